@@ -1,0 +1,34 @@
+package io.parley;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.parley.cluster.JsonSerializable;
+
+/**
+ * The reply of an entity to a request: a value, or the reason it was refused. Refusals map
+ * one-to-one onto the protocol's error codes, so the gateway never has to guess.
+ */
+public record Outcome<T>(
+    @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) T value, Reason reason, String message)
+    implements JsonSerializable {
+
+  public enum Reason {
+    BAD_REQUEST,
+    NOT_MEMBER,
+    NOT_FOUND,
+    UNAVAILABLE
+  }
+
+  public static <T> Outcome<T> ok(T value) {
+    return new Outcome<>(value, null, null);
+  }
+
+  public static <T> Outcome<T> rejected(Reason reason, String message) {
+    return new Outcome<>(null, reason, message);
+  }
+
+  @JsonIgnore
+  public boolean isOk() {
+    return reason == null;
+  }
+}

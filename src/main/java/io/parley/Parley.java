@@ -1,0 +1,58 @@
+package io.parley;
+
+import com.typesafe.config.Config;
+import io.parley.config.ParleyConfig;
+import io.parley.storage.DynamoDbClients;
+import io.parley.storage.DynamoDbTables;
+import io.parley.storage.EmbeddedDynamoDb;
+import io.parley.storage.EmbeddedObjectStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts one Parley node: embedded stores when configured, then the cluster node and gateway. */
+public final class Parley {
+  private static final Logger log = LoggerFactory.getLogger(Parley.class);
+
+  private Parley() {}
+
+  public static void main(String[] args) throws Exception {
+    Config config = ParleyConfig.load();
+    Path dataDir = Path.of(config.getString("parley.data-dir"));
+
+    String dynamoEndpoint;
+    if (ParleyConfig.dynamoEmbedded(config)) {
+      EmbeddedDynamoDb dynamo =
+          EmbeddedDynamoDb.start(dataDir.resolve("dynamodb"), config.getInt("parley.dynamodb.embedded-port"));
+      dynamoEndpoint = dynamo.endpoint();
+      log.info("Embedded DynamoDB Local at {} (data in {})", dynamoEndpoint, dataDir.resolve("dynamodb"));
+    } else {
+      dynamoEndpoint = ParleyConfig.externalDynamoEndpoint(config);
+    }
+
+    String s3Endpoint = config.getString("parley.s3.endpoint");
+    Config withKeys = ParleyConfig.withStorage(config, dynamoEndpoint, s3Endpoint);
+    if (ParleyConfig.s3Embedded(config)) {
+      EmbeddedObjectStore s3 =
+          EmbeddedObjectStore.start(
+              dataDir.resolve("s3"),
+              config.getInt("parley.s3.embedded-port"),
+              config.getString("parley.s3.bucket"),
+              withKeys.getString("parley.s3.access-key-id"),
+              withKeys.getString("parley.s3.secret-access-key"));
+      s3Endpoint = s3.endpoint();
+      log.info("Embedded S3 (s3proxy) at {} (data in {})", s3Endpoint, dataDir.resolve("s3"));
+    }
+    Config full = ParleyConfig.withStorage(config, dynamoEndpoint, s3Endpoint).resolve();
+
+    if (full.getBoolean("parley.dynamodb.create-tables")) {
+      DynamoDbTables.ensure(
+          DynamoDbClients.fromJournalConfig(full),
+          full.getString("parley.dynamodb.journal-table"),
+          full.getString("parley.dynamodb.snapshot-table"));
+    }
+
+    ParleyNode.start(full, Clock.systemUTC());
+  }
+}

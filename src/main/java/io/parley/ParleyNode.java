@@ -1,0 +1,65 @@
+package io.parley;
+
+import com.typesafe.config.Config;
+import io.parley.auth.JwtAuth;
+import io.parley.cluster.ShardedEntities;
+import io.parley.conversation.ConversationJournal;
+import io.parley.conversation.ConversationSettings;
+import io.parley.conversation.MessageHistory;
+import io.parley.gateway.Gateway;
+import java.time.Clock;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.apache.pekko.persistence.dynamodb.query.javadsl.DynamoDBReadJournal;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One cluster node: sharded entities, the gateway and the management endpoints. */
+public final class ParleyNode {
+  private static final Logger log = LoggerFactory.getLogger(ParleyNode.class);
+
+  private ParleyNode() {}
+
+  public static ActorSystem<Void> start(Config config, Clock clock) {
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "parley", config);
+    Cluster cluster = Cluster.get(system);
+    if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      // A single node, or the first of a new cluster: it forms the cluster on its own.
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    PekkoManagement.get(system).start();
+
+    DynamoDBReadJournal readJournal =
+        PersistenceQuery.get(system)
+            .getReadJournalFor(DynamoDBReadJournal.class, "dynamodb-read-journal");
+    ConversationJournal journal = new ConversationJournal(readJournal, system);
+    ShardedEntities entities = ShardedEntities.start(system, journal, clock);
+    java.time.Duration askTimeout = config.getDuration("parley.gateway.ask-timeout");
+    MessageHistory history = new MessageHistory(entities, journal, askTimeout, system);
+    JwtAuth auth = new JwtAuth(config.getString("parley.auth.jwt-secret"), clock);
+
+    Gateway.start(system, config, auth, entities, history, ConversationSettings.from(config), clock)
+        .thenAccept(
+            address ->
+                org.apache.pekko.cluster.Cluster.get(system.classicSystem())
+                    .registerOnMemberUp(
+                        () -> {
+                          String line = "Parley is ready: clients connect to ws://" + address + "/v1/ws"
+                              + " (HTTP API http://" + address + "/v1, management port "
+                              + config.getInt("pekko.management.http.port") + ")";
+                          log.info(line);
+                          System.out.println(line);
+                        }))
+        .exceptionally(
+            failure -> {
+              log.error("Could not start the gateway; shutting down", failure);
+              system.terminate();
+              return null;
+            });
+    return system;
+  }
+}

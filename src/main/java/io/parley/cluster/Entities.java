@@ -1,0 +1,15 @@
+package io.parley.cluster;
+
+import io.parley.conversation.ConversationActor;
+import io.parley.user.UserActor;
+import org.apache.pekko.actor.typed.RecipientRef;
+
+/**
+ * How entities reach each other. In the server this is cluster sharding, whose location
+ * transparency is Parley's whole connection registry; tests substitute probes.
+ */
+public interface Entities {
+  RecipientRef<UserActor.Command> user(String userId);
+
+  RecipientRef<ConversationActor.Command> conversation(String conversationId);
+}

@@ -1,0 +1,65 @@
+package io.parley.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Completes the loaded configuration with the storage endpoints decided at start-up (embedded or
+ * external). pekko-persistence-dynamodb derives its snapshot and read-journal settings by
+ * substitution in its reference.conf, which is resolved before we know the endpoint, so all three
+ * sections are set explicitly here.
+ */
+public final class ParleyConfig {
+  /** For the embedded stores (DynamoDB Local accepts only letters and digits); never for AWS. */
+  public static final String EMBEDDED_ACCESS_KEY = "parleylocal";
+
+  public static final String EMBEDDED_SECRET_KEY = "parleylocalsecret";
+
+  private ParleyConfig() {}
+
+  public static Config load() {
+    return ConfigFactory.load();
+  }
+
+  public static boolean dynamoEmbedded(Config config) {
+    return config.getBoolean("parley.dynamodb.embedded");
+  }
+
+  public static boolean s3Embedded(Config config) {
+    return config.getBoolean("parley.s3.embedded");
+  }
+
+  /** The endpoint to use when not embedded: the configured one, else AWS's for the region. */
+  public static String externalDynamoEndpoint(Config config) {
+    String endpoint = config.getString("parley.dynamodb.endpoint");
+    return endpoint.isEmpty()
+        ? "https://dynamodb." + config.getString("parley.dynamodb.region") + ".amazonaws.com"
+        : endpoint;
+  }
+
+  public static Config withStorage(Config config, String dynamoEndpoint, String s3Endpoint) {
+    boolean localKeys = dynamoEmbedded(config) || s3Embedded(config);
+    String key = config.getString("parley.aws-access-key-id");
+    String secret = config.getString("parley.aws-secret-access-key");
+    if (key.isEmpty() && localKeys) {
+      key = EMBEDDED_ACCESS_KEY;
+      secret = EMBEDDED_SECRET_KEY;
+    }
+    String journalTable = config.getString("parley.dynamodb.journal-table");
+    String snapshotTable = config.getString("parley.dynamodb.snapshot-table");
+    Map<String, Object> overrides = new HashMap<>();
+    for (String section : new String[] {"dynamodb-journal", "dynamodb-snapshot-store", "dynamodb-read-journal"}) {
+      overrides.put(section + ".endpoint", dynamoEndpoint);
+      overrides.put(section + ".aws-access-key-id", key);
+      overrides.put(section + ".aws-secret-access-key", secret);
+      overrides.put(section + ".journal-table", journalTable);
+    }
+    overrides.put("dynamodb-snapshot-store.snapshot-table", snapshotTable);
+    overrides.put("parley.s3.resolved-endpoint", s3Endpoint);
+    overrides.put("parley.s3.access-key-id", key);
+    overrides.put("parley.s3.secret-access-key", secret);
+    return ConfigFactory.parseMap(overrides).withFallback(config);
+  }
+}

@@ -1,0 +1,795 @@
+package io.parley.conversation;
+
+import io.parley.Done;
+import io.parley.Outcome;
+import io.parley.Outcome.Reason;
+import io.parley.cluster.Entities;
+import io.parley.cluster.JsonSerializable;
+import io.parley.user.DeviceEvent;
+import io.parley.user.DeviceEvent.ReceiptStatus;
+import io.parley.user.UserActor;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One conversation: membership, the gapless {@code seq}, idempotent sends, receipts and fan-out.
+ *
+ * <p>Sends are buffered and written together: while one write is in flight, new sends wait in
+ * {@link #buffer} and the next {@link Flush} persists all of them as one event, which is how one
+ * conversation keeps up with many senders. A send is acked only after its event is stored.
+ *
+ * <p>Fan-out to members' UserActors is at-least-once: each UserActor reports how far it has
+ * stored this conversation ({@link HandedOff}), those watermarks are persisted, and anything not
+ * yet confirmed is re-read from the journal and sent again until it is. UserActors drop what
+ * they already have, by (conversation, seq).
+ */
+public final class ConversationActor
+    extends EventSourcedBehavior<
+        ConversationActor.Command, ConversationActor.Event, ConversationActor.State> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY =
+      EntityTypeKey.create(Command.class, "conversation");
+
+  public static PersistenceId persistenceId(String conversationId) {
+    return PersistenceId.of("Conversation", conversationId);
+  }
+
+  // ---------------------------------------------------------------------------------- commands
+
+  public sealed interface Command extends JsonSerializable {}
+
+  public record Send(
+      String senderId,
+      String clientMsgId,
+      String content,
+      String contentType,
+      ActorRef<Outcome<SendAck>> replyTo)
+      implements Command {}
+
+  public record SendAck(String clientMsgId, String messageId, long seq, long serverTs)
+      implements JsonSerializable {}
+
+  public record Create(
+      String creatorId, String title, List<String> members, ActorRef<Outcome<ConversationInfo>> replyTo)
+      implements Command {}
+
+  public record AddMembers(String requesterId, List<String> members, ActorRef<Outcome<Done>> replyTo)
+      implements Command {}
+
+  public record Leave(String userId, ActorRef<Outcome<Done>> replyTo) implements Command {}
+
+  /** Membership-checked info; {@code userId} null skips the check (internal callers). */
+  public record GetInfo(String userId, ActorRef<Outcome<ConversationInfo>> replyTo)
+      implements Command {}
+
+  /**
+   * Where in the journal the newest {@code limit} messages before {@code beforeSeq} are, for a
+   * reader. {@code userId} null skips the membership check (re-delivery of a user's own items).
+   */
+  public record LocateMessages(
+      String userId, long beforeSeq, int limit, ActorRef<Outcome<Location>> replyTo)
+      implements Command {}
+
+  /** Messages {@code fromSeq..toSeq} (empty when from > to) lie within {@code range}. */
+  public record Location(long fromSeq, long toSeq, JournalIndex.Range range)
+      implements JsonSerializable {}
+
+  /** From a member's UserActor: it has stored this conversation through {@code seq}. */
+  public record HandedOff(String userId, long seq) implements Command {}
+
+  /** From a member's UserActor: one of the member's devices acked through {@code seq}. */
+  public record Delivered(String userId, long seq) implements Command {}
+
+  /** From a member's UserActor: the member read through {@code seq}. */
+  public record Read(String userId, long seq) implements Command {}
+
+  public record Typing(String userId) implements Command {}
+
+  enum Flush implements Command {
+    INSTANCE
+  }
+
+  enum Tick implements Command {
+    INSTANCE
+  }
+
+  enum Stop implements Command {
+    INSTANCE
+  }
+
+  /** What sharding sends to stop this entity when it passivates or its shard moves. */
+  public static Command stopMessage() {
+    return Stop.INSTANCE;
+  }
+
+  record RetryLoaded(String userId, List<ChatMessage> messages) implements Command {}
+
+  // ------------------------------------------------------------------------------------ events
+
+  public sealed interface Event extends JsonSerializable {}
+
+  public record DirectStarted(List<String> members, long ts) implements Event {}
+
+  public record GroupCreated(String title, List<String> members, String creatorId, long ts)
+      implements Event {}
+
+  public record MembersAdded(List<String> members) implements Event {}
+
+  public record MemberLeft(String userId) implements Event {}
+
+  /**
+   * Messages written together. {@code writeSeqNr} is the journal sequence number where the write
+   * holding this event begins: the journal returns a multi-event write whole or not at all, so
+   * the index must point a reader at its start.
+   */
+  public record MessagesAccepted(List<StoredMessage> messages, long writeSeqNr)
+      implements Event {}
+
+  public record HandoffsConfirmed(Map<String, Long> storedThrough) implements Event {}
+
+  public record ReceiptRecorded(String userId, ReceiptStatus status, long seq) implements Event {}
+
+  public record StoredMessage(
+      long seq,
+      String senderId,
+      String clientMsgId,
+      String content,
+      String contentType,
+      long serverTs)
+      implements JsonSerializable {
+
+    public ChatMessage toChatMessage(String conversationId) {
+      return new ChatMessage(
+          conversationId,
+          seq,
+          MessageIds.of(conversationId, seq, serverTs),
+          senderId,
+          content,
+          contentType,
+          serverTs);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------- state
+
+  public sealed interface State extends JsonSerializable {}
+
+  /** Nothing stored yet: a group not created, or a direct conversation before its first send. */
+  public record Empty() implements State {}
+
+  /**
+   * Per member: messages after {@code since} are theirs; {@code handedOff} is how far their
+   * UserActor confirmed storing; {@code delivered}/{@code read} are the receipt watermarks.
+   */
+  public record Member(long since, long handedOff, long delivered, long read)
+      implements JsonSerializable {
+    Member withHandedOff(long seq) {
+      return new Member(since, Math.max(handedOff, seq), delivered, read);
+    }
+
+    Member withReceipt(ReceiptStatus status, long seq) {
+      return status == ReceiptStatus.DELIVERED
+          ? new Member(since, handedOff, seq, read)
+          : new Member(since, handedOff, delivered, seq);
+    }
+  }
+
+  /** Mutable for speed; {@link #snapshotAdapter()} hands the snapshot store a copy. */
+  public static final class Active implements State {
+    public String title; // null for a direct conversation
+    public LinkedHashMap<String, Member> members;
+    public long lastSeq;
+    public long lastMessageTs;
+    public DedupWindow dedup;
+    public JournalIndex index;
+    public SenderRuns senders;
+
+    public Active() {}
+
+    Active(String title, List<String> memberIds) {
+      this.title = title;
+      this.members = new LinkedHashMap<>();
+      memberIds.forEach(id -> members.put(id, new Member(0, 0, 0, 0)));
+      this.dedup = new DedupWindow();
+      this.index = new JournalIndex();
+      this.senders = new SenderRuns();
+    }
+
+    boolean isMember(String userId) {
+      return members.containsKey(userId);
+    }
+
+    ConversationInfo info(String conversationId) {
+      return new ConversationInfo(conversationId, title, List.copyOf(members.keySet()), lastSeq);
+    }
+
+    Active copy() {
+      Active copy = new Active();
+      copy.title = title;
+      copy.members = new LinkedHashMap<>(members);
+      copy.lastSeq = lastSeq;
+      copy.lastMessageTs = lastMessageTs;
+      copy.dedup = dedup.copy();
+      copy.index = index.copy();
+      copy.senders = senders.copy();
+      return copy;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ wiring
+
+  public static Behavior<Command> create(
+      String conversationId,
+      ActorRef<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand> shard,
+      Entities entities,
+      ConversationJournal journal,
+      ConversationSettings settings,
+      Clock clock) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    new ConversationActor(
+                        conversationId, ctx, timers, shard, entities, journal, settings, clock)));
+  }
+
+  private final String conversationId;
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand>
+      shard;
+  private final Entities entities;
+  private final ConversationJournal journal;
+  private final ConversationSettings settings;
+  private final Clock clock;
+
+  // Not state: sends waiting for the next write, and fan-out bookkeeping that is rebuilt (or
+  // safely repeated) after a restart.
+  private final List<Send> buffer = new ArrayList<>();
+  private boolean flushPending;
+  private final Map<String, Long> confirmedNotPersisted = new HashMap<>();
+  private final Map<String, Long> lastAttemptMillis = new HashMap<>();
+  private long lastActivityMillis;
+
+  private ConversationActor(
+      String conversationId,
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      ActorRef<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand> shard,
+      Entities entities,
+      ConversationJournal journal,
+      ConversationSettings settings,
+      Clock clock) {
+    super(
+        persistenceId(conversationId),
+        SupervisorStrategy.restartWithBackoff(
+            java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.2));
+    this.conversationId = conversationId;
+    this.ctx = ctx;
+    this.timers = timers;
+    this.shard = shard;
+    this.entities = entities;
+    this.journal = journal;
+    this.settings = settings;
+    this.clock = clock;
+    this.lastActivityMillis = clock.millis();
+  }
+
+  @Override
+  public State emptyState() {
+    return new Empty();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    // Events are the message history, so they are never deleted on snapshot (the cold tier moves
+    // old ones out); snapshots only make recovery fast.
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+  }
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State state) {
+        return state instanceof Active active ? active.copy() : state;
+      }
+
+      @Override
+      public State fromJournal(Object from) {
+        return (State) from;
+      }
+    };
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state ->
+                timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.handoffRetryInterval()))
+        .build();
+  }
+
+  // ---------------------------------------------------------------------------- command handler
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    var builder = newCommandHandlerBuilder();
+    builder
+        .forStateType(Empty.class)
+        .onCommand(Create.class, this::onCreate)
+        .onCommand(
+            GetInfo.class,
+            (state, cmd) -> replyForEmpty(cmd.userId(), cmd.replyTo(), members -> 
+                Outcome.ok(new ConversationInfo(conversationId, null, members, 0))))
+        .onCommand(
+            LocateMessages.class,
+            (state, cmd) -> replyForEmpty(cmd.userId(), cmd.replyTo(), members ->
+                Outcome.ok(new Location(1, 0, new JournalIndex.Range(1, 1)))))
+        .onCommand(AddMembers.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
+        .onCommand(Leave.class, (state, cmd) -> replyNotFound(cmd.replyTo()));
+    builder
+        .forStateType(Active.class)
+        .onCommand(Create.class, this::onCreateExisting)
+        .onCommand(GetInfo.class, this::onGetInfo)
+        .onCommand(LocateMessages.class, this::onLocate)
+        .onCommand(AddMembers.class, this::onAddMembers)
+        .onCommand(Leave.class, this::onLeave)
+        .onCommand(HandedOff.class, this::onHandedOff)
+        .onCommand(Delivered.class, (state, cmd) -> onReceipt(state, cmd.userId(), ReceiptStatus.DELIVERED, cmd.seq()))
+        .onCommand(Read.class, (state, cmd) -> onReceipt(state, cmd.userId(), ReceiptStatus.READ, cmd.seq()))
+        .onCommand(Typing.class, this::onTyping)
+        .onCommand(RetryLoaded.class, this::onRetryLoaded);
+    builder
+        .forAnyState()
+        .onCommand(Send.class, this::onSend)
+        .onCommand(Flush.class, this::onFlush)
+        .onCommand(Tick.class, this::onTick)
+        .onCommand(Stop.class, (state, cmd) -> Effect().stop())
+        // Receipts, hand-offs and typing for a conversation that has nothing stored are stale.
+        .onAnyCommand((state, cmd) -> Effect().none());
+    return builder.build();
+  }
+
+  private <T> Effect<Event, State> replyForEmpty(
+      String userId, ActorRef<Outcome<T>> replyTo, java.util.function.Function<List<String>, Outcome<T>> ok) {
+    touch();
+    Optional<List<String>> members =
+        userId == null ? Optional.of(List.of()) : ConversationIds.directMembers(conversationId, userId);
+    if (members.isPresent()) {
+      replyTo.tell(ok.apply(members.get()));
+    } else if (ConversationIds.isDirect(conversationId)) {
+      replyTo.tell(notMember(userId));
+    } else {
+      replyTo.tell(Outcome.rejected(Reason.NOT_FOUND, "no conversation " + conversationId));
+    }
+    return Effect().none();
+  }
+
+  private <T> Effect<Event, State> replyNotFound(ActorRef<Outcome<T>> replyTo) {
+    replyTo.tell(Outcome.rejected(Reason.NOT_FOUND, "no conversation " + conversationId));
+    return Effect().none();
+  }
+
+  private <T> Outcome<T> notMember(String userId) {
+    return Outcome.rejected(
+        Reason.NOT_MEMBER, userId + " is not a member of " + conversationId);
+  }
+
+  private Effect<Event, State> onCreate(Empty state, Create cmd) {
+    touch();
+    if (!ConversationIds.isGroup(conversationId)) {
+      cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST, "only groups are created explicitly"));
+      return Effect().none();
+    }
+    List<String> members = new ArrayList<>();
+    members.add(cmd.creatorId());
+    cmd.members().stream().filter(m -> !members.contains(m)).forEach(members::add);
+    if (members.size() > settings.maxGroupMembers()) {
+      cmd.replyTo().tell(tooManyMembers());
+      return Effect().none();
+    }
+    return Effect()
+        .persist(new GroupCreated(cmd.title(), members, cmd.creatorId(), clock.millis()))
+        .thenRun(
+            (State newState) -> {
+              Active active = (Active) newState;
+              cmd.replyTo().tell(Outcome.ok(active.info(conversationId)));
+              announceMembership(active, List.of());
+            });
+  }
+
+  private Outcome<ConversationInfo> tooManyMembers() {
+    return Outcome.rejected(
+        Reason.BAD_REQUEST, "a group has at most " + settings.maxGroupMembers() + " members");
+  }
+
+  private Effect<Event, State> onCreateExisting(Active state, Create cmd) {
+    cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST, conversationId + " already exists"));
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onGetInfo(Active state, GetInfo cmd) {
+    touch();
+    if (cmd.userId() != null && !state.isMember(cmd.userId())) {
+      cmd.replyTo().tell(notMember(cmd.userId()));
+    } else {
+      cmd.replyTo().tell(Outcome.ok(state.info(conversationId)));
+    }
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onLocate(Active state, LocateMessages cmd) {
+    touch();
+    if (cmd.userId() != null && !state.isMember(cmd.userId())) {
+      cmd.replyTo().tell(notMember(cmd.userId()));
+    } else {
+      long to = Math.min(cmd.beforeSeq() - 1, state.lastSeq);
+      long from = Math.max(1, to - cmd.limit() + 1);
+      JournalIndex.Range range = state.index.locate(from, to, lastSequenceNumber(ctx));
+      cmd.replyTo().tell(Outcome.ok(new Location(from, to, range)));
+    }
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onAddMembers(Active state, AddMembers cmd) {
+    touch();
+    if (!state.isMember(cmd.requesterId())) {
+      cmd.replyTo().tell(notMember(cmd.requesterId()));
+      return Effect().none();
+    }
+    if (state.title == null) {
+      cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST, "a direct conversation has fixed members"));
+      return Effect().none();
+    }
+    List<String> added = cmd.members().stream().distinct().filter(m -> !state.isMember(m)).toList();
+    if (state.members.size() + added.size() > settings.maxGroupMembers()) {
+      cmd.replyTo().tell(Outcome.rejected(tooManyMembers().reason(), tooManyMembers().message()));
+      return Effect().none();
+    }
+    if (added.isEmpty()) {
+      cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+      return Effect().none();
+    }
+    return Effect()
+        .persist(new MembersAdded(added))
+        .thenRun(
+            (State newState) -> {
+              cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+              announceMembership((Active) newState, List.of());
+            });
+  }
+
+  private Effect<Event, State> onLeave(Active state, Leave cmd) {
+    touch();
+    if (!state.isMember(cmd.userId())) {
+      cmd.replyTo().tell(notMember(cmd.userId()));
+      return Effect().none();
+    }
+    if (state.title == null) {
+      cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST, "cannot leave a direct conversation"));
+      return Effect().none();
+    }
+    return Effect()
+        .persist(new MemberLeft(cmd.userId()))
+        .thenRun(
+            (State newState) -> {
+              cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+              announceMembership((Active) newState, List.of(cmd.userId()));
+            });
+  }
+
+  /** Tells current members (and those who just left) the conversation's new membership. */
+  private void announceMembership(Active state, List<String> formerMembers) {
+    ConversationInfo info = state.info(conversationId);
+    for (String member : state.members.keySet()) {
+      entities.user(member).tell(new UserActor.ConversationChanged(info, state.lastMessageTs));
+    }
+    for (String former : formerMembers) {
+      entities.user(former).tell(new UserActor.ConversationChanged(info, state.lastMessageTs));
+    }
+  }
+
+  private Effect<Event, State> onSend(State state, Send cmd) {
+    touch();
+    if (buffer.size() >= settings.maxBufferedSends()) {
+      cmd.replyTo()
+          .tell(Outcome.rejected(Reason.UNAVAILABLE, conversationId + " is overloaded, retry later"));
+      return Effect().none();
+    }
+    buffer.add(cmd);
+    if (!flushPending) {
+      flushPending = true;
+      ctx.getSelf().tell(Flush.INSTANCE);
+    }
+    return Effect().none();
+  }
+
+  /** Writes every buffered send in one event and acks them once it is stored. */
+  private Effect<Event, State> onFlush(State state, Flush flush) {
+    flushPending = false;
+    List<Send> sends = new ArrayList<>(buffer);
+    buffer.clear();
+    List<Event> events = new ArrayList<>();
+    List<Runnable> replies = new ArrayList<>();
+
+    Active active;
+    if (state instanceof Active existing) {
+      active = existing;
+    } else {
+      Optional<List<String>> direct =
+          sends.stream()
+              .map(send -> ConversationIds.directMembers(conversationId, send.senderId()))
+              .flatMap(Optional::stream)
+              .findFirst();
+      if (direct.isEmpty()) {
+        for (Send send : sends) {
+          Outcome<SendAck> refusal =
+              ConversationIds.isDirect(conversationId)
+                  ? notMember(send.senderId())
+                  : Outcome.rejected(Reason.NOT_FOUND, "no conversation " + conversationId);
+          send.replyTo().tell(refusal);
+        }
+        return Effect().none();
+      }
+      events.add(new DirectStarted(direct.get(), clock.millis()));
+      active = new Active(null, direct.get());
+    }
+
+    long seq = active.lastSeq;
+    long ts = Math.max(clock.millis(), active.lastMessageTs);
+    Map<Long, SendAck> acceptedNow = new HashMap<>();
+    List<StoredMessage> stored = new ArrayList<>();
+    for (Send send : sends) {
+      if (!active.isMember(send.senderId())) {
+        replies.add(() -> send.replyTo().tell(notMember(send.senderId())));
+        continue;
+      }
+      long key = DedupWindow.key(send.senderId(), send.clientMsgId());
+      SendAck earlier =
+          Optional.ofNullable(acceptedNow.get(key))
+              .or(() -> active.dedup.find(key).map(e -> ack(send.clientMsgId(), e.seq(), e.serverTs())))
+              .orElse(null);
+      if (earlier != null) {
+        replies.add(() -> send.replyTo().tell(Outcome.ok(earlier)));
+        continue;
+      }
+      seq++;
+      SendAck ack = ack(send.clientMsgId(), seq, ts);
+      acceptedNow.put(key, ack);
+      stored.add(
+          new StoredMessage(seq, send.senderId(), send.clientMsgId(), send.content(), send.contentType(), ts));
+      replies.add(() -> send.replyTo().tell(Outcome.ok(ack)));
+    }
+    if (!stored.isEmpty()) {
+      events.add(new MessagesAccepted(stored, lastSequenceNumber(ctx) + 1));
+    }
+    if (events.isEmpty()) {
+      replies.forEach(Runnable::run);
+      return Effect().none();
+    }
+    return Effect()
+        .persist(events)
+        .thenRun(
+            (State newState) -> {
+              replies.forEach(Runnable::run);
+              if (!stored.isEmpty()) {
+                fanOut((Active) newState, stored);
+              }
+            });
+  }
+
+  private SendAck ack(String clientMsgId, long seq, long serverTs) {
+    return new SendAck(clientMsgId, MessageIds.of(conversationId, seq, serverTs), seq, serverTs);
+  }
+
+  private void fanOut(Active state, List<StoredMessage> stored) {
+    List<ChatMessage> messages = stored.stream().map(m -> m.toChatMessage(conversationId)).toList();
+    ConversationInfo info = state.info(conversationId);
+    long now = clock.millis();
+    state.members.forEach(
+        (userId, member) -> {
+          List<ChatMessage> theirs = messages.stream().filter(m -> m.seq() > member.since()).toList();
+          if (!theirs.isEmpty()) {
+            lastAttemptMillis.put(userId, now);
+            entities.user(userId).tell(new UserActor.Deliver(info, member.since(), theirs));
+          }
+        });
+  }
+
+  private Effect<Event, State> onHandedOff(Active state, HandedOff cmd) {
+    Member member = state.members.get(cmd.userId());
+    if (member != null && cmd.seq() > member.handedOff()) {
+      confirmedNotPersisted.merge(cmd.userId(), cmd.seq(), Math::max);
+    }
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onReceipt(Active state, String userId, ReceiptStatus status, long seq) {
+    touch();
+    Member member = state.members.get(userId);
+    if (member == null) {
+      return Effect().none();
+    }
+    long previous = status == ReceiptStatus.DELIVERED ? member.delivered() : member.read();
+    long upTo = Math.min(seq, state.lastSeq);
+    if (upTo <= previous) {
+      return Effect().none();
+    }
+    var senders = state.senders.sendersBetween(previous, upTo);
+    // Persisted before it is sent: a crash in between loses a receipt rather than repeating one.
+    return Effect()
+        .persist(new ReceiptRecorded(userId, status, upTo))
+        .thenRun(
+            (State newState) ->
+                senders.stream()
+                    .filter(sender -> !sender.equals(userId))
+                    .forEach(
+                        sender ->
+                            entities.user(sender)
+                                .tell(new UserActor.Notify(
+                                    new DeviceEvent.Receipt(conversationId, upTo, userId, status)))));
+  }
+
+  private Effect<Event, State> onTyping(Active state, Typing cmd) {
+    if (state.isMember(cmd.userId())) {
+      DeviceEvent typing = new DeviceEvent.Typing(conversationId, cmd.userId());
+      state.members.keySet().stream()
+          .filter(member -> !member.equals(cmd.userId()))
+          .forEach(member -> entities.user(member).tell(new UserActor.Notify(typing)));
+    }
+    return Effect().none();
+  }
+
+  /**
+   * Periodic work: persist hand-off confirmations, re-send what members have not confirmed, and
+   * passivate once idle with nothing left owed.
+   */
+  private Effect<Event, State> onTick(State state, Tick tick) {
+    if (!(state instanceof Active active)) {
+      return idle() ? passivate() : Effect().none();
+    }
+    if (!confirmedNotPersisted.isEmpty()) {
+      Map<String, Long> confirmed = Map.copyOf(confirmedNotPersisted);
+      confirmedNotPersisted.clear();
+      return Effect().persist(new HandoffsConfirmed(confirmed)).thenRun(newState -> retryHandoffs((Active) newState));
+    }
+    retryHandoffs(active);
+    if (idle() && allHandedOff(active)) {
+      return passivate();
+    }
+    return Effect().none();
+  }
+
+  private boolean idle() {
+    return buffer.isEmpty()
+        && clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
+  }
+
+  private Effect<Event, State> passivate() {
+    shard.tell(new org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.Passivate<>(ctx.getSelf()));
+    return Effect().none();
+  }
+
+  private static boolean allHandedOff(Active state) {
+    return state.members.values().stream()
+        .allMatch(m -> Math.max(m.handedOff(), m.since()) >= state.lastSeq);
+  }
+
+  private static final int RETRY_BATCH = 200;
+
+  private void retryHandoffs(Active state) {
+    long now = clock.millis();
+    state.members.forEach(
+        (userId, member) -> {
+          long through = Math.max(member.since(), Math.max(member.handedOff(),
+              confirmedNotPersisted.getOrDefault(userId, 0L)));
+          long lastAttempt = lastAttemptMillis.getOrDefault(userId, 0L);
+          if (through >= state.lastSeq
+              || now - lastAttempt < settings.handoffRetryInterval().toMillis()) {
+            return;
+          }
+          lastAttemptMillis.put(userId, now);
+          long from = through + 1;
+          long to = Math.min(state.lastSeq, through + RETRY_BATCH);
+          ctx.pipeToSelf(
+              journal.read(conversationId, state.index.locate(from, to, lastSequenceNumber(ctx)), from, to),
+              (messages, failure) ->
+                  new RetryLoaded(userId, failure == null ? messages : List.of()));
+        });
+  }
+
+  private Effect<Event, State> onRetryLoaded(Active state, RetryLoaded loaded) {
+    Member member = state.members.get(loaded.userId());
+    if (member != null && !loaded.messages().isEmpty()) {
+      entities.user(loaded.userId())
+          .tell(new UserActor.Deliver(state.info(conversationId), member.since(), loaded.messages()));
+    }
+    return Effect().none();
+  }
+
+  private void touch() {
+    lastActivityMillis = clock.millis();
+  }
+
+  // ------------------------------------------------------------------------------ event handler
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    var builder = newEventHandlerBuilder();
+    builder
+        .forStateType(Empty.class)
+        .onEvent(DirectStarted.class, (state, e) -> new Active(null, e.members()))
+        .onEvent(GroupCreated.class, (state, e) -> new Active(e.title(), e.members()));
+    builder
+        .forStateType(Active.class)
+        .onEvent(
+            MembersAdded.class,
+            (state, e) -> {
+              e.members().forEach(m -> state.members.put(m, new Member(state.lastSeq, state.lastSeq, state.lastSeq, state.lastSeq)));
+              return state;
+            })
+        .onEvent(
+            MemberLeft.class,
+            (state, e) -> {
+              state.members.remove(e.userId());
+              return state;
+            })
+        .onEvent(MessagesAccepted.class, this::applyMessages)
+        .onEvent(
+            HandoffsConfirmed.class,
+            (state, e) -> {
+              e.storedThrough().forEach((userId, seq) -> state.members.computeIfPresent(userId, (id, m) -> m.withHandedOff(seq)));
+              return state;
+            })
+        .onEvent(
+            ReceiptRecorded.class,
+            (state, e) -> {
+              state.members.computeIfPresent(e.userId(), (id, m) -> m.withReceipt(e.status(), e.seq()));
+              state.senders.trimThrough(
+                  state.members.values().stream().mapToLong(m -> Math.min(m.delivered(), m.read())).min().orElse(0));
+              return state;
+            })
+        // Events of the Empty state never repeat on an Active one.
+        .onAnyEvent((state, e) -> state);
+    return builder.build();
+  }
+
+  private State applyMessages(Active state, MessagesAccepted e) {
+    for (StoredMessage m : e.messages()) {
+      state.lastSeq = m.seq();
+      state.lastMessageTs = m.serverTs();
+      state.dedup.add(
+          DedupWindow.key(m.senderId(), m.clientMsgId()),
+          new DedupWindow.Entry(m.seq(), m.serverTs()),
+          settings.dedupWindow().toMillis(),
+          settings.dedupMaxEntries());
+      state.senders.append(m.seq(), m.senderId());
+    }
+    state.index.record(e.messages().get(0).seq(), e.writeSeqNr());
+    return state;
+  }
+}

@@ -1,0 +1,61 @@
+package io.parley.conversation;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Who sent which messages, as runs of consecutive seqs from one sender, so receipts go to the
+ * senders of the messages they cover. Runs wholly below every member's receipt watermarks are no
+ * longer needed and are trimmed.
+ */
+public final class SenderRuns {
+  private final TreeMap<Long, String> runStarts;
+
+  public SenderRuns() {
+    this(new TreeMap<>());
+  }
+
+  @JsonCreator
+  public SenderRuns(@JsonProperty("runStarts") TreeMap<Long, String> runStarts) {
+    this.runStarts = runStarts;
+  }
+
+  @JsonProperty("runStarts")
+  Map<Long, String> runStarts() {
+    return runStarts;
+  }
+
+  public void append(long seq, String senderId) {
+    Map.Entry<Long, String> last = runStarts.lastEntry();
+    if (last == null || !last.getValue().equals(senderId)) {
+      runStarts.put(seq, senderId);
+    }
+  }
+
+  /** Senders of messages with seq in (afterSeq, upToSeq]. */
+  public Set<String> sendersBetween(long afterSeq, long upToSeq) {
+    Set<String> senders = new LinkedHashSet<>();
+    Long start = runStarts.floorKey(afterSeq + 1);
+    for (Map.Entry<Long, String> run :
+        runStarts.subMap(start == null ? Long.MIN_VALUE : start, true, upToSeq, true).entrySet()) {
+      senders.add(run.getValue());
+    }
+    return senders;
+  }
+
+  /** Forgets runs that end at or before {@code seq}. */
+  public void trimThrough(long seq) {
+    Long keep = runStarts.floorKey(seq + 1);
+    if (keep != null) {
+      runStarts.headMap(keep, false).clear();
+    }
+  }
+
+  SenderRuns copy() {
+    return new SenderRuns(new TreeMap<>(runStarts));
+  }
+}

@@ -1,0 +1,206 @@
+package io.parley.gateway;
+
+import io.parley.Done;
+import io.parley.Outcome;
+import io.parley.cluster.Entities;
+import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationIds;
+import io.parley.conversation.ConversationInfo;
+import io.parley.conversation.ConversationSettings;
+import io.parley.conversation.MessageHistory;
+import io.parley.user.InboxItem;
+import io.parley.user.UserActor;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * Every client operation, validated once for both the WebSocket and the HTTP API. Failures
+ * complete the stage with an {@link ApiError}.
+ */
+public final class ChatService {
+  public static final int MAX_HISTORY_LIMIT = 200;
+  public static final int DEFAULT_HISTORY_LIMIT = 50;
+  public static final int MAX_INBOX_LIMIT = 200;
+  public static final int DEFAULT_INBOX_LIMIT = 20;
+
+  public record SendRequest(
+      String conversationId, String clientMsgId, String content, String contentType) {}
+
+  private final Entities entities;
+  private final MessageHistory history;
+  private final RateLimiter rateLimiter;
+  private final ConversationSettings conversationSettings;
+  private final Duration askTimeout;
+  private final ActorSystem<?> system;
+
+  public ChatService(
+      Entities entities,
+      MessageHistory history,
+      RateLimiter rateLimiter,
+      ConversationSettings conversationSettings,
+      Duration askTimeout,
+      ActorSystem<?> system) {
+    this.entities = entities;
+    this.history = history;
+    this.rateLimiter = rateLimiter;
+    this.conversationSettings = conversationSettings;
+    this.askTimeout = askTimeout;
+    this.system = system;
+  }
+
+  public CompletionStage<ConversationActor.SendAck> send(String userId, SendRequest request) {
+    requireConversationId(request.conversationId());
+    if (request.clientMsgId() == null
+        || request.clientMsgId().isEmpty()
+        || request.clientMsgId().length() > 64) {
+      throw ApiError.badRequest("client_msg_id must be 1–64 characters");
+    }
+    String contentType = request.contentType() == null ? "text" : request.contentType();
+    if (!contentType.equals("text") && !contentType.equals("media")) {
+      throw ApiError.badRequest("content_type must be \"text\" or \"media\"");
+    }
+    if (request.content() == null || request.content().isEmpty()) {
+      throw ApiError.badRequest("content must be a non-empty string");
+    }
+    int chars = request.content().codePointCount(0, request.content().length());
+    if (chars > conversationSettings.maxContentChars()) {
+      throw new ApiError(ErrorCode.TOO_LARGE,
+          "content is " + chars + " characters; at most " + conversationSettings.maxContentChars());
+    }
+    OptionalLong retryAfter = rateLimiter.tryAcquire(userId);
+    if (retryAfter.isPresent()) {
+      throw new ApiError(ErrorCode.RATE_LIMITED, "too many messages; slow down", retryAfter.getAsLong());
+    }
+    return ask(
+        entities.conversation(request.conversationId()),
+        replyTo -> new ConversationActor.Send(userId, request.clientMsgId(), request.content(), contentType, replyTo));
+  }
+
+  public CompletionStage<ConversationInfo> createGroup(String userId, String title, List<String> members) {
+    if (title == null || title.isBlank() || title.length() > 200) {
+      throw ApiError.badRequest("title must be 1–200 characters");
+    }
+    requireUserIds(members);
+    return ask(
+        entities.conversation(ConversationIds.newGroupId()),
+        replyTo -> new ConversationActor.Create(userId, title, members, replyTo));
+  }
+
+  public CompletionStage<Done> addMembers(String userId, String conversationId, List<String> members) {
+    requireConversationId(conversationId);
+    requireUserIds(members);
+    return ask(
+        entities.conversation(conversationId),
+        replyTo -> new ConversationActor.AddMembers(userId, members, replyTo));
+  }
+
+  public CompletionStage<Done> leave(String userId, String conversationId) {
+    requireConversationId(conversationId);
+    return ask(entities.conversation(conversationId), replyTo -> new ConversationActor.Leave(userId, replyTo));
+  }
+
+  public CompletionStage<MessageHistory.Page> history(
+      String userId, String conversationId, Long beforeSeq, Integer limit) {
+    requireConversationId(conversationId);
+    if (beforeSeq != null && beforeSeq < 1) {
+      throw ApiError.badRequest("before_seq must be a positive integer");
+    }
+    int n = limit(limit, DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT);
+    return history
+        .page(userId, conversationId, beforeSeq == null ? Long.MAX_VALUE : beforeSeq, n)
+        .thenApply(ChatService::valueOrThrow);
+  }
+
+  public CompletionStage<List<InboxItem>> inbox(String userId, Integer limit, Long beforeTs) {
+    int n = limit(limit, DEFAULT_INBOX_LIMIT, MAX_INBOX_LIMIT);
+    return ask(entities.user(userId), (ActorRef<Outcome<UserActor.InboxPage>> replyTo) -> new UserActor.GetInbox(n, beforeTs, replyTo))
+        .thenApply(UserActor.InboxPage::items);
+  }
+
+  public CompletionStage<Done> ack(String userId, String deviceId, long cursor) {
+    if (cursor < 0) {
+      throw ApiError.badRequest("cursor must be a non-negative integer");
+    }
+    return ask(entities.user(userId), replyTo -> new UserActor.Ack(deviceId, cursor, replyTo));
+  }
+
+  public CompletionStage<Done> markRead(String userId, String deviceId, String conversationId, long seq) {
+    requireConversationId(conversationId);
+    if (seq < 0) {
+      throw ApiError.badRequest("seq must be a non-negative integer");
+    }
+    return ask(entities.user(userId), replyTo -> new UserActor.MarkRead(deviceId, conversationId, seq, replyTo));
+  }
+
+  public void typing(String userId, String conversationId) {
+    requireConversationId(conversationId);
+    entities.conversation(conversationId).tell(new ConversationActor.Typing(userId));
+  }
+
+  public CompletionStage<Done> registerPushToken(String userId, String platform, String token, boolean register) {
+    if (!"apns".equals(platform) && !"fcm".equals(platform)) {
+      throw ApiError.badRequest("platform must be \"apns\" or \"fcm\"");
+    }
+    if (token == null || token.isEmpty() || token.length() > 4096) {
+      throw ApiError.badRequest("token must be a non-empty string");
+    }
+    UserActor.PushToken pushToken = new UserActor.PushToken(platform, token);
+    return ask(
+        entities.user(userId),
+        replyTo -> register
+            ? new UserActor.RegisterPushToken(pushToken, replyTo)
+            : new UserActor.UnregisterPushToken(pushToken, replyTo));
+  }
+
+  static void requireConversationId(String conversationId) {
+    if (!ConversationIds.isValidId(conversationId)) {
+      throw ApiError.badRequest("conversation_id must be 1–64 characters of [A-Za-z0-9_.:-]");
+    }
+  }
+
+  private static void requireUserIds(List<String> userIds) {
+    if (userIds == null || !userIds.stream().allMatch(ConversationIds::isValidId)) {
+      throw ApiError.badRequest("members must be a list of user ids (1–64 characters of [A-Za-z0-9_.:-])");
+    }
+  }
+
+  private static int limit(Integer limit, int defaultLimit, int maxLimit) {
+    if (limit == null) {
+      return defaultLimit;
+    }
+    if (limit < 1) {
+      throw ApiError.badRequest("limit must be a positive integer");
+    }
+    return Math.min(limit, maxLimit);
+  }
+
+  private <C, T> CompletionStage<T> ask(
+      RecipientRef<C> entity, Function<ActorRef<Outcome<T>>, C> command) {
+    return AskPattern.ask(entity, command::apply, askTimeout, system.scheduler())
+        .thenApply(ChatService::valueOrThrow);
+  }
+
+  private static <T> T valueOrThrow(Outcome<T> outcome) {
+    if (!outcome.isOk()) {
+      throw new ApiError(ErrorCode.of(outcome.reason()), outcome.message());
+    }
+    return outcome.value();
+  }
+
+  /** Runs {@code operation}, turning a validation failure thrown up front into a failed stage. */
+  public static <T> CompletionStage<T> guarded(java.util.function.Supplier<CompletionStage<T>> operation) {
+    try {
+      return operation.get();
+    } catch (ApiError invalid) {
+      return CompletableFuture.failedFuture(invalid);
+    }
+  }
+}

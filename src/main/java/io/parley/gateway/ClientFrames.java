@@ -1,0 +1,132 @@
+package io.parley.gateway;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.cluster.Entities;
+import io.parley.conversation.ConversationIds;
+import io.parley.user.DeviceEvent;
+import io.parley.user.UserActor;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Handles the client frames of one WebSocket connection: each text frame in, at most one reply
+ * frame out (an error carries the frame's {@code req_id}).
+ */
+final class ClientFrames {
+  static final int MAX_REQ_ID = 64;
+  static final int MAX_PRESENCE_SUBSCRIPTIONS = 500;
+
+  private final String userId;
+  private final String deviceId;
+  private final ChatService chat;
+  private final Entities entities;
+  private final ActorRef<DeviceEvent> connection;
+
+  ClientFrames(String userId, String deviceId, ChatService chat, Entities entities, ActorRef<DeviceEvent> connection) {
+    this.userId = userId;
+    this.deviceId = deviceId;
+    this.chat = chat;
+    this.entities = entities;
+    this.connection = connection;
+  }
+
+  CompletionStage<Optional<String>> handle(String text) {
+    String[] reqId = {null};
+    CompletionStage<Optional<ObjectNode>> reply =
+        ChatService.guarded(
+            () -> {
+              ObjectNode frame = WireFormat.parseObject(text);
+              String id = WireFormat.optionalString(frame, "req_id");
+              if (id != null && id.length() > MAX_REQ_ID) {
+                throw ApiError.badRequest("req_id must be at most " + MAX_REQ_ID + " characters");
+              }
+              reqId[0] = id;
+              return dispatch(WireFormat.requiredString(frame, "type"), frame, id);
+            });
+    return reply
+        .exceptionally(failure -> Optional.of(WireFormat.error(reqId[0], ApiError.from(failure))))
+        .thenApply(node -> node.map(WireFormat::render));
+  }
+
+  private CompletionStage<Optional<ObjectNode>> dispatch(String type, ObjectNode frame, String reqId) {
+    switch (type) {
+      case "ping":
+        return reply(WireFormat.frame("pong", reqId));
+      case "msg.send": {
+        String conversationId = WireFormat.requiredString(frame, "conversation_id");
+        return chat.send(
+                userId,
+                new ChatService.SendRequest(
+                    conversationId,
+                    WireFormat.requiredString(frame, "client_msg_id"),
+                    WireFormat.requiredString(frame, "content"),
+                    WireFormat.optionalString(frame, "content_type")))
+            .thenApply(ack -> Optional.of(WireFormat.sendAck(reqId, conversationId, ack)));
+      }
+      case "ack":
+        return noReply(chat.ack(userId, deviceId, WireFormat.requiredLong(frame, "cursor")));
+      case "msg.read":
+        return noReply(chat.markRead(userId, deviceId,
+            WireFormat.requiredString(frame, "conversation_id"), WireFormat.requiredLong(frame, "seq")));
+      case "typing":
+        chat.typing(userId, WireFormat.requiredString(frame, "conversation_id"));
+        return none();
+      case "conversation.create":
+        return chat.createGroup(userId, WireFormat.requiredString(frame, "title"),
+                WireFormat.requiredStrings(frame, "members"))
+            .thenApply(info -> Optional.of(WireFormat.conversationCreated(reqId, info)));
+      case "conversation.add_members":
+        return noReply(chat.addMembers(userId, WireFormat.requiredString(frame, "conversation_id"),
+            WireFormat.requiredStrings(frame, "members")));
+      case "conversation.leave":
+        return noReply(chat.leave(userId, WireFormat.requiredString(frame, "conversation_id")));
+      case "inbox.get":
+        return chat.inbox(userId, WireFormat.optionalInt(frame, "limit"), WireFormat.optionalLong(frame, "before_ts"))
+            .thenApply(items -> Optional.of(WireFormat.inbox(reqId, items)));
+      case "history.get": {
+        String conversationId = WireFormat.requiredString(frame, "conversation_id");
+        return chat.history(userId, conversationId, WireFormat.optionalLong(frame, "before_seq"),
+                WireFormat.optionalInt(frame, "limit"))
+            .thenApply(page -> Optional.of(WireFormat.history(reqId, conversationId, page)));
+      }
+      case "presence.subscribe":
+        presenceUsers(frame).forEach(id -> entities.user(id).tell(new UserActor.SubscribePresence(connection)));
+        return none();
+      case "presence.unsubscribe":
+        presenceUsers(frame).forEach(id -> entities.user(id).tell(new UserActor.UnsubscribePresence(connection)));
+        return none();
+      case "device.register":
+        return chat.registerPushToken(userId, WireFormat.requiredString(frame, "platform"),
+                WireFormat.requiredString(frame, "token"), true)
+            .thenApply(done -> Optional.of(WireFormat.frame("device.registered", reqId)));
+      case "device.unregister":
+        return noReply(chat.registerPushToken(userId, WireFormat.requiredString(frame, "platform"),
+            WireFormat.requiredString(frame, "token"), false));
+      default:
+        throw new ApiError(ErrorCode.UNKNOWN_TYPE, "unknown frame type \"" + type + "\"");
+    }
+  }
+
+  private static List<String> presenceUsers(ObjectNode frame) {
+    List<String> ids = WireFormat.requiredStrings(frame, "user_ids");
+    if (ids.size() > MAX_PRESENCE_SUBSCRIPTIONS || !ids.stream().allMatch(ConversationIds::isValidId)) {
+      throw ApiError.badRequest("user_ids must be at most " + MAX_PRESENCE_SUBSCRIPTIONS + " valid user ids");
+    }
+    return ids;
+  }
+
+  private static CompletionStage<Optional<ObjectNode>> reply(ObjectNode frame) {
+    return CompletableFuture.completedFuture(Optional.of(frame));
+  }
+
+  private static CompletionStage<Optional<ObjectNode>> none() {
+    return CompletableFuture.completedFuture(Optional.empty());
+  }
+
+  private static CompletionStage<Optional<ObjectNode>> noReply(CompletionStage<?> operation) {
+    return operation.thenApply(done -> Optional.empty());
+  }
+}

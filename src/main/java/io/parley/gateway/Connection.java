@@ -1,0 +1,269 @@
+package io.parley.gateway;
+
+import io.parley.cluster.Entities;
+import io.parley.conversation.ChatMessage;
+import io.parley.conversation.MessageHistory;
+import io.parley.user.DeviceEvent;
+import io.parley.user.PendingQueue;
+import io.parley.user.UserActor;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * One WebSocket connection of one device. It registers with the UserActor, re-delivers the
+ * device's pending items after {@code hello}, then streams live events, in cursor order and never
+ * twice: a cursor gap (an item missed while the UserActor moved or restarted) triggers another
+ * re-delivery from the last cursor sent.
+ *
+ * <p>Its protocol is {@code Object} so that the same ref can be handed to the UserActor as an
+ * {@code ActorRef<DeviceEvent>} (and watched there) while it also receives its own messages.
+ */
+public final class Connection {
+  /** What the outbound side of the socket is told: a frame to send, or to finish. */
+  public sealed interface Outbound {}
+
+  public record Text(String json) implements Outbound {}
+
+  public record Complete() implements Outbound {}
+
+  /** The socket's outbound side is ready to take frames. */
+  public record Attach(ActorRef<Outbound> outbound) {}
+
+  /** A reply to a client frame, in the order the frames arrived. */
+  public record Reply(String json) {}
+
+  /** The socket is gone. */
+  public record Closed() {}
+
+  private record PageLoaded(List<UserActor.PendingDelivery> items, Map<String, ChatMessage> messages, boolean more) {}
+
+  private enum ReRegister {
+    INSTANCE
+  }
+
+  private enum AttachTimeout {
+    INSTANCE
+  }
+
+  static final int REPLAY_PAGE = 200;
+
+  public static Behavior<Object> create(
+      String userId,
+      String deviceId,
+      Entities entities,
+      MessageHistory history,
+      Duration heartbeat,
+      Clock clock) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    new Connection(userId, deviceId, entities, history, heartbeat, clock, ctx, timers)
+                        .awaitingAttach()));
+  }
+
+  private final String userId;
+  private final String deviceId;
+  private final Entities entities;
+  private final MessageHistory history;
+  private final Duration heartbeat;
+  private final Clock clock;
+  private final ActorContext<Object> ctx;
+  private final TimerScheduler<Object> timers;
+
+  private final List<Outbound> beforeAttach = new ArrayList<>();
+  private ActorRef<Outbound> outbound;
+  private long lastCursorSent = -1; // unknown until registered
+  private boolean replaying;
+  private final TreeMap<Long, DeviceEvent.MsgNew> heldDuringReplay = new TreeMap<>();
+
+  private Connection(
+      String userId,
+      String deviceId,
+      Entities entities,
+      MessageHistory history,
+      Duration heartbeat,
+      Clock clock,
+      ActorContext<Object> ctx,
+      TimerScheduler<Object> timers) {
+    this.userId = userId;
+    this.deviceId = deviceId;
+    this.entities = entities;
+    this.history = history;
+    this.heartbeat = heartbeat;
+    this.clock = clock;
+    this.ctx = ctx;
+    this.timers = timers;
+  }
+
+  private ActorRef<DeviceEvent> self() {
+    return ctx.getSelf().narrow();
+  }
+
+  private Behavior<Object> awaitingAttach() {
+    send(WireFormat.hello(userId, deviceId, clock.millis(), heartbeat.toMillis()));
+    register();
+    timers.startSingleTimer(AttachTimeout.INSTANCE, Duration.ofSeconds(30));
+    return running();
+  }
+
+  private void register() {
+    entities.user(userId).tell(new UserActor.Connect(deviceId, self(), ctx.getSelf().narrow()));
+  }
+
+  private Behavior<Object> running() {
+    return Behaviors.receive(Object.class)
+        .onMessage(Attach.class, this::onAttach)
+        .onMessage(AttachTimeout.class, t -> outbound == null ? stop() : Behaviors.same())
+        .onMessage(UserActor.Connected.class, this::onRegistered)
+        .onMessage(UserActor.PendingPage.class, this::onPendingPage)
+        .onMessage(PageLoaded.class, this::onPageLoaded)
+        .onMessage(DeviceEvent.MsgNew.class, this::onMsgNew)
+        .onMessage(DeviceEvent.Replaced.class, r -> {
+          emit(new Complete());
+          return Behaviors.same();
+        })
+        .onMessage(DeviceEvent.class, event -> {
+          send(WireFormat.event(event, clock.millis()));
+          return Behaviors.same();
+        })
+        .onMessage(Reply.class, reply -> {
+          emit(new Text(reply.json()));
+          return Behaviors.same();
+        })
+        .onMessage(ReRegister.class, r -> {
+          register();
+          return Behaviors.same();
+        })
+        .onMessage(Closed.class, c -> stop())
+        .build();
+  }
+
+  private Behavior<Object> onAttach(Attach attach) {
+    outbound = attach.outbound();
+    beforeAttach.forEach(outbound::tell);
+    beforeAttach.clear();
+    // Re-registering lets a UserActor that restarted or moved learn of us again.
+    timers.startTimerWithFixedDelay(ReRegister.INSTANCE, heartbeat);
+    return Behaviors.same();
+  }
+
+  private Behavior<Object> onRegistered(UserActor.Connected connected) {
+    long acked = connected.ackedCursor();
+    if (lastCursorSent < acked) {
+      lastCursorSent = acked;
+    }
+    if (!replaying) {
+      replayFrom(lastCursorSent);
+    }
+    return Behaviors.same();
+  }
+
+  private void replayFrom(long afterCursor) {
+    replaying = true;
+    entities.user(userId).tell(new UserActor.GetPending(afterCursor, REPLAY_PAGE, ctx.getSelf().narrow()));
+  }
+
+  private Behavior<Object> onPendingPage(UserActor.PendingPage page) {
+    ctx.pipeToSelf(
+        loadMessages(page.items()),
+        (messages, failure) ->
+            new PageLoaded(page.items(), failure == null ? messages : Map.of(), page.more()));
+    return Behaviors.same();
+  }
+
+  /** The stored messages the items refer to, keyed by conversation and seq. */
+  private CompletionStage<Map<String, ChatMessage>> loadMessages(List<UserActor.PendingDelivery> items) {
+    Map<String, long[]> ranges = new HashMap<>();
+    for (UserActor.PendingDelivery delivery : items) {
+      PendingQueue.Item item = delivery.item();
+      ranges.merge(
+          item.conversationId(),
+          new long[] {item.seq(), item.seq()},
+          (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+    }
+    Map<String, ChatMessage> byKey = new java.util.concurrent.ConcurrentHashMap<>();
+    CompletableFuture<?>[] reads =
+        ranges.entrySet().stream()
+            .map(e -> history.messages(e.getKey(), e.getValue()[0], e.getValue()[1])
+                .thenAccept(messages -> messages.forEach(m -> byKey.put(key(m.conversationId(), m.seq()), m)))
+                .toCompletableFuture())
+            .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(reads).thenApply(done -> byKey);
+  }
+
+  private static String key(String conversationId, long seq) {
+    return conversationId + "\u0000" + seq;
+  }
+
+  private Behavior<Object> onPageLoaded(PageLoaded page) {
+    for (UserActor.PendingDelivery delivery : page.items()) {
+      ChatMessage message = page.messages().get(key(delivery.item().conversationId(), delivery.item().seq()));
+      if (message == null) {
+        // Could not be read now (storage unavailable): close so the client reconnects and the
+        // item is delivered then, rather than skipping it.
+        ctx.getLog().warn("Pending item {} of {} could not be loaded; closing connection", delivery.cursor(), userId);
+        emit(new Complete());
+        return Behaviors.same();
+      }
+      deliver(new DeviceEvent.MsgNew(delivery.cursor(), message));
+    }
+    if (page.more()) {
+      replayFrom(lastCursorSent);
+      return Behaviors.same();
+    }
+    replaying = false;
+    List<DeviceEvent.MsgNew> held = new ArrayList<>(heldDuringReplay.values());
+    heldDuringReplay.clear();
+    held.forEach(this::onMsgNew);
+    return Behaviors.same();
+  }
+
+  private Behavior<Object> onMsgNew(DeviceEvent.MsgNew item) {
+    if (replaying || lastCursorSent < 0) {
+      heldDuringReplay.put(item.cursor(), item);
+    } else if (item.cursor() == lastCursorSent + 1) {
+      deliver(item);
+    } else if (item.cursor() > lastCursorSent + 1) {
+      heldDuringReplay.put(item.cursor(), item);
+      replayFrom(lastCursorSent);
+    }
+    return Behaviors.same();
+  }
+
+  private void deliver(DeviceEvent.MsgNew item) {
+    if (item.cursor() > lastCursorSent) {
+      send(WireFormat.event(item, clock.millis()));
+      lastCursorSent = item.cursor();
+    }
+  }
+
+  private void send(com.fasterxml.jackson.databind.node.ObjectNode frame) {
+    emit(new Text(WireFormat.render(frame)));
+  }
+
+  private void emit(Outbound frame) {
+    if (outbound == null) {
+      beforeAttach.add(frame);
+    } else {
+      outbound.tell(frame);
+    }
+  }
+
+  private Behavior<Object> stop() {
+    entities.user(userId).tell(new UserActor.Disconnect(deviceId, self()));
+    return Behaviors.stopped();
+  }
+}

@@ -1,0 +1,33 @@
+package io.parley.gateway;
+
+import io.parley.Outcome;
+
+/** The protocol's error codes, with the HTTP status each maps to. */
+public enum ErrorCode {
+  BAD_REQUEST("bad_request", 400),
+  UNKNOWN_TYPE("unknown_type", 400),
+  UNAUTHORIZED("unauthorized", 401),
+  NOT_MEMBER("not_member", 403),
+  NOT_FOUND("not_found", 404),
+  TOO_LARGE("too_large", 413),
+  RATE_LIMITED("rate_limited", 429),
+  UNAVAILABLE("unavailable", 503),
+  INTERNAL("internal", 500);
+
+  public final String wire;
+  public final int httpStatus;
+
+  ErrorCode(String wire, int httpStatus) {
+    this.wire = wire;
+    this.httpStatus = httpStatus;
+  }
+
+  static ErrorCode of(Outcome.Reason reason) {
+    return switch (reason) {
+      case BAD_REQUEST -> BAD_REQUEST;
+      case NOT_MEMBER -> NOT_MEMBER;
+      case NOT_FOUND -> NOT_FOUND;
+      case UNAVAILABLE -> UNAVAILABLE;
+    };
+  }
+}

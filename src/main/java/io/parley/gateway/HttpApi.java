@@ -1,0 +1,177 @@
+package io.parley.gateway;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.auth.JwtAuth;
+import io.parley.conversation.ConversationIds;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+/** The HTTP API of PROTOCOL.md, the WebSocket upgrade, and dev tokens when switched on. */
+public final class HttpApi extends AllDirectives {
+  private final JwtAuth auth;
+  private final ChatService chat;
+  private final WebSocketEndpoint webSocket;
+  private final boolean devTokens;
+  private final Duration devTokenTtl;
+
+  HttpApi(JwtAuth auth, ChatService chat, WebSocketEndpoint webSocket, boolean devTokens, Duration devTokenTtl) {
+    this.auth = auth;
+    this.chat = chat;
+    this.webSocket = webSocket;
+    this.devTokens = devTokens;
+    this.devTokenTtl = devTokenTtl;
+  }
+
+  public Route route() {
+    ExceptionHandler internal =
+        ExceptionHandler.newBuilder()
+            .matchAny(failure -> json(ApiError.from(failure)))
+            .build();
+    return handleExceptions(internal, () ->
+        pathPrefix("v1", () -> concat(
+            path("ws", () -> get(this::webSocketRoute)),
+            path("inbox", () -> get(() -> authenticated(this::inbox))),
+            pathPrefix("conversations", () -> pathPrefix(segment(), conversationId ->
+                path("messages", () -> get(() -> authenticated(user -> history(user, conversationId)))))),
+            path("messages", () -> post(() -> authenticated(this::send))),
+            path("groups", () -> post(() -> authenticated(this::createGroup))),
+            path(segment("dev").slash("token"), () -> post(this::devToken)),
+            complete404())));
+  }
+
+  private Route complete404() {
+    return extractUnmatchedPath(path ->
+        json(new ApiError(ErrorCode.NOT_FOUND, "no such endpoint: " + path)));
+  }
+
+  // ------------------------------------------------------------------------------------ routes
+
+  private Route webSocketRoute() {
+    return authenticated(userId ->
+        parameterOptional("device_id", deviceId -> {
+          if (deviceId.isEmpty() || !WebSocketEndpoint.isValidDeviceId(deviceId.get())) {
+            return json(ApiError.badRequest("device_id must be 1–64 characters of [A-Za-z0-9_.-]"));
+          }
+          return extractWebSocketUpgrade(upgrade ->
+              complete(webSocket.upgrade(upgrade, userId, deviceId.get())));
+        }));
+  }
+
+  private Route inbox(String userId) {
+    return parameterOptional("limit", limit -> parameterOptional("before_ts", beforeTs ->
+        respond(() -> chat.inbox(userId, intParam("limit", limit), longParam("before_ts", beforeTs))
+            .thenApply(items -> (JsonNode) WireFormat.inbox(null, items).without(java.util.List.of("type"))))));
+  }
+
+  private Route history(String userId, String conversationId) {
+    return parameterOptional("before", before -> parameterOptional("limit", limit ->
+        respond(() -> chat.history(userId, conversationId, longParam("before", before), intParam("limit", limit))
+            .thenApply(page -> (JsonNode) WireFormat.history(null, conversationId, page).without("type")))));
+  }
+
+  private Route send(String userId) {
+    return body(request -> chat.send(userId, new ChatService.SendRequest(
+            WireFormat.requiredString(request, "conversation_id"),
+            WireFormat.requiredString(request, "client_msg_id"),
+            WireFormat.requiredString(request, "content"),
+            WireFormat.optionalString(request, "content_type")))
+        .thenApply(ack -> WireFormat.sendAck(null, request.get("conversation_id").textValue(), ack)));
+  }
+
+  private Route createGroup(String userId) {
+    return body(request -> chat.createGroup(userId,
+            WireFormat.requiredString(request, "title"),
+            WireFormat.requiredStrings(request, "members"))
+        .thenApply(info -> WireFormat.conversationCreated(null, info).without("type")));
+  }
+
+  private Route devToken() {
+    if (!devTokens) {
+      return complete404();
+    }
+    return body(request -> {
+      String userId = WireFormat.requiredString(request, "user_id");
+      if (!ConversationIds.isValidId(userId)) {
+        throw ApiError.badRequest("user_id must be 1–64 characters of [A-Za-z0-9_.:-]");
+      }
+      ObjectNode token = WireFormat.JSON.createObjectNode().put("token", auth.issue(userId, devTokenTtl));
+      return java.util.concurrent.CompletableFuture.completedFuture(token);
+    });
+  }
+
+  // -------------------------------------------------------------------------------- directives
+
+  /** The user id of a valid bearer token (header, or {@code access_token} for browsers), or 401. */
+  private Route authenticated(Function<String, Route> inner) {
+    return optionalHeaderValueByName("Authorization", header ->
+        parameterOptional("access_token", queryToken -> {
+          Optional<String> token = header
+              .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
+              .map(h -> h.substring(7).trim())
+              .or(() -> queryToken);
+          return token.flatMap(auth::verify)
+              .map(inner)
+              .orElseGet(() -> json(new ApiError(ErrorCode.UNAUTHORIZED, "a valid bearer token is required")));
+        }));
+  }
+
+  private Route body(Function<ObjectNode, CompletionStage<? extends JsonNode>> handler) {
+    return entity(Unmarshaller.entityToString(), text ->
+        respond(() -> handler.apply(WireFormat.parseObject(text))));
+  }
+
+  private Route respond(Supplier<CompletionStage<? extends JsonNode>> operation) {
+    CompletionStage<HttpResponse> response =
+        ChatService.<JsonNode>guarded(() -> operation.get().thenApply(node -> (JsonNode) node))
+            .thenApply(node -> response(200, node))
+            .exceptionally(failure -> errorResponse(ApiError.from(failure)));
+    return completeWithFuture(response);
+  }
+
+  private Route json(ApiError error) {
+    return complete(errorResponse(error));
+  }
+
+  private static HttpResponse errorResponse(ApiError error) {
+    return response(error.code.httpStatus, WireFormat.errorBody(error));
+  }
+
+  private static HttpResponse response(int status, JsonNode body) {
+    return HttpResponse.create()
+        .withStatus(StatusCodes.get(status))
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, WireFormat.render(body)));
+  }
+
+  private static Integer intParam(String name, Optional<String> value) {
+    Long parsed = longParam(name, value);
+    if (parsed != null && (parsed > Integer.MAX_VALUE || parsed < Integer.MIN_VALUE)) {
+      throw ApiError.badRequest(name + " is out of range");
+    }
+    return parsed == null ? null : parsed.intValue();
+  }
+
+  private static Long longParam(String name, Optional<String> value) {
+    if (value.isEmpty()) {
+      return null;
+    }
+    try {
+      return Long.parseLong(value.get());
+    } catch (NumberFormatException e) {
+      throw ApiError.badRequest(name + " must be an integer");
+    }
+  }
+}

@@ -1,0 +1,173 @@
+package io.parley.gateway;
+
+import io.parley.cluster.Entities;
+import io.parley.conversation.MessageHistory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.event.Logging;
+import org.apache.pekko.http.impl.engine.ws.UpgradeToWebSocketLowLevel;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
+import org.apache.pekko.http.scaladsl.model.ws.BinaryMessage;
+import org.apache.pekko.http.scaladsl.model.ws.Message;
+import org.apache.pekko.http.scaladsl.model.ws.TextMessage;
+import org.apache.pekko.http.scaladsl.settings.ServerSettings;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.StreamLimitReachedException;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+import scala.Option;
+
+/** Upgrades an authenticated request to a WebSocket served by a {@link Connection}. */
+final class WebSocketEndpoint {
+  private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  /** Frames queued for a client that reads too slowly; beyond it the connection is dropped and
+   *  the client resumes from its last ack on reconnect. */
+  private static final int OUTBOUND_BUFFER = 2048;
+
+  private final ActorSystem<?> system;
+  private final Entities entities;
+  private final MessageHistory history;
+  private final ChatService chat;
+  private final Duration heartbeat;
+  private final int maxFrameBytes;
+  private final Clock clock;
+
+  WebSocketEndpoint(
+      ActorSystem<?> system,
+      Entities entities,
+      MessageHistory history,
+      ChatService chat,
+      Duration heartbeat,
+      int maxFrameBytes,
+      Clock clock) {
+    this.system = system;
+    this.entities = entities;
+    this.history = history;
+    this.chat = chat;
+    this.heartbeat = heartbeat;
+    this.maxFrameBytes = maxFrameBytes;
+    this.clock = clock;
+  }
+
+  static boolean isValidDeviceId(String deviceId) {
+    return deviceId != null && DEVICE_ID.matcher(deviceId).matches();
+  }
+
+  HttpResponse upgrade(WebSocketUpgrade upgrade, String userId, String deviceId) {
+    ActorRef<Object> connection =
+        system.systemActorOf(
+            Connection.create(userId, deviceId, entities, history, heartbeat, clock),
+            "connection-" + UUID.randomUUID(),
+            Props.empty());
+    ClientFrames frames = new ClientFrames(userId, deviceId, chat, entities, connection.narrow());
+    FrameGuard guard = new FrameGuard();
+
+    Sink<Message, NotUsed> inbound =
+        Flow.<Message>create()
+            .mapAsync(1, message -> read(message, guard))
+            .filter(incoming -> !guard.isClosing())
+            .mapAsync(4, incoming -> incoming.text() == null
+                ? CompletableFuture.completedFuture(Optional.of(WireFormat.render(WireFormat.error(null,
+                    ApiError.badRequest("binary frames are not supported; send JSON text")))))
+                : frames.handle(incoming.text()))
+            .map(reply -> {
+              reply.ifPresent(json -> connection.tell(new Connection.Reply(json)));
+              return reply;
+            })
+            .to(Sink.onComplete(done -> connection.tell(new Connection.Closed())));
+
+    Source<Message, NotUsed> outbound =
+        ActorSource.<Connection.Outbound>actorRef(
+                frame -> frame instanceof Connection.Complete,
+                frame -> Optional.empty(),
+                OUTBOUND_BUFFER,
+                OverflowStrategy.fail())
+            .mapMaterializedValue(ref -> {
+              connection.tell(new Connection.Attach(ref));
+              return NotUsed.getInstance();
+            })
+            .collectType(Connection.Text.class)
+            .map(text -> (Message) TextMessage.apply(text.json()))
+            .watchTermination((mat, done) -> {
+              done.whenComplete((ok, failure) -> connection.tell(new Connection.Closed()));
+              return mat;
+            });
+
+    var settings =
+        ((ServerSettings) org.apache.pekko.http.javadsl.settings.ServerSettings.create(system.classicSystem()))
+            .websocketSettings();
+    var handler = guard.around(
+        Flow.fromSinkAndSourceCoupled(inbound, outbound),
+        settings,
+        Logging.getLogger(system.classicSystem(), WebSocketEndpoint.class),
+        heartbeat.multipliedBy(2),
+        maxFrameBytes);
+    return ((UpgradeToWebSocketLowLevel) upgrade).handleFrames(anyMaterializedValue(handler), Option.empty());
+  }
+
+  /** Scala's {@code Graph[_, Any]} is {@code Graph<_, Object>} to Java, which generics cannot reach. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static <S extends org.apache.pekko.stream.Shape> org.apache.pekko.stream.Graph<S, Object> anyMaterializedValue(
+      org.apache.pekko.stream.Graph<S, ?> graph) {
+    return (org.apache.pekko.stream.Graph) graph;
+  }
+
+  /** A client message's text (null for a binary one, which is drained). */
+  private record Incoming(String text) {}
+
+  private CompletionStage<Incoming> read(Message message, FrameGuard guard) {
+    if (message instanceof TextMessage.Strict strict) {
+      if (utf8Length(strict.text()) > maxFrameBytes) {
+        guard.close(FrameGuard.CLOSE_TOO_BIG, "message exceeds " + maxFrameBytes + " bytes");
+      }
+      return CompletableFuture.completedFuture(new Incoming(strict.text()));
+    }
+    if (message instanceof TextMessage streamed) {
+      return Source.fromGraph(streamed.textStream())
+          .limitWeighted(maxFrameBytes, WebSocketEndpoint::utf8Length)
+          .runFold(new StringBuilder(), StringBuilder::append, system)
+          .thenApply(text -> new Incoming(text.toString()))
+          .exceptionally(failure -> {
+            if (failure instanceof StreamLimitReachedException
+                || failure.getCause() instanceof StreamLimitReachedException) {
+              guard.close(FrameGuard.CLOSE_TOO_BIG, "message exceeds " + maxFrameBytes + " bytes");
+              return new Incoming("");
+            }
+            throw new java.util.concurrent.CompletionException(failure);
+          });
+    }
+    return Source.fromGraph(((BinaryMessage) message).dataStream())
+        .runWith(Sink.ignore(), system)
+        .thenApply(done -> new Incoming(null));
+  }
+
+  static long utf8Length(String s) {
+    long bytes = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes += 1;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c)) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
+  }
+}

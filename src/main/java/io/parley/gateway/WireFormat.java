@@ -1,0 +1,242 @@
+package io.parley.gateway;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationInfo;
+import io.parley.conversation.MessageHistory;
+import io.parley.user.DeviceEvent;
+import io.parley.user.InboxItem;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The JSON of PROTOCOL.md: server frames and bodies rendered, client frames' fields read. */
+public final class WireFormat {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private WireFormat() {}
+
+  // ------------------------------------------------------------------------------ server frames
+
+  static ObjectNode frame(String type, String reqId) {
+    ObjectNode node = JSON.createObjectNode().put("type", type);
+    if (reqId != null) {
+      node.put("req_id", reqId);
+    }
+    return node;
+  }
+
+  static ObjectNode hello(String userId, String deviceId, long serverTime, long heartbeatMs) {
+    return frame("hello", null)
+        .put("user_id", userId)
+        .put("device_id", deviceId)
+        .put("server_time", serverTime)
+        .put("heartbeat_ms", heartbeatMs);
+  }
+
+  static ObjectNode error(String reqId, ApiError error) {
+    ObjectNode node = frame("error", reqId).put("code", error.code.wire).put("message", error.getMessage());
+    if (error.retryAfterMs != null) {
+      node.put("retry_after_ms", error.retryAfterMs);
+    }
+    return node;
+  }
+
+  /** The HTTP API's error body. */
+  static ObjectNode errorBody(ApiError error) {
+    ObjectNode node = JSON.createObjectNode().put("code", error.code.wire).put("message", error.getMessage());
+    if (error.retryAfterMs != null) {
+      node.put("retry_after_ms", error.retryAfterMs);
+    }
+    return node;
+  }
+
+  static ObjectNode sendAck(String reqId, String conversationId, ConversationActor.SendAck ack) {
+    return frame("msg.ack", reqId)
+        .put("conversation_id", conversationId)
+        .put("client_msg_id", ack.clientMsgId())
+        .put("message_id", ack.messageId())
+        .put("seq", ack.seq())
+        .put("server_ts", ack.serverTs())
+        .put("status", "sent");
+  }
+
+  static ObjectNode conversationCreated(String reqId, ConversationInfo info) {
+    ObjectNode node = frame("conversation.created", reqId)
+        .put("conversation_id", info.conversationId())
+        .put("title", info.title());
+    node.set("members", strings(info.members()));
+    return node;
+  }
+
+  static ObjectNode inbox(String reqId, List<InboxItem> items) {
+    ObjectNode node = frame("inbox", reqId);
+    ArrayNode array = node.putArray("items");
+    items.forEach(item -> array.add(inboxItem(item)));
+    return node;
+  }
+
+  static ObjectNode history(String reqId, String conversationId, MessageHistory.Page page) {
+    ObjectNode node = frame("history", reqId).put("conversation_id", conversationId);
+    ArrayNode array = node.putArray("messages");
+    page.messages().forEach(m -> array.add(message(m)));
+    node.put("has_more", page.hasMore());
+    return node;
+  }
+
+  static ObjectNode event(DeviceEvent event, long now) {
+    if (event instanceof DeviceEvent.MsgNew m) {
+      return message(m.message()).put("cursor", m.cursor());
+    }
+    if (event instanceof DeviceEvent.Receipt r) {
+      return frame("receipt", null)
+          .put("conversation_id", r.conversationId())
+          .put("seq", r.seq())
+          .put("user_id", r.userId())
+          .put("status", r.status() == DeviceEvent.ReceiptStatus.DELIVERED ? "delivered" : "read");
+    }
+    if (event instanceof DeviceEvent.Typing t) {
+      return frame("typing", null).put("conversation_id", t.conversationId()).put("user_id", t.userId());
+    }
+    if (event instanceof DeviceEvent.ConversationUpdated u) {
+      ObjectNode node = frame("conversation.updated", null)
+          .put("conversation_id", u.conversationId())
+          .put("title", u.title());
+      node.set("members", strings(u.members()));
+      return node;
+    }
+    if (event instanceof DeviceEvent.Presence p) {
+      return frame("presence", null)
+          .put("user_id", p.userId())
+          .put("status", p.online() ? "online" : "offline")
+          .put("last_seen", p.online() ? now : p.lastSeen());
+    }
+    if (event instanceof DeviceEvent.InboxUpdate u) {
+      ObjectNode node = frame("inbox.update", null);
+      node.set("item", inboxItem(u.item()));
+      return node;
+    }
+    throw new IllegalArgumentException("not a frame: " + event);
+  }
+
+  static ObjectNode message(ChatMessage m) {
+    return frame("msg.new", null)
+        .put("conversation_id", m.conversationId())
+        .put("seq", m.seq())
+        .put("message_id", m.messageId())
+        .put("sender_id", m.senderId())
+        .put("content", m.content())
+        .put("content_type", m.contentType())
+        .put("server_ts", m.serverTs());
+  }
+
+  static ObjectNode inboxItem(InboxItem item) {
+    ObjectNode node = JSON.createObjectNode()
+        .put("conversation_id", item.conversationId())
+        .put("title", item.title());
+    node.set("members", strings(item.members()));
+    return node.put("last_seq", item.lastSeq())
+        .put("last_message_preview", item.lastMessagePreview())
+        .put("last_sender_id", item.lastSenderId())
+        .put("last_message_ts", item.lastMessageTs())
+        .put("unread_count", item.unreadCount());
+  }
+
+  private static ArrayNode strings(List<String> values) {
+    ArrayNode array = JSON.createArrayNode();
+    values.forEach(array::add);
+    return array;
+  }
+
+  static String render(JsonNode node) {
+    try {
+      return JSON.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot render JSON", e);
+    }
+  }
+
+  // ------------------------------------------------------------------------------ client frames
+
+  /** Parses one client frame or body: a JSON object, else {@code bad_request}. */
+  static ObjectNode parseObject(String text) {
+    JsonNode node;
+    try {
+      node = JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw ApiError.badRequest("invalid JSON: " + e.getOriginalMessage());
+    }
+    if (node == null || !node.isObject()) {
+      throw ApiError.badRequest("a frame must be a JSON object");
+    }
+    return (ObjectNode) node;
+  }
+
+  static String optionalString(ObjectNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw ApiError.badRequest(field + " must be a string");
+    }
+    return value.textValue();
+  }
+
+  static String requiredString(ObjectNode node, String field) {
+    String value = optionalString(node, field);
+    if (value == null) {
+      throw ApiError.badRequest(field + " is required");
+    }
+    return value;
+  }
+
+  static Long optionalLong(ObjectNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+      throw ApiError.badRequest(field + " must be an integer");
+    }
+    return value.longValue();
+  }
+
+  static long requiredLong(ObjectNode node, String field) {
+    Long value = optionalLong(node, field);
+    if (value == null) {
+      throw ApiError.badRequest(field + " is required");
+    }
+    return value;
+  }
+
+  static Integer optionalInt(ObjectNode node, String field) {
+    Long value = optionalLong(node, field);
+    if (value == null) {
+      return null;
+    }
+    if (value > Integer.MAX_VALUE || value < Integer.MIN_VALUE) {
+      throw ApiError.badRequest(field + " is out of range");
+    }
+    return value.intValue();
+  }
+
+  static List<String> requiredStrings(ObjectNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || !value.isArray()) {
+      throw ApiError.badRequest(field + " must be a list of strings");
+    }
+    List<String> values = new ArrayList<>();
+    for (JsonNode element : value) {
+      if (!element.isTextual()) {
+        throw ApiError.badRequest(field + " must be a list of strings");
+      }
+      values.add(element.textValue());
+    }
+    return values;
+  }
+}

@@ -1,0 +1,29 @@
+package io.parley.storage;
+
+import com.amazonaws.auth.AWSStaticCredentialsProvider;
+import com.amazonaws.auth.BasicAWSCredentials;
+import com.amazonaws.auth.DefaultAWSCredentialsProviderChain;
+import com.amazonaws.client.builder.AwsClientBuilder;
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDBClientBuilder;
+import com.typesafe.config.Config;
+
+/** A DynamoDB client configured exactly like the persistence plugin's (same endpoint and keys). */
+public final class DynamoDbClients {
+  private DynamoDbClients() {}
+
+  public static AmazonDynamoDB fromJournalConfig(Config config) {
+    Config journal = config.getConfig("dynamodb-journal");
+    String key = journal.getString("aws-access-key-id");
+    String secret = journal.getString("aws-secret-access-key");
+    return AmazonDynamoDBClientBuilder.standard()
+        .withEndpointConfiguration(
+            new AwsClientBuilder.EndpointConfiguration(
+                journal.getString("endpoint"), config.getString("parley.dynamodb.region")))
+        .withCredentials(
+            key.isEmpty() || secret.isEmpty()
+                ? DefaultAWSCredentialsProviderChain.getInstance()
+                : new AWSStaticCredentialsProvider(new BasicAWSCredentials(key, secret)))
+        .build();
+  }
+}

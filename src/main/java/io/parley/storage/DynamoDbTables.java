@@ -1,0 +1,81 @@
+package io.parley.storage;
+
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
+import com.amazonaws.services.dynamodbv2.model.AttributeDefinition;
+import com.amazonaws.services.dynamodbv2.model.BillingMode;
+import com.amazonaws.services.dynamodbv2.model.CreateTableRequest;
+import com.amazonaws.services.dynamodbv2.model.KeySchemaElement;
+import com.amazonaws.services.dynamodbv2.model.KeyType;
+import com.amazonaws.services.dynamodbv2.model.LocalSecondaryIndex;
+import com.amazonaws.services.dynamodbv2.model.Projection;
+import com.amazonaws.services.dynamodbv2.model.ProjectionType;
+import com.amazonaws.services.dynamodbv2.model.ResourceInUseException;
+import com.amazonaws.services.dynamodbv2.model.ResourceNotFoundException;
+import com.amazonaws.services.dynamodbv2.model.TableStatus;
+import java.util.List;
+
+/**
+ * Creates the tables pekko-persistence-dynamodb expects (it does not create them itself): the
+ * journal keyed by (par, num) and the snapshot store keyed by (par, seq) with the ts-idx LSI.
+ */
+public final class DynamoDbTables {
+  private DynamoDbTables() {}
+
+  public static void ensure(AmazonDynamoDB dynamo, String journalTable, String snapshotTable)
+      throws InterruptedException {
+    create(
+        dynamo,
+        new CreateTableRequest()
+            .withTableName(journalTable)
+            .withKeySchema(key("par", KeyType.HASH), key("num", KeyType.RANGE))
+            .withAttributeDefinitions(attribute("par", "S"), attribute("num", "N"))
+            .withBillingMode(BillingMode.PAY_PER_REQUEST));
+    create(
+        dynamo,
+        new CreateTableRequest()
+            .withTableName(snapshotTable)
+            .withKeySchema(key("par", KeyType.HASH), key("seq", KeyType.RANGE))
+            .withAttributeDefinitions(
+                attribute("par", "S"), attribute("seq", "N"), attribute("ts", "N"))
+            .withLocalSecondaryIndexes(
+                new LocalSecondaryIndex()
+                    .withIndexName("ts-idx")
+                    .withKeySchema(key("par", KeyType.HASH), key("ts", KeyType.RANGE))
+                    .withProjection(new Projection().withProjectionType(ProjectionType.ALL)))
+            .withBillingMode(BillingMode.PAY_PER_REQUEST));
+    for (String table : List.of(journalTable, snapshotTable)) {
+      awaitActive(dynamo, table);
+    }
+  }
+
+  private static void create(AmazonDynamoDB dynamo, CreateTableRequest request) {
+    try {
+      dynamo.describeTable(request.getTableName());
+    } catch (ResourceNotFoundException missing) {
+      try {
+        dynamo.createTable(request);
+      } catch (ResourceInUseException createdByAnotherNode) {
+        // Several nodes may start at once against a fresh store; one of them wins.
+      }
+    }
+  }
+
+  private static void awaitActive(AmazonDynamoDB dynamo, String table) throws InterruptedException {
+    for (int attempt = 0; attempt < 600; attempt++) {
+      String status = dynamo.describeTable(table).getTable().getTableStatus();
+      if (TableStatus.ACTIVE.toString().equals(status)) {
+        return;
+      }
+      Thread.sleep(100); // DynamoDB offers no notification for table creation; poll it.
+    }
+    throw new IllegalStateException("DynamoDB table " + table + " did not become ACTIVE");
+  }
+
+  private static KeySchemaElement key(String name, KeyType type) {
+    return new KeySchemaElement(name, type);
+  }
+
+  private static AttributeDefinition attribute(String name, String type) {
+    return new AttributeDefinition(name, type);
+  }
+}

@@ -1,0 +1,37 @@
+package io.parley.user;
+
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.parley.cluster.JsonSerializable;
+import io.parley.conversation.ChatMessage;
+import java.util.List;
+
+/**
+ * What a connected device is told. The gateway renders each one as a protocol frame; actors never
+ * see JSON.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS)
+public sealed interface DeviceEvent extends JsonSerializable {
+
+  /** An item of the user's delivery stream. */
+  record MsgNew(long cursor, ChatMessage message) implements DeviceEvent {}
+
+  record Receipt(String conversationId, long seq, String userId, ReceiptStatus status)
+      implements DeviceEvent {}
+
+  record Typing(String conversationId, String userId) implements DeviceEvent {}
+
+  record ConversationUpdated(String conversationId, String title, List<String> members)
+      implements DeviceEvent {}
+
+  record Presence(String userId, boolean online, long lastSeen) implements DeviceEvent {}
+
+  record InboxUpdate(InboxItem item) implements DeviceEvent {}
+
+  /** Another connection took over this device id; this one must close. */
+  record Replaced() implements DeviceEvent {}
+
+  enum ReceiptStatus {
+    DELIVERED,
+    READ
+  }
+}

@@ -1,0 +1,78 @@
+package io.parley.user;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.parley.cluster.JsonSerializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The user's delivery stream items that some device has not acked yet, by cursor. Items hold only
+ * a reference to the message: content stays in the conversation's journal, which keeps a user's
+ * snapshot small enough for one DynamoDB item however much is pending.
+ */
+public final class PendingQueue {
+  public record Item(String conversationId, long seq, String senderId, long serverTs)
+      implements JsonSerializable {}
+
+  private final TreeMap<Long, Item> items;
+
+  public PendingQueue() {
+    this(new TreeMap<>());
+  }
+
+  @JsonCreator
+  public PendingQueue(@JsonProperty("items") TreeMap<Long, Item> items) {
+    this.items = items;
+  }
+
+  @JsonProperty("items")
+  Map<Long, Item> items() {
+    return items;
+  }
+
+  public void add(long cursor, Item item) {
+    items.put(cursor, item);
+  }
+
+  /** The cursor before the oldest item held, where a device with no acks yet starts. */
+  public long startCursor(long nextCursor) {
+    return items.isEmpty() ? nextCursor - 1 : items.firstKey() - 1;
+  }
+
+  public Map<Long, Item> after(long cursor) {
+    return items.tailMap(cursor, false);
+  }
+
+  public Map<Long, Item> between(long afterCursor, long throughCursor) {
+    return items.subMap(afterCursor, false, throughCursor, true);
+  }
+
+  public void dropThrough(long cursor) {
+    items.headMap(cursor, true).clear();
+  }
+
+  public void dropOlderThan(long serverTs) {
+    items.values().removeIf(item -> item.serverTs() < serverTs);
+  }
+
+  public void dropOldestBeyond(int maxItems) {
+    while (items.size() > maxItems) {
+      items.pollFirstEntry();
+    }
+  }
+
+  public int size() {
+    return items.size();
+  }
+
+  public List<Map.Entry<Long, Item>> entries() {
+    return new ArrayList<>(items.entrySet());
+  }
+
+  PendingQueue copy() {
+    return new PendingQueue(new TreeMap<>(items));
+  }
+}

@@ -1,0 +1,606 @@
+package io.parley.user;
+
+import io.parley.Done;
+import io.parley.Outcome;
+import io.parley.Outcome.Reason;
+import io.parley.cluster.Entities;
+import io.parley.cluster.JsonSerializable;
+import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationInfo;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One user: the delivery stream (cursor, pending items, each device's ack), the inbox, presence
+ * and push tokens. Its live connections are plain actor refs held in memory: sharding finds this
+ * actor from any node, which makes it the user's connection registry.
+ */
+public final class UserActor
+    extends EventSourcedBehavior<UserActor.Command, UserActor.Event, UserActor.State> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "user");
+
+  public static PersistenceId persistenceId(String userId) {
+    return PersistenceId.of("User", userId);
+  }
+
+  // ---------------------------------------------------------------------------------- commands
+
+  public sealed interface Command extends JsonSerializable {}
+
+  /** Messages of a conversation for this member; those after {@code since} are theirs. */
+  public record Deliver(ConversationInfo info, long since, List<ChatMessage> messages)
+      implements Command {}
+
+  public record ConversationChanged(ConversationInfo info, long lastMessageTs) implements Command {}
+
+  /** A transient event for every connected device (receipts, typing): not stored. */
+  public record Notify(DeviceEvent event) implements Command {}
+
+  public record Connect(String deviceId, ActorRef<DeviceEvent> connection, ActorRef<Connected> replyTo)
+      implements Command {}
+
+  public record Connected(long ackedCursor) implements JsonSerializable {}
+
+  public record Disconnect(String deviceId, ActorRef<DeviceEvent> connection) implements Command {}
+
+  /** Pending items after {@code afterCursor}, oldest first, at most {@code limit}. */
+  public record GetPending(long afterCursor, int limit, ActorRef<PendingPage> replyTo)
+      implements Command {}
+
+  public record PendingPage(List<PendingDelivery> items, boolean more) implements JsonSerializable {}
+
+  public record PendingDelivery(long cursor, PendingQueue.Item item) implements JsonSerializable {}
+
+  public record Ack(String deviceId, long cursor, ActorRef<Outcome<Done>> replyTo) implements Command {}
+
+  public record MarkRead(
+      String deviceId, String conversationId, long seq, ActorRef<Outcome<Done>> replyTo)
+      implements Command {}
+
+  public record GetInbox(int limit, Long beforeTs, ActorRef<Outcome<InboxPage>> replyTo)
+      implements Command {}
+
+  public record InboxPage(List<InboxItem> items) implements JsonSerializable {}
+
+  public record RegisterPushToken(PushToken token, ActorRef<Outcome<Done>> replyTo) implements Command {}
+
+  public record UnregisterPushToken(PushToken token, ActorRef<Outcome<Done>> replyTo)
+      implements Command {}
+
+  public record SubscribePresence(ActorRef<DeviceEvent> subscriber) implements Command {}
+
+  public record UnsubscribePresence(ActorRef<DeviceEvent> subscriber) implements Command {}
+
+  record ConnectionTerminated(String deviceId, ActorRef<DeviceEvent> connection) implements Command {}
+
+  record SubscriberTerminated(ActorRef<DeviceEvent> subscriber) implements Command {}
+
+  enum Tick implements Command {
+    INSTANCE
+  }
+
+  enum Stop implements Command {
+    INSTANCE
+  }
+
+  /** What sharding sends to stop this entity when it passivates or its shard moves. */
+  public static Command stopMessage() {
+    return Stop.INSTANCE;
+  }
+
+  public record PushToken(String platform, String token) implements JsonSerializable {}
+
+  // ------------------------------------------------------------------------------------ events
+
+  public sealed interface Event extends JsonSerializable {}
+
+  /** Message references (never content) added to the stream, and the inbox's new preview. */
+  public record MessagesStored(ConversationInfo info, List<PendingQueue.Item> items, String preview)
+      implements Event {}
+
+  public record MembershipChanged(ConversationInfo info, long lastMessageTs) implements Event {}
+
+  public record DeviceConnected(String deviceId, long ts) implements Event {}
+
+  public record DeviceDisconnected(String deviceId, long ts) implements Event {}
+
+  public record DeviceAcked(String deviceId, long cursor, long ts) implements Event {}
+
+  public record ConversationRead(String conversationId, long seq) implements Event {}
+
+  public record PushTokenAdded(PushToken token) implements Event {}
+
+  public record PushTokenRemoved(PushToken token) implements Event {}
+
+  // ------------------------------------------------------------------------------------- state
+
+  public record Device(long ackedCursor, long lastActiveTs) implements JsonSerializable {}
+
+  /** Mutable for speed; {@link #snapshotAdapter()} hands the snapshot store a copy. */
+  public static final class State implements JsonSerializable {
+    public long nextCursor = 1;
+    public PendingQueue pending = new PendingQueue();
+    public HashMap<String, Device> devices = new HashMap<>();
+    /** Per conversation, the highest seq stored: hand-offs at or below it are repeats. */
+    public HashMap<String, Long> storedThrough = new HashMap<>();
+    public Inbox inbox = new Inbox();
+    public long lastSeen;
+    public LinkedHashSet<PushToken> pushTokens = new LinkedHashSet<>();
+
+    long lastCursor() {
+      return nextCursor - 1;
+    }
+
+    State copy() {
+      State copy = new State();
+      copy.nextCursor = nextCursor;
+      copy.pending = pending.copy();
+      copy.devices = new HashMap<>(devices);
+      copy.storedThrough = new HashMap<>(storedThrough);
+      copy.inbox = inbox.copy();
+      copy.lastSeen = lastSeen;
+      copy.pushTokens = new LinkedHashSet<>(pushTokens);
+      return copy;
+    }
+  }
+
+  static final int MAX_PUSH_TOKENS = 20;
+  static final int MAX_PENDING_PAGE = 500;
+
+  // ------------------------------------------------------------------------------------ wiring
+
+  public static Behavior<Command> create(
+      String userId,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      Entities entities,
+      UserSettings settings,
+      Clock clock) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> new UserActor(userId, ctx, timers, shard, entities, settings, clock)));
+  }
+
+  private final String userId;
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final Entities entities;
+  private final UserSettings settings;
+  private final Clock clock;
+
+  // Not state: live connections and presence subscribers exist only while this actor runs;
+  // connections re-register after a restart.
+  private final Map<String, ActorRef<DeviceEvent>> connections = new HashMap<>();
+  private final Set<ActorRef<DeviceEvent>> presenceSubscribers = new HashSet<>();
+  private long lastActivityMillis;
+
+  private UserActor(
+      String userId,
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      Entities entities,
+      UserSettings settings,
+      Clock clock) {
+    super(
+        persistenceId(userId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.userId = userId;
+    this.ctx = ctx;
+    this.timers = timers;
+    this.shard = shard;
+    this.entities = entities;
+    this.settings = settings;
+    this.clock = clock;
+    this.lastActivityMillis = clock.millis();
+  }
+
+  @Override
+  public State emptyState() {
+    return new State();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    // The snapshot holds everything, so older events are deleted and the journal stays short.
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2).withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State state) {
+        return state.copy();
+      }
+
+      @Override
+      public State fromJournal(Object from) {
+        return (State) from;
+      }
+    };
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.passivateAfterIdle().dividedBy(4)))
+        .build();
+  }
+
+  // ---------------------------------------------------------------------------- command handler
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(Deliver.class, this::onDeliver)
+        .onCommand(ConversationChanged.class, this::onConversationChanged)
+        .onCommand(Notify.class, this::onNotify)
+        .onCommand(Connect.class, this::onConnect)
+        .onCommand(Disconnect.class, (state, cmd) -> onDisconnect(cmd.deviceId(), cmd.connection()))
+        .onCommand(ConnectionTerminated.class, (state, cmd) -> onDisconnect(cmd.deviceId(), cmd.connection()))
+        .onCommand(GetPending.class, this::onGetPending)
+        .onCommand(Ack.class, this::onAck)
+        .onCommand(MarkRead.class, this::onMarkRead)
+        .onCommand(GetInbox.class, this::onGetInbox)
+        .onCommand(RegisterPushToken.class, this::onRegisterPushToken)
+        .onCommand(UnregisterPushToken.class, this::onUnregisterPushToken)
+        .onCommand(SubscribePresence.class, this::onSubscribePresence)
+        .onCommand(UnsubscribePresence.class, (state, cmd) -> unsubscribe(cmd.subscriber()))
+        .onCommand(SubscriberTerminated.class, (state, cmd) -> unsubscribe(cmd.subscriber()))
+        .onCommand(Tick.class, this::onTick)
+        .onCommand(Stop.class, (state, cmd) -> Effect().stop())
+        .build();
+  }
+
+  private Effect<Event, State> onDeliver(State state, Deliver cmd) {
+    String conversationId = cmd.info().conversationId();
+    long through = Math.max(state.storedThrough.getOrDefault(conversationId, 0L), cmd.since());
+    List<ChatMessage> fresh = cmd.messages().stream().filter(m -> m.seq() > through).toList();
+    // Only a contiguous continuation is stored; after a gap (a lost hand-off) the conversation
+    // re-sends from what we report here.
+    if (fresh.isEmpty() || fresh.get(0).seq() != through + 1) {
+      confirmHandoff(conversationId, through);
+      return Effect().none();
+    }
+    List<PendingQueue.Item> items =
+        fresh.stream()
+            .map(m -> new PendingQueue.Item(conversationId, m.seq(), m.senderId(), m.serverTs()))
+            .toList();
+    String preview = Inbox.preview(fresh.get(fresh.size() - 1));
+    long firstCursor = state.nextCursor;
+    return Effect()
+        .persist(new MessagesStored(cmd.info(), items, preview))
+        .thenRun(
+            newState -> {
+              for (int i = 0; i < fresh.size(); i++) {
+                broadcast(new DeviceEvent.MsgNew(firstCursor + i, fresh.get(i)), null);
+              }
+              broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(conversationId)), null);
+              confirmHandoff(conversationId, fresh.get(fresh.size() - 1).seq());
+            });
+  }
+
+  private void confirmHandoff(String conversationId, long storedThroughSeq) {
+    entities.conversation(conversationId).tell(new ConversationActor.HandedOff(userId, storedThroughSeq));
+  }
+
+  private Effect<Event, State> onConversationChanged(State state, ConversationChanged cmd) {
+    ConversationInfo info = cmd.info();
+    return Effect()
+        .persist(new MembershipChanged(info, cmd.lastMessageTs()))
+        .thenRun(
+            newState -> {
+              broadcast(
+                  new DeviceEvent.ConversationUpdated(info.conversationId(), info.titleFor(userId), info.members()),
+                  null);
+              newState.inbox.get(info.conversationId())
+                  .ifPresent(entry -> broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(info.conversationId())), null));
+            });
+  }
+
+  private Effect<Event, State> onNotify(State state, Notify cmd) {
+    broadcast(cmd.event(), null);
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onConnect(State state, Connect cmd) {
+    touch();
+    ActorRef<DeviceEvent> previous = connections.get(cmd.deviceId());
+    if (cmd.connection().equals(previous)) {
+      // A periodic re-registration: nothing changed.
+      cmd.replyTo().tell(new Connected(state.devices.get(cmd.deviceId()).ackedCursor()));
+      return Effect().none();
+    }
+    if (previous != null) {
+      previous.tell(new DeviceEvent.Replaced());
+      ctx.unwatch(previous);
+    }
+    boolean wasOffline = connections.isEmpty();
+    connections.put(cmd.deviceId(), cmd.connection());
+    ctx.watchWith(cmd.connection(), new ConnectionTerminated(cmd.deviceId(), cmd.connection()));
+    return Effect()
+        .persist(new DeviceConnected(cmd.deviceId(), clock.millis()))
+        .thenRun(
+            newState -> {
+              cmd.replyTo().tell(new Connected(newState.devices.get(cmd.deviceId()).ackedCursor()));
+              if (wasOffline) {
+                publishPresence(newState);
+              }
+            });
+  }
+
+  private Effect<Event, State> onDisconnect(String deviceId, ActorRef<DeviceEvent> connection) {
+    touch();
+    if (!connection.equals(connections.get(deviceId))) {
+      return Effect().none(); // already replaced by a newer connection
+    }
+    connections.remove(deviceId);
+    ctx.unwatch(connection);
+    return Effect()
+        .persist(new DeviceDisconnected(deviceId, clock.millis()))
+        .thenRun(
+            newState -> {
+              if (connections.isEmpty()) {
+                publishPresence(newState);
+              }
+            });
+  }
+
+  private Effect<Event, State> onGetPending(State state, GetPending cmd) {
+    List<PendingDelivery> page =
+        state.pending.after(cmd.afterCursor()).entrySet().stream()
+            .limit(Math.min(cmd.limit(), MAX_PENDING_PAGE) + 1L)
+            .map(e -> new PendingDelivery(e.getKey(), e.getValue()))
+            .toList();
+    int limit = Math.min(cmd.limit(), MAX_PENDING_PAGE);
+    boolean more = page.size() > limit;
+    cmd.replyTo().tell(new PendingPage(more ? page.subList(0, limit) : page, more));
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onAck(State state, Ack cmd) {
+    touch();
+    if (cmd.cursor() < 0 || cmd.cursor() > state.lastCursor()) {
+      cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST,
+          "cursor " + cmd.cursor() + " is beyond the stream (last cursor " + state.lastCursor() + ")"));
+      return Effect().none();
+    }
+    Device device = state.devices.get(cmd.deviceId());
+    long acked = device == null ? state.pending.startCursor(state.nextCursor) : device.ackedCursor();
+    if (cmd.cursor() <= acked) {
+      cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+      return Effect().none();
+    }
+    Map<String, Long> deliveredThrough = new HashMap<>();
+    state.pending.between(acked, cmd.cursor())
+        .values()
+        .forEach(item -> deliveredThrough.merge(item.conversationId(), item.seq(), Math::max));
+    return Effect()
+        .persist(new DeviceAcked(cmd.deviceId(), cmd.cursor(), clock.millis()))
+        .thenRun(
+            newState -> {
+              deliveredThrough.forEach(
+                  (conversationId, seq) ->
+                      entities.conversation(conversationId)
+                          .tell(new ConversationActor.Delivered(userId, seq)));
+              cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+            });
+  }
+
+  private Effect<Event, State> onMarkRead(State state, MarkRead cmd) {
+    touch();
+    var entry = state.inbox.get(cmd.conversationId());
+    if (entry.isEmpty()) {
+      cmd.replyTo().tell(Outcome.rejected(Reason.NOT_MEMBER,
+          userId + " is not a member of " + cmd.conversationId()));
+      return Effect().none();
+    }
+    long seq = Math.min(cmd.seq(), entry.get().lastSeq());
+    if (seq <= entry.get().readSeq()) {
+      cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+      return Effect().none();
+    }
+    return Effect()
+        .persist(new ConversationRead(cmd.conversationId(), seq))
+        .thenRun(
+            newState -> {
+              broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(cmd.conversationId())), cmd.deviceId());
+              entities.conversation(cmd.conversationId())
+                  .tell(new ConversationActor.Read(userId, seq));
+              cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+            });
+  }
+
+  private Effect<Event, State> onGetInbox(State state, GetInbox cmd) {
+    touch();
+    cmd.replyTo().tell(Outcome.ok(new InboxPage(state.inbox.page(cmd.limit(), cmd.beforeTs()))));
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onRegisterPushToken(State state, RegisterPushToken cmd) {
+    if (state.pushTokens.contains(cmd.token())) {
+      cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+      return Effect().none();
+    }
+    return Effect()
+        .persist(new PushTokenAdded(cmd.token()))
+        .thenRun(newState -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
+  }
+
+  private Effect<Event, State> onUnregisterPushToken(State state, UnregisterPushToken cmd) {
+    if (!state.pushTokens.contains(cmd.token())) {
+      cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+      return Effect().none();
+    }
+    return Effect()
+        .persist(new PushTokenRemoved(cmd.token()))
+        .thenRun(newState -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
+  }
+
+  private Effect<Event, State> onSubscribePresence(State state, SubscribePresence cmd) {
+    touch();
+    if (presenceSubscribers.add(cmd.subscriber())) {
+      ctx.watchWith(cmd.subscriber(), new SubscriberTerminated(cmd.subscriber()));
+    }
+    cmd.subscriber().tell(presence(state));
+    return Effect().none();
+  }
+
+  private Effect<Event, State> unsubscribe(ActorRef<DeviceEvent> subscriber) {
+    if (presenceSubscribers.remove(subscriber)) {
+      ctx.unwatch(subscriber);
+    }
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onTick(State state, Tick tick) {
+    boolean idle = clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
+    if (idle && connections.isEmpty() && presenceSubscribers.isEmpty()) {
+      shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    }
+    return Effect().none();
+  }
+
+  private DeviceEvent.Presence presence(State state) {
+    return new DeviceEvent.Presence(userId, !connections.isEmpty(), state.lastSeen);
+  }
+
+  private void publishPresence(State state) {
+    DeviceEvent.Presence presence = presence(state);
+    presenceSubscribers.forEach(subscriber -> subscriber.tell(presence));
+  }
+
+  /** Sends to every connected device except {@code exceptDeviceId} (null: to all). */
+  private void broadcast(DeviceEvent event, String exceptDeviceId) {
+    connections.forEach(
+        (deviceId, connection) -> {
+          if (!deviceId.equals(exceptDeviceId)) {
+            connection.tell(event);
+          }
+        });
+  }
+
+  private void touch() {
+    lastActivityMillis = clock.millis();
+  }
+
+  // ------------------------------------------------------------------------------ event handler
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(MessagesStored.class, this::applyMessagesStored)
+        .onEvent(
+            MembershipChanged.class,
+            (state, e) -> {
+              state.inbox.update(userId, e.info(), e.lastMessageTs());
+              state.inbox.dropOldestBeyond(settings.inboxMaxEntries());
+              return state;
+            })
+        .onEvent(
+            DeviceConnected.class,
+            (state, e) -> {
+              Device device = state.devices.get(e.deviceId());
+              long acked = device == null ? state.pending.startCursor(state.nextCursor) : device.ackedCursor();
+              state.devices.put(e.deviceId(), new Device(acked, e.ts()));
+              trimPending(state, e.ts());
+              return state;
+            })
+        .onEvent(
+            DeviceDisconnected.class,
+            (state, e) -> {
+              state.devices.computeIfPresent(e.deviceId(), (id, d) -> new Device(d.ackedCursor(), e.ts()));
+              state.lastSeen = e.ts();
+              return state;
+            })
+        .onEvent(
+            DeviceAcked.class,
+            (state, e) -> {
+              state.devices.put(e.deviceId(), new Device(e.cursor(), e.ts()));
+              trimPending(state, e.ts());
+              return state;
+            })
+        .onEvent(
+            ConversationRead.class,
+            (state, e) -> {
+              state.inbox.markRead(e.conversationId(), e.seq());
+              return state;
+            })
+        .onEvent(
+            PushTokenAdded.class,
+            (state, e) -> {
+              state.pushTokens.add(e.token());
+              while (state.pushTokens.size() > MAX_PUSH_TOKENS) {
+                state.pushTokens.remove(state.pushTokens.iterator().next());
+              }
+              return state;
+            })
+        .onEvent(
+            PushTokenRemoved.class,
+            (state, e) -> {
+              state.pushTokens.remove(e.token());
+              return state;
+            })
+        .build();
+  }
+
+  private State applyMessagesStored(State state, MessagesStored e) {
+    String conversationId = e.info().conversationId();
+    for (PendingQueue.Item item : e.items()) {
+      state.pending.add(state.nextCursor++, item);
+    }
+    PendingQueue.Item last = e.items().get(e.items().size() - 1);
+    state.storedThrough.put(conversationId, last.seq());
+    state.inbox.addMessages(userId, e.info(), e.items(), e.preview());
+    state.inbox.dropOldestBeyond(settings.inboxMaxEntries());
+    trimPending(state, last.serverTs());
+    return state;
+  }
+
+  /**
+   * Drops what every device has acked. Devices unseen for longer than the inactivity window no
+   * longer hold items back; with no device left, items older than that window go.
+   */
+  private void trimPending(State state, long now) {
+    long inactiveBefore = now - settings.deviceInactiveAfter().toMillis();
+    state.devices.values().removeIf(device -> device.lastActiveTs() < inactiveBefore);
+    if (state.devices.isEmpty()) {
+      state.pending.dropOlderThan(inactiveBefore);
+    } else {
+      state.pending.dropThrough(
+          state.devices.values().stream().mapToLong(Device::ackedCursor).min().orElseThrow());
+    }
+    state.pending.dropOldestBeyond(settings.pendingMaxItems());
+  }
+}

@@ -1,0 +1,23 @@
+package io.parley.user;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** The UserActor's limits, from {@code parley.user}. */
+public record UserSettings(
+    int pendingMaxItems,
+    Duration deviceInactiveAfter,
+    int inboxMaxEntries,
+    Duration passivateAfterIdle,
+    int snapshotEvery) {
+
+  public static UserSettings from(Config config) {
+    Config c = config.getConfig("parley.user");
+    return new UserSettings(
+        c.getInt("pending-max-items"),
+        c.getDuration("device-inactive-after"),
+        c.getInt("inbox-max-entries"),
+        c.getDuration("passivate-after-idle"),
+        c.getInt("snapshot-every"));
+  }
+}
