@@ -1,0 +1,556 @@
+package io.parley;
+
+import static io.parley.testing.WsClient.frame;
+import static io.parley.testing.WsClient.type;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.testing.ApiClient;
+import io.parley.testing.ParleyProcess;
+import io.parley.testing.WsClient;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The client contract end to end: real WebSocket and HTTP clients against a real node (its own
+ * JVM, embedded DynamoDB Local and s3proxy). Each test uses its own users.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ChatEndToEndIT {
+  ParleyProcess node;
+  ApiClient api;
+
+  @BeforeAll
+  void startNode(@TempDir Path temp) {
+    // A short heartbeat so the idle-close test needs seconds, not a minute; a small rate limit
+    // burst so the rate-limit test stays short.
+    node = ParleyProcess.start(temp, Map.of("PARLEY_HEARTBEAT", "2s", "PARLEY_RATE_LIMIT_BURST", "20"));
+    api = new ApiClient(node);
+  }
+
+  @AfterAll
+  void stopNode() {
+    node.close();
+  }
+
+  private static String user(String name) {
+    return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private WsClient connect(String userId, String deviceId) {
+    WsClient client = WsClient.connect(node, api.token(userId), deviceId);
+    client.await(type("hello"));
+    return client;
+  }
+
+  private static ObjectNode send(String conversationId, String clientMsgId, String content) {
+    return frame("msg.send").put("conversation_id", conversationId)
+        .put("client_msg_id", clientMsgId).put("content", content);
+  }
+
+  private static java.util.function.Predicate<JsonNode> msgNew(String conversationId, long seq) {
+    return f -> "msg.new".equals(f.path("type").asText())
+        && conversationId.equals(f.path("conversation_id").asText())
+        && f.path("seq").asLong() == seq;
+  }
+
+  @Test
+  void helloComesFirstAndNamesTheUserAndDevice() {
+    String alice = user("alice");
+    try (WsClient ws = WsClient.connect(node, api.token(alice), "phone")) {
+      JsonNode hello = ws.await(f -> true);
+      assertEquals("hello", hello.get("type").asText());
+      assertEquals(alice, hello.get("user_id").asText());
+      assertEquals("phone", hello.get("device_id").asText());
+      assertEquals(2000, hello.get("heartbeat_ms").asLong());
+      assertTrue(Math.abs(hello.get("server_time").asLong() - System.currentTimeMillis()) < 60_000);
+    }
+  }
+
+  @Test
+  void directMessageReachesEveryDeviceOfBothMembersWithAckAndCursor() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String conversation = "d:" + (alice.compareTo(bob) < 0 ? alice + ":" + bob : bob + ":" + alice);
+    try (WsClient alicePhone = connect(alice, "phone");
+        WsClient aliceLaptop = connect(alice, "laptop");
+        WsClient bobPhone = connect(bob, "phone");
+        WsClient bobTablet = connect(bob, "tablet")) {
+      JsonNode ack = alicePhone.request(send(conversation, "m1", "hi bob"));
+      assertEquals("msg.ack", ack.get("type").asText());
+      assertEquals("sent", ack.get("status").asText());
+      assertEquals(1, ack.get("seq").asLong());
+      assertEquals("m1", ack.get("client_msg_id").asText());
+      assertEquals(conversation, ack.get("conversation_id").asText());
+      assertEquals(26, ack.get("message_id").asText().length());
+
+      for (WsClient device : List.of(aliceLaptop, bobPhone, bobTablet)) {
+        JsonNode delivered = device.await(msgNew(conversation, 1));
+        assertEquals("hi bob", delivered.get("content").asText());
+        assertEquals(alice, delivered.get("sender_id").asText());
+        assertEquals("text", delivered.get("content_type").asText());
+        assertEquals(ack.get("message_id").asText(), delivered.get("message_id").asText());
+        assertEquals(ack.get("server_ts").asLong(), delivered.get("server_ts").asLong());
+        assertEquals(1, delivered.get("cursor").asLong());
+      }
+      JsonNode second = bobPhone.request(send(conversation, "m2", "hello alice"));
+      assertEquals(2, second.get("seq").asLong());
+      assertEquals(2, aliceLaptop.await(msgNew(conversation, 2)).get("cursor").asLong());
+      assertEquals(2, bobTablet.await(msgNew(conversation, 2)).get("cursor").asLong());
+    }
+  }
+
+  @Test
+  void retryWithTheSameClientMsgIdStoresNothingNewAndReturnsTheOriginal() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String conversation = directId(alice, bob);
+    try (WsClient ws = connect(alice, "phone"); WsClient bobWs = connect(bob, "phone")) {
+      JsonNode first = ws.request(send(conversation, "same", "once"));
+      JsonNode retry = ws.request(send(conversation, "same", "once"));
+      assertEquals(first.get("message_id"), retry.get("message_id"));
+      assertEquals(first.get("seq"), retry.get("seq"));
+      assertEquals(first.get("server_ts"), retry.get("server_ts"));
+      // Over HTTP too: same sender, conversation and client_msg_id.
+      ApiClient.Response http = api.post(api.token(alice), "/v1/messages",
+          "{\"conversation_id\":\"" + conversation + "\",\"client_msg_id\":\"same\",\"content\":\"once\"}");
+      assertEquals(200, http.status());
+      assertEquals(first.get("message_id"), http.body().get("message_id"));
+      JsonNode next = ws.request(send(conversation, "other", "twice"));
+      assertEquals(2, next.get("seq").asLong(), "the retries took no seq");
+      bobWs.await(msgNew(conversation, 2));
+      long copiesOfFirst = bobWs.all().stream().filter(msgNew(conversation, 1)).count();
+      assertEquals(1, copiesOfFirst);
+    }
+  }
+
+  @Test
+  void pendingItemsAreDeliveredOnReconnectAndAckedOnesNeverAgain() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String conversation = directId(alice, bob);
+    try (WsClient aliceWs = connect(alice, "phone")) {
+      // Bob has never connected: everything waits for his first device.
+      for (int i = 1; i <= 5; i++) {
+        aliceWs.request(send(conversation, "p" + i, "pending " + i));
+      }
+      try (WsClient bobWs = WsClient.connect(node, api.token(bob), "phone")) {
+        assertEquals("hello", bobWs.await(f -> true).get("type").asText());
+        for (int i = 1; i <= 5; i++) {
+          JsonNode item = bobWs.await(f -> true);
+          assertEquals("msg.new", item.get("type").asText(), "pending items follow hello in order");
+          assertEquals(i, item.get("seq").asLong());
+          assertEquals(i, item.get("cursor").asLong());
+        }
+        bobWs.send(frame("ack").put("cursor", 3));
+        // A later frame's answer means the ack is durable.
+        bobWs.request(frame("ping"));
+      }
+      aliceWs.request(send(conversation, "p6", "pending 6"));
+      try (WsClient bobAgain = WsClient.connect(node, api.token(bob), "phone")) {
+        bobAgain.await(type("hello"));
+        List<Long> cursors = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          cursors.add(bobAgain.await(type("msg.new")).get("cursor").asLong());
+        }
+        assertEquals(List.of(4L, 5L, 6L), cursors);
+      }
+      // A second device of bob's, connecting for the first time, starts at the oldest item held.
+      try (WsClient bobTablet = WsClient.connect(node, api.token(bob), "tablet")) {
+        bobTablet.await(type("hello"));
+        assertEquals(4, bobTablet.await(type("msg.new")).get("cursor").asLong());
+      }
+    }
+  }
+
+  @Test
+  void receiptsGoToTheSenderWhenDeliveredAndWhenRead() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String conversation = directId(alice, bob);
+    try (WsClient aliceWs = connect(alice, "phone");
+        WsClient bobWs = connect(bob, "phone");
+        WsClient bobLaptop = connect(bob, "laptop")) {
+      aliceWs.request(send(conversation, "r1", "one"));
+      aliceWs.request(send(conversation, "r2", "two"));
+      long cursor = bobWs.await(msgNew(conversation, 2)).get("cursor").asLong();
+      bobWs.send(frame("ack").put("cursor", cursor));
+      JsonNode delivered = aliceWs.await(type("receipt"));
+      assertEquals("delivered", delivered.get("status").asText());
+      assertEquals(2, delivered.get("seq").asLong());
+      assertEquals(bob, delivered.get("user_id").asText());
+      assertEquals(conversation, delivered.get("conversation_id").asText());
+
+      bobWs.send(frame("msg.read").put("conversation_id", conversation).put("seq", 2));
+      JsonNode read = aliceWs.await(type("receipt"));
+      assertEquals("read", read.get("status").asText());
+      assertEquals(2, read.get("seq").asLong());
+      // Bob's other device hears that his unread count dropped.
+      JsonNode update = bobLaptop.await(f -> "inbox.update".equals(f.path("type").asText())
+          && f.path("item").path("unread_count").asInt(-1) == 0);
+      assertEquals(conversation, update.get("item").get("conversation_id").asText());
+
+      // Reading again, or acking the same cursor from another device, sends nothing new.
+      bobWs.send(frame("msg.read").put("conversation_id", conversation).put("seq", 2));
+      bobLaptop.send(frame("ack").put("cursor", cursor));
+      aliceWs.request(frame("ping"));
+      bobWs.request(frame("ping"));
+      bobLaptop.request(frame("ping"));
+      aliceWs.request(send(conversation, "r3", "three"));
+      bobWs.await(msgNew(conversation, 3));
+      long receipts = aliceWs.all().stream().filter(type("receipt")).count();
+      assertEquals(2, receipts, "one delivered and one read receipt: " + aliceWs.all());
+    }
+  }
+
+  @Test
+  void inboxListsConversationsNewestFirstWithPreviewsAndUnreadCounts() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String carol = user("carol");
+    try (WsClient aliceWs = connect(alice, "phone"); WsClient bobWs = connect(bob, "phone")) {
+      aliceWs.request(send(directId(alice, bob), "i1", "first to bob"));
+      aliceWs.request(send(directId(alice, carol), "i2", "x".repeat(150)));
+      aliceWs.request(send(directId(alice, bob), "i3", "second to bob"));
+      bobWs.await(msgNew(directId(alice, bob), 2));
+
+      JsonNode inbox = bobWs.request(frame("inbox.get"));
+      assertEquals("inbox", inbox.get("type").asText());
+      JsonNode item = inbox.get("items").get(0);
+      assertEquals(directId(alice, bob), item.get("conversation_id").asText());
+      assertEquals(alice, item.get("title").asText(), "a direct conversation is titled by the other member");
+      assertEquals(2, item.get("last_seq").asLong());
+      assertEquals("second to bob", item.get("last_message_preview").asText());
+      assertEquals(alice, item.get("last_sender_id").asText());
+      assertEquals(2, item.get("unread_count").asInt());
+      assertEquals(2, item.get("members").size());
+
+      JsonNode aliceInbox = aliceWs.request(frame("inbox.get").put("limit", 10));
+      List<String> order = new ArrayList<>();
+      aliceInbox.get("items").forEach(i -> order.add(i.get("conversation_id").asText()));
+      assertEquals(List.of(directId(alice, bob), directId(alice, carol)), order, "newest first");
+      JsonNode toCarol = aliceInbox.get("items").get(1);
+      assertEquals(0, aliceInbox.get("items").get(0).get("unread_count").asInt(), "own messages are never unread");
+      String preview = toCarol.get("last_message_preview").asText();
+      assertTrue(preview.codePointCount(0, preview.length()) <= 100 && preview.endsWith("…"), preview);
+
+      long newestTs = aliceInbox.get("items").get(0).get("last_message_ts").asLong();
+      JsonNode older = aliceWs.request(frame("inbox.get").put("before_ts", newestTs));
+      assertEquals(directId(alice, carol), older.get("items").get(0).get("conversation_id").asText());
+      assertEquals(1, older.get("items").size());
+
+      ApiClient.Response http = api.get(api.token(alice), "/v1/inbox?limit=1");
+      assertEquals(200, http.status());
+      assertEquals(1, http.body().get("items").size());
+    }
+  }
+
+  @Test
+  void historyPagesBackwardsInAscendingOrder() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String conversation = directId(alice, bob);
+    try (WsClient aliceWs = connect(alice, "phone")) {
+      for (int i = 1; i <= 7; i++) {
+        aliceWs.request(send(conversation, "h" + i, "message " + i));
+      }
+      JsonNode newest = aliceWs.request(frame("history.get").put("conversation_id", conversation).put("limit", 3));
+      assertEquals("history", newest.get("type").asText());
+      assertEquals(List.of(5L, 6L, 7L), seqs(newest));
+      assertTrue(newest.get("has_more").asBoolean());
+      assertFalse(newest.get("messages").get(0).has("cursor"));
+      JsonNode older = aliceWs.request(frame("history.get").put("conversation_id", conversation)
+          .put("before_seq", 5).put("limit", 3));
+      assertEquals(List.of(2L, 3L, 4L), seqs(older));
+      JsonNode oldest = aliceWs.request(frame("history.get").put("conversation_id", conversation).put("before_seq", 2));
+      assertEquals(List.of(1L), seqs(oldest));
+      assertFalse(oldest.get("has_more").asBoolean());
+      assertEquals("message 1", oldest.get("messages").get(0).get("content").asText());
+
+      ApiClient.Response http = api.get(api.token(bob), "/v1/conversations/" + conversation + "/messages?before=5&limit=3");
+      assertEquals(200, http.status());
+      assertEquals(List.of(2L, 3L, 4L), seqs(http.body()));
+      ApiClient.Response outsider = api.get(api.token(user("mallory")), "/v1/conversations/" + conversation + "/messages");
+      assertEquals(403, outsider.status());
+      assertEquals("not_member", outsider.body().get("code").asText());
+    }
+  }
+
+  @Test
+  void groupsAreCreatedChangedAndLeftWithUpdatesToEveryMember() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String carol = user("carol");
+    String dave = user("dave");
+    try (WsClient aliceWs = connect(alice, "phone");
+        WsClient bobWs = connect(bob, "phone");
+        WsClient daveWs = connect(dave, "phone")) {
+      JsonNode created = aliceWs.request(frame("conversation.create").put("title", "Climbing")
+          .set("members", ApiClient.JSON.createArrayNode().add(bob).add(carol)));
+      assertEquals("conversation.created", created.get("type").asText());
+      String group = created.get("conversation_id").asText();
+      assertTrue(group.startsWith("g."));
+      assertEquals("Climbing", created.get("title").asText());
+      assertEquals(List.of(alice, bob, carol), strings(created.get("members")));
+
+      aliceWs.request(send(group, "g1", "welcome"));
+      assertEquals("welcome", bobWs.await(msgNew(group, 1)).get("content").asText());
+
+      JsonNode outsider = daveWs.request(send(group, "x", "let me in"));
+      assertEquals("error", outsider.get("type").asText());
+      assertEquals("not_member", outsider.get("code").asText());
+
+      aliceWs.send(frame("conversation.add_members").put("conversation_id", group)
+          .set("members", ApiClient.JSON.createArrayNode().add(dave)));
+      JsonNode updated = daveWs.await(type("conversation.updated"));
+      assertEquals(group, updated.get("conversation_id").asText());
+      assertEquals(List.of(alice, bob, carol, dave), strings(updated.get("members")));
+      bobWs.await(f -> "conversation.updated".equals(f.path("type").asText()) && f.get("members").size() == 4);
+      // Dave sees the messages sent after he joined, and can read history.
+      aliceWs.request(send(group, "g2", "hi dave"));
+      assertEquals("hi dave", daveWs.await(msgNew(group, 2)).get("content").asText());
+      assertFalse(daveWs.all().stream().anyMatch(msgNew(group, 1)), "not the ones from before he joined");
+
+      bobWs.send(frame("conversation.leave").put("conversation_id", group));
+      JsonNode afterLeave = aliceWs.await(f -> "conversation.updated".equals(f.path("type").asText())
+          && !strings(f.get("members")).contains(bob));
+      assertEquals(List.of(alice, carol, dave), strings(afterLeave.get("members")));
+      bobWs.await(f -> "conversation.updated".equals(f.path("type").asText())
+          && !strings(f.get("members")).contains(bob));
+      JsonNode bobSend = bobWs.request(send(group, "b1", "still here?"));
+      assertEquals("not_member", bobSend.get("code").asText());
+
+      ApiClient.Response http = api.post(api.token(alice), "/v1/groups", "{\"title\":\"Books\",\"members\":[\"" + bob + "\"]}");
+      assertEquals(200, http.status());
+      assertEquals("Books", http.body().get("title").asText());
+      assertTrue(http.body().get("conversation_id").asText().startsWith("g."));
+    }
+  }
+
+  @Test
+  void typingIsRelayedToTheOtherMembersOnly() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String conversation = directId(alice, bob);
+    try (WsClient aliceWs = connect(alice, "phone"); WsClient bobWs = connect(bob, "phone")) {
+      aliceWs.request(send(conversation, "t0", "hello"));
+      aliceWs.send(frame("typing").put("conversation_id", conversation));
+      JsonNode typing = bobWs.await(type("typing"));
+      assertEquals(alice, typing.get("user_id").asText());
+      assertEquals(conversation, typing.get("conversation_id").asText());
+      aliceWs.request(frame("ping"));
+      assertFalse(aliceWs.all().stream().anyMatch(type("typing")));
+    }
+  }
+
+  @Test
+  void presenceIsReportedNowAndOnEachChange() {
+    String alice = user("alice");
+    String bob = user("bob");
+    try (WsClient aliceWs = connect(alice, "phone")) {
+      aliceWs.send(frame("presence.subscribe").set("user_ids", ApiClient.JSON.createArrayNode().add(bob)));
+      JsonNode offline = aliceWs.await(type("presence"));
+      assertEquals(bob, offline.get("user_id").asText());
+      assertEquals("offline", offline.get("status").asText());
+      WsClient bobWs = connect(bob, "phone");
+      assertEquals("online", aliceWs.await(type("presence")).get("status").asText());
+      long before = System.currentTimeMillis();
+      bobWs.close();
+      JsonNode gone = aliceWs.await(type("presence"));
+      assertEquals("offline", gone.get("status").asText());
+      assertTrue(gone.get("last_seen").asLong() >= before - 1000);
+      aliceWs.send(frame("presence.unsubscribe").set("user_ids", ApiClient.JSON.createArrayNode().add(bob)));
+      aliceWs.request(frame("ping"));
+      connect(bob, "phone").close();
+      aliceWs.request(frame("ping"));
+      assertEquals(3, aliceWs.all().stream().filter(type("presence")).count());
+    }
+  }
+
+  @Test
+  void pushDevicesRegisterAndUnregister() {
+    try (WsClient ws = connect(user("alice"), "phone")) {
+      JsonNode registered = ws.request(frame("device.register").put("platform", "apns").put("token", "abc123"));
+      assertEquals("device.registered", registered.get("type").asText());
+      ws.send(frame("device.unregister").put("platform", "apns").put("token", "abc123").put("req_id", "u1"));
+      JsonNode pong = ws.request(frame("ping"));
+      assertEquals("pong", pong.get("type").asText());
+      assertFalse(ws.all().stream().anyMatch(WsClient.reply("u1")), "success of device.unregister has no reply");
+      JsonNode bad = ws.request(frame("device.register").put("platform", "carrier-pigeon").put("token", "t"));
+      assertEquals("bad_request", bad.get("code").asText());
+    }
+  }
+
+  @Test
+  void pingIsAnsweredWithPongCarryingTheReqId() {
+    try (WsClient ws = connect(user("alice"), "phone")) {
+      ws.send(frame("ping").put("req_id", "p-1"));
+      JsonNode pong = ws.await(WsClient.reply("p-1"));
+      assertEquals("pong", pong.get("type").asText());
+    }
+  }
+
+  @Test
+  void badInputGetsTheProtocolsErrorAndTheConnectionKeepsWorking() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String conversation = directId(alice, bob);
+    try (WsClient ws = connect(alice, "phone")) {
+      ws.send("{not json");
+      assertError(ws.await(type("error")), "bad_request", null);
+      ws.send("[1,2]");
+      assertError(ws.await(type("error")), "bad_request", null);
+      ws.send(frame("teleport").put("req_id", "e1"));
+      assertError(ws.await(WsClient.reply("e1")), "unknown_type", "e1");
+      ws.send(frame("msg.send").put("req_id", "e2").put("conversation_id", conversation).put("content", "no id"));
+      assertError(ws.await(WsClient.reply("e2")), "bad_request", "e2");
+      ws.send(send(conversation, "e3", "x").put("req_id", "e3").put("content_type", "video"));
+      assertError(ws.await(WsClient.reply("e3")), "bad_request", "e3");
+      ws.send(send("bad id!", "e4", "x").put("req_id", "e4"));
+      assertError(ws.await(WsClient.reply("e4")), "bad_request", "e4");
+      ws.send(frame("msg.send").put("req_id", "e5").put("conversation_id", conversation)
+          .put("client_msg_id", "e5").put("content", 42));
+      assertError(ws.await(WsClient.reply("e5")), "bad_request", "e5");
+      ws.send(send(conversation, "e6", "y".repeat(4097)).put("req_id", "e6"));
+      assertError(ws.await(WsClient.reply("e6")), "too_large", "e6");
+      ws.send(send(directId(bob, user("carol")), "e7", "not mine").put("req_id", "e7"));
+      assertError(ws.await(WsClient.reply("e7")), "not_member", "e7");
+      ws.send(frame("ack").put("req_id", "e8").put("cursor", "ten"));
+      assertError(ws.await(WsClient.reply("e8")), "bad_request", "e8");
+      ws.send(frame("ack").put("req_id", "e9").put("cursor", 1_000_000));
+      assertError(ws.await(WsClient.reply("e9")), "bad_request", "e9");
+      ws.send(frame("msg.read").put("req_id", "e10").put("conversation_id", "g.nope").put("seq", 1));
+      assertError(ws.await(WsClient.reply("e10")), "not_member", "e10");
+      ws.send(frame("history.get").put("req_id", "e11").put("conversation_id", "g.nope"));
+      assertError(ws.await(WsClient.reply("e11")), "not_found", "e11");
+
+      // Nothing was stored by any of that: the next message is seq 1.
+      JsonNode ack = ws.request(send(conversation, "ok", "finally"));
+      assertEquals(1, ack.get("seq").asLong());
+    }
+  }
+
+  @Test
+  void httpErrorsUseStatusAndCodeBody() {
+    String alice = api.token(user("alice"));
+    assertEquals(401, api.get(null, "/v1/inbox").status());
+    assertEquals("unauthorized", api.get("not-a-jwt", "/v1/inbox").body().get("code").asText());
+    ApiClient.Response invalid = api.post(alice, "/v1/messages", "{oops");
+    assertEquals(400, invalid.status());
+    assertEquals("bad_request", invalid.body().get("code").asText());
+    assertNotNull(invalid.body().get("message").asText());
+    assertEquals(400, api.get(alice, "/v1/inbox?limit=abc").status());
+    assertEquals(404, api.get(alice, "/v1/conversations/g.none/messages").status());
+  }
+
+  @Test
+  void aBadTokenIsRefusedWith401BeforeTheUpgrade() {
+    for (String token : new String[] {null, "garbage", api.token("alice") + "x"}) {
+      CompletionException failure = assertThrows(CompletionException.class,
+          () -> WsClient.connect(node.ws("device_id=phone"), token));
+      WebSocketHandshakeException handshake = (WebSocketHandshakeException) failure.getCause();
+      assertEquals(401, handshake.getResponse().statusCode());
+    }
+    // The query parameter works for browsers.
+    try (WsClient ws = WsClient.connect(node.ws("device_id=web&access_token=" + api.token("alice")), null)) {
+      assertEquals("hello", ws.await(f -> true).get("type").asText());
+    }
+    CompletionException badDevice = assertThrows(CompletionException.class,
+        () -> WsClient.connect(node.ws("device_id=bad%20device"), api.token("alice")));
+    assertEquals(400, ((WebSocketHandshakeException) badDevice.getCause()).getResponse().statusCode());
+  }
+
+  @Test
+  void aFrameOver64KiBClosesWithCode1009AndTheUserCanReconnect() {
+    String alice = user("alice");
+    WsClient ws = connect(alice, "phone");
+    ws.send(send(directId(alice, user("bob")), "big", "z".repeat(70_000)).toString());
+    assertEquals(1009, ws.awaitClose());
+    try (WsClient again = connect(alice, "phone")) {
+      assertEquals("pong", again.request(frame("ping")).get("type").asText());
+    }
+  }
+
+  @Test
+  void reconnectingWithTheSameDeviceIdClosesTheOlderConnection() {
+    String alice = user("alice");
+    WsClient first = connect(alice, "phone");
+    try (WsClient second = connect(alice, "phone")) {
+      first.awaitClose();
+      assertEquals("pong", second.request(frame("ping")).get("type").asText());
+    }
+  }
+
+  @Test
+  void aSilentClientIsClosedAfterTwiceTheHeartbeat() {
+    // java.net.http answers pings with pongs; to be silent, this client uses a raw socket.
+    try (RawWebSocket raw = RawWebSocket.open(node.httpPort, "/v1/ws?device_id=mute&access_token=" + api.token(user("mute")))) {
+      assertTrue(raw.readsUntilClose(Duration.ofSeconds(15)), "server closed the idle connection");
+    }
+  }
+
+  @Test
+  void sendingIsRateLimitedPerUserAndTheExcessIsNotStored() {
+    String alice = user("alice");
+    String conversation = directId(alice, user("bob"));
+    try (WsClient ws = connect(alice, "phone")) {
+      JsonNode limited = null;
+      int accepted = 0;
+      for (int i = 0; i < 40 && limited == null; i++) {
+        JsonNode reply = ws.request(send(conversation, "rl" + i, "burst " + i));
+        if ("error".equals(reply.get("type").asText())) {
+          limited = reply;
+        } else {
+          accepted++;
+        }
+      }
+      assertNotNull(limited, "the burst was limited");
+      assertEquals("rate_limited", limited.get("code").asText());
+      assertTrue(limited.get("retry_after_ms").asLong() > 0);
+      assertTrue(accepted >= 20 && accepted <= 21, "burst of 20 (plus refill) accepted: " + accepted);
+      JsonNode history = ws.request(frame("history.get").put("conversation_id", conversation).put("limit", 200));
+      assertEquals(accepted, history.get("messages").size());
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ helpers
+
+  static String directId(String a, String b) {
+    return a.compareTo(b) <= 0 ? "d:" + a + ":" + b : "d:" + b + ":" + a;
+  }
+
+  private static void assertError(JsonNode error, String code, String reqId) {
+    assertEquals("error", error.get("type").asText(), error.toString());
+    assertEquals(code, error.get("code").asText(), error.toString());
+    assertFalse(error.get("message").asText().isEmpty());
+    if (reqId != null) {
+      assertEquals(reqId, error.get("req_id").asText());
+    }
+  }
+
+  private static List<Long> seqs(JsonNode history) {
+    return StreamSupport.stream(history.get("messages").spliterator(), false)
+        .map(m -> m.get("seq").asLong()).toList();
+  }
+
+  private static List<String> strings(JsonNode array) {
+    return StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
+  }
+}

@@ -1,0 +1,63 @@
+package io.parley.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** The HTTP API as a client sees it. */
+public final class ApiClient {
+  public static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  public record Response(int status, JsonNode body) {}
+
+  private final ParleyProcess node;
+
+  public ApiClient(ParleyProcess node) {
+    this.node = node;
+  }
+
+  public String token(String userId) {
+    Response response = post(null, "/v1/dev/token", "{\"user_id\":\"" + userId + "\"}");
+    if (response.status() != 200) {
+      throw new IllegalStateException("dev token: " + response);
+    }
+    return response.body().get("token").asText();
+  }
+
+  public Response get(String token, String path) {
+    return send(request(token, node.http(path)).GET().build());
+  }
+
+  public Response post(String token, String path, String body) {
+    return send(request(token, node.http(path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  private static HttpRequest.Builder request(String token, URI uri) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
+    if (token != null) {
+      builder.header("Authorization", "Bearer " + token);
+    }
+    return builder;
+  }
+
+  private static Response send(HttpRequest request) {
+    try {
+      HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+      JsonNode body = response.body().isEmpty() ? null : JSON.readTree(response.body());
+      return new Response(response.statusCode(), body);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

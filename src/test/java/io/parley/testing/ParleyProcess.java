@@ -1,0 +1,154 @@
+package io.parley.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Parley node running the real fat jar in its own JVM, with its own ports and data dir, so a
+ * test can kill it with SIGKILL and start it again on the same data.
+ */
+public final class ParleyProcess implements AutoCloseable {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  public final int httpPort;
+  public final int managementPort;
+  public final Path dataDir;
+  private final Map<String, String> env;
+  private final Path logFile;
+  private Process process;
+
+  private ParleyProcess(Path dataDir, Map<String, String> extraEnv) {
+    this.dataDir = dataDir;
+    this.httpPort = freePort();
+    this.managementPort = freePort();
+    this.logFile = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+    this.env = new HashMap<>();
+    env.put("PARLEY_DATA_DIR", dataDir.toString());
+    env.put("PARLEY_HTTP_PORT", Integer.toString(httpPort));
+    env.put("PARLEY_MANAGEMENT_PORT", Integer.toString(managementPort));
+    env.put("PARLEY_CLUSTER_PORT", Integer.toString(freePort()));
+    env.put("PARLEY_DYNAMODB_EMBEDDED_PORT", Integer.toString(freePort()));
+    env.put("PARLEY_S3_EMBEDDED_PORT", Integer.toString(freePort()));
+    env.putAll(extraEnv);
+  }
+
+  /** Starts a node on a fresh data dir under {@code parent}. */
+  public static ParleyProcess start(Path parent, Map<String, String> extraEnv) {
+    try {
+      ParleyProcess node = new ParleyProcess(Files.createTempDirectory(parent, "node"), extraEnv);
+      node.launch();
+      return node;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static ParleyProcess start(Path parent) {
+    return start(parent, Map.of());
+  }
+
+  /** Starts (again) on the same data dir and ports and waits until it is ready. */
+  public void launch() {
+    String jar = System.getProperty("parley.jar", "target/parley.jar");
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m", "-Daws.java.v1.disableDeprecationAnnouncement=true", "-jar", jar));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    CountDownLatch ready = new CountDownLatch(1);
+    Thread pump = new Thread(() -> {
+      try (BufferedReader out = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = out.readLine()) != null) {
+          Files.writeString(logFile, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+          if (line.startsWith("Parley is ready")) {
+            ready.countDown();
+          }
+        }
+      } catch (IOException ignored) {
+        // The process died; the waiting side notices.
+      }
+    }, "parley-output-" + httpPort);
+    pump.setDaemon(true);
+    pump.start();
+    try {
+      if (!ready.await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        throw new IllegalStateException("Parley did not become ready; see " + logFile);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** SIGKILL: no shutdown hooks, no flushing. */
+  public void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public URI http(String path) {
+    return URI.create("http://127.0.0.1:" + httpPort + path);
+  }
+
+  public URI ws(String query) {
+    return URI.create("ws://127.0.0.1:" + httpPort + "/v1/ws?" + query);
+  }
+
+  public int managementStatus(String path) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
+  @Override
+  public void close() {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      try {
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+          kill();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
