@@ -126,6 +126,16 @@ public final class WsClient implements AutoCloseable {
     }
   }
 
+  /** The next unread frame, if one arrives within {@code timeout}. */
+  public java.util.Optional<JsonNode> poll(Duration timeout) {
+    try {
+      return java.util.Optional.ofNullable(listener.unread.poll(timeout.toNanos(), TimeUnit.NANOSECONDS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return java.util.Optional.empty();
+    }
+  }
+
   /** Sends {@code frame} with a fresh req_id and returns the reply carrying it. */
   public JsonNode request(ObjectNode frame) {
     String reqId = "r" + System.nanoTime();

@@ -1,0 +1,257 @@
+package io.parley.conversation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.parley.Done;
+import io.parley.Outcome;
+import io.parley.testing.EntityHarness;
+import io.parley.user.DeviceEvent;
+import io.parley.user.UserActor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The ConversationActor's command and event logic on Pekko's persistence testkit. */
+class ConversationActorTest {
+  EntityHarness harness;
+  ConversationSettings settings;
+  PersistenceTestKit journal;
+  TestProbe<ClusterSharding.ShardCommand> shard;
+
+  @BeforeEach
+  void setUp() {
+    String overrides = "parley.conversation { handoff-retry-interval = 100ms, max-buffered-sends = 50, snapshot-every = 3 }";
+    harness = new EntityHarness(overrides);
+    settings = ConversationSettings.from(ConfigFactory.parseString(overrides).withFallback(ConfigFactory.load()));
+    journal = PersistenceTestKit.create(harness.testKit.system());
+    shard = harness.testKit.createTestProbe();
+  }
+
+  @AfterEach
+  void tearDown() {
+    harness.shutdown();
+  }
+
+  private ActorRef<ConversationActor.Command> spawn(String conversationId) {
+    return harness.testKit.spawn(ConversationActor.create(
+        conversationId, shard.ref(), harness, harness.journal(), settings, harness.clock));
+  }
+
+  private Outcome<ConversationActor.SendAck> send(
+      ActorRef<ConversationActor.Command> conversation, String sender, String clientMsgId) {
+    TestProbe<Outcome<ConversationActor.SendAck>> reply = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.Send(sender, clientMsgId, "content of " + clientMsgId, "text", reply.ref()));
+    return reply.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  private void stopAndAwait(ActorRef<ConversationActor.Command> conversation) {
+    conversation.tell(ConversationActor.stopMessage());
+    harness.testKit.createTestProbe().expectTerminated(conversation, Duration.ofSeconds(5));
+  }
+
+  @Test
+  void seqIsGaplessAndARetryReturnsTheOriginalAck() {
+    var conversation = spawn("d:alice:bob");
+    var first = send(conversation, "alice", "c1").value();
+    var second = send(conversation, "bob", "c2").value();
+    var retry = send(conversation, "alice", "c1").value();
+    assertEquals(1, first.seq());
+    assertEquals(2, second.seq());
+    assertEquals(first, retry);
+    assertEquals(3, send(conversation, "alice", "c3").value().seq());
+    // The same client_msg_id from another sender is another message.
+    assertEquals(4, send(conversation, "bob", "c1").value().seq());
+  }
+
+  @Test
+  void theIdempotencyWindowAndSeqSurviveARestart() {
+    var conversation = spawn("d:alice:bob");
+    var original = send(conversation, "alice", "c1").value();
+    stopAndAwait(conversation);
+    var restarted = spawn("d:alice:bob");
+    assertEquals(original, send(restarted, "alice", "c1").value());
+    assertEquals(2, send(restarted, "alice", "c2").value().seq());
+  }
+
+  @Test
+  void sendsArrivingTogetherAreWrittenTogether() {
+    var conversation = spawn("d:alice:bob");
+    TestProbe<Outcome<ConversationActor.SendAck>> replies = harness.testKit.createTestProbe();
+    int sends = 40;
+    for (int i = 0; i < sends; i++) {
+      conversation.tell(new ConversationActor.Send("alice", "b" + i, "x", "text", replies.ref()));
+    }
+    List<Long> seqs = new ArrayList<>();
+    for (int i = 0; i < sends; i++) {
+      seqs.add(replies.receiveMessage(Duration.ofSeconds(5)).value().seq());
+    }
+    assertEquals(java.util.stream.LongStream.rangeClosed(1, sends).boxed().toList(), seqs.stream().sorted().toList());
+    long writes = journal.persistedInStorage(ConversationActor.persistenceId("d:alice:bob").id()).stream()
+        .filter(e -> e instanceof ConversationActor.MessagesAccepted).count();
+    assertTrue(writes < sends / 2, "batched into " + writes + " writes");
+  }
+
+  @Test
+  void beyondTheBufferSendersAreToldUnavailableAndNothingIsLost() {
+    var conversation = spawn("d:alice:bob");
+    TestProbe<Outcome<ConversationActor.SendAck>> replies = harness.testKit.createTestProbe();
+    int sends = 300;
+    for (int i = 0; i < sends; i++) {
+      conversation.tell(new ConversationActor.Send("alice", "o" + i, "x", "text", replies.ref()));
+    }
+    int accepted = 0;
+    int unavailable = 0;
+    for (int i = 0; i < sends; i++) {
+      Outcome<ConversationActor.SendAck> outcome = replies.receiveMessage(Duration.ofSeconds(5));
+      if (outcome.isOk()) {
+        accepted++;
+      } else {
+        assertEquals(Outcome.Reason.UNAVAILABLE, outcome.reason());
+        unavailable++;
+      }
+    }
+    assertTrue(unavailable > 0, "overload was reported");
+    assertEquals(sends, accepted + unavailable, "every send got an answer");
+    assertEquals(accepted + 1, send(conversation, "alice", "after").value().seq(), "accepted ones are gapless");
+  }
+
+  @Test
+  void outsidersAndUnknownGroupsAreRefused() {
+    assertEquals(Outcome.Reason.NOT_MEMBER, send(spawn("d:alice:bob"), "carol", "x").reason());
+    assertEquals(Outcome.Reason.NOT_FOUND, send(spawn("g.unknown"), "alice", "x").reason());
+    assertTrue(journal.persistedInStorage(ConversationActor.persistenceId("d:alice:bob").id()).isEmpty(),
+        "a refused send stores nothing");
+  }
+
+  @Test
+  void messagesAreHandedToEveryMemberAndResentUntilConfirmed() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "alice", "c1");
+    var deliver = (UserActor.Deliver) harness.userProbe("bob").receiveMessage();
+    assertEquals(1, deliver.messages().size());
+    assertEquals("content of c1", deliver.messages().get(0).content());
+    assertEquals(0, deliver.since());
+    harness.userProbe("alice").expectMessageClass(UserActor.Deliver.class);
+
+    // Alice's UserActor confirms; bob's does not: only bob's is re-sent, read back from the journal.
+    conversation.tell(new ConversationActor.HandedOff("alice", 1));
+    harness.clock.advance(Duration.ofSeconds(1));
+    var resent = (UserActor.Deliver) harness.userProbe("bob").receiveMessage(Duration.ofSeconds(5));
+    assertEquals(deliver.messages(), resent.messages());
+    harness.userProbe("alice").expectNoMessage(Duration.ofMillis(300));
+
+    conversation.tell(new ConversationActor.HandedOff("bob", 1));
+    harness.clock.advance(Duration.ofSeconds(1));
+    harness.userProbe("bob").expectNoMessage(Duration.ofMillis(400));
+  }
+
+  @Test
+  void afterARestartUnconfirmedHandOffsAreResent() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "alice", "c1");
+    send(conversation, "alice", "c2");
+    conversation.tell(new ConversationActor.HandedOff("alice", 2));
+    harness.clock.advance(Duration.ofSeconds(1));
+    // Wait until alice's confirmation is persisted (the tick writes it).
+    harness.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertTrue(journal.persistedInStorage(ConversationActor.persistenceId("d:alice:bob").id()).stream()
+          .anyMatch(e -> e instanceof ConversationActor.HandoffsConfirmed));
+      return null;
+    });
+    stopAndAwait(conversation);
+    drain(harness.userProbe("bob"));
+    drain(harness.userProbe("alice"));
+
+    spawn("d:alice:bob");
+    harness.clock.advance(Duration.ofSeconds(1));
+    var resent = (UserActor.Deliver) harness.userProbe("bob").receiveMessage(Duration.ofSeconds(5));
+    assertEquals(List.of(1L, 2L), resent.messages().stream().map(ChatMessage::seq).toList());
+    harness.userProbe("alice").expectNoMessage(Duration.ofMillis(400));
+  }
+
+  @Test
+  void receiptsGoToTheSendersOncePerMemberSeqAndStatusEvenAcrossRestarts() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "alice", "c1");
+    send(conversation, "alice", "c2");
+    drain(harness.userProbe("alice"));
+    conversation.tell(new ConversationActor.Delivered("bob", 2));
+    var receipt = (UserActor.Notify) harness.userProbe("alice").receiveMessage();
+    assertEquals(new DeviceEvent.Receipt("d:alice:bob", 2, "bob", DeviceEvent.ReceiptStatus.DELIVERED), receipt.event());
+    conversation.tell(new ConversationActor.Delivered("bob", 2));
+    conversation.tell(new ConversationActor.Delivered("bob", 1));
+    conversation.tell(new ConversationActor.Read("bob", 2));
+    var read = (UserActor.Notify) harness.userProbe("alice").receiveMessage();
+    assertEquals(DeviceEvent.ReceiptStatus.READ, ((DeviceEvent.Receipt) read.event()).status());
+
+    stopAndAwait(conversation);
+    var restarted = spawn("d:alice:bob");
+    restarted.tell(new ConversationActor.Delivered("bob", 2));
+    restarted.tell(new ConversationActor.Read("bob", 2));
+    // Alice's UserActor never confirmed its hand-off, so it may be sent the messages again, but
+    // no receipt is repeated.
+    assertTrue(received(harness.userProbe("alice"), Duration.ofMillis(500)).stream()
+        .noneMatch(m -> m instanceof UserActor.Notify));
+  }
+
+  @Test
+  void groupsAreCreatedWithTheCreatorAndAnnouncedToEveryMember() {
+    String group = "g." + UUID.randomUUID();
+    var conversation = spawn(group);
+    TestProbe<Outcome<ConversationInfo>> reply = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.Create("alice", "Climbing", List.of("bob", "carol", "bob"), reply.ref()));
+    ConversationInfo info = reply.receiveMessage().value();
+    assertEquals(List.of("alice", "bob", "carol"), info.members());
+    assertEquals("Climbing", info.title());
+    for (String member : info.members()) {
+      var changed = (UserActor.ConversationChanged) harness.userProbe(member).receiveMessage();
+      assertEquals(info.members(), changed.info().members());
+    }
+
+    TestProbe<Outcome<Done>> done = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.AddMembers("dave", List.of("eve"), done.ref()));
+    assertEquals(Outcome.Reason.NOT_MEMBER, done.receiveMessage().reason());
+    send(conversation, "alice", "before-dave");
+    conversation.tell(new ConversationActor.AddMembers("bob", List.of("dave"), done.ref()));
+    assertTrue(done.receiveMessage().isOk());
+    send(conversation, "alice", "after-dave");
+    var toDave = harness.userProbe("dave").receiveSeveralMessages(2, Duration.ofSeconds(5));
+    var deliver = (UserActor.Deliver) toDave.stream().filter(m -> m instanceof UserActor.Deliver).findFirst().orElseThrow();
+    assertEquals(1, deliver.since(), "dave's messages start after the one before he joined");
+    assertEquals(List.of(2L), deliver.messages().stream().map(ChatMessage::seq).toList());
+
+    conversation.tell(new ConversationActor.Leave("carol", done.ref()));
+    assertTrue(done.receiveMessage().isOk());
+    assertEquals(Outcome.Reason.NOT_MEMBER, send(conversation, "carol", "gone").reason());
+    conversation.tell(new ConversationActor.Leave("alice", done.ref()));
+    assertTrue(done.receiveMessage().isOk());
+    assertFalse(send(conversation, "alice", "x").isOk());
+  }
+
+  private static <T> void drain(TestProbe<T> probe) {
+    received(probe, Duration.ofMillis(200));
+  }
+
+  /** Everything the probe receives until it has been quiet for {@code quiet}. */
+  private static <T> List<T> received(TestProbe<T> probe, Duration quiet) {
+    List<T> messages = new ArrayList<>();
+    while (true) {
+      try {
+        messages.add(probe.receiveMessage(quiet));
+      } catch (AssertionError nothingMore) {
+        return messages;
+      }
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package io.parley.testing;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.parley.cluster.Entities;
+import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationJournal;
+import io.parley.user.UserActor;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
+
+/**
+ * Entity unit tests: Pekko's in-memory persistence testkit (events and snapshots go through the
+ * real Jackson serializers), probes in place of the other entities, and a clock tests move.
+ */
+public final class EntityHarness implements Entities {
+  public final ActorTestKit testKit;
+  public final ManualClock clock = new ManualClock();
+  private final Map<String, TestProbe<UserActor.Command>> users = new ConcurrentHashMap<>();
+  private final Map<String, TestProbe<ConversationActor.Command>> conversations = new ConcurrentHashMap<>();
+
+  public EntityHarness(String overrides) {
+    Config config = ConfigFactory.parseString(overrides)
+        .withFallback(PersistenceTestKitPlugin.getInstance().config())
+        .withFallback(PersistenceTestKitSnapshotPlugin.config())
+        .withFallback(ConfigFactory.parseString(
+            "pekko.actor.provider = local\n"
+                + "pekko.persistence.testkit.events.serialize = on\n"
+                + "pekko.persistence.testkit.snapshots.serialize = on\n"))
+        .withFallback(ConfigFactory.load());
+    this.testKit = ActorTestKit.create(config);
+  }
+
+  public ConversationJournal journal() {
+    PersistenceTestKitReadJournal readJournal = PersistenceQuery.get(testKit.system())
+        .getReadJournalFor(PersistenceTestKitReadJournal.class, PersistenceTestKitReadJournal.Identifier());
+    return new ConversationJournal(readJournal, testKit.system());
+  }
+
+  public TestProbe<UserActor.Command> userProbe(String userId) {
+    return users.computeIfAbsent(userId, id -> testKit.createTestProbe("user-" + id));
+  }
+
+  public TestProbe<ConversationActor.Command> conversationProbe(String conversationId) {
+    return conversations.computeIfAbsent(conversationId, id -> testKit.createTestProbe());
+  }
+
+  @Override
+  public RecipientRef<UserActor.Command> user(String userId) {
+    return userProbe(userId).ref();
+  }
+
+  @Override
+  public RecipientRef<ConversationActor.Command> conversation(String conversationId) {
+    return conversationProbe(conversationId).ref();
+  }
+
+  public void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  /** A clock the test moves by hand. */
+  public static final class ManualClock extends Clock {
+    private volatile long millis = 1_700_000_000_000L;
+
+    public void advance(java.time.Duration by) {
+      millis += by.toMillis();
+    }
+
+    @Override
+    public long millis() {
+      return millis;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis);
+    }
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+}

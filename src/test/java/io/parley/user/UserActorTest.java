@@ -1,0 +1,230 @@
+package io.parley.user;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.parley.Done;
+import io.parley.Outcome;
+import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationInfo;
+import io.parley.conversation.MessageIds;
+import io.parley.testing.EntityHarness;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.LongStream;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The UserActor's command and event logic on Pekko's persistence testkit. */
+class UserActorTest {
+  static final String CONVERSATION = "d:alice:bob";
+  static final ConversationInfo INFO = new ConversationInfo(CONVERSATION, null, List.of("alice", "bob"), 0);
+
+  EntityHarness harness;
+  UserSettings settings;
+  TestProbe<ClusterSharding.ShardCommand> shard;
+
+  @BeforeEach
+  void setUp() {
+    String overrides = "parley.user.snapshot-every = 5";
+    harness = new EntityHarness(overrides);
+    settings = UserSettings.from(ConfigFactory.parseString(overrides).withFallback(ConfigFactory.load()));
+    shard = harness.testKit.createTestProbe();
+  }
+
+  @AfterEach
+  void tearDown() {
+    harness.shutdown();
+  }
+
+  private ActorRef<UserActor.Command> spawn() {
+    return harness.testKit.spawn(UserActor.create("bob", shard.ref(), harness, settings, harness.clock));
+  }
+
+  private ActorRef<UserActor.Command> restart(ActorRef<UserActor.Command> user) {
+    user.tell(UserActor.stopMessage());
+    harness.testKit.createTestProbe().expectTerminated(user, Duration.ofSeconds(5));
+    return spawn();
+  }
+
+  private ChatMessage message(long seq, String sender) {
+    long ts = harness.clock.millis();
+    return new ChatMessage(CONVERSATION, seq, MessageIds.of(CONVERSATION, seq, ts), sender, "text " + seq, "text", ts);
+  }
+
+  private List<ChatMessage> messages(long from, long to, String sender) {
+    return LongStream.rangeClosed(from, to).mapToObj(seq -> message(seq, sender)).toList();
+  }
+
+  /** Connects a device and returns the probe standing in for its connection. */
+  private TestProbe<DeviceEvent> connect(ActorRef<UserActor.Command> user, String deviceId, long expectAcked) {
+    TestProbe<DeviceEvent> connection = harness.testKit.createTestProbe();
+    TestProbe<UserActor.Connected> connected = harness.testKit.createTestProbe();
+    user.tell(new UserActor.Connect(deviceId, connection.ref(), connected.ref()));
+    assertEquals(expectAcked, connected.receiveMessage().ackedCursor());
+    return connection;
+  }
+
+  private List<Long> pendingCursors(ActorRef<UserActor.Command> user, long after) {
+    TestProbe<UserActor.PendingPage> page = harness.testKit.createTestProbe();
+    user.tell(new UserActor.GetPending(after, 100, page.ref()));
+    return page.receiveMessage().items().stream().map(UserActor.PendingDelivery::cursor).toList();
+  }
+
+  private void ack(ActorRef<UserActor.Command> user, String deviceId, long cursor) {
+    TestProbe<Outcome<Done>> done = harness.testKit.createTestProbe();
+    user.tell(new UserActor.Ack(deviceId, cursor, done.ref()));
+    assertTrue(done.receiveMessage().isOk());
+  }
+
+  private long handedOff() {
+    var confirmation = (ConversationActor.HandedOff) harness.conversationProbe(CONVERSATION).receiveMessage();
+    return confirmation.seq();
+  }
+
+  @Test
+  void deliveredMessagesGetCursorsReachConnectedDevicesAndAreConfirmed() {
+    var bob = spawn();
+    var phone = connect(bob, "phone", 0);
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 2, "alice")));
+    assertEquals(2, handedOff());
+    var first = (DeviceEvent.MsgNew) phone.receiveMessage();
+    var second = (DeviceEvent.MsgNew) phone.receiveMessage();
+    assertEquals(1, first.cursor());
+    assertEquals(2, second.cursor());
+    assertEquals(2, second.message().seq());
+    var inbox = (DeviceEvent.InboxUpdate) phone.receiveMessage();
+    assertEquals(2, inbox.item().unreadCount());
+    assertEquals("alice", inbox.item().title());
+  }
+
+  @Test
+  void aRepeatedHandOffIsDroppedAndAGapIsNotStored() {
+    var bob = spawn();
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 3, "alice")));
+    assertEquals(3, handedOff());
+    // The conversation re-sends (it did not see our confirmation): nothing new is stored.
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(2, 3, "alice")));
+    assertEquals(3, handedOff());
+    // Seq 4 was lost on the way; 5 alone would leave a gap, so we report 3 and store nothing.
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(5, 5, "alice")));
+    assertEquals(3, handedOff());
+    assertEquals(List.of(1L, 2L, 3L), pendingCursors(bob, 0));
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(4, 5, "alice")));
+    assertEquals(5, handedOff());
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L), pendingCursors(bob, 0));
+  }
+
+  @Test
+  void itemsAreKeptUntilEveryDeviceAckedThemAndSurviveRestarts() {
+    var bob = spawn();
+    connect(bob, "phone", 0);
+    connect(bob, "laptop", 0);
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 4, "alice")));
+    handedOff();
+    ack(bob, "phone", 4);
+    assertEquals(List.of(1L, 2L, 3L, 4L), pendingCursors(bob, 0), "the laptop has not acked");
+    ack(bob, "laptop", 2);
+    assertEquals(List.of(3L, 4L), pendingCursors(bob, 0));
+
+    bob = restart(bob);
+    assertEquals(List.of(3L, 4L), pendingCursors(bob, 0));
+    connect(bob, "laptop", 2);
+    connect(bob, "phone", 4);
+    // A device connecting for the first time starts at the oldest item still held.
+    connect(bob, "tablet", 2);
+  }
+
+  @Test
+  void acksReportDeliveryToTheConversationAndBadCursorsAreRefused() {
+    var bob = spawn();
+    connect(bob, "phone", 0);
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 3, "alice")));
+    handedOff();
+    ack(bob, "phone", 2);
+    var delivered = (ConversationActor.Delivered) harness.conversationProbe(CONVERSATION).receiveMessage();
+    assertEquals(new ConversationActor.Delivered("bob", 2), delivered);
+
+    TestProbe<Outcome<Done>> done = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.Ack("phone", 99, done.ref()));
+    assertEquals(Outcome.Reason.BAD_REQUEST, done.receiveMessage().reason());
+    ack(bob, "phone", 1); // behind the current ack: accepted, changes nothing
+    harness.conversationProbe(CONVERSATION).expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void readingUpdatesUnreadCountsOtherDevicesAndTheConversation() {
+    var bob = spawn();
+    connect(bob, "phone", 0);
+    var laptop = connect(bob, "laptop", 0);
+    bob.tell(new UserActor.Deliver(INFO, 0, List.of(message(1, "alice"), message(2, "bob"), message(3, "alice"))));
+    handedOff();
+    laptop.receiveSeveralMessages(4); // three msg.new and an inbox update
+
+    TestProbe<Outcome<Done>> done = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.MarkRead("phone", CONVERSATION, 1, done.ref()));
+    assertTrue(done.receiveMessage().isOk());
+    var update = (DeviceEvent.InboxUpdate) laptop.receiveMessage();
+    assertEquals(1, update.item().unreadCount(), "seq 3 is unread; bob's own seq 2 never counts");
+    assertEquals(new ConversationActor.Read("bob", 1), harness.conversationProbe(CONVERSATION).receiveMessage());
+
+    bob.tell(new UserActor.MarkRead("phone", "g.elsewhere", 1, done.ref()));
+    assertEquals(Outcome.Reason.NOT_MEMBER, done.receiveMessage().reason());
+
+    TestProbe<Outcome<UserActor.InboxPage>> inbox = harness.testKit.createTestProbe();
+    restart(bob).tell(new UserActor.GetInbox(20, null, inbox.ref()));
+    InboxItem item = inbox.receiveMessage().value().items().get(0);
+    assertEquals(1, item.unreadCount());
+    assertEquals(3, item.lastSeq());
+    assertEquals("text 3", item.lastMessagePreview());
+  }
+
+  @Test
+  void aNewConnectionForTheSameDeviceReplacesTheOldOne() {
+    var bob = spawn();
+    var first = connect(bob, "phone", 0);
+    var second = connect(bob, "phone", 0);
+    first.expectMessageClass(DeviceEvent.Replaced.class);
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 1, "alice")));
+    assertEquals(1, ((DeviceEvent.MsgNew) second.receiveMessage()).cursor());
+    first.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aDeviceAbsentForThirtyDaysNoLongerHoldsItemsBack() {
+    var bob = spawn();
+    connect(bob, "phone", 0);
+    var tablet = connect(bob, "old-tablet", 0);
+    bob.tell(new UserActor.Disconnect("old-tablet", tablet.ref()));
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 2, "alice")));
+    handedOff();
+    ack(bob, "phone", 2);
+    assertEquals(List.of(1L, 2L), pendingCursors(bob, 0), "the tablet may still come back");
+
+    harness.clock.advance(settings.deviceInactiveAfter().plusDays(1));
+    connect(bob, "phone", 2);
+    assertEquals(List.of(), pendingCursors(bob, 0));
+  }
+
+  @Test
+  void presenceSubscribersHearOfEveryChange() {
+    var bob = spawn();
+    TestProbe<DeviceEvent> subscriber = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence(subscriber.ref()));
+    assertFalse(((DeviceEvent.Presence) subscriber.receiveMessage()).online());
+    var phone = connect(bob, "phone", 0);
+    assertTrue(((DeviceEvent.Presence) subscriber.receiveMessage()).online());
+    harness.clock.advance(Duration.ofMinutes(5));
+    bob.tell(new UserActor.Disconnect("phone", phone.ref()));
+    var offline = (DeviceEvent.Presence) subscriber.receiveMessage();
+    assertFalse(offline.online());
+    assertEquals(harness.clock.millis(), offline.lastSeen());
+  }
+}
