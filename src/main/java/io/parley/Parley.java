@@ -18,6 +18,8 @@ public final class Parley {
   private Parley() {}
 
   public static void main(String[] args) throws Exception {
+    // pekko-persistence-dynamodb uses AWS SDK v1, which otherwise prints a deprecation banner.
+    System.setProperty("aws.java.v1.disableDeprecationAnnouncement", "true");
     Config config = ParleyConfig.load();
     Path dataDir = Path.of(config.getString("parley.data-dir"));
 

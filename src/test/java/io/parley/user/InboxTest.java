@@ -1,0 +1,68 @@
+package io.parley.user;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ConversationInfo;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class InboxTest {
+  static final ConversationInfo DIRECT = new ConversationInfo("d:alice:bob", null, List.of("alice", "bob"), 0);
+  static final ConversationInfo GROUP = new ConversationInfo("g.1", "Climbing", List.of("alice", "bob", "carol"), 0);
+
+  private static PendingQueue.Item item(String conversation, long seq, String sender, long ts) {
+    return new PendingQueue.Item(conversation, seq, sender, ts);
+  }
+
+  @Test
+  void previewsAreAtMostAHundredCharactersAndSayWhenCut() {
+    ChatMessage longText = new ChatMessage("c", 1, "id", "a", "é".repeat(150), "text", 0);
+    String preview = Inbox.preview(longText);
+    assertEquals(100, preview.codePointCount(0, preview.length()));
+    assertTrue(preview.endsWith("…"));
+    assertEquals("short", Inbox.preview(new ChatMessage("c", 1, "id", "a", "short", "text", 0)));
+    assertEquals("[media]", Inbox.preview(new ChatMessage("c", 1, "id", "a", "https://x", "media", 0)));
+  }
+
+  @Test
+  void unreadCountsOthersMessagesAfterTheReadPosition() {
+    Inbox inbox = new Inbox();
+    inbox.addMessages("bob", DIRECT, List.of(item("d:alice:bob", 1, "alice", 10), item("d:alice:bob", 2, "bob", 11),
+        item("d:alice:bob", 3, "alice", 12)), "three");
+    InboxItem item = inbox.item("d:alice:bob");
+    assertEquals(2, item.unreadCount());
+    assertEquals("alice", item.title());
+    inbox.markRead("d:alice:bob", 2);
+    assertEquals(1, inbox.item("d:alice:bob").unreadCount());
+    inbox.markRead("d:alice:bob", 1);
+    assertEquals(1, inbox.item("d:alice:bob").unreadCount(), "reading backwards changes nothing");
+    inbox.markRead("d:alice:bob", 3);
+    assertEquals(0, inbox.totalUnread());
+  }
+
+  @Test
+  void unreadBeyondWhatIsKeptIsStillCountedExactly() {
+    Inbox inbox = new Inbox();
+    int many = Inbox.UNREAD_SEQS_KEPT + 20;
+    for (int seq = 1; seq <= many; seq++) {
+      inbox.addMessages("bob", DIRECT, List.of(item("d:alice:bob", seq, "alice", seq)), "m");
+    }
+    assertEquals(many, inbox.item("d:alice:bob").unreadCount());
+    inbox.markRead("d:alice:bob", many - 5);
+    assertEquals(5, inbox.item("d:alice:bob").unreadCount());
+  }
+
+  @Test
+  void pagesAreNewestFirstAndLeavingRemovesTheConversation() {
+    Inbox inbox = new Inbox();
+    inbox.addMessages("bob", DIRECT, List.of(item("d:alice:bob", 1, "alice", 100)), "old");
+    inbox.update("bob", GROUP, 200);
+    assertEquals(List.of("g.1", "d:alice:bob"), inbox.page(20, null).stream().map(InboxItem::conversationId).toList());
+    assertEquals(List.of("d:alice:bob"), inbox.page(20, 200L).stream().map(InboxItem::conversationId).toList());
+    assertEquals("Climbing", inbox.item("g.1").title());
+    inbox.update("bob", new ConversationInfo("g.1", "Climbing", List.of("alice", "carol"), 0), 300);
+    assertEquals(1, inbox.page(20, null).size());
+  }
+}
