@@ -499,10 +499,22 @@ class ChatEndToEndIT {
   }
 
   @Test
-  void aSilentClientIsClosedAfterTwiceTheHeartbeat() {
+  void theServerPingsAndClosesAClientSilentForTwiceTheHeartbeat() {
     // java.net.http answers pings with pongs; to be silent, this client uses a raw socket.
     try (RawWebSocket raw = RawWebSocket.open(node.httpPort, "/v1/ws?device_id=mute&access_token=" + api.token(user("mute")))) {
       assertTrue(raw.readsUntilClose(Duration.ofSeconds(15)), "server closed the idle connection");
+      assertTrue(raw.opcodes.contains(0x9), "server sent heartbeat pings first: " + raw.opcodes);
+      assertEquals(0x8, raw.opcodes.get(raw.opcodes.size() - 1), "with a close frame");
+    }
+  }
+
+  @Test
+  void aClientThatAnswersPingsStaysConnected() {
+    // java.net.http answers pings automatically, and sends nothing else here.
+    try (WsClient ws = connect(user("quiet"), "phone")) {
+      // Three heartbeats without a frame from the application: its pongs keep it open.
+      assertFalse(ws.closesWithin(Duration.ofSeconds(6)));
+      assertEquals("pong", ws.request(frame("ping")).get("type").asText());
     }
   }
 

@@ -59,6 +59,9 @@ final class RawWebSocket implements AutoCloseable {
     return line.toString();
   }
 
+  /** Opcodes of the frames received so far (0x9 is a ping, 0x8 a close). */
+  final java.util.List<Integer> opcodes = new java.util.ArrayList<>();
+
   /** Reads frames (answering nothing) until the server sends Close or ends the connection. */
   boolean readsUntilClose(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -77,6 +80,7 @@ final class RawWebSocket implements AutoCloseable {
           length = in.readLong();
         }
         in.skipNBytes(length);
+        opcodes.add(opcode);
         if (opcode == 0x8) {
           return true;
         }

@@ -9,6 +9,7 @@ import io.parley.user.DeviceEvent;
 import io.parley.user.DeviceEvent.ReceiptStatus;
 import io.parley.user.UserActor;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,6 +22,7 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -241,7 +243,7 @@ public final class ConversationActor
 
   public static Behavior<Command> create(
       String conversationId,
-      ActorRef<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand> shard,
+      ActorRef<ClusterSharding.ShardCommand> shard,
       Entities entities,
       ConversationJournal journal,
       ConversationSettings settings,
@@ -257,7 +259,7 @@ public final class ConversationActor
   private final String conversationId;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
-  private final ActorRef<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand>
+  private final ActorRef<ClusterSharding.ShardCommand>
       shard;
   private final Entities entities;
   private final ConversationJournal journal;
@@ -276,7 +278,7 @@ public final class ConversationActor
       String conversationId,
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers,
-      ActorRef<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand> shard,
+      ActorRef<ClusterSharding.ShardCommand> shard,
       Entities entities,
       ConversationJournal journal,
       ConversationSettings settings,
@@ -284,7 +286,7 @@ public final class ConversationActor
     super(
         persistenceId(conversationId),
         SupervisorStrategy.restartWithBackoff(
-            java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.2));
+            Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.conversationId = conversationId;
     this.ctx = ctx;
     this.timers = timers;
@@ -422,7 +424,7 @@ public final class ConversationActor
             });
   }
 
-  private Outcome<ConversationInfo> tooManyMembers() {
+  private <T> Outcome<T> tooManyMembers() {
     return Outcome.rejected(
         Reason.BAD_REQUEST, "a group has at most " + settings.maxGroupMembers() + " members");
   }
@@ -467,7 +469,7 @@ public final class ConversationActor
     }
     List<String> added = cmd.members().stream().distinct().filter(m -> !state.isMember(m)).toList();
     if (state.members.size() + added.size() > settings.maxGroupMembers()) {
-      cmd.replyTo().tell(Outcome.rejected(tooManyMembers().reason(), tooManyMembers().message()));
+      cmd.replyTo().tell(tooManyMembers());
       return Effect().none();
     }
     if (added.isEmpty()) {
@@ -690,7 +692,7 @@ public final class ConversationActor
   }
 
   private Effect<Event, State> passivate() {
-    shard.tell(new org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.Passivate<>(ctx.getSelf()));
+    shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
     return Effect().none();
   }
 

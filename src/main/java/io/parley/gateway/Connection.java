@@ -1,5 +1,6 @@
 package io.parley.gateway;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.cluster.Entities;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.MessageHistory;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -194,7 +196,7 @@ public final class Connection {
           new long[] {item.seq(), item.seq()},
           (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
     }
-    Map<String, ChatMessage> byKey = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, ChatMessage> byKey = new ConcurrentHashMap<>();
     CompletableFuture<?>[] reads =
         ranges.entrySet().stream()
             .map(e -> history.messages(e.getKey(), e.getValue()[0], e.getValue()[1])
@@ -250,7 +252,7 @@ public final class Connection {
     }
   }
 
-  private void send(com.fasterxml.jackson.databind.node.ObjectNode frame) {
+  private void send(ObjectNode frame) {
     emit(new Text(WireFormat.render(frame)));
   }
 

@@ -155,6 +155,18 @@ public final class WsClient implements AutoCloseable {
     return listener.closeCode.isDone();
   }
 
+  /** Whether the server closes the connection within {@code window}. */
+  public boolean closesWithin(Duration window) {
+    try {
+      listener.closeCode.get(window.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (java.util.concurrent.TimeoutException stillOpen) {
+      return false;
+    } catch (Exception e) {
+      return true;
+    }
+  }
+
   /** The close code the server sent (-1 if the connection broke without one). */
   public int awaitClose() {
     return listener.closeCode.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
