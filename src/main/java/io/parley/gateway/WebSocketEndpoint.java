@@ -35,6 +35,7 @@ final class WebSocketEndpoint {
   /** Frames queued for a client that reads too slowly; beyond it the connection is dropped and
    *  the client resumes from its last ack on reconnect. */
   private static final int OUTBOUND_BUFFER = 2048;
+  private static final int PIPELINED_REQUESTS = 64;
 
   private final ActorSystem<?> system;
   private final Entities entities;
@@ -78,7 +79,10 @@ final class WebSocketEndpoint {
         Flow.<Message>create()
             .mapAsync(1, message -> read(message, guard))
             .filter(incoming -> !guard.isClosing())
-            .mapAsync(4, incoming -> incoming.text() == null
+            // Requests of one connection run concurrently (so pipelined sends share a write);
+            // replies still leave in the order the frames came, which keeps acks and reads
+            // durable before any later frame is answered.
+            .mapAsync(PIPELINED_REQUESTS, incoming -> incoming.text() == null
                 ? CompletableFuture.completedFuture(Optional.of(WireFormat.render(WireFormat.error(null,
                     ApiError.badRequest("binary frames are not supported; send JSON text")))))
                 : frames.handle(incoming.text()))
