@@ -3,13 +3,14 @@ package io.parley.conversation;
 import io.parley.Done;
 import io.parley.Outcome;
 import io.parley.Outcome.Reason;
+import io.parley.cluster.CopyingSnapshotAdapter;
 import io.parley.cluster.Entities;
 import io.parley.cluster.JsonSerializable;
+import io.parley.cluster.PersistenceFailures;
 import io.parley.user.DeviceEvent;
 import io.parley.user.DeviceEvent.ReceiptStatus;
 import io.parley.user.UserActor;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -283,10 +283,7 @@ public final class ConversationActor
       ConversationJournal journal,
       ConversationSettings settings,
       Clock clock) {
-    super(
-        persistenceId(conversationId),
-        SupervisorStrategy.restartWithBackoff(
-            Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    super(persistenceId(conversationId), PersistenceFailures.restartWithBackoff());
     this.conversationId = conversationId;
     this.ctx = ctx;
     this.timers = timers;
@@ -312,17 +309,7 @@ public final class ConversationActor
 
   @Override
   public SnapshotAdapter<State> snapshotAdapter() {
-    return new SnapshotAdapter<>() {
-      @Override
-      public Object toJournal(State state) {
-        return state instanceof Active active ? active.copy() : state;
-      }
-
-      @Override
-      public State fromJournal(Object from) {
-        return (State) from;
-      }
-    };
+    return new CopyingSnapshotAdapter<>(state -> state instanceof Active active ? active.copy() : state);
   }
 
   @Override

@@ -3,13 +3,14 @@ package io.parley.user;
 import io.parley.Done;
 import io.parley.Outcome;
 import io.parley.Outcome.Reason;
+import io.parley.cluster.CopyingSnapshotAdapter;
 import io.parley.cluster.Entities;
 import io.parley.cluster.JsonSerializable;
+import io.parley.cluster.PersistenceFailures;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -208,9 +208,7 @@ public final class UserActor
       Entities entities,
       UserSettings settings,
       Clock clock) {
-    super(
-        persistenceId(userId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    super(persistenceId(userId), PersistenceFailures.restartWithBackoff());
     this.userId = userId;
     this.ctx = ctx;
     this.timers = timers;
@@ -234,17 +232,7 @@ public final class UserActor
 
   @Override
   public SnapshotAdapter<State> snapshotAdapter() {
-    return new SnapshotAdapter<>() {
-      @Override
-      public Object toJournal(State state) {
-        return state.copy();
-      }
-
-      @Override
-      public State fromJournal(Object from) {
-        return (State) from;
-      }
-    };
+    return new CopyingSnapshotAdapter<>(State::copy);
   }
 
   @Override
