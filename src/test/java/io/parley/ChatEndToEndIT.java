@@ -72,6 +72,17 @@ class ChatEndToEndIT {
   }
 
   @Test
+  void managementReportsReadinessLivenessAndTheClusterMembers() throws Exception {
+    assertEquals(200, node.managementStatus("/ready"));
+    assertEquals(200, node.managementStatus("/alive"));
+    JsonNode members = ApiClient.JSON.readTree(java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.managementPort + "/cluster/members")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+    assertEquals(1, members.get("members").size());
+    assertEquals("Up", members.get("members").get(0).get("status").asText());
+  }
+
+  @Test
   void helloComesFirstAndNamesTheUserAndDevice() {
     String alice = user("alice");
     try (WsClient ws = WsClient.connect(node, api.token(alice), "phone")) {
