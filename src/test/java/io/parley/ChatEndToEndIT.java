@@ -115,6 +115,7 @@ class ChatEndToEndIT {
       for (WsClient device : List.of(aliceLaptop, bobPhone, bobTablet)) {
         JsonNode delivered = device.await(msgNew(conversation, 1));
         assertEquals("hi bob", delivered.get("content").asText());
+        assertEquals("m1", delivered.get("client_msg_id").asText(), "the sender's devices match by it");
         assertEquals(alice, delivered.get("sender_id").asText());
         assertEquals("text", delivered.get("content_type").asText());
         assertEquals(ack.get("message_id").asText(), delivered.get("message_id").asText());

@@ -2,12 +2,16 @@ package io.parley.conversation;
 
 import io.parley.cluster.JsonSerializable;
 
-/** A stored message as members see it. */
+/**
+ * A stored message as members see it. {@code clientMsgId} is the sender's id for it, so the
+ * sending device can match the delivered copy to what it sent.
+ */
 public record ChatMessage(
     String conversationId,
     long seq,
     String messageId,
     String senderId,
+    String clientMsgId,
     String content,
     String contentType,
     long serverTs)

@@ -167,6 +167,7 @@ public final class ConversationActor
           seq,
           MessageIds.of(conversationId, seq, serverTs),
           senderId,
+          clientMsgId,
           content,
           contentType,
           serverTs);

@@ -41,7 +41,8 @@ public final class HttpApi extends AllDirectives {
         ExceptionHandler.newBuilder()
             .matchAny(failure -> json(ApiError.from(failure)))
             .build();
-    return handleExceptions(internal, () ->
+    return handleExceptions(internal, () -> concat(
+        webClient(),
         pathPrefix("v1", () -> concat(
             path("ws", () -> get(this::webSocketRoute)),
             path("inbox", () -> get(() -> authenticated(this::inbox))),
@@ -50,7 +51,14 @@ public final class HttpApi extends AllDirectives {
             path("messages", () -> post(() -> authenticated(this::send))),
             path("groups", () -> post(() -> authenticated(this::createGroup))),
             path(segment("dev").slash("token"), () -> post(this::devToken)),
-            complete404())));
+            complete404()))));
+  }
+
+  /** The browser client: the page at {@code /}, its files under {@code /app/}, never {@code /v1}. */
+  private Route webClient() {
+    return get(() -> concat(
+        pathSingleSlash(() -> getFromResource("web/index.html", ContentTypes.TEXT_HTML_UTF8)),
+        pathPrefix("app", () -> getFromResourceDirectory("web"))));
   }
 
   private Route complete404() {

@@ -129,6 +129,7 @@ public final class WireFormat {
         .put("seq", m.seq())
         .put("message_id", m.messageId())
         .put("sender_id", m.senderId())
+        .put("client_msg_id", m.clientMsgId())
         .put("content", m.content())
         .put("content_type", m.contentType())
         .put("server_ts", m.serverTs());

@@ -18,12 +18,12 @@ class InboxTest {
 
   @Test
   void previewsAreAtMostAHundredCharactersAndSayWhenCut() {
-    ChatMessage longText = new ChatMessage("c", 1, "id", "a", "é".repeat(150), "text", 0);
+    ChatMessage longText = new ChatMessage("c", 1, "id", "a", "cm", "é".repeat(150), "text", 0);
     String preview = Inbox.preview(longText);
     assertEquals(100, preview.codePointCount(0, preview.length()));
     assertTrue(preview.endsWith("…"));
-    assertEquals("short", Inbox.preview(new ChatMessage("c", 1, "id", "a", "short", "text", 0)));
-    assertEquals("[media]", Inbox.preview(new ChatMessage("c", 1, "id", "a", "https://x", "media", 0)));
+    assertEquals("short", Inbox.preview(new ChatMessage("c", 1, "id", "a", "cm", "short", "text", 0)));
+    assertEquals("[media]", Inbox.preview(new ChatMessage("c", 1, "id", "a", "cm", "https://x", "media", 0)));
   }
 
   @Test

@@ -56,7 +56,7 @@ class UserActorTest {
 
   private ChatMessage message(long seq, String sender) {
     long ts = harness.clock.millis();
-    return new ChatMessage(CONVERSATION, seq, MessageIds.of(CONVERSATION, seq, ts), sender, "text " + seq, "text", ts);
+    return new ChatMessage(CONVERSATION, seq, MessageIds.of(CONVERSATION, seq, ts), sender, "c" + seq, "text " + seq, "text", ts);
   }
 
   private List<ChatMessage> messages(long from, long to, String sender) {
