@@ -34,7 +34,7 @@ public final class Parley {
     }
 
     String s3Endpoint = config.getString("parley.s3.endpoint");
-    Config withKeys = ParleyConfig.withStorage(config, dynamoEndpoint, s3Endpoint);
+    Config withKeys = ParleyConfig.complete(config, dynamoEndpoint, s3Endpoint);
     if (ParleyConfig.s3Embedded(config)) {
       EmbeddedObjectStore s3 =
           EmbeddedObjectStore.start(
@@ -46,7 +46,7 @@ public final class Parley {
       s3Endpoint = s3.endpoint();
       log.info("Embedded S3 (s3proxy) at {} (data in {})", s3Endpoint, dataDir.resolve("s3"));
     }
-    Config full = ParleyConfig.withStorage(config, dynamoEndpoint, s3Endpoint).resolve();
+    Config full = ParleyConfig.complete(config, dynamoEndpoint, s3Endpoint).resolve();
 
     if (full.getBoolean("parley.dynamodb.create-tables")) {
       DynamoDbTables.ensure(

@@ -7,11 +7,13 @@ import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
 import io.parley.gateway.Gateway;
+import io.parley.metrics.ParleyMetrics;
 import java.time.Clock;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.apache.pekko.persistence.dynamodb.query.javadsl.DynamoDBReadJournal;
 import org.apache.pekko.persistence.query.PersistenceQuery;
@@ -25,13 +27,16 @@ public final class ParleyNode {
   private ParleyNode() {}
 
   public static ActorSystem<Void> start(Config config, Clock clock) {
+    ParleyMetrics.installPrometheus();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "parley", config);
     Cluster cluster = Cluster.get(system);
-    if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-      // A single node, or the first of a new cluster: it forms the cluster on its own.
+    PekkoManagement.get(system).start();
+    if ("kubernetes".equals(config.getString("parley.cluster.bootstrap"))) {
+      ClusterBootstrap.get(system).start();
+    } else if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      // A single node: it forms the cluster on its own.
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
-    PekkoManagement.get(system).start();
 
     DynamoDBReadJournal readJournal =
         PersistenceQuery.get(system)

@@ -47,6 +47,21 @@ class ExternalStoresIT {
       assertFalse(Files.exists(node.dataDir.resolve("dynamodb")), "no embedded DynamoDB started");
       assertFalse(Files.exists(node.dataDir.resolve("s3")), "no embedded S3 started");
       assertEquals(200, node.managementStatus("/ready"));
+
+      // Storage goes away: the node says it is not ready, so a load balancer stops sending it
+      // clients it could not serve.
+      dynamo.close();
+      awaitNotReady(node);
+    }
+  }
+
+  private static void awaitNotReady(ParleyProcess node) throws Exception {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+    while (node.managementStatus("/ready") == 200) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("/ready still 200 with DynamoDB down");
+      }
+      Thread.sleep(200); // readiness is polled, as a probe would
     }
   }
 }

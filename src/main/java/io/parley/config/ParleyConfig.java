@@ -6,10 +6,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Completes the loaded configuration with the storage endpoints decided at start-up (embedded or
- * external). pekko-persistence-dynamodb derives its snapshot and read-journal settings by
- * substitution in its reference.conf, which is resolved before we know the endpoint, so all three
- * sections are set explicitly here.
+ * Completes the loaded configuration with what is decided at start-up: the storage endpoints
+ * (embedded or external) and the seed nodes. pekko-persistence-dynamodb derives its snapshot and
+ * read-journal settings by substitution in its reference.conf, which is resolved before we know
+ * the endpoint, so all three sections are set explicitly here.
  */
 public final class ParleyConfig {
   /** For the embedded stores (DynamoDB Local accepts only letters and digits); never for AWS. */
@@ -39,7 +39,16 @@ public final class ParleyConfig {
         : endpoint;
   }
 
-  public static Config withStorage(Config config, String dynamoEndpoint, String s3Endpoint) {
+  /** {@code parley.cluster.seed-nodes} ("host:port,…") as Pekko addresses of this system. */
+  static java.util.List<String> seedNodes(Config config) {
+    return java.util.Arrays.stream(config.getString("parley.cluster.seed-nodes").split(","))
+        .map(String::trim)
+        .filter(seed -> !seed.isEmpty())
+        .map(seed -> "pekko://parley@" + seed)
+        .toList();
+  }
+
+  public static Config complete(Config config, String dynamoEndpoint, String s3Endpoint) {
     boolean localKeys = dynamoEmbedded(config) || s3Embedded(config);
     String key = config.getString("parley.aws-access-key-id");
     String secret = config.getString("parley.aws-secret-access-key");
@@ -57,6 +66,7 @@ public final class ParleyConfig {
       overrides.put(section + ".journal-table", journalTable);
     }
     overrides.put("dynamodb-snapshot-store.snapshot-table", snapshotTable);
+    overrides.put("pekko.cluster.seed-nodes", seedNodes(config));
     overrides.put("parley.s3.resolved-endpoint", s3Endpoint);
     overrides.put("parley.s3.access-key-id", key);
     overrides.put("parley.s3.secret-access-key", secret);

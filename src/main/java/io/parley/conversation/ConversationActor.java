@@ -7,10 +7,12 @@ import io.parley.cluster.CopyingSnapshotAdapter;
 import io.parley.cluster.Entities;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.PersistenceFailures;
+import io.parley.metrics.ParleyMetrics;
 import io.parley.user.DeviceEvent;
 import io.parley.user.DeviceEvent.ReceiptStatus;
 import io.parley.user.UserActor;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -318,8 +321,11 @@ public final class ConversationActor
     return newSignalHandlerBuilder()
         .onSignal(
             RecoveryCompleted.instance(),
-            state ->
-                timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.handoffRetryInterval()))
+            state -> {
+              ParleyMetrics.entityRunning(TYPE_KEY.name(), 1);
+              timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.handoffRetryInterval());
+            })
+        .onSignal(PostStop.instance(), state -> ParleyMetrics.entityRunning(TYPE_KEY.name(), -1))
         .build();
   }
 
@@ -581,11 +587,14 @@ public final class ConversationActor
       replies.forEach(Runnable::run);
       return Effect().none();
     }
+    long writeStarted = System.nanoTime();
     return Effect()
         .persist(events)
         .thenRun(
             (State newState) -> {
               replies.forEach(Runnable::run);
+              ParleyMetrics.persisted(Duration.ofNanos(System.nanoTime() - writeStarted));
+              ParleyMetrics.messagesAccepted(stored.size());
               if (!stored.isEmpty()) {
                 fanOut((Active) newState, stored);
               }

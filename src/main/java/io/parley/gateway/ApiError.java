@@ -18,6 +18,12 @@ public final class ApiError extends RuntimeException {
     this.retryAfterMs = retryAfterMs;
   }
 
+  /** Counts this refusal by code; called where it is rendered for the client. */
+  ApiError counted() {
+    io.parley.metrics.ParleyMetrics.rejected(code.wire);
+    return this;
+  }
+
   public static ApiError badRequest(String message) {
     return new ApiError(ErrorCode.BAD_REQUEST, message);
   }

@@ -8,6 +8,7 @@ import io.parley.conversation.ConversationIds;
 import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
+import io.parley.metrics.ParleyMetrics;
 import io.parley.user.InboxItem;
 import io.parley.user.UserActor;
 import java.time.Duration;
@@ -79,9 +80,14 @@ public final class ChatService {
     if (retryAfter.isPresent()) {
       throw new ApiError(ErrorCode.RATE_LIMITED, "too many messages; slow down", retryAfter.getAsLong());
     }
-    return ask(
-        entities.conversation(request.conversationId()),
-        replyTo -> new ConversationActor.Send(userId, request.clientMsgId(), request.content(), contentType, replyTo));
+    long started = System.nanoTime();
+    return this.<ConversationActor.Command, ConversationActor.SendAck>ask(
+            entities.conversation(request.conversationId()),
+            replyTo -> new ConversationActor.Send(userId, request.clientMsgId(), request.content(), contentType, replyTo))
+        .thenApply(ack -> {
+          ParleyMetrics.sendAcked(java.time.Duration.ofNanos(System.nanoTime() - started));
+          return ack;
+        });
   }
 
   public CompletionStage<ConversationInfo> createGroup(String userId, String title, List<String> members) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.cluster.Entities;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.MessageHistory;
+import io.parley.metrics.ParleyMetrics;
 import io.parley.user.DeviceEvent;
 import io.parley.user.PendingQueue;
 import io.parley.user.UserActor;
@@ -19,6 +20,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -49,9 +51,26 @@ public final class Connection {
   /** The socket is gone. */
   public record Closed() {}
 
+  /** The node is shutting down: tell the client to reconnect elsewhere, then close. */
+  public record Drain(long reconnectAfterMs, Duration closeAfter) {}
+
+  private enum CloseNow {
+    INSTANCE
+  }
+
   private record PageLoaded(List<UserActor.PendingDelivery> items, Map<String, ChatMessage> messages, boolean more) {}
 
   private enum ReRegister {
+    INSTANCE
+  }
+
+  /** The UserActor we registered with stopped (passivated, moved or crashed). */
+  private record UserActorStopped() {}
+
+  /** A request to the UserActor got no answer in time: try again. */
+  private record NoAnswer(Object retry) {}
+
+  private enum Replay {
     INSTANCE
   }
 
@@ -60,26 +79,32 @@ public final class Connection {
   }
 
   static final int REPLAY_PAGE = 200;
+  static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
+  static final Duration RETRY_AFTER = Duration.ofMillis(500);
 
-  public static Behavior<Object> create(
+  static Behavior<Object> create(
       String userId,
       String deviceId,
       Entities entities,
       MessageHistory history,
+      LiveConnections live,
       Duration heartbeat,
       Clock clock) {
     return Behaviors.setup(
-        ctx ->
-            Behaviors.withTimers(
-                timers ->
-                    new Connection(userId, deviceId, entities, history, heartbeat, clock, ctx, timers)
-                        .awaitingAttach()));
+        ctx -> {
+          live.opened(ctx.getSelf());
+          return Behaviors.withTimers(
+              timers ->
+                  new Connection(userId, deviceId, entities, history, live, heartbeat, clock, ctx, timers)
+                      .awaitingAttach());
+        });
   }
 
   private final String userId;
   private final String deviceId;
   private final Entities entities;
   private final MessageHistory history;
+  private final LiveConnections live;
   private final Duration heartbeat;
   private final Clock clock;
   private final ActorContext<Object> ctx;
@@ -96,6 +121,7 @@ public final class Connection {
       String deviceId,
       Entities entities,
       MessageHistory history,
+      LiveConnections live,
       Duration heartbeat,
       Clock clock,
       ActorContext<Object> ctx,
@@ -104,6 +130,7 @@ public final class Connection {
     this.deviceId = deviceId;
     this.entities = entities;
     this.history = history;
+    this.live = live;
     this.heartbeat = heartbeat;
     this.clock = clock;
     this.ctx = ctx;
@@ -115,15 +142,18 @@ public final class Connection {
   }
 
   private Behavior<Object> awaitingAttach() {
-    send(WireFormat.hello(userId, deviceId, clock.millis(), heartbeat.toMillis()));
     register();
     timers.startSingleTimer(AttachTimeout.INSTANCE, Duration.ofSeconds(30));
     return running();
   }
 
   private void register() {
-    entities.user(userId).tell(new UserActor.Connect(deviceId, self(), ctx.getSelf().narrow()));
+    ctx.ask(UserActor.Connected.class, entities.user(userId), ASK_TIMEOUT,
+        replyTo -> new UserActor.Connect(deviceId, self(), replyTo),
+        (connected, failure) -> connected != null ? connected : new NoAnswer(ReRegister.INSTANCE));
   }
+
+  private ActorRef<UserActor.Command> watchedUser;
 
   private Behavior<Object> running() {
     return Behaviors.receive(Object.class)
@@ -149,8 +179,41 @@ public final class Connection {
           register();
           return Behaviors.same();
         })
+        .onMessage(UserActorStopped.class, stopped -> {
+          watchedUser = null;
+          register();
+          return Behaviors.same();
+        })
+        .onMessage(NoAnswer.class, noAnswer -> {
+          if (noAnswer.retry() == Replay.INSTANCE) {
+            replaying = false;
+          }
+          timers.startSingleTimer(noAnswer.retry(), RETRY_AFTER);
+          return Behaviors.same();
+        })
+        .onMessage(Replay.class, r -> {
+          if (!replaying) {
+            replayFrom(lastCursorSent);
+          }
+          return Behaviors.same();
+        })
+        .onMessage(Drain.class, this::onDrain)
+        .onMessage(CloseNow.class, c -> {
+          emit(new Complete());
+          return Behaviors.same();
+        })
         .onMessage(Closed.class, c -> stop())
+        .onSignal(PostStop.class, stopped -> {
+          live.closed(ctx.getSelf());
+          return Behaviors.same();
+        })
         .build();
+  }
+
+  private Behavior<Object> onDrain(Drain drain) {
+    send(WireFormat.frame("server.draining", null).put("reconnect_after_ms", drain.reconnectAfterMs()));
+    timers.startSingleTimer(CloseNow.INSTANCE, drain.closeAfter());
+    return Behaviors.same();
   }
 
   private Behavior<Object> onAttach(Attach attach) {
@@ -163,6 +226,17 @@ public final class Connection {
   }
 
   private Behavior<Object> onRegistered(UserActor.Connected connected) {
+    if (!connected.user().equals(watchedUser)) {
+      if (watchedUser != null) {
+        ctx.unwatch(watchedUser);
+      }
+      watchedUser = connected.user();
+      ctx.watchWith(watchedUser, new UserActorStopped());
+    }
+    if (lastCursorSent < 0) {
+      // hello goes out once the device is registered: from then on its items are kept for it.
+      send(WireFormat.hello(userId, deviceId, clock.millis(), heartbeat.toMillis()));
+    }
     long acked = connected.ackedCursor();
     if (lastCursorSent < acked) {
       lastCursorSent = acked;
@@ -175,7 +249,9 @@ public final class Connection {
 
   private void replayFrom(long afterCursor) {
     replaying = true;
-    entities.user(userId).tell(new UserActor.GetPending(afterCursor, REPLAY_PAGE, ctx.getSelf().narrow()));
+    ctx.ask(UserActor.PendingPage.class, entities.user(userId), ASK_TIMEOUT,
+        replyTo -> new UserActor.GetPending(afterCursor, REPLAY_PAGE, replyTo),
+        (page, failure) -> page != null ? page : new NoAnswer(Replay.INSTANCE));
   }
 
   private Behavior<Object> onPendingPage(UserActor.PendingPage page) {
@@ -249,6 +325,7 @@ public final class Connection {
     if (item.cursor() > lastCursorSent) {
       send(WireFormat.event(item, clock.millis()));
       lastCursorSent = item.cursor();
+      ParleyMetrics.messageDelivered(item.message().serverTs(), clock.millis());
     }
   }
 

@@ -5,11 +5,15 @@ import io.parley.auth.JwtAuth;
 import io.parley.cluster.Entities;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
+import io.parley.metrics.ParleyMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
 
 /** Binds the client-facing HTTP and WebSocket server. */
 public final class Gateway {
@@ -35,15 +39,38 @@ public final class Gateway {
         new WebSocketEndpoint(
             system, entities, history, chat, gateway.getDuration("heartbeat"),
             gateway.getInt("max-frame-bytes"), clock);
+    ParleyMetrics.gauge("parley.connections", "WebSocket connections open on this node", webSocket.live::size);
     HttpApi api =
         new HttpApi(
             auth, chat, webSocket, config.getBoolean("parley.auth.dev-tokens"),
             config.getDuration("parley.auth.dev-token-ttl"));
     String host = config.getString("parley.http.host");
     int port = config.getInt("parley.http.port");
+    Duration grace = gateway.getDuration("drain-grace");
+    Duration reconnectSpread = gateway.getDuration("reconnect-spread");
     return Http.get(system)
         .newServerAt(host, port)
         .bind(api.route())
-        .thenApply(binding -> ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + binding.localAddress().getPort());
+        .thenApply(binding -> {
+          drainOnShutdown(system, binding, webSocket.live, grace, reconnectSpread);
+          return ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + binding.localAddress().getPort();
+        });
+  }
+
+  /**
+   * On shutdown: stop accepting connections, tell clients to go elsewhere and close them within
+   * the grace period, and only then let sharding hand entities off and the node leave.
+   */
+  private static void drainOnShutdown(
+      ActorSystem<?> system, ServerBinding binding, LiveConnections live, Duration grace, Duration reconnectSpread) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "parley-stop-accepting",
+        () -> binding.unbind().thenApply(unbound -> org.apache.pekko.Done.done()));
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "parley-drain-connections",
+        () -> live.drain(grace, reconnectSpread)
+            .completeOnTimeout(null, grace.plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS)
+            .thenApply(drained -> org.apache.pekko.Done.done()));
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "parley-close-http",
+        () -> binding.terminate(Duration.ofSeconds(1)).thenApply(terminated -> org.apache.pekko.Done.done()));
   }
 }

@@ -44,6 +44,7 @@ final class WebSocketEndpoint {
   private final Duration heartbeat;
   private final int maxFrameBytes;
   private final Clock clock;
+  final LiveConnections live = new LiveConnections();
 
   WebSocketEndpoint(
       ActorSystem<?> system,
@@ -69,7 +70,7 @@ final class WebSocketEndpoint {
   HttpResponse upgrade(WebSocketUpgrade upgrade, String userId, String deviceId) {
     ActorRef<Object> connection =
         system.systemActorOf(
-            Connection.create(userId, deviceId, entities, history, heartbeat, clock),
+            Connection.create(userId, deviceId, entities, history, live, heartbeat, clock),
             "connection-" + UUID.randomUUID(),
             Props.empty());
     ClientFrames frames = new ClientFrames(userId, deviceId, chat, entities, connection.narrow());

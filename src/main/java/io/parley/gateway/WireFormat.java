@@ -39,6 +39,7 @@ public final class WireFormat {
   }
 
   static ObjectNode error(String reqId, ApiError error) {
+    error.counted();
     ObjectNode node = frame("error", reqId).put("code", error.code.wire).put("message", error.getMessage());
     if (error.retryAfterMs != null) {
       node.put("retry_after_ms", error.retryAfterMs);
@@ -48,6 +49,7 @@ public final class WireFormat {
 
   /** The HTTP API's error body. */
   static ObjectNode errorBody(ApiError error) {
+    error.counted();
     ObjectNode node = JSON.createObjectNode().put("code", error.code.wire).put("message", error.getMessage());
     if (error.retryAfterMs != null) {
       node.put("retry_after_ms", error.retryAfterMs);

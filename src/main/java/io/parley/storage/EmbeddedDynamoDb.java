@@ -32,8 +32,13 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
+  private boolean stopped;
+
   @Override
-  public void close() throws Exception {
-    server.stop();
+  public synchronized void close() throws Exception {
+    if (!stopped) {
+      stopped = true;
+      server.stop();
+    }
   }
 }

@@ -7,6 +7,7 @@ import io.parley.cluster.CopyingSnapshotAdapter;
 import io.parley.cluster.Entities;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.PersistenceFailures;
+import io.parley.metrics.ParleyMetrics;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -64,7 +66,9 @@ public final class UserActor
   public record Connect(String deviceId, ActorRef<DeviceEvent> connection, ActorRef<Connected> replyTo)
       implements Command {}
 
-  public record Connected(long ackedCursor) implements JsonSerializable {}
+  /** {@code user} is this actor itself, for the connection to watch: if it stops or moves, the
+   *  connection registers again at once. */
+  public record Connected(long ackedCursor, ActorRef<Command> user) implements JsonSerializable {}
 
   public record Disconnect(String deviceId, ActorRef<DeviceEvent> connection) implements Command {}
 
@@ -240,7 +244,11 @@ public final class UserActor
     return newSignalHandlerBuilder()
         .onSignal(
             RecoveryCompleted.instance(),
-            state -> timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.passivateAfterIdle().dividedBy(4)))
+            state -> {
+              ParleyMetrics.entityRunning(TYPE_KEY.name(), 1);
+              timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.passivateAfterIdle().dividedBy(4));
+            })
+        .onSignal(PostStop.instance(), state -> ParleyMetrics.entityRunning(TYPE_KEY.name(), -1))
         .build();
   }
 
@@ -295,6 +303,7 @@ public final class UserActor
               }
               broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(conversationId)), null);
               confirmHandoff(conversationId, fresh.get(fresh.size() - 1).seq());
+              ParleyMetrics.pendingItems(newState.pending.size());
             });
   }
 
@@ -326,7 +335,7 @@ public final class UserActor
     ActorRef<DeviceEvent> previous = connections.get(cmd.deviceId());
     if (cmd.connection().equals(previous)) {
       // A periodic re-registration: nothing changed.
-      cmd.replyTo().tell(new Connected(state.devices.get(cmd.deviceId()).ackedCursor()));
+      cmd.replyTo().tell(new Connected(state.devices.get(cmd.deviceId()).ackedCursor(), ctx.getSelf()));
       return Effect().none();
     }
     if (previous != null) {
@@ -340,7 +349,7 @@ public final class UserActor
         .persist(new DeviceConnected(cmd.deviceId(), clock.millis()))
         .thenRun(
             newState -> {
-              cmd.replyTo().tell(new Connected(newState.devices.get(cmd.deviceId()).ackedCursor()));
+              cmd.replyTo().tell(new Connected(newState.devices.get(cmd.deviceId()).ackedCursor(), ctx.getSelf()));
               if (wasOffline) {
                 publishPresence(newState);
               }

@@ -105,6 +105,32 @@ public final class ParleyProcess implements AutoCloseable {
     }
   }
 
+  /** SIGTERM, as Kubernetes sends it, and wait until the process has exited. */
+  public void terminate() {
+    process.destroy();
+    try {
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("Parley did not stop within 60 s of SIGTERM; see " + logFile);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  /** Waits for the process to exit on its own; false if it is still running after {@code timeout}. */
+  public boolean awaitExit(Duration timeout) {
+    try {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   /** SIGKILL: no shutdown hooks, no flushing. */
   public void kill() {
     process.destroyForcibly();

@@ -172,11 +172,13 @@ public final class WsClient implements AutoCloseable {
     return listener.closeCode.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
   }
 
+  /** Closes from our side; from then on {@link #isClosed()} is true, as after a server close. */
   @Override
   public void close() {
     if (!socket.isOutputClosed()) {
       socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
     }
     socket.abort();
+    listener.closeCode.complete(WebSocket.NORMAL_CLOSURE);
   }
 }

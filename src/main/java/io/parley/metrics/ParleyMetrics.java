@@ -1,0 +1,85 @@
+package io.parley.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Parley's metrics, recorded through Micrometer's global registry: where no registry is installed
+ * (unit tests) recording costs nothing; a node installs a Prometheus registry at start-up.
+ */
+public final class ParleyMetrics {
+  private static volatile PrometheusMeterRegistry prometheus;
+  private static final ConcurrentHashMap<String, AtomicInteger> entities = new ConcurrentHashMap<>();
+
+  private ParleyMetrics() {}
+
+  /** Installs the Prometheus registry (once per JVM). */
+  public static synchronized PrometheusMeterRegistry installPrometheus() {
+    if (prometheus == null) {
+      prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      Metrics.addRegistry(prometheus);
+    }
+    return prometheus;
+  }
+
+  static String scrape() {
+    PrometheusMeterRegistry registry = prometheus;
+    return registry == null ? "" : registry.scrape();
+  }
+
+  public static void gauge(String name, String description, Supplier<Number> value) {
+    io.micrometer.core.instrument.Gauge.builder(name, value).description(description).register(Metrics.globalRegistry);
+  }
+
+  public static void messagesAccepted(int count) {
+    Counter.builder("parley.messages.accepted").description("Messages stored and acked as sent")
+        .register(Metrics.globalRegistry).increment(count);
+  }
+
+  public static void messageDelivered(long serverTs, long now) {
+    Counter.builder("parley.messages.delivered").description("msg.new frames sent to devices")
+        .register(Metrics.globalRegistry).increment();
+    latency("parley.send.deliver", "From a message's server time to its delivery to a device", Duration.ofMillis(Math.max(0, now - serverTs)));
+  }
+
+  public static void sendAcked(Duration took) {
+    latency("parley.send.ack", "From a msg.send arriving to its msg.ack", took);
+  }
+
+  public static void persisted(Duration took) {
+    latency("parley.persist", "Writing a batch of messages to the journal", took);
+  }
+
+  public static void pendingItems(int count) {
+    DistributionSummary.builder("parley.pending.items").description("A user's pending items after a store")
+        .publishPercentileHistogram().register(Metrics.globalRegistry).record(count);
+  }
+
+  public static void rejected(String code) {
+    Counter.builder("parley.rejected").description("Requests refused, by protocol error code")
+        .tag("code", code).register(Metrics.globalRegistry).increment();
+  }
+
+  /** Counts running entities of a type; call with +1 on start and -1 on stop. */
+  public static void entityRunning(String type, int delta) {
+    entities.computeIfAbsent(type, t -> {
+      AtomicInteger running = new AtomicInteger();
+      io.micrometer.core.instrument.Gauge.builder("parley.entities", running, AtomicInteger::get)
+          .description("Entities running on this node").tag("region", t).register(Metrics.globalRegistry);
+      return running;
+    }).addAndGet(delta);
+  }
+
+  private static void latency(String name, String description, Duration took) {
+    Timer.builder(name).description(description).publishPercentileHistogram()
+        .register(Metrics.globalRegistry).record(took);
+  }
+}

@@ -1,0 +1,174 @@
+package io.parley;
+
+import static io.parley.testing.WsClient.frame;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.storage.EmbeddedDynamoDb;
+import io.parley.storage.EmbeddedObjectStore;
+import io.parley.testing.ApiClient;
+import io.parley.testing.ChatLoad;
+import io.parley.testing.ParleyProcess;
+import io.parley.testing.WsClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three Parley JVMs on 127.0.0.1 form one Pekko cluster and share one DynamoDB and one S3 (run
+ * here by the test, as an external store would be). Clients are spread over all nodes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+  static final int NODES = 3;
+  static final String DRAIN_GRACE = "3s";
+
+  EmbeddedDynamoDb dynamo;
+  EmbeddedObjectStore s3;
+  final List<ParleyProcess> nodes = new ArrayList<>();
+
+  @BeforeAll
+  void startCluster(@TempDir Path temp) throws Exception {
+    dynamo = EmbeddedDynamoDb.start(temp.resolve("dynamodb"), ParleyProcess.freePort());
+    s3 = EmbeddedObjectStore.start(temp.resolve("s3"), ParleyProcess.freePort(), "parley", "clusterkey", "clustersecret");
+    List<Integer> clusterPorts = IntStream.range(0, NODES).mapToObj(i -> ParleyProcess.freePort()).toList();
+    String seeds = clusterPorts.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
+    for (int i = 0; i < NODES; i++) {
+      Map<String, String> env = new HashMap<>(Map.of(
+          "PARLEY_DYNAMODB_EMBEDDED", "off",
+          "PARLEY_DYNAMODB_ENDPOINT", dynamo.endpoint(),
+          "PARLEY_S3_EMBEDDED", "off",
+          "PARLEY_S3_ENDPOINT", s3.endpoint(),
+          "PARLEY_AWS_ACCESS_KEY_ID", "clusterkey",
+          "PARLEY_AWS_SECRET_ACCESS_KEY", "clustersecret",
+          "PARLEY_HOST", "127.0.0.1",
+          "PARLEY_CLUSTER_PORT", Integer.toString(clusterPorts.get(i)),
+          "PARLEY_SEED_NODES", seeds,
+          "PARLEY_DRAIN_GRACE", DRAIN_GRACE));
+      // Down a crashed node after 5 s of stability instead of the production 20 s.
+      env.put("JDK_JAVA_OPTIONS", "-Dpekko.cluster.split-brain-resolver.stable-after=5s");
+      nodes.add(ParleyProcess.start(temp, env));
+    }
+  }
+
+  @AfterAll
+  void stopCluster() throws Exception {
+    nodes.forEach(ParleyProcess::close);
+    if (s3 != null) {
+      s3.close();
+    }
+    if (dynamo != null) {
+      dynamo.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void theNodesFormOneClusterAndUsersOnDifferentNodesChat() throws Exception {
+    for (ParleyProcess node : nodes) {
+      JsonNode members = ApiClient.JSON.readTree(java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+              "http://127.0.0.1:" + node.managementPort + "/cluster/members")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+      assertEquals(NODES, members.get("members").size(), "every node sees all " + NODES);
+    }
+    // Alice on node 0, bob's phone on node 1 and his laptop on node 2.
+    try (WsClient alice = WsClient.connect(nodes.get(0), new ApiClient(nodes.get(0)).token("xalice"), "phone");
+        WsClient bobPhone = WsClient.connect(nodes.get(1), new ApiClient(nodes.get(1)).token("xbob"), "phone");
+        WsClient bobLaptop = WsClient.connect(nodes.get(2), new ApiClient(nodes.get(2)).token("xbob"), "laptop")) {
+      bobPhone.await(WsClient.type("hello"));
+      bobLaptop.await(WsClient.type("hello"));
+      JsonNode ack = alice.request(frame("msg.send").put("conversation_id", "d:xalice:xbob")
+          .put("client_msg_id", "x1").put("content", "across nodes"));
+      assertEquals(1, ack.get("seq").asLong());
+      assertEquals("across nodes", bobPhone.await(WsClient.type("msg.new")).get("content").asText());
+      assertEquals("across nodes", bobLaptop.await(WsClient.type("msg.new")).get("content").asText());
+      bobLaptop.send(frame("ack").put("cursor", 1));
+      assertEquals("delivered", alice.await(WsClient.type("receipt")).get("status").asText());
+    }
+  }
+
+  @Test
+  @Order(2)
+  void killingANodeUnderLoadLosesAndDuplicatesNothing() {
+    try (ChatLoad load = new ChatLoad(nodes)) {
+      int checked = runLoad(load, "k", () -> {
+        load.awaitAcked(60);
+        ParleyProcess victim = nodes.get(1);
+        victim.kill();
+        load.awaitAcked(140);
+        victim.launch();
+      });
+      System.out.printf("ClusterIT kill -9: %d messages acked, %d deliveries checked on %d devices, %d (re)connects%n",
+          load.messagesAcked(), checked, load.deviceCount(), load.reconnects());
+    }
+  }
+
+  @Test
+  @Order(3)
+  void aSigtermDrainsClientsWithinTheGracePeriod() {
+    ParleyProcess node = nodes.get(2);
+    try (WsClient client = WsClient.connect(node, new ApiClient(node).token("xdrained"), "phone")) {
+      client.await(WsClient.type("hello"));
+      long start = System.nanoTime();
+      new Thread(node::terminate).start();
+      JsonNode draining = client.await(WsClient.type("server.draining"), Duration.ofSeconds(10));
+      assertTrue(draining.get("reconnect_after_ms").asLong() >= 0);
+      client.awaitClose();
+      long tookMs = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(tookMs < Duration.parse("PT" + DRAIN_GRACE).toMillis() + 2000, "closed within the grace: " + tookMs + " ms");
+    }
+    assertTrue(node.awaitExit(Duration.ofSeconds(60)), "the node exited after draining");
+    node.launch();
+  }
+
+  @Test
+  @Order(4)
+  void aRollingRestartUnderLoadLosesAndDuplicatesNothing() {
+    try (ChatLoad load = new ChatLoad(nodes)) {
+      int checked = runLoad(load, "r", () -> {
+        for (int i = 0; i < NODES; i++) {
+          load.awaitAcked(40 + 50 * i);
+          ParleyProcess node = nodes.get(i);
+          node.terminate();
+          node.launch();
+        }
+      });
+      System.out.printf("ClusterIT rolling restart: %d messages acked, %d deliveries checked on %d devices, %d (re)connects%n",
+          load.messagesAcked(), checked, load.deviceCount(), load.reconnects());
+    }
+  }
+
+  /** Three users on 1:1 and group conversations, two devices each, while {@code disruption} runs. */
+  private static int runLoad(ChatLoad load, String prefix, Runnable disruption) {
+    String a = prefix + "alice";
+    String b = prefix + "bob";
+    String c = prefix + "carol";
+    String group = load.createGroup(a, List.of(b, c));
+    String direct = "d:" + a + ":" + b;
+    load.devices(a, List.of(direct, group), "phone", "laptop");
+    load.devices(b, List.of(direct, group), "phone", "laptop");
+    load.devices(c, List.of(group), "phone", "laptop");
+    load.sender(a, List.of(direct, group), 100);
+    load.sender(b, List.of(direct, group), 100);
+    load.sender(c, List.of(group), 50);
+    disruption.run();
+    return load.verify();
+  }
+
+}
