@@ -83,6 +83,24 @@ class ChatEndToEndIT {
   }
 
   @Test
+  void metricsAreExposedInPrometheusFormat() throws Exception {
+    String alice = user("alice");
+    try (WsClient ws = connect(alice, "phone")) {
+      ws.request(send(directId(alice, user("bob")), "metric", "counted"));
+      ws.send(frame("teleport"));
+      ws.await(type("error"));
+      String metrics = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.managementPort + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      for (String metric : List.of("parley_connections", "parley_messages_accepted_total", "parley_messages_delivered_total",
+          "parley_send_ack_seconds_bucket", "parley_send_deliver_seconds_bucket", "parley_persist_seconds_bucket",
+          "parley_pending_items_bucket", "parley_entities{region=\"conversation\"}", "parley_rejected_total{code=\"unknown_type\"}")) {
+        assertTrue(metrics.contains(metric), metric + " in " + metrics.length() + " chars of metrics");
+      }
+    }
+  }
+
+  @Test
   void helloComesFirstAndNamesTheUserAndDevice() {
     String alice = user("alice");
     try (WsClient ws = WsClient.connect(node, api.token(alice), "phone")) {

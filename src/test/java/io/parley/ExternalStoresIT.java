@@ -2,6 +2,7 @@ package io.parley;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.storage.EmbeddedDynamoDb;
 import io.parley.storage.EmbeddedObjectStore;
@@ -37,7 +38,8 @@ class ExternalStoresIT {
             "PARLEY_S3_ENDPOINT", s3.endpoint(),
             "PARLEY_S3_BUCKET", "chat-media",
             "PARLEY_AWS_ACCESS_KEY_ID", "externalkey",
-            "PARLEY_AWS_SECRET_ACCESS_KEY", "externalsecret"))) {
+            "PARLEY_AWS_SECRET_ACCESS_KEY", "externalsecret",
+            "PARLEY_LOG_FORMAT", "JSON"))) {
       ApiClient api = new ApiClient(node);
       ApiClient.Response sent = api.post(api.token("alice"), "/v1/messages",
           "{\"conversation_id\":\"d:alice:bob\",\"client_msg_id\":\"x1\",\"content\":\"stored outside\"}");
@@ -46,6 +48,13 @@ class ExternalStoresIT {
       assertEquals("stored outside", history.body().get("messages").get(0).get("content").asText());
       assertFalse(Files.exists(node.dataDir.resolve("dynamodb")), "no embedded DynamoDB started");
       assertFalse(Files.exists(node.dataDir.resolve("s3")), "no embedded S3 started");
+      // Logs are JSON lines when asked to be, and never carry message content.
+      for (String line : Files.readAllLines(node.logFile())) {
+        if (!line.startsWith("Parley is ready")) {
+          assertTrue(ApiClient.JSON.readTree(line).isObject(), "not a JSON line: " + line);
+        }
+        assertFalse(line.contains("stored outside"), "message content in the log: " + line);
+      }
       assertEquals(200, node.managementStatus("/ready"));
 
       // Storage goes away: the node says it is not ready, so a load balancer stops sending it

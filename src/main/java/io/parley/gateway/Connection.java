@@ -112,6 +112,7 @@ public final class Connection {
 
   private final List<Outbound> beforeAttach = new ArrayList<>();
   private ActorRef<Outbound> outbound;
+  private ActorRef<UserActor.Command> watchedUser;
   private long lastCursorSent = -1; // unknown until registered
   private boolean replaying;
   private final TreeMap<Long, DeviceEvent.MsgNew> heldDuringReplay = new TreeMap<>();
@@ -152,8 +153,6 @@ public final class Connection {
         replyTo -> new UserActor.Connect(deviceId, self(), replyTo),
         (connected, failure) -> connected != null ? connected : new NoAnswer(ReRegister.INSTANCE));
   }
-
-  private ActorRef<UserActor.Command> watchedUser;
 
   private Behavior<Object> running() {
     return Behaviors.receive(Object.class)
@@ -220,7 +219,8 @@ public final class Connection {
     outbound = attach.outbound();
     beforeAttach.forEach(outbound::tell);
     beforeAttach.clear();
-    // Re-registering lets a UserActor that restarted or moved learn of us again.
+    // Besides watching the UserActor, re-register now and then: a safety net should a watch
+    // notification ever be missed.
     timers.startTimerWithFixedDelay(ReRegister.INSTANCE, heartbeat);
     return Behaviors.same();
   }

@@ -141,6 +141,11 @@ public final class ParleyProcess implements AutoCloseable {
     }
   }
 
+  /** Everything the node printed (its log). */
+  public Path logFile() {
+    return logFile;
+  }
+
   public URI http(String path) {
     return URI.create("http://127.0.0.1:" + httpPort + path);
   }
