@@ -75,9 +75,7 @@ class ChatEndToEndIT {
   void managementReportsReadinessLivenessAndTheClusterMembers() throws Exception {
     assertEquals(200, node.managementStatus("/ready"));
     assertEquals(200, node.managementStatus("/alive"));
-    JsonNode members = ApiClient.JSON.readTree(java.net.http.HttpClient.newHttpClient().send(
-        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.managementPort + "/cluster/members")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+    JsonNode members = ApiClient.JSON.readTree(node.managementBody("/cluster/members"));
     assertEquals(1, members.get("members").size());
     assertEquals("Up", members.get("members").get(0).get("status").asText());
   }
@@ -89,9 +87,7 @@ class ChatEndToEndIT {
       ws.request(send(directId(alice, user("bob")), "metric", "counted"));
       ws.send(frame("teleport"));
       ws.await(type("error"));
-      String metrics = java.net.http.HttpClient.newHttpClient().send(
-          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.managementPort + "/metrics")).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      String metrics = node.managementBody("/metrics");
       for (String metric : List.of("parley_connections", "parley_messages_accepted_total", "parley_messages_delivered_total",
           "parley_send_ack_seconds_bucket", "parley_send_deliver_seconds_bucket", "parley_persist_seconds_bucket",
           "parley_pending_items_bucket", "parley_entities{region=\"conversation\"}", "parley_rejected_total{code=\"unknown_type\"}")) {

@@ -81,10 +81,7 @@ class ClusterIT {
   @Order(1)
   void theNodesFormOneClusterAndUsersOnDifferentNodesChat() throws Exception {
     for (ParleyProcess node : nodes) {
-      JsonNode members = ApiClient.JSON.readTree(java.net.http.HttpClient.newHttpClient().send(
-          java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-              "http://127.0.0.1:" + node.managementPort + "/cluster/members")).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+      JsonNode members = ApiClient.JSON.readTree(node.managementBody("/cluster/members"));
       assertEquals(NODES, members.get("members").size(), "every node sees all " + NODES);
     }
     // Alice on node 0, bob's phone on node 1 and his laptop on node 2.

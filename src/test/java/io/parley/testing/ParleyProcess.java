@@ -155,10 +155,18 @@ public final class ParleyProcess implements AutoCloseable {
   }
 
   public int managementStatus(String path) throws IOException, InterruptedException {
-    return HttpClient.newHttpClient()
-        .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).build(),
-            HttpResponse.BodyHandlers.discarding())
-        .statusCode();
+    return management(path).statusCode();
+  }
+
+  /** The body of a GET on the management port. */
+  public String managementBody(String path) throws IOException, InterruptedException {
+    return management(path).body();
+  }
+
+  private HttpResponse<String> management(String path) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Override
