@@ -84,7 +84,10 @@ class ChatEndToEndIT {
   void metricsAreExposedInPrometheusFormat() throws Exception {
     String alice = user("alice");
     try (WsClient ws = connect(alice, "phone")) {
-      ws.request(send(directId(alice, user("bob")), "metric", "counted"));
+      String conversation = directId(alice, user("bob"));
+      ws.request(send(conversation, "metric", "counted"));
+      // Alice's own device receives it too: by then it was stored for her and delivered.
+      ws.await(msgNew(conversation, 1));
       ws.send(frame("teleport"));
       ws.await(type("error"));
       String metrics = node.managementBody("/metrics");

@@ -323,9 +323,9 @@ public final class Connection {
 
   private void deliver(DeviceEvent.MsgNew item) {
     if (item.cursor() > lastCursorSent) {
+      ParleyMetrics.messageDelivered(item.message().serverTs(), clock.millis());
       send(WireFormat.event(item, clock.millis()));
       lastCursorSent = item.cursor();
-      ParleyMetrics.messageDelivered(item.message().serverTs(), clock.millis());
     }
   }
 

@@ -298,12 +298,12 @@ public final class UserActor
         .persist(new MessagesStored(cmd.info(), items, preview))
         .thenRun(
             newState -> {
+              ParleyMetrics.pendingItems(newState.pending.size());
               for (int i = 0; i < fresh.size(); i++) {
                 broadcast(new DeviceEvent.MsgNew(firstCursor + i, fresh.get(i)), null);
               }
               broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(conversationId)), null);
               confirmHandoff(conversationId, fresh.get(fresh.size() - 1).seq());
-              ParleyMetrics.pendingItems(newState.pending.size());
             });
   }
 
