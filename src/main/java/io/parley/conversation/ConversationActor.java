@@ -22,6 +22,7 @@ import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -277,6 +278,7 @@ public final class ConversationActor
   private final Map<String, Long> confirmedNotPersisted = new HashMap<>();
   private final Map<String, Long> lastAttemptMillis = new HashMap<>();
   private long lastActivityMillis;
+  private final ParleyMetrics.RunningEntity running = new ParleyMetrics.RunningEntity(TYPE_KEY.name());
 
   private ConversationActor(
       String conversationId,
@@ -322,10 +324,12 @@ public final class ConversationActor
         .onSignal(
             RecoveryCompleted.instance(),
             state -> {
-              ParleyMetrics.entityRunning(TYPE_KEY.name(), 1);
+              running.started();
               timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.handoffRetryInterval());
             })
-        .onSignal(PostStop.instance(), state -> ParleyMetrics.entityRunning(TYPE_KEY.name(), -1))
+        // A restart after a journal failure recovers again: count each run once.
+        .onSignal(PreRestart.instance(), state -> running.stopped())
+        .onSignal(PostStop.instance(), state -> running.stopped())
         .build();
   }
 

@@ -68,8 +68,31 @@ public final class ParleyMetrics {
         .tag("code", code).register(Metrics.globalRegistry).increment();
   }
 
-  /** Counts running entities of a type; call with +1 on start and -1 on stop. */
-  public static void entityRunning(String type, int delta) {
+  /** One entity's contribution to the running-entities gauge of its type. */
+  public static final class RunningEntity {
+    private final String type;
+    private boolean counted;
+
+    public RunningEntity(String type) {
+      this.type = type;
+    }
+
+    public void started() {
+      if (!counted) {
+        counted = true;
+        entityRunning(type, 1);
+      }
+    }
+
+    public void stopped() {
+      if (counted) {
+        counted = false;
+        entityRunning(type, -1);
+      }
+    }
+  }
+
+  private static void entityRunning(String type, int delta) {
     entities.computeIfAbsent(type, t -> {
       AtomicInteger running = new AtomicInteger();
       io.micrometer.core.instrument.Gauge.builder("parley.entities", running, AtomicInteger::get)

@@ -21,6 +21,7 @@ import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -203,6 +204,7 @@ public final class UserActor
   private final Map<String, ActorRef<DeviceEvent>> connections = new HashMap<>();
   private final Set<ActorRef<DeviceEvent>> presenceSubscribers = new HashSet<>();
   private long lastActivityMillis;
+  private final ParleyMetrics.RunningEntity running = new ParleyMetrics.RunningEntity(TYPE_KEY.name());
 
   private UserActor(
       String userId,
@@ -245,10 +247,12 @@ public final class UserActor
         .onSignal(
             RecoveryCompleted.instance(),
             state -> {
-              ParleyMetrics.entityRunning(TYPE_KEY.name(), 1);
+              running.started();
               timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.passivateAfterIdle().dividedBy(4));
             })
-        .onSignal(PostStop.instance(), state -> ParleyMetrics.entityRunning(TYPE_KEY.name(), -1))
+        // A restart after a journal failure recovers again: count each run once.
+        .onSignal(PreRestart.instance(), state -> running.stopped())
+        .onSignal(PostStop.instance(), state -> running.stopped())
         .build();
   }
 
