@@ -2,7 +2,9 @@ package io.parley.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -40,8 +42,8 @@ public final class ParleyConfig {
   }
 
   /** {@code parley.cluster.seed-nodes} ("host:port,…") as Pekko addresses of this system. */
-  static java.util.List<String> seedNodes(Config config) {
-    return java.util.Arrays.stream(config.getString("parley.cluster.seed-nodes").split(","))
+  static List<String> seedNodes(Config config) {
+    return Arrays.stream(config.getString("parley.cluster.seed-nodes").split(","))
         .map(String::trim)
         .filter(seed -> !seed.isEmpty())
         .map(seed -> "pekko://parley@" + seed)
@@ -67,6 +69,9 @@ public final class ParleyConfig {
     }
     overrides.put("dynamodb-snapshot-store.snapshot-table", snapshotTable);
     overrides.put("pekko.cluster.seed-nodes", seedNodes(config));
+    // Clients are drained in this shutdown phase: it must outlast the configured grace period.
+    overrides.put("pekko.coordinated-shutdown.phases.service-requests-done.timeout",
+        config.getDuration("parley.gateway.drain-grace").plusSeconds(5).toMillis() + "ms");
     overrides.put("parley.s3.resolved-endpoint", s3Endpoint);
     overrides.put("parley.s3.access-key-id", key);
     overrides.put("parley.s3.secret-access-key", secret);
