@@ -1,5 +1,6 @@
 package io.parley.gateway;
 
+import io.parley.metrics.ParleyMetrics;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 
@@ -20,7 +21,7 @@ public final class ApiError extends RuntimeException {
 
   /** Counts this refusal by code; called where it is rendered for the client. */
   ApiError counted() {
-    io.parley.metrics.ParleyMetrics.rejected(code.wire);
+    ParleyMetrics.rejected(code.wire);
     return this;
   }
 

@@ -85,7 +85,7 @@ public final class ChatService {
             entities.conversation(request.conversationId()),
             replyTo -> new ConversationActor.Send(userId, request.clientMsgId(), request.content(), contentType, replyTo))
         .thenApply(ack -> {
-          ParleyMetrics.sendAcked(java.time.Duration.ofNanos(System.nanoTime() - started));
+          ParleyMetrics.sendAcked(Duration.ofNanos(System.nanoTime() - started));
           return ack;
         });
   }

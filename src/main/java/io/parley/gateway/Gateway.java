@@ -9,9 +9,10 @@ import io.parley.metrics.ParleyMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorSystem;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
@@ -65,12 +66,12 @@ public final class Gateway {
       ActorSystem<?> system, ServerBinding binding, LiveConnections live, Duration grace, Duration reconnectSpread) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "parley-stop-accepting",
-        () -> binding.unbind().thenApply(unbound -> org.apache.pekko.Done.done()));
+        () -> binding.unbind().thenApply(unbound -> Done.done()));
     shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "parley-drain-connections",
         () -> live.drain(grace, reconnectSpread)
             .completeOnTimeout(null, grace.plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS)
-            .thenApply(drained -> org.apache.pekko.Done.done()));
+            .thenApply(drained -> Done.done()));
     shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "parley-close-http",
-        () -> binding.terminate(Duration.ofSeconds(1)).thenApply(terminated -> org.apache.pekko.Done.done()));
+        () -> binding.terminate(Duration.ofSeconds(1)).thenApply(terminated -> Done.done()));
   }
 }

@@ -2,6 +2,7 @@ package io.parley.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -36,7 +37,7 @@ public final class ParleyMetrics {
   }
 
   public static void gauge(String name, String description, Supplier<Number> value) {
-    io.micrometer.core.instrument.Gauge.builder(name, value).description(description).register(Metrics.globalRegistry);
+    Gauge.builder(name, value).description(description).register(Metrics.globalRegistry);
   }
 
   public static void messagesAccepted(int count) {
@@ -95,7 +96,7 @@ public final class ParleyMetrics {
   private static void entityRunning(String type, int delta) {
     entities.computeIfAbsent(type, t -> {
       AtomicInteger running = new AtomicInteger();
-      io.micrometer.core.instrument.Gauge.builder("parley.entities", running, AtomicInteger::get)
+      Gauge.builder("parley.entities", running, AtomicInteger::get)
           .description("Entities running on this node").tag("region", t).register(Metrics.globalRegistry);
       return running;
     }).addAndGet(delta);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.parley.Done;
 import io.parley.Outcome;
 import io.parley.testing.EntityHarness;
@@ -33,7 +32,7 @@ class ConversationActorTest {
   void setUp() {
     String overrides = "parley.conversation { handoff-retry-interval = 100ms, max-buffered-sends = 50, snapshot-every = 3 }";
     harness = new EntityHarness(overrides);
-    settings = ConversationSettings.from(ConfigFactory.parseString(overrides).withFallback(ConfigFactory.load()));
+    settings = ConversationSettings.from(harness.config);
     journal = PersistenceTestKit.create(harness.testKit.system());
     shard = harness.testKit.createTestProbe();
   }

@@ -25,12 +25,14 @@ import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitRead
  */
 public final class EntityHarness implements Entities {
   public final ActorTestKit testKit;
+  /** The configuration the test kit runs with, overrides included. */
+  public final Config config;
   public final ManualClock clock = new ManualClock();
   private final Map<String, TestProbe<UserActor.Command>> users = new ConcurrentHashMap<>();
   private final Map<String, TestProbe<ConversationActor.Command>> conversations = new ConcurrentHashMap<>();
 
   public EntityHarness(String overrides) {
-    Config config = ConfigFactory.parseString(overrides)
+    this.config = ConfigFactory.parseString(overrides)
         .withFallback(PersistenceTestKitPlugin.getInstance().config())
         .withFallback(PersistenceTestKitSnapshotPlugin.config())
         .withFallback(ConfigFactory.parseString(

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.parley.Done;
 import io.parley.Outcome;
 import io.parley.conversation.ChatMessage;
@@ -35,7 +34,7 @@ class UserActorTest {
   void setUp() {
     String overrides = "parley.user.snapshot-every = 5";
     harness = new EntityHarness(overrides);
-    settings = UserSettings.from(ConfigFactory.parseString(overrides).withFallback(ConfigFactory.load()));
+    settings = UserSettings.from(harness.config);
     shard = harness.testKit.createTestProbe();
   }
 
