@@ -8,7 +8,16 @@ import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
 import io.parley.gateway.Gateway;
 import io.parley.metrics.ParleyMetrics;
+import io.parley.push.ApnsProvider;
+import io.parley.push.FcmProvider;
+import io.parley.push.PushDispatcher;
+import io.parley.push.PushProvider;
+import io.parley.push.PushSettings;
+import io.parley.user.UserActor;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -42,7 +51,9 @@ public final class ParleyNode {
         PersistenceQuery.get(system)
             .getReadJournalFor(DynamoDBReadJournal.class, "dynamodb-read-journal");
     ConversationJournal journal = new ConversationJournal(readJournal, system);
-    ShardedEntities entities = ShardedEntities.start(system, journal, clock);
+    ShardedEntities entities = new ShardedEntities(system);
+    PushDispatcher pushes = startPush(system, config, entities, clock);
+    entities.start(journal, pushes, clock);
     java.time.Duration askTimeout = config.getDuration("parley.gateway.ask-timeout");
     MessageHistory history = new MessageHistory(entities, journal, askTimeout, system);
     JwtAuth auth = new JwtAuth(config.getString("parley.auth.jwt-secret"), clock);
@@ -66,5 +77,22 @@ public final class ParleyNode {
               return null;
             });
     return system;
+  }
+
+  /** Push through whichever providers have credentials; their connections close on shutdown. */
+  private static PushDispatcher startPush(
+      ActorSystem<Void> system, Config config, ShardedEntities entities, Clock clock) {
+    List<PushProvider> providers = new ArrayList<>();
+    ApnsProvider.fromConfig(config, clock).ifPresent(providers::add);
+    FcmProvider.fromConfig(config).ifPresent(providers::add);
+    PushDispatcher pushes = new PushDispatcher(
+        providers,
+        (userId, token) -> entities.user(userId).tell(new UserActor.UnregisterPushToken(token, system.ignoreRef())),
+        PushSettings.from(config),
+        system);
+    CoordinatedShutdown.get(system).addTask(
+        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-push-providers",
+        () -> pushes.close().thenApply(closed -> org.apache.pekko.Done.getInstance()));
+    return pushes;
   }
 }

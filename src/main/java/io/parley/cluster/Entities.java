@@ -1,6 +1,8 @@
 package io.parley.cluster;
 
 import io.parley.conversation.ConversationActor;
+import io.parley.push.PushToken;
+import io.parley.user.PushTokenOwner;
 import io.parley.user.UserActor;
 import org.apache.pekko.actor.typed.RecipientRef;
 
@@ -12,4 +14,6 @@ public interface Entities {
   RecipientRef<UserActor.Command> user(String userId);
 
   RecipientRef<ConversationActor.Command> conversation(String conversationId);
+
+  RecipientRef<PushTokenOwner.Command> pushTokenOwner(PushToken token);
 }

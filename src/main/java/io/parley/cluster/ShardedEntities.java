@@ -3,6 +3,9 @@ package io.parley.cluster;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
+import io.parley.push.PushNotifier;
+import io.parley.push.PushToken;
+import io.parley.user.PushTokenOwner;
 import io.parley.user.UserActor;
 import io.parley.user.UserSettings;
 import java.time.Clock;
@@ -11,18 +14,18 @@ import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 
-/** Starts sharding for both entity types on this node and reaches entities through it. */
+/** Reaches entities through cluster sharding; {@link #start} runs every entity type on this node. */
 public final class ShardedEntities implements Entities {
+  private final ActorSystem<?> system;
   private final ClusterSharding sharding;
 
-  private ShardedEntities(ClusterSharding sharding) {
-    this.sharding = sharding;
+  /** Refs work at once; messages wait until {@link #start} has run on some node. */
+  public ShardedEntities(ActorSystem<?> system) {
+    this.system = system;
+    this.sharding = ClusterSharding.get(system);
   }
 
-  public static ShardedEntities start(
-      ActorSystem<?> system, ConversationJournal journal, Clock clock) {
-    ClusterSharding sharding = ClusterSharding.get(system);
-    ShardedEntities entities = new ShardedEntities(sharding);
+  public void start(ConversationJournal journal, PushNotifier pushes, Clock clock) {
     ConversationSettings conversationSettings = ConversationSettings.from(system.settings().config());
     UserSettings userSettings = UserSettings.from(system.settings().config());
     sharding.init(
@@ -30,14 +33,16 @@ public final class ShardedEntities implements Entities {
                 ConversationActor.TYPE_KEY,
                 ctx ->
                     ConversationActor.create(
-                        ctx.getEntityId(), ctx.getShard(), entities, journal, conversationSettings, clock))
+                        ctx.getEntityId(), ctx.getShard(), this, journal, conversationSettings, clock))
             .withStopMessage(ConversationActor.stopMessage()));
     sharding.init(
         Entity.of(
                 UserActor.TYPE_KEY,
-                ctx -> UserActor.create(ctx.getEntityId(), ctx.getShard(), entities, userSettings, clock))
+                ctx -> UserActor.create(ctx.getEntityId(), ctx.getShard(), this, userSettings, pushes, clock))
             .withStopMessage(UserActor.stopMessage()));
-    return entities;
+    sharding.init(
+        Entity.of(PushTokenOwner.TYPE_KEY, ctx -> PushTokenOwner.create(ctx.getEntityId(), ctx.getShard(), this))
+            .withStopMessage(PushTokenOwner.stopMessage()));
   }
 
   @Override
@@ -50,8 +55,8 @@ public final class ShardedEntities implements Entities {
     return sharding.entityRefFor(ConversationActor.TYPE_KEY, conversationId);
   }
 
-  /** Typed access for asks. */
-  public ClusterSharding sharding() {
-    return sharding;
+  @Override
+  public RecipientRef<PushTokenOwner.Command> pushTokenOwner(PushToken token) {
+    return sharding.entityRefFor(PushTokenOwner.TYPE_KEY, PushTokenOwner.entityId(token));
   }
 }

@@ -9,7 +9,9 @@ import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
 import io.parley.metrics.ParleyMetrics;
+import io.parley.push.PushToken;
 import io.parley.user.InboxItem;
+import io.parley.user.PushTokenOwner;
 import io.parley.user.UserActor;
 import java.time.Duration;
 import java.util.List;
@@ -158,12 +160,15 @@ public final class ChatService {
     if (token == null || token.isEmpty() || token.length() > 4096) {
       throw ApiError.badRequest("token must be a non-empty string");
     }
-    UserActor.PushToken pushToken = new UserActor.PushToken(platform, token);
-    return ask(
-        entities.user(userId),
-        replyTo -> register
-            ? new UserActor.RegisterPushToken(pushToken, replyTo)
-            : new UserActor.UnregisterPushToken(pushToken, replyTo));
+    PushToken pushToken = new PushToken(platform, token);
+    if (!register) {
+      return ask(entities.user(userId), replyTo -> new UserActor.UnregisterPushToken(pushToken, replyTo));
+    }
+    // Claimed first: from then on no earlier user of this device keeps the token.
+    return this.<PushTokenOwner.Command, Done>ask(
+            entities.pushTokenOwner(pushToken), replyTo -> new PushTokenOwner.Claim(userId, pushToken, replyTo))
+        .thenCompose(claimed ->
+            ask(entities.user(userId), replyTo -> new UserActor.RegisterPushToken(pushToken, replyTo)));
   }
 
   static void requireConversationId(String conversationId) {

@@ -70,6 +70,12 @@ public final class ParleyMetrics {
   }
 
   /** One entity's contribution to the running-entities gauge of its type. */
+  /** One push's outcome: accepted, token_invalid, rejected, gave_up, dropped or provider_off. */
+  public static void push(String platform, String outcome) {
+    Counter.builder("parley.push").description("Push notifications, by provider and outcome")
+        .tag("platform", platform).tag("outcome", outcome).register(Metrics.globalRegistry).increment();
+  }
+
   public static final class RunningEntity {
     private final String type;
     private boolean counted;

@@ -8,6 +8,9 @@ import io.parley.cluster.Entities;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.PersistenceFailures;
 import io.parley.metrics.ParleyMetrics;
+import io.parley.push.PushNotification;
+import io.parley.push.PushNotifier;
+import io.parley.push.PushToken;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
@@ -105,6 +108,9 @@ public final class UserActor
 
   record SubscriberTerminated(ActorRef<DeviceEvent> subscriber) implements Command {}
 
+  /** The coalesced push for a conversation is due. */
+  record PushDue(String conversationId) implements Command {}
+
   enum Tick implements Command {
     INSTANCE
   }
@@ -117,8 +123,6 @@ public final class UserActor
   public static Command stopMessage() {
     return Stop.INSTANCE;
   }
-
-  public record PushToken(String platform, String token) implements JsonSerializable {}
 
   // ------------------------------------------------------------------------------------ events
 
@@ -184,11 +188,12 @@ public final class UserActor
       ActorRef<ClusterSharding.ShardCommand> shard,
       Entities entities,
       UserSettings settings,
+      PushNotifier pushes,
       Clock clock) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
-                timers -> new UserActor(userId, ctx, timers, shard, entities, settings, clock)));
+                timers -> new UserActor(userId, ctx, timers, shard, entities, settings, pushes, clock)));
   }
 
   private final String userId;
@@ -197,12 +202,14 @@ public final class UserActor
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final Entities entities;
   private final UserSettings settings;
+  private final PushNotifier pushes;
   private final Clock clock;
 
   // Not state: live connections and presence subscribers exist only while this actor runs;
   // connections re-register after a restart.
   private final Map<String, ActorRef<DeviceEvent>> connections = new HashMap<>();
   private final Set<ActorRef<DeviceEvent>> presenceSubscribers = new HashSet<>();
+  private final PushCoalescer pushesDue;
   private long lastActivityMillis;
   private final ParleyMetrics.RunningEntity running = new ParleyMetrics.RunningEntity(TYPE_KEY.name());
 
@@ -213,6 +220,7 @@ public final class UserActor
       ActorRef<ClusterSharding.ShardCommand> shard,
       Entities entities,
       UserSettings settings,
+      PushNotifier pushes,
       Clock clock) {
     super(persistenceId(userId), PersistenceFailures.restartWithBackoff());
     this.userId = userId;
@@ -221,7 +229,9 @@ public final class UserActor
     this.shard = shard;
     this.entities = entities;
     this.settings = settings;
+    this.pushes = pushes;
     this.clock = clock;
+    this.pushesDue = new PushCoalescer(settings.pushGatherDelay(), settings.pushCoalesceWindow());
     this.lastActivityMillis = clock.millis();
   }
 
@@ -277,6 +287,7 @@ public final class UserActor
         .onCommand(SubscribePresence.class, this::onSubscribePresence)
         .onCommand(UnsubscribePresence.class, (state, cmd) -> unsubscribe(cmd.subscriber()))
         .onCommand(SubscriberTerminated.class, (state, cmd) -> unsubscribe(cmd.subscriber()))
+        .onCommand(PushDue.class, this::onPushDue)
         .onCommand(Tick.class, this::onTick)
         .onCommand(Stop.class, (state, cmd) -> Effect().stop())
         .build();
@@ -308,7 +319,40 @@ public final class UserActor
               }
               broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(conversationId)), null);
               confirmHandoff(conversationId, fresh.get(fresh.size() - 1).seq());
+              schedulePush(newState, conversationId, fresh);
             });
+  }
+
+  /** With no device connected, the newest message from someone else is worth a push. */
+  private void schedulePush(State state, String conversationId, List<ChatMessage> messages) {
+    if (!connections.isEmpty() || state.pushTokens.isEmpty()) {
+      return;
+    }
+    for (int i = messages.size() - 1; i >= 0; i--) {
+      ChatMessage m = messages.get(i);
+      if (!m.senderId().equals(userId)) {
+        pushesDue.offer(new PushCoalescer.Due(conversationId, m.seq(), m.senderId()), clock.millis())
+            .ifPresent(delay -> timers.startSingleTimer(pushTimerKey(conversationId), new PushDue(conversationId), delay));
+        return;
+      }
+    }
+  }
+
+  private Effect<Event, State> onPushDue(State state, PushDue cmd) {
+    if (connections.isEmpty()) {
+      pushesDue.take(cmd.conversationId(), clock.millis()).ifPresent(due -> {
+        int badge = state.inbox.totalUnread();
+        for (PushToken token : state.pushTokens) {
+          pushes.notify(new PushNotification(
+              userId, token.platform(), token.token(), due.conversationId(), due.seq(), due.senderId(), badge));
+        }
+      });
+    }
+    return Effect().none();
+  }
+
+  private static String pushTimerKey(String conversationId) {
+    return "push:" + conversationId;
   }
 
   private void confirmHandoff(String conversationId, long storedThroughSeq) {
@@ -347,6 +391,10 @@ public final class UserActor
       ctx.unwatch(previous);
     }
     boolean wasOffline = connections.isEmpty();
+    if (wasOffline) {
+      // Someone is back: the devices will fetch what is pending, no push is needed any more.
+      pushesDue.clear().forEach(conversationId -> timers.cancel(pushTimerKey(conversationId)));
+    }
     connections.put(cmd.deviceId(), cmd.connection());
     ctx.watchWith(cmd.connection(), new ConnectionTerminated(cmd.deviceId(), cmd.connection()));
     return Effect()
@@ -486,7 +534,7 @@ public final class UserActor
 
   private Effect<Event, State> onTick(State state, Tick tick) {
     boolean idle = clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
-    if (idle && connections.isEmpty() && presenceSubscribers.isEmpty()) {
+    if (idle && connections.isEmpty() && presenceSubscribers.isEmpty() && pushesDue.isEmpty()) {
       shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
     }
     return Effect().none();

@@ -3,13 +3,15 @@ package io.parley.user;
 import com.typesafe.config.Config;
 import java.time.Duration;
 
-/** The UserActor's limits, from {@code parley.user}. */
+/** The UserActor's limits, from {@code parley.user}, and push coalescing from {@code parley.push}. */
 public record UserSettings(
     int pendingMaxItems,
     Duration deviceInactiveAfter,
     int inboxMaxEntries,
     Duration passivateAfterIdle,
-    int snapshotEvery) {
+    int snapshotEvery,
+    Duration pushGatherDelay,
+    Duration pushCoalesceWindow) {
 
   public static UserSettings from(Config config) {
     Config c = config.getConfig("parley.user");
@@ -18,6 +20,8 @@ public record UserSettings(
         c.getDuration("device-inactive-after"),
         c.getInt("inbox-max-entries"),
         c.getDuration("passivate-after-idle"),
-        c.getInt("snapshot-every"));
+        c.getInt("snapshot-every"),
+        config.getDuration("parley.push.gather-delay"),
+        config.getDuration("parley.push.coalesce-window"));
   }
 }

@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import io.parley.cluster.Entities;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationJournal;
+import io.parley.push.PushToken;
+import io.parley.user.PushTokenOwner;
 import io.parley.user.UserActor;
 import java.time.Clock;
 import java.time.Instant;
@@ -30,6 +32,7 @@ public final class EntityHarness implements Entities {
   public final ManualClock clock = new ManualClock();
   private final Map<String, TestProbe<UserActor.Command>> users = new ConcurrentHashMap<>();
   private final Map<String, TestProbe<ConversationActor.Command>> conversations = new ConcurrentHashMap<>();
+  public final TestProbe<PushTokenOwner.Command> pushTokenOwnerProbe;
 
   public EntityHarness(String overrides) {
     this.config = ConfigFactory.parseString(overrides)
@@ -41,6 +44,7 @@ public final class EntityHarness implements Entities {
                 + "pekko.persistence.testkit.snapshots.serialize = on\n"))
         .withFallback(ConfigFactory.load());
     this.testKit = ActorTestKit.create(config);
+    this.pushTokenOwnerProbe = testKit.createTestProbe();
   }
 
   public ConversationJournal journal() {
@@ -65,6 +69,11 @@ public final class EntityHarness implements Entities {
   @Override
   public RecipientRef<ConversationActor.Command> conversation(String conversationId) {
     return conversationProbe(conversationId).ref();
+  }
+
+  @Override
+  public RecipientRef<PushTokenOwner.Command> pushTokenOwner(PushToken token) {
+    return pushTokenOwnerProbe.ref();
   }
 
   public void shutdown() {

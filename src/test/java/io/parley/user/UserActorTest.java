@@ -2,6 +2,8 @@ package io.parley.user;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.Done;
@@ -10,9 +12,16 @@ import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.MessageIds;
+import io.parley.push.PushNotification;
+import io.parley.push.PushToken;
 import io.parley.testing.EntityHarness;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -29,10 +38,13 @@ class UserActorTest {
   EntityHarness harness;
   UserSettings settings;
   TestProbe<ClusterSharding.ShardCommand> shard;
+  final BlockingQueue<PushNotification> pushes = new LinkedBlockingQueue<>();
 
   @BeforeEach
   void setUp() {
-    String overrides = "parley.user.snapshot-every = 5";
+    String overrides = "parley.user.snapshot-every = 5\n"
+        + "parley.push.gather-delay = 200ms\n"
+        + "parley.push.coalesce-window = 1s\n";
     harness = new EntityHarness(overrides);
     settings = UserSettings.from(harness.config);
     shard = harness.testKit.createTestProbe();
@@ -44,7 +56,7 @@ class UserActorTest {
   }
 
   private ActorRef<UserActor.Command> spawn() {
-    return harness.testKit.spawn(UserActor.create("bob", shard.ref(), harness, settings, harness.clock));
+    return harness.testKit.spawn(UserActor.create("bob", shard.ref(), harness, settings, pushes::add, harness.clock));
   }
 
   private ActorRef<UserActor.Command> restart(ActorRef<UserActor.Command> user) {
@@ -225,5 +237,108 @@ class UserActorTest {
     var offline = (DeviceEvent.Presence) subscriber.receiveMessage();
     assertFalse(offline.online());
     assertEquals(harness.clock.millis(), offline.lastSeen());
+  }
+
+  // ---------------------------------------------------------------------------------- push
+
+  private static final PushToken IPHONE = new PushToken("apns", "a1b2");
+  private static final PushToken PIXEL = new PushToken("fcm", "fcm-token-1");
+
+  private void registerTokens(ActorRef<UserActor.Command> user, PushToken... tokens) {
+    TestProbe<Outcome<Done>> done = harness.testKit.createTestProbe();
+    for (PushToken token : tokens) {
+      user.tell(new UserActor.RegisterPushToken(token, done.ref()));
+      assertTrue(done.receiveMessage().isOk());
+    }
+  }
+
+  private PushNotification nextPush(Duration within) throws InterruptedException {
+    PushNotification push = pushes.poll(within.toMillis(), TimeUnit.MILLISECONDS);
+    assertNotNull(push, "no push within " + within);
+    return push;
+  }
+
+  private void expectNoPush(Duration during) throws InterruptedException {
+    PushNotification push = pushes.poll(during.toMillis(), TimeUnit.MILLISECONDS);
+    assertNull(push, () -> "unexpected push " + push);
+  }
+
+  @Test
+  void anOfflineUserGetsOnePushPerTokenForABurstCarryingTheNewestSeqAndBadge() throws Exception {
+    var bob = spawn();
+    registerTokens(bob, IPHONE, PIXEL);
+    for (long seq = 1; seq <= 100; seq += 10) {
+      bob.tell(new UserActor.Deliver(INFO, 0, messages(seq, seq + 9, "alice")));
+    }
+    Map<String, PushNotification> byPlatform = new HashMap<>();
+    for (int i = 0; i < 2; i++) {
+      PushNotification push = nextPush(Duration.ofSeconds(5));
+      byPlatform.put(push.platform(), push);
+    }
+    assertEquals(new PushNotification("bob", "apns", "a1b2", CONVERSATION, 100, "alice", 100), byPlatform.get("apns"));
+    assertEquals(new PushNotification("bob", "fcm", "fcm-token-1", CONVERSATION, 100, "alice", 100), byPlatform.get("fcm"));
+    expectNoPush(Duration.ofMillis(1500));
+  }
+
+  @Test
+  void noPushForAConnectedUserOrForTheirOwnMessages() throws Exception {
+    var bob = spawn();
+    registerTokens(bob, IPHONE);
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 2, "bob")));
+    var phone = connect(bob, "phone", 0);
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(3, 4, "alice")));
+    assertEquals(3, ((DeviceEvent.MsgNew) phone.receiveMessage()).message().seq());
+    expectNoPush(Duration.ofMillis(600));
+  }
+
+  @Test
+  void reconnectingCancelsTheWaitingPush() throws Exception {
+    var bob = spawn();
+    registerTokens(bob, IPHONE);
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 1, "alice")));
+    assertEquals(1, handedOff());
+    connect(bob, "phone", 0);
+    expectNoPush(Duration.ofMillis(600));
+  }
+
+  @Test
+  void afterAPushTheConversationWaitsForTheWindowAndThenSendsTheNewest() throws Exception {
+    var bob = spawn();
+    registerTokens(bob, IPHONE);
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 1, "alice")));
+    assertEquals(1, nextPush(Duration.ofSeconds(5)).seq());
+    long pushedAt = System.nanoTime();
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(2, 2, "alice")));
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(3, 3, "alice")));
+    PushNotification second = nextPush(Duration.ofSeconds(5));
+    assertEquals(3, second.seq());
+    assertEquals(3, second.badge());
+    assertTrue(Duration.ofNanos(System.nanoTime() - pushedAt).toMillis() >= 900,
+        "the second push went out inside the 1 s window");
+  }
+
+  @Test
+  void aNewOwnerTakesAPushTokenAndTheEarlierOwnerDropsIt() {
+    TestProbe<ClusterSharding.ShardCommand> tokenShard = harness.testKit.createTestProbe();
+    var owner = harness.testKit.spawn(PushTokenOwner.create(PushTokenOwner.entityId(IPHONE), tokenShard.ref(), harness));
+    TestProbe<Outcome<Done>> claimed = harness.testKit.createTestProbe();
+    owner.tell(new PushTokenOwner.Claim("alice", IPHONE, claimed.ref()));
+    assertTrue(claimed.receiveMessage().isOk());
+    owner.tell(new PushTokenOwner.Claim("bob", IPHONE, claimed.ref()));
+    assertTrue(claimed.receiveMessage().isOk());
+    var release = (UserActor.UnregisterPushToken) harness.userProbe("alice").receiveMessage();
+    assertEquals(IPHONE, release.token());
+    // Unconfirmed, the release is asked again after a restart.
+    owner.tell(PushTokenOwner.stopMessage());
+    harness.testKit.createTestProbe().expectTerminated(owner, Duration.ofSeconds(5));
+    TestProbe<ClusterSharding.ShardCommand> restartedShard = harness.testKit.createTestProbe();
+    harness.testKit.spawn(PushTokenOwner.create(PushTokenOwner.entityId(IPHONE), restartedShard.ref(), harness));
+    var again = (UserActor.UnregisterPushToken) harness.userProbe("alice").receiveMessage();
+    assertEquals(IPHONE, again.token());
+    restartedShard.expectNoMessage(Duration.ofMillis(200));
+    again.replyTo().tell(Outcome.ok(Done.INSTANCE));
+    // Released: nothing is left to do, so it passivates.
+    restartedShard.expectMessageClass(ClusterSharding.Passivate.class);
+    harness.userProbe("bob").expectNoMessage(Duration.ofMillis(200));
   }
 }

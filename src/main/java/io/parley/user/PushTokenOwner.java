@@ -1,0 +1,192 @@
+package io.parley.user;
+
+import io.parley.Done;
+import io.parley.Outcome;
+import io.parley.cluster.Entities;
+import io.parley.cluster.JsonSerializable;
+import io.parley.cluster.PersistenceFailures;
+import io.parley.push.PushToken;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.TreeSet;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * Which user a push token belongs to. A phone that signs in as another user registers the same
+ * token again; it then belongs only to the latest user, and each earlier owner is told to drop
+ * it, until that user confirms (retried after a crash), so one user's pushes never wake another
+ * user's device.
+ */
+public final class PushTokenOwner
+    extends EventSourcedBehavior<PushTokenOwner.Command, PushTokenOwner.Event, PushTokenOwner.State> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "push-token");
+
+  private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(5);
+  @SuppressWarnings("unchecked")
+  private static final Class<Outcome<Done>> OUTCOME_DONE = (Class<Outcome<Done>>) (Class<?>) Outcome.class;
+
+  /** Tokens can be long: the entity id is a digest of platform and token. */
+  public static String entityId(PushToken token) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest((token.platform() + ":" + token.token()).getBytes(StandardCharsets.UTF_8));
+      return token.platform() + "-" + HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- commands
+
+  public sealed interface Command extends JsonSerializable {}
+
+  /** {@code userId} registers the token; the reply comes once that is stored. */
+  public record Claim(String userId, PushToken token, ActorRef<Outcome<Done>> replyTo) implements Command {}
+
+  record Released(String userId) implements Command {}
+
+  record ReleaseFailed(String userId) implements Command {}
+
+  enum Stop implements Command {
+    INSTANCE
+  }
+
+  public static Command stopMessage() {
+    return Stop.INSTANCE;
+  }
+
+  // ------------------------------------------------------------------------------------ events
+
+  public sealed interface Event extends JsonSerializable {}
+
+  public record OwnerChanged(String owner, PushToken token) implements Event {}
+
+  public record OwnerReleased(String userId) implements Event {}
+
+  // ------------------------------------------------------------------------------------- state
+
+  /** {@code releasing}: earlier owners that have not yet confirmed they dropped the token. */
+  public record State(String owner, PushToken token, TreeSet<String> releasing) implements JsonSerializable {}
+
+  // ------------------------------------------------------------------------------------ wiring
+
+  public static Behavior<Command> create(
+      String entityId, ActorRef<ClusterSharding.ShardCommand> shard, Entities entities) {
+    return Behaviors.setup(ctx -> new PushTokenOwner(entityId, ctx, shard, entities));
+  }
+
+  private final ActorContext<Command> ctx;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final Entities entities;
+
+  private PushTokenOwner(
+      String entityId, ActorContext<Command> ctx, ActorRef<ClusterSharding.ShardCommand> shard, Entities entities) {
+    super(PersistenceId.of("PushToken", entityId), PersistenceFailures.restartWithBackoff());
+    this.ctx = ctx;
+    this.shard = shard;
+    this.entities = entities;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(null, null, new TreeSet<>());
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(20, 1).withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::releaseOrPassivate)
+        .build();
+  }
+
+  // ---------------------------------------------------------------------------- command handler
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(Claim.class, this::onClaim)
+        .onCommand(Released.class, (state, cmd) ->
+            Effect().persist(new OwnerReleased(cmd.userId())).thenRun(this::releaseOrPassivate))
+        .onCommand(ReleaseFailed.class, (state, cmd) -> {
+          release(state.token(), cmd.userId());
+          return Effect().none();
+        })
+        .onCommand(Stop.class, (state, cmd) -> Effect().stop())
+        .build();
+  }
+
+  private Effect<Event, State> onClaim(State state, Claim cmd) {
+    if (cmd.userId().equals(state.owner())) {
+      cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+      return Effect().none();
+    }
+    return Effect()
+        .persist(new OwnerChanged(cmd.userId(), cmd.token()))
+        .thenRun(newState -> {
+          cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+          releaseOrPassivate(newState);
+        });
+  }
+
+  private void releaseOrPassivate(State state) {
+    if (state.releasing().isEmpty()) {
+      shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    } else {
+      state.releasing().forEach(previous -> release(state.token(), previous));
+    }
+  }
+
+  private void release(PushToken token, String previousOwner) {
+    ctx.ask(
+        OUTCOME_DONE,
+        entities.user(previousOwner),
+        RELEASE_TIMEOUT,
+        replyTo -> new UserActor.UnregisterPushToken(token, replyTo),
+        (reply, failure) -> failure == null ? new Released(previousOwner) : new ReleaseFailed(previousOwner));
+  }
+
+  // ------------------------------------------------------------------------------ event handler
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(OwnerChanged.class, (state, e) -> {
+          TreeSet<String> releasing = new TreeSet<>(state.releasing());
+          if (state.owner() != null) {
+            releasing.add(state.owner());
+          }
+          releasing.remove(e.owner());
+          return new State(e.owner(), e.token(), releasing);
+        })
+        .onEvent(OwnerReleased.class, (state, e) -> {
+          TreeSet<String> releasing = new TreeSet<>(state.releasing());
+          releasing.remove(e.userId());
+          return new State(state.owner(), state.token(), releasing);
+        })
+        .build();
+  }
+}
