@@ -25,7 +25,9 @@ public final class ApnsProvider implements PushProvider {
   /** The app localizes this key; the push itself carries no text. */
   public static final String ALERT_KEY = "PARLEY_NEW_MESSAGE";
   static final Duration EXPIRY = Duration.ofDays(30);
-  private static final Set<String> DEAD_TOKEN_REASONS = Set.of("Unregistered", "BadDeviceToken", "ExpiredToken");
+  /** Answers meaning the token will never work for this app again. */
+  private static final Set<String> DEAD_TOKEN_REASONS =
+      Set.of("Unregistered", "BadDeviceToken", "ExpiredToken", "DeviceTokenNotForTopic");
 
   private final ApnsClient client;
   private final String topic;
