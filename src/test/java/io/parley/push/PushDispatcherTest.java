@@ -1,0 +1,159 @@
+package io.parley.push;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.eatthepath.pushy.apns.server.RejectionReason;
+import com.typesafe.config.ConfigFactory;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.parley.testing.ApnsTestServer;
+import io.parley.testing.FcmTestServer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Retries, dead tokens, the circuit breaker and the bounded queue, against the real peers. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PushDispatcherTest {
+  @TempDir static Path dir;
+  final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  ActorTestKit testKit;
+  ApnsTestServer apnsServer;
+  FcmTestServer fcmServer;
+  PushProvider apns;
+  PushProvider fcm;
+  PushDispatcher dispatcher;
+  final BlockingQueue<PushToken> removed = new LinkedBlockingQueue<>();
+
+  @BeforeAll
+  void start() throws Exception {
+    Metrics.addRegistry(meters);
+    testKit = ActorTestKit.create();
+    apnsServer = new ApnsTestServer(dir);
+    fcmServer = new FcmTestServer(dir);
+    apns = ApnsProvider.fromConfig(PushProvidersTest.config(apnsServer.nodeEnv()), Clock.systemUTC()).orElseThrow();
+    fcm = FcmProvider.fromConfig(PushProvidersTest.config(fcmServer.nodeEnv())).orElseThrow();
+  }
+
+  @AfterEach
+  void healProviders() {
+    fcmServer.recover();
+    apnsServer.failNext(0, RejectionReason.SERVICE_UNAVAILABLE);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    apns.close().toCompletableFuture().get();
+    fcm.close().toCompletableFuture().get();
+    apnsServer.close();
+    fcmServer.close();
+    testKit.shutdownTestKit();
+    Metrics.removeRegistry(meters);
+  }
+
+  PushDispatcher dispatcher(String overrides) {
+    PushSettings settings = PushSettings.from(ConfigFactory.parseString(overrides)
+        .withFallback(ConfigFactory.parseString(
+            "parley.push { min-backoff = 50ms, max-backoff = 200ms, max-attempts = 3, call-timeout = 2s }"))
+        .withFallback(ConfigFactory.load()));
+    return new PushDispatcher(List.of(apns, fcm), (user, token) -> removed.add(token), settings, testKit.system());
+  }
+
+  double count(String platform, String outcome) {
+    var counter = meters.find("parley.push").tags("platform", platform, "outcome", outcome).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+      Thread.sleep(20);
+    }
+  }
+
+  /** Other tests' dispatchers may still be sending: count only this token's requests. */
+  long sendsTo(String token) {
+    return fcmServer.sends.stream().filter(send -> send.message().path("token").asText().equals(token)).count();
+  }
+
+  static PushNotification push(String platform, String token) {
+    return new PushNotification("bob", platform, token, "d:alice:bob", 1, "alice", 1);
+  }
+
+  @Test
+  void transientFailuresAreRetriedWithBackOffUntilAccepted() throws Exception {
+    String token = ApnsTestServer.token("retry");
+    apnsServer.addDeviceToken(token);
+    apnsServer.failNext(2, RejectionReason.SERVICE_UNAVAILABLE);
+    double accepted = count("apns", "accepted");
+    dispatcher("").notify(push("apns", token));
+    await(() -> count("apns", "accepted") == accepted + 1, "the third attempt to be accepted");
+    assertEquals(2, apnsServer.rejected.stream().filter(p -> p.token().equals(token)).count(), "two 503s before it");
+  }
+
+  @Test
+  void retriesAreBoundedThenTheGiveUpIsCounted() throws Exception {
+    fcmServer.failNext(1000, 429);
+    double gaveUp = count("fcm", "gave_up");
+    dispatcher("").notify(push("fcm", "fcm-busy"));
+    await(() -> count("fcm", "gave_up") == gaveUp + 1, "the push to be given up");
+    assertEquals(3, sendsTo("fcm-busy"), "max-attempts = 3");
+  }
+
+  @Test
+  void aDeadTokenIsRemovedAndNotRetried() throws Exception {
+    String token = ApnsTestServer.token("gone");
+    apnsServer.addDeviceToken(token);
+    apnsServer.unregister(token);
+    removed.clear();
+    dispatcher("").notify(push("apns", token));
+    assertEquals(new PushToken("apns", token), removed.poll(10, TimeUnit.SECONDS));
+    assertEquals(1, apnsServer.rejected.stream().filter(p -> p.token().equals(token)).count(), "not retried");
+  }
+
+  @Test
+  void anOpenBreakerStopsCallsToAFailingProvider() throws Exception {
+    fcmServer.failNext(1000, 500);
+    double gaveUp = count("fcm", "gave_up");
+    PushDispatcher failing = dispatcher(
+        "parley.push { max-attempts = 1, parallelism = 1, breaker { max-failures = 2, reset-timeout = 1m } }");
+    for (int i = 0; i < 6; i++) {
+      failing.notify(push("fcm", "fcm-" + i));
+    }
+    await(() -> count("fcm", "gave_up") == gaveUp + 6, "all six pushes to be given up");
+    long reached = java.util.stream.IntStream.range(0, 6).mapToLong(i -> sendsTo("fcm-" + i)).sum();
+    assertEquals(2, reached, "after two failures the breaker refused the rest");
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE) // its queued pushes go out after it: they must not count in other tests
+  void aHangingProviderFillsTheBoundedQueueAndTheOverflowIsCounted() throws Exception {
+    fcmServer.hang();
+    double dropped = count("fcm", "dropped");
+    PushDispatcher stuck = dispatcher("parley.push { queue-size = 2, parallelism = 1, call-timeout = 30s }");
+    for (int i = 0; i < 10; i++) {
+      stuck.notify(push("fcm", "fcm-stuck-" + i));
+    }
+    // One is in flight and at most two wait (one more may sit between the stages).
+    assertTrue(count("fcm", "dropped") - dropped >= 6, "dropped " + (count("fcm", "dropped") - dropped));
+  }
+}
