@@ -50,6 +50,9 @@ public final class HttpApi extends AllDirectives {
                 path("messages", () -> get(() -> authenticated(user -> history(user, conversationId)))))),
             path("messages", () -> post(() -> authenticated(this::send))),
             path("groups", () -> post(() -> authenticated(this::createGroup))),
+            path("devices", () -> concat(
+                post(() -> authenticated(user -> pushDevice(user, true))),
+                delete(() -> authenticated(user -> pushDevice(user, false))))),
             path(segment("dev").slash("token"), () -> post(this::devToken)),
             complete404()))));
   }
@@ -105,6 +108,17 @@ public final class HttpApi extends AllDirectives {
             WireFormat.requiredString(request, "title"),
             WireFormat.requiredStrings(request, "members"))
         .thenApply(info -> WireFormat.conversationCreated(null, info).without("type")));
+  }
+
+  /** As {@code device.register} / {@code device.unregister}: {@code {platform, token}}. */
+  private Route pushDevice(String userId, boolean register) {
+    return body(request -> chat.registerPushToken(userId,
+            WireFormat.requiredString(request, "platform"),
+            WireFormat.requiredString(request, "token"),
+            register)
+        .thenApply(done -> WireFormat.JSON.createObjectNode()
+            .put("platform", request.get("platform").textValue())
+            .put("registered", register)));
   }
 
   private Route devToken() {

@@ -40,6 +40,12 @@ public final class ApiClient {
         .POST(HttpRequest.BodyPublishers.ofString(body)).build());
   }
 
+  public Response delete(String token, String path, String body) {
+    return send(request(token, node.http(path))
+        .header("Content-Type", "application/json")
+        .method("DELETE", HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
   private static HttpRequest.Builder request(String token, URI uri) {
     HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
     if (token != null) {
