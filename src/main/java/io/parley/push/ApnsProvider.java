@@ -46,6 +46,16 @@ public final class ApnsProvider implements PushProvider {
       log.info("APNs push is off: PARLEY_APNS_KEY_FILE is not set");
       return Optional.empty();
     }
+    if (!new File(c.getString("key-file")).canRead()) {
+      log.warn("APNs push is off: the key file {} cannot be read", c.getString("key-file"));
+      return Optional.empty();
+    }
+    for (String required : new String[] {"key-id", "team-id", "topic"}) {
+      if (c.getString(required).isEmpty()) {
+        log.warn("APNs push is off: PARLEY_APNS_{} is not set", required.replace('-', '_').toUpperCase());
+        return Optional.empty();
+      }
+    }
     String endpoint = c.getString("endpoint");
     int colon = endpoint.lastIndexOf(':');
     try {

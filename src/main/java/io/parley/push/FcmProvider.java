@@ -54,6 +54,10 @@ public final class FcmProvider implements PushProvider {
       log.info("FCM push is off: PARLEY_FCM_CREDENTIALS_FILE is not set");
       return Optional.empty();
     }
+    if (!Files.isReadable(Path.of(c.getString("credentials-file")))) {
+      log.warn("FCM push is off: the credentials file {} cannot be read", c.getString("credentials-file"));
+      return Optional.empty();
+    }
     HttpTransport transport = transportTo(c.getString("endpoint"));
     try (InputStream json = Files.newInputStream(Path.of(c.getString("credentials-file")))) {
       // The credentials fetch OAuth tokens from the file's own token_uri over the same transport.

@@ -124,6 +124,13 @@ class KubernetesManifestsTest {
     assertTrue(container.getEnv().stream().anyMatch(e -> e.getName().equals("PARLEY_JWT_SECRET")
         && e.getValueFrom().getSecretKeyRef() != null), "the JWT key comes from a Secret");
 
+    String pushDir = container.getVolumeMounts().stream().filter(m -> m.getName().equals("push-credentials"))
+        .findFirst().orElseThrow().getMountPath();
+    assertTrue(env.get("PARLEY_APNS_KEY_FILE").startsWith(pushDir + "/"), "the APNs key comes from the push Secret");
+    assertTrue(env.get("PARLEY_FCM_CREDENTIALS_FILE").startsWith(pushDir + "/"), "so does the FCM service account");
+    assertEquals("parley-push", statefulSet.getSpec().getTemplate().getSpec().getVolumes().stream()
+        .filter(v -> v.getName().equals("push-credentials")).findFirst().orElseThrow().getSecret().getSecretName());
+
     assertEquals("parley", statefulSet.getSpec().getTemplate().getSpec().getServiceAccountName());
     Role role = only(resources, Role.class);
     assertTrue(role.getRules().get(0).getVerbs().contains("list") && role.getRules().get(0).getResources().contains("pods"));
