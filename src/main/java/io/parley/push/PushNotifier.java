@@ -3,7 +3,5 @@ package io.parley.push;
 /** Where the UserActor hands its pushes. It must return at once: push is never on the hot path. */
 @FunctionalInterface
 public interface PushNotifier {
-  PushNotifier NONE = notification -> {};
-
   void notify(PushNotification notification);
 }
