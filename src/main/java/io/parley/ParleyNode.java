@@ -1,11 +1,13 @@
 package io.parley;
 
 import com.typesafe.config.Config;
+import io.parley.archive.ColdTier;
 import io.parley.auth.JwtAuth;
 import io.parley.cluster.ShardedEntities;
 import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
+import io.parley.conversation.MessageReader;
 import io.parley.gateway.Gateway;
 import io.parley.metrics.ParleyMetrics;
 import java.time.Clock;
@@ -42,9 +44,10 @@ public final class ParleyNode {
         PersistenceQuery.get(system)
             .getReadJournalFor(DynamoDBReadJournal.class, "dynamodb-read-journal");
     ConversationJournal journal = new ConversationJournal(readJournal, system);
-    ShardedEntities entities = ShardedEntities.start(system, journal, clock);
+    ColdTier cold = ColdTier.from(config, system);
+    ShardedEntities entities = ShardedEntities.start(system, journal, cold, clock);
     java.time.Duration askTimeout = config.getDuration("parley.gateway.ask-timeout");
-    MessageHistory history = new MessageHistory(entities, journal, askTimeout, system);
+    MessageHistory history = new MessageHistory(entities, new MessageReader(journal, cold), askTimeout, system);
     JwtAuth auth = new JwtAuth(config.getString("parley.auth.jwt-secret"), clock);
 
     Gateway.start(system, config, auth, entities, history, ConversationSettings.from(config), clock)

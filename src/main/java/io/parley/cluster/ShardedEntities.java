@@ -1,5 +1,6 @@
 package io.parley.cluster;
 
+import io.parley.archive.ColdTier;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
@@ -20,7 +21,7 @@ public final class ShardedEntities implements Entities {
   }
 
   public static ShardedEntities start(
-      ActorSystem<?> system, ConversationJournal journal, Clock clock) {
+      ActorSystem<?> system, ConversationJournal journal, ColdTier cold, Clock clock) {
     ClusterSharding sharding = ClusterSharding.get(system);
     ShardedEntities entities = new ShardedEntities(sharding);
     ConversationSettings conversationSettings = ConversationSettings.from(system.settings().config());
@@ -30,7 +31,7 @@ public final class ShardedEntities implements Entities {
                 ConversationActor.TYPE_KEY,
                 ctx ->
                     ConversationActor.create(
-                        ctx.getEntityId(), ctx.getShard(), entities, journal, conversationSettings, clock))
+                        ctx.getEntityId(), ctx.getShard(), entities, journal, cold, conversationSettings, clock))
             .withStopMessage(ConversationActor.stopMessage()));
     sharding.init(
         Entity.of(
