@@ -2,7 +2,6 @@ package io.parley.archive;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * The cold tier's knobs, from {@code parley.archive}.
@@ -18,17 +17,16 @@ public record ArchiveSettings(
     Duration batchWindow,
     int segmentMaxMessages,
     int cacheSegments,
-    Optional<CrashHook.Step> crashAfter) {
+    CrashHook crashHook) {
 
   public static ArchiveSettings from(Config config) {
     Config c = config.getConfig("parley.archive");
-    String crash = c.getString("crash-after");
     return new ArchiveSettings(
         c.getBoolean("enabled"),
         c.getDuration("after"),
         c.getDuration("batch-window"),
         c.getInt("segment-max-messages"),
         c.getInt("cache-segments"),
-        crash.isEmpty() ? Optional.empty() : Optional.of(CrashHook.Step.named(crash)));
+        CrashHook.parse(c.getString("crash-after")));
   }
 }

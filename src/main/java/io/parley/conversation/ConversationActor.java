@@ -872,7 +872,7 @@ public final class ConversationActor
 
   /** Step 2: record the segment; from now on reads take its seqs from S3. */
   private Effect<Event, State> onSegmentWritten(Active state, SegmentWritten written) {
-    CrashHook.after(archive.crashAfter(), CrashHook.Step.S3_WRITTEN, conversationId);
+    archive.crashHook().after(CrashHook.Step.S3_WRITTEN, conversationId);
     ArchivePlan p = written.plan();
     Segment segment = p.segment();
     boolean hotRemain = state.lastSeq > segment.toSeq();
@@ -895,7 +895,7 @@ public final class ConversationActor
     return Effect()
         .persist(new SegmentArchived(segment.fromSeq(), segment.toSeq(), written.key(), nextHotTs, keepFromSeqNr))
         .thenRun(newState -> {
-          CrashHook.after(archive.crashAfter(), CrashHook.Step.PERSISTED, conversationId);
+          archive.crashHook().after(CrashHook.Step.PERSISTED, conversationId);
           archiveInFlight = false;
           ctx.getLog().info("Archived messages {}..{} of {} to {}", segment.fromSeq(), segment.toSeq(),
               conversationId, written.key());
@@ -904,7 +904,7 @@ public final class ConversationActor
 
   /** Step 3 (after the snapshot): delete the archived prefix of the journal. */
   private void startTrim(Active state) {
-    CrashHook.after(archive.crashAfter(), CrashHook.Step.SNAPSHOTTED, conversationId);
+    archive.crashHook().after(CrashHook.Step.SNAPSHOTTED, conversationId);
     trimInFlight = true;
     long through = state.trimThrough;
     Adapter.actorOf(ctx, JournalTrimmer.props(
@@ -918,7 +918,7 @@ public final class ConversationActor
     if (!trimmed.deleted()) {
       return Effect().none(); // the next tick tries again
     }
-    CrashHook.after(archive.crashAfter(), CrashHook.Step.DELETED, conversationId);
+    archive.crashHook().after(CrashHook.Step.DELETED, conversationId);
     return Effect().persist(new JournalTrimmed(trimmed.throughSeqNr()));
   }
 
