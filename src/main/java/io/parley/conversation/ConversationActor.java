@@ -156,12 +156,13 @@ public final class ConversationActor
 
   // Archive runs: each step's result comes back as a command, so the state is only ever changed
   // by this actor, in order.
-  record ArchiveLoaded(long fromSeq, long cutoffTs, List<ConversationJournal.Written> loaded)
+  // `run` tells results of the current run from late ones of a run cut short by a restart.
+  record ArchiveLoaded(long run, long fromSeq, long cutoffTs, List<ConversationJournal.Written> loaded)
       implements Command {}
 
-  record SegmentWritten(ArchivePlan plan, String key) implements Command {}
+  record SegmentWritten(long run, ArchivePlan plan, String key) implements Command {}
 
-  record ArchiveFailed(String step, String cause) implements Command {}
+  record ArchiveFailed(long run, String step, String cause) implements Command {}
 
   record TrimFinished(long throughSeqNr, boolean deleted) implements Command {}
 
@@ -348,6 +349,7 @@ public final class ConversationActor
   private long lastActivityMillis;
   // Archive runs in progress (not state: a run cut short is started again, and the persisted
   // state says where it must resume).
+  private long archiveRun;
   private boolean archiveInFlight;
   private boolean awaitingSnapshot;
   private boolean trimInFlight;
@@ -411,6 +413,12 @@ public final class ConversationActor
             state -> {
               running.started();
               timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.handoffRetryInterval());
+              // This object outlives a restart after a journal failure: forget any run cut short.
+              archiveRun++;
+              archiveInFlight = false;
+              awaitingSnapshot = false;
+              trimInFlight = false;
+              snapshotSeenSeqNr = 0;
             })
         // A restart after a journal failure recovers again: count each run once.
         .onSignal(PreRestart.instance(), state -> running.stopped())
@@ -836,23 +844,27 @@ public final class ConversationActor
   /** Step 0: read the oldest hot messages, one more than a segment holds. */
   private void startArchive(Active state) {
     archiveInFlight = true;
+    long run = ++archiveRun;
     long from = state.cold.archivedThrough() + 1;
     long to = Math.min(state.lastSeq, from + archive.segmentMaxMessages());
     long cutoff = clock.millis() - archive.after().toMillis();
     ctx.pipeToSelf(
         journal.readWritten(conversationId, state.index.locate(from, to, lastSequenceNumber(ctx)), from, to),
         (loaded, failure) -> failure == null
-            ? new ArchiveLoaded(from, cutoff, loaded)
-            : new ArchiveFailed("reading the journal", failure.toString()));
+            ? new ArchiveLoaded(run, from, cutoff, loaded)
+            : new ArchiveFailed(run, "reading the journal", failure.toString()));
   }
 
   /** Step 1: write what is old enough to S3. */
   private Effect<Event, State> onArchiveLoaded(Active state, ArchiveLoaded loaded) {
+    if (loaded.run() != archiveRun) {
+      return Effect().none();
+    }
     Optional<ArchivePlan> plan;
     try {
       plan = ArchivePlan.of(loaded.loaded(), loaded.fromSeq(), loaded.cutoffTs(), archive.segmentMaxMessages());
     } catch (IllegalStateException incomplete) {
-      return onArchiveFailed(state, new ArchiveFailed("planning", incomplete.getMessage()));
+      return onArchiveFailed(state, new ArchiveFailed(loaded.run(), "planning", incomplete.getMessage()));
     }
     if (plan.isEmpty() || loaded.fromSeq() != state.cold.archivedThrough() + 1) {
       archiveInFlight = false;
@@ -865,8 +877,8 @@ public final class ConversationActor
     ctx.pipeToSelf(
         cold.write(conversationId, p.segment(), p.messages()),
         (key, failure) -> failure == null
-            ? new SegmentWritten(p, key)
-            : new ArchiveFailed("writing the segment to S3", failure.toString()));
+            ? new SegmentWritten(loaded.run(), p, key)
+            : new ArchiveFailed(loaded.run(), "writing the segment to S3", failure.toString()));
     return Effect().none();
   }
 
@@ -875,6 +887,9 @@ public final class ConversationActor
     archive.crashHook().after(CrashHook.Step.S3_WRITTEN, conversationId);
     ArchivePlan p = written.plan();
     Segment segment = p.segment();
+    if (written.run() != archiveRun || segment.fromSeq() != state.cold.archivedThrough() + 1) {
+      return Effect().none(); // a late result: recording it would not continue the archive
+    }
     boolean hotRemain = state.lastSeq > segment.toSeq();
     long keepFromSeqNr;
     long nextHotTs;
@@ -923,6 +938,9 @@ public final class ConversationActor
   }
 
   private Effect<Event, State> onArchiveFailed(State state, ArchiveFailed failed) {
+    if (failed.run() != archiveRun) {
+      return Effect().none();
+    }
     archiveInFlight = false;
     ctx.getLog().warn("Archive run of {} failed {}: {}; it is retried", conversationId, failed.step(), failed.cause());
     return Effect().none();
