@@ -1,11 +1,13 @@
 package io.parley;
 
 import com.typesafe.config.Config;
+import io.parley.archive.ColdTier;
 import io.parley.auth.JwtAuth;
 import io.parley.cluster.ShardedEntities;
 import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
+import io.parley.conversation.MessageReader;
 import io.parley.gateway.Gateway;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.push.ApnsProvider;
@@ -51,11 +53,12 @@ public final class ParleyNode {
         PersistenceQuery.get(system)
             .getReadJournalFor(DynamoDBReadJournal.class, "dynamodb-read-journal");
     ConversationJournal journal = new ConversationJournal(readJournal, system);
+    ColdTier cold = ColdTier.from(config, system);
     ShardedEntities entities = new ShardedEntities(system);
     PushDispatcher pushes = startPush(system, config, entities, clock);
-    entities.start(journal, pushes, clock);
+    entities.start(journal, cold, pushes, clock);
     java.time.Duration askTimeout = config.getDuration("parley.gateway.ask-timeout");
-    MessageHistory history = new MessageHistory(entities, journal, askTimeout, system);
+    MessageHistory history = new MessageHistory(entities, new MessageReader(journal, cold), askTimeout, system);
     JwtAuth auth = new JwtAuth(config.getString("parley.auth.jwt-secret"), clock);
 
     Gateway.start(system, config, auth, entities, history, ConversationSettings.from(config), clock)

@@ -1,5 +1,6 @@
 package io.parley.cluster;
 
+import io.parley.archive.ColdTier;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
@@ -25,7 +26,7 @@ public final class ShardedEntities implements Entities {
     this.sharding = ClusterSharding.get(system);
   }
 
-  public void start(ConversationJournal journal, PushNotifier pushes, Clock clock) {
+  public void start(ConversationJournal journal, ColdTier cold, PushNotifier pushes, Clock clock) {
     ConversationSettings conversationSettings = ConversationSettings.from(system.settings().config());
     UserSettings userSettings = UserSettings.from(system.settings().config());
     sharding.init(
@@ -33,7 +34,7 @@ public final class ShardedEntities implements Entities {
                 ConversationActor.TYPE_KEY,
                 ctx ->
                     ConversationActor.create(
-                        ctx.getEntityId(), ctx.getShard(), this, journal, conversationSettings, clock))
+                        ctx.getEntityId(), ctx.getShard(), this, journal, cold, conversationSettings, clock))
             .withStopMessage(ConversationActor.stopMessage()));
     sharding.init(
         Entity.of(

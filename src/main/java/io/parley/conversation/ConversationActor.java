@@ -3,6 +3,13 @@ package io.parley.conversation;
 import io.parley.Done;
 import io.parley.Outcome;
 import io.parley.Outcome.Reason;
+import io.parley.archive.ArchivePlan;
+import io.parley.archive.ArchiveSettings;
+import io.parley.archive.ColdSegments;
+import io.parley.archive.ColdTier;
+import io.parley.archive.CrashHook;
+import io.parley.archive.JournalTrimmer;
+import io.parley.archive.Segment;
 import io.parley.cluster.CopyingSnapshotAdapter;
 import io.parley.cluster.Entities;
 import io.parley.cluster.JsonSerializable;
@@ -24,6 +31,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -31,6 +39,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.SnapshotCompleted;
+import org.apache.pekko.persistence.typed.SnapshotFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -47,8 +57,17 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *
  * <p>Fan-out to members' UserActors is at-least-once: each UserActor reports how far it has
  * stored this conversation ({@link HandedOff}), those watermarks are persisted, and anything not
- * yet confirmed is re-read from the journal and sent again until it is. UserActors drop what
+ * yet confirmed is re-read (from the journal or the cold tier) and sent again until it is. UserActors drop what
  * they already have, by (conversation, seq).
+ *
+ * <p>Messages older than {@code parley.archive.after} move to the cold tier (S3), one segment per
+ * run, in an order that survives a crash between any two steps: (1) the segment object is
+ * written; (2) {@link SegmentArchived} is persisted, from which point reads take those seqs from
+ * S3; (3) a snapshot holding it is saved; (4) the journal events below the first hot message are
+ * deleted; (5) {@link JournalTrimmed} records that. A crash before (2) leaves an unrecorded
+ * object that the retry overwrites (its key depends only on where the segment starts); a crash
+ * after (2) resumes at (3) on recovery. Reads never see a seq twice or miss one: a seq is read
+ * from S3 exactly when the state says it is cold.
  */
 public final class ConversationActor
     extends EventSourcedBehavior<
@@ -97,8 +116,12 @@ public final class ConversationActor
       String userId, long beforeSeq, int limit, ActorRef<Outcome<Location>> replyTo)
       implements Command {}
 
-  /** Messages {@code fromSeq..toSeq} (empty when from > to) lie within {@code range}. */
-  public record Location(long fromSeq, long toSeq, JournalIndex.Range range)
+  /**
+   * Messages {@code fromSeq..toSeq} (empty when from > to): those below {@code hotFromSeq} are in
+   * the {@code cold} segments, the others within the journal {@code range}.
+   */
+  public record Location(
+      long fromSeq, long toSeq, List<Segment> cold, long hotFromSeq, JournalIndex.Range range)
       implements JsonSerializable {}
 
   /** From a member's UserActor: it has stored this conversation through {@code seq}. */
@@ -131,6 +154,18 @@ public final class ConversationActor
 
   record RetryLoaded(String userId, List<ChatMessage> messages) implements Command {}
 
+  // Archive runs: each step's result comes back as a command, so the state is only ever changed
+  // by this actor, in order.
+  // `run` tells results of the current run from late ones of a run cut short by a restart.
+  record ArchiveLoaded(long run, long fromSeq, long cutoffTs, List<ConversationJournal.Written> loaded)
+      implements Command {}
+
+  record SegmentWritten(long run, ArchivePlan plan, String key) implements Command {}
+
+  record ArchiveFailed(long run, String step, String cause) implements Command {}
+
+  record TrimFinished(long throughSeqNr, boolean deleted) implements Command {}
+
   // ------------------------------------------------------------------------------------ events
 
   public sealed interface Event extends JsonSerializable {}
@@ -155,6 +190,25 @@ public final class ConversationActor
   public record HandoffsConfirmed(Map<String, Long> storedThrough) implements Event {}
 
   public record ReceiptRecorded(String userId, ReceiptStatus status, long seq) implements Event {}
+
+  /**
+   * Messages {@code fromSeq..toSeq} are in S3 under {@code key}. Journal events before
+   * {@code keepFromSeqNr} hold nothing hot and may be deleted once a snapshot holds this event.
+   * {@code nextHotTs} is the oldest message still hot (0: none), which says when the next run is
+   * due.
+   */
+  public record SegmentArchived(long fromSeq, long toSeq, String key, long nextHotTs, long keepFromSeqNr)
+      implements Event {}
+
+  /**
+   * Persisted only after a crash interrupted an archive run between recording a segment and
+   * deleting its events: it changes nothing but makes a snapshot, which must exist before the
+   * deletion of the events through {@code throughSeqNr}.
+   */
+  public record TrimResumed(long throughSeqNr) implements Event {}
+
+  /** The journal's events through {@code throughSeqNr} are deleted. */
+  public record JournalTrimmed(long throughSeqNr) implements Event {}
 
   public record StoredMessage(
       long seq,
@@ -211,6 +265,13 @@ public final class ConversationActor
     public DedupWindow dedup;
     public JournalIndex index;
     public SenderRuns senders;
+    /** The cold tier: which seqs are in S3 (they tile 1..cold.archivedThrough()). */
+    public ColdSegments cold = new ColdSegments();
+    /** serverTs of the oldest hot message; 0 when none is hot or it is unknown. */
+    public long oldestHotTs;
+    /** Journal events through this may be deleted; through trimmedThrough they are. */
+    public long trimThrough;
+    public long trimmedThrough;
 
     public Active() {}
 
@@ -240,6 +301,10 @@ public final class ConversationActor
       copy.dedup = dedup.copy();
       copy.index = index.copy();
       copy.senders = senders.copy();
+      copy.cold = cold.copy();
+      copy.oldestHotTs = oldestHotTs;
+      copy.trimThrough = trimThrough;
+      copy.trimmedThrough = trimmedThrough;
       return copy;
     }
   }
@@ -251,6 +316,7 @@ public final class ConversationActor
       ActorRef<ClusterSharding.ShardCommand> shard,
       Entities entities,
       ConversationJournal journal,
+      ColdTier cold,
       ConversationSettings settings,
       Clock clock) {
     return Behaviors.setup(
@@ -258,7 +324,7 @@ public final class ConversationActor
             Behaviors.withTimers(
                 timers ->
                     new ConversationActor(
-                        conversationId, ctx, timers, shard, entities, journal, settings, clock)));
+                        conversationId, ctx, timers, shard, entities, journal, cold, settings, clock)));
   }
 
   private final String conversationId;
@@ -268,7 +334,10 @@ public final class ConversationActor
       shard;
   private final Entities entities;
   private final ConversationJournal journal;
+  private final ColdTier cold;
+  private final MessageReader reader;
   private final ConversationSettings settings;
+  private final ArchiveSettings archive;
   private final Clock clock;
 
   // Not state: sends waiting for the next write, and fan-out bookkeeping that is rebuilt (or
@@ -278,6 +347,14 @@ public final class ConversationActor
   private final Map<String, Long> confirmedNotPersisted = new HashMap<>();
   private final Map<String, Long> lastAttemptMillis = new HashMap<>();
   private long lastActivityMillis;
+  // Archive runs in progress (not state: a run cut short is started again, and the persisted
+  // state says where it must resume).
+  private long archiveRun;
+  private boolean archiveInFlight;
+  private boolean awaitingSnapshot;
+  private boolean trimInFlight;
+  private long snapshotSeenSeqNr;
+  private long archiveNotBeforeMillis;
   private final ParleyMetrics.RunningEntity running = new ParleyMetrics.RunningEntity(TYPE_KEY.name());
 
   private ConversationActor(
@@ -287,6 +364,7 @@ public final class ConversationActor
       ActorRef<ClusterSharding.ShardCommand> shard,
       Entities entities,
       ConversationJournal journal,
+      ColdTier cold,
       ConversationSettings settings,
       Clock clock) {
     super(persistenceId(conversationId), PersistenceFailures.restartWithBackoff());
@@ -296,7 +374,10 @@ public final class ConversationActor
     this.shard = shard;
     this.entities = entities;
     this.journal = journal;
+    this.cold = cold;
+    this.reader = new MessageReader(journal, cold);
     this.settings = settings;
+    this.archive = settings.archive();
     this.clock = clock;
     this.lastActivityMillis = clock.millis();
   }
@@ -314,6 +395,12 @@ public final class ConversationActor
   }
 
   @Override
+  public boolean shouldSnapshot(State state, Event event, long sequenceNr) {
+    // Archived events may be deleted only once a snapshot holds the state they built.
+    return event instanceof SegmentArchived || event instanceof TrimResumed;
+  }
+
+  @Override
   public SnapshotAdapter<State> snapshotAdapter() {
     return new CopyingSnapshotAdapter<>(state -> state instanceof Active active ? active.copy() : state);
   }
@@ -326,10 +413,28 @@ public final class ConversationActor
             state -> {
               running.started();
               timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.handoffRetryInterval());
+              // This object outlives a restart after a journal failure: forget any run cut short.
+              archiveRun++;
+              archiveInFlight = false;
+              awaitingSnapshot = false;
+              trimInFlight = false;
+              snapshotSeenSeqNr = 0;
             })
         // A restart after a journal failure recovers again: count each run once.
         .onSignal(PreRestart.instance(), state -> running.stopped())
         .onSignal(PostStop.instance(), state -> running.stopped())
+        .onSignal(SnapshotCompleted.class, (state, done) -> {
+          awaitingSnapshot = false;
+          snapshotSeenSeqNr = Math.max(snapshotSeenSeqNr, done.metadata().sequenceNr());
+          if (state instanceof Active active && trimDue(active)) {
+            startTrim(active);
+          }
+        })
+        .onSignal(SnapshotFailed.class, (state, failed) -> {
+          // The next tick asks for another snapshot; nothing is deleted without one.
+          awaitingSnapshot = false;
+          ctx.getLog().warn("Snapshot of {} failed: {}", conversationId, failed.getFailure().toString());
+        })
         .build();
   }
 
@@ -348,7 +453,7 @@ public final class ConversationActor
         .onCommand(
             LocateMessages.class,
             (state, cmd) -> replyForEmpty(cmd.userId(), cmd.replyTo(), members ->
-                Outcome.ok(new Location(1, 0, new JournalIndex.Range(1, 1)))))
+                Outcome.ok(new Location(1, 0, List.of(), 1, new JournalIndex.Range(1, 1)))))
         .onCommand(AddMembers.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
         .onCommand(Leave.class, (state, cmd) -> replyNotFound(cmd.replyTo()));
     builder
@@ -362,13 +467,17 @@ public final class ConversationActor
         .onCommand(Delivered.class, (state, cmd) -> onReceipt(state, cmd.userId(), ReceiptStatus.DELIVERED, cmd.seq()))
         .onCommand(Read.class, (state, cmd) -> onReceipt(state, cmd.userId(), ReceiptStatus.READ, cmd.seq()))
         .onCommand(Typing.class, this::onTyping)
-        .onCommand(RetryLoaded.class, this::onRetryLoaded);
+        .onCommand(RetryLoaded.class, this::onRetryLoaded)
+        .onCommand(ArchiveLoaded.class, this::onArchiveLoaded)
+        .onCommand(SegmentWritten.class, this::onSegmentWritten)
+        .onCommand(TrimFinished.class, this::onTrimFinished);
     builder
         .forAnyState()
         .onCommand(Send.class, this::onSend)
         .onCommand(Flush.class, this::onFlush)
         .onCommand(Tick.class, this::onTick)
         .onCommand(Stop.class, (state, cmd) -> Effect().stop())
+        .onCommand(ArchiveFailed.class, this::onArchiveFailed)
         // Receipts, hand-offs and typing for a conversation that has nothing stored are stale.
         .onAnyCommand((state, cmd) -> Effect().none());
     return builder.build();
@@ -449,10 +558,22 @@ public final class ConversationActor
     } else {
       long to = Math.min(cmd.beforeSeq() - 1, state.lastSeq);
       long from = Math.max(1, to - cmd.limit() + 1);
-      JournalIndex.Range range = state.index.locate(from, to, lastSequenceNumber(ctx));
-      cmd.replyTo().tell(Outcome.ok(new Location(from, to, range)));
+      cmd.replyTo().tell(Outcome.ok(locate(state, from, to)));
     }
     return Effect().none();
+  }
+
+  /** Where messages {@code from..to} are: cold segments first, then a journal range. */
+  private Location locate(Active state, long from, long to) {
+    long archived = state.cold.archivedThrough();
+    List<Segment> coldPart = from <= archived && from <= to
+        ? state.cold.overlapping(from, Math.min(to, archived))
+        : List.of();
+    long hotFrom = Math.max(from, archived + 1);
+    JournalIndex.Range range = hotFrom <= to
+        ? state.index.locate(hotFrom, to, lastSequenceNumber(ctx))
+        : new JournalIndex.Range(1, 1);
+    return new Location(from, to, coldPart, hotFrom, range);
   }
 
   private Effect<Event, State> onAddMembers(Active state, AddMembers cmd) {
@@ -668,8 +789,8 @@ public final class ConversationActor
   }
 
   /**
-   * Periodic work: persist hand-off confirmations, re-send what members have not confirmed, and
-   * passivate once idle with nothing left owed.
+   * Periodic work: persist hand-off confirmations, re-send what members have not confirmed, move
+   * old messages to the cold tier, and passivate once idle with nothing left owed.
    */
   private Effect<Event, State> onTick(State state, Tick tick) {
     if (!(state instanceof Active active)) {
@@ -681,9 +802,147 @@ public final class ConversationActor
       return Effect().persist(new HandoffsConfirmed(confirmed)).thenRun(newState -> retryHandoffs((Active) newState));
     }
     retryHandoffs(active);
-    if (idle() && allHandedOff(active)) {
+    if (archive.enabled()) {
+      if (trimDue(active) && !trimInFlight && !awaitingSnapshot) {
+        if (snapshotSeenSeqNr > active.trimThrough) {
+          startTrim(active);
+        } else {
+          // Recovered with a segment recorded but its events not deleted: snapshot first.
+          awaitingSnapshot = true;
+          return Effect().persist(new TrimResumed(active.trimThrough));
+        }
+      } else if (!archiveInFlight && !trimDue(active) && archiveDue(active)) {
+        startArchive(active);
+      }
+    }
+    if (idle() && allHandedOff(active) && !archiveInFlight && !trimInFlight && !awaitingSnapshot) {
       return passivate();
     }
+    return Effect().none();
+  }
+
+  // ----------------------------------------------------------------------------- archive runs
+
+  /**
+   * A run starts once the oldest hot message is older than the threshold plus the batch window,
+   * so that each run moves a window's worth of messages rather than a few at every tick.
+   * Conversations asleep when their messages age are archived on their next wake-up.
+   */
+  private boolean archiveDue(Active state) {
+    if (state.cold.archivedThrough() >= state.lastSeq) {
+      return false;
+    }
+    long now = clock.millis();
+    long dueAt = state.oldestHotTs + archive.after().toMillis() + archive.batchWindow().toMillis();
+    return now >= archiveNotBeforeMillis && dueAt < now;
+  }
+
+  private static boolean trimDue(Active state) {
+    return state.trimThrough > state.trimmedThrough;
+  }
+
+  /** Step 0: read the oldest hot messages, one more than a segment holds. */
+  private void startArchive(Active state) {
+    archiveInFlight = true;
+    long run = ++archiveRun;
+    long from = state.cold.archivedThrough() + 1;
+    long to = Math.min(state.lastSeq, from + archive.segmentMaxMessages());
+    long cutoff = clock.millis() - archive.after().toMillis();
+    ctx.pipeToSelf(
+        journal.readWritten(conversationId, state.index.locate(from, to, lastSequenceNumber(ctx)), from, to),
+        (loaded, failure) -> failure == null
+            ? new ArchiveLoaded(run, from, cutoff, loaded)
+            : new ArchiveFailed(run, "reading the journal", failure.toString()));
+  }
+
+  /** Step 1: write what is old enough to S3. */
+  private Effect<Event, State> onArchiveLoaded(Active state, ArchiveLoaded loaded) {
+    if (loaded.run() != archiveRun) {
+      return Effect().none();
+    }
+    Optional<ArchivePlan> plan;
+    try {
+      plan = ArchivePlan.of(loaded.loaded(), loaded.fromSeq(), loaded.cutoffTs(), archive.segmentMaxMessages());
+    } catch (IllegalStateException incomplete) {
+      return onArchiveFailed(state, new ArchiveFailed(loaded.run(), "planning", incomplete.getMessage()));
+    }
+    if (plan.isEmpty() || loaded.fromSeq() != state.cold.archivedThrough() + 1) {
+      archiveInFlight = false;
+      // Nothing old enough yet (the recorded oldest timestamp was unknown or a lower bound).
+      archiveNotBeforeMillis = ArchivePlan.firstTs(loaded.loaded())
+          + archive.after().toMillis() + archive.batchWindow().toMillis();
+      return Effect().none();
+    }
+    ArchivePlan p = plan.get();
+    ctx.pipeToSelf(
+        cold.write(conversationId, p.segment(), p.messages()),
+        (key, failure) -> failure == null
+            ? new SegmentWritten(loaded.run(), p, key)
+            : new ArchiveFailed(loaded.run(), "writing the segment to S3", failure.toString()));
+    return Effect().none();
+  }
+
+  /** Step 2: record the segment; from now on reads take its seqs from S3. */
+  private Effect<Event, State> onSegmentWritten(Active state, SegmentWritten written) {
+    archive.crashHook().after(CrashHook.Step.S3_WRITTEN, conversationId);
+    ArchivePlan p = written.plan();
+    Segment segment = p.segment();
+    if (written.run() != archiveRun || segment.fromSeq() != state.cold.archivedThrough() + 1) {
+      return Effect().none(); // a late result: recording it would not continue the archive
+    }
+    boolean hotRemain = state.lastSeq > segment.toSeq();
+    long keepFromSeqNr;
+    long nextHotTs;
+    if (p.nextHotWriteSeqNr() > 0) {
+      keepFromSeqNr = p.nextHotWriteSeqNr();
+      nextHotTs = p.nextHotTs();
+    } else if (!hotRemain) {
+      // Everything is cold: every event before this one may go.
+      keepFromSeqNr = lastSequenceNumber(ctx) + 1;
+      nextHotTs = 0;
+    } else {
+      // Messages arrived after the read: keep from the index's checkpoint for the first of them;
+      // its timestamp is at least the last archived one.
+      keepFromSeqNr = state.index.startFor(segment.toSeq() + 1);
+      nextHotTs = p.lastArchivedTs();
+    }
+    awaitingSnapshot = true;
+    return Effect()
+        .persist(new SegmentArchived(segment.fromSeq(), segment.toSeq(), written.key(), nextHotTs, keepFromSeqNr))
+        .thenRun(newState -> {
+          archive.crashHook().after(CrashHook.Step.PERSISTED, conversationId);
+          archiveInFlight = false;
+          ctx.getLog().info("Archived messages {}..{} of {} to {}", segment.fromSeq(), segment.toSeq(),
+              conversationId, written.key());
+        });
+  }
+
+  /** Step 3 (after the snapshot): delete the archived prefix of the journal. */
+  private void startTrim(Active state) {
+    archive.crashHook().after(CrashHook.Step.SNAPSHOTTED, conversationId);
+    trimInFlight = true;
+    long through = state.trimThrough;
+    Adapter.actorOf(ctx, JournalTrimmer.props(
+        persistenceId(conversationId).id(), through, Adapter.toClassic(ctx.getSelf()),
+        new TrimFinished(through, true), new TrimFinished(through, false)));
+  }
+
+  /** Step 4: record the deletion. */
+  private Effect<Event, State> onTrimFinished(Active state, TrimFinished trimmed) {
+    trimInFlight = false;
+    if (!trimmed.deleted()) {
+      return Effect().none(); // the next tick tries again
+    }
+    archive.crashHook().after(CrashHook.Step.DELETED, conversationId);
+    return Effect().persist(new JournalTrimmed(trimmed.throughSeqNr()));
+  }
+
+  private Effect<Event, State> onArchiveFailed(State state, ArchiveFailed failed) {
+    if (failed.run() != archiveRun) {
+      return Effect().none();
+    }
+    archiveInFlight = false;
+    ctx.getLog().warn("Archive run of {} failed {}: {}; it is retried", conversationId, failed.step(), failed.cause());
     return Effect().none();
   }
 
@@ -719,7 +978,7 @@ public final class ConversationActor
           long from = through + 1;
           long to = Math.min(state.lastSeq, through + RETRY_BATCH);
           ctx.pipeToSelf(
-              journal.read(conversationId, state.index.locate(from, to, lastSequenceNumber(ctx)), from, to),
+              reader.read(conversationId, locate(state, from, to)),
               (messages, failure) ->
                   new RetryLoaded(userId, failure == null ? messages : List.of()));
         });
@@ -762,6 +1021,13 @@ public final class ConversationActor
               return state;
             })
         .onEvent(MessagesAccepted.class, this::applyMessages)
+        .onEvent(SegmentArchived.class, ConversationActor::applySegmentArchived)
+        .onEvent(
+            JournalTrimmed.class,
+            (state, e) -> {
+              state.trimmedThrough = Math.max(state.trimmedThrough, e.throughSeqNr());
+              return state;
+            })
         .onEvent(
             HandoffsConfirmed.class,
             (state, e) -> {
@@ -781,7 +1047,19 @@ public final class ConversationActor
     return builder.build();
   }
 
+  private static State applySegmentArchived(Active state, SegmentArchived e) {
+    state.cold.add(new Segment(e.fromSeq(), e.toSeq()));
+    boolean hotRemain = state.lastSeq > e.toSeq();
+    state.index.archivedThrough(e.toSeq(), hotRemain, e.keepFromSeqNr());
+    state.oldestHotTs = hotRemain ? e.nextHotTs() : 0;
+    state.trimThrough = Math.max(state.trimThrough, e.keepFromSeqNr() - 1);
+    return state;
+  }
+
   private State applyMessages(Active state, MessagesAccepted e) {
+    if (state.lastSeq == state.cold.archivedThrough()) {
+      state.oldestHotTs = e.messages().get(0).serverTs();
+    }
     for (StoredMessage m : e.messages()) {
       state.lastSeq = m.seq();
       state.lastMessageTs = m.serverTs();

@@ -1,9 +1,10 @@
 package io.parley.conversation;
 
 import com.typesafe.config.Config;
+import io.parley.archive.ArchiveSettings;
 import java.time.Duration;
 
-/** The ConversationActor's limits, from {@code parley.conversation}. */
+/** The ConversationActor's limits, from {@code parley.conversation}, and its cold tier's. */
 public record ConversationSettings(
     int maxContentChars,
     int maxGroupMembers,
@@ -12,7 +13,8 @@ public record ConversationSettings(
     int maxBufferedSends,
     Duration handoffRetryInterval,
     Duration passivateAfterIdle,
-    int snapshotEvery) {
+    int snapshotEvery,
+    ArchiveSettings archive) {
 
   public static ConversationSettings from(Config config) {
     Config c = config.getConfig("parley.conversation");
@@ -24,6 +26,7 @@ public record ConversationSettings(
         c.getInt("max-buffered-sends"),
         c.getDuration("handoff-retry-interval"),
         c.getDuration("passivate-after-idle"),
-        c.getInt("snapshot-every"));
+        c.getInt("snapshot-every"),
+        ArchiveSettings.from(config));
   }
 }

@@ -51,6 +51,24 @@ public final class JournalIndex {
     return new Range(from, Math.max(from, to));
   }
 
+  /**
+   * Forgets checkpoints of archived messages (their events are about to be deleted). When hot
+   * messages remain, {@code hotFromJournalSeqNr} is where reading for the first of them starts:
+   * a read must never start below it, since the journal would scan deleted partitions.
+   */
+  public void archivedThrough(long toSeq, boolean hotRemain, long hotFromJournalSeqNr) {
+    checkpoints.headMap(toSeq + 1, true).clear();
+    if (hotRemain) {
+      checkpoints.put(toSeq + 1, hotFromJournalSeqNr);
+    }
+  }
+
+  /** The journal sequence number a read of messages from {@code seq} on starts at. */
+  public long startFor(long seq) {
+    Map.Entry<Long, Long> floor = checkpoints.floorEntry(seq);
+    return floor == null ? 1 : floor.getValue();
+  }
+
   JournalIndex copy() {
     return new JournalIndex(new TreeMap<>(checkpoints));
   }

@@ -6,26 +6,30 @@ import io.parley.cluster.JsonSerializable;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
- * Reads a conversation's messages: the ConversationActor says where they are in its journal (and
- * whether the reader may see them), then they are read straight from the journal, off the actor.
+ * Reads a conversation's messages: the ConversationActor says where they are (cold segments in
+ * S3, a range of its journal) and whether the reader may see them, then they are read straight
+ * from there, off the actor.
  */
 public final class MessageHistory {
   public record Page(List<ChatMessage> messages, boolean hasMore) implements JsonSerializable {}
 
+  /** Reads that raced an archive run are located again; more than this many races is a fault. */
+  private static final int MAX_ATTEMPTS = 3;
+
   private final Entities entities;
-  private final ConversationJournal journal;
+  private final MessageReader reader;
   private final Duration timeout;
   private final ActorSystem<?> system;
 
-  public MessageHistory(
-      Entities entities, ConversationJournal journal, Duration timeout, ActorSystem<?> system) {
+  public MessageHistory(Entities entities, MessageReader reader, Duration timeout, ActorSystem<?> system) {
     this.entities = entities;
-    this.journal = journal;
+    this.reader = reader;
     this.timeout = timeout;
     this.system = system;
   }
@@ -33,44 +37,42 @@ public final class MessageHistory {
   /** The newest {@code limit} messages before {@code beforeSeq}, ascending, for a member. */
   public CompletionStage<Outcome<Page>> page(
       String userId, String conversationId, long beforeSeq, int limit) {
-    return locate(userId, conversationId, beforeSeq, limit)
-        .thenCompose(
-            located -> {
-              if (!located.isOk()) {
-                return CompletableFuture.completedFuture(
-                    Outcome.rejected(located.reason(), located.message()));
-              }
-              ConversationActor.Location at = located.value();
-              return read(conversationId, at)
-                  .thenApply(messages -> Outcome.ok(new Page(messages, at.fromSeq() > 1)));
-            });
+    return locateAndRead(userId, conversationId, beforeSeq, limit, 1)
+        .thenApply(read -> read.isOk()
+            ? Outcome.ok(new Page(read.value().messages(), read.value().at().fromSeq() > 1))
+            : Outcome.rejected(read.reason(), read.message()));
   }
 
   /** Messages {@code fromSeq..toSeq} for re-delivery to the user they were already handed to. */
   public CompletionStage<List<ChatMessage>> messages(String conversationId, long fromSeq, long toSeq) {
     int limit = (int) Math.min(Integer.MAX_VALUE, toSeq - fromSeq + 1);
-    return locate(null, conversationId, toSeq + 1, limit)
-        .thenCompose(
-            located ->
-                located.isOk()
-                    ? read(conversationId, located.value())
-                    : CompletableFuture.completedFuture(List.of()));
+    return locateAndRead(null, conversationId, toSeq + 1, limit, 1)
+        .thenApply(read -> read.isOk() ? read.value().messages() : List.of());
   }
 
-  private CompletionStage<Outcome<ConversationActor.Location>> locate(
-      String userId, String conversationId, long beforeSeq, int limit) {
-    return AskPattern.ask(
-        entities.conversation(conversationId),
-        replyTo -> new ConversationActor.LocateMessages(userId, beforeSeq, limit, replyTo),
-        timeout,
-        system.scheduler());
-  }
+  private record Read(ConversationActor.Location at, List<ChatMessage> messages) {}
 
-  private CompletionStage<List<ChatMessage>> read(
-      String conversationId, ConversationActor.Location at) {
-    if (at.fromSeq() > at.toSeq()) {
-      return CompletableFuture.completedFuture(List.of());
-    }
-    return journal.read(conversationId, at.range(), at.fromSeq(), at.toSeq());
+  private CompletionStage<Outcome<Read>> locateAndRead(
+      String userId, String conversationId, long beforeSeq, int limit, int attempt) {
+    return AskPattern.<ConversationActor.Command, Outcome<ConversationActor.Location>>ask(
+            entities.conversation(conversationId),
+            replyTo -> new ConversationActor.LocateMessages(userId, beforeSeq, limit, replyTo),
+            timeout,
+            system.scheduler())
+        .thenCompose(located -> {
+          if (!located.isOk()) {
+            return CompletableFuture.completedFuture(Outcome.rejected(located.reason(), located.message()));
+          }
+          ConversationActor.Location at = located.value();
+          return reader.read(conversationId, at)
+              .thenApply(messages -> Outcome.ok(new Read(at, messages)))
+              .exceptionallyCompose(failure -> {
+                Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                if (cause instanceof MessageReader.IncompleteRead && attempt < MAX_ATTEMPTS) {
+                  return locateAndRead(userId, conversationId, beforeSeq, limit, attempt + 1);
+                }
+                return CompletableFuture.failedFuture(cause);
+              });
+        });
   }
 }

@@ -580,10 +580,13 @@ public final class UserActor
         .onEvent(
             DeviceConnected.class,
             (state, e) -> {
+              // Trim first: a device back after the inactivity window has lost its pending items
+              // (PROTOCOL), so it must not count as active while the trim decides that. It then
+              // starts, like a new device, at the oldest item still held.
+              trimPending(state, e.ts());
               Device device = state.devices.get(e.deviceId());
               long acked = device == null ? state.pending.startCursor(state.nextCursor) : device.ackedCursor();
               state.devices.put(e.deviceId(), new Device(acked, e.ts()));
-              trimPending(state, e.ts());
               return state;
             })
         .onEvent(

@@ -44,7 +44,7 @@ class ConversationActorTest {
 
   private ActorRef<ConversationActor.Command> spawn(String conversationId) {
     return harness.testKit.spawn(ConversationActor.create(
-        conversationId, shard.ref(), harness, harness.journal(), settings, harness.clock));
+        conversationId, shard.ref(), harness, harness.journal(), harness.coldTier(), settings, harness.clock));
   }
 
   private Outcome<ConversationActor.SendAck> send(

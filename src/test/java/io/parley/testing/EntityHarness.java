@@ -2,6 +2,7 @@ package io.parley.testing;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.parley.archive.ColdTier;
 import io.parley.cluster.Entities;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationJournal;
@@ -40,6 +41,9 @@ public final class EntityHarness implements Entities {
         .withFallback(PersistenceTestKitSnapshotPlugin.config())
         .withFallback(ConfigFactory.parseString(
             "pekko.actor.provider = local\n"
+                // Where ColdTier finds S3; tests that archive override it with a real s3proxy.
+                + "parley.s3 { resolved-endpoint = \"http://127.0.0.1:1\", "
+                + "access-key-id = parleylocal, secret-access-key = parleylocalsecret }\n"
                 + "pekko.persistence.testkit.events.serialize = on\n"
                 + "pekko.persistence.testkit.snapshots.serialize = on\n"))
         .withFallback(ConfigFactory.load());
@@ -51,6 +55,16 @@ public final class EntityHarness implements Entities {
     PersistenceTestKitReadJournal readJournal = PersistenceQuery.get(testKit.system())
         .getReadJournalFor(PersistenceTestKitReadJournal.class, PersistenceTestKitReadJournal.Identifier());
     return new ConversationJournal(readJournal, testKit.system());
+  }
+
+  private ColdTier coldTier;
+
+  /** The cold tier as configured (one per harness, so its cache is shared like a node's). */
+  public synchronized ColdTier coldTier() {
+    if (coldTier == null) {
+      coldTier = ColdTier.from(config, testKit.system());
+    }
+    return coldTier;
   }
 
   public TestProbe<UserActor.Command> userProbe(String userId) {

@@ -65,6 +65,19 @@ public final class ParleyProcess implements AutoCloseable {
     return start(parent, Map.of());
   }
 
+  /** An environment variable of the next {@link #launch()}; null removes it. */
+  public void setEnv(String name, String value) {
+    if (value == null) {
+      env.remove(name);
+    } else {
+      env.put(name, value);
+    }
+  }
+
+  public String env(String name) {
+    return env.get(name);
+  }
+
   /** Starts (again) on the same data dir and ports and waits until it is ready. */
   public void launch() {
     String jar = System.getProperty("parley.jar", "target/parley.jar");

@@ -225,6 +225,26 @@ class UserActorTest {
   }
 
   @Test
+  void aDeviceBackAfterThirtyDaysLosesItsOldPendingItemsButNotNewerOnes() {
+    var bob = spawn();
+    var phone = connect(bob, "phone", 0);
+    bob.tell(new UserActor.Disconnect("phone", phone.ref()));
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 2, "alice")));
+    handedOff();
+    harness.clock.advance(Duration.ofDays(20));
+    bob.tell(new UserActor.Deliver(INFO, 2, messages(3, 3, "alice")));
+    handedOff();
+    assertEquals(List.of(1L, 2L, 3L), pendingCursors(bob, 0));
+
+    // No event has happened since the phone went quiet, so nothing was trimmed yet: its return
+    // itself must not revive items it would have lost (PROTOCOL: pending items of a device gone
+    // 30 days are dropped; history keeps them).
+    harness.clock.advance(Duration.ofDays(11));
+    connect(bob, "phone", 2);
+    assertEquals(List.of(3L), pendingCursors(bob, 0));
+  }
+
+  @Test
   void presenceSubscribersHearOfEveryChange() {
     var bob = spawn();
     TestProbe<DeviceEvent> subscriber = harness.testKit.createTestProbe();

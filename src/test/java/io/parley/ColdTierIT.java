@@ -1,0 +1,329 @@
+package io.parley;
+
+import static io.parley.testing.WsClient.frame;
+import static io.parley.testing.WsClient.type;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.auth.AWSStaticCredentialsProvider;
+import com.amazonaws.auth.BasicAWSCredentials;
+import com.amazonaws.client.builder.AwsClientBuilder;
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDBClientBuilder;
+import com.amazonaws.services.dynamodbv2.model.AttributeValue;
+import com.amazonaws.services.dynamodbv2.model.ScanRequest;
+import com.amazonaws.services.dynamodbv2.model.ScanResult;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.archive.Segment;
+import io.parley.archive.SegmentFormat;
+import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ConversationActor;
+import io.parley.testing.ApiClient;
+import io.parley.testing.ParleyProcess;
+import io.parley.testing.WsClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The cold tier against the real process, its embedded DynamoDB Local and s3proxy: messages older
+ * than PARLEY_ARCHIVE_AFTER (seconds here) move to S3 segments, the journal table really loses
+ * them, and every history page, over HTTP and WebSocket, is what it was before. Crash injection
+ * halts the node right after each step of an archive run; after a restart the run completes and
+ * history never had a gap or a duplicate.
+ */
+class ColdTierIT {
+  static final int SEGMENT_MAX = 10;
+  static final int PAGE = 7;
+
+  @TempDir Path temp;
+
+  static Map<String, String> archiveEnv() {
+    return new HashMap<>(Map.of(
+        "PARLEY_ARCHIVE_AFTER", "4s",
+        "PARLEY_ARCHIVE_BATCH_WINDOW", "0s",
+        "PARLEY_ARCHIVE_SEGMENT_MAX_MESSAGES", Integer.toString(SEGMENT_MAX),
+        "PARLEY_RATE_LIMIT_PER_MINUTE", "100000",
+        "PARLEY_RATE_LIMIT_BURST", "10000"));
+  }
+
+  /** Two fresh users and their direct conversation. */
+  record Chat(String alice, String bob, String id) {
+    static Chat fresh() {
+      String suffix = UUID.randomUUID().toString().substring(0, 8);
+      return new Chat("alice-" + suffix, "bob-" + suffix, "d:alice-" + suffix + ":bob-" + suffix);
+    }
+
+    String content(int n) {
+      return "cold message " + n + " of " + id;
+    }
+  }
+
+  @Test
+  void oldMessagesMoveToS3AndEveryPageReadsAsBefore() {
+    try (ParleyProcess node = ParleyProcess.start(temp, archiveEnv())) {
+      ApiClient api = new ApiClient(node);
+      Chat chat = Chat.fresh();
+      String aliceToken = api.token(chat.alice());
+      send(api, aliceToken, chat, 1, 25);
+      List<JsonNode> httpBefore = httpPages(api, aliceToken, chat.id());
+      List<JsonNode> wsBefore;
+      try (WsClient alice = connect(node, aliceToken, "laptop")) {
+        wsBefore = wsPages(alice, chat.id());
+      }
+      assertEquals(Set.of(), segmentFiles(node, chat), "the pages above were read before any archiving");
+      assertEquals(25, journalItemsHolding(node, chat, 1, 25).size(), "every message is in DynamoDB");
+      int itemsBefore = journalItems(node, chat).size();
+
+      // 25 messages, at most 10 a segment: at least three runs (more when a tick found only some
+      // of them old enough).
+      awaitTrue(Duration.ofSeconds(30), () -> segmentsTile(node, chat, 25)
+          && journalItemsHolding(node, chat, 1, 25).isEmpty());
+      assertTrue(segmentFiles(node, chat).size() >= 3);
+      int itemsAfter = journalItems(node, chat).size();
+      assertTrue(itemsAfter < itemsBefore, "the journal shrank: " + itemsBefore + " → " + itemsAfter + " items");
+
+      assertEquals(httpBefore, httpPages(api, aliceToken, chat.id()), "HTTP pages unchanged");
+      try (WsClient alice = connect(node, aliceToken, "laptop")) {
+        assertEquals(wsBefore, wsPages(alice, chat.id()), "history.get pages unchanged");
+      }
+
+      // New (hot) messages after the cold ones: pages straddle the boundary, gapless, in order.
+      send(api, aliceToken, chat, 26, 30);
+      List<JsonNode> pages = httpPages(api, aliceToken, chat.id());
+      List<JsonNode> messages = messagesOf(pages);
+      assertEquals(IntStream.rangeClosed(1, 30).boxed().toList(),
+          messages.stream().map(m -> m.get("seq").asInt()).toList());
+      assertEquals(messagesOf(httpBefore), messages.subList(0, 25), "cold messages unchanged");
+      for (JsonNode m : messages) {
+        assertEquals(chat.content(m.get("seq").asInt()), m.get("content").asText());
+      }
+      assertEquals(List.of(true, true, true, true, false),
+          pages.stream().map(p -> p.get("has_more").asBoolean()).toList());
+
+      // Bob never connected: everything is pending for him, and re-delivery reads the cold part
+      // from S3 just as history does.
+      try (WsClient bob = connect(node, api.token(chat.bob()), "phone")) {
+        for (JsonNode expected : messages) {
+          int seq = expected.get("seq").asInt();
+          JsonNode delivered = bob.await(f -> "msg.new".equals(f.path("type").asText()) && f.path("seq").asInt() == seq);
+          assertEquals(seq, delivered.get("cursor").asInt());
+          ObjectNode withoutCursor = ((ObjectNode) delivered.deepCopy()).without("cursor");
+          assertEquals(expected, withoutCursor, "delivered as history shows it");
+        }
+      }
+    }
+  }
+
+  @Test
+  void aCrashAfterAnyStepOfARunLeavesNoGapNorDuplicate() {
+    Map<String, String> env = archiveEnv();
+    List<String> steps = List.of("s3-written", "persisted", "snapshotted", "deleted");
+    List<Chat> chats = steps.stream().map(step -> Chat.fresh()).toList();
+    env.put("PARLEY_ARCHIVE_CRASH_AFTER", steps.get(0) + ":" + chats.get(0).id());
+    try (ParleyProcess node = ParleyProcess.start(temp, env)) {
+      ApiClient api = new ApiClient(node);
+      for (int i = 0; i < steps.size(); i++) {
+        Chat chat = chats.get(i);
+        String token = api.token(chat.alice());
+        send(api, token, chat, 1, 15);
+        List<JsonNode> before = httpPages(api, token, chat.id());
+        assertEquals(15, messagesOf(before).size());
+
+        assertTrue(node.awaitExit(Duration.ofSeconds(40)), "the node halts after " + steps.get(i));
+        String hookLine = "ARCHIVE CRASH HOOK: halting after " + steps.get(i) + " of " + chat.id();
+        assertTrue(log(node).contains(hookLine), "halted at the injected step: " + hookLine);
+
+        // Restart (with the next crash armed for the next conversation only).
+        node.setEnv("PARLEY_ARCHIVE_CRASH_AFTER",
+            i + 1 < steps.size() ? steps.get(i + 1) + ":" + chats.get(i + 1).id() : null);
+        node.launch();
+        token = api.token(chat.alice());
+        assertEquals(before, httpPages(api, token, chat.id()), "history whole while the run resumes");
+
+        // A retried write replaced its unrecorded object: the objects tile 1..15, none overlaps.
+        awaitTrue(Duration.ofSeconds(30), () -> segmentsTile(node, chat, 15)
+            && journalItemsHolding(node, chat, 1, 15).isEmpty());
+        assertEquals(before, httpPages(api, token, chat.id()), "history whole after the run, after " + steps.get(i));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------ helpers
+
+  private static void send(ApiClient api, String token, Chat chat, int from, int to) {
+    for (int n = from; n <= to; n++) {
+      ApiClient.Response sent = api.post(token, "/v1/messages",
+          "{\"conversation_id\":\"" + chat.id() + "\",\"client_msg_id\":\"m" + n + "\",\"content\":\"" + chat.content(n) + "\"}");
+      assertEquals(200, sent.status(), () -> "send: " + sent);
+      assertEquals(n, sent.body().get("seq").asInt());
+    }
+  }
+
+  private static WsClient connect(ParleyProcess node, String token, String deviceId) {
+    WsClient client = WsClient.connect(node, token, deviceId);
+    client.await(type("hello"));
+    return client;
+  }
+
+  /** Every page, newest first, as a client pages back with {@code before}. */
+  private static List<JsonNode> httpPages(ApiClient api, String token, String conversationId) {
+    List<JsonNode> pages = new ArrayList<>();
+    String query = "?limit=" + PAGE;
+    while (true) {
+      ApiClient.Response page = api.get(token, "/v1/conversations/" + conversationId + "/messages" + query);
+      assertEquals(200, page.status(), () -> "history: " + page);
+      pages.add(page.body());
+      if (!page.body().get("has_more").asBoolean()) {
+        return pages;
+      }
+      query = "?limit=" + PAGE + "&before=" + page.body().get("messages").get(0).get("seq").asLong();
+    }
+  }
+
+  private static List<JsonNode> wsPages(WsClient client, String conversationId) {
+    List<JsonNode> pages = new ArrayList<>();
+    Long before = null;
+    while (true) {
+      ObjectNode request = frame("history.get").put("conversation_id", conversationId).put("limit", PAGE);
+      if (before != null) {
+        request.put("before_seq", before);
+      }
+      JsonNode page = ((ObjectNode) client.request(request)).without("req_id");
+      assertEquals("history", page.get("type").asText(), () -> "history.get: " + page);
+      pages.add(page);
+      if (!page.get("has_more").asBoolean()) {
+        return pages;
+      }
+      before = page.get("messages").get(0).get("seq").asLong();
+    }
+  }
+
+  /** The messages of pages read newest first, in ascending seq. */
+  private static List<JsonNode> messagesOf(List<JsonNode> pages) {
+    List<JsonNode> messages = new ArrayList<>();
+    for (int i = pages.size() - 1; i >= 0; i--) {
+      pages.get(i).get("messages").forEach(messages::add);
+    }
+    return messages;
+  }
+
+  /**
+   * Whether the conversation's segment objects hold exactly messages 1..n between them, each
+   * once, each object a contiguous run named after its first seq (so an orphaned object from an
+   * unrecorded run would show as an overlap).
+   */
+  private static boolean segmentsTile(ParleyProcess node, Chat chat, int n) {
+    Path bucket = node.dataDir.resolve("s3").resolve("parley");
+    long next = 1;
+    for (String key : segmentFiles(node, chat).stream().sorted().toList()) {
+      List<ChatMessage> messages;
+      try {
+        messages = SegmentFormat.decode(chat.id(), Files.readAllBytes(bucket.resolve(key)));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      if (messages.isEmpty() || !key.equals(new Segment(next, next).key(chat.id()))) {
+        return false;
+      }
+      for (ChatMessage m : messages) {
+        if (m.seq() != next++ || !m.content().equals(chat.content((int) m.seq()))) {
+          return false;
+        }
+      }
+    }
+    return next == n + 1;
+  }
+
+  /** The segment objects of the conversation in the embedded s3proxy's bucket. */
+  private static Set<String> segmentFiles(ParleyProcess node, Chat chat) {
+    Path bucket = node.dataDir.resolve("s3").resolve("parley");
+    Path dir = bucket.resolve(Segment.prefix(chat.id()));
+    if (!Files.isDirectory(dir)) {
+      return Set.of();
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(f -> bucket.relativize(f).toString()).filter(k -> k.endsWith(".jsonl.gz"))
+          .collect(Collectors.toSet());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The conversation's event items in the journal table, their attributes as text. */
+  private static List<String> journalItems(ParleyProcess node, Chat chat) {
+    AmazonDynamoDB dynamo = AmazonDynamoDBClientBuilder.standard()
+        .withEndpointConfiguration(new AwsClientBuilder.EndpointConfiguration(
+            "http://127.0.0.1:" + node.env("PARLEY_DYNAMODB_EMBEDDED_PORT"), "us-east-1"))
+        .withCredentials(new AWSStaticCredentialsProvider(new BasicAWSCredentials("parleylocal", "parleylocalsecret")))
+        .build();
+    try {
+      String partitionPrefix = "journal-P-" + ConversationActor.persistenceId(chat.id()).id() + "-";
+      List<String> items = new ArrayList<>();
+      Map<String, AttributeValue> start = null;
+      do {
+        ScanResult result = dynamo.scan(new ScanRequest("parley-journal")
+            .withFilterExpression("begins_with(par, :p)")
+            .withExpressionAttributeValues(Map.of(":p", new AttributeValue(partitionPrefix)))
+            .withExclusiveStartKey(start));
+        for (Map<String, AttributeValue> item : result.getItems()) {
+          items.add(item.values().stream()
+              .map(v -> v.getB() != null ? StandardCharsets.UTF_8.decode(v.getB().duplicate()).toString() : String.valueOf(v))
+              .collect(Collectors.joining(" ")));
+        }
+        start = result.getLastEvaluatedKey();
+      } while (start != null && !start.isEmpty());
+      return items;
+    } finally {
+      dynamo.shutdown();
+    }
+  }
+
+  /** Journal items holding any of messages {@code from..to}, by their content. */
+  private static List<String> journalItemsHolding(ParleyProcess node, Chat chat, int from, int to) {
+    List<String> contents = IntStream.rangeClosed(from, to).mapToObj(chat::content).toList();
+    return journalItems(node, chat).stream()
+        .filter(item -> contents.stream().anyMatch(c -> item.contains(c + "\"")))
+        .toList();
+  }
+
+  private static String log(ParleyProcess node) {
+    try {
+      return Files.readString(node.logFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Polls external state (S3 files, the DynamoDB table), which offers nothing to wait on. */
+  private static void awaitTrue(Duration timeout, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + timeout);
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.parley.archive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ConversationJournal;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+/** The cold tier's pure parts: the segment list, the run planner, the format and the cache. */
+class ColdSegmentsTest {
+  static ChatMessage message(long seq, long ts) {
+    return new ChatMessage("g.x", seq, "m" + seq, "alice", "c" + seq, "hé \"quoted\"\nline " + seq, "text", ts);
+  }
+
+  @Test
+  void segmentsTileTheArchivedPrefixAndAReaderFindsTheOnesItNeeds() throws Exception {
+    ColdSegments cold = new ColdSegments();
+    cold.add(new Segment(1, 4));
+    cold.add(new Segment(5, 9));
+    cold.add(new Segment(10, 10));
+    cold.add(new Segment(5, 9)); // a replayed event changes nothing
+    assertEquals(10, cold.archivedThrough());
+    assertEquals(List.of(new Segment(1, 4), new Segment(5, 9)), cold.overlapping(3, 5));
+    assertEquals(List.of(new Segment(5, 9)), cold.overlapping(5, 9));
+    assertEquals(List.of(new Segment(10, 10)), cold.overlapping(10, 12));
+    assertEquals(List.of(), cold.overlapping(11, 20));
+    assertThrows(IllegalStateException.class, () -> cold.add(new Segment(12, 13)), "a gap is refused");
+
+    ObjectMapper json = new ObjectMapper();
+    String stored = json.writeValueAsString(cold);
+    assertEquals("{\"ends\":[4,9,10]}", stored, "one number per segment in the snapshot");
+    assertEquals(cold.overlapping(1, 10), json.readValue(stored, ColdSegments.class).overlapping(1, 10));
+  }
+
+  @Test
+  void aRunTakesTheOldPrefixAtMostASegmentAndRemembersTheFirstHotMessage() {
+    List<ConversationJournal.Written> loaded = LongStream.rangeClosed(5, 10)
+        .mapToObj(seq -> new ConversationJournal.Written(message(seq, 100 + seq), 1000 + seq / 2))
+        .toList();
+    ArchivePlan byAge = ArchivePlan.of(loaded, 5, 108, 100).orElseThrow();
+    assertEquals(new Segment(5, 7), byAge.segment());
+    assertEquals(108, byAge.nextHotTs());
+    assertEquals(1004, byAge.nextHotWriteSeqNr(), "where the write holding seq 8 starts");
+
+    ArchivePlan bySize = ArchivePlan.of(loaded, 5, 1_000, 2).orElseThrow();
+    assertEquals(new Segment(5, 6), bySize.segment());
+
+    ArchivePlan all = ArchivePlan.of(loaded, 5, 1_000, 100).orElseThrow();
+    assertEquals(new Segment(5, 10), all.segment());
+    assertEquals(0, all.nextHotWriteSeqNr(), "no hot message was read");
+
+    assertEquals(java.util.Optional.empty(), ArchivePlan.of(loaded, 5, 105, 100), "nothing old enough");
+    assertThrows(IllegalStateException.class, () -> ArchivePlan.of(loaded, 4, 1_000, 100), "a read with a hole");
+  }
+
+  @Test
+  void theFormatRoundTripsEveryField() {
+    List<ChatMessage> messages = List.of(message(7, 1), message(8, 2));
+    assertEquals(messages, SegmentFormat.decode("g.x", SegmentFormat.encode(messages)));
+  }
+
+  @Test
+  void theCacheIsBoundedSharesLoadsAndForgetsFailures() {
+    SegmentCache cache = new SegmentCache(2);
+    AtomicInteger loads = new AtomicInteger();
+    CompletableFuture<List<ChatMessage>> slow = new CompletableFuture<>();
+    var first = cache.get("a", () -> { loads.incrementAndGet(); return slow; });
+    var second = cache.get("a", () -> { loads.incrementAndGet(); return slow; });
+    slow.complete(List.of(message(1, 1)));
+    assertEquals(first.toCompletableFuture().join(), second.toCompletableFuture().join());
+    assertEquals(1, loads.get(), "two readers, one load");
+
+    cache.get("b", () -> CompletableFuture.completedFuture(List.of()));
+    cache.get("c", () -> CompletableFuture.completedFuture(List.of()));
+    assertEquals(2, cache.size(), "bounded");
+    cache.get("a", () -> { loads.incrementAndGet(); return CompletableFuture.completedFuture(List.of()); });
+    assertEquals(2, loads.get(), "the least recently used was evicted");
+
+    var failed = cache.get("d", () -> CompletableFuture.failedFuture(new RuntimeException("S3 down")));
+    assertThrows(CompletionException.class, () -> failed.toCompletableFuture().join());
+    var retried = cache.get("d", () -> CompletableFuture.completedFuture(List.of(message(2, 2))));
+    assertEquals(1, retried.toCompletableFuture().join().size(), "a failure is not cached");
+  }
+}

@@ -1,0 +1,180 @@
+package io.parley.conversation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.Outcome;
+import io.parley.archive.Segment;
+import io.parley.storage.EmbeddedObjectStore;
+import io.parley.testing.EntityHarness;
+import io.parley.testing.ParleyProcess;
+import io.parley.user.UserActor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ConversationActor's archive runs on the persistence testkit with a real s3proxy: old
+ * messages leave the journal for S3 segments, reads and hand-off retries return exactly what
+ * they did before, and the state the deleted events built survives.
+ */
+class ConversationArchiveTest {
+  static final String CONVERSATION = "d:alice:bob";
+  static final String PID = ConversationActor.persistenceId(CONVERSATION).id();
+
+  @TempDir Path temp;
+  EmbeddedObjectStore s3;
+  EntityHarness harness;
+  ConversationSettings settings;
+  PersistenceTestKit journal;
+  TestProbe<ClusterSharding.ShardCommand> shard;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    s3 = EmbeddedObjectStore.start(temp.resolve("s3"), ParleyProcess.freePort(), "parley", "parleylocal", "parleylocalsecret");
+    String overrides = "parley.conversation { handoff-retry-interval = 100ms, snapshot-every = 1000 }\n"
+        + "parley.archive { after = 1h, batch-window = 0s, segment-max-messages = 4, cache-segments = 2 }\n"
+        + "parley.s3.resolved-endpoint = \"" + s3.endpoint() + "\"\n";
+    harness = new EntityHarness(overrides);
+    settings = ConversationSettings.from(harness.config);
+    journal = PersistenceTestKit.create(harness.testKit.system());
+    shard = harness.testKit.createTestProbe();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    harness.shutdown();
+    s3.close();
+  }
+
+  private ActorRef<ConversationActor.Command> spawn() {
+    return harness.testKit.spawn(ConversationActor.create(
+        CONVERSATION, shard.ref(), harness, harness.journal(), harness.coldTier(), settings, harness.clock));
+  }
+
+  private ConversationActor.SendAck send(ActorRef<ConversationActor.Command> conversation, String sender, String clientMsgId) {
+    TestProbe<Outcome<ConversationActor.SendAck>> reply = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.Send(sender, clientMsgId, "content of " + clientMsgId, "text", reply.ref()));
+    return reply.receiveMessage(Duration.ofSeconds(5)).value();
+  }
+
+  /** One history page as MessageHistory reads it: locate, then read cold and hot parts. */
+  private List<ChatMessage> page(ActorRef<ConversationActor.Command> conversation, long beforeSeq, int limit) {
+    TestProbe<Outcome<ConversationActor.Location>> located = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.LocateMessages("alice", beforeSeq, limit, located.ref()));
+    ConversationActor.Location at = located.receiveMessage(Duration.ofSeconds(5)).value();
+    return new MessageReader(harness.journal(), harness.coldTier()).read(CONVERSATION, at)
+        .toCompletableFuture().join();
+  }
+
+  /** Every page of {@code limit}, newest first, as a client pages back through history. */
+  private List<List<ChatMessage>> allPages(ActorRef<ConversationActor.Command> conversation, long lastSeq, int limit) {
+    List<List<ChatMessage>> pages = new ArrayList<>();
+    for (long before = lastSeq + 1; before > 1; before -= limit) {
+      pages.add(page(conversation, before, limit));
+    }
+    return pages;
+  }
+
+  private List<Long> storedMessageSeqs() {
+    return journal.persistedInStorage(PID).stream()
+        .filter(e -> e instanceof ConversationActor.MessagesAccepted)
+        .flatMap(e -> ((ConversationActor.MessagesAccepted) e).messages().stream())
+        .map(ConversationActor.StoredMessage::seq)
+        .toList();
+  }
+
+  private void awaitJournal(Runnable assertion) {
+    harness.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+      assertion.run();
+      return null;
+    });
+  }
+
+  @Test
+  void oldMessagesMoveToS3SegmentsAndEveryPageReadsTheSame() {
+    var conversation = spawn();
+    List<ConversationActor.SendAck> acks = new ArrayList<>();
+    for (int i = 1; i <= 10; i++) {
+      acks.add(send(conversation, i % 2 == 0 ? "bob" : "alice", "c" + i));
+    }
+    harness.clock.advance(Duration.ofMinutes(61));
+    send(conversation, "alice", "c11");
+    send(conversation, "bob", "c12");
+    List<List<ChatMessage>> before = allPages(conversation, 12, 5);
+    assertEquals(12, before.stream().mapToInt(List::size).sum());
+
+    // 1..10 are older than an hour: three runs of at most four (1-4, 5-8, 9-10); 11, 12 stay.
+    awaitJournal(() -> assertEquals(List.of(11L, 12L), storedMessageSeqs()));
+    awaitJournal(() -> assertTrue(journal.persistedInStorage(PID).stream()
+        .anyMatch(e -> e instanceof ConversationActor.JournalTrimmed t && t.throughSeqNr() > 0)));
+    for (Segment segment : List.of(new Segment(1, 4), new Segment(5, 8), new Segment(9, 10))) {
+      assertTrue(Files.exists(s3File(segment)), "object for " + segment);
+    }
+    assertEquals(before, allPages(conversation, 12, 5), "pages spanning cold and hot are unchanged");
+    assertEquals(before, allPages(conversation, 12, 5), "and so are they from the segment cache");
+
+    // The deleted events built state that the snapshot now carries: seq, dedup, membership.
+    conversation.tell(ConversationActor.stopMessage());
+    harness.testKit.createTestProbe().expectTerminated(conversation, Duration.ofSeconds(5));
+    var restarted = spawn();
+    assertEquals(before, allPages(restarted, 12, 5));
+    assertEquals(acks.get(0), send(restarted, "alice", "c1"), "a retry of an archived send is still recognised");
+    assertEquals(13, send(restarted, "alice", "c13").seq());
+  }
+
+  @Test
+  void handOffRetriesOfArchivedMessagesAreReadFromS3() {
+    var conversation = spawn();
+    for (int i = 1; i <= 6; i++) {
+      send(conversation, "alice", "c" + i);
+    }
+    conversation.tell(new ConversationActor.HandedOff("alice", 6));
+    harness.clock.advance(Duration.ofMinutes(61));
+    // Bob's UserActor never confirms: the retries keep coming, and once the journal has lost
+    // the messages they must come from S3, whole.
+    awaitJournal(() -> assertEquals(List.of(), storedMessageSeqs()));
+    TestProbe<UserActor.Command> bob = harness.userProbe("bob");
+    // Retries wait for the (manual) clock: drop what was sent while the journal still had them.
+    while (true) {
+      try {
+        bob.receiveMessage(Duration.ofMillis(300));
+      } catch (AssertionError quiet) {
+        break;
+      }
+    }
+    harness.clock.advance(Duration.ofSeconds(3));
+    var deliver = (UserActor.Deliver) bob.receiveMessage(Duration.ofSeconds(5));
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), deliver.messages().stream().map(ChatMessage::seq).toList());
+    assertEquals("content of c5", deliver.messages().get(4).content());
+  }
+
+  @Test
+  void youngMessagesStayAndNothingIsWritten() throws Exception {
+    var conversation = spawn();
+    send(conversation, "alice", "c1");
+    harness.clock.advance(Duration.ofMinutes(59));
+    conversation.tell(new ConversationActor.HandedOff("alice", 1));
+    harness.testKit.createTestProbe().expectNoMessage(Duration.ofMillis(500)); // several ticks
+    assertEquals(List.of(1L), storedMessageSeqs());
+    try (Stream<Path> files = Files.walk(temp.resolve("s3"))) {
+      assertFalse(files.anyMatch(f -> f.toString().endsWith(".jsonl.gz")), "no segment written");
+    }
+  }
+
+  private Path s3File(Segment segment) {
+    return temp.resolve("s3").resolve("parley").resolve(segment.key(CONVERSATION));
+  }
+}
