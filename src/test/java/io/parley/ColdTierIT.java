@@ -132,6 +132,40 @@ class ColdTierIT {
   }
 
   @Test
+  void aConversationAsleepWhenItsMessagesAgeIsWokenByTheCalendarToArchiveThem() throws Exception {
+    Map<String, String> env = archiveEnv();
+    env.put("PARLEY_ARCHIVE_AFTER", "10s");
+    env.put("PARLEY_CONVERSATION_PASSIVATE_AFTER_IDLE", "1s");
+    env.put("PARLEY_ARCHIVE_CALENDAR_SLOT", "1s");
+    try (ParleyProcess node = ParleyProcess.start(temp, env)) {
+      ApiClient api = new ApiClient(node);
+      Chat chat = Chat.fresh();
+      send(api, api.token(chat.alice()), chat, 1, 5);
+      awaitTrue(Duration.ofSeconds(30), () -> runningConversations(node) == 0);
+      assertEquals(5, journalItemsHolding(node, chat, 1, 5).size(), "asleep before its messages aged");
+      assertEquals(Set.of(), segmentFiles(node, chat));
+
+      // Nobody touches the conversation again: the calendar wakes it once the messages are old.
+      awaitTrue(Duration.ofSeconds(40), () -> segmentsTile(node, chat, 5)
+          && journalItemsHolding(node, chat, 1, 5).isEmpty());
+    }
+  }
+
+  private static double runningConversations(ParleyProcess node) {
+    try {
+      return node.managementBody("/metrics").lines()
+          .filter(line -> line.startsWith("parley_entities{region=\"conversation\"}"))
+          .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+          .findFirst().orElseThrow(() -> new AssertionError("no parley_entities gauge for conversations"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
   void aCrashAfterAnyStepOfARunLeavesNoGapNorDuplicate() {
     Map<String, String> env = archiveEnv();
     List<String> steps = List.of("s3-written", "persisted", "snapshotted", "deleted");

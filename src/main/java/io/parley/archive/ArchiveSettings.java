@@ -10,6 +10,9 @@ import java.time.Duration;
  * only once its oldest hot message is older than {@code after + batchWindow}, and then moves
  * everything older than {@code after}: each run makes one segment of about a window's worth of
  * messages, which keeps the number of segments (and so the conversation's state) small.
+ *
+ * <p>A conversation that passivates with messages still hot leaves a reminder in the
+ * {@link ArchiveCalendar} page of the {@code calendarSlot} its next run falls due in.
  */
 public record ArchiveSettings(
     boolean enabled,
@@ -17,6 +20,8 @@ public record ArchiveSettings(
     Duration batchWindow,
     int segmentMaxMessages,
     int cacheSegments,
+    Duration calendarSlot,
+    int calendarBuckets,
     CrashHook crashHook) {
 
   public static ArchiveSettings from(Config config) {
@@ -27,6 +32,8 @@ public record ArchiveSettings(
         c.getDuration("batch-window"),
         c.getInt("segment-max-messages"),
         c.getInt("cache-segments"),
+        c.getDuration("calendar-slot"),
+        c.getInt("calendar-buckets"),
         CrashHook.parse(c.getString("crash-after")));
   }
 }

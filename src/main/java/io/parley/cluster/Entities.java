@@ -1,5 +1,6 @@
 package io.parley.cluster;
 
+import io.parley.archive.ArchiveCalendar;
 import io.parley.conversation.ConversationActor;
 import io.parley.push.PushToken;
 import io.parley.user.PushTokenOwner;
@@ -16,4 +17,6 @@ public interface Entities {
   RecipientRef<ConversationActor.Command> conversation(String conversationId);
 
   RecipientRef<PushTokenOwner.Command> pushTokenOwner(PushToken token);
+
+  RecipientRef<ArchiveCalendar.Command> archiveCalendar(String pageId);
 }

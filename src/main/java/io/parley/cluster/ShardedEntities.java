@@ -1,5 +1,7 @@
 package io.parley.cluster;
 
+import io.parley.archive.ArchiveCalendar;
+import io.parley.archive.ArchiveClock;
 import io.parley.archive.ColdTier;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationJournal;
@@ -10,6 +12,11 @@ import io.parley.user.PushTokenOwner;
 import io.parley.user.UserActor;
 import io.parley.user.UserSettings;
 import java.time.Clock;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -44,6 +51,15 @@ public final class ShardedEntities implements Entities {
     sharding.init(
         Entity.of(PushTokenOwner.TYPE_KEY, ctx -> PushTokenOwner.create(ctx.getEntityId(), ctx.getShard(), this))
             .withStopMessage(PushTokenOwner.stopMessage()));
+    sharding.init(
+        Entity.of(ArchiveCalendar.TYPE_KEY, ctx -> ArchiveCalendar.create(ctx.getEntityId(), ctx.getShard(), this))
+            .withStopMessage(ArchiveCalendar.stopMessage()));
+    if (conversationSettings.archive().enabled()) {
+      ClusterSingleton.get(system).init(SingletonActor.of(
+          Behaviors.supervise(ArchiveClock.create(this, conversationSettings.archive(), clock))
+              .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
+          "archive-clock"));
+    }
   }
 
   @Override
@@ -54,6 +70,11 @@ public final class ShardedEntities implements Entities {
   @Override
   public RecipientRef<ConversationActor.Command> conversation(String conversationId) {
     return sharding.entityRefFor(ConversationActor.TYPE_KEY, conversationId);
+  }
+
+  @Override
+  public RecipientRef<ArchiveCalendar.Command> archiveCalendar(String pageId) {
+    return sharding.entityRefFor(ArchiveCalendar.TYPE_KEY, pageId);
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.parley.conversation;
 import io.parley.Done;
 import io.parley.Outcome;
 import io.parley.Outcome.Reason;
+import io.parley.archive.ArchiveCalendar;
 import io.parley.archive.ArchivePlan;
 import io.parley.archive.ArchiveSettings;
 import io.parley.archive.ColdSegments;
@@ -134,6 +135,9 @@ public final class ConversationActor
   public record Read(String userId, long seq) implements Command {}
 
   public record Typing(String userId) implements Command {}
+
+  /** Wakes a sleeping conversation (for the archive calendar): being started is the point. */
+  public record WakeUp(String reason) implements Command {}
 
   enum Flush implements Command {
     INSTANCE
@@ -476,6 +480,7 @@ public final class ConversationActor
         .onCommand(Send.class, this::onSend)
         .onCommand(Flush.class, this::onFlush)
         .onCommand(Tick.class, this::onTick)
+        .onCommand(WakeUp.class, (state, cmd) -> Effect().none())
         .onCommand(Stop.class, (state, cmd) -> Effect().stop())
         .onCommand(ArchiveFailed.class, this::onArchiveFailed)
         // Receipts, hand-offs and typing for a conversation that has nothing stored are stale.
@@ -794,7 +799,7 @@ public final class ConversationActor
    */
   private Effect<Event, State> onTick(State state, Tick tick) {
     if (!(state instanceof Active active)) {
-      return idle() ? passivate() : Effect().none();
+      return idle() ? passivate(state) : Effect().none();
     }
     if (!confirmedNotPersisted.isEmpty()) {
       Map<String, Long> confirmed = Map.copyOf(confirmedNotPersisted);
@@ -816,7 +821,7 @@ public final class ConversationActor
       }
     }
     if (idle() && allHandedOff(active) && !archiveInFlight && !trimInFlight && !awaitingSnapshot) {
-      return passivate();
+      return passivate(active);
     }
     return Effect().none();
   }
@@ -951,9 +956,26 @@ public final class ConversationActor
         && clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
   }
 
-  private Effect<Event, State> passivate() {
+  private Effect<Event, State> passivate(State state) {
+    if (archive.enabled() && state instanceof Active active && active.cold.archivedThrough() < active.lastSeq) {
+      remindToArchive(active);
+    }
     shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
     return Effect().none();
+  }
+
+  /**
+   * Asleep, this conversation would keep its messages hot until someone wrote to it again: the
+   * archive calendar wakes it when its next run is due. Always a future slot, so a conversation
+   * woken but not yet due (a run that failed) sleeps a slot before it is woken again.
+   */
+  private void remindToArchive(Active state) {
+    long slotMillis = archive.calendarSlot().toMillis();
+    long dueAt = Math.max(
+        state.oldestHotTs + archive.after().toMillis() + archive.batchWindow().toMillis(),
+        clock.millis() + slotMillis);
+    String page = ArchiveCalendar.pageId(dueAt / slotMillis, conversationId, archive.calendarBuckets());
+    entities.archiveCalendar(page).tell(new ArchiveCalendar.Remind(conversationId));
   }
 
   private static boolean allHandedOff(Active state) {

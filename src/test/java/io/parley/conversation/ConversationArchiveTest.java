@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.Outcome;
+import io.parley.archive.ArchiveCalendar;
 import io.parley.archive.Segment;
 import io.parley.storage.EmbeddedObjectStore;
 import io.parley.testing.EntityHarness;
@@ -172,6 +173,23 @@ class ConversationArchiveTest {
     try (Stream<Path> files = Files.walk(temp.resolve("s3"))) {
       assertFalse(files.anyMatch(f -> f.toString().endsWith(".jsonl.gz")), "no segment written");
     }
+  }
+
+  @Test
+  void goingToSleepWithHotMessagesFilesAReminderInTheSlotTheyFallDueIn() {
+    var conversation = spawn();
+    send(conversation, "alice", "c1");
+    long sentAt = harness.clock.millis();
+    conversation.tell(new ConversationActor.HandedOff("alice", 1));
+    conversation.tell(new ConversationActor.HandedOff("bob", 1));
+    harness.clock.advance(settings.passivateAfterIdle());
+    shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofSeconds(5));
+    var remind = (ArchiveCalendar.Remind) harness.archiveCalendarProbe.receiveMessage(Duration.ofSeconds(5));
+    assertEquals(CONVERSATION, remind.conversationId());
+    long slot = settings.archive().calendarSlot().toMillis();
+    long dueAt = Math.max(sentAt + settings.archive().after().toMillis(), harness.clock.millis() + slot);
+    assertEquals(ArchiveCalendar.pageId(dueAt / slot, CONVERSATION, settings.archive().calendarBuckets()),
+        harness.calendarPagesAddressed.peek());
   }
 
   private Path s3File(Segment segment) {

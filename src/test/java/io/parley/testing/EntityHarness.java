@@ -3,6 +3,7 @@ package io.parley.testing;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.parley.archive.ColdTier;
+import io.parley.archive.ArchiveCalendar;
 import io.parley.cluster.Entities;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationJournal;
@@ -34,6 +35,9 @@ public final class EntityHarness implements Entities {
   private final Map<String, TestProbe<UserActor.Command>> users = new ConcurrentHashMap<>();
   private final Map<String, TestProbe<ConversationActor.Command>> conversations = new ConcurrentHashMap<>();
   public final TestProbe<PushTokenOwner.Command> pushTokenOwnerProbe;
+  /** Every archive calendar page reached through {@link #archiveCalendar}, one probe for all. */
+  public final TestProbe<ArchiveCalendar.Command> archiveCalendarProbe;
+  public final java.util.Queue<String> calendarPagesAddressed = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   public EntityHarness(String overrides) {
     this.config = ConfigFactory.parseString(overrides)
@@ -49,6 +53,7 @@ public final class EntityHarness implements Entities {
         .withFallback(ConfigFactory.load());
     this.testKit = ActorTestKit.create(config);
     this.pushTokenOwnerProbe = testKit.createTestProbe();
+    this.archiveCalendarProbe = testKit.createTestProbe();
   }
 
   public ConversationJournal journal() {
@@ -83,6 +88,12 @@ public final class EntityHarness implements Entities {
   @Override
   public RecipientRef<ConversationActor.Command> conversation(String conversationId) {
     return conversationProbe(conversationId).ref();
+  }
+
+  @Override
+  public RecipientRef<ArchiveCalendar.Command> archiveCalendar(String pageId) {
+    calendarPagesAddressed.add(pageId);
+    return archiveCalendarProbe.ref();
   }
 
   @Override
