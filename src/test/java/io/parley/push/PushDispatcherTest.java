@@ -10,10 +10,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.parley.testing.ApnsTestServer;
 import io.parley.testing.FcmTestServer;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -36,21 +33,22 @@ class PushDispatcherTest {
   @TempDir static Path dir;
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   ActorTestKit testKit;
+  PushPeers peers;
   ApnsTestServer apnsServer;
   FcmTestServer fcmServer;
   PushProvider apns;
   PushProvider fcm;
-  PushDispatcher dispatcher;
   final BlockingQueue<PushToken> removed = new LinkedBlockingQueue<>();
 
   @BeforeAll
   void start() throws Exception {
     Metrics.addRegistry(meters);
     testKit = ActorTestKit.create();
-    apnsServer = new ApnsTestServer(dir);
-    fcmServer = new FcmTestServer(dir);
-    apns = ApnsProvider.fromConfig(PushProvidersTest.config(apnsServer.nodeEnv()), Clock.systemUTC()).orElseThrow();
-    fcm = FcmProvider.fromConfig(PushProvidersTest.config(fcmServer.nodeEnv())).orElseThrow();
+    peers = new PushPeers(dir);
+    apnsServer = peers.apnsServer;
+    fcmServer = peers.fcmServer;
+    apns = peers.apns;
+    fcm = peers.fcm;
   }
 
   @AfterEach
@@ -61,10 +59,7 @@ class PushDispatcherTest {
 
   @AfterAll
   void stop() throws Exception {
-    apns.close().toCompletableFuture().get();
-    fcm.close().toCompletableFuture().get();
-    apnsServer.close();
-    fcmServer.close();
+    peers.close();
     testKit.shutdownTestKit();
     Metrics.removeRegistry(meters);
   }

@@ -9,13 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.eatthepath.pushy.apns.server.RejectionReason;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.parley.push.PushProvider.Verdict;
 import io.parley.testing.ApnsTestServer;
 import io.parley.testing.FcmTestServer;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -35,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PushProvidersTest {
   @TempDir static Path dir;
+  PushPeers peers;
   ApnsTestServer apnsServer;
   FcmTestServer fcmServer;
   PushProvider apns;
@@ -42,27 +40,16 @@ class PushProvidersTest {
 
   @BeforeAll
   void start() throws Exception {
-    apnsServer = new ApnsTestServer(dir);
-    fcmServer = new FcmTestServer(dir);
-    apns = ApnsProvider.fromConfig(config(apnsServer.nodeEnv()), Clock.systemUTC()).orElseThrow();
-    fcm = FcmProvider.fromConfig(config(fcmServer.nodeEnv())).orElseThrow();
+    peers = new PushPeers(dir);
+    apnsServer = peers.apnsServer;
+    fcmServer = peers.fcmServer;
+    apns = peers.apns;
+    fcm = peers.fcm;
   }
 
   @AfterAll
   void stop() throws Exception {
-    apns.close().toCompletableFuture().get();
-    fcm.close().toCompletableFuture().get();
-    apnsServer.close();
-    fcmServer.close();
-  }
-
-  /** The node's configuration with these environment variables set. */
-  static Config config(Map<String, String> env) {
-    StringBuilder hocon = new StringBuilder();
-    env.forEach((name, value) -> hocon.append(name).append(" = \"").append(value).append("\"\n"));
-    return ConfigFactory.parseString(hocon.toString())
-        .withFallback(ConfigFactory.parseResources("application.conf"))
-        .resolve();
+    peers.close();
   }
 
   static PushNotification push(String platform, String token) {
