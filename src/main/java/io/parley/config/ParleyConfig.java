@@ -50,6 +50,28 @@ public final class ParleyConfig {
         .toList();
   }
 
+  /**
+   * pekko-connectors-s3 (media): an explicit endpoint (s3proxy, MinIO) is addressed path-style;
+   * without one, AWS's endpoint for the region, virtual-host style. Without static keys the AWS
+   * default credential chain is used.
+   */
+  static Map<String, Object> s3Connector(Config config, String s3Endpoint, String key, String secret) {
+    String s3 = "pekko.connectors.s3.";
+    Map<String, Object> settings = new HashMap<>();
+    if (!s3Endpoint.isEmpty()) {
+      settings.put(s3 + "endpoint-url", s3Endpoint);
+      settings.put(s3 + "access-style", "path");
+    }
+    settings.put(s3 + "aws.region.provider", "static");
+    settings.put(s3 + "aws.region.default-region", config.getString("parley.s3.region"));
+    if (!key.isEmpty()) {
+      settings.put(s3 + "aws.credentials.provider", "static");
+      settings.put(s3 + "aws.credentials.access-key-id", key);
+      settings.put(s3 + "aws.credentials.secret-access-key", secret);
+    }
+    return settings;
+  }
+
   public static Config complete(Config config, String dynamoEndpoint, String s3Endpoint) {
     boolean localKeys = dynamoEmbedded(config) || s3Embedded(config);
     String key = config.getString("parley.aws-access-key-id");
@@ -75,6 +97,7 @@ public final class ParleyConfig {
     overrides.put("parley.s3.resolved-endpoint", s3Endpoint);
     overrides.put("parley.s3.access-key-id", key);
     overrides.put("parley.s3.secret-access-key", secret);
+    overrides.putAll(s3Connector(config, s3Endpoint, key, secret));
     return ConfigFactory.parseMap(overrides).withFallback(config);
   }
 }
