@@ -3,15 +3,18 @@ package io.parley.cluster;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
+import io.parley.media.MediaActor;
+import io.parley.media.MediaSettings;
 import io.parley.user.UserActor;
 import io.parley.user.UserSettings;
 import java.time.Clock;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 
-/** Starts sharding for both entity types on this node and reaches entities through it. */
+/** Starts sharding for every entity type on this node and reaches entities through it. */
 public final class ShardedEntities implements Entities {
   private final ClusterSharding sharding;
 
@@ -37,6 +40,18 @@ public final class ShardedEntities implements Entities {
                 UserActor.TYPE_KEY,
                 ctx -> UserActor.create(ctx.getEntityId(), ctx.getShard(), entities, userSettings, clock))
             .withStopMessage(UserActor.stopMessage()));
+    MediaSettings mediaSettings = MediaSettings.from(system.settings().config());
+    // Media entities owe no work after a crash, so they are not remembered (there may be many),
+    // and sharding passivates them once idle.
+    sharding.init(
+        Entity.of(MediaActor.TYPE_KEY, ctx -> MediaActor.create(ctx.getEntityId(), mediaSettings, clock))
+            .withStopMessage(MediaActor.stopMessage())
+            .withSettings(
+                ClusterShardingSettings.create(system)
+                    .withRememberEntities(false)
+                    .withPassivationStrategy(
+                        ClusterShardingSettings.create(system).passivationStrategySettings()
+                            .withIdleEntityPassivation(mediaSettings.passivateAfterIdle()))));
     return entities;
   }
 
@@ -48,6 +63,11 @@ public final class ShardedEntities implements Entities {
   @Override
   public RecipientRef<ConversationActor.Command> conversation(String conversationId) {
     return sharding.entityRefFor(ConversationActor.TYPE_KEY, conversationId);
+  }
+
+  /** Media entities are reached from the gateway only, so they are not part of {@link Entities}. */
+  public RecipientRef<MediaActor.Command> media(String mediaId) {
+    return sharding.entityRefFor(MediaActor.TYPE_KEY, mediaId);
   }
 
   /** Typed access for asks. */
