@@ -235,17 +235,37 @@ async function send(event) {
   const content = input.value.trim();
   if (!content || !state.current) return;
   input.value = "";
+  await sendContent(content, "text");
+}
+
+/** Uploads the chosen file, then sends its URL as a media message. */
+async function attach() {
+  const picker = $("composer-file");
+  const file = picker.files[0];
+  picker.value = "";
+  if (!file || !state.current) return;
+  let mediaUrl;
+  try {
+    mediaUrl = await state.client.uploadMedia(file);
+  } catch (error) {
+    alert("Could not upload " + file.name + ": " + error.message);
+    return;
+  }
+  await sendContent(mediaUrl, "media");
+}
+
+async function sendContent(content, contentType) {
   const current = state.current;
   const clientMsgId = newId();
   current.messages.set("local:" + clientMsgId, {
-    client_msg_id: clientMsgId, sender_id: state.me, content, server_ts: Date.now(), pending: true,
+    client_msg_id: clientMsgId, sender_id: state.me, content, content_type: contentType, server_ts: Date.now(), pending: true,
   });
   renderMessages(true);
   try {
-    const ack = await state.client.sendMessage(current.id, content, clientMsgId);
+    const ack = await state.client.sendMessage(current.id, content, clientMsgId, contentType);
     if (state.current === current && current.messages.has("local:" + clientMsgId)) {
       addMessage({ conversation_id: current.id, seq: ack.seq, message_id: ack.message_id, sender_id: state.me,
-        client_msg_id: clientMsgId, content, content_type: "text", server_ts: ack.server_ts });
+        client_msg_id: clientMsgId, content, content_type: contentType, server_ts: ack.server_ts });
       renderMessages();
     }
   } catch (error) {
@@ -267,13 +287,28 @@ function renderMessages(scrollToEnd = false) {
     li.className = "message" + (mine ? " mine" : "");
     if (m.seq) li.dataset.seq = m.seq;
     if (!mine && !current.direct) li.append(span("sender", m.sender_id));
-    li.append(span("content", m.content));
+    li.append(m.content_type === "media" ? mediaView(m.content) : span("content", m.content));
     const meta = span("meta", formatTime(m.server_ts) + " ");
     if (mine) meta.append(tick(m, receipts));
     li.append(meta);
     return li;
   }));
   if (scrollToEnd || atEnd) list.scrollTop = list.scrollHeight;
+}
+
+/** A media message: the picture when it is one, else a link to the file. */
+function mediaView(mediaUrl) {
+  const link = document.createElement("a");
+  link.className = "content media";
+  link.href = state.client.mediaHref(mediaUrl);
+  link.target = "_blank";
+  link.rel = "noopener";
+  const picture = document.createElement("img");
+  picture.alt = "";
+  picture.src = link.href;
+  picture.addEventListener("error", () => picture.replaceWith("📎 Media"));
+  link.append(picture);
+  return link;
 }
 
 function tick(message, receipts) {
@@ -377,6 +412,7 @@ $("sign-out").addEventListener("click", signOut);
 $("new-chat-form").addEventListener("submit", newChat);
 $("new-group-form").addEventListener("submit", newGroup);
 $("composer").addEventListener("submit", send);
+$("composer-file").addEventListener("change", attach);
 $("composer-input").addEventListener("input", onComposerInput);
 $("back").addEventListener("click", back);
 $("messages").addEventListener("scroll", () => $("messages").scrollTop < 40 && state.current && loadOlder());

@@ -142,12 +142,32 @@ export class ParleyClient {
    * Sends a message; resolves with its msg.ack. Until acked it stays in the outbox and is sent
    * again after every reconnect with the same client_msg_id, which the server deduplicates.
    */
-  sendMessage(conversationId, content, clientMsgId = newId()) {
-    const frame = { type: "msg.send", conversation_id: conversationId, client_msg_id: clientMsgId, content, content_type: "text" };
+  sendMessage(conversationId, content, clientMsgId = newId(), contentType = "text") {
+    const frame = { type: "msg.send", conversation_id: conversationId, client_msg_id: clientMsgId, content, content_type: contentType };
     return new Promise((resolve, reject) => {
       this.outbox.set(clientMsgId, { frame, resolve, reject });
       this.sendOutboxEntry(this.outbox.get(clientMsgId));
     });
+  }
+
+  /**
+   * Uploads a file (POST /v1/media); resolves with its media_url, which a message with
+   * content_type "media" then carries.
+   */
+  async uploadMedia(file) {
+    const response = await fetch("/v1/media", {
+      method: "POST",
+      headers: { Authorization: "Bearer " + this.token, "Content-Type": file.type || "application/octet-stream" },
+      body: file,
+    });
+    const body = await response.json();
+    if (!response.ok) throw Object.assign(new Error(body.message), { code: body.code });
+    return body.media_url;
+  }
+
+  /** A media URL an <img> or link can fetch: the token goes in the query, as for the WebSocket. */
+  mediaHref(mediaUrl) {
+    return mediaUrl + "?access_token=" + encodeURIComponent(this.token);
   }
 
   sendOutboxEntry(entry) {

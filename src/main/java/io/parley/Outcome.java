@@ -16,6 +16,7 @@ public record Outcome<T>(
     BAD_REQUEST,
     NOT_MEMBER,
     NOT_FOUND,
+    TOO_LARGE,
     UNAVAILABLE
   }
 

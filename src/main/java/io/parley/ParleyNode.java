@@ -9,6 +9,8 @@ import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
 import io.parley.conversation.MessageReader;
 import io.parley.gateway.Gateway;
+import io.parley.media.MediaService;
+import io.parley.media.MediaSettings;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.push.ApnsProvider;
 import io.parley.push.FcmProvider;
@@ -59,9 +61,10 @@ public final class ParleyNode {
     entities.start(journal, cold, pushes, clock);
     java.time.Duration askTimeout = config.getDuration("parley.gateway.ask-timeout");
     MessageHistory history = new MessageHistory(entities, new MessageReader(journal, cold), askTimeout, system);
+    MediaService media = new MediaService(entities::media, entities, MediaSettings.from(config), askTimeout, system);
     JwtAuth auth = new JwtAuth(config.getString("parley.auth.jwt-secret"), clock);
 
-    Gateway.start(system, config, auth, entities, history, ConversationSettings.from(config), clock)
+    Gateway.start(system, config, auth, entities, history, media, ConversationSettings.from(config), clock)
         .thenAccept(
             address ->
                 org.apache.pekko.cluster.Cluster.get(system.classicSystem())

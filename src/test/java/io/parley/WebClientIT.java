@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
@@ -137,6 +138,19 @@ class WebClientIT {
     wait(alice).until(ExpectedConditions.elementToBeClickable(By.cssSelector(inboxItem(conversation)))).click();
     wait(alice).until(d -> messageTexts(d).equals(List.of("hi bob", "are you there?", "yes, here", "still there?")));
     assertEquals(3, alice.findElements(By.cssSelector("#messages .message.mine")).size());
+
+    // A picture attached in one browser is uploaded, sent as media, and shown in the other
+    // (fetched with the token in the query, as an <img> cannot send a header).
+    Path picture = temp.resolve("dot.png");
+    Files.write(picture, java.util.Base64.getDecoder().decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="));
+    alice.findElement(By.id("composer-file")).sendKeys(picture.toString());
+    for (WebDriver driver : List.of(alice, bob)) {
+      wait(driver).until(d -> Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript(
+          "const img = document.querySelector('#messages .message .media img');"
+              + " return !!img && img.complete && img.naturalWidth === 1;")));
+    }
+    awaitTick(alice, 5, "read");
   }
 
   private WebDriver browser(String name) throws Exception {

@@ -9,6 +9,8 @@ import io.parley.conversation.ConversationSettings;
 import io.parley.push.PushNotifier;
 import io.parley.push.PushToken;
 import io.parley.user.PushTokenOwner;
+import io.parley.media.MediaActor;
+import io.parley.media.MediaSettings;
 import io.parley.user.UserActor;
 import io.parley.user.UserSettings;
 import java.time.Clock;
@@ -19,6 +21,7 @@ import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 
@@ -60,6 +63,18 @@ public final class ShardedEntities implements Entities {
               .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
           "archive-clock"));
     }
+    MediaSettings mediaSettings = MediaSettings.from(system.settings().config());
+    // Media entities owe no work after a crash, so they are not remembered (there may be many),
+    // and sharding passivates them once idle.
+    sharding.init(
+        Entity.of(MediaActor.TYPE_KEY, ctx -> MediaActor.create(ctx.getEntityId(), mediaSettings, clock))
+            .withStopMessage(MediaActor.stopMessage())
+            .withSettings(
+                ClusterShardingSettings.create(system)
+                    .withRememberEntities(false)
+                    .withPassivationStrategy(
+                        ClusterShardingSettings.create(system).passivationStrategySettings()
+                            .withIdleEntityPassivation(mediaSettings.passivateAfterIdle()))));
   }
 
   @Override
@@ -80,5 +95,15 @@ public final class ShardedEntities implements Entities {
   @Override
   public RecipientRef<PushTokenOwner.Command> pushTokenOwner(PushToken token) {
     return sharding.entityRefFor(PushTokenOwner.TYPE_KEY, PushTokenOwner.entityId(token));
+  }
+
+  /** Media entities are reached from the gateway only, so they are not part of {@link Entities}. */
+  public RecipientRef<MediaActor.Command> media(String mediaId) {
+    return sharding.entityRefFor(MediaActor.TYPE_KEY, mediaId);
+  }
+
+  /** Typed access for asks. */
+  public ClusterSharding sharding() {
+    return sharding;
   }
 }

@@ -2,6 +2,7 @@ package io.parley.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.parley.storage.S3ConnectorSettings;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -75,6 +76,10 @@ public final class ParleyConfig {
     overrides.put("parley.s3.resolved-endpoint", s3Endpoint);
     overrides.put("parley.s3.access-key-id", key);
     overrides.put("parley.s3.secret-access-key", secret);
+    // The connector's defaults, for the media endpoint's streams; the cold tier passes the same
+    // settings explicitly (S3ConnectorSettings.from).
+    S3ConnectorSettings.connectorConfig(s3Endpoint, key, secret, config.getString("parley.s3.region"))
+        .forEach((name, value) -> overrides.put("pekko.connectors.s3." + name, value));
     return ConfigFactory.parseMap(overrides).withFallback(config);
   }
 }

@@ -8,6 +8,8 @@ import io.parley.conversation.ConversationIds;
 import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
+import io.parley.media.MediaService;
+import io.parley.media.MediaUrls;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.push.PushToken;
 import io.parley.user.InboxItem;
@@ -16,6 +18,9 @@ import io.parley.user.UserActor;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -39,6 +44,7 @@ public final class ChatService {
 
   private final Entities entities;
   private final MessageHistory history;
+  private final MediaService media;
   private final RateLimiter rateLimiter;
   private final ConversationSettings conversationSettings;
   private final Duration askTimeout;
@@ -47,12 +53,14 @@ public final class ChatService {
   public ChatService(
       Entities entities,
       MessageHistory history,
+      MediaService media,
       RateLimiter rateLimiter,
       ConversationSettings conversationSettings,
       Duration askTimeout,
       ActorSystem<?> system) {
     this.entities = entities;
     this.history = history;
+    this.media = media;
     this.rateLimiter = rateLimiter;
     this.conversationSettings = conversationSettings;
     this.askTimeout = askTimeout;
@@ -78,18 +86,43 @@ public final class ChatService {
       throw new ApiError(ErrorCode.TOO_LARGE,
           "content is " + chars + " characters; at most " + conversationSettings.maxContentChars());
     }
+    String mediaId = contentType.equals("media")
+        ? MediaUrls.idOf(request.content()).orElseThrow(() -> ApiError.badRequest(
+            "content of a media message must be a media_url returned by POST /v1/media"))
+        : null;
     OptionalLong retryAfter = rateLimiter.tryAcquire(userId);
     if (retryAfter.isPresent()) {
       throw new ApiError(ErrorCode.RATE_LIMITED, "too many messages; slow down", retryAfter.getAsLong());
     }
     long started = System.nanoTime();
-    return this.<ConversationActor.Command, ConversationActor.SendAck>ask(
+    // Media: the conversation is granted access before the message is sent (grant-then-send).
+    CompletionStage<Done> granted = mediaId == null
+        ? CompletableFuture.completedFuture(Done.INSTANCE)
+        : media.shareBeforeSend(userId, mediaId, request.conversationId()).thenApply(ChatService::valueOrThrow);
+    return granted
+        .thenCompose(done -> this.<ConversationActor.Command, ConversationActor.SendAck>ask(
             entities.conversation(request.conversationId()),
-            replyTo -> new ConversationActor.Send(userId, request.clientMsgId(), request.content(), contentType, replyTo))
+            replyTo -> new ConversationActor.Send(userId, request.clientMsgId(), request.content(), contentType, replyTo)))
         .thenApply(ack -> {
           ParleyMetrics.sendAcked(Duration.ofNanos(System.nanoTime() - started));
           return ack;
         });
+  }
+
+  /** Streams an upload to object storage; see {@link MediaService#upload}. */
+  public CompletionStage<MediaService.Stored> uploadMedia(
+      String userId,
+      ContentType contentType,
+      OptionalLong declaredLength,
+      boolean awaitsContinue,
+      Source<ByteString, ?> body) {
+    return media.upload(userId, contentType, declaredLength, awaitsContinue, body)
+        .thenApply(ChatService::valueOrThrow);
+  }
+
+  /** The media's bytes if {@code userId} may see it; {@code not_found} otherwise. */
+  public CompletionStage<MediaService.Download> openMedia(String userId, String mediaId) {
+    return media.open(userId, mediaId).thenApply(ChatService::valueOrThrow);
   }
 
   public CompletionStage<ConversationInfo> createGroup(String userId, String title, List<String> members) {

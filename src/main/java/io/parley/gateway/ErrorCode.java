@@ -27,6 +27,7 @@ public enum ErrorCode {
       case BAD_REQUEST -> BAD_REQUEST;
       case NOT_MEMBER -> NOT_MEMBER;
       case NOT_FOUND -> NOT_FOUND;
+      case TOO_LARGE -> TOO_LARGE;
       case UNAVAILABLE -> UNAVAILABLE;
     };
   }

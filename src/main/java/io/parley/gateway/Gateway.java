@@ -5,6 +5,7 @@ import io.parley.auth.JwtAuth;
 import io.parley.cluster.Entities;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
+import io.parley.media.MediaService;
 import io.parley.metrics.ParleyMetrics;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +28,7 @@ public final class Gateway {
       JwtAuth auth,
       Entities entities,
       MessageHistory history,
+      MediaService media,
       ConversationSettings conversationSettings,
       Clock clock) {
     Config gateway = config.getConfig("parley.gateway");
@@ -35,7 +37,7 @@ public final class Gateway {
         new RateLimiter(
             gateway.getInt("rate-limit.messages-per-minute"), gateway.getInt("rate-limit.burst"), clock);
     ChatService chat =
-        new ChatService(entities, history, rateLimiter, conversationSettings, askTimeout, system);
+        new ChatService(entities, history, media, rateLimiter, conversationSettings, askTimeout, system);
     WebSocketEndpoint webSocket =
         new WebSocketEndpoint(
             system, entities, history, chat, gateway.getDuration("heartbeat"),

@@ -11,10 +11,13 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.ResponseEntity;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -53,6 +56,9 @@ public final class HttpApi extends AllDirectives {
             path("devices", () -> concat(
                 post(() -> authenticated(user -> pushDevice(user, true))),
                 delete(() -> authenticated(user -> pushDevice(user, false))))),
+            path("media", () -> post(() -> authenticated(this::uploadMedia))),
+            pathPrefix("media", () -> path(segment(), mediaId ->
+                get(() -> authenticated(user -> downloadMedia(user, mediaId))))),
             path(segment("dev").slash("token"), () -> post(this::devToken)),
             complete404()))));
   }
@@ -101,6 +107,49 @@ public final class HttpApi extends AllDirectives {
             WireFormat.requiredString(request, "content"),
             WireFormat.optionalString(request, "content_type")))
         .thenApply(ack -> WireFormat.sendAck(null, request.get("conversation_id").textValue(), ack)));
+  }
+
+  /**
+   * Streams the body to object storage under its own size limit ({@code parley.media.max-bytes}),
+   * in place of the server-wide 8 MiB one, which applies to every other route.
+   */
+  private Route uploadMedia(String userId) {
+    return optionalHeaderValueByName("Expect", expect -> extractRequestEntity(entity -> respond(() ->
+        chat.uploadMedia(userId, entity.getContentType(), entity.getContentLengthOption(),
+                expect.filter(value -> value.equalsIgnoreCase("100-continue")).isPresent(),
+                entity.withoutSizeLimit().getDataBytes())
+            .thenApply(WireFormat::mediaStored))));
+  }
+
+  /**
+   * Streams the object from storage to a user who may see it. The headers keep a browser from
+   * running an uploaded page or script in Parley's origin.
+   */
+  private Route downloadMedia(String userId, String mediaId) {
+    CompletionStage<HttpResponse> response =
+        ChatService.guarded(() -> chat.openMedia(userId, mediaId))
+            .thenApply(download -> {
+              ContentType type = parseContentType(download.media().contentType());
+              long size = download.media().size();
+              ResponseEntity entity = size == 0
+                  ? HttpEntities.create(type, new byte[0])
+                  : HttpEntities.create(type, size, download.bytes());
+              return HttpResponse.create()
+                  .withEntity(entity)
+                  .addHeader(RawHeader.create("Cache-Control", "private, max-age=3600"))
+                  .addHeader(RawHeader.create("X-Content-Type-Options", "nosniff"))
+                  .addHeader(RawHeader.create("Content-Security-Policy", "sandbox; default-src 'none'"));
+            })
+            .exceptionally(failure -> errorResponse(ApiError.from(failure)));
+    return completeWithFuture(response);
+  }
+
+  private static ContentType parseContentType(String value) {
+    try {
+      return ContentTypes.parse(value);
+    } catch (RuntimeException unparseable) {
+      return ContentTypes.APPLICATION_OCTET_STREAM;
+    }
   }
 
   private Route createGroup(String userId) {

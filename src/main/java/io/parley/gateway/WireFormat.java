@@ -9,6 +9,7 @@ import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.MessageHistory;
+import io.parley.media.MediaService;
 import io.parley.user.DeviceEvent;
 import io.parley.user.InboxItem;
 import java.util.ArrayList;
@@ -65,6 +66,14 @@ public final class WireFormat {
         .put("seq", ack.seq())
         .put("server_ts", ack.serverTs())
         .put("status", "sent");
+  }
+
+  /** The reply to {@code POST /v1/media}. */
+  static ObjectNode mediaStored(MediaService.Stored stored) {
+    return JSON.createObjectNode()
+        .put("media_url", stored.url())
+        .put("content_type", stored.media().contentType())
+        .put("size", stored.media().size());
   }
 
   static ObjectNode conversationCreated(String reqId, ConversationInfo info) {

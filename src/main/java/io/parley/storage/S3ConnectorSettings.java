@@ -16,9 +16,16 @@ public final class S3ConnectorSettings {
   private S3ConnectorSettings() {}
 
   public static S3Settings from(Config config) {
-    String endpoint = config.getString("parley.s3.resolved-endpoint");
-    String key = config.getString("parley.s3.access-key-id");
-    String secret = config.getString("parley.s3.secret-access-key");
+    Map<String, Object> s3 = connectorConfig(
+        config.getString("parley.s3.resolved-endpoint"),
+        config.getString("parley.s3.access-key-id"),
+        config.getString("parley.s3.secret-access-key"),
+        config.getString("parley.s3.region"));
+    return S3Settings.create(ConfigFactory.parseMap(s3).withFallback(config.getConfig("pekko.connectors.s3")));
+  }
+
+  /** The connector's settings, relative to {@code pekko.connectors.s3}. */
+  public static Map<String, Object> connectorConfig(String endpoint, String key, String secret, String region) {
     Map<String, Object> s3 = new HashMap<>();
     if (!endpoint.isEmpty()) {
       s3.put("endpoint-url", endpoint);
@@ -32,8 +39,7 @@ public final class S3ConnectorSettings {
       s3.put("aws.credentials.secret-access-key", secret);
     }
     s3.put("aws.region.provider", "static");
-    s3.put("aws.region.default-region", config.getString("parley.s3.region"));
-    return S3Settings.create(
-        ConfigFactory.parseMap(s3).withFallback(config.getConfig("pekko.connectors.s3")));
+    s3.put("aws.region.default-region", region);
+    return s3;
   }
 }

@@ -34,4 +34,32 @@ class ParleyConfigTest {
     }
     assertTrue(complete("").getStringList("pekko.cluster.seed-nodes").isEmpty());
   }
+
+  @Test
+  void theS3ConnectorUsesAnExplicitEndpointPathStyleOrAwsByRegion() {
+    Config local = complete("parley.aws-access-key-id = k1\nparley.aws-secret-access-key = s1");
+    assertEquals("http://127.0.0.1:8001", local.getString("pekko.connectors.s3.endpoint-url"));
+    assertEquals("path", local.getString("pekko.connectors.s3.access-style"));
+    assertEquals("static", local.getString("pekko.connectors.s3.aws.credentials.provider"));
+    assertEquals("k1", local.getString("pekko.connectors.s3.aws.credentials.access-key-id"));
+    assertEquals("s1", local.getString("pekko.connectors.s3.aws.credentials.secret-access-key"));
+    assertEquals("us-east-1", local.getString("pekko.connectors.s3.aws.region.default-region"));
+
+    // Real AWS: no endpoint, no static keys (the default chain, e.g. an instance role).
+    Config loaded = ConfigFactory.parseString(
+            "parley { dynamodb.embedded = off, s3.embedded = off, s3.region = eu-west-1 }")
+        .withFallback(ConfigFactory.load());
+    Config aws = ParleyConfig.complete(loaded, "https://dynamodb.eu-west-1.amazonaws.com", "").resolve();
+    assertTrue(!aws.hasPath("pekko.connectors.s3.endpoint-url")
+        || aws.getString("pekko.connectors.s3.endpoint-url").isEmpty());
+    assertEquals("virtual", aws.getString("pekko.connectors.s3.access-style"));
+    assertEquals("default", aws.getString("pekko.connectors.s3.aws.credentials.provider"));
+    assertEquals("eu-west-1", aws.getString("pekko.connectors.s3.aws.region.default-region"));
+  }
+
+  @Test
+  void theMediaLimitIsABytesSettingDefaulting25MiB() {
+    assertEquals(25L * 1024 * 1024, complete("").getBytes("parley.media.max-bytes"));
+    assertEquals(1000L, complete("parley.media.max-bytes = 1000").getBytes("parley.media.max-bytes"));
+  }
 }

@@ -30,15 +30,20 @@ public final class ParleyProcess implements AutoCloseable {
 
   public final int httpPort;
   public final int managementPort;
+  /** The embedded S3 (s3proxy) of this node, for tests that look into the bucket. */
+  public final int s3Port;
   public final Path dataDir;
   private final Map<String, String> env;
+  private final List<String> jvmOptions;
   private final Path logFile;
   private Process process;
 
-  private ParleyProcess(Path dataDir, Map<String, String> extraEnv) {
+  private ParleyProcess(Path dataDir, Map<String, String> extraEnv, List<String> jvmOptions) {
     this.dataDir = dataDir;
     this.httpPort = freePort();
     this.managementPort = freePort();
+    this.s3Port = freePort();
+    this.jvmOptions = List.copyOf(jvmOptions);
     this.logFile = dataDir.resolveSibling(dataDir.getFileName() + ".log");
     this.env = new HashMap<>();
     env.put("PARLEY_DATA_DIR", dataDir.toString());
@@ -46,14 +51,19 @@ public final class ParleyProcess implements AutoCloseable {
     env.put("PARLEY_MANAGEMENT_PORT", Integer.toString(managementPort));
     env.put("PARLEY_CLUSTER_PORT", Integer.toString(freePort()));
     env.put("PARLEY_DYNAMODB_EMBEDDED_PORT", Integer.toString(freePort()));
-    env.put("PARLEY_S3_EMBEDDED_PORT", Integer.toString(freePort()));
+    env.put("PARLEY_S3_EMBEDDED_PORT", Integer.toString(s3Port));
     env.putAll(extraEnv);
   }
 
   /** Starts a node on a fresh data dir under {@code parent}. */
   public static ParleyProcess start(Path parent, Map<String, String> extraEnv) {
+    return start(parent, extraEnv, List.of());
+  }
+
+  /** As {@link #start(Path, Map)}, with JVM options (a later {@code -Xmx} replaces the default). */
+  public static ParleyProcess start(Path parent, Map<String, String> extraEnv, List<String> jvmOptions) {
     try {
-      ParleyProcess node = new ParleyProcess(Files.createTempDirectory(parent, "node"), extraEnv);
+      ParleyProcess node = new ParleyProcess(Files.createTempDirectory(parent, "node"), extraEnv, jvmOptions);
       node.launch();
       return node;
     } catch (IOException e) {
@@ -83,7 +93,9 @@ public final class ParleyProcess implements AutoCloseable {
     String jar = System.getProperty("parley.jar", "target/parley.jar");
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-Daws.java.v1.disableDeprecationAnnouncement=true", "-jar", jar));
+        "-Xmx512m", "-Daws.java.v1.disableDeprecationAnnouncement=true"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(env);
     try {

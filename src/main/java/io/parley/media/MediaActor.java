@@ -1,0 +1,204 @@
+package io.parley.media;
+
+import io.parley.Outcome;
+import io.parley.Outcome.Reason;
+import io.parley.cluster.JsonSerializable;
+import io.parley.cluster.PersistenceFailures;
+import io.parley.metrics.ParleyMetrics;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One uploaded media object: who uploaded it, its type and size, and the conversations it was
+ * shared in. Its uploader and the members of those conversations may fetch it.
+ *
+ * <p>A conversation is granted here <em>before</em> the message carrying the URL is sent
+ * (grant-then-send): a crash in between leaves at most a grant to members of a conversation the
+ * sender chose, never a member who received the URL unable to fetch it.
+ */
+public final class MediaActor
+    extends EventSourcedBehavior<MediaActor.Command, MediaActor.Event, MediaActor.State> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "media");
+
+  public static PersistenceId persistenceId(String mediaId) {
+    return PersistenceId.of("Media", mediaId);
+  }
+
+  // ---------------------------------------------------------------------------------- commands
+
+  public sealed interface Command extends JsonSerializable {}
+
+  /** The object is stored in S3: record it. Repeating the same registration is harmless. */
+  public record Register(
+      String uploaderId, String contentType, long size, ActorRef<Outcome<Media>> replyTo)
+      implements Command {}
+
+  /** Grants the members of {@code conversationId} access (idempotent). */
+  public record Share(String conversationId, ActorRef<Outcome<Media>> replyTo) implements Command {}
+
+  public record Get(ActorRef<Outcome<Media>> replyTo) implements Command {}
+
+  enum Stop implements Command {
+    INSTANCE
+  }
+
+  /** What sharding sends to stop this entity when it passivates or its shard moves. */
+  public static Command stopMessage() {
+    return Stop.INSTANCE;
+  }
+
+  // ------------------------------------------------------------------------------------ events
+
+  public sealed interface Event extends JsonSerializable {}
+
+  public record Uploaded(String uploaderId, String contentType, long size, long ts) implements Event {}
+
+  public record SharedIn(String conversationId) implements Event {}
+
+  // ------------------------------------------------------------------------------------- state
+
+  public sealed interface State extends JsonSerializable {}
+
+  /** No object registered under this id (never uploaded, or the upload did not complete). */
+  public record NotUploaded() implements State {}
+
+  public record Media(
+      String uploaderId, String contentType, long size, long uploadedTs, List<String> conversations)
+      implements State {
+
+    public boolean isSharedIn(String conversationId) {
+      return conversations.contains(conversationId);
+    }
+
+    Media sharedIn(String conversationId) {
+      List<String> shared = new ArrayList<>(conversations);
+      shared.add(conversationId);
+      return new Media(uploaderId, contentType, size, uploadedTs, List.copyOf(shared));
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ wiring
+
+  public static Behavior<Command> create(String mediaId, MediaSettings settings, Clock clock) {
+    return new MediaActor(mediaId, settings, clock);
+  }
+
+  private final String mediaId;
+  private final MediaSettings settings;
+  private final Clock clock;
+  private final ParleyMetrics.RunningEntity running = new ParleyMetrics.RunningEntity(TYPE_KEY.name());
+
+  private MediaActor(String mediaId, MediaSettings settings, Clock clock) {
+    super(persistenceId(mediaId), PersistenceFailures.restartWithBackoff());
+    this.mediaId = mediaId;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  @Override
+  public State emptyState() {
+    return new NotUploaded();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    // The state is all there is to know: events before a snapshot are not needed again.
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2).withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> running.started())
+        .onSignal(PreRestart.instance(), state -> running.stopped())
+        .onSignal(PostStop.instance(), state -> running.stopped())
+        .build();
+  }
+
+  // ---------------------------------------------------------------------------- command handler
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    var builder = newCommandHandlerBuilder();
+    builder
+        .forStateType(NotUploaded.class)
+        .onCommand(Register.class, this::onRegister)
+        .onCommand(Share.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
+        .onCommand(Get.class, (state, cmd) -> replyNotFound(cmd.replyTo()));
+    builder
+        .forStateType(Media.class)
+        .onCommand(Register.class, this::onRegisterAgain)
+        .onCommand(Share.class, this::onShare)
+        .onCommand(Get.class, (state, cmd) -> reply(cmd.replyTo(), Outcome.ok(state)));
+    builder.forAnyState().onCommand(Stop.class, (state, cmd) -> Effect().stop());
+    return builder.build();
+  }
+
+  private Effect<Event, State> onRegister(NotUploaded state, Register cmd) {
+    return Effect()
+        .persist(new Uploaded(cmd.uploaderId(), cmd.contentType(), cmd.size(), clock.millis()))
+        .thenRun((State newState) -> cmd.replyTo().tell(Outcome.ok((Media) newState)));
+  }
+
+  private Effect<Event, State> onRegisterAgain(Media state, Register cmd) {
+    boolean same = state.uploaderId().equals(cmd.uploaderId())
+        && state.contentType().equals(cmd.contentType())
+        && state.size() == cmd.size();
+    return reply(cmd.replyTo(), same
+        ? Outcome.ok(state)
+        : Outcome.rejected(Reason.BAD_REQUEST, "media " + mediaId + " is already registered"));
+  }
+
+  private Effect<Event, State> onShare(Media state, Share cmd) {
+    if (state.isSharedIn(cmd.conversationId())) {
+      return reply(cmd.replyTo(), Outcome.ok(state));
+    }
+    if (state.conversations().size() >= settings.maxConversations()) {
+      return reply(cmd.replyTo(), Outcome.rejected(Reason.BAD_REQUEST,
+          "this media was shared in " + settings.maxConversations()
+              + " conversations already; upload it again to share it further"));
+    }
+    return Effect()
+        .persist(new SharedIn(cmd.conversationId()))
+        .thenRun((State newState) -> cmd.replyTo().tell(Outcome.ok((Media) newState)));
+  }
+
+  private Effect<Event, State> replyNotFound(ActorRef<Outcome<Media>> replyTo) {
+    return reply(replyTo, Outcome.rejected(Reason.NOT_FOUND, "no media " + mediaId));
+  }
+
+  private <T> Effect<Event, State> reply(ActorRef<T> replyTo, T message) {
+    replyTo.tell(message);
+    return Effect().none();
+  }
+
+  // ------------------------------------------------------------------------------ event handler
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    var builder = newEventHandlerBuilder();
+    builder
+        .forStateType(NotUploaded.class)
+        .onEvent(Uploaded.class, (state, e) -> new Media(e.uploaderId(), e.contentType(), e.size(), e.ts(), List.of()));
+    builder
+        .forStateType(Media.class)
+        .onEvent(SharedIn.class, (state, e) -> state.sharedIn(e.conversationId()));
+    builder.forAnyState().onAnyEvent((state, e) -> state);
+    return builder.build();
+  }
+}

@@ -1,0 +1,341 @@
+package io.parley.media;
+
+import io.parley.Done;
+import io.parley.Outcome;
+import io.parley.Outcome.Reason;
+import io.parley.cluster.Entities;
+import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationIds;
+import io.parley.conversation.ConversationInfo;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.connectors.s3.MetaHeaders;
+import org.apache.pekko.stream.connectors.s3.MultipartUploadResult;
+import org.apache.pekko.stream.connectors.s3.S3Headers;
+import org.apache.pekko.stream.connectors.s3.javadsl.S3;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.jdk.javaapi.FutureConverters;
+
+/**
+ * Media in S3: uploads streamed into the bucket, downloads streamed out of it, and who may see
+ * what. A media object may be fetched by its uploader and by the current members of every
+ * conversation it was sent in; to anyone else it does not exist (404), whatever URL they hold.
+ */
+public final class MediaService {
+  private static final Logger log = LoggerFactory.getLogger(MediaService.class);
+
+  /** S3's smallest part; an upload holds about three in memory (see uploadSink). */
+  static final int PART_BYTES = 5 * 1024 * 1024;
+
+  /** How much of a refused body is still read, so that the client gets the 413 (see SizeLimit). */
+  static final long DRAIN_BYTES = 8L * 1024 * 1024;
+
+  public record Stored(String mediaId, MediaActor.Media media) {
+    public String url() {
+      return MediaUrls.url(mediaId);
+    }
+  }
+
+  public record Download(MediaActor.Media media, Source<ByteString, NotUsed> bytes) {}
+
+  private final Function<String, RecipientRef<MediaActor.Command>> mediaEntities;
+  private final Entities entities;
+  private final MediaSettings settings;
+  private final Duration askTimeout;
+  private final ActorSystem<?> system;
+  private final AtomicInteger uploading = new AtomicInteger();
+
+  public MediaService(
+      Function<String, RecipientRef<MediaActor.Command>> mediaEntities,
+      Entities entities,
+      MediaSettings settings,
+      Duration askTimeout,
+      ActorSystem<?> system) {
+    this.mediaEntities = mediaEntities;
+    this.entities = entities;
+    this.settings = settings;
+    this.askTimeout = askTimeout;
+    this.system = system;
+  }
+
+  // ------------------------------------------------------------------------------------ upload
+
+  /**
+   * Streams {@code body} into the bucket as a multipart upload, then records it. A body over the
+   * limit (declared, or counted while streaming) is refused with {@code TOO_LARGE}; the multipart
+   * upload is aborted so that no object and no parts are left behind.
+   *
+   * @param awaitsContinue the client sent {@code Expect: 100-continue}, so a body refused on its
+   *     declared length is never sent and need not be read
+   */
+  public CompletionStage<Outcome<Stored>> upload(
+      String uploaderId,
+      ContentType contentType,
+      OptionalLong declaredLength,
+      boolean awaitsContinue,
+      Source<ByteString, ?> body) {
+    if (declaredLength.isPresent() && declaredLength.getAsLong() > settings.maxBytes()) {
+      if (awaitsContinue || declaredLength.getAsLong() > settings.maxBytes() + DRAIN_BYTES) {
+        return done(tooLarge());
+      }
+      // Read it (nowhere) so that the client, still sending, gets the answer.
+      return body.limitWeighted(DRAIN_BYTES, bytes -> (long) bytes.size())
+          .runWith(Sink.ignore(), system)
+          .handle((drained, failure) -> tooLarge());
+    }
+    if (uploading.incrementAndGet() > settings.maxConcurrentUploads()) {
+      uploading.decrementAndGet();
+      return done(Outcome.rejected(Reason.UNAVAILABLE, "too many uploads in progress; retry later"));
+    }
+    String mediaId = MediaUrls.newId();
+    String key = MediaUrls.objectKey(mediaId);
+    AtomicLong size = new AtomicLong();
+    Pair<CompletionStage<Boolean>, CompletionStage<MultipartUploadResult>> running =
+        body.map(bytes -> {
+              size.addAndGet(bytes.size());
+              return bytes;
+            })
+            .viaMat(new SizeLimit(settings.maxBytes(), DRAIN_BYTES), Keep.right())
+            .toMat(uploadSink(key, contentType, uploaderId), Keep.both())
+            .run(system);
+    CompletionStage<Boolean> bodyRead = running.first();
+    CompletionStage<Outcome<Stored>> result = running.second()
+        .<CompletionStage<Outcome<Stored>>>handle((uploaded, failure) -> {
+          if (failure == null) {
+            return register(mediaId, key, uploaderId, contentType, size.get());
+          }
+          return abortUploads(key)
+              .thenCompose(aborted -> bodyRead)
+              .<Outcome<Stored>>thenApply(overLimit -> {
+                if (overLimit) {
+                  return tooLarge();
+                }
+                // Object storage failed, or the client went away (then nobody reads this).
+                log.warn("Upload of {} failed: {}", key, failure.toString());
+                return Outcome.rejected(Reason.UNAVAILABLE, "the media could not be stored; retry");
+              });
+        })
+        .thenCompose(Function.identity());
+    return result.whenComplete((outcome, failure) -> uploading.decrementAndGet());
+  }
+
+  private Sink<ByteString, CompletionStage<MultipartUploadResult>> uploadSink(
+      String key, ContentType contentType, String uploaderId) {
+    S3Headers headers = S3Headers.create().withMetaHeaders(MetaHeaders.create(Map.of("uploader", uploaderId)));
+    // The Java DSL of connectors-s3 1.0.2 fixes the parallelism at 4 parts. One part at a time
+    // bounds an upload's memory, whatever the size of the body, to about three parts: the one
+    // being sent, its copy made for the request signature, and the next one filling up.
+    return org.apache.pekko.stream.connectors.s3.scaladsl.S3
+        .multipartUploadWithHeaders(
+            settings.bucket(), key, (org.apache.pekko.http.scaladsl.model.ContentType) contentType,
+            PART_BYTES, 1, headers)
+        .asJava()
+        .mapMaterializedValue(FutureConverters::asJava);
+  }
+
+  private CompletionStage<Outcome<Stored>> register(
+      String mediaId, String key, String uploaderId, ContentType contentType, long size) {
+    CompletionStage<Outcome<MediaActor.Media>> registered = ask(mediaEntities.apply(mediaId),
+        replyTo -> new MediaActor.Register(uploaderId, contentType.toString(), size, replyTo));
+    return registered
+        .thenApply(outcome -> outcome.isOk()
+            ? Outcome.ok(new Stored(mediaId, outcome.value()))
+            : Outcome.<Stored>rejected(outcome.reason(), outcome.message()))
+        .whenComplete((outcome, failure) -> {
+          if (failure != null || !outcome.isOk()) {
+            // Not recorded, so nobody could ever fetch it: do not keep the object.
+            S3.deleteObject(settings.bucket(), key).runWith(Sink.ignore(), system);
+          } else {
+            log.debug("Media {} stored: {} bytes", mediaId, size);
+          }
+        });
+  }
+
+  /**
+   * Aborts every unfinished multipart upload of {@code key} (there is at most one: keys are
+   * unique). Failures are logged; a bucket lifecycle rule is the backstop.
+   */
+  private CompletionStage<org.apache.pekko.Done> abortUploads(String key) {
+    return S3.listMultipartUpload(settings.bucket(), Optional.of(key))
+        .filter(upload -> upload.getKey().equals(key))
+        .mapAsync(1, upload -> S3.deleteUpload(settings.bucket(), key, upload.getUploadId(), system, Attributes.none()))
+        .runWith(Sink.ignore(), system)
+        .exceptionally(failure -> {
+          log.warn("Could not abort the multipart upload of {}: {}", key, failure.toString());
+          return org.apache.pekko.Done.done();
+        });
+  }
+
+  private <T> Outcome<T> tooLarge() {
+    return Outcome.rejected(Reason.TOO_LARGE,
+        "media is at most " + settings.maxBytes() + " bytes (" + humanSize(settings.maxBytes()) + ")");
+  }
+
+  static String humanSize(long bytes) {
+    if (bytes % (1024 * 1024) == 0) {
+      return bytes / (1024 * 1024) + " MiB";
+    }
+    if (bytes % 1024 == 0) {
+      return bytes / 1024 + " KiB";
+    }
+    return bytes + " bytes";
+  }
+
+  // ---------------------------------------------------------------------------------- download
+
+  /** The object's bytes for a user who may see it; NOT_FOUND for anyone else. */
+  public CompletionStage<Outcome<Download>> open(String userId, String mediaId) {
+    if (!MediaUrls.isValidId(mediaId)) {
+      return done(notFound(mediaId));
+    }
+    return accessible(userId, mediaId).thenCompose(outcome -> {
+      if (!outcome.isOk()) {
+        return done(Outcome.rejected(outcome.reason(), outcome.message()));
+      }
+      // The first bytes are awaited so that a storage failure is an error response, not a
+      // response cut short.
+      return S3.getObject(settings.bucket(), MediaUrls.objectKey(mediaId))
+          .prefixAndTail(1)
+          .runWith(Sink.head(), system)
+          .thenApply(firstAndRest -> Outcome.ok(new Download(
+              outcome.value(), Source.from(firstAndRest.first()).concat(firstAndRest.second()))));
+    });
+  }
+
+  // ----------------------------------------------------------------------------------- sharing
+
+  /**
+   * Grant-then-send: before {@code senderId} sends the media to {@code conversationId}, checks
+   * that they are a member of it and may see the media themselves, and grants the conversation's
+   * members access. Refusals: the conversation's own (not a member, no such group), or NOT_FOUND
+   * for media the sender may not see.
+   */
+  public CompletionStage<Outcome<Done>> shareBeforeSend(String senderId, String mediaId, String conversationId) {
+    return membership(senderId, conversationId).thenCompose(member -> {
+      if (!member.isOk()) {
+        return done(member);
+      }
+      return this.<MediaActor.Command, MediaActor.Media>ask(mediaEntities.apply(mediaId), MediaActor.Get::new)
+          .thenCompose(found -> {
+            if (!found.isOk()) {
+              return done(notFound(mediaId));
+            }
+            MediaActor.Media media = found.value();
+            if (media.isSharedIn(conversationId)) {
+              return done(Outcome.ok(Done.INSTANCE));
+            }
+            return maySee(senderId, media).thenCompose(allowed -> {
+              if (!allowed) {
+                return done(notFound(mediaId));
+              }
+              return this.<MediaActor.Command, MediaActor.Media>ask(
+                      mediaEntities.apply(mediaId), replyTo -> new MediaActor.Share(conversationId, replyTo))
+                  .thenApply(shared -> shared.isOk()
+                      ? Outcome.ok(Done.INSTANCE)
+                      : Outcome.<Done>rejected(shared.reason(), shared.message()));
+            });
+          });
+    });
+  }
+
+  // ------------------------------------------------------------------------------------ access
+
+  private CompletionStage<Outcome<MediaActor.Media>> accessible(String userId, String mediaId) {
+    return this.<MediaActor.Command, MediaActor.Media>ask(mediaEntities.apply(mediaId), MediaActor.Get::new)
+        .thenCompose(found -> {
+          if (!found.isOk()) {
+            return done(notFound(mediaId));
+          }
+          return maySee(userId, found.value())
+              .thenApply(allowed -> allowed ? found : notFound(mediaId));
+        });
+  }
+
+  /** The uploader, or a current member of any conversation it was shared in. */
+  private CompletionStage<Boolean> maySee(String userId, MediaActor.Media media) {
+    if (media.uploaderId().equals(userId)) {
+      return done(true);
+    }
+    return memberOfAny(userId, media.conversations());
+  }
+
+  /** Asks the conversations at once; true as soon as one says member. */
+  private CompletionStage<Boolean> memberOfAny(String userId, List<String> conversationIds) {
+    if (conversationIds.isEmpty()) {
+      return done(false);
+    }
+    CompletableFuture<Boolean> result = new CompletableFuture<>();
+    AtomicInteger pending = new AtomicInteger(conversationIds.size());
+    AtomicReference<Throwable> failed = new AtomicReference<>();
+    for (String conversationId : conversationIds) {
+      membership(userId, conversationId).whenComplete((member, failure) -> {
+        if (failure != null) {
+          failed.compareAndSet(null, failure);
+        } else if (member.isOk()) {
+          result.complete(true);
+        }
+        if (pending.decrementAndGet() == 0) {
+          if (failed.get() != null) {
+            // Unknown is not "no": a conversation that did not answer may have said yes.
+            result.completeExceptionally(failed.get());
+          } else {
+            result.complete(false);
+          }
+        }
+      });
+    }
+    return result;
+  }
+
+  /** OK when {@code userId} is a member of the conversation; else the conversation's refusal. */
+  private CompletionStage<Outcome<Done>> membership(String userId, String conversationId) {
+    if (ConversationIds.isDirect(conversationId)) {
+      // A direct conversation's members are fixed by its id.
+      return done(ConversationIds.directMembers(conversationId, userId).isPresent()
+          ? Outcome.ok(Done.INSTANCE)
+          : Outcome.rejected(Reason.NOT_MEMBER, userId + " is not a member of " + conversationId));
+    }
+    return this.<ConversationActor.Command, ConversationInfo>ask(
+            entities.conversation(conversationId), replyTo -> new ConversationActor.GetInfo(userId, replyTo))
+        .thenApply(info -> info.isOk()
+            ? Outcome.ok(Done.INSTANCE)
+            : Outcome.<Done>rejected(info.reason(), info.message()));
+  }
+
+  private static <T> Outcome<T> notFound(String mediaId) {
+    return Outcome.rejected(Reason.NOT_FOUND,
+        "no media " + mediaId + " that you may see: only its uploader and the members of a conversation"
+            + " it was sent in may");
+  }
+
+  private <C, T> CompletionStage<Outcome<T>> ask(
+      RecipientRef<C> entity, Function<ActorRef<Outcome<T>>, C> command) {
+    return AskPattern.ask(entity, command::apply, askTimeout, system.scheduler());
+  }
+
+  private static <T> CompletionStage<T> done(T value) {
+    return CompletableFuture.completedFuture(value);
+  }
+}

@@ -1,0 +1,459 @@
+package io.parley;
+
+import static io.parley.testing.WsClient.frame;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.storage.EmbeddedObjectStore;
+import io.parley.testing.ApiClient;
+import io.parley.testing.ParleyProcess;
+import io.parley.testing.WsClient;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Media end to end: {@code POST /v1/media} streams into S3, {@code GET /v1/media/{id}} streams
+ * back to those who may see it, and media messages carry the URL.
+ *
+ * <p>The node runs with a 64 MiB heap. Its S3 is an s3proxy in this JVM (configured as an
+ * external endpoint, as AWS would be), so the node's heap holds only what Parley itself buffers,
+ * and the test can look into the bucket while an upload is under way.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MediaIT {
+  static final int MiB = 1024 * 1024;
+  static final long DEFAULT_LIMIT = 25L * MiB;
+  static final String NODE_HEAP = "-Xmx128m";
+  static final String BUCKET = "parley-media";
+  static final String KEY = "mediakey";
+  static final String SECRET = "mediasecret";
+  static final Pattern MEDIA_URL = Pattern.compile("/v1/media/[A-Za-z0-9_-]{22}");
+  static final Pattern GC_AFTER = Pattern.compile("Pause .*->(\\d+)M\\(\\d+M\\)");
+
+  EmbeddedObjectStore s3;
+  ParleyProcess node;
+  ApiClient api;
+  S3Client bucket;
+  Path gcLog;
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @BeforeAll
+  void start(@TempDir Path temp) throws Exception {
+    s3 = EmbeddedObjectStore.start(temp.resolve("s3"), ParleyProcess.freePort(), BUCKET, KEY, SECRET);
+    gcLog = temp.resolve("gc.log");
+    node = ParleyProcess.start(temp, Map.of(
+            "PARLEY_S3_EMBEDDED", "off",
+            "PARLEY_S3_ENDPOINT", s3.endpoint(),
+            "PARLEY_S3_BUCKET", BUCKET,
+            "PARLEY_AWS_ACCESS_KEY_ID", KEY,
+            "PARLEY_AWS_SECRET_ACCESS_KEY", SECRET),
+        List.of(NODE_HEAP, "-Xlog:gc:file=" + gcLog));
+    api = new ApiClient(node);
+    bucket = S3Client.builder()
+        .endpointOverride(URI.create(s3.endpoint()))
+        .region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, SECRET)))
+        .forcePathStyle(true)
+        .httpClient(UrlConnectionHttpClient.create())
+        .build();
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    node.close();
+    bucket.close();
+    s3.close();
+  }
+
+  private static String user(String name) {
+    return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  // ------------------------------------------------------------------------------------- tests
+
+  @Test
+  void aTwentyMiBUploadStreamsIntoS3AndBackWithASmallHeap() throws Exception {
+    String alice = user("alice");
+    String token = api.token(alice);
+    // The client stops after 12 MiB until the test has seen parts of it arrive in S3: a server
+    // that read the whole body before writing it out would never get there.
+    Body body = new Body(20L * MiB, 12L * MiB);
+    CompletableFuture<HttpResponse<String>> uploaded = http.sendAsync(
+        upload(token, "video/mp4", HttpRequest.BodyPublishers.ofInputStream(() -> body)),
+        HttpResponse.BodyHandlers.ofString());
+    List<software.amazon.awssdk.services.s3.model.Part> parts = awaitPartsInS3(2);
+    assertTrue(body.sent() <= 12L * MiB, "the client is still holding back the rest");
+    assertFalse(uploaded.isDone(), "no answer before the body has ended");
+    assertTrue(parts.stream().allMatch(p -> p.size() == 5L * MiB), "5 MiB parts: " + parts);
+    body.resume();
+
+    HttpResponse<String> response = uploaded.get(60, TimeUnit.SECONDS);
+    assertEquals(200, response.statusCode(), response.body());
+    JsonNode stored = ApiClient.JSON.readTree(response.body());
+    String url = stored.get("media_url").asText();
+    assertTrue(MEDIA_URL.matcher(url).matches(), url);
+    assertEquals(20L * MiB, stored.get("size").asLong());
+    assertEquals("video/mp4", stored.get("content_type").asText());
+
+    // Content type and size are the object's metadata in S3; nothing else is left there.
+    HeadObjectResponse head = bucket.headObject(b -> b.bucket(BUCKET).key(objectKey(url)));
+    assertEquals("video/mp4", head.contentType());
+    assertEquals(20L * MiB, head.contentLength());
+    assertEquals(alice, head.metadata().get("uploader"));
+    assertTrue(unfinishedUploads().isEmpty());
+
+    Download download = download(token, url);
+    assertEquals(200, download.status());
+    assertEquals("video/mp4", download.contentType());
+    assertEquals(20L * MiB, download.contentLength());
+    assertEquals(20L * MiB, download.bytes());
+    assertArrayEquals(body.sha256(), download.sha256(), "the same bytes came back");
+
+    assertTrue(node.isAlive());
+    assertFalse(Files.readString(node.logFile()).contains("OutOfMemoryError"));
+    System.out.printf("MediaIT: 20 MiB round trip with %s; highest heap after a GC: %d MiB%n",
+        NODE_HEAP, peakHeapAfterGcMiB());
+  }
+
+  @Test
+  void anUploadOverTheLimitIsRefusedWith413AndLeavesNothingInTheBucket() throws Exception {
+    String token = api.token(user("alice"));
+    List<String> before = objectKeys();
+
+    // No length declared: the node counts while streaming, after several parts went to S3.
+    Body overLimit = new Body(DEFAULT_LIMIT + 1, -1);
+    HttpResponse<String> refused = http.send(
+        upload(token, "application/zip", HttpRequest.BodyPublishers.ofInputStream(() -> overLimit)),
+        HttpResponse.BodyHandlers.ofString());
+    assertTooLarge(refused);
+    assertTrue(overLimit.sent() > 5L * MiB, "parts were written before the limit was hit");
+    assertEquals(before, objectKeys(), "no object, partial or whole");
+    assertTrue(unfinishedUploads().isEmpty(), "the multipart upload was aborted: " + unfinishedUploads());
+
+    // A declared length over the limit is refused before the body is sent (Expect: 100-continue).
+    // A raw socket, because java.net.http waits forever for a 100 that rightly never comes.
+    try (Socket socket = new Socket("127.0.0.1", node.httpPort)) {
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write(("POST /v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + "Authorization: Bearer " + token + "\r\nContent-Type: application/zip\r\n"
+          + "Content-Length: " + (DEFAULT_LIMIT + 1) + "\r\nExpect: 100-continue\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      BufferedReader reply = new BufferedReader(
+          new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      assertEquals("HTTP/1.1 413 Content Too Large", reply.readLine(), "no 100 Continue, a final 413");
+      String line;
+      while (!(line = reply.readLine()).isEmpty()) {
+        // headers
+      }
+      assertTrue(reply.readLine().contains("\"code\":\"too_large\""));
+    }
+    assertEquals(before, objectKeys());
+  }
+
+  @Test
+  void onlyTheUploaderAndMembersOfAConversationWhereItWasSentMayFetchIt() throws Exception {
+    String alice = user("alice");
+    String bob = user("bob");
+    String carol = user("carol");
+    String dave = user("dave");
+    String erin = user("erin");
+    byte[] picture = new Body(300_000, -1).readAll();
+    String url = uploadBytes(api.token(alice), "image/png", picture);
+
+    // The uploader may; nobody else, until it is sent to them.
+    assertArrayEquals(picture, downloadBytes(api.token(alice), url));
+    assertNotFound(api.token(bob), url);
+    JsonNode unauthenticated = get(null, url);
+    assertEquals(401, unauthenticated.get("status").asInt());
+
+    ApiClient.Response group = api.post(api.token(alice), "/v1/groups",
+        "{\"title\":\"Pictures\",\"members\":[\"" + bob + "\",\"" + erin + "\"]}");
+    String groupId = group.body().get("conversation_id").asText();
+    try (WsClient alicePhone = WsClient.connect(node, api.token(alice), "phone");
+        WsClient bobPhone = WsClient.connect(node, api.token(bob), "phone")) {
+      JsonNode ack = alicePhone.request(frame("msg.send").put("conversation_id", groupId)
+          .put("client_msg_id", "pic-1").put("content", url).put("content_type", "media"));
+      assertEquals("msg.ack", ack.get("type").asText(), ack.toString());
+      JsonNode delivered = bobPhone.await(f -> "msg.new".equals(f.path("type").asText())
+          && groupId.equals(f.path("conversation_id").asText()));
+      assertEquals(url, delivered.get("content").asText());
+      assertEquals("media", delivered.get("content_type").asText());
+    }
+
+    // Members of the group may; the inbox says it is media, never the URL.
+    assertArrayEquals(picture, downloadBytes(api.token(bob), url));
+    assertArrayEquals(picture, downloadBytes(api.token(erin), url));
+    JsonNode inboxItem = api.get(api.token(bob), "/v1/inbox").body().get("items").get(0);
+    assertEquals(groupId, inboxItem.get("conversation_id").asText());
+    assertEquals("[media]", inboxItem.get("last_message_preview").asText());
+
+    // A non-member may neither fetch it nor pass it on; their attempt grants nobody anything.
+    assertNotFound(api.token(carol), url);
+    ApiClient.Response resent = api.post(api.token(carol), "/v1/messages", mediaMessage(carol, dave, url));
+    assertEquals(404, resent.status());
+    assertEquals("not_found", resent.body().get("code").asText());
+    assertNotFound(api.token(dave), url);
+
+    // A member may forward it, which lets the new conversation's members see it.
+    assertEquals(200, api.post(api.token(bob), "/v1/messages", mediaMessage(bob, dave, url)).status());
+    assertArrayEquals(picture, downloadBytes(api.token(dave), url));
+
+    // Access follows current membership: a member who left is refused.
+    try (WsClient erinPhone = WsClient.connect(node, api.token(erin), "phone")) {
+      erinPhone.send(frame("conversation.leave").put("conversation_id", groupId));
+      erinPhone.await(f -> "conversation.updated".equals(f.path("type").asText()));
+    }
+    assertNotFound(api.token(erin), url);
+
+    // The content of a media message must be one of our media URLs.
+    ApiClient.Response foreign = api.post(api.token(alice), "/v1/messages",
+        mediaMessage(alice, bob, "https://example.com/cat.png"));
+    assertEquals(400, foreign.status());
+    assertEquals("bad_request", foreign.body().get("code").asText());
+    assertNotFound(api.token(alice), "/v1/media/AAAAAAAAAAAAAAAAAAAAAA");
+  }
+
+  // ----------------------------------------------------------------------------------- helpers
+
+  private static String mediaMessage(String from, String to, String url) {
+    String conversation = from.compareTo(to) <= 0 ? "d:" + from + ":" + to : "d:" + to + ":" + from;
+    return "{\"conversation_id\":\"" + conversation + "\",\"client_msg_id\":\"" + UUID.randomUUID()
+        + "\",\"content\":\"" + url + "\",\"content_type\":\"media\"}";
+  }
+
+  private HttpRequest upload(String token, String contentType, HttpRequest.BodyPublisher body) {
+    return HttpRequest.newBuilder(node.http("/v1/media"))
+        .timeout(Duration.ofSeconds(120))
+        .header("Authorization", "Bearer " + token)
+        .header("Content-Type", contentType)
+        .POST(body)
+        .build();
+  }
+
+  private String uploadBytes(String token, String contentType, byte[] bytes) throws Exception {
+    HttpResponse<String> response =
+        http.send(upload(token, contentType, HttpRequest.BodyPublishers.ofByteArray(bytes)),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode(), response.body());
+    return ApiClient.JSON.readTree(response.body()).get("media_url").asText();
+  }
+
+  record Download(int status, String contentType, long contentLength, long bytes, byte[] sha256) {}
+
+  private Download download(String token, String url) throws Exception {
+    HttpResponse<InputStream> response = http.send(
+        HttpRequest.newBuilder(node.http(url)).header("Authorization", "Bearer " + token).build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    MessageDigest sha = newSha256();
+    long count = 0;
+    try (InputStream in = response.body()) {
+      byte[] buffer = new byte[64 * 1024];
+      for (int n; (n = in.read(buffer)) > 0; count += n) {
+        sha.update(buffer, 0, n);
+      }
+    }
+    return new Download(response.statusCode(),
+        response.headers().firstValue("Content-Type").orElse(null),
+        response.headers().firstValueAsLong("Content-Length").orElse(-1),
+        count, sha.digest());
+  }
+
+  private byte[] downloadBytes(String token, String url) throws Exception {
+    HttpResponse<byte[]> response = http.send(
+        HttpRequest.newBuilder(node.http(url)).header("Authorization", "Bearer " + token).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, response.statusCode(), new String(response.body()));
+    assertEquals("nosniff", response.headers().firstValue("X-Content-Type-Options").orElse(null));
+    return response.body();
+  }
+
+  /** Status and body of a GET, as {@code {"status":…,"body":…}}. */
+  private JsonNode get(String token, String url) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(node.http(url));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    var node = ApiClient.JSON.createObjectNode().put("status", response.statusCode());
+    node.set("body", ApiClient.JSON.readTree(response.body()));
+    return node;
+  }
+
+  /** Refused as PROTOCOL.md says: 404 with {@code {"code":"not_found","message":…}}. */
+  private void assertNotFound(String token, String url) throws Exception {
+    JsonNode response = get(token, url);
+    assertEquals(404, response.get("status").asInt(), response.toString());
+    assertEquals("not_found", response.get("body").get("code").asText());
+    assertFalse(response.get("body").get("message").asText().isEmpty());
+  }
+
+  private static void assertTooLarge(HttpResponse<String> response) throws IOException {
+    assertEquals(413, response.statusCode(), response.body());
+    JsonNode error = ApiClient.JSON.readTree(response.body());
+    assertEquals("too_large", error.get("code").asText());
+    assertTrue(error.get("message").asText().contains(DEFAULT_LIMIT + " bytes (25 MiB)"), error.toString());
+  }
+
+  private static String objectKey(String url) {
+    return "media/" + url.substring(url.lastIndexOf('/') + 1);
+  }
+
+  private List<String> objectKeys() {
+    return bucket.listObjectsV2(b -> b.bucket(BUCKET).prefix("media/")).contents().stream()
+        .map(S3Object::key).sorted().toList();
+  }
+
+  private List<MultipartUpload> unfinishedUploads() {
+    return bucket.listMultipartUploads(b -> b.bucket(BUCKET).prefix("media/")).uploads();
+  }
+
+  /** Waits until one unfinished multipart upload has at least {@code count} parts stored. */
+  private List<software.amazon.awssdk.services.s3.model.Part> awaitPartsInS3(int count) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      for (MultipartUpload upload : unfinishedUploads()) {
+        var parts = bucket.listParts(b -> b.bucket(BUCKET).key(upload.key()).uploadId(upload.uploadId())).parts();
+        if (parts.size() >= count) {
+          return parts;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no upload reached " + count + " parts in S3 while the client held back");
+      }
+      Thread.sleep(50); // S3 is polled: there is nothing to subscribe to
+    }
+  }
+
+  private long peakHeapAfterGcMiB() throws IOException {
+    long peak = 0;
+    for (String line : Files.readAllLines(gcLog)) {
+      Matcher m = GC_AFTER.matcher(line);
+      if (m.find()) {
+        peak = Math.max(peak, Long.parseLong(m.group(1)));
+      }
+    }
+    return peak;
+  }
+
+  private static MessageDigest newSha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A body of {@code size} pseudo-random bytes (each MiB seeded by its index), hashed as it is
+   * sent. With {@code pauseAt} ≥ 0 it stops there until {@link #resume()}.
+   */
+  static final class Body extends InputStream {
+    private final long size;
+    private final long pauseAt;
+    private final CountDownLatch resumed = new CountDownLatch(1);
+    private final MessageDigest sha = newSha256();
+    private volatile long sent;
+    private byte[] block;
+    private long blockIndex = -1;
+
+    Body(long size, long pauseAt) {
+      this.size = size;
+      this.pauseAt = pauseAt;
+    }
+
+    long sent() {
+      return sent;
+    }
+
+    void resume() {
+      resumed.countDown();
+    }
+
+    byte[] sha256() {
+      return sha.digest();
+    }
+
+    byte[] readAll() {
+      try {
+        return readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      if (sent >= size) {
+        return -1;
+      }
+      if (sent == pauseAt) {
+        try {
+          if (!resumed.await(60, TimeUnit.SECONDS)) {
+            throw new IOException("never resumed");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException(e);
+        }
+      }
+      long index = sent / MiB;
+      if (index != blockIndex) {
+        block = new byte[MiB];
+        new SplittableRandom(index).nextBytes(block);
+        blockIndex = index;
+      }
+      long limit = pauseAt > sent ? Math.min(size, pauseAt) : size;
+      int within = (int) (sent % MiB);
+      int n = (int) Math.min(Math.min(length, MiB - within), limit - sent);
+      System.arraycopy(block, within, buffer, offset, n);
+      sha.update(buffer, offset, n);
+      sent += n;
+      return n;
+    }
+  }
+}

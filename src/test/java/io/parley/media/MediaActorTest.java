@@ -1,0 +1,106 @@
+package io.parley.media;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.Outcome;
+import io.parley.testing.EntityHarness;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The MediaActor's records and grants on Pekko's persistence testkit. */
+class MediaActorTest {
+  EntityHarness harness;
+  MediaSettings settings;
+  PersistenceTestKit journal;
+
+  @BeforeEach
+  void setUp() {
+    harness = new EntityHarness("parley.media { max-conversations = 3, snapshot-every = 2 }");
+    settings = MediaSettings.from(harness.config);
+    journal = PersistenceTestKit.create(harness.testKit.system());
+  }
+
+  @AfterEach
+  void tearDown() {
+    harness.shutdown();
+  }
+
+  private ActorRef<MediaActor.Command> spawn(String mediaId) {
+    return harness.testKit.spawn(MediaActor.create(mediaId, settings, harness.clock));
+  }
+
+  private Outcome<MediaActor.Media> ask(
+      ActorRef<MediaActor.Command> media, Function<ActorRef<Outcome<MediaActor.Media>>, MediaActor.Command> command) {
+    TestProbe<Outcome<MediaActor.Media>> reply = harness.testKit.createTestProbe();
+    media.tell(command.apply(reply.ref()));
+    return reply.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  private void stopAndAwait(ActorRef<MediaActor.Command> media) {
+    media.tell(MediaActor.stopMessage());
+    harness.testKit.createTestProbe().expectTerminated(media, Duration.ofSeconds(5));
+  }
+
+  @Test
+  void nothingIsKnownOfMediaThatWasNeverRegistered() {
+    var media = spawn("never");
+    assertEquals(Outcome.Reason.NOT_FOUND, ask(media, MediaActor.Get::new).reason());
+    assertEquals(Outcome.Reason.NOT_FOUND, ask(media, r -> new MediaActor.Share("d:a:b", r)).reason());
+    assertTrue(journal.persistedInStorage(MediaActor.persistenceId("never").id()).isEmpty(),
+        "a refused share stores nothing");
+  }
+
+  @Test
+  void aRegistrationIsKeptAndRepeatingItIsHarmless() {
+    var media = spawn("m1");
+    var registered = ask(media, r -> new MediaActor.Register("alice", "image/png", 42, r)).value();
+    assertEquals(new MediaActor.Media("alice", "image/png", 42, harness.clock.millis(), List.of()), registered);
+    assertEquals(registered, ask(media, r -> new MediaActor.Register("alice", "image/png", 42, r)).value());
+    assertEquals(Outcome.Reason.BAD_REQUEST,
+        ask(media, r -> new MediaActor.Register("mallory", "image/png", 42, r)).reason(),
+        "nobody else can claim the id");
+    assertEquals(registered, ask(media, MediaActor.Get::new).value());
+    assertEquals(1, journal.persistedInStorage(MediaActor.persistenceId("m1").id()).size());
+  }
+
+  @Test
+  void sharesAreGrantedOnceAndSurviveARestartUpToTheLimit() {
+    var media = spawn("m2");
+    ask(media, r -> new MediaActor.Register("alice", "video/mp4", 7, r));
+    ask(media, r -> new MediaActor.Share("d:alice:bob", r));
+    ask(media, r -> new MediaActor.Share("d:alice:bob", r));
+    var shared = ask(media, r -> new MediaActor.Share("g.1", r)).value();
+    assertEquals(List.of("d:alice:bob", "g.1"), shared.conversations());
+    assertEquals(3, journal.persistedInStorage(MediaActor.persistenceId("m2").id()).size(),
+        "a repeated share stores nothing");
+
+    stopAndAwait(media);
+    var restarted = spawn("m2");
+    assertEquals(shared, ask(restarted, MediaActor.Get::new).value());
+    assertTrue(ask(restarted, r -> new MediaActor.Share("g.2", r)).value().isSharedIn("g.2"));
+    var beyond = ask(restarted, r -> new MediaActor.Share("g.3", r));
+    assertEquals(Outcome.Reason.BAD_REQUEST, beyond.reason());
+    assertTrue(beyond.message().contains("upload it again"), beyond.message());
+    assertTrue(ask(restarted, r -> new MediaActor.Share("g.1", r)).isOk(), "an existing share still answers");
+  }
+
+  @Test
+  void stateRecoversFromASnapshotThroughTheSerializer() {
+    var media = spawn("m3");
+    ask(media, r -> new MediaActor.Register("alice", "image/jpeg", 1024, r));
+    var shared = ask(media, r -> new MediaActor.Share("d:alice:bob", r)).value();
+    SnapshotTestKit snapshots = SnapshotTestKit.create(harness.testKit.system());
+    assertEquals(1, snapshots.persistedInStorage(MediaActor.persistenceId("m3").id()).size(), "snapshot taken");
+    stopAndAwait(media);
+    assertEquals(shared, ask(spawn("m3"), MediaActor.Get::new).value());
+  }
+}
