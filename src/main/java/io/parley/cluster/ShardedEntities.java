@@ -101,9 +101,4 @@ public final class ShardedEntities implements Entities {
   public RecipientRef<MediaActor.Command> media(String mediaId) {
     return sharding.entityRefFor(MediaActor.TYPE_KEY, mediaId);
   }
-
-  /** Typed access for asks. */
-  public ClusterSharding sharding() {
-    return sharding;
-  }
 }
