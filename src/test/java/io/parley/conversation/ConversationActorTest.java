@@ -145,12 +145,14 @@ class ConversationActorTest {
 
     // Alice's UserActor confirms; bob's does not: only bob's is re-sent, read back from the journal.
     conversation.tell(new ConversationActor.HandedOff("alice", 1));
+    awaitProcessed(conversation);
     harness.clock.advance(Duration.ofSeconds(1));
     var resent = (UserActor.Deliver) harness.userProbe("bob").receiveMessage(Duration.ofSeconds(5));
     assertEquals(deliver.messages(), resent.messages());
     harness.userProbe("alice").expectNoMessage(Duration.ofMillis(300));
 
     conversation.tell(new ConversationActor.HandedOff("bob", 1));
+    awaitProcessed(conversation);
     harness.clock.advance(Duration.ofSeconds(1));
     harness.userProbe("bob").expectNoMessage(Duration.ofMillis(400));
   }
@@ -236,6 +238,16 @@ class ConversationActorTest {
     conversation.tell(new ConversationActor.Leave("alice", done.ref()));
     assertTrue(done.receiveMessage().isOk());
     assertFalse(send(conversation, "alice", "x").isOk());
+  }
+
+  /**
+   * Returns once the conversation has handled everything sent to it so far, so that a tick
+   * already queued cannot see the clock moved by the next line before it sees the confirmation.
+   */
+  private void awaitProcessed(ActorRef<ConversationActor.Command> conversation) {
+    TestProbe<Outcome<ConversationActor.Location>> located = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.LocateMessages("alice", Long.MAX_VALUE, 1, located.ref()));
+    located.receiveMessage(Duration.ofSeconds(5));
   }
 
   private static <T> void drain(TestProbe<T> probe) {
