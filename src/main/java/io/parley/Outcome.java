@@ -3,6 +3,7 @@ package io.parley;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.parley.cluster.JsonSerializable;
+import java.util.function.Function;
 
 /**
  * The reply of an entity to a request: a value, or the reason it was refused. Refusals map
@@ -31,5 +32,10 @@ public record Outcome<T>(
   @JsonIgnore
   public boolean isOk() {
     return reason == null;
+  }
+
+  /** The value transformed, or the same refusal. */
+  public <U> Outcome<U> map(Function<? super T, ? extends U> transform) {
+    return isOk() ? ok(transform.apply(value)) : rejected(reason, message);
   }
 }

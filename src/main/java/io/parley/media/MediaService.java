@@ -160,9 +160,7 @@ public final class MediaService {
     CompletionStage<Outcome<MediaActor.Media>> registered = ask(mediaEntities.apply(mediaId),
         replyTo -> new MediaActor.Register(uploaderId, contentType.toString(), size, replyTo));
     return registered
-        .thenApply(outcome -> outcome.isOk()
-            ? Outcome.ok(new Stored(mediaId, outcome.value()))
-            : Outcome.<Stored>rejected(outcome.reason(), outcome.message()))
+        .thenApply(outcome -> outcome.map(media -> new Stored(mediaId, media)))
         .whenComplete((outcome, failure) -> {
           if (failure != null || !outcome.isOk()) {
             // Not recorded, so nobody could ever fetch it: do not keep the object.
@@ -252,9 +250,7 @@ public final class MediaService {
               }
               return this.<MediaActor.Command, MediaActor.Media>ask(
                       mediaEntities.apply(mediaId), replyTo -> new MediaActor.Share(conversationId, replyTo))
-                  .thenApply(shared -> shared.isOk()
-                      ? Outcome.ok(Done.INSTANCE)
-                      : Outcome.<Done>rejected(shared.reason(), shared.message()));
+                  .thenApply(shared -> shared.map(sharedMedia -> Done.INSTANCE));
             });
           });
     });
@@ -319,9 +315,7 @@ public final class MediaService {
     }
     return this.<ConversationActor.Command, ConversationInfo>ask(
             entities.conversation(conversationId), replyTo -> new ConversationActor.GetInfo(userId, replyTo))
-        .thenApply(info -> info.isOk()
-            ? Outcome.ok(Done.INSTANCE)
-            : Outcome.<Done>rejected(info.reason(), info.message()));
+        .thenApply(info -> info.map(known -> Done.INSTANCE));
   }
 
   private static <T> Outcome<T> notFound(String mediaId) {
