@@ -18,6 +18,7 @@ public final class Parley {
   private Parley() {}
 
   public static void main(String[] args) throws Exception {
+    keepCommonPoolOnSmallMachines();
     // pekko-persistence-dynamodb uses AWS SDK v1, which otherwise prints a deprecation banner.
     System.setProperty("aws.java.v1.disableDeprecationAnnouncement", "true");
     Config config = ParleyConfig.load();
@@ -56,5 +57,19 @@ public final class Parley {
     }
 
     ParleyNode.start(full, Clock.systemUTC());
+  }
+
+  /**
+   * With fewer than 3 CPUs (a pod with a 1-CPU limit, a server pinned to one core) the JDK turns
+   * the common pool off, and every async completion stage without an executor (Scala's future
+   * converters make {@code thenApply} on an ask one) starts a thread of its own: about two threads
+   * per message. Two common-pool threads cost nothing when idle. Must run before anything uses the
+   * pool; an explicit setting wins.
+   */
+  private static void keepCommonPoolOnSmallMachines() {
+    String parallelism = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    if (System.getProperty(parallelism) == null && Runtime.getRuntime().availableProcessors() < 3) {
+      System.setProperty(parallelism, "2");
+    }
   }
 }

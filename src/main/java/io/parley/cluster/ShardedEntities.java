@@ -50,7 +50,10 @@ public final class ShardedEntities implements Entities {
         Entity.of(
                 UserActor.TYPE_KEY,
                 ctx -> UserActor.create(ctx.getEntityId(), ctx.getShard(), this, userSettings, pushes, clock))
-            .withStopMessage(UserActor.stopMessage()));
+            .withStopMessage(UserActor.stopMessage())
+            // A user owes no work after a crash (conversations re-send hand-offs, connections
+            // register again), so remembering users would only cost a write at every login.
+            .withSettings(ClusterShardingSettings.create(system).withRememberEntities(false)));
     sharding.init(
         Entity.of(PushTokenOwner.TYPE_KEY, ctx -> PushTokenOwner.create(ctx.getEntityId(), ctx.getShard(), this))
             .withStopMessage(PushTokenOwner.stopMessage()));

@@ -21,6 +21,7 @@ import io.parley.user.DeviceEvent.ReceiptStatus;
 import io.parley.user.UserActor;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -158,6 +159,8 @@ public final class ConversationActor
 
   record RetryLoaded(String userId, List<ChatMessage> messages) implements Command {}
 
+  private record Watermark(String userId, ReceiptStatus status) {}
+
   // Archive runs: each step's result comes back as a command, so the state is only ever changed
   // by this actor, in order.
   // `run` tells results of the current run from late ones of a run cut short by a restart.
@@ -193,7 +196,14 @@ public final class ConversationActor
 
   public record HandoffsConfirmed(Map<String, Long> storedThrough) implements Event {}
 
+  /** Kept for journals written before receipts were group-committed; see {@link ReceiptsRecorded}. */
   public record ReceiptRecorded(String userId, ReceiptStatus status, long seq) implements Event {}
+
+  /** A member's receipt watermark, as one write records it. */
+  public record Receipt(String userId, ReceiptStatus status, long seq) implements JsonSerializable {}
+
+  /** Receipts that arrived during one write, recorded with the next. */
+  public record ReceiptsRecorded(List<Receipt> receipts) implements Event {}
 
   /**
    * Messages {@code fromSeq..toSeq} are in S3 under {@code key}. Journal events before
@@ -346,8 +356,10 @@ public final class ConversationActor
 
   // Not state: sends waiting for the next write, and fan-out bookkeeping that is rebuilt (or
   // safely repeated) after a restart.
-  private final List<Send> buffer = new ArrayList<>();
-  private boolean flushPending;
+  private final ArrayDeque<Send> buffer = new ArrayDeque<>();
+  /** Receipts waiting for the next write: the highest seq per member and status. */
+  private final Map<Watermark, Long> receiptsWaiting = new LinkedHashMap<>();
+  private boolean flushScheduled;
   private final Map<String, Long> confirmedNotPersisted = new HashMap<>();
   private final Map<String, Long> lastAttemptMillis = new HashMap<>();
   private long lastActivityMillis;
@@ -647,18 +659,33 @@ public final class ConversationActor
       return Effect().none();
     }
     buffer.add(cmd);
-    if (!flushPending) {
-      flushPending = true;
-      ctx.getSelf().tell(Flush.INSTANCE);
-    }
+    scheduleFlush();
     return Effect().none();
   }
 
-  /** Writes every buffered send in one event and acks them once it is stored. */
+  /**
+   * Group commit: sends, receipts and hand-off confirmations that arrive while a write is in
+   * flight wait (Pekko stashes commands during a write), and the next flush stores them together.
+   */
+  private void scheduleFlush() {
+    if (!flushScheduled) {
+      flushScheduled = true;
+      ctx.getSelf().tell(Flush.INSTANCE);
+    }
+  }
+
+  /**
+   * One write: the waiting sends (up to a bound in count and bytes, so that neither the stored
+   * event nor a member's hand-off outgrows its limits), the receipts and the hand-off
+   * confirmations. Sends are acked, and receipts sent, once it is stored.
+   */
   private Effect<Event, State> onFlush(State state, Flush flush) {
-    flushPending = false;
-    List<Send> sends = new ArrayList<>(buffer);
-    buffer.clear();
+    flushScheduled = false;
+    List<Send> sends = takeSends();
+    ParleyMetrics.groupCommit(TYPE_KEY.name(), sends.size() + receiptsWaiting.size());
+    if (!buffer.isEmpty()) {
+      scheduleFlush();
+    }
     List<Event> events = new ArrayList<>();
     List<Runnable> replies = new ArrayList<>();
 
@@ -666,6 +693,7 @@ public final class ConversationActor
     if (state instanceof Active existing) {
       active = existing;
     } else {
+      receiptsWaiting.clear(); // nothing stored yet: nothing to receipt
       Optional<List<String>> direct =
           sends.stream()
               .map(send -> ConversationIds.directMembers(conversationId, send.senderId()))
@@ -685,6 +713,67 @@ public final class ConversationActor
       active = new Active(null, direct.get());
     }
 
+    List<StoredMessage> stored = acceptSends(active, sends, replies);
+    if (!stored.isEmpty()) {
+      events.add(new MessagesAccepted(stored, lastSequenceNumber(ctx) + 1));
+    }
+    List<Runnable> receiptNotices = new ArrayList<>();
+    List<Receipt> receipts = takeReceipts(active, receiptNotices);
+    if (!receipts.isEmpty()) {
+      events.add(new ReceiptsRecorded(receipts));
+    }
+    if (!events.isEmpty() && !confirmedNotPersisted.isEmpty()) {
+      // Confirmations ride along with a write that happens anyway.
+      events.add(new HandoffsConfirmed(Map.copyOf(confirmedNotPersisted)));
+      confirmedNotPersisted.clear();
+    }
+    if (events.isEmpty()) {
+      replies.forEach(Runnable::run);
+      return Effect().none();
+    }
+    long writeStarted = System.nanoTime();
+    return Effect()
+        .persist(events)
+        .thenRun(
+            (State newState) -> {
+              replies.forEach(Runnable::run);
+              // Persisted before it is sent: a crash in between loses a receipt rather than
+              // repeating one.
+              receiptNotices.forEach(Runnable::run);
+              ParleyMetrics.persisted(Duration.ofNanos(System.nanoTime() - writeStarted));
+              ParleyMetrics.messagesAccepted(stored.size());
+              if (!stored.isEmpty()) {
+                fanOut((Active) newState, stored);
+              }
+            });
+  }
+
+  /** The oldest waiting sends that fit one write: always one, then up to the bounds. */
+  private List<Send> takeSends() {
+    List<Send> taken = new ArrayList<>();
+    long bytes = 0;
+    while (!buffer.isEmpty() && taken.size() < MAX_SENDS_PER_WRITE) {
+      long size = approximateBytes(buffer.peek());
+      if (!taken.isEmpty() && bytes + size > MAX_BYTES_PER_WRITE) {
+        break;
+      }
+      bytes += size;
+      taken.add(buffer.poll());
+    }
+    return taken;
+  }
+
+  static long approximateBytes(Send send) {
+    return approximateBytes(send.content(), send.clientMsgId(), send.senderId());
+  }
+
+  /** An upper bound of a message's stored size: UTF-8 takes at most 3 bytes per Java char. */
+  static long approximateBytes(String content, String clientMsgId, String senderId) {
+    return 3L * (content.length() + clientMsgId.length() + senderId.length()) + MESSAGE_OVERHEAD_BYTES;
+  }
+
+  /** Numbers the new messages of {@code sends}; repeats and non-members get their answer. */
+  private List<StoredMessage> acceptSends(Active active, List<Send> sends, List<Runnable> replies) {
     long seq = active.lastSeq;
     long ts = Math.max(clock.millis(), active.lastMessageTs);
     Map<Long, SendAck> acceptedNow = new HashMap<>();
@@ -710,25 +799,34 @@ public final class ConversationActor
           new StoredMessage(seq, send.senderId(), send.clientMsgId(), send.content(), send.contentType(), ts));
       replies.add(() -> send.replyTo().tell(Outcome.ok(ack)));
     }
-    if (!stored.isEmpty()) {
-      events.add(new MessagesAccepted(stored, lastSequenceNumber(ctx) + 1));
-    }
-    if (events.isEmpty()) {
-      replies.forEach(Runnable::run);
-      return Effect().none();
-    }
-    long writeStarted = System.nanoTime();
-    return Effect()
-        .persist(events)
-        .thenRun(
-            (State newState) -> {
-              replies.forEach(Runnable::run);
-              ParleyMetrics.persisted(Duration.ofNanos(System.nanoTime() - writeStarted));
-              ParleyMetrics.messagesAccepted(stored.size());
-              if (!stored.isEmpty()) {
-                fanOut((Active) newState, stored);
-              }
-            });
+    return stored;
+  }
+
+  /**
+   * The waiting receipts that move a member's watermark, and the notices to their messages'
+   * senders (sent once recorded; a member's own messages get none).
+   */
+  private List<Receipt> takeReceipts(Active active, List<Runnable> notices) {
+    List<Receipt> receipts = new ArrayList<>();
+    receiptsWaiting.forEach((watermark, seq) -> {
+      Member member = active.members.get(watermark.userId());
+      if (member == null) {
+        return;
+      }
+      long previous = watermark.status() == ReceiptStatus.DELIVERED ? member.delivered() : member.read();
+      long upTo = Math.min(seq, active.lastSeq);
+      if (upTo <= previous) {
+        return;
+      }
+      receipts.add(new Receipt(watermark.userId(), watermark.status(), upTo));
+      var senders = active.senders.sendersBetween(previous, upTo);
+      DeviceEvent receipt = new DeviceEvent.Receipt(conversationId, upTo, watermark.userId(), watermark.status());
+      notices.add(() -> senders.stream()
+          .filter(sender -> !sender.equals(watermark.userId()))
+          .forEach(sender -> entities.user(sender).tell(new UserActor.Notify(receipt))));
+    });
+    receiptsWaiting.clear();
+    return receipts;
   }
 
   private SendAck ack(String clientMsgId, long seq, long serverTs) {
@@ -757,6 +855,7 @@ public final class ConversationActor
     return Effect().none();
   }
 
+  /** Receipts are cumulative: only the highest per member and status waits for the write. */
   private Effect<Event, State> onReceipt(Active state, String userId, ReceiptStatus status, long seq) {
     touch();
     Member member = state.members.get(userId);
@@ -764,23 +863,12 @@ public final class ConversationActor
       return Effect().none();
     }
     long previous = status == ReceiptStatus.DELIVERED ? member.delivered() : member.read();
-    long upTo = Math.min(seq, state.lastSeq);
-    if (upTo <= previous) {
+    if (Math.min(seq, state.lastSeq) <= previous) {
       return Effect().none();
     }
-    var senders = state.senders.sendersBetween(previous, upTo);
-    // Persisted before it is sent: a crash in between loses a receipt rather than repeating one.
-    return Effect()
-        .persist(new ReceiptRecorded(userId, status, upTo))
-        .thenRun(
-            (State newState) ->
-                senders.stream()
-                    .filter(sender -> !sender.equals(userId))
-                    .forEach(
-                        sender ->
-                            entities.user(sender)
-                                .tell(new UserActor.Notify(
-                                    new DeviceEvent.Receipt(conversationId, upTo, userId, status)))));
+    receiptsWaiting.merge(new Watermark(userId, status), seq, Math::max);
+    scheduleFlush();
+    return Effect().none();
   }
 
   private Effect<Event, State> onTyping(Active state, Typing cmd) {
@@ -952,7 +1040,7 @@ public final class ConversationActor
   }
 
   private boolean idle() {
-    return buffer.isEmpty()
+    return buffer.isEmpty() && receiptsWaiting.isEmpty()
         && clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
   }
 
@@ -984,6 +1072,11 @@ public final class ConversationActor
   }
 
   private static final int RETRY_BATCH = 200;
+  /** Bounds of one write's messages: one DynamoDB item holds at most 400 KB, and a hand-off to a
+   *  member on another node must fit a remoting frame (256 KiB). */
+  static final int MAX_SENDS_PER_WRITE = 256;
+  static final long MAX_BYTES_PER_WRITE = 64 * 1024;
+  static final long MESSAGE_OVERHEAD_BYTES = 160;
 
   private void retryHandoffs(Active state) {
     long now = clock.millis();
@@ -1009,8 +1102,21 @@ public final class ConversationActor
   private Effect<Event, State> onRetryLoaded(Active state, RetryLoaded loaded) {
     Member member = state.members.get(loaded.userId());
     if (member != null && !loaded.messages().isEmpty()) {
-      entities.user(loaded.userId())
-          .tell(new UserActor.Deliver(state.info(conversationId), member.since(), loaded.messages()));
+      // In hand-offs no larger than a write's, so each fits a remoting frame.
+      ConversationInfo info = state.info(conversationId);
+      List<ChatMessage> chunk = new ArrayList<>();
+      long bytes = 0;
+      for (ChatMessage m : loaded.messages()) {
+        long size = approximateBytes(m.content(), m.clientMsgId(), m.senderId());
+        if (!chunk.isEmpty() && bytes + size > MAX_BYTES_PER_WRITE) {
+          entities.user(loaded.userId()).tell(new UserActor.Deliver(info, member.since(), chunk));
+          chunk = new ArrayList<>();
+          bytes = 0;
+        }
+        chunk.add(m);
+        bytes += size;
+      }
+      entities.user(loaded.userId()).tell(new UserActor.Deliver(info, member.since(), chunk));
     }
     return Effect().none();
   }
@@ -1058,15 +1164,20 @@ public final class ConversationActor
             })
         .onEvent(
             ReceiptRecorded.class,
-            (state, e) -> {
-              state.members.computeIfPresent(e.userId(), (id, m) -> m.withReceipt(e.status(), e.seq()));
-              state.senders.trimThrough(
-                  state.members.values().stream().mapToLong(m -> Math.min(m.delivered(), m.read())).min().orElse(0));
-              return state;
-            })
+            (state, e) -> applyReceipts(state, List.of(new Receipt(e.userId(), e.status(), e.seq()))))
+        .onEvent(ReceiptsRecorded.class, (state, e) -> applyReceipts(state, e.receipts()))
         // Events of the Empty state never repeat on an Active one.
         .onAnyEvent((state, e) -> state);
     return builder.build();
+  }
+
+  private static State applyReceipts(Active state, List<Receipt> receipts) {
+    for (Receipt r : receipts) {
+      state.members.computeIfPresent(r.userId(), (id, m) -> m.withReceipt(r.status(), r.seq()));
+    }
+    state.senders.trimThrough(
+        state.members.values().stream().mapToLong(m -> Math.min(m.delivered(), m.read())).min().orElse(0));
+    return state;
   }
 
   private static State applySegmentArchived(Active state, SegmentArchived e) {

@@ -173,6 +173,12 @@ public final class ChatService {
     return ask(entities.user(userId), replyTo -> new UserActor.Ack(deviceId, cursor, replyTo));
   }
 
+  /** Completes once every ack this user's entity accepted so far is stored. */
+  public CompletionStage<Done> syncAcks(String userId) {
+    return AskPattern.<UserActor.Command, Done>ask(
+        entities.user(userId), UserActor.Sync::new, askTimeout, system.scheduler());
+  }
+
   public CompletionStage<Done> markRead(String userId, String deviceId, String conversationId, long seq) {
     requireConversationId(conversationId);
     if (seq < 0) {

@@ -24,6 +24,8 @@ final class ClientFrames {
   private final ChatService chat;
   private final Entities entities;
   private final ActorRef<DeviceEvent> connection;
+  /** An ack was accepted since the last sync: the next answer waits until it is stored. */
+  private boolean ackNotSynced;
 
   ClientFrames(String userId, String deviceId, ChatService chat, Entities entities, ActorRef<DeviceEvent> connection) {
     this.userId = userId;
@@ -35,6 +37,7 @@ final class ClientFrames {
 
   CompletionStage<Optional<String>> handle(String text) {
     String[] reqId = {null};
+    boolean[] isAck = {false};
     CompletionStage<Optional<ObjectNode>> reply =
         ChatService.guarded(
             () -> {
@@ -44,11 +47,35 @@ final class ClientFrames {
                 throw ApiError.badRequest("req_id must be at most " + MAX_REQ_ID + " characters");
               }
               reqId[0] = id;
-              return dispatch(WireFormat.requiredString(frame, "type"), frame, id);
+              String type = WireFormat.requiredString(frame, "type");
+              isAck[0] = type.equals("ack");
+              return dispatch(type, frame, id);
             });
+    if (isAck[0]) {
+      ackNotSynced = true;
+    } else if (ackNotSynced) {
+      ackNotSynced = false;
+      reply = afterAcksStored(reply, reqId[0]);
+    }
     return reply
         .exceptionally(failure -> Optional.of(WireFormat.error(reqId[0], ApiError.from(failure))))
         .thenApply(node -> node.map(WireFormat::render));
+  }
+
+  /**
+   * PROTOCOL.md: acks are durable once a later frame on the connection is answered. Acks are
+   * stored lazily (see {@code UserActor.onAck}), so the first frame after one is answered only
+   * once they are stored; replies leave in frame order, so every later answer waits too.
+   */
+  private CompletionStage<Optional<ObjectNode>> afterAcksStored(
+      CompletionStage<Optional<ObjectNode>> reply, String reqId) {
+    CompletionStage<Optional<ApiError>> stored = chat.syncAcks(userId)
+        .handle((done, failure) -> failure == null ? Optional.empty() : Optional.of(ApiError.from(failure)));
+    return reply
+        .exceptionally(failure -> Optional.of(WireFormat.error(reqId, ApiError.from(failure))))
+        .thenCombine(stored, (answer, syncFailure) -> answer.isPresent() && syncFailure.isPresent()
+            ? Optional.of(WireFormat.error(reqId, syncFailure.get()))
+            : answer);
   }
 
   private CompletionStage<Optional<ObjectNode>> dispatch(String type, ObjectNode frame, String reqId) {

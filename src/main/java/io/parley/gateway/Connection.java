@@ -113,6 +113,7 @@ public final class Connection {
   private final List<Outbound> beforeAttach = new ArrayList<>();
   private ActorRef<Outbound> outbound;
   private ActorRef<UserActor.Command> watchedUser;
+  private long userIncarnation;
   private long lastCursorSent = -1; // unknown until registered
   private boolean replaying;
   private final TreeMap<Long, DeviceEvent.MsgNew> heldDuringReplay = new TreeMap<>();
@@ -226,6 +227,8 @@ public final class Connection {
   }
 
   private Behavior<Object> onRegistered(UserActor.Connected connected) {
+    boolean sameUserActor = connected.user().equals(watchedUser) && connected.incarnation() == userIncarnation;
+    userIncarnation = connected.incarnation();
     if (!connected.user().equals(watchedUser)) {
       if (watchedUser != null) {
         ctx.unwatch(watchedUser);
@@ -241,7 +244,9 @@ public final class Connection {
     if (lastCursorSent < acked) {
       lastCursorSent = acked;
     }
-    if (!replaying) {
+    // A periodic re-registration with the same UserActor has missed nothing: its live items
+    // arrive in order, and a gap among them starts a replay by itself.
+    if (!replaying && !sameUserActor) {
       replayFrom(lastCursorSent);
     }
     return Behaviors.same();

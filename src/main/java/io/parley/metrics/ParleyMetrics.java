@@ -59,6 +59,23 @@ public final class ParleyMetrics {
     latency("parley.persist", "Writing a batch of messages to the journal", took);
   }
 
+  /** One DynamoDB request, by operation (PutItem, BatchWriteItem, Query, …), and the items it writes. */
+  public static void dynamoDbRequest(String operation, int itemsWritten) {
+    Counter.builder("parley.dynamodb.requests").description("DynamoDB requests sent, by operation")
+        .tag("operation", operation).register(Metrics.globalRegistry).increment();
+    if (itemsWritten > 0) {
+      Counter.builder("parley.dynamodb.items.written").description("Items put by DynamoDB requests")
+          .register(Metrics.globalRegistry).increment(itemsWritten);
+    }
+  }
+
+  /** How many commands one group-committed write of an entity carried. */
+  public static void groupCommit(String entityType, int commands) {
+    DistributionSummary.builder("parley.group.commit.commands")
+        .description("Commands stored by one write of an entity (group commit)")
+        .tag("entity", entityType).register(Metrics.globalRegistry).record(commands);
+  }
+
   public static void pendingItems(int count) {
     DistributionSummary.builder("parley.pending.items").description("A user's pending items after a store")
         .publishPercentileHistogram().register(Metrics.globalRegistry).record(count);

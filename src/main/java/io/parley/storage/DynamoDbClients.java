@@ -12,6 +12,14 @@ import com.typesafe.config.Config;
 public final class DynamoDbClients {
   private DynamoDbClients() {}
 
+  /** A client of an embedded or local DynamoDB, which takes any key. */
+  static AmazonDynamoDB local(String endpoint) {
+    return AmazonDynamoDBClientBuilder.standard()
+        .withEndpointConfiguration(new AwsClientBuilder.EndpointConfiguration(endpoint, "us-east-1"))
+        .withCredentials(new AWSStaticCredentialsProvider(new BasicAWSCredentials("local", "local")))
+        .build();
+  }
+
   public static AmazonDynamoDB fromJournalConfig(Config config) {
     Config journal = config.getConfig("dynamodb-journal");
     String key = journal.getString("aws-access-key-id");

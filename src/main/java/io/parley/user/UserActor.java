@@ -7,6 +7,7 @@ import io.parley.cluster.CopyingSnapshotAdapter;
 import io.parley.cluster.Entities;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.PersistenceFailures;
+import io.parley.cluster.WriteBatch;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.push.PushNotification;
 import io.parley.push.PushNotifier;
@@ -21,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -58,23 +60,27 @@ public final class UserActor
 
   public sealed interface Command extends JsonSerializable {}
 
+  /** Commands that change the state: they are group-committed, see {@link #onFlush}. */
+  public sealed interface Writes extends Command {}
+
   /** Messages of a conversation for this member; those after {@code since} are theirs. */
   public record Deliver(ConversationInfo info, long since, List<ChatMessage> messages)
-      implements Command {}
+      implements Writes {}
 
-  public record ConversationChanged(ConversationInfo info, long lastMessageTs) implements Command {}
+  public record ConversationChanged(ConversationInfo info, long lastMessageTs) implements Writes {}
 
   /** A transient event for every connected device (receipts, typing): not stored. */
   public record Notify(DeviceEvent event) implements Command {}
 
   public record Connect(String deviceId, ActorRef<DeviceEvent> connection, ActorRef<Connected> replyTo)
-      implements Command {}
+      implements Writes {}
 
   /** {@code user} is this actor itself, for the connection to watch: if it stops or moves, the
-   *  connection registers again at once. */
-  public record Connected(long ackedCursor, ActorRef<Command> user) implements JsonSerializable {}
+   *  connection registers again at once. {@code incarnation} changes with every recovery: live
+   *  items may have been missed across one, so the connection replays what is pending. */
+  public record Connected(long ackedCursor, ActorRef<Command> user, long incarnation) implements JsonSerializable {}
 
-  public record Disconnect(String deviceId, ActorRef<DeviceEvent> connection) implements Command {}
+  public record Disconnect(String deviceId, ActorRef<DeviceEvent> connection) implements Writes {}
 
   /** Pending items after {@code afterCursor}, oldest first, at most {@code limit}. */
   public record GetPending(long afterCursor, int limit, ActorRef<PendingPage> replyTo)
@@ -86,30 +92,45 @@ public final class UserActor
 
   public record Ack(String deviceId, long cursor, ActorRef<Outcome<Done>> replyTo) implements Command {}
 
+  /**
+   * Replies once every ack accepted before it is stored: a connection asks this before it answers
+   * a later frame, which is when PROTOCOL.md makes acks durable.
+   */
+  public record Sync(ActorRef<Done> replyTo) implements Writes {}
+
   public record MarkRead(
       String deviceId, String conversationId, long seq, ActorRef<Outcome<Done>> replyTo)
-      implements Command {}
+      implements Writes {}
 
   public record GetInbox(int limit, Long beforeTs, ActorRef<Outcome<InboxPage>> replyTo)
       implements Command {}
 
   public record InboxPage(List<InboxItem> items) implements JsonSerializable {}
 
-  public record RegisterPushToken(PushToken token, ActorRef<Outcome<Done>> replyTo) implements Command {}
+  public record RegisterPushToken(PushToken token, ActorRef<Outcome<Done>> replyTo) implements Writes {}
 
   public record UnregisterPushToken(PushToken token, ActorRef<Outcome<Done>> replyTo)
-      implements Command {}
+      implements Writes {}
 
   public record SubscribePresence(ActorRef<DeviceEvent> subscriber) implements Command {}
 
   public record UnsubscribePresence(ActorRef<DeviceEvent> subscriber) implements Command {}
 
-  record ConnectionTerminated(String deviceId, ActorRef<DeviceEvent> connection) implements Command {}
+  record ConnectionTerminated(String deviceId, ActorRef<DeviceEvent> connection) implements Writes {}
 
   record SubscriberTerminated(ActorRef<DeviceEvent> subscriber) implements Command {}
 
   /** The coalesced push for a conversation is due. */
   record PushDue(String conversationId) implements Command {}
+
+  enum Flush implements Command {
+    INSTANCE
+  }
+
+  /** Acks accepted a while ago are stored even if nothing else writes. */
+  enum FlushAcks implements Command {
+    INSTANCE
+  }
 
   enum Tick implements Command {
     INSTANCE
@@ -180,6 +201,8 @@ public final class UserActor
 
   static final int MAX_PUSH_TOKENS = 20;
   static final int MAX_PENDING_PAGE = 500;
+  /** One DynamoDB BatchWriteItem takes 25 items, one per event. */
+  static final int MAX_EVENTS_PER_WRITE = 24;
 
   // ------------------------------------------------------------------------------------ wiring
 
@@ -210,6 +233,11 @@ public final class UserActor
   private final Map<String, ActorRef<DeviceEvent>> connections = new HashMap<>();
   private final Set<ActorRef<DeviceEvent>> presenceSubscribers = new HashSet<>();
   private final PushCoalescer pushesDue;
+  private final WriteBatch<Writes> writes = new WriteBatch<>();
+  /** Acks answered but not yet stored, the latest per device; see {@link #onAck}. */
+  private final Map<String, DeviceAcked> acksAccepted = new HashMap<>();
+  private static final AtomicLong INCARNATIONS = new AtomicLong(System.nanoTime());
+  private long incarnation;
   private long lastActivityMillis;
   private final ParleyMetrics.RunningEntity running = new ParleyMetrics.RunningEntity(TYPE_KEY.name());
 
@@ -257,6 +285,7 @@ public final class UserActor
         .onSignal(
             RecoveryCompleted.instance(),
             state -> {
+              incarnation = INCARNATIONS.incrementAndGet();
               running.started();
               timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.passivateAfterIdle().dividedBy(4));
             })
@@ -272,55 +301,116 @@ public final class UserActor
   public CommandHandler<Command, Event, State> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
-        .onCommand(Deliver.class, this::onDeliver)
-        .onCommand(ConversationChanged.class, this::onConversationChanged)
-        .onCommand(Notify.class, this::onNotify)
-        .onCommand(Connect.class, this::onConnect)
-        .onCommand(Disconnect.class, (state, cmd) -> onDisconnect(cmd.deviceId(), cmd.connection()))
-        .onCommand(ConnectionTerminated.class, (state, cmd) -> onDisconnect(cmd.deviceId(), cmd.connection()))
-        .onCommand(GetPending.class, this::onGetPending)
+        .onCommand(Writes.class, (state, cmd) -> stage(cmd))
+        .onCommand(Flush.class, (state, cmd) -> onFlush(state))
+        .onCommand(FlushAcks.class, (state, cmd) -> onFlush(state))
         .onCommand(Ack.class, this::onAck)
-        .onCommand(MarkRead.class, this::onMarkRead)
+        .onCommand(Notify.class, this::onNotify)
+        .onCommand(GetPending.class, this::onGetPending)
         .onCommand(GetInbox.class, this::onGetInbox)
-        .onCommand(RegisterPushToken.class, this::onRegisterPushToken)
-        .onCommand(UnregisterPushToken.class, this::onUnregisterPushToken)
         .onCommand(SubscribePresence.class, this::onSubscribePresence)
         .onCommand(UnsubscribePresence.class, (state, cmd) -> unsubscribe(cmd.subscriber()))
         .onCommand(SubscriberTerminated.class, (state, cmd) -> unsubscribe(cmd.subscriber()))
         .onCommand(PushDue.class, this::onPushDue)
         .onCommand(Tick.class, this::onTick)
-        .onCommand(Stop.class, (state, cmd) -> Effect().stop())
+        .onCommand(Stop.class, (state, cmd) -> onStop())
         .build();
   }
 
-  private Effect<Event, State> onDeliver(State state, Deliver cmd) {
+  /** Stops once what waits to be written is stored (its flush is already on its way). */
+  private Effect<Event, State> onStop() {
+    if (!writes.isEmpty() || !acksAccepted.isEmpty()) {
+      if (!acksAccepted.isEmpty()) {
+        ctx.getSelf().tell(Flush.INSTANCE);
+      }
+      ctx.getSelf().tell(Stop.INSTANCE);
+      return Effect().none();
+    }
+    return Effect().stop();
+  }
+
+  /** Commands that write wait for the next flush, which stores all of them in one write. */
+  private Effect<Event, State> stage(Writes command) {
+    if (writes.add(command)) {
+      ctx.getSelf().tell(Flush.INSTANCE);
+    }
+    return Effect().none();
+  }
+
+  /**
+   * Decides every waiting write command in arrival order (each against what the earlier ones
+   * staged) and stores their events in one write; replies and deliveries follow once it is stored.
+   */
+  private Effect<Event, State> onFlush(State state) {
+    StagedWrite write = new StagedWrite(state);
+    acksAccepted.forEach(write::ack);
+    acksAccepted.clear();
+    timers.cancel(FlushAcks.INSTANCE);
+    Writes command;
+    int commands = 0;
+    while (write.size() < MAX_EVENTS_PER_WRITE && (command = writes.poll()) != null) {
+      decide(state, command, write);
+      commands++;
+    }
+    ParleyMetrics.groupCommit(TYPE_KEY.name(), commands);
+    if (writes.needsFlush()) {
+      ctx.getSelf().tell(Flush.INSTANCE);
+    }
+    if (write.events().isEmpty()) {
+      write.runAfterWrite(state);
+      return Effect().none();
+    }
+    return Effect().persist(write.events()).thenRun(write::runAfterWrite);
+  }
+
+  private void decide(State state, Writes command, StagedWrite write) {
+    if (command instanceof Deliver cmd) {
+      onDeliver(cmd, write);
+    } else if (command instanceof Sync cmd) {
+      write.then(stored -> cmd.replyTo().tell(Done.INSTANCE));
+    } else if (command instanceof MarkRead cmd) {
+      onMarkRead(state, cmd, write);
+    } else if (command instanceof ConversationChanged cmd) {
+      onConversationChanged(cmd, write);
+    } else if (command instanceof Connect cmd) {
+      onConnect(state, cmd, write);
+    } else if (command instanceof Disconnect cmd) {
+      onDisconnect(cmd.deviceId(), cmd.connection(), write);
+    } else if (command instanceof ConnectionTerminated cmd) {
+      onDisconnect(cmd.deviceId(), cmd.connection(), write);
+    } else if (command instanceof RegisterPushToken cmd) {
+      onRegisterPushToken(cmd, write);
+    } else if (command instanceof UnregisterPushToken cmd) {
+      onUnregisterPushToken(cmd, write);
+    }
+  }
+
+  private void onDeliver(Deliver cmd, StagedWrite write) {
     String conversationId = cmd.info().conversationId();
-    long through = Math.max(state.storedThrough.getOrDefault(conversationId, 0L), cmd.since());
+    long through = Math.max(write.storedThrough(conversationId), cmd.since());
     List<ChatMessage> fresh = cmd.messages().stream().filter(m -> m.seq() > through).toList();
     // Only a contiguous continuation is stored; after a gap (a lost hand-off) the conversation
     // re-sends from what we report here.
     if (fresh.isEmpty() || fresh.get(0).seq() != through + 1) {
-      confirmHandoff(conversationId, through);
-      return Effect().none();
+      write.then(stored -> confirmHandoff(conversationId, through));
+      return;
     }
     List<PendingQueue.Item> items =
         fresh.stream()
             .map(m -> new PendingQueue.Item(conversationId, m.seq(), m.senderId(), m.serverTs()))
             .toList();
     String preview = Inbox.preview(fresh.get(fresh.size() - 1));
-    long firstCursor = state.nextCursor;
-    return Effect()
-        .persist(new MessagesStored(cmd.info(), items, preview))
-        .thenRun(
-            newState -> {
-              ParleyMetrics.pendingItems(newState.pending.size());
-              for (int i = 0; i < fresh.size(); i++) {
-                broadcast(new DeviceEvent.MsgNew(firstCursor + i, fresh.get(i)), null);
-              }
-              broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(conversationId)), null);
-              confirmHandoff(conversationId, fresh.get(fresh.size() - 1).seq());
-              schedulePush(newState, conversationId, fresh);
-            });
+    long firstCursor = write.addItems(new MessagesStored(cmd.info(), items, preview));
+    write.then(
+        newState -> {
+          ParleyMetrics.pendingItems(newState.pending.size());
+          for (int i = 0; i < fresh.size(); i++) {
+            broadcast(new DeviceEvent.MsgNew(firstCursor + i, fresh.get(i)), null);
+          }
+          broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(conversationId)), null);
+          confirmHandoff(conversationId, fresh.get(fresh.size() - 1).seq());
+          schedulePush(newState, conversationId, fresh);
+        });
   }
 
   /** With no device connected, the newest message from someone else is worth a push. */
@@ -359,18 +449,17 @@ public final class UserActor
     entities.conversation(conversationId).tell(new ConversationActor.HandedOff(userId, storedThroughSeq));
   }
 
-  private Effect<Event, State> onConversationChanged(State state, ConversationChanged cmd) {
+  private void onConversationChanged(ConversationChanged cmd, StagedWrite write) {
     ConversationInfo info = cmd.info();
-    return Effect()
-        .persist(new MembershipChanged(info, cmd.lastMessageTs()))
-        .thenRun(
-            newState -> {
-              broadcast(
-                  new DeviceEvent.ConversationUpdated(info.conversationId(), info.titleFor(userId), info.members()),
-                  null);
-              newState.inbox.get(info.conversationId())
-                  .ifPresent(entry -> broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(info.conversationId())), null));
-            });
+    write.add(new MembershipChanged(info, cmd.lastMessageTs()));
+    write.then(
+        newState -> {
+          broadcast(
+              new DeviceEvent.ConversationUpdated(info.conversationId(), info.titleFor(userId), info.members()),
+              null);
+          newState.inbox.get(info.conversationId())
+              .ifPresent(entry -> broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(info.conversationId())), null));
+        });
   }
 
   private Effect<Event, State> onNotify(State state, Notify cmd) {
@@ -378,13 +467,14 @@ public final class UserActor
     return Effect().none();
   }
 
-  private Effect<Event, State> onConnect(State state, Connect cmd) {
+  private void onConnect(State state, Connect cmd, StagedWrite write) {
     touch();
     ActorRef<DeviceEvent> previous = connections.get(cmd.deviceId());
     if (cmd.connection().equals(previous)) {
       // A periodic re-registration: nothing changed.
-      cmd.replyTo().tell(new Connected(state.devices.get(cmd.deviceId()).ackedCursor(), ctx.getSelf()));
-      return Effect().none();
+      write.then(newState -> cmd.replyTo().tell(
+          new Connected(newState.devices.get(cmd.deviceId()).ackedCursor(), ctx.getSelf(), incarnation)));
+      return;
     }
     if (previous != null) {
       previous.tell(new DeviceEvent.Replaced());
@@ -397,32 +487,30 @@ public final class UserActor
     }
     connections.put(cmd.deviceId(), cmd.connection());
     ctx.watchWith(cmd.connection(), new ConnectionTerminated(cmd.deviceId(), cmd.connection()));
-    return Effect()
-        .persist(new DeviceConnected(cmd.deviceId(), clock.millis()))
-        .thenRun(
-            newState -> {
-              cmd.replyTo().tell(new Connected(newState.devices.get(cmd.deviceId()).ackedCursor(), ctx.getSelf()));
-              if (wasOffline) {
-                publishPresence(newState);
-              }
-            });
+    write.add(new DeviceConnected(cmd.deviceId(), clock.millis()));
+    write.then(
+        newState -> {
+          cmd.replyTo().tell(new Connected(newState.devices.get(cmd.deviceId()).ackedCursor(), ctx.getSelf(), incarnation));
+          if (wasOffline) {
+            publishPresence(newState);
+          }
+        });
   }
 
-  private Effect<Event, State> onDisconnect(String deviceId, ActorRef<DeviceEvent> connection) {
+  private void onDisconnect(String deviceId, ActorRef<DeviceEvent> connection, StagedWrite write) {
     touch();
     if (!connection.equals(connections.get(deviceId))) {
-      return Effect().none(); // already replaced by a newer connection
+      return; // already replaced by a newer connection
     }
     connections.remove(deviceId);
     ctx.unwatch(connection);
-    return Effect()
-        .persist(new DeviceDisconnected(deviceId, clock.millis()))
-        .thenRun(
-            newState -> {
-              if (connections.isEmpty()) {
-                publishPresence(newState);
-              }
-            });
+    write.add(new DeviceDisconnected(deviceId, clock.millis()));
+    write.then(
+        newState -> {
+          if (connections.isEmpty()) {
+            publishPresence(newState);
+          }
+        });
   }
 
   private Effect<Event, State> onGetPending(State state, GetPending cmd) {
@@ -437,6 +525,13 @@ public final class UserActor
     return Effect().none();
   }
 
+  /**
+   * An ack is answered once accepted, and stored with the entity's next write (or a
+   * {@link Sync}, or at the latest after {@code lazyAckDelay}): PROTOCOL.md makes acks durable
+   * only once a later frame on the connection is answered, so a device that just reads costs no
+   * write of its own. Acks are cumulative: the latest per device is what is stored. The senders'
+   * receipts go out at once; the conversation records them, so they are still sent at most once.
+   */
   private Effect<Event, State> onAck(State state, Ack cmd) {
     touch();
     if (cmd.cursor() < 0 || cmd.cursor() > state.lastCursor()) {
@@ -444,50 +539,47 @@ public final class UserActor
           "cursor " + cmd.cursor() + " is beyond the stream (last cursor " + state.lastCursor() + ")"));
       return Effect().none();
     }
+    DeviceAcked accepted = acksAccepted.get(cmd.deviceId());
     Device device = state.devices.get(cmd.deviceId());
-    long acked = device == null ? state.pending.startCursor(state.nextCursor) : device.ackedCursor();
-    if (cmd.cursor() <= acked) {
-      cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
-      return Effect().none();
+    long acked = accepted != null ? accepted.cursor()
+        : device == null ? state.pending.startCursor(state.nextCursor) : device.ackedCursor();
+    if (cmd.cursor() > acked) {
+      Map<String, Long> deliveredThrough = new HashMap<>();
+      state.pending.between(acked, cmd.cursor())
+          .values()
+          .forEach(item -> deliveredThrough.merge(item.conversationId(), item.seq(), Math::max));
+      deliveredThrough.forEach((conversationId, seq) ->
+          entities.conversation(conversationId).tell(new ConversationActor.Delivered(userId, seq)));
+      acksAccepted.put(cmd.deviceId(), new DeviceAcked(cmd.deviceId(), cmd.cursor(), clock.millis()));
+      if (!timers.isTimerActive(FlushAcks.INSTANCE)) {
+        timers.startSingleTimer(FlushAcks.INSTANCE, settings.lazyAckDelay());
+      }
     }
-    Map<String, Long> deliveredThrough = new HashMap<>();
-    state.pending.between(acked, cmd.cursor())
-        .values()
-        .forEach(item -> deliveredThrough.merge(item.conversationId(), item.seq(), Math::max));
-    return Effect()
-        .persist(new DeviceAcked(cmd.deviceId(), cmd.cursor(), clock.millis()))
-        .thenRun(
-            newState -> {
-              deliveredThrough.forEach(
-                  (conversationId, seq) ->
-                      entities.conversation(conversationId)
-                          .tell(new ConversationActor.Delivered(userId, seq)));
-              cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
-            });
+    cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+    return Effect().none();
   }
 
-  private Effect<Event, State> onMarkRead(State state, MarkRead cmd) {
+  private void onMarkRead(State state, MarkRead cmd, StagedWrite write) {
     touch();
     var entry = state.inbox.get(cmd.conversationId());
     if (entry.isEmpty()) {
       cmd.replyTo().tell(Outcome.rejected(Reason.NOT_MEMBER,
           userId + " is not a member of " + cmd.conversationId()));
-      return Effect().none();
+      return;
     }
     long seq = Math.min(cmd.seq(), entry.get().lastSeq());
-    if (seq <= entry.get().readSeq()) {
-      cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
-      return Effect().none();
+    if (seq <= write.readSeq(cmd.conversationId(), entry.get().readSeq())) {
+      write.then(newState -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
+      return;
     }
-    return Effect()
-        .persist(new ConversationRead(cmd.conversationId(), seq))
-        .thenRun(
-            newState -> {
-              broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(cmd.conversationId())), cmd.deviceId());
-              entities.conversation(cmd.conversationId())
-                  .tell(new ConversationActor.Read(userId, seq));
-              cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
-            });
+    write.read(new ConversationRead(cmd.conversationId(), seq));
+    write.then(
+        newState -> {
+          broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(cmd.conversationId())), cmd.deviceId());
+          entities.conversation(cmd.conversationId())
+              .tell(new ConversationActor.Read(userId, seq));
+          cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+        });
   }
 
   private Effect<Event, State> onGetInbox(State state, GetInbox cmd) {
@@ -496,24 +588,18 @@ public final class UserActor
     return Effect().none();
   }
 
-  private Effect<Event, State> onRegisterPushToken(State state, RegisterPushToken cmd) {
-    if (state.pushTokens.contains(cmd.token())) {
-      cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
-      return Effect().none();
+  private void onRegisterPushToken(RegisterPushToken cmd, StagedWrite write) {
+    if (write.pushTokens().add(cmd.token())) {
+      write.add(new PushTokenAdded(cmd.token()));
     }
-    return Effect()
-        .persist(new PushTokenAdded(cmd.token()))
-        .thenRun(newState -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
+    write.then(newState -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
   }
 
-  private Effect<Event, State> onUnregisterPushToken(State state, UnregisterPushToken cmd) {
-    if (!state.pushTokens.contains(cmd.token())) {
-      cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
-      return Effect().none();
+  private void onUnregisterPushToken(UnregisterPushToken cmd, StagedWrite write) {
+    if (write.pushTokens().remove(cmd.token())) {
+      write.add(new PushTokenRemoved(cmd.token()));
     }
-    return Effect()
-        .persist(new PushTokenRemoved(cmd.token()))
-        .thenRun(newState -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
+    write.then(newState -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
   }
 
   private Effect<Event, State> onSubscribePresence(State state, SubscribePresence cmd) {
@@ -534,7 +620,7 @@ public final class UserActor
 
   private Effect<Event, State> onTick(State state, Tick tick) {
     boolean idle = clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
-    if (idle && connections.isEmpty() && presenceSubscribers.isEmpty() && pushesDue.isEmpty()) {
+    if (idle && writes.isEmpty() && acksAccepted.isEmpty() && connections.isEmpty() && presenceSubscribers.isEmpty() && pushesDue.isEmpty()) {
       shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
     }
     return Effect().none();
@@ -599,7 +685,10 @@ public final class UserActor
         .onEvent(
             DeviceAcked.class,
             (state, e) -> {
-              state.devices.put(e.deviceId(), new Device(e.cursor(), e.ts()));
+              // Cumulative: an ack never moves a device's cursor back.
+              Device device = state.devices.get(e.deviceId());
+              long cursor = device == null ? e.cursor() : Math.max(device.ackedCursor(), e.cursor());
+              state.devices.put(e.deviceId(), new Device(cursor, e.ts()));
               trimPending(state, e.ts());
               return state;
             })

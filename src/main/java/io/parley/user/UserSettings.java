@@ -10,6 +10,7 @@ public record UserSettings(
     int inboxMaxEntries,
     Duration passivateAfterIdle,
     int snapshotEvery,
+    Duration lazyAckDelay,
     Duration pushGatherDelay,
     Duration pushCoalesceWindow) {
 
@@ -21,6 +22,7 @@ public record UserSettings(
         c.getInt("inbox-max-entries"),
         c.getDuration("passivate-after-idle"),
         c.getInt("snapshot-every"),
+        c.getDuration("lazy-ack-delay"),
         config.getDuration("parley.push.gather-delay"),
         config.getDuration("parley.push.coalesce-window"));
   }

@@ -89,10 +89,18 @@ class UserActorTest {
     return page.receiveMessage().items().stream().map(UserActor.PendingDelivery::cursor).toList();
   }
 
+  /** An ack followed, as on a connection, by a later frame being answered: the ack is stored. */
   private void ack(ActorRef<UserActor.Command> user, String deviceId, long cursor) {
     TestProbe<Outcome<Done>> done = harness.testKit.createTestProbe();
     user.tell(new UserActor.Ack(deviceId, cursor, done.ref()));
     assertTrue(done.receiveMessage().isOk());
+    sync(user);
+  }
+
+  private void sync(ActorRef<UserActor.Command> user) {
+    TestProbe<Done> stored = harness.testKit.createTestProbe();
+    user.tell(new UserActor.Sync(stored.ref()));
+    stored.expectMessage(Done.INSTANCE);
   }
 
   private long handedOff() {
@@ -151,6 +159,32 @@ class UserActorTest {
     connect(bob, "phone", 4);
     // A device connecting for the first time starts at the oldest item still held.
     connect(bob, "tablet", 2);
+  }
+
+  @Test
+  void anAckIsStoredLazilyWithTheNextWriteOrASync() {
+    var bob = spawn();
+    connect(bob, "phone", 0);
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 2, "alice")));
+    assertEquals(2, handedOff());
+    TestProbe<Outcome<Done>> accepted = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.Ack("phone", 2, accepted.ref()));
+    assertTrue(accepted.receiveMessage().isOk());
+    // The receipt goes out at once (the conversation records it); the ack waits for a write.
+    var delivered = (ConversationActor.Delivered) harness.conversationProbe(CONVERSATION).receiveMessage();
+    assertEquals(2, delivered.seq());
+    assertEquals(List.of(1L, 2L), pendingCursors(bob, 0), "answered, but not stored yet");
+    // The next write carries it: here, a hand-off.
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(3, 3, "alice")));
+    assertEquals(3, handedOff());
+    assertEquals(List.of(3L), pendingCursors(bob, 0));
+
+    bob.tell(new UserActor.Ack("phone", 3, accepted.ref()));
+    assertTrue(accepted.receiveMessage().isOk());
+    harness.conversationProbe(CONVERSATION).expectMessageClass(ConversationActor.Delivered.class);
+    sync(bob);
+    bob = restart(bob);
+    assertEquals(List.of(), pendingCursors(bob, 0), "a synced ack survives a restart");
   }
 
   @Test

@@ -1,0 +1,56 @@
+package io.parley.cluster;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * Group commit for an event-sourced entity: commands that write wait here while the entity's
+ * current write is in flight, and the next flush decides and persists them together, so one
+ * storage request carries every write that arrived meanwhile.
+ *
+ * <p>The entity calls {@link #add} and, when it returns true, sends itself its flush message. A
+ * write in flight stashes that message behind the commands that arrived before it, so a flush
+ * takes everything gathered up to then. A flush {@link #poll}s until its write is full; when some remain, the entity sends itself another flush.
+ */
+public final class WriteBatch<C> {
+  private final Deque<C> waiting = new ArrayDeque<>();
+  private boolean flushScheduled;
+
+  /** Queues a command; true when no flush is scheduled yet and the caller must schedule one. */
+  public boolean add(C command) {
+    waiting.add(command);
+    if (flushScheduled) {
+      return false;
+    }
+    flushScheduled = true;
+    return true;
+  }
+
+  /** The oldest waiting command, or null. A flush polls until its write is full or none wait. */
+  public C poll() {
+    flushScheduled = false;
+    return waiting.isEmpty() ? null : waiting.pollFirst();
+  }
+
+  /** The oldest waiting command without taking it (to see whether it still fits the write). */
+  public C peek() {
+    return waiting.peekFirst();
+  }
+
+  /** True when commands wait and the caller must schedule a flush for them. */
+  public boolean needsFlush() {
+    if (waiting.isEmpty() || flushScheduled) {
+      return false;
+    }
+    flushScheduled = true;
+    return true;
+  }
+
+  public boolean isEmpty() {
+    return waiting.isEmpty();
+  }
+
+  public int size() {
+    return waiting.size();
+  }
+}

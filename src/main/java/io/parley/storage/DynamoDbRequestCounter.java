@@ -1,0 +1,49 @@
+package io.parley.storage;
+
+import com.amazonaws.AmazonWebServiceRequest;
+import com.amazonaws.Request;
+import com.amazonaws.handlers.RequestHandler2;
+import com.amazonaws.services.dynamodbv2.model.BatchWriteItemRequest;
+import com.amazonaws.services.dynamodbv2.model.PutItemRequest;
+import com.amazonaws.services.dynamodbv2.model.WriteRequest;
+import io.parley.metrics.ParleyMetrics;
+import java.util.List;
+
+/**
+ * Counts every DynamoDB request that leaves this JVM, by operation, and the items it writes:
+ * storage requests per message are both the latency and the bill. Registered for every AWS SDK v1
+ * client (the persistence plugin's included) through the SDK's global handler list,
+ * {@code com/amazonaws/global/handlers/request.handler2s}.
+ */
+public final class DynamoDbRequestCounter extends RequestHandler2 {
+  private static final String DYNAMODB_MODEL = "com.amazonaws.services.dynamodbv2.model.";
+
+  @Override
+  public void beforeRequest(Request<?> request) {
+    AmazonWebServiceRequest original = request.getOriginalRequest();
+    String type = original.getClass().getName();
+    if (!type.startsWith(DYNAMODB_MODEL)) {
+      return;
+    }
+    String operation = original.getClass().getSimpleName().replaceFirst("Request$", "");
+    ParleyMetrics.dynamoDbRequest(operation, itemsWritten(original));
+  }
+
+  static int itemsWritten(AmazonWebServiceRequest request) {
+    if (request instanceof PutItemRequest) {
+      return 1;
+    }
+    if (request instanceof BatchWriteItemRequest batch) {
+      int puts = 0;
+      for (List<WriteRequest> writes : batch.getRequestItems().values()) {
+        for (WriteRequest write : writes) {
+          if (write.getPutRequest() != null) {
+            puts++;
+          }
+        }
+      }
+      return puts;
+    }
+    return 0;
+  }
+}
