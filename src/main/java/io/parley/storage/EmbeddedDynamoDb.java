@@ -41,13 +41,11 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
    * all on the one thread that serializes every write of the node. In write-ahead-log mode a
    * commit is one append and one sync of the log, as durable as before (synchronous stays FULL).
    * The mode is stored in the database file, so DynamoDB Local's own connection takes it up with
-   * its next transaction; setting it needs the file, which DynamoDB Local creates on the first
-   * request.
+   * its next transaction. A first request makes DynamoDB Local create the file and load SQLite's
+   * native library, which this connection needs too.
    */
   private void useWriteAheadLog(Path database) throws Exception {
-    if (!Files.exists(database)) {
-      DynamoDbClients.local(endpoint()).listTables();
-    }
+    DynamoDbClients.local(endpoint()).listTables();
     SQLiteConnection connection = new SQLiteConnection(database.toFile());
     try {
       connection.open(false);

@@ -77,6 +77,17 @@ public final class ChatLoad implements AutoCloseable {
     workers.add(sender);
   }
 
+  /**
+   * As {@link #sender}, with up to {@code window} sends in flight on one connection, so that the
+   * server's writes carry many messages each (group commit).
+   */
+  public void pipelinedSender(String user, List<String> conversations, int count, int window) {
+    expected.addAndGet(count);
+    Future<?> sender = pool.submit(() -> sendPipelined(user, conversations, count, window));
+    senders.add(sender);
+    workers.add(sender);
+  }
+
   public int acked() {
     return acked.get();
   }
@@ -152,6 +163,51 @@ public final class ChatLoad implements AutoCloseable {
           // `unavailable` while entities recover or move: retry, as the protocol promises.
           ws.close();
         }
+      }
+    }
+    ws.close();
+  }
+
+  private void sendPipelined(String user, List<String> conversations, int count, int window) {
+    WsClient ws = null;
+    Map<String, Integer> inFlight = new java.util.HashMap<>(); // req_id → message index
+    long lastProgress = System.nanoTime();
+    int nextUnsent = 0;
+    while (acks.keySet().stream().filter(id -> id.startsWith(user + "-")).count() < count) {
+      if (ws == null || ws.isClosed()) {
+        ws = connect(user, "sender");
+        inFlight.clear();
+        nextUnsent = 0; // what was in flight on the old connection is sent again, same ids
+      }
+      while (inFlight.size() < window && nextUnsent < count) {
+        int i = nextUnsent++;
+        String clientMsgId = user + "-" + i;
+        if (acks.containsKey(clientMsgId) || inFlight.containsValue(i)) {
+          continue;
+        }
+        String reqId = clientMsgId + "-" + System.nanoTime();
+        if (!trySend(ws, frame("msg.send").put("req_id", reqId)
+            .put("conversation_id", conversations.get(i % conversations.size()))
+            .put("client_msg_id", clientMsgId).put("content", "message " + clientMsgId))) {
+          break;
+        }
+        inFlight.put(reqId, i);
+      }
+      if (nextUnsent >= count && inFlight.isEmpty()) {
+        nextUnsent = 0; // a pass over what is still unacked (answered `unavailable`)
+      }
+      Optional<JsonNode> reply = ws.poll(Duration.ofMillis(200));
+      Integer index = reply.map(f -> inFlight.remove(f.path("req_id").asText())).orElse(null);
+      if (index != null) {
+        lastProgress = System.nanoTime();
+        if ("msg.ack".equals(reply.get().path("type").asText())) {
+          if (acks.putIfAbsent(user + "-" + index, reply.get()) == null) {
+            acked.incrementAndGet();
+          }
+        }
+      } else if (System.nanoTime() - lastProgress > Duration.ofSeconds(15).toNanos()) {
+        ws.close(); // no answer for long: the node is gone
+        lastProgress = System.nanoTime();
       }
     }
     ws.close();

@@ -1,0 +1,41 @@
+package io.parley.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
+import com.amazonaws.services.dynamodbv2.model.AttributeValue;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedDynamoDbTest {
+  @TempDir Path dir;
+
+  @Test
+  void keepsItsTablesInWriteAheadLogModeAcrossRestarts() throws Exception {
+    int port = freePort();
+    try (EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(dir, port)) {
+      AmazonDynamoDB client = DynamoDbClients.local(dynamo.endpoint());
+      DynamoDbTables.ensure(client, "journal-test", "snapshots-test");
+      client.putItem("journal-test", Map.of("par", new AttributeValue("p-1"), "num", new AttributeValue().withN("1")));
+      assertTrue(Files.exists(dir.resolve(EmbeddedDynamoDb.DATABASE_FILE + "-wal")), "commits go to the write-ahead log");
+    }
+    // Started again on the same files (as after kill -9): the data is there and writes still work.
+    try (EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(dir, port)) {
+      AmazonDynamoDB client = DynamoDbClients.local(dynamo.endpoint());
+      client.putItem("journal-test", Map.of("par", new AttributeValue("p-1"), "num", new AttributeValue().withN("2")));
+      assertEquals(2, client.scan("journal-test", java.util.List.of("num")).getCount());
+      assertTrue(Files.exists(dir.resolve(EmbeddedDynamoDb.DATABASE_FILE + "-wal")));
+    }
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
