@@ -2,22 +2,15 @@ package io.parley.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.cluster.Entities;
-import io.parley.conversation.ChatMessage;
 import io.parley.conversation.MessageHistory;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.user.DeviceEvent;
-import io.parley.user.PendingQueue;
 import io.parley.user.UserActor;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -58,8 +51,6 @@ public final class Connection {
     INSTANCE
   }
 
-  private record PageLoaded(List<UserActor.PendingDelivery> items, Map<String, ChatMessage> messages, boolean more) {}
-
   private enum ReRegister {
     INSTANCE
   }
@@ -78,7 +69,6 @@ public final class Connection {
     INSTANCE
   }
 
-  static final int REPLAY_PAGE = 200;
   static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
   static final Duration RETRY_AFTER = Duration.ofMillis(500);
 
@@ -115,7 +105,7 @@ public final class Connection {
   private ActorRef<UserActor.Command> watchedUser;
   private long userIncarnation;
   private long lastCursorSent = -1; // unknown until registered
-  private boolean replaying;
+  private final PendingReplay replay;
   private final TreeMap<Long, DeviceEvent.MsgNew> heldDuringReplay = new TreeMap<>();
 
   private Connection(
@@ -137,6 +127,7 @@ public final class Connection {
     this.clock = clock;
     this.ctx = ctx;
     this.timers = timers;
+    this.replay = new PendingReplay(userId, entities, history, ctx, ASK_TIMEOUT, new NoAnswer(Replay.INSTANCE));
   }
 
   private ActorRef<DeviceEvent> self() {
@@ -160,8 +151,8 @@ public final class Connection {
         .onMessage(Attach.class, this::onAttach)
         .onMessage(AttachTimeout.class, t -> outbound == null ? stop() : Behaviors.same())
         .onMessage(UserActor.Connected.class, this::onRegistered)
-        .onMessage(UserActor.PendingPage.class, this::onPendingPage)
-        .onMessage(PageLoaded.class, this::onPageLoaded)
+        .onMessage(PendingReplay.PageArrived.class, page -> replayed(replay.onPage(page)))
+        .onMessage(PendingReplay.PageLoaded.class, page -> replayed(replay.onLoaded(page)))
         .onMessage(DeviceEvent.MsgNew.class, this::onMsgNew)
         .onMessage(DeviceEvent.Replaced.class, r -> {
           emit(new Complete());
@@ -186,14 +177,14 @@ public final class Connection {
         })
         .onMessage(NoAnswer.class, noAnswer -> {
           if (noAnswer.retry() == Replay.INSTANCE) {
-            replaying = false;
+            replay.abandon();
           }
           timers.startSingleTimer(noAnswer.retry(), RETRY_AFTER);
           return Behaviors.same();
         })
         .onMessage(Replay.class, r -> {
-          if (!replaying) {
-            replayFrom(lastCursorSent);
+          if (!replay.isActive()) {
+            replay.start(lastCursorSent);
           }
           return Behaviors.same();
         })
@@ -246,82 +237,35 @@ public final class Connection {
     }
     // A periodic re-registration with the same UserActor has missed nothing: its live items
     // arrive in order, and a gap among them starts a replay by itself.
-    if (!replaying && !sameUserActor) {
-      replayFrom(lastCursorSent);
+    if (!replay.isActive() && !sameUserActor) {
+      replay.start(lastCursorSent);
     }
     return Behaviors.same();
   }
 
-  private void replayFrom(long afterCursor) {
-    replaying = true;
-    ctx.ask(UserActor.PendingPage.class, entities.user(userId), ASK_TIMEOUT,
-        replyTo -> new UserActor.GetPending(afterCursor, REPLAY_PAGE, replyTo),
-        (page, failure) -> page != null ? page : new NoAnswer(Replay.INSTANCE));
-  }
-
-  private Behavior<Object> onPendingPage(UserActor.PendingPage page) {
-    ctx.pipeToSelf(
-        loadMessages(page.items()),
-        (messages, failure) ->
-            new PageLoaded(page.items(), failure == null ? messages : Map.of(), page.more()));
-    return Behaviors.same();
-  }
-
-  /** The stored messages the items refer to, keyed by conversation and seq. */
-  private CompletionStage<Map<String, ChatMessage>> loadMessages(List<UserActor.PendingDelivery> items) {
-    Map<String, long[]> ranges = new HashMap<>();
-    for (UserActor.PendingDelivery delivery : items) {
-      PendingQueue.Item item = delivery.item();
-      ranges.merge(
-          item.conversationId(),
-          new long[] {item.seq(), item.seq()},
-          (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+  private Behavior<Object> replayed(PendingReplay.Step step) {
+    step.items().forEach(this::deliver);
+    if (step.unreadable()) {
+      // Could not be read now (storage unavailable): close so the client reconnects and the
+      // item is delivered then, rather than skipping it.
+      ctx.getLog().warn("Pending items of {} could not be loaded; closing connection", userId);
+      emit(new Complete());
+    } else if (step.finished()) {
+      List<DeviceEvent.MsgNew> held = new ArrayList<>(heldDuringReplay.values());
+      heldDuringReplay.clear();
+      held.forEach(this::onMsgNew);
     }
-    Map<String, ChatMessage> byKey = new ConcurrentHashMap<>();
-    CompletableFuture<?>[] reads =
-        ranges.entrySet().stream()
-            .map(e -> history.messages(e.getKey(), e.getValue()[0], e.getValue()[1])
-                .thenAccept(messages -> messages.forEach(m -> byKey.put(key(m.conversationId(), m.seq()), m)))
-                .toCompletableFuture())
-            .toArray(CompletableFuture[]::new);
-    return CompletableFuture.allOf(reads).thenApply(done -> byKey);
-  }
-
-  private static String key(String conversationId, long seq) {
-    return conversationId + "\u0000" + seq;
-  }
-
-  private Behavior<Object> onPageLoaded(PageLoaded page) {
-    for (UserActor.PendingDelivery delivery : page.items()) {
-      ChatMessage message = page.messages().get(key(delivery.item().conversationId(), delivery.item().seq()));
-      if (message == null) {
-        // Could not be read now (storage unavailable): close so the client reconnects and the
-        // item is delivered then, rather than skipping it.
-        ctx.getLog().warn("Pending item {} of {} could not be loaded; closing connection", delivery.cursor(), userId);
-        emit(new Complete());
-        return Behaviors.same();
-      }
-      deliver(new DeviceEvent.MsgNew(delivery.cursor(), message));
-    }
-    if (page.more()) {
-      replayFrom(lastCursorSent);
-      return Behaviors.same();
-    }
-    replaying = false;
-    List<DeviceEvent.MsgNew> held = new ArrayList<>(heldDuringReplay.values());
-    heldDuringReplay.clear();
-    held.forEach(this::onMsgNew);
     return Behaviors.same();
   }
 
   private Behavior<Object> onMsgNew(DeviceEvent.MsgNew item) {
-    if (replaying || lastCursorSent < 0) {
+    if (replay.isActive() || lastCursorSent < 0) {
       heldDuringReplay.put(item.cursor(), item);
     } else if (item.cursor() == lastCursorSent + 1) {
       deliver(item);
     } else if (item.cursor() > lastCursorSent + 1) {
       heldDuringReplay.put(item.cursor(), item);
-      replayFrom(lastCursorSent);
+      replay.start(lastCursorSent);
     }
     return Behaviors.same();
   }
