@@ -41,6 +41,11 @@ public final class Connection {
   /** A reply to a client frame, in the order the frames arrived. */
   public record Reply(String json) {}
 
+  /** The socket took one more text frame off the outbound buffer. */
+  enum Written {
+    INSTANCE
+  }
+
   /** The socket is gone. */
   public record Closed() {}
 
@@ -106,6 +111,11 @@ public final class Connection {
   private long userIncarnation;
   private long lastCursorSent = -1; // unknown until registered
   private final PendingReplay replay;
+  /** Text frames handed to the socket's outbound buffer, and those it has taken from it. */
+  private long framesEmitted;
+  private long framesWritten;
+  /** A replay reads more pages only while fewer frames than this wait for the socket. */
+  static final int SOCKET_ROOM = WebSocketEndpoint.OUTBOUND_BUFFER / 4;
   private final TreeMap<Long, DeviceEvent.MsgNew> heldDuringReplay = new TreeMap<>();
 
   private Connection(
@@ -127,7 +137,8 @@ public final class Connection {
     this.clock = clock;
     this.ctx = ctx;
     this.timers = timers;
-    this.replay = new PendingReplay(userId, entities, history, ctx, ASK_TIMEOUT, new NoAnswer(Replay.INSTANCE));
+    this.replay = new PendingReplay(userId, entities, history, ctx, ASK_TIMEOUT, new NoAnswer(Replay.INSTANCE),
+        () -> framesEmitted - framesWritten < SOCKET_ROOM);
   }
 
   private ActorRef<DeviceEvent> self() {
@@ -151,6 +162,11 @@ public final class Connection {
         .onMessage(Attach.class, this::onAttach)
         .onMessage(AttachTimeout.class, t -> outbound == null ? stop() : Behaviors.same())
         .onMessage(UserActor.Connected.class, this::onRegistered)
+        .onMessage(Written.class, written -> {
+          framesWritten++;
+          replay.resumeIfRoom();
+          return Behaviors.same();
+        })
         .onMessage(PendingReplay.PageArrived.class, page -> replayed(replay.onPage(page)))
         .onMessage(PendingReplay.PageLoaded.class, page -> replayed(replay.onLoaded(page)))
         .onMessage(DeviceEvent.MsgNew.class, this::onMsgNew)
@@ -283,6 +299,9 @@ public final class Connection {
   }
 
   private void emit(Outbound frame) {
+    if (frame instanceof Text) {
+      framesEmitted++;
+    }
     if (outbound == null) {
       beforeAttach.add(frame);
     } else {

@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
@@ -22,6 +23,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * pending references, each joined to the stored messages with one ranged read per conversation.
  * While one page is read the next is already asked for and read too, so a long backlog streams
  * at the speed of the reads rather than of round trips; pages are handed out strictly in order.
+ * No page is asked for while the socket is behind, so a slow client holds back the reads
+ * instead of filling the server's memory.
  * Runs inside the connection actor (its messages come back through the actor's context).
  */
 final class PendingReplay {
@@ -46,6 +49,7 @@ final class PendingReplay {
   private final ActorContext<Object> ctx;
   private final Duration askTimeout;
   private final Object onNoAnswer;
+  private final BooleanSupplier socketHasRoom;
 
   private long run;
   private boolean active;
@@ -58,13 +62,14 @@ final class PendingReplay {
   private final TreeMap<Integer, PageLoaded> loaded = new TreeMap<>();
 
   PendingReplay(String userId, Entities entities, MessageHistory history, ActorContext<Object> ctx,
-      Duration askTimeout, Object onNoAnswer) {
+      Duration askTimeout, Object onNoAnswer, BooleanSupplier socketHasRoom) {
     this.userId = userId;
     this.entities = entities;
     this.history = history;
     this.ctx = ctx;
     this.askTimeout = askTimeout;
     this.onNoAnswer = onNoAnswer;
+    this.socketHasRoom = socketHasRoom;
   }
 
   boolean isActive() {
@@ -129,8 +134,15 @@ final class PendingReplay {
     return finishedIfDone(ready);
   }
 
+  /** The socket drained some: a page held back for it may be asked for now. */
+  void resumeIfRoom() {
+    if (active) {
+      requestAheadIfRoom();
+    }
+  }
+
   private void requestAheadIfRoom() {
-    if (nextAfter >= 0 && !pageRequested && loading < PAGES_AHEAD) {
+    if (nextAfter >= 0 && !pageRequested && loading < PAGES_AHEAD && socketHasRoom.getAsBoolean()) {
       long after = nextAfter;
       nextAfter = -1;
       requestPage(after);

@@ -34,7 +34,9 @@ final class WebSocketEndpoint {
   private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
   /** Frames queued for a client that reads too slowly; beyond it the connection is dropped and
    *  the client resumes from its last ack on reconnect. */
-  private static final int OUTBOUND_BUFFER = 2048;
+  /** Frames waiting for a slow socket; past this the connection fails and the client reconnects.
+   *  A replay stops adding pages well below it (see {@link Connection#SOCKET_ROOM}). */
+  static final int OUTBOUND_BUFFER = 4096;
   private static final int PIPELINED_REQUESTS = 64;
 
   private final ActorSystem<?> system;
@@ -104,7 +106,11 @@ final class WebSocketEndpoint {
               return NotUsed.getInstance();
             })
             .collectType(Connection.Text.class)
-            .map(text -> (Message) TextMessage.apply(text.json()))
+            .map(text -> {
+              // How far the socket has taken frames, so a replay adds pages only as it drains.
+              connection.tell(Connection.Written.INSTANCE);
+              return (Message) TextMessage.apply(text.json());
+            })
             .watchTermination((mat, done) -> {
               done.whenComplete((ok, failure) -> connection.tell(new Connection.Closed()));
               return mat;
