@@ -111,6 +111,9 @@ public final class Connection {
   private long userIncarnation;
   private long lastCursorSent = -1; // unknown until registered
   private final PendingReplay replay;
+  /** Replays in a row that could not read their items; see {@link #replayed}. */
+  private int replayFailures;
+  static final int MAX_REPLAY_FAILURES = 6;
   /** Text frames handed to the socket's outbound buffer, and those it has taken from it. */
   private long framesEmitted;
   private long framesWritten;
@@ -262,11 +265,18 @@ public final class Connection {
   private Behavior<Object> replayed(PendingReplay.Step step) {
     step.items().forEach(this::deliver);
     if (step.unreadable()) {
-      // Could not be read now (storage unavailable): close so the client reconnects and the
-      // item is delivered then, rather than skipping it.
-      ctx.getLog().warn("Pending items of {} could not be loaded; closing connection", userId);
-      emit(new Complete());
+      // Not readable now (storage busy or failing, or the conversation moving): read again
+      // from the last item sent, backing off; never skip an item. Only a store that stays
+      // unreadable closes the connection, so that the client reconnects later.
+      replayFailures++;
+      if (replayFailures > MAX_REPLAY_FAILURES) {
+        ctx.getLog().warn("Pending items of {} could not be loaded {} times; closing connection", userId, replayFailures);
+        emit(new Complete());
+      } else {
+        timers.startSingleTimer(Replay.INSTANCE, RETRY_AFTER.multipliedBy(1L << Math.min(replayFailures - 1, 4)));
+      }
     } else if (step.finished()) {
+      replayFailures = 0;
       List<DeviceEvent.MsgNew> held = new ArrayList<>(heldDuringReplay.values());
       heldDuringReplay.clear();
       held.forEach(this::onMsgNew);
@@ -275,7 +285,8 @@ public final class Connection {
   }
 
   private Behavior<Object> onMsgNew(DeviceEvent.MsgNew item) {
-    if (replay.isActive() || lastCursorSent < 0) {
+    boolean replayDue = replay.isActive() || timers.isTimerActive(Replay.INSTANCE);
+    if (replayDue || lastCursorSent < 0) {
       heldDuringReplay.put(item.cursor(), item);
     } else if (item.cursor() == lastCursorSent + 1) {
       deliver(item);
