@@ -2,7 +2,6 @@ package io.parley.bench;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -12,14 +11,46 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code client_msg_id}, unique within a run.
  */
 final class DeliveryTracker {
+  /** One message's deliveries still expected; guarded by itself, as sender and receivers race on it. */
   private static final class Pending {
     final long sentNanos;
-    final AtomicInteger remaining;
-    volatile boolean acked;
+    private int remaining;
+    private boolean acked;
+    private boolean abandoned;
 
     Pending(long sentNanos, int receivers) {
       this.sentNanos = sentNanos;
-      this.remaining = new AtomicInteger(receivers);
+      this.remaining = receivers;
+    }
+
+    synchronized void ack() {
+      acked = true;
+    }
+
+    /** The deliveries that stop being owed: the sender gave up on an unconfirmed message. */
+    synchronized int abandon() {
+      if (acked || abandoned) {
+        return 0;
+      }
+      abandoned = true;
+      return remaining;
+    }
+
+    /** 1: an owed delivery; 0: expected, but its message was abandoned; -1: one more than expected. */
+    synchronized int deliver() {
+      if (remaining == 0) {
+        return -1;
+      }
+      remaining--;
+      return abandoned ? 0 : 1;
+    }
+
+    synchronized boolean done() {
+      return remaining == 0;
+    }
+
+    synchronized int lost() {
+      return acked && !abandoned ? remaining : 0;
     }
   }
 
@@ -68,14 +99,18 @@ final class DeliveryTracker {
   void acked(String id) {
     Pending p = pending.get(id);
     if (p != null) {
-      p.acked = true;
+      p.ack();
     }
   }
 
-  /** The server refused the send: nothing was stored, so nothing is owed. */
-  void refused(String id) {
-    Pending p = pending.remove(id);
-    if (p != null && outstanding.addAndGet(-p.remaining.getAndSet(0)) == 0) {
+  /**
+   * The sender gave up on a message the server refused without a retry (such as bad_request).
+   * Whether it was stored is unknown, so its deliveries are no longer owed but still welcome.
+   */
+  void abandoned(String id) {
+    Pending p = pending.get(id);
+    int owed = p == null ? 0 : p.abandon();
+    if (owed > 0 && outstanding.addAndGet(-owed) == 0) {
       quiet.poke();
     }
   }
@@ -92,20 +127,18 @@ final class DeliveryTracker {
       orderViolations.increment();
     }
     Pending p = pending.get(id);
-    if (p == null) {
+    int outcome = p == null ? -1 : p.deliver();
+    if (outcome < 0) {
       duplicates.increment();
       return;
     }
     if (p.sentNanos >= measureFrom) {
       latency.recordNanos(nanos - Math.max(p.sentNanos, deliverableFrom));
     }
-    int left = p.remaining.decrementAndGet();
-    if (left == 0) {
+    if (p.done()) {
       pending.remove(id);
     }
-    if (left < 0) {
-      duplicates.increment();
-    } else if (outstanding.decrementAndGet() == 0) {
+    if (outcome > 0 && outstanding.decrementAndGet() == 0) {
       quiet.poke();
     }
   }
@@ -117,12 +150,7 @@ final class DeliveryTracker {
 
   /** Deliveries owed for messages the server acked: those must never go missing. */
   long lost() {
-    return pending.values().stream().filter(p -> p.acked).mapToLong(p -> Math.max(0, p.remaining.get())).sum();
-  }
-
-  /** Messages sent that got neither msg.ack nor an error (still in flight when the run ended). */
-  long unacked() {
-    return pending.values().stream().filter(p -> !p.acked).count();
+    return pending.values().stream().mapToLong(Pending::lost).sum();
   }
 
   long deliveries() {

@@ -51,7 +51,9 @@ final class SteadyRun {
         .put("sent", traffic.sent())
         .put("deliveries_total", tracker.deliveries())
         .put("duplicates", tracker.duplicates())
-        .put("unacked", tracker.unacked())
+        .put("retries", traffic.retries())
+        .put("abandoned", traffic.abandoned())
+        .put("unacked", traffic.inFlight())
         .put("drained", drained);
     if (traffic.openLoop()) {
       report.put("send_backlog_at_stop", traffic.backlog());

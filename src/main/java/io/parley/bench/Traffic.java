@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -15,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
  * messages in flight (sent, no msg.ack yet) and sends the next on each ack. Open loop: messages go
  * out on a fixed schedule whatever the server does, except that a sender waits while it has
  * {@code cap} in flight; latency then counts from the scheduled time, so a stalled server shows up
- * in the figures instead of quietly lowering the load.
+ * in the figures instead of quietly lowering the load. Retries of refused sends: see {@link Sender}.
  */
 final class Traffic implements BenchClient.Handler {
   /** Closed loop if {@code ratePerSecond} is 0, else open loop at that total rate. */
@@ -25,74 +22,19 @@ final class Traffic implements BenchClient.Handler {
     }
   }
 
-  /** One sending client, writing to one conversation that {@code receivers} other devices watch. */
-  final class Sender {
-    final BenchClient client;
-    final String conversationId;
-    final int receivers;
-    final String tag;
-    final AtomicLong next = new AtomicLong();
-    final AtomicInteger inFlight = new AtomicInteger();
+  /** At least this long before a retry or a replacement, so a refusing server is not hammered. */
+  static final long RETRY_PAUSE_MS = 100;
 
-    Sender(BenchClient client, String conversationId, int receivers, int index) {
-      this.client = client;
-      this.conversationId = conversationId;
-      this.receivers = receivers;
-      this.tag = "m" + index + ".";
-    }
-
-    /** Sends the next message, stamped {@code sentNanos}; false once all {@code perSender} are out. */
-    boolean sendNext(long sentNanos) {
-      long n;
-      do {
-        n = next.get();
-        if (n >= perSender) {
-          return false;
-        }
-      } while (!next.compareAndSet(n, n + 1));
-      String id = tag + n;
-      tracker.sent(id, sentNanos, receivers);
-      inFlight.incrementAndGet();
-      client.send(Report.JSON.createObjectNode().put("type", "msg.send").put("req_id", id)
-          .put("conversation_id", conversationId).put("client_msg_id", id).put("content", id).toString());
-      return true;
-    }
-
-    /** A msg.ack ({@code stored}) or an error reply; {@code retryAfterMs} from a rate_limited error. */
-    void settled(String id, boolean stored, long retryAfterMs) {
-      if (stored) {
-        acked.increment();
-        tracker.acked(id);
-      } else {
-        tracker.refused(id);
-      }
-      if (inFlight.decrementAndGet() == 0) {
-        quiet.poke();
-      }
-      if (running && !pacing.open()) {
-        if (stored) {
-          sendNext(System.nanoTime());
-        } else {
-          // Refused: keep the window, but give the server a pause rather than a tight retry loop.
-          timer.schedule(() -> {
-            if (running) {
-              sendNext(System.nanoTime());
-            }
-          }, Math.max(REFUSAL_PAUSE_MS, retryAfterMs), TimeUnit.MILLISECONDS);
-        }
-      }
-    }
-  }
-
-  private static final long REFUSAL_PAUSE_MS = 100;
-
-  private final DeliveryTracker tracker;
+  // Shared with the senders.
+  final DeliveryTracker tracker;
+  final long perSender;
+  final Await quiet;
+  final ScheduledExecutorService timer;
+  final LongAdder acked = new LongAdder();
+  final LongAdder retries = new LongAdder();
+  final LongAdder abandoned = new LongAdder();
   private final Pacing pacing;
-  private final long perSender;
-  private final Await quiet;
-  private final ScheduledExecutorService timer;
   private final List<Sender> senders = new CopyOnWriteArrayList<>();
-  private final LongAdder acked = new LongAdder();
   private volatile boolean running;
   private volatile long backlog;
   private Thread pacer;
@@ -107,7 +49,7 @@ final class Traffic implements BenchClient.Handler {
   }
 
   Sender addSender(BenchClient client, String conversationId, int receivers) {
-    Sender sender = new Sender(client, conversationId, receivers, senders.size());
+    Sender sender = new Sender(this, client, conversationId, receivers, senders.size());
     senders.add(sender);
     return sender;
   }
@@ -135,6 +77,11 @@ final class Traffic implements BenchClient.Handler {
     }
   }
 
+  /** Closed loop and still running: each settled message is replaced by a new one. */
+  boolean keepsWindow() {
+    return running && !pacing.open();
+  }
+
   boolean openLoop() {
     return pacing.open();
   }
@@ -152,20 +99,42 @@ final class Traffic implements BenchClient.Handler {
     return acked.sum();
   }
 
+  /** Sends repeated after unavailable or rate_limited. */
+  long retries() {
+    return retries.sum();
+  }
+
+  /** Messages given up on after a final refusal. */
+  long abandoned() {
+    return abandoned.sum();
+  }
+
   /** Open loop: messages that were due but not yet sent (held back by the in-flight cap) when last looked. */
   long backlog() {
     return backlog;
   }
 
   int inFlight() {
-    return senders.stream().mapToInt(s -> s.inFlight.get()).sum();
+    return senders.stream().mapToInt(s -> s.inFlight.size()).sum();
   }
 
   @Override
   public void onFrame(BenchClient client, JsonNode frame, String type, long nanos) {
     switch (type) {
-      case "msg.ack" -> settle(frame.path("client_msg_id").asText(), true, 0);
-      case "error" -> settle(frame.path("req_id").asText(""), false, frame.path("retry_after_ms").asLong(0));
+      case "msg.ack" -> {
+        String id = frame.path("client_msg_id").asText();
+        Sender sender = senderOf(id);
+        if (sender != null) {
+          sender.acked(id);
+        }
+      }
+      case "error" -> {
+        String id = frame.path("req_id").asText("");
+        Sender sender = senderOf(id);
+        if (sender != null) {
+          sender.refused(id, frame.path("code").asText(""), frame.path("retry_after_ms").asLong(0));
+        }
+      }
       case "msg.new" -> {
         // The sender's own copy is not a delivery to a receiver; BenchClient acks it all the same.
         if (!client.userId.equals(frame.path("sender_id").asText())) {
@@ -179,15 +148,16 @@ final class Traffic implements BenchClient.Handler {
     }
   }
 
-  private void settle(String id, boolean stored, long retryAfterMs) {
+  /** The sender of one of our message ids ("m" sender "." number), or null. */
+  private Sender senderOf(String id) {
     int dot = id.indexOf('.');
     if (!id.startsWith("m") || dot < 2) {
-      return;
+      return null;
     }
     try {
-      senders.get(Integer.parseInt(id.substring(1, dot))).settled(id, stored, retryAfterMs);
+      return senders.get(Integer.parseInt(id.substring(1, dot)));
     } catch (RuntimeException notOurs) {
-      // Not a reply to one of our sends.
+      return null;
     }
   }
 
@@ -207,7 +177,7 @@ final class Traffic implements BenchClient.Handler {
         double phase = (double) i / count;
         long due = (long) Math.floor((now - start) / interval - phase) + 1;
         long n;
-        while ((n = sender.next.get()) < due && sender.inFlight.get() < pacing.cap()) {
+        while ((n = sender.next.get()) < due && sender.inFlight.size() < pacing.cap()) {
           if (!sender.sendNext(start + (long) ((n + phase) * interval))) {
             break;
           }

@@ -95,6 +95,35 @@ class BenchStatsTest {
   }
 
   @Test
+  void trackerCountsLossesDuplicatesAndReorderingPerReceiver() {
+    DeliveryTracker tracker = new DeliveryTracker(new Await());
+    tracker.startMeasuring(0);
+    tracker.sent("m0.0", 1_000, 2);
+    tracker.sent("m0.1", 2_000, 2);
+    tracker.sent("m0.2", 3_000, 1);
+    tracker.acked("m0.0");
+    tracker.acked("m0.1");
+    tracker.delivered("a", "m0.0", "g", 1, 1_000_000);
+    tracker.delivered("a", "m0.1", "g", 2, 2_000_000);
+    tracker.delivered("b", "m0.1", "g", 2, 2_000_000);
+    tracker.delivered("b", "m0.0", "g", 1, 2_500_000); // b gets seq 1 after seq 2
+    tracker.delivered("b", "m0.0", "g", 1, 2_600_000); // and again
+    assertEquals(2, tracker.orderViolations());
+    assertEquals(1, tracker.duplicates());
+    assertEquals(0, tracker.lost());
+    assertEquals(1, tracker.outstanding(), "m0.2 is owed, but not acked");
+    tracker.abandoned("m0.2"); // refused for good: no longer owed, and a late copy is no duplicate
+    assertEquals(0, tracker.outstanding());
+    tracker.delivered("a", "m0.2", "g", 3, 3_000_000);
+    assertEquals(1, tracker.duplicates());
+    assertEquals(5, tracker.latency().count());
+
+    tracker.sent("m0.3", 4_000, 1);
+    tracker.acked("m0.3");
+    assertEquals(1, tracker.lost(), "acked and never delivered");
+  }
+
+  @Test
   void directConversationIdsSortTheTwoUsers() {
     assertEquals("d:a:b", DirectPairs.direct("b", "a"));
     assertEquals("d:a:b", DirectPairs.direct("a", "b"));
