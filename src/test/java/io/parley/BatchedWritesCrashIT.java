@@ -37,8 +37,14 @@ class BatchedWritesCrashIT {
       conversations.forEach((user, theirs) -> load.pipelinedSender(user, theirs, MESSAGES_PER_SENDER, WINDOW));
 
       load.awaitAcked(200);
-      double largest = largestConversationWrite(node);
+      String metrics = node.managementBody("/metrics");
+      double largest = metric(metrics, "parley_group_commit_commands_max\\{entity=\"conversation\"[^}]*}");
       assertTrue(largest >= 10, "writes must be batched before the kill; largest carried " + largest);
+      // Group commit in each entity and across entities: well under one request per message.
+      double requests = metric(metrics, "parley_dynamodb_requests_total\\{operation=\"BatchWriteItem\"[^}]*}")
+          + metric(metrics, "parley_dynamodb_requests_total\\{operation=\"PutItem\"[^}]*}");
+      double accepted = metric(metrics, "parley_messages_accepted_total");
+      assertTrue(requests < accepted, requests + " write requests for " + accepted + " messages");
       node.kill();
       node.launch();
       load.awaitAcked(600);
@@ -51,10 +57,9 @@ class BatchedWritesCrashIT {
     }
   }
 
-  /** The most commands one conversation write carried so far (a Prometheus summary's max). */
-  private static double largestConversationWrite(ParleyProcess node) throws Exception {
-    String metrics = node.managementBody("/metrics");
-    Matcher max = Pattern.compile("parley_group_commit_commands_max\\{entity=\"conversation\"[^}]*} (\\S+)").matcher(metrics);
-    return max.find() ? Double.parseDouble(max.group(1)) : 0;
+  /** A sample's value in Prometheus text ({@code name} a regex of the name and labels), or 0. */
+  private static double metric(String metrics, String name) {
+    Matcher sample = Pattern.compile("(?m)^" + name + " (\\S+)").matcher(metrics);
+    return sample.find() ? Double.parseDouble(sample.group(1)) : 0;
   }
 }
