@@ -339,6 +339,7 @@ class UserActorTest {
     var bob = spawn();
     registerTokens(bob, IPHONE);
     bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 2, "bob")));
+    assertEquals(2, handedOff()); // stored before the phone connects
     var phone = connect(bob, "phone", 0);
     bob.tell(new UserActor.Deliver(INFO, 0, messages(3, 4, "alice")));
     assertEquals(3, ((DeviceEvent.MsgNew) phone.receiveMessage()).message().seq());
