@@ -32,11 +32,6 @@ public final class WriteBatch<C> {
     return waiting.isEmpty() ? null : waiting.pollFirst();
   }
 
-  /** The oldest waiting command without taking it (to see whether it still fits the write). */
-  public C peek() {
-    return waiting.peekFirst();
-  }
-
   /** True when commands wait and the caller must schedule a flush for them. */
   public boolean needsFlush() {
     if (waiting.isEmpty() || flushScheduled) {
@@ -48,9 +43,5 @@ public final class WriteBatch<C> {
 
   public boolean isEmpty() {
     return waiting.isEmpty();
-  }
-
-  public int size() {
-    return waiting.size();
   }
 }

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * One group-committed write of a {@link UserActor}: the events its commands decided, in order,
  * and what to do once they are stored. The state changes only when the write is stored, so a
  * later command of the same write decides against what earlier ones staged here (how far a
- * conversation is stored, the next cursor, a device's ack, a read mark, the push tokens).
+ * conversation is stored, the next cursor, a read mark, the push tokens).
  *
  * <p>Read marks are cumulative, so a later one replaces an earlier one staged for the same
  * conversation instead of adding an event.
@@ -62,10 +62,6 @@ final class StagedWrite {
     storedThrough.put(stored.info().conversationId(), stored.items().get(stored.items().size() - 1).seq());
     events.add(stored);
     return first;
-  }
-
-  void ack(String deviceId, UserActor.DeviceAcked acked) {
-    events.add(acked);
   }
 
   long readSeq(String conversationId, long stored) {

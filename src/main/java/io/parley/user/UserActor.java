@@ -343,7 +343,7 @@ public final class UserActor
    */
   private Effect<Event, State> onFlush(State state) {
     StagedWrite write = new StagedWrite(state);
-    acksAccepted.forEach(write::ack);
+    acksAccepted.values().forEach(write::add);
     acksAccepted.clear();
     timers.cancel(FlushAcks.INSTANCE);
     Writes command;

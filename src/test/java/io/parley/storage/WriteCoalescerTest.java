@@ -3,7 +3,6 @@ package io.parley.storage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.amazonaws.handlers.AsyncHandler;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsync;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsyncClientBuilder;
@@ -12,7 +11,6 @@ import com.amazonaws.auth.BasicAWSCredentials;
 import com.amazonaws.client.builder.AwsClientBuilder;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.BatchWriteItemRequest;
-import com.amazonaws.services.dynamodbv2.model.BatchWriteItemResult;
 import com.amazonaws.services.dynamodbv2.model.PutRequest;
 import com.amazonaws.services.dynamodbv2.model.WriteRequest;
 import java.net.ServerSocket;
@@ -64,15 +62,7 @@ class WriteCoalescerTest {
   void writesOfManyCallersGoOutTogetherAndEachCallerIsAnswered() throws Exception {
     List<BatchWriteItemRequest> sent = new CopyOnWriteArrayList<>();
     CompletableFuture<Void> firstHeld = new CompletableFuture<>();
-    // The first request is held until the others queue behind it: they must share requests.
-    WriteCoalescer coalescer = new WriteCoalescer((request, handler) -> {
-      sent.add(request);
-      if (sent.size() == 1) {
-        firstHeld.thenRun(() -> async.batchWriteItemAsync(request, handler));
-      } else {
-        async.batchWriteItemAsync(request, handler);
-      }
-    }, 1);
+    WriteCoalescer coalescer = new WriteCoalescer(holdingTheFirst(sent, firstHeld), 1);
 
     List<CompletableFuture<Map<String, List<WriteRequest>>>> answers = new ArrayList<>();
     for (int entity = 0; entity < 40; entity++) {
@@ -94,14 +84,7 @@ class WriteCoalescerTest {
   void aBatchNeverCarriesTheSameKeyTwice() throws Exception {
     List<BatchWriteItemRequest> sent = new CopyOnWriteArrayList<>();
     CompletableFuture<Void> firstHeld = new CompletableFuture<>();
-    WriteCoalescer coalescer = new WriteCoalescer((request, handler) -> {
-      sent.add(request);
-      if (sent.size() == 1) {
-        firstHeld.thenRun(() -> async.batchWriteItemAsync(request, handler));
-      } else {
-        async.batchWriteItemAsync(request, handler);
-      }
-    }, 1);
+    WriteCoalescer coalescer = new WriteCoalescer(holdingTheFirst(sent, firstHeld), 1);
     var first = submit(coalescer, List.of(put("dup", 0)));
     var a = submit(coalescer, List.of(put("dup", 1)));
     var b = submit(coalescer, List.of(put("dup", 1))); // a retry of the same item
@@ -117,6 +100,21 @@ class WriteCoalescerTest {
     WriteCoalescer coalescer = new WriteCoalescer((request, handler) -> handler.onError(new IllegalStateException("down")), 1);
     var answer = submit(coalescer, List.of(put("f", 1)));
     assertTrue(answer.handle((ok, failure) -> failure != null).get(10, TimeUnit.SECONDS));
+  }
+
+  /**
+   * Sends to DynamoDB Local, recording each request; the first is held until {@code release}
+   * completes, so that what is submitted meanwhile queues behind it and must share requests.
+   */
+  private WriteCoalescer.Sender holdingTheFirst(List<BatchWriteItemRequest> sent, CompletableFuture<Void> release) {
+    return (request, handler) -> {
+      sent.add(request);
+      if (sent.size() == 1) {
+        release.thenRun(() -> async.batchWriteItemAsync(request, handler));
+      } else {
+        async.batchWriteItemAsync(request, handler);
+      }
+    };
   }
 
   private static CompletableFuture<Map<String, List<WriteRequest>>> submit(WriteCoalescer coalescer, List<WriteRequest> writes) {
