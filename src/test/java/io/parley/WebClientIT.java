@@ -190,8 +190,14 @@ class WebClientIT {
     wait(driver).until(ExpectedConditions.textToBe(element, text));
   }
 
+  /**
+   * The texts of the shown messages, read in one script run: the page may re-render the list
+   * between a lookup and a read of each element (a reconnect redraws it), which made this racy.
+   */
+  @SuppressWarnings("unchecked")
   private static List<String> messageTexts(WebDriver driver) {
-    return driver.findElements(By.cssSelector("#messages .message .content")).stream().map(WebElement::getText).toList();
+    return (List<String>) ((JavascriptExecutor) driver).executeScript(
+        "return Array.from(document.querySelectorAll('#messages .message .content'), e => e.innerText.trim());");
   }
 
   private static String inboxItem(String conversationId) {
