@@ -1,5 +1,6 @@
 package io.parley.conversation;
 
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.parley.Done;
 import io.parley.Outcome;
 import io.parley.Outcome.Reason;
@@ -224,6 +225,24 @@ public final class ConversationActor
   /** The journal's events through {@code throughSeqNr} are deleted. */
   public record JournalTrimmed(long throughSeqNr) implements Event {}
 
+  /**
+   * The events of one group-committed write, stored as one journal item: DynamoDB bills, and
+   * DynamoDB Local serializes, per item, so a write costs one item however much it carries.
+   */
+  public record Batch(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) List<Event> events) implements Event {
+    /** What a stored event holds: a batch's events, or the event itself. */
+    public static List<Event> unbatched(Object event) {
+      if (event instanceof Batch batch) {
+        return batch.events();
+      }
+      return event instanceof Event single ? List.of(single) : List.of();
+    }
+
+    static Event of(List<Event> events) {
+      return events.size() == 1 ? events.get(0) : new Batch(List.copyOf(events));
+    }
+  }
+
   public record StoredMessage(
       long seq,
       String senderId,
@@ -361,7 +380,12 @@ public final class ConversationActor
   private final Map<Watermark, Long> receiptsWaiting = new LinkedHashMap<>();
   private boolean flushScheduled;
   private final Map<String, Long> confirmedNotPersisted = new HashMap<>();
+  /** Members whose UserActor reported less than it had confirmed: where re-sending starts. */
+  private final Map<String, Long> reportedBehind = new HashMap<>();
   private final Map<String, Long> lastAttemptMillis = new HashMap<>();
+  /** Per member still unconfirmed, how long until the next retry: doubled each time, so an
+   *  overloaded member is not buried under re-reads of the journal. */
+  private final Map<String, Long> retryDelayMillis = new HashMap<>();
   private long lastActivityMillis;
   // Archive runs in progress (not state: a run cut short is started again, and the persisted
   // state says where it must resume).
@@ -733,7 +757,7 @@ public final class ConversationActor
     }
     long writeStarted = System.nanoTime();
     return Effect()
-        .persist(events)
+        .persist(Batch.of(events))
         .thenRun(
             (State newState) -> {
               replies.forEach(Runnable::run);
@@ -849,8 +873,23 @@ public final class ConversationActor
 
   private Effect<Event, State> onHandedOff(Active state, HandedOff cmd) {
     Member member = state.members.get(cmd.userId());
-    if (member != null && cmd.seq() > member.handedOff()) {
+    if (member == null) {
+      return Effect().none();
+    }
+    long confirmed = confirmedThrough(cmd.userId(), member);
+    if (cmd.seq() < confirmed) {
+      // The member's UserActor is the authority on what it stored: it reports less than it once
+      // confirmed, so it is re-sent from there rather than left with a gap it can never close.
+      if (reportedBehind.put(cmd.userId(), cmd.seq()) == null) {
+        ctx.getLog().warn("{} reports {} stored through {}, below the {} it confirmed; re-sending",
+            cmd.userId(), conversationId, cmd.seq(), confirmed);
+      }
+      return Effect().none();
+    }
+    reportedBehind.remove(cmd.userId());
+    if (cmd.seq() > member.handedOff()) {
       confirmedNotPersisted.merge(cmd.userId(), cmd.seq(), Math::max);
+      retryDelayMillis.remove(cmd.userId());
     }
     return Effect().none();
   }
@@ -1066,9 +1105,20 @@ public final class ConversationActor
     entities.archiveCalendar(page).tell(new ArchiveCalendar.Remind(conversationId));
   }
 
-  private static boolean allHandedOff(Active state) {
-    return state.members.values().stream()
+  private boolean allHandedOff(Active state) {
+    return reportedBehind.isEmpty() && state.members.values().stream()
         .allMatch(m -> Math.max(m.handedOff(), m.since()) >= state.lastSeq);
+  }
+
+  /** How far a member is known to have stored this conversation: re-sending starts after it. */
+  private long handedOffThrough(String userId, Member member) {
+    Long behind = reportedBehind.get(userId);
+    return behind != null ? Math.max(member.since(), behind) : confirmedThrough(userId, member);
+  }
+
+  /** How far a member's UserActor has confirmed storing this conversation. */
+  private long confirmedThrough(String userId, Member member) {
+    return Math.max(member.since(), Math.max(member.handedOff(), confirmedNotPersisted.getOrDefault(userId, 0L)));
   }
 
   private static final int RETRY_BATCH = 200;
@@ -1077,25 +1127,31 @@ public final class ConversationActor
   static final int MAX_SENDS_PER_WRITE = 256;
   static final long MAX_BYTES_PER_WRITE = 64 * 1024;
   static final long MESSAGE_OVERHEAD_BYTES = 160;
+  static final long MAX_RETRY_DELAY_MILLIS = 30_000;
 
   private void retryHandoffs(Active state) {
     long now = clock.millis();
     state.members.forEach(
         (userId, member) -> {
-          long through = Math.max(member.since(), Math.max(member.handedOff(),
-              confirmedNotPersisted.getOrDefault(userId, 0L)));
+          long through = handedOffThrough(userId, member);
           long lastAttempt = lastAttemptMillis.getOrDefault(userId, 0L);
-          if (through >= state.lastSeq
-              || now - lastAttempt < settings.handoffRetryInterval().toMillis()) {
+          long delay = retryDelayMillis.getOrDefault(userId, settings.handoffRetryInterval().toMillis());
+          if (through >= state.lastSeq || now - lastAttempt < delay) {
             return;
           }
           lastAttemptMillis.put(userId, now);
+          retryDelayMillis.put(userId, Math.min(2 * delay, MAX_RETRY_DELAY_MILLIS));
           long from = through + 1;
           long to = Math.min(state.lastSeq, through + RETRY_BATCH);
           ctx.pipeToSelf(
               reader.read(conversationId, locate(state, from, to)),
-              (messages, failure) ->
-                  new RetryLoaded(userId, failure == null ? messages : List.of()));
+              (messages, failure) -> {
+                if (failure != null) {
+                  ctx.getLog().warn("Reading {} {}..{} to re-send to {} failed, retried later: {}",
+                      conversationId, from, to, userId, failure.toString());
+                }
+                return new RetryLoaded(userId, failure == null ? messages : List.of());
+              });
         });
   }
 
@@ -1127,9 +1183,27 @@ public final class ConversationActor
 
   // ------------------------------------------------------------------------------ event handler
 
+  private EventHandler<State, Event> eventHandler;
+
   @Override
   public EventHandler<State, Event> eventHandler() {
+    if (eventHandler == null) {
+      eventHandler = buildEventHandler();
+    }
+    return eventHandler;
+  }
+
+  private EventHandler<State, Event> buildEventHandler() {
     var builder = newEventHandlerBuilder();
+    builder
+        .forAnyState()
+        .onEvent(Batch.class, (state, batch) -> {
+          State applied = state;
+          for (Event event : batch.events()) {
+            applied = eventHandler.apply(applied, event);
+          }
+          return applied;
+        });
     builder
         .forStateType(Empty.class)
         .onEvent(DirectStarted.class, (state, e) -> new Active(null, e.members()))

@@ -38,8 +38,9 @@ public final class ConversationJournal {
     return readJournal
         .currentEventsByPersistenceId(
             ConversationActor.persistenceId(conversationId).id(), range.fromJournalSeqNr(), to)
-        .filter(envelope -> envelope.event() instanceof ConversationActor.MessagesAccepted)
-        .map(envelope -> (ConversationActor.MessagesAccepted) envelope.event())
+        .mapConcat(envelope -> ConversationActor.Batch.unbatched(envelope.event()))
+        .filter(event -> event instanceof ConversationActor.MessagesAccepted)
+        .map(event -> (ConversationActor.MessagesAccepted) event)
         .mapConcat(accepted -> accepted.messages().stream()
             .filter(stored -> stored.seq() >= fromSeq && stored.seq() <= toSeq)
             .map(stored -> new Written(stored.toChatMessage(conversationId), accepted.writeSeqNr()))

@@ -1,5 +1,6 @@
 package io.parley.user;
 
+import io.parley.conversation.ConversationInfo;
 import io.parley.push.PushToken;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +24,7 @@ final class StagedWrite {
   private final List<Consumer<UserActor.State>> afterWrite = new ArrayList<>();
   private final Map<String, Long> storedThrough = new HashMap<>();
   private final Map<String, Integer> readEventAt = new HashMap<>();
+  private long bytes;
   private long nextCursor;
   private LinkedHashSet<PushToken> pushTokens;
 
@@ -35,12 +37,41 @@ final class StagedWrite {
     return events;
   }
 
-  int size() {
-    return events.size();
+  /**
+   * One write is one journal item, which DynamoDB caps at 400 KB: past this bound the remaining
+   * commands wait for the next write. An empty write is never full, so every command is written.
+   */
+  boolean full() {
+    return bytes >= MAX_BYTES;
   }
+
+  static final long MAX_BYTES = 256 * 1024;
 
   void add(UserActor.Event event) {
     events.add(event);
+    bytes += approximateBytes(event);
+  }
+
+  /** An upper bound of an event's stored size (UTF-8 takes at most 3 bytes per Java char). */
+  static long approximateBytes(UserActor.Event event) {
+    if (event instanceof UserActor.MessagesStored stored) {
+      long items = stored.items().stream()
+          .mapToLong(item -> 3L * (item.conversationId().length() + item.senderId().length()) + ITEM_OVERHEAD)
+          .sum();
+      return EVENT_OVERHEAD + items + bytes(stored.info()) + 3L * stored.preview().length();
+    }
+    if (event instanceof UserActor.MembershipChanged changed) {
+      return EVENT_OVERHEAD + bytes(changed.info());
+    }
+    return EVENT_OVERHEAD;
+  }
+
+  private static final long EVENT_OVERHEAD = 256;
+  private static final long ITEM_OVERHEAD = 96;
+
+  private static long bytes(ConversationInfo info) {
+    long members = info.members().stream().mapToLong(member -> 3L * member.length() + 4).sum();
+    return members + 3L * (info.conversationId().length() + (info.title() == null ? 0 : info.title().length())) + 64;
   }
 
   void then(Consumer<UserActor.State> action) {
@@ -60,7 +91,7 @@ final class StagedWrite {
     long first = nextCursor;
     nextCursor += stored.items().size();
     storedThrough.put(stored.info().conversationId(), stored.items().get(stored.items().size() - 1).seq());
-    events.add(stored);
+    add(stored);
     return first;
   }
 
@@ -75,7 +106,7 @@ final class StagedWrite {
       events.set(at, read);
     } else {
       readEventAt.put(read.conversationId(), events.size());
-      events.add(read);
+      add(read);
     }
   }
 

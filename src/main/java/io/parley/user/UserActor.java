@@ -1,5 +1,6 @@
 package io.parley.user;
 
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.parley.Done;
 import io.parley.Outcome;
 import io.parley.Outcome.Reason;
@@ -199,10 +200,18 @@ public final class UserActor
     }
   }
 
+  /**
+   * The events of one group-committed write, stored as one journal item: DynamoDB bills, and
+   * DynamoDB Local serializes, per item, so a write costs one item however much it carries.
+   */
+  public record Batch(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) List<Event> events) implements Event {
+    static Event of(List<Event> events) {
+      return events.size() == 1 ? events.get(0) : new Batch(List.copyOf(events));
+    }
+  }
+
   static final int MAX_PUSH_TOKENS = 20;
   static final int MAX_PENDING_PAGE = 500;
-  /** One DynamoDB BatchWriteItem takes 25 items, one per event. */
-  static final int MAX_EVENTS_PER_WRITE = 24;
 
   // ------------------------------------------------------------------------------------ wiring
 
@@ -348,7 +357,7 @@ public final class UserActor
     timers.cancel(FlushAcks.INSTANCE);
     Writes command;
     int commands = 0;
-    while (write.size() < MAX_EVENTS_PER_WRITE && (command = writes.poll()) != null) {
+    while (!write.full() && (command = writes.poll()) != null) {
       decide(state, command, write);
       commands++;
     }
@@ -360,7 +369,7 @@ public final class UserActor
       write.runAfterWrite(state);
       return Effect().none();
     }
-    return Effect().persist(write.events()).thenRun(write::runAfterWrite);
+    return Effect().persist(Batch.of(write.events())).thenRun(write::runAfterWrite);
   }
 
   private void decide(State state, Writes command, StagedWrite write) {
@@ -651,10 +660,26 @@ public final class UserActor
 
   // ------------------------------------------------------------------------------ event handler
 
+  private EventHandler<State, Event> eventHandler;
+
   @Override
   public EventHandler<State, Event> eventHandler() {
+    if (eventHandler == null) {
+      eventHandler = buildEventHandler();
+    }
+    return eventHandler;
+  }
+
+  private EventHandler<State, Event> buildEventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
+        .onEvent(Batch.class, (state, batch) -> {
+          State applied = state;
+          for (Event event : batch.events()) {
+            applied = eventHandler.apply(applied, event);
+          }
+          return applied;
+        })
         .onEvent(MessagesStored.class, this::applyMessagesStored)
         .onEvent(
             MembershipChanged.class,

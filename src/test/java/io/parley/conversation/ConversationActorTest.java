@@ -97,7 +97,8 @@ class ConversationActorTest {
     }
     assertEquals(java.util.stream.LongStream.rangeClosed(1, sends).boxed().toList(), seqs.stream().sorted().toList());
     long writes = journal.persistedInStorage(ConversationActor.persistenceId("d:alice:bob").id()).stream()
-        .filter(e -> e instanceof ConversationActor.MessagesAccepted).count();
+        .filter(e -> ConversationActor.Batch.unbatched(e).stream().anyMatch(ConversationActor.MessagesAccepted.class::isInstance))
+        .count();
     assertTrue(writes < sends / 2, "batched into " + writes + " writes");
   }
 
@@ -158,6 +159,60 @@ class ConversationActorTest {
   }
 
   @Test
+  void aMemberReportingLessThanItConfirmedGetsTheRestAgain() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "alice", "c1");
+    send(conversation, "alice", "c2");
+    for (String member : List.of("alice", "bob")) {
+      harness.userProbe(member).expectMessageClass(UserActor.Deliver.class);
+      harness.userProbe(member).expectMessageClass(UserActor.Deliver.class);
+    }
+    conversation.tell(new ConversationActor.HandedOff("alice", 2));
+    conversation.tell(new ConversationActor.HandedOff("bob", 2));
+    awaitProcessed(conversation);
+    harness.clock.advance(Duration.ofMillis(150));
+    harness.userProbe("bob").expectNoMessage(Duration.ofMillis(300));
+
+    // Bob's UserActor answers a hand-off with "stored through 1": it lost seq 2 after confirming it.
+    conversation.tell(new ConversationActor.HandedOff("bob", 1));
+    awaitProcessed(conversation);
+    harness.clock.advance(Duration.ofMillis(150));
+    var resent = (UserActor.Deliver) harness.userProbe("bob").receiveMessage(Duration.ofSeconds(5));
+    assertEquals(List.of(2L), resent.messages().stream().map(ChatMessage::seq).toList());
+    harness.userProbe("alice").expectNoMessage(Duration.ofMillis(300));
+
+    conversation.tell(new ConversationActor.HandedOff("bob", 2));
+    awaitProcessed(conversation);
+    harness.clock.advance(Duration.ofSeconds(1));
+    harness.userProbe("bob").expectNoMessage(Duration.ofMillis(400));
+  }
+
+  @Test
+  void retriesToAMemberThatDoesNotConfirmBackOff() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "alice", "c1");
+    harness.userProbe("bob").expectMessageClass(UserActor.Deliver.class);
+    conversation.tell(new ConversationActor.HandedOff("alice", 1));
+    awaitProcessed(conversation);
+    // Retry interval 100 ms: the first retry is due 100 ms after the hand-off, the next 200 ms
+    // after that one, then 400 ms.
+    harness.clock.advance(Duration.ofMillis(150));
+    harness.userProbe("bob").expectMessageClass(UserActor.Deliver.class, Duration.ofSeconds(5));
+    harness.clock.advance(Duration.ofMillis(150));
+    harness.userProbe("bob").expectNoMessage(Duration.ofMillis(400));
+    harness.clock.advance(Duration.ofMillis(100));
+    harness.userProbe("bob").expectMessageClass(UserActor.Deliver.class, Duration.ofSeconds(5));
+    harness.clock.advance(Duration.ofMillis(300));
+    harness.userProbe("bob").expectNoMessage(Duration.ofMillis(400));
+    // A confirmation resets it: once bob falls behind again, the retry comes after 100 ms.
+    conversation.tell(new ConversationActor.HandedOff("bob", 1));
+    send(conversation, "alice", "c2");
+    harness.userProbe("bob").expectMessageClass(UserActor.Deliver.class);
+    harness.clock.advance(Duration.ofMillis(150));
+    harness.userProbe("bob").expectMessageClass(UserActor.Deliver.class, Duration.ofSeconds(5));
+  }
+
+  @Test
   void afterARestartUnconfirmedHandOffsAreResent() {
     var conversation = spawn("d:alice:bob");
     send(conversation, "alice", "c1");
@@ -167,6 +222,7 @@ class ConversationActorTest {
     // Wait until alice's confirmation is persisted (the tick writes it).
     harness.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
       assertTrue(journal.persistedInStorage(ConversationActor.persistenceId("d:alice:bob").id()).stream()
+          .flatMap(e -> ConversationActor.Batch.unbatched(e).stream())
           .anyMatch(e -> e instanceof ConversationActor.HandoffsConfirmed));
       return null;
     });

@@ -91,6 +91,7 @@ class ConversationArchiveTest {
 
   private List<Long> storedMessageSeqs() {
     return journal.persistedInStorage(PID).stream()
+        .flatMap(e -> ConversationActor.Batch.unbatched(e).stream())
         .filter(e -> e instanceof ConversationActor.MessagesAccepted)
         .flatMap(e -> ((ConversationActor.MessagesAccepted) e).messages().stream())
         .map(ConversationActor.StoredMessage::seq)

@@ -26,6 +26,7 @@ import java.util.stream.LongStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -159,6 +160,35 @@ class UserActorTest {
     connect(bob, "phone", 4);
     // A device connecting for the first time starts at the oldest item still held.
     connect(bob, "tablet", 2);
+  }
+
+  @Test
+  void commandsArrivingTogetherAreStoredAsOneJournalItemPerWrite() {
+    PersistenceTestKit journal = PersistenceTestKit.create(harness.testKit.system());
+    var bob = spawn();
+    connect(bob, "phone", 0);
+    int conversations = 12;
+    for (int i = 0; i < conversations; i++) {
+      String id = "g.c" + i;
+      var info = new ConversationInfo(id, "group " + i, List.of("alice", "bob"), 0);
+      long ts = harness.clock.millis();
+      bob.tell(new UserActor.Deliver(info, 0, List.of(
+          new ChatMessage(id, 1, MessageIds.of(id, 1, ts), "alice", "m" + i, "hi", "text", ts))));
+    }
+    for (int i = 0; i < conversations; i++) {
+      harness.conversationProbe("g.c" + i).expectMessageClass(ConversationActor.HandedOff.class);
+    }
+    List<Object> stored = journal.persistedInStorage(UserActor.persistenceId("bob").id());
+    long writesWithMessages = stored.stream()
+        .filter(e -> e instanceof UserActor.MessagesStored
+            || e instanceof UserActor.Batch batch && batch.events().stream().anyMatch(UserActor.MessagesStored.class::isInstance))
+        .count();
+    assertTrue(writesWithMessages < conversations, "hand-offs of " + conversations + " conversations in "
+        + writesWithMessages + " journal items");
+    assertTrue(stored.stream().anyMatch(UserActor.Batch.class::isInstance), "a write of several events is one item");
+    // The batched events rebuild the same state.
+    bob = restart(bob);
+    assertEquals(LongStream.rangeClosed(1, conversations).boxed().toList(), pendingCursors(bob, 0));
   }
 
   @Test
