@@ -1,16 +1,35 @@
 package io.parley.storage;
 
 import com.almworks.sqlite4java.SQLiteConnection;
+import com.almworks.sqlite4java.SQLiteException;
 import com.almworks.sqlite4java.SQLiteStatement;
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** DynamoDB Local running inside this JVM, file-backed, for the single-node default and tests. */
 public final class EmbeddedDynamoDb implements AutoCloseable {
+  /** How often the write-ahead log is checkpointed into the database file. */
+  static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedDynamoDb.class);
+
   private final DynamoDBProxyServer server;
   private final int port;
+  /** sqlite4java connections belong to the thread that opened them: this one's. */
+  private final ScheduledExecutorService sqliteThread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "dynamodb-local-checkpoint");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private SQLiteConnection connection;
 
   private EmbeddedDynamoDb(DynamoDBProxyServer server, int port) {
     this.server = server;
@@ -28,7 +47,10 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
             });
     server.start();
     EmbeddedDynamoDb embedded = new EmbeddedDynamoDb(server, port);
-    embedded.useWriteAheadLog(dir.resolve(DATABASE_FILE));
+    DynamoDbClients.local(embedded.endpoint()).listTables();
+    embedded.sqliteThread.submit(() -> embedded.useWriteAheadLog(dir.resolve(DATABASE_FILE))).get();
+    embedded.sqliteThread.scheduleWithFixedDelay(embedded::checkpoint,
+        CHECKPOINT_INTERVAL.toMillis(), CHECKPOINT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     return embedded;
   }
 
@@ -41,26 +63,45 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
    * all on the one thread that serializes every write of the node. In write-ahead-log mode a
    * commit is one append and one sync of the log, as durable as before (synchronous stays FULL).
    * The mode is stored in the database file, so DynamoDB Local's own connection takes it up with
-   * its next transaction. A first request makes DynamoDB Local create the file and load SQLite's
-   * native library, which this connection needs too.
+   * its next transaction. The first request (in {@link #start}) makes DynamoDB Local create the
+   * file and load SQLite's native library, which this connection needs too.
    */
-  private void useWriteAheadLog(Path database) throws Exception {
-    DynamoDbClients.local(endpoint()).listTables();
-    SQLiteConnection connection = new SQLiteConnection(database.toFile());
+  private Void useWriteAheadLog(Path database) throws SQLiteException {
+    connection = new SQLiteConnection(database.toFile());
+    connection.open(false);
+    SQLiteStatement pragma = connection.prepare("PRAGMA journal_mode=WAL");
     try {
-      connection.open(false);
-      SQLiteStatement pragma = connection.prepare("PRAGMA journal_mode=WAL");
+      pragma.step();
+      String mode = pragma.columnString(0);
+      if (!"wal".equalsIgnoreCase(mode)) {
+        throw new IllegalStateException("DynamoDB Local's database stayed in journal mode " + mode);
+      }
+    } finally {
+      pragma.dispose();
+    }
+    return null;
+  }
+
+  /**
+   * DynamoDB Local's own connection never checkpoints the log (measured: 1.1 GB of log over a
+   * 13 KB database after three minutes of load), and every read then searches an ever longer log,
+   * so the node slows down as it runs. A passive checkpoint copies the log into the database
+   * without blocking DynamoDB Local's writer, and lets the next write start the log over.
+   */
+  private void checkpoint() {
+    try {
+      // A read first: a connection that has not read since it switched to WAL mode has not opened
+      // the log, and its checkpoint does nothing.
+      connection.exec("PRAGMA schema_version");
+      SQLiteStatement pragma = connection.prepare("PRAGMA wal_checkpoint(PASSIVE)", false);
       try {
         pragma.step();
-        String mode = pragma.columnString(0);
-        if (!"wal".equalsIgnoreCase(mode)) {
-          throw new IllegalStateException("DynamoDB Local's database stayed in journal mode " + mode);
-        }
       } finally {
         pragma.dispose();
       }
-    } finally {
-      connection.dispose();
+    } catch (SQLiteException | RuntimeException failure) {
+      log.warn("Checkpointing DynamoDB Local's write-ahead log failed; retried in {}: {}",
+          CHECKPOINT_INTERVAL, failure.toString());
     }
   }
 
@@ -74,6 +115,12 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
   public synchronized void close() throws Exception {
     if (!stopped) {
       stopped = true;
+      sqliteThread.submit(() -> {
+        if (connection != null) {
+          connection.dispose();
+        }
+      }).get();
+      sqliteThread.shutdown();
       server.stop();
     }
   }

@@ -8,6 +8,7 @@ import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +31,27 @@ class EmbeddedDynamoDbTest {
       client.putItem("journal-test", Map.of("par", new AttributeValue("p-1"), "num", new AttributeValue().withN("2")));
       assertEquals(2, client.scan("journal-test", java.util.List.of("num")).getCount());
       assertTrue(Files.exists(dir.resolve(EmbeddedDynamoDb.DATABASE_FILE + "-wal")));
+    }
+  }
+
+  @Test
+  void theWriteAheadLogIsCheckpointedIntoTheDatabaseWhileItRuns() throws Exception {
+    try (EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(dir, freePort())) {
+      AmazonDynamoDB client = DynamoDbClients.local(dynamo.endpoint());
+      DynamoDbTables.ensure(client, "journal-test", "snapshots-test");
+      Path database = dir.resolve(EmbeddedDynamoDb.DATABASE_FILE);
+      long before = Files.size(database);
+      for (int i = 0; i < 200; i++) {
+        client.putItem("journal-test", Map.of("par", new AttributeValue("p-1"), "num", new AttributeValue().withN(Integer.toString(i)),
+            "payload", new AttributeValue("x".repeat(1000))));
+      }
+      // Left to DynamoDB Local, the database file never grows: everything stays in the log.
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (Files.size(database) < before + 200 * 1000 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertTrue(Files.size(database) >= before + 200 * 1000,
+          "the database file holds the writes: " + Files.size(database) + " bytes");
     }
   }
 
