@@ -378,6 +378,7 @@ public final class ConversationActor
   private final ArrayDeque<Send> buffer = new ArrayDeque<>();
   /** Receipts waiting for the next write: the highest seq per member and status. */
   private final Map<Watermark, Long> receiptsWaiting = new LinkedHashMap<>();
+  private long receiptsWaitingSinceMillis;
   private boolean flushScheduled;
   private final Map<String, Long> confirmedNotPersisted = new HashMap<>();
   /** Members whose UserActor reported less than it had confirmed: where re-sending starts. */
@@ -905,8 +906,17 @@ public final class ConversationActor
     if (Math.min(seq, state.lastSeq) <= previous) {
       return Effect().none();
     }
+    if (receiptsWaiting.isEmpty()) {
+      receiptsWaitingSinceMillis = clock.millis();
+    }
     receiptsWaiting.merge(new Watermark(userId, status), seq, Math::max);
-    scheduleFlush();
+    // A receipt that tells nobody anything (a member's devices acking or reading the member's
+    // own messages) costs no write of its own: it rides along with the next one, or the tick's.
+    boolean notifiesOthers = state.senders.sendersBetween(previous, Math.min(seq, state.lastSeq)).stream()
+        .anyMatch(sender -> !sender.equals(userId));
+    if (notifiesOthers) {
+      scheduleFlush();
+    }
     return Effect().none();
   }
 
@@ -928,7 +938,10 @@ public final class ConversationActor
     if (!(state instanceof Active active)) {
       return idle() ? passivate(state) : Effect().none();
     }
-    if (!confirmedNotPersisted.isEmpty()) {
+    if (!receiptsWaiting.isEmpty()
+        && clock.millis() - receiptsWaitingSinceMillis >= settings.handoffRetryInterval().toMillis()) {
+      scheduleFlush(); // receipts that waited long enough for a write; it carries the confirmations too
+    } else if (!confirmedNotPersisted.isEmpty()) {
       Map<String, Long> confirmed = Map.copyOf(confirmedNotPersisted);
       confirmedNotPersisted.clear();
       return Effect().persist(new HandoffsConfirmed(confirmed)).thenRun(newState -> retryHandoffs((Active) newState));

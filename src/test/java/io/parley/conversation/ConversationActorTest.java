@@ -263,6 +263,41 @@ class ConversationActorTest {
   }
 
   @Test
+  void aReceiptForOnesOwnMessagesWaitsForTheNextWriteOrTheTick() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "alice", "c1");
+    String pid = ConversationActor.persistenceId("d:alice:bob").id();
+    int writes = journal.persistedInStorage(pid).size();
+    // Alice's devices acking her own message tell nobody anything: no write of its own.
+    conversation.tell(new ConversationActor.Delivered("alice", 1));
+    awaitProcessed(conversation);
+    assertTrue(received(harness.userProbe("alice"), Duration.ofMillis(300)).stream()
+        .noneMatch(m -> m instanceof UserActor.Notify));
+    assertEquals(writes, journal.persistedInStorage(pid).size());
+    // It rides along with the next write...
+    send(conversation, "bob", "c2");
+    assertEquals(writes + 1, journal.persistedInStorage(pid).size());
+    assertTrue(ConversationActor.Batch.unbatched(journal.persistedInStorage(pid).get(writes)).stream()
+        .anyMatch(e -> e instanceof ConversationActor.ReceiptsRecorded r
+            && r.receipts().contains(new ConversationActor.Receipt("alice", DeviceEvent.ReceiptStatus.DELIVERED, 1))));
+    // ...or is stored by the tick when none comes.
+    conversation.tell(new ConversationActor.Read("alice", 1));
+    awaitProcessed(conversation);
+    assertEquals(writes + 1, journal.persistedInStorage(pid).size());
+    harness.clock.advance(Duration.ofMillis(150));
+    harness.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertEquals(writes + 2, journal.persistedInStorage(pid).size());
+      return null;
+    });
+    // A receipt someone else is told of is written at once, and then told.
+    drain(harness.userProbe("alice"));
+    conversation.tell(new ConversationActor.Delivered("bob", 1));
+    var receipt = (UserActor.Notify) harness.userProbe("alice").receiveMessage(Duration.ofSeconds(5));
+    assertEquals(new DeviceEvent.Receipt("d:alice:bob", 1, "bob", DeviceEvent.ReceiptStatus.DELIVERED), receipt.event());
+    assertEquals(writes + 3, journal.persistedInStorage(pid).size());
+  }
+
+  @Test
   void groupsAreCreatedWithTheCreatorAndAnnouncedToEveryMember() {
     String group = "g." + UUID.randomUUID();
     var conversation = spawn(group);
