@@ -14,6 +14,7 @@ import io.parley.archive.JournalTrimmer;
 import io.parley.archive.Segment;
 import io.parley.cluster.CopyingSnapshotAdapter;
 import io.parley.cluster.Entities;
+import io.parley.cluster.EventBatches;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.PersistenceFailures;
 import io.parley.metrics.ParleyMetrics;
@@ -236,10 +237,6 @@ public final class ConversationActor
         return batch.events();
       }
       return event instanceof Event single ? List.of(single) : List.of();
-    }
-
-    static Event of(List<Event> events) {
-      return events.size() == 1 ? events.get(0) : new Batch(List.copyOf(events));
     }
   }
 
@@ -758,7 +755,7 @@ public final class ConversationActor
     }
     long writeStarted = System.nanoTime();
     return Effect()
-        .persist(Batch.of(events))
+        .persist(EventBatches.persistable(events, Batch::new))
         .thenRun(
             (State newState) -> {
               replies.forEach(Runnable::run);
@@ -1210,13 +1207,7 @@ public final class ConversationActor
     var builder = newEventHandlerBuilder();
     builder
         .forAnyState()
-        .onEvent(Batch.class, (state, batch) -> {
-          State applied = state;
-          for (Event event : batch.events()) {
-            applied = eventHandler.apply(applied, event);
-          }
-          return applied;
-        });
+        .onEvent(Batch.class, (state, batch) -> EventBatches.applyAll(eventHandler, state, batch.events()));
     builder
         .forStateType(Empty.class)
         .onEvent(DirectStarted.class, (state, e) -> new Active(null, e.members()))

@@ -6,6 +6,7 @@ import io.parley.Outcome;
 import io.parley.Outcome.Reason;
 import io.parley.cluster.CopyingSnapshotAdapter;
 import io.parley.cluster.Entities;
+import io.parley.cluster.EventBatches;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.PersistenceFailures;
 import io.parley.cluster.WriteBatch;
@@ -204,11 +205,7 @@ public final class UserActor
    * The events of one group-committed write, stored as one journal item: DynamoDB bills, and
    * DynamoDB Local serializes, per item, so a write costs one item however much it carries.
    */
-  public record Batch(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) List<Event> events) implements Event {
-    static Event of(List<Event> events) {
-      return events.size() == 1 ? events.get(0) : new Batch(List.copyOf(events));
-    }
-  }
+  public record Batch(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) List<Event> events) implements Event {}
 
   static final int MAX_PUSH_TOKENS = 20;
   static final int MAX_PENDING_PAGE = 500;
@@ -369,7 +366,7 @@ public final class UserActor
       write.runAfterWrite(state);
       return Effect().none();
     }
-    return Effect().persist(Batch.of(write.events())).thenRun(write::runAfterWrite);
+    return Effect().persist(EventBatches.persistable(write.events(), Batch::new)).thenRun(write::runAfterWrite);
   }
 
   private void decide(State state, Writes command, StagedWrite write) {
@@ -673,13 +670,7 @@ public final class UserActor
   private EventHandler<State, Event> buildEventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(Batch.class, (state, batch) -> {
-          State applied = state;
-          for (Event event : batch.events()) {
-            applied = eventHandler.apply(applied, event);
-          }
-          return applied;
-        })
+        .onEvent(Batch.class, (state, batch) -> EventBatches.applyAll(eventHandler, state, batch.events()))
         .onEvent(MessagesStored.class, this::applyMessagesStored)
         .onEvent(
             MembershipChanged.class,

@@ -152,8 +152,7 @@ class ConversationActorTest {
     assertEquals(deliver.messages(), resent.messages());
     harness.userProbe("alice").expectNoMessage(Duration.ofMillis(300));
 
-    conversation.tell(new ConversationActor.HandedOff("bob", 1));
-    awaitProcessed(conversation);
+    reportHandedOff(conversation, "bob", 1);
     harness.clock.advance(Duration.ofSeconds(1));
     harness.userProbe("bob").expectNoMessage(Duration.ofMillis(400));
   }
@@ -168,21 +167,18 @@ class ConversationActorTest {
       harness.userProbe(member).expectMessageClass(UserActor.Deliver.class);
     }
     conversation.tell(new ConversationActor.HandedOff("alice", 2));
-    conversation.tell(new ConversationActor.HandedOff("bob", 2));
-    awaitProcessed(conversation);
+    reportHandedOff(conversation, "bob", 2);
     harness.clock.advance(Duration.ofMillis(150));
     harness.userProbe("bob").expectNoMessage(Duration.ofMillis(300));
 
     // Bob's UserActor answers a hand-off with "stored through 1": it lost seq 2 after confirming it.
-    conversation.tell(new ConversationActor.HandedOff("bob", 1));
-    awaitProcessed(conversation);
+    reportHandedOff(conversation, "bob", 1);
     harness.clock.advance(Duration.ofMillis(150));
     var resent = (UserActor.Deliver) harness.userProbe("bob").receiveMessage(Duration.ofSeconds(5));
     assertEquals(List.of(2L), resent.messages().stream().map(ChatMessage::seq).toList());
     harness.userProbe("alice").expectNoMessage(Duration.ofMillis(300));
 
-    conversation.tell(new ConversationActor.HandedOff("bob", 2));
-    awaitProcessed(conversation);
+    reportHandedOff(conversation, "bob", 2);
     harness.clock.advance(Duration.ofSeconds(1));
     harness.userProbe("bob").expectNoMessage(Duration.ofMillis(400));
   }
@@ -335,6 +331,12 @@ class ConversationActorTest {
    * Returns once the conversation has handled everything sent to it so far, so that a tick
    * already queued cannot see the clock moved by the next line before it sees the confirmation.
    */
+  /** A member's UserActor reports how far it has stored, and the conversation has handled it. */
+  private void reportHandedOff(ActorRef<ConversationActor.Command> conversation, String userId, long seq) {
+    conversation.tell(new ConversationActor.HandedOff(userId, seq));
+    awaitProcessed(conversation);
+  }
+
   private void awaitProcessed(ActorRef<ConversationActor.Command> conversation) {
     TestProbe<Outcome<ConversationActor.Location>> located = harness.testKit.createTestProbe();
     conversation.tell(new ConversationActor.LocateMessages("alice", Long.MAX_VALUE, 1, located.ref()));
