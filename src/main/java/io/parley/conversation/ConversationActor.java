@@ -4,13 +4,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.parley.Done;
 import io.parley.Outcome;
 import io.parley.Outcome.Reason;
-import io.parley.archive.ArchiveCalendar;
 import io.parley.archive.ArchivePlan;
-import io.parley.archive.ArchiveSettings;
 import io.parley.archive.ColdSegments;
 import io.parley.archive.ColdTier;
-import io.parley.archive.CrashHook;
-import io.parley.archive.JournalTrimmer;
 import io.parley.archive.Segment;
 import io.parley.cluster.CopyingSnapshotAdapter;
 import io.parley.cluster.Entities;
@@ -35,7 +31,6 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -64,14 +59,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * yet confirmed is re-read (from the journal or the cold tier) and sent again until it is. UserActors drop what
  * they already have, by (conversation, seq).
  *
- * <p>Messages older than {@code parley.archive.after} move to the cold tier (S3), one segment per
- * run, in an order that survives a crash between any two steps: (1) the segment object is
- * written; (2) {@link SegmentArchived} is persisted, from which point reads take those seqs from
- * S3; (3) a snapshot holding it is saved; (4) the journal events below the first hot message are
- * deleted; (5) {@link JournalTrimmed} records that. A crash before (2) leaves an unrecorded
- * object that the retry overwrites (its key depends only on where the segment starts); a crash
- * after (2) resumes at (3) on recovery. Reads never see a seq twice or miss one: a seq is read
- * from S3 exactly when the state says it is cold.
+ * <p>Messages older than {@code parley.archive.after} move to the cold tier (S3): the runs that
+ * move them are {@link ConversationArchiving}'s job; this actor hands it their results and ticks.
  */
 public final class ConversationActor
     extends EventSourcedBehavior<
@@ -163,9 +152,9 @@ public final class ConversationActor
 
   private record Watermark(String userId, ReceiptStatus status) {}
 
-  // Archive runs: each step's result comes back as a command, so the state is only ever changed
-  // by this actor, in order.
-  // `run` tells results of the current run from late ones of a run cut short by a restart.
+  // Archive runs (see ConversationArchiving): each step's result comes back as a command, so the
+  // state is only ever changed by this actor, in order. `run` tells results of the current run
+  // from late ones of a run cut short by a restart.
   record ArchiveLoaded(long run, long fromSeq, long cutoffTs, List<ConversationJournal.Written> loaded)
       implements Command {}
 
@@ -367,7 +356,6 @@ public final class ConversationActor
   private final ColdTier cold;
   private final MessageReader reader;
   private final ConversationSettings settings;
-  private final ArchiveSettings archive;
   private final Clock clock;
 
   // Not state: sends waiting for the next write, and fan-out bookkeeping that is rebuilt (or
@@ -385,14 +373,7 @@ public final class ConversationActor
    *  overloaded member is not buried under re-reads of the journal. */
   private final Map<String, Long> retryDelayMillis = new HashMap<>();
   private long lastActivityMillis;
-  // Archive runs in progress (not state: a run cut short is started again, and the persisted
-  // state says where it must resume).
-  private long archiveRun;
-  private boolean archiveInFlight;
-  private boolean awaitingSnapshot;
-  private boolean trimInFlight;
-  private long snapshotSeenSeqNr;
-  private long archiveNotBeforeMillis;
+  private final ConversationArchiving archiving;
   private final ParleyMetrics.RunningEntity running = new ParleyMetrics.RunningEntity(TYPE_KEY.name());
 
   private ConversationActor(
@@ -415,8 +396,9 @@ public final class ConversationActor
     this.cold = cold;
     this.reader = new MessageReader(journal, cold);
     this.settings = settings;
-    this.archive = settings.archive();
     this.clock = clock;
+    this.archiving = new ConversationArchiving(
+        conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx), journal, cold, entities, settings.archive(), clock);
     this.lastActivityMillis = clock.millis();
   }
 
@@ -451,28 +433,13 @@ public final class ConversationActor
             state -> {
               running.started();
               timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.handoffRetryInterval());
-              // This object outlives a restart after a journal failure: forget any run cut short.
-              archiveRun++;
-              archiveInFlight = false;
-              awaitingSnapshot = false;
-              trimInFlight = false;
-              snapshotSeenSeqNr = 0;
+              archiving.recovered();
             })
         // A restart after a journal failure recovers again: count each run once.
         .onSignal(PreRestart.instance(), state -> running.stopped())
         .onSignal(PostStop.instance(), state -> running.stopped())
-        .onSignal(SnapshotCompleted.class, (state, done) -> {
-          awaitingSnapshot = false;
-          snapshotSeenSeqNr = Math.max(snapshotSeenSeqNr, done.metadata().sequenceNr());
-          if (state instanceof Active active && trimDue(active)) {
-            startTrim(active);
-          }
-        })
-        .onSignal(SnapshotFailed.class, (state, failed) -> {
-          // The next tick asks for another snapshot; nothing is deleted without one.
-          awaitingSnapshot = false;
-          ctx.getLog().warn("Snapshot of {} failed: {}", conversationId, failed.getFailure().toString());
-        })
+        .onSignal(SnapshotCompleted.class, (state, done) -> archiving.snapshotted(state, done.metadata().sequenceNr()))
+        .onSignal(SnapshotFailed.class, (state, failed) -> archiving.snapshotFailed(failed.getFailure()))
         .build();
   }
 
@@ -506,9 +473,9 @@ public final class ConversationActor
         .onCommand(Read.class, (state, cmd) -> onReceipt(state, cmd.userId(), ReceiptStatus.READ, cmd.seq()))
         .onCommand(Typing.class, this::onTyping)
         .onCommand(RetryLoaded.class, this::onRetryLoaded)
-        .onCommand(ArchiveLoaded.class, this::onArchiveLoaded)
-        .onCommand(SegmentWritten.class, this::onSegmentWritten)
-        .onCommand(TrimFinished.class, this::onTrimFinished);
+        .onCommand(ArchiveLoaded.class, (state, loaded) -> archiving.onLoaded(state, loaded))
+        .onCommand(SegmentWritten.class, (state, written) -> archiving.onSegmentWritten(state, written))
+        .onCommand(TrimFinished.class, (state, trimmed) -> archiving.onTrimFinished(trimmed));
     builder
         .forAnyState()
         .onCommand(Send.class, this::onSend)
@@ -516,7 +483,7 @@ public final class ConversationActor
         .onCommand(Tick.class, this::onTick)
         .onCommand(WakeUp.class, (state, cmd) -> Effect().none())
         .onCommand(Stop.class, (state, cmd) -> Effect().stop())
-        .onCommand(ArchiveFailed.class, this::onArchiveFailed)
+        .onCommand(ArchiveFailed.class, (state, failed) -> archiving.onFailed(failed))
         // Receipts, hand-offs and typing for a conversation that has nothing stored are stale.
         .onAnyCommand((state, cmd) -> Effect().none());
     return builder.build();
@@ -944,147 +911,13 @@ public final class ConversationActor
       return Effect().persist(new HandoffsConfirmed(confirmed)).thenRun(newState -> retryHandoffs((Active) newState));
     }
     retryHandoffs(active);
-    if (archive.enabled()) {
-      if (trimDue(active) && !trimInFlight && !awaitingSnapshot) {
-        if (snapshotSeenSeqNr > active.trimThrough) {
-          startTrim(active);
-        } else {
-          // Recovered with a segment recorded but its events not deleted: snapshot first.
-          awaitingSnapshot = true;
-          return Effect().persist(new TrimResumed(active.trimThrough));
-        }
-      } else if (!archiveInFlight && !trimDue(active) && archiveDue(active)) {
-        startArchive(active);
-      }
+    Optional<Effect<Event, State>> archiveStep = archiving.onTick(active);
+    if (archiveStep.isPresent()) {
+      return archiveStep.get();
     }
-    if (idle() && allHandedOff(active) && !archiveInFlight && !trimInFlight && !awaitingSnapshot) {
+    if (idle() && allHandedOff(active) && archiving.idle()) {
       return passivate(active);
     }
-    return Effect().none();
-  }
-
-  // ----------------------------------------------------------------------------- archive runs
-
-  /**
-   * A run starts once the oldest hot message is older than the threshold plus the batch window,
-   * so that each run moves a window's worth of messages rather than a few at every tick.
-   * Conversations asleep when their messages age are archived on their next wake-up.
-   */
-  private boolean archiveDue(Active state) {
-    if (state.cold.archivedThrough() >= state.lastSeq) {
-      return false;
-    }
-    long now = clock.millis();
-    long dueAt = state.oldestHotTs + archive.after().toMillis() + archive.batchWindow().toMillis();
-    return now >= archiveNotBeforeMillis && dueAt < now;
-  }
-
-  private static boolean trimDue(Active state) {
-    return state.trimThrough > state.trimmedThrough;
-  }
-
-  /** Step 0: read the oldest hot messages, one more than a segment holds. */
-  private void startArchive(Active state) {
-    archiveInFlight = true;
-    long run = ++archiveRun;
-    long from = state.cold.archivedThrough() + 1;
-    long to = Math.min(state.lastSeq, from + archive.segmentMaxMessages());
-    long cutoff = clock.millis() - archive.after().toMillis();
-    ctx.pipeToSelf(
-        journal.readWritten(conversationId, state.index.locate(from, to, lastSequenceNumber(ctx)), from, to),
-        (loaded, failure) -> failure == null
-            ? new ArchiveLoaded(run, from, cutoff, loaded)
-            : new ArchiveFailed(run, "reading the journal", failure.toString()));
-  }
-
-  /** Step 1: write what is old enough to S3. */
-  private Effect<Event, State> onArchiveLoaded(Active state, ArchiveLoaded loaded) {
-    if (loaded.run() != archiveRun) {
-      return Effect().none();
-    }
-    Optional<ArchivePlan> plan;
-    try {
-      plan = ArchivePlan.of(loaded.loaded(), loaded.fromSeq(), loaded.cutoffTs(), archive.segmentMaxMessages());
-    } catch (IllegalStateException incomplete) {
-      return onArchiveFailed(state, new ArchiveFailed(loaded.run(), "planning", incomplete.getMessage()));
-    }
-    if (plan.isEmpty() || loaded.fromSeq() != state.cold.archivedThrough() + 1) {
-      archiveInFlight = false;
-      // Nothing old enough yet (the recorded oldest timestamp was unknown or a lower bound).
-      archiveNotBeforeMillis = ArchivePlan.firstTs(loaded.loaded())
-          + archive.after().toMillis() + archive.batchWindow().toMillis();
-      return Effect().none();
-    }
-    ArchivePlan p = plan.get();
-    ctx.pipeToSelf(
-        cold.write(conversationId, p.segment(), p.messages()),
-        (key, failure) -> failure == null
-            ? new SegmentWritten(loaded.run(), p, key)
-            : new ArchiveFailed(loaded.run(), "writing the segment to S3", failure.toString()));
-    return Effect().none();
-  }
-
-  /** Step 2: record the segment; from now on reads take its seqs from S3. */
-  private Effect<Event, State> onSegmentWritten(Active state, SegmentWritten written) {
-    archive.crashHook().after(CrashHook.Step.S3_WRITTEN, conversationId);
-    ArchivePlan p = written.plan();
-    Segment segment = p.segment();
-    if (written.run() != archiveRun || segment.fromSeq() != state.cold.archivedThrough() + 1) {
-      return Effect().none(); // a late result: recording it would not continue the archive
-    }
-    boolean hotRemain = state.lastSeq > segment.toSeq();
-    long keepFromSeqNr;
-    long nextHotTs;
-    if (p.nextHotWriteSeqNr() > 0) {
-      keepFromSeqNr = p.nextHotWriteSeqNr();
-      nextHotTs = p.nextHotTs();
-    } else if (!hotRemain) {
-      // Everything is cold: every event before this one may go.
-      keepFromSeqNr = lastSequenceNumber(ctx) + 1;
-      nextHotTs = 0;
-    } else {
-      // Messages arrived after the read: keep from the index's checkpoint for the first of them;
-      // its timestamp is at least the last archived one.
-      keepFromSeqNr = state.index.startFor(segment.toSeq() + 1);
-      nextHotTs = p.lastArchivedTs();
-    }
-    awaitingSnapshot = true;
-    return Effect()
-        .persist(new SegmentArchived(segment.fromSeq(), segment.toSeq(), written.key(), nextHotTs, keepFromSeqNr))
-        .thenRun(newState -> {
-          archive.crashHook().after(CrashHook.Step.PERSISTED, conversationId);
-          archiveInFlight = false;
-          ctx.getLog().info("Archived messages {}..{} of {} to {}", segment.fromSeq(), segment.toSeq(),
-              conversationId, written.key());
-        });
-  }
-
-  /** Step 3 (after the snapshot): delete the archived prefix of the journal. */
-  private void startTrim(Active state) {
-    archive.crashHook().after(CrashHook.Step.SNAPSHOTTED, conversationId);
-    trimInFlight = true;
-    long through = state.trimThrough;
-    Adapter.actorOf(ctx, JournalTrimmer.props(
-        persistenceId(conversationId).id(), through, Adapter.toClassic(ctx.getSelf()),
-        new TrimFinished(through, true), new TrimFinished(through, false)));
-  }
-
-  /** Step 4: record the deletion. */
-  private Effect<Event, State> onTrimFinished(Active state, TrimFinished trimmed) {
-    trimInFlight = false;
-    if (!trimmed.deleted()) {
-      return Effect().none(); // the next tick tries again
-    }
-    archive.crashHook().after(CrashHook.Step.DELETED, conversationId);
-    return Effect().persist(new JournalTrimmed(trimmed.throughSeqNr()));
-  }
-
-  private Effect<Event, State> onArchiveFailed(State state, ArchiveFailed failed) {
-    if (failed.run() != archiveRun) {
-      return Effect().none();
-    }
-    archiveInFlight = false;
-    ctx.getLog().warn("Archive run of {} failed {}: {}; it is retried", conversationId, failed.step(), failed.cause());
     return Effect().none();
   }
 
@@ -1094,25 +927,9 @@ public final class ConversationActor
   }
 
   private Effect<Event, State> passivate(State state) {
-    if (archive.enabled() && state instanceof Active active && active.cold.archivedThrough() < active.lastSeq) {
-      remindToArchive(active);
-    }
+    archiving.beforeSleeping(state);
     shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
     return Effect().none();
-  }
-
-  /**
-   * Asleep, this conversation would keep its messages hot until someone wrote to it again: the
-   * archive calendar wakes it when its next run is due. Always a future slot, so a conversation
-   * woken but not yet due (a run that failed) sleeps a slot before it is woken again.
-   */
-  private void remindToArchive(Active state) {
-    long slotMillis = archive.calendarSlot().toMillis();
-    long dueAt = Math.max(
-        state.oldestHotTs + archive.after().toMillis() + archive.batchWindow().toMillis(),
-        clock.millis() + slotMillis);
-    String page = ArchiveCalendar.pageId(dueAt / slotMillis, conversationId, archive.calendarBuckets());
-    entities.archiveCalendar(page).tell(new ArchiveCalendar.Remind(conversationId));
   }
 
   private boolean allHandedOff(Active state) {
