@@ -85,9 +85,21 @@ class UserActorTest {
   }
 
   private List<Long> pendingCursors(ActorRef<UserActor.Command> user, long after) {
+    return pendingCursors(user, after, 100);
+  }
+
+  /** Every pending cursor after {@code after}, read page by page, at most {@code limit}. */
+  private List<Long> pendingCursors(ActorRef<UserActor.Command> user, long after, int limit) {
+    List<Long> cursors = new java.util.ArrayList<>();
     TestProbe<UserActor.PendingPage> page = harness.testKit.createTestProbe();
-    user.tell(new UserActor.GetPending(after, 100, page.ref()));
-    return page.receiveMessage().items().stream().map(UserActor.PendingDelivery::cursor).toList();
+    boolean more = true;
+    while (more && cursors.size() < limit) {
+      user.tell(new UserActor.GetPending(cursors.isEmpty() ? after : cursors.get(cursors.size() - 1), 100, page.ref()));
+      UserActor.PendingPage received = page.receiveMessage();
+      received.items().forEach(item -> cursors.add(item.cursor()));
+      more = received.more();
+    }
+    return cursors;
   }
 
   /** An ack followed, as on a connection, by a later frame being answered: the ack is stored. */
@@ -189,6 +201,34 @@ class UserActorTest {
     // The batched events rebuild the same state.
     bob = restart(bob);
     assertEquals(LongStream.rangeClosed(1, conversations).boxed().toList(), pendingCursors(bob, 0));
+  }
+
+  @Test
+  void aWriteStaysWithinItsByteBoundAndTheRestGoesIntoTheNext() {
+    PersistenceTestKit journal = PersistenceTestKit.create(harness.testKit.system());
+    var bob = spawn();
+    String sender = "s".repeat(200);
+    int conversations = 6;
+    int perConversation = 200;
+    for (int i = 0; i < conversations; i++) {
+      String id = "g.big" + i;
+      var info = new ConversationInfo(id, "big " + i, List.of(sender, "bob"), 0);
+      long ts = harness.clock.millis();
+      bob.tell(new UserActor.Deliver(info, 0, LongStream.rangeClosed(1, perConversation)
+          .mapToObj(seq -> new ChatMessage(id, seq, MessageIds.of(id, seq, ts), sender, "m" + seq, "x", "text", ts))
+          .toList()));
+    }
+    for (int i = 0; i < conversations; i++) {
+      assertEquals(perConversation, ((ConversationActor.HandedOff) harness.conversationProbe("g.big" + i)
+          .receiveMessage(Duration.ofSeconds(5))).seq());
+    }
+    // Each hand-off is ~150 KB of references by the estimate: at most two fit one 256 KiB write.
+    for (Object stored : journal.persistedInStorage(UserActor.persistenceId("bob").id())) {
+      List<?> events = stored instanceof UserActor.Batch batch ? batch.events() : List.of(stored);
+      long bytes = events.stream().mapToLong(e -> StagedWrite.approximateBytes((UserActor.Event) e)).sum();
+      assertTrue(events.size() <= 2 && bytes < 400_000, events.size() + " events, ~" + bytes + " bytes in one write");
+    }
+    assertEquals(conversations * perConversation, pendingCursors(bob, 0, conversations * perConversation).size());
   }
 
   @Test
