@@ -192,8 +192,13 @@ class ColdTierIT {
         assertEquals(before, httpPages(api, token, chat.id()), "history whole while the run resumes");
 
         // A retried write replaced its unrecorded object: the objects tile 1..15, none overlaps.
-        awaitTrue(Duration.ofSeconds(30), () -> segmentsTile(node, chat, 15)
-            && journalItemsHolding(node, chat, 1, 15).isEmpty());
+        try {
+          awaitTrue(Duration.ofSeconds(30), () -> segmentsTile(node, chat, 15)
+              && journalItemsHolding(node, chat, 1, 15).isEmpty());
+        } catch (AssertionError notResumed) {
+          throw new AssertionError("the run cut short after " + steps.get(i) + " did not finish; recent warnings:\n"
+              + node.recentWarnings(), notResumed);
+        }
         assertEquals(before, httpPages(api, token, chat.id()), "history whole after the run, after " + steps.get(i));
       }
     }

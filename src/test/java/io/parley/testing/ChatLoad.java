@@ -265,6 +265,15 @@ public final class ChatLoad implements AutoCloseable {
     }
   }
 
+  private String nodeWarnings() {
+    StringBuilder text = new StringBuilder();
+    for (ParleyProcess node : nodes) {
+      text.append("\n--- recent warnings of node ").append(node.logFile().getFileName()).append(":\n")
+          .append(node.recentWarnings());
+    }
+    return text.toString();
+  }
+
   private void await(BooleanSupplier condition, String what) {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     while (!condition.getAsBoolean()) {
@@ -278,7 +287,7 @@ public final class ChatLoad implements AutoCloseable {
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
+        throw new AssertionError("timed out waiting for " + what + nodeWarnings());
       }
       backoff();
     }

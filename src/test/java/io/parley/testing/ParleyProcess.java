@@ -171,6 +171,24 @@ public final class ParleyProcess implements AutoCloseable {
     return logFile;
   }
 
+  /**
+   * The last warnings and errors the node logged, for a failing test's message: the log itself
+   * is deleted with the test's temporary directory, and CI shows only the test output.
+   */
+  public String recentWarnings() {
+    try {
+      List<String> warnings = Files.readAllLines(logFile).stream()
+          .filter(line -> line.contains(" WARN ") || line.contains(" ERROR ") || line.contains("\"level\":\"WARN")
+              || line.contains("\"level\":\"ERROR"))
+          .toList();
+      return String.join("\n", warnings.subList(Math.max(0, warnings.size() - RECENT_WARNINGS), warnings.size()));
+    } catch (IOException unreadable) {
+      return "(log unreadable: " + unreadable + ")";
+    }
+  }
+
+  private static final int RECENT_WARNINGS = 40;
+
   public URI http(String path) {
     return URI.create("http://127.0.0.1:" + httpPort + path);
   }
