@@ -35,8 +35,10 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
  * snapshot holding it is saved; (4) the journal events below the first hot message are deleted;
  * (5) {@link JournalTrimmed} records that. A crash before (2) leaves an unrecorded object that the
  * retry overwrites (its key depends only on where the segment starts); a crash after (2) resumes
- * at (3) on recovery. Each step's result comes back to the conversation as a command, which hands
- * it here, so the conversation's state is only ever changed by its own events, in order.
+ * at (3) on recovery. Reads never see a seq twice or miss one: a seq is read from S3 exactly when
+ * the state says it is cold. Each step's result comes back to the conversation as a command,
+ * which hands it here, so the conversation's state is only ever changed by its own events, in
+ * order.
  *
  * <p>What a run has in flight is not state: a run cut short is started again, and the persisted
  * state says where it must resume.
