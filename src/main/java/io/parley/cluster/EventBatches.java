@@ -1,5 +1,6 @@
 package io.parley.cluster;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -11,6 +12,16 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
  */
 public final class EventBatches {
   private EventBatches() {}
+
+  /** An entity's batch event: the events of one write. */
+  public interface Batch<E> {
+    List<E> events();
+  }
+
+  /** What a stored event holds: a batch's events, or the event itself. */
+  public static List<Object> unbatched(Object stored) {
+    return stored instanceof Batch<?> batch ? Collections.unmodifiableList(batch.events()) : List.of(stored);
+  }
 
   /** One event as it is; several wrapped in the entity's batch event. */
   public static <E> E persistable(List<E> events, Function<List<E>, E> batch) {

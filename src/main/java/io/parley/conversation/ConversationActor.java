@@ -219,15 +219,8 @@ public final class ConversationActor
    * The events of one group-committed write, stored as one journal item: DynamoDB bills, and
    * DynamoDB Local serializes, per item, so a write costs one item however much it carries.
    */
-  public record Batch(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) List<Event> events) implements Event {
-    /** What a stored event holds: a batch's events, or the event itself. */
-    public static List<Event> unbatched(Object event) {
-      if (event instanceof Batch batch) {
-        return batch.events();
-      }
-      return event instanceof Event single ? List.of(single) : List.of();
-    }
-  }
+  public record Batch(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) List<Event> events)
+      implements Event, EventBatches.Batch<Event> {}
 
   public record StoredMessage(
       long seq,

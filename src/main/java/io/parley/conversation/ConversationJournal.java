@@ -1,5 +1,6 @@
 package io.parley.conversation;
 
+import io.parley.cluster.EventBatches;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -38,7 +39,7 @@ public final class ConversationJournal {
     return readJournal
         .currentEventsByPersistenceId(
             ConversationActor.persistenceId(conversationId).id(), range.fromJournalSeqNr(), to)
-        .mapConcat(envelope -> ConversationActor.Batch.unbatched(envelope.event()))
+        .mapConcat(envelope -> EventBatches.unbatched(envelope.event()))
         .filter(event -> event instanceof ConversationActor.MessagesAccepted)
         .map(event -> (ConversationActor.MessagesAccepted) event)
         .mapConcat(accepted -> accepted.messages().stream()

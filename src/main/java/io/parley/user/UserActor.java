@@ -205,7 +205,8 @@ public final class UserActor
    * The events of one group-committed write, stored as one journal item: DynamoDB bills, and
    * DynamoDB Local serializes, per item, so a write costs one item however much it carries.
    */
-  public record Batch(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) List<Event> events) implements Event {}
+  public record Batch(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) List<Event> events)
+      implements Event, EventBatches.Batch<Event> {}
 
   static final int MAX_PUSH_TOKENS = 20;
   static final int MAX_PENDING_PAGE = 500;

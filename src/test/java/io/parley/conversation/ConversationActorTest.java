@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.Done;
 import io.parley.Outcome;
+import io.parley.cluster.EventBatches;
 import io.parley.testing.EntityHarness;
 import io.parley.user.DeviceEvent;
 import io.parley.user.UserActor;
@@ -97,7 +98,7 @@ class ConversationActorTest {
     }
     assertEquals(java.util.stream.LongStream.rangeClosed(1, sends).boxed().toList(), seqs.stream().sorted().toList());
     long writes = journal.persistedInStorage(ConversationActor.persistenceId("d:alice:bob").id()).stream()
-        .filter(e -> ConversationActor.Batch.unbatched(e).stream().anyMatch(ConversationActor.MessagesAccepted.class::isInstance))
+        .filter(e -> EventBatches.unbatched(e).stream().anyMatch(ConversationActor.MessagesAccepted.class::isInstance))
         .count();
     assertTrue(writes < sends / 2, "batched into " + writes + " writes");
   }
@@ -218,7 +219,7 @@ class ConversationActorTest {
     // Wait until alice's confirmation is persisted (the tick writes it).
     harness.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
       assertTrue(journal.persistedInStorage(ConversationActor.persistenceId("d:alice:bob").id()).stream()
-          .flatMap(e -> ConversationActor.Batch.unbatched(e).stream())
+          .flatMap(e -> EventBatches.unbatched(e).stream())
           .anyMatch(e -> e instanceof ConversationActor.HandoffsConfirmed));
       return null;
     });
@@ -273,7 +274,7 @@ class ConversationActorTest {
     // It rides along with the next write...
     send(conversation, "bob", "c2");
     assertEquals(writes + 1, journal.persistedInStorage(pid).size());
-    assertTrue(ConversationActor.Batch.unbatched(journal.persistedInStorage(pid).get(writes)).stream()
+    assertTrue(EventBatches.unbatched(journal.persistedInStorage(pid).get(writes)).stream()
         .anyMatch(e -> e instanceof ConversationActor.ReceiptsRecorded r
             && r.receipts().contains(new ConversationActor.Receipt("alice", DeviceEvent.ReceiptStatus.DELIVERED, 1))));
     // ...or is stored by the tick when none comes.

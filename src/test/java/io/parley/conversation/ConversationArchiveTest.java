@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.parley.Outcome;
 import io.parley.archive.ArchiveCalendar;
 import io.parley.archive.Segment;
+import io.parley.cluster.EventBatches;
 import io.parley.storage.EmbeddedObjectStore;
 import io.parley.testing.EntityHarness;
 import io.parley.testing.ParleyProcess;
@@ -91,7 +92,7 @@ class ConversationArchiveTest {
 
   private List<Long> storedMessageSeqs() {
     return journal.persistedInStorage(PID).stream()
-        .flatMap(e -> ConversationActor.Batch.unbatched(e).stream())
+        .flatMap(e -> EventBatches.unbatched(e).stream())
         .filter(e -> e instanceof ConversationActor.MessagesAccepted)
         .flatMap(e -> ((ConversationActor.MessagesAccepted) e).messages().stream())
         .map(ConversationActor.StoredMessage::seq)

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.Done;
 import io.parley.Outcome;
+import io.parley.cluster.EventBatches;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
@@ -192,8 +193,7 @@ class UserActorTest {
     }
     List<Object> stored = journal.persistedInStorage(UserActor.persistenceId("bob").id());
     long writesWithMessages = stored.stream()
-        .filter(e -> e instanceof UserActor.MessagesStored
-            || e instanceof UserActor.Batch batch && batch.events().stream().anyMatch(UserActor.MessagesStored.class::isInstance))
+        .filter(e -> EventBatches.unbatched(e).stream().anyMatch(UserActor.MessagesStored.class::isInstance))
         .count();
     assertTrue(writesWithMessages < conversations, "hand-offs of " + conversations + " conversations in "
         + writesWithMessages + " journal items");
@@ -224,7 +224,7 @@ class UserActorTest {
     }
     // Each hand-off is ~150 KB of references by the estimate: at most two fit one 256 KiB write.
     for (Object stored : journal.persistedInStorage(UserActor.persistenceId("bob").id())) {
-      List<?> events = stored instanceof UserActor.Batch batch ? batch.events() : List.of(stored);
+      List<Object> events = EventBatches.unbatched(stored);
       long bytes = events.stream().mapToLong(e -> StagedWrite.approximateBytes((UserActor.Event) e)).sum();
       assertTrue(events.size() <= 2 && bytes < 400_000, events.size() + " events, ~" + bytes + " bytes in one write");
     }
