@@ -110,6 +110,8 @@ public final class Connection {
   private ActorRef<UserActor.Command> watchedUser;
   private long userIncarnation;
   private long lastCursorSent = -1; // unknown until registered
+  /** The user's newest stored item as the last registration reported it. */
+  private long storedAtLastRegistration = -1;
   private final PendingReplay replay;
   /** Replays in a row that could not read their items; see {@link #replayed}. */
   private int replayFailures;
@@ -237,7 +239,10 @@ public final class Connection {
   }
 
   private Behavior<Object> onRegistered(UserActor.Connected connected) {
-    boolean sameUserActor = connected.user().equals(watchedUser) && connected.incarnation() == userIncarnation;
+    // Only a re-registration with the very UserActor run that already had us registered has
+    // missed nothing: its live items arrive in order, and a gap among them starts a replay.
+    boolean missedNothing = connected.alreadyRegistered()
+        && connected.user().equals(watchedUser) && connected.incarnation() == userIncarnation;
     userIncarnation = connected.incarnation();
     if (!connected.user().equals(watchedUser)) {
       if (watchedUser != null) {
@@ -254,9 +259,11 @@ public final class Connection {
     if (lastCursorSent < acked) {
       lastCursorSent = acked;
     }
-    // A periodic re-registration with the same UserActor has missed nothing: its live items
-    // arrive in order, and a gap among them starts a replay by itself.
-    if (!replay.isActive() && !sameUserActor) {
+    // A gap shows only once a later item arrives; an item stored a heartbeat ago and still not
+    // sent is the last ones' loss (a live item dropped on its way here), so replay it too.
+    boolean tailLost = lastCursorSent < storedAtLastRegistration;
+    storedAtLastRegistration = connected.lastCursor();
+    if (!replay.isActive() && (!missedNothing || tailLost)) {
       replay.start(lastCursorSent);
     }
     return Behaviors.same();

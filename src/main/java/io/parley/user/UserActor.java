@@ -77,10 +77,16 @@ public final class UserActor
   public record Connect(String deviceId, ActorRef<DeviceEvent> connection, ActorRef<Connected> replyTo)
       implements Writes {}
 
-  /** {@code user} is this actor itself, for the connection to watch: if it stops or moves, the
-   *  connection registers again at once. {@code incarnation} changes with every recovery: live
-   *  items may have been missed across one, so the connection replays what is pending. */
-  public record Connected(long ackedCursor, ActorRef<Command> user, long incarnation) implements JsonSerializable {}
+  /**
+   * {@code user} is this actor itself, for the connection to watch: if it stops or moves, the
+   * connection registers again at once. Live items may have been missed unless this incarnation
+   * (it changes with every recovery) already had this very connection registered, so otherwise
+   * the connection replays what is pending. {@code lastCursor} is the newest item stored for the
+   * user: one the connection has still not sent a heartbeat later was lost on its way.
+   */
+  public record Connected(
+      long ackedCursor, ActorRef<Command> user, long incarnation, boolean alreadyRegistered, long lastCursor)
+      implements JsonSerializable {}
 
   public record Disconnect(String deviceId, ActorRef<DeviceEvent> connection) implements Writes {}
 
@@ -479,8 +485,7 @@ public final class UserActor
     ActorRef<DeviceEvent> previous = connections.get(cmd.deviceId());
     if (cmd.connection().equals(previous)) {
       // A periodic re-registration: nothing changed.
-      write.then(newState -> cmd.replyTo().tell(
-          new Connected(newState.devices.get(cmd.deviceId()).ackedCursor(), ctx.getSelf(), incarnation)));
+      write.then(newState -> cmd.replyTo().tell(connected(newState, cmd.deviceId(), true)));
       return;
     }
     if (previous != null) {
@@ -497,11 +502,16 @@ public final class UserActor
     write.add(new DeviceConnected(cmd.deviceId(), clock.millis()));
     write.then(
         newState -> {
-          cmd.replyTo().tell(new Connected(newState.devices.get(cmd.deviceId()).ackedCursor(), ctx.getSelf(), incarnation));
+          cmd.replyTo().tell(connected(newState, cmd.deviceId(), false));
           if (wasOffline) {
             publishPresence(newState);
           }
         });
+  }
+
+  private Connected connected(State state, String deviceId, boolean alreadyRegistered) {
+    return new Connected(state.devices.get(deviceId).ackedCursor(), ctx.getSelf(), incarnation, alreadyRegistered,
+        state.lastCursor());
   }
 
   private void onDisconnect(String deviceId, ActorRef<DeviceEvent> connection, StagedWrite write) {

@@ -139,6 +139,28 @@ class UserActorTest {
   }
 
   @Test
+  void aConnectionLearnsWhetherItWasStillRegisteredAndTheNewestItem() {
+    var bob = spawn();
+    TestProbe<DeviceEvent> first = harness.testKit.createTestProbe();
+    TestProbe<DeviceEvent> second = harness.testKit.createTestProbe();
+    TestProbe<UserActor.Connected> connected = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.Connect("phone", first.ref(), connected.ref()));
+    assertFalse(connected.receiveMessage().alreadyRegistered());
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 2, "alice")));
+    handedOff();
+    bob.tell(new UserActor.Connect("phone", first.ref(), connected.ref()));
+    UserActor.Connected again = connected.receiveMessage();
+    assertTrue(again.alreadyRegistered(), "a periodic re-registration");
+    assertEquals(2, again.lastCursor());
+    // Another connection of the phone took over; the first one registering again missed what
+    // went to the second meanwhile.
+    bob.tell(new UserActor.Connect("phone", second.ref(), connected.ref()));
+    assertFalse(connected.receiveMessage().alreadyRegistered());
+    bob.tell(new UserActor.Connect("phone", first.ref(), connected.ref()));
+    assertFalse(connected.receiveMessage().alreadyRegistered());
+  }
+
+  @Test
   void aRepeatedHandOffIsDroppedAndAGapIsNotStored() {
     var bob = spawn();
     bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 3, "alice")));

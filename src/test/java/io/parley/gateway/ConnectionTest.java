@@ -1,0 +1,128 @@
+package io.parley.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parley.conversation.ChatMessage;
+import io.parley.conversation.MessageHistory;
+import io.parley.testing.EntityHarness;
+import io.parley.user.DeviceEvent;
+import io.parley.user.UserActor;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A connection's own bookkeeping, with a probe as its UserActor and time moved by hand: what it
+ * sends the socket, and when it asks the UserActor to replay pending items.
+ */
+class ConnectionTest {
+  static final Duration HEARTBEAT = Duration.ofSeconds(30);
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  EntityHarness harness;
+  ManualTime time;
+  TestProbe<UserActor.Command> user;
+  TestProbe<Connection.Outbound> socket;
+  ActorRef<Object> connection;
+
+  @BeforeEach
+  void start() {
+    harness = new EntityHarness(ManualTime.config().root().render());
+    time = ManualTime.get(harness.testKit.system());
+    user = harness.userProbe("bob");
+    socket = harness.testKit.createTestProbe();
+    MessageHistory history = new MessageHistory(harness, null, Duration.ofSeconds(5), harness.testKit.system());
+    connection = harness.testKit.spawn(
+        Connection.create("bob", "phone", harness, history, new LiveConnections(), HEARTBEAT, harness.clock));
+    connection.tell(new Connection.Attach(socket.ref()));
+  }
+
+  @AfterEach
+  void stop() {
+    harness.shutdown();
+  }
+
+  @Test
+  void aReRegistrationTheUserActorHadLostReplaysWhatWasMissed() {
+    registerAndReplay(new Registration(false, 2), 0);
+    deliverLive(1, 2);
+    // A heartbeat later the same UserActor run no longer had the connection (and has stored
+    // item 3 meanwhile): whatever it stored in between never came, so it is replayed.
+    time.timePasses(HEARTBEAT);
+    answerRegistration(new Registration(false, 3));
+    assertEquals(2, expectPendingAsked());
+  }
+
+  @Test
+  void aReRegistrationThatMissedNothingReplaysNothing() {
+    registerAndReplay(new Registration(false, 2), 0);
+    deliverLive(1, 2);
+    time.timePasses(HEARTBEAT);
+    answerRegistration(new Registration(true, 2));
+    user.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void anItemStillNotSentAHeartbeatAfterItWasStoredIsReplayed() {
+    registerAndReplay(new Registration(false, 0), 0);
+    deliverLive(1, 1);
+    // Items 2 and 3 are stored, but their live copies are lost on the way: no later item shows the gap.
+    time.timePasses(HEARTBEAT);
+    answerRegistration(new Registration(true, 3));
+    user.expectNoMessage(Duration.ofMillis(200));
+    time.timePasses(HEARTBEAT);
+    answerRegistration(new Registration(true, 3));
+    assertEquals(1, expectPendingAsked());
+  }
+
+  private record Registration(boolean alreadyRegistered, long lastCursor) {}
+
+  /** Answers the first registration, then the replay it starts (empty: nothing was pending). */
+  private void registerAndReplay(Registration registration, long acked) {
+    answerRegistration(registration);
+    assertEquals(acked, expectPendingAsked());
+    lastPendingAsk.replyTo().tell(new UserActor.PendingPage(List.of(), false));
+    assertEquals("hello", nextFrame().get("type").asText());
+  }
+
+  private UserActor.GetPending lastPendingAsk;
+
+  private long expectPendingAsked() {
+    lastPendingAsk = user.expectMessageClass(UserActor.GetPending.class);
+    return lastPendingAsk.afterCursor();
+  }
+
+  private void answerRegistration(Registration registration) {
+    UserActor.Connect connect = user.expectMessageClass(UserActor.Connect.class);
+    connect.replyTo().tell(new UserActor.Connected(
+        0, user.ref(), 1, registration.alreadyRegistered(), registration.lastCursor()));
+  }
+
+  private void deliverLive(long fromCursor, long toCursor) {
+    for (long cursor = fromCursor; cursor <= toCursor; cursor++) {
+      ChatMessage message = new ChatMessage("d:alice:bob", cursor, "m" + cursor, "alice", "c" + cursor, "hi", "text", 1L);
+      connection.tell(new DeviceEvent.MsgNew(cursor, message));
+      JsonNode frame = nextFrame();
+      assertEquals("msg.new", frame.get("type").asText());
+      assertEquals(cursor, frame.get("cursor").asLong());
+    }
+  }
+
+  private JsonNode nextFrame() {
+    Connection.Outbound out = socket.receiveMessage();
+    assertTrue(out instanceof Connection.Text, "a text frame: " + out);
+    try {
+      return JSON.readTree(((Connection.Text) out).json());
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+}
