@@ -85,6 +85,37 @@ class ConversationActorTest {
   }
 
   @Test
+  void replayingUnderOtherSettingsRebuildsTheSameIdempotencyWindow() {
+    settings = withOverrides("parley.conversation { dedup-max-entries = 2, snapshot-every = 1000 }");
+    var conversation = spawn("d:alice:bob");
+    for (String id : List.of("w1", "w2", "w3")) {
+      send(conversation, "alice", id);
+    }
+    // The window holds two entries: w1 is forgotten, and a repeat of it is a new message.
+    stopAndAwait(conversation);
+    settings = withOverrides("parley.conversation { dedup-max-entries = 100, snapshot-every = 1000 }");
+    var replayed = spawn("d:alice:bob");
+    assertEquals(3, send(replayed, "alice", "w3").value().seq(), "still remembered");
+    assertEquals(4, send(replayed, "alice", "w1").value().seq(), "forgotten as it was before the restart");
+  }
+
+  @Test
+  void aSnapshotStoredUnderTheStatesFormerClassNameStillReads() {
+    var serialization = org.apache.pekko.serialization.SerializationExtension.get(harness.testKit.system());
+    var state = new ConversationState.Active("team", List.of("alice", "bob"));
+    state.lastSeq = 7;
+    byte[] bytes = serialization.serialize(state).get();
+    int serializerId = serialization.findSerializerFor(state).identifier();
+    Object read = serialization.deserialize(bytes, serializerId, "io.parley.conversation.ConversationActor$Active").get();
+    assertEquals(7, ((ConversationState.Active) read).lastSeq);
+    assertEquals(List.of("alice", "bob"), List.copyOf(((ConversationState.Active) read).members.keySet()));
+  }
+
+  private ConversationSettings withOverrides(String overrides) {
+    return ConversationSettings.from(com.typesafe.config.ConfigFactory.parseString(overrides).withFallback(harness.config));
+  }
+
+  @Test
   void sendsArrivingTogetherAreWrittenTogether() {
     var conversation = spawn("d:alice:bob");
     TestProbe<Outcome<ConversationActor.SendAck>> replies = harness.testKit.createTestProbe();

@@ -95,7 +95,7 @@ class ConversationArchiveTest {
         .flatMap(e -> EventBatches.unbatched(e).stream())
         .filter(e -> e instanceof ConversationActor.MessagesAccepted)
         .flatMap(e -> ((ConversationActor.MessagesAccepted) e).messages().stream())
-        .map(ConversationActor.StoredMessage::seq)
+        .map(StoredMessage::seq)
         .toList();
   }
 

@@ -1,0 +1,176 @@
+package io.parley.conversation;
+
+import io.parley.archive.ColdSegments;
+import io.parley.archive.Segment;
+import io.parley.cluster.JsonSerializable;
+import io.parley.conversation.ConversationActor.MessagesAccepted;
+import io.parley.conversation.ConversationActor.Receipt;
+import io.parley.conversation.ConversationActor.SegmentArchived;
+import io.parley.user.DeviceEvent.ReceiptStatus;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a {@link ConversationActor} has stored. Only its event handler changes it, through the
+ * methods here, which read nothing but the state and the event: replaying the same events builds
+ * the same state under any configuration.
+ */
+public final class ConversationState {
+  private ConversationState() {}
+
+  public sealed interface State extends JsonSerializable {}
+
+  /** Nothing stored yet: a group not created, or a direct conversation before its first send. */
+  public record Empty() implements State {}
+
+  /**
+   * Per member: messages after {@code since} are theirs; {@code handedOff} is how far their
+   * UserActor confirmed storing; {@code delivered}/{@code read} are the receipt watermarks.
+   */
+  public record Member(long since, long handedOff, long delivered, long read)
+      implements JsonSerializable {
+    Member withHandedOff(long seq) {
+      return new Member(since, Math.max(handedOff, seq), delivered, read);
+    }
+
+    Member withReceipt(ReceiptStatus status, long seq) {
+      return status == ReceiptStatus.DELIVERED
+          ? new Member(since, handedOff, seq, read)
+          : new Member(since, handedOff, delivered, seq);
+    }
+
+    long watermark(ReceiptStatus status) {
+      return status == ReceiptStatus.DELIVERED ? delivered : read;
+    }
+  }
+
+  /** The dedup bounds of events written before {@link MessagesAccepted} recorded its own. */
+  static final long LEGACY_DEDUP_WINDOW_MILLIS = Duration.ofHours(24).toMillis();
+  static final int LEGACY_DEDUP_MAX_ENTRIES = 5000;
+
+  /** Mutable for speed; the actor's snapshot adapter hands the snapshot store a copy. */
+  public static final class Active implements State {
+    public String title; // null for a direct conversation
+    public LinkedHashMap<String, Member> members;
+    public long lastSeq;
+    public long lastMessageTs;
+    public DedupWindow dedup;
+    public JournalIndex index;
+    public SenderRuns senders;
+    /** The cold tier: which seqs are in S3 (they tile 1..cold.archivedThrough()). */
+    public ColdSegments cold = new ColdSegments();
+    /** serverTs of the oldest hot message; 0 when none is hot or it is unknown. */
+    public long oldestHotTs;
+    /** Journal events through this may be deleted; through trimmedThrough they are. */
+    public long trimThrough;
+    public long trimmedThrough;
+
+    public Active() {}
+
+    Active(String title, List<String> memberIds) {
+      this.title = title;
+      this.members = new LinkedHashMap<>();
+      memberIds.forEach(id -> members.put(id, new Member(0, 0, 0, 0)));
+      this.dedup = new DedupWindow();
+      this.index = new JournalIndex();
+      this.senders = new SenderRuns();
+    }
+
+    boolean isMember(String userId) {
+      return members.containsKey(userId);
+    }
+
+    ConversationInfo info(String conversationId) {
+      return new ConversationInfo(conversationId, title, List.copyOf(members.keySet()), lastSeq);
+    }
+
+    /** Where messages {@code from..to} are: cold segments first, then a journal range. */
+    ConversationActor.Location locate(long from, long to, long lastJournalSeqNr) {
+      long archived = cold.archivedThrough();
+      List<Segment> coldPart = from <= archived && from <= to
+          ? cold.overlapping(from, Math.min(to, archived))
+          : List.of();
+      long hotFrom = Math.max(from, archived + 1);
+      JournalIndex.Range range = hotFrom <= to
+          ? index.locate(hotFrom, to, lastJournalSeqNr)
+          : new JournalIndex.Range(1, 1);
+      return new ConversationActor.Location(from, to, coldPart, hotFrom, range);
+    }
+
+    Active copy() {
+      Active copy = new Active();
+      copy.title = title;
+      copy.members = new LinkedHashMap<>(members);
+      copy.lastSeq = lastSeq;
+      copy.lastMessageTs = lastMessageTs;
+      copy.dedup = dedup.copy();
+      copy.index = index.copy();
+      copy.senders = senders.copy();
+      copy.cold = cold.copy();
+      copy.oldestHotTs = oldestHotTs;
+      copy.trimThrough = trimThrough;
+      copy.trimmedThrough = trimmedThrough;
+      return copy;
+    }
+
+    // ---------------------------------------------------------------- applied by the event handler
+
+    /** New members see what is written from now on. */
+    Active membersAdded(List<String> added) {
+      added.forEach(m -> members.put(m, new Member(lastSeq, lastSeq, lastSeq, lastSeq)));
+      return this;
+    }
+
+    Active memberLeft(String userId) {
+      members.remove(userId);
+      return this;
+    }
+
+    Active messagesAccepted(MessagesAccepted e) {
+      if (lastSeq == cold.archivedThrough()) {
+        oldestHotTs = e.messages().get(0).serverTs();
+      }
+      long windowMillis = e.dedupWindowMillis() > 0 ? e.dedupWindowMillis() : LEGACY_DEDUP_WINDOW_MILLIS;
+      int maxEntries = e.dedupMaxEntries() > 0 ? e.dedupMaxEntries() : LEGACY_DEDUP_MAX_ENTRIES;
+      for (StoredMessage m : e.messages()) {
+        lastSeq = m.seq();
+        lastMessageTs = m.serverTs();
+        dedup.add(DedupWindow.key(m.senderId(), m.clientMsgId()), new DedupWindow.Entry(m.seq(), m.serverTs()),
+            windowMillis, maxEntries);
+        senders.append(m.seq(), m.senderId());
+      }
+      index.record(e.messages().get(0).seq(), e.writeSeqNr());
+      return this;
+    }
+
+    Active handoffsConfirmed(Map<String, Long> storedThrough) {
+      storedThrough.forEach((userId, seq) -> members.computeIfPresent(userId, (id, m) -> m.withHandedOff(seq)));
+      return this;
+    }
+
+    /** Receipts move watermarks; who sent what is kept only until everyone has read it. */
+    Active receiptsRecorded(List<Receipt> receipts) {
+      for (Receipt r : receipts) {
+        members.computeIfPresent(r.userId(), (id, m) -> m.withReceipt(r.status(), r.seq()));
+      }
+      senders.trimThrough(members.values().stream().mapToLong(m -> Math.min(m.delivered(), m.read())).min().orElse(0));
+      return this;
+    }
+
+    Active segmentArchived(SegmentArchived e) {
+      cold.add(new Segment(e.fromSeq(), e.toSeq()));
+      boolean hotRemain = lastSeq > e.toSeq();
+      index.archivedThrough(e.toSeq(), hotRemain, e.keepFromSeqNr());
+      oldestHotTs = hotRemain ? e.nextHotTs() : 0;
+      trimThrough = Math.max(trimThrough, e.keepFromSeqNr() - 1);
+      return this;
+    }
+
+    Active journalTrimmed(long throughSeqNr) {
+      trimmedThrough = Math.max(trimmedThrough, throughSeqNr);
+      return this;
+    }
+  }
+}

@@ -1,0 +1,195 @@
+package io.parley.conversation;
+
+import io.parley.Done;
+import io.parley.Outcome;
+import io.parley.Outcome.Reason;
+import io.parley.cluster.Entities;
+import io.parley.conversation.ConversationActor.AddMembers;
+import io.parley.conversation.ConversationActor.Create;
+import io.parley.conversation.ConversationActor.DirectStarted;
+import io.parley.conversation.ConversationActor.Event;
+import io.parley.conversation.ConversationActor.GetInfo;
+import io.parley.conversation.ConversationActor.GroupCreated;
+import io.parley.conversation.ConversationActor.Leave;
+import io.parley.conversation.ConversationActor.LocateMessages;
+import io.parley.conversation.ConversationActor.Location;
+import io.parley.conversation.ConversationActor.MemberLeft;
+import io.parley.conversation.ConversationActor.MembersAdded;
+import io.parley.conversation.ConversationActor.Send;
+import io.parley.conversation.ConversationState.Active;
+import io.parley.conversation.ConversationState.Empty;
+import io.parley.conversation.ConversationState.State;
+import io.parley.user.UserActor;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
+
+/**
+ * A conversation's membership commands: creating a group, adding members, leaving, and who may
+ * see what. Every change is announced to the members (and to those who just left), whose
+ * UserActors keep their inboxes in step.
+ */
+final class Membership {
+  private final String conversationId;
+  private final EffectFactories<Event, State> effects;
+  private final Entities entities;
+  private final int maxGroupMembers;
+  private final Clock clock;
+
+  Membership(String conversationId, EffectFactories<Event, State> effects, Entities entities, int maxGroupMembers,
+      Clock clock) {
+    this.conversationId = conversationId;
+    this.effects = effects;
+    this.entities = entities;
+    this.maxGroupMembers = maxGroupMembers;
+    this.clock = clock;
+  }
+
+  Effect<Event, State> create(Empty state, Create cmd) {
+    if (!ConversationIds.isGroup(conversationId)) {
+      cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST, "only groups are created explicitly"));
+      return effects.none();
+    }
+    List<String> members = new ArrayList<>();
+    members.add(cmd.creatorId());
+    cmd.members().stream().filter(m -> !members.contains(m)).forEach(members::add);
+    if (members.size() > maxGroupMembers) {
+      cmd.replyTo().tell(tooManyMembers());
+      return effects.none();
+    }
+    return effects
+        .persist(new GroupCreated(cmd.title(), members, cmd.creatorId(), clock.millis()))
+        .thenRun((State newState) -> {
+          Active active = (Active) newState;
+          cmd.replyTo().tell(Outcome.ok(active.info(conversationId)));
+          announceMembership(active, List.of());
+        });
+  }
+
+  private <T> Outcome<T> tooManyMembers() {
+    return Outcome.rejected(Reason.BAD_REQUEST, "a group has at most " + maxGroupMembers + " members");
+  }
+
+  Effect<Event, State> createExisting(Active state, Create cmd) {
+    cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST, conversationId + " already exists"));
+    return effects.none();
+  }
+
+  Effect<Event, State> getInfo(Active state, GetInfo cmd) {
+    if (cmd.userId() != null && !state.isMember(cmd.userId())) {
+      cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
+    } else {
+      cmd.replyTo().tell(Outcome.ok(state.info(conversationId)));
+    }
+    return effects.none();
+  }
+
+  Effect<Event, State> addMembers(Active state, AddMembers cmd) {
+    if (!state.isMember(cmd.requesterId())) {
+      cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.requesterId()));
+      return effects.none();
+    }
+    if (state.title == null) {
+      cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST, "a direct conversation has fixed members"));
+      return effects.none();
+    }
+    List<String> added = cmd.members().stream().distinct().filter(m -> !state.isMember(m)).toList();
+    if (state.members.size() + added.size() > maxGroupMembers) {
+      cmd.replyTo().tell(tooManyMembers());
+      return effects.none();
+    }
+    if (added.isEmpty()) {
+      cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+      return effects.none();
+    }
+    return effects
+        .persist(new MembersAdded(added))
+        .thenRun((State newState) -> {
+          cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+          announceMembership((Active) newState, List.of());
+        });
+  }
+
+  Effect<Event, State> leave(Active state, Leave cmd) {
+    if (!state.isMember(cmd.userId())) {
+      cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
+      return effects.none();
+    }
+    if (state.title == null) {
+      cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST, "cannot leave a direct conversation"));
+      return effects.none();
+    }
+    return effects
+        .persist(new MemberLeft(cmd.userId()))
+        .thenRun((State newState) -> {
+          cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+          announceMembership((Active) newState, List.of(cmd.userId()));
+        });
+  }
+
+  /** Tells current members (and those who just left) the conversation's new membership. */
+  private void announceMembership(Active state, List<String> formerMembers) {
+    ConversationInfo info = state.info(conversationId);
+    for (String member : state.members.keySet()) {
+      entities.user(member).tell(new UserActor.ConversationChanged(info, state.lastMessageTs));
+    }
+    for (String former : formerMembers) {
+      entities.user(former).tell(new UserActor.ConversationChanged(info, state.lastMessageTs));
+    }
+  }
+
+  // A conversation with nothing stored: a direct one exists implicitly for its two members.
+
+  Effect<Event, State> getInfoBeforeStart(Empty state, GetInfo cmd) {
+    return replyBeforeStart(cmd.userId(), cmd.replyTo(),
+        members -> Outcome.ok(new ConversationInfo(conversationId, null, members, 0)));
+  }
+
+  Effect<Event, State> locateBeforeStart(Empty state, LocateMessages cmd) {
+    return replyBeforeStart(cmd.userId(), cmd.replyTo(),
+        members -> Outcome.ok(new Location(1, 0, List.of(), 1, new JournalIndex.Range(1, 1))));
+  }
+
+  /**
+   * The first send to a direct conversation starts it, if one of {@code sends} is by one of its
+   * two members; otherwise every send is refused (a group must be created first).
+   */
+  Optional<DirectStarted> directStartedBy(List<Send> sends) {
+    Optional<List<String>> direct = sends.stream()
+        .map(send -> ConversationIds.directMembers(conversationId, send.senderId()))
+        .flatMap(Optional::stream)
+        .findFirst();
+    if (direct.isEmpty()) {
+      sends.forEach(send -> send.replyTo().tell(ConversationIds.isDirect(conversationId)
+          ? ConversationActor.notMember(conversationId, send.senderId())
+          : Outcome.rejected(Reason.NOT_FOUND, "no conversation " + conversationId)));
+      return Optional.empty();
+    }
+    return Optional.of(new DirectStarted(direct.get(), clock.millis()));
+  }
+
+  /** {@code userId} null is an internal caller, which skips the membership check. */
+  private <T> Effect<Event, State> replyBeforeStart(
+      String userId, ActorRef<Outcome<T>> replyTo, Function<List<String>, Outcome<T>> ok) {
+    Optional<List<String>> members =
+        userId == null ? Optional.of(List.of()) : ConversationIds.directMembers(conversationId, userId);
+    if (members.isPresent()) {
+      replyTo.tell(ok.apply(members.get()));
+    } else if (ConversationIds.isDirect(conversationId)) {
+      replyTo.tell(ConversationActor.notMember(conversationId, userId));
+    } else {
+      notFound(replyTo);
+    }
+    return effects.none();
+  }
+
+  <T> Effect<Event, State> notFound(ActorRef<Outcome<T>> replyTo) {
+    replyTo.tell(Outcome.rejected(Reason.NOT_FOUND, "no conversation " + conversationId));
+    return effects.none();
+  }
+}

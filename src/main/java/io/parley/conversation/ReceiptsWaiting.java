@@ -1,0 +1,98 @@
+package io.parley.conversation;
+
+import io.parley.cluster.Entities;
+import io.parley.conversation.ConversationActor.Receipt;
+import io.parley.conversation.ConversationState.Active;
+import io.parley.conversation.ConversationState.Member;
+import io.parley.user.DeviceEvent;
+import io.parley.user.DeviceEvent.ReceiptStatus;
+import io.parley.user.UserActor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Members' delivered and read receipts waiting for the conversation's next write. Receipts are
+ * cumulative, so only the highest per member and status waits; once recorded, the senders of the
+ * messages they cover are told.
+ */
+final class ReceiptsWaiting {
+  private record Watermark(String userId, ReceiptStatus status) {}
+
+  /** One write's receipts, and the notices to send once they are stored. */
+  record Taken(List<Receipt> receipts, List<Runnable> notices) {}
+
+  private final String conversationId;
+  private final Entities entities;
+  private final Map<Watermark, Long> waiting = new LinkedHashMap<>();
+  private long waitingSinceMillis;
+
+  ReceiptsWaiting(String conversationId, Entities entities) {
+    this.conversationId = conversationId;
+    this.entities = entities;
+  }
+
+  /**
+   * Keeps a receipt that moves the member's watermark. Returns whether it tells anyone anything
+   * (a member's devices acking or reading the member's own messages do not): only then is it
+   * worth a write of its own.
+   */
+  boolean offer(Active state, String userId, ReceiptStatus status, long seq, long now) {
+    Member member = state.members.get(userId);
+    if (member == null) {
+      return false;
+    }
+    long previous = member.watermark(status);
+    long upTo = Math.min(seq, state.lastSeq);
+    if (upTo <= previous) {
+      return false;
+    }
+    if (waiting.isEmpty()) {
+      waitingSinceMillis = now;
+    }
+    waiting.merge(new Watermark(userId, status), seq, Math::max);
+    return state.senders.sendersBetween(previous, upTo).stream().anyMatch(sender -> !sender.equals(userId));
+  }
+
+  int size() {
+    return waiting.size();
+  }
+
+  boolean isEmpty() {
+    return waiting.isEmpty();
+  }
+
+  boolean waitedAtLeast(long millis, long now) {
+    return !waiting.isEmpty() && now - waitingSinceMillis >= millis;
+  }
+
+  void clear() {
+    waiting.clear();
+  }
+
+  /** The waiting receipts that still move a watermark, and the notices to their messages' senders. */
+  Taken take(Active state) {
+    List<Receipt> receipts = new ArrayList<>();
+    List<Runnable> notices = new ArrayList<>();
+    waiting.forEach((watermark, seq) -> {
+      Member member = state.members.get(watermark.userId());
+      if (member == null) {
+        return;
+      }
+      long previous = member.watermark(watermark.status());
+      long upTo = Math.min(seq, state.lastSeq);
+      if (upTo <= previous) {
+        return;
+      }
+      receipts.add(new Receipt(watermark.userId(), watermark.status(), upTo));
+      var senders = state.senders.sendersBetween(previous, upTo);
+      DeviceEvent receipt = new DeviceEvent.Receipt(conversationId, upTo, watermark.userId(), watermark.status());
+      notices.add(() -> senders.stream()
+          .filter(sender -> !sender.equals(watermark.userId()))
+          .forEach(sender -> entities.user(sender).tell(new UserActor.Notify(receipt))));
+    });
+    waiting.clear();
+    return new Taken(receipts, notices);
+  }
+}

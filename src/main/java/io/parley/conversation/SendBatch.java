@@ -1,0 +1,102 @@
+package io.parley.conversation;
+
+import io.parley.Outcome;
+import io.parley.conversation.ConversationActor.Send;
+import io.parley.conversation.ConversationActor.SendAck;
+import io.parley.conversation.ConversationState.Active;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Group commit of a conversation's sends: they wait here while a write is in flight, and the next
+ * write takes the oldest that fit it and numbers them with the gapless {@code seq}, answering
+ * repeats of a {@code client_msg_id} with the original ack instead.
+ */
+final class SendBatch {
+  /** Bounds of one write's messages: one DynamoDB item holds at most 400 KB, and a hand-off to a
+   *  member on another node must fit a remoting frame (256 KiB). */
+  static final int MAX_SENDS = 256;
+  static final long MAX_BYTES = 64 * 1024;
+  static final long MESSAGE_OVERHEAD_BYTES = 160;
+
+  /** One write's outcome: the messages to store, and the answer to each send taken. */
+  record Numbered(List<StoredMessage> stored, List<Runnable> replies) {}
+
+  private final ArrayDeque<Send> waiting = new ArrayDeque<>();
+  private final int capacity;
+
+  SendBatch(int capacity) {
+    this.capacity = capacity;
+  }
+
+  /** Queues a send for the next write; false when the queue is full (the sender retries). */
+  boolean offer(Send send) {
+    if (waiting.size() >= capacity) {
+      return false;
+    }
+    waiting.add(send);
+    return true;
+  }
+
+  boolean isEmpty() {
+    return waiting.isEmpty();
+  }
+
+  /** The oldest waiting sends that fit one write: always one, then up to the bounds. */
+  List<Send> takeForOneWrite() {
+    List<Send> taken = new ArrayList<>();
+    long bytes = 0;
+    while (!waiting.isEmpty() && taken.size() < MAX_SENDS) {
+      Send next = waiting.peek();
+      long size = approximateBytes(next.content(), next.clientMsgId(), next.senderId());
+      if (!taken.isEmpty() && bytes + size > MAX_BYTES) {
+        break;
+      }
+      bytes += size;
+      taken.add(waiting.poll());
+    }
+    return taken;
+  }
+
+  /** An upper bound of a message's stored size: UTF-8 takes at most 3 bytes per Java char. */
+  static long approximateBytes(String content, String clientMsgId, String senderId) {
+    return 3L * (content.length() + clientMsgId.length() + senderId.length()) + MESSAGE_OVERHEAD_BYTES;
+  }
+
+  /** Numbers the new messages of {@code sends} after the state's last; repeats get their first ack. */
+  static Numbered number(String conversationId, Active active, List<Send> sends, long now) {
+    long seq = active.lastSeq;
+    long ts = Math.max(now, active.lastMessageTs);
+    Map<Long, SendAck> acceptedNow = new HashMap<>();
+    List<StoredMessage> stored = new ArrayList<>();
+    List<Runnable> replies = new ArrayList<>();
+    for (Send send : sends) {
+      if (!active.isMember(send.senderId())) {
+        replies.add(() -> send.replyTo().tell(ConversationActor.notMember(conversationId, send.senderId())));
+        continue;
+      }
+      long key = DedupWindow.key(send.senderId(), send.clientMsgId());
+      SendAck earlier = Optional.ofNullable(acceptedNow.get(key))
+          .or(() -> active.dedup.find(key).map(e -> ack(conversationId, send.clientMsgId(), e.seq(), e.serverTs())))
+          .orElse(null);
+      if (earlier != null) {
+        replies.add(() -> send.replyTo().tell(Outcome.ok(earlier)));
+        continue;
+      }
+      seq++;
+      SendAck ack = ack(conversationId, send.clientMsgId(), seq, ts);
+      acceptedNow.put(key, ack);
+      stored.add(new StoredMessage(seq, send.senderId(), send.clientMsgId(), send.content(), send.contentType(), ts));
+      replies.add(() -> send.replyTo().tell(Outcome.ok(ack)));
+    }
+    return new Numbered(stored, replies);
+  }
+
+  private static SendAck ack(String conversationId, String clientMsgId, long seq, long serverTs) {
+    return new SendAck(clientMsgId, MessageIds.of(conversationId, seq, serverTs), seq, serverTs);
+  }
+}

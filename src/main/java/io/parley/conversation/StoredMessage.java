@@ -1,0 +1,26 @@
+package io.parley.conversation;
+
+import io.parley.cluster.JsonSerializable;
+
+/** A message as the conversation's journal stores it (the conversation id is the entity's). */
+public record StoredMessage(
+    long seq,
+    String senderId,
+    String clientMsgId,
+    String content,
+    String contentType,
+    long serverTs)
+    implements JsonSerializable {
+
+  public ChatMessage toChatMessage(String conversationId) {
+    return new ChatMessage(
+        conversationId,
+        seq,
+        MessageIds.of(conversationId, seq, serverTs),
+        senderId,
+        clientMsgId,
+        content,
+        contentType,
+        serverTs);
+  }
+}
