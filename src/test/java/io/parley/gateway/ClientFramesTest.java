@@ -1,0 +1,154 @@
+package io.parley.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.Done;
+import io.parley.Outcome;
+import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationSettings;
+import io.parley.conversation.MessageHistory;
+import io.parley.testing.EntityHarness;
+import io.parley.user.DeviceEvent;
+import io.parley.user.UserActor;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One connection's client frames in and reply frames out, with probes in place of the entities:
+ * what PROTOCOL.md promises for bad input, acks and replies, and the frames the server sends.
+ */
+class ClientFramesTest {
+  EntityHarness harness;
+  TestProbe<UserActor.Command> bob;
+  TestProbe<ConversationActor.Command> conversation;
+  ClientFrames frames;
+
+  @BeforeEach
+  void start() {
+    harness = new EntityHarness("");
+    bob = harness.userProbe("bob");
+    conversation = harness.conversationProbe("d:alice:bob");
+    var settings = ConversationSettings.from(harness.config);
+    var chat = new ChatService(harness, new MessageHistory(harness, null, Duration.ofSeconds(5), harness.testKit.system()),
+        null, new RateLimiter(600, 100, harness.clock), settings, Duration.ofSeconds(5), harness.testKit.system());
+    TestProbe<DeviceEvent> connection = harness.testKit.createTestProbe();
+    frames = new ClientFrames("bob", "phone", chat, harness, connection.ref());
+  }
+
+  @AfterEach
+  void stop() {
+    harness.shutdown();
+  }
+
+  @Test
+  void badFramesGetAnErrorFrameAndReachNoEntity() {
+    assertError(reply("not json"), null, "bad_request");
+    assertError(reply("[1, 2]"), null, "bad_request");
+    assertError(reply("{\"req_id\": \"r1\"}"), "r1", "bad_request");
+    assertError(reply("{\"type\": \"warp\", \"req_id\": \"r2\"}"), "r2", "unknown_type");
+    assertError(reply("{\"type\": \"ping\", \"req_id\": \"" + "x".repeat(ClientFrames.MAX_REQ_ID + 1) + "\"}"),
+        null, "bad_request");
+    assertError(reply("{\"type\": \"msg.send\", \"req_id\": \"r3\", \"conversation_id\": \"d:alice:bob\", "
+        + "\"client_msg_id\": \"c1\"}"), "r3", "bad_request");
+    assertError(reply("{\"type\": \"ack\", \"req_id\": \"r4\", \"cursor\": -1}"), "r4", "bad_request");
+    assertError(reply("{\"type\": \"ack\", \"req_id\": \"r5\", \"cursor\": \"7\"}"), "r5", "bad_request");
+    bob.expectNoMessage(Duration.ofMillis(100));
+    conversation.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aSendIsAnsweredWithItsAckOnceTheConversationStoredIt() {
+    CompletionStage<Optional<String>> answer = frames.handle(
+        "{\"type\": \"msg.send\", \"req_id\": \"s1\", \"conversation_id\": \"d:alice:bob\", "
+            + "\"client_msg_id\": \"c1\", \"content\": \"hi\"}");
+    var send = conversation.expectMessageClass(ConversationActor.Send.class);
+    assertEquals("bob", send.senderId());
+    assertFalse(answer.toCompletableFuture().isDone(), "no ack before the conversation answers");
+    send.replyTo().tell(Outcome.ok(new ConversationActor.SendAck("c1", "m-7", 7, 1234)));
+    JsonNode ack = json(answer);
+    assertEquals("msg.ack", ack.get("type").asText());
+    assertEquals("s1", ack.get("req_id").asText());
+    assertEquals(7, ack.get("seq").asLong());
+    assertEquals("m-7", ack.get("message_id").asText());
+  }
+
+  @Test
+  void theFrameAfterAnAckIsAnsweredOnlyOnceTheAckIsStored() {
+    CompletionStage<Optional<String>> ack = frames.handle("{\"type\": \"ack\", \"cursor\": 3}");
+    var accepted = bob.expectMessageClass(UserActor.Ack.class);
+    assertEquals(3, accepted.cursor());
+    accepted.replyTo().tell(Outcome.ok(Done.INSTANCE));
+    assertEquals(Optional.empty(), join(ack), "an ack has no reply");
+
+    CompletionStage<Optional<String>> pong = frames.handle("{\"type\": \"ping\", \"req_id\": \"p1\"}");
+    var sync = bob.expectMessageClass(UserActor.Sync.class);
+    assertFalse(pong.toCompletableFuture().isDone(), "answered before the ack was stored");
+    sync.replyTo().tell(Done.INSTANCE);
+    assertEquals("pong", json(pong).get("type").asText());
+    // Nothing was acked since: the next frame is answered at once.
+    assertEquals("pong", json(frames.handle("{\"type\": \"ping\"}")).get("type").asText());
+    bob.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void serverFramesCarryWhatTheProtocolNames() {
+    var message = new ChatMessage("d:alice:bob", 5, "m-5", "alice", "c5", "hello", "text", 1000);
+    JsonNode item = WireFormat.event(new DeviceEvent.MsgNew(12, message), 2000);
+    assertEquals("msg.new", item.get("type").asText());
+    assertEquals(12, item.get("cursor").asLong());
+    assertEquals(5, item.get("seq").asLong());
+    assertEquals("c5", item.get("client_msg_id").asText());
+    assertEquals(1000, item.get("server_ts").asLong());
+    JsonNode receipt = WireFormat.event(
+        new DeviceEvent.Receipt("d:alice:bob", 5, "bob", DeviceEvent.ReceiptStatus.READ), 2000);
+    assertEquals("read", receipt.get("status").asText());
+    JsonNode online = WireFormat.event(new DeviceEvent.Presence("alice", true, 10), 2000);
+    assertEquals(2000, online.get("last_seen").asLong(), "online: seen now");
+    JsonNode offline = WireFormat.event(new DeviceEvent.Presence("alice", false, 10), 2000);
+    assertEquals("offline", offline.get("status").asText());
+    assertEquals(10, offline.get("last_seen").asLong());
+  }
+
+  private CompletionStage<Optional<String>> reply(String text) {
+    return frames.handle(text);
+  }
+
+  private static void assertError(CompletionStage<Optional<String>> answer, String reqId, String code) {
+    JsonNode error = json(answer);
+    assertEquals("error", error.get("type").asText(), error.toString());
+    assertEquals(code, error.get("code").asText(), error.toString());
+    assertTrue(error.get("message").asText().length() > 0);
+    if (reqId == null) {
+      assertTrue(error.path("req_id").isMissingNode() || error.get("req_id").isNull(), error.toString());
+    } else {
+      assertEquals(reqId, error.get("req_id").asText());
+    }
+  }
+
+  private static JsonNode json(CompletionStage<Optional<String>> answer) {
+    try {
+      return WireFormat.JSON.readTree(join(answer).orElseThrow());
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static <T> T join(CompletionStage<T> stage) {
+    try {
+      return stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
