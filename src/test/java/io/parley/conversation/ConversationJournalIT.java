@@ -1,0 +1,132 @@
+package io.parley.conversation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.parley.Outcome;
+import io.parley.archive.ArchiveCalendar;
+import io.parley.archive.ColdTier;
+import io.parley.cluster.Entities;
+import io.parley.config.ParleyConfig;
+import io.parley.push.PushToken;
+import io.parley.storage.DynamoDbClients;
+import io.parley.storage.DynamoDbTables;
+import io.parley.storage.EmbeddedDynamoDb;
+import io.parley.testing.ParleyProcess;
+import io.parley.user.PushTokenOwner;
+import io.parley.user.UserActor;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.dynamodb.query.javadsl.DynamoDBReadJournal;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The hot-tier reader against DynamoDB Local through the real persistence plugin: what a
+ * ConversationActor wrote in group-committed batches reads back exactly, range by range.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConversationJournalIT implements Entities {
+  static final String CONVERSATION = "d:alice:bob";
+
+  EmbeddedDynamoDb dynamo;
+  ActorTestKit testKit;
+  ActorRef<ConversationActor.Command> conversation;
+  MessageHistory history;
+
+  @BeforeAll
+  void start(@TempDir Path dir) throws Exception {
+    dynamo = EmbeddedDynamoDb.start(dir, ParleyProcess.freePort());
+    Config base = ConfigFactory.parseString("pekko.actor.provider = local\nparley.s3.embedded = off")
+        .withFallback(ConfigFactory.load());
+    Config config = ParleyConfig.complete(base, dynamo.endpoint(), "http://127.0.0.1:1");
+    DynamoDbTables.ensure(DynamoDbClients.fromJournalConfig(config),
+        config.getString("parley.dynamodb.journal-table"), config.getString("parley.dynamodb.snapshot-table"));
+    testKit = ActorTestKit.create("journal-it", config);
+    DynamoDBReadJournal readJournal = PersistenceQuery.get(testKit.system())
+        .getReadJournalFor(DynamoDBReadJournal.class, "dynamodb-read-journal");
+    ConversationJournal journal = new ConversationJournal(readJournal, testKit.system());
+    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
+    conversation = testKit.spawn(ConversationActor.create(CONVERSATION, shard.ref(), this, journal,
+        ColdTier.from(config, testKit.system()), ConversationSettings.from(config), Clock.systemUTC()));
+    history = new MessageHistory(this, new MessageReader(journal, ColdTier.from(config, testKit.system())),
+        Duration.ofSeconds(10), testKit.system());
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (testKit != null) {
+      testKit.shutdownTestKit();
+    }
+    if (dynamo != null) {
+      dynamo.close();
+    }
+  }
+
+  @Test
+  void messagesWrittenInBatchesReadBackExactlyByRange() throws Exception {
+    // Three writes: 40 sends arriving together are group-committed into few journal items.
+    TestProbe<Outcome<ConversationActor.SendAck>> acks = testKit.createTestProbe();
+    for (int i = 1; i <= 40; i++) {
+      conversation.tell(new ConversationActor.Send(i % 2 == 0 ? "alice" : "bob", "c" + i, "text " + i, "text", acks.ref()));
+    }
+    List<Long> seqs = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      seqs.add(acks.receiveMessage(Duration.ofSeconds(20)).value().seq());
+    }
+    assertEquals(LongStream.rangeClosed(1, 40).boxed().toList(), seqs.stream().sorted().toList());
+
+    assertRange(1, 40);
+    assertRange(17, 23);
+    assertRange(40, 40);
+    // A page of history is the newest messages before a seq, ascending.
+    MessageHistory.Page page = history.page("alice", CONVERSATION, 11, 5).toCompletableFuture().get(10, TimeUnit.SECONDS).value();
+    assertEquals(List.of(6L, 7L, 8L, 9L, 10L), page.messages().stream().map(ChatMessage::seq).toList());
+  }
+
+  private void assertRange(long from, long to) throws Exception {
+    List<ChatMessage> read = history.messages(CONVERSATION, from, to).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(LongStream.rangeClosed(from, to).boxed().toList(), read.stream().map(ChatMessage::seq).toList());
+    for (ChatMessage m : read) {
+      // Each message carries what its sender sent under its client id.
+      assertEquals("text " + m.clientMsgId().substring(1), m.content());
+    }
+  }
+
+  // Entities: the conversation under test; members and the rest go to probes that ignore them.
+
+  @Override
+  public RecipientRef<UserActor.Command> user(String userId) {
+    return testKit.<UserActor.Command>createTestProbe().ref();
+  }
+
+  @Override
+  public RecipientRef<ConversationActor.Command> conversation(String conversationId) {
+    return conversation;
+  }
+
+  @Override
+  public RecipientRef<PushTokenOwner.Command> pushTokenOwner(PushToken token) {
+    return testKit.<PushTokenOwner.Command>createTestProbe().ref();
+  }
+
+  @Override
+  public RecipientRef<ArchiveCalendar.Command> archiveCalendar(String pageId) {
+    return testKit.<ArchiveCalendar.Command>createTestProbe().ref();
+  }
+}
