@@ -504,14 +504,15 @@ public final class ConversationActor
     if (!(state instanceof Active active)) {
       return idle() ? passivate(state) : Effect().none();
     }
+    // The archive goes first: in a busy conversation something else is always due.
+    Optional<Effect<Event, State>> archiveStep = archiving.onTick(active);
     if (receipts.waitedAtLeast(settings.handoffRetryInterval().toMillis(), clock.millis())) {
       scheduleFlush(); // receipts that waited long enough for a write; it carries the confirmations too
-    } else if (handoffs.hasConfirmationsToPersist()) {
+    } else if (archiveStep.isEmpty() && handoffs.hasConfirmationsToPersist()) {
       return Effect().persist(new HandoffsConfirmed(handoffs.takeConfirmations()))
           .thenRun(newState -> handoffs.retry((Active) newState));
     }
     handoffs.retry(active);
-    Optional<Effect<Event, State>> archiveStep = archiving.onTick(active);
     if (archiveStep.isPresent()) {
       return archiveStep.get();
     }

@@ -107,6 +107,27 @@ class ConversationArchiveTest {
   }
 
   @Test
+  void aBusyConversationArchivesToo() {
+    var conversation = spawn();
+    for (int i = 1; i <= 6; i++) {
+      send(conversation, "alice", "b" + i);
+    }
+    // Members keep confirming hand-offs, so every tick finds confirmations waiting to be stored.
+    java.util.concurrent.atomic.AtomicLong confirmed = new java.util.concurrent.atomic.AtomicLong();
+    var confirming = harness.testKit.system().scheduler().scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(10),
+        () -> conversation.tell(new ConversationActor.HandedOff("bob", confirmed.incrementAndGet())),
+        harness.testKit.system().executionContext());
+    try {
+      awaitJournal(() -> assertTrue(journal.persistedInStorage(PID).stream().flatMap(e -> EventBatches.unbatched(e).stream())
+          .anyMatch(ConversationActor.HandoffsConfirmed.class::isInstance), "confirmations are being stored"));
+      harness.clock.advance(Duration.ofMinutes(61));
+      awaitJournal(() -> assertFalse(storedMessageSeqs().contains(1L), "1..4 left the journal"));
+    } finally {
+      confirming.cancel();
+    }
+  }
+
+  @Test
   void oldMessagesMoveToS3SegmentsAndEveryPageReadsTheSame() {
     var conversation = spawn();
     List<ConversationActor.SendAck> acks = new ArrayList<>();
