@@ -191,7 +191,7 @@ class ColdTierIT {
         token = api.token(chat.alice());
         assertEquals(before, httpPages(api, token, chat.id()), "history whole while the run resumes");
 
-        // A retried write replaced its unrecorded object: the objects tile 1..15, none overlaps.
+        // The retried run wrote the same range to the same key: the objects tile 1..15, none overlaps.
         try {
           awaitTrue(Duration.ofSeconds(30), () -> segmentsTile(node, chat, 15)
               && journalItemsHolding(node, chat, 1, 15).isEmpty());
@@ -278,7 +278,7 @@ class ColdTierIT {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      if (messages.isEmpty() || !key.equals(new Segment(next, next).key(chat.id()))) {
+      if (messages.isEmpty() || !key.equals(new Segment(next, next + messages.size() - 1).key(chat.id()))) {
         return false;
       }
       for (ChatMessage m : messages) {

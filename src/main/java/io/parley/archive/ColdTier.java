@@ -37,7 +37,11 @@ public final class ColdTier {
 
   public CompletionStage<List<ChatMessage>> read(String conversationId, Segment segment) {
     String key = segment.key(conversationId);
-    return cache.get(key, () -> store.get(key).thenCompose(bytes -> {
+    return cache.get(key, () -> store.get(key)
+        .exceptionallyCompose(failure -> SegmentStore.isMissing(failure)
+            ? store.get(segment.legacyKey(conversationId))
+            : CompletableFuture.failedFuture(failure))
+        .thenCompose(bytes -> {
       List<ChatMessage> messages = SegmentFormat.decode(conversationId, bytes);
       try {
         requireExactly(segment, messages, "reading " + key);
@@ -46,6 +50,14 @@ public final class ColdTier {
       }
       return CompletableFuture.completedFuture(messages);
     }));
+  }
+
+  /**
+   * Deletes the objects other than {@code recorded}'s that start where it starts: writes of runs
+   * cut short. One landing after this call stays behind, unread.
+   */
+  public CompletionStage<Integer> removeStrays(String conversationId, Segment recorded) {
+    return store.deleteAllBut(recorded.startPrefix(conversationId), recorded.key(conversationId));
   }
 
   public SegmentCache cache() {

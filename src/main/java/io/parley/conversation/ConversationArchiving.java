@@ -229,6 +229,13 @@ final class ConversationArchiving {
           archiveInFlight = false;
           ctx.getLog().info("Archived messages {}..{} of {} to {}", segment.fromSeq(), segment.toSeq(),
               conversationId, written.key());
+          // A run cut short may have left an object for a shorter range from the same start.
+          cold.removeStrays(conversationId, segment).whenComplete((removed, failure) -> {
+            if (failure != null) {
+              ctx.getLog().warn("Could not remove stray segments of {} from {}: {}",
+                  conversationId, segment.fromSeq(), failure.toString());
+            }
+          });
         });
   }
 
