@@ -463,29 +463,4 @@ class UserActorTest {
     assertTrue(Duration.ofNanos(System.nanoTime() - pushedAt).toMillis() >= 900,
         "the second push went out inside the 1 s window");
   }
-
-  @Test
-  void aNewOwnerTakesAPushTokenAndTheEarlierOwnerDropsIt() {
-    TestProbe<ClusterSharding.ShardCommand> tokenShard = harness.testKit.createTestProbe();
-    var owner = harness.testKit.spawn(PushTokenOwner.create(PushTokenOwner.entityId(IPHONE), tokenShard.ref(), harness));
-    TestProbe<Outcome<Done>> claimed = harness.testKit.createTestProbe();
-    owner.tell(new PushTokenOwner.Claim("alice", IPHONE, claimed.ref()));
-    assertTrue(claimed.receiveMessage().isOk());
-    owner.tell(new PushTokenOwner.Claim("bob", IPHONE, claimed.ref()));
-    assertTrue(claimed.receiveMessage().isOk());
-    var release = (UserActor.UnregisterPushToken) harness.userProbe("alice").receiveMessage();
-    assertEquals(IPHONE, release.token());
-    // Unconfirmed, the release is asked again after a restart.
-    owner.tell(PushTokenOwner.stopMessage());
-    harness.testKit.createTestProbe().expectTerminated(owner, Duration.ofSeconds(5));
-    TestProbe<ClusterSharding.ShardCommand> restartedShard = harness.testKit.createTestProbe();
-    harness.testKit.spawn(PushTokenOwner.create(PushTokenOwner.entityId(IPHONE), restartedShard.ref(), harness));
-    var again = (UserActor.UnregisterPushToken) harness.userProbe("alice").receiveMessage();
-    assertEquals(IPHONE, again.token());
-    restartedShard.expectNoMessage(Duration.ofMillis(200));
-    again.replyTo().tell(Outcome.ok(Done.INSTANCE));
-    // Released: nothing is left to do, so it passivates.
-    restartedShard.expectMessageClass(ClusterSharding.Passivate.class);
-    harness.userProbe("bob").expectNoMessage(Duration.ofMillis(200));
-  }
 }
