@@ -157,17 +157,24 @@ public final class UserActor
 
   public sealed interface Event extends JsonSerializable {}
 
+  // The limits an event is applied with are decided by its command and stored with it, so that
+  // replaying it gives the same state under any configuration. Events stored before they carried
+  // them read 0 there: see the FORMER_ limits below.
+
   /** Message references (never content) added to the stream, and the inbox's new preview. */
-  public record MessagesStored(ConversationInfo info, List<PendingQueue.Item> items, String preview)
+  public record MessagesStored(ConversationInfo info, List<PendingQueue.Item> items, String preview,
+      int inboxMaxEntries, int pendingMaxItems, long inactiveBefore) implements Event {}
+
+  public record MembershipChanged(ConversationInfo info, long lastMessageTs, int inboxMaxEntries)
       implements Event {}
 
-  public record MembershipChanged(ConversationInfo info, long lastMessageTs) implements Event {}
-
-  public record DeviceConnected(String deviceId, long ts) implements Event {}
+  public record DeviceConnected(String deviceId, long ts, int pendingMaxItems, long inactiveBefore)
+      implements Event {}
 
   public record DeviceDisconnected(String deviceId, long ts) implements Event {}
 
-  public record DeviceAcked(String deviceId, long cursor, long ts) implements Event {}
+  public record DeviceAcked(String deviceId, long cursor, long ts, int pendingMaxItems, long inactiveBefore)
+      implements Event {}
 
   public record ConversationRead(String conversationId, long seq) implements Event {}
 
@@ -215,6 +222,10 @@ public final class UserActor
       implements Event, EventBatches.Batch<Event> {}
 
   static final int MAX_PUSH_TOKENS = 20;
+  // What an event stored without its limits (0) was decided under: the defaults of the time.
+  static final int FORMER_PENDING_MAX_ITEMS = 10_000;
+  static final int FORMER_INBOX_MAX_ENTRIES = 1_000;
+  static final long FORMER_DEVICE_INACTIVE_AFTER_MS = java.time.Duration.ofDays(30).toMillis();
   static final int MAX_PENDING_PAGE = 500;
 
   // ------------------------------------------------------------------------------------ wiring
@@ -412,8 +423,9 @@ public final class UserActor
         fresh.stream()
             .map(m -> new PendingQueue.Item(conversationId, m.seq(), m.senderId(), m.serverTs()))
             .toList();
-    String preview = Inbox.preview(fresh.get(fresh.size() - 1));
-    long firstCursor = write.addItems(new MessagesStored(cmd.info(), items, preview));
+    ChatMessage last = fresh.get(fresh.size() - 1);
+    long firstCursor = write.addItems(new MessagesStored(cmd.info(), items, Inbox.preview(last),
+        settings.inboxMaxEntries(), settings.pendingMaxItems(), settings.inactiveBefore(last.serverTs())));
     write.then(
         newState -> {
           ParleyMetrics.pendingItems(newState.pending.size());
@@ -464,7 +476,7 @@ public final class UserActor
 
   private void onConversationChanged(ConversationChanged cmd, StagedWrite write) {
     ConversationInfo info = cmd.info();
-    write.add(new MembershipChanged(info, cmd.lastMessageTs()));
+    write.add(new MembershipChanged(info, cmd.lastMessageTs(), settings.inboxMaxEntries()));
     write.then(
         newState -> {
           broadcast(
@@ -499,7 +511,8 @@ public final class UserActor
     }
     connections.put(cmd.deviceId(), cmd.connection());
     ctx.watchWith(cmd.connection(), new ConnectionTerminated(cmd.deviceId(), cmd.connection()));
-    write.add(new DeviceConnected(cmd.deviceId(), clock.millis()));
+    long now = clock.millis();
+    write.add(new DeviceConnected(cmd.deviceId(), now, settings.pendingMaxItems(), settings.inactiveBefore(now)));
     write.then(
         newState -> {
           cmd.replyTo().tell(connected(newState, cmd.deviceId(), false));
@@ -567,7 +580,9 @@ public final class UserActor
           .forEach(item -> deliveredThrough.merge(item.conversationId(), item.seq(), Math::max));
       deliveredThrough.forEach((conversationId, seq) ->
           entities.conversation(conversationId).tell(new ConversationActor.Delivered(userId, seq)));
-      acksAccepted.put(cmd.deviceId(), new DeviceAcked(cmd.deviceId(), cmd.cursor(), clock.millis()));
+      long now = clock.millis();
+      acksAccepted.put(cmd.deviceId(), new DeviceAcked(
+          cmd.deviceId(), cmd.cursor(), now, settings.pendingMaxItems(), settings.inactiveBefore(now)));
       if (!timers.isTimerActive(FlushAcks.INSTANCE)) {
         timers.startSingleTimer(FlushAcks.INSTANCE, settings.lazyAckDelay());
       }
@@ -687,7 +702,7 @@ public final class UserActor
             MembershipChanged.class,
             (state, e) -> {
               state.inbox.update(userId, e.info(), e.lastMessageTs());
-              state.inbox.dropOldestBeyond(settings.inboxMaxEntries());
+              state.inbox.dropOldestBeyond(orFormer(e.inboxMaxEntries(), FORMER_INBOX_MAX_ENTRIES));
               return state;
             })
         .onEvent(
@@ -696,7 +711,7 @@ public final class UserActor
               // Trim first: a device back after the inactivity window has lost its pending items
               // (PROTOCOL), so it must not count as active while the trim decides that. It then
               // starts, like a new device, at the oldest item still held.
-              trimPending(state, e.ts());
+              trimPending(state, e.ts(), e.inactiveBefore(), e.pendingMaxItems());
               Device device = state.devices.get(e.deviceId());
               long acked = device == null ? state.pending.startCursor(state.nextCursor) : device.ackedCursor();
               state.devices.put(e.deviceId(), new Device(acked, e.ts()));
@@ -716,7 +731,7 @@ public final class UserActor
               Device device = state.devices.get(e.deviceId());
               long cursor = device == null ? e.cursor() : Math.max(device.ackedCursor(), e.cursor());
               state.devices.put(e.deviceId(), new Device(cursor, e.ts()));
-              trimPending(state, e.ts());
+              trimPending(state, e.ts(), e.inactiveBefore(), e.pendingMaxItems());
               return state;
             })
         .onEvent(
@@ -751,8 +766,8 @@ public final class UserActor
     PendingQueue.Item last = e.items().get(e.items().size() - 1);
     state.storedThrough.put(conversationId, last.seq());
     state.inbox.addMessages(userId, e.info(), e.items(), e.preview());
-    state.inbox.dropOldestBeyond(settings.inboxMaxEntries());
-    trimPending(state, last.serverTs());
+    state.inbox.dropOldestBeyond(orFormer(e.inboxMaxEntries(), FORMER_INBOX_MAX_ENTRIES));
+    trimPending(state, last.serverTs(), e.inactiveBefore(), e.pendingMaxItems());
     return state;
   }
 
@@ -760,15 +775,19 @@ public final class UserActor
    * Drops what every device has acked. Devices unseen for longer than the inactivity window no
    * longer hold items back; with no device left, items older than that window go.
    */
-  private void trimPending(State state, long now) {
-    long inactiveBefore = now - settings.deviceInactiveAfter().toMillis();
-    state.devices.values().removeIf(device -> device.lastActiveTs() < inactiveBefore);
+  private static void trimPending(State state, long ts, long inactiveBefore, int pendingMaxItems) {
+    long cutoff = inactiveBefore == 0 ? ts - FORMER_DEVICE_INACTIVE_AFTER_MS : inactiveBefore;
+    state.devices.values().removeIf(device -> device.lastActiveTs() < cutoff);
     if (state.devices.isEmpty()) {
-      state.pending.dropOlderThan(inactiveBefore);
+      state.pending.dropOlderThan(cutoff);
     } else {
       state.pending.dropThrough(
           state.devices.values().stream().mapToLong(Device::ackedCursor).min().orElseThrow());
     }
-    state.pending.dropOldestBeyond(settings.pendingMaxItems());
+    state.pending.dropOldestBeyond(orFormer(pendingMaxItems, FORMER_PENDING_MAX_ITEMS));
+  }
+
+  private static int orFormer(int limit, int formerLimit) {
+    return limit == 0 ? formerLimit : limit;
   }
 }

@@ -370,6 +370,59 @@ class UserActorTest {
     assertEquals(List.of(3L), pendingCursors(bob, 0));
   }
 
+  /**
+   * The limits a user's events were decided under stay theirs: recovering under a configuration
+   * with other limits rebuilds the very state they were stored with.
+   */
+  @Test
+  void replayingTheSameEventsUnderOtherLimitsGivesTheSameState() {
+    settings = withLimits(3, Duration.ofDays(1), 2);
+    var bob = spawn();
+    var tablet = connect(bob, "tablet", 0);
+    bob.tell(new UserActor.Disconnect("tablet", tablet.ref()));
+    for (int i = 1; i <= 4; i++) {
+      deliver(bob, "g.limits" + i, 2);
+      harness.clock.advance(Duration.ofHours(1));
+    }
+    // The tablet has been away longer than a day: the next write trims what only it held.
+    harness.clock.advance(Duration.ofDays(2));
+    deliver(bob, "g.limits5", 2);
+    var joined = new ConversationInfo("g.limits6", "six", List.of("alice", "bob"), 0);
+    bob.tell(new UserActor.ConversationChanged(joined, harness.clock.millis()));
+    sync(bob);
+    Observed before = observe(bob);
+    assertEquals(2, before.inbox().size(), "the inbox holds its cap of 2");
+    assertEquals(List.of(9L, 10L), before.pending(), "the tablet's old items went with it");
+
+    settings = withLimits(10_000, Duration.ofDays(30), 1000);
+    bob = restart(bob);
+    assertEquals(before, observe(bob));
+  }
+
+  private record Observed(List<InboxItem> inbox, List<Long> pending) {}
+
+  private Observed observe(ActorRef<UserActor.Command> user) {
+    TestProbe<Outcome<UserActor.InboxPage>> inbox = harness.testKit.createTestProbe();
+    user.tell(new UserActor.GetInbox(200, null, inbox.ref()));
+    return new Observed(inbox.receiveMessage().value().items(), pendingCursors(user, 0));
+  }
+
+  private void deliver(ActorRef<UserActor.Command> user, String conversationId, int messages) {
+    var info = new ConversationInfo(conversationId, conversationId, List.of("alice", "bob"), 0);
+    long ts = harness.clock.millis();
+    user.tell(new UserActor.Deliver(info, 0, LongStream.rangeClosed(1, messages)
+        .mapToObj(seq -> new ChatMessage(conversationId, seq, MessageIds.of(conversationId, seq, ts), "alice",
+            "c" + seq, "text " + seq, "text", ts))
+        .toList()));
+    harness.conversationProbe(conversationId).expectMessageClass(ConversationActor.HandedOff.class);
+  }
+
+  /** The configured settings with other limits, and no snapshots: recovery replays every event. */
+  private UserSettings withLimits(int pendingMaxItems, Duration deviceInactiveAfter, int inboxMaxEntries) {
+    return new UserSettings(pendingMaxItems, deviceInactiveAfter, inboxMaxEntries, settings.passivateAfterIdle(),
+        1_000_000, settings.lazyAckDelay(), settings.pushGatherDelay(), settings.pushCoalesceWindow());
+  }
+
   @Test
   void presenceSubscribersHearOfEveryChange() {
     var bob = spawn();
