@@ -2,6 +2,7 @@ package io.parley.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.push.PushTokenOwner;
+import io.parley.user.UserState;
 import java.util.Map;
 import org.apache.pekko.serialization.jackson.JacksonMigration;
 
@@ -16,7 +17,8 @@ public final class MovedClasses extends JacksonMigration {
       "io.parley.user.PushTokenOwner$Claim", PushTokenOwner.Claim.class,
       "io.parley.user.PushTokenOwner$OwnerChanged", PushTokenOwner.OwnerChanged.class,
       "io.parley.user.PushTokenOwner$OwnerReleased", PushTokenOwner.OwnerReleased.class,
-      "io.parley.user.PushTokenOwner$State", PushTokenOwner.State.class);
+      "io.parley.user.PushTokenOwner$State", PushTokenOwner.State.class,
+      "io.parley.user.UserActor$State", UserState.class);
 
   /** Above the version an unversioned (former) name implies, so the serializer asks for the new name. */
   @Override

@@ -19,16 +19,16 @@ import java.util.function.Consumer;
  * conversation instead of adding an event.
  */
 final class StagedWrite {
-  private final UserActor.State state;
+  private final UserState state;
   private final List<UserActor.Event> events = new ArrayList<>();
-  private final List<Consumer<UserActor.State>> afterWrite = new ArrayList<>();
+  private final List<Consumer<UserState>> afterWrite = new ArrayList<>();
   private final Map<String, Long> storedThrough = new HashMap<>();
   private final Map<String, Integer> readEventAt = new HashMap<>();
   private long bytes;
   private long nextCursor;
   private LinkedHashSet<PushToken> pushTokens;
 
-  StagedWrite(UserActor.State state) {
+  StagedWrite(UserState state) {
     this.state = state;
     this.nextCursor = state.nextCursor;
   }
@@ -74,11 +74,11 @@ final class StagedWrite {
     return members + 3L * (info.conversationId().length() + (info.title() == null ? 0 : info.title().length())) + 64;
   }
 
-  void then(Consumer<UserActor.State> action) {
+  void then(Consumer<UserState> action) {
     afterWrite.add(action);
   }
 
-  void runAfterWrite(UserActor.State stored) {
+  void runAfterWrite(UserState stored) {
     afterWrite.forEach(action -> action.accept(stored));
   }
 

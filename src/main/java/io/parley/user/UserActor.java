@@ -20,7 +20,6 @@ import io.parley.conversation.ConversationInfo;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,7 +49,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * actor from any node, which makes it the user's connection registry.
  */
 public final class UserActor
-    extends EventSourcedBehavior<UserActor.Command, UserActor.Event, UserActor.State> {
+    extends EventSourcedBehavior<UserActor.Command, UserActor.Event, UserState> {
 
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "user");
 
@@ -157,9 +156,8 @@ public final class UserActor
 
   public sealed interface Event extends JsonSerializable {}
 
-  // The limits an event is applied with are decided by its command and stored with it, so that
-  // replaying it gives the same state under any configuration. Events stored before they carried
-  // them read 0 there: see the FORMER_ limits below.
+  // The limits an event is applied with are decided by its command and stored with it: see
+  // UserState.
 
   /** Message references (never content) added to the stream, and the inbox's new preview. */
   public record MessagesStored(ConversationInfo info, List<PendingQueue.Item> items, String preview,
@@ -182,38 +180,6 @@ public final class UserActor
 
   public record PushTokenRemoved(PushToken token) implements Event {}
 
-  // ------------------------------------------------------------------------------------- state
-
-  public record Device(long ackedCursor, long lastActiveTs) implements JsonSerializable {}
-
-  /** Mutable for speed; {@link #snapshotAdapter()} hands the snapshot store a copy. */
-  public static final class State implements JsonSerializable {
-    public long nextCursor = 1;
-    public PendingQueue pending = new PendingQueue();
-    public HashMap<String, Device> devices = new HashMap<>();
-    /** Per conversation, the highest seq stored: hand-offs at or below it are repeats. */
-    public HashMap<String, Long> storedThrough = new HashMap<>();
-    public Inbox inbox = new Inbox();
-    public long lastSeen;
-    public LinkedHashSet<PushToken> pushTokens = new LinkedHashSet<>();
-
-    long lastCursor() {
-      return nextCursor - 1;
-    }
-
-    State copy() {
-      State copy = new State();
-      copy.nextCursor = nextCursor;
-      copy.pending = pending.copy();
-      copy.devices = new HashMap<>(devices);
-      copy.storedThrough = new HashMap<>(storedThrough);
-      copy.inbox = inbox.copy();
-      copy.lastSeen = lastSeen;
-      copy.pushTokens = new LinkedHashSet<>(pushTokens);
-      return copy;
-    }
-  }
-
   /**
    * The events of one group-committed write, stored as one journal item: DynamoDB bills, and
    * DynamoDB Local serializes, per item, so a write costs one item however much it carries.
@@ -221,11 +187,6 @@ public final class UserActor
   public record Batch(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) List<Event> events)
       implements Event, EventBatches.Batch<Event> {}
 
-  static final int MAX_PUSH_TOKENS = 20;
-  // What an event stored without its limits (0) was decided under: the defaults of the time.
-  static final int FORMER_PENDING_MAX_ITEMS = 10_000;
-  static final int FORMER_INBOX_MAX_ENTRIES = 1_000;
-  static final long FORMER_DEVICE_INACTIVE_AFTER_MS = java.time.Duration.ofDays(30).toMillis();
   static final int MAX_PENDING_PAGE = 500;
 
   // ------------------------------------------------------------------------------------ wiring
@@ -288,8 +249,8 @@ public final class UserActor
   }
 
   @Override
-  public State emptyState() {
-    return new State();
+  public UserState emptyState() {
+    return new UserState();
   }
 
   @Override
@@ -299,12 +260,12 @@ public final class UserActor
   }
 
   @Override
-  public SnapshotAdapter<State> snapshotAdapter() {
-    return new CopyingSnapshotAdapter<>(State::copy);
+  public SnapshotAdapter<UserState> snapshotAdapter() {
+    return new CopyingSnapshotAdapter<>(UserState::copy);
   }
 
   @Override
-  public SignalHandler<State> signalHandler() {
+  public SignalHandler<UserState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(
             RecoveryCompleted.instance(),
@@ -322,7 +283,7 @@ public final class UserActor
   // ---------------------------------------------------------------------------- command handler
 
   @Override
-  public CommandHandler<Command, Event, State> commandHandler() {
+  public CommandHandler<Command, Event, UserState> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(Writes.class, (state, cmd) -> stage(cmd))
@@ -342,7 +303,7 @@ public final class UserActor
   }
 
   /** Stops once what waits to be written is stored (its flush is already on its way). */
-  private Effect<Event, State> onStop() {
+  private Effect<Event, UserState> onStop() {
     if (!writes.isEmpty() || !acksAccepted.isEmpty()) {
       if (!acksAccepted.isEmpty()) {
         ctx.getSelf().tell(Flush.INSTANCE);
@@ -354,7 +315,7 @@ public final class UserActor
   }
 
   /** Commands that write wait for the next flush, which stores all of them in one write. */
-  private Effect<Event, State> stage(Writes command) {
+  private Effect<Event, UserState> stage(Writes command) {
     if (writes.add(command)) {
       ctx.getSelf().tell(Flush.INSTANCE);
     }
@@ -365,7 +326,7 @@ public final class UserActor
    * Decides every waiting write command in arrival order (each against what the earlier ones
    * staged) and stores their events in one write; replies and deliveries follow once it is stored.
    */
-  private Effect<Event, State> onFlush(State state) {
+  private Effect<Event, UserState> onFlush(UserState state) {
     StagedWrite write = new StagedWrite(state);
     acksAccepted.values().forEach(write::add);
     acksAccepted.clear();
@@ -387,7 +348,7 @@ public final class UserActor
     return Effect().persist(EventBatches.persistable(write.events(), Batch::new)).thenRun(write::runAfterWrite);
   }
 
-  private void decide(State state, Writes command, StagedWrite write) {
+  private void decide(UserState state, Writes command, StagedWrite write) {
     if (command instanceof Deliver cmd) {
       onDeliver(cmd, write);
     } else if (command instanceof Sync cmd) {
@@ -439,7 +400,7 @@ public final class UserActor
   }
 
   /** With no device connected, the newest message from someone else is worth a push. */
-  private void schedulePush(State state, String conversationId, List<ChatMessage> messages) {
+  private void schedulePush(UserState state, String conversationId, List<ChatMessage> messages) {
     if (!connections.isEmpty() || state.pushTokens.isEmpty()) {
       return;
     }
@@ -453,7 +414,7 @@ public final class UserActor
     }
   }
 
-  private Effect<Event, State> onPushDue(State state, PushDue cmd) {
+  private Effect<Event, UserState> onPushDue(UserState state, PushDue cmd) {
     if (connections.isEmpty()) {
       pushesDue.take(cmd.conversationId(), clock.millis()).ifPresent(due -> {
         int badge = state.inbox.totalUnread();
@@ -487,12 +448,12 @@ public final class UserActor
         });
   }
 
-  private Effect<Event, State> onNotify(State state, Notify cmd) {
+  private Effect<Event, UserState> onNotify(UserState state, Notify cmd) {
     broadcast(cmd.event(), null);
     return Effect().none();
   }
 
-  private void onConnect(State state, Connect cmd, StagedWrite write) {
+  private void onConnect(UserState state, Connect cmd, StagedWrite write) {
     touch();
     ActorRef<DeviceEvent> previous = connections.get(cmd.deviceId());
     if (cmd.connection().equals(previous)) {
@@ -522,7 +483,7 @@ public final class UserActor
         });
   }
 
-  private Connected connected(State state, String deviceId, boolean alreadyRegistered) {
+  private Connected connected(UserState state, String deviceId, boolean alreadyRegistered) {
     return new Connected(state.devices.get(deviceId).ackedCursor(), ctx.getSelf(), incarnation, alreadyRegistered,
         state.lastCursor());
   }
@@ -543,15 +504,8 @@ public final class UserActor
         });
   }
 
-  private Effect<Event, State> onGetPending(State state, GetPending cmd) {
-    List<PendingDelivery> page =
-        state.pending.after(cmd.afterCursor()).entrySet().stream()
-            .limit(Math.min(cmd.limit(), MAX_PENDING_PAGE) + 1L)
-            .map(e -> new PendingDelivery(e.getKey(), e.getValue()))
-            .toList();
-    int limit = Math.min(cmd.limit(), MAX_PENDING_PAGE);
-    boolean more = page.size() > limit;
-    cmd.replyTo().tell(new PendingPage(more ? page.subList(0, limit) : page, more));
+  private Effect<Event, UserState> onGetPending(UserState state, GetPending cmd) {
+    cmd.replyTo().tell(state.pendingPage(cmd.afterCursor(), Math.min(cmd.limit(), MAX_PENDING_PAGE)));
     return Effect().none();
   }
 
@@ -562,7 +516,7 @@ public final class UserActor
    * write of its own. Acks are cumulative: the latest per device is what is stored. The senders'
    * receipts go out at once; the conversation records them, so they are still sent at most once.
    */
-  private Effect<Event, State> onAck(State state, Ack cmd) {
+  private Effect<Event, UserState> onAck(UserState state, Ack cmd) {
     touch();
     if (cmd.cursor() < 0 || cmd.cursor() > state.lastCursor()) {
       cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST,
@@ -570,15 +524,9 @@ public final class UserActor
       return Effect().none();
     }
     DeviceAcked accepted = acksAccepted.get(cmd.deviceId());
-    Device device = state.devices.get(cmd.deviceId());
-    long acked = accepted != null ? accepted.cursor()
-        : device == null ? state.pending.startCursor(state.nextCursor) : device.ackedCursor();
+    long acked = accepted != null ? accepted.cursor() : state.ackedCursor(cmd.deviceId());
     if (cmd.cursor() > acked) {
-      Map<String, Long> deliveredThrough = new HashMap<>();
-      state.pending.between(acked, cmd.cursor())
-          .values()
-          .forEach(item -> deliveredThrough.merge(item.conversationId(), item.seq(), Math::max));
-      deliveredThrough.forEach((conversationId, seq) ->
+      state.seqsBetween(acked, cmd.cursor()).forEach((conversationId, seq) ->
           entities.conversation(conversationId).tell(new ConversationActor.Delivered(userId, seq)));
       long now = clock.millis();
       acksAccepted.put(cmd.deviceId(), new DeviceAcked(
@@ -591,7 +539,7 @@ public final class UserActor
     return Effect().none();
   }
 
-  private void onMarkRead(State state, MarkRead cmd, StagedWrite write) {
+  private void onMarkRead(UserState state, MarkRead cmd, StagedWrite write) {
     touch();
     var entry = state.inbox.get(cmd.conversationId());
     if (entry.isEmpty()) {
@@ -614,7 +562,7 @@ public final class UserActor
         });
   }
 
-  private Effect<Event, State> onGetInbox(State state, GetInbox cmd) {
+  private Effect<Event, UserState> onGetInbox(UserState state, GetInbox cmd) {
     touch();
     cmd.replyTo().tell(Outcome.ok(new InboxPage(state.inbox.page(cmd.limit(), cmd.beforeTs()))));
     return Effect().none();
@@ -634,7 +582,7 @@ public final class UserActor
     write.then(newState -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
   }
 
-  private Effect<Event, State> onSubscribePresence(State state, SubscribePresence cmd) {
+  private Effect<Event, UserState> onSubscribePresence(UserState state, SubscribePresence cmd) {
     touch();
     if (presenceSubscribers.add(cmd.subscriber())) {
       ctx.watchWith(cmd.subscriber(), new SubscriberTerminated(cmd.subscriber()));
@@ -643,14 +591,14 @@ public final class UserActor
     return Effect().none();
   }
 
-  private Effect<Event, State> unsubscribe(ActorRef<DeviceEvent> subscriber) {
+  private Effect<Event, UserState> unsubscribe(ActorRef<DeviceEvent> subscriber) {
     if (presenceSubscribers.remove(subscriber)) {
       ctx.unwatch(subscriber);
     }
     return Effect().none();
   }
 
-  private Effect<Event, State> onTick(State state, Tick tick) {
+  private Effect<Event, UserState> onTick(UserState state, Tick tick) {
     boolean idle = clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
     if (idle && writes.isEmpty() && acksAccepted.isEmpty() && connections.isEmpty() && presenceSubscribers.isEmpty() && pushesDue.isEmpty()) {
       shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
@@ -658,11 +606,11 @@ public final class UserActor
     return Effect().none();
   }
 
-  private DeviceEvent.Presence presence(State state) {
+  private DeviceEvent.Presence presence(UserState state) {
     return new DeviceEvent.Presence(userId, !connections.isEmpty(), state.lastSeen);
   }
 
-  private void publishPresence(State state) {
+  private void publishPresence(UserState state) {
     DeviceEvent.Presence presence = presence(state);
     presenceSubscribers.forEach(subscriber -> subscriber.tell(presence));
   }
@@ -683,111 +631,24 @@ public final class UserActor
 
   // ------------------------------------------------------------------------------ event handler
 
-  private EventHandler<State, Event> eventHandler;
+  private EventHandler<UserState, Event> eventHandler;
 
   @Override
-  public EventHandler<State, Event> eventHandler() {
+  public EventHandler<UserState, Event> eventHandler() {
     if (eventHandler == null) {
-      eventHandler = buildEventHandler();
+      eventHandler = newEventHandlerBuilder()
+          .forAnyState()
+          .onEvent(Batch.class, (state, batch) -> EventBatches.applyAll(eventHandler, state, batch.events()))
+          .onEvent(MessagesStored.class, (state, e) -> state.apply(userId, e))
+          .onEvent(MembershipChanged.class, (state, e) -> state.apply(userId, e))
+          .onEvent(DeviceConnected.class, UserState::apply)
+          .onEvent(DeviceDisconnected.class, UserState::apply)
+          .onEvent(DeviceAcked.class, UserState::apply)
+          .onEvent(ConversationRead.class, UserState::apply)
+          .onEvent(PushTokenAdded.class, UserState::apply)
+          .onEvent(PushTokenRemoved.class, UserState::apply)
+          .build();
     }
     return eventHandler;
-  }
-
-  private EventHandler<State, Event> buildEventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(Batch.class, (state, batch) -> EventBatches.applyAll(eventHandler, state, batch.events()))
-        .onEvent(MessagesStored.class, this::applyMessagesStored)
-        .onEvent(
-            MembershipChanged.class,
-            (state, e) -> {
-              state.inbox.update(userId, e.info(), e.lastMessageTs());
-              state.inbox.dropOldestBeyond(orFormer(e.inboxMaxEntries(), FORMER_INBOX_MAX_ENTRIES));
-              return state;
-            })
-        .onEvent(
-            DeviceConnected.class,
-            (state, e) -> {
-              // Trim first: a device back after the inactivity window has lost its pending items
-              // (PROTOCOL), so it must not count as active while the trim decides that. It then
-              // starts, like a new device, at the oldest item still held.
-              trimPending(state, e.ts(), e.inactiveBefore(), e.pendingMaxItems());
-              Device device = state.devices.get(e.deviceId());
-              long acked = device == null ? state.pending.startCursor(state.nextCursor) : device.ackedCursor();
-              state.devices.put(e.deviceId(), new Device(acked, e.ts()));
-              return state;
-            })
-        .onEvent(
-            DeviceDisconnected.class,
-            (state, e) -> {
-              state.devices.computeIfPresent(e.deviceId(), (id, d) -> new Device(d.ackedCursor(), e.ts()));
-              state.lastSeen = e.ts();
-              return state;
-            })
-        .onEvent(
-            DeviceAcked.class,
-            (state, e) -> {
-              // Cumulative: an ack never moves a device's cursor back.
-              Device device = state.devices.get(e.deviceId());
-              long cursor = device == null ? e.cursor() : Math.max(device.ackedCursor(), e.cursor());
-              state.devices.put(e.deviceId(), new Device(cursor, e.ts()));
-              trimPending(state, e.ts(), e.inactiveBefore(), e.pendingMaxItems());
-              return state;
-            })
-        .onEvent(
-            ConversationRead.class,
-            (state, e) -> {
-              state.inbox.markRead(e.conversationId(), e.seq());
-              return state;
-            })
-        .onEvent(
-            PushTokenAdded.class,
-            (state, e) -> {
-              state.pushTokens.add(e.token());
-              while (state.pushTokens.size() > MAX_PUSH_TOKENS) {
-                state.pushTokens.remove(state.pushTokens.iterator().next());
-              }
-              return state;
-            })
-        .onEvent(
-            PushTokenRemoved.class,
-            (state, e) -> {
-              state.pushTokens.remove(e.token());
-              return state;
-            })
-        .build();
-  }
-
-  private State applyMessagesStored(State state, MessagesStored e) {
-    String conversationId = e.info().conversationId();
-    for (PendingQueue.Item item : e.items()) {
-      state.pending.add(state.nextCursor++, item);
-    }
-    PendingQueue.Item last = e.items().get(e.items().size() - 1);
-    state.storedThrough.put(conversationId, last.seq());
-    state.inbox.addMessages(userId, e.info(), e.items(), e.preview());
-    state.inbox.dropOldestBeyond(orFormer(e.inboxMaxEntries(), FORMER_INBOX_MAX_ENTRIES));
-    trimPending(state, last.serverTs(), e.inactiveBefore(), e.pendingMaxItems());
-    return state;
-  }
-
-  /**
-   * Drops what every device has acked. Devices unseen for longer than the inactivity window no
-   * longer hold items back; with no device left, items older than that window go.
-   */
-  private static void trimPending(State state, long ts, long inactiveBefore, int pendingMaxItems) {
-    long cutoff = inactiveBefore == 0 ? ts - FORMER_DEVICE_INACTIVE_AFTER_MS : inactiveBefore;
-    state.devices.values().removeIf(device -> device.lastActiveTs() < cutoff);
-    if (state.devices.isEmpty()) {
-      state.pending.dropOlderThan(cutoff);
-    } else {
-      state.pending.dropThrough(
-          state.devices.values().stream().mapToLong(Device::ackedCursor).min().orElseThrow());
-    }
-    state.pending.dropOldestBeyond(orFormer(pendingMaxItems, FORMER_PENDING_MAX_ITEMS));
-  }
-
-  private static int orFormer(int limit, int formerLimit) {
-    return limit == 0 ? formerLimit : limit;
   }
 }
