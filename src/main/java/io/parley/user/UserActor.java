@@ -19,10 +19,8 @@ import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
 import java.time.Clock;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -45,8 +43,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One user: the delivery stream (cursor, pending items, each device's ack), the inbox, presence
- * and push tokens. Its live connections are plain actor refs held in memory: sharding finds this
- * actor from any node, which makes it the user's connection registry.
+ * and push tokens. Its live connections ({@link DeviceConnections}) are held in memory only.
  */
 public final class UserActor
     extends EventSourcedBehavior<UserActor.Command, UserActor.Event, UserState> {
@@ -213,10 +210,7 @@ public final class UserActor
   private final PushNotifier pushes;
   private final Clock clock;
 
-  // Not state: live connections and presence subscribers exist only while this actor runs;
-  // connections re-register after a restart.
-  private final Map<String, ActorRef<DeviceEvent>> connections = new HashMap<>();
-  private final Set<ActorRef<DeviceEvent>> presenceSubscribers = new HashSet<>();
+  private final DeviceConnections connections;
   private final PushCoalescer pushesDue;
   private final WriteBatch<Writes> writes = new WriteBatch<>();
   /** Acks answered but not yet stored, the latest per device; see {@link #onAck}. */
@@ -244,6 +238,7 @@ public final class UserActor
     this.settings = settings;
     this.pushes = pushes;
     this.clock = clock;
+    this.connections = new DeviceConnections(userId, ctx);
     this.pushesDue = new PushCoalescer(settings.pushGatherDelay(), settings.pushCoalesceWindow());
     this.lastActivityMillis = clock.millis();
   }
@@ -391,9 +386,9 @@ public final class UserActor
         newState -> {
           ParleyMetrics.pendingItems(newState.pending.size());
           for (int i = 0; i < fresh.size(); i++) {
-            broadcast(new DeviceEvent.MsgNew(firstCursor + i, fresh.get(i)), null);
+            connections.broadcast(new DeviceEvent.MsgNew(firstCursor + i, fresh.get(i)), null);
           }
-          broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(conversationId)), null);
+          connections.broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(conversationId)), null);
           confirmHandoff(conversationId, fresh.get(fresh.size() - 1).seq());
           schedulePush(newState, conversationId, fresh);
         });
@@ -401,7 +396,7 @@ public final class UserActor
 
   /** With no device connected, the newest message from someone else is worth a push. */
   private void schedulePush(UserState state, String conversationId, List<ChatMessage> messages) {
-    if (!connections.isEmpty() || state.pushTokens.isEmpty()) {
+    if (connections.online() || state.pushTokens.isEmpty()) {
       return;
     }
     for (int i = messages.size() - 1; i >= 0; i--) {
@@ -415,7 +410,7 @@ public final class UserActor
   }
 
   private Effect<Event, UserState> onPushDue(UserState state, PushDue cmd) {
-    if (connections.isEmpty()) {
+    if (!connections.online()) {
       pushesDue.take(cmd.conversationId(), clock.millis()).ifPresent(due -> {
         int badge = state.inbox.totalUnread();
         for (PushToken token : state.pushTokens) {
@@ -440,45 +435,39 @@ public final class UserActor
     write.add(new MembershipChanged(info, cmd.lastMessageTs(), settings.inboxMaxEntries()));
     write.then(
         newState -> {
-          broadcast(
+          connections.broadcast(
               new DeviceEvent.ConversationUpdated(info.conversationId(), info.titleFor(userId), info.members()),
               null);
           newState.inbox.get(info.conversationId())
-              .ifPresent(entry -> broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(info.conversationId())), null));
+              .ifPresent(entry -> connections.broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(info.conversationId())), null));
         });
   }
 
   private Effect<Event, UserState> onNotify(UserState state, Notify cmd) {
-    broadcast(cmd.event(), null);
+    connections.broadcast(cmd.event(), null);
     return Effect().none();
   }
 
   private void onConnect(UserState state, Connect cmd, StagedWrite write) {
     touch();
-    ActorRef<DeviceEvent> previous = connections.get(cmd.deviceId());
-    if (cmd.connection().equals(previous)) {
+    if (connections.isRegistered(cmd.deviceId(), cmd.connection())) {
       // A periodic re-registration: nothing changed.
       write.then(newState -> cmd.replyTo().tell(connected(newState, cmd.deviceId(), true)));
       return;
     }
-    if (previous != null) {
-      previous.tell(new DeviceEvent.Replaced());
-      ctx.unwatch(previous);
-    }
-    boolean wasOffline = connections.isEmpty();
+    boolean wasOffline = !connections.online();
     if (wasOffline) {
       // Someone is back: the devices will fetch what is pending, no push is needed any more.
       pushesDue.clear().forEach(conversationId -> timers.cancel(pushTimerKey(conversationId)));
     }
-    connections.put(cmd.deviceId(), cmd.connection());
-    ctx.watchWith(cmd.connection(), new ConnectionTerminated(cmd.deviceId(), cmd.connection()));
+    connections.register(cmd.deviceId(), cmd.connection());
     long now = clock.millis();
     write.add(new DeviceConnected(cmd.deviceId(), now, settings.pendingMaxItems(), settings.inactiveBefore(now)));
     write.then(
         newState -> {
           cmd.replyTo().tell(connected(newState, cmd.deviceId(), false));
           if (wasOffline) {
-            publishPresence(newState);
+            connections.publishPresence(newState.lastSeen);
           }
         });
   }
@@ -490,16 +479,14 @@ public final class UserActor
 
   private void onDisconnect(String deviceId, ActorRef<DeviceEvent> connection, StagedWrite write) {
     touch();
-    if (!connection.equals(connections.get(deviceId))) {
+    if (!connections.unregister(deviceId, connection)) {
       return; // already replaced by a newer connection
     }
-    connections.remove(deviceId);
-    ctx.unwatch(connection);
     write.add(new DeviceDisconnected(deviceId, clock.millis()));
     write.then(
         newState -> {
-          if (connections.isEmpty()) {
-            publishPresence(newState);
+          if (!connections.online()) {
+            connections.publishPresence(newState.lastSeen);
           }
         });
   }
@@ -555,7 +542,7 @@ public final class UserActor
     write.read(new ConversationRead(cmd.conversationId(), seq));
     write.then(
         newState -> {
-          broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(cmd.conversationId())), cmd.deviceId());
+          connections.broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(cmd.conversationId())), cmd.deviceId());
           entities.conversation(cmd.conversationId())
               .tell(new ConversationActor.Read(userId, seq));
           cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
@@ -584,45 +571,21 @@ public final class UserActor
 
   private Effect<Event, UserState> onSubscribePresence(UserState state, SubscribePresence cmd) {
     touch();
-    if (presenceSubscribers.add(cmd.subscriber())) {
-      ctx.watchWith(cmd.subscriber(), new SubscriberTerminated(cmd.subscriber()));
-    }
-    cmd.subscriber().tell(presence(state));
+    connections.subscribe(cmd.subscriber(), state.lastSeen);
     return Effect().none();
   }
 
   private Effect<Event, UserState> unsubscribe(ActorRef<DeviceEvent> subscriber) {
-    if (presenceSubscribers.remove(subscriber)) {
-      ctx.unwatch(subscriber);
-    }
+    connections.unsubscribe(subscriber);
     return Effect().none();
   }
 
   private Effect<Event, UserState> onTick(UserState state, Tick tick) {
     boolean idle = clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
-    if (idle && writes.isEmpty() && acksAccepted.isEmpty() && connections.isEmpty() && presenceSubscribers.isEmpty() && pushesDue.isEmpty()) {
+    if (idle && writes.isEmpty() && acksAccepted.isEmpty() && connections.idle() && pushesDue.isEmpty()) {
       shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
     }
     return Effect().none();
-  }
-
-  private DeviceEvent.Presence presence(UserState state) {
-    return new DeviceEvent.Presence(userId, !connections.isEmpty(), state.lastSeen);
-  }
-
-  private void publishPresence(UserState state) {
-    DeviceEvent.Presence presence = presence(state);
-    presenceSubscribers.forEach(subscriber -> subscriber.tell(presence));
-  }
-
-  /** Sends to every connected device except {@code exceptDeviceId} (null: to all). */
-  private void broadcast(DeviceEvent event, String exceptDeviceId) {
-    connections.forEach(
-        (deviceId, connection) -> {
-          if (!deviceId.equals(exceptDeviceId)) {
-            connection.tell(event);
-          }
-        });
   }
 
   private void touch() {
