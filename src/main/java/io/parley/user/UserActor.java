@@ -11,7 +11,7 @@ import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.PersistenceFailures;
 import io.parley.cluster.WriteBatch;
 import io.parley.metrics.ParleyMetrics;
-import io.parley.push.PushNotification;
+import io.parley.push.OfflinePushes;
 import io.parley.push.PushNotifier;
 import io.parley.push.PushToken;
 import io.parley.conversation.ChatMessage;
@@ -207,11 +207,10 @@ public final class UserActor
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final Entities entities;
   private final UserSettings settings;
-  private final PushNotifier pushes;
   private final Clock clock;
 
   private final DeviceConnections connections;
-  private final PushCoalescer pushesDue;
+  private final OfflinePushes<Command> pushes;
   private final WriteBatch<Writes> writes = new WriteBatch<>();
   /** Acks answered but not yet stored, the latest per device; see {@link #onAck}. */
   private final Map<String, DeviceAcked> acksAccepted = new HashMap<>();
@@ -236,10 +235,10 @@ public final class UserActor
     this.shard = shard;
     this.entities = entities;
     this.settings = settings;
-    this.pushes = pushes;
     this.clock = clock;
     this.connections = new DeviceConnections(userId, ctx);
-    this.pushesDue = new PushCoalescer(settings.pushGatherDelay(), settings.pushCoalesceWindow());
+    this.pushes = new OfflinePushes<>(
+        userId, settings.pushGatherDelay(), settings.pushCoalesceWindow(), pushes, timers, PushDue::new, clock);
     this.lastActivityMillis = clock.millis();
   }
 
@@ -390,40 +389,17 @@ public final class UserActor
           }
           connections.broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(conversationId)), null);
           confirmHandoff(conversationId, fresh.get(fresh.size() - 1).seq());
-          schedulePush(newState, conversationId, fresh);
+          if (!connections.online() && !newState.pushTokens.isEmpty()) {
+            pushes.stored(conversationId, fresh);
+          }
         });
-  }
-
-  /** With no device connected, the newest message from someone else is worth a push. */
-  private void schedulePush(UserState state, String conversationId, List<ChatMessage> messages) {
-    if (connections.online() || state.pushTokens.isEmpty()) {
-      return;
-    }
-    for (int i = messages.size() - 1; i >= 0; i--) {
-      ChatMessage m = messages.get(i);
-      if (!m.senderId().equals(userId)) {
-        pushesDue.offer(new PushCoalescer.Due(conversationId, m.seq(), m.senderId()), clock.millis())
-            .ifPresent(delay -> timers.startSingleTimer(pushTimerKey(conversationId), new PushDue(conversationId), delay));
-        return;
-      }
-    }
   }
 
   private Effect<Event, UserState> onPushDue(UserState state, PushDue cmd) {
     if (!connections.online()) {
-      pushesDue.take(cmd.conversationId(), clock.millis()).ifPresent(due -> {
-        int badge = state.inbox.totalUnread();
-        for (PushToken token : state.pushTokens) {
-          pushes.notify(new PushNotification(
-              userId, token.platform(), token.token(), due.conversationId(), due.seq(), due.senderId(), badge));
-        }
-      });
+      pushes.due(cmd.conversationId(), state.pushTokens, state.inbox::totalUnread);
     }
     return Effect().none();
-  }
-
-  private static String pushTimerKey(String conversationId) {
-    return "push:" + conversationId;
   }
 
   private void confirmHandoff(String conversationId, long storedThroughSeq) {
@@ -457,8 +433,7 @@ public final class UserActor
     }
     boolean wasOffline = !connections.online();
     if (wasOffline) {
-      // Someone is back: the devices will fetch what is pending, no push is needed any more.
-      pushesDue.clear().forEach(conversationId -> timers.cancel(pushTimerKey(conversationId)));
+      pushes.cancelAll();
     }
     connections.register(cmd.deviceId(), cmd.connection());
     long now = clock.millis();
@@ -582,7 +557,7 @@ public final class UserActor
 
   private Effect<Event, UserState> onTick(UserState state, Tick tick) {
     boolean idle = clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
-    if (idle && writes.isEmpty() && acksAccepted.isEmpty() && connections.idle() && pushesDue.isEmpty()) {
+    if (idle && writes.isEmpty() && acksAccepted.isEmpty() && connections.idle() && pushes.isEmpty()) {
       shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
     }
     return Effect().none();
