@@ -18,9 +18,7 @@ import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -184,8 +182,6 @@ public final class UserActor
   public record Batch(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) List<Event> events)
       implements Event, EventBatches.Batch<Event> {}
 
-  static final int MAX_PENDING_PAGE = 500;
-
   // ------------------------------------------------------------------------------------ wiring
 
   public static Behavior<Command> create(
@@ -211,9 +207,8 @@ public final class UserActor
 
   private final DeviceConnections connections;
   private final OfflinePushes<Command> pushes;
+  private final DeliveryStream stream;
   private final WriteBatch<Writes> writes = new WriteBatch<>();
-  /** Acks answered but not yet stored, the latest per device; see {@link #onAck}. */
-  private final Map<String, DeviceAcked> acksAccepted = new HashMap<>();
   private static final AtomicLong INCARNATIONS = new AtomicLong(System.nanoTime());
   private long incarnation;
   private long lastActivityMillis;
@@ -239,6 +234,7 @@ public final class UserActor
     this.connections = new DeviceConnections(userId, ctx);
     this.pushes = new OfflinePushes<>(
         userId, settings.pushGatherDelay(), settings.pushCoalesceWindow(), pushes, timers, PushDue::new, clock);
+    this.stream = new DeliveryStream(userId, entities, settings, clock, timers, connections, this.pushes);
     this.lastActivityMillis = clock.millis();
   }
 
@@ -298,8 +294,8 @@ public final class UserActor
 
   /** Stops once what waits to be written is stored (its flush is already on its way). */
   private Effect<Event, UserState> onStop() {
-    if (!writes.isEmpty() || !acksAccepted.isEmpty()) {
-      if (!acksAccepted.isEmpty()) {
+    if (!writes.isEmpty() || stream.acksWaiting()) {
+      if (stream.acksWaiting()) {
         ctx.getSelf().tell(Flush.INSTANCE);
       }
       ctx.getSelf().tell(Stop.INSTANCE);
@@ -322,9 +318,7 @@ public final class UserActor
    */
   private Effect<Event, UserState> onFlush(UserState state) {
     StagedWrite write = new StagedWrite(state);
-    acksAccepted.values().forEach(write::add);
-    acksAccepted.clear();
-    timers.cancel(FlushAcks.INSTANCE);
+    stream.storeAcks(write);
     Writes command;
     int commands = 0;
     while (!write.full() && (command = writes.poll()) != null) {
@@ -344,7 +338,7 @@ public final class UserActor
 
   private void decide(UserState state, Writes command, StagedWrite write) {
     if (command instanceof Deliver cmd) {
-      onDeliver(cmd, write);
+      stream.deliver(cmd, write);
     } else if (command instanceof Sync cmd) {
       write.then(stored -> cmd.replyTo().tell(Done.INSTANCE));
     } else if (command instanceof MarkRead cmd) {
@@ -364,46 +358,11 @@ public final class UserActor
     }
   }
 
-  private void onDeliver(Deliver cmd, StagedWrite write) {
-    String conversationId = cmd.info().conversationId();
-    long through = Math.max(write.storedThrough(conversationId), cmd.since());
-    List<ChatMessage> fresh = cmd.messages().stream().filter(m -> m.seq() > through).toList();
-    // Only a contiguous continuation is stored; after a gap (a lost hand-off) the conversation
-    // re-sends from what we report here.
-    if (fresh.isEmpty() || fresh.get(0).seq() != through + 1) {
-      write.then(stored -> confirmHandoff(conversationId, through));
-      return;
-    }
-    List<PendingQueue.Item> items =
-        fresh.stream()
-            .map(m -> new PendingQueue.Item(conversationId, m.seq(), m.senderId(), m.serverTs()))
-            .toList();
-    ChatMessage last = fresh.get(fresh.size() - 1);
-    long firstCursor = write.addItems(new MessagesStored(cmd.info(), items, Inbox.preview(last),
-        settings.inboxMaxEntries(), settings.pendingMaxItems(), settings.inactiveBefore(last.serverTs())));
-    write.then(
-        newState -> {
-          ParleyMetrics.pendingItems(newState.pending.size());
-          for (int i = 0; i < fresh.size(); i++) {
-            connections.broadcast(new DeviceEvent.MsgNew(firstCursor + i, fresh.get(i)), null);
-          }
-          connections.broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(conversationId)), null);
-          confirmHandoff(conversationId, fresh.get(fresh.size() - 1).seq());
-          if (!connections.online() && !newState.pushTokens.isEmpty()) {
-            pushes.stored(conversationId, fresh);
-          }
-        });
-  }
-
   private Effect<Event, UserState> onPushDue(UserState state, PushDue cmd) {
     if (!connections.online()) {
       pushes.due(cmd.conversationId(), state.pushTokens, state.inbox::totalUnread);
     }
     return Effect().none();
-  }
-
-  private void confirmHandoff(String conversationId, long storedThroughSeq) {
-    entities.conversation(conversationId).tell(new ConversationActor.HandedOff(userId, storedThroughSeq));
   }
 
   private void onConversationChanged(ConversationChanged cmd, StagedWrite write) {
@@ -467,37 +426,13 @@ public final class UserActor
   }
 
   private Effect<Event, UserState> onGetPending(UserState state, GetPending cmd) {
-    cmd.replyTo().tell(state.pendingPage(cmd.afterCursor(), Math.min(cmd.limit(), MAX_PENDING_PAGE)));
+    cmd.replyTo().tell(stream.pending(state, cmd));
     return Effect().none();
   }
 
-  /**
-   * An ack is answered once accepted, and stored with the entity's next write (or a
-   * {@link Sync}, or at the latest after {@code lazyAckDelay}): PROTOCOL.md makes acks durable
-   * only once a later frame on the connection is answered, so a device that just reads costs no
-   * write of its own. Acks are cumulative: the latest per device is what is stored. The senders'
-   * receipts go out at once; the conversation records them, so they are still sent at most once.
-   */
   private Effect<Event, UserState> onAck(UserState state, Ack cmd) {
     touch();
-    if (cmd.cursor() < 0 || cmd.cursor() > state.lastCursor()) {
-      cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST,
-          "cursor " + cmd.cursor() + " is beyond the stream (last cursor " + state.lastCursor() + ")"));
-      return Effect().none();
-    }
-    DeviceAcked accepted = acksAccepted.get(cmd.deviceId());
-    long acked = accepted != null ? accepted.cursor() : state.ackedCursor(cmd.deviceId());
-    if (cmd.cursor() > acked) {
-      state.seqsBetween(acked, cmd.cursor()).forEach((conversationId, seq) ->
-          entities.conversation(conversationId).tell(new ConversationActor.Delivered(userId, seq)));
-      long now = clock.millis();
-      acksAccepted.put(cmd.deviceId(), new DeviceAcked(
-          cmd.deviceId(), cmd.cursor(), now, settings.pendingMaxItems(), settings.inactiveBefore(now)));
-      if (!timers.isTimerActive(FlushAcks.INSTANCE)) {
-        timers.startSingleTimer(FlushAcks.INSTANCE, settings.lazyAckDelay());
-      }
-    }
-    cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+    stream.ack(state, cmd);
     return Effect().none();
   }
 
@@ -557,7 +492,7 @@ public final class UserActor
 
   private Effect<Event, UserState> onTick(UserState state, Tick tick) {
     boolean idle = clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
-    if (idle && writes.isEmpty() && acksAccepted.isEmpty() && connections.idle() && pushes.isEmpty()) {
+    if (idle && writes.isEmpty() && !stream.acksWaiting() && connections.idle() && pushes.isEmpty()) {
       shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
     }
     return Effect().none();
