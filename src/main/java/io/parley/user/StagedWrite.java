@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  * conversation is stored, the next cursor, a read mark, the push tokens).
  *
  * <p>Read marks are cumulative, so a later one replaces an earlier one staged for the same
- * conversation instead of adding an event.
+ * conversation instead of adding an event. A push token already (or no longer) registered as of
+ * this write adds no event.
  */
 final class StagedWrite {
   private final UserState state;
@@ -110,8 +111,20 @@ final class StagedWrite {
     }
   }
 
+  void registerPushToken(PushToken token) {
+    if (pushTokens().add(token)) {
+      add(new UserActor.PushTokenAdded(token));
+    }
+  }
+
+  void unregisterPushToken(PushToken token) {
+    if (pushTokens().remove(token)) {
+      add(new UserActor.PushTokenRemoved(token));
+    }
+  }
+
   /** The push tokens as this write leaves them (a copy, made on first use). */
-  LinkedHashSet<PushToken> pushTokens() {
+  private LinkedHashSet<PushToken> pushTokens() {
     if (pushTokens == null) {
       pushTokens = new LinkedHashSet<>(state.pushTokens);
     }

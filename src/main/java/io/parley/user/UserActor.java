@@ -3,7 +3,6 @@ package io.parley.user;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.parley.Done;
 import io.parley.Outcome;
-import io.parley.Outcome.Reason;
 import io.parley.cluster.CopyingSnapshotAdapter;
 import io.parley.cluster.Entities;
 import io.parley.cluster.EventBatches;
@@ -15,7 +14,6 @@ import io.parley.push.OfflinePushes;
 import io.parley.push.PushNotifier;
 import io.parley.push.PushToken;
 import io.parley.conversation.ChatMessage;
-import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
 import java.time.Clock;
 import java.util.List;
@@ -82,6 +80,7 @@ public final class UserActor
       long ackedCursor, ActorRef<Command> user, long incarnation, boolean alreadyRegistered, long lastCursor)
       implements JsonSerializable {}
 
+  /** The connection closed, or its actor stopped (it is watched). */
   public record Disconnect(String deviceId, ActorRef<DeviceEvent> connection) implements Writes {}
 
   /** Pending items after {@code afterCursor}, oldest first, at most {@code limit}. */
@@ -116,31 +115,20 @@ public final class UserActor
 
   public record SubscribePresence(ActorRef<DeviceEvent> subscriber) implements Command {}
 
+  /** The subscriber is done, or its actor stopped (it is watched). */
   public record UnsubscribePresence(ActorRef<DeviceEvent> subscriber) implements Command {}
-
-  record ConnectionTerminated(String deviceId, ActorRef<DeviceEvent> connection) implements Writes {}
-
-  record SubscriberTerminated(ActorRef<DeviceEvent> subscriber) implements Command {}
 
   /** The coalesced push for a conversation is due. */
   record PushDue(String conversationId) implements Command {}
 
-  enum Flush implements Command {
-    INSTANCE
-  }
+  enum Flush implements Command { INSTANCE }
 
   /** Acks accepted a while ago are stored even if nothing else writes. */
-  enum FlushAcks implements Command {
-    INSTANCE
-  }
+  enum FlushAcks implements Command { INSTANCE }
 
-  enum Tick implements Command {
-    INSTANCE
-  }
+  enum Tick implements Command { INSTANCE }
 
-  enum Stop implements Command {
-    INSTANCE
-  }
+  enum Stop implements Command { INSTANCE }
 
   /** What sharding sends to stop this entity when it passivates or its shard moves. */
   public static Command stopMessage() {
@@ -184,57 +172,45 @@ public final class UserActor
 
   // ------------------------------------------------------------------------------------ wiring
 
-  public static Behavior<Command> create(
-      String userId,
-      ActorRef<ClusterSharding.ShardCommand> shard,
-      Entities entities,
-      UserSettings settings,
-      PushNotifier pushes,
-      Clock clock) {
-    return Behaviors.setup(
-        ctx ->
-            Behaviors.withTimers(
-                timers -> new UserActor(userId, ctx, timers, shard, entities, settings, pushes, clock)));
+  public static Behavior<Command> create(String userId, ActorRef<ClusterSharding.ShardCommand> shard,
+      Entities entities, UserSettings settings, PushNotifier pushes, Clock clock) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(
+        timers -> new UserActor(userId, ctx, timers, shard, entities, settings, pushes, clock)));
   }
 
   private final String userId;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
-  private final Entities entities;
   private final UserSettings settings;
   private final Clock clock;
 
   private final DeviceConnections connections;
   private final OfflinePushes<Command> pushes;
   private final DeliveryStream stream;
+  private final InboxCommands inbox;
   private final WriteBatch<Writes> writes = new WriteBatch<>();
   private static final AtomicLong INCARNATIONS = new AtomicLong(System.nanoTime());
   private long incarnation;
   private long lastActivityMillis;
   private final ParleyMetrics.RunningEntity running = new ParleyMetrics.RunningEntity(TYPE_KEY.name());
 
-  private UserActor(
-      String userId,
-      ActorContext<Command> ctx,
-      TimerScheduler<Command> timers,
-      ActorRef<ClusterSharding.ShardCommand> shard,
-      Entities entities,
-      UserSettings settings,
-      PushNotifier pushes,
-      Clock clock) {
+  private UserActor(String userId, ActorContext<Command> ctx, TimerScheduler<Command> timers,
+      ActorRef<ClusterSharding.ShardCommand> shard, Entities entities, UserSettings settings,
+      PushNotifier pushNotifier, Clock clock) {
     super(persistenceId(userId), PersistenceFailures.restartWithBackoff());
     this.userId = userId;
     this.ctx = ctx;
     this.timers = timers;
     this.shard = shard;
-    this.entities = entities;
     this.settings = settings;
     this.clock = clock;
-    this.connections = new DeviceConnections(userId, ctx);
     this.pushes = new OfflinePushes<>(
-        userId, settings.pushGatherDelay(), settings.pushCoalesceWindow(), pushes, timers, PushDue::new, clock);
-    this.stream = new DeliveryStream(userId, entities, settings, clock, timers, connections, this.pushes);
+        userId, settings.pushGatherDelay(), settings.pushCoalesceWindow(), pushNotifier, timers, PushDue::new, clock);
+    // A device back online fetches what is pending: nothing waiting is pushed any more.
+    this.connections = new DeviceConnections(userId, ctx, settings, clock, pushes::cancelAll);
+    this.stream = new DeliveryStream(userId, entities, settings, clock, timers, connections, pushes);
+    this.inbox = new InboxCommands(userId, entities, settings, connections);
     this.lastActivityMillis = clock.millis();
   }
 
@@ -257,13 +233,11 @@ public final class UserActor
   @Override
   public SignalHandler<UserState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(
-            RecoveryCompleted.instance(),
-            state -> {
-              incarnation = INCARNATIONS.incrementAndGet();
-              running.started();
-              timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.passivateAfterIdle().dividedBy(4));
-            })
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          incarnation = INCARNATIONS.incrementAndGet();
+          running.started();
+          timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.passivateAfterIdle().dividedBy(4));
+        })
         // A restart after a journal failure recovers again: count each run once.
         .onSignal(PreRestart.instance(), state -> running.stopped())
         .onSignal(PostStop.instance(), state -> running.stopped())
@@ -280,12 +254,11 @@ public final class UserActor
         .onCommand(Flush.class, (state, cmd) -> onFlush(state))
         .onCommand(FlushAcks.class, (state, cmd) -> onFlush(state))
         .onCommand(Ack.class, this::onAck)
-        .onCommand(Notify.class, this::onNotify)
-        .onCommand(GetPending.class, this::onGetPending)
+        .onCommand(Notify.class, (state, cmd) -> Effect().none().thenRun(s -> connections.broadcast(cmd.event(), null)))
+        .onCommand(GetPending.class, (state, cmd) -> Effect().reply(cmd.replyTo(), stream.pending(state, cmd)))
         .onCommand(GetInbox.class, this::onGetInbox)
         .onCommand(SubscribePresence.class, this::onSubscribePresence)
-        .onCommand(UnsubscribePresence.class, (state, cmd) -> unsubscribe(cmd.subscriber()))
-        .onCommand(SubscriberTerminated.class, (state, cmd) -> unsubscribe(cmd.subscriber()))
+        .onCommand(UnsubscribePresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.unsubscribe(cmd)))
         .onCommand(PushDue.class, this::onPushDue)
         .onCommand(Tick.class, this::onTick)
         .onCommand(Stop.class, (state, cmd) -> onStop())
@@ -341,20 +314,23 @@ public final class UserActor
       stream.deliver(cmd, write);
     } else if (command instanceof Sync cmd) {
       write.then(stored -> cmd.replyTo().tell(Done.INSTANCE));
-    } else if (command instanceof MarkRead cmd) {
-      onMarkRead(state, cmd, write);
     } else if (command instanceof ConversationChanged cmd) {
-      onConversationChanged(cmd, write);
+      inbox.conversationChanged(cmd, write);
+    } else if (command instanceof MarkRead cmd) {
+      touch();
+      inbox.markRead(state, cmd, write);
     } else if (command instanceof Connect cmd) {
-      onConnect(state, cmd, write);
+      touch();
+      connections.connect(cmd, write, incarnation);
     } else if (command instanceof Disconnect cmd) {
-      onDisconnect(cmd.deviceId(), cmd.connection(), write);
-    } else if (command instanceof ConnectionTerminated cmd) {
-      onDisconnect(cmd.deviceId(), cmd.connection(), write);
+      touch();
+      connections.disconnect(cmd, write);
     } else if (command instanceof RegisterPushToken cmd) {
-      onRegisterPushToken(cmd, write);
+      write.registerPushToken(cmd.token());
+      write.then(stored -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
     } else if (command instanceof UnregisterPushToken cmd) {
-      onUnregisterPushToken(cmd, write);
+      write.unregisterPushToken(cmd.token());
+      write.then(stored -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
     }
   }
 
@@ -365,98 +341,10 @@ public final class UserActor
     return Effect().none();
   }
 
-  private void onConversationChanged(ConversationChanged cmd, StagedWrite write) {
-    ConversationInfo info = cmd.info();
-    write.add(new MembershipChanged(info, cmd.lastMessageTs(), settings.inboxMaxEntries()));
-    write.then(
-        newState -> {
-          connections.broadcast(
-              new DeviceEvent.ConversationUpdated(info.conversationId(), info.titleFor(userId), info.members()),
-              null);
-          newState.inbox.get(info.conversationId())
-              .ifPresent(entry -> connections.broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(info.conversationId())), null));
-        });
-  }
-
-  private Effect<Event, UserState> onNotify(UserState state, Notify cmd) {
-    connections.broadcast(cmd.event(), null);
-    return Effect().none();
-  }
-
-  private void onConnect(UserState state, Connect cmd, StagedWrite write) {
-    touch();
-    if (connections.isRegistered(cmd.deviceId(), cmd.connection())) {
-      // A periodic re-registration: nothing changed.
-      write.then(newState -> cmd.replyTo().tell(connected(newState, cmd.deviceId(), true)));
-      return;
-    }
-    boolean wasOffline = !connections.online();
-    if (wasOffline) {
-      pushes.cancelAll();
-    }
-    connections.register(cmd.deviceId(), cmd.connection());
-    long now = clock.millis();
-    write.add(new DeviceConnected(cmd.deviceId(), now, settings.pendingMaxItems(), settings.inactiveBefore(now)));
-    write.then(
-        newState -> {
-          cmd.replyTo().tell(connected(newState, cmd.deviceId(), false));
-          if (wasOffline) {
-            connections.publishPresence(newState.lastSeen);
-          }
-        });
-  }
-
-  private Connected connected(UserState state, String deviceId, boolean alreadyRegistered) {
-    return new Connected(state.devices.get(deviceId).ackedCursor(), ctx.getSelf(), incarnation, alreadyRegistered,
-        state.lastCursor());
-  }
-
-  private void onDisconnect(String deviceId, ActorRef<DeviceEvent> connection, StagedWrite write) {
-    touch();
-    if (!connections.unregister(deviceId, connection)) {
-      return; // already replaced by a newer connection
-    }
-    write.add(new DeviceDisconnected(deviceId, clock.millis()));
-    write.then(
-        newState -> {
-          if (!connections.online()) {
-            connections.publishPresence(newState.lastSeen);
-          }
-        });
-  }
-
-  private Effect<Event, UserState> onGetPending(UserState state, GetPending cmd) {
-    cmd.replyTo().tell(stream.pending(state, cmd));
-    return Effect().none();
-  }
-
   private Effect<Event, UserState> onAck(UserState state, Ack cmd) {
     touch();
     stream.ack(state, cmd);
     return Effect().none();
-  }
-
-  private void onMarkRead(UserState state, MarkRead cmd, StagedWrite write) {
-    touch();
-    var entry = state.inbox.get(cmd.conversationId());
-    if (entry.isEmpty()) {
-      cmd.replyTo().tell(Outcome.rejected(Reason.NOT_MEMBER,
-          userId + " is not a member of " + cmd.conversationId()));
-      return;
-    }
-    long seq = Math.min(cmd.seq(), entry.get().lastSeq());
-    if (seq <= write.readSeq(cmd.conversationId(), entry.get().readSeq())) {
-      write.then(newState -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
-      return;
-    }
-    write.read(new ConversationRead(cmd.conversationId(), seq));
-    write.then(
-        newState -> {
-          connections.broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(cmd.conversationId())), cmd.deviceId());
-          entities.conversation(cmd.conversationId())
-              .tell(new ConversationActor.Read(userId, seq));
-          cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
-        });
   }
 
   private Effect<Event, UserState> onGetInbox(UserState state, GetInbox cmd) {
@@ -465,28 +353,9 @@ public final class UserActor
     return Effect().none();
   }
 
-  private void onRegisterPushToken(RegisterPushToken cmd, StagedWrite write) {
-    if (write.pushTokens().add(cmd.token())) {
-      write.add(new PushTokenAdded(cmd.token()));
-    }
-    write.then(newState -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
-  }
-
-  private void onUnregisterPushToken(UnregisterPushToken cmd, StagedWrite write) {
-    if (write.pushTokens().remove(cmd.token())) {
-      write.add(new PushTokenRemoved(cmd.token()));
-    }
-    write.then(newState -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
-  }
-
   private Effect<Event, UserState> onSubscribePresence(UserState state, SubscribePresence cmd) {
     touch();
     connections.subscribe(cmd.subscriber(), state.lastSeen);
-    return Effect().none();
-  }
-
-  private Effect<Event, UserState> unsubscribe(ActorRef<DeviceEvent> subscriber) {
-    connections.unsubscribe(subscriber);
     return Effect().none();
   }
 
@@ -498,6 +367,7 @@ public final class UserActor
     return Effect().none();
   }
 
+  /** A device did something: the user passivates once no device has for passivateAfterIdle. */
   private void touch() {
     lastActivityMillis = clock.millis();
   }
