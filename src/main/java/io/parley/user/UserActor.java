@@ -39,7 +39,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One user: the delivery stream (cursor, pending items, each device's ack), the inbox, presence
- * and push tokens. Its live connections ({@link DeviceConnections}) are held in memory only.
+ * and push tokens. The state and how events change it are {@link UserState}; the commands of each
+ * job are decided by {@link DeliveryStream}, {@link DeviceConnections} (live connections, held in
+ * memory only), {@link InboxCommands} and {@link OfflinePushes}.
  */
 public final class UserActor
     extends EventSourcedBehavior<UserActor.Command, UserActor.Event, UserState> {
@@ -139,8 +141,8 @@ public final class UserActor
 
   public sealed interface Event extends JsonSerializable {}
 
-  // The limits an event is applied with are decided by its command and stored with it: see
-  // UserState.
+  // Events carry the limits their command decided them under, so that replaying them gives the
+  // same state under any configuration (see UserState).
 
   /** Message references (never content) added to the stream, and the inbox's new preview. */
   public record MessagesStored(ConversationInfo info, List<PendingQueue.Item> items, String preview,
