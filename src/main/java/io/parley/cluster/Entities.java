@@ -3,7 +3,7 @@ package io.parley.cluster;
 import io.parley.archive.ArchiveCalendar;
 import io.parley.conversation.ConversationActor;
 import io.parley.push.PushToken;
-import io.parley.user.PushTokenOwner;
+import io.parley.push.PushTokenOwner;
 import io.parley.user.UserActor;
 import org.apache.pekko.actor.typed.RecipientRef;
 

@@ -8,7 +8,7 @@ import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
 import io.parley.push.PushNotifier;
 import io.parley.push.PushToken;
-import io.parley.user.PushTokenOwner;
+import io.parley.push.PushTokenOwner;
 import io.parley.media.MediaActor;
 import io.parley.media.MediaSettings;
 import io.parley.user.UserActor;

@@ -69,7 +69,7 @@ public final class ConversationState {
 
     public Active() {}
 
-    Active(String title, List<String> memberIds) {
+    public Active(String title, List<String> memberIds) {
       this.title = title;
       this.members = new LinkedHashMap<>();
       memberIds.forEach(id -> members.put(id, new Member(0, 0, 0, 0)));

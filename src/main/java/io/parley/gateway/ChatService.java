@@ -13,7 +13,7 @@ import io.parley.media.MediaUrls;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.push.PushToken;
 import io.parley.user.InboxItem;
-import io.parley.user.PushTokenOwner;
+import io.parley.push.PushTokenOwner;
 import io.parley.user.UserActor;
 import java.time.Duration;
 import java.util.List;

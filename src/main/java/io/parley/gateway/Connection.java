@@ -5,6 +5,7 @@ import io.parley.cluster.Entities;
 import io.parley.conversation.MessageHistory;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.user.DeviceEvent;
+import io.parley.user.PendingReader;
 import io.parley.user.UserActor;
 import java.time.Clock;
 import java.time.Duration;
@@ -142,8 +143,8 @@ public final class Connection {
     this.clock = clock;
     this.ctx = ctx;
     this.timers = timers;
-    this.replay = new PendingReplay(userId, entities, history, ctx, ASK_TIMEOUT, new NoAnswer(Replay.INSTANCE),
-        () -> framesEmitted - framesWritten < SOCKET_ROOM);
+    this.replay = new PendingReplay(userId, new PendingReader(entities, history, ASK_TIMEOUT, ctx.getSystem()), ctx,
+        new NoAnswer(Replay.INSTANCE), () -> framesEmitted - framesWritten < SOCKET_ROOM);
   }
 
   private ActorRef<DeviceEvent> self() {

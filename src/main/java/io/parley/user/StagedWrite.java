@@ -16,19 +16,20 @@ import java.util.function.Consumer;
  * conversation is stored, the next cursor, a read mark, the push tokens).
  *
  * <p>Read marks are cumulative, so a later one replaces an earlier one staged for the same
- * conversation instead of adding an event.
+ * conversation instead of adding an event. A push token already (or no longer) registered as of
+ * this write adds no event.
  */
 final class StagedWrite {
-  private final UserActor.State state;
+  private final UserState state;
   private final List<UserActor.Event> events = new ArrayList<>();
-  private final List<Consumer<UserActor.State>> afterWrite = new ArrayList<>();
+  private final List<Consumer<UserState>> afterWrite = new ArrayList<>();
   private final Map<String, Long> storedThrough = new HashMap<>();
   private final Map<String, Integer> readEventAt = new HashMap<>();
   private long bytes;
   private long nextCursor;
   private LinkedHashSet<PushToken> pushTokens;
 
-  StagedWrite(UserActor.State state) {
+  StagedWrite(UserState state) {
     this.state = state;
     this.nextCursor = state.nextCursor;
   }
@@ -74,11 +75,11 @@ final class StagedWrite {
     return members + 3L * (info.conversationId().length() + (info.title() == null ? 0 : info.title().length())) + 64;
   }
 
-  void then(Consumer<UserActor.State> action) {
+  void then(Consumer<UserState> action) {
     afterWrite.add(action);
   }
 
-  void runAfterWrite(UserActor.State stored) {
+  void runAfterWrite(UserState stored) {
     afterWrite.forEach(action -> action.accept(stored));
   }
 
@@ -110,8 +111,20 @@ final class StagedWrite {
     }
   }
 
+  void registerPushToken(PushToken token) {
+    if (pushTokens().add(token)) {
+      add(new UserActor.PushTokenAdded(token));
+    }
+  }
+
+  void unregisterPushToken(PushToken token) {
+    if (pushTokens().remove(token)) {
+      add(new UserActor.PushTokenRemoved(token));
+    }
+  }
+
   /** The push tokens as this write leaves them (a copy, made on first use). */
-  LinkedHashSet<PushToken> pushTokens() {
+  private LinkedHashSet<PushToken> pushTokens() {
     if (pushTokens == null) {
       pushTokens = new LinkedHashSet<>(state.pushTokens);
     }

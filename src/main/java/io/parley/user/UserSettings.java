@@ -14,6 +14,11 @@ public record UserSettings(
     Duration pushGatherDelay,
     Duration pushCoalesceWindow) {
 
+  /** Devices not seen since this time no longer hold items back, as of {@code now}. */
+  public long inactiveBefore(long now) {
+    return now - deviceInactiveAfter.toMillis();
+  }
+
   public static UserSettings from(Config config) {
     Config c = config.getConfig("parley.user");
     return new UserSettings(

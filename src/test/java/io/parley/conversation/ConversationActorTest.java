@@ -99,18 +99,6 @@ class ConversationActorTest {
     assertEquals(4, send(replayed, "alice", "w1").value().seq(), "forgotten as it was before the restart");
   }
 
-  @Test
-  void aSnapshotStoredUnderTheStatesFormerClassNameStillReads() {
-    var serialization = org.apache.pekko.serialization.SerializationExtension.get(harness.testKit.system());
-    var state = new ConversationState.Active("team", List.of("alice", "bob"));
-    state.lastSeq = 7;
-    byte[] bytes = serialization.serialize(state).get();
-    int serializerId = serialization.findSerializerFor(state).identifier();
-    Object read = serialization.deserialize(bytes, serializerId, "io.parley.conversation.ConversationActor$Active").get();
-    assertEquals(7, ((ConversationState.Active) read).lastSeq);
-    assertEquals(List.of("alice", "bob"), List.copyOf(((ConversationState.Active) read).members.keySet()));
-  }
-
   private ConversationSettings withOverrides(String overrides) {
     return ConversationSettings.from(com.typesafe.config.ConfigFactory.parseString(overrides).withFallback(harness.config));
   }

@@ -8,7 +8,7 @@ import io.parley.cluster.Entities;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationJournal;
 import io.parley.push.PushToken;
-import io.parley.user.PushTokenOwner;
+import io.parley.push.PushTokenOwner;
 import io.parley.user.UserActor;
 import java.time.Clock;
 import java.time.Instant;

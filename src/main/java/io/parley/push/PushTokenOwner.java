@@ -1,11 +1,11 @@
-package io.parley.user;
+package io.parley.push;
 
 import io.parley.Done;
 import io.parley.Outcome;
 import io.parley.cluster.Entities;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.PersistenceFailures;
-import io.parley.push.PushToken;
+import io.parley.user.UserActor;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

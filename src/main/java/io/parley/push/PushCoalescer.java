@@ -1,4 +1,4 @@
-package io.parley.user;
+package io.parley.push;
 
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,0 +1,125 @@
+package io.parley.user;
+
+import io.parley.Done;
+import io.parley.Outcome;
+import io.parley.Outcome.Reason;
+import io.parley.cluster.Entities;
+import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ConversationActor;
+import io.parley.metrics.ParleyMetrics;
+import io.parley.push.OfflinePushes;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The {@link UserActor}'s delivery stream commands: a conversation's hand-off becomes items of
+ * the stream (numbered by cursor) that go to every connected device, devices page through what
+ * is pending, and their acks let items go.
+ */
+final class DeliveryStream {
+  static final int MAX_PENDING_PAGE = 500;
+
+  private final String userId;
+  private final Entities entities;
+  private final UserSettings settings;
+  private final Clock clock;
+  private final TimerScheduler<UserActor.Command> timers;
+  private final DeviceConnections connections;
+  private final OfflinePushes<UserActor.Command> pushes;
+  /** Acks answered but not yet stored, the latest per device; see {@link #ack}. */
+  private final Map<String, UserActor.DeviceAcked> acksAccepted = new HashMap<>();
+
+  DeliveryStream(String userId, Entities entities, UserSettings settings, Clock clock,
+      TimerScheduler<UserActor.Command> timers, DeviceConnections connections,
+      OfflinePushes<UserActor.Command> pushes) {
+    this.userId = userId;
+    this.entities = entities;
+    this.settings = settings;
+    this.clock = clock;
+    this.timers = timers;
+    this.connections = connections;
+    this.pushes = pushes;
+  }
+
+  /** Messages of a conversation for this member; each hand-off is confirmed with how far it is stored. */
+  void deliver(UserActor.Deliver cmd, StagedWrite write) {
+    String conversationId = cmd.info().conversationId();
+    long through = Math.max(write.storedThrough(conversationId), cmd.since());
+    List<ChatMessage> fresh = cmd.messages().stream().filter(m -> m.seq() > through).toList();
+    // Only a contiguous continuation is stored; after a gap (a lost hand-off) the conversation
+    // re-sends from what we report here.
+    if (fresh.isEmpty() || fresh.get(0).seq() != through + 1) {
+      write.then(stored -> confirmHandoff(conversationId, through));
+      return;
+    }
+    List<PendingQueue.Item> items = fresh.stream()
+        .map(m -> new PendingQueue.Item(conversationId, m.seq(), m.senderId(), m.serverTs()))
+        .toList();
+    ChatMessage last = fresh.get(fresh.size() - 1);
+    long firstCursor = write.addItems(new UserActor.MessagesStored(cmd.info(), items, Inbox.preview(last),
+        settings.inboxMaxEntries(), settings.pendingMaxItems(), settings.inactiveBefore(last.serverTs())));
+    write.then(
+        newState -> {
+          ParleyMetrics.pendingItems(newState.pending.size());
+          for (int i = 0; i < fresh.size(); i++) {
+            connections.broadcast(new DeviceEvent.MsgNew(firstCursor + i, fresh.get(i)), null);
+          }
+          connections.broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(conversationId)), null);
+          confirmHandoff(conversationId, last.seq());
+          if (!connections.online() && !newState.pushTokens.isEmpty()) {
+            pushes.stored(conversationId, fresh);
+          }
+        });
+  }
+
+  private void confirmHandoff(String conversationId, long storedThroughSeq) {
+    entities.conversation(conversationId).tell(new ConversationActor.HandedOff(userId, storedThroughSeq));
+  }
+
+  UserActor.PendingPage pending(UserState state, UserActor.GetPending cmd) {
+    return state.pendingPage(cmd.afterCursor(), Math.min(cmd.limit(), MAX_PENDING_PAGE));
+  }
+
+  /**
+   * An ack is answered once accepted, and stored with the entity's next write (or a
+   * {@link UserActor.Sync}, or at the latest after {@code lazyAckDelay}): PROTOCOL.md makes acks
+   * durable only once a later frame on the connection is answered, so a device that just reads
+   * costs no write of its own. Acks are cumulative: the latest per device is what is stored. The
+   * senders' receipts go out at once; the conversation records them, so they are still sent at
+   * most once.
+   */
+  void ack(UserState state, UserActor.Ack cmd) {
+    if (cmd.cursor() < 0 || cmd.cursor() > state.lastCursor()) {
+      cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST,
+          "cursor " + cmd.cursor() + " is beyond the stream (last cursor " + state.lastCursor() + ")"));
+      return;
+    }
+    UserActor.DeviceAcked accepted = acksAccepted.get(cmd.deviceId());
+    long acked = accepted != null ? accepted.cursor() : state.ackedCursor(cmd.deviceId());
+    if (cmd.cursor() > acked) {
+      state.seqsBetween(acked, cmd.cursor()).forEach((conversationId, seq) ->
+          entities.conversation(conversationId).tell(new ConversationActor.Delivered(userId, seq)));
+      long now = clock.millis();
+      acksAccepted.put(cmd.deviceId(), new UserActor.DeviceAcked(
+          cmd.deviceId(), cmd.cursor(), now, settings.pendingMaxItems(), settings.inactiveBefore(now)));
+      if (!timers.isTimerActive(UserActor.FlushAcks.INSTANCE)) {
+        timers.startSingleTimer(UserActor.FlushAcks.INSTANCE, settings.lazyAckDelay());
+      }
+    }
+    cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+  }
+
+  boolean acksWaiting() {
+    return !acksAccepted.isEmpty();
+  }
+
+  /** Every accepted ack goes into this write. */
+  void storeAcks(StagedWrite write) {
+    acksAccepted.values().forEach(write::add);
+    acksAccepted.clear();
+    timers.cancel(UserActor.FlushAcks.INSTANCE);
+  }
+}

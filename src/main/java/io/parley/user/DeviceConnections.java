@@ -1,0 +1,143 @@
+package io.parley.user;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+
+/**
+ * A user's live connections, one per device, and the subscribers to the user's presence: plain
+ * actor refs, watched, held only while the {@link UserActor} runs (connections register again
+ * after a restart). Sharding finds the UserActor from any node, which makes this the user's
+ * connection registry. Connecting and disconnecting are stored (the devices' last activity and
+ * the user's last seen); the refs are not.
+ */
+final class DeviceConnections {
+  private final String userId;
+  private final ActorContext<UserActor.Command> ctx;
+  private final UserSettings settings;
+  private final Clock clock;
+  private final Runnable backOnline;
+  private final Map<String, ActorRef<DeviceEvent>> byDevice = new HashMap<>();
+  private final Set<ActorRef<DeviceEvent>> presenceSubscribers = new HashSet<>();
+
+  /** {@code backOnline} runs when a device connects while none was. */
+  DeviceConnections(String userId, ActorContext<UserActor.Command> ctx, UserSettings settings, Clock clock,
+      Runnable backOnline) {
+    this.userId = userId;
+    this.ctx = ctx;
+    this.settings = settings;
+    this.clock = clock;
+    this.backOnline = backOnline;
+  }
+
+  /** {@code incarnation} is the UserActor's current run, see {@link UserActor.Connected}. */
+  void connect(UserActor.Connect cmd, StagedWrite write, long incarnation) {
+    if (isRegistered(cmd.deviceId(), cmd.connection())) {
+      // A periodic re-registration: nothing changed.
+      write.then(newState -> cmd.replyTo().tell(connected(newState, cmd.deviceId(), incarnation, true)));
+      return;
+    }
+    boolean wasOffline = !online();
+    if (wasOffline) {
+      backOnline.run();
+    }
+    register(cmd.deviceId(), cmd.connection());
+    long now = clock.millis();
+    write.add(new UserActor.DeviceConnected(
+        cmd.deviceId(), now, settings.pendingMaxItems(), settings.inactiveBefore(now)));
+    write.then(
+        newState -> {
+          cmd.replyTo().tell(connected(newState, cmd.deviceId(), incarnation, false));
+          if (wasOffline) {
+            publishPresence(newState.lastSeen);
+          }
+        });
+  }
+
+  private UserActor.Connected connected(UserState state, String deviceId, long incarnation, boolean alreadyRegistered) {
+    return new UserActor.Connected(state.devices.get(deviceId).ackedCursor(), ctx.getSelf(), incarnation,
+        alreadyRegistered, state.lastCursor());
+  }
+
+  void disconnect(UserActor.Disconnect cmd, StagedWrite write) {
+    if (!unregister(cmd.deviceId(), cmd.connection())) {
+      return; // already replaced by a newer connection
+    }
+    write.add(new UserActor.DeviceDisconnected(cmd.deviceId(), clock.millis()));
+    write.then(
+        newState -> {
+          if (!online()) {
+            publishPresence(newState.lastSeen);
+          }
+        });
+  }
+
+  boolean online() {
+    return !byDevice.isEmpty();
+  }
+
+  /** Nothing to serve: no device connected and nobody watching the presence. */
+  boolean idle() {
+    return byDevice.isEmpty() && presenceSubscribers.isEmpty();
+  }
+
+  private boolean isRegistered(String deviceId, ActorRef<DeviceEvent> connection) {
+    return connection.equals(byDevice.get(deviceId));
+  }
+
+  /** The device's connection from now on; an earlier one of the device is told it was replaced. */
+  private void register(String deviceId, ActorRef<DeviceEvent> connection) {
+    ActorRef<DeviceEvent> previous = byDevice.put(deviceId, connection);
+    if (previous != null) {
+      previous.tell(new DeviceEvent.Replaced());
+      ctx.unwatch(previous);
+    }
+    ctx.watchWith(connection, new UserActor.Disconnect(deviceId, connection));
+  }
+
+  /** False when the connection is not the device's (any more): a newer one replaced it. */
+  private boolean unregister(String deviceId, ActorRef<DeviceEvent> connection) {
+    if (!isRegistered(deviceId, connection)) {
+      return false;
+    }
+    byDevice.remove(deviceId);
+    ctx.unwatch(connection);
+    return true;
+  }
+
+  /** Sends to every connected device except {@code exceptDeviceId} (null: to all). */
+  void broadcast(DeviceEvent event, String exceptDeviceId) {
+    byDevice.forEach(
+        (deviceId, connection) -> {
+          if (!deviceId.equals(exceptDeviceId)) {
+            connection.tell(event);
+          }
+        });
+  }
+
+  void subscribe(ActorRef<DeviceEvent> subscriber, long lastSeen) {
+    if (presenceSubscribers.add(subscriber)) {
+      ctx.watchWith(subscriber, new UserActor.UnsubscribePresence(subscriber));
+    }
+    subscriber.tell(presence(lastSeen));
+  }
+
+  void unsubscribe(UserActor.UnsubscribePresence cmd) {
+    if (presenceSubscribers.remove(cmd.subscriber())) {
+      ctx.unwatch(cmd.subscriber());
+    }
+  }
+
+  private void publishPresence(long lastSeen) {
+    DeviceEvent.Presence presence = presence(lastSeen);
+    presenceSubscribers.forEach(subscriber -> subscriber.tell(presence));
+  }
+
+  private DeviceEvent.Presence presence(long lastSeen) {
+    return new DeviceEvent.Presence(userId, online(), lastSeen);
+  }
+}

@@ -1,0 +1,61 @@
+package io.parley.user;
+
+import io.parley.Done;
+import io.parley.Outcome;
+import io.parley.Outcome.Reason;
+import io.parley.cluster.Entities;
+import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationInfo;
+
+/**
+ * The {@link UserActor}'s inbox commands: a conversation the user is (or was) a member of
+ * changed, and a device read a conversation up to a seq. Every device hears of the change.
+ */
+final class InboxCommands {
+  private final String userId;
+  private final Entities entities;
+  private final UserSettings settings;
+  private final DeviceConnections connections;
+
+  InboxCommands(String userId, Entities entities, UserSettings settings, DeviceConnections connections) {
+    this.userId = userId;
+    this.entities = entities;
+    this.settings = settings;
+    this.connections = connections;
+  }
+
+  void conversationChanged(UserActor.ConversationChanged cmd, StagedWrite write) {
+    ConversationInfo info = cmd.info();
+    write.add(new UserActor.MembershipChanged(info, cmd.lastMessageTs(), settings.inboxMaxEntries()));
+    write.then(
+        newState -> {
+          connections.broadcast(
+              new DeviceEvent.ConversationUpdated(info.conversationId(), info.titleFor(userId), info.members()),
+              null);
+          newState.inbox.get(info.conversationId())
+              .ifPresent(entry -> connections.broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(info.conversationId())), null));
+        });
+  }
+
+  void markRead(UserState state, UserActor.MarkRead cmd, StagedWrite write) {
+    var entry = state.inbox.get(cmd.conversationId());
+    if (entry.isEmpty()) {
+      cmd.replyTo().tell(Outcome.rejected(Reason.NOT_MEMBER,
+          userId + " is not a member of " + cmd.conversationId()));
+      return;
+    }
+    long seq = Math.min(cmd.seq(), entry.get().lastSeq());
+    if (seq <= write.readSeq(cmd.conversationId(), entry.get().readSeq())) {
+      write.then(newState -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
+      return;
+    }
+    write.read(new UserActor.ConversationRead(cmd.conversationId(), seq));
+    write.then(
+        newState -> {
+          connections.broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(cmd.conversationId())), cmd.deviceId());
+          entities.conversation(cmd.conversationId())
+              .tell(new ConversationActor.Read(userId, seq));
+          cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+        });
+  }
+}

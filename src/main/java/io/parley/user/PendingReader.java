@@ -1,0 +1,101 @@
+package io.parley.user;
+
+import io.parley.cluster.Entities;
+import io.parley.conversation.ChatMessage;
+import io.parley.conversation.MessageHistory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * Reads a user's pending items for re-delivery, a page at a time: the page's references (cursor,
+ * conversation, seq) from the {@link UserActor}, then their messages with one ranged read per
+ * conversation. The two steps are separate so that a reader may ask for the next page's
+ * references while this page's messages are still being read.
+ */
+public final class PendingReader {
+  /** A page of pending references, oldest first; {@link #read} joins them to their messages. */
+  public record Page(List<UserActor.PendingDelivery> references, boolean more) {
+    public boolean isEmpty() {
+      return references.isEmpty();
+    }
+
+    /** The cursor of the page's last item, where the next page starts. */
+    public long lastCursor() {
+      return references.get(references.size() - 1).cursor();
+    }
+  }
+
+  /** A page's items, oldest first, up to the first whose message could not be read, if any. */
+  public record Items(List<DeviceEvent.MsgNew> items, boolean complete) {}
+
+  private final Entities entities;
+  private final MessageHistory history;
+  private final Duration askTimeout;
+  private final ActorSystem<?> system;
+
+  public PendingReader(Entities entities, MessageHistory history, Duration askTimeout, ActorSystem<?> system) {
+    this.entities = entities;
+    this.history = history;
+    this.askTimeout = askTimeout;
+    this.system = system;
+  }
+
+  /** The user's pending references after {@code afterCursor}; fails if the user does not answer. */
+  public CompletionStage<Page> page(String userId, long afterCursor, int limit) {
+    return AskPattern.<UserActor.Command, UserActor.PendingPage>ask(
+            entities.user(userId),
+            replyTo -> new UserActor.GetPending(afterCursor, limit, replyTo),
+            askTimeout,
+            system.scheduler())
+        .thenApply(page -> new Page(page.items(), page.more()));
+  }
+
+  /** The page's items with their messages; a failed read reads as nothing read. */
+  public CompletionStage<Items> read(Page page) {
+    return messages(page.references())
+        .exceptionally(failure -> Map.of())
+        .thenApply(messages -> {
+          List<DeviceEvent.MsgNew> items = new ArrayList<>();
+          for (UserActor.PendingDelivery delivery : page.references()) {
+            ChatMessage message = messages.get(key(delivery.item().conversationId(), delivery.item().seq()));
+            if (message == null) {
+              return new Items(items, false);
+            }
+            items.add(new DeviceEvent.MsgNew(delivery.cursor(), message));
+          }
+          return new Items(items, true);
+        });
+  }
+
+  /** The stored messages the references point to, keyed by conversation and seq: a read per range. */
+  private CompletionStage<Map<String, ChatMessage>> messages(List<UserActor.PendingDelivery> references) {
+    Map<String, long[]> ranges = new HashMap<>();
+    for (UserActor.PendingDelivery delivery : references) {
+      PendingQueue.Item item = delivery.item();
+      ranges.merge(
+          item.conversationId(),
+          new long[] {item.seq(), item.seq()},
+          (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+    }
+    Map<String, ChatMessage> byKey = new ConcurrentHashMap<>();
+    CompletableFuture<?>[] reads =
+        ranges.entrySet().stream()
+            .map(e -> history.messages(e.getKey(), e.getValue()[0], e.getValue()[1])
+                .thenAccept(messages -> messages.forEach(m -> byKey.put(key(m.conversationId(), m.seq()), m)))
+                .toCompletableFuture())
+            .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(reads).thenApply(done -> byKey);
+  }
+
+  private static String key(String conversationId, long seq) {
+    return conversationId + "\u0000" + seq;
+  }
+}

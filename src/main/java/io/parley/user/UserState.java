@@ -1,0 +1,159 @@
+package io.parley.user;
+
+import io.parley.cluster.JsonSerializable;
+import io.parley.push.PushToken;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a user's events add up to: the delivery stream (next cursor, pending items, each device's
+ * ack), the inbox, when the user was last seen, and the push tokens.
+ *
+ * <p>The {@code apply} methods are the {@link UserActor}'s event handler. They are pure: every
+ * limit they enforce comes with the event, so the same events give the same state under any
+ * configuration. The state is mutable for speed; the snapshot store gets a {@link #copy}.
+ */
+public final class UserState implements JsonSerializable {
+  public record Device(long ackedCursor, long lastActiveTs) implements JsonSerializable {}
+
+  static final int MAX_PUSH_TOKENS = 20;
+
+  // Events stored before they carried their limits read them as 0. They were decided under the
+  // defaults of that time (parley.user in application.conf), so 0 stands for those.
+  static final int FORMER_PENDING_MAX_ITEMS = 10_000;
+  static final int FORMER_INBOX_MAX_ENTRIES = 1_000;
+  static final long FORMER_DEVICE_INACTIVE_AFTER_MS = Duration.ofDays(30).toMillis();
+
+  public long nextCursor = 1;
+  public PendingQueue pending = new PendingQueue();
+  public HashMap<String, Device> devices = new HashMap<>();
+  /** Per conversation, the highest seq stored: hand-offs at or below it are repeats. */
+  public HashMap<String, Long> storedThrough = new HashMap<>();
+  public Inbox inbox = new Inbox();
+  public long lastSeen;
+  public LinkedHashSet<PushToken> pushTokens = new LinkedHashSet<>();
+
+  long lastCursor() {
+    return nextCursor - 1;
+  }
+
+  /** How far the device has acked; a device not known (yet) starts at the oldest item held. */
+  long ackedCursor(String deviceId) {
+    Device device = devices.get(deviceId);
+    return device == null ? pending.startCursor(nextCursor) : device.ackedCursor();
+  }
+
+  /** Pending items after {@code afterCursor}, oldest first, at most {@code limit}. */
+  UserActor.PendingPage pendingPage(long afterCursor, int limit) {
+    List<UserActor.PendingDelivery> page = pending.after(afterCursor).entrySet().stream()
+        .limit(limit + 1L)
+        .map(e -> new UserActor.PendingDelivery(e.getKey(), e.getValue()))
+        .toList();
+    boolean more = page.size() > limit;
+    return new UserActor.PendingPage(more ? page.subList(0, limit) : page, more);
+  }
+
+  /** Per conversation, the highest seq among the items after one cursor through another. */
+  Map<String, Long> seqsBetween(long afterCursor, long throughCursor) {
+    Map<String, Long> through = new HashMap<>();
+    pending.between(afterCursor, throughCursor).values()
+        .forEach(item -> through.merge(item.conversationId(), item.seq(), Math::max));
+    return through;
+  }
+
+  // ---------------------------------------------------------------------------- event handler
+
+  UserState apply(String userId, UserActor.MessagesStored e) {
+    for (PendingQueue.Item item : e.items()) {
+      pending.add(nextCursor++, item);
+    }
+    PendingQueue.Item last = e.items().get(e.items().size() - 1);
+    storedThrough.put(e.info().conversationId(), last.seq());
+    inbox.addMessages(userId, e.info(), e.items(), e.preview());
+    inbox.dropOldestBeyond(orFormer(e.inboxMaxEntries(), FORMER_INBOX_MAX_ENTRIES));
+    trimPending(last.serverTs(), e.inactiveBefore(), e.pendingMaxItems());
+    return this;
+  }
+
+  UserState apply(String userId, UserActor.MembershipChanged e) {
+    inbox.update(userId, e.info(), e.lastMessageTs());
+    inbox.dropOldestBeyond(orFormer(e.inboxMaxEntries(), FORMER_INBOX_MAX_ENTRIES));
+    return this;
+  }
+
+  UserState apply(UserActor.DeviceConnected e) {
+    // Trim first: a device back after the inactivity window has lost its pending items
+    // (PROTOCOL), so it must not count as active while the trim decides that. It then starts,
+    // like a new device, at the oldest item still held.
+    trimPending(e.ts(), e.inactiveBefore(), e.pendingMaxItems());
+    devices.put(e.deviceId(), new Device(ackedCursor(e.deviceId()), e.ts()));
+    return this;
+  }
+
+  UserState apply(UserActor.DeviceDisconnected e) {
+    devices.computeIfPresent(e.deviceId(), (id, d) -> new Device(d.ackedCursor(), e.ts()));
+    lastSeen = e.ts();
+    return this;
+  }
+
+  UserState apply(UserActor.DeviceAcked e) {
+    // Cumulative: an ack never moves a device's cursor back.
+    Device device = devices.get(e.deviceId());
+    long cursor = device == null ? e.cursor() : Math.max(device.ackedCursor(), e.cursor());
+    devices.put(e.deviceId(), new Device(cursor, e.ts()));
+    trimPending(e.ts(), e.inactiveBefore(), e.pendingMaxItems());
+    return this;
+  }
+
+  UserState apply(UserActor.ConversationRead e) {
+    inbox.markRead(e.conversationId(), e.seq());
+    return this;
+  }
+
+  UserState apply(UserActor.PushTokenAdded e) {
+    pushTokens.add(e.token());
+    while (pushTokens.size() > MAX_PUSH_TOKENS) {
+      pushTokens.remove(pushTokens.iterator().next());
+    }
+    return this;
+  }
+
+  UserState apply(UserActor.PushTokenRemoved e) {
+    pushTokens.remove(e.token());
+    return this;
+  }
+
+  /**
+   * Drops what every device has acked. Devices unseen since {@code inactiveBefore} no longer
+   * hold items back; with no device left, items older than that go.
+   */
+  private void trimPending(long ts, long inactiveBefore, int maxItems) {
+    long cutoff = inactiveBefore == 0 ? ts - FORMER_DEVICE_INACTIVE_AFTER_MS : inactiveBefore;
+    devices.values().removeIf(device -> device.lastActiveTs() < cutoff);
+    if (devices.isEmpty()) {
+      pending.dropOlderThan(cutoff);
+    } else {
+      pending.dropThrough(devices.values().stream().mapToLong(Device::ackedCursor).min().orElseThrow());
+    }
+    pending.dropOldestBeyond(orFormer(maxItems, FORMER_PENDING_MAX_ITEMS));
+  }
+
+  private static int orFormer(int limit, int formerLimit) {
+    return limit == 0 ? formerLimit : limit;
+  }
+
+  UserState copy() {
+    UserState copy = new UserState();
+    copy.nextCursor = nextCursor;
+    copy.pending = pending.copy();
+    copy.devices = new HashMap<>(devices);
+    copy.storedThrough = new HashMap<>(storedThrough);
+    copy.inbox = inbox.copy();
+    copy.lastSeen = lastSeen;
+    copy.pushTokens = new LinkedHashSet<>(pushTokens);
+    return copy;
+  }
+}

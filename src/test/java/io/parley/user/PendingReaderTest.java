@@ -1,0 +1,133 @@
+package io.parley.user;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.Outcome;
+import io.parley.archive.ArchiveCalendar;
+import io.parley.cluster.Entities;
+import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationSettings;
+import io.parley.conversation.MessageHistory;
+import io.parley.conversation.MessageReader;
+import io.parley.push.PushToken;
+import io.parley.push.PushTokenOwner;
+import io.parley.testing.EntityHarness;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pending references read from a probe standing in for the UserActor, joined to messages a real
+ * ConversationActor stored on the persistence testkit.
+ */
+class PendingReaderTest {
+  static final String CONVERSATION = "d:alice:bob";
+  static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  EntityHarness harness;
+  ActorRef<ConversationActor.Command> conversation;
+  Entities entities;
+
+  @BeforeEach
+  void setUp() {
+    harness = new EntityHarness("");
+    TestProbe<ClusterSharding.ShardCommand> shard = harness.testKit.createTestProbe();
+    conversation = harness.testKit.spawn(ConversationActor.create(CONVERSATION, shard.ref(), harness,
+        harness.journal(), harness.coldTier(), ConversationSettings.from(harness.config), harness.clock));
+    entities = new Entities() {
+      @Override
+      public RecipientRef<UserActor.Command> user(String userId) {
+        return harness.user(userId);
+      }
+
+      @Override
+      public RecipientRef<ConversationActor.Command> conversation(String conversationId) {
+        return conversationId.equals(CONVERSATION) ? conversation : harness.conversation(conversationId);
+      }
+
+      @Override
+      public RecipientRef<PushTokenOwner.Command> pushTokenOwner(PushToken token) {
+        return harness.pushTokenOwner(token);
+      }
+
+      @Override
+      public RecipientRef<ArchiveCalendar.Command> archiveCalendar(String pageId) {
+        return harness.archiveCalendar(pageId);
+      }
+    };
+    for (int i = 1; i <= 3; i++) {
+      TestProbe<Outcome<ConversationActor.SendAck>> sent = harness.testKit.createTestProbe();
+      conversation.tell(new ConversationActor.Send("alice", "c" + i, "message " + i, "text", sent.ref()));
+      assertEquals(i, sent.receiveMessage(TIMEOUT).value().seq());
+    }
+  }
+
+  @AfterEach
+  void tearDown() {
+    harness.shutdown();
+  }
+
+  private PendingReader reader(Duration askTimeout) {
+    MessageHistory history = new MessageHistory(
+        entities, new MessageReader(harness.journal(), harness.coldTier()), askTimeout, harness.testKit.system());
+    return new PendingReader(entities, history, askTimeout, harness.testKit.system());
+  }
+
+  private static UserActor.PendingDelivery reference(long cursor, String conversationId, long seq) {
+    return new UserActor.PendingDelivery(cursor, new PendingQueue.Item(conversationId, seq, "alice", 0));
+  }
+
+  private static <T> T await(CompletionStage<T> stage) {
+    return stage.toCompletableFuture().orTimeout(2 * TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+  }
+
+  @Test
+  void aPageOfReferencesComesFromTheUserAndSaysWhereTheNextStarts() {
+    CompletionStage<PendingReader.Page> asked = reader(TIMEOUT).page("carol", 6, 500);
+    var getPending = harness.userProbe("carol").expectMessageClass(UserActor.GetPending.class, TIMEOUT);
+    assertEquals(6, getPending.afterCursor());
+    assertEquals(500, getPending.limit());
+    getPending.replyTo().tell(new UserActor.PendingPage(
+        List.of(reference(7, CONVERSATION, 1), reference(9, CONVERSATION, 3)), true));
+    PendingReader.Page page = await(asked);
+    assertFalse(page.isEmpty());
+    assertTrue(page.more());
+    assertEquals(9, page.lastCursor());
+  }
+
+  @Test
+  void referencesAreJoinedToTheirMessagesInOrder() {
+    var page = new PendingReader.Page(List.of(reference(7, CONVERSATION, 1), reference(9, CONVERSATION, 3)), false);
+    PendingReader.Items read = await(reader(TIMEOUT).read(page));
+    assertTrue(read.complete());
+    assertEquals(List.of(7L, 9L), read.items().stream().map(DeviceEvent.MsgNew::cursor).toList());
+    assertEquals(List.of("message 1", "message 3"),
+        read.items().stream().map(DeviceEvent.MsgNew::message).map(ChatMessage::content).toList());
+  }
+
+  @Test
+  void aPageWhoseMessagesCannotAllBeReadIsIncompleteFromTheFirstMissing() {
+    var missing = new PendingReader.Page(
+        List.of(reference(7, CONVERSATION, 1), reference(8, CONVERSATION, 9), reference(9, CONVERSATION, 3)), false);
+    PendingReader.Items read = await(reader(TIMEOUT).read(missing));
+    assertFalse(read.complete());
+    assertEquals(List.of(7L), read.items().stream().map(DeviceEvent.MsgNew::cursor).toList());
+
+    // A conversation that does not answer: nothing of the page is read.
+    var silent = new PendingReader.Page(List.of(reference(10, "g.silent", 1)), false);
+    PendingReader.Items unanswered = await(reader(Duration.ofMillis(300)).read(silent));
+    assertFalse(unanswered.complete());
+    assertEquals(List.of(), unanswered.items());
+  }
+}

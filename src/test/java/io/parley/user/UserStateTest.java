@@ -1,0 +1,111 @@
+package io.parley.user;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.parley.conversation.ConversationInfo;
+import io.parley.push.PushToken;
+import io.parley.testing.EntityHarness;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.LongStream;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A user's state as stored before this version: snapshots, and events without their limits. */
+class UserStateTest {
+  static final String CONVERSATION = "d:alice:bob";
+  static final ConversationInfo INFO = new ConversationInfo(CONVERSATION, null, List.of("alice", "bob"), 0);
+  static final long T0 = 1_700_000_000_000L;
+
+  EntityHarness harness;
+  Serialization serialization;
+
+  @BeforeEach
+  void start() {
+    harness = new EntityHarness("");
+    serialization = SerializationExtension.get(harness.testKit.system().classicSystem());
+  }
+
+  @AfterEach
+  void stop() {
+    harness.shutdown();
+  }
+
+  /** Reads JSON as the journal or snapshot store hands it over, under its stored class name. */
+  private Object read(String manifest, String json) {
+    int serializerId = serialization.findSerializerFor(new UserState()).identifier();
+    return serialization.deserialize(json.getBytes(StandardCharsets.UTF_8), serializerId, manifest).get();
+  }
+
+  @Test
+  void aSnapshotOfTheFormerStateClassReads() {
+    var state = (UserState) read("io.parley.user.UserActor$State", """
+        {"nextCursor":3,"pending":{"items":{
+          "1":{"conversationId":"d:alice:bob","seq":1,"senderId":"alice","serverTs":1700000000000},
+          "2":{"conversationId":"d:alice:bob","seq":2,"senderId":"alice","serverTs":1700000001000}}},
+         "devices":{"phone":{"ackedCursor":1,"lastActiveTs":1700000001000}},
+         "storedThrough":{"d:alice:bob":2},
+         "inbox":{"entries":{"d:alice:bob":{"title":"alice","members":["alice","bob"],"lastSeq":2,
+           "preview":"hi","lastSenderId":"alice","lastMessageTs":1700000001000,"readSeq":1,
+           "unreadSeqs":[2],"unreadNotKept":0}}},
+         "lastSeen":1700000002000,"pushTokens":[{"platform":"apns","token":"a1b2"}]}""");
+    assertEquals(2, state.lastCursor());
+    assertEquals(List.of(2L), state.pendingPage(1, 10).items().stream().map(UserActor.PendingDelivery::cursor).toList());
+    assertEquals(1, state.ackedCursor("phone"));
+    assertEquals(2L, state.storedThrough.get(CONVERSATION));
+    assertEquals(1, state.inbox.item(CONVERSATION).unreadCount());
+    assertEquals(T0 + 2000, state.lastSeen);
+    assertEquals(Set.of(new PushToken("apns", "a1b2")), state.pushTokens);
+  }
+
+  @Test
+  void eventsStoredWithoutTheirLimitsReadThemAsZero() {
+    var stored = (UserActor.MessagesStored) read("io.parley.user.UserActor$MessagesStored", """
+        {"info":{"conversationId":"d:alice:bob","title":null,"members":["alice","bob"],"lastSeq":0},
+         "items":[{"conversationId":"d:alice:bob","seq":1,"senderId":"alice","serverTs":1700000000000}],
+         "preview":"hi"}""");
+    assertEquals(0, stored.inboxMaxEntries());
+    assertEquals(0, stored.pendingMaxItems());
+    assertEquals(0, stored.inactiveBefore());
+    var changed = (UserActor.MembershipChanged) read("io.parley.user.UserActor$MembershipChanged", """
+        {"info":{"conversationId":"d:alice:bob","title":null,"members":["alice","bob"],"lastSeq":0},
+         "lastMessageTs":1700000000000}""");
+    assertEquals(0, changed.inboxMaxEntries());
+    var connected = (UserActor.DeviceConnected) read("io.parley.user.UserActor$DeviceConnected", """
+        {"deviceId":"phone","ts":1700000000000}""");
+    assertEquals(new UserActor.DeviceConnected("phone", T0, 0, 0), connected);
+    var acked = (UserActor.DeviceAcked) read("io.parley.user.UserActor$DeviceAcked", """
+        {"deviceId":"phone","cursor":1,"ts":1700000001000}""");
+    assertEquals(new UserActor.DeviceAcked("phone", 1, T0 + 1000, 0, 0), acked);
+  }
+
+  @Test
+  void eventsStoredWithoutTheirLimitsApplyTheDefaultsOfTheirTime() {
+    UserState state = new UserState();
+    for (int i = 0; i <= UserState.FORMER_INBOX_MAX_ENTRIES; i++) {
+      var info = new ConversationInfo("g." + i, "group", List.of("alice", "bob"), 0);
+      state.apply("bob", new UserActor.MembershipChanged(info, T0 + i, 0));
+    }
+    assertEquals(UserState.FORMER_INBOX_MAX_ENTRIES, state.inbox.page(Integer.MAX_VALUE, null).size());
+
+    state.apply(new UserActor.DeviceConnected("tablet", T0, 0, 0));
+    List<PendingQueue.Item> items = LongStream.rangeClosed(1, UserState.FORMER_PENDING_MAX_ITEMS + 1)
+        .mapToObj(seq -> new PendingQueue.Item(CONVERSATION, seq, "alice", T0))
+        .toList();
+    state.apply("bob", new UserActor.MessagesStored(INFO, items, "hi", 0, 0, 0));
+    assertEquals(UserState.FORMER_PENDING_MAX_ITEMS, state.pending.size(), "the oldest item beyond the cap went");
+    assertEquals(Set.of("tablet"), state.devices.keySet(), "the tablet, just seen, holds items back");
+
+    // 30 days after the tablet was last seen, it no longer does, and its items go with it.
+    long later = T0 + Duration.ofDays(30).toMillis() + 1;
+    state.apply("bob", new UserActor.MessagesStored(INFO,
+        List.of(new PendingQueue.Item(CONVERSATION, items.size() + 1, "alice", later)), "hi", 0, 0, 0));
+    assertEquals(Set.of(), state.devices.keySet());
+    assertEquals(1, state.pending.size());
+  }
+}
