@@ -3,7 +3,6 @@ package io.parley.gateway;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.cluster.Entities;
 import io.parley.conversation.ConversationIds;
-import io.parley.user.DeviceEvent;
 import io.parley.user.UserActor;
 import java.util.List;
 import java.util.Optional;
@@ -23,11 +22,13 @@ final class ClientFrames {
   private final String deviceId;
   private final ChatService chat;
   private final Entities entities;
-  private final ActorRef<DeviceEvent> connection;
+  private final ActorRef<Object> connection;
   /** An ack was accepted since the last sync: the next answer waits until it is stored. */
   private boolean ackNotSynced;
+  /** The latest ack, done once the connection has been told of it (or it failed). */
+  private CompletionStage<?> lastAck = CompletableFuture.completedFuture(null);
 
-  ClientFrames(String userId, String deviceId, ChatService chat, Entities entities, ActorRef<DeviceEvent> connection) {
+  ClientFrames(String userId, String deviceId, ChatService chat, Entities entities, ActorRef<Object> connection) {
     this.userId = userId;
     this.deviceId = deviceId;
     this.chat = chat;
@@ -69,7 +70,10 @@ final class ClientFrames {
    */
   private CompletionStage<Optional<ObjectNode>> afterAcksStored(
       CompletionStage<Optional<ObjectNode>> reply, String reqId) {
-    CompletionStage<Optional<ApiError>> stored = chat.syncAcks(userId)
+    // The connection hears of the ack before the answer that makes it durable: from then on it
+    // sends none of the acked items again.
+    CompletionStage<Optional<ApiError>> stored = lastAck.handle((told, ignored) -> told)
+        .thenCompose(told -> chat.syncAcks(userId))
         .handle((done, failure) -> failure == null ? Optional.empty() : Optional.of(ApiError.from(failure)));
     return reply
         .exceptionally(failure -> Optional.of(WireFormat.error(reqId, ApiError.from(failure))))
@@ -93,8 +97,13 @@ final class ClientFrames {
                     WireFormat.optionalString(frame, "content_type")))
             .thenApply(ack -> Optional.of(WireFormat.sendAck(reqId, conversationId, ack)));
       }
-      case "ack":
-        return noReply(chat.ack(userId, deviceId, WireFormat.requiredLong(frame, "cursor")));
+      case "ack": {
+        long cursor = WireFormat.requiredLong(frame, "cursor");
+        CompletionStage<?> accepted = chat.ack(userId, deviceId, cursor)
+            .thenAccept(done -> connection.tell(new Connection.Acked(cursor)));
+        lastAck = accepted;
+        return noReply(accepted);
+      }
       case "msg.read":
         return noReply(chat.markRead(userId, deviceId,
             WireFormat.requiredString(frame, "conversation_id"), WireFormat.requiredLong(frame, "seq")));
@@ -120,10 +129,10 @@ final class ClientFrames {
             .thenApply(page -> Optional.of(WireFormat.history(reqId, conversationId, page)));
       }
       case "presence.subscribe":
-        presenceUsers(frame).forEach(id -> entities.user(id).tell(new UserActor.SubscribePresence(connection)));
+        presenceUsers(frame).forEach(id -> entities.user(id).tell(new UserActor.SubscribePresence(connection.narrow())));
         return none();
       case "presence.unsubscribe":
-        presenceUsers(frame).forEach(id -> entities.user(id).tell(new UserActor.UnsubscribePresence(connection)));
+        presenceUsers(frame).forEach(id -> entities.user(id).tell(new UserActor.UnsubscribePresence(connection.narrow())));
         return none();
       case "device.register":
         return chat.registerPushToken(userId, WireFormat.requiredString(frame, "platform"),

@@ -47,6 +47,12 @@ public final class Connection {
     INSTANCE
   }
 
+  /**
+   * The device acked through {@code cursor} (accepted by its UserActor): it has those items, from
+   * this connection or an earlier one, so none of them is sent on this one again.
+   */
+  public record Acked(long cursor) {}
+
   /** The socket is gone. */
   public record Closed() {}
 
@@ -111,6 +117,8 @@ public final class Connection {
   private ActorRef<UserActor.Command> watchedUser;
   private long userIncarnation;
   private long lastCursorSent = -1; // unknown until registered
+  /** The highest cursor the device acked on this connection. */
+  private long ackedByDevice;
   /** The user's newest stored item as the last registration reported it. */
   private long storedAtLastRegistration = -1;
   private final PendingReplay replay;
@@ -176,6 +184,7 @@ public final class Connection {
         .onMessage(PendingReplay.PageArrived.class, page -> replayed(replay.onPage(page)))
         .onMessage(PendingReplay.PageLoaded.class, page -> replayed(replay.onLoaded(page)))
         .onMessage(DeviceEvent.MsgNew.class, this::onMsgNew)
+        .onMessage(Acked.class, this::onAcked)
         .onMessage(DeviceEvent.Replaced.class, r -> {
           emit(new Complete());
           return Behaviors.same();
@@ -256,7 +265,7 @@ public final class Connection {
       // hello goes out once the device is registered: from then on its items are kept for it.
       send(WireFormat.hello(userId, deviceId, clock.millis(), heartbeat.toMillis()));
     }
-    long acked = connected.ackedCursor();
+    long acked = Math.max(connected.ackedCursor(), ackedByDevice);
     if (lastCursorSent < acked) {
       lastCursorSent = acked;
     }
@@ -301,6 +310,15 @@ public final class Connection {
     } else if (item.cursor() > lastCursorSent + 1) {
       heldDuringReplay.put(item.cursor(), item);
       replay.start(lastCursorSent);
+    }
+    return Behaviors.same();
+  }
+
+  /** A replay under way, or items held for it, skip what the device acked meanwhile. */
+  private Behavior<Object> onAcked(Acked acked) {
+    ackedByDevice = Math.max(ackedByDevice, acked.cursor());
+    if (lastCursorSent >= 0 && lastCursorSent < ackedByDevice) {
+      lastCursorSent = ackedByDevice;
     }
     return Behaviors.same();
   }

@@ -75,7 +75,7 @@ final class WebSocketEndpoint {
             Connection.create(userId, deviceId, entities, history, live, heartbeat, clock),
             "connection-" + UUID.randomUUID(),
             Props.empty());
-    ClientFrames frames = new ClientFrames(userId, deviceId, chat, entities, connection.narrow());
+    ClientFrames frames = new ClientFrames(userId, deviceId, chat, entities, connection);
     FrameGuard guard = new FrameGuard();
 
     Sink<Message, NotUsed> inbound =

@@ -15,7 +15,6 @@ import io.parley.testing.EntityHarness;
 import io.parley.user.DeviceEvent;
 import io.parley.user.UserActor;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +31,7 @@ class ClientFramesTest {
   EntityHarness harness;
   TestProbe<UserActor.Command> bob;
   TestProbe<ConversationActor.Command> conversation;
+  TestProbe<Object> connection;
   ClientFrames frames;
 
   @BeforeEach
@@ -42,7 +42,7 @@ class ClientFramesTest {
     var settings = ConversationSettings.from(harness.config);
     var chat = new ChatService(harness, new MessageHistory(harness, null, Duration.ofSeconds(5), harness.testKit.system()),
         null, new RateLimiter(600, 100, harness.clock), settings, Duration.ofSeconds(5), harness.testKit.system());
-    TestProbe<DeviceEvent> connection = harness.testKit.createTestProbe();
+    connection = harness.testKit.createTestProbe();
     frames = new ClientFrames("bob", "phone", chat, harness, connection.ref());
   }
 
@@ -90,6 +90,8 @@ class ClientFramesTest {
     assertEquals(3, accepted.cursor());
     accepted.replyTo().tell(Outcome.ok(Done.INSTANCE));
     assertEquals(Optional.empty(), join(ack), "an ack has no reply");
+    // The connection learns of it, so that a replay under way skips what the device has.
+    assertEquals(new Connection.Acked(3), connection.receiveMessage());
 
     CompletionStage<Optional<String>> pong = frames.handle("{\"type\": \"ping\", \"req_id\": \"p1\"}");
     var sync = bob.expectMessageClass(UserActor.Sync.class);

@@ -83,6 +83,22 @@ class ConnectionTest {
     assertEquals(1, expectPendingAsked());
   }
 
+  @Test
+  void whatTheDeviceAckedMeanwhileIsNotSentAgainByTheReplay() {
+    // The device had items 1..2 from a connection that died; this one's replay starts at 0.
+    answerRegistration(new Registration(false, 3));
+    assertEquals(0, expectPendingAsked());
+    for (long cursor = 1; cursor <= 3; cursor++) {
+      connection.tell(new DeviceEvent.MsgNew(cursor, message(cursor))); // held while the replay runs
+    }
+    connection.tell(new Connection.Acked(2));
+    lastPendingAsk.replyTo().tell(new UserActor.PendingPage(List.of(), false));
+    assertEquals("hello", nextFrame().get("type").asText());
+    JsonNode only = nextFrame();
+    assertEquals(3, only.get("cursor").asLong(), "1 and 2 were acked: " + only);
+    socket.expectNoMessage(Duration.ofMillis(200));
+  }
+
   private record Registration(boolean alreadyRegistered, long lastCursor) {}
 
   /** Answers the first registration, then the replay it starts (empty: nothing was pending). */
@@ -108,12 +124,15 @@ class ConnectionTest {
 
   private void deliverLive(long fromCursor, long toCursor) {
     for (long cursor = fromCursor; cursor <= toCursor; cursor++) {
-      ChatMessage message = new ChatMessage("d:alice:bob", cursor, "m" + cursor, "alice", "c" + cursor, "hi", "text", 1L);
-      connection.tell(new DeviceEvent.MsgNew(cursor, message));
+      connection.tell(new DeviceEvent.MsgNew(cursor, message(cursor)));
       JsonNode frame = nextFrame();
       assertEquals("msg.new", frame.get("type").asText());
       assertEquals(cursor, frame.get("cursor").asLong());
     }
+  }
+
+  private static ChatMessage message(long seq) {
+    return new ChatMessage("d:alice:bob", seq, "m" + seq, "alice", "c" + seq, "hi", "text", 1L);
   }
 
   private JsonNode nextFrame() {

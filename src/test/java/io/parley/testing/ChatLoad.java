@@ -300,6 +300,8 @@ public final class ChatLoad implements AutoCloseable {
     /** cursor → item: a repeat of a cursor is the same item and is dropped, as clients do. */
     final Map<Long, JsonNode> byCursor = new ConcurrentHashMap<>();
     final java.util.concurrent.CompletableFuture<Void> registered = new java.util.concurrent.CompletableFuture<>();
+    /** Items that came again after an ack covering them was durable: PROTOCOL.md forbids it. */
+    final java.util.Queue<String> resentAfterDurableAck = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     Device(String user, String deviceId) {
       this.user = user;
@@ -310,6 +312,10 @@ public final class ChatLoad implements AutoCloseable {
       WsClient ws = null;
       long highest = 0;
       int sinceAck = 0;
+      // An ack followed by an answered frame is durable (PROTOCOL.md): from the answer on, no
+      // item up to it may come again on any connection.
+      long durable = 0;
+      long ackedBeforePing = 0;
       while (!stop.get()) {
         if (ws == null || ws.isClosed()) {
           ws = connect(user, deviceId);
@@ -318,8 +324,20 @@ public final class ChatLoad implements AutoCloseable {
         String type = frame.map(f -> f.path("type").asText()).orElse("");
         if (type.equals("hello")) {
           registered.complete(null);
+          // Ack at once what the last connection delivered, as a client coming back does,
+          // racing the re-delivery that the hello started.
+          if (highest > 0 && trySend(ws, frame("ack").put("cursor", highest))
+              && trySend(ws, frame("ping").put("req_id", "durable-" + highest))) {
+            ackedBeforePing = highest;
+            sinceAck = 0;
+          }
+        } else if (type.equals("pong") && frame.get().path("req_id").asText().startsWith("durable-")) {
+          durable = Math.max(durable, ackedBeforePing);
         } else if (type.equals("msg.new")) {
           long cursor = frame.get().get("cursor").asLong();
+          if (cursor <= durable) {
+            resentAfterDurableAck.add(cursor + " (durable through " + durable + ")");
+          }
           byCursor.putIfAbsent(cursor, frame.get());
           highest = Math.max(highest, cursor);
           sinceAck++;
@@ -386,6 +404,7 @@ public final class ChatLoad implements AutoCloseable {
 
     /** Checks the guarantee on this device; returns how many deliveries it checked. */
     int verify(List<String> conversations, Map<String, Long> lastSeq) {
+      assertTrue(resentAfterDurableAck.isEmpty(), this + " got acked items again: " + resentAfterDurableAck);
       Map<String, Long> previousSeq = new TreeMap<>();
       Map<String, Long> cursorOf = new TreeMap<>();
       for (Map.Entry<Long, JsonNode> entry : new TreeMap<>(byCursor).entrySet()) {
