@@ -2,7 +2,7 @@ package io.parley.archive;
 
 import io.parley.cluster.Entities;
 import io.parley.cluster.JsonSerializable;
-import io.parley.cluster.PersistenceFailures;
+import io.parley.cluster.EntityLifecycle;
 import io.parley.conversation.ConversationActor;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +19,7 @@ import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One page of the archive calendar: the conversations whose next archive run falls due in one
@@ -85,14 +86,14 @@ public final class ArchiveCalendar
   }
 
   private final ActorContext<Command> ctx;
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final EntityLifecycle<State> lifecycle;
   private final Entities entities;
 
   private ArchiveCalendar(
       String pageId, ActorContext<Command> ctx, ActorRef<ClusterSharding.ShardCommand> shard, Entities entities) {
-    super(PersistenceId.of("ArchiveCalendar", pageId), PersistenceFailures.restartWithBackoff());
+    super(PersistenceId.of("ArchiveCalendar", pageId), EntityLifecycle.onPersistenceFailure());
     this.ctx = ctx;
-    this.shard = shard;
+    this.lifecycle = new EntityLifecycle<>(TYPE_KEY.name(), ctx, shard);
     this.entities = entities;
   }
 
@@ -107,13 +108,18 @@ public final class ArchiveCalendar
   }
 
   @Override
+  public SignalHandler<State> signalHandler() {
+    return lifecycle.signals(newSignalHandlerBuilder(), state -> {});
+  }
+
+  @Override
   public CommandHandler<Command, Event, State> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(Remind.class, this::onRemind)
         .onCommand(Fire.class, this::onFire)
         .onCommand(Idle.class, (state, cmd) -> {
-          shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+          lifecycle.passivate();
           return Effect().none();
         })
         .onCommand(Stop.class, (state, cmd) -> Effect().stop())

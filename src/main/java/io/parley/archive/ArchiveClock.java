@@ -2,13 +2,12 @@ package io.parley.archive;
 
 import io.parley.cluster.Entities;
 import io.parley.cluster.JsonSerializable;
-import io.parley.cluster.PersistenceFailures;
+import io.parley.cluster.EntityLifecycle;
 import java.time.Clock;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -48,9 +47,10 @@ public final class ArchiveClock
   private final Entities entities;
   private final ArchiveSettings settings;
   private final Clock clock;
+  private final EntityLifecycle<State> lifecycle = new EntityLifecycle<>("archive-clock");
 
   private ArchiveClock(TimerScheduler<Command> timers, Entities entities, ArchiveSettings settings, Clock clock) {
-    super(PersistenceId.ofUniqueId("ArchiveClock"), PersistenceFailures.restartWithBackoff());
+    super(PersistenceId.ofUniqueId("ArchiveClock"), EntityLifecycle.onPersistenceFailure());
     this.timers = timers;
     this.entities = entities;
     this.settings = settings;
@@ -69,10 +69,8 @@ public final class ArchiveClock
 
   @Override
   public SignalHandler<State> signalHandler() {
-    return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), state ->
-            timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.calendarSlot().dividedBy(2)))
-        .build();
+    return lifecycle.signals(newSignalHandlerBuilder(), state ->
+        timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.calendarSlot().dividedBy(2)));
   }
 
   @Override

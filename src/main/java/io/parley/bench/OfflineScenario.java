@@ -1,6 +1,5 @@
 package io.parley.bench;
 
-import java.time.Duration;
 import java.util.List;
 
 /**

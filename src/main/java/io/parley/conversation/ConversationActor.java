@@ -11,7 +11,7 @@ import io.parley.cluster.CopyingSnapshotAdapter;
 import io.parley.cluster.Entities;
 import io.parley.cluster.EventBatches;
 import io.parley.cluster.JsonSerializable;
-import io.parley.cluster.PersistenceFailures;
+import io.parley.cluster.EntityLifecycle;
 import io.parley.conversation.ConversationState.Active;
 import io.parley.conversation.ConversationState.Empty;
 import io.parley.conversation.ConversationState.State;
@@ -28,15 +28,12 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.SnapshotFailed;
@@ -240,7 +237,6 @@ public final class ConversationActor
   private final String conversationId;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final Entities entities;
   private final ConversationSettings settings;
   private final Clock clock;
@@ -254,7 +250,7 @@ public final class ConversationActor
   private final Membership membership;
   private boolean flushScheduled;
   private long lastActivityMillis;
-  private final ParleyMetrics.RunningEntity running = new ParleyMetrics.RunningEntity(TYPE_KEY.name());
+  private final EntityLifecycle<State> lifecycle;
 
   private ConversationActor(
       String conversationId,
@@ -266,11 +262,11 @@ public final class ConversationActor
       ColdTier cold,
       ConversationSettings settings,
       Clock clock) {
-    super(persistenceId(conversationId), PersistenceFailures.restartWithBackoff());
+    super(persistenceId(conversationId), EntityLifecycle.onPersistenceFailure());
     this.conversationId = conversationId;
     this.ctx = ctx;
     this.timers = timers;
-    this.shard = shard;
+    this.lifecycle = new EntityLifecycle<>(TYPE_KEY.name(), ctx, shard);
     this.entities = entities;
     this.settings = settings;
     this.clock = clock;
@@ -309,20 +305,14 @@ public final class ConversationActor
 
   @Override
   public SignalHandler<State> signalHandler() {
-    return newSignalHandlerBuilder()
-        .onSignal(
-            RecoveryCompleted.instance(),
-            state -> {
-              running.started();
-              timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.handoffRetryInterval());
-              archiving.recovered();
-            })
-        // A restart after a journal failure recovers again: count each run once.
-        .onSignal(PreRestart.instance(), state -> running.stopped())
-        .onSignal(PostStop.instance(), state -> running.stopped())
-        .onSignal(SnapshotCompleted.class, (state, done) -> archiving.snapshotted(state, done.metadata().sequenceNr()))
-        .onSignal(SnapshotFailed.class, (state, failed) -> archiving.snapshotFailed(failed.getFailure()))
-        .build();
+    return lifecycle.signals(newSignalHandlerBuilder(),
+        state -> {
+          timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.handoffRetryInterval());
+          archiving.recovered();
+        },
+        builder -> builder
+            .onSignal(SnapshotCompleted.class, (state, done) -> archiving.snapshotted(state, done.metadata().sequenceNr()))
+            .onSignal(SnapshotFailed.class, (state, failed) -> archiving.snapshotFailed(failed.getFailure())));
   }
 
   // ---------------------------------------------------------------------------- command handler
@@ -529,7 +519,7 @@ public final class ConversationActor
 
   private Effect<Event, State> passivate(State state) {
     archiving.beforeSleeping(state);
-    shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    lifecycle.passivate();
     return Effect().none();
   }
 

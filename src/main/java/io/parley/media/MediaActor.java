@@ -3,18 +3,14 @@ package io.parley.media;
 import io.parley.Outcome;
 import io.parley.Outcome.Reason;
 import io.parley.cluster.JsonSerializable;
-import io.parley.cluster.PersistenceFailures;
-import io.parley.metrics.ParleyMetrics;
+import io.parley.cluster.EntityLifecycle;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -101,10 +97,10 @@ public final class MediaActor
   private final String mediaId;
   private final MediaSettings settings;
   private final Clock clock;
-  private final ParleyMetrics.RunningEntity running = new ParleyMetrics.RunningEntity(TYPE_KEY.name());
+  private final EntityLifecycle<State> lifecycle = new EntityLifecycle<>(TYPE_KEY.name());
 
   private MediaActor(String mediaId, MediaSettings settings, Clock clock) {
-    super(persistenceId(mediaId), PersistenceFailures.restartWithBackoff());
+    super(persistenceId(mediaId), EntityLifecycle.onPersistenceFailure());
     this.mediaId = mediaId;
     this.settings = settings;
     this.clock = clock;
@@ -123,11 +119,7 @@ public final class MediaActor
 
   @Override
   public SignalHandler<State> signalHandler() {
-    return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), state -> running.started())
-        .onSignal(PreRestart.instance(), state -> running.stopped())
-        .onSignal(PostStop.instance(), state -> running.stopped())
-        .build();
+    return lifecycle.signals(newSignalHandlerBuilder(), state -> {});
   }
 
   // ---------------------------------------------------------------------------- command handler

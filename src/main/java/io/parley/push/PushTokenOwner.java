@@ -4,7 +4,7 @@ import io.parley.Done;
 import io.parley.Outcome;
 import io.parley.cluster.Entities;
 import io.parley.cluster.JsonSerializable;
-import io.parley.cluster.PersistenceFailures;
+import io.parley.cluster.EntityLifecycle;
 import io.parley.user.UserActor;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -19,7 +19,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -93,14 +92,14 @@ public final class PushTokenOwner
   }
 
   private final ActorContext<Command> ctx;
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final EntityLifecycle<State> lifecycle;
   private final Entities entities;
 
   private PushTokenOwner(
       String entityId, ActorContext<Command> ctx, ActorRef<ClusterSharding.ShardCommand> shard, Entities entities) {
-    super(PersistenceId.of("PushToken", entityId), PersistenceFailures.restartWithBackoff());
+    super(PersistenceId.of("PushToken", entityId), EntityLifecycle.onPersistenceFailure());
     this.ctx = ctx;
-    this.shard = shard;
+    this.lifecycle = new EntityLifecycle<>(TYPE_KEY.name(), ctx, shard);
     this.entities = entities;
   }
 
@@ -116,9 +115,7 @@ public final class PushTokenOwner
 
   @Override
   public SignalHandler<State> signalHandler() {
-    return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), this::releaseOrPassivate)
-        .build();
+    return lifecycle.signals(newSignalHandlerBuilder(), this::releaseOrPassivate);
   }
 
   // ---------------------------------------------------------------------------- command handler
@@ -153,7 +150,7 @@ public final class PushTokenOwner
 
   private void releaseOrPassivate(State state) {
     if (state.releasing().isEmpty()) {
-      shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+      lifecycle.passivate();
     } else {
       state.releasing().forEach(previous -> release(state.token(), previous));
     }

@@ -7,7 +7,7 @@ import io.parley.cluster.CopyingSnapshotAdapter;
 import io.parley.cluster.Entities;
 import io.parley.cluster.EventBatches;
 import io.parley.cluster.JsonSerializable;
-import io.parley.cluster.PersistenceFailures;
+import io.parley.cluster.EntityLifecycle;
 import io.parley.cluster.WriteBatch;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.push.OfflinePushes;
@@ -20,15 +20,12 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
@@ -183,7 +180,6 @@ public final class UserActor
   private final String userId;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final UserSettings settings;
   private final Clock clock;
 
@@ -195,16 +191,16 @@ public final class UserActor
   private static final AtomicLong INCARNATIONS = new AtomicLong(System.nanoTime());
   private long incarnation;
   private long lastActivityMillis;
-  private final ParleyMetrics.RunningEntity running = new ParleyMetrics.RunningEntity(TYPE_KEY.name());
+  private final EntityLifecycle<UserState> lifecycle;
 
   private UserActor(String userId, ActorContext<Command> ctx, TimerScheduler<Command> timers,
       ActorRef<ClusterSharding.ShardCommand> shard, Entities entities, UserSettings settings,
       PushNotifier pushNotifier, Clock clock) {
-    super(persistenceId(userId), PersistenceFailures.restartWithBackoff());
+    super(persistenceId(userId), EntityLifecycle.onPersistenceFailure());
     this.userId = userId;
     this.ctx = ctx;
     this.timers = timers;
-    this.shard = shard;
+    this.lifecycle = new EntityLifecycle<>(TYPE_KEY.name(), ctx, shard);
     this.settings = settings;
     this.clock = clock;
     this.pushes = new OfflinePushes<>(
@@ -234,16 +230,10 @@ public final class UserActor
 
   @Override
   public SignalHandler<UserState> signalHandler() {
-    return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), state -> {
-          incarnation = INCARNATIONS.incrementAndGet();
-          running.started();
-          timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.passivateAfterIdle().dividedBy(4));
-        })
-        // A restart after a journal failure recovers again: count each run once.
-        .onSignal(PreRestart.instance(), state -> running.stopped())
-        .onSignal(PostStop.instance(), state -> running.stopped())
-        .build();
+    return lifecycle.signals(newSignalHandlerBuilder(), state -> {
+      incarnation = INCARNATIONS.incrementAndGet();
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.passivateAfterIdle().dividedBy(4));
+    });
   }
 
   // ---------------------------------------------------------------------------- command handler
@@ -364,7 +354,7 @@ public final class UserActor
   private Effect<Event, UserState> onTick(UserState state, Tick tick) {
     boolean idle = clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
     if (idle && writes.isEmpty() && !stream.acksWaiting() && connections.idle() && pushes.isEmpty()) {
-      shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+      lifecycle.passivate();
     }
     return Effect().none();
   }
