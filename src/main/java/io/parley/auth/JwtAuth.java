@@ -7,7 +7,6 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import io.parley.conversation.ConversationIds;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
@@ -62,7 +61,7 @@ public final class JwtAuth {
         return Optional.empty();
       }
       String subject = claims.getSubject();
-      return ConversationIds.isValidId(subject) ? Optional.of(subject) : Optional.empty();
+      return UserIds.isValid(subject) ? Optional.of(subject) : Optional.empty();
     } catch (ParseException | JOSEException | RuntimeException malformed) {
       return Optional.empty();
     }

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
  * {@code d:} + the two user ids sorted and joined by {@code :}; groups get {@code g.} + random hex.
  */
 public final class ConversationIds {
+  /** The grammar of user ids too (auth.UserIds), so a direct id's parts are user ids. */
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
   private static final SecureRandom RANDOM = new SecureRandom();
 

@@ -1,8 +1,8 @@
 package io.parley.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.auth.UserIds;
 import io.parley.cluster.Entities;
-import io.parley.conversation.ConversationIds;
 import io.parley.user.UserActor;
 import java.util.List;
 import java.util.Optional;
@@ -148,7 +148,7 @@ final class ClientFrames {
 
   private static List<String> presenceUsers(ObjectNode frame) {
     List<String> ids = WireFormat.requiredStrings(frame, "user_ids");
-    if (ids.size() > MAX_PRESENCE_SUBSCRIPTIONS || !ids.stream().allMatch(ConversationIds::isValidId)) {
+    if (ids.size() > MAX_PRESENCE_SUBSCRIPTIONS || !ids.stream().allMatch(UserIds::isValid)) {
       throw ApiError.badRequest("user_ids must be at most " + MAX_PRESENCE_SUBSCRIPTIONS + " valid user ids");
     }
     return ids;

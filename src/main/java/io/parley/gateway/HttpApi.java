@@ -5,7 +5,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.auth.JwtAuth;
-import io.parley.conversation.ConversationIds;
+import io.parley.auth.UserIds;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -176,7 +176,7 @@ public final class HttpApi extends AllDirectives {
     }
     return body(request -> {
       String userId = WireFormat.requiredString(request, "user_id");
-      if (!ConversationIds.isValidId(userId)) {
+      if (!UserIds.isValid(userId)) {
         throw ApiError.badRequest("user_id must be 1–64 characters of [A-Za-z0-9_.:-]");
       }
       ObjectNode token = WireFormat.JSON.createObjectNode().put("token", auth.issue(userId, devTokenTtl));
