@@ -5,9 +5,10 @@ import io.parley.conversation.ChatMessage;
 import io.parley.conversation.MessageHistory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,24 +76,47 @@ public final class PendingReader {
         });
   }
 
-  /** The stored messages the references point to, keyed by conversation and seq: a read per range. */
+  /** The stored messages the references point to, keyed by conversation and seq. */
   private CompletionStage<Map<String, ChatMessage>> messages(List<UserActor.PendingDelivery> references) {
-    Map<String, long[]> ranges = new HashMap<>();
+    Map<String, ChatMessage> byKey = new ConcurrentHashMap<>();
+    CompletableFuture<?>[] reads = ranges(references).stream()
+        .map(range -> history.messages(range.conversationId(), range.fromSeq(), range.toSeq())
+            .thenAccept(messages -> messages.forEach(m -> byKey.put(key(m.conversationId(), m.seq()), m)))
+            .toCompletableFuture())
+        .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(reads).thenApply(done -> byKey);
+  }
+
+  /** Seqs of one conversation read together when no further apart than this. */
+  static final long MAX_GAP = 64;
+
+  record Range(String conversationId, long fromSeq, long toSeq) {}
+
+  /**
+   * The reads a page needs: per conversation, its seqs in runs no more than {@link #MAX_GAP}
+   * apart, so that a read holds at most a page's items and their small gaps, never the whole
+   * span between two far-apart items (a member who left and came back, say).
+   */
+  static List<Range> ranges(List<UserActor.PendingDelivery> references) {
+    Map<String, TreeSet<Long>> seqs = new LinkedHashMap<>();
     for (UserActor.PendingDelivery delivery : references) {
       PendingQueue.Item item = delivery.item();
-      ranges.merge(
-          item.conversationId(),
-          new long[] {item.seq(), item.seq()},
-          (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+      seqs.computeIfAbsent(item.conversationId(), id -> new TreeSet<>()).add(item.seq());
     }
-    Map<String, ChatMessage> byKey = new ConcurrentHashMap<>();
-    CompletableFuture<?>[] reads =
-        ranges.entrySet().stream()
-            .map(e -> history.messages(e.getKey(), e.getValue()[0], e.getValue()[1])
-                .thenAccept(messages -> messages.forEach(m -> byKey.put(key(m.conversationId(), m.seq()), m)))
-                .toCompletableFuture())
-            .toArray(CompletableFuture[]::new);
-    return CompletableFuture.allOf(reads).thenApply(done -> byKey);
+    List<Range> ranges = new ArrayList<>();
+    seqs.forEach((conversationId, sorted) -> {
+      long from = sorted.first();
+      long to = from;
+      for (long seq : sorted.tailSet(from, false)) {
+        if (seq - to > MAX_GAP) {
+          ranges.add(new Range(conversationId, from, to));
+          from = seq;
+        }
+        to = seq;
+      }
+      ranges.add(new Range(conversationId, from, to));
+    });
+    return ranges;
   }
 
   private static String key(String conversationId, long seq) {

@@ -117,6 +117,18 @@ class PendingReaderTest {
   }
 
   @Test
+  void aPageReadsItsItemsNotTheSpanBetweenThem() {
+    List<UserActor.PendingDelivery> references = List.of(
+        reference(1, CONVERSATION, 1), reference(2, "g.other", 7), reference(3, CONVERSATION, 2),
+        reference(4, CONVERSATION, 2 + PendingReader.MAX_GAP), reference(5, CONVERSATION, 1_000_000));
+    assertEquals(List.of(
+            new PendingReader.Range(CONVERSATION, 1, 2 + PendingReader.MAX_GAP),
+            new PendingReader.Range(CONVERSATION, 1_000_000, 1_000_000),
+            new PendingReader.Range("g.other", 7, 7)),
+        PendingReader.ranges(references));
+  }
+
+  @Test
   void aPageWhoseMessagesCannotAllBeReadIsIncompleteFromTheFirstMissing() {
     var missing = new PendingReader.Page(
         List.of(reference(7, CONVERSATION, 1), reference(8, CONVERSATION, 9), reference(9, CONVERSATION, 3)), false);
