@@ -78,6 +78,11 @@ class ChatEndToEndIT {
     JsonNode members = ApiClient.JSON.readTree(node.managementBody("/cluster/members"));
     assertEquals(1, members.get("members").size());
     assertEquals("Up", members.get("members").get(0).get("status").asText());
+    // Write routes are off unless an operator turns them on: nobody downs the node from here.
+    String self = members.get("selfNode").asText();
+    int status = node.managementPut("/cluster/members/" + self, "operation=Down");
+    assertTrue(status == 404 || status == 405, "PUT answered " + status);
+    assertEquals(200, node.managementStatus("/ready"));
   }
 
   @Test

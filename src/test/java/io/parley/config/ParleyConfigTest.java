@@ -25,6 +25,17 @@ class ParleyConfigTest {
   }
 
   @Test
+  void theManagementPortListensOnTheNodesAddressOnlyAndIsReadOnly() {
+    // As PARLEY_HOST sets it: before the configuration is resolved.
+    Config config = ConfigFactory.parseString("pekko.management.http.hostname = \"10.1.2.3\"")
+        .withFallback(ConfigFactory.parseResources("application.conf"))
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
+    assertEquals("10.1.2.3", config.getString("pekko.management.http.bind-hostname"));
+    assertTrue(config.getBoolean("pekko.management.http.route-providers-read-only"));
+  }
+
+  @Test
   void seedNodesBecomePekkoAddressesAndStorageSettingsReachAllThreePluginSections() {
     Config config = complete("parley.cluster.seed-nodes = \"10.0.0.1:25520, 10.0.0.2:25520\"");
     assertEquals(List.of("pekko://parley@10.0.0.1:25520", "pekko://parley@10.0.0.2:25520"),

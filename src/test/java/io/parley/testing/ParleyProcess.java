@@ -206,6 +206,15 @@ public final class ParleyProcess implements AutoCloseable {
     return management(path).body();
   }
 
+  /** The status of a form PUT on the management port. */
+  public int managementPut(String path, String form) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .PUT(HttpRequest.BodyPublishers.ofString(form)).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode();
+  }
+
   private HttpResponse<String> management(String path) throws IOException, InterruptedException {
     return HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).build(),
