@@ -73,6 +73,9 @@ public final class ParleyConfig {
     // Clients are drained in this shutdown phase: it must outlast the configured grace period.
     overrides.put("pekko.coordinated-shutdown.phases.service-requests-done.timeout",
         config.getDuration("parley.gateway.drain-grace").plusSeconds(5).toMillis() + "ms");
+    // The WebSockets beyond parley.gateway.max-connections are refused by Parley itself, with a
+    // clear answer; pekko-http's own limit (which just stops accepting) leaves room for HTTP calls.
+    overrides.put("pekko.http.server.max-connections", config.getInt("parley.gateway.max-connections") + 1024);
     overrides.put("parley.s3.resolved-endpoint", s3Endpoint);
     overrides.put("parley.s3.access-key-id", key);
     overrides.put("parley.s3.secret-access-key", secret);

@@ -32,6 +32,10 @@ public final class Gateway {
       ConversationSettings conversationSettings,
       Clock clock) {
     Config gateway = config.getConfig("parley.gateway");
+    if (gateway.getDuration("idle-timeout").compareTo(gateway.getDuration("heartbeat")) <= 0) {
+      throw new IllegalArgumentException("parley.gateway.idle-timeout (PARLEY_HTTP_IDLE_TIMEOUT) must exceed "
+          + "the heartbeat (PARLEY_HEARTBEAT), or open WebSockets would be closed as idle");
+    }
     Duration askTimeout = gateway.getDuration("ask-timeout");
     RateLimiter rateLimiter =
         new RateLimiter(
@@ -41,7 +45,7 @@ public final class Gateway {
     WebSocketEndpoint webSocket =
         new WebSocketEndpoint(
             system, entities, history, chat, gateway.getDuration("heartbeat"),
-            gateway.getInt("max-frame-bytes"), clock);
+            gateway.getInt("max-frame-bytes"), gateway.getInt("max-connections"), clock);
     ParleyMetrics.gauge("parley.connections", "WebSocket connections open on this node", webSocket.live::size);
     HttpApi api =
         new HttpApi(

@@ -83,6 +83,10 @@ public final class HttpApi extends AllDirectives {
           if (deviceId.isEmpty() || !WebSocketEndpoint.isValidDeviceId(deviceId.get())) {
             return json(ApiError.badRequest("device_id must be 1–64 characters of [A-Za-z0-9_.-]"));
           }
+          if (webSocket.isFull()) {
+            return json(new ApiError(ErrorCode.UNAVAILABLE,
+                "this node holds its maximum of " + webSocket.maxConnections + " connections; retry later", 1000L));
+          }
           return extractWebSocketUpgrade(upgrade ->
               complete(webSocket.upgrade(upgrade, userId, deviceId.get())));
         }));

@@ -45,6 +45,7 @@ final class WebSocketEndpoint {
   private final ChatService chat;
   private final Duration heartbeat;
   private final int maxFrameBytes;
+  final int maxConnections;
   private final Clock clock;
   final LiveConnections live = new LiveConnections();
 
@@ -55,6 +56,7 @@ final class WebSocketEndpoint {
       ChatService chat,
       Duration heartbeat,
       int maxFrameBytes,
+      int maxConnections,
       Clock clock) {
     this.system = system;
     this.entities = entities;
@@ -62,7 +64,12 @@ final class WebSocketEndpoint {
     this.chat = chat;
     this.heartbeat = heartbeat;
     this.maxFrameBytes = maxFrameBytes;
+    this.maxConnections = maxConnections;
     this.clock = clock;
+  }
+
+  boolean isFull() {
+    return live.size() >= maxConnections;
   }
 
   static boolean isValidDeviceId(String deviceId) {
