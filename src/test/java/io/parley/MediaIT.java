@@ -252,6 +252,20 @@ class MediaIT {
     assertNotFound(api.token(alice), "/v1/media/AAAAAAAAAAAAAAAAAAAAAA");
   }
 
+  @Test
+  void aDirectConversationsMembersAreThoseItStartedWithNotAnyPairItsIdCouldName() throws Exception {
+    // d:x…:y…:z is the id of x… with y…:z, and also of x…:y… with z (':' is allowed in user ids).
+    String first = user("x");
+    String second = first.replace("x-", "y-") + ":z";
+    String impostor = first + ":" + first.replace("x-", "y-");
+    String conversation = "d:" + first + ":" + second;
+    assertEquals(conversation, "d:" + impostor + ":z", "the same id names both pairs");
+    String url = uploadBytes(api.token(first), "image/png", new Body(1000, -1).readAll());
+    assertEquals(200, api.post(api.token(first), "/v1/messages", mediaMessage(first, second, url)).status());
+    assertEquals(1000, downloadBytes(api.token(second), url).length);
+    assertNotFound(api.token(impostor), url);
+  }
+
   // ----------------------------------------------------------------------------------- helpers
 
   private static String mediaMessage(String from, String to, String url) {
