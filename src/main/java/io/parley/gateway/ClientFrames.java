@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.auth.UserIds;
 import io.parley.cluster.Entities;
 import io.parley.user.UserActor;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -23,6 +25,8 @@ final class ClientFrames {
   private final ChatService chat;
   private final Entities entities;
   private final ActorRef<Object> connection;
+  /** Whose presence this connection watches: each one wakes and is held by a user entity. */
+  private final Set<String> presenceSubscriptions = new HashSet<>();
   /** An ack was accepted since the last sync: the next answer waits until it is stored. */
   private boolean ackNotSynced;
   /** The latest ack, done once the connection has been told of it (or it failed). */
@@ -128,12 +132,24 @@ final class ClientFrames {
                 WireFormat.optionalInt(frame, "limit"))
             .thenApply(page -> Optional.of(WireFormat.history(reqId, conversationId, page)));
       }
-      case "presence.subscribe":
-        presenceUsers(frame).forEach(id -> entities.user(id).tell(new UserActor.SubscribePresence(connection.narrow())));
+      case "presence.subscribe": {
+        List<String> ids = presenceUsers(frame);
+        Set<String> after = new HashSet<>(presenceSubscriptions);
+        after.addAll(ids);
+        if (after.size() > MAX_PRESENCE_SUBSCRIPTIONS) {
+          throw ApiError.badRequest("a connection may watch the presence of at most " + MAX_PRESENCE_SUBSCRIPTIONS
+              + " users; unsubscribe some first");
+        }
+        presenceSubscriptions.addAll(ids);
+        ids.forEach(id -> entities.user(id).tell(new UserActor.SubscribePresence(connection.narrow())));
         return none();
-      case "presence.unsubscribe":
-        presenceUsers(frame).forEach(id -> entities.user(id).tell(new UserActor.UnsubscribePresence(connection.narrow())));
+      }
+      case "presence.unsubscribe": {
+        List<String> ids = presenceUsers(frame);
+        ids.forEach(presenceSubscriptions::remove);
+        ids.forEach(id -> entities.user(id).tell(new UserActor.UnsubscribePresence(connection.narrow())));
         return none();
+      }
       case "device.register":
         return chat.registerPushToken(userId, WireFormat.requiredString(frame, "platform"),
                 WireFormat.requiredString(frame, "token"), true)

@@ -104,6 +104,27 @@ class ClientFramesTest {
   }
 
   @Test
+  void aConnectionWatchesThePresenceOfBoundedlyManyUsers() {
+    String first = "{\"type\": \"presence.subscribe\", \"user_ids\": " + ids(0, ClientFrames.MAX_PRESENCE_SUBSCRIPTIONS) + "}";
+    assertEquals(Optional.empty(), join(frames.handle(first)));
+    assertEquals(UserActor.SubscribePresence.class, harness.userProbe("u0").receiveMessage().getClass());
+    // Subscribing again to the same users adds none; one more user is one too many.
+    assertEquals(Optional.empty(), join(frames.handle(first)));
+    assertError(frames.handle("{\"type\": \"presence.subscribe\", \"req_id\": \"p\", \"user_ids\": [\"one-more\"]}"),
+        "p", "bad_request");
+    harness.userProbe("one-more").expectNoMessage(Duration.ofMillis(100));
+    // Once one is dropped, another fits.
+    join(frames.handle("{\"type\": \"presence.unsubscribe\", \"user_ids\": [\"u0\"]}"));
+    assertEquals(Optional.empty(), join(frames.handle("{\"type\": \"presence.subscribe\", \"user_ids\": [\"one-more\"]}")));
+    assertEquals(UserActor.SubscribePresence.class, harness.userProbe("one-more").receiveMessage().getClass());
+  }
+
+  private static String ids(int from, int count) {
+    return java.util.stream.IntStream.range(from, from + count).mapToObj(i -> "\"u" + i + "\"")
+        .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+  }
+
+  @Test
   void serverFramesCarryWhatTheProtocolNames() {
     var message = new ChatMessage("d:alice:bob", 5, "m-5", "alice", "c5", "hello", "text", 1000);
     JsonNode item = WireFormat.event(new DeviceEvent.MsgNew(12, message), 2000);
