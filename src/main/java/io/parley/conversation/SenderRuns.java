@@ -10,9 +10,14 @@ import java.util.TreeMap;
 /**
  * Who sent which messages, as runs of consecutive seqs from one sender, so receipts go to the
  * senders of the messages they cover. Runs wholly below every member's receipt watermarks are no
- * longer needed and are trimmed.
+ * longer needed and are trimmed; beyond {@link #MAX_RUNS} the oldest go too (a member who never
+ * reads must not grow the conversation's snapshot without bound), and a receipt for messages
+ * that old notifies no one of them.
  */
 public final class SenderRuns {
+  /** A constant, not a setting: the event handler that appends must give the same state on replay. */
+  static final int MAX_RUNS = 2_000;
+
   private final TreeMap<Long, String> runStarts;
 
   public SenderRuns() {
@@ -33,6 +38,9 @@ public final class SenderRuns {
     Map.Entry<Long, String> last = runStarts.lastEntry();
     if (last == null || !last.getValue().equals(senderId)) {
       runStarts.put(seq, senderId);
+      if (runStarts.size() > MAX_RUNS) {
+        runStarts.pollFirstEntry();
+      }
     }
   }
 

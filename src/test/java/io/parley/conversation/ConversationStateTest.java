@@ -44,6 +44,18 @@ class ConversationStateTest {
   }
 
   @Test
+  void senderRunsStayBoundedWhenNobodyReads() {
+    SenderRuns runs = new SenderRuns();
+    int messages = 3 * SenderRuns.MAX_RUNS;
+    for (long seq = 1; seq <= messages; seq++) {
+      runs.append(seq, seq % 2 == 0 ? "alice" : "bob");
+    }
+    assertEquals(SenderRuns.MAX_RUNS, runs.runStarts().size());
+    assertEquals(Set.of("alice", "bob"), runs.sendersBetween(messages - 2, messages));
+    assertEquals(Set.of(), runs.sendersBetween(0, 3), "the oldest runs are forgotten");
+  }
+
+  @Test
   void senderRunsNameTheSendersOfARangeAndForgetTrimmedRuns() {
     SenderRuns runs = new SenderRuns();
     runs.append(1, "alice");
