@@ -48,7 +48,7 @@ final class DeviceConnections {
     register(cmd.deviceId(), cmd.connection());
     long now = clock.millis();
     write.add(new UserActor.DeviceConnected(
-        cmd.deviceId(), now, settings.pendingMaxItems(), settings.inactiveBefore(now)));
+        cmd.deviceId(), now, settings.pendingMaxItems(), settings.inactiveBefore(now), settings.maxDevices()));
     write.then(
         newState -> {
           cmd.replyTo().tell(connected(newState, cmd.deviceId(), incarnation, false));
@@ -59,7 +59,8 @@ final class DeviceConnections {
   }
 
   private UserActor.Connected connected(UserState state, String deviceId, long incarnation, boolean alreadyRegistered) {
-    return new UserActor.Connected(state.devices.get(deviceId).ackedCursor(), ctx.getSelf(), incarnation,
+    // ackedCursor: a device forgotten while connected (beyond the limit, or inactive) starts over.
+    return new UserActor.Connected(state.ackedCursor(deviceId), ctx.getSelf(), incarnation,
         alreadyRegistered, state.lastCursor());
   }
 

@@ -148,7 +148,8 @@ public final class UserActor
   public record MembershipChanged(ConversationInfo info, long lastMessageTs, int inboxMaxEntries)
       implements Event {}
 
-  public record DeviceConnected(String deviceId, long ts, int pendingMaxItems, long inactiveBefore)
+  /** {@code maxDevices}: 0 in events stored before devices were limited (no limit then). */
+  public record DeviceConnected(String deviceId, long ts, int pendingMaxItems, long inactiveBefore, int maxDevices)
       implements Event {}
 
   public record DeviceDisconnected(String deviceId, long ts) implements Event {}

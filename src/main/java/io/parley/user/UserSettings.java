@@ -7,6 +7,7 @@ import java.time.Duration;
 public record UserSettings(
     int pendingMaxItems,
     Duration deviceInactiveAfter,
+    int maxDevices,
     int inboxMaxEntries,
     Duration passivateAfterIdle,
     int snapshotEvery,
@@ -24,6 +25,7 @@ public record UserSettings(
     return new UserSettings(
         c.getInt("pending-max-items"),
         c.getDuration("device-inactive-after"),
+        c.getInt("max-devices"),
         c.getInt("inbox-max-entries"),
         c.getDuration("passivate-after-idle"),
         c.getInt("snapshot-every"),

@@ -90,6 +90,17 @@ public final class UserState implements JsonSerializable {
     // like a new device, at the oldest item still held.
     trimPending(e.ts(), e.inactiveBefore(), e.pendingMaxItems());
     devices.put(e.deviceId(), new Device(ackedCursor(e.deviceId()), e.ts()));
+    if (e.maxDevices() > 0 && devices.size() > e.maxDevices()) {
+      // The least recently seen go first; what only they held back goes with them.
+      devices.entrySet().stream()
+          .filter(device -> !device.getKey().equals(e.deviceId()))
+          .sorted(java.util.Comparator.comparingLong(device -> device.getValue().lastActiveTs()))
+          .limit(devices.size() - e.maxDevices())
+          .map(java.util.Map.Entry::getKey)
+          .toList()
+          .forEach(devices::remove);
+      trimPending(e.ts(), e.inactiveBefore(), e.pendingMaxItems());
+    }
     return this;
   }
 

@@ -406,6 +406,25 @@ class UserActorTest {
     assertEquals(before, observe(bob));
   }
 
+  @Test
+  void aNewDeviceBeyondTheLimitMakesTheLeastRecentlySeenOneForgotten() {
+    settings = new UserSettings(settings.pendingMaxItems(), settings.deviceInactiveAfter(), 2,
+        settings.inboxMaxEntries(), settings.passivateAfterIdle(), settings.snapshotEvery(), settings.lazyAckDelay(),
+        settings.pushGatherDelay(), settings.pushCoalesceWindow());
+    var bob = spawn();
+    connect(bob, "old-tab", 0);
+    harness.clock.advance(Duration.ofMinutes(1));
+    connect(bob, "phone", 0);
+    deliver(bob, "g.devices", 4);
+    ack(bob, "phone", 4);
+    assertEquals(List.of(1L, 2L, 3L, 4L), pendingCursors(bob, 0), "the old tab has not acked");
+    harness.clock.advance(Duration.ofMinutes(1));
+    // A third device: the old tab, seen least recently, no longer holds items back.
+    connect(bob, "laptop", 0);
+    ack(bob, "laptop", 4);
+    assertEquals(List.of(), pendingCursors(bob, 0));
+  }
+
   private record Observed(List<InboxItem> inbox, List<Long> pending) {}
 
   private Observed observe(ActorRef<UserActor.Command> user) {
@@ -426,7 +445,8 @@ class UserActorTest {
 
   /** The configured settings with other limits, and no snapshots: recovery replays every event. */
   private UserSettings withLimits(int pendingMaxItems, Duration deviceInactiveAfter, int inboxMaxEntries) {
-    return new UserSettings(pendingMaxItems, deviceInactiveAfter, inboxMaxEntries, settings.passivateAfterIdle(),
+    return new UserSettings(pendingMaxItems, deviceInactiveAfter, settings.maxDevices(), inboxMaxEntries,
+        settings.passivateAfterIdle(),
         1_000_000, settings.lazyAckDelay(), settings.pushGatherDelay(), settings.pushCoalesceWindow());
   }
 

@@ -78,7 +78,7 @@ class UserStateTest {
     assertEquals(0, changed.inboxMaxEntries());
     var connected = (UserActor.DeviceConnected) read("io.parley.user.UserActor$DeviceConnected", """
         {"deviceId":"phone","ts":1700000000000}""");
-    assertEquals(new UserActor.DeviceConnected("phone", T0, 0, 0), connected);
+    assertEquals(new UserActor.DeviceConnected("phone", T0, 0, 0, 0), connected);
     var acked = (UserActor.DeviceAcked) read("io.parley.user.UserActor$DeviceAcked", """
         {"deviceId":"phone","cursor":1,"ts":1700000001000}""");
     assertEquals(new UserActor.DeviceAcked("phone", 1, T0 + 1000, 0, 0), acked);
@@ -93,7 +93,7 @@ class UserStateTest {
     }
     assertEquals(UserState.FORMER_INBOX_MAX_ENTRIES, state.inbox.page(Integer.MAX_VALUE, null).size());
 
-    state.apply(new UserActor.DeviceConnected("tablet", T0, 0, 0));
+    state.apply(new UserActor.DeviceConnected("tablet", T0, 0, 0, 0));
     List<PendingQueue.Item> items = LongStream.rangeClosed(1, UserState.FORMER_PENDING_MAX_ITEMS + 1)
         .mapToObj(seq -> new PendingQueue.Item(CONVERSATION, seq, "alice", T0))
         .toList();
