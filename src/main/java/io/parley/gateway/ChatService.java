@@ -45,7 +45,7 @@ public final class ChatService {
   private final Entities entities;
   private final MessageHistory history;
   private final MediaService media;
-  private final RateLimiter rateLimiter;
+  private final RateLimits limits;
   private final ConversationSettings conversationSettings;
   private final Duration askTimeout;
   private final ActorSystem<?> system;
@@ -54,14 +54,14 @@ public final class ChatService {
       Entities entities,
       MessageHistory history,
       MediaService media,
-      RateLimiter rateLimiter,
+      RateLimits limits,
       ConversationSettings conversationSettings,
       Duration askTimeout,
       ActorSystem<?> system) {
     this.entities = entities;
     this.history = history;
     this.media = media;
-    this.rateLimiter = rateLimiter;
+    this.limits = limits;
     this.conversationSettings = conversationSettings;
     this.askTimeout = askTimeout;
     this.system = system;
@@ -90,10 +90,7 @@ public final class ChatService {
         ? MediaUrls.idOf(request.content()).orElseThrow(() -> ApiError.badRequest(
             "content of a media message must be a media_url returned by POST /v1/media"))
         : null;
-    OptionalLong retryAfter = rateLimiter.tryAcquire(userId);
-    if (retryAfter.isPresent()) {
-      throw new ApiError(ErrorCode.RATE_LIMITED, "too many messages; slow down", retryAfter.getAsLong());
-    }
+    RateLimits.acquire(limits.messages(), userId, "messages");
     long started = System.nanoTime();
     // Media: the conversation is granted access before the message is sent (grant-then-send).
     CompletionStage<Done> granted = mediaId == null
@@ -130,6 +127,7 @@ public final class ChatService {
       throw ApiError.badRequest("title must be 1–200 characters");
     }
     requireUserIds(members);
+    RateLimits.acquire(limits.groupChanges(), userId, "group changes");
     return ask(
         entities.conversation(ConversationIds.newGroupId()),
         replyTo -> new ConversationActor.Create(userId, title, members, replyTo));
@@ -138,6 +136,7 @@ public final class ChatService {
   public CompletionStage<Done> addMembers(String userId, String conversationId, List<String> members) {
     requireConversationId(conversationId);
     requireUserIds(members);
+    RateLimits.acquire(limits.groupChanges(), userId, "group changes");
     return ask(
         entities.conversation(conversationId),
         replyTo -> new ConversationActor.AddMembers(userId, members, replyTo));
@@ -189,7 +188,13 @@ public final class ChatService {
 
   public void typing(String userId, String conversationId) {
     requireConversationId(conversationId);
+    RateLimits.acquire(limits.typing(), userId, "typing notices");
     entities.conversation(conversationId).tell(new ConversationActor.Typing(userId));
+  }
+
+  /** A presence subscription or unsubscription of {@code userId}'s may go ahead. */
+  public void limitPresence(String userId) {
+    RateLimits.acquire(limits.presence(), userId, "presence changes");
   }
 
   public CompletionStage<Done> registerPushToken(String userId, String platform, String token, boolean register) {

@@ -134,6 +134,7 @@ final class ClientFrames {
       }
       case "presence.subscribe": {
         List<String> ids = presenceUsers(frame);
+        chat.limitPresence(userId);
         Set<String> after = new HashSet<>(presenceSubscriptions);
         after.addAll(ids);
         if (after.size() > MAX_PRESENCE_SUBSCRIPTIONS) {
@@ -146,6 +147,7 @@ final class ClientFrames {
       }
       case "presence.unsubscribe": {
         List<String> ids = presenceUsers(frame);
+        chat.limitPresence(userId);
         ids.forEach(presenceSubscriptions::remove);
         ids.forEach(id -> entities.user(id).tell(new UserActor.UnsubscribePresence(connection.narrow())));
         return none();

@@ -37,11 +37,8 @@ public final class Gateway {
           + "the heartbeat (PARLEY_HEARTBEAT), or open WebSockets would be closed as idle");
     }
     Duration askTimeout = gateway.getDuration("ask-timeout");
-    RateLimiter rateLimiter =
-        new RateLimiter(
-            gateway.getInt("rate-limit.messages-per-minute"), gateway.getInt("rate-limit.burst"), clock);
-    ChatService chat =
-        new ChatService(entities, history, media, rateLimiter, conversationSettings, askTimeout, system);
+    ChatService chat = new ChatService(entities, history, media, RateLimits.from(gateway.getConfig("rate-limit"), clock),
+        conversationSettings, askTimeout, system);
     WebSocketEndpoint webSocket =
         new WebSocketEndpoint(
             system, entities, history, chat, gateway.getDuration("heartbeat"),

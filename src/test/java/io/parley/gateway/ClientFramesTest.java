@@ -41,7 +41,8 @@ class ClientFramesTest {
     conversation = harness.conversationProbe("d:alice:bob");
     var settings = ConversationSettings.from(harness.config);
     var chat = new ChatService(harness, new MessageHistory(harness, null, Duration.ofSeconds(5), harness.testKit.system()),
-        null, new RateLimiter(600, 100, harness.clock), settings, Duration.ofSeconds(5), harness.testKit.system());
+        null, RateLimits.from(harness.config.getConfig("parley.gateway.rate-limit"), harness.clock), settings,
+        Duration.ofSeconds(5), harness.testKit.system());
     connection = harness.testKit.createTestProbe();
     frames = new ClientFrames("bob", "phone", chat, harness, connection.ref());
   }
@@ -122,6 +123,19 @@ class ClientFramesTest {
   private static String ids(int from, int count) {
     return java.util.stream.IntStream.range(from, from + count).mapToObj(i -> "\"u" + i + "\"")
         .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+  }
+
+  @Test
+  void typingNoticesBeyondTheirRateAreRefusedAndReachNoOne() {
+    int burst = harness.config.getInt("parley.gateway.rate-limit.typing-burst");
+    for (int i = 0; i < burst; i++) {
+      assertEquals(Optional.empty(), join(frames.handle("{\"type\": \"typing\", \"conversation_id\": \"d:alice:bob\"}")));
+      conversation.expectMessageClass(ConversationActor.Typing.class);
+    }
+    JsonNode limited = json(frames.handle("{\"type\": \"typing\", \"req_id\": \"t\", \"conversation_id\": \"d:alice:bob\"}"));
+    assertEquals("rate_limited", limited.get("code").asText());
+    assertTrue(limited.get("retry_after_ms").asLong() > 0);
+    conversation.expectNoMessage(Duration.ofMillis(100));
   }
 
   @Test
