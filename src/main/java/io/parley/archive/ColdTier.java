@@ -25,7 +25,7 @@ public final class ColdTier {
   public static ColdTier from(Config config, ActorSystem<?> system) {
     return new ColdTier(
         new SegmentStore(config.getString("parley.s3.bucket"), S3ConnectorSettings.from(config), system),
-        new SegmentCache(config.getInt("parley.archive.cache-segments")));
+        new SegmentCache(config.getInt("parley.archive.cache-segments"), config.getBytes("parley.archive.cache-bytes")));
   }
 
   /** Stores {@code messages} (exactly the segment's seqs, ascending) and returns the key. */

@@ -67,8 +67,29 @@ class ColdSegmentsTest {
   }
 
   @Test
+  void theCacheStaysWithinItsBytesLeastRecentlyUsedOutFirst() {
+    List<ChatMessage> big = List.of(new ChatMessage("g.x", 1, "m1", "alice", "c1", "x".repeat(4000), "text", 1));
+    long one = SegmentCache.approximateBytes(big);
+    SegmentCache cache = new SegmentCache(100, 2 * one);
+    AtomicInteger loads = new AtomicInteger();
+    for (String key : List.of("a", "b", "c")) {
+      cache.get(key, () -> { loads.incrementAndGet(); return CompletableFuture.completedFuture(big); });
+    }
+    assertEquals(2, cache.size());
+    assertEquals(2 * one, cache.bytes());
+    cache.get("b", () -> { loads.incrementAndGet(); return CompletableFuture.completedFuture(big); });
+    assertEquals(3, loads.get(), "b is still there");
+    cache.get("a", () -> { loads.incrementAndGet(); return CompletableFuture.completedFuture(big); });
+    assertEquals(4, loads.get(), "a went first");
+    // A single segment larger than the whole budget is still served, and kept alone.
+    SegmentCache tiny = new SegmentCache(100, one / 2);
+    assertEquals(big, tiny.get("a", () -> CompletableFuture.completedFuture(big)).toCompletableFuture().join());
+    assertEquals(1, tiny.size());
+  }
+
+  @Test
   void theCacheIsBoundedSharesLoadsAndForgetsFailures() {
-    SegmentCache cache = new SegmentCache(2);
+    SegmentCache cache = new SegmentCache(2, Long.MAX_VALUE);
     AtomicInteger loads = new AtomicInteger();
     CompletableFuture<List<ChatMessage>> slow = new CompletableFuture<>();
     var first = cache.get("a", () -> { loads.incrementAndGet(); return slow; });
