@@ -131,6 +131,7 @@ public final class Connection {
   /** A replay reads more pages only while fewer frames than this wait for the socket. */
   static final int SOCKET_ROOM = WebSocketEndpoint.OUTBOUND_BUFFER / 4;
   private final TreeMap<Long, DeviceEvent.MsgNew> heldDuringReplay = new TreeMap<>();
+  private final List<Runnable> beforeHello = new ArrayList<>();
 
   private Connection(
       String userId,
@@ -190,11 +191,11 @@ public final class Connection {
           return Behaviors.same();
         })
         .onMessage(DeviceEvent.class, event -> {
-          send(WireFormat.event(event, clock.millis()));
+          sendAfterHello(() -> send(WireFormat.event(event, clock.millis())));
           return Behaviors.same();
         })
         .onMessage(Reply.class, reply -> {
-          emit(new Text(reply.json()));
+          sendAfterHello(() -> emit(new Text(reply.json())));
           return Behaviors.same();
         })
         .onMessage(ReRegister.class, r -> {
@@ -264,6 +265,9 @@ public final class Connection {
     if (lastCursorSent < 0) {
       // hello goes out once the device is registered: from then on its items are kept for it.
       send(WireFormat.hello(userId, deviceId, clock.millis(), heartbeat.toMillis()));
+      lastCursorSent = 0; // hello is out: what waited for it may follow
+      beforeHello.forEach(Runnable::run);
+      beforeHello.clear();
     }
     long acked = Math.max(connected.ackedCursor(), ackedByDevice);
     if (lastCursorSent < acked) {
@@ -321,6 +325,18 @@ public final class Connection {
       lastCursorSent = ackedByDevice;
     }
     return Behaviors.same();
+  }
+
+  /**
+   * hello comes first (PROTOCOL.md), but the UserActor may tell this connection of an inbox
+   * change, say, in the same write that registers it, before the answer that lets hello go out.
+   */
+  private void sendAfterHello(Runnable sending) {
+    if (lastCursorSent < 0) {
+      beforeHello.add(sending);
+    } else {
+      sending.run();
+    }
   }
 
   private void deliver(DeviceEvent.MsgNew item) {

@@ -84,6 +84,16 @@ class ConnectionTest {
   }
 
   @Test
+  void helloComesFirstEvenWhenAnEventArrivesBeforeTheRegistrationIsAnswered() {
+    connection.tell(new DeviceEvent.Typing("d:alice:bob", "alice"));
+    connection.tell(new Connection.Reply("{\"type\":\"pong\"}"));
+    answerRegistration(new Registration(false, 0));
+    assertEquals("hello", nextFrame().get("type").asText());
+    assertEquals("typing", nextFrame().get("type").asText());
+    assertEquals("pong", nextFrame().get("type").asText());
+  }
+
+  @Test
   void whatTheDeviceAckedMeanwhileIsNotSentAgainByTheReplay() {
     // The device had items 1..2 from a connection that died; this one's replay starts at 0.
     answerRegistration(new Registration(false, 3));
