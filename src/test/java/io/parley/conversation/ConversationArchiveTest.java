@@ -1,11 +1,13 @@
 package io.parley.conversation;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.Outcome;
 import io.parley.archive.ArchiveCalendar;
+import io.parley.archive.ColdTier;
 import io.parley.archive.Segment;
 import io.parley.cluster.EventBatches;
 import io.parley.storage.EmbeddedObjectStore;
@@ -18,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import static java.util.concurrent.TimeUnit.SECONDS;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -162,16 +163,10 @@ class ConversationArchiveTest {
 
   @Test
   void aLateWriteOfARunCutShortLeavesTheRecordedSegmentWhole() throws Exception {
-    var conversation = spawn();
-    for (int i = 1; i <= 4; i++) {
-      send(conversation, "alice", "c" + i);
-    }
-    harness.clock.advance(Duration.ofMinutes(61));
-    awaitJournal(() -> assertEquals(List.of(), storedMessageSeqs()));
+    var conversation = archivedConversationOfFour();
     List<ChatMessage> whole = page(conversation, 5, 4);
     // A run cut short by a restart had read 1..3 only; its S3 write lands after the new run's.
-    var coldTier = io.parley.archive.ColdTier.from(harness.config, harness.testKit.system());
-    coldTier.write(CONVERSATION, new Segment(1, 3), whole.subList(0, 3)).toCompletableFuture().get(10, SECONDS);
+    ColdTier.from(harness.config, harness.testKit.system()).write(CONVERSATION, new Segment(1, 3), whole.subList(0, 3)).toCompletableFuture().get(10, SECONDS);
     assertEquals(whole, freshPage(conversation, 5, 4));
   }
 
@@ -182,8 +177,7 @@ class ConversationArchiveTest {
       send(conversation, "alice", "c" + i);
     }
     List<ChatMessage> firstTwo = page(conversation, 3, 2);
-    var coldTier = io.parley.archive.ColdTier.from(harness.config, harness.testKit.system());
-    coldTier.write(CONVERSATION, new Segment(1, 2), firstTwo).toCompletableFuture().get(10, SECONDS);
+    ColdTier.from(harness.config, harness.testKit.system()).write(CONVERSATION, new Segment(1, 2), firstTwo).toCompletableFuture().get(10, SECONDS);
     assertTrue(Files.exists(s3File(new Segment(1, 2))));
     harness.clock.advance(Duration.ofMinutes(61));
     awaitJournal(() -> assertTrue(Files.exists(s3File(new Segment(1, 4)))));
@@ -192,12 +186,7 @@ class ConversationArchiveTest {
 
   @Test
   void aSegmentStoredUnderItsStartAloneStillReads() throws Exception {
-    var conversation = spawn();
-    for (int i = 1; i <= 4; i++) {
-      send(conversation, "alice", "c" + i);
-    }
-    harness.clock.advance(Duration.ofMinutes(61));
-    awaitJournal(() -> assertEquals(List.of(), storedMessageSeqs()));
+    var conversation = archivedConversationOfFour();
     List<ChatMessage> whole = page(conversation, 5, 4);
     Segment segment = new Segment(1, 4);
     Path legacy = temp.resolve("s3").resolve("parley").resolve(segment.legacyKey(CONVERSATION));
@@ -205,12 +194,23 @@ class ConversationArchiveTest {
     assertEquals(whole, freshPage(conversation, 5, 4));
   }
 
+  /** A conversation of four messages, all of them moved to S3 (none left in the journal). */
+  private ActorRef<ConversationActor.Command> archivedConversationOfFour() {
+    var conversation = spawn();
+    for (int i = 1; i <= 4; i++) {
+      send(conversation, "alice", "c" + i);
+    }
+    harness.clock.advance(Duration.ofMinutes(61));
+    awaitJournal(() -> assertEquals(List.of(), storedMessageSeqs()));
+    return conversation;
+  }
+
   /** A page read through a cold tier of its own, so that nothing comes from the shared cache. */
   private List<ChatMessage> freshPage(ActorRef<ConversationActor.Command> conversation, long beforeSeq, int limit) {
     TestProbe<Outcome<ConversationActor.Location>> located = harness.testKit.createTestProbe();
     conversation.tell(new ConversationActor.LocateMessages("alice", beforeSeq, limit, located.ref()));
     ConversationActor.Location at = located.receiveMessage(Duration.ofSeconds(5)).value();
-    var coldTier = io.parley.archive.ColdTier.from(harness.config, harness.testKit.system());
+    var coldTier = ColdTier.from(harness.config, harness.testKit.system());
     return new MessageReader(harness.journal(), coldTier).read(CONVERSATION, at).toCompletableFuture().join();
   }
 
