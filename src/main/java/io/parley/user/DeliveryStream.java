@@ -6,6 +6,7 @@ import io.parley.Outcome.Reason;
 import io.parley.cluster.Entities;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationInfo;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.push.OfflinePushes;
 import java.time.Clock;
@@ -59,7 +60,8 @@ final class DeliveryStream {
         .map(m -> new PendingQueue.Item(conversationId, m.seq(), m.senderId(), m.serverTs()))
         .toList();
     ChatMessage last = fresh.get(fresh.size() - 1);
-    long firstCursor = write.addItems(new UserActor.MessagesStored(cmd.info(), items, Inbox.preview(last),
+    ConversationInfo changed = write.inboxShows(userId, cmd.info()) ? null : cmd.info();
+    long firstCursor = write.addItems(new UserActor.MessagesStored(changed, items, Inbox.preview(last),
         settings.inboxMaxEntries(), settings.pendingMaxItems(), settings.inactiveBefore(last.serverTs())));
     write.then(
         newState -> {

@@ -58,6 +58,17 @@ public final class Inbox {
     return Optional.ofNullable(entries.get(conversationId));
   }
 
+  /**
+   * As {@link #addMessages(String, ConversationInfo, List, String)}, for a conversation the inbox
+   * shows already; one it no longer shows (the user left meanwhile) is not brought back.
+   */
+  public void addMessages(String userId, String conversationId, List<PendingQueue.Item> messages, String preview) {
+    Entry entry = entries.get(conversationId);
+    if (entry != null) {
+      addMessages(userId, new ConversationInfo(conversationId, entry.title(), entry.members(), 0), messages, preview);
+    }
+  }
+
   /** Records messages stored for {@code userId}; their own never count as unread. */
   public void addMessages(
       String userId, ConversationInfo info, List<PendingQueue.Item> messages, String preview) {

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -71,8 +72,18 @@ final class StagedWrite {
   private static final long ITEM_OVERHEAD = 96;
 
   private static long bytes(ConversationInfo info) {
+    if (info == null) {
+      return 0;
+    }
     long members = info.members().stream().mapToLong(member -> 3L * member.length() + 4).sum();
     return members + 3L * (info.conversationId().length() + (info.title() == null ? 0 : info.title().length())) + 64;
+  }
+
+  /** Whether the stored inbox already shows {@code info} (title and members) to {@code userId}. */
+  boolean inboxShows(String userId, ConversationInfo info) {
+    return state.inbox.get(info.conversationId())
+        .filter(entry -> entry.members().equals(info.members()) && Objects.equals(entry.title(), info.titleFor(userId)))
+        .isPresent();
   }
 
   void then(Consumer<UserState> action) {
@@ -91,7 +102,8 @@ final class StagedWrite {
   long addItems(UserActor.MessagesStored stored) {
     long first = nextCursor;
     nextCursor += stored.items().size();
-    storedThrough.put(stored.info().conversationId(), stored.items().get(stored.items().size() - 1).seq());
+    PendingQueue.Item last = stored.items().get(stored.items().size() - 1);
+    storedThrough.put(last.conversationId(), last.seq());
     add(stored);
     return first;
   }

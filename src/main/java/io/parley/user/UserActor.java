@@ -141,7 +141,11 @@ public final class UserActor
   // Events carry the limits their command decided them under, so that replaying them gives the
   // same state under any configuration (see UserState).
 
-  /** Message references (never content) added to the stream, and the inbox's new preview. */
+  /**
+   * Message references (never content) added to the stream, and the inbox's new preview.
+   * {@code info} is null when the inbox already showed the conversation with these members and
+   * title: a group's member list is not stored again with every message.
+   */
   public record MessagesStored(ConversationInfo info, List<PendingQueue.Item> items, String preview,
       int inboxMaxEntries, int pendingMaxItems, long inactiveBefore) implements Event {}
 

@@ -71,8 +71,12 @@ public final class UserState implements JsonSerializable {
       pending.add(nextCursor++, item);
     }
     PendingQueue.Item last = e.items().get(e.items().size() - 1);
-    storedThrough.put(e.info().conversationId(), last.seq());
-    inbox.addMessages(userId, e.info(), e.items(), e.preview());
+    storedThrough.put(last.conversationId(), last.seq());
+    if (e.info() != null) {
+      inbox.addMessages(userId, e.info(), e.items(), e.preview());
+    } else {
+      inbox.addMessages(userId, last.conversationId(), e.items(), e.preview());
+    }
     inbox.dropOldestBeyond(orFormer(e.inboxMaxEntries(), FORMER_INBOX_MAX_ENTRIES));
     trimPending(last.serverTs(), e.inactiveBefore(), e.pendingMaxItems());
     return this;

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -202,6 +203,34 @@ class UserActorTest {
     connect(bob, "phone", 4);
     // A device connecting for the first time starts at the oldest item still held.
     connect(bob, "tablet", 2);
+  }
+
+  @Test
+  void aGroupsMemberListIsStoredWithItsFirstMessageNotWithEveryMessage() {
+    PersistenceTestKit journal = PersistenceTestKit.create(harness.testKit.system());
+    var bob = spawn();
+    List<String> members = new java.util.ArrayList<>(List.of("alice", "bob"));
+    IntStream.range(0, 200).forEach(i -> members.add("member" + i));
+    var info = new ConversationInfo("g.big", "big", members, 0);
+    for (long seq = 1; seq <= 3; seq++) {
+      long ts = harness.clock.millis();
+      bob.tell(new UserActor.Deliver(info, seq - 1, List.of(
+          new ChatMessage("g.big", seq, MessageIds.of("g.big", seq, ts), "alice", "b" + seq, "hi", "text", ts))));
+      assertEquals(seq, ((ConversationActor.HandedOff) harness.conversationProbe("g.big").receiveMessage()).seq());
+    }
+    List<UserActor.MessagesStored> stored = journal.persistedInStorage(UserActor.persistenceId("bob").id()).stream()
+        .flatMap(e -> EventBatches.unbatched(e).stream())
+        .filter(UserActor.MessagesStored.class::isInstance)
+        .map(UserActor.MessagesStored.class::cast)
+        .toList();
+    assertEquals(List.of(true, false, false), stored.stream().map(e -> e.info() != null).toList());
+    // The inbox, rebuilt from those events, still knows the group.
+    bob = restart(bob);
+    InboxItem item = observe(bob).inbox().get(0);
+    assertEquals(members, item.members());
+    assertEquals("big", item.title());
+    assertEquals(3, item.lastSeq());
+    assertEquals(3, item.unreadCount());
   }
 
   @Test
