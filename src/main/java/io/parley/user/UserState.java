@@ -84,6 +84,10 @@ public final class UserState implements JsonSerializable {
 
   UserState apply(String userId, UserActor.MembershipChanged e) {
     inbox.update(userId, e.info(), e.lastMessageTs());
+    if (!e.info().members().contains(userId)) {
+      // A former member gets no hand-offs; one added again starts where the conversation says.
+      storedThrough.remove(e.info().conversationId());
+    }
     inbox.dropOldestBeyond(orFormer(e.inboxMaxEntries(), FORMER_INBOX_MAX_ENTRIES));
     return this;
   }

@@ -1,6 +1,8 @@
 package io.parley.user;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.conversation.ConversationInfo;
 import io.parley.push.PushToken;
@@ -82,6 +84,20 @@ class UserStateTest {
     var acked = (UserActor.DeviceAcked) read("io.parley.user.UserActor$DeviceAcked", """
         {"deviceId":"phone","cursor":1,"ts":1700000001000}""");
     assertEquals(new UserActor.DeviceAcked("phone", 1, T0 + 1000, 0, 0), acked);
+  }
+
+  @Test
+  void leavingAConversationForgetsHowFarItWasStored() {
+    UserState state = new UserState();
+    var group = new ConversationInfo("g.left", "left", List.of("alice", "bob"), 0);
+    state.apply("bob", new UserActor.MembershipChanged(group, T0, 1000));
+    state.apply("bob", new UserActor.MessagesStored(group, List.of(new PendingQueue.Item("g.left", 1, "alice", T0)),
+        "hi", 1000, 10_000, 0));
+    assertEquals(1L, state.storedThrough.get("g.left"));
+    state.apply("bob", new UserActor.MembershipChanged(
+        new ConversationInfo("g.left", "left", List.of("alice"), 1), T0, 1000));
+    assertFalse(state.storedThrough.containsKey("g.left"), "nothing kept for a conversation bob left");
+    assertTrue(state.inbox.get("g.left").isEmpty());
   }
 
   @Test
