@@ -284,7 +284,7 @@ public final class Connection {
   }
 
   private Behavior<Object> replayed(PendingReplay.Step step) {
-    step.items().forEach(this::deliver);
+    step.items().forEach(this::deliverReplayed);
     if (step.unreadable()) {
       // Not readable now (storage busy or failing, or the conversation moving): read again
       // from the last item sent, backing off; never skip an item. Only a store that stays
@@ -337,6 +337,23 @@ public final class Connection {
     } else {
       sending.run();
     }
+  }
+
+  /**
+   * Re-delivered items follow each other; a cursor skipped is an item the user's queue no longer
+   * holds although this device never acked it (its cap, or the device forgotten as inactive or
+   * beyond the device limit). The device is told, so it can catch up from history.
+   */
+  private void deliverReplayed(DeviceEvent.MsgNew item) {
+    if (lastCursorSent >= 0 && item.cursor() > lastCursorSent + 1) {
+      send(WireFormat.frame("error", null)
+          .put("code", "pending_dropped")
+          .put("message", "items " + (lastCursorSent + 1) + ".." + (item.cursor() - 1)
+              + " are no longer kept for this device; read the conversations' history to catch up")
+          .put("from_cursor", lastCursorSent + 1)
+          .put("to_cursor", item.cursor() - 1));
+    }
+    deliver(item);
   }
 
   private void deliver(DeviceEvent.MsgNew item) {

@@ -6,6 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.conversation.ChatMessage;
+import io.parley.Outcome;
+import io.parley.archive.ArchiveCalendar;
+import io.parley.cluster.Entities;
+import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationSettings;
+import io.parley.conversation.MessageReader;
+import io.parley.push.PushToken;
+import io.parley.push.PushTokenOwner;
+import io.parley.user.PendingQueue;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import io.parley.conversation.MessageHistory;
 import io.parley.testing.EntityHarness;
 import io.parley.user.DeviceEvent;
@@ -32,6 +43,8 @@ class ConnectionTest {
   TestProbe<UserActor.Command> user;
   TestProbe<Connection.Outbound> socket;
   ActorRef<Object> connection;
+  ActorRef<ConversationActor.Command> conversation;
+  static final String CONVERSATION = "d:alice:carol"; // bob's probe hears nothing of its hand-offs
 
   @BeforeEach
   void start() {
@@ -39,9 +52,35 @@ class ConnectionTest {
     time = ManualTime.get(harness.testKit.system());
     user = harness.userProbe("bob");
     socket = harness.testKit.createTestProbe();
-    MessageHistory history = new MessageHistory(harness, null, Duration.ofSeconds(5), harness.testKit.system());
+    // A real conversation holds the messages a replay reads.
+    TestProbe<ClusterSharding.ShardCommand> shard = harness.testKit.createTestProbe();
+    conversation = harness.testKit.spawn(ConversationActor.create(CONVERSATION, shard.ref(), harness,
+        harness.journal(), harness.coldTier(), ConversationSettings.from(harness.config), harness.clock));
+    Entities entities = new Entities() {
+      @Override
+      public RecipientRef<UserActor.Command> user(String userId) {
+        return harness.user(userId);
+      }
+
+      @Override
+      public RecipientRef<ConversationActor.Command> conversation(String conversationId) {
+        return conversation;
+      }
+
+      @Override
+      public RecipientRef<PushTokenOwner.Command> pushTokenOwner(PushToken token) {
+        return harness.pushTokenOwner(token);
+      }
+
+      @Override
+      public RecipientRef<ArchiveCalendar.Command> archiveCalendar(String pageId) {
+        return harness.archiveCalendar(pageId);
+      }
+    };
+    MessageHistory history = new MessageHistory(entities, new MessageReader(harness.journal(), harness.coldTier()),
+        Duration.ofSeconds(5), harness.testKit.system());
     connection = harness.testKit.spawn(
-        Connection.create("bob", "phone", harness, history, new LiveConnections(), HEARTBEAT, harness.clock));
+        Connection.create("bob", "phone", entities, history, new LiveConnections(), HEARTBEAT, harness.clock));
     connection.tell(new Connection.Attach(socket.ref()));
   }
 
@@ -81,6 +120,33 @@ class ConnectionTest {
     time.timePasses(HEARTBEAT);
     answerRegistration(new Registration(true, 3));
     assertEquals(1, expectPendingAsked());
+  }
+
+  @Test
+  void itemsTheQueueNoLongerHoldsAreReportedNotSkippedSilently() {
+    for (int i = 1; i <= 3; i++) {
+      TestProbe<Outcome<ConversationActor.SendAck>> sent = harness.testKit.createTestProbe();
+      conversation.tell(new ConversationActor.Send("alice", "c" + i, "text " + i, "text", sent.ref()));
+      assertEquals(i, sent.receiveMessage().value().seq());
+    }
+    answerRegistration(new Registration(false, 6));
+    assertEquals(0, expectPendingAsked());
+    // Cursors 1..3 were dropped (the queue's cap) before this device acked them; 4..6 remain.
+    lastPendingAsk.replyTo().tell(new UserActor.PendingPage(List.of(
+        pending(4, 1), pending(5, 2), pending(6, 3)), false));
+    assertEquals("hello", nextFrame().get("type").asText());
+    JsonNode dropped = nextFrame();
+    assertEquals("error", dropped.get("type").asText());
+    assertEquals("pending_dropped", dropped.get("code").asText());
+    assertEquals(1, dropped.get("from_cursor").asLong());
+    assertEquals(3, dropped.get("to_cursor").asLong());
+    for (long cursor = 4; cursor <= 6; cursor++) {
+      assertEquals(cursor, nextFrame().get("cursor").asLong());
+    }
+  }
+
+  private static UserActor.PendingDelivery pending(long cursor, long seq) {
+    return new UserActor.PendingDelivery(cursor, new PendingQueue.Item(CONVERSATION, seq, "alice", 1L));
   }
 
   @Test
