@@ -7,16 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.conversation.ChatMessage;
 import io.parley.Outcome;
-import io.parley.archive.ArchiveCalendar;
 import io.parley.cluster.Entities;
 import io.parley.conversation.ConversationActor;
-import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageReader;
-import io.parley.push.PushToken;
-import io.parley.push.PushTokenOwner;
 import io.parley.user.PendingQueue;
 import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import io.parley.conversation.MessageHistory;
 import io.parley.testing.EntityHarness;
 import io.parley.user.DeviceEvent;
@@ -43,7 +38,7 @@ class ConnectionTest {
   TestProbe<UserActor.Command> user;
   TestProbe<Connection.Outbound> socket;
   ActorRef<Object> connection;
-  ActorRef<ConversationActor.Command> conversation;
+  RecipientRef<ConversationActor.Command> conversation;
   static final String CONVERSATION = "d:alice:carol"; // bob's probe hears nothing of its hand-offs
 
   @BeforeEach
@@ -53,30 +48,8 @@ class ConnectionTest {
     user = harness.userProbe("bob");
     socket = harness.testKit.createTestProbe();
     // A real conversation holds the messages a replay reads.
-    TestProbe<ClusterSharding.ShardCommand> shard = harness.testKit.createTestProbe();
-    conversation = harness.testKit.spawn(ConversationActor.create(CONVERSATION, shard.ref(), harness,
-        harness.journal(), harness.coldTier(), ConversationSettings.from(harness.config), harness.clock));
-    Entities entities = new Entities() {
-      @Override
-      public RecipientRef<UserActor.Command> user(String userId) {
-        return harness.user(userId);
-      }
-
-      @Override
-      public RecipientRef<ConversationActor.Command> conversation(String conversationId) {
-        return conversation;
-      }
-
-      @Override
-      public RecipientRef<PushTokenOwner.Command> pushTokenOwner(PushToken token) {
-        return harness.pushTokenOwner(token);
-      }
-
-      @Override
-      public RecipientRef<ArchiveCalendar.Command> archiveCalendar(String pageId) {
-        return harness.archiveCalendar(pageId);
-      }
-    };
+    Entities entities = harness.withRealConversation(CONVERSATION);
+    conversation = entities.conversation(CONVERSATION);
     MessageHistory history = new MessageHistory(entities, new MessageReader(harness.journal(), harness.coldTier()),
         Duration.ofSeconds(5), harness.testKit.system());
     connection = harness.testKit.spawn(

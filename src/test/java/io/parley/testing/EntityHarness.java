@@ -7,6 +7,7 @@ import io.parley.archive.ArchiveCalendar;
 import io.parley.cluster.Entities;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationJournal;
+import io.parley.conversation.ConversationSettings;
 import io.parley.push.PushToken;
 import io.parley.push.PushTokenOwner;
 import io.parley.user.UserActor;
@@ -17,7 +18,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
@@ -99,6 +102,38 @@ public final class EntityHarness implements Entities {
   @Override
   public RecipientRef<PushTokenOwner.Command> pushTokenOwner(PushToken token) {
     return pushTokenOwnerProbe.ref();
+  }
+
+  /**
+   * A real ConversationActor (on this harness's persistence testkit) for {@code conversationId},
+   * and these entities with it in place of that conversation's probe.
+   */
+  public Entities withRealConversation(String conversationId) {
+    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
+    ActorRef<ConversationActor.Command> real = testKit.spawn(ConversationActor.create(conversationId, shard.ref(),
+        this, journal(), coldTier(), ConversationSettings.from(config), clock));
+    EntityHarness probes = this;
+    return new Entities() {
+      @Override
+      public RecipientRef<UserActor.Command> user(String userId) {
+        return probes.user(userId);
+      }
+
+      @Override
+      public RecipientRef<ConversationActor.Command> conversation(String id) {
+        return id.equals(conversationId) ? real : probes.conversation(id);
+      }
+
+      @Override
+      public RecipientRef<PushTokenOwner.Command> pushTokenOwner(PushToken token) {
+        return probes.pushTokenOwner(token);
+      }
+
+      @Override
+      public RecipientRef<ArchiveCalendar.Command> archiveCalendar(String pageId) {
+        return probes.archiveCalendar(pageId);
+      }
+    };
   }
 
   public void shutdown() {

@@ -5,24 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.Outcome;
-import io.parley.archive.ArchiveCalendar;
 import io.parley.cluster.Entities;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
-import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
 import io.parley.conversation.MessageReader;
-import io.parley.push.PushToken;
-import io.parley.push.PushTokenOwner;
 import io.parley.testing.EntityHarness;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,39 +29,15 @@ class PendingReaderTest {
   static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   EntityHarness harness;
-  ActorRef<ConversationActor.Command> conversation;
   Entities entities;
 
   @BeforeEach
   void setUp() {
     harness = new EntityHarness("");
-    TestProbe<ClusterSharding.ShardCommand> shard = harness.testKit.createTestProbe();
-    conversation = harness.testKit.spawn(ConversationActor.create(CONVERSATION, shard.ref(), harness,
-        harness.journal(), harness.coldTier(), ConversationSettings.from(harness.config), harness.clock));
-    entities = new Entities() {
-      @Override
-      public RecipientRef<UserActor.Command> user(String userId) {
-        return harness.user(userId);
-      }
-
-      @Override
-      public RecipientRef<ConversationActor.Command> conversation(String conversationId) {
-        return conversationId.equals(CONVERSATION) ? conversation : harness.conversation(conversationId);
-      }
-
-      @Override
-      public RecipientRef<PushTokenOwner.Command> pushTokenOwner(PushToken token) {
-        return harness.pushTokenOwner(token);
-      }
-
-      @Override
-      public RecipientRef<ArchiveCalendar.Command> archiveCalendar(String pageId) {
-        return harness.archiveCalendar(pageId);
-      }
-    };
+    entities = harness.withRealConversation(CONVERSATION);
     for (int i = 1; i <= 3; i++) {
       TestProbe<Outcome<ConversationActor.SendAck>> sent = harness.testKit.createTestProbe();
-      conversation.tell(new ConversationActor.Send("alice", "c" + i, "message " + i, "text", sent.ref()));
+      entities.conversation(CONVERSATION).tell(new ConversationActor.Send("alice", "c" + i, "message " + i, "text", sent.ref()));
       assertEquals(i, sent.receiveMessage(TIMEOUT).value().seq());
     }
   }
