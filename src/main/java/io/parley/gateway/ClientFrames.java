@@ -142,6 +142,7 @@ final class ClientFrames {
               + " users; unsubscribe some first");
         }
         presenceSubscriptions.addAll(ids);
+        connection.tell(new Connection.PresenceWatched(Set.copyOf(presenceSubscriptions)));
         ids.forEach(id -> entities.user(id).tell(new UserActor.SubscribePresence(connection.narrow())));
         return none();
       }
@@ -149,6 +150,7 @@ final class ClientFrames {
         List<String> ids = presenceUsers(frame);
         chat.limitPresence(userId);
         ids.forEach(presenceSubscriptions::remove);
+        connection.tell(new Connection.PresenceWatched(Set.copyOf(presenceSubscriptions)));
         ids.forEach(id -> entities.user(id).tell(new UserActor.UnsubscribePresence(connection.narrow())));
         return none();
       }

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -52,6 +53,9 @@ public final class Connection {
    * this connection or an earlier one, so none of them is sent on this one again.
    */
   public record Acked(long cursor) {}
+
+  /** Whose presence the client watches now, so that the subscriptions are renewed. */
+  public record PresenceWatched(Set<String> userIds) {}
 
   /** The socket is gone. */
   public record Closed() {}
@@ -132,6 +136,7 @@ public final class Connection {
   static final int SOCKET_ROOM = WebSocketEndpoint.OUTBOUND_BUFFER / 4;
   private final TreeMap<Long, DeviceEvent.MsgNew> heldDuringReplay = new TreeMap<>();
   private final List<Runnable> beforeHello = new ArrayList<>();
+  private Set<String> presenceWatched = Set.of();
 
   private Connection(
       String userId,
@@ -200,6 +205,12 @@ public final class Connection {
         })
         .onMessage(ReRegister.class, r -> {
           register();
+          // The watched users' entities hold these subscriptions only while they run.
+          presenceWatched.forEach(id -> entities.user(id).tell(new UserActor.RenewPresence(self())));
+          return Behaviors.same();
+        })
+        .onMessage(PresenceWatched.class, watched -> {
+          presenceWatched = watched.userIds();
           return Behaviors.same();
         })
         .onMessage(UserActorStopped.class, stopped -> {

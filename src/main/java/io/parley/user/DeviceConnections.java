@@ -127,6 +127,13 @@ final class DeviceConnections {
     subscriber.tell(presence(lastSeen));
   }
 
+  /** Subscriptions live in memory: a renewal after a move or restart brings them back. */
+  void renew(UserActor.RenewPresence cmd, long lastSeen) {
+    if (!presenceSubscribers.contains(cmd.subscriber())) {
+      subscribe(cmd.subscriber(), lastSeen);
+    }
+  }
+
   void unsubscribe(UserActor.UnsubscribePresence cmd) {
     if (presenceSubscribers.remove(cmd.subscriber())) {
       ctx.unwatch(cmd.subscriber());

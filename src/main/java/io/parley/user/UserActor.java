@@ -114,6 +114,9 @@ public final class UserActor
 
   public record SubscribePresence(ActorRef<DeviceEvent> subscriber) implements Command {}
 
+  /** A subscriber's periodic renewal: it subscribes again only if this run does not know it. */
+  public record RenewPresence(ActorRef<DeviceEvent> subscriber) implements Command {}
+
   /** The subscriber is done, or its actor stopped (it is watched). */
   public record UnsubscribePresence(ActorRef<DeviceEvent> subscriber) implements Command {}
 
@@ -255,6 +258,7 @@ public final class UserActor
         .onCommand(GetPending.class, (state, cmd) -> Effect().reply(cmd.replyTo(), stream.pending(state, cmd)))
         .onCommand(GetInbox.class, this::onGetInbox)
         .onCommand(SubscribePresence.class, this::onSubscribePresence)
+        .onCommand(RenewPresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.renew(cmd, s.lastSeen)))
         .onCommand(UnsubscribePresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.unsubscribe(cmd)))
         .onCommand(PushDue.class, this::onPushDue)
         .onCommand(Tick.class, this::onTick)

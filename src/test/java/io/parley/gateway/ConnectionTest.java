@@ -123,6 +123,15 @@ class ConnectionTest {
   }
 
   @Test
+  void presenceSubscriptionsAreRenewedEveryHeartbeat() {
+    registerAndReplay(new Registration(false, 0), 0);
+    connection.tell(new Connection.PresenceWatched(java.util.Set.of("carol")));
+    time.timePasses(HEARTBEAT);
+    answerRegistration(new Registration(true, 0));
+    assertEquals(UserActor.RenewPresence.class, harness.userProbe("carol").receiveMessage().getClass());
+  }
+
+  @Test
   void helloComesFirstEvenWhenAnEventArrivesBeforeTheRegistrationIsAnswered() {
     connection.tell(new DeviceEvent.Typing("d:alice:bob", "alice"));
     connection.tell(new Connection.Reply("{\"type\":\"pong\"}"));

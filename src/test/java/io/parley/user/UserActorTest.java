@@ -480,6 +480,22 @@ class UserActorTest {
   }
 
   @Test
+  void aRenewedPresenceSubscriptionSurvivesARestartAndRepeatsNothing() {
+    var bob = spawn();
+    TestProbe<DeviceEvent> subscriber = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence(subscriber.ref()));
+    assertFalse(((DeviceEvent.Presence) subscriber.receiveMessage()).online());
+    bob.tell(new UserActor.RenewPresence(subscriber.ref()));
+    subscriber.expectNoMessage(Duration.ofMillis(200));
+    // The entity moved (or restarted): the renewal subscribes again, and the subscriber hears the news.
+    bob = restart(bob);
+    bob.tell(new UserActor.RenewPresence(subscriber.ref()));
+    assertFalse(((DeviceEvent.Presence) subscriber.receiveMessage()).online());
+    connect(bob, "phone", 0);
+    assertTrue(((DeviceEvent.Presence) subscriber.receiveMessage()).online());
+  }
+
+  @Test
   void presenceSubscribersHearOfEveryChange() {
     var bob = spawn();
     TestProbe<DeviceEvent> subscriber = harness.testKit.createTestProbe();
