@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -128,13 +127,14 @@ public final class Connection {
   private final PendingReplay replay;
   /** Replays in a row that could not read their items; see {@link #replayed}. */
   private int replayFailures;
-  static final int MAX_REPLAY_FAILURES = 6;
+  /** About two minutes of retries (backing off to 8 s): long enough for a conversation to move. */
+  static final int MAX_REPLAY_FAILURES = 18;
   /** Text frames handed to the socket's outbound buffer, and those it has taken from it. */
   private long framesEmitted;
   private long framesWritten;
   /** A replay reads more pages only while fewer frames than this wait for the socket. */
   static final int SOCKET_ROOM = WebSocketEndpoint.OUTBOUND_BUFFER / 4;
-  private final TreeMap<Long, DeviceEvent.MsgNew> heldDuringReplay = new TreeMap<>();
+  private final HeldItems heldDuringReplay = new HeldItems();
   private final List<Runnable> beforeHello = new ArrayList<>();
   private Set<String> presenceWatched = Set.of();
 
@@ -297,9 +297,9 @@ public final class Connection {
   private Behavior<Object> replayed(PendingReplay.Step step) {
     step.items().forEach(this::deliverReplayed);
     if (step.unreadable()) {
-      // Not readable now (storage busy or failing, or the conversation moving): read again
-      // from the last item sent, backing off; never skip an item. Only a store that stays
-      // unreadable closes the connection, so that the client reconnects later.
+      // Not readable now (storage busy or failing, or the conversation moving between nodes):
+      // read again from the last item sent, backing off; never skip an item. Only a store that
+      // stays unreadable for minutes closes the connection, so that the client reconnects later.
       replayFailures++;
       if (replayFailures > MAX_REPLAY_FAILURES) {
         ctx.getLog().warn("Pending items of {} could not be loaded {} times; closing connection", userId, replayFailures);
@@ -309,9 +309,10 @@ public final class Connection {
       }
     } else if (step.finished()) {
       replayFailures = 0;
-      List<DeviceEvent.MsgNew> held = new ArrayList<>(heldDuringReplay.values());
-      heldDuringReplay.clear();
-      held.forEach(this::onMsgNew);
+      heldDuringReplay.takeAll().forEach(this::onMsgNew);
+      if (heldDuringReplay.takeDropped() && !replay.isActive()) {
+        replay.start(lastCursorSent); // for the items that did not fit
+      }
     }
     return Behaviors.same();
   }
@@ -319,11 +320,11 @@ public final class Connection {
   private Behavior<Object> onMsgNew(DeviceEvent.MsgNew item) {
     boolean replayDue = replay.isActive() || timers.isTimerActive(Replay.INSTANCE);
     if (replayDue || lastCursorSent < 0) {
-      heldDuringReplay.put(item.cursor(), item);
+      heldDuringReplay.hold(item);
     } else if (item.cursor() == lastCursorSent + 1) {
       deliver(item);
     } else if (item.cursor() > lastCursorSent + 1) {
-      heldDuringReplay.put(item.cursor(), item);
+      heldDuringReplay.hold(item);
       replay.start(lastCursorSent);
     }
     return Behaviors.same();
