@@ -62,7 +62,7 @@ public final class ParleyNode {
     java.time.Duration askTimeout = config.getDuration("parley.gateway.ask-timeout");
     MessageHistory history = new MessageHistory(entities, new MessageReader(journal, cold), askTimeout, system);
     MediaService media = new MediaService(entities::media, entities, MediaSettings.from(config), askTimeout, system);
-    JwtAuth auth = new JwtAuth(config.getString("parley.auth.jwt-secret"), clock);
+    JwtAuth auth = JwtAuth.from(config.getConfig("parley.auth"), clock);
 
     Gateway.start(system, config, auth, entities, history, media, ConversationSettings.from(config), clock)
         .thenAccept(

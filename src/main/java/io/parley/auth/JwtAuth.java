@@ -7,6 +7,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.typesafe.config.Config;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
@@ -14,13 +15,33 @@ import java.time.Duration;
 import java.util.Date;
 import java.util.Optional;
 
-/** Issues and verifies the HS256 JWTs clients present; the subject is the user id. */
+/**
+ * Verifies the JWTs clients present; the subject is the user id. Tokens of an identity provider
+ * (RS256, ES256) are checked against its JWKS when one is configured; HS256 tokens made with the
+ * shared secret (for development, and what {@code POST /v1/dev/token} issues) are accepted too.
+ */
 public final class JwtAuth {
   private final MACSigner signer;
   private final MACVerifier verifier;
   private final Clock clock;
+  private final Optional<JwksVerifier> provider;
+
+  /** From {@code parley.auth}: the secret, and the identity provider's JWKS if one is set. */
+  public static JwtAuth from(Config auth, Clock clock) {
+    String jwksUrl = auth.getString("jwks-url");
+    Optional<JwksVerifier> provider = jwksUrl.isEmpty()
+        ? Optional.empty()
+        : Optional.of(new JwksVerifier(jwksUrl, auth.getString("issuer"), auth.getString("audience"),
+            auth.getDuration("jwks-cache-for"), auth.getDuration("jwks-min-refresh-interval")));
+    return new JwtAuth(auth.getString("jwt-secret"), provider, clock);
+  }
 
   public JwtAuth(String secret, Clock clock) {
+    this(secret, Optional.empty(), clock);
+  }
+
+  private JwtAuth(String secret, Optional<JwksVerifier> provider, Clock clock) {
+    this.provider = provider;
     byte[] key = secret.getBytes(StandardCharsets.UTF_8);
     try {
       this.signer = new MACSigner(key);
@@ -48,11 +69,17 @@ public final class JwtAuth {
     return jwt.serialize();
   }
 
-  /** The user id of a valid token: well-formed, HS256, correctly signed, not expired. */
+  /**
+   * The user id of a valid token: well-formed, correctly signed (HS256 with the secret, or by the
+   * identity provider), not expired, and for a valid user id.
+   */
   public Optional<String> verify(String token) {
     try {
       SignedJWT jwt = SignedJWT.parse(token);
-      if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
+      if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
+        return provider.flatMap(keys -> keys.subject(token)).filter(UserIds::isValid);
+      }
+      if (!jwt.verify(verifier)) {
         return Optional.empty();
       }
       JWTClaimsSet claims = jwt.getJWTClaimsSet();
