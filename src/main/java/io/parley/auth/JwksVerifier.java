@@ -41,10 +41,10 @@ final class JwksVerifier {
         Set.of("sub", "exp")));
   }
 
-  /** The token's subject if the provider signed it, for this issuer and audience, and it has not expired. */
-  Optional<String> subject(String token) {
+  /** The token's claims if the provider signed it, for this issuer and audience, and it has not expired. */
+  Optional<JWTClaimsSet> claims(String token) {
     try {
-      return Optional.ofNullable(processor.process(token, null).getSubject());
+      return Optional.of(processor.process(token, null));
     } catch (Exception invalid) {
       return Optional.empty();
     }

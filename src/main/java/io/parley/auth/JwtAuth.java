@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Date;
 import java.util.Optional;
 
@@ -35,6 +36,9 @@ public final class JwtAuth {
             auth.getDuration("jwks-cache-for"), auth.getDuration("jwks-min-refresh-interval")));
     return new JwtAuth(auth.getString("jwt-secret"), provider, clock);
   }
+
+  /** A valid token's user id, and when the token expires. */
+  public record Verified(String userId, Instant expiresAt) {}
 
   public JwtAuth(String secret, Clock clock) {
     this(secret, Optional.empty(), clock);
@@ -74,10 +78,17 @@ public final class JwtAuth {
    * identity provider), not expired, and for a valid user id.
    */
   public Optional<String> verify(String token) {
+    return check(token).map(Verified::userId);
+  }
+
+  /** As {@link #verify}, with the token's expiry. */
+  public Optional<Verified> check(String token) {
     try {
       SignedJWT jwt = SignedJWT.parse(token);
       if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
-        return provider.flatMap(keys -> keys.subject(token)).filter(UserIds::isValid);
+        return provider.flatMap(keys -> keys.claims(token))
+            .filter(claims -> UserIds.isValid(claims.getSubject()))
+            .map(claims -> new Verified(claims.getSubject(), claims.getExpirationTime().toInstant()));
       }
       if (!jwt.verify(verifier)) {
         return Optional.empty();
@@ -88,7 +99,7 @@ public final class JwtAuth {
         return Optional.empty();
       }
       String subject = claims.getSubject();
-      return UserIds.isValid(subject) ? Optional.of(subject) : Optional.empty();
+      return UserIds.isValid(subject) ? Optional.of(new Verified(subject, expires.toInstant())) : Optional.empty();
     } catch (ParseException | JOSEException | RuntimeException malformed) {
       return Optional.empty();
     }

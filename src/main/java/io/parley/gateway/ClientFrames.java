@@ -1,6 +1,7 @@
 package io.parley.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.auth.JwtAuth;
 import io.parley.auth.UserIds;
 import io.parley.cluster.Entities;
 import io.parley.user.UserActor;
@@ -23,6 +24,7 @@ final class ClientFrames {
   private final String userId;
   private final String deviceId;
   private final ChatService chat;
+  private final JwtAuth auth;
   private final Entities entities;
   private final ActorRef<Object> connection;
   /** Whose presence this connection watches: each one wakes and is held by a user entity. */
@@ -32,7 +34,9 @@ final class ClientFrames {
   /** The latest ack, done once the connection has been told of it (or it failed). */
   private CompletionStage<?> lastAck = CompletableFuture.completedFuture(null);
 
-  ClientFrames(String userId, String deviceId, ChatService chat, Entities entities, ActorRef<Object> connection) {
+  ClientFrames(String userId, String deviceId, ChatService chat, JwtAuth auth, Entities entities,
+      ActorRef<Object> connection) {
+    this.auth = auth;
     this.userId = userId;
     this.deviceId = deviceId;
     this.chat = chat;
@@ -153,6 +157,14 @@ final class ClientFrames {
         connection.tell(new Connection.PresenceWatched(Set.copyOf(presenceSubscriptions)));
         ids.forEach(id -> entities.user(id).tell(new UserActor.UnsubscribePresence(connection.narrow())));
         return none();
+      }
+      case "auth.refresh": {
+        // A newer token of the same user keeps the connection beyond the old one's expiry.
+        JwtAuth.Verified token = auth.check(WireFormat.requiredString(frame, "token"))
+            .filter(verified -> verified.userId().equals(userId))
+            .orElseThrow(() -> new ApiError(ErrorCode.UNAUTHORIZED, "not a valid token of " + userId));
+        connection.tell(new Connection.TokenRefreshed(token.expiresAt()));
+        return reply(WireFormat.frame("auth.refreshed", reqId).put("expires_at", token.expiresAt().toEpochMilli()));
       }
       case "device.register":
         return chat.registerPushToken(userId, WireFormat.requiredString(frame, "platform"),

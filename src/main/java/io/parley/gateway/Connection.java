@@ -9,6 +9,7 @@ import io.parley.user.PendingReader;
 import io.parley.user.UserActor;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -53,6 +54,13 @@ public final class Connection {
    */
   public record Acked(long cursor) {}
 
+  /** The client sent a newer token (auth.refresh): the connection lives until it expires. */
+  public record TokenRefreshed(Instant expiresAt) {}
+
+  private enum TokenExpired {
+    INSTANCE
+  }
+
   /** Whose presence the client watches now, so that the subscriptions are renewed. */
   public record PresenceWatched(Set<String> userIds) {}
 
@@ -90,6 +98,7 @@ public final class Connection {
   static Behavior<Object> create(
       String userId,
       String deviceId,
+      Instant tokenExpiresAt,
       Entities entities,
       MessageHistory history,
       LiveConnections live,
@@ -101,7 +110,7 @@ public final class Connection {
           return Behaviors.withTimers(
               timers ->
                   new Connection(userId, deviceId, entities, history, live, heartbeat, clock, ctx, timers)
-                      .awaitingAttach());
+                      .awaitingAttach(tokenExpiresAt));
         });
   }
 
@@ -165,10 +174,15 @@ public final class Connection {
     return ctx.getSelf().narrow();
   }
 
-  private Behavior<Object> awaitingAttach() {
+  private Behavior<Object> awaitingAttach(Instant tokenExpiresAt) {
     register();
+    expireAt(tokenExpiresAt);
     timers.startSingleTimer(AttachTimeout.INSTANCE, Duration.ofSeconds(30));
     return running();
+  }
+
+  private void expireAt(Instant expiresAt) {
+    timers.startSingleTimer(TokenExpired.INSTANCE, Duration.between(clock.instant(), expiresAt));
   }
 
   private void register() {
@@ -207,6 +221,16 @@ public final class Connection {
           register();
           // The watched users' entities hold these subscriptions only while they run.
           presenceWatched.forEach(id -> entities.user(id).tell(new UserActor.RenewPresence(self())));
+          return Behaviors.same();
+        })
+        .onMessage(TokenRefreshed.class, refreshed -> {
+          expireAt(refreshed.expiresAt());
+          return Behaviors.same();
+        })
+        .onMessage(TokenExpired.class, expired -> {
+          send(WireFormat.error(null, new ApiError(ErrorCode.UNAUTHORIZED,
+              "the token expired; send auth.refresh with a new one before it does, or connect again")));
+          emit(new Complete());
           return Behaviors.same();
         })
         .onMessage(PresenceWatched.class, watched -> {

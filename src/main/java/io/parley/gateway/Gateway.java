@@ -41,7 +41,7 @@ public final class Gateway {
         conversationSettings, askTimeout, system);
     WebSocketEndpoint webSocket =
         new WebSocketEndpoint(
-            system, entities, history, chat, gateway.getDuration("heartbeat"),
+            system, entities, history, chat, auth, gateway.getDuration("heartbeat"),
             gateway.getInt("max-frame-bytes"), gateway.getInt("max-connections"), clock);
     ParleyMetrics.gauge("parley.connections", "WebSocket connections open on this node", webSocket.live::size);
     HttpApi api =

@@ -78,7 +78,7 @@ public final class HttpApi extends AllDirectives {
   // ------------------------------------------------------------------------------------ routes
 
   private Route webSocketRoute() {
-    return authenticated(userId ->
+    return authenticatedToken(token ->
         parameterOptional("device_id", deviceId -> {
           if (deviceId.isEmpty() || !WebSocketEndpoint.isValidDeviceId(deviceId.get())) {
             return json(ApiError.badRequest("device_id must be 1–64 characters of [A-Za-z0-9_.-]"));
@@ -88,7 +88,7 @@ public final class HttpApi extends AllDirectives {
                 "this node holds its maximum of " + webSocket.maxConnections + " connections; retry later", 1000L));
           }
           return extractWebSocketUpgrade(upgrade ->
-              complete(webSocket.upgrade(upgrade, userId, deviceId.get())));
+              complete(webSocket.upgrade(upgrade, token, deviceId.get())));
         }));
   }
 
@@ -192,13 +192,17 @@ public final class HttpApi extends AllDirectives {
 
   /** The user id of a valid bearer token (header, or {@code access_token} for browsers), or 401. */
   private Route authenticated(Function<String, Route> inner) {
+    return authenticatedToken(token -> inner.apply(token.userId()));
+  }
+
+  private Route authenticatedToken(Function<JwtAuth.Verified, Route> inner) {
     return optionalHeaderValueByName("Authorization", header ->
         parameterOptional("access_token", queryToken -> {
           Optional<String> token = header
               .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
               .map(h -> h.substring(7).trim())
               .or(() -> queryToken);
-          return token.flatMap(auth::verify)
+          return token.flatMap(auth::check)
               .map(inner)
               .orElseGet(() -> json(new ApiError(ErrorCode.UNAUTHORIZED, "a valid bearer token is required")));
         }));

@@ -1,5 +1,6 @@
 package io.parley.gateway;
 
+import io.parley.auth.JwtAuth;
 import io.parley.cluster.Entities;
 import io.parley.conversation.MessageHistory;
 import java.time.Clock;
@@ -43,6 +44,7 @@ final class WebSocketEndpoint {
   private final Entities entities;
   private final MessageHistory history;
   private final ChatService chat;
+  private final JwtAuth auth;
   private final Duration heartbeat;
   private final int maxFrameBytes;
   final int maxConnections;
@@ -54,6 +56,7 @@ final class WebSocketEndpoint {
       Entities entities,
       MessageHistory history,
       ChatService chat,
+      JwtAuth auth,
       Duration heartbeat,
       int maxFrameBytes,
       int maxConnections,
@@ -62,6 +65,7 @@ final class WebSocketEndpoint {
     this.entities = entities;
     this.history = history;
     this.chat = chat;
+    this.auth = auth;
     this.heartbeat = heartbeat;
     this.maxFrameBytes = maxFrameBytes;
     this.maxConnections = maxConnections;
@@ -76,13 +80,14 @@ final class WebSocketEndpoint {
     return deviceId != null && DEVICE_ID.matcher(deviceId).matches();
   }
 
-  HttpResponse upgrade(WebSocketUpgrade upgrade, String userId, String deviceId) {
+  HttpResponse upgrade(WebSocketUpgrade upgrade, JwtAuth.Verified token, String deviceId) {
+    String userId = token.userId();
     ActorRef<Object> connection =
         system.systemActorOf(
-            Connection.create(userId, deviceId, entities, history, live, heartbeat, clock),
+            Connection.create(userId, deviceId, token.expiresAt(), entities, history, live, heartbeat, clock),
             "connection-" + UUID.randomUUID(),
             Props.empty());
-    ClientFrames frames = new ClientFrames(userId, deviceId, chat, entities, connection);
+    ClientFrames frames = new ClientFrames(userId, deviceId, chat, auth, entities, connection);
     FrameGuard guard = new FrameGuard();
 
     Sink<Message, NotUsed> inbound =

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.Done;
 import io.parley.Outcome;
+import io.parley.auth.JwtAuth;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationSettings;
@@ -32,6 +33,7 @@ class ClientFramesTest {
   TestProbe<UserActor.Command> bob;
   TestProbe<ConversationActor.Command> conversation;
   TestProbe<Object> connection;
+  JwtAuth auth;
   ClientFrames frames;
 
   @BeforeEach
@@ -44,7 +46,8 @@ class ClientFramesTest {
         null, RateLimits.from(harness.config.getConfig("parley.gateway.rate-limit"), harness.clock), settings,
         Duration.ofSeconds(5), harness.testKit.system());
     connection = harness.testKit.createTestProbe();
-    frames = new ClientFrames("bob", "phone", chat, harness, connection.ref());
+    auth = new JwtAuth("a-secret-of-at-least-thirty-two-bytes-0123", harness.clock);
+    frames = new ClientFrames("bob", "phone", chat, auth, harness, connection.ref());
   }
 
   @AfterEach
@@ -136,6 +139,22 @@ class ClientFramesTest {
     assertEquals("rate_limited", limited.get("code").asText());
     assertTrue(limited.get("retry_after_ms").asLong() > 0);
     conversation.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aNewerTokenOfTheSameUserRefreshesTheConnection() {
+    String newer = auth.issue("bob", Duration.ofHours(2));
+    JsonNode refreshed = json(frames.handle("{\"type\": \"auth.refresh\", \"req_id\": \"a\", \"token\": \"" + newer + "\"}"));
+    assertEquals("auth.refreshed", refreshed.get("type").asText());
+    long expiresAt = harness.clock.instant().plus(Duration.ofHours(2)).toEpochMilli() / 1000 * 1000;
+    assertEquals(expiresAt, refreshed.get("expires_at").asLong());
+    assertEquals(new Connection.TokenRefreshed(java.time.Instant.ofEpochMilli(expiresAt)), connection.receiveMessage());
+    // Another user's token, or none valid, refreshes nothing.
+    String mallory = auth.issue("mallory", Duration.ofHours(2));
+    assertError(frames.handle("{\"type\": \"auth.refresh\", \"req_id\": \"b\", \"token\": \"" + mallory + "\"}"),
+        "b", "unauthorized");
+    assertError(frames.handle("{\"type\": \"auth.refresh\", \"req_id\": \"c\", \"token\": \"junk\"}"), "c", "unauthorized");
+    connection.expectNoMessage(Duration.ofMillis(100));
   }
 
   @Test

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectionTest {
   static final Duration HEARTBEAT = Duration.ofSeconds(30);
+  static final Duration TOKEN_LIFETIME = Duration.ofHours(1);
   static final ObjectMapper JSON = new ObjectMapper();
 
   EntityHarness harness;
@@ -53,7 +54,8 @@ class ConnectionTest {
     MessageHistory history = new MessageHistory(entities, new MessageReader(harness.journal(), harness.coldTier()),
         Duration.ofSeconds(5), harness.testKit.system());
     connection = harness.testKit.spawn(
-        Connection.create("bob", "phone", entities, history, new LiveConnections(), HEARTBEAT, harness.clock));
+        Connection.create("bob", "phone", harness.clock.instant().plus(TOKEN_LIFETIME), entities, history,
+            new LiveConnections(), HEARTBEAT, harness.clock));
     connection.tell(new Connection.Attach(socket.ref()));
   }
 
@@ -129,6 +131,24 @@ class ConnectionTest {
     time.timePasses(HEARTBEAT);
     answerRegistration(new Registration(true, 0));
     assertEquals(UserActor.RenewPresence.class, harness.userProbe("carol").receiveMessage().getClass());
+  }
+
+  @Test
+  void aConnectionWhoseTokenExpiresIsToldSoAndClosed() {
+    registerAndReplay(new Registration(false, 0), 0);
+    time.timePasses(TOKEN_LIFETIME);
+    JsonNode expired = nextFrame();
+    assertEquals("error", expired.get("type").asText());
+    assertEquals("unauthorized", expired.get("code").asText());
+    assertTrue(socket.receiveMessage() instanceof Connection.Complete);
+  }
+
+  @Test
+  void aRefreshedTokenKeepsTheConnectionPastTheFirstOnesExpiry() {
+    registerAndReplay(new Registration(false, 0), 0);
+    connection.tell(new Connection.TokenRefreshed(harness.clock.instant().plus(TOKEN_LIFETIME.multipliedBy(2))));
+    time.timePasses(TOKEN_LIFETIME.plusMinutes(1));
+    socket.expectNoMessage(Duration.ofMillis(200));
   }
 
   @Test
