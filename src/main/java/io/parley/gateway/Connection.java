@@ -144,7 +144,7 @@ public final class Connection {
   /** A replay reads more pages only while fewer frames than this wait for the socket. */
   static final int SOCKET_ROOM = WebSocketEndpoint.OUTBOUND_BUFFER / 4;
   private final HeldItems heldDuringReplay = new HeldItems();
-  private final List<Runnable> beforeHello = new ArrayList<>();
+  private final HelloGate afterHello = new HelloGate();
   private Set<String> presenceWatched = Set.of();
 
   private Connection(
@@ -210,11 +210,11 @@ public final class Connection {
           return Behaviors.same();
         })
         .onMessage(DeviceEvent.class, event -> {
-          sendAfterHello(() -> send(WireFormat.event(event, clock.millis())));
+          afterHello.send(() -> send(WireFormat.event(event, clock.millis())));
           return Behaviors.same();
         })
         .onMessage(Reply.class, reply -> {
-          sendAfterHello(() -> emit(new Text(reply.json())));
+          afterHello.send(() -> emit(new Text(reply.json())));
           return Behaviors.same();
         })
         .onMessage(ReRegister.class, r -> {
@@ -228,8 +228,7 @@ public final class Connection {
           return Behaviors.same();
         })
         .onMessage(TokenExpired.class, expired -> {
-          send(WireFormat.error(null, new ApiError(ErrorCode.UNAUTHORIZED,
-              "the token expired; send auth.refresh with a new one before it does, or connect again")));
+          send(WireFormat.tokenExpired());
           emit(new Complete());
           return Behaviors.same();
         })
@@ -300,9 +299,8 @@ public final class Connection {
     if (lastCursorSent < 0) {
       // hello goes out once the device is registered: from then on its items are kept for it.
       send(WireFormat.hello(userId, deviceId, clock.millis(), heartbeat.toMillis()));
-      lastCursorSent = 0; // hello is out: what waited for it may follow
-      beforeHello.forEach(Runnable::run);
-      beforeHello.clear();
+      lastCursorSent = 0;
+      afterHello.open();
     }
     long acked = Math.max(connected.ackedCursor(), ackedByDevice);
     if (lastCursorSent < acked) {
@@ -364,30 +362,13 @@ public final class Connection {
   }
 
   /**
-   * hello comes first (PROTOCOL.md), but the UserActor may tell this connection of an inbox
-   * change, say, in the same write that registers it, before the answer that lets hello go out.
-   */
-  private void sendAfterHello(Runnable sending) {
-    if (lastCursorSent < 0) {
-      beforeHello.add(sending);
-    } else {
-      sending.run();
-    }
-  }
-
-  /**
    * Re-delivered items follow each other; a cursor skipped is an item the user's queue no longer
    * holds although this device never acked it (its cap, or the device forgotten as inactive or
    * beyond the device limit). The device is told, so it can catch up from history.
    */
   private void deliverReplayed(DeviceEvent.MsgNew item) {
     if (lastCursorSent >= 0 && item.cursor() > lastCursorSent + 1) {
-      send(WireFormat.frame("error", null)
-          .put("code", "pending_dropped")
-          .put("message", "items " + (lastCursorSent + 1) + ".." + (item.cursor() - 1)
-              + " are no longer kept for this device; read the conversations' history to catch up")
-          .put("from_cursor", lastCursorSent + 1)
-          .put("to_cursor", item.cursor() - 1));
+      send(WireFormat.pendingDropped(lastCursorSent + 1, item.cursor() - 1));
     }
     deliver(item);
   }

@@ -48,6 +48,21 @@ public final class WireFormat {
     return node;
   }
 
+  /** Items skipped by a re-delivery because the queue no longer holds them (README). */
+  static ObjectNode pendingDropped(long fromCursor, long toCursor) {
+    return frame("error", null)
+        .put("code", "pending_dropped")
+        .put("message", "items " + fromCursor + ".." + toCursor
+            + " are no longer kept for this device; read the conversations' history to catch up")
+        .put("from_cursor", fromCursor)
+        .put("to_cursor", toCursor);
+  }
+
+  static ObjectNode tokenExpired() {
+    return error(null, new ApiError(ErrorCode.UNAUTHORIZED,
+        "the token expired; send auth.refresh with a new one before it does, or connect again"));
+  }
+
   /** The HTTP API's error body. */
   static ObjectNode errorBody(ApiError error) {
     error.counted();
