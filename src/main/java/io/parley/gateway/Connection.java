@@ -182,7 +182,8 @@ public final class Connection {
   }
 
   private void expireAt(Instant expiresAt) {
-    timers.startSingleTimer(TokenExpired.INSTANCE, Duration.between(clock.instant(), expiresAt));
+    Duration left = Duration.between(clock.instant(), expiresAt);
+    timers.startSingleTimer(TokenExpired.INSTANCE, left.isNegative() ? Duration.ZERO : left);
   }
 
   private void register() {
