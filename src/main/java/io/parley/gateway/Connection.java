@@ -74,7 +74,13 @@ public final class Connection {
     INSTANCE
   }
 
+  /** A registration that got no answer is tried again. */
   private enum ReRegister {
+    INSTANCE
+  }
+
+  /** Every heartbeat: register again and renew the presence subscriptions. */
+  private enum Heartbeat {
     INSTANCE
   }
 
@@ -220,6 +226,10 @@ public final class Connection {
         })
         .onMessage(ReRegister.class, r -> {
           register();
+          return Behaviors.same();
+        })
+        .onMessage(Heartbeat.class, h -> {
+          register();
           // The watched users' entities hold these subscriptions only while they run.
           presenceWatched.forEach(id -> entities.user(id).tell(new UserActor.RenewPresence(self())));
           return Behaviors.same();
@@ -280,7 +290,7 @@ public final class Connection {
     beforeAttach.clear();
     // Besides watching the UserActor, re-register now and then: a safety net should a watch
     // notification ever be missed.
-    timers.startTimerWithFixedDelay(ReRegister.INSTANCE, heartbeat);
+    timers.startTimerWithFixedDelay(Heartbeat.INSTANCE, heartbeat);
     return Behaviors.same();
   }
 
