@@ -3,7 +3,6 @@ package io.parley;
 import com.typesafe.config.Config;
 import io.parley.archive.ColdTier;
 import io.parley.auth.JwtAuth;
-import io.parley.cluster.ShardedEntities;
 import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;

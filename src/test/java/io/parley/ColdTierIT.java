@@ -15,7 +15,7 @@ import com.amazonaws.services.dynamodbv2.model.ScanRequest;
 import com.amazonaws.services.dynamodbv2.model.ScanResult;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.parley.archive.Segment;
+import io.parley.conversation.Segment;
 import io.parley.archive.SegmentFormat;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;

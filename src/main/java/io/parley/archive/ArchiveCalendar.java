@@ -1,9 +1,9 @@
 package io.parley.archive;
 
-import io.parley.cluster.Entities;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.EntityLifecycle;
 import io.parley.conversation.ConversationActor;
+import io.parley.conversation.Conversations;
 import java.time.Duration;
 import java.util.List;
 import java.util.TreeSet;
@@ -78,23 +78,23 @@ public final class ArchiveCalendar
 
   // ------------------------------------------------------------------------------------ wiring
 
-  public static Behavior<Command> create(String pageId, ActorRef<ClusterSharding.ShardCommand> shard, Entities entities) {
+  public static Behavior<Command> create(String pageId, ActorRef<ClusterSharding.ShardCommand> shard, Conversations conversations) {
     return Behaviors.setup(ctx -> {
       ctx.setReceiveTimeout(IDLE, Idle.INSTANCE);
-      return new ArchiveCalendar(pageId, ctx, shard, entities);
+      return new ArchiveCalendar(pageId, ctx, shard, conversations);
     });
   }
 
   private final ActorContext<Command> ctx;
   private final EntityLifecycle<State> lifecycle;
-  private final Entities entities;
+  private final Conversations conversations;
 
   private ArchiveCalendar(
-      String pageId, ActorContext<Command> ctx, ActorRef<ClusterSharding.ShardCommand> shard, Entities entities) {
+      String pageId, ActorContext<Command> ctx, ActorRef<ClusterSharding.ShardCommand> shard, Conversations conversations) {
     super(PersistenceId.of("ArchiveCalendar", pageId), EntityLifecycle.onPersistenceFailure());
     this.ctx = ctx;
     this.lifecycle = new EntityLifecycle<>(TYPE_KEY.name(), ctx, shard);
-    this.entities = entities;
+    this.conversations = conversations;
   }
 
   @Override
@@ -147,7 +147,7 @@ public final class ArchiveCalendar
   }
 
   private void wake(List<String> conversationIds) {
-    conversationIds.forEach(id -> entities.conversation(id).tell(new ConversationActor.WakeUp("archive")));
+    conversationIds.forEach(id -> conversations.conversation(id).tell(new ConversationActor.WakeUp("archive")));
   }
 
   @Override

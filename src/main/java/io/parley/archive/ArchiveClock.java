@@ -1,6 +1,5 @@
 package io.parley.archive;
 
-import io.parley.cluster.Entities;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.EntityLifecycle;
 import java.time.Clock;
@@ -39,20 +38,20 @@ public final class ArchiveClock
   /** {@code firedThrough}: the last slot whose pages were fired; -1 before the first. */
   public record State(long firedThrough) implements JsonSerializable {}
 
-  public static Behavior<Command> create(Entities entities, ArchiveSettings settings, Clock clock) {
-    return Behaviors.withTimers(timers -> new ArchiveClock(timers, entities, settings, clock));
+  public static Behavior<Command> create(ArchiveCalendars calendars, ArchiveSettings settings, Clock clock) {
+    return Behaviors.withTimers(timers -> new ArchiveClock(timers, calendars, settings, clock));
   }
 
   private final TimerScheduler<Command> timers;
-  private final Entities entities;
+  private final ArchiveCalendars calendars;
   private final ArchiveSettings settings;
   private final Clock clock;
   private final EntityLifecycle<State> lifecycle = new EntityLifecycle<>("archive-clock");
 
-  private ArchiveClock(TimerScheduler<Command> timers, Entities entities, ArchiveSettings settings, Clock clock) {
+  private ArchiveClock(TimerScheduler<Command> timers, ArchiveCalendars calendars, ArchiveSettings settings, Clock clock) {
     super(PersistenceId.ofUniqueId("ArchiveClock"), EntityLifecycle.onPersistenceFailure());
     this.timers = timers;
-    this.entities = entities;
+    this.calendars = calendars;
     this.settings = settings;
     this.clock = clock;
   }
@@ -92,7 +91,7 @@ public final class ArchiveClock
     // already fired ignore.
     for (long slot = from; slot <= lastEnded; slot++) {
       for (int bucket = 0; bucket < settings.calendarBuckets(); bucket++) {
-        entities.archiveCalendar(ArchiveCalendar.pageId(slot, bucket)).tell(new ArchiveCalendar.Fire(slot));
+        calendars.archiveCalendar(ArchiveCalendar.pageId(slot, bucket)).tell(new ArchiveCalendar.Fire(slot));
       }
     }
     return Effect().persist(new SlotsFired(lastEnded));

@@ -1,5 +1,6 @@
 package io.parley.archive;
 
+import io.parley.conversation.Segment;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationJournal;
 import java.util.ArrayList;

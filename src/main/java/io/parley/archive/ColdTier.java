@@ -1,5 +1,7 @@
 package io.parley.archive;
 
+import io.parley.conversation.ColdStore;
+import io.parley.conversation.Segment;
 import com.typesafe.config.Config;
 import io.parley.conversation.ChatMessage;
 import io.parley.storage.S3ConnectorSettings;
@@ -13,7 +15,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * of recently read segments. Which segments exist is the ConversationActor's state, never a
  * bucket listing.
  */
-public final class ColdTier {
+public final class ColdTier implements ColdStore {
   private final SegmentStore store;
   private final SegmentCache cache;
 
@@ -35,6 +37,7 @@ public final class ColdTier {
     return store.put(key, SegmentFormat.encode(messages)).thenApply(done -> key);
   }
 
+  @Override
   public CompletionStage<List<ChatMessage>> read(String conversationId, Segment segment) {
     String key = segment.key(conversationId);
     return cache.get(key, () -> store.get(key)

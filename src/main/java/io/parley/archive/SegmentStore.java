@@ -1,5 +1,6 @@
 package io.parley.archive;
 
+import io.parley.conversation.Segment;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;

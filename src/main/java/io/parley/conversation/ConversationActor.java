@@ -1,14 +1,10 @@
 package io.parley.conversation;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import io.parley.Done;
-import io.parley.Outcome;
-import io.parley.Outcome.Reason;
-import io.parley.archive.ArchivePlan;
-import io.parley.archive.ColdTier;
-import io.parley.archive.Segment;
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
+import io.parley.cluster.Outcome.Reason;
 import io.parley.cluster.CopyingSnapshotAdapter;
-import io.parley.cluster.Entities;
 import io.parley.cluster.EventBatches;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.EntityLifecycle;
@@ -16,9 +12,6 @@ import io.parley.conversation.ConversationState.Active;
 import io.parley.conversation.ConversationState.Empty;
 import io.parley.conversation.ConversationState.State;
 import io.parley.metrics.ParleyMetrics;
-import io.parley.user.DeviceEvent;
-import io.parley.user.DeviceEvent.ReceiptStatus;
-import io.parley.user.UserActor;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,7 +49,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *   <li>{@link MemberHandoffs}: at-least-once fan-out to members' UserActors, re-sent until they
  *       confirm storing it.
  *   <li>{@link Membership}: groups, members, and who may see what.
- *   <li>{@link ConversationArchiving}: runs that move old messages to the cold tier (S3).
+ *   <li>{@link ArchiveRuns}: runs that move old messages to the cold tier (S3), from the archive package.
  *   <li>{@link ConversationState}: the state, built only by the pure event handler at the end.
  * </ul>
  */
@@ -148,17 +141,17 @@ public final class ConversationActor
 
   record RetryLoaded(String userId, List<ChatMessage> messages) implements Command {}
 
-  // Archive runs (see ConversationArchiving): each step's result comes back as a command, so the
+  // Archive runs (see ArchiveRuns): each step's result comes back as a command, so the
   // state is only ever changed by this actor, in order. `run` tells results of the current run
   // from late ones of a run cut short by a restart.
-  record ArchiveLoaded(long run, long fromSeq, long cutoffTs, List<ConversationJournal.Written> loaded)
+  public record ArchiveLoaded(long run, long fromSeq, long cutoffTs, List<ConversationJournal.Written> loaded)
       implements Command {}
 
-  record SegmentWritten(long run, ArchivePlan plan, String key) implements Command {}
+  public record SegmentWritten(long run, String key) implements Command {}
 
-  record ArchiveFailed(long run, String step, String cause) implements Command {}
+  public record ArchiveFailed(long run, String step, String cause) implements Command {}
 
-  record TrimFinished(long throughSeqNr, boolean deleted) implements Command {}
+  public record TrimFinished(long throughSeqNr, boolean deleted) implements Command {}
 
   // ------------------------------------------------------------------------------------ events
 
@@ -225,19 +218,19 @@ public final class ConversationActor
   public static Behavior<Command> create(
       String conversationId,
       ActorRef<ClusterSharding.ShardCommand> shard,
-      Entities entities,
-      ConversationJournal journal,
-      ColdTier cold,
+      Recipients recipients,
+      MessageReader reader,
+      ArchiveRuns.Factory archiveRuns,
       ConversationSettings settings,
       Clock clock) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new ConversationActor(conversationId, ctx, timers, shard, entities, journal, cold, settings, clock)));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ConversationActor(
+        conversationId, ctx, timers, shard, recipients, reader, archiveRuns, settings, clock)));
   }
 
   private final String conversationId;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
-  private final Entities entities;
+  private final Recipients recipients;
   private final ConversationSettings settings;
   private final Clock clock;
 
@@ -246,7 +239,7 @@ public final class ConversationActor
   private final SendBatch sends;
   private final ReceiptsWaiting receipts;
   private final MemberHandoffs handoffs;
-  private final ConversationArchiving archiving;
+  private final ArchiveRuns archiving;
   private final Membership membership;
   private boolean flushScheduled;
   private long lastActivityMillis;
@@ -257,9 +250,9 @@ public final class ConversationActor
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers,
       ActorRef<ClusterSharding.ShardCommand> shard,
-      Entities entities,
-      ConversationJournal journal,
-      ColdTier cold,
+      Recipients recipients,
+      MessageReader reader,
+      ArchiveRuns.Factory archiveRuns,
       ConversationSettings settings,
       Clock clock) {
     super(persistenceId(conversationId), EntityLifecycle.onPersistenceFailure());
@@ -267,16 +260,15 @@ public final class ConversationActor
     this.ctx = ctx;
     this.timers = timers;
     this.lifecycle = new EntityLifecycle<>(TYPE_KEY.name(), ctx, shard);
-    this.entities = entities;
+    this.recipients = recipients;
     this.settings = settings;
     this.clock = clock;
     this.sends = new SendBatch(settings.maxBufferedSends());
-    this.receipts = new ReceiptsWaiting(conversationId, entities);
-    this.handoffs = new MemberHandoffs(conversationId, ctx, entities, new MessageReader(journal, cold), this::locate,
+    this.receipts = new ReceiptsWaiting(conversationId, recipients);
+    this.handoffs = new MemberHandoffs(conversationId, ctx, recipients, reader, this::locate,
         settings.handoffRetryInterval(), clock);
-    this.archiving = new ConversationArchiving(
-        conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx), journal, cold, entities, settings.archive(), clock);
-    this.membership = new Membership(conversationId, Effect(), entities, settings.maxGroupMembers(), clock);
+    this.archiving = archiveRuns.create(conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx));
+    this.membership = new Membership(conversationId, Effect(), recipients, settings.maxGroupMembers(), clock);
     this.lastActivityMillis = clock.millis();
   }
 
@@ -478,10 +470,9 @@ public final class ConversationActor
 
   private Effect<Event, State> onTyping(Active state, Typing cmd) {
     if (state.isMember(cmd.userId())) {
-      DeviceEvent typing = new DeviceEvent.Typing(conversationId, cmd.userId());
       state.members.keySet().stream()
           .filter(member -> !member.equals(cmd.userId()))
-          .forEach(member -> entities.user(member).tell(new UserActor.Notify(typing)));
+          .forEach(member -> recipients.typing(member, conversationId, cmd.userId()));
     }
     return Effect().none();
   }

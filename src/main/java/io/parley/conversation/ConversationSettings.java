@@ -1,10 +1,9 @@
 package io.parley.conversation;
 
 import com.typesafe.config.Config;
-import io.parley.archive.ArchiveSettings;
 import java.time.Duration;
 
-/** The ConversationActor's limits, from {@code parley.conversation}, and its cold tier's. */
+/** The ConversationActor's limits, from {@code parley.conversation}. */
 public record ConversationSettings(
     int maxContentChars,
     int maxGroupMembers,
@@ -13,8 +12,7 @@ public record ConversationSettings(
     int maxBufferedSends,
     Duration handoffRetryInterval,
     Duration passivateAfterIdle,
-    int snapshotEvery,
-    ArchiveSettings archive) {
+    int snapshotEvery) {
 
   public static ConversationSettings from(Config config) {
     Config c = config.getConfig("parley.conversation");
@@ -26,7 +24,6 @@ public record ConversationSettings(
         c.getInt("max-buffered-sends"),
         c.getDuration("handoff-retry-interval"),
         c.getDuration("passivate-after-idle"),
-        c.getInt("snapshot-every"),
-        ArchiveSettings.from(config));
+        c.getInt("snapshot-every"));
   }
 }

@@ -1,12 +1,9 @@
 package io.parley.conversation;
 
-import io.parley.archive.ColdSegments;
-import io.parley.archive.Segment;
 import io.parley.cluster.JsonSerializable;
 import io.parley.conversation.ConversationActor.MessagesAccepted;
 import io.parley.conversation.ConversationActor.Receipt;
 import io.parley.conversation.ConversationActor.SegmentArchived;
-import io.parley.user.DeviceEvent.ReceiptStatus;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

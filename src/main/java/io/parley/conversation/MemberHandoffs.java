@@ -1,13 +1,11 @@
 package io.parley.conversation;
 
-import io.parley.cluster.Entities;
 import io.parley.conversation.ConversationActor.Command;
 import io.parley.conversation.ConversationActor.HandedOff;
 import io.parley.conversation.ConversationActor.Location;
 import io.parley.conversation.ConversationActor.RetryLoaded;
 import io.parley.conversation.ConversationState.Active;
 import io.parley.conversation.ConversationState.Member;
-import io.parley.user.UserActor;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +28,7 @@ final class MemberHandoffs {
 
   private final String conversationId;
   private final ActorContext<Command> ctx;
-  private final Entities entities;
+  private final Recipients recipients;
   private final MessageReader reader;
   /** Where messages {@code from..to} of the state are (cold segments, then a journal range). */
   private final Locator locator;
@@ -49,11 +47,11 @@ final class MemberHandoffs {
     Location locate(Active state, long from, long to);
   }
 
-  MemberHandoffs(String conversationId, ActorContext<Command> ctx, Entities entities, MessageReader reader,
+  MemberHandoffs(String conversationId, ActorContext<Command> ctx, Recipients recipients, MessageReader reader,
       Locator locator, Duration retryInterval, Clock clock) {
     this.conversationId = conversationId;
     this.ctx = ctx;
-    this.entities = entities;
+    this.recipients = recipients;
     this.reader = reader;
     this.locator = locator;
     this.retryInterval = retryInterval;
@@ -69,7 +67,7 @@ final class MemberHandoffs {
       List<ChatMessage> theirs = messages.stream().filter(m -> m.seq() > member.since()).toList();
       if (!theirs.isEmpty()) {
         lastAttemptMillis.put(userId, now);
-        entities.user(userId).tell(new UserActor.Deliver(info, member.since(), theirs));
+        recipients.deliver(userId, info, member.since(), theirs);
       }
     });
   }
@@ -142,21 +140,20 @@ final class MemberHandoffs {
     if (member == null || loaded.messages().isEmpty()) {
       return;
     }
-    var user = entities.user(loaded.userId());
     ConversationInfo info = state.info(conversationId);
     List<ChatMessage> chunk = new ArrayList<>();
     long bytes = 0;
     for (ChatMessage m : loaded.messages()) {
       long size = SendBatch.approximateBytes(m.content(), m.clientMsgId(), m.senderId());
       if (!chunk.isEmpty() && bytes + size > SendBatch.MAX_BYTES) {
-        user.tell(new UserActor.Deliver(info, member.since(), chunk));
+        recipients.deliver(loaded.userId(), info, member.since(), chunk);
         chunk = new ArrayList<>();
         bytes = 0;
       }
       chunk.add(m);
       bytes += size;
     }
-    user.tell(new UserActor.Deliver(info, member.since(), chunk));
+    recipients.deliver(loaded.userId(), info, member.since(), chunk);
   }
 
   /** How far a member is known to have stored this conversation: re-sending starts after it. */

@@ -1,9 +1,8 @@
 package io.parley.conversation;
 
-import io.parley.Done;
-import io.parley.Outcome;
-import io.parley.Outcome.Reason;
-import io.parley.cluster.Entities;
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
+import io.parley.cluster.Outcome.Reason;
 import io.parley.conversation.ConversationActor.AddMembers;
 import io.parley.conversation.ConversationActor.Create;
 import io.parley.conversation.ConversationActor.DirectStarted;
@@ -19,7 +18,6 @@ import io.parley.conversation.ConversationActor.Send;
 import io.parley.conversation.ConversationState.Active;
 import io.parley.conversation.ConversationState.Empty;
 import io.parley.conversation.ConversationState.State;
-import io.parley.user.UserActor;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,15 +35,15 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 final class Membership {
   private final String conversationId;
   private final EffectFactories<Event, State> effects;
-  private final Entities entities;
+  private final Recipients recipients;
   private final int maxGroupMembers;
   private final Clock clock;
 
-  Membership(String conversationId, EffectFactories<Event, State> effects, Entities entities, int maxGroupMembers,
+  Membership(String conversationId, EffectFactories<Event, State> effects, Recipients recipients, int maxGroupMembers,
       Clock clock) {
     this.conversationId = conversationId;
     this.effects = effects;
-    this.entities = entities;
+    this.recipients = recipients;
     this.maxGroupMembers = maxGroupMembers;
     this.clock = clock;
   }
@@ -136,10 +134,10 @@ final class Membership {
   private void announceMembership(Active state, List<String> formerMembers) {
     ConversationInfo info = state.info(conversationId);
     for (String member : state.members.keySet()) {
-      entities.user(member).tell(new UserActor.ConversationChanged(info, state.lastMessageTs));
+      recipients.conversationChanged(member, info, state.lastMessageTs);
     }
     for (String former : formerMembers) {
-      entities.user(former).tell(new UserActor.ConversationChanged(info, state.lastMessageTs));
+      recipients.conversationChanged(former, info, state.lastMessageTs);
     }
   }
 

@@ -1,7 +1,6 @@
 package io.parley.conversation;
 
-import io.parley.Outcome;
-import io.parley.cluster.Entities;
+import io.parley.cluster.Outcome;
 import io.parley.cluster.JsonSerializable;
 import java.time.Duration;
 import java.util.List;
@@ -22,13 +21,13 @@ public final class MessageHistory {
   /** Reads that raced an archive run are located again; more than this many races is a fault. */
   private static final int MAX_ATTEMPTS = 3;
 
-  private final Entities entities;
+  private final Conversations conversations;
   private final MessageReader reader;
   private final Duration timeout;
   private final ActorSystem<?> system;
 
-  public MessageHistory(Entities entities, MessageReader reader, Duration timeout, ActorSystem<?> system) {
-    this.entities = entities;
+  public MessageHistory(Conversations conversations, MessageReader reader, Duration timeout, ActorSystem<?> system) {
+    this.conversations = conversations;
     this.reader = reader;
     this.timeout = timeout;
     this.system = system;
@@ -53,7 +52,7 @@ public final class MessageHistory {
   private CompletionStage<Outcome<Read>> locateAndRead(
       String userId, String conversationId, long beforeSeq, int limit, int attempt) {
     return AskPattern.<ConversationActor.Command, Outcome<ConversationActor.Location>>ask(
-            entities.conversation(conversationId),
+            conversations.conversation(conversationId),
             replyTo -> new ConversationActor.LocateMessages(userId, beforeSeq, limit, replyTo),
             timeout,
             system.scheduler())

@@ -1,7 +1,5 @@
 package io.parley.conversation;
 
-import io.parley.archive.ColdTier;
-import io.parley.archive.Segment;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -24,9 +22,9 @@ public final class MessageReader {
   }
 
   private final ConversationJournal journal;
-  private final ColdTier cold;
+  private final ColdStore cold;
 
-  public MessageReader(ConversationJournal journal, ColdTier cold) {
+  public MessageReader(ConversationJournal journal, ColdStore cold) {
     this.journal = journal;
     this.cold = cold;
   }

@@ -1,12 +1,8 @@
 package io.parley.conversation;
 
-import io.parley.cluster.Entities;
 import io.parley.conversation.ConversationActor.Receipt;
 import io.parley.conversation.ConversationState.Active;
 import io.parley.conversation.ConversationState.Member;
-import io.parley.user.DeviceEvent;
-import io.parley.user.DeviceEvent.ReceiptStatus;
-import io.parley.user.UserActor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,13 +20,13 @@ final class ReceiptsWaiting {
   record Taken(List<Receipt> receipts, List<Runnable> notices) {}
 
   private final String conversationId;
-  private final Entities entities;
+  private final Recipients recipients;
   private final Map<Watermark, Long> waiting = new LinkedHashMap<>();
   private long waitingSinceMillis;
 
-  ReceiptsWaiting(String conversationId, Entities entities) {
+  ReceiptsWaiting(String conversationId, Recipients recipients) {
     this.conversationId = conversationId;
-    this.entities = entities;
+    this.recipients = recipients;
   }
 
   /**
@@ -87,10 +83,9 @@ final class ReceiptsWaiting {
       }
       receipts.add(new Receipt(watermark.userId(), watermark.status(), upTo));
       var senders = state.senders.sendersBetween(previous, upTo);
-      DeviceEvent receipt = new DeviceEvent.Receipt(conversationId, upTo, watermark.userId(), watermark.status());
       notices.add(() -> senders.stream()
           .filter(sender -> !sender.equals(watermark.userId()))
-          .forEach(sender -> entities.user(sender).tell(new UserActor.Notify(receipt))));
+          .forEach(sender -> recipients.receipt(sender, conversationId, upTo, watermark.userId(), watermark.status())));
     });
     waiting.clear();
     return new Taken(receipts, notices);

@@ -1,6 +1,6 @@
 package io.parley.conversation;
 
-import io.parley.Outcome;
+import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor.Send;
 import io.parley.conversation.ConversationActor.SendAck;
 import io.parley.conversation.ConversationState.Active;

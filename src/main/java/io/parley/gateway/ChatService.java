@@ -1,8 +1,7 @@
 package io.parley.gateway;
 
-import io.parley.Done;
-import io.parley.Outcome;
-import io.parley.cluster.Entities;
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationIds;
 import io.parley.conversation.ConversationInfo;

@@ -3,7 +3,6 @@ package io.parley.gateway;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.auth.JwtAuth;
 import io.parley.auth.UserIds;
-import io.parley.cluster.Entities;
 import io.parley.user.UserActor;
 import java.util.HashSet;
 import java.util.List;

@@ -1,7 +1,6 @@
 package io.parley.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.parley.cluster.Entities;
 import io.parley.conversation.MessageHistory;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.user.DeviceEvent;

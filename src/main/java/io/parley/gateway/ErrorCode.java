@@ -1,6 +1,6 @@
 package io.parley.gateway;
 
-import io.parley.Outcome;
+import io.parley.cluster.Outcome;
 
 /** The protocol's error codes, with the HTTP status each maps to. */
 public enum ErrorCode {

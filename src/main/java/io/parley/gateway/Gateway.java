@@ -2,7 +2,6 @@ package io.parley.gateway;
 
 import com.typesafe.config.Config;
 import io.parley.auth.JwtAuth;
-import io.parley.cluster.Entities;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
 import io.parley.media.MediaService;

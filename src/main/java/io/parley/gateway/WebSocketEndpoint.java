@@ -1,7 +1,6 @@
 package io.parley.gateway;
 
 import io.parley.auth.JwtAuth;
-import io.parley.cluster.Entities;
 import io.parley.conversation.MessageHistory;
 import java.time.Clock;
 import java.time.Duration;

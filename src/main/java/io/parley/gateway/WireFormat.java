@@ -1,5 +1,6 @@
 package io.parley.gateway;
 
+import io.parley.conversation.ReceiptStatus;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -123,7 +124,7 @@ public final class WireFormat {
           .put("conversation_id", r.conversationId())
           .put("seq", r.seq())
           .put("user_id", r.userId())
-          .put("status", r.status() == DeviceEvent.ReceiptStatus.DELIVERED ? "delivered" : "read");
+          .put("status", r.status() == ReceiptStatus.DELIVERED ? "delivered" : "read");
     }
     if (event instanceof DeviceEvent.Typing t) {
       return frame("typing", null).put("conversation_id", t.conversationId()).put("user_id", t.userId());

@@ -1,7 +1,7 @@
 package io.parley.media;
 
-import io.parley.Outcome;
-import io.parley.Outcome.Reason;
+import io.parley.cluster.Outcome;
+import io.parley.cluster.Outcome.Reason;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.EntityLifecycle;
 import java.time.Clock;

@@ -1,11 +1,11 @@
 package io.parley.media;
 
-import io.parley.Done;
-import io.parley.Outcome;
-import io.parley.Outcome.Reason;
-import io.parley.cluster.Entities;
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
+import io.parley.cluster.Outcome.Reason;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
+import io.parley.conversation.Conversations;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +60,7 @@ public final class MediaService {
   public record Download(MediaActor.Media media, Source<ByteString, NotUsed> bytes) {}
 
   private final Function<String, RecipientRef<MediaActor.Command>> mediaEntities;
-  private final Entities entities;
+  private final Conversations conversations;
   private final MediaSettings settings;
   private final Duration askTimeout;
   private final ActorSystem<?> system;
@@ -68,12 +68,12 @@ public final class MediaService {
 
   public MediaService(
       Function<String, RecipientRef<MediaActor.Command>> mediaEntities,
-      Entities entities,
+      Conversations conversations,
       MediaSettings settings,
       Duration askTimeout,
       ActorSystem<?> system) {
     this.mediaEntities = mediaEntities;
-    this.entities = entities;
+    this.conversations = conversations;
     this.settings = settings;
     this.askTimeout = askTimeout;
     this.system = system;
@@ -311,7 +311,7 @@ public final class MediaService {
    */
   private CompletionStage<Outcome<Done>> membership(String userId, String conversationId) {
     return this.<ConversationActor.Command, ConversationInfo>ask(
-            entities.conversation(conversationId), replyTo -> new ConversationActor.GetInfo(userId, replyTo))
+            conversations.conversation(conversationId), replyTo -> new ConversationActor.GetInfo(userId, replyTo))
         .thenApply(info -> info.map(known -> Done.INSTANCE));
   }
 

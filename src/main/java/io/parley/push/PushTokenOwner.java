@@ -1,15 +1,12 @@
 package io.parley.push;
 
-import io.parley.Done;
-import io.parley.Outcome;
-import io.parley.cluster.Entities;
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.EntityLifecycle;
-import io.parley.user.UserActor;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -37,9 +34,6 @@ public final class PushTokenOwner
 
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "push-token");
 
-  private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(5);
-  @SuppressWarnings("unchecked")
-  private static final Class<Outcome<Done>> OUTCOME_DONE = (Class<Outcome<Done>>) (Class<?>) Outcome.class;
 
   /** Tokens can be long: the entity id is a digest of platform and token. */
   public static String entityId(PushToken token) {
@@ -87,20 +81,20 @@ public final class PushTokenOwner
   // ------------------------------------------------------------------------------------ wiring
 
   public static Behavior<Command> create(
-      String entityId, ActorRef<ClusterSharding.ShardCommand> shard, Entities entities) {
-    return Behaviors.setup(ctx -> new PushTokenOwner(entityId, ctx, shard, entities));
+      String entityId, ActorRef<ClusterSharding.ShardCommand> shard, TokenHolders holders) {
+    return Behaviors.setup(ctx -> new PushTokenOwner(entityId, ctx, shard, holders));
   }
 
   private final ActorContext<Command> ctx;
   private final EntityLifecycle<State> lifecycle;
-  private final Entities entities;
+  private final TokenHolders holders;
 
   private PushTokenOwner(
-      String entityId, ActorContext<Command> ctx, ActorRef<ClusterSharding.ShardCommand> shard, Entities entities) {
+      String entityId, ActorContext<Command> ctx, ActorRef<ClusterSharding.ShardCommand> shard, TokenHolders holders) {
     super(PersistenceId.of("PushToken", entityId), EntityLifecycle.onPersistenceFailure());
     this.ctx = ctx;
     this.lifecycle = new EntityLifecycle<>(TYPE_KEY.name(), ctx, shard);
-    this.entities = entities;
+    this.holders = holders;
   }
 
   @Override
@@ -157,12 +151,9 @@ public final class PushTokenOwner
   }
 
   private void release(PushToken token, String previousOwner) {
-    ctx.ask(
-        OUTCOME_DONE,
-        entities.user(previousOwner),
-        RELEASE_TIMEOUT,
-        replyTo -> new UserActor.UnregisterPushToken(token, replyTo),
-        (reply, failure) -> failure == null ? new Released(previousOwner) : new ReleaseFailed(previousOwner));
+    ctx.pipeToSelf(
+        holders.unregister(previousOwner, token),
+        (done, failure) -> failure == null ? new Released(previousOwner) : new ReleaseFailed(previousOwner));
   }
 
   // ------------------------------------------------------------------------------ event handler

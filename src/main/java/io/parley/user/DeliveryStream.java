@@ -1,11 +1,11 @@
 package io.parley.user;
 
-import io.parley.Done;
-import io.parley.Outcome;
-import io.parley.Outcome.Reason;
-import io.parley.cluster.Entities;
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
+import io.parley.cluster.Outcome.Reason;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
+import io.parley.conversation.Conversations;
 import io.parley.conversation.ConversationInfo;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.push.OfflinePushes;
@@ -24,7 +24,7 @@ final class DeliveryStream {
   static final int MAX_PENDING_PAGE = 500;
 
   private final String userId;
-  private final Entities entities;
+  private final Conversations conversations;
   private final UserSettings settings;
   private final Clock clock;
   private final TimerScheduler<UserActor.Command> timers;
@@ -33,11 +33,11 @@ final class DeliveryStream {
   /** Acks answered but not yet stored, the latest per device; see {@link #ack}. */
   private final Map<String, UserActor.DeviceAcked> acksAccepted = new HashMap<>();
 
-  DeliveryStream(String userId, Entities entities, UserSettings settings, Clock clock,
+  DeliveryStream(String userId, Conversations conversations, UserSettings settings, Clock clock,
       TimerScheduler<UserActor.Command> timers, DeviceConnections connections,
       OfflinePushes<UserActor.Command> pushes) {
     this.userId = userId;
-    this.entities = entities;
+    this.conversations = conversations;
     this.settings = settings;
     this.clock = clock;
     this.timers = timers;
@@ -78,7 +78,7 @@ final class DeliveryStream {
   }
 
   private void confirmHandoff(String conversationId, long storedThroughSeq) {
-    entities.conversation(conversationId).tell(new ConversationActor.HandedOff(userId, storedThroughSeq));
+    conversations.conversation(conversationId).tell(new ConversationActor.HandedOff(userId, storedThroughSeq));
   }
 
   UserActor.PendingPage pending(UserState state, UserActor.GetPending cmd) {
@@ -103,7 +103,7 @@ final class DeliveryStream {
     long acked = accepted != null ? accepted.cursor() : state.ackedCursor(cmd.deviceId());
     if (cmd.cursor() > acked) {
       state.seqsBetween(acked, cmd.cursor()).forEach((conversationId, seq) ->
-          entities.conversation(conversationId).tell(new ConversationActor.Delivered(userId, seq)));
+          conversations.conversation(conversationId).tell(new ConversationActor.Delivered(userId, seq)));
       long now = clock.millis();
       acksAccepted.put(cmd.deviceId(), new UserActor.DeviceAcked(
           cmd.deviceId(), cmd.cursor(), now, settings.pendingMaxItems(), settings.inactiveBefore(now)));

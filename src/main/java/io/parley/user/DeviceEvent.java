@@ -3,6 +3,7 @@ package io.parley.user;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.parley.cluster.JsonSerializable;
 import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ReceiptStatus;
 import java.util.List;
 
 /**
@@ -29,9 +30,4 @@ public sealed interface DeviceEvent extends JsonSerializable {
 
   /** Another connection took over this device id; this one must close. */
   record Replaced() implements DeviceEvent {}
-
-  enum ReceiptStatus {
-    DELIVERED,
-    READ
-  }
 }

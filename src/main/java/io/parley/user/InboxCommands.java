@@ -1,10 +1,10 @@
 package io.parley.user;
 
-import io.parley.Done;
-import io.parley.Outcome;
-import io.parley.Outcome.Reason;
-import io.parley.cluster.Entities;
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
+import io.parley.cluster.Outcome.Reason;
 import io.parley.conversation.ConversationActor;
+import io.parley.conversation.Conversations;
 import io.parley.conversation.ConversationInfo;
 
 /**
@@ -13,13 +13,13 @@ import io.parley.conversation.ConversationInfo;
  */
 final class InboxCommands {
   private final String userId;
-  private final Entities entities;
+  private final Conversations conversations;
   private final UserSettings settings;
   private final DeviceConnections connections;
 
-  InboxCommands(String userId, Entities entities, UserSettings settings, DeviceConnections connections) {
+  InboxCommands(String userId, Conversations conversations, UserSettings settings, DeviceConnections connections) {
     this.userId = userId;
-    this.entities = entities;
+    this.conversations = conversations;
     this.settings = settings;
     this.connections = connections;
   }
@@ -53,7 +53,7 @@ final class InboxCommands {
     write.then(
         newState -> {
           connections.broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(cmd.conversationId())), cmd.deviceId());
-          entities.conversation(cmd.conversationId())
+          conversations.conversation(cmd.conversationId())
               .tell(new ConversationActor.Read(userId, seq));
           cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
         });

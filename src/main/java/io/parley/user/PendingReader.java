@@ -1,6 +1,5 @@
 package io.parley.user;
 
-import io.parley.cluster.Entities;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.MessageHistory;
 import java.time.Duration;
@@ -37,13 +36,13 @@ public final class PendingReader {
   /** A page's items, oldest first, up to the first whose message could not be read, if any. */
   public record Items(List<DeviceEvent.MsgNew> items, boolean complete) {}
 
-  private final Entities entities;
+  private final Users users;
   private final MessageHistory history;
   private final Duration askTimeout;
   private final ActorSystem<?> system;
 
-  public PendingReader(Entities entities, MessageHistory history, Duration askTimeout, ActorSystem<?> system) {
-    this.entities = entities;
+  public PendingReader(Users users, MessageHistory history, Duration askTimeout, ActorSystem<?> system) {
+    this.users = users;
     this.history = history;
     this.askTimeout = askTimeout;
     this.system = system;
@@ -52,7 +51,7 @@ public final class PendingReader {
   /** The user's pending references after {@code afterCursor}; fails if the user does not answer. */
   public CompletionStage<Page> page(String userId, long afterCursor, int limit) {
     return AskPattern.<UserActor.Command, UserActor.PendingPage>ask(
-            entities.user(userId),
+            users.user(userId),
             replyTo -> new UserActor.GetPending(afterCursor, limit, replyTo),
             askTimeout,
             system.scheduler())

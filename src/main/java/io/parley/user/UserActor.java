@@ -1,10 +1,9 @@
 package io.parley.user;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import io.parley.Done;
-import io.parley.Outcome;
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
 import io.parley.cluster.CopyingSnapshotAdapter;
-import io.parley.cluster.Entities;
 import io.parley.cluster.EventBatches;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.EntityLifecycle;
@@ -13,6 +12,7 @@ import io.parley.metrics.ParleyMetrics;
 import io.parley.push.OfflinePushes;
 import io.parley.push.PushNotifier;
 import io.parley.push.PushToken;
+import io.parley.conversation.Conversations;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationInfo;
 import java.time.Clock;
@@ -180,9 +180,9 @@ public final class UserActor
   // ------------------------------------------------------------------------------------ wiring
 
   public static Behavior<Command> create(String userId, ActorRef<ClusterSharding.ShardCommand> shard,
-      Entities entities, UserSettings settings, PushNotifier pushes, Clock clock) {
+      Conversations conversations, UserSettings settings, PushNotifier pushes, Clock clock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(
-        timers -> new UserActor(userId, ctx, timers, shard, entities, settings, pushes, clock)));
+        timers -> new UserActor(userId, ctx, timers, shard, conversations, settings, pushes, clock)));
   }
 
   private final String userId;
@@ -202,7 +202,7 @@ public final class UserActor
   private final EntityLifecycle<UserState> lifecycle;
 
   private UserActor(String userId, ActorContext<Command> ctx, TimerScheduler<Command> timers,
-      ActorRef<ClusterSharding.ShardCommand> shard, Entities entities, UserSettings settings,
+      ActorRef<ClusterSharding.ShardCommand> shard, Conversations conversations, UserSettings settings,
       PushNotifier pushNotifier, Clock clock) {
     super(persistenceId(userId), EntityLifecycle.onPersistenceFailure());
     this.userId = userId;
@@ -215,8 +215,8 @@ public final class UserActor
         userId, settings.pushGatherDelay(), settings.pushCoalesceWindow(), pushNotifier, timers, PushDue::new, clock);
     // A device back online fetches what is pending: nothing waiting is pushed any more.
     this.connections = new DeviceConnections(userId, ctx, settings, clock, pushes::cancelAll);
-    this.stream = new DeliveryStream(userId, entities, settings, clock, timers, connections, pushes);
-    this.inbox = new InboxCommands(userId, entities, settings, connections);
+    this.stream = new DeliveryStream(userId, conversations, settings, clock, timers, connections, pushes);
+    this.inbox = new InboxCommands(userId, conversations, settings, connections);
     this.lastActivityMillis = clock.millis();
   }
 

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ColdSegments;
 import io.parley.conversation.ConversationJournal;
+import io.parley.conversation.Segment;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;

@@ -38,7 +38,7 @@ class EntityLifecycleTest {
 
   @Test
   void anEntityIsCountedFromRecoveryUntilItStops() {
-    ActorRef<PushTokenOwner.Command> owner = harness.testKit.spawn(PushTokenOwner.create("apns:t1", shard.ref(), harness));
+    ActorRef<PushTokenOwner.Command> owner = harness.testKit.spawn(PushTokenOwner.create("apns:t1", shard.ref(), harness.tokenHolders()));
     // Nothing to release: it asks to passivate as soon as it has recovered.
     shard.expectMessageClass(ClusterSharding.Passivate.class);
     ActorRef<ArchiveCalendar.Command> page = harness.testKit.spawn(ArchiveCalendar.create("0-0", shard.ref(), harness));

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.parley.Done;
-import io.parley.Outcome;
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
 import io.parley.cluster.EventBatches;
 import io.parley.testing.EntityHarness;
 import io.parley.user.DeviceEvent;
@@ -44,8 +44,7 @@ class ConversationActorTest {
   }
 
   private ActorRef<ConversationActor.Command> spawn(String conversationId) {
-    return harness.testKit.spawn(ConversationActor.create(
-        conversationId, shard.ref(), harness, harness.journal(), harness.coldTier(), settings, harness.clock));
+    return harness.testKit.spawn(harness.conversationActor(conversationId, shard.ref(), settings));
   }
 
   private Outcome<ConversationActor.SendAck> send(
@@ -261,12 +260,12 @@ class ConversationActorTest {
     drain(harness.userProbe("alice"));
     conversation.tell(new ConversationActor.Delivered("bob", 2));
     var receipt = (UserActor.Notify) harness.userProbe("alice").receiveMessage();
-    assertEquals(new DeviceEvent.Receipt("d:alice:bob", 2, "bob", DeviceEvent.ReceiptStatus.DELIVERED), receipt.event());
+    assertEquals(new DeviceEvent.Receipt("d:alice:bob", 2, "bob", ReceiptStatus.DELIVERED), receipt.event());
     conversation.tell(new ConversationActor.Delivered("bob", 2));
     conversation.tell(new ConversationActor.Delivered("bob", 1));
     conversation.tell(new ConversationActor.Read("bob", 2));
     var read = (UserActor.Notify) harness.userProbe("alice").receiveMessage();
-    assertEquals(DeviceEvent.ReceiptStatus.READ, ((DeviceEvent.Receipt) read.event()).status());
+    assertEquals(ReceiptStatus.READ, ((DeviceEvent.Receipt) read.event()).status());
 
     stopAndAwait(conversation);
     var restarted = spawn("d:alice:bob");
@@ -295,7 +294,7 @@ class ConversationActorTest {
     assertEquals(writes + 1, journal.persistedInStorage(pid).size());
     assertTrue(EventBatches.unbatched(journal.persistedInStorage(pid).get(writes)).stream()
         .anyMatch(e -> e instanceof ConversationActor.ReceiptsRecorded r
-            && r.receipts().contains(new ConversationActor.Receipt("alice", DeviceEvent.ReceiptStatus.DELIVERED, 1))));
+            && r.receipts().contains(new ConversationActor.Receipt("alice", ReceiptStatus.DELIVERED, 1))));
     // ...or is stored by the tick when none comes.
     conversation.tell(new ConversationActor.Read("alice", 1));
     awaitProcessed(conversation);
@@ -309,7 +308,7 @@ class ConversationActorTest {
     drain(harness.userProbe("alice"));
     conversation.tell(new ConversationActor.Delivered("bob", 1));
     var receipt = (UserActor.Notify) harness.userProbe("alice").receiveMessage(Duration.ofSeconds(5));
-    assertEquals(new DeviceEvent.Receipt("d:alice:bob", 1, "bob", DeviceEvent.ReceiptStatus.DELIVERED), receipt.event());
+    assertEquals(new DeviceEvent.Receipt("d:alice:bob", 1, "bob", ReceiptStatus.DELIVERED), receipt.event());
     assertEquals(writes + 3, journal.persistedInStorage(pid).size());
   }
 

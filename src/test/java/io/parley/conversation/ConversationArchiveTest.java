@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.parley.Outcome;
+import io.parley.archive.ArchiveSettings;
+import io.parley.cluster.Outcome;
 import io.parley.archive.ArchiveCalendar;
 import io.parley.archive.ColdTier;
-import io.parley.archive.Segment;
 import io.parley.cluster.EventBatches;
 import io.parley.storage.EmbeddedObjectStore;
 import io.parley.testing.EntityHarness;
@@ -64,8 +64,7 @@ class ConversationArchiveTest {
   }
 
   private ActorRef<ConversationActor.Command> spawn() {
-    return harness.testKit.spawn(ConversationActor.create(
-        CONVERSATION, shard.ref(), harness, harness.journal(), harness.coldTier(), settings, harness.clock));
+    return harness.testKit.spawn(harness.conversationActor(CONVERSATION, shard.ref(), settings));
   }
 
   private ConversationActor.SendAck send(ActorRef<ConversationActor.Command> conversation, String sender, String clientMsgId) {
@@ -264,9 +263,9 @@ class ConversationArchiveTest {
     shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofSeconds(5));
     var remind = (ArchiveCalendar.Remind) harness.archiveCalendarProbe.receiveMessage(Duration.ofSeconds(5));
     assertEquals(CONVERSATION, remind.conversationId());
-    long slot = settings.archive().calendarSlot().toMillis();
-    long dueAt = Math.max(sentAt + settings.archive().after().toMillis(), harness.clock.millis() + slot);
-    assertEquals(ArchiveCalendar.pageId(dueAt / slot, CONVERSATION, settings.archive().calendarBuckets()),
+    long slot = ArchiveSettings.from(harness.config).calendarSlot().toMillis();
+    long dueAt = Math.max(sentAt + ArchiveSettings.from(harness.config).after().toMillis(), harness.clock.millis() + slot);
+    assertEquals(ArchiveCalendar.pageId(dueAt / slot, CONVERSATION, ArchiveSettings.from(harness.config).calendarBuckets()),
         harness.calendarPagesAddressed.peek());
   }
 

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.parley.Outcome;
+import io.parley.cluster.Outcome;
 import io.parley.archive.ArchiveCalendar;
 import io.parley.archive.ColdTier;
-import io.parley.cluster.Entities;
+import io.parley.archive.ArchiveSettings;
+import io.parley.archive.ConversationArchiving;
+import io.parley.user.UserRecipients;
 import io.parley.config.ParleyConfig;
 import io.parley.push.PushToken;
 import io.parley.push.PushTokenOwner;
@@ -41,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ConversationActor wrote in group-committed batches reads back exactly, range by range.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConversationJournalIT implements Entities {
+class ConversationJournalIT {
   static final String CONVERSATION = "d:alice:bob";
 
   EmbeddedDynamoDb dynamo;
@@ -62,10 +64,13 @@ class ConversationJournalIT implements Entities {
         .getReadJournalFor(DynamoDBReadJournal.class, "dynamodb-read-journal");
     ConversationJournal journal = new ConversationJournal(readJournal, testKit.system());
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
-    conversation = testKit.spawn(ConversationActor.create(CONVERSATION, shard.ref(), this, journal,
-        ColdTier.from(config, testKit.system()), ConversationSettings.from(config), Clock.systemUTC()));
-    history = new MessageHistory(this, new MessageReader(journal, ColdTier.from(config, testKit.system())),
-        Duration.ofSeconds(10), testKit.system());
+    ColdTier cold = ColdTier.from(config, testKit.system());
+    MessageReader reader = new MessageReader(journal, cold);
+    ArchiveRuns.Factory archiveRuns =
+        ConversationArchiving.factory(journal, cold, page -> ignored(), ArchiveSettings.from(config), Clock.systemUTC());
+    conversation = testKit.spawn(ConversationActor.create(CONVERSATION, shard.ref(), new UserRecipients(user -> ignored()),
+        reader, archiveRuns, ConversationSettings.from(config), Clock.systemUTC()));
+    history = new MessageHistory(id -> conversation, reader, Duration.ofSeconds(10), testKit.system());
   }
 
   @AfterAll
@@ -108,25 +113,8 @@ class ConversationJournalIT implements Entities {
     }
   }
 
-  // Entities: the conversation under test; members and the rest go to probes that ignore them.
-
-  @Override
-  public RecipientRef<UserActor.Command> user(String userId) {
-    return testKit.<UserActor.Command>createTestProbe().ref();
-  }
-
-  @Override
-  public RecipientRef<ConversationActor.Command> conversation(String conversationId) {
-    return conversation;
-  }
-
-  @Override
-  public RecipientRef<PushTokenOwner.Command> pushTokenOwner(PushToken token) {
-    return testKit.<PushTokenOwner.Command>createTestProbe().ref();
-  }
-
-  @Override
-  public RecipientRef<ArchiveCalendar.Command> archiveCalendar(String pageId) {
-    return testKit.<ArchiveCalendar.Command>createTestProbe().ref();
+  /** Members and the archive calendar: probes that ignore what they are told. */
+  private <T> RecipientRef<T> ignored() {
+    return testKit.<T>createTestProbe().ref();
   }
 }

@@ -1,12 +1,13 @@
 package io.parley.gateway;
 
+import io.parley.conversation.ReceiptStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.parley.Done;
-import io.parley.Outcome;
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
 import io.parley.auth.JwtAuth;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
@@ -167,7 +168,7 @@ class ClientFramesTest {
     assertEquals("c5", item.get("client_msg_id").asText());
     assertEquals(1000, item.get("server_ts").asLong());
     JsonNode receipt = WireFormat.event(
-        new DeviceEvent.Receipt("d:alice:bob", 5, "bob", DeviceEvent.ReceiptStatus.READ), 2000);
+        new DeviceEvent.Receipt("d:alice:bob", 5, "bob", ReceiptStatus.READ), 2000);
     assertEquals("read", receipt.get("status").asText());
     JsonNode online = WireFormat.event(new DeviceEvent.Presence("alice", true, 10), 2000);
     assertEquals(2000, online.get("last_seen").asLong(), "online: seen now");

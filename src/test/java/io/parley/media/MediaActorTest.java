@@ -3,7 +3,7 @@ package io.parley.media;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.parley.Outcome;
+import io.parley.cluster.Outcome;
 import io.parley.testing.EntityHarness;
 import java.time.Duration;
 import java.util.List;

@@ -3,8 +3,8 @@ package io.parley.push;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.parley.Done;
-import io.parley.Outcome;
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
 import io.parley.testing.EntityHarness;
 import io.parley.user.UserActor;
 import java.time.Duration;
@@ -33,7 +33,7 @@ class PushTokenOwnerTest {
   @Test
   void aNewOwnerTakesAPushTokenAndTheEarlierOwnerDropsIt() {
     TestProbe<ClusterSharding.ShardCommand> tokenShard = harness.testKit.createTestProbe();
-    var owner = harness.testKit.spawn(PushTokenOwner.create(PushTokenOwner.entityId(IPHONE), tokenShard.ref(), harness));
+    var owner = harness.testKit.spawn(PushTokenOwner.create(PushTokenOwner.entityId(IPHONE), tokenShard.ref(), harness.tokenHolders()));
     TestProbe<Outcome<Done>> claimed = harness.testKit.createTestProbe();
     owner.tell(new PushTokenOwner.Claim("alice", IPHONE, claimed.ref()));
     assertTrue(claimed.receiveMessage().isOk());
@@ -45,7 +45,7 @@ class PushTokenOwnerTest {
     owner.tell(PushTokenOwner.stopMessage());
     harness.testKit.createTestProbe().expectTerminated(owner, Duration.ofSeconds(5));
     TestProbe<ClusterSharding.ShardCommand> restartedShard = harness.testKit.createTestProbe();
-    harness.testKit.spawn(PushTokenOwner.create(PushTokenOwner.entityId(IPHONE), restartedShard.ref(), harness));
+    harness.testKit.spawn(PushTokenOwner.create(PushTokenOwner.entityId(IPHONE), restartedShard.ref(), harness.tokenHolders()));
     var again = (UserActor.UnregisterPushToken) harness.userProbe("alice").receiveMessage();
     assertEquals(IPHONE, again.token());
     restartedShard.expectNoMessage(Duration.ofMillis(200));

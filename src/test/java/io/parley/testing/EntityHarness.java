@@ -4,7 +4,16 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.parley.archive.ColdTier;
 import io.parley.archive.ArchiveCalendar;
-import io.parley.cluster.Entities;
+import io.parley.archive.ArchiveCalendars;
+import io.parley.archive.ArchiveSettings;
+import io.parley.archive.ConversationArchiving;
+import io.parley.conversation.ArchiveRuns;
+import io.parley.conversation.MessageReader;
+import io.parley.conversation.Recipients;
+import io.parley.gateway.Entities;
+import io.parley.push.TokenHolders;
+import io.parley.user.UserRecipients;
+import io.parley.user.UserTokenHolders;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
@@ -30,7 +39,7 @@ import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitRead
  * Entity unit tests: Pekko's in-memory persistence testkit (events and snapshots go through the
  * real Jackson serializers), probes in place of the other entities, and a clock tests move.
  */
-public final class EntityHarness implements Entities {
+public final class EntityHarness implements Entities, ArchiveCalendars {
   public final ActorTestKit testKit;
   /** The configuration the test kit runs with, overrides included. */
   public final Config config;
@@ -75,6 +84,28 @@ public final class EntityHarness implements Entities {
     return coldTier;
   }
 
+  /** Conversations tell their members through the real implementation, onto the user probes. */
+  public Recipients recipients() {
+    return new UserRecipients(this);
+  }
+
+  /** Push token owners take tokens from users through the real implementation, onto the user probes. */
+  public TokenHolders tokenHolders() {
+    return new UserTokenHolders(this, testKit.system());
+  }
+
+  /** Archive runs as the server wires them, on this harness's journal, cold tier and calendar probe. */
+  public ArchiveRuns.Factory archiveRuns() {
+    return ConversationArchiving.factory(journal(), coldTier(), this, ArchiveSettings.from(config), clock);
+  }
+
+  /** A ConversationActor wired as in the server, with probes for the other entities. */
+  public org.apache.pekko.actor.typed.Behavior<ConversationActor.Command> conversationActor(
+      String conversationId, ActorRef<ClusterSharding.ShardCommand> shard, ConversationSettings settings) {
+    return ConversationActor.create(conversationId, shard, recipients(),
+        new MessageReader(journal(), coldTier()), archiveRuns(), settings, clock);
+  }
+
   public TestProbe<UserActor.Command> userProbe(String userId) {
     return users.computeIfAbsent(userId, id -> testKit.createTestProbe("user-" + id));
   }
@@ -110,8 +141,8 @@ public final class EntityHarness implements Entities {
    */
   public Entities withRealConversation(String conversationId) {
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
-    ActorRef<ConversationActor.Command> real = testKit.spawn(ConversationActor.create(conversationId, shard.ref(),
-        this, journal(), coldTier(), ConversationSettings.from(config), clock));
+    ActorRef<ConversationActor.Command> real =
+        testKit.spawn(conversationActor(conversationId, shard.ref(), ConversationSettings.from(config)));
     EntityHarness probes = this;
     return new Entities() {
       @Override
@@ -129,10 +160,6 @@ public final class EntityHarness implements Entities {
         return probes.pushTokenOwner(token);
       }
 
-      @Override
-      public RecipientRef<ArchiveCalendar.Command> archiveCalendar(String pageId) {
-        return probes.archiveCalendar(pageId);
-      }
     };
   }
 

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.parley.Outcome;
-import io.parley.cluster.Entities;
+import io.parley.cluster.Outcome;
+import io.parley.gateway.Entities;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.MessageHistory;

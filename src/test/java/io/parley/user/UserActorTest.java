@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import io.parley.Done;
-import io.parley.Outcome;
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
 import io.parley.cluster.EventBatches;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;

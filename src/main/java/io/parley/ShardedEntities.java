@@ -1,32 +1,44 @@
-package io.parley.cluster;
+package io.parley;
 
 import io.parley.archive.ArchiveCalendar;
+import io.parley.archive.ArchiveCalendars;
 import io.parley.archive.ArchiveClock;
+import io.parley.archive.ArchiveSettings;
 import io.parley.archive.ColdTier;
+import io.parley.archive.ConversationArchiving;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
+import io.parley.conversation.MessageReader;
+import io.parley.gateway.Entities;
+import io.parley.media.MediaActor;
+import io.parley.media.MediaSettings;
 import io.parley.push.PushNotifier;
 import io.parley.push.PushToken;
 import io.parley.push.PushTokenOwner;
-import io.parley.media.MediaActor;
-import io.parley.media.MediaSettings;
 import io.parley.user.UserActor;
+import io.parley.user.UserRecipients;
 import io.parley.user.UserSettings;
+import io.parley.user.UserTokenHolders;
 import java.time.Clock;
 import java.time.Duration;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.typed.ClusterSingleton;
-import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
 
-/** Reaches entities through cluster sharding; {@link #start} runs every entity type on this node. */
-public final class ShardedEntities implements Entities {
+/**
+ * Reaches entities through cluster sharding, and wires each entity type to the others through
+ * the small interfaces it declares ({@code Recipients}, {@code TokenHolders}, ...), so that no
+ * capability package depends on another in a circle. {@link #start} runs every entity type on
+ * this node.
+ */
+public final class ShardedEntities implements Entities, ArchiveCalendars {
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
 
@@ -38,13 +50,18 @@ public final class ShardedEntities implements Entities {
 
   public void start(ConversationJournal journal, ColdTier cold, PushNotifier pushes, Clock clock) {
     ConversationSettings conversationSettings = ConversationSettings.from(system.settings().config());
+    ArchiveSettings archiveSettings = ArchiveSettings.from(system.settings().config());
     UserSettings userSettings = UserSettings.from(system.settings().config());
+    UserRecipients recipients = new UserRecipients(this);
+    MessageReader reader = new MessageReader(journal, cold);
+    UserTokenHolders tokenHolders = new UserTokenHolders(this, system);
+    var archiveRuns = ConversationArchiving.factory(journal, cold, this, archiveSettings, clock);
     sharding.init(
         Entity.of(
                 ConversationActor.TYPE_KEY,
                 ctx ->
-                    ConversationActor.create(
-                        ctx.getEntityId(), ctx.getShard(), this, journal, cold, conversationSettings, clock))
+                    ConversationActor.create(ctx.getEntityId(), ctx.getShard(), recipients, reader, archiveRuns,
+                        conversationSettings, clock))
             .withStopMessage(ConversationActor.stopMessage()));
     sharding.init(
         Entity.of(
@@ -55,14 +72,15 @@ public final class ShardedEntities implements Entities {
             // register again), so remembering users would only cost a write at every login.
             .withSettings(ClusterShardingSettings.create(system).withRememberEntities(false)));
     sharding.init(
-        Entity.of(PushTokenOwner.TYPE_KEY, ctx -> PushTokenOwner.create(ctx.getEntityId(), ctx.getShard(), this))
+        Entity.of(PushTokenOwner.TYPE_KEY,
+                ctx -> PushTokenOwner.create(ctx.getEntityId(), ctx.getShard(), tokenHolders))
             .withStopMessage(PushTokenOwner.stopMessage()));
     sharding.init(
         Entity.of(ArchiveCalendar.TYPE_KEY, ctx -> ArchiveCalendar.create(ctx.getEntityId(), ctx.getShard(), this))
             .withStopMessage(ArchiveCalendar.stopMessage()));
-    if (conversationSettings.archive().enabled()) {
+    if (archiveSettings.enabled()) {
       ClusterSingleton.get(system).init(SingletonActor.of(
-          Behaviors.supervise(ArchiveClock.create(this, conversationSettings.archive(), clock))
+          Behaviors.supervise(ArchiveClock.create(this, archiveSettings, clock))
               .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
           "archive-clock"));
     }
@@ -100,7 +118,7 @@ public final class ShardedEntities implements Entities {
     return sharding.entityRefFor(PushTokenOwner.TYPE_KEY, PushTokenOwner.entityId(token));
   }
 
-  /** Media entities are reached from the gateway only, so they are not part of {@link Entities}. */
+  /** Media entities are reached from the media service only, so they are not part of {@link Entities}. */
   public RecipientRef<MediaActor.Command> media(String mediaId) {
     return sharding.entityRefFor(MediaActor.TYPE_KEY, mediaId);
   }

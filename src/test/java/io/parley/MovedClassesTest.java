@@ -1,8 +1,10 @@
-package io.parley.cluster;
+package io.parley;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationState;
 import io.parley.push.PushToken;
 import io.parley.push.PushTokenOwner;
@@ -42,6 +44,8 @@ class MovedClassesTest {
   void everyMovedClassReadsUnderItsFormerName() {
     TestProbe<Object> replyTo = harness.testKit.createTestProbe();
     List<Object> samples = List.of(
+        Done.INSTANCE,
+        Outcome.ok(Done.INSTANCE),
         new PushTokenOwner.Claim("alice", TOKEN, replyTo.ref().narrow()),
         new PushTokenOwner.OwnerChanged("alice", TOKEN),
         new PushTokenOwner.OwnerReleased("bob"),

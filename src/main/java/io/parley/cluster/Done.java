@@ -1,6 +1,5 @@
-package io.parley;
+package io.parley.cluster;
 
-import io.parley.cluster.JsonSerializable;
 
 /** The value of a successful request that has nothing else to say. */
 public record Done() implements JsonSerializable {

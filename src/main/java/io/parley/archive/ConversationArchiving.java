@@ -1,14 +1,7 @@
-package io.parley.conversation;
+package io.parley.archive;
 
-import io.parley.archive.ArchiveCalendar;
-import io.parley.archive.ArchivePlan;
-import io.parley.archive.ArchiveSettings;
-import io.parley.archive.ColdTier;
-import io.parley.archive.CrashHook;
-import io.parley.archive.JournalTrimmer;
-import io.parley.archive.Segment;
-import io.parley.cluster.Entities;
-import io.parley.conversation.ConversationState.Active;
+import io.parley.conversation.ArchiveRuns;
+import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationActor.ArchiveFailed;
 import io.parley.conversation.ConversationActor.ArchiveLoaded;
 import io.parley.conversation.ConversationActor.Command;
@@ -16,9 +9,12 @@ import io.parley.conversation.ConversationActor.Event;
 import io.parley.conversation.ConversationActor.JournalTrimmed;
 import io.parley.conversation.ConversationActor.SegmentArchived;
 import io.parley.conversation.ConversationActor.SegmentWritten;
-import io.parley.conversation.ConversationState.State;
 import io.parley.conversation.ConversationActor.TrimFinished;
 import io.parley.conversation.ConversationActor.TrimResumed;
+import io.parley.conversation.ConversationJournal;
+import io.parley.conversation.ConversationState.Active;
+import io.parley.conversation.ConversationState.State;
+import io.parley.conversation.Segment;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -43,32 +39,41 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
  * <p>What a run has in flight is not state: a run cut short is started again, and the persisted
  * state says where it must resume.
  */
-final class ConversationArchiving {
+public final class ConversationArchiving implements ArchiveRuns {
   private final String conversationId;
   private final ActorContext<Command> ctx;
   private final EffectFactories<Event, State> effects;
   private final LongSupplier lastSequenceNr;
   private final ConversationJournal journal;
   private final ColdTier cold;
-  private final Entities entities;
+  private final ArchiveCalendars calendars;
   private final ArchiveSettings archive;
   private final Clock clock;
 
   private long archiveRun;
+  /** What the run in flight is writing to S3; recorded once the write is done. */
+  private ArchivePlan planInFlight;
   private boolean archiveInFlight;
   private boolean awaitingSnapshot;
   private boolean trimInFlight;
   private long snapshotSeenSeqNr;
   private long archiveNotBeforeMillis;
 
-  ConversationArchiving(
+  /** Archive runs for every conversation of a node: the journal to read, S3 to write, calendars to remind. */
+  public static ArchiveRuns.Factory factory(
+      ConversationJournal journal, ColdTier cold, ArchiveCalendars calendars, ArchiveSettings archive, Clock clock) {
+    return (conversationId, ctx, effects, lastSequenceNr) -> new ConversationArchiving(
+        conversationId, ctx, effects, lastSequenceNr, journal, cold, calendars, archive, clock);
+  }
+
+  private ConversationArchiving(
       String conversationId,
       ActorContext<Command> ctx,
       EffectFactories<Event, State> effects,
       LongSupplier lastSequenceNr,
       ConversationJournal journal,
       ColdTier cold,
-      Entities entities,
+      ArchiveCalendars calendars,
       ArchiveSettings archive,
       Clock clock) {
     this.conversationId = conversationId;
@@ -77,28 +82,32 @@ final class ConversationArchiving {
     this.lastSequenceNr = lastSequenceNr;
     this.journal = journal;
     this.cold = cold;
-    this.entities = entities;
+    this.calendars = calendars;
     this.archive = archive;
     this.clock = clock;
   }
 
   /** The conversation recovered; the object outlives a restart after a journal failure, so any
    *  run cut short is forgotten. */
-  void recovered() {
+  @Override
+  public void recovered() {
     archiveRun++;
     archiveInFlight = false;
     awaitingSnapshot = false;
     trimInFlight = false;
     snapshotSeenSeqNr = 0;
+    planInFlight = null;
   }
 
   /** Nothing in flight: the conversation may go to sleep. */
-  boolean idle() {
+  @Override
+  public boolean idle() {
     return !archiveInFlight && !trimInFlight && !awaitingSnapshot;
   }
 
   /** The step that is due on the conversation's tick, if it needs a write; others start here. */
-  Optional<Effect<Event, State>> onTick(Active active) {
+  @Override
+  public Optional<Effect<Event, State>> onTick(Active active) {
     if (!archive.enabled()) {
       return Optional.empty();
     }
@@ -117,7 +126,8 @@ final class ConversationArchiving {
   }
 
   /** Step 3 may start once a snapshot holds the recorded segment. */
-  void snapshotted(State state, long sequenceNr) {
+  @Override
+  public void snapshotted(State state, long sequenceNr) {
     awaitingSnapshot = false;
     snapshotSeenSeqNr = Math.max(snapshotSeenSeqNr, sequenceNr);
     if (state instanceof Active active && trimDue(active)) {
@@ -125,14 +135,16 @@ final class ConversationArchiving {
     }
   }
 
-  void snapshotFailed(Throwable failure) {
+  @Override
+  public void snapshotFailed(Throwable failure) {
     // The next tick asks for another snapshot; nothing is deleted without one.
     awaitingSnapshot = false;
     ctx.getLog().warn("Snapshot of {} failed: {}", conversationId, failure.toString());
   }
 
   /** Going to sleep with messages still hot: the archive calendar wakes the conversation. */
-  void beforeSleeping(State state) {
+  @Override
+  public void beforeSleeping(State state) {
     if (archive.enabled() && state instanceof Active active && active.cold.archivedThrough() < active.lastSeq) {
       remindToArchive(active);
     }
@@ -171,7 +183,8 @@ final class ConversationArchiving {
   }
 
   /** Step 1: write what is old enough to S3. */
-  Effect<Event, State> onLoaded(Active state, ArchiveLoaded loaded) {
+  @Override
+  public Effect<Event, State> onLoaded(Active state, ArchiveLoaded loaded) {
     if (loaded.run() != archiveRun) {
       return effects.none();
     }
@@ -189,22 +202,25 @@ final class ConversationArchiving {
       return effects.none();
     }
     ArchivePlan p = plan.get();
+    planInFlight = p;
     ctx.pipeToSelf(
         cold.write(conversationId, p.segment(), p.messages()),
         (key, failure) -> failure == null
-            ? new SegmentWritten(loaded.run(), p, key)
+            ? new SegmentWritten(loaded.run(), key)
             : new ArchiveFailed(loaded.run(), "writing the segment to S3", failure.toString()));
     return effects.none();
   }
 
   /** Step 2: record the segment; from now on reads take its seqs from S3. */
-  Effect<Event, State> onSegmentWritten(Active state, SegmentWritten written) {
+  @Override
+  public Effect<Event, State> onSegmentWritten(Active state, SegmentWritten written) {
     archive.crashHook().after(CrashHook.Step.S3_WRITTEN, conversationId);
-    ArchivePlan p = written.plan();
-    Segment segment = p.segment();
-    if (written.run() != archiveRun || segment.fromSeq() != state.cold.archivedThrough() + 1) {
+    ArchivePlan p = planInFlight;
+    if (written.run() != archiveRun || p == null || p.segment().fromSeq() != state.cold.archivedThrough() + 1) {
       return effects.none(); // a late result: recording it would not continue the archive
     }
+    Segment segment = p.segment();
+    planInFlight = null;
     boolean hotRemain = state.lastSeq > segment.toSeq();
     long keepFromSeqNr;
     long nextHotTs;
@@ -250,7 +266,8 @@ final class ConversationArchiving {
   }
 
   /** Step 4: record the deletion. */
-  Effect<Event, State> onTrimFinished(TrimFinished trimmed) {
+  @Override
+  public Effect<Event, State> onTrimFinished(TrimFinished trimmed) {
     trimInFlight = false;
     if (!trimmed.deleted()) {
       return effects.none(); // the next tick tries again
@@ -259,7 +276,8 @@ final class ConversationArchiving {
     return effects.persist(new JournalTrimmed(trimmed.throughSeqNr()));
   }
 
-  Effect<Event, State> onFailed(ArchiveFailed failed) {
+  @Override
+  public Effect<Event, State> onFailed(ArchiveFailed failed) {
     if (failed.run() != archiveRun) {
       return effects.none();
     }
@@ -280,6 +298,6 @@ final class ConversationArchiving {
         state.oldestHotTs + archive.after().toMillis() + archive.batchWindow().toMillis(),
         clock.millis() + slotMillis);
     String page = ArchiveCalendar.pageId(dueAt / slotMillis, conversationId, archive.calendarBuckets());
-    entities.archiveCalendar(page).tell(new ArchiveCalendar.Remind(conversationId));
+    calendars.archiveCalendar(page).tell(new ArchiveCalendar.Remind(conversationId));
   }
 }

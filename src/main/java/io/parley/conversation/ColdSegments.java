@@ -1,4 +1,4 @@
-package io.parley.archive;
+package io.parley.conversation;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;

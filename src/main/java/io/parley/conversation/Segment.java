@@ -1,4 +1,4 @@
-package io.parley.archive;
+package io.parley.conversation;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

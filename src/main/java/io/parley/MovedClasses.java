@@ -1,6 +1,8 @@
-package io.parley.cluster;
+package io.parley;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationState;
 import io.parley.push.PushTokenOwner;
 import io.parley.user.UserState;
@@ -15,6 +17,8 @@ import org.apache.pekko.serialization.jackson.JacksonMigration;
  */
 public final class MovedClasses extends JacksonMigration {
   static final Map<String, Class<?>> BY_FORMER_NAME = Map.of(
+      "io.parley.Done", Done.class,
+      "io.parley.Outcome", Outcome.class,
       "io.parley.conversation.ConversationActor$Active", ConversationState.Active.class,
       "io.parley.conversation.ConversationActor$Empty", ConversationState.Empty.class,
       "io.parley.user.PushTokenOwner$Claim", PushTokenOwner.Claim.class,

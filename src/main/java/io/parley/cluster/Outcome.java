@@ -1,8 +1,7 @@
-package io.parley;
+package io.parley.cluster;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import io.parley.cluster.JsonSerializable;
 import java.util.function.Function;
 
 /**

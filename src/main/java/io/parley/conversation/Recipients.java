@@ -1,0 +1,24 @@
+package io.parley.conversation;
+
+import java.util.List;
+
+/**
+ * What a conversation tells its members' user entities. The user side implements it
+ * ({@code user.UserRecipients}), so that conversations do not depend on users.
+ */
+public interface Recipients {
+  /**
+   * Messages for the member's delivery stream, from after {@code memberSince}. The member's user
+   * entity answers with {@link ConversationActor.HandedOff} once it has stored them.
+   */
+  void deliver(String userId, ConversationInfo info, long memberSince, List<ChatMessage> messages);
+
+  /** The conversation's title or members changed, or the member left it. */
+  void conversationChanged(String userId, ConversationInfo info, long lastMessageTs);
+
+  /** {@code readerId} received or read through {@code seq}; for the member's connected devices only. */
+  void receipt(String userId, String conversationId, long seq, String readerId, ReceiptStatus status);
+
+  /** {@code typistId} is typing; for the member's connected devices only. */
+  void typing(String userId, String conversationId, String typistId);
+}

@@ -1,0 +1,36 @@
+package io.parley.user;
+
+import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ConversationInfo;
+import io.parley.conversation.ReceiptStatus;
+import io.parley.conversation.Recipients;
+import java.util.List;
+
+/** Conversations reach their members through this: each call is one message to a user entity. */
+public final class UserRecipients implements Recipients {
+  private final Users users;
+
+  public UserRecipients(Users users) {
+    this.users = users;
+  }
+
+  @Override
+  public void deliver(String userId, ConversationInfo info, long memberSince, List<ChatMessage> messages) {
+    users.user(userId).tell(new UserActor.Deliver(info, memberSince, messages));
+  }
+
+  @Override
+  public void conversationChanged(String userId, ConversationInfo info, long lastMessageTs) {
+    users.user(userId).tell(new UserActor.ConversationChanged(info, lastMessageTs));
+  }
+
+  @Override
+  public void receipt(String userId, String conversationId, long seq, String readerId, ReceiptStatus status) {
+    users.user(userId).tell(new UserActor.Notify(new DeviceEvent.Receipt(conversationId, seq, readerId, status)));
+  }
+
+  @Override
+  public void typing(String userId, String conversationId, String typistId) {
+    users.user(userId).tell(new UserActor.Notify(new DeviceEvent.Typing(conversationId, typistId)));
+  }
+}

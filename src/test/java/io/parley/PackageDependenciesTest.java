@@ -1,0 +1,47 @@
+package io.parley;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Capabilities depend on each other in one direction only, so each can be read (and changed)
+ * without the ones above it: gateway → user → push → conversation → cluster, archive →
+ * conversation. Where a lower package must reach a higher one, it declares a small interface
+ * ({@code Recipients}, {@code TokenHolders}, {@code ArchiveRuns}, ...) that the node wires.
+ */
+class PackageDependenciesTest {
+  static JavaClasses main;
+
+  @BeforeAll
+  static void importMainClasses() {
+    main = new ClassFileImporter()
+        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("io.parley");
+  }
+
+  @Test
+  void noPackagesDependOnEachOtherInACircle() {
+    slices().matching("io.parley.(*)..").should().beFreeOfCycles().check(main);
+  }
+
+  @Test
+  void onlyTheNodeItselfLivesInTheRootPackageAndNothingDependsOnIt() {
+    noClasses().that().resideOutsideOfPackage("io.parley")
+        .should().dependOnClassesThat().resideInAPackage("io.parley")
+        .check(main);
+  }
+
+  @Test
+  void entitiesDoNotReachUpIntoTheGateway() {
+    noClasses().that().resideInAnyPackage("io.parley.conversation..", "io.parley.user..", "io.parley.push..",
+            "io.parley.archive..", "io.parley.media..", "io.parley.cluster..", "io.parley.storage..")
+        .should().dependOnClassesThat().resideInAPackage("io.parley.gateway..")
+        .check(main);
+  }
+}
