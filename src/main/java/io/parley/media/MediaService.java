@@ -8,8 +8,6 @@ import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.Conversations;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -23,11 +21,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.model.ContentType;
-import org.apache.pekko.stream.Attributes;
-import org.apache.pekko.stream.connectors.s3.MetaHeaders;
 import org.apache.pekko.stream.connectors.s3.MultipartUploadResult;
-import org.apache.pekko.stream.connectors.s3.S3Headers;
-import org.apache.pekko.stream.connectors.s3.javadsl.S3;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -35,18 +29,15 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.jdk.javaapi.FutureConverters;
 
 /**
- * Media in S3: uploads streamed into the bucket, downloads streamed out of it, and who may see
- * what. A media object may be fetched by its uploader and by the current members of every
- * conversation it was sent in; to anyone else it does not exist (404), whatever URL they hold.
+ * Media: uploads streamed into the bucket ({@link MediaObjects}), downloads streamed out of it,
+ * and who may see what. A media object may be fetched by its uploader and by the current members
+ * of every conversation it was sent in; to anyone else it does not exist (404), whatever URL they
+ * hold.
  */
 public final class MediaService {
   private static final Logger log = LoggerFactory.getLogger(MediaService.class);
-
-  /** S3's smallest part; an upload holds about three in memory (see uploadSink). */
-  static final int PART_BYTES = 5 * 1024 * 1024;
 
   /** How much of a refused body is still read, so that the client gets the 413 (see SizeLimit). */
   static final long DRAIN_BYTES = 8L * 1024 * 1024;
@@ -64,6 +55,7 @@ public final class MediaService {
   private final MediaSettings settings;
   private final Duration askTimeout;
   private final ActorSystem<?> system;
+  private final MediaObjects objects;
   private final AtomicInteger uploading = new AtomicInteger();
 
   public MediaService(
@@ -77,6 +69,7 @@ public final class MediaService {
     this.settings = settings;
     this.askTimeout = askTimeout;
     this.system = system;
+    this.objects = new MediaObjects(settings.bucket(), system);
   }
 
   // ------------------------------------------------------------------------------------ upload
@@ -117,7 +110,7 @@ public final class MediaService {
               return bytes;
             })
             .viaMat(new SizeLimit(settings.maxBytes(), DRAIN_BYTES), Keep.right())
-            .toMat(uploadSink(key, contentType, uploaderId), Keep.both())
+            .toMat(objects.upload(key, contentType, uploaderId), Keep.both())
             .run(system);
     CompletionStage<Boolean> bodyRead = running.first();
     CompletionStage<Outcome<Stored>> result = running.second()
@@ -125,7 +118,7 @@ public final class MediaService {
           if (failure == null) {
             return register(mediaId, key, uploaderId, contentType, size.get());
           }
-          return abortUploads(key)
+          return objects.abortUploads(key)
               .thenCompose(aborted -> bodyRead)
               .<Outcome<Stored>>thenApply(overLimit -> {
                 if (overLimit) {
@@ -140,20 +133,6 @@ public final class MediaService {
     return result.whenComplete((outcome, failure) -> uploading.decrementAndGet());
   }
 
-  private Sink<ByteString, CompletionStage<MultipartUploadResult>> uploadSink(
-      String key, ContentType contentType, String uploaderId) {
-    S3Headers headers = S3Headers.create().withMetaHeaders(MetaHeaders.create(Map.of("uploader", uploaderId)));
-    // The Java DSL of connectors-s3 1.0.2 fixes the parallelism at 4 parts. One part at a time
-    // bounds an upload's memory, whatever the size of the body, to about three parts: the one
-    // being sent, its copy made for the request signature, and the next one filling up.
-    return org.apache.pekko.stream.connectors.s3.scaladsl.S3
-        .multipartUploadWithHeaders(
-            settings.bucket(), key, (org.apache.pekko.http.scaladsl.model.ContentType) contentType,
-            PART_BYTES, 1, headers)
-        .asJava()
-        .mapMaterializedValue(FutureConverters::asJava);
-  }
-
   private CompletionStage<Outcome<Stored>> register(
       String mediaId, String key, String uploaderId, ContentType contentType, long size) {
     CompletionStage<Outcome<MediaActor.Media>> registered = ask(mediaEntities.apply(mediaId),
@@ -163,25 +142,10 @@ public final class MediaService {
         .whenComplete((outcome, failure) -> {
           if (failure != null || !outcome.isOk()) {
             // Not recorded, so nobody could ever fetch it: do not keep the object.
-            S3.deleteObject(settings.bucket(), key).runWith(Sink.ignore(), system);
+            objects.delete(key);
           } else {
             log.debug("Media {} stored: {} bytes", mediaId, size);
           }
-        });
-  }
-
-  /**
-   * Aborts every unfinished multipart upload of {@code key} (there is at most one: keys are
-   * unique). Failures are logged; a bucket lifecycle rule is the backstop.
-   */
-  private CompletionStage<org.apache.pekko.Done> abortUploads(String key) {
-    return S3.listMultipartUpload(settings.bucket(), Optional.of(key))
-        .filter(upload -> upload.getKey().equals(key))
-        .mapAsync(1, upload -> S3.deleteUpload(settings.bucket(), key, upload.getUploadId(), system, Attributes.none()))
-        .runWith(Sink.ignore(), system)
-        .exceptionally(failure -> {
-          log.warn("Could not abort the multipart upload of {}: {}", key, failure.toString());
-          return org.apache.pekko.Done.done();
         });
   }
 
@@ -213,7 +177,7 @@ public final class MediaService {
       }
       // The first bytes are awaited so that a storage failure is an error response, not a
       // response cut short.
-      return S3.getObject(settings.bucket(), MediaUrls.objectKey(mediaId))
+      return objects.read(MediaUrls.objectKey(mediaId))
           .prefixAndTail(1)
           .runWith(Sink.head(), system)
           .thenApply(firstAndRest -> Outcome.ok(new Download(

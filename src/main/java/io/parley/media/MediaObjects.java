@@ -1,0 +1,74 @@
+package io.parley.media;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.connectors.s3.MetaHeaders;
+import org.apache.pekko.stream.connectors.s3.MultipartUploadResult;
+import org.apache.pekko.stream.connectors.s3.S3Headers;
+import org.apache.pekko.stream.connectors.s3.javadsl.S3;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.jdk.javaapi.FutureConverters;
+
+/** The media bucket: every S3 request for media objects goes through here. */
+final class MediaObjects {
+  private static final Logger log = LoggerFactory.getLogger(MediaObjects.class);
+
+  /** S3's smallest part; an upload holds about three in memory (see {@link #upload}). */
+  static final int PART_BYTES = 5 * 1024 * 1024;
+
+  private final String bucket;
+  private final ActorSystem<?> system;
+
+  MediaObjects(String bucket, ActorSystem<?> system) {
+    this.bucket = bucket;
+    this.system = system;
+  }
+
+  /** A multipart upload of {@code key}, tagged with its uploader. */
+  Sink<ByteString, CompletionStage<MultipartUploadResult>> upload(
+      String key, ContentType contentType, String uploaderId) {
+    S3Headers headers = S3Headers.create().withMetaHeaders(MetaHeaders.create(Map.of("uploader", uploaderId)));
+    // The Java DSL of connectors-s3 1.0.2 fixes the parallelism at 4 parts. One part at a time
+    // bounds an upload's memory, whatever the size of the body, to about three parts: the one
+    // being sent, its copy made for the request signature, and the next one filling up.
+    return org.apache.pekko.stream.connectors.s3.scaladsl.S3
+        .multipartUploadWithHeaders(
+            bucket, key, (org.apache.pekko.http.scaladsl.model.ContentType) contentType, PART_BYTES, 1, headers)
+        .asJava()
+        .mapMaterializedValue(FutureConverters::asJava);
+  }
+
+  /**
+   * Aborts every unfinished multipart upload of {@code key} (there is at most one: keys are
+   * unique). Failures are logged; a bucket lifecycle rule is the backstop.
+   */
+  CompletionStage<Done> abortUploads(String key) {
+    return S3.listMultipartUpload(bucket, Optional.of(key))
+        .filter(upload -> upload.getKey().equals(key))
+        .mapAsync(1, upload -> S3.deleteUpload(bucket, key, upload.getUploadId(), system, Attributes.none()))
+        .runWith(Sink.ignore(), system)
+        .exceptionally(failure -> {
+          log.warn("Could not abort the multipart upload of {}: {}", key, failure.toString());
+          return Done.done();
+        });
+  }
+
+  CompletionStage<Done> delete(String key) {
+    return S3.deleteObject(bucket, key).runWith(Sink.ignore(), system);
+  }
+
+  /** The object's bytes. */
+  Source<ByteString, NotUsed> read(String key) {
+    return S3.getObject(bucket, key).mapMaterializedValue(ignored -> NotUsed.getInstance());
+  }
+}
