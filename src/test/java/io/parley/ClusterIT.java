@@ -11,32 +11,37 @@ import io.parley.testing.ApiClient;
 import io.parley.testing.ChatLoad;
 import io.parley.testing.ParleyProcess;
 import io.parley.testing.WsClient;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three Parley JVMs on 127.0.0.1 form one Pekko cluster and share one DynamoDB and one S3 (run
  * here by the test, as an external store would be). Clients are spread over all nodes.
+ *
+ * <p>The cluster is started once, but every test begins with all three nodes running and Up in
+ * every node's view ({@link #wholeCluster}), whatever an earlier test killed or drained, and
+ * uses users of its own: the tests pass in any order.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
   static final int NODES = 3;
   static final String DRAIN_GRACE = "3s";
+  /** Long enough for a killed node's old incarnation to be downed and a relaunched one to join. */
+  static final Duration WHOLE_WITHIN = Duration.ofMinutes(3);
 
   EmbeddedDynamoDb dynamo;
   EmbeddedObjectStore s3;
@@ -66,6 +71,63 @@ class ClusterIT {
     }
   }
 
+  /**
+   * Relaunches any node that is not running (a test may have failed between stopping a node and
+   * starting it again) and waits until every node is ready and sees all {@value #NODES}, and
+   * only them, Up with none unreachable.
+   */
+  @BeforeEach
+  void wholeCluster() throws Exception {
+    long deadline = System.nanoTime() + WHOLE_WITHIN.toNanos();
+    while (true) {
+      for (ParleyProcess node : nodes) {
+        if (!node.isAlive()) {
+          node.launch();
+        }
+      }
+      String lastSeen = unhealthy();
+      if (lastSeen.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the cluster was not whole within " + WHOLE_WITHIN + ": " + lastSeen
+            + "\nrecent warnings:\n" + nodes.stream().map(ParleyProcess::recentWarnings).collect(Collectors.joining("\n")));
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  /** What keeps the cluster from being whole, as each node sees it; empty if nothing. */
+  private String unhealthy() {
+    StringBuilder problems = new StringBuilder();
+    for (int i = 0; i < NODES; i++) {
+      ParleyProcess node = nodes.get(i);
+      try {
+        int ready = node.managementStatus("/ready");
+        JsonNode view = ApiClient.JSON.readTree(node.managementBody("/cluster/members"));
+        JsonNode members = view.path("members");
+        boolean allUp = members.size() == NODES;
+        for (JsonNode member : members) {
+          allUp &= "Up".equals(member.path("status").asText());
+        }
+        if (ready != 200 || !allUp || view.path("unreachable").size() > 0) {
+          problems.append("node ").append(i).append(": ready ").append(ready).append(", ").append(view).append("; ");
+        }
+      } catch (IOException notAnswering) {
+        problems.append("node ").append(i).append(": ").append(notAnswering).append("; ");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    return problems.toString();
+  }
+
+  /** A prefix for this test's user ids: no test meets another's users or conversations. */
+  private static String unique(String prefix) {
+    return prefix + UUID.randomUUID().toString().substring(0, 6);
+  }
+
   @AfterAll
   void stopCluster() throws Exception {
     nodes.forEach(ParleyProcess::close);
@@ -78,19 +140,21 @@ class ClusterIT {
   }
 
   @Test
-  @Order(1)
   void theNodesFormOneClusterAndUsersOnDifferentNodesChat() throws Exception {
     for (ParleyProcess node : nodes) {
       JsonNode members = ApiClient.JSON.readTree(node.managementBody("/cluster/members"));
       assertEquals(NODES, members.get("members").size(), "every node sees all " + NODES);
     }
+    String run = unique("x");
+    String aliceId = run + "alice";
+    String bobId = run + "bob";
     // Alice on node 0, bob's phone on node 1 and his laptop on node 2.
-    try (WsClient alice = WsClient.connect(nodes.get(0), new ApiClient(nodes.get(0)).token("xalice"), "phone");
-        WsClient bobPhone = WsClient.connect(nodes.get(1), new ApiClient(nodes.get(1)).token("xbob"), "phone");
-        WsClient bobLaptop = WsClient.connect(nodes.get(2), new ApiClient(nodes.get(2)).token("xbob"), "laptop")) {
+    try (WsClient alice = WsClient.connect(nodes.get(0), new ApiClient(nodes.get(0)).token(aliceId), "phone");
+        WsClient bobPhone = WsClient.connect(nodes.get(1), new ApiClient(nodes.get(1)).token(bobId), "phone");
+        WsClient bobLaptop = WsClient.connect(nodes.get(2), new ApiClient(nodes.get(2)).token(bobId), "laptop")) {
       bobPhone.await(WsClient.type("hello"));
       bobLaptop.await(WsClient.type("hello"));
-      JsonNode ack = alice.request(frame("msg.send").put("conversation_id", "d:xalice:xbob")
+      JsonNode ack = alice.request(frame("msg.send").put("conversation_id", "d:" + aliceId + ":" + bobId)
           .put("client_msg_id", "x1").put("content", "across nodes"));
       assertEquals(1, ack.get("seq").asLong());
       assertEquals("across nodes", bobPhone.await(WsClient.type("msg.new")).get("content").asText());
@@ -101,10 +165,9 @@ class ClusterIT {
   }
 
   @Test
-  @Order(2)
   void killingANodeUnderLoadLosesAndDuplicatesNothing() {
     try (ChatLoad load = new ChatLoad(nodes)) {
-      int checked = runLoad(load, "k", () -> {
+      int checked = runLoad(load, unique("k"), () -> {
         load.awaitAcked(60);
         ParleyProcess victim = nodes.get(1);
         victim.kill();
@@ -117,10 +180,9 @@ class ClusterIT {
   }
 
   @Test
-  @Order(3)
   void aSigtermDrainsClientsWithinTheGracePeriod() {
     ParleyProcess node = nodes.get(2);
-    try (WsClient client = WsClient.connect(node, new ApiClient(node).token("xdrained"), "phone")) {
+    try (WsClient client = WsClient.connect(node, new ApiClient(node).token(unique("x") + "drained"), "phone")) {
       client.await(WsClient.type("hello"));
       long start = System.nanoTime();
       new Thread(node::terminate).start();
@@ -135,10 +197,9 @@ class ClusterIT {
   }
 
   @Test
-  @Order(4)
   void aRollingRestartUnderLoadLosesAndDuplicatesNothing() {
     try (ChatLoad load = new ChatLoad(nodes)) {
-      int checked = runLoad(load, "r", () -> {
+      int checked = runLoad(load, unique("r"), () -> {
         for (int i = 0; i < NODES; i++) {
           load.awaitAcked(40 + 50 * i);
           ParleyProcess node = nodes.get(i);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.eatthepath.pushy.apns.server.RejectionReason;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.testing.ApiClient;
 import io.parley.testing.ApnsTestServer;
@@ -23,21 +24,23 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Push end to end: a real node (its own JVM) configured only through PARLEY_APNS_* and
  * PARLEY_FCM_*, pushing to pushy's MockApnsServer and a local FCM v1 server in this JVM; clients
  * register their tokens over WebSocket and HTTP.
+ *
+ * <p>The node and the two providers are shared; each test has its own sender, recipients and
+ * device tokens, looks only at the pushes to its own tokens, and starts with both providers
+ * answering normally: the tests pass in any order.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PushIT {
   static final Duration GATHER = Duration.ofMillis(1500);
   static final Duration WINDOW = Duration.ofSeconds(4);
@@ -47,8 +50,9 @@ class PushIT {
   FcmTestServer fcm;
   ParleyProcess node;
   ApiClient api;
+  /** This test's sender, who also watches presence for {@link #goOffline}. */
   WsClient alice;
-  String aliceId = user("alice");
+  String aliceId;
 
   @BeforeAll
   void start(@TempDir Path temp) throws Exception {
@@ -66,12 +70,28 @@ class PushIT {
     env.put("PARLEY_RATE_LIMIT_PER_MINUTE", "6000");
     node = ParleyProcess.start(temp, env);
     api = new ApiClient(node);
+  }
+
+  /** Providers answering again, whatever an earlier test made them do; a sender of this test's own. */
+  @BeforeEach
+  void freshSenderAndHealthyProviders() {
+    fcm.recover();
+    fcm.failNext(0, 500);
+    apns.failNext(0, RejectionReason.SERVICE_UNAVAILABLE);
+    aliceId = user("alice");
     alice = connect(aliceId, "laptop");
+  }
+
+  @AfterEach
+  void closeSender() {
+    fcm.recover();
+    if (alice != null) {
+      alice.close();
+    }
   }
 
   @AfterAll
   void stop() throws Exception {
-    alice.close();
     node.close();
     apns.close();
     fcm.close();
@@ -149,7 +169,6 @@ class PushIT {
   }
 
   @Test
-  @Order(1)
   void offlineMembersGetAMetadataOnlyPushOnEveryDeviceAndOnlineMembersNone() throws Exception {
     String bobId = user("bob");
     String carolId = user("carol");
@@ -189,7 +208,6 @@ class PushIT {
   }
 
   @Test
-  @Order(2)
   void aBurstOfAHundredMessagesGivesOnePushCarryingTheLatestSeqAndBadge() throws Exception {
     String bobId = user("bob");
     String bobPhone = ApnsTestServer.token("burst-" + bobId);
@@ -217,7 +235,6 @@ class PushIT {
   }
 
   @Test
-  @Order(3)
   void reconnectingBeforeThePushIsDueStopsIt() throws Exception {
     String bobId = user("bob");
     String bobPhone = ApnsTestServer.token("back-" + bobId);
@@ -239,7 +256,6 @@ class PushIT {
   }
 
   @Test
-  @Order(4)
   void deadTokensAreRemovedAndATokenBelongsOnlyToItsLatestUser() throws Exception {
     String erinId = user("erin");
     String erinOld = ApnsTestServer.token("old-" + erinId);
@@ -279,7 +295,6 @@ class PushIT {
   }
 
   @Test
-  @Order(5)
   void aHangingProviderDoesNotDelayChat() throws Exception {
     String hankId = user("hank");
     String ivyId = user("ivy");

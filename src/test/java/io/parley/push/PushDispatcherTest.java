@@ -14,21 +14,25 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Retries, dead tokens, the circuit breaker and the bounded queue, against the real peers. */
+/**
+ * Retries, dead tokens, the circuit breaker and the bounded queue, against the real peers.
+ *
+ * <p>The peers and the meters are shared, so each test leaves the peers answering normally and
+ * waits until every push it handed over has its outcome counted ({@link #healProvidersAndSettle}):
+ * no push of one test is still retrying, failing or queued while the next one counts. The tests
+ * pass in any order.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PushDispatcherTest {
   @TempDir static Path dir;
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -39,6 +43,8 @@ class PushDispatcherTest {
   PushProvider apns;
   PushProvider fcm;
   final BlockingQueue<PushToken> removed = new LinkedBlockingQueue<>();
+  /** Pushes handed to this class's dispatchers; each ends in exactly one parley.push count. */
+  final AtomicLong notified = new AtomicLong();
 
   @BeforeAll
   void start() throws Exception {
@@ -52,9 +58,11 @@ class PushDispatcherTest {
   }
 
   @AfterEach
-  void healProviders() {
+  void healProvidersAndSettle() throws InterruptedException {
     fcmServer.recover();
+    fcmServer.failNext(0, 500);
     apnsServer.failNext(0, RejectionReason.SERVICE_UNAVAILABLE);
+    await(() -> outcomes() == notified.get(), "every push of the test to have its outcome counted");
   }
 
   @AfterAll
@@ -64,17 +72,28 @@ class PushDispatcherTest {
     Metrics.removeRegistry(meters);
   }
 
-  PushDispatcher dispatcher(String overrides) {
+  /** A dispatcher whose pushes are counted in {@link #notified}. */
+  PushNotifier dispatcher(String overrides) {
     PushSettings settings = PushSettings.from(ConfigFactory.parseString(overrides)
         .withFallback(ConfigFactory.parseString(
             "parley.push { min-backoff = 50ms, max-backoff = 200ms, max-attempts = 3, call-timeout = 2s }"))
         .withFallback(ConfigFactory.load()));
-    return new PushDispatcher(List.of(apns, fcm), (user, token) -> removed.add(token), settings, testKit.system());
+    PushDispatcher dispatcher =
+        new PushDispatcher(List.of(apns, fcm), (user, token) -> removed.add(token), settings, testKit.system());
+    return notification -> {
+      notified.incrementAndGet();
+      dispatcher.notify(notification);
+    };
   }
 
   double count(String platform, String outcome) {
     var counter = meters.find("parley.push").tags("platform", platform, "outcome", outcome).counter();
     return counter == null ? 0 : counter.count();
+  }
+
+  /** Every outcome counted so far, of any platform. */
+  long outcomes() {
+    return (long) meters.find("parley.push").counters().stream().mapToDouble(c -> c.count()).sum();
   }
 
   static void await(BooleanSupplier condition, String what) throws InterruptedException {
@@ -85,7 +104,7 @@ class PushDispatcherTest {
     }
   }
 
-  /** Other tests' dispatchers may still be sending: count only this token's requests. */
+  /** The server keeps every test's requests: count only this token's. */
   long sendsTo(String token) {
     return fcmServer.sends.stream().filter(send -> send.message().path("token").asText().equals(token)).count();
   }
@@ -129,7 +148,7 @@ class PushDispatcherTest {
   void anOpenBreakerStopsCallsToAFailingProvider() throws Exception {
     fcmServer.failNext(1000, 500);
     double gaveUp = count("fcm", "gave_up");
-    PushDispatcher failing = dispatcher(
+    PushNotifier failing = dispatcher(
         "parley.push { max-attempts = 1, parallelism = 1, breaker { max-failures = 2, reset-timeout = 1m } }");
     for (int i = 0; i < 6; i++) {
       failing.notify(push("fcm", "fcm-" + i));
@@ -140,11 +159,11 @@ class PushDispatcherTest {
   }
 
   @Test
-  @Order(Integer.MAX_VALUE) // its queued pushes go out after it: they must not count in other tests
   void aHangingProviderFillsTheBoundedQueueAndTheOverflowIsCounted() throws Exception {
     fcmServer.hang();
     double dropped = count("fcm", "dropped");
-    PushDispatcher stuck = dispatcher("parley.push { queue-size = 2, parallelism = 1, call-timeout = 30s }");
+    // Its queued pushes go out after it, once the provider recovers: the @AfterEach waits for them.
+    PushNotifier stuck = dispatcher("parley.push { queue-size = 2, parallelism = 1, call-timeout = 30s }");
     for (int i = 0; i < 10; i++) {
       stuck.notify(push("fcm", "fcm-stuck-" + i));
     }
