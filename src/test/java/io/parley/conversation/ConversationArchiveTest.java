@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
 import io.parley.archive.ArchiveSettings;
 import io.parley.cluster.Outcome;
 import io.parley.archive.ArchiveCalendar;
@@ -19,7 +20,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -37,6 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ConversationArchiveTest {
   static final String CONVERSATION = "d:alice:bob";
   static final String PID = ConversationActor.persistenceId(CONVERSATION).id();
+  /** The tick: hand-off retries, archive steps and passivation are checked at each. */
+  static final Duration TICK = Duration.ofMillis(100);
 
   @TempDir Path temp;
   EmbeddedObjectStore s3;
@@ -44,6 +49,8 @@ class ConversationArchiveTest {
   ConversationSettings settings;
   PersistenceTestKit journal;
   TestProbe<ClusterSharding.ShardCommand> shard;
+  /** Timers (the conversation's tick) run on virtual time, moved with the harness clock. */
+  ManualTime time;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -51,7 +58,9 @@ class ConversationArchiveTest {
     String overrides = "parley.conversation { handoff-retry-interval = 100ms, snapshot-every = 1000 }\n"
         + "parley.archive { after = 1h, batch-window = 0s, segment-max-messages = 4, cache-segments = 2 }\n"
         + "parley.s3.resolved-endpoint = \"" + s3.endpoint() + "\"\n";
-    harness = new EntityHarness(overrides);
+    harness = new EntityHarness(
+        ConfigFactory.parseString(overrides).withFallback(ManualTime.config()).root().render());
+    time = ManualTime.get(harness.testKit.system());
     settings = ConversationSettings.from(harness.config);
     journal = PersistenceTestKit.create(harness.testKit.system());
     shard = harness.testKit.createTestProbe();
@@ -100,8 +109,34 @@ class ConversationArchiveTest {
         .toList();
   }
 
-  private void awaitJournal(Runnable assertion) {
+  /**
+   * Moves the clock the entity reads by {@code duration}, then lets one tick fire. Virtual time
+   * moves by one tick only: passing an hour at once would fire a fixed-delay timer once per
+   * interval in that hour, thousands of ticks together.
+   */
+  private void pass(Duration duration) {
+    harness.clock.advance(duration.minus(TICK));
+    tick();
+  }
+
+  /** One tick of virtual time, on the entity's clock too. */
+  private void tick() {
+    harness.clock.advance(TICK);
+    time.timePasses(TICK);
+  }
+
+  /**
+   * Lets the conversation tick (one tick of virtual time per try) until the assertion holds:
+   * each archive run starts on a tick, and its steps then complete in the background.
+   */
+  private void ticksUntil(Runnable assertion) {
+    ticksUntil(() -> {}, assertion);
+  }
+
+  private void ticksUntil(Runnable beforeEachTick, Runnable assertion) {
     harness.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+      beforeEachTick.run();
+      tick();
       assertion.run();
       return null;
     });
@@ -114,18 +149,13 @@ class ConversationArchiveTest {
       send(conversation, "alice", "b" + i);
     }
     // Members keep confirming hand-offs, so every tick finds confirmations waiting to be stored.
-    java.util.concurrent.atomic.AtomicLong confirmed = new java.util.concurrent.atomic.AtomicLong();
-    var confirming = harness.testKit.system().scheduler().scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(10),
-        () -> conversation.tell(new ConversationActor.HandedOff("bob", confirmed.incrementAndGet())),
-        harness.testKit.system().executionContext());
-    try {
-      awaitJournal(() -> assertTrue(journal.persistedInStorage(PID).stream().flatMap(e -> EventBatches.unbatched(e).stream())
-          .anyMatch(ConversationActor.HandoffsConfirmed.class::isInstance), "confirmations are being stored"));
-      harness.clock.advance(Duration.ofMinutes(61));
-      awaitJournal(() -> assertFalse(storedMessageSeqs().contains(1L), "1..4 left the journal"));
-    } finally {
-      confirming.cancel();
-    }
+    AtomicLong confirmed = new AtomicLong();
+    Runnable confirm = () -> conversation.tell(new ConversationActor.HandedOff("bob", confirmed.incrementAndGet()));
+    ticksUntil(confirm, () -> assertTrue(journal.persistedInStorage(PID).stream()
+        .flatMap(e -> EventBatches.unbatched(e).stream())
+        .anyMatch(ConversationActor.HandoffsConfirmed.class::isInstance), "confirmations are being stored"));
+    pass(Duration.ofMinutes(61));
+    ticksUntil(confirm, () -> assertFalse(storedMessageSeqs().contains(1L), "1..4 left the journal"));
   }
 
   @Test
@@ -135,15 +165,15 @@ class ConversationArchiveTest {
     for (int i = 1; i <= 10; i++) {
       acks.add(send(conversation, i % 2 == 0 ? "bob" : "alice", "c" + i));
     }
-    harness.clock.advance(Duration.ofMinutes(61));
+    pass(Duration.ofMinutes(61));
     send(conversation, "alice", "c11");
     send(conversation, "bob", "c12");
     List<List<ChatMessage>> before = allPages(conversation, 12, 5);
     assertEquals(12, before.stream().mapToInt(List::size).sum());
 
     // 1..10 are older than an hour: three runs of at most four (1-4, 5-8, 9-10); 11, 12 stay.
-    awaitJournal(() -> assertEquals(List.of(11L, 12L), storedMessageSeqs()));
-    awaitJournal(() -> assertTrue(journal.persistedInStorage(PID).stream()
+    ticksUntil(() -> assertEquals(List.of(11L, 12L), storedMessageSeqs()));
+    ticksUntil(() -> assertTrue(journal.persistedInStorage(PID).stream()
         .anyMatch(e -> e instanceof ConversationActor.JournalTrimmed t && t.throughSeqNr() > 0)));
     for (Segment segment : List.of(new Segment(1, 4), new Segment(5, 8), new Segment(9, 10))) {
       assertTrue(Files.exists(s3File(segment)), "object for " + segment);
@@ -178,9 +208,9 @@ class ConversationArchiveTest {
     List<ChatMessage> firstTwo = page(conversation, 3, 2);
     ColdTier.from(harness.config, harness.testKit.system()).write(CONVERSATION, new Segment(1, 2), firstTwo).toCompletableFuture().get(10, SECONDS);
     assertTrue(Files.exists(s3File(new Segment(1, 2))));
-    harness.clock.advance(Duration.ofMinutes(61));
-    awaitJournal(() -> assertTrue(Files.exists(s3File(new Segment(1, 4)))));
-    awaitJournal(() -> assertFalse(Files.exists(s3File(new Segment(1, 2))), "the stray object is gone"));
+    pass(Duration.ofMinutes(61));
+    ticksUntil(() -> assertTrue(Files.exists(s3File(new Segment(1, 4)))));
+    ticksUntil(() -> assertFalse(Files.exists(s3File(new Segment(1, 2))), "the stray object is gone"));
   }
 
   @Test
@@ -199,8 +229,8 @@ class ConversationArchiveTest {
     for (int i = 1; i <= 4; i++) {
       send(conversation, "alice", "c" + i);
     }
-    harness.clock.advance(Duration.ofMinutes(61));
-    awaitJournal(() -> assertEquals(List.of(), storedMessageSeqs()));
+    pass(Duration.ofMinutes(61));
+    ticksUntil(() -> assertEquals(List.of(), storedMessageSeqs()));
     return conversation;
   }
 
@@ -220,12 +250,12 @@ class ConversationArchiveTest {
       send(conversation, "alice", "c" + i);
     }
     conversation.tell(new ConversationActor.HandedOff("alice", 6));
-    harness.clock.advance(Duration.ofMinutes(61));
+    pass(Duration.ofMinutes(61));
     // Bob's UserActor never confirms: the retries keep coming, and once the journal has lost
     // the messages they must come from S3, whole.
-    awaitJournal(() -> assertEquals(List.of(), storedMessageSeqs()));
+    ticksUntil(() -> assertEquals(List.of(), storedMessageSeqs()));
     TestProbe<UserActor.Command> bob = harness.userProbe("bob");
-    // Retries wait for the (manual) clock: drop what was sent while the journal still had them.
+    // Retries wait for virtual time: drop what was sent while the journal still had them.
     while (true) {
       try {
         bob.receiveMessage(Duration.ofMillis(300));
@@ -233,7 +263,7 @@ class ConversationArchiveTest {
         break;
       }
     }
-    harness.clock.advance(Duration.ofSeconds(3));
+    pass(Duration.ofSeconds(3));
     var deliver = (UserActor.Deliver) bob.receiveMessage(Duration.ofSeconds(5));
     assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), deliver.messages().stream().map(ChatMessage::seq).toList());
     assertEquals("content of c5", deliver.messages().get(4).content());
@@ -243,10 +273,13 @@ class ConversationArchiveTest {
   void youngMessagesStayAndNothingIsWritten() throws Exception {
     var conversation = spawn();
     send(conversation, "alice", "c1");
-    harness.clock.advance(Duration.ofMinutes(59));
+    pass(Duration.ofMinutes(59));
     conversation.tell(new ConversationActor.HandedOff("alice", 1));
-    harness.testKit.createTestProbe().expectNoMessage(Duration.ofMillis(500)); // several ticks
-    assertEquals(List.of(1L), storedMessageSeqs());
+    for (int i = 0; i < 5; i++) {
+      tick();
+    }
+    send(conversation, "bob", "c2"); // answered after those ticks were handled
+    assertEquals(List.of(1L, 2L), storedMessageSeqs());
     try (Stream<Path> files = Files.walk(temp.resolve("s3"))) {
       assertFalse(files.anyMatch(f -> f.toString().endsWith(".jsonl.gz")), "no segment written");
     }
@@ -259,8 +292,8 @@ class ConversationArchiveTest {
     long sentAt = harness.clock.millis();
     conversation.tell(new ConversationActor.HandedOff("alice", 1));
     conversation.tell(new ConversationActor.HandedOff("bob", 1));
-    harness.clock.advance(settings.passivateAfterIdle());
-    shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofSeconds(5));
+    pass(settings.passivateAfterIdle());
+    ticksUntil(() -> shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofMillis(50)));
     var remind = (ArchiveCalendar.Remind) harness.archiveCalendarProbe.receiveMessage(Duration.ofSeconds(5));
     assertEquals(CONVERSATION, remind.conversationId());
     long slot = ArchiveSettings.from(harness.config).calendarSlot().toMillis();

@@ -2,6 +2,7 @@ package io.parley.testing;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import io.parley.archive.ColdTier;
 import io.parley.archive.ArchiveCalendar;
 import io.parley.archive.ArchiveCalendars;
@@ -75,11 +76,18 @@ public final class EntityHarness implements Entities, ArchiveCalendars {
   }
 
   private ColdTier coldTier;
+  private ActorTestKit io;
 
-  /** The cold tier as configured (one per harness, so its cache is shared like a node's). */
+  /**
+   * The cold tier as configured (one per harness, so its cache is shared like a node's). Its S3
+   * client runs on an actor system of its own, on real time: a test may put the entities on
+   * ManualTime, and HTTP connection pools do not work on virtual time.
+   */
   public synchronized ColdTier coldTier() {
     if (coldTier == null) {
-      coldTier = ColdTier.from(config, testKit.system());
+      io = ActorTestKit.create("EntityHarnessIo", config.withValue("pekko.scheduler.implementation",
+          ConfigValueFactory.fromAnyRef("org.apache.pekko.actor.LightArrayRevolverScheduler")));
+      coldTier = ColdTier.from(config, io.system());
     }
     return coldTier;
   }
@@ -165,6 +173,9 @@ public final class EntityHarness implements Entities, ArchiveCalendars {
 
   public void shutdown() {
     testKit.shutdownTestKit();
+    if (io != null) {
+      io.shutdownTestKit();
+    }
   }
 
   /** A clock the test moves by hand. */
