@@ -53,7 +53,8 @@ public final class Parley {
       DynamoDbTables.ensure(
           DynamoDbClients.fromJournalConfig(full),
           full.getString("parley.dynamodb.journal-table"),
-          full.getString("parley.dynamodb.snapshot-table"));
+          full.getString("parley.dynamodb.snapshot-table"),
+          full.getString("parley.dynamodb.dedup-table"));
     }
 
     ParleyNode.start(full, Clock.systemUTC());

@@ -9,11 +9,14 @@ import io.parley.archive.ConversationArchiving;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
+import io.parley.conversation.DedupSpill;
 import io.parley.conversation.MessageReader;
 import io.parley.gateway.Entities;
 import io.parley.media.MediaActor;
 import io.parley.media.MediaSettings;
 import io.parley.push.PushNotifier;
+import io.parley.storage.DynamoDbClients;
+import io.parley.storage.DynamoDbDedupTable;
 import io.parley.push.PushToken;
 import io.parley.push.PushTokenOwner;
 import io.parley.user.UserActor;
@@ -23,6 +26,7 @@ import io.parley.user.UserTokenHolders;
 import java.time.Clock;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.dispatch.Dispatchers;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -56,12 +60,17 @@ public final class ShardedEntities implements Entities, ArchiveCalendars {
     MessageReader reader = new MessageReader(journal, cold);
     UserTokenHolders tokenHolders = new UserTokenHolders(this, system);
     var archiveRuns = ConversationArchiving.factory(journal, cold, this, archiveSettings, clock);
+    DedupSpill dedupSpill = new DynamoDbDedupTable(
+        DynamoDbClients.fromJournalConfig(system.settings().config()),
+        system.settings().config().getString("parley.dynamodb.dedup-table"),
+        system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId()),
+        clock);
     sharding.init(
         Entity.of(
                 ConversationActor.TYPE_KEY,
                 ctx ->
                     ConversationActor.create(ctx.getEntityId(), ctx.getShard(), recipients, reader, archiveRuns,
-                        conversationSettings, clock))
+                        dedupSpill, conversationSettings, clock))
             .withStopMessage(ConversationActor.stopMessage()));
     sharding.init(
         Entity.of(

@@ -141,6 +141,13 @@ public final class ConversationActor
 
   record RetryLoaded(String userId, List<ChatMessage> messages) implements Command {}
 
+  // Idempotency beyond the state (see DedupOverflow).
+  record DedupLookedUp(List<Send> sends, Map<Long, DedupWindow.Entry> found, String failure) implements Command {}
+
+  record DedupSpillStored(long throughSeq, long untilTs) implements Command {}
+
+  record DedupSpillFailed(String cause) implements Command {}
+
   // Archive runs (see ArchiveRuns): each step's result comes back as a command, so the
   // state is only ever changed by this actor, in order. `run` tells results of the current run
   // from late ones of a run cut short by a restart.
@@ -177,6 +184,12 @@ public final class ConversationActor
       implements Event {}
 
   public record HandoffsConfirmed(Map<String, Long> storedThrough) implements Event {}
+
+  /**
+   * The idempotency keys of messages through {@code throughSeq} are in the {@link DedupSpill}
+   * (the newest of them from {@code untilTs}), so the state forgets them.
+   */
+  public record DedupSpilled(long throughSeq, long untilTs) implements Event {}
 
   /** Kept for journals written before receipts were group-committed; see {@link ReceiptsRecorded}. */
   public record ReceiptRecorded(String userId, ReceiptStatus status, long seq) implements Event {}
@@ -221,10 +234,11 @@ public final class ConversationActor
       Recipients recipients,
       MessageReader reader,
       ArchiveRuns.Factory archiveRuns,
+      DedupSpill dedupSpill,
       ConversationSettings settings,
       Clock clock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ConversationActor(
-        conversationId, ctx, timers, shard, recipients, reader, archiveRuns, settings, clock)));
+        conversationId, ctx, timers, shard, recipients, reader, archiveRuns, dedupSpill, settings, clock)));
   }
 
   private final String conversationId;
@@ -240,6 +254,7 @@ public final class ConversationActor
   private final ReceiptsWaiting receipts;
   private final MemberHandoffs handoffs;
   private final ArchiveRuns archiving;
+  private final DedupOverflow dedupOverflow;
   private final Membership membership;
   private boolean flushScheduled;
   private long lastActivityMillis;
@@ -253,6 +268,7 @@ public final class ConversationActor
       Recipients recipients,
       MessageReader reader,
       ArchiveRuns.Factory archiveRuns,
+      DedupSpill dedupSpill,
       ConversationSettings settings,
       Clock clock) {
     super(persistenceId(conversationId), EntityLifecycle.onPersistenceFailure());
@@ -268,6 +284,8 @@ public final class ConversationActor
     this.handoffs = new MemberHandoffs(conversationId, ctx, recipients, reader, this::locate,
         settings.handoffRetryInterval(), clock);
     this.archiving = archiveRuns.create(conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx));
+    this.dedupOverflow = new DedupOverflow(
+        conversationId, ctx, dedupSpill, settings.dedupWindow().toMillis(), settings.dedupMaxEntries());
     this.membership = new Membership(conversationId, Effect(), recipients, settings.maxGroupMembers(), clock);
     this.lastActivityMillis = clock.millis();
   }
@@ -301,6 +319,7 @@ public final class ConversationActor
         state -> {
           timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.handoffRetryInterval());
           archiving.recovered();
+          dedupOverflow.recovered();
         },
         builder -> builder
             .onSignal(SnapshotCompleted.class, (state, done) -> archiving.snapshotted(state, done.metadata().sequenceNr()))
@@ -335,6 +354,15 @@ public final class ConversationActor
         .onCommand(Typing.class, this::onTyping)
         .onCommand(RetryLoaded.class, (state, loaded) -> {
           handoffs.onRetryLoaded(state, loaded);
+          return Effect().none();
+        })
+        .onCommand(DedupLookedUp.class, this::onLookedUp)
+        .onCommand(DedupSpillStored.class, (state, stored) -> {
+          dedupOverflow.spillFinished();
+          return Effect().persist(new DedupSpilled(stored.throughSeq(), stored.untilTs()));
+        })
+        .onCommand(DedupSpillFailed.class, (state, failed) -> {
+          dedupOverflow.spillFailed(failed.cause());
           return Effect().none();
         })
         .onCommand(ArchiveLoaded.class, (state, loaded) -> archiving.onLoaded(state, loaded))
@@ -408,11 +436,41 @@ public final class ConversationActor
    */
   private Effect<Event, State> onFlush(State state, Flush flush) {
     flushScheduled = false;
+    if (dedupOverflow.lookingUp()) {
+      return Effect().none(); // the lookup's answer flushes again
+    }
     List<Send> taken = sends.takeForOneWrite();
-    ParleyMetrics.groupCommit(TYPE_KEY.name(), taken.size() + receipts.size());
+    if (state instanceof Active active) {
+      List<Long> keys = dedupOverflow.keysToLookUp(active, taken, clock.millis());
+      if (!keys.isEmpty()) {
+        dedupOverflow.lookUp(taken, keys);
+        return Effect().none();
+      }
+    }
     if (!sends.isEmpty()) {
       scheduleFlush();
     }
+    return write(state, taken, Map.of());
+  }
+
+  /** The sends of a write came back from the dedup table: repeats among them get their first ack. */
+  private Effect<Event, State> onLookedUp(Active state, DedupLookedUp lookedUp) {
+    dedupOverflow.lookedUp();
+    if (!sends.isEmpty()) {
+      scheduleFlush();
+    }
+    if (lookedUp.failure() != null) {
+      ctx.getLog().warn("Could not look up idempotency keys of {}: {}", conversationId, lookedUp.failure());
+      lookedUp.sends().forEach(send -> send.replyTo().tell(
+          Outcome.rejected(Reason.UNAVAILABLE, "could not check " + send.clientMsgId() + " for a repeat; retry")));
+      return Effect().none();
+    }
+    return write(state, lookedUp.sends(), lookedUp.found());
+  }
+
+  /** One write of {@code taken} sends (with the keys found in the dedup table), receipts and confirmations. */
+  private Effect<Event, State> write(State state, List<Send> taken, Map<Long, DedupWindow.Entry> spilled) {
+    ParleyMetrics.groupCommit(TYPE_KEY.name(), taken.size() + receipts.size());
     List<Event> events = new ArrayList<>();
     Active active;
     if (state instanceof Active existing) {
@@ -426,11 +484,11 @@ public final class ConversationActor
       events.add(started.get());
       active = new Active(null, started.get().members());
     }
-    SendBatch.Numbered numbered = SendBatch.number(conversationId, active, taken, clock.millis());
+    SendBatch.Numbered numbered = SendBatch.number(conversationId, active, taken, spilled, clock.millis());
     List<StoredMessage> stored = numbered.stored();
     if (!stored.isEmpty()) {
       events.add(new MessagesAccepted(stored, lastSequenceNumber(ctx) + 1,
-          settings.dedupWindow().toMillis(), settings.dedupMaxEntries()));
+          settings.dedupWindow().toMillis(), dedupOverflow.hardBound()));
     }
     ReceiptsWaiting.Taken receipted = receipts.take(active);
     if (!receipted.receipts().isEmpty()) {
@@ -455,6 +513,7 @@ public final class ConversationActor
           ParleyMetrics.messagesAccepted(stored.size());
           if (!stored.isEmpty()) {
             handoffs.fanOut((Active) newState, stored);
+            dedupOverflow.spillIfFull((Active) newState);
           }
         });
   }
@@ -485,6 +544,7 @@ public final class ConversationActor
     if (!(state instanceof Active active)) {
       return idle() ? passivate(state) : Effect().none();
     }
+    dedupOverflow.spillIfFull(active);
     // The archive goes first: in a busy conversation something else is always due.
     Optional<Effect<Event, State>> archiveStep = archiving.onTick(active);
     if (receipts.waitedAtLeast(settings.handoffRetryInterval().toMillis(), clock.millis())) {
@@ -545,6 +605,7 @@ public final class ConversationActor
         .onEvent(MembersAdded.class, (state, e) -> state.membersAdded(e.members()))
         .onEvent(MemberLeft.class, (state, e) -> state.memberLeft(e.userId()))
         .onEvent(MessagesAccepted.class, Active::messagesAccepted)
+        .onEvent(DedupSpilled.class, Active::dedupSpilled)
         .onEvent(SegmentArchived.class, Active::segmentArchived)
         .onEvent(JournalTrimmed.class, (state, e) -> state.journalTrimmed(e.throughSeqNr()))
         .onEvent(HandoffsConfirmed.class, (state, e) -> state.handoffsConfirmed(e.storedThrough()))

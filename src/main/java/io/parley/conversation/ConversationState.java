@@ -156,6 +156,11 @@ public final class ConversationState {
       return this;
     }
 
+    Active dedupSpilled(ConversationActor.DedupSpilled e) {
+      dedup.dropSpilled(e.throughSeq(), e.untilTs());
+      return this;
+    }
+
     Active segmentArchived(SegmentArchived e) {
       cold.add(new Segment(e.fromSeq(), e.toSeq()));
       boolean hotRemain = lastSeq > e.toSeq();

@@ -11,20 +11,57 @@ import java.util.Optional;
 /**
  * Remembers (sender, client_msg_id) of recent messages so that a retry returns the original
  * message. Keys are 64-bit hashes (collision odds ~1e-12 at the entry cap) to keep a conversation's
- * snapshot small; entries leave after the window or when the cap is reached, oldest first.
+ * snapshot small; entries leave after the window or when the cap is reached, oldest first. Before
+ * the cap is reached, the oldest entries move to a {@link DedupSpill} ({@link #dropSpilled}), so
+ * that a busy conversation keeps its whole window without a large snapshot.
  */
 public final class DedupWindow {
   public record Entry(long seq, long serverTs) {}
 
   private final LinkedHashMap<Long, Entry> entries;
+  /** The newest serverTs among entries moved to the spill; 0 if none. */
+  private long spilledUntilTs;
 
   public DedupWindow() {
-    this(new LinkedHashMap<>());
+    this(new LinkedHashMap<>(), 0);
   }
 
   @JsonCreator
-  public DedupWindow(@JsonProperty("entries") LinkedHashMap<Long, Entry> entries) {
+  public DedupWindow(
+      @JsonProperty("entries") LinkedHashMap<Long, Entry> entries,
+      @JsonProperty("spilledUntilTs") long spilledUntilTs) {
     this.entries = entries;
+    this.spilledUntilTs = spilledUntilTs;
+  }
+
+  @JsonProperty("spilledUntilTs")
+  public long spilledUntilTs() {
+    return spilledUntilTs;
+  }
+
+  /** Whether a key missing here may still be in the spill: something younger than the window moved there. */
+  public boolean mayHaveSpilled(long now, long windowMillis) {
+    return spilledUntilTs > 0 && spilledUntilTs >= now - windowMillis;
+  }
+
+  /** The {@code n} oldest entries, oldest first. */
+  public Map<Long, Entry> oldest(int n) {
+    LinkedHashMap<Long, Entry> oldest = new LinkedHashMap<>();
+    Iterator<Map.Entry<Long, Entry>> it = entries.entrySet().iterator();
+    while (it.hasNext() && oldest.size() < n) {
+      Map.Entry<Long, Entry> e = it.next();
+      oldest.put(e.getKey(), e.getValue());
+    }
+    return oldest;
+  }
+
+  /** Entries through {@code seq} are in the spill, the newest of them from {@code untilTs}. */
+  public void dropSpilled(long throughSeq, long untilTs) {
+    Iterator<Entry> oldestFirst = entries.values().iterator();
+    while (oldestFirst.hasNext() && oldestFirst.next().seq() <= throughSeq) {
+      oldestFirst.remove();
+    }
+    spilledUntilTs = Math.max(spilledUntilTs, untilTs);
   }
 
   @JsonProperty("entries")
@@ -59,6 +96,6 @@ public final class DedupWindow {
   }
 
   DedupWindow copy() {
-    return new DedupWindow(new LinkedHashMap<>(entries));
+    return new DedupWindow(new LinkedHashMap<>(entries), spilledUntilTs);
   }
 }

@@ -67,8 +67,12 @@ final class SendBatch {
     return 3L * (content.length() + clientMsgId.length() + senderId.length()) + MESSAGE_OVERHEAD_BYTES;
   }
 
-  /** Numbers the new messages of {@code sends} after the state's last; repeats get their first ack. */
-  static Numbered number(String conversationId, Active active, List<Send> sends, long now) {
+  /**
+   * Numbers the new messages of {@code sends} after the state's last; repeats (known to the state,
+   * or among {@code spilled}, the keys found in the dedup table) get their first ack.
+   */
+  static Numbered number(
+      String conversationId, Active active, List<Send> sends, Map<Long, DedupWindow.Entry> spilled, long now) {
     long seq = active.lastSeq;
     long ts = Math.max(now, active.lastMessageTs);
     Map<Long, SendAck> acceptedNow = new HashMap<>();
@@ -81,7 +85,8 @@ final class SendBatch {
       }
       long key = DedupWindow.key(send.senderId(), send.clientMsgId());
       SendAck earlier = Optional.ofNullable(acceptedNow.get(key))
-          .or(() -> active.dedup.find(key).map(e -> ack(conversationId, send.clientMsgId(), e.seq(), e.serverTs())))
+          .or(() -> active.dedup.find(key).or(() -> Optional.ofNullable(spilled.get(key)))
+              .map(e -> ack(conversationId, send.clientMsgId(), e.seq(), e.serverTs())))
           .orElse(null);
       if (earlier != null) {
         replies.add(() -> send.replyTo().tell(Outcome.ok(earlier)));

@@ -12,16 +12,19 @@ import com.amazonaws.services.dynamodbv2.model.ProjectionType;
 import com.amazonaws.services.dynamodbv2.model.ResourceInUseException;
 import com.amazonaws.services.dynamodbv2.model.ResourceNotFoundException;
 import com.amazonaws.services.dynamodbv2.model.TableStatus;
+import com.amazonaws.services.dynamodbv2.model.TimeToLiveSpecification;
+import com.amazonaws.services.dynamodbv2.model.UpdateTimeToLiveRequest;
 import java.util.List;
 
 /**
  * Creates the tables pekko-persistence-dynamodb expects (it does not create them itself): the
- * journal keyed by (par, num) and the snapshot store keyed by (par, seq) with the ts-idx LSI.
+ * journal keyed by (par, num) and the snapshot store keyed by (par, seq) with the ts-idx LSI; and
+ * Parley's dedup table keyed by k, whose items expire through the TTL attribute exp.
  */
 public final class DynamoDbTables {
   private DynamoDbTables() {}
 
-  public static void ensure(AmazonDynamoDB dynamo, String journalTable, String snapshotTable)
+  public static void ensure(AmazonDynamoDB dynamo, String journalTable, String snapshotTable, String dedupTable)
       throws InterruptedException {
     create(
         dynamo,
@@ -43,19 +46,34 @@ public final class DynamoDbTables {
                     .withKeySchema(key("par", KeyType.HASH), key("ts", KeyType.RANGE))
                     .withProjection(new Projection().withProjectionType(ProjectionType.ALL)))
             .withBillingMode(BillingMode.PAY_PER_REQUEST));
-    for (String table : List.of(journalTable, snapshotTable)) {
+    boolean dedupCreated = create(
+        dynamo,
+        new CreateTableRequest()
+            .withTableName(dedupTable)
+            .withKeySchema(key("k", KeyType.HASH))
+            .withAttributeDefinitions(attribute("k", "S"))
+            .withBillingMode(BillingMode.PAY_PER_REQUEST));
+    for (String table : List.of(journalTable, snapshotTable, dedupTable)) {
       awaitActive(dynamo, table);
+    }
+    if (dedupCreated) {
+      dynamo.updateTimeToLive(new UpdateTimeToLiveRequest().withTableName(dedupTable)
+          .withTimeToLiveSpecification(new TimeToLiveSpecification().withAttributeName("exp").withEnabled(true)));
     }
   }
 
-  private static void create(AmazonDynamoDB dynamo, CreateTableRequest request) {
+  /** True if this call created the table. */
+  private static boolean create(AmazonDynamoDB dynamo, CreateTableRequest request) {
     try {
       dynamo.describeTable(request.getTableName());
+      return false;
     } catch (ResourceNotFoundException missing) {
       try {
         dynamo.createTable(request);
+        return true;
       } catch (ResourceInUseException createdByAnotherNode) {
         // Several nodes may start at once against a fresh store; one of them wins.
+        return false;
       }
     }
   }

@@ -3,8 +3,10 @@ package io.parley.storage;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.dispatch.Dispatchers;
 
 /**
  * Readiness check (Pekko Management): the node is not ready while the journal table cannot be
@@ -13,10 +15,13 @@ import org.apache.pekko.actor.ActorSystem;
 public final class StorageHealthCheck implements Supplier<CompletionStage<Boolean>> {
   private final AmazonDynamoDB dynamo;
   private final String journalTable;
+  private final Executor blocking;
 
   public StorageHealthCheck(ActorSystem system) {
     this.dynamo = DynamoDbClients.fromJournalConfig(system.settings().config());
     this.journalTable = system.settings().config().getString("dynamodb-journal.journal-table");
+    // A blocking SDK call: on the pool made for that, not the common pool the node's futures share.
+    this.blocking = system.dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId());
   }
 
   @Override
@@ -28,6 +33,7 @@ public final class StorageHealthCheck implements Supplier<CompletionStage<Boolea
           } catch (RuntimeException unreachable) {
             return false;
           }
-        });
+        },
+        blocking);
   }
 }

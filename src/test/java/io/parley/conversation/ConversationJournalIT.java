@@ -1,6 +1,7 @@
 package io.parley.conversation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -10,6 +11,10 @@ import io.parley.archive.ColdTier;
 import io.parley.archive.ArchiveSettings;
 import io.parley.archive.ConversationArchiving;
 import io.parley.user.UserRecipients;
+import io.parley.storage.DynamoDbDedupTable;
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
+import com.amazonaws.services.dynamodbv2.model.AttributeValue;
+import com.amazonaws.services.dynamodbv2.model.ScanRequest;
 import io.parley.config.ParleyConfig;
 import io.parley.push.PushToken;
 import io.parley.push.PushTokenOwner;
@@ -23,6 +28,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -49,6 +56,11 @@ class ConversationJournalIT {
   EmbeddedDynamoDb dynamo;
   ActorTestKit testKit;
   ActorRef<ConversationActor.Command> conversation;
+  AmazonDynamoDB dynamoClient;
+  String dedupTable;
+  MessageReader reader;
+  ArchiveRuns.Factory archiveRuns;
+  DedupSpill dedupSpill;
   MessageHistory history;
 
   @BeforeAll
@@ -57,20 +69,27 @@ class ConversationJournalIT {
     Config base = ConfigFactory.parseString("pekko.actor.provider = local\nparley.s3.embedded = off")
         .withFallback(ConfigFactory.load());
     Config config = ParleyConfig.complete(base, dynamo.endpoint(), "http://127.0.0.1:1");
-    DynamoDbTables.ensure(DynamoDbClients.fromJournalConfig(config),
-        config.getString("parley.dynamodb.journal-table"), config.getString("parley.dynamodb.snapshot-table"));
+    dynamoClient = DynamoDbClients.fromJournalConfig(config);
+    dedupTable = config.getString("parley.dynamodb.dedup-table");
+    DynamoDbTables.ensure(dynamoClient, config.getString("parley.dynamodb.journal-table"),
+        config.getString("parley.dynamodb.snapshot-table"), dedupTable);
     testKit = ActorTestKit.create("journal-it", config);
     DynamoDBReadJournal readJournal = PersistenceQuery.get(testKit.system())
         .getReadJournalFor(DynamoDBReadJournal.class, "dynamodb-read-journal");
     ConversationJournal journal = new ConversationJournal(readJournal, testKit.system());
-    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
     ColdTier cold = ColdTier.from(config, testKit.system());
-    MessageReader reader = new MessageReader(journal, cold);
-    ArchiveRuns.Factory archiveRuns =
+    reader = new MessageReader(journal, cold);
+    archiveRuns =
         ConversationArchiving.factory(journal, cold, page -> ignored(), ArchiveSettings.from(config), Clock.systemUTC());
-    conversation = testKit.spawn(ConversationActor.create(CONVERSATION, shard.ref(), new UserRecipients(user -> ignored()),
-        reader, archiveRuns, ConversationSettings.from(config), Clock.systemUTC()));
+    dedupSpill = new DynamoDbDedupTable(dynamoClient, dedupTable, Executors.newCachedThreadPool(), Clock.systemUTC());
+    conversation = spawn(CONVERSATION, ConversationSettings.from(config));
     history = new MessageHistory(id -> conversation, reader, Duration.ofSeconds(10), testKit.system());
+  }
+
+  private ActorRef<ConversationActor.Command> spawn(String conversationId, ConversationSettings settings) {
+    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
+    return testKit.spawn(ConversationActor.create(conversationId, shard.ref(), new UserRecipients(user -> ignored()),
+        reader, archiveRuns, dedupSpill, settings, Clock.systemUTC()));
   }
 
   @AfterAll
@@ -102,6 +121,58 @@ class ConversationJournalIT {
     // A page of history is the newest messages before a seq, ascending.
     MessageHistory.Page page = history.page("alice", CONVERSATION, 11, 5).toCompletableFuture().get(10, TimeUnit.SECONDS).value();
     assertEquals(List.of(6L, 7L, 8L, 9L, 10L), page.messages().stream().map(ChatMessage::seq).toList());
+  }
+
+  @Test
+  void aRetryIsRecognisedAfterItsKeyLeftTheConversationsStateForTheDedupTable() {
+    String busy = "d:carol:dave";
+    ConversationSettings small = withDedupBound(ConversationSettings.from(testKit.system().settings().config()), 8);
+    var conversation = spawn(busy, small);
+    List<ConversationActor.SendAck> acks = new ArrayList<>();
+    for (int i = 1; i <= 30; i++) {
+      acks.add(send(conversation, "m" + i));
+      // Keys move out after each write once the state holds more than 6 (three quarters of 8).
+      int sent = i;
+      if (sent > 6) {
+        testKit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+          assertTrue(spilledKeys(busy) >= sent - 6, "moved out after message " + sent);
+          return null;
+        });
+      }
+    }
+    assertEquals(acks.get(0), send(conversation, "m1"), "a retry of the first message, long gone from the state");
+    assertEquals(acks.get(29), send(conversation, "m30"), "a retry of the last, still in the state");
+    assertEquals(31, send(conversation, "m31").seq());
+
+    // The state says which keys moved, so a conversation recovered from the journal looks them up too.
+    conversation.tell(ConversationActor.stopMessage());
+    testKit.createTestProbe().expectTerminated(conversation, Duration.ofSeconds(10));
+    var recovered = spawn(busy, small);
+    assertEquals(acks.get(1), send(recovered, "m2"));
+    assertEquals(32, send(recovered, "m32").seq());
+  }
+
+  private ConversationActor.SendAck send(ActorRef<ConversationActor.Command> conversation, String clientMsgId) {
+    TestProbe<Outcome<ConversationActor.SendAck>> ack = testKit.createTestProbe();
+    conversation.tell(new ConversationActor.Send("carol", clientMsgId, "text of " + clientMsgId, "text", ack.ref()));
+    return ack.receiveMessage(Duration.ofSeconds(10)).value();
+  }
+
+  /** Items in the dedup table for {@code conversationId}, each with a 24 h expiry. */
+  private int spilledKeys(String conversationId) {
+    List<Map<String, AttributeValue>> items = dynamoClient.scan(new ScanRequest(dedupTable)).getItems().stream()
+        .filter(item -> item.get("k").getS().startsWith(conversationId + "#"))
+        .toList();
+    for (Map<String, AttributeValue> item : items) {
+      long expiresAfterTs = Long.parseLong(item.get("exp").getN()) * 1000 - Long.parseLong(item.get("ts").getN());
+      assertTrue(expiresAfterTs >= Duration.ofHours(24).toMillis(), "kept for the whole window: " + item);
+    }
+    return items.size();
+  }
+
+  private static ConversationSettings withDedupBound(ConversationSettings s, int maxEntries) {
+    return new ConversationSettings(s.maxContentChars(), s.maxGroupMembers(), s.dedupWindow(), maxEntries,
+        s.maxBufferedSends(), s.handoffRetryInterval(), s.passivateAfterIdle(), s.snapshotEvery());
   }
 
   private void assertRange(long from, long to) throws Exception {

@@ -1,6 +1,7 @@
 package io.parley.conversation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +42,32 @@ class ConversationStateTest {
     assertEquals(3, window.size());
     assertTrue(window.find(DedupWindow.key("alice", "b")).isEmpty(), "beyond the cap, oldest first");
     assertNotEquals(DedupWindow.key("alice", "x"), DedupWindow.key("bob", "x"));
+  }
+
+  @Test
+  void dedupWindowForgetsWhatMovedToTheSpillAndSaysWhenToLookThere() throws Exception {
+    long day = 24L * 3600 * 1000;
+    DedupWindow window = new DedupWindow();
+    for (long seq = 1; seq <= 5; seq++) {
+      window.add(DedupWindow.key("alice", "m" + seq), new DedupWindow.Entry(seq, 1000 * seq), day, 100);
+    }
+    assertEquals(List.of(1L, 2L), window.oldest(2).values().stream().map(DedupWindow.Entry::seq).toList());
+    assertFalse(window.mayHaveSpilled(5000, day), "nothing moved yet: a missing key is new");
+
+    window.dropSpilled(3, 3000);
+    assertEquals(2, window.size());
+    assertTrue(window.find(DedupWindow.key("alice", "m3")).isEmpty());
+    assertTrue(window.find(DedupWindow.key("alice", "m4")).isPresent());
+    assertTrue(window.mayHaveSpilled(5000, day), "a missing key may be among those moved");
+    assertFalse(window.mayHaveSpilled(3000 + day + 1, day), "what moved is older than the window");
+
+    // Snapshots written before keys could move read with nothing moved.
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    DedupWindow old = json.readValue("{\"entries\":{\"7\":{\"seq\":1,\"serverTs\":5}}}", DedupWindow.class);
+    assertEquals(Optional.of(new DedupWindow.Entry(1, 5)), old.find(7));
+    assertFalse(old.mayHaveSpilled(5, day));
+    DedupWindow copied = json.readValue(json.writeValueAsString(window), DedupWindow.class);
+    assertTrue(copied.mayHaveSpilled(5000, day), "the spill mark survives a snapshot");
   }
 
   @Test

@@ -21,7 +21,7 @@ class EmbeddedDynamoDbTest {
     int port = freePort();
     try (EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(dir, port)) {
       AmazonDynamoDB client = DynamoDbClients.local(dynamo.endpoint());
-      DynamoDbTables.ensure(client, "journal-test", "snapshots-test");
+      DynamoDbTables.ensure(client, "journal-test", "snapshots-test", "dedup-test");
       client.putItem("journal-test", Map.of("par", new AttributeValue("p-1"), "num", new AttributeValue().withN("1")));
       assertTrue(Files.exists(dir.resolve(EmbeddedDynamoDb.DATABASE_FILE + "-wal")), "commits go to the write-ahead log");
     }
@@ -38,7 +38,7 @@ class EmbeddedDynamoDbTest {
   void theWriteAheadLogIsCheckpointedIntoTheDatabaseWhileItRuns() throws Exception {
     try (EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(dir, freePort())) {
       AmazonDynamoDB client = DynamoDbClients.local(dynamo.endpoint());
-      DynamoDbTables.ensure(client, "journal-test", "snapshots-test");
+      DynamoDbTables.ensure(client, "journal-test", "snapshots-test", "dedup-test");
       Path database = dir.resolve(EmbeddedDynamoDb.DATABASE_FILE);
       long before = Files.size(database);
       for (int i = 0; i < 200; i++) {

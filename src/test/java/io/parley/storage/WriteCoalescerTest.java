@@ -45,7 +45,7 @@ class WriteCoalescerTest {
     }
     dynamo = EmbeddedDynamoDb.start(dir, port);
     sync = DynamoDbClients.local(dynamo.endpoint());
-    DynamoDbTables.ensure(sync, TABLE, "snapshots-coalesced");
+    DynamoDbTables.ensure(sync, TABLE, "snapshots-coalesced", "dedup-coalesced");
     async = AmazonDynamoDBAsyncClientBuilder.standard()
         .withEndpointConfiguration(new AwsClientBuilder.EndpointConfiguration(dynamo.endpoint(), "us-east-1"))
         .withCredentials(new AWSStaticCredentialsProvider(new BasicAWSCredentials("local", "local")))

@@ -9,6 +9,7 @@ import io.parley.archive.ArchiveCalendars;
 import io.parley.archive.ArchiveSettings;
 import io.parley.archive.ConversationArchiving;
 import io.parley.conversation.ArchiveRuns;
+import io.parley.conversation.DedupSpill;
 import io.parley.conversation.MessageReader;
 import io.parley.conversation.Recipients;
 import io.parley.gateway.Entities;
@@ -111,7 +112,7 @@ public final class EntityHarness implements Entities, ArchiveCalendars {
   public org.apache.pekko.actor.typed.Behavior<ConversationActor.Command> conversationActor(
       String conversationId, ActorRef<ClusterSharding.ShardCommand> shard, ConversationSettings settings) {
     return ConversationActor.create(conversationId, shard, recipients(),
-        new MessageReader(journal(), coldTier()), archiveRuns(), settings, clock);
+        new MessageReader(journal(), coldTier()), archiveRuns(), DedupSpill.NONE, settings, clock);
   }
 
   public TestProbe<UserActor.Command> userProbe(String userId) {

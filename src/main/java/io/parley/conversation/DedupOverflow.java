@@ -1,0 +1,110 @@
+package io.parley.conversation;
+
+import io.parley.conversation.ConversationActor.Command;
+import io.parley.conversation.ConversationActor.DedupLookedUp;
+import io.parley.conversation.ConversationActor.DedupSpillFailed;
+import io.parley.conversation.ConversationActor.DedupSpillStored;
+import io.parley.conversation.ConversationActor.Send;
+import io.parley.conversation.ConversationState.Active;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+
+/**
+ * Idempotency for the whole window at any volume. The state keeps at most
+ * {@code dedup-max-entries} keys (a snapshot must fit one DynamoDB item); before it fills up, the
+ * oldest keys move to the {@link DedupSpill}, and a send whose key the state no longer holds is
+ * looked up there while moved keys may still match. Neither changes the state: results come back
+ * as commands, and a finished move is recorded by {@link ConversationActor.DedupSpilled}.
+ */
+final class DedupOverflow {
+  private final String conversationId;
+  private final ActorContext<Command> ctx;
+  private final DedupSpill spill;
+  private final long windowMillis;
+  private final int maxEntries;
+
+  private boolean spillInFlight;
+  private boolean lookupInFlight;
+
+  DedupOverflow(String conversationId, ActorContext<Command> ctx, DedupSpill spill, long windowMillis, int maxEntries) {
+    this.conversationId = conversationId;
+    this.ctx = ctx;
+    this.spill = spill;
+    this.windowMillis = windowMillis;
+    this.maxEntries = maxEntries;
+  }
+
+  /** The conversation recovered: whatever was in flight is forgotten (and asked again). */
+  void recovered() {
+    spillInFlight = false;
+    lookupInFlight = false;
+  }
+
+  /**
+   * The most keys the state may hold, recorded with each write: beyond it the oldest are
+   * forgotten. With a spill it is twice the bound, room for the keys written while a move is in
+   * flight; it is reached only if moves fail.
+   */
+  int hardBound() {
+    return spill.enabled() ? 2 * maxEntries : maxEntries;
+  }
+
+  /** A lookup is in flight: no send may be numbered before its answer, to keep seq order. */
+  boolean lookingUp() {
+    return lookupInFlight;
+  }
+
+  /** The keys among {@code sends} that the state does not hold but the spill may. */
+  List<Long> keysToLookUp(Active state, List<Send> sends, long now) {
+    if (!spill.enabled() || !state.dedup.mayHaveSpilled(now, windowMillis)) {
+      return List.of();
+    }
+    return sends.stream()
+        .filter(send -> state.isMember(send.senderId()))
+        .map(send -> DedupWindow.key(send.senderId(), send.clientMsgId()))
+        .filter(key -> state.dedup.find(key).isEmpty())
+        .distinct()
+        .toList();
+  }
+
+  /** Looks the keys up; {@link DedupLookedUp} brings the sends back with what was found. */
+  void lookUp(List<Send> sends, List<Long> keys) {
+    lookupInFlight = true;
+    ctx.pipeToSelf(spill.find(conversationId, keys), (found, failure) -> failure == null
+        ? new DedupLookedUp(sends, found, null)
+        : new DedupLookedUp(sends, Map.of(), failure.toString()));
+  }
+
+  void lookedUp() {
+    lookupInFlight = false;
+  }
+
+  /**
+   * Once the state holds three quarters of its bound, moves its oldest keys out, down to half.
+   * Called after each write and on each tick.
+   */
+  void spillIfFull(Active state) {
+    int size = state.dedup.size();
+    if (!spill.enabled() || spillInFlight || size <= maxEntries * 3 / 4) {
+      return;
+    }
+    Map<Long, DedupWindow.Entry> oldest = state.dedup.oldest(size - maxEntries / 2);
+    long throughSeq = oldest.values().stream().mapToLong(DedupWindow.Entry::seq).max().orElseThrow();
+    long untilTs = oldest.values().stream().mapToLong(DedupWindow.Entry::serverTs).max().orElseThrow();
+    spillInFlight = true;
+    ctx.pipeToSelf(spill.store(conversationId, oldest, untilTs + windowMillis), (done, failure) -> failure == null
+        ? new DedupSpillStored(throughSeq, untilTs)
+        : new DedupSpillFailed(failure.toString()));
+  }
+
+  void spillFinished() {
+    spillInFlight = false;
+  }
+
+  void spillFailed(String cause) {
+    // The next tick tries again; until then the state holds the keys (up to its hard bound).
+    spillInFlight = false;
+    ctx.getLog().warn("Could not move idempotency keys of {} to the dedup table: {}", conversationId, cause);
+  }
+}

@@ -1,0 +1,137 @@
+package io.parley.storage;
+
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
+import com.amazonaws.services.dynamodbv2.model.AttributeValue;
+import com.amazonaws.services.dynamodbv2.model.BatchGetItemRequest;
+import com.amazonaws.services.dynamodbv2.model.BatchGetItemResult;
+import com.amazonaws.services.dynamodbv2.model.BatchWriteItemRequest;
+import com.amazonaws.services.dynamodbv2.model.BatchWriteItemResult;
+import com.amazonaws.services.dynamodbv2.model.KeysAndAttributes;
+import com.amazonaws.services.dynamodbv2.model.PutRequest;
+import com.amazonaws.services.dynamodbv2.model.WriteRequest;
+import io.parley.cluster.Done;
+import io.parley.conversation.DedupSpill;
+import io.parley.conversation.DedupWindow;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * The dedup table: idempotency keys that left a conversation's state, one item per key
+ * ({@code k} = conversation id, '#', the key in hex), with the seq and time of the message and an
+ * expiry ({@code exp}, epoch seconds, the table's TTL attribute). Reads ignore expired items, so
+ * correctness does not wait for TTL deletion (DynamoDB Local never deletes).
+ */
+public final class DynamoDbDedupTable implements DedupSpill {
+  static final int MAX_WRITE_ITEMS = 25; // BatchWriteItem's limit
+  static final int MAX_GET_KEYS = 100; // BatchGetItem's limit
+  static final int MAX_ATTEMPTS = 8;
+
+  private final AmazonDynamoDB dynamo;
+  private final String table;
+  private final Executor blocking;
+  private final Clock clock;
+
+  public DynamoDbDedupTable(AmazonDynamoDB dynamo, String table, Executor blocking, Clock clock) {
+    this.dynamo = dynamo;
+    this.table = table;
+    this.blocking = blocking;
+    this.clock = clock;
+  }
+
+  @Override
+  public boolean enabled() {
+    return true;
+  }
+
+  @Override
+  public CompletionStage<Done> store(String conversationId, Map<Long, DedupWindow.Entry> entries, long expiresAtMillis) {
+    return CompletableFuture.supplyAsync(() -> {
+      List<WriteRequest> writes = new ArrayList<>();
+      entries.forEach((key, entry) -> writes.add(new WriteRequest(new PutRequest(Map.of(
+          "k", new AttributeValue(itemKey(conversationId, key)),
+          "seq", number(entry.seq()),
+          "ts", number(entry.serverTs()),
+          "exp", number(expiresAtMillis / 1000 + 1))))));
+      for (int from = 0; from < writes.size(); from += MAX_WRITE_ITEMS) {
+        writeAll(writes.subList(from, Math.min(writes.size(), from + MAX_WRITE_ITEMS)));
+      }
+      return Done.INSTANCE;
+    }, blocking);
+  }
+
+  @Override
+  public CompletionStage<Map<Long, DedupWindow.Entry>> find(String conversationId, Collection<Long> keys) {
+    return CompletableFuture.supplyAsync(() -> {
+      Map<String, Long> byItemKey = new HashMap<>();
+      keys.forEach(key -> byItemKey.put(itemKey(conversationId, key), key));
+      List<String> itemKeys = new ArrayList<>(byItemKey.keySet());
+      long nowSeconds = clock.millis() / 1000;
+      Map<Long, DedupWindow.Entry> found = new HashMap<>();
+      for (int from = 0; from < itemKeys.size(); from += MAX_GET_KEYS) {
+        for (Map<String, AttributeValue> item : getAll(itemKeys.subList(from, Math.min(itemKeys.size(), from + MAX_GET_KEYS)))) {
+          if (Long.parseLong(item.get("exp").getN()) >= nowSeconds) {
+            found.put(byItemKey.get(item.get("k").getS()),
+                new DedupWindow.Entry(Long.parseLong(item.get("seq").getN()), Long.parseLong(item.get("ts").getN())));
+          }
+        }
+      }
+      return found;
+    }, blocking);
+  }
+
+  /** Writes a batch, again for what DynamoDB did not process (throttling), a bounded number of times. */
+  private void writeAll(List<WriteRequest> writes) {
+    Map<String, List<WriteRequest>> pending = Map.of(table, writes);
+    for (int attempt = 1; !pending.isEmpty(); attempt++) {
+      BatchWriteItemResult result = dynamo.batchWriteItem(new BatchWriteItemRequest(pending));
+      pending = result.getUnprocessedItems() == null ? Map.of() : result.getUnprocessedItems();
+      if (!pending.isEmpty()) {
+        backOff(attempt);
+      }
+    }
+  }
+
+  private List<Map<String, AttributeValue>> getAll(List<String> itemKeys) {
+    List<Map<String, AttributeValue>> items = new ArrayList<>();
+    List<Map<String, AttributeValue>> keys = itemKeys.stream()
+        .map(k -> Map.of("k", new AttributeValue(k)))
+        .toList();
+    Map<String, KeysAndAttributes> pending = Map.of(table, new KeysAndAttributes().withKeys(keys).withConsistentRead(true));
+    for (int attempt = 1; !pending.isEmpty(); attempt++) {
+      BatchGetItemResult result = dynamo.batchGetItem(new BatchGetItemRequest(pending));
+      items.addAll(result.getResponses().getOrDefault(table, List.of()));
+      pending = result.getUnprocessedKeys() == null ? Map.of() : result.getUnprocessedKeys();
+      if (!pending.isEmpty()) {
+        backOff(attempt);
+      }
+    }
+    return items;
+  }
+
+  private static void backOff(int attempt) {
+    if (attempt >= MAX_ATTEMPTS) {
+      throw new IllegalStateException("the dedup table kept refusing a batch; gave up after " + attempt + " attempts");
+    }
+    try {
+      Thread.sleep(Math.min(1_000, 20L << attempt)); // on the blocking pool: DynamoDB's advice for unprocessed items
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String itemKey(String conversationId, long key) {
+    return conversationId + "#" + Long.toHexString(key);
+  }
+
+  private static AttributeValue number(long value) {
+    return new AttributeValue().withN(Long.toString(value));
+  }
+}
