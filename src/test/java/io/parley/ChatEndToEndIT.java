@@ -297,6 +297,47 @@ class ChatEndToEndIT {
   }
 
   @Test
+  void aSenderDeletesAMessageForEveryoneAndItStaysATombstone() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String conversation = directId(alice, bob);
+    try (WsClient aliceWs = connect(alice, "phone"); WsClient bobWs = connect(bob, "phone")) {
+      aliceWs.request(send(conversation, "d1", "sent to the wrong chat"));
+      aliceWs.request(send(conversation, "d2", "this one stays"));
+      bobWs.await(msgNew(conversation, 2));
+
+      JsonNode refused = bobWs.request(frame("msg.delete").put("conversation_id", conversation).put("seq", 1));
+      assertEquals("bad_request", refused.path("code").asText(), "only the sender may delete: " + refused);
+      JsonNode deleted = aliceWs.request(frame("msg.delete").put("conversation_id", conversation).put("seq", 2));
+      assertEquals("msg.deleted", deleted.get("type").asText());
+      assertEquals(2, deleted.get("seq").asLong());
+      JsonNode told = bobWs.await(f -> "msg.deleted".equals(f.path("type").asText()));
+      assertEquals(List.of(conversation, "2"), List.of(told.get("conversation_id").asText(), told.get("seq").asText()));
+      // The preview of a deleted message goes (the update that showed it came first).
+      bobWs.await(f -> "inbox.update".equals(f.path("type").asText())
+          && f.path("item").path("last_seq").asLong() == 2
+          && f.path("item").path("last_message_preview").asText().isEmpty());
+
+      JsonNode history = bobWs.request(frame("history.get").put("conversation_id", conversation));
+      JsonNode tombstone = history.get("messages").get(1);
+      assertEquals(List.of("2", alice, "", "deleted"), List.of(tombstone.get("seq").asText(),
+          tombstone.get("sender_id").asText(), tombstone.get("content").asText(), tombstone.get("content_type").asText()));
+      assertEquals("sent to the wrong chat", history.get("messages").get(0).get("content").asText());
+
+      ApiClient.Response http = api.delete(api.token(alice), "/v1/conversations/" + conversation + "/messages/1", "");
+      assertEquals(200, http.status(), http.toString());
+      assertEquals(1, http.body().get("seq").asLong());
+      assertEquals(404, api.delete(api.token(alice), "/v1/conversations/" + conversation + "/messages/9", "").status());
+    }
+    // A device that connects later reads the tombstones, in re-delivery as in history.
+    try (WsClient bobTablet = connect(bob, "tablet")) {
+      JsonNode first = bobTablet.await(msgNew(conversation, 1));
+      assertEquals("deleted", first.get("content_type").asText());
+      assertEquals("", first.get("content").asText());
+    }
+  }
+
+  @Test
   void historyPagesBackwardsInAscendingOrder() {
     String alice = user("alice");
     String bob = user("bob");

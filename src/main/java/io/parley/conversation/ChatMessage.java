@@ -15,4 +15,12 @@ public record ChatMessage(
     String content,
     String contentType,
     long serverTs)
-    implements JsonSerializable {}
+    implements JsonSerializable {
+
+  /** What a message deleted for everyone reads as: where and who it was, without content. */
+  public static final String DELETED = "deleted";
+
+  public ChatMessage tombstone() {
+    return new ChatMessage(conversationId, seq, messageId, senderId, clientMsgId, "", DELETED, serverTs);
+  }
+}

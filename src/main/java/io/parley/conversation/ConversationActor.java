@@ -102,11 +102,22 @@ public final class ConversationActor
 
   /**
    * Messages {@code fromSeq..toSeq} (empty when from > to): those below {@code hotFromSeq} are in
-   * the {@code cold} segments, the others within the journal {@code range}.
+   * the {@code cold} segments, the others within the journal {@code range}; those in
+   * {@code deleted} read as tombstones (null from nodes that predate deletion: none).
    */
   public record Location(
-      long fromSeq, long toSeq, List<Segment> cold, long hotFromSeq, JournalIndex.Range range)
-      implements JsonSerializable {}
+      long fromSeq, long toSeq, List<Segment> cold, long hotFromSeq, JournalIndex.Range range, List<Long> deleted)
+      implements JsonSerializable {
+    public Location {
+      deleted = deleted == null ? List.of() : deleted;
+    }
+  }
+
+  /**
+   * Deletes one of {@code userId}'s messages for everyone: it reads as a tombstone from then on,
+   * and every member's devices are told. Deleting it again answers the same.
+   */
+  public record Delete(String userId, long seq, ActorRef<Outcome<Done>> replyTo) implements Command {}
 
   /** From a member's UserActor: it has stored this conversation through {@code seq}. */
   public record HandedOff(String userId, long seq) implements Command {}
@@ -140,6 +151,9 @@ public final class ConversationActor
   }
 
   record RetryLoaded(String userId, List<ChatMessage> messages) implements Command {}
+
+  /** The message a {@link Delete} names, read to check who sent it (null: the read failed). */
+  record DeleteChecked(Delete delete, ChatMessage message, String failure) implements Command {}
 
   // Idempotency beyond the state (see DedupOverflow).
   record DedupLookedUp(List<Send> sends, Map<Long, DedupWindow.Entry> found, String failure) implements Command {}
@@ -184,6 +198,9 @@ public final class ConversationActor
       implements Event {}
 
   public record HandoffsConfirmed(Map<String, Long> storedThrough) implements Event {}
+
+  /** Message {@code seq} was deleted for everyone by its sender. */
+  public record MessageDeleted(long seq, long ts) implements Event {}
 
   /**
    * The idempotency keys of messages through {@code throughSeq} are in the {@link DedupSpill}
@@ -254,6 +271,7 @@ public final class ConversationActor
   private final ReceiptsWaiting receipts;
   private final MemberHandoffs handoffs;
   private final ArchiveRuns archiving;
+  private final MessageReader reader;
   private final DedupOverflow dedupOverflow;
   private final Membership membership;
   private boolean flushScheduled;
@@ -281,6 +299,7 @@ public final class ConversationActor
     this.clock = clock;
     this.sends = new SendBatch(settings.maxBufferedSends());
     this.receipts = new ReceiptsWaiting(conversationId, recipients);
+    this.reader = reader;
     this.handoffs = new MemberHandoffs(conversationId, ctx, recipients, reader, this::locate,
         settings.handoffRetryInterval(), clock);
     this.archiving = archiveRuns.create(conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx));
@@ -337,7 +356,8 @@ public final class ConversationActor
         .onCommand(GetInfo.class, touching(membership::getInfoBeforeStart))
         .onCommand(LocateMessages.class, touching(membership::locateBeforeStart))
         .onCommand(AddMembers.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
-        .onCommand(Leave.class, (state, cmd) -> membership.notFound(cmd.replyTo()));
+        .onCommand(Leave.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
+        .onCommand(Delete.class, (state, cmd) -> membership.notFound(cmd.replyTo()));
     builder
         .forStateType(Active.class)
         .onCommand(Create.class, membership::createExisting)
@@ -356,6 +376,8 @@ public final class ConversationActor
           handoffs.onRetryLoaded(state, loaded);
           return Effect().none();
         })
+        .onCommand(Delete.class, touching(this::onDelete))
+        .onCommand(DeleteChecked.class, this::onDeleteChecked)
         .onCommand(DedupLookedUp.class, this::onLookedUp)
         .onCommand(DedupSpillStored.class, (state, stored) -> {
           dedupOverflow.spillFinished();
@@ -518,6 +540,50 @@ public final class ConversationActor
         });
   }
 
+  /** Reads the message first: only its sender may delete it. */
+  private Effect<Event, State> onDelete(Active state, Delete cmd) {
+    if (!state.isMember(cmd.userId())) {
+      cmd.replyTo().tell(notMember(conversationId, cmd.userId()));
+    } else if (cmd.seq() < 1 || cmd.seq() > state.lastSeq) {
+      cmd.replyTo().tell(Outcome.rejected(Reason.NOT_FOUND, conversationId + " has no message " + cmd.seq()));
+    } else {
+      ctx.pipeToSelf(reader.read(conversationId, locate(state, cmd.seq(), cmd.seq())),
+          (read, failure) -> failure == null
+              ? new DeleteChecked(cmd, read.get(0), null)
+              : new DeleteChecked(cmd, null, failure.toString()));
+    }
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onDeleteChecked(Active state, DeleteChecked checked) {
+    Delete cmd = checked.delete();
+    if (checked.message() == null) {
+      ctx.getLog().warn("Could not read message {} of {} to delete it: {}", cmd.seq(), conversationId, checked.failure());
+      cmd.replyTo().tell(Outcome.rejected(Reason.UNAVAILABLE, "could not delete message " + cmd.seq() + " now; retry"));
+      return Effect().none();
+    }
+    if (!checked.message().senderId().equals(cmd.userId()) || !state.isMember(cmd.userId())) {
+      cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST,
+          "only its sender, while a member, may delete message " + cmd.seq() + " of " + conversationId));
+      return Effect().none();
+    }
+    if (state.deleted.contains(cmd.seq())) {
+      cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+      return Effect().none();
+    }
+    if (state.deleted.count() >= DeletedMessages.MAX) {
+      cmd.replyTo().tell(Outcome.rejected(Reason.TOO_LARGE,
+          conversationId + " has " + DeletedMessages.MAX + " deleted messages, the most it keeps"));
+      return Effect().none();
+    }
+    return Effect().persist(new MessageDeleted(cmd.seq(), clock.millis()))
+        .thenRun(newState -> {
+          cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+          ((Active) newState).members.keySet()
+              .forEach(member -> recipients.deleted(member, conversationId, cmd.seq()));
+        });
+  }
+
   /** A receipt that tells nobody anything rides along with the next write, or the tick's. */
   private Effect<Event, State> onReceipt(Active state, String userId, ReceiptStatus status, long seq) {
     touch();
@@ -606,6 +672,7 @@ public final class ConversationActor
         .onEvent(MemberLeft.class, (state, e) -> state.memberLeft(e.userId()))
         .onEvent(MessagesAccepted.class, Active::messagesAccepted)
         .onEvent(DedupSpilled.class, Active::dedupSpilled)
+        .onEvent(MessageDeleted.class, (state, e) -> state.messageDeleted(e.seq()))
         .onEvent(SegmentArchived.class, Active::segmentArchived)
         .onEvent(JournalTrimmed.class, (state, e) -> state.journalTrimmed(e.throughSeqNr()))
         .onEvent(HandoffsConfirmed.class, (state, e) -> state.handoffsConfirmed(e.storedThrough()))

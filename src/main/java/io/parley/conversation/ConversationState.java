@@ -58,6 +58,8 @@ public final class ConversationState {
     public SenderRuns senders;
     /** The cold tier: which seqs are in S3 (they tile 1..cold.archivedThrough()). */
     public ColdSegments cold = new ColdSegments();
+    /** Messages deleted for everyone: they read as tombstones. */
+    public DeletedMessages deleted = new DeletedMessages();
     /** serverTs of the oldest hot message; 0 when none is hot or it is unknown. */
     public long oldestHotTs;
     /** Journal events through this may be deleted; through trimmedThrough they are. */
@@ -93,7 +95,7 @@ public final class ConversationState {
       JournalIndex.Range range = hotFrom <= to
           ? index.locate(hotFrom, to, lastJournalSeqNr)
           : new JournalIndex.Range(1, 1);
-      return new ConversationActor.Location(from, to, coldPart, hotFrom, range);
+      return new ConversationActor.Location(from, to, coldPart, hotFrom, range, deleted.between(from, to));
     }
 
     Active copy() {
@@ -106,6 +108,7 @@ public final class ConversationState {
       copy.index = index.copy();
       copy.senders = senders.copy();
       copy.cold = cold.copy();
+      copy.deleted = deleted.copy();
       copy.oldestHotTs = oldestHotTs;
       copy.trimThrough = trimThrough;
       copy.trimmedThrough = trimmedThrough;
@@ -153,6 +156,11 @@ public final class ConversationState {
         members.computeIfPresent(r.userId(), (id, m) -> m.withReceipt(r.status(), r.seq()));
       }
       senders.trimThrough(members.values().stream().mapToLong(m -> Math.min(m.delivered(), m.read())).min().orElse(0));
+      return this;
+    }
+
+    Active messageDeleted(long seq) {
+      deleted.add(seq);
       return this;
     }
 

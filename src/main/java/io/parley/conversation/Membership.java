@@ -150,7 +150,7 @@ final class Membership {
 
   Effect<Event, State> locateBeforeStart(Empty state, LocateMessages cmd) {
     return replyBeforeStart(cmd.userId(), cmd.replyTo(),
-        members -> Outcome.ok(new Location(1, 0, List.of(), 1, new JournalIndex.Range(1, 1))));
+        members -> Outcome.ok(new Location(1, 0, List.of(), 1, new JournalIndex.Range(1, 1), List.of())));
   }
 
   /**

@@ -3,6 +3,7 @@ package io.parley.conversation;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -33,6 +34,7 @@ public final class MessageReader {
     if (at.fromSeq() > at.toSeq()) {
       return CompletableFuture.completedFuture(List.of());
     }
+    Set<Long> deleted = Set.copyOf(at.deleted());
     List<CompletableFuture<List<ChatMessage>>> parts = new ArrayList<>();
     for (Segment segment : at.cold()) {
       parts.add(cold.read(conversationId, segment).toCompletableFuture());
@@ -46,6 +48,7 @@ public final class MessageReader {
               .flatMap(part -> part.join().stream())
               .filter(m -> m.seq() >= at.fromSeq() && m.seq() <= at.toSeq())
               .sorted(Comparator.comparingLong(ChatMessage::seq))
+              .map(m -> deleted.contains(m.seq()) ? m.tombstone() : m)
               .toList();
           requireWhole(conversationId, at, messages);
           return messages;

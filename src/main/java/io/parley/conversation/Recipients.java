@@ -19,6 +19,9 @@ public interface Recipients {
   /** {@code readerId} received or read through {@code seq}; for the member's connected devices only. */
   void receipt(String userId, String conversationId, long seq, String readerId, ReceiptStatus status);
 
+  /** Message {@code seq} was deleted for everyone: its content is gone from the member's views. */
+  void deleted(String userId, String conversationId, long seq);
+
   /** {@code typistId} is typing; for the member's connected devices only. */
   void typing(String userId, String conversationId, String typistId);
 }

@@ -146,6 +146,12 @@ public final class ChatService {
     return ask(entities.conversation(conversationId), replyTo -> new ConversationActor.Leave(userId, replyTo));
   }
 
+  /** Deletes one of the user's messages for everyone. */
+  public CompletionStage<Done> delete(String userId, String conversationId, long seq) {
+    requireConversationId(conversationId);
+    return ask(entities.conversation(conversationId), replyTo -> new ConversationActor.Delete(userId, seq, replyTo));
+  }
+
   public CompletionStage<MessageHistory.Page> history(
       String userId, String conversationId, Long beforeSeq, Integer limit) {
     requireConversationId(conversationId);

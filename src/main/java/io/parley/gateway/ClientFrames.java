@@ -104,6 +104,12 @@ final class ClientFrames {
                     WireFormat.optionalString(frame, "content_type")))
             .thenApply(ack -> Optional.of(WireFormat.sendAck(reqId, conversationId, ack)));
       }
+      case "msg.delete": {
+        String conversationId = WireFormat.requiredString(frame, "conversation_id");
+        long seq = WireFormat.requiredLong(frame, "seq");
+        return chat.delete(userId, conversationId, seq)
+            .thenApply(done -> Optional.of(WireFormat.msgDeleted(reqId, conversationId, seq)));
+      }
       case "ack": {
         long cursor = WireFormat.requiredLong(frame, "cursor");
         CompletionStage<?> accepted = chat.ack(userId, deviceId, cursor)

@@ -20,6 +20,7 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
@@ -49,8 +50,10 @@ public final class HttpApi extends AllDirectives {
         pathPrefix("v1", () -> concat(
             path("ws", () -> get(this::webSocketRoute)),
             path("inbox", () -> get(() -> authenticated(this::inbox))),
-            pathPrefix("conversations", () -> pathPrefix(segment(), conversationId ->
-                path("messages", () -> get(() -> authenticated(user -> history(user, conversationId)))))),
+            pathPrefix("conversations", () -> pathPrefix(segment(), conversationId -> pathPrefix("messages", () -> concat(
+                pathEnd(() -> get(() -> authenticated(user -> history(user, conversationId)))),
+                path(PathMatchers.longSegment(), seq ->
+                    delete(() -> authenticated(user -> deleteMessage(user, conversationId, seq)))))))),
             path("messages", () -> post(() -> authenticated(this::send))),
             path("groups", () -> post(() -> authenticated(this::createGroup))),
             path("devices", () -> concat(
@@ -102,6 +105,11 @@ public final class HttpApi extends AllDirectives {
     return parameterOptional("before", before -> parameterOptional("limit", limit ->
         respond(() -> chat.history(userId, conversationId, longParam("before", before), intParam("limit", limit))
             .thenApply(page -> (JsonNode) WireFormat.history(null, conversationId, page).without("type")))));
+  }
+
+  private Route deleteMessage(String userId, String conversationId, long seq) {
+    return respond(() -> chat.delete(userId, conversationId, seq)
+        .thenApply(done -> (JsonNode) WireFormat.msgDeleted(null, conversationId, seq).without("type")));
   }
 
   private Route send(String userId) {

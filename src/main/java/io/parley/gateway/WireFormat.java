@@ -115,6 +115,11 @@ public final class WireFormat {
     return node;
   }
 
+  /** A message deleted for everyone: the reply to msg.delete, and what every member's devices get. */
+  static ObjectNode msgDeleted(String reqId, String conversationId, long seq) {
+    return frame("msg.deleted", reqId).put("conversation_id", conversationId).put("seq", seq);
+  }
+
   static ObjectNode event(DeviceEvent event, long now) {
     if (event instanceof DeviceEvent.MsgNew m) {
       return message(m.message()).put("cursor", m.cursor());
@@ -125,6 +130,9 @@ public final class WireFormat {
           .put("seq", r.seq())
           .put("user_id", r.userId())
           .put("status", r.status() == ReceiptStatus.DELIVERED ? "delivered" : "read");
+    }
+    if (event instanceof DeviceEvent.MsgDeleted d) {
+      return msgDeleted(null, d.conversationId(), d.seq());
     }
     if (event instanceof DeviceEvent.Typing t) {
       return frame("typing", null).put("conversation_id", t.conversationId()).put("user_id", t.userId());

@@ -21,6 +21,9 @@ public sealed interface DeviceEvent extends JsonSerializable {
 
   record Typing(String conversationId, String userId) implements DeviceEvent {}
 
+  /** A message was deleted for everyone. */
+  record MsgDeleted(String conversationId, long seq) implements DeviceEvent {}
+
   record ConversationUpdated(String conversationId, String title, List<String> members)
       implements DeviceEvent {}
 

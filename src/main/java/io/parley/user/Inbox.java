@@ -117,6 +117,15 @@ public final class Inbox {
     }
   }
 
+  /** The last message, {@code seq}, was deleted for everyone: the entry shows no preview of it. */
+  public void previewDeleted(String conversationId, long seq) {
+    Entry entry = entries.get(conversationId);
+    if (entry != null && entry.lastSeq() == seq) {
+      entries.put(conversationId, new Entry(entry.title(), entry.members(), entry.lastSeq(), "",
+          entry.lastSenderId(), entry.lastMessageTs(), entry.readSeq(), entry.unreadSeqs(), entry.unreadNotKept()));
+    }
+  }
+
   public void markRead(String conversationId, long seq) {
     Entry entry = entries.get(conversationId);
     if (entry == null || seq <= entry.readSeq()) {

@@ -62,6 +62,9 @@ public final class UserActor
 
   public record ConversationChanged(ConversationInfo info, long lastMessageTs) implements Writes {}
 
+  /** A message of a conversation the user is in was deleted for everyone. */
+  public record MessageDeleted(String conversationId, long seq) implements Writes {}
+
   /** A transient event for every connected device (receipts, typing): not stored. */
   public record Notify(DeviceEvent event) implements Command {}
 
@@ -165,6 +168,9 @@ public final class UserActor
       implements Event {}
 
   public record ConversationRead(String conversationId, long seq) implements Event {}
+
+  /** The inbox's last message was deleted for everyone: its preview goes. */
+  public record PreviewDeleted(String conversationId, long seq) implements Event {}
 
   public record PushTokenAdded(PushToken token) implements Event {}
 
@@ -317,6 +323,8 @@ public final class UserActor
       write.then(stored -> cmd.replyTo().tell(Done.INSTANCE));
     } else if (command instanceof ConversationChanged cmd) {
       inbox.conversationChanged(cmd, write);
+    } else if (command instanceof MessageDeleted cmd) {
+      inbox.messageDeleted(state, cmd, write);
     } else if (command instanceof MarkRead cmd) {
       touch();
       inbox.markRead(state, cmd, write);
@@ -385,6 +393,7 @@ public final class UserActor
           .onEvent(Batch.class, (state, batch) -> EventBatches.applyAll(eventHandler, state, batch.events()))
           .onEvent(MessagesStored.class, (state, e) -> state.apply(userId, e))
           .onEvent(MembershipChanged.class, (state, e) -> state.apply(userId, e))
+          .onEvent(PreviewDeleted.class, (state, e) -> state.apply(e))
           .onEvent(DeviceConnected.class, UserState::apply)
           .onEvent(DeviceDisconnected.class, UserState::apply)
           .onEvent(DeviceAcked.class, UserState::apply)

@@ -30,6 +30,11 @@ public final class UserRecipients implements Recipients {
   }
 
   @Override
+  public void deleted(String userId, String conversationId, long seq) {
+    users.user(userId).tell(new UserActor.MessageDeleted(conversationId, seq));
+  }
+
+  @Override
   public void typing(String userId, String conversationId, String typistId) {
     users.user(userId).tell(new UserActor.Notify(new DeviceEvent.Typing(conversationId, typistId)));
   }

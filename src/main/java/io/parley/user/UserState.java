@@ -82,6 +82,11 @@ public final class UserState implements JsonSerializable {
     return this;
   }
 
+  UserState apply(UserActor.PreviewDeleted e) {
+    inbox.previewDeleted(e.conversationId(), e.seq());
+    return this;
+  }
+
   UserState apply(String userId, UserActor.MembershipChanged e) {
     inbox.update(userId, e.info(), e.lastMessageTs());
     if (!e.info().members().contains(userId)) {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -57,6 +58,50 @@ class ConversationActorTest {
   private void stopAndAwait(ActorRef<ConversationActor.Command> conversation) {
     conversation.tell(ConversationActor.stopMessage());
     harness.testKit.createTestProbe().expectTerminated(conversation, Duration.ofSeconds(5));
+  }
+
+  private Outcome<Done> delete(ActorRef<ConversationActor.Command> conversation, String userId, long seq) {
+    TestProbe<Outcome<Done>> reply = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.Delete(userId, seq, reply.ref()));
+    return reply.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  /** Messages {@code from..to} as readers get them: located by the conversation, read from the journal. */
+  private List<ChatMessage> read(ActorRef<ConversationActor.Command> conversation, long from, long to) {
+    TestProbe<Outcome<ConversationActor.Location>> located = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.LocateMessages("alice", to + 1, (int) (to - from + 1), located.ref()));
+    return new MessageReader(harness.journal(), harness.coldTier())
+        .read("d:alice:bob", located.receiveMessage(Duration.ofSeconds(5)).value()).toCompletableFuture().join();
+  }
+
+  @Test
+  void aSenderDeletesTheirMessageForEveryoneAndItReadsAsATombstone() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "alice", "c1");
+    send(conversation, "bob", "c2");
+    assertEquals(Outcome.Reason.BAD_REQUEST, delete(conversation, "bob", 1).reason(), "only alice may delete hers");
+    assertEquals(Outcome.Reason.NOT_FOUND, delete(conversation, "alice", 3).reason());
+    assertEquals(Outcome.Reason.NOT_MEMBER, delete(conversation, "carol", 1).reason());
+    assertTrue(delete(conversation, "alice", 1).isOk());
+    for (String member : List.of("alice", "bob")) {
+      harness.userProbe(member).fishForMessage(Duration.ofSeconds(5), told ->
+          told.equals(new UserActor.MessageDeleted("d:alice:bob", 1))
+              ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+    }
+    List<ChatMessage> read = read(conversation, 1, 2);
+    ChatMessage tombstone = read.get(0);
+    assertEquals(List.of(1L, "alice", "", ChatMessage.DELETED),
+        List.of(tombstone.seq(), tombstone.senderId(), tombstone.content(), tombstone.contentType()));
+    assertEquals("content of c2", read.get(1).content(), "the other message is untouched");
+
+    assertTrue(delete(conversation, "alice", 1).isOk(), "deleting again answers the same");
+    long deletions = journal.persistedInStorage(ConversationActor.persistenceId("d:alice:bob").id()).stream()
+        .flatMap(e -> EventBatches.unbatched(e).stream())
+        .filter(ConversationActor.MessageDeleted.class::isInstance)
+        .count();
+    assertEquals(1, deletions);
+    stopAndAwait(conversation);
+    assertEquals(ChatMessage.DELETED, read(spawn("d:alice:bob"), 1, 1).get(0).contentType(), "after recovery too");
   }
 
   @Test

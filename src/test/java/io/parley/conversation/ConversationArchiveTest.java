@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.parley.archive.ArchiveSettings;
+import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.archive.ArchiveCalendar;
 import io.parley.archive.ColdTier;
@@ -221,6 +222,18 @@ class ConversationArchiveTest {
     Path legacy = temp.resolve("s3").resolve("parley").resolve(segment.legacyKey(CONVERSATION));
     Files.move(s3File(segment), legacy);
     assertEquals(whole, freshPage(conversation, 5, 4));
+  }
+
+  @Test
+  void anArchivedMessageIsDeletedForEveryoneToo() {
+    var conversation = archivedConversationOfFour();
+    TestProbe<Outcome<Done>> deleted = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.Delete("alice", 2, deleted.ref()));
+    assertTrue(deleted.receiveMessage(Duration.ofSeconds(5)).isOk());
+    List<ChatMessage> page = freshPage(conversation, 5, 4);
+    assertEquals(List.of("text", ChatMessage.DELETED, "text", "text"), page.stream().map(ChatMessage::contentType).toList());
+    assertEquals("", page.get(1).content());
+    assertEquals("content of c3", page.get(2).content());
   }
 
   /** A conversation of four messages, all of them moved to S3 (none left in the journal). */
