@@ -209,7 +209,7 @@ public final class Connection {
         })
         .onMessage(PendingReplay.PageArrived.class, page -> replayed(replay.onPage(page)))
         .onMessage(PendingReplay.PageLoaded.class, page -> replayed(replay.onLoaded(page)))
-        .onMessage(DeviceEvent.MsgNew.class, this::onMsgNew)
+        .onMessage(DeviceEvent.StreamItem.class, this::onStreamItem)
         .onMessage(Acked.class, this::onAcked)
         .onMessage(DeviceEvent.Replaced.class, r -> {
           emit(new Complete());
@@ -341,7 +341,7 @@ public final class Connection {
       }
     } else if (step.finished()) {
       replayFailures = 0;
-      heldDuringReplay.takeAll().forEach(this::onMsgNew);
+      heldDuringReplay.takeAll().forEach(this::onStreamItem);
       if (heldDuringReplay.takeDropped() && !replay.isActive()) {
         replay.start(lastCursorSent); // for the items that did not fit
       }
@@ -349,7 +349,7 @@ public final class Connection {
     return Behaviors.same();
   }
 
-  private Behavior<Object> onMsgNew(DeviceEvent.MsgNew item) {
+  private Behavior<Object> onStreamItem(DeviceEvent.StreamItem item) {
     boolean replayDue = replay.isActive() || timers.isTimerActive(Replay.INSTANCE);
     if (replayDue || lastCursorSent < 0) {
       heldDuringReplay.hold(item);
@@ -376,16 +376,18 @@ public final class Connection {
    * holds although this device never acked it (its cap, or the device forgotten as inactive or
    * beyond the device limit). The device is told, so it can catch up from history.
    */
-  private void deliverReplayed(DeviceEvent.MsgNew item) {
+  private void deliverReplayed(DeviceEvent.StreamItem item) {
     if (lastCursorSent >= 0 && item.cursor() > lastCursorSent + 1) {
       send(WireFormat.pendingDropped(lastCursorSent + 1, item.cursor() - 1));
     }
     deliver(item);
   }
 
-  private void deliver(DeviceEvent.MsgNew item) {
+  private void deliver(DeviceEvent.StreamItem item) {
     if (item.cursor() > lastCursorSent) {
-      ParleyMetrics.messageDelivered(item.message().serverTs(), clock.millis());
+      if (item instanceof DeviceEvent.MsgNew message) {
+        ParleyMetrics.messageDelivered(message.message().serverTs(), clock.millis());
+      }
       send(WireFormat.event(item, clock.millis()));
       lastCursorSent = item.cursor();
     }

@@ -13,10 +13,10 @@ import java.util.TreeMap;
 final class HeldItems {
   static final int MAX = 1_000;
 
-  private final TreeMap<Long, DeviceEvent.MsgNew> items = new TreeMap<>();
+  private final TreeMap<Long, DeviceEvent.StreamItem> items = new TreeMap<>();
   private boolean dropped;
 
-  void hold(DeviceEvent.MsgNew item) {
+  void hold(DeviceEvent.StreamItem item) {
     if (items.size() < MAX || items.containsKey(item.cursor())) {
       items.put(item.cursor(), item);
     } else {
@@ -25,8 +25,8 @@ final class HeldItems {
   }
 
   /** The items held, oldest first; afterwards none is held. */
-  List<DeviceEvent.MsgNew> takeAll() {
-    List<DeviceEvent.MsgNew> all = new ArrayList<>(items.values());
+  List<DeviceEvent.StreamItem> takeAll() {
+    List<DeviceEvent.StreamItem> all = new ArrayList<>(items.values());
     items.clear();
     return all;
   }

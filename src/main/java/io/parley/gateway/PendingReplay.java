@@ -29,7 +29,7 @@ final class PendingReplay {
   record PageLoaded(long run, int index, PendingReader.Items items) {}
 
   /** What a step of the replay yields for the connection. */
-  record Step(List<DeviceEvent.MsgNew> items, boolean finished, boolean unreadable) {
+  record Step(List<DeviceEvent.StreamItem> items, boolean finished, boolean unreadable) {
     static final Step NOTHING = new Step(List.of(), false, false);
   }
 
@@ -104,7 +104,7 @@ final class PendingReplay {
     }
     loading--;
     loaded.put(page.index(), page);
-    List<DeviceEvent.MsgNew> ready = new ArrayList<>();
+    List<DeviceEvent.StreamItem> ready = new ArrayList<>();
     while (loaded.containsKey(nextToHandOut)) {
       PendingReader.Items next = loaded.remove(nextToHandOut++).items();
       ready.addAll(next.items());
@@ -132,7 +132,7 @@ final class PendingReplay {
     }
   }
 
-  private Step finishedIfDone(List<DeviceEvent.MsgNew> ready) {
+  private Step finishedIfDone(List<DeviceEvent.StreamItem> ready) {
     boolean done = !pageRequested && nextAfter < 0 && loading == 0 && loaded.isEmpty();
     if (done) {
       active = false;

@@ -13,8 +13,13 @@ import java.util.List;
 @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS)
 public sealed interface DeviceEvent extends JsonSerializable {
 
-  /** An item of the user's delivery stream. */
-  record MsgNew(long cursor, ChatMessage message) implements DeviceEvent {}
+  /** An item of the user's delivery stream: sent in cursor order, and again until acked. */
+  sealed interface StreamItem extends DeviceEvent {
+    long cursor();
+  }
+
+  /** A message of the user's delivery stream. */
+  record MsgNew(long cursor, ChatMessage message) implements StreamItem {}
 
   record Receipt(String conversationId, long seq, String userId, ReceiptStatus status)
       implements DeviceEvent {}

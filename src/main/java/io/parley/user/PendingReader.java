@@ -34,7 +34,7 @@ public final class PendingReader {
   }
 
   /** A page's items, oldest first, up to the first whose message could not be read, if any. */
-  public record Items(List<DeviceEvent.MsgNew> items, boolean complete) {}
+  public record Items(List<DeviceEvent.StreamItem> items, boolean complete) {}
 
   private final Users users;
   private final MessageHistory history;
@@ -63,7 +63,7 @@ public final class PendingReader {
     return messages(page.references())
         .exceptionally(failure -> Map.of())
         .thenApply(messages -> {
-          List<DeviceEvent.MsgNew> items = new ArrayList<>();
+          List<DeviceEvent.StreamItem> items = new ArrayList<>();
           for (UserActor.PendingDelivery delivery : page.references()) {
             ChatMessage message = messages.get(key(delivery.item().conversationId(), delivery.item().seq()));
             if (message == null) {

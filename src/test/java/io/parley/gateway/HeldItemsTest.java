@@ -17,7 +17,7 @@ class HeldItemsTest {
     held.hold(item(3));
     held.hold(item(1));
     held.hold(item(3));
-    assertEquals(List.of(1L, 3L), held.takeAll().stream().map(DeviceEvent.MsgNew::cursor).toList());
+    assertEquals(List.of(1L, 3L), held.takeAll().stream().map(DeviceEvent.StreamItem::cursor).toList());
     assertTrue(held.takeAll().isEmpty());
     assertFalse(held.takeDropped());
 

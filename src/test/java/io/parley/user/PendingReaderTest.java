@@ -80,9 +80,9 @@ class PendingReaderTest {
     var page = new PendingReader.Page(List.of(reference(7, CONVERSATION, 1), reference(9, CONVERSATION, 3)), false);
     PendingReader.Items read = await(reader(TIMEOUT).read(page));
     assertTrue(read.complete());
-    assertEquals(List.of(7L, 9L), read.items().stream().map(DeviceEvent.MsgNew::cursor).toList());
+    assertEquals(List.of(7L, 9L), read.items().stream().map(DeviceEvent.StreamItem::cursor).toList());
     assertEquals(List.of("message 1", "message 3"),
-        read.items().stream().map(DeviceEvent.MsgNew::message).map(ChatMessage::content).toList());
+        read.items().stream().map(item -> ((DeviceEvent.MsgNew) item).message()).map(ChatMessage::content).toList());
   }
 
   @Test
@@ -103,7 +103,7 @@ class PendingReaderTest {
         List.of(reference(7, CONVERSATION, 1), reference(8, CONVERSATION, 9), reference(9, CONVERSATION, 3)), false);
     PendingReader.Items read = await(reader(TIMEOUT).read(missing));
     assertFalse(read.complete());
-    assertEquals(List.of(7L), read.items().stream().map(DeviceEvent.MsgNew::cursor).toList());
+    assertEquals(List.of(7L), read.items().stream().map(DeviceEvent.StreamItem::cursor).toList());
 
     // A conversation that does not answer: nothing of the page is read.
     var silent = new PendingReader.Page(List.of(reference(10, "g.silent", 1)), false);
