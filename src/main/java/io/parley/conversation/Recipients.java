@@ -16,7 +16,10 @@ public interface Recipients {
   /** The conversation's title or members changed, or the member left it. */
   void conversationChanged(String userId, ConversationInfo info, long lastMessageTs);
 
-  /** {@code readerId} received or read through {@code seq}; for the member's connected devices only. */
+  /**
+   * {@code readerId} received or read through {@code seq}; the member's devices get it now or
+   * when they reconnect.
+   */
   void receipt(String userId, String conversationId, long seq, String readerId, ReceiptStatus status);
 
   /** Message {@code seq} was deleted for everyone: its content is gone from the member's views. */

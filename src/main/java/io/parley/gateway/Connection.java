@@ -388,7 +388,9 @@ public final class Connection {
       if (item instanceof DeviceEvent.MsgNew message) {
         ParleyMetrics.messageDelivered(message.message().serverTs(), clock.millis());
       }
-      send(WireFormat.event(item, clock.millis()));
+      if (!(item instanceof DeviceEvent.Covered)) {
+        send(WireFormat.event(item, clock.millis()));
+      }
       lastCursorSent = item.cursor();
     }
   }

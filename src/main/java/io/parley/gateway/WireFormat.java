@@ -124,6 +124,9 @@ public final class WireFormat {
     if (event instanceof DeviceEvent.MsgNew m) {
       return message(m.message()).put("cursor", m.cursor());
     }
+    if (event instanceof DeviceEvent.ReceiptItem r) {
+      return event(r.receipt(), now).put("cursor", r.cursor()); // cursor: an extension of PROTOCOL.md
+    }
     if (event instanceof DeviceEvent.Receipt r) {
       return frame("receipt", null)
           .put("conversation_id", r.conversationId())

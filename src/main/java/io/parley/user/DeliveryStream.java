@@ -16,9 +16,9 @@ import java.util.Map;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * The {@link UserActor}'s delivery stream commands: a conversation's hand-off becomes items of
- * the stream (numbered by cursor) that go to every connected device, devices page through what
- * is pending, and their acks let items go.
+ * The {@link UserActor}'s delivery stream commands: a conversation's hand-off, or a receipt for
+ * the user's messages, becomes items of the stream (numbered by cursor) that go to every
+ * connected device, devices page through what is pending, and their acks let items go.
  */
 final class DeliveryStream {
   static final int MAX_PENDING_PAGE = 500;
@@ -75,6 +75,23 @@ final class DeliveryStream {
             pushes.stored(conversationId, fresh);
           }
         });
+  }
+
+  /**
+   * A receipt for the user's messages becomes an item of the stream, stored with this write, so
+   * that a device offline now gets it when it reconnects. The conversation sends each watermark
+   * once, so each is one item. It is not a message: no inbox preview, unread count or push.
+   */
+  void receipt(UserActor.DeliverReceipt cmd, StagedWrite write) {
+    long now = clock.millis();
+    PendingQueue.Item item = new PendingQueue.Item(cmd.conversationId(), cmd.seq(), cmd.readerId(), now, cmd.status());
+    long cursor = write.addReceipt(new UserActor.ReceiptStored(
+        item, settings.pendingMaxItems(), settings.inactiveBefore(now)));
+    write.then(newState -> {
+      ParleyMetrics.pendingItems(newState.pending.size());
+      connections.broadcast(new DeviceEvent.ReceiptItem(cursor,
+          new DeviceEvent.Receipt(cmd.conversationId(), cmd.seq(), cmd.readerId(), cmd.status())), null);
+    });
   }
 
   private void confirmHandoff(String conversationId, long storedThroughSeq) {

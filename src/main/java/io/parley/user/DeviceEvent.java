@@ -21,6 +21,15 @@ public sealed interface DeviceEvent extends JsonSerializable {
   /** A message of the user's delivery stream. */
   record MsgNew(long cursor, ChatMessage message) implements StreamItem {}
 
+  /** A receipt for the user's messages, as an item of their delivery stream. */
+  record ReceiptItem(long cursor, Receipt receipt) implements StreamItem {}
+
+  /**
+   * A re-delivered item the device need not see: a receipt that a later one of the same
+   * re-delivery covers. It only moves the connection past its cursor, without a gap.
+   */
+  record Covered(long cursor) implements StreamItem {}
+
   record Receipt(String conversationId, long seq, String userId, ReceiptStatus status)
       implements DeviceEvent {}
 

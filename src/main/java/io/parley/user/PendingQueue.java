@@ -1,8 +1,10 @@
 package io.parley.user;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.parley.cluster.JsonSerializable;
+import io.parley.conversation.ReceiptStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +16,20 @@ import java.util.TreeMap;
  * snapshot small enough for one DynamoDB item however much is pending.
  */
 public final class PendingQueue {
-  public record Item(String conversationId, long seq, String senderId, long serverTs)
-      implements JsonSerializable {}
+  /**
+   * A message reference; or, with {@code receipt} set, a receipt for the user's messages of the
+   * conversation through {@code seq}: then {@code senderId} is the member who received or read
+   * them, and {@code serverTs} when the receipt was stored. Items stored before receipts were
+   * items have no {@code receipt} and read as messages; a message's is left out when stored, so
+   * that messages cost no more than before.
+   */
+  public record Item(String conversationId, long seq, String senderId, long serverTs,
+      @JsonInclude(JsonInclude.Include.NON_NULL) ReceiptStatus receipt) implements JsonSerializable {
+    /** A message reference. */
+    public Item(String conversationId, long seq, String senderId, long serverTs) {
+      this(conversationId, seq, senderId, serverTs, null);
+    }
+  }
 
   private final TreeMap<Long, Item> items;
 

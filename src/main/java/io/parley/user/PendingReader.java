@@ -2,11 +2,15 @@ package io.parley.user;
 
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.MessageHistory;
+import io.parley.conversation.ReceiptStatus;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -18,7 +22,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * Reads a user's pending items for re-delivery, a page at a time: the page's references (cursor,
  * conversation, seq) from the {@link UserActor}, then their messages with one ranged read per
  * conversation. The two steps are separate so that a reader may ask for the next page's
- * references while this page's messages are still being read.
+ * references while this page's messages are still being read. Receipt items need no read.
  */
 public final class PendingReader {
   /** A page of pending references, oldest first; {@link #read} joins them to their messages. */
@@ -64,7 +68,16 @@ public final class PendingReader {
         .exceptionally(failure -> Map.of())
         .thenApply(messages -> {
           List<DeviceEvent.StreamItem> items = new ArrayList<>();
+          Set<Long> covered = coveredReceipts(page.references());
           for (UserActor.PendingDelivery delivery : page.references()) {
+            PendingQueue.Item item = delivery.item();
+            if (item.receipt() != null) {
+              items.add(covered.contains(delivery.cursor())
+                  ? new DeviceEvent.Covered(delivery.cursor())
+                  : new DeviceEvent.ReceiptItem(delivery.cursor(),
+                      new DeviceEvent.Receipt(item.conversationId(), item.seq(), item.senderId(), item.receipt())));
+              continue;
+            }
             ChatMessage message = messages.get(key(delivery.item().conversationId(), delivery.item().seq()));
             if (message == null) {
               return new Items(items, false);
@@ -73,6 +86,29 @@ public final class PendingReader {
           }
           return new Items(items, true);
         });
+  }
+
+  private record ReceiptKey(String conversationId, String readerId, ReceiptStatus status) {}
+
+  /**
+   * The cursors of the page's receipts that a later receipt of the page covers (same
+   * conversation, member and status, higher seq): receipts are cumulative, so the later one
+   * says it all, and each (member, seq, status) still reaches a device at most once.
+   */
+  static Set<Long> coveredReceipts(List<UserActor.PendingDelivery> references) {
+    Set<Long> covered = new HashSet<>();
+    Map<ReceiptKey, Long> laterSeq = new HashMap<>();
+    for (int i = references.size() - 1; i >= 0; i--) {
+      PendingQueue.Item item = references.get(i).item();
+      if (item.receipt() != null) {
+        ReceiptKey key = new ReceiptKey(item.conversationId(), item.senderId(), item.receipt());
+        Long later = laterSeq.merge(key, item.seq(), Math::max);
+        if (later > item.seq()) {
+          covered.add(references.get(i).cursor());
+        }
+      }
+    }
+    return covered;
   }
 
   /** The stored messages the references point to, keyed by conversation and seq. */
@@ -100,6 +136,9 @@ public final class PendingReader {
     Map<String, TreeSet<Long>> seqs = new LinkedHashMap<>();
     for (UserActor.PendingDelivery delivery : references) {
       PendingQueue.Item item = delivery.item();
+      if (item.receipt() != null) {
+        continue; // a receipt carries all it says
+      }
       seqs.computeIfAbsent(item.conversationId(), id -> new TreeSet<>()).add(item.seq());
     }
     List<Range> ranges = new ArrayList<>();

@@ -62,6 +62,10 @@ final class StagedWrite {
           .sum();
       return EVENT_OVERHEAD + items + bytes(stored.info()) + 3L * stored.preview().length();
     }
+    if (event instanceof UserActor.ReceiptStored stored) {
+      PendingQueue.Item item = stored.item();
+      return EVENT_OVERHEAD + 3L * (item.conversationId().length() + item.senderId().length()) + ITEM_OVERHEAD;
+    }
     if (event instanceof UserActor.MembershipChanged changed) {
       return EVENT_OVERHEAD + bytes(changed.info());
     }
@@ -106,6 +110,12 @@ final class StagedWrite {
     storedThrough.put(last.conversationId(), last.seq());
     add(stored);
     return first;
+  }
+
+  /** Stages a receipt item after what is staged; returns its cursor. */
+  long addReceipt(UserActor.ReceiptStored stored) {
+    add(stored);
+    return nextCursor++;
   }
 
   long readSeq(String conversationId, long stored) {

@@ -15,6 +15,7 @@ import io.parley.push.PushToken;
 import io.parley.conversation.Conversations;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationInfo;
+import io.parley.conversation.ReceiptStatus;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -65,7 +66,11 @@ public final class UserActor
   /** A message of a conversation the user is in was deleted for everyone. */
   public record MessageDeleted(String conversationId, long seq) implements Writes {}
 
-  /** A transient event for every connected device (receipts, typing): not stored. */
+  /** {@code readerId} received or read the user's messages through {@code seq}: a stream item. */
+  public record DeliverReceipt(String conversationId, long seq, String readerId, ReceiptStatus status)
+      implements Writes {}
+
+  /** A transient event for every connected device (typing): not stored. */
   public record Notify(DeviceEvent event) implements Command {}
 
   public record Connect(String deviceId, ActorRef<DeviceEvent> connection, ActorRef<Connected> replyTo)
@@ -154,6 +159,9 @@ public final class UserActor
    */
   public record MessagesStored(ConversationInfo info, List<PendingQueue.Item> items, String preview,
       int inboxMaxEntries, int pendingMaxItems, long inactiveBefore) implements Event {}
+
+  /** A receipt added to the stream: not a message, so no inbox, unread count or push. */
+  public record ReceiptStored(PendingQueue.Item item, int pendingMaxItems, long inactiveBefore) implements Event {}
 
   public record MembershipChanged(ConversationInfo info, long lastMessageTs, int inboxMaxEntries)
       implements Event {}
@@ -319,6 +327,8 @@ public final class UserActor
   private void decide(UserState state, Writes command, StagedWrite write) {
     if (command instanceof Deliver cmd) {
       stream.deliver(cmd, write);
+    } else if (command instanceof DeliverReceipt cmd) {
+      stream.receipt(cmd, write);
     } else if (command instanceof Sync cmd) {
       write.then(stored -> cmd.replyTo().tell(Done.INSTANCE));
     } else if (command instanceof ConversationChanged cmd) {
@@ -392,6 +402,7 @@ public final class UserActor
           .forAnyState()
           .onEvent(Batch.class, (state, batch) -> EventBatches.applyAll(eventHandler, state, batch.events()))
           .onEvent(MessagesStored.class, (state, e) -> state.apply(userId, e))
+          .onEvent(ReceiptStored.class, UserState::apply)
           .onEvent(MembershipChanged.class, (state, e) -> state.apply(userId, e))
           .onEvent(PreviewDeleted.class, (state, e) -> state.apply(e))
           .onEvent(DeviceConnected.class, UserState::apply)

@@ -26,7 +26,7 @@ public final class UserRecipients implements Recipients {
 
   @Override
   public void receipt(String userId, String conversationId, long seq, String readerId, ReceiptStatus status) {
-    users.user(userId).tell(new UserActor.Notify(new DeviceEvent.Receipt(conversationId, seq, readerId, status)));
+    users.user(userId).tell(new UserActor.DeliverReceipt(conversationId, seq, readerId, status));
   }
 
   @Override

@@ -59,7 +59,8 @@ public final class UserState implements JsonSerializable {
   /** Per conversation, the highest seq among the items after one cursor through another. */
   Map<String, Long> seqsBetween(long afterCursor, long throughCursor) {
     Map<String, Long> through = new HashMap<>();
-    pending.between(afterCursor, throughCursor).values()
+    pending.between(afterCursor, throughCursor).values().stream()
+        .filter(item -> item.receipt() == null) // a receipt acked is no message delivered
         .forEach(item -> through.merge(item.conversationId(), item.seq(), Math::max));
     return through;
   }
@@ -84,6 +85,12 @@ public final class UserState implements JsonSerializable {
 
   UserState apply(UserActor.PreviewDeleted e) {
     inbox.previewDeleted(e.conversationId(), e.seq());
+    return this;
+  }
+
+  UserState apply(UserActor.ReceiptStored e) {
+    pending.add(nextCursor++, e.item());
+    trimPending(e.item().serverTs(), e.inactiveBefore(), e.pendingMaxItems());
     return this;
   }
 

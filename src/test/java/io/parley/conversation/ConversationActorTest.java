@@ -8,7 +8,6 @@ import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.EventBatches;
 import io.parley.testing.EntityHarness;
-import io.parley.user.DeviceEvent;
 import io.parley.user.UserActor;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -304,13 +303,13 @@ class ConversationActorTest {
     send(conversation, "alice", "c2");
     drain(harness.userProbe("alice"));
     conversation.tell(new ConversationActor.Delivered("bob", 2));
-    var receipt = (UserActor.Notify) harness.userProbe("alice").receiveMessage();
-    assertEquals(new DeviceEvent.Receipt("d:alice:bob", 2, "bob", ReceiptStatus.DELIVERED), receipt.event());
+    var receipt = (UserActor.DeliverReceipt) harness.userProbe("alice").receiveMessage();
+    assertEquals(new UserActor.DeliverReceipt("d:alice:bob", 2, "bob", ReceiptStatus.DELIVERED), receipt);
     conversation.tell(new ConversationActor.Delivered("bob", 2));
     conversation.tell(new ConversationActor.Delivered("bob", 1));
     conversation.tell(new ConversationActor.Read("bob", 2));
-    var read = (UserActor.Notify) harness.userProbe("alice").receiveMessage();
-    assertEquals(ReceiptStatus.READ, ((DeviceEvent.Receipt) read.event()).status());
+    var read = (UserActor.DeliverReceipt) harness.userProbe("alice").receiveMessage();
+    assertEquals(ReceiptStatus.READ, read.status());
 
     stopAndAwait(conversation);
     var restarted = spawn("d:alice:bob");
@@ -319,7 +318,7 @@ class ConversationActorTest {
     // Alice's UserActor never confirmed its hand-off, so it may be sent the messages again, but
     // no receipt is repeated.
     assertTrue(received(harness.userProbe("alice"), Duration.ofMillis(500)).stream()
-        .noneMatch(m -> m instanceof UserActor.Notify));
+        .noneMatch(m -> m instanceof UserActor.DeliverReceipt));
   }
 
   @Test
@@ -332,7 +331,7 @@ class ConversationActorTest {
     conversation.tell(new ConversationActor.Delivered("alice", 1));
     awaitProcessed(conversation);
     assertTrue(received(harness.userProbe("alice"), Duration.ofMillis(300)).stream()
-        .noneMatch(m -> m instanceof UserActor.Notify));
+        .noneMatch(m -> m instanceof UserActor.DeliverReceipt));
     assertEquals(writes, journal.persistedInStorage(pid).size());
     // It rides along with the next write...
     send(conversation, "bob", "c2");
@@ -352,8 +351,8 @@ class ConversationActorTest {
     // A receipt someone else is told of is written at once, and then told.
     drain(harness.userProbe("alice"));
     conversation.tell(new ConversationActor.Delivered("bob", 1));
-    var receipt = (UserActor.Notify) harness.userProbe("alice").receiveMessage(Duration.ofSeconds(5));
-    assertEquals(new DeviceEvent.Receipt("d:alice:bob", 1, "bob", ReceiptStatus.DELIVERED), receipt.event());
+    var receipt = (UserActor.DeliverReceipt) harness.userProbe("alice").receiveMessage(Duration.ofSeconds(5));
+    assertEquals(new UserActor.DeliverReceipt("d:alice:bob", 1, "bob", ReceiptStatus.DELIVERED), receipt);
     assertEquals(writes + 3, journal.persistedInStorage(pid).size());
   }
 

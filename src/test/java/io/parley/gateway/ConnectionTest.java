@@ -10,6 +10,7 @@ import io.parley.cluster.Outcome;
 import io.parley.gateway.Entities;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.MessageReader;
+import io.parley.conversation.ReceiptStatus;
 import io.parley.user.PendingQueue;
 import org.apache.pekko.actor.typed.RecipientRef;
 import io.parley.conversation.MessageHistory;
@@ -118,6 +119,40 @@ class ConnectionTest {
     for (long cursor = 4; cursor <= 6; cursor++) {
       assertEquals(cursor, nextFrame().get("cursor").asLong());
     }
+  }
+
+  @Test
+  void replayedReceiptsFollowMessagesInCursorOrderAndOneALaterReceiptCoversIsSkipped() {
+    for (int i = 1; i <= 2; i++) {
+      TestProbe<Outcome<ConversationActor.SendAck>> sent = harness.testKit.createTestProbe();
+      conversation.tell(new ConversationActor.Send("alice", "c" + i, "text " + i, "text", sent.ref()));
+      assertEquals(i, sent.receiveMessage().value().seq());
+    }
+    answerRegistration(new Registration(false, 5));
+    assertEquals(0, expectPendingAsked());
+    lastPendingAsk.replyTo().tell(new UserActor.PendingPage(List.of(
+        pending(1, 1), receipt(2, 1, ReceiptStatus.DELIVERED), receipt(3, 1, ReceiptStatus.READ),
+        pending(4, 2), receipt(5, 2, ReceiptStatus.DELIVERED)), false));
+    assertEquals("hello", nextFrame().get("type").asText());
+    assertEquals(1, nextFrame().get("cursor").asLong());
+    // Cursor 2 (delivered through seq 1) is covered by cursor 5: not sent, and not a gap either.
+    JsonNode read = nextFrame();
+    assertEquals(List.of("receipt", "3", "1", "carol", "read"), List.of(read.get("type").asText(),
+        read.get("cursor").asText(), read.get("seq").asText(), read.get("user_id").asText(), read.get("status").asText()));
+    assertEquals(CONVERSATION, read.get("conversation_id").asText());
+    assertEquals("msg.new", nextFrame().get("type").asText());
+    JsonNode delivered = nextFrame();
+    assertEquals(List.of("receipt", "5", "2", "delivered"), List.of(delivered.get("type").asText(),
+        delivered.get("cursor").asText(), delivered.get("seq").asText(), delivered.get("status").asText()));
+    // Live, a receipt item follows in cursor order like a message.
+    connection.tell(new DeviceEvent.ReceiptItem(6,
+        new DeviceEvent.Receipt(CONVERSATION, 2, "carol", ReceiptStatus.READ)));
+    assertEquals(6, nextFrame().get("cursor").asLong());
+    socket.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  private static UserActor.PendingDelivery receipt(long cursor, long seq, ReceiptStatus status) {
+    return new UserActor.PendingDelivery(cursor, new PendingQueue.Item(CONVERSATION, seq, "carol", 1L, status));
   }
 
   private static UserActor.PendingDelivery pending(long cursor, long seq) {

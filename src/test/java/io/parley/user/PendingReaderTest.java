@@ -10,6 +10,7 @@ import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.MessageHistory;
 import io.parley.conversation.MessageReader;
+import io.parley.conversation.ReceiptStatus;
 import io.parley.testing.EntityHarness;
 import java.time.Duration;
 import java.util.List;
@@ -110,5 +111,22 @@ class PendingReaderTest {
     PendingReader.Items unanswered = await(reader(Duration.ofMillis(300)).read(silent));
     assertFalse(unanswered.complete());
     assertEquals(List.of(), unanswered.items());
+  }
+
+  @Test
+  void receiptItemsNeedNoReadAndComeInCursorOrderWithMessages() {
+    var page = new PendingReader.Page(List.of(
+        reference(7, CONVERSATION, 1),
+        new UserActor.PendingDelivery(8, new PendingQueue.Item("g.silent", 4, "carol", 0, ReceiptStatus.READ)),
+        reference(9, CONVERSATION, 2)), false);
+    PendingReader.Items read = await(reader(TIMEOUT).read(page));
+    assertTrue(read.complete());
+    assertEquals(List.of(7L, 8L, 9L), read.items().stream().map(DeviceEvent.StreamItem::cursor).toList());
+    assertEquals(new DeviceEvent.Receipt("g.silent", 4, "carol", ReceiptStatus.READ),
+        ((DeviceEvent.ReceiptItem) read.items().get(1)).receipt());
+    // A page of receipts alone reads nothing, even of a conversation that would not answer.
+    var receipts = new PendingReader.Page(List.of(
+        new UserActor.PendingDelivery(10, new PendingQueue.Item("g.silent", 5, "carol", 0, ReceiptStatus.READ))), false);
+    assertTrue(await(reader(Duration.ofMillis(300)).read(receipts)).complete());
   }
 }

@@ -14,6 +14,7 @@ import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.MessageIds;
+import io.parley.conversation.ReceiptStatus;
 import io.parley.push.PushNotification;
 import io.parley.push.PushToken;
 import io.parley.testing.EntityHarness;
@@ -357,6 +358,60 @@ class UserActorTest {
     assertEquals(1, item.unreadCount());
     assertEquals(3, item.lastSeq());
     assertEquals("text 3", item.lastMessagePreview());
+  }
+
+  @Test
+  void aReceiptForAnOfflineUserIsStoredAndReachesTheDeviceWhenItConnects() {
+    var bob = spawn();
+    registerTokens(bob, IPHONE);
+    var phone = connect(bob, "phone", 0);
+    bob.tell(new UserActor.Disconnect("phone", phone.ref()));
+    bob.tell(new UserActor.DeliverReceipt(CONVERSATION, 2, "alice", ReceiptStatus.DELIVERED));
+    bob.tell(new UserActor.DeliverReceipt(CONVERSATION, 2, "alice", ReceiptStatus.READ));
+    bob = restart(bob);
+
+    // The phone, back, is told it has acked nothing: its replay starts before both receipts.
+    phone = connect(bob, "phone", 0);
+    TestProbe<UserActor.PendingPage> page = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.GetPending(0, 10, page.ref()));
+    List<UserActor.PendingDelivery> pending = page.receiveMessage().items();
+    assertEquals(List.of(1L, 2L), pending.stream().map(UserActor.PendingDelivery::cursor).toList());
+    assertEquals(List.of(ReceiptStatus.DELIVERED, ReceiptStatus.READ),
+        pending.stream().map(delivery -> delivery.item().receipt()).toList());
+    assertEquals(new PendingQueue.Item(CONVERSATION, 2, "alice", harness.clock.millis(), ReceiptStatus.READ),
+        pending.get(1).item());
+    // A receipt is no message: nothing unread, no inbox entry, no push.
+    assertEquals(List.of(), observe(bob).inbox());
+    noPushDuring(bob, Duration.ofMillis(600));
+
+    // A connected device gets the next one at once, with its cursor.
+    bob.tell(new UserActor.DeliverReceipt(CONVERSATION, 3, "alice", ReceiptStatus.READ));
+    var live = (DeviceEvent.ReceiptItem) phone.receiveMessage();
+    assertEquals(3, live.cursor());
+    assertEquals(new DeviceEvent.Receipt(CONVERSATION, 3, "alice", ReceiptStatus.READ), live.receipt());
+  }
+
+  @Test
+  void ackedReceiptItemsAreNotSentAgainAndReportNoDelivery() {
+    var bob = spawn();
+    var phone = connect(bob, "phone", 0);
+    bob.tell(new UserActor.DeliverReceipt("g.team", 5, "alice", ReceiptStatus.DELIVERED));
+    assertEquals(1, ((DeviceEvent.ReceiptItem) phone.receiveMessage()).cursor());
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 1, "alice")));
+    assertEquals(1, handedOff());
+    assertEquals(2, ((DeviceEvent.MsgNew) phone.receiveMessage()).cursor());
+    bob.tell(new UserActor.DeliverReceipt("g.team", 5, "alice", ReceiptStatus.READ));
+    sync(bob);
+    assertEquals(List.of(1L, 2L, 3L), pendingCursors(bob, 0));
+
+    ack(bob, "phone", 3);
+    // Only the message was delivered to bob; acking receipts tells their conversation nothing.
+    assertEquals(new ConversationActor.Delivered("bob", 1), harness.conversationProbe(CONVERSATION).receiveMessage());
+    harness.conversationProbe("g.team").expectNoMessage(Duration.ofMillis(200));
+    assertEquals(List.of(), pendingCursors(bob, 0));
+    bob = restart(bob);
+    connect(bob, "phone", 3);
+    assertEquals(List.of(), pendingCursors(bob, 0), "acked receipts are not replayed after a restart");
   }
 
   @Test

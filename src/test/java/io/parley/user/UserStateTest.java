@@ -10,6 +10,7 @@ import io.parley.testing.EntityHarness;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.LongStream;
 import org.apache.pekko.serialization.Serialization;
@@ -84,6 +85,20 @@ class UserStateTest {
     var acked = (UserActor.DeviceAcked) read("io.parley.user.UserActor$DeviceAcked", """
         {"deviceId":"phone","cursor":1,"ts":1700000001000}""");
     assertEquals(new UserActor.DeviceAcked("phone", 1, T0 + 1000, 0, 0), acked);
+  }
+
+  @Test
+  void aPendingItemStoredBeforeReceiptsWereItemsIsAMessage() throws Exception {
+    var stored = (UserActor.MessagesStored) read("io.parley.user.UserActor$MessagesStored", """
+        {"info":null,"items":[{"conversationId":"d:alice:bob","seq":1,"senderId":"alice","serverTs":1700000000000}],
+         "preview":"hi","inboxMaxEntries":1000,"pendingMaxItems":10000,"inactiveBefore":0}""");
+    assertEquals(new PendingQueue.Item(CONVERSATION, 1, "alice", T0, null), stored.items().get(0));
+    UserState state = new UserState().apply("bob", new UserActor.MessagesStored(INFO, stored.items(), "hi", 1000, 10_000, 0));
+    state.apply(new UserActor.DeviceConnected("phone", T0, 10_000, 0, 10));
+    assertEquals(Map.of(CONVERSATION, 1L), state.seqsBetween(0, 1), "acking it delivers the message");
+    // A message is still stored as before, without a receipt field: snapshots grow by nothing.
+    String json = new String(serialization.serialize(stored).get(), StandardCharsets.UTF_8);
+    assertFalse(json.contains("receipt"), json);
   }
 
   @Test
