@@ -254,6 +254,52 @@ class ChatEndToEndIT {
     }
   }
 
+  private static java.util.function.Predicate<JsonNode> receipt(String conversationId, long seq, String status) {
+    return f -> "receipt".equals(f.path("type").asText())
+        && conversationId.equals(f.path("conversation_id").asText())
+        && f.path("seq").asLong() == seq && status.equals(f.path("status").asText());
+  }
+
+  @Test
+  void receiptsReachTheSendersDeviceThatWasOfflineWhenItReconnectsAndOnlyOnce() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String conversation = directId(alice, bob);
+    try (WsClient phone = connect(alice, "phone")) {
+      phone.request(frame("ping")); // the phone is one of alice's devices, then goes offline
+    }
+    long seq;
+    try (WsClient laptop = connect(alice, "laptop"); WsClient bobWs = connect(bob, "phone")) {
+      seq = laptop.request(send(conversation, "o1", "are you there?")).get("seq").asLong();
+      long cursor = bobWs.await(msgNew(conversation, seq)).get("cursor").asLong();
+      bobWs.send(frame("ack").put("cursor", cursor));
+      bobWs.send(frame("msg.read").put("conversation_id", conversation).put("seq", seq));
+      // The laptop gets them live, and only once they are stored for alice: with a cursor.
+      assertTrue(laptop.await(receipt(conversation, seq, "delivered")).has("cursor"));
+      assertTrue(laptop.await(receipt(conversation, seq, "read")).has("cursor"));
+    }
+    try (WsClient phone = WsClient.connect(node, api.token(alice), "phone")) {
+      phone.await(type("hello"));
+      long own = phone.await(msgNew(conversation, seq)).get("cursor").asLong();
+      JsonNode delivered = phone.await(receipt(conversation, seq, "delivered"));
+      JsonNode read = phone.await(receipt(conversation, seq, "read"));
+      assertEquals(bob, delivered.get("user_id").asText());
+      assertEquals(bob, read.get("user_id").asText());
+      assertTrue(own < delivered.get("cursor").asLong() && delivered.get("cursor").asLong() < read.get("cursor").asLong(),
+          "in cursor order: " + phone.all());
+      phone.send(frame("ack").put("cursor", read.get("cursor").asLong()));
+      phone.request(frame("ping")); // the ack is durable
+      assertEquals(2, phone.all().stream().filter(type("receipt")).count(), "each once: " + phone.all());
+    }
+    try (WsClient phone = WsClient.connect(node, api.token(alice), "phone"); WsClient bobWs = connect(bob, "phone")) {
+      phone.await(type("hello"));
+      // A later item comes after anything still pending: nothing acked is sent again.
+      bobWs.request(send(conversation, "o2", "yes"));
+      phone.await(msgNew(conversation, seq + 1));
+      assertEquals(0, phone.all().stream().filter(type("receipt")).count(), "acked receipts again: " + phone.all());
+    }
+  }
+
   @Test
   void inboxListsConversationsNewestFirstWithPreviewsAndUnreadCounts() {
     String alice = user("alice");
