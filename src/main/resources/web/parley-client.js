@@ -82,6 +82,13 @@ export class ParleyClient {
         // Anything sent before the connection dropped and not acked goes again, same id.
         for (const message of this.outbox.values()) this.sendOutboxEntry(message);
         return;
+      case "receipt":
+        // A receipt without a cursor (from a server before receipts were stored) needs no ack.
+        if (frame.cursor === undefined) {
+          this.onEvent(frame);
+          return;
+        }
+      // falls through: a receipt with a cursor is an item of the stream, like a message
       case "msg.new":
         // The server re-delivers everything after our last ack; a cursor we have seen is a repeat.
         if (frame.cursor <= this.highestCursor) return;
