@@ -152,7 +152,7 @@ final class ClientFrames {
         }
         presenceSubscriptions.addAll(ids);
         connection.tell(new Connection.PresenceWatched(Set.copyOf(presenceSubscriptions)));
-        ids.forEach(id -> entities.user(id).tell(new UserActor.SubscribePresence(connection.narrow())));
+        ids.forEach(id -> entities.user(id).tell(new UserActor.SubscribePresence(userId, connection.narrow())));
         return none();
       }
       case "presence.unsubscribe": {

@@ -230,7 +230,7 @@ public final class Connection {
         .onMessage(Heartbeat.class, h -> {
           register();
           // The watched users' entities hold these subscriptions only while they run.
-          presenceWatched.forEach(id -> entities.user(id).tell(new UserActor.RenewPresence(self())));
+          presenceWatched.forEach(id -> entities.user(id).tell(new UserActor.RenewPresence(userId, self())));
           return Behaviors.same();
         })
         .onMessage(TokenRefreshed.class, refreshed -> {

@@ -153,6 +153,10 @@ public final class WireFormat {
           .put("status", p.online() ? "online" : "offline")
           .put("last_seen", p.online() ? now : p.lastSeen());
     }
+    if (event instanceof DeviceEvent.PresenceHidden h) {
+      // No last_seen: a user the subscriber may not watch looks like one never seen.
+      return frame("presence", null).put("user_id", h.userId()).put("status", "offline");
+    }
     if (event instanceof DeviceEvent.InboxUpdate u) {
       ObjectNode node = frame("inbox.update", null);
       node.set("item", inboxItem(u.item()));

@@ -2,9 +2,7 @@ package io.parley.user;
 
 import java.time.Clock;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
@@ -22,7 +20,8 @@ final class DeviceConnections {
   private final Clock clock;
   private final Runnable backOnline;
   private final Map<String, ActorRef<DeviceEvent>> byDevice = new HashMap<>();
-  private final Set<ActorRef<DeviceEvent>> presenceSubscribers = new HashSet<>();
+  /** Each subscriber's connection, and the user it belongs to: whose access is checked. */
+  private final Map<ActorRef<DeviceEvent>, String> presenceSubscribers = new HashMap<>();
 
   /** {@code backOnline} runs when a device connects while none was. */
   DeviceConnections(String userId, ActorContext<UserActor.Command> ctx, UserSettings settings, Clock clock,
@@ -53,7 +52,7 @@ final class DeviceConnections {
         newState -> {
           cmd.replyTo().tell(connected(newState, cmd.deviceId(), incarnation, false));
           if (wasOffline) {
-            publishPresence(newState.lastSeen);
+            publishPresence(newState);
           }
         });
   }
@@ -72,7 +71,7 @@ final class DeviceConnections {
     write.then(
         newState -> {
           if (!online()) {
-            publishPresence(newState.lastSeen);
+            publishPresence(newState);
           }
         });
   }
@@ -120,29 +119,57 @@ final class DeviceConnections {
         });
   }
 
-  void subscribe(ActorRef<DeviceEvent> subscriber, long lastSeen) {
-    if (presenceSubscribers.add(subscriber)) {
+  /**
+   * Only users who share a conversation with this one (as the inbox records it) may watch its
+   * presence; anyone else is told {@link DeviceEvent.PresenceHidden}, whoever this user is.
+   */
+  void subscribe(UserActor.SubscribePresence cmd, UserState state) {
+    ActorRef<DeviceEvent> subscriber = cmd.subscriber();
+    if (!mayWatch(cmd.subscriberUserId(), state)) {
+      unsubscribe(new UserActor.UnsubscribePresence(subscriber));
+      subscriber.tell(new DeviceEvent.PresenceHidden(userId));
+      return;
+    }
+    if (presenceSubscribers.put(subscriber, cmd.subscriberUserId()) == null) {
       ctx.watchWith(subscriber, new UserActor.UnsubscribePresence(subscriber));
     }
-    subscriber.tell(presence(lastSeen));
+    subscriber.tell(presence(state.lastSeen));
   }
 
-  /** Subscriptions live in memory: a renewal after a move or restart brings them back. */
-  void renew(UserActor.RenewPresence cmd, long lastSeen) {
-    if (!presenceSubscribers.contains(cmd.subscriber())) {
-      subscribe(cmd.subscriber(), lastSeen);
+  /**
+   * Subscriptions live in memory: a renewal after a move or restart brings them back. Each
+   * renewal is checked again, so a subscriber who no longer shares a conversation (left the last
+   * one) is dropped and told so by the next renewal at the latest.
+   */
+  void renew(UserActor.RenewPresence cmd, UserState state) {
+    boolean known = presenceSubscribers.containsKey(cmd.subscriber());
+    boolean allowed = mayWatch(cmd.subscriberUserId(), state);
+    if (known != allowed) {
+      subscribe(new UserActor.SubscribePresence(cmd.subscriberUserId(), cmd.subscriber()), state);
     }
   }
 
   void unsubscribe(UserActor.UnsubscribePresence cmd) {
-    if (presenceSubscribers.remove(cmd.subscriber())) {
+    if (presenceSubscribers.remove(cmd.subscriber()) != null) {
       ctx.unwatch(cmd.subscriber());
     }
   }
 
-  private void publishPresence(long lastSeen) {
-    DeviceEvent.Presence presence = presence(lastSeen);
-    presenceSubscribers.forEach(subscriber -> subscriber.tell(presence));
+  private boolean mayWatch(String subscriberUserId, UserState state) {
+    return userId.equals(subscriberUserId)
+        || (subscriberUserId != null && state.inbox.sharesConversationWith(subscriberUserId));
+  }
+
+  /** Subscribers who lost access since they subscribed are dropped rather than told. */
+  private void publishPresence(UserState state) {
+    DeviceEvent.Presence presence = presence(state.lastSeen);
+    Map.copyOf(presenceSubscribers).forEach((subscriber, subscriberUserId) -> {
+      if (mayWatch(subscriberUserId, state)) {
+        subscriber.tell(presence);
+      } else {
+        subscribe(new UserActor.SubscribePresence(subscriberUserId, subscriber), state);
+      }
+    });
   }
 
   private DeviceEvent.Presence presence(long lastSeen) {

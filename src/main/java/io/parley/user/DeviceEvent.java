@@ -43,6 +43,12 @@ public sealed interface DeviceEvent extends JsonSerializable {
 
   record Presence(String userId, boolean online, long lastSeen) implements DeviceEvent {}
 
+  /**
+   * The subscriber may not see {@code userId}'s presence (they share no conversation): the same
+   * answer whether that user exists, is online or not, so that it tells nothing.
+   */
+  record PresenceHidden(String userId) implements DeviceEvent {}
+
   record InboxUpdate(InboxItem item) implements DeviceEvent {}
 
   /** Another connection took over this device id; this one must close. */

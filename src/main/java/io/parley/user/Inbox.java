@@ -1,6 +1,7 @@
 package io.parley.user;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.parley.cluster.JsonSerializable;
 import io.parley.conversation.ChatMessage;
@@ -8,9 +9,11 @@ import io.parley.conversation.ConversationInfo;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The user's conversations with their last message, read position and unread messages. Unread
@@ -39,6 +42,12 @@ public final class Inbox {
   }
 
   private final HashMap<String, Entry> entries;
+  /**
+   * Everyone who shares a conversation of the inbox, derived from the entries and dropped
+   * whenever they change: presence checks run on every renewal, and rebuilding this is a scan of
+   * every member list. Never stored.
+   */
+  @JsonIgnore private transient Set<String> coMembers;
 
   public Inbox() {
     this(new HashMap<>());
@@ -52,6 +61,19 @@ public final class Inbox {
   @JsonProperty("entries")
   Map<String, Entry> entries() {
     return entries;
+  }
+
+  /**
+   * Whether {@code otherUserId} is a member of one of the conversations this inbox shows. A
+   * conversation the inbox no longer keeps (beyond the newest 1,000) does not count.
+   */
+  public boolean sharesConversationWith(String otherUserId) {
+    if (coMembers == null) {
+      Set<String> members = new HashSet<>();
+      entries.values().forEach(entry -> members.addAll(entry.members()));
+      coMembers = members;
+    }
+    return coMembers.contains(otherUserId);
   }
 
   public Optional<Entry> get(String conversationId) {
@@ -85,6 +107,7 @@ public final class Inbox {
       notKept++;
     }
     PendingQueue.Item last = messages.get(messages.size() - 1);
+    coMembers = null;
     entries.put(
         info.conversationId(),
         new Entry(
@@ -101,6 +124,7 @@ public final class Inbox {
 
   /** Joins, renames or membership changes; leaving removes the conversation. */
   public void update(String userId, ConversationInfo info, long lastMessageTs) {
+    coMembers = null;
     if (!info.members().contains(userId)) {
       entries.remove(info.conversationId());
       return;
@@ -147,6 +171,7 @@ public final class Inbox {
     if (entries.size() <= maxEntries) {
       return;
     }
+    coMembers = null;
     entries.entrySet().stream()
         .sorted(Comparator.comparingLong(e -> e.getValue().lastMessageTs()))
         .limit(entries.size() - maxEntries)

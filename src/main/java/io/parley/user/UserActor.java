@@ -120,10 +120,11 @@ public final class UserActor
   public record UnregisterPushToken(PushToken token, ActorRef<Outcome<Done>> replyTo)
       implements Writes {}
 
-  public record SubscribePresence(ActorRef<DeviceEvent> subscriber) implements Command {}
+  /** {@code subscriberUserId} (the connection's user) must share a conversation with this user. */
+  public record SubscribePresence(String subscriberUserId, ActorRef<DeviceEvent> subscriber) implements Command {}
 
-  /** A subscriber's periodic renewal: it subscribes again only if this run does not know it. */
-  public record RenewPresence(ActorRef<DeviceEvent> subscriber) implements Command {}
+  /** A subscriber's periodic renewal: checked again; answered only if that changes something. */
+  public record RenewPresence(String subscriberUserId, ActorRef<DeviceEvent> subscriber) implements Command {}
 
   /** The subscriber is done, or its actor stopped (it is watched). */
   public record UnsubscribePresence(ActorRef<DeviceEvent> subscriber) implements Command {}
@@ -272,7 +273,7 @@ public final class UserActor
         .onCommand(GetPending.class, (state, cmd) -> Effect().reply(cmd.replyTo(), stream.pending(state, cmd)))
         .onCommand(GetInbox.class, this::onGetInbox)
         .onCommand(SubscribePresence.class, this::onSubscribePresence)
-        .onCommand(RenewPresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.renew(cmd, s.lastSeen)))
+        .onCommand(RenewPresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.renew(cmd, s)))
         .onCommand(UnsubscribePresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.unsubscribe(cmd)))
         .onCommand(PushDue.class, this::onPushDue)
         .onCommand(Tick.class, this::onTick)
@@ -374,7 +375,7 @@ public final class UserActor
 
   private Effect<Event, UserState> onSubscribePresence(UserState state, SubscribePresence cmd) {
     touch();
-    connections.subscribe(cmd.subscriber(), state.lastSeen);
+    connections.subscribe(cmd, state);
     return Effect().none();
   }
 

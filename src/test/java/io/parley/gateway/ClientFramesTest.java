@@ -112,7 +112,9 @@ class ClientFramesTest {
   void aConnectionWatchesThePresenceOfBoundedlyManyUsers() {
     String first = "{\"type\": \"presence.subscribe\", \"user_ids\": " + ids(0, ClientFrames.MAX_PRESENCE_SUBSCRIPTIONS) + "}";
     assertEquals(Optional.empty(), join(frames.handle(first)));
-    assertEquals(UserActor.SubscribePresence.class, harness.userProbe("u0").receiveMessage().getClass());
+    // The watched user's entity decides, so it is told whose connection asks.
+    var subscribe = (UserActor.SubscribePresence) harness.userProbe("u0").receiveMessage();
+    assertEquals("bob", subscribe.subscriberUserId());
     // Subscribing again to the same users adds none; one more user is one too many.
     assertEquals(Optional.empty(), join(frames.handle(first)));
     assertError(frames.handle("{\"type\": \"presence.subscribe\", \"req_id\": \"p\", \"user_ids\": [\"one-more\"]}"),
@@ -175,6 +177,12 @@ class ClientFramesTest {
     JsonNode offline = WireFormat.event(new DeviceEvent.Presence("alice", false, 10), 2000);
     assertEquals("offline", offline.get("status").asText());
     assertEquals(10, offline.get("last_seen").asLong());
+    // A user the subscriber may not watch: offline, with no last seen to tell anything.
+    JsonNode hidden = WireFormat.event(new DeviceEvent.PresenceHidden("mallory"), 2000);
+    assertEquals("presence", hidden.get("type").asText());
+    assertEquals("mallory", hidden.get("user_id").asText());
+    assertEquals("offline", hidden.get("status").asText());
+    assertFalse(hidden.has("last_seen"));
   }
 
   private CompletionStage<Optional<String>> reply(String text) {

@@ -534,17 +534,24 @@ class UserActorTest {
         1_000_000, settings.lazyAckDelay(), settings.pushGatherDelay(), settings.pushCoalesceWindow());
   }
 
+  /** Bob and alice share a conversation, as bob's inbox records it. */
+  private void shareAConversationWithAlice(ActorRef<UserActor.Command> bob) {
+    bob.tell(new UserActor.ConversationChanged(INFO, harness.clock.millis()));
+    sync(bob);
+  }
+
   @Test
   void aRenewedPresenceSubscriptionSurvivesARestartAndRepeatsNothing() {
     var bob = spawn();
+    shareAConversationWithAlice(bob);
     TestProbe<DeviceEvent> subscriber = harness.testKit.createTestProbe();
-    bob.tell(new UserActor.SubscribePresence(subscriber.ref()));
+    bob.tell(new UserActor.SubscribePresence("alice", subscriber.ref()));
     assertFalse(((DeviceEvent.Presence) subscriber.receiveMessage()).online());
-    bob.tell(new UserActor.RenewPresence(subscriber.ref()));
+    bob.tell(new UserActor.RenewPresence("alice", subscriber.ref()));
     subscriber.expectNoMessage(Duration.ofMillis(200));
     // The entity moved (or restarted): the renewal subscribes again, and the subscriber hears the news.
     bob = restart(bob);
-    bob.tell(new UserActor.RenewPresence(subscriber.ref()));
+    bob.tell(new UserActor.RenewPresence("alice", subscriber.ref()));
     assertFalse(((DeviceEvent.Presence) subscriber.receiveMessage()).online());
     connect(bob, "phone", 0);
     assertTrue(((DeviceEvent.Presence) subscriber.receiveMessage()).online());
@@ -553,8 +560,9 @@ class UserActorTest {
   @Test
   void presenceSubscribersHearOfEveryChange() {
     var bob = spawn();
+    shareAConversationWithAlice(bob);
     TestProbe<DeviceEvent> subscriber = harness.testKit.createTestProbe();
-    bob.tell(new UserActor.SubscribePresence(subscriber.ref()));
+    bob.tell(new UserActor.SubscribePresence("alice", subscriber.ref()));
     assertFalse(((DeviceEvent.Presence) subscriber.receiveMessage()).online());
     var phone = connect(bob, "phone", 0);
     assertTrue(((DeviceEvent.Presence) subscriber.receiveMessage()).online());
@@ -563,6 +571,69 @@ class UserActorTest {
     var offline = (DeviceEvent.Presence) subscriber.receiveMessage();
     assertFalse(offline.online());
     assertEquals(harness.clock.millis(), offline.lastSeen());
+  }
+
+  @Test
+  void aStrangerIsToldNothingOfThePresenceAndHearsNoChange() {
+    var bob = spawn();
+    shareAConversationWithAlice(bob);
+    connect(bob, "phone", 0);
+    TestProbe<DeviceEvent> stranger = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("mallory", stranger.ref()));
+    // The same answer as for a user who does not exist: no online status, no last seen.
+    assertEquals(new DeviceEvent.PresenceHidden("bob"), stranger.receiveMessage());
+    bob.tell(new UserActor.RenewPresence("mallory", stranger.ref()));
+    var tablet = connect(bob, "tablet", 0);
+    bob.tell(new UserActor.Disconnect("tablet", tablet.ref()));
+    stranger.expectNoMessage(Duration.ofMillis(200));
+    // A member of a group bob is in may watch; being named in the conversation id is not enough.
+    groupChanged(bob, "g.climbing", "bob", "carol");
+    TestProbe<DeviceEvent> carol = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("carol", carol.ref()));
+    assertTrue(((DeviceEvent.Presence) carol.receiveMessage()).online());
+    TestProbe<DeviceEvent> dave = harness.testKit.createTestProbe();
+    groupChanged(bob, "d:bob:dave", "bob");
+    bob.tell(new UserActor.SubscribePresence("dave", dave.ref()));
+    assertEquals(new DeviceEvent.PresenceHidden("bob"), dave.receiveMessage());
+  }
+
+  private void groupChanged(ActorRef<UserActor.Command> bob, String groupId, String... members) {
+    bob.tell(new UserActor.ConversationChanged(
+        new ConversationInfo(groupId, groupId, List.of(members), 0), harness.clock.millis()));
+    sync(bob);
+  }
+
+  @Test
+  void aSubscriberWhoLeftTheLastSharedConversationIsDroppedByTheNextRenewal() {
+    var bob = spawn();
+    groupChanged(bob, "g.one", "alice", "bob");
+    groupChanged(bob, "g.two", "alice", "bob");
+    TestProbe<DeviceEvent> alice = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
+    assertFalse(((DeviceEvent.Presence) alice.receiveMessage()).online());
+    groupChanged(bob, "g.one", "bob");
+    bob.tell(new UserActor.RenewPresence("alice", alice.ref()));
+    alice.expectNoMessage(Duration.ofMillis(200)); // g.two is still shared
+    groupChanged(bob, "g.two", "bob");
+    bob.tell(new UserActor.RenewPresence("alice", alice.ref()));
+    assertEquals(new DeviceEvent.PresenceHidden("bob"), alice.receiveMessage());
+    var phone = connect(bob, "phone", 0);
+    bob.tell(new UserActor.Disconnect("phone", phone.ref()));
+    bob.tell(new UserActor.RenewPresence("alice", alice.ref()));
+    alice.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aChangeOfPresenceIsNotToldToASubscriberWhoLostAccessBeforeItsRenewal() {
+    var bob = spawn();
+    groupChanged(bob, "g.one", "alice", "bob");
+    TestProbe<DeviceEvent> alice = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
+    assertFalse(((DeviceEvent.Presence) alice.receiveMessage()).online());
+    groupChanged(bob, "g.one", "bob");
+    connect(bob, "phone", 0);
+    assertEquals(new DeviceEvent.PresenceHidden("bob"), alice.receiveMessage());
+    alice.expectNoMessage(Duration.ofMillis(200));
   }
 
   // ---------------------------------------------------------------------------------- push
