@@ -486,6 +486,8 @@ class ChatEndToEndIT {
     String alice = user("alice");
     String bob = user("bob");
     try (WsClient aliceWs = connect(alice, "phone")) {
+      // Only someone who shares a conversation with bob sees his presence.
+      assertEquals("msg.ack", aliceWs.request(send(directId(alice, bob), "p1", "hi")).get("type").asText());
       aliceWs.send(frame("presence.subscribe").set("user_ids", ApiClient.JSON.createArrayNode().add(bob)));
       JsonNode offline = aliceWs.await(type("presence"));
       assertEquals(bob, offline.get("user_id").asText());
@@ -502,6 +504,26 @@ class ChatEndToEndIT {
       connect(bob, "phone").close();
       aliceWs.request(frame("ping"));
       assertEquals(3, aliceWs.all().stream().filter(type("presence")).count());
+    }
+  }
+
+  @Test
+  void aStrangersPresenceIsHiddenUntilAConversationIsShared() {
+    String alice = user("alice");
+    String bob = user("bob");
+    try (WsClient aliceWs = connect(alice, "phone"); WsClient bobWs = connect(bob, "phone")) {
+      aliceWs.send(frame("presence.subscribe").set("user_ids", ApiClient.JSON.createArrayNode().add(bob).add(user("nobody"))));
+      for (int i = 0; i < 2; i++) {
+        // Bob is online, and "nobody" does not exist: both look the same, with no last_seen.
+        JsonNode hidden = aliceWs.await(type("presence"));
+        assertEquals("offline", hidden.get("status").asText(), hidden.toString());
+        assertFalse(hidden.has("last_seen"), hidden.toString());
+      }
+      // Bob writes to alice: from then on she sees him.
+      bobWs.request(send(directId(alice, bob), "hello", "hi alice"));
+      JsonNode shown = aliceWs.await(f -> type("presence").test(f) && f.has("last_seen"));
+      assertEquals(bob, shown.get("user_id").asText());
+      assertEquals("online", shown.get("status").asText());
     }
   }
 

@@ -20,8 +20,7 @@ final class DeviceConnections {
   private final Clock clock;
   private final Runnable backOnline;
   private final Map<String, ActorRef<DeviceEvent>> byDevice = new HashMap<>();
-  /** Each subscriber's connection, and the user it belongs to: whose access is checked. */
-  private final Map<ActorRef<DeviceEvent>, String> presenceSubscribers = new HashMap<>();
+  private final PresenceWatchers presence;
 
   /** {@code backOnline} runs when a device connects while none was. */
   DeviceConnections(String userId, ActorContext<UserActor.Command> ctx, UserSettings settings, Clock clock,
@@ -31,6 +30,7 @@ final class DeviceConnections {
     this.settings = settings;
     this.clock = clock;
     this.backOnline = backOnline;
+    this.presence = new PresenceWatchers(userId, ctx);
   }
 
   /** {@code incarnation} is the UserActor's current run, see {@link UserActor.Connected}. */
@@ -82,7 +82,7 @@ final class DeviceConnections {
 
   /** Nothing to serve: no device connected and nobody watching the presence. */
   boolean idle() {
-    return byDevice.isEmpty() && presenceSubscribers.isEmpty();
+    return byDevice.isEmpty() && presence.isEmpty();
   }
 
   private boolean isRegistered(String deviceId, ActorRef<DeviceEvent> connection) {
@@ -119,60 +119,24 @@ final class DeviceConnections {
         });
   }
 
-  /**
-   * Only users who share a conversation with this one (as the inbox records it) may watch its
-   * presence; anyone else is told {@link DeviceEvent.PresenceHidden}, whoever this user is.
-   */
   void subscribe(UserActor.SubscribePresence cmd, UserState state) {
-    ActorRef<DeviceEvent> subscriber = cmd.subscriber();
-    if (!mayWatch(cmd.subscriberUserId(), state)) {
-      unsubscribe(new UserActor.UnsubscribePresence(subscriber));
-      subscriber.tell(new DeviceEvent.PresenceHidden(userId));
-      return;
-    }
-    if (presenceSubscribers.put(subscriber, cmd.subscriberUserId()) == null) {
-      ctx.watchWith(subscriber, new UserActor.UnsubscribePresence(subscriber));
-    }
-    subscriber.tell(presence(state.lastSeen));
+    presence.subscribe(cmd, state, online());
   }
 
-  /**
-   * Subscriptions live in memory: a renewal after a move or restart brings them back. Each
-   * renewal is checked again, so a subscriber who no longer shares a conversation (left the last
-   * one) is dropped and told so by the next renewal at the latest.
-   */
   void renew(UserActor.RenewPresence cmd, UserState state) {
-    boolean known = presenceSubscribers.containsKey(cmd.subscriber());
-    boolean allowed = mayWatch(cmd.subscriberUserId(), state);
-    if (known != allowed) {
-      subscribe(new UserActor.SubscribePresence(cmd.subscriberUserId(), cmd.subscriber()), state);
-    }
+    presence.renew(cmd, state, online());
   }
 
   void unsubscribe(UserActor.UnsubscribePresence cmd) {
-    if (presenceSubscribers.remove(cmd.subscriber()) != null) {
-      ctx.unwatch(cmd.subscriber());
-    }
+    presence.unsubscribe(cmd);
   }
 
-  private boolean mayWatch(String subscriberUserId, UserState state) {
-    return userId.equals(subscriberUserId)
-        || (subscriberUserId != null && state.inbox.sharesConversationWith(subscriberUserId));
+  /** After every write: one that changed who shares a conversation changes who sees presence. */
+  void inboxChanged(UserState state) {
+    presence.inboxChanged(state, online());
   }
 
-  /** Subscribers who lost access since they subscribed are dropped rather than told. */
   private void publishPresence(UserState state) {
-    DeviceEvent.Presence presence = presence(state.lastSeen);
-    Map.copyOf(presenceSubscribers).forEach((subscriber, subscriberUserId) -> {
-      if (mayWatch(subscriberUserId, state)) {
-        subscriber.tell(presence);
-      } else {
-        subscribe(new UserActor.SubscribePresence(subscriberUserId, subscriber), state);
-      }
-    });
-  }
-
-  private DeviceEvent.Presence presence(long lastSeen) {
-    return new DeviceEvent.Presence(userId, online(), lastSeen);
+    presence.publish(state, online());
   }
 }

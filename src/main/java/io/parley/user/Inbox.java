@@ -44,8 +44,8 @@ public final class Inbox {
   private final HashMap<String, Entry> entries;
   /**
    * Everyone who shares a conversation of the inbox, derived from the entries and dropped
-   * whenever they change: presence checks run on every renewal, and rebuilding this is a scan of
-   * every member list. Never stored.
+   * whenever a member list changes: presence is checked on every renewal and after every write,
+   * and rebuilding this is a scan of every member list. Never stored.
    */
   @JsonIgnore private transient Set<String> coMembers;
 
@@ -74,6 +74,12 @@ public final class Inbox {
       coMembers = members;
     }
     return coMembers.contains(otherUserId);
+  }
+
+  private void membersMayChange(List<String> before, List<String> after) {
+    if (!before.equals(after)) {
+      coMembers = null;
+    }
   }
 
   public Optional<Entry> get(String conversationId) {
@@ -107,7 +113,7 @@ public final class Inbox {
       notKept++;
     }
     PendingQueue.Item last = messages.get(messages.size() - 1);
-    coMembers = null;
+    membersMayChange(get(info.conversationId()).map(Entry::members).orElse(List.of()), info.members());
     entries.put(
         info.conversationId(),
         new Entry(
@@ -124,7 +130,7 @@ public final class Inbox {
 
   /** Joins, renames or membership changes; leaving removes the conversation. */
   public void update(String userId, ConversationInfo info, long lastMessageTs) {
-    coMembers = null;
+    membersMayChange(get(info.conversationId()).map(Entry::members).orElse(List.of()), info.members());
     if (!info.members().contains(userId)) {
       entries.remove(info.conversationId());
       return;

@@ -322,7 +322,10 @@ public final class UserActor
       write.runAfterWrite(state);
       return Effect().none();
     }
-    return Effect().persist(EventBatches.persistable(write.events(), Batch::new)).thenRun(write::runAfterWrite);
+    return Effect().persist(EventBatches.persistable(write.events(), Batch::new)).thenRun(stored -> {
+      write.runAfterWrite(stored);
+      connections.inboxChanged(stored);
+    });
   }
 
   private void decide(UserState state, Writes command, StagedWrite write) {

@@ -604,7 +604,7 @@ class UserActorTest {
   }
 
   @Test
-  void aSubscriberWhoLeftTheLastSharedConversationIsDroppedByTheNextRenewal() {
+  void aSubscriberWhoLeftTheLastSharedConversationSeesNoMoreOfThePresence() {
     var bob = spawn();
     groupChanged(bob, "g.one", "alice", "bob");
     groupChanged(bob, "g.two", "alice", "bob");
@@ -614,25 +614,41 @@ class UserActorTest {
     groupChanged(bob, "g.one", "bob");
     bob.tell(new UserActor.RenewPresence("alice", alice.ref()));
     alice.expectNoMessage(Duration.ofMillis(200)); // g.two is still shared
+    // Alice leaves g.two too: told at once, and nothing after.
     groupChanged(bob, "g.two", "bob");
-    bob.tell(new UserActor.RenewPresence("alice", alice.ref()));
     assertEquals(new DeviceEvent.PresenceHidden("bob"), alice.receiveMessage());
+    bob.tell(new UserActor.RenewPresence("alice", alice.ref()));
     var phone = connect(bob, "phone", 0);
     bob.tell(new UserActor.Disconnect("phone", phone.ref()));
-    bob.tell(new UserActor.RenewPresence("alice", alice.ref()));
     alice.expectNoMessage(Duration.ofMillis(200));
   }
 
   @Test
-  void aChangeOfPresenceIsNotToldToASubscriberWhoLostAccessBeforeItsRenewal() {
+  void aRenewalAfterARestartDecidesAgainFromTheStoredMembership() {
     var bob = spawn();
     groupChanged(bob, "g.one", "alice", "bob");
     TestProbe<DeviceEvent> alice = harness.testKit.createTestProbe();
     bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
     assertFalse(((DeviceEvent.Presence) alice.receiveMessage()).online());
+    bob = restart(bob);
     groupChanged(bob, "g.one", "bob");
-    connect(bob, "phone", 0);
+    bob.tell(new UserActor.RenewPresence("alice", alice.ref()));
     assertEquals(new DeviceEvent.PresenceHidden("bob"), alice.receiveMessage());
+    connect(bob, "phone", 0);
+    alice.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aHiddenSubscriptionShowsThePresenceOnceAConversationIsShared() {
+    var bob = spawn();
+    connect(bob, "phone", 0);
+    TestProbe<DeviceEvent> alice = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
+    assertEquals(new DeviceEvent.PresenceHidden("bob"), alice.receiveMessage());
+    // Alice's first message to bob stores the conversation, and its members, in his inbox.
+    bob.tell(new UserActor.Deliver(INFO, 0, List.of(message(1, "alice"))));
+    assertTrue(((DeviceEvent.Presence) alice.receiveMessage()).online());
+    bob.tell(new UserActor.RenewPresence("alice", alice.ref()));
     alice.expectNoMessage(Duration.ofMillis(200));
   }
 

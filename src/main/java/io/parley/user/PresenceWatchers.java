@@ -1,0 +1,90 @@
+package io.parley.user;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+
+/**
+ * The connections that watch a user's presence: plain actor refs, watched, held only while the
+ * {@link UserActor} runs (their renewals bring them back after a restart or move).
+ *
+ * <p>Only users who share a conversation with this one, as its inbox records it, see its
+ * presence. Anyone else's subscription is held but hidden: it is told {@link
+ * DeviceEvent.PresenceHidden} (the same whether this user exists, is online or not) and hears
+ * nothing more until a conversation is shared. Access is decided again on every renewal, every
+ * change of presence and every write that changes the inbox, and each subscriber is told when
+ * its access changes.
+ */
+final class PresenceWatchers {
+  private final String userId;
+  private final ActorContext<UserActor.Command> ctx;
+  /** Each subscriber's connection: whose it is, and whether it was last told the presence. */
+  private final Map<ActorRef<DeviceEvent>, Watcher> watchers = new HashMap<>();
+
+  private record Watcher(String userId, boolean shown) {}
+
+  PresenceWatchers(String userId, ActorContext<UserActor.Command> ctx) {
+    this.userId = userId;
+    this.ctx = ctx;
+  }
+
+  boolean isEmpty() {
+    return watchers.isEmpty();
+  }
+
+  void subscribe(UserActor.SubscribePresence cmd, UserState state, boolean online) {
+    if (!watchers.containsKey(cmd.subscriber())) {
+      ctx.watchWith(cmd.subscriber(), new UserActor.UnsubscribePresence(cmd.subscriber()));
+    }
+    tell(cmd.subscriber(), cmd.subscriberUserId(), state, online);
+  }
+
+  /** Answered only if it brings the subscription back (after a move or restart) or changes access. */
+  void renew(UserActor.RenewPresence cmd, UserState state, boolean online) {
+    Watcher watcher = watchers.get(cmd.subscriber());
+    if (watcher == null) {
+      subscribe(new UserActor.SubscribePresence(cmd.subscriberUserId(), cmd.subscriber()), state, online);
+    } else if (watcher.shown() != mayWatch(watcher.userId(), state)) {
+      tell(cmd.subscriber(), watcher.userId(), state, online);
+    }
+  }
+
+  void unsubscribe(UserActor.UnsubscribePresence cmd) {
+    if (watchers.remove(cmd.subscriber()) != null) {
+      ctx.unwatch(cmd.subscriber());
+    }
+  }
+
+  /** The presence changed: those who may see it are told; hidden ones stay hidden. */
+  void publish(UserState state, boolean online) {
+    Map.copyOf(watchers).forEach((subscriber, watcher) -> {
+      if (watcher.shown() || mayWatch(watcher.userId(), state)) {
+        tell(subscriber, watcher.userId(), state, online);
+      }
+    });
+  }
+
+  /** A write may have changed who shares a conversation: only those whose access changed are told. */
+  void inboxChanged(UserState state, boolean online) {
+    if (watchers.isEmpty()) {
+      return;
+    }
+    Map.copyOf(watchers).forEach((subscriber, watcher) -> {
+      if (watcher.shown() != mayWatch(watcher.userId(), state)) {
+        tell(subscriber, watcher.userId(), state, online);
+      }
+    });
+  }
+
+  private void tell(ActorRef<DeviceEvent> subscriber, String subscriberUserId, UserState state, boolean online) {
+    boolean shown = mayWatch(subscriberUserId, state);
+    watchers.put(subscriber, new Watcher(subscriberUserId, shown));
+    subscriber.tell(shown ? new DeviceEvent.Presence(userId, online, state.lastSeen) : new DeviceEvent.PresenceHidden(userId));
+  }
+
+  private boolean mayWatch(String subscriberUserId, UserState state) {
+    return userId.equals(subscriberUserId)
+        || (subscriberUserId != null && state.inbox.sharesConversationWith(subscriberUserId));
+  }
+}
