@@ -89,13 +89,12 @@ public final class ChatService {
         ? MediaUrls.idOf(request.content()).orElseThrow(() -> ApiError.badRequest(
             "content of a media message must be a media_url returned by POST /v1/media"))
         : null;
-    RateLimits.acquire(limits.messages(), userId, "messages");
     long started = System.nanoTime();
     // Media: the conversation is granted access before the message is sent (grant-then-send).
-    CompletionStage<Done> granted = mediaId == null
-        ? CompletableFuture.completedFuture(Done.INSTANCE)
-        : media.shareBeforeSend(userId, mediaId, request.conversationId()).thenApply(ChatService::valueOrThrow);
-    return granted
+    return limits.acquireSend(userId)
+        .thenCompose(allowed -> mediaId == null
+            ? CompletableFuture.completedFuture(Done.INSTANCE)
+            : media.shareBeforeSend(userId, mediaId, request.conversationId()).thenApply(ChatService::valueOrThrow))
         .thenCompose(done -> this.<ConversationActor.Command, ConversationActor.SendAck>ask(
             entities.conversation(request.conversationId()),
             replyTo -> new ConversationActor.Send(userId, request.clientMsgId(), request.content(), contentType, replyTo)))

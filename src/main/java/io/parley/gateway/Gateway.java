@@ -36,8 +36,8 @@ public final class Gateway {
           + "the heartbeat (PARLEY_HEARTBEAT), or open WebSockets would be closed as idle");
     }
     Duration askTimeout = gateway.getDuration("ask-timeout");
-    ChatService chat = new ChatService(entities, history, media, RateLimits.from(gateway.getConfig("rate-limit"), clock),
-        conversationSettings, askTimeout, system);
+    RateLimits limits = RateLimits.from(gateway.getConfig("rate-limit"), clock, entities, askTimeout, system.scheduler());
+    ChatService chat = new ChatService(entities, history, media, limits, conversationSettings, askTimeout, system);
     WebSocketEndpoint webSocket =
         new WebSocketEndpoint(
             system, entities, history, chat, auth, gateway.getDuration("heartbeat"),

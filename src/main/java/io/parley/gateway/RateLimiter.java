@@ -5,8 +5,9 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Per-user token buckets for sending: {@code burst} tokens, refilled at {@code perMinute}. An idle
- * user's bucket is full and is forgotten, so memory follows active senders only.
+ * Per-user token buckets of this node (typing, group changes, presence; sends use {@link
+ * SendShares}): {@code burst} tokens, refilled at {@code perMinute}. An idle user's bucket is full
+ * and is forgotten, so memory follows active senders only.
  */
 public final class RateLimiter {
   private final double capacity;

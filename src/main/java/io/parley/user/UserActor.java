@@ -129,6 +129,12 @@ public final class UserActor
   /** The subscriber is done, or its actor stopped (it is watched). */
   public record UnsubscribePresence(ActorRef<DeviceEvent> subscriber) implements Command {}
 
+  /** Up to {@code wanted} sends from the user's bucket, which this node then spends locally. */
+  public record LeaseSends(int wanted, int perMinute, int burst, ActorRef<SendLease> replyTo) implements Command {}
+
+  /** {@code granted} sends; if none, {@code retryAfterMs} until the bucket holds one. */
+  public record SendLease(int granted, long retryAfterMs) implements JsonSerializable {}
+
   /** The coalesced push for a conversation is due. */
   record PushDue(String conversationId) implements Command {}
 
@@ -210,6 +216,7 @@ public final class UserActor
   private final OfflinePushes<Command> pushes;
   private final DeliveryStream stream;
   private final InboxCommands inbox;
+  private final SendAllowance sends;
   private final WriteBatch<Writes> writes = new WriteBatch<>();
   private static final AtomicLong INCARNATIONS = new AtomicLong(System.nanoTime());
   private long incarnation;
@@ -232,6 +239,7 @@ public final class UserActor
     this.connections = new DeviceConnections(userId, ctx, settings, clock, pushes::cancelAll);
     this.stream = new DeliveryStream(userId, conversations, settings, clock, timers, connections, pushes);
     this.inbox = new InboxCommands(userId, conversations, settings, connections);
+    this.sends = new SendAllowance(clock);
     this.lastActivityMillis = clock.millis();
   }
 
@@ -275,6 +283,7 @@ public final class UserActor
         .onCommand(SubscribePresence.class, this::onSubscribePresence)
         .onCommand(RenewPresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.renew(cmd, s)))
         .onCommand(UnsubscribePresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.unsubscribe(cmd)))
+        .onCommand(LeaseSends.class, (state, cmd) -> Effect().reply(cmd.replyTo(), sends.lease(cmd)))
         .onCommand(PushDue.class, this::onPushDue)
         .onCommand(Tick.class, this::onTick)
         .onCommand(Stop.class, (state, cmd) -> onStop())
@@ -384,7 +393,7 @@ public final class UserActor
 
   private Effect<Event, UserState> onTick(UserState state, Tick tick) {
     boolean idle = clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
-    if (idle && writes.isEmpty() && !stream.acksWaiting() && connections.idle() && pushes.isEmpty()) {
+    if (idle && writes.isEmpty() && !stream.acksWaiting() && connections.idle() && pushes.isEmpty() && sends.full()) {
       lifecycle.passivate();
     }
     return Effect().none();

@@ -44,7 +44,8 @@ class ClientFramesTest {
     conversation = harness.conversationProbe("d:alice:bob");
     var settings = ConversationSettings.from(harness.config);
     var chat = new ChatService(harness, new MessageHistory(harness, null, Duration.ofSeconds(5), harness.testKit.system()),
-        null, RateLimits.from(harness.config.getConfig("parley.gateway.rate-limit"), harness.clock), settings,
+        null, RateLimits.from(harness.config.getConfig("parley.gateway.rate-limit"), harness.clock, harness,
+            Duration.ofSeconds(5), harness.testKit.system().scheduler()), settings,
         Duration.ofSeconds(5), harness.testKit.system());
     connection = harness.testKit.createTestProbe();
     auth = new JwtAuth("a-secret-of-at-least-thirty-two-bytes-0123", harness.clock);
@@ -77,6 +78,11 @@ class ClientFramesTest {
     CompletionStage<Optional<String>> answer = frames.handle(
         "{\"type\": \"msg.send\", \"req_id\": \"s1\", \"conversation_id\": \"d:alice:bob\", "
             + "\"client_msg_id\": \"c1\", \"content\": \"hi\"}");
+    // The user's send bucket lives in the user's entity: this node leases a few sends from it.
+    var lease = bob.expectMessageClass(UserActor.LeaseSends.class);
+    assertFalse(answer.toCompletableFuture().isDone(), "nothing sent before the lease");
+    conversation.expectNoMessage(Duration.ofMillis(50));
+    lease.replyTo().tell(new UserActor.SendLease(2, 0));
     var send = conversation.expectMessageClass(ConversationActor.Send.class);
     assertEquals("bob", send.senderId());
     assertFalse(answer.toCompletableFuture().isDone(), "no ack before the conversation answers");
@@ -86,6 +92,44 @@ class ClientFramesTest {
     assertEquals("s1", ack.get("req_id").asText());
     assertEquals(7, ack.get("seq").asLong());
     assertEquals("m-7", ack.get("message_id").asText());
+  }
+
+  private CompletionStage<Optional<String>> send(String reqId) {
+    return frames.handle("{\"type\": \"msg.send\", \"req_id\": \"" + reqId + "\", "
+        + "\"conversation_id\": \"d:alice:bob\", \"client_msg_id\": \"" + reqId + "\", \"content\": \"hi\"}");
+  }
+
+  @Test
+  void sendsSpendALeaseOfTheUsersBucketHereAndTheExcessIsRefusedWithoutAskingAgain() {
+    // Two pipelined sends wait for one lease, and reach the conversation in their order.
+    send("s1");
+    send("s2");
+    var lease = bob.expectMessageClass(UserActor.LeaseSends.class);
+    assertEquals(harness.config.getInt("parley.gateway.rate-limit.burst") / 4, lease.wanted());
+    bob.expectNoMessage(Duration.ofMillis(50));
+    lease.replyTo().tell(new UserActor.SendLease(3, 0));
+    assertEquals("s1", conversation.expectMessageClass(ConversationActor.Send.class).clientMsgId());
+    assertEquals("s2", conversation.expectMessageClass(ConversationActor.Send.class).clientMsgId());
+    // The third is spent from this node's share: no round trip.
+    send("s3");
+    assertEquals("s3", conversation.expectMessageClass(ConversationActor.Send.class).clientMsgId());
+    bob.expectNoMessage(Duration.ofMillis(50));
+    // The share is spent and the bucket is empty: refused, and not stored.
+    CompletionStage<Optional<String>> fourth = send("s4");
+    bob.expectMessageClass(UserActor.LeaseSends.class).replyTo().tell(new UserActor.SendLease(0, 1200));
+    JsonNode limited = json(fourth);
+    assertEquals("rate_limited", limited.get("code").asText());
+    assertEquals("s4", limited.get("req_id").asText());
+    assertEquals(1200, limited.get("retry_after_ms").asLong());
+    // Until then, the refusal is remembered here: the excess costs no round trip.
+    harness.clock.advance(Duration.ofMillis(200));
+    assertEquals(1000, json(send("s5")).get("retry_after_ms").asLong());
+    bob.expectNoMessage(Duration.ofMillis(50));
+    conversation.expectNoMessage(Duration.ofMillis(50));
+    harness.clock.advance(Duration.ofMillis(1000));
+    send("s6");
+    bob.expectMessageClass(UserActor.LeaseSends.class).replyTo().tell(new UserActor.SendLease(1, 0));
+    assertEquals("s6", conversation.expectMessageClass(ConversationActor.Send.class).clientMsgId());
   }
 
   @Test

@@ -1,0 +1,148 @@
+package io.parley.gateway;
+
+import io.parley.user.UserActor;
+import io.parley.user.Users;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * This node's shares of its users' send buckets. The bucket is the user entity's (see {@code
+ * user/SendAllowance}), one for the whole cluster; this node leases a few tokens at a time and
+ * spends them here, so a send costs a local decrement and only one in a lease a round trip to the
+ * user's entity, wherever it lives.
+ *
+ * <p>Every token spent anywhere came out of the one bucket, so a user's sustained rate holds
+ * across the cluster exactly. A share left unspent on a node (fewer than a lease) lapses after
+ * the time the bucket takes to fill: a user switching nodes may exceed one burst by at most that
+ * remainder per node, briefly. A refusal is remembered until the bucket holds a token again, so
+ * a flood of excess sends costs no round trips either.
+ */
+final class SendShares {
+  /** Large enough that lifted limits (bench) rarely ask, small enough that little lies idle. */
+  static final int MAX_LEASE = 50;
+
+  private final int perMinute;
+  private final int burst;
+  private final int leaseSize;
+  private final long shareLifetimeMillis;
+  private final Clock clock;
+  private final Users users;
+  private final Duration askTimeout;
+  private final Scheduler scheduler;
+  private final ConcurrentHashMap<String, Share> shares = new ConcurrentHashMap<>();
+
+  private static final class Share {
+    int tokens;
+    long expiresAt;
+    long refusedUntil;
+    boolean leasing;
+    /**
+     * Sends waiting for the lease under way, in arrival order: they go ahead in that order (a
+     * connection's pipelined sends keep their order), and no later send overtakes them.
+     */
+    final ArrayDeque<CompletableFuture<OptionalLong>> waiting = new ArrayDeque<>();
+  }
+
+  SendShares(int perMinute, int burst, Clock clock, Users users, Duration askTimeout, Scheduler scheduler) {
+    this.perMinute = perMinute;
+    this.burst = burst;
+    // A quarter of the burst: two devices on two nodes leave at most that much idle on the other.
+    this.leaseSize = Math.max(1, Math.min(MAX_LEASE, burst / 4));
+    this.shareLifetimeMillis = Math.max(1_000, (long) burst * 60_000 / Math.max(1, perMinute));
+    this.clock = clock;
+    this.users = users;
+    this.askTimeout = askTimeout;
+    this.scheduler = scheduler;
+  }
+
+  int leaseSize() {
+    return leaseSize;
+  }
+
+  /**
+   * Takes one of the user's sends: completes empty when it may go ahead, with the wait in
+   * milliseconds when the user is over the limit, and fails when the user's entity did not answer.
+   */
+  CompletionStage<OptionalLong> tryAcquire(String userId) {
+    Share share = shares.computeIfAbsent(userId, id -> new Share());
+    synchronized (share) {
+      long now = clock.millis();
+      if (now >= share.expiresAt) {
+        share.tokens = 0;
+      }
+      if (share.waiting.isEmpty()) {
+        if (share.tokens > 0) {
+          share.tokens--;
+          return CompletableFuture.completedFuture(OptionalLong.empty());
+        }
+        if (now < share.refusedUntil) {
+          return CompletableFuture.completedFuture(OptionalLong.of(share.refusedUntil - now));
+        }
+      }
+      CompletableFuture<OptionalLong> turn = new CompletableFuture<>();
+      share.waiting.add(turn);
+      if (!share.leasing) {
+        lease(userId, share);
+      }
+      return turn;
+    }
+  }
+
+  /** Asks the user's entity for a lease; the waiting sends are answered when it comes. */
+  private void lease(String userId, Share share) {
+    share.leasing = true;
+    if (shares.size() > 10_000) {
+      forgetIdleShares();
+    }
+    AskPattern.<UserActor.Command, UserActor.SendLease>ask(users.user(userId),
+            replyTo -> new UserActor.LeaseSends(leaseSize, perMinute, burst, replyTo), askTimeout, scheduler)
+        .whenComplete((leased, failure) -> leased(userId, share, leased, failure));
+  }
+
+  private void leased(String userId, Share share, UserActor.SendLease leased, Throwable failure) {
+    synchronized (share) {
+      share.leasing = false;
+      if (failure != null) {
+        // The user's entity did not answer (moving, restarting): the waiting sends get unavailable.
+        share.waiting.forEach(turn -> turn.completeExceptionally(failure));
+        share.waiting.clear();
+        return;
+      }
+      long now = clock.millis();
+      share.tokens = leased.granted();
+      share.expiresAt = now + shareLifetimeMillis;
+      share.refusedUntil = leased.granted() > 0 ? 0 : now + Math.max(1, leased.retryAfterMs());
+      // Completed under the lock, in order: each one's send is under way before a later one's.
+      while (share.tokens > 0 && !share.waiting.isEmpty()) {
+        share.tokens--;
+        share.waiting.poll().complete(OptionalLong.empty());
+      }
+      if (share.waiting.isEmpty()) {
+        return;
+      }
+      if (leased.granted() > 0) {
+        lease(userId, share); // a partial lease: the bucket may hold more
+      } else {
+        share.waiting.forEach(turn -> turn.complete(OptionalLong.of(share.refusedUntil - now)));
+        share.waiting.clear();
+      }
+    }
+  }
+
+  /** Shares with nothing left to spend, refuse or wait for tell nothing a new one would not. */
+  private void forgetIdleShares() {
+    long now = clock.millis();
+    shares.values().removeIf(share -> {
+      synchronized (share) {
+        return !share.leasing && share.waiting.isEmpty() && now >= share.refusedUntil && (share.tokens == 0 || now >= share.expiresAt);
+      }
+    });
+  }
+}

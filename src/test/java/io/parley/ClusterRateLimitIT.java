@@ -1,0 +1,125 @@
+package io.parley;
+
+import static io.parley.testing.WsClient.frame;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.storage.EmbeddedDynamoDb;
+import io.parley.storage.EmbeddedObjectStore;
+import io.parley.testing.ApiClient;
+import io.parley.testing.ParleyProcess;
+import io.parley.testing.WsClient;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two Parley JVMs as one cluster with shared stores: a user sending from a device on each node
+ * gets one user's send limit in all, not one per node.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClusterRateLimitIT {
+  static final int PER_MINUTE = 6;
+  static final int BURST = 10;
+  static final int SENDS_PER_DEVICE = 15;
+
+  EmbeddedDynamoDb dynamo;
+  EmbeddedObjectStore s3;
+  final List<ParleyProcess> nodes = new ArrayList<>();
+
+  @BeforeAll
+  void startCluster(@TempDir Path temp) throws Exception {
+    dynamo = EmbeddedDynamoDb.start(temp.resolve("dynamodb"), ParleyProcess.freePort());
+    s3 = EmbeddedObjectStore.start(temp.resolve("s3"), ParleyProcess.freePort(), "parley", "rlkey", "rlsecret");
+    List<Integer> clusterPorts = List.of(ParleyProcess.freePort(), ParleyProcess.freePort());
+    String seeds = "127.0.0.1:" + clusterPorts.get(0) + ",127.0.0.1:" + clusterPorts.get(1);
+    for (int port : clusterPorts) {
+      Map<String, String> env = new HashMap<>(Map.of(
+          "PARLEY_DYNAMODB_EMBEDDED", "off",
+          "PARLEY_DYNAMODB_ENDPOINT", dynamo.endpoint(),
+          "PARLEY_S3_EMBEDDED", "off",
+          "PARLEY_S3_ENDPOINT", s3.endpoint(),
+          "PARLEY_AWS_ACCESS_KEY_ID", "rlkey",
+          "PARLEY_AWS_SECRET_ACCESS_KEY", "rlsecret",
+          "PARLEY_HOST", "127.0.0.1",
+          "PARLEY_CLUSTER_PORT", Integer.toString(port),
+          "PARLEY_SEED_NODES", seeds));
+      // A slow refill, so that the test's own duration adds next to nothing to the burst.
+      env.put("PARLEY_RATE_LIMIT_PER_MINUTE", Integer.toString(PER_MINUTE));
+      env.put("PARLEY_RATE_LIMIT_BURST", Integer.toString(BURST));
+      nodes.add(ParleyProcess.start(temp, env));
+    }
+  }
+
+  @AfterAll
+  void stopCluster() throws Exception {
+    nodes.forEach(ParleyProcess::close);
+    if (s3 != null) {
+      s3.close();
+    }
+    if (dynamo != null) {
+      dynamo.close();
+    }
+  }
+
+  @Test
+  void aUserOnTwoNodesSendsNoMoreThanOneUsersLimitInAll() throws Exception {
+    for (ParleyProcess node : nodes) {
+      JsonNode members = ApiClient.JSON.readTree(node.managementBody("/cluster/members"));
+      assertEquals(2, members.get("members").size(), "one cluster of two");
+    }
+    String conversation = "d:rlalice:rlbob";
+    String token = new ApiClient(nodes.get(0)).token("rlbob");
+    try (WsClient phone = WsClient.connect(nodes.get(0), token, "phone");
+        WsClient laptop = WsClient.connect(nodes.get(1), token, "laptop")) {
+      phone.await(WsClient.type("hello"));
+      laptop.await(WsClient.type("hello"));
+      long started = System.nanoTime();
+      for (int i = 0; i < SENDS_PER_DEVICE; i++) {
+        phone.send(send(conversation, "phone-" + i));
+        laptop.send(send(conversation, "laptop-" + i));
+      }
+      int phoneAcks = acks(phone, "phone-");
+      int laptopAcks = acks(laptop, "laptop-");
+      double seconds = (System.nanoTime() - started) / 1e9;
+      int allowed = BURST + (int) Math.ceil(seconds * PER_MINUTE / 60);
+      int accepted = phoneAcks + laptopAcks;
+      String counts = "phone " + phoneAcks + ", laptop " + laptopAcks + " in " + seconds + " s";
+      assertTrue(accepted >= BURST && accepted <= allowed, "one burst of " + BURST + " in all: " + counts);
+      assertTrue(phoneAcks > 0 && laptopAcks > 0, "both nodes shared the bucket: " + counts);
+      // The excess was not stored.
+      JsonNode history = new ApiClient(nodes.get(1))
+          .get(token, "/v1/conversations/" + conversation + "/messages?limit=200").body();
+      assertEquals(accepted, history.get("messages").size());
+    }
+  }
+
+  private static ObjectNode send(String conversation, String id) {
+    return frame("msg.send").put("req_id", id).put("conversation_id", conversation).put("client_msg_id", id)
+        .put("content", "burst " + id);
+  }
+
+  /** Waits for the reply to every send of the device: acks counted, the rest must be rate_limited. */
+  private static int acks(WsClient client, String prefix) {
+    int acks = 0;
+    for (int i = 0; i < SENDS_PER_DEVICE; i++) {
+      JsonNode reply = client.await(WsClient.reply(prefix + i));
+      if ("msg.ack".equals(reply.get("type").asText())) {
+        acks++;
+      } else {
+        assertEquals("rate_limited", reply.path("code").asText(), reply.toString());
+        assertTrue(reply.get("retry_after_ms").asLong() > 0, reply.toString());
+      }
+    }
+    return acks;
+  }
+}
