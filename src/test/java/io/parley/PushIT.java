@@ -115,12 +115,15 @@ class PushIT {
     assertEquals("device.registered", reply.get("type").asText(), reply.toString());
   }
 
-  /** Closes the user's only connection and waits until the server has them offline. */
+  /**
+   * Closes the user's only connection and waits until the server has them offline (a presence
+   * with last_seen: alice shares a conversation with them, so she is shown it).
+   */
   void goOffline(WsClient client, String userId) {
     client.close();
     alice.send(frame("presence.subscribe").set("user_ids", ApiClient.JSON.createArrayNode().add(userId)));
     alice.await(f -> type("presence").test(f) && f.get("user_id").asText().equals(userId)
-        && f.get("status").asText().equals("offline"));
+        && f.get("status").asText().equals("offline") && f.has("last_seen"));
     alice.send(frame("presence.unsubscribe").set("user_ids", ApiClient.JSON.createArrayNode().add(userId)));
   }
 
@@ -213,25 +216,26 @@ class PushIT {
     String bobPhone = ApnsTestServer.token("burst-" + bobId);
     WsClient bob = connect(bobId, "phone");
     register(bob, "apns", bobPhone);
+    // A group with alice: presence is shown only to users who share a conversation.
+    String conversation = group(bobId);
     goOffline(bob, bobId);
-    String direct = "d:" + (aliceId.compareTo(bobId) < 0 ? aliceId + ":" + bobId : bobId + ":" + aliceId);
     for (int i = 1; i <= 100; i++) {
-      alice.send(frame("msg.send").put("req_id", "burst-" + i).put("conversation_id", direct)
+      alice.send(frame("msg.send").put("req_id", "burst-" + i).put("conversation_id", conversation)
           .put("client_msg_id", "burst-" + i).put("content", "message " + i));
     }
     for (int i = 1; i <= 100; i++) {
       String reqId = "burst-" + i;
       alice.await(f -> reqId.equals(f.path("req_id").asText()) && type("msg.ack").test(f));
     }
-    ApnsTestServer.Push push = next(apns.accepted, apnsFor(bobPhone, direct), Duration.ofSeconds(20));
+    ApnsTestServer.Push push = next(apns.accepted, apnsFor(bobPhone, conversation), Duration.ofSeconds(20));
     assertEquals(100, push.payload().path("seq").asLong());
     assertEquals(100, push.payload().path("aps").path("badge").asInt());
     // Nothing newer arrived, so the window ends without another push: the next one is for the
     // next message, sent once the window is over.
-    long later = send(direct, "after the burst").get("seq").asLong();
-    next(apns.accepted, p -> apnsFor(bobPhone, direct).test(p) && p.payload().path("seq").asLong() == later,
+    long later = send(conversation, "after the burst").get("seq").asLong();
+    next(apns.accepted, p -> apnsFor(bobPhone, conversation).test(p) && p.payload().path("seq").asLong() == later,
         Duration.ofSeconds(20));
-    assertEquals(List.of(100L, later), apnsSeqs(bobPhone, direct));
+    assertEquals(List.of(100L, later), apnsSeqs(bobPhone, conversation));
   }
 
   @Test
