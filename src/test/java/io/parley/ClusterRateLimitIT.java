@@ -94,8 +94,9 @@ class ClusterRateLimitIT {
       int allowed = BURST + (int) Math.ceil(seconds * PER_MINUTE / 60);
       int accepted = phoneAcks + laptopAcks;
       String counts = "phone " + phoneAcks + ", laptop " + laptopAcks + " in " + seconds + " s";
+      // Buckets per node would accept a burst on each node. Which node's leases come first is a race,
+      // so how the burst splits between the devices is not checked, only that all sends were answered.
       assertTrue(accepted >= BURST && accepted <= allowed, "one burst of " + BURST + " in all: " + counts);
-      assertTrue(phoneAcks > 0 && laptopAcks > 0, "both nodes shared the bucket: " + counts);
       // The excess was not stored.
       JsonNode history = new ApiClient(nodes.get(1))
           .get(token, "/v1/conversations/" + conversation + "/messages?limit=200").body();
