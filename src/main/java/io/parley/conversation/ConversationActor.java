@@ -50,6 +50,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *       confirm storing it.
  *   <li>{@link Membership}: groups, members, and who may see what.
  *   <li>{@link ArchiveRuns}: runs that move old messages to the cold tier (S3), from the archive package.
+ *   <li>{@link DedupOverflow}: idempotency keys beyond what the state holds, in the dedup table.
+ *   <li>{@link DeletedMessages}: messages deleted for everyone, which readers turn into tombstones.
  *   <li>{@link ConversationState}: the state, built only by the pure event handler at the end.
  * </ul>
  */

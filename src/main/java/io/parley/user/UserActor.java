@@ -39,7 +39,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * One user: the delivery stream (cursor, pending items, each device's ack), the inbox, presence
  * and push tokens. The state and how events change it are {@link UserState}; the commands of each
  * job are decided by {@link DeliveryStream}, {@link DeviceConnections} (live connections, held in
- * memory only), {@link InboxCommands} and {@link OfflinePushes}.
+ * memory only, with {@link PresenceWatchers}), {@link InboxCommands}, {@link SendAllowance} and
+ * {@link OfflinePushes}. Its protocol (commands, events) is declared here, beside the handlers, as
+ * in Pekko's ShoppingCart sample (the sealed interfaces keep their records in this file); that is
+ * why the file runs past 400 lines.
  */
 public final class UserActor
     extends EventSourcedBehavior<UserActor.Command, UserActor.Event, UserState> {
