@@ -51,7 +51,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *   <li>{@link Membership}: groups, members, and who may see what.
  *   <li>{@link ArchiveRuns}: runs that move old messages to the cold tier (S3), from the archive package.
  *   <li>{@link DedupOverflow}: idempotency keys beyond what the state holds, in the dedup table.
- *   <li>{@link DeletedMessages}: messages deleted for everyone, which readers turn into tombstones.
+ *   <li>{@link MessageDeletion}: messages deleted for everyone by their sender ({@link DeletedMessages}).
  *   <li>{@link ConversationState}: the state, built only by the pure event handler at the end.
  * </ul>
  */
@@ -273,7 +273,7 @@ public final class ConversationActor
   private final ReceiptsWaiting receipts;
   private final MemberHandoffs handoffs;
   private final ArchiveRuns archiving;
-  private final MessageReader reader;
+  private final MessageDeletion deletion;
   private final DedupOverflow dedupOverflow;
   private final Membership membership;
   private boolean flushScheduled;
@@ -301,12 +301,12 @@ public final class ConversationActor
     this.clock = clock;
     this.sends = new SendBatch(settings.maxBufferedSends());
     this.receipts = new ReceiptsWaiting(conversationId, recipients);
-    this.reader = reader;
     this.handoffs = new MemberHandoffs(conversationId, ctx, recipients, reader, this::locate,
         settings.handoffRetryInterval(), clock);
     this.archiving = archiveRuns.create(conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx));
     this.dedupOverflow = new DedupOverflow(
         conversationId, ctx, dedupSpill, settings.dedupWindow().toMillis(), settings.dedupMaxEntries());
+    this.deletion = new MessageDeletion(conversationId, ctx, Effect(), reader, this::locate, recipients, clock);
     this.membership = new Membership(conversationId, Effect(), recipients, settings.maxGroupMembers(), clock);
     this.lastActivityMillis = clock.millis();
   }
@@ -378,8 +378,8 @@ public final class ConversationActor
           handoffs.onRetryLoaded(state, loaded);
           return Effect().none();
         })
-        .onCommand(Delete.class, touching(this::onDelete))
-        .onCommand(DeleteChecked.class, this::onDeleteChecked)
+        .onCommand(Delete.class, touching(deletion::request))
+        .onCommand(DeleteChecked.class, deletion::checked)
         .onCommand(DedupLookedUp.class, this::onLookedUp)
         .onCommand(DedupSpillStored.class, (state, stored) -> {
           dedupOverflow.spillFinished();
@@ -539,50 +539,6 @@ public final class ConversationActor
             handoffs.fanOut((Active) newState, stored);
             dedupOverflow.spillIfFull((Active) newState);
           }
-        });
-  }
-
-  /** Reads the message first: only its sender may delete it. */
-  private Effect<Event, State> onDelete(Active state, Delete cmd) {
-    if (!state.isMember(cmd.userId())) {
-      cmd.replyTo().tell(notMember(conversationId, cmd.userId()));
-    } else if (cmd.seq() < 1 || cmd.seq() > state.lastSeq) {
-      cmd.replyTo().tell(Outcome.rejected(Reason.NOT_FOUND, conversationId + " has no message " + cmd.seq()));
-    } else {
-      ctx.pipeToSelf(reader.read(conversationId, locate(state, cmd.seq(), cmd.seq())),
-          (read, failure) -> failure == null
-              ? new DeleteChecked(cmd, read.get(0), null)
-              : new DeleteChecked(cmd, null, failure.toString()));
-    }
-    return Effect().none();
-  }
-
-  private Effect<Event, State> onDeleteChecked(Active state, DeleteChecked checked) {
-    Delete cmd = checked.delete();
-    if (checked.message() == null) {
-      ctx.getLog().warn("Could not read message {} of {} to delete it: {}", cmd.seq(), conversationId, checked.failure());
-      cmd.replyTo().tell(Outcome.rejected(Reason.UNAVAILABLE, "could not delete message " + cmd.seq() + " now; retry"));
-      return Effect().none();
-    }
-    if (!checked.message().senderId().equals(cmd.userId()) || !state.isMember(cmd.userId())) {
-      cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST,
-          "only its sender, while a member, may delete message " + cmd.seq() + " of " + conversationId));
-      return Effect().none();
-    }
-    if (state.deleted.contains(cmd.seq())) {
-      cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
-      return Effect().none();
-    }
-    if (state.deleted.count() >= DeletedMessages.MAX) {
-      cmd.replyTo().tell(Outcome.rejected(Reason.TOO_LARGE,
-          conversationId + " has " + DeletedMessages.MAX + " deleted messages, the most it keeps"));
-      return Effect().none();
-    }
-    return Effect().persist(new MessageDeleted(cmd.seq(), clock.millis()))
-        .thenRun(newState -> {
-          cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
-          ((Active) newState).members.keySet()
-              .forEach(member -> recipients.deleted(member, conversationId, cmd.seq()));
         });
   }
 

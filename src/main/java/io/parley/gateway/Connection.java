@@ -9,8 +9,6 @@ import io.parley.user.UserActor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -129,8 +127,8 @@ public final class Connection {
   private final ActorContext<Object> ctx;
   private final TimerScheduler<Object> timers;
 
-  private final List<Outbound> beforeAttach = new ArrayList<>();
-  private ActorRef<Outbound> outbound;
+  private final SocketOutput socket = new SocketOutput();
+  private boolean attached;
   private ActorRef<UserActor.Command> watchedUser;
   private long userIncarnation;
   private long lastCursorSent = -1; // unknown until registered
@@ -143,11 +141,6 @@ public final class Connection {
   private int replayFailures;
   /** About two minutes of retries (backing off to 8 s): long enough for a conversation to move. */
   static final int MAX_REPLAY_FAILURES = 18;
-  /** Text frames handed to the socket's outbound buffer, and those it has taken from it. */
-  private long framesEmitted;
-  private long framesWritten;
-  /** A replay reads more pages only while fewer frames than this wait for the socket. */
-  static final int SOCKET_ROOM = WebSocketEndpoint.OUTBOUND_BUFFER / 4;
   private final HeldItems heldDuringReplay = new HeldItems();
   private final HelloGate afterHello = new HelloGate();
   private Set<String> presenceWatched = Set.of();
@@ -172,7 +165,7 @@ public final class Connection {
     this.ctx = ctx;
     this.timers = timers;
     this.replay = new PendingReplay(userId, new PendingReader(entities, history, ASK_TIMEOUT, ctx.getSystem()), ctx,
-        new NoAnswer(Replay.INSTANCE), () -> framesEmitted - framesWritten < SOCKET_ROOM);
+        new NoAnswer(Replay.INSTANCE), socket::hasRoom);
   }
 
   private ActorRef<DeviceEvent> self() {
@@ -200,10 +193,10 @@ public final class Connection {
   private Behavior<Object> running() {
     return Behaviors.receive(Object.class)
         .onMessage(Attach.class, this::onAttach)
-        .onMessage(AttachTimeout.class, t -> outbound == null ? stop() : Behaviors.same())
+        .onMessage(AttachTimeout.class, t -> attached ? Behaviors.same() : stop())
         .onMessage(UserActor.Connected.class, this::onRegistered)
         .onMessage(Written.class, written -> {
-          framesWritten++;
+          socket.written();
           replay.resumeIfRoom();
           return Behaviors.same();
         })
@@ -212,7 +205,7 @@ public final class Connection {
         .onMessage(DeviceEvent.StreamItem.class, this::onStreamItem)
         .onMessage(Acked.class, this::onAcked)
         .onMessage(DeviceEvent.Replaced.class, r -> {
-          emit(new Complete());
+          socket.complete();
           return Behaviors.same();
         })
         .onMessage(DeviceEvent.class, event -> {
@@ -220,7 +213,7 @@ public final class Connection {
           return Behaviors.same();
         })
         .onMessage(Reply.class, reply -> {
-          afterHello.send(() -> emit(new Text(reply.json())));
+          afterHello.send(() -> socket.emit(new Text(reply.json())));
           return Behaviors.same();
         })
         .onMessage(ReRegister.class, r -> {
@@ -239,7 +232,7 @@ public final class Connection {
         })
         .onMessage(TokenExpired.class, expired -> {
           send(WireFormat.tokenExpired());
-          emit(new Complete());
+          socket.complete();
           return Behaviors.same();
         })
         .onMessage(PresenceWatched.class, watched -> {
@@ -266,7 +259,7 @@ public final class Connection {
         })
         .onMessage(Drain.class, this::onDrain)
         .onMessage(CloseNow.class, c -> {
-          emit(new Complete());
+          socket.complete();
           return Behaviors.same();
         })
         .onMessage(Closed.class, c -> stop())
@@ -284,9 +277,8 @@ public final class Connection {
   }
 
   private Behavior<Object> onAttach(Attach attach) {
-    outbound = attach.outbound();
-    beforeAttach.forEach(outbound::tell);
-    beforeAttach.clear();
+    attached = true;
+    socket.attach(attach.outbound());
     // Besides watching the UserActor, re-register now and then: a safety net should a watch
     // notification ever be missed.
     timers.startTimerWithFixedDelay(Heartbeat.INSTANCE, heartbeat);
@@ -335,7 +327,7 @@ public final class Connection {
       replayFailures++;
       if (replayFailures > MAX_REPLAY_FAILURES) {
         ctx.getLog().warn("Pending items of {} could not be loaded {} times; closing connection", userId, replayFailures);
-        emit(new Complete());
+        socket.complete();
       } else {
         timers.startSingleTimer(Replay.INSTANCE, RETRY_AFTER.multipliedBy(1L << Math.min(replayFailures - 1, 4)));
       }
@@ -396,18 +388,7 @@ public final class Connection {
   }
 
   private void send(ObjectNode frame) {
-    emit(new Text(WireFormat.render(frame)));
-  }
-
-  private void emit(Outbound frame) {
-    if (frame instanceof Text) {
-      framesEmitted++;
-    }
-    if (outbound == null) {
-      beforeAttach.add(frame);
-    } else {
-      outbound.tell(frame);
-    }
+    socket.send(frame);
   }
 
   private Behavior<Object> stop() {

@@ -35,7 +35,7 @@ final class WebSocketEndpoint {
   /** Frames queued for a client that reads too slowly; beyond it the connection is dropped and
    *  the client resumes from its last ack on reconnect. */
   /** Frames waiting for a slow socket; past this the connection fails and the client reconnects.
-   *  A replay stops adding pages well below it (see {@link Connection#SOCKET_ROOM}). */
+   *  A replay stops adding pages well below it (see {@link SocketOutput#ROOM}). */
   static final int OUTBOUND_BUFFER = 4096;
   private static final int PIPELINED_REQUESTS = 64;
 

@@ -1,0 +1,60 @@
+package io.parley.gateway;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.gateway.Connection.Complete;
+import io.parley.gateway.Connection.Outbound;
+import io.parley.gateway.Connection.Text;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Where a {@link Connection} writes its frames: the socket's outbound buffer, once the socket is
+ * attached (frames before that wait here). It counts the frames the socket has not taken yet, so
+ * that a re-delivery reads more only while the client keeps up.
+ */
+final class SocketOutput {
+  /** A replay reads more pages only while fewer frames than this wait for the socket. */
+  static final int ROOM = WebSocketEndpoint.OUTBOUND_BUFFER / 4;
+
+  private final List<Outbound> beforeAttach = new ArrayList<>();
+  private ActorRef<Outbound> outbound;
+  /** Text frames handed to the socket's outbound buffer, and those it has taken from it. */
+  private long framesEmitted;
+  private long framesWritten;
+
+  void attach(ActorRef<Outbound> socket) {
+    outbound = socket;
+    beforeAttach.forEach(outbound::tell);
+    beforeAttach.clear();
+  }
+
+  void send(ObjectNode frame) {
+    emit(new Text(WireFormat.render(frame)));
+  }
+
+  /** Closes the socket once the frames before it are written. */
+  void complete() {
+    emit(new Complete());
+  }
+
+  void emit(Outbound frame) {
+    if (frame instanceof Text) {
+      framesEmitted++;
+    }
+    if (outbound == null) {
+      beforeAttach.add(frame);
+    } else {
+      outbound.tell(frame);
+    }
+  }
+
+  /** The socket took a frame from its buffer. */
+  void written() {
+    framesWritten++;
+  }
+
+  boolean hasRoom() {
+    return framesEmitted - framesWritten < ROOM;
+  }
+}
