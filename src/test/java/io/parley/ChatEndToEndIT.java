@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
@@ -381,6 +382,47 @@ class ChatEndToEndIT {
       assertEquals("deleted", first.get("content_type").asText());
       assertEquals("", first.get("content").asText());
     }
+  }
+
+  @Test
+  void aUserExportsEverythingHeldAboutThemAsJsonLines() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String direct = directId(alice, bob);
+    String group;
+    try (WsClient aliceWs = connect(alice, "phone"); WsClient bobWs = connect(bob, "laptop")) {
+      for (int i = 1; i <= 3; i++) {
+        aliceWs.request(send(direct, "x" + i, "alice says " + i));
+      }
+      bobWs.request(send(direct, "y1", "bob says hi"));
+      group = aliceWs.request(frame("conversation.create").put("title", "Export")
+          .set("members", ApiClient.JSON.createArrayNode().add(bob))).get("conversation_id").asText();
+      aliceWs.request(send(group, "g1", "in the group"));
+      aliceWs.request(frame("device.register").put("platform", "fcm").put("token", "fcm-" + alice));
+      aliceWs.send(frame("msg.read").put("conversation_id", direct).put("seq", 4));
+      aliceWs.request(frame("ping")); // the read is stored once a later frame is answered
+    }
+    ApiClient.Lines export = api.getLines(api.token(alice), "/v1/me/export");
+    assertEquals(200, export.status());
+    assertTrue(export.contentType().startsWith("application/x-ndjson"), export.contentType());
+    Map<String, List<JsonNode>> byType = export.lines().stream()
+        .collect(java.util.stream.Collectors.groupingBy(line -> line.get("type").asText()));
+    assertEquals(alice, byType.get("user").get(0).get("user_id").asText());
+    assertEquals(List.of("phone"), byType.get("device").stream().map(d -> d.get("device_id").asText()).toList());
+    assertEquals("fcm-" + alice, byType.get("push_token").get(0).get("token").asText());
+    assertEquals(Set.of(direct, group), byType.get("membership").stream()
+        .map(m -> m.get("conversation_id").asText()).collect(java.util.stream.Collectors.toSet()));
+    JsonNode directEntry = byType.get("inbox_entry").stream()
+        .filter(e -> e.get("conversation_id").asText().equals(direct)).findFirst().orElseThrow();
+    assertEquals(4, directEntry.get("last_seq").asLong());
+    assertEquals(0, directEntry.get("unread_count").asInt(), "her read mark is in it");
+    // Every message she sent, hers only, with their content.
+    assertEquals(Set.of("alice says 1", "alice says 2", "alice says 3", "in the group"), byType.get("message").stream()
+        .map(m -> m.get("content").asText()).collect(java.util.stream.Collectors.toSet()));
+    assertEquals(4, byType.get("message").size());
+    assertTrue(byType.get("message").stream().allMatch(m -> m.get("sender_id").asText().equals(alice)));
+
+    assertEquals(401, api.getLines(null, "/v1/me/export").status());
   }
 
   @Test

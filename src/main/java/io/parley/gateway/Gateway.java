@@ -45,7 +45,8 @@ public final class Gateway {
     ParleyMetrics.gauge("parley.connections", "WebSocket connections open on this node", webSocket.live::size);
     HttpApi api =
         new HttpApi(
-            auth, chat, webSocket, config.getBoolean("parley.auth.dev-tokens"),
+            auth, chat, webSocket, new UserExport(entities, history, askTimeout, system, clock),
+            config.getBoolean("parley.auth.dev-tokens"),
             config.getDuration("parley.auth.dev-token-ttl"));
     String host = config.getString("parley.http.host");
     int port = config.getInt("parley.http.port");

@@ -29,16 +29,22 @@ public final class HttpApi extends AllDirectives {
   private final JwtAuth auth;
   private final ChatService chat;
   private final WebSocketEndpoint webSocket;
+  private final UserExport export;
   private final boolean devTokens;
   private final Duration devTokenTtl;
 
-  HttpApi(JwtAuth auth, ChatService chat, WebSocketEndpoint webSocket, boolean devTokens, Duration devTokenTtl) {
+  HttpApi(JwtAuth auth, ChatService chat, WebSocketEndpoint webSocket, UserExport export, boolean devTokens,
+      Duration devTokenTtl) {
     this.auth = auth;
     this.chat = chat;
     this.webSocket = webSocket;
+    this.export = export;
     this.devTokens = devTokens;
     this.devTokenTtl = devTokenTtl;
   }
+
+  /** JSON lines: one object per line, streamed. */
+  static final ContentType NDJSON = ContentTypes.parse("application/x-ndjson");
 
   public Route route() {
     ExceptionHandler internal =
@@ -50,6 +56,8 @@ public final class HttpApi extends AllDirectives {
         pathPrefix("v1", () -> concat(
             path("ws", () -> get(this::webSocketRoute)),
             path("inbox", () -> get(() -> authenticated(this::inbox))),
+            path(segment("me").slash("export"), () -> get(() -> authenticated(user ->
+                complete(HttpEntities.createChunked(NDJSON, export.lines(user)))))),
             pathPrefix("conversations", () -> pathPrefix(segment(), conversationId -> pathPrefix("messages", () -> concat(
                 pathEnd(() -> get(() -> authenticated(user -> history(user, conversationId)))),
                 path(PathMatchers.longSegment(), seq ->

@@ -18,6 +18,7 @@ import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.ReceiptStatus;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -117,6 +118,13 @@ public final class UserActor
       implements Command {}
 
   public record InboxPage(List<InboxItem> items) implements JsonSerializable {}
+
+  /** What the user's entity holds about them, for {@code GET /v1/me/export}. */
+  public record GetExport(ActorRef<ExportData> replyTo) implements Command {}
+
+  /** {@code conversations}: every conversation the user is in, as far as this entity knows. */
+  public record ExportData(Map<String, UserState.Device> devices, List<PushToken> pushTokens,
+      List<InboxItem> inbox, List<String> conversations, long lastSeen) implements JsonSerializable {}
 
   public record RegisterPushToken(PushToken token, ActorRef<Outcome<Done>> replyTo) implements Writes {}
 
@@ -283,6 +291,10 @@ public final class UserActor
         .onCommand(Notify.class, (state, cmd) -> Effect().none().thenRun(s -> connections.broadcast(cmd.event(), null)))
         .onCommand(GetPending.class, (state, cmd) -> Effect().reply(cmd.replyTo(), stream.pending(state, cmd)))
         .onCommand(GetInbox.class, this::onGetInbox)
+        .onCommand(GetExport.class, (state, cmd) -> {
+          cmd.replyTo().tell(state.exportData());
+          return Effect().none();
+        })
         .onCommand(SubscribePresence.class, this::onSubscribePresence)
         .onCommand(RenewPresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.renew(cmd, s)))
         .onCommand(UnsubscribePresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.unsubscribe(cmd)))

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * What a user's events add up to: the delivery stream (next cursor, pending items, each device's
@@ -57,6 +58,14 @@ public final class UserState implements JsonSerializable {
   }
 
   /** Per conversation, the highest seq among the items after one cursor through another. */
+  UserActor.ExportData exportData() {
+    TreeSet<String> conversations = new TreeSet<>(storedThrough.keySet());
+    List<InboxItem> entries = inbox.page(Integer.MAX_VALUE, null);
+    entries.forEach(item -> conversations.add(item.conversationId()));
+    return new UserActor.ExportData(Map.copyOf(devices), List.copyOf(pushTokens), entries,
+        List.copyOf(conversations), lastSeen);
+  }
+
   Map<String, Long> seqsBetween(long afterCursor, long throughCursor) {
     Map<String, Long> through = new HashMap<>();
     pending.between(afterCursor, throughCursor).values().stream()

@@ -46,6 +46,26 @@ public final class ApiClient {
         .method("DELETE", HttpRequest.BodyPublishers.ofString(body)).build());
   }
 
+  /** A GET whose body is JSON lines: the status, the content type and each line parsed. */
+  public record Lines(int status, String contentType, java.util.List<JsonNode> lines) {}
+
+  public Lines getLines(String token, String path) {
+    try {
+      HttpResponse<java.util.stream.Stream<String>> response =
+          HTTP.send(request(token, node.http(path)).GET().build(), HttpResponse.BodyHandlers.ofLines());
+      java.util.List<JsonNode> lines = new java.util.ArrayList<>();
+      for (String line : (Iterable<String>) response.body()::iterator) {
+        lines.add(JSON.readTree(line));
+      }
+      return new Lines(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), lines);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static HttpRequest.Builder request(String token, URI uri) {
     HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
     if (token != null) {
