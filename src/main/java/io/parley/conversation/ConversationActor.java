@@ -382,6 +382,12 @@ public final class ConversationActor
         .onCommand(DeleteChecked.class, deletion::checked)
         .onCommand(DedupLookedUp.class, this::onLookedUp)
         .onCommand(DedupSpillStored.class, (state, stored) -> {
+          if (dedupOverflow.lookingUp()) {
+            // The sends being looked up were checked against the keys the state holds: those keys
+            // stay until the sends are numbered.
+            dedupOverflow.deferUntilLookedUp(stored);
+            return Effect().none();
+          }
           dedupOverflow.spillFinished();
           return Effect().persist(new DedupSpilled(stored.throughSeq(), stored.untilTs()));
         })

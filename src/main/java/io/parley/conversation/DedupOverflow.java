@@ -26,6 +26,7 @@ final class DedupOverflow {
 
   private boolean spillInFlight;
   private boolean lookupInFlight;
+  private DedupSpillStored storedDuringLookup;
 
   DedupOverflow(String conversationId, ActorContext<Command> ctx, DedupSpill spill, long windowMillis, int maxEntries) {
     this.conversationId = conversationId;
@@ -39,6 +40,7 @@ final class DedupOverflow {
   void recovered() {
     spillInFlight = false;
     lookupInFlight = false;
+    storedDuringLookup = null;
   }
 
   /**
@@ -78,6 +80,14 @@ final class DedupOverflow {
 
   void lookedUp() {
     lookupInFlight = false;
+    if (storedDuringLookup != null) {
+      ctx.getSelf().tell(storedDuringLookup); // handled once the looked-up sends are written
+      storedDuringLookup = null;
+    }
+  }
+
+  void deferUntilLookedUp(DedupSpillStored stored) {
+    storedDuringLookup = stored;
   }
 
   /**
