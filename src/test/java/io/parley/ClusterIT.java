@@ -5,22 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.parley.storage.EmbeddedDynamoDb;
-import io.parley.storage.EmbeddedObjectStore;
 import io.parley.testing.ApiClient;
 import io.parley.testing.ChatLoad;
+import io.parley.testing.LocalCluster;
 import io.parley.testing.ParleyProcess;
 import io.parley.testing.WsClient;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,32 +39,16 @@ class ClusterIT {
   /** Long enough for a killed node's old incarnation to be downed and a relaunched one to join. */
   static final Duration WHOLE_WITHIN = Duration.ofMinutes(3);
 
-  EmbeddedDynamoDb dynamo;
-  EmbeddedObjectStore s3;
-  final List<ParleyProcess> nodes = new ArrayList<>();
+  LocalCluster cluster;
+  List<ParleyProcess> nodes;
 
   @BeforeAll
   void startCluster(@TempDir Path temp) throws Exception {
-    dynamo = EmbeddedDynamoDb.start(temp.resolve("dynamodb"), ParleyProcess.freePort());
-    s3 = EmbeddedObjectStore.start(temp.resolve("s3"), ParleyProcess.freePort(), "parley", "clusterkey", "clustersecret");
-    List<Integer> clusterPorts = IntStream.range(0, NODES).mapToObj(i -> ParleyProcess.freePort()).toList();
-    String seeds = clusterPorts.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
-    for (int i = 0; i < NODES; i++) {
-      Map<String, String> env = new HashMap<>(Map.of(
-          "PARLEY_DYNAMODB_EMBEDDED", "off",
-          "PARLEY_DYNAMODB_ENDPOINT", dynamo.endpoint(),
-          "PARLEY_S3_EMBEDDED", "off",
-          "PARLEY_S3_ENDPOINT", s3.endpoint(),
-          "PARLEY_AWS_ACCESS_KEY_ID", "clusterkey",
-          "PARLEY_AWS_SECRET_ACCESS_KEY", "clustersecret",
-          "PARLEY_HOST", "127.0.0.1",
-          "PARLEY_CLUSTER_PORT", Integer.toString(clusterPorts.get(i)),
-          "PARLEY_SEED_NODES", seeds,
-          "PARLEY_DRAIN_GRACE", DRAIN_GRACE));
-      // Down a crashed node after 5 s of stability instead of the production 20 s.
-      env.put("JDK_JAVA_OPTIONS", "-Dpekko.cluster.split-brain-resolver.stable-after=5s");
-      nodes.add(ParleyProcess.start(temp, env));
-    }
+    cluster = LocalCluster.start(temp, NODES, Map.of(
+        "PARLEY_DRAIN_GRACE", DRAIN_GRACE,
+        // Down a crashed node after 5 s of stability instead of the production 20 s.
+        "JDK_JAVA_OPTIONS", "-Dpekko.cluster.split-brain-resolver.stable-after=5s"));
+    nodes = cluster.nodes;
   }
 
   /**
@@ -130,12 +110,8 @@ class ClusterIT {
 
   @AfterAll
   void stopCluster() throws Exception {
-    nodes.forEach(ParleyProcess::close);
-    if (s3 != null) {
-      s3.close();
-    }
-    if (dynamo != null) {
-      dynamo.close();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 

@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.parley.storage.EmbeddedDynamoDb;
-import io.parley.storage.EmbeddedObjectStore;
 import io.parley.testing.ApiClient;
+import io.parley.testing.LocalCluster;
 import io.parley.testing.ParleyProcess;
 import io.parley.testing.WsClient;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -32,42 +29,22 @@ class ClusterRateLimitIT {
   static final int BURST = 10;
   static final int SENDS_PER_DEVICE = 15;
 
-  EmbeddedDynamoDb dynamo;
-  EmbeddedObjectStore s3;
-  final List<ParleyProcess> nodes = new ArrayList<>();
+  LocalCluster cluster;
+  List<ParleyProcess> nodes;
 
   @BeforeAll
   void startCluster(@TempDir Path temp) throws Exception {
-    dynamo = EmbeddedDynamoDb.start(temp.resolve("dynamodb"), ParleyProcess.freePort());
-    s3 = EmbeddedObjectStore.start(temp.resolve("s3"), ParleyProcess.freePort(), "parley", "rlkey", "rlsecret");
-    List<Integer> clusterPorts = List.of(ParleyProcess.freePort(), ParleyProcess.freePort());
-    String seeds = "127.0.0.1:" + clusterPorts.get(0) + ",127.0.0.1:" + clusterPorts.get(1);
-    for (int port : clusterPorts) {
-      Map<String, String> env = new HashMap<>(Map.of(
-          "PARLEY_DYNAMODB_EMBEDDED", "off",
-          "PARLEY_DYNAMODB_ENDPOINT", dynamo.endpoint(),
-          "PARLEY_S3_EMBEDDED", "off",
-          "PARLEY_S3_ENDPOINT", s3.endpoint(),
-          "PARLEY_AWS_ACCESS_KEY_ID", "rlkey",
-          "PARLEY_AWS_SECRET_ACCESS_KEY", "rlsecret",
-          "PARLEY_HOST", "127.0.0.1",
-          "PARLEY_CLUSTER_PORT", Integer.toString(port),
-          "PARLEY_SEED_NODES", seeds));
-      // A slow refill, so that the test's own duration adds next to nothing to the burst.
-      env.put("PARLEY_RATE_LIMIT_PER_MINUTE", Integer.toString(PER_MINUTE));
-      env.put("PARLEY_RATE_LIMIT_BURST", Integer.toString(BURST));
-      nodes.add(ParleyProcess.start(temp, env));
-    }
+    // A slow refill, so that the test's own duration adds next to nothing to the burst.
+    cluster = LocalCluster.start(temp, 2, Map.of(
+        "PARLEY_RATE_LIMIT_PER_MINUTE", Integer.toString(PER_MINUTE),
+        "PARLEY_RATE_LIMIT_BURST", Integer.toString(BURST)));
+    nodes = cluster.nodes;
   }
 
   @AfterAll
   void stopCluster() throws Exception {
-    nodes.forEach(ParleyProcess::close);
-    if (s3 != null) {
-      s3.close();
-    }
-    if (dynamo != null) {
-      dynamo.close();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 

@@ -1,0 +1,57 @@
+package io.parley.testing;
+
+import io.parley.storage.EmbeddedDynamoDb;
+import io.parley.storage.EmbeddedObjectStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * Parley JVMs on 127.0.0.1 forming one Pekko cluster, sharing one DynamoDB Local and one S3 run
+ * here by the test, as external stores would be.
+ */
+public final class LocalCluster implements AutoCloseable {
+  public final EmbeddedDynamoDb dynamo;
+  public final EmbeddedObjectStore s3;
+  public final List<ParleyProcess> nodes = new ArrayList<>();
+
+  private LocalCluster(EmbeddedDynamoDb dynamo, EmbeddedObjectStore s3) {
+    this.dynamo = dynamo;
+    this.s3 = s3;
+  }
+
+  /** Starts the stores and {@code size} nodes, each with {@code env} on top of what joins them. */
+  public static LocalCluster start(Path temp, int size, Map<String, String> env) throws Exception {
+    LocalCluster cluster = new LocalCluster(
+        EmbeddedDynamoDb.start(temp.resolve("dynamodb"), ParleyProcess.freePort()),
+        EmbeddedObjectStore.start(temp.resolve("s3"), ParleyProcess.freePort(), "parley", "clusterkey", "clustersecret"));
+    List<Integer> clusterPorts = IntStream.range(0, size).mapToObj(i -> ParleyProcess.freePort()).toList();
+    String seeds = clusterPorts.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
+    for (int port : clusterPorts) {
+      Map<String, String> nodeEnv = new HashMap<>(Map.of(
+          "PARLEY_DYNAMODB_EMBEDDED", "off",
+          "PARLEY_DYNAMODB_ENDPOINT", cluster.dynamo.endpoint(),
+          "PARLEY_S3_EMBEDDED", "off",
+          "PARLEY_S3_ENDPOINT", cluster.s3.endpoint(),
+          "PARLEY_AWS_ACCESS_KEY_ID", "clusterkey",
+          "PARLEY_AWS_SECRET_ACCESS_KEY", "clustersecret",
+          "PARLEY_HOST", "127.0.0.1",
+          "PARLEY_CLUSTER_PORT", Integer.toString(port),
+          "PARLEY_SEED_NODES", seeds));
+      nodeEnv.putAll(env);
+      cluster.nodes.add(ParleyProcess.start(temp, nodeEnv));
+    }
+    return cluster;
+  }
+
+  @Override
+  public void close() throws Exception {
+    nodes.forEach(ParleyProcess::close);
+    s3.close();
+    dynamo.close();
+  }
+}
