@@ -93,6 +93,15 @@ function onEvent(frame) {
     case "inbox.update":
       updateInbox(frame.item);
       break;
+    case "msg.deleted": {
+      const message = state.current?.id === frame.conversation_id && state.current.messages.get("seq:" + frame.seq);
+      if (message) {
+        message.content = "";
+        message.content_type = "deleted";
+        renderMessages();
+      }
+      break;
+    }
     case "receipt": {
       const receipts = receiptsOf(frame.conversation_id);
       receipts[frame.status] = Math.max(receipts[frame.status], frame.seq);
@@ -287,7 +296,9 @@ function renderMessages(scrollToEnd = false) {
     li.className = "message" + (mine ? " mine" : "");
     if (m.seq) li.dataset.seq = m.seq;
     if (!mine && !current.direct) li.append(span("sender", m.sender_id));
-    li.append(m.content_type === "media" ? mediaView(m.content) : span("content", m.content));
+    li.append(m.content_type === "media" ? mediaView(m.content)
+      : m.content_type === "deleted" ? span("content deleted", "This message was deleted")
+      : span("content", m.content));
     const meta = span("meta", formatTime(m.server_ts) + " ");
     if (mine) meta.append(tick(m, receipts));
     li.append(meta);

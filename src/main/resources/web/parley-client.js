@@ -83,12 +83,14 @@ export class ParleyClient {
         for (const message of this.outbox.values()) this.sendOutboxEntry(message);
         return;
       case "receipt":
-        // A receipt without a cursor (from a server before receipts were stored) needs no ack.
+      case "msg.deleted":
+        // Without a cursor: the answer to our own msg.delete, or a receipt from a server before
+        // receipts were stored; neither is an item of the stream, so it needs no ack.
         if (frame.cursor === undefined) {
-          this.onEvent(frame);
+          if (!this.settle(frame)) this.onEvent(frame);
           return;
         }
-      // falls through: a receipt with a cursor is an item of the stream, like a message
+      // falls through: with a cursor it is an item of the stream, like a message
       case "msg.new":
         // The server re-delivers everything after our last ack; a cursor we have seen is a repeat.
         if (frame.cursor <= this.highestCursor) return;
@@ -102,16 +104,19 @@ export class ParleyClient {
         if (this.ws) this.ws.close(1000, "draining");
         return;
       default:
-        if (frame.req_id && this.pending.has(frame.req_id)) {
-          const { resolve, reject, timer } = this.pending.get(frame.req_id);
-          clearTimeout(timer);
-          this.pending.delete(frame.req_id);
-          if (frame.type === "error") reject(Object.assign(new Error(frame.message), { code: frame.code, frame }));
-          else resolve(frame);
-          return;
-        }
-        this.onEvent(frame);
+        if (!this.settle(frame)) this.onEvent(frame);
     }
+  }
+
+  /** Answers the request a frame replies to; false when it replies to none. */
+  settle(frame) {
+    if (!frame.req_id || !this.pending.has(frame.req_id)) return false;
+    const { resolve, reject, timer } = this.pending.get(frame.req_id);
+    clearTimeout(timer);
+    this.pending.delete(frame.req_id);
+    if (frame.type === "error") reject(Object.assign(new Error(frame.message), { code: frame.code, frame }));
+    else resolve(frame);
+    return true;
   }
 
   /** Acks are cumulative; one ack shortly after a burst covers all of it. */

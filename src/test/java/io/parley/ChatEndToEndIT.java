@@ -376,11 +376,16 @@ class ChatEndToEndIT {
       assertEquals(1, http.body().get("seq").asLong());
       assertEquals(404, api.delete(api.token(alice), "/v1/conversations/" + conversation + "/messages/9", "").status());
     }
-    // A device that connects later reads the tombstones, in re-delivery as in history.
+    // A device that connects later reads the tombstones, in re-delivery as in history, and is
+    // told of each deletion as an item of the stream, after the message it deletes.
     try (WsClient bobTablet = connect(bob, "tablet")) {
       JsonNode first = bobTablet.await(msgNew(conversation, 1));
       assertEquals("deleted", first.get("content_type").asText());
       assertEquals("", first.get("content").asText());
+      for (long seq : List.of(2L, 1L)) {
+        JsonNode deletion = bobTablet.await(f -> "msg.deleted".equals(f.path("type").asText()) && f.path("seq").asLong() == seq);
+        assertTrue(deletion.get("cursor").asLong() > first.get("cursor").asLong(), deletion.toString());
+      }
     }
   }
 

@@ -80,7 +80,7 @@ final class MessageDeletion {
         .thenRun(newState -> {
           cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
           ((Active) newState).members.keySet()
-              .forEach(member -> recipients.deleted(member, conversationId, cmd.seq()));
+              .forEach(member -> recipients.deleted(member, conversationId, cmd.seq(), cmd.userId()));
         });
   }
 }

@@ -22,8 +22,8 @@ public interface Recipients {
    */
   void receipt(String userId, String conversationId, long seq, String readerId, ReceiptStatus status);
 
-  /** Message {@code seq} was deleted for everyone: its content is gone from the member's views. */
-  void deleted(String userId, String conversationId, long seq);
+  /** Message {@code seq} was deleted for everyone by its sender, {@code deletedBy}. */
+  void deleted(String userId, String conversationId, long seq, String deletedBy);
 
   /** {@code typistId} is typing; for the member's connected devices only. */
   void typing(String userId, String conversationId, String typistId);

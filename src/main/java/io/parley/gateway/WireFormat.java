@@ -134,6 +134,9 @@ public final class WireFormat {
           .put("user_id", r.userId())
           .put("status", r.status() == ReceiptStatus.DELIVERED ? "delivered" : "read");
     }
+    if (event instanceof DeviceEvent.DeletionItem d) {
+      return event(d.deleted(), now).put("cursor", d.cursor()); // cursor: an extension of PROTOCOL.md
+    }
     if (event instanceof DeviceEvent.MsgDeleted d) {
       return msgDeleted(null, d.conversationId(), d.seq());
     }

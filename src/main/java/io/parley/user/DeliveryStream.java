@@ -85,13 +85,25 @@ final class DeliveryStream {
   void receipt(UserActor.DeliverReceipt cmd, StagedWrite write) {
     long now = clock.millis();
     PendingQueue.Item item = new PendingQueue.Item(cmd.conversationId(), cmd.seq(), cmd.readerId(), now, cmd.status());
-    long cursor = write.addReceipt(new UserActor.ReceiptStored(
+    long cursor = write.addNotice(new UserActor.NoticeStored(
         item, settings.pendingMaxItems(), settings.inactiveBefore(now)));
     write.then(newState -> {
       ParleyMetrics.pendingItems(newState.pending.size());
       connections.broadcast(new DeviceEvent.ReceiptItem(cursor,
           new DeviceEvent.Receipt(cmd.conversationId(), cmd.seq(), cmd.readerId(), cmd.status())), null);
     });
+  }
+
+  /**
+   * A message deleted for everyone becomes an item of the stream, like a receipt, so that a
+   * device offline now drops its copy when it reconnects.
+   */
+  void deletion(UserActor.MessageDeleted cmd, StagedWrite write) {
+    long now = clock.millis();
+    PendingQueue.Item item = new PendingQueue.Item(cmd.conversationId(), cmd.seq(), cmd.deletedBy(), now, null, true);
+    long cursor = write.addNotice(new UserActor.NoticeStored(item, settings.pendingMaxItems(), settings.inactiveBefore(now)));
+    write.then(newState -> connections.broadcast(
+        new DeviceEvent.DeletionItem(cursor, new DeviceEvent.MsgDeleted(cmd.conversationId(), cmd.seq())), null));
   }
 
   private void confirmHandoff(String conversationId, long storedThroughSeq) {

@@ -38,6 +38,9 @@ public sealed interface DeviceEvent extends JsonSerializable {
   /** A message was deleted for everyone. */
   record MsgDeleted(String conversationId, long seq) implements DeviceEvent {}
 
+  /** A deletion, as an item of the delivery stream: devices offline now get it when they reconnect. */
+  record DeletionItem(long cursor, MsgDeleted deleted) implements StreamItem {}
+
   record ConversationUpdated(String conversationId, String title, List<String> members)
       implements DeviceEvent {}
 

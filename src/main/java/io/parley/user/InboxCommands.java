@@ -37,19 +37,17 @@ final class InboxCommands {
         });
   }
 
-  /** Devices drop the message's content; the inbox drops its preview if it shows that message. */
+  /** The inbox drops its preview if it shows that message (the stream tells the devices). */
   void messageDeleted(UserState state, UserActor.MessageDeleted cmd, StagedWrite write) {
     String conversationId = cmd.conversationId();
     boolean previewed = state.inbox.get(conversationId).map(entry -> entry.lastSeq() == cmd.seq()).orElse(false);
     if (previewed) {
       write.add(new UserActor.PreviewDeleted(conversationId, cmd.seq()));
     }
-    write.then(newState -> {
-      connections.broadcast(new DeviceEvent.MsgDeleted(conversationId, cmd.seq()), null);
-      if (previewed && newState.inbox.get(conversationId).isPresent()) {
-        connections.broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(conversationId)), null);
-      }
-    });
+    if (previewed) {
+      write.then(newState -> newState.inbox.get(conversationId).ifPresent(
+          entry -> connections.broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(conversationId)), null)));
+    }
   }
 
   void markRead(UserState state, UserActor.MarkRead cmd, StagedWrite write) {

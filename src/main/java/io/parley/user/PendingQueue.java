@@ -19,15 +19,27 @@ public final class PendingQueue {
   /**
    * A message reference; or, with {@code receipt} set, a receipt for the user's messages of the
    * conversation through {@code seq}: then {@code senderId} is the member who received or read
-   * them, and {@code serverTs} when the receipt was stored. Items stored before receipts were
-   * items have no {@code receipt} and read as messages; a message's is left out when stored, so
-   * that messages cost no more than before.
+   * them, and {@code serverTs} when the receipt was stored; or, with {@code deleted} set, the
+   * notice that message {@code seq} was deleted for everyone by {@code senderId}. Items stored
+   * before receipts and deletions were items have neither and read as messages; a message's are
+   * left out when stored, so that messages cost no more than before.
    */
   public record Item(String conversationId, long seq, String senderId, long serverTs,
-      @JsonInclude(JsonInclude.Include.NON_NULL) ReceiptStatus receipt) implements JsonSerializable {
+      @JsonInclude(JsonInclude.Include.NON_NULL) ReceiptStatus receipt,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Boolean deleted) implements JsonSerializable {
     /** A message reference. */
     public Item(String conversationId, long seq, String senderId, long serverTs) {
-      this(conversationId, seq, senderId, serverTs, null);
+      this(conversationId, seq, senderId, serverTs, null, null);
+    }
+
+    /** A receipt. */
+    public Item(String conversationId, long seq, String senderId, long serverTs, ReceiptStatus receipt) {
+      this(conversationId, seq, senderId, serverTs, receipt, null);
+    }
+
+    /** A reference to a message, not a receipt or a deletion. */
+    public boolean isMessage() {
+      return receipt == null && deleted == null;
     }
   }
 

@@ -71,6 +71,11 @@ public final class PendingReader {
           Set<Long> covered = coveredReceipts(page.references());
           for (UserActor.PendingDelivery delivery : page.references()) {
             PendingQueue.Item item = delivery.item();
+            if (item.deleted() != null) {
+              items.add(new DeviceEvent.DeletionItem(delivery.cursor(),
+                  new DeviceEvent.MsgDeleted(item.conversationId(), item.seq())));
+              continue;
+            }
             if (item.receipt() != null) {
               items.add(covered.contains(delivery.cursor())
                   ? new DeviceEvent.Covered(delivery.cursor())
@@ -136,8 +141,8 @@ public final class PendingReader {
     Map<String, TreeSet<Long>> seqs = new LinkedHashMap<>();
     for (UserActor.PendingDelivery delivery : references) {
       PendingQueue.Item item = delivery.item();
-      if (item.receipt() != null) {
-        continue; // a receipt carries all it says
+      if (!item.isMessage()) {
+        continue; // a receipt or a deletion carries all it says
       }
       seqs.computeIfAbsent(item.conversationId(), id -> new TreeSet<>()).add(item.seq());
     }

@@ -62,7 +62,7 @@ final class StagedWrite {
           .sum();
       return EVENT_OVERHEAD + items + bytes(stored.info()) + 3L * stored.preview().length();
     }
-    if (event instanceof UserActor.ReceiptStored stored) {
+    if (event instanceof UserActor.NoticeStored stored) {
       PendingQueue.Item item = stored.item();
       return EVENT_OVERHEAD + 3L * (item.conversationId().length() + item.senderId().length()) + ITEM_OVERHEAD;
     }
@@ -113,7 +113,7 @@ final class StagedWrite {
   }
 
   /** Stages a receipt item after what is staged; returns its cursor. */
-  long addReceipt(UserActor.ReceiptStored stored) {
+  long addNotice(UserActor.NoticeStored stored) {
     add(stored);
     return nextCursor++;
   }

@@ -68,7 +68,7 @@ public final class UserActor
   public record ConversationChanged(ConversationInfo info, long lastMessageTs) implements Writes {}
 
   /** A message of a conversation the user is in was deleted for everyone. */
-  public record MessageDeleted(String conversationId, long seq) implements Writes {}
+  public record MessageDeleted(String conversationId, long seq, String deletedBy) implements Writes {}
 
   /** {@code readerId} received or read the user's messages through {@code seq}: a stream item. */
   public record DeliverReceipt(String conversationId, long seq, String readerId, ReceiptStatus status)
@@ -178,8 +178,8 @@ public final class UserActor
   public record MessagesStored(ConversationInfo info, List<PendingQueue.Item> items, String preview,
       int inboxMaxEntries, int pendingMaxItems, long inactiveBefore) implements Event {}
 
-  /** A receipt added to the stream: not a message, so no inbox, unread count or push. */
-  public record ReceiptStored(PendingQueue.Item item, int pendingMaxItems, long inactiveBefore) implements Event {}
+  /** A receipt or a deletion added to the stream: not a message, so no inbox, unread count or push. */
+  public record NoticeStored(PendingQueue.Item item, int pendingMaxItems, long inactiveBefore) implements Event {}
 
   public record MembershipChanged(ConversationInfo info, long lastMessageTs, int inboxMaxEntries)
       implements Event {}
@@ -362,6 +362,7 @@ public final class UserActor
     } else if (command instanceof ConversationChanged cmd) {
       inbox.conversationChanged(cmd, write);
     } else if (command instanceof MessageDeleted cmd) {
+      stream.deletion(cmd, write);
       inbox.messageDeleted(state, cmd, write);
     } else if (command instanceof MarkRead cmd) {
       touch();
@@ -430,7 +431,7 @@ public final class UserActor
           .forAnyState()
           .onEvent(Batch.class, (state, batch) -> EventBatches.applyAll(eventHandler, state, batch.events()))
           .onEvent(MessagesStored.class, (state, e) -> state.apply(userId, e))
-          .onEvent(ReceiptStored.class, UserState::apply)
+          .onEvent(NoticeStored.class, UserState::apply)
           .onEvent(MembershipChanged.class, (state, e) -> state.apply(userId, e))
           .onEvent(PreviewDeleted.class, (state, e) -> state.apply(e))
           .onEvent(DeviceConnected.class, UserState::apply)

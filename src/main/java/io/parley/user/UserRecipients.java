@@ -30,8 +30,8 @@ public final class UserRecipients implements Recipients {
   }
 
   @Override
-  public void deleted(String userId, String conversationId, long seq) {
-    users.user(userId).tell(new UserActor.MessageDeleted(conversationId, seq));
+  public void deleted(String userId, String conversationId, long seq, String deletedBy) {
+    users.user(userId).tell(new UserActor.MessageDeleted(conversationId, seq, deletedBy));
   }
 
   @Override

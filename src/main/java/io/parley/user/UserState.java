@@ -69,7 +69,7 @@ public final class UserState implements JsonSerializable {
   Map<String, Long> seqsBetween(long afterCursor, long throughCursor) {
     Map<String, Long> through = new HashMap<>();
     pending.between(afterCursor, throughCursor).values().stream()
-        .filter(item -> item.receipt() == null) // a receipt acked is no message delivered
+        .filter(PendingQueue.Item::isMessage) // a receipt or deletion acked is no message delivered
         .forEach(item -> through.merge(item.conversationId(), item.seq(), Math::max));
     return through;
   }
@@ -97,7 +97,7 @@ public final class UserState implements JsonSerializable {
     return this;
   }
 
-  UserState apply(UserActor.ReceiptStored e) {
+  UserState apply(UserActor.NoticeStored e) {
     pending.add(nextCursor++, e.item());
     trimPending(e.item().serverTs(), e.inactiveBefore(), e.pendingMaxItems());
     return this;

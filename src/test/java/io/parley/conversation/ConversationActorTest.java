@@ -84,7 +84,7 @@ class ConversationActorTest {
     assertTrue(delete(conversation, "alice", 1).isOk());
     for (String member : List.of("alice", "bob")) {
       harness.userProbe(member).fishForMessage(Duration.ofSeconds(5), told ->
-          told.equals(new UserActor.MessageDeleted("d:alice:bob", 1))
+          told.equals(new UserActor.MessageDeleted("d:alice:bob", 1, "alice"))
               ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
     }
     List<ChatMessage> read = read(conversation, 1, 2);

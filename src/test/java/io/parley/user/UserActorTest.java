@@ -27,6 +27,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -389,6 +390,35 @@ class UserActorTest {
     var live = (DeviceEvent.ReceiptItem) phone.receiveMessage();
     assertEquals(3, live.cursor());
     assertEquals(new DeviceEvent.Receipt(CONVERSATION, 3, "alice", ReceiptStatus.READ), live.receipt());
+  }
+
+  @Test
+  void aDeletionIsAStreamItemForDevicesOfflineNowAndDropsTheInboxPreviewOfThatMessage() {
+    var bob = spawn();
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 2, "alice")));
+    assertEquals(2, handedOff());
+    bob.tell(new UserActor.MessageDeleted(CONVERSATION, 2, "alice"));
+    bob = restart(bob);
+
+    var phone = connect(bob, "phone", 0);
+    TestProbe<UserActor.PendingPage> page = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.GetPending(0, 10, page.ref()));
+    List<UserActor.PendingDelivery> pending = page.receiveMessage().items();
+    assertEquals(List.of(1L, 2L, 3L), pending.stream().map(UserActor.PendingDelivery::cursor).toList());
+    PendingQueue.Item deletion = pending.get(2).item();
+    assertEquals(List.of(CONVERSATION, 2L, "alice", true),
+        List.of(deletion.conversationId(), deletion.seq(), deletion.senderId(), deletion.deleted()));
+    assertFalse(deletion.isMessage());
+    InboxItem entry = observe(bob).inbox().get(0);
+    assertEquals("", entry.lastMessagePreview(), "the preview showed the deleted message");
+    assertEquals(2, entry.unreadCount());
+
+    // A connected device gets the next one at once, with its cursor.
+    bob.tell(new UserActor.MessageDeleted(CONVERSATION, 1, "alice"));
+    var live = (DeviceEvent.DeletionItem) phone.fishForMessage(Duration.ofSeconds(5), event ->
+        event instanceof DeviceEvent.DeletionItem ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
+    assertEquals(4, live.cursor());
+    assertEquals(new DeviceEvent.MsgDeleted(CONVERSATION, 1), live.deleted());
   }
 
   @Test
