@@ -80,9 +80,15 @@ final class DeliveryStream {
   /**
    * A receipt for the user's messages becomes an item of the stream, stored with this write, so
    * that a device offline now gets it when it reconnects. The conversation sends each watermark
-   * once, so each is one item. It is not a message: no inbox preview, unread count or push.
+   * once, so each is one item. It is not a message: no inbox preview, unread count or push. When
+   * every device of the user is connected, each gets it now and none will need it again: it is
+   * sent without being stored, which saves a write for most receipts.
    */
-  void receipt(UserActor.DeliverReceipt cmd, StagedWrite write) {
+  void receipt(UserState state, UserActor.DeliverReceipt cmd, StagedWrite write) {
+    if (connections.allConnected(state.devices.keySet())) {
+      connections.broadcast(new DeviceEvent.Receipt(cmd.conversationId(), cmd.seq(), cmd.readerId(), cmd.status()), null);
+      return;
+    }
     long now = clock.millis();
     PendingQueue.Item item = new PendingQueue.Item(cmd.conversationId(), cmd.seq(), cmd.readerId(), now, cmd.status());
     long cursor = write.addNotice(new UserActor.NoticeStored(

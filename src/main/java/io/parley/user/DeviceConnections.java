@@ -3,6 +3,7 @@ package io.parley.user;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
@@ -78,6 +79,11 @@ final class DeviceConnections {
 
   boolean online() {
     return !byDevice.isEmpty();
+  }
+
+  /** Whether every one of {@code devices} is connected now. */
+  boolean allConnected(Set<String> devices) {
+    return byDevice.keySet().containsAll(devices);
   }
 
   /** Nothing to serve: no device connected and nobody watching the presence. */

@@ -356,7 +356,7 @@ public final class UserActor
     if (command instanceof Deliver cmd) {
       stream.deliver(cmd, write);
     } else if (command instanceof DeliverReceipt cmd) {
-      stream.receipt(cmd, write);
+      stream.receipt(state, cmd, write);
     } else if (command instanceof Sync cmd) {
       write.then(stored -> cmd.replyTo().tell(Done.INSTANCE));
     } else if (command instanceof ConversationChanged cmd) {

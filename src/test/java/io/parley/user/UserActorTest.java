@@ -365,6 +365,8 @@ class UserActorTest {
   void aReceiptForAnOfflineUserIsStoredAndReachesTheDeviceWhenItConnects() {
     var bob = spawn();
     registerTokens(bob, IPHONE);
+    var laptop = connect(bob, "laptop", 0); // known, and offline from now on
+    bob.tell(new UserActor.Disconnect("laptop", laptop.ref()));
     var phone = connect(bob, "phone", 0);
     bob.tell(new UserActor.Disconnect("phone", phone.ref()));
     bob.tell(new UserActor.DeliverReceipt(CONVERSATION, 2, "alice", ReceiptStatus.DELIVERED));
@@ -385,7 +387,7 @@ class UserActorTest {
     assertEquals(List.of(), observe(bob).inbox());
     noPushDuring(bob, Duration.ofMillis(600));
 
-    // A connected device gets the next one at once, with its cursor.
+    // A connected device gets the next one at once, with its cursor (the laptop is still away).
     bob.tell(new UserActor.DeliverReceipt(CONVERSATION, 3, "alice", ReceiptStatus.READ));
     var live = (DeviceEvent.ReceiptItem) phone.receiveMessage();
     assertEquals(3, live.cursor());
@@ -424,6 +426,8 @@ class UserActorTest {
   @Test
   void ackedReceiptItemsAreNotSentAgainAndReportNoDelivery() {
     var bob = spawn();
+    var laptop = connect(bob, "laptop", 0); // known and offline: receipts are stored for it
+    bob.tell(new UserActor.Disconnect("laptop", laptop.ref()));
     var phone = connect(bob, "phone", 0);
     bob.tell(new UserActor.DeliverReceipt("g.team", 5, "alice", ReceiptStatus.DELIVERED));
     assertEquals(1, ((DeviceEvent.ReceiptItem) phone.receiveMessage()).cursor());
@@ -435,6 +439,7 @@ class UserActorTest {
     assertEquals(List.of(1L, 2L, 3L), pendingCursors(bob, 0));
 
     ack(bob, "phone", 3);
+    ack(bob, "laptop", 3);
     // Only the message was delivered to bob; acking receipts tells their conversation nothing.
     assertEquals(new ConversationActor.Delivered("bob", 1), harness.conversationProbe(CONVERSATION).receiveMessage());
     harness.conversationProbe("g.team").expectNoMessage(Duration.ofMillis(200));
@@ -442,6 +447,19 @@ class UserActorTest {
     bob = restart(bob);
     connect(bob, "phone", 3);
     assertEquals(List.of(), pendingCursors(bob, 0), "acked receipts are not replayed after a restart");
+  }
+
+  @Test
+  void aReceiptForAUserWhoseDevicesAreAllConnectedIsSentAndNotStored() {
+    var bob = spawn();
+    var phone = connect(bob, "phone", 0);
+    var laptop = connect(bob, "laptop", 0);
+    bob.tell(new UserActor.DeliverReceipt(CONVERSATION, 4, "alice", ReceiptStatus.READ));
+    DeviceEvent.Receipt receipt = new DeviceEvent.Receipt(CONVERSATION, 4, "alice", ReceiptStatus.READ);
+    assertEquals(receipt, phone.receiveMessage());
+    assertEquals(receipt, laptop.receiveMessage());
+    sync(bob);
+    assertEquals(List.of(), pendingCursors(bob, 0), "every device has it: nothing to keep");
   }
 
   @Test
