@@ -20,13 +20,15 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  *
  * <p>Every token spent anywhere came out of the one bucket, so a user's sustained rate holds
  * across the cluster exactly. A share left unspent on a node (fewer than a lease) lapses after
- * the time the bucket takes to fill: a user switching nodes may exceed one burst by at most that
- * remainder per node, briefly. A refusal is remembered until the bucket holds a token again, so
+ * {@link #SHARE_LIFETIME}, or the time the bucket takes to fill if that is longer: a user
+ * switching nodes may exceed one burst by at most that remainder per node. A refusal is remembered until the bucket holds a token again, so
  * a flood of excess sends costs no round trips either.
  */
 final class SendShares {
   /** Large enough that lifted limits (bench) rarely ask, small enough that little lies idle. */
   static final int MAX_LEASE = 50;
+  /** How long a node keeps an unspent share, at least (longer when the bucket fills slower). */
+  static final Duration SHARE_LIFETIME = Duration.ofMinutes(10);
 
   private final int perMinute;
   private final int burst;
@@ -55,7 +57,10 @@ final class SendShares {
     this.burst = burst;
     // A quarter of the burst: two devices on two nodes leave at most that much idle on the other.
     this.leaseSize = Math.max(1, Math.min(MAX_LEASE, burst / 4));
-    this.shareLifetimeMillis = Math.max(1_000, (long) burst * 60_000 / Math.max(1, perMinute));
+    // Unspent tokens were taken from the bucket, so holding them longer never allows more than one
+    // lease per node beyond the limit; lapsing them soon only made a user who sends after a pause
+    // ask again, and an ask waits behind the user entity's write in flight.
+    this.shareLifetimeMillis = Math.max(SHARE_LIFETIME.toMillis(), (long) burst * 60_000 / Math.max(1, perMinute));
     this.clock = clock;
     this.users = users;
     this.askTimeout = askTimeout;
