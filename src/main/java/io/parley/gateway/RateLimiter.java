@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Per-user token buckets of this node (typing, group changes, presence; sends use {@link
- * SendShares}): {@code burst} tokens, refilled at {@code perMinute}. An idle user's bucket is full
+ * AllowanceShares}): {@code burst} tokens, refilled at {@code perMinute}. An idle user's bucket is full
  * and is forgotten, so memory follows active senders only.
  */
 public final class RateLimiter {

@@ -1,6 +1,7 @@
 package io.parley.gateway;
 
 import com.typesafe.config.Config;
+import io.parley.user.AllowanceKind;
 import io.parley.user.Users;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,14 +13,14 @@ import org.apache.pekko.actor.typed.Scheduler;
  * Per-user limits on what a client can make the server do for others: messages, typing notices
  * (each fans out to every member), group changes and presence subscriptions (each wakes user
  * entities). The excess is answered with {@code rate_limited} and its {@code retry_after_ms}.
- * The message limit holds across the cluster ({@link SendShares}); the others are per node.
+ * The message limit holds across the cluster ({@link AllowanceShares}); the others are per node.
  */
-public record RateLimits(SendShares messages, RateLimiter typing, RateLimiter groupChanges, RateLimiter presence) {
+public record RateLimits(AllowanceShares messages, RateLimiter typing, RateLimiter groupChanges, RateLimiter presence) {
 
   public static RateLimits from(Config rateLimit, Clock clock, Users users, Duration askTimeout, Scheduler scheduler) {
     return new RateLimits(
-        new SendShares(rateLimit.getInt("messages-per-minute"), rateLimit.getInt("burst"), clock, users, askTimeout,
-            scheduler),
+        new AllowanceShares(AllowanceKind.MESSAGES, rateLimit.getInt("messages-per-minute"), rateLimit.getInt("burst"),
+            clock, users, askTimeout, scheduler),
         new RateLimiter(rateLimit.getInt("typing-per-minute"), rateLimit.getInt("typing-burst"), clock),
         new RateLimiter(rateLimit.getInt("group-changes-per-minute"), rateLimit.getInt("group-changes-burst"), clock),
         new RateLimiter(rateLimit.getInt("presence-per-minute"), rateLimit.getInt("presence-burst"), clock));

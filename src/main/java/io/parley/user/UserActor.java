@@ -40,7 +40,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * One user: the delivery stream (cursor, pending items, each device's ack), the inbox, presence
  * and push tokens. The state and how events change it are {@link UserState}; the commands of each
  * job are decided by {@link DeliveryStream}, {@link DeviceConnections} (live connections, held in
- * memory only, with {@link PresenceWatchers}), {@link InboxCommands}, {@link SendAllowance} and
+ * memory only, with {@link PresenceWatchers}), {@link InboxCommands}, {@link Allowances} and
  * {@link OfflinePushes}. Its protocol (commands, events) is declared here, beside the handlers, as
  * in Pekko's ShoppingCart sample (the sealed interfaces keep their records in this file); that is
  * why the file runs past 400 lines.
@@ -140,11 +140,12 @@ public final class UserActor
   /** The subscriber is done, or its actor stopped (it is watched). */
   public record UnsubscribePresence(ActorRef<DeviceEvent> subscriber) implements Command {}
 
-  /** Up to {@code wanted} sends from the user's bucket, which this node then spends locally. */
-  public record LeaseSends(int wanted, int perMinute, int burst, ActorRef<SendLease> replyTo) implements Command {}
+  /** Up to {@code wanted} tokens from the user's bucket of {@code kind}, which this node then spends locally. */
+  public record LeaseAllowance(AllowanceKind kind, int wanted, int perMinute, int burst, ActorRef<AllowanceLease> replyTo)
+      implements Command {}
 
-  /** {@code granted} sends; if none, {@code retryAfterMs} until the bucket holds one. */
-  public record SendLease(int granted, long retryAfterMs) implements JsonSerializable {}
+  /** {@code granted} tokens; if none, {@code retryAfterMs} until the bucket holds one. */
+  public record AllowanceLease(int granted, long retryAfterMs) implements JsonSerializable {}
 
   /** The coalesced push for a conversation is due. */
   record PushDue(String conversationId) implements Command {}
@@ -227,7 +228,7 @@ public final class UserActor
   private final OfflinePushes<Command> pushes;
   private final DeliveryStream stream;
   private final InboxCommands inbox;
-  private final SendAllowance sends;
+  private final Allowances allowances;
   private final WriteBatch<Writes> writes = new WriteBatch<>();
   private static final AtomicLong INCARNATIONS = new AtomicLong(System.nanoTime());
   private long incarnation;
@@ -250,7 +251,7 @@ public final class UserActor
     this.connections = new DeviceConnections(userId, ctx, settings, clock, pushes::cancelAll);
     this.stream = new DeliveryStream(userId, conversations, settings, clock, timers, connections, pushes);
     this.inbox = new InboxCommands(userId, conversations, settings, connections);
-    this.sends = new SendAllowance(clock);
+    this.allowances = new Allowances(clock);
     this.lastActivityMillis = clock.millis();
   }
 
@@ -298,7 +299,7 @@ public final class UserActor
         .onCommand(SubscribePresence.class, this::onSubscribePresence)
         .onCommand(RenewPresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.renew(cmd, s)))
         .onCommand(UnsubscribePresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.unsubscribe(cmd)))
-        .onCommand(LeaseSends.class, (state, cmd) -> Effect().reply(cmd.replyTo(), sends.lease(cmd)))
+        .onCommand(LeaseAllowance.class, (state, cmd) -> Effect().reply(cmd.replyTo(), allowances.lease(cmd)))
         .onCommand(PushDue.class, this::onPushDue)
         .onCommand(Tick.class, this::onTick)
         .onCommand(Stop.class, (state, cmd) -> onStop())
@@ -409,7 +410,7 @@ public final class UserActor
 
   private Effect<Event, UserState> onTick(UserState state, Tick tick) {
     boolean idle = clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
-    if (idle && writes.isEmpty() && !stream.acksWaiting() && connections.idle() && pushes.isEmpty() && sends.full()) {
+    if (idle && writes.isEmpty() && !stream.acksWaiting() && connections.idle() && pushes.isEmpty() && allowances.full()) {
       lifecycle.passivate();
     }
     return Effect().none();

@@ -14,6 +14,7 @@ import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
 import io.parley.testing.EntityHarness;
+import io.parley.user.AllowanceKind;
 import io.parley.user.DeviceEvent;
 import io.parley.user.UserActor;
 import java.time.Duration;
@@ -79,10 +80,11 @@ class ClientFramesTest {
         "{\"type\": \"msg.send\", \"req_id\": \"s1\", \"conversation_id\": \"d:alice:bob\", "
             + "\"client_msg_id\": \"c1\", \"content\": \"hi\"}");
     // The user's send bucket lives in the user's entity: this node leases a few sends from it.
-    var lease = bob.expectMessageClass(UserActor.LeaseSends.class);
+    var lease = bob.expectMessageClass(UserActor.LeaseAllowance.class);
+    assertEquals(AllowanceKind.MESSAGES, lease.kind());
     assertFalse(answer.toCompletableFuture().isDone(), "nothing sent before the lease");
     conversation.expectNoMessage(Duration.ofMillis(50));
-    lease.replyTo().tell(new UserActor.SendLease(2, 0));
+    lease.replyTo().tell(new UserActor.AllowanceLease(2, 0));
     var send = conversation.expectMessageClass(ConversationActor.Send.class);
     assertEquals("bob", send.senderId());
     assertFalse(answer.toCompletableFuture().isDone(), "no ack before the conversation answers");
@@ -104,10 +106,10 @@ class ClientFramesTest {
     // Two pipelined sends wait for one lease, and reach the conversation in their order.
     send("s1");
     send("s2");
-    var lease = bob.expectMessageClass(UserActor.LeaseSends.class);
+    var lease = bob.expectMessageClass(UserActor.LeaseAllowance.class);
     assertEquals(harness.config.getInt("parley.gateway.rate-limit.burst") / 4, lease.wanted());
     bob.expectNoMessage(Duration.ofMillis(50));
-    lease.replyTo().tell(new UserActor.SendLease(3, 0));
+    lease.replyTo().tell(new UserActor.AllowanceLease(3, 0));
     assertEquals("s1", conversation.expectMessageClass(ConversationActor.Send.class).clientMsgId());
     assertEquals("s2", conversation.expectMessageClass(ConversationActor.Send.class).clientMsgId());
     // The third is spent from this node's share: no round trip.
@@ -116,7 +118,7 @@ class ClientFramesTest {
     bob.expectNoMessage(Duration.ofMillis(50));
     // The share is spent and the bucket is empty: refused, and not stored.
     CompletionStage<Optional<String>> fourth = send("s4");
-    bob.expectMessageClass(UserActor.LeaseSends.class).replyTo().tell(new UserActor.SendLease(0, 1200));
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(0, 1200));
     JsonNode limited = json(fourth);
     assertEquals("rate_limited", limited.get("code").asText());
     assertEquals("s4", limited.get("req_id").asText());
@@ -128,7 +130,7 @@ class ClientFramesTest {
     conversation.expectNoMessage(Duration.ofMillis(50));
     harness.clock.advance(Duration.ofMillis(1000));
     send("s6");
-    bob.expectMessageClass(UserActor.LeaseSends.class).replyTo().tell(new UserActor.SendLease(1, 0));
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(1, 0));
     assertEquals("s6", conversation.expectMessageClass(ConversationActor.Send.class).clientMsgId());
   }
 

@@ -700,11 +700,11 @@ class UserActorTest {
     alice.expectNoMessage(Duration.ofMillis(200));
   }
 
-  // ---------------------------------------------------------------------------------- sends
+  // ------------------------------------------------------------------------ rate allowances
 
-  private UserActor.SendLease lease(ActorRef<UserActor.Command> user, int wanted) {
-    TestProbe<UserActor.SendLease> reply = harness.testKit.createTestProbe();
-    user.tell(new UserActor.LeaseSends(wanted, 60, 5, reply.ref()));
+  private UserActor.AllowanceLease lease(ActorRef<UserActor.Command> user, int wanted) {
+    TestProbe<UserActor.AllowanceLease> reply = harness.testKit.createTestProbe();
+    user.tell(new UserActor.LeaseAllowance(AllowanceKind.MESSAGES, wanted, 60, 5, reply.ref()));
     return reply.receiveMessage();
   }
 
@@ -712,26 +712,26 @@ class UserActorTest {
   void leasesComeOutOfOneBucketWhoeverAsks() {
     var bob = spawn();
     // 5 at most, refilled at one a second; each node asks for 2 at a time.
-    assertEquals(new UserActor.SendLease(2, 0), lease(bob, 2));
-    assertEquals(new UserActor.SendLease(2, 0), lease(bob, 2));
-    assertEquals(new UserActor.SendLease(1, 0), lease(bob, 2), "what is left");
-    assertEquals(new UserActor.SendLease(0, 1000), lease(bob, 2), "empty: a token in a second");
+    assertEquals(new UserActor.AllowanceLease(2, 0), lease(bob, 2));
+    assertEquals(new UserActor.AllowanceLease(2, 0), lease(bob, 2));
+    assertEquals(new UserActor.AllowanceLease(1, 0), lease(bob, 2), "what is left");
+    assertEquals(new UserActor.AllowanceLease(0, 1000), lease(bob, 2), "empty: a token in a second");
     harness.clock.advance(Duration.ofMillis(400));
-    assertEquals(new UserActor.SendLease(0, 600), lease(bob, 2));
+    assertEquals(new UserActor.AllowanceLease(0, 600), lease(bob, 2));
     harness.clock.advance(Duration.ofMillis(2600));
-    assertEquals(new UserActor.SendLease(2, 0), lease(bob, 2), "refilled at the configured rate");
+    assertEquals(new UserActor.AllowanceLease(2, 0), lease(bob, 2), "refilled at the configured rate");
     harness.clock.advance(Duration.ofMinutes(10));
-    assertEquals(new UserActor.SendLease(2, 0), lease(bob, 2));
-    assertEquals(new UserActor.SendLease(2, 0), lease(bob, 2));
-    assertEquals(new UserActor.SendLease(1, 0), lease(bob, 2), "never more than the burst");
+    assertEquals(new UserActor.AllowanceLease(2, 0), lease(bob, 2));
+    assertEquals(new UserActor.AllowanceLease(2, 0), lease(bob, 2));
+    assertEquals(new UserActor.AllowanceLease(1, 0), lease(bob, 2), "never more than the burst");
   }
 
   @Test
-  void aUserDoesNotPassivateWhileItsSendBucketRefills() {
+  void aUserDoesNotPassivateWhileABucketRefills() {
     var bob = spawn();
-    TestProbe<UserActor.SendLease> reply = harness.testKit.createTestProbe();
+    TestProbe<UserActor.AllowanceLease> reply = harness.testKit.createTestProbe();
     // All 5 at one a minute: the bucket is full again in 5 minutes, and forgetting it before would refill it.
-    bob.tell(new UserActor.LeaseSends(5, 1, 5, reply.ref()));
+    bob.tell(new UserActor.LeaseAllowance(AllowanceKind.TYPING, 5, 1, 5, reply.ref()));
     assertEquals(5, reply.receiveMessage().granted());
     pass(settings.passivateAfterIdle().plusSeconds(1));
     shard.expectNoMessage(Duration.ofMillis(200));

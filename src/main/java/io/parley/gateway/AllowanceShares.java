@@ -1,5 +1,6 @@
 package io.parley.gateway;
 
+import io.parley.user.AllowanceKind;
 import io.parley.user.UserActor;
 import io.parley.user.Users;
 import java.time.Clock;
@@ -13,23 +14,25 @@ import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
- * This node's shares of its users' send buckets. The bucket is the user entity's (see {@code
- * user/SendAllowance}), one for the whole cluster; this node leases a few tokens at a time and
- * spends them here, so a send costs a local decrement and only one in a lease a round trip to the
- * user's entity, wherever it lives.
+ * This node's shares of its users' buckets of one {@link AllowanceKind}. The bucket is the user
+ * entity's (see {@code user/Allowances}), one for the whole cluster; this node leases a few tokens
+ * at a time and spends them here, so a send (or typing notice, group change, presence frame) costs
+ * a local decrement and only one in a lease a round trip to the user's entity, wherever it lives.
  *
  * <p>Every token spent anywhere came out of the one bucket, so a user's sustained rate holds
  * across the cluster exactly. A share left unspent on a node (fewer than a lease) lapses after
  * {@link #SHARE_LIFETIME}, or the time the bucket takes to fill if that is longer: a user
- * switching nodes may exceed one burst by at most that remainder per node. A refusal is remembered until the bucket holds a token again, so
- * a flood of excess sends costs no round trips either.
+ * switching nodes may exceed one burst by at most that remainder per node. A refusal is
+ * remembered until the bucket holds a token again, so a flood of excess costs no round trips
+ * either.
  */
-final class SendShares {
+final class AllowanceShares {
   /** Large enough that lifted limits (bench) rarely ask, small enough that little lies idle. */
   static final int MAX_LEASE = 50;
   /** How long a node keeps an unspent share, at least (longer when the bucket fills slower). */
   static final Duration SHARE_LIFETIME = Duration.ofMinutes(10);
 
+  private final AllowanceKind kind;
   private final int perMinute;
   private final int burst;
   private final int leaseSize;
@@ -46,13 +49,15 @@ final class SendShares {
     long refusedUntil;
     boolean leasing;
     /**
-     * Sends waiting for the lease under way, in arrival order: they go ahead in that order (a
-     * connection's pipelined sends keep their order), and no later send overtakes them.
+     * Requests waiting for the lease under way, in arrival order: they go ahead in that order (a
+     * connection's pipelined sends keep their order), and no later one overtakes them.
      */
     final ArrayDeque<CompletableFuture<OptionalLong>> waiting = new ArrayDeque<>();
   }
 
-  SendShares(int perMinute, int burst, Clock clock, Users users, Duration askTimeout, Scheduler scheduler) {
+  AllowanceShares(AllowanceKind kind, int perMinute, int burst, Clock clock, Users users, Duration askTimeout,
+      Scheduler scheduler) {
+    this.kind = kind;
     this.perMinute = perMinute;
     this.burst = burst;
     // A quarter of the burst: two devices on two nodes leave at most that much idle on the other.
@@ -67,13 +72,9 @@ final class SendShares {
     this.scheduler = scheduler;
   }
 
-  int leaseSize() {
-    return leaseSize;
-  }
-
   /**
-   * Takes one of the user's sends: completes empty when it may go ahead, with the wait in
-   * milliseconds when the user is over the limit, and fails when the user's entity did not answer.
+   * Takes one of the user's tokens: completes empty when the request may go ahead, with the wait
+   * in milliseconds when the user is over the limit, and fails when the user's entity did not answer.
    */
   CompletionStage<OptionalLong> tryAcquire(String userId) {
     Share share = shares.computeIfAbsent(userId, id -> new Share());
@@ -100,22 +101,22 @@ final class SendShares {
     }
   }
 
-  /** Asks the user's entity for a lease; the waiting sends are answered when it comes. */
+  /** Asks the user's entity for a lease; the waiting requests are answered when it comes. */
   private void lease(String userId, Share share) {
     share.leasing = true;
     if (shares.size() > 10_000) {
       forgetIdleShares();
     }
-    AskPattern.<UserActor.Command, UserActor.SendLease>ask(users.user(userId),
-            replyTo -> new UserActor.LeaseSends(leaseSize, perMinute, burst, replyTo), askTimeout, scheduler)
+    AskPattern.<UserActor.Command, UserActor.AllowanceLease>ask(users.user(userId),
+            replyTo -> new UserActor.LeaseAllowance(kind, leaseSize, perMinute, burst, replyTo), askTimeout, scheduler)
         .whenComplete((leased, failure) -> leased(userId, share, leased, failure));
   }
 
-  private void leased(String userId, Share share, UserActor.SendLease leased, Throwable failure) {
+  private void leased(String userId, Share share, UserActor.AllowanceLease leased, Throwable failure) {
     synchronized (share) {
       share.leasing = false;
       if (failure != null) {
-        // The user's entity did not answer (moving, restarting): the waiting sends get unavailable.
+        // The user's entity did not answer (moving, restarting): the waiting requests get unavailable.
         share.waiting.forEach(turn -> turn.completeExceptionally(failure));
         share.waiting.clear();
         return;
@@ -124,7 +125,7 @@ final class SendShares {
       share.tokens = leased.granted();
       share.expiresAt = now + shareLifetimeMillis;
       share.refusedUntil = leased.granted() > 0 ? 0 : now + Math.max(1, leased.retryAfterMs());
-      // Completed under the lock, in order: each one's send is under way before a later one's.
+      // Completed under the lock, in order: each one's request is under way before a later one's.
       while (share.tokens > 0 && !share.waiting.isEmpty()) {
         share.tokens--;
         share.waiting.poll().complete(OptionalLong.empty());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.testing.EntityHarness;
+import io.parley.user.AllowanceKind;
 import io.parley.user.UserActor;
 import io.parley.user.UserSettings;
 import java.time.Duration;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Two nodes' shares of one user's send bucket, leased from the real UserActor. */
-class SendSharesTest {
+/** Two nodes' shares of one user's buckets, leased from the real UserActor. */
+class AllowanceSharesTest {
   static final int PER_MINUTE = 60;
   static final int BURST = 20;
 
@@ -40,9 +41,26 @@ class SendSharesTest {
     harness.shutdown();
   }
 
-  private SendShares node() {
-    return new SendShares(PER_MINUTE, BURST, harness.clock, userId -> bob, Duration.ofSeconds(5),
+  private AllowanceShares node(AllowanceKind kind) {
+    return new AllowanceShares(kind, PER_MINUTE, BURST, harness.clock, userId -> bob, Duration.ofSeconds(5),
         harness.testKit.system().scheduler());
+  }
+
+  /** Takes {@code times} tokens on each node in turn: how many were granted, and the last wait if any was refused. */
+  private static long[] takeInTurn(int times, AllowanceShares... nodes) {
+    int allowed = 0;
+    long retryAfter = -1;
+    for (int i = 0; i < times; i++) {
+      for (AllowanceShares node : nodes) {
+        OptionalLong answer = join(node.tryAcquire("bob"));
+        if (answer.isEmpty()) {
+          allowed++;
+        } else {
+          retryAfter = answer.getAsLong();
+        }
+      }
+    }
+    return new long[] {allowed, retryAfter};
   }
 
   private static OptionalLong join(CompletionStage<OptionalLong> stage) {
@@ -55,38 +73,32 @@ class SendSharesTest {
 
   @Test
   void aUserOnTwoNodesSendsNoMoreThanOneBurstInAll() {
-    SendShares first = node();
-    SendShares second = node();
-    int allowed = 0;
-    long retryAfter = -1;
-    for (int i = 0; i < 30; i++) {
-      for (SendShares node : new SendShares[] {first, second}) {
-        OptionalLong answer = join(node.tryAcquire("bob"));
-        if (answer.isEmpty()) {
-          allowed++;
-        } else {
-          retryAfter = answer.getAsLong();
-        }
-      }
-    }
-    assertEquals(BURST, allowed, "one bucket, not one per node");
-    assertTrue(retryAfter > 0 && retryAfter <= 1000, "a send at 60 a minute is a second away: " + retryAfter);
+    AllowanceShares first = node(AllowanceKind.MESSAGES);
+    AllowanceShares second = node(AllowanceKind.MESSAGES);
+    long[] taken = takeInTurn(30, first, second);
+    assertEquals(BURST, taken[0], "one bucket, not one per node");
+    assertTrue(taken[1] > 0 && taken[1] <= 1000, "a send at 60 a minute is a second away: " + taken[1]);
     // The bucket refills at the configured rate, for whichever node asks first.
     harness.clock.advance(Duration.ofSeconds(3));
-    int later = 0;
-    for (int i = 0; i < 10; i++) {
-      later += join(second.tryAcquire("bob")).isEmpty() ? 1 : 0;
-    }
-    assertEquals(3, later);
+    assertEquals(3, takeInTurn(10, second)[0]);
   }
 
   @Test
-  void sendsWaitingForALeaseTheEntityDoesNotAnswerFail() {
+  void everyKindIsLimitedOnceAcrossNodesAndApartFromTheOthers() {
+    for (AllowanceKind kind : AllowanceKind.values()) {
+      long[] taken = takeInTurn(30, node(kind), node(kind));
+      assertEquals(BURST, taken[0], kind + ": one bucket, not one per node, and untouched by the kinds before");
+      assertTrue(taken[1] > 0 && taken[1] <= 1000, kind + ": " + taken[1]);
+    }
+  }
+
+  @Test
+  void requestsWaitingForALeaseTheEntityDoesNotAnswerFail() {
     var silent = harness.testKit.<UserActor.Command>createTestProbe();
-    SendShares node = new SendShares(PER_MINUTE, BURST, harness.clock, userId -> silent.ref(), Duration.ofMillis(100),
-        harness.testKit.system().scheduler());
+    AllowanceShares node = new AllowanceShares(AllowanceKind.TYPING, PER_MINUTE, BURST, harness.clock,
+        userId -> silent.ref(), Duration.ofMillis(100), harness.testKit.system().scheduler());
     CompletionStage<OptionalLong> send = node.tryAcquire("bob");
-    silent.expectMessageClass(UserActor.LeaseSends.class);
+    assertEquals(AllowanceKind.TYPING, silent.expectMessageClass(UserActor.LeaseAllowance.class).kind());
     ExecutionException failed = assertThrows(ExecutionException.class,
         () -> send.toCompletableFuture().get(5, TimeUnit.SECONDS));
     assertEquals(ErrorCode.UNAVAILABLE, ApiError.from(failed.getCause()).code);

@@ -1,0 +1,13 @@
+package io.parley.user;
+
+/**
+ * What a user's rate limits count, one bucket each in the user's entity ({@link Allowances}):
+ * messages, typing notices (each fans out to every member), group changes and presence
+ * (un)subscriptions (each wakes user entities).
+ */
+public enum AllowanceKind {
+  MESSAGES,
+  TYPING,
+  GROUP_CHANGES,
+  PRESENCE
+}

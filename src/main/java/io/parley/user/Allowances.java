@@ -1,0 +1,73 @@
+package io.parley.user;
+
+import java.time.Clock;
+import java.util.EnumMap;
+
+/**
+ * The user's rate buckets, one per {@link AllowanceKind} for the whole cluster: nodes lease
+ * tokens from them a few at a time ({@link UserActor.LeaseAllowance}) and spend them locally, so
+ * the user's limits hold however many nodes their devices use, without a round trip to this
+ * entity per message, typing notice, group change or presence frame.
+ *
+ * <p>The rate and burst come with each lease: the gateway owns those settings, this entity only
+ * the counts. The buckets are held in memory only: a restart or move of the entity refills them,
+ * which lets a user go at most one extra burst of each kind, and is not worth a write per lease.
+ * The entity does not passivate while a bucket is refilling (see {@link #full}), so idleness does
+ * not refill it.
+ */
+final class Allowances {
+  private final Clock clock;
+  private final EnumMap<AllowanceKind, Bucket> buckets = new EnumMap<>(AllowanceKind.class);
+
+  Allowances(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** Up to {@code wanted} tokens of the kind; none when its bucket holds less than one, with the wait for one. */
+  UserActor.AllowanceLease lease(UserActor.LeaseAllowance cmd) {
+    return buckets.computeIfAbsent(cmd.kind(), kind -> new Bucket()).lease(cmd, clock.millis());
+  }
+
+  /** No bucket leased from, or all have refilled since: forgetting them would change nothing. */
+  boolean full() {
+    long now = clock.millis();
+    return buckets.values().stream().allMatch(bucket -> bucket.full(now));
+  }
+
+  /** One kind's token bucket: {@code burst} tokens at most, refilled at {@code perMinute}. */
+  private static final class Bucket {
+    private double tokens;
+    private double capacity;
+    private double tokensPerMilli;
+    private long updatedMillis;
+    private boolean started;
+
+    UserActor.AllowanceLease lease(UserActor.LeaseAllowance cmd, long now) {
+      refill(now, cmd.burst(), cmd.perMinute());
+      int granted = (int) Math.min(Math.max(cmd.wanted(), 1), Math.floor(tokens));
+      if (granted >= 1) {
+        tokens -= granted;
+        return new UserActor.AllowanceLease(granted, 0);
+      }
+      return new UserActor.AllowanceLease(0, (long) Math.ceil((1 - tokens) / tokensPerMilli));
+    }
+
+    boolean full(long now) {
+      return tokens + (now - updatedMillis) * tokensPerMilli >= capacity;
+    }
+
+    private void refill(long now, int burst, int perMinute) {
+      if (!started) {
+        started = true;
+        tokens = burst; // a bucket starts full
+      } else {
+        tokens = tokens + (now - updatedMillis) * tokensPerMilli;
+      }
+      // A changed configuration takes effect at once; a smaller burst caps what is left.
+      capacity = burst;
+      tokensPerMilli = perMinute / 60_000.0;
+      tokens = Math.min(capacity, tokens);
+      updatedMillis = now;
+    }
+  }
+}
