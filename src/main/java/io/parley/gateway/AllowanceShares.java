@@ -60,8 +60,7 @@ final class AllowanceShares {
     this.kind = kind;
     this.perMinute = perMinute;
     this.burst = burst;
-    // A quarter of the burst: two devices on two nodes leave at most that much idle on the other.
-    this.leaseSize = Math.max(1, Math.min(MAX_LEASE, burst / 4));
+    this.leaseSize = leaseSize(kind, burst);
     // Unspent tokens were taken from the bucket, so holding them longer never allows more than one
     // lease per node beyond the limit; lapsing them soon only made a user who sends after a pause
     // ask again, and an ask waits behind the user entity's write in flight.
@@ -70,6 +69,16 @@ final class AllowanceShares {
     this.users = users;
     this.askTimeout = askTimeout;
     this.scheduler = scheduler;
+  }
+
+  /**
+   * A quarter of the burst for messages: two devices on two nodes leave at most that much idle on
+   * the other. Half for the rest: a lease ask waits behind the user entity's write in flight, and
+   * holds up the replies to the frames after it, so a user typing now and then should rarely make
+   * one; a few typing notices or group changes more per node, at most, cost little.
+   */
+  static int leaseSize(AllowanceKind kind, int burst) {
+    return Math.max(1, Math.min(MAX_LEASE, burst / (kind == AllowanceKind.MESSAGES ? 4 : 2)));
   }
 
   /**

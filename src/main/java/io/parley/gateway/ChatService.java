@@ -13,6 +13,7 @@ import io.parley.metrics.ParleyMetrics;
 import io.parley.push.PushToken;
 import io.parley.user.InboxItem;
 import io.parley.push.PushTokenOwner;
+import io.parley.user.AllowanceKind;
 import io.parley.user.UserActor;
 import java.time.Duration;
 import java.util.List;
@@ -91,7 +92,7 @@ public final class ChatService {
         : null;
     long started = System.nanoTime();
     // Media: the conversation is granted access before the message is sent (grant-then-send).
-    return limits.acquireSend(userId)
+    return limits.acquire(AllowanceKind.MESSAGES, userId)
         .thenCompose(allowed -> mediaId == null
             ? CompletableFuture.completedFuture(Done.INSTANCE)
             : media.shareBeforeSend(userId, mediaId, request.conversationId()).thenApply(ChatService::valueOrThrow))
@@ -125,19 +126,17 @@ public final class ChatService {
       throw ApiError.badRequest("title must be 1–200 characters");
     }
     requireUserIds(members);
-    RateLimits.acquire(limits.groupChanges(), userId, "group changes");
-    return ask(
+    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId).thenCompose(allowed -> ask(
         entities.conversation(ConversationIds.newGroupId()),
-        replyTo -> new ConversationActor.Create(userId, title, members, replyTo));
+        replyTo -> new ConversationActor.Create(userId, title, members, replyTo)));
   }
 
   public CompletionStage<Done> addMembers(String userId, String conversationId, List<String> members) {
     requireConversationId(conversationId);
     requireUserIds(members);
-    RateLimits.acquire(limits.groupChanges(), userId, "group changes");
-    return ask(
+    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId).thenCompose(allowed -> ask(
         entities.conversation(conversationId),
-        replyTo -> new ConversationActor.AddMembers(userId, members, replyTo));
+        replyTo -> new ConversationActor.AddMembers(userId, members, replyTo)));
   }
 
   public CompletionStage<Done> leave(String userId, String conversationId) {
@@ -190,15 +189,16 @@ public final class ChatService {
     return ask(entities.user(userId), replyTo -> new UserActor.MarkRead(deviceId, conversationId, seq, replyTo));
   }
 
-  public void typing(String userId, String conversationId) {
+  /** Relays a typing notice once the user's typing limit allows it. */
+  public CompletionStage<Void> typing(String userId, String conversationId) {
     requireConversationId(conversationId);
-    RateLimits.acquire(limits.typing(), userId, "typing notices");
-    entities.conversation(conversationId).tell(new ConversationActor.Typing(userId));
+    return limits.acquire(AllowanceKind.TYPING, userId)
+        .thenRun(() -> entities.conversation(conversationId).tell(new ConversationActor.Typing(userId)));
   }
 
-  /** A presence subscription or unsubscription of {@code userId}'s may go ahead. */
-  public void limitPresence(String userId) {
-    RateLimits.acquire(limits.presence(), userId, "presence changes");
+  /** Completes when a presence subscription or unsubscription of {@code userId}'s may go ahead. */
+  public CompletionStage<Void> limitPresence(String userId) {
+    return limits.acquire(AllowanceKind.PRESENCE, userId);
   }
 
   public CompletionStage<Done> registerPushToken(String userId, String platform, String token, boolean register) {

@@ -121,8 +121,7 @@ final class ClientFrames {
         return noReply(chat.markRead(userId, deviceId,
             WireFormat.requiredString(frame, "conversation_id"), WireFormat.requiredLong(frame, "seq")));
       case "typing":
-        chat.typing(userId, WireFormat.requiredString(frame, "conversation_id"));
-        return none();
+        return noReply(chat.typing(userId, WireFormat.requiredString(frame, "conversation_id")));
       case "conversation.create":
         return chat.createGroup(userId, WireFormat.requiredString(frame, "title"),
                 WireFormat.requiredStrings(frame, "members"))
@@ -143,25 +142,11 @@ final class ClientFrames {
       }
       case "presence.subscribe": {
         List<String> ids = presenceUsers(frame);
-        chat.limitPresence(userId);
-        Set<String> after = new HashSet<>(presenceSubscriptions);
-        after.addAll(ids);
-        if (after.size() > MAX_PRESENCE_SUBSCRIPTIONS) {
-          throw ApiError.badRequest("a connection may watch the presence of at most " + MAX_PRESENCE_SUBSCRIPTIONS
-              + " users; unsubscribe some first");
-        }
-        presenceSubscriptions.addAll(ids);
-        connection.tell(new Connection.PresenceWatched(Set.copyOf(presenceSubscriptions)));
-        ids.forEach(id -> entities.user(id).tell(new UserActor.SubscribePresence(userId, connection.narrow())));
-        return none();
+        return noReply(chat.limitPresence(userId).thenRun(() -> subscribePresence(ids)));
       }
       case "presence.unsubscribe": {
         List<String> ids = presenceUsers(frame);
-        chat.limitPresence(userId);
-        ids.forEach(presenceSubscriptions::remove);
-        connection.tell(new Connection.PresenceWatched(Set.copyOf(presenceSubscriptions)));
-        ids.forEach(id -> entities.user(id).tell(new UserActor.UnsubscribePresence(connection.narrow())));
-        return none();
+        return noReply(chat.limitPresence(userId).thenRun(() -> unsubscribePresence(ids)));
       }
       case "auth.refresh": {
         // A newer token of the same user keeps the connection beyond the old one's expiry.
@@ -180,6 +165,33 @@ final class ClientFrames {
             WireFormat.requiredString(frame, "token"), false));
       default:
         throw new ApiError(ErrorCode.UNKNOWN_TYPE, "unknown frame type \"" + type + "\"");
+    }
+  }
+
+  /**
+   * Runs once the user's presence limit allows, maybe on the thread that brought a lease: the lock
+   * makes each change seen by the next. Changes still come in frame order, since this node's share
+   * answers the requests waiting for a lease in the order they came.
+   */
+  private void subscribePresence(List<String> ids) {
+    synchronized (presenceSubscriptions) {
+      Set<String> after = new HashSet<>(presenceSubscriptions);
+      after.addAll(ids);
+      if (after.size() > MAX_PRESENCE_SUBSCRIPTIONS) {
+        throw ApiError.badRequest("a connection may watch the presence of at most " + MAX_PRESENCE_SUBSCRIPTIONS
+            + " users; unsubscribe some first");
+      }
+      presenceSubscriptions.addAll(ids);
+      connection.tell(new Connection.PresenceWatched(Set.copyOf(presenceSubscriptions)));
+      ids.forEach(id -> entities.user(id).tell(new UserActor.SubscribePresence(userId, connection.narrow())));
+    }
+  }
+
+  private void unsubscribePresence(List<String> ids) {
+    synchronized (presenceSubscriptions) {
+      ids.forEach(presenceSubscriptions::remove);
+      connection.tell(new Connection.PresenceWatched(Set.copyOf(presenceSubscriptions)));
+      ids.forEach(id -> entities.user(id).tell(new UserActor.UnsubscribePresence(connection.narrow())));
     }
   }
 

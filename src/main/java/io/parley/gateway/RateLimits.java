@@ -5,40 +5,54 @@ import io.parley.user.AllowanceKind;
 import io.parley.user.Users;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.OptionalLong;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.Scheduler;
 
 /**
  * Per-user limits on what a client can make the server do for others: messages, typing notices
  * (each fans out to every member), group changes and presence subscriptions (each wakes user
- * entities). The excess is answered with {@code rate_limited} and its {@code retry_after_ms}.
- * The message limit holds across the cluster ({@link AllowanceShares}); the others are per node.
+ * entities). Each holds for the user across the cluster: the user's entity owns one bucket per
+ * kind, and this node spends its shares of them ({@link AllowanceShares}). The excess is answered
+ * with {@code rate_limited} and its {@code retry_after_ms}.
  */
-public record RateLimits(AllowanceShares messages, RateLimiter typing, RateLimiter groupChanges, RateLimiter presence) {
+public final class RateLimits {
+  private final Map<AllowanceKind, AllowanceShares> shares;
+
+  private RateLimits(Map<AllowanceKind, AllowanceShares> shares) {
+    this.shares = shares;
+  }
 
   public static RateLimits from(Config rateLimit, Clock clock, Users users, Duration askTimeout, Scheduler scheduler) {
-    return new RateLimits(
-        new AllowanceShares(AllowanceKind.MESSAGES, rateLimit.getInt("messages-per-minute"), rateLimit.getInt("burst"),
-            clock, users, askTimeout, scheduler),
-        new RateLimiter(rateLimit.getInt("typing-per-minute"), rateLimit.getInt("typing-burst"), clock),
-        new RateLimiter(rateLimit.getInt("group-changes-per-minute"), rateLimit.getInt("group-changes-burst"), clock),
-        new RateLimiter(rateLimit.getInt("presence-per-minute"), rateLimit.getInt("presence-burst"), clock));
-  }
-
-  /** Takes one of {@code userId}'s tokens from {@code limiter}, or refuses {@code what}. */
-  static void acquire(RateLimiter limiter, String userId, String what) {
-    refuseIfLimited(limiter.tryAcquire(userId), what);
-  }
-
-  /** Completes once one of {@code userId}'s sends is taken; fails with {@code rate_limited} if none is left. */
-  CompletionStage<Void> acquireSend(String userId) {
-    return messages.tryAcquire(userId).thenAccept(retryAfter -> refuseIfLimited(retryAfter, "messages"));
-  }
-
-  private static void refuseIfLimited(OptionalLong retryAfter, String what) {
-    if (retryAfter.isPresent()) {
-      throw new ApiError(ErrorCode.RATE_LIMITED, "too many " + what + "; slow down", retryAfter.getAsLong());
+    Map<AllowanceKind, AllowanceShares> shares = new EnumMap<>(AllowanceKind.class);
+    for (AllowanceKind kind : AllowanceKind.values()) {
+      Named named = named(kind);
+      shares.put(kind, new AllowanceShares(kind, rateLimit.getInt(named.perMinute()), rateLimit.getInt(named.burst()),
+          clock, users, askTimeout, scheduler));
     }
+    return new RateLimits(shares);
+  }
+
+  /** Completes once one of {@code userId}'s tokens of {@code kind} is taken; fails with {@code rate_limited} if none is left. */
+  CompletionStage<Void> acquire(AllowanceKind kind, String userId) {
+    return shares.get(kind).tryAcquire(userId).thenAccept(retryAfter -> {
+      if (retryAfter.isPresent()) {
+        throw new ApiError(ErrorCode.RATE_LIMITED, "too many " + named(kind).what() + "; slow down",
+            retryAfter.getAsLong());
+      }
+    });
+  }
+
+  /** A kind's settings under {@code parley.gateway.rate-limit}, and its name in errors. */
+  private record Named(String perMinute, String burst, String what) {}
+
+  private static Named named(AllowanceKind kind) {
+    return switch (kind) {
+      case MESSAGES -> new Named("messages-per-minute", "burst", "messages");
+      case TYPING -> new Named("typing-per-minute", "typing-burst", "typing notices");
+      case GROUP_CHANGES -> new Named("group-changes-per-minute", "group-changes-burst", "group changes");
+      case PRESENCE -> new Named("presence-per-minute", "presence-burst", "presence changes");
+    };
   }
 }

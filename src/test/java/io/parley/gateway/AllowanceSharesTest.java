@@ -93,6 +93,15 @@ class AllowanceSharesTest {
   }
 
   @Test
+  void leasesOfTheRarerKindsAreHalfTheBurstSoThatAUserSeldomAsks() {
+    assertEquals(5, AllowanceShares.leaseSize(AllowanceKind.MESSAGES, 20));
+    assertEquals(10, AllowanceShares.leaseSize(AllowanceKind.TYPING, 20));
+    assertEquals(5, AllowanceShares.leaseSize(AllowanceKind.GROUP_CHANGES, 10));
+    assertEquals(1, AllowanceShares.leaseSize(AllowanceKind.PRESENCE, 1));
+    assertEquals(AllowanceShares.MAX_LEASE, AllowanceShares.leaseSize(AllowanceKind.MESSAGES, 10_000_000));
+  }
+
+  @Test
   void requestsWaitingForALeaseTheEntityDoesNotAnswerFail() {
     var silent = harness.testKit.<UserActor.Command>createTestProbe();
     AllowanceShares node = new AllowanceShares(AllowanceKind.TYPING, PER_MINUTE, BURST, harness.clock,

@@ -157,7 +157,12 @@ class ClientFramesTest {
   @Test
   void aConnectionWatchesThePresenceOfBoundedlyManyUsers() {
     String first = "{\"type\": \"presence.subscribe\", \"user_ids\": " + ids(0, ClientFrames.MAX_PRESENCE_SUBSCRIPTIONS) + "}";
-    assertEquals(Optional.empty(), join(frames.handle(first)));
+    CompletionStage<Optional<String>> subscribed = frames.handle(first);
+    // Presence frames spend a lease of the user's presence bucket; this one covers all that follow.
+    var lease = bob.expectMessageClass(UserActor.LeaseAllowance.class);
+    assertEquals(AllowanceKind.PRESENCE, lease.kind());
+    lease.replyTo().tell(new UserActor.AllowanceLease(10, 0));
+    assertEquals(Optional.empty(), join(subscribed));
     // The watched user's entity decides, so it is told whose connection asks.
     var subscribe = (UserActor.SubscribePresence) harness.userProbe("u0").receiveMessage();
     assertEquals("bob", subscribe.subscriberUserId());
@@ -178,16 +183,45 @@ class ClientFramesTest {
   }
 
   @Test
-  void typingNoticesBeyondTheirRateAreRefusedAndReachNoOne() {
-    int burst = harness.config.getInt("parley.gateway.rate-limit.typing-burst");
-    for (int i = 0; i < burst; i++) {
-      assertEquals(Optional.empty(), join(frames.handle("{\"type\": \"typing\", \"conversation_id\": \"d:alice:bob\"}")));
-      conversation.expectMessageClass(ConversationActor.Typing.class);
-    }
-    JsonNode limited = json(frames.handle("{\"type\": \"typing\", \"req_id\": \"t\", \"conversation_id\": \"d:alice:bob\"}"));
+  void typingNoticesBeyondTheUsersTypingLimitAreRefusedAndReachNoOne() {
+    String typing = "{\"type\": \"typing\", \"conversation_id\": \"d:alice:bob\"}";
+    CompletionStage<Optional<String>> firstNotice = frames.handle(typing);
+    var lease = bob.expectMessageClass(UserActor.LeaseAllowance.class);
+    assertEquals(AllowanceKind.TYPING, lease.kind());
+    assertEquals(harness.config.getInt("parley.gateway.rate-limit.typing-burst") / 2, lease.wanted());
+    conversation.expectNoMessage(Duration.ofMillis(50));
+    lease.replyTo().tell(new UserActor.AllowanceLease(2, 0));
+    assertEquals(Optional.empty(), join(firstNotice), "relayed, with no reply");
+    conversation.expectMessageClass(ConversationActor.Typing.class);
+    assertEquals(Optional.empty(), join(frames.handle(typing)));
+    conversation.expectMessageClass(ConversationActor.Typing.class);
+    // The lease is spent and the user's typing bucket is empty.
+    CompletionStage<Optional<String>> third = frames.handle(
+        "{\"type\": \"typing\", \"req_id\": \"t\", \"conversation_id\": \"d:alice:bob\"}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(0, 1500));
+    JsonNode limited = json(third);
     assertEquals("rate_limited", limited.get("code").asText());
-    assertTrue(limited.get("retry_after_ms").asLong() > 0);
+    assertEquals("t", limited.get("req_id").asText());
+    assertEquals(1500, limited.get("retry_after_ms").asLong());
     conversation.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void groupChangesBeyondTheUsersLimitAreRefusedAndChangeNothing() {
+    CompletionStage<Optional<String>> create = frames.handle(
+        "{\"type\": \"conversation.create\", \"req_id\": \"g\", \"title\": \"team\", \"members\": [\"alice\"]}");
+    var lease = bob.expectMessageClass(UserActor.LeaseAllowance.class);
+    assertEquals(AllowanceKind.GROUP_CHANGES, lease.kind());
+    lease.replyTo().tell(new UserActor.AllowanceLease(0, 3000));
+    JsonNode limited = json(create);
+    assertEquals("rate_limited", limited.get("code").asText());
+    assertEquals("g", limited.get("req_id").asText());
+    assertEquals(3000, limited.get("retry_after_ms").asLong());
+    // Until then the refusal is remembered here, for adding members too.
+    assertError(frames.handle("{\"type\": \"conversation.add_members\", \"req_id\": \"a\", "
+        + "\"conversation_id\": \"d:alice:bob\", \"members\": [\"carol\"]}"), "a", "rate_limited");
+    bob.expectNoMessage(Duration.ofMillis(50));
+    conversation.expectNoMessage(Duration.ofMillis(50));
   }
 
   @Test
