@@ -26,6 +26,12 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Starts the stores and {@code size} nodes, each with {@code env} on top of what joins them. */
   public static LocalCluster start(Path temp, int size, Map<String, String> env) throws Exception {
+    return start(temp, size, env, List.of());
+  }
+
+  /** As {@link #start(Path, int, Map)}, each node with {@code jvmOptions} too (such as {@code -D} settings). */
+  public static LocalCluster start(Path temp, int size, Map<String, String> env, List<String> jvmOptions)
+      throws Exception {
     LocalCluster cluster = new LocalCluster(
         EmbeddedDynamoDb.start(temp.resolve("dynamodb"), ParleyProcess.freePort()),
         EmbeddedObjectStore.start(temp.resolve("s3"), ParleyProcess.freePort(), "parley", "clusterkey", "clustersecret"));
@@ -43,7 +49,7 @@ public final class LocalCluster implements AutoCloseable {
           "PARLEY_CLUSTER_PORT", Integer.toString(port),
           "PARLEY_SEED_NODES", seeds));
       nodeEnv.putAll(env);
-      cluster.nodes.add(ParleyProcess.start(temp, nodeEnv));
+      cluster.nodes.add(ParleyProcess.start(temp, nodeEnv, jvmOptions));
     }
     return cluster;
   }
