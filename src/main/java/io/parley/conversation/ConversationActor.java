@@ -121,8 +121,18 @@ public final class ConversationActor
    */
   public record Delete(String userId, long seq, ActorRef<Outcome<Done>> replyTo) implements Command {}
 
-  /** From a member's UserActor: it has stored this conversation through {@code seq}. */
-  public record HandedOff(String userId, long seq) implements Command {}
+  /**
+   * From a member's UserActor: it has stored this conversation through {@code seq}, and holds the
+   * membership {@code fingerprint} names (0: not said; see {@link MembershipNotices}).
+   */
+  public record HandedOff(String userId, long seq, long fingerprint) implements Command {
+    public HandedOff(String userId, long seq) {
+      this(userId, seq, 0);
+    }
+  }
+
+  /** From a user's UserActor: it stored the membership {@code fingerprint} names. */
+  public record MembershipHeld(String userId, long fingerprint) implements Command {}
 
   /** From a member's UserActor: one of the member's devices acked through {@code seq}. */
   public record Delivered(String userId, long seq) implements Command {}
@@ -272,6 +282,7 @@ public final class ConversationActor
   private final SendBatch sends;
   private final ReceiptsWaiting receipts;
   private final MemberHandoffs handoffs;
+  private final MembershipNotices memberships;
   private final ArchiveRuns archiving;
   private final MessageDeletion deletion;
   private final DedupOverflow dedupOverflow;
@@ -301,13 +312,14 @@ public final class ConversationActor
     this.clock = clock;
     this.sends = new SendBatch(settings.maxBufferedSends());
     this.receipts = new ReceiptsWaiting(conversationId, recipients);
-    this.handoffs = new MemberHandoffs(conversationId, ctx, recipients, reader, this::locate,
+    this.memberships = new MembershipNotices(conversationId, recipients, settings.handoffRetryInterval(), clock);
+    this.handoffs = new MemberHandoffs(conversationId, ctx, recipients, memberships, reader, this::locate,
         settings.handoffRetryInterval(), clock);
     this.archiving = archiveRuns.create(conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx));
     this.dedupOverflow = new DedupOverflow(
         conversationId, ctx, dedupSpill, settings.dedupWindow().toMillis(), settings.dedupMaxEntries());
     this.deletion = new MessageDeletion(conversationId, ctx, Effect(), reader, this::locate, recipients, clock);
-    this.membership = new Membership(conversationId, Effect(), recipients, settings.maxGroupMembers(), clock);
+    this.membership = new Membership(conversationId, Effect(), memberships, settings.maxGroupMembers(), clock);
     this.lastActivityMillis = clock.millis();
   }
 
@@ -371,6 +383,7 @@ public final class ConversationActor
           handoffs.onHandedOff(state, cmd);
           return Effect().none();
         })
+        .onCommand(MembershipHeld.class, (state, cmd) -> Effect().none().thenRun(s -> memberships.onHeld(state, cmd)))
         .onCommand(Delivered.class, (state, cmd) -> onReceipt(state, cmd.userId(), ReceiptStatus.DELIVERED, cmd.seq()))
         .onCommand(Read.class, (state, cmd) -> onReceipt(state, cmd.userId(), ReceiptStatus.READ, cmd.seq()))
         .onCommand(Typing.class, this::onTyping)
@@ -584,10 +597,11 @@ public final class ConversationActor
           .thenRun(newState -> handoffs.retry((Active) newState));
     }
     handoffs.retry(active);
+    memberships.retry(active);
     if (archiveStep.isPresent()) {
       return archiveStep.get();
     }
-    if (idle() && handoffs.allHandedOff(active) && archiving.idle()) {
+    if (idle() && handoffs.allHandedOff(active) && memberships.settled() && archiving.idle()) {
       return passivate(active);
     }
     return Effect().none();

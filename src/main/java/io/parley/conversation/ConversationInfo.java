@@ -1,6 +1,10 @@
 package io.parley.conversation;
 
 import io.parley.cluster.JsonSerializable;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.List;
 
 /** What a member sees of a conversation: its title (for direct ones, null) and members. */
@@ -13,5 +17,24 @@ public record ConversationInfo(String conversationId, String title, List<String>
       return title;
     }
     return members.stream().filter(m -> !m.equals(userId)).findFirst().orElse(userId);
+  }
+
+  /**
+   * The membership (title and members, in order) as 64 bits: hand-offs name it instead of
+   * carrying the member list, and a user entity holding another one gets the list. Never 0, which
+   * stands for "not known". SHA-256, so that equal fingerprints are equal memberships.
+   */
+  public long fingerprint() {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update((title == null ? "\u0000" : title + "\n").getBytes(StandardCharsets.UTF_8));
+      for (String member : members) {
+        digest.update((member + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+      long fingerprint = ByteBuffer.wrap(digest.digest()).getLong();
+      return fingerprint == 0 ? 1 : fingerprint;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -29,6 +29,7 @@ final class MemberHandoffs {
   private final String conversationId;
   private final ActorContext<Command> ctx;
   private final Recipients recipients;
+  private final MembershipNotices memberships;
   private final MessageReader reader;
   /** Where messages {@code from..to} of the state are (cold segments, then a journal range). */
   private final Locator locator;
@@ -47,11 +48,12 @@ final class MemberHandoffs {
     Location locate(Active state, long from, long to);
   }
 
-  MemberHandoffs(String conversationId, ActorContext<Command> ctx, Recipients recipients, MessageReader reader,
-      Locator locator, Duration retryInterval, Clock clock) {
+  MemberHandoffs(String conversationId, ActorContext<Command> ctx, Recipients recipients,
+      MembershipNotices memberships, MessageReader reader, Locator locator, Duration retryInterval, Clock clock) {
     this.conversationId = conversationId;
     this.ctx = ctx;
     this.recipients = recipients;
+    this.memberships = memberships;
     this.reader = reader;
     this.locator = locator;
     this.retryInterval = retryInterval;
@@ -67,15 +69,29 @@ final class MemberHandoffs {
       List<ChatMessage> theirs = messages.stream().filter(m -> m.seq() > member.since()).toList();
       if (!theirs.isEmpty()) {
         lastAttemptMillis.put(userId, now);
-        recipients.deliver(userId, info, member.since(), theirs);
+        deliver(state, userId, info, member, theirs);
       }
     });
+  }
+
+  /** The member list goes only to a member not known to hold the current membership. */
+  private void deliver(Active state, String userId, ConversationInfo info, Member member, List<ChatMessage> messages) {
+    boolean held = memberships.holdsCurrent(state, userId);
+    recipients.deliver(userId, conversationId, memberships.fingerprint(state), held ? null : info, member.since(),
+        messages);
   }
 
   void onHandedOff(Active state, HandedOff cmd) {
     Member member = state.members.get(cmd.userId());
     if (member == null) {
       return;
+    }
+    memberships.reported(state, cmd.userId(), cmd.fingerprint());
+    if (cmd.fingerprint() != 0 && !memberships.holdsCurrent(state, cmd.userId())) {
+      // It holds another membership (a hand-off without the list was refused, or a change is on
+      // its way): what it has not confirmed goes again at the next tick, with the list.
+      lastAttemptMillis.remove(cmd.userId());
+      retryDelayMillis.remove(cmd.userId());
     }
     long confirmed = confirmedThrough(cmd.userId(), member);
     if (cmd.seq() < confirmed) {
@@ -146,14 +162,14 @@ final class MemberHandoffs {
     for (ChatMessage m : loaded.messages()) {
       long size = SendBatch.approximateBytes(m.content(), m.clientMsgId(), m.senderId());
       if (!chunk.isEmpty() && bytes + size > SendBatch.MAX_BYTES) {
-        recipients.deliver(loaded.userId(), info, member.since(), chunk);
+        deliver(state, loaded.userId(), info, member, chunk);
         chunk = new ArrayList<>();
         bytes = 0;
       }
       chunk.add(m);
       bytes += size;
     }
-    recipients.deliver(loaded.userId(), info, member.since(), chunk);
+    deliver(state, loaded.userId(), info, member, chunk);
   }
 
   /** How far a member is known to have stored this conversation: re-sending starts after it. */

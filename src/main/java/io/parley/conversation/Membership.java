@@ -35,15 +35,15 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 final class Membership {
   private final String conversationId;
   private final EffectFactories<Event, State> effects;
-  private final Recipients recipients;
+  private final MembershipNotices notices;
   private final int maxGroupMembers;
   private final Clock clock;
 
-  Membership(String conversationId, EffectFactories<Event, State> effects, Recipients recipients, int maxGroupMembers,
-      Clock clock) {
+  Membership(String conversationId, EffectFactories<Event, State> effects, MembershipNotices notices,
+      int maxGroupMembers, Clock clock) {
     this.conversationId = conversationId;
     this.effects = effects;
-    this.recipients = recipients;
+    this.notices = notices;
     this.maxGroupMembers = maxGroupMembers;
     this.clock = clock;
   }
@@ -130,15 +130,9 @@ final class Membership {
         });
   }
 
-  /** Tells current members (and those who just left) the conversation's new membership. */
+  /** Tells current members (and those who just left) the conversation's new membership, until they hold it. */
   private void announceMembership(Active state, List<String> formerMembers) {
-    ConversationInfo info = state.info(conversationId);
-    for (String member : state.members.keySet()) {
-      recipients.conversationChanged(member, info, state.lastMessageTs);
-    }
-    for (String former : formerMembers) {
-      recipients.conversationChanged(former, info, state.lastMessageTs);
-    }
+    notices.announce(state, formerMembers);
   }
 
   // A conversation with nothing stored: a direct one exists implicitly for its two members.

@@ -10,10 +10,16 @@ public interface Recipients {
   /**
    * Messages for the member's delivery stream, from after {@code memberSince}. The member's user
    * entity answers with {@link ConversationActor.HandedOff} once it has stored them.
+   * {@code info} is null when the member's user entity reported holding the membership
+   * {@code fingerprint} names: a group's member list is not sent with every message.
    */
-  void deliver(String userId, ConversationInfo info, long memberSince, List<ChatMessage> messages);
+  void deliver(String userId, String conversationId, long fingerprint, ConversationInfo info, long memberSince,
+      List<ChatMessage> messages);
 
-  /** The conversation's title or members changed, or the member left it. */
+  /**
+   * The conversation's title or members changed, or the member left it. The user entity answers
+   * with {@link ConversationActor.MembershipHeld} once it has stored it.
+   */
   void conversationChanged(String userId, ConversationInfo info, long lastMessageTs);
 
   /**

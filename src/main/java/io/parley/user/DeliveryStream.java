@@ -45,32 +45,42 @@ final class DeliveryStream {
     this.pushes = pushes;
   }
 
-  /** Messages of a conversation for this member; each hand-off is confirmed with how far it is stored. */
+  /**
+   * Messages of a conversation for this member; each hand-off is confirmed with how far it is
+   * stored and the membership held. One without the member list whose membership the inbox does
+   * not hold (the entry left the inbox, or a change was lost) is not stored: the confirmation
+   * tells the conversation, which sends it again with the list.
+   */
   void deliver(UserActor.Deliver cmd, StagedWrite write) {
-    String conversationId = cmd.info().conversationId();
+    String conversationId = cmd.conversationId();
     long through = Math.max(write.storedThrough(conversationId), cmd.since());
     List<ChatMessage> fresh = cmd.messages().stream().filter(m -> m.seq() > through).toList();
+    boolean membershipHeld = cmd.info() != null || write.inboxHolds(conversationId, cmd.fingerprint());
     // Only a contiguous continuation is stored; after a gap (a lost hand-off) the conversation
     // re-sends from what we report here.
-    if (fresh.isEmpty() || fresh.get(0).seq() != through + 1) {
-      write.then(stored -> confirmHandoff(conversationId, through));
+    if (fresh.isEmpty() || fresh.get(0).seq() != through + 1 || !membershipHeld) {
+      write.then(stored -> confirmHandoff(stored, conversationId, through));
       return;
     }
     List<PendingQueue.Item> items = fresh.stream()
         .map(m -> new PendingQueue.Item(conversationId, m.seq(), m.senderId(), m.serverTs()))
         .toList();
     ChatMessage last = fresh.get(fresh.size() - 1);
-    ConversationInfo changed = write.inboxShows(userId, cmd.info()) ? null : cmd.info();
+    // A group's member list is stored once per change, not with every message.
+    ConversationInfo changed = cmd.info() == null || write.inboxHolds(conversationId, cmd.info().fingerprint())
+        ? null : cmd.info();
     long firstCursor = write.addItems(new UserActor.MessagesStored(changed, items, Inbox.preview(last),
-        settings.inboxMaxEntries(), settings.pendingMaxItems(), settings.inactiveBefore(last.serverTs())));
+        settings.inboxMaxEntries(), settings.pendingMaxItems(), settings.inactiveBefore(last.serverTs()),
+        settings.inboxMemberBytes()));
     write.then(
         newState -> {
           ParleyMetrics.pendingItems(newState.pending.size());
           for (int i = 0; i < fresh.size(); i++) {
             connections.broadcast(new DeviceEvent.MsgNew(firstCursor + i, fresh.get(i)), null);
           }
-          connections.broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(conversationId)), null);
-          confirmHandoff(conversationId, last.seq());
+          newState.inbox.get(conversationId).ifPresent(entry ->
+              connections.inboxUpdate(newState.inbox.item(conversationId), cmd.info(), null));
+          confirmHandoff(newState, conversationId, last.seq());
           if (!connections.online() && !newState.pushTokens.isEmpty()) {
             pushes.stored(conversationId, fresh);
           }
@@ -112,9 +122,15 @@ final class DeliveryStream {
         new DeviceEvent.DeletionItem(cursor, new DeviceEvent.MsgDeleted(cmd.conversationId(), cmd.seq())), null));
   }
 
-  private void confirmHandoff(String conversationId, long storedThroughSeq) {
-    conversations.conversation(conversationId).tell(new ConversationActor.HandedOff(userId, storedThroughSeq));
+  private void confirmHandoff(UserState stored, String conversationId, long storedThroughSeq) {
+    long held = stored.inbox.get(conversationId).map(Inbox.Entry::fingerprint).orElse(0L);
+    // 0 would read as "not said": an entry of unknown membership reports one that matches nothing.
+    conversations.conversation(conversationId).tell(
+        new ConversationActor.HandedOff(userId, storedThroughSeq, held == 0 ? NONE_HELD : held));
   }
+
+  /** Reported when the inbox holds no known membership of the conversation. */
+  static final long NONE_HELD = Long.MIN_VALUE;
 
   UserActor.PendingPage pending(UserState state, UserActor.GetPending cmd) {
     return state.pendingPage(cmd.afterCursor(), Math.min(cmd.limit(), MAX_PENDING_PAGE));

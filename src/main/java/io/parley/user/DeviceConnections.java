@@ -1,5 +1,6 @@
 package io.parley.user;
 
+import io.parley.conversation.ConversationInfo;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,16 +23,18 @@ final class DeviceConnections {
   private final Runnable backOnline;
   private final Map<String, ActorRef<DeviceEvent>> byDevice = new HashMap<>();
   private final PresenceWatchers presence;
+  private final MemberLists memberLists;
 
   /** {@code backOnline} runs when a device connects while none was. */
   DeviceConnections(String userId, ActorContext<UserActor.Command> ctx, UserSettings settings, Clock clock,
-      Runnable backOnline) {
+      MemberLists memberLists, Runnable backOnline) {
     this.userId = userId;
     this.ctx = ctx;
     this.settings = settings;
     this.clock = clock;
     this.backOnline = backOnline;
-    this.presence = new PresenceWatchers(userId, ctx);
+    this.memberLists = memberLists;
+    this.presence = new PresenceWatchers(userId, ctx, memberLists);
   }
 
   /** {@code incarnation} is the UserActor's current run, see {@link UserActor.Connected}. */
@@ -123,6 +126,36 @@ final class DeviceConnections {
             connection.tell(event);
           }
         });
+  }
+
+  /**
+   * An {@code inbox.update} to every connected device except {@code exceptDeviceId}. An item whose
+   * members the inbox does not keep gets them from {@code info} (what the command brought) or
+   * from its conversation, and is then sent to the devices connected now; if that read fails, the
+   * update is not sent (the next one, or {@code inbox.get}, shows the entry).
+   */
+  void inboxUpdate(InboxItem item, ConversationInfo info, String exceptDeviceId) {
+    if (item.members() != null || info != null) {
+      broadcast(new DeviceEvent.InboxUpdate(item.members() != null ? item : MemberLists.withMembers(item, info)),
+          exceptDeviceId);
+    } else if (online()) {
+      Map<String, ActorRef<DeviceEvent>> devices = Map.copyOf(byDevice);
+      memberLists.complete(item).whenComplete((completed, failure) -> {
+        if (failure != null) {
+          ctx.getLog().debug("No inbox.update for {}: reading its members failed: {}", item.conversationId(), failure.toString());
+          return;
+        }
+        devices.forEach((deviceId, connection) -> {
+          if (!deviceId.equals(exceptDeviceId)) {
+            connection.tell(new DeviceEvent.InboxUpdate(completed));
+          }
+        });
+      });
+    }
+  }
+
+  void presenceChecked(UserActor.PresenceChecked cmd, UserState state) {
+    presence.checked(cmd, state, online());
   }
 
   void subscribe(UserActor.SubscribePresence cmd, UserState state) {

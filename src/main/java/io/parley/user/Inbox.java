@@ -24,6 +24,13 @@ public final class Inbox {
   static final int PREVIEW_CHARS = 100;
   static final int UNREAD_SEQS_KEPT = 500;
 
+  /**
+   * {@code members} is null when the entry keeps only their number ({@code memberCount}): the
+   * inbox keeps member lists within a budget (see {@link #keptMemberBytes}), and the others are
+   * read from the conversation when a device is shown them ({@link MemberLists}).
+   * {@code fingerprint} names the membership held ({@link ConversationInfo#fingerprint}); 0 in
+   * entries stored before it was kept.
+   */
   public record Entry(
       String title,
       List<String> members,
@@ -33,11 +40,37 @@ public final class Inbox {
       long lastMessageTs,
       long readSeq,
       List<Long> unreadSeqs,
-      int unreadNotKept)
+      int unreadNotKept,
+      int memberCount,
+      long fingerprint)
       implements JsonSerializable {
+
+    public Entry {
+      memberCount = members != null ? members.size() : memberCount;
+    }
 
     int unreadCount() {
       return unreadSeqs.size() + unreadNotKept;
+    }
+
+    boolean membersKept() {
+      return members != null;
+    }
+
+    private Entry withMembership(String title, List<String> members, int memberCount, long fingerprint) {
+      return new Entry(title, members, lastSeq, preview, lastSenderId, lastMessageTs, readSeq, unreadSeqs,
+          unreadNotKept, memberCount, fingerprint);
+    }
+
+    private Entry withLast(long lastSeq, String preview, String lastSenderId, long lastMessageTs,
+        List<Long> unreadSeqs, int unreadNotKept) {
+      return new Entry(title, members, lastSeq, preview, lastSenderId, lastMessageTs, readSeq, unreadSeqs,
+          unreadNotKept, memberCount, fingerprint);
+    }
+
+    private Entry withRead(long readSeq, List<Long> unreadSeqs, int unreadNotKept) {
+      return new Entry(title, members, lastSeq, preview, lastSenderId, lastMessageTs, readSeq, unreadSeqs,
+          unreadNotKept, memberCount, fingerprint);
     }
   }
 
@@ -48,6 +81,11 @@ public final class Inbox {
    * and rebuilding this is a scan of every member list. Never stored.
    */
   @JsonIgnore private transient Set<String> coMembers;
+  /** The bytes the kept member lists take in the snapshot, derived like coMembers (-1: not yet). */
+  @JsonIgnore private transient long keptMemberBytes = -1;
+  /** Counts changes of member lists, kept or not, while the entity runs: presence lookups of this
+   *  inbox are valid while it stays. */
+  @JsonIgnore private transient int membershipChanges;
 
   public Inbox() {
     this(new HashMap<>());
@@ -64,22 +102,32 @@ public final class Inbox {
   }
 
   /**
-   * Whether {@code otherUserId} is a member of one of the conversations this inbox shows. A
-   * conversation the inbox no longer keeps (beyond the newest 1,000) does not count.
+   * Whether {@code otherUserId} is a member of one of the conversations this inbox shows with
+   * their members kept. A conversation the inbox no longer keeps (beyond the newest 1,000) does
+   * not count; those whose members are not kept are asked ({@link #membersNotKept}).
    */
   public boolean sharesConversationWith(String otherUserId) {
     if (coMembers == null) {
       Set<String> members = new HashSet<>();
-      entries.values().forEach(entry -> members.addAll(entry.members()));
+      entries.values().stream().filter(Entry::membersKept).forEach(entry -> members.addAll(entry.members()));
       coMembers = members;
     }
     return coMembers.contains(otherUserId);
   }
 
-  private void membersMayChange(List<String> before, List<String> after) {
-    if (!before.equals(after)) {
-      coMembers = null;
-    }
+  /** The conversations whose member lists this inbox does not keep. */
+  List<String> membersNotKept() {
+    return entries.entrySet().stream().filter(e -> !e.getValue().membersKept()).map(Map.Entry::getKey).toList();
+  }
+
+  int membershipChanges() {
+    return membershipChanges;
+  }
+
+  private void membersChanged() {
+    coMembers = null;
+    keptMemberBytes = -1;
+    membershipChanges++;
   }
 
   public Optional<Entry> get(String conversationId) {
@@ -87,20 +135,17 @@ public final class Inbox {
   }
 
   /**
-   * As {@link #addMessages(String, ConversationInfo, List, String)}, for a conversation the inbox
-   * shows already; one it no longer shows (the user left meanwhile) is not brought back.
+   * Records messages stored for {@code userId}; their own never count as unread. {@code info},
+   * when given, is the membership they came with; without it, a conversation the inbox no longer
+   * shows (the user left meanwhile) is not brought back. {@code memberBytes} is the budget of
+   * {@link #keptMemberBytes} (0: none).
    */
-  public void addMessages(String userId, String conversationId, List<PendingQueue.Item> messages, String preview) {
-    Entry entry = entries.get(conversationId);
-    if (entry != null) {
-      addMessages(userId, new ConversationInfo(conversationId, entry.title(), entry.members(), 0), messages, preview);
+  public void addMessages(String userId, ConversationInfo info, String conversationId,
+      List<PendingQueue.Item> messages, String preview, int memberBytes) {
+    Entry entry = info != null ? withMembership(userId, info, 0, memberBytes) : entries.get(conversationId);
+    if (entry == null) {
+      return;
     }
-  }
-
-  /** Records messages stored for {@code userId}; their own never count as unread. */
-  public void addMessages(
-      String userId, ConversationInfo info, List<PendingQueue.Item> messages, String preview) {
-    Entry entry = entries.getOrDefault(info.conversationId(), emptyEntry(userId, info, 0));
     List<Long> unread = new ArrayList<>(entry.unreadSeqs());
     int notKept = entry.unreadNotKept();
     for (PendingQueue.Item m : messages) {
@@ -113,46 +158,62 @@ public final class Inbox {
       notKept++;
     }
     PendingQueue.Item last = messages.get(messages.size() - 1);
-    membersMayChange(get(info.conversationId()).map(Entry::members).orElse(List.of()), info.members());
-    entries.put(
-        info.conversationId(),
-        new Entry(
-            info.titleFor(userId),
-            info.members(),
-            last.seq(),
-            preview,
-            last.senderId(),
-            last.serverTs(),
-            entry.readSeq(),
-            unread,
-            notKept));
+    entries.put(conversationId, entry.withLast(last.seq(), preview, last.senderId(), last.serverTs(), unread, notKept));
   }
 
   /** Joins, renames or membership changes; leaving removes the conversation. */
-  public void update(String userId, ConversationInfo info, long lastMessageTs) {
-    membersMayChange(get(info.conversationId()).map(Entry::members).orElse(List.of()), info.members());
+  public void update(String userId, ConversationInfo info, long lastMessageTs, int memberBytes) {
     if (!info.members().contains(userId)) {
-      entries.remove(info.conversationId());
+      if (entries.remove(info.conversationId()) != null) {
+        membersChanged();
+      }
       return;
     }
+    withMembership(userId, info, lastMessageTs, memberBytes);
+  }
+
+  /**
+   * Puts {@code info}'s membership into the conversation's entry (a new one at {@code ts}), its
+   * member list kept if it fits within {@code memberBytes} with the others kept; returns the entry.
+   */
+  private Entry withMembership(String userId, ConversationInfo info, long ts, int memberBytes) {
     Entry entry = entries.get(info.conversationId());
+    long fingerprint = info.fingerprint();
     if (entry == null) {
-      entries.put(info.conversationId(), emptyEntry(userId, info, lastMessageTs));
-    } else {
-      entries.put(
-          info.conversationId(),
-          new Entry(info.titleFor(userId), info.members(), entry.lastSeq(), entry.preview(),
-              entry.lastSenderId(), entry.lastMessageTs(), entry.readSeq(), entry.unreadSeqs(),
-              entry.unreadNotKept()));
+      entry = new Entry(null, List.of(), 0, null, null, ts, 0, List.of(), 0, 0, 0);
+    } else if (entry.fingerprint() == fingerprint && entry.membersKept() && entry.members().equals(info.members())) {
+      return entry;
     }
+    long others = keptMemberBytes() - (entry.membersKept() ? bytes(entry.members()) : 0);
+    boolean keep = memberBytes <= 0 || others + bytes(info.members()) <= memberBytes;
+    entry = entry.withMembership(info.titleFor(userId), keep ? info.members() : null, info.members().size(), fingerprint);
+    entries.put(info.conversationId(), entry);
+    membersChanged();
+    return entry;
+  }
+
+  /**
+   * What the kept member lists take in the snapshot's JSON: each id (ASCII by the id grammar)
+   * with its quotes and comma. The budget is checked against this, so it bounds bytes, however
+   * long the ids are.
+   */
+  long keptMemberBytes() {
+    if (keptMemberBytes < 0) {
+      keptMemberBytes = entries.values().stream().filter(Entry::membersKept).mapToLong(e -> bytes(e.members())).sum();
+    }
+    return keptMemberBytes;
+  }
+
+  static long bytes(List<String> members) {
+    return members.stream().mapToLong(member -> member.length() + 3L).sum();
   }
 
   /** The last message, {@code seq}, was deleted for everyone: the entry shows no preview of it. */
   public void previewDeleted(String conversationId, long seq) {
     Entry entry = entries.get(conversationId);
     if (entry != null && entry.lastSeq() == seq) {
-      entries.put(conversationId, new Entry(entry.title(), entry.members(), entry.lastSeq(), "",
-          entry.lastSenderId(), entry.lastMessageTs(), entry.readSeq(), entry.unreadSeqs(), entry.unreadNotKept()));
+      entries.put(conversationId, entry.withLast(entry.lastSeq(), "", entry.lastSenderId(), entry.lastMessageTs(),
+          entry.unreadSeqs(), entry.unreadNotKept()));
     }
   }
 
@@ -165,11 +226,7 @@ public final class Inbox {
     // Unread seqs not kept are older than every kept one: reading past the oldest kept (or all
     // of them) reads those too.
     boolean readPastNotKept = entry.unreadSeqs().isEmpty() || seq >= entry.unreadSeqs().get(0);
-    entries.put(
-        conversationId,
-        new Entry(entry.title(), entry.members(), entry.lastSeq(), entry.preview(),
-            entry.lastSenderId(), entry.lastMessageTs(), seq, unread,
-            readPastNotKept ? 0 : entry.unreadNotKept()));
+    entries.put(conversationId, entry.withRead(seq, unread, readPastNotKept ? 0 : entry.unreadNotKept()));
   }
 
   /** Keeps the most recently active conversations; the others return with their next message. */
@@ -177,7 +234,7 @@ public final class Inbox {
     if (entries.size() <= maxEntries) {
       return;
     }
-    coMembers = null;
+    membersChanged();
     entries.entrySet().stream()
         .sorted(Comparator.comparingLong(e -> e.getValue().lastMessageTs()))
         .limit(entries.size() - maxEntries)
@@ -206,10 +263,6 @@ public final class Inbox {
         .limit(limit)
         .map(e -> item(e.getKey()))
         .toList();
-  }
-
-  private static Entry emptyEntry(String userId, ConversationInfo info, long ts) {
-    return new Entry(info.titleFor(userId), info.members(), 0, null, null, ts, 0, List.of(), 0);
   }
 
   static String preview(ChatMessage message) {

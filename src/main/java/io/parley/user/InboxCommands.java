@@ -24,16 +24,20 @@ final class InboxCommands {
     this.connections = connections;
   }
 
+  /** Stored, then confirmed to the conversation, which tells it again until it is. */
   void conversationChanged(UserActor.ConversationChanged cmd, StagedWrite write) {
     ConversationInfo info = cmd.info();
-    write.add(new UserActor.MembershipChanged(info, cmd.lastMessageTs(), settings.inboxMaxEntries()));
+    write.add(new UserActor.MembershipChanged(info, cmd.lastMessageTs(), settings.inboxMaxEntries(),
+        settings.inboxMemberBytes()));
     write.then(
         newState -> {
           connections.broadcast(
               new DeviceEvent.ConversationUpdated(info.conversationId(), info.titleFor(userId), info.members()),
               null);
           newState.inbox.get(info.conversationId())
-              .ifPresent(entry -> connections.broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(info.conversationId())), null));
+              .ifPresent(entry -> connections.inboxUpdate(newState.inbox.item(info.conversationId()), info, null));
+          conversations.conversation(info.conversationId())
+              .tell(new ConversationActor.MembershipHeld(userId, info.fingerprint()));
         });
   }
 
@@ -46,7 +50,7 @@ final class InboxCommands {
     }
     if (previewed) {
       write.then(newState -> newState.inbox.get(conversationId).ifPresent(
-          entry -> connections.broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(conversationId)), null)));
+          entry -> connections.inboxUpdate(newState.inbox.item(conversationId), null, null)));
     }
   }
 
@@ -65,7 +69,7 @@ final class InboxCommands {
     write.read(new UserActor.ConversationRead(cmd.conversationId(), seq));
     write.then(
         newState -> {
-          connections.broadcast(new DeviceEvent.InboxUpdate(newState.inbox.item(cmd.conversationId())), cmd.deviceId());
+          connections.inboxUpdate(newState.inbox.item(cmd.conversationId()), null, cmd.deviceId());
           conversations.conversation(cmd.conversationId())
               .tell(new ConversationActor.Read(userId, seq));
           cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));

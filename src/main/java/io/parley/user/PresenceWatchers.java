@@ -1,7 +1,10 @@
 package io.parley.user;
 
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
@@ -21,12 +24,23 @@ final class PresenceWatchers {
   private final ActorContext<UserActor.Command> ctx;
   /** Each subscriber's connection: whose it is, and whether it was last told the presence. */
   private final Map<ActorRef<DeviceEvent>, Watcher> watchers = new HashMap<>();
+  private final MemberLists memberLists;
+  /**
+   * Per subscriber's user, whether they are in a conversation whose members the inbox does not
+   * keep, as the conversations answered; valid while the inbox's member lists stay as they were
+   * at {@code answersOf} of its {@link Inbox#membershipChanges}. Those still asked are in {@code asking}.
+   */
+  private final Map<String, Boolean> sharesNotKept = new HashMap<>();
+  private final Set<String> asking = new HashSet<>();
+  private int answersOf = -1;
+  private static final int MAX_ANSWERS = 10_000;
 
   private record Watcher(String userId, boolean shown) {}
 
-  PresenceWatchers(String userId, ActorContext<UserActor.Command> ctx) {
+  PresenceWatchers(String userId, ActorContext<UserActor.Command> ctx, MemberLists memberLists) {
     this.userId = userId;
     this.ctx = ctx;
+    this.memberLists = memberLists;
   }
 
   boolean isEmpty() {
@@ -85,6 +99,40 @@ final class PresenceWatchers {
 
   private boolean mayWatch(String subscriberUserId, UserState state) {
     return userId.equals(subscriberUserId)
-        || (subscriberUserId != null && state.inbox.sharesConversationWith(subscriberUserId));
+        || (subscriberUserId != null && (state.inbox.sharesConversationWith(subscriberUserId)
+            || sharesNotKept(subscriberUserId, state)));
+  }
+
+  /**
+   * Whether the subscriber is in a conversation whose members the inbox does not keep. Until
+   * those conversations have answered it is not; their answer ({@link #checked}) tells the
+   * subscriber if that changes its access.
+   */
+  private boolean sharesNotKept(String subscriberUserId, UserState state) {
+    int changes = state.inbox.membershipChanges();
+    if (changes != answersOf || sharesNotKept.size() > MAX_ANSWERS) {
+      sharesNotKept.clear();
+      asking.clear();
+      answersOf = changes;
+    }
+    Boolean known = sharesNotKept.get(subscriberUserId);
+    if (known != null) {
+      return known;
+    }
+    List<String> notKept = state.inbox.membersNotKept();
+    if (!notKept.isEmpty() && asking.add(subscriberUserId)) {
+      ctx.pipeToSelf(memberLists.anyHasMember(notKept, subscriberUserId),
+          (shares, failure) -> new UserActor.PresenceChecked(subscriberUserId, changes, failure == null && shares));
+    }
+    return false;
+  }
+
+  /** The conversations answered: subscribers whose access this changes are told. */
+  void checked(UserActor.PresenceChecked cmd, UserState state, boolean online) {
+    if (cmd.membershipChanges() != answersOf || !asking.remove(cmd.subscriberUserId())) {
+      return; // the member lists changed since: asked again when needed
+    }
+    sharesNotKept.put(cmd.subscriberUserId(), cmd.shares());
+    inboxChanged(state, online);
   }
 }

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -83,11 +82,17 @@ final class StagedWrite {
     return members + 3L * (info.conversationId().length() + (info.title() == null ? 0 : info.title().length())) + 64;
   }
 
-  /** Whether the stored inbox already shows {@code info} (title and members) to {@code userId}. */
-  boolean inboxShows(String userId, ConversationInfo info) {
-    return state.inbox.get(info.conversationId())
-        .filter(entry -> entry.members().equals(info.members()) && Objects.equals(entry.title(), info.titleFor(userId)))
-        .isPresent();
+  /**
+   * Whether the stored inbox holds the membership {@code fingerprint} names (title and members,
+   * whether it keeps the list or only its size). 0 (a hand-off from an older node) never matches.
+   */
+  boolean inboxHolds(String conversationId, long fingerprint) {
+    return fingerprint != 0 && heldFingerprint(conversationId) == fingerprint;
+  }
+
+  /** The membership the stored inbox holds for the conversation (0: none, or not known). */
+  long heldFingerprint(String conversationId) {
+    return state.inbox.get(conversationId).map(Inbox.Entry::fingerprint).orElse(0L);
   }
 
   void then(Consumer<UserState> action) {

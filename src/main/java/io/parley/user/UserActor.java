@@ -61,9 +61,21 @@ public final class UserActor
   /** Commands that change the state: they are group-committed, see {@link #onFlush}. */
   public sealed interface Writes extends Command {}
 
-  /** Messages of a conversation for this member; those after {@code since} are theirs. */
-  public record Deliver(ConversationInfo info, long since, List<ChatMessage> messages)
-      implements Writes {}
+  /**
+   * Messages of a conversation for this member; those after {@code since} are theirs. {@code info}
+   * is null when the conversation takes this entity to hold the membership {@code fingerprint}
+   * names (0, from older nodes: info is always there).
+   */
+  public record Deliver(ConversationInfo info, long since, List<ChatMessage> messages, String conversationId,
+      long fingerprint) implements Writes {
+    public Deliver {
+      conversationId = conversationId != null ? conversationId : info.conversationId();
+    }
+
+    public Deliver(ConversationInfo info, long since, List<ChatMessage> messages) {
+      this(info, since, messages, info.conversationId(), info.fingerprint());
+    }
+  }
 
   public record ConversationChanged(ConversationInfo info, long lastMessageTs) implements Writes {}
 
@@ -147,6 +159,9 @@ public final class UserActor
   /** {@code granted} tokens; if none, {@code retryAfterMs} until the bucket holds one. */
   public record AllowanceLease(int granted, long retryAfterMs) implements JsonSerializable {}
 
+  /** Whether a presence subscriber is in a conversation whose members the inbox does not keep. */
+  record PresenceChecked(String subscriberUserId, int membershipChanges, boolean shares) implements Command {}
+
   /** The coalesced push for a conversation is due. */
   record PushDue(String conversationId) implements Command {}
 
@@ -177,13 +192,23 @@ public final class UserActor
    * title: a group's member list is not stored again with every message.
    */
   public record MessagesStored(ConversationInfo info, List<PendingQueue.Item> items, String preview,
-      int inboxMaxEntries, int pendingMaxItems, long inactiveBefore) implements Event {}
+      int inboxMaxEntries, int pendingMaxItems, long inactiveBefore, int inboxMemberBytes) implements Event {
+    MessagesStored(ConversationInfo info, List<PendingQueue.Item> items, String preview, int inboxMaxEntries,
+        int pendingMaxItems, long inactiveBefore) {
+      this(info, items, preview, inboxMaxEntries, pendingMaxItems, inactiveBefore, 0);
+    }
+  }
 
   /** A receipt or a deletion added to the stream: not a message, so no inbox, unread count or push. */
   public record NoticeStored(PendingQueue.Item item, int pendingMaxItems, long inactiveBefore) implements Event {}
 
-  public record MembershipChanged(ConversationInfo info, long lastMessageTs, int inboxMaxEntries)
-      implements Event {}
+  /** {@code inboxMemberBytes}: 0 in events stored before member lists had a budget (none then). */
+  public record MembershipChanged(ConversationInfo info, long lastMessageTs, int inboxMaxEntries, int inboxMemberBytes)
+      implements Event {
+    MembershipChanged(ConversationInfo info, long lastMessageTs, int inboxMaxEntries) {
+      this(info, lastMessageTs, inboxMaxEntries, 0);
+    }
+  }
 
   /** {@code maxDevices}: 0 in events stored before devices were limited (no limit then). */
   public record DeviceConnected(String deviceId, long ts, int pendingMaxItems, long inactiveBefore, int maxDevices)
@@ -229,6 +254,7 @@ public final class UserActor
   private final DeliveryStream stream;
   private final InboxCommands inbox;
   private final Allowances allowances;
+  private final MemberLists memberLists;
   private final WriteBatch<Writes> writes = new WriteBatch<>();
   private static final AtomicLong INCARNATIONS = new AtomicLong(System.nanoTime());
   private long incarnation;
@@ -248,7 +274,8 @@ public final class UserActor
     this.pushes = new OfflinePushes<>(
         userId, settings.pushGatherDelay(), settings.pushCoalesceWindow(), pushNotifier, timers, PushDue::new, clock);
     // A device back online fetches what is pending: nothing waiting is pushed any more.
-    this.connections = new DeviceConnections(userId, ctx, settings, clock, pushes::cancelAll);
+    this.memberLists = new MemberLists(conversations, ctx.getSystem());
+    this.connections = new DeviceConnections(userId, ctx, settings, clock, memberLists, pushes::cancelAll);
     this.stream = new DeliveryStream(userId, conversations, settings, clock, timers, connections, pushes);
     this.inbox = new InboxCommands(userId, conversations, settings, connections);
     this.allowances = new Allowances(clock);
@@ -293,9 +320,10 @@ public final class UserActor
         .onCommand(GetPending.class, (state, cmd) -> Effect().reply(cmd.replyTo(), stream.pending(state, cmd)))
         .onCommand(GetInbox.class, this::onGetInbox)
         .onCommand(GetExport.class, (state, cmd) -> {
-          cmd.replyTo().tell(state.exportData());
+          state.exportData(memberLists).thenAccept(cmd.replyTo()::tell);
           return Effect().none();
         })
+        .onCommand(PresenceChecked.class, (state, cmd) -> Effect().none().thenRun(s -> connections.presenceChecked(cmd, s)))
         .onCommand(SubscribePresence.class, this::onSubscribePresence)
         .onCommand(RenewPresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.renew(cmd, s)))
         .onCommand(UnsubscribePresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.unsubscribe(cmd)))
@@ -398,7 +426,10 @@ public final class UserActor
 
   private Effect<Event, UserState> onGetInbox(UserState state, GetInbox cmd) {
     touch();
-    cmd.replyTo().tell(Outcome.ok(new InboxPage(state.inbox.page(cmd.limit(), cmd.beforeTs()))));
+    // Items whose members the inbox does not keep are read from their conversations first.
+    memberLists.complete(state.inbox.page(cmd.limit(), cmd.beforeTs())).whenComplete((items, failure) -> cmd.replyTo()
+        .tell(failure == null ? Outcome.ok(new InboxPage(items)) : Outcome.rejected(Outcome.Reason.UNAVAILABLE,
+            "could not read the inbox's member lists; retry")));
     return Effect().none();
   }
 

@@ -15,8 +15,9 @@ public final class UserRecipients implements Recipients {
   }
 
   @Override
-  public void deliver(String userId, ConversationInfo info, long memberSince, List<ChatMessage> messages) {
-    users.user(userId).tell(new UserActor.Deliver(info, memberSince, messages));
+  public void deliver(String userId, String conversationId, long fingerprint, ConversationInfo info, long memberSince,
+      List<ChatMessage> messages) {
+    users.user(userId).tell(new UserActor.Deliver(info, memberSince, messages, conversationId, fingerprint));
   }
 
   @Override

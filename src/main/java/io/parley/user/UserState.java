@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What a user's events add up to: the delivery stream (next cursor, pending items, each device's
@@ -57,15 +58,22 @@ public final class UserState implements JsonSerializable {
     return new UserActor.PendingPage(more ? page.subList(0, limit) : page, more);
   }
 
-  /** Per conversation, the highest seq among the items after one cursor through another. */
-  UserActor.ExportData exportData() {
+  /**
+   * What {@code GET /v1/me/export} shows; member lists the inbox does not keep are read (if that
+   * fails, so does the stage, and the export's ask times out: the client retries).
+   */
+  CompletionStage<UserActor.ExportData> exportData(MemberLists memberLists) {
     TreeSet<String> conversations = new TreeSet<>(storedThrough.keySet());
     List<InboxItem> entries = inbox.page(Integer.MAX_VALUE, null);
     entries.forEach(item -> conversations.add(item.conversationId()));
-    return new UserActor.ExportData(Map.copyOf(devices), List.copyOf(pushTokens), entries,
-        List.copyOf(conversations), lastSeen);
+    Map<String, Device> devices = Map.copyOf(this.devices);
+    List<PushToken> tokens = List.copyOf(pushTokens);
+    long seen = lastSeen;
+    return memberLists.complete(entries).thenApply(items ->
+        new UserActor.ExportData(devices, tokens, items, List.copyOf(conversations), seen));
   }
 
+  /** Per conversation, the highest seq among the items after one cursor through another. */
   Map<String, Long> seqsBetween(long afterCursor, long throughCursor) {
     Map<String, Long> through = new HashMap<>();
     pending.between(afterCursor, throughCursor).values().stream()
@@ -82,11 +90,7 @@ public final class UserState implements JsonSerializable {
     }
     PendingQueue.Item last = e.items().get(e.items().size() - 1);
     storedThrough.put(last.conversationId(), last.seq());
-    if (e.info() != null) {
-      inbox.addMessages(userId, e.info(), e.items(), e.preview());
-    } else {
-      inbox.addMessages(userId, last.conversationId(), e.items(), e.preview());
-    }
+    inbox.addMessages(userId, e.info(), last.conversationId(), e.items(), e.preview(), e.inboxMemberBytes());
     inbox.dropOldestBeyond(orFormer(e.inboxMaxEntries(), FORMER_INBOX_MAX_ENTRIES));
     trimPending(last.serverTs(), e.inactiveBefore(), e.pendingMaxItems());
     return this;
@@ -104,7 +108,7 @@ public final class UserState implements JsonSerializable {
   }
 
   UserState apply(String userId, UserActor.MembershipChanged e) {
-    inbox.update(userId, e.info(), e.lastMessageTs());
+    inbox.update(userId, e.info(), e.lastMessageTs(), e.inboxMemberBytes());
     if (!e.info().members().contains(userId)) {
       // A former member gets no hand-offs; one added again starts where the conversation says.
       storedThrough.remove(e.info().conversationId());

@@ -390,6 +390,70 @@ class ConversationActorTest {
     assertFalse(send(conversation, "alice", "x").isOk());
   }
 
+  /** The next message of {@code type} the member's user entity is told, skipping others. */
+  private <T> T next(String member, Class<T> type) {
+    return type.cast(harness.userProbe(member).fishForMessage(Duration.ofSeconds(5),
+        told -> type.isInstance(told) ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0));
+  }
+
+  @Test
+  void aHandOffCarriesTheMemberListOnlyToAMemberNotKnownToHoldIt() {
+    String group = "g." + UUID.randomUUID();
+    var conversation = spawn(group);
+    TestProbe<Outcome<ConversationInfo>> reply = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.Create("alice", "Climbing", List.of("bob", "carol"), reply.ref()));
+    long created = reply.receiveMessage().value().fingerprint();
+    // Alice's and bob's user entities store the new group and say so; carol's notice is lost.
+    for (String member : List.of("alice", "bob")) {
+      assertEquals(created, next(member, UserActor.ConversationChanged.class).info().fingerprint());
+      conversation.tell(new ConversationActor.MembershipHeld(member, created));
+    }
+    next("carol", UserActor.ConversationChanged.class);
+    send(conversation, "alice", "m1");
+    var toBob = next("bob", UserActor.Deliver.class);
+    assertEquals(null, toBob.info(), "bob holds the membership: ids only");
+    assertEquals(created, toBob.fingerprint());
+    assertEquals(group, toBob.conversationId());
+    assertEquals(List.of("alice", "bob", "carol"), next("carol", UserActor.Deliver.class).info().members());
+    // Carol's notice is told again until her user entity holds it.
+    harness.clock.advance(Duration.ofMillis(150));
+    assertEquals(created, next("carol", UserActor.ConversationChanged.class).info().fingerprint());
+    conversation.tell(new ConversationActor.MembershipHeld("carol", created));
+    conversation.tell(new ConversationActor.HandedOff("carol", 1, created));
+    reportHandedOff(conversation, "bob", 1);
+    conversation.tell(new ConversationActor.HandedOff("alice", 1, created));
+    awaitProcessed(conversation);
+    drain(harness.userProbe("carol")); // a re-send of m1 read before she confirmed
+    harness.clock.advance(Duration.ofSeconds(1));
+    harness.userProbe("carol").expectNoMessage(Duration.ofMillis(300));
+
+    // Dave joins; the notice to bob is lost. Bob's next hand-off carries the new list.
+    TestProbe<Outcome<Done>> done = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.AddMembers("alice", List.of("dave"), done.ref()));
+    assertTrue(done.receiveMessage().isOk());
+    long joined = next("alice", UserActor.ConversationChanged.class).info().fingerprint();
+    conversation.tell(new ConversationActor.MembershipHeld("alice", joined));
+    next("bob", UserActor.ConversationChanged.class);
+    send(conversation, "alice", "m2");
+    assertEquals(null, next("alice", UserActor.Deliver.class).info());
+    var withList = next("bob", UserActor.Deliver.class);
+    assertEquals(List.of("alice", "bob", "carol", "dave"), withList.info().members());
+    assertEquals(joined, withList.fingerprint());
+
+    // A member whose user entity lost the membership it was taken to hold (its inbox dropped the
+    // entry) refuses a hand-off without the list and reports what it holds: it gets it again, with the list.
+    conversation.tell(new ConversationActor.HandedOff("bob", 2, joined));
+    awaitProcessed(conversation);
+    send(conversation, "alice", "m3");
+    assertEquals(null, next("bob", UserActor.Deliver.class).info());
+    conversation.tell(new ConversationActor.HandedOff("bob", 2, Long.MIN_VALUE));
+    awaitProcessed(conversation);
+    harness.clock.advance(Duration.ofMillis(150));
+    var again = next("bob", UserActor.Deliver.class);
+    assertEquals(List.of(3L), again.messages().stream().map(ChatMessage::seq).toList());
+    assertEquals(List.of("alice", "bob", "carol", "dave"), again.info().members());
+  }
+
   /**
    * Returns once the conversation has handled everything sent to it so far, so that a tick
    * already queued cannot see the clock moved by the next line before it sees the confirmation.

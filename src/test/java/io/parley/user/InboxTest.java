@@ -29,8 +29,8 @@ class InboxTest {
   @Test
   void unreadCountsOthersMessagesAfterTheReadPosition() {
     Inbox inbox = new Inbox();
-    inbox.addMessages("bob", DIRECT, List.of(item("d:alice:bob", 1, "alice", 10), item("d:alice:bob", 2, "bob", 11),
-        item("d:alice:bob", 3, "alice", 12)), "three");
+    inbox.addMessages("bob", DIRECT, "d:alice:bob", List.of(item("d:alice:bob", 1, "alice", 10),
+        item("d:alice:bob", 2, "bob", 11), item("d:alice:bob", 3, "alice", 12)), "three", 0);
     InboxItem item = inbox.item("d:alice:bob");
     assertEquals(2, item.unreadCount());
     assertEquals("alice", item.title());
@@ -47,7 +47,7 @@ class InboxTest {
     Inbox inbox = new Inbox();
     int many = Inbox.UNREAD_SEQS_KEPT + 20;
     for (int seq = 1; seq <= many; seq++) {
-      inbox.addMessages("bob", DIRECT, List.of(item("d:alice:bob", seq, "alice", seq)), "m");
+      inbox.addMessages("bob", DIRECT, "d:alice:bob", List.of(item("d:alice:bob", seq, "alice", seq)), "m", 0);
     }
     assertEquals(many, inbox.item("d:alice:bob").unreadCount());
     inbox.markRead("d:alice:bob", many - 5);
@@ -57,12 +57,12 @@ class InboxTest {
   @Test
   void pagesAreNewestFirstAndLeavingRemovesTheConversation() {
     Inbox inbox = new Inbox();
-    inbox.addMessages("bob", DIRECT, List.of(item("d:alice:bob", 1, "alice", 100)), "old");
-    inbox.update("bob", GROUP, 200);
+    inbox.addMessages("bob", DIRECT, "d:alice:bob", List.of(item("d:alice:bob", 1, "alice", 100)), "old", 0);
+    inbox.update("bob", GROUP, 200, 0);
     assertEquals(List.of("g.1", "d:alice:bob"), inbox.page(20, null).stream().map(InboxItem::conversationId).toList());
     assertEquals(List.of("d:alice:bob"), inbox.page(20, 200L).stream().map(InboxItem::conversationId).toList());
     assertEquals("Climbing", inbox.item("g.1").title());
-    inbox.update("bob", new ConversationInfo("g.1", "Climbing", List.of("alice", "carol"), 0), 300);
+    inbox.update("bob", new ConversationInfo("g.1", "Climbing", List.of("alice", "carol"), 0), 300, 0);
     assertEquals(1, inbox.page(20, null).size());
   }
 }

@@ -236,6 +236,63 @@ class UserActorTest {
   }
 
   @Test
+  void aMemberWhoMissedAMembershipChangeRefusesIdsOnlyAndStoresTheListItIsSentThen() {
+    var bob = spawn();
+    var before = new ConversationInfo("g.x", "x", List.of("alice", "bob"), 0);
+    bob.tell(new UserActor.ConversationChanged(before, harness.clock.millis()));
+    var conversation = harness.conversationProbe("g.x");
+    assertEquals(new ConversationActor.MembershipHeld("bob", before.fingerprint()), conversation.receiveMessage());
+    // Carol joined, and bob's notice was lost; the conversation takes him to hold the new membership.
+    var after = new ConversationInfo("g.x", "x", List.of("alice", "bob", "carol"), 0);
+    long ts = harness.clock.millis();
+    var m1 = new ChatMessage("g.x", 1, MessageIds.of("g.x", 1, ts), "carol", "c1", "hi", "text", ts);
+    bob.tell(new UserActor.Deliver(null, 0, List.of(m1), "g.x", after.fingerprint()));
+    assertEquals(new ConversationActor.HandedOff("bob", 0, before.fingerprint()), conversation.receiveMessage());
+    assertEquals(List.of(), pendingCursors(bob, 0), "nothing stored under a membership it does not hold");
+    // The conversation sends it again with the list: stored, and the inbox shows carol.
+    bob.tell(new UserActor.Deliver(after, 0, List.of(m1), "g.x", after.fingerprint()));
+    assertEquals(new ConversationActor.HandedOff("bob", 1, after.fingerprint()), conversation.receiveMessage());
+    var m2 = new ChatMessage("g.x", 2, MessageIds.of("g.x", 2, ts), "alice", "a2", "yo", "text", ts);
+    bob.tell(new UserActor.Deliver(null, 1, List.of(m2), "g.x", after.fingerprint()));
+    assertEquals(new ConversationActor.HandedOff("bob", 2, after.fingerprint()), conversation.receiveMessage());
+    InboxItem item = observe(restart(bob)).inbox().get(0);
+    assertEquals(List.of("alice", "bob", "carol"), item.members());
+    assertEquals(2, item.unreadCount());
+  }
+
+  @Test
+  void memberListsBeyondTheBudgetAreKeptAsACountAndReadWhenShown() {
+    settings = new UserSettings(settings.pendingMaxItems(), settings.deviceInactiveAfter(), settings.maxDevices(),
+        settings.inboxMaxEntries(), 40, settings.passivateAfterIdle(), settings.snapshotEvery(),
+        settings.lazyAckDelay(), settings.pushGatherDelay(), settings.pushCoalesceWindow());
+    var bob = spawn();
+    // bob and alice take 14 of the 40 bytes (each id with quotes and comma); the second list, 51, does not fit.
+    groupChanged(bob, "g.small", "bob", "alice");
+    groupChanged(bob, "g.large", "bob", "carol-with-a-long-id", "dave-with-a-long-id");
+    harness.conversationProbe("g.small").receiveMessage();
+    harness.conversationProbe("g.large").receiveMessage();
+    TestProbe<Outcome<UserActor.InboxPage>> page = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.GetInbox(20, null, page.ref()));
+    var getInfo = (ConversationActor.GetInfo) harness.conversationProbe("g.large").receiveMessage();
+    getInfo.replyTo().tell(Outcome.ok(new ConversationInfo("g.large", "g.large",
+        List.of("bob", "carol-with-a-long-id", "dave-with-a-long-id"), 0)));
+    Map<String, List<String>> members = new HashMap<>();
+    page.receiveMessage().value().items().forEach(item -> members.put(item.conversationId(), item.members()));
+    assertEquals(Map.of("g.small", List.of("bob", "alice"),
+        "g.large", List.of("bob", "carol-with-a-long-id", "dave-with-a-long-id")), members);
+    harness.conversationProbe("g.small").expectNoMessage(Duration.ofMillis(100));
+
+    // Presence: carol shares only g.large, whose list is not kept: it is asked, and then she sees bob.
+    TestProbe<DeviceEvent> carol = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("carol-with-a-long-id", carol.ref()));
+    assertEquals(new DeviceEvent.PresenceHidden("bob"), carol.receiveMessage());
+    var asked = (ConversationActor.GetInfo) harness.conversationProbe("g.large").receiveMessage();
+    assertEquals("carol-with-a-long-id", asked.userId());
+    asked.replyTo().tell(Outcome.ok(new ConversationInfo("g.large", "g.large", List.of(), 0)));
+    assertFalse(((DeviceEvent.Presence) carol.receiveMessage()).online());
+  }
+
+  @Test
   void commandsArrivingTogetherAreStoredAsOneJournalItemPerWrite() {
     PersistenceTestKit journal = PersistenceTestKit.create(harness.testKit.system());
     var bob = spawn();
@@ -541,7 +598,8 @@ class UserActorTest {
   @Test
   void aNewDeviceBeyondTheLimitMakesTheLeastRecentlySeenOneForgotten() {
     settings = new UserSettings(settings.pendingMaxItems(), settings.deviceInactiveAfter(), 2,
-        settings.inboxMaxEntries(), settings.passivateAfterIdle(), settings.snapshotEvery(), settings.lazyAckDelay(),
+        settings.inboxMaxEntries(), settings.inboxMemberBytes(), settings.passivateAfterIdle(), settings.snapshotEvery(),
+        settings.lazyAckDelay(),
         settings.pushGatherDelay(), settings.pushCoalesceWindow());
     var bob = spawn();
     connect(bob, "old-tab", 0);
@@ -578,7 +636,7 @@ class UserActorTest {
   /** The configured settings with other limits, and no snapshots: recovery replays every event. */
   private UserSettings withLimits(int pendingMaxItems, Duration deviceInactiveAfter, int inboxMaxEntries) {
     return new UserSettings(pendingMaxItems, deviceInactiveAfter, settings.maxDevices(), inboxMaxEntries,
-        settings.passivateAfterIdle(),
+        settings.inboxMemberBytes(), settings.passivateAfterIdle(),
         1_000_000, settings.lazyAckDelay(), settings.pushGatherDelay(), settings.pushCoalesceWindow());
   }
 
