@@ -121,17 +121,10 @@ public final class ConversationActor
    */
   public record Delete(String userId, long seq, ActorRef<Outcome<Done>> replyTo) implements Command {}
 
-  /**
-   * From a member's UserActor: it has stored this conversation through {@code seq}, and holds the
-   * membership {@code fingerprint} names (0: not said; see {@link MembershipNotices}).
-   */
-  public record HandedOff(String userId, long seq, long fingerprint) implements Command {
-    public HandedOff(String userId, long seq) {
-      this(userId, seq, 0);
-    }
-  }
+  /** From a member's UserActor: stored through {@code seq}, holding membership {@code fingerprint} (0: not said). */
+  public record HandedOff(String userId, long seq, long fingerprint) implements Command {}
 
-  /** From a user's UserActor: it stored the membership {@code fingerprint} names. */
+  /** From a user's UserActor: it stored the membership {@code fingerprint} names (see {@link MembershipNotices}). */
   public record MembershipHeld(String userId, long fingerprint) implements Command {}
 
   /** From a member's UserActor: one of the member's devices acked through {@code seq}. */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
@@ -43,6 +44,13 @@ final class MemberLists {
       return CompletableFuture.completedFuture(item);
     }
     return info(item.conversationId(), null).thenApply(info -> withMembers(item, info));
+  }
+
+  /** Answers with the page once the members the inbox does not keep are read (or that failed). */
+  void page(List<InboxItem> items, ActorRef<Outcome<UserActor.InboxPage>> replyTo) {
+    complete(items).whenComplete((page, failure) -> replyTo.tell(failure == null
+        ? Outcome.ok(new UserActor.InboxPage(page))
+        : Outcome.rejected(Outcome.Reason.UNAVAILABLE, "could not read the inbox's member lists; retry")));
   }
 
   static InboxItem withMembers(InboxItem item, ConversationInfo info) {

@@ -61,14 +61,10 @@ public final class UserActor
   /** Commands that change the state: they are group-committed, see {@link #onFlush}. */
   public sealed interface Writes extends Command {}
 
-  /**
-   * Messages of a conversation for this member; those after {@code since} are theirs. {@code info}
-   * is null when the conversation takes this entity to hold the membership {@code fingerprint}
-   * names (0, from older nodes: info is always there).
-   */
+  /** Messages after {@code since} are theirs; {@code info} is null if the membership {@code fingerprint} names is held. */
   public record Deliver(ConversationInfo info, long since, List<ChatMessage> messages, String conversationId,
       long fingerprint) implements Writes {
-    public Deliver {
+    public Deliver { // older nodes: no id or fingerprint (0), always info
       conversationId = conversationId != null ? conversationId : info.conversationId();
     }
 
@@ -192,23 +188,14 @@ public final class UserActor
    * title: a group's member list is not stored again with every message.
    */
   public record MessagesStored(ConversationInfo info, List<PendingQueue.Item> items, String preview,
-      int inboxMaxEntries, int pendingMaxItems, long inactiveBefore, int inboxMemberBytes) implements Event {
-    MessagesStored(ConversationInfo info, List<PendingQueue.Item> items, String preview, int inboxMaxEntries,
-        int pendingMaxItems, long inactiveBefore) {
-      this(info, items, preview, inboxMaxEntries, pendingMaxItems, inactiveBefore, 0);
-    }
-  }
+      int inboxMaxEntries, int pendingMaxItems, long inactiveBefore, int inboxMemberBytes) implements Event {}
 
   /** A receipt or a deletion added to the stream: not a message, so no inbox, unread count or push. */
   public record NoticeStored(PendingQueue.Item item, int pendingMaxItems, long inactiveBefore) implements Event {}
 
-  /** {@code inboxMemberBytes}: 0 in events stored before member lists had a budget (none then). */
+  /** {@code inboxMemberBytes}, here and above: 0 in events stored before member lists had a budget (none then). */
   public record MembershipChanged(ConversationInfo info, long lastMessageTs, int inboxMaxEntries, int inboxMemberBytes)
-      implements Event {
-    MembershipChanged(ConversationInfo info, long lastMessageTs, int inboxMaxEntries) {
-      this(info, lastMessageTs, inboxMaxEntries, 0);
-    }
-  }
+      implements Event {}
 
   /** {@code maxDevices}: 0 in events stored before devices were limited (no limit then). */
   public record DeviceConnected(String deviceId, long ts, int pendingMaxItems, long inactiveBefore, int maxDevices)
@@ -426,10 +413,7 @@ public final class UserActor
 
   private Effect<Event, UserState> onGetInbox(UserState state, GetInbox cmd) {
     touch();
-    // Items whose members the inbox does not keep are read from their conversations first.
-    memberLists.complete(state.inbox.page(cmd.limit(), cmd.beforeTs())).whenComplete((items, failure) -> cmd.replyTo()
-        .tell(failure == null ? Outcome.ok(new InboxPage(items)) : Outcome.rejected(Outcome.Reason.UNAVAILABLE,
-            "could not read the inbox's member lists; retry")));
+    memberLists.page(state.inbox.page(cmd.limit(), cmd.beforeTs()), cmd.replyTo());
     return Effect().none();
   }
 

@@ -208,7 +208,7 @@ class ConversationActorTest {
     harness.userProbe("alice").expectMessageClass(UserActor.Deliver.class);
 
     // Alice's UserActor confirms; bob's does not: only bob's is re-sent, read back from the journal.
-    conversation.tell(new ConversationActor.HandedOff("alice", 1));
+    conversation.tell(new ConversationActor.HandedOff("alice", 1, 0));
     awaitProcessed(conversation);
     harness.clock.advance(Duration.ofSeconds(1));
     var resent = (UserActor.Deliver) harness.userProbe("bob").receiveMessage(Duration.ofSeconds(5));
@@ -229,7 +229,7 @@ class ConversationActorTest {
       harness.userProbe(member).expectMessageClass(UserActor.Deliver.class);
       harness.userProbe(member).expectMessageClass(UserActor.Deliver.class);
     }
-    conversation.tell(new ConversationActor.HandedOff("alice", 2));
+    conversation.tell(new ConversationActor.HandedOff("alice", 2, 0));
     reportHandedOff(conversation, "bob", 2);
     harness.clock.advance(Duration.ofMillis(150));
     harness.userProbe("bob").expectNoMessage(Duration.ofMillis(300));
@@ -251,7 +251,7 @@ class ConversationActorTest {
     var conversation = spawn("d:alice:bob");
     send(conversation, "alice", "c1");
     harness.userProbe("bob").expectMessageClass(UserActor.Deliver.class);
-    conversation.tell(new ConversationActor.HandedOff("alice", 1));
+    conversation.tell(new ConversationActor.HandedOff("alice", 1, 0));
     awaitProcessed(conversation);
     // Retry interval 100 ms: the first retry is due 100 ms after the hand-off, the next 200 ms
     // after that one, then 400 ms.
@@ -264,7 +264,7 @@ class ConversationActorTest {
     harness.clock.advance(Duration.ofMillis(300));
     harness.userProbe("bob").expectNoMessage(Duration.ofMillis(400));
     // A confirmation resets it: once bob falls behind again, the retry comes after 100 ms.
-    conversation.tell(new ConversationActor.HandedOff("bob", 1));
+    conversation.tell(new ConversationActor.HandedOff("bob", 1, 0));
     send(conversation, "alice", "c2");
     harness.userProbe("bob").expectMessageClass(UserActor.Deliver.class);
     harness.clock.advance(Duration.ofMillis(150));
@@ -276,7 +276,7 @@ class ConversationActorTest {
     var conversation = spawn("d:alice:bob");
     send(conversation, "alice", "c1");
     send(conversation, "alice", "c2");
-    conversation.tell(new ConversationActor.HandedOff("alice", 2));
+    conversation.tell(new ConversationActor.HandedOff("alice", 2, 0));
     harness.clock.advance(Duration.ofSeconds(1));
     // Wait until alice's confirmation is persisted (the tick writes it).
     harness.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
@@ -460,7 +460,7 @@ class ConversationActorTest {
    */
   /** A member's UserActor reports how far it has stored, and the conversation has handled it. */
   private void reportHandedOff(ActorRef<ConversationActor.Command> conversation, String userId, long seq) {
-    conversation.tell(new ConversationActor.HandedOff(userId, seq));
+    conversation.tell(new ConversationActor.HandedOff(userId, seq, 0));
     awaitProcessed(conversation);
   }
 

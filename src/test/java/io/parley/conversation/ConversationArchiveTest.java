@@ -151,7 +151,7 @@ class ConversationArchiveTest {
     }
     // Members keep confirming hand-offs, so every tick finds confirmations waiting to be stored.
     AtomicLong confirmed = new AtomicLong();
-    Runnable confirm = () -> conversation.tell(new ConversationActor.HandedOff("bob", confirmed.incrementAndGet()));
+    Runnable confirm = () -> conversation.tell(new ConversationActor.HandedOff("bob", confirmed.incrementAndGet(), 0));
     ticksUntil(confirm, () -> assertTrue(journal.persistedInStorage(PID).stream()
         .flatMap(e -> EventBatches.unbatched(e).stream())
         .anyMatch(ConversationActor.HandoffsConfirmed.class::isInstance), "confirmations are being stored"));
@@ -262,7 +262,7 @@ class ConversationArchiveTest {
     for (int i = 1; i <= 6; i++) {
       send(conversation, "alice", "c" + i);
     }
-    conversation.tell(new ConversationActor.HandedOff("alice", 6));
+    conversation.tell(new ConversationActor.HandedOff("alice", 6, 0));
     pass(Duration.ofMinutes(61));
     // Bob's UserActor never confirms: the retries keep coming, and once the journal has lost
     // the messages they must come from S3, whole.
@@ -287,7 +287,7 @@ class ConversationArchiveTest {
     var conversation = spawn();
     send(conversation, "alice", "c1");
     pass(Duration.ofMinutes(59));
-    conversation.tell(new ConversationActor.HandedOff("alice", 1));
+    conversation.tell(new ConversationActor.HandedOff("alice", 1, 0));
     for (int i = 0; i < 5; i++) {
       tick();
     }
@@ -303,8 +303,8 @@ class ConversationArchiveTest {
     var conversation = spawn();
     send(conversation, "alice", "c1");
     long sentAt = harness.clock.millis();
-    conversation.tell(new ConversationActor.HandedOff("alice", 1));
-    conversation.tell(new ConversationActor.HandedOff("bob", 1));
+    conversation.tell(new ConversationActor.HandedOff("alice", 1, 0));
+    conversation.tell(new ConversationActor.HandedOff("bob", 1, 0));
     pass(settings.passivateAfterIdle());
     ticksUntil(() -> shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofMillis(50)));
     var remind = (ArchiveCalendar.Remind) harness.archiveCalendarProbe.receiveMessage(Duration.ofSeconds(5));

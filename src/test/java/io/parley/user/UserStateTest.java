@@ -93,7 +93,7 @@ class UserStateTest {
         {"info":null,"items":[{"conversationId":"d:alice:bob","seq":1,"senderId":"alice","serverTs":1700000000000}],
          "preview":"hi","inboxMaxEntries":1000,"pendingMaxItems":10000,"inactiveBefore":0}""");
     assertEquals(new PendingQueue.Item(CONVERSATION, 1, "alice", T0, null), stored.items().get(0));
-    UserState state = new UserState().apply("bob", new UserActor.MessagesStored(INFO, stored.items(), "hi", 1000, 10_000, 0));
+    UserState state = new UserState().apply("bob", new UserActor.MessagesStored(INFO, stored.items(), "hi", 1000, 10_000, 0, 0));
     state.apply(new UserActor.DeviceConnected("phone", T0, 10_000, 0, 10));
     assertEquals(Map.of(CONVERSATION, 1L), state.seqsBetween(0, 1), "acking it delivers the message");
     // A message is still stored as before, without a receipt field: snapshots grow by nothing.
@@ -105,12 +105,12 @@ class UserStateTest {
   void leavingAConversationForgetsHowFarItWasStored() {
     UserState state = new UserState();
     var group = new ConversationInfo("g.left", "left", List.of("alice", "bob"), 0);
-    state.apply("bob", new UserActor.MembershipChanged(group, T0, 1000));
+    state.apply("bob", new UserActor.MembershipChanged(group, T0, 1000, 0));
     state.apply("bob", new UserActor.MessagesStored(group, List.of(new PendingQueue.Item("g.left", 1, "alice", T0)),
-        "hi", 1000, 10_000, 0));
+        "hi", 1000, 10_000, 0, 0));
     assertEquals(1L, state.storedThrough.get("g.left"));
     state.apply("bob", new UserActor.MembershipChanged(
-        new ConversationInfo("g.left", "left", List.of("alice"), 1), T0, 1000));
+        new ConversationInfo("g.left", "left", List.of("alice"), 1), T0, 1000, 0));
     assertFalse(state.storedThrough.containsKey("g.left"), "nothing kept for a conversation bob left");
     assertTrue(state.inbox.get("g.left").isEmpty());
   }
@@ -120,7 +120,7 @@ class UserStateTest {
     UserState state = new UserState();
     for (int i = 0; i <= UserState.FORMER_INBOX_MAX_ENTRIES; i++) {
       var info = new ConversationInfo("g." + i, "group", List.of("alice", "bob"), 0);
-      state.apply("bob", new UserActor.MembershipChanged(info, T0 + i, 0));
+      state.apply("bob", new UserActor.MembershipChanged(info, T0 + i, 0, 0));
     }
     assertEquals(UserState.FORMER_INBOX_MAX_ENTRIES, state.inbox.page(Integer.MAX_VALUE, null).size());
 
@@ -128,14 +128,14 @@ class UserStateTest {
     List<PendingQueue.Item> items = LongStream.rangeClosed(1, UserState.FORMER_PENDING_MAX_ITEMS + 1)
         .mapToObj(seq -> new PendingQueue.Item(CONVERSATION, seq, "alice", T0))
         .toList();
-    state.apply("bob", new UserActor.MessagesStored(INFO, items, "hi", 0, 0, 0));
+    state.apply("bob", new UserActor.MessagesStored(INFO, items, "hi", 0, 0, 0, 0));
     assertEquals(UserState.FORMER_PENDING_MAX_ITEMS, state.pending.size(), "the oldest item beyond the cap went");
     assertEquals(Set.of("tablet"), state.devices.keySet(), "the tablet, just seen, holds items back");
 
     // 30 days after the tablet was last seen, it no longer does, and its items go with it.
     long later = T0 + Duration.ofDays(30).toMillis() + 1;
     state.apply("bob", new UserActor.MessagesStored(INFO,
-        List.of(new PendingQueue.Item(CONVERSATION, items.size() + 1, "alice", later)), "hi", 0, 0, 0));
+        List.of(new PendingQueue.Item(CONVERSATION, items.size() + 1, "alice", later)), "hi", 0, 0, 0, 0));
     assertEquals(Set.of(), state.devices.keySet());
     assertEquals(1, state.pending.size());
   }
