@@ -47,7 +47,7 @@ public final class ChatService {
   private final MediaService media;
   private final RateLimits limits;
   private final ConversationSettings conversationSettings;
-  private final Duration askTimeout;
+  private final RequestTimeouts timeouts;
   private final ActorSystem<?> system;
 
   public ChatService(
@@ -56,14 +56,14 @@ public final class ChatService {
       MediaService media,
       RateLimits limits,
       ConversationSettings conversationSettings,
-      Duration askTimeout,
+      RequestTimeouts timeouts,
       ActorSystem<?> system) {
     this.entities = entities;
     this.history = history;
     this.media = media;
     this.limits = limits;
     this.conversationSettings = conversationSettings;
-    this.askTimeout = askTimeout;
+    this.timeouts = timeouts;
     this.system = system;
   }
 
@@ -97,7 +97,7 @@ public final class ChatService {
             ? CompletableFuture.completedFuture(Done.INSTANCE)
             : media.shareBeforeSend(userId, mediaId, request.conversationId()).thenApply(ChatService::valueOrThrow))
         .thenCompose(done -> this.<ConversationActor.Command, ConversationActor.SendAck>ask(
-            entities.conversation(request.conversationId()),
+            entities.conversation(request.conversationId()), timeouts.send(),
             replyTo -> new ConversationActor.Send(userId, request.clientMsgId(), request.content(), contentType, replyTo)))
         .thenApply(ack -> {
           ParleyMetrics.sendAcked(Duration.ofNanos(System.nanoTime() - started));
@@ -178,7 +178,7 @@ public final class ChatService {
   /** Completes once every ack this user's entity accepted so far is stored. */
   public CompletionStage<Done> syncAcks(String userId) {
     return AskPattern.<UserActor.Command, Done>ask(
-        entities.user(userId), UserActor.Sync::new, askTimeout, system.scheduler());
+        entities.user(userId), UserActor.Sync::new, timeouts.ask(), system.scheduler());
   }
 
   public CompletionStage<Done> markRead(String userId, String deviceId, String conversationId, long seq) {
@@ -243,7 +243,12 @@ public final class ChatService {
 
   private <C, T> CompletionStage<T> ask(
       RecipientRef<C> entity, Function<ActorRef<Outcome<T>>, C> command) {
-    return AskPattern.ask(entity, command::apply, askTimeout, system.scheduler())
+    return ask(entity, timeouts.ask(), command);
+  }
+
+  private <C, T> CompletionStage<T> ask(
+      RecipientRef<C> entity, Duration timeout, Function<ActorRef<Outcome<T>>, C> command) {
+    return AskPattern.ask(entity, command::apply, timeout, system.scheduler())
         .thenApply(ChatService::valueOrThrow);
   }
 

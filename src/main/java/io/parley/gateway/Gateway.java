@@ -35,9 +35,10 @@ public final class Gateway {
       throw new IllegalArgumentException("parley.gateway.idle-timeout (PARLEY_HTTP_IDLE_TIMEOUT) must exceed "
           + "the heartbeat (PARLEY_HEARTBEAT), or open WebSockets would be closed as idle");
     }
-    Duration askTimeout = gateway.getDuration("ask-timeout");
-    RateLimits limits = RateLimits.from(gateway.getConfig("rate-limit"), clock, entities, askTimeout, system.scheduler());
-    ChatService chat = new ChatService(entities, history, media, limits, conversationSettings, askTimeout, system);
+    RequestTimeouts timeouts = RequestTimeouts.from(gateway);
+    Duration askTimeout = timeouts.ask();
+    RateLimits limits = RateLimits.from(gateway.getConfig("rate-limit"), clock, entities, timeouts, system.scheduler());
+    ChatService chat = new ChatService(entities, history, media, limits, conversationSettings, timeouts, system);
     WebSocketEndpoint webSocket =
         new WebSocketEndpoint(
             system, entities, history, chat, auth, gateway.getDuration("heartbeat"),

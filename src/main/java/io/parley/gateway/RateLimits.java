@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import io.parley.user.AllowanceKind;
 import io.parley.user.Users;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -24,12 +23,12 @@ public final class RateLimits {
     this.shares = shares;
   }
 
-  public static RateLimits from(Config rateLimit, Clock clock, Users users, Duration askTimeout, Scheduler scheduler) {
+  static RateLimits from(Config rateLimit, Clock clock, Users users, RequestTimeouts timeouts, Scheduler scheduler) {
     Map<AllowanceKind, AllowanceShares> shares = new EnumMap<>(AllowanceKind.class);
     for (AllowanceKind kind : AllowanceKind.values()) {
       Named named = named(kind);
       shares.put(kind, new AllowanceShares(kind, rateLimit.getInt(named.perMinute()), rateLimit.getInt(named.burst()),
-          clock, users, askTimeout, scheduler));
+          clock, users, kind == AllowanceKind.MESSAGES ? timeouts.send() : timeouts.ask(), scheduler));
     }
     return new RateLimits(shares);
   }

@@ -44,10 +44,10 @@ class ClientFramesTest {
     bob = harness.userProbe("bob");
     conversation = harness.conversationProbe("d:alice:bob");
     var settings = ConversationSettings.from(harness.config);
+    var timeouts = new RequestTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5));
     var chat = new ChatService(harness, new MessageHistory(harness, null, Duration.ofSeconds(5), harness.testKit.system()),
         null, RateLimits.from(harness.config.getConfig("parley.gateway.rate-limit"), harness.clock, harness,
-            Duration.ofSeconds(5), harness.testKit.system().scheduler()), settings,
-        Duration.ofSeconds(5), harness.testKit.system());
+            timeouts, harness.testKit.system().scheduler()), settings, timeouts, harness.testKit.system());
     connection = harness.testKit.createTestProbe();
     auth = new JwtAuth("a-secret-of-at-least-thirty-two-bytes-0123", harness.clock);
     frames = new ClientFrames("bob", "phone", chat, auth, harness, connection.ref());
