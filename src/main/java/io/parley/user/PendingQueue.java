@@ -2,7 +2,7 @@ package io.parley.user;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.parley.cluster.JsonSerializable;
 import io.parley.conversation.ReceiptStatus;
 import java.util.ArrayList;
@@ -12,8 +12,9 @@ import java.util.TreeMap;
 
 /**
  * The user's delivery stream items that some device has not acked yet, by cursor. Items hold only
- * a reference to the message: content stays in the conversation's journal, which keeps a user's
- * snapshot small enough for one DynamoDB item however much is pending.
+ * a reference to the message: content stays in the conversation's journal. The snapshot stores
+ * the queue packed ({@link PackedPending}), each distinct id once, so that it fits one DynamoDB
+ * item with the rest of the user's state.
  */
 public final class PendingQueue {
   /**
@@ -49,14 +50,19 @@ public final class PendingQueue {
     this(new TreeMap<>());
   }
 
-  @JsonCreator
-  public PendingQueue(@JsonProperty("items") TreeMap<Long, Item> items) {
+  public PendingQueue(TreeMap<Long, Item> items) {
     this.items = items;
   }
 
-  @JsonProperty("items")
-  Map<Long, Item> items() {
-    return items;
+  /** Stored packed, see {@link PackedPending}; the form stored before still reads. */
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+  static PendingQueue unpack(PackedPending stored) {
+    return new PendingQueue(stored.unpack());
+  }
+
+  @JsonValue
+  PackedPending pack() {
+    return PackedPending.pack(items);
   }
 
   public void add(long cursor, Item item) {
