@@ -71,7 +71,7 @@ final class DeliveryStream {
         ? null : cmd.info();
     long firstCursor = write.addItems(new UserActor.MessagesStored(changed, items, Inbox.preview(last),
         settings.inboxMaxEntries(), settings.pendingMaxItems(), settings.inactiveBefore(last.serverTs()),
-        settings.inboxMemberBytes()));
+        settings.inboxMemberBytes(), settings.pendingIdBytes()));
     write.then(
         newState -> {
           ParleyMetrics.pendingItems(newState.pending.size());
@@ -102,7 +102,7 @@ final class DeliveryStream {
     long now = clock.millis();
     PendingQueue.Item item = new PendingQueue.Item(cmd.conversationId(), cmd.seq(), cmd.readerId(), now, cmd.status());
     long cursor = write.addNotice(new UserActor.NoticeStored(
-        item, settings.pendingMaxItems(), settings.inactiveBefore(now)));
+        item, settings.pendingMaxItems(), settings.inactiveBefore(now), settings.pendingIdBytes()));
     write.then(newState -> {
       ParleyMetrics.pendingItems(newState.pending.size());
       connections.broadcast(new DeviceEvent.ReceiptItem(cursor,
@@ -117,7 +117,8 @@ final class DeliveryStream {
   void deletion(UserActor.MessageDeleted cmd, StagedWrite write) {
     long now = clock.millis();
     PendingQueue.Item item = new PendingQueue.Item(cmd.conversationId(), cmd.seq(), cmd.deletedBy(), now, null, true);
-    long cursor = write.addNotice(new UserActor.NoticeStored(item, settings.pendingMaxItems(), settings.inactiveBefore(now)));
+    long cursor = write.addNotice(new UserActor.NoticeStored(
+        item, settings.pendingMaxItems(), settings.inactiveBefore(now), settings.pendingIdBytes()));
     write.then(newState -> connections.broadcast(
         new DeviceEvent.DeletionItem(cursor, new DeviceEvent.MsgDeleted(cmd.conversationId(), cmd.seq())), null));
   }

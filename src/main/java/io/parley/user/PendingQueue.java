@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import io.parley.cluster.JsonSerializable;
 import io.parley.conversation.ReceiptStatus;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -45,6 +46,10 @@ public final class PendingQueue {
   }
 
   private final TreeMap<Long, Item> items;
+  /** How many items name each distinct id (conversation or sender): derived, never stored. */
+  private final HashMap<String, Integer> idUses = new HashMap<>();
+  /** What the distinct ids take in the snapshot, see {@link #idBytes}. */
+  private long idBytes;
 
   public PendingQueue() {
     this(new TreeMap<>());
@@ -52,6 +57,7 @@ public final class PendingQueue {
 
   public PendingQueue(TreeMap<Long, Item> items) {
     this.items = items;
+    items.values().forEach(this::counted);
   }
 
   /** Stored packed, see {@link PackedPending}; the form stored before still reads. */
@@ -66,7 +72,11 @@ public final class PendingQueue {
   }
 
   public void add(long cursor, Item item) {
-    items.put(cursor, item);
+    Item replaced = items.put(cursor, item);
+    if (replaced != null) {
+      uncounted(replaced);
+    }
+    counted(item);
   }
 
   /** The cursor before the oldest item held, where a device with no acks yet starts. */
@@ -83,16 +93,56 @@ public final class PendingQueue {
   }
 
   public void dropThrough(long cursor) {
-    items.headMap(cursor, true).clear();
+    Map<Long, Item> acked = items.headMap(cursor, true);
+    acked.values().forEach(this::uncounted);
+    acked.clear();
   }
 
   public void dropOlderThan(long serverTs) {
-    items.values().removeIf(item -> item.serverTs() < serverTs);
+    items.values().removeIf(item -> {
+      boolean old = item.serverTs() < serverTs;
+      if (old) {
+        uncounted(item);
+      }
+      return old;
+    });
   }
 
-  public void dropOldestBeyond(int maxItems) {
-    while (items.size() > maxItems) {
-      items.pollFirstEntry();
+  /** Drops the oldest items while more than {@code maxItems}, or ids over {@code maxIdBytes} (0: no bound). */
+  public void dropOldestBeyond(int maxItems, long maxIdBytes) {
+    while (items.size() > maxItems || (maxIdBytes > 0 && idBytes > maxIdBytes && !items.isEmpty())) {
+      uncounted(items.pollFirstEntry().getValue());
+    }
+  }
+
+  /**
+   * What the distinct ids of the items take in the snapshot's JSON, each (ASCII by the id
+   * grammar) with its quotes and comma: the part of the packed queue that does not compress.
+   */
+  public long idBytes() {
+    return idBytes;
+  }
+
+  private void counted(Item item) {
+    count(item.conversationId(), 1);
+    count(item.senderId(), 1);
+  }
+
+  private void uncounted(Item item) {
+    count(item.conversationId(), -1);
+    count(item.senderId(), -1);
+  }
+
+  private void count(String id, int change) {
+    if (id == null) {
+      return;
+    }
+    int uses = idUses.merge(id, change, Integer::sum);
+    if (uses == 0) {
+      idUses.remove(id);
+      idBytes -= id.length() + 3L;
+    } else if (uses == 1 && change == 1) {
+      idBytes += id.length() + 3L;
     }
   }
 

@@ -185,13 +185,16 @@ public final class UserActor
   /**
    * Message references (never content) added to the stream, and the inbox's new preview.
    * {@code info} is null when the inbox already showed the conversation with these members and
-   * title: a group's member list is not stored again with every message.
+   * title: a group's member list is not stored again with every message. {@code pendingIdBytes},
+   * here and below: 0 in events stored before the pending queue's ids had a bound (none then).
    */
   public record MessagesStored(ConversationInfo info, List<PendingQueue.Item> items, String preview,
-      int inboxMaxEntries, int pendingMaxItems, long inactiveBefore, int inboxMemberBytes) implements Event {}
+      int inboxMaxEntries, int pendingMaxItems, long inactiveBefore, int inboxMemberBytes, int pendingIdBytes)
+      implements Event {}
 
   /** A receipt or a deletion added to the stream: not a message, so no inbox, unread count or push. */
-  public record NoticeStored(PendingQueue.Item item, int pendingMaxItems, long inactiveBefore) implements Event {}
+  public record NoticeStored(PendingQueue.Item item, int pendingMaxItems, long inactiveBefore, int pendingIdBytes)
+      implements Event {}
 
   /** {@code inboxMemberBytes}, here and above: 0 in events stored before member lists had a budget (none then). */
   public record MembershipChanged(ConversationInfo info, long lastMessageTs, int inboxMaxEntries, int inboxMemberBytes)

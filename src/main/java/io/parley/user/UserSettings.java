@@ -6,6 +6,7 @@ import java.time.Duration;
 /** The UserActor's limits, from {@code parley.user}, and push coalescing from {@code parley.push}. */
 public record UserSettings(
     int pendingMaxItems,
+    int pendingIdBytes,
     Duration deviceInactiveAfter,
     int maxDevices,
     int inboxMaxEntries,
@@ -25,6 +26,7 @@ public record UserSettings(
     Config c = config.getConfig("parley.user");
     return new UserSettings(
         c.getInt("pending-max-items"),
+        (int) c.getBytes("pending-id-bytes").longValue(),
         c.getDuration("device-inactive-after"),
         c.getInt("max-devices"),
         c.getInt("inbox-max-entries"),

@@ -92,7 +92,7 @@ public final class UserState implements JsonSerializable {
     storedThrough.put(last.conversationId(), last.seq());
     inbox.addMessages(userId, e.info(), last.conversationId(), e.items(), e.preview(), e.inboxMemberBytes());
     inbox.dropOldestBeyond(orFormer(e.inboxMaxEntries(), FORMER_INBOX_MAX_ENTRIES));
-    trimPending(last.serverTs(), e.inactiveBefore(), e.pendingMaxItems());
+    trimPending(last.serverTs(), e.inactiveBefore(), e.pendingMaxItems(), e.pendingIdBytes());
     return this;
   }
 
@@ -103,7 +103,7 @@ public final class UserState implements JsonSerializable {
 
   UserState apply(UserActor.NoticeStored e) {
     pending.add(nextCursor++, e.item());
-    trimPending(e.item().serverTs(), e.inactiveBefore(), e.pendingMaxItems());
+    trimPending(e.item().serverTs(), e.inactiveBefore(), e.pendingMaxItems(), e.pendingIdBytes());
     return this;
   }
 
@@ -121,7 +121,7 @@ public final class UserState implements JsonSerializable {
     // Trim first: a device back after the inactivity window has lost its pending items
     // (PROTOCOL), so it must not count as active while the trim decides that. It then starts,
     // like a new device, at the oldest item still held.
-    trimPending(e.ts(), e.inactiveBefore(), e.pendingMaxItems());
+    trimPending(e.ts(), e.inactiveBefore(), e.pendingMaxItems(), 0);
     devices.put(e.deviceId(), new Device(ackedCursor(e.deviceId()), e.ts()));
     if (e.maxDevices() > 0 && devices.size() > e.maxDevices()) {
       // The least recently seen go first; what only they held back goes with them.
@@ -132,7 +132,7 @@ public final class UserState implements JsonSerializable {
           .map(java.util.Map.Entry::getKey)
           .toList()
           .forEach(devices::remove);
-      trimPending(e.ts(), e.inactiveBefore(), e.pendingMaxItems());
+      trimPending(e.ts(), e.inactiveBefore(), e.pendingMaxItems(), 0);
     }
     return this;
   }
@@ -148,7 +148,7 @@ public final class UserState implements JsonSerializable {
     Device device = devices.get(e.deviceId());
     long cursor = device == null ? e.cursor() : Math.max(device.ackedCursor(), e.cursor());
     devices.put(e.deviceId(), new Device(cursor, e.ts()));
-    trimPending(e.ts(), e.inactiveBefore(), e.pendingMaxItems());
+    trimPending(e.ts(), e.inactiveBefore(), e.pendingMaxItems(), 0);
     return this;
   }
 
@@ -172,9 +172,12 @@ public final class UserState implements JsonSerializable {
 
   /**
    * Drops what every device has acked. Devices unseen since {@code inactiveBefore} no longer
-   * hold items back; with no device left, items older than that go.
+   * hold items back; with no device left, items older than that go. Beyond {@code maxItems}, or
+   * {@code maxIdBytes} of distinct ids (0: no bound), the oldest go even if not acked: a device
+   * that missed them is told when it reconnects ({@code pending_dropped}). Only the events that
+   * add items carry {@code maxIdBytes}: the others add no ids.
    */
-  private void trimPending(long ts, long inactiveBefore, int maxItems) {
+  private void trimPending(long ts, long inactiveBefore, int maxItems, long maxIdBytes) {
     long cutoff = inactiveBefore == 0 ? ts - FORMER_DEVICE_INACTIVE_AFTER_MS : inactiveBefore;
     devices.values().removeIf(device -> device.lastActiveTs() < cutoff);
     if (devices.isEmpty()) {
@@ -182,7 +185,7 @@ public final class UserState implements JsonSerializable {
     } else {
       pending.dropThrough(devices.values().stream().mapToLong(Device::ackedCursor).min().orElseThrow());
     }
-    pending.dropOldestBeyond(orFormer(maxItems, FORMER_PENDING_MAX_ITEMS));
+    pending.dropOldestBeyond(orFormer(maxItems, FORMER_PENDING_MAX_ITEMS), maxIdBytes);
   }
 
   private static int orFormer(int limit, int formerLimit) {

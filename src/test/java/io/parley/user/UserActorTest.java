@@ -262,7 +262,7 @@ class UserActorTest {
 
   @Test
   void memberListsBeyondTheBudgetAreKeptAsACountAndReadWhenShown() {
-    settings = new UserSettings(settings.pendingMaxItems(), settings.deviceInactiveAfter(), settings.maxDevices(),
+    settings = new UserSettings(settings.pendingMaxItems(), settings.pendingIdBytes(), settings.deviceInactiveAfter(), settings.maxDevices(),
         settings.inboxMaxEntries(), 40, settings.passivateAfterIdle(), settings.snapshotEvery(),
         settings.lazyAckDelay(), settings.pushGatherDelay(), settings.pushCoalesceWindow());
     var bob = spawn();
@@ -572,7 +572,7 @@ class UserActorTest {
    */
   @Test
   void replayingTheSameEventsUnderOtherLimitsGivesTheSameState() {
-    settings = withLimits(3, Duration.ofDays(1), 2);
+    settings = withLimits(3, settings.pendingIdBytes(), Duration.ofDays(1), 2);
     var bob = spawn();
     var tablet = connect(bob, "tablet", 0);
     bob.tell(new UserActor.Disconnect("tablet", tablet.ref()));
@@ -590,14 +590,34 @@ class UserActorTest {
     assertEquals(2, before.inbox().size(), "the inbox holds its cap of 2");
     assertEquals(List.of(9L, 10L), before.pending(), "the tablet's old items went with it");
 
-    settings = withLimits(10_000, Duration.ofDays(30), 1000);
+    settings = withLimits(10_000, settings.pendingIdBytes(), Duration.ofDays(30), 1000);
     bob = restart(bob);
     assertEquals(before, observe(bob));
   }
 
+  /**
+   * Beyond the pending queue's id bound the oldest items go, though the tablet has not acked
+   * them; the bound is the write's own, so recovering under another rebuilds the same queue.
+   */
+  @Test
+  void beyondThePendingIdBoundTheOldestItemsGoAndStayGoneUnderAnotherBound() {
+    // alice takes 8 bytes, each conversation id 9: alice and two conversations fit in 30.
+    settings = withLimits(10_000, 30, Duration.ofDays(30), 1000);
+    var bob = spawn();
+    connect(bob, "tablet", 0);
+    for (int i = 1; i <= 4; i++) {
+      deliver(bob, "g.ids" + i, 2);
+    }
+    assertEquals(List.of(5L, 6L, 7L, 8L), pendingCursors(bob, 0));
+
+    settings = withLimits(10_000, 32 * 1024, Duration.ofDays(30), 1000);
+    bob = restart(bob);
+    assertEquals(List.of(5L, 6L, 7L, 8L), pendingCursors(bob, 0));
+  }
+
   @Test
   void aNewDeviceBeyondTheLimitMakesTheLeastRecentlySeenOneForgotten() {
-    settings = new UserSettings(settings.pendingMaxItems(), settings.deviceInactiveAfter(), 2,
+    settings = new UserSettings(settings.pendingMaxItems(), settings.pendingIdBytes(), settings.deviceInactiveAfter(), 2,
         settings.inboxMaxEntries(), settings.inboxMemberBytes(), settings.passivateAfterIdle(), settings.snapshotEvery(),
         settings.lazyAckDelay(),
         settings.pushGatherDelay(), settings.pushCoalesceWindow());
@@ -634,8 +654,9 @@ class UserActorTest {
   }
 
   /** The configured settings with other limits, and no snapshots: recovery replays every event. */
-  private UserSettings withLimits(int pendingMaxItems, Duration deviceInactiveAfter, int inboxMaxEntries) {
-    return new UserSettings(pendingMaxItems, deviceInactiveAfter, settings.maxDevices(), inboxMaxEntries,
+  private UserSettings withLimits(int pendingMaxItems, int pendingIdBytes, Duration deviceInactiveAfter,
+      int inboxMaxEntries) {
+    return new UserSettings(pendingMaxItems, pendingIdBytes, deviceInactiveAfter, settings.maxDevices(), inboxMaxEntries,
         settings.inboxMemberBytes(), settings.passivateAfterIdle(),
         1_000_000, settings.lazyAckDelay(), settings.pushGatherDelay(), settings.pushCoalesceWindow());
   }

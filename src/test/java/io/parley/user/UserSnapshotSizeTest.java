@@ -76,7 +76,7 @@ class UserSnapshotSizeTest {
           .toList();
       state.apply("bob", new UserActor.MessagesStored(null, items, id(Inbox.PREVIEW_CHARS),
           settings.inboxMaxEntries(), settings.pendingMaxItems(), settings.inactiveBefore(ts + g),
-          settings.inboxMemberBytes()));
+          settings.inboxMemberBytes(), settings.pendingIdBytes()));
     }
     for (int d = 0; d < settings.maxDevices(); d++) {
       state.apply(new UserActor.DeviceConnected(id(64), ts + groups, settings.pendingMaxItems(),
