@@ -9,7 +9,6 @@ import io.parley.testing.EntityHarness;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.LongStream;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -18,12 +17,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A user's snapshot is one DynamoDB item (at most 400 KB). This builds the largest inbox the
- * limits allow, through the event handler as the entity would, and serializes the state as the
+ * limits allow and the largest pending queue, one way for each of the queue's bounds (count and
+ * ids), through the event handler as the entity would, and serializes the whole state as the
  * snapshot store does (Jackson, compressed as configured).
  */
 class UserSnapshotSizeTest {
-  /** The bound the defaults keep a snapshot under, pending items aside; see {@link UserState}. */
-  static final int SNAPSHOT_BOUND_BYTES = 300_000;
+  /**
+   * The bound the defaults keep a snapshot under, leaving room under DynamoDB's 400 KB for the
+   * item's other attributes; of it, the state without its pending items takes at most
+   * {@link #INBOX_BOUND_BYTES}.
+   */
+  static final int SNAPSHOT_BOUND_BYTES = 350_000;
+  static final int INBOX_BOUND_BYTES = 300_000;
   static final String ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-:";
 
   EntityHarness harness;
@@ -55,10 +60,14 @@ class UserSnapshotSizeTest {
     return serialization.serialize(state.copy()).get().length;
   }
 
-  @Test
-  void theLargestInboxTheLimitsAllowFitsTheBound() {
+  /**
+   * The largest inbox the limits allow, with its pending items: {@code sendersPerGroup} is how
+   * many members of each group the messages come from, each from one of them at random. Messages
+   * are spread by random gaps of up to a minute: such deltas compress less than a constant.
+   */
+  private UserState largestState(int sendersPerGroup) {
     UserState state = new UserState();
-    long ts = harness.clock.millis();
+    long now = harness.clock.millis();
     int groups = settings.inboxMaxEntries();
     for (int g = 0; g < groups; g++) {
       List<String> members = new ArrayList<>(List.of("bob"));
@@ -67,20 +76,21 @@ class UserSnapshotSizeTest {
       }
       String groupId = "g." + id(24);
       ConversationInfo info = new ConversationInfo(groupId, "group " + g, members, 0);
-      state.apply("bob", new UserActor.MembershipChanged(info, ts + g, settings.inboxMaxEntries(),
+      state.apply("bob", new UserActor.MembershipChanged(info, now, settings.inboxMaxEntries(),
           settings.inboxMemberBytes()));
-      // More unread messages than an entry keeps seqs of, each from another member.
-      long at = ts + g;
-      List<PendingQueue.Item> items = LongStream.rangeClosed(1, Inbox.UNREAD_SEQS_KEPT + 10)
-          .mapToObj(seq -> new PendingQueue.Item(groupId, seq, members.get(1 + (int) (seq % 255)), at))
-          .toList();
+      // More unread messages than an entry keeps seqs of.
+      List<PendingQueue.Item> items = new ArrayList<>();
+      for (long seq = 1; seq <= Inbox.UNREAD_SEQS_KEPT + 10; seq++) {
+        now += random.nextInt(60_000);
+        items.add(new PendingQueue.Item(groupId, seq, members.get(1 + random.nextInt(sendersPerGroup)), now));
+      }
       state.apply("bob", new UserActor.MessagesStored(null, items, id(Inbox.PREVIEW_CHARS),
-          settings.inboxMaxEntries(), settings.pendingMaxItems(), settings.inactiveBefore(ts + g),
+          settings.inboxMaxEntries(), settings.pendingMaxItems(), settings.inactiveBefore(now),
           settings.inboxMemberBytes(), settings.pendingIdBytes()));
     }
     for (int d = 0; d < settings.maxDevices(); d++) {
-      state.apply(new UserActor.DeviceConnected(id(64), ts + groups, settings.pendingMaxItems(),
-          settings.inactiveBefore(ts + groups), settings.maxDevices()));
+      state.apply(new UserActor.DeviceConnected(id(64), now, settings.pendingMaxItems(),
+          settings.inactiveBefore(now), settings.maxDevices()));
     }
     for (int t = 0; t < UserState.MAX_PUSH_TOKENS; t++) {
       state.apply(new UserActor.PushTokenAdded(new PushToken("fcm", id(180))));
@@ -88,12 +98,36 @@ class UserSnapshotSizeTest {
     assertEquals(groups, state.inbox.page(Integer.MAX_VALUE, null).size());
     assertEquals(Inbox.UNREAD_SEQS_KEPT + 10, state.inbox.item(state.inbox.membersNotKept().get(0)).unreadCount());
     assertTrue(state.inbox.keptMemberBytes() <= settings.inboxMemberBytes());
-    // The pending queue is bounded by count (pending-max-items), not by bytes: see UserState.
+    return state;
+  }
+
+  private void assertWithinTheBounds(UserState state) {
     UserState withoutPending = state.copy();
     withoutPending.pending = new PendingQueue();
-    int bytes = serializedBytes(withoutPending);
-    System.out.printf("user snapshot: %,d bytes without its %,d pending items (%,d with them); %,d member bytes kept%n",
-        bytes, state.pending.size(), serializedBytes(state), state.inbox.keptMemberBytes());
+    int inboxBytes = serializedBytes(withoutPending);
+    int bytes = serializedBytes(state);
+    System.out.printf("user snapshot: %,d bytes, %,d without its %,d pending items (%,d id bytes); %,d member bytes kept%n",
+        bytes, inboxBytes, state.pending.size(), state.pending.idBytes(), state.inbox.keptMemberBytes());
+    assertTrue(inboxBytes < INBOX_BOUND_BYTES, inboxBytes + " bytes without the pending items");
     assertTrue(bytes < SNAPSHOT_BOUND_BYTES, bytes + " bytes");
+  }
+
+  @Test
+  void everyMessageFromAnotherMemberFitsTheBound() {
+    // The last 10,000 items come from 20 groups' 255 members: the ids' bound keeps fewer items.
+    UserState state = largestState(255);
+    assertWithinTheBounds(state);
+    assertTrue(state.pending.size() < settings.pendingMaxItems());
+    assertTrue(state.pending.idBytes() <= settings.pendingIdBytes());
+  }
+
+  @Test
+  void asManyItemsAsTheCountAllowsFitTheBound() {
+    // Senders few enough that the last 10,000 items' ids (20 groups: 20 group ids of 29 bytes,
+    // 20 x 24 member ids of 67) stay within 32 KiB: every item is kept, the ids fill the bound.
+    UserState state = largestState(24);
+    assertWithinTheBounds(state);
+    assertEquals(settings.pendingMaxItems(), state.pending.size());
+    assertTrue(state.pending.idBytes() > settings.pendingIdBytes() * 9 / 10, state.pending.idBytes() + " id bytes");
   }
 }
