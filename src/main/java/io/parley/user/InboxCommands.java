@@ -9,19 +9,39 @@ import io.parley.conversation.ConversationInfo;
 
 /**
  * The {@link UserActor}'s inbox commands: a conversation the user is (or was) a member of
- * changed, and a device read a conversation up to a seq. Every device hears of the change.
+ * changed, and a device read a conversation up to a seq. Every device hears of the change. Pages
+ * of the inbox, and the export, get the member lists the inbox does not keep from
+ * {@link MemberLists}.
  */
 final class InboxCommands {
   private final String userId;
   private final Conversations conversations;
   private final UserSettings settings;
   private final DeviceConnections connections;
+  private final MemberLists memberLists;
 
-  InboxCommands(String userId, Conversations conversations, UserSettings settings, DeviceConnections connections) {
+  InboxCommands(String userId, Conversations conversations, UserSettings settings, DeviceConnections connections,
+      MemberLists memberLists) {
     this.userId = userId;
     this.conversations = conversations;
     this.settings = settings;
     this.connections = connections;
+    this.memberLists = memberLists;
+  }
+
+  /** Answered once the members the inbox does not keep are read (or that failed). */
+  void page(UserState state, UserActor.GetInbox cmd) {
+    memberLists.page(state.inbox.page(cmd.limit(), cmd.beforeTs()), cmd.replyTo());
+  }
+
+  /**
+   * What {@code GET /v1/me/export} shows, with every member list; if one cannot be read, nothing
+   * is answered and the export's ask times out: the client retries.
+   */
+  void export(UserState state, UserActor.GetExport cmd) {
+    UserActor.ExportData data = state.exportData();
+    memberLists.complete(data.inbox()).thenAccept(items -> cmd.replyTo().tell(
+        new UserActor.ExportData(data.devices(), data.pushTokens(), items, data.conversations(), data.lastSeen())));
   }
 
   /** Stored, then confirmed to the conversation, which tells it again until it is. */

@@ -244,7 +244,6 @@ public final class UserActor
   private final DeliveryStream stream;
   private final InboxCommands inbox;
   private final Allowances allowances;
-  private final MemberLists memberLists;
   private final WriteBatch<Writes> writes = new WriteBatch<>();
   private static final AtomicLong INCARNATIONS = new AtomicLong(System.nanoTime());
   private long incarnation;
@@ -263,11 +262,11 @@ public final class UserActor
     this.clock = clock;
     this.pushes = new OfflinePushes<>(
         userId, settings.pushGatherDelay(), settings.pushCoalesceWindow(), pushNotifier, timers, PushDue::new, clock);
+    MemberLists memberLists = new MemberLists(conversations, ctx.getSystem());
     // A device back online fetches what is pending: nothing waiting is pushed any more.
-    this.memberLists = new MemberLists(conversations, ctx.getSystem());
     this.connections = new DeviceConnections(userId, ctx, settings, clock, memberLists, pushes::cancelAll);
     this.stream = new DeliveryStream(userId, conversations, settings, clock, timers, connections, pushes);
-    this.inbox = new InboxCommands(userId, conversations, settings, connections);
+    this.inbox = new InboxCommands(userId, conversations, settings, connections, memberLists);
     this.allowances = new Allowances(clock);
     this.lastActivityMillis = clock.millis();
   }
@@ -309,10 +308,7 @@ public final class UserActor
         .onCommand(Notify.class, (state, cmd) -> Effect().none().thenRun(s -> connections.broadcast(cmd.event(), null)))
         .onCommand(GetPending.class, (state, cmd) -> Effect().reply(cmd.replyTo(), stream.pending(state, cmd)))
         .onCommand(GetInbox.class, this::onGetInbox)
-        .onCommand(GetExport.class, (state, cmd) -> {
-          state.exportData(memberLists).thenAccept(cmd.replyTo()::tell);
-          return Effect().none();
-        })
+        .onCommand(GetExport.class, (state, cmd) -> Effect().none().thenRun(s -> inbox.export(s, cmd)))
         .onCommand(PresenceChecked.class, (state, cmd) -> Effect().none().thenRun(s -> connections.presenceChecked(cmd, s)))
         .onCommand(SubscribePresence.class, this::onSubscribePresence)
         .onCommand(RenewPresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.renew(cmd, s)))
@@ -416,7 +412,7 @@ public final class UserActor
 
   private Effect<Event, UserState> onGetInbox(UserState state, GetInbox cmd) {
     touch();
-    memberLists.page(state.inbox.page(cmd.limit(), cmd.beforeTs()), cmd.replyTo());
+    inbox.page(state, cmd);
     return Effect().none();
   }
 

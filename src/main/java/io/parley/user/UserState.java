@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.CompletionStage;
 
 /**
  * What a user's events add up to: the delivery stream (next cursor, pending items, each device's
@@ -59,18 +58,15 @@ public final class UserState implements JsonSerializable {
   }
 
   /**
-   * What {@code GET /v1/me/export} shows; member lists the inbox does not keep are read (if that
-   * fails, so does the stage, and the export's ask times out: the client retries).
+   * What {@code GET /v1/me/export} shows, a copy; inbox items whose members the inbox does not
+   * keep have none yet ({@link InboxCommands#export} reads them).
    */
-  CompletionStage<UserActor.ExportData> exportData(MemberLists memberLists) {
+  UserActor.ExportData exportData() {
     TreeSet<String> conversations = new TreeSet<>(storedThrough.keySet());
     List<InboxItem> entries = inbox.page(Integer.MAX_VALUE, null);
     entries.forEach(item -> conversations.add(item.conversationId()));
-    Map<String, Device> devices = Map.copyOf(this.devices);
-    List<PushToken> tokens = List.copyOf(pushTokens);
-    long seen = lastSeen;
-    return memberLists.complete(entries).thenApply(items ->
-        new UserActor.ExportData(devices, tokens, items, List.copyOf(conversations), seen));
+    return new UserActor.ExportData(
+        Map.copyOf(devices), List.copyOf(pushTokens), entries, List.copyOf(conversations), lastSeen);
   }
 
   /** Per conversation, the highest seq among the items after one cursor through another. */
