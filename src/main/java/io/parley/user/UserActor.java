@@ -304,13 +304,13 @@ public final class UserActor
         .onCommand(Writes.class, (state, cmd) -> stage(cmd))
         .onCommand(Flush.class, (state, cmd) -> onFlush(state))
         .onCommand(FlushAcks.class, (state, cmd) -> onFlush(state))
-        .onCommand(Ack.class, this::onAck)
+        .onCommand(Ack.class, (state, cmd) -> touched(() -> stream.ack(state, cmd)))
         .onCommand(Notify.class, (state, cmd) -> Effect().none().thenRun(s -> connections.broadcast(cmd.event(), null)))
         .onCommand(GetPending.class, (state, cmd) -> Effect().reply(cmd.replyTo(), stream.pending(state, cmd)))
-        .onCommand(GetInbox.class, this::onGetInbox)
+        .onCommand(GetInbox.class, (state, cmd) -> touched(() -> inbox.page(state, cmd)))
         .onCommand(GetExport.class, (state, cmd) -> Effect().none().thenRun(s -> inbox.export(s, cmd)))
         .onCommand(PresenceChecked.class, (state, cmd) -> Effect().none().thenRun(s -> connections.presenceChecked(cmd, s)))
-        .onCommand(SubscribePresence.class, this::onSubscribePresence)
+        .onCommand(SubscribePresence.class, (state, cmd) -> touched(() -> connections.subscribe(cmd, state)))
         .onCommand(RenewPresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.renew(cmd, s)))
         .onCommand(UnsubscribePresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.unsubscribe(cmd)))
         .onCommand(LeaseAllowance.class, (state, cmd) -> Effect().reply(cmd.replyTo(), allowances.lease(cmd)))
@@ -404,24 +404,6 @@ public final class UserActor
     return Effect().none();
   }
 
-  private Effect<Event, UserState> onAck(UserState state, Ack cmd) {
-    touch();
-    stream.ack(state, cmd);
-    return Effect().none();
-  }
-
-  private Effect<Event, UserState> onGetInbox(UserState state, GetInbox cmd) {
-    touch();
-    inbox.page(state, cmd);
-    return Effect().none();
-  }
-
-  private Effect<Event, UserState> onSubscribePresence(UserState state, SubscribePresence cmd) {
-    touch();
-    connections.subscribe(cmd, state);
-    return Effect().none();
-  }
-
   private Effect<Event, UserState> onTick(UserState state, Tick tick) {
     boolean idle = clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
     if (idle && writes.isEmpty() && !stream.acksWaiting() && connections.idle() && pushes.isEmpty() && allowances.full()) {
@@ -433,6 +415,13 @@ public final class UserActor
   /** A device did something: the user passivates once no device has for passivateAfterIdle. */
   private void touch() {
     lastActivityMillis = clock.millis();
+  }
+
+  /** A device's command that stores nothing: it counts as activity, then {@code handle} runs. */
+  private Effect<Event, UserState> touched(Runnable handle) {
+    touch();
+    handle.run();
+    return Effect().none();
   }
 
   // ------------------------------------------------------------------------------ event handler
