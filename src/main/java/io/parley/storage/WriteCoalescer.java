@@ -1,13 +1,12 @@
 package io.parley.storage;
 
-import com.amazonaws.handlers.AsyncHandler;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.BatchWriteItemRequest;
 import com.amazonaws.services.dynamodbv2.model.BatchWriteItemResult;
 import com.amazonaws.services.dynamodbv2.model.ReturnConsumedCapacity;
 import com.amazonaws.services.dynamodbv2.model.WriteRequest;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Group commit across entities: journal writes that arrive while earlier ones are in flight are
@@ -26,37 +26,21 @@ import java.util.function.BiConsumer;
  * <p>Items are independent in a BatchWriteItem, as they are in the journal's own batches; a
  * batch never holds the same key twice (DynamoDB refuses that).
  */
-final class WriteCoalescer {
+final class WriteCoalescer extends GroupCommit<WriteCoalescer.Part> {
   static final int MAX_ITEMS = 25;
 
   /** Sends one merged request. */
-  interface Sender {
-    void send(BatchWriteItemRequest request, AsyncHandler<BatchWriteItemRequest, BatchWriteItemResult> handler);
-  }
+  interface Sender extends GroupCommit.Sender<BatchWriteItemRequest, BatchWriteItemResult> {}
 
-  /** One caller's request: its items left to answer and those not processed. */
-  private static final class Caller {
-    final BiConsumer<Map<String, List<WriteRequest>>, Exception> done;
-    final Map<String, List<WriteRequest>> unprocessed = new HashMap<>();
-    int unanswered;
-    boolean finished;
-
-    Caller(BiConsumer<Map<String, List<WriteRequest>>, Exception> done, int items) {
-      this.done = done;
-      this.unanswered = items;
-    }
-  }
-
-  private record Part(String table, WriteRequest write, String key, Caller caller) {}
+  /** One item of a caller's request; the caller's answer is its unprocessed items. */
+  record Part(String table, WriteRequest write, String key, Caller<Map<String, List<WriteRequest>>> caller)
+      implements GroupCommit.Part {}
 
   private final Sender sender;
-  private final int maxInFlight;
-  private final ArrayDeque<Part> waiting = new ArrayDeque<>();
-  private int inFlight;
 
   WriteCoalescer(Sender sender, int maxInFlight) {
+    super(maxInFlight);
     this.sender = sender;
-    this.maxInFlight = maxInFlight;
   }
 
   /**
@@ -64,80 +48,42 @@ final class WriteCoalescer {
    * failure of a request that carried any of them.
    */
   void submit(Map<String, List<WriteRequest>> writes, BiConsumer<Map<String, List<WriteRequest>>, Exception> done) {
-    int items = writes.values().stream().mapToInt(List::size).sum();
-    if (items == 0) {
-      done.accept(Map.of(), null);
-      return;
-    }
-    Caller caller = new Caller(done, items);
-    synchronized (this) {
-      writes.forEach((table, list) -> list.forEach(write -> waiting.add(new Part(table, write, key(table, write), caller))));
-    }
-    sendWhatFits();
+    Caller<Map<String, List<WriteRequest>>> caller = new Caller<>(new HashMap<>(), done);
+    List<Part> parts = new ArrayList<>();
+    writes.forEach((table, list) -> list.forEach(write -> parts.add(new Part(table, write, key(table, write), caller))));
+    submit(caller, parts);
   }
 
-  private void sendWhatFits() {
-    while (true) {
-      List<Part> batch = new ArrayList<>();
-      synchronized (this) {
-        if (inFlight >= maxInFlight || waiting.isEmpty()) {
-          return;
-        }
-        Set<String> keys = new HashSet<>();
-        while (!waiting.isEmpty() && batch.size() < MAX_ITEMS && keys.add(waiting.peek().key())) {
-          batch.add(waiting.poll());
-        }
-        inFlight++;
-      }
-      send(batch);
+  @Override
+  List<Part> take(Deque<Part> waiting) {
+    List<Part> batch = new ArrayList<>();
+    Set<String> keys = new HashSet<>();
+    while (!waiting.isEmpty() && batch.size() < MAX_ITEMS && keys.add(waiting.peek().key())) {
+      batch.add(waiting.poll());
     }
+    return batch;
   }
 
-  private void send(List<Part> batch) {
+  @Override
+  void send(List<Part> batch) {
     Map<String, List<WriteRequest>> items = new LinkedHashMap<>();
     batch.forEach(part -> items.computeIfAbsent(part.table(), t -> new ArrayList<>()).add(part.write()));
     BatchWriteItemRequest request = new BatchWriteItemRequest().withRequestItems(items)
         .withReturnConsumedCapacity(ReturnConsumedCapacity.TOTAL);
-    AsyncHandler<BatchWriteItemRequest, BatchWriteItemResult> handler = new AsyncHandler<>() {
-      @Override
-      public void onError(Exception failure) {
-        answer(batch, Set.of(), failure);
-      }
-
-      @Override
-      public void onSuccess(BatchWriteItemRequest sent, BatchWriteItemResult result) {
-        Set<String> notProcessed = new HashSet<>();
-        if (result.getUnprocessedItems() != null) {
-          result.getUnprocessedItems().forEach((table, writes) -> writes.forEach(w -> notProcessed.add(key(table, w))));
-        }
-        answer(batch, notProcessed, null);
-      }
-    };
-    try {
-      sender.send(request, handler);
-    } catch (RuntimeException failure) {
-      handler.onError(failure);
-    }
+    send(batch, request, sender, WriteCoalescer::answers);
   }
 
-  private void answer(List<Part> batch, Set<String> notProcessed, Exception failure) {
-    List<Caller> finished = new ArrayList<>();
-    synchronized (this) {
-      inFlight--;
-      for (Part part : batch) {
-        Caller caller = part.caller();
-        if (notProcessed.contains(part.key())) {
-          caller.unprocessed.computeIfAbsent(part.table(), t -> new ArrayList<>()).add(part.write());
-        }
-        caller.unanswered--;
-        if (!caller.finished && (failure != null || caller.unanswered == 0)) {
-          caller.finished = true;
-          finished.add(caller);
-        }
-      }
+  /** Each part's answer: its item back, if DynamoDB left it unprocessed. */
+  private static Consumer<Part> answers(BatchWriteItemResult result) {
+    Set<String> notProcessed = new HashSet<>();
+    if (result.getUnprocessedItems() != null) {
+      result.getUnprocessedItems().forEach((table, writes) -> writes.forEach(w -> notProcessed.add(key(table, w))));
     }
-    finished.forEach(caller -> caller.done.accept(failure == null ? caller.unprocessed : null, failure));
-    sendWhatFits();
+    return part -> {
+      if (notProcessed.contains(part.key())) {
+        part.caller().answer.computeIfAbsent(part.table(), t -> new ArrayList<>()).add(part.write());
+      }
+    };
   }
 
   /** The item's key (the journal's partition and sort key), so a batch never repeats one. */
