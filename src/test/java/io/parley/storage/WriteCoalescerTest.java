@@ -4,16 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
-import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsync;
-import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsyncClientBuilder;
-import com.amazonaws.auth.AWSStaticCredentialsProvider;
-import com.amazonaws.auth.BasicAWSCredentials;
-import com.amazonaws.client.builder.AwsClientBuilder;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.BatchWriteItemRequest;
+import com.amazonaws.services.dynamodbv2.model.BatchWriteItemResult;
 import com.amazonaws.services.dynamodbv2.model.PutRequest;
 import com.amazonaws.services.dynamodbv2.model.WriteRequest;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,29 +28,18 @@ class WriteCoalescerTest {
   static final String TABLE = "journal-coalesced";
 
   @TempDir static Path dir;
-  EmbeddedDynamoDb dynamo;
+  LocalDynamoDb local;
   AmazonDynamoDB sync;
-  AmazonDynamoDBAsync async;
 
   @BeforeAll
   void start() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    dynamo = EmbeddedDynamoDb.start(dir, port);
-    sync = DynamoDbClients.local(dynamo.endpoint());
-    DynamoDbTables.ensure(sync, TABLE, "snapshots-coalesced", "dedup-coalesced");
-    async = AmazonDynamoDBAsyncClientBuilder.standard()
-        .withEndpointConfiguration(new AwsClientBuilder.EndpointConfiguration(dynamo.endpoint(), "us-east-1"))
-        .withCredentials(new AWSStaticCredentialsProvider(new BasicAWSCredentials("local", "local")))
-        .build();
+    local = LocalDynamoDb.start(dir, TABLE);
+    sync = local.sync;
   }
 
   @AfterAll
   void stop() throws Exception {
-    async.shutdown();
-    dynamo.close();
+    local.close();
   }
 
   @Test
@@ -70,13 +54,22 @@ class WriteCoalescerTest {
       answers.add(submit(coalescer, List.of(put("e" + entity, 1), put("e" + entity, 2))));
     }
     firstHeld.complete(null);
-    for (var answer : answers) {
-      assertEquals(Map.of(), answer.get(10, TimeUnit.SECONDS), "nothing left unprocessed");
+    List<WriteRequest> left = new ArrayList<>();
+    for (int entity = 0; entity < 40; entity++) {
+      for (WriteRequest write : answers.get(entity).get(10, TimeUnit.SECONDS).getOrDefault(TABLE, List.of())) {
+        assertEquals("e" + entity, write.getPutRequest().getItem().get("par").getS(), "a caller gets back only its own items");
+        left.add(write);
+      }
+    }
+    assertTrue(sent.size() <= 5, "80 items from 40 callers in " + sent.size() + " requests");
+    // DynamoDB Local leaves an item unprocessed now and then (its database busy with a
+    // checkpoint); the journal retries those, and so does this.
+    for (int attempt = 0; attempt < 10 && !left.isEmpty(); attempt++) {
+      left = new ArrayList<>(submit(coalescer, left).get(10, TimeUnit.SECONDS).getOrDefault(TABLE, List.of()));
     }
     long stored = sync.scan(TABLE, List.of("par")).getItems().stream()
         .filter(item -> item.get("par").getS().startsWith("e")).count();
     assertEquals(80, stored, "every item is stored");
-    assertTrue(sent.size() <= 5, "80 items from 40 callers in " + sent.size() + " requests");
     sent.forEach(request -> assertTrue(request.getRequestItems().get(TABLE).size() <= WriteCoalescer.MAX_ITEMS));
   }
 
@@ -89,9 +82,9 @@ class WriteCoalescerTest {
     var a = submit(coalescer, List.of(put("dup", 1)));
     var b = submit(coalescer, List.of(put("dup", 1))); // a retry of the same item
     firstHeld.complete(null);
-    assertEquals(Map.of(), first.get(10, TimeUnit.SECONDS));
-    assertEquals(Map.of(), a.get(10, TimeUnit.SECONDS));
-    assertEquals(Map.of(), b.get(10, TimeUnit.SECONDS), "DynamoDB refuses a batch with a key twice");
+    first.get(10, TimeUnit.SECONDS);
+    a.get(10, TimeUnit.SECONDS);
+    b.get(10, TimeUnit.SECONDS); // DynamoDB refuses a batch with a key twice: this would fail
     assertEquals(3, sent.size());
   }
 
@@ -102,19 +95,10 @@ class WriteCoalescerTest {
     assertTrue(answer.handle((ok, failure) -> failure != null).get(10, TimeUnit.SECONDS));
   }
 
-  /**
-   * Sends to DynamoDB Local, recording each request; the first is held until {@code release}
-   * completes, so that what is submitted meanwhile queues behind it and must share requests.
-   */
   private WriteCoalescer.Sender holdingTheFirst(List<BatchWriteItemRequest> sent, CompletableFuture<Void> release) {
-    return (request, handler) -> {
-      sent.add(request);
-      if (sent.size() == 1) {
-        release.thenRun(() -> async.batchWriteItemAsync(request, handler));
-      } else {
-        async.batchWriteItemAsync(request, handler);
-      }
-    };
+    GroupCommit.Sender<BatchWriteItemRequest, BatchWriteItemResult> sender =
+        LocalDynamoDb.holdingTheFirst(sent, release, local.async::batchWriteItemAsync);
+    return sender::send;
   }
 
   private static CompletableFuture<Map<String, List<WriteRequest>>> submit(WriteCoalescer coalescer, List<WriteRequest> writes) {

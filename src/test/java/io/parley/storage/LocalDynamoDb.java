@@ -1,0 +1,62 @@
+package io.parley.storage;
+
+import com.amazonaws.AmazonWebServiceRequest;
+import com.amazonaws.auth.AWSStaticCredentialsProvider;
+import com.amazonaws.auth.BasicAWSCredentials;
+import com.amazonaws.client.builder.AwsClientBuilder;
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsyncClient;
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsyncClientBuilder;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** DynamoDB Local in this JVM with the journal's tables, for the coalescers' tests. */
+final class LocalDynamoDb implements AutoCloseable {
+  final EmbeddedDynamoDb dynamo;
+  final AmazonDynamoDB sync;
+  final AmazonDynamoDBAsyncClient async;
+
+  private LocalDynamoDb(EmbeddedDynamoDb dynamo) {
+    this.dynamo = dynamo;
+    this.sync = DynamoDbClients.local(dynamo.endpoint());
+    this.async = (AmazonDynamoDBAsyncClient) AmazonDynamoDBAsyncClientBuilder.standard()
+        .withEndpointConfiguration(new AwsClientBuilder.EndpointConfiguration(dynamo.endpoint(), "us-east-1"))
+        .withCredentials(new AWSStaticCredentialsProvider(new BasicAWSCredentials("local", "local")))
+        .build();
+  }
+
+  /** Starts DynamoDB Local on a free port with the tables {@code journal}, its snapshot and dedup tables. */
+  static LocalDynamoDb start(Path dir, String journal) throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    LocalDynamoDb local = new LocalDynamoDb(EmbeddedDynamoDb.start(dir, port));
+    DynamoDbTables.ensure(local.sync, journal, journal + "-snapshots", journal + "-dedup");
+    return local;
+  }
+
+  /**
+   * Passes requests on to {@code target}, recording each; the first is held until {@code release}
+   * completes, so that what is submitted meanwhile queues behind it and must share requests.
+   */
+  static <Q extends AmazonWebServiceRequest, S> GroupCommit.Sender<Q, S> holdingTheFirst(
+      List<Q> sent, CompletableFuture<Void> release, GroupCommit.Sender<Q, S> target) {
+    return (request, handler) -> {
+      sent.add(request);
+      if (sent.size() == 1) {
+        release.thenRun(() -> target.send(request, handler));
+      } else {
+        target.send(request, handler);
+      }
+    };
+  }
+
+  @Override
+  public void close() throws Exception {
+    async.shutdown();
+    dynamo.close();
+  }
+}
