@@ -7,10 +7,15 @@ import org.apache.pekko.persistence.dynamodb.journal.DynamoDBHelper;
 import org.apache.pekko.persistence.dynamodb.journal.DynamoDBJournal;
 
 /**
- * pekko-persistence-dynamodb's journal, with its writes coalesced across entities by
- * {@link CoalescingDynamoDbClient}: on a busy node most entities write once or twice a second
- * each, and sending each of those writes alone costs a request (and, on DynamoDB Local, a
- * transaction on its single writer thread) per entity. Configured as {@code dynamodb-journal.class}.
+ * pekko-persistence-dynamodb's journal, with its writes and its recoveries' BatchGetItems
+ * coalesced across entities by {@link CoalescingDynamoDbClient}: on a busy node most entities
+ * write once or twice a second each, and sending each of those writes alone costs a request
+ * (and, on DynamoDB Local, a transaction on its single writer thread) per entity; a login storm
+ * recovers hundreds of entities at once, each reading its sequence numbers with a small
+ * BatchGetItem of its own. Configured as {@code dynamodb-journal.class}.
+ *
+ * <p>The snapshot store builds a client of its own (the plugin's {@code dynamoClient}), so its
+ * reads, Queries that could not be merged anyway, are untouched.
  *
  * <p>The plugin builds its client internally and offers no way to supply one, so the client is
  * swapped into its helper once, here; pinned plugin version 1.1.0 (STACK.md). Should the field
@@ -19,15 +24,16 @@ import org.apache.pekko.persistence.dynamodb.journal.DynamoDBJournal;
 public final class CoalescingDynamoDBJournal extends DynamoDBJournal {
   public CoalescingDynamoDBJournal(Config config) {
     super(config);
-    int maxInFlight = config.getInt("max-writes-in-flight");
+    int maxWritesInFlight = config.getInt("max-writes-in-flight");
+    int maxReadsInFlight = config.getInt("max-reads-in-flight");
     DynamoDBHelper helper = dynamo();
     try {
       Field field = helper.getClass().getDeclaredField("dynamoDB");
       field.setAccessible(true);
       AmazonDynamoDBAsyncClient client = (AmazonDynamoDBAsyncClient) field.get(helper);
-      field.set(helper, new CoalescingDynamoDbClient(client, maxInFlight));
+      field.set(helper, new CoalescingDynamoDbClient(client, maxWritesInFlight, maxReadsInFlight));
     } catch (ReflectiveOperationException | RuntimeException unexpected) {
-      log().warning("Journal writes are not coalesced across entities (plugin internals changed): {}", unexpected.toString());
+      log().warning("Journal writes and reads are not coalesced across entities (plugin internals changed): {}", unexpected.toString());
     }
   }
 }

@@ -38,10 +38,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
 
 /**
- * The journal's DynamoDB client with its writes coalesced across entities (see
- * {@link WriteCoalescer}); every other call goes to the client it wraps unchanged. It has to be
+ * The journal's DynamoDB client with its writes and its batched reads coalesced across entities
+ * (see {@link WriteCoalescer}, {@link ReadCoalescer}); every other call (Query above all, which
+ * cannot be merged) goes to the client it wraps unchanged. It has to be
  * an {@link AmazonDynamoDBAsyncClient}, the type the persistence plugin holds (see
  * {@link CoalescingDynamoDBJournal}); the state it inherits is unused.
  */
@@ -51,12 +53,14 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
 
   private final AmazonDynamoDBAsyncClient client;
   private final WriteCoalescer writes;
+  private final ReadCoalescer reads;
 
   @SuppressWarnings("deprecation")
-  CoalescingDynamoDbClient(AmazonDynamoDBAsyncClient client, int maxWritesInFlight) {
+  CoalescingDynamoDbClient(AmazonDynamoDBAsyncClient client, int maxWritesInFlight, int maxReadsInFlight) {
     super(new AWSStaticCredentialsProvider(new AnonymousAWSCredentials()), Executors.newSingleThreadExecutor());
     this.client = client;
     this.writes = new WriteCoalescer(client::batchWriteItemAsync, maxWritesInFlight);
+    this.reads = new ReadCoalescer(client::batchGetItemAsync, maxReadsInFlight);
   }
 
   @Override
@@ -66,16 +70,9 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
       return client.batchWriteItemAsync(request, handler);
     }
     CompletableFuture<BatchWriteItemResult> result = new CompletableFuture<>();
-    writes.submit(request.getRequestItems(), (unprocessed, failure) -> {
-      if (failure != null) {
-        handler.onError(failure);
-        result.completeExceptionally(failure);
-      } else {
-        BatchWriteItemResult answer = new BatchWriteItemResult().withUnprocessedItems(unprocessed);
-        handler.onSuccess(request, answer);
-        result.complete(answer);
-      }
-    });
+    BiConsumer<BatchWriteItemResult, Exception> answer = answering(request, handler, result);
+    writes.submit(request.getRequestItems(), (unprocessed, failure) ->
+        answer.accept(failure == null ? new BatchWriteItemResult().withUnprocessedItems(unprocessed) : null, failure));
     return result;
   }
 
@@ -86,38 +83,60 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
       return client.putItemAsync(request, handler);
     }
     CompletableFuture<PutItemResult> result = new CompletableFuture<>();
-    put(request, handler, result, PUT_ATTEMPTS);
+    put(request, answering(request, handler, result), PUT_ATTEMPTS);
     return result;
   }
 
-  private void put(PutItemRequest request, AsyncHandler<PutItemRequest, PutItemResult> handler,
-      CompletableFuture<PutItemResult> result, int attemptsLeft) {
+  private void put(PutItemRequest request, BiConsumer<PutItemResult, Exception> answer, int attemptsLeft) {
     WriteRequest write = new WriteRequest().withPutRequest(new PutRequest().withItem(request.getItem()));
     writes.submit(Map.of(request.getTableName(), List.of(write)), (unprocessed, failure) -> {
       if (failure == null && !unprocessed.isEmpty() && attemptsLeft > 1) {
-        put(request, handler, result, attemptsLeft - 1);
+        put(request, answer, attemptsLeft - 1);
       } else if (failure != null || !unprocessed.isEmpty()) {
-        Exception error = failure != null ? failure
-            : new IllegalStateException("DynamoDB left a PutItem unprocessed " + PUT_ATTEMPTS + " times");
-        handler.onError(error);
-        result.completeExceptionally(error);
+        answer.accept(null, failure != null ? failure
+            : new IllegalStateException("DynamoDB left a PutItem unprocessed " + PUT_ATTEMPTS + " times"));
       } else {
-        PutItemResult answer = new PutItemResult();
-        handler.onSuccess(request, answer);
-        result.complete(answer);
+        answer.accept(new PutItemResult(), null);
       }
     });
+  }
+
+  /**
+   * Recoveries read their sequence numbers with BatchGetItem, merged across entities; reads whose
+   * items could not be told apart by key go out as they are.
+   */
+  @Override
+  public Future<BatchGetItemResult> batchGetItemAsync(
+      BatchGetItemRequest request, AsyncHandler<BatchGetItemRequest, BatchGetItemResult> handler) {
+    if (!plain(request) || !ReadCoalescer.mergeable(request.getRequestItems())) {
+      return client.batchGetItemAsync(request, handler);
+    }
+    CompletableFuture<BatchGetItemResult> result = new CompletableFuture<>();
+    reads.submit(request.getRequestItems(), answering(request, handler, result));
+    return result;
+  }
+
+  /** Answers an asynchronous call the way the SDK does: its handler (if any), then its future. */
+  private static <Q extends AmazonWebServiceRequest, S> BiConsumer<S, Exception> answering(
+      Q request, AsyncHandler<Q, S> handler, CompletableFuture<S> result) {
+    return (answer, failure) -> {
+      if (failure != null) {
+        if (handler != null) {
+          handler.onError(failure);
+        }
+        result.completeExceptionally(failure);
+      } else {
+        if (handler != null) {
+          handler.onSuccess(request, answer);
+        }
+        result.complete(answer);
+      }
+    };
   }
 
   /** Requests with per-request settings of their own are not merged. */
   private static boolean plain(AmazonWebServiceRequest request) {
     return request.getCustomRequestHeaders() == null && request.getCustomQueryParameters() == null;
-  }
-
-  @Override
-  public Future<BatchGetItemResult> batchGetItemAsync(
-      BatchGetItemRequest request, AsyncHandler<BatchGetItemRequest, BatchGetItemResult> handler) {
-    return client.batchGetItemAsync(request, handler);
   }
 
   @Override
