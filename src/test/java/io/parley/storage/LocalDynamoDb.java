@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 
 /** DynamoDB Local in this JVM with the journal's tables, for the coalescers' tests. */
 final class LocalDynamoDb implements AutoCloseable {
@@ -50,6 +51,17 @@ final class LocalDynamoDb implements AutoCloseable {
         release.thenRun(() -> target.send(request, handler));
       } else {
         target.send(request, handler);
+      }
+    };
+  }
+
+  /** A coalescer's answer, as a future. */
+  static <R> BiConsumer<R, Exception> completing(CompletableFuture<R> future) {
+    return (answer, failure) -> {
+      if (failure != null) {
+        future.completeExceptionally(failure);
+      } else {
+        future.complete(answer);
       }
     };
   }

@@ -228,13 +228,8 @@ class ReadCoalescerTest {
   private static CompletableFuture<BatchGetItemResult> submit(
       ReadCoalescer coalescer, List<Map<String, AttributeValue>> keys, boolean consistent) {
     CompletableFuture<BatchGetItemResult> answer = new CompletableFuture<>();
-    coalescer.submit(Map.of(TABLE, new KeysAndAttributes().withKeys(keys).withConsistentRead(consistent)), (result, failure) -> {
-      if (failure != null) {
-        answer.completeExceptionally(failure);
-      } else {
-        answer.complete(result);
-      }
-    });
+    coalescer.submit(Map.of(TABLE, new KeysAndAttributes().withKeys(keys).withConsistentRead(consistent)),
+        LocalDynamoDb.completing(answer));
     return answer;
   }
 

@@ -103,13 +103,7 @@ class WriteCoalescerTest {
 
   private static CompletableFuture<Map<String, List<WriteRequest>>> submit(WriteCoalescer coalescer, List<WriteRequest> writes) {
     CompletableFuture<Map<String, List<WriteRequest>>> answer = new CompletableFuture<>();
-    coalescer.submit(Map.of(TABLE, writes), (unprocessed, failure) -> {
-      if (failure != null) {
-        answer.completeExceptionally(failure);
-      } else {
-        answer.complete(unprocessed);
-      }
-    });
+    coalescer.submit(Map.of(TABLE, writes), LocalDynamoDb.completing(answer));
     return answer;
   }
 
