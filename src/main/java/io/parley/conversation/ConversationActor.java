@@ -105,13 +105,14 @@ public final class ConversationActor
   /**
    * Messages {@code fromSeq..toSeq} (empty when from > to): those below {@code hotFromSeq} are in
    * the {@code cold} segments, the others within the journal {@code range}; those in
-   * {@code deleted} read as tombstones (null from nodes that predate deletion: none).
+   * {@code deleted} read as tombstones (null from nodes that predate deletion: none), and so do
+   * those of an {@code erased} sender at or below its seq (null from older nodes: none).
    */
-  public record Location(
-      long fromSeq, long toSeq, List<Segment> cold, long hotFromSeq, JournalIndex.Range range, List<Long> deleted)
-      implements JsonSerializable {
+  public record Location(long fromSeq, long toSeq, List<Segment> cold, long hotFromSeq, JournalIndex.Range range,
+      List<Long> deleted, Map<String, Long> erased) implements JsonSerializable {
     public Location {
       deleted = deleted == null ? List.of() : deleted;
+      erased = erased == null ? Map.of() : erased;
     }
   }
 
@@ -120,6 +121,9 @@ public final class ConversationActor
    * and every member's devices are told. Deleting it again answers the same.
    */
   public record Delete(String userId, long seq, ActorRef<Outcome<Done>> replyTo) implements Command {}
+
+  /** The user's account is erased: their messages read as tombstones and they leave (see {@link MemberErasure}). */
+  public record EraseMember(String userId, ActorRef<Outcome<Done>> replyTo) implements Command {}
 
   /** From a member's UserActor: stored through {@code seq}, holding membership {@code fingerprint} (0: not said). */
   public record HandedOff(String userId, long seq, long fingerprint) implements Command {}
@@ -207,6 +211,9 @@ public final class ConversationActor
   /** Message {@code seq} was deleted for everyone by its sender. */
   public record MessageDeleted(long seq, long ts) implements Event {}
 
+  /** {@code userId}'s messages through {@code throughSeq} read as tombstones; {@code leaves}: removed from the members. */
+  public record MemberErased(String userId, long throughSeq, boolean leaves) implements Event {}
+
   /**
    * The idempotency keys of messages through {@code throughSeq} are in the {@link DedupSpill}
    * (the newest of them from {@code untilTs}), so the state forgets them.
@@ -278,6 +285,7 @@ public final class ConversationActor
   private final MembershipNotices memberships;
   private final ArchiveRuns archiving;
   private final MessageDeletion deletion;
+  private final MemberErasure erasure;
   private final DedupOverflow dedupOverflow;
   private final Membership membership;
   private boolean flushScheduled;
@@ -312,6 +320,7 @@ public final class ConversationActor
     this.dedupOverflow = new DedupOverflow(
         conversationId, ctx, dedupSpill, settings.dedupWindow().toMillis(), settings.dedupMaxEntries());
     this.deletion = new MessageDeletion(conversationId, ctx, Effect(), reader, this::locate, recipients, clock);
+    this.erasure = new MemberErasure(conversationId, Effect(), recipients, memberships);
     this.membership = new Membership(conversationId, Effect(), memberships, settings.maxGroupMembers(), clock);
     this.lastActivityMillis = clock.millis();
   }
@@ -364,7 +373,8 @@ public final class ConversationActor
         .onCommand(LocateMessages.class, touching(membership::locateBeforeStart))
         .onCommand(AddMembers.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
         .onCommand(Leave.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
-        .onCommand(Delete.class, (state, cmd) -> membership.notFound(cmd.replyTo()));
+        .onCommand(Delete.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
+        .onCommand(EraseMember.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Outcome.ok(Done.INSTANCE)));
     builder
         .forStateType(Active.class)
         .onCommand(Create.class, membership::createExisting)
@@ -386,6 +396,7 @@ public final class ConversationActor
         })
         .onCommand(Delete.class, touching(deletion::request))
         .onCommand(DeleteChecked.class, deletion::checked)
+        .onCommand(EraseMember.class, touching(erasure::erase))
         .onCommand(DedupLookedUp.class, this::onLookedUp)
         .onCommand(DedupSpillStored.class, (state, stored) -> {
           if (dedupOverflow.lookingUp()) {
@@ -644,6 +655,7 @@ public final class ConversationActor
         .onEvent(MessagesAccepted.class, Active::messagesAccepted)
         .onEvent(DedupSpilled.class, Active::dedupSpilled)
         .onEvent(MessageDeleted.class, (state, e) -> state.messageDeleted(e.seq()))
+        .onEvent(MemberErased.class, Active::memberErased)
         .onEvent(SegmentArchived.class, Active::segmentArchived)
         .onEvent(JournalTrimmed.class, (state, e) -> state.journalTrimmed(e.throughSeqNr()))
         .onEvent(HandoffsConfirmed.class, (state, e) -> state.handoffsConfirmed(e.storedThrough()))

@@ -5,6 +5,7 @@ import io.parley.conversation.ConversationActor.MessagesAccepted;
 import io.parley.conversation.ConversationActor.Receipt;
 import io.parley.conversation.ConversationActor.SegmentArchived;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,8 @@ public final class ConversationState {
     public ColdSegments cold = new ColdSegments();
     /** Messages deleted for everyone: they read as tombstones. */
     public DeletedMessages deleted = new DeletedMessages();
+    /** Erased accounts: each sender's messages at or below its seq read as tombstones. */
+    public HashMap<String, Long> erasedSenders = new HashMap<>();
     /** serverTs of the oldest hot message; 0 when none is hot or it is unknown. */
     public long oldestHotTs;
     /** Journal events through this may be deleted; through trimmedThrough they are. */
@@ -95,7 +98,8 @@ public final class ConversationState {
       JournalIndex.Range range = hotFrom <= to
           ? index.locate(hotFrom, to, lastJournalSeqNr)
           : new JournalIndex.Range(1, 1);
-      return new ConversationActor.Location(from, to, coldPart, hotFrom, range, deleted.between(from, to));
+      return new ConversationActor.Location(from, to, coldPart, hotFrom, range, deleted.between(from, to),
+          Map.copyOf(erasedSenders));
     }
 
     Active copy() {
@@ -109,6 +113,7 @@ public final class ConversationState {
       copy.senders = senders.copy();
       copy.cold = cold.copy();
       copy.deleted = deleted.copy();
+      copy.erasedSenders = new HashMap<>(erasedSenders);
       copy.oldestHotTs = oldestHotTs;
       copy.trimThrough = trimThrough;
       copy.trimmedThrough = trimmedThrough;
@@ -161,6 +166,21 @@ public final class ConversationState {
 
     Active messageDeleted(long seq) {
       deleted.add(seq);
+      return this;
+    }
+
+    /**
+     * A group forgets the member; a direct conversation's members are its id, so the member stays
+     * but starts afresh: nothing through {@code throughSeq} is theirs or owed to them any more.
+     */
+    Active memberErased(ConversationActor.MemberErased e) {
+      erasedSenders.merge(e.userId(), e.throughSeq(), Math::max);
+      if (e.leaves()) {
+        members.remove(e.userId());
+      } else {
+        members.computeIfPresent(e.userId(), (id, m) -> new Member(Math.max(m.since(), e.throughSeq()),
+            Math.max(m.handedOff(), e.throughSeq()), m.delivered(), m.read()));
+      }
       return this;
     }
 

@@ -21,6 +21,7 @@ import io.parley.conversation.ConversationState.State;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -144,7 +145,7 @@ final class Membership {
 
   Effect<Event, State> locateBeforeStart(Empty state, LocateMessages cmd) {
     return replyBeforeStart(cmd.userId(), cmd.replyTo(),
-        members -> Outcome.ok(new Location(1, 0, List.of(), 1, new JournalIndex.Range(1, 1), List.of())));
+        members -> Outcome.ok(new Location(1, 0, List.of(), 1, new JournalIndex.Range(1, 1), List.of(), Map.of())));
   }
 
   /**

@@ -105,6 +105,12 @@ final class MembershipNotices {
     });
   }
 
+  /** An erased account is told nothing more: what it would store, its erasure just removed. */
+  void forget(String userId) {
+    owed.remove(userId);
+    held.remove(userId);
+  }
+
   /** Nothing left to tell: the conversation may passivate. */
   boolean settled() {
     return owed.isEmpty();

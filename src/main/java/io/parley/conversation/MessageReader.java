@@ -48,7 +48,8 @@ public final class MessageReader {
               .flatMap(part -> part.join().stream())
               .filter(m -> m.seq() >= at.fromSeq() && m.seq() <= at.toSeq())
               .sorted(Comparator.comparingLong(ChatMessage::seq))
-              .map(m -> deleted.contains(m.seq()) ? m.tombstone() : m)
+              .map(m -> deleted.contains(m.seq()) || m.seq() <= at.erased().getOrDefault(m.senderId(), 0L)
+                  ? m.tombstone() : m)
               .toList();
           requireWhole(conversationId, at, messages);
           return messages;

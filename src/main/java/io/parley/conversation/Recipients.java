@@ -31,6 +31,9 @@ public interface Recipients {
   /** Message {@code seq} was deleted for everyone by its sender, {@code deletedBy}. */
   void deleted(String userId, String conversationId, long seq, String deletedBy);
 
+  /** {@code senderId}'s account was erased: their messages through {@code throughSeq} read as tombstones. */
+  void senderErased(String userId, String conversationId, String senderId, long throughSeq);
+
   /** {@code typistId} is typing; for the member's connected devices only. */
   void typing(String userId, String conversationId, String typistId);
 }

@@ -63,15 +63,22 @@ final class InboxCommands {
 
   /** The inbox drops its preview if it shows that message (the stream tells the devices). */
   void messageDeleted(UserState state, UserActor.MessageDeleted cmd, StagedWrite write) {
-    String conversationId = cmd.conversationId();
-    boolean previewed = state.inbox.get(conversationId).map(entry -> entry.lastSeq() == cmd.seq()).orElse(false);
-    if (previewed) {
-      write.add(new UserActor.PreviewDeleted(conversationId, cmd.seq()));
+    if (state.inbox.get(cmd.conversationId()).map(entry -> entry.lastSeq() == cmd.seq()).orElse(false)) {
+      previewGone(cmd.conversationId(), cmd.seq(), write);
     }
-    if (previewed) {
-      write.then(newState -> newState.inbox.get(conversationId).ifPresent(
-          entry -> connections.inboxUpdate(newState.inbox.item(conversationId), null, null)));
-    }
+  }
+
+  /** The inbox drops its preview if it shows a message of the erased sender (a tombstone now). */
+  void senderErased(UserState state, UserActor.SenderErased cmd, StagedWrite write) {
+    state.inbox.get(cmd.conversationId())
+        .filter(entry -> cmd.senderId().equals(entry.lastSenderId()) && entry.lastSeq() <= cmd.throughSeq())
+        .ifPresent(entry -> previewGone(cmd.conversationId(), entry.lastSeq(), write));
+  }
+
+  private void previewGone(String conversationId, long seq, StagedWrite write) {
+    write.add(new UserActor.PreviewDeleted(conversationId, seq));
+    write.then(newState -> newState.inbox.get(conversationId).ifPresent(
+        entry -> connections.inboxUpdate(newState.inbox.item(conversationId), null, null)));
   }
 
   void markRead(UserState state, UserActor.MarkRead cmd, StagedWrite write) {

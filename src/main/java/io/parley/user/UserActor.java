@@ -139,6 +139,13 @@ public final class UserActor
   public record UnregisterPushToken(PushToken token, ActorRef<Outcome<Done>> replyTo)
       implements Writes {}
 
+  /** Erases the account ({@link Erasure}, which also answers {@code EraseStep}s): answered once recorded. */
+  public record Erase(ActorRef<Erasure.Status> replyTo) implements Command {}
+  record EraseStep(String conversationId, String failure) implements Command {}
+
+  /** An erased member's messages in one of the user's conversations, through {@code throughSeq}, are tombstones. */
+  public record SenderErased(String conversationId, String senderId, long throughSeq) implements Writes {}
+
   /** {@code subscriberUserId} (the connection's user) must share a conversation with this user. */
   public record SubscribePresence(String subscriberUserId, ActorRef<DeviceEvent> subscriber) implements Command {}
 
@@ -218,6 +225,12 @@ public final class UserActor
 
   public record PushTokenRemoved(PushToken token) implements Event {}
 
+  /** The account's erasure, step by step ({@link Erasure}). */
+  public sealed interface Erasing extends Event {}
+  public record EraseRequested(long ts, List<String> conversations) implements Erasing {}
+  public record ConversationErased(String conversationId) implements Erasing {}
+  public record EraseFinished(long ts) implements Erasing {}
+
   /**
    * The events of one group-committed write, stored as one journal item: DynamoDB bills, and
    * DynamoDB Local serializes, per item, so a write costs one item however much it carries.
@@ -244,6 +257,7 @@ public final class UserActor
   private final DeliveryStream stream;
   private final InboxCommands inbox;
   private final Allowances allowances;
+  private final Erasure erasure;
   private final WriteBatch<Writes> writes = new WriteBatch<>();
   private static final AtomicLong INCARNATIONS = new AtomicLong(System.nanoTime());
   private long incarnation;
@@ -268,6 +282,7 @@ public final class UserActor
     this.stream = new DeliveryStream(userId, conversations, settings, clock, timers, connections, pushes);
     this.inbox = new InboxCommands(userId, conversations, settings, connections, memberLists);
     this.allowances = new Allowances(clock);
+    this.erasure = new Erasure(userId, ctx, timers, Effect(), conversations, connections, pushes, clock);
     this.lastActivityMillis = clock.millis();
   }
 
@@ -292,6 +307,7 @@ public final class UserActor
     return lifecycle.signals(newSignalHandlerBuilder(), state -> {
       incarnation = INCARNATIONS.incrementAndGet();
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.passivateAfterIdle().dividedBy(4));
+      erasure.advance(state);
     });
   }
 
@@ -308,6 +324,8 @@ public final class UserActor
         .onCommand(Notify.class, (state, cmd) -> Effect().none().thenRun(s -> connections.broadcast(cmd.event(), null)))
         .onCommand(GetPending.class, (state, cmd) -> Effect().reply(cmd.replyTo(), stream.pending(state, cmd)))
         .onCommand(GetInbox.class, (state, cmd) -> touched(() -> inbox.page(state, cmd)))
+        .onCommand(Erase.class, erasure::request)
+        .onCommand(EraseStep.class, erasure::step)
         .onCommand(GetExport.class, (state, cmd) -> Effect().none().thenRun(s -> inbox.export(s, cmd)))
         .onCommand(PresenceChecked.class, (state, cmd) -> Effect().none().thenRun(s -> connections.presenceChecked(cmd, s)))
         .onCommand(SubscribePresence.class, (state, cmd) -> touched(() -> connections.subscribe(cmd, state)))
@@ -379,6 +397,8 @@ public final class UserActor
     } else if (command instanceof MessageDeleted cmd) {
       stream.deletion(cmd, write);
       inbox.messageDeleted(state, cmd, write);
+    } else if (command instanceof SenderErased cmd) {
+      inbox.senderErased(state, cmd, write);
     } else if (command instanceof MarkRead cmd) {
       touch();
       inbox.markRead(state, cmd, write);
@@ -406,7 +426,8 @@ public final class UserActor
 
   private Effect<Event, UserState> onTick(UserState state, Tick tick) {
     boolean idle = clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
-    if (idle && writes.isEmpty() && !stream.acksWaiting() && connections.idle() && pushes.isEmpty() && allowances.full()) {
+    if (idle && writes.isEmpty() && !stream.acksWaiting() && connections.idle() && pushes.isEmpty() && allowances.full()
+        && !Erasure.running(state)) {
       lifecycle.passivate();
     }
     return Effect().none();
@@ -444,6 +465,7 @@ public final class UserActor
           .onEvent(ConversationRead.class, UserState::apply)
           .onEvent(PushTokenAdded.class, UserState::apply)
           .onEvent(PushTokenRemoved.class, UserState::apply)
+          .onEvent(Erasing.class, Erasure::apply)
           .build();
     }
     return eventHandler;

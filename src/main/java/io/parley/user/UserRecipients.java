@@ -36,6 +36,11 @@ public final class UserRecipients implements Recipients {
   }
 
   @Override
+  public void senderErased(String userId, String conversationId, String senderId, long throughSeq) {
+    users.user(userId).tell(new UserActor.SenderErased(conversationId, senderId, throughSeq));
+  }
+
+  @Override
   public void typing(String userId, String conversationId, String typistId) {
     users.user(userId).tell(new UserActor.Notify(new DeviceEvent.Typing(conversationId, typistId)));
   }

@@ -36,6 +36,8 @@ public final class UserState implements JsonSerializable {
   public Inbox inbox = new Inbox();
   public long lastSeen;
   public LinkedHashSet<PushToken> pushTokens = new LinkedHashSet<>();
+  /** The account's erasure, under way or done; null if never asked for ({@link Erasure}). */
+  public Erasure.Progress erasure;
 
   long lastCursor() {
     return nextCursor - 1;
@@ -197,6 +199,7 @@ public final class UserState implements JsonSerializable {
     copy.inbox = inbox.copy();
     copy.lastSeen = lastSeen;
     copy.pushTokens = new LinkedHashSet<>(pushTokens);
+    copy.erasure = erasure;
     return copy;
   }
 }

@@ -103,6 +103,72 @@ class ConversationActorTest {
     assertEquals(ChatMessage.DELETED, read(spawn("d:alice:bob"), 1, 1).get(0).contentType(), "after recovery too");
   }
 
+  private Outcome<Done> eraseMember(ActorRef<ConversationActor.Command> conversation, String userId) {
+    TestProbe<Outcome<Done>> reply = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.EraseMember(userId, reply.ref()));
+    return reply.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  private List<ChatMessage> readAs(
+      String reader, String conversationId, ActorRef<ConversationActor.Command> conversation, long from, long to) {
+    TestProbe<Outcome<ConversationActor.Location>> located = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.LocateMessages(reader, to + 1, (int) (to - from + 1), located.ref()));
+    return new MessageReader(harness.journal(), harness.coldTier())
+        .read(conversationId, located.receiveMessage(Duration.ofSeconds(5)).value()).toCompletableFuture().join();
+  }
+
+  @Test
+  void anErasedMemberLeavesAndEveryMessageTheySentReadsAsATombstone() {
+    String group = "g." + UUID.randomUUID();
+    var conversation = spawn(group);
+    TestProbe<Outcome<ConversationInfo>> created = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.Create("alice", "Climbing", List.of("bob", "carol"), created.ref()));
+    assertTrue(created.receiveMessage().isOk());
+    send(conversation, "alice", "a1");
+    send(conversation, "bob", "b1");
+    send(conversation, "alice", "a2");
+
+    assertTrue(eraseMember(conversation, "alice").isOk());
+    for (String member : List.of("bob", "carol")) {
+      assertEquals(new UserActor.SenderErased(group, "alice", 3), next(member, UserActor.SenderErased.class));
+    }
+    List<ChatMessage> read = readAs("bob", group, conversation, 1, 3);
+    assertEquals(List.of(1L, 2L, 3L), read.stream().map(ChatMessage::seq).toList(), "seq stays gapless");
+    assertEquals(List.of(ChatMessage.DELETED, "text", ChatMessage.DELETED),
+        read.stream().map(ChatMessage::contentType).toList());
+    assertEquals(List.of("", "content of b1", ""), read.stream().map(ChatMessage::content).toList());
+    TestProbe<Outcome<ConversationInfo>> info = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.GetInfo(null, info.ref()));
+    assertEquals(List.of("bob", "carol"), info.receiveMessage().value().members());
+    assertEquals(Outcome.Reason.NOT_MEMBER, send(conversation, "alice", "a3").reason(), "she left");
+
+    // Erasing again records nothing; a later message by another member is untouched.
+    assertTrue(eraseMember(conversation, "alice").isOk());
+    send(conversation, "bob", "b2");
+    assertEquals("content of b2", readAs("bob", group, conversation, 4, 4).get(0).content());
+    long erasures = journal.persistedInStorage(ConversationActor.persistenceId(group).id()).stream()
+        .flatMap(e -> EventBatches.unbatched(e).stream())
+        .filter(ConversationActor.MemberErased.class::isInstance)
+        .count();
+    assertEquals(1, erasures);
+    stopAndAwait(conversation);
+    assertEquals(ChatMessage.DELETED, readAs("carol", group, spawn(group), 1, 1).get(0).contentType(), "after recovery too");
+  }
+
+  @Test
+  void anErasedMemberOfADirectConversationStaysAMemberWithTheirMessagesTombstones() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "alice", "a1");
+    send(conversation, "bob", "b1");
+    assertTrue(eraseMember(conversation, "alice").isOk());
+    assertEquals(new UserActor.SenderErased("d:alice:bob", "alice", 2), next("bob", UserActor.SenderErased.class));
+    List<ChatMessage> read = readAs("bob", "d:alice:bob", conversation, 1, 2);
+    assertEquals(List.of(ChatMessage.DELETED, "text"), read.stream().map(ChatMessage::contentType).toList());
+    // The same id may talk again: what it sends from now on is not erased.
+    assertEquals(3, send(conversation, "alice", "a2").value().seq());
+    assertEquals("content of a2", readAs("bob", "d:alice:bob", conversation, 3, 3).get(0).content());
+  }
+
   @Test
   void seqIsGaplessAndARetryReturnsTheOriginalAck() {
     var conversation = spawn("d:alice:bob");

@@ -1,0 +1,57 @@
+package io.parley.conversation;
+
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
+import io.parley.conversation.ConversationActor.EraseMember;
+import io.parley.conversation.ConversationActor.Event;
+import io.parley.conversation.ConversationActor.MemberErased;
+import io.parley.conversation.ConversationState.Active;
+import io.parley.conversation.ConversationState.State;
+import java.util.List;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
+
+/**
+ * A member's account is erased ({@link EraseMember}, from their user entity). One event
+ * ({@link MemberErased}) makes every message they sent so far read as a tombstone, by a rule per
+ * sender rather than a list of seqs, so that any number of messages costs the same; a group
+ * forgets them, as if they left. The other members are told, so that an inbox previewing one of
+ * those messages drops the preview. The message bytes stay in the journal and cold segments.
+ * Repeating it changes nothing.
+ */
+final class MemberErasure {
+  private final String conversationId;
+  private final EffectFactories<Event, State> effects;
+  private final Recipients recipients;
+  private final MembershipNotices notices;
+
+  MemberErasure(String conversationId, EffectFactories<Event, State> effects, Recipients recipients,
+      MembershipNotices notices) {
+    this.conversationId = conversationId;
+    this.effects = effects;
+    this.recipients = recipients;
+    this.notices = notices;
+  }
+
+  Effect<Event, State> erase(Active state, EraseMember cmd) {
+    String userId = cmd.userId();
+    long through = state.lastSeq;
+    // A direct conversation's members are its id: the member stays, with nothing before now.
+    boolean leaves = state.title != null && state.isMember(userId);
+    if (!leaves && state.erasedSenders.getOrDefault(userId, 0L) >= through) {
+      cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+      return effects.none();
+    }
+    return effects.persist(new MemberErased(userId, through, leaves))
+        .thenRun((State newState) -> {
+          Active active = (Active) newState;
+          notices.forget(userId);
+          active.members.keySet().stream().filter(member -> !member.equals(userId))
+              .forEach(member -> recipients.senderErased(member, conversationId, userId, through));
+          if (leaves) {
+            notices.announce(active, List.of());
+          }
+          cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+        });
+  }
+}

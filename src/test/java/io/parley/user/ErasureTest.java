@@ -1,0 +1,199 @@
+package io.parley.user;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.parley.cluster.Done;
+import io.parley.cluster.EventBatches;
+import io.parley.cluster.Outcome;
+import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationInfo;
+import io.parley.conversation.MessageIds;
+import io.parley.push.PushToken;
+import io.parley.testing.EntityHarness;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The user entity's erasure ({@link Erasure}) on Pekko's persistence testkit, conversations as probes. */
+class ErasureTest {
+  static final String DIRECT = "d:alice:bob";
+  static final String GROUP = "g.climbing";
+
+  EntityHarness harness;
+  UserSettings settings;
+  PersistenceTestKit journal;
+  TestProbe<ClusterSharding.ShardCommand> shard;
+
+  @BeforeEach
+  void setUp() {
+    harness = new EntityHarness(ConfigFactory.parseString("parley.user.snapshot-every = 5")
+        .withFallback(ManualTime.config()).root().render());
+    settings = UserSettings.from(harness.config);
+    journal = PersistenceTestKit.create(harness.testKit.system());
+    shard = harness.testKit.createTestProbe();
+  }
+
+  @AfterEach
+  void tearDown() {
+    harness.shutdown();
+  }
+
+  private ActorRef<UserActor.Command> spawn() {
+    return harness.testKit.spawn(UserActor.create("bob", shard.ref(), harness, settings, push -> {}, harness.clock));
+  }
+
+  private ActorRef<UserActor.Command> restart(ActorRef<UserActor.Command> user) {
+    user.tell(UserActor.stopMessage());
+    harness.testKit.createTestProbe().expectTerminated(user, Duration.ofSeconds(5));
+    return spawn();
+  }
+
+  private void deliver(ActorRef<UserActor.Command> user, String conversationId, List<String> members, String sender) {
+    long ts = harness.clock.millis();
+    var info = new ConversationInfo(conversationId, conversationId.startsWith("g.") ? "Climbing" : null, members, 0);
+    user.tell(new UserActor.Deliver(info, 0, List.of(
+        new ChatMessage(conversationId, 1, MessageIds.of(conversationId, 1, ts), sender, "c1", "secret text", "text", ts))));
+    harness.conversationProbe(conversationId).fishForMessage(Duration.ofSeconds(5), m ->
+        m instanceof ConversationActor.HandedOff ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+  }
+
+  private Erasure.Status erase(ActorRef<UserActor.Command> user) {
+    TestProbe<Erasure.Status> status = harness.testKit.createTestProbe();
+    user.tell(new UserActor.Erase(status.ref()));
+    return status.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  private ConversationActor.EraseMember eraseAsked(String conversationId) {
+    return (ConversationActor.EraseMember) harness.conversationProbe(conversationId).fishForMessage(Duration.ofSeconds(5),
+        m -> m instanceof ConversationActor.EraseMember ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore())
+        .get(0);
+  }
+
+  private void eventually(Runnable check) {
+    harness.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      check.run();
+      return null;
+    });
+  }
+
+  /** Everything the probe receives until it has been quiet for a while. */
+  private static <T> List<T> received(TestProbe<T> probe) {
+    List<T> messages = new ArrayList<>();
+    while (true) {
+      try {
+        messages.add(probe.receiveMessage(Duration.ofMillis(300)));
+      } catch (AssertionError nothingMore) {
+        return messages;
+      }
+    }
+  }
+
+  private long persisted(Class<?> type) {
+    return journal.persistedInStorage(UserActor.persistenceId("bob").id()).stream()
+        .flatMap(e -> EventBatches.unbatched(e).stream())
+        .filter(type::isInstance)
+        .count();
+  }
+
+  private UserActor.ExportData export(ActorRef<UserActor.Command> user) {
+    TestProbe<UserActor.ExportData> export = harness.testKit.createTestProbe();
+    user.tell(new UserActor.GetExport(export.ref()));
+    return export.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void anErasureStoppedHalfWayResumesWhereItWasAndEndsWithNothingButTheMarker() {
+    var bob = spawn();
+    deliver(bob, DIRECT, List.of("alice", "bob"), "alice");
+    deliver(bob, GROUP, List.of("alice", "bob", "carol"), "carol");
+    TestProbe<Outcome<Done>> registered = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.RegisterPushToken(new PushToken("fcm", "token-1"), registered.ref()));
+    assertTrue(registered.receiveMessage().isOk());
+    TestProbe<DeviceEvent> phone = harness.testKit.createTestProbe();
+    TestProbe<UserActor.Connected> connected = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.Connect("phone", phone.ref(), connected.ref()));
+    connected.receiveMessage(Duration.ofSeconds(5));
+
+    Erasure.Status started = erase(bob);
+    assertFalse(started.done());
+    phone.fishForMessage(Duration.ofSeconds(5), e ->
+        e instanceof DeviceEvent.Replaced ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+    eraseAsked(DIRECT).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    eraseAsked(GROUP); // not answered: the entity stops before it is
+    eventually(() -> assertEquals(1, persisted(UserActor.ConversationErased.class)));
+
+    bob = restart(bob);
+    eraseAsked(GROUP).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    var resumed = bob;
+    eventually(() -> assertTrue(erase(resumed).done()));
+    assertFalse(received(harness.conversationProbe(DIRECT)).stream()
+        .anyMatch(ConversationActor.EraseMember.class::isInstance), "a conversation recorded as done is not asked again");
+
+    Erasure.Status done = erase(bob);
+    assertEquals(started.requestedTs(), done.requestedTs());
+    bob = restart(bob);
+    UserActor.ExportData left = export(bob);
+    assertEquals(List.of(), left.inbox());
+    assertEquals(List.of(), left.conversations());
+    assertEquals(List.of(), left.pushTokens());
+    assertTrue(left.devices().isEmpty());
+    assertEquals(0, left.lastSeen());
+    assertEquals(done, erase(bob), "asked again once done: the same answer");
+    assertEquals(1, persisted(UserActor.EraseRequested.class));
+    assertEquals(1, persisted(UserActor.EraseFinished.class));
+  }
+
+  @Test
+  void askingAgainWhileItRunsChangesNothing() {
+    var bob = spawn();
+    deliver(bob, GROUP, List.of("alice", "bob"), "alice");
+    Erasure.Status first = erase(bob);
+    Erasure.Status second = erase(bob);
+    assertEquals(first, second);
+    assertFalse(second.done());
+    var asked = eraseAsked(GROUP);
+    assertFalse(received(harness.conversationProbe(GROUP)).stream()
+        .anyMatch(ConversationActor.EraseMember.class::isInstance), "the conversation is asked once");
+    asked.replyTo().tell(Outcome.ok(Done.INSTANCE));
+    eventually(() -> assertTrue(erase(bob).done()));
+    assertEquals(1, persisted(UserActor.EraseRequested.class));
+  }
+
+  @Test
+  void anErasedSendersMessageNoLongerShowsAsTheInboxPreview() {
+    var bob = spawn();
+    deliver(bob, DIRECT, List.of("alice", "bob"), "alice");
+    bob.tell(new UserActor.SenderErased(DIRECT, "carol", 5));
+    sync(bob);
+    assertEquals("secret text", inbox(bob).get(0).lastMessagePreview(), "another sender's erasure");
+    bob.tell(new UserActor.SenderErased(DIRECT, "alice", 1));
+    sync(bob);
+    assertEquals("", inbox(bob).get(0).lastMessagePreview());
+    assertEquals("", inbox(restart(bob)).get(0).lastMessagePreview(), "stored");
+  }
+
+  private void sync(ActorRef<UserActor.Command> user) {
+    TestProbe<Done> stored = harness.testKit.createTestProbe();
+    user.tell(new UserActor.Sync(stored.ref()));
+    stored.expectMessage(Duration.ofSeconds(5), Done.INSTANCE);
+  }
+
+  private List<InboxItem> inbox(ActorRef<UserActor.Command> user) {
+    TestProbe<Outcome<UserActor.InboxPage>> inbox = harness.testKit.createTestProbe();
+    user.tell(new UserActor.GetInbox(20, null, inbox.ref()));
+    return inbox.receiveMessage(Duration.ofSeconds(5)).value().items();
+  }
+}
