@@ -37,7 +37,7 @@ final class MemberErasure {
     String userId = cmd.userId();
     long through = state.lastSeq;
     // A direct conversation's members are its id: the member stays, with nothing before now.
-    boolean leaves = state.title != null && state.isMember(userId);
+    boolean leaves = ConversationIds.isGroup(conversationId) && state.isMember(userId);
     if (!leaves && state.erasedSenders.getOrDefault(userId, 0L) >= through) {
       cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
       return effects.none();
