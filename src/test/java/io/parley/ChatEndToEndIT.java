@@ -462,6 +462,86 @@ class ChatEndToEndIT {
   }
 
   @Test
+  void anErasedUsersMessagesBecomeTombstonesForTheOthersAndTheyLeaveTheirGroups() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String direct = directId(alice, bob);
+    try (WsClient aliceWs = connect(alice, "phone"); WsClient bobWs = connect(bob, "phone")) {
+      String group = aliceWs.request(frame("conversation.create").put("title", "Climbing")
+          .set("members", ApiClient.JSON.createArrayNode().add(bob))).get("conversation_id").asText();
+      aliceWs.request(send(direct, "d1", "my secret"));
+      bobWs.request(send(direct, "d2", "bob's reply"));
+      aliceWs.request(send(direct, "d3", "another secret"));
+      aliceWs.request(send(group, "g1", "group secret"));
+      bobWs.await(msgNew(direct, 3));
+      bobWs.await(msgNew(group, 1));
+
+      ApiClient.Response erased = api.delete(api.token(alice), "/v1/me", "");
+      assertTrue(erased.status() == 202 || erased.status() == 200, erased.toString());
+      assertEquals(alice, erased.body().get("user_id").asText());
+      assertTrue(aliceWs.closesWithin(Duration.ofSeconds(10)), "the erased user's connections close");
+      ApiClient.Response again = api.delete(api.token(alice), "/v1/me", "");
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (again.status() != 200 && System.nanoTime() < deadline) {
+        assertEquals(202, again.status(), again.toString());
+        again = api.delete(api.token(alice), "/v1/me", "");
+      }
+      assertEquals(200, again.status(), "asking again is fine, and says when it is done: " + again);
+      assertEquals("done", again.body().get("erasure").asText());
+      assertEquals(erased.body().get("requested_ts"), again.body().get("requested_ts"));
+
+      JsonNode history = bobWs.request(frame("history.get").put("conversation_id", direct)).get("messages");
+      assertEquals(List.of("1", "2", "3"), List.of(history.get(0).get("seq").asText(),
+          history.get(1).get("seq").asText(), history.get(2).get("seq").asText()), "seq kept: " + history);
+      for (int i : new int[] {0, 2}) {
+        assertEquals(List.of(alice, "", "deleted"), List.of(history.get(i).get("sender_id").asText(),
+            history.get(i).get("content").asText(), history.get(i).get("content_type").asText()));
+      }
+      assertEquals("bob's reply", history.get(1).get("content").asText());
+      JsonNode groupHistory = bobWs.request(frame("history.get").put("conversation_id", group)).get("messages");
+      assertEquals("deleted", groupHistory.get(0).get("content_type").asText());
+
+      JsonNode inbox = bobWs.request(frame("inbox.get")).get("items");
+      for (JsonNode item : inbox) {
+        String preview = item.get("last_message_preview").asText();
+        assertFalse(preview.contains("secret"), "no preview of hers: " + item);
+        if (item.get("conversation_id").asText().equals(group)) {
+          assertEquals(List.of(bob), strings(item.get("members")), "she left the group: " + item);
+        }
+      }
+      JsonNode groupSend = bobWs.request(send(group, "g2", "still here"));
+      assertEquals("msg.ack", groupSend.get("type").asText(), groupSend.toString());
+    }
+    // The same id signing in later starts afresh.
+    ApiClient.Response inbox = api.get(api.token(alice), "/v1/inbox");
+    assertEquals(0, inbox.body().get("items").size(), inbox.toString());
+  }
+
+  @Test
+  void anOperatorErasesAUserOnTheManagementPortOnlyWhenItsWriteRoutesAreOn(@TempDir Path temp) throws Exception {
+    assertEquals(403, node.managementDelete("/admin/users/" + user("alice")).statusCode(), "read-only by default");
+    try (ParleyProcess writable = ParleyProcess.start(temp, Map.of("PARLEY_MANAGEMENT_READ_ONLY", "false"))) {
+      ApiClient writableApi = new ApiClient(writable);
+      String alice = user("alice");
+      String bob = user("bob");
+      String direct = directId(alice, bob);
+      ApiClient.Response sent = writableApi.post(writableApi.token(alice), "/v1/messages",
+          "{\"conversation_id\":\"" + direct + "\",\"client_msg_id\":\"m1\",\"content\":\"operator test\"}");
+      assertEquals(200, sent.status(), sent.toString());
+
+      var erased = writable.managementDelete("/admin/users/" + alice);
+      assertTrue(erased.statusCode() == 202 || erased.statusCode() == 200, erased.body());
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (erased.statusCode() != 200 && System.nanoTime() < deadline) {
+        erased = writable.managementDelete("/admin/users/" + alice);
+      }
+      assertEquals("done", ApiClient.JSON.readTree(erased.body()).get("erasure").asText(), erased.body());
+      JsonNode history = writableApi.get(writableApi.token(bob), "/v1/conversations/" + direct + "/messages").body();
+      assertEquals("deleted", history.get("messages").get(0).get("content_type").asText(), history.toString());
+    }
+  }
+
+  @Test
   void groupsAreCreatedChangedAndLeftWithUpdatesToEveryMember() {
     String alice = user("alice");
     String bob = user("bob");

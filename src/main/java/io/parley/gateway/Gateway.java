@@ -47,6 +47,7 @@ public final class Gateway {
     HttpApi api =
         new HttpApi(
             auth, chat, webSocket, new UserExport(entities, history, askTimeout, system, clock),
+            new AccountErasure(entities, askTimeout, system),
             config.getBoolean("parley.auth.dev-tokens"),
             config.getDuration("parley.auth.dev-token-ttl"));
     String host = config.getString("parley.http.host");

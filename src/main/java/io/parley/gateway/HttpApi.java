@@ -30,15 +30,17 @@ public final class HttpApi extends AllDirectives {
   private final ChatService chat;
   private final WebSocketEndpoint webSocket;
   private final UserExport export;
+  private final AccountErasure erasure;
   private final boolean devTokens;
   private final Duration devTokenTtl;
 
-  HttpApi(JwtAuth auth, ChatService chat, WebSocketEndpoint webSocket, UserExport export, boolean devTokens,
-      Duration devTokenTtl) {
+  HttpApi(JwtAuth auth, ChatService chat, WebSocketEndpoint webSocket, UserExport export, AccountErasure erasure,
+      boolean devTokens, Duration devTokenTtl) {
     this.auth = auth;
     this.chat = chat;
     this.webSocket = webSocket;
     this.export = export;
+    this.erasure = erasure;
     this.devTokens = devTokens;
     this.devTokenTtl = devTokenTtl;
   }
@@ -58,6 +60,9 @@ public final class HttpApi extends AllDirectives {
             path("inbox", () -> get(() -> authenticated(this::inbox))),
             path(segment("me").slash("export"), () -> get(() -> authenticated(user ->
                 complete(HttpEntities.createChunked(NDJSON, export.lines(user)))))),
+            path("me", () -> delete(() -> authenticated(user -> completeWithFuture(
+                ChatService.guarded(() -> erasure.erase(user))
+                    .exceptionally(failure -> errorResponse(ApiError.from(failure))))))),
             pathPrefix("conversations", () -> pathPrefix(segment(), conversationId -> pathPrefix("messages", () -> concat(
                 pathEnd(() -> get(() -> authenticated(user -> history(user, conversationId)))),
                 path(PathMatchers.longSegment(), seq ->

@@ -215,6 +215,13 @@ public final class ParleyProcess implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString()).statusCode();
   }
 
+  /** A DELETE on the management port (an operator's write route). */
+  public HttpResponse<String> managementDelete(String path) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).DELETE().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   private HttpResponse<String> management(String path) throws IOException, InterruptedException {
     return HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).build(),

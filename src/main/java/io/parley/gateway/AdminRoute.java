@@ -1,0 +1,41 @@
+package io.parley.gateway;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import io.parley.user.UserActor;
+import java.time.Duration;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.management.javadsl.ManagementRouteProvider;
+import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
+
+/**
+ * {@code DELETE /admin/users/{id}} on the management port: an operator erases an account, as
+ * {@code DELETE /v1/me} would. Like Pekko Management's own write routes, it works only when the
+ * port is not read-only ({@code PARLEY_MANAGEMENT_READ_ONLY=false}); the port has no
+ * authentication, so that is the operator's explicit choice.
+ */
+public final class AdminRoute extends AllDirectives implements ManagementRouteProvider {
+  private final AccountErasure erasure;
+
+  public AdminRoute(ExtendedActorSystem classic) {
+    var system = Adapter.toTyped(classic);
+    ClusterSharding sharding = ClusterSharding.get(system);
+    Duration askTimeout = system.settings().config().getDuration("parley.gateway.ask-timeout");
+    this.erasure = new AccountErasure(userId -> sharding.entityRefFor(UserActor.TYPE_KEY, userId), askTimeout, system);
+  }
+
+  @Override
+  public Route routes(ManagementRouteProviderSettings settings) {
+    return path(segment("admin").slash("users").slash(segment()), userId -> delete(() -> {
+      if (settings.readOnly()) {
+        return complete(org.apache.pekko.http.javadsl.model.StatusCodes.FORBIDDEN,
+            "the management port is read-only: set PARLEY_MANAGEMENT_READ_ONLY=false to erase accounts");
+      }
+      return completeWithFuture(erasure.erase(userId));
+    }));
+  }
+}
