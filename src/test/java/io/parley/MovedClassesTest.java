@@ -16,7 +16,6 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.serialization.Serialization;
-import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,7 +31,7 @@ class MovedClassesTest {
   @BeforeEach
   void start() {
     harness = new EntityHarness("");
-    serialization = SerializationExtension.get(harness.testKit.system().classicSystem());
+    serialization = harness.serialization();
   }
 
   @AfterEach

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.parley.archive.ColdTier;
+import io.parley.cluster.Done;
 import io.parley.archive.ArchiveCalendar;
 import io.parley.archive.ArchiveCalendars;
 import io.parley.archive.ArchiveSettings;
@@ -22,6 +23,7 @@ import io.parley.conversation.ConversationSettings;
 import io.parley.push.PushToken;
 import io.parley.push.PushTokenOwner;
 import io.parley.user.UserActor;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -33,6 +35,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
@@ -170,6 +174,22 @@ public final class EntityHarness implements Entities, ArchiveCalendars {
       }
 
     };
+  }
+
+  /** Pekko serialization as the journal and snapshot store use it. */
+  public Serialization serialization() {
+    return SerializationExtension.get(testKit.system().classicSystem());
+  }
+
+  /** {@code value} as it is stored: the JSON its serializer writes. */
+  public String storedJson(Object value) {
+    return new String(serialization().serialize(value).get(), StandardCharsets.UTF_8);
+  }
+
+  /** Reads JSON as the journal or snapshot store hands it over, under the class name it was stored with. */
+  public Object readStored(String manifest, String json) {
+    int serializerId = serialization().findSerializerFor(Done.INSTANCE).identifier();
+    return serialization().deserialize(json.getBytes(StandardCharsets.UTF_8), serializerId, manifest).get();
   }
 
   public void shutdown() {

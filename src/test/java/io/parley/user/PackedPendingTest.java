@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.parley.conversation.ReceiptStatus;
 import io.parley.testing.EntityHarness;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.pekko.serialization.Serialization;
-import org.apache.pekko.serialization.SerializationExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,12 +17,10 @@ class PackedPendingTest {
   static final long T0 = 1_700_000_000_000L;
 
   EntityHarness harness;
-  Serialization serialization;
 
   @BeforeEach
   void start() {
     harness = new EntityHarness("");
-    serialization = SerializationExtension.get(harness.testKit.system().classicSystem());
   }
 
   @AfterEach
@@ -34,13 +29,11 @@ class PackedPendingTest {
   }
 
   private String json(UserState state) {
-    return new String(serialization.serialize(state).get(), StandardCharsets.UTF_8);
+    return harness.storedJson(state);
   }
 
   private UserState read(String json) {
-    int serializerId = serialization.findSerializerFor(new UserState()).identifier();
-    return (UserState) serialization.deserialize(
-        json.getBytes(StandardCharsets.UTF_8), serializerId, UserState.class.getName()).get();
+    return (UserState) harness.readStored(UserState.class.getName(), json);
   }
 
   private static Map<Long, PendingQueue.Item> items(UserState state) {

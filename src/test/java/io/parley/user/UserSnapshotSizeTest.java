@@ -9,8 +9,6 @@ import io.parley.testing.EntityHarness;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.apache.pekko.serialization.Serialization;
-import org.apache.pekko.serialization.SerializationExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,8 +54,7 @@ class UserSnapshotSizeTest {
   }
 
   private int serializedBytes(UserState state) {
-    Serialization serialization = SerializationExtension.get(harness.testKit.system().classicSystem());
-    return serialization.serialize(state.copy()).get().length;
+    return harness.serialization().serialize(state.copy()).get().length;
   }
 
   /**

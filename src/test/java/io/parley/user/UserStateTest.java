@@ -7,14 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.parley.conversation.ConversationInfo;
 import io.parley.push.PushToken;
 import io.parley.testing.EntityHarness;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.LongStream;
-import org.apache.pekko.serialization.Serialization;
-import org.apache.pekko.serialization.SerializationExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,12 +23,10 @@ class UserStateTest {
   static final long T0 = 1_700_000_000_000L;
 
   EntityHarness harness;
-  Serialization serialization;
 
   @BeforeEach
   void start() {
     harness = new EntityHarness("");
-    serialization = SerializationExtension.get(harness.testKit.system().classicSystem());
   }
 
   @AfterEach
@@ -39,10 +34,8 @@ class UserStateTest {
     harness.shutdown();
   }
 
-  /** Reads JSON as the journal or snapshot store hands it over, under its stored class name. */
   private Object read(String manifest, String json) {
-    int serializerId = serialization.findSerializerFor(new UserState()).identifier();
-    return serialization.deserialize(json.getBytes(StandardCharsets.UTF_8), serializerId, manifest).get();
+    return harness.readStored(manifest, json);
   }
 
   @Test
@@ -102,7 +95,7 @@ class UserStateTest {
     state.apply(new UserActor.DeviceConnected("phone", T0, 10_000, 0, 10));
     assertEquals(Map.of(CONVERSATION, 1L), state.seqsBetween(0, 1), "acking it delivers the message");
     // A message is still stored as before, without a receipt field: snapshots grow by nothing.
-    String json = new String(serialization.serialize(stored).get(), StandardCharsets.UTF_8);
+    String json = harness.storedJson(stored);
     assertFalse(json.contains("receipt"), json);
   }
 
