@@ -37,6 +37,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
 
@@ -49,7 +51,21 @@ import java.util.function.BiConsumer;
  */
 final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
   /** A plain PutItem is retried this often when DynamoDB leaves it unprocessed (throttled). */
-  private static final int PUT_ATTEMPTS = 10;
+  static final int PUT_ATTEMPTS = 10;
+  /**
+   * The first retry's delay, doubled for each next one (about a second over all attempts, as the
+   * plugin backs off for BatchWriteItem): DynamoDB Local leaves writes unprocessed while a
+   * checkpoint holds its database, and retrying at once used up every attempt within that hold,
+   * failing the entity's write.
+   */
+  static final long FIRST_RETRY_DELAY_MILLIS = 1;
+
+  /** Runs delayed retries only; the retried write itself goes through the coalescer. */
+  private static final ScheduledExecutorService RETRIES = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "dynamodb-put-retries");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   private final AmazonDynamoDBAsyncClient client;
   private final WriteCoalescer writes;
@@ -91,7 +107,8 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
     WriteRequest write = new WriteRequest().withPutRequest(new PutRequest().withItem(request.getItem()));
     writes.submit(Map.of(request.getTableName(), List.of(write)), (unprocessed, failure) -> {
       if (failure == null && !unprocessed.isEmpty() && attemptsLeft > 1) {
-        put(request, answer, attemptsLeft - 1);
+        long delay = FIRST_RETRY_DELAY_MILLIS << (PUT_ATTEMPTS - attemptsLeft);
+        RETRIES.schedule(() -> put(request, answer, attemptsLeft - 1), delay, TimeUnit.MILLISECONDS);
       } else if (failure != null || !unprocessed.isEmpty()) {
         answer.accept(null, failure != null ? failure
             : new IllegalStateException("DynamoDB left a PutItem unprocessed " + PUT_ATTEMPTS + " times"));
