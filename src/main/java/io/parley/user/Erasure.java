@@ -83,7 +83,7 @@ public final class Erasure {
       return effects.none().thenRun(s -> cmd.replyTo().tell(status(progress)));
     }
     TreeSet<String> toLeave = new TreeSet<>(state.storedThrough.keySet());
-    state.inbox.page(Integer.MAX_VALUE, null).forEach(item -> toLeave.add(item.conversationId()));
+    toLeave.addAll(state.inbox.entries().keySet());
     return effects.persist(new EraseRequested(clock.millis(), List.copyOf(toLeave)))
         .thenRun(stored -> {
           cmd.replyTo().tell(status(stored.erasure));
@@ -155,7 +155,7 @@ public final class Erasure {
 
   /** A finished erasure is asked for again: only if something was stored since is there anything to do. */
   private static boolean nothingStoredSince(UserState state) {
-    return state.storedThrough.isEmpty() && state.pushTokens.isEmpty() && state.inbox.page(1, null).isEmpty();
+    return state.storedThrough.isEmpty() && state.pushTokens.isEmpty() && state.inbox.entries().isEmpty();
   }
 
   static Status status(Progress progress) {
