@@ -50,11 +50,14 @@ public final class Parley {
     Config full = ParleyConfig.complete(config, dynamoEndpoint, s3Endpoint).resolve();
 
     if (full.getBoolean("parley.dynamodb.create-tables")) {
+      var dynamo = DynamoDbClients.fromJournalConfig(full);
       DynamoDbTables.ensure(
-          DynamoDbClients.fromJournalConfig(full),
+          dynamo,
           full.getString("parley.dynamodb.journal-table"),
           full.getString("parley.dynamodb.snapshot-table"),
           full.getString("parley.dynamodb.dedup-table"));
+      DynamoDbTables.ensureKeyed(dynamo, full.getString("parley.dynamodb.content-key-table"), "u");
+      DynamoDbTables.ensureKeyed(dynamo, full.getString("parley.dynamodb.erasure-table"), "u");
     }
 
     ParleyNode.start(full, Clock.systemUTC());

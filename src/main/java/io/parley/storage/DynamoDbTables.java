@@ -62,6 +62,21 @@ public final class DynamoDbTables {
     }
   }
 
+  /**
+   * A table of items keyed by one string attribute {@code hashKey} alone (Parley's own small
+   * tables: content keys, unfinished erasures).
+   */
+  public static void ensureKeyed(AmazonDynamoDB dynamo, String table, String hashKey) throws InterruptedException {
+    create(
+        dynamo,
+        new CreateTableRequest()
+            .withTableName(table)
+            .withKeySchema(key(hashKey, KeyType.HASH))
+            .withAttributeDefinitions(attribute(hashKey, "S"))
+            .withBillingMode(BillingMode.PAY_PER_REQUEST));
+    awaitActive(dynamo, table);
+  }
+
   /** True if this call created the table. */
   private static boolean create(AmazonDynamoDB dynamo, CreateTableRequest request) {
     try {
