@@ -11,6 +11,11 @@ import io.parley.gateway.Gateway;
 import io.parley.media.MediaService;
 import io.parley.media.MediaSettings;
 import io.parley.metrics.ParleyMetrics;
+import io.parley.privacy.ContentKeys;
+import io.parley.privacy.ErasedKeyNotices;
+import io.parley.storage.DynamoDbClients;
+import io.parley.storage.DynamoDbKeyTable;
+import org.apache.pekko.dispatch.Dispatchers;
 import io.parley.push.ApnsProvider;
 import io.parley.push.FcmProvider;
 import io.parley.push.PushDispatcher;
@@ -57,13 +62,18 @@ public final class ParleyNode {
     ColdTier cold = ColdTier.from(config, system);
     ShardedEntities entities = new ShardedEntities(system);
     PushDispatcher pushes = startPush(system, config, entities, clock);
-    entities.start(journal, cold, pushes, clock);
     java.time.Duration askTimeout = config.getDuration("parley.gateway.ask-timeout");
-    MessageHistory history = new MessageHistory(entities, new MessageReader(journal, cold), askTimeout, system);
     MediaService media = new MediaService(entities::media, entities, MediaSettings.from(config), askTimeout, system);
+    ContentKeys keys = new ContentKeys(
+        new DynamoDbKeyTable(DynamoDbClients.fromJournalConfig(config), config.getString("parley.dynamodb.content-key-table"),
+            system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId())),
+        config.getLong("parley.privacy.keys-cached"));
+    ErasedKeyNotices.start(system, keys);
+    entities.start(journal, cold, pushes, keys::erase, clock);
+    MessageHistory history = new MessageHistory(entities, new MessageReader(journal, cold), askTimeout, system);
     JwtAuth auth = JwtAuth.from(config.getConfig("parley.auth"), clock);
 
-    Gateway.start(system, config, auth, entities, history, media, ConversationSettings.from(config), clock)
+    Gateway.start(system, config, auth, entities, history, media, keys, ConversationSettings.from(config), clock)
         .thenAccept(
             address ->
                 org.apache.pekko.cluster.Cluster.get(system.classicSystem())

@@ -19,6 +19,7 @@ import io.parley.storage.DynamoDbClients;
 import io.parley.storage.DynamoDbDedupTable;
 import io.parley.push.PushToken;
 import io.parley.push.PushTokenOwner;
+import io.parley.user.KeptElsewhere;
 import io.parley.user.UserActor;
 import io.parley.user.UserRecipients;
 import io.parley.user.UserSettings;
@@ -52,7 +53,8 @@ public final class ShardedEntities implements Entities, ArchiveCalendars {
     this.sharding = ClusterSharding.get(system);
   }
 
-  public void start(ConversationJournal journal, ColdTier cold, PushNotifier pushes, Clock clock) {
+  public void start(ConversationJournal journal, ColdTier cold, PushNotifier pushes, KeptElsewhere elsewhere,
+      Clock clock) {
     ConversationSettings conversationSettings = ConversationSettings.from(system.settings().config());
     ArchiveSettings archiveSettings = ArchiveSettings.from(system.settings().config());
     UserSettings userSettings = UserSettings.from(system.settings().config());
@@ -75,7 +77,7 @@ public final class ShardedEntities implements Entities, ArchiveCalendars {
     sharding.init(
         Entity.of(
                 UserActor.TYPE_KEY,
-                ctx -> UserActor.create(ctx.getEntityId(), ctx.getShard(), this, userSettings, pushes, clock))
+                ctx -> UserActor.create(ctx.getEntityId(), ctx.getShard(), this, userSettings, pushes, elsewhere, clock))
             .withStopMessage(UserActor.stopMessage())
             // A user owes no work after a crash (conversations re-send hand-offs, connections
             // register again), so remembering users would only cost a write at every login.

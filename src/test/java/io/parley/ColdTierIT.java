@@ -20,7 +20,9 @@ import io.parley.archive.SegmentFormat;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
 import io.parley.testing.ApiClient;
+import io.parley.privacy.ContentKey;
 import io.parley.testing.ParleyProcess;
+import io.parley.testing.StoredContent;
 import io.parley.testing.WsClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,6 +34,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -270,6 +273,10 @@ class ColdTierIT {
    */
   private static boolean segmentsTile(ParleyProcess node, Chat chat, int n) {
     Path bucket = node.dataDir.resolve("s3").resolve("parley");
+    List<ContentKey> keys;
+    try (StoredContent stored = new StoredContent(node)) {
+      keys = stored.keys();
+    }
     long next = 1;
     for (String key : segmentFiles(node, chat).stream().sorted().toList()) {
       List<ChatMessage> messages;
@@ -282,7 +289,8 @@ class ColdTierIT {
         return false;
       }
       for (ChatMessage m : messages) {
-        if (m.seq() != next++ || !m.content().equals(chat.content((int) m.seq()))) {
+        // Stored sealed with the sender's key, as in the journal.
+        if (m.seq() != next++ || !StoredContent.open(m.content(), keys).equals(Optional.of(chat.content((int) m.seq())))) {
           return false;
         }
       }
@@ -305,32 +313,12 @@ class ColdTierIT {
     }
   }
 
-  /** The conversation's event items in the journal table, their attributes as text. */
+  /** The conversation's event items in the journal table, as text with their content opened. */
   private static List<String> journalItems(ParleyProcess node, Chat chat) {
-    AmazonDynamoDB dynamo = AmazonDynamoDBClientBuilder.standard()
-        .withEndpointConfiguration(new AwsClientBuilder.EndpointConfiguration(
-            "http://127.0.0.1:" + node.env("PARLEY_DYNAMODB_EMBEDDED_PORT"), "us-east-1"))
-        .withCredentials(new AWSStaticCredentialsProvider(new BasicAWSCredentials("parleylocal", "parleylocalsecret")))
-        .build();
-    try {
+    try (StoredContent stored = new StoredContent(node)) {
+      List<ContentKey> keys = stored.keys();
       String partitionPrefix = "journal-P-" + ConversationActor.persistenceId(chat.id()).id() + "-";
-      List<String> items = new ArrayList<>();
-      Map<String, AttributeValue> start = null;
-      do {
-        ScanResult result = dynamo.scan(new ScanRequest("parley-journal")
-            .withFilterExpression("begins_with(par, :p)")
-            .withExpressionAttributeValues(Map.of(":p", new AttributeValue(partitionPrefix)))
-            .withExclusiveStartKey(start));
-        for (Map<String, AttributeValue> item : result.getItems()) {
-          items.add(item.values().stream()
-              .map(v -> v.getB() != null ? StandardCharsets.UTF_8.decode(v.getB().duplicate()).toString() : String.valueOf(v))
-              .collect(Collectors.joining(" ")));
-        }
-        start = result.getLastEvaluatedKey();
-      } while (start != null && !start.isEmpty());
-      return items;
-    } finally {
-      dynamo.shutdown();
+      return stored.items("parley-journal", partitionPrefix).stream().map(item -> stored.readable(item, keys)).toList();
     }
   }
 
@@ -338,7 +326,7 @@ class ColdTierIT {
   private static List<String> journalItemsHolding(ParleyProcess node, Chat chat, int from, int to) {
     List<String> contents = IntStream.rangeClosed(from, to).mapToObj(chat::content).toList();
     return journalItems(node, chat).stream()
-        .filter(item -> contents.stream().anyMatch(c -> item.contains(c + "\"")))
+        .filter(item -> contents.stream().anyMatch(c -> item.contains(c + "\"") || item.contains("opened: " + c + "\n")))
         .toList();
   }
 

@@ -21,7 +21,8 @@ import java.util.zip.GZIPOutputStream;
 /**
  * A segment object's bytes: gzipped JSON lines, one message per line in ascending seq, with the
  * field names of the client protocol. Plain enough to read with {@code zcat | jq} when
- * operating the bucket, and independent of the journal's serializer.
+ * operating the bucket, and independent of the journal's serializer. Sealed content stays sealed
+ * ({@code key_id} names its sender's key), so that erasing the sender leaves it unreadable here too.
  */
 public final class SegmentFormat {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,6 +41,9 @@ public final class SegmentFormat {
             .put("content", m.content())
             .put("content_type", m.contentType())
             .put("server_ts", m.serverTs());
+        if (m.sealed()) {
+          line.put("key_id", m.keyId());
+        }
         out.write(JSON.writeValueAsString(line));
         out.write('\n');
       }
@@ -67,7 +71,9 @@ public final class SegmentFormat {
             m.get("client_msg_id").asText(),
             m.get("content").asText(),
             m.get("content_type").asText(),
-            m.get("server_ts").asLong()));
+            m.get("server_ts").asLong(),
+            m.hasNonNull("key_id") ? m.get("key_id").asText() : null,
+            null));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

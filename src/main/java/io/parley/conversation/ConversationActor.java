@@ -70,13 +70,23 @@ public final class ConversationActor
 
   public sealed interface Command extends JsonSerializable {}
 
+  /** {@code content} and {@code preview} sealed under {@code keyId} (see {@link ChatMessage}). */
   public record Send(
       String senderId,
       String clientMsgId,
       String content,
       String contentType,
+      String keyId,
+      String preview,
       ActorRef<Outcome<SendAck>> replyTo)
-      implements Command {}
+      implements Command {
+
+    /** A send of plain text. */
+    public Send(String senderId, String clientMsgId, String content, String contentType,
+        ActorRef<Outcome<SendAck>> replyTo) {
+      this(senderId, clientMsgId, content, contentType, null, null, replyTo);
+    }
+  }
 
   public record SendAck(String clientMsgId, String messageId, long seq, long serverTs)
       implements JsonSerializable {}

@@ -160,7 +160,7 @@ final class MemberHandoffs {
     List<ChatMessage> chunk = new ArrayList<>();
     long bytes = 0;
     for (ChatMessage m : loaded.messages()) {
-      long size = SendBatch.approximateBytes(m.content(), m.clientMsgId(), m.senderId());
+      long size = SendBatch.approximateBytes(m.content(), m.preview(), m.clientMsgId(), m.senderId());
       if (!chunk.isEmpty() && bytes + size > SendBatch.MAX_BYTES) {
         deliver(state, loaded.userId(), info, member, chunk);
         chunk = new ArrayList<>();

@@ -52,7 +52,7 @@ final class SendBatch {
     long bytes = 0;
     while (!waiting.isEmpty() && taken.size() < MAX_SENDS) {
       Send next = waiting.peek();
-      long size = approximateBytes(next.content(), next.clientMsgId(), next.senderId());
+      long size = approximateBytes(next);
       if (!taken.isEmpty() && bytes + size > MAX_BYTES) {
         break;
       }
@@ -62,9 +62,14 @@ final class SendBatch {
     return taken;
   }
 
+  static long approximateBytes(Send send) {
+    return approximateBytes(send.content(), send.preview(), send.clientMsgId(), send.senderId());
+  }
+
   /** An upper bound of a message's stored size: UTF-8 takes at most 3 bytes per Java char. */
-  static long approximateBytes(String content, String clientMsgId, String senderId) {
-    return 3L * (content.length() + clientMsgId.length() + senderId.length()) + MESSAGE_OVERHEAD_BYTES;
+  static long approximateBytes(String content, String preview, String clientMsgId, String senderId) {
+    long previewChars = preview == null ? 0 : preview.length();
+    return 3L * (content.length() + previewChars + clientMsgId.length() + senderId.length()) + MESSAGE_OVERHEAD_BYTES;
   }
 
   /**
@@ -95,7 +100,8 @@ final class SendBatch {
       seq++;
       SendAck ack = ack(conversationId, send.clientMsgId(), seq, ts);
       acceptedNow.put(key, ack);
-      stored.add(new StoredMessage(seq, send.senderId(), send.clientMsgId(), send.content(), send.contentType(), ts));
+      stored.add(new StoredMessage(seq, send.senderId(), send.clientMsgId(), send.content(), send.contentType(), ts,
+          send.keyId(), send.preview()));
       replies.add(() -> send.replyTo().tell(Outcome.ok(ack)));
     }
     return new Numbered(stored, replies);

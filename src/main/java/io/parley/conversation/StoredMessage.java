@@ -2,14 +2,19 @@ package io.parley.conversation;
 
 import io.parley.cluster.JsonSerializable;
 
-/** A message as the conversation's journal stores it (the conversation id is the entity's). */
+/**
+ * A message as the conversation's journal stores it (the conversation id is the entity's); its
+ * content sealed as {@link ChatMessage} describes.
+ */
 public record StoredMessage(
     long seq,
     String senderId,
     String clientMsgId,
     String content,
     String contentType,
-    long serverTs)
+    long serverTs,
+    String keyId,
+    String preview)
     implements JsonSerializable {
 
   public ChatMessage toChatMessage(String conversationId) {
@@ -21,6 +26,8 @@ public record StoredMessage(
         clientMsgId,
         content,
         contentType,
-        serverTs);
+        serverTs,
+        keyId,
+        preview);
   }
 }

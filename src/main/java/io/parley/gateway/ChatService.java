@@ -48,6 +48,7 @@ public final class ChatService {
   private final RateLimits limits;
   private final ConversationSettings conversationSettings;
   private final RequestTimeouts timeouts;
+  private final ContentSealing sealing;
   private final ActorSystem<?> system;
 
   public ChatService(
@@ -57,6 +58,7 @@ public final class ChatService {
       RateLimits limits,
       ConversationSettings conversationSettings,
       RequestTimeouts timeouts,
+      ContentSealing sealing,
       ActorSystem<?> system) {
     this.entities = entities;
     this.history = history;
@@ -64,6 +66,7 @@ public final class ChatService {
     this.limits = limits;
     this.conversationSettings = conversationSettings;
     this.timeouts = timeouts;
+    this.sealing = sealing;
     this.system = system;
   }
 
@@ -96,9 +99,11 @@ public final class ChatService {
         .thenCompose(allowed -> mediaId == null
             ? CompletableFuture.completedFuture(Done.INSTANCE)
             : media.shareBeforeSend(userId, mediaId, request.conversationId()).thenApply(ChatService::valueOrThrow))
-        .thenCompose(done -> this.<ConversationActor.Command, ConversationActor.SendAck>ask(
+        .thenCompose(done -> sealing.seal(userId, request.content(), contentType))
+        .thenCompose(sealed -> this.<ConversationActor.Command, ConversationActor.SendAck>ask(
             entities.conversation(request.conversationId()), timeouts.send(),
-            replyTo -> new ConversationActor.Send(userId, request.clientMsgId(), request.content(), contentType, replyTo)))
+            replyTo -> new ConversationActor.Send(userId, request.clientMsgId(), sealed.content(), contentType,
+                sealed.keyId(), sealed.preview(), replyTo)))
         .thenApply(ack -> {
           ParleyMetrics.sendAcked(Duration.ofNanos(System.nanoTime() - started));
           return ack;
@@ -159,13 +164,15 @@ public final class ChatService {
     int n = limit(limit, DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT);
     return history
         .page(userId, conversationId, beforeSeq == null ? Long.MAX_VALUE : beforeSeq, n)
-        .thenApply(ChatService::valueOrThrow);
+        .thenApply(ChatService::valueOrThrow)
+        .thenCompose(sealing::open);
   }
 
   public CompletionStage<List<InboxItem>> inbox(String userId, Integer limit, Long beforeTs) {
     int n = limit(limit, DEFAULT_INBOX_LIMIT, MAX_INBOX_LIMIT);
     return ask(entities.user(userId), (ActorRef<Outcome<UserActor.InboxPage>> replyTo) -> new UserActor.GetInbox(n, beforeTs, replyTo))
-        .thenApply(UserActor.InboxPage::items);
+        .thenApply(UserActor.InboxPage::items)
+        .thenCompose(sealing::openItems);
   }
 
   public CompletionStage<Done> ack(String userId, String deviceId, long cursor) {

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -31,6 +32,9 @@ public final class Connection {
   public sealed interface Outbound {}
 
   public record Text(String json) implements Outbound {}
+
+  /** A frame whose content is being opened (its sender's key is being read); see {@link SocketOutput}. */
+  public record Opening(CompletionStage<String> json) implements Outbound {}
 
   public record Complete() implements Outbound {}
 
@@ -104,6 +108,7 @@ public final class Connection {
       Instant tokenExpiresAt,
       Entities entities,
       MessageHistory history,
+      ContentSealing sealing,
       LiveConnections live,
       Duration heartbeat,
       Clock clock) {
@@ -112,7 +117,7 @@ public final class Connection {
           live.opened(ctx.getSelf());
           return Behaviors.withTimers(
               timers ->
-                  new Connection(userId, deviceId, entities, history, live, heartbeat, clock, ctx, timers)
+                  new Connection(userId, deviceId, entities, history, sealing, live, heartbeat, clock, ctx, timers)
                       .awaitingAttach(tokenExpiresAt));
         });
   }
@@ -121,6 +126,7 @@ public final class Connection {
   private final String deviceId;
   private final Entities entities;
   private final MessageHistory history;
+  private final ContentSealing sealing;
   private final LiveConnections live;
   private final Duration heartbeat;
   private final Clock clock;
@@ -150,6 +156,7 @@ public final class Connection {
       String deviceId,
       Entities entities,
       MessageHistory history,
+      ContentSealing sealing,
       LiveConnections live,
       Duration heartbeat,
       Clock clock,
@@ -159,6 +166,7 @@ public final class Connection {
     this.deviceId = deviceId;
     this.entities = entities;
     this.history = history;
+    this.sealing = sealing;
     this.live = live;
     this.heartbeat = heartbeat;
     this.clock = clock;
@@ -209,7 +217,7 @@ public final class Connection {
           return Behaviors.same();
         })
         .onMessage(DeviceEvent.class, event -> {
-          afterHello.send(() -> send(WireFormat.event(event, clock.millis())));
+          afterHello.send(() -> send(event));
           return Behaviors.same();
         })
         .onMessage(Reply.class, reply -> {
@@ -381,7 +389,7 @@ public final class Connection {
         ParleyMetrics.messageDelivered(message.message().serverTs(), clock.millis());
       }
       if (!(item instanceof DeviceEvent.Covered)) {
-        send(WireFormat.event(item, clock.millis()));
+        send(item);
       }
       lastCursorSent = item.cursor();
     }
@@ -389,6 +397,12 @@ public final class Connection {
 
   private void send(ObjectNode frame) {
     socket.send(frame);
+  }
+
+  /** An event's frame, its content opened first. */
+  private void send(DeviceEvent event) {
+    long now = clock.millis();
+    socket.send(sealing.open(event).thenApply(opened -> WireFormat.event(opened, now)));
   }
 
   private Behavior<Object> stop() {

@@ -5,6 +5,7 @@ import io.parley.auth.JwtAuth;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
 import io.parley.media.MediaService;
+import io.parley.privacy.ContentKeys;
 import io.parley.metrics.ParleyMetrics;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +29,7 @@ public final class Gateway {
       Entities entities,
       MessageHistory history,
       MediaService media,
+      ContentKeys keys,
       ConversationSettings conversationSettings,
       Clock clock) {
     Config gateway = config.getConfig("parley.gateway");
@@ -38,15 +40,16 @@ public final class Gateway {
     RequestTimeouts timeouts = RequestTimeouts.from(gateway);
     Duration askTimeout = timeouts.ask();
     RateLimits limits = RateLimits.from(gateway.getConfig("rate-limit"), clock, entities, timeouts, system.scheduler());
-    ChatService chat = new ChatService(entities, history, media, limits, conversationSettings, timeouts, system);
+    ContentSealing sealing = new ContentSealing(keys);
+    ChatService chat = new ChatService(entities, history, media, limits, conversationSettings, timeouts, sealing, system);
     WebSocketEndpoint webSocket =
         new WebSocketEndpoint(
-            system, entities, history, chat, auth, gateway.getDuration("heartbeat"),
+            system, entities, history, chat, sealing, auth, gateway.getDuration("heartbeat"),
             gateway.getInt("max-frame-bytes"), gateway.getInt("max-connections"), clock);
     ParleyMetrics.gauge("parley.connections", "WebSocket connections open on this node", webSocket.live::size);
     HttpApi api =
         new HttpApi(
-            auth, chat, webSocket, new UserExport(entities, history, askTimeout, system, clock),
+            auth, chat, webSocket, new UserExport(entities, history, sealing, askTimeout, system, clock),
             new AccountErasure(entities, askTimeout, system),
             config.getBoolean("parley.auth.dev-tokens"),
             config.getDuration("parley.auth.dev-token-ttl"));

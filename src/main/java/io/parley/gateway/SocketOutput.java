@@ -2,10 +2,13 @@ package io.parley.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.gateway.Connection.Complete;
+import io.parley.gateway.Connection.Opening;
 import io.parley.gateway.Connection.Outbound;
 import io.parley.gateway.Connection.Text;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -33,13 +36,23 @@ final class SocketOutput {
     emit(new Text(WireFormat.render(frame)));
   }
 
+  /** A frame still being made (its content opened): it goes out in its turn once made. */
+  void send(CompletionStage<ObjectNode> frame) {
+    CompletableFuture<ObjectNode> making = frame.toCompletableFuture();
+    if (making.isDone() && !making.isCompletedExceptionally()) {
+      send(making.join());
+    } else {
+      emit(new Opening(making.thenApply(WireFormat::render)));
+    }
+  }
+
   /** Closes the socket once the frames before it are written. */
   void complete() {
     emit(new Complete());
   }
 
   void emit(Outbound frame) {
-    if (frame instanceof Text) {
+    if (!(frame instanceof Complete)) {
       framesEmitted++;
     }
     if (outbound == null) {

@@ -33,9 +33,12 @@ final class UserExport {
   private final MessageHistory history;
   private final Duration askTimeout;
   private final ActorSystem<?> system;
+  private final ContentSealing sealing;
   private final Clock clock;
 
-  UserExport(Entities entities, MessageHistory history, Duration askTimeout, ActorSystem<?> system, Clock clock) {
+  UserExport(Entities entities, MessageHistory history, ContentSealing sealing, Duration askTimeout,
+      ActorSystem<?> system, Clock clock) {
+    this.sealing = sealing;
     this.entities = entities;
     this.history = history;
     this.askTimeout = askTimeout;
@@ -44,7 +47,8 @@ final class UserExport {
   }
 
   Source<ByteString, NotUsed> lines(String userId) {
-    return Source.completionStage(AskPattern.ask(entities.user(userId), UserActor.GetExport::new, askTimeout, system.scheduler()))
+    return Source.completionStage(AskPattern.ask(entities.user(userId), UserActor.GetExport::new, askTimeout, system.scheduler())
+            .thenCompose(data -> sealing.openItems(data.inbox()).thenApply(data::withInbox)))
         .flatMapConcat(data -> Source.from(aboutTheUser(userId, data))
             .concat(Source.from(data.conversations()).flatMapConcat(id -> sentMessages(userId, id))))
         .map(line -> ByteString.fromString(WireFormat.render(line) + "\n"));
@@ -72,6 +76,7 @@ final class UserExport {
     return Source.unfoldAsync(Long.MAX_VALUE, beforeSeq -> beforeSeq <= 1
             ? CompletableFuture.completedFuture(Optional.empty())
             : history.page(null, conversationId, beforeSeq, PAGE).thenApply(outcome -> next(outcome)))
+        .mapAsync(1, sealing::openMessages)
         .mapConcat(messages -> messages)
         .filter(message -> message.senderId().equals(userId))
         .map(message -> {

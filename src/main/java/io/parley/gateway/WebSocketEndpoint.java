@@ -43,6 +43,7 @@ final class WebSocketEndpoint {
   private final Entities entities;
   private final MessageHistory history;
   private final ChatService chat;
+  private final ContentSealing sealing;
   private final JwtAuth auth;
   private final Duration heartbeat;
   private final int maxFrameBytes;
@@ -55,6 +56,7 @@ final class WebSocketEndpoint {
       Entities entities,
       MessageHistory history,
       ChatService chat,
+      ContentSealing sealing,
       JwtAuth auth,
       Duration heartbeat,
       int maxFrameBytes,
@@ -64,6 +66,7 @@ final class WebSocketEndpoint {
     this.entities = entities;
     this.history = history;
     this.chat = chat;
+    this.sealing = sealing;
     this.auth = auth;
     this.heartbeat = heartbeat;
     this.maxFrameBytes = maxFrameBytes;
@@ -83,7 +86,7 @@ final class WebSocketEndpoint {
     String userId = token.userId();
     ActorRef<Object> connection =
         system.systemActorOf(
-            Connection.create(userId, deviceId, token.expiresAt(), entities, history, live, heartbeat, clock),
+            Connection.create(userId, deviceId, token.expiresAt(), entities, history, sealing, live, heartbeat, clock),
             "connection-" + UUID.randomUUID(),
             Props.empty());
     ClientFrames frames = new ClientFrames(userId, deviceId, chat, auth, entities, connection);
@@ -116,11 +119,12 @@ final class WebSocketEndpoint {
               connection.tell(new Connection.Attach(ref));
               return NotUsed.getInstance();
             })
-            .collectType(Connection.Text.class)
-            .map(text -> {
+            // In order: a frame whose content is still being opened holds back those after it.
+            .mapAsync(1, WebSocketEndpoint::json)
+            .map(json -> {
               // How far the socket has taken frames, so a replay adds pages only as it drains.
               connection.tell(Connection.Written.INSTANCE);
-              return (Message) TextMessage.apply(text.json());
+              return (Message) TextMessage.apply(json);
             })
             .watchTermination((mat, done) -> {
               done.whenComplete((ok, failure) -> connection.tell(new Connection.Closed()));
@@ -144,6 +148,13 @@ final class WebSocketEndpoint {
   private static <S extends org.apache.pekko.stream.Shape> org.apache.pekko.stream.Graph<S, Object> anyMaterializedValue(
       org.apache.pekko.stream.Graph<S, ?> graph) {
     return (org.apache.pekko.stream.Graph) graph;
+  }
+
+  private static CompletionStage<String> json(Connection.Outbound frame) {
+    if (frame instanceof Connection.Opening opening) {
+      return opening.json();
+    }
+    return CompletableFuture.completedFuture(((Connection.Text) frame).json());
   }
 
   /** A client message's text (null for a binary one, which is drained). */

@@ -69,9 +69,10 @@ final class DeliveryStream {
     // A group's member list is stored once per change, not with every message.
     ConversationInfo changed = cmd.info() == null || write.inboxHolds(conversationId, cmd.info().fingerprint())
         ? null : cmd.info();
-    long firstCursor = write.addItems(new UserActor.MessagesStored(changed, items, Inbox.preview(last),
+    Inbox.Preview preview = Inbox.preview(last);
+    long firstCursor = write.addItems(new UserActor.MessagesStored(changed, items, preview.text(),
         settings.inboxMaxEntries(), settings.pendingMaxItems(), settings.inactiveBefore(last.serverTs()),
-        settings.inboxMemberBytes(), settings.pendingIdBytes()));
+        settings.inboxMemberBytes(), settings.pendingIdBytes(), preview.keyId()));
     write.then(
         newState -> {
           ParleyMetrics.pendingItems(newState.pending.size());

@@ -8,6 +8,7 @@ import io.parley.conversation.Conversations;
 import io.parley.push.OfflinePushes;
 import io.parley.user.UserActor.EraseFinished;
 import io.parley.user.UserActor.EraseRequested;
+import io.parley.user.UserActor.ElsewhereErased;
 import io.parley.user.UserActor.EraseStep;
 import io.parley.user.UserActor.Event;
 import io.parley.user.UserActor.ConversationErased;
@@ -27,7 +28,9 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
  * Erasing the account ({@code DELETE /v1/me}): a durable process of the {@link UserActor}.
  * {@link EraseRequested} records the conversations to leave (those the entity knows of); each
  * conversation's {@link ConversationActor.EraseMember} is asked (a few at a time, retried until it
- * answers) and its answer recorded ({@link ConversationErased}); {@link EraseFinished} then leaves
+ * answers) and its answer recorded ({@link ConversationErased}); what the account keeps outside
+ * the entities is deleted ({@link KeptElsewhere}: its content key, which leaves every copy of its
+ * messages unreadable, and its media); {@link EraseFinished} then leaves
  * the state empty (inbox, pending items, devices, push tokens, last seen) but for the record that
  * it was erased. A restart half-way resumes at the conversations not yet recorded. Asking again
  * while it runs, or once it is done with nothing stored since, changes nothing.
@@ -54,20 +57,25 @@ public final class Erasure {
   private final TimerScheduler<UserActor.Command> timers;
   private final EffectFactories<Event, UserState> effects;
   private final Conversations conversations;
+  private final KeptElsewhere elsewhere;
   private final DeviceConnections connections;
   private final OfflinePushes<UserActor.Command> pushes;
   private final Clock clock;
   /** Conversations asked and not answered yet (memory only: a restart asks again). */
   private final Set<String> asking = new HashSet<>();
+  /** Whether {@link KeptElsewhere#erase} is under way (memory only: a restart runs it again). */
+  private boolean erasingElsewhere;
 
   Erasure(String userId, ActorContext<UserActor.Command> ctx, TimerScheduler<UserActor.Command> timers,
-      EffectFactories<Event, UserState> effects, Conversations conversations, DeviceConnections connections,
+      EffectFactories<Event, UserState> effects, Conversations conversations, KeptElsewhere elsewhere,
+      DeviceConnections connections,
       OfflinePushes<UserActor.Command> pushes, Clock clock) {
     this.userId = userId;
     this.ctx = ctx;
     this.timers = timers;
     this.effects = effects;
     this.conversations = conversations;
+    this.elsewhere = elsewhere;
     this.connections = connections;
     this.pushes = pushes;
     this.clock = clock;
@@ -98,7 +106,11 @@ public final class Erasure {
       return effects.none();
     }
     if (step.conversationId() == null) {
-      return state.erasure.remaining().isEmpty() ? finish() : effects.none().thenRun(this::advance);
+      if (state.erasure.remaining().isEmpty()) {
+        eraseElsewhere();
+        return effects.none();
+      }
+      return effects.none().thenRun(this::advance);
     }
     asking.remove(step.conversationId());
     if (step.failure() != null) {
@@ -138,6 +150,28 @@ public final class Erasure {
         replyTo -> new ConversationActor.EraseMember(userId, replyTo),
         (outcome, failure) -> new EraseStep(conversationId,
             failure != null ? failure.toString() : outcome.isOk() ? null : outcome.message()));
+  }
+
+  private void eraseElsewhere() {
+    if (erasingElsewhere) {
+      return;
+    }
+    erasingElsewhere = true;
+    ctx.pipeToSelf(elsewhere.erase(userId),
+        (done, failure) -> new ElsewhereErased(failure == null ? null : failure.toString()));
+  }
+
+  Effect<Event, UserState> elsewhereErased(UserState state, ElsewhereErased erased) {
+    erasingElsewhere = false;
+    if (!running(state)) {
+      return effects.none();
+    }
+    if (erased.failure() != null) {
+      ctx.getLog().warn("Erasing the key and media of {} failed, retrying: {}", userId, erased.failure());
+      timers.startSingleTimer(RETRY_TIMER, new EraseStep(null, null), RETRY_AFTER);
+      return effects.none();
+    }
+    return finish();
   }
 
   private Effect<Event, UserState> finish() {

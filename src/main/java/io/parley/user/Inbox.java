@@ -22,6 +22,11 @@ import java.util.Set;
  */
 public final class Inbox {
   static final int PREVIEW_CHARS = 100;
+  /**
+   * A preview is stored sealed in every member's inbox, and sealed bytes do not compress: within
+   * this many UTF-8 bytes, the largest inbox still fits its snapshot (UserSnapshotSizeTest).
+   */
+  static final int PREVIEW_BYTES = 48;
   static final int UNREAD_SEQS_KEPT = 500;
 
   /**
@@ -29,7 +34,8 @@ public final class Inbox {
    * inbox keeps member lists within a budget (see {@link #keptMemberBytes}), and the others are
    * read from the conversation when a device is shown them ({@link MemberLists}).
    * {@code fingerprint} names the membership held ({@link ConversationInfo#fingerprint}); 0 in
-   * entries stored before it was kept.
+   * entries stored before it was kept. {@code previewKeyId}: the key the preview is sealed with
+   * (the last sender's, see {@link ChatMessage}); null for a preview in plain text.
    */
   public record Entry(
       String title,
@@ -42,7 +48,8 @@ public final class Inbox {
       List<Long> unreadSeqs,
       int unreadNotKept,
       int memberCount,
-      long fingerprint)
+      long fingerprint,
+      String previewKeyId)
       implements JsonSerializable {
 
     public Entry {
@@ -59,19 +66,24 @@ public final class Inbox {
 
     private Entry withMembership(String title, List<String> members, int memberCount, long fingerprint) {
       return new Entry(title, members, lastSeq, preview, lastSenderId, lastMessageTs, readSeq, unreadSeqs,
-          unreadNotKept, memberCount, fingerprint);
+          unreadNotKept, memberCount, fingerprint, previewKeyId);
     }
 
-    private Entry withLast(long lastSeq, String preview, String lastSenderId, long lastMessageTs,
+    private Entry withLast(long lastSeq, Preview preview, String lastSenderId, long lastMessageTs,
         List<Long> unreadSeqs, int unreadNotKept) {
-      return new Entry(title, members, lastSeq, preview, lastSenderId, lastMessageTs, readSeq, unreadSeqs,
-          unreadNotKept, memberCount, fingerprint);
+      return new Entry(title, members, lastSeq, preview.text(), lastSenderId, lastMessageTs, readSeq, unreadSeqs,
+          unreadNotKept, memberCount, fingerprint, preview.keyId());
     }
 
     private Entry withRead(long readSeq, List<Long> unreadSeqs, int unreadNotKept) {
       return new Entry(title, members, lastSeq, preview, lastSenderId, lastMessageTs, readSeq, unreadSeqs,
-          unreadNotKept, memberCount, fingerprint);
+          unreadNotKept, memberCount, fingerprint, previewKeyId);
     }
+  }
+
+  /** What the inbox shows of a conversation's last message; {@code keyId} as in {@link Entry}. */
+  public record Preview(String text, String keyId) {
+    static final Preview NONE = new Preview("", null);
   }
 
   private final HashMap<String, Entry> entries;
@@ -141,7 +153,7 @@ public final class Inbox {
    * {@link #keptMemberBytes} (0: none).
    */
   public void addMessages(String userId, ConversationInfo info, String conversationId,
-      List<PendingQueue.Item> messages, String preview, int memberBytes) {
+      List<PendingQueue.Item> messages, Preview preview, int memberBytes) {
     Entry entry = info != null ? withMembership(userId, info, 0, memberBytes) : entries.get(conversationId);
     if (entry == null) {
       return;
@@ -180,7 +192,7 @@ public final class Inbox {
     Entry entry = entries.get(info.conversationId());
     long fingerprint = info.fingerprint();
     if (entry == null) {
-      entry = new Entry(null, List.of(), 0, null, null, ts, 0, List.of(), 0, 0, 0);
+      entry = new Entry(null, List.of(), 0, null, null, ts, 0, List.of(), 0, 0, 0, null);
     } else if (entry.fingerprint() == fingerprint && entry.membersKept() && entry.members().equals(info.members())) {
       return entry;
     }
@@ -212,7 +224,7 @@ public final class Inbox {
   public void previewDeleted(String conversationId, long seq) {
     Entry entry = entries.get(conversationId);
     if (entry != null && entry.lastSeq() == seq) {
-      entries.put(conversationId, entry.withLast(entry.lastSeq(), "", entry.lastSenderId(), entry.lastMessageTs(),
+      entries.put(conversationId, entry.withLast(entry.lastSeq(), Preview.NONE, entry.lastSenderId(), entry.lastMessageTs(),
           entry.unreadSeqs(), entry.unreadNotKept()));
     }
   }
@@ -250,7 +262,7 @@ public final class Inbox {
   public InboxItem item(String conversationId) {
     Entry e = entries.get(conversationId);
     return new InboxItem(conversationId, e.title(), e.members(), e.lastSeq(), e.preview(),
-        e.lastSenderId(), e.lastMessageTs(), e.unreadCount());
+        e.lastSenderId(), e.lastMessageTs(), e.unreadCount(), e.previewKeyId());
   }
 
   /** Newest first, strictly older than {@code beforeTs} when given. */
@@ -265,16 +277,38 @@ public final class Inbox {
         .toList();
   }
 
-  static String preview(ChatMessage message) {
-    if ("media".equals(message.contentType())) {
+  /** A sealed message's preview is sealed too: the gateway made it when it sealed the content. */
+  static Preview preview(ChatMessage message) {
+    if ("media".equals(message.contentType()) || !message.sealed()) {
+      return new Preview(preview(message.content(), message.contentType()), null);
+    }
+    return new Preview(message.preview() != null ? message.preview() : message.content(), message.keyId());
+  }
+
+  /** The preview of plain {@code content}; the content itself when short enough. */
+  public static String preview(String content, String contentType) {
+    if ("media".equals(contentType)) {
       return "[media]";
     }
-    String content = message.content();
-    if (content.codePointCount(0, content.length()) <= PREVIEW_CHARS) {
+    int chars = content.codePointCount(0, content.length());
+    if (chars <= PREVIEW_CHARS && utf8Bytes(content, content.length()) <= PREVIEW_BYTES) {
       return content;
     }
-    int end = content.offsetByCodePoints(0, PREVIEW_CHARS - 1);
+    // Room for the ellipsis: one character, three bytes.
+    int end = chars < PREVIEW_CHARS ? content.length() : content.offsetByCodePoints(0, PREVIEW_CHARS - 1);
+    while (utf8Bytes(content, end) > PREVIEW_BYTES - 3) {
+      end = content.offsetByCodePoints(end, -1);
+    }
     return content.substring(0, end) + "…";
+  }
+
+  private static int utf8Bytes(String s, int end) {
+    int bytes = 0;
+    for (int i = 0; i < end; i++) {
+      char c = s.charAt(i);
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3; // a surrogate pair: 4
+    }
+    return bytes;
   }
 
   Inbox copy() {

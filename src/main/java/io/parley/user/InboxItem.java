@@ -3,7 +3,10 @@ package io.parley.user;
 import io.parley.cluster.JsonSerializable;
 import java.util.List;
 
-/** One conversation as the user's inbox shows it. */
+/**
+ * One conversation as the user's inbox shows it; the preview sealed under {@code previewKeyId}
+ * (null: plain text), which the gateway opens.
+ */
 public record InboxItem(
     String conversationId,
     String title,
@@ -12,5 +15,6 @@ public record InboxItem(
     String lastMessagePreview,
     String lastSenderId,
     long lastMessageTs,
-    int unreadCount)
+    int unreadCount,
+    String previewKeyId)
     implements JsonSerializable {}

@@ -55,7 +55,7 @@ final class MemberLists {
 
   static InboxItem withMembers(InboxItem item, ConversationInfo info) {
     return new InboxItem(item.conversationId(), item.title(), info.members(), item.lastSeq(),
-        item.lastMessagePreview(), item.lastSenderId(), item.lastMessageTs(), item.unreadCount());
+        item.lastMessagePreview(), item.lastSenderId(), item.lastMessageTs(), item.unreadCount(), item.previewKeyId());
   }
 
   /**

@@ -132,7 +132,12 @@ public final class UserActor
 
   /** {@code conversations}: every conversation the user is in, as far as this entity knows. */
   public record ExportData(Map<String, UserState.Device> devices, List<PushToken> pushTokens,
-      List<InboxItem> inbox, List<String> conversations, long lastSeen) implements JsonSerializable {}
+      List<InboxItem> inbox, List<String> conversations, long lastSeen) implements JsonSerializable {
+
+    public ExportData withInbox(List<InboxItem> items) {
+      return new ExportData(devices, pushTokens, items, conversations, lastSeen);
+    }
+  }
 
   public record RegisterPushToken(PushToken token, ActorRef<Outcome<Done>> replyTo) implements Writes {}
 
@@ -142,6 +147,9 @@ public final class UserActor
   /** Erases the account ({@link Erasure}, which also answers {@code EraseStep}s): answered once recorded. */
   public record Erase(ActorRef<Erasure.Status> replyTo) implements Command {}
   record EraseStep(String conversationId, String failure) implements Command {}
+
+  /** What the account kept outside the entities is deleted ({@link KeptElsewhere}), or {@code failure}. */
+  record ElsewhereErased(String failure) implements Command {}
 
   /** An erased member's messages in one of the user's conversations, through {@code throughSeq}, are tombstones. */
   public record SenderErased(String conversationId, String senderId, long throughSeq) implements Writes {}
@@ -194,9 +202,11 @@ public final class UserActor
    * {@code info} is null when the inbox already showed the conversation with these members and
    * title: a group's member list is not stored again with every message. {@code pendingIdBytes},
    * here and below: 0 in events stored before the pending queue's ids had a bound (none then).
+   * {@code previewKeyId}: see {@link Inbox.Entry}.
    */
   public record MessagesStored(ConversationInfo info, List<PendingQueue.Item> items, String preview,
-      int inboxMaxEntries, int pendingMaxItems, long inactiveBefore, int inboxMemberBytes, int pendingIdBytes)
+      int inboxMaxEntries, int pendingMaxItems, long inactiveBefore, int inboxMemberBytes, int pendingIdBytes,
+      String previewKeyId)
       implements Event {}
 
   /** A receipt or a deletion added to the stream: not a message, so no inbox, unread count or push. */
@@ -241,9 +251,9 @@ public final class UserActor
   // ------------------------------------------------------------------------------------ wiring
 
   public static Behavior<Command> create(String userId, ActorRef<ClusterSharding.ShardCommand> shard,
-      Conversations conversations, UserSettings settings, PushNotifier pushes, Clock clock) {
+      Conversations conversations, UserSettings settings, PushNotifier pushes, KeptElsewhere elsewhere, Clock clock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(
-        timers -> new UserActor(userId, ctx, timers, shard, conversations, settings, pushes, clock)));
+        timers -> new UserActor(userId, ctx, timers, shard, conversations, settings, pushes, elsewhere, clock)));
   }
 
   private final String userId;
@@ -266,7 +276,7 @@ public final class UserActor
 
   private UserActor(String userId, ActorContext<Command> ctx, TimerScheduler<Command> timers,
       ActorRef<ClusterSharding.ShardCommand> shard, Conversations conversations, UserSettings settings,
-      PushNotifier pushNotifier, Clock clock) {
+      PushNotifier pushNotifier, KeptElsewhere elsewhere, Clock clock) {
     super(persistenceId(userId), EntityLifecycle.onPersistenceFailure());
     this.userId = userId;
     this.ctx = ctx;
@@ -282,7 +292,7 @@ public final class UserActor
     this.stream = new DeliveryStream(userId, conversations, settings, clock, timers, connections, pushes);
     this.inbox = new InboxCommands(userId, conversations, settings, connections, memberLists);
     this.allowances = new Allowances(clock);
-    this.erasure = new Erasure(userId, ctx, timers, Effect(), conversations, connections, pushes, clock);
+    this.erasure = new Erasure(userId, ctx, timers, Effect(), conversations, elsewhere, connections, pushes, clock);
     this.lastActivityMillis = clock.millis();
   }
 
@@ -326,6 +336,7 @@ public final class UserActor
         .onCommand(GetInbox.class, (state, cmd) -> touched(() -> inbox.page(state, cmd)))
         .onCommand(Erase.class, erasure::request)
         .onCommand(EraseStep.class, erasure::step)
+        .onCommand(ElsewhereErased.class, erasure::elsewhereErased)
         .onCommand(GetExport.class, (state, cmd) -> Effect().none().thenRun(s -> inbox.export(s, cmd)))
         .onCommand(PresenceChecked.class, (state, cmd) -> Effect().none().thenRun(s -> connections.presenceChecked(cmd, s)))
         .onCommand(SubscribePresence.class, (state, cmd) -> touched(() -> connections.subscribe(cmd, state)))

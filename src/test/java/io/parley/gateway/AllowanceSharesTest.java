@@ -10,6 +10,7 @@ import io.parley.user.UserActor;
 import io.parley.user.UserSettings;
 import java.time.Duration;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,7 @@ class AllowanceSharesTest {
     harness = new EntityHarness("");
     TestProbe<ClusterSharding.ShardCommand> shard = harness.testKit.createTestProbe();
     bob = harness.testKit.spawn(UserActor.create("bob", shard.ref(), harness, UserSettings.from(harness.config),
-        notification -> {}, harness.clock));
+        notification -> {}, userId -> CompletableFuture.completedFuture(null), harness.clock));
   }
 
   @AfterEach

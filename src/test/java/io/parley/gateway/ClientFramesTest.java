@@ -3,6 +3,7 @@ package io.parley.gateway;
 import io.parley.conversation.ReceiptStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +12,7 @@ import io.parley.cluster.Outcome;
 import io.parley.auth.JwtAuth;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
+import io.parley.privacy.ContentKey;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
 import io.parley.testing.EntityHarness;
@@ -47,7 +49,8 @@ class ClientFramesTest {
     var timeouts = new RequestTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5));
     var chat = new ChatService(harness, new MessageHistory(harness, null, Duration.ofSeconds(5), harness.testKit.system()),
         null, RateLimits.from(harness.config.getConfig("parley.gateway.rate-limit"), harness.clock, harness,
-            timeouts, harness.testKit.system().scheduler()), settings, timeouts, harness.testKit.system());
+            timeouts, harness.testKit.system().scheduler()), settings, timeouts,
+        new ContentSealing(harness.contentKeys), harness.testKit.system());
     connection = harness.testKit.createTestProbe();
     auth = new JwtAuth("a-secret-of-at-least-thirty-two-bytes-0123", harness.clock);
     frames = new ClientFrames("bob", "phone", chat, auth, harness, connection.ref());
@@ -87,6 +90,10 @@ class ClientFramesTest {
     lease.replyTo().tell(new UserActor.AllowanceLease(2, 0));
     var send = conversation.expectMessageClass(ConversationActor.Send.class);
     assertEquals("bob", send.senderId());
+    // The content reaches the conversation sealed with the sender's key, and opens with it.
+    assertNotEquals("hi", send.content());
+    ContentKey key = harness.contentKeys.forReading("bob", send.keyId()).toCompletableFuture().join().orElseThrow();
+    assertEquals(Optional.of("hi"), key.open(send.content()));
     assertFalse(answer.toCompletableFuture().isDone(), "no ack before the conversation answers");
     send.replyTo().tell(Outcome.ok(new ConversationActor.SendAck("c1", "m-7", 7, 1234)));
     JsonNode ack = json(answer);

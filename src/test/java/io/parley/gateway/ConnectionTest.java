@@ -56,7 +56,7 @@ class ConnectionTest {
         Duration.ofSeconds(5), harness.testKit.system());
     connection = harness.testKit.spawn(
         Connection.create("bob", "phone", harness.clock.instant().plus(TOKEN_LIFETIME), entities, history,
-            new LiveConnections(), HEARTBEAT, harness.clock));
+            new ContentSealing(harness.contentKeys), new LiveConnections(), HEARTBEAT, harness.clock));
     connection.tell(new Connection.Attach(socket.ref()));
   }
 

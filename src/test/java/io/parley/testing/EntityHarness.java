@@ -1,5 +1,6 @@
 package io.parley.testing;
 
+import io.parley.privacy.ContentKeys;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
@@ -50,6 +51,8 @@ public final class EntityHarness implements Entities, ArchiveCalendars {
   /** The configuration the test kit runs with, overrides included. */
   public final Config config;
   public final ManualClock clock = new ManualClock();
+  /** Content keys for gateway tests (kept in memory: they claim nothing about storage). */
+  public final ContentKeys contentKeys = new ContentKeys(new MemoryKeyTable(), 1_000);
   private final Map<String, TestProbe<UserActor.Command>> users = new ConcurrentHashMap<>();
   private final Map<String, TestProbe<ConversationActor.Command>> conversations = new ConcurrentHashMap<>();
   public final TestProbe<PushTokenOwner.Command> pushTokenOwnerProbe;

@@ -17,6 +17,8 @@ import io.parley.testing.EntityHarness;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -36,6 +38,17 @@ class ErasureTest {
   UserSettings settings;
   PersistenceTestKit journal;
   TestProbe<ClusterSharding.ShardCommand> shard;
+  /** The erasures of what the account keeps elsewhere, as asked; completed at once unless held. */
+  final List<CompletableFuture<Object>> elsewhereErasures = new CopyOnWriteArrayList<>();
+  volatile boolean holdElsewhere;
+  final KeptElsewhere elsewhere = userId -> {
+    CompletableFuture<Object> erasing = new CompletableFuture<>();
+    elsewhereErasures.add(erasing);
+    if (!holdElsewhere) {
+      erasing.complete(userId);
+    }
+    return erasing;
+  };
 
   @BeforeEach
   void setUp() {
@@ -52,7 +65,7 @@ class ErasureTest {
   }
 
   private ActorRef<UserActor.Command> spawn() {
-    return harness.testKit.spawn(UserActor.create("bob", shard.ref(), harness, settings, push -> {}, harness.clock));
+    return harness.testKit.spawn(UserActor.create("bob", shard.ref(), harness, settings, push -> {}, elsewhere, harness.clock));
   }
 
   private ActorRef<UserActor.Command> restart(ActorRef<UserActor.Command> user) {
@@ -153,6 +166,28 @@ class ErasureTest {
     assertEquals(0, left.lastSeen());
     assertEquals(done, erase(bob), "asked again once done: the same answer");
     assertEquals(1, persisted(UserActor.EraseRequested.class));
+    assertEquals(1, persisted(UserActor.EraseFinished.class));
+    assertEquals(1, elsewhereErasures.size(), "the key and media are erased once, before finishing");
+  }
+
+  @Test
+  void itFinishesOnlyOnceTheKeyAndMediaAreErasedRetryingAFailure() {
+    holdElsewhere = true;
+    var bob = spawn();
+    deliver(bob, GROUP, List.of("alice", "bob"), "alice");
+    erase(bob);
+    eraseAsked(GROUP).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    eventually(() -> assertEquals(1, elsewhereErasures.size()));
+    assertFalse(erase(bob).done(), "not done while the key and media are being erased");
+    elsewhereErasures.get(0).completeExceptionally(new IllegalStateException("S3 is down"));
+    ManualTime time = ManualTime.get(harness.testKit.system());
+    eventually(() -> {
+      time.timePasses(Erasure.RETRY_AFTER);
+      assertEquals(2, elsewhereErasures.size());
+    });
+    assertFalse(erase(bob).done());
+    elsewhereErasures.get(1).complete("bob");
+    eventually(() -> assertTrue(erase(bob).done()));
     assertEquals(1, persisted(UserActor.EraseFinished.class));
   }
 

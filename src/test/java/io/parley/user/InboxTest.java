@@ -12,25 +12,33 @@ class InboxTest {
   static final ConversationInfo DIRECT = new ConversationInfo("d:alice:bob", null, List.of("alice", "bob"), 0);
   static final ConversationInfo GROUP = new ConversationInfo("g.1", "Climbing", List.of("alice", "bob", "carol"), 0);
 
+  private static Inbox.Preview plain(String text) {
+    return new Inbox.Preview(text, null);
+  }
+
   private static PendingQueue.Item item(String conversation, long seq, String sender, long ts) {
     return new PendingQueue.Item(conversation, seq, sender, ts);
   }
 
   @Test
-  void previewsAreAtMostAHundredCharactersAndSayWhenCut() {
+  void previewsAreAtMostAHundredCharactersAndFortyEightBytesAndSayWhenCut() {
     ChatMessage longText = new ChatMessage("c", 1, "id", "a", "cm", "é".repeat(150), "text", 0);
-    String preview = Inbox.preview(longText);
-    assertEquals(100, preview.codePointCount(0, preview.length()));
+    String preview = Inbox.preview(longText).text();
+    assertEquals(23, preview.codePointCount(0, preview.length()), "22 two-byte characters and the ellipsis");
     assertTrue(preview.endsWith("…"));
-    assertEquals("short", Inbox.preview(new ChatMessage("c", 1, "id", "a", "cm", "short", "text", 0)));
-    assertEquals("[media]", Inbox.preview(new ChatMessage("c", 1, "id", "a", "cm", "https://x", "media", 0)));
+    String emoji = Inbox.preview("😀".repeat(20), "text");
+    assertEquals("😀".repeat(11) + "…", emoji, "a character is never cut in two");
+    assertEquals(48, Inbox.preview("x".repeat(48), "text").length(), "48 ASCII characters are their own preview");
+    assertEquals("x".repeat(45) + "…", Inbox.preview("x".repeat(49), "text"));
+    assertEquals("short", Inbox.preview(new ChatMessage("c", 1, "id", "a", "cm", "short", "text", 0)).text());
+    assertEquals("[media]", Inbox.preview(new ChatMessage("c", 1, "id", "a", "cm", "https://x", "media", 0)).text());
   }
 
   @Test
   void unreadCountsOthersMessagesAfterTheReadPosition() {
     Inbox inbox = new Inbox();
     inbox.addMessages("bob", DIRECT, "d:alice:bob", List.of(item("d:alice:bob", 1, "alice", 10),
-        item("d:alice:bob", 2, "bob", 11), item("d:alice:bob", 3, "alice", 12)), "three", 0);
+        item("d:alice:bob", 2, "bob", 11), item("d:alice:bob", 3, "alice", 12)), plain("three"), 0);
     InboxItem item = inbox.item("d:alice:bob");
     assertEquals(2, item.unreadCount());
     assertEquals("alice", item.title());
@@ -47,7 +55,7 @@ class InboxTest {
     Inbox inbox = new Inbox();
     int many = Inbox.UNREAD_SEQS_KEPT + 20;
     for (int seq = 1; seq <= many; seq++) {
-      inbox.addMessages("bob", DIRECT, "d:alice:bob", List.of(item("d:alice:bob", seq, "alice", seq)), "m", 0);
+      inbox.addMessages("bob", DIRECT, "d:alice:bob", List.of(item("d:alice:bob", seq, "alice", seq)), plain("m"), 0);
     }
     assertEquals(many, inbox.item("d:alice:bob").unreadCount());
     inbox.markRead("d:alice:bob", many - 5);
@@ -57,7 +65,7 @@ class InboxTest {
   @Test
   void pagesAreNewestFirstAndLeavingRemovesTheConversation() {
     Inbox inbox = new Inbox();
-    inbox.addMessages("bob", DIRECT, "d:alice:bob", List.of(item("d:alice:bob", 1, "alice", 100)), "old", 0);
+    inbox.addMessages("bob", DIRECT, "d:alice:bob", List.of(item("d:alice:bob", 1, "alice", 100)), plain("old"), 0);
     inbox.update("bob", GROUP, 200, 0);
     assertEquals(List.of("g.1", "d:alice:bob"), inbox.page(20, null).stream().map(InboxItem::conversationId).toList());
     assertEquals(List.of("d:alice:bob"), inbox.page(20, 200L).stream().map(InboxItem::conversationId).toList());

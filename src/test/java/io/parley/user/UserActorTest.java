@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -68,7 +69,8 @@ class UserActorTest {
   }
 
   private ActorRef<UserActor.Command> spawn() {
-    return harness.testKit.spawn(UserActor.create("bob", shard.ref(), harness, settings, pushes::add, harness.clock));
+    return harness.testKit.spawn(UserActor.create("bob", shard.ref(), harness, settings, pushes::add,
+        userId -> CompletableFuture.completedFuture(null), harness.clock));
   }
 
   private ActorRef<UserActor.Command> restart(ActorRef<UserActor.Command> user) {

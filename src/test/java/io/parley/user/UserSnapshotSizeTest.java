@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.conversation.ConversationInfo;
+import io.parley.privacy.ContentKey;
 import io.parley.push.PushToken;
 import io.parley.testing.EntityHarness;
 import java.util.ArrayList;
@@ -81,9 +82,11 @@ class UserSnapshotSizeTest {
         now += random.nextInt(60_000);
         items.add(new PendingQueue.Item(groupId, seq, members.get(1 + random.nextInt(sendersPerGroup)), now));
       }
-      state.apply("bob", new UserActor.MessagesStored(null, items, id(Inbox.PREVIEW_CHARS),
+      // Previews are sealed with the sender's key: random bytes, which do not compress.
+      ContentKey senderKey = ContentKey.generate(members.get(1));
+      state.apply("bob", new UserActor.MessagesStored(null, items, senderKey.seal(id(Inbox.PREVIEW_BYTES)),
           settings.inboxMaxEntries(), settings.pendingMaxItems(), settings.inactiveBefore(now),
-          settings.inboxMemberBytes(), settings.pendingIdBytes()));
+          settings.inboxMemberBytes(), settings.pendingIdBytes(), senderKey.keyId()));
     }
     for (int d = 0; d < settings.maxDevices(); d++) {
       state.apply(new UserActor.DeviceConnected(id(64), now, settings.pendingMaxItems(),

@@ -91,7 +91,7 @@ class UserStateTest {
         {"info":null,"items":[{"conversationId":"d:alice:bob","seq":1,"senderId":"alice","serverTs":1700000000000}],
          "preview":"hi","inboxMaxEntries":1000,"pendingMaxItems":10000,"inactiveBefore":0}""");
     assertEquals(new PendingQueue.Item(CONVERSATION, 1, "alice", T0, null), stored.items().get(0));
-    UserState state = new UserState().apply("bob", new UserActor.MessagesStored(INFO, stored.items(), "hi", 1000, 10_000, 0, 0, 0));
+    UserState state = new UserState().apply("bob", new UserActor.MessagesStored(INFO, stored.items(), "hi", 1000, 10_000, 0, 0, 0, null));
     state.apply(new UserActor.DeviceConnected("phone", T0, 10_000, 0, 10));
     assertEquals(Map.of(CONVERSATION, 1L), state.seqsBetween(0, 1), "acking it delivers the message");
     // A message is still stored as before, without a receipt field: snapshots grow by nothing.
@@ -105,7 +105,7 @@ class UserStateTest {
     var group = new ConversationInfo("g.left", "left", List.of("alice", "bob"), 0);
     state.apply("bob", new UserActor.MembershipChanged(group, T0, 1000, 0));
     state.apply("bob", new UserActor.MessagesStored(group, List.of(new PendingQueue.Item("g.left", 1, "alice", T0)),
-        "hi", 1000, 10_000, 0, 0, 0));
+        "hi", 1000, 10_000, 0, 0, 0, null));
     assertEquals(1L, state.storedThrough.get("g.left"));
     state.apply("bob", new UserActor.MembershipChanged(
         new ConversationInfo("g.left", "left", List.of("alice"), 1), T0, 1000, 0));
@@ -126,14 +126,14 @@ class UserStateTest {
     List<PendingQueue.Item> items = LongStream.rangeClosed(1, UserState.FORMER_PENDING_MAX_ITEMS + 1)
         .mapToObj(seq -> new PendingQueue.Item(CONVERSATION, seq, "alice", T0))
         .toList();
-    state.apply("bob", new UserActor.MessagesStored(INFO, items, "hi", 0, 0, 0, 0, 0));
+    state.apply("bob", new UserActor.MessagesStored(INFO, items, "hi", 0, 0, 0, 0, 0, null));
     assertEquals(UserState.FORMER_PENDING_MAX_ITEMS, state.pending.size(), "the oldest item beyond the cap went");
     assertEquals(Set.of("tablet"), state.devices.keySet(), "the tablet, just seen, holds items back");
 
     // 30 days after the tablet was last seen, it no longer does, and its items go with it.
     long later = T0 + Duration.ofDays(30).toMillis() + 1;
     state.apply("bob", new UserActor.MessagesStored(INFO,
-        List.of(new PendingQueue.Item(CONVERSATION, items.size() + 1, "alice", later)), "hi", 0, 0, 0, 0, 0));
+        List.of(new PendingQueue.Item(CONVERSATION, items.size() + 1, "alice", later)), "hi", 0, 0, 0, 0, 0, null));
     assertEquals(Set.of(), state.devices.keySet());
     assertEquals(1, state.pending.size());
   }
@@ -146,7 +146,7 @@ class UserStateTest {
     for (int c = 1; c <= 3; c++) {
       var items = List.of(new PendingQueue.Item("g.conv" + c, 1, "member" + c, T0 + c),
           new PendingQueue.Item("g.conv" + c, 2, "member" + c, T0 + c));
-      state.apply("bob", new UserActor.MessagesStored(INFO, items, "hi", 1000, 10_000, 0, 0, 40));
+      state.apply("bob", new UserActor.MessagesStored(INFO, items, "hi", 1000, 10_000, 0, 0, 40, null));
     }
     assertEquals(List.of(3L, 4L, 5L, 6L), state.pendingPage(0, 10).items().stream()
         .map(UserActor.PendingDelivery::cursor).toList());

@@ -1,0 +1,89 @@
+package io.parley.gateway;
+
+import io.parley.conversation.ChatMessage;
+import io.parley.conversation.MessageHistory;
+import io.parley.privacy.ContentKeys;
+import io.parley.user.DeviceEvent;
+import io.parley.user.Inbox;
+import io.parley.user.InboxItem;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * Seals what a user sends with their content key, and opens what a device is shown, so that the
+ * entities, their storage and the cold tier only ever hold sealed content. Content whose key is
+ * gone (its sender's account was erased) reads as deleted, and a preview of it as none.
+ */
+final class ContentSealing {
+  /** A message's content and inbox preview sealed under {@code keyId}; no preview when it needs none. */
+  record Sealed(String content, String keyId, String preview) {}
+
+  private final ContentKeys keys;
+
+  ContentSealing(ContentKeys keys) {
+    this.keys = keys;
+  }
+
+  CompletionStage<Sealed> seal(String senderId, String content, String contentType) {
+    return keys.forSending(senderId).thenApply(key -> {
+      String preview = Inbox.preview(content, contentType);
+      boolean ownPreview = preview.equals(content) || "media".equals(contentType);
+      return new Sealed(key.seal(content), key.keyId(), ownPreview ? null : key.seal(preview));
+    });
+  }
+
+  CompletionStage<ChatMessage> open(ChatMessage message) {
+    if (!message.sealed()) {
+      return CompletableFuture.completedFuture(message);
+    }
+    return keys.forReading(message.senderId(), message.keyId()).thenApply(key -> key
+        .flatMap(k -> k.open(message.content()))
+        .map(message::opened)
+        .orElseGet(message::tombstone));
+  }
+
+  CompletionStage<MessageHistory.Page> open(MessageHistory.Page page) {
+    return all(page.messages(), this::open).thenApply(messages -> new MessageHistory.Page(messages, page.hasMore()));
+  }
+
+  CompletionStage<List<ChatMessage>> openMessages(List<ChatMessage> messages) {
+    return all(messages, this::open);
+  }
+
+  CompletionStage<InboxItem> open(InboxItem item) {
+    if (item.previewKeyId() == null) {
+      return CompletableFuture.completedFuture(item);
+    }
+    return keys.forReading(item.lastSenderId(), item.previewKeyId()).thenApply(key -> new InboxItem(
+        item.conversationId(), item.title(), item.members(), item.lastSeq(),
+        key.flatMap(k -> k.open(item.lastMessagePreview())).orElse(""),
+        item.lastSenderId(), item.lastMessageTs(), item.unreadCount(), null));
+  }
+
+  CompletionStage<List<InboxItem>> openItems(List<InboxItem> items) {
+    return all(items, this::open);
+  }
+
+  /** A device event with its content opened; most events carry none. */
+  CompletionStage<DeviceEvent> open(DeviceEvent event) {
+    if (event instanceof DeviceEvent.MsgNew m && m.message().sealed()) {
+      return open(m.message()).thenApply(opened -> new DeviceEvent.MsgNew(m.cursor(), opened));
+    }
+    if (event instanceof DeviceEvent.InboxUpdate u && u.item().previewKeyId() != null) {
+      return open(u.item()).thenApply(DeviceEvent.InboxUpdate::new);
+    }
+    return CompletableFuture.completedFuture(event);
+  }
+
+  private static <T> CompletionStage<List<T>> all(List<T> values, Function<T, CompletionStage<T>> open) {
+    List<CompletableFuture<T>> opening = new ArrayList<>(values.size());
+    for (T value : values) {
+      opening.add(open.apply(value).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new))
+        .thenApply(done -> opening.stream().map(CompletableFuture::join).toList());
+  }
+}

@@ -1,0 +1,93 @@
+package io.parley.privacy;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Optional;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * One user's key for the content of the messages they send (AES-256-GCM). Content is stored
+ * sealed with its sender's key wherever it is stored (journal events, snapshots, cold segments,
+ * other members' inbox previews); erasing the user deletes the key, and every copy becomes
+ * unreadable without being found and rewritten. {@code keyId} tells a key from the one a user
+ * gets after an erasure, so that content sealed with the old one is never taken for new.
+ */
+public record ContentKey(String userId, String keyId, SecretKey secret) {
+  private static final String CIPHER = "AES/GCM/NoPadding";
+  private static final int IV_BYTES = 12;
+  private static final int TAG_BITS = 128;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  public static ContentKey generate(String userId) {
+    byte[] secret = new byte[32];
+    RANDOM.nextBytes(secret);
+    byte[] id = new byte[9];
+    RANDOM.nextBytes(id);
+    return of(userId, Base64.getUrlEncoder().withoutPadding().encodeToString(id), secret);
+  }
+
+  public static ContentKey of(String userId, String keyId, byte[] secret) {
+    return new ContentKey(userId, keyId, new SecretKeySpec(secret, "AES"));
+  }
+
+  public byte[] secretBytes() {
+    return secret.getEncoded();
+  }
+
+  /** {@code plaintext} sealed: base64url of a random IV, the ciphertext and the tag. */
+  public String seal(String plaintext) {
+    byte[] iv = new byte[IV_BYTES];
+    RANDOM.nextBytes(iv);
+    try {
+      Cipher cipher = Cipher.getInstance(CIPHER);
+      cipher.init(Cipher.ENCRYPT_MODE, secret, new GCMParameterSpec(TAG_BITS, iv));
+      cipher.updateAAD(boundTo());
+      byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding()
+          .encodeToString(ByteBuffer.allocate(IV_BYTES + sealed.length).put(iv).put(sealed).array());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM is part of every JDK", e);
+    }
+  }
+
+  /** The plaintext; empty if {@code sealed} was not sealed with this key (or was altered). */
+  public Optional<String> open(String sealed) {
+    byte[] bytes;
+    try {
+      bytes = Base64.getUrlDecoder().decode(sealed);
+    } catch (IllegalArgumentException notBase64) {
+      return Optional.empty();
+    }
+    if (bytes.length < IV_BYTES + TAG_BITS / 8) {
+      return Optional.empty();
+    }
+    try {
+      Cipher cipher = Cipher.getInstance(CIPHER);
+      cipher.init(Cipher.DECRYPT_MODE, secret, new GCMParameterSpec(TAG_BITS, bytes, 0, IV_BYTES));
+      cipher.updateAAD(boundTo());
+      byte[] plain = cipher.doFinal(bytes, IV_BYTES, bytes.length - IV_BYTES);
+      return Optional.of(new String(plain, StandardCharsets.UTF_8));
+    } catch (AEADBadTagException wrongKey) {
+      return Optional.empty();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM is part of every JDK", e);
+    }
+  }
+
+  /** Sealed content opens only under its sender's key of that id, not under another user's. */
+  private byte[] boundTo() {
+    return (userId + "\n" + keyId).getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public String toString() {
+    return "ContentKey[" + userId + ", " + keyId + "]"; // never the secret, not even in logs
+  }
+}
