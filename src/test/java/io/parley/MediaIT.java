@@ -135,7 +135,7 @@ class MediaIT {
     assertEquals("video/mp4", stored.get("content_type").asText());
 
     // Content type and size are the object's metadata in S3; nothing else is left there.
-    HeadObjectResponse head = bucket.headObject(b -> b.bucket(BUCKET).key(objectKey(url)));
+    HeadObjectResponse head = bucket.headObject(b -> b.bucket(BUCKET).key(objectKey(alice, url)));
     assertEquals("video/mp4", head.contentType());
     assertEquals(20L * MiB, head.contentLength());
     assertEquals(alice, head.metadata().get("uploader"));
@@ -347,8 +347,11 @@ class MediaIT {
     assertTrue(error.get("message").asText().contains(DEFAULT_LIMIT + " bytes (25 MiB)"), error.toString());
   }
 
-  private static String objectKey(String url) {
-    return "media/" + url.substring(url.lastIndexOf('/') + 1);
+  /** Under the uploader's prefix: the SHA-256 of their id, base64url without padding. */
+  private static String objectKey(String uploader, String url) {
+    String uploaderKey = java.util.Base64.getUrlEncoder().withoutPadding()
+        .encodeToString(newSha256().digest(uploader.getBytes(StandardCharsets.UTF_8)));
+    return "media/u/" + uploaderKey + "/" + url.substring(url.lastIndexOf('/') + 1);
   }
 
   private List<String> objectKeys() {

@@ -7,6 +7,7 @@ import io.parley.cluster.EntityLifecycle;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -39,9 +40,13 @@ public final class MediaActor
 
   public sealed interface Command extends JsonSerializable {}
 
-  /** The object is stored in S3: record it. Repeating the same registration is harmless. */
+  /**
+   * The object is stored in S3 at {@code objectKey}: record it. Repeating the same registration
+   * is harmless. A null key (from a node older than the per-uploader layout) means the legacy
+   * key, see {@link MediaKeys}.
+   */
   public record Register(
-      String uploaderId, String contentType, long size, ActorRef<Outcome<Media>> replyTo)
+      String uploaderId, String contentType, long size, String objectKey, ActorRef<Outcome<Media>> replyTo)
       implements Command {}
 
   /** Grants the members of {@code conversationId} access (idempotent). */
@@ -62,7 +67,9 @@ public final class MediaActor
 
   public sealed interface Event extends JsonSerializable {}
 
-  public record Uploaded(String uploaderId, String contentType, long size, long ts) implements Event {}
+  /** {@code objectKey}: null in events stored before it was recorded, whose object has the legacy key. */
+  public record Uploaded(String uploaderId, String contentType, long size, long ts, String objectKey)
+      implements Event {}
 
   public record SharedIn(String conversationId) implements Event {}
 
@@ -73,8 +80,10 @@ public final class MediaActor
   /** No object registered under this id (never uploaded, or the upload did not complete). */
   public record NotUploaded() implements State {}
 
+  /** {@code objectKey}: where the object is, or null for the legacy key (see {@link MediaKeys}). */
   public record Media(
-      String uploaderId, String contentType, long size, long uploadedTs, List<String> conversations)
+      String uploaderId, String contentType, long size, long uploadedTs, List<String> conversations,
+      String objectKey)
       implements State {
 
     public boolean isSharedIn(String conversationId) {
@@ -84,7 +93,7 @@ public final class MediaActor
     Media sharedIn(String conversationId) {
       List<String> shared = new ArrayList<>(conversations);
       shared.add(conversationId);
-      return new Media(uploaderId, contentType, size, uploadedTs, List.copyOf(shared));
+      return new Media(uploaderId, contentType, size, uploadedTs, List.copyOf(shared), objectKey);
     }
   }
 
@@ -143,14 +152,15 @@ public final class MediaActor
 
   private Effect<Event, State> onRegister(NotUploaded state, Register cmd) {
     return Effect()
-        .persist(new Uploaded(cmd.uploaderId(), cmd.contentType(), cmd.size(), clock.millis()))
+        .persist(new Uploaded(cmd.uploaderId(), cmd.contentType(), cmd.size(), clock.millis(), cmd.objectKey()))
         .thenRun((State newState) -> cmd.replyTo().tell(Outcome.ok((Media) newState)));
   }
 
   private Effect<Event, State> onRegisterAgain(Media state, Register cmd) {
     boolean same = state.uploaderId().equals(cmd.uploaderId())
         && state.contentType().equals(cmd.contentType())
-        && state.size() == cmd.size();
+        && state.size() == cmd.size()
+        && Objects.equals(state.objectKey(), cmd.objectKey());
     return reply(cmd.replyTo(), same
         ? Outcome.ok(state)
         : Outcome.rejected(Reason.BAD_REQUEST, "media " + mediaId + " is already registered"));
@@ -186,7 +196,8 @@ public final class MediaActor
     var builder = newEventHandlerBuilder();
     builder
         .forStateType(NotUploaded.class)
-        .onEvent(Uploaded.class, (state, e) -> new Media(e.uploaderId(), e.contentType(), e.size(), e.ts(), List.of()));
+        .onEvent(Uploaded.class, (state, e) ->
+            new Media(e.uploaderId(), e.contentType(), e.size(), e.ts(), List.of(), e.objectKey()));
     builder
         .forStateType(Media.class)
         .onEvent(SharedIn.class, (state, e) -> state.sharedIn(e.conversationId()));

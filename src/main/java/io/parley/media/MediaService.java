@@ -102,7 +102,7 @@ public final class MediaService {
       return done(Outcome.rejected(Reason.UNAVAILABLE, "too many uploads in progress; retry later"));
     }
     String mediaId = MediaUrls.newId();
-    String key = MediaUrls.objectKey(mediaId);
+    String key = MediaKeys.objectKey(uploaderId, mediaId);
     AtomicLong size = new AtomicLong();
     Pair<CompletionStage<Boolean>, CompletionStage<MultipartUploadResult>> running =
         body.map(bytes -> {
@@ -136,7 +136,7 @@ public final class MediaService {
   private CompletionStage<Outcome<Stored>> register(
       String mediaId, String key, String uploaderId, ContentType contentType, long size) {
     CompletionStage<Outcome<MediaActor.Media>> registered = ask(mediaEntities.apply(mediaId),
-        replyTo -> new MediaActor.Register(uploaderId, contentType.toString(), size, replyTo));
+        replyTo -> new MediaActor.Register(uploaderId, contentType.toString(), size, key, replyTo));
     return registered
         .thenApply(outcome -> outcome.map(media -> new Stored(mediaId, media)))
         .whenComplete((outcome, failure) -> {
@@ -177,7 +177,7 @@ public final class MediaService {
       }
       // The first bytes are awaited so that a storage failure is an error response, not a
       // response cut short.
-      return objects.read(MediaUrls.objectKey(mediaId))
+      return objects.read(MediaKeys.storedKey(mediaId, outcome.value()))
           .prefixAndTail(1)
           .runWith(Sink.head(), system)
           .thenApply(firstAndRest -> Outcome.ok(new Download(

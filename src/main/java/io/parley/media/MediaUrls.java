@@ -41,9 +41,4 @@ public final class MediaUrls {
     Matcher m = URL.matcher(url);
     return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
   }
-
-  /** Where the object lives in the bucket. */
-  static String objectKey(String mediaId) {
-    return "media/" + mediaId;
-  }
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** The MediaActor's records and grants on Pekko's persistence testkit. */
 class MediaActorTest {
+  static final String KEY = "media/u/uploaderkey/m";
   EntityHarness harness;
   MediaSettings settings;
   PersistenceTestKit journal;
@@ -62,12 +63,15 @@ class MediaActorTest {
   @Test
   void aRegistrationIsKeptAndRepeatingItIsHarmless() {
     var media = spawn("m1");
-    var registered = ask(media, r -> new MediaActor.Register("alice", "image/png", 42, r)).value();
-    assertEquals(new MediaActor.Media("alice", "image/png", 42, harness.clock.millis(), List.of()), registered);
-    assertEquals(registered, ask(media, r -> new MediaActor.Register("alice", "image/png", 42, r)).value());
+    var registered = ask(media, r -> new MediaActor.Register("alice", "image/png", 42, KEY, r)).value();
+    assertEquals(new MediaActor.Media("alice", "image/png", 42, harness.clock.millis(), List.of(), KEY), registered);
+    assertEquals(registered, ask(media, r -> new MediaActor.Register("alice", "image/png", 42, KEY, r)).value());
     assertEquals(Outcome.Reason.BAD_REQUEST,
-        ask(media, r -> new MediaActor.Register("mallory", "image/png", 42, r)).reason(),
+        ask(media, r -> new MediaActor.Register("mallory", "image/png", 42, KEY, r)).reason(),
         "nobody else can claim the id");
+    assertEquals(Outcome.Reason.BAD_REQUEST,
+        ask(media, r -> new MediaActor.Register("alice", "image/png", 42, "media/u/other/m1", r)).reason(),
+        "nor record another object under it");
     assertEquals(registered, ask(media, MediaActor.Get::new).value());
     assertEquals(1, journal.persistedInStorage(MediaActor.persistenceId("m1").id()).size());
   }
@@ -75,7 +79,7 @@ class MediaActorTest {
   @Test
   void sharesAreGrantedOnceAndSurviveARestartUpToTheLimit() {
     var media = spawn("m2");
-    ask(media, r -> new MediaActor.Register("alice", "video/mp4", 7, r));
+    ask(media, r -> new MediaActor.Register("alice", "video/mp4", 7, KEY, r));
     ask(media, r -> new MediaActor.Share("d:alice:bob", r));
     ask(media, r -> new MediaActor.Share("d:alice:bob", r));
     var shared = ask(media, r -> new MediaActor.Share("g.1", r)).value();
@@ -94,9 +98,29 @@ class MediaActorTest {
   }
 
   @Test
+  void mediaRecordedBeforeObjectKeysReadsWithNoKeySoItsLegacyKeyIsUsed() {
+    var uploaded = (MediaActor.Event) harness.readStored("io.parley.media.MediaActor$Uploaded", """
+        {"uploaderId":"alice","contentType":"image/png","size":42,"ts":1700000000000}""");
+    assertEquals(new MediaActor.Uploaded("alice", "image/png", 42, 1_700_000_000_000L, null), uploaded);
+    journal.persistForRecovery(MediaActor.persistenceId("old").id(), List.of(uploaded));
+    var recovered = ask(spawn("old"), MediaActor.Get::new).value();
+    assertEquals(null, recovered.objectKey());
+    assertEquals("media/old", MediaKeys.storedKey("old", recovered));
+
+    var snapshot = (MediaActor.Media) harness.readStored("io.parley.media.MediaActor$Media", """
+        {"uploaderId":"alice","contentType":"image/png","size":42,"uploadedTs":1700000000000,
+         "conversations":["d:alice:bob"]}""");
+    assertEquals(new MediaActor.Media("alice", "image/png", 42, 1_700_000_000_000L, List.of("d:alice:bob"), null),
+        snapshot);
+    var register = (MediaActor.Register) harness.readStored("io.parley.media.MediaActor$Register", """
+        {"uploaderId":"alice","contentType":"image/png","size":42}""");
+    assertEquals(null, register.objectKey(), "a registration from an older node: the legacy key");
+  }
+
+  @Test
   void stateRecoversFromASnapshotThroughTheSerializer() {
     var media = spawn("m3");
-    ask(media, r -> new MediaActor.Register("alice", "image/jpeg", 1024, r));
+    ask(media, r -> new MediaActor.Register("alice", "image/jpeg", 1024, KEY, r));
     var shared = ask(media, r -> new MediaActor.Share("d:alice:bob", r)).value();
     SnapshotTestKit snapshots = SnapshotTestKit.create(harness.testKit.system());
     assertEquals(1, snapshots.persistedInStorage(MediaActor.persistenceId("m3").id()).size(), "snapshot taken");
