@@ -266,6 +266,15 @@ class MediaIT {
     assertNotFound(api.token(impostor), url);
   }
 
+  @Test
+  void mediaWhoseObjectIsGoneFromTheBucketIsNotFound() throws Exception {
+    // As after its uploader's account was erased: the record remains, the object does not.
+    String alice = user("alice");
+    String url = uploadBytes(api.token(alice), "image/png", new Body(1000, -1).readAll());
+    bucket.deleteObject(b -> b.bucket(BUCKET).key(objectKey(alice, url)));
+    assertNotFound(api.token(alice), url);
+  }
+
   // ----------------------------------------------------------------------------------- helpers
 
   private static String mediaMessage(String from, String to, String url) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * Where media objects live in the bucket: {@code media/u/<uploaderKey>/<mediaId>}, so that one
@@ -39,9 +40,15 @@ final class MediaKeys {
     return ROOT + mediaId;
   }
 
-  /** The key a MediaActor recorded, or the legacy one when it recorded none. */
-  static String storedKey(String mediaId, MediaActor.Media media) {
-    return media.objectKey() != null ? media.objectKey() : legacyKey(mediaId);
+  /**
+   * Where the object of {@code media} may be, in the order to look. A recorded key is the only
+   * place. With none it is the legacy key, or the per-uploader one: during a rolling upgrade a
+   * node of this version may store the object and an older node record it, dropping the key.
+   */
+  static List<String> storedKeys(String mediaId, MediaActor.Media media) {
+    return media.objectKey() != null
+        ? List.of(media.objectKey())
+        : List.of(legacyKey(mediaId), objectKey(media.uploaderId(), mediaId));
   }
 
   static String uploaderKey(String uploaderId) {

@@ -2,6 +2,7 @@ package io.parley.media;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
@@ -10,6 +11,7 @@ import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.connectors.s3.MetaHeaders;
 import org.apache.pekko.stream.connectors.s3.MultipartUploadResult;
+import org.apache.pekko.stream.connectors.s3.S3Exception;
 import org.apache.pekko.stream.connectors.s3.S3Headers;
 import org.apache.pekko.stream.connectors.s3.javadsl.S3;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -67,8 +69,32 @@ final class MediaObjects {
     return S3.deleteObject(bucket, key).runWith(Sink.ignore(), system);
   }
 
-  /** The object's bytes. */
-  Source<ByteString, NotUsed> read(String key) {
-    return S3.getObject(bucket, key).mapMaterializedValue(ignored -> NotUsed.getInstance());
+  /**
+   * The object's bytes, or empty if there is no such object (never stored, or erased). The first
+   * bytes are awaited so that a storage failure fails this stage, and is an error response, not
+   * a response cut short.
+   */
+  CompletionStage<Optional<Source<ByteString, NotUsed>>> open(String key) {
+    return S3.getObject(bucket, key)
+        .prefixAndTail(1)
+        .runWith(Sink.head(), system)
+        .handle((firstAndRest, failure) -> {
+          if (failure == null) {
+            return Optional.of(Source.from(firstAndRest.first()).concat(firstAndRest.second()));
+          }
+          if (isMissing(failure)) {
+            return Optional.empty();
+          }
+          throw failure instanceof CompletionException wrapped ? wrapped : new CompletionException(failure);
+        });
+  }
+
+  /**
+   * Whether a request failed because the object is not there. Only NoSuchKey: a missing bucket
+   * is a broken store, which must not pass for media that is gone.
+   */
+  static boolean isMissing(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException wrapped ? wrapped.getCause() : failure;
+    return cause instanceof S3Exception s3 && s3.statusCode().intValue() == 404 && "NoSuchKey".equals(s3.code());
   }
 }

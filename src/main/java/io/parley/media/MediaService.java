@@ -8,6 +8,7 @@ import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.Conversations;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -175,14 +176,21 @@ public final class MediaService {
       if (!outcome.isOk()) {
         return done(Outcome.rejected(outcome.reason(), outcome.message()));
       }
-      // The first bytes are awaited so that a storage failure is an error response, not a
-      // response cut short.
-      return objects.read(MediaKeys.storedKey(mediaId, outcome.value()))
-          .prefixAndTail(1)
-          .runWith(Sink.head(), system)
-          .thenApply(firstAndRest -> Outcome.ok(new Download(
-              outcome.value(), Source.from(firstAndRest.first()).concat(firstAndRest.second()))));
+      MediaActor.Media media = outcome.value();
+      // No object behind the record (its uploader's media were erased): gone, for everyone.
+      return firstStored(MediaKeys.storedKeys(mediaId, media)).thenApply(bytes -> bytes
+          .<Outcome<Download>>map(found -> Outcome.ok(new Download(media, found)))
+          .orElseGet(() -> notFound(mediaId)));
     });
+  }
+
+  /** The bytes of the first of {@code keys} that is in the bucket; empty if none is. */
+  private CompletionStage<Optional<Source<ByteString, NotUsed>>> firstStored(List<String> keys) {
+    if (keys.isEmpty()) {
+      return done(Optional.empty());
+    }
+    return objects.open(keys.get(0)).thenCompose(bytes ->
+        bytes.isPresent() ? done(bytes) : firstStored(keys.subList(1, keys.size())));
   }
 
   // ----------------------------------------------------------------------------------- sharing

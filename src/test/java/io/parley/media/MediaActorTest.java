@@ -105,7 +105,7 @@ class MediaActorTest {
     journal.persistForRecovery(MediaActor.persistenceId("old").id(), List.of(uploaded));
     var recovered = ask(spawn("old"), MediaActor.Get::new).value();
     assertEquals(null, recovered.objectKey());
-    assertEquals("media/old", MediaKeys.storedKey("old", recovered));
+    assertEquals("media/old", MediaKeys.storedKeys("old", recovered).get(0));
 
     var snapshot = (MediaActor.Media) harness.readStored("io.parley.media.MediaActor$Media", """
         {"uploaderId":"alice","contentType":"image/png","size":42,"uploadedTs":1700000000000,

@@ -39,10 +39,11 @@ class MediaKeysTest {
   }
 
   @Test
-  void mediaThatRecordedNoKeyHasTheLegacyOne() {
+  void mediaThatRecordedNoKeyIsLookedForAtTheLegacyKeyFirst() {
     var legacy = new MediaActor.Media("alice", "image/png", 1, 0, List.of(), null);
-    assertEquals("media/" + MEDIA_ID, MediaKeys.storedKey(MEDIA_ID, legacy));
+    assertEquals(List.of("media/" + MEDIA_ID, MediaKeys.objectKey("alice", MEDIA_ID)),
+        MediaKeys.storedKeys(MEDIA_ID, legacy));
     var current = new MediaActor.Media("alice", "image/png", 1, 0, List.of(), MediaKeys.objectKey("alice", MEDIA_ID));
-    assertEquals(MediaKeys.objectKey("alice", MEDIA_ID), MediaKeys.storedKey(MEDIA_ID, current));
+    assertEquals(List.of(MediaKeys.objectKey("alice", MEDIA_ID)), MediaKeys.storedKeys(MEDIA_ID, current));
   }
 }

@@ -1,0 +1,183 @@
+package io.parley.media;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.parley.cluster.Outcome;
+import io.parley.storage.EmbeddedObjectStore;
+import io.parley.storage.S3ConnectorSettings;
+import io.parley.testing.EntityHarness;
+import io.parley.testing.ParleyProcess;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * MediaService against a real S3 (s3proxy in this JVM) and real MediaActors (Pekko's persistence
+ * testkit): where objects are stored, how they are found again, and what a missing one answers.
+ * The test looks into the bucket with its own S3 client, not through the code under test.
+ */
+class MediaStorageTest {
+  static final String BUCKET = "parley-media";
+  static final String KEY = "mediakey";
+  static final String SECRET = "mediasecret";
+  static final Duration WAIT = Duration.ofSeconds(30);
+
+  @TempDir Path temp;
+  EmbeddedObjectStore s3;
+  EntityHarness harness;
+  MediaService media;
+  S3Client bucket;
+  final Map<String, ActorRef<MediaActor.Command>> entities = new ConcurrentHashMap<>();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    s3 = EmbeddedObjectStore.start(temp.resolve("s3"), ParleyProcess.freePort(), BUCKET, KEY, SECRET);
+    // The connector's defaults, as ParleyConfig sets them for the media endpoint of a node.
+    Map<String, Object> overrides = new HashMap<>();
+    S3ConnectorSettings.connectorConfig(s3.endpoint(), KEY, SECRET, "us-east-1")
+        .forEach((name, value) -> overrides.put("pekko.connectors.s3." + name, value));
+    overrides.put("parley.s3.bucket", BUCKET);
+    harness = new EntityHarness(ConfigFactory.parseMap(overrides).root().render());
+    MediaSettings settings = MediaSettings.from(harness.config);
+    media = new MediaService(
+        mediaId -> entities.computeIfAbsent(mediaId,
+            id -> harness.testKit.spawn(MediaActor.create(id, settings, harness.clock))),
+        harness, settings, Duration.ofSeconds(5), harness.testKit.system());
+    bucket = S3Client.builder()
+        .endpointOverride(URI.create(s3.endpoint()))
+        .region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, SECRET)))
+        .forcePathStyle(true)
+        .httpClient(UrlConnectionHttpClient.create())
+        .build();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    harness.shutdown();
+    bucket.close();
+    s3.close();
+  }
+
+  // ------------------------------------------------------------------------------------- tests
+
+  @Test
+  void aDownloadOfMediaWhoseObjectIsGoneIsNotFound() throws Exception {
+    String kept = upload("alice", bytes("kept"));
+    String gone = upload("alice", bytes("gone"));
+    String goneKey = keyEndingWith(gone);
+    bucket.deleteObject(b -> b.bucket(BUCKET).key(goneKey));
+
+    Outcome<byte[]> refused = download("alice", gone);
+    assertEquals(Outcome.Reason.NOT_FOUND, refused.reason(), "not a failure, not unavailable");
+    assertArrayEquals(bytes("kept"), download("alice", kept).value());
+  }
+
+  @Test
+  void mediaRecordedWithoutAKeyIsFoundAtTheLegacyKeyOrElseUnderItsUploader() throws Exception {
+    // Stored by a version before the per-uploader layout.
+    String legacy = MediaUrls.newId();
+    bucket.putObject(b -> b.bucket(BUCKET).key("media/" + legacy), RequestBody.fromBytes(bytes("legacy")));
+    register(legacy, "alice", bytes("legacy").length, null);
+    assertArrayEquals(bytes("legacy"), download("alice", legacy).value());
+
+    // Stored by this version, recorded by an older node (which drops the key) in a rolling upgrade.
+    String upgrading = MediaUrls.newId();
+    bucket.putObject(b -> b.bucket(BUCKET).key(MediaKeys.objectKey("alice", upgrading)),
+        RequestBody.fromBytes(bytes("upgrading")));
+    register(upgrading, "alice", bytes("upgrading").length, null);
+    assertArrayEquals(bytes("upgrading"), download("alice", upgrading).value());
+
+    String neither = MediaUrls.newId();
+    register(neither, "alice", 1, null);
+    assertEquals(Outcome.Reason.NOT_FOUND, download("alice", neither).reason());
+  }
+
+  @Test
+  void aBrokenStoreIsAFailureNotAMissingObject() throws Exception {
+    String mediaId = upload("alice", bytes("picture"));
+    String key = keyEndingWith(mediaId);
+    bucket.deleteObject(b -> b.bucket(BUCKET).key(key));
+    bucket.deleteBucket(b -> b.bucket(BUCKET));
+    // S3 answers 404 here too (NoSuchBucket), but the store is broken, not the media gone: the
+    // gateway answers unavailable, and the client retries.
+    var failure = assertThrows(ExecutionException.class, () -> download("alice", mediaId));
+    assertTrue(failure.getCause().toString().contains("NoSuchBucket"), failure.getCause().toString());
+  }
+
+  // ----------------------------------------------------------------------------------- helpers
+
+  private static byte[] bytes(String content) {
+    return content.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private String upload(String uploaderId, byte[] content) throws Exception {
+    Outcome<MediaService.Stored> stored = media.upload(uploaderId, ContentTypes.APPLICATION_OCTET_STREAM,
+            OptionalLong.of(content.length), false, Source.single(ByteString.fromArray(content)))
+        .toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertTrue(stored.isOk(), stored.toString());
+    return stored.value().mediaId();
+  }
+
+  /** Records media as MediaService would, with the object put there by the test. */
+  private void register(String mediaId, String uploaderId, long size, String objectKey) {
+    TestProbe<Outcome<MediaActor.Media>> reply = harness.testKit.createTestProbe();
+    entities.computeIfAbsent(mediaId, id -> harness.testKit.spawn(
+            MediaActor.create(id, MediaSettings.from(harness.config), harness.clock)))
+        .tell(new MediaActor.Register(uploaderId, "application/octet-stream", size, objectKey, reply.ref()));
+    assertTrue(reply.receiveMessage(WAIT).isOk());
+  }
+
+  /** The media's bytes as {@code userId} downloads them, or the refusal. */
+  private Outcome<byte[]> download(String userId, String mediaId) throws Exception {
+    return media.open(userId, mediaId)
+        .thenCompose(opened -> !opened.isOk()
+            ? CompletableFuture.completedFuture(Outcome.<byte[]>rejected(opened.reason(), opened.message()))
+            : opened.value().bytes()
+                .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), harness.testKit.system())
+                .thenApply(all -> Outcome.ok(all.toArray())))
+        .toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  private List<String> objectKeys() {
+    return bucket.listObjectsV2Paginator(b -> b.bucket(BUCKET)).contents().stream()
+        .map(S3Object::key).sorted().toList();
+  }
+
+  /** The one object key of the bucket for {@code mediaId}. */
+  private String keyEndingWith(String mediaId) {
+    List<String> keys = objectKeys().stream().filter(key -> key.endsWith("/" + mediaId)).toList();
+    assertEquals(1, keys.size(), keys.toString());
+    return keys.get(0);
+  }
+}
