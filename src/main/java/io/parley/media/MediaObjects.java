@@ -9,6 +9,7 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.connectors.s3.ListBucketResultContents;
 import org.apache.pekko.stream.connectors.s3.MetaHeaders;
 import org.apache.pekko.stream.connectors.s3.MultipartUploadResult;
 import org.apache.pekko.stream.connectors.s3.S3Exception;
@@ -27,6 +28,9 @@ final class MediaObjects {
 
   /** S3's smallest part; an upload holds about three in memory (see {@link #upload}). */
   static final int PART_BYTES = 5 * 1024 * 1024;
+
+  /** Deletions in flight at once when deleting by prefix: fast enough, and gentle on S3. */
+  static final int DELETE_PARALLELISM = 4;
 
   private final String bucket;
   private final ActorSystem<?> system;
@@ -65,6 +69,34 @@ final class MediaObjects {
         });
   }
 
+  /**
+   * Deletes every object whose key starts with {@code prefix}; how many. Unfinished multipart
+   * uploads there are aborted first, so that none completes into an object after the listing.
+   * Any S3 failure fails the stage, some objects perhaps deleted: repeating it deletes the rest.
+   */
+  CompletionStage<Integer> deleteAll(String prefix) {
+    return abortAllUploads(prefix).thenCompose(aborted -> S3.listBucket(bucket, Optional.of(prefix))
+        .map(ListBucketResultContents::getKey)
+        .filter(key -> key.startsWith(prefix)) // should S3 ever ignore the prefix, never delete beyond it
+        .mapAsyncUnordered(DELETE_PARALLELISM, this::delete)
+        .runWith(Sink.fold(0, (count, deleted) -> count + 1), system));
+  }
+
+  private CompletionStage<Done> abortAllUploads(String prefix) {
+    return S3.listMultipartUpload(bucket, Optional.of(prefix))
+        .filter(upload -> upload.getKey().startsWith(prefix))
+        .mapAsyncUnordered(DELETE_PARALLELISM, upload ->
+            S3.deleteUpload(bucket, upload.getKey(), upload.getUploadId(), system, Attributes.none())
+                // Aborted meanwhile (by the failed upload itself, or a concurrent erasure): done too.
+                .handle((done, failure) -> {
+                  if (failure == null || isS3Error(failure, "NoSuchUpload")) {
+                    return Done.done();
+                  }
+                  throw rethrown(failure);
+                }))
+        .runWith(Sink.ignore(), system);
+  }
+
   CompletionStage<Done> delete(String key) {
     return S3.deleteObject(bucket, key).runWith(Sink.ignore(), system);
   }
@@ -82,19 +114,21 @@ final class MediaObjects {
           if (failure == null) {
             return Optional.of(Source.from(firstAndRest.first()).concat(firstAndRest.second()));
           }
-          if (isMissing(failure)) {
+          // Only NoSuchKey: a missing bucket is a broken store, not media that is gone.
+          if (isS3Error(failure, "NoSuchKey")) {
             return Optional.empty();
           }
-          throw failure instanceof CompletionException wrapped ? wrapped : new CompletionException(failure);
+          throw rethrown(failure);
         });
   }
 
-  /**
-   * Whether a request failed because the object is not there. Only NoSuchKey: a missing bucket
-   * is a broken store, which must not pass for media that is gone.
-   */
-  static boolean isMissing(Throwable failure) {
+  /** Whether a request failed with S3's error {@code code} (NoSuchKey, NoSuchUpload, ...). */
+  static boolean isS3Error(Throwable failure, String code) {
     Throwable cause = failure instanceof CompletionException wrapped ? wrapped.getCause() : failure;
-    return cause instanceof S3Exception s3 && s3.statusCode().intValue() == 404 && "NoSuchKey".equals(s3.code());
+    return cause instanceof S3Exception s3 && code.equals(s3.code());
+  }
+
+  private static CompletionException rethrown(Throwable failure) {
+    return failure instanceof CompletionException wrapped ? wrapped : new CompletionException(failure);
   }
 }

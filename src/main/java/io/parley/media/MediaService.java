@@ -193,6 +193,28 @@ public final class MediaService {
         bytes.isPresent() ? done(bytes) : firstStored(keys.subList(1, keys.size())));
   }
 
+  // ----------------------------------------------------------------------------------- erasure
+
+  /**
+   * For the erasure of {@code uploaderId}'s account: deletes every media object they uploaded
+   * (all under their prefix, see {@link MediaKeys}) and aborts their unfinished uploads.
+   * Completes with how many objects were deleted. Idempotent: a repeat deletes what is left, 0
+   * once all is gone. Any S3 failure fails the stage, perhaps after some deletions; the caller
+   * retries.
+   *
+   * <p>The caller should stop the user's uploads first: one finishing after the listing is left
+   * (a retry would find it). Media stored before the per-uploader layout, at
+   * {@code media/<mediaId>}, is not found here. The media records stay; downloads of media whose
+   * object is gone answer not_found.
+   */
+  public CompletionStage<Integer> eraseUploads(String uploaderId) {
+    String prefix = MediaKeys.uploaderPrefix(uploaderId);
+    // The prefix goes to the log, not the id: the log keeps no id of an erased account.
+    return objects.deleteAll(prefix)
+        .whenComplete((deleted, failure) -> log.info("Erasure of the media under {}: {}",
+            prefix, failure == null ? deleted + " objects deleted" : "failed, " + failure));
+  }
+
   // ----------------------------------------------------------------------------------- sharing
 
   /**

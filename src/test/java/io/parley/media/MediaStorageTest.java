@@ -11,8 +11,11 @@ import io.parley.storage.EmbeddedObjectStore;
 import io.parley.storage.S3ConnectorSettings;
 import io.parley.testing.EntityHarness;
 import io.parley.testing.ParleyProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -23,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -39,6 +43,8 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -51,6 +57,8 @@ class MediaStorageTest {
   static final String KEY = "mediakey";
   static final String SECRET = "mediasecret";
   static final Duration WAIT = Duration.ofSeconds(30);
+  /** Marks the bytes of the user who is erased, to look for them on the store's disk. */
+  static final String SECRET_MARK = "erase-me-";
 
   @TempDir Path temp;
   EmbeddedObjectStore s3;
@@ -135,7 +143,83 @@ class MediaStorageTest {
     assertTrue(failure.getCause().toString().contains("NoSuchBucket"), failure.getCause().toString());
   }
 
+  @Test
+  void erasingAnUploadersMediaDeletesAllOfItAndNothingOfAnyoneElse() throws Exception {
+    // "al" and "al/ice": with raw ids in keys, al's prefix would hold al/ice's objects.
+    String erased = "al/ice";
+    String other = "al";
+    List<String> erasedMedia = List.of(
+        upload(erased, secret(1)), upload(erased, secret(2)), upload(erased, secret(3)));
+    String otherMedia = upload(other, bytes("not erased"));
+    String otherKey = keyEndingWith(otherMedia);
+    List<String> erasedKeys = erasedMedia.stream().map(this::keyEndingWith).toList();
+    String erasedUnfinished = startUnfinishedUpload(erased, secret(4));
+    String otherUnfinished = startUnfinishedUpload(other, bytes("still uploading"));
+    assertEquals(List.of(erasedUnfinished, otherUnfinished).stream().sorted().toList(), unfinishedUploadKeys());
+    assertEquals(4, filesHolding(SECRET_MARK).size(), "three objects and a part of theirs on disk");
+
+    assertEquals(3, media.eraseUploads(erased).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS));
+
+    // Listing the whole bucket: nothing of theirs, everything of the other user's.
+    assertEquals(List.of(otherKey), objectKeys());
+    assertEquals(List.of(otherUnfinished), unfinishedUploadKeys());
+    for (String key : erasedKeys) {
+      assertThrows(NoSuchKeyException.class, () -> bucket.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)));
+    }
+    assertEquals(List.of(), filesHolding(SECRET_MARK), "no bytes of theirs left on the store's disk");
+    assertArrayEquals(bytes("not erased"), download(other, otherMedia).value());
+
+    assertEquals(0, media.eraseUploads(erased).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS),
+        "a repeat finds nothing left, and succeeds");
+    for (String mediaId : erasedMedia) {
+      assertEquals(Outcome.Reason.NOT_FOUND, download(erased, mediaId).reason());
+    }
+  }
+
+  @Test
+  void anErasureThatCannotListTheBucketFails() {
+    bucket.deleteBucket(b -> b.bucket(BUCKET));
+    var failure = assertThrows(ExecutionException.class,
+        () -> media.eraseUploads("alice").toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    assertTrue(failure.getCause().toString().contains("NoSuchBucket"), failure.getCause().toString());
+  }
+
   // ----------------------------------------------------------------------------------- helpers
+
+  private static byte[] secret(int n) {
+    return bytes(SECRET_MARK + n);
+  }
+
+  /** A multipart upload with one part stored and not completed, as an upload under way; its key. */
+  private String startUnfinishedUpload(String uploaderId, byte[] part) {
+    String key = MediaKeys.objectKey(uploaderId, MediaUrls.newId());
+    String uploadId = bucket.createMultipartUpload(b -> b.bucket(BUCKET).key(key)).uploadId();
+    bucket.uploadPart(b -> b.bucket(BUCKET).key(key).uploadId(uploadId).partNumber(1), RequestBody.fromBytes(part));
+    return key;
+  }
+
+  private List<String> unfinishedUploadKeys() {
+    return bucket.listMultipartUploads(b -> b.bucket(BUCKET)).uploads().stream()
+        .map(MultipartUpload::key).sorted().toList();
+  }
+
+  /** The files under the store's data directory whose content holds {@code mark}. */
+  private List<Path> filesHolding(String mark) throws IOException {
+    try (Stream<Path> files = Files.walk(temp.resolve("s3"))) {
+      return files.filter(Files::isRegularFile)
+          .filter(file -> new String(readAll(file), StandardCharsets.ISO_8859_1).contains(mark))
+          .toList();
+    }
+  }
+
+  private static byte[] readAll(Path file) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
 
   private static byte[] bytes(String content) {
     return content.getBytes(StandardCharsets.UTF_8);
