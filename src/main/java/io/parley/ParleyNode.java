@@ -69,7 +69,9 @@ public final class ParleyNode {
             system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId())),
         config.getLong("parley.privacy.keys-cached"));
     ErasedKeyNotices.start(system, keys);
-    entities.start(journal, cold, pushes, keys::erase, clock);
+    // An erased account's content key goes (its messages become unreadable everywhere), then its media.
+    entities.start(journal, cold, pushes, userId -> keys.erase(userId).thenCompose(erased -> media.eraseUploads(userId)),
+        clock);
     MessageHistory history = new MessageHistory(entities, new MessageReader(journal, cold), askTimeout, system);
     JwtAuth auth = JwtAuth.from(config.getConfig("parley.auth"), clock);
 

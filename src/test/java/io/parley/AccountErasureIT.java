@@ -1,0 +1,162 @@
+package io.parley;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.conversation.Segment;
+import io.parley.testing.ApiClient;
+import io.parley.testing.ParleyProcess;
+import io.parley.testing.StoredContent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Erasing an account removes its content from everywhere the node stores anything. The proof
+ * reads the store as someone holding a copy of it would ({@link StoredContent}: every DynamoDB
+ * table, every S3 object, gzip undone, sealed strings opened with every key the key table still
+ * holds): before the erasure it finds the user's messages (hot and cold), previews and media
+ * bytes; after it, none of them, while the other member's content is still there to find.
+ */
+class AccountErasureIT {
+  @TempDir Path temp;
+
+  @Test
+  void afterAnErasureNothingStoredAnywhereReadsAsTheUsersContent() throws Exception {
+    try (ParleyProcess node = ParleyProcess.start(temp, ColdTierIT.archiveEnv());
+        StoredContent stored = new StoredContent(node)) {
+      ApiClient api = new ApiClient(node);
+      String run = UUID.randomUUID().toString().substring(0, 8);
+      String alice = "alice-" + run;
+      String bob = "bob-" + run;
+      String carol = "carol-" + run;
+      String direct = "d:" + alice + ":" + bob;
+      String aliceToken = api.token(alice);
+      String bobToken = api.token(bob);
+      api.token(carol);
+      String group = api.post(aliceToken, "/v1/groups",
+          "{\"title\":\"Climbing\",\"members\":[\"" + bob + "\",\"" + carol + "\"]}").body().get("conversation_id").asText();
+
+      // Old messages first (they move to S3), then new ones that stay in DynamoDB.
+      List<String> hers = new ArrayList<>();
+      for (int n = 1; n <= 12; n++) {
+        hers.add(send(api, aliceToken, direct, "a" + n, "alice's secret number " + n + " of " + run
+            + (n % 3 == 0 ? ", long enough that the inbox keeps a shorter preview of it" : "")));
+      }
+      String bobsOld = send(api, bobToken, direct, "b1", "bob's old line of " + run);
+      awaitSegments(node, direct);
+      hers.add(send(api, aliceToken, direct, "a13", "alice's newest secret of " + run));
+      hers.add(send(api, aliceToken, group, "g1", "alice's group secret of " + run));
+      String bobsNew = send(api, bobToken, group, "g2", "bob's group line of " + run);
+      byte[] mediaBytes = ("alice's photo bytes " + run).getBytes(StandardCharsets.UTF_8);
+      String mediaUrl = upload(node, aliceToken, mediaBytes);
+      send(api, aliceToken, group, "g3", mediaUrl, "media");
+
+      String before = stored.everything();
+      for (String secret : hers) {
+        assertTrue(before.contains(secret), "the scan reads her message before the erasure: " + secret);
+      }
+      assertTrue(before.contains("alice's secret number 3 of " + run + ", long"), "and a preview of it");
+      assertTrue(before.contains(new String(mediaBytes, StandardCharsets.UTF_8)), "and her media");
+
+      awaitErased(api, aliceToken);
+
+      String after = stored.everything();
+      for (String secret : hers) {
+        assertFalse(after.contains(secret), "still readable after the erasure: " + secret);
+      }
+      assertFalse(after.contains("alice's secret"), "no part of any of them, previews included");
+      assertFalse(after.contains(new String(mediaBytes, StandardCharsets.UTF_8)), "her media bytes");
+      assertTrue(after.contains(bobsOld) && after.contains(bobsNew), "bob's content is untouched");
+
+      // What bob sees: her messages as tombstones in place, his own as they were, cold and hot.
+      JsonNode history = api.get(bobToken, "/v1/conversations/" + direct + "/messages?limit=100").body().get("messages");
+      assertEquals(14, history.size(), history.toString());
+      for (JsonNode m : history) {
+        boolean his = m.get("sender_id").asText().equals(bob);
+        assertEquals(his ? "text" : "deleted", m.get("content_type").asText(), m.toString());
+        assertEquals(his ? bobsOld : "", m.get("content").asText(), m.toString());
+      }
+      ApiClient.Response photo = api.get(bobToken, mediaUrl);
+      assertEquals(404, photo.status(), photo.toString());
+    }
+  }
+
+  private static String send(ApiClient api, String token, String conversationId, String clientMsgId, String content) {
+    return send(api, token, conversationId, clientMsgId, content, "text");
+  }
+
+  private static String send(ApiClient api, String token, String conversationId, String clientMsgId, String content,
+      String contentType) {
+    ApiClient.Response sent = api.post(token, "/v1/messages", ApiClient.JSON.createObjectNode()
+        .put("conversation_id", conversationId).put("client_msg_id", clientMsgId).put("content", content)
+        .put("content_type", contentType).toString());
+    assertEquals(200, sent.status(), sent.toString());
+    return content;
+  }
+
+  private static String upload(ParleyProcess node, String token, byte[] bytes) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(node.http("/v1/media"))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "image/jpeg")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode(), response.body());
+    return ApiClient.JSON.readTree(response.body()).get("media_url").asText();
+  }
+
+  /** Until the archive moved some of the conversation's messages to S3 segments. */
+  private static void awaitSegments(ParleyProcess node, String conversationId) {
+    Path dir = node.dataDir.resolve("s3").resolve("parley").resolve(Segment.prefix(conversationId));
+    awaitTrue(Duration.ofSeconds(30), () -> {
+      if (!Files.isDirectory(dir)) {
+        return false;
+      }
+      try (Stream<Path> files = Files.list(dir)) {
+        return files.anyMatch(f -> f.toString().endsWith(".jsonl.gz"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+  }
+
+  private static void awaitErased(ApiClient api, String token) {
+    awaitTrue(Duration.ofSeconds(30), () -> {
+      ApiClient.Response erased = api.delete(token, "/v1/me", "");
+      assertTrue(erased.status() == 202 || erased.status() == 200, erased.toString());
+      return erased.status() == 200;
+    });
+  }
+
+  /** Polls external state (S3 files, the erasure's status), which offers nothing to wait on. */
+  private static void awaitTrue(Duration timeout, java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + timeout);
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+}
