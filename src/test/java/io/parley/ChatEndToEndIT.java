@@ -407,6 +407,8 @@ class ChatEndToEndIT {
       aliceWs.send(frame("msg.read").put("conversation_id", direct).put("seq", 4));
       aliceWs.request(frame("ping")); // the read is stored once a later frame is answered
     }
+    ApiClient.Response uploaded = api.post(api.token(alice), "/v1/media", "{\"never\":\"sent\"}");
+    assertEquals(200, uploaded.status(), uploaded.toString());
     ApiClient.Lines export = api.getLines(api.token(alice), "/v1/me/export");
     assertEquals(200, export.status());
     assertTrue(export.contentType().startsWith("application/x-ndjson"), export.contentType());
@@ -426,6 +428,14 @@ class ChatEndToEndIT {
         .map(m -> m.get("content").asText()).collect(java.util.stream.Collectors.toSet()));
     assertEquals(4, byType.get("message").size());
     assertTrue(byType.get("message").stream().allMatch(m -> m.get("sender_id").asText().equals(alice)));
+    // The receipts she gave, and media she uploaded even though she never sent it.
+    JsonNode directReceipts = byType.get("receipts").stream()
+        .filter(r -> r.get("conversation_id").asText().equals(direct)).findFirst().orElseThrow();
+    assertEquals(4, directReceipts.get("read_seq").asLong(), directReceipts.toString());
+    assertEquals(2, byType.get("receipts").size(), byType.get("receipts").toString());
+    assertEquals(List.of(uploaded.body().get("media_url").asText()),
+        byType.get("media").stream().map(m -> m.get("media_url").asText()).toList());
+    assertEquals(uploaded.body().get("size").asLong(), byType.get("media").get(0).get("size").asLong());
 
     assertEquals(401, api.getLines(null, "/v1/me/export").status());
   }

@@ -104,6 +104,11 @@ public final class ConversationActor
   public record GetInfo(String userId, ActorRef<Outcome<ConversationInfo>> replyTo)
       implements Command {}
 
+  /** The receipts a member gave: how far they acked (delivered) and read, for their export. */
+  public record GetReceiptsGiven(String userId, ActorRef<Outcome<ReceiptsGiven>> replyTo) implements Command {}
+
+  public record ReceiptsGiven(long deliveredSeq, long readSeq) implements JsonSerializable {}
+
   /**
    * Where in the journal the newest {@code limit} messages before {@code beforeSeq} are, for a
    * reader. {@code userId} null skips the membership check (re-delivery of a user's own items).
@@ -383,12 +388,14 @@ public final class ConversationActor
         .onCommand(LocateMessages.class, touching(membership::locateBeforeStart))
         .onCommand(AddMembers.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
         .onCommand(Leave.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
+        .onCommand(GetReceiptsGiven.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
         .onCommand(Delete.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
         .onCommand(EraseMember.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Outcome.ok(Done.INSTANCE)));
     builder
         .forStateType(Active.class)
         .onCommand(Create.class, membership::createExisting)
         .onCommand(GetInfo.class, touching(membership::getInfo))
+        .onCommand(GetReceiptsGiven.class, touching(membership::receiptsGiven))
         .onCommand(LocateMessages.class, touching(this::onLocate))
         .onCommand(AddMembers.class, touching(membership::addMembers))
         .onCommand(Leave.class, touching(membership::leave))

@@ -88,6 +88,14 @@ final class Membership {
     return effects.none();
   }
 
+  Effect<Event, State> receiptsGiven(Active state, ConversationActor.GetReceiptsGiven cmd) {
+    ConversationState.Member member = state.members.get(cmd.userId());
+    cmd.replyTo().tell(member == null
+        ? ConversationActor.notMember(conversationId, cmd.userId())
+        : Outcome.ok(new ConversationActor.ReceiptsGiven(member.delivered(), member.read())));
+    return effects.none();
+  }
+
   Effect<Event, State> addMembers(Active state, AddMembers cmd) {
     if (!state.isMember(cmd.requesterId())) {
       cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.requesterId()));

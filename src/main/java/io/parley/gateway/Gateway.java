@@ -49,7 +49,7 @@ public final class Gateway {
     ParleyMetrics.gauge("parley.connections", "WebSocket connections open on this node", webSocket.live::size);
     HttpApi api =
         new HttpApi(
-            auth, chat, webSocket, new UserExport(entities, history, sealing, askTimeout, system, clock),
+            auth, chat, webSocket, new UserExport(entities, history, media, sealing, askTimeout, system, clock),
             new AccountErasure(entities, askTimeout, system),
             config.getBoolean("parley.auth.dev-tokens"),
             config.getDuration("parley.auth.dev-token-ttl"));

@@ -3,6 +3,8 @@ package io.parley.gateway;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ConversationActor;
+import io.parley.media.MediaService;
 import io.parley.conversation.MessageHistory;
 import io.parley.user.InboxItem;
 import io.parley.user.UserActor;
@@ -21,9 +23,10 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * {@code GET /v1/me/export}: everything Parley holds about the caller, as JSON lines. The user's
- * entity gives devices, push tokens, inbox entries (with read marks) and conversations; then
- * every message the user sent is read page by page from each conversation's history (hot and
- * cold tiers alike), so memory stays bounded by one page however many messages there are.
+ * entity gives devices, push tokens, inbox entries and conversations; then each conversation
+ * gives the receipts the user gave there and every message the user sent, read page by page from
+ * its history (hot and cold tiers alike), so memory stays bounded by one page however many
+ * messages there are; last, the media objects the user uploaded.
  */
 final class UserExport {
   /** Messages read per history page. */
@@ -31,15 +34,17 @@ final class UserExport {
 
   private final Entities entities;
   private final MessageHistory history;
+  private final MediaService media;
+  private final ContentSealing sealing;
   private final Duration askTimeout;
   private final ActorSystem<?> system;
-  private final ContentSealing sealing;
   private final Clock clock;
 
-  UserExport(Entities entities, MessageHistory history, ContentSealing sealing, Duration askTimeout,
-      ActorSystem<?> system, Clock clock) {
-    this.sealing = sealing;
+  UserExport(Entities entities, MessageHistory history, MediaService media, ContentSealing sealing,
+      Duration askTimeout, ActorSystem<?> system, Clock clock) {
     this.entities = entities;
+    this.media = media;
+    this.sealing = sealing;
     this.history = history;
     this.askTimeout = askTimeout;
     this.system = system;
@@ -50,7 +55,9 @@ final class UserExport {
     return Source.completionStage(AskPattern.ask(entities.user(userId), UserActor.GetExport::new, askTimeout, system.scheduler())
             .thenCompose(data -> sealing.openItems(data.inbox()).thenApply(data::withInbox)))
         .flatMapConcat(data -> Source.from(aboutTheUser(userId, data))
-            .concat(Source.from(data.conversations()).flatMapConcat(id -> sentMessages(userId, id))))
+            .concat(Source.from(data.conversations()).flatMapConcat(id -> receiptsGiven(userId, id)
+                .concat(sentMessages(userId, id))))
+            .concat(media.uploads(userId).map(UserExport::upload)))
         .map(line -> ByteString.fromString(WireFormat.render(line) + "\n"));
   }
 
@@ -69,6 +76,28 @@ final class UserExport {
     }
     data.conversations().forEach(id -> lines.add(line("membership").put("conversation_id", id)));
     return lines;
+  }
+
+  /** How far the user acked and read in the conversation; nothing if they are no longer a member. */
+  private Source<ObjectNode, NotUsed> receiptsGiven(String userId, String conversationId) {
+    return Source.completionStage(AskPattern.<ConversationActor.Command, Outcome<ConversationActor.ReceiptsGiven>>ask(
+            entities.conversation(conversationId), replyTo -> new ConversationActor.GetReceiptsGiven(userId, replyTo),
+            askTimeout, system.scheduler()))
+        .mapConcat(outcome -> {
+          if (!outcome.isOk() && outcome.reason() != Outcome.Reason.NOT_FOUND
+              && outcome.reason() != Outcome.Reason.NOT_MEMBER) {
+            throw new ApiError(ErrorCode.of(outcome.reason()), outcome.message());
+          }
+          return outcome.isOk()
+              ? List.of(line("receipts").put("conversation_id", conversationId)
+                  .put("delivered_seq", outcome.value().deliveredSeq()).put("read_seq", outcome.value().readSeq()))
+              : List.<ObjectNode>of();
+        });
+  }
+
+  private static ObjectNode upload(MediaService.Upload upload) {
+    return line("media").put("media_url", upload.mediaUrl()).put("size", upload.size())
+        .put("uploaded_ts", upload.uploadedTs());
   }
 
   /** The user's messages in one conversation, newest page first, each page ascending. */

@@ -74,6 +74,11 @@ final class MediaObjects {
    * uploads there are aborted first, so that none completes into an object after the listing.
    * Any S3 failure fails the stage, some objects perhaps deleted: repeating it deletes the rest.
    */
+  /** The objects whose keys start with {@code prefix}. */
+  Source<ListBucketResultContents, NotUsed> list(String prefix) {
+    return S3.listBucket(bucket, Optional.of(prefix)).filter(object -> object.getKey().startsWith(prefix));
+  }
+
   CompletionStage<Integer> deleteAll(String prefix) {
     return abortAllUploads(prefix).thenCompose(aborted -> S3.listBucket(bucket, Optional.of(prefix))
         .map(ListBucketResultContents::getKey)

@@ -207,6 +207,20 @@ public final class MediaService {
    * {@code media/<mediaId>}, is not found here. The media records stay; downloads of media whose
    * object is gone answer not_found.
    */
+  /** An object a user uploaded, for their export. */
+  public record Upload(String mediaUrl, long size, long uploadedTs) {}
+
+  /**
+   * Every object {@code uploaderId} uploaded (and not erased), whether or not it was ever sent.
+   * Objects stored before uploads were kept by uploader are not found (see {@link MediaKeys}).
+   */
+  public Source<Upload, NotUsed> uploads(String uploaderId) {
+    String prefix = MediaKeys.uploaderPrefix(uploaderId);
+    return objects.list(prefix).map(object -> new Upload(
+        MediaUrls.url(object.getKey().substring(prefix.length())), object.getSize(),
+        object.getLastModified().toEpochMilli()));
+  }
+
   public CompletionStage<Integer> eraseUploads(String uploaderId) {
     String prefix = MediaKeys.uploaderPrefix(uploaderId);
     // The prefix goes to the log, not the id: the log keeps no id of an erased account.
