@@ -11,13 +11,9 @@ import io.parley.cluster.EntityLifecycle;
 import io.parley.conversation.ConversationState.Active;
 import io.parley.conversation.ConversationState.Empty;
 import io.parley.conversation.ConversationState.State;
-import io.parley.metrics.ParleyMetrics;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.BiFunction;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -39,19 +35,24 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One conversation: membership, the gapless {@code seq}, idempotent sends, receipts and fan-out.
- * Its protocol (commands, events) is declared here, beside the handlers, as in Pekko's
- * ShoppingCart sample; that is why the file runs past 400 lines. The jobs live beside it:
+ * This file is its protocol (commands, events), its command and event handler tables and the
+ * wiring, as in Pekko's ShoppingCart sample; the handlers' logic lives in the jobs. The protocol
+ * alone runs to some 200 lines and cannot move: journals and other nodes name its classes
+ * {@code ConversationActor$X}. That is why the file runs past 400 lines. The jobs:
  *
  * <ul>
- *   <li>{@link SendBatch}: group commit. Sends wait while a write is in flight; the next
- *       {@link Flush} numbers and stores them in one write, and each is acked once it is stored.
- *   <li>{@link ReceiptsWaiting}: receipts ride along with that write.
+ *   <li>{@link GroupCommit}: the send path. Sends, receipts and confirmations wait while a write
+ *       is in flight; the next {@link Flush} stores them in one write, acked once it is stored.
+ *   <li>{@link SendBatch}: the sends waiting, and their numbering; {@link ReceiptsWaiting}: receipts.
  *   <li>{@link MemberHandoffs}: at-least-once fan-out to members' UserActors, re-sent until they
  *       confirm storing it.
  *   <li>{@link Membership}: groups, members, and who may see what.
+ *   <li>{@link Upkeep}: the periodic {@link Tick}'s work, and sleeping once idle.
+ *   <li>{@link TypingRelay}: typing, told to the other members and never stored.
  *   <li>{@link ArchiveRuns}: runs that move old messages to the cold tier (S3), from the archive package.
  *   <li>{@link DedupOverflow}: idempotency keys beyond what the state holds, in the dedup table.
  *   <li>{@link MessageDeletion}: messages deleted for everyone by their sender ({@link DeletedMessages}).
+ *   <li>{@link MemberErasure}: an erased account's messages read as tombstones.
  *   <li>{@link ConversationState}: the state, built only by the pure event handler at the end.
  * </ul>
  */
@@ -285,17 +286,12 @@ public final class ConversationActor
         conversationId, ctx, timers, shard, recipients, reader, archiveRuns, dedupSpill, settings, clock)));
   }
 
-  private final String conversationId;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
-  private final Recipients recipients;
   private final ConversationSettings settings;
-  private final Clock clock;
 
-  // Not state: what waits for the next write, and fan-out bookkeeping that is rebuilt (or safely
-  // repeated) after a restart.
-  private final SendBatch sends;
-  private final ReceiptsWaiting receipts;
+  // Not state: the jobs, holding what waits for the next write and fan-out bookkeeping that is
+  // rebuilt (or safely repeated) after a restart.
   private final MemberHandoffs handoffs;
   private final MembershipNotices memberships;
   private final ArchiveRuns archiving;
@@ -303,8 +299,9 @@ public final class ConversationActor
   private final MemberErasure erasure;
   private final DedupOverflow dedupOverflow;
   private final Membership membership;
-  private boolean flushScheduled;
-  private long lastActivityMillis;
+  private final GroupCommit groupCommit;
+  private final TypingRelay typing;
+  private final Upkeep upkeep;
   private final EntityLifecycle<State> lifecycle;
 
   private ConversationActor(
@@ -319,15 +316,10 @@ public final class ConversationActor
       ConversationSettings settings,
       Clock clock) {
     super(persistenceId(conversationId), EntityLifecycle.onPersistenceFailure());
-    this.conversationId = conversationId;
     this.ctx = ctx;
     this.timers = timers;
     this.lifecycle = new EntityLifecycle<>(TYPE_KEY.name(), ctx, shard);
-    this.recipients = recipients;
     this.settings = settings;
-    this.clock = clock;
-    this.sends = new SendBatch(settings.maxBufferedSends());
-    this.receipts = new ReceiptsWaiting(conversationId, recipients);
     this.memberships = new MembershipNotices(conversationId, recipients, settings.handoffRetryInterval(), clock);
     this.handoffs = new MemberHandoffs(conversationId, ctx, recipients, memberships, reader, this::locate,
         settings.handoffRetryInterval(), clock);
@@ -336,8 +328,13 @@ public final class ConversationActor
         conversationId, ctx, dedupSpill, settings.dedupWindow().toMillis(), settings.dedupMaxEntries());
     this.deletion = new MessageDeletion(conversationId, ctx, Effect(), reader, this::locate, recipients, clock);
     this.erasure = new MemberErasure(conversationId, Effect(), recipients, memberships);
-    this.membership = new Membership(conversationId, Effect(), memberships, settings.maxGroupMembers(), clock);
-    this.lastActivityMillis = clock.millis();
+    this.membership = new Membership(
+        conversationId, Effect(), memberships, this::locate, settings.maxGroupMembers(), clock);
+    this.groupCommit = new GroupCommit(conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx), recipients,
+        handoffs, dedupOverflow, membership, settings, clock);
+    this.typing = new TypingRelay(conversationId, Effect(), recipients);
+    this.upkeep = new Upkeep(
+        Effect(), groupCommit, handoffs, memberships, archiving, dedupOverflow, lifecycle, settings, clock);
   }
 
   @Override
@@ -396,7 +393,7 @@ public final class ConversationActor
         .onCommand(Create.class, membership::createExisting)
         .onCommand(GetInfo.class, touching(membership::getInfo))
         .onCommand(GetReceiptsGiven.class, touching(membership::receiptsGiven))
-        .onCommand(LocateMessages.class, touching(this::onLocate))
+        .onCommand(LocateMessages.class, touching(membership::locate))
         .onCommand(AddMembers.class, touching(membership::addMembers))
         .onCommand(Leave.class, touching(membership::leave))
         .onCommand(HandedOff.class, (state, cmd) -> {
@@ -404,9 +401,11 @@ public final class ConversationActor
           return Effect().none();
         })
         .onCommand(MembershipHeld.class, (state, cmd) -> Effect().none().thenRun(s -> memberships.onHeld(state, cmd)))
-        .onCommand(Delivered.class, (state, cmd) -> onReceipt(state, cmd.userId(), ReceiptStatus.DELIVERED, cmd.seq()))
-        .onCommand(Read.class, (state, cmd) -> onReceipt(state, cmd.userId(), ReceiptStatus.READ, cmd.seq()))
-        .onCommand(Typing.class, this::onTyping)
+        .onCommand(Delivered.class, touching((Active state, Delivered cmd) ->
+            groupCommit.receipt(state, cmd.userId(), ReceiptStatus.DELIVERED, cmd.seq())))
+        .onCommand(Read.class, touching((Active state, Read cmd) ->
+            groupCommit.receipt(state, cmd.userId(), ReceiptStatus.READ, cmd.seq())))
+        .onCommand(Typing.class, typing::typing)
         .onCommand(RetryLoaded.class, (state, loaded) -> {
           handoffs.onRetryLoaded(state, loaded);
           return Effect().none();
@@ -414,29 +413,17 @@ public final class ConversationActor
         .onCommand(Delete.class, touching(deletion::request))
         .onCommand(DeleteChecked.class, deletion::checked)
         .onCommand(EraseMember.class, touching(erasure::erase))
-        .onCommand(DedupLookedUp.class, this::onLookedUp)
-        .onCommand(DedupSpillStored.class, (state, stored) -> {
-          if (dedupOverflow.lookingUp()) {
-            // The sends being looked up were checked against the keys the state holds: those keys
-            // stay until the sends are numbered.
-            dedupOverflow.deferUntilLookedUp(stored);
-            return Effect().none();
-          }
-          dedupOverflow.spillFinished();
-          return Effect().persist(new DedupSpilled(stored.throughSeq(), stored.untilTs()));
-        })
-        .onCommand(DedupSpillFailed.class, (state, failed) -> {
-          dedupOverflow.spillFailed(failed.cause());
-          return Effect().none();
-        })
+        .onCommand(DedupLookedUp.class, groupCommit::lookedUp)
+        .onCommand(DedupSpillStored.class, groupCommit::spillStored)
+        .onCommand(DedupSpillFailed.class, groupCommit::spillFailed)
         .onCommand(ArchiveLoaded.class, (state, loaded) -> archiving.onLoaded(state, loaded))
         .onCommand(SegmentWritten.class, (state, written) -> archiving.onSegmentWritten(state, written))
         .onCommand(TrimFinished.class, (state, trimmed) -> archiving.onTrimFinished(trimmed));
     builder
         .forAnyState()
-        .onCommand(Send.class, this::onSend)
-        .onCommand(Flush.class, this::onFlush)
-        .onCommand(Tick.class, this::onTick)
+        .onCommand(Send.class, touching(groupCommit::send))
+        .onCommand(Flush.class, groupCommit::flush)
+        .onCommand(Tick.class, upkeep::tick)
         .onCommand(WakeUp.class, (state, cmd) -> Effect().none())
         .onCommand(Stop.class, (state, cmd) -> Effect().stop())
         .onCommand(ArchiveFailed.class, (state, failed) -> archiving.onFailed(failed))
@@ -449,7 +436,7 @@ public final class ConversationActor
   private <S extends State, C extends Command> BiFunction<S, C, Effect<Event, State>> touching(
       BiFunction<S, C, Effect<Event, State>> handler) {
     return (state, cmd) -> {
-      touch();
+      upkeep.touch();
       return handler.apply(state, cmd);
     };
   }
@@ -458,189 +445,9 @@ public final class ConversationActor
     return Outcome.rejected(Reason.NOT_MEMBER, userId + " is not a member of " + conversationId);
   }
 
-  private Effect<Event, State> onLocate(Active state, LocateMessages cmd) {
-    if (cmd.userId() != null && !state.isMember(cmd.userId())) {
-      cmd.replyTo().tell(notMember(conversationId, cmd.userId()));
-    } else {
-      long to = Math.min(cmd.beforeSeq() - 1, state.lastSeq);
-      long from = Math.max(1, to - cmd.limit() + 1);
-      cmd.replyTo().tell(Outcome.ok(locate(state, from, to)));
-    }
-    return Effect().none();
-  }
-
+  /** Where messages {@code from..to} are: cold segments, then a range of this journal. */
   private Location locate(Active state, long from, long to) {
     return state.locate(from, to, lastSequenceNumber(ctx));
-  }
-
-  private Effect<Event, State> onSend(State state, Send cmd) {
-    touch();
-    if (!sends.offer(cmd)) {
-      cmd.replyTo().tell(Outcome.rejected(Reason.UNAVAILABLE, conversationId + " is overloaded, retry later"));
-      return Effect().none();
-    }
-    scheduleFlush();
-    return Effect().none();
-  }
-
-  /**
-   * Group commit: sends, receipts and hand-off confirmations that arrive while a write is in
-   * flight wait (Pekko stashes commands during a write), and the next flush stores them together.
-   */
-  private void scheduleFlush() {
-    if (!flushScheduled) {
-      flushScheduled = true;
-      ctx.getSelf().tell(Flush.INSTANCE);
-    }
-  }
-
-  /**
-   * One write: the waiting sends that fit it, the receipts and the hand-off confirmations. Sends
-   * are acked, and receipts sent, once it is stored.
-   */
-  private Effect<Event, State> onFlush(State state, Flush flush) {
-    flushScheduled = false;
-    if (dedupOverflow.lookingUp()) {
-      return Effect().none(); // the lookup's answer flushes again
-    }
-    List<Send> taken = sends.takeForOneWrite();
-    if (state instanceof Active active) {
-      List<Long> keys = dedupOverflow.keysToLookUp(active, taken, clock.millis());
-      if (!keys.isEmpty()) {
-        dedupOverflow.lookUp(taken, keys);
-        return Effect().none();
-      }
-    }
-    if (!sends.isEmpty()) {
-      scheduleFlush();
-    }
-    return write(state, taken, Map.of());
-  }
-
-  /** The sends of a write came back from the dedup table: repeats among them get their first ack. */
-  private Effect<Event, State> onLookedUp(Active state, DedupLookedUp lookedUp) {
-    dedupOverflow.lookedUp();
-    if (!sends.isEmpty()) {
-      scheduleFlush();
-    }
-    if (lookedUp.failure() != null) {
-      ctx.getLog().warn("Could not look up idempotency keys of {}: {}", conversationId, lookedUp.failure());
-      lookedUp.sends().forEach(send -> send.replyTo().tell(
-          Outcome.rejected(Reason.UNAVAILABLE, "could not check " + send.clientMsgId() + " for a repeat; retry")));
-      return Effect().none();
-    }
-    return write(state, lookedUp.sends(), lookedUp.found());
-  }
-
-  /** One write of {@code taken} sends (with the keys found in the dedup table), receipts and confirmations. */
-  private Effect<Event, State> write(State state, List<Send> taken, Map<Long, DedupWindow.Entry> spilled) {
-    ParleyMetrics.groupCommit(TYPE_KEY.name(), taken.size() + receipts.size());
-    List<Event> events = new ArrayList<>();
-    Active active;
-    if (state instanceof Active existing) {
-      active = existing;
-    } else {
-      receipts.clear(); // nothing stored yet: nothing to receipt
-      Optional<DirectStarted> started = membership.directStartedBy(taken);
-      if (started.isEmpty()) {
-        return Effect().none();
-      }
-      events.add(started.get());
-      active = new Active(null, started.get().members());
-    }
-    SendBatch.Numbered numbered = SendBatch.number(conversationId, active, taken, spilled, clock.millis());
-    List<StoredMessage> stored = numbered.stored();
-    if (!stored.isEmpty()) {
-      events.add(new MessagesAccepted(stored, lastSequenceNumber(ctx) + 1,
-          settings.dedupWindow().toMillis(), dedupOverflow.hardBound()));
-    }
-    ReceiptsWaiting.Taken receipted = receipts.take(active);
-    if (!receipted.receipts().isEmpty()) {
-      events.add(new ReceiptsRecorded(receipted.receipts()));
-    }
-    if (!events.isEmpty() && handoffs.hasConfirmationsToPersist()) {
-      // Confirmations ride along with a write that happens anyway.
-      events.add(new HandoffsConfirmed(handoffs.takeConfirmations()));
-    }
-    if (events.isEmpty()) {
-      numbered.replies().forEach(Runnable::run);
-      return Effect().none();
-    }
-    long writeStarted = System.nanoTime();
-    return Effect()
-        .persist(EventBatches.persistable(events, Batch::new))
-        .thenRun((State newState) -> {
-          numbered.replies().forEach(Runnable::run);
-          // Persisted before it is sent: a crash in between loses a receipt rather than repeating one.
-          receipted.notices().forEach(Runnable::run);
-          ParleyMetrics.persisted(Duration.ofNanos(System.nanoTime() - writeStarted));
-          ParleyMetrics.messagesAccepted(stored.size());
-          if (!stored.isEmpty()) {
-            handoffs.fanOut((Active) newState, stored);
-            dedupOverflow.spillIfFull((Active) newState);
-          }
-        });
-  }
-
-  /** A receipt that tells nobody anything rides along with the next write, or the tick's. */
-  private Effect<Event, State> onReceipt(Active state, String userId, ReceiptStatus status, long seq) {
-    touch();
-    if (receipts.offer(state, userId, status, seq, clock.millis())) {
-      scheduleFlush();
-    }
-    return Effect().none();
-  }
-
-  private Effect<Event, State> onTyping(Active state, Typing cmd) {
-    if (state.isMember(cmd.userId())) {
-      state.members.keySet().stream()
-          .filter(member -> !member.equals(cmd.userId()))
-          .forEach(member -> recipients.typing(member, conversationId, cmd.userId()));
-    }
-    return Effect().none();
-  }
-
-  /**
-   * Periodic work: persist hand-off confirmations, re-send what members have not confirmed, move
-   * old messages to the cold tier, and passivate once idle with nothing left owed.
-   */
-  private Effect<Event, State> onTick(State state, Tick tick) {
-    if (!(state instanceof Active active)) {
-      return idle() ? passivate(state) : Effect().none();
-    }
-    dedupOverflow.spillIfFull(active);
-    // The archive goes first: in a busy conversation something else is always due.
-    Optional<Effect<Event, State>> archiveStep = archiving.onTick(active);
-    if (receipts.waitedAtLeast(settings.handoffRetryInterval().toMillis(), clock.millis())) {
-      scheduleFlush(); // receipts that waited long enough for a write; it carries the confirmations too
-    } else if (archiveStep.isEmpty() && handoffs.hasConfirmationsToPersist()) {
-      return Effect().persist(new HandoffsConfirmed(handoffs.takeConfirmations()))
-          .thenRun(newState -> handoffs.retry((Active) newState));
-    }
-    handoffs.retry(active);
-    memberships.retry(active);
-    if (archiveStep.isPresent()) {
-      return archiveStep.get();
-    }
-    if (idle() && handoffs.allHandedOff(active) && memberships.settled() && archiving.idle()) {
-      return passivate(active);
-    }
-    return Effect().none();
-  }
-
-  private boolean idle() {
-    return sends.isEmpty() && receipts.isEmpty()
-        && clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
-  }
-
-  private Effect<Event, State> passivate(State state) {
-    archiving.beforeSleeping(state);
-    lifecycle.passivate();
-    return Effect().none();
-  }
-
-  private void touch() {
-    lastActivityMillis = clock.millis();
   }
 
   // ------------------------------------------------------------------------------ event handler

@@ -30,21 +30,23 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 
 /**
  * A conversation's membership commands: creating a group, adding members, leaving, and who may
- * see what. Every change is announced to the members (and to those who just left), whose
- * UserActors keep their inboxes in step.
+ * see what (its info, where its messages are). Every change is announced to the members (and to
+ * those who just left), whose UserActors keep their inboxes in step.
  */
 final class Membership {
   private final String conversationId;
   private final EffectFactories<Event, State> effects;
   private final MembershipNotices notices;
+  private final MemberHandoffs.Locator locator;
   private final int maxGroupMembers;
   private final Clock clock;
 
   Membership(String conversationId, EffectFactories<Event, State> effects, MembershipNotices notices,
-      int maxGroupMembers, Clock clock) {
+      MemberHandoffs.Locator locator, int maxGroupMembers, Clock clock) {
     this.conversationId = conversationId;
     this.effects = effects;
     this.notices = notices;
+    this.locator = locator;
     this.maxGroupMembers = maxGroupMembers;
     this.clock = clock;
   }
@@ -84,6 +86,18 @@ final class Membership {
       cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
     } else {
       cmd.replyTo().tell(Outcome.ok(state.info(conversationId)));
+    }
+    return effects.none();
+  }
+
+  /** Where a member's reader finds the newest {@code limit} messages before {@code beforeSeq}. */
+  Effect<Event, State> locate(Active state, LocateMessages cmd) {
+    if (cmd.userId() != null && !state.isMember(cmd.userId())) {
+      cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
+    } else {
+      long to = Math.min(cmd.beforeSeq() - 1, state.lastSeq);
+      long from = Math.max(1, to - cmd.limit() + 1);
+      cmd.replyTo().tell(Outcome.ok(locator.locate(state, from, to)));
     }
     return effects.none();
   }

@@ -1,0 +1,85 @@
+package io.parley.conversation;
+
+import io.parley.cluster.EntityLifecycle;
+import io.parley.conversation.ConversationActor.Event;
+import io.parley.conversation.ConversationActor.HandoffsConfirmed;
+import io.parley.conversation.ConversationActor.Tick;
+import io.parley.conversation.ConversationState.Active;
+import io.parley.conversation.ConversationState.State;
+import java.time.Clock;
+import java.util.Optional;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
+
+/**
+ * The conversation's periodic {@link Tick}: what no command triggers is done here (persisting
+ * hand-off confirmations, re-sending what members have not confirmed, moving old messages to the
+ * cold tier), and the conversation goes to sleep once idle with nothing left owed.
+ */
+final class Upkeep {
+  private final EffectFactories<Event, State> effects;
+  private final GroupCommit groupCommit;
+  private final MemberHandoffs handoffs;
+  private final MembershipNotices memberships;
+  private final ArchiveRuns archiving;
+  private final DedupOverflow dedupOverflow;
+  private final EntityLifecycle<State> lifecycle;
+  private final ConversationSettings settings;
+  private final Clock clock;
+  private long lastActivityMillis;
+
+  Upkeep(EffectFactories<Event, State> effects, GroupCommit groupCommit, MemberHandoffs handoffs,
+      MembershipNotices memberships, ArchiveRuns archiving, DedupOverflow dedupOverflow,
+      EntityLifecycle<State> lifecycle, ConversationSettings settings, Clock clock) {
+    this.effects = effects;
+    this.groupCommit = groupCommit;
+    this.handoffs = handoffs;
+    this.memberships = memberships;
+    this.archiving = archiving;
+    this.dedupOverflow = dedupOverflow;
+    this.lifecycle = lifecycle;
+    this.settings = settings;
+    this.clock = clock;
+    this.lastActivityMillis = clock.millis();
+  }
+
+  /** A member or client sent a command: the conversation stays awake. */
+  void touch() {
+    lastActivityMillis = clock.millis();
+  }
+
+  Effect<Event, State> tick(State state, Tick tick) {
+    if (!(state instanceof Active active)) {
+      return idle() ? passivate(state) : effects.none();
+    }
+    dedupOverflow.spillIfFull(active);
+    // The archive goes first: in a busy conversation something else is always due.
+    Optional<Effect<Event, State>> archiveStep = archiving.onTick(active);
+    if (groupCommit.receiptsWaitedAtLeast(settings.handoffRetryInterval().toMillis(), clock.millis())) {
+      groupCommit.scheduleFlush(); // receipts that waited long enough for a write; it carries the confirmations too
+    } else if (archiveStep.isEmpty() && handoffs.hasConfirmationsToPersist()) {
+      return effects.persist(new HandoffsConfirmed(handoffs.takeConfirmations()))
+          .thenRun(newState -> handoffs.retry((Active) newState));
+    }
+    handoffs.retry(active);
+    memberships.retry(active);
+    if (archiveStep.isPresent()) {
+      return archiveStep.get();
+    }
+    if (idle() && handoffs.allHandedOff(active) && memberships.settled() && archiving.idle()) {
+      return passivate(active);
+    }
+    return effects.none();
+  }
+
+  private boolean idle() {
+    return groupCommit.nothingWaiting()
+        && clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
+  }
+
+  private Effect<Event, State> passivate(State state) {
+    archiving.beforeSleeping(state);
+    lifecycle.passivate();
+    return effects.none();
+  }
+}
