@@ -41,7 +41,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * {@code ConversationActor$X}. That is why the file runs past 400 lines. The jobs:
  *
  * <ul>
- *   <li>{@link GroupCommit}: the send path. Sends, receipts and confirmations wait while a write
+ *   <li>{@link ConversationWrites}: the send path. Sends, receipts and confirmations wait while a write
  *       is in flight; the next {@link Flush} stores them in one write, acked once it is stored.
  *   <li>{@link SendBatch}: the sends waiting, and their numbering; {@link ReceiptsWaiting}: receipts.
  *   <li>{@link MemberHandoffs}: at-least-once fan-out to members' UserActors, re-sent until they
@@ -299,7 +299,7 @@ public final class ConversationActor
   private final MemberErasure erasure;
   private final DedupOverflow dedupOverflow;
   private final Membership membership;
-  private final GroupCommit groupCommit;
+  private final ConversationWrites writes;
   private final TypingRelay typing;
   private final Upkeep upkeep;
   private final EntityLifecycle<State> lifecycle;
@@ -330,11 +330,11 @@ public final class ConversationActor
     this.erasure = new MemberErasure(conversationId, Effect(), recipients, memberships);
     this.membership = new Membership(
         conversationId, Effect(), memberships, this::locate, settings.maxGroupMembers(), clock);
-    this.groupCommit = new GroupCommit(conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx), recipients,
+    this.writes = new ConversationWrites(conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx), recipients,
         handoffs, dedupOverflow, membership, settings, clock);
     this.typing = new TypingRelay(conversationId, Effect(), recipients);
     this.upkeep = new Upkeep(
-        Effect(), groupCommit, handoffs, memberships, archiving, dedupOverflow, lifecycle, settings, clock);
+        Effect(), writes, handoffs, memberships, archiving, dedupOverflow, lifecycle, settings, clock);
   }
 
   @Override
@@ -402,9 +402,9 @@ public final class ConversationActor
         })
         .onCommand(MembershipHeld.class, (state, cmd) -> Effect().none().thenRun(s -> memberships.onHeld(state, cmd)))
         .onCommand(Delivered.class, touching((Active state, Delivered cmd) ->
-            groupCommit.receipt(state, cmd.userId(), ReceiptStatus.DELIVERED, cmd.seq())))
+            writes.receipt(state, cmd.userId(), ReceiptStatus.DELIVERED, cmd.seq())))
         .onCommand(Read.class, touching((Active state, Read cmd) ->
-            groupCommit.receipt(state, cmd.userId(), ReceiptStatus.READ, cmd.seq())))
+            writes.receipt(state, cmd.userId(), ReceiptStatus.READ, cmd.seq())))
         .onCommand(Typing.class, typing::typing)
         .onCommand(RetryLoaded.class, (state, loaded) -> {
           handoffs.onRetryLoaded(state, loaded);
@@ -413,16 +413,16 @@ public final class ConversationActor
         .onCommand(Delete.class, touching(deletion::request))
         .onCommand(DeleteChecked.class, deletion::checked)
         .onCommand(EraseMember.class, touching(erasure::erase))
-        .onCommand(DedupLookedUp.class, groupCommit::lookedUp)
-        .onCommand(DedupSpillStored.class, groupCommit::spillStored)
-        .onCommand(DedupSpillFailed.class, groupCommit::spillFailed)
+        .onCommand(DedupLookedUp.class, writes::lookedUp)
+        .onCommand(DedupSpillStored.class, writes::spillStored)
+        .onCommand(DedupSpillFailed.class, writes::spillFailed)
         .onCommand(ArchiveLoaded.class, (state, loaded) -> archiving.onLoaded(state, loaded))
         .onCommand(SegmentWritten.class, (state, written) -> archiving.onSegmentWritten(state, written))
         .onCommand(TrimFinished.class, (state, trimmed) -> archiving.onTrimFinished(trimmed));
     builder
         .forAnyState()
-        .onCommand(Send.class, touching(groupCommit::send))
-        .onCommand(Flush.class, groupCommit::flush)
+        .onCommand(Send.class, touching(writes::send))
+        .onCommand(Flush.class, writes::flush)
         .onCommand(Tick.class, upkeep::tick)
         .onCommand(WakeUp.class, (state, cmd) -> Effect().none())
         .onCommand(Stop.class, (state, cmd) -> Effect().stop())

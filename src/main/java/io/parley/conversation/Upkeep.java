@@ -18,7 +18,7 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
  */
 final class Upkeep {
   private final EffectFactories<Event, State> effects;
-  private final GroupCommit groupCommit;
+  private final ConversationWrites writes;
   private final MemberHandoffs handoffs;
   private final MembershipNotices memberships;
   private final ArchiveRuns archiving;
@@ -28,11 +28,11 @@ final class Upkeep {
   private final Clock clock;
   private long lastActivityMillis;
 
-  Upkeep(EffectFactories<Event, State> effects, GroupCommit groupCommit, MemberHandoffs handoffs,
+  Upkeep(EffectFactories<Event, State> effects, ConversationWrites writes, MemberHandoffs handoffs,
       MembershipNotices memberships, ArchiveRuns archiving, DedupOverflow dedupOverflow,
       EntityLifecycle<State> lifecycle, ConversationSettings settings, Clock clock) {
     this.effects = effects;
-    this.groupCommit = groupCommit;
+    this.writes = writes;
     this.handoffs = handoffs;
     this.memberships = memberships;
     this.archiving = archiving;
@@ -55,8 +55,8 @@ final class Upkeep {
     dedupOverflow.spillIfFull(active);
     // The archive goes first: in a busy conversation something else is always due.
     Optional<Effect<Event, State>> archiveStep = archiving.onTick(active);
-    if (groupCommit.receiptsWaitedAtLeast(settings.handoffRetryInterval().toMillis(), clock.millis())) {
-      groupCommit.scheduleFlush(); // receipts that waited long enough for a write; it carries the confirmations too
+    if (writes.receiptsWaitedAtLeast(settings.handoffRetryInterval().toMillis(), clock.millis())) {
+      writes.scheduleFlush(); // receipts that waited long enough for a write; it carries the confirmations too
     } else if (archiveStep.isEmpty() && handoffs.hasConfirmationsToPersist()) {
       return effects.persist(new HandoffsConfirmed(handoffs.takeConfirmations()))
           .thenRun(newState -> handoffs.retry((Active) newState));
@@ -73,7 +73,7 @@ final class Upkeep {
   }
 
   private boolean idle() {
-    return groupCommit.nothingWaiting()
+    return writes.nothingWaiting()
         && clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
   }
 

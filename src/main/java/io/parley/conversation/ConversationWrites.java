@@ -36,7 +36,7 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
  * stores them together in one write, after looking up in the dedup table any idempotency keys
  * the state no longer holds. Sends are acked, and receipts sent, once the write is stored.
  */
-final class GroupCommit {
+final class ConversationWrites {
   private final String conversationId;
   private final ActorContext<Command> ctx;
   private final EffectFactories<Event, State> effects;
@@ -52,7 +52,7 @@ final class GroupCommit {
   private final ReceiptsWaiting receipts;
   private boolean flushScheduled;
 
-  GroupCommit(String conversationId, ActorContext<Command> ctx, EffectFactories<Event, State> effects,
+  ConversationWrites(String conversationId, ActorContext<Command> ctx, EffectFactories<Event, State> effects,
       LongSupplier lastSequenceNr, Recipients recipients, MemberHandoffs handoffs, DedupOverflow dedupOverflow,
       Membership membership, ConversationSettings settings, Clock clock) {
     this.conversationId = conversationId;
