@@ -390,6 +390,47 @@ class ChatEndToEndIT {
   }
 
   @Test
+  void anAnnouncementChannelRefusesAMembersMessageAndOnlyItsOwnerAndAdminsChangeIt() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String carol = user("carol");
+    try (WsClient aliceWs = connect(alice, "phone"); WsClient bobWs = connect(bob, "phone")) {
+      JsonNode created = aliceWs.request(frame("conversation.create").put("title", "News")
+          .set("members", ApiClient.JSON.createArrayNode().add(bob).add(carol)));
+      String group = created.get("conversation_id").asText();
+      assertEquals(alice, created.get("owner").asText(), created.toString());
+      assertEquals("everyone", created.get("posting").asText());
+
+      aliceWs.send(frame("conversation.set_posting").put("conversation_id", group).put("posting", "admins"));
+      JsonNode updated = bobWs.await(f -> "conversation.updated".equals(f.path("type").asText())
+          && "admins".equals(f.path("posting").asText()));
+      assertEquals(alice, updated.get("owner").asText(), updated.toString());
+
+      JsonNode refused = bobWs.request(send(group, "b1", "may I?"));
+      assertEquals("error", refused.get("type").asText(), refused.toString());
+      assertEquals("forbidden", refused.get("code").asText());
+      assertTrue(refused.get("message").asText().contains("admins"), refused.toString());
+      ApiClient.Response overHttp = api.post(api.token(bob), "/v1/messages",
+          "{\"conversation_id\":\"" + group + "\",\"client_msg_id\":\"b2\",\"content\":\"please\"}");
+      assertEquals(403, overHttp.status(), overHttp.toString());
+      assertEquals("forbidden", overHttp.body().get("code").asText());
+      JsonNode posted = aliceWs.request(send(group, "a1", "welcome"));
+      assertEquals(1, posted.get("seq").asLong(), "nothing of bob's was stored: " + posted);
+
+      // Members by HTTP, in bulk: a plain member may not, the owner may.
+      String members = "{\"members\":[\"" + carol + "\"]}";
+      assertEquals(403, api.delete(api.token(bob), "/v1/conversations/" + group + "/members", members).status());
+      ApiClient.Response removed = api.delete(api.token(alice), "/v1/conversations/" + group + "/members", members);
+      assertEquals(200, removed.status(), removed.toString());
+      assertEquals(List.of(carol), strings(removed.body().get("removed")));
+      bobWs.await(f -> "conversation.updated".equals(f.path("type").asText())
+          && !strings(f.get("members")).contains(carol));
+      ApiClient.Response readded = api.post(api.token(alice), "/v1/conversations/" + group + "/members", members);
+      assertEquals(200, readded.status(), readded.toString());
+    }
+  }
+
+  @Test
   void aUserExportsEverythingHeldAboutThemAsJsonLines() {
     String alice = user("alice");
     String bob = user("bob");

@@ -15,6 +15,8 @@ public record Outcome<T>(
   public enum Reason {
     BAD_REQUEST,
     NOT_MEMBER,
+    /** A member, but their role does not allow it (a plain member posting in an announcement channel). */
+    FORBIDDEN,
     NOT_FOUND,
     TOO_LARGE,
     UNAVAILABLE

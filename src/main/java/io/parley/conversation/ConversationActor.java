@@ -101,6 +101,18 @@ public final class ConversationActor
 
   public record Leave(String userId, ActorRef<Outcome<Done>> replyTo) implements Command {}
 
+  /** An owner or admin removes members (see {@link GroupAdmin}). */
+  public record RemoveMembers(String requesterId, List<String> members, ActorRef<Outcome<Done>> replyTo)
+      implements Command {}
+
+  /** The owner makes a member an admin, or an admin a member again. */
+  public record SetRole(String requesterId, String userId, boolean admin, ActorRef<Outcome<Done>> replyTo)
+      implements Command {}
+
+  /** An owner or admin lets only admins post (an announcement channel), or everyone again. */
+  public record SetPosting(String requesterId, boolean adminsOnly, ActorRef<Outcome<Done>> replyTo)
+      implements Command {}
+
   /** Membership-checked info; {@code userId} null skips the check (internal callers). */
   public record GetInfo(String userId, ActorRef<Outcome<ConversationInfo>> replyTo)
       implements Command {}
@@ -205,12 +217,23 @@ public final class ConversationActor
 
   public record DirectStarted(List<String> members, long ts) implements Event {}
 
-  public record GroupCreated(String title, List<String> members, String creatorId, long ts)
+  /** {@code roles}: the creator is its owner (false in groups created before roles: see {@link GroupRoles}). */
+  public record GroupCreated(String title, List<String> members, String creatorId, long ts, boolean roles)
       implements Event {}
 
   public record MembersAdded(List<String> members) implements Event {}
 
   public record MemberLeft(String userId) implements Event {}
+
+  /** An owner or admin removed them. */
+  public record MembersRemoved(List<String> members) implements Event {}
+
+  public record RoleChanged(String userId, boolean admin) implements Event {}
+
+  public record PostingChanged(boolean adminsOnly) implements Event {}
+
+  /** Every member's user entity holds the current membership (see {@link MembershipNotices}). */
+  public record MembershipSettled() implements Event {}
 
   /**
    * Messages written together. {@code writeSeqNr} is the journal sequence number where the write
@@ -299,6 +322,7 @@ public final class ConversationActor
   private final MemberErasure erasure;
   private final DedupOverflow dedupOverflow;
   private final Membership membership;
+  private final GroupAdmin admin;
   private final ConversationWrites writes;
   private final TypingRelay typing;
   private final Upkeep upkeep;
@@ -330,6 +354,7 @@ public final class ConversationActor
     this.erasure = new MemberErasure(conversationId, Effect(), recipients, memberships);
     this.membership = new Membership(
         conversationId, Effect(), memberships, this::locate, settings.maxGroupMembers(), clock);
+    this.admin = new GroupAdmin(conversationId, Effect(), memberships);
     this.writes = new ConversationWrites(conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx), recipients,
         handoffs, dedupOverflow, membership, settings, clock);
     this.typing = new TypingRelay(conversationId, Effect(), recipients);
@@ -365,6 +390,9 @@ public final class ConversationActor
     return lifecycle.signals(newSignalHandlerBuilder(),
         state -> {
           timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.handoffRetryInterval());
+          if (state instanceof Active active && active.membershipUnsettled) {
+            memberships.announce(active, List.copyOf(active.formerMembersOwed)); // a crash cut the telling short
+          }
           archiving.recovered();
           dedupOverflow.recovered();
         },
@@ -385,6 +413,9 @@ public final class ConversationActor
         .onCommand(LocateMessages.class, touching(membership::locateBeforeStart))
         .onCommand(AddMembers.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
         .onCommand(Leave.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
+        .onCommand(RemoveMembers.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
+        .onCommand(SetRole.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
+        .onCommand(SetPosting.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
         .onCommand(GetReceiptsGiven.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
         .onCommand(Delete.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
         .onCommand(EraseMember.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Outcome.ok(Done.INSTANCE)));
@@ -396,6 +427,9 @@ public final class ConversationActor
         .onCommand(LocateMessages.class, touching(membership::locate))
         .onCommand(AddMembers.class, touching(membership::addMembers))
         .onCommand(Leave.class, touching(membership::leave))
+        .onCommand(RemoveMembers.class, touching(admin::removeMembers))
+        .onCommand(SetRole.class, touching(admin::setRole))
+        .onCommand(SetPosting.class, touching(admin::setPosting))
         .onCommand(HandedOff.class, (state, cmd) -> {
           handoffs.onHandedOff(state, cmd);
           return Effect().none();
@@ -471,11 +505,15 @@ public final class ConversationActor
     builder
         .forStateType(Empty.class)
         .onEvent(DirectStarted.class, (state, e) -> new Active(null, e.members()))
-        .onEvent(GroupCreated.class, (state, e) -> new Active(e.title(), e.members()));
+        .onEvent(GroupCreated.class, (state, e) -> new Active(e.title(), e.members()).groupCreated(e.creatorId(), e.roles()));
     builder
         .forStateType(Active.class)
         .onEvent(MembersAdded.class, (state, e) -> state.membersAdded(e.members()))
         .onEvent(MemberLeft.class, (state, e) -> state.memberLeft(e.userId()))
+        .onEvent(MembersRemoved.class, (state, e) -> state.membersRemoved(e.members()))
+        .onEvent(RoleChanged.class, (state, e) -> state.roleChanged(e.userId(), e.admin()))
+        .onEvent(PostingChanged.class, (state, e) -> state.postingChanged(e.adminsOnly()))
+        .onEvent(MembershipSettled.class, (state, e) -> state.membershipSettled())
         .onEvent(MessagesAccepted.class, Active::messagesAccepted)
         .onEvent(DedupSpilled.class, Active::dedupSpilled)
         .onEvent(MessageDeleted.class, (state, e) -> state.messageDeleted(e.seq()))

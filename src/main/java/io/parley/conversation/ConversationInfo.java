@@ -7,9 +7,17 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
 
-/** What a member sees of a conversation: its title (for direct ones, null) and members. */
-public record ConversationInfo(String conversationId, String title, List<String> members, long lastSeq)
-    implements JsonSerializable {
+/**
+ * What a member sees of a conversation: its title (for direct ones, null), members and, for a
+ * group with roles, who runs it ({@code roles}; null otherwise).
+ */
+public record ConversationInfo(String conversationId, String title, List<String> members, long lastSeq,
+    GroupRoles roles) implements JsonSerializable {
+
+  /** A conversation without roles: a direct one, or a group created before roles existed. */
+  public ConversationInfo(String conversationId, String title, List<String> members, long lastSeq) {
+    this(conversationId, title, members, lastSeq, null);
+  }
 
   /** The title shown to {@code userId}: a direct conversation is titled by the other member. */
   public String titleFor(String userId) {
@@ -30,6 +38,10 @@ public record ConversationInfo(String conversationId, String title, List<String>
       digest.update((title == null ? "\u0000" : title + "\n").getBytes(StandardCharsets.UTF_8));
       for (String member : members) {
         digest.update((member + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+      if (roles != null) { // only then: fingerprints of groups without roles stay as they were
+        digest.update(("\u0001" + roles.owner() + "\n" + String.join("\n", roles.admins())
+            + (roles.adminsOnlyPosting() ? "\n\u0002" : "")).getBytes(StandardCharsets.UTF_8));
       }
       long fingerprint = ByteBuffer.wrap(digest.digest()).getLong();
       return fingerprint == 0 ? 1 : fingerprint;

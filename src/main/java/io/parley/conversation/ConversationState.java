@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * What a {@link ConversationActor} has stored. Only its event handler changes it, through the
@@ -63,6 +64,17 @@ public final class ConversationState {
     public DeletedMessages deleted = new DeletedMessages();
     /** Erased accounts: each sender's messages at or below its seq read as tombstones. */
     public HashMap<String, Long> erasedSenders = new HashMap<>();
+    /** Whether the group has roles (see {@link GroupRoles}): false for groups created before them. */
+    public boolean rolesOn;
+    public String owner;
+    public TreeSet<String> admins = new TreeSet<>();
+    public boolean adminsOnlyPosting;
+    /**
+     * A membership change not yet known to every member (and to {@code formerMembersOwed}, who
+     * left): told again after a restart, since the telling itself is not stored.
+     */
+    public boolean membershipUnsettled;
+    public TreeSet<String> formerMembersOwed = new TreeSet<>();
     /** serverTs of the oldest hot message; 0 when none is hot or it is unknown. */
     public long oldestHotTs;
     /** Journal events through this may be deleted; through trimmedThrough they are. */
@@ -84,8 +96,18 @@ public final class ConversationState {
       return members.containsKey(userId);
     }
 
+    /** Adds and removes members, changes posting: an owner or admin, or any member without roles. */
+    boolean mayManage(String userId) {
+      return isMember(userId) && (!rolesOn || userId.equals(owner) || admins.contains(userId));
+    }
+
+    boolean mayPost(String userId) {
+      return !adminsOnlyPosting || mayManage(userId);
+    }
+
     ConversationInfo info(String conversationId) {
-      return new ConversationInfo(conversationId, title, List.copyOf(members.keySet()), lastSeq);
+      return new ConversationInfo(conversationId, title, List.copyOf(members.keySet()), lastSeq,
+          rolesOn ? new GroupRoles(owner, List.copyOf(admins), adminsOnlyPosting) : null);
     }
 
     /** Where messages {@code from..to} are: cold segments first, then a journal range. */
@@ -114,6 +136,12 @@ public final class ConversationState {
       copy.cold = cold.copy();
       copy.deleted = deleted.copy();
       copy.erasedSenders = new HashMap<>(erasedSenders);
+      copy.rolesOn = rolesOn;
+      copy.owner = owner;
+      copy.admins = new TreeSet<>(admins);
+      copy.adminsOnlyPosting = adminsOnlyPosting;
+      copy.membershipUnsettled = membershipUnsettled;
+      copy.formerMembersOwed = new TreeSet<>(formerMembersOwed);
       copy.oldestHotTs = oldestHotTs;
       copy.trimThrough = trimThrough;
       copy.trimmedThrough = trimmedThrough;
@@ -125,12 +153,59 @@ public final class ConversationState {
     /** New members see what is written from now on. */
     Active membersAdded(List<String> added) {
       added.forEach(m -> members.put(m, new Member(lastSeq, lastSeq, lastSeq, lastSeq)));
+      formerMembersOwed.removeAll(added);
+      return membershipChanged();
+    }
+
+    Active membershipChanged() {
+      membershipUnsettled = true;
+      return this;
+    }
+
+    /** Every member (and former member owed it) holds the current membership, or was told enough. */
+    Active membershipSettled() {
+      membershipUnsettled = false;
+      formerMembersOwed.clear();
       return this;
     }
 
     Active memberLeft(String userId) {
-      members.remove(userId);
+      return membersRemoved(List.of(userId));
+    }
+
+    /** A group's owner who leaves hands it on: to the longest-serving admin, else member. */
+    Active membersRemoved(List<String> removed) {
+      removed.forEach(members::remove);
+      formerMembersOwed.addAll(removed);
+      membershipChanged();
+      admins.removeAll(removed);
+      if (rolesOn && (owner == null || !members.containsKey(owner))) {
+        owner = members.keySet().stream().filter(admins::contains).findFirst()
+            .or(() -> members.keySet().stream().findFirst())
+            .orElse(null);
+        admins.remove(owner);
+      }
       return this;
+    }
+
+    Active groupCreated(String creatorId, boolean withRoles) {
+      rolesOn = withRoles;
+      owner = withRoles ? creatorId : null;
+      return membershipChanged();
+    }
+
+    Active roleChanged(String userId, boolean admin) {
+      if (admin && members.containsKey(userId) && !userId.equals(owner)) {
+        admins.add(userId);
+      } else if (!admin) {
+        admins.remove(userId);
+      }
+      return membershipChanged();
+    }
+
+    Active postingChanged(boolean onlyAdmins) {
+      adminsOnlyPosting = onlyAdmins;
+      return membershipChanged();
     }
 
     Active messagesAccepted(MessagesAccepted e) {
@@ -176,7 +251,8 @@ public final class ConversationState {
     Active memberErased(ConversationActor.MemberErased e) {
       erasedSenders.merge(e.userId(), e.throughSeq(), Math::max);
       if (e.leaves()) {
-        members.remove(e.userId());
+        membersRemoved(List.of(e.userId()));
+        formerMembersOwed.remove(e.userId()); // an erased account is told nothing (see MemberErasure)
       } else {
         members.computeIfPresent(e.userId(), (id, m) -> new Member(Math.max(m.since(), e.throughSeq()),
             Math.max(m.handedOff(), e.throughSeq()), m.delivered(), m.read()));

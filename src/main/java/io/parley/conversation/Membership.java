@@ -64,7 +64,7 @@ final class Membership {
       return effects.none();
     }
     return effects
-        .persist(new GroupCreated(cmd.title(), members, cmd.creatorId(), clock.millis()))
+        .persist(new GroupCreated(cmd.title(), members, cmd.creatorId(), clock.millis(), true))
         .thenRun((State newState) -> {
           Active active = (Active) newState;
           cmd.replyTo().tell(Outcome.ok(active.info(conversationId)));
@@ -117,6 +117,11 @@ final class Membership {
     }
     if (state.title == null) {
       cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST, "a direct conversation has fixed members"));
+      return effects.none();
+    }
+    if (!state.mayManage(cmd.requesterId())) {
+      cmd.replyTo().tell(Outcome.rejected(Reason.FORBIDDEN,
+          "only the owner or an admin of " + conversationId + " may add members"));
       return effects.none();
     }
     List<String> added = cmd.members().stream().distinct().filter(m -> !state.isMember(m)).toList();

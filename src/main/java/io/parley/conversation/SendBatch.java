@@ -88,6 +88,11 @@ final class SendBatch {
         replies.add(() -> send.replyTo().tell(ConversationActor.notMember(conversationId, send.senderId())));
         continue;
       }
+      if (!active.mayPost(send.senderId())) {
+        replies.add(() -> send.replyTo().tell(Outcome.rejected(Outcome.Reason.FORBIDDEN,
+            "only the owner and admins of " + conversationId + " may post in it")));
+        continue;
+      }
       long key = DedupWindow.key(send.senderId(), send.clientMsgId());
       SendAck earlier = Optional.ofNullable(acceptedNow.get(key))
           .or(() -> active.dedup.find(key).or(() -> Optional.ofNullable(spilled.get(key)))

@@ -3,6 +3,7 @@ package io.parley.conversation;
 import io.parley.cluster.EntityLifecycle;
 import io.parley.conversation.ConversationActor.Event;
 import io.parley.conversation.ConversationActor.HandoffsConfirmed;
+import io.parley.conversation.ConversationActor.MembershipSettled;
 import io.parley.conversation.ConversationActor.Tick;
 import io.parley.conversation.ConversationState.Active;
 import io.parley.conversation.ConversationState.State;
@@ -65,6 +66,9 @@ final class Upkeep {
     memberships.retry(active);
     if (archiveStep.isPresent()) {
       return archiveStep.get();
+    }
+    if (active.membershipUnsettled && memberships.settled()) {
+      return effects.persist(new MembershipSettled());
     }
     if (idle() && handoffs.allHandedOff(active) && memberships.settled() && archiving.idle()) {
       return passivate(active);

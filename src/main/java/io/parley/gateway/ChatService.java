@@ -144,6 +144,38 @@ public final class ChatService {
         replyTo -> new ConversationActor.AddMembers(userId, members, replyTo)));
   }
 
+  /** An owner or admin removes members (an extension of PROTOCOL.md, see README). */
+  public CompletionStage<Done> removeMembers(String userId, String conversationId, List<String> members) {
+    requireConversationId(conversationId);
+    requireUserIds(members);
+    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId).thenCompose(allowed -> ask(
+        entities.conversation(conversationId),
+        replyTo -> new ConversationActor.RemoveMembers(userId, members, replyTo)));
+  }
+
+  /** The owner names an admin ({@code role} "admin") or takes it back ("member"). */
+  public CompletionStage<Done> setRole(String userId, String conversationId, String memberId, String role) {
+    requireConversationId(conversationId);
+    requireUserIds(List.of(memberId));
+    if (!role.equals("admin") && !role.equals("member")) {
+      throw ApiError.badRequest("role must be \"admin\" or \"member\"");
+    }
+    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId).thenCompose(allowed -> ask(
+        entities.conversation(conversationId),
+        replyTo -> new ConversationActor.SetRole(userId, memberId, role.equals("admin"), replyTo)));
+  }
+
+  /** Who may post: "admins" (an announcement channel) or "everyone". */
+  public CompletionStage<Done> setPosting(String userId, String conversationId, String posting) {
+    requireConversationId(conversationId);
+    if (!posting.equals("admins") && !posting.equals("everyone")) {
+      throw ApiError.badRequest("posting must be \"admins\" or \"everyone\"");
+    }
+    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId).thenCompose(allowed -> ask(
+        entities.conversation(conversationId),
+        replyTo -> new ConversationActor.SetPosting(userId, posting.equals("admins"), replyTo)));
+  }
+
   public CompletionStage<Done> leave(String userId, String conversationId) {
     requireConversationId(conversationId);
     return ask(entities.conversation(conversationId), replyTo -> new ConversationActor.Leave(userId, replyTo));
@@ -232,9 +264,15 @@ public final class ChatService {
     }
   }
 
+  /** At most this many user ids in one membership request. */
+  static final int MAX_IDS_PER_REQUEST = 1000;
+
   private static void requireUserIds(List<String> userIds) {
     if (userIds == null || !userIds.stream().allMatch(ConversationIds::isValidId)) {
       throw ApiError.badRequest("members must be a list of user ids (1–64 characters of [A-Za-z0-9_.:-])");
+    }
+    if (userIds.size() > MAX_IDS_PER_REQUEST) {
+      throw ApiError.badRequest("at most " + MAX_IDS_PER_REQUEST + " members per request; send the rest in another");
     }
   }
 

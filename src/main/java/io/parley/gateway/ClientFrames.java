@@ -129,6 +129,15 @@ final class ClientFrames {
       case "conversation.add_members":
         return noReply(chat.addMembers(userId, WireFormat.requiredString(frame, "conversation_id"),
             WireFormat.requiredStrings(frame, "members")));
+      case "conversation.remove_members":
+        return noReply(chat.removeMembers(userId, WireFormat.requiredString(frame, "conversation_id"),
+            WireFormat.requiredStrings(frame, "members")));
+      case "conversation.set_role":
+        return noReply(chat.setRole(userId, WireFormat.requiredString(frame, "conversation_id"),
+            WireFormat.requiredString(frame, "user_id"), WireFormat.requiredString(frame, "role")));
+      case "conversation.set_posting":
+        return noReply(chat.setPosting(userId, WireFormat.requiredString(frame, "conversation_id"),
+            WireFormat.requiredString(frame, "posting")));
       case "conversation.leave":
         return noReply(chat.leave(userId, WireFormat.requiredString(frame, "conversation_id")));
       case "inbox.get":

@@ -8,6 +8,8 @@ public enum ErrorCode {
   UNKNOWN_TYPE("unknown_type", 400),
   UNAUTHORIZED("unauthorized", 401),
   NOT_MEMBER("not_member", 403),
+  /** An extension of PROTOCOL.md's codes: a member whose role does not allow the request. */
+  FORBIDDEN("forbidden", 403),
   NOT_FOUND("not_found", 404),
   TOO_LARGE("too_large", 413),
   RATE_LIMITED("rate_limited", 429),
@@ -26,6 +28,7 @@ public enum ErrorCode {
     return switch (reason) {
       case BAD_REQUEST -> BAD_REQUEST;
       case NOT_MEMBER -> NOT_MEMBER;
+      case FORBIDDEN -> FORBIDDEN;
       case NOT_FOUND -> NOT_FOUND;
       case TOO_LARGE -> TOO_LARGE;
       case UNAVAILABLE -> UNAVAILABLE;

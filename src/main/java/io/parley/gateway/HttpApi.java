@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.auth.JwtAuth;
 import io.parley.auth.UserIds;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -63,10 +64,14 @@ public final class HttpApi extends AllDirectives {
             path("me", () -> delete(() -> authenticated(user -> completeWithFuture(
                 ChatService.guarded(() -> erasure.erase(user))
                     .exceptionally(failure -> errorResponse(ApiError.from(failure))))))),
-            pathPrefix("conversations", () -> pathPrefix(segment(), conversationId -> pathPrefix("messages", () -> concat(
-                pathEnd(() -> get(() -> authenticated(user -> history(user, conversationId)))),
-                path(PathMatchers.longSegment(), seq ->
-                    delete(() -> authenticated(user -> deleteMessage(user, conversationId, seq)))))))),
+            pathPrefix("conversations", () -> pathPrefix(segment(), conversationId -> concat(
+                pathPrefix("messages", () -> concat(
+                    pathEnd(() -> get(() -> authenticated(user -> history(user, conversationId)))),
+                    path(PathMatchers.longSegment(), seq ->
+                        delete(() -> authenticated(user -> deleteMessage(user, conversationId, seq)))))),
+                path("members", () -> concat(
+                    post(() -> authenticated(user -> changeMembers(user, conversationId, true))),
+                    delete(() -> authenticated(user -> changeMembers(user, conversationId, false)))))))),
             path("messages", () -> post(() -> authenticated(this::send))),
             path("groups", () -> post(() -> authenticated(this::createGroup))),
             path("devices", () -> concat(
@@ -182,6 +187,22 @@ public final class HttpApi extends AllDirectives {
             WireFormat.requiredString(request, "title"),
             WireFormat.requiredStrings(request, "members"))
         .thenApply(info -> WireFormat.conversationCreated(null, info).without("type")));
+  }
+
+  /**
+   * As {@code conversation.add_members} / {@code conversation.remove_members}: {@code {members}},
+   * up to 1,000 ids a request; answers {@code {conversation_id, added|removed}}.
+   */
+  private Route changeMembers(String userId, String conversationId, boolean add) {
+    return body(request -> {
+      List<String> members = WireFormat.requiredStrings(request, "members");
+      return (add ? chat.addMembers(userId, conversationId, members) : chat.removeMembers(userId, conversationId, members))
+          .thenApply(done -> {
+            ObjectNode answer = WireFormat.JSON.createObjectNode().put("conversation_id", conversationId);
+            answer.set(add ? "added" : "removed", WireFormat.JSON.valueToTree(members));
+            return answer;
+          });
+    });
   }
 
   /** As {@code device.register} / {@code device.unregister}: {@code {platform, token}}. */

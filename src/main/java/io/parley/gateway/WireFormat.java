@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.conversation.ChatMessage;
+import io.parley.conversation.GroupRoles;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.MessageHistory;
@@ -97,6 +98,16 @@ public final class WireFormat {
         .put("conversation_id", info.conversationId())
         .put("title", info.title());
     node.set("members", strings(info.members()));
+    return withRoles(node, info.roles());
+  }
+
+  /** Who runs a group (an extension of PROTOCOL.md): {@code owner}, {@code admins}, {@code posting}. */
+  private static ObjectNode withRoles(ObjectNode node, GroupRoles roles) {
+    if (roles != null) {
+      node.put("owner", roles.owner());
+      node.set("admins", strings(roles.admins()));
+      node.put("posting", roles.adminsOnlyPosting() ? "admins" : "everyone");
+    }
     return node;
   }
 
@@ -148,7 +159,7 @@ public final class WireFormat {
           .put("conversation_id", u.conversationId())
           .put("title", u.title());
       node.set("members", strings(u.members()));
-      return node;
+      return withRoles(node, u.roles());
     }
     if (event instanceof DeviceEvent.Presence p) {
       return frame("presence", null)

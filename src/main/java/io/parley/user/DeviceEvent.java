@@ -3,6 +3,7 @@ package io.parley.user;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.parley.cluster.JsonSerializable;
 import io.parley.conversation.ChatMessage;
+import io.parley.conversation.GroupRoles;
 import io.parley.conversation.ReceiptStatus;
 import java.util.List;
 
@@ -41,7 +42,8 @@ public sealed interface DeviceEvent extends JsonSerializable {
   /** A deletion, as an item of the delivery stream: devices offline now get it when they reconnect. */
   record DeletionItem(long cursor, MsgDeleted deleted) implements StreamItem {}
 
-  record ConversationUpdated(String conversationId, String title, List<String> members)
+  /** {@code roles} null for a conversation without them (see {@link GroupRoles}). */
+  record ConversationUpdated(String conversationId, String title, List<String> members, GroupRoles roles)
       implements DeviceEvent {}
 
   record Presence(String userId, boolean online, long lastSeen) implements DeviceEvent {}

@@ -52,7 +52,8 @@ final class InboxCommands {
     write.then(
         newState -> {
           connections.broadcast(
-              new DeviceEvent.ConversationUpdated(info.conversationId(), info.titleFor(userId), info.members()),
+              new DeviceEvent.ConversationUpdated(info.conversationId(), info.titleFor(userId), info.members(),
+                  info.roles()),
               null);
           newState.inbox.get(info.conversationId())
               .ifPresent(entry -> connections.inboxUpdate(newState.inbox.item(info.conversationId()), info, null));

@@ -440,7 +440,7 @@ class ConversationActorTest {
     conversation.tell(new ConversationActor.AddMembers("dave", List.of("eve"), done.ref()));
     assertEquals(Outcome.Reason.NOT_MEMBER, done.receiveMessage().reason());
     send(conversation, "alice", "before-dave");
-    conversation.tell(new ConversationActor.AddMembers("bob", List.of("dave"), done.ref()));
+    conversation.tell(new ConversationActor.AddMembers("alice", List.of("dave"), done.ref())); // the owner
     assertTrue(done.receiveMessage().isOk());
     send(conversation, "alice", "after-dave");
     var toDave = harness.userProbe("dave").receiveSeveralMessages(2, Duration.ofSeconds(5));

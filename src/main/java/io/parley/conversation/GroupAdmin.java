@@ -1,0 +1,115 @@
+package io.parley.conversation;
+
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
+import io.parley.cluster.Outcome.Reason;
+import io.parley.conversation.ConversationActor.Event;
+import io.parley.conversation.ConversationActor.MembersRemoved;
+import io.parley.conversation.ConversationActor.PostingChanged;
+import io.parley.conversation.ConversationActor.RemoveMembers;
+import io.parley.conversation.ConversationActor.RoleChanged;
+import io.parley.conversation.ConversationActor.SetPosting;
+import io.parley.conversation.ConversationActor.SetRole;
+import io.parley.conversation.ConversationState.Active;
+import io.parley.conversation.ConversationState.State;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
+
+/**
+ * What only those who run a group may do ({@link GroupRoles}): remove members, name admins, let
+ * only admins post. Every change is announced to the members like a membership change, so their
+ * devices learn it from {@code conversation.updated}.
+ */
+final class GroupAdmin {
+  private final String conversationId;
+  private final EffectFactories<Event, State> effects;
+  private final MembershipNotices notices;
+
+  GroupAdmin(String conversationId, EffectFactories<Event, State> effects, MembershipNotices notices) {
+    this.conversationId = conversationId;
+    this.effects = effects;
+    this.notices = notices;
+  }
+
+  Effect<Event, State> removeMembers(Active state, RemoveMembers cmd) {
+    Outcome<Done> refused = refusal(state, cmd.requesterId(), state.mayManage(cmd.requesterId()), "remove members");
+    if (refused != null) {
+      cmd.replyTo().tell(refused);
+      return effects.none();
+    }
+    if (state.rolesOn && cmd.members().contains(state.owner)) {
+      cmd.replyTo().tell(Outcome.rejected(Reason.FORBIDDEN, "the owner of " + conversationId + " cannot be removed"));
+      return effects.none();
+    }
+    List<String> removed = cmd.members().stream().distinct().filter(state::isMember).toList();
+    if (removed.isEmpty()) {
+      cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+      return effects.none();
+    }
+    return effects.persist(new MembersRemoved(removed)).thenRun((State newState) -> {
+      cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+      notices.announce((Active) newState, removed);
+    });
+  }
+
+  Effect<Event, State> setRole(Active state, SetRole cmd) {
+    boolean owner = state.rolesOn && cmd.requesterId().equals(state.owner);
+    Outcome<Done> refused = refusal(state, cmd.requesterId(), owner, "name admins");
+    if (refused == null && !state.isMember(cmd.userId())) {
+      refused = ConversationActor.notMember(conversationId, cmd.userId());
+    }
+    if (refused == null && cmd.userId().equals(state.owner)) {
+      refused = Outcome.rejected(Reason.BAD_REQUEST, "the owner is more than an admin already");
+    }
+    if (refused != null) {
+      cmd.replyTo().tell(refused);
+      return effects.none();
+    }
+    if (state.admins.contains(cmd.userId()) == cmd.admin()) {
+      return reply(cmd.replyTo());
+    }
+    return changed(new RoleChanged(cmd.userId(), cmd.admin()), cmd.replyTo());
+  }
+
+  Effect<Event, State> setPosting(Active state, SetPosting cmd) {
+    Outcome<Done> refused = refusal(state, cmd.requesterId(), state.rolesOn && state.mayManage(cmd.requesterId()),
+        "choose who posts");
+    if (refused != null) {
+      cmd.replyTo().tell(refused);
+      return effects.none();
+    }
+    if (state.adminsOnlyPosting == cmd.adminsOnly()) {
+      return reply(cmd.replyTo());
+    }
+    return changed(new PostingChanged(cmd.adminsOnly()), cmd.replyTo());
+  }
+
+  private Effect<Event, State> changed(Event event, ActorRef<Outcome<Done>> replyTo) {
+    return effects.persist(event).thenRun((State newState) -> {
+      replyTo.tell(Outcome.ok(Done.INSTANCE));
+      notices.announce((Active) newState, List.of());
+    });
+  }
+
+  private Effect<Event, State> reply(ActorRef<Outcome<Done>> replyTo) {
+    replyTo.tell(Outcome.ok(Done.INSTANCE));
+    return effects.none();
+  }
+
+  /** Null when {@code requesterId} may: a member of a group whose roles allow {@code doing}. */
+  private Outcome<Done> refusal(Active state, String requesterId, boolean allowed, String doing) {
+    if (!state.isMember(requesterId)) {
+      return ConversationActor.notMember(conversationId, requesterId);
+    }
+    if (state.title == null) {
+      return Outcome.rejected(Reason.BAD_REQUEST, "a direct conversation has no roles");
+    }
+    if (!allowed) {
+      return Outcome.rejected(Reason.FORBIDDEN, "only the owner" + (doing.equals("name admins") ? "" : " or an admin")
+          + " of " + conversationId + " may " + doing);
+    }
+    return null;
+  }
+}

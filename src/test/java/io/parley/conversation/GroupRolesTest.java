@@ -1,0 +1,192 @@
+package io.parley.conversation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
+import io.parley.cluster.Outcome.Reason;
+import io.parley.cluster.EventBatches;
+import io.parley.testing.EntityHarness;
+import io.parley.user.UserActor;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Who runs a group ({@link GroupRoles}, {@link GroupAdmin}) on Pekko's persistence testkit. */
+class GroupRolesTest {
+  EntityHarness harness;
+  ConversationSettings settings;
+  PersistenceTestKit journal;
+  TestProbe<ClusterSharding.ShardCommand> shard;
+  String groupId = "g." + UUID.randomUUID();
+
+  @BeforeEach
+  void setUp() {
+    harness = new EntityHarness("parley.conversation { snapshot-every = 3, handoff-retry-interval = 100ms }");
+    settings = ConversationSettings.from(harness.config);
+    journal = PersistenceTestKit.create(harness.testKit.system());
+    shard = harness.testKit.createTestProbe();
+  }
+
+  @AfterEach
+  void tearDown() {
+    harness.shutdown();
+  }
+
+  private ActorRef<ConversationActor.Command> spawn() {
+    return harness.testKit.spawn(harness.conversationActor(groupId, shard.ref(), settings));
+  }
+
+  /** A group alice creates with {@code members}. */
+  private ActorRef<ConversationActor.Command> createdByAlice(String... members) {
+    var group = spawn();
+    ConversationInfo info = this.<ConversationInfo>ask(group,
+            replyTo -> new ConversationActor.Create("alice", "Crag", List.of(members), replyTo))
+        .value();
+    assertEquals(new GroupRoles("alice", List.of(), false), info.roles(), "the creator owns it");
+    return group;
+  }
+
+  private <T> Outcome<T> ask(ActorRef<ConversationActor.Command> group,
+      Function<ActorRef<Outcome<T>>, ConversationActor.Command> command) {
+    TestProbe<Outcome<T>> reply = harness.testKit.createTestProbe();
+    group.tell(command.apply(reply.ref()));
+    return reply.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  private Outcome<Done> add(ActorRef<ConversationActor.Command> group, String by, String... members) {
+    return ask(group, replyTo -> new ConversationActor.AddMembers(by, List.of(members), replyTo));
+  }
+
+  private Outcome<Done> remove(ActorRef<ConversationActor.Command> group, String by, String... members) {
+    return ask(group, replyTo -> new ConversationActor.RemoveMembers(by, List.of(members), replyTo));
+  }
+
+  private Outcome<Done> setRole(ActorRef<ConversationActor.Command> group, String by, String userId, boolean admin) {
+    return ask(group, replyTo -> new ConversationActor.SetRole(by, userId, admin, replyTo));
+  }
+
+  private Outcome<ConversationActor.SendAck> send(ActorRef<ConversationActor.Command> group, String sender, String id) {
+    return ask(group, replyTo -> new ConversationActor.Send(sender, id, "text of " + id, "text", replyTo));
+  }
+
+  private ConversationInfo info(ActorRef<ConversationActor.Command> group) {
+    return this.<ConversationInfo>ask(group, replyTo -> new ConversationActor.GetInfo(null, replyTo)).value();
+  }
+
+  private void restart(ActorRef<ConversationActor.Command> group) {
+    group.tell(ConversationActor.stopMessage());
+    harness.testKit.createTestProbe().expectTerminated(group, Duration.ofSeconds(5));
+  }
+
+  @Test
+  void onlyTheOwnerAndAdminsChangeMembersAndOnlyTheOwnerNamesAdmins() {
+    var group = createdByAlice("bob", "carol");
+    assertEquals(Reason.FORBIDDEN, add(group, "bob", "dave").reason());
+    assertEquals(Reason.FORBIDDEN, remove(group, "bob", "carol").reason());
+    assertEquals(Reason.FORBIDDEN, setRole(group, "bob", "carol", true).reason());
+    assertEquals(Reason.NOT_MEMBER, setRole(group, "alice", "erin", true).reason());
+
+    assertTrue(setRole(group, "alice", "bob", true).isOk());
+    assertTrue(add(group, "bob", "dave").isOk(), "an admin adds");
+    assertTrue(remove(group, "bob", "carol").isOk(), "and removes");
+    assertEquals(Reason.FORBIDDEN, remove(group, "bob", "alice").reason(), "but never the owner");
+    assertEquals(Reason.FORBIDDEN, setRole(group, "bob", "dave", true).reason(), "only the owner names admins");
+    assertEquals(List.of("alice", "bob", "dave"), info(group).members());
+    assertEquals(Reason.NOT_MEMBER, send(group, "carol", "c1").reason(), "carol was removed");
+
+    restart(group);
+    var recovered = spawn();
+    assertEquals(new GroupRoles("alice", List.of("bob"), false), info(recovered).roles());
+    assertTrue(setRole(recovered, "alice", "bob", false).isOk());
+    assertEquals(Reason.FORBIDDEN, add(recovered, "bob", "erin").reason(), "no longer an admin");
+  }
+
+  @Test
+  void anAnnouncementChannelRefusesAMembersMessageAndStoresNothingOfIt() {
+    var group = createdByAlice("bob");
+    assertEquals(Reason.FORBIDDEN,
+        this.<Done>ask(group, replyTo -> new ConversationActor.SetPosting("bob", true, replyTo)).reason());
+    assertTrue(this.<Done>ask(group, replyTo -> new ConversationActor.SetPosting("alice", true, replyTo)).isOk());
+    assertTrue(info(group).roles().adminsOnlyPosting());
+
+    Outcome<ConversationActor.SendAck> refused = send(group, "bob", "b1");
+    assertEquals(Reason.FORBIDDEN, refused.reason());
+    assertTrue(refused.message().contains("admins"), refused.message());
+    assertEquals(1, send(group, "alice", "a1").value().seq(), "the refused message took no seq");
+    assertTrue(setRole(group, "alice", "bob", true).isOk());
+    assertEquals(2, send(group, "bob", "b1").value().seq(), "an admin posts");
+  }
+
+  @Test
+  void anOwnerWhoLeavesHandsTheGroupToTheLongestServingAdminElseMember() {
+    var group = createdByAlice("bob", "carol", "dave");
+    assertTrue(setRole(group, "alice", "dave", true).isOk());
+    assertTrue(ask(group, (ActorRef<Outcome<Done>> replyTo) -> new ConversationActor.Leave("alice", replyTo)).isOk());
+    assertEquals(new GroupRoles("dave", List.of(), false), info(group).roles(), "the admin, though bob joined first");
+    assertTrue(ask(group, (ActorRef<Outcome<Done>> replyTo) -> new ConversationActor.Leave("dave", replyTo)).isOk());
+    assertEquals("bob", info(group).roles().owner(), "then the longest-serving member");
+  }
+
+  /** The next membership the member's user entity is told, skipping anything else. */
+  private ConversationInfo told(String member) {
+    return ((UserActor.ConversationChanged) harness.userProbe(member).fishForMessage(Duration.ofSeconds(5), m ->
+        m instanceof UserActor.ConversationChanged ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore())
+        .get(0)).info();
+  }
+
+  @Test
+  void aChangeNotYetHeldByEveryMemberIsToldAgainAfterARestartAndNotOnceItIs() {
+    var group = createdByAlice("bob");
+    told("alice");
+    told("bob"); // of the creation
+    assertTrue(remove(group, "alice", "bob").isOk());
+    ConversationInfo removed = told("alice");
+    assertEquals(List.of("alice"), removed.members());
+    assertEquals(List.of("alice"), told("bob").members(), "bob, removed, is told too");
+    restart(group); // what was told, and to whom, is not stored: as after a crash
+    group = spawn();
+    assertEquals(removed, told("alice"), "told again after the restart");
+    assertEquals(List.of("alice"), told("bob").members());
+
+    for (String member : List.of("alice", "bob")) {
+      group.tell(new ConversationActor.MembershipHeld(member, removed.fingerprint()));
+    }
+    var settled = group;
+    harness.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertTrue(journal.persistedInStorage(ConversationActor.persistenceId(groupId).id()).stream()
+          .flatMap(e -> EventBatches.unbatched(e).stream())
+          .anyMatch(ConversationActor.MembershipSettled.class::isInstance));
+      return null;
+    });
+    restart(settled);
+    spawn();
+    for (String member : List.of("alice", "bob")) {
+      harness.userProbe(member).expectNoMessage(Duration.ofMillis(500)); // nobody is told again once all held it
+    }
+  }
+
+  @Test
+  void aGroupCreatedBeforeRolesExistedLetsEveryMemberManageItAsBefore() {
+    Object stored = harness.readStored(ConversationActor.GroupCreated.class.getName(),
+        "{\"title\":\"Old\",\"members\":[\"alice\",\"bob\"],\"creatorId\":\"alice\",\"ts\":1}");
+    assertFalse(((ConversationActor.GroupCreated) stored).roles(), "an event stored before roles has none");
+    journal.persistForRecovery(ConversationActor.persistenceId(groupId).id(), List.of(stored));
+    var group = spawn();
+    assertNull(info(group).roles());
+    assertTrue(add(group, "bob", "carol").isOk(), "any member adds, as before roles");
+    assertTrue(send(group, "carol", "c1").isOk());
+  }
+}
