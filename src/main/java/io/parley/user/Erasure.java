@@ -46,6 +46,14 @@ public final class Erasure {
   /** The answer to {@link UserActor.Erase}. */
   public record Status(boolean done, long requestedTs, long finishedTs) implements JsonSerializable {}
 
+  /** The answer to {@link UserActor.ResumeErasure}: {@code status} null if no erasure was ever requested. */
+  public record Resumed(Status status) implements JsonSerializable {
+    /** Nothing is left to resume: none was requested, or it is done. */
+    public boolean settled() {
+      return status == null || status.done();
+    }
+  }
+
   static final int CONVERSATIONS_AT_ONCE = 16;
   static final Duration RETRY_AFTER = Duration.ofSeconds(2);
   /** A conversation answers at once unless it is recovering a long journal. */
@@ -190,6 +198,10 @@ public final class Erasure {
   /** A finished erasure is asked for again: only if something was stored since is there anything to do. */
   private static boolean nothingStoredSince(UserState state) {
     return state.storedThrough.isEmpty() && state.pushTokens.isEmpty() && state.inbox.entries().isEmpty();
+  }
+
+  static Resumed resumed(UserState state) {
+    return new Resumed(state.erasure == null ? null : status(state.erasure));
   }
 
   static Status status(Progress progress) {

@@ -146,6 +146,8 @@ public final class UserActor
 
   /** Erases the account ({@link Erasure}, which also answers {@code EraseStep}s): answered once recorded. */
   public record Erase(ActorRef<Erasure.Status> replyTo) implements Command {}
+  /** Starts nothing: waking the entity resumes an unfinished erasure (its recovery does); answers how it stands. */
+  public record ResumeErasure(ActorRef<Erasure.Resumed> replyTo) implements Command {}
   record EraseStep(String conversationId, String failure) implements Command {}
 
   /** What the account kept outside the entities is deleted ({@link KeptElsewhere}), or {@code failure}. */
@@ -337,6 +339,7 @@ public final class UserActor
         .onCommand(Erase.class, erasure::request)
         .onCommand(EraseStep.class, erasure::step)
         .onCommand(ElsewhereErased.class, erasure::elsewhereErased)
+        .onCommand(ResumeErasure.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Erasure.resumed(state)))
         .onCommand(GetExport.class, (state, cmd) -> Effect().none().thenRun(s -> inbox.export(s, cmd)))
         .onCommand(PresenceChecked.class, (state, cmd) -> Effect().none().thenRun(s -> connections.presenceChecked(cmd, s)))
         .onCommand(SubscribePresence.class, (state, cmd) -> touched(() -> connections.subscribe(cmd, state)))
