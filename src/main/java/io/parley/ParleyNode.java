@@ -21,6 +21,8 @@ import io.parley.push.FcmProvider;
 import io.parley.push.PushDispatcher;
 import io.parley.push.PushProvider;
 import io.parley.push.PushSettings;
+import io.parley.storage.DynamoDbErasureRegistry;
+import io.parley.user.ErasureRegistry;
 import io.parley.user.UserActor;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -30,6 +32,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.dispatch.Dispatchers;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.apache.pekko.persistence.dynamodb.query.javadsl.DynamoDBReadJournal;
@@ -70,8 +73,10 @@ public final class ParleyNode {
         config.getLong("parley.privacy.keys-cached"));
     ErasedKeyNotices.start(system, keys);
     // An erased account's content key goes (its messages become unreadable everywhere), then its media.
-    entities.start(journal, cold, pushes, userId -> keys.erase(userId).thenCompose(erased -> media.eraseUploads(userId)),
-        clock);
+    ErasureRegistry erasures = DynamoDbErasureRegistry.fromConfig(config,
+        system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId()), clock);
+    entities.start(journal, cold, pushes, erasures,
+        userId -> keys.erase(userId).thenCompose(erased -> media.eraseUploads(userId)), clock);
     MessageHistory history = new MessageHistory(entities, new MessageReader(journal, cold), askTimeout, system);
     JwtAuth auth = JwtAuth.from(config.getConfig("parley.auth"), clock);
 

@@ -19,6 +19,8 @@ import io.parley.storage.DynamoDbClients;
 import io.parley.storage.DynamoDbDedupTable;
 import io.parley.push.PushToken;
 import io.parley.push.PushTokenOwner;
+import io.parley.user.ErasureRegistry;
+import io.parley.user.ErasureResumer;
 import io.parley.user.KeptElsewhere;
 import io.parley.user.UserActor;
 import io.parley.user.UserRecipients;
@@ -53,8 +55,8 @@ public final class ShardedEntities implements Entities, ArchiveCalendars {
     this.sharding = ClusterSharding.get(system);
   }
 
-  public void start(ConversationJournal journal, ColdTier cold, PushNotifier pushes, KeptElsewhere elsewhere,
-      Clock clock) {
+  public void start(ConversationJournal journal, ColdTier cold, PushNotifier pushes, ErasureRegistry erasures,
+      KeptElsewhere elsewhere, Clock clock) {
     ConversationSettings conversationSettings = ConversationSettings.from(system.settings().config());
     ArchiveSettings archiveSettings = ArchiveSettings.from(system.settings().config());
     UserSettings userSettings = UserSettings.from(system.settings().config());
@@ -89,6 +91,12 @@ public final class ShardedEntities implements Entities, ArchiveCalendars {
     sharding.init(
         Entity.of(ArchiveCalendar.TYPE_KEY, ctx -> ArchiveCalendar.create(ctx.getEntityId(), ctx.getShard(), this))
             .withStopMessage(ArchiveCalendar.stopMessage()));
+    // User entities are not remembered: this wakes those whose erasure a crash cut short.
+    ClusterSingleton.get(system).init(SingletonActor.of(
+        Behaviors.supervise(ErasureResumer.create(this, erasures,
+                system.settings().config().getDuration("parley.user.erasure-resume-interval")))
+            .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
+        "erasure-resumer"));
     if (archiveSettings.enabled()) {
       ClusterSingleton.get(system).init(SingletonActor.of(
           Behaviors.supervise(ArchiveClock.create(this, archiveSettings, clock))
