@@ -80,7 +80,8 @@ public final class ParleyNode {
     MessageHistory history = new MessageHistory(entities, new MessageReader(journal, cold), askTimeout, system);
     JwtAuth auth = JwtAuth.from(config.getConfig("parley.auth"), clock);
 
-    Gateway.start(system, config, auth, entities, history, media, keys, ConversationSettings.from(config), clock)
+    Gateway.start(system, config, auth, entities, history, media, keys, ConversationSettings.from(config), erasures,
+        clock)
         .thenAccept(
             address ->
                 org.apache.pekko.cluster.Cluster.get(system.classicSystem())

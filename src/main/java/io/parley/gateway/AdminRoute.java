@@ -2,11 +2,15 @@ package io.parley.gateway;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import io.parley.storage.DynamoDbErasureRegistry;
+import io.parley.user.ErasureRegistry;
 import io.parley.user.UserActor;
+import java.time.Clock;
 import java.time.Duration;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.dispatch.Dispatchers;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.management.javadsl.ManagementRouteProvider;
@@ -25,7 +29,11 @@ public final class AdminRoute extends AllDirectives implements ManagementRoutePr
     var system = Adapter.toTyped(classic);
     ClusterSharding sharding = ClusterSharding.get(system);
     Duration askTimeout = system.settings().config().getDuration("parley.gateway.ask-timeout");
-    this.erasure = new AccountErasure(userId -> sharding.entityRefFor(UserActor.TYPE_KEY, userId), askTimeout, system);
+    // Pekko Management builds this route from the actor system alone, so it has a client of its own.
+    ErasureRegistry erasures = DynamoDbErasureRegistry.fromConfig(system.settings().config(),
+        system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId()), Clock.systemUTC());
+    this.erasure = new AccountErasure(
+        userId -> sharding.entityRefFor(UserActor.TYPE_KEY, userId), erasures, askTimeout, system);
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.parley.conversation.MessageHistory;
 import io.parley.media.MediaService;
 import io.parley.privacy.ContentKeys;
 import io.parley.metrics.ParleyMetrics;
+import io.parley.user.ErasureRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -31,6 +32,7 @@ public final class Gateway {
       MediaService media,
       ContentKeys keys,
       ConversationSettings conversationSettings,
+      ErasureRegistry erasures,
       Clock clock) {
     Config gateway = config.getConfig("parley.gateway");
     if (gateway.getDuration("idle-timeout").compareTo(gateway.getDuration("heartbeat")) <= 0) {
@@ -50,7 +52,7 @@ public final class Gateway {
     HttpApi api =
         new HttpApi(
             auth, chat, webSocket, new UserExport(entities, history, media, sealing, askTimeout, system, clock),
-            new AccountErasure(entities, askTimeout, system),
+            new AccountErasure(entities, erasures, askTimeout, system),
             config.getBoolean("parley.auth.dev-tokens"),
             config.getDuration("parley.auth.dev-token-ttl"));
     String host = config.getString("parley.http.host");
