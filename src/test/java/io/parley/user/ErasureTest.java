@@ -208,10 +208,12 @@ class ErasureTest {
     assertEquals(1, persisted(UserActor.EraseRequested.class));
   }
 
+  /** The answer, as the resumer gets it from another node: through the serializer. */
   private Erasure.Resumed resume(ActorRef<UserActor.Command> user) {
     TestProbe<Erasure.Resumed> resumed = harness.testKit.createTestProbe();
     user.tell(new UserActor.ResumeErasure(resumed.ref()));
-    return resumed.receiveMessage(Duration.ofSeconds(5));
+    Erasure.Resumed answer = resumed.receiveMessage(Duration.ofSeconds(5));
+    return (Erasure.Resumed) harness.readStored(Erasure.Resumed.class.getName(), harness.storedJson(answer));
   }
 
   @Test
