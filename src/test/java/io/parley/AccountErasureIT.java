@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.conversation.Segment;
 import io.parley.testing.ApiClient;
 import io.parley.testing.ParleyProcess;
+import io.parley.testing.Poll;
 import io.parley.testing.StoredContent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -124,7 +125,7 @@ class AccountErasureIT {
   /** Until the archive moved some of the conversation's messages to S3 segments. */
   private static void awaitSegments(ParleyProcess node, String conversationId) {
     Path dir = node.dataDir.resolve("s3").resolve("parley").resolve(Segment.prefix(conversationId));
-    awaitTrue(Duration.ofSeconds(30), () -> {
+    Poll.until(Duration.ofSeconds(30), () -> {
       if (!Files.isDirectory(dir)) {
         return false;
       }
@@ -137,26 +138,11 @@ class AccountErasureIT {
   }
 
   private static void awaitErased(ApiClient api, String token) {
-    awaitTrue(Duration.ofSeconds(30), () -> {
+    Poll.until(Duration.ofSeconds(30), () -> {
       ApiClient.Response erased = api.delete(token, "/v1/me", "");
       assertTrue(erased.status() == 202 || erased.status() == 200, erased.toString());
       return erased.status() == 200;
     });
   }
 
-  /** Polls external state (S3 files, the erasure's status), which offers nothing to wait on. */
-  private static void awaitTrue(Duration timeout, java.util.function.BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + timeout);
-      }
-      try {
-        Thread.sleep(250);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
 }

@@ -5,14 +5,6 @@ import static io.parley.testing.WsClient.type;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.amazonaws.auth.AWSStaticCredentialsProvider;
-import com.amazonaws.auth.BasicAWSCredentials;
-import com.amazonaws.client.builder.AwsClientBuilder;
-import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
-import com.amazonaws.services.dynamodbv2.AmazonDynamoDBClientBuilder;
-import com.amazonaws.services.dynamodbv2.model.AttributeValue;
-import com.amazonaws.services.dynamodbv2.model.ScanRequest;
-import com.amazonaws.services.dynamodbv2.model.ScanResult;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.conversation.Segment;
@@ -22,11 +14,11 @@ import io.parley.conversation.ConversationActor;
 import io.parley.testing.ApiClient;
 import io.parley.privacy.ContentKey;
 import io.parley.testing.ParleyProcess;
+import io.parley.testing.Poll;
 import io.parley.testing.StoredContent;
 import io.parley.testing.WsClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -96,7 +87,7 @@ class ColdTierIT {
 
       // 25 messages, at most 10 a segment: at least three runs (more when a tick found only some
       // of them old enough).
-      awaitTrue(Duration.ofSeconds(30), () -> segmentsTile(node, chat, 25)
+      Poll.until(Duration.ofSeconds(30), () -> segmentsTile(node, chat, 25)
           && journalItemsHolding(node, chat, 1, 25).isEmpty());
       assertTrue(segmentFiles(node, chat).size() >= 3);
       int itemsAfter = journalItems(node, chat).size();
@@ -144,12 +135,12 @@ class ColdTierIT {
       ApiClient api = new ApiClient(node);
       Chat chat = Chat.fresh();
       send(api, api.token(chat.alice()), chat, 1, 5);
-      awaitTrue(Duration.ofSeconds(30), () -> runningConversations(node) == 0);
+      Poll.until(Duration.ofSeconds(30), () -> runningConversations(node) == 0);
       assertEquals(5, journalItemsHolding(node, chat, 1, 5).size(), "asleep before its messages aged");
       assertEquals(Set.of(), segmentFiles(node, chat));
 
       // Nobody touches the conversation again: the calendar wakes it once the messages are old.
-      awaitTrue(Duration.ofSeconds(40), () -> segmentsTile(node, chat, 5)
+      Poll.until(Duration.ofSeconds(40), () -> segmentsTile(node, chat, 5)
           && journalItemsHolding(node, chat, 1, 5).isEmpty());
     }
   }
@@ -196,7 +187,7 @@ class ColdTierIT {
 
         // The retried run wrote the same range to the same key: the objects tile 1..15, none overlaps.
         try {
-          awaitTrue(Duration.ofSeconds(30), () -> segmentsTile(node, chat, 15)
+          Poll.until(Duration.ofSeconds(30), () -> segmentsTile(node, chat, 15)
               && journalItemsHolding(node, chat, 1, 15).isEmpty());
         } catch (AssertionError notResumed) {
           throw new AssertionError("the run cut short after " + steps.get(i) + " did not finish; recent warnings:\n"
@@ -338,19 +329,4 @@ class ColdTierIT {
     }
   }
 
-  /** Polls external state (S3 files, the DynamoDB table), which offers nothing to wait on. */
-  private static void awaitTrue(Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + timeout);
-      }
-      try {
-        Thread.sleep(250);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.storage.EmbeddedObjectStore;
 import io.parley.testing.ApiClient;
+import io.parley.testing.TestS3;
 import io.parley.testing.ParleyProcess;
 import io.parley.testing.WsClient;
 import java.io.BufferedReader;
@@ -17,7 +18,6 @@ import java.io.InputStreamReader;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -41,10 +41,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
@@ -88,13 +84,7 @@ class MediaIT {
             "PARLEY_AWS_SECRET_ACCESS_KEY", SECRET),
         List.of(NODE_HEAP, "-Xlog:gc:file=" + gcLog));
     api = new ApiClient(node);
-    bucket = S3Client.builder()
-        .endpointOverride(URI.create(s3.endpoint()))
-        .region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, SECRET)))
-        .forcePathStyle(true)
-        .httpClient(UrlConnectionHttpClient.create())
-        .build();
+    bucket = TestS3.client(s3.endpoint(), KEY, SECRET);
   }
 
   @AfterAll

@@ -10,10 +10,10 @@ import io.parley.cluster.Outcome;
 import io.parley.storage.EmbeddedObjectStore;
 import io.parley.storage.S3ConnectorSettings;
 import io.parley.testing.EntityHarness;
+import io.parley.testing.TestS3;
 import io.parley.testing.ParleyProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,11 +37,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -81,13 +77,7 @@ class MediaStorageTest {
         mediaId -> entities.computeIfAbsent(mediaId,
             id -> harness.testKit.spawn(MediaActor.create(id, settings, harness.clock))),
         harness, settings, Duration.ofSeconds(5), harness.testKit.system());
-    bucket = S3Client.builder()
-        .endpointOverride(URI.create(s3.endpoint()))
-        .region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, SECRET)))
-        .forcePathStyle(true)
-        .httpClient(UrlConnectionHttpClient.create())
-        .build();
+    bucket = TestS3.client(s3.endpoint(), KEY, SECRET);
   }
 
   @AfterEach
