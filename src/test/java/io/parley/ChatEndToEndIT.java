@@ -427,6 +427,16 @@ class ChatEndToEndIT {
           && !strings(f.get("members")).contains(carol));
       ApiClient.Response readded = api.post(api.token(alice), "/v1/conversations/" + group + "/members", members);
       assertEquals(200, readded.status(), readded.toString());
+      JsonNode page = bobWs.request(frame("conversation.members").put("conversation_id", group).put("limit", 2));
+      assertEquals(2, page.get("members").size(), page.toString());
+      ApiClient.Response rest = api.get(api.token(bob), "/v1/conversations/" + group + "/members?after="
+          + page.get("next_after").asText());
+      assertEquals(1, rest.body().get("members").size(), rest.toString());
+      assertTrue(rest.body().get("next_after").isNull());
+      List<String> roles = new java.util.ArrayList<>();
+      page.get("members").forEach(m -> roles.add(m.get("role").asText()));
+      rest.body().get("members").forEach(m -> roles.add(m.get("role").asText()));
+      assertEquals(List.of("member", "member", "owner"), roles.stream().sorted().toList());
     }
   }
 

@@ -117,6 +117,15 @@ public final class ConversationActor
   public record GetInfo(String userId, ActorRef<Outcome<ConversationInfo>> replyTo)
       implements Command {}
 
+  /** A page of the members, by user id after {@code after} (null: from the first), for a member. */
+  public record GetMembers(String userId, String after, int limit, ActorRef<Outcome<MemberPage>> replyTo)
+      implements Command {}
+
+  /** {@code role}: "owner", "admin" or "member"; {@code nextAfter} null on the last page. */
+  public record MemberPage(List<MemberRole> members, String nextAfter) implements JsonSerializable {}
+
+  public record MemberRole(String userId, String role) implements JsonSerializable {}
+
   /** The receipts a member gave: how far they acked (delivered) and read, for their export. */
   public record GetReceiptsGiven(String userId, ActorRef<Outcome<ReceiptsGiven>> replyTo) implements Command {}
 
@@ -417,6 +426,7 @@ public final class ConversationActor
         .onCommand(SetRole.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
         .onCommand(SetPosting.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
         .onCommand(GetReceiptsGiven.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
+        .onCommand(GetMembers.class, touching(membership::membersBeforeStart))
         .onCommand(Delete.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
         .onCommand(EraseMember.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Outcome.ok(Done.INSTANCE)));
     builder
@@ -424,6 +434,7 @@ public final class ConversationActor
         .onCommand(Create.class, membership::createExisting)
         .onCommand(GetInfo.class, touching(membership::getInfo))
         .onCommand(GetReceiptsGiven.class, touching(membership::receiptsGiven))
+        .onCommand(GetMembers.class, touching(membership::members))
         .onCommand(LocateMessages.class, touching(membership::locate))
         .onCommand(AddMembers.class, touching(membership::addMembers))
         .onCommand(Leave.class, touching(membership::leave))

@@ -101,6 +101,10 @@ public final class ConversationState {
       return isMember(userId) && (!rolesOn || userId.equals(owner) || admins.contains(userId));
     }
 
+    String roleOf(String userId) {
+      return userId.equals(owner) ? "owner" : admins.contains(userId) ? "admin" : "member";
+    }
+
     boolean mayPost(String userId) {
       return !adminsOnlyPosting || mayManage(userId);
     }

@@ -102,6 +102,34 @@ final class Membership {
     return effects.none();
   }
 
+  Effect<Event, State> members(Active state, ConversationActor.GetMembers cmd) {
+    if (!state.isMember(cmd.userId())) {
+      cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
+    } else {
+      cmd.replyTo().tell(Outcome.ok(page(state.members.keySet(), cmd, state::roleOf)));
+    }
+    return effects.none();
+  }
+
+  Effect<Event, State> membersBeforeStart(Empty state, ConversationActor.GetMembers cmd) {
+    return replyBeforeStart(cmd.userId(), cmd.replyTo(), members -> Outcome.ok(page(members, cmd, member -> "member")));
+  }
+
+  /** Members in user id order, so that pages stay put while members join and leave. */
+  private static ConversationActor.MemberPage page(
+      java.util.Collection<String> members, ConversationActor.GetMembers cmd, Function<String, String> role) {
+    List<String> after = members.stream()
+        .filter(m -> cmd.after() == null || m.compareTo(cmd.after()) > 0)
+        .sorted()
+        .limit(cmd.limit() + 1L)
+        .toList();
+    boolean more = after.size() > cmd.limit();
+    List<String> shown = more ? after.subList(0, cmd.limit()) : after;
+    return new ConversationActor.MemberPage(
+        shown.stream().map(m -> new ConversationActor.MemberRole(m, role.apply(m))).toList(),
+        more ? shown.get(shown.size() - 1) : null);
+  }
+
   Effect<Event, State> receiptsGiven(Active state, ConversationActor.GetReceiptsGiven cmd) {
     ConversationState.Member member = state.members.get(cmd.userId());
     cmd.replyTo().tell(member == null

@@ -38,6 +38,8 @@ public final class ChatService {
   public static final int DEFAULT_HISTORY_LIMIT = 50;
   public static final int MAX_INBOX_LIMIT = 200;
   public static final int DEFAULT_INBOX_LIMIT = 20;
+  public static final int DEFAULT_MEMBERS_LIMIT = 100;
+  public static final int MAX_MEMBERS_LIMIT = 1000;
 
   public record SendRequest(
       String conversationId, String clientMsgId, String content, String contentType) {}
@@ -142,6 +144,15 @@ public final class ChatService {
     return limits.acquire(AllowanceKind.GROUP_CHANGES, userId).thenCompose(allowed -> ask(
         entities.conversation(conversationId),
         replyTo -> new ConversationActor.AddMembers(userId, members, replyTo)));
+  }
+
+  /** A page of the members with their roles, for a member (an extension of PROTOCOL.md, see README). */
+  public CompletionStage<ConversationActor.MemberPage> members(
+      String userId, String conversationId, String after, Integer limit) {
+    requireConversationId(conversationId);
+    int n = limit(limit, DEFAULT_MEMBERS_LIMIT, MAX_MEMBERS_LIMIT);
+    return ask(entities.conversation(conversationId),
+        replyTo -> new ConversationActor.GetMembers(userId, after, n, replyTo));
   }
 
   /** An owner or admin removes members (an extension of PROTOCOL.md, see README). */

@@ -138,6 +138,12 @@ final class ClientFrames {
       case "conversation.set_posting":
         return noReply(chat.setPosting(userId, WireFormat.requiredString(frame, "conversation_id"),
             WireFormat.requiredString(frame, "posting")));
+      case "conversation.members": {
+        String conversationId = WireFormat.requiredString(frame, "conversation_id");
+        return chat.members(userId, conversationId, WireFormat.optionalString(frame, "after"),
+                WireFormat.optionalInt(frame, "limit"))
+            .thenApply(page -> Optional.of(WireFormat.members(reqId, conversationId, page)));
+      }
       case "conversation.leave":
         return noReply(chat.leave(userId, WireFormat.requiredString(frame, "conversation_id")));
       case "inbox.get":

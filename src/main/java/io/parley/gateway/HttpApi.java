@@ -70,6 +70,7 @@ public final class HttpApi extends AllDirectives {
                     path(PathMatchers.longSegment(), seq ->
                         delete(() -> authenticated(user -> deleteMessage(user, conversationId, seq)))))),
                 path("members", () -> concat(
+                    get(() -> authenticated(user -> members(user, conversationId))),
                     post(() -> authenticated(user -> changeMembers(user, conversationId, true))),
                     delete(() -> authenticated(user -> changeMembers(user, conversationId, false)))))))),
             path("messages", () -> post(() -> authenticated(this::send))),
@@ -123,6 +124,12 @@ public final class HttpApi extends AllDirectives {
     return parameterOptional("before", before -> parameterOptional("limit", limit ->
         respond(() -> chat.history(userId, conversationId, longParam("before", before), intParam("limit", limit))
             .thenApply(page -> (JsonNode) WireFormat.history(null, conversationId, page).without("type")))));
+  }
+
+  private Route members(String userId, String conversationId) {
+    return parameterOptional("after", after -> parameterOptional("limit", limit ->
+        respond(() -> chat.members(userId, conversationId, after.orElse(null), intParam("limit", limit))
+            .thenApply(page -> (JsonNode) WireFormat.members(null, conversationId, page).without("type")))));
   }
 
   private Route deleteMessage(String userId, String conversationId, long seq) {

@@ -111,6 +111,13 @@ public final class WireFormat {
     return node;
   }
 
+  static ObjectNode members(String reqId, String conversationId, ConversationActor.MemberPage page) {
+    ObjectNode node = frame("members", reqId).put("conversation_id", conversationId);
+    ArrayNode array = node.putArray("members");
+    page.members().forEach(m -> array.addObject().put("user_id", m.userId()).put("role", m.role()));
+    return node.put("next_after", page.nextAfter());
+  }
+
   static ObjectNode inbox(String reqId, List<InboxItem> items) {
     ObjectNode node = frame("inbox", reqId);
     ArrayNode array = node.putArray("items");

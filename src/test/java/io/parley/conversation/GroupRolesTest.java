@@ -114,6 +114,27 @@ class GroupRolesTest {
     assertEquals(Reason.FORBIDDEN, add(recovered, "bob", "erin").reason(), "no longer an admin");
   }
 
+  private Outcome<ConversationActor.MemberPage> members(
+      ActorRef<ConversationActor.Command> group, String by, String after, int limit) {
+    return ask(group, replyTo -> new ConversationActor.GetMembers(by, after, limit, replyTo));
+  }
+
+  @Test
+  void membersArePagedByIdWithTheirRolesForMembersOnly() {
+    var group = createdByAlice("erin", "carol", "bob", "dave");
+    assertTrue(setRole(group, "alice", "carol", true).isOk());
+    var first = members(group, "bob", null, 2).value();
+    assertEquals(List.of(new ConversationActor.MemberRole("alice", "owner"), new ConversationActor.MemberRole("bob", "member")),
+        first.members());
+    var second = members(group, "bob", first.nextAfter(), 2).value();
+    assertEquals(List.of(new ConversationActor.MemberRole("carol", "admin"), new ConversationActor.MemberRole("dave", "member")),
+        second.members());
+    var last = members(group, "bob", second.nextAfter(), 2).value();
+    assertEquals(List.of(new ConversationActor.MemberRole("erin", "member")), last.members());
+    assertNull(last.nextAfter(), "the last page says so");
+    assertEquals(Reason.NOT_MEMBER, members(group, "mallory", null, 2).reason());
+  }
+
   @Test
   void anAnnouncementChannelRefusesAMembersMessageAndStoresNothingOfIt() {
     var group = createdByAlice("bob");
