@@ -58,6 +58,7 @@ public final class Parley {
           full.getString("parley.dynamodb.dedup-table"));
       DynamoDbTables.ensureKeyed(dynamo, full.getString("parley.dynamodb.content-key-table"), "u");
       DynamoDbTables.ensureKeyed(dynamo, full.getString("parley.dynamodb.erasure-table"), "u");
+      DynamoDbTables.ensureKeyed(dynamo, full.getString("parley.dynamodb.member-index-table"), "u", "c");
     }
 
     ParleyNode.start(full, Clock.systemUTC());

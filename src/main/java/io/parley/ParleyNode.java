@@ -15,6 +15,9 @@ import io.parley.privacy.ContentKeys;
 import io.parley.privacy.ErasedKeyNotices;
 import io.parley.storage.DynamoDbClients;
 import io.parley.storage.DynamoDbKeyTable;
+import io.parley.storage.DynamoDbMemberIndex;
+import io.parley.user.KeptElsewhere;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.dispatch.Dispatchers;
 import io.parley.push.ApnsProvider;
 import io.parley.push.FcmProvider;
@@ -72,16 +75,18 @@ public final class ParleyNode {
             system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId())),
         config.getLong("parley.privacy.keys-cached"));
     ErasedKeyNotices.start(system, keys);
-    // An erased account's content key goes (its messages become unreadable everywhere), then its media.
     ErasureRegistry erasures = DynamoDbErasureRegistry.fromConfig(config,
         system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId()), clock);
-    entities.start(journal, cold, pushes, erasures,
-        userId -> keys.erase(userId).thenCompose(erased -> media.eraseUploads(userId)), clock);
+    DynamoDbMemberIndex memberIndex = new DynamoDbMemberIndex(DynamoDbClients.fromJournalConfig(config),
+        config.getString("parley.dynamodb.member-index-table"),
+        system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId()));
+    KeptElsewhere elsewhere = keptElsewhere(keys, media, memberIndex);
+    entities.start(journal, cold, pushes, erasures, memberIndex, elsewhere, clock);
     MessageHistory history = new MessageHistory(entities, new MessageReader(journal, cold), askTimeout, system);
     JwtAuth auth = JwtAuth.from(config.getConfig("parley.auth"), clock);
 
     Gateway.start(system, config, auth, entities, history, media, keys, ConversationSettings.from(config), erasures,
-        clock)
+        elsewhere, clock)
         .thenAccept(
             address ->
                 org.apache.pekko.cluster.Cluster.get(system.classicSystem())
@@ -100,6 +105,27 @@ public final class ParleyNode {
               return null;
             });
     return system;
+  }
+
+  /**
+   * What an erasure finds and deletes outside the entities: the conversations the member index
+   * lists; then the content key (every copy of the user's messages becomes unreadable), the
+   * media, and last the index rows.
+   */
+  private static KeptElsewhere keptElsewhere(ContentKeys keys, MediaService media, DynamoDbMemberIndex index) {
+    return new KeptElsewhere() {
+      @Override
+      public CompletionStage<?> erase(String userId) {
+        return keys.erase(userId)
+            .thenCompose(erased -> media.eraseUploads(userId))
+            .thenCompose(deleted -> index.forget(userId));
+      }
+
+      @Override
+      public CompletionStage<List<String>> conversations(String userId) {
+        return index.conversationsOf(userId);
+      }
+    };
   }
 
   /** Push through whichever providers have credentials; their connections close on shutdown. */

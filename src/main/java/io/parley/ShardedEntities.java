@@ -7,6 +7,7 @@ import io.parley.archive.ArchiveSettings;
 import io.parley.archive.ColdTier;
 import io.parley.archive.ConversationArchiving;
 import io.parley.conversation.ConversationActor;
+import io.parley.conversation.MemberIndex;
 import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.DedupSpill;
@@ -56,7 +57,7 @@ public final class ShardedEntities implements Entities, ArchiveCalendars {
   }
 
   public void start(ConversationJournal journal, ColdTier cold, PushNotifier pushes, ErasureRegistry erasures,
-      KeptElsewhere elsewhere, Clock clock) {
+      MemberIndex memberIndex, KeptElsewhere elsewhere, Clock clock) {
     ConversationSettings conversationSettings = ConversationSettings.from(system.settings().config());
     ArchiveSettings archiveSettings = ArchiveSettings.from(system.settings().config());
     UserSettings userSettings = UserSettings.from(system.settings().config());
@@ -74,7 +75,7 @@ public final class ShardedEntities implements Entities, ArchiveCalendars {
                 ConversationActor.TYPE_KEY,
                 ctx ->
                     ConversationActor.create(ctx.getEntityId(), ctx.getShard(), recipients, reader, archiveRuns,
-                        dedupSpill, conversationSettings, clock))
+                        dedupSpill, memberIndex, conversationSettings, clock))
             .withStopMessage(ConversationActor.stopMessage()));
     sharding.init(
         Entity.of(

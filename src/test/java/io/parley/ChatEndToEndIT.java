@@ -454,6 +454,12 @@ class ChatEndToEndIT {
       group = aliceWs.request(frame("conversation.create").put("title", "Export")
           .set("members", ApiClient.JSON.createArrayNode().add(bob))).get("conversation_id").asText();
       aliceWs.request(send(group, "g1", "in the group"));
+      String left = aliceWs.request(frame("conversation.create").put("title", "Left")
+          .set("members", ApiClient.JSON.createArrayNode().add(bob))).get("conversation_id").asText();
+      aliceWs.request(send(left, "l1", "said before leaving"));
+      aliceWs.send(frame("conversation.leave").put("conversation_id", left));
+      aliceWs.await(f -> "conversation.updated".equals(f.path("type").asText())
+          && left.equals(f.path("conversation_id").asText()) && !strings(f.get("members")).contains(alice));
       aliceWs.request(frame("device.register").put("platform", "fcm").put("token", "fcm-" + alice));
       aliceWs.send(frame("msg.read").put("conversation_id", direct).put("seq", 4));
       aliceWs.request(frame("ping")); // the read is stored once a later frame is answered
@@ -474,10 +480,10 @@ class ChatEndToEndIT {
         .filter(e -> e.get("conversation_id").asText().equals(direct)).findFirst().orElseThrow();
     assertEquals(4, directEntry.get("last_seq").asLong());
     assertEquals(0, directEntry.get("unread_count").asInt(), "her read mark is in it");
-    // Every message she sent, hers only, with their content.
-    assertEquals(Set.of("alice says 1", "alice says 2", "alice says 3", "in the group"), byType.get("message").stream()
-        .map(m -> m.get("content").asText()).collect(java.util.stream.Collectors.toSet()));
-    assertEquals(4, byType.get("message").size());
+    // Every message she sent, hers only, with their content, in a group she left too (the member index has it).
+    assertEquals(Set.of("alice says 1", "alice says 2", "alice says 3", "in the group", "said before leaving"),
+        byType.get("message").stream().map(m -> m.get("content").asText()).collect(java.util.stream.Collectors.toSet()));
+    assertEquals(5, byType.get("message").size());
     assertTrue(byType.get("message").stream().allMatch(m -> m.get("sender_id").asText().equals(alice)));
     // The receipts she gave, and media she uploaded even though she never sent it.
     JsonNode directReceipts = byType.get("receipts").stream()

@@ -220,6 +220,9 @@ public final class ConversationActor
 
   public record TrimFinished(long throughSeqNr, boolean deleted) implements Command {}
 
+  /** The member index holds the members as of index request {@code asked}, or {@code failure}. */
+  record MembersIndexed(long asked, String failure) implements Command {}
+
   // ------------------------------------------------------------------------------------ events
 
   public sealed interface Event extends JsonSerializable {}
@@ -312,10 +315,12 @@ public final class ConversationActor
       MessageReader reader,
       ArchiveRuns.Factory archiveRuns,
       DedupSpill dedupSpill,
+      MemberIndex memberIndex,
       ConversationSettings settings,
       Clock clock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ConversationActor(
-        conversationId, ctx, timers, shard, recipients, reader, archiveRuns, dedupSpill, settings, clock)));
+        conversationId, ctx, timers, shard, recipients, reader, archiveRuns, dedupSpill, memberIndex, settings,
+        clock)));
   }
 
   private final ActorContext<Command> ctx;
@@ -346,6 +351,7 @@ public final class ConversationActor
       MessageReader reader,
       ArchiveRuns.Factory archiveRuns,
       DedupSpill dedupSpill,
+      MemberIndex memberIndex,
       ConversationSettings settings,
       Clock clock) {
     super(persistenceId(conversationId), EntityLifecycle.onPersistenceFailure());
@@ -353,7 +359,8 @@ public final class ConversationActor
     this.timers = timers;
     this.lifecycle = new EntityLifecycle<>(TYPE_KEY.name(), ctx, shard);
     this.settings = settings;
-    this.memberships = new MembershipNotices(conversationId, recipients, settings.handoffRetryInterval(), clock);
+    this.memberships = new MembershipNotices(conversationId, recipients, memberIndex, ctx,
+        settings.handoffRetryInterval(), clock);
     this.handoffs = new MemberHandoffs(conversationId, ctx, recipients, memberships, reader, this::locate,
         settings.handoffRetryInterval(), clock);
     this.archiving = archiveRuns.create(conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx));
@@ -399,9 +406,9 @@ public final class ConversationActor
     return lifecycle.signals(newSignalHandlerBuilder(),
         state -> {
           timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.handoffRetryInterval());
-          if (state instanceof Active active && active.membershipUnsettled) {
+          if (state instanceof Active active && active.membershipUnsettled && active.title != null) {
             memberships.announce(active, List.copyOf(active.formerMembersOwed)); // a crash cut the telling short
-          }
+          } // a direct conversation tells no one: the tick writes the member index (Upkeep)
           archiving.recovered();
           dedupOverflow.recovered();
         },
@@ -446,6 +453,7 @@ public final class ConversationActor
           return Effect().none();
         })
         .onCommand(MembershipHeld.class, (state, cmd) -> Effect().none().thenRun(s -> memberships.onHeld(state, cmd)))
+        .onCommand(MembersIndexed.class, (state, cmd) -> Effect().none().thenRun(s -> memberships.onIndexed(state, cmd)))
         .onCommand(Delivered.class, touching((Active state, Delivered cmd) ->
             writes.receipt(state, cmd.userId(), ReceiptStatus.DELIVERED, cmd.seq())))
         .onCommand(Read.class, touching((Active state, Read cmd) ->
@@ -515,7 +523,7 @@ public final class ConversationActor
         .onEvent(Batch.class, (state, batch) -> EventBatches.applyAll(eventHandler, state, batch.events()));
     builder
         .forStateType(Empty.class)
-        .onEvent(DirectStarted.class, (state, e) -> new Active(null, e.members()))
+        .onEvent(DirectStarted.class, (state, e) -> new Active(null, e.members()).membershipChanged())
         .onEvent(GroupCreated.class, (state, e) -> new Active(e.title(), e.members()).groupCreated(e.creatorId(), e.roles()));
     builder
         .forStateType(Active.class)

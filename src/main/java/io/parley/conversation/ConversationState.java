@@ -74,6 +74,8 @@ public final class ConversationState {
      * left): told again after a restart, since the telling itself is not stored.
      */
     public boolean membershipUnsettled;
+    /** The member index holds the members: false in conversations from before the index, which then write it once. */
+    public boolean membersIndexed;
     public TreeSet<String> formerMembersOwed = new TreeSet<>();
     /** serverTs of the oldest hot message; 0 when none is hot or it is unknown. */
     public long oldestHotTs;
@@ -145,6 +147,7 @@ public final class ConversationState {
       copy.admins = new TreeSet<>(admins);
       copy.adminsOnlyPosting = adminsOnlyPosting;
       copy.membershipUnsettled = membershipUnsettled;
+      copy.membersIndexed = membersIndexed;
       copy.formerMembersOwed = new TreeSet<>(formerMembersOwed);
       copy.oldestHotTs = oldestHotTs;
       copy.trimThrough = trimThrough;
@@ -166,9 +169,15 @@ public final class ConversationState {
       return this;
     }
 
+    /** A change not yet told everyone, or members never written to the member index. */
+    boolean membershipOwed() {
+      return membershipUnsettled || !membersIndexed;
+    }
+
     /** Every member (and former member owed it) holds the current membership, or was told enough. */
     Active membershipSettled() {
       membershipUnsettled = false;
+      membersIndexed = true;
       formerMembersOwed.clear();
       return this;
     }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
  * Which membership each member's user entity holds, and membership changes told until they are.
@@ -20,6 +21,9 @@ import java.util.Map;
  * until each reports holding it: cluster messages are at most once, and a member who left gets
  * no hand-off that would correct it. A user entity that never answers (a node of an older
  * version) is told {@link #MAX_TELLS} times.
+ *
+ * <p>Each change is also written to the {@link MemberIndex} (the current members, again until it
+ * is written): the membership is not settled before that.
  */
 final class MembershipNotices {
   static final int MAX_TELLS = 8;
@@ -28,6 +32,12 @@ final class MembershipNotices {
   private final Recipients recipients;
   private final Duration retryInterval;
   private final Clock clock;
+  private final MemberIndex index;
+  private final ActorContext<ConversationActor.Command> ctx;
+  /** Index writes asked for, and the last one written: owed while they differ. */
+  private long indexAsked;
+  private long indexWritten;
+  private boolean indexing;
   /** Per member, the fingerprint its user entity last reported holding. */
   private final Map<String, Long> held = new HashMap<>();
   /** Those told of the current membership who have not reported holding it. */
@@ -37,11 +47,45 @@ final class MembershipNotices {
 
   private record Owed(long toldAtMillis, long delayMillis, int tells) {}
 
-  MembershipNotices(String conversationId, Recipients recipients, Duration retryInterval, Clock clock) {
+  MembershipNotices(String conversationId, Recipients recipients, MemberIndex index,
+      ActorContext<ConversationActor.Command> ctx, Duration retryInterval, Clock clock) {
     this.conversationId = conversationId;
     this.recipients = recipients;
+    this.index = index;
+    this.ctx = ctx;
     this.retryInterval = retryInterval;
     this.clock = clock;
+  }
+
+  /** The current members go into the member index (a direct conversation's start, any change). */
+  void index(Active state) {
+    indexAsked++;
+    writeIndex(state);
+  }
+
+  /** Whether the index was asked for since this run started (a restart asks again). */
+  boolean indexAsked() {
+    return indexAsked > 0;
+  }
+
+  private void writeIndex(Active state) {
+    if (indexing || indexWritten == indexAsked) {
+      return;
+    }
+    indexing = true;
+    long asked = indexAsked;
+    ctx.pipeToSelf(index.joined(conversationId, List.copyOf(state.members.keySet())),
+        (written, failure) -> new ConversationActor.MembersIndexed(asked, failure == null ? null : failure.toString()));
+  }
+
+  void onIndexed(Active state, ConversationActor.MembersIndexed indexed) {
+    indexing = false;
+    if (indexed.failure() != null) {
+      ctx.getLog().warn("Writing the member index of {} failed, retrying: {}", conversationId, indexed.failure());
+      return; // retry() writes again
+    }
+    indexWritten = Math.max(indexWritten, indexed.asked());
+    writeIndex(state); // a change while it was written
   }
 
   long fingerprint(Active state) {
@@ -59,6 +103,7 @@ final class MembershipNotices {
 
   /** The membership changed: current members and {@code formerMembers} are told. */
   void announce(Active state, List<String> formerMembers) {
+    index(state);
     current = 0;
     long now = clock.millis();
     ConversationInfo info = state.info(conversationId);
@@ -90,6 +135,7 @@ final class MembershipNotices {
 
   /** Tells again those whose retry is due. */
   void retry(Active state) {
+    writeIndex(state);
     if (owed.isEmpty()) {
       return;
     }
@@ -113,7 +159,7 @@ final class MembershipNotices {
 
   /** Nothing left to tell: the conversation may passivate. */
   boolean settled() {
-    return owed.isEmpty();
+    return owed.isEmpty() && indexWritten == indexAsked;
   }
 
   private void tell(String userId, ConversationInfo info, Active state, Owed next) {

@@ -67,7 +67,10 @@ final class Upkeep {
     if (archiveStep.isPresent()) {
       return archiveStep.get();
     }
-    if (active.membershipUnsettled && memberships.settled()) {
+    if (active.membershipOwed() && !memberships.indexAsked()) {
+      // A direct conversation's start (it tells no one), or members from before the index.
+      memberships.index(active);
+    } else if (active.membershipOwed() && memberships.settled()) {
       return effects.persist(new MembershipSettled());
     }
     if (idle() && handoffs.allHandedOff(active) && memberships.settled() && archiving.idle()) {

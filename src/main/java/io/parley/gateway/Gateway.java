@@ -6,6 +6,7 @@ import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
 import io.parley.media.MediaService;
 import io.parley.privacy.ContentKeys;
+import io.parley.user.KeptElsewhere;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.user.ErasureRegistry;
 import java.time.Clock;
@@ -33,6 +34,7 @@ public final class Gateway {
       ContentKeys keys,
       ConversationSettings conversationSettings,
       ErasureRegistry erasures,
+      KeptElsewhere elsewhere,
       Clock clock) {
     Config gateway = config.getConfig("parley.gateway");
     if (gateway.getDuration("idle-timeout").compareTo(gateway.getDuration("heartbeat")) <= 0) {
@@ -51,7 +53,7 @@ public final class Gateway {
     ParleyMetrics.gauge("parley.connections", "WebSocket connections open on this node", webSocket.live::size);
     HttpApi api =
         new HttpApi(
-            auth, chat, webSocket, new UserExport(entities, history, media, sealing, askTimeout, system, clock),
+            auth, chat, webSocket, new UserExport(entities, history, media, elsewhere, sealing, askTimeout, system, clock),
             new AccountErasure(entities, erasures, askTimeout, system),
             config.getBoolean("parley.auth.dev-tokens"),
             config.getDuration("parley.auth.dev-token-ttl"));

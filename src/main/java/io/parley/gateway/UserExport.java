@@ -7,12 +7,15 @@ import io.parley.conversation.ConversationActor;
 import io.parley.media.MediaService;
 import io.parley.conversation.MessageHistory;
 import io.parley.user.InboxItem;
+import io.parley.user.KeptElsewhere;
 import io.parley.user.UserActor;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -35,15 +38,17 @@ final class UserExport {
   private final Entities entities;
   private final MessageHistory history;
   private final MediaService media;
+  private final KeptElsewhere index;
   private final ContentSealing sealing;
   private final Duration askTimeout;
   private final ActorSystem<?> system;
   private final Clock clock;
 
-  UserExport(Entities entities, MessageHistory history, MediaService media, ContentSealing sealing,
-      Duration askTimeout, ActorSystem<?> system, Clock clock) {
+  UserExport(Entities entities, MessageHistory history, MediaService media, KeptElsewhere index,
+      ContentSealing sealing, Duration askTimeout, ActorSystem<?> system, Clock clock) {
     this.entities = entities;
     this.media = media;
+    this.index = index;
     this.sealing = sealing;
     this.history = history;
     this.askTimeout = askTimeout;
@@ -55,8 +60,8 @@ final class UserExport {
     return Source.completionStage(AskPattern.ask(entities.user(userId), UserActor.GetExport::new, askTimeout, system.scheduler())
             .thenCompose(data -> sealing.openItems(data.inbox()).thenApply(data::withInbox)))
         .flatMapConcat(data -> Source.from(aboutTheUser(userId, data))
-            .concat(Source.from(data.conversations()).flatMapConcat(id -> receiptsGiven(userId, id)
-                .concat(sentMessages(userId, id))))
+            .concat(Source.completionStage(everIn(userId, data)).mapConcat(ids -> ids)
+                .flatMapConcat(id -> receiptsGiven(userId, id).concat(sentMessages(userId, id))))
             .concat(media.uploads(userId).map(UserExport::upload)))
         .map(line -> ByteString.fromString(WireFormat.render(line) + "\n"));
   }
@@ -76,6 +81,15 @@ final class UserExport {
     }
     data.conversations().forEach(id -> lines.add(line("membership").put("conversation_id", id)));
     return lines;
+  }
+
+  /** The conversations the user's entity knows, and those the member index adds (groups left long ago). */
+  private CompletionStage<List<String>> everIn(String userId, UserActor.ExportData data) {
+    return index.conversations(userId).thenApply(indexed -> {
+      TreeSet<String> all = new TreeSet<>(data.conversations());
+      all.addAll(indexed);
+      return List.copyOf(all);
+    });
   }
 
   /** How far the user acked and read in the conversation; nothing if they are no longer a member. */

@@ -4,8 +4,6 @@ import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemRequest;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemResult;
-import com.amazonaws.services.dynamodbv2.model.BatchWriteItemRequest;
-import com.amazonaws.services.dynamodbv2.model.BatchWriteItemResult;
 import com.amazonaws.services.dynamodbv2.model.KeysAndAttributes;
 import com.amazonaws.services.dynamodbv2.model.PutRequest;
 import com.amazonaws.services.dynamodbv2.model.WriteRequest;
@@ -29,9 +27,7 @@ import java.util.concurrent.Executor;
  * correctness does not wait for TTL deletion (DynamoDB Local never deletes).
  */
 public final class DynamoDbDedupTable implements DedupSpill {
-  static final int MAX_WRITE_ITEMS = 25; // BatchWriteItem's limit
   static final int MAX_GET_KEYS = 100; // BatchGetItem's limit
-  static final int MAX_ATTEMPTS = 8;
 
   private final AmazonDynamoDB dynamo;
   private final String table;
@@ -59,9 +55,7 @@ public final class DynamoDbDedupTable implements DedupSpill {
           "seq", number(entry.seq()),
           "ts", number(entry.serverTs()),
           "exp", number(expiresAtMillis / 1000 + 1))))));
-      for (int from = 0; from < writes.size(); from += MAX_WRITE_ITEMS) {
-        writeAll(writes.subList(from, Math.min(writes.size(), from + MAX_WRITE_ITEMS)));
-      }
+      BatchWrites.writeAll(dynamo, table, writes);
       return Done.INSTANCE;
     }, blocking);
   }
@@ -86,18 +80,6 @@ public final class DynamoDbDedupTable implements DedupSpill {
     }, blocking);
   }
 
-  /** Writes a batch, again for what DynamoDB did not process (throttling), a bounded number of times. */
-  private void writeAll(List<WriteRequest> writes) {
-    Map<String, List<WriteRequest>> pending = Map.of(table, writes);
-    for (int attempt = 1; !pending.isEmpty(); attempt++) {
-      BatchWriteItemResult result = dynamo.batchWriteItem(new BatchWriteItemRequest(pending));
-      pending = result.getUnprocessedItems() == null ? Map.of() : result.getUnprocessedItems();
-      if (!pending.isEmpty()) {
-        backOff(attempt);
-      }
-    }
-  }
-
   private List<Map<String, AttributeValue>> getAll(List<String> itemKeys) {
     List<Map<String, AttributeValue>> items = new ArrayList<>();
     List<Map<String, AttributeValue>> keys = itemKeys.stream()
@@ -109,22 +91,10 @@ public final class DynamoDbDedupTable implements DedupSpill {
       items.addAll(result.getResponses().getOrDefault(table, List.of()));
       pending = result.getUnprocessedKeys() == null ? Map.of() : result.getUnprocessedKeys();
       if (!pending.isEmpty()) {
-        backOff(attempt);
+        BatchWrites.backOff(table, attempt);
       }
     }
     return items;
-  }
-
-  private static void backOff(int attempt) {
-    if (attempt >= MAX_ATTEMPTS) {
-      throw new IllegalStateException("the dedup table kept refusing a batch; gave up after " + attempt + " attempts");
-    }
-    try {
-      Thread.sleep(Math.min(1_000, 20L << attempt)); // on the blocking pool: DynamoDB's advice for unprocessed items
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   static String itemKey(String conversationId, long key) {

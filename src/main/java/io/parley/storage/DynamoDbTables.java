@@ -77,6 +77,19 @@ public final class DynamoDbTables {
     awaitActive(dynamo, table);
   }
 
+  /** A table of items keyed by two string attributes: {@code hashKey}, then {@code rangeKey}. */
+  public static void ensureKeyed(AmazonDynamoDB dynamo, String table, String hashKey, String rangeKey)
+      throws InterruptedException {
+    create(
+        dynamo,
+        new CreateTableRequest()
+            .withTableName(table)
+            .withKeySchema(key(hashKey, KeyType.HASH), key(rangeKey, KeyType.RANGE))
+            .withAttributeDefinitions(attribute(hashKey, "S"), attribute(rangeKey, "S"))
+            .withBillingMode(BillingMode.PAY_PER_REQUEST));
+    awaitActive(dynamo, table);
+  }
+
   /** True if this call created the table. */
   private static boolean create(AmazonDynamoDB dynamo, CreateTableRequest request) {
     try {

@@ -36,8 +36,12 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
  * while it runs, or once it is done with nothing stored since, changes nothing.
  */
 public final class Erasure {
-  /** {@code remaining}: conversations not yet erased; {@code finishedTs} 0 while under way. */
-  public record Progress(long requestedTs, List<String> remaining, long finishedTs) implements JsonSerializable {
+  /**
+   * {@code remaining}: conversations not yet erased; {@code finishedTs} 0 while under way;
+   * {@code indexConsulted}: the member index's conversations were added to {@code remaining}.
+   */
+  public record Progress(long requestedTs, List<String> remaining, long finishedTs, boolean indexConsulted)
+      implements JsonSerializable {
     boolean done() {
       return finishedTs != 0;
     }
@@ -73,6 +77,7 @@ public final class Erasure {
   private final Set<String> asking = new HashSet<>();
   /** Whether {@link KeptElsewhere#erase} is under way (memory only: a restart runs it again). */
   private boolean erasingElsewhere;
+  private boolean consultingIndex;
 
   Erasure(String userId, ActorContext<UserActor.Command> ctx, TimerScheduler<UserActor.Command> timers,
       EffectFactories<Event, UserState> effects, Conversations conversations, KeptElsewhere elsewhere,
@@ -115,7 +120,11 @@ public final class Erasure {
     }
     if (step.conversationId() == null) {
       if (state.erasure.remaining().isEmpty()) {
-        eraseElsewhere();
+        if (state.erasure.indexConsulted()) {
+          eraseElsewhere();
+        } else {
+          consultIndex();
+        }
         return effects.none();
       }
       return effects.none().thenRun(this::advance);
@@ -158,6 +167,30 @@ public final class Erasure {
         replyTo -> new ConversationActor.EraseMember(userId, replyTo),
         (outcome, failure) -> new EraseStep(conversationId,
             failure != null ? failure.toString() : outcome.isOk() ? null : outcome.message()));
+  }
+
+  private void consultIndex() {
+    if (consultingIndex) {
+      return;
+    }
+    consultingIndex = true;
+    ctx.pipeToSelf(elsewhere.conversations(userId), (found, failure) ->
+        new UserActor.IndexConsulted(found, failure == null ? null : failure.toString()));
+  }
+
+  /** The conversations the index lists go on the list; those already erased answer at once. */
+  Effect<Event, UserState> indexConsulted(UserState state, UserActor.IndexConsulted consulted) {
+    consultingIndex = false;
+    if (!running(state) || state.erasure.indexConsulted()) {
+      return effects.none();
+    }
+    if (consulted.failure() != null) {
+      ctx.getLog().warn("Reading the member index of {} failed, retrying: {}", userId, consulted.failure());
+      timers.startSingleTimer(RETRY_TIMER, new EraseStep(null, null), RETRY_AFTER);
+      return effects.none();
+    }
+    return effects.persist(new UserActor.ConversationsFound(List.copyOf(consulted.conversations())))
+        .thenRun(this::advance);
   }
 
   private void eraseElsewhere() {
@@ -212,16 +245,22 @@ public final class Erasure {
 
   static UserState apply(UserState state, UserActor.Erasing event) {
     if (event instanceof EraseRequested e) {
-      state.erasure = new Progress(e.ts(), e.conversations(), 0);
+      state.erasure = new Progress(e.ts(), e.conversations(), 0, false);
     } else if (event instanceof ConversationErased e && state.erasure != null) {
       List<String> remaining = new ArrayList<>(state.erasure.remaining());
       remaining.remove(e.conversationId());
-      state.erasure = new Progress(state.erasure.requestedTs(), List.copyOf(remaining), 0);
+      state.erasure = new Progress(state.erasure.requestedTs(), List.copyOf(remaining), 0,
+          state.erasure.indexConsulted());
+    } else if (event instanceof UserActor.ConversationsFound e && state.erasure != null) {
+      TreeSet<String> remaining = new TreeSet<>(state.erasure.remaining());
+      remaining.addAll(e.conversations());
+      state.erasure = new Progress(state.erasure.requestedTs(), List.copyOf(remaining), 0, true);
     } else if (event instanceof EraseFinished e) {
       // Cursors never go back, so a device that connects later cannot mistake new items for old.
       UserState erased = new UserState();
       erased.nextCursor = state.nextCursor;
-      erased.erasure = new Progress(state.erasure == null ? e.ts() : state.erasure.requestedTs(), List.of(), e.ts());
+      erased.erasure = new Progress(state.erasure == null ? e.ts() : state.erasure.requestedTs(), List.of(), e.ts(),
+          true);
       return erased;
     }
     return state;

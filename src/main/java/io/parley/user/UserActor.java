@@ -153,6 +153,9 @@ public final class UserActor
   /** What the account kept outside the entities is deleted ({@link KeptElsewhere}), or {@code failure}. */
   record ElsewhereErased(String failure) implements Command {}
 
+  /** The member index's conversations of the user ({@link KeptElsewhere#conversations}), or {@code failure}. */
+  record IndexConsulted(List<String> conversations, String failure) implements Command {}
+
   /** An erased member's messages in one of the user's conversations, through {@code throughSeq}, are tombstones. */
   public record SenderErased(String conversationId, String senderId, long throughSeq) implements Writes {}
 
@@ -242,6 +245,9 @@ public final class UserActor
   public record EraseRequested(long ts, List<String> conversations) implements Erasing {}
   public record ConversationErased(String conversationId) implements Erasing {}
   public record EraseFinished(long ts) implements Erasing {}
+
+  /** The member index named these conversations too (groups left, or beyond the inbox): they are asked as well. */
+  public record ConversationsFound(List<String> conversations) implements Erasing {}
 
   /**
    * The events of one group-committed write, stored as one journal item: DynamoDB bills, and
@@ -339,6 +345,7 @@ public final class UserActor
         .onCommand(Erase.class, erasure::request)
         .onCommand(EraseStep.class, erasure::step)
         .onCommand(ElsewhereErased.class, erasure::elsewhereErased)
+        .onCommand(IndexConsulted.class, erasure::indexConsulted)
         .onCommand(ResumeErasure.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Erasure.resumed(state)))
         .onCommand(GetExport.class, (state, cmd) -> Effect().none().thenRun(s -> inbox.export(s, cmd)))
         .onCommand(PresenceChecked.class, (state, cmd) -> Effect().none().thenRun(s -> connections.presenceChecked(cmd, s)))

@@ -85,7 +85,7 @@ class ConversationJournalIT {
   private ActorRef<ConversationActor.Command> spawn(String conversationId, ConversationSettings settings) {
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
     return testKit.spawn(ConversationActor.create(conversationId, shard.ref(), new UserRecipients(user -> ignored()),
-        reader, archiveRuns, dedupSpill, settings, Clock.systemUTC()));
+        reader, archiveRuns, dedupSpill, MemberIndex.NONE, settings, Clock.systemUTC()));
   }
 
   @AfterAll

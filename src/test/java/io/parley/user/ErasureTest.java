@@ -42,13 +42,23 @@ class ErasureTest {
   /** The erasures of what the account keeps elsewhere, as asked; completed at once unless held. */
   final List<CompletableFuture<Object>> elsewhereErasures = new CopyOnWriteArrayList<>();
   volatile boolean holdElsewhere;
-  final KeptElsewhere elsewhere = userId -> {
-    CompletableFuture<Object> erasing = new CompletableFuture<>();
-    elsewhereErasures.add(erasing);
-    if (!holdElsewhere) {
-      erasing.complete(userId);
+  /** What the member index lists for the user. */
+  volatile List<String> indexed = List.of();
+  final KeptElsewhere elsewhere = new KeptElsewhere() {
+    @Override
+    public CompletableFuture<Object> erase(String userId) {
+      CompletableFuture<Object> erasing = new CompletableFuture<>();
+      elsewhereErasures.add(erasing);
+      if (!holdElsewhere) {
+        erasing.complete(userId);
+      }
+      return erasing;
     }
-    return erasing;
+
+    @Override
+    public CompletableFuture<List<String>> conversations(String userId) {
+      return CompletableFuture.completedFuture(indexed);
+    }
   };
 
   @BeforeEach
@@ -169,6 +179,19 @@ class ErasureTest {
     assertEquals(1, persisted(UserActor.EraseRequested.class));
     assertEquals(1, persisted(UserActor.EraseFinished.class));
     assertEquals(1, elsewhereErasures.size(), "the key and media are erased once, before finishing");
+  }
+
+  @Test
+  void conversationsOnlyTheMemberIndexKnowsAreErasedToo() {
+    indexed = List.of(GROUP, "g.left-long-ago");
+    var bob = spawn();
+    deliver(bob, GROUP, List.of("alice", "bob"), "alice");
+    erase(bob);
+    eraseAsked(GROUP).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    eraseAsked("g.left-long-ago").replyTo().tell(Outcome.ok(Done.INSTANCE));
+    eraseAsked(GROUP).replyTo().tell(Outcome.ok(Done.INSTANCE)); // asked again: it answers at once
+    eventually(() -> assertTrue(erase(bob).done()));
+    assertEquals(1, persisted(UserActor.ConversationsFound.class), "the index is read once");
   }
 
   @Test
