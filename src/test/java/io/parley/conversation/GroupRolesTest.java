@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
-import io.parley.cluster.EventBatches;
 import io.parley.testing.EntityHarness;
 import io.parley.user.UserActor;
 import java.time.Duration;
@@ -16,9 +15,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,27 +23,25 @@ import org.junit.jupiter.api.Test;
 
 /** Who runs a group ({@link GroupRoles}, {@link GroupAdmin}) on Pekko's persistence testkit. */
 class GroupRolesTest {
+  ConversationFixture conversations;
   EntityHarness harness;
-  ConversationSettings settings;
   PersistenceTestKit journal;
-  TestProbe<ClusterSharding.ShardCommand> shard;
   String groupId = "g." + UUID.randomUUID();
 
   @BeforeEach
   void setUp() {
-    harness = new EntityHarness("parley.conversation { snapshot-every = 3, handoff-retry-interval = 100ms }");
-    settings = ConversationSettings.from(harness.config);
-    journal = PersistenceTestKit.create(harness.testKit.system());
-    shard = harness.testKit.createTestProbe();
+    conversations = new ConversationFixture("parley.conversation { snapshot-every = 3, handoff-retry-interval = 100ms }");
+    harness = conversations.harness;
+    journal = conversations.journal;
   }
 
   @AfterEach
   void tearDown() {
-    harness.shutdown();
+    conversations.close();
   }
 
   private ActorRef<ConversationActor.Command> spawn() {
-    return harness.testKit.spawn(harness.conversationActor(groupId, shard.ref(), settings));
+    return conversations.spawn(groupId);
   }
 
   /** A group alice creates with {@code members}. */
@@ -61,9 +56,7 @@ class GroupRolesTest {
 
   private <T> Outcome<T> ask(ActorRef<ConversationActor.Command> group,
       Function<ActorRef<Outcome<T>>, ConversationActor.Command> command) {
-    TestProbe<Outcome<T>> reply = harness.testKit.createTestProbe();
-    group.tell(command.apply(reply.ref()));
-    return reply.receiveMessage(Duration.ofSeconds(5));
+    return conversations.ask(group, command);
   }
 
   private Outcome<Done> add(ActorRef<ConversationActor.Command> group, String by, String... members) {
@@ -87,8 +80,7 @@ class GroupRolesTest {
   }
 
   private void restart(ActorRef<ConversationActor.Command> group) {
-    group.tell(ConversationActor.stopMessage());
-    harness.testKit.createTestProbe().expectTerminated(group, Duration.ofSeconds(5));
+    conversations.stop(group);
   }
 
   @Test
@@ -186,12 +178,7 @@ class GroupRolesTest {
       group.tell(new ConversationActor.MembershipHeld(member, removed.fingerprint()));
     }
     var settled = group;
-    harness.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
-      assertTrue(journal.persistedInStorage(ConversationActor.persistenceId(groupId).id()).stream()
-          .flatMap(e -> EventBatches.unbatched(e).stream())
-          .anyMatch(ConversationActor.MembershipSettled.class::isInstance));
-      return null;
-    });
+    conversations.eventually(() -> assertTrue(conversations.stored(groupId, ConversationActor.MembershipSettled.class)));
     restart(settled);
     spawn();
     for (String member : List.of("alice", "bob")) {
