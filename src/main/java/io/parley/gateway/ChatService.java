@@ -139,11 +139,8 @@ public final class ChatService {
   }
 
   public CompletionStage<Done> addMembers(String userId, String conversationId, List<String> members) {
-    requireConversationId(conversationId);
     requireUserIds(members);
-    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId).thenCompose(allowed -> ask(
-        entities.conversation(conversationId),
-        replyTo -> new ConversationActor.AddMembers(userId, members, replyTo)));
+    return groupChange(userId, conversationId, replyTo -> new ConversationActor.AddMembers(userId, members, replyTo));
   }
 
   /** A page of the members with their roles, for a member (an extension of PROTOCOL.md, see README). */
@@ -157,34 +154,36 @@ public final class ChatService {
 
   /** An owner or admin removes members (an extension of PROTOCOL.md, see README). */
   public CompletionStage<Done> removeMembers(String userId, String conversationId, List<String> members) {
-    requireConversationId(conversationId);
     requireUserIds(members);
-    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId).thenCompose(allowed -> ask(
-        entities.conversation(conversationId),
-        replyTo -> new ConversationActor.RemoveMembers(userId, members, replyTo)));
+    return groupChange(userId, conversationId,
+        replyTo -> new ConversationActor.RemoveMembers(userId, members, replyTo));
   }
 
   /** The owner names an admin ({@code role} "admin") or takes it back ("member"). */
   public CompletionStage<Done> setRole(String userId, String conversationId, String memberId, String role) {
-    requireConversationId(conversationId);
     requireUserIds(List.of(memberId));
     if (!role.equals("admin") && !role.equals("member")) {
       throw ApiError.badRequest("role must be \"admin\" or \"member\"");
     }
-    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId).thenCompose(allowed -> ask(
-        entities.conversation(conversationId),
-        replyTo -> new ConversationActor.SetRole(userId, memberId, role.equals("admin"), replyTo)));
+    return groupChange(userId, conversationId,
+        replyTo -> new ConversationActor.SetRole(userId, memberId, role.equals("admin"), replyTo));
   }
 
   /** Who may post: "admins" (an announcement channel) or "everyone". */
   public CompletionStage<Done> setPosting(String userId, String conversationId, String posting) {
-    requireConversationId(conversationId);
     if (!posting.equals("admins") && !posting.equals("everyone")) {
       throw ApiError.badRequest("posting must be \"admins\" or \"everyone\"");
     }
-    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId).thenCompose(allowed -> ask(
-        entities.conversation(conversationId),
-        replyTo -> new ConversationActor.SetPosting(userId, posting.equals("admins"), replyTo)));
+    return groupChange(userId, conversationId,
+        replyTo -> new ConversationActor.SetPosting(userId, posting.equals("admins"), replyTo));
+  }
+
+  /** A change to a group: counted against the user's group-change allowance, then asked of the group. */
+  private CompletionStage<Done> groupChange(String userId, String conversationId,
+      java.util.function.Function<ActorRef<Outcome<Done>>, ConversationActor.Command> command) {
+    requireConversationId(conversationId);
+    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
+        .thenCompose(allowed -> ask(entities.conversation(conversationId), command::apply));
   }
 
   public CompletionStage<Done> leave(String userId, String conversationId) {
