@@ -28,6 +28,12 @@ public final class Inbox {
    */
   static final int PREVIEW_BYTES = 48;
   static final int UNREAD_SEQS_KEPT = 500;
+  /**
+   * Unread seqs kept across the whole inbox: each costs about 2 bytes of the snapshot, so 1,000
+   * entries of 500 would not fit a DynamoDB item. Beyond it the least recently active entries
+   * keep only their count (exact again once a read passes them, as below).
+   */
+  static final int UNREAD_SEQS_KEPT_IN_ALL = 2_000;
 
   /**
    * {@code members} is null when the entry keeps only their number ({@code memberCount}): the
@@ -93,6 +99,8 @@ public final class Inbox {
    * and rebuilding this is a scan of every member list. Never stored.
    */
   @JsonIgnore private transient Set<String> coMembers;
+  /** The unread seqs the entries keep, derived (-1: not yet). */
+  @JsonIgnore private transient long keptUnread = -1;
   /** The bytes the kept member lists take in the snapshot, derived like coMembers (-1: not yet). */
   @JsonIgnore private transient long keptMemberBytes = -1;
   /** Counts changes of member lists, kept or not, while the entity runs: presence lookups of this
@@ -139,6 +147,7 @@ public final class Inbox {
   private void membersChanged() {
     coMembers = null;
     keptMemberBytes = -1;
+    keptUnread = -1; // entries came or went
     membershipChanges++;
   }
 
@@ -169,8 +178,32 @@ public final class Inbox {
       unread.remove(0);
       notKept++;
     }
+    long keptBefore = keptUnread();
     PendingQueue.Item last = messages.get(messages.size() - 1);
     entries.put(conversationId, entry.withLast(last.seq(), preview, last.senderId(), last.serverTs(), unread, notKept));
+    keptUnread = keptBefore - entry.unreadSeqs().size() + unread.size();
+    keepUnreadWithinBudget();
+  }
+
+  long keptUnread() {
+    if (keptUnread < 0) {
+      keptUnread = entries.values().stream().mapToLong(e -> e.unreadSeqs().size()).sum();
+    }
+    return keptUnread;
+  }
+
+  /** The least recently active entries keep counts instead of seqs until all fit the budget. */
+  private void keepUnreadWithinBudget() {
+    while (keptUnread() > UNREAD_SEQS_KEPT_IN_ALL) {
+      Map.Entry<String, Entry> oldest = entries.entrySet().stream()
+          .filter(e -> !e.getValue().unreadSeqs().isEmpty())
+          .min(Comparator.comparingLong((Map.Entry<String, Entry> e) -> e.getValue().lastMessageTs())
+              .thenComparing(Map.Entry::getKey))
+          .orElseThrow();
+      Entry e = oldest.getValue();
+      entries.put(oldest.getKey(), e.withRead(e.readSeq(), List.of(), e.unreadNotKept() + e.unreadSeqs().size()));
+      keptUnread -= e.unreadSeqs().size();
+    }
   }
 
   /** Joins, renames or membership changes; leaving removes the conversation. */
@@ -239,6 +272,7 @@ public final class Inbox {
     // of them) reads those too.
     boolean readPastNotKept = entry.unreadSeqs().isEmpty() || seq >= entry.unreadSeqs().get(0);
     entries.put(conversationId, entry.withRead(seq, unread, readPastNotKept ? 0 : entry.unreadNotKept()));
+    keptUnread = -1;
   }
 
   /** Keeps the most recently active conversations; the others return with their next message. */

@@ -35,6 +35,27 @@ class InboxTest {
   }
 
   @Test
+  void beyondTheInboxsBudgetTheLeastRecentlyActiveEntriesKeepCountsNotSeqs() {
+    Inbox inbox = new Inbox();
+    int conversations = Inbox.UNREAD_SEQS_KEPT_IN_ALL / Inbox.UNREAD_SEQS_KEPT + 1;
+    for (int c = 0; c < conversations; c++) {
+      String id = "d:alice:bob" + c;
+      var info = new ConversationInfo(id, null, List.of("alice", "bob"), 0);
+      for (int seq = 1; seq <= Inbox.UNREAD_SEQS_KEPT; seq++) {
+        inbox.addMessages("bob", info, id, List.of(item(id, seq, "alice", 1_000L * c + seq)), plain("m"), 0);
+      }
+    }
+    assertTrue(inbox.keptUnread() <= Inbox.UNREAD_SEQS_KEPT_IN_ALL, inbox.keptUnread() + " seqs kept");
+    for (int c = 0; c < conversations; c++) {
+      assertEquals(Inbox.UNREAD_SEQS_KEPT, inbox.item("d:alice:bob" + c).unreadCount(), "every count stays exact");
+    }
+    assertEquals(0, inbox.entries().get("d:alice:bob0").unreadSeqs().size(), "the least recently active gave its seqs up");
+    assertEquals(Inbox.UNREAD_SEQS_KEPT, inbox.entries().get("d:alice:bob" + (conversations - 1)).unreadSeqs().size());
+    inbox.markRead("d:alice:bob0", Inbox.UNREAD_SEQS_KEPT);
+    assertEquals(0, inbox.item("d:alice:bob0").unreadCount(), "reading to the end reads them all");
+  }
+
+  @Test
   void unreadCountsOthersMessagesAfterTheReadPosition() {
     Inbox inbox = new Inbox();
     inbox.addMessages("bob", DIRECT, "d:alice:bob", List.of(item("d:alice:bob", 1, "alice", 10),

@@ -78,7 +78,9 @@ class UserSnapshotSizeTest {
           settings.inboxMemberBytes()));
       // More unread messages than an entry keeps seqs of.
       List<PendingQueue.Item> items = new ArrayList<>();
-      for (long seq = 1; seq <= Inbox.UNREAD_SEQS_KEPT + 10; seq++) {
+      // Each group at seqs of its own: the same seqs in every entry would compress away.
+      long base = random.nextInt(10_000_000);
+      for (long seq = base + 1; seq <= base + Inbox.UNREAD_SEQS_KEPT + 10; seq++) {
         now += random.nextInt(60_000);
         items.add(new PendingQueue.Item(groupId, seq, members.get(1 + random.nextInt(sendersPerGroup)), now));
       }
