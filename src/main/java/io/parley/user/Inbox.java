@@ -268,9 +268,11 @@ public final class Inbox {
       return;
     }
     List<Long> unread = entry.unreadSeqs().stream().filter(s -> s > seq).toList();
-    // Unread seqs not kept are older than every kept one: reading past the oldest kept (or all
-    // of them) reads those too.
-    boolean readPastNotKept = entry.unreadSeqs().isEmpty() || seq >= entry.unreadSeqs().get(0);
+    // Unread seqs not kept are older than every kept one: reading past the oldest kept reads
+    // those too. With none kept (the inbox's budget took them), only a read of the newest does.
+    boolean readPastNotKept = entry.unreadSeqs().isEmpty()
+        ? seq >= entry.lastSeq()
+        : seq >= entry.unreadSeqs().get(0);
     entries.put(conversationId, entry.withRead(seq, unread, readPastNotKept ? 0 : entry.unreadNotKept()));
     keptUnread = -1;
   }

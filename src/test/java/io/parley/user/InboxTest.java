@@ -51,6 +51,9 @@ class InboxTest {
     }
     assertEquals(0, inbox.entries().get("d:alice:bob0").unreadSeqs().size(), "the least recently active gave its seqs up");
     assertEquals(Inbox.UNREAD_SEQS_KEPT, inbox.entries().get("d:alice:bob" + (conversations - 1)).unreadSeqs().size());
+    inbox.markRead("d:alice:bob0", 10);
+    assertEquals(Inbox.UNREAD_SEQS_KEPT, inbox.item("d:alice:bob0").unreadCount(),
+        "a read short of the newest cannot tell how many are left: the count stays, never too low");
     inbox.markRead("d:alice:bob0", Inbox.UNREAD_SEQS_KEPT);
     assertEquals(0, inbox.item("d:alice:bob0").unreadCount(), "reading to the end reads them all");
   }
