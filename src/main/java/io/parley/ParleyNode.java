@@ -70,16 +70,17 @@ public final class ParleyNode {
     PushDispatcher pushes = startPush(system, config, entities, clock);
     java.time.Duration askTimeout = config.getDuration("parley.gateway.ask-timeout");
     MediaService media = new MediaService(entities::media, entities, MediaSettings.from(config), askTimeout, system);
+    // Parley's own small tables share one client (one connection pool) and the blocking pool.
+    var dynamo = DynamoDbClients.fromJournalConfig(config);
+    var blocking = system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId());
     ContentKeys keys = new ContentKeys(
-        new DynamoDbKeyTable(DynamoDbClients.fromJournalConfig(config), config.getString("parley.dynamodb.content-key-table"),
-            system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId())),
+        new DynamoDbKeyTable(dynamo, config.getString("parley.dynamodb.content-key-table"), blocking),
         config.getLong("parley.privacy.keys-cached"));
     ErasedKeyNotices.start(system, keys);
-    ErasureRegistry erasures = DynamoDbErasureRegistry.fromConfig(config,
-        system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId()), clock);
-    DynamoDbMemberIndex memberIndex = new DynamoDbMemberIndex(DynamoDbClients.fromJournalConfig(config),
-        config.getString("parley.dynamodb.member-index-table"),
-        system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId()));
+    ErasureRegistry erasures = new DynamoDbErasureRegistry(
+        dynamo, config.getString("parley.dynamodb.erasure-table"), blocking, clock);
+    DynamoDbMemberIndex memberIndex =
+        new DynamoDbMemberIndex(dynamo, config.getString("parley.dynamodb.member-index-table"), blocking);
     KeptElsewhere elsewhere = keptElsewhere(keys, media, memberIndex);
     entities.start(journal, cold, pushes, erasures, memberIndex, elsewhere, clock);
     MessageHistory history = new MessageHistory(entities, new MessageReader(journal, cold), askTimeout, system);
