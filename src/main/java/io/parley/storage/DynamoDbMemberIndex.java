@@ -17,8 +17,10 @@ import java.util.concurrent.Executor;
 
 /**
  * The member index: one item per (user {@code u}, conversation {@code c}) the user was ever a
- * member of. Conversations write it on every membership change; a user's export and erasure read
- * their rows, and the erasure deletes them last.
+ * member of, but for the large groups they are in now, which the members' table lists by user
+ * ({@link DynamoDbGroupMembers}) and which put their row here when they leave. Conversations
+ * write it on every membership change; a user's export and erasure read their rows, and the
+ * erasure deletes them last.
  */
 public final class DynamoDbMemberIndex implements MemberIndex {
   private final AmazonDynamoDB dynamo;
@@ -38,7 +40,7 @@ public final class DynamoDbMemberIndex implements MemberIndex {
         .toList()), blocking);
   }
 
-  /** The conversations {@code userId} was ever in. */
+  /** The conversations {@code userId} was ever in, but for the large groups they are in now ({@link DynamoDbGroupMembers}). */
   public CompletionStage<List<String>> conversationsOf(String userId) {
     return CompletableFuture.supplyAsync(() -> {
       List<String> conversations = new ArrayList<>();

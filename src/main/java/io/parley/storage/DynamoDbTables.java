@@ -4,7 +4,10 @@ import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.amazonaws.services.dynamodbv2.model.AttributeDefinition;
 import com.amazonaws.services.dynamodbv2.model.BillingMode;
 import com.amazonaws.services.dynamodbv2.model.CreateTableRequest;
+import com.amazonaws.services.dynamodbv2.model.GlobalSecondaryIndex;
 import com.amazonaws.services.dynamodbv2.model.KeySchemaElement;
+import com.amazonaws.services.dynamodbv2.model.Projection;
+import com.amazonaws.services.dynamodbv2.model.ProjectionType;
 import com.amazonaws.services.dynamodbv2.model.KeyType;
 import com.amazonaws.services.dynamodbv2.model.LocalSecondaryIndex;
 import com.amazonaws.services.dynamodbv2.model.Projection;
@@ -86,6 +89,27 @@ public final class DynamoDbTables {
             .withTableName(table)
             .withKeySchema(key(hashKey, KeyType.HASH), key(rangeKey, KeyType.RANGE))
             .withAttributeDefinitions(attribute(hashKey, "S"), attribute(rangeKey, "S"))
+            .withBillingMode(BillingMode.PAY_PER_REQUEST));
+    awaitActive(dynamo, table);
+  }
+
+  /**
+   * {@link #ensureKeyed(AmazonDynamoDB, String, String, String)} with a global secondary index
+   * {@code index} keyed the other way round ({@code rangeKey}, then {@code hashKey}), keys only:
+   * one write keeps both directions, where a second table would cost a second item.
+   */
+  public static void ensureKeyedBothWays(AmazonDynamoDB dynamo, String table, String hashKey, String rangeKey,
+      String index) throws InterruptedException {
+    create(
+        dynamo,
+        new CreateTableRequest()
+            .withTableName(table)
+            .withKeySchema(key(hashKey, KeyType.HASH), key(rangeKey, KeyType.RANGE))
+            .withAttributeDefinitions(attribute(hashKey, "S"), attribute(rangeKey, "S"))
+            .withGlobalSecondaryIndexes(new GlobalSecondaryIndex()
+                .withIndexName(index)
+                .withKeySchema(key(rangeKey, KeyType.HASH), key(hashKey, KeyType.RANGE))
+                .withProjection(new Projection().withProjectionType(ProjectionType.KEYS_ONLY)))
             .withBillingMode(BillingMode.PAY_PER_REQUEST));
     awaitActive(dynamo, table);
   }
