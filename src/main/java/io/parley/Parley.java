@@ -3,6 +3,7 @@ package io.parley;
 import com.typesafe.config.Config;
 import io.parley.config.ParleyConfig;
 import io.parley.storage.DynamoDbClients;
+import io.parley.storage.DynamoDbGroupMembers;
 import io.parley.storage.DynamoDbTables;
 import io.parley.storage.EmbeddedDynamoDb;
 import io.parley.storage.EmbeddedObjectStore;
@@ -59,6 +60,8 @@ public final class Parley {
       DynamoDbTables.ensureKeyed(dynamo, full.getString("parley.dynamodb.content-key-table"), "u");
       DynamoDbTables.ensureKeyed(dynamo, full.getString("parley.dynamodb.erasure-table"), "u");
       DynamoDbTables.ensureKeyed(dynamo, full.getString("parley.dynamodb.member-index-table"), "u", "c");
+      DynamoDbTables.ensureKeyedBothWays(dynamo, full.getString("parley.dynamodb.group-members-table"), "c", "u",
+          DynamoDbGroupMembers.BY_USER);
     }
 
     ParleyNode.start(full, Clock.systemUTC());

@@ -5,9 +5,11 @@ import io.parley.archive.ColdTier;
 import io.parley.auth.JwtAuth;
 import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
+import io.parley.conversation.GroupMembers;
 import io.parley.conversation.MessageHistory;
 import io.parley.conversation.MessageReader;
 import io.parley.gateway.Gateway;
+import io.parley.gateway.GroupRelay;
 import io.parley.media.MediaService;
 import io.parley.media.MediaSettings;
 import io.parley.metrics.ParleyMetrics;
@@ -15,6 +17,7 @@ import io.parley.privacy.ContentKeys;
 import io.parley.privacy.ErasedKeyNotices;
 import io.parley.storage.DynamoDbClients;
 import io.parley.storage.DynamoDbKeyTable;
+import io.parley.storage.DynamoDbGroupMembers;
 import io.parley.storage.DynamoDbMemberIndex;
 import io.parley.user.KeptElsewhere;
 import java.util.concurrent.CompletionStage;
@@ -81,13 +84,17 @@ public final class ParleyNode {
         dynamo, config.getString("parley.dynamodb.erasure-table"), blocking, clock);
     DynamoDbMemberIndex memberIndex =
         new DynamoDbMemberIndex(dynamo, config.getString("parley.dynamodb.member-index-table"), blocking);
-    KeptElsewhere elsewhere = keptElsewhere(keys, media, memberIndex);
-    entities.start(journal, cold, pushes, erasures, memberIndex, elsewhere, clock);
+    GroupRelay.Started largeGroups = GroupRelay.start(system, entities, new DynamoDbGroupMembers(dynamo,
+        config.getString("parley.dynamodb.group-members-table"),
+        config.getString("parley.dynamodb.member-index-table"), blocking));
+    KeptElsewhere elsewhere = keptElsewhere(keys, media, memberIndex, largeGroups.rows());
+    entities.start(journal, cold, pushes, erasures, memberIndex, largeGroups.rows(), largeGroups.liveGroups(),
+        elsewhere, clock);
     MessageHistory history = new MessageHistory(entities, new MessageReader(journal, cold), askTimeout, system);
     JwtAuth auth = JwtAuth.from(config.getConfig("parley.auth"), clock);
 
     Gateway.start(system, config, auth, entities, history, media, keys, ConversationSettings.from(config), erasures,
-        elsewhere, clock)
+        elsewhere, largeGroups, clock)
         .thenAccept(
             address ->
                 org.apache.pekko.cluster.Cluster.get(system.classicSystem())
@@ -113,7 +120,8 @@ public final class ParleyNode {
    * lists; then the content key (every copy of the user's messages becomes unreadable), the
    * media, and last the index rows.
    */
-  private static KeptElsewhere keptElsewhere(ContentKeys keys, MediaService media, DynamoDbMemberIndex index) {
+  private static KeptElsewhere keptElsewhere(ContentKeys keys, MediaService media, DynamoDbMemberIndex index,
+      GroupMembers groups) {
     return new KeptElsewhere() {
       @Override
       public CompletionStage<?> erase(String userId) {
@@ -124,7 +132,8 @@ public final class ParleyNode {
 
       @Override
       public CompletionStage<List<String>> conversations(String userId) {
-        return index.conversationsOf(userId);
+        return index.conversationsOf(userId).thenCombine(groups.largeGroupsOf(userId), (ever, large) ->
+            java.util.stream.Stream.concat(ever.stream(), large.stream()).distinct().toList());
       }
     };
   }

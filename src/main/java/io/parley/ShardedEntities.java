@@ -7,6 +7,8 @@ import io.parley.archive.ArchiveSettings;
 import io.parley.archive.ColdTier;
 import io.parley.archive.ConversationArchiving;
 import io.parley.conversation.ConversationActor;
+import io.parley.conversation.GroupMembers;
+import io.parley.conversation.LiveGroups;
 import io.parley.conversation.MemberIndex;
 import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
@@ -57,7 +59,8 @@ public final class ShardedEntities implements Entities, ArchiveCalendars {
   }
 
   public void start(ConversationJournal journal, ColdTier cold, PushNotifier pushes, ErasureRegistry erasures,
-      MemberIndex memberIndex, KeptElsewhere elsewhere, Clock clock) {
+      MemberIndex memberIndex, GroupMembers groupMembers, LiveGroups liveGroups, KeptElsewhere elsewhere,
+      Clock clock) {
     ConversationSettings conversationSettings = ConversationSettings.from(system.settings().config());
     ArchiveSettings archiveSettings = ArchiveSettings.from(system.settings().config());
     UserSettings userSettings = UserSettings.from(system.settings().config());
@@ -75,7 +78,7 @@ public final class ShardedEntities implements Entities, ArchiveCalendars {
                 ConversationActor.TYPE_KEY,
                 ctx ->
                     ConversationActor.create(ctx.getEntityId(), ctx.getShard(), recipients, reader, archiveRuns,
-                        dedupSpill, memberIndex, conversationSettings, clock))
+                        dedupSpill, memberIndex, groupMembers, liveGroups, conversationSettings, clock))
             .withStopMessage(ConversationActor.stopMessage()));
     sharding.init(
         Entity.of(

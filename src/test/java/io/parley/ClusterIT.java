@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterIT {
   static final int NODES = 3;
   static final String DRAIN_GRACE = "3s";
+  static final int LARGE_FROM = 6;
   /** Long enough for a killed node's old incarnation to be downed and a relaunched one to join. */
   static final Duration WHOLE_WITHIN = Duration.ofMinutes(3);
 
@@ -46,6 +47,9 @@ class ClusterIT {
   void startCluster(@TempDir Path temp) throws Exception {
     cluster = LocalCluster.start(temp, NODES, Map.of(
         "PARLEY_DRAIN_GRACE", DRAIN_GRACE,
+        // Groups are large from 6 members here, so that a test can grow one past it.
+        "PARLEY_LARGE_GROUP_FROM", Integer.toString(LARGE_FROM),
+        "PARLEY_RATE_LIMIT_BURST", "100", // a test sends 50 messages in a row
         // Down a crashed node after 5 s of stability instead of the production 20 s.
         "JDK_JAVA_OPTIONS", "-Dpekko.cluster.split-brain-resolver.stable-after=5s"));
     nodes = cluster.nodes;
@@ -205,4 +209,99 @@ class ClusterIT {
     return load.verify();
   }
 
+  /**
+   * A group grows large while its members are connected on different nodes: from then on each of
+   * its messages reaches them live through their nodes' relays (once, in order, with no cursor),
+   * and a member who was offline finds the right unread count and the history.
+   */
+  @Test
+  void aLargeGroupReachesMembersOnOtherNodesLiveAndAnOfflineMemberCatchesUp() throws Exception {
+    String run = unique("l");
+    String owner = run + "owner";
+    String onNode1 = run + "m1";
+    String onNode2 = run + "m2";
+    String offline = run + "m3";
+    ApiClient api0 = new ApiClient(nodes.get(0));
+    ApiClient api1 = new ApiClient(nodes.get(1));
+    ApiClient api2 = new ApiClient(nodes.get(2));
+    try (WsClient ownerWs = WsClient.connect(nodes.get(0), api0.token(owner), "phone");
+        WsClient m1 = WsClient.connect(nodes.get(1), api1.token(onNode1), "phone");
+        WsClient m2 = WsClient.connect(nodes.get(2), api2.token(onNode2), "phone")) {
+      m1.await(WsClient.type("hello"));
+      m2.await(WsClient.type("hello"));
+      String group = ownerWs.request(frame("conversation.create").put("title", "Town hall")
+              .set("members", ApiClient.JSON.createArrayNode().add(onNode1).add(onNode2).add(offline)))
+          .get("conversation_id").asText();
+      ownerWs.request(frame("msg.send").put("conversation_id", group).put("client_msg_id", "small")
+          .put("content", "while small"));
+      assertTrue(m1.await(f -> "msg.new".equals(f.path("type").asText())).has("cursor"), "small: a stream item");
+
+      StringBuilder more = new StringBuilder("{\"members\":[");
+      for (int i = 0; i < LARGE_FROM; i++) {
+        more.append(i == 0 ? "" : ",").append("\"").append(run).append("x").append(i).append("\"");
+      }
+      ApiClient.Response added = api0.post(api0.token(owner), "/v1/conversations/" + group + "/members",
+          more.append("]}").toString());
+      assertEquals(200, added.status(), added.toString());
+      JsonNode updated = m2.await(f -> "conversation.updated".equals(f.path("type").asText())
+          && f.path("large").asBoolean());
+      assertEquals(4 + LARGE_FROM, updated.get("member_count").asInt(), updated.toString());
+
+      for (int i = 1; i <= 50; i++) {
+        JsonNode ack = ownerWs.request(frame("msg.send").put("conversation_id", group).put("client_msg_id", "l" + i)
+            .put("content", "large " + i));
+        assertEquals(i + 1, ack.path("seq").asLong(), ack.toString());
+      }
+      for (WsClient member : List.of(m1, m2)) {
+        JsonNode last = member.await(f -> "msg.new".equals(f.path("type").asText()) && f.path("seq").asLong() == 51);
+        assertTrue(last.path("cursor").isMissingNode(), "relayed live, not a stream item: " + last);
+        List<Long> seqs = member.all().stream()
+            .filter(f -> "msg.new".equals(f.path("type").asText()) && group.equals(f.path("conversation_id").asText()))
+            .map(f -> f.get("seq").asLong())
+            .toList();
+        assertEquals(java.util.stream.LongStream.rangeClosed(1, 51).boxed().toList(), seqs, "each once, in order");
+      }
+
+      // The sender sees counts, not a receipt per member: the last message reached the two connected.
+      JsonNode counts = ownerWs.await(f -> "receipt.counts".equals(f.path("type").asText())
+          && f.path("seq").asLong() == 51);
+      assertEquals(2, counts.get("delivered_count").asInt(), counts.toString());
+      assertTrue(ownerWs.all().stream().noneMatch(f -> "receipt".equals(f.path("type").asText())
+          && group.equals(f.path("conversation_id").asText())), "no receipt per member");
+
+      // An announcement channel: a plain member is refused, with a clear error, and nothing is stored.
+      ownerWs.send(frame("conversation.set_posting").put("conversation_id", group).put("posting", "admins"));
+      ownerWs.request(frame("inbox.get")); // a later frame answered: the setting is stored
+      JsonNode refused = m1.request(frame("msg.send").put("conversation_id", group).put("client_msg_id", "m1-1")
+          .put("content", "may I?"));
+      assertEquals("forbidden", refused.path("code").asText(), refused.toString());
+    }
+
+    try (WsClient late = WsClient.connect(nodes.get(1), api1.token(offline), "phone")) {
+      late.await(WsClient.type("hello"));
+      JsonNode inbox = late.request(frame("inbox.get"));
+      JsonNode item = null;
+      for (JsonNode i : inbox.get("items")) {
+        item = i.get("conversation_id").asText().startsWith("g.") ? i : item;
+      }
+      assertEquals(51, item.get("unread_count").asInt(), inbox.toString());
+      assertEquals(51, item.get("last_seq").asLong());
+      assertEquals("large 50", item.get("last_message_preview").asText());
+      String group = item.get("conversation_id").asText();
+      JsonNode history = late.request(frame("history.get").put("conversation_id", group).put("limit", 100));
+      assertEquals(51, history.get("messages").size(), history.toString());
+      late.send(frame("msg.read").put("conversation_id", group).put("seq", 40));
+      // m3's user entity kept the group from when it was small, and passes the mark on to the group.
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      int unread = -1;
+      while (unread != 11 && System.nanoTime() < deadline) {
+        for (JsonNode i : late.request(frame("inbox.get")).get("items")) {
+          unread = group.equals(i.get("conversation_id").asText()) ? i.get("unread_count").asInt() : unread;
+        }
+      }
+      assertEquals(11, unread, "read through 40 of 51");
+      ApiClient.Response members = api1.get(api1.token(offline), "/v1/conversations/" + group + "/members?limit=1000");
+      assertEquals(4 + LARGE_FROM, members.body().get("members").size(), members.toString());
+    }
+  }
 }

@@ -68,6 +68,7 @@ class PushIT {
     env.put("PARLEY_PUSH_CALL_TIMEOUT", "2s");
     env.put("PARLEY_RATE_LIMIT_BURST", "1000");
     env.put("PARLEY_RATE_LIMIT_PER_MINUTE", "6000");
+    env.put("PARLEY_LARGE_GROUP_FROM", "6"); // the other tests' groups stay small
     node = ParleyProcess.start(temp, env);
     api = new ApiClient(node);
   }
@@ -208,6 +209,35 @@ class PushIT {
       assertFalse(apns.accepted.stream().anyMatch(p -> p.rawPayload().contains(SECRET)), "content in an APNs push");
       assertFalse(fcm.sends.stream().anyMatch(s -> s.body().toString().contains(SECRET)), "content in an FCM push");
     }
+  }
+
+  @Test
+  void inALargeGroupOnlyAMentionWakesAnOfflineMemberWithOnePush() throws Exception {
+    String bobId = user("bob");
+    String daveId = user("dave");
+    String bobPhone = ApnsTestServer.token("mention-" + bobId);
+    String davePhone = ApnsTestServer.token("mention-" + daveId);
+    WsClient bob = connect(bobId, "phone");
+    WsClient dave = connect(daveId, "phone");
+    register(bob, "apns", bobPhone);
+    register(dave, "apns", davePhone);
+    group(bobId, daveId); // a small group: alice is shown their presence
+    goOffline(bob, bobId);
+    goOffline(dave, daveId);
+    String large = group(bobId, daveId, user("x"), user("y"), user("z"));
+
+    send(large, "for everyone, no push");
+    JsonNode mention = alice.request(frame("msg.send").put("conversation_id", large)
+        .put("client_msg_id", UUID.randomUUID().toString()).put("content", "bob, look")
+        .set("mentions", ApiClient.JSON.createArrayNode().add(bobId)));
+    long seq = mention.get("seq").asLong();
+
+    ApnsTestServer.Push push = next(apns.accepted, apnsFor(bobPhone, large), Duration.ofSeconds(20));
+    assertEquals(seq, push.payload().path("seq").asLong());
+    assertEquals(aliceId, push.payload().path("sender_id").asText());
+    // An unmentioned message would have been due before the mention: dave, never mentioned, got none.
+    assertEquals(0, apnsCount(davePhone, large));
+    assertEquals(List.of(seq), apnsSeqs(bobPhone, large), "one push");
   }
 
   @Test

@@ -37,8 +37,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * One conversation: membership, the gapless {@code seq}, idempotent sends, receipts and fan-out.
  * This file is its protocol (commands, events), its command and event handler tables and the
  * wiring, as in Pekko's ShoppingCart sample; the handlers' logic lives in the jobs. The protocol
- * alone runs to some 200 lines and cannot move: journals and other nodes name its classes
- * {@code ConversationActor$X}. That is why the file runs past 400 lines. The jobs:
+ * alone runs to some 300 lines and cannot move: journals and other nodes name its classes
+ * {@code ConversationActor$X}, and its sealed interfaces admit only records of this file. That is
+ * why the file runs past 400 lines. The jobs:
  *
  * <ul>
  *   <li>{@link ConversationWrites}: the send path. Sends, receipts and confirmations wait while a write
@@ -53,6 +54,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *   <li>{@link DedupOverflow}: idempotency keys beyond what the state holds, in the dedup table.
  *   <li>{@link MessageDeletion}: messages deleted for everyone by their sender ({@link DeletedMessages}).
  *   <li>{@link MemberErasure}: an erased account's messages read as tombstones.
+ *   <li>Large groups (from {@code large-group-from} members): {@link LargeMembers} keeps their
+ *       members as rows, {@link ReadMarks} their read marks, {@link GroupRelays} tells the nodes where
+ *       members are connected, {@link ReceiptTally} counts receipts, {@link MentionPushes} pushes
+ *       those mentioned.
  *   <li>{@link ConversationState}: the state, built only by the pure event handler at the end.
  * </ul>
  */
@@ -71,7 +76,16 @@ public final class ConversationActor
 
   public sealed interface Command extends JsonSerializable {}
 
-  /** {@code content} and {@code preview} sealed under {@code keyId} (see {@link ChatMessage}). */
+  /** A command answered with an {@link Outcome}: it can be refused whatever it asked (see {@link Refusals}). */
+  interface Answered {
+    ActorRef<? extends Outcome<?>> replyTo();
+  }
+
+  /**
+   * {@code content} and {@code preview} sealed under {@code keyId} (see {@link ChatMessage});
+   * {@code mentions}: members to wake with a push in a large group ({@value #MENTION_ALL}: every
+   * member, when an owner or admin sends it), where no one else is pushed.
+   */
   public record Send(
       String senderId,
       String clientMsgId,
@@ -79,8 +93,18 @@ public final class ConversationActor
       String contentType,
       String keyId,
       String preview,
+      List<String> mentions,
       ActorRef<Outcome<SendAck>> replyTo)
-      implements Command {
+      implements Command, Answered {
+
+    public Send {
+      mentions = mentions == null ? List.of() : mentions; // null from nodes that predate mentions
+    }
+
+    public Send(String senderId, String clientMsgId, String content, String contentType, String keyId,
+        String preview, ActorRef<Outcome<SendAck>> replyTo) {
+      this(senderId, clientMsgId, content, contentType, keyId, preview, List.of(), replyTo);
+    }
 
     /** A send of plain text. */
     public Send(String senderId, String clientMsgId, String content, String contentType,
@@ -89,37 +113,40 @@ public final class ConversationActor
     }
   }
 
+  public static final String MENTION_ALL = "@all";
+
   public record SendAck(String clientMsgId, String messageId, long seq, long serverTs)
       implements JsonSerializable {}
 
   public record Create(
       String creatorId, String title, List<String> members, ActorRef<Outcome<ConversationInfo>> replyTo)
-      implements Command {}
+      implements Command, Answered {}
 
   public record AddMembers(String requesterId, List<String> members, ActorRef<Outcome<Done>> replyTo)
-      implements Command {}
+      implements Command, Answered {}
 
-  public record Leave(String userId, ActorRef<Outcome<Done>> replyTo) implements Command {}
+  public record Leave(String userId, ActorRef<Outcome<Done>> replyTo)
+      implements Command, Answered {}
 
   /** An owner or admin removes members (see {@link GroupAdmin}). */
   public record RemoveMembers(String requesterId, List<String> members, ActorRef<Outcome<Done>> replyTo)
-      implements Command {}
+      implements Command, Answered {}
 
   /** The owner makes a member an admin, or an admin a member again. */
   public record SetRole(String requesterId, String userId, boolean admin, ActorRef<Outcome<Done>> replyTo)
-      implements Command {}
+      implements Command, Answered {}
 
   /** An owner or admin lets only admins post (an announcement channel), or everyone again. */
   public record SetPosting(String requesterId, boolean adminsOnly, ActorRef<Outcome<Done>> replyTo)
-      implements Command {}
+      implements Command, Answered {}
 
   /** Membership-checked info; {@code userId} null skips the check (internal callers). */
   public record GetInfo(String userId, ActorRef<Outcome<ConversationInfo>> replyTo)
-      implements Command {}
+      implements Command, Answered {}
 
   /** A page of the members, by user id after {@code after} (null: from the first), for a member. */
   public record GetMembers(String userId, String after, int limit, ActorRef<Outcome<MemberPage>> replyTo)
-      implements Command {}
+      implements Command, Answered {}
 
   /** {@code role}: "owner", "admin" or "member"; {@code nextAfter} null on the last page. */
   public record MemberPage(List<MemberRole> members, String nextAfter) implements JsonSerializable {}
@@ -127,7 +154,8 @@ public final class ConversationActor
   public record MemberRole(String userId, String role) implements JsonSerializable {}
 
   /** The receipts a member gave: how far they acked (delivered) and read, for their export. */
-  public record GetReceiptsGiven(String userId, ActorRef<Outcome<ReceiptsGiven>> replyTo) implements Command {}
+  public record GetReceiptsGiven(String userId, ActorRef<Outcome<ReceiptsGiven>> replyTo)
+      implements Command, Answered {}
 
   public record ReceiptsGiven(long deliveredSeq, long readSeq) implements JsonSerializable {}
 
@@ -137,7 +165,7 @@ public final class ConversationActor
    */
   public record LocateMessages(
       String userId, long beforeSeq, int limit, ActorRef<Outcome<Location>> replyTo)
-      implements Command {}
+      implements Command, Answered {}
 
   /**
    * Messages {@code fromSeq..toSeq} (empty when from > to): those below {@code hotFromSeq} are in
@@ -157,10 +185,12 @@ public final class ConversationActor
    * Deletes one of {@code userId}'s messages for everyone: it reads as a tombstone from then on,
    * and every member's devices are told. Deleting it again answers the same.
    */
-  public record Delete(String userId, long seq, ActorRef<Outcome<Done>> replyTo) implements Command {}
+  public record Delete(String userId, long seq, ActorRef<Outcome<Done>> replyTo)
+      implements Command, Answered {}
 
   /** The user's account is erased: their messages read as tombstones and they leave (see {@link MemberErasure}). */
-  public record EraseMember(String userId, ActorRef<Outcome<Done>> replyTo) implements Command {}
+  public record EraseMember(String userId, ActorRef<Outcome<Done>> replyTo)
+      implements Command, Answered {}
 
   /** From a member's UserActor: stored through {@code seq}, holding membership {@code fingerprint} (0: not said). */
   public record HandedOff(String userId, long seq, long fingerprint) implements Command {}
@@ -175,6 +205,23 @@ public final class ConversationActor
   public record Read(String userId, long seq) implements Command {}
 
   public record Typing(String userId) implements Command {}
+
+  /** A member of a large group read through {@code seq}: answered once stored (see {@link ReadMarks}). */
+  public record MarkRead(String userId, long seq, ActorRef<Outcome<Done>> replyTo) implements Command, Answered {}
+
+  /** What a large group's inbox entry shows {@code userId} (see {@link Summary}). */
+  public record GetSummary(String userId, ActorRef<Outcome<Summary>> replyTo) implements Command, Answered {}
+
+  /** {@code lastMessage}: a large group's newest, null if none or not large; {@code readSeq}: the member's mark. */
+  public record Summary(ConversationInfo info, ChatMessage lastMessage, long readSeq) implements JsonSerializable {}
+
+  /** A node's relay registers (again) to hear this large group's messages live (see {@link GroupRelays}). */
+  public record RelayJoin(ActorRef<LiveEvent> relay) implements Command {}
+
+  public record RelayLeave(ActorRef<LiveEvent> relay) implements Command {}
+
+  /** A relay handed messages live to connected members: to {@code users} distinct ones for each {@code seq}. */
+  public record Relayed(List<CountAdded> delivered) implements Command {}
 
   /** Wakes a sleeping conversation (for the archive calendar): being started is the point. */
   public record WakeUp(String reason) implements Command {}
@@ -220,6 +267,16 @@ public final class ConversationActor
 
   public record TrimFinished(long throughSeqNr, boolean deleted) implements Command {}
 
+  // A large group's members (see LargeMembers): lookups, checks and writes of their rows.
+  record MembersLookedUp(List<String> asked, Map<String, GroupMembers.Row> found, String failure) implements Command {}
+
+  record MembersChecked(Command change, Map<String, GroupMembers.Row> found, String failure) implements Command {}
+
+  record MemberRowsStored(int added, int removed, String failure) implements Command {}
+
+  record ReadMarksStored(List<GroupMembers.Row> marks, List<ActorRef<Outcome<Done>>> replies, String failure)
+      implements Command {}
+
   /** The member index holds the members as of index request {@code asked}, or {@code failure}. */
   record MembersIndexed(long asked, String failure) implements Command {}
 
@@ -243,6 +300,24 @@ public final class ConversationActor
   public record RoleChanged(String userId, boolean admin) implements Event {}
 
   public record PostingChanged(boolean adminsOnly) implements Event {}
+
+  /** The group grew large: its members (all of them, with the ones just added) move to {@code rows}. */
+  public record BecameLarge(List<GroupMembers.Row> rows) implements Event {}
+
+  /**
+   * Members joined (the group's messages after {@code since} are theirs) or left a large group;
+   * their rows are owed until {@link MemberRowsWritten}. Ids only: a page of a thousand is one small event.
+   */
+  public record LargeMembersChanged(List<String> added, long since, List<String> removed) implements Event {}
+
+  /** The first {@code added} and {@code removed} rows owed are written. */
+  public record MemberRowsWritten(int added, int removed) implements Event {}
+
+  /** Receipts of a large group's messages, counted (see {@link ReceiptTally}). */
+  public record ReceiptsCounted(List<CountAdded> added) implements Event {}
+
+  /** Members who got message {@code seq} live, and who read it, since the last count. */
+  public record CountAdded(long seq, long delivered, long read) implements JsonSerializable {}
 
   /** Every member's user entity holds the current membership (see {@link MembershipNotices}). */
   public record MembershipSettled() implements Event {}
@@ -316,13 +391,16 @@ public final class ConversationActor
       ArchiveRuns.Factory archiveRuns,
       DedupSpill dedupSpill,
       MemberIndex memberIndex,
+      GroupMembers groupMembers,
+      LiveGroups liveGroups,
       ConversationSettings settings,
       Clock clock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ConversationActor(
-        conversationId, ctx, timers, shard, recipients, reader, archiveRuns, dedupSpill, memberIndex, settings,
-        clock)));
+        conversationId, ctx, timers, shard, recipients, reader, archiveRuns, dedupSpill, memberIndex, groupMembers,
+        liveGroups, settings, clock)));
   }
 
+  private final String conversationId;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final ConversationSettings settings;
@@ -340,6 +418,10 @@ public final class ConversationActor
   private final ConversationWrites writes;
   private final TypingRelay typing;
   private final Upkeep upkeep;
+  private final LargeMembers large;
+  private final GroupRelays relays;
+  private final ReceiptTally tally;
+  private final MentionPushes mentions;
   private final EntityLifecycle<State> lifecycle;
 
   private ConversationActor(
@@ -352,9 +434,12 @@ public final class ConversationActor
       ArchiveRuns.Factory archiveRuns,
       DedupSpill dedupSpill,
       MemberIndex memberIndex,
+      GroupMembers groupMembers,
+      LiveGroups liveGroups,
       ConversationSettings settings,
       Clock clock) {
     super(persistenceId(conversationId), EntityLifecycle.onPersistenceFailure());
+    this.conversationId = conversationId;
     this.ctx = ctx;
     this.timers = timers;
     this.lifecycle = new EntityLifecycle<>(TYPE_KEY.name(), ctx, shard);
@@ -366,16 +451,21 @@ public final class ConversationActor
     this.archiving = archiveRuns.create(conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx));
     this.dedupOverflow = new DedupOverflow(
         conversationId, ctx, dedupSpill, settings.dedupWindow().toMillis(), settings.dedupMaxEntries());
-    this.deletion = new MessageDeletion(conversationId, ctx, Effect(), reader, this::locate, recipients, clock);
-    this.erasure = new MemberErasure(conversationId, Effect(), recipients, memberships);
-    this.membership = new Membership(
-        conversationId, Effect(), memberships, this::locate, settings.maxGroupMembers(), clock);
-    this.admin = new GroupAdmin(conversationId, Effect(), memberships);
+    this.relays = new GroupRelays(conversationId, clock);
+    this.tally = new ReceiptTally(conversationId, Effect(), recipients);
+    this.deletion = new MessageDeletion(conversationId, ctx, Effect(), reader, this::locate, recipients, relays, clock);
+    this.large = new LargeMembers(conversationId, ctx, Effect(), groupMembers, liveGroups, memberships, tally, settings);
+    this.erasure = new MemberErasure(conversationId, Effect(), recipients, memberships, large);
+    this.mentions = new MentionPushes(conversationId, groupMembers, recipients);
+    this.membership = new Membership(conversationId, Effect(), memberships, this::locate, large, groupMembers,
+        settings, clock);
+    this.admin = new GroupAdmin(conversationId, Effect(), memberships, large);
     this.writes = new ConversationWrites(conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx), recipients,
-        handoffs, dedupOverflow, membership, settings, clock);
-    this.typing = new TypingRelay(conversationId, Effect(), recipients);
+        handoffs, this::fanOut, dedupOverflow, membership, settings, clock);
+    this.typing = new TypingRelay(conversationId, Effect(), recipients, relays);
     this.upkeep = new Upkeep(
-        Effect(), writes, handoffs, memberships, archiving, dedupOverflow, lifecycle, settings, clock);
+        Effect(), writes, handoffs, memberships, archiving, dedupOverflow, large, relays, tally, lifecycle, settings,
+        clock);
   }
 
   @Override
@@ -409,6 +499,10 @@ public final class ConversationActor
           if (state instanceof Active active && active.membershipUnsettled && active.title != null) {
             memberships.announce(active, List.copyOf(active.formerMembersOwed)); // a crash cut the telling short
           } // a direct conversation tells no one: the tick writes the member index (Upkeep)
+          if (state instanceof Active active) {
+            active.known.clear(); // what replayed events said of members is older than their rows
+            large.writeNext(active); // member rows a crash left owed
+          }
           archiving.recovered();
           dedupOverflow.recovered();
         },
@@ -435,37 +529,72 @@ public final class ConversationActor
         .onCommand(GetReceiptsGiven.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
         .onCommand(GetMembers.class, touching(membership::membersBeforeStart))
         .onCommand(Delete.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
+        // A read of a conversation that holds nothing: as the user entity answered, not a member.
+        .onCommand(MarkRead.class, (state, cmd) ->
+            Effect().reply(cmd.replyTo(), notMember(ConversationActor.this.conversationId, cmd.userId())))
+        .onCommand(GetSummary.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
         .onCommand(EraseMember.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Outcome.ok(Done.INSTANCE)));
     builder
         .forStateType(Active.class)
         .onCommand(Create.class, membership::createExisting)
-        .onCommand(GetInfo.class, touching(membership::getInfo))
-        .onCommand(GetReceiptsGiven.class, touching(membership::receiptsGiven))
-        .onCommand(GetMembers.class, touching(membership::members))
-        .onCommand(LocateMessages.class, touching(membership::locate))
-        .onCommand(AddMembers.class, touching(membership::addMembers))
-        .onCommand(Leave.class, touching(membership::leave))
-        .onCommand(RemoveMembers.class, touching(admin::removeMembers))
-        .onCommand(SetRole.class, touching(admin::setRole))
-        .onCommand(SetPosting.class, touching(admin::setPosting))
+        .onCommand(Send.class, gated(writes::send))
+        .onCommand(GetInfo.class, gated(membership::getInfo))
+        .onCommand(GetReceiptsGiven.class, gated(membership::receiptsGiven))
+        .onCommand(GetMembers.class, gated(membership::members))
+        .onCommand(LocateMessages.class, gated(membership::locate))
+        .onCommand(AddMembers.class, gated(membership::addMembers))
+        .onCommand(Leave.class, gated(membership::leave))
+        .onCommand(RemoveMembers.class, gated(admin::removeMembers))
+        .onCommand(SetRole.class, gated(admin::setRole))
+        .onCommand(SetPosting.class, gated(admin::setPosting))
+        .onCommand(MarkRead.class, gated((Active state, MarkRead cmd) -> {
+          large.read(state, cmd.userId(), cmd.seq(), cmd.replyTo());
+          return Effect().none();
+        }))
+        .onCommand(GetSummary.class, gated(membership::summary))
+        .onCommand(RelayJoin.class, touching((Active state, RelayJoin join) -> {
+          relays.join(state, join);
+          return Effect().none();
+        }))
+        .onCommand(Relayed.class, (state, relayed) -> {
+          tally.relayed(state, relayed.delivered());
+          return Effect().none();
+        })
+        .onCommand(RelayLeave.class, (state, leave) -> {
+          relays.leave(leave.relay());
+          return Effect().none();
+        })
+        .onCommand(MembersLookedUp.class, (state, answer) -> {
+          large.lookedUp(state, answer);
+          return Effect().none();
+        })
+        .onCommand(MembersChecked.class, large::checked)
+        .onCommand(MemberRowsStored.class, large::rowsStored)
+        .onCommand(ReadMarksStored.class, large::readsStored)
         .onCommand(HandedOff.class, (state, cmd) -> {
           handoffs.onHandedOff(state, cmd);
           return Effect().none();
         })
         .onCommand(MembershipHeld.class, (state, cmd) -> Effect().none().thenRun(s -> memberships.onHeld(state, cmd)))
         .onCommand(MembersIndexed.class, (state, cmd) -> Effect().none().thenRun(s -> memberships.onIndexed(state, cmd)))
-        .onCommand(Delivered.class, touching((Active state, Delivered cmd) ->
-            writes.receipt(state, cmd.userId(), ReceiptStatus.DELIVERED, cmd.seq())))
-        .onCommand(Read.class, touching((Active state, Read cmd) ->
-            writes.receipt(state, cmd.userId(), ReceiptStatus.READ, cmd.seq())))
-        .onCommand(Typing.class, typing::typing)
+        .onCommand(Delivered.class, gated((Active state, Delivered cmd) -> state.large
+            ? Effect().none() // a large group's receipts are its members' read marks
+            : writes.receipt(state, cmd.userId(), ReceiptStatus.DELIVERED, cmd.seq())))
+        .onCommand(Read.class, gated((Active state, Read cmd) -> {
+          if (state.large) {
+            large.read(state, cmd.userId(), cmd.seq(), null);
+            return Effect().none();
+          }
+          return writes.receipt(state, cmd.userId(), ReceiptStatus.READ, cmd.seq());
+        }))
+        .onCommand(Typing.class, gated(typing::typing))
         .onCommand(RetryLoaded.class, (state, loaded) -> {
           handoffs.onRetryLoaded(state, loaded);
           return Effect().none();
         })
-        .onCommand(Delete.class, touching(deletion::request))
+        .onCommand(Delete.class, gated(deletion::request))
         .onCommand(DeleteChecked.class, deletion::checked)
-        .onCommand(EraseMember.class, touching(erasure::erase))
+        .onCommand(EraseMember.class, gated(erasure::erase))
         .onCommand(DedupLookedUp.class, writes::lookedUp)
         .onCommand(DedupSpillStored.class, writes::spillStored)
         .onCommand(DedupSpillFailed.class, writes::spillFailed)
@@ -492,6 +621,27 @@ public final class ConversationActor
       upkeep.touch();
       return handler.apply(state, cmd);
     };
+  }
+
+  /**
+   * {@link #touching}, and in a large group only once the users the command names are known to be
+   * members or not (see {@link LargeMembers}): until then it waits, and is handled again.
+   */
+  private <C extends Command> BiFunction<Active, C, Effect<Event, State>> gated(
+      BiFunction<Active, C, Effect<Event, State>> handler) {
+    BiFunction<Active, C, Effect<Event, State>> touched = touching(handler);
+    return (state, cmd) -> large.waitsForLookup(state, cmd) ? Effect().none() : touched.apply(state, cmd);
+  }
+
+  /** Freshly stored messages go to every member, or in a large group to the relays of those connected. */
+  private void fanOut(Active state, List<StoredMessage> stored, List<SendBatch.Mentions> mentioned) {
+    if (!state.large) {
+      handoffs.fanOut(state, stored); // every member is pushed when offline: mentions add nothing
+      return;
+    }
+    relays.messages(stored.stream().map(m -> m.toChatMessage(conversationId)).toList());
+    stored.forEach(m -> large.read(state, m.senderId(), m.seq(), null)); // one's own message is read
+    mentioned.forEach(m -> mentions.mentioned(state, m)); // no one else is pushed
   }
 
   static <T> Outcome<T> notMember(String conversationId, String userId) {
@@ -533,6 +683,11 @@ public final class ConversationActor
         .onEvent(RoleChanged.class, (state, e) -> state.roleChanged(e.userId(), e.admin()))
         .onEvent(PostingChanged.class, (state, e) -> state.postingChanged(e.adminsOnly()))
         .onEvent(MembershipSettled.class, (state, e) -> state.membershipSettled())
+        .onEvent(BecameLarge.class, (state, e) -> state.becameLarge(e.rows()))
+        .onEvent(LargeMembersChanged.class, (state, e) -> state.largeMembersChanged(
+            e.added().stream().map(id -> new GroupMembers.Row(id, e.since(), e.since())).toList(), e.removed()))
+        .onEvent(MemberRowsWritten.class, (state, e) -> state.memberRowsWritten(e.added(), e.removed()))
+        .onEvent(ReceiptsCounted.class, (state, e) -> state.receiptsCounted(e.added()))
         .onEvent(MessagesAccepted.class, Active::messagesAccepted)
         .onEvent(DedupSpilled.class, Active::dedupSpilled)
         .onEvent(MessageDeleted.class, (state, e) -> state.messageDeleted(e.seq()))

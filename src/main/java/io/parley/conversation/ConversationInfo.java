@@ -9,10 +9,25 @@ import java.util.List;
 
 /**
  * What a member sees of a conversation: its title (for direct ones, null), members and, for a
- * group with roles, who runs it ({@code roles}; null otherwise).
+ * group with roles, who runs it ({@code roles}; null otherwise). A large group lists no members,
+ * only their {@code memberCount}: they are rows outside its state ({@link GroupMembers}).
  */
 public record ConversationInfo(String conversationId, String title, List<String> members, long lastSeq,
-    GroupRoles roles) implements JsonSerializable {
+    GroupRoles roles, long memberCount) implements JsonSerializable {
+
+  public ConversationInfo {
+    memberCount = Math.max(memberCount, members.size()); // 0 from nodes that predate large groups
+  }
+
+  public ConversationInfo(String conversationId, String title, List<String> members, long lastSeq,
+      GroupRoles roles) {
+    this(conversationId, title, members, lastSeq, roles, members.size());
+  }
+
+  /** Its members are rows, not listed here: it is told in counts, and its messages are relayed live. */
+  public boolean large() {
+    return memberCount > members.size();
+  }
 
   /** A conversation without roles: a direct one, or a group created before roles existed. */
   public ConversationInfo(String conversationId, String title, List<String> members, long lastSeq) {

@@ -3,7 +3,11 @@ package io.parley.conversation;
 import com.typesafe.config.Config;
 import java.time.Duration;
 
-/** The ConversationActor's limits, from {@code parley.conversation}. */
+/**
+ * The ConversationActor's limits, from {@code parley.conversation}. A group of
+ * {@code largeGroupFrom} members or more is large: its members are rows outside its state and
+ * its messages are relayed live rather than handed to every member (see {@link LargeMembers}).
+ */
 public record ConversationSettings(
     int maxContentChars,
     int maxGroupMembers,
@@ -12,7 +16,8 @@ public record ConversationSettings(
     int maxBufferedSends,
     Duration handoffRetryInterval,
     Duration passivateAfterIdle,
-    int snapshotEvery) {
+    int snapshotEvery,
+    int largeGroupFrom) {
 
   public static ConversationSettings from(Config config) {
     Config c = config.getConfig("parley.conversation");
@@ -24,6 +29,7 @@ public record ConversationSettings(
         c.getInt("max-buffered-sends"),
         c.getDuration("handoff-retry-interval"),
         c.getDuration("passivate-after-idle"),
-        c.getInt("snapshot-every"));
+        c.getInt("snapshot-every"),
+        c.getInt("large-group-from"));
   }
 }

@@ -1,14 +1,17 @@
 package io.parley.conversation;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.parley.cluster.JsonSerializable;
 import io.parley.conversation.ConversationActor.MessagesAccepted;
 import io.parley.conversation.ConversationActor.Receipt;
 import io.parley.conversation.ConversationActor.SegmentArchived;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -45,6 +48,12 @@ public final class ConversationState {
     }
   }
 
+  /** How many members a large group's message reached live ({@code delivered}) and how many read it. */
+  public record ReceiptCount(String senderId, long delivered, long read) implements JsonSerializable {}
+
+  /** A large group counts the receipts of this many of its newest messages. */
+  static final int COUNTED_MESSAGES = 256;
+
   /** The dedup bounds of events written before {@link MessagesAccepted} recorded its own. */
   static final long LEGACY_DEDUP_WINDOW_MILLIS = Duration.ofHours(24).toMillis();
   static final int LEGACY_DEDUP_MAX_ENTRIES = 5000;
@@ -77,6 +86,19 @@ public final class ConversationState {
     /** The member index holds the members: false in conversations from before the index, which then write it once. */
     public boolean membersIndexed;
     public TreeSet<String> formerMembersOwed = new TreeSet<>();
+    /** A large group's members are rows ({@link GroupMembers}), not {@code members}, which stays empty. */
+    public boolean large;
+    public long largeMemberCount;
+    /** Member rows a large group owes the store: written after the event that changed them, again after a restart. */
+    public ArrayList<GroupMembers.Row> rowsToAdd = new ArrayList<>();
+    public ArrayList<String> rowsToRemove = new ArrayList<>();
+    /** A large group's receipts, as counts of its newest messages (see {@link ReceiptTally}). */
+    public TreeMap<Long, ReceiptCount> counted = new TreeMap<>();
+    /** A large group's newest message: the inbox of each member shows it without being told. */
+    public StoredMessage lastMessage;
+    /** Which users a large group's rows say are members, as far as looked up: not state, not stored. */
+    @JsonIgnore
+    public final transient KnownMembers known = new KnownMembers();
     /** serverTs of the oldest hot message; 0 when none is hot or it is unknown. */
     public long oldestHotTs;
     /** Journal events through this may be deleted; through trimmedThrough they are. */
@@ -94,8 +116,20 @@ public final class ConversationState {
       this.senders = new SenderRuns();
     }
 
+    /** In a large group: as far as {@link #known} says, which {@link LargeMembers} fills before asking. */
     boolean isMember(String userId) {
-      return members.containsKey(userId);
+      if (!large) {
+        return members.containsKey(userId);
+      }
+      return userId.equals(owner) || admins.contains(userId) || known.isMember(userId);
+    }
+
+    long memberCount() {
+      return large ? largeMemberCount : members.size();
+    }
+
+    boolean rowsOwed() {
+      return !rowsToAdd.isEmpty() || !rowsToRemove.isEmpty();
     }
 
     /** Adds and removes members, changes posting: an owner or admin, or any member without roles. */
@@ -113,7 +147,7 @@ public final class ConversationState {
 
     ConversationInfo info(String conversationId) {
       return new ConversationInfo(conversationId, title, List.copyOf(members.keySet()), lastSeq,
-          rolesOn ? new GroupRoles(owner, List.copyOf(admins), adminsOnlyPosting) : null);
+          rolesOn ? new GroupRoles(owner, List.copyOf(admins), adminsOnlyPosting) : null, memberCount());
     }
 
     /** Where messages {@code from..to} are: cold segments first, then a journal range. */
@@ -149,6 +183,12 @@ public final class ConversationState {
       copy.membershipUnsettled = membershipUnsettled;
       copy.membersIndexed = membersIndexed;
       copy.formerMembersOwed = new TreeSet<>(formerMembersOwed);
+      copy.large = large;
+      copy.largeMemberCount = largeMemberCount;
+      copy.rowsToAdd = new ArrayList<>(rowsToAdd);
+      copy.rowsToRemove = new ArrayList<>(rowsToRemove);
+      copy.lastMessage = lastMessage;
+      copy.counted = new TreeMap<>(counted);
       copy.oldestHotTs = oldestHotTs;
       copy.trimThrough = trimThrough;
       copy.trimmedThrough = trimmedThrough;
@@ -192,6 +232,14 @@ public final class ConversationState {
       formerMembersOwed.addAll(removed);
       membershipChanged();
       admins.removeAll(removed);
+      if (large) {
+        removed.forEach(known::left);
+        if (rolesOn && (owner == null || removed.contains(owner))) {
+          owner = admins.isEmpty() ? null : admins.first(); // its members are rows: an admin, else no one
+          admins.remove(owner);
+        }
+        return this;
+      }
       if (rolesOn && (owner == null || !members.containsKey(owner))) {
         owner = members.keySet().stream().filter(admins::contains).findFirst()
             .or(() -> members.keySet().stream().findFirst())
@@ -221,6 +269,47 @@ public final class ConversationState {
       return membershipChanged();
     }
 
+    /** Every member moves to a row: the group is large from now on. */
+    Active becameLarge(List<GroupMembers.Row> rows) {
+      large = true;
+      largeMemberCount = rows.size();
+      formerMembersOwed.addAll(members.keySet()); // their user entities drop it from their inboxes
+      members.clear();
+      rows.forEach(row -> known.joined(row));
+      rowsToAdd.addAll(rows);
+      lastMessage = null;
+      return membershipChanged();
+    }
+
+    Active largeMembersChanged(List<GroupMembers.Row> added, List<String> removed) {
+      largeMemberCount += added.size() - removed.size();
+      added.forEach(known::joined);
+      // A row owed both ways goes the way of the newest change.
+      List<String> addedIds = added.stream().map(GroupMembers.Row::userId).toList();
+      rowsToRemove.removeAll(addedIds);
+      rowsToAdd.removeIf(row -> removed.contains(row.userId()));
+      rowsToAdd.addAll(added);
+      rowsToRemove.addAll(removed);
+      formerMembersOwed.removeAll(addedIds);
+      return removed.isEmpty() ? membershipChanged() : membersRemoved(removed);
+    }
+
+    /** The first rows owed are written (more may have come meanwhile). */
+    /** Counts added to messages still counted; older ones keep what they had. */
+    Active receiptsCounted(List<ConversationActor.CountAdded> added) {
+      for (ConversationActor.CountAdded a : added) {
+        counted.computeIfPresent(a.seq(), (seq, c) -> new ReceiptCount(c.senderId(), c.delivered() + a.delivered(),
+            c.read() + a.read()));
+      }
+      return this;
+    }
+
+    Active memberRowsWritten(int added, int removed) {
+      rowsToAdd.subList(0, Math.min(added, rowsToAdd.size())).clear();
+      rowsToRemove.subList(0, Math.min(removed, rowsToRemove.size())).clear();
+      return this;
+    }
+
     Active messagesAccepted(MessagesAccepted e) {
       if (lastSeq == cold.archivedThrough()) {
         oldestHotTs = e.messages().get(0).serverTs();
@@ -235,6 +324,13 @@ public final class ConversationState {
         senders.append(m.seq(), m.senderId());
       }
       index.record(e.messages().get(0).seq(), e.writeSeqNr());
+      if (large) {
+        lastMessage = e.messages().get(e.messages().size() - 1);
+        e.messages().forEach(m -> counted.put(m.seq(), new ReceiptCount(m.senderId(), 0, 0)));
+        while (counted.size() > COUNTED_MESSAGES) {
+          counted.pollFirstEntry();
+        }
+      }
       return this;
     }
 
@@ -263,7 +359,10 @@ public final class ConversationState {
      */
     Active memberErased(ConversationActor.MemberErased e) {
       erasedSenders.merge(e.userId(), e.throughSeq(), Math::max);
-      if (e.leaves()) {
+      if (e.leaves() && large) {
+        largeMembersChanged(List.of(), List.of(e.userId()));
+        formerMembersOwed.remove(e.userId());
+      } else if (e.leaves()) {
         membersRemoved(List.of(e.userId()));
         formerMembersOwed.remove(e.userId()); // an erased account is told nothing (see MemberErasure)
       } else {

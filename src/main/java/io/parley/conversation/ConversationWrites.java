@@ -37,11 +37,17 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
  * the state no longer holds. Sends are acked, and receipts sent, once the write is stored.
  */
 final class ConversationWrites {
+  /** Where freshly stored messages go: to the members (see ConversationActor#fanOut). */
+  interface FanOut {
+    void stored(Active state, List<StoredMessage> stored, List<SendBatch.Mentions> mentions);
+  }
+
   private final String conversationId;
   private final ActorContext<Command> ctx;
   private final EffectFactories<Event, State> effects;
   private final LongSupplier lastSequenceNr;
   private final MemberHandoffs handoffs;
+  private final FanOut fanOut;
   private final DedupOverflow dedupOverflow;
   private final Membership membership;
   private final ConversationSettings settings;
@@ -53,7 +59,8 @@ final class ConversationWrites {
   private boolean flushScheduled;
 
   ConversationWrites(String conversationId, ActorContext<Command> ctx, EffectFactories<Event, State> effects,
-      LongSupplier lastSequenceNr, Recipients recipients, MemberHandoffs handoffs, DedupOverflow dedupOverflow,
+      LongSupplier lastSequenceNr, Recipients recipients, MemberHandoffs handoffs,
+      FanOut fanOut, DedupOverflow dedupOverflow,
       Membership membership, ConversationSettings settings, Clock clock) {
     this.conversationId = conversationId;
     this.ctx = ctx;
@@ -62,6 +69,7 @@ final class ConversationWrites {
     this.sends = new SendBatch(settings.maxBufferedSends());
     this.receipts = new ReceiptsWaiting(conversationId, recipients);
     this.handoffs = handoffs;
+    this.fanOut = fanOut;
     this.dedupOverflow = dedupOverflow;
     this.membership = membership;
     this.settings = settings;
@@ -200,7 +208,7 @@ final class ConversationWrites {
           ParleyMetrics.persisted(Duration.ofNanos(System.nanoTime() - writeStarted));
           ParleyMetrics.messagesAccepted(stored.size());
           if (!stored.isEmpty()) {
-            handoffs.fanOut((Active) newState, stored);
+            fanOut.stored((Active) newState, stored, numbered.mentions());
             dedupOverflow.spillIfFull((Active) newState);
           }
         });

@@ -26,11 +26,14 @@ final class GroupAdmin {
   private final String conversationId;
   private final EffectFactories<Event, State> effects;
   private final MembershipNotices notices;
+  private final LargeMembers large;
 
-  GroupAdmin(String conversationId, EffectFactories<Event, State> effects, MembershipNotices notices) {
+  GroupAdmin(String conversationId, EffectFactories<Event, State> effects, MembershipNotices notices,
+      LargeMembers large) {
     this.conversationId = conversationId;
     this.effects = effects;
     this.notices = notices;
+    this.large = large;
   }
 
   Effect<Event, State> removeMembers(Active state, RemoveMembers cmd) {
@@ -42,6 +45,9 @@ final class GroupAdmin {
     if (state.rolesOn && cmd.members().contains(state.owner)) {
       cmd.replyTo().tell(Outcome.rejected(Reason.FORBIDDEN, "the owner of " + conversationId + " cannot be removed"));
       return effects.none();
+    }
+    if (state.large) {
+      return large.change(state, cmd);
     }
     List<String> removed = cmd.members().stream().distinct().filter(state::isMember).toList();
     if (removed.isEmpty()) {
@@ -90,6 +96,9 @@ final class GroupAdmin {
     return effects.persist(event).thenRun((State newState) -> {
       replyTo.tell(Outcome.ok(Done.INSTANCE));
       notices.announce((Active) newState, List.of());
+      if (((Active) newState).large) {
+        large.infoChanged((Active) newState);
+      }
     });
   }
 

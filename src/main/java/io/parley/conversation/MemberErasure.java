@@ -24,13 +24,15 @@ final class MemberErasure {
   private final EffectFactories<Event, State> effects;
   private final Recipients recipients;
   private final MembershipNotices notices;
+  private final LargeMembers large;
 
   MemberErasure(String conversationId, EffectFactories<Event, State> effects, Recipients recipients,
-      MembershipNotices notices) {
+      MembershipNotices notices, LargeMembers large) {
     this.conversationId = conversationId;
     this.effects = effects;
     this.recipients = recipients;
     this.notices = notices;
+    this.large = large;
   }
 
   Effect<Event, State> erase(Active state, EraseMember cmd) {
@@ -51,7 +53,12 @@ final class MemberErasure {
           if (leaves) {
             notices.announce(active, List.of());
           }
-          cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+          if (active.large && leaves) {
+            // Answered once their row is gone: the erasure deletes what is left of them after this.
+            large.writeRows(active, () -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
+          } else {
+            cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+          }
         });
   }
 }

@@ -38,16 +38,21 @@ final class Membership {
   private final EffectFactories<Event, State> effects;
   private final MembershipNotices notices;
   private final MemberHandoffs.Locator locator;
-  private final int maxGroupMembers;
+  private final LargeMembers large;
+  private final GroupMembers rows;
+  private final ConversationSettings settings;
   private final Clock clock;
 
   Membership(String conversationId, EffectFactories<Event, State> effects, MembershipNotices notices,
-      MemberHandoffs.Locator locator, int maxGroupMembers, Clock clock) {
+      MemberHandoffs.Locator locator, LargeMembers large, GroupMembers rows, ConversationSettings settings,
+      Clock clock) {
     this.conversationId = conversationId;
     this.effects = effects;
     this.notices = notices;
     this.locator = locator;
-    this.maxGroupMembers = maxGroupMembers;
+    this.large = large;
+    this.rows = rows;
+    this.settings = settings;
     this.clock = clock;
   }
 
@@ -59,12 +64,17 @@ final class Membership {
     List<String> members = new ArrayList<>();
     members.add(cmd.creatorId());
     cmd.members().stream().filter(m -> !members.contains(m)).forEach(members::add);
-    if (members.size() > maxGroupMembers) {
-      cmd.replyTo().tell(tooManyMembers());
+    if (members.size() > settings.maxGroupMembers()) {
+      cmd.replyTo().tell(tooMany(settings));
       return effects.none();
     }
+    GroupCreated created = new GroupCreated(cmd.title(), members, cmd.creatorId(), clock.millis(), true);
+    if (members.size() >= settings.largeGroupFrom()) {
+      List<GroupMembers.Row> all = members.stream().map(id -> new GroupMembers.Row(id, 0, 0)).toList();
+      return large.createLarge(created, all, cmd.replyTo());
+    }
     return effects
-        .persist(new GroupCreated(cmd.title(), members, cmd.creatorId(), clock.millis(), true))
+        .persist(created)
         .thenRun((State newState) -> {
           Active active = (Active) newState;
           cmd.replyTo().tell(Outcome.ok(active.info(conversationId)));
@@ -72,8 +82,8 @@ final class Membership {
         });
   }
 
-  private <T> Outcome<T> tooManyMembers() {
-    return Outcome.rejected(Reason.BAD_REQUEST, "a group has at most " + maxGroupMembers + " members");
+  static <T> Outcome<T> tooMany(ConversationSettings settings) {
+    return Outcome.rejected(Reason.BAD_REQUEST, "a group has at most " + settings.maxGroupMembers() + " members");
   }
 
   Effect<Event, State> createExisting(Active state, Create cmd) {
@@ -105,6 +115,15 @@ final class Membership {
   Effect<Event, State> members(Active state, ConversationActor.GetMembers cmd) {
     if (!state.isMember(cmd.userId())) {
       cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
+    } else if (state.large) {
+      // Rows come in user id order already, one more than asked to tell whether a page follows.
+      String owner = state.owner;
+      java.util.Set<String> admins = java.util.Set.copyOf(state.admins);
+      rows.page(conversationId, cmd.after(), cmd.limit() + 1).whenComplete((page, failure) -> cmd.replyTo().tell(
+          failure != null
+              ? Outcome.rejected(Reason.UNAVAILABLE, "could not read the members of " + conversationId + "; retry")
+              : Outcome.ok(page(page.stream().map(GroupMembers.Row::userId).toList(), cmd,
+                  m -> m.equals(owner) ? "owner" : admins.contains(m) ? "admin" : "member"))));
     } else {
       cmd.replyTo().tell(Outcome.ok(page(state.members.keySet(), cmd, state::roleOf)));
     }
@@ -130,6 +149,23 @@ final class Membership {
         more ? shown.get(shown.size() - 1) : null);
   }
 
+  /** What the member's inbox shows of a large group: its newest message and how far they read. */
+  Effect<Event, State> summary(Active state, ConversationActor.GetSummary cmd) {
+    if (!state.isMember(cmd.userId())) {
+      cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
+      return effects.none();
+    }
+    long readSeq = state.known.row(cmd.userId()).map(GroupMembers.Row::readThrough)
+        .orElseGet(() -> Optional.ofNullable(state.members.get(cmd.userId())).map(m -> m.read()).orElse(state.lastSeq));
+    ChatMessage last = state.lastMessage == null ? null : state.lastMessage.toChatMessage(conversationId);
+    if (last != null && (state.deleted.contains(last.seq())
+        || state.erasedSenders.getOrDefault(last.senderId(), 0L) >= last.seq())) {
+      last = last.tombstone(); // deleted for everyone, or its sender's account erased
+    }
+    cmd.replyTo().tell(Outcome.ok(new ConversationActor.Summary(state.info(conversationId), last, readSeq)));
+    return effects.none();
+  }
+
   Effect<Event, State> receiptsGiven(Active state, ConversationActor.GetReceiptsGiven cmd) {
     ConversationState.Member member = state.members.get(cmd.userId());
     cmd.replyTo().tell(member == null
@@ -152,10 +188,16 @@ final class Membership {
           "only the owner or an admin of " + conversationId + " may add members"));
       return effects.none();
     }
+    if (state.large) {
+      return large.change(state, cmd);
+    }
     List<String> added = cmd.members().stream().distinct().filter(m -> !state.isMember(m)).toList();
-    if (state.members.size() + added.size() > maxGroupMembers) {
-      cmd.replyTo().tell(tooManyMembers());
+    if (state.members.size() + added.size() > settings.maxGroupMembers()) {
+      cmd.replyTo().tell(tooMany(settings));
       return effects.none();
+    }
+    if (!added.isEmpty() && large.largeAt(state, state.members.size() + added.size())) {
+      return large.becomeLarge(state, cmd, added);
     }
     if (added.isEmpty()) {
       cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
@@ -177,6 +219,9 @@ final class Membership {
     if (state.title == null) {
       cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST, "cannot leave a direct conversation"));
       return effects.none();
+    }
+    if (state.large) {
+      return large.change(state, cmd);
     }
     return effects
         .persist(new MemberLeft(cmd.userId()))

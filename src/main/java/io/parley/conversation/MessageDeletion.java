@@ -27,16 +27,19 @@ final class MessageDeletion {
   private final MessageReader reader;
   private final MemberHandoffs.Locator locator;
   private final Recipients recipients;
+  private final GroupRelays relays;
   private final Clock clock;
 
   MessageDeletion(String conversationId, ActorContext<Command> ctx, EffectFactories<Event, State> effects,
-      MessageReader reader, MemberHandoffs.Locator locator, Recipients recipients, Clock clock) {
+      MessageReader reader, MemberHandoffs.Locator locator, Recipients recipients, GroupRelays relays,
+      Clock clock) {
     this.conversationId = conversationId;
     this.ctx = ctx;
     this.effects = effects;
     this.reader = reader;
     this.locator = locator;
     this.recipients = recipients;
+    this.relays = relays;
     this.clock = clock;
   }
 
@@ -81,6 +84,7 @@ final class MessageDeletion {
           cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
           ((Active) newState).members.keySet()
               .forEach(member -> recipients.deleted(member, conversationId, cmd.seq(), cmd.userId()));
+          relays.deleted(cmd.seq()); // a large group's connected members (it has no members listed)
         });
   }
 }

@@ -34,6 +34,15 @@ public interface Recipients {
   /** {@code senderId}'s account was erased: their messages through {@code throughSeq} read as tombstones. */
   void senderErased(String userId, String conversationId, String senderId, long throughSeq);
 
+  /** Message {@code seq} of a large group mentions the member: pushed if they are offline, as any message in a small one. */
+  void mentioned(String userId, String conversationId, long seq, String senderId);
+
+  /**
+   * A large group's message {@code seq} of {@code senderId} reached {@code delivered} members live
+   * and was read by {@code read}: for the sender's connected devices only, never stored.
+   */
+  void receiptCounts(String senderId, String conversationId, long seq, long delivered, long read);
+
   /** {@code typistId} is typing; for the member's connected devices only. */
   void typing(String userId, String conversationId, String typistId);
 }

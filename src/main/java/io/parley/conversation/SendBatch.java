@@ -23,8 +23,11 @@ final class SendBatch {
   static final long MAX_BYTES = 64 * 1024;
   static final long MESSAGE_OVERHEAD_BYTES = 160;
 
-  /** One write's outcome: the messages to store, and the answer to each send taken. */
-  record Numbered(List<StoredMessage> stored, List<Runnable> replies) {}
+  /** One write's outcome: the messages to store, the answer to each send taken, and whom they mention. */
+  record Numbered(List<StoredMessage> stored, List<Runnable> replies, List<Mentions> mentions) {}
+
+  /** Message {@code seq} of {@code senderId} mentions {@code userIds}. */
+  record Mentions(long seq, String senderId, List<String> userIds) {}
 
   private final ArrayDeque<Send> waiting = new ArrayDeque<>();
   private final int capacity;
@@ -83,6 +86,7 @@ final class SendBatch {
     Map<Long, SendAck> acceptedNow = new HashMap<>();
     List<StoredMessage> stored = new ArrayList<>();
     List<Runnable> replies = new ArrayList<>();
+    List<Mentions> mentions = new ArrayList<>();
     for (Send send : sends) {
       if (!active.isMember(send.senderId())) {
         replies.add(() -> send.replyTo().tell(ConversationActor.notMember(conversationId, send.senderId())));
@@ -107,9 +111,12 @@ final class SendBatch {
       acceptedNow.put(key, ack);
       stored.add(new StoredMessage(seq, send.senderId(), send.clientMsgId(), send.content(), send.contentType(), ts,
           send.keyId(), send.preview()));
+      if (!send.mentions().isEmpty()) {
+        mentions.add(new Mentions(seq, send.senderId(), send.mentions()));
+      }
       replies.add(() -> send.replyTo().tell(Outcome.ok(ack)));
     }
-    return new Numbered(stored, replies);
+    return new Numbered(stored, replies, mentions);
   }
 
   private static SendAck ack(String conversationId, String clientMsgId, long seq, long serverTs) {

@@ -12,15 +12,21 @@ final class TypingRelay {
   private final String conversationId;
   private final EffectFactories<Event, State> effects;
   private final Recipients recipients;
+  private final GroupRelays relays;
 
-  TypingRelay(String conversationId, EffectFactories<Event, State> effects, Recipients recipients) {
+  TypingRelay(String conversationId, EffectFactories<Event, State> effects, Recipients recipients,
+      GroupRelays relays) {
     this.conversationId = conversationId;
     this.effects = effects;
     this.recipients = recipients;
+    this.relays = relays;
   }
 
+  /** In a large group, to the connected members only: through the relays of their nodes. */
   Effect<Event, State> typing(Active state, Typing cmd) {
-    if (state.isMember(cmd.userId())) {
+    if (state.large && state.isMember(cmd.userId())) {
+      relays.typing(cmd.userId());
+    } else if (state.isMember(cmd.userId())) {
       state.members.keySet().stream()
           .filter(member -> !member.equals(cmd.userId()))
           .forEach(member -> recipients.typing(member, conversationId, cmd.userId()));

@@ -24,20 +24,27 @@ final class Upkeep {
   private final MembershipNotices memberships;
   private final ArchiveRuns archiving;
   private final DedupOverflow dedupOverflow;
+  private final LargeMembers large;
+  private final GroupRelays relays;
+  private final ReceiptTally tally;
   private final EntityLifecycle<State> lifecycle;
   private final ConversationSettings settings;
   private final Clock clock;
   private long lastActivityMillis;
 
   Upkeep(EffectFactories<Event, State> effects, ConversationWrites writes, MemberHandoffs handoffs,
-      MembershipNotices memberships, ArchiveRuns archiving, DedupOverflow dedupOverflow,
-      EntityLifecycle<State> lifecycle, ConversationSettings settings, Clock clock) {
+      MembershipNotices memberships, ArchiveRuns archiving, DedupOverflow dedupOverflow, LargeMembers large,
+      GroupRelays relays, ReceiptTally tally, EntityLifecycle<State> lifecycle, ConversationSettings settings,
+      Clock clock) {
     this.effects = effects;
     this.writes = writes;
     this.handoffs = handoffs;
     this.memberships = memberships;
     this.archiving = archiving;
     this.dedupOverflow = dedupOverflow;
+    this.large = large;
+    this.relays = relays;
+    this.tally = tally;
     this.lifecycle = lifecycle;
     this.settings = settings;
     this.clock = clock;
@@ -64,8 +71,13 @@ final class Upkeep {
     }
     handoffs.retry(active);
     memberships.retry(active);
+    large.writeNext(active);
+    relays.tick();
     if (archiveStep.isPresent()) {
       return archiveStep.get();
+    }
+    if (!tally.idle()) {
+      return tally.store(); // a large group's receipt counts, once per tick
     }
     if (active.membershipOwed() && !memberships.indexAsked()) {
       // A direct conversation's start (it tells no one), or members from before the index.
@@ -73,7 +85,10 @@ final class Upkeep {
     } else if (active.membershipOwed() && memberships.settled()) {
       return effects.persist(new MembershipSettled());
     }
-    if (idle() && handoffs.allHandedOff(active) && memberships.settled() && archiving.idle()) {
+    // A large group with members connected stays awake: their relays hear it live.
+    if (idle() && handoffs.allHandedOff(active) && memberships.settled() && archiving.idle() && large.idle()
+        && tally.idle()
+        && !relays.any()) {
       return passivate(active);
     }
     return effects.none();

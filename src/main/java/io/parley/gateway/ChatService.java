@@ -41,8 +41,15 @@ public final class ChatService {
   public static final int DEFAULT_MEMBERS_LIMIT = 100;
   public static final int MAX_MEMBERS_LIMIT = 1000;
 
+  /** {@code mentions}: user ids (or {@value ConversationActor#MENTION_ALL}) a large group pushes; may be empty. */
   public record SendRequest(
-      String conversationId, String clientMsgId, String content, String contentType) {}
+      String conversationId, String clientMsgId, String content, String contentType, List<String> mentions) {
+    public SendRequest {
+      mentions = mentions == null ? List.of() : mentions;
+    }
+  }
+
+  public static final int MAX_MENTIONS = 50;
 
   private final Entities entities;
   private final MessageHistory history;
@@ -51,6 +58,7 @@ public final class ChatService {
   private final ConversationSettings conversationSettings;
   private final RequestTimeouts timeouts;
   private final ContentSealing sealing;
+  private final LargeGroupInbox largeGroups;
   private final ActorSystem<?> system;
 
   public ChatService(
@@ -61,6 +69,7 @@ public final class ChatService {
       ConversationSettings conversationSettings,
       RequestTimeouts timeouts,
       ContentSealing sealing,
+      LargeGroupInbox largeGroups,
       ActorSystem<?> system) {
     this.entities = entities;
     this.history = history;
@@ -69,6 +78,7 @@ public final class ChatService {
     this.conversationSettings = conversationSettings;
     this.timeouts = timeouts;
     this.sealing = sealing;
+    this.largeGroups = largeGroups;
     this.system = system;
   }
 
@@ -85,6 +95,10 @@ public final class ChatService {
     }
     if (request.content() == null || request.content().isEmpty()) {
       throw ApiError.badRequest("content must be a non-empty string");
+    }
+    if (request.mentions().size() > MAX_MENTIONS
+        || request.mentions().stream().anyMatch(id -> id.isEmpty() || id.length() > 128)) {
+      throw ApiError.badRequest("mentions must be at most " + MAX_MENTIONS + " user ids");
     }
     int chars = request.content().codePointCount(0, request.content().length());
     if (chars > conversationSettings.maxContentChars()) {
@@ -105,7 +119,7 @@ public final class ChatService {
         .thenCompose(sealed -> this.<ConversationActor.Command, ConversationActor.SendAck>ask(
             entities.conversation(request.conversationId()), timeouts.send(),
             replyTo -> new ConversationActor.Send(userId, request.clientMsgId(), sealed.content(), contentType,
-                sealed.keyId(), sealed.preview(), replyTo)))
+                sealed.keyId(), sealed.preview(), request.mentions(), replyTo)))
         .thenApply(ack -> {
           ParleyMetrics.sendAcked(Duration.ofNanos(System.nanoTime() - started));
           return ack;
@@ -213,7 +227,7 @@ public final class ChatService {
   public CompletionStage<List<InboxItem>> inbox(String userId, Integer limit, Long beforeTs) {
     int n = limit(limit, DEFAULT_INBOX_LIMIT, MAX_INBOX_LIMIT);
     return ask(entities.user(userId), (ActorRef<Outcome<UserActor.InboxPage>> replyTo) -> new UserActor.GetInbox(n, beforeTs, replyTo))
-        .thenApply(UserActor.InboxPage::items)
+        .thenCompose(page -> largeGroups.merge(userId, page.items(), n, beforeTs))
         .thenCompose(sealing::openItems);
   }
 
@@ -235,7 +249,14 @@ public final class ChatService {
     if (seq < 0) {
       throw ApiError.badRequest("seq must be a non-negative integer");
     }
-    return ask(entities.user(userId), replyTo -> new UserActor.MarkRead(deviceId, conversationId, seq, replyTo));
+    // A large group is in no user entity's inbox unless it was small once: its read mark is in its rows.
+    return this.<UserActor.Command, Done>ask(entities.user(userId),
+            replyTo -> new UserActor.MarkRead(deviceId, conversationId, seq, replyTo))
+        .handle((done, failure) -> failure == null ? CompletableFuture.completedFuture(done)
+            : ApiError.from(failure).code == ErrorCode.NOT_MEMBER
+                ? largeGroups.markRead(userId, conversationId, seq)
+                : CompletableFuture.<Done>failedFuture(failure))
+        .thenCompose(stage -> stage);
   }
 
   /** Relays a typing notice once the user's typing limit allows it. */

@@ -101,7 +101,8 @@ final class ClientFrames {
                     conversationId,
                     WireFormat.requiredString(frame, "client_msg_id"),
                     WireFormat.requiredString(frame, "content"),
-                    WireFormat.optionalString(frame, "content_type")))
+                    WireFormat.optionalString(frame, "content_type"),
+                    WireFormat.optionalStrings(frame, "mentions")))
             .thenApply(ack -> Optional.of(WireFormat.sendAck(reqId, conversationId, ack)));
       }
       case "msg.delete": {

@@ -1,6 +1,8 @@
 package io.parley.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.conversation.ChatMessage;
+import io.parley.conversation.LiveEvent;
 import io.parley.conversation.MessageHistory;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.user.DeviceEvent;
@@ -9,6 +11,7 @@ import io.parley.user.UserActor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -99,6 +102,12 @@ public final class Connection {
     INSTANCE
   }
 
+  /** The large groups the user is in (see {@link GroupRelay}); null: the lookup failed. */
+  private record LargeGroupsFound(List<String> groups) {}
+
+  /** A gap in a large group's live feed, read from history. */
+  private record GapRead(String group, long toSeq, List<ChatMessage> messages) {}
+
   static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
   static final Duration RETRY_AFTER = Duration.ofMillis(500);
 
@@ -110,6 +119,7 @@ public final class Connection {
       MessageHistory history,
       ContentSealing sealing,
       LiveConnections live,
+      GroupRelay.Started largeGroups,
       Duration heartbeat,
       Clock clock) {
     return Behaviors.setup(
@@ -117,7 +127,8 @@ public final class Connection {
           live.opened(ctx.getSelf());
           return Behaviors.withTimers(
               timers ->
-                  new Connection(userId, deviceId, entities, history, sealing, live, heartbeat, clock, ctx, timers)
+                  new Connection(userId, deviceId, entities, history, sealing, live, largeGroups, heartbeat, clock,
+                      ctx, timers)
                       .awaitingAttach(tokenExpiresAt));
         });
   }
@@ -128,6 +139,9 @@ public final class Connection {
   private final MessageHistory history;
   private final ContentSealing sealing;
   private final LiveConnections live;
+  private final GroupRelay.Started largeGroups;
+  private final LargeGroupFeeds feeds;
+  private boolean largeGroupsKnown;
   private final Duration heartbeat;
   private final Clock clock;
   private final ActorContext<Object> ctx;
@@ -158,6 +172,7 @@ public final class Connection {
       MessageHistory history,
       ContentSealing sealing,
       LiveConnections live,
+      GroupRelay.Started largeGroups,
       Duration heartbeat,
       Clock clock,
       ActorContext<Object> ctx,
@@ -168,6 +183,20 @@ public final class Connection {
     this.history = history;
     this.sealing = sealing;
     this.live = live;
+    this.largeGroups = largeGroups;
+    this.feeds = new LargeGroupFeeds(new LargeGroupFeeds.Output() {
+      @Override
+      public void send(ChatMessage message) {
+        ParleyMetrics.messageDelivered(message.serverTs(), clock.millis());
+        afterHello.send(() -> Connection.this.send(new DeviceEvent.GroupMessage(message)));
+      }
+
+      @Override
+      public void readGap(String group, long fromSeq, long toSeq) {
+        ctx.pipeToSelf(history.messages(group, fromSeq, toSeq),
+            (read, failure) -> new GapRead(group, toSeq, read == null ? List.of() : read));
+      }
+    });
     this.heartbeat = heartbeat;
     this.clock = clock;
     this.ctx = ctx;
@@ -212,6 +241,25 @@ public final class Connection {
         .onMessage(PendingReplay.PageLoaded.class, page -> replayed(replay.onLoaded(page)))
         .onMessage(DeviceEvent.StreamItem.class, this::onStreamItem)
         .onMessage(Acked.class, this::onAcked)
+        .onMessage(LargeGroupsFound.class, this::onLargeGroupsFound)
+        .onMessage(LiveEvent.Joined.class, joined -> {
+          feeds.joined(joined.conversationId(), joined.lastSeq());
+          return Behaviors.same();
+        })
+        .onMessage(LiveEvent.Messages.class, messages -> {
+          feeds.messages(messages.conversationId(), messages.messages());
+          return Behaviors.same();
+        })
+        .onMessage(GapRead.class, gap -> {
+          feeds.gapRead(gap.group(), gap.toSeq(), gap.messages());
+          return Behaviors.same();
+        })
+        .onMessage(LiveEvent.Typing.class, typing -> {
+          if (!typing.typistId().equals(userId)) {
+            afterHello.send(() -> send(new DeviceEvent.Typing(typing.conversationId(), typing.typistId())));
+          }
+          return Behaviors.same();
+        })
         .onMessage(DeviceEvent.Replaced.class, r -> {
           socket.complete();
           return Behaviors.same();
@@ -230,6 +278,7 @@ public final class Connection {
         })
         .onMessage(Heartbeat.class, h -> {
           register();
+          findLargeGroups(); // if the lookup at registration failed
           // The watched users' entities hold these subscriptions only while they run.
           presenceWatched.forEach(id -> entities.user(id).tell(new UserActor.RenewPresence(userId, self())));
           return Behaviors.same();
@@ -306,6 +355,7 @@ public final class Connection {
       watchedUser = connected.user();
       ctx.watchWith(watchedUser, new UserActorStopped());
     }
+    findLargeGroups();
     if (lastCursorSent < 0) {
       // hello goes out once the device is registered: from then on its items are kept for it.
       send(WireFormat.hello(userId, deviceId, clock.millis(), heartbeat.toMillis()));
@@ -322,6 +372,25 @@ public final class Connection {
     storedAtLastRegistration = connected.lastCursor();
     if (!replay.isActive() && (!missedNothing || tailLost)) {
       replay.start(lastCursorSent);
+    }
+    return Behaviors.same();
+  }
+
+  /** Once per connection: its large groups' relay subscriptions (joins later come through the relay). */
+  private void findLargeGroups() {
+    if (largeGroupsKnown) {
+      return;
+    }
+    largeGroupsKnown = true;
+    ctx.pipeToSelf(largeGroups.rows().largeGroupsOf(userId),
+        (groups, failure) -> new LargeGroupsFound(failure == null ? groups : null));
+  }
+
+  private Behavior<Object> onLargeGroupsFound(LargeGroupsFound found) {
+    if (found.groups() == null) {
+      largeGroupsKnown = false; // asked again at the next heartbeat
+    } else {
+      largeGroups.relay().tell(new GroupRelay.Online(userId, ctx.getSelf(), found.groups()));
     }
     return Behaviors.same();
   }

@@ -72,6 +72,9 @@ final class ContentSealing {
     if (event instanceof DeviceEvent.MsgNew m && m.message().sealed()) {
       return open(m.message()).thenApply(opened -> new DeviceEvent.MsgNew(m.cursor(), opened));
     }
+    if (event instanceof DeviceEvent.GroupMessage m && m.message().sealed()) {
+      return open(m.message()).thenApply(DeviceEvent.GroupMessage::new);
+    }
     if (event instanceof DeviceEvent.InboxUpdate u && u.item().previewKeyId() != null) {
       return open(u.item()).thenApply(DeviceEvent.InboxUpdate::new);
     }

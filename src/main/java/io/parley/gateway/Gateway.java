@@ -35,6 +35,7 @@ public final class Gateway {
       ConversationSettings conversationSettings,
       ErasureRegistry erasures,
       KeptElsewhere elsewhere,
+      GroupRelay.Started largeGroups,
       Clock clock) {
     Config gateway = config.getConfig("parley.gateway");
     if (gateway.getDuration("idle-timeout").compareTo(gateway.getDuration("heartbeat")) <= 0) {
@@ -45,11 +46,12 @@ public final class Gateway {
     Duration askTimeout = timeouts.ask();
     RateLimits limits = RateLimits.from(gateway.getConfig("rate-limit"), clock, entities, timeouts, system.scheduler());
     ContentSealing sealing = new ContentSealing(keys);
-    ChatService chat = new ChatService(entities, history, media, limits, conversationSettings, timeouts, sealing, system);
+    ChatService chat = new ChatService(entities, history, media, limits, conversationSettings, timeouts, sealing,
+        new LargeGroupInbox(entities, largeGroups.rows(), askTimeout, system), system);
     WebSocketEndpoint webSocket =
         new WebSocketEndpoint(
             system, entities, history, chat, sealing, auth, gateway.getDuration("heartbeat"),
-            gateway.getInt("max-frame-bytes"), gateway.getInt("max-connections"), clock);
+            gateway.getInt("max-frame-bytes"), gateway.getInt("max-connections"), largeGroups, clock);
     ParleyMetrics.gauge("parley.connections", "WebSocket connections open on this node", webSocket.live::size);
     HttpApi api =
         new HttpApi(

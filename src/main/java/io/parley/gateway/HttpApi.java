@@ -142,7 +142,8 @@ public final class HttpApi extends AllDirectives {
             WireFormat.requiredString(request, "conversation_id"),
             WireFormat.requiredString(request, "client_msg_id"),
             WireFormat.requiredString(request, "content"),
-            WireFormat.optionalString(request, "content_type")))
+            WireFormat.optionalString(request, "content_type"),
+                    WireFormat.optionalStrings(request, "mentions")))
         .thenApply(ack -> WireFormat.sendAck(null, request.get("conversation_id").textValue(), ack)));
   }
 

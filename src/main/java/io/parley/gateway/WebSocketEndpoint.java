@@ -49,6 +49,7 @@ final class WebSocketEndpoint {
   private final int maxFrameBytes;
   final int maxConnections;
   private final Clock clock;
+  private final GroupRelay.Started largeGroups;
   final LiveConnections live = new LiveConnections();
 
   WebSocketEndpoint(
@@ -61,8 +62,10 @@ final class WebSocketEndpoint {
       Duration heartbeat,
       int maxFrameBytes,
       int maxConnections,
+      GroupRelay.Started largeGroups,
       Clock clock) {
     this.system = system;
+    this.largeGroups = largeGroups;
     this.entities = entities;
     this.history = history;
     this.chat = chat;
@@ -86,7 +89,8 @@ final class WebSocketEndpoint {
     String userId = token.userId();
     ActorRef<Object> connection =
         system.systemActorOf(
-            Connection.create(userId, deviceId, token.expiresAt(), entities, history, sealing, live, heartbeat, clock),
+            Connection.create(userId, deviceId, token.expiresAt(), entities, history, sealing, live, largeGroups,
+                heartbeat, clock),
             "connection-" + UUID.randomUUID(),
             Props.empty());
     ClientFrames frames = new ClientFrames(userId, deviceId, chat, auth, entities, connection);

@@ -97,8 +97,23 @@ public final class WireFormat {
     ObjectNode node = frame("conversation.created", reqId)
         .put("conversation_id", info.conversationId())
         .put("title", info.title());
-    node.set("members", strings(info.members()));
-    return withRoles(node, info.roles());
+    return withRoles(withMembers(node, info.members(), info.memberCount()), info.roles());
+  }
+
+  /**
+   * The members, and their count ({@code member_count}, an extension of PROTOCOL.md); a large
+   * group is told in counts only ({@code large: true}), its members listed by page on request.
+   */
+  private static ObjectNode withMembers(ObjectNode node, List<String> members, long memberCount) {
+    boolean large = memberCount > members.size();
+    if (!large) {
+      node.set("members", strings(members));
+    }
+    node.put("member_count", Math.max(memberCount, members.size()));
+    if (large) {
+      node.put("large", true);
+    }
+    return node;
   }
 
   /** Who runs a group (an extension of PROTOCOL.md): {@code owner}, {@code admins}, {@code posting}. */
@@ -142,6 +157,16 @@ public final class WireFormat {
     if (event instanceof DeviceEvent.MsgNew m) {
       return message(m.message()).put("cursor", m.cursor());
     }
+    if (event instanceof DeviceEvent.ReceiptCounts c) { // an extension of PROTOCOL.md, for large groups
+      return frame("receipt.counts", null)
+          .put("conversation_id", c.conversationId())
+          .put("seq", c.seq())
+          .put("delivered_count", c.delivered())
+          .put("read_count", c.read());
+    }
+    if (event instanceof DeviceEvent.GroupMessage m) {
+      return message(m.message()); // relayed live from a large group: no stream item, so no cursor
+    }
     if (event instanceof DeviceEvent.ReceiptItem r) {
       return event(r.receipt(), now).put("cursor", r.cursor()); // cursor: an extension of PROTOCOL.md
     }
@@ -165,8 +190,7 @@ public final class WireFormat {
       ObjectNode node = frame("conversation.updated", null)
           .put("conversation_id", u.conversationId())
           .put("title", u.title());
-      node.set("members", strings(u.members()));
-      return withRoles(node, u.roles());
+      return withRoles(withMembers(node, u.members(), u.memberCount()), u.roles());
     }
     if (event instanceof DeviceEvent.Presence p) {
       return frame("presence", null)
@@ -287,6 +311,12 @@ public final class WireFormat {
       throw ApiError.badRequest(field + " is out of range");
     }
     return value.intValue();
+  }
+
+  /** An absent field is an empty list. */
+  static List<String> optionalStrings(ObjectNode node, String field) {
+    JsonNode value = node.get(field);
+    return value == null || value.isNull() ? List.of() : requiredStrings(node, field);
   }
 
   static List<String> requiredStrings(ObjectNode node, String field) {

@@ -44,11 +44,16 @@ public final class OfflinePushes<T> {
     for (int i = messages.size() - 1; i >= 0; i--) {
       ChatMessage m = messages.get(i);
       if (!m.senderId().equals(userId)) {
-        coalescer.offer(new PushCoalescer.Due(conversationId, m.seq(), m.senderId()), clock.millis())
-            .ifPresent(delay -> timers.startSingleTimer(timerKey(conversationId), dueMessage.apply(conversationId), delay));
+        mentioned(conversationId, m.seq(), m.senderId());
         return;
       }
     }
+  }
+
+  /** A large group's message mentions the offline user: coalesced with the conversation's other pushes. */
+  public void mentioned(String conversationId, long seq, String senderId) {
+    coalescer.offer(new PushCoalescer.Due(conversationId, seq, senderId), clock.millis())
+        .ifPresent(delay -> timers.startSingleTimer(timerKey(conversationId), dueMessage.apply(conversationId), delay));
   }
 
   /** The conversation's push is due (its {@code dueMessage} arrived): it goes to every token. */

@@ -42,9 +42,22 @@ public sealed interface DeviceEvent extends JsonSerializable {
   /** A deletion, as an item of the delivery stream: devices offline now get it when they reconnect. */
   record DeletionItem(long cursor, MsgDeleted deleted) implements StreamItem {}
 
-  /** {@code roles} null for a conversation without them (see {@link GroupRoles}). */
-  record ConversationUpdated(String conversationId, String title, List<String> members, GroupRoles roles)
-      implements DeviceEvent {}
+  /**
+   * {@code roles} null for a conversation without them (see {@link GroupRoles}); a large group
+   * lists no {@code members}, only their {@code memberCount} (0 from older nodes: the list's size).
+   */
+  record ConversationUpdated(String conversationId, String title, List<String> members, GroupRoles roles,
+      long memberCount) implements DeviceEvent {
+    public ConversationUpdated(String conversationId, String title, List<String> members, GroupRoles roles) {
+      this(conversationId, title, members, roles, members.size());
+    }
+  }
+
+  /** A large group's receipts of message {@code seq}, as counts (never stored: connected devices only). */
+  record ReceiptCounts(String conversationId, long seq, long delivered, long read) implements DeviceEvent {}
+
+  /** A large group's message, relayed live to a connected member: not an item of their stream, no cursor. */
+  record GroupMessage(ChatMessage message) implements DeviceEvent {}
 
   record Presence(String userId, boolean online, long lastSeen) implements DeviceEvent {}
 

@@ -89,7 +89,7 @@ public final class Inbox {
 
   /** What the inbox shows of a conversation's last message; {@code keyId} as in {@link Entry}. */
   public record Preview(String text, String keyId) {
-    static final Preview NONE = new Preview("", null);
+    public static final Preview NONE = new Preview("", null);
   }
 
   private final HashMap<String, Entry> entries;
@@ -314,7 +314,7 @@ public final class Inbox {
   }
 
   /** A sealed message's preview is sealed too: the gateway made it when it sealed the content. */
-  static Preview preview(ChatMessage message) {
+  public static Preview preview(ChatMessage message) {
     if ("media".equals(message.contentType()) || !message.sealed()) {
       return new Preview(preview(message.content(), message.contentType()), null);
     }

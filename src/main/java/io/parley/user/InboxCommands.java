@@ -53,7 +53,7 @@ final class InboxCommands {
         newState -> {
           connections.broadcast(
               new DeviceEvent.ConversationUpdated(info.conversationId(), info.titleFor(userId), info.members(),
-                  info.roles()),
+                  info.roles(), info.memberCount()),
               null);
           newState.inbox.get(info.conversationId())
               .ifPresent(entry -> connections.inboxUpdate(newState.inbox.item(info.conversationId()), info, null));

@@ -178,6 +178,9 @@ public final class UserActor
   /** Whether a presence subscriber is in a conversation whose members the inbox does not keep. */
   record PresenceChecked(String subscriberUserId, int membershipChanges, boolean shares) implements Command {}
 
+  /** A large group's message mentions the user: a push if no device is online (nothing is stored). */
+  public record Mentioned(String conversationId, long seq, String senderId) implements Command {}
+
   /** The coalesced push for a conversation is due. */
   record PushDue(String conversationId) implements Command {}
 
@@ -354,6 +357,12 @@ public final class UserActor
         .onCommand(UnsubscribePresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.unsubscribe(cmd)))
         .onCommand(LeaseAllowance.class, (state, cmd) -> Effect().reply(cmd.replyTo(), allowances.lease(cmd)))
         .onCommand(PushDue.class, this::onPushDue)
+        .onCommand(Mentioned.class, (state, cmd) -> {
+          if (!connections.online() && !state.pushTokens.isEmpty()) {
+            pushes.mentioned(cmd.conversationId(), cmd.seq(), cmd.senderId());
+          }
+          return Effect().none();
+        })
         .onCommand(Tick.class, this::onTick)
         .onCommand(Stop.class, (state, cmd) -> onStop())
         .build();

@@ -36,6 +36,16 @@ public final class UserRecipients implements Recipients {
   }
 
   @Override
+  public void mentioned(String userId, String conversationId, long seq, String senderId) {
+    users.user(userId).tell(new UserActor.Mentioned(conversationId, seq, senderId));
+  }
+
+  @Override
+  public void receiptCounts(String senderId, String conversationId, long seq, long delivered, long read) {
+    users.user(senderId).tell(new UserActor.Notify(new DeviceEvent.ReceiptCounts(conversationId, seq, delivered, read)));
+  }
+
+  @Override
   public void senderErased(String userId, String conversationId, String senderId, long throughSeq) {
     users.user(userId).tell(new UserActor.SenderErased(conversationId, senderId, throughSeq));
   }

@@ -18,6 +18,7 @@ import io.parley.config.ParleyConfig;
 import io.parley.storage.DynamoDbClients;
 import io.parley.storage.DynamoDbTables;
 import io.parley.storage.EmbeddedDynamoDb;
+import io.parley.testing.MemoryGroupMembers;
 import io.parley.testing.ParleyProcess;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -85,7 +86,8 @@ class ConversationJournalIT {
   private ActorRef<ConversationActor.Command> spawn(String conversationId, ConversationSettings settings) {
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
     return testKit.spawn(ConversationActor.create(conversationId, shard.ref(), new UserRecipients(user -> ignored()),
-        reader, archiveRuns, dedupSpill, MemberIndex.NONE, settings, Clock.systemUTC()));
+        reader, archiveRuns, dedupSpill, MemberIndex.NONE, new MemoryGroupMembers(), LiveGroups.NONE, settings,
+        Clock.systemUTC()));
   }
 
   @AfterAll
@@ -168,7 +170,8 @@ class ConversationJournalIT {
 
   private static ConversationSettings withDedupBound(ConversationSettings s, int maxEntries) {
     return new ConversationSettings(s.maxContentChars(), s.maxGroupMembers(), s.dedupWindow(), maxEntries,
-        s.maxBufferedSends(), s.handoffRetryInterval(), s.passivateAfterIdle(), s.snapshotEvery());
+        s.maxBufferedSends(), s.handoffRetryInterval(), s.passivateAfterIdle(), s.snapshotEvery(),
+        s.largeGroupFrom());
   }
 
   private void assertRange(long from, long to) throws Exception {

@@ -50,7 +50,9 @@ class ClientFramesTest {
     var chat = new ChatService(harness, new MessageHistory(harness, null, Duration.ofSeconds(5), harness.testKit.system()),
         null, RateLimits.from(harness.config.getConfig("parley.gateway.rate-limit"), harness.clock, harness,
             timeouts, harness.testKit.system().scheduler()), settings, timeouts,
-        new ContentSealing(harness.contentKeys), harness.testKit.system());
+        new ContentSealing(harness.contentKeys),
+        new LargeGroupInbox(harness, harness.groupMembers, Duration.ofSeconds(5), harness.testKit.system()),
+        harness.testKit.system());
     connection = harness.testKit.createTestProbe();
     auth = new JwtAuth("a-secret-of-at-least-thirty-two-bytes-0123", harness.clock);
     frames = new ClientFrames("bob", "phone", chat, auth, harness, connection.ref());

@@ -13,6 +13,7 @@ import io.parley.conversation.MessageReader;
 import io.parley.conversation.ReceiptStatus;
 import io.parley.user.PendingQueue;
 import org.apache.pekko.actor.typed.RecipientRef;
+import io.parley.conversation.LiveGroups;
 import io.parley.conversation.MessageHistory;
 import io.parley.testing.EntityHarness;
 import io.parley.user.DeviceEvent;
@@ -56,7 +57,10 @@ class ConnectionTest {
         Duration.ofSeconds(5), harness.testKit.system());
     connection = harness.testKit.spawn(
         Connection.create("bob", "phone", harness.clock.instant().plus(TOKEN_LIFETIME), entities, history,
-            new ContentSealing(harness.contentKeys), new LiveConnections(), HEARTBEAT, harness.clock));
+            new ContentSealing(harness.contentKeys), new LiveConnections(),
+            new GroupRelay.Started(harness.testKit.createTestProbe().ref().unsafeUpcast(), LiveGroups.NONE,
+                harness.groupMembers),
+            HEARTBEAT, harness.clock));
     connection.tell(new Connection.Attach(socket.ref()));
   }
 

@@ -45,7 +45,8 @@ class SendTimeoutTest {
     var chat = new ChatService(harness, new MessageHistory(harness, null, TIMEOUTS.ask(), system), null,
         RateLimits.from(harness.config.getConfig("parley.gateway.rate-limit"), harness.clock, harness, TIMEOUTS,
             system.scheduler()),
-        ConversationSettings.from(harness.config), TIMEOUTS, new ContentSealing(harness.contentKeys), system);
+        ConversationSettings.from(harness.config), TIMEOUTS, new ContentSealing(harness.contentKeys),
+        new LargeGroupInbox(harness, harness.groupMembers, TIMEOUTS.ask(), system), system);
     frames = new ClientFrames("bob", "phone", chat, new JwtAuth("a-secret-of-at-least-thirty-two-bytes-0123",
         harness.clock), harness, harness.testKit.createTestProbe().ref());
   }

@@ -1,5 +1,6 @@
 package io.parley.testing;
 
+import io.parley.conversation.LiveGroups;
 import io.parley.conversation.MemberIndex;
 import io.parley.privacy.ContentKeys;
 import com.typesafe.config.Config;
@@ -56,6 +57,8 @@ public final class EntityHarness implements Entities, ArchiveCalendars {
   public final ContentKeys contentKeys = new ContentKeys(new MemoryKeyTable(), 1_000);
   /** The member index conversations write to; tests of it replace it. */
   public MemberIndex memberIndex = MemberIndex.NONE;
+  public final MemoryGroupMembers groupMembers = new MemoryGroupMembers();
+  public LiveGroups liveGroups = LiveGroups.NONE;
   private final Map<String, TestProbe<UserActor.Command>> users = new ConcurrentHashMap<>();
   private final Map<String, TestProbe<ConversationActor.Command>> conversations = new ConcurrentHashMap<>();
   public final TestProbe<PushTokenOwner.Command> pushTokenOwnerProbe;
@@ -122,7 +125,8 @@ public final class EntityHarness implements Entities, ArchiveCalendars {
   public org.apache.pekko.actor.typed.Behavior<ConversationActor.Command> conversationActor(
       String conversationId, ActorRef<ClusterSharding.ShardCommand> shard, ConversationSettings settings) {
     return ConversationActor.create(conversationId, shard, recipients(),
-        new MessageReader(journal(), coldTier()), archiveRuns(), DedupSpill.NONE, memberIndex, settings, clock);
+        new MessageReader(journal(), coldTier()), archiveRuns(), DedupSpill.NONE, memberIndex, groupMembers,
+        liveGroups, settings, clock);
   }
 
   public TestProbe<UserActor.Command> userProbe(String userId) {

@@ -1,0 +1,21 @@
+package io.parley.conversation;
+
+import io.parley.cluster.JsonSerializable;
+import java.util.List;
+
+/**
+ * What a large group tells the relays of the nodes where its members are connected (see
+ * {@link GroupRelays}): one message per node, never one per member.
+ */
+public sealed interface LiveEvent extends JsonSerializable {
+  /** The relay is registered; the group's newest seq then was {@code lastSeq}. */
+  record Joined(String conversationId, long lastSeq) implements LiveEvent {}
+
+  /** Messages just stored, in seq order. */
+  record Messages(String conversationId, List<ChatMessage> messages) implements LiveEvent {}
+
+  record Typing(String conversationId, String typistId) implements LiveEvent {}
+
+  /** Message {@code seq} was deleted for everyone. */
+  record Deleted(String conversationId, long seq) implements LiveEvent {}
+}

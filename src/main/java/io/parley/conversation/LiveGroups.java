@@ -1,0 +1,15 @@
+package io.parley.conversation;
+
+import java.util.List;
+
+/**
+ * Tells every node that users joined or left a large group, so that their connected devices
+ * start or stop hearing it live ({@code gateway/GroupRelay} implements it over cluster pubsub):
+ * a large group does not know where its members are connected.
+ */
+public interface LiveGroups {
+  void membershipChanged(ConversationInfo info, List<String> joined, List<String> left);
+
+  /** Tells no one: for tests of other things. */
+  LiveGroups NONE = (info, joined, left) -> {};
+}

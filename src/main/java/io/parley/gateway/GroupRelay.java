@@ -1,0 +1,196 @@
+package io.parley.gateway;
+
+import io.parley.cluster.JsonSerializable;
+import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationInfo;
+import io.parley.conversation.GroupMembers;
+import io.parley.conversation.LiveEvent;
+import io.parley.conversation.LiveGroups;
+import io.parley.user.DeviceEvent;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+
+/**
+ * This node's relay for large groups: the per-group subscription the gateway holds while members
+ * are connected here. Each large group with a member connected on this node has this relay
+ * registered ({@link ConversationActor.RelayJoin}, renewed every
+ * {@link #RENEW_EVERY}), and tells it each message once; the relay hands it to the connections
+ * of members here. So a message costs the group one tell per node, whatever its member count.
+ *
+ * <p>A connection brings the large groups its user is in ({@link Online}); users who join or leave
+ * a large group while connected are told through cluster pubsub ({@link MembershipChange}), since
+ * the group does not know where its members are connected.
+ */
+public final class GroupRelay {
+  static final Duration RENEW_EVERY = Duration.ofSeconds(10);
+
+  /** A connection of {@code userId}, a member of these large groups, is open. */
+  record Online(String userId, ActorRef<Object> connection, List<String> groups) {}
+
+  /** Users joined or left a large group, or (neither) its title, roles or posting changed: published to every node. */
+  public record MembershipChange(ConversationInfo info, List<String> joined, List<String> left)
+      implements JsonSerializable {}
+
+  private enum Renew {
+    INSTANCE
+  }
+
+  /** The relay of this node, and how to reach it. */
+  public record Started(ActorRef<Object> relay, LiveGroups liveGroups, GroupMembers rows) {}
+
+  public static Started start(ActorSystem<?> system, Entities entities, GroupMembers rows) {
+    ActorRef<Topic.Command<MembershipChange>> topic = system.systemActorOf(
+        Topic.create(MembershipChange.class, "large-group-members"), "large-group-members", Props.empty());
+    ActorRef<Object> relay = system.systemActorOf(
+        Behaviors.<Object>setup(ctx -> Behaviors.withTimers(timers -> {
+          topic.tell(Topic.subscribe(ctx.getSelf().narrow()));
+          timers.startTimerWithFixedDelay(Renew.INSTANCE, RENEW_EVERY);
+          // A message it cannot handle is skipped: the subscriptions it holds are not lost with it.
+          return Behaviors.supervise(new GroupRelay(ctx, entities).behavior())
+              .onFailure(SupervisorStrategy.resume());
+        })),
+        "group-relay", Props.empty());
+    LiveGroups live = (info, joined, left) -> topic.tell(Topic.publish(new MembershipChange(info, joined, left)));
+    return new Started(relay, live, rows);
+  }
+
+  private final ActorContext<Object> ctx;
+  private final Entities entities;
+  private final Map<String, Set<ActorRef<Object>>> connectionsOfUser = new HashMap<>();
+  private final Map<ActorRef<Object>, String> userOfConnection = new HashMap<>();
+  private final Map<String, Set<ActorRef<Object>>> subscribers = new HashMap<>();
+  /** Per group, its newest seq as last heard: where a connection subscribing now starts. */
+  private final Map<String, Long> lastSeq = new HashMap<>();
+
+  private GroupRelay(ActorContext<Object> ctx, Entities entities) {
+    this.ctx = ctx;
+    this.entities = entities;
+  }
+
+  private Behavior<Object> behavior() {
+    return Behaviors.receive(Object.class)
+        .onMessage(Online.class, online -> {
+          if (userOfConnection.put(online.connection(), online.userId()) == null) {
+            ctx.watch(online.connection());
+          }
+          connectionsOfUser.computeIfAbsent(online.userId(), id -> new HashSet<>()).add(online.connection());
+          online.groups().forEach(group -> subscribe(group, online.connection()));
+          return Behaviors.same();
+        })
+        .onMessage(LiveEvent.Joined.class, joined -> {
+          lastSeq.merge(joined.conversationId(), joined.lastSeq(), Math::max);
+          forward(joined.conversationId(), joined);
+          return Behaviors.same();
+        })
+        .onMessage(LiveEvent.Messages.class, messages -> {
+          List<io.parley.conversation.ChatMessage> list = messages.messages();
+          lastSeq.merge(messages.conversationId(), list.get(list.size() - 1).seq(), Math::max);
+          forward(messages.conversationId(), messages);
+          reportDelivered(messages.conversationId(), list);
+          return Behaviors.same();
+        })
+        .onMessage(LiveEvent.Typing.class, typing -> {
+          forward(typing.conversationId(), typing);
+          return Behaviors.same();
+        })
+        .onMessage(LiveEvent.Deleted.class, deleted -> {
+          forward(deleted.conversationId(), new DeviceEvent.MsgDeleted(deleted.conversationId(), deleted.seq()));
+          return Behaviors.same();
+        })
+        .onMessage(MembershipChange.class, this::onMembershipChange)
+        .onMessage(Renew.class, renew -> {
+          subscribers.keySet().forEach(group -> entities.conversation(group).tell(new ConversationActor.RelayJoin(self())));
+          return Behaviors.same();
+        })
+        .onSignal(Terminated.class, terminated -> {
+          offline(terminated.getRef().unsafeUpcast());
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private ActorRef<LiveEvent> self() {
+    return ctx.getSelf().narrow();
+  }
+
+  private void subscribe(String group, ActorRef<Object> connection) {
+    Set<ActorRef<Object>> here = subscribers.computeIfAbsent(group, id -> new HashSet<>());
+    boolean first = here.isEmpty();
+    here.add(connection);
+    if (first) {
+      entities.conversation(group).tell(new ConversationActor.RelayJoin(self()));
+    } else if (lastSeq.containsKey(group)) {
+      connection.tell(new LiveEvent.Joined(group, lastSeq.get(group)));
+    } // else the group's answer to the first subscriber comes to all of them
+  }
+
+  private void unsubscribe(String group, ActorRef<Object> connection) {
+    Set<ActorRef<Object>> here = subscribers.get(group);
+    if (here != null && here.remove(connection) && here.isEmpty()) {
+      subscribers.remove(group);
+      lastSeq.remove(group);
+      entities.conversation(group).tell(new ConversationActor.RelayLeave(self()));
+    }
+  }
+
+  private void offline(ActorRef<Object> connection) {
+    String userId = userOfConnection.remove(connection);
+    if (userId == null) {
+      return;
+    }
+    Set<ActorRef<Object>> theirs = connectionsOfUser.get(userId);
+    if (theirs != null && theirs.remove(connection) && theirs.isEmpty()) {
+      connectionsOfUser.remove(userId);
+    }
+    List.copyOf(subscribers.keySet()).forEach(group -> unsubscribe(group, connection));
+  }
+
+  /** How many members here each message reached, for the sender's counts (see ConversationActor.Relayed). */
+  private void reportDelivered(String group, List<io.parley.conversation.ChatMessage> messages) {
+    Set<String> users = new HashSet<>();
+    subscribers.getOrDefault(group, Set.of()).forEach(connection -> users.add(userOfConnection.get(connection)));
+    List<ConversationActor.CountAdded> delivered = messages.stream()
+        .map(m -> new ConversationActor.CountAdded(m.seq(), users.size() - (users.contains(m.senderId()) ? 1 : 0), 0))
+        .toList();
+    entities.conversation(group).tell(new ConversationActor.Relayed(delivered));
+  }
+
+  private void forward(String group, Object event) {
+    subscribers.getOrDefault(group, Set.of()).forEach(connection -> connection.tell(event));
+  }
+
+  /** Connections here of users who joined start hearing the group, those of users who left stop. */
+  private Behavior<Object> onMembershipChange(MembershipChange change) {
+    ConversationInfo info = change.info();
+    String group = info.conversationId();
+    DeviceEvent updated = new DeviceEvent.ConversationUpdated(group, info.title(), info.members(), info.roles(),
+        info.memberCount());
+    if (change.joined().isEmpty() && change.left().isEmpty()) { // its title, roles or posting changed
+      forward(group, updated);
+    }
+    for (String userId : change.joined()) {
+      for (ActorRef<Object> connection : connectionsOfUser.getOrDefault(userId, Set.of())) {
+        connection.tell(new LiveEvent.Joined(group, info.lastSeq())); // what it hears starts after this
+        subscribe(group, connection);
+        connection.tell(updated);
+      }
+    }
+    for (String userId : change.left()) { // their user entities tell their devices (see LargeMembers)
+      List.copyOf(connectionsOfUser.getOrDefault(userId, Set.of())).forEach(connection -> unsubscribe(group, connection));
+    }
+    return Behaviors.same();
+  }
+}
