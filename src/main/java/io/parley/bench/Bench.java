@@ -27,8 +27,16 @@ public final class Bench {
         pairs    closed loop: --pairs P (2P clients, user 2i+1 -> 2i+2), --window W in flight per sender
         rate     open loop: --pairs P, --rate R msgs/s in total, --max-in-flight per sender (1000)
         offline  --k K messages to a receiver that is offline, then it connects and catches up (--window 50)
-        group    --members M, --online N connected (sender included), --messages K with --window W,
-                 or --rate R for --duration-s
+        group    --members M (100) in one group, the first --online N (10) of them connected, user 1
+                 the sender; --messages K (1000) closed loop with --window W (10), or --rate R msgs/s
+                 open loop for --duration-s. Built as a client must: create with 999 others, then
+                 POST /v1/conversations/{id}/members in pages of 1,000 (4 at once); the others are
+                 just ids, never logged in. Reports setup_s, member_pages, per message the time to
+                 the first and the last online receiver (first_delivery_ms, last_delivery_ms),
+                 incomplete, and dynamodb_requests_per_sent_msg. The node needs
+                 PARLEY_MAX_GROUP_MEMBERS >= M and, beyond ten or so pages, a raised group-change limit
+                 (PARLEY_RATE_LIMIT_GROUP_CHANGES_PER_MINUTE, _BURST) or refused pages are retried.
+                 e.g. group --members 100000 --online 1000 --rate 10 --duration-s 60
         idle     --conns N idle connections (ramped, --in-flight at once), --hold-s, --ping-sample 100
 
       common options

@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One WebSocket connection of one device. It hands every frame to a {@link Handler}, counts
- * error frames, and acks every {@code msg.new} cumulatively on its own, so no scenario can forget
- * to (the server keeps unacked items, which would skew what it stores).
+ * error frames, and acks every frame that has a {@code cursor} cumulatively on its own, so no
+ * scenario can forget to (the server keeps unacked items, which would skew what it stores). A
+ * {@code msg.new} without a cursor is still handed on, but never acked.
  */
 final class BenchClient implements WebSocket.Listener {
   /** Called on the socket's thread, one frame at a time per client; must not block. */
@@ -115,9 +116,13 @@ final class BenchClient implements WebSocket.Listener {
       String type = frame.path("type").asText();
       switch (type) {
         case "hello" -> hello.complete(frame);
-        case "msg.new" -> delivered(frame.path("cursor").asLong());
         case "error" -> errors.frame(frame);
         default -> { }
+      }
+      // Items of the user's stream (msg.new, receipts, deletions) carry a cursor; live msg.new in
+      // large groups do not (they are not stream items, like history): nothing to ack for those.
+      if (frame.path("cursor").isIntegralNumber()) {
+        delivered(frame.get("cursor").asLong());
       }
       handler.onFrame(this, frame, type, nanos);
     } catch (Exception e) {

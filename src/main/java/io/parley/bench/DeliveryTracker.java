@@ -1,6 +1,8 @@
 package io.parley.bench;
 
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -11,9 +13,14 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code client_msg_id}, unique within a run.
  */
 final class DeliveryTracker {
-  /** One message's deliveries still expected; guarded by itself, as sender and receivers race on it. */
+  /**
+   * One message's deliveries still expected, and who got it already (so a second copy to the same
+   * receiver counts as a duplicate rather than standing in for another receiver's missing one).
+   * Guarded by itself, as sender and receivers race on it.
+   */
   private static final class Pending {
     final long sentNanos;
+    private final Set<String> receivedBy = new HashSet<>();
     private int remaining;
     private boolean acked;
     private boolean abandoned;
@@ -36,17 +43,17 @@ final class DeliveryTracker {
       return remaining;
     }
 
-    /** 1: an owed delivery; 0: expected, but its message was abandoned; -1: one more than expected. */
-    synchronized int deliver() {
-      if (remaining == 0) {
-        return -1;
+    /** What one copy to {@code receiver} was; decided at once, as receivers race. */
+    synchronized Outcome deliver(String receiver) {
+      if (remaining == 0 || !receivedBy.add(receiver)) {
+        return Outcome.DUPLICATE;
       }
       remaining--;
-      return abandoned ? 0 : 1;
+      return new Outcome(!abandoned, true, receivedBy.size() == 1, remaining == 0);
     }
 
-    synchronized boolean done() {
-      return remaining == 0;
+    synchronized boolean incomplete() {
+      return remaining > 0 && !abandoned;
     }
 
     synchronized int lost() {
@@ -54,9 +61,20 @@ final class DeliveryTracker {
     }
   }
 
+  /**
+   * A copy's fate: {@code owed} (its message was not given up on), {@code expected} (not a
+   * duplicate), and whether it was the message's first or last expected copy.
+   */
+  private record Outcome(boolean owed, boolean expected, boolean first, boolean last) {
+    static final Outcome DUPLICATE = new Outcome(false, false, false, false);
+  }
+
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final Map<String, Long> lastSeq = new ConcurrentHashMap<>();
   private final LatencyRecorder latency = new LatencyRecorder();
+  // Per message: send to its first receiver, and to its last (when all got it).
+  private final LatencyRecorder firstDelivery = new LatencyRecorder();
+  private final LatencyRecorder lastDelivery = new LatencyRecorder();
   private final AtomicLong outstanding = new AtomicLong();
   private final LongAdder deliveries = new LongAdder();
   private final LongAdder measuredDeliveries = new LongAdder();
@@ -127,18 +145,25 @@ final class DeliveryTracker {
       orderViolations.increment();
     }
     Pending p = pending.get(id);
-    int outcome = p == null ? -1 : p.deliver();
-    if (outcome < 0) {
+    Outcome outcome = p == null ? Outcome.DUPLICATE : p.deliver(receiver);
+    if (!outcome.expected()) {
       duplicates.increment();
       return;
     }
     if (p.sentNanos >= measureFrom) {
-      latency.recordNanos(nanos - Math.max(p.sentNanos, deliverableFrom));
+      long since = nanos - Math.max(p.sentNanos, deliverableFrom);
+      latency.recordNanos(since);
+      if (outcome.owed() && outcome.first()) {
+        firstDelivery.recordNanos(since);
+      }
+      if (outcome.owed() && outcome.last()) {
+        lastDelivery.recordNanos(since);
+      }
     }
-    if (p.done()) {
+    if (outcome.last()) {
       pending.remove(id);
     }
-    if (outcome > 0 && outstanding.decrementAndGet() == 0) {
+    if (outcome.owed() && outstanding.decrementAndGet() == 0) {
       quiet.poke();
     }
   }
@@ -151,6 +176,11 @@ final class DeliveryTracker {
   /** Deliveries owed for messages the server acked: those must never go missing. */
   long lost() {
     return pending.values().stream().mapToLong(Pending::lost).sum();
+  }
+
+  /** Messages, sent and not given up on, that some receiver has not got (yet). */
+  long incomplete() {
+    return pending.values().stream().filter(Pending::incomplete).count();
   }
 
   long deliveries() {
@@ -175,5 +205,15 @@ final class DeliveryTracker {
 
   LatencyRecorder latency() {
     return latency;
+  }
+
+  /** Per measured message: send (or scheduled send) to its first receiver's copy. */
+  LatencyRecorder firstDelivery() {
+    return firstDelivery;
+  }
+
+  /** Per measured message that every receiver got: send to the last receiver's copy. */
+  LatencyRecorder lastDelivery() {
+    return lastDelivery;
   }
 }

@@ -7,7 +7,9 @@ import java.util.List;
 /**
  * {@code group}: one group of --members users, --online of them connected (the sender among
  * them); the sender sends --messages (closed loop, --window) or, with --rate, sends at that rate
- * for --duration-s. Throughput counts fan-out deliveries to the online members other than the sender.
+ * for --duration-s. Throughput counts fan-out deliveries to the online members other than the
+ * sender; per message, the time to its first and to its last online receiver shows what fan-out
+ * costs, and storage per sent message whether that cost grows with the group.
  */
 final class GroupScenario implements Scenario {
   private final int members;
@@ -39,13 +41,14 @@ final class GroupScenario implements Scenario {
 
   @Override
   public Report run(BenchContext ctx) throws InterruptedException {
-    List<String> users = new ArrayList<>();
+    List<String> users = new ArrayList<>(members);
     for (int i = 1; i <= members; i++) {
       users.add(ctx.user("g", i));
     }
     List<String> connected = users.subList(0, online);
     List<String> tokens = Logins.tokens(ctx, connected, ctx.inFlight);
-    String group = ctx.api.createGroup(tokens.get(0), "bench " + ctx.runId, users.subList(1, members));
+    GroupSetup.Built built = GroupSetup.build(ctx.api, tokens.get(0), "bench " + ctx.runId, users.subList(1, members));
+    String group = built.conversationId();
     DeliveryTracker tracker = new DeliveryTracker(ctx.quiet);
     Traffic.Pacing pacing = rate > 0 ? new Traffic.Pacing(0, rate, 1000) : new Traffic.Pacing(window, 0, window);
     Traffic traffic = new Traffic(ctx, tracker, pacing, messages);
@@ -53,7 +56,15 @@ final class GroupScenario implements Scenario {
     try {
       traffic.addSender(clients.get(0), group, online - 1);
       Report report = SteadyRun.run(ctx, traffic, tracker, warmup, duration);
-      report.put("conversation_id", group).put("fanout", online - 1);
+      report.put("conversation_id", group).put("fanout", online - 1)
+          .put("setup_s", Report.round(built.nanos() / 1e9, 3))
+          .put("member_pages", built.memberPages())
+          .put("setup_retries", ctx.api.retries.sum());
+      report.json.set("first_delivery_ms", tracker.firstDelivery().toJson());
+      report.json.set("last_delivery_ms", tracker.lastDelivery().toJson());
+      report.put("incomplete", tracker.incomplete());
+      report.json.set("dynamodb_requests_per_sent_msg", report.json.path("storage").path("requests_per_sent_msg"));
+      report.json.set("dynamodb_items_per_sent_msg", report.json.path("storage").path("items_per_sent_msg"));
       double seconds = report.json.path("seconds").asDouble();
       if (duration == null && seconds > 0) {
         // Count mode measures from the first send, so this is the sender's achieved rate.

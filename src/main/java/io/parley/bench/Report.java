@@ -71,6 +71,18 @@ final class Report {
     return this;
   }
 
+  /**
+   * Storage work per message sent between two snapshots (in {@code storage}). Per delivery hides a
+   * cost that grows with fan-out; per sent message is what must stay flat as a group grows.
+   */
+  Report perSentMessage(ServerStats.Snapshot before, ServerStats.Snapshot after, long sent) {
+    ObjectNode storage = (ObjectNode) json.get("storage"); // set by server(), called first
+    storage.put("sent_msgs", sent);
+    storage.put("requests_per_sent_msg", perMessage(ServerStats.diff(before.dynamoRequests(), after.dynamoRequests()), sent));
+    storage.put("items_per_sent_msg", perMessage(ServerStats.diff(before.itemsWritten(), after.itemsWritten()), sent));
+    return this;
+  }
+
   Report put(String field, Object value) {
     json.set(field, JSON.valueToTree(value));
     return this;

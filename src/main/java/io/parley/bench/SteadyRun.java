@@ -13,24 +13,29 @@ final class SteadyRun {
   static Report run(BenchContext ctx, Traffic traffic, DeliveryTracker tracker, Duration warmup, Duration duration)
       throws InterruptedException {
     ServerStats.Snapshot before;
+    long sentBefore;
     if (warmup.isZero()) {
       // Measure from the very first send (count mode sends a fixed number, all of which count).
       before = ctx.stats.take();
+      sentBefore = 0;
       tracker.startMeasuring(System.nanoTime());
       traffic.start();
     } else {
       traffic.start();
       Thread.sleep(warmup.toMillis());
       before = ctx.stats.take();
+      sentBefore = traffic.sent();
       tracker.startMeasuring(System.nanoTime());
     }
     ServerStats.Snapshot after;
+    long sentBetween;
     boolean drained;
     if (duration != null) {
       Thread.sleep(duration.toMillis());
       tracker.stopMeasuring(System.nanoTime());
       traffic.stop();
       after = ctx.stats.take();
+      sentBetween = traffic.sent() - sentBefore;
       drained = ctx.quiet.until(() -> traffic.inFlight() == 0 && tracker.outstanding() == 0, ctx.drain);
     } else {
       // Done when all is sent, acked and delivered; given up only when nothing moves for --drain-s.
@@ -40,6 +45,7 @@ final class SteadyRun {
       tracker.stopMeasuring(drained ? tracker.lastDeliveryNanos() + 1 : System.nanoTime());
       traffic.stop();
       after = ctx.stats.take();
+      sentBetween = traffic.sent() - sentBefore;
     }
     long msgs = tracker.measuredDeliveries();
     Report report = new Report(ctx)
@@ -48,6 +54,7 @@ final class SteadyRun {
         .errors(ctx.errors)
         .integrity(tracker.orderViolations(), tracker.lost())
         .server(before, after, msgs)
+        .perSentMessage(before, after, sentBetween)
         .put("sent", traffic.sent())
         .put("deliveries_total", tracker.deliveries())
         .put("duplicates", tracker.duplicates())

@@ -25,7 +25,8 @@ class BenchIT {
   @BeforeAll
   void startNode(@TempDir Path temp) {
     node = ParleyProcess.start(temp, Map.of(
-        "PARLEY_RATE_LIMIT_PER_MINUTE", "100000000", "PARLEY_RATE_LIMIT_BURST", "10000000"));
+        "PARLEY_RATE_LIMIT_PER_MINUTE", "100000000", "PARLEY_RATE_LIMIT_BURST", "10000000",
+        "PARLEY_MAX_GROUP_MEMBERS", "2000"));
   }
 
   @AfterAll
@@ -62,6 +63,18 @@ class BenchIT {
     assertEquals(0, result.get("unacked").asLong(), "unacked: " + result);
     assertTrue(result.get("latency_ms").get("count").asLong() > 0, "latency samples: " + result);
     assertTrue(result.get("storage").isObject(), "storage: " + result);
+  }
+
+  @Test
+  void aGroupBeyondOneCreateIsBuiltInPagesAndEveryOnlineMemberGetsEachMessage() throws Exception {
+    JsonNode result = bench("group", "--members", "1500", "--online", "5", "--messages", "20", "--window", "5");
+    assertClean(result);
+    assertEquals(1, result.get("member_pages").asInt(), "1,000 in the create, 500 in one page: " + result);
+    assertEquals(4 * 20, result.get("msgs").asLong(), "msgs: " + result);
+    assertEquals(20, result.get("last_delivery_ms").get("count").asLong(), "last_delivery_ms: " + result);
+    assertEquals(0, result.get("incomplete").asLong(), "incomplete: " + result);
+    assertTrue(result.get("setup_s").asDouble() > 0, "setup_s: " + result);
+    assertTrue(result.has("dynamodb_requests_per_sent_msg"), "per sent message: " + result);
   }
 
   @Test

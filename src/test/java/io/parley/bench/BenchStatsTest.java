@@ -124,6 +124,45 @@ class BenchStatsTest {
   }
 
   @Test
+  void aSecondCopyToOneReceiverIsADuplicateAndCannotStandInForAnotherReceiversMissingOne() {
+    DeliveryTracker tracker = new DeliveryTracker(new Await());
+    tracker.startMeasuring(0);
+    tracker.sent("m0.0", 0, 2);
+    tracker.acked("m0.0");
+    tracker.delivered("a", "m0.0", "g", 1, 1_000_000);
+    tracker.delivered("a", "m0.0", "g", 1, 2_000_000);
+    assertEquals(1, tracker.duplicates());
+    assertEquals(1, tracker.lost(), "b never got it");
+    assertEquals(1, tracker.incomplete());
+    assertEquals(0, tracker.lastDelivery().count(), "not complete: no last delivery");
+  }
+
+  @Test
+  void perMessageFirstAndLastDeliveryTimeTheFirstAndTheLastReceiver() {
+    DeliveryTracker tracker = new DeliveryTracker(new Await());
+    tracker.sent("m0.0", -1_000_000, 2); // before measuring: not timed
+    tracker.startMeasuring(0);
+    tracker.sent("m0.1", 0, 3);
+    tracker.sent("m0.2", 10_000_000, 3);
+    tracker.delivered("a", "m0.0", "g", 1, 1_000_000);
+    tracker.delivered("b", "m0.0", "g", 1, 1_000_000);
+    tracker.delivered("a", "m0.1", "g", 2, 2_000_000);
+    tracker.delivered("b", "m0.1", "g", 2, 5_000_000);
+    tracker.delivered("c", "m0.1", "g", 2, 9_000_000);
+    tracker.delivered("c", "m0.2", "g", 3, 14_000_000);
+    tracker.delivered("a", "m0.2", "g", 3, 30_000_000); // b never gets m0.2
+    assertEquals(2, tracker.firstDelivery().count());
+    assertEquals(2_000, tracker.firstDelivery().sorted()[0], "m0.1: 2 ms, in micros");
+    assertEquals(4_000, tracker.firstDelivery().sorted()[1], "m0.2: 4 ms");
+    assertEquals(1, tracker.lastDelivery().count(), "m0.2 is incomplete");
+    assertEquals(9_000, tracker.lastDelivery().sorted()[0]);
+    assertEquals(1, tracker.incomplete());
+    assertEquals(0, tracker.lost(), "not acked: incomplete, not lost");
+    assertEquals(0, tracker.duplicates());
+    assertEquals(0, tracker.orderViolations());
+  }
+
+  @Test
   void directConversationIdsSortTheTwoUsers() {
     assertEquals("d:a:b", DirectPairs.direct("b", "a"));
     assertEquals("d:a:b", DirectPairs.direct("a", "b"));
