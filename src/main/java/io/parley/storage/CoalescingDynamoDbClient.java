@@ -41,6 +41,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The journal's DynamoDB client with its writes and its batched reads coalesced across entities
@@ -50,8 +51,14 @@ import java.util.function.BiConsumer;
  * {@link CoalescingDynamoDBJournal}); the state it inherits is unused.
  */
 final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
-  /** A plain PutItem is retried this often when DynamoDB leaves it unprocessed (throttled). */
-  static final int PUT_ATTEMPTS = 10;
+  /**
+   * A write DynamoDB leaves unprocessed (throttled) is retried this often before the caller hears
+   * of a failure. Callers never see unprocessed items: the persistence plugin ignores them where it
+   * writes an event that opens a journal partition together with the partition's high-water mark
+   * (one BatchWriteItem, answered as stored whatever it left unprocessed), and a mark lost that way
+   * hides every later event of the entity from recovery and from history reads.
+   */
+  static final int WRITE_ATTEMPTS = 10;
   /**
    * The first retry's delay, doubled for each next one (about a second over all attempts, as the
    * plugin backs off for BatchWriteItem): DynamoDB Local leaves writes unprocessed while a
@@ -62,7 +69,7 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
 
   /** Runs delayed retries only; the retried write itself goes through the coalescer. */
   private static final ScheduledExecutorService RETRIES = Executors.newSingleThreadScheduledExecutor(runnable -> {
-    Thread thread = new Thread(runnable, "dynamodb-put-retries");
+    Thread thread = new Thread(runnable, "dynamodb-write-retries");
     thread.setDaemon(true);
     return thread;
   });
@@ -87,8 +94,8 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
     }
     CompletableFuture<BatchWriteItemResult> result = new CompletableFuture<>();
     BiConsumer<BatchWriteItemResult, Exception> answer = answering(request, handler, result);
-    writes.submit(request.getRequestItems(), (unprocessed, failure) ->
-        answer.accept(failure == null ? new BatchWriteItemResult().withUnprocessedItems(unprocessed) : null, failure));
+    write(request.getRequestItems(), failure -> answer.accept(failure == null ? new BatchWriteItemResult() : null,
+        failure), WRITE_ATTEMPTS);
     return result;
   }
 
@@ -99,21 +106,24 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
       return client.putItemAsync(request, handler);
     }
     CompletableFuture<PutItemResult> result = new CompletableFuture<>();
-    put(request, answering(request, handler, result), PUT_ATTEMPTS);
+    BiConsumer<PutItemResult, Exception> answer = answering(request, handler, result);
+    WriteRequest put = new WriteRequest().withPutRequest(new PutRequest().withItem(request.getItem()));
+    write(Map.of(request.getTableName(), List.of(put)),
+        failure -> answer.accept(failure == null ? new PutItemResult() : null, failure), WRITE_ATTEMPTS);
     return result;
   }
 
-  private void put(PutItemRequest request, BiConsumer<PutItemResult, Exception> answer, int attemptsLeft) {
-    WriteRequest write = new WriteRequest().withPutRequest(new PutRequest().withItem(request.getItem()));
-    writes.submit(Map.of(request.getTableName(), List.of(write)), (unprocessed, failure) -> {
-      if (failure == null && !unprocessed.isEmpty() && attemptsLeft > 1) {
-        long delay = FIRST_RETRY_DELAY_MILLIS << (PUT_ATTEMPTS - attemptsLeft);
-        RETRIES.schedule(() -> put(request, answer, attemptsLeft - 1), delay, TimeUnit.MILLISECONDS);
-      } else if (failure != null || !unprocessed.isEmpty()) {
-        answer.accept(null, failure != null ? failure
-            : new IllegalStateException("DynamoDB left a PutItem unprocessed " + PUT_ATTEMPTS + " times"));
+  /** Writes {@code items} through the coalescer, again for what is left unprocessed, backing off. */
+  private void write(Map<String, List<WriteRequest>> items, Consumer<Exception> done, int attemptsLeft) {
+    writes.submit(items, (unprocessed, failure) -> {
+      boolean left = failure == null && unprocessed.values().stream().anyMatch(list -> !list.isEmpty());
+      if (left && attemptsLeft > 1) {
+        long delay = FIRST_RETRY_DELAY_MILLIS << (WRITE_ATTEMPTS - attemptsLeft);
+        RETRIES.schedule(() -> write(unprocessed, done, attemptsLeft - 1), delay, TimeUnit.MILLISECONDS);
+      } else if (left) {
+        done.accept(new IllegalStateException("DynamoDB left writes unprocessed " + WRITE_ATTEMPTS + " times"));
       } else {
-        answer.accept(new PutItemResult(), null);
+        done.accept(failure);
       }
     });
   }

@@ -46,6 +46,15 @@ class ParleyConfigTest {
     assertTrue(complete("").getStringList("pekko.cluster.seed-nodes").isEmpty());
   }
 
+  /** Recovery (the journal) and history reads (the read journal) both look past a stale high-water mark. */
+  @Test
+  void journalAndReadJournalDoNotTrustAPartitionsHighWaterMarkAlone() {
+    Config config = complete("");
+    for (String section : List.of("dynamodb-journal", "dynamodb-read-journal")) {
+      assertTrue(config.getBoolean(section + ".fixes.high-distrust"), section);
+    }
+  }
+
   @Test
   void theS3ConnectorUsesAnExplicitEndpointPathStyleOrAwsByRegion() {
     Config local = complete("parley.aws-access-key-id = k1\nparley.aws-secret-access-key = s1");
