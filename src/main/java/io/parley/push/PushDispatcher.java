@@ -11,7 +11,6 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.pattern.CircuitBreaker;
 import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.QueueOfferResult;
@@ -31,7 +30,7 @@ public final class PushDispatcher implements PushNotifier {
   private static final Logger log = LoggerFactory.getLogger(PushDispatcher.class);
 
   private final Map<String, PushProvider> providers;
-  private final Map<String, CircuitBreaker> breakers;
+  private final Map<String, ProviderBreaker> breakers;
   private final BiConsumer<String, PushToken> removeToken;
   private final PushSettings settings;
   private final ActorSystem<?> system;
@@ -46,7 +45,8 @@ public final class PushDispatcher implements PushNotifier {
       PushSettings settings,
       ActorSystem<?> system) {
     this.providers = providers.stream().collect(Collectors.toMap(PushProvider::platform, Function.identity()));
-    this.breakers = providers.stream().collect(Collectors.toMap(PushProvider::platform, p -> breaker(p, settings, system)));
+    this.breakers = providers.stream().collect(Collectors.toMap(PushProvider::platform,
+        p -> new ProviderBreaker(p.platform(), settings, system)));
     this.removeToken = removeToken;
     this.settings = settings;
     this.system = system;
@@ -54,17 +54,6 @@ public final class PushDispatcher implements PushNotifier {
         .mapAsyncUnordered(settings.parallelism(), this::deliver)
         .to(Sink.ignore())
         .run(system);
-  }
-
-  private static CircuitBreaker breaker(PushProvider provider, PushSettings settings, ActorSystem<?> system) {
-    return CircuitBreaker.create(
-            system.classicSystem().scheduler(),
-            settings.breakerMaxFailures(),
-            settings.callTimeout(),
-            settings.breakerResetTimeout())
-        .addOnOpenListener(() -> log.warn(
-            "{} is failing: circuit breaker open, calls refused for {}", provider.platform(), settings.breakerResetTimeout()))
-        .addOnCloseListener(() -> log.info("{} answers again: circuit breaker closed", provider.platform()));
   }
 
   @Override
@@ -83,9 +72,9 @@ public final class PushDispatcher implements PushNotifier {
 
   private CompletionStage<Done> deliver(PushNotification n) {
     PushProvider provider = providers.get(n.platform());
-    CircuitBreaker breaker = breakers.get(n.platform());
+    ProviderBreaker breaker = breakers.get(n.platform());
     return Patterns.retry(
-            () -> breaker.callWithCircuitBreakerCS(() -> provider.send(n)),
+            () -> breaker.call(() -> provider.send(n)),
             settings.maxAttempts() - 1,
             settings.minBackoff(),
             settings.maxBackoff(),
