@@ -33,6 +33,7 @@ import com.amazonaws.services.dynamodbv2.model.UpdateItemResult;
 import com.amazonaws.services.dynamodbv2.model.UpdateTableRequest;
 import com.amazonaws.services.dynamodbv2.model.UpdateTableResult;
 import com.amazonaws.services.dynamodbv2.model.WriteRequest;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -94,8 +95,10 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
     }
     CompletableFuture<BatchWriteItemResult> result = new CompletableFuture<>();
     BiConsumer<BatchWriteItemResult, Exception> answer = answering(request, handler, result);
-    write(request.getRequestItems(), failure -> answer.accept(failure == null ? new BatchWriteItemResult() : null,
-        failure), WRITE_ATTEMPTS);
+    // As DynamoDB answers: a map of unprocessed items, empty (the plugin reads it without a null check).
+    write(request.getRequestItems(), failure -> answer.accept(
+        failure == null ? new BatchWriteItemResult().withUnprocessedItems(new HashMap<>()) : null, failure),
+        WRITE_ATTEMPTS);
     return result;
   }
 

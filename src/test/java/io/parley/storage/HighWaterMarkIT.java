@@ -48,14 +48,17 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The persistence plugin writes the event that opens a journal partition (sequence number 100,
  * 200, …) together with the partition's high-water mark, in one BatchWriteItem whose unprocessed
- * items it ignores. With DynamoDB leaving the mark unprocessed once (as DynamoDB Local does while
+ * items it ignores; a write of several events goes another way (BatchWriteItems whose answers it
+ * reads), which must work through the coalescing client too. With DynamoDB leaving the mark unprocessed once (as DynamoDB Local does while
  * a checkpoint holds its database), every event the entity persisted must still be found, by
  * history reads (the read journal) and by recovery. The plugin's own safeguard (high-distrust) is
  * off here, so the mark itself has to be stored.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HighWaterMarkIT {
-  static final int EVENTS = 105; // past the first partition's 100
+  static final int SINGLES = 105; // one event per write, past the first partition's 100
+  static final List<Integer> TOGETHER = List.of(106, 107, 108); // one write of three: the plugin's other path
+  static final int EVENTS = SINGLES + TOGETHER.size();
 
   /** The coalescing journal over a store that leaves the first high-water mark it is sent unprocessed. */
   public static final class MarkDroppingJournal extends org.apache.pekko.persistence.dynamodb.journal.DynamoDBJournal {
@@ -127,10 +130,10 @@ class HighWaterMarkIT {
     }
   }
 
-  /** Persists each number it is sent, then answers; {@code Count} answers how many it holds. */
+  /** Persists the numbers it is sent (in one write), then answers how many it holds; {@code Count} only answers. */
   interface Command {}
 
-  record Append(int value, ActorRef<Integer> replyTo) implements Command {}
+  record Append(List<Integer> values, ActorRef<Integer> replyTo) implements Command {}
 
   record Count(ActorRef<Integer> replyTo) implements Command {}
 
@@ -144,7 +147,7 @@ class HighWaterMarkIT {
       @Override
       public CommandHandler<Command, Integer, Integer> commandHandler() {
         return newCommandHandlerBuilder().forAnyState()
-            .onCommand(Append.class, (state, cmd) -> Effect().persist(cmd.value()).thenReply(cmd.replyTo(), s -> s))
+            .onCommand(Append.class, (state, cmd) -> Effect().persist(cmd.values()).thenReply(cmd.replyTo(), s -> s))
             .onCommand(Count.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
             .build();
       }
@@ -186,10 +189,12 @@ class HighWaterMarkIT {
     String id = "counter-1";
     TestProbe<Integer> probe = testKit.createTestProbe();
     ActorRef<Command> entity = testKit.spawn(counter(id));
-    for (int i = 1; i <= EVENTS; i++) {
-      entity.tell(new Append(i, probe.ref()));
+    for (int i = 1; i <= SINGLES; i++) {
+      entity.tell(new Append(List.of(i), probe.ref()));
       assertEquals(i, probe.receiveMessage(Duration.ofSeconds(10)));
     }
+    entity.tell(new Append(TOGETHER, probe.ref()));
+    assertEquals(EVENTS, probe.receiveMessage(Duration.ofSeconds(10)), "a write of several events stored");
     assertTrue(MarkDroppingJournal.DROPPED.get(), "the store left a high-water mark unprocessed");
 
     DynamoDBReadJournal reads = PersistenceQuery.get(testKit.system())
