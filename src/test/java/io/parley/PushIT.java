@@ -133,8 +133,9 @@ class PushIT {
     for (String member : members) {
       list.add(member);
     }
-    return alice.request(frame("conversation.create").put("title", "t").set("members", list))
-        .get("conversation_id").asText();
+    JsonNode created = alice.request(frame("conversation.create").put("title", "t").set("members", list));
+    assertTrue(created.hasNonNull("conversation_id"), "created: " + created);
+    return created.get("conversation_id").asText();
   }
 
   JsonNode send(String conversationId, String content) {
