@@ -83,13 +83,7 @@ public final class DynamoDbTables {
   /** A table of items keyed by two string attributes: {@code hashKey}, then {@code rangeKey}. */
   public static void ensureKeyed(AmazonDynamoDB dynamo, String table, String hashKey, String rangeKey)
       throws InterruptedException {
-    create(
-        dynamo,
-        new CreateTableRequest()
-            .withTableName(table)
-            .withKeySchema(key(hashKey, KeyType.HASH), key(rangeKey, KeyType.RANGE))
-            .withAttributeDefinitions(attribute(hashKey, "S"), attribute(rangeKey, "S"))
-            .withBillingMode(BillingMode.PAY_PER_REQUEST));
+    create(dynamo, keyed(table, hashKey, rangeKey));
     awaitActive(dynamo, table);
   }
 
@@ -100,18 +94,20 @@ public final class DynamoDbTables {
    */
   public static void ensureKeyedBothWays(AmazonDynamoDB dynamo, String table, String hashKey, String rangeKey,
       String index) throws InterruptedException {
-    create(
-        dynamo,
-        new CreateTableRequest()
-            .withTableName(table)
-            .withKeySchema(key(hashKey, KeyType.HASH), key(rangeKey, KeyType.RANGE))
-            .withAttributeDefinitions(attribute(hashKey, "S"), attribute(rangeKey, "S"))
-            .withGlobalSecondaryIndexes(new GlobalSecondaryIndex()
-                .withIndexName(index)
-                .withKeySchema(key(rangeKey, KeyType.HASH), key(hashKey, KeyType.RANGE))
-                .withProjection(new Projection().withProjectionType(ProjectionType.KEYS_ONLY)))
-            .withBillingMode(BillingMode.PAY_PER_REQUEST));
+    create(dynamo, keyed(table, hashKey, rangeKey).withGlobalSecondaryIndexes(new GlobalSecondaryIndex()
+        .withIndexName(index)
+        .withKeySchema(key(rangeKey, KeyType.HASH), key(hashKey, KeyType.RANGE))
+        .withProjection(new Projection().withProjectionType(ProjectionType.KEYS_ONLY))));
     awaitActive(dynamo, table);
+  }
+
+  /** An on-demand table keyed by two string attributes. */
+  private static CreateTableRequest keyed(String table, String hashKey, String rangeKey) {
+    return new CreateTableRequest()
+        .withTableName(table)
+        .withKeySchema(key(hashKey, KeyType.HASH), key(rangeKey, KeyType.RANGE))
+        .withAttributeDefinitions(attribute(hashKey, "S"), attribute(rangeKey, "S"))
+        .withBillingMode(BillingMode.PAY_PER_REQUEST);
   }
 
   /** True if this call created the table. */
