@@ -402,8 +402,10 @@ public final class Connection {
       // read again from the last item sent, backing off; never skip an item. Only a store that
       // stays unreadable for minutes closes the connection, so that the client reconnects later.
       replayFailures++;
+      ctx.getLog().debug("Pending items of {} could not be loaded ({} times): {}", userId, replayFailures, step.problem());
       if (replayFailures > MAX_REPLAY_FAILURES) {
-        ctx.getLog().warn("Pending items of {} could not be loaded {} times; closing connection", userId, replayFailures);
+        ctx.getLog().warn("Pending items of {} could not be loaded {} times ({}); closing connection", userId,
+            replayFailures, step.problem());
         socket.complete();
       } else {
         timers.startSingleTimer(Replay.INSTANCE, RETRY_AFTER.multipliedBy(1L << Math.min(replayFailures - 1, 4)));

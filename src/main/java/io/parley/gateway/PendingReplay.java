@@ -28,9 +28,13 @@ final class PendingReplay {
   /** A page whose messages were read, up to the first that could not be. */
   record PageLoaded(long run, int index, PendingReader.Items items) {}
 
-  /** What a step of the replay yields for the connection. */
-  record Step(List<DeviceEvent.StreamItem> items, boolean finished, boolean unreadable) {
-    static final Step NOTHING = new Step(List.of(), false, false);
+  /** What a step of the replay yields for the connection; {@code problem}: why it could not go on (null: none). */
+  record Step(List<DeviceEvent.StreamItem> items, boolean finished, String problem) {
+    static final Step NOTHING = new Step(List.of(), false, null);
+
+    boolean unreadable() {
+      return problem != null;
+    }
   }
 
   private final String userId;
@@ -92,7 +96,8 @@ final class PendingReplay {
       loading++;
       long thisRun = run;
       ctx.pipeToSelf(reader.read(page), (items, failure) ->
-          new PageLoaded(thisRun, index, failure == null ? items : new PendingReader.Items(List.of(), false)));
+          new PageLoaded(thisRun, index,
+              failure == null ? items : new PendingReader.Items(List.of(), "reading the page failed: " + failure)));
     }
     requestAheadIfRoom();
     return finishedIfDone(List.of());
@@ -110,7 +115,7 @@ final class PendingReplay {
       ready.addAll(next.items());
       if (!next.complete()) {
         abandon();
-        return new Step(ready, true, true);
+        return new Step(ready, true, next.problem());
       }
     }
     requestAheadIfRoom();
@@ -137,7 +142,7 @@ final class PendingReplay {
     if (done) {
       active = false;
     }
-    return new Step(ready, done, false);
+    return new Step(ready, done, null);
   }
 
   private void requestPage(long afterCursor) {

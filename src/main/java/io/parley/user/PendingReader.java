@@ -37,8 +37,15 @@ public final class PendingReader {
     }
   }
 
-  /** A page's items, oldest first, up to the first whose message could not be read, if any. */
-  public record Items(List<DeviceEvent.StreamItem> items, boolean complete) {}
+  /**
+   * A page's items, oldest first, up to the first whose message could not be read, if any;
+   * {@code problem} says why the page is cut short (null when it is complete).
+   */
+  public record Items(List<DeviceEvent.StreamItem> items, String problem) {
+    public boolean complete() {
+      return problem == null;
+    }
+  }
 
   private final Users users;
   private final MessageHistory history;
@@ -65,8 +72,8 @@ public final class PendingReader {
   /** The page's items with their messages; a failed read reads as nothing read. */
   public CompletionStage<Items> read(Page page) {
     return messages(page.references())
-        .exceptionally(failure -> Map.of())
-        .thenApply(messages -> {
+        .handle((read, failure) -> {
+          Map<String, ChatMessage> messages = read == null ? Map.of() : read;
           List<DeviceEvent.StreamItem> items = new ArrayList<>();
           Set<Long> covered = coveredReceipts(page.references());
           for (UserActor.PendingDelivery delivery : page.references()) {
@@ -85,11 +92,12 @@ public final class PendingReader {
             }
             ChatMessage message = messages.get(key(delivery.item().conversationId(), delivery.item().seq()));
             if (message == null) {
-              return new Items(items, false);
+              return new Items(items, failure != null ? "reading messages failed: " + failure
+                  : "message " + item.seq() + " of " + item.conversationId() + " not read back");
             }
             items.add(new DeviceEvent.MsgNew(delivery.cursor(), message));
           }
-          return new Items(items, true);
+          return new Items(items, null);
         });
   }
 

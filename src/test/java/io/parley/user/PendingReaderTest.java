@@ -105,12 +105,14 @@ class PendingReaderTest {
     PendingReader.Items read = await(reader(TIMEOUT).read(missing));
     assertFalse(read.complete());
     assertEquals(List.of(7L), read.items().stream().map(DeviceEvent.StreamItem::cursor).toList());
+    assertTrue(read.problem().contains("message 9 of " + CONVERSATION), read.problem());
 
     // A conversation that does not answer: nothing of the page is read.
     var silent = new PendingReader.Page(List.of(reference(10, "g.silent", 1)), false);
     PendingReader.Items unanswered = await(reader(Duration.ofMillis(300)).read(silent));
     assertFalse(unanswered.complete());
     assertEquals(List.of(), unanswered.items());
+    assertTrue(unanswered.problem().startsWith("reading messages failed"), unanswered.problem());
   }
 
   @Test
