@@ -83,6 +83,24 @@ public final class ChatService {
   }
 
   public CompletionStage<ConversationActor.SendAck> send(String userId, SendRequest request) {
+    return send(userId, request, SendOrder.unordered());
+  }
+
+  /** A send that goes to its conversation in {@code turn} (see {@link SendOrder}). */
+  CompletionStage<ConversationActor.SendAck> send(String userId, SendRequest request, SendOrder.Turn turn) {
+    CompletionStage<ConversationActor.SendAck> acked;
+    try {
+      acked = prepareAndSend(userId, request, turn);
+    } catch (RuntimeException refused) {
+      turn.release();
+      throw refused;
+    }
+    acked.whenComplete((ack, failure) -> turn.release()); // nothing if it went
+    return acked;
+  }
+
+  private CompletionStage<ConversationActor.SendAck> prepareAndSend(
+      String userId, SendRequest request, SendOrder.Turn turn) {
     requireConversationId(request.conversationId());
     if (request.clientMsgId() == null
         || request.clientMsgId().isEmpty()
@@ -116,10 +134,10 @@ public final class ChatService {
             ? CompletableFuture.completedFuture(Done.INSTANCE)
             : media.shareBeforeSend(userId, mediaId, request.conversationId()).thenApply(ChatService::valueOrThrow))
         .thenCompose(done -> sealing.seal(userId, request.content(), contentType))
-        .thenCompose(sealed -> this.<ConversationActor.Command, ConversationActor.SendAck>ask(
+        .thenCompose(sealed -> turn.go(() -> this.<ConversationActor.Command, ConversationActor.SendAck>ask(
             entities.conversation(request.conversationId()), timeouts.send(),
             replyTo -> new ConversationActor.Send(userId, request.clientMsgId(), sealed.content(), contentType,
-                sealed.keyId(), sealed.preview(), request.mentions(), replyTo)))
+                sealed.keyId(), sealed.preview(), request.mentions(), replyTo))))
         .thenApply(ack -> {
           ParleyMetrics.sendAcked(Duration.ofNanos(System.nanoTime() - started));
           return ack;

@@ -32,6 +32,8 @@ final class ClientFrames {
   private boolean ackNotSynced;
   /** The latest ack, done once the connection has been told of it (or it failed). */
   private CompletionStage<?> lastAck = CompletableFuture.completedFuture(null);
+  /** Keeps this connection's sends in the order it read them (see {@link SendOrder}). */
+  private final SendOrder sends = new SendOrder();
 
   ClientFrames(String userId, String deviceId, ChatService chat, JwtAuth auth, Entities entities,
       ActorRef<Object> connection) {
@@ -102,7 +104,8 @@ final class ClientFrames {
                     WireFormat.requiredString(frame, "client_msg_id"),
                     WireFormat.requiredString(frame, "content"),
                     WireFormat.optionalString(frame, "content_type"),
-                    WireFormat.optionalStrings(frame, "mentions")))
+                    WireFormat.optionalStrings(frame, "mentions")),
+                sends.next())
             .thenApply(ack -> Optional.of(WireFormat.sendAck(reqId, conversationId, ack)));
       }
       case "msg.delete": {

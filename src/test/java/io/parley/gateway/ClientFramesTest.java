@@ -1,5 +1,8 @@
 package io.parley.gateway;
 
+import io.parley.testing.MemoryKeyTable;
+import io.parley.privacy.KeyTable;
+import io.parley.privacy.ContentKeys;
 import io.parley.conversation.ReceiptStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,6 +23,8 @@ import io.parley.user.AllowanceKind;
 import io.parley.user.DeviceEvent;
 import io.parley.user.UserActor;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -45,17 +50,21 @@ class ClientFramesTest {
     harness = new EntityHarness("");
     bob = harness.userProbe("bob");
     conversation = harness.conversationProbe("d:alice:bob");
+    connection = harness.testKit.createTestProbe();
+    auth = new JwtAuth("a-secret-of-at-least-thirty-two-bytes-0123", harness.clock);
+    frames = framesWith(harness.contentKeys);
+  }
+
+  private ClientFrames framesWith(ContentKeys keys) {
     var settings = ConversationSettings.from(harness.config);
     var timeouts = new RequestTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5));
     var chat = new ChatService(harness, new MessageHistory(harness, null, Duration.ofSeconds(5), harness.testKit.system()),
         null, RateLimits.from(harness.config.getConfig("parley.gateway.rate-limit"), harness.clock, harness,
             timeouts, harness.testKit.system().scheduler()), settings, timeouts,
-        new ContentSealing(harness.contentKeys),
+        new ContentSealing(keys),
         new LargeGroupInbox(harness, harness.groupMembers, Duration.ofSeconds(5), harness.testKit.system()),
         harness.testKit.system());
-    connection = harness.testKit.createTestProbe();
-    auth = new JwtAuth("a-secret-of-at-least-thirty-two-bytes-0123", harness.clock);
-    frames = new ClientFrames("bob", "phone", chat, auth, harness, connection.ref());
+    return new ClientFrames("bob", "phone", chat, auth, harness, connection.ref());
   }
 
   @AfterEach
@@ -103,6 +112,43 @@ class ClientFramesTest {
     assertEquals("s1", ack.get("req_id").asText());
     assertEquals(7, ack.get("seq").asLong());
     assertEquals("m-7", ack.get("message_id").asText());
+  }
+
+  /**
+   * A connection's sends reach their conversation in the order it read them, even when they all
+   * waited on the same thing first (here the user's first allowance lease; on a new account also
+   * the content key): a device's messages keep the order they were typed in.
+   */
+  @Test
+  void sendsReachTheConversationInTheOrderTheConnectionReadThem() {
+    CompletableFuture<Void> keyStored = new CompletableFuture<>();
+    MemoryKeyTable table = new MemoryKeyTable();
+    frames = framesWith(new ContentKeys(new KeyTable() {
+      @Override
+      public CompletionStage<Optional<ContentKey>> read(String userId) {
+        return table.read(userId);
+      }
+
+      @Override
+      public CompletionStage<ContentKey> storeIfAbsent(ContentKey key) {
+        return keyStored.thenCompose(stored -> table.storeIfAbsent(key)); // a new account's key, slow to store
+      }
+
+      @Override
+      public CompletionStage<Void> delete(String userId) {
+        return table.delete(userId);
+      }
+    }, 10));
+    List<String> ids = List.of("s1", "s2", "s3", "s4", "s5");
+    ids.forEach(this::send);
+    var lease = bob.expectMessageClass(UserActor.LeaseAllowance.class);
+    lease.replyTo().tell(new UserActor.AllowanceLease(ids.size(), 0));
+    conversation.expectNoMessage(Duration.ofMillis(100));
+    keyStored.complete(null);
+    List<String> arrived = ids.stream()
+        .map(id -> conversation.expectMessageClass(ConversationActor.Send.class).clientMsgId())
+        .toList();
+    assertEquals(ids, arrived);
   }
 
   private CompletionStage<Optional<String>> send(String reqId) {
