@@ -1,6 +1,7 @@
 package io.parley.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.auth.AWSStaticCredentialsProvider;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -102,14 +104,8 @@ class WriteRetryTest {
   void aPutStillUnprocessedAfterEveryAttemptFails() {
     BusyStore store = new BusyStore(Integer.MAX_VALUE);
     var answer = put(new CoalescingDynamoDbClient(store, 2, 2));
-    try {
-      answer.get(10, TimeUnit.SECONDS);
-      throw new AssertionError("a put never stored was answered as stored");
-    } catch (java.util.concurrent.ExecutionException expected) {
-      assertEquals(CoalescingDynamoDbClient.WRITE_ATTEMPTS, store.attempts.size());
-    } catch (Exception other) {
-      throw new AssertionError(other);
-    }
+    assertThrows(ExecutionException.class, () -> answer.get(10, TimeUnit.SECONDS), "a put never stored, answered as stored");
+    assertEquals(CoalescingDynamoDbClient.WRITE_ATTEMPTS, store.attempts.size());
   }
 
   /**
@@ -134,14 +130,9 @@ class WriteRetryTest {
     BusyStore store = new BusyStore(Integer.MAX_VALUE, par -> par.contains("-SH-"));
     var answer = new CoalescingDynamoDbClient(store, 2, 2)
         .batchWriteItemAsync(batch("journal-P-c1-1", "journal-SH-c1-0"), null);
-    try {
-      answer.get(10, TimeUnit.SECONDS);
-      throw new AssertionError("a batch never wholly stored was answered as stored");
-    } catch (java.util.concurrent.ExecutionException expected) {
-      assertEquals(CoalescingDynamoDbClient.WRITE_ATTEMPTS, store.attempts.size());
-    } catch (Exception other) {
-      throw new AssertionError(other);
-    }
+    assertThrows(ExecutionException.class, () -> answer.get(10, TimeUnit.SECONDS),
+        "a batch never wholly stored, answered as stored");
+    assertEquals(CoalescingDynamoDbClient.WRITE_ATTEMPTS, store.attempts.size());
   }
 
   private static BatchWriteItemRequest batch(String... pars) {
