@@ -81,6 +81,16 @@ public final class ConversationActor
     ActorRef<? extends Outcome<?>> replyTo();
   }
 
+  /** A command for a user whose membership it checks (null: an internal caller, no check). */
+  interface ForUser {
+    String userId();
+  }
+
+  /** A command by a requester whose membership (and role) it checks. */
+  interface ByRequester {
+    String requesterId();
+  }
+
   /**
    * {@code content} and {@code preview} sealed under {@code keyId} (see {@link ChatMessage});
    * {@code mentions}: members to wake with a push in a large group ({@value #MENTION_ALL}: every
@@ -123,30 +133,30 @@ public final class ConversationActor
       implements Command, Answered {}
 
   public record AddMembers(String requesterId, List<String> members, ActorRef<Outcome<Done>> replyTo)
-      implements Command, Answered {}
+      implements Command, ByRequester, Answered {}
 
   public record Leave(String userId, ActorRef<Outcome<Done>> replyTo)
-      implements Command, Answered {}
+      implements Command, ForUser, Answered {}
 
   /** An owner or admin removes members (see {@link GroupAdmin}). */
   public record RemoveMembers(String requesterId, List<String> members, ActorRef<Outcome<Done>> replyTo)
-      implements Command, Answered {}
+      implements Command, ByRequester, Answered {}
 
   /** The owner makes a member an admin, or an admin a member again. */
   public record SetRole(String requesterId, String userId, boolean admin, ActorRef<Outcome<Done>> replyTo)
-      implements Command, Answered {}
+      implements Command, ByRequester, ForUser, Answered {}
 
   /** An owner or admin lets only admins post (an announcement channel), or everyone again. */
   public record SetPosting(String requesterId, boolean adminsOnly, ActorRef<Outcome<Done>> replyTo)
-      implements Command, Answered {}
+      implements Command, ByRequester, Answered {}
 
   /** Membership-checked info; {@code userId} null skips the check (internal callers). */
   public record GetInfo(String userId, ActorRef<Outcome<ConversationInfo>> replyTo)
-      implements Command, Answered {}
+      implements Command, ForUser, Answered {}
 
   /** A page of the members, by user id after {@code after} (null: from the first), for a member. */
   public record GetMembers(String userId, String after, int limit, ActorRef<Outcome<MemberPage>> replyTo)
-      implements Command, Answered {}
+      implements Command, ForUser, Answered {}
 
   /** {@code role}: "owner", "admin" or "member"; {@code nextAfter} null on the last page. */
   public record MemberPage(List<MemberRole> members, String nextAfter) implements JsonSerializable {}
@@ -155,7 +165,7 @@ public final class ConversationActor
 
   /** The receipts a member gave: how far they acked (delivered) and read, for their export. */
   public record GetReceiptsGiven(String userId, ActorRef<Outcome<ReceiptsGiven>> replyTo)
-      implements Command, Answered {}
+      implements Command, ForUser, Answered {}
 
   public record ReceiptsGiven(long deliveredSeq, long readSeq) implements JsonSerializable {}
 
@@ -165,7 +175,7 @@ public final class ConversationActor
    */
   public record LocateMessages(
       String userId, long beforeSeq, int limit, ActorRef<Outcome<Location>> replyTo)
-      implements Command, Answered {}
+      implements Command, ForUser, Answered {}
 
   /**
    * Messages {@code fromSeq..toSeq} (empty when from > to): those below {@code hotFromSeq} are in
@@ -186,11 +196,11 @@ public final class ConversationActor
    * and every member's devices are told. Deleting it again answers the same.
    */
   public record Delete(String userId, long seq, ActorRef<Outcome<Done>> replyTo)
-      implements Command, Answered {}
+      implements Command, ForUser, Answered {}
 
   /** The user's account is erased: their messages read as tombstones and they leave (see {@link MemberErasure}). */
   public record EraseMember(String userId, ActorRef<Outcome<Done>> replyTo)
-      implements Command, Answered {}
+      implements Command, ForUser, Answered {}
 
   /** From a member's UserActor: stored through {@code seq}, holding membership {@code fingerprint} (0: not said). */
   public record HandedOff(String userId, long seq, long fingerprint) implements Command {}
@@ -199,18 +209,18 @@ public final class ConversationActor
   public record MembershipHeld(String userId, long fingerprint) implements Command {}
 
   /** From a member's UserActor: one of the member's devices acked through {@code seq}. */
-  public record Delivered(String userId, long seq) implements Command {}
+  public record Delivered(String userId, long seq) implements Command, ForUser {}
 
   /** From a member's UserActor: the member read through {@code seq}. */
-  public record Read(String userId, long seq) implements Command {}
+  public record Read(String userId, long seq) implements Command, ForUser {}
 
-  public record Typing(String userId) implements Command {}
+  public record Typing(String userId) implements Command, ForUser {}
 
   /** A member of a large group read through {@code seq}: answered once stored (see {@link ReadMarks}). */
-  public record MarkRead(String userId, long seq, ActorRef<Outcome<Done>> replyTo) implements Command, Answered {}
+  public record MarkRead(String userId, long seq, ActorRef<Outcome<Done>> replyTo) implements Command, ForUser, Answered {}
 
   /** What a large group's inbox entry shows {@code userId} (see {@link Summary}). */
-  public record GetSummary(String userId, ActorRef<Outcome<Summary>> replyTo) implements Command, Answered {}
+  public record GetSummary(String userId, ActorRef<Outcome<Summary>> replyTo) implements Command, ForUser, Answered {}
 
   /** {@code lastMessage}: a large group's newest, null if none or not large; {@code readSeq}: the member's mark. */
   public record Summary(ConversationInfo info, ChatMessage lastMessage, long readSeq) implements JsonSerializable {}

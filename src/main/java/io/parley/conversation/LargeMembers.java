@@ -139,41 +139,14 @@ final class LargeMembers {
   /** The users a command acts for or on, whose membership it checks. */
   private static List<String> named(Command cmd) {
     List<String> ids = new ArrayList<>(2);
-    if (cmd instanceof ConversationActor.Send c) {
-      ids.add(c.senderId());
-    } else if (cmd instanceof ConversationActor.GetInfo c) {
-      ids.add(c.userId());
-    } else if (cmd instanceof ConversationActor.LocateMessages c) {
-      ids.add(c.userId());
-    } else if (cmd instanceof ConversationActor.GetMembers c) {
-      ids.add(c.userId());
-    } else if (cmd instanceof AddMembers c) {
-      ids.add(c.requesterId());
-    } else if (cmd instanceof Leave c) {
-      ids.add(c.userId());
-    } else if (cmd instanceof RemoveMembers c) {
-      ids.add(c.requesterId());
-    } else if (cmd instanceof ConversationActor.SetRole c) {
-      ids.add(c.requesterId());
-      ids.add(c.userId());
-    } else if (cmd instanceof ConversationActor.SetPosting c) {
-      ids.add(c.requesterId());
-    } else if (cmd instanceof ConversationActor.Delivered c) {
-      ids.add(c.userId());
-    } else if (cmd instanceof ConversationActor.Read c) {
-      ids.add(c.userId());
-    } else if (cmd instanceof ConversationActor.MarkRead c) {
-      ids.add(c.userId());
-    } else if (cmd instanceof ConversationActor.GetSummary c) {
-      ids.add(c.userId());
-    } else if (cmd instanceof ConversationActor.Typing c) {
-      ids.add(c.userId());
-    } else if (cmd instanceof ConversationActor.Delete c) {
-      ids.add(c.userId());
-    } else if (cmd instanceof ConversationActor.EraseMember c) {
-      ids.add(c.userId());
-    } else if (cmd instanceof ConversationActor.GetReceiptsGiven c) {
-      ids.add(c.userId());
+    if (cmd instanceof ConversationActor.Send send) {
+      ids.add(send.senderId());
+    }
+    if (cmd instanceof ConversationActor.ByRequester byRequester) {
+      ids.add(byRequester.requesterId());
+    }
+    if (cmd instanceof ConversationActor.ForUser forUser) {
+      ids.add(forUser.userId());
     }
     return ids;
   }
