@@ -2,12 +2,20 @@ package io.parley.storage;
 
 import com.almworks.sqlite4java.SQLiteConnection;
 import com.almworks.sqlite4java.SQLiteException;
+import com.almworks.sqlite4java.SQLiteJob;
+import com.almworks.sqlite4java.SQLiteQueue;
 import com.almworks.sqlite4java.SQLiteStatement;
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
+import com.amazonaws.services.dynamodbv2.local.server.AbstractLocalDynamoDBServerHandler;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBRequestHandler;
+import com.amazonaws.services.dynamodbv2.local.shared.access.LocalDBClient;
+import com.amazonaws.services.dynamodbv2.local.shared.access.sqlite.SQLiteDBAccess;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -16,29 +24,33 @@ import org.slf4j.LoggerFactory;
 
 /** DynamoDB Local running inside this JVM, file-backed, for the single-node default and tests. */
 public final class EmbeddedDynamoDb implements AutoCloseable {
-  /** How often the write-ahead log is checkpointed into the database file. */
+  /** How often the write-ahead log is checkpointed into the database file and started over. */
   static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
-  /** How long a restarting checkpoint waits for DynamoDB Local's readers and writer. */
-  private static final int RESTART_WAIT_MILLIS = 200;
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedDynamoDb.class);
 
   private final DynamoDBProxyServer server;
   private final int port;
-  /** sqlite4java connections belong to the thread that opened them: this one's. */
-  private final ScheduledExecutorService sqliteThread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+  private final SQLiteQueue database;
+  private final Duration checkpointInterval;
+  private final ScheduledExecutorService checkpoints = Executors.newSingleThreadScheduledExecutor(runnable -> {
     Thread thread = new Thread(runnable, "dynamodb-local-checkpoint");
     thread.setDaemon(true);
     return thread;
   });
-  private SQLiteConnection connection;
 
-  private EmbeddedDynamoDb(DynamoDBProxyServer server, int port) {
+  private EmbeddedDynamoDb(DynamoDBProxyServer server, int port, SQLiteQueue database, Duration checkpointInterval) {
     this.server = server;
     this.port = port;
+    this.database = database;
+    this.checkpointInterval = checkpointInterval;
   }
 
   public static EmbeddedDynamoDb start(Path dataDir, int port) throws Exception {
+    return start(dataDir, port, CHECKPOINT_INTERVAL);
+  }
+
+  static EmbeddedDynamoDb start(Path dataDir, int port, Duration checkpointInterval) throws Exception {
     Path dir = Files.createDirectories(dataDir);
     // -sharedDb: one database whatever the access key and region, so every node and tool sees it.
     DynamoDBProxyServer server =
@@ -48,31 +60,68 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
               "-dbPath", dir.toAbsolutePath().toString()
             });
     server.start();
-    EmbeddedDynamoDb embedded = new EmbeddedDynamoDb(server, port);
-    DynamoDbClients.local(embedded.endpoint()).listTables();
-    embedded.sqliteThread.submit(() -> embedded.useWriteAheadLog(dir.resolve(DATABASE_FILE))).get();
-    embedded.sqliteThread.scheduleWithFixedDelay(embedded::checkpoint,
-        CHECKPOINT_INTERVAL.toMillis(), CHECKPOINT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    // The first request makes DynamoDB Local open its database.
+    DynamoDbClients.local("http://127.0.0.1:" + port).listTables();
+    EmbeddedDynamoDb embedded = new EmbeddedDynamoDb(server, port, databaseOf(server), checkpointInterval);
+    embedded.run(EmbeddedDynamoDb::useWriteAheadLog);
+    embedded.checkpoints.scheduleWithFixedDelay(embedded::checkpoint,
+        checkpointInterval.toMillis(), checkpointInterval.toMillis(), TimeUnit.MILLISECONDS);
     return embedded;
+  }
+
+  /**
+   * The queue of DynamoDB Local's one SQLite connection, which runs every read and write of the
+   * database in turn: a checkpoint run there waits for nothing and makes nothing wait but the
+   * jobs after it. A checkpoint from a connection of our own had to hold the database while it
+   * waited for DynamoDB Local's readers, and DynamoDB Local's writes meanwhile failed with
+   * "database is locked" (thousands a minute under load, each retried by the client). DynamoDB
+   * Local has no API for it, hence reflection on the version pinned in the pom; a new version
+   * that moved these fields fails here, at start, rather than running unchecked.
+   */
+  private static SQLiteQueue databaseOf(DynamoDBProxyServer server) throws ReflectiveOperationException {
+    Object serverHandler = field(DynamoDBProxyServer.class, "serverHandler").get(server);
+    Object requests = field(AbstractLocalDynamoDBServerHandler.class, "primaryHandler").get(serverHandler);
+    Map<?, ?> databases = (Map<?, ?>) field(LocalDynamoDBRequestHandler.class, "dbRequestHandlers").get(requests);
+    if (databases.size() != 1) {
+      throw new IllegalStateException("DynamoDB Local opened " + databases.size() + " databases, not one shared one");
+    }
+    Object access = field(LocalDBClient.class, "dbAccess").get(databases.values().iterator().next());
+    return (SQLiteQueue) field(SQLiteDBAccess.class, "queue").get(access);
+  }
+
+  private static Field field(Class<?> type, String name) throws NoSuchFieldException {
+    Field field = type.getDeclaredField(name);
+    field.setAccessible(true);
+    return field;
   }
 
   /** The file DynamoDB Local keeps every table in, with {@code -sharedDb}. */
   static final String DATABASE_FILE = "shared-local-instance.db";
+
+  /** Something to do on DynamoDB Local's connection. */
+  private interface DatabaseJob {
+    void run(SQLiteConnection connection) throws SQLiteException;
+  }
+
+  private void run(DatabaseJob job) throws Exception {
+    database.execute(new SQLiteJob<Void>() {
+      @Override
+      protected Void job(SQLiteConnection connection) throws SQLiteException {
+        job.run(connection);
+        return null;
+      }
+    }).get(30, TimeUnit.SECONDS);
+  }
 
   /**
    * DynamoDB Local keeps its tables in SQLite, whose default rollback journal creates, syncs and
    * deletes a journal file for every transaction: several file-system calls and syncs per write,
    * all on the one thread that serializes every write of the node. In write-ahead-log mode a
    * commit is one append and one sync of the log, as durable as before (synchronous stays FULL).
-   * The mode is stored in the database file, so DynamoDB Local's own connection takes it up with
-   * its next transaction. The first request (in {@link #start}) makes DynamoDB Local create the
-   * file and load SQLite's native library, which this connection needs too.
+   * The mode is stored in the database file, so it holds from the next start on too.
    */
-  private Void useWriteAheadLog(Path database) throws SQLiteException {
-    connection = new SQLiteConnection(database.toFile());
-    connection.open(false);
-    connection.setBusyTimeout(RESTART_WAIT_MILLIS);
-    SQLiteStatement pragma = connection.prepare("PRAGMA journal_mode=WAL");
+  private static void useWriteAheadLog(SQLiteConnection connection) throws SQLiteException {
+    SQLiteStatement pragma = connection.prepare("PRAGMA journal_mode=WAL", false);
     try {
       pragma.step();
       String mode = pragma.columnString(0);
@@ -82,28 +131,21 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     } finally {
       pragma.dispose();
     }
-    return null;
   }
 
   /**
-   * DynamoDB Local's own connection never checkpoints the log (measured: 1.1 GB of log over a
-   * 13 KB database after three minutes of load), and every read then searches an ever longer log,
-   * so the node slows down as it runs. A passive checkpoint copies the log into the database
-   * without blocking DynamoDB Local's writer; a restarting one then lets the next write start the
-   * log over, blocking that writer only while it copies what came in meanwhile (it gives up after
-   * a short wait for readers and tries again next time). DynamoDB Local's SQLite is 3.8.7, which
-   * has no truncating checkpoint, so the file keeps its size but not its length of search.
+   * DynamoDB Local never checkpoints the log (measured: 1.1 GB of log over a 13 KB database after
+   * three minutes of load), and every read then searches an ever longer log, so the node slows
+   * down as it runs. A restarting checkpoint copies the log into the database and lets the next
+   * write start it over; on DynamoDB Local's own connection it has no reader to wait for. SQLite
+   * 3.8.7 (DynamoDB Local's) has no truncating checkpoint, so the file keeps its largest size.
    */
   private void checkpoint() {
     try {
-      // A read first: a connection that has not read since it switched to WAL mode has not opened
-      // the log, and its checkpoint does nothing.
-      connection.exec("PRAGMA schema_version");
-      connection.exec("PRAGMA wal_checkpoint(PASSIVE)");
-      connection.exec("PRAGMA wal_checkpoint(RESTART)");
-    } catch (SQLiteException | RuntimeException failure) {
+      run(connection -> connection.exec("PRAGMA wal_checkpoint(RESTART)"));
+    } catch (Exception failure) {
       log.warn("Checkpointing DynamoDB Local's write-ahead log failed; retried in {}: {}",
-          CHECKPOINT_INTERVAL, failure.toString());
+          checkpointInterval, failure.toString());
     }
   }
 
@@ -117,12 +159,8 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
   public synchronized void close() throws Exception {
     if (!stopped) {
       stopped = true;
-      sqliteThread.submit(() -> {
-        if (connection != null) {
-          connection.dispose();
-        }
-      }).get();
-      sqliteThread.shutdown();
+      checkpoints.shutdownNow();
+      checkpoints.awaitTermination(30, TimeUnit.SECONDS);
       server.stop();
     }
   }
