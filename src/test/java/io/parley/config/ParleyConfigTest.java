@@ -55,6 +55,16 @@ class ParleyConfigTest {
     }
   }
 
+  /** A busy store is waited for: neither a shard nor the journal's breaker takes it for a failed one. */
+  @Test
+  void aSlowStoreIsWaitedForNotTakenForAFailedOne() {
+    Config config = complete("");
+    assertTrue(config.getDuration("pekko.cluster.sharding.waiting-for-state-timeout").toSeconds() >= 30);
+    assertTrue(config.getDuration("pekko.cluster.sharding.updating-state-timeout").toSeconds() >= 30);
+    assertTrue(config.getDuration("dynamodb-journal.circuit-breaker.call-timeout").toSeconds() >= 30);
+    assertTrue(config.getInt("dynamodb-journal.circuit-breaker.max-failures") >= 100);
+  }
+
   @Test
   void theS3ConnectorUsesAnExplicitEndpointPathStyleOrAwsByRegion() {
     Config local = complete("parley.aws-access-key-id = k1\nparley.aws-secret-access-key = s1");
