@@ -14,6 +14,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.event.Logging;
+import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.impl.engine.ws.UpgradeToWebSocketLowLevel;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
@@ -21,6 +22,7 @@ import org.apache.pekko.http.scaladsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.scaladsl.model.ws.Message;
 import org.apache.pekko.http.scaladsl.model.ws.TextMessage;
 import org.apache.pekko.http.scaladsl.settings.ServerSettings;
+import org.apache.pekko.http.scaladsl.settings.WebSocketSettings;
 import org.apache.pekko.stream.ActorAttributes;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.StreamLimitReachedException;
@@ -55,6 +57,9 @@ final class WebSocketEndpoint {
   private final Clock clock;
   private final GroupRelay.Started largeGroups;
   final LiveConnections live = new LiveConnections();
+  /** Read once: parsing them from the configuration was 2 % of a login's CPU. */
+  private final WebSocketSettings webSocketSettings;
+  private final LoggingAdapter frameLog;
 
   WebSocketEndpoint(
       ActorSystem<?> system,
@@ -79,6 +84,10 @@ final class WebSocketEndpoint {
     this.maxFrameBytes = maxFrameBytes;
     this.maxConnections = maxConnections;
     this.clock = clock;
+    this.webSocketSettings =
+        ((ServerSettings) org.apache.pekko.http.javadsl.settings.ServerSettings.create(system.classicSystem()))
+            .websocketSettings();
+    this.frameLog = Logging.getLogger(system.classicSystem(), WebSocketEndpoint.class);
   }
 
   boolean isFull() {
@@ -140,13 +149,10 @@ final class WebSocketEndpoint {
               return mat;
             });
 
-    var settings =
-        ((ServerSettings) org.apache.pekko.http.javadsl.settings.ServerSettings.create(system.classicSystem()))
-            .websocketSettings();
     var handler = guard.around(
         Flow.fromSinkAndSourceCoupled(inbound, outbound),
-        settings,
-        Logging.getLogger(system.classicSystem(), WebSocketEndpoint.class),
+        webSocketSettings,
+        frameLog,
         heartbeat.multipliedBy(2),
         maxFrameBytes);
     return ((UpgradeToWebSocketLowLevel) upgrade).handleFrames(anyMaterializedValue(handler), Option.empty());
