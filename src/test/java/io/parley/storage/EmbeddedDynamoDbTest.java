@@ -72,6 +72,15 @@ class EmbeddedDynamoDbTest {
     }
   }
 
+  @Test
+  void dynamoDbLocalsOwnConnectionKeepsItsScratchInMemory() throws Exception {
+    try (EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(dir, freePort())) {
+      assertEquals("wal", dynamo.setting("journal_mode"));
+      assertEquals("2", dynamo.setting("temp_store"), "statement journals in memory, not temporary files");
+      assertEquals("-16384", dynamo.setting("cache_size"));
+    }
+  }
+
   private static int freePort() throws Exception {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
