@@ -78,6 +78,7 @@ class EmbeddedDynamoDbTest {
       assertEquals("wal", dynamo.setting("journal_mode"));
       assertEquals("2", dynamo.setting("temp_store"), "statement journals in memory, not temporary files");
       assertEquals("-16384", dynamo.setting("cache_size"));
+      assertEquals("2", dynamo.setting("synchronous"), "every commit synced (FULL)");
     }
   }
 
