@@ -62,9 +62,9 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
   static final int WRITE_ATTEMPTS = 10;
   /**
    * The first retry's delay, doubled for each next one (about a second over all attempts, as the
-   * plugin backs off for BatchWriteItem): DynamoDB Local leaves writes unprocessed while a
-   * checkpoint holds its database, and retrying at once used up every attempt within that hold,
-   * failing the entity's write.
+   * plugin backs off for BatchWriteItem): DynamoDB throttles for a while, not for one request,
+   * and retrying at once used up every attempt within one hold (seen when a checkpoint from a
+   * second connection held DynamoDB Local's database), failing the entity's write.
    */
   static final long FIRST_RETRY_DELAY_MILLIS = 1;
 

@@ -99,34 +99,34 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
   /** The file DynamoDB Local keeps every table in, with {@code -sharedDb}. */
   static final String DATABASE_FILE = "shared-local-instance.db";
 
-  /** Something to do on DynamoDB Local's connection. */
-  private interface DatabaseJob {
-    void run(SQLiteConnection connection) throws SQLiteException;
+  /** Something to do on DynamoDB Local's connection, and what it answers. */
+  private interface DatabaseJob<T> {
+    T run(SQLiteConnection connection) throws SQLiteException;
   }
 
-  private void run(DatabaseJob job) throws Exception {
-    database.execute(new SQLiteJob<Void>() {
+  private <T> T run(DatabaseJob<T> job) throws Exception {
+    return database.execute(new SQLiteJob<T>() {
       @Override
-      protected Void job(SQLiteConnection connection) throws SQLiteException {
-        job.run(connection);
-        return null;
+      protected T job(SQLiteConnection connection) throws SQLiteException {
+        return job.run(connection);
       }
     }).get(30, TimeUnit.SECONDS);
   }
 
   /** A setting of DynamoDB Local's connection, as it reports it (for tests). */
-  String setting(String pragma) throws Exception {
-    String[] value = new String[1];
-    run(connection -> {
-      SQLiteStatement statement = connection.prepare("PRAGMA " + pragma, false);
-      try {
-        statement.step();
-        value[0] = statement.columnString(0);
-      } finally {
-        statement.dispose();
-      }
-    });
-    return value[0];
+  String setting(String name) throws Exception {
+    return run(connection -> pragma(connection, name));
+  }
+
+  /** Runs {@code PRAGMA pragma} and answers the first column of its row. */
+  private static String pragma(SQLiteConnection connection, String pragma) throws SQLiteException {
+    SQLiteStatement statement = connection.prepare("PRAGMA " + pragma, false);
+    try {
+      statement.step();
+      return statement.columnString(0);
+    } finally {
+      statement.dispose();
+    }
   }
 
   /**
@@ -136,17 +136,12 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
    * commit is one append and one sync of the log, as durable as before (synchronous stays FULL).
    * The mode is stored in the database file, so it holds from the next start on too.
    */
-  private static void useWriteAheadLog(SQLiteConnection connection) throws SQLiteException {
-    SQLiteStatement pragma = connection.prepare("PRAGMA journal_mode=WAL", false);
-    try {
-      pragma.step();
-      String mode = pragma.columnString(0);
-      if (!"wal".equalsIgnoreCase(mode)) {
-        throw new IllegalStateException("DynamoDB Local's database stayed in journal mode " + mode);
-      }
-    } finally {
-      pragma.dispose();
+  private static SQLiteConnection useWriteAheadLog(SQLiteConnection connection) throws SQLiteException {
+    String mode = pragma(connection, "journal_mode=WAL");
+    if (!"wal".equalsIgnoreCase(mode)) {
+      throw new IllegalStateException("DynamoDB Local's database stayed in journal mode " + mode);
     }
+    return connection;
   }
 
   /**
@@ -156,9 +151,8 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
    * of the node's CPU in those calls); in memory instead. And a page cache of 16 MiB rather than
    * SQLite's 2,000 pages, so that hot index pages are not read again from the file.
    */
-  private static void keepScratchInMemory(SQLiteConnection connection) throws SQLiteException {
-    connection.exec("PRAGMA temp_store=MEMORY");
-    connection.exec("PRAGMA cache_size=-16384");
+  private static SQLiteConnection keepScratchInMemory(SQLiteConnection connection) throws SQLiteException {
+    return connection.exec("PRAGMA temp_store=MEMORY").exec("PRAGMA cache_size=-16384");
   }
 
   /**
