@@ -26,10 +26,11 @@ public final class Parley {
     Path dataDir = Path.of(config.getString("parley.data-dir"));
 
     String dynamoEndpoint;
+    EmbeddedDynamoDb embeddedDynamo = null;
     if (ParleyConfig.dynamoEmbedded(config)) {
-      EmbeddedDynamoDb dynamo =
+      embeddedDynamo =
           EmbeddedDynamoDb.start(dataDir.resolve("dynamodb"), config.getInt("parley.dynamodb.embedded-port"));
-      dynamoEndpoint = dynamo.endpoint();
+      dynamoEndpoint = embeddedDynamo.endpoint();
       log.info("Embedded DynamoDB Local at {} (data in {})", dynamoEndpoint, dataDir.resolve("dynamodb"));
     } else {
       dynamoEndpoint = ParleyConfig.externalDynamoEndpoint(config);
@@ -62,6 +63,9 @@ public final class Parley {
       DynamoDbTables.ensureKeyed(dynamo, full.getString("parley.dynamodb.member-index-table"), "u", "c");
       DynamoDbTables.ensureKeyedBothWays(dynamo, full.getString("parley.dynamodb.group-members-table"), "c", "u",
           DynamoDbGroupMembers.BY_USER);
+    }
+    if (embeddedDynamo != null) {
+      embeddedDynamo.indexGlobalSecondaryIndexes();
     }
 
     ParleyNode.start(full, Clock.systemUTC());

@@ -11,10 +11,15 @@ import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBRequestHandler;
 import com.amazonaws.services.dynamodbv2.local.shared.access.LocalDBClient;
 import com.amazonaws.services.dynamodbv2.local.shared.access.sqlite.SQLiteDBAccess;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -169,6 +174,84 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
       log.warn("Checkpointing DynamoDB Local's write-ahead log failed; retried in {}: {}",
           checkpointInterval, failure.toString());
     }
+  }
+
+  /**
+   * DynamoDB Local keeps a global secondary index as columns of its table's SQLite table but gives
+   * them no SQLite index, so every query of the index reads the whole table: a user's large groups
+   * ({@link DynamoDbGroupMembers#largeGroupsOf}) cost 11 ms of the node's core per login with one
+   * group of 100,000 members, and grew with every member added. Here each global secondary index
+   * of every table gets the SQLite index DynamoDB itself would keep, on the columns DynamoDB Local
+   * records for it; its queries then read only their own rows. Run once the tables exist; an index
+   * already there is left as it is.
+   */
+  public void indexGlobalSecondaryIndexes() throws Exception {
+    List<String> created = run(connection -> {
+      Map<String, byte[]> tables = new LinkedHashMap<>();
+      SQLiteStatement statement = connection.prepare("SELECT TableName, TableInfo FROM dm", false);
+      try {
+        while (statement.step()) {
+          tables.put(statement.columnString(0), statement.columnBlob(1));
+        }
+      } finally {
+        statement.dispose();
+      }
+      List<String> indexes = new ArrayList<>();
+      for (Map.Entry<String, byte[]> table : tables.entrySet()) {
+        for (Map.Entry<String, List<String>> index : globalIndexColumns(table.getValue()).entrySet()) {
+          String name = table.getKey() + "*GSI*" + index.getKey();
+          connection.exec("CREATE INDEX IF NOT EXISTS " + quoted(name) + " ON " + quoted(table.getKey()) + " ("
+              + String.join(", ", index.getValue().stream().map(EmbeddedDynamoDb::quoted).toList()) + ")");
+          indexes.add(name);
+        }
+      }
+      return indexes;
+    });
+    log.debug("SQLite indexes for global secondary indexes: {}", created);
+  }
+
+  /** Per global secondary index in a table's description, the SQLite columns of its keys, in key order. */
+  private static Map<String, List<String>> globalIndexColumns(byte[] tableInfo) throws SQLiteException {
+    try {
+      JsonNode info = TABLE_INFO.readTree(tableInfo);
+      Map<String, List<String>> columns = new LinkedHashMap<>();
+      for (JsonNode gsi : info.path("GSIList")) {
+        String index = gsi.path("IndexName").asText();
+        List<String> keys = new ArrayList<>();
+        info.path("SQLiteIndex").path(index).forEach(key -> keys.add(key.path("SQLiteColumnName").asText()));
+        if (keys.isEmpty() || keys.stream().anyMatch(String::isEmpty)) {
+          throw new IllegalStateException("DynamoDB Local records no SQLite columns for index " + index);
+        }
+        columns.put(index, keys);
+      }
+      return columns;
+    } catch (java.io.IOException unreadable) {
+      throw new IllegalStateException("DynamoDB Local's table description is not JSON", unreadable);
+    }
+  }
+
+  private static final ObjectMapper TABLE_INFO = new ObjectMapper();
+
+  /** An SQLite identifier; DynamoDB's table and index names never hold a double quote. */
+  private static String quoted(String identifier) {
+    return '"' + identifier + '"';
+  }
+
+  /** The SQLite indexes of {@code table}'s SQLite table (for tests). */
+  List<String> sqliteIndexesOf(String table) throws Exception {
+    return run(connection -> {
+      List<String> names = new ArrayList<>();
+      SQLiteStatement statement = connection.prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", false).bind(1, table);
+      try {
+        while (statement.step()) {
+          names.add(statement.columnString(0));
+        }
+      } finally {
+        statement.dispose();
+      }
+      return names;
+    });
   }
 
   public String endpoint() {

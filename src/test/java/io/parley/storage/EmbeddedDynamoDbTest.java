@@ -1,14 +1,17 @@
 package io.parley.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
+import com.amazonaws.services.dynamodbv2.model.QueryRequest;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +83,43 @@ class EmbeddedDynamoDbTest {
       assertEquals("-16384", dynamo.setting("cache_size"));
       assertEquals("2", dynamo.setting("synchronous"), "every commit synced (FULL)");
     }
+  }
+
+  @Test
+  void aGlobalSecondaryIndexGetsAnSqliteIndexAndStillAnswersItsQueries() throws Exception {
+    int port = freePort();
+    try (EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(dir, port)) {
+      AmazonDynamoDB client = DynamoDbClients.local(dynamo.endpoint());
+      DynamoDbTables.ensureKeyedBothWays(client, "members-test", "c", "u", "by-user");
+      DynamoDbTables.ensureKeyed(client, "plain-test", "u", "c");
+      for (String group : List.of("g-2", "g-1", "g-3")) {
+        client.putItem("members-test", Map.of("c", new AttributeValue(group), "u", new AttributeValue("alice")));
+        client.putItem("members-test", Map.of("c", new AttributeValue(group), "u", new AttributeValue("bob-" + group)));
+      }
+      assertFalse(dynamo.sqliteIndexesOf("members-test").contains("members-test*GSI*by-user"));
+
+      dynamo.indexGlobalSecondaryIndexes();
+
+      assertTrue(dynamo.sqliteIndexesOf("members-test").contains("members-test*GSI*by-user"),
+          "indexes: " + dynamo.sqliteIndexesOf("members-test"));
+      assertTrue(dynamo.sqliteIndexesOf("plain-test").stream().noneMatch(name -> name.contains("*GSI*")),
+          "a table without a global secondary index gets none");
+      assertEquals(List.of("g-1", "g-2", "g-3"), groupsOf(client, "alice"));
+      assertEquals(List.of("g-2"), groupsOf(client, "bob-g-2"));
+    }
+    // Started again (the node's every start): the index is there already and is kept.
+    try (EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(dir, port)) {
+      dynamo.indexGlobalSecondaryIndexes();
+      assertTrue(dynamo.sqliteIndexesOf("members-test").contains("members-test*GSI*by-user"));
+      assertEquals(List.of("g-1", "g-2", "g-3"), groupsOf(DynamoDbClients.local(dynamo.endpoint()), "alice"));
+    }
+  }
+
+  private static List<String> groupsOf(AmazonDynamoDB client, String user) {
+    return client.query(new QueryRequest("members-test").withIndexName("by-user")
+            .withKeyConditionExpression("u = :u")
+            .withExpressionAttributeValues(Map.of(":u", new AttributeValue(user))))
+        .getItems().stream().map(item -> item.get("c").getS()).toList();
   }
 
   private static int freePort() throws Exception {
