@@ -52,14 +52,17 @@ final class GroupScenario implements Scenario {
     DeliveryTracker tracker = new DeliveryTracker(ctx.quiet);
     Traffic.Pacing pacing = rate > 0 ? new Traffic.Pacing(0, rate, 1000) : new Traffic.Pacing(window, 0, window);
     Traffic traffic = new Traffic(ctx, tracker, pacing, messages);
+    long connecting = System.nanoTime();
     List<BenchClient> clients = Logins.connectAll(ctx, connected, tokens, traffic);
+    long connectNanos = System.nanoTime() - connecting;
     try {
       traffic.addSender(clients.get(0), group, online - 1);
       Report report = SteadyRun.run(ctx, traffic, tracker, warmup, duration);
       report.put("conversation_id", group).put("fanout", online - 1)
           .put("setup_s", Report.round(built.nanos() / 1e9, 3))
           .put("member_pages", built.memberPages())
-          .put("setup_retries", ctx.api.retries.sum());
+          .put("setup_retries", ctx.api.retries.sum())
+          .put("connect_online_s", Report.round(connectNanos / 1e9, 3));
       report.json.set("first_delivery_ms", tracker.firstDelivery().toJson());
       report.json.set("last_delivery_ms", tracker.lastDelivery().toJson());
       report.put("incomplete", tracker.incomplete());
