@@ -13,6 +13,7 @@ import com.amazonaws.services.dynamodbv2.local.shared.access.LocalDBClient;
 import com.amazonaws.services.dynamodbv2.local.shared.access.sqlite.SQLiteDBAccess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -211,7 +212,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
   }
 
   /** Per global secondary index in a table's description, the SQLite columns of its keys, in key order. */
-  private static Map<String, List<String>> globalIndexColumns(byte[] tableInfo) throws SQLiteException {
+  private static Map<String, List<String>> globalIndexColumns(byte[] tableInfo) {
     try {
       JsonNode info = TABLE_INFO.readTree(tableInfo);
       Map<String, List<String>> columns = new LinkedHashMap<>();
@@ -225,7 +226,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
         columns.put(index, keys);
       }
       return columns;
-    } catch (java.io.IOException unreadable) {
+    } catch (IOException unreadable) {
       throw new IllegalStateException("DynamoDB Local's table description is not JSON", unreadable);
     }
   }
