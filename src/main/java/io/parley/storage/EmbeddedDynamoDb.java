@@ -126,10 +126,27 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
 
   /** Runs {@code PRAGMA pragma} and answers the first column of its row. */
   private static String pragma(SQLiteConnection connection, String pragma) throws SQLiteException {
-    SQLiteStatement statement = connection.prepare("PRAGMA " + pragma, false);
+    return rows(connection, "PRAGMA " + pragma, row -> row.columnString(0)).get(0);
+  }
+
+  /** One column or more of a row, as {@link #rows} reads it. */
+  private interface RowReader<T> {
+    T read(SQLiteStatement row) throws SQLiteException;
+  }
+
+  /** Every row {@code sql} answers, each read by {@code reader}; {@code values} bound in order. */
+  private static <T> List<T> rows(SQLiteConnection connection, String sql, RowReader<T> reader, String... values)
+      throws SQLiteException {
+    SQLiteStatement statement = connection.prepare(sql, false);
     try {
-      statement.step();
-      return statement.columnString(0);
+      for (int i = 0; i < values.length; i++) {
+        statement.bind(i + 1, values[i]);
+      }
+      List<T> rows = new ArrayList<>();
+      while (statement.step()) {
+        rows.add(reader.read(statement));
+      }
+      return rows;
     } finally {
       statement.dispose();
     }
@@ -188,17 +205,10 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
    */
   public void indexGlobalSecondaryIndexes() throws Exception {
     List<String> created = run(connection -> {
-      Map<String, byte[]> tables = new LinkedHashMap<>();
-      SQLiteStatement statement = connection.prepare("SELECT TableName, TableInfo FROM dm", false);
-      try {
-        while (statement.step()) {
-          tables.put(statement.columnString(0), statement.columnBlob(1));
-        }
-      } finally {
-        statement.dispose();
-      }
+      List<Map.Entry<String, byte[]>> tables = rows(connection, "SELECT TableName, TableInfo FROM dm",
+          row -> Map.entry(row.columnString(0), row.columnBlob(1)));
       List<String> indexes = new ArrayList<>();
-      for (Map.Entry<String, byte[]> table : tables.entrySet()) {
+      for (Map.Entry<String, byte[]> table : tables) {
         for (Map.Entry<String, List<String>> index : globalIndexColumns(table.getValue()).entrySet()) {
           String name = table.getKey() + "*GSI*" + index.getKey();
           connection.exec("CREATE INDEX IF NOT EXISTS " + quoted(name) + " ON " + quoted(table.getKey()) + " ("
@@ -240,19 +250,8 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
 
   /** The SQLite indexes of {@code table}'s SQLite table (for tests). */
   List<String> sqliteIndexesOf(String table) throws Exception {
-    return run(connection -> {
-      List<String> names = new ArrayList<>();
-      SQLiteStatement statement = connection.prepare(
-          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", false).bind(1, table);
-      try {
-        while (statement.step()) {
-          names.add(statement.columnString(0));
-        }
-      } finally {
-        statement.dispose();
-      }
-      return names;
-    });
+    return run(connection -> rows(connection, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?",
+        row -> row.columnString(0), table));
   }
 
   public String endpoint() {
