@@ -19,6 +19,7 @@ import io.parley.storage.DynamoDbClients;
 import io.parley.storage.DynamoDbKeyTable;
 import io.parley.storage.DynamoDbGroupMembers;
 import io.parley.storage.DynamoDbMemberIndex;
+import io.parley.storage.RowWrites;
 import io.parley.user.KeptElsewhere;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.dispatch.Dispatchers;
@@ -76,6 +77,7 @@ public final class ParleyNode {
     // Parley's own small tables share one client (one connection pool) and the blocking pool.
     var dynamo = DynamoDbClients.fromJournalConfig(config);
     var blocking = system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId());
+    RowWrites rowWrites = RowWrites.from(config);
     ContentKeys keys = new ContentKeys(
         new DynamoDbKeyTable(dynamo, config.getString("parley.dynamodb.content-key-table"), blocking),
         config.getLong("parley.privacy.keys-cached"));
@@ -83,10 +85,10 @@ public final class ParleyNode {
     ErasureRegistry erasures = new DynamoDbErasureRegistry(
         dynamo, config.getString("parley.dynamodb.erasure-table"), blocking, clock);
     DynamoDbMemberIndex memberIndex =
-        new DynamoDbMemberIndex(dynamo, config.getString("parley.dynamodb.member-index-table"), blocking);
+        new DynamoDbMemberIndex(dynamo, config.getString("parley.dynamodb.member-index-table"), rowWrites, blocking);
     GroupRelay.Started largeGroups = GroupRelay.start(system, entities, new DynamoDbGroupMembers(dynamo,
         config.getString("parley.dynamodb.group-members-table"),
-        config.getString("parley.dynamodb.member-index-table"), blocking));
+        config.getString("parley.dynamodb.member-index-table"), rowWrites, blocking));
     KeptElsewhere elsewhere = keptElsewhere(keys, media, memberIndex, largeGroups.rows());
     entities.start(journal, cold, pushes, erasures, memberIndex, largeGroups.rows(), largeGroups.liveGroups(),
         elsewhere, clock);

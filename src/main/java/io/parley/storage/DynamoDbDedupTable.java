@@ -31,12 +31,14 @@ public final class DynamoDbDedupTable implements DedupSpill {
 
   private final AmazonDynamoDB dynamo;
   private final String table;
+  private final RowWrites rowWrites;
   private final Executor blocking;
   private final Clock clock;
 
-  public DynamoDbDedupTable(AmazonDynamoDB dynamo, String table, Executor blocking, Clock clock) {
+  public DynamoDbDedupTable(AmazonDynamoDB dynamo, String table, RowWrites rowWrites, Executor blocking, Clock clock) {
     this.dynamo = dynamo;
     this.table = table;
+    this.rowWrites = rowWrites;
     this.blocking = blocking;
     this.clock = clock;
   }
@@ -55,7 +57,7 @@ public final class DynamoDbDedupTable implements DedupSpill {
           "seq", number(entry.seq()),
           "ts", number(entry.serverTs()),
           "exp", number(expiresAtMillis / 1000 + 1))))));
-      BatchWrites.writeAll(dynamo, table, writes);
+      rowWrites.writeAll(dynamo, table, writes);
       return Done.INSTANCE;
     }, blocking);
   }

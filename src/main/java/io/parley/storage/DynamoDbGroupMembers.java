@@ -36,12 +36,15 @@ public final class DynamoDbGroupMembers implements GroupMembers {
   private final AmazonDynamoDB dynamo;
   private final String table;
   private final String memberIndexTable;
+  private final RowWrites writes;
   private final Executor blocking;
 
-  public DynamoDbGroupMembers(AmazonDynamoDB dynamo, String table, String memberIndexTable, Executor blocking) {
+  public DynamoDbGroupMembers(
+      AmazonDynamoDB dynamo, String table, String memberIndexTable, RowWrites writes, Executor blocking) {
     this.dynamo = dynamo;
     this.table = table;
     this.memberIndexTable = memberIndexTable;
+    this.writes = writes;
     this.blocking = blocking;
   }
 
@@ -63,7 +66,7 @@ public final class DynamoDbGroupMembers implements GroupMembers {
   }
 
   private void putRows(String conversationId, Collection<Row> rows) {
-    BatchWrites.writeAll(dynamo, table, rows.stream()
+    writes.writeAll(dynamo, table, rows.stream()
         .map(row -> new WriteRequest(new PutRequest(Map.of(
             "c", new AttributeValue(conversationId),
             "u", new AttributeValue(row.userId()),
@@ -76,11 +79,11 @@ public final class DynamoDbGroupMembers implements GroupMembers {
   public CompletionStage<Void> remove(String conversationId, List<String> userIds) {
     return CompletableFuture.runAsync(() -> {
       List<String> distinct = List.copyOf(new LinkedHashSet<>(userIds));
-      BatchWrites.writeAll(dynamo, table, distinct.stream()
+      writes.writeAll(dynamo, table, distinct.stream()
           .map(userId -> new WriteRequest(new DeleteRequest(key(conversationId, userId))))
           .toList());
       // Still indexed as having been in it, no longer as a large group of theirs.
-      BatchWrites.writeAll(dynamo, memberIndexTable, distinct.stream()
+      writes.writeAll(dynamo, memberIndexTable, distinct.stream()
           .map(userId -> new WriteRequest(new PutRequest(key(conversationId, userId))))
           .toList());
     }, blocking);

@@ -25,11 +25,13 @@ import java.util.concurrent.Executor;
 public final class DynamoDbMemberIndex implements MemberIndex {
   private final AmazonDynamoDB dynamo;
   private final String table;
+  private final RowWrites writes;
   private final Executor blocking;
 
-  public DynamoDbMemberIndex(AmazonDynamoDB dynamo, String table, Executor blocking) {
+  public DynamoDbMemberIndex(AmazonDynamoDB dynamo, String table, RowWrites writes, Executor blocking) {
     this.dynamo = dynamo;
     this.table = table;
+    this.writes = writes;
     this.blocking = blocking;
   }
 
@@ -65,8 +67,8 @@ public final class DynamoDbMemberIndex implements MemberIndex {
         .toList()), blocking);
   }
 
-  private void writeAll(List<WriteRequest> writes) {
-    BatchWrites.writeAll(dynamo, table, writes);
+  private void writeAll(List<WriteRequest> rows) {
+    writes.writeAll(dynamo, table, rows);
   }
 
   private static Map<String, AttributeValue> key(String userId, String conversationId) {

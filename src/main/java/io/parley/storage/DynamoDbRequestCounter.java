@@ -5,6 +5,7 @@ import com.amazonaws.Request;
 import com.amazonaws.handlers.RequestHandler2;
 import com.amazonaws.services.dynamodbv2.model.BatchWriteItemRequest;
 import com.amazonaws.services.dynamodbv2.model.PutItemRequest;
+import com.amazonaws.services.dynamodbv2.model.TransactWriteItemsRequest;
 import com.amazonaws.services.dynamodbv2.model.WriteRequest;
 import io.parley.metrics.ParleyMetrics;
 import java.util.List;
@@ -43,6 +44,9 @@ public final class DynamoDbRequestCounter extends RequestHandler2 {
         }
       }
       return puts;
+    }
+    if (request instanceof TransactWriteItemsRequest transaction) {
+      return (int) transaction.getTransactItems().stream().filter(item -> item.getPut() != null).count();
     }
     return 0;
   }

@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
   private final DynamoDBProxyServer server;
   private final int port;
   private final SQLiteQueue database;
+  private final ReadWriteLock databaseLock;
   private final Duration checkpointInterval;
   private final ScheduledExecutorService checkpoints = Executors.newSingleThreadScheduledExecutor(runnable -> {
     Thread thread = new Thread(runnable, "dynamodb-local-checkpoint");
@@ -45,10 +48,12 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     return thread;
   });
 
-  private EmbeddedDynamoDb(DynamoDBProxyServer server, int port, SQLiteQueue database, Duration checkpointInterval) {
+  private EmbeddedDynamoDb(DynamoDBProxyServer server, int port, SQLiteDBAccess access, Duration checkpointInterval)
+      throws ReflectiveOperationException {
     this.server = server;
     this.port = port;
-    this.database = database;
+    this.database = (SQLiteQueue) field(SQLiteDBAccess.class, "queue").get(access);
+    this.databaseLock = (ReadWriteLock) field(SQLiteDBAccess.class, "queueLock").get(access);
     this.checkpointInterval = checkpointInterval;
   }
 
@@ -68,7 +73,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     server.start();
     // The first request makes DynamoDB Local open its database.
     DynamoDbClients.local("http://127.0.0.1:" + port).listTables();
-    EmbeddedDynamoDb embedded = new EmbeddedDynamoDb(server, port, databaseOf(server), checkpointInterval);
+    EmbeddedDynamoDb embedded = new EmbeddedDynamoDb(server, port, accessOf(server), checkpointInterval);
     embedded.run(EmbeddedDynamoDb::useWriteAheadLog);
     embedded.run(EmbeddedDynamoDb::keepScratchInMemory);
     embedded.checkpoints.scheduleWithFixedDelay(embedded::checkpoint,
@@ -85,15 +90,14 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
    * Local has no API for it, hence reflection on the version pinned in the pom; a new version
    * that moved these fields fails here, at start, rather than running unchecked.
    */
-  private static SQLiteQueue databaseOf(DynamoDBProxyServer server) throws ReflectiveOperationException {
+  private static SQLiteDBAccess accessOf(DynamoDBProxyServer server) throws ReflectiveOperationException {
     Object serverHandler = field(DynamoDBProxyServer.class, "serverHandler").get(server);
     Object requests = field(AbstractLocalDynamoDBServerHandler.class, "primaryHandler").get(serverHandler);
     Map<?, ?> databases = (Map<?, ?>) field(LocalDynamoDBRequestHandler.class, "dbRequestHandlers").get(requests);
     if (databases.size() != 1) {
       throw new IllegalStateException("DynamoDB Local opened " + databases.size() + " databases, not one shared one");
     }
-    Object access = field(LocalDBClient.class, "dbAccess").get(databases.values().iterator().next());
-    return (SQLiteQueue) field(SQLiteDBAccess.class, "queue").get(access);
+    return (SQLiteDBAccess) field(LocalDBClient.class, "dbAccess").get(databases.values().iterator().next());
   }
 
   private static Field field(Class<?> type, String name) throws NoSuchFieldException {
@@ -111,12 +115,18 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
   }
 
   private <T> T run(DatabaseJob<T> job) throws Exception {
-    return database.execute(new SQLiteJob<T>() {
-      @Override
-      protected T job(SQLiteConnection connection) throws SQLiteException {
-        return job.run(connection);
-      }
-    }).get(30, TimeUnit.SECONDS);
+    Lock shared = databaseLock.readLock();
+    shared.lock();
+    try {
+      return database.execute(new SQLiteJob<T>() {
+        @Override
+        protected T job(SQLiteConnection connection) throws SQLiteException {
+          return job.run(connection);
+        }
+      }).get(30, TimeUnit.SECONDS);
+    } finally {
+      shared.unlock();
+    }
   }
 
   /** A setting of DynamoDB Local's connection, as it reports it (for tests). */

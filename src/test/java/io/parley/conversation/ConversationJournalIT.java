@@ -18,6 +18,7 @@ import io.parley.config.ParleyConfig;
 import io.parley.storage.DynamoDbClients;
 import io.parley.storage.DynamoDbTables;
 import io.parley.storage.EmbeddedDynamoDb;
+import io.parley.storage.RowWrites;
 import io.parley.testing.MemoryGroupMembers;
 import io.parley.testing.ParleyProcess;
 import java.nio.file.Path;
@@ -78,7 +79,8 @@ class ConversationJournalIT {
     reader = new MessageReader(journal, cold);
     archiveRuns =
         ConversationArchiving.factory(journal, cold, page -> ignored(), ArchiveSettings.from(config), Clock.systemUTC());
-    dedupSpill = new DynamoDbDedupTable(dynamoClient, dedupTable, Executors.newCachedThreadPool(), Clock.systemUTC());
+    dedupSpill = new DynamoDbDedupTable(dynamoClient, dedupTable, RowWrites.TRANSACTIONS, Executors.newCachedThreadPool(),
+        Clock.systemUTC());
     conversation = spawn(CONVERSATION, ConversationSettings.from(config));
     history = new MessageHistory(id -> conversation, reader, Duration.ofSeconds(10), testKit.system());
   }

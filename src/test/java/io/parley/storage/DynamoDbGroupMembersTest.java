@@ -31,8 +31,8 @@ class DynamoDbGroupMembersTest {
     DynamoDbTables.ensureKeyedBothWays(local.sync, TABLE, "c", "u", DynamoDbGroupMembers.BY_USER);
     DynamoDbTables.ensureKeyed(local.sync, INDEX_TABLE, "u", "c");
     blocking = Executors.newFixedThreadPool(4);
-    members = new DynamoDbGroupMembers(local.sync, TABLE, INDEX_TABLE, blocking);
-    index = new DynamoDbMemberIndex(local.sync, INDEX_TABLE, blocking);
+    members = new DynamoDbGroupMembers(local.sync, TABLE, INDEX_TABLE, RowWrites.TRANSACTIONS, blocking);
+    index = new DynamoDbMemberIndex(local.sync, INDEX_TABLE, RowWrites.TRANSACTIONS, blocking);
   }
 
   @AfterAll

@@ -25,7 +25,7 @@ class DynamoDbMemberIndexTest {
     local = LocalDynamoDb.start(dir, "journal-member-index-test");
     DynamoDbTables.ensureKeyed(local.sync, TABLE, "u", "c");
     blocking = Executors.newFixedThreadPool(4);
-    index = new DynamoDbMemberIndex(local.sync, TABLE, blocking);
+    index = new DynamoDbMemberIndex(local.sync, TABLE, RowWrites.BATCHES, blocking);
   }
 
   @AfterAll

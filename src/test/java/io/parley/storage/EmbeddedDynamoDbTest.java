@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
+import com.amazonaws.services.dynamodbv2.model.Put;
 import com.amazonaws.services.dynamodbv2.model.QueryRequest;
+import com.amazonaws.services.dynamodbv2.model.TransactWriteItem;
+import com.amazonaws.services.dynamodbv2.model.TransactWriteItemsRequest;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -72,6 +76,26 @@ class EmbeddedDynamoDbTest {
       long log = Files.size(dir.resolve(EmbeddedDynamoDb.DATABASE_FILE + "-wal"));
       assertTrue(log < items * 1000L / 4, "the log was started over: " + log + " bytes after " + items * 1000L);
       assertEquals(items, client.scan("journal-test", java.util.List.of("num")).getCount());
+    }
+  }
+
+  @Test
+  void aTransactionCommitsWholeWhileTheLogIsCheckpointed() throws Exception {
+    // Checkpointed every millisecond: a checkpoint run inside an open transaction ended it, and
+    // DynamoDB Local then answered the transaction as written with its items gone.
+    try (EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(dir, freePort(), Duration.ofMillis(1))) {
+      AmazonDynamoDB client = DynamoDbClients.local(dynamo.endpoint());
+      DynamoDbTables.ensureKeyed(client, "rows-test", "c", "u");
+      int transactions = 40;
+      for (int t = 0; t < transactions; t++) {
+        List<TransactWriteItem> puts = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+          puts.add(new TransactWriteItem().withPut(new Put().withTableName("rows-test").withItem(
+              Map.of("c", new AttributeValue("g-" + t), "u", new AttributeValue("user-" + i)))));
+        }
+        client.transactWriteItems(new TransactWriteItemsRequest().withTransactItems(puts));
+      }
+      assertEquals(transactions * 100, client.scan("rows-test", List.of("u")).getCount());
     }
   }
 
