@@ -2,6 +2,7 @@ package io.parley.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.parley.storage.RowWrites;
 import io.parley.storage.S3ConnectorSettings;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -69,6 +70,7 @@ public final class ParleyConfig {
       overrides.put(section + ".journal-table", journalTable);
     }
     overrides.put("dynamodb-snapshot-store.snapshot-table", snapshotTable);
+    overrides.put("dynamodb-journal.write-as", RowWrites.from(config).name());
     overrides.put("pekko.cluster.seed-nodes", seedNodes(config));
     // Clients are drained in this shutdown phase: it must outlast the configured grace period.
     overrides.put("pekko.coordinated-shutdown.phases.service-requests-done.timeout",

@@ -26,12 +26,13 @@ public final class CoalescingDynamoDBJournal extends DynamoDBJournal {
     super(config);
     int maxWritesInFlight = config.getInt("max-writes-in-flight");
     int maxReadsInFlight = config.getInt("max-reads-in-flight");
+    RowWrites writeAs = RowWrites.valueOf(config.getString("write-as"));
     DynamoDBHelper helper = dynamo();
     try {
       Field field = helper.getClass().getDeclaredField("dynamoDB");
       field.setAccessible(true);
       AmazonDynamoDBAsyncClient client = (AmazonDynamoDBAsyncClient) field.get(helper);
-      field.set(helper, new CoalescingDynamoDbClient(client, maxWritesInFlight, maxReadsInFlight));
+      field.set(helper, new CoalescingDynamoDbClient(client, writeAs, maxWritesInFlight, maxReadsInFlight));
     } catch (ReflectiveOperationException | RuntimeException unexpected) {
       log().warning("Journal writes and reads are not coalesced across entities (plugin internals changed): {}", unexpected.toString());
     }

@@ -80,10 +80,13 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
   private final ReadCoalescer reads;
 
   @SuppressWarnings("deprecation")
-  CoalescingDynamoDbClient(AmazonDynamoDBAsyncClient client, int maxWritesInFlight, int maxReadsInFlight) {
+  CoalescingDynamoDbClient(
+      AmazonDynamoDBAsyncClient client, RowWrites writeAs, int maxWritesInFlight, int maxReadsInFlight) {
     super(new AWSStaticCredentialsProvider(new AnonymousAWSCredentials()), Executors.newSingleThreadExecutor());
     this.client = client;
-    this.writes = new WriteCoalescer(client::batchWriteItemAsync, maxWritesInFlight);
+    this.writes = writeAs == RowWrites.TRANSACTIONS
+        ? new TransactionCoalescer(client::transactWriteItemsAsync, maxWritesInFlight)
+        : new WriteCoalescer(client::batchWriteItemAsync, maxWritesInFlight);
     this.reads = new ReadCoalescer(client::batchGetItemAsync, maxReadsInFlight);
   }
 

@@ -48,13 +48,13 @@ final class TransactionWrites {
     }
   }
 
-  private static TransactWriteItem item(String table, WriteRequest write) {
+  static TransactWriteItem item(String table, WriteRequest write) {
     return write.getPutRequest() != null
         ? new TransactWriteItem().withPut(new Put().withTableName(table).withItem(write.getPutRequest().getItem()))
         : new TransactWriteItem().withDelete(new Delete().withTableName(table).withKey(write.getDeleteRequest().getKey()));
   }
 
-  private static boolean passing(TransactionCanceledException cancelled) {
+  static boolean passing(TransactionCanceledException cancelled) {
     List<CancellationReason> reasons = cancelled.getCancellationReasons();
     return reasons != null && reasons.stream().allMatch(reason -> PASSING.contains(reason.getCode()));
   }

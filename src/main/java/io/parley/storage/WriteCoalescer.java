@@ -24,9 +24,10 @@ import java.util.function.Consumer;
  * were not processed, exactly as if it had sent its request alone.
  *
  * <p>Items are independent in a BatchWriteItem, as they are in the journal's own batches; a
- * batch never holds the same key twice (DynamoDB refuses that).
+ * batch never holds the same key twice (DynamoDB refuses that). {@link TransactionCoalescer}
+ * sends them as transactions instead.
  */
-final class WriteCoalescer extends GroupCommit<WriteCoalescer.Part> {
+class WriteCoalescer extends GroupCommit<WriteCoalescer.Part> {
   static final int MAX_ITEMS = 25;
 
   /** Sends one merged request. */
@@ -43,6 +44,11 @@ final class WriteCoalescer extends GroupCommit<WriteCoalescer.Part> {
     this.sender = sender;
   }
 
+  /** For a subclass that sends its batches otherwise. */
+  WriteCoalescer(int maxInFlight) {
+    this(null, maxInFlight);
+  }
+
   /**
    * Queues {@code writes} (per table); {@code done} gets the caller's unprocessed items, or the
    * failure of a request that carried any of them.
@@ -56,9 +62,20 @@ final class WriteCoalescer extends GroupCommit<WriteCoalescer.Part> {
 
   @Override
   List<Part> take(Deque<Part> waiting) {
+    return take(waiting, MAX_ITEMS, Long.MAX_VALUE);
+  }
+
+  /** The waiting parts in order up to {@code maxItems} of at most {@code maxBytes} together, no key twice; the first in any case. */
+  static List<Part> take(Deque<Part> waiting, int maxItems, long maxBytes) {
     List<Part> batch = new ArrayList<>();
     Set<String> keys = new HashSet<>();
-    while (!waiting.isEmpty() && batch.size() < MAX_ITEMS && keys.add(waiting.peek().key())) {
+    long bytes = 0;
+    while (!waiting.isEmpty() && batch.size() < maxItems) {
+      Part next = waiting.peek();
+      bytes += ItemSize.of(next.write());
+      if ((!batch.isEmpty() && bytes > maxBytes) || !keys.add(next.key())) {
+        break;
+      }
       batch.add(waiting.poll());
     }
     return batch;

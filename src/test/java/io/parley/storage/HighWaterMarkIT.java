@@ -70,7 +70,7 @@ class HighWaterMarkIT {
       Field field = helper.getClass().getDeclaredField("dynamoDB");
       field.setAccessible(true);
       AmazonDynamoDBAsyncClient real = (AmazonDynamoDBAsyncClient) field.get(helper);
-      field.set(helper, new CoalescingDynamoDbClient(new MarkDroppingStore(real), 2, 2));
+      field.set(helper, new CoalescingDynamoDbClient(new MarkDroppingStore(real), RowWrites.BATCHES, 2, 2));
     }
   }
 

@@ -165,7 +165,7 @@ class ReadCoalescerTest {
   /** As the journal's recoveries call it: many entities at once through the client, nothing held back. */
   @Test
   void concurrentRecoveriesThroughTheClientShareRequests() throws Exception {
-    CoalescingDynamoDbClient client = new CoalescingDynamoDbClient(local.async, 2, 1);
+    CoalescingDynamoDbClient client = new CoalescingDynamoDbClient(local.async, RowWrites.BATCHES, 2, 1);
     double before = batchGetItemsCounted();
     List<Future<BatchGetItemResult>> answers = new ArrayList<>();
     for (int entity = 0; entity < ENTITIES; entity++) {

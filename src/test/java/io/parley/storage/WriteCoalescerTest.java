@@ -7,9 +7,16 @@ import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.BatchWriteItemRequest;
 import com.amazonaws.services.dynamodbv2.model.BatchWriteItemResult;
+import com.amazonaws.services.dynamodbv2.model.CancellationReason;
 import com.amazonaws.services.dynamodbv2.model.PutRequest;
+import com.amazonaws.services.dynamodbv2.model.ScanRequest;
+import com.amazonaws.services.dynamodbv2.model.ScanResult;
+import com.amazonaws.services.dynamodbv2.model.TransactWriteItemsRequest;
+import com.amazonaws.services.dynamodbv2.model.TransactWriteItemsResult;
+import com.amazonaws.services.dynamodbv2.model.TransactionCanceledException;
 import com.amazonaws.services.dynamodbv2.model.WriteRequest;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Merging journal writes of many callers, against DynamoDB Local. */
+/** Merging journal writes of many callers, in batches and in transactions, against DynamoDB Local. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WriteCoalescerTest {
   static final String TABLE = "journal-coalesced";
@@ -67,9 +74,7 @@ class WriteCoalescerTest {
     for (int attempt = 0; attempt < 10 && !left.isEmpty(); attempt++) {
       left = new ArrayList<>(submit(coalescer, left).get(10, TimeUnit.SECONDS).getOrDefault(TABLE, List.of()));
     }
-    long stored = sync.scan(TABLE, List.of("par")).getItems().stream()
-        .filter(item -> item.get("par").getS().startsWith("e")).count();
-    assertEquals(80, stored, "every item is stored");
+    assertEquals(80, stored("e"), "every item is stored");
     sent.forEach(request -> assertTrue(request.getRequestItems().get(TABLE).size() <= WriteCoalescer.MAX_ITEMS));
   }
 
@@ -93,6 +98,83 @@ class WriteCoalescerTest {
     WriteCoalescer coalescer = new WriteCoalescer((request, handler) -> handler.onError(new IllegalStateException("down")), 1);
     var answer = submit(coalescer, List.of(put("f", 1)));
     assertTrue(answer.handle((ok, failure) -> failure != null).get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void asTransactionsWritesOfManyCallersGoOutTogetherAndAreStored() throws Exception {
+    List<TransactWriteItemsRequest> sent = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> firstHeld = new CompletableFuture<>();
+    GroupCommit.Sender<TransactWriteItemsRequest, TransactWriteItemsResult> sender =
+        LocalDynamoDb.holdingTheFirst(sent, firstHeld, local.async::transactWriteItemsAsync);
+    TransactionCoalescer coalescer = new TransactionCoalescer(sender::send, 1);
+
+    List<CompletableFuture<Map<String, List<WriteRequest>>>> answers = new ArrayList<>();
+    for (int entity = 0; entity < 100; entity++) {
+      answers.add(submit(coalescer, List.of(put("t" + entity, 1), put("t" + entity, 2))));
+    }
+    firstHeld.complete(null);
+    for (var answer : answers) {
+      assertEquals(Map.of(), answer.get(10, TimeUnit.SECONDS), "a transaction is written whole");
+    }
+    // The first alone (sent at once), then the rest in transactions of 100.
+    assertEquals(List.of(2, 100, 98), sent.stream().map(request -> request.getTransactItems().size()).toList());
+    assertEquals(200, stored("t"));
+  }
+
+  @Test
+  void aTransactionCarriesAtMostThreeAndAHalfMegabytes() throws Exception {
+    ArrayDeque<WriteCoalescer.Part> waiting = new ArrayDeque<>();
+    for (int i = 0; i < 10; i++) {
+      waiting.add(new WriteCoalescer.Part(TABLE, put("big", i, 390_000), "big#" + i, null));
+    }
+    assertEquals(8, WriteCoalescer.take(waiting, TransactionCoalescer.MAX_ITEMS, TransactionCoalescer.MAX_BYTES).size(),
+        "eight items of 390 KB: 3.1 MB; a ninth would pass 3.5 MB");
+    assertEquals(2, WriteCoalescer.take(waiting, TransactionCoalescer.MAX_ITEMS, TransactionCoalescer.MAX_BYTES).size());
+
+    // And DynamoDB Local takes such a transaction (it refuses one over 4 MB).
+    TransactionCoalescer coalescer = new TransactionCoalescer(local.async::transactWriteItemsAsync, 1);
+    List<WriteRequest> big = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      big.add(put("big", i, 390_000));
+    }
+    assertEquals(Map.of(), submit(coalescer, big).get(30, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aTransactionCancelledForAConflictLeavesItsItemsToSendAgainAndOneCancelledForItsContentFails() throws Exception {
+    TransactionCoalescer conflicting = new TransactionCoalescer((request, handler) -> handler.onError(
+        cancelled("None", "TransactionConflict")), 1);
+    assertEquals(Map.of(TABLE, List.of(put("c", 1), put("c", 2))),
+        submit(conflicting, List.of(put("c", 1), put("c", 2))).get(10, TimeUnit.SECONDS));
+
+    TransactionCoalescer refused = new TransactionCoalescer((request, handler) -> handler.onError(
+        cancelled("ValidationError", "None")), 1);
+    assertTrue(submit(refused, List.of(put("c", 1), put("c", 2))).handle((ok, failure) -> failure != null)
+        .get(10, TimeUnit.SECONDS));
+  }
+
+  /** Items stored whose partition starts with {@code prefix}, read page by page (a scan reads 1 MB at most). */
+  private long stored(String prefix) {
+    long count = 0;
+    Map<String, AttributeValue> start = null;
+    do {
+      ScanResult page = sync.scan(new ScanRequest(TABLE).withProjectionExpression("par").withExclusiveStartKey(start));
+      count += page.getItems().stream().filter(item -> item.get("par").getS().startsWith(prefix)).count();
+      start = page.getLastEvaluatedKey();
+    } while (start != null && !start.isEmpty());
+    return count;
+  }
+
+  private static TransactionCanceledException cancelled(String... reasons) {
+    TransactionCanceledException cancelled = new TransactionCanceledException("cancelled");
+    cancelled.setCancellationReasons(java.util.Arrays.stream(reasons).map(code -> new CancellationReason().withCode(code)).toList());
+    return cancelled;
+  }
+
+  private static WriteRequest put(String persistenceId, long seqNr, int payloadBytes) {
+    return new WriteRequest().withPutRequest(new PutRequest().withItem(Map.of(
+        "par", new AttributeValue(persistenceId), "num", new AttributeValue().withN(Long.toString(seqNr)),
+        "pay", new AttributeValue().withB(java.nio.ByteBuffer.wrap(new byte[payloadBytes])))));
   }
 
   private WriteCoalescer.Sender holdingTheFirst(List<BatchWriteItemRequest> sent, CompletableFuture<Void> release) {

@@ -91,7 +91,7 @@ class WriteRetryTest {
   void aPutLeftUnprocessedIsRetriedWithGrowingDelaysUntilItIsStored() throws Exception {
     int refusals = CoalescingDynamoDbClient.WRITE_ATTEMPTS - 1;
     BusyStore store = new BusyStore(refusals);
-    put(new CoalescingDynamoDbClient(store, 2, 2)).get(10, TimeUnit.SECONDS);
+    put(new CoalescingDynamoDbClient(store, RowWrites.BATCHES, 2, 2)).get(10, TimeUnit.SECONDS);
     assertEquals(CoalescingDynamoDbClient.WRITE_ATTEMPTS, store.attempts.size());
     // Delays of 1, 2, 4 … ms between attempts: at least their sum in all, where retrying at once
     // would take a few microseconds.
@@ -103,7 +103,7 @@ class WriteRetryTest {
   @Test
   void aPutStillUnprocessedAfterEveryAttemptFails() {
     BusyStore store = new BusyStore(Integer.MAX_VALUE);
-    var answer = put(new CoalescingDynamoDbClient(store, 2, 2));
+    var answer = put(new CoalescingDynamoDbClient(store, RowWrites.BATCHES, 2, 2));
     assertThrows(ExecutionException.class, () -> answer.get(10, TimeUnit.SECONDS), "a put never stored, answered as stored");
     assertEquals(CoalescingDynamoDbClient.WRITE_ATTEMPTS, store.attempts.size());
   }
@@ -116,7 +116,7 @@ class WriteRetryTest {
   @Test
   void aBatchIsAnsweredOnlyOnceEveryItemInItIsStored() throws Exception {
     BusyStore store = new BusyStore(3, par -> par.contains("-SH-"));
-    BatchWriteItemResult answer = new CoalescingDynamoDbClient(store, 2, 2)
+    BatchWriteItemResult answer = new CoalescingDynamoDbClient(store, RowWrites.BATCHES, 2, 2)
         .batchWriteItemAsync(batch("journal-P-c1-1", "journal-SH-c1-0"), null)
         .get(10, TimeUnit.SECONDS);
     // Empty, not absent: the plugin reads the map without a null check.
@@ -128,7 +128,7 @@ class WriteRetryTest {
   @Test
   void aBatchStillUnprocessedAfterEveryAttemptFails() {
     BusyStore store = new BusyStore(Integer.MAX_VALUE, par -> par.contains("-SH-"));
-    var answer = new CoalescingDynamoDbClient(store, 2, 2)
+    var answer = new CoalescingDynamoDbClient(store, RowWrites.BATCHES, 2, 2)
         .batchWriteItemAsync(batch("journal-P-c1-1", "journal-SH-c1-0"), null);
     assertThrows(ExecutionException.class, () -> answer.get(10, TimeUnit.SECONDS),
         "a batch never wholly stored, answered as stored");
