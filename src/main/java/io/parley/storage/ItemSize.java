@@ -4,13 +4,12 @@ import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.WriteRequest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 
 /**
  * An item's size as DynamoDB counts it against its request limits, from above: names and string
- * values in UTF-8 bytes, binary values in bytes, a number as its digits, and three bytes more
- * for each list or map.
+ * values in UTF-8 bytes, binary values in bytes, a number one byte more than its digits
+ * (DynamoDB: one per two digits, plus one), and three bytes more for each list or map.
  */
 final class ItemSize {
   private ItemSize() {}
@@ -32,7 +31,7 @@ final class ItemSize {
       return utf8(value.getS());
     }
     if (value.getN() != null) {
-      return value.getN().length();
+      return value.getN().length() + 1;
     }
     if (value.getB() != null) {
       return bytes(value.getB());
@@ -47,7 +46,7 @@ final class ItemSize {
       return value.getSS().stream().mapToLong(ItemSize::utf8).sum();
     }
     if (value.getNS() != null) {
-      return value.getNS().stream().mapToLong(String::length).sum();
+      return value.getNS().stream().mapToLong(number -> number.length() + 1).sum();
     }
     if (value.getBS() != null) {
       return value.getBS().stream().mapToLong(ItemSize::bytes).sum();
