@@ -72,7 +72,9 @@ class WriteCoalescer extends GroupCommit<WriteCoalescer.Part> {
     long bytes = 0;
     while (!waiting.isEmpty() && batch.size() < maxItems) {
       Part next = waiting.peek();
-      bytes += ItemSize.of(next.write());
+      if (maxBytes < Long.MAX_VALUE) { // sized only where a bound applies: this runs for every journal write
+        bytes += ItemSize.of(next.write());
+      }
       if ((!batch.isEmpty() && bytes > maxBytes) || !keys.add(next.key())) {
         break;
       }
