@@ -10,8 +10,8 @@ import java.util.List;
  * idempotency keys), many at a time. The items are independent either way; what differs is the
  * cost. DynamoDB bills a transactional write two write units, a batched one one. DynamoDB Local
  * commits each item of a BatchWriteItem as a transaction of its own, synced to disk, but a
- * TransactWriteItems once: a group of 100,000 members took 86 s to set up with batches and 36 s
- * with transactions on the embedded store.
+ * TransactWriteItems once: a group of 100,000 members took 86 s to set up with batches and 42 s
+ * with its member rows in transactions on the embedded store (README, Performance).
  */
 public enum RowWrites {
   BATCHES {
