@@ -162,7 +162,10 @@ public final class Connection {
   /** About two minutes of retries (backing off to 8 s): long enough for a conversation to move. */
   static final int MAX_REPLAY_FAILURES = 18;
   private final HeldItems heldDuringReplay = new HeldItems();
-  private final HelloGate afterHello = new HelloGate();
+  /** Answers to the client's requests wait for hello only. */
+  private final FrameGate afterHello = new FrameGate(Integer.MAX_VALUE);
+  /** Events wait for the pending items (or the first attempt to read them) as well. */
+  private final FrameGate afterBacklog = new FrameGate(HeldItems.MAX);
   private Set<String> presenceWatched = Set.of();
 
   private Connection(
@@ -188,7 +191,7 @@ public final class Connection {
       @Override
       public void send(ChatMessage message) {
         ParleyMetrics.messageDelivered(message.serverTs(), clock.millis());
-        afterHello.send(() -> Connection.this.send(new DeviceEvent.GroupMessage(message)));
+        afterBacklog.send(() -> Connection.this.send(new DeviceEvent.GroupMessage(message)));
       }
 
       @Override
@@ -256,7 +259,7 @@ public final class Connection {
         })
         .onMessage(LiveEvent.Typing.class, typing -> {
           if (!typing.typistId().equals(userId)) {
-            afterHello.send(() -> send(new DeviceEvent.Typing(typing.conversationId(), typing.typistId())));
+            afterBacklog.send(() -> send(new DeviceEvent.Typing(typing.conversationId(), typing.typistId())));
           }
           return Behaviors.same();
         })
@@ -265,7 +268,7 @@ public final class Connection {
           return Behaviors.same();
         })
         .onMessage(DeviceEvent.class, event -> {
-          afterHello.send(() -> send(event));
+          afterBacklog.send(() -> send(event));
           return Behaviors.same();
         })
         .onMessage(Reply.class, reply -> {
@@ -304,6 +307,7 @@ public final class Connection {
         .onMessage(NoAnswer.class, noAnswer -> {
           if (noAnswer.retry() == Replay.INSTANCE) {
             replay.abandon();
+            afterBacklog.open(); // live events need not wait for the retry
           }
           timers.startSingleTimer(noAnswer.retry(), RETRY_AFTER);
           return Behaviors.same();
@@ -403,6 +407,7 @@ public final class Connection {
       // stays unreadable for minutes closes the connection, so that the client reconnects later.
       replayFailures++;
       ctx.getLog().debug("Pending items of {} could not be loaded ({} times): {}", userId, replayFailures, step.problem());
+      afterBacklog.open(); // live events need not wait for the retry
       if (replayFailures > MAX_REPLAY_FAILURES) {
         ctx.getLog().warn("Pending items of {} could not be loaded {} times ({}); closing connection", userId,
             replayFailures, step.problem());
@@ -416,6 +421,7 @@ public final class Connection {
       if (heldDuringReplay.takeDropped() && !replay.isActive()) {
         replay.start(lastCursorSent); // for the items that did not fit
       }
+      afterBacklog.open();
     }
     return Behaviors.same();
   }

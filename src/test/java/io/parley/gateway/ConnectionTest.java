@@ -191,13 +191,39 @@ class ConnectionTest {
   }
 
   @Test
-  void helloComesFirstEvenWhenAnEventArrivesBeforeTheRegistrationIsAnswered() {
+  void helloComesFirstThenThePendingItemsAndOnlyThenTheEventsThatArrivedMeanwhile() {
+    TestProbe<Outcome<ConversationActor.SendAck>> sent = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.Send("alice", "c1", "text 1", "text", sent.ref()));
+    assertEquals(1, sent.receiveMessage().value().seq());
     connection.tell(new DeviceEvent.Typing("d:alice:bob", "alice"));
     connection.tell(new Connection.Reply("{\"type\":\"pong\"}"));
-    answerRegistration(new Registration(false, 0));
+    answerRegistration(new Registration(false, 1));
+    assertEquals(0, expectPendingAsked());
+    connection.tell(new DeviceEvent.Typing("d:alice:bob", "alice")); // while the pending items are read
     assertEquals("hello", nextFrame().get("type").asText());
-    assertEquals("typing", nextFrame().get("type").asText());
+    // An answer waits for hello only; events wait for what was pending.
     assertEquals("pong", nextFrame().get("type").asText());
+    socket.expectNoMessage(Duration.ofMillis(200));
+    lastPendingAsk.replyTo().tell(new UserActor.PendingPage(List.of(pending(1, 1)), false));
+    JsonNode pendingItem = nextFrame();
+    assertEquals(List.of("msg.new", "1"), List.of(pendingItem.get("type").asText(), pendingItem.get("cursor").asText()));
+    assertEquals("typing", nextFrame().get("type").asText());
+    assertEquals("typing", nextFrame().get("type").asText());
+    // Once the pending items are out, an event goes out as it comes.
+    connection.tell(new DeviceEvent.Typing("d:alice:bob", "alice"));
+    assertEquals("typing", nextFrame().get("type").asText());
+  }
+
+  @Test
+  void eventsStopWaitingWhenThePendingItemsCannotBeRead() {
+    answerRegistration(new Registration(false, 1));
+    assertEquals(0, expectPendingAsked());
+    connection.tell(new DeviceEvent.Typing("d:alice:bob", "alice"));
+    assertEquals("hello", nextFrame().get("type").asText());
+    // Cursor 1 names a message its conversation never stored: the replay cannot read it, and
+    // tries again later; live events go out meanwhile.
+    lastPendingAsk.replyTo().tell(new UserActor.PendingPage(List.of(pending(1, 7)), false));
+    assertEquals("typing", nextFrame().get("type").asText());
   }
 
   @Test
