@@ -4,6 +4,7 @@ import com.amazonaws.AmazonWebServiceRequest;
 import com.amazonaws.auth.AWSStaticCredentialsProvider;
 import com.amazonaws.auth.AnonymousAWSCredentials;
 import com.amazonaws.handlers.AsyncHandler;
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsync;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsyncClient;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemRequest;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemResult;
@@ -75,13 +76,13 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
     return thread;
   });
 
-  private final AmazonDynamoDBAsyncClient client;
+  private final AmazonDynamoDBAsync client;
   private final WriteCoalescer writes;
   private final ReadCoalescer reads;
 
   @SuppressWarnings("deprecation")
   CoalescingDynamoDbClient(
-      AmazonDynamoDBAsyncClient client, RowWrites writeAs, int maxWritesInFlight, int maxReadsInFlight) {
+      AmazonDynamoDBAsync client, RowWrites writeAs, int maxWritesInFlight, int maxReadsInFlight) {
     super(new AWSStaticCredentialsProvider(new AnonymousAWSCredentials()), Executors.newSingleThreadExecutor());
     this.client = client;
     this.writes = writeAs == RowWrites.TRANSACTIONS

@@ -20,8 +20,13 @@ public final class DynamoDbClients {
         .build();
   }
 
+  /** In-process when this JVM runs the store the configuration names ({@link InProcessDynamoDb}). */
   public static AmazonDynamoDB fromJournalConfig(Config config) {
     Config journal = config.getConfig("dynamodb-journal");
+    var inProcess = InProcessDynamoDb.at(journal.getString("endpoint"));
+    if (inProcess.isPresent()) {
+      return inProcess.get();
+    }
     String key = journal.getString("aws-access-key-id");
     String secret = journal.getString("aws-secret-access-key");
     return AmazonDynamoDBClientBuilder.standard()

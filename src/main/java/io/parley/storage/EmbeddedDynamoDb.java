@@ -5,6 +5,8 @@ import com.almworks.sqlite4java.SQLiteException;
 import com.almworks.sqlite4java.SQLiteJob;
 import com.almworks.sqlite4java.SQLiteQueue;
 import com.almworks.sqlite4java.SQLiteStatement;
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
+import com.amazonaws.services.dynamodbv2.local.embedded.DDBExceptionMappingInvocationHandler;
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.AbstractLocalDynamoDBServerHandler;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
@@ -14,7 +16,9 @@ import com.amazonaws.services.dynamodbv2.local.shared.access.sqlite.SQLiteDBAcce
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,10 +52,11 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     return thread;
   });
 
-  private EmbeddedDynamoDb(DynamoDBProxyServer server, int port, SQLiteDBAccess access, Duration checkpointInterval)
+  private EmbeddedDynamoDb(DynamoDBProxyServer server, int port, LocalDBClient local, Duration checkpointInterval)
       throws ReflectiveOperationException {
     this.server = server;
     this.port = port;
+    SQLiteDBAccess access = (SQLiteDBAccess) field(LocalDBClient.class, "dbAccess").get(local);
     this.database = (SQLiteQueue) field(SQLiteDBAccess.class, "queue").get(access);
     this.databaseLock = (ReadWriteLock) field(SQLiteDBAccess.class, "queueLock").get(access);
     this.checkpointInterval = checkpointInterval;
@@ -73,7 +78,9 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     server.start();
     // The first request makes DynamoDB Local open its database.
     DynamoDbClients.local("http://127.0.0.1:" + port).listTables();
-    EmbeddedDynamoDb embedded = new EmbeddedDynamoDb(server, port, accessOf(server), checkpointInterval);
+    LocalDBClient local = localOf(server);
+    EmbeddedDynamoDb embedded = new EmbeddedDynamoDb(server, port, local, checkpointInterval);
+    InProcessDynamoDb.register(embedded.endpoint(), inProcessClient(local));
     embedded.run(EmbeddedDynamoDb::useWriteAheadLog);
     embedded.run(EmbeddedDynamoDb::keepScratchInMemory);
     embedded.checkpoints.scheduleWithFixedDelay(embedded::checkpoint,
@@ -90,14 +97,27 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
    * Local has no API for it, hence reflection on the version pinned in the pom; a new version
    * that moved these fields fails here, at start, rather than running unchecked.
    */
-  private static SQLiteDBAccess accessOf(DynamoDBProxyServer server) throws ReflectiveOperationException {
+  private static LocalDBClient localOf(DynamoDBProxyServer server) throws ReflectiveOperationException {
     Object serverHandler = field(DynamoDBProxyServer.class, "serverHandler").get(server);
     Object requests = field(AbstractLocalDynamoDBServerHandler.class, "primaryHandler").get(serverHandler);
     Map<?, ?> databases = (Map<?, ?>) field(LocalDynamoDBRequestHandler.class, "dbRequestHandlers").get(requests);
     if (databases.size() != 1) {
       throw new IllegalStateException("DynamoDB Local opened " + databases.size() + " databases, not one shared one");
     }
-    return (SQLiteDBAccess) field(LocalDBClient.class, "dbAccess").get(databases.values().iterator().next());
+    return (LocalDBClient) databases.values().iterator().next();
+  }
+
+  /**
+   * The database's client without HTTP ({@link InProcessDynamoDb}), built as DynamoDB Local's own
+   * {@code DynamoDBEmbedded} builds it: its exception mapping turns DynamoDB Local's errors into
+   * the SDK's (a failed condition, a cancelled transaction), as its HTTP endpoint does.
+   */
+  private static AmazonDynamoDB inProcessClient(LocalDBClient local) throws ReflectiveOperationException {
+    Constructor<DDBExceptionMappingInvocationHandler> mapping =
+        DDBExceptionMappingInvocationHandler.class.getDeclaredConstructor(LocalDBClient.class);
+    mapping.setAccessible(true);
+    return (AmazonDynamoDB) Proxy.newProxyInstance(AmazonDynamoDB.class.getClassLoader(),
+        new Class<?>[] {AmazonDynamoDB.class}, mapping.newInstance(local));
   }
 
   private static Field field(Class<?> type, String name) throws NoSuchFieldException {
@@ -276,6 +296,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
       stopped = true;
       checkpoints.shutdownNow();
       checkpoints.awaitTermination(30, TimeUnit.SECONDS);
+      InProcessDynamoDb.unregister(endpoint());
       server.stop();
     }
   }

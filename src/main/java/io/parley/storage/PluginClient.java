@@ -1,0 +1,30 @@
+package io.parley.storage;
+
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsync;
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsyncClient;
+import java.lang.reflect.Field;
+import java.util.function.Function;
+import org.apache.pekko.persistence.dynamodb.journal.DynamoDBHelper;
+
+/**
+ * The persistence plugin's DynamoDB client, replaced. The plugin builds its client internally and
+ * offers no way to supply one, so it is swapped in its helper once, at the plugin's start; pinned
+ * plugin version 1.1.0 (STACK.md).
+ */
+final class PluginClient {
+  private PluginClient() {}
+
+  /**
+   * The helper's client becomes {@code wrap} of the in-process client of the store at
+   * {@code endpoint} if this JVM runs it, else of the plugin's own client.
+   */
+  static void replace(DynamoDBHelper helper, String endpoint, Function<AmazonDynamoDBAsync, AmazonDynamoDBAsyncClient> wrap)
+      throws ReflectiveOperationException {
+    Field field = helper.getClass().getDeclaredField("dynamoDB");
+    field.setAccessible(true);
+    AmazonDynamoDBAsync client = InProcessDynamoDb.at(endpoint)
+        .map(InProcessDynamoDb::async)
+        .orElse((AmazonDynamoDBAsyncClient) field.get(helper));
+    field.set(helper, wrap.apply(client));
+  }
+}
