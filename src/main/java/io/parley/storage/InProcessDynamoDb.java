@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,14 +78,13 @@ public final class InProcessDynamoDb {
    * on {@link #CALLS} and answers its handler (if any), then its future, as the SDK's client does.
    */
   static AmazonDynamoDBAsync async(AmazonDynamoDB client) {
-    return async(client, CALLS);
-  }
-
-  static AmazonDynamoDBAsync async(AmazonDynamoDB client, Executor executor) {
     return proxy(AmazonDynamoDBAsync.class, (self, method, args) -> {
       String name = method.getName();
       if (!name.endsWith("Async") || method.getDeclaringClass() != AmazonDynamoDBAsync.class) {
         return call(client, method, args);
+      }
+      if (!(args[0] instanceof AmazonWebServiceRequest)) {
+        throw new UnsupportedOperationException(name + " in-process takes a request object");
       }
       Method sync = AmazonDynamoDB.class.getMethod(name.substring(0, name.length() - "Async".length()),
           method.getParameterTypes()[0]);
@@ -95,7 +93,7 @@ public final class InProcessDynamoDb {
       AsyncHandler<AmazonWebServiceRequest, Object> handler =
           args.length > 1 ? (AsyncHandler<AmazonWebServiceRequest, Object>) args[1] : null;
       CompletableFuture<Object> result = new CompletableFuture<>();
-      executor.execute(() -> {
+      CALLS.execute(() -> {
         Object answer;
         try {
           answer = call(client, sync, new Object[] {request});
