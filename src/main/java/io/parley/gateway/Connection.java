@@ -22,10 +22,12 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * One WebSocket connection of one device. It registers with the UserActor, re-delivers the
- * device's pending items after {@code hello}, then streams live events, in cursor order and never
- * twice: a cursor gap (an item missed while the UserActor moved or restarted) triggers another
- * re-delivery from the last cursor sent.
+ * One WebSocket connection of one device. It registers with the UserActor (again at every
+ * heartbeat, and whenever that actor stops), sends {@code hello}, and passes the device's stream
+ * items to its {@link DeviceStream}, which sends them in cursor order and never twice: pending
+ * ones after hello, live ones as they come, and a re-delivery after a cursor gap (an item missed
+ * while the UserActor moved or restarted). It also relays large groups' live feeds, answers the
+ * client's frames in order, and ends with its token.
  *
  * <p>Its protocol is {@code Object} so that the same ref can be handed to the UserActor as an
  * {@code ActorRef<DeviceEvent>} (and watched there) while it also receives its own messages.
@@ -151,21 +153,10 @@ public final class Connection {
   private boolean attached;
   private ActorRef<UserActor.Command> watchedUser;
   private long userIncarnation;
-  private long lastCursorSent = -1; // unknown until registered
-  /** The highest cursor the device acked on this connection. */
-  private long ackedByDevice;
-  /** The user's newest stored item as the last registration reported it. */
-  private long storedAtLastRegistration = -1;
   private final PendingReplay replay;
-  /** Replays in a row that could not read their items; see {@link #replayed}. */
-  private int replayFailures;
-  /** About two minutes of retries (backing off to 8 s): long enough for a conversation to move. */
-  static final int MAX_REPLAY_FAILURES = 18;
-  private final HeldItems heldDuringReplay = new HeldItems();
-  /** Answers to the client's requests wait for hello only. */
+  private final DeviceStream stream;
+  /** Answers to the client's requests wait for hello only; events wait for the stream (see there). */
   private final FrameGate afterHello = new FrameGate(Integer.MAX_VALUE);
-  /** Events wait for the pending items (or the first attempt to read them) as well. */
-  private final FrameGate afterBacklog = new FrameGate(HeldItems.MAX);
   private Set<String> presenceWatched = Set.of();
 
   private Connection(
@@ -191,7 +182,7 @@ public final class Connection {
       @Override
       public void send(ChatMessage message) {
         ParleyMetrics.messageDelivered(message.serverTs(), clock.millis());
-        afterBacklog.send(() -> Connection.this.send(new DeviceEvent.GroupMessage(message)));
+        stream.event(() -> Connection.this.send(new DeviceEvent.GroupMessage(message)));
       }
 
       @Override
@@ -206,6 +197,22 @@ public final class Connection {
     this.timers = timers;
     this.replay = new PendingReplay(userId, new PendingReader(entities, history, ASK_TIMEOUT, ctx.getSystem()), ctx,
         new NoAnswer(Replay.INSTANCE), socket::hasRoom);
+    this.stream = new DeviceStream(userId, replay, new DeviceStream.Output() {
+      @Override
+      public void send(DeviceEvent event) {
+        Connection.this.send(event);
+      }
+
+      @Override
+      public void send(ObjectNode frame) {
+        Connection.this.send(frame);
+      }
+
+      @Override
+      public void close() {
+        socket.complete();
+      }
+    }, timers, Replay.INSTANCE, RETRY_AFTER, clock, ctx.getLog());
   }
 
   private ActorRef<DeviceEvent> self() {
@@ -240,45 +247,26 @@ public final class Connection {
           replay.resumeIfRoom();
           return Behaviors.same();
         })
-        .onMessage(PendingReplay.PageArrived.class, page -> replayed(replay.onPage(page)))
-        .onMessage(PendingReplay.PageLoaded.class, page -> replayed(replay.onLoaded(page)))
-        .onMessage(DeviceEvent.StreamItem.class, this::onStreamItem)
-        .onMessage(Acked.class, this::onAcked)
+        .onMessage(PendingReplay.PageArrived.class, page -> same(() -> stream.replayed(replay.onPage(page))))
+        .onMessage(PendingReplay.PageLoaded.class, page -> same(() -> stream.replayed(replay.onLoaded(page))))
+        .onMessage(DeviceEvent.StreamItem.class, item -> same(() -> stream.item(item)))
+        .onMessage(Acked.class, acked -> same(() -> stream.acked(acked.cursor())))
         .onMessage(LargeGroupsFound.class, this::onLargeGroupsFound)
-        .onMessage(LiveEvent.Joined.class, joined -> {
-          feeds.joined(joined.conversationId(), joined.lastSeq());
-          return Behaviors.same();
-        })
-        .onMessage(LiveEvent.Messages.class, messages -> {
-          feeds.messages(messages.conversationId(), messages.messages());
-          return Behaviors.same();
-        })
-        .onMessage(GapRead.class, gap -> {
-          feeds.gapRead(gap.group(), gap.toSeq(), gap.messages());
-          return Behaviors.same();
-        })
+        .onMessage(LiveEvent.Joined.class,
+            joined -> same(() -> feeds.joined(joined.conversationId(), joined.lastSeq())))
+        .onMessage(LiveEvent.Messages.class,
+            messages -> same(() -> feeds.messages(messages.conversationId(), messages.messages())))
+        .onMessage(GapRead.class, gap -> same(() -> feeds.gapRead(gap.group(), gap.toSeq(), gap.messages())))
         .onMessage(LiveEvent.Typing.class, typing -> {
           if (!typing.typistId().equals(userId)) {
-            afterBacklog.send(() -> send(new DeviceEvent.Typing(typing.conversationId(), typing.typistId())));
+            stream.event(() -> send(new DeviceEvent.Typing(typing.conversationId(), typing.typistId())));
           }
           return Behaviors.same();
         })
-        .onMessage(DeviceEvent.Replaced.class, r -> {
-          socket.complete();
-          return Behaviors.same();
-        })
-        .onMessage(DeviceEvent.class, event -> {
-          afterBacklog.send(() -> send(event));
-          return Behaviors.same();
-        })
-        .onMessage(Reply.class, reply -> {
-          afterHello.send(() -> socket.emit(new Text(reply.json())));
-          return Behaviors.same();
-        })
-        .onMessage(ReRegister.class, r -> {
-          register();
-          return Behaviors.same();
-        })
+        .onMessage(DeviceEvent.Replaced.class, r -> same(() -> socket.complete()))
+        .onMessage(DeviceEvent.class, event -> same(() -> stream.event(() -> send(event))))
+        .onMessage(Reply.class, reply -> same(() -> afterHello.send(() -> socket.emit(new Text(reply.json())))))
+        .onMessage(ReRegister.class, r -> same(() -> register()))
         .onMessage(Heartbeat.class, h -> {
           register();
           findLargeGroups(); // if the lookup at registration failed
@@ -286,19 +274,13 @@ public final class Connection {
           presenceWatched.forEach(id -> entities.user(id).tell(new UserActor.RenewPresence(userId, self())));
           return Behaviors.same();
         })
-        .onMessage(TokenRefreshed.class, refreshed -> {
-          expireAt(refreshed.expiresAt());
-          return Behaviors.same();
-        })
+        .onMessage(TokenRefreshed.class, refreshed -> same(() -> expireAt(refreshed.expiresAt())))
         .onMessage(TokenExpired.class, expired -> {
           send(WireFormat.tokenExpired());
           socket.complete();
           return Behaviors.same();
         })
-        .onMessage(PresenceWatched.class, watched -> {
-          presenceWatched = watched.userIds();
-          return Behaviors.same();
-        })
+        .onMessage(PresenceWatched.class, watched -> same(() -> presenceWatched = watched.userIds()))
         .onMessage(UserActorStopped.class, stopped -> {
           watchedUser = null;
           register();
@@ -306,23 +288,14 @@ public final class Connection {
         })
         .onMessage(NoAnswer.class, noAnswer -> {
           if (noAnswer.retry() == Replay.INSTANCE) {
-            replay.abandon();
-            afterBacklog.open(); // live events need not wait for the retry
+            stream.noAnswer();
           }
           timers.startSingleTimer(noAnswer.retry(), RETRY_AFTER);
           return Behaviors.same();
         })
-        .onMessage(Replay.class, r -> {
-          if (!replay.isActive()) {
-            replay.start(lastCursorSent);
-          }
-          return Behaviors.same();
-        })
+        .onMessage(Replay.class, r -> same(() -> stream.retry()))
         .onMessage(Drain.class, this::onDrain)
-        .onMessage(CloseNow.class, c -> {
-          socket.complete();
-          return Behaviors.same();
-        })
+        .onMessage(CloseNow.class, c -> same(() -> socket.complete()))
         .onMessage(Closed.class, c -> stop())
         .onSignal(PostStop.class, stopped -> {
           live.closed(ctx.getSelf());
@@ -360,23 +333,13 @@ public final class Connection {
       ctx.watchWith(watchedUser, new UserActorStopped());
     }
     findLargeGroups();
-    if (lastCursorSent < 0) {
+    if (!stream.started()) {
       // hello goes out once the device is registered: from then on its items are kept for it.
       send(WireFormat.hello(userId, deviceId, clock.millis(), heartbeat.toMillis()));
-      lastCursorSent = 0;
+      stream.start();
       afterHello.open();
     }
-    long acked = Math.max(connected.ackedCursor(), ackedByDevice);
-    if (lastCursorSent < acked) {
-      lastCursorSent = acked;
-    }
-    // A gap shows only once a later item arrives; an item stored a heartbeat ago and still not
-    // sent is the last ones' loss (a live item dropped on its way here), so replay it too.
-    boolean tailLost = lastCursorSent < storedAtLastRegistration;
-    storedAtLastRegistration = connected.lastCursor();
-    if (!replay.isActive() && (!missedNothing || tailLost)) {
-      replay.start(lastCursorSent);
-    }
+    stream.registered(connected, missedNothing);
     return Behaviors.same();
   }
 
@@ -399,79 +362,6 @@ public final class Connection {
     return Behaviors.same();
   }
 
-  private Behavior<Object> replayed(PendingReplay.Step step) {
-    step.items().forEach(this::deliverReplayed);
-    if (step.unreadable()) {
-      // Not readable now (storage busy or failing, or the conversation moving between nodes):
-      // read again from the last item sent, backing off; never skip an item. Only a store that
-      // stays unreadable for minutes closes the connection, so that the client reconnects later.
-      replayFailures++;
-      ctx.getLog().debug("Pending items of {} could not be loaded ({} times): {}", userId, replayFailures, step.problem());
-      afterBacklog.open(); // live events need not wait for the retry
-      if (replayFailures > MAX_REPLAY_FAILURES) {
-        ctx.getLog().warn("Pending items of {} could not be loaded {} times ({}); closing connection", userId,
-            replayFailures, step.problem());
-        socket.complete();
-      } else {
-        timers.startSingleTimer(Replay.INSTANCE, RETRY_AFTER.multipliedBy(1L << Math.min(replayFailures - 1, 4)));
-      }
-    } else if (step.finished()) {
-      replayFailures = 0;
-      heldDuringReplay.takeAll().forEach(this::onStreamItem);
-      if (heldDuringReplay.takeDropped() && !replay.isActive()) {
-        replay.start(lastCursorSent); // for the items that did not fit
-      }
-      afterBacklog.open();
-    }
-    return Behaviors.same();
-  }
-
-  private Behavior<Object> onStreamItem(DeviceEvent.StreamItem item) {
-    boolean replayDue = replay.isActive() || timers.isTimerActive(Replay.INSTANCE);
-    if (replayDue || lastCursorSent < 0) {
-      heldDuringReplay.hold(item);
-    } else if (item.cursor() == lastCursorSent + 1) {
-      deliver(item);
-    } else if (item.cursor() > lastCursorSent + 1) {
-      heldDuringReplay.hold(item);
-      replay.start(lastCursorSent);
-    }
-    return Behaviors.same();
-  }
-
-  /** A replay under way, or items held for it, skip what the device acked meanwhile. */
-  private Behavior<Object> onAcked(Acked acked) {
-    ackedByDevice = Math.max(ackedByDevice, acked.cursor());
-    if (lastCursorSent >= 0 && lastCursorSent < ackedByDevice) {
-      lastCursorSent = ackedByDevice;
-    }
-    return Behaviors.same();
-  }
-
-  /**
-   * Re-delivered items follow each other; a cursor skipped is an item the user's queue no longer
-   * holds although this device never acked it (its cap, or the device forgotten as inactive or
-   * beyond the device limit). The device is told, so it can catch up from history.
-   */
-  private void deliverReplayed(DeviceEvent.StreamItem item) {
-    if (lastCursorSent >= 0 && item.cursor() > lastCursorSent + 1) {
-      send(WireFormat.pendingDropped(lastCursorSent + 1, item.cursor() - 1));
-    }
-    deliver(item);
-  }
-
-  private void deliver(DeviceEvent.StreamItem item) {
-    if (item.cursor() > lastCursorSent) {
-      if (item instanceof DeviceEvent.MsgNew message) {
-        ParleyMetrics.messageDelivered(message.message().serverTs(), clock.millis());
-      }
-      if (!(item instanceof DeviceEvent.Covered)) {
-        send(item);
-      }
-      lastCursorSent = item.cursor();
-    }
-  }
-
   private void send(ObjectNode frame) {
     socket.send(frame);
   }
@@ -480,6 +370,12 @@ public final class Connection {
   private void send(DeviceEvent event) {
     long now = clock.millis();
     socket.send(sealing.open(event).thenApply(opened -> WireFormat.event(opened, now)));
+  }
+
+  /** Does {@code action} and goes on as before. */
+  private static Behavior<Object> same(Runnable action) {
+    action.run();
+    return Behaviors.same();
   }
 
   private Behavior<Object> stop() {

@@ -18,8 +18,8 @@ final class PluginClient {
    * The helper's client becomes {@code wrap} of the in-process client of the store at
    * {@code endpoint} if this JVM runs it, else of the plugin's own client.
    */
-  static void replace(DynamoDBHelper helper, String endpoint, Function<AmazonDynamoDBAsync, AmazonDynamoDBAsyncClient> wrap)
-      throws ReflectiveOperationException {
+  static void replace(DynamoDBHelper helper, String endpoint,
+      Function<AmazonDynamoDBAsync, AmazonDynamoDBAsyncClient> wrap) throws ReflectiveOperationException {
     Field field = helper.getClass().getDeclaredField("dynamoDB");
     field.setAccessible(true);
     AmazonDynamoDBAsync client = InProcessDynamoDb.at(endpoint)
