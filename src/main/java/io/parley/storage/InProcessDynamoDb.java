@@ -59,10 +59,18 @@ public final class InProcessDynamoDb {
   private static final Set<String> NOT_REQUESTS = Set.of("shutdown", "setEndpoint", "setRegion",
       "getCachedResponseMetadata", "waiters");
 
-  /** {@code client}, with every request counted (a convenience overload too, such as {@code putItem(table, item)}). */
+  /**
+   * {@code client}, with every request counted (a convenience overload too, such as
+   * {@code putItem(table, item)}). Its shutdown does nothing: the persistence plugins shut their
+   * client down when they stop, and DynamoDB Local's would shut the database down for everyone
+   * (its HTTP endpoint, and the next actor system of this JVM); {@link EmbeddedDynamoDb} closes it.
+   */
   private static AmazonDynamoDB counting(AmazonDynamoDB client) {
     return proxy(AmazonDynamoDB.class, (self, method, args) -> {
       String name = method.getName();
+      if (name.equals("shutdown")) {
+        return null;
+      }
       if (method.getDeclaringClass() == AmazonDynamoDB.class && !NOT_REQUESTS.contains(name)) {
         int items = args != null && args[0] instanceof AmazonWebServiceRequest request
             ? DynamoDbRequestCounter.itemsWritten(request)

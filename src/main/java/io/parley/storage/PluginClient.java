@@ -22,9 +22,11 @@ final class PluginClient {
       Function<AmazonDynamoDBAsync, AmazonDynamoDBAsyncClient> wrap) throws ReflectiveOperationException {
     Field field = helper.getClass().getDeclaredField("dynamoDB");
     field.setAccessible(true);
-    AmazonDynamoDBAsync client = InProcessDynamoDb.at(endpoint)
-        .map(InProcessDynamoDb::async)
-        .orElse((AmazonDynamoDBAsyncClient) field.get(helper));
-    field.set(helper, wrap.apply(client));
+    AmazonDynamoDBAsyncClient own = (AmazonDynamoDBAsyncClient) field.get(helper);
+    var inProcess = InProcessDynamoDb.at(endpoint);
+    field.set(helper, wrap.apply(inProcess.isPresent() ? InProcessDynamoDb.async(inProcess.get()) : own));
+    if (inProcess.isPresent()) {
+      own.shutdown(); // unused: its threads and connections go
+    }
   }
 }

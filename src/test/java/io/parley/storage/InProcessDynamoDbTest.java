@@ -79,6 +79,13 @@ class InProcessDynamoDbTest {
     http.putItem(TABLE, event("p-1", 2, "written over HTTP"));
     assertEquals("written over HTTP", inProcess.getItem(TABLE, key("p-1", 2)).getItem().get("payload").getS());
 
+    // The persistence plugins shut their client down when they stop; the store serves on, for
+    // the HTTP endpoint and the next actor system of this JVM, until its owner closes it.
+    InProcessDynamoDb.async(inProcess).shutdown();
+    inProcess.shutdown();
+    assertEquals("written over HTTP", http.getItem(TABLE, key("p-1", 2)).getItem().get("payload").getS());
+    assertEquals("written in process", inProcess.getItem(TABLE, key("p-1", 1)).getItem().get("payload").getS());
+
     String endpoint = dynamo.endpoint();
     dynamo.close();
     assertTrue(InProcessDynamoDb.at(endpoint).isEmpty(), "a closed store is not offered");
