@@ -153,7 +153,6 @@ public final class Connection {
   private boolean attached;
   private ActorRef<UserActor.Command> watchedUser;
   private long userIncarnation;
-  private final PendingReplay replay;
   private final DeviceStream stream;
   /** Answers to the client's requests wait for hello only; events wait for the stream (see there). */
   private final FrameGate afterHello = new FrameGate(Integer.MAX_VALUE);
@@ -195,8 +194,9 @@ public final class Connection {
     this.clock = clock;
     this.ctx = ctx;
     this.timers = timers;
-    this.replay = new PendingReplay(userId, new PendingReader(entities, history, ASK_TIMEOUT, ctx.getSystem()), ctx,
-        new NoAnswer(Replay.INSTANCE), socket::hasRoom);
+    PendingReplay replay = new PendingReplay(userId,
+        new PendingReader(entities, history, ASK_TIMEOUT, ctx.getSystem()), ctx, new NoAnswer(Replay.INSTANCE),
+        socket::hasRoom);
     this.stream = new DeviceStream(userId, replay, new DeviceStream.Output() {
       @Override
       public void send(DeviceEvent event) {
@@ -244,11 +244,11 @@ public final class Connection {
         .onMessage(UserActor.Connected.class, this::onRegistered)
         .onMessage(Written.class, written -> {
           socket.written();
-          replay.resumeIfRoom();
+          stream.socketDrained();
           return Behaviors.same();
         })
-        .onMessage(PendingReplay.PageArrived.class, page -> same(() -> stream.replayed(replay.onPage(page))))
-        .onMessage(PendingReplay.PageLoaded.class, page -> same(() -> stream.replayed(replay.onLoaded(page))))
+        .onMessage(PendingReplay.PageArrived.class, page -> same(() -> stream.pageArrived(page)))
+        .onMessage(PendingReplay.PageLoaded.class, page -> same(() -> stream.pageLoaded(page)))
         .onMessage(DeviceEvent.StreamItem.class, item -> same(() -> stream.item(item)))
         .onMessage(Acked.class, acked -> same(() -> stream.acked(acked.cursor())))
         .onMessage(LargeGroupsFound.class, this::onLargeGroupsFound)

@@ -126,7 +126,20 @@ final class DeviceStream {
     afterBacklog.open(); // live events need not wait for the retry
   }
 
-  void replayed(PendingReplay.Step step) {
+  void pageArrived(PendingReplay.PageArrived page) {
+    replayed(replay.onPage(page));
+  }
+
+  void pageLoaded(PendingReplay.PageLoaded page) {
+    replayed(replay.onLoaded(page));
+  }
+
+  /** The socket took frames off its buffer: a page held back for it may be read now. */
+  void socketDrained() {
+    replay.resumeIfRoom();
+  }
+
+  private void replayed(PendingReplay.Step step) {
     step.items().forEach(this::deliverReplayed);
     if (step.unreadable()) {
       // Not readable now (storage busy or failing, or the conversation moving between nodes):
