@@ -70,11 +70,8 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
   static final long FIRST_RETRY_DELAY_MILLIS = 1;
 
   /** Runs delayed retries only; the retried write itself goes through the coalescer. */
-  private static final ScheduledExecutorService RETRIES = Executors.newSingleThreadScheduledExecutor(runnable -> {
-    Thread thread = new Thread(runnable, "dynamodb-write-retries");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private static final ScheduledExecutorService RETRIES = Executors.newSingleThreadScheduledExecutor(
+      new DaemonThreads("dynamodb-write-retries"));
 
   private final AmazonDynamoDBAsync client;
   private final WriteCoalescer writes;

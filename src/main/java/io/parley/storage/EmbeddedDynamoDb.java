@@ -46,11 +46,8 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
   private final SQLiteQueue database;
   private final ReadWriteLock databaseLock;
   private final Duration checkpointInterval;
-  private final ScheduledExecutorService checkpoints = Executors.newSingleThreadScheduledExecutor(runnable -> {
-    Thread thread = new Thread(runnable, "dynamodb-local-checkpoint");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ScheduledExecutorService checkpoints = Executors.newSingleThreadScheduledExecutor(
+      new DaemonThreads("dynamodb-local-checkpoint"));
 
   private EmbeddedDynamoDb(DynamoDBProxyServer server, int port, LocalDBClient local, Duration checkpointInterval)
       throws ReflectiveOperationException {

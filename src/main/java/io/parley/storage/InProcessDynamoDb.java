@@ -16,7 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The embedded DynamoDB Local, called from this JVM without HTTP. Through its HTTP endpoint every
@@ -38,7 +37,7 @@ public final class InProcessDynamoDb {
    * Runs the asynchronous calls. DynamoDB Local does the work of a call on the calling thread and
    * then waits for its one SQLite thread, so a few threads keep that thread busy.
    */
-  private static final ExecutorService CALLS = Executors.newFixedThreadPool(4, new ThreadNamer("dynamodb-in-process"));
+  private static final ExecutorService CALLS = Executors.newFixedThreadPool(4, new DaemonThreads("dynamodb-in-process"));
 
   private InProcessDynamoDb() {}
 
@@ -56,7 +55,7 @@ public final class InProcessDynamoDb {
   }
 
   /** What the client interface has besides requests. */
-  private static final Set<String> NOT_REQUESTS = Set.of("shutdown", "setEndpoint", "setRegion",
+  private static final Set<String> NOT_REQUESTS = Set.of("setEndpoint", "setRegion",
       "getCachedResponseMetadata", "waiters");
 
   /**
@@ -94,8 +93,7 @@ public final class InProcessDynamoDb {
       if (!(args[0] instanceof AmazonWebServiceRequest)) {
         throw new UnsupportedOperationException(name + " in-process takes a request object");
       }
-      Method sync = AmazonDynamoDB.class.getMethod(name.substring(0, name.length() - "Async".length()),
-          method.getParameterTypes()[0]);
+      Method sync = SYNC_OF.computeIfAbsent(method, InProcessDynamoDb::syncOf);
       AmazonWebServiceRequest request = (AmazonWebServiceRequest) args[0];
       @SuppressWarnings("unchecked")
       AsyncHandler<AmazonWebServiceRequest, Object> handler =
@@ -124,6 +122,19 @@ public final class InProcessDynamoDb {
     });
   }
 
+  /** Each asynchronous method's synchronous twin, looked up once rather than on every call. */
+  private static final Map<Method, Method> SYNC_OF = new ConcurrentHashMap<>();
+
+  private static Method syncOf(Method async) {
+    String name = async.getName();
+    try {
+      return AmazonDynamoDB.class.getMethod(name.substring(0, name.length() - "Async".length()),
+          async.getParameterTypes()[0]);
+    } catch (NoSuchMethodException none) {
+      throw new UnsupportedOperationException(name + " has no synchronous twin", none);
+    }
+  }
+
   /** Calls {@code method} on {@code target}, throwing what it throws rather than a wrapper. */
   private static Object call(Object target, Method method, Object[] args) throws Exception {
     try {
@@ -139,19 +150,5 @@ public final class InProcessDynamoDb {
 
   private static <T> T proxy(Class<T> type, InvocationHandler handler) {
     return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
-  }
-
-  /** Names the calls' threads and lets the JVM exit past them. */
-  private record ThreadNamer(String prefix, AtomicInteger count) implements java.util.concurrent.ThreadFactory {
-    ThreadNamer(String prefix) {
-      this(prefix, new AtomicInteger());
-    }
-
-    @Override
-    public Thread newThread(Runnable runnable) {
-      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    }
   }
 }
