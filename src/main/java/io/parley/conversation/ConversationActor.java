@@ -125,7 +125,12 @@ public final class ConversationActor
 
   public static final String MENTION_ALL = "@all";
 
-  public record SendAck(String clientMsgId, String messageId, long seq, long serverTs)
+  /**
+   * {@code toSenderStream}: the message is new and its copy is on its way into the sender's own
+   * delivery stream (not so for a repeat, or in a large group), whose write the sender's
+   * connection may wait for (see {@code UserActor.Sync}).
+   */
+  public record SendAck(String clientMsgId, String messageId, long seq, long serverTs, boolean toSenderStream)
       implements JsonSerializable {}
 
   public record Create(

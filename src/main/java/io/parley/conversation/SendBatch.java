@@ -100,14 +100,14 @@ final class SendBatch {
       long key = DedupWindow.key(send.senderId(), send.clientMsgId());
       SendAck earlier = Optional.ofNullable(acceptedNow.get(key))
           .or(() -> active.dedup.find(key).or(() -> Optional.ofNullable(spilled.get(key)))
-              .map(e -> ack(conversationId, send.clientMsgId(), e.seq(), e.serverTs())))
+              .map(e -> ack(conversationId, send.clientMsgId(), e.seq(), e.serverTs(), false)))
           .orElse(null);
       if (earlier != null) {
         replies.add(() -> send.replyTo().tell(Outcome.ok(earlier)));
         continue;
       }
       seq++;
-      SendAck ack = ack(conversationId, send.clientMsgId(), seq, ts);
+      SendAck ack = ack(conversationId, send.clientMsgId(), seq, ts, !active.large);
       acceptedNow.put(key, ack);
       stored.add(new StoredMessage(seq, send.senderId(), send.clientMsgId(), send.content(), send.contentType(), ts,
           send.keyId(), send.preview()));
@@ -119,7 +119,7 @@ final class SendBatch {
     return new Numbered(stored, replies, mentions);
   }
 
-  private static SendAck ack(String conversationId, String clientMsgId, long seq, long serverTs) {
-    return new SendAck(clientMsgId, MessageIds.of(conversationId, seq, serverTs), seq, serverTs);
+  private static SendAck ack(String conversationId, String clientMsgId, long seq, long serverTs, boolean toSenderStream) {
+    return new SendAck(clientMsgId, MessageIds.of(conversationId, seq, serverTs), seq, serverTs, toSenderStream);
   }
 }

@@ -17,6 +17,7 @@ import io.parley.user.AllowanceKind;
 import io.parley.user.UserActor;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -256,11 +257,19 @@ public final class ChatService {
     return ask(entities.user(userId), replyTo -> new UserActor.Ack(deviceId, cursor, replyTo));
   }
 
-  /** Completes once every ack this user's entity accepted so far is stored. */
-  public CompletionStage<Done> syncAcks(String userId) {
-    return AskPattern.<UserActor.Command, Done>ask(
-        entities.user(userId), UserActor.Sync::new, timeouts.ask(), system.scheduler());
+  /**
+   * Completes once every ack this user's entity accepted so far is stored; {@code sent}, if any, is
+   * a message the user just sent whose copy the entity will store anyway (see {@link UserActor.Sync}).
+   */
+  public CompletionStage<Done> syncAcks(String userId, Optional<SentMessage> sent) {
+    String conversationId = sent.map(SentMessage::conversationId).orElse(null);
+    long seq = sent.map(SentMessage::seq).orElse(0L);
+    return AskPattern.<UserActor.Command, Done>ask(entities.user(userId),
+        replyTo -> new UserActor.Sync(conversationId, seq, replyTo), timeouts.ask(), system.scheduler());
   }
+
+  /** A message stored in {@code conversationId} at {@code seq}. */
+  public record SentMessage(String conversationId, long seq) {}
 
   public CompletionStage<Done> markRead(String userId, String deviceId, String conversationId, long seq) {
     requireConversationId(conversationId);

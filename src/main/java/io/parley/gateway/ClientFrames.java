@@ -3,6 +3,7 @@ package io.parley.gateway;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.auth.JwtAuth;
 import io.parley.auth.UserIds;
+import io.parley.conversation.ConversationActor;
 import io.parley.user.UserActor;
 import java.util.HashSet;
 import java.util.List;
@@ -32,6 +33,8 @@ final class ClientFrames {
   private boolean ackNotSynced;
   /** The latest ack, done once the connection has been told of it (or it failed). */
   private CompletionStage<?> lastAck = CompletableFuture.completedFuture(null);
+  /** The message the frame being handled sends, once stored: set by {@link #dispatch}, taken by {@link #handle}. */
+  private CompletionStage<Optional<ChatService.SentMessage>> sending;
   /** Keeps this connection's sends in the order it read them (see {@link SendOrder}). */
   private final SendOrder sends = new SendOrder();
 
@@ -61,11 +64,14 @@ final class ClientFrames {
               isAck[0] = type.equals("ack");
               return dispatch(type, frame, id);
             });
+    CompletionStage<Optional<ChatService.SentMessage>> sent =
+        sending != null ? sending : CompletableFuture.completedFuture(Optional.empty());
+    sending = null;
     if (isAck[0]) {
       ackNotSynced = true;
     } else if (ackNotSynced) {
       ackNotSynced = false;
-      reply = afterAcksStored(reply, reqId[0]);
+      reply = afterAcksStored(reply, reqId[0], sent);
     }
     return reply
         .exceptionally(failure -> Optional.of(WireFormat.error(reqId[0], ApiError.from(failure))))
@@ -75,14 +81,17 @@ final class ClientFrames {
   /**
    * PROTOCOL.md: acks are durable once a later frame on the connection is answered. Acks are
    * stored lazily (see {@code UserActor.onAck}), so the first frame after one is answered only
-   * once they are stored; replies leave in frame order, so every later answer waits too.
+   * once they are stored; replies leave in frame order, so every later answer waits too. When
+   * that frame sends a message, its copy for this user's stream is stored with the acks: the
+   * sync asks for nothing more than that write.
    */
   private CompletionStage<Optional<ObjectNode>> afterAcksStored(
-      CompletionStage<Optional<ObjectNode>> reply, String reqId) {
+      CompletionStage<Optional<ObjectNode>> reply, String reqId, CompletionStage<Optional<ChatService.SentMessage>> sent) {
     // The connection hears of the ack before the answer that makes it durable: from then on it
     // sends none of the acked items again.
     CompletionStage<Optional<ApiError>> stored = lastAck.handle((told, ignored) -> told)
-        .thenCompose(told -> chat.syncAcks(userId))
+        .thenCompose(told -> sent.handle((message, failure) -> failure == null ? message : Optional.<ChatService.SentMessage>empty()))
+        .thenCompose(message -> chat.syncAcks(userId, message))
         .handle((done, failure) -> failure == null ? Optional.empty() : Optional.of(ApiError.from(failure)));
     return reply
         .exceptionally(failure -> Optional.of(WireFormat.error(reqId, ApiError.from(failure))))
@@ -97,16 +106,19 @@ final class ClientFrames {
         return reply(WireFormat.frame("pong", reqId));
       case "msg.send": {
         String conversationId = WireFormat.requiredString(frame, "conversation_id");
-        return chat.send(
-                userId,
-                new ChatService.SendRequest(
-                    conversationId,
-                    WireFormat.requiredString(frame, "client_msg_id"),
-                    WireFormat.requiredString(frame, "content"),
-                    WireFormat.optionalString(frame, "content_type"),
-                    WireFormat.optionalStrings(frame, "mentions")),
-                sends.next())
-            .thenApply(ack -> Optional.of(WireFormat.sendAck(reqId, conversationId, ack)));
+        CompletionStage<ConversationActor.SendAck> acked = chat.send(
+            userId,
+            new ChatService.SendRequest(
+                conversationId,
+                WireFormat.requiredString(frame, "client_msg_id"),
+                WireFormat.requiredString(frame, "content"),
+                WireFormat.optionalString(frame, "content_type"),
+                WireFormat.optionalStrings(frame, "mentions")),
+            sends.next());
+        sending = acked.thenApply(ack -> ack.toSenderStream()
+            ? Optional.of(new ChatService.SentMessage(conversationId, ack.seq()))
+            : Optional.empty());
+        return acked.thenApply(ack -> Optional.of(WireFormat.sendAck(reqId, conversationId, ack)));
       }
       case "msg.delete": {
         String conversationId = WireFormat.requiredString(frame, "conversation_id");

@@ -10,9 +10,11 @@ import io.parley.conversation.ConversationInfo;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.push.OfflinePushes;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
@@ -32,6 +34,8 @@ final class DeliveryStream {
   private final OfflinePushes<UserActor.Command> pushes;
   /** Acks answered but not yet stored, the latest per device; see {@link #ack}. */
   private final Map<String, UserActor.DeviceAcked> acksAccepted = new HashMap<>();
+  /** Syncs waiting for the next write, see {@link #syncWithNextWrite}. */
+  private final List<ActorRef<Done>> syncsWaiting = new ArrayList<>();
 
   DeliveryStream(String userId, Conversations conversations, UserSettings settings, Clock clock,
       TimerScheduler<UserActor.Command> timers, DeviceConnections connections,
@@ -171,10 +175,24 @@ final class DeliveryStream {
     return !acksAccepted.isEmpty();
   }
 
-  /** Every accepted ack goes into this write. */
+  /**
+   * A {@link UserActor.Sync} answered after the next write, which stores every accepted ack. The
+   * copy it waits for normally comes within a write or two; if it does not come (the conversation
+   * became a large group, or its hand-off failed), the acks are stored after {@code ackSyncWait}.
+   */
+  void syncWithNextWrite(ActorRef<Done> replyTo) {
+    syncsWaiting.add(replyTo);
+    if (syncsWaiting.size() == 1) {
+      timers.startSingleTimer(UserActor.FlushAcks.INSTANCE, settings.ackSyncWait());
+    }
+  }
+
+  /** Every accepted ack goes into this write; the syncs waiting for it are answered once it is stored. */
   void storeAcks(StagedWrite write) {
     acksAccepted.values().forEach(write::add);
     acksAccepted.clear();
     timers.cancel(UserActor.FlushAcks.INSTANCE);
+    syncsWaiting.forEach(replyTo -> write.then(stored -> replyTo.tell(Done.INSTANCE)));
+    syncsWaiting.clear();
   }
 }

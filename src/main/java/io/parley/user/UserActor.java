@@ -114,9 +114,12 @@ public final class UserActor
 
   /**
    * Replies once every ack accepted before it is stored: a connection asks this before it answers
-   * a later frame, which is when PROTOCOL.md makes acks durable.
+   * a later frame, which is when PROTOCOL.md makes acks durable. {@code conversationId} (or null)
+   * and {@code seq} name a message whose copy is on its way into this user's stream (one the
+   * connection just sent): the write that stores it stores the acks too, so the sync waits for
+   * that write rather than making one of its own.
    */
-  public record Sync(ActorRef<Done> replyTo) implements Writes {}
+  public record Sync(String conversationId, long seq, ActorRef<Done> replyTo) implements Writes {}
 
   public record MarkRead(
       String deviceId, String conversationId, long seq, ActorRef<Outcome<Done>> replyTo)
@@ -186,7 +189,7 @@ public final class UserActor
 
   enum Flush implements Command { INSTANCE }
 
-  /** Acks accepted a while ago are stored even if nothing else writes. */
+  /** Acks accepted a while ago, or a sync that waited in vain, are stored even if nothing else writes. */
   enum FlushAcks implements Command { INSTANCE }
 
   enum Tick implements Command { INSTANCE }
@@ -338,6 +341,7 @@ public final class UserActor
   public CommandHandler<Command, Event, UserState> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
+        .onCommand(Sync.class, this::onSync)
         .onCommand(Writes.class, (state, cmd) -> stage(cmd))
         .onCommand(Flush.class, (state, cmd) -> onFlush(state))
         .onCommand(FlushAcks.class, (state, cmd) -> onFlush(state))
@@ -378,6 +382,16 @@ public final class UserActor
       return Effect().none();
     }
     return Effect().stop();
+  }
+
+  /** See {@link Sync}: one that names a copy not stored yet waits for its write. */
+  private Effect<Event, UserState> onSync(UserState state, Sync cmd) {
+    if (cmd.conversationId() != null && stream.acksWaiting()
+        && state.storedThrough.getOrDefault(cmd.conversationId(), 0L) < cmd.seq()) {
+      stream.syncWithNextWrite(cmd.replyTo());
+      return Effect().none();
+    }
+    return stage(cmd);
   }
 
   /** Commands that write wait for the next flush, which stores all of them in one write. */

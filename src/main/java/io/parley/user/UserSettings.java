@@ -14,6 +14,7 @@ public record UserSettings(
     Duration passivateAfterIdle,
     int snapshotEvery,
     Duration lazyAckDelay,
+    Duration ackSyncWait,
     Duration pushGatherDelay,
     Duration pushCoalesceWindow) {
 
@@ -34,6 +35,7 @@ public record UserSettings(
         c.getDuration("passivate-after-idle"),
         c.getInt("snapshot-every"),
         c.getDuration("lazy-ack-delay"),
+        c.getDuration("ack-sync-wait"),
         config.getDuration("parley.push.gather-delay"),
         config.getDuration("parley.push.coalesce-window"));
   }

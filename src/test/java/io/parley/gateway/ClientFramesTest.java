@@ -7,6 +7,7 @@ import io.parley.conversation.ReceiptStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -106,7 +107,7 @@ class ClientFramesTest {
     ContentKey key = harness.contentKeys.forReading("bob", send.keyId()).toCompletableFuture().join().orElseThrow();
     assertEquals(Optional.of("hi"), key.open(send.content()));
     assertFalse(answer.toCompletableFuture().isDone(), "no ack before the conversation answers");
-    send.replyTo().tell(Outcome.ok(new ConversationActor.SendAck("c1", "m-7", 7, 1234)));
+    send.replyTo().tell(Outcome.ok(new ConversationActor.SendAck("c1", "m-7", 7, 1234, true)));
     JsonNode ack = json(answer);
     assertEquals("msg.ack", ack.get("type").asText());
     assertEquals("s1", ack.get("req_id").asText());
@@ -207,6 +208,45 @@ class ClientFramesTest {
     // Nothing was acked since: the next frame is answered at once.
     assertEquals("pong", json(frames.handle("{\"type\": \"ping\"}")).get("type").asText());
     bob.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  /**
+   * A send after an ack: the sync names the message once it is stored, so that the user's entity
+   * stores the ack with the message's copy for the sender's stream; the ack to the send waits for it.
+   */
+  @Test
+  void aSendAfterAnAckIsAnsweredOnceTheAckIsStoredWithItsCopy() {
+    frames.handle("{\"type\": \"ack\", \"cursor\": 3}");
+    bob.expectMessageClass(UserActor.Ack.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    connection.receiveMessage();
+
+    CompletionStage<Optional<String>> answer = frames.handle(
+        "{\"type\": \"msg.send\", \"req_id\": \"s1\", \"conversation_id\": \"d:alice:bob\", "
+            + "\"client_msg_id\": \"c1\", \"content\": \"hi\"}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(2, 0));
+    var send = conversation.expectMessageClass(ConversationActor.Send.class);
+    bob.expectNoMessage(Duration.ofMillis(100)); // no sync before the message is stored
+    send.replyTo().tell(Outcome.ok(new ConversationActor.SendAck("c1", "m-7", 7, 1234, true)));
+    var sync = bob.expectMessageClass(UserActor.Sync.class);
+    assertEquals("d:alice:bob", sync.conversationId());
+    assertEquals(7, sync.seq());
+    assertFalse(answer.toCompletableFuture().isDone(), "answered before the ack was stored");
+    sync.replyTo().tell(Done.INSTANCE);
+    assertEquals(7, json(answer).get("seq").asLong());
+
+    // A repeat (or a large group's message) brings no copy: the sync stores the acks itself.
+    frames.handle("{\"type\": \"ack\", \"cursor\": 4}");
+    bob.expectMessageClass(UserActor.Ack.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    connection.receiveMessage();
+    answer = frames.handle(
+        "{\"type\": \"msg.send\", \"req_id\": \"s2\", \"conversation_id\": \"d:alice:bob\", "
+            + "\"client_msg_id\": \"c1\", \"content\": \"hi\"}");
+    conversation.expectMessageClass(ConversationActor.Send.class).replyTo()
+        .tell(Outcome.ok(new ConversationActor.SendAck("c1", "m-7", 7, 1234, false)));
+    sync = bob.expectMessageClass(UserActor.Sync.class);
+    assertNull(sync.conversationId());
+    sync.replyTo().tell(Done.INSTANCE);
+    assertEquals("m-7", json(answer).get("message_id").asText());
   }
 
   @Test

@@ -68,7 +68,7 @@ class SendTimeoutTest {
     var queued = conversation.expectMessageClass(ConversationActor.Send.class);
     time.timePasses(TIMEOUTS.ask().multipliedBy(3));
     assertFalse(answer.isDone(), "answered before the send timeout: " + answer.getNow(Optional.empty()));
-    queued.replyTo().tell(Outcome.ok(new ConversationActor.SendAck("s1", "m-1", 1, 1000)));
+    queued.replyTo().tell(Outcome.ok(new ConversationActor.SendAck("s1", "m-1", 1, 1000, true)));
     assertEquals("msg.ack", json(answer).get("type").asText());
   }
 

@@ -309,7 +309,7 @@ class ErasureTest {
 
   private void sync(ActorRef<UserActor.Command> user) {
     TestProbe<Done> stored = harness.testKit.createTestProbe();
-    user.tell(new UserActor.Sync(stored.ref()));
+    user.tell(new UserActor.Sync(null, 0, stored.ref()));
     stored.expectMessage(Duration.ofSeconds(5), Done.INSTANCE);
   }
 

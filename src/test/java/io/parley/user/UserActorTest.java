@@ -123,9 +123,17 @@ class UserActorTest {
     sync(user);
   }
 
+  /** An ack answered, and so reported to the conversation, but not stored yet. */
+  private void acceptAck(ActorRef<UserActor.Command> user, String deviceId, long cursor) {
+    TestProbe<Outcome<Done>> done = harness.testKit.createTestProbe();
+    user.tell(new UserActor.Ack(deviceId, cursor, done.ref()));
+    assertTrue(done.receiveMessage().isOk());
+    harness.conversationProbe(CONVERSATION).expectMessageClass(ConversationActor.Delivered.class);
+  }
+
   private void sync(ActorRef<UserActor.Command> user) {
     TestProbe<Done> stored = harness.testKit.createTestProbe();
-    user.tell(new UserActor.Sync(stored.ref()));
+    user.tell(new UserActor.Sync(null, 0, stored.ref()));
     stored.expectMessage(Done.INSTANCE);
   }
 
@@ -266,7 +274,7 @@ class UserActorTest {
   void memberListsBeyondTheBudgetAreKeptAsACountAndReadWhenShown() {
     settings = new UserSettings(settings.pendingMaxItems(), settings.pendingIdBytes(), settings.deviceInactiveAfter(), settings.maxDevices(),
         settings.inboxMaxEntries(), 40, settings.passivateAfterIdle(), settings.snapshotEvery(),
-        settings.lazyAckDelay(), settings.pushGatherDelay(), settings.pushCoalesceWindow());
+        settings.lazyAckDelay(), settings.ackSyncWait(), settings.pushGatherDelay(), settings.pushCoalesceWindow());
     var bob = spawn();
     // bob and alice take 14 of the 40 bytes (each id with quotes and comma); the second list, 51, does not fit.
     groupChanged(bob, "g.small", "bob", "alice");
@@ -374,6 +382,60 @@ class UserActorTest {
     sync(bob);
     bob = restart(bob);
     assertEquals(List.of(), pendingCursors(bob, 0), "a synced ack survives a restart");
+  }
+
+  /**
+   * The frame after an ack is often a send: the copy of that message for the sender's own stream
+   * is stored with the ack, in one write, rather than the ack alone first.
+   */
+  @Test
+  void aSyncNamingTheSendersOwnCopyIsAnsweredByTheWriteThatStoresItWithTheAcks() {
+    PersistenceTestKit journal = PersistenceTestKit.create(harness.testKit.system());
+    var bob = spawn();
+    connect(bob, "phone", 0);
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 2, "alice")));
+    assertEquals(2, handedOff());
+    acceptAck(bob, "phone", 2);
+    int writes = journal.persistedInStorage(UserActor.persistenceId("bob").id()).size();
+
+    TestProbe<Done> synced = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.Sync(CONVERSATION, 3, synced.ref()));
+    synced.expectNoMessage(Duration.ofMillis(200));
+    assertEquals(writes, journal.persistedInStorage(UserActor.persistenceId("bob").id()).size(), "no write of the ack alone");
+
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(3, 3, "bob")));
+    synced.expectMessage(Done.INSTANCE);
+    assertEquals(3, handedOff());
+    List<Object> stored = journal.persistedInStorage(UserActor.persistenceId("bob").id());
+    assertEquals(writes + 1, stored.size());
+    List<Object> last = EventBatches.unbatched(stored.get(stored.size() - 1));
+    assertTrue(last.stream().anyMatch(UserActor.DeviceAcked.class::isInstance)
+        && last.stream().anyMatch(UserActor.MessagesStored.class::isInstance), "ack and copy in one write: " + last);
+    bob = restart(bob);
+    assertEquals(List.of(3L), pendingCursors(bob, 0), "the synced ack survives a restart");
+  }
+
+  @Test
+  void aSyncNamingACopyAlreadyStoredOrNeverComingStoresTheAcksItself() {
+    var bob = spawn();
+    connect(bob, "phone", 0);
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 2, "alice")));
+    assertEquals(2, handedOff());
+    acceptAck(bob, "phone", 1);
+    // seq 2 is stored already: no write that would carry the ack is on its way.
+    TestProbe<Done> synced = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.Sync(CONVERSATION, 2, synced.ref()));
+    synced.expectMessage(Done.INSTANCE);
+    bob = restart(bob);
+    connect(bob, "phone", 1);
+
+    acceptAck(bob, "phone", 2);
+    bob.tell(new UserActor.Sync(CONVERSATION, 3, synced.ref()));
+    synced.expectNoMessage(Duration.ofMillis(100));
+    pass(settings.ackSyncWait());
+    synced.expectMessage(Done.INSTANCE);
+    bob = restart(bob);
+    assertEquals(List.of(), pendingCursors(bob, 0), "stored once the copy did not come in time");
   }
 
   @Test
@@ -621,7 +683,7 @@ class UserActorTest {
   void aNewDeviceBeyondTheLimitMakesTheLeastRecentlySeenOneForgotten() {
     settings = new UserSettings(settings.pendingMaxItems(), settings.pendingIdBytes(), settings.deviceInactiveAfter(), 2,
         settings.inboxMaxEntries(), settings.inboxMemberBytes(), settings.passivateAfterIdle(), settings.snapshotEvery(),
-        settings.lazyAckDelay(),
+        settings.lazyAckDelay(), settings.ackSyncWait(),
         settings.pushGatherDelay(), settings.pushCoalesceWindow());
     var bob = spawn();
     connect(bob, "old-tab", 0);
@@ -660,7 +722,7 @@ class UserActorTest {
       int inboxMaxEntries) {
     return new UserSettings(pendingMaxItems, pendingIdBytes, deviceInactiveAfter, settings.maxDevices(), inboxMaxEntries,
         settings.inboxMemberBytes(), settings.passivateAfterIdle(),
-        1_000_000, settings.lazyAckDelay(), settings.pushGatherDelay(), settings.pushCoalesceWindow());
+        1_000_000, settings.lazyAckDelay(), settings.ackSyncWait(), settings.pushGatherDelay(), settings.pushCoalesceWindow());
   }
 
   /** Bob and alice share a conversation, as bob's inbox records it. */
