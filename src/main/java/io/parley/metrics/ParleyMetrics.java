@@ -55,6 +55,10 @@ public final class ParleyMetrics {
     latency("parley.send.ack", "From a msg.send arriving to its msg.ack", took);
   }
 
+  public static void checkpointed(Duration took) {
+    latency("parley.dynamodb.checkpoint", "The embedded store's checkpoint of its write-ahead log", took);
+  }
+
   public static void persisted(Duration took) {
     latency("parley.persist", "Writing a batch of messages to the journal", took);
   }

@@ -15,6 +15,7 @@ import com.amazonaws.services.dynamodbv2.local.shared.access.LocalDBClient;
 import com.amazonaws.services.dynamodbv2.local.shared.access.sqlite.SQLiteDBAccess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parley.metrics.ParleyMetrics;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
@@ -214,7 +215,13 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
    */
   private void checkpoint() {
     try {
-      run(connection -> connection.exec("PRAGMA wal_checkpoint(RESTART)"));
+      run(connection -> {
+        long start = System.nanoTime();
+        connection.exec("PRAGMA wal_checkpoint(RESTART)");
+        // Every read and write of the store waits behind it: this is how long.
+        ParleyMetrics.checkpointed(Duration.ofNanos(System.nanoTime() - start));
+        return null;
+      });
     } catch (Exception failure) {
       log.warn("Checkpointing DynamoDB Local's write-ahead log failed; retried in {}: {}",
           checkpointInterval, failure.toString());

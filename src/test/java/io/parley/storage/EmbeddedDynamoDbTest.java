@@ -10,6 +10,9 @@ import com.amazonaws.services.dynamodbv2.model.Put;
 import com.amazonaws.services.dynamodbv2.model.QueryRequest;
 import com.amazonaws.services.dynamodbv2.model.TransactWriteItem;
 import com.amazonaws.services.dynamodbv2.model.TransactWriteItemsRequest;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import io.parley.metrics.ParleyMetrics;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +47,7 @@ class EmbeddedDynamoDbTest {
 
   @Test
   void theWriteAheadLogIsCheckpointedIntoTheDatabaseWhileItRuns() throws Exception {
+    ParleyMetrics.installPrometheus(); // so that the checkpoint timer can be read
     try (EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(dir, freePort())) {
       AmazonDynamoDB client = DynamoDbClients.local(dynamo.endpoint());
       DynamoDbTables.ensure(client, "journal-test", "snapshots-test", "dedup-test");
@@ -59,6 +64,10 @@ class EmbeddedDynamoDbTest {
       }
       assertTrue(Files.size(database) >= before + 200 * 1000,
           "the database file holds the writes: " + Files.size(database) + " bytes");
+      // Everything waits behind a checkpoint: operators see how long each took.
+      Timer checkpoints = Metrics.globalRegistry.find("parley.dynamodb.checkpoint").timer();
+      assertTrue(checkpoints != null && checkpoints.count() > 0 && checkpoints.totalTime(TimeUnit.NANOSECONDS) > 0,
+          "checkpoints are timed");
     }
   }
 
