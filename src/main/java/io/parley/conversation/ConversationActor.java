@@ -131,7 +131,13 @@ public final class ConversationActor
    * connection may wait for (see {@code UserActor.Sync}).
    */
   public record SendAck(String clientMsgId, String messageId, long seq, long serverTs, boolean toSenderStream)
-      implements JsonSerializable {}
+      implements JsonSerializable {
+
+    /** How a repeat of this send is answered: the same message, and no copy on its way. */
+    public SendAck asRepeat() {
+      return new SendAck(clientMsgId, messageId, seq, serverTs, false);
+    }
+  }
 
   public record Create(
       String creatorId, String title, List<String> members, ActorRef<Outcome<ConversationInfo>> replyTo)

@@ -98,7 +98,7 @@ final class SendBatch {
         continue;
       }
       long key = DedupWindow.key(send.senderId(), send.clientMsgId());
-      SendAck earlier = Optional.ofNullable(acceptedNow.get(key))
+      SendAck earlier = Optional.ofNullable(acceptedNow.get(key)).map(SendAck::asRepeat)
           .or(() -> active.dedup.find(key).or(() -> Optional.ofNullable(spilled.get(key)))
               .map(e -> ack(conversationId, send.clientMsgId(), e.seq(), e.serverTs(), false)))
           .orElse(null);

@@ -103,7 +103,9 @@ class LargeGroupTest {
     group.tell(new ConversationActor.RelayJoin(relay.ref()));
     assertEquals(new LiveEvent.Joined(groupId, 1), relay.receiveMessage());
 
-    assertEquals(2, send(group, "m1", "large-1").value().seq());
+    ConversationActor.SendAck large = send(group, "m1", "large-1").value();
+    assertEquals(2, large.seq());
+    assertFalse(large.toSenderStream(), "a large group's message is relayed, not put into its sender's stream");
     LiveEvent.Messages live = relay.expectMessageClass(LiveEvent.Messages.class);
     assertEquals(List.of(2L), live.messages().stream().map(ChatMessage::seq).toList());
     assertEquals("m1", live.messages().get(0).senderId());
