@@ -363,9 +363,11 @@ public final class ConversationActor
 
   /**
    * The idempotency keys of messages through {@code throughSeq} are in the {@link DedupSpill}
-   * (the newest of them from {@code untilTs}), so the state forgets them.
+   * (the newest of them from {@code untilTs}), so the state forgets them and remembers only that
+   * they moved. {@code windowMillis} is the dedup window; 0 in events written before it was
+   * recorded (then the legacy 24 h).
    */
-  public record DedupSpilled(long throughSeq, long untilTs) implements Event {}
+  public record DedupSpilled(long throughSeq, long untilTs, long windowMillis) implements Event {}
 
   /** Kept for journals written before receipts were group-committed; see {@link ReceiptsRecorded}. */
   public record ReceiptRecorded(String userId, ReceiptStatus status, long seq) implements Event {}

@@ -156,7 +156,7 @@ final class ConversationWrites {
       return effects.none();
     }
     dedupOverflow.spillFinished();
-    return effects.persist(new DedupSpilled(stored.throughSeq(), stored.untilTs()));
+    return effects.persist(new DedupSpilled(stored.throughSeq(), stored.untilTs(), settings.dedupWindow().toMillis()));
   }
 
   Effect<Event, State> spillFailed(Active state, DedupSpillFailed failed) {

@@ -13,9 +13,10 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 /**
  * Idempotency for the whole window at any volume. The state keeps at most
  * {@code dedup-max-entries} keys (a snapshot must fit one DynamoDB item); before it fills up, the
- * oldest keys move to the {@link DedupSpill}, and a send whose key the state no longer holds is
- * looked up there while moved keys may still match. Neither changes the state: results come back
- * as commands, and a finished move is recorded by {@link ConversationActor.DedupSpilled}.
+ * oldest keys move to the {@link DedupSpill}, and a send whose key the state does not hold is
+ * looked up there only if the key may have moved ({@link SpilledKeys}). Neither changes the
+ * state: results come back as commands, and a finished move is recorded by
+ * {@link ConversationActor.DedupSpilled}.
  */
 final class DedupOverflow {
   private final String conversationId;
@@ -59,13 +60,13 @@ final class DedupOverflow {
 
   /** The keys among {@code sends} that the state does not hold but the spill may. */
   List<Long> keysToLookUp(Active state, List<Send> sends, long now) {
-    if (!spill.enabled() || !state.dedup.mayHaveSpilled(now, windowMillis)) {
+    if (!spill.enabled()) {
       return List.of();
     }
     return sends.stream()
         .filter(send -> state.isMember(send.senderId()))
         .map(send -> DedupWindow.key(send.senderId(), send.clientMsgId()))
-        .filter(key -> state.dedup.find(key).isEmpty())
+        .filter(key -> state.dedup.find(key).isEmpty() && state.dedup.mayHaveSpilled(key, now, windowMillis))
         .distinct()
         .toList();
   }

@@ -13,7 +13,8 @@ import java.util.Optional;
  * message. Keys are 64-bit hashes (collision odds ~1e-12 at the entry cap) to keep a conversation's
  * snapshot small; entries leave after the window or when the cap is reached, oldest first. Before
  * the cap is reached, the oldest entries move to a {@link DedupSpill} ({@link #dropSpilled}), so
- * that a busy conversation keeps its whole window without a large snapshot.
+ * that a busy conversation keeps its whole window without a large snapshot; {@link SpilledKeys}
+ * says which keys may be there.
  */
 public final class DedupWindow {
   public record Entry(long seq, long serverTs) {}
@@ -21,17 +22,23 @@ public final class DedupWindow {
   private final LinkedHashMap<Long, Entry> entries;
   /** The newest serverTs among entries moved to the spill; 0 if none. */
   private long spilledUntilTs;
+  /** Which keys moved to the spill. */
+  private final SpilledKeys spilled;
 
   public DedupWindow() {
-    this(new LinkedHashMap<>(), 0);
+    this(new LinkedHashMap<>(), 0, new SpilledKeys());
   }
 
+  /** A snapshot taken before moved keys were filtered ({@code spilled} null) may have moved any key. */
   @JsonCreator
   public DedupWindow(
       @JsonProperty("entries") LinkedHashMap<Long, Entry> entries,
-      @JsonProperty("spilledUntilTs") long spilledUntilTs) {
+      @JsonProperty("spilledUntilTs") long spilledUntilTs,
+      @JsonProperty("spilled") SpilledKeys spilled) {
     this.entries = entries;
     this.spilledUntilTs = spilledUntilTs;
+    this.spilled = spilled != null ? spilled
+        : spilledUntilTs > 0 ? SpilledKeys.unfiltered(spilledUntilTs) : new SpilledKeys();
   }
 
   @JsonProperty("spilledUntilTs")
@@ -39,9 +46,14 @@ public final class DedupWindow {
     return spilledUntilTs;
   }
 
-  /** Whether a key missing here may still be in the spill: something younger than the window moved there. */
-  public boolean mayHaveSpilled(long now, long windowMillis) {
-    return spilledUntilTs > 0 && spilledUntilTs >= now - windowMillis;
+  @JsonProperty("spilled")
+  SpilledKeys spilled() {
+    return spilled;
+  }
+
+  /** Whether {@code key}, missing here, may be in the spill: it may have moved there inside the window. */
+  public boolean mayHaveSpilled(long key, long now, long windowMillis) {
+    return spilledUntilTs > 0 && spilledUntilTs >= now - windowMillis && spilled.mayHold(key, now, windowMillis);
   }
 
   /** The {@code n} oldest entries, oldest first. */
@@ -56,11 +68,18 @@ public final class DedupWindow {
   }
 
   /** Entries through {@code seq} are in the spill, the newest of them from {@code untilTs}. */
-  public void dropSpilled(long throughSeq, long untilTs) {
-    Iterator<Entry> oldestFirst = entries.values().iterator();
-    while (oldestFirst.hasNext() && oldestFirst.next().seq() <= throughSeq) {
+  public void dropSpilled(long throughSeq, long untilTs, long windowMillis) {
+    LinkedHashMap<Long, Entry> moved = new LinkedHashMap<>();
+    Iterator<Map.Entry<Long, Entry>> oldestFirst = entries.entrySet().iterator();
+    while (oldestFirst.hasNext()) {
+      Map.Entry<Long, Entry> e = oldestFirst.next();
+      if (e.getValue().seq() > throughSeq) {
+        break;
+      }
+      moved.put(e.getKey(), e.getValue());
       oldestFirst.remove();
     }
+    spilled.add(moved, windowMillis);
     spilledUntilTs = Math.max(spilledUntilTs, untilTs);
   }
 
@@ -96,6 +115,6 @@ public final class DedupWindow {
   }
 
   DedupWindow copy() {
-    return new DedupWindow(new LinkedHashMap<>(entries), spilledUntilTs);
+    return new DedupWindow(new LinkedHashMap<>(entries), spilledUntilTs, spilled.copy());
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.archive.ColdTier;
 import io.parley.archive.ArchiveSettings;
@@ -25,10 +26,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -86,10 +90,34 @@ class ConversationJournalIT {
   }
 
   private ActorRef<ConversationActor.Command> spawn(String conversationId, ConversationSettings settings) {
+    return spawn(conversationId, settings, dedupSpill);
+  }
+
+  private ActorRef<ConversationActor.Command> spawn(
+      String conversationId, ConversationSettings settings, DedupSpill spill) {
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
     return testKit.spawn(ConversationActor.create(conversationId, shard.ref(), new UserRecipients(user -> ignored()),
-        reader, archiveRuns, dedupSpill, MemberIndex.NONE, new MemoryGroupMembers(), LiveGroups.NONE, settings,
+        reader, archiveRuns, spill, MemberIndex.NONE, new MemoryGroupMembers(), LiveGroups.NONE, settings,
         Clock.systemUTC()));
+  }
+
+  /** The dedup table, counting the keys looked up in it. */
+  private record CountingSpill(DedupSpill table, AtomicInteger keysLookedUp) implements DedupSpill {
+    @Override
+    public boolean enabled() {
+      return true;
+    }
+
+    @Override
+    public CompletionStage<Done> store(String conversationId, Map<Long, DedupWindow.Entry> entries, long expiresAt) {
+      return table.store(conversationId, entries, expiresAt);
+    }
+
+    @Override
+    public CompletionStage<Map<Long, DedupWindow.Entry>> find(String conversationId, Collection<Long> keys) {
+      keysLookedUp.addAndGet(keys.size());
+      return table.find(conversationId, keys);
+    }
   }
 
   @AfterAll
@@ -126,8 +154,11 @@ class ConversationJournalIT {
   @Test
   void aRetryIsRecognisedAfterItsKeyLeftTheConversationsStateForTheDedupTable() {
     String busy = "d:carol:dave";
-    ConversationSettings small = withDedupBound(ConversationSettings.from(testKit.system().settings().config()), 8);
-    var conversation = spawn(busy, small);
+    // Snapshots every five events: the recovered conversation below starts from one.
+    ConversationSettings small = withDedupBound(ConversationSettings.from(testKit.system().settings().config()), 8, 5);
+    AtomicInteger keysLookedUp = new AtomicInteger();
+    DedupSpill spill = new CountingSpill(dedupSpill, keysLookedUp);
+    var conversation = spawn(busy, small, spill);
     List<ConversationActor.SendAck> acks = new ArrayList<>();
     for (int i = 1; i <= 30; i++) {
       acks.add(send(conversation, "m" + i));
@@ -140,16 +171,21 @@ class ConversationJournalIT {
         });
       }
     }
+    assertEquals(0, keysLookedUp.get(), "new keys, which never moved, are not looked up");
     assertEquals(acks.get(0).asRepeat(), send(conversation, "m1"), "a retry of the first message, long gone from the state");
+    assertEquals(1, keysLookedUp.get(), "a key that moved is looked up");
     assertEquals(acks.get(29).asRepeat(), send(conversation, "m30"), "a retry of the last, still in the state");
     assertEquals(31, send(conversation, "m31").seq());
+    assertEquals(1, keysLookedUp.get());
 
-    // The state says which keys moved, so a conversation recovered from the journal looks them up too.
+    // The state says which keys moved, so a conversation recovered from its snapshot looks them up too.
     conversation.tell(ConversationActor.stopMessage());
     testKit.createTestProbe().expectTerminated(conversation, Duration.ofSeconds(10));
-    var recovered = spawn(busy, small);
+    var recovered = spawn(busy, small, spill);
     assertEquals(acks.get(1).asRepeat(), send(recovered, "m2"));
+    assertEquals(2, keysLookedUp.get());
     assertEquals(32, send(recovered, "m32").seq());
+    assertEquals(2, keysLookedUp.get(), "and still does not look up new keys");
   }
 
   private ConversationActor.SendAck send(ActorRef<ConversationActor.Command> conversation, String clientMsgId) {
@@ -170,9 +206,9 @@ class ConversationJournalIT {
     return items.size();
   }
 
-  private static ConversationSettings withDedupBound(ConversationSettings s, int maxEntries) {
+  private static ConversationSettings withDedupBound(ConversationSettings s, int maxEntries, int snapshotEvery) {
     return new ConversationSettings(s.maxContentChars(), s.maxGroupMembers(), s.dedupWindow(), maxEntries,
-        s.maxBufferedSends(), s.handoffRetryInterval(), s.passivateAfterIdle(), s.snapshotEvery(),
+        s.maxBufferedSends(), s.handoffRetryInterval(), s.passivateAfterIdle(), snapshotEvery,
         s.largeGroupFrom());
   }
 

@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -45,29 +50,86 @@ class ConversationStateTest {
   }
 
   @Test
-  void dedupWindowForgetsWhatMovedToTheSpillAndSaysWhenToLookThere() throws Exception {
+  void dedupWindowForgetsWhatMovedToTheSpillAndSaysWhichKeysToLookUpThere() throws Exception {
     long day = 24L * 3600 * 1000;
     DedupWindow window = new DedupWindow();
     for (long seq = 1; seq <= 5; seq++) {
-      window.add(DedupWindow.key("alice", "m" + seq), new DedupWindow.Entry(seq, 1000 * seq), day, 100);
+      window.add(key("m" + seq), new DedupWindow.Entry(seq, 1000 * seq), day, 100);
     }
     assertEquals(List.of(1L, 2L), window.oldest(2).values().stream().map(DedupWindow.Entry::seq).toList());
-    assertFalse(window.mayHaveSpilled(5000, day), "nothing moved yet: a missing key is new");
+    assertFalse(window.mayHaveSpilled(key("m1"), 5000, day), "nothing moved yet: a missing key is new");
 
-    window.dropSpilled(3, 3000);
+    window.dropSpilled(3, 3000, day);
     assertEquals(2, window.size());
-    assertTrue(window.find(DedupWindow.key("alice", "m3")).isEmpty());
-    assertTrue(window.find(DedupWindow.key("alice", "m4")).isPresent());
-    assertTrue(window.mayHaveSpilled(5000, day), "a missing key may be among those moved");
-    assertFalse(window.mayHaveSpilled(3000 + day + 1, day), "what moved is older than the window");
+    assertTrue(window.find(key("m3")).isEmpty());
+    assertTrue(window.find(key("m4")).isPresent());
+    for (String moved : List.of("m1", "m2", "m3")) {
+      assertTrue(window.mayHaveSpilled(key(moved), 5000, day), moved + " moved");
+    }
+    assertFalse(window.mayHaveSpilled(key("new"), 5000, day), "a key that never moved is not looked up");
+    assertFalse(window.mayHaveSpilled(key("m1"), 3000 + day + 1, day), "what moved is older than the window");
+
+    // The real serializer sees fields (Pekko's jackson-json: FIELD = ANY).
+    var json = new ObjectMapper().setVisibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY);
+    DedupWindow copied = json.readValue(json.writeValueAsString(window), DedupWindow.class);
+    assertTrue(copied.mayHaveSpilled(key("m2"), 5000, day), "which keys moved survives a snapshot");
+    assertFalse(copied.mayHaveSpilled(key("new"), 5000, day));
+    assertTrue(window.copy().mayHaveSpilled(key("m3"), 5000, day));
 
     // Snapshots written before keys could move read with nothing moved.
-    var json = new com.fasterxml.jackson.databind.ObjectMapper();
     DedupWindow old = json.readValue("{\"entries\":{\"7\":{\"seq\":1,\"serverTs\":5}}}", DedupWindow.class);
     assertEquals(Optional.of(new DedupWindow.Entry(1, 5)), old.find(7));
-    assertFalse(old.mayHaveSpilled(5, day));
-    DedupWindow copied = json.readValue(json.writeValueAsString(window), DedupWindow.class);
-    assertTrue(copied.mayHaveSpilled(5000, day), "the spill mark survives a snapshot");
+    assertFalse(old.mayHaveSpilled(8, 5, day));
+    // Those written before moved keys were filtered may have moved any key, until the window has passed.
+    DedupWindow unfiltered = json.readValue("{\"entries\":{},\"spilledUntilTs\":3000}", DedupWindow.class);
+    assertTrue(unfiltered.mayHaveSpilled(key("new"), 5000, day));
+    assertFalse(unfiltered.mayHaveSpilled(key("new"), 3000 + day + 1, day));
+    unfiltered.add(key("m9"), new DedupWindow.Entry(9, 4000), day, 100);
+    unfiltered.dropSpilled(9, 4000, day);
+    assertTrue(unfiltered.mayHaveSpilled(key("new"), 5000, day), "keys moved later do not vouch for earlier ones");
+    assertFalse(unfiltered.mayHaveSpilled(key("new"), 3000 + day + 1, day));
+    assertTrue(unfiltered.mayHaveSpilled(key("m9"), 3000 + day + 1, day));
+  }
+
+  @Test
+  void spilledKeysStayBoundedAndForgetWhatLeftTheWindow() {
+    long day = 24L * 3600 * 1000;
+    SpilledKeys spilled = new SpilledKeys();
+    int perFilter = SpilledKeys.KEYS_PER_FILTER;
+    // One filter's worth of keys at time 1000, then the rest up to the cap at time 2000.
+    spilled.add(keys(0, perFilter, 1000), day);
+    spilled.add(keys(perFilter, SpilledKeys.MAX_FILTERS * perFilter, 2000), day);
+    assertEquals(SpilledKeys.MAX_FILTERS, spilled.filters().size());
+    assertTrue(spilled.mayHold(0, 3000, day));
+    assertFalse(spilled.mayHold(-1, 3000, day), "a key never moved");
+    assertEquals(0, spilled.unfilteredUntilTs());
+
+    // Past the cap the oldest filter goes: every key may have moved until its keys leave the window.
+    long next = SpilledKeys.MAX_FILTERS * perFilter;
+    spilled.add(keys(next, next + 1, 2000), day);
+    assertEquals(SpilledKeys.MAX_FILTERS, spilled.filters().size());
+    assertEquals(1000, spilled.unfilteredUntilTs());
+    assertTrue(spilled.mayHold(-1, 3000, day));
+    assertFalse(spilled.mayHold(-1, 1001 + day, day));
+    assertTrue(spilled.mayHold(next, 1001 + day, day));
+
+    // A key moved a window later: the filters of keys older than the window go.
+    spilled.add(keys(-10, -9, 3000 + day), day);
+    assertEquals(1, spilled.filters().size(), "the last filter, which takes the new key");
+    assertTrue(spilled.mayHold(-10, 3000 + day, day));
+    assertFalse(spilled.mayHold(perFilter, 3000 + day, day));
+  }
+
+  private static Map<Long, DedupWindow.Entry> keys(long from, long to, long serverTs) {
+    Map<Long, DedupWindow.Entry> keys = new LinkedHashMap<>();
+    for (long k = from; k < to; k++) {
+      keys.put(k, new DedupWindow.Entry(k, serverTs));
+    }
+    return keys;
+  }
+
+  private static long key(String clientMsgId) {
+    return DedupWindow.key("alice", clientMsgId);
   }
 
   @Test
