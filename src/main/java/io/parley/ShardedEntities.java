@@ -20,7 +20,6 @@ import io.parley.media.MediaSettings;
 import io.parley.push.PushNotifier;
 import io.parley.storage.DynamoDbClients;
 import io.parley.storage.DynamoDbDedupTable;
-import io.parley.storage.RowWrites;
 import io.parley.push.PushToken;
 import io.parley.push.PushTokenOwner;
 import io.parley.user.ErasureRegistry;
@@ -72,7 +71,6 @@ public final class ShardedEntities implements Entities, ArchiveCalendars {
     DedupSpill dedupSpill = new DynamoDbDedupTable(
         DynamoDbClients.fromJournalConfig(system.settings().config()),
         system.settings().config().getString("parley.dynamodb.dedup-table"),
-        RowWrites.from(system.settings().config()),
         system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId()),
         clock);
     sharding.init(

@@ -272,7 +272,7 @@ public final class ConversationActor
   // Idempotency beyond the state (see DedupOverflow).
   record DedupLookedUp(List<Send> sends, Map<Long, DedupWindow.Entry> found, String failure) implements Command {}
 
-  record DedupSpillStored(long throughSeq, long untilTs) implements Command {}
+  record DedupSpillStored(long throughSeq, long untilTs, long generation) implements Command {}
 
   record DedupSpillFailed(String cause) implements Command {}
 
@@ -363,11 +363,11 @@ public final class ConversationActor
 
   /**
    * The idempotency keys of messages through {@code throughSeq} are in the {@link DedupSpill}
-   * (the newest of them from {@code untilTs}), so the state forgets them and remembers only that
-   * they moved. {@code windowMillis} is the dedup window; 0 in events written before it was
-   * recorded (then the legacy 24 h).
+   * (the newest of them from {@code untilTs}), in its {@code generation}, so the state forgets them
+   * and remembers only where they went. In events written before generations, {@code generation}
+   * is 0 (an item per key) and so is {@code windowMillis} (then the legacy 24 h).
    */
-  public record DedupSpilled(long throughSeq, long untilTs, long windowMillis) implements Event {}
+  public record DedupSpilled(long throughSeq, long untilTs, long windowMillis, long generation) implements Event {}
 
   /** Kept for journals written before receipts were group-committed; see {@link ReceiptsRecorded}. */
   public record ReceiptRecorded(String userId, ReceiptStatus status, long seq) implements Event {}

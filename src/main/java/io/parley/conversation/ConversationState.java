@@ -373,7 +373,7 @@ public final class ConversationState {
     }
 
     Active dedupSpilled(ConversationActor.DedupSpilled e) {
-      dedup.dropSpilled(e.throughSeq(), e.untilTs(),
+      dedup.dropSpilled(e.throughSeq(), e.untilTs(), e.generation(),
           e.windowMillis() > 0 ? e.windowMillis() : LEGACY_DEDUP_WINDOW_MILLIS);
       return this;
     }

@@ -120,7 +120,7 @@ final class ConversationWrites {
     }
     List<Send> taken = sends.takeForOneWrite();
     if (state instanceof Active active) {
-      List<Long> keys = dedupOverflow.keysToLookUp(active, taken, clock.millis());
+      Map<Long, SpilledKeys.Whereabouts> keys = dedupOverflow.keysToLookUp(active, taken, clock.millis());
       if (!keys.isEmpty()) {
         dedupOverflow.lookUp(taken, keys);
         return effects.none();
@@ -156,7 +156,8 @@ final class ConversationWrites {
       return effects.none();
     }
     dedupOverflow.spillFinished();
-    return effects.persist(new DedupSpilled(stored.throughSeq(), stored.untilTs(), settings.dedupWindow().toMillis()));
+    return effects.persist(new DedupSpilled(stored.throughSeq(), stored.untilTs(), settings.dedupWindow().toMillis(),
+        stored.generation()));
   }
 
   Effect<Event, State> spillFailed(Active state, DedupSpillFailed failed) {

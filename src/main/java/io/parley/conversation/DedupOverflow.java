@@ -6,6 +6,7 @@ import io.parley.conversation.ConversationActor.DedupSpillFailed;
 import io.parley.conversation.ConversationActor.DedupSpillStored;
 import io.parley.conversation.ConversationActor.Send;
 import io.parley.conversation.ConversationState.Active;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -19,6 +20,9 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * {@link ConversationActor.DedupSpilled}.
  */
 final class DedupOverflow {
+  /** Keys moved in one go: they are stored together, and their items must stay far below 400 KB. */
+  static final int MOST_KEYS_MOVED = 10_000;
+
   private final String conversationId;
   private final ActorContext<Command> ctx;
   private final DedupSpill spill;
@@ -58,21 +62,26 @@ final class DedupOverflow {
     return lookupInFlight;
   }
 
-  /** The keys among {@code sends} that the state does not hold but the spill may. */
-  List<Long> keysToLookUp(Active state, List<Send> sends, long now) {
+  /** The keys among {@code sends} that the state does not hold but the spill may, and where. */
+  Map<Long, SpilledKeys.Whereabouts> keysToLookUp(Active state, List<Send> sends, long now) {
+    Map<Long, SpilledKeys.Whereabouts> keys = new LinkedHashMap<>();
     if (!spill.enabled()) {
-      return List.of();
+      return keys;
     }
-    return sends.stream()
-        .filter(send -> state.isMember(send.senderId()))
-        .map(send -> DedupWindow.key(send.senderId(), send.clientMsgId()))
-        .filter(key -> state.dedup.find(key).isEmpty() && state.dedup.mayHaveSpilled(key, now, windowMillis))
-        .distinct()
-        .toList();
+    for (Send send : sends) {
+      long key = DedupWindow.key(send.senderId(), send.clientMsgId());
+      if (state.isMember(send.senderId()) && state.dedup.find(key).isEmpty()) {
+        SpilledKeys.Whereabouts where = state.dedup.whereSpilled(key, now, windowMillis);
+        if (!where.nowhere()) {
+          keys.put(key, where);
+        }
+      }
+    }
+    return keys;
   }
 
   /** Looks the keys up; {@link DedupLookedUp} brings the sends back with what was found. */
-  void lookUp(List<Send> sends, List<Long> keys) {
+  void lookUp(List<Send> sends, Map<Long, SpilledKeys.Whereabouts> keys) {
     lookupInFlight = true;
     ctx.pipeToSelf(spill.find(conversationId, keys), (found, failure) -> failure == null
         ? new DedupLookedUp(sends, found, null)
@@ -92,21 +101,24 @@ final class DedupOverflow {
   }
 
   /**
-   * Once the state holds three quarters of its bound, moves its oldest keys out, down to half.
-   * Called after each write and on each tick.
+   * Once the state holds three quarters of its bound, moves its oldest keys out, down to half
+   * (at most {@link #MOST_KEYS_MOVED} at a time). Called after each write and on each tick.
    */
   void spillIfFull(Active state) {
     int size = state.dedup.size();
     if (!spill.enabled() || spillInFlight || size <= maxEntries * 3 / 4) {
       return;
     }
-    Map<Long, DedupWindow.Entry> oldest = state.dedup.oldest(size - maxEntries / 2);
+    Map<Long, DedupWindow.Entry> oldest = state.dedup.oldest(Math.min(size - maxEntries / 2, MOST_KEYS_MOVED));
+    long firstSeq = oldest.values().iterator().next().seq();
     long throughSeq = oldest.values().stream().mapToLong(DedupWindow.Entry::seq).max().orElseThrow();
     long untilTs = oldest.values().stream().mapToLong(DedupWindow.Entry::serverTs).max().orElseThrow();
+    long generation = state.dedup.spillGeneration(firstSeq);
     spillInFlight = true;
-    ctx.pipeToSelf(spill.store(conversationId, oldest, untilTs + windowMillis), (done, failure) -> failure == null
-        ? new DedupSpillStored(throughSeq, untilTs)
-        : new DedupSpillFailed(failure.toString()));
+    ctx.pipeToSelf(spill.store(conversationId, generation, oldest, untilTs + windowMillis), (done, failure) ->
+        failure == null
+            ? new DedupSpillStored(throughSeq, untilTs, generation)
+            : new DedupSpillFailed(failure.toString()));
   }
 
   void spillFinished() {

@@ -38,7 +38,7 @@ public final class DedupWindow {
     this.entries = entries;
     this.spilledUntilTs = spilledUntilTs;
     this.spilled = spilled != null ? spilled
-        : spilledUntilTs > 0 ? SpilledKeys.unfiltered(spilledUntilTs) : new SpilledKeys();
+        : spilledUntilTs > 0 ? SpilledKeys.ownItems(spilledUntilTs) : new SpilledKeys();
   }
 
   @JsonProperty("spilledUntilTs")
@@ -51,9 +51,16 @@ public final class DedupWindow {
     return spilled;
   }
 
-  /** Whether {@code key}, missing here, may be in the spill: it may have moved there inside the window. */
-  public boolean mayHaveSpilled(long key, long now, long windowMillis) {
-    return spilledUntilTs > 0 && spilledUntilTs >= now - windowMillis && spilled.mayHold(key, now, windowMillis);
+  /** Where in the spill {@code key}, missing here, may be: it may have moved there inside the window. */
+  public SpilledKeys.Whereabouts whereSpilled(long key, long now, long windowMillis) {
+    return spilledUntilTs > 0 && spilledUntilTs >= now - windowMillis
+        ? spilled.whereMayBe(key, now, windowMillis)
+        : SpilledKeys.Whereabouts.NOWHERE;
+  }
+
+  /** The generation of moved keys that those moving now, from {@code firstSeq} on, join. */
+  public long spillGeneration(long firstSeq) {
+    return spilled.generationFor(firstSeq);
   }
 
   /** The {@code n} oldest entries, oldest first. */
@@ -67,8 +74,8 @@ public final class DedupWindow {
     return oldest;
   }
 
-  /** Entries through {@code seq} are in the spill, the newest of them from {@code untilTs}. */
-  public void dropSpilled(long throughSeq, long untilTs, long windowMillis) {
+  /** Entries through {@code seq} are in the spill's {@code generation}, the newest of them from {@code untilTs}. */
+  public void dropSpilled(long throughSeq, long untilTs, long generation, long windowMillis) {
     LinkedHashMap<Long, Entry> moved = new LinkedHashMap<>();
     Iterator<Map.Entry<Long, Entry>> oldestFirst = entries.entrySet().iterator();
     while (oldestFirst.hasNext()) {
@@ -79,7 +86,7 @@ public final class DedupWindow {
       moved.put(e.getKey(), e.getValue());
       oldestFirst.remove();
     }
-    spilled.add(moved, windowMillis);
+    spilled.add(generation, moved, windowMillis);
     spilledUntilTs = Math.max(spilledUntilTs, untilTs);
   }
 

@@ -14,15 +14,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Which idempotency keys a conversation moved to its {@link DedupSpill}, as Bloom filters, so that
- * a send whose key never moved is numbered without a lookup there. Before this, every send of a
- * conversation that had moved keys in the last 24 h waited for one.
+ * Which idempotency keys a conversation moved to its {@link DedupSpill}, and where they are there,
+ * so that a send whose key never moved is numbered without a lookup, and one that may have moved
+ * reads one item per place. Before this, every send of a conversation that had moved keys in the
+ * last 24 h waited for a lookup.
  *
- * <p>Each filter holds up to {@link #KEYS_PER_FILTER} keys and the time of its newest. A filter
- * whose newest key is older than the window goes; past {@link #MAX_FILTERS} the oldest goes too,
- * and until its newest key leaves the window every key missing from the state is looked up, as
- * before. Constants, not settings: the event handler that adds keys must rebuild the same filters
- * on replay.
+ * <p>Keys move in generations of about {@link #KEYS_PER_FILTER}, each stored together in the
+ * spill and remembered here by a Bloom filter and the time of its newest key. A generation whose
+ * newest key is older than the window is forgotten. Past {@link #MAX_FILTERS} the oldest loses its
+ * filter: until it leaves the window, every key missing from the state is looked up there too.
+ * Keys moved before generations existed had an item each, and every key is looked up among them
+ * until they leave the window. Constants, not settings: the event handler that adds keys must
+ * rebuild the same filters on replay.
  */
 @JsonAutoDetect(
     fieldVisibility = JsonAutoDetect.Visibility.NONE,
@@ -34,34 +37,57 @@ public final class SpilledKeys {
   static final double FALSE_POSITIVE_RATE = 0.01;
   static final int MAX_FILTERS = 4;
 
-  /** Keys moved over a stretch of time. */
+  /** Where a key missing from the state may be: its own item (moved before generations), or generations. */
+  public record Whereabouts(boolean ownItem, List<Long> generations) {
+    static final Whereabouts NOWHERE = new Whereabouts(false, List.of());
+
+    public boolean nowhere() {
+      return !ownItem && generations.isEmpty();
+    }
+  }
+
+  /** A generation that lost its filter to the cap. */
+  record Generation(long id, long untilTs) {}
+
+  /** A generation of keys, moved over a stretch of time. */
   @JsonAutoDetect(
       fieldVisibility = JsonAutoDetect.Visibility.NONE,
       getterVisibility = JsonAutoDetect.Visibility.NONE,
       isGetterVisibility = JsonAutoDetect.Visibility.NONE)
   static final class Filter {
+    private final long generation;
     private final BloomFilter<Long> bloom;
     private int keys;
     private long untilTs;
 
-    private Filter(BloomFilter<Long> bloom, int keys, long untilTs) {
+    private Filter(long generation, BloomFilter<Long> bloom, int keys, long untilTs) {
+      this.generation = generation;
       this.bloom = bloom;
       this.keys = keys;
       this.untilTs = untilTs;
     }
 
-    static Filter empty() {
-      return new Filter(BloomFilter.create(Funnels.longFunnel(), KEYS_PER_FILTER, FALSE_POSITIVE_RATE), 0, 0);
+    static Filter empty(long generation) {
+      return new Filter(generation, BloomFilter.create(Funnels.longFunnel(), KEYS_PER_FILTER, FALSE_POSITIVE_RATE), 0, 0);
     }
 
     @JsonCreator
     static Filter read(
-        @JsonProperty("bits") byte[] bits, @JsonProperty("keys") int keys, @JsonProperty("untilTs") long untilTs) {
+        @JsonProperty("generation") long generation,
+        @JsonProperty("bits") byte[] bits,
+        @JsonProperty("keys") int keys,
+        @JsonProperty("untilTs") long untilTs) {
       try {
-        return new Filter(BloomFilter.readFrom(new ByteArrayInputStream(bits), Funnels.longFunnel()), keys, untilTs);
+        return new Filter(
+            generation, BloomFilter.readFrom(new ByteArrayInputStream(bits), Funnels.longFunnel()), keys, untilTs);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+    }
+
+    @JsonProperty("generation")
+    long generation() {
+      return generation;
     }
 
     @JsonProperty("bits")
@@ -86,27 +112,32 @@ public final class SpilledKeys {
     }
 
     Filter copy() {
-      return new Filter(bloom.copy(), keys, untilTs);
+      return new Filter(generation, bloom.copy(), keys, untilTs);
     }
   }
 
   private final List<Filter> filters;
-  /** Keys moved no filter remembers (dropped past the cap, or moved before filters existed) are this recent. */
-  private long unfilteredUntilTs;
+  private final List<Generation> unfiltered;
+  /** Keys moved with an item each (before generations) are this recent; 0 if none. */
+  private long ownItemsUntilTs;
 
   public SpilledKeys() {
-    this(new ArrayList<>(), 0);
+    this(new ArrayList<>(), new ArrayList<>(), 0);
   }
 
   @JsonCreator
-  SpilledKeys(@JsonProperty("filters") List<Filter> filters, @JsonProperty("unfilteredUntilTs") long unfilteredUntilTs) {
+  SpilledKeys(
+      @JsonProperty("filters") List<Filter> filters,
+      @JsonProperty("unfiltered") List<Generation> unfiltered,
+      @JsonProperty("ownItemsUntilTs") long ownItemsUntilTs) {
     this.filters = filters == null ? new ArrayList<>() : new ArrayList<>(filters);
-    this.unfilteredUntilTs = unfilteredUntilTs;
+    this.unfiltered = unfiltered == null ? new ArrayList<>() : new ArrayList<>(unfiltered);
+    this.ownItemsUntilTs = ownItemsUntilTs;
   }
 
-  /** Keys moved before they were filtered: any key may be among them until {@code untilTs} leaves the window. */
-  static SpilledKeys unfiltered(long untilTs) {
-    return new SpilledKeys(new ArrayList<>(), untilTs);
+  /** Keys moved with an item each, the newest from {@code untilTs}: any key may be among them. */
+  static SpilledKeys ownItems(long untilTs) {
+    return new SpilledKeys(new ArrayList<>(), new ArrayList<>(), untilTs);
   }
 
   @JsonProperty("filters")
@@ -114,45 +145,66 @@ public final class SpilledKeys {
     return filters;
   }
 
-  @JsonProperty("unfilteredUntilTs")
-  long unfilteredUntilTs() {
-    return unfilteredUntilTs;
+  @JsonProperty("unfiltered")
+  List<Generation> unfiltered() {
+    return unfiltered;
   }
 
-  /** Remembers the keys that moved, oldest first, and forgets what has left the window. */
-  void add(Map<Long, DedupWindow.Entry> moved, long windowMillis) {
-    for (Map.Entry<Long, DedupWindow.Entry> e : moved.entrySet()) {
-      Filter last = filters.isEmpty() ? null : filters.get(filters.size() - 1);
-      if (last == null || last.keys >= KEYS_PER_FILTER) {
-        last = Filter.empty();
-        filters.add(last);
+  @JsonProperty("ownItemsUntilTs")
+  long ownItemsUntilTs() {
+    return ownItemsUntilTs;
+  }
+
+  /** The generation that keys moving now, from {@code firstSeq} on, join: the newest, or a new one. */
+  long generationFor(long firstSeq) {
+    Filter last = filters.isEmpty() ? null : filters.get(filters.size() - 1);
+    return last != null && last.keys < KEYS_PER_FILTER ? last.generation : firstSeq;
+  }
+
+  /**
+   * Remembers the keys that moved (oldest first) into {@code generation}, 0 for an item each, and
+   * forgets what has left the window.
+   */
+  void add(long generation, Map<Long, DedupWindow.Entry> moved, long windowMillis) {
+    long newestTs = moved.values().stream().mapToLong(DedupWindow.Entry::serverTs).max().orElse(0);
+    if (generation == 0) {
+      ownItemsUntilTs = Math.max(ownItemsUntilTs, newestTs);
+    } else {
+      Filter filter = filters.stream().filter(f -> f.generation == generation).findFirst().orElse(null);
+      if (filter == null) {
+        filter = Filter.empty(generation);
+        filters.add(filter);
       }
-      last.bloom.put(e.getKey());
-      last.keys++;
-      last.untilTs = Math.max(last.untilTs, e.getValue().serverTs());
+      for (Long key : moved.keySet()) {
+        filter.bloom.put(key);
+      }
+      filter.keys += moved.size();
+      filter.untilTs = Math.max(filter.untilTs, newestTs);
     }
-    long newestTs = filters.isEmpty() ? 0 : filters.get(filters.size() - 1).untilTs;
-    filters.removeIf(filter -> filter.untilTs < newestTs - windowMillis);
+    long oldestKept = newestTs - windowMillis;
+    filters.removeIf(filter -> filter.untilTs < oldestKept);
+    unfiltered.removeIf(lost -> lost.untilTs() < oldestKept);
     while (filters.size() > MAX_FILTERS) {
-      unfilteredUntilTs = Math.max(unfilteredUntilTs, filters.remove(0).untilTs);
+      Filter oldest = filters.remove(0);
+      unfiltered.add(new Generation(oldest.generation, oldest.untilTs));
     }
   }
 
-  /** Whether {@code key} may be among the moved keys still inside the window at {@code now}. */
-  boolean mayHold(long key, long now, long windowMillis) {
+  /** Where {@code key} may be among the moved keys still inside the window at {@code now}. */
+  Whereabouts whereMayBe(long key, long now, long windowMillis) {
     long oldestKept = now - windowMillis;
-    if (unfilteredUntilTs > 0 && unfilteredUntilTs >= oldestKept) {
-      return true;
-    }
+    List<Long> generations = new ArrayList<>();
+    unfiltered.stream().filter(lost -> lost.untilTs() >= oldestKept).forEach(lost -> generations.add(lost.id()));
     for (Filter filter : filters) {
       if (filter.untilTs >= oldestKept && filter.bloom.mightContain(key)) {
-        return true;
+        generations.add(filter.generation);
       }
     }
-    return false;
+    boolean ownItem = ownItemsUntilTs > 0 && ownItemsUntilTs >= oldestKept;
+    return ownItem || !generations.isEmpty() ? new Whereabouts(ownItem, generations) : Whereabouts.NOWHERE;
   }
 
   SpilledKeys copy() {
-    return new SpilledKeys(filters.stream().map(Filter::copy).toList(), unfilteredUntilTs);
+    return new SpilledKeys(filters.stream().map(Filter::copy).toList(), unfiltered, ownItemsUntilTs);
   }
 }

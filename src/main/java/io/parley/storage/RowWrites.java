@@ -6,11 +6,10 @@ import com.typesafe.config.Config;
 import java.util.List;
 
 /**
- * How Parley writes the rows of its own tables (large groups' members, the member index, spilled
- * idempotency keys), many at a time. The items are independent either way; what differs is the
- * cost. DynamoDB bills a transactional write two write units, a batched one one. DynamoDB Local
- * commits each item of a BatchWriteItem as a transaction of its own, synced to disk, but a
- * TransactWriteItems once: a group of 100,000 members took 86 s to set up with batches and 42 s
+ * How Parley writes the rows of its own tables (large groups' members, the member index), many at
+ * a time. The items are independent either way; what differs is the cost. DynamoDB bills a
+ * transactional write two write units, a batched one one. DynamoDB Local commits each item of a
+ * BatchWriteItem as a transaction of its own, synced to disk, but a TransactWriteItems once: a group of 100,000 members took 86 s to set up with batches and 42 s
  * with its member rows in transactions on the embedded store (README, Performance).
  */
 public enum RowWrites {

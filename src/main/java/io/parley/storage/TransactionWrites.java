@@ -28,22 +28,26 @@ final class TransactionWrites {
 
   static void writeAll(AmazonDynamoDB dynamo, String table, List<WriteRequest> writes) {
     for (int from = 0; from < writes.size(); from += MAX_WRITE_ITEMS) {
-      TransactWriteItemsRequest request = new TransactWriteItemsRequest().withTransactItems(
-          writes.subList(from, Math.min(writes.size(), from + MAX_WRITE_ITEMS)).stream()
-              .map(write -> item(table, write))
-              .toList());
-      for (int attempt = 1; ; attempt++) {
-        try {
-          dynamo.transactWriteItems(request);
-          break;
-        } catch (TransactionCanceledException cancelled) {
-          if (!passing(cancelled)) {
-            throw cancelled;
-          }
-          BatchWrites.backOff(table, attempt);
-        } catch (TransactionInProgressException inProgress) {
-          BatchWrites.backOff(table, attempt);
+      write(dynamo, table, writes.subList(from, Math.min(writes.size(), from + MAX_WRITE_ITEMS)).stream()
+          .map(write -> item(table, write))
+          .toList());
+    }
+  }
+
+  /** Writes up to {@link #MAX_WRITE_ITEMS} items of {@code table} in one transaction. */
+  static void write(AmazonDynamoDB dynamo, String table, List<TransactWriteItem> items) {
+    TransactWriteItemsRequest request = new TransactWriteItemsRequest().withTransactItems(items);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        dynamo.transactWriteItems(request);
+        return;
+      } catch (TransactionCanceledException cancelled) {
+        if (!passing(cancelled)) {
+          throw cancelled;
         }
+        BatchWrites.backOff(table, attempt);
+      } catch (TransactionInProgressException inProgress) {
+        BatchWrites.backOff(table, attempt);
       }
     }
   }

@@ -19,14 +19,13 @@ import io.parley.config.ParleyConfig;
 import io.parley.storage.DynamoDbClients;
 import io.parley.storage.DynamoDbTables;
 import io.parley.storage.EmbeddedDynamoDb;
-import io.parley.storage.RowWrites;
 import io.parley.testing.MemoryGroupMembers;
 import io.parley.testing.ParleyProcess;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -83,8 +82,7 @@ class ConversationJournalIT {
     reader = new MessageReader(journal, cold);
     archiveRuns =
         ConversationArchiving.factory(journal, cold, page -> ignored(), ArchiveSettings.from(config), Clock.systemUTC());
-    dedupSpill = new DynamoDbDedupTable(dynamoClient, dedupTable, RowWrites.TRANSACTIONS, Executors.newCachedThreadPool(),
-        Clock.systemUTC());
+    dedupSpill = new DynamoDbDedupTable(dynamoClient, dedupTable, Executors.newCachedThreadPool(), Clock.systemUTC());
     conversation = spawn(CONVERSATION, ConversationSettings.from(config));
     history = new MessageHistory(id -> conversation, reader, Duration.ofSeconds(10), testKit.system());
   }
@@ -109,12 +107,14 @@ class ConversationJournalIT {
     }
 
     @Override
-    public CompletionStage<Done> store(String conversationId, Map<Long, DedupWindow.Entry> entries, long expiresAt) {
-      return table.store(conversationId, entries, expiresAt);
+    public CompletionStage<Done> store(
+        String conversationId, long generation, Map<Long, DedupWindow.Entry> entries, long expiresAt) {
+      return table.store(conversationId, generation, entries, expiresAt);
     }
 
     @Override
-    public CompletionStage<Map<Long, DedupWindow.Entry>> find(String conversationId, Collection<Long> keys) {
+    public CompletionStage<Map<Long, DedupWindow.Entry>> find(
+        String conversationId, Map<Long, SpilledKeys.Whereabouts> keys) {
       keysLookedUp.addAndGet(keys.size());
       return table.find(conversationId, keys);
     }
@@ -188,22 +188,52 @@ class ConversationJournalIT {
     assertEquals(2, keysLookedUp.get(), "and still does not look up new keys");
   }
 
+  @Test
+  void theDedupTableFindsKeysInTheirGenerationAndThoseMovedWithAnItemEach() throws Exception {
+    String conversationId = "d:erin:frank";
+    long expiresAt = System.currentTimeMillis() + Duration.ofHours(24).toMillis();
+    dedupSpill.store(conversationId, 7, Map.of(11L, new DedupWindow.Entry(1, 100), 12L, new DedupWindow.Entry(2, 200)),
+        expiresAt).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    dedupSpill.store(conversationId, 7, Map.of(27L, new DedupWindow.Entry(3, 300)), expiresAt)
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    // As keys were stored before generations: an item of its own.
+    dynamoClient.putItem(dedupTable, Map.of(
+        "k", new AttributeValue(conversationId + "#" + Long.toHexString(99)),
+        "seq", new AttributeValue().withN("9"),
+        "ts", new AttributeValue().withN("900"),
+        "exp", new AttributeValue().withN(Long.toString(expiresAt / 1000))));
+
+    var inGeneration = new SpilledKeys.Whereabouts(false, List.of(7L));
+    Map<Long, DedupWindow.Entry> found = dedupSpill.find(conversationId, Map.of(
+            11L, inGeneration, 27L, inGeneration, 13L, inGeneration,
+            99L, new SpilledKeys.Whereabouts(true, List.of()),
+            12L, new SpilledKeys.Whereabouts(false, List.of(8L))))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(Map.of(11L, new DedupWindow.Entry(1, 100), 27L, new DedupWindow.Entry(3, 300),
+        99L, new DedupWindow.Entry(9, 900)), found, "13 never moved; 12 is not in generation 8");
+  }
+
   private ConversationActor.SendAck send(ActorRef<ConversationActor.Command> conversation, String clientMsgId) {
     TestProbe<Outcome<ConversationActor.SendAck>> ack = testKit.createTestProbe();
     conversation.tell(new ConversationActor.Send("carol", clientMsgId, "text of " + clientMsgId, "text", ack.ref()));
     return ack.receiveMessage(Duration.ofSeconds(10)).value();
   }
 
-  /** Items in the dedup table for {@code conversationId}, each with a 24 h expiry. */
+  /** Keys in the dedup table for {@code conversationId}, each item with a 24 h expiry, a few items per move. */
   private int spilledKeys(String conversationId) {
     List<Map<String, AttributeValue>> items = dynamoClient.scan(new ScanRequest(dedupTable)).getItems().stream()
         .filter(item -> item.get("k").getS().startsWith(conversationId + "#"))
         .toList();
+    int keys = 0;
     for (Map<String, AttributeValue> item : items) {
-      long expiresAfterTs = Long.parseLong(item.get("exp").getN()) * 1000 - Long.parseLong(item.get("ts").getN());
-      assertTrue(expiresAfterTs >= Duration.ofHours(24).toMillis(), "kept for the whole window: " + item);
+      for (ByteBuffer entry : item.get("e").getBS()) {
+        long expiresAfterTs = Long.parseLong(item.get("exp").getN()) * 1000 - entry.getLong(16);
+        assertTrue(expiresAfterTs >= Duration.ofHours(24).toMillis(), "kept for the whole window: " + item);
+        keys++;
+      }
     }
-    return items.size();
+    assertTrue(items.size() <= keys, items.size() + " items for " + keys + " keys");
+    return keys;
   }
 
   private static ConversationSettings withDedupBound(ConversationSettings s, int maxEntries, int snapshotEvery) {

@@ -50,45 +50,46 @@ class ConversationStateTest {
   }
 
   @Test
-  void dedupWindowForgetsWhatMovedToTheSpillAndSaysWhichKeysToLookUpThere() throws Exception {
+  void dedupWindowForgetsWhatMovedToTheSpillAndSaysWhereToLookForIt() throws Exception {
     long day = 24L * 3600 * 1000;
     DedupWindow window = new DedupWindow();
     for (long seq = 1; seq <= 5; seq++) {
       window.add(key("m" + seq), new DedupWindow.Entry(seq, 1000 * seq), day, 100);
     }
     assertEquals(List.of(1L, 2L), window.oldest(2).values().stream().map(DedupWindow.Entry::seq).toList());
-    assertFalse(window.mayHaveSpilled(key("m1"), 5000, day), "nothing moved yet: a missing key is new");
+    assertTrue(window.whereSpilled(key("m1"), 5000, day).nowhere(), "nothing moved yet: a missing key is new");
+    assertEquals(1, window.spillGeneration(1), "the first keys to move start a generation");
 
-    window.dropSpilled(3, 3000, day);
+    window.dropSpilled(3, 3000, 1, day);
     assertEquals(2, window.size());
     assertTrue(window.find(key("m3")).isEmpty());
     assertTrue(window.find(key("m4")).isPresent());
     for (String moved : List.of("m1", "m2", "m3")) {
-      assertTrue(window.mayHaveSpilled(key(moved), 5000, day), moved + " moved");
+      assertEquals(new SpilledKeys.Whereabouts(false, List.of(1L)), window.whereSpilled(key(moved), 5000, day), moved);
     }
-    assertFalse(window.mayHaveSpilled(key("new"), 5000, day), "a key that never moved is not looked up");
-    assertFalse(window.mayHaveSpilled(key("m1"), 3000 + day + 1, day), "what moved is older than the window");
+    assertTrue(window.whereSpilled(key("new"), 5000, day).nowhere(), "a key that never moved is not looked up");
+    assertTrue(window.whereSpilled(key("m1"), 3000 + day + 1, day).nowhere(), "what moved is older than the window");
+    assertEquals(1, window.spillGeneration(4), "later keys join the generation until it is full");
 
     // The real serializer sees fields (Pekko's jackson-json: FIELD = ANY).
     var json = new ObjectMapper().setVisibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY);
     DedupWindow copied = json.readValue(json.writeValueAsString(window), DedupWindow.class);
-    assertTrue(copied.mayHaveSpilled(key("m2"), 5000, day), "which keys moved survives a snapshot");
-    assertFalse(copied.mayHaveSpilled(key("new"), 5000, day));
-    assertTrue(window.copy().mayHaveSpilled(key("m3"), 5000, day));
+    assertEquals(List.of(1L), copied.whereSpilled(key("m2"), 5000, day).generations(), "survives a snapshot");
+    assertTrue(copied.whereSpilled(key("new"), 5000, day).nowhere());
+    assertFalse(window.copy().whereSpilled(key("m3"), 5000, day).nowhere());
 
     // Snapshots written before keys could move read with nothing moved.
     DedupWindow old = json.readValue("{\"entries\":{\"7\":{\"seq\":1,\"serverTs\":5}}}", DedupWindow.class);
     assertEquals(Optional.of(new DedupWindow.Entry(1, 5)), old.find(7));
-    assertFalse(old.mayHaveSpilled(8, 5, day));
-    // Those written before moved keys were filtered may have moved any key, until the window has passed.
-    DedupWindow unfiltered = json.readValue("{\"entries\":{},\"spilledUntilTs\":3000}", DedupWindow.class);
-    assertTrue(unfiltered.mayHaveSpilled(key("new"), 5000, day));
-    assertFalse(unfiltered.mayHaveSpilled(key("new"), 3000 + day + 1, day));
-    unfiltered.add(key("m9"), new DedupWindow.Entry(9, 4000), day, 100);
-    unfiltered.dropSpilled(9, 4000, day);
-    assertTrue(unfiltered.mayHaveSpilled(key("new"), 5000, day), "keys moved later do not vouch for earlier ones");
-    assertFalse(unfiltered.mayHaveSpilled(key("new"), 3000 + day + 1, day));
-    assertTrue(unfiltered.mayHaveSpilled(key("m9"), 3000 + day + 1, day));
+    assertTrue(old.whereSpilled(8, 5, day).nowhere());
+    // Those written before generations moved keys to an item each: any key may be one, until the window has passed.
+    DedupWindow ownItems = json.readValue("{\"entries\":{},\"spilledUntilTs\":3000}", DedupWindow.class);
+    assertEquals(new SpilledKeys.Whereabouts(true, List.of()), ownItems.whereSpilled(key("new"), 5000, day));
+    assertTrue(ownItems.whereSpilled(key("new"), 3000 + day + 1, day).nowhere());
+    ownItems.add(key("m9"), new DedupWindow.Entry(9, 4000), day, 100);
+    ownItems.dropSpilled(9, 4000, 9, day);
+    assertEquals(new SpilledKeys.Whereabouts(true, List.of(9L)), ownItems.whereSpilled(key("m9"), 5000, day));
+    assertEquals(new SpilledKeys.Whereabouts(false, List.of(9L)), ownItems.whereSpilled(key("m9"), 3000 + day + 1, day));
   }
 
   @Test
@@ -96,28 +97,31 @@ class ConversationStateTest {
     long day = 24L * 3600 * 1000;
     SpilledKeys spilled = new SpilledKeys();
     int perFilter = SpilledKeys.KEYS_PER_FILTER;
-    // One filter's worth of keys at time 1000, then the rest up to the cap at time 2000.
-    spilled.add(keys(0, perFilter, 1000), day);
-    spilled.add(keys(perFilter, SpilledKeys.MAX_FILTERS * perFilter, 2000), day);
+    // One generation's worth of keys at time 1000, then the rest up to the cap at time 2000.
+    for (int g = 0; g < SpilledKeys.MAX_FILTERS; g++) {
+      long first = (long) g * perFilter;
+      assertEquals(first + 1, spilled.generationFor(first + 1), "a full generation starts another");
+      spilled.add(first + 1, keys(first, first + perFilter, g == 0 ? 1000 : 2000), day);
+    }
     assertEquals(SpilledKeys.MAX_FILTERS, spilled.filters().size());
-    assertTrue(spilled.mayHold(0, 3000, day));
-    assertFalse(spilled.mayHold(-1, 3000, day), "a key never moved");
-    assertEquals(0, spilled.unfilteredUntilTs());
+    assertEquals(List.of(1L), spilled.whereMayBe(0, 3000, day).generations());
+    assertTrue(spilled.whereMayBe(-1, 3000, day).nowhere(), "a key never moved");
 
-    // Past the cap the oldest filter goes: every key may have moved until its keys leave the window.
-    long next = SpilledKeys.MAX_FILTERS * perFilter;
-    spilled.add(keys(next, next + 1, 2000), day);
+    // Past the cap the oldest generation loses its filter: every key is looked up there too, until it leaves the window.
+    long next = (long) SpilledKeys.MAX_FILTERS * perFilter;
+    spilled.add(spilled.generationFor(next + 1), keys(next, next + 1, 2000), day);
     assertEquals(SpilledKeys.MAX_FILTERS, spilled.filters().size());
-    assertEquals(1000, spilled.unfilteredUntilTs());
-    assertTrue(spilled.mayHold(-1, 3000, day));
-    assertFalse(spilled.mayHold(-1, 1001 + day, day));
-    assertTrue(spilled.mayHold(next, 1001 + day, day));
+    assertEquals(List.of(1L), spilled.whereMayBe(-1, 3000, day).generations());
+    assertEquals(List.of(1L, next + 1), spilled.whereMayBe(next, 3000, day).generations());
+    assertTrue(spilled.whereMayBe(-1, 1001 + day, day).nowhere());
+    assertEquals(List.of(next + 1), spilled.whereMayBe(next, 1001 + day, day).generations());
 
-    // A key moved a window later: the filters of keys older than the window go.
-    spilled.add(keys(-10, -9, 3000 + day), day);
-    assertEquals(1, spilled.filters().size(), "the last filter, which takes the new key");
-    assertTrue(spilled.mayHold(-10, 3000 + day, day));
-    assertFalse(spilled.mayHold(perFilter, 3000 + day, day));
+    // A key moved a window later: the generations older than the window go.
+    spilled.add(spilled.generationFor(next + 2), keys(-10, -9, 3000 + day), day);
+    assertEquals(1, spilled.filters().size(), "the newest generation, which takes the new key");
+    assertEquals(List.of(next + 1), spilled.whereMayBe(-10, 3000 + day, day).generations());
+    assertTrue(spilled.unfiltered().isEmpty());
+    assertTrue(spilled.whereMayBe(perFilter, 3000 + day, day).nowhere());
   }
 
   private static Map<Long, DedupWindow.Entry> keys(long from, long to, long serverTs) {
