@@ -29,7 +29,7 @@ public final class DedupWindow {
     this(new LinkedHashMap<>(), 0, new SpilledKeys());
   }
 
-  /** A snapshot taken before moved keys were filtered ({@code spilled} null) may have moved any key. */
+  /** In a snapshot taken before generations ({@code spilled} null), moved keys have an item each. */
   @JsonCreator
   public DedupWindow(
       @JsonProperty("entries") LinkedHashMap<Long, Entry> entries,

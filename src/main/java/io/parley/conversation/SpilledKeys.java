@@ -33,7 +33,7 @@ import java.util.Map;
     isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class SpilledKeys {
   static final int KEYS_PER_FILTER = 10_000;
-  /** A false positive costs one lookup; at this rate a filter takes about 12 KB of the snapshot. */
+  /** A false positive costs reading one item; at this rate a filter takes about 12 KB of the snapshot. */
   static final double FALSE_POSITIVE_RATE = 0.01;
   static final int MAX_FILTERS = 4;
 
