@@ -85,8 +85,22 @@ public final class Connection {
     INSTANCE
   }
 
-  /** Every heartbeat: register again and renew the presence subscriptions. */
-  private enum Heartbeat {
+  /**
+   * The socket's side of the heartbeat: the connection's one timer pings the client and closes
+   * the socket once the client has been silent, pongs included, for twice the heartbeat.
+   */
+  public interface Liveness {
+    void ping();
+
+    /** How long since the client last sent a frame of any kind. */
+    long silentMillis();
+
+    void closeIdle(long silentMillis);
+  }
+
+  /** The heartbeat timer: every heartbeat it pings, registers again and renews the presence
+   *  subscriptions; in between it may fire once more, when the client would turn idle. */
+  private enum Tick {
     INSTANCE
   }
 
@@ -122,6 +136,7 @@ public final class Connection {
       ContentSealing sealing,
       LiveConnections live,
       GroupRelay.Started largeGroups,
+      Liveness liveness,
       Duration heartbeat,
       Clock clock) {
     return Behaviors.setup(
@@ -129,8 +144,8 @@ public final class Connection {
           live.opened(ctx.getSelf());
           return Behaviors.withTimers(
               timers ->
-                  new Connection(userId, deviceId, entities, history, sealing, live, largeGroups, heartbeat, clock,
-                      ctx, timers)
+                  new Connection(userId, deviceId, entities, history, sealing, live, largeGroups, liveness,
+                      heartbeat, clock, ctx, timers)
                       .awaitingAttach(tokenExpiresAt));
         });
   }
@@ -144,7 +159,11 @@ public final class Connection {
   private final GroupRelay.Started largeGroups;
   private final LargeGroupFeeds feeds;
   private boolean largeGroupsKnown;
-  private final Duration heartbeat;
+  private final Liveness liveness;
+  private final long heartbeatMillis;
+  /** Time left until the next heartbeat, counted down by the ticks' delays. */
+  private long untilBeatMillis;
+  private long tickDelayMillis;
   private final Clock clock;
   private final ActorContext<Object> ctx;
   private final TimerScheduler<Object> timers;
@@ -166,6 +185,7 @@ public final class Connection {
       ContentSealing sealing,
       LiveConnections live,
       GroupRelay.Started largeGroups,
+      Liveness liveness,
       Duration heartbeat,
       Clock clock,
       ActorContext<Object> ctx,
@@ -190,7 +210,8 @@ public final class Connection {
             (read, failure) -> new GapRead(group, toSeq, read == null ? List.of() : read));
       }
     });
-    this.heartbeat = heartbeat;
+    this.liveness = liveness;
+    this.heartbeatMillis = heartbeat.toMillis();
     this.clock = clock;
     this.ctx = ctx;
     this.timers = timers;
@@ -267,13 +288,7 @@ public final class Connection {
         .onMessage(DeviceEvent.class, event -> same(() -> stream.event(() -> send(event))))
         .onMessage(Reply.class, reply -> same(() -> afterHello.send(() -> socket.emit(new Text(reply.json())))))
         .onMessage(ReRegister.class, r -> same(() -> register()))
-        .onMessage(Heartbeat.class, h -> {
-          register();
-          findLargeGroups(); // if the lookup at registration failed
-          // The watched users' entities hold these subscriptions only while they run.
-          presenceWatched.forEach(id -> entities.user(id).tell(new UserActor.RenewPresence(userId, self())));
-          return Behaviors.same();
-        })
+        .onMessage(Tick.class, tick -> same(this::onTick))
         .onMessage(TokenRefreshed.class, refreshed -> same(() -> expireAt(refreshed.expiresAt())))
         .onMessage(TokenExpired.class, expired -> {
           send(WireFormat.tokenExpired());
@@ -313,10 +328,35 @@ public final class Connection {
   private Behavior<Object> onAttach(Attach attach) {
     attached = true;
     socket.attach(attach.outbound());
-    // Besides watching the UserActor, re-register now and then: a safety net should a watch
-    // notification ever be missed.
-    timers.startTimerWithFixedDelay(Heartbeat.INSTANCE, heartbeat);
+    untilBeatMillis = heartbeatMillis;
+    scheduleTick();
     return Behaviors.same();
+  }
+
+  private void onTick() {
+    untilBeatMillis -= tickDelayMillis;
+    long silent = liveness.silentMillis();
+    if (silent >= 2 * heartbeatMillis) {
+      liveness.closeIdle(silent); // the socket ends, and with it this actor
+      return;
+    }
+    if (untilBeatMillis <= 0) {
+      untilBeatMillis = heartbeatMillis;
+      liveness.ping();
+      // Besides watching the UserActor, re-register now and then: a safety net should a watch
+      // notification ever be missed.
+      register();
+      findLargeGroups(); // if the lookup at registration failed
+      // The watched users' entities hold these subscriptions only while they run.
+      presenceWatched.forEach(id -> entities.user(id).tell(new UserActor.RenewPresence(userId, self())));
+    }
+    scheduleTick();
+  }
+
+  /** At the next heartbeat, or sooner if the client turns idle before it. */
+  private void scheduleTick() {
+    tickDelayMillis = Math.max(1, Math.min(untilBeatMillis, 2 * heartbeatMillis - liveness.silentMillis()));
+    timers.startSingleTimer(Tick.INSTANCE, Duration.ofMillis(tickDelayMillis));
   }
 
   private Behavior<Object> onRegistered(UserActor.Connected connected) {
@@ -335,7 +375,7 @@ public final class Connection {
     findLargeGroups();
     if (!stream.started()) {
       // hello goes out once the device is registered: from then on its items are kept for it.
-      send(WireFormat.hello(userId, deviceId, clock.millis(), heartbeat.toMillis()));
+      send(WireFormat.hello(userId, deviceId, clock.millis(), heartbeatMillis));
       stream.start();
       afterHello.open();
     }

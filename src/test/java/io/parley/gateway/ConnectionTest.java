@@ -41,6 +41,7 @@ class ConnectionTest {
   TestProbe<UserActor.Command> user;
   TestProbe<Connection.Outbound> socket;
   ActorRef<Object> connection;
+  ProbedLiveness liveness;
   RecipientRef<ConversationActor.Command> conversation;
   static final String CONVERSATION = "d:alice:carol"; // bob's probe hears nothing of its hand-offs
 
@@ -50,6 +51,7 @@ class ConnectionTest {
     time = ManualTime.get(harness.testKit.system());
     user = harness.userProbe("bob");
     socket = harness.testKit.createTestProbe();
+    liveness = new ProbedLiveness(harness.testKit.createTestProbe());
     // A real conversation holds the messages a replay reads.
     Entities entities = harness.withRealConversation(CONVERSATION);
     conversation = entities.conversation(CONVERSATION);
@@ -60,8 +62,33 @@ class ConnectionTest {
             new ContentSealing(harness.contentKeys), new LiveConnections(),
             new GroupRelay.Started(harness.testKit.createTestProbe().ref().unsafeUpcast(), LiveGroups.NONE,
                 harness.groupMembers),
-            HEARTBEAT, harness.clock));
+            liveness, HEARTBEAT, harness.clock));
     connection.tell(new Connection.Attach(socket.ref()));
+  }
+
+  /** The socket's side of the heartbeat: says how silent the client is, and tells a probe what it was asked. */
+  static final class ProbedLiveness implements Connection.Liveness {
+    final TestProbe<String> asked;
+    volatile long silentMillis;
+
+    ProbedLiveness(TestProbe<String> asked) {
+      this.asked = asked;
+    }
+
+    @Override
+    public void ping() {
+      asked.ref().tell("ping");
+    }
+
+    @Override
+    public long silentMillis() {
+      return silentMillis;
+    }
+
+    @Override
+    public void closeIdle(long silentMillis) {
+      asked.ref().tell("close after " + silentMillis + " ms");
+    }
   }
 
   @AfterEach
@@ -161,6 +188,33 @@ class ConnectionTest {
 
   private static UserActor.PendingDelivery pending(long cursor, long seq) {
     return new UserActor.PendingDelivery(cursor, new PendingQueue.Item(CONVERSATION, seq, "alice", 1L));
+  }
+
+  @Test
+  void theClientIsPingedEveryHeartbeatAndClosedOnceSilentForTwice() {
+    registerAndReplay(new Registration(false, 0), 0);
+    time.timePasses(HEARTBEAT);
+    assertEquals("ping", liveness.asked.receiveMessage());
+    // The client answers nothing from now on: at the next heartbeat it has been silent for 1.5 of them.
+    liveness.silentMillis = HEARTBEAT.toMillis() * 3 / 2;
+    time.timePasses(HEARTBEAT);
+    assertEquals("ping", liveness.asked.receiveMessage());
+    // Half a heartbeat later it is silent for two: closed then, not at the next heartbeat.
+    liveness.silentMillis = HEARTBEAT.toMillis() * 2;
+    time.timePasses(HEARTBEAT.dividedBy(2).minusMillis(1));
+    liveness.asked.expectNoMessage(Duration.ofMillis(100));
+    time.timePasses(Duration.ofMillis(1));
+    assertEquals("close after " + HEARTBEAT.toMillis() * 2 + " ms", liveness.asked.receiveMessage());
+  }
+
+  @Test
+  void aClientThatAnswersIsPingedButNeverClosed() {
+    registerAndReplay(new Registration(false, 0), 0);
+    for (int beat = 0; beat < 4; beat++) {
+      time.timePasses(HEARTBEAT);
+      assertEquals("ping", liveness.asked.receiveMessage());
+    }
+    liveness.asked.expectNoMessage(Duration.ofMillis(100));
   }
 
   @Test
