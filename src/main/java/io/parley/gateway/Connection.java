@@ -329,7 +329,7 @@ public final class Connection {
     attached = true;
     socket.attach(attach.outbound());
     untilBeatMillis = heartbeatMillis;
-    scheduleTick();
+    scheduleTick(liveness.silentMillis());
     return Behaviors.same();
   }
 
@@ -340,8 +340,12 @@ public final class Connection {
       liveness.closeIdle(silent); // the socket ends, and with it this actor
       return;
     }
-    if (untilBeatMillis <= 0) {
+    boolean beat = untilBeatMillis <= 0;
+    if (beat) {
       untilBeatMillis = heartbeatMillis;
+    }
+    scheduleTick(silent); // before the beat's work, so that its effects find the next tick set
+    if (beat) {
       liveness.ping();
       // Besides watching the UserActor, re-register now and then: a safety net should a watch
       // notification ever be missed.
@@ -350,12 +354,14 @@ public final class Connection {
       // The watched users' entities hold these subscriptions only while they run.
       presenceWatched.forEach(id -> entities.user(id).tell(new UserActor.RenewPresence(userId, self())));
     }
-    scheduleTick();
   }
 
-  /** At the next heartbeat, or sooner if the client turns idle before it. */
-  private void scheduleTick() {
-    tickDelayMillis = Math.max(1, Math.min(untilBeatMillis, 2 * heartbeatMillis - liveness.silentMillis()));
+  /**
+   * At the next heartbeat, or sooner if the client turns idle before it. {@code silent} is the
+   * reading this tick decided on, so that the deadline agrees with the decision.
+   */
+  private void scheduleTick(long silent) {
+    tickDelayMillis = Math.max(1, Math.min(untilBeatMillis, 2 * heartbeatMillis - silent));
     timers.startSingleTimer(Tick.INSTANCE, Duration.ofMillis(tickDelayMillis));
   }
 
