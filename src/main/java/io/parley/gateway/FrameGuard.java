@@ -21,9 +21,9 @@ import scala.Option;
  * the {@link Connection} says so, and tell how long the client has been silent, pongs included
  * (pongs never reach the message API).
  *
- * <p>The pings and the idle check ride on the connection's one heartbeat timer: pekko-http's own
- * keep-alive and an idle-timeout stage each woke every idle connection every few seconds, which
- * at 3,000 idle connections kept a tenth of a core busy.
+ * <p>The pings and the idle check ride on the connection's one heartbeat timer, instead of
+ * pekko-http's keep-alive stage and an idle-timeout stage, each of which woke every idle
+ * connection every few seconds and held a timer and stage state of its own.
  *
  * <p>This uses pekko-http's internal frame-level hook ({@code UpgradeToWebSocketLowLevel}); the
  * standard stack still does masking, control frames and message assembly.
