@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -33,18 +32,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * {@code ActorRef<DeviceEvent>} (and watched there) while it also receives its own messages.
  */
 public final class Connection {
-  /** What the outbound side of the socket is told: a frame to send, or to finish. */
-  public sealed interface Outbound {}
-
-  public record Text(String json) implements Outbound {}
-
-  /** A frame whose content is being opened (its sender's key is being read); see {@link SocketOutput}. */
-  public record Opening(CompletionStage<String> json) implements Outbound {}
-
-  public record Complete() implements Outbound {}
-
   /** The socket's outbound side is ready to take frames. */
-  public record Attach(ActorRef<Outbound> outbound) {}
+  public record Attach(ActorRef<SocketOutput.Outbound> outbound) {}
 
   /** A reply to a client frame, in the order the frames arrived. */
   public record Reply(String json) {}
@@ -85,21 +74,8 @@ public final class Connection {
     INSTANCE
   }
 
-  /**
-   * The socket's side of the heartbeat: the connection's one timer pings the client and closes
-   * the socket once the client has been silent, pongs included, for twice the heartbeat.
-   */
-  public interface Liveness {
-    void ping();
-
-    /** How long since the client last sent a frame of any kind. */
-    long silentMillis();
-
-    void closeIdle(long silentMillis);
-  }
-
-  /** The heartbeat timer: every heartbeat it pings, registers again and renews the presence
-   *  subscriptions; in between it may fire once more, when the client would turn idle. */
+  /** The {@link Heartbeat}'s timer: every beat pings, registers again and renews the presence
+   *  subscriptions. */
   private enum Tick {
     INSTANCE
   }
@@ -136,7 +112,7 @@ public final class Connection {
       ContentSealing sealing,
       LiveConnections live,
       GroupRelay.Started largeGroups,
-      Liveness liveness,
+      Heartbeat.Liveness liveness,
       Duration heartbeat,
       Clock clock) {
     return Behaviors.setup(
@@ -159,11 +135,8 @@ public final class Connection {
   private final GroupRelay.Started largeGroups;
   private final LargeGroupFeeds feeds;
   private boolean largeGroupsKnown;
-  private final Liveness liveness;
-  private final long heartbeatMillis;
-  /** Time left until the next heartbeat, counted down by the ticks' delays. */
-  private long untilBeatMillis;
-  private long tickDelayMillis;
+  private final Heartbeat.Liveness liveness;
+  private final Heartbeat heartbeat;
   private final Clock clock;
   private final ActorContext<Object> ctx;
   private final TimerScheduler<Object> timers;
@@ -185,7 +158,7 @@ public final class Connection {
       ContentSealing sealing,
       LiveConnections live,
       GroupRelay.Started largeGroups,
-      Liveness liveness,
+      Heartbeat.Liveness liveness,
       Duration heartbeat,
       Clock clock,
       ActorContext<Object> ctx,
@@ -211,7 +184,7 @@ public final class Connection {
       }
     });
     this.liveness = liveness;
-    this.heartbeatMillis = heartbeat.toMillis();
+    this.heartbeat = new Heartbeat(heartbeat);
     this.clock = clock;
     this.ctx = ctx;
     this.timers = timers;
@@ -286,7 +259,7 @@ public final class Connection {
         })
         .onMessage(DeviceEvent.Replaced.class, r -> same(() -> socket.complete()))
         .onMessage(DeviceEvent.class, event -> same(() -> stream.event(() -> send(event))))
-        .onMessage(Reply.class, reply -> same(() -> afterHello.send(() -> socket.emit(new Text(reply.json())))))
+        .onMessage(Reply.class, reply -> same(() -> afterHello.send(() -> socket.emit(new SocketOutput.Text(reply.json())))))
         .onMessage(ReRegister.class, r -> same(() -> register()))
         .onMessage(Tick.class, tick -> same(this::onTick))
         .onMessage(TokenRefreshed.class, refreshed -> same(() -> expireAt(refreshed.expiresAt())))
@@ -328,24 +301,19 @@ public final class Connection {
   private Behavior<Object> onAttach(Attach attach) {
     attached = true;
     socket.attach(attach.outbound());
-    untilBeatMillis = heartbeatMillis;
-    scheduleTick(liveness.silentMillis());
+    scheduleTick(heartbeat.start(liveness.silentMillis()));
     return Behaviors.same();
   }
 
   private void onTick() {
-    untilBeatMillis -= tickDelayMillis;
     long silent = liveness.silentMillis();
-    if (silent >= 2 * heartbeatMillis) {
+    Heartbeat.Decision decision = heartbeat.tick(silent);
+    if (decision == Heartbeat.Decision.CLOSE) {
       liveness.closeIdle(silent); // the socket ends, and with it this actor
       return;
     }
-    boolean beat = untilBeatMillis <= 0;
-    if (beat) {
-      untilBeatMillis = heartbeatMillis;
-    }
-    scheduleTick(silent); // before the beat's work, so that its effects find the next tick set
-    if (beat) {
+    scheduleTick(heartbeat.delayMillis()); // before the beat's work, so that its effects find the next tick set
+    if (decision == Heartbeat.Decision.BEAT) {
       liveness.ping();
       // Besides watching the UserActor, re-register now and then: a safety net should a watch
       // notification ever be missed.
@@ -356,13 +324,8 @@ public final class Connection {
     }
   }
 
-  /**
-   * At the next heartbeat, or sooner if the client turns idle before it. {@code silent} is the
-   * reading this tick decided on, so that the deadline agrees with the decision.
-   */
-  private void scheduleTick(long silent) {
-    tickDelayMillis = Math.max(1, Math.min(untilBeatMillis, 2 * heartbeatMillis - silent));
-    timers.startSingleTimer(Tick.INSTANCE, Duration.ofMillis(tickDelayMillis));
+  private void scheduleTick(long delayMillis) {
+    timers.startSingleTimer(Tick.INSTANCE, Duration.ofMillis(delayMillis));
   }
 
   private Behavior<Object> onRegistered(UserActor.Connected connected) {
@@ -381,7 +344,7 @@ public final class Connection {
     findLargeGroups();
     if (!stream.started()) {
       // hello goes out once the device is registered: from then on its items are kept for it.
-      send(WireFormat.hello(userId, deviceId, clock.millis(), heartbeatMillis));
+      send(WireFormat.hello(userId, deviceId, clock.millis(), heartbeat.heartbeatMillis()));
       stream.start();
       afterHello.open();
     }

@@ -28,7 +28,7 @@ import scala.Option;
  * <p>This uses pekko-http's internal frame-level hook ({@code UpgradeToWebSocketLowLevel}); the
  * standard stack still does masking, control frames and message assembly.
  */
-public final class FrameGuard implements Connection.Liveness {
+public final class FrameGuard implements Heartbeat.Liveness {
   public static final int CLOSE_NORMAL = 1000;
   public static final int CLOSE_GOING_AWAY = 1001;
   public static final int CLOSE_TOO_BIG = 1009;

@@ -1,10 +1,6 @@
 package io.parley.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.parley.gateway.Connection.Complete;
-import io.parley.gateway.Connection.Opening;
-import io.parley.gateway.Connection.Outbound;
-import io.parley.gateway.Connection.Text;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +13,16 @@ import org.apache.pekko.actor.typed.ActorRef;
  * that a re-delivery reads more only while the client keeps up.
  */
 final class SocketOutput {
+  /** What the outbound side of the socket is told: a frame to send, or to finish. */
+  public sealed interface Outbound {}
+
+  public record Text(String json) implements Outbound {}
+
+  /** A frame whose content is being opened (its sender's key is being read); see {@link #send(CompletionStage)}. */
+  public record Opening(CompletionStage<String> json) implements Outbound {}
+
+  public record Complete() implements Outbound {}
+
   /** A replay reads more pages only while fewer frames than this wait for the socket. */
   static final int ROOM = WebSocketEndpoint.OUTBOUND_BUFFER / 4;
 

@@ -139,8 +139,8 @@ final class WebSocketEndpoint {
             .to(Sink.onComplete(done -> connection.tell(new Connection.Closed())));
 
     Source<Message, NotUsed> outbound =
-        ActorSource.<Connection.Outbound>actorRef(
-                frame -> frame instanceof Connection.Complete,
+        ActorSource.<SocketOutput.Outbound>actorRef(
+                frame -> frame instanceof SocketOutput.Complete,
                 frame -> Optional.empty(),
                 OUTBOUND_BUFFER,
                 OverflowStrategy.fail())
@@ -171,11 +171,11 @@ final class WebSocketEndpoint {
     return (org.apache.pekko.stream.Graph) graph;
   }
 
-  private static CompletionStage<String> json(Connection.Outbound frame) {
-    if (frame instanceof Connection.Opening opening) {
+  private static CompletionStage<String> json(SocketOutput.Outbound frame) {
+    if (frame instanceof SocketOutput.Opening opening) {
       return opening.json();
     }
-    return CompletableFuture.completedFuture(((Connection.Text) frame).json());
+    return CompletableFuture.completedFuture(((SocketOutput.Text) frame).json());
   }
 
   /** A client message's text (null for a binary one, which is drained). */

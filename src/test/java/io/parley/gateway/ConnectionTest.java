@@ -39,7 +39,7 @@ class ConnectionTest {
   EntityHarness harness;
   ManualTime time;
   TestProbe<UserActor.Command> user;
-  TestProbe<Connection.Outbound> socket;
+  TestProbe<SocketOutput.Outbound> socket;
   ActorRef<Object> connection;
   ProbedLiveness liveness;
   RecipientRef<ConversationActor.Command> conversation;
@@ -67,7 +67,7 @@ class ConnectionTest {
   }
 
   /** The socket's side of the heartbeat: says how silent the client is, and tells a probe what it was asked. */
-  static final class ProbedLiveness implements Connection.Liveness {
+  static final class ProbedLiveness implements Heartbeat.Liveness {
     final TestProbe<String> asked;
     volatile long silentMillis;
 
@@ -233,7 +233,7 @@ class ConnectionTest {
     JsonNode expired = nextFrame();
     assertEquals("error", expired.get("type").asText());
     assertEquals("unauthorized", expired.get("code").asText());
-    assertTrue(socket.receiveMessage() instanceof Connection.Complete);
+    assertTrue(socket.receiveMessage() instanceof SocketOutput.Complete);
   }
 
   @Test
@@ -333,10 +333,10 @@ class ConnectionTest {
   }
 
   private JsonNode nextFrame() {
-    Connection.Outbound out = socket.receiveMessage();
-    assertTrue(out instanceof Connection.Text, "a text frame: " + out);
+    SocketOutput.Outbound out = socket.receiveMessage();
+    assertTrue(out instanceof SocketOutput.Text, "a text frame: " + out);
     try {
-      return JSON.readTree(((Connection.Text) out).json());
+      return JSON.readTree(((SocketOutput.Text) out).json());
     } catch (java.io.IOException e) {
       throw new AssertionError(e);
     }
