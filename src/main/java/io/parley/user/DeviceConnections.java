@@ -2,6 +2,7 @@ package io.parley.user;
 
 import io.parley.conversation.ConversationInfo;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +14,10 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * actor refs, watched, held only while the {@link UserActor} runs (connections register again
  * after a restart). Sharding finds the UserActor from any node, which makes this the user's
  * connection registry. Connecting and disconnecting are stored (the devices' last activity and
- * the user's last seen); the refs are not.
+ * the user's last seen); the refs are not. A known device's last activity is stored to within
+ * {@link #ACTIVITY_RESOLUTION}: a device that reconnects sooner than that after it was last
+ * stored active (a flaky network, an app brought back) costs no write and gets its answer at
+ * once.
  */
 final class DeviceConnections {
   private final String userId;
@@ -24,6 +28,13 @@ final class DeviceConnections {
   private final Map<String, ActorRef<DeviceEvent>> byDevice = new HashMap<>();
   private final PresenceWatchers presence;
   private final MemberLists memberLists;
+
+  /**
+   * How stale a stored last activity may be. It decides only which devices count as inactive
+   * (after {@code device-inactive-after}, 30 days) and which go first beyond {@code max-devices};
+   * a tenth of the inactivity window at most, so that a short window stays exact enough.
+   */
+  static final Duration ACTIVITY_RESOLUTION = Duration.ofHours(1);
 
   /** {@code backOnline} runs when a device connects while none was. */
   DeviceConnections(String userId, ActorContext<UserActor.Command> ctx, UserSettings settings, Clock clock,
@@ -38,7 +49,7 @@ final class DeviceConnections {
   }
 
   /** {@code incarnation} is the UserActor's current run, see {@link UserActor.Connected}. */
-  void connect(UserActor.Connect cmd, StagedWrite write, long incarnation) {
+  void connect(UserState state, UserActor.Connect cmd, StagedWrite write, long incarnation) {
     if (isRegistered(cmd.deviceId(), cmd.connection())) {
       // A periodic re-registration: nothing changed.
       write.then(newState -> cmd.replyTo().tell(connected(newState, cmd.deviceId(), incarnation, true)));
@@ -50,8 +61,10 @@ final class DeviceConnections {
     }
     register(cmd.deviceId(), cmd.connection());
     long now = clock.millis();
-    write.add(new UserActor.DeviceConnected(
-        cmd.deviceId(), now, settings.pendingMaxItems(), settings.inactiveBefore(now), settings.maxDevices()));
+    if (!activeLately(state, cmd.deviceId(), now)) {
+      write.add(new UserActor.DeviceConnected(
+          cmd.deviceId(), now, settings.pendingMaxItems(), settings.inactiveBefore(now), settings.maxDevices()));
+    }
     write.then(
         newState -> {
           cmd.replyTo().tell(connected(newState, cmd.deviceId(), incarnation, false));
@@ -59,6 +72,13 @@ final class DeviceConnections {
             publishPresence(newState);
           }
         });
+  }
+
+  /** The device is known and was stored active within the resolution: storing it again says nothing new. */
+  private boolean activeLately(UserState state, String deviceId, long now) {
+    UserState.Device device = state.devices.get(deviceId);
+    long resolution = Math.min(ACTIVITY_RESOLUTION.toMillis(), settings.deviceInactiveAfter().toMillis() / 10);
+    return device != null && now - device.lastActiveTs() < resolution;
   }
 
   private UserActor.Connected connected(UserState state, String deviceId, long incarnation, boolean alreadyRegistered) {

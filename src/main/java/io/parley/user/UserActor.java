@@ -448,7 +448,7 @@ public final class UserActor
       inbox.markRead(state, cmd, write);
     } else if (command instanceof Connect cmd) {
       touch();
-      connections.connect(cmd, write, incarnation);
+      connections.connect(state, cmd, write, incarnation);
     } else if (command instanceof Disconnect cmd) {
       touch();
       connections.disconnect(cmd, write);

@@ -595,6 +595,39 @@ class UserActorTest {
   }
 
   @Test
+  void aDeviceBackWithinTheResolutionStoresNoConnectAndOneBackLaterDoes() {
+    PersistenceTestKit journal = PersistenceTestKit.create(harness.testKit.system());
+    var bob = spawn();
+    var phone = connect(bob, "phone", 0);
+    deliver(bob, CONVERSATION, 2);
+    ack(bob, "phone", 2);
+    assertEquals(1, storedEvents(journal, UserActor.DeviceConnected.class), "a new device is stored");
+
+    bob.tell(new UserActor.Disconnect("phone", phone.ref()));
+    phone = connect(bob, "phone", 2);
+    assertEquals(1, storedEvents(journal, UserActor.DeviceConnected.class), "back at once: nothing new to store");
+    assertEquals(1, storedEvents(journal, UserActor.DeviceDisconnected.class), "the last seen is stored");
+
+    // Known after a restart too: its cursor comes from what is stored.
+    bob = restart(bob);
+    phone = connect(bob, "phone", 2);
+    assertEquals(1, storedEvents(journal, UserActor.DeviceConnected.class));
+
+    bob.tell(new UserActor.Disconnect("phone", phone.ref()));
+    sync(bob); // the disconnect is stored as of now, before the clock moves
+    harness.clock.advance(DeviceConnections.ACTIVITY_RESOLUTION);
+    connect(bob, "phone", 2);
+    assertEquals(2, storedEvents(journal, UserActor.DeviceConnected.class), "back after the resolution: stored");
+  }
+
+  private long storedEvents(PersistenceTestKit journal, Class<?> type) {
+    return journal.persistedInStorage(UserActor.persistenceId("bob").id()).stream()
+        .flatMap(event -> EventBatches.unbatched(event).stream())
+        .filter(type::isInstance)
+        .count();
+  }
+
+  @Test
   void aDeviceAbsentForThirtyDaysNoLongerHoldsItemsBack() {
     var bob = spawn();
     connect(bob, "phone", 0);
