@@ -301,7 +301,8 @@ public final class Connection {
   private Behavior<Object> onAttach(Attach attach) {
     attached = true;
     socket.attach(attach.outbound());
-    scheduleTick(heartbeat.start(liveness.silentMillis()));
+    heartbeat.start(liveness.silentMillis());
+    scheduleTick();
     return Behaviors.same();
   }
 
@@ -312,7 +313,7 @@ public final class Connection {
       liveness.closeIdle(silent); // the socket ends, and with it this actor
       return;
     }
-    scheduleTick(heartbeat.delayMillis()); // before the beat's work, so that its effects find the next tick set
+    scheduleTick(); // before the beat's work, so that its effects find the next tick set
     if (decision == Heartbeat.Decision.BEAT) {
       liveness.ping();
       // Besides watching the UserActor, re-register now and then: a safety net should a watch
@@ -324,8 +325,8 @@ public final class Connection {
     }
   }
 
-  private void scheduleTick(long delayMillis) {
-    timers.startSingleTimer(Tick.INSTANCE, Duration.ofMillis(delayMillis));
+  private void scheduleTick() {
+    timers.startSingleTimer(Tick.INSTANCE, Duration.ofMillis(heartbeat.delayMillis()));
   }
 
   private Behavior<Object> onRegistered(UserActor.Connected connected) {

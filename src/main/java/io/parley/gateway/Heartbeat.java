@@ -42,10 +42,10 @@ final class Heartbeat {
     return heartbeatMillis;
   }
 
-  /** The first beat is a heartbeat away; returns the delay of the first tick. */
-  long start(long silentMillis) {
+  /** The first beat is a heartbeat away; {@link #delayMillis()} says when the first tick is. */
+  void start(long silentMillis) {
     untilBeatMillis = heartbeatMillis;
-    return schedule(silentMillis);
+    schedule(silentMillis);
   }
 
   /** A tick fired, {@link #delayMillis()} after the one before. After CLOSE there is no next tick. */
@@ -67,8 +67,7 @@ final class Heartbeat {
     return delayMillis;
   }
 
-  private long schedule(long silentMillis) {
+  private void schedule(long silentMillis) {
     delayMillis = Math.max(1, Math.min(untilBeatMillis, 2 * heartbeatMillis - silentMillis));
-    return delayMillis;
   }
 }
