@@ -6,6 +6,7 @@ import com.amazonaws.auth.AnonymousAWSCredentials;
 import com.amazonaws.handlers.AsyncHandler;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsync;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsyncClient;
+import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemRequest;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemResult;
 import com.amazonaws.services.dynamodbv2.model.BatchWriteItemRequest;
@@ -37,6 +38,7 @@ import com.amazonaws.services.dynamodbv2.model.WriteRequest;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,8 +49,9 @@ import java.util.function.Consumer;
 
 /**
  * The journal's DynamoDB client with its writes and its batched reads coalesced across entities
- * (see {@link WriteCoalescer}, {@link ReadCoalescer}); every other call (Query above all, which
- * cannot be merged) goes to the client it wraps unchanged. It has to be
+ * (see {@link WriteCoalescer}, {@link ReadCoalescer}), and a recovery's two Queries of one
+ * partition made one ({@link RecoveryReads}); every other call goes to the client it wraps
+ * unchanged. It has to be
  * an {@link AmazonDynamoDBAsyncClient}, the type the persistence plugin holds (see
  * {@link CoalescingDynamoDBJournal}); the state it inherits is unused.
  */
@@ -76,21 +79,31 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
   private final AmazonDynamoDBAsync client;
   private final WriteCoalescer writes;
   private final ReadCoalescer reads;
+  private final RecoveryReads recoveries; // null: Queries go out as they are
 
-  @SuppressWarnings("deprecation")
   CoalescingDynamoDbClient(
       AmazonDynamoDBAsync client, RowWrites writeAs, int maxWritesInFlight, int maxReadsInFlight) {
+    this(client, writeAs, maxWritesInFlight, maxReadsInFlight, null);
+  }
+
+  @SuppressWarnings("deprecation")
+  CoalescingDynamoDbClient(AmazonDynamoDBAsync client, RowWrites writeAs, int maxWritesInFlight,
+      int maxReadsInFlight, RecoveryReads recoveries) {
     super(new AWSStaticCredentialsProvider(new AnonymousAWSCredentials()), Executors.newSingleThreadExecutor());
     this.client = client;
     this.writes = writeAs == RowWrites.TRANSACTIONS
         ? new TransactionCoalescer(client::transactWriteItemsAsync, maxWritesInFlight)
         : new WriteCoalescer(client::batchWriteItemAsync, maxWritesInFlight);
     this.reads = new ReadCoalescer(client::batchGetItemAsync, maxReadsInFlight);
+    this.recoveries = recoveries;
   }
 
   @Override
   public Future<BatchWriteItemResult> batchWriteItemAsync(
       BatchWriteItemRequest request, AsyncHandler<BatchWriteItemRequest, BatchWriteItemResult> handler) {
+    if (recoveries != null) {
+      recoveries.writing(request.getRequestItems());
+    }
     if (!plain(request)) {
       return client.batchWriteItemAsync(request, handler);
     }
@@ -105,6 +118,7 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
 
   @Override
   public Future<PutItemResult> putItemAsync(PutItemRequest request, AsyncHandler<PutItemRequest, PutItemResult> handler) {
+    writing(request.getTableName(), request.getItem());
     if (!plain(request) || request.getConditionExpression() != null || request.getExpected() != null
         || request.getReturnValues() != null) {
       return client.putItemAsync(request, handler);
@@ -172,7 +186,38 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
 
   @Override
   public Future<QueryResult> queryAsync(QueryRequest request, AsyncHandler<QueryRequest, QueryResult> handler) {
-    return client.queryAsync(request, handler);
+    if (recoveries == null || !plain(request)) {
+      return client.queryAsync(request, handler);
+    }
+    CompletableFuture<QueryResult> result = new CompletableFuture<>();
+    BiConsumer<QueryResult, Exception> answer = answering(request, handler, result);
+    Optional<QueryResult> kept = recoveries.replayRead(request);
+    if (kept.isPresent()) {
+      answer.accept(kept.get(), null);
+    } else if (recoveries.isHighestRead(request)) {
+      client.queryAsync(recoveries.whole(request), new AsyncHandler<>() {
+        @Override
+        public void onError(Exception failure) {
+          recoveries.failed(request);
+          answer.accept(null, failure);
+        }
+
+        @Override
+        public void onSuccess(QueryRequest sent, QueryResult found) {
+          recoveries.highestRead(request, found);
+          answer.accept(found, null);
+        }
+      });
+    } else {
+      return client.queryAsync(request, handler);
+    }
+    return result;
+  }
+
+  private void writing(String table, Map<String, AttributeValue> key) {
+    if (recoveries != null) {
+      recoveries.writing(table, key);
+    }
   }
 
   @Override
@@ -188,12 +233,14 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
   @Override
   public Future<DeleteItemResult> deleteItemAsync(
       DeleteItemRequest request, AsyncHandler<DeleteItemRequest, DeleteItemResult> handler) {
+    writing(request.getTableName(), request.getKey());
     return client.deleteItemAsync(request, handler);
   }
 
   @Override
   public Future<UpdateItemResult> updateItemAsync(
       UpdateItemRequest request, AsyncHandler<UpdateItemRequest, UpdateItemResult> handler) {
+    writing(request.getTableName(), request.getKey());
     return client.updateItemAsync(request, handler);
   }
 
