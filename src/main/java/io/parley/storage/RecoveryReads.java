@@ -90,19 +90,20 @@ final class RecoveryReads {
     if (more != null && !more.isEmpty()) {
       return; // a partition larger than one page: its replay reads it as usual
     }
-    List<Map<String, AttributeValue>> items = List.copyOf(result.getItems());
+    List<Map<String, AttributeValue>> items = result.getItems() == null ? List.of() : List.copyOf(result.getItems());
     long bytes = items.stream().mapToLong(ItemSize::of).sum();
     if (bytes > maxBytes) {
       return;
     }
-    kept.put(entity(partition), new Kept(partition, items, bytes, nanoClock.getAsLong()));
+    kept.put(entity, new Kept(partition, items, bytes, nanoClock.getAsLong()));
     keptBytes += bytes;
     evict();
   }
 
   /** The answer to the plugin's replay read of a partition, if the highest read just kept it. */
   synchronized Optional<QueryResult> replayRead(QueryRequest request) {
-    if (!shaped(request, REPLAY_READ)) {
+    if (!shaped(request, REPLAY_READ)
+        || number(request, ":startSKey") == null || number(request, ":endSKey") == null) {
       return Optional.empty();
     }
     evict();
@@ -112,8 +113,8 @@ final class RecoveryReads {
       return Optional.empty();
     }
     drop(entity(partition));
-    long from = Long.parseLong(request.getExpressionAttributeValues().get(":startSKey").getN());
-    long to = Long.parseLong(request.getExpressionAttributeValues().get(":endSKey").getN());
+    long from = Long.parseLong(number(request, ":startSKey"));
+    long to = Long.parseLong(number(request, ":endSKey"));
     List<Map<String, AttributeValue>> items = found.items().stream()
         .filter(item -> {
           long sort = Long.parseLong(item.get("num").getN());
@@ -165,6 +166,11 @@ final class RecoveryReads {
         && request.getExpressionAttributeValues() != null
         && request.getExpressionAttributeValues().get(":kkey") != null
         && request.getExpressionAttributeValues().get(":kkey").getS() != null;
+  }
+
+  private static String number(QueryRequest request, String name) {
+    AttributeValue value = request.getExpressionAttributeValues().get(name);
+    return value == null ? null : value.getN();
   }
 
   private static String partition(QueryRequest request) {

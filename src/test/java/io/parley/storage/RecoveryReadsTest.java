@@ -126,6 +126,8 @@ class RecoveryReadsTest {
     read("pid-a", 0, IntStream.rangeClosed(1, 10));
     assertTrue(reads.replayRead(replay("pid-a", 0, 1, 10).withExclusiveStartKey(item("pid-a", 0, 3))).isEmpty());
     assertTrue(reads.replayRead(replay("pid-a", 0, 1, 10).withFilterExpression("attribute_exists(pay)")).isEmpty());
+    assertTrue(reads.replayRead(replay("pid-a", 0, 1, 10)
+        .withExpressionAttributeValues(Map.of(":kkey", new AttributeValue(key("pid-a", 0))))).isEmpty(), "no range");
   }
 
   private void read(String pid, int partition, IntStream sorts) {
