@@ -13,8 +13,6 @@ import com.amazonaws.services.dynamodbv2.model.QueryRequest;
 import com.amazonaws.services.dynamodbv2.model.QueryResult;
 import com.amazonaws.services.dynamodbv2.model.WriteRequest;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.parley.config.ParleyConfig;
 import io.parley.testing.ParleyProcess;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
@@ -165,16 +163,11 @@ class HighWaterMarkIT {
   @BeforeAll
   void start(@TempDir Path dir) throws Exception {
     dynamo = EmbeddedDynamoDb.start(dir, ParleyProcess.freePort());
-    Config base = ConfigFactory.parseString("""
-        pekko.actor.provider = local
-        parley.s3.embedded = off
+    Config config = LocalPersistence.config(dynamo, """
         dynamodb-journal.class = "io.parley.storage.HighWaterMarkIT$MarkDroppingJournal"
         dynamodb-journal.fixes.high-distrust = off
         dynamodb-read-journal.fixes.high-distrust = off
-        """).withFallback(ConfigFactory.load());
-    Config config = ParleyConfig.complete(base, dynamo.endpoint(), "http://127.0.0.1:1");
-    DynamoDbTables.ensure(DynamoDbClients.fromJournalConfig(config), config.getString("parley.dynamodb.journal-table"),
-        config.getString("parley.dynamodb.snapshot-table"), config.getString("parley.dynamodb.dedup-table"));
+        """);
     testKit = ActorTestKit.create("high-water-mark-it", config);
   }
 

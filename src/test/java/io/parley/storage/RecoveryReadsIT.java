@@ -3,10 +3,8 @@ package io.parley.storage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
-import io.parley.config.ParleyConfig;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.testing.ParleyProcess;
 import java.nio.file.Path;
@@ -99,13 +97,7 @@ class RecoveryReadsIT {
   void start(@TempDir Path dir) throws Exception {
     ParleyMetrics.installPrometheus();
     dynamo = EmbeddedDynamoDb.start(dir, ParleyProcess.freePort());
-    Config base = ConfigFactory.parseString("""
-        pekko.actor.provider = local
-        parley.s3.embedded = off
-        """).withFallback(ConfigFactory.load());
-    config = ParleyConfig.complete(base, dynamo.endpoint(), "http://127.0.0.1:1");
-    DynamoDbTables.ensure(DynamoDbClients.fromJournalConfig(config), config.getString("parley.dynamodb.journal-table"),
-        config.getString("parley.dynamodb.snapshot-table"), config.getString("parley.dynamodb.dedup-table"));
+    config = LocalPersistence.config(dynamo, "");
     node = ActorTestKit.create("recovery-reads-it", config);
   }
 
