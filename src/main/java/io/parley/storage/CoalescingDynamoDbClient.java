@@ -189,28 +189,29 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
     if (recoveries == null || !plain(request)) {
       return client.queryAsync(request, handler);
     }
-    CompletableFuture<QueryResult> result = new CompletableFuture<>();
-    BiConsumer<QueryResult, Exception> answer = answering(request, handler, result);
     Optional<QueryResult> kept = recoveries.replayRead(request);
-    if (kept.isPresent()) {
-      answer.accept(kept.get(), null);
-    } else if (recoveries.isHighestRead(request)) {
-      client.queryAsync(recoveries.whole(request), new AsyncHandler<>() {
-        @Override
-        public void onError(Exception failure) {
-          recoveries.failed(request);
-          answer.accept(null, failure);
-        }
-
-        @Override
-        public void onSuccess(QueryRequest sent, QueryResult found) {
-          recoveries.highestRead(request, found);
-          answer.accept(found, null);
-        }
-      });
-    } else {
+    if (kept.isEmpty() && !recoveries.isHighestRead(request)) {
       return client.queryAsync(request, handler);
     }
+    CompletableFuture<QueryResult> result = new CompletableFuture<>();
+    BiConsumer<QueryResult, Exception> answer = answering(request, handler, result);
+    if (kept.isPresent()) {
+      answer.accept(kept.get(), null);
+      return result;
+    }
+    client.queryAsync(recoveries.whole(request), new AsyncHandler<>() {
+      @Override
+      public void onError(Exception failure) {
+        recoveries.failed(request);
+        answer.accept(null, failure);
+      }
+
+      @Override
+      public void onSuccess(QueryRequest sent, QueryResult found) {
+        recoveries.highestRead(request, found);
+        answer.accept(found, null);
+      }
+    });
     return result;
   }
 
