@@ -102,19 +102,21 @@ final class RecoveryReads {
 
   /** The answer to the plugin's replay read of a partition, if the highest read just kept it. */
   synchronized Optional<QueryResult> replayRead(QueryRequest request) {
-    if (!shaped(request, REPLAY_READ)
-        || number(request, ":startSKey") == null || number(request, ":endSKey") == null) {
+    String start = shaped(request, REPLAY_READ) ? number(request, ":startSKey") : null;
+    String end = shaped(request, REPLAY_READ) ? number(request, ":endSKey") : null;
+    if (start == null || end == null) {
       return Optional.empty();
     }
     evict();
     String partition = partition(request);
-    Kept found = kept.get(entity(partition));
+    String entity = entity(partition);
+    Kept found = kept.get(entity);
     if (found == null || !found.partition().equals(partition)) {
       return Optional.empty();
     }
-    drop(entity(partition));
-    long from = Long.parseLong(number(request, ":startSKey"));
-    long to = Long.parseLong(number(request, ":endSKey"));
+    drop(entity);
+    long from = Long.parseLong(start);
+    long to = Long.parseLong(end);
     List<Map<String, AttributeValue>> items = found.items().stream()
         .filter(item -> {
           long sort = Long.parseLong(item.get("num").getN());
@@ -126,6 +128,7 @@ final class RecoveryReads {
 
   /** Writes and deletes of the journal table: what is kept of their entities goes. */
   synchronized void writing(Map<String, List<WriteRequest>> writes) {
+    evict(); // so that old unread partitions neither linger nor keep this loop going on every write
     List<WriteRequest> journal = writes.get(journalTable);
     if (journal == null || (kept.isEmpty() && reading.isEmpty())) {
       return;

@@ -102,6 +102,8 @@ class RecoveryReadsTest {
   void whatIsKeptUnreadGoesWithAgeAndBeyondTheByteBound() {
     read("pid-a", 0, IntStream.rangeClosed(1, 10));
     now.addAndGet(RecoveryReads.MAX_AGE_NANOS + 1);
+    reads.writing(Map.of(TABLE, List.of(new WriteRequest().withPutRequest(new PutRequest().withItem(item("pid-z", 0, 1))))));
+    assertEquals(0, reads.keptEntities(), "a write of another entity lets the old ones go too");
     assertTrue(reads.replayRead(replay("pid-a", 0, 1, 10)).isEmpty(), "too old");
 
     RecoveryReads small = new RecoveryReads(TABLE, 8_000, now::get);
