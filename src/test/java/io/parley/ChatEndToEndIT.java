@@ -817,13 +817,18 @@ class ChatEndToEndIT {
   }
 
   @Test
-  void aFrameOver64KiBClosesWithCode1009AndTheUserCanReconnect() {
+  void aFrameOver64KiBClosesOnlyItsConnectionWithCode1009AndTheUserCanReconnect() {
     String alice = user("alice");
-    WsClient ws = connect(alice, "phone");
-    ws.send(send(directId(alice, user("bob")), "big", "z".repeat(70_000)).toString());
-    assertEquals(1009, ws.awaitClose());
-    try (WsClient again = connect(alice, "phone")) {
-      assertEquals("pong", again.request(frame("ping")).get("type").asText());
+    // Every connection runs the same WebSocket stack blueprint: closing one must not touch another.
+    try (WsClient laptop = connect(alice, "laptop")) {
+      WsClient ws = connect(alice, "phone");
+      ws.send(send(directId(alice, user("bob")), "big", "z".repeat(70_000)).toString());
+      assertEquals(1009, ws.awaitClose());
+      assertFalse(laptop.isClosed());
+      assertEquals("pong", laptop.request(frame("ping")).get("type").asText());
+      try (WsClient again = connect(alice, "phone")) {
+        assertEquals("pong", again.request(frame("ping")).get("type").asText());
+      }
     }
   }
 

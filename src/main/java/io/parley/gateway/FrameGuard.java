@@ -10,6 +10,7 @@ import org.apache.pekko.http.impl.engine.ws.WebSocket$;
 import org.apache.pekko.http.scaladsl.model.ws.Message;
 import org.apache.pekko.http.scaladsl.settings.WebSocketSettings;
 import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.scaladsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
@@ -89,13 +90,23 @@ public final class FrameGuard implements Heartbeat.Liveness {
   }
 
   /**
-   * The frame handler for one connection, running {@code messages} inside the standard stack.
-   * Frames of our own go between whole frames only: every frame the stack renders for our strict
-   * text messages is a full frame, so nothing is cut in two.
+   * pekko-http's standard server-side stack between frames and messages, built once for every
+   * connection: a blueprint is materialized afresh for each, and each running stage keeps the
+   * stage it came from, with the blueprint it caches. Built per connection, those were 3.7 KiB of
+   * live heap per idle connection (of 57); shared, they are paid once.
    */
-  public Flow<FrameEvent, FrameEvent, NotUsed> around(
-      Flow<Message, Message, NotUsed> messages, WebSocketSettings settings, LoggingAdapter log, long maxFrameBytes) {
-    var stack = WebSocket$.MODULE$.stack(true, settings, WebSocket$.MODULE$.stack$default$3(), log);
+  public static BidiFlow<FrameEvent, Message, Message, FrameEvent, NotUsed> standardStack(
+      WebSocketSettings settings, LoggingAdapter log) {
+    return WebSocket$.MODULE$.stack(true, settings, WebSocket$.MODULE$.stack$default$3(), log);
+  }
+
+  /**
+   * The frame handler for one connection, running {@code messages} inside {@code stack} (see
+   * {@link #standardStack}). Frames of our own go between whole frames only: every frame the stack
+   * renders for our strict text messages is a full frame, so nothing is cut in two.
+   */
+  public Flow<FrameEvent, FrameEvent, NotUsed> around(Flow<Message, Message, NotUsed> messages,
+      BidiFlow<FrameEvent, Message, Message, FrameEvent, NotUsed> stack, long maxFrameBytes) {
     Flow<FrameEvent, FrameEvent, NotUsed> standard = Flow.fromGraph(stack.join(messages.asScala()));
     return Flow.<FrameEvent>create()
         .filter(

@@ -14,7 +14,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.event.Logging;
-import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.impl.engine.ws.FrameEvent;
 import org.apache.pekko.http.impl.engine.ws.UpgradeToWebSocketLowLevel;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -30,6 +29,7 @@ import org.apache.pekko.stream.StreamLimitReachedException;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.scaladsl.BidiFlow;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import scala.Option;
 
@@ -58,9 +58,8 @@ final class WebSocketEndpoint {
   private final Clock clock;
   private final GroupRelay.Started largeGroups;
   final LiveConnections live = new LiveConnections();
-  /** Read once: parsing them from the configuration was 2 % of a login's CPU. */
-  private final WebSocketSettings webSocketSettings;
-  private final LoggingAdapter frameLog;
+  /** Built once (see FrameGuard#standardStack); its settings parsed once too (2 % of a login's CPU). */
+  private final BidiFlow<FrameEvent, Message, Message, FrameEvent, NotUsed> standardStack;
 
   WebSocketEndpoint(
       ActorSystem<?> system,
@@ -86,11 +85,12 @@ final class WebSocketEndpoint {
     this.maxConnections = maxConnections;
     this.clock = clock;
     // No keep-alive stage: each Connection pings on its own heartbeat (see FrameGuard).
-    this.webSocketSettings =
+    WebSocketSettings webSocketSettings =
         ((ServerSettings) org.apache.pekko.http.javadsl.settings.ServerSettings.create(system.classicSystem()))
             .websocketSettings()
             .withPeriodicKeepAliveMaxIdle(scala.concurrent.duration.Duration.Inf());
-    this.frameLog = Logging.getLogger(system.classicSystem(), WebSocketEndpoint.class);
+    this.standardStack = FrameGuard.standardStack(webSocketSettings,
+        Logging.getLogger(system.classicSystem(), WebSocketEndpoint.class));
   }
 
   boolean isFull() {
@@ -161,7 +161,7 @@ final class WebSocketEndpoint {
               return mat;
             });
 
-    return guard.around(Flow.fromSinkAndSourceCoupled(inbound, outbound), webSocketSettings, frameLog, maxFrameBytes);
+    return guard.around(Flow.fromSinkAndSourceCoupled(inbound, outbound), standardStack, maxFrameBytes);
   }
 
   /** Scala's {@code Graph[_, Any]} is {@code Graph<_, Object>} to Java, which generics cannot reach. */
