@@ -3,6 +3,8 @@ package io.parley.storage;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsync;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsyncClient;
 import java.lang.reflect.Field;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.pekko.persistence.dynamodb.journal.DynamoDBHelper;
 
@@ -26,7 +28,28 @@ final class PluginClient {
     var inProcess = InProcessDynamoDb.at(endpoint);
     field.set(helper, wrap.apply(inProcess.isPresent() ? InProcessDynamoDb.async(inProcess.get()) : own));
     if (inProcess.isPresent()) {
-      own.shutdown(); // unused: its threads and connections go
+      retire(own);
     }
   }
+
+  /**
+   * Shuts down the plugin's own client, unused from now on, once the calls it is making are
+   * answered. The journal's constructor has already sent its table check through it; shutting it
+   * down at once interrupted that call, and the plugin logged an ERROR with a stack trace at every
+   * start of a node with the embedded store.
+   */
+  static void retire(AmazonDynamoDBAsyncClient own) {
+    ExecutorService calls = own.getExecutorService();
+    calls.shutdown(); // takes no new calls; those under way finish
+    RETIRING.newThread(() -> {
+      try {
+        calls.awaitTermination(1, TimeUnit.MINUTES);
+      } catch (InterruptedException stopping) {
+        Thread.currentThread().interrupt();
+      }
+      own.shutdown();
+    }).start();
+  }
+
+  private static final DaemonThreads RETIRING = new DaemonThreads("dynamodb-plugin-client-retiring");
 }
