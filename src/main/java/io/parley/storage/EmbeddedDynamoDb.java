@@ -189,7 +189,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
    * Local stores it (about 1.2 KB): every row spilled onto an overflow page, and every commit
    * wrote each page it touched to the log with a seek and a write of its own. With 4 KiB pages a
    * row fits its leaf page and the trees are shallower; a fresh node took its first minute of load
-   * at nearly twice the rate (README, Performance). The page size is fixed once the database is in
+   * at 1.7 times the rate (README, Performance). The page size is fixed once the database is in
    * write-ahead-log mode, so only a new database (a fresh data dir) gets it: rebuilt with the
    * larger pages while it holds no table but DynamoDB Local's own empty ones. An older database
    * keeps the page size it has.
