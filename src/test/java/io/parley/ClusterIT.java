@@ -247,19 +247,34 @@ class ClusterIT {
           && f.path("large").asBoolean());
       assertEquals(4 + LARGE_FROM, updated.get("member_count").asInt(), updated.toString());
 
-      for (int i = 1; i <= 50; i++) {
-        JsonNode ack = ownerWs.request(frame("msg.send").put("conversation_id", group).put("client_msg_id", "l" + i)
-            .put("content", "large " + i));
-        assertEquals(i + 1, ack.path("seq").asLong(), ack.toString());
-      }
-      for (WsClient member : List.of(m1, m2)) {
-        JsonNode last = member.await(f -> "msg.new".equals(f.path("type").asText()) && f.path("seq").asLong() == 51);
-        assertTrue(last.path("cursor").isMissingNode(), "relayed live, not a stream item: " + last);
-        List<Long> seqs = member.all().stream()
-            .filter(f -> "msg.new".equals(f.path("type").asText()) && group.equals(f.path("conversation_id").asText()))
+      // m1's second device connects to node 1, which kept m1's large groups (none) from the first
+      // connection and has heard the group grow since: without a lookup, it hears the group live.
+      try (WsClient m1Laptop = WsClient.connect(nodes.get(1), api1.token(onNode1), "laptop")) {
+        m1Laptop.await(WsClient.type("hello"));
+        for (int i = 1; i <= 50; i++) {
+          JsonNode ack = ownerWs.request(frame("msg.send").put("conversation_id", group).put("client_msg_id", "l" + i)
+              .put("content", "large " + i));
+          assertEquals(i + 1, ack.path("seq").asLong(), ack.toString());
+        }
+        for (WsClient member : List.of(m1, m2)) {
+          JsonNode last = member.await(f -> "msg.new".equals(f.path("type").asText()) && f.path("seq").asLong() == 51);
+          assertTrue(last.path("cursor").isMissingNode(), "relayed live, not a stream item: " + last);
+          List<Long> seqs = member.all().stream()
+              .filter(f -> "msg.new".equals(f.path("type").asText()) && group.equals(f.path("conversation_id").asText()))
+              .map(f -> f.get("seq").asLong())
+              .toList();
+          assertEquals(java.util.stream.LongStream.rangeClosed(1, 51).boxed().toList(), seqs, "each once, in order");
+        }
+        JsonNode last = m1Laptop.await(f -> "msg.new".equals(f.path("type").asText())
+            && group.equals(f.path("conversation_id").asText()) && f.path("seq").asLong() == 51);
+        assertTrue(last.path("cursor").isMissingNode(), "relayed live: " + last);
+        List<Long> live = m1Laptop.all().stream()
+            .filter(f -> "msg.new".equals(f.path("type").asText()) && group.equals(f.path("conversation_id").asText())
+                && f.path("cursor").isMissingNode())
             .map(f -> f.get("seq").asLong())
             .toList();
-        assertEquals(java.util.stream.LongStream.rangeClosed(1, 51).boxed().toList(), seqs, "each once, in order");
+        assertEquals(java.util.stream.LongStream.rangeClosed(live.get(0), 51).boxed().toList(), live,
+            "from where it started hearing, each once, in order");
       }
 
       // The sender sees counts, not a receipt per member: the last message reached the two connected.

@@ -359,7 +359,7 @@ public final class Connection {
       return;
     }
     largeGroupsKnown = true;
-    ctx.pipeToSelf(largeGroups.rows().largeGroupsOf(userId),
+    ctx.pipeToSelf(largeGroups.known().of(userId),
         (groups, failure) -> new LargeGroupsFound(failure == null ? groups : null));
   }
 

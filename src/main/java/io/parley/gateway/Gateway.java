@@ -47,7 +47,7 @@ public final class Gateway {
     RateLimits limits = RateLimits.from(gateway.getConfig("rate-limit"), clock, entities, timeouts, system.scheduler());
     ContentSealing sealing = new ContentSealing(keys);
     ChatService chat = new ChatService(entities, history, media, limits, conversationSettings, timeouts, sealing,
-        new LargeGroupInbox(entities, largeGroups.rows(), askTimeout, system), system);
+        new LargeGroupInbox(entities, largeGroups.known(), askTimeout, system), system);
     WebSocketEndpoint webSocket =
         new WebSocketEndpoint(
             system, entities, history, chat, sealing, auth, gateway.getDuration("heartbeat"),

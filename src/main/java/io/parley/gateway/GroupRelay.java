@@ -48,10 +48,11 @@ public final class GroupRelay {
     INSTANCE
   }
 
-  /** The relay of this node, and how to reach it. */
-  public record Started(ActorRef<Object> relay, LiveGroups liveGroups, GroupMembers rows) {}
+  /** The relay of this node, how to reach it, and the large groups of users it keeps current. */
+  public record Started(ActorRef<Object> relay, LiveGroups liveGroups, GroupMembers rows, KnownLargeGroups known) {}
 
   public static Started start(ActorSystem<?> system, Entities entities, GroupMembers rows) {
+    KnownLargeGroups known = KnownLargeGroups.over(rows);
     ActorRef<Topic.Command<MembershipChange>> topic = system.systemActorOf(
         Topic.create(MembershipChange.class, "large-group-members"), "large-group-members", Props.empty());
     ActorRef<Object> relay = system.systemActorOf(
@@ -59,25 +60,27 @@ public final class GroupRelay {
           topic.tell(Topic.subscribe(ctx.getSelf().narrow()));
           timers.startTimerWithFixedDelay(Renew.INSTANCE, RENEW_EVERY);
           // A message it cannot handle is skipped: the subscriptions it holds are not lost with it.
-          return Behaviors.supervise(new GroupRelay(ctx, entities).behavior())
+          return Behaviors.supervise(new GroupRelay(ctx, entities, known).behavior())
               .onFailure(SupervisorStrategy.resume());
         })),
         "group-relay", Props.empty());
     LiveGroups live = (info, joined, left) -> topic.tell(Topic.publish(new MembershipChange(info, joined, left)));
-    return new Started(relay, live, rows);
+    return new Started(relay, live, rows, known);
   }
 
   private final ActorContext<Object> ctx;
   private final Entities entities;
+  private final KnownLargeGroups known;
   private final Map<String, Set<ActorRef<Object>>> connectionsOfUser = new HashMap<>();
   private final Map<ActorRef<Object>, String> userOfConnection = new HashMap<>();
   private final Map<String, Set<ActorRef<Object>>> subscribers = new HashMap<>();
   /** Per group, its newest seq as last heard: where a connection subscribing now starts. */
   private final Map<String, Long> lastSeq = new HashMap<>();
 
-  private GroupRelay(ActorContext<Object> ctx, Entities entities) {
+  private GroupRelay(ActorContext<Object> ctx, Entities entities, KnownLargeGroups known) {
     this.ctx = ctx;
     this.entities = entities;
+    this.known = known;
   }
 
   private Behavior<Object> behavior() {
@@ -176,6 +179,7 @@ public final class GroupRelay {
   private Behavior<Object> onMembershipChange(MembershipChange change) {
     ConversationInfo info = change.info();
     String group = info.conversationId();
+    known.changed(group, change.joined(), change.left());
     DeviceEvent updated = new DeviceEvent.ConversationUpdated(group, info.title(), info.members(), info.roles(),
         info.memberCount());
     if (change.joined().isEmpty() && change.left().isEmpty()) { // its title, roles or posting changed

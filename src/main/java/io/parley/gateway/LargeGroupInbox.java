@@ -3,7 +3,6 @@ package io.parley.gateway;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
-import io.parley.conversation.GroupMembers;
 import io.parley.user.Inbox;
 import io.parley.user.InboxItem;
 import java.time.Duration;
@@ -24,13 +23,13 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  */
 final class LargeGroupInbox {
   private final Entities entities;
-  private final GroupMembers rows;
+  private final KnownLargeGroups known;
   private final Duration timeout;
   private final ActorSystem<?> system;
 
-  LargeGroupInbox(Entities entities, GroupMembers rows, Duration timeout, ActorSystem<?> system) {
+  LargeGroupInbox(Entities entities, KnownLargeGroups known, Duration timeout, ActorSystem<?> system) {
     this.entities = entities;
-    this.rows = rows;
+    this.known = known;
     this.timeout = timeout;
     this.system = system;
   }
@@ -55,7 +54,7 @@ final class LargeGroupInbox {
   }
 
   private CompletionStage<List<InboxItem>> items(String userId) {
-    return rows.largeGroupsOf(userId).thenCompose(groups -> {
+    return known.of(userId).thenCompose(groups -> {
       List<CompletableFuture<Outcome<ConversationActor.Summary>>> asked = new ArrayList<>();
       for (String group : groups) {
         asked.add(AskPattern.<ConversationActor.Command, Outcome<ConversationActor.Summary>>ask(

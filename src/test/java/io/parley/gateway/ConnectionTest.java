@@ -61,7 +61,7 @@ class ConnectionTest {
         Connection.create("bob", "phone", harness.clock.instant().plus(TOKEN_LIFETIME), entities, history,
             new ContentSealing(harness.contentKeys), new LiveConnections(),
             new GroupRelay.Started(harness.testKit.createTestProbe().ref().unsafeUpcast(), LiveGroups.NONE,
-                harness.groupMembers),
+                harness.groupMembers, KnownLargeGroups.over(harness.groupMembers)),
             liveness, HEARTBEAT, harness.clock));
     connection.tell(new Connection.Attach(socket.ref()));
   }

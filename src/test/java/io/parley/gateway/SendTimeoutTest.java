@@ -46,7 +46,7 @@ class SendTimeoutTest {
         RateLimits.from(harness.config.getConfig("parley.gateway.rate-limit"), harness.clock, harness, TIMEOUTS,
             system.scheduler()),
         ConversationSettings.from(harness.config), TIMEOUTS, new ContentSealing(harness.contentKeys),
-        new LargeGroupInbox(harness, harness.groupMembers, TIMEOUTS.ask(), system), system);
+        new LargeGroupInbox(harness, KnownLargeGroups.over(harness.groupMembers), TIMEOUTS.ask(), system), system);
     frames = new ClientFrames("bob", "phone", chat, new JwtAuth("a-secret-of-at-least-thirty-two-bytes-0123",
         harness.clock), harness, harness.testKit.createTestProbe().ref());
   }
