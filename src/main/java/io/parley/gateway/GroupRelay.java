@@ -32,7 +32,8 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
  *
  * <p>A connection brings the large groups its user is in ({@link Online}); users who join or leave
  * a large group while connected are told through cluster pubsub ({@link MembershipChange}), since
- * the group does not know where its members are connected.
+ * the group does not know where its members are connected. The same changes keep the node's
+ * {@link KnownLargeGroups} current.
  */
 public final class GroupRelay {
   static final Duration RENEW_EVERY = Duration.ofSeconds(10);
