@@ -2,6 +2,7 @@ package io.parley.gateway;
 
 import io.parley.conversation.GroupMembers;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -11,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The large groups of users this node looked up lately, kept current by the membership changes
@@ -44,7 +46,7 @@ final class KnownLargeGroups {
   /** When a change for the user was last heard, oldest first; only the last {@link #INDEX_LAG}. */
   private final LinkedHashMap<String, Long> changedAt = new LinkedHashMap<>();
   /** Users with a lookup on its way, and whether a change for them was heard meanwhile. */
-  private final Map<String, Boolean> lookingUp = new LinkedHashMap<>();
+  private final Map<String, Boolean> lookingUp = new HashMap<>();
 
   KnownLargeGroups(GroupMembers rows, LongSupplier millis, int maxUsers) {
     this.rows = rows;
@@ -113,8 +115,7 @@ final class KnownLargeGroups {
     forgetBefore(changedAt, now - INDEX_LAG.toMillis(), at -> at);
   }
 
-  private static <V> void forgetBefore(LinkedHashMap<String, V> oldestFirst, long before,
-      java.util.function.ToLongFunction<V> at) {
+  private static <V> void forgetBefore(LinkedHashMap<String, V> oldestFirst, long before, ToLongFunction<V> at) {
     Iterator<V> values = oldestFirst.values().iterator();
     while (values.hasNext() && at.applyAsLong(values.next()) < before) {
       values.remove();
