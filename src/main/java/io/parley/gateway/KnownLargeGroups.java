@@ -55,7 +55,7 @@ final class KnownLargeGroups {
   }
 
   static KnownLargeGroups over(GroupMembers rows) {
-    return new KnownLargeGroups(rows, System::currentTimeMillis, MAX_USERS);
+    return new KnownLargeGroups(rows, () -> System.nanoTime() / 1_000_000, MAX_USERS); // not moved by clock changes
   }
 
   /** The large groups {@code userId} is a member of now, as kept or looked up. */
