@@ -43,6 +43,23 @@ public final class ParleyConfig {
         : endpoint;
   }
 
+  /**
+   * {@code dynamodb-journal.max-writes-in-flight}; unset, one with the embedded store and two with
+   * DynamoDB (see application.conf).
+   */
+  static int journalWritesInFlight(Config config) {
+    String setting = config.getString("dynamodb-journal.max-writes-in-flight");
+    if (setting.isEmpty()) {
+      return dynamoEmbedded(config) ? 1 : 2;
+    }
+    int writes = config.getInt("dynamodb-journal.max-writes-in-flight");
+    if (writes < 1) {
+      throw new IllegalArgumentException(
+          "dynamodb-journal.max-writes-in-flight (PARLEY_DYNAMODB_MAX_WRITES_IN_FLIGHT) must be at least 1: " + writes);
+    }
+    return writes;
+  }
+
   /** {@code parley.cluster.seed-nodes} ("host:port,…") as Pekko addresses of this system. */
   static List<String> seedNodes(Config config) {
     return Arrays.stream(config.getString("parley.cluster.seed-nodes").split(","))
@@ -71,6 +88,7 @@ public final class ParleyConfig {
     }
     overrides.put("dynamodb-snapshot-store.snapshot-table", snapshotTable);
     overrides.put("dynamodb-journal.write-as", RowWrites.from(config).name());
+    overrides.put("dynamodb-journal.max-writes-in-flight", journalWritesInFlight(config));
     overrides.put("pekko.cluster.seed-nodes", seedNodes(config));
     // Clients are drained in this shutdown phase: it must outlast the configured grace period.
     overrides.put("pekko.coordinated-shutdown.phases.service-requests-done.timeout",

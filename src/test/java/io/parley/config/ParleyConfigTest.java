@@ -1,6 +1,7 @@
 package io.parley.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -85,6 +86,14 @@ class ParleyConfigTest {
     assertEquals("virtual", aws.getString("pekko.connectors.s3.access-style"));
     assertEquals("default", aws.getString("pekko.connectors.s3.aws.credentials.provider"));
     assertEquals("eu-west-1", aws.getString("pekko.connectors.s3.aws.region.default-region"));
+  }
+
+  @Test
+  void theJournalKeepsOneWriteUnderWayWithTheEmbeddedStoreAndTwoWithDynamoDbUnlessSet() {
+    assertEquals(1, complete("").getInt("dynamodb-journal.max-writes-in-flight"));
+    assertEquals(2, complete("parley.dynamodb.embedded = off").getInt("dynamodb-journal.max-writes-in-flight"));
+    assertEquals(3, complete("dynamodb-journal.max-writes-in-flight = 3").getInt("dynamodb-journal.max-writes-in-flight"));
+    assertThrows(IllegalArgumentException.class, () -> complete("dynamodb-journal.max-writes-in-flight = 0"));
   }
 
   @Test
