@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -60,10 +61,8 @@ final class KnownLargeGroups {
 
   /** The large groups {@code userId} is a member of now, as kept or looked up. */
   CompletionStage<List<String>> of(String userId) {
-    long started;
     synchronized (this) {
-      started = millis.getAsLong();
-      forgetOld(started);
+      forgetOld(millis.getAsLong());
       Known kept = known.get(userId);
       if (kept != null) {
         return CompletableFuture.completedFuture(List.copyOf(kept.groups()));
@@ -88,26 +87,16 @@ final class KnownLargeGroups {
   synchronized void changed(String group, List<String> joined, List<String> left) {
     long now = millis.getAsLong();
     forgetOld(now);
-    for (String userId : joined) {
-      heard(userId, now);
-      Known kept = known.get(userId);
-      if (kept != null) {
-        kept.groups().add(group);
-      }
-    }
-    for (String userId : left) {
-      heard(userId, now);
-      Known kept = known.get(userId);
-      if (kept != null) {
-        kept.groups().remove(group);
-      }
-    }
+    joined.forEach(userId -> heard(userId, now).ifPresent(groups -> groups.add(group)));
+    left.forEach(userId -> heard(userId, now).ifPresent(groups -> groups.remove(group)));
   }
 
-  private void heard(String userId, long now) {
+  /** A change of {@code userId} was heard now; answers the groups kept of them, if any. */
+  private Optional<Set<String>> heard(String userId, long now) {
     changedAt.remove(userId);
     changedAt.put(userId, now);
     lookingUp.replace(userId, true);
+    return Optional.ofNullable(known.get(userId)).map(Known::groups);
   }
 
   private void forgetOld(long now) {

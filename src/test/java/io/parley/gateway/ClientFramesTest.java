@@ -63,7 +63,8 @@ class ClientFramesTest {
         null, RateLimits.from(harness.config.getConfig("parley.gateway.rate-limit"), harness.clock, harness,
             timeouts, harness.testKit.system().scheduler()), settings, timeouts,
         new ContentSealing(keys),
-        new LargeGroupInbox(harness, KnownLargeGroups.over(harness.groupMembers), Duration.ofSeconds(5), harness.testKit.system()),
+        new LargeGroupInbox(harness, KnownLargeGroups.over(harness.groupMembers), Duration.ofSeconds(5),
+            harness.testKit.system()),
         harness.testKit.system());
     return new ClientFrames("bob", "phone", chat, auth, harness, connection.ref());
   }
