@@ -3,12 +3,14 @@ package io.parley.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.parley.conversation.ChatMessage;
+import io.parley.privacy.ContentKey;
 import io.parley.privacy.ContentKeys;
 import io.parley.testing.MemoryKeyTable;
 import org.junit.jupiter.api.Test;
 
 class ContentSealingTest {
-  private final ContentKeys keys = new ContentKeys(new MemoryKeyTable(), 100);
+  private final MemoryKeyTable table = new MemoryKeyTable();
+  private final ContentKeys keys = new ContentKeys(table, 100);
   private final ContentSealing sealing = new ContentSealing(keys);
 
   @Test
@@ -33,6 +35,19 @@ class ContentSealingTest {
         "text", 0, keys.forSending("mallory").toCompletableFuture().join().keyId(), null);
 
     assertEquals(ChatMessage.DELETED, open(claimed).contentType(), "sealed under alice's key, not mallory's");
+  }
+
+  @Test
+  void contentSealedOnThisNodeIsShownWithoutOpeningItAgain() {
+    ChatMessage sent = sealed("alice", "sealed here, shown here");
+    // Alice's key as read back now has another secret: opening the content would fail, so what
+    // the device is shown can only be what this node sealed.
+    String keyId = sent.keyId();
+    table.delete("alice").toCompletableFuture().join();
+    table.storeIfAbsent(ContentKey.of("alice", keyId, new byte[32])).toCompletableFuture().join();
+    keys.forget("alice");
+
+    assertEquals("sealed here, shown here", open(sent).content());
   }
 
   private ChatMessage sealed(String sender, String text) {
