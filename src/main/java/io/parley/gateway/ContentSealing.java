@@ -33,10 +33,10 @@ final class ContentSealing {
 
   private final ContentKeys keys;
   /**
-   * Content this node sealed or opened lately. A message of a large group reaches every connection of its
-   * members here, and each opened it again: AES key setup per copy was 14 % of the node's core
-   * while it relayed 10 messages a second to 1,000 connections. Looked up only once the key is
-   * known to be there, so content of an erased key is never read from it.
+   * Content this node sealed or opened lately. A message of a large group reaches every
+   * connection of its members here, and each opened it again: AES key setup per copy was 14 % of
+   * the node's core while it relayed 10 messages a second to 1,000 connections. Looked up only
+   * once the key is known to be there, so content of an erased key is never read from it.
    */
   private final Cache<Opening, String> recentlyOpened = Caffeine.newBuilder()
       .maximumWeight(RECENTLY_OPENED_CHARS)
