@@ -1,6 +1,7 @@
 package io.parley;
 
 import static io.parley.testing.WsClient.frame;
+import static io.parley.testing.WsClient.reply;
 import static io.parley.testing.WsClient.type;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -814,6 +815,24 @@ class ChatEndToEndIT {
     CompletionException badDevice = assertThrows(CompletionException.class,
         () -> WsClient.connect(node.ws("device_id=bad%20device"), api.token("alice")));
     assertEquals(400, ((WebSocketHandshakeException) badDevice.getCause()).getResponse().statusCode());
+  }
+
+  @Test
+  void aMessageInSeveralFramesIsReadWholeAndABinaryOneIsAnsweredWithAnError() {
+    try (WsClient ws = connect(user("alice"), "phone")) {
+      ws.sendInFrames("{\"type\":\"pi", "ng\",\"req_id\":\"in", "-parts\"}");
+      ws.sendBinary(new byte[] {1, 2, 3});
+      ws.send(frame("ping").put("req_id", "after").toString());
+
+      // Answered in the order sent: the whole ping, the refused binary message, the next ping.
+      assertEquals("pong", ws.await(reply("in-parts")).get("type").asText());
+      JsonNode refused = ws.await(type("error"));
+      assertEquals("bad_request", refused.get("code").asText());
+      assertTrue(refused.get("message").asText().contains("binary"), refused.toString());
+      assertEquals("pong", ws.await(reply("after")).get("type").asText());
+      assertEquals(List.of("pong", "error", "pong"),
+          ws.all().stream().map(f -> f.get("type").asText()).filter(t -> t.equals("pong") || t.equals("error")).toList());
+    }
   }
 
   @Test

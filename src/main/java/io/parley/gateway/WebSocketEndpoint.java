@@ -121,17 +121,20 @@ final class WebSocketEndpoint {
             Props.empty());
     ClientFrames frames = new ClientFrames(userId, deviceId, chat, auth, entities, connection);
 
+    // Few stages: each is a logic, a callback set and an attribute list that an idle connection
+    // keeps for as long as it is open.
     Sink<Message, NotUsed> inbound =
         Flow.<Message>create()
             .mapAsync(1, message -> read(message, guard))
-            .filter(incoming -> !guard.isClosing())
             // Requests of one connection run concurrently (so pipelined sends share a write);
             // replies still leave in the order the frames came, which keeps acks and reads
-            // durable before any later frame is answered.
-            .mapAsync(PIPELINED_REQUESTS, incoming -> incoming.text() == null
-                ? CompletableFuture.completedFuture(Optional.of(WireFormat.render(WireFormat.error(null,
-                    ApiError.badRequest("binary frames are not supported; send JSON text")))))
-                : frames.handle(incoming.text()))
+            // durable before any later frame is answered. Once closing, nothing more is handled.
+            .mapAsync(PIPELINED_REQUESTS, incoming -> guard.isClosing()
+                ? CompletableFuture.completedFuture(Optional.<String>empty())
+                : incoming.text() == null
+                    ? CompletableFuture.completedFuture(Optional.of(WireFormat.render(WireFormat.error(null,
+                        ApiError.badRequest("binary frames are not supported; send JSON text")))))
+                    : frames.handle(incoming.text()))
             .map(reply -> {
               reply.ifPresent(json -> connection.tell(new Connection.Reply(json)));
               return reply;
@@ -150,12 +153,11 @@ final class WebSocketEndpoint {
               return NotUsed.getInstance();
             })
             // In order: a frame whose content is still being opened holds back those after it.
-            .mapAsync(1, WebSocketEndpoint::json)
-            .map(json -> {
+            .mapAsync(1, frame -> json(frame).thenApply(json -> {
               // How far the socket has taken frames, so a replay adds pages only as it drains.
               connection.tell(Connection.Written.INSTANCE);
               return (Message) TextMessage.apply(json);
-            })
+            }))
             .watchTermination((mat, done) -> {
               done.whenComplete((ok, failure) -> connection.tell(new Connection.Closed()));
               return mat;

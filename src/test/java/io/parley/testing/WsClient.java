@@ -92,6 +92,17 @@ public final class WsClient implements AutoCloseable {
     send(frame.toString());
   }
 
+  /** One text message sent as several frames: the first, then continuations. */
+  public void sendInFrames(String... parts) {
+    for (int i = 0; i < parts.length; i++) {
+      socket.sendText(parts[i], i == parts.length - 1).join();
+    }
+  }
+
+  public void sendBinary(byte[] bytes) {
+    socket.sendBinary(java.nio.ByteBuffer.wrap(bytes), true).join();
+  }
+
   public static ObjectNode frame(String type) {
     return ApiClient.JSON.createObjectNode().put("type", type);
   }
