@@ -128,13 +128,8 @@ final class WebSocketEndpoint {
             .mapAsync(1, message -> read(message, guard))
             // Requests of one connection run concurrently (so pipelined sends share a write);
             // replies still leave in the order the frames came, which keeps acks and reads
-            // durable before any later frame is answered. Once closing, nothing more is handled.
-            .mapAsync(PIPELINED_REQUESTS, incoming -> guard.isClosing()
-                ? CompletableFuture.completedFuture(Optional.<String>empty())
-                : incoming.text() == null
-                    ? CompletableFuture.completedFuture(Optional.of(WireFormat.render(WireFormat.error(null,
-                        ApiError.badRequest("binary frames are not supported; send JSON text")))))
-                    : frames.handle(incoming.text()))
+            // durable before any later frame is answered.
+            .mapAsync(PIPELINED_REQUESTS, incoming -> answer(incoming, guard, frames))
             .map(reply -> {
               reply.ifPresent(json -> connection.tell(new Connection.Reply(json)));
               return reply;
@@ -182,6 +177,18 @@ final class WebSocketEndpoint {
 
   /** A client message's text (null for a binary one, which is drained). */
   private record Incoming(String text) {}
+
+  /** The reply to one client message, if any: none once the connection is closing. */
+  private static CompletionStage<Optional<String>> answer(Incoming incoming, FrameGuard guard, ClientFrames frames) {
+    if (guard.isClosing()) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    if (incoming.text() == null) {
+      return CompletableFuture.completedFuture(Optional.of(WireFormat.render(WireFormat.error(null,
+          ApiError.badRequest("binary frames are not supported; send JSON text")))));
+    }
+    return frames.handle(incoming.text());
+  }
 
   private CompletionStage<Incoming> read(Message message, FrameGuard guard) {
     if (message instanceof TextMessage.Strict strict) {
