@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,7 +101,7 @@ public final class WsClient implements AutoCloseable {
   }
 
   public void sendBinary(byte[] bytes) {
-    socket.sendBinary(java.nio.ByteBuffer.wrap(bytes), true).join();
+    socket.sendBinary(ByteBuffer.wrap(bytes), true).join();
   }
 
   public static ObjectNode frame(String type) {
