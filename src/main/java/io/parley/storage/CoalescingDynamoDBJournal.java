@@ -5,8 +5,9 @@ import org.apache.pekko.persistence.dynamodb.journal.DynamoDBJournal;
 
 /**
  * pekko-persistence-dynamodb's journal, with its writes and its recoveries' BatchGetItems
- * coalesced across entities by {@link CoalescingDynamoDbClient}, and a recovery's two Queries of
- * its newest partition made one ({@link RecoveryReads}): on a busy node most entities
+ * coalesced across entities by {@link CoalescingDynamoDbClient}, a recovery's two Queries of
+ * its newest partition made one ({@link RecoveryReads}) and its low marks read with its high marks
+ * ({@link LowMarkReads}): on a busy node most entities
  * write once or twice a second each, and sending each of those writes alone costs a request
  * (and, on DynamoDB Local, a transaction on its single writer thread) per entity; a login storm
  * recovers hundreds of entities at once, each reading its sequence numbers with a small
@@ -23,9 +24,10 @@ public final class CoalescingDynamoDBJournal extends DynamoDBJournal {
     int maxReadsInFlight = config.getInt("max-reads-in-flight");
     RowWrites writeAs = RowWrites.valueOf(config.getString("write-as"));
     RecoveryReads recoveries = new RecoveryReads(config.getString("journal-table"), RecoveryReads.MAX_BYTES, System::nanoTime);
+    LowMarkReads lowMarks = new LowMarkReads(config.getString("journal-table"), config.getString("journal-name"), System::nanoTime);
     try {
       PluginClient.replace(dynamo(), config.getString("endpoint"),
-          client -> new CoalescingDynamoDbClient(client, writeAs, maxWritesInFlight, maxReadsInFlight, recoveries));
+          client -> new CoalescingDynamoDbClient(client, writeAs, maxWritesInFlight, maxReadsInFlight, recoveries, lowMarks));
     } catch (ReflectiveOperationException | RuntimeException unexpected) {
       log().warning("Journal writes and reads are not coalesced across entities (plugin internals changed): {}", unexpected.toString());
     }

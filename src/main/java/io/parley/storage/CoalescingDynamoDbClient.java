@@ -21,6 +21,7 @@ import com.amazonaws.services.dynamodbv2.model.DescribeTableRequest;
 import com.amazonaws.services.dynamodbv2.model.DescribeTableResult;
 import com.amazonaws.services.dynamodbv2.model.GetItemRequest;
 import com.amazonaws.services.dynamodbv2.model.GetItemResult;
+import com.amazonaws.services.dynamodbv2.model.KeysAndAttributes;
 import com.amazonaws.services.dynamodbv2.model.ListTablesRequest;
 import com.amazonaws.services.dynamodbv2.model.ListTablesResult;
 import com.amazonaws.services.dynamodbv2.model.PutItemRequest;
@@ -49,8 +50,9 @@ import java.util.function.Consumer;
 
 /**
  * The journal's DynamoDB client with its writes and its batched reads coalesced across entities
- * (see {@link WriteCoalescer}, {@link ReadCoalescer}), and a recovery's two Queries of one
- * partition made one ({@link RecoveryReads}); every other call goes to the client it wraps
+ * (see {@link WriteCoalescer}, {@link ReadCoalescer}), a recovery's two Queries of one
+ * partition made one ({@link RecoveryReads}) and its low marks read with its high marks
+ * ({@link LowMarkReads}); every other call goes to the client it wraps
  * unchanged. It has to be
  * an {@link AmazonDynamoDBAsyncClient}, the type the persistence plugin holds (see
  * {@link CoalescingDynamoDBJournal}); the state it inherits is unused.
@@ -80,15 +82,16 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
   private final WriteCoalescer writes;
   private final ReadCoalescer reads;
   private final RecoveryReads recoveries; // null: Queries go out as they are
+  private final LowMarkReads lowMarks; // null: BatchGetItems go out as they are
 
   CoalescingDynamoDbClient(
       AmazonDynamoDBAsync client, RowWrites writeAs, int maxWritesInFlight, int maxReadsInFlight) {
-    this(client, writeAs, maxWritesInFlight, maxReadsInFlight, null);
+    this(client, writeAs, maxWritesInFlight, maxReadsInFlight, null, null);
   }
 
   @SuppressWarnings("deprecation")
   CoalescingDynamoDbClient(AmazonDynamoDBAsync client, RowWrites writeAs, int maxWritesInFlight,
-      int maxReadsInFlight, RecoveryReads recoveries) {
+      int maxReadsInFlight, RecoveryReads recoveries, LowMarkReads lowMarks) {
     super(new AWSStaticCredentialsProvider(new AnonymousAWSCredentials()), Executors.newSingleThreadExecutor());
     this.client = client;
     this.writes = writeAs == RowWrites.TRANSACTIONS
@@ -96,6 +99,7 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
         : new WriteCoalescer(client::batchWriteItemAsync, maxWritesInFlight);
     this.reads = new ReadCoalescer(client::batchGetItemAsync, maxReadsInFlight);
     this.recoveries = recoveries;
+    this.lowMarks = lowMarks;
   }
 
   @Override
@@ -103,6 +107,9 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
       BatchWriteItemRequest request, AsyncHandler<BatchWriteItemRequest, BatchWriteItemResult> handler) {
     if (recoveries != null) {
       recoveries.writing(request.getRequestItems());
+    }
+    if (lowMarks != null) {
+      lowMarks.writing(request.getRequestItems());
     }
     if (!plain(request)) {
       return client.batchWriteItemAsync(request, handler);
@@ -147,8 +154,9 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
   }
 
   /**
-   * Recoveries read their sequence numbers with BatchGetItem, merged across entities; reads whose
-   * items could not be told apart by key go out as they are.
+   * Recoveries read their sequence numbers with BatchGetItem, merged across entities, and a
+   * recovery's low marks with its high marks ({@link LowMarkReads}); reads whose items could not
+   * be told apart by key go out as they are.
    */
   @Override
   public Future<BatchGetItemResult> batchGetItemAsync(
@@ -157,7 +165,25 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
       return client.batchGetItemAsync(request, handler);
     }
     CompletableFuture<BatchGetItemResult> result = new CompletableFuture<>();
-    reads.submit(request.getRequestItems(), answering(request, handler, result));
+    BiConsumer<BatchGetItemResult, Exception> answer = answering(request, handler, result);
+    Map<String, KeysAndAttributes> asked = request.getRequestItems();
+    if (lowMarks == null) {
+      reads.submit(asked, answer);
+      return result;
+    }
+    Optional<BatchGetItemResult> known = lowMarks.lowMarksRead(asked);
+    if (known.isPresent()) {
+      answer.accept(known.get(), null);
+      return result;
+    }
+    reads.submit(lowMarks.toSend(asked), (found, failure) -> {
+      if (failure != null) {
+        lowMarks.failed(asked);
+        answer.accept(null, failure);
+      } else {
+        answer.accept(lowMarks.received(asked, found), null);
+      }
+    });
     return result;
   }
 
@@ -218,6 +244,9 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
   private void writing(String table, Map<String, AttributeValue> key) {
     if (recoveries != null) {
       recoveries.writing(table, key);
+    }
+    if (lowMarks != null) {
+      lowMarks.writing(table, key);
     }
   }
 

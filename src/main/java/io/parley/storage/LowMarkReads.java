@@ -1,0 +1,247 @@
+package io.parley.storage;
+
+import com.amazonaws.services.dynamodbv2.model.AttributeValue;
+import com.amazonaws.services.dynamodbv2.model.BatchGetItemResult;
+import com.amazonaws.services.dynamodbv2.model.KeysAndAttributes;
+import com.amazonaws.services.dynamodbv2.model.WriteRequest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * A recovering entity's low-water mark read with its high-water marks, in one request, where the
+ * persistence plugin (1.1.0) reads them one after the other, ten keys each.
+ *
+ * <p>To find an entity's highest sequence number the plugin reads its ten high-mark keys
+ * ({@code journal-SH-<id>-0..9}), Queries the partition the highest mark points to, and, when that
+ * partition is empty, reads its ten low-mark keys ({@code journal-SL-<id>-0..9}). A new entity takes
+ * all three steps: twenty keys, on DynamoDB Local one SQLite read each, which bounded new users'
+ * logins. Here the high-mark read also fetches the two low-mark keys such an entity can have, and
+ * the low-mark read that follows is answered from them: two keys and one round trip instead of ten
+ * and one.
+ *
+ * <p>Why two keys suffice: a high mark is written with the event that opens each partition from
+ * the second on (sequence number 100, 200, ...), in the same write; an entity without any high
+ * mark therefore never stored an event past 99. A low mark is written when events are deleted,
+ * as the deleted-up-to number plus one, into shard (number / 100) % 10: at most 100, so shard 0 or
+ * 1. The plugin's own answer already depends on the newest partition's high mark being there.
+ *
+ * <p>What is fetched answers the entity's low-mark reads (the highest read's, then the replay's)
+ * only when its high-mark read found no mark, until anything of the entity is written through
+ * this client, its next high-mark read, or {@link #MAX_AGE_NANOS}; anything else reads as usual.
+ * An entity that wrote on another node in between recovers here with a high-mark read first,
+ * which replaces what was fetched.
+ */
+final class LowMarkReads {
+  static final long MAX_AGE_NANOS = 10_000_000_000L;
+  /** Entities waiting for their low-mark read; each holds a few small items. */
+  static final int MAX_ENTITIES = 100_000;
+  /** The plugin's default, which Parley keeps: fixed once data exists. */
+  static final int SEQUENCE_SHARDS = 10;
+
+  private record Fetched(List<Map<String, AttributeValue>> lowMarks, long fetchedAt) {}
+
+  private final String journalTable;
+  private final String highPrefix;
+  private final String lowPrefix;
+  private final String eventPrefix;
+  private final LongSupplier nanoClock;
+  /** Per entity (its persistence id), oldest first. */
+  private final LinkedHashMap<String, Fetched> fetched = new LinkedHashMap<>();
+  /** Entities whose high-mark read is on its way, and whether one of their keys was written meanwhile. */
+  private final Map<String, Boolean> reading = new HashMap<>();
+
+  LowMarkReads(String journalTable, String journalName, LongSupplier nanoClock) {
+    this.journalTable = journalTable;
+    this.highPrefix = journalName + "-SH-";
+    this.lowPrefix = journalName + "-SL-";
+    this.eventPrefix = journalName + "-P-";
+    this.nanoClock = nanoClock;
+  }
+
+  /** {@code reads} to send: a high-mark read of one entity with the entity's two possible low marks added. */
+  synchronized Map<String, KeysAndAttributes> toSend(Map<String, KeysAndAttributes> reads) {
+    String entity = marksOf(reads, highPrefix);
+    if (entity == null) {
+      return reads;
+    }
+    reading.merge(entity, false, (before, now) -> true); // two reads at once: neither is kept
+    KeysAndAttributes read = reads.get(journalTable);
+    List<Map<String, AttributeValue>> keys = new ArrayList<>(read.getKeys());
+    keys.add(key(lowPrefix + entity + "-0"));
+    keys.add(key(lowPrefix + entity + "-1"));
+    return Map.of(journalTable, read.clone().withKeys(keys));
+  }
+
+  /**
+   * The answer to {@code asked} (as the plugin sent it) out of {@code found} (the answer to
+   * {@link #toSend}): the low marks taken out, and kept if the entity has no high mark.
+   */
+  synchronized BatchGetItemResult received(Map<String, KeysAndAttributes> asked, BatchGetItemResult found) {
+    String entity = marksOf(asked, highPrefix);
+    if (entity == null) {
+      return found;
+    }
+    boolean written = !Boolean.FALSE.equals(reading.remove(entity));
+    List<Map<String, AttributeValue>> highMarks = new ArrayList<>();
+    List<Map<String, AttributeValue>> lowMarks = new ArrayList<>();
+    for (Map<String, AttributeValue> item : items(found.getResponses())) {
+      (item.get("par").getS().startsWith(lowPrefix) ? lowMarks : highMarks).add(item);
+    }
+    List<Map<String, AttributeValue>> unprocessedHigh = new ArrayList<>();
+    boolean lowUnprocessed = false;
+    KeysAndAttributes unprocessed = found.getUnprocessedKeys() == null ? null : found.getUnprocessedKeys().get(journalTable);
+    if (unprocessed != null) {
+      for (Map<String, AttributeValue> key : unprocessed.getKeys()) {
+        if (key.get("par").getS().startsWith(lowPrefix)) {
+          lowUnprocessed = true;
+        } else {
+          unprocessedHigh.add(key);
+        }
+      }
+    }
+    fetched.remove(entity);
+    if (!written && !lowUnprocessed && unprocessedHigh.isEmpty() && highMarks.isEmpty()) {
+      fetched.put(entity, new Fetched(List.copyOf(lowMarks), nanoClock.getAsLong()));
+      evict();
+    }
+    Map<String, KeysAndAttributes> leftOver = new LinkedHashMap<>();
+    if (!unprocessedHigh.isEmpty()) {
+      leftOver.put(journalTable, unprocessed.clone().withKeys(unprocessedHigh));
+    }
+    Map<String, List<Map<String, AttributeValue>>> responses = new LinkedHashMap<>();
+    responses.put(journalTable, highMarks);
+    return new BatchGetItemResult().withResponses(responses).withUnprocessedKeys(leftOver);
+  }
+
+  /** A read sent as {@link #toSend} failed. */
+  synchronized void failed(Map<String, KeysAndAttributes> asked) {
+    String entity = marksOf(asked, highPrefix);
+    if (entity != null) {
+      reading.remove(entity);
+    }
+  }
+
+  /** The answer to a low-mark read, if it follows a high-mark read that found no mark. */
+  synchronized Optional<BatchGetItemResult> lowMarksRead(Map<String, KeysAndAttributes> reads) {
+    String entity = marksOf(reads, lowPrefix);
+    if (entity == null) {
+      return Optional.empty();
+    }
+    evict();
+    Fetched found = fetched.get(entity);
+    if (found == null) {
+      return Optional.empty();
+    }
+    Map<String, List<Map<String, AttributeValue>>> responses = new LinkedHashMap<>();
+    responses.put(journalTable, new ArrayList<>(found.lowMarks()));
+    return Optional.of(new BatchGetItemResult().withResponses(responses).withUnprocessedKeys(new LinkedHashMap<>()));
+  }
+
+  /** Writes and deletes of the journal table: what was fetched for their entities goes. */
+  synchronized void writing(Map<String, List<WriteRequest>> writes) {
+    List<WriteRequest> journal = writes.get(journalTable);
+    if (journal == null || (fetched.isEmpty() && reading.isEmpty())) {
+      return;
+    }
+    for (WriteRequest write : journal) {
+      writing(journalTable, write.getPutRequest() != null ? write.getPutRequest().getItem() : write.getDeleteRequest().getKey());
+    }
+  }
+
+  /** A write or delete of one item: of an event, a high mark or a low mark. */
+  synchronized void writing(String table, Map<String, AttributeValue> key) {
+    AttributeValue partition = key == null ? null : key.get("par");
+    if (!journalTable.equals(table) || partition == null || partition.getS() == null
+        || (fetched.isEmpty() && reading.isEmpty())) {
+      return;
+    }
+    // journal-P-<id>-<n>, journal-SH-<id>-<n>, journal-SL-<id>-<n>
+    String par = partition.getS();
+    String prefix = par.startsWith(eventPrefix) ? eventPrefix
+        : par.startsWith(highPrefix) ? highPrefix : par.startsWith(lowPrefix) ? lowPrefix : null;
+    int numberStart = par.lastIndexOf('-');
+    if (prefix == null || numberStart < prefix.length()) {
+      return;
+    }
+    String entity = par.substring(prefix.length(), numberStart);
+    fetched.remove(entity);
+    reading.computeIfPresent(entity, (name, written) -> true);
+  }
+
+  synchronized int fetchedEntities() {
+    return fetched.size();
+  }
+
+  /**
+   * The entity whose marks of one kind ({@code prefix}) {@code reads} asks for, all shards and
+   * nothing else, as the plugin reads them; null for any other read.
+   */
+  private String marksOf(Map<String, KeysAndAttributes> reads, String prefix) {
+    if (reads == null || reads.size() != 1) {
+      return null;
+    }
+    KeysAndAttributes read = reads.get(journalTable);
+    if (read == null || read.getKeys() == null || read.getKeys().size() != SEQUENCE_SHARDS
+        || read.getProjectionExpression() != null || read.getAttributesToGet() != null) {
+      return null;
+    }
+    String entity = null;
+    boolean[] shards = new boolean[SEQUENCE_SHARDS];
+    for (Map<String, AttributeValue> key : read.getKeys()) {
+      AttributeValue par = key.get("par");
+      AttributeValue num = key.get("num");
+      if (key.size() != 2 || par == null || par.getS() == null || !par.getS().startsWith(prefix)
+          || num == null || !"0".equals(num.getN())) {
+        return null;
+      }
+      int dash = par.getS().lastIndexOf('-');
+      String id = par.getS().substring(prefix.length(), Math.max(prefix.length(), dash));
+      int shard = shard(par.getS().substring(dash + 1));
+      if (dash < prefix.length() || shard < 0 || shards[shard] || (entity != null && !entity.equals(id))) {
+        return null;
+      }
+      shards[shard] = true;
+      entity = id;
+    }
+    return entity;
+  }
+
+  private static int shard(String number) {
+    try {
+      int shard = Integer.parseInt(number);
+      return shard < SEQUENCE_SHARDS ? shard : -1;
+    } catch (NumberFormatException notOne) {
+      return -1;
+    }
+  }
+
+  private static Map<String, AttributeValue> key(String partition) {
+    Map<String, AttributeValue> key = new HashMap<>();
+    key.put("par", new AttributeValue().withS(partition));
+    key.put("num", new AttributeValue().withN("0"));
+    return key;
+  }
+
+  private List<Map<String, AttributeValue>> items(Map<String, List<Map<String, AttributeValue>>> responses) {
+    List<Map<String, AttributeValue>> items = responses == null ? null : responses.get(journalTable);
+    return items == null ? List.of() : items;
+  }
+
+  private void evict() {
+    long now = nanoClock.getAsLong();
+    Iterator<Fetched> oldest = fetched.values().iterator();
+    while (oldest.hasNext()) {
+      Fetched next = oldest.next();
+      if (now - next.fetchedAt() <= MAX_AGE_NANOS && fetched.size() <= MAX_ENTITIES) {
+        return;
+      }
+      oldest.remove();
+    }
+  }
+}
