@@ -7,6 +7,7 @@ import io.parley.storage.DynamoDbGroupMembers;
 import io.parley.storage.DynamoDbTables;
 import io.parley.storage.EmbeddedDynamoDb;
 import io.parley.storage.EmbeddedObjectStore;
+import io.parley.storage.JournalLayout;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -51,9 +52,10 @@ public final class Parley {
     }
     Config full = ParleyConfig.complete(config, dynamoEndpoint, s3Endpoint).resolve();
 
+    var dynamo = DynamoDbClients.fromJournalConfig(full);
+    boolean journalCreated = false;
     if (full.getBoolean("parley.dynamodb.create-tables")) {
-      var dynamo = DynamoDbClients.fromJournalConfig(full);
-      DynamoDbTables.ensure(
+      journalCreated = DynamoDbTables.ensure(
           dynamo,
           full.getString("parley.dynamodb.journal-table"),
           full.getString("parley.dynamodb.snapshot-table"),
@@ -67,6 +69,9 @@ public final class Parley {
     if (embeddedDynamo != null) {
       embeddedDynamo.indexGlobalSecondaryIndexes();
     }
+    int shards = JournalLayout.sequenceShards(dynamo, full.getString("parley.dynamodb.journal-table"), journalCreated);
+    log.info("Journal sequence-number marks in {} key(s) each", shards);
+    full = JournalLayout.apply(full, shards);
 
     ParleyNode.start(full, Clock.systemUTC());
   }

@@ -24,7 +24,8 @@ public final class CoalescingDynamoDBJournal extends DynamoDBJournal {
     int maxReadsInFlight = config.getInt("max-reads-in-flight");
     RowWrites writeAs = RowWrites.valueOf(config.getString("write-as"));
     RecoveryReads recoveries = new RecoveryReads(config.getString("journal-table"), RecoveryReads.MAX_BYTES, System::nanoTime);
-    LowMarkReads lowMarks = new LowMarkReads(config.getString("journal-table"), config.getString("journal-name"), System::nanoTime);
+    LowMarkReads lowMarks = new LowMarkReads(config.getString("journal-table"), config.getString("journal-name"),
+        config.getInt("sequence-shards"), System::nanoTime);
     try {
       PluginClient.replace(dynamo(), config.getString("endpoint"),
           client -> new CoalescingDynamoDbClient(client, writeAs, maxWritesInFlight, maxReadsInFlight, recoveries, lowMarks));

@@ -27,9 +27,10 @@ import java.util.List;
 public final class DynamoDbTables {
   private DynamoDbTables() {}
 
-  public static void ensure(AmazonDynamoDB dynamo, String journalTable, String snapshotTable, String dedupTable)
+  /** Returns whether this call created the journal table (see {@link JournalLayout}). */
+  public static boolean ensure(AmazonDynamoDB dynamo, String journalTable, String snapshotTable, String dedupTable)
       throws InterruptedException {
-    create(
+    boolean journalCreated = create(
         dynamo,
         new CreateTableRequest()
             .withTableName(journalTable)
@@ -63,6 +64,7 @@ public final class DynamoDbTables {
       dynamo.updateTimeToLive(new UpdateTimeToLiveRequest().withTableName(dedupTable)
           .withTimeToLiveSpecification(new TimeToLiveSpecification().withAttributeName("exp").withEnabled(true)));
     }
+    return journalCreated;
   }
 
   /**

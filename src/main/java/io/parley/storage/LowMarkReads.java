@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
 
 /**
  * A recovering entity's low-water mark read with its high-water marks, in one request, where the
- * persistence plugin (1.1.0) reads them one after the other, ten keys each.
+ * persistence plugin (1.1.0) reads them one after the other, {@code sequence-shards} keys each
+ * (see {@link JournalLayout}).
  *
  * <p>To find an entity's highest sequence number the plugin reads its ten high-mark keys
  * ({@code journal-SH-<id>-0..9}), Queries the partition the highest mark points to, and, when that
@@ -28,8 +29,8 @@ import java.util.function.LongSupplier;
  * <p>Why two keys suffice: a high mark is written with the event that opens each partition from
  * the second on (sequence number 100, 200, ...), in the same write; an entity without any high
  * mark therefore never stored an event past 99. A low mark is written when events are deleted,
- * as the deleted-up-to number plus one, into shard (number / 100) % 10: at most 100, so shard 0 or
- * 1. The plugin's own answer already depends on the newest partition's high mark being there.
+ * as the deleted-up-to number plus one, into shard (number / 100) % shards: at most 100, so shard
+ * 0 or 1. The plugin's own answer already depends on the newest partition's high mark being there.
  *
  * <p>What is fetched answers the entity's low-mark reads (the highest read's, then the replay's)
  * only when its high-mark read found no mark, until anything of the entity is written through
@@ -41,12 +42,11 @@ final class LowMarkReads {
   static final long MAX_AGE_NANOS = 10_000_000_000L;
   /** Entities waiting for their low-mark read; each holds a few small items. */
   static final int MAX_ENTITIES = 100_000;
-  /** The plugin's default, which Parley keeps: fixed once data exists. */
-  static final int SEQUENCE_SHARDS = 10;
 
   private record Fetched(List<Map<String, AttributeValue>> lowMarks, long fetchedAt) {}
 
   private final String journalTable;
+  private final int shards;
   private final String highPrefix;
   private final String lowPrefix;
   private final String eventPrefix;
@@ -56,8 +56,9 @@ final class LowMarkReads {
   /** Entities whose high-mark read is on its way, and whether one of their keys was written meanwhile. */
   private final Map<String, Boolean> reading = new HashMap<>();
 
-  LowMarkReads(String journalTable, String journalName, LongSupplier nanoClock) {
+  LowMarkReads(String journalTable, String journalName, int shards, LongSupplier nanoClock) {
     this.journalTable = journalTable;
+    this.shards = shards;
     this.highPrefix = journalName + "-SH-";
     this.lowPrefix = journalName + "-SL-";
     this.eventPrefix = journalName + "-P-";
@@ -74,7 +75,9 @@ final class LowMarkReads {
     KeysAndAttributes read = reads.get(journalTable);
     List<Map<String, AttributeValue>> keys = new ArrayList<>(read.getKeys());
     keys.add(key(lowPrefix + entity + "-0"));
-    keys.add(key(lowPrefix + entity + "-1"));
+    if (shards > 1) {
+      keys.add(key(lowPrefix + entity + "-1"));
+    }
     return Map.of(journalTable, read.clone().withKeys(keys));
   }
 
@@ -187,12 +190,12 @@ final class LowMarkReads {
       return null;
     }
     KeysAndAttributes read = reads.get(journalTable);
-    if (read == null || read.getKeys() == null || read.getKeys().size() != SEQUENCE_SHARDS
+    if (read == null || read.getKeys() == null || read.getKeys().size() != shards
         || read.getProjectionExpression() != null || read.getAttributesToGet() != null) {
       return null;
     }
     String entity = null;
-    boolean[] shards = new boolean[SEQUENCE_SHARDS];
+    boolean[] seen = new boolean[shards];
     for (Map<String, AttributeValue> key : read.getKeys()) {
       AttributeValue par = key.get("par");
       AttributeValue num = key.get("num");
@@ -203,19 +206,19 @@ final class LowMarkReads {
       int dash = par.getS().lastIndexOf('-');
       String id = par.getS().substring(prefix.length(), Math.max(prefix.length(), dash));
       int shard = shard(par.getS().substring(dash + 1));
-      if (dash < prefix.length() || shard < 0 || shards[shard] || (entity != null && !entity.equals(id))) {
+      if (dash < prefix.length() || shard < 0 || seen[shard] || (entity != null && !entity.equals(id))) {
         return null;
       }
-      shards[shard] = true;
+      seen[shard] = true;
       entity = id;
     }
     return entity;
   }
 
-  private static int shard(String number) {
+  private int shard(String number) {
     try {
       int shard = Integer.parseInt(number);
-      return shard < SEQUENCE_SHARDS ? shard : -1;
+      return shard < shards ? shard : -1;
     } catch (NumberFormatException notOne) {
       return -1;
     }

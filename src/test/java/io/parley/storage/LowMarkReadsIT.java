@@ -2,6 +2,7 @@ package io.parley.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.typesafe.config.Config;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
@@ -33,14 +34,20 @@ import org.junit.jupiter.api.io.TempDir;
 class LowMarkReadsIT {
   EmbeddedDynamoDb dynamo;
   ActorTestKit node;
+  Config config;
   org.apache.pekko.actor.ActorRef journal;
+
+  /** The journal's sequence-number shards: the plugin's ten here, one in {@link LowMarkReadsOneShardIT}. */
+  int shards() {
+    return 10;
+  }
 
   @BeforeAll
   void start(@TempDir Path dir) throws Exception {
     ParleyMetrics.installPrometheus();
     dynamo = EmbeddedDynamoDb.start(dir, ParleyProcess.freePort());
-    Config config = LocalPersistence.config(dynamo, "");
-    node = ActorTestKit.create("low-mark-reads-it", config);
+    config = JournalLayout.apply(LocalPersistence.config(dynamo, ""), shards());
+    node = ActorTestKit.create("low-mark-reads-it-" + shards(), config);
     journal = Persistence.get(Adapter.toClassic(node.system())).journalFor("", com.typesafe.config.ConfigFactory.empty());
   }
 
@@ -79,6 +86,7 @@ class LowMarkReadsIT {
   void anEntityWithAHighMarkReadsItsLowMarksAsThePluginDoes() {
     String id = "deleted-to-150";
     write(id, 150); // a high mark for partition 1
+    assertEquals("100", highMark(id, 1 % shards()), "partition 1's mark, in the shard the layout puts it");
     deleteTo(id, 150); // partition 1 empty: the plugin goes on to the low marks
     double before = batchGets();
     assertEquals(150, highest(id));
@@ -118,6 +126,13 @@ class LowMarkReadsIT {
     journal.tell(new JournalProtocol.DeleteMessagesTo(persistenceId, toSequenceNr, Adapter.toClassic(probe.ref())),
         org.apache.pekko.actor.ActorRef.noSender());
     assertEquals(new DeleteMessagesSuccess(toSequenceNr), probe.receiveMessage(Duration.ofSeconds(10)));
+  }
+
+  private String highMark(String persistenceId, int shard) {
+    var item = DynamoDbClients.local(dynamo.endpoint()).getItem(config.getString("parley.dynamodb.journal-table"),
+        java.util.Map.of("par", new AttributeValue("journal-SH-" + persistenceId + "-" + shard),
+            "num", new AttributeValue().withN("0"))).getItem();
+    return item == null ? null : item.get("seq").getN();
   }
 
   private static double batchGets() {

@@ -26,13 +26,21 @@ class LowMarkReadsTest {
   static final String TABLE = "parley-journal";
 
   final AtomicLong now = new AtomicLong();
-  final LowMarkReads reads = new LowMarkReads(TABLE, "journal", now::get);
+  final LowMarkReads reads = new LowMarkReads(TABLE, "journal", 10, now::get);
 
   @Test
   void aHighMarkReadAlsoAsksForTheTwoLowMarksAnEntityWithoutHighMarksCanHave() {
     List<String> sent = partitions(reads.toSend(marks("SH", "user-1")));
     assertEquals(12, sent.size());
     assertTrue(sent.containsAll(List.of("journal-SL-user-1-0", "journal-SL-user-1-1")));
+  }
+
+  @Test
+  void withOneShardAHighMarkReadAlsoAsksForTheOneLowMark() {
+    LowMarkReads oneShard = new LowMarkReads(TABLE, "journal", 1, now::get);
+    Map<String, KeysAndAttributes> asked = Map.of(TABLE,
+        new KeysAndAttributes().withKeys(List.of(key("journal-SH-user-1-0"))).withConsistentRead(true));
+    assertEquals(List.of("journal-SH-user-1-0", "journal-SL-user-1-0"), partitions(oneShard.toSend(asked)));
   }
 
   @Test

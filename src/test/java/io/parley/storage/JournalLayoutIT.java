@@ -1,0 +1,53 @@
+package io.parley.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.dynamodbv2.model.AttributeValue;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The journal table's sequence-number shards ({@link JournalLayout}) against DynamoDB Local: a
+ * table created now gets one, a table that already held data keeps the plugin's ten, and what
+ * the first node recorded is what every later node and start uses.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class JournalLayoutIT {
+  LocalDynamoDb local;
+
+  @BeforeAll
+  void start(@TempDir Path dir) throws Exception {
+    local = LocalDynamoDb.start(dir, "layout-existing");
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    local.close();
+  }
+
+  @Test
+  void aTableCreatedNowGetsOneShardAndEveryLaterNodeUsesIt() throws Exception {
+    assertTrue(DynamoDbTables.ensure(local.sync, "layout-new", "layout-new-snapshots", "layout-new-dedup"));
+    assertEquals(1, JournalLayout.sequenceShards(local.sync, "layout-new", true));
+    assertFalse(DynamoDbTables.ensure(local.sync, "layout-new", "layout-new-snapshots", "layout-new-dedup"),
+        "another node finds the table");
+    assertEquals(1, JournalLayout.sequenceShards(local.sync, "layout-new", false));
+  }
+
+  @Test
+  void aTableThatExistedWithoutALayoutKeepsTheTenItsDataWasWrittenWith() {
+    local.sync.putItem("layout-existing", Map.of(
+        "par", new AttributeValue("journal-SH-user-1-1"), "num", new AttributeValue().withN("0"),
+        "seq", new AttributeValue().withN("100")));
+    assertEquals(10, JournalLayout.sequenceShards(local.sync, "layout-existing", false));
+    assertEquals(10, JournalLayout.sequenceShards(local.sync, "layout-existing", true),
+        "recorded once: not even a node that believes it created the table changes it");
+  }
+}
