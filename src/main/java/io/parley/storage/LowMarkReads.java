@@ -18,13 +18,13 @@ import java.util.function.LongSupplier;
  * persistence plugin (1.1.0) reads them one after the other, {@code sequence-shards} keys each
  * (see {@link JournalLayout}).
  *
- * <p>To find an entity's highest sequence number the plugin reads its ten high-mark keys
- * ({@code journal-SH-<id>-0..9}), Queries the partition the highest mark points to, and, when that
- * partition is empty, reads its ten low-mark keys ({@code journal-SL-<id>-0..9}). A new entity takes
- * all three steps: twenty keys, on DynamoDB Local one SQLite read each, which bounded new users'
- * logins. Here the high-mark read also fetches the two low-mark keys such an entity can have, and
- * the low-mark read that follows is answered from them: two keys and one round trip instead of ten
- * and one.
+ * <p>To find an entity's highest sequence number the plugin reads its high-mark keys
+ * ({@code journal-SH-<id>-0..9} with ten shards), Queries the partition the highest mark points
+ * to, and, when that partition is empty, reads its low-mark keys ({@code journal-SL-<id>-0..9}); the
+ * replay that follows reads the low-mark keys again. A new entity takes all these steps: with ten
+ * shards twenty keys, on DynamoDB Local one SQLite read each, which bounded new users' logins. Here
+ * the high-mark read also fetches the low-mark keys such an entity can have (shards 0 and 1; with
+ * one shard, its one key), and the low-mark reads that follow are answered from them.
  *
  * <p>Why two keys suffice: a high mark is written with the event that opens each partition from
  * the second on (sequence number 100, 200, ...), in the same write; an entity without any high

@@ -59,9 +59,7 @@ class LowMarkReadsIT {
 
   @Test
   void aNewEntityFindsNothingWithOneBatchGetItem() {
-    double before = batchGets();
-    assertEquals(0, highest("never-written"));
-    assertEquals(1, batchGets() - before, "high and low marks read together");
+    assertEquals(1, batchGetsFinding(0, "never-written"), "high and low marks read together");
   }
 
   @Test
@@ -69,9 +67,7 @@ class LowMarkReadsIT {
     String id = "deleted-to-50";
     write(id, 50);
     deleteTo(id, 50); // low mark 51: shard 0
-    double before = batchGets();
-    assertEquals(50, highest(id));
-    assertEquals(1, batchGets() - before, "the low mark came with the high marks, for the highest read and the replay");
+    assertEquals(1, batchGetsFinding(50, id), "the low mark came with the high marks, for the highest read and the replay");
   }
 
   @Test
@@ -88,9 +84,7 @@ class LowMarkReadsIT {
     write(id, 150); // a high mark for partition 1
     assertEquals("100", highMark(id, 1 % shards()), "partition 1's mark, in the shard the layout puts it");
     deleteTo(id, 150); // partition 1 empty: the plugin goes on to the low marks
-    double before = batchGets();
-    assertEquals(150, highest(id));
-    assertEquals(3, batchGets() - before, "as the plugin alone: high marks, low marks for the highest read, for the replay");
+    assertEquals(3, batchGetsFinding(150, id), "as the plugin alone: high marks, low marks for the highest read, for the replay");
   }
 
   @Test
@@ -100,6 +94,13 @@ class LowMarkReadsIT {
     assertEquals(20, highest(id)); // its low marks (none) fetched and not asked for: kept
     deleteTo(id, 20); // writes a low mark of 21
     assertEquals(20, highest(id));
+  }
+
+  /** Finds {@code expected} as the entity's highest sequence number; the BatchGetItems that took. */
+  private double batchGetsFinding(long expected, String persistenceId) {
+    double before = batchGets();
+    assertEquals(expected, highest(persistenceId));
+    return batchGets() - before;
   }
 
   private long highest(String persistenceId) {
