@@ -148,6 +148,7 @@ final class LowMarkReads {
 
   /** Writes and deletes of the journal table: what was fetched for their entities goes. */
   synchronized void writing(Map<String, List<WriteRequest>> writes) {
+    evict(); // so that what no read asked for neither lingers nor keeps this loop going on every write
     List<WriteRequest> journal = writes.get(journalTable);
     if (journal == null || (fetched.isEmpty() && reading.isEmpty())) {
       return;
