@@ -3,7 +3,6 @@ package io.parley.storage;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemResult;
 import com.amazonaws.services.dynamodbv2.model.KeysAndAttributes;
-import com.amazonaws.services.dynamodbv2.model.WriteRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -38,7 +37,7 @@ import java.util.function.LongSupplier;
  * An entity that wrote on another node in between recovers here with a high-mark read first,
  * which replaces what was fetched.
  */
-final class LowMarkReads {
+final class LowMarkReads implements KeptJournalReads {
   static final long MAX_AGE_NANOS = 10_000_000_000L;
   /** Entities waiting for their low-mark read; each holds a few small items. */
   static final int MAX_ENTITIES = 100_000;
@@ -146,20 +145,10 @@ final class LowMarkReads {
     return Optional.of(new BatchGetItemResult().withResponses(responses).withUnprocessedKeys(new LinkedHashMap<>()));
   }
 
-  /** Writes and deletes of the journal table: what was fetched for their entities goes. */
-  synchronized void writing(Map<String, List<WriteRequest>> writes) {
-    evict(); // so that what no read asked for neither lingers nor keeps this loop going on every write
-    List<WriteRequest> journal = writes.get(journalTable);
-    if (journal == null || (fetched.isEmpty() && reading.isEmpty())) {
-      return;
-    }
-    for (WriteRequest write : journal) {
-      writing(journalTable, write.getPutRequest() != null ? write.getPutRequest().getItem() : write.getDeleteRequest().getKey());
-    }
-  }
-
-  /** A write or delete of one item: of an event, a high mark or a low mark. */
-  synchronized void writing(String table, Map<String, AttributeValue> key) {
+  /** A write or delete of one item (an event, a high mark, a low mark): what was fetched for its entity goes. */
+  @Override
+  public synchronized void writing(String table, Map<String, AttributeValue> key) {
+    evict(); // so that what no read asked for does not linger
     AttributeValue partition = key == null ? null : key.get("par");
     if (!journalTable.equals(table) || partition == null || partition.getS() == null
         || (fetched.isEmpty() && reading.isEmpty())) {

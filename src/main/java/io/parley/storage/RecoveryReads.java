@@ -3,7 +3,6 @@ package io.parley.storage;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.QueryRequest;
 import com.amazonaws.services.dynamodbv2.model.QueryResult;
-import com.amazonaws.services.dynamodbv2.model.WriteRequest;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -31,7 +30,7 @@ import java.util.function.LongSupplier;
  * leaves its items unread: they go after {@link #MAX_AGE_NANOS}, or sooner when more than
  * {@code maxBytes} are kept.
  */
-final class RecoveryReads {
+final class RecoveryReads implements KeptJournalReads {
   /** Longer than a replay's start ever waits for its highest read (a BatchGetItem in between). */
   static final long MAX_AGE_NANOS = 10_000_000_000L;
   /** What unread partitions may hold on to; a login storm's partitions are a few KiB each. */
@@ -126,24 +125,13 @@ final class RecoveryReads {
     return Optional.of(new QueryResult().withItems(items).withCount(items.size()).withScannedCount(items.size()));
   }
 
-  /** Writes and deletes of the journal table: what is kept of their entities goes. */
-  synchronized void writing(Map<String, List<WriteRequest>> writes) {
-    evict(); // so that old unread partitions neither linger nor keep this loop going on every write
-    List<WriteRequest> journal = writes.get(journalTable);
-    if (journal == null || (kept.isEmpty() && reading.isEmpty())) {
-      return;
-    }
-    for (WriteRequest write : journal) {
-      Map<String, AttributeValue> key = write.getPutRequest() != null
-          ? write.getPutRequest().getItem() : write.getDeleteRequest().getKey();
-      writing(journalTable, key);
-    }
-  }
-
-  /** A write or delete of one item. */
-  synchronized void writing(String table, Map<String, AttributeValue> key) {
+  /** A write or delete of one item: what is kept of its entity goes. */
+  @Override
+  public synchronized void writing(String table, Map<String, AttributeValue> key) {
+    evict(); // so that old unread partitions do not linger
     AttributeValue partition = key == null ? null : key.get("par");
-    if (journalTable.equals(table) && partition != null && partition.getS() != null) {
+    if (journalTable.equals(table) && partition != null && partition.getS() != null
+        && !(kept.isEmpty() && reading.isEmpty())) {
       String entity = entity(partition.getS());
       drop(entity);
       reading.computeIfPresent(entity, (name, written) -> true);
