@@ -39,6 +39,7 @@ import com.amazonaws.services.dynamodbv2.model.WriteRequest;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -47,6 +48,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The journal's DynamoDB client with its writes and its batched reads coalesced across entities
@@ -83,6 +85,8 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
   private final ReadCoalescer reads;
   private final RecoveryReads recoveries; // null: Queries go out as they are
   private final LowMarkReads lowMarks; // null: BatchGetItems go out as they are
+  /** Those of the two above there are: every write through this client tells them. */
+  private final List<KeptJournalReads> keptReads;
 
   CoalescingDynamoDbClient(
       AmazonDynamoDBAsync client, RowWrites writeAs, int maxWritesInFlight, int maxReadsInFlight) {
@@ -100,17 +104,13 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
     this.reads = new ReadCoalescer(client::batchGetItemAsync, maxReadsInFlight);
     this.recoveries = recoveries;
     this.lowMarks = lowMarks;
+    this.keptReads = Stream.of(recoveries, lowMarks).filter(Objects::nonNull).map(KeptJournalReads.class::cast).toList();
   }
 
   @Override
   public Future<BatchWriteItemResult> batchWriteItemAsync(
       BatchWriteItemRequest request, AsyncHandler<BatchWriteItemRequest, BatchWriteItemResult> handler) {
-    if (recoveries != null) {
-      recoveries.writing(request.getRequestItems());
-    }
-    if (lowMarks != null) {
-      lowMarks.writing(request.getRequestItems());
-    }
+    keptReads.forEach(kept -> kept.writing(request.getRequestItems()));
     if (!plain(request)) {
       return client.batchWriteItemAsync(request, handler);
     }
@@ -242,12 +242,7 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
   }
 
   private void writing(String table, Map<String, AttributeValue> key) {
-    if (recoveries != null) {
-      recoveries.writing(table, key);
-    }
-    if (lowMarks != null) {
-      lowMarks.writing(table, key);
-    }
+    keptReads.forEach(kept -> kept.writing(table, key));
   }
 
   @Override

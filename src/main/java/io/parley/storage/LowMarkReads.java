@@ -64,7 +64,7 @@ final class LowMarkReads implements KeptJournalReads {
     this.nanoClock = nanoClock;
   }
 
-  /** {@code reads} to send: a high-mark read of one entity with the entity's two possible low marks added. */
+  /** {@code reads} to send: a high-mark read of one entity with the low marks it can have added. */
   synchronized Map<String, KeysAndAttributes> toSend(Map<String, KeysAndAttributes> reads) {
     String entity = marksOf(reads, highPrefix);
     if (entity == null) {
