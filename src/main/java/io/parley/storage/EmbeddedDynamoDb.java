@@ -11,8 +11,10 @@ import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.AbstractLocalDynamoDBServerHandler;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBRequestHandler;
+import com.amazonaws.services.dynamodbv2.local.shared.access.LocalDBAccess;
 import com.amazonaws.services.dynamodbv2.local.shared.access.LocalDBClient;
 import com.amazonaws.services.dynamodbv2.local.shared.access.sqlite.SQLiteDBAccess;
+import com.amazonaws.services.dynamodbv2.local.shared.jobs.JobsRegister;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.metrics.ParleyMetrics;
@@ -32,6 +34,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +47,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
 
   private final DynamoDBProxyServer server;
   private final int port;
+  private final LocalDBClient local;
   private final SQLiteQueue database;
   private final ReadWriteLock databaseLock;
   private final Duration checkpointInterval;
@@ -54,6 +58,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
       throws ReflectiveOperationException {
     this.server = server;
     this.port = port;
+    this.local = local;
     SQLiteDBAccess access = (SQLiteDBAccess) field(LocalDBClient.class, "dbAccess").get(local);
     this.database = (SQLiteQueue) field(SQLiteDBAccess.class, "queue").get(access);
     this.databaseLock = (ReadWriteLock) field(SQLiteDBAccess.class, "queueLock").get(access);
@@ -109,14 +114,31 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
   /**
    * The database's client without HTTP ({@link InProcessDynamoDb}), built as DynamoDB Local's own
    * {@code DynamoDBEmbedded} builds it: its exception mapping turns DynamoDB Local's errors into
-   * the SDK's (a failed condition, a cancelled transaction), as its HTTP endpoint does.
+   * the SDK's (a failed condition, a cancelled transaction), as its HTTP endpoint does. It reads
+   * table descriptions through {@link KeptTableDescriptions}; the HTTP endpoint does not.
    */
   private static AmazonDynamoDB inProcessClient(LocalDBClient local) throws ReflectiveOperationException {
+    return mappingExceptions(over(local, KeptTableDescriptions::over));
+  }
+
+  /** A client of {@code local}'s database and jobs whose database access goes through {@code layer}. */
+  static LocalDBClient over(LocalDBClient local, UnaryOperator<LocalDBAccess> layer)
+      throws ReflectiveOperationException {
+    return new LocalDBClient(layer.apply((LocalDBAccess) field(LocalDBClient.class, "dbAccess").get(local)),
+        (JobsRegister) field(LocalDBClient.class, "jobs").get(local));
+  }
+
+  static AmazonDynamoDB mappingExceptions(LocalDBClient local) throws ReflectiveOperationException {
     Constructor<DDBExceptionMappingInvocationHandler> mapping =
         DDBExceptionMappingInvocationHandler.class.getDeclaredConstructor(LocalDBClient.class);
     mapping.setAccessible(true);
     return (AmazonDynamoDB) Proxy.newProxyInstance(AmazonDynamoDB.class.getClassLoader(),
         new Class<?>[] {AmazonDynamoDB.class}, mapping.newInstance(local));
+  }
+
+  /** DynamoDB Local's client of the database, as its HTTP endpoint uses it. */
+  LocalDBClient local() {
+    return local;
   }
 
   private static Field field(Class<?> type, String name) throws NoSuchFieldException {
