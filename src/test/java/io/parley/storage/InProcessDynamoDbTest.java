@@ -24,7 +24,6 @@ import com.typesafe.config.ConfigFactory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import io.parley.metrics.ParleyMetrics;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -53,11 +52,7 @@ class InProcessDynamoDbTest {
 
   @BeforeEach
   void start() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    dynamo = EmbeddedDynamoDb.start(dir, port);
+    dynamo = LocalDynamoDb.onFreePort(dir);
     inProcess = InProcessDynamoDb.at(dynamo.endpoint()).orElseThrow();
     http = DynamoDbClients.local(dynamo.endpoint());
     DynamoDbTables.ensure(inProcess, TABLE, TABLE + "-snapshots", TABLE + "-dedup");

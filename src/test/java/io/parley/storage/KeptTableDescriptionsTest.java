@@ -17,7 +17,6 @@ import com.amazonaws.services.dynamodbv2.model.QueryRequest;
 import com.amazonaws.services.dynamodbv2.model.ScalarAttributeType;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -46,11 +45,7 @@ class KeptTableDescriptionsTest {
 
   @BeforeEach
   void start() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    dynamo = EmbeddedDynamoDb.start(dir, port);
+    dynamo = LocalDynamoDb.onFreePort(dir);
     http = DynamoDbClients.local(dynamo.endpoint());
     keeping = EmbeddedDynamoDb.mappingExceptions(EmbeddedDynamoDb.over(dynamo.local(),
         access -> KeptTableDescriptions.over(countingDescriptionReads(access), KEEP_FOR, nanos::get)));

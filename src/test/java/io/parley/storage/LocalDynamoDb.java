@@ -30,13 +30,18 @@ final class LocalDynamoDb implements AutoCloseable {
 
   /** Starts DynamoDB Local on a free port with the tables {@code journal}, its snapshot and dedup tables. */
   static LocalDynamoDb start(Path dir, String journal) throws Exception {
+    LocalDynamoDb local = new LocalDynamoDb(onFreePort(dir));
+    DynamoDbTables.ensure(local.sync, journal, journal + "-snapshots", journal + "-dedup");
+    return local;
+  }
+
+  /** DynamoDB Local in this JVM, its data in {@code dir}, on a port nobody uses. */
+  static EmbeddedDynamoDb onFreePort(Path dir) throws Exception {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    LocalDynamoDb local = new LocalDynamoDb(EmbeddedDynamoDb.start(dir, port));
-    DynamoDbTables.ensure(local.sync, journal, journal + "-snapshots", journal + "-dedup");
-    return local;
+    return EmbeddedDynamoDb.start(dir, port);
   }
 
   /**
