@@ -5,6 +5,7 @@ import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.ConditionalCheckFailedException;
 import com.amazonaws.services.dynamodbv2.model.GetItemRequest;
 import com.amazonaws.services.dynamodbv2.model.PutItemRequest;
+import com.amazonaws.services.dynamodbv2.model.ScanRequest;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import java.util.Map;
@@ -18,7 +19,8 @@ import java.util.Map;
  * mark and, for an entity whose newest partition is empty (a new one among them), ten for the
  * lowest. On DynamoDB Local each key is one SQLite read and on DynamoDB one read unit, and these
  * reads held new users' logins back. A mark is written once per 100 events, so spreading it buys
- * nothing. A journal table Parley creates gets one key per mark; one that exists without a
+ * nothing. A journal table that holds nothing yet gets one key per mark, whoever created it (Parley,
+ * or an operator with {@code PARLEY_DYNAMODB_CREATE_TABLES=off}); one that holds data without a
  * recorded layout keeps ten, as its data was written with them. Changing the number on a table
  * with data would hide the marks written before, so it is never changed: the first node to
  * record a layout decides it (a conditional write), and every node uses what is recorded.
@@ -34,11 +36,11 @@ public final class JournalLayout {
 
   /**
    * The sequence-number shards of {@code journalTable}, recorded now if no node did before:
-   * {@link #NEW_TABLE_SHARDS} if this node has just created the table, else
-   * {@link #EXISTING_TABLE_SHARDS}.
+   * {@link #NEW_TABLE_SHARDS} if this node has just created the table or the table holds nothing,
+   * else {@link #EXISTING_TABLE_SHARDS}.
    */
   public static int sequenceShards(AmazonDynamoDB dynamo, String journalTable, boolean createdNow) {
-    int proposed = createdNow ? NEW_TABLE_SHARDS : EXISTING_TABLE_SHARDS;
+    int proposed = createdNow || isEmpty(dynamo, journalTable) ? NEW_TABLE_SHARDS : EXISTING_TABLE_SHARDS;
     try {
       dynamo.putItem(new PutItemRequest(journalTable, Map.of(
               "par", new AttributeValue(ITEM),
@@ -52,6 +54,11 @@ public final class JournalLayout {
             "par", new AttributeValue(ITEM), "num", new AttributeValue().withN("0")))
         .withConsistentRead(true)).getItem();
     return Integer.parseInt(recorded.get("shards").getN());
+  }
+
+  /** One item read at most, once per start. */
+  private static boolean isEmpty(AmazonDynamoDB dynamo, String journalTable) {
+    return dynamo.scan(new ScanRequest(journalTable).withLimit(1).withConsistentRead(true)).getItems().isEmpty();
   }
 
   /** {@code config} with the journal and its read side using {@code shards}. */

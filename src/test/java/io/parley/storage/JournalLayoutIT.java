@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The journal table's sequence-number shards ({@link JournalLayout}) against DynamoDB Local: a
- * table created now gets one, a table that already held data keeps the plugin's ten, and what
- * the first node recorded is what every later node and start uses.
+ * table created now or found empty gets one, a table that already held data keeps the plugin's
+ * ten, and what the first node recorded is what every later node and start uses.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class JournalLayoutIT {
@@ -39,6 +39,14 @@ class JournalLayoutIT {
     assertFalse(DynamoDbTables.ensure(local.sync, "layout-new", "layout-new-snapshots", "layout-new-dedup"),
         "another node finds the table");
     assertEquals(1, JournalLayout.sequenceShards(local.sync, "layout-new", false));
+  }
+
+  @Test
+  void anEmptyTableCreatedElsewhereGetsOneShard() throws Exception {
+    // As an operator's tooling creates it (PARLEY_DYNAMODB_CREATE_TABLES=off): not by this node.
+    DynamoDbTables.ensure(local.sync, "layout-elsewhere", "layout-elsewhere-snapshots", "layout-elsewhere-dedup");
+    assertEquals(1, JournalLayout.sequenceShards(local.sync, "layout-elsewhere", false));
+    assertEquals(1, JournalLayout.sequenceShards(local.sync, "layout-elsewhere", false), "as recorded");
   }
 
   @Test
