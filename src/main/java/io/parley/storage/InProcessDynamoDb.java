@@ -136,7 +136,7 @@ public final class InProcessDynamoDb {
   }
 
   /** Calls {@code method} on {@code target}, throwing what it throws rather than a wrapper. */
-  private static Object call(Object target, Method method, Object[] args) throws Exception {
+  static Object call(Object target, Method method, Object[] args) throws Exception {
     try {
       return method.invoke(target, args);
     } catch (InvocationTargetException thrown) {

@@ -2,7 +2,6 @@ package io.parley.storage;
 
 import com.amazonaws.services.dynamodbv2.local.shared.access.LocalDBAccess;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -84,7 +83,7 @@ final class KeptTableDescriptions implements InvocationHandler {
     }
   }
 
-  private Object description(String table, Method method, Object[] args) throws Throwable {
+  private Object description(String table, Method method, Object[] args) throws Exception {
     long now = nanoClock.getAsLong();
     long current = generation.get();
     Kept known = kept.get(table);
@@ -98,11 +97,7 @@ final class KeptTableDescriptions implements InvocationHandler {
     return description;
   }
 
-  private Object call(Method method, Object[] args) throws Throwable {
-    try {
-      return method.invoke(access, args);
-    } catch (InvocationTargetException thrown) {
-      throw thrown.getCause();
-    }
+  private Object call(Method method, Object[] args) throws Exception {
+    return InProcessDynamoDb.call(access, method, args);
   }
 }
