@@ -9,6 +9,7 @@ import com.amazonaws.services.dynamodbv2.model.ScanRequest;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Over how many keys the persistence plugin spreads each entity's sequence-number marks: fixed
@@ -40,6 +41,10 @@ public final class JournalLayout {
    * else {@link #EXISTING_TABLE_SHARDS}.
    */
   public static int sequenceShards(AmazonDynamoDB dynamo, String journalTable, boolean createdNow) {
+    Optional<Integer> recorded = recorded(dynamo, journalTable);
+    if (recorded.isPresent()) {
+      return recorded.get(); // every start after the first: one read, no decision to make
+    }
     int proposed = createdNow || isEmpty(dynamo, journalTable) ? NEW_TABLE_SHARDS : EXISTING_TABLE_SHARDS;
     try {
       dynamo.putItem(new PutItemRequest(journalTable, Map.of(
@@ -48,15 +53,19 @@ public final class JournalLayout {
               "shards", new AttributeValue().withN(Integer.toString(proposed))))
           .withConditionExpression("attribute_not_exists(par)"));
     } catch (ConditionalCheckFailedException recordedBefore) {
-      // another node, or an earlier start, decided it
+      // another node decided it meanwhile
     }
-    Map<String, AttributeValue> recorded = dynamo.getItem(new GetItemRequest(journalTable, Map.of(
-            "par", new AttributeValue(ITEM), "num", new AttributeValue().withN("0")))
-        .withConsistentRead(true)).getItem();
-    return Integer.parseInt(recorded.get("shards").getN());
+    return recorded(dynamo, journalTable).orElseThrow();
   }
 
-  /** One item read at most, once per start. */
+  private static Optional<Integer> recorded(AmazonDynamoDB dynamo, String journalTable) {
+    Map<String, AttributeValue> item = dynamo.getItem(new GetItemRequest(journalTable, Map.of(
+            "par", new AttributeValue(ITEM), "num", new AttributeValue().withN("0")))
+        .withConsistentRead(true)).getItem();
+    return Optional.ofNullable(item).map(recorded -> Integer.parseInt(recorded.get("shards").getN()));
+  }
+
+  /** One item read at most, by the node that records the layout. */
   private static boolean isEmpty(AmazonDynamoDB dynamo, String journalTable) {
     return dynamo.scan(new ScanRequest(journalTable).withLimit(1).withConsistentRead(true)).getItems().isEmpty();
   }
