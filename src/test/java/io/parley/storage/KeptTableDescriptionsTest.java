@@ -15,7 +15,6 @@ import com.amazonaws.services.dynamodbv2.model.KeySchemaElement;
 import com.amazonaws.services.dynamodbv2.model.KeyType;
 import com.amazonaws.services.dynamodbv2.model.QueryRequest;
 import com.amazonaws.services.dynamodbv2.model.ScalarAttributeType;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -106,11 +105,7 @@ class KeptTableDescriptionsTest {
           if (method.getName().equals("getTableInfo")) {
             descriptionReads.incrementAndGet();
           }
-          try {
-            return method.invoke(access, args);
-          } catch (InvocationTargetException thrown) {
-            throw thrown.getCause();
-          }
+          return InProcessDynamoDb.call(access, method, args);
         });
   }
 
