@@ -347,6 +347,9 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
       checkpoints.awaitTermination(30, TimeUnit.SECONDS);
       InProcessDynamoDb.unregister(endpoint());
       server.stop();
+      // DynamoDB Local only asks its SQLite thread to stop; until that thread has closed the
+      // connection (a last WAL checkpoint) a new start on the same files may meet a busy database.
+      database.join();
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.almworks.sqlite4java.SQLiteConnection;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.Put;
@@ -45,6 +46,24 @@ class EmbeddedDynamoDbTest {
       assertEquals(2, client.scan("journal-test", java.util.List.of("num")).getCount());
       assertEquals(Integer.toString(EmbeddedDynamoDb.PAGE_SIZE), dynamo.setting("page_size"), "kept across restarts");
       assertTrue(Files.exists(dir.resolve(EmbeddedDynamoDb.DATABASE_FILE + "-wal")));
+    }
+  }
+
+  @Test
+  void closingReturnsOnlyOnceDynamoDbLocalsConnectionIsClosed() throws Exception {
+    // A start right after a close (a test's restart) must not meet the old connection still open.
+    try (EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(dir, freePort())) {
+      AmazonDynamoDB client = DynamoDbClients.local(dynamo.endpoint());
+      DynamoDbTables.ensure(client, "journal-test", "snapshots-test", "dedup-test");
+      client.putItem("journal-test", Map.of("par", new AttributeValue("p-1"), "num", new AttributeValue().withN("1")));
+    }
+    SQLiteConnection alone = new SQLiteConnection(dir.resolve(EmbeddedDynamoDb.DATABASE_FILE).toFile()).open(false);
+    try {
+      alone.exec("PRAGMA locking_mode=EXCLUSIVE");
+      alone.exec("BEGIN EXCLUSIVE"); // SQLITE_BUSY while any other connection has the file open
+      alone.exec("COMMIT");
+    } finally {
+      alone.dispose();
     }
   }
 
