@@ -302,6 +302,8 @@ public final class ChatLoad implements AutoCloseable {
     final java.util.concurrent.CompletableFuture<Void> registered = new java.util.concurrent.CompletableFuture<>();
     /** Items that came again after an ack covering them was durable: PROTOCOL.md forbids it. */
     final java.util.Queue<String> resentAfterDurableAck = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Cursors that came again with another item: a cursor names one item for good (PROTOCOL.md). */
+    final java.util.Queue<String> cursorReused = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     Device(String user, String deviceId) {
       this.user = user;
@@ -338,7 +340,10 @@ public final class ChatLoad implements AutoCloseable {
           if (cursor <= durable) {
             resentAfterDurableAck.add(cursor + " (durable through " + durable + ")");
           }
-          byCursor.putIfAbsent(cursor, frame.get());
+          JsonNode earlier = byCursor.putIfAbsent(cursor, frame.get());
+          if (earlier != null && !sameItem(earlier, frame.get())) {
+            cursorReused.add(cursor + ": " + itemOf(earlier) + " then " + itemOf(frame.get()));
+          }
           highest = Math.max(highest, cursor);
           sinceAck++;
         } else if (type.equals("server.draining")) {
@@ -399,12 +404,24 @@ public final class ChatLoad implements AutoCloseable {
             .append(", inbox last_seq ").append(inboxSeq).append(", highest cursor ")
             .append(byCursor.keySet().stream().max(Long::compare).orElse(0L)).append(") ");
       }
+      if (!cursorReused.isEmpty()) {
+        report.append("cursors that came again with other items: ").append(cursorReused);
+      }
       return report.toString();
+    }
+
+    private static boolean sameItem(JsonNode one, JsonNode other) {
+      return itemOf(one).equals(itemOf(other));
+    }
+
+    private static String itemOf(JsonNode item) {
+      return item.path("conversation_id").asText() + "#" + item.path("seq").asLong();
     }
 
     /** Checks the guarantee on this device; returns how many deliveries it checked. */
     int verify(List<String> conversations, Map<String, Long> lastSeq) {
       assertTrue(resentAfterDurableAck.isEmpty(), this + " got acked items again: " + resentAfterDurableAck);
+      assertTrue(cursorReused.isEmpty(), this + " got cursors again with other items: " + cursorReused);
       Map<String, Long> previousSeq = new TreeMap<>();
       Map<String, Long> cursorOf = new TreeMap<>();
       for (Map.Entry<Long, JsonNode> entry : new TreeMap<>(byCursor).entrySet()) {
