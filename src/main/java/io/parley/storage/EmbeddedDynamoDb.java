@@ -60,7 +60,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     this.port = port;
     this.local = local;
     SQLiteDBAccess access = (SQLiteDBAccess) field(LocalDBClient.class, "dbAccess").get(local);
-    this.database = (SQLiteQueue) field(SQLiteDBAccess.class, "queue").get(access);
+    this.database = queueOf(local);
     this.databaseLock = (ReadWriteLock) field(SQLiteDBAccess.class, "queueLock").get(access);
     this.checkpointInterval = checkpointInterval;
   }
@@ -115,10 +115,17 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
    * The database's client without HTTP ({@link InProcessDynamoDb}), built as DynamoDB Local's own
    * {@code DynamoDBEmbedded} builds it: its exception mapping turns DynamoDB Local's errors into
    * the SDK's (a failed condition, a cancelled transaction), as its HTTP endpoint does. It reads
-   * table descriptions through {@link KeptTableDescriptions}; the HTTP endpoint does not.
+   * table descriptions through {@link KeptTableDescriptions} and answers a transaction once it is
+   * committed ({@link CommittedTransactions}); the HTTP endpoint does neither.
    */
   private static AmazonDynamoDB inProcessClient(LocalDBClient local) throws ReflectiveOperationException {
-    return mappingExceptions(over(local, KeptTableDescriptions::over));
+    SQLiteQueue database = queueOf(local);
+    return mappingExceptions(over(local, access -> CommittedTransactions.over(KeptTableDescriptions.over(access), database)));
+  }
+
+  /** The queue of {@code local}'s one SQLite connection. */
+  static SQLiteQueue queueOf(LocalDBClient local) throws ReflectiveOperationException {
+    return (SQLiteQueue) field(SQLiteDBAccess.class, "queue").get(field(LocalDBClient.class, "dbAccess").get(local));
   }
 
   /** A client of {@code local}'s database and jobs whose database access goes through {@code layer}. */
