@@ -83,7 +83,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     DynamoDbClients.local("http://127.0.0.1:" + port).listTables();
     LocalDBClient local = localOf(server);
     EmbeddedDynamoDb embedded = new EmbeddedDynamoDb(server, port, local, checkpointInterval);
-    InProcessDynamoDb.register(embedded.endpoint(), inProcessClient(local));
+    InProcessDynamoDb.register(embedded.endpoint(), embedded.inProcessClient());
     embedded.run(EmbeddedDynamoDb::useLargerPagesIfNew);
     embedded.run(EmbeddedDynamoDb::useWriteAheadLog);
     embedded.run(EmbeddedDynamoDb::keepScratchInMemory);
@@ -118,8 +118,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
    * table descriptions through {@link KeptTableDescriptions} and answers a transaction once it is
    * committed ({@link CommittedTransactions}); the HTTP endpoint does neither.
    */
-  private static AmazonDynamoDB inProcessClient(LocalDBClient local) throws ReflectiveOperationException {
-    SQLiteQueue database = queueOf(local);
+  private AmazonDynamoDB inProcessClient() throws ReflectiveOperationException {
     return mappingExceptions(over(local, access -> CommittedTransactions.over(KeptTableDescriptions.over(access), database)));
   }
 

@@ -341,7 +341,7 @@ public final class ChatLoad implements AutoCloseable {
             resentAfterDurableAck.add(cursor + " (durable through " + durable + ")");
           }
           JsonNode earlier = byCursor.putIfAbsent(cursor, frame.get());
-          if (earlier != null && !sameItem(earlier, frame.get())) {
+          if (earlier != null && !itemOf(earlier).equals(itemOf(frame.get()))) {
             cursorReused.add(cursor + ": " + itemOf(earlier) + " then " + itemOf(frame.get()));
           }
           highest = Math.max(highest, cursor);
@@ -408,10 +408,6 @@ public final class ChatLoad implements AutoCloseable {
         report.append("cursors that came again with other items: ").append(cursorReused);
       }
       return report.toString();
-    }
-
-    private static boolean sameItem(JsonNode one, JsonNode other) {
-      return itemOf(one).equals(itemOf(other));
     }
 
     private static String itemOf(JsonNode item) {
