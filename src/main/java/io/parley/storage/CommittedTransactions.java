@@ -6,7 +6,6 @@ import com.almworks.sqlite4java.SQLiteQueue;
 import com.amazonaws.services.dynamodbv2.local.shared.access.LocalDBAccess;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.util.Set;
 
 /**
@@ -34,8 +33,7 @@ final class CommittedTransactions implements InvocationHandler {
 
   /** {@code access} with its transactions' ends waited for on {@code database}, its SQLite queue. */
   static LocalDBAccess over(LocalDBAccess access, SQLiteQueue database) {
-    return (LocalDBAccess) Proxy.newProxyInstance(LocalDBAccess.class.getClassLoader(),
-        new Class<?>[] {LocalDBAccess.class}, new CommittedTransactions(access, database));
+    return InProcessDynamoDb.proxy(LocalDBAccess.class, new CommittedTransactions(access, database));
   }
 
   @Override

@@ -21,7 +21,6 @@ import io.parley.metrics.ParleyMetrics;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,7 +59,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     this.port = port;
     this.local = local;
     SQLiteDBAccess access = (SQLiteDBAccess) field(LocalDBClient.class, "dbAccess").get(local);
-    this.database = queueOf(local);
+    this.database = (SQLiteQueue) field(SQLiteDBAccess.class, "queue").get(access);
     this.databaseLock = (ReadWriteLock) field(SQLiteDBAccess.class, "queueLock").get(access);
     this.checkpointInterval = checkpointInterval;
   }
@@ -122,9 +121,9 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     return mappingExceptions(over(local, access -> CommittedTransactions.over(KeptTableDescriptions.over(access), database)));
   }
 
-  /** The queue of {@code local}'s one SQLite connection. */
-  static SQLiteQueue queueOf(LocalDBClient local) throws ReflectiveOperationException {
-    return (SQLiteQueue) field(SQLiteDBAccess.class, "queue").get(field(LocalDBClient.class, "dbAccess").get(local));
+  /** The queue of DynamoDB Local's one SQLite connection (for tests). */
+  SQLiteQueue queue() {
+    return database;
   }
 
   /** A client of {@code local}'s database and jobs whose database access goes through {@code layer}. */
@@ -138,8 +137,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     Constructor<DDBExceptionMappingInvocationHandler> mapping =
         DDBExceptionMappingInvocationHandler.class.getDeclaredConstructor(LocalDBClient.class);
     mapping.setAccessible(true);
-    return (AmazonDynamoDB) Proxy.newProxyInstance(AmazonDynamoDB.class.getClassLoader(),
-        new Class<?>[] {AmazonDynamoDB.class}, mapping.newInstance(local));
+    return InProcessDynamoDb.proxy(AmazonDynamoDB.class, mapping.newInstance(local));
   }
 
   /** DynamoDB Local's client of the database, as its HTTP endpoint uses it. */

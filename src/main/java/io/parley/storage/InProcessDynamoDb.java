@@ -148,7 +148,8 @@ public final class InProcessDynamoDb {
     }
   }
 
-  private static <T> T proxy(Class<T> type, InvocationHandler handler) {
+  /** A {@code type} whose every call goes to {@code handler}. */
+  static <T> T proxy(Class<T> type, InvocationHandler handler) {
     return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
   }
 }

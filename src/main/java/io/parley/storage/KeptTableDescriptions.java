@@ -3,7 +3,6 @@ package io.parley.storage;
 import com.amazonaws.services.dynamodbv2.local.shared.access.LocalDBAccess;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -57,8 +56,7 @@ final class KeptTableDescriptions implements InvocationHandler {
   }
 
   static LocalDBAccess over(LocalDBAccess access, Duration keepFor, LongSupplier nanoClock) {
-    return (LocalDBAccess) Proxy.newProxyInstance(LocalDBAccess.class.getClassLoader(),
-        new Class<?>[] {LocalDBAccess.class}, new KeptTableDescriptions(access, keepFor, nanoClock));
+    return InProcessDynamoDb.proxy(LocalDBAccess.class, new KeptTableDescriptions(access, keepFor, nanoClock));
   }
 
   @Override

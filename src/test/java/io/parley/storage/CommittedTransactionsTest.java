@@ -12,7 +12,6 @@ import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.Put;
 import com.amazonaws.services.dynamodbv2.model.TransactWriteItem;
 import com.amazonaws.services.dynamodbv2.model.TransactWriteItemsRequest;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,7 +27,7 @@ class CommittedTransactionsTest {
   void aTransactionIsAnsweredOnlyOnceSqliteHasCommittedIt() throws Exception {
     try (EmbeddedDynamoDb dynamo = LocalDynamoDb.onFreePort(dir)) {
       DynamoDbTables.ensureKeyed(DynamoDbClients.local(dynamo.endpoint()), "rows-test", "c", "u");
-      SQLiteQueue database = EmbeddedDynamoDb.queueOf(dynamo.local());
+      SQLiteQueue database = dynamo.queue();
       AmazonDynamoDB client = EmbeddedDynamoDb.mappingExceptions(EmbeddedDynamoDb.over(dynamo.local(),
           access -> CommittedTransactions.over(busyBeforeCommits(access, database), database)));
 
@@ -42,19 +41,18 @@ class CommittedTransactionsTest {
 
   /** {@code access} whose SQLite thread has a slow job ahead of each COMMIT, as under load. */
   private static LocalDBAccess busyBeforeCommits(LocalDBAccess access, SQLiteQueue database) {
-    return (LocalDBAccess) Proxy.newProxyInstance(LocalDBAccess.class.getClassLoader(),
-        new Class<?>[] {LocalDBAccess.class}, (proxy, method, args) -> {
-          if (method.getName().equals("commitTransaction")) {
-            database.execute(new SQLiteJob<Void>() {
-              @Override
-              protected Void job(SQLiteConnection connection) throws Exception {
-                Thread.sleep(BUSY_MILLIS); // the work queued ahead of the COMMIT, not a wait for a condition
-                return null;
-              }
-            });
+    return InProcessDynamoDb.proxy(LocalDBAccess.class, (proxy, method, args) -> {
+      if (method.getName().equals("commitTransaction")) {
+        database.execute(new SQLiteJob<Void>() {
+          @Override
+          protected Void job(SQLiteConnection connection) throws Exception {
+            Thread.sleep(BUSY_MILLIS); // the work queued ahead of the COMMIT, not a wait for a condition
+            return null;
           }
-          return InProcessDynamoDb.call(access, method, args);
         });
+      }
+      return InProcessDynamoDb.call(access, method, args);
+    });
   }
 
   private static long committedRows(Path database, String table) throws Exception {
