@@ -1,6 +1,7 @@
 package io.parley.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.cluster.HandlerTable;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.LiveEvent;
 import io.parley.conversation.MessageHistory;
@@ -231,65 +232,69 @@ public final class Connection {
         (connected, failure) -> connected != null ? connected : new NoAnswer(ReRegister.INSTANCE));
   }
 
+  /** One table for every connection (see {@link HandlerTable}). */
+  private static final HandlerTable<Connection, Void, Object, Behavior<Object>> MESSAGES =
+      HandlerTable.<Connection, Void, Object, Behavior<Object>>builder()
+          .on(Attach.class, (self, none, attach) -> self.onAttach(attach))
+          .on(AttachTimeout.class, (self, none, t) -> self.attached ? Behaviors.same() : self.stop())
+          .on(UserActor.Connected.class, (self, none, connected) -> self.onRegistered(connected))
+          .on(Written.class, (self, none, written) -> same(() -> {
+            self.socket.written();
+            self.stream.socketDrained();
+          }))
+          .on(PendingReplay.PageArrived.class, (self, none, page) -> same(() -> self.stream.pageArrived(page)))
+          .on(PendingReplay.PageLoaded.class, (self, none, page) -> same(() -> self.stream.pageLoaded(page)))
+          .on(DeviceEvent.StreamItem.class, (self, none, item) -> same(() -> self.stream.item(item)))
+          .on(Acked.class, (self, none, acked) -> same(() -> self.stream.acked(acked.cursor())))
+          .on(LargeGroupsFound.class, (self, none, found) -> self.onLargeGroupsFound(found))
+          .on(LiveEvent.Joined.class, (self, none, joined) ->
+              same(() -> self.feeds.joined(joined.conversationId(), joined.lastSeq())))
+          .on(LiveEvent.Messages.class, (self, none, messages) ->
+              same(() -> self.feeds.messages(messages.conversationId(), messages.messages())))
+          .on(GapRead.class, (self, none, gap) -> same(() -> self.feeds.gapRead(gap.group(), gap.toSeq(), gap.messages())))
+          .on(LiveEvent.Typing.class, (self, none, typing) -> same(() -> {
+            if (!typing.typistId().equals(self.userId)) {
+              self.stream.event(() -> self.send(new DeviceEvent.Typing(typing.conversationId(), typing.typistId())));
+            }
+          }))
+          .on(DeviceEvent.Replaced.class, (self, none, r) -> same(() -> self.socket.complete()))
+          .on(DeviceEvent.class, (self, none, event) -> same(() -> self.stream.event(() -> self.send(event))))
+          .on(Reply.class, (self, none, reply) ->
+              same(() -> self.afterHello.send(() -> self.socket.emit(new SocketOutput.Text(reply.json())))))
+          .on(ReRegister.class, (self, none, r) -> same(self::register))
+          .on(Tick.class, (self, none, tick) -> same(self::onTick))
+          .on(TokenRefreshed.class, (self, none, refreshed) -> same(() -> self.expireAt(refreshed.expiresAt())))
+          .on(TokenExpired.class, (self, none, expired) -> same(() -> {
+            self.send(WireFormat.tokenExpired());
+            self.socket.complete();
+          }))
+          .on(PresenceWatched.class, (self, none, watched) -> same(() -> self.presenceWatched = watched.userIds()))
+          .on(UserActorStopped.class, (self, none, stopped) -> same(() -> {
+            self.watchedUser = null;
+            self.register();
+          }))
+          .on(NoAnswer.class, (self, none, noAnswer) -> same(() -> {
+            if (noAnswer.retry() == Replay.INSTANCE) {
+              self.stream.noAnswer();
+            }
+            self.timers.startSingleTimer(noAnswer.retry(), RETRY_AFTER);
+          }))
+          .on(Replay.class, (self, none, r) -> same(() -> self.stream.retry()))
+          .on(Drain.class, (self, none, drain) -> self.onDrain(drain))
+          .on(CloseNow.class, (self, none, c) -> same(() -> self.socket.complete()))
+          .on(Closed.class, (self, none, c) -> self.stop())
+          .build();
+
   private Behavior<Object> running() {
-    return Behaviors.receive(Object.class)
-        .onMessage(Attach.class, this::onAttach)
-        .onMessage(AttachTimeout.class, t -> attached ? Behaviors.same() : stop())
-        .onMessage(UserActor.Connected.class, this::onRegistered)
-        .onMessage(Written.class, written -> {
-          socket.written();
-          stream.socketDrained();
-          return Behaviors.same();
-        })
-        .onMessage(PendingReplay.PageArrived.class, page -> same(() -> stream.pageArrived(page)))
-        .onMessage(PendingReplay.PageLoaded.class, page -> same(() -> stream.pageLoaded(page)))
-        .onMessage(DeviceEvent.StreamItem.class, item -> same(() -> stream.item(item)))
-        .onMessage(Acked.class, acked -> same(() -> stream.acked(acked.cursor())))
-        .onMessage(LargeGroupsFound.class, this::onLargeGroupsFound)
-        .onMessage(LiveEvent.Joined.class,
-            joined -> same(() -> feeds.joined(joined.conversationId(), joined.lastSeq())))
-        .onMessage(LiveEvent.Messages.class,
-            messages -> same(() -> feeds.messages(messages.conversationId(), messages.messages())))
-        .onMessage(GapRead.class, gap -> same(() -> feeds.gapRead(gap.group(), gap.toSeq(), gap.messages())))
-        .onMessage(LiveEvent.Typing.class, typing -> {
-          if (!typing.typistId().equals(userId)) {
-            stream.event(() -> send(new DeviceEvent.Typing(typing.conversationId(), typing.typistId())));
+    return Behaviors.receive(
+        (context, message) -> MESSAGES.apply(this, null, message),
+        (context, signal) -> {
+          if (signal instanceof PostStop) {
+            live.closed(ctx.getSelf());
+            return Behaviors.same();
           }
-          return Behaviors.same();
-        })
-        .onMessage(DeviceEvent.Replaced.class, r -> same(() -> socket.complete()))
-        .onMessage(DeviceEvent.class, event -> same(() -> stream.event(() -> send(event))))
-        .onMessage(Reply.class, reply -> same(() -> afterHello.send(() -> socket.emit(new SocketOutput.Text(reply.json())))))
-        .onMessage(ReRegister.class, r -> same(() -> register()))
-        .onMessage(Tick.class, tick -> same(this::onTick))
-        .onMessage(TokenRefreshed.class, refreshed -> same(() -> expireAt(refreshed.expiresAt())))
-        .onMessage(TokenExpired.class, expired -> {
-          send(WireFormat.tokenExpired());
-          socket.complete();
-          return Behaviors.same();
-        })
-        .onMessage(PresenceWatched.class, watched -> same(() -> presenceWatched = watched.userIds()))
-        .onMessage(UserActorStopped.class, stopped -> {
-          watchedUser = null;
-          register();
-          return Behaviors.same();
-        })
-        .onMessage(NoAnswer.class, noAnswer -> {
-          if (noAnswer.retry() == Replay.INSTANCE) {
-            stream.noAnswer();
-          }
-          timers.startSingleTimer(noAnswer.retry(), RETRY_AFTER);
-          return Behaviors.same();
-        })
-        .onMessage(Replay.class, r -> same(() -> stream.retry()))
-        .onMessage(Drain.class, this::onDrain)
-        .onMessage(CloseNow.class, c -> same(() -> socket.complete()))
-        .onMessage(Closed.class, c -> stop())
-        .onSignal(PostStop.class, stopped -> {
-          live.closed(ctx.getSelf());
-          return Behaviors.same();
-        })
-        .build();
+          return Behaviors.unhandled();
+        });
   }
 
   private Behavior<Object> onDrain(Drain drain) {

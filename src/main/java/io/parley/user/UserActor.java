@@ -5,6 +5,7 @@ import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.CopyingSnapshotAdapter;
 import io.parley.cluster.EventBatches;
+import io.parley.cluster.HandlerTable;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.EntityLifecycle;
 import io.parley.cluster.WriteBatch;
@@ -337,39 +338,47 @@ public final class UserActor
 
   // ---------------------------------------------------------------------------- command handler
 
+  /** One table for every user entity (see {@link HandlerTable}). */
+  private static final HandlerTable<UserActor, UserState, Command, Effect<Event, UserState>> COMMANDS =
+      HandlerTable.<UserActor, UserState, Command, Effect<Event, UserState>>builder()
+          .on(Sync.class, UserActor::onSync)
+          .on(Writes.class, (self, state, cmd) -> self.stage(cmd))
+          .on(Flush.class, (self, state, cmd) -> self.onFlush(state))
+          .on(FlushAcks.class, (self, state, cmd) -> self.onFlush(state))
+          .on(Ack.class, (self, state, cmd) -> self.touched(() -> self.stream.ack(state, cmd)))
+          .on(Notify.class, (self, state, cmd) ->
+              self.Effect().none().thenRun(s -> self.connections.broadcast(cmd.event(), null)))
+          .on(GetPending.class, (self, state, cmd) -> self.Effect().reply(cmd.replyTo(), self.stream.pending(state, cmd)))
+          .on(GetInbox.class, (self, state, cmd) -> self.touched(() -> self.inbox.page(state, cmd)))
+          .on(Erase.class, (self, state, cmd) -> self.erasure.request(state, cmd))
+          .on(EraseStep.class, (self, state, cmd) -> self.erasure.step(state, cmd))
+          .on(ElsewhereErased.class, (self, state, cmd) -> self.erasure.elsewhereErased(state, cmd))
+          .on(IndexConsulted.class, (self, state, cmd) -> self.erasure.indexConsulted(state, cmd))
+          .on(ResumeErasure.class, (self, state, cmd) -> self.Effect().reply(cmd.replyTo(), Erasure.resumed(state)))
+          .on(GetExport.class, (self, state, cmd) -> self.Effect().none().thenRun(s -> self.inbox.export(s, cmd)))
+          .on(PresenceChecked.class, (self, state, cmd) ->
+              self.Effect().none().thenRun(s -> self.connections.presenceChecked(cmd, s)))
+          .on(SubscribePresence.class, (self, state, cmd) -> self.touched(() -> self.connections.subscribe(cmd, state)))
+          .on(RenewPresence.class, (self, state, cmd) -> self.Effect().none().thenRun(s -> self.connections.renew(cmd, s)))
+          .on(UnsubscribePresence.class, (self, state, cmd) ->
+              self.Effect().none().thenRun(s -> self.connections.unsubscribe(cmd)))
+          .on(LeaseAllowance.class, (self, state, cmd) -> self.Effect().reply(cmd.replyTo(), self.allowances.lease(cmd)))
+          .on(PushDue.class, UserActor::onPushDue)
+          .on(Mentioned.class, UserActor::onMentioned)
+          .on(Tick.class, UserActor::onTick)
+          .on(Stop.class, (self, state, cmd) -> self.onStop())
+          .build();
+
   @Override
   public CommandHandler<Command, Event, UserState> commandHandler() {
-    return newCommandHandlerBuilder()
-        .forAnyState()
-        .onCommand(Sync.class, this::onSync)
-        .onCommand(Writes.class, (state, cmd) -> stage(cmd))
-        .onCommand(Flush.class, (state, cmd) -> onFlush(state))
-        .onCommand(FlushAcks.class, (state, cmd) -> onFlush(state))
-        .onCommand(Ack.class, (state, cmd) -> touched(() -> stream.ack(state, cmd)))
-        .onCommand(Notify.class, (state, cmd) -> Effect().none().thenRun(s -> connections.broadcast(cmd.event(), null)))
-        .onCommand(GetPending.class, (state, cmd) -> Effect().reply(cmd.replyTo(), stream.pending(state, cmd)))
-        .onCommand(GetInbox.class, (state, cmd) -> touched(() -> inbox.page(state, cmd)))
-        .onCommand(Erase.class, erasure::request)
-        .onCommand(EraseStep.class, erasure::step)
-        .onCommand(ElsewhereErased.class, erasure::elsewhereErased)
-        .onCommand(IndexConsulted.class, erasure::indexConsulted)
-        .onCommand(ResumeErasure.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Erasure.resumed(state)))
-        .onCommand(GetExport.class, (state, cmd) -> Effect().none().thenRun(s -> inbox.export(s, cmd)))
-        .onCommand(PresenceChecked.class, (state, cmd) -> Effect().none().thenRun(s -> connections.presenceChecked(cmd, s)))
-        .onCommand(SubscribePresence.class, (state, cmd) -> touched(() -> connections.subscribe(cmd, state)))
-        .onCommand(RenewPresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.renew(cmd, s)))
-        .onCommand(UnsubscribePresence.class, (state, cmd) -> Effect().none().thenRun(s -> connections.unsubscribe(cmd)))
-        .onCommand(LeaseAllowance.class, (state, cmd) -> Effect().reply(cmd.replyTo(), allowances.lease(cmd)))
-        .onCommand(PushDue.class, this::onPushDue)
-        .onCommand(Mentioned.class, (state, cmd) -> {
-          if (!connections.online() && !state.pushTokens.isEmpty()) {
-            pushes.mentioned(cmd.conversationId(), cmd.seq(), cmd.senderId());
-          }
-          return Effect().none();
-        })
-        .onCommand(Tick.class, this::onTick)
-        .onCommand(Stop.class, (state, cmd) -> onStop())
-        .build();
+    return (state, command) -> COMMANDS.apply(this, state, command);
+  }
+
+  private Effect<Event, UserState> onMentioned(UserState state, Mentioned cmd) {
+    if (!connections.online() && !state.pushTokens.isEmpty()) {
+      pushes.mentioned(cmd.conversationId(), cmd.seq(), cmd.senderId());
+    }
+    return Effect().none();
   }
 
   /** Stops once what waits to be written is stored (its flush is already on its way). */
@@ -491,27 +500,24 @@ public final class UserActor
 
   // ------------------------------------------------------------------------------ event handler
 
-  private EventHandler<UserState, Event> eventHandler;
+  private static final HandlerTable<UserActor, UserState, Event, UserState> EVENTS =
+      HandlerTable.<UserActor, UserState, Event, UserState>builder()
+          .on(Batch.class, (self, state, batch) -> EventBatches.applyAll(self.eventHandler(), state, batch.events()))
+          .on(MessagesStored.class, (self, state, e) -> state.apply(self.userId, e))
+          .on(NoticeStored.class, (self, state, e) -> state.apply(e))
+          .on(MembershipChanged.class, (self, state, e) -> state.apply(self.userId, e))
+          .on(PreviewDeleted.class, (self, state, e) -> state.apply(e))
+          .on(DeviceConnected.class, (self, state, e) -> state.apply(e))
+          .on(DeviceDisconnected.class, (self, state, e) -> state.apply(e))
+          .on(DeviceAcked.class, (self, state, e) -> state.apply(e))
+          .on(ConversationRead.class, (self, state, e) -> state.apply(e))
+          .on(PushTokenAdded.class, (self, state, e) -> state.apply(e))
+          .on(PushTokenRemoved.class, (self, state, e) -> state.apply(e))
+          .on(Erasing.class, (self, state, e) -> Erasure.apply(state, e))
+          .build();
 
   @Override
   public EventHandler<UserState, Event> eventHandler() {
-    if (eventHandler == null) {
-      eventHandler = newEventHandlerBuilder()
-          .forAnyState()
-          .onEvent(Batch.class, (state, batch) -> EventBatches.applyAll(eventHandler, state, batch.events()))
-          .onEvent(MessagesStored.class, (state, e) -> state.apply(userId, e))
-          .onEvent(NoticeStored.class, UserState::apply)
-          .onEvent(MembershipChanged.class, (state, e) -> state.apply(userId, e))
-          .onEvent(PreviewDeleted.class, (state, e) -> state.apply(e))
-          .onEvent(DeviceConnected.class, UserState::apply)
-          .onEvent(DeviceDisconnected.class, UserState::apply)
-          .onEvent(DeviceAcked.class, UserState::apply)
-          .onEvent(ConversationRead.class, UserState::apply)
-          .onEvent(PushTokenAdded.class, UserState::apply)
-          .onEvent(PushTokenRemoved.class, UserState::apply)
-          .onEvent(Erasing.class, Erasure::apply)
-          .build();
-    }
-    return eventHandler;
+    return (state, event) -> EVENTS.apply(this, state, event);
   }
 }
