@@ -50,6 +50,11 @@ public final class HandlerTable<A, S, M, R> {
     return new Builder<>();
   }
 
+  /** Whether a handler takes {@code message}. */
+  public boolean handles(M message) {
+    return byClass.get(message.getClass()) != null;
+  }
+
   /** What the handler for {@code message} returns; a message no handler takes is a programming error. */
   public R apply(A actor, S state, M message) {
     Handler<A, S, Object, R> handler = byClass.get(message.getClass());

@@ -6,6 +6,8 @@ import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
 import io.parley.cluster.CopyingSnapshotAdapter;
 import io.parley.cluster.EventBatches;
+import io.parley.cluster.HandlerTable;
+import io.parley.cluster.HandlerTable.Handler;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.EntityLifecycle;
 import io.parley.conversation.ConversationState.Active;
@@ -14,7 +16,6 @@ import io.parley.conversation.ConversationState.State;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -536,113 +537,112 @@ public final class ConversationActor
 
   // ---------------------------------------------------------------------------- command handler
 
+  private static final HandlerTable<ConversationActor, Empty, Command, Effect<Event, State>> WHEN_EMPTY =
+      HandlerTable.<ConversationActor, Empty, Command, Effect<Event, State>>builder()
+          .on(Create.class, touching((self, state, cmd) -> self.membership.create(state, cmd)))
+          .on(GetInfo.class, touching((self, state, cmd) -> self.membership.getInfoBeforeStart(state, cmd)))
+          .on(LocateMessages.class, touching((self, state, cmd) -> self.membership.locateBeforeStart(state, cmd)))
+          .on(AddMembers.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
+          .on(Leave.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
+          .on(RemoveMembers.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
+          .on(SetRole.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
+          .on(SetPosting.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
+          .on(GetReceiptsGiven.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
+          .on(GetMembers.class, touching((self, state, cmd) -> self.membership.membersBeforeStart(state, cmd)))
+          .on(Delete.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
+          // A read of a conversation that holds nothing: as the user entity answered, not a member.
+          .on(MarkRead.class, (self, state, cmd) ->
+              self.Effect().reply(cmd.replyTo(), notMember(self.conversationId, cmd.userId())))
+          .on(GetSummary.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
+          .on(EraseMember.class, (self, state, cmd) -> self.Effect().reply(cmd.replyTo(), Outcome.ok(Done.INSTANCE)))
+          .build();
+
+  private static final HandlerTable<ConversationActor, Active, Command, Effect<Event, State>> WHEN_ACTIVE =
+      HandlerTable.<ConversationActor, Active, Command, Effect<Event, State>>builder()
+          .on(Create.class, (self, state, cmd) -> self.membership.createExisting(state, cmd))
+          .on(Send.class, gated((self, state, cmd) -> self.writes.send(state, cmd)))
+          .on(GetInfo.class, gated((self, state, cmd) -> self.membership.getInfo(state, cmd)))
+          .on(GetReceiptsGiven.class, gated((self, state, cmd) -> self.membership.receiptsGiven(state, cmd)))
+          .on(GetMembers.class, gated((self, state, cmd) -> self.membership.members(state, cmd)))
+          .on(LocateMessages.class, gated((self, state, cmd) -> self.membership.locate(state, cmd)))
+          .on(AddMembers.class, gated((self, state, cmd) -> self.membership.addMembers(state, cmd)))
+          .on(Leave.class, gated((self, state, cmd) -> self.membership.leave(state, cmd)))
+          .on(RemoveMembers.class, gated((self, state, cmd) -> self.admin.removeMembers(state, cmd)))
+          .on(SetRole.class, gated((self, state, cmd) -> self.admin.setRole(state, cmd)))
+          .on(SetPosting.class, gated((self, state, cmd) -> self.admin.setPosting(state, cmd)))
+          .on(MarkRead.class, gated((self, state, cmd) -> self.none(() ->
+              self.large.read(state, cmd.userId(), cmd.seq(), cmd.replyTo()))))
+          .on(GetSummary.class, gated((self, state, cmd) -> self.membership.summary(state, cmd)))
+          .on(RelayJoin.class, touching((self, state, join) -> self.none(() -> self.relays.join(state, join))))
+          .on(Relayed.class, (self, state, relayed) -> self.none(() -> self.tally.relayed(state, relayed.delivered())))
+          .on(RelayLeave.class, (self, state, leave) -> self.none(() -> self.relays.leave(leave.relay())))
+          .on(MembersLookedUp.class, (self, state, answer) -> self.none(() -> self.large.lookedUp(state, answer)))
+          .on(MembersChecked.class, (self, state, cmd) -> self.large.checked(state, cmd))
+          .on(MemberRowsStored.class, (self, state, cmd) -> self.large.rowsStored(state, cmd))
+          .on(ReadMarksStored.class, (self, state, cmd) -> self.large.readsStored(state, cmd))
+          .on(HandedOff.class, (self, state, cmd) -> self.none(() -> self.handoffs.onHandedOff(state, cmd)))
+          .on(MembershipHeld.class, (self, state, cmd) ->
+              self.Effect().none().thenRun(s -> self.memberships.onHeld(state, cmd)))
+          .on(MembersIndexed.class, (self, state, cmd) ->
+              self.Effect().none().thenRun(s -> self.memberships.onIndexed(state, cmd)))
+          .on(Delivered.class, gated((self, state, cmd) -> state.large
+              ? self.Effect().none() // a large group's receipts are its members' read marks
+              : self.writes.receipt(state, cmd.userId(), ReceiptStatus.DELIVERED, cmd.seq())))
+          .on(Read.class, gated((self, state, cmd) -> state.large
+              ? self.none(() -> self.large.read(state, cmd.userId(), cmd.seq(), null))
+              : self.writes.receipt(state, cmd.userId(), ReceiptStatus.READ, cmd.seq())))
+          .on(Typing.class, gated((self, state, cmd) -> self.typing.typing(state, cmd)))
+          .on(RetryLoaded.class, (self, state, loaded) -> self.none(() -> self.handoffs.onRetryLoaded(state, loaded)))
+          .on(Delete.class, gated((self, state, cmd) -> self.deletion.request(state, cmd)))
+          .on(DeleteChecked.class, (self, state, cmd) -> self.deletion.checked(state, cmd))
+          .on(EraseMember.class, gated((self, state, cmd) -> self.erasure.erase(state, cmd)))
+          .on(DedupLookedUp.class, (self, state, cmd) -> self.writes.lookedUp(state, cmd))
+          .on(DedupSpillStored.class, (self, state, cmd) -> self.writes.spillStored(state, cmd))
+          .on(DedupSpillFailed.class, (self, state, cmd) -> self.writes.spillFailed(state, cmd))
+          .on(ArchiveLoaded.class, (self, state, loaded) -> self.archiving.onLoaded(state, loaded))
+          .on(SegmentWritten.class, (self, state, written) -> self.archiving.onSegmentWritten(state, written))
+          .on(TrimFinished.class, (self, state, trimmed) -> self.archiving.onTrimFinished(trimmed))
+          .build();
+
+  /** What neither state's table takes. */
+  private static final HandlerTable<ConversationActor, State, Command, Effect<Event, State>> IN_ANY_STATE =
+      HandlerTable.<ConversationActor, State, Command, Effect<Event, State>>builder()
+          .on(Send.class, touching((self, state, cmd) -> self.writes.send(state, cmd)))
+          .on(Flush.class, (self, state, cmd) -> self.writes.flush(state, cmd))
+          .on(Tick.class, (self, state, cmd) -> self.upkeep.tick(state, cmd))
+          .on(Stop.class, (self, state, cmd) -> self.Effect().stop())
+          .on(ArchiveFailed.class, (self, state, failed) -> self.archiving.onFailed(failed))
+          // Receipts, hand-offs and typing for a conversation that has nothing stored are stale;
+          // a WakeUp only starts the entity.
+          .on(Command.class, (self, state, cmd) -> self.Effect().none())
+          .build();
+
+  /** As Pekko's builder would with a table per state type: the state's own table first, then the common one. */
   @Override
   public CommandHandler<Command, Event, State> commandHandler() {
-    var builder = newCommandHandlerBuilder();
-    builder
-        .forStateType(Empty.class)
-        .onCommand(Create.class, touching(membership::create))
-        .onCommand(GetInfo.class, touching(membership::getInfoBeforeStart))
-        .onCommand(LocateMessages.class, touching(membership::locateBeforeStart))
-        .onCommand(AddMembers.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
-        .onCommand(Leave.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
-        .onCommand(RemoveMembers.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
-        .onCommand(SetRole.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
-        .onCommand(SetPosting.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
-        .onCommand(GetReceiptsGiven.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
-        .onCommand(GetMembers.class, touching(membership::membersBeforeStart))
-        .onCommand(Delete.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
-        // A read of a conversation that holds nothing: as the user entity answered, not a member.
-        .onCommand(MarkRead.class, (state, cmd) ->
-            Effect().reply(cmd.replyTo(), notMember(ConversationActor.this.conversationId, cmd.userId())))
-        .onCommand(GetSummary.class, (state, cmd) -> membership.notFound(cmd.replyTo()))
-        .onCommand(EraseMember.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Outcome.ok(Done.INSTANCE)));
-    builder
-        .forStateType(Active.class)
-        .onCommand(Create.class, membership::createExisting)
-        .onCommand(Send.class, gated(writes::send))
-        .onCommand(GetInfo.class, gated(membership::getInfo))
-        .onCommand(GetReceiptsGiven.class, gated(membership::receiptsGiven))
-        .onCommand(GetMembers.class, gated(membership::members))
-        .onCommand(LocateMessages.class, gated(membership::locate))
-        .onCommand(AddMembers.class, gated(membership::addMembers))
-        .onCommand(Leave.class, gated(membership::leave))
-        .onCommand(RemoveMembers.class, gated(admin::removeMembers))
-        .onCommand(SetRole.class, gated(admin::setRole))
-        .onCommand(SetPosting.class, gated(admin::setPosting))
-        .onCommand(MarkRead.class, gated((Active state, MarkRead cmd) -> {
-          large.read(state, cmd.userId(), cmd.seq(), cmd.replyTo());
-          return Effect().none();
-        }))
-        .onCommand(GetSummary.class, gated(membership::summary))
-        .onCommand(RelayJoin.class, touching((Active state, RelayJoin join) -> {
-          relays.join(state, join);
-          return Effect().none();
-        }))
-        .onCommand(Relayed.class, (state, relayed) -> {
-          tally.relayed(state, relayed.delivered());
-          return Effect().none();
-        })
-        .onCommand(RelayLeave.class, (state, leave) -> {
-          relays.leave(leave.relay());
-          return Effect().none();
-        })
-        .onCommand(MembersLookedUp.class, (state, answer) -> {
-          large.lookedUp(state, answer);
-          return Effect().none();
-        })
-        .onCommand(MembersChecked.class, large::checked)
-        .onCommand(MemberRowsStored.class, large::rowsStored)
-        .onCommand(ReadMarksStored.class, large::readsStored)
-        .onCommand(HandedOff.class, (state, cmd) -> {
-          handoffs.onHandedOff(state, cmd);
-          return Effect().none();
-        })
-        .onCommand(MembershipHeld.class, (state, cmd) -> Effect().none().thenRun(s -> memberships.onHeld(state, cmd)))
-        .onCommand(MembersIndexed.class, (state, cmd) -> Effect().none().thenRun(s -> memberships.onIndexed(state, cmd)))
-        .onCommand(Delivered.class, gated((Active state, Delivered cmd) -> state.large
-            ? Effect().none() // a large group's receipts are its members' read marks
-            : writes.receipt(state, cmd.userId(), ReceiptStatus.DELIVERED, cmd.seq())))
-        .onCommand(Read.class, gated((Active state, Read cmd) -> {
-          if (state.large) {
-            large.read(state, cmd.userId(), cmd.seq(), null);
-            return Effect().none();
-          }
-          return writes.receipt(state, cmd.userId(), ReceiptStatus.READ, cmd.seq());
-        }))
-        .onCommand(Typing.class, gated(typing::typing))
-        .onCommand(RetryLoaded.class, (state, loaded) -> {
-          handoffs.onRetryLoaded(state, loaded);
-          return Effect().none();
-        })
-        .onCommand(Delete.class, gated(deletion::request))
-        .onCommand(DeleteChecked.class, deletion::checked)
-        .onCommand(EraseMember.class, gated(erasure::erase))
-        .onCommand(DedupLookedUp.class, writes::lookedUp)
-        .onCommand(DedupSpillStored.class, writes::spillStored)
-        .onCommand(DedupSpillFailed.class, writes::spillFailed)
-        .onCommand(ArchiveLoaded.class, (state, loaded) -> archiving.onLoaded(state, loaded))
-        .onCommand(SegmentWritten.class, (state, written) -> archiving.onSegmentWritten(state, written))
-        .onCommand(TrimFinished.class, (state, trimmed) -> archiving.onTrimFinished(trimmed));
-    builder
-        .forAnyState()
-        .onCommand(Send.class, touching(writes::send))
-        .onCommand(Flush.class, writes::flush)
-        .onCommand(Tick.class, upkeep::tick)
-        .onCommand(WakeUp.class, (state, cmd) -> Effect().none())
-        .onCommand(Stop.class, (state, cmd) -> Effect().stop())
-        .onCommand(ArchiveFailed.class, (state, failed) -> archiving.onFailed(failed))
-        // Receipts, hand-offs and typing for a conversation that has nothing stored are stale.
-        .onAnyCommand((state, cmd) -> Effect().none());
-    return builder.build();
+    return (state, command) -> {
+      if (state instanceof Active active && WHEN_ACTIVE.handles(command)) {
+        return WHEN_ACTIVE.apply(this, active, command);
+      }
+      if (state instanceof Empty empty && WHEN_EMPTY.handles(command)) {
+        return WHEN_EMPTY.apply(this, empty, command);
+      }
+      return IN_ANY_STATE.apply(this, state, command);
+    };
+  }
+
+  /** A handler that answers later, or only tells others: it stores nothing now. */
+  private Effect<Event, State> none(Runnable handle) {
+    handle.run();
+    return Effect().none();
   }
 
   /** Commands a member or client sent count as activity: the conversation stays awake. */
-  private <S extends State, C extends Command> BiFunction<S, C, Effect<Event, State>> touching(
-      BiFunction<S, C, Effect<Event, State>> handler) {
-    return (state, cmd) -> {
-      upkeep.touch();
-      return handler.apply(state, cmd);
+  private static <S extends State, C extends Command> Handler<ConversationActor, S, C, Effect<Event, State>> touching(
+      Handler<ConversationActor, S, C, Effect<Event, State>> handler) {
+    return (self, state, cmd) -> {
+      self.upkeep.touch();
+      return handler.apply(self, state, cmd);
     };
   }
 
@@ -650,10 +650,10 @@ public final class ConversationActor
    * {@link #touching}, and in a large group only once the users the command names are known to be
    * members or not (see {@link LargeMembers}): until then it waits, and is handled again.
    */
-  private <C extends Command> BiFunction<Active, C, Effect<Event, State>> gated(
-      BiFunction<Active, C, Effect<Event, State>> handler) {
-    BiFunction<Active, C, Effect<Event, State>> touched = touching(handler);
-    return (state, cmd) -> large.waitsForLookup(state, cmd) ? Effect().none() : touched.apply(state, cmd);
+  private static <C extends Command> Handler<ConversationActor, Active, C, Effect<Event, State>> gated(
+      Handler<ConversationActor, Active, C, Effect<Event, State>> handler) {
+    Handler<ConversationActor, Active, C, Effect<Event, State>> touched = touching(handler);
+    return (self, state, cmd) -> self.large.waitsForLookup(state, cmd) ? self.Effect().none() : touched.apply(self, state, cmd);
   }
 
   /** Freshly stored messages go to every member, or in a large group to the relays of those connected. */
@@ -678,51 +678,51 @@ public final class ConversationActor
 
   // ------------------------------------------------------------------------------ event handler
 
-  private EventHandler<State, Event> eventHandler;
+  /** Pure: the state's own methods build the new state from the event alone. */
+  private static final HandlerTable<ConversationActor, Empty, Event, State> EVENTS_WHEN_EMPTY =
+      HandlerTable.<ConversationActor, Empty, Event, State>builder()
+          .on(DirectStarted.class, (self, state, e) -> new Active(null, e.members()).membershipChanged())
+          .on(GroupCreated.class, (self, state, e) ->
+              new Active(e.title(), e.members()).groupCreated(e.creatorId(), e.roles()))
+          .build();
+
+  private static final HandlerTable<ConversationActor, Active, Event, State> EVENTS_WHEN_ACTIVE =
+      HandlerTable.<ConversationActor, Active, Event, State>builder()
+          .on(MembersAdded.class, (self, state, e) -> state.membersAdded(e.members()))
+          .on(MemberLeft.class, (self, state, e) -> state.memberLeft(e.userId()))
+          .on(MembersRemoved.class, (self, state, e) -> state.membersRemoved(e.members()))
+          .on(RoleChanged.class, (self, state, e) -> state.roleChanged(e.userId(), e.admin()))
+          .on(PostingChanged.class, (self, state, e) -> state.postingChanged(e.adminsOnly()))
+          .on(MembershipSettled.class, (self, state, e) -> state.membershipSettled())
+          .on(BecameLarge.class, (self, state, e) -> state.becameLarge(e.rows()))
+          .on(LargeMembersChanged.class, (self, state, e) -> state.largeMembersChanged(
+              e.added().stream().map(id -> new GroupMembers.Row(id, e.since(), e.since())).toList(), e.removed()))
+          .on(MemberRowsWritten.class, (self, state, e) -> state.memberRowsWritten(e.added(), e.removed()))
+          .on(ReceiptsCounted.class, (self, state, e) -> state.receiptsCounted(e.added()))
+          .on(MessagesAccepted.class, (self, state, e) -> state.messagesAccepted(e))
+          .on(DedupSpilled.class, (self, state, e) -> state.dedupSpilled(e))
+          .on(MessageDeleted.class, (self, state, e) -> state.messageDeleted(e.seq()))
+          .on(MemberErased.class, (self, state, e) -> state.memberErased(e))
+          .on(SegmentArchived.class, (self, state, e) -> state.segmentArchived(e))
+          .on(JournalTrimmed.class, (self, state, e) -> state.journalTrimmed(e.throughSeqNr()))
+          .on(HandoffsConfirmed.class, (self, state, e) -> state.handoffsConfirmed(e.storedThrough()))
+          .on(ReceiptRecorded.class, (self, state, e) ->
+              state.receiptsRecorded(List.of(new Receipt(e.userId(), e.status(), e.seq()))))
+          .on(ReceiptsRecorded.class, (self, state, e) -> state.receiptsRecorded(e.receipts()))
+          // Events of the Empty state never repeat on an Active one.
+          .on(Event.class, (self, state, e) -> state)
+          .build();
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    if (eventHandler == null) {
-      eventHandler = buildEventHandler();
-    }
-    return eventHandler;
-  }
-
-  /** Pure: the state's own methods build the new state from the event alone. */
-  private EventHandler<State, Event> buildEventHandler() {
-    var builder = newEventHandlerBuilder();
-    builder
-        .forAnyState()
-        .onEvent(Batch.class, (state, batch) -> EventBatches.applyAll(eventHandler, state, batch.events()));
-    builder
-        .forStateType(Empty.class)
-        .onEvent(DirectStarted.class, (state, e) -> new Active(null, e.members()).membershipChanged())
-        .onEvent(GroupCreated.class, (state, e) -> new Active(e.title(), e.members()).groupCreated(e.creatorId(), e.roles()));
-    builder
-        .forStateType(Active.class)
-        .onEvent(MembersAdded.class, (state, e) -> state.membersAdded(e.members()))
-        .onEvent(MemberLeft.class, (state, e) -> state.memberLeft(e.userId()))
-        .onEvent(MembersRemoved.class, (state, e) -> state.membersRemoved(e.members()))
-        .onEvent(RoleChanged.class, (state, e) -> state.roleChanged(e.userId(), e.admin()))
-        .onEvent(PostingChanged.class, (state, e) -> state.postingChanged(e.adminsOnly()))
-        .onEvent(MembershipSettled.class, (state, e) -> state.membershipSettled())
-        .onEvent(BecameLarge.class, (state, e) -> state.becameLarge(e.rows()))
-        .onEvent(LargeMembersChanged.class, (state, e) -> state.largeMembersChanged(
-            e.added().stream().map(id -> new GroupMembers.Row(id, e.since(), e.since())).toList(), e.removed()))
-        .onEvent(MemberRowsWritten.class, (state, e) -> state.memberRowsWritten(e.added(), e.removed()))
-        .onEvent(ReceiptsCounted.class, (state, e) -> state.receiptsCounted(e.added()))
-        .onEvent(MessagesAccepted.class, Active::messagesAccepted)
-        .onEvent(DedupSpilled.class, Active::dedupSpilled)
-        .onEvent(MessageDeleted.class, (state, e) -> state.messageDeleted(e.seq()))
-        .onEvent(MemberErased.class, Active::memberErased)
-        .onEvent(SegmentArchived.class, Active::segmentArchived)
-        .onEvent(JournalTrimmed.class, (state, e) -> state.journalTrimmed(e.throughSeqNr()))
-        .onEvent(HandoffsConfirmed.class, (state, e) -> state.handoffsConfirmed(e.storedThrough()))
-        .onEvent(ReceiptRecorded.class,
-            (state, e) -> state.receiptsRecorded(List.of(new Receipt(e.userId(), e.status(), e.seq()))))
-        .onEvent(ReceiptsRecorded.class, (state, e) -> state.receiptsRecorded(e.receipts()))
-        // Events of the Empty state never repeat on an Active one.
-        .onAnyEvent((state, e) -> state);
-    return builder.build();
+    return (state, event) -> {
+      if (event instanceof Batch batch) {
+        return EventBatches.applyAll(eventHandler(), state, batch.events());
+      }
+      if (state instanceof Active active) {
+        return EVENTS_WHEN_ACTIVE.apply(this, active, event);
+      }
+      return EVENTS_WHEN_EMPTY.apply(this, (Empty) state, event);
+    };
   }
 }

@@ -1,7 +1,9 @@
 package io.parley.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +36,12 @@ class HandlerTableTest {
     assertEquals("a signalled Pause", TABLE.apply(new Actor("a"), 0, new Pause()));
     // asked again once its handler is remembered
     assertEquals("b stops", TABLE.apply(new Actor("b"), 0, new Stop()));
+  }
+
+  @Test
+  void aTableSaysWhichMessagesItTakes() {
+    assertTrue(TABLE.handles(new Pause()));
+    assertFalse(TABLE.handles(new Unknown()));
   }
 
   @Test
