@@ -8,9 +8,10 @@ import java.util.List;
  *
  * <p>Pekko's handler builders ({@code newCommandHandlerBuilder}, {@code newEventHandlerBuilder},
  * {@code Behaviors.receive(...).onMessage(...)}) build a list of cases and lambdas for every actor
- * they start, and a running actor keeps it: some 3 KiB of each user entity, 2 KiB of each
- * connection, held for as long as the device is connected. Here each handler is given the actor
- * as its first argument, so one table serves them all.
+ * they start, and a running actor keeps it: about 3.4 KiB of each user entity, 8.5 KiB of each
+ * conversation entity and 1.3 KiB of each connection (measured with class histograms). Here each
+ * handler is given the actor as its first argument, so one table serves them all. Actors that run
+ * a few at a time keep Pekko's builders.
  *
  * <p>As with Pekko's builders, a message goes to the first handler registered for a type it is an
  * instance of (so register a subtype before its supertype); which one that is, is found once per
