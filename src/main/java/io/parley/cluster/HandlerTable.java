@@ -14,8 +14,9 @@ import java.util.List;
  * a few at a time keep Pekko's builders.
  *
  * <p>As with Pekko's builders, a message goes to the first handler registered for a type it is an
- * instance of (so register a subtype before its supertype); which one that is, is found once per
- * message class.
+ * instance of (so register a subtype before its supertype), then to a table given as
+ * {@link Builder#otherwise} (Pekko's {@code forAnyState} after {@code forStateType}); which one
+ * that is, is found once per message class.
  *
  * @param <A> the actor
  * @param <S> what the actor passes along with the message (an entity's state), if anything
@@ -31,6 +32,7 @@ public final class HandlerTable<A, S, M, R> {
   private record Case<A, S, R>(Class<?> type, Handler<A, S, Object, R> handler) {}
 
   private final List<Case<A, S, R>> cases;
+  private final HandlerTable<A, ? super S, M, R> otherwise;
   private final ClassValue<Handler<A, S, Object, R>> byClass = new ClassValue<>() {
     @Override
     protected Handler<A, S, Object, R> computeValue(Class<?> messageClass) {
@@ -39,21 +41,21 @@ public final class HandlerTable<A, S, M, R> {
           return c.handler();
         }
       }
-      return null;
+      return otherwise == null ? null : fallback(otherwise.byClass.get(messageClass));
     }
   };
 
-  private HandlerTable(List<Case<A, S, R>> cases) {
+  private HandlerTable(List<Case<A, S, R>> cases, HandlerTable<A, ? super S, M, R> otherwise) {
     this.cases = List.copyOf(cases);
+    this.otherwise = otherwise;
   }
 
   public static <A, S, M, R> Builder<A, S, M, R> builder() {
     return new Builder<>();
   }
 
-  /** Whether a handler takes {@code message}. */
-  public boolean handles(M message) {
-    return byClass.get(message.getClass()) != null;
+  private static <A, S, R> Handler<A, S, Object, R> fallback(Handler<A, ? super S, Object, R> handler) {
+    return handler == null ? null : handler::apply;
   }
 
   /** What the handler for {@code message} returns; a message no handler takes is a programming error. */
@@ -76,8 +78,16 @@ public final class HandlerTable<A, S, M, R> {
       return this;
     }
 
+    private HandlerTable<A, ? super S, M, R> otherwise;
+
+    /** Where messages go that no handler of this table takes. */
+    public Builder<A, S, M, R> otherwise(HandlerTable<A, ? super S, M, R> table) {
+      this.otherwise = table;
+      return this;
+    }
+
     public HandlerTable<A, S, M, R> build() {
-      return new HandlerTable<>(cases);
+      return new HandlerTable<>(cases, otherwise);
     }
   }
 }

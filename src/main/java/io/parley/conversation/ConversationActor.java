@@ -537,6 +537,19 @@ public final class ConversationActor
 
   // ---------------------------------------------------------------------------- command handler
 
+  /** What neither state's own table takes. */
+  private static final HandlerTable<ConversationActor, State, Command, Effect<Event, State>> IN_ANY_STATE =
+      HandlerTable.<ConversationActor, State, Command, Effect<Event, State>>builder()
+          .on(Send.class, touching((self, state, cmd) -> self.writes.send(state, cmd)))
+          .on(Flush.class, (self, state, cmd) -> self.writes.flush(state, cmd))
+          .on(Tick.class, (self, state, cmd) -> self.upkeep.tick(state, cmd))
+          .on(Stop.class, (self, state, cmd) -> self.Effect().stop())
+          .on(ArchiveFailed.class, (self, state, failed) -> self.archiving.onFailed(failed))
+          // Receipts, hand-offs and typing for a conversation that has nothing stored are stale;
+          // a WakeUp only starts the entity.
+          .on(Command.class, (self, state, cmd) -> self.Effect().none())
+          .build();
+
   private static final HandlerTable<ConversationActor, Empty, Command, Effect<Event, State>> WHEN_EMPTY =
       HandlerTable.<ConversationActor, Empty, Command, Effect<Event, State>>builder()
           .on(Create.class, touching((self, state, cmd) -> self.membership.create(state, cmd)))
@@ -555,6 +568,7 @@ public final class ConversationActor
               self.Effect().reply(cmd.replyTo(), notMember(self.conversationId, cmd.userId())))
           .on(GetSummary.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
           .on(EraseMember.class, (self, state, cmd) -> self.Effect().reply(cmd.replyTo(), Outcome.ok(Done.INSTANCE)))
+          .otherwise(IN_ANY_STATE)
           .build();
 
   private static final HandlerTable<ConversationActor, Active, Command, Effect<Event, State>> WHEN_ACTIVE =
@@ -602,33 +616,16 @@ public final class ConversationActor
           .on(ArchiveLoaded.class, (self, state, loaded) -> self.archiving.onLoaded(state, loaded))
           .on(SegmentWritten.class, (self, state, written) -> self.archiving.onSegmentWritten(state, written))
           .on(TrimFinished.class, (self, state, trimmed) -> self.archiving.onTrimFinished(trimmed))
+          .otherwise(IN_ANY_STATE)
           .build();
 
-  /** What neither state's table takes. */
-  private static final HandlerTable<ConversationActor, State, Command, Effect<Event, State>> IN_ANY_STATE =
-      HandlerTable.<ConversationActor, State, Command, Effect<Event, State>>builder()
-          .on(Send.class, touching((self, state, cmd) -> self.writes.send(state, cmd)))
-          .on(Flush.class, (self, state, cmd) -> self.writes.flush(state, cmd))
-          .on(Tick.class, (self, state, cmd) -> self.upkeep.tick(state, cmd))
-          .on(Stop.class, (self, state, cmd) -> self.Effect().stop())
-          .on(ArchiveFailed.class, (self, state, failed) -> self.archiving.onFailed(failed))
-          // Receipts, hand-offs and typing for a conversation that has nothing stored are stale;
-          // a WakeUp only starts the entity.
-          .on(Command.class, (self, state, cmd) -> self.Effect().none())
-          .build();
 
-  /** As Pekko's builder would with a table per state type: the state's own table first, then the common one. */
+  /** A command handler per state: the state's own table, then the common one. */
   @Override
   public CommandHandler<Command, Event, State> commandHandler() {
-    return (state, command) -> {
-      if (state instanceof Active active && WHEN_ACTIVE.handles(command)) {
-        return WHEN_ACTIVE.apply(this, active, command);
-      }
-      if (state instanceof Empty empty && WHEN_EMPTY.handles(command)) {
-        return WHEN_EMPTY.apply(this, empty, command);
-      }
-      return IN_ANY_STATE.apply(this, state, command);
-    };
+    return (state, command) -> state instanceof Active active
+        ? WHEN_ACTIVE.apply(this, active, command)
+        : WHEN_EMPTY.apply(this, (Empty) state, command);
   }
 
   /** A handler that answers later, or only tells others: it stores nothing now. */

@@ -1,9 +1,7 @@
 package io.parley.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -39,9 +37,18 @@ class HandlerTableTest {
   }
 
   @Test
-  void aTableSaysWhichMessagesItTakes() {
-    assertTrue(TABLE.handles(new Pause()));
-    assertFalse(TABLE.handles(new Unknown()));
+  void whatNoHandlerTakesGoesToTheTableGivenAsOtherwise() {
+    HandlerTable<Actor, Integer, Message, String> common = HandlerTable.<Actor, Integer, Message, String>builder()
+        .on(Plain.class, (actor, state, m) -> "common " + m.text())
+        .on(Message.class, (actor, state, m) -> "common fallback at " + state)
+        .build();
+    HandlerTable<Actor, Integer, Message, String> own = HandlerTable.<Actor, Integer, Message, String>builder()
+        .on(Plain.class, (actor, state, m) -> "own " + m.text())
+        .otherwise(common)
+        .build();
+
+    assertEquals("own hi", own.apply(new Actor("a"), 1, new Plain("hi")));
+    assertEquals("common fallback at 2", own.apply(new Actor("a"), 2, new Unknown()));
   }
 
   @Test
