@@ -852,6 +852,22 @@ class ChatEndToEndIT {
   }
 
   @Test
+  void aMessageOver64KiBInFramesUnderItClosesWithCode1009AndNothingIsStored() {
+    String alice = user("alice");
+    String conversation = directId(alice, user("bob"));
+    WsClient ws = connect(alice, "phone");
+    assertEquals("msg.ack", ws.request(send(conversation, "small", "before")).get("type").asText());
+    String big = send(conversation, "big-in-parts", "z".repeat(70_000)).toString();
+    ws.sendInFrames(big.substring(0, 35_000), big.substring(35_000));
+    assertEquals(1009, ws.awaitClose());
+    try (WsClient again = connect(alice, "phone")) {
+      JsonNode messages = again.request(frame("history.get").put("conversation_id", conversation)).get("messages");
+      assertEquals(1, messages.size(), messages.toString());
+      assertEquals("before", messages.get(0).get("content").asText());
+    }
+  }
+
+  @Test
   void reconnectingWithTheSameDeviceIdClosesTheOlderConnection() {
     String alice = user("alice");
     WsClient first = connect(alice, "phone");

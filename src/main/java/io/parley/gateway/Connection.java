@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -33,8 +34,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * {@code ActorRef<DeviceEvent>} (and watched there) while it also receives its own messages.
  */
 public final class Connection {
-  /** The socket's outbound side is ready to take frames. */
-  public record Attach(ActorRef<SocketOutput.Outbound> outbound) {}
+  /** The socket is ready to take frames (from any thread). */
+  public record Attach(Consumer<SocketOutput.Outbound> outbound) {}
 
   /** A reply to a client frame, in the order the frames arrived. */
   public record Reply(String json) {}

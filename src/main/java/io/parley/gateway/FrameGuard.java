@@ -3,45 +3,47 @@ package io.parley.gateway;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.impl.engine.ws.FrameEvent;
-import org.apache.pekko.http.impl.engine.ws.FrameEvent$;
+import org.apache.pekko.http.impl.engine.ws.FrameEventOrError;
+import org.apache.pekko.http.impl.engine.ws.FrameHandler;
 import org.apache.pekko.http.impl.engine.ws.FrameStart;
-import org.apache.pekko.http.impl.engine.ws.Protocol;
 import org.apache.pekko.http.impl.engine.ws.WebSocket$;
-import org.apache.pekko.http.scaladsl.model.ws.Message;
 import org.apache.pekko.http.scaladsl.settings.WebSocketSettings;
-import org.apache.pekko.stream.BoundedSourceQueue;
-import org.apache.pekko.stream.scaladsl.BidiFlow;
+import org.apache.pekko.stream.Graph;
+import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.util.ByteString;
-import scala.Option;
+import org.apache.pekko.stream.scaladsl.BidiFlow;
+import scala.concurrent.duration.FiniteDuration;
 
 /**
- * Wraps pekko-http's standard WebSocket stack with what its public API cannot do: close with code
+ * Wraps pekko-http's WebSocket frame handling with what its public API cannot do: close with code
  * 1009 when a frame is too big (read from the frame header, before its payload), send pings when
  * the {@link Connection} says so, and tell how long the client has been silent, pongs included
- * (pongs never reach the message API).
+ * (pongs never get past the frame handling).
  *
  * <p>The pings and the idle check ride on the connection's one heartbeat timer, instead of
  * pekko-http's keep-alive stage and an idle-timeout stage, each of which woke every idle
  * connection every few seconds and held a timer and stage state of its own.
  *
- * <p>This uses pekko-http's internal frame-level hook ({@code UpgradeToWebSocketLowLevel}); the
- * standard stack still does masking, control frames and message assembly.
+ * <p>This uses pekko-http's internal frame-level hook ({@code UpgradeToWebSocketLowLevel}) and
+ * its frame handling (masking, control frames, UTF-8, the close handshake); above it runs
+ * {@link ClientSocketStage} instead of pekko-http's message layer.
  */
 public final class FrameGuard implements Heartbeat.Liveness {
   public static final int CLOSE_NORMAL = 1000;
   public static final int CLOSE_GOING_AWAY = 1001;
   public static final int CLOSE_TOO_BIG = 1009;
+  public static final int CLOSE_INTERNAL_ERROR = 1011;
 
-  private static final byte OPCODE_PING = 0x9;
-  private static final FrameEvent PING =
-      FrameEvent$.MODULE$.fullFrame(Protocol.Opcode$.MODULE$.forCode(OPCODE_PING), Option.empty(),
-          ByteString.emptyByteString(), true, false, false, false);
+  /** Where the guard's pings and close go once the socket runs: its {@link ClientSocketStage}. */
+  interface ControlFrames {
+    void ping();
 
-  /** Frames of our own (pings, the close frame) between the client's; set when the stream starts. */
-  private BoundedSourceQueue<FrameEvent> control;
-  private FrameEvent closeFrame;
+    void close(int code, String reason);
+  }
+
+  private ControlFrames socket;
+  private int closeCode;
+  private String closeReason;
   private volatile boolean closing;
   private volatile long lastHeardNanos = System.nanoTime();
 
@@ -49,8 +51,11 @@ public final class FrameGuard implements Heartbeat.Liveness {
   public synchronized void close(int code, String reason) {
     if (!closing) {
       closing = true;
-      closeFrame = FrameEvent$.MODULE$.closeFrame(code, reason, Option.empty());
-      sendCloseFrame();
+      closeCode = code;
+      closeReason = reason;
+      if (socket != null) {
+        socket.close(code, reason);
+      }
     }
   }
 
@@ -60,8 +65,8 @@ public final class FrameGuard implements Heartbeat.Liveness {
 
   @Override
   public synchronized void ping() {
-    if (control != null && !closing) {
-      control.offer(PING);
+    if (socket != null && !closing) {
+      socket.ping();
     }
   }
 
@@ -75,39 +80,40 @@ public final class FrameGuard implements Heartbeat.Liveness {
     close(CLOSE_GOING_AWAY, "idle: nothing received for " + silentMillis / 1000 + "s");
   }
 
-  private synchronized void started(BoundedSourceQueue<FrameEvent> queue) {
-    control = queue;
+  /** The socket runs; a close asked for before goes out now. */
+  synchronized void started(ControlFrames running) {
+    socket = running;
     if (closing) {
-      sendCloseFrame();
-    }
-  }
-
-  private void sendCloseFrame() {
-    if (control != null) {
-      control.offer(closeFrame);
-      control.complete(); // the merge below completes with it: the close frame is the last word
+      socket.close(closeCode, closeReason);
     }
   }
 
   /**
-   * pekko-http's standard server-side stack between frames and messages, built once for every
-   * connection: a blueprint is materialized afresh for each, and each running stage keeps the
-   * stage it came from, with the blueprint it caches. Built per connection, those were 3.7 KiB of
-   * live heap per idle connection (of 57); shared, they are paid once.
+   * pekko-http's server-side frame handling (masking, control frames, assembling and decoding
+   * messages, the close handshake), built once for every connection: a blueprint is materialized
+   * afresh for each, and each running stage keeps the stage it came from, with the blueprint it
+   * caches. Its close timeout is never waited for: {@link ClientSocketStage} ends the socket
+   * once its close frame is out.
    */
-  public static BidiFlow<FrameEvent, Message, Message, FrameEvent, NotUsed> standardStack(
-      WebSocketSettings settings, LoggingAdapter log) {
-    return WebSocket$.MODULE$.stack(true, settings, WebSocket$.MODULE$.stack$default$3(), log);
+  public static BidiFlow<FrameEvent, FrameHandler.Output, Object, FrameEvent, NotUsed> frameHandling(
+      WebSocketSettings settings, FiniteDuration closeTimeout, LoggingAdapter log) {
+    return WebSocket$.MODULE$.masking(true, settings.randomFactory()).atop(rendersFrameEvents(
+        WebSocket$.MODULE$.frameHandling(true, closeTimeout, log)));
+  }
+
+  /** Its frames out are {@code FrameStart}s, which Scala's variance lets pass as {@code FrameEvent}s; Java's generics cannot. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static BidiFlow<FrameEventOrError, FrameHandler.Output, Object, FrameEvent, NotUsed> rendersFrameEvents(
+      BidiFlow<FrameEventOrError, FrameHandler.Output, Object, FrameStart, NotUsed> handling) {
+    return (BidiFlow) handling;
   }
 
   /**
-   * The frame handler for one connection, running {@code messages} inside {@code stack} (see
-   * {@link #standardStack}). Frames of our own go between whole frames only: every frame the stack
-   * renders for our strict text messages is a full frame, so nothing is cut in two.
+   * The frame handler for one connection: {@code socket} above {@code handling} (see
+   * {@link #frameHandling}), behind the check of each frame's size and the client's liveness.
    */
-  public Flow<FrameEvent, FrameEvent, NotUsed> around(Flow<Message, Message, NotUsed> messages,
-      BidiFlow<FrameEvent, Message, Message, FrameEvent, NotUsed> stack, long maxFrameBytes) {
-    Flow<FrameEvent, FrameEvent, NotUsed> standard = Flow.fromGraph(stack.join(messages.asScala()));
+  public Flow<FrameEvent, FrameEvent, NotUsed> around(Graph<FlowShape<FrameHandler.Output, Object>, NotUsed> socket,
+      BidiFlow<FrameEvent, FrameHandler.Output, Object, FrameEvent, NotUsed> handling, long maxFrameBytes) {
     return Flow.<FrameEvent>create()
         .filter(
             frame -> {
@@ -118,10 +124,6 @@ public final class FrameGuard implements Heartbeat.Liveness {
               // Once closing, nothing more is read: our close frame is the last word.
               return !isClosing();
             })
-        .via(standard)
-        .merge(Source.<FrameEvent>queue(8).mapMaterializedValue(queue -> {
-          started(queue);
-          return NotUsed.getInstance();
-        }), true);
+        .via(Flow.fromGraph(handling.join(socket)));
   }
 }

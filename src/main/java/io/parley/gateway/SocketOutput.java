@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorRef;
+import java.util.function.Consumer;
 
 /**
  * Where a {@link Connection} writes its frames: the socket's outbound buffer, once the socket is
@@ -24,17 +24,17 @@ final class SocketOutput {
   public record Complete() implements Outbound {}
 
   /** A replay reads more pages only while fewer frames than this wait for the socket. */
-  static final int ROOM = WebSocketEndpoint.OUTBOUND_BUFFER / 4;
+  static final int ROOM = ClientSocketStage.OUTBOUND_BUFFER / 4;
 
   private final List<Outbound> beforeAttach = new ArrayList<>();
-  private ActorRef<Outbound> outbound;
+  private Consumer<Outbound> outbound;
   /** Text frames handed to the socket's outbound buffer, and those it has taken from it. */
   private long framesEmitted;
   private long framesWritten;
 
-  void attach(ActorRef<Outbound> socket) {
+  void attach(Consumer<Outbound> socket) {
     outbound = socket;
-    beforeAttach.forEach(outbound::tell);
+    beforeAttach.forEach(outbound);
     beforeAttach.clear();
   }
 
@@ -64,7 +64,7 @@ final class SocketOutput {
     if (outbound == null) {
       beforeAttach.add(frame);
     } else {
-      outbound.tell(frame);
+      outbound.accept(frame);
     }
   }
 

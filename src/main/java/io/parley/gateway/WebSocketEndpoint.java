@@ -4,10 +4,8 @@ import io.parley.auth.JwtAuth;
 import io.parley.conversation.MessageHistory;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -15,36 +13,23 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.event.Logging;
 import org.apache.pekko.http.impl.engine.ws.FrameEvent;
+import org.apache.pekko.http.impl.engine.ws.FrameHandler;
 import org.apache.pekko.http.impl.engine.ws.UpgradeToWebSocketLowLevel;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
-import org.apache.pekko.http.scaladsl.model.ws.BinaryMessage;
-import org.apache.pekko.http.scaladsl.model.ws.Message;
-import org.apache.pekko.http.scaladsl.model.ws.TextMessage;
 import org.apache.pekko.http.scaladsl.settings.ServerSettings;
 import org.apache.pekko.http.scaladsl.settings.WebSocketSettings;
-import org.apache.pekko.stream.ActorAttributes;
-import org.apache.pekko.stream.OverflowStrategy;
-import org.apache.pekko.stream.StreamLimitReachedException;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.scaladsl.BidiFlow;
-import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import scala.Option;
+import scala.concurrent.duration.FiniteDuration;
 
 /** Upgrades an authenticated request to a WebSocket served by a {@link Connection}. */
 final class WebSocketEndpoint {
   private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-  /** Frames waiting for a slow socket; past this the connection fails and the client reconnects.
-   *  A replay stops adding pages well below it (see {@link SocketOutput#ROOM}). */
-  static final int OUTBOUND_BUFFER = 4096;
-  /**
-   * Pekko allocates a buffer of up to this many frames whole when the stream starts, a larger one
-   * as it fills: an idle connection's 4,096 slots cost 16 KiB of heap, a growing one a few hundred bytes.
-   */
-  private static final int PREALLOCATED_OUTBOUND = 128;
-  private static final int PIPELINED_REQUESTS = 64;
+
+  /** pekko-http's default; see FrameGuard#frameHandling for why it is never waited for. */
+  private static final FiniteDuration CLOSE_TIMEOUT = FiniteDuration.create(3, TimeUnit.SECONDS);
 
   private final ActorSystem<?> system;
   private final Entities entities;
@@ -58,8 +43,8 @@ final class WebSocketEndpoint {
   private final Clock clock;
   private final GroupRelay.Started largeGroups;
   final LiveConnections live = new LiveConnections();
-  /** Built once (see FrameGuard#standardStack); its settings parsed once too (2 % of a login's CPU). */
-  private final BidiFlow<FrameEvent, Message, Message, FrameEvent, NotUsed> standardStack;
+  /** Built once (see FrameGuard#frameHandling); its settings parsed once too (2 % of a login's CPU). */
+  private final BidiFlow<FrameEvent, FrameHandler.Output, Object, FrameEvent, NotUsed> frameHandling;
 
   WebSocketEndpoint(
       ActorSystem<?> system,
@@ -87,9 +72,8 @@ final class WebSocketEndpoint {
     // No keep-alive stage: each Connection pings on its own heartbeat (see FrameGuard).
     WebSocketSettings webSocketSettings =
         ((ServerSettings) org.apache.pekko.http.javadsl.settings.ServerSettings.create(system.classicSystem()))
-            .websocketSettings()
-            .withPeriodicKeepAliveMaxIdle(scala.concurrent.duration.Duration.Inf());
-    this.standardStack = FrameGuard.standardStack(webSocketSettings,
+            .websocketSettings();
+    this.frameHandling = FrameGuard.frameHandling(webSocketSettings, CLOSE_TIMEOUT,
         Logging.getLogger(system.classicSystem(), WebSocketEndpoint.class));
   }
 
@@ -109,7 +93,7 @@ final class WebSocketEndpoint {
     return ((UpgradeToWebSocketLowLevel) upgrade).handleFrames(anyMaterializedValue(handler), Option.empty());
   }
 
-  /** One connection's stages: its {@link Connection}, the client frames in and the frames out. */
+  /** One connection: its {@link Connection}, and the socket's stage that reads and writes its frames. */
   private Flow<FrameEvent, FrameEvent, NotUsed> handler(JwtAuth.Verified token, String deviceId) {
     String userId = token.userId();
     FrameGuard guard = new FrameGuard();
@@ -120,45 +104,7 @@ final class WebSocketEndpoint {
             "connection-" + UUID.randomUUID(),
             Props.empty());
     ClientFrames frames = new ClientFrames(userId, deviceId, chat, auth, entities, connection);
-
-    // Few stages: each is a logic, a callback set and an attribute list that an idle connection
-    // keeps for as long as it is open.
-    Sink<Message, NotUsed> inbound =
-        Flow.<Message>create()
-            .mapAsync(1, message -> read(message, guard))
-            // Requests of one connection run concurrently (so pipelined sends share a write);
-            // replies still leave in the order the frames came, which keeps acks and reads
-            // durable before any later frame is answered.
-            .mapAsync(PIPELINED_REQUESTS, incoming -> answer(incoming, guard, frames))
-            .map(reply -> {
-              reply.ifPresent(json -> connection.tell(new Connection.Reply(json)));
-              return reply;
-            })
-            .to(Sink.onComplete(done -> connection.tell(new Connection.Closed())));
-
-    Source<Message, NotUsed> outbound =
-        ActorSource.<SocketOutput.Outbound>actorRef(
-                frame -> frame instanceof SocketOutput.Complete,
-                frame -> Optional.empty(),
-                OUTBOUND_BUFFER,
-                OverflowStrategy.fail())
-            .addAttributes(ActorAttributes.maxFixedBufferSize(PREALLOCATED_OUTBOUND))
-            .mapMaterializedValue(ref -> {
-              connection.tell(new Connection.Attach(ref));
-              return NotUsed.getInstance();
-            })
-            // In order: a frame whose content is still being opened holds back those after it.
-            .mapAsync(1, frame -> json(frame).thenApply(json -> {
-              // How far the socket has taken frames, so a replay adds pages only as it drains.
-              connection.tell(Connection.Written.INSTANCE);
-              return (Message) TextMessage.apply(json);
-            }))
-            .watchTermination((mat, done) -> {
-              done.whenComplete((ok, failure) -> connection.tell(new Connection.Closed()));
-              return mat;
-            });
-
-    return guard.around(Flow.fromSinkAndSourceCoupled(inbound, outbound), standardStack, maxFrameBytes);
+    return guard.around(new ClientSocketStage(connection, frames::handle, guard, maxFrameBytes), frameHandling, maxFrameBytes);
   }
 
   /** Scala's {@code Graph[_, Any]} is {@code Graph<_, Object>} to Java, which generics cannot reach. */
@@ -166,71 +112,5 @@ final class WebSocketEndpoint {
   private static <S extends org.apache.pekko.stream.Shape> org.apache.pekko.stream.Graph<S, Object> anyMaterializedValue(
       org.apache.pekko.stream.Graph<S, ?> graph) {
     return (org.apache.pekko.stream.Graph) graph;
-  }
-
-  private static CompletionStage<String> json(SocketOutput.Outbound frame) {
-    if (frame instanceof SocketOutput.Opening opening) {
-      return opening.json();
-    }
-    return CompletableFuture.completedFuture(((SocketOutput.Text) frame).json());
-  }
-
-  /** A client message's text (null for a binary one, which is drained). */
-  private record Incoming(String text) {}
-
-  /** The reply to one client message, if any: none once the connection is closing. */
-  private static CompletionStage<Optional<String>> answer(Incoming incoming, FrameGuard guard, ClientFrames frames) {
-    if (guard.isClosing()) {
-      return CompletableFuture.completedFuture(Optional.empty());
-    }
-    if (incoming.text() == null) {
-      return CompletableFuture.completedFuture(Optional.of(WireFormat.render(WireFormat.error(null,
-          ApiError.badRequest("binary frames are not supported; send JSON text")))));
-    }
-    return frames.handle(incoming.text());
-  }
-
-  private CompletionStage<Incoming> read(Message message, FrameGuard guard) {
-    if (message instanceof TextMessage.Strict strict) {
-      if (utf8Length(strict.text()) > maxFrameBytes) {
-        guard.close(FrameGuard.CLOSE_TOO_BIG, "message exceeds " + maxFrameBytes + " bytes");
-      }
-      return CompletableFuture.completedFuture(new Incoming(strict.text()));
-    }
-    if (message instanceof TextMessage streamed) {
-      return Source.fromGraph(streamed.textStream())
-          .limitWeighted(maxFrameBytes, WebSocketEndpoint::utf8Length)
-          .runFold(new StringBuilder(), StringBuilder::append, system)
-          .thenApply(text -> new Incoming(text.toString()))
-          .exceptionally(failure -> {
-            if (failure instanceof StreamLimitReachedException
-                || failure.getCause() instanceof StreamLimitReachedException) {
-              guard.close(FrameGuard.CLOSE_TOO_BIG, "message exceeds " + maxFrameBytes + " bytes");
-              return new Incoming("");
-            }
-            throw new java.util.concurrent.CompletionException(failure);
-          });
-    }
-    return Source.fromGraph(((BinaryMessage) message).dataStream())
-        .runWith(Sink.ignore(), system)
-        .thenApply(done -> new Incoming(null));
-  }
-
-  static long utf8Length(String s) {
-    long bytes = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        bytes += 1;
-      } else if (c < 0x800) {
-        bytes += 2;
-      } else if (Character.isHighSurrogate(c)) {
-        bytes += 4;
-        i++;
-      } else {
-        bytes += 3;
-      }
-    }
-    return bytes;
   }
 }

@@ -63,7 +63,7 @@ class ConnectionTest {
             new GroupRelay.Started(harness.testKit.createTestProbe().ref().unsafeUpcast(), LiveGroups.NONE,
                 harness.groupMembers, KnownLargeGroups.over(harness.groupMembers)),
             liveness, HEARTBEAT, harness.clock));
-    connection.tell(new Connection.Attach(socket.ref()));
+    connection.tell(new Connection.Attach(socket.ref()::tell));
   }
 
   /** The socket's side of the heartbeat: says how silent the client is, and tells a probe what it was asked. */

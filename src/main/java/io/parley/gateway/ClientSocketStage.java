@@ -1,0 +1,305 @@
+package io.parley.gateway;
+
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.http.impl.engine.ws.FrameEvent$;
+import org.apache.pekko.http.impl.engine.ws.FrameHandler;
+import org.apache.pekko.http.impl.engine.ws.FrameStart;
+import org.apache.pekko.http.impl.engine.ws.Protocol;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.FlowShape;
+import org.apache.pekko.stream.Inlet;
+import org.apache.pekko.stream.Outlet;
+import org.apache.pekko.stream.stage.AbstractInHandler;
+import org.apache.pekko.stream.stage.AbstractOutHandler;
+import org.apache.pekko.stream.stage.AsyncCallback;
+import org.apache.pekko.stream.stage.GraphStage;
+import org.apache.pekko.stream.stage.GraphStageLogic;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Option;
+
+/**
+ * One client's WebSocket above pekko-http's frame handling (see {@link FrameGuard#around}): whole
+ * text messages in, each answered through {@link ClientFrames}, and the {@link Connection}'s
+ * frames out. It takes the place of pekko-http's message layer and of the stream of stages
+ * Parley ran on top of it: that layer split every message into a substream of its own and kept
+ * a timer ticking every 3 s on every socket, and the stages together were some 40 stage logics
+ * per idle connection, each with a callback set and an attribute list (see the performance log).
+ *
+ * <ul>
+ *   <li>Requests of one connection run concurrently (so pipelined sends share a write), at most
+ *       {@link #REQUESTS_IN_FLIGHT}: past that, nothing more is read from the socket. Replies
+ *       still leave in the order the messages came, which keeps acks and reads durable before any
+ *       later frame is answered; they go through the connection actor, which orders them with
+ *       its events.
+ *   <li>Frames of the connection wait here for the socket, at most {@link #OUTBOUND_BUFFER}: a
+ *       client that reads slower than that is closed, and reconnects.
+ *   <li>Control frames (pongs, pings, a close) go before waiting text frames: every frame is
+ *       whole, so nothing is cut in two. A close ends the socket once its frame is out.
+ * </ul>
+ */
+final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, Object>> {
+  /** Requests of one connection answered concurrently before its socket is no longer read. */
+  static final int REQUESTS_IN_FLIGHT = 64;
+  /** Frames waiting for a slow socket; a replay stops adding pages well below it (see {@link SocketOutput#ROOM}). */
+  static final int OUTBOUND_BUFFER = 4096;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClientSocketStage.class);
+  private static final Protocol.Opcode TEXT = Protocol.Opcode$.MODULE$.forCode((byte) 0x1);
+  private static final Protocol.Opcode PING = Protocol.Opcode$.MODULE$.forCode((byte) 0x9);
+  private static final FrameHandler.DirectAnswer PING_FRAME = new FrameHandler.DirectAnswer(frame(PING, ByteString.emptyByteString()));
+
+  private final Inlet<FrameHandler.Output> in = Inlet.create("ClientSocket.in");
+  private final Outlet<Object> out = Outlet.create("ClientSocket.out");
+  private final FlowShape<FrameHandler.Output, Object> shape = FlowShape.of(in, out);
+
+  /** Answers a client's message (see {@link ClientFrames#handle}): its reply, if any. */
+  interface Requests {
+    CompletionStage<Optional<String>> handle(String text);
+  }
+
+  private final ActorRef<Object> connection;
+  private final Requests requests;
+  private final FrameGuard guard;
+  private final long maxMessageBytes;
+
+  ClientSocketStage(ActorRef<Object> connection, Requests requests, FrameGuard guard, long maxMessageBytes) {
+    this.connection = connection;
+    this.requests = requests;
+    this.guard = guard;
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  @Override
+  public FlowShape<FrameHandler.Output, Object> shape() {
+    return shape;
+  }
+
+  @Override
+  public GraphStageLogic createLogic(Attributes inheritedAttributes) {
+    return new Logic();
+  }
+
+  /** What reaches the stage from other threads, besides the connection's frames. */
+  private record Close(int code, String reason) {}
+
+  private enum Signal {
+    PING,
+    /** A request was answered, or a frame's content was opened. */
+    READY
+  }
+
+  private final class Logic extends GraphStageLogic implements FrameGuard.ControlFrames {
+    private final AsyncCallback<Object> events = createAsyncCallback(this::onEvent);
+    private final MessageAssembly message = new MessageAssembly(maxMessageBytes);
+    /** Requests of the client, oldest first, each with its reply (if any) once answered. */
+    private final ArrayDeque<CompletableFuture<Optional<String>>> answering = new ArrayDeque<>(4);
+    /** pongs, pings, the close and what pekko-http's frame handling is told; before any text frame. */
+    private final ArrayDeque<Object> control = new ArrayDeque<>(2);
+    private final ArrayDeque<SocketOutput.Outbound> frames = new ArrayDeque<>(4);
+    /** The frame at the head whose opening is awaited, so that it is awaited once. */
+    private SocketOutput.Opening awaited;
+    /** A close frame was queued: nothing more is read or sent after it. */
+    private boolean closing;
+
+    Logic() {
+      super(shape);
+      setHandler(in, new AbstractInHandler() {
+        @Override
+        public void onPush() {
+          onClientItem(grab(in));
+        }
+      });
+      setHandler(out, new AbstractOutHandler() {
+        @Override
+        public void onPull() {
+          pushNext();
+        }
+      });
+    }
+
+    @Override
+    public void preStart() {
+      pull(in);
+      guard.started(this);
+      connection.tell(new Connection.Attach(events::invoke));
+    }
+
+    @Override
+    public void postStop() {
+      connection.tell(new Connection.Closed());
+    }
+
+    // FrameGuard.ControlFrames: called from the connection actor's thread.
+    @Override
+    public void ping() {
+      events.invoke(Signal.PING);
+    }
+
+    @Override
+    public void close(int code, String reason) {
+      events.invoke(new Close(code, reason));
+    }
+
+    private void onEvent(Object event) {
+      if (event instanceof SocketOutput.Outbound frame) {
+        queue(frame);
+      } else if (event == Signal.READY) {
+        passReplies();
+        pushNext();
+      } else if (event == Signal.PING) {
+        sendControl(PING_FRAME);
+      } else if (event instanceof Close close) {
+        queueClose(close.code(), close.reason());
+      }
+    }
+
+    private void onClientItem(FrameHandler.Output item) {
+      if (item instanceof FrameHandler.MessageDataPart part) {
+        if (message.add(part) == MessageAssembly.Progress.TOO_BIG) {
+          guard.close(FrameGuard.CLOSE_TOO_BIG, "message exceeds " + maxMessageBytes + " bytes");
+        }
+        readMore();
+      } else if (item == FrameHandler.MessageEnd$.MODULE$) {
+        answer(message.take());
+        readMore();
+      } else if (item instanceof FrameHandler.DirectAnswer pong) {
+        sendControl(pong);
+        readMore();
+      } else if (item instanceof FrameHandler.PeerClosed peerClosed) {
+        // pekko-http's frame handling answers the client's close frame once told that this side is done.
+        closing = true;
+        control.add(peerClosed);
+        control.add(FrameHandler.UserHandlerCompleted$.MODULE$);
+        pushNext();
+      } else if (item instanceof FrameHandler.ActivelyCloseWithCode protocolError) {
+        closing = true;
+        control.add(protocolError);
+        pushNext();
+      }
+    }
+
+    /** A whole client message: answered in its turn, unless the connection is closing. */
+    private void answer(MessageAssembly.Message whole) {
+      if (whole == null || guard.isClosing()) {
+        return;
+      }
+      CompletableFuture<Optional<String>> reply = whole.text() == null
+          ? CompletableFuture.completedFuture(Optional.of(WireFormat.render(WireFormat.error(null,
+              ApiError.badRequest("binary frames are not supported; send JSON text")))))
+          : requests.handle(whole.text()).toCompletableFuture();
+      answering.add(reply);
+      if (reply.isDone()) {
+        passReplies();
+      } else {
+        reply.whenComplete((answered, failure) -> events.invoke(Signal.READY));
+      }
+    }
+
+    /** Replies leave in the order their messages came. */
+    private void passReplies() {
+      while (!answering.isEmpty() && answering.peek().isDone()) {
+        CompletableFuture<Optional<String>> reply = answering.poll();
+        if (reply.isCompletedExceptionally()) {
+          LOG.error("A client request failed", reply.handle((ok, failure) -> failure).join());
+          queueClose(FrameGuard.CLOSE_INTERNAL_ERROR, "internal error");
+          return;
+        }
+        reply.join().ifPresent(json -> connection.tell(new Connection.Reply(json)));
+      }
+      readMore();
+    }
+
+    private void readMore() {
+      if (!closing && answering.size() < REQUESTS_IN_FLIGHT && !hasBeenPulled(in) && !isClosed(in)) {
+        pull(in);
+      }
+    }
+
+    private void queue(SocketOutput.Outbound frame) {
+      if (closing) {
+        return;
+      }
+      if (frames.size() >= OUTBOUND_BUFFER) {
+        LOG.info("Closing a connection whose client left {} frames unread", frames.size());
+        queueClose(FrameGuard.CLOSE_INTERNAL_ERROR, "too many frames waiting for the client");
+        return;
+      }
+      frames.add(frame);
+      pushNext();
+    }
+
+    private void sendControl(Object frame) {
+      if (!closing) {
+        control.add(frame);
+        pushNext();
+      }
+    }
+
+    private void queueClose(int code, String reason) {
+      if (!closing) {
+        closing = true;
+        frames.clear();
+        control.add(new FrameHandler.ActivelyCloseWithCode(Option.apply((Object) code), reason));
+        pushNext();
+      }
+    }
+
+    private void pushNext() {
+      if (!isAvailable(out)) {
+        return;
+      }
+      Object next = control.poll();
+      if (next != null) {
+        push(out, next);
+        if (next instanceof FrameHandler.ActivelyCloseWithCode) {
+          // The close frame is the last word: pekko-http ends the socket once it is out.
+          completeStage();
+        }
+        return;
+      }
+      SocketOutput.Outbound frame = frames.peek();
+      if (frame instanceof SocketOutput.Complete) {
+        queueClose(FrameGuard.CLOSE_NORMAL, "");
+      } else if (frame != null) {
+        String json = openedText(frame);
+        if (json != null) {
+          frames.poll();
+          push(out, frame(TEXT, ByteString.fromString(json)));
+          // How far the socket has taken frames, so a replay adds pages only as it drains.
+          connection.tell(Connection.Written.INSTANCE);
+        }
+      }
+    }
+
+    /** The frame's text, or null while its content is still being opened (it holds back those after it). */
+    private String openedText(SocketOutput.Outbound frame) {
+      if (frame instanceof SocketOutput.Text text) {
+        return text.json();
+      }
+      CompletableFuture<String> opening = ((SocketOutput.Opening) frame).json().toCompletableFuture();
+      if (!opening.isDone()) {
+        if (awaited != frame) {
+          awaited = (SocketOutput.Opening) frame;
+          opening.whenComplete((json, failure) -> events.invoke(Signal.READY));
+        }
+        return null;
+      }
+      if (opening.isCompletedExceptionally()) {
+        LOG.error("A frame's content could not be opened", opening.handle((ok, failure) -> failure).join());
+        queueClose(FrameGuard.CLOSE_INTERNAL_ERROR, "internal error");
+        return null;
+      }
+      return opening.join();
+    }
+  }
+
+  private static FrameStart frame(Protocol.Opcode opcode, ByteString data) {
+    return FrameEvent$.MODULE$.fullFrame(opcode, Option.empty(), data, true, false, false, false);
+  }
+}

@@ -1,0 +1,212 @@
+package io.parley.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.http.impl.engine.ws.FrameHandler;
+import org.apache.pekko.http.impl.engine.ws.FrameStart;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.SinkQueueWithCancel;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import scala.Option;
+
+/** The socket's stage between pekko-http's frame handling and the connection, run on a real materializer. */
+class ClientSocketStageTest {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  private final TestProbe<Object> connection = testKit.createTestProbe();
+  private final FrameGuard guard = new FrameGuard();
+  /** The client's messages as they were handed to be answered, and each one's answer. */
+  private final BlockingQueue<String> asked = new LinkedBlockingQueue<>();
+  private final Map<String, CompletableFuture<Optional<String>>> answers = new ConcurrentHashMap<>();
+  private BoundedSourceQueue<FrameHandler.Output> client;
+  private SinkQueueWithCancel<Object> socket;
+  private Consumer<SocketOutput.Outbound> frames;
+
+  private void start(long maxMessageBytes) {
+    ClientSocketStage stage = new ClientSocketStage(connection.ref(), text -> {
+      asked.add(text);
+      return answers.computeIfAbsent(text, t -> new CompletableFuture<>());
+    }, guard, maxMessageBytes);
+    Pair<BoundedSourceQueue<FrameHandler.Output>, SinkQueueWithCancel<Object>> running =
+        Source.<FrameHandler.Output>queue(10_000)
+            .via(Flow.fromGraph(stage))
+            // The socket takes a frame only when the test reads one.
+            .toMat(Sink.<Object>queue().addAttributes(Attributes.inputBuffer(1, 1)), Keep.both())
+            .run(testKit.system());
+    client = running.first();
+    socket = running.second();
+    frames = connection.expectMessageClass(Connection.Attach.class).outbound();
+  }
+
+  private void message(String text) {
+    client.offer(new FrameHandler.TextMessagePart(text, true));
+    client.offer(FrameHandler.MessageEnd$.MODULE$);
+  }
+
+  private String nextAsked() throws InterruptedException {
+    String text = asked.poll(5, TimeUnit.SECONDS);
+    assertTrue(text != null, "a message was handed on");
+    return text;
+  }
+
+  /** What the socket takes next; empty once the stage is done. */
+  private Optional<Object> written() throws Exception {
+    return socket.pull().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  private static String text(Optional<Object> frame) {
+    FrameStart start = assertInstanceOf(FrameStart.class, frame.orElseThrow());
+    assertEquals(1, start.header().opcode().code(), "a text frame");
+    return start.data().utf8String();
+  }
+
+  private static int closeCode(Optional<Object> item) {
+    FrameHandler.ActivelyCloseWithCode close = assertInstanceOf(FrameHandler.ActivelyCloseWithCode.class, item.orElseThrow());
+    return (Integer) close.code().get();
+  }
+
+  private <T> T nextToConnection(Class<T> type) {
+    // Written notices come between the messages a test waits for.
+    Object message = connection.fishForMessage(Duration.ofSeconds(5),
+        m -> type.isInstance(m) ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
+    return type.cast(message);
+  }
+
+  @Test
+  void repliesLeaveInTheOrderOfTheirMessagesWhateverOrderTheyAreAnsweredIn() throws Exception {
+    start(1000);
+    message("first");
+    message("second");
+    assertEquals("first", nextAsked());
+    assertEquals("second", nextAsked()); // both are answered concurrently
+    answers.get("second").complete(Optional.of("reply 2"));
+    answers.get("first").complete(Optional.of("reply 1"));
+    assertEquals("reply 1", nextToConnection(Connection.Reply.class).json());
+    assertEquals("reply 2", nextToConnection(Connection.Reply.class).json());
+  }
+
+  @Test
+  void atMost64RequestsRunAtOnceAndTheSocketIsNotReadPastThem() throws Exception {
+    start(1000);
+    for (int i = 0; i <= ClientSocketStage.REQUESTS_IN_FLIGHT; i++) {
+      message("m" + i);
+    }
+    for (int i = 0; i < ClientSocketStage.REQUESTS_IN_FLIGHT; i++) {
+      assertEquals("m" + i, nextAsked());
+    }
+    // The 65th message (its part and its end) is still unread.
+    assertEquals(2, client.size());
+    answers.get("m0").complete(Optional.empty());
+    assertEquals("m" + ClientSocketStage.REQUESTS_IN_FLIGHT, nextAsked());
+  }
+
+  @Test
+  void framesLeaveInOrderAndOneWhoseContentIsBeingOpenedHoldsBackThoseAfterIt() throws Exception {
+    start(1000);
+    CompletableFuture<String> opening = new CompletableFuture<>();
+    frames.accept(new SocketOutput.Text("one"));
+    frames.accept(new SocketOutput.Opening(opening));
+    frames.accept(new SocketOutput.Text("three"));
+    assertEquals("one", text(written()));
+    CompletableFuture<Optional<Object>> next = socket.pull().toCompletableFuture();
+    opening.complete("two");
+    assertEquals("two", text(next.get(5, TimeUnit.SECONDS)));
+    assertEquals("three", text(written()));
+    for (int i = 0; i < 3; i++) {
+      nextToConnection(Connection.Written.class);
+    }
+  }
+
+  @Test
+  void aBinaryMessageIsAnsweredWithAnErrorInItsTurn() throws Exception {
+    start(1000);
+    client.offer(new FrameHandler.BinaryMessagePart(ByteString.fromString("x"), true));
+    client.offer(FrameHandler.MessageEnd$.MODULE$);
+    String reply = nextToConnection(Connection.Reply.class).json();
+    assertTrue(reply.contains("bad_request") && reply.contains("binary"), reply);
+  }
+
+  @Test
+  void aMessageThatGrowsPastTheLimitClosesWith1009AndIsNotAnswered() throws Exception {
+    start(10);
+    client.offer(new FrameHandler.TextMessagePart("12345678", false));
+    client.offer(new FrameHandler.TextMessagePart("9012", true));
+    client.offer(FrameHandler.MessageEnd$.MODULE$);
+    assertEquals(FrameGuard.CLOSE_TOO_BIG, closeCode(written()));
+    assertEquals(Optional.empty(), written());
+    nextToConnection(Connection.Closed.class);
+    assertTrue(asked.isEmpty(), "nothing was handed on: " + asked);
+  }
+
+  @Test
+  void aCloseGoesAheadOfWaitingFramesAndEndsTheSocket() throws Exception {
+    start(1000);
+    List<Object> taken = new ArrayList<>();
+    frames.accept(new SocketOutput.Text("waiting 1"));
+    frames.accept(new SocketOutput.Text("waiting 2"));
+    guard.close(FrameGuard.CLOSE_GOING_AWAY, "idle");
+    // The socket may have taken the first frame before the close; never the second.
+    Optional<Object> item;
+    while ((item = written()).isPresent()) {
+      taken.add(item.get());
+    }
+    Object last = taken.get(taken.size() - 1);
+    assertEquals(FrameGuard.CLOSE_GOING_AWAY, closeCode(Optional.of(last)));
+    assertTrue(taken.size() <= 2, "at most the first frame went before the close: " + taken);
+    nextToConnection(Connection.Closed.class);
+  }
+
+  @Test
+  void aClientThatLeavesTooManyFramesUnreadIsClosed() throws Exception {
+    start(1000);
+    for (int i = 0; i <= ClientSocketStage.OUTBOUND_BUFFER + 1; i++) {
+      frames.accept(new SocketOutput.Text("frame " + i));
+    }
+    Optional<Object> item;
+    Object last = null;
+    int texts = 0;
+    while ((item = written()).isPresent()) {
+      last = item.get();
+      texts += last instanceof FrameStart ? 1 : 0;
+    }
+    assertEquals(FrameGuard.CLOSE_INTERNAL_ERROR, closeCode(Optional.of(last)));
+    assertTrue(texts <= 1, "the waiting frames were dropped: " + texts);
+  }
+
+  @Test
+  void theClientsCloseIsPassedOnWithThisSideDone() throws Exception {
+    start(1000);
+    client.offer(new FrameHandler.PeerClosed(Option.apply((Object) 1000), ""));
+    assertInstanceOf(FrameHandler.PeerClosed.class, written().orElseThrow());
+    assertEquals(FrameHandler.UserHandlerCompleted$.MODULE$, written().orElseThrow());
+  }
+}
