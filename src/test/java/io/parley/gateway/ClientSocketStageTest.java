@@ -54,6 +54,9 @@ class ClientSocketStageTest {
   private void start(long maxMessageBytes) {
     ClientSocketStage stage = new ClientSocketStage(connection.ref(), text -> {
       asked.add(text);
+      if (text.equals("throws")) {
+        throw new IllegalStateException("a bug, say");
+      }
       return answers.computeIfAbsent(text, t -> new CompletableFuture<>());
     }, guard, maxMessageBytes);
     Pair<BoundedSourceQueue<FrameHandler.Output>, SinkQueueWithCancel<Object>> running =
@@ -144,6 +147,25 @@ class ClientSocketStageTest {
     for (int i = 0; i < 3; i++) {
       nextToConnection(Connection.Written.class);
     }
+  }
+
+  @Test
+  void aRequestThatFailsClosesTheConnectionWith1011() throws Exception {
+    start(1000);
+    message("fails");
+    assertEquals("fails", nextAsked());
+    answers.get("fails").completeExceptionally(new IllegalStateException("a bug, say"));
+    assertEquals(FrameGuard.CLOSE_INTERNAL_ERROR, closeCode(written()));
+    assertEquals(Optional.empty(), written());
+  }
+
+  @Test
+  void aRequestThatThrowsClosesTheConnectionWith1011Too() throws Exception {
+    start(1000);
+    message("throws");
+    assertEquals(FrameGuard.CLOSE_INTERNAL_ERROR, closeCode(written()));
+    assertEquals(Optional.empty(), written());
+    nextToConnection(Connection.Closed.class);
   }
 
   @Test
