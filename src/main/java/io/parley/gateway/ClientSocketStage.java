@@ -215,8 +215,7 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
       while (!answering.isEmpty() && answering.peek().isDone()) {
         CompletableFuture<Optional<String>> reply = answering.poll();
         if (reply.isCompletedExceptionally()) {
-          LOG.error("A client request failed", reply.handle((ok, failure) -> failure).join());
-          queueClose(FrameGuard.CLOSE_INTERNAL_ERROR, "internal error");
+          closeAfterFailure("A client request failed", reply);
           return;
         }
         reply.join().ifPresent(json -> connection.tell(new Connection.Reply(json)));
@@ -300,11 +299,16 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
         return null;
       }
       if (opening.isCompletedExceptionally()) {
-        LOG.error("A frame's content could not be opened", opening.handle((ok, failure) -> failure).join());
-        queueClose(FrameGuard.CLOSE_INTERNAL_ERROR, "internal error");
+        closeAfterFailure("A frame's content could not be opened", opening);
         return null;
       }
       return opening.join();
+    }
+
+    /** A bug, or a store that failed where nothing retries: the client gets 1011 and reconnects. */
+    private void closeAfterFailure(String what, CompletableFuture<?> failed) {
+      LOG.error(what, failed.handle((ok, failure) -> failure).join());
+      queueClose(FrameGuard.CLOSE_INTERNAL_ERROR, "internal error");
     }
   }
 
