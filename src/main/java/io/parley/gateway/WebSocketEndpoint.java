@@ -69,7 +69,8 @@ final class WebSocketEndpoint {
     this.maxFrameBytes = maxFrameBytes;
     this.maxConnections = maxConnections;
     this.clock = clock;
-    // No keep-alive stage: each Connection pings on its own heartbeat (see FrameGuard).
+    // Only the masking's random source is taken from these: pings ride on each Connection's
+    // heartbeat (see FrameGuard), and pekko-http's message layer, with its keep-alive, is not used.
     WebSocketSettings webSocketSettings =
         ((ServerSettings) org.apache.pekko.http.javadsl.settings.ServerSettings.create(system.classicSystem()))
             .websocketSettings();
