@@ -53,11 +53,13 @@ class ClientSocketStageTest {
 
   private void start(long maxMessageBytes) {
     ClientSocketStage stage = new ClientSocketStage(connection.ref(), text -> {
+      // The answer exists before the test hears of the message, so it can complete it at once.
+      CompletableFuture<Optional<String>> answer = answers.computeIfAbsent(text, t -> new CompletableFuture<>());
       asked.add(text);
       if (text.equals("throws")) {
         throw new IllegalStateException("a bug, say");
       }
-      return answers.computeIfAbsent(text, t -> new CompletableFuture<>());
+      return answer;
     }, guard, maxMessageBytes);
     Pair<BoundedSourceQueue<FrameHandler.Output>, SinkQueueWithCancel<Object>> running =
         Source.<FrameHandler.Output>queue(10_000)
