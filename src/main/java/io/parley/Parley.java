@@ -8,7 +8,9 @@ import io.parley.storage.DynamoDbTables;
 import io.parley.storage.EmbeddedDynamoDb;
 import io.parley.storage.EmbeddedObjectStore;
 import io.parley.storage.JournalLayout;
+import java.net.BindException;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,18 +21,29 @@ public final class Parley {
 
   private Parley() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      start();
+    } catch (Throwable failure) {
+      StartupFailure.exit(failure);
+    }
+  }
+
+  private static void start() throws Exception {
     keepCommonPoolOnSmallMachines();
     // pekko-persistence-dynamodb uses AWS SDK v1, which otherwise prints a deprecation banner.
     System.setProperty("aws.java.v1.disableDeprecationAnnouncement", "true");
-    Config config = ParleyConfig.load();
-    Path dataDir = Path.of(config.getString("parley.data-dir"));
+    Config loaded = ParleyConfig.load();
+    Path dataDir = DataDir.prepare(Path.of(loaded.getString("parley.data-dir")));
+    Config config = StartupSecurity.check(loaded, dataDir);
+    String storesHost = config.getString("parley.embedded-stores.host");
 
     String dynamoEndpoint;
     EmbeddedDynamoDb embeddedDynamo = null;
     if (ParleyConfig.dynamoEmbedded(config)) {
-      embeddedDynamo =
-          EmbeddedDynamoDb.start(dataDir.resolve("dynamodb"), config.getInt("parley.dynamodb.embedded-port"));
+      int port = config.getInt("parley.dynamodb.embedded-port");
+      embeddedDynamo = startEmbedded("DynamoDB", "PARLEY_DYNAMODB_EMBEDDED_PORT", port,
+          () -> EmbeddedDynamoDb.start(dataDir.resolve("dynamodb"), storesHost, port));
       dynamoEndpoint = embeddedDynamo.endpoint();
       log.info("Embedded DynamoDB Local at {} (data in {})", dynamoEndpoint, dataDir.resolve("dynamodb"));
     } else {
@@ -40,13 +53,16 @@ public final class Parley {
     String s3Endpoint = config.getString("parley.s3.endpoint");
     Config withKeys = ParleyConfig.complete(config, dynamoEndpoint, s3Endpoint);
     if (ParleyConfig.s3Embedded(config)) {
-      EmbeddedObjectStore s3 =
+      int port = config.getInt("parley.s3.embedded-port");
+      EmbeddedObjectStore s3 = startEmbedded("S3", "PARLEY_S3_EMBEDDED_PORT", port,
+          () ->
           EmbeddedObjectStore.start(
               dataDir.resolve("s3"),
-              config.getInt("parley.s3.embedded-port"),
+              storesHost,
+              port,
               config.getString("parley.s3.bucket"),
               withKeys.getString("parley.s3.access-key-id"),
-              withKeys.getString("parley.s3.secret-access-key"));
+              withKeys.getString("parley.s3.secret-access-key")));
       s3Endpoint = s3.endpoint();
       log.info("Embedded S3 (s3proxy) at {} (data in {})", s3Endpoint, dataDir.resolve("s3"));
     }
@@ -74,6 +90,22 @@ public final class Parley {
     full = JournalLayout.apply(full, shards);
 
     ParleyNode.start(full, Clock.systemUTC());
+  }
+
+  /** An embedded store's start; a port in use or a store that will not open is told as such. */
+  private static <T> T startEmbedded(String store, String portSetting, int port, Callable<T> start) {
+    try {
+      return start.call();
+    } catch (Exception failure) {
+      for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+        if (cause instanceof BindException) {
+          throw new StartupFailure.Refusal("the embedded " + store + "'s port " + port + " is in use: stop what "
+              + "uses it or set " + portSetting + " to a free port", failure);
+        }
+      }
+      throw new StartupFailure.Refusal("the embedded " + store + " would not open: " + failure
+          + " (its files are under PARLEY_DATA_DIR)", failure);
+    }
   }
 
   /**

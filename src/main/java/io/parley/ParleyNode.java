@@ -57,7 +57,12 @@ public final class ParleyNode {
     ParleyMetrics.installPrometheus();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "parley", config);
     Cluster cluster = Cluster.get(system);
-    PekkoManagement.get(system).start();
+    PekkoManagement.get(system).start().exceptionally(failure -> {
+      StartupFailure.exit(new StartupFailure.Refusal("the management port "
+          + config.getInt("pekko.management.http.port") + " could not be bound (" + rootMessage(failure)
+          + "): stop what uses it or set PARLEY_MANAGEMENT_PORT", failure));
+      return null;
+    });
     if ("kubernetes".equals(config.getString("parley.cluster.bootstrap"))) {
       ClusterBootstrap.get(system).start();
     } else if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
@@ -110,11 +115,21 @@ public final class ParleyNode {
                         }))
         .exceptionally(
             failure -> {
-              log.error("Could not start the gateway; shutting down", failure);
-              system.terminate();
+              StartupFailure.exit(new StartupFailure.Refusal("the API could not listen on "
+                  + config.getString("parley.http.host") + ":" + config.getInt("parley.http.port") + " ("
+                  + rootMessage(failure) + "): stop what uses the port or set PARLEY_HTTP_PORT "
+                  + "(and PARLEY_HTTP_HOST)", failure));
               return null;
             });
     return system;
+  }
+
+  private static String rootMessage(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return String.valueOf(root.getMessage());
   }
 
   /**

@@ -6,7 +6,6 @@ import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.net.MalformedURLException;
 import java.net.URI;
@@ -23,7 +22,7 @@ import java.util.Set;
 final class JwksVerifier {
   private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
-  JwksVerifier(String jwksUrl, String issuer, String audience, Duration cacheFor, Duration minRefreshInterval) {
+  JwksVerifier(String jwksUrl, ClaimsCheck claimsCheck, Duration cacheFor, Duration minRefreshInterval) {
     JWKSource<SecurityContext> keys;
     try {
       keys = JWKSourceBuilder.<SecurityContext>create(URI.create(jwksUrl).toURL())
@@ -35,10 +34,7 @@ final class JwksVerifier {
       throw new IllegalArgumentException("parley.auth.jwks-url is not a URL: " + jwksUrl, bad);
     }
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256), keys));
-    processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
-        audience.isEmpty() ? null : audience,
-        issuer.isEmpty() ? new JWTClaimsSet.Builder().build() : new JWTClaimsSet.Builder().issuer(issuer).build(),
-        Set.of("sub", "exp")));
+    processor.setJWTClaimsSetVerifier(claimsCheck);
   }
 
   /** The token's claims if the provider signed it, for this issuer and audience, and it has not expired. */

@@ -2,8 +2,11 @@ package io.parley.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.parley.auth.AuthSettings;
 import io.parley.storage.RowWrites;
 import io.parley.storage.S3ConnectorSettings;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +27,26 @@ public final class ParleyConfig {
   private ParleyConfig() {}
 
   public static Config load() {
-    return ConfigFactory.load();
+    return normalise(ConfigFactory.load());
+  }
+
+  /**
+   * Settings decided once, here: the data dir as an absolute path (a relative one is relative to
+   * the working directory, and some stores refuse paths with "." in them), and the API's
+   * interface when none is set (loopback while dev tokens are on).
+   */
+  static Config normalise(Config config) {
+    Path dataDir = Path.of(config.getString("parley.data-dir")).toAbsolutePath().normalize();
+    String host = config.getString("parley.http.host");
+    if (host.isBlank()) {
+      host = AuthSettings.from(config.getConfig("parley.auth")).devTokens() == AuthSettings.DevTokens.ON
+          ? "127.0.0.1"
+          : "0.0.0.0";
+    }
+    return ConfigFactory.empty()
+        .withValue("parley.data-dir", ConfigValueFactory.fromAnyRef(dataDir.toString()))
+        .withValue("parley.http.host", ConfigValueFactory.fromAnyRef(host.strip()))
+        .withFallback(config);
   }
 
   public static boolean dynamoEmbedded(Config config) {

@@ -1,6 +1,7 @@
 package io.parley.gateway;
 
 import com.typesafe.config.Config;
+import io.parley.auth.AuthSettings;
 import io.parley.auth.JwtAuth;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
@@ -57,7 +58,7 @@ public final class Gateway {
         new HttpApi(
             auth, chat, webSocket, new UserExport(entities, history, media, elsewhere, sealing, askTimeout, system, clock),
             new AccountErasure(entities, erasures, askTimeout, system),
-            config.getBoolean("parley.auth.dev-tokens"),
+            AuthSettings.from(config.getConfig("parley.auth")).devTokens().issued(),
             config.getDuration("parley.auth.dev-token-ttl"));
     String host = config.getString("parley.http.host");
     int port = config.getInt("parley.http.port");
@@ -68,7 +69,8 @@ public final class Gateway {
         .bind(api.route())
         .thenApply(binding -> {
           drainOnShutdown(system, binding, webSocket.live, grace, reconnectSpread);
-          return ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + binding.localAddress().getPort();
+          boolean local = "0.0.0.0".equals(host) || "127.0.0.1".equals(host);
+          return (local ? "localhost" : host) + ":" + binding.localAddress().getPort();
         });
   }
 

@@ -2,6 +2,7 @@ package io.parley.gateway;
 
 import io.parley.conversation.ReceiptStatus;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -19,7 +20,8 @@ import java.util.List;
 
 /** The JSON of PROTOCOL.md: server frames and bodies rendered, client frames' fields read. */
 public final class WireFormat {
-  static final ObjectMapper JSON = new ObjectMapper();
+  /** Text after the one JSON value of a frame or body makes it invalid JSON, not ignored. */
+  static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private WireFormat() {}
 

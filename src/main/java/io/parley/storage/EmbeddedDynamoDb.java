@@ -65,10 +65,19 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
   }
 
   public static EmbeddedDynamoDb start(Path dataDir, int port) throws Exception {
-    return start(dataDir, port, CHECKPOINT_INTERVAL);
+    return start(dataDir, "127.0.0.1", port, CHECKPOINT_INTERVAL);
+  }
+
+  /** DynamoDB Local on {@code host} (an interface's address) and {@code port}. */
+  public static EmbeddedDynamoDb start(Path dataDir, String host, int port) throws Exception {
+    return start(dataDir, host, port, CHECKPOINT_INTERVAL);
   }
 
   static EmbeddedDynamoDb start(Path dataDir, int port, Duration checkpointInterval) throws Exception {
+    return start(dataDir, "127.0.0.1", port, checkpointInterval);
+  }
+
+  static EmbeddedDynamoDb start(Path dataDir, String host, int port, Duration checkpointInterval) throws Exception {
     Path dir = Files.createDirectories(dataDir);
     // -sharedDb: one database whatever the access key and region, so every node and tool sees it.
     DynamoDBProxyServer server =
@@ -77,6 +86,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
               "-port", Integer.toString(port), "-sharedDb", "-disableTelemetry",
               "-dbPath", dir.toAbsolutePath().toString()
             });
+    listenOn(server, host);
     server.start();
     // The first request makes DynamoDB Local open its database.
     DynamoDbClients.local("http://127.0.0.1:" + port).listTables();
@@ -143,6 +153,21 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
   /** DynamoDB Local's client of the database, as its HTTP endpoint uses it. */
   LocalDBClient local() {
     return local;
+  }
+
+  /**
+   * DynamoDB Local's Jetty listens on every interface and has no option for it; its connectors
+   * are told the host before they open.
+   */
+  private static void listenOn(DynamoDBProxyServer server, String host) throws ReflectiveOperationException {
+    Object jetty = field(DynamoDBProxyServer.class, "server").get(server);
+    Object[] connectors = (Object[]) jetty.getClass().getMethod("getConnectors").invoke(jetty);
+    if (connectors.length == 0) {
+      throw new IllegalStateException("DynamoDB Local has no connector to bind to " + host);
+    }
+    for (Object connector : connectors) {
+      connector.getClass().getMethod("setHost", String.class).invoke(connector, host);
+    }
   }
 
   private static Field field(Class<?> type, String name) throws NoSuchFieldException {

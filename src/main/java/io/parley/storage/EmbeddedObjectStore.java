@@ -13,15 +13,22 @@ import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
 /** An S3-compatible server (s3proxy) inside this JVM, storing objects under the data dir. */
 public final class EmbeddedObjectStore implements AutoCloseable {
   private final S3Proxy proxy;
-  private final int port;
+  private final String endpoint;
 
-  private EmbeddedObjectStore(S3Proxy proxy, int port) {
+  private EmbeddedObjectStore(S3Proxy proxy, String endpoint) {
     this.proxy = proxy;
-    this.port = port;
+    this.endpoint = endpoint;
   }
 
+  /** s3proxy on 127.0.0.1. */
   public static EmbeddedObjectStore start(
       Path dataDir, int port, String bucket, String accessKey, String secretKey) throws Exception {
+    return start(dataDir, "127.0.0.1", port, bucket, accessKey, secretKey);
+  }
+
+  /** s3proxy listening on {@code host} (an interface's address; it binds to the endpoint's host). */
+  public static EmbeddedObjectStore start(
+      Path dataDir, String host, int port, String bucket, String accessKey, String secretKey) throws Exception {
     Path dir = Files.createDirectories(dataDir);
     BlobStore blobStore = new FilesystemNio2BlobStore(dir.toAbsolutePath().toString());
     if (!bucketExists(blobStore, bucket)) {
@@ -30,7 +37,7 @@ public final class EmbeddedObjectStore implements AutoCloseable {
     S3Proxy proxy =
         S3Proxy.builder()
             .blobStore(blobStore)
-            .endpoint(URI.create("http://127.0.0.1:" + port))
+            .endpoint(URI.create("http://" + host + ":" + port))
             .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
             .build();
     proxy.start();
@@ -38,7 +45,8 @@ public final class EmbeddedObjectStore implements AutoCloseable {
       Thread.onSpinWait();
       Thread.sleep(10); // Jetty reports STARTED asynchronously; there is no future to wait on.
     }
-    return new EmbeddedObjectStore(proxy, port);
+    String reachable = host.equals("0.0.0.0") ? "127.0.0.1" : host;
+    return new EmbeddedObjectStore(proxy, "http://" + reachable + ":" + port);
   }
 
   private static boolean bucketExists(BlobStore blobStore, String bucket) {
@@ -51,7 +59,7 @@ public final class EmbeddedObjectStore implements AutoCloseable {
   }
 
   public String endpoint() {
-    return "http://127.0.0.1:" + port;
+    return endpoint;
   }
 
   @Override

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.Curve;
@@ -57,7 +59,8 @@ class JwksAuthTest {
     auth = JwtAuth.from(ConfigFactory.parseString(
             "jwks-url = \"http://127.0.0.1:" + idp.getAddress().getPort() + "/jwks.json\"\n"
                 + "issuer = \"" + ISSUER + "\"\naudience = \"" + AUDIENCE + "\"\n"
-                + "jwks-cache-for = 5m\njwks-min-refresh-interval = 30s\n")
+                + "jwks-cache-for = 5m\njwks-min-refresh-interval = 30s\n"
+                + "jwt-secret = \"" + JwtAuthTest.SECRET + "\"\n")
         .withFallback(ConfigFactory.load().getConfig("parley.auth")), Clock.systemUTC());
   }
 
@@ -102,6 +105,18 @@ class JwksAuthTest {
       assertTrue(auth.verify(token(unknown, "mallory", ISSUER, AUDIENCE, 60)).isEmpty());
     }
     assertTrue(fetches.get() <= afterRotation + 1, "50 unknown key ids made " + (fetches.get() - afterRotation) + " fetches");
+  }
+
+  @Test
+  void aProvidersTokenWhoseSubjectIsANumberIsRefused() throws Exception {
+    RSAKey rsa = new RSAKeyGenerator(2048).keyID("r1").generate();
+    published.set(new JWKSet(rsa.toPublicJWK()));
+    long exp = Instant.now().plusSeconds(60).getEpochSecond();
+    String payload = "{\"sub\":12345,\"iss\":\"" + ISSUER + "\",\"aud\":\"" + AUDIENCE + "\",\"exp\":" + exp + "}";
+    JWSObject numeric = new JWSObject(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("r1").build(), new Payload(payload));
+    numeric.sign(new RSASSASigner(rsa));
+    assertTrue(auth.verify(numeric.serialize()).isEmpty(), "{\"sub\":12345} is not user \"12345\"");
+    assertEquals(Optional.of("12345"), auth.verify(token(rsa, "12345", ISSUER, AUDIENCE, 60)));
   }
 
   private static String token(JWK key, String subject, String issuer, String audience, long expiresInSeconds)

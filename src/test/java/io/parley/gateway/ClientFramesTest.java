@@ -84,6 +84,9 @@ class ClientFramesTest {
         null, "bad_request");
     assertError(reply("{\"type\": \"msg.send\", \"req_id\": \"r3\", \"conversation_id\": \"d:alice:bob\", "
         + "\"client_msg_id\": \"c1\"}"), "r3", "bad_request");
+    // PROTOCOL.md: invalid JSON gets bad_request and is not acted on; text after the object is invalid JSON.
+    assertError(reply("{\"type\":\"ping\"} trailing"), null, "bad_request");
+    assertError(reply("{\"type\":\"ping\"}{\"type\":\"ping\"}"), null, "bad_request");
     assertError(reply("{\"type\": \"ack\", \"req_id\": \"r4\", \"cursor\": -1}"), "r4", "bad_request");
     assertError(reply("{\"type\": \"ack\", \"req_id\": \"r5\", \"cursor\": \"7\"}"), "r5", "bad_request");
     bob.expectNoMessage(Duration.ofMillis(100));

@@ -1,0 +1,78 @@
+package io.parley;
+
+import com.typesafe.config.ConfigException;
+import java.net.BindException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node that cannot start says so in one line and exits non-zero. Left alone, a failure in
+ * {@code main} or in a binding's future leaves the stores' and Pekko's threads running: a process
+ * with no ready line and nothing listening.
+ */
+final class StartupFailure {
+  private static final Logger log = LoggerFactory.getLogger(StartupFailure.class);
+
+  /** Exit status of a node that could not start. */
+  static final int STATUS = 1;
+
+  private StartupFailure() {}
+
+  /** What the operator must read: what failed and what to do. */
+  static final class Refusal extends RuntimeException {
+    Refusal(String message) {
+      super(message);
+    }
+
+    Refusal(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** Prints the one line for {@code failure} and ends the JVM, halting it if shutdown hangs. */
+  static void exit(Throwable failure) {
+    String line = "Parley could not start: " + explain(failure);
+    log.debug(line, failure);
+    System.err.println(line);
+    System.err.flush();
+    Thread halt = new Thread(() -> {
+      try {
+        Thread.sleep(10_000);
+      } catch (InterruptedException ignored) {
+        // exiting anyway
+      }
+      Runtime.getRuntime().halt(STATUS);
+    }, "parley-startup-halt");
+    halt.setDaemon(true);
+    halt.start();
+    System.exit(STATUS);
+  }
+
+  static String explain(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof Refusal refusal) {
+        return refusal.getMessage();
+      }
+    }
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof BindException) {
+        return "a port is in use (" + firstLine(failure) + "): stop what uses it, or move this node to free ports "
+            + "(PARLEY_HTTP_PORT, PARLEY_MANAGEMENT_PORT, PARLEY_CLUSTER_PORT, PARLEY_DYNAMODB_EMBEDDED_PORT, "
+            + "PARLEY_S3_EMBEDDED_PORT)";
+      }
+      if (cause instanceof ConfigException) {
+        return "the configuration is wrong: " + firstLine(cause);
+      }
+    }
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return firstLine(root) + " (PARLEY_LOG_LEVEL=DEBUG shows where)";
+  }
+
+  private static String firstLine(Throwable failure) {
+    String message = failure.getMessage() == null ? failure.getClass().getName() : failure.getMessage();
+    return message.lines().findFirst().orElse(message).strip();
+  }
+}
