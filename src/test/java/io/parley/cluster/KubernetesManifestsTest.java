@@ -113,6 +113,7 @@ class KubernetesManifestsTest {
         "Kubernetes waits longer than the drain plus leaving the cluster");
 
     assertEquals("off", env.get("PARLEY_DEV_TOKENS"), "no dev tokens in a deployment");
+    assertEquals("0.0.0.0", env.get("PARLEY_HTTP_HOST"), "the Service reaches the pod's own address");
     assertEquals("kubernetes", env.get("PARLEY_CLUSTER_BOOTSTRAP"));
     assertEquals("off", env.get("PARLEY_DYNAMODB_EMBEDDED"));
     assertEquals("off", env.get("PARLEY_S3_EMBEDDED"));

@@ -18,6 +18,7 @@ public final class LocalCluster implements AutoCloseable {
   public final EmbeddedDynamoDb dynamo;
   public final EmbeddedObjectStore s3;
   public final List<ParleyProcess> nodes = new ArrayList<>();
+  static final String CLUSTER_SECRET = "a-secret-shared-by-the-test-cluster-0123456789";
 
   private LocalCluster(EmbeddedDynamoDb dynamo, EmbeddedObjectStore s3) {
     this.dynamo = dynamo;
@@ -48,6 +49,8 @@ public final class LocalCluster implements AutoCloseable {
           "PARLEY_HOST", "127.0.0.1",
           "PARLEY_CLUSTER_PORT", Integer.toString(port),
           "PARLEY_SEED_NODES", seeds));
+      // Each data dir would otherwise make a secret of its own: a token from one node must work on all.
+      nodeEnv.put("PARLEY_JWT_SECRET", CLUSTER_SECRET);
       nodeEnv.putAll(env);
       cluster.nodes.add(ParleyProcess.start(temp, nodeEnv, jvmOptions));
     }
