@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,27 @@ class ParleyConfigTest {
   private static Config complete(String overrides) {
     Config loaded = ConfigFactory.parseString(overrides).withFallback(ConfigFactory.load());
     return ParleyConfig.complete(loaded, "http://127.0.0.1:8000", "http://127.0.0.1:8001").resolve();
+  }
+
+  private static Config normalised(String overrides) {
+    return ParleyConfig.normalise(ConfigFactory.parseString(overrides).withFallback(ConfigFactory.load()));
+  }
+
+  @Test
+  void theDataDirIsMadeAbsoluteAndNormalOnce() {
+    Path here = Path.of("").toAbsolutePath();
+    assertEquals(here.resolve("data").toString(), normalised("parley.data-dir = \"./data\"").getString("parley.data-dir"));
+    assertEquals(here.resolve("x/data").toString(),
+        normalised("parley.data-dir = \"x/./y/../data\"").getString("parley.data-dir"));
+    assertEquals("/srv/parley", normalised("parley.data-dir = \"/srv/./parley/\"").getString("parley.data-dir"));
+  }
+
+  @Test
+  void withDevTokensTheApiListensOnLoopbackUnlessToldOtherwise() {
+    assertEquals("127.0.0.1", normalised("").getString("parley.http.host"), "the embedded default");
+    assertEquals("0.0.0.0", normalised("parley.auth.dev-tokens = off").getString("parley.http.host"));
+    assertEquals("0.0.0.0", normalised("parley.auth.dev-tokens = insecure-public").getString("parley.http.host"));
+    assertEquals("10.0.0.7", normalised("parley.http.host = \"10.0.0.7\"").getString("parley.http.host"));
   }
 
   @Test
