@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import io.parley.auth.AuthSettings;
 import io.parley.auth.JwtAuth;
 import io.parley.conversation.ConversationSettings;
+import io.parley.limits.AddressLimits;
+import io.parley.limits.ClientAddress;
 import io.parley.conversation.MessageHistory;
 import io.parley.media.MediaService;
 import io.parley.privacy.ContentKeys;
@@ -58,8 +60,11 @@ public final class Gateway {
         new HttpApi(
             auth, chat, webSocket, new UserExport(entities, history, media, elsewhere, sealing, askTimeout, system, clock),
             new AccountErasure(entities, erasures, askTimeout, system),
-            AuthSettings.from(config.getConfig("parley.auth")).devTokens().issued(),
-            config.getDuration("parley.auth.dev-token-ttl"));
+            AuthSettings.from(config.getConfig("parley.auth")).devTokens(),
+            config.getDuration("parley.auth.dev-token-ttl"),
+            new AddressLimits(gateway.getDouble("edge-limit.per-second"), gateway.getInt("edge-limit.burst"),
+                gateway.getLong("edge-limit.addresses-tracked"), clock),
+            ClientAddress.trusting(gateway.getString("trusted-proxies")));
     String host = config.getString("parley.http.host");
     int port = config.getInt("parley.http.port");
     Duration grace = gateway.getDuration("drain-grace");

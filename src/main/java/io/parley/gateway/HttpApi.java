@@ -4,14 +4,19 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.auth.AuthSettings;
 import io.parley.auth.JwtAuth;
 import io.parley.auth.UserIds;
+import io.parley.limits.AddressLimits;
+import io.parley.limits.ClientAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -19,6 +24,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ResponseEntity;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -32,11 +38,15 @@ public final class HttpApi extends AllDirectives {
   private final WebSocketEndpoint webSocket;
   private final UserExport export;
   private final AccountErasure erasure;
-  private final boolean devTokens;
+  private final AuthSettings.DevTokens devTokens;
   private final Duration devTokenTtl;
+  private final AddressLimits strangers;
+  private final ClientAddress clientAddress;
 
   HttpApi(JwtAuth auth, ChatService chat, WebSocketEndpoint webSocket, UserExport export, AccountErasure erasure,
-      boolean devTokens, Duration devTokenTtl) {
+      AuthSettings.DevTokens devTokens, Duration devTokenTtl, AddressLimits strangers, ClientAddress clientAddress) {
+    this.strangers = strangers;
+    this.clientAddress = clientAddress;
     this.auth = auth;
     this.chat = chat;
     this.webSocket = webSocket;
@@ -225,9 +235,19 @@ public final class HttpApi extends AllDirectives {
   }
 
   private Route devToken() {
-    if (!devTokens) {
+    if (!devTokens.issued()) {
       return complete404();
     }
+    // On loopback only this machine asks; on a public API a token is what every stranger wants.
+    return devTokens == AuthSettings.DevTokens.INSECURE_PUBLIC
+        ? fromAddress(address -> {
+          OptionalLong wait = strangers.take(address);
+          return wait.isPresent() ? tooMany(wait.getAsLong()) : issueDevToken();
+        })
+        : issueDevToken();
+  }
+
+  private Route issueDevToken() {
     return body(request -> {
       String userId = WireFormat.requiredString(request, "user_id");
       if (!UserIds.isValid(userId)) {
@@ -252,10 +272,29 @@ public final class HttpApi extends AllDirectives {
               .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
               .map(h -> h.substring(7).trim())
               .or(() -> queryToken);
+          // Only failures count against an address: a valid token is never refused for what
+          // others behind the same address did.
           return token.flatMap(auth::check)
               .map(inner)
-              .orElseGet(() -> json(new ApiError(ErrorCode.UNAUTHORIZED, "a valid bearer token is required")));
+              .orElseGet(() -> fromAddress(address -> {
+                OptionalLong wait = strangers.take(address);
+                return wait.isPresent()
+                    ? tooMany(wait.getAsLong())
+                    : json(new ApiError(ErrorCode.UNAUTHORIZED, "a valid bearer token is required"));
+              }));
         }));
+  }
+
+  /** The client's address: the peer, or what a trusted proxy says in {@code X-Forwarded-For}. */
+  private Route fromAddress(Function<String, Route> inner) {
+    return extractRequest(request -> optionalHeaderValueByName("X-Forwarded-For", forwardedFor -> inner.apply(
+        clientAddress.of(request.getAttribute(AttributeKeys.remoteAddress)
+            .flatMap(remote -> remote.getAddress()), forwardedFor))));
+  }
+
+  private Route tooMany(long retryAfterSeconds) {
+    return json(new ApiError(ErrorCode.RATE_LIMITED,
+        "too many requests without a valid token from this address; retry later", retryAfterSeconds * 1000));
   }
 
   private Route body(Function<ObjectNode, CompletionStage<? extends JsonNode>> handler) {
@@ -276,7 +315,10 @@ public final class HttpApi extends AllDirectives {
   }
 
   private static HttpResponse errorResponse(ApiError error) {
-    return response(error.code.httpStatus, WireFormat.errorBody(error));
+    HttpResponse response = response(error.code.httpStatus, WireFormat.errorBody(error));
+    return error.retryAfterMs == null
+        ? response
+        : response.addHeader(RetryAfter.create(Math.max(1, (error.retryAfterMs + 999) / 1000)));
   }
 
   private static HttpResponse response(int status, JsonNode body) {
