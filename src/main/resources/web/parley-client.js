@@ -1,4 +1,4 @@
-// The Parley protocol (../shared/PROTOCOL.md) for browsers: one WebSocket per device that
+// The Parley protocol (docs/protocol.md) for browsers: one WebSocket per device that
 // reconnects by itself, resumes from the last ack, and re-sends unacked messages with their
 // original client_msg_id, so nothing is lost and nothing is stored twice. No UI in here.
 
