@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.parley.auth.AuthSettings;
 import io.parley.auth.SecretFile;
+import io.parley.operations.AdminCredential;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -27,6 +28,10 @@ final class StartupSecurity {
     auth.refusal(host).ifPresent(why -> {
       throw new StartupFailure.Refusal(why);
     });
+    if (!config.getBoolean("pekko.management.http.route-providers-read-only") && !AdminCredential.configured(config)) {
+      throw new StartupFailure.Refusal("the management port's write routes are on (PARLEY_MANAGEMENT_READ_ONLY=false) "
+          + "but nothing guards them: set PARLEY_MANAGEMENT_ADMIN_TOKEN to the token operators will send");
+    }
     if (auth.devTokens() == AuthSettings.DevTokens.INSECURE_PUBLIC) {
       log.warn("Dev tokens are on and the API listens on {}: anyone who reaches it can sign in as anyone "
           + "(PARLEY_DEV_TOKENS=insecure-public)", host);

@@ -588,7 +588,8 @@ class ChatEndToEndIT {
   @Test
   void anOperatorErasesAUserOnTheManagementPortOnlyWhenItsWriteRoutesAreOn(@TempDir Path temp) throws Exception {
     assertEquals(403, node.managementDelete("/admin/users/" + user("alice")).statusCode(), "read-only by default");
-    try (ParleyProcess writable = ParleyProcess.start(temp, Map.of("PARLEY_MANAGEMENT_READ_ONLY", "false"))) {
+    try (ParleyProcess writable = ParleyProcess.start(temp, Map.of("PARLEY_MANAGEMENT_READ_ONLY", "false",
+        "PARLEY_MANAGEMENT_ADMIN_TOKEN", "operators-only-token"))) {
       ApiClient writableApi = new ApiClient(writable);
       String alice = user("alice");
       String bob = user("bob");
@@ -597,6 +598,12 @@ class ChatEndToEndIT {
           "{\"conversation_id\":\"" + direct + "\",\"client_msg_id\":\"m1\",\"content\":\"operator test\"}");
       assertEquals(200, sent.status(), sent.toString());
 
+      assertEquals(401, writable.managementDelete("/admin/users/" + alice, null).statusCode(), "no token");
+      assertEquals(401, writable.managementDelete("/admin/users/" + alice, "a-guess").statusCode(), "a wrong token");
+      String self = ApiClient.JSON.readTree(writable.managementBody("/cluster/members")).get("selfNode").asText();
+      assertEquals(401, writable.managementPut("/cluster/members/" + self, "operation=Down", null),
+          "Pekko's own write routes need the token too");
+      assertEquals(200, writable.managementStatus("/ready"), "nobody downed it");
       var erased = writable.managementDelete("/admin/users/" + alice);
       assertTrue(erased.statusCode() == 202 || erased.statusCode() == 200, erased.body());
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -606,6 +613,10 @@ class ChatEndToEndIT {
       assertEquals("done", ApiClient.JSON.readTree(erased.body()).get("erasure").asText(), erased.body());
       JsonNode history = writableApi.get(writableApi.token(bob), "/v1/conversations/" + direct + "/messages").body();
       assertEquals("deleted", history.get("messages").get(0).get("content_type").asText(), history.toString());
+      String log = java.nio.file.Files.readString(writable.logFile());
+      assertTrue(log.contains("audit actor=operator action=erase account target=sha256:"), "the audit trail");
+      assertTrue(log.contains("audit actor=unauthenticated action=PUT /cluster/members/"), "refusals are audited");
+      assertFalse(log.contains(alice), "no user ids in the log, the audit trail included");
     }
   }
 

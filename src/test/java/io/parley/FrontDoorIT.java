@@ -130,6 +130,10 @@ class FrontDoorIT {
     publicDevTokens.put("PARLEY_HTTP_HOST", "0.0.0.0");
     assertTrue(refusal(workDir, publicDevTokens).contains("insecure-public"));
 
+    Map<String, String> unguardedWrites = ports();
+    unguardedWrites.put("PARLEY_MANAGEMENT_READ_ONLY", "false");
+    assertTrue(refusal(workDir, unguardedWrites).contains("PARLEY_MANAGEMENT_ADMIN_TOKEN"));
+
     Map<String, String> noSecret = ports();
     noSecret.put("PARLEY_DEV_TOKENS", "off");
     assertTrue(refusal(workDir, noSecret).contains("PARLEY_JWT_SECRET"));

@@ -1,5 +1,6 @@
 package io.parley.conversation;
 
+import io.parley.operations.Audit;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
@@ -69,6 +70,8 @@ final class GroupAdmin {
     if (refused == null && cmd.userId().equals(state.owner)) {
       refused = Outcome.rejected(Reason.BAD_REQUEST, "the owner is more than an admin already");
     }
+    Audit.record(Audit.digest(cmd.requesterId()), "set role " + (cmd.admin() ? "admin" : "member"),
+        Audit.digest(conversationId) + "/" + Audit.digest(cmd.userId()), refused == null ? "ok" : "refused");
     if (refused != null) {
       cmd.replyTo().tell(refused);
       return effects.none();
@@ -82,6 +85,8 @@ final class GroupAdmin {
   Effect<Event, State> setPosting(Active state, SetPosting cmd) {
     Outcome<Done> refused = refusal(state, cmd.requesterId(), state.rolesOn && state.mayManage(cmd.requesterId()),
         "choose who posts");
+    Audit.record(Audit.digest(cmd.requesterId()), "set posting " + (cmd.adminsOnly() ? "admins" : "everyone"),
+        Audit.digest(conversationId), refused == null ? "ok" : "refused");
     if (refused != null) {
       cmd.replyTo().tell(refused);
       return effects.none();

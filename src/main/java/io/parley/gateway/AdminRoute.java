@@ -1,5 +1,7 @@
 package io.parley.gateway;
 
+import io.parley.operations.Audit;
+import io.parley.operations.AdminCredential;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.parley.storage.DynamoDbErasureRegistry;
@@ -24,6 +26,7 @@ import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
  */
 public final class AdminRoute extends AllDirectives implements ManagementRouteProvider {
   private final AccountErasure erasure;
+  private final AdminCredential credential;
 
   public AdminRoute(ExtendedActorSystem classic) {
     var system = Adapter.toTyped(classic);
@@ -32,6 +35,7 @@ public final class AdminRoute extends AllDirectives implements ManagementRoutePr
     // Pekko Management builds this route from the actor system alone, so it has a client of its own.
     ErasureRegistry erasures = DynamoDbErasureRegistry.fromConfig(system.settings().config(),
         system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId()), Clock.systemUTC());
+    this.credential = AdminCredential.from(system.settings().config());
     this.erasure = new AccountErasure(
         userId -> sharding.entityRefFor(UserActor.TYPE_KEY, userId), erasures, askTimeout, system);
   }
@@ -43,7 +47,18 @@ public final class AdminRoute extends AllDirectives implements ManagementRoutePr
         return complete(org.apache.pekko.http.javadsl.model.StatusCodes.FORBIDDEN,
             "the management port is read-only: set PARLEY_MANAGEMENT_READ_ONLY=false to erase accounts");
       }
-      return completeWithFuture(erasure.erase(userId));
+      return optionalHeaderValueByName("Authorization", authorization -> {
+        if (!credential.accepts(authorization)) {
+          Audit.record("unauthenticated", "erase account", Audit.digest(userId), "refused");
+          return complete(org.apache.pekko.http.javadsl.model.StatusCodes.UNAUTHORIZED,
+              "the management port's write routes need the admin token (Authorization: Bearer …, "
+                  + "PARLEY_MANAGEMENT_ADMIN_TOKEN)");
+        }
+        return completeWithFuture(erasure.erase(userId).thenApply(response -> {
+          Audit.record("operator", "erase account", Audit.digest(userId), Integer.toString(response.status().intValue()));
+          return response;
+        }));
+      });
     }));
   }
 }

@@ -1,5 +1,6 @@
 package io.parley.gateway;
 
+import io.parley.operations.Audit;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -73,7 +74,12 @@ public final class HttpApi extends AllDirectives {
                 complete(HttpEntities.createChunked(NDJSON, export.lines(user)))))),
             path("me", () -> delete(() -> authenticated(user -> completeWithFuture(
                 ChatService.guarded(() -> erasure.erase(user))
-                    .exceptionally(failure -> errorResponse(ApiError.from(failure))))))),
+                    .exceptionally(failure -> errorResponse(ApiError.from(failure)))
+                    .thenApply(response -> {
+                      Audit.record(Audit.digest(user), "erase own account", Audit.digest(user),
+                          Integer.toString(response.status().intValue()));
+                      return response;
+                    }))))),
             pathPrefix("conversations", () -> pathPrefix(segment(), conversationId -> concat(
                 pathPrefix("messages", () -> concat(
                     pathEnd(() -> get(() -> authenticated(user -> history(user, conversationId)))),

@@ -1,5 +1,6 @@
 package io.parley.user;
 
+import io.parley.operations.Audit;
 import io.parley.cluster.Done;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.Outcome;
@@ -208,7 +209,7 @@ public final class Erasure {
       return effects.none();
     }
     if (erased.failure() != null) {
-      ctx.getLog().warn("Erasing the key and media of {} failed, retrying: {}", userId, erased.failure());
+      ctx.getLog().warn("Erasing the key and media of {} failed, retrying: {}", Audit.digest(userId), erased.failure());
       timers.startSingleTimer(RETRY_TIMER, new EraseStep(null, null), RETRY_AFTER);
       return effects.none();
     }
@@ -219,7 +220,7 @@ public final class Erasure {
     return effects.persist(new EraseFinished(clock.millis())).thenRun(stored -> {
       pushes.cancelAll();
       closeConnections(); // any that connected while it ran
-      ctx.getLog().info("Erased user {}", userId);
+      Audit.record("parley", "erasure finished", Audit.digest(userId), "done");
     });
   }
 

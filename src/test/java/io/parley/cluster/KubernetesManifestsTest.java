@@ -1,6 +1,7 @@
 package io.parley.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +19,9 @@ import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -44,14 +48,15 @@ class KubernetesManifestsTest {
       "ServiceAccount", ServiceAccount.class,
       "Role", Role.class,
       "RoleBinding", RoleBinding.class,
-      "PodDisruptionBudget", PodDisruptionBudget.class);
+      "PodDisruptionBudget", PodDisruptionBudget.class,
+      "NetworkPolicy", NetworkPolicy.class);
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
   @Test
   void everyManifestIsAValidKubernetesObjectWithNoUnknownField() throws Exception {
     List<KubernetesResource> resources = load();
-    assertEquals(8, resources.size(), "statefulset, 2 services, configmap, SA, role, binding, pdb");
+    assertEquals(9, resources.size(), "statefulset, 2 services, configmap, SA, role, binding, pdb, network policy");
     for (KubernetesResource resource : resources) {
       List<String> unknown = unknownFields(resource);
       assertTrue(unknown.isEmpty(), "fields the Kubernetes API does not have: " + unknown);
@@ -80,6 +85,28 @@ class KubernetesManifestsTest {
     List<String> unknown = new ArrayList<>();
     collectUnknownFields(resource, resource.getClass().getSimpleName(), unknown, new IdentityHashMap<>());
     return unknown;
+  }
+
+  @Test
+  void onlyParleysOwnPodsReachArteryAndManagement() throws Exception {
+    NetworkPolicy policy = only(load(), NetworkPolicy.class);
+    assertEquals(Map.of("app", "parley"), policy.getSpec().getPodSelector().getMatchLabels());
+    assertEquals(List.of("Ingress"), policy.getSpec().getPolicyTypes());
+    for (NetworkPolicyIngressRule rule : policy.getSpec().getIngress()) {
+      List<String> ports = rule.getPorts().stream().map(NetworkPolicyPort::getPort)
+          .map(port -> port.getStrVal() != null ? port.getStrVal() : port.getIntVal().toString()).toList();
+      if (rule.getFrom() == null || rule.getFrom().isEmpty()) {
+        assertEquals(List.of("http"), ports, "only the API is open to everyone");
+      } else {
+        assertFalse(ports.contains("http"));
+        rule.getFrom().forEach(peer -> {
+          assertTrue(peer.getIpBlock() == null && peer.getNamespaceSelector() == null, "pods of this namespace only");
+          Map<String, String> labels = peer.getPodSelector().getMatchLabels();
+          assertTrue(labels.equals(Map.of("app", "parley")) || (labels.equals(Map.of("parley-access", "management"))
+              && ports.equals(List.of("management"))), "Artery only for Parley's pods: " + rule);
+        });
+      }
+    }
   }
 
   @Test

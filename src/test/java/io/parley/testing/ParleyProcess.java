@@ -208,20 +208,34 @@ public final class ParleyProcess implements AutoCloseable {
     return management(path).body();
   }
 
-  /** The status of a form PUT on the management port. */
+  /** The status of a form PUT on the management port, with the admin token if the node has one. */
   public int managementPut(String path, String form) throws IOException, InterruptedException {
-    return HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .PUT(HttpRequest.BodyPublishers.ofString(form)).build(),
-        HttpResponse.BodyHandlers.ofString()).statusCode();
+    return managementPut(path, form, env.get("PARLEY_MANAGEMENT_ADMIN_TOKEN"));
   }
 
-  /** A DELETE on the management port (an operator's write route). */
+  /** The status of a form PUT on the management port with {@code adminToken} (none if null). */
+  public int managementPut(String path, String form, String adminToken) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .PUT(HttpRequest.BodyPublishers.ofString(form));
+    if (adminToken != null) {
+      request.header("Authorization", "Bearer " + adminToken);
+    }
+    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+  }
+
+  /** A DELETE on the management port (an operator's write route), with the admin token if the node has one. */
   public HttpResponse<String> managementDelete(String path) throws IOException, InterruptedException {
-    return HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).DELETE().build(),
-        HttpResponse.BodyHandlers.ofString());
+    return managementDelete(path, env.get("PARLEY_MANAGEMENT_ADMIN_TOKEN"));
+  }
+
+  /** A DELETE on the management port with {@code adminToken} (none if null). */
+  public HttpResponse<String> managementDelete(String path, String adminToken) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).DELETE();
+    if (adminToken != null) {
+      request.header("Authorization", "Bearer " + adminToken);
+    }
+    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> management(String path) throws IOException, InterruptedException {
