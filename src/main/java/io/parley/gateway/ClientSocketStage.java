@@ -123,11 +123,8 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
     /** The answer to the client's latest ping not yet sent; then the server's ping, if one is due. */
     private FrameHandler.DirectAnswer pong;
     private boolean pingDue;
-    /** Text frames, encoded (ByteString), or still being opened, and the connection's end. */
-    private final ArrayDeque<Object> frames = new ArrayDeque<>(4);
-    /** Bytes of the encoded text frames waiting in {@link #frames}. */
-    private long waitingBytes;
-    /** More than the low-water mark waits: nothing more is read, and the connection knows. */
+    private final WaitingFrames frames = new WaitingFrames(OUTBOUND_BUFFER, maxPendingOutputBytes);
+    /** Output is behind (see {@link WaitingFrames#isBehind}): nothing more is read, and the connection knows. */
     private boolean behind;
     /** The frame at the head whose opening is awaited, so that it is awaited once. */
     private SocketOutput.Opening awaited;
@@ -272,32 +269,26 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
         queueClose(close.code(), close.reason());
         return;
       }
-      if (frames.size() >= OUTBOUND_BUFFER) {
-        LOG.info("Closing a connection whose client left {} frames unread", frames.size());
-        queueClose(FrameGuard.CLOSE_INTERNAL_ERROR, "too many frames waiting for the client");
-        return;
-      }
-      if (frame instanceof SocketOutput.Text text) {
-        // Encoded now rather than when sent: its size counts, and the text can go.
-        ByteString bytes = ByteString.fromString(text.json());
-        if (waitingBytes > 0 && waitingBytes + bytes.length() > maxPendingOutputBytes) {
-          LOG.info("Closing a connection whose client left {} bytes unread", waitingBytes);
+      switch (frames.add(frame)) {
+        case TOO_MANY_FRAMES -> {
+          LOG.info("Closing a connection whose client left {} frames unread", frames.size());
+          queueClose(FrameGuard.CLOSE_INTERNAL_ERROR, "too many frames waiting for the client");
+        }
+        case TOO_MANY_BYTES -> {
+          LOG.info("Closing a connection whose client left {} bytes unread", frames.bytes());
           queueClose(FrameGuard.CLOSE_POLICY_VIOLATION,
               "more than " + maxPendingOutputBytes + " bytes waiting for the client to read");
-          return;
         }
-        frames.add(bytes);
-        waitingBytes += bytes.length();
-        updateBehind();
-      } else {
-        frames.add(frame);
+        case ADDED -> {
+          updateBehind();
+          pushNext();
+        }
       }
-      pushNext();
     }
 
-    /** Output is behind above a quarter of the cap; the connection is told when that changes. */
+    /** The connection is told when output falls behind and when it catches up. */
     private void updateBehind() {
-      boolean nowBehind = waitingBytes > maxPendingOutputBytes / 4;
+      boolean nowBehind = frames.isBehind();
       if (nowBehind != behind) {
         behind = nowBehind;
         connection.tell(new Connection.Backlog(behind));
@@ -317,7 +308,6 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
     private void stopSending() {
       closing = true;
       frames.clear();
-      waitingBytes = 0;
       pong = null;
       pingDue = false;
     }
@@ -352,14 +342,11 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
       } else if (frame != null) {
         ByteString text = openedText(frame);
         if (text != null) {
-          frames.poll();
+          frames.removeFirst();
           push(out, frame(TEXT, text));
           // How far the socket has taken frames, so a replay adds pages only as it drains.
           connection.tell(Connection.Written.INSTANCE);
-          if (frame == text) {
-            waitingBytes -= text.length();
-            updateBehind();
-          }
+          updateBehind();
         }
       }
     }

@@ -253,7 +253,9 @@ public final class Connection {
           }))
           .on(Backlog.class, (self, none, backlog) -> same(() -> {
             self.socket.behind(backlog.behind());
-            self.stream.socketDrained();
+            if (!backlog.behind()) {
+              self.stream.socketDrained();
+            }
           }))
           .on(PendingReplay.PageArrived.class, (self, none, page) -> same(() -> self.stream.pageArrived(page)))
           .on(PendingReplay.PageLoaded.class, (self, none, page) -> same(() -> self.stream.pageLoaded(page)))

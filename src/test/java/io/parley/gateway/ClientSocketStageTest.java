@@ -331,7 +331,7 @@ class ClientSocketStageTest {
   }
 
   @Test
-  void theServersPingsWaitingForTheSocketAreOne() throws Exception {
+  void theServersPingsWaitingForTheSocketAreCoalesced() throws Exception {
     start(1000);
     for (int i = 0; i < 10; i++) {
       guard.ping();
