@@ -253,7 +253,7 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
       readMore();
     }
 
-    /** Reads the client's next item unless output is behind or enough of its requests are under way. */
+    /** Reads the client's next item unless output is behind, a pong waits, or enough of its requests are under way. */
     private void readMore() {
       if (!closing && answering.size() < REQUESTS_IN_FLIGHT && !behind && pong == null
           && !hasBeenPulled(in) && !isClosed(in)) {
