@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SocketExhaustionIT {
   static final String NODE_HEAP = "-Xmx256m";
   /** The node's log line when it closes a client for the bytes it left unread. */
-  static final String CLOSED_FOR_BYTES = "Closing a connection whose client left";
+  static final Pattern CLOSED_FOR_BYTES = Pattern.compile("Closing a connection whose client left \\d+ bytes unread");
 
   ParleyProcess node;
   ApiClient api;
@@ -91,9 +92,12 @@ class SocketExhaustionIT {
         }
       });
       awaitLogLine(CLOSED_FOR_BYTES, Duration.ofSeconds(40));
-      // Reading now lets what the socket still holds out, and then the close frame.
+      // Reading now lets out what the socket still holds, and then the close frame, unless the
+      // node, its close unanswered for its close timeout, has dropped the connection already.
       assertTrue(greedy.readsUntilClose(Duration.ofSeconds(20)), "the node closed the connection");
-      assertEquals(1008, greedy.closeCode, "closed as a policy violation: " + greedy.opcodes.size() + " frames");
+      if (greedy.opcodes.contains(0x8)) {
+        assertEquals(1008, greedy.closeCode, "closed as a policy violation after " + greedy.opcodes.size() + " frames");
+      }
       asking.get(20, TimeUnit.SECONDS);
     }
     assertTheNodeServesOthers();
@@ -135,11 +139,11 @@ class SocketExhaustionIT {
     assertTrue(node.isAlive(), "the node is alive; " + node.recentWarnings());
   }
 
-  private void awaitLogLine(String text, Duration timeout) {
+  private void awaitLogLine(Pattern text, Duration timeout) {
     Poll.until(timeout, () -> {
       assertTrue(node.isAlive(), "the node died; " + node.recentWarnings());
       try {
-        return Files.readAllLines(node.logFile()).stream().anyMatch(line -> line.contains(text));
+        return Files.readAllLines(node.logFile()).stream().anyMatch(line -> text.matcher(line).find());
       } catch (IOException unreadable) {
         throw new UncheckedIOException(unreadable);
       }
