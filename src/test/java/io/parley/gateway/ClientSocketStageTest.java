@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -128,7 +129,7 @@ class ClientSocketStageTest {
     return taken;
   }
 
-  private void awaitClientSize(java.util.function.IntPredicate settled) {
+  private void awaitClientSize(IntPredicate settled) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (!settled.test(client.size())) {
       assertTrue(System.nanoTime() < deadline, "the stage read from the client: " + client.size() + " left");
