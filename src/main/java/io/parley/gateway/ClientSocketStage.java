@@ -37,10 +37,19 @@ import scala.Option;
  *       still leave in the order the messages came, which keeps acks and reads durable before any
  *       later frame is answered; they go through the connection actor, which orders them with
  *       its events.
- *   <li>Frames of the connection wait here for the socket, at most {@link #OUTBOUND_BUFFER}: a
- *       client that reads slower than that is closed, and reconnects.
+ *   <li>Frames of the connection wait here for the socket, at most {@link #OUTBOUND_BUFFER} of
+ *       them and at most the stage's byte cap (one frame larger than the cap goes when nothing
+ *       else waits): a client that reads slower than that is closed (1011 past the count, 1008
+ *       past the bytes), and reconnects. What it missed is stored, and it resumes from its acks.
+ *   <li>While more than a quarter of the byte cap waits, nothing more is read from the socket:
+ *       a client that pipelines requests faster than it reads their replies slows itself down.
+ *       The connection is told when output falls behind and catches up (see {@link
+ *       Connection.Backlog}), so that a re-delivery waits too.
  *   <li>Control frames (pongs, pings, a close) go before waiting text frames: every frame is
- *       whole, so nothing is cut in two. A close ends the socket once its frame is out.
+ *       whole, so nothing is cut in two. A close ends the socket once its frame is out. At most
+ *       one pong waits, for the latest ping (RFC 6455 §5.5.3 allows answering only that one),
+ *       and nothing is read while it waits, so a flood of pings stays in the client's own socket;
+ *       the server's pings waiting are one too.
  * </ul>
  */
 final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, Object>> {
@@ -67,12 +76,22 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
   private final Requests requests;
   private final FrameGuard guard;
   private final long maxMessageBytes;
+  private final long maxPendingOutputBytes;
+
+  /** The default of {@code parley.gateway.max-pending-output-bytes}. */
+  static final long MAX_PENDING_OUTPUT_BYTES = 4L << 20;
 
   ClientSocketStage(ActorRef<Object> connection, Requests requests, FrameGuard guard, long maxMessageBytes) {
+    this(connection, requests, guard, maxMessageBytes, MAX_PENDING_OUTPUT_BYTES);
+  }
+
+  ClientSocketStage(ActorRef<Object> connection, Requests requests, FrameGuard guard, long maxMessageBytes,
+      long maxPendingOutputBytes) {
     this.connection = connection;
     this.requests = requests;
     this.guard = guard;
     this.maxMessageBytes = maxMessageBytes;
+    this.maxPendingOutputBytes = maxPendingOutputBytes;
   }
 
   @Override
@@ -99,9 +118,14 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
     private final MessageAssembly message = new MessageAssembly(maxMessageBytes);
     /** Requests of the client, oldest first, each with its reply (if any) once answered. */
     private final ArrayDeque<CompletableFuture<Optional<String>>> answering = new ArrayDeque<>(4);
-    /** pongs, pings, the close and what pekko-http's frame handling is told; before any text frame. */
+    /** The close and what pekko-http's frame handling is told of it; before anything else. */
     private final ArrayDeque<Object> control = new ArrayDeque<>(2);
-    private final ArrayDeque<SocketOutput.Outbound> frames = new ArrayDeque<>(4);
+    /** The answer to the client's latest ping not yet sent; then the server's ping, if one is due. */
+    private FrameHandler.DirectAnswer pong;
+    private boolean pingDue;
+    private final WaitingFrames frames = new WaitingFrames(OUTBOUND_BUFFER, maxPendingOutputBytes);
+    /** Output is behind (see {@link WaitingFrames#isBehind}): nothing more is read, and the connection knows. */
+    private boolean behind;
     /** The frame at the head whose opening is awaited, so that it is awaited once. */
     private SocketOutput.Opening awaited;
     /** A close frame was queued: nothing more is read or sent after it. */
@@ -153,7 +177,10 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
         passReplies();
         pushNext();
       } else if (event == Signal.PING) {
-        sendControl(PING_FRAME);
+        if (!closing) {
+          pingDue = true;
+          pushNext();
+        }
       } else if (event instanceof Close close) {
         queueClose(close.code(), close.reason());
       }
@@ -168,17 +195,20 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
       } else if (item == FrameHandler.MessageEnd$.MODULE$) {
         answer(message.take());
         readMore();
-      } else if (item instanceof FrameHandler.DirectAnswer pong) {
-        sendControl(pong);
+      } else if (item instanceof FrameHandler.DirectAnswer answer) {
+        if (!closing) {
+          pong = answer; // only the latest ping needs an answer
+          pushNext();
+        }
         readMore();
       } else if (item instanceof FrameHandler.PeerClosed peerClosed) {
         // pekko-http's frame handling answers the client's close frame once told that this side is done.
-        closing = true;
+        stopSending();
         control.add(peerClosed);
         control.add(FrameHandler.UserHandlerCompleted$.MODULE$);
         pushNext();
       } else if (item instanceof FrameHandler.ActivelyCloseWithCode protocolError) {
-        closing = true;
+        stopSending();
         control.add(protocolError);
         pushNext();
       }
@@ -223,8 +253,10 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
       readMore();
     }
 
+    /** Reads the client's next item unless output is behind, a pong waits, or enough of its requests are under way. */
     private void readMore() {
-      if (!closing && answering.size() < REQUESTS_IN_FLIGHT && !hasBeenPulled(in) && !isClosed(in)) {
+      if (!closing && answering.size() < REQUESTS_IN_FLIGHT && !behind && pong == null
+          && !hasBeenPulled(in) && !isClosed(in)) {
         pull(in);
       }
     }
@@ -233,29 +265,51 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
       if (closing) {
         return;
       }
-      if (frames.size() >= OUTBOUND_BUFFER) {
-        LOG.info("Closing a connection whose client left {} frames unread", frames.size());
-        queueClose(FrameGuard.CLOSE_INTERNAL_ERROR, "too many frames waiting for the client");
+      if (frame instanceof SocketOutput.Close close) {
+        queueClose(close.code(), close.reason());
         return;
       }
-      frames.add(frame);
-      pushNext();
+      switch (frames.add(frame)) {
+        case TOO_MANY_FRAMES -> {
+          LOG.info("Closing a connection whose client left {} frames unread", frames.size());
+          queueClose(FrameGuard.CLOSE_INTERNAL_ERROR, "too many frames waiting for the client");
+        }
+        case TOO_MANY_BYTES -> {
+          LOG.info("Closing a connection whose client left {} bytes unread", frames.bytes());
+          queueClose(FrameGuard.CLOSE_POLICY_VIOLATION,
+              "more than " + maxPendingOutputBytes + " bytes waiting for the client to read");
+        }
+        case ADDED -> {
+          updateBehind();
+          pushNext();
+        }
+      }
     }
 
-    private void sendControl(Object frame) {
-      if (!closing) {
-        control.add(frame);
-        pushNext();
+    /** The connection is told when output falls behind and when it catches up. */
+    private void updateBehind() {
+      boolean nowBehind = frames.isBehind();
+      if (nowBehind != behind) {
+        behind = nowBehind;
+        connection.tell(new Connection.Backlog(behind));
+        readMore();
       }
     }
 
     private void queueClose(int code, String reason) {
       if (!closing) {
-        closing = true;
-        frames.clear();
+        stopSending();
         control.add(new FrameHandler.ActivelyCloseWithCode(Option.apply((Object) code), reason));
         pushNext();
       }
+    }
+
+    /** Closing: nothing more is read, and nothing waiting is sent but what closes the socket. */
+    private void stopSending() {
+      closing = true;
+      frames.clear();
+      pong = null;
+      pingDue = false;
     }
 
     private void pushNext() {
@@ -271,24 +325,36 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
         }
         return;
       }
-      SocketOutput.Outbound frame = frames.peek();
+      if (pong != null) {
+        push(out, pong);
+        pong = null;
+        readMore();
+        return;
+      }
+      if (pingDue) {
+        push(out, PING_FRAME);
+        pingDue = false;
+        return;
+      }
+      Object frame = frames.peek();
       if (frame instanceof SocketOutput.Complete) {
         queueClose(FrameGuard.CLOSE_NORMAL, "");
       } else if (frame != null) {
-        String json = openedText(frame);
-        if (json != null) {
-          frames.poll();
-          push(out, frame(TEXT, ByteString.fromString(json)));
+        ByteString text = openedText(frame);
+        if (text != null) {
+          frames.removeFirst();
+          push(out, frame(TEXT, text));
           // How far the socket has taken frames, so a replay adds pages only as it drains.
           connection.tell(Connection.Written.INSTANCE);
+          updateBehind();
         }
       }
     }
 
-    /** The frame's text, or null while its content is still being opened (it holds back those after it). */
-    private String openedText(SocketOutput.Outbound frame) {
-      if (frame instanceof SocketOutput.Text text) {
-        return text.json();
+    /** The frame's encoded text, or null while its content is still being opened (it holds back those after it). */
+    private ByteString openedText(Object frame) {
+      if (frame instanceof ByteString text) {
+        return text;
       }
       CompletableFuture<String> opening = ((SocketOutput.Opening) frame).json().toCompletableFuture();
       if (!opening.isDone()) {
@@ -302,7 +368,7 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
         closeAfterFailure("A frame's content could not be opened", opening);
         return null;
       }
-      return opening.join();
+      return ByteString.fromString(opening.join());
     }
 
     /** A bug, or a store that failed where nothing retries: the client gets 1011 and reconnects. */

@@ -40,6 +40,9 @@ public final class Connection {
   /** A reply to a client frame, in the order the frames arrived. */
   public record Reply(String json) {}
 
+  /** What waits for the socket went above its low-water mark (behind) or back below it. */
+  public record Backlog(boolean behind) {}
+
   /** The socket took one more text frame off the outbound buffer. */
   enum Written {
     INSTANCE
@@ -104,6 +107,7 @@ public final class Connection {
 
   static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
   static final Duration RETRY_AFTER = Duration.ofMillis(500);
+  static final int REPLIES_BEFORE_HELLO = 4 * ClientSocketStage.REQUESTS_IN_FLIGHT;
 
   static Behavior<Object> create(
       String userId,
@@ -148,8 +152,12 @@ public final class Connection {
   private ActorRef<UserActor.Command> watchedUser;
   private long userIncarnation;
   private final DeviceStream stream;
-  /** Answers to the client's requests wait for hello only; events wait for the stream (see there). */
-  private final FrameGate afterHello = new FrameGate(Integer.MAX_VALUE);
+  /**
+   * Answers to the client's requests wait for hello only; events wait for the stream (see there).
+   * A client that keeps asking while hello is slow to come is closed rather than held.
+   */
+  private final FrameGate afterHello = new FrameGate(REPLIES_BEFORE_HELLO, ClientSocketStage.MAX_PENDING_OUTPUT_BYTES,
+      () -> socket.emit(new SocketOutput.Close(FrameGuard.CLOSE_POLICY_VIOLATION, "too many requests before hello")));
   private Set<String> presenceWatched = Set.of();
 
   private Connection(
@@ -243,6 +251,12 @@ public final class Connection {
             self.socket.written();
             self.stream.socketDrained();
           }))
+          .on(Backlog.class, (self, none, backlog) -> same(() -> {
+            self.socket.behind(backlog.behind());
+            if (!backlog.behind()) {
+              self.stream.socketDrained();
+            }
+          }))
           .on(PendingReplay.PageArrived.class, (self, none, page) -> same(() -> self.stream.pageArrived(page)))
           .on(PendingReplay.PageLoaded.class, (self, none, page) -> same(() -> self.stream.pageLoaded(page)))
           .on(DeviceEvent.StreamItem.class, (self, none, item) -> same(() -> self.stream.item(item)))
@@ -261,7 +275,8 @@ public final class Connection {
           .on(DeviceEvent.Replaced.class, (self, none, r) -> same(() -> self.socket.complete()))
           .on(DeviceEvent.class, (self, none, event) -> same(() -> self.stream.event(() -> self.send(event))))
           .on(Reply.class, (self, none, reply) ->
-              same(() -> self.afterHello.send(() -> self.socket.emit(new SocketOutput.Text(reply.json())))))
+              same(() -> self.afterHello.send(() -> self.socket.emit(new SocketOutput.Text(reply.json())),
+                  reply.json().length())))
           .on(ReRegister.class, (self, none, r) -> same(self::register))
           .on(Tick.class, (self, none, tick) -> same(self::onTick))
           .on(TokenRefreshed.class, (self, none, refreshed) -> same(() -> self.expireAt(refreshed.expiresAt())))

@@ -31,6 +31,7 @@ import scala.concurrent.duration.FiniteDuration;
 public final class FrameGuard implements Heartbeat.Liveness {
   public static final int CLOSE_NORMAL = 1000;
   public static final int CLOSE_GOING_AWAY = 1001;
+  public static final int CLOSE_POLICY_VIOLATION = 1008;
   public static final int CLOSE_TOO_BIG = 1009;
   public static final int CLOSE_INTERNAL_ERROR = 1011;
 

@@ -54,7 +54,8 @@ public final class Gateway {
     WebSocketEndpoint webSocket =
         new WebSocketEndpoint(
             system, entities, history, chat, sealing, auth, gateway.getDuration("heartbeat"),
-            gateway.getInt("max-frame-bytes"), gateway.getInt("max-connections"), largeGroups, clock);
+            gateway.getInt("max-frame-bytes"), gateway.getBytes("max-pending-output-bytes"),
+            gateway.getInt("max-connections"), largeGroups, clock);
     ParleyMetrics.gauge("parley.connections", "WebSocket connections open on this node", webSocket.live::size);
     HttpApi api =
         new HttpApi(

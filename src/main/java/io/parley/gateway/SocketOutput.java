@@ -9,8 +9,9 @@ import java.util.function.Consumer;
 
 /**
  * Where a {@link Connection} writes its frames: the socket's outbound buffer, once the socket is
- * attached (frames before that wait here). It counts the frames the socket has not taken yet, so
- * that a re-delivery reads more only while the client keeps up.
+ * attached (frames before that wait here). It counts the frames the socket has not taken yet, and
+ * hears from the socket when their bytes are too many, so that a re-delivery reads more only
+ * while the client keeps up.
  */
 final class SocketOutput {
   /** What the outbound side of the socket is told: a frame to send, or to finish. */
@@ -23,6 +24,9 @@ final class SocketOutput {
 
   public record Complete() implements Outbound {}
 
+  /** Closes the socket now with {@code code}, ahead of the frames waiting. */
+  public record Close(int code, String reason) implements Outbound {}
+
   /** A replay reads more pages only while fewer frames than this wait for the socket. */
   static final int ROOM = ClientSocketStage.OUTBOUND_BUFFER / 4;
 
@@ -31,6 +35,8 @@ final class SocketOutput {
   /** Text frames handed to the socket's outbound buffer, and those it has taken from it. */
   private long framesEmitted;
   private long framesWritten;
+  /** More bytes wait for the socket than it should be given (see {@link Connection.Backlog}). */
+  private boolean behind;
 
   void attach(Consumer<Outbound> socket) {
     outbound = socket;
@@ -58,7 +64,7 @@ final class SocketOutput {
   }
 
   void emit(Outbound frame) {
-    if (!(frame instanceof Complete)) {
+    if (frame instanceof Text || frame instanceof Opening) {
       framesEmitted++;
     }
     if (outbound == null) {
@@ -73,7 +79,11 @@ final class SocketOutput {
     framesWritten++;
   }
 
+  void behind(boolean outputBehind) {
+    behind = outputBehind;
+  }
+
   boolean hasRoom() {
-    return framesEmitted - framesWritten < ROOM;
+    return !behind && framesEmitted - framesWritten < ROOM;
   }
 }

@@ -39,6 +39,7 @@ final class WebSocketEndpoint {
   private final JwtAuth auth;
   private final Duration heartbeat;
   private final int maxFrameBytes;
+  private final long maxPendingOutputBytes;
   final int maxConnections;
   private final Clock clock;
   private final GroupRelay.Started largeGroups;
@@ -55,6 +56,7 @@ final class WebSocketEndpoint {
       JwtAuth auth,
       Duration heartbeat,
       int maxFrameBytes,
+      long maxPendingOutputBytes,
       int maxConnections,
       GroupRelay.Started largeGroups,
       Clock clock) {
@@ -67,6 +69,7 @@ final class WebSocketEndpoint {
     this.auth = auth;
     this.heartbeat = heartbeat;
     this.maxFrameBytes = maxFrameBytes;
+    this.maxPendingOutputBytes = maxPendingOutputBytes;
     this.maxConnections = maxConnections;
     this.clock = clock;
     // Only the masking's random source is taken from these: pings ride on each Connection's
@@ -105,7 +108,8 @@ final class WebSocketEndpoint {
             "connection-" + UUID.randomUUID(),
             Props.empty());
     ClientFrames frames = new ClientFrames(userId, deviceId, chat, auth, entities, connection);
-    return guard.around(new ClientSocketStage(connection, frames::handle, guard, maxFrameBytes), frameHandling, maxFrameBytes);
+    return guard.around(new ClientSocketStage(connection, frames::handle, guard, maxFrameBytes, maxPendingOutputBytes),
+        frameHandling, maxFrameBytes);
   }
 
   /** Scala's {@code Graph[_, Any]} is {@code Graph<_, Object>} to Java, which generics cannot reach. */

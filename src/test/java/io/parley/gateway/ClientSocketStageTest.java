@@ -15,11 +15,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.http.impl.engine.ws.FrameEvent$;
 import org.apache.pekko.http.impl.engine.ws.FrameHandler;
 import org.apache.pekko.http.impl.engine.ws.FrameStart;
+import org.apache.pekko.http.impl.engine.ws.Protocol;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.BoundedSourceQueue;
@@ -52,6 +55,10 @@ class ClientSocketStageTest {
   private Consumer<SocketOutput.Outbound> frames;
 
   private void start(long maxMessageBytes) {
+    start(maxMessageBytes, ClientSocketStage.MAX_PENDING_OUTPUT_BYTES);
+  }
+
+  private void start(long maxMessageBytes, long maxPendingOutputBytes) {
     ClientSocketStage stage = new ClientSocketStage(connection.ref(), text -> {
       // The answer exists before the test hears of the message, so it can complete it at once.
       CompletableFuture<Optional<String>> answer = answers.computeIfAbsent(text, t -> new CompletableFuture<>());
@@ -60,7 +67,7 @@ class ClientSocketStageTest {
         throw new IllegalStateException("a bug, say");
       }
       return answer;
-    }, guard, maxMessageBytes);
+    }, guard, maxMessageBytes, maxPendingOutputBytes);
     Pair<BoundedSourceQueue<FrameHandler.Output>, SinkQueueWithCancel<Object>> running =
         Source.<FrameHandler.Output>queue(10_000)
             .via(Flow.fromGraph(stage))
@@ -97,6 +104,37 @@ class ClientSocketStageTest {
   private static int closeCode(Optional<Object> item) {
     FrameHandler.ActivelyCloseWithCode close = assertInstanceOf(FrameHandler.ActivelyCloseWithCode.class, item.orElseThrow());
     return (Integer) close.code().get();
+  }
+
+  /** A pong for a client's ping, as pekko-http's frame handling hands it up. */
+  private static FrameHandler.DirectAnswer pong(String payload) {
+    return new FrameHandler.DirectAnswer(FrameEvent$.MODULE$.fullFrame(
+        Protocol.Opcode$.MODULE$.forCode((byte) 0xA), Option.empty(), ByteString.fromString(payload),
+        true, false, false, false));
+  }
+
+  /** The opcode of a frame the socket took: text frames come as they are, pings and pongs as direct answers. */
+  private static int opcode(Object item) {
+    Object frame = item instanceof FrameHandler.DirectAnswer answer ? answer.frame() : item;
+    return assertInstanceOf(FrameStart.class, frame).header().opcode().code();
+  }
+
+  /** Everything the socket takes until the stage is done. */
+  private List<Object> writtenUntilDone() throws Exception {
+    List<Object> taken = new ArrayList<>();
+    Optional<Object> item;
+    while ((item = written()).isPresent()) {
+      taken.add(item.get());
+    }
+    return taken;
+  }
+
+  private void awaitClientSize(IntPredicate settled) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!settled.test(client.size())) {
+      assertTrue(System.nanoTime() < deadline, "the stage read from the client: " + client.size() + " left");
+      Thread.onSpinWait();
+    }
   }
 
   private <T> T nextToConnection(Class<T> type) {
@@ -232,5 +270,91 @@ class ClientSocketStageTest {
     client.offer(new FrameHandler.PeerClosed(Option.apply((Object) 1000), ""));
     assertInstanceOf(FrameHandler.PeerClosed.class, written().orElseThrow());
     assertEquals(FrameHandler.UserHandlerCompleted$.MODULE$, written().orElseThrow());
+  }
+
+  @Test
+  void framesPastTheByteCapCloseTheConnectionWith1008AndWhatWaitedIsDropped() throws Exception {
+    start(1000, 1000);
+    for (int i = 0; i < 5; i++) {
+      frames.accept(new SocketOutput.Text(String.valueOf(i).repeat(400)));
+    }
+    List<Object> taken = writtenUntilDone();
+    assertEquals(FrameGuard.CLOSE_POLICY_VIOLATION, closeCode(Optional.of(taken.get(taken.size() - 1))));
+    // The socket may have taken the first frame before the others came; never all of them.
+    assertTrue(taken.size() <= 3, "at most the frames within the cap went before the close: " + taken.size());
+    nextToConnection(Connection.Closed.class);
+  }
+
+  @Test
+  void oneFrameLargerThanTheCapStillGoesOutWhenNothingElseWaits() throws Exception {
+    start(1000, 1000);
+    frames.accept(new SocketOutput.Text("y".repeat(5000)));
+    assertEquals(5000, text(written()).length());
+  }
+
+  @Test
+  void whileOutputWaitsAboveTheLowWaterMarkNoMoreRequestsAreRead() throws Exception {
+    start(1000, 4000);
+    message("first");
+    assertEquals("first", nextAsked());
+    // Two frames above the low-water mark (a quarter of the cap): one waits whatever the socket took.
+    frames.accept(new SocketOutput.Text("a".repeat(1500)));
+    frames.accept(new SocketOutput.Text("b".repeat(1500)));
+    assertTrue(nextToConnection(Connection.Backlog.class).behind());
+    message("second");
+    // The pull made before the output fell behind takes the message's first part, nothing more.
+    awaitClientSize(size -> size < 2);
+    assertEquals(1, client.size(), "the end of the message is not read");
+    assertTrue(asked.isEmpty(), "nothing more was handed on: " + asked);
+    assertEquals(1500, text(written()).length());
+    assertEquals(1500, text(written()).length());
+    assertEquals("second", nextAsked());
+    assertTrue(!nextToConnection(Connection.Backlog.class).behind());
+  }
+
+  @Test
+  void aPingFloodIsNotReadWhileItsPongWaitsForTheSocket() throws Exception {
+    start(1000);
+    for (int i = 0; i < 100; i++) {
+      client.offer(pong("ping " + i));
+    }
+    // The socket reads nothing: a pong it took and one waiting, so the rest stays unread.
+    awaitClientSize(size -> size <= 98);
+    assertEquals(98, client.size(), "the pings after the waiting pong's were not read");
+    // Each pong the socket takes lets one more ping be read.
+    assertEquals(0xA, opcode(written().orElseThrow()));
+    awaitClientSize(size -> size <= 97);
+    assertEquals(97, client.size());
+    guard.close(FrameGuard.CLOSE_GOING_AWAY, "idle");
+    List<Object> taken = writtenUntilDone();
+    assertEquals(FrameGuard.CLOSE_GOING_AWAY, closeCode(Optional.of(taken.get(taken.size() - 1))));
+    assertTrue(taken.size() <= 3, "at most two pongs before the close: " + taken.size());
+  }
+
+  @Test
+  void theServersPingsWaitingForTheSocketAreCoalesced() throws Exception {
+    start(1000);
+    for (int i = 0; i < 10; i++) {
+      guard.ping();
+    }
+    frames.accept(new SocketOutput.Text("after the pings"));
+    List<Integer> pings = new ArrayList<>();
+    Optional<Object> item;
+    while (opcode((item = written()).orElseThrow()) != 1) {
+      pings.add(opcode(item.get()));
+    }
+    assertEquals("after the pings", text(item));
+    assertTrue(pings.size() <= 2 && pings.stream().allMatch(code -> code == 9), "at most two pings: " + pings);
+  }
+
+  @Test
+  void aCloseFromTheConnectionGoesAheadOfWaitingFrames() throws Exception {
+    start(1000);
+    frames.accept(new SocketOutput.Text("waiting 1"));
+    frames.accept(new SocketOutput.Text("waiting 2"));
+    frames.accept(new SocketOutput.Close(FrameGuard.CLOSE_POLICY_VIOLATION, "too much before hello"));
+    List<Object> taken = writtenUntilDone();
+    assertEquals(FrameGuard.CLOSE_POLICY_VIOLATION, closeCode(Optional.of(taken.get(taken.size() - 1))));
+    assertTrue(taken.size() <= 2, "at most the first frame went before the close: " + taken);
   }
 }

@@ -296,6 +296,32 @@ class ConnectionTest {
     socket.expectNoMessage(Duration.ofMillis(200));
   }
 
+  @Test
+  void aReplayAsksForNoMorePagesWhileTheSocketSaysItsOutputIsBehind() {
+    TestProbe<Outcome<ConversationActor.SendAck>> sent = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.Send("alice", "c1", "text 1", "text", sent.ref()));
+    assertEquals(1, sent.receiveMessage().value().seq());
+    connection.tell(new Connection.Backlog(true));
+    answerRegistration(new Registration(false, 2));
+    assertEquals(0, expectPendingAsked());
+    lastPendingAsk.replyTo().tell(new UserActor.PendingPage(List.of(pending(1, 1)), true));
+    assertEquals("hello", nextFrame().get("type").asText());
+    assertEquals("msg.new", nextFrame().get("type").asText());
+    user.expectNoMessage(Duration.ofMillis(200));
+    connection.tell(new Connection.Backlog(false));
+    assertEquals(1, expectPendingAsked());
+  }
+
+  @Test
+  void aClientThatKeepsAskingBeforeHelloIsClosedRatherThanItsRepliesHeld() {
+    for (int i = 0; i <= Connection.REPLIES_BEFORE_HELLO; i++) {
+      connection.tell(new Connection.Reply("{\"type\":\"pong\"}"));
+    }
+    SocketOutput.Outbound first = socket.receiveMessage();
+    assertTrue(first instanceof SocketOutput.Close, "a close, and no reply: " + first);
+    assertEquals(FrameGuard.CLOSE_POLICY_VIOLATION, ((SocketOutput.Close) first).code());
+  }
+
   private record Registration(boolean alreadyRegistered, long lastCursor) {}
 
   /** Answers the first registration, then the replay it starts (empty: nothing was pending). */
