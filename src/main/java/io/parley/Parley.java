@@ -8,6 +8,7 @@ import io.parley.storage.DynamoDbTables;
 import io.parley.storage.EmbeddedDynamoDb;
 import io.parley.storage.EmbeddedObjectStore;
 import io.parley.storage.JournalLayout;
+import io.parley.storage.PluginClient;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -33,6 +34,7 @@ public final class Parley {
     keepCommonPoolOnSmallMachines();
     // pekko-persistence-dynamodb uses AWS SDK v1, which otherwise prints a deprecation banner.
     System.setProperty("aws.java.v1.disableDeprecationAnnouncement", "true");
+    PluginClient.checkPluginShape();
     Config loaded = ParleyConfig.load();
     Path dataDir = DataDir.prepare(Path.of(loaded.getString("parley.data-dir")));
     Config config = StartupSecurity.check(loaded, dataDir);

@@ -14,8 +14,8 @@ import org.apache.pekko.persistence.dynamodb.journal.DynamoDBJournal;
  * BatchGetItem of its own. Configured as {@code dynamodb-journal.class}.
  *
  * <p>The client is swapped in by {@link PluginClient}, in-process when this JVM runs the store
- * ({@link InProcessDynamoDb}). Should the plugin's internals ever move, the journal keeps the
- * plugin's own client and logs why.
+ * ({@link InProcessDynamoDb}). Should the plugin's internals ever move, the journal fails to
+ * start ({@link PluginClient#checkPluginShape} says so before the node starts).
  */
 public final class CoalescingDynamoDBJournal extends DynamoDBJournal {
   public CoalescingDynamoDBJournal(Config config) {
@@ -30,7 +30,9 @@ public final class CoalescingDynamoDBJournal extends DynamoDBJournal {
       PluginClient.replace(dynamo(), config.getString("endpoint"),
           client -> new CoalescingDynamoDbClient(client, writeAs, maxWritesInFlight, maxReadsInFlight, recoveries, lowMarks));
     } catch (ReflectiveOperationException | RuntimeException unexpected) {
-      log().warning("Journal writes and reads are not coalesced across entities (plugin internals changed): {}", unexpected.toString());
+      // Never the plugin's own client: it acks batches with unprocessed items (PluginClient).
+      throw new IllegalStateException("the journal cannot use Parley's DynamoDB client (plugin internals changed)",
+          unexpected);
     }
   }
 }

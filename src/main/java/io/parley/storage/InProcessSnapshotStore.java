@@ -20,8 +20,8 @@ public final class InProcessSnapshotStore extends DynamoDBSnapshotStore {
       PluginClient.replace((DynamoDBHelper) helperField.get(this), config.getString("endpoint"),
           client -> new CoalescingDynamoDbClient(client, RowWrites.BATCHES, 2, 2));
     } catch (ReflectiveOperationException | RuntimeException unexpected) {
-      log().warning("Snapshots go through the plugin's own client (plugin internals changed): {}",
-          unexpected.toString());
+      throw new IllegalStateException("the snapshot store cannot use Parley's DynamoDB client (plugin internals "
+          + "changed)", unexpected);
     }
   }
 }

@@ -13,8 +13,36 @@ import org.apache.pekko.persistence.dynamodb.journal.DynamoDBHelper;
  * offers no way to supply one, so it is swapped in its helper once, at the plugin's start; pinned
  * plugin version 1.1.0 (STACK.md).
  */
-final class PluginClient {
+public final class PluginClient {
+  /** The plugin version whose internals this class reaches into. */
+  static final String PINNED_VERSION = "1.1.0";
+
   private PluginClient() {}
+
+  /**
+   * Fails, at start, when the plugin's internals are not those of {@link #PINNED_VERSION}: without
+   * the swap the plugin's own client acks batches whose items DynamoDB left unprocessed.
+   */
+  public static void checkPluginShape() {
+    try {
+      // The helper the plugin's dynamoClient(...) makes: an anonymous class holding the client.
+      requireField(Class.forName("org.apache.pekko.persistence.dynamodb.package$DynamoDBClient$1"), "dynamoDB",
+          AmazonDynamoDBAsyncClient.class);
+      requireField(org.apache.pekko.persistence.dynamodb.snapshot.DynamoDBSnapshotStore.class, "dynamo",
+          DynamoDBHelper.class);
+    } catch (ReflectiveOperationException | RuntimeException changed) {
+      throw new IllegalStateException("pekko-persistence-dynamodb is not the " + PINNED_VERSION + " Parley reaches "
+          + "into (" + changed + "); see docs/storage.md on upgrading the plugin", changed);
+    }
+  }
+
+  private static void requireField(Class<?> owner, String name, Class<?> type) throws NoSuchFieldException {
+    Field field = owner.getDeclaredField(name);
+    if (!field.getType().isAssignableFrom(type) && !type.isAssignableFrom(field.getType())) {
+      throw new IllegalStateException(owner.getName() + "." + name + " is a " + field.getType().getName()
+          + ", not a " + type.getName());
+    }
+  }
 
   /**
    * The helper's client becomes {@code wrap} of the in-process client of the store at

@@ -71,4 +71,9 @@ class PluginClientTest {
     assertThrows(RejectedExecutionException.class, () -> own.describeTableAsync("parley-journal"));
     assertTrue(own.getExecutorService().awaitTermination(10, TimeUnit.SECONDS));
   }
+
+  @Test
+  void thePinnedPluginHasTheShapeParleyReachesInto() {
+    PluginClient.checkPluginShape(); // throws, and the node refuses to start, on another shape
+  }
 }
