@@ -69,6 +69,11 @@ final class GroupCommit implements AutoCloseable {
     }
   }
 
+  /** How many writes wait for the writer now. */
+  int waiting() {
+    return waiting.size();
+  }
+
   /** How many transactions the writer has committed. */
   long commits() {
     return commits.get();
