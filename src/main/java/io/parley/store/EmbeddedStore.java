@@ -1,0 +1,67 @@
+package io.parley.store;
+
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
+import io.parley.store.engine.StoreEngine;
+import io.parley.store.sdkv1.SdkV1DynamoDb;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Parley's embedded DynamoDB-compatible store: a subset of DynamoDB's API with DynamoDB's
+ * semantics, on SQLite, in one directory. Writes are durable when answered and share one commit
+ * (group commit). Two doors: {@link #inProcessClient()} for this JVM, {@link #serveHttp} for
+ * other processes, tools and SDKs.
+ */
+public final class EmbeddedStore implements AutoCloseable {
+  /** How often expired items (TTL) are looked for. */
+  public static final Duration TTL_SWEEP = Duration.ofSeconds(30);
+
+  private final StoreEngine engine;
+  private final SdkV1DynamoDb inProcess;
+
+  private EmbeddedStore(StoreEngine engine) {
+    this.engine = engine;
+    this.inProcess = new SdkV1DynamoDb(engine);
+  }
+
+  /** Opens the store in {@code dir}, creating it if it does not exist. */
+  public static EmbeddedStore open(Path dir) {
+    return open(dir, TTL_SWEEP);
+  }
+
+  /** {@link #open(Path)} with TTL sweeps every {@code ttlSweep}. */
+  public static EmbeddedStore open(Path dir, Duration ttlSweep) {
+    return new EmbeddedStore(StoreEngine.open(dir, ttlSweep.toMillis()));
+  }
+
+  /** The store as the AWS SDK v1 client interface, without HTTP; its shutdown does nothing. */
+  public AmazonDynamoDB inProcessClient() {
+    return inProcess;
+  }
+
+  /** The store's operations on its own model. */
+  public StoreEngine engine() {
+    return engine;
+  }
+
+  /**
+   * Writes an online, consistent copy of the store to the file {@code target} (which must not
+   * exist yet); opening a directory holding it as {@link #DATABASE_FILE} restores it.
+   */
+  public void backupTo(Path target) {
+    if (Files.exists(target)) {
+      throw new IllegalArgumentException("Backup target exists already: " + target);
+    }
+    engine.backupTo(target);
+  }
+
+  /** The name of the database file inside the store's directory. */
+  public static final String DATABASE_FILE = "parley-store.sqlite";
+
+  /** Answers every write already submitted, then closes the database. */
+  @Override
+  public void close() {
+    engine.close();
+  }
+}

@@ -1,0 +1,103 @@
+package io.parley.store.engine;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * The store's SQLite database: one file in WAL mode with synchronous=FULL, so a committed
+ * transaction is on disk before it is answered. One connection writes (see {@link GroupCommit});
+ * a small pool of connections reads beside it, as WAL allows.
+ *
+ * <p>Rows: {@code tables} (a table's schema), {@code items} (table id, hash key bytes, range key
+ * bytes, the item in {@link ItemCodec}'s form, its TTL expiry) and {@code entries} (one per item
+ * in each secondary index that holds it, by index key then table key).
+ */
+final class Database implements AutoCloseable {
+  static final String FILE_NAME = "parley-store.sqlite";
+  private static final int READERS = 4;
+
+  private final String url;
+  private final Sql writer;
+  private final BlockingQueue<Sql> idleReaders = new ArrayBlockingQueue<>(READERS);
+  private final List<Sql> readers = new ArrayList<>();
+
+  Database(Path dir) throws SQLException {
+    try {
+      Files.createDirectories(dir);
+    } catch (java.io.IOException unwritable) {
+      throw new SQLException("Cannot create the store's directory " + dir, unwritable);
+    }
+    this.url = "jdbc:sqlite:" + dir.resolve(FILE_NAME);
+    this.writer = new Sql(DriverManager.getConnection(url));
+    writer.execute("PRAGMA journal_mode=WAL");
+    writer.execute("PRAGMA synchronous=FULL");
+    writer.execute("PRAGMA busy_timeout=10000");
+    writer.execute("CREATE TABLE IF NOT EXISTS tables(name TEXT PRIMARY KEY, id INTEGER NOT NULL UNIQUE,"
+        + " definition TEXT NOT NULL)");
+    writer.execute("CREATE TABLE IF NOT EXISTS items(t INTEGER NOT NULL, h BLOB NOT NULL, r BLOB NOT NULL,"
+        + " item BLOB NOT NULL, expires INTEGER, PRIMARY KEY(t, h, r)) WITHOUT ROWID");
+    writer.execute("CREATE INDEX IF NOT EXISTS items_expiry ON items(expires) WHERE expires IS NOT NULL");
+    writer.execute("CREATE TABLE IF NOT EXISTS entries(t INTEGER NOT NULL, i INTEGER NOT NULL, h BLOB NOT NULL,"
+        + " r BLOB NOT NULL, th BLOB NOT NULL, tr BLOB NOT NULL, PRIMARY KEY(t, i, h, r, th, tr)) WITHOUT ROWID");
+    writer.connection().setAutoCommit(true);
+    for (int i = 0; i < READERS; i++) {
+      Sql reader = new Sql(DriverManager.getConnection(url));
+      reader.execute("PRAGMA busy_timeout=10000");
+      readers.add(reader);
+      idleReaders.add(reader);
+    }
+  }
+
+  Sql writer() {
+    return writer;
+  }
+
+  /** Runs {@code read} on a reader connection, waiting for one if all are busy. */
+  <T> T read(SqlWork<T> read) {
+    Sql reader;
+    try {
+      reader = idleReaders.take();
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted waiting for a reader connection", interrupted);
+    }
+    try {
+      return read.run(reader);
+    } catch (SQLException failed) {
+      throw new IllegalStateException("Store read failed: " + failed.getMessage(), failed);
+    } finally {
+      idleReaders.add(reader);
+    }
+  }
+
+  /** Copies the database, consistent as of one instant, to {@code target} (which must not exist). */
+  void backupTo(Path target) {
+    read(reader -> {
+      try (var statement = reader.connection().prepareStatement("VACUUM INTO ?")) {
+        statement.setString(1, target.toString());
+        statement.execute();
+      }
+      return null;
+    });
+  }
+
+  @FunctionalInterface
+  interface SqlWork<T> {
+    T run(Sql sql) throws SQLException;
+  }
+
+  @Override
+  public void close() throws SQLException {
+    for (Sql reader : readers) {
+      reader.close();
+    }
+    writer.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+    writer.close();
+  }
+}

@@ -1,0 +1,195 @@
+package io.parley.store.engine;
+
+import io.parley.store.model.AttributeValue;
+import io.parley.store.model.Requests;
+import io.parley.store.model.Responses.BatchGetResult;
+import io.parley.store.model.Responses.Page;
+import io.parley.store.model.StoreException;
+import io.parley.store.model.TableInfo;
+import io.parley.store.model.TableSchema;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.List;
+import java.util.Map;
+
+/** The store's operations on its own model; the doors translate to and from it. */
+public final class StoreEngine implements AutoCloseable {
+  private final Database database;
+  private final GroupCommit writer;
+  private final Catalog catalog;
+  private final ItemWrites writes;
+  private final ItemReads reads;
+  private final Batches batches;
+  private final Pages pages;
+  private final TtlSweeper sweeper;
+
+  private StoreEngine(Path dir, long ttlSweepMillis) throws SQLException {
+    this.database = new Database(dir);
+    this.catalog = new Catalog(database.writer());
+    this.writer = new GroupCommit(database.writer());
+    this.writes = new ItemWrites(catalog, writer);
+    this.reads = new ItemReads(catalog, database);
+    this.batches = new Batches(catalog, writer);
+    this.pages = new Pages(catalog, database);
+    this.sweeper = new TtlSweeper(catalog, writer, ttlSweepMillis);
+  }
+
+  /** Opens (or creates) the store in {@code dir}; expired items are swept every {@code ttlSweepMillis}. */
+  public static StoreEngine open(Path dir, long ttlSweepMillis) {
+    try {
+      return new StoreEngine(dir, ttlSweepMillis);
+    } catch (SQLException failed) {
+      throw new IllegalStateException("Cannot open the store in " + dir + ": " + failed.getMessage(), failed);
+    }
+  }
+
+  public TableInfo createTable(TableSchema schema) {
+    Table validated = catalog.validate(schema);
+    Table created = writer.submit((sql, afterCommit) -> catalog.insert(sql, validated, afterCommit));
+    return info(created, 0, 0);
+  }
+
+  public TableInfo describeTable(String name) {
+    Table table = catalog.table(name);
+    return database.read(sql -> {
+      PreparedStatement count = sql.prepare("SELECT COUNT(*), COALESCE(SUM(LENGTH(item)), 0) FROM items WHERE t = ?");
+      count.setLong(1, table.id());
+      try (ResultSet row = count.executeQuery()) {
+        row.next();
+        return info(table, row.getLong(1), row.getLong(2));
+      }
+    });
+  }
+
+  public TableInfo deleteTable(String name) {
+    Table table = catalog.table(name);
+    TableInfo before = describeTable(name);
+    writer.submit((sql, afterCommit) -> {
+      catalog.delete(sql, table, afterCommit);
+      return null;
+    });
+    return before;
+  }
+
+  public List<String> listTables() {
+    return catalog.names();
+  }
+
+  /** Enables ({@code attribute} non-null) or disables TTL, as UpdateTimeToLive does. */
+  public void updateTimeToLive(String name, String attribute, boolean enabled) {
+    Table table = catalog.table(name);
+    if (attribute == null || attribute.isEmpty()) {
+      throw StoreException.validation("1 validation error detected: Value null at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must not be null");
+    }
+    if (enabled && table.ttlAttribute() != null) {
+      throw StoreException.validation("TimeToLive is already enabled");
+    }
+    if (!enabled && table.ttlAttribute() == null) {
+      throw StoreException.validation("TimeToLive is already disabled");
+    }
+    if (!enabled && !attribute.equals(table.ttlAttribute())) {
+      throw StoreException.validation("TimeToLive attribute name mismatch: " + attribute);
+    }
+    Table changed = table.withTtl(enabled ? attribute : null);
+    writer.submit((sql, afterCommit) -> {
+      catalog.update(sql, changed, afterCommit);
+      recomputeExpiry(sql, changed);
+      return null;
+    });
+  }
+
+  private static void recomputeExpiry(Sql sql, Table table) throws SQLException {
+    PreparedStatement select = sql.prepare("SELECT h, r, item FROM items WHERE t = ?");
+    select.setLong(1, table.id());
+    PreparedStatement update = sql.prepare("UPDATE items SET expires = ? WHERE t = ? AND h = ? AND r = ?");
+    try (ResultSet rows = select.executeQuery()) {
+      while (rows.next()) {
+        Long expires = table.expiry(ItemCodec.decode(rows.getBytes(3)));
+        if (expires == null) {
+          update.setNull(1, Types.INTEGER);
+        } else {
+          update.setLong(1, expires);
+        }
+        update.setLong(2, table.id());
+        update.setBytes(3, rows.getBytes(1));
+        update.setBytes(4, rows.getBytes(2));
+        update.executeUpdate();
+      }
+    }
+  }
+
+  public TableInfo describeTimeToLive(String name) {
+    return info(catalog.table(name), 0, 0);
+  }
+
+  public Map<String, AttributeValue> putItem(Requests.PutItem request) {
+    return writes.put(request);
+  }
+
+  public Map<String, AttributeValue> getItem(Requests.GetItem request) {
+    return reads.get(request);
+  }
+
+  public Map<String, AttributeValue> deleteItem(Requests.DeleteItem request) {
+    return writes.delete(request);
+  }
+
+  public Map<String, AttributeValue> updateItem(Requests.UpdateItem request) {
+    return writes.update(request);
+  }
+
+  public Page query(Requests.Query request) {
+    return pages.query(request);
+  }
+
+  public Page scan(Requests.Scan request) {
+    return pages.scan(request);
+  }
+
+  public BatchGetResult batchGetItem(Requests.BatchGetItem request) {
+    return reads.batchGet(request);
+  }
+
+  public void batchWriteItem(Requests.BatchWriteItem request) {
+    batches.batchWrite(request);
+  }
+
+  public void transactWriteItems(Requests.TransactWriteItems request) {
+    batches.transactWrite(request);
+  }
+
+  /** Deletes expired items now rather than at the next sweep; returns how many. */
+  public int sweepExpired() {
+    return sweeper.sweep();
+  }
+
+  /** How many transactions the writer has committed (each one sync), for tests and measurements. */
+  public long commits() {
+    return writer.commits();
+  }
+
+  public void backupTo(Path target) {
+    database.backupTo(target.toAbsolutePath());
+  }
+
+  private static TableInfo info(Table table, long items, long bytes) {
+    return new TableInfo(table.schema(), table.createdMillis(), items, bytes, table.ttlAttribute(),
+        table.ttlAttribute() != null);
+  }
+
+  @Override
+  public void close() {
+    sweeper.close();
+    try {
+      writer.close();
+      database.close();
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+    } catch (SQLException failed) {
+      throw new IllegalStateException("Closing the store failed: " + failed.getMessage(), failed);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package io.parley.store.expr;
+
+import io.parley.store.model.AttributeValue;
+import io.parley.store.model.Requests;
+import io.parley.store.model.StoreException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parses the expressions of one request against its placeholders. Call {@link #finish()} after
+ * the last one: it refuses placeholders that no expression used, as DynamoDB does.
+ */
+public final class Expressions {
+  private final Placeholders placeholders;
+  private final boolean declared;
+
+  public Expressions(Requests.Placeholders declared) {
+    Requests.Placeholders given = declared == null ? Requests.Placeholders.NONE : declared;
+    this.placeholders = new Placeholders(given.names(), given.values());
+    this.declared = given.names() != null || given.values() != null;
+  }
+
+  public Expressions(Map<String, String> names, Map<String, AttributeValue> values) {
+    this(new Requests.Placeholders(names, values));
+  }
+
+  /** A ConditionExpression, FilterExpression or KeyConditionExpression, or null if absent. */
+  public Ast.Condition condition(String kind, String text) {
+    return text == null ? null : new Parser(kind, text, placeholders).wholeCondition();
+  }
+
+  public Ast.Update update(String text) {
+    if (text == null) {
+      return null;
+    }
+    Ast.Update update = new Parser("UpdateExpression", text, placeholders).wholeUpdate();
+    List<Path> paths = update.paths();
+    for (int i = 0; i < paths.size(); i++) {
+      for (int j = i + 1; j < paths.size(); j++) {
+        if (paths.get(i).overlaps(paths.get(j))) {
+          throw StoreException.validation("Invalid UpdateExpression: Two document paths overlap with each other;"
+              + " must remove or rewrite one of these paths; path one: [" + paths.get(i) + "], path two: ["
+              + paths.get(j) + "]");
+        }
+      }
+    }
+    return update;
+  }
+
+  public List<Path> projection(String text) {
+    return text == null ? null : new Parser("ProjectionExpression", text, placeholders).wholeProjection();
+  }
+
+  /** Refuses placeholders declared without any expression, or declared and not used. */
+  public void finish(boolean anyExpression) {
+    if (declared && !anyExpression) {
+      throw StoreException.validation(
+          "ExpressionAttributeNames and ExpressionAttributeValues can only be specified when using expressions");
+    }
+    placeholders.checkAllUsed();
+  }
+}

@@ -1,0 +1,34 @@
+package io.parley.store.model;
+
+import java.util.List;
+
+/** What CreateTable declares: key schema, attribute definitions and secondary indexes. */
+public record TableSchema(
+    String tableName,
+    List<KeyElement> keySchema,
+    List<AttributeDefinition> attributeDefinitions,
+    List<SecondaryIndex> localIndexes,
+    List<SecondaryIndex> globalIndexes) {
+
+  public TableSchema {
+    keySchema = keySchema == null ? List.of() : List.copyOf(keySchema);
+    attributeDefinitions = attributeDefinitions == null ? List.of() : List.copyOf(attributeDefinitions);
+    localIndexes = localIndexes == null ? List.of() : List.copyOf(localIndexes);
+    globalIndexes = globalIndexes == null ? List.of() : List.copyOf(globalIndexes);
+  }
+
+  /** {@code keyType} is HASH or RANGE. */
+  public record KeyElement(String attributeName, String keyType) {}
+
+  /** {@code attributeType} is S, N or B. */
+  public record AttributeDefinition(String attributeName, String attributeType) {}
+
+  /** {@code projectionType} is KEYS_ONLY, INCLUDE or ALL. */
+  public record SecondaryIndex(String indexName, List<KeyElement> keySchema, String projectionType,
+      List<String> nonKeyAttributes) {
+    public SecondaryIndex {
+      keySchema = keySchema == null ? List.of() : List.copyOf(keySchema);
+      nonKeyAttributes = nonKeyAttributes == null ? List.of() : List.copyOf(nonKeyAttributes);
+    }
+  }
+}

@@ -1,0 +1,251 @@
+package io.parley.store.sdkv1;
+
+import static io.parley.store.sdkv1.SdkV1Values.item;
+
+import com.amazonaws.services.dynamodbv2.model.BatchGetItemRequest;
+import com.amazonaws.services.dynamodbv2.model.BatchWriteItemRequest;
+import com.amazonaws.services.dynamodbv2.model.CreateTableRequest;
+import com.amazonaws.services.dynamodbv2.model.DeleteItemRequest;
+import com.amazonaws.services.dynamodbv2.model.GetItemRequest;
+import com.amazonaws.services.dynamodbv2.model.PutItemRequest;
+import com.amazonaws.services.dynamodbv2.model.QueryRequest;
+import com.amazonaws.services.dynamodbv2.model.ScanRequest;
+import com.amazonaws.services.dynamodbv2.model.TransactWriteItem;
+import com.amazonaws.services.dynamodbv2.model.TransactWriteItemsRequest;
+import com.amazonaws.services.dynamodbv2.model.UpdateItemRequest;
+import io.parley.store.model.AttributeValue;
+import io.parley.store.model.Requests;
+import io.parley.store.model.Requests.Placeholders;
+import io.parley.store.model.StoreException;
+import io.parley.store.model.TableSchema;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * AWS SDK v1 requests as the store's requests. Parameters the store does not implement (the
+ * legacy Expected, AttributeUpdates, KeyConditions, QueryFilter, ScanFilter, ConditionalOperator;
+ * ReturnItemCollectionMetrics SIZE; ReturnValuesOnConditionCheckFailure ALL_OLD) are refused with
+ * a ValidationException rather than ignored.
+ */
+final class SdkV1Requests {
+  private SdkV1Requests() {}
+
+  static TableSchema createTable(CreateTableRequest request) {
+    refuse(request.getStreamSpecification() != null && Boolean.TRUE.equals(request.getStreamSpecification().getStreamEnabled()),
+        "StreamSpecification");
+    refuse(request.getSSESpecification() != null && Boolean.TRUE.equals(request.getSSESpecification().getEnabled()),
+        "SSESpecification");
+    List<TableSchema.SecondaryIndex> locals = new ArrayList<>();
+    if (request.getLocalSecondaryIndexes() != null) {
+      request.getLocalSecondaryIndexes().forEach(index -> locals.add(new TableSchema.SecondaryIndex(index.getIndexName(),
+          keys(index.getKeySchema()), index.getProjection() == null ? null : index.getProjection().getProjectionType(),
+          index.getProjection() == null ? null : index.getProjection().getNonKeyAttributes())));
+    }
+    List<TableSchema.SecondaryIndex> globals = new ArrayList<>();
+    if (request.getGlobalSecondaryIndexes() != null) {
+      request.getGlobalSecondaryIndexes().forEach(index -> globals.add(new TableSchema.SecondaryIndex(index.getIndexName(),
+          keys(index.getKeySchema()), index.getProjection() == null ? null : index.getProjection().getProjectionType(),
+          index.getProjection() == null ? null : index.getProjection().getNonKeyAttributes())));
+    }
+    List<TableSchema.AttributeDefinition> definitions = new ArrayList<>();
+    if (request.getAttributeDefinitions() != null) {
+      request.getAttributeDefinitions().forEach(definition -> definitions.add(
+          new TableSchema.AttributeDefinition(definition.getAttributeName(), definition.getAttributeType())));
+    }
+    return new TableSchema(request.getTableName(), keys(request.getKeySchema()), definitions, locals, globals);
+  }
+
+  private static List<TableSchema.KeyElement> keys(List<com.amazonaws.services.dynamodbv2.model.KeySchemaElement> elements) {
+    List<TableSchema.KeyElement> keys = new ArrayList<>();
+    if (elements != null) {
+      elements.forEach(element -> keys.add(new TableSchema.KeyElement(element.getAttributeName(), element.getKeyType())));
+    }
+    return keys;
+  }
+
+  static Requests.PutItem putItem(PutItemRequest request) {
+    refuse(request.getExpected() != null, "Expected");
+    refuse(request.getConditionalOperator() != null, "ConditionalOperator");
+    refuseMetrics(request.getReturnItemCollectionMetrics());
+    refuseOnFailure(request.getReturnValuesOnConditionCheckFailure());
+    return new Requests.PutItem(request.getTableName(), item(request.getItem()), request.getConditionExpression(),
+        placeholders(request.getExpressionAttributeNames(), request.getExpressionAttributeValues()),
+        returnValues(request.getReturnValues()));
+  }
+
+  static Requests.GetItem getItem(GetItemRequest request) {
+    return new Requests.GetItem(request.getTableName(), item(request.getKey()), Boolean.TRUE.equals(request.getConsistentRead()),
+        request.getProjectionExpression(), request.getAttributesToGet(),
+        placeholders(request.getExpressionAttributeNames(), null));
+  }
+
+  static Requests.DeleteItem deleteItem(DeleteItemRequest request) {
+    refuse(request.getExpected() != null, "Expected");
+    refuse(request.getConditionalOperator() != null, "ConditionalOperator");
+    refuseMetrics(request.getReturnItemCollectionMetrics());
+    refuseOnFailure(request.getReturnValuesOnConditionCheckFailure());
+    return new Requests.DeleteItem(request.getTableName(), item(request.getKey()), request.getConditionExpression(),
+        placeholders(request.getExpressionAttributeNames(), request.getExpressionAttributeValues()),
+        returnValues(request.getReturnValues()));
+  }
+
+  static Requests.UpdateItem updateItem(UpdateItemRequest request) {
+    refuse(request.getExpected() != null, "Expected");
+    refuse(request.getAttributeUpdates() != null, "AttributeUpdates");
+    refuse(request.getConditionalOperator() != null, "ConditionalOperator");
+    refuseMetrics(request.getReturnItemCollectionMetrics());
+    refuseOnFailure(request.getReturnValuesOnConditionCheckFailure());
+    return new Requests.UpdateItem(request.getTableName(), item(request.getKey()), request.getUpdateExpression(),
+        request.getConditionExpression(),
+        placeholders(request.getExpressionAttributeNames(), request.getExpressionAttributeValues()),
+        returnValues(request.getReturnValues()));
+  }
+
+  static Requests.Query query(QueryRequest request) {
+    refuse(request.getKeyConditions() != null, "KeyConditions");
+    refuse(request.getQueryFilter() != null, "QueryFilter");
+    refuse(request.getConditionalOperator() != null, "ConditionalOperator");
+    return new Requests.Query(request.getTableName(), request.getIndexName(), request.getKeyConditionExpression(),
+        request.getFilterExpression(), request.getProjectionExpression(), request.getAttributesToGet(),
+        placeholders(request.getExpressionAttributeNames(), request.getExpressionAttributeValues()),
+        select(request.getSelect()), request.getLimit(), item(request.getExclusiveStartKey()),
+        request.getScanIndexForward() == null || request.getScanIndexForward(),
+        Boolean.TRUE.equals(request.getConsistentRead()));
+  }
+
+  static Requests.Scan scan(ScanRequest request) {
+    refuse(request.getScanFilter() != null, "ScanFilter");
+    refuse(request.getConditionalOperator() != null, "ConditionalOperator");
+    return new Requests.Scan(request.getTableName(), request.getIndexName(), request.getFilterExpression(),
+        request.getProjectionExpression(), request.getAttributesToGet(),
+        placeholders(request.getExpressionAttributeNames(), request.getExpressionAttributeValues()),
+        select(request.getSelect()), request.getLimit(), item(request.getExclusiveStartKey()),
+        Boolean.TRUE.equals(request.getConsistentRead()), request.getSegment(), request.getTotalSegments());
+  }
+
+  static Requests.BatchGetItem batchGetItem(BatchGetItemRequest request) {
+    Map<String, Requests.KeysAndAttributes> byTable = new LinkedHashMap<>();
+    if (request.getRequestItems() != null) {
+      request.getRequestItems().forEach((table, keys) -> {
+        List<Map<String, AttributeValue>> converted = new ArrayList<>();
+        if (keys.getKeys() != null) {
+          keys.getKeys().forEach(key -> converted.add(item(key)));
+        }
+        byTable.put(table, new Requests.KeysAndAttributes(converted, Boolean.TRUE.equals(keys.getConsistentRead()),
+            keys.getProjectionExpression(), keys.getAttributesToGet(),
+            placeholders(keys.getExpressionAttributeNames(), null)));
+      });
+    }
+    return new Requests.BatchGetItem(byTable);
+  }
+
+  static Requests.BatchWriteItem batchWriteItem(BatchWriteItemRequest request) {
+    refuseMetrics(request.getReturnItemCollectionMetrics());
+    Map<String, List<Requests.WriteRequest>> byTable = new LinkedHashMap<>();
+    if (request.getRequestItems() != null) {
+      request.getRequestItems().forEach((table, writes) -> {
+        List<Requests.WriteRequest> converted = new ArrayList<>();
+        if (writes != null) {
+          for (var write : writes) {
+            if (write.getPutRequest() != null && write.getDeleteRequest() == null) {
+              converted.add(Requests.WriteRequest.put(item(write.getPutRequest().getItem())));
+            } else if (write.getDeleteRequest() != null && write.getPutRequest() == null) {
+              converted.add(Requests.WriteRequest.delete(item(write.getDeleteRequest().getKey())));
+            } else {
+              throw StoreException.validation("Supplied WriteRequest must contain exactly one of PutRequest and DeleteRequest");
+            }
+          }
+        }
+        byTable.put(table, converted);
+      });
+    }
+    return new Requests.BatchWriteItem(byTable);
+  }
+
+  static Requests.TransactWriteItems transactWriteItems(TransactWriteItemsRequest request) {
+    refuseMetrics(request.getReturnItemCollectionMetrics());
+    List<Requests.TransactAction> actions = new ArrayList<>();
+    if (request.getTransactItems() != null) {
+      for (TransactWriteItem item : request.getTransactItems()) {
+        actions.add(action(item));
+      }
+    }
+    return new Requests.TransactWriteItems(actions, request.getClientRequestToken());
+  }
+
+  private static Requests.TransactAction action(TransactWriteItem item) {
+    int kinds = (item.getPut() != null ? 1 : 0) + (item.getUpdate() != null ? 1 : 0)
+        + (item.getDelete() != null ? 1 : 0) + (item.getConditionCheck() != null ? 1 : 0);
+    if (kinds != 1) {
+      throw StoreException.validation("TransactItems can only contain one of Check, Put, Update or Delete");
+    }
+    if (item.getPut() != null) {
+      var put = item.getPut();
+      refuseOnFailure(put.getReturnValuesOnConditionCheckFailure());
+      return new Requests.TransactPut(put.getTableName(), item(put.getItem()), put.getConditionExpression(),
+          placeholders(put.getExpressionAttributeNames(), put.getExpressionAttributeValues()));
+    }
+    if (item.getUpdate() != null) {
+      var update = item.getUpdate();
+      refuseOnFailure(update.getReturnValuesOnConditionCheckFailure());
+      return new Requests.TransactUpdate(update.getTableName(), item(update.getKey()), update.getUpdateExpression(),
+          update.getConditionExpression(),
+          placeholders(update.getExpressionAttributeNames(), update.getExpressionAttributeValues()));
+    }
+    if (item.getDelete() != null) {
+      var delete = item.getDelete();
+      refuseOnFailure(delete.getReturnValuesOnConditionCheckFailure());
+      return new Requests.TransactDelete(delete.getTableName(), item(delete.getKey()), delete.getConditionExpression(),
+          placeholders(delete.getExpressionAttributeNames(), delete.getExpressionAttributeValues()));
+    }
+    var check = item.getConditionCheck();
+    refuseOnFailure(check.getReturnValuesOnConditionCheckFailure());
+    return new Requests.ConditionCheck(check.getTableName(), item(check.getKey()), check.getConditionExpression(),
+        placeholders(check.getExpressionAttributeNames(), check.getExpressionAttributeValues()));
+  }
+
+  private static Placeholders placeholders(Map<String, String> names,
+      Map<String, com.amazonaws.services.dynamodbv2.model.AttributeValue> values) {
+    return names == null && values == null ? Placeholders.NONE : new Placeholders(names, item(values));
+  }
+
+  static Requests.ReturnValues returnValues(String given) {
+    if (given == null) {
+      return Requests.ReturnValues.NONE;
+    }
+    try {
+      return Requests.ReturnValues.valueOf(given);
+    } catch (IllegalArgumentException unknown) {
+      throw StoreException.validation("1 validation error detected: Value '" + given
+          + "' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]");
+    }
+  }
+
+  static Requests.Select select(String given) {
+    if (given == null) {
+      return null;
+    }
+    try {
+      return Requests.Select.valueOf(given);
+    } catch (IllegalArgumentException unknown) {
+      throw StoreException.validation("1 validation error detected: Value '" + given
+          + "' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]");
+    }
+  }
+
+  private static void refuseMetrics(String metrics) {
+    refuse(metrics != null && !metrics.equals("NONE"), "ReturnItemCollectionMetrics " + metrics);
+  }
+
+  private static void refuseOnFailure(String onFailure) {
+    refuse(onFailure != null && !onFailure.equals("NONE"), "ReturnValuesOnConditionCheckFailure " + onFailure);
+  }
+
+  private static void refuse(boolean given, String what) {
+    if (given) {
+      throw StoreException.unsupported(what);
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package io.parley.store;
+
+import static io.parley.store.ItemOperationsTest.assertValidation;
+import static io.parley.store.StoreFixture.item;
+import static io.parley.store.StoreFixture.table;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
+import com.amazonaws.services.dynamodbv2.model.AttributeValue;
+import com.amazonaws.services.dynamodbv2.model.BatchGetItemRequest;
+import com.amazonaws.services.dynamodbv2.model.BatchGetItemResult;
+import com.amazonaws.services.dynamodbv2.model.BatchWriteItemRequest;
+import com.amazonaws.services.dynamodbv2.model.ConditionCheck;
+import com.amazonaws.services.dynamodbv2.model.Delete;
+import com.amazonaws.services.dynamodbv2.model.DeleteRequest;
+import com.amazonaws.services.dynamodbv2.model.KeysAndAttributes;
+import com.amazonaws.services.dynamodbv2.model.Put;
+import com.amazonaws.services.dynamodbv2.model.PutRequest;
+import com.amazonaws.services.dynamodbv2.model.TransactWriteItem;
+import com.amazonaws.services.dynamodbv2.model.TransactWriteItemsRequest;
+import com.amazonaws.services.dynamodbv2.model.TransactionCanceledException;
+import com.amazonaws.services.dynamodbv2.model.Update;
+import com.amazonaws.services.dynamodbv2.model.WriteRequest;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** BatchGetItem, BatchWriteItem and TransactWriteItems. */
+class BatchAndTransactionTest {
+  @TempDir Path dir;
+  EmbeddedStore store;
+  AmazonDynamoDB dynamo;
+
+  @BeforeEach
+  void open() {
+    store = EmbeddedStore.open(dir);
+    dynamo = store.inProcessClient();
+    dynamo.createTable(table("tbl", "k", null));
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  private static WriteRequest put(Map<String, AttributeValue> item) {
+    return new WriteRequest().withPutRequest(new PutRequest().withItem(item));
+  }
+
+  @Test
+  void batchWriteThenBatchGet() {
+    List<WriteRequest> writes = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      writes.add(put(item("k", "k" + i, "v", i)));
+    }
+    assertEquals(Map.of(), dynamo.batchWriteItem(new BatchWriteItemRequest(Map.of("tbl", writes))).getUnprocessedItems());
+    dynamo.batchWriteItem(new BatchWriteItemRequest(Map.of("tbl", List.of(new WriteRequest().withDeleteRequest(new DeleteRequest(item("k", "k0")))))));
+    List<Map<String, AttributeValue>> keys = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      keys.add(item("k", "k" + i));
+    }
+    BatchGetItemResult got = dynamo.batchGetItem(new BatchGetItemRequest(Map.of("tbl",
+        new KeysAndAttributes().withKeys(keys).withConsistentRead(true).withProjectionExpression("v"))));
+    assertEquals(2, got.getResponses().get("tbl").size());
+    assertEquals(Map.of(), got.getUnprocessedKeys());
+  }
+
+  @Test
+  void batchLimitsAndDuplicatesAreRefused() {
+    List<WriteRequest> writes = new ArrayList<>();
+    for (int i = 0; i < 26; i++) {
+      writes.add(put(item("k", "k" + i)));
+    }
+    assertValidation(() -> dynamo.batchWriteItem(new BatchWriteItemRequest(Map.of("tbl", writes))), "Too many items");
+    assertValidation(() -> dynamo.batchWriteItem(new BatchWriteItemRequest(Map.of("tbl",
+        List.of(put(item("k", "a")), put(item("k", "a")))))), "duplicates");
+    List<Map<String, AttributeValue>> keys = new ArrayList<>();
+    for (int i = 0; i < 101; i++) {
+      keys.add(item("k", "k" + i));
+    }
+    assertValidation(() -> dynamo.batchGetItem(new BatchGetItemRequest(Map.of("tbl", new KeysAndAttributes().withKeys(keys)))),
+        "Too many items");
+    assertValidation(() -> dynamo.batchGetItem(new BatchGetItemRequest(Map.of("tbl",
+        new KeysAndAttributes().withKeys(item("k", "a"), item("k", "a"))))), "duplicates");
+  }
+
+  @Test
+  void batchGetLeavesKeysBeyondSixteenMegabytesUnprocessed() {
+    String payload = "x".repeat(390_000);
+    List<Map<String, AttributeValue>> keys = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      dynamo.putItem("tbl", item("k", "k" + i, "payload", payload));
+      keys.add(item("k", "k" + i));
+    }
+    BatchGetItemResult got = dynamo.batchGetItem(new BatchGetItemRequest(Map.of("tbl", new KeysAndAttributes().withKeys(keys))));
+    int returned = got.getResponses().get("tbl").size();
+    int unprocessed = got.getUnprocessedKeys().get("tbl").getKeys().size();
+    assertEquals(50, returned + unprocessed);
+    assertEquals(44, returned, "16 MB holds 43 items of 390 KB; the 44th is the one that crosses it");
+  }
+
+  @Test
+  void transactionWritesAllOrNothingWithReasonsInOrder() {
+    dynamo.putItem("tbl", item("k", "exists", "v", 1));
+    TransactWriteItemsRequest failing = new TransactWriteItemsRequest().withTransactItems(
+        new TransactWriteItem().withPut(new Put().withTableName("tbl").withItem(item("k", "new"))),
+        new TransactWriteItem().withConditionCheck(new ConditionCheck().withTableName("tbl").withKey(item("k", "exists"))
+            .withConditionExpression("v = :two").withExpressionAttributeValues(item(":two", 2))),
+        new TransactWriteItem().withDelete(new Delete().withTableName("tbl").withKey(item("k", "other"))));
+    dynamo.putItem("tbl", item("k", "other"));
+    TransactionCanceledException canceled = assertThrows(TransactionCanceledException.class, () -> dynamo.transactWriteItems(failing));
+    assertEquals("TransactionCanceledException", canceled.getErrorCode());
+    assertEquals(List.of("None", "ConditionalCheckFailed", "None"),
+        canceled.getCancellationReasons().stream().map(reason -> reason.getCode()).toList());
+    assertNull(dynamo.getItem("tbl", item("k", "new")).getItem());
+    assertEquals(item("k", "exists", "v", 1), dynamo.getItem("tbl", item("k", "exists")).getItem());
+    assertEquals(item("k", "other"), dynamo.getItem("tbl", item("k", "other")).getItem());
+
+    dynamo.transactWriteItems(new TransactWriteItemsRequest().withTransactItems(
+        new TransactWriteItem().withPut(new Put().withTableName("tbl").withItem(item("k", "new"))),
+        new TransactWriteItem().withUpdate(new Update().withTableName("tbl").withKey(item("k", "exists"))
+            .withUpdateExpression("SET v = v + :one").withConditionExpression("v = :one")
+            .withExpressionAttributeValues(item(":one", 1)))));
+    assertEquals(item("k", "new"), dynamo.getItem("tbl", item("k", "new")).getItem());
+    assertEquals(item("k", "exists", "v", 2), dynamo.getItem("tbl", item("k", "exists")).getItem());
+  }
+
+  @Test
+  void transactionsRefuseTwoActionsOnOneItemAndMoreThanAHundred() {
+    assertValidation(() -> dynamo.transactWriteItems(new TransactWriteItemsRequest().withTransactItems(
+        new TransactWriteItem().withPut(new Put().withTableName("tbl").withItem(item("k", "a"))),
+        new TransactWriteItem().withDelete(new Delete().withTableName("tbl").withKey(item("k", "a"))))), "multiple operations on one item");
+    List<TransactWriteItem> many = new ArrayList<>();
+    for (int i = 0; i < 101; i++) {
+      many.add(new TransactWriteItem().withPut(new Put().withTableName("tbl").withItem(item("k", "k" + i))));
+    }
+    assertValidation(() -> dynamo.transactWriteItems(new TransactWriteItemsRequest().withTransactItems(many)), "less than or equal to 100");
+  }
+}

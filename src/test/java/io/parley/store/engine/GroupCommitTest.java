@@ -1,0 +1,112 @@
+package io.parley.store.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.store.model.StoreException;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The writer commits every write that waits in one transaction, and a refused write alone. */
+class GroupCommitTest {
+  @TempDir Path dir;
+
+  @Test
+  void writesThatWaitTogetherShareOneCommitAndARefusalStaysAlone() throws Exception {
+    try (Database database = new Database(dir)) {
+      database.writer().execute("CREATE TABLE counted(n INTEGER PRIMARY KEY)");
+      GroupCommit writer = new GroupCommit(database.writer());
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch blocking = new CountDownLatch(1);
+      ExecutorService callers = Executors.newFixedThreadPool(65);
+      try {
+        // The first write holds the writer, so the next 64 all wait for it together.
+        Future<?> first = callers.submit(() -> writer.submit((sql, after) -> {
+          blocking.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException stopped) {
+            throw new IllegalStateException(stopped);
+          }
+          return insert(sql, 0);
+        }));
+        blocking.await();
+        long before = writer.commits();
+        List<Future<Integer>> rest = new ArrayList<>();
+        for (int i = 1; i <= 64; i++) {
+          int n = i;
+          rest.add(callers.submit(() -> writer.submit((sql, after) -> {
+            if (n == 13) {
+              insert(sql, 1000 + n);
+              throw StoreException.conditionFailed();
+            }
+            return insert(sql, n);
+          })));
+        }
+        while (writer.waiting() < 64) {
+          Thread.onSpinWait();
+        }
+        release.countDown();
+        first.get();
+        for (int i = 0; i < rest.size(); i++) {
+          if (i + 1 == 13) {
+            int index = i;
+            var failure = assertThrows(java.util.concurrent.ExecutionException.class, () -> rest.get(index).get());
+            assertTrue(failure.getCause() instanceof StoreException);
+          } else {
+            assertEquals(i + 1, rest.get(i).get());
+          }
+        }
+        assertEquals(2, writer.commits() - before, "the blocked write's commit, then one for all 64 that waited");
+        try (ResultSet count = database.writer().prepare("SELECT COUNT(*), MAX(n) FROM counted").executeQuery()) {
+          count.next();
+          assertEquals(64, count.getInt(1), "64 writes committed; the refused one left nothing behind");
+          assertEquals(64, count.getInt(2));
+        }
+      } finally {
+        callers.shutdownNow();
+        writer.close();
+      }
+    }
+  }
+
+  private static int insert(Sql sql, int n) throws java.sql.SQLException {
+    var insert = sql.prepare("INSERT INTO counted(n) VALUES (?)");
+    insert.setInt(1, n);
+    insert.executeUpdate();
+    return n;
+  }
+
+  @Test
+  void manyConcurrentWritersNeedFewerCommitsThanWrites() throws Exception {
+    try (Database database = new Database(dir)) {
+      database.writer().execute("CREATE TABLE counted(n INTEGER PRIMARY KEY)");
+      GroupCommit writer = new GroupCommit(database.writer());
+      ExecutorService callers = Executors.newFixedThreadPool(32);
+      try {
+        List<CompletableFuture<Integer>> all = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+          int n = i;
+          all.add(CompletableFuture.supplyAsync(() -> writer.submit((sql, after) -> insert(sql, n)), callers));
+        }
+        for (CompletableFuture<Integer> one : all) {
+          one.get();
+        }
+        assertTrue(writer.commits() < 2000, "commits: " + writer.commits());
+      } finally {
+        callers.shutdownNow();
+        writer.close();
+      }
+    }
+  }
+}
