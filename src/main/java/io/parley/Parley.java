@@ -47,7 +47,7 @@ public final class Parley {
       embeddedDynamo = startEmbedded("DynamoDB", "PARLEY_DYNAMODB_EMBEDDED_PORT", port,
           () -> EmbeddedDynamoDb.start(dataDir.resolve("dynamodb"), storesHost, port));
       dynamoEndpoint = embeddedDynamo.endpoint();
-      log.info("Embedded DynamoDB Local at {} (data in {})", dynamoEndpoint, dataDir.resolve("dynamodb"));
+      log.info("Embedded store at {} (data in {})", dynamoEndpoint, dataDir.resolve("dynamodb"));
     } else {
       dynamoEndpoint = ParleyConfig.externalDynamoEndpoint(config);
     }
@@ -84,9 +84,6 @@ public final class Parley {
       DynamoDbTables.ensureKeyedBothWays(dynamo, full.getString("parley.dynamodb.group-members-table"), "c", "u",
           DynamoDbGroupMembers.BY_USER);
     }
-    if (embeddedDynamo != null) {
-      embeddedDynamo.indexGlobalSecondaryIndexes();
-    }
     int shards = JournalLayout.sequenceShards(dynamo, full.getString("parley.dynamodb.journal-table"), journalCreated);
     log.info("Journal sequence-number marks in {} key(s) each", shards);
     full = JournalLayout.apply(full, shards);
@@ -105,7 +102,7 @@ public final class Parley {
               + "uses it or set " + portSetting + " to a free port", failure);
         }
       }
-      throw new StartupFailure.Refusal("the embedded " + store + " would not open: " + failure
+      throw new StartupFailure.Refusal("the embedded " + store + " would not open: " + failure.getMessage()
           + " (its files are under PARLEY_DATA_DIR)", failure);
     }
   }

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The client contract end to end: real WebSocket and HTTP clients against a real node (its own
- * JVM, embedded DynamoDB Local and s3proxy). Each test uses its own users.
+ * JVM, embedded store and s3proxy). Each test uses its own users.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ChatEndToEndIT {

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The cold tier against the real process, its embedded DynamoDB Local and s3proxy: messages older
+ * The cold tier against the real process, its embedded store and s3proxy: messages older
  * than PARLEY_ARCHIVE_AFTER (seconds here) move to S3 segments, the journal table really loses
  * them, and every history page, over HTTP and WebSocket, is what it was before. Crash injection
  * halts the node right after each step of an archive run; after a restart the run completes and

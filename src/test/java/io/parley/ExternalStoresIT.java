@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Pointing Parley at external stores is configuration only: with DynamoDB and S3 endpoints set
- * (here DynamoDB Local and s3proxy run by the test, standing in for AWS), the node starts nothing
+ * (here the embedded store and s3proxy run by the test, standing in for AWS), the node starts nothing
  * embedded, creates its tables there, and chats.
  */
 class ExternalStoresIT {

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The hot-tier reader against DynamoDB Local through the real persistence plugin: what a
+ * The hot-tier reader against the embedded store through the real persistence plugin: what a
  * ConversationActor wrote in group-committed batches reads back exactly, range by range.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The erasure table against DynamoDB Local: recorded, listed page by page, forgotten. */
+/** The erasure table against the embedded store: recorded, listed page by page, forgotten. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DynamoDbErasureRegistryTest {
   static final int PAGE = 3;

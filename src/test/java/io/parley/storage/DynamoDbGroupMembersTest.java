@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The members of large groups in a real DynamoDB table (DynamoDB Local) with its index by user, beside the member index. */
+/** The members of large groups in a real DynamoDB table (the embedded store) with its index by user, beside the member index. */
 class DynamoDbGroupMembersTest {
   static final String TABLE = "group-members-test";
   static final String INDEX_TABLE = "group-members-index-test";

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Content keys in a real DynamoDB table (DynamoDB Local): two {@link ContentKeys}, as on two
+ * Content keys in a real DynamoDB table (the embedded store): two {@link ContentKeys}, as on two
  * nodes, share one key per user, and erasing it leaves what it sealed unreadable.
  */
 class DynamoDbKeyTableTest {

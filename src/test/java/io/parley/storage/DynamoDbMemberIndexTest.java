@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The member index in a real DynamoDB table (DynamoDB Local). */
+/** The member index in a real DynamoDB table (the embedded store). */
 class DynamoDbMemberIndexTest {
   static final String TABLE = "member-index-test";
   @TempDir static Path dir;

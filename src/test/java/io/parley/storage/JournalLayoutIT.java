@@ -14,7 +14,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The journal table's sequence-number shards ({@link JournalLayout}) against DynamoDB Local: a
+ * The journal table's sequence-number shards ({@link JournalLayout}) against the embedded store: a
  * table created now or found empty gets one, a table that already held data keeps the plugin's
  * ten, and what the first node recorded is what every later node and start uses.
  */

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
-/** DynamoDB Local in this JVM with the journal's tables, for the coalescers' tests. */
+/** The embedded store in this JVM with the journal's tables, for the coalescers' tests. */
 final class LocalDynamoDb implements AutoCloseable {
   final EmbeddedDynamoDb dynamo;
   final AmazonDynamoDB sync;
@@ -28,14 +28,14 @@ final class LocalDynamoDb implements AutoCloseable {
         .build();
   }
 
-  /** Starts DynamoDB Local on a free port with the tables {@code journal}, its snapshot and dedup tables. */
+  /** Starts the embedded store on a free port with the tables {@code journal}, its snapshot and dedup tables. */
   static LocalDynamoDb start(Path dir, String journal) throws Exception {
     LocalDynamoDb local = new LocalDynamoDb(onFreePort(dir));
     DynamoDbTables.ensure(local.sync, journal, journal + "-snapshots", journal + "-dedup");
     return local;
   }
 
-  /** DynamoDB Local in this JVM, its data in {@code dir}, on a port nobody uses. */
+  /** The embedded store in this JVM, its data in {@code dir}, on a port nobody uses. */
   static EmbeddedDynamoDb onFreePort(Path dir) throws Exception {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {

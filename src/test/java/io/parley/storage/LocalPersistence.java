@@ -4,7 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.parley.config.ParleyConfig;
 
-/** The configuration of a local actor system that persists to an embedded DynamoDB Local, its tables created. */
+/** The configuration of a local actor system that persists to the embedded store, its tables created. */
 final class LocalPersistence {
   private LocalPersistence() {}
 

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The highest sequence number the journal finds for an entity, through its client
- * ({@link LowMarkReads}), against DynamoDB Local: an entity without a high-water mark has its
+ * ({@link LowMarkReads}), against the embedded store: an entity without a high-water mark has its
  * low-water mark read with its high marks, in one BatchGetItem where the plugin alone sends two,
  * and the number found is the one the plugin finds, wherever its events were deleted up to.
  */

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * When a recovery's low-mark read is answered from what its high-mark read fetched
  * ({@link LowMarkReads}): the requests are the persistence plugin's own (1.1.0). The journal's
- * reads through DynamoDB Local are in {@link LowMarkReadsIT}.
+ * reads through the embedded store are in {@link LowMarkReadsIT}.
  */
 class LowMarkReadsTest {
   static final String TABLE = "parley-journal";

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Merging BatchGetItems of many callers, against DynamoDB Local. Each caller reads ten keys of
+ * Merging BatchGetItems of many callers, against the embedded store. Each caller reads ten keys of
  * its own entity, as a recovering journal reads its sequence-number shards; only the even
  * shards are stored, so half of every caller's keys are missing.
  */
@@ -191,7 +191,7 @@ class ReadCoalescerTest {
     local.async.batchGetItemAsync(request, handler);
   }
 
-  /** Reads from DynamoDB Local, but leaves the keys of every third entity unprocessed (as when throttled). */
+  /** Reads from the embedded store, but leaves the keys of every third entity unprocessed (as when throttled). */
   private void leavingEveryThirdEntity(
       BatchGetItemRequest request, AsyncHandler<BatchGetItemRequest, BatchGetItemResult> handler) {
     local.async.batchGetItemAsync(request, new AsyncHandler<>() {

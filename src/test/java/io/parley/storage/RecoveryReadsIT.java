@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Recoveries through the journal's client ({@link RecoveryReads}), against DynamoDB Local: the
+ * Recoveries through the journal's client ({@link RecoveryReads}), against the embedded store: the
  * newest partition is queried once, and a recovery replays exactly the events stored, in order,
  * also when another node (here: a second actor system) wrote them since this one last recovered
  * the entity.

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * When a recovery's replay may be answered from its highest read ({@link RecoveryReads}): the
  * requests are the persistence plugin's own (1.1.0), the items what DynamoDB answers for them.
- * The journal's recoveries through DynamoDB Local are in {@link RecoveryReadsIT}.
+ * The journal's recoveries through the embedded store are in {@link RecoveryReadsIT}.
  */
 class RecoveryReadsTest {
   static final String TABLE = "journal";

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Both ways of writing rows, against DynamoDB Local: every put and delete lands, in requests of their size. */
+/** Both ways of writing rows, against the embedded store: every put and delete lands, in requests of their size. */
 class RowWritesTest {
   static final String TABLE = "row-writes-test";
   @TempDir static Path dir;

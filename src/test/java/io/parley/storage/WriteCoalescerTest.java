@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Merging journal writes of many callers, in batches and in transactions, against DynamoDB Local. */
+/** Merging journal writes of many callers, in batches and in transactions, against the embedded store. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WriteCoalescerTest {
   static final String TABLE = "journal-coalesced";

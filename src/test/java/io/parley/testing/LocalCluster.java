@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * Parley JVMs on 127.0.0.1 forming one Pekko cluster, sharing one DynamoDB Local and one S3 run
+ * Parley JVMs on 127.0.0.1 forming one Pekko cluster, sharing one embedded store and one S3 run
  * here by the test, as external stores would be.
  */
 public final class LocalCluster implements AutoCloseable {

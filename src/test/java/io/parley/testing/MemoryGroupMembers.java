@@ -15,7 +15,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The members of large groups in memory, for tests of the conversation entity's logic that claim
- * nothing about storage; the DynamoDB table itself is tested against DynamoDB Local. Ordered as
+ * nothing about storage; the DynamoDB table itself is tested against the embedded store. Ordered as
  * DynamoDB orders them (user ids within a group, group ids within a user's).
  */
 public final class MemoryGroupMembers implements GroupMembers {

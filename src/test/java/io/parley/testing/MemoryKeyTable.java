@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Content keys in memory, for tests of the gateway and the entities that do not claim anything
- * about storage; the DynamoDB table itself is tested against DynamoDB Local.
+ * about storage; the DynamoDB table itself is tested against the embedded store.
  */
 public final class MemoryKeyTable implements KeyTable {
   private final Map<String, ContentKey> keys = new ConcurrentHashMap<>();
