@@ -1,0 +1,42 @@
+package io.parley.store.conformance;
+
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
+import io.parley.testing.Dynoxide;
+import java.util.EnumSet;
+import java.util.Set;
+
+/** dynoxide 1.2.1 in memory, over HTTP. */
+final class DynoxideTarget implements Target {
+  private final Dynoxide dynoxide;
+  private final AmazonDynamoDB client;
+
+  private DynoxideTarget(Dynoxide dynoxide) {
+    this.dynoxide = dynoxide;
+    this.client = SdkClients.local(dynoxide.endpoint());
+  }
+
+  static Target start() {
+    return new DynoxideTarget(Dynoxide.start());
+  }
+
+  @Override
+  public String name() {
+    return "dynoxide";
+  }
+
+  @Override
+  public AmazonDynamoDB client() {
+    return client;
+  }
+
+  @Override
+  public Set<Departure> departures() {
+    return EnumSet.of(Departure.REPEATED_TIME_TO_LIVE_UPDATE_ACCEPTED);
+  }
+
+  @Override
+  public void close() {
+    client.shutdown();
+    dynoxide.close();
+  }
+}
