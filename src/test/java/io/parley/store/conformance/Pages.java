@@ -17,13 +17,14 @@ final class Pages {
   private static final int MAX_PAGES = 10_000;
   final List<List<Map<String, AttributeValue>>> pages = new ArrayList<>();
   int scannedCount;
+  int count;
 
   static Pages query(AmazonDynamoDB db, QueryRequest request) {
     Pages pages = new Pages();
     Map<String, AttributeValue> start = null;
     do {
       QueryResult page = db.query(request.clone().withExclusiveStartKey(start));
-      pages.add(page.getItems(), page.getScannedCount());
+      pages.add(page.getItems(), page.getCount(), page.getScannedCount());
       start = page.getLastEvaluatedKey();
     } while (start != null && !start.isEmpty());
     return pages;
@@ -34,14 +35,16 @@ final class Pages {
     Map<String, AttributeValue> start = null;
     do {
       ScanResult page = db.scan(request.clone().withExclusiveStartKey(start));
-      pages.add(page.getItems(), page.getScannedCount());
+      pages.add(page.getItems(), page.getCount(), page.getScannedCount());
       start = page.getLastEvaluatedKey();
     } while (start != null && !start.isEmpty());
     return pages;
   }
 
-  private void add(List<Map<String, AttributeValue>> items, Integer scanned) {
-    pages.add(items);
+  /** Items are null under Select COUNT: a page of none, counted. */
+  private void add(List<Map<String, AttributeValue>> items, Integer counted, Integer scanned) {
+    pages.add(items == null ? List.of() : items);
+    count += counted == null ? 0 : counted;
     scannedCount += scanned == null ? 0 : scanned;
     assertTrue(pages.size() < MAX_PAGES, "paging does not end");
   }
