@@ -42,11 +42,15 @@ public final class Dynoxide implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path log;
+  /** Stops the child if the JVM ends without close() (a crashed or killed test run), leaving no orphan. */
+  private final Thread stopAtExit;
 
   private Dynoxide(Process process, int port, Path log) {
     this.process = process;
     this.port = port;
     this.log = log;
+    this.stopAtExit = new Thread(process::destroyForcibly, "dynoxide-stop-at-exit");
+    Runtime.getRuntime().addShutdownHook(stopAtExit);
   }
 
   /** An in-memory dynoxide: its tables go with the process. */
@@ -80,6 +84,11 @@ public final class Dynoxide implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopAtExit);
+    } catch (IllegalStateException exiting) {
+      // the JVM is exiting: the hook runs anyway
+    }
     process.destroy();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -88,6 +97,11 @@ public final class Dynoxide implements AutoCloseable {
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
+    }
+    try {
+      Files.deleteIfExists(log);
+    } catch (IOException e) {
+      // a temp file left behind
     }
   }
 
@@ -156,10 +170,10 @@ public final class Dynoxide implements AutoCloseable {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (!dynoxide.answers()) {
       if (!process.isAlive() || System.nanoTime() > deadline) {
+        String failure = "dynoxide did not answer on " + dynoxide.endpoint() + " within " + START_TIMEOUT
+            + " (exit " + (process.isAlive() ? "none" : process.exitValue()) + "): " + dynoxide.output();
         dynoxide.close();
-        throw new IllegalStateException("dynoxide did not answer on " + dynoxide.endpoint() + " within "
-            + START_TIMEOUT + " (exit " + (process.isAlive() ? "none" : process.exitValue()) + "): "
-            + dynoxide.output());
+        throw new IllegalStateException(failure);
       }
       pause();
     }

@@ -186,6 +186,29 @@ class QueryConformanceTest {
   }
 
   @ConformanceTest
+  void indexKeysMustHaveTheirTypeAndNotBeEmpty(Sandbox box) {
+    String table = filled(box);
+    validation(() -> box.put(table, item("pk", s("q"), "sk", n(1), "g", n(4))));
+    validation(() -> box.put(table, item("pk", s("q"), "sk", n(1), "g", s(""))));
+    validation(() -> box.put(table, item("pk", s("q"), "sk", n(1), "tag", Values.bool(true))));
+    assertNull(box.get(table, item("pk", s("q"), "sk", n(1))));
+  }
+
+  @ConformanceTest
+  void includeProjectionReturnsKeysAndTheNamedAttributes(Sandbox box) {
+    String table = box.create(new CreateTableRequest()
+        .withAttributeDefinitions(new AttributeDefinition("pk", ScalarAttributeType.S), new AttributeDefinition("g", ScalarAttributeType.S))
+        .withKeySchema(new KeySchemaElement("pk", KeyType.HASH))
+        .withGlobalSecondaryIndexes(new GlobalSecondaryIndex().withIndexName("by-g")
+            .withKeySchema(new KeySchemaElement("g", KeyType.HASH))
+            .withProjection(new Projection().withProjectionType(ProjectionType.INCLUDE).withNonKeyAttributes("kept"))));
+    box.put(table, item("pk", s("a"), "g", s("x"), "kept", n(1), "dropped", n(2)));
+    box.eventually(() -> assertEquals(List.of(item("pk", s("a"), "g", s("x"), "kept", n(1))),
+        box.db.query(new QueryRequest(table).withIndexName("by-g").withKeyConditionExpression("g = :g")
+            .withExpressionAttributeValues(item(":g", s("x")))).getItems()));
+  }
+
+  @ConformanceTest
   void refusesMalformedQueries(Sandbox box) {
     String table = filled(box);
     // "Strongly consistent reads are not supported on global secondary indexes" (Query, ConsistentRead).
