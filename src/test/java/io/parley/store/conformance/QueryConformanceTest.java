@@ -213,6 +213,8 @@ class QueryConformanceTest {
     String table = filled(box);
     // "Strongly consistent reads are not supported on global secondary indexes" (Query, ConsistentRead).
     validation(() -> box.db.query(on(table, "g = :g", ":g", s("fours")).withIndexName("by-group")));
+    validation(() -> box.db.scan(new com.amazonaws.services.dynamodbv2.model.ScanRequest(table).withIndexName("by-group")
+        .withConsistentRead(true)));
     validation(() -> box.db.query(on(table, "sk = :v", ":v", n(1))));
     validation(() -> box.db.query(on(table, "pk = :p AND payload = :v", ":p", s("p"), ":v", s("x"))));
     validation(() -> box.db.query(on(table, "pk = :p OR sk = :v", ":p", s("p"), ":v", n(1))));

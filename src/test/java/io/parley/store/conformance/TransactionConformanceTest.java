@@ -132,6 +132,22 @@ class TransactionConformanceTest {
   }
 
   @ConformanceTest
+  void aClientRequestTokenMakesARetryIdempotent(Sandbox box) {
+    // TransactWriteItems, ClientRequestToken: a repeat within 10 minutes is answered without being applied
+    // again; the same token with other parameters is an IdempotentParameterMismatchException.
+    String table = box.table("pk", ScalarAttributeType.S);
+    box.put(table, item("pk", s("a"), "v", n(0)));
+    String token = java.util.UUID.randomUUID().toString();
+    TransactWriteItemsRequest request = transaction(List.of(increment(table, "a", null))).withClientRequestToken(token);
+    box.db.transactWriteItems(request.clone());
+    box.db.transactWriteItems(request.clone());
+    assertEquals(item("pk", s("a"), "v", n(1)), box.get(table, item("pk", s("a"))));
+    Sandbox.refused("IdempotentParameterMismatchException", () -> box.db.transactWriteItems(
+        transaction(List.of(put(table, "b", 1))).withClientRequestToken(token)));
+    assertNull(box.get(table, item("pk", s("b"))));
+  }
+
+  @ConformanceTest
   void refusesTwoActionsOnOneItemAndEmptyTransactions(Sandbox box) {
     String table = box.table("pk", ScalarAttributeType.S);
     validation(() -> box.db.transactWriteItems(transaction(List.of())));

@@ -132,7 +132,10 @@ class UpdateConformanceTest {
         update(table, "ADD tags :v", ":v", new AttributeValue().withSS(List.of())),
         update(table, "DELETE num :v", ":v", ns("1")),
         update(table, "SET num = :v SET str = :v", ":v", n(1)),
-        update(table, "SET num = :v", ":v", n(1), ":unused", n(2)));
+        update(table, "SET num = :v", ":v", n(1), ":unused", n(2)),
+        update(table, "SET num = nothere + :v", ":v", n(1)),
+        update(table, "REMOVE pk"),
+        update(table, "ADD m :v", ":v", n(1)));
     for (UpdateItemRequest request : refused) {
       validation(() -> box.db.updateItem(request));
     }
