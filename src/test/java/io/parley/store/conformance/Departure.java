@@ -29,5 +29,12 @@ public enum Departure {
    * match the schema"); DynamoDB refuses such a Query with a ValidationException ("Condition parameter
    * type does not match schema type").
    */
-  WRONG_KEY_TYPE_IN_A_KEY_CONDITION_MATCHES_NOTHING;
+  WRONG_KEY_TYPE_IN_A_KEY_CONDITION_MATCHES_NOTHING,
+  /**
+   * {@code attribute_type(path, :t)} with {@code :t} not a type name evaluates to false. The developer
+   * guide ("Condition and filter expressions", functions) names the only values {@code :t} may take
+   * (S, SS, N, NS, B, BS, BOOL, NULL, L, M); a parameter out of its range is a ValidationException
+   * (API reference, common errors), which DynamoDB answers ("Invalid attribute type name found").
+   */
+  UNKNOWN_ATTRIBUTE_TYPE_IS_A_FALSE_CONDITION;
 }

@@ -134,6 +134,32 @@ class ItemConformanceTest {
   }
 
   @ConformanceTest
+  void aDotInAPathSeparatesMapKeysUnlessTheNameIsAPlaceholder(Sandbox box) {
+    String table = box.table("pk", ScalarAttributeType.S);
+    box.put(table, item("pk", s("a"), "a.b", s("flat"), "a", map("b", s("nested"))));
+    assertEquals(item("a", map("b", s("nested"))), box.db.getItem(new GetItemRequest(table, item("pk", s("a")))
+        .withProjectionExpression("a.b")).getItem());
+    assertEquals(item("a.b", s("flat")), box.db.getItem(new GetItemRequest(table, item("pk", s("a")))
+        .withProjectionExpression("#ab").withExpressionAttributeNames(Map.of("#ab", "a.b"))).getItem());
+  }
+
+  @ConformanceTest
+  void comparingOrSizingTheWrongTypeIsFalseNotAnError(Sandbox box) {
+    String table = box.table("pk", ScalarAttributeType.S);
+    box.put(table, item("pk", s("a"), "n", n(5), "t", s("text")));
+    assertThrows(ConditionalCheckFailedException.class, () -> box.db.putItem(new PutItemRequest(table, item("pk", s("a")))
+        .withConditionExpression("size(n) > :zero").withExpressionAttributeValues(Map.of(":zero", n(0)))));
+    assertThrows(ConditionalCheckFailedException.class, () -> box.db.putItem(new PutItemRequest(table, item("pk", s("a")))
+        .withConditionExpression("t > :five").withExpressionAttributeValues(Map.of(":five", n(5)))));
+    PutItemRequest unknownType = new PutItemRequest(table, item("pk", s("a")))
+        .withConditionExpression("attribute_type(t, :type)").withExpressionAttributeValues(Map.of(":type", s("XX")));
+    box.documented(Departure.UNKNOWN_ATTRIBUTE_TYPE_IS_A_FALSE_CONDITION,
+        () -> validation(() -> box.db.putItem(unknownType)),
+        () -> assertThrows(ConditionalCheckFailedException.class, () -> box.db.putItem(unknownType)));
+    assertEquals(item("pk", s("a"), "n", n(5), "t", s("text")), box.get(table, item("pk", s("a"))));
+  }
+
+  @ConformanceTest
   void reservedWordsAreRefusedAsBareNames(Sandbox box) {
     String table = box.table("pk", ScalarAttributeType.S);
     box.put(table, item("pk", s("a"), "data", s("d")));

@@ -108,5 +108,6 @@ class ScanConformanceTest {
     validation(() -> box.db.scan(new ScanRequest(table).withLimit(0)));
     validation(() -> box.db.scan(new ScanRequest(table).withFilterExpression("size(id) = :unknown")));
     validation(() -> box.db.scan(new ScanRequest(table).withIndexName("no-such-index")));
+    validation(() -> box.db.scan(new ScanRequest(table).withExclusiveStartKey(item("id", s("item1")))));
   }
 }

@@ -102,6 +102,22 @@ class TableConformanceTest {
   }
 
   @ConformanceTest
+  void refusesIndexesAndDefinitionsThatDoNotFitTheKeys(Sandbox box) {
+    // An LSI needs a table with a sort key; every attribute definition must be used by a key.
+    validation(() -> box.db.createTable(new CreateTableRequest().withTableName(Sandbox.freshName())
+        .withBillingMode("PAY_PER_REQUEST")
+        .withAttributeDefinitions(new AttributeDefinition("h", ScalarAttributeType.S), new AttributeDefinition("x", ScalarAttributeType.S))
+        .withKeySchema(new KeySchemaElement("h", KeyType.HASH))
+        .withLocalSecondaryIndexes(new LocalSecondaryIndex().withIndexName("x-idx")
+            .withKeySchema(new KeySchemaElement("h", KeyType.HASH), new KeySchemaElement("x", KeyType.RANGE))
+            .withProjection(new Projection().withProjectionType(ProjectionType.ALL)))));
+    validation(() -> box.db.createTable(new CreateTableRequest().withTableName(Sandbox.freshName())
+        .withBillingMode("PAY_PER_REQUEST")
+        .withAttributeDefinitions(new AttributeDefinition("h", ScalarAttributeType.S), new AttributeDefinition("unused", ScalarAttributeType.S))
+        .withKeySchema(new KeySchemaElement("h", KeyType.HASH))));
+  }
+
+  @ConformanceTest
   void refusesATableThatExists(Sandbox box) {
     String table = box.table("h", ScalarAttributeType.S);
     refused("ResourceInUseException", () -> box.db.createTable(new CreateTableRequest().withTableName(table)

@@ -132,6 +132,19 @@ class TransactionConformanceTest {
   }
 
   @ConformanceTest
+  void itemsOfATransactionTotalAtMostFourMegabytes(Sandbox box) {
+    // TransactWriteItems: "The aggregate size of the items in the transaction cannot exceed 4 MB."
+    String table = box.table("pk", ScalarAttributeType.S);
+    String big = "x".repeat(390_000);
+    validation(() -> box.db.transactWriteItems(transaction(IntStream.range(0, 11).mapToObj(i -> new TransactWriteItem()
+        .withPut(new Put().withTableName(table).withItem(item("pk", s("k" + i), "d", s(big))))).toList())));
+    assertNull(box.get(table, item("pk", s("k0"))));
+    box.db.transactWriteItems(transaction(IntStream.range(0, 10).mapToObj(i -> new TransactWriteItem()
+        .withPut(new Put().withTableName(table).withItem(item("pk", s("k" + i), "d", s(big))))).toList()));
+    assertEquals(big, box.get(table, item("pk", s("k9"))).get("d").getS());
+  }
+
+  @ConformanceTest
   void aClientRequestTokenMakesARetryIdempotent(Sandbox box) {
     // TransactWriteItems, ClientRequestToken: a repeat within 10 minutes is answered without being applied
     // again; the same token with other parameters is an IdempotentParameterMismatchException.

@@ -118,6 +118,18 @@ class UpdateConformanceTest {
   }
 
   @ConformanceTest
+  void arithmeticKeepsThirtyEightDigitsAndRefusesMore(Sandbox box) {
+    String table = box.table("pk", ScalarAttributeType.S);
+    box.put(table, item("pk", s("a"), "n", n("1E+19")));
+    box.db.updateItem(update(table, "SET n = n + :small", ":small", n("0.000000000000000001")));
+    assertEquals(0, new java.math.BigDecimal("10000000000000000000.000000000000000001")
+        .compareTo(new java.math.BigDecimal(box.get(table, KEY).get("n").getN())));
+    validation(() -> box.db.updateItem(update(table, "SET n = n + :tiny", ":tiny", n("1E-30"))));
+    validation(() -> box.db.updateItem(update(table, "SET n = n + :huge", ":huge", n("9.9999999999999999999999999999999999999E+125"))
+        .withConditionExpression("attribute_exists(n)")));
+  }
+
+  @ConformanceTest
   void refusesWhatCannotBeUpdated(Sandbox box) {
     String table = box.table("pk", ScalarAttributeType.S);
     box.put(table, item("pk", s("a"), "str", s("x"), "num", n(1), "m", map()));
