@@ -27,6 +27,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ParleyProcess implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  /**
+   * With {@code PARLEY_IT_DYNAMODB=dynoxide}, each node a test starts without an external DynamoDB of
+   * its own gets a dynoxide of its own instead of the embedded store (issue 40, point 7). It lives
+   * as long as this object, across kills and restarts of the node. Tests that reach into the
+   * embedded store's port (StoredContent, ErasureCrashIT) need the embedded store.
+   */
+  static final String EXTERNAL_DYNAMODB = "PARLEY_IT_DYNAMODB";
 
   public final int httpPort;
   public final int managementPort;
@@ -61,14 +68,6 @@ public final class ParleyProcess implements AutoCloseable {
       env.put("PARLEY_DYNAMODB_ENDPOINT", dynoxide.endpoint());
     }
   }
-
-  /**
-   * With {@code PARLEY_IT_DYNAMODB=dynoxide}, each node a test starts without an external DynamoDB of
-   * its own gets a dynoxide of its own instead of the embedded store (issue 40, point 7). It lives
-   * as long as this object, across kills and restarts of the node. Tests that reach into the
-   * embedded store's port (StoredContent, ErasureCrashIT) need the embedded store.
-   */
-  static final String EXTERNAL_DYNAMODB = "PARLEY_IT_DYNAMODB";
 
   private boolean onDynoxide() {
     return "dynoxide".equals(System.getenv(EXTERNAL_DYNAMODB)) && !env.containsKey("PARLEY_DYNAMODB_ENDPOINT");

@@ -7,16 +7,19 @@ import static io.parley.store.conformance.Values.s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemRequest;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemResult;
 import com.amazonaws.services.dynamodbv2.model.BatchWriteItemRequest;
 import com.amazonaws.services.dynamodbv2.model.BatchWriteItemResult;
+import com.amazonaws.services.dynamodbv2.model.ConsumedCapacity;
 import com.amazonaws.services.dynamodbv2.model.DeleteRequest;
 import com.amazonaws.services.dynamodbv2.model.KeysAndAttributes;
 import com.amazonaws.services.dynamodbv2.model.PutRequest;
 import com.amazonaws.services.dynamodbv2.model.ResourceNotFoundException;
+import com.amazonaws.services.dynamodbv2.model.ReturnConsumedCapacity;
 import com.amazonaws.services.dynamodbv2.model.ScalarAttributeType;
 import com.amazonaws.services.dynamodbv2.model.WriteRequest;
 import java.util.ArrayList;
@@ -82,6 +85,32 @@ class BatchConformanceTest {
         .withProjectionExpression("#v").withExpressionAttributeNames(Map.of("#v", "v")));
     assertEquals(3, items.size());
     items.forEach(i -> assertEquals(List.of("v"), List.copyOf(i.keySet())));
+  }
+
+  @ConformanceTest
+  void consumedCapacityIsReportedPerTableWhenAsked(Sandbox box) {
+    // The journal plugin and Parley's write coalescer ask for TOTAL: one ConsumedCapacity per table.
+    String table = box.table("pk", ScalarAttributeType.S);
+    BatchWriteItemResult written = box.db.batchWriteItem(new BatchWriteItemRequest(Map.of(table, puts(3)))
+        .withReturnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+    assertEquals(List.of(table), written.getConsumedCapacity().stream().map(ConsumedCapacity::getTableName).toList());
+    assertTrue(written.getConsumedCapacity().get(0).getCapacityUnits() > 0);
+    BatchGetItemResult read = box.db.batchGetItem(new BatchGetItemRequest(Map.of(table, new KeysAndAttributes().withKeys(keys(3))))
+        .withReturnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+    assertEquals(List.of(table), read.getConsumedCapacity().stream().map(ConsumedCapacity::getTableName).toList());
+    assertNull(box.db.batchWriteItem(new BatchWriteItemRequest(Map.of(table, puts(1)))).getConsumedCapacity(),
+        "none unless asked");
+  }
+
+  @ConformanceTest
+  void legacyAttributesToGetProjectsLikeAProjectionExpression(Sandbox box) {
+    // Parley's read coalescer passes AttributesToGet through; it cannot be mixed with expressions.
+    String table = box.table("pk", ScalarAttributeType.S);
+    write(box, table, puts(2));
+    assertEquals(List.of(item("v", n(0)), item("v", n(1))), read(box, table, new KeysAndAttributes().withKeys(keys(2))
+        .withAttributesToGet("v")).stream().sorted(java.util.Comparator.comparing(i -> i.get("v").getN())).toList());
+    validation(() -> box.db.batchGetItem(new BatchGetItemRequest(Map.of(table, new KeysAndAttributes().withKeys(keys(1))
+        .withAttributesToGet("v").withProjectionExpression("pk")))));
   }
 
   @ConformanceTest

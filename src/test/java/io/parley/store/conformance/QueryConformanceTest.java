@@ -158,6 +158,9 @@ class QueryConformanceTest {
     assertNull(counted.getItems());
     validation(() -> box.db.query(on(table, "pk = :p", ":p", s("p")).withSelect(Select.COUNT)
         .withProjectionExpression("tag")));
+    QueryResult withCapacity = box.db.query(on(table, "pk = :p", ":p", s("p")).withProjectionExpression("sk")
+        .withReturnConsumedCapacity(com.amazonaws.services.dynamodbv2.model.ReturnConsumedCapacity.TOTAL));
+    assertEquals(table, withCapacity.getConsumedCapacity().getTableName(), "the journal's recovery asks for TOTAL");
   }
 
   @ConformanceTest
