@@ -2,8 +2,6 @@ package io.parley.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +40,7 @@ public final class Dynoxide implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path log;
-  /** Stops the child if the JVM ends without close() (a crashed or killed test run), leaving no orphan. */
+  /** Stops the child if the JVM exits without close() (a test run that fails or ends early), leaving no orphan. */
   private final Thread stopAtExit;
 
   private Dynoxide(Process process, int port, Path log) {
@@ -62,10 +60,11 @@ public final class Dynoxide implements AutoCloseable {
   public static synchronized Dynoxide start(Path dbFile) {
     Path binary = binary();
     IllegalStateException last = null;
-    // The free port is found by binding and releasing it, so another process may take it first.
+    // The port is found by binding and releasing it, so another process may take it first. Taking it
+    // from ParleyProcess keeps it apart from the ports of the nodes a test starts beside it.
     for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
       try {
-        return launch(binary, freePort(), dbFile);
+        return launch(binary, ParleyProcess.freePort(), dbFile);
       } catch (IllegalStateException e) {
         last = e;
       }
@@ -218,15 +217,6 @@ public final class Dynoxide implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress("127.0.0.1", 0));
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }
