@@ -36,5 +36,10 @@ public enum Departure {
    * (S, SS, N, NS, B, BS, BOOL, NULL, L, M); a parameter out of its range is a ValidationException
    * (API reference, common errors), which DynamoDB answers ("Invalid attribute type name found").
    */
-  UNKNOWN_ATTRIBUTE_TYPE_IS_A_FALSE_CONDITION;
+  UNKNOWN_ATTRIBUTE_TYPE_IS_A_FALSE_CONDITION,
+  /**
+   * {@code a IN (...)} with 101 values is evaluated. Developer guide, "Comparison operator and function
+   * reference": "The list can contain up to 100 values, separated by commas."
+   */
+  IN_TAKES_MORE_THAN_100_VALUES;
 }

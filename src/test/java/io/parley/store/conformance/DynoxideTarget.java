@@ -33,7 +33,8 @@ final class DynoxideTarget implements Target {
   public Set<Departure> departures() {
     return EnumSet.of(Departure.REPEATED_TIME_TO_LIVE_UPDATE_ACCEPTED,
         Departure.LIST_SET_PAST_THE_END_PADS_WITH_NULLS, Departure.BEGINS_WITH_ON_A_NUMBER_SORT_KEY_ACCEPTED,
-        Departure.WRONG_KEY_TYPE_IN_A_KEY_CONDITION_MATCHES_NOTHING, Departure.UNKNOWN_ATTRIBUTE_TYPE_IS_A_FALSE_CONDITION);
+        Departure.WRONG_KEY_TYPE_IN_A_KEY_CONDITION_MATCHES_NOTHING, Departure.UNKNOWN_ATTRIBUTE_TYPE_IS_A_FALSE_CONDITION,
+        Departure.IN_TAKES_MORE_THAN_100_VALUES);
   }
 
   @Override

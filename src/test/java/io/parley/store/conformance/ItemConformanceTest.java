@@ -182,6 +182,17 @@ class ItemConformanceTest {
         .withExpressionAttributeNames(Map.of("#unused", "x"))));
     validation(() -> box.db.putItem(new PutItemRequest(table, key).withConditionExpression("pk = = :v")
         .withExpressionAttributeValues(Map.of(":v", s("a")))));
+    // IN takes at most 100 values; a projection may not name overlapping paths.
+    Map<String, AttributeValue> hundredAndOne = new java.util.HashMap<>();
+    for (int i = 0; i <= 100; i++) {
+      hundredAndOne.put(":v" + i, n(i));
+    }
+    PutItemRequest inHundredAndOne = new PutItemRequest(table, key).withExpressionAttributeValues(hundredAndOne)
+        .withConditionExpression("pk IN (" + String.join(", ", new java.util.TreeSet<>(hundredAndOne.keySet())) + ")");
+    box.documented(Departure.IN_TAKES_MORE_THAN_100_VALUES,
+        () -> validation(() -> box.db.putItem(inHundredAndOne)),
+        () -> assertThrows(ConditionalCheckFailedException.class, () -> box.db.putItem(inHundredAndOne)));
+    validation(() -> box.db.getItem(new GetItemRequest(table, key).withProjectionExpression("m, m.x")));
     // Arithmetic belongs to update expressions' SET only (developer guide, condition expression syntax).
     validation(() -> box.db.putItem(new PutItemRequest(table, key).withConditionExpression("size(pk) = :v - :v")
         .withExpressionAttributeValues(Map.of(":v", n(1)))));

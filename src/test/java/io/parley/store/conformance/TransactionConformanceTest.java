@@ -164,6 +164,8 @@ class TransactionConformanceTest {
   void refusesTwoActionsOnOneItemAndEmptyTransactions(Sandbox box) {
     String table = box.table("pk", ScalarAttributeType.S);
     validation(() -> box.db.transactWriteItems(transaction(List.of())));
+    validation(() -> box.db.transactWriteItems(transaction(List.of(new TransactWriteItem().withConditionCheck(
+        new ConditionCheck().withTableName(table).withKey(item("pk", s("a"))))))));
     refusedAsInvalid(box, transaction(List.of(put(table, "a", 1), delete(table, "a"))), 1);
     refusedAsInvalid(box, transaction(List.of(put(table, "b", 1), new TransactWriteItem().withPut(new Put()
         .withTableName(table).withItem(item("pk", n(1)))))), 1);
