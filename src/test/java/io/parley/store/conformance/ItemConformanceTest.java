@@ -193,6 +193,8 @@ class ItemConformanceTest {
         () -> validation(() -> box.db.putItem(inHundredAndOne)),
         () -> assertThrows(ConditionalCheckFailedException.class, () -> box.db.putItem(inHundredAndOne)));
     validation(() -> box.db.getItem(new GetItemRequest(table, key).withProjectionExpression("m, m.x")));
+    validation(() -> box.db.putItem(new PutItemRequest(table, key).withConditionExpression("if_not_exists(pk, :v) = :v")
+        .withExpressionAttributeValues(Map.of(":v", s("a")))));
     // Arithmetic belongs to update expressions' SET only (developer guide, condition expression syntax).
     validation(() -> box.db.putItem(new PutItemRequest(table, key).withConditionExpression("size(pk) = :v - :v")
         .withExpressionAttributeValues(Map.of(":v", n(1)))));

@@ -74,7 +74,7 @@ class LimitsConformanceTest {
     for (String name : List.of("ab", "has space", "slash/", "x".repeat(256))) {
       validation(() -> box.db.createTable(new CreateTableRequest().withTableName(name).withBillingMode("PAY_PER_REQUEST")
           .withAttributeDefinitions(new AttributeDefinition("pk", ScalarAttributeType.S))
-          .withKeySchema(new KeySchemaElement("pk", KeyType.HASH))));
+          .withKeySchema(new KeySchemaElement("pk", KeyType.HASH))), () -> name);
     }
     String allowed = "conformance_A-1." + Sandbox.freshName().substring("conformance-".length());
     box.create(new CreateTableRequest().withTableName(allowed)

@@ -222,6 +222,9 @@ class QueryConformanceTest {
     validation(() -> box.db.query(on(table, "pk = :p AND payload = :v", ":p", s("p"), ":v", s("x"))));
     validation(() -> box.db.query(on(table, "pk = :p OR sk = :v", ":p", s("p"), ":v", n(1))));
     validation(() -> box.db.query(on(table, "pk < :p", ":p", s("p"))));
+    validation(() -> box.db.query(on(table, "pk = :p AND sk <> :v", ":p", s("p"), ":v", n(1))));
+    validation(() -> box.db.query(on(table, "pk = :p AND sk IN (:v)", ":p", s("p"), ":v", n(1))));
+    validation(() -> box.db.query(on(table, "pk = :p AND attribute_exists(sk)", ":p", s("p"))));
     // "You cannot use this function with a sort key that is of type Number" (Query, KeyConditionExpression).
     QueryRequest beginsWithNumber = on(table, "pk = :p AND begins_with(sk, :v)", ":p", s("p"), ":v", n(1));
     box.documented(Departure.BEGINS_WITH_ON_A_NUMBER_SORT_KEY_ACCEPTED,

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.function.Executable;
 
 /**
@@ -93,13 +94,23 @@ public final class Sandbox implements AutoCloseable {
 
   /** Asserts the request is refused with a ValidationException; returns its message. */
   public static String validation(Executable request) {
-    return refused("ValidationException", request).getErrorMessage();
+    return validation(request, () -> "");
+  }
+
+  /** As {@link #validation(Executable)}, saying which request failed to be refused. */
+  public static String validation(Executable request, Supplier<String> which) {
+    return refused("ValidationException", request, which).getErrorMessage();
   }
 
   /** Asserts the request is refused with {@code errorCode}. */
   public static AmazonDynamoDBException refused(String errorCode, Executable request) {
-    AmazonDynamoDBException e = assertThrows(AmazonDynamoDBException.class, request);
-    assertEquals(errorCode, e.getErrorCode(), () -> "refused, but " + e.getErrorCode() + ": " + e.getErrorMessage());
+    return refused(errorCode, request, () -> "");
+  }
+
+  private static AmazonDynamoDBException refused(String errorCode, Executable request, Supplier<String> which) {
+    AmazonDynamoDBException e = assertThrows(AmazonDynamoDBException.class, request, which);
+    assertEquals(errorCode, e.getErrorCode(),
+        () -> which.get() + " refused, but " + e.getErrorCode() + ": " + e.getErrorMessage());
     return e;
   }
 

@@ -147,9 +147,13 @@ class UpdateConformanceTest {
         update(table, "SET num = :v", ":v", n(1), ":unused", n(2)),
         update(table, "SET num = nothere + :v", ":v", n(1)),
         update(table, "REMOVE pk"),
-        update(table, "ADD m :v", ":v", n(1)));
+        update(table, "ADD m :v", ":v", n(1)),
+        update(table, "ADD m :v", ":v", list(n(1))),
+        update(table, "DELETE str :v", ":v", ss("x")),
+        update(table, "SET num = size(str)"),
+        update(table, "SET data = :v", ":v", n(1)));
     for (UpdateItemRequest request : refused) {
-      validation(() -> box.db.updateItem(request));
+      validation(() -> box.db.updateItem(request), request::getUpdateExpression);
     }
     assertEquals(item("pk", s("a"), "str", s("x"), "num", n(1), "m", map()), box.get(table, KEY));
   }
