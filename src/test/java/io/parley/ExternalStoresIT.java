@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.parley.storage.EmbeddedDynamoDb;
 import io.parley.storage.EmbeddedObjectStore;
 import io.parley.testing.ApiClient;
+import io.parley.testing.Dynoxide;
 import io.parley.testing.ParleyProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Pointing Parley at external stores is configuration only: with DynamoDB and S3 endpoints set
- * (here the embedded store and s3proxy run by the test, standing in for AWS), the node starts nothing
+ * (here dynoxide and s3proxy run by the test, standing in for AWS), the node starts nothing
  * embedded, creates its tables there, and chats.
  */
 class ExternalStoresIT {
@@ -24,9 +24,8 @@ class ExternalStoresIT {
 
   @Test
   void aNodeConfiguredForExternalStoresUsesThemAndEmbedsNothing() throws Exception {
-    int dynamoPort = ParleyProcess.freePort();
     int s3Port = ParleyProcess.freePort();
-    try (EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(temp.resolve("external-dynamo"), dynamoPort);
+    try (Dynoxide dynamo = Dynoxide.start();
         EmbeddedObjectStore s3 = EmbeddedObjectStore.start(
             temp.resolve("external-s3"), s3Port, "chat-media", "externalkey", "externalsecret");
         ParleyProcess node = ParleyProcess.start(temp, Map.of(

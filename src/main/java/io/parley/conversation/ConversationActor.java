@@ -196,10 +196,21 @@ public final class ConversationActor
    * those of an {@code erased} sender at or below its seq (null from older nodes: none).
    */
   public record Location(long fromSeq, long toSeq, List<Segment> cold, long hotFromSeq, JournalIndex.Range range,
-      List<Long> deleted, Map<String, Long> erased) implements JsonSerializable {
+      List<Long> deleted, Map<String, Long> erased, long firstSeq) implements JsonSerializable {
     public Location {
       deleted = deleted == null ? List.of() : deleted;
       erased = erased == null ? Map.of() : erased;
+      firstSeq = Math.max(1, firstSeq); // 0 from nodes that predate it: every message is the reader's
+    }
+
+    public Location(long fromSeq, long toSeq, List<Segment> cold, long hotFromSeq, JournalIndex.Range range,
+        List<Long> deleted, Map<String, Long> erased) {
+      this(fromSeq, toSeq, cold, hotFromSeq, range, deleted, erased, 1);
+    }
+
+    /** Whether the reader has messages before this page. */
+    public boolean hasEarlier() {
+      return fromSeq > firstSeq;
     }
   }
 

@@ -117,6 +117,15 @@ public final class ConversationState {
     }
 
     /** In a large group: as far as {@link #known} says, which {@link LargeMembers} fills before asking. */
+    /** The seq after which messages are {@code userId}'s (0 when all are, or when unknown). */
+    long sinceOf(String userId) {
+      if (!large) {
+        Member member = members.get(userId);
+        return member == null ? 0 : member.since();
+      }
+      return known.row(userId).map(GroupMembers.Row::since).orElse(0L);
+    }
+
     boolean isMember(String userId) {
       if (!large) {
         return members.containsKey(userId);

@@ -105,9 +105,16 @@ final class Membership {
     if (cmd.userId() != null && !state.isMember(cmd.userId())) {
       cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
     } else {
+      // A member reads what came after they joined: not what the same id read in an earlier
+      // membership (an erased account's id that returns), nor a group's past before they came.
+      long first = cmd.userId() == null ? 1 : state.sinceOf(cmd.userId()) + 1;
       long to = Math.min(cmd.beforeSeq() - 1, state.lastSeq);
-      long from = Math.max(1, to - cmd.limit() + 1);
-      cmd.replyTo().tell(Outcome.ok(locator.locate(state, from, to)));
+      long from = Math.max(first, to - cmd.limit() + 1);
+      Location at = to < from
+          ? new Location(from, to, List.of(), from, new JournalIndex.Range(1, 1), List.of(), Map.of(), first)
+          : locator.locate(state, from, to);
+      cmd.replyTo().tell(Outcome.ok(new Location(at.fromSeq(), at.toSeq(), at.cold(), at.hotFromSeq(), at.range(),
+          at.deleted(), at.erased(), first)));
     }
     return effects.none();
   }

@@ -37,7 +37,7 @@ public final class MessageHistory {
   public CompletionStage<Outcome<Page>> page(
       String userId, String conversationId, long beforeSeq, int limit) {
     return locateAndRead(userId, conversationId, beforeSeq, limit, 1)
-        .thenApply(read -> read.map(r -> new Page(r.messages(), r.at().fromSeq() > 1)));
+        .thenApply(read -> read.map(r -> new Page(r.messages(), r.at().hasEarlier())));
   }
 
   /** Messages {@code fromSeq..toSeq} for re-delivery to the user they were already handed to. */

@@ -167,6 +167,15 @@ class ConversationActorTest {
     // The same id may talk again: what it sends from now on is not erased.
     assertEquals(3, send(conversation, "alice", "a2").value().seq());
     assertEquals("content of a2", readAs("bob", "d:alice:bob", conversation, 3, 3).get(0).content());
+    // ...and reads only what came after the erasure, not the old account's history with bob.
+    assertEquals(List.of(3L), readAs("alice", "d:alice:bob", conversation, 1, 3).stream().map(ChatMessage::seq).toList());
+    TestProbe<Outcome<ConversationActor.Location>> located = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.LocateMessages("alice", 3, 10, located.ref()));
+    ConversationActor.Location before = located.receiveMessage(Duration.ofSeconds(5)).value();
+    assertTrue(before.fromSeq() > before.toSeq(), "nothing before seq 3 is alice's now: " + before);
+    assertFalse(before.hasEarlier());
+    conversation.tell(new ConversationActor.LocateMessages("bob", 3, 10, located.ref()));
+    assertEquals(1, located.receiveMessage(Duration.ofSeconds(5)).value().fromSeq(), "bob still reads it all");
   }
 
   @Test

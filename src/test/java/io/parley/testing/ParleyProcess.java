@@ -27,6 +27,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ParleyProcess implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  /**
+   * With {@code PARLEY_IT_DYNAMODB=dynoxide}, each node a test starts without an external DynamoDB of
+   * its own gets a dynoxide of its own instead of the embedded store (issue 40, point 7). It lives
+   * as long as this object, across kills and restarts of the node. Tests that reach into the
+   * embedded store's port (StoredContent, ErasureCrashIT) need the embedded store.
+   */
+  static final String EXTERNAL_DYNAMODB = "PARLEY_IT_DYNAMODB";
 
   public final int httpPort;
   public final int managementPort;
@@ -36,6 +43,8 @@ public final class ParleyProcess implements AutoCloseable {
   private final Map<String, String> env;
   private final List<String> jvmOptions;
   private final Path logFile;
+  /** The node's external DynamoDB when the ITs run on dynoxide ({@link #EXTERNAL_DYNAMODB}), else null. */
+  private final Dynoxide dynoxide;
   private Process process;
 
   private ParleyProcess(Path dataDir, Map<String, String> extraEnv, List<String> jvmOptions) {
@@ -53,6 +62,15 @@ public final class ParleyProcess implements AutoCloseable {
     env.put("PARLEY_DYNAMODB_EMBEDDED_PORT", Integer.toString(freePort()));
     env.put("PARLEY_S3_EMBEDDED_PORT", Integer.toString(s3Port));
     env.putAll(extraEnv);
+    this.dynoxide = onDynoxide() ? Dynoxide.start() : null;
+    if (dynoxide != null) {
+      env.put("PARLEY_DYNAMODB_EMBEDDED", "off");
+      env.put("PARLEY_DYNAMODB_ENDPOINT", dynoxide.endpoint());
+    }
+  }
+
+  private boolean onDynoxide() {
+    return "dynoxide".equals(System.getenv(EXTERNAL_DYNAMODB)) && !env.containsKey("PARLEY_DYNAMODB_ENDPOINT");
   }
 
   /** Starts a node on a fresh data dir under {@code parent}. */
@@ -255,6 +273,9 @@ public final class ParleyProcess implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (dynoxide != null) {
+      dynoxide.close();
     }
   }
 

@@ -1,0 +1,45 @@
+package io.parley.store.conformance;
+
+/**
+ * Known differences between a target and DynamoDB's documentation. Each names the documented
+ * behaviour and where AWS documents it; the documentation wins, the suite names the difference.
+ */
+public enum Departure {
+  /**
+   * A second UpdateTimeToLive on a table within the hour is accepted. API reference, UpdateTimeToLive:
+   * "Any additional UpdateTimeToLive calls for the same table during this one hour duration result in
+   * a ValidationException."
+   */
+  REPEATED_TIME_TO_LIVE_UPDATE_ACCEPTED,
+  /**
+   * {@code SET l[10] = :v} on a shorter list pads it with NULLs up to index 10. Developer guide, "Using
+   * update expressions", SET: "If the element doesn't already exist, SET appends the new element to
+   * the end of the list."
+   */
+  LIST_SET_PAST_THE_END_PADS_WITH_NULLS,
+  /**
+   * A key condition {@code begins_with(sk, :v)} on a Number sort key is answered. API reference, Query,
+   * KeyConditionExpression: begins_with "You cannot use this function with a sort key that is of type
+   * Number."
+   */
+  BEGINS_WITH_ON_A_NUMBER_SORT_KEY_ACCEPTED,
+  /**
+   * A key condition comparing the partition key with a value of another type (N for an S key) matches
+   * nothing. Key values must have the key's type (AWS Knowledge Center, "provided key element does not
+   * match the schema"); DynamoDB refuses such a Query with a ValidationException ("Condition parameter
+   * type does not match schema type").
+   */
+  WRONG_KEY_TYPE_IN_A_KEY_CONDITION_MATCHES_NOTHING,
+  /**
+   * {@code attribute_type(path, :t)} with {@code :t} not a type name evaluates to false. The developer
+   * guide ("Condition and filter expressions", functions) names the only values {@code :t} may take
+   * (S, SS, N, NS, B, BS, BOOL, NULL, L, M); a parameter out of its range is a ValidationException
+   * (API reference, common errors), which DynamoDB answers ("Invalid attribute type name found").
+   */
+  UNKNOWN_ATTRIBUTE_TYPE_IS_A_FALSE_CONDITION,
+  /**
+   * {@code a IN (...)} with 101 values is evaluated. Developer guide, "Comparison operator and function
+   * reference": "The list can contain up to 100 values, separated by commas."
+   */
+  IN_TAKES_MORE_THAN_100_VALUES;
+}

@@ -1,0 +1,45 @@
+package io.parley.store.conformance;
+
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
+import io.parley.testing.Dynoxide;
+import java.util.EnumSet;
+import java.util.Set;
+
+/** dynoxide 1.2.1 in memory, over HTTP. */
+final class DynoxideTarget implements Target {
+  private final Dynoxide dynoxide;
+  private final AmazonDynamoDB client;
+
+  private DynoxideTarget(Dynoxide dynoxide) {
+    this.dynoxide = dynoxide;
+    this.client = SdkClients.local(dynoxide.endpoint());
+  }
+
+  static Target start() {
+    return new DynoxideTarget(Dynoxide.start());
+  }
+
+  @Override
+  public String name() {
+    return "dynoxide";
+  }
+
+  @Override
+  public AmazonDynamoDB client() {
+    return client;
+  }
+
+  @Override
+  public Set<Departure> departures() {
+    return EnumSet.of(Departure.REPEATED_TIME_TO_LIVE_UPDATE_ACCEPTED,
+        Departure.LIST_SET_PAST_THE_END_PADS_WITH_NULLS, Departure.BEGINS_WITH_ON_A_NUMBER_SORT_KEY_ACCEPTED,
+        Departure.WRONG_KEY_TYPE_IN_A_KEY_CONDITION_MATCHES_NOTHING, Departure.UNKNOWN_ATTRIBUTE_TYPE_IS_A_FALSE_CONDITION,
+        Departure.IN_TAKES_MORE_THAN_100_VALUES);
+  }
+
+  @Override
+  public void close() {
+    client.shutdown();
+    dynoxide.close();
+  }
+}

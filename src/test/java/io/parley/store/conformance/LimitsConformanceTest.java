@@ -1,0 +1,110 @@
+package io.parley.store.conformance;
+
+import static io.parley.store.conformance.Sandbox.validation;
+import static io.parley.store.conformance.Values.item;
+import static io.parley.store.conformance.Values.map;
+import static io.parley.store.conformance.Values.n;
+import static io.parley.store.conformance.Values.s;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.dynamodbv2.model.AttributeDefinition;
+import com.amazonaws.services.dynamodbv2.model.AttributeValue;
+import com.amazonaws.services.dynamodbv2.model.BatchGetItemRequest;
+import com.amazonaws.services.dynamodbv2.model.BatchGetItemResult;
+import com.amazonaws.services.dynamodbv2.model.CreateTableRequest;
+import com.amazonaws.services.dynamodbv2.model.KeySchemaElement;
+import com.amazonaws.services.dynamodbv2.model.KeyType;
+import com.amazonaws.services.dynamodbv2.model.KeysAndAttributes;
+import com.amazonaws.services.dynamodbv2.model.PutItemRequest;
+import com.amazonaws.services.dynamodbv2.model.ScalarAttributeType;
+import com.amazonaws.services.dynamodbv2.model.ScanRequest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * Limits from the developer guide's "Quotas in Amazon DynamoDB": key value sizes, nesting depth,
+ * expression length, table names, and BatchGetItem's 16 MB answer.
+ */
+class LimitsConformanceTest {
+
+  @ConformanceTest
+  void keyValuesHaveTheirMaximumSizes(Sandbox box) {
+    // Partition key values up to 2048 bytes, sort key values up to 1024 bytes.
+    String table = box.table("pk", ScalarAttributeType.S, "sk", ScalarAttributeType.S);
+    box.put(table, item("pk", s("p".repeat(2048)), "sk", s("s".repeat(1024))));
+    validation(() -> box.put(table, item("pk", s("p".repeat(2049)), "sk", s("s"))));
+    validation(() -> box.put(table, item("pk", s("p"), "sk", s("s".repeat(1025)))));
+    assertEquals(1, box.db.scan(new ScanRequest(table).withConsistentRead(true)).getCount());
+  }
+
+  @ConformanceTest
+  void documentsNestUpTo32Levels(Sandbox box) {
+    String table = box.table("pk", ScalarAttributeType.S);
+    box.put(table, item("pk", s("a"), "m", nested(31)));
+    assertEquals(nested(31), box.get(table, item("pk", s("a"))).get("m"));
+    validation(() -> box.put(table, item("pk", s("b"), "m", nested(40))));
+  }
+
+  /** A map holding a map ... {@code depth} maps deep. */
+  private static AttributeValue nested(int depth) {
+    AttributeValue value = n(1);
+    for (int i = 0; i < depth; i++) {
+      value = map("k", value);
+    }
+    return value;
+  }
+
+  @ConformanceTest
+  void expressionsAreAtMostFourKilobytes(Sandbox box) {
+    String table = box.table("pk", ScalarAttributeType.S);
+    String longCondition = IntStream.range(0, 400).mapToObj(i -> "attribute_not_exists(a" + i + ")")
+        .collect(Collectors.joining(" AND "));
+    assertTrue(longCondition.length() > 4096);
+    validation(() -> box.db.putItem(new PutItemRequest(table, item("pk", s("a"))).withConditionExpression(longCondition)));
+  }
+
+  @ConformanceTest
+  void tableNamesAreThreeTo255OfLettersDigitsUnderscoreDashDot(Sandbox box) {
+    for (String name : List.of("ab", "has space", "slash/", "x".repeat(256))) {
+      validation(() -> box.db.createTable(new CreateTableRequest().withTableName(name).withBillingMode("PAY_PER_REQUEST")
+          .withAttributeDefinitions(new AttributeDefinition("pk", ScalarAttributeType.S))
+          .withKeySchema(new KeySchemaElement("pk", KeyType.HASH))), () -> name);
+    }
+    String allowed = "conformance_A-1." + Sandbox.freshName().substring("conformance-".length());
+    box.create(new CreateTableRequest().withTableName(allowed)
+        .withAttributeDefinitions(new AttributeDefinition("pk", ScalarAttributeType.S))
+        .withKeySchema(new KeySchemaElement("pk", KeyType.HASH)));
+    assertEquals(allowed, box.db.describeTable(allowed).getTable().getTableName());
+  }
+
+  @ConformanceTest
+  void batchGetAnswersAtMostSixteenMegabytesAndReturnsTheRestUnprocessed(Sandbox box) {
+    String table = box.table("pk", ScalarAttributeType.S);
+    int count = 60;
+    int size = 350_000;
+    for (int i = 0; i < count; i++) {
+      box.put(table, item("pk", s("k" + i), "d", s("x".repeat(size))));
+    }
+    List<Map<String, AttributeValue>> keys = IntStream.range(0, count).mapToObj(i -> item("pk", s("k" + i))).toList();
+    BatchGetItemResult first = box.db.batchGetItem(new BatchGetItemRequest(Map.of(table, new KeysAndAttributes().withKeys(keys))));
+    List<Map<String, AttributeValue>> answered = new ArrayList<>(first.getResponses().get(table));
+    assertTrue((long) answered.size() * size <= 16L * 1024 * 1024, answered.size() + " items of 350 KB in one answer");
+    assertFalse(first.getUnprocessedKeys().isEmpty(), "the rest comes back as UnprocessedKeys");
+    Map<String, KeysAndAttributes> pending = first.getUnprocessedKeys();
+    while (!pending.isEmpty()) {
+      BatchGetItemResult next = box.db.batchGetItem(new BatchGetItemRequest(pending));
+      answered.addAll(next.getResponses().getOrDefault(table, List.of()));
+      pending = next.getUnprocessedKeys() == null ? Map.of() : next.getUnprocessedKeys();
+    }
+    Map<String, Integer> seen = new HashMap<>();
+    answered.forEach(i -> seen.merge(i.get("pk").getS(), 1, Integer::sum));
+    assertEquals(count, seen.size());
+    assertTrue(seen.values().stream().allMatch(times -> times == 1), "each item once");
+  }
+}
