@@ -35,6 +35,7 @@ final class Database implements AutoCloseable {
     }
     this.url = "jdbc:sqlite:" + dir.resolve(FILE_NAME);
     this.writer = new Sql(DriverManager.getConnection(url));
+    writer.execute("PRAGMA page_size=8192"); // items up to ~2 KB stay inline in the WITHOUT ROWID b-tree
     writer.execute("PRAGMA journal_mode=WAL");
     writer.execute("PRAGMA synchronous=FULL");
     writer.execute("PRAGMA busy_timeout=10000");
