@@ -1,0 +1,62 @@
+package io.parley.store;
+
+import static io.parley.store.StoreFixture.item;
+import static io.parley.store.StoreFixture.table;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An online backup, taken while writes go on, restores into a working store. */
+class BackupTest {
+  @TempDir Path dir;
+  @TempDir Path elsewhere;
+
+  @Test
+  void backupWhileWritingThenRestore() throws Exception {
+    Path backup = elsewhere.resolve("backup.sqlite");
+    int acknowledgedBefore;
+    try (EmbeddedStore store = EmbeddedStore.open(dir)) {
+      AmazonDynamoDB dynamo = store.inProcessClient();
+      dynamo.createTable(table("tbl", "k", null));
+      for (int i = 0; i < 100; i++) {
+        dynamo.putItem("tbl", item("k", "before-" + i));
+      }
+      AtomicBoolean writing = new AtomicBoolean(true);
+      AtomicInteger during = new AtomicInteger();
+      CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+        while (writing.get()) {
+          dynamo.putItem("tbl", item("k", "during-" + during.getAndIncrement()));
+        }
+      });
+      while (during.get() < 50) {
+        Thread.onSpinWait();
+      }
+      store.backupTo(backup);
+      writing.set(false);
+      writer.get();
+      acknowledgedBefore = 100;
+    }
+    Path restored = elsewhere.resolve("restored");
+    Files.createDirectories(restored);
+    Files.copy(backup, restored.resolve(EmbeddedStore.DATABASE_FILE));
+    try (EmbeddedStore store = EmbeddedStore.open(restored)) {
+      AmazonDynamoDB dynamo = store.inProcessClient();
+      for (int i = 0; i < acknowledgedBefore; i++) {
+        assertNotNull(dynamo.getItem("tbl", item("k", "before-" + i)).getItem(), "before-" + i);
+      }
+      int count = dynamo.scan(new com.amazonaws.services.dynamodbv2.model.ScanRequest("tbl").withSelect("COUNT")).getCount();
+      assertTrue(count >= 150, "the copy holds what was written before it began: " + count);
+      dynamo.putItem("tbl", item("k", "after-restore"));
+      assertEquals(item("k", "after-restore"), dynamo.getItem("tbl", item("k", "after-restore")).getItem());
+    }
+  }
+}
