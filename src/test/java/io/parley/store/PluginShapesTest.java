@@ -4,7 +4,6 @@ import static io.parley.store.StoreFixture.item;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.amazonaws.services.dynamodbv2.model.AttributeDefinition;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemRequest;
@@ -24,27 +23,18 @@ import com.amazonaws.services.dynamodbv2.model.ScanRequest;
 import com.amazonaws.services.dynamodbv2.model.Select;
 import com.amazonaws.services.dynamodbv2.model.WriteRequest;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The request shapes pekko-persistence-dynamodb 1.1.0 sends (read from its classes: key
  * conditions, filters, projections, Select, ReturnConsumedCapacity), answered as DynamoDB does.
  */
-class PluginShapesTest {
-  @TempDir Path dir;
-  EmbeddedStore store;
-  AmazonDynamoDB dynamo;
-
+class PluginShapesTest extends InProcessStoreTest {
   @BeforeEach
-  void open() {
-    store = EmbeddedStore.open(dir);
-    dynamo = store.inProcessClient();
+  void createTables() {
     dynamo.createTable(new CreateTableRequest().withTableName("journal")
         .withKeySchema(new KeySchemaElement("par", KeyType.HASH), new KeySchemaElement("num", KeyType.RANGE))
         .withAttributeDefinitions(new AttributeDefinition("par", "S"), new AttributeDefinition("num", "N"))
@@ -58,11 +48,6 @@ class PluginShapesTest {
         .withLocalSecondaryIndexes(new LocalSecondaryIndex().withIndexName("ts-idx")
             .withKeySchema(new KeySchemaElement("par", KeyType.HASH), new KeySchemaElement("ts", KeyType.RANGE))
             .withProjection(new Projection().withProjectionType("ALL"))));
-  }
-
-  @AfterEach
-  void close() {
-    store.close();
   }
 
   private static AttributeValue bytes(int n) {

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.amazonaws.services.dynamodbv2.model.AttributeDefinition;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.CreateTableRequest;
@@ -22,27 +21,18 @@ import com.amazonaws.services.dynamodbv2.model.QueryResult;
 import com.amazonaws.services.dynamodbv2.model.ScanRequest;
 import com.amazonaws.services.dynamodbv2.model.ScanResult;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Query and Scan: key conditions, order, paging, filters, indexes. */
-class QueryAndScanTest {
-  @TempDir Path dir;
-  EmbeddedStore store;
-  AmazonDynamoDB dynamo;
-
+class QueryAndScanTest extends InProcessStoreTest {
   @BeforeEach
-  void open() {
-    store = EmbeddedStore.open(dir);
-    dynamo = store.inProcessClient();
+  void createTables() {
     dynamo.createTable(new CreateTableRequest().withTableName("journal")
         .withKeySchema(new KeySchemaElement("par", KeyType.HASH), new KeySchemaElement("num", KeyType.RANGE))
         .withAttributeDefinitions(new AttributeDefinition("par", "S"), new AttributeDefinition("num", "N"),
@@ -57,11 +47,6 @@ class QueryAndScanTest {
       dynamo.putItem("journal", item("par", "p", "num", i, "ts", 100 - i, "payload", "v" + i, "g", i % 2 == 0 ? "even" : "odd"));
     }
     dynamo.putItem("journal", item("par", "other", "num", 1, "ts", 1));
-  }
-
-  @AfterEach
-  void close() {
-    store.close();
   }
 
   private static List<String> nums(List<Map<String, AttributeValue>> items) {
