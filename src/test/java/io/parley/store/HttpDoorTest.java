@@ -104,6 +104,59 @@ class HttpDoorTest {
   }
 
   @Test
+  void batchesIndexesTtlAndScansTravelTheJsonProtocol() {
+    dynamo.createTable(new com.amazonaws.services.dynamodbv2.model.CreateTableRequest().withTableName("snaps")
+        .withKeySchema(new com.amazonaws.services.dynamodbv2.model.KeySchemaElement("par", "HASH"),
+            new com.amazonaws.services.dynamodbv2.model.KeySchemaElement("seq", "RANGE"))
+        .withAttributeDefinitions(new com.amazonaws.services.dynamodbv2.model.AttributeDefinition("par", "S"),
+            new com.amazonaws.services.dynamodbv2.model.AttributeDefinition("seq", "N"),
+            new com.amazonaws.services.dynamodbv2.model.AttributeDefinition("ts", "N"))
+        .withLocalSecondaryIndexes(new com.amazonaws.services.dynamodbv2.model.LocalSecondaryIndex().withIndexName("ts-idx")
+            .withKeySchema(new com.amazonaws.services.dynamodbv2.model.KeySchemaElement("par", "HASH"),
+                new com.amazonaws.services.dynamodbv2.model.KeySchemaElement("ts", "RANGE"))
+            .withProjection(new com.amazonaws.services.dynamodbv2.model.Projection().withProjectionType("ALL")))
+        .withGlobalSecondaryIndexes(new com.amazonaws.services.dynamodbv2.model.GlobalSecondaryIndex().withIndexName("by-ts")
+            .withKeySchema(new com.amazonaws.services.dynamodbv2.model.KeySchemaElement("ts", "HASH"))
+            .withProjection(new com.amazonaws.services.dynamodbv2.model.Projection().withProjectionType("INCLUDE")
+                .withNonKeyAttributes("tag"))));
+    var described = dynamo.describeTable("snaps").getTable();
+    assertEquals("ts-idx", described.getLocalSecondaryIndexes().get(0).getIndexName());
+    assertEquals(List.of("tag"), described.getGlobalSecondaryIndexes().get(0).getProjection().getNonKeyAttributes());
+    List<com.amazonaws.services.dynamodbv2.model.WriteRequest> writes = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      writes.add(new com.amazonaws.services.dynamodbv2.model.WriteRequest().withPutRequest(
+          new com.amazonaws.services.dynamodbv2.model.PutRequest(item("par", "p", "seq", i, "ts", 100 + i, "tag", "t" + i,
+              "set", new AttributeValue().withNS("1", "2.50")))));
+    }
+    assertEquals(Map.of(), dynamo.batchWriteItem(Map.of("snaps", writes)).getUnprocessedItems());
+    var got = dynamo.batchGetItem(Map.of("snaps", new com.amazonaws.services.dynamodbv2.model.KeysAndAttributes()
+        .withKeys(item("par", "p", "seq", 1), item("par", "p", "seq", 9)).withProjectionExpression("#s")
+        .withExpressionAttributeNames(Map.of("#s", "set"))));
+    assertEquals(List.of(item("set", new AttributeValue().withNS("1", "2.5"))), got.getResponses().get("snaps"));
+    assertEquals(Map.of(), got.getUnprocessedKeys());
+    var byTs = dynamo.query(new QueryRequest("snaps").withIndexName("by-ts").withKeyConditionExpression("ts = :t")
+        .withExpressionAttributeValues(item(":t", 103))).getItems();
+    assertEquals(List.of(item("par", "p", "seq", 3, "ts", 103, "tag", "t3")), byTs);
+    var lsi = dynamo.query(new QueryRequest("snaps").withIndexName("ts-idx").withKeyConditionExpression("par = :p AND ts >= :t")
+        .withExpressionAttributeValues(item(":p", "p", ":t", 103)).withScanIndexForward(false)).getItems();
+    assertEquals(List.of("4", "3"), lsi.stream().map(one -> one.get("seq").getN()).toList());
+    var scanned = dynamo.scan(new com.amazonaws.services.dynamodbv2.model.ScanRequest("snaps").withLimit(2)
+        .withFilterExpression("contains(#s, :n)").withExpressionAttributeNames(Map.of("#s", "set"))
+        .withExpressionAttributeValues(item(":n", 1)));
+    assertEquals(2, scanned.getCount());
+    assertEquals(item("par", "p", "seq", 1), scanned.getLastEvaluatedKey());
+    dynamo.updateTimeToLive(new com.amazonaws.services.dynamodbv2.model.UpdateTimeToLiveRequest().withTableName("snaps")
+        .withTimeToLiveSpecification(new com.amazonaws.services.dynamodbv2.model.TimeToLiveSpecification()
+            .withAttributeName("ts").withEnabled(true)));
+    var ttl = dynamo.describeTimeToLive(new com.amazonaws.services.dynamodbv2.model.DescribeTimeToLiveRequest()
+        .withTableName("snaps")).getTimeToLiveDescription();
+    assertEquals("ENABLED", ttl.getTimeToLiveStatus());
+    assertEquals("ts", ttl.getAttributeName());
+    assertEquals("snaps", dynamo.deleteTable("snaps").getTableDescription().getTableName());
+    assertEquals(List.of(), dynamo.listTables().getTableNames());
+  }
+
+  @Test
   void unknownOperationsAndBadBodiesAreRefused() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(URI.create(door.endpoint() + "/"))
