@@ -165,7 +165,29 @@ class QueryAndScanTest extends InProcessStoreTest {
     } while (start != null);
     assertEquals(21, matched);
     assertEquals(21, seen.size());
-    assertValidation(() -> dynamo.scan(new ScanRequest("journal").withSegment(0).withTotalSegments(2)), "not supported");
+    assertValidation(() -> dynamo.scan(new ScanRequest("journal").withSegment(2).withTotalSegments(2)), "less than");
+    assertValidation(() -> dynamo.scan(new ScanRequest("journal").withSegment(0)), "TotalSegments");
+  }
+
+  @Test
+  void parallelScanSegmentsShareTheItemsOut() {
+    for (int i = 0; i < 40; i++) {
+      dynamo.putItem("journal", item("par", "pid-" + i, "num", 1));
+    }
+    Set<String> seen = new HashSet<>();
+    int total = 0;
+    for (int segment = 0; segment < 4; segment++) {
+      Map<String, AttributeValue> start = null;
+      do {
+        ScanResult page = dynamo.scan(new ScanRequest("journal").withSegment(segment).withTotalSegments(4).withLimit(7)
+            .withExclusiveStartKey(start));
+        page.getItems().forEach(item -> seen.add(item.get("par").getS() + "/" + item.get("num").getN()));
+        total += page.getCount();
+        start = page.getLastEvaluatedKey();
+      } while (start != null);
+    }
+    assertEquals(67, total, "every item once: 26 + 1 + 40");
+    assertEquals(67, seen.size());
   }
 
   @Test
