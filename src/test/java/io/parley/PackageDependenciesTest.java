@@ -3,6 +3,8 @@ package io.parley;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -42,6 +44,16 @@ class PackageDependenciesTest {
     noClasses().that().resideInAnyPackage("io.parley.conversation..", "io.parley.user..", "io.parley.push..",
             "io.parley.archive..", "io.parley.media..", "io.parley.cluster..", "io.parley.storage..")
         .should().dependOnClassesThat().resideInAPackage("io.parley.gateway..")
+        .check(main);
+  }
+
+  /** The embedded store imports nothing else of Parley, so it can be read, tested and released alone. */
+  @Test
+  void theStoreIsAComponentOfItsOwn() {
+    noClasses().that().resideInAPackage("io.parley.store..")
+        .should().dependOnClassesThat(DescribedPredicate.describe("Parley classes outside io.parley.store",
+            (JavaClass type) -> type.getPackageName().startsWith("io.parley")
+                && !type.getPackageName().equals("io.parley.store") && !type.getPackageName().startsWith("io.parley.store.")))
         .check(main);
   }
 }

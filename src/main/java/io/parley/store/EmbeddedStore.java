@@ -2,6 +2,9 @@ package io.parley.store;
 
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import io.parley.store.engine.StoreEngine;
+import io.parley.store.http.HttpDoor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import io.parley.store.sdkv1.SdkV1DynamoDb;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +41,23 @@ public final class EmbeddedStore implements AutoCloseable {
   /** The store as the AWS SDK v1 client interface, without HTTP; its shutdown does nothing. */
   public AmazonDynamoDB inProcessClient() {
     return inProcess;
+  }
+
+  /**
+   * Serves the store over HTTP in DynamoDB's JSON protocol on {@code host}:{@code port} (port 0:
+   * any free port; see {@link HttpDoor#endpoint()}) until the returned door is closed.
+   */
+  public HttpDoor serveHttp(String host, int port) {
+    try {
+      return HttpDoor.serve(engine, host, port);
+    } catch (IOException failed) {
+      throw new UncheckedIOException("Cannot serve the store on " + host + ":" + port, failed);
+    }
+  }
+
+  /** {@link #serveHttp(String, int)} on 127.0.0.1. */
+  public HttpDoor serveHttp(int port) {
+    return serveHttp("127.0.0.1", port);
   }
 
   /** The store's operations on its own model. */

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemRequest;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemResult;
@@ -23,31 +22,17 @@ import com.amazonaws.services.dynamodbv2.model.TransactWriteItemsRequest;
 import com.amazonaws.services.dynamodbv2.model.TransactionCanceledException;
 import com.amazonaws.services.dynamodbv2.model.Update;
 import com.amazonaws.services.dynamodbv2.model.WriteRequest;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** BatchGetItem, BatchWriteItem and TransactWriteItems. */
-class BatchAndTransactionTest {
-  @TempDir Path dir;
-  EmbeddedStore store;
-  AmazonDynamoDB dynamo;
-
+class BatchAndTransactionTest extends InProcessStoreTest {
   @BeforeEach
-  void open() {
-    store = EmbeddedStore.open(dir);
-    dynamo = store.inProcessClient();
+  void createTables() {
     dynamo.createTable(table("tbl", "k", null));
-  }
-
-  @AfterEach
-  void close() {
-    store.close();
   }
 
   private static WriteRequest put(Map<String, AttributeValue> item) {

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.amazonaws.services.dynamodbv2.model.AmazonDynamoDBException;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.ConditionalCheckFailedException;
@@ -19,30 +18,16 @@ import com.amazonaws.services.dynamodbv2.model.PutItemRequest;
 import com.amazonaws.services.dynamodbv2.model.ResourceInUseException;
 import com.amazonaws.services.dynamodbv2.model.ResourceNotFoundException;
 import com.amazonaws.services.dynamodbv2.model.UpdateItemRequest;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** PutItem, GetItem, DeleteItem and UpdateItem through the in-process SDK v1 door. */
-class ItemOperationsTest {
-  @TempDir Path dir;
-  EmbeddedStore store;
-  AmazonDynamoDB dynamo;
-
+class ItemOperationsTest extends InProcessStoreTest {
   @BeforeEach
-  void open() {
-    store = EmbeddedStore.open(dir);
-    dynamo = store.inProcessClient();
+  void createTables() {
     dynamo.createTable(table("tbl", "k", null));
-  }
-
-  @AfterEach
-  void close() {
-    store.close();
   }
 
   private Map<String, AttributeValue> get(String key) {

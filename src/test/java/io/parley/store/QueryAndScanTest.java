@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.amazonaws.services.dynamodbv2.model.AttributeDefinition;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.CreateTableRequest;
@@ -22,27 +21,18 @@ import com.amazonaws.services.dynamodbv2.model.QueryResult;
 import com.amazonaws.services.dynamodbv2.model.ScanRequest;
 import com.amazonaws.services.dynamodbv2.model.ScanResult;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Query and Scan: key conditions, order, paging, filters, indexes. */
-class QueryAndScanTest {
-  @TempDir Path dir;
-  EmbeddedStore store;
-  AmazonDynamoDB dynamo;
-
+class QueryAndScanTest extends InProcessStoreTest {
   @BeforeEach
-  void open() {
-    store = EmbeddedStore.open(dir);
-    dynamo = store.inProcessClient();
+  void createTables() {
     dynamo.createTable(new CreateTableRequest().withTableName("journal")
         .withKeySchema(new KeySchemaElement("par", KeyType.HASH), new KeySchemaElement("num", KeyType.RANGE))
         .withAttributeDefinitions(new AttributeDefinition("par", "S"), new AttributeDefinition("num", "N"),
@@ -57,11 +47,6 @@ class QueryAndScanTest {
       dynamo.putItem("journal", item("par", "p", "num", i, "ts", 100 - i, "payload", "v" + i, "g", i % 2 == 0 ? "even" : "odd"));
     }
     dynamo.putItem("journal", item("par", "other", "num", 1, "ts", 1));
-  }
-
-  @AfterEach
-  void close() {
-    store.close();
   }
 
   private static List<String> nums(List<Map<String, AttributeValue>> items) {
@@ -180,7 +165,29 @@ class QueryAndScanTest {
     } while (start != null);
     assertEquals(21, matched);
     assertEquals(21, seen.size());
-    assertValidation(() -> dynamo.scan(new ScanRequest("journal").withSegment(0).withTotalSegments(2)), "not supported");
+    assertValidation(() -> dynamo.scan(new ScanRequest("journal").withSegment(2).withTotalSegments(2)), "less than");
+    assertValidation(() -> dynamo.scan(new ScanRequest("journal").withSegment(0)), "TotalSegments");
+  }
+
+  @Test
+  void parallelScanSegmentsShareTheItemsOut() {
+    for (int i = 0; i < 40; i++) {
+      dynamo.putItem("journal", item("par", "pid-" + i, "num", 1));
+    }
+    Set<String> seen = new HashSet<>();
+    int total = 0;
+    for (int segment = 0; segment < 4; segment++) {
+      Map<String, AttributeValue> start = null;
+      do {
+        ScanResult page = dynamo.scan(new ScanRequest("journal").withSegment(segment).withTotalSegments(4).withLimit(7)
+            .withExclusiveStartKey(start));
+        page.getItems().forEach(item -> seen.add(item.get("par").getS() + "/" + item.get("num").getN()));
+        total += page.getCount();
+        start = page.getLastEvaluatedKey();
+      } while (start != null);
+    }
+    assertEquals(67, total, "every item once: 26 + 1 + 40");
+    assertEquals(67, seen.size());
   }
 
   @Test

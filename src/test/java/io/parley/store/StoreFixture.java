@@ -34,15 +34,13 @@ final class StoreFixture {
 
   /** A table keyed by {@code hash} (S) and, if not null, {@code range} (N). */
   static CreateTableRequest table(String name, String hash, String range) {
-    CreateTableRequest request = new CreateTableRequest().withTableName(name)
-        .withKeySchema(new KeySchemaElement(hash, KeyType.HASH))
-        .withAttributeDefinitions(new AttributeDefinition(hash, "S"))
-        .withBillingMode("PAY_PER_REQUEST");
-    if (range != null) {
-      request.withKeySchema(new KeySchemaElement(hash, KeyType.HASH), new KeySchemaElement(range, KeyType.RANGE))
-          .withAttributeDefinitions(new AttributeDefinition(hash, "S"), new AttributeDefinition(range, "N"));
+    CreateTableRequest request = new CreateTableRequest().withTableName(name).withBillingMode("PAY_PER_REQUEST");
+    if (range == null) {
+      return request.withKeySchema(new KeySchemaElement(hash, KeyType.HASH))
+          .withAttributeDefinitions(new AttributeDefinition(hash, "S"));
     }
-    return request;
+    return request.withKeySchema(new KeySchemaElement(hash, KeyType.HASH), new KeySchemaElement(range, KeyType.RANGE))
+        .withAttributeDefinitions(new AttributeDefinition(hash, "S"), new AttributeDefinition(range, "N"));
   }
 
   static void create(AmazonDynamoDB dynamo, CreateTableRequest request) {

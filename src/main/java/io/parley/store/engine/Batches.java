@@ -114,7 +114,8 @@ final class Batches {
         if (!catalog.exists(action.table())) {
           throw StoreException.notFound("Requested resource not found: Table: " + action.table().name() + " not found");
         }
-        Map<String, AttributeValue> old = Rows.get(sql, action.table(), action.key());
+        boolean needsOld = action.condition() != null || action.update() != null || !action.table().indexes().isEmpty();
+        Map<String, AttributeValue> old = needsOld ? Rows.get(sql, action.table(), action.key()) : null;
         olds.add(old);
         Map<String, AttributeValue> next = null;
         CancellationReason reason = CancellationReason.NONE;
@@ -137,9 +138,7 @@ final class Batches {
       for (int i = 0; i < actions.size(); i++) {
         Action action = actions.get(i);
         if (action.delete()) {
-          if (olds.get(i) != null) {
-            Rows.delete(sql, action.table(), action.key(), olds.get(i));
-          }
+          Rows.delete(sql, action.table(), action.key(), olds.get(i));
         } else if (news.get(i) != null) {
           Rows.put(sql, action.table(), action.key(), news.get(i), olds.get(i));
         }

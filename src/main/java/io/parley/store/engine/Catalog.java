@@ -54,7 +54,8 @@ final class Catalog {
   }
 
   boolean exists(Table table) {
-    return tables.get(table.name()) == table || (tables.get(table.name()) != null && tables.get(table.name()).id() == table.id());
+    Table current = tables.get(table.name());
+    return current != null && current.id() == table.id();
   }
 
   Table byId(long id) {

@@ -35,6 +35,7 @@ final class Database implements AutoCloseable {
     }
     this.url = "jdbc:sqlite:" + dir.resolve(FILE_NAME);
     this.writer = new Sql(DriverManager.getConnection(url));
+    writer.execute("PRAGMA page_size=8192"); // items up to ~2 KB stay inline in the WITHOUT ROWID b-tree
     writer.execute("PRAGMA journal_mode=WAL");
     writer.execute("PRAGMA synchronous=FULL");
     writer.execute("PRAGMA busy_timeout=10000");
@@ -49,6 +50,7 @@ final class Database implements AutoCloseable {
     for (int i = 0; i < READERS; i++) {
       Sql reader = new Sql(DriverManager.getConnection(url));
       reader.execute("PRAGMA busy_timeout=10000");
+      org.sqlite.Function.create(reader.connection(), SEGMENT_FUNCTION, new Segment());
       readers.add(reader);
       idleReaders.add(reader);
     }
@@ -85,6 +87,17 @@ final class Database implements AutoCloseable {
       }
       return null;
     });
+  }
+
+  /** The SQL function that puts a hash key into one of a parallel Scan's segments. */
+  static final String SEGMENT_FUNCTION = "store_segment";
+
+  /** {@code store_segment(hash key bytes, total segments)}: a segment number, the same for every item of a key. */
+  private static final class Segment extends org.sqlite.Function {
+    @Override
+    protected void xFunc() throws SQLException {
+      result(Math.floorMod(java.util.Arrays.hashCode(value_blob(0)) * 0x9E3779B1, value_int(1)));
+    }
   }
 
   @FunctionalInterface

@@ -103,21 +103,21 @@ final class GroupCommit implements AutoCloseable {
     Throwable[] failures = new Throwable[group.size()];
     List<Runnable> afterCommit = new ArrayList<>();
     try {
-      sql.execute("BEGIN IMMEDIATE");
+      sql.executePrepared("BEGIN IMMEDIATE");
       for (int i = 0; i < group.size(); i++) {
         List<Runnable> own = new ArrayList<>();
-        sql.execute("SAVEPOINT w");
+        sql.executePrepared("SAVEPOINT w");
         try {
           results[i] = group.get(i).write().run(sql, own);
-          sql.execute("RELEASE w");
+          sql.executePrepared("RELEASE w");
           afterCommit.addAll(own);
         } catch (RuntimeException | SQLException refused) {
-          sql.execute("ROLLBACK TO w");
-          sql.execute("RELEASE w");
+          sql.executePrepared("ROLLBACK TO w");
+          sql.executePrepared("RELEASE w");
           failures[i] = refused;
         }
       }
-      sql.execute("COMMIT");
+      sql.executePrepared("COMMIT");
       commits.incrementAndGet();
     } catch (SQLException | RuntimeException commitFailed) {
       try {

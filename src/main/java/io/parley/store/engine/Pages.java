@@ -93,9 +93,7 @@ final class Pages {
   Page scan(Scan request) {
     Table table = catalog.table(request.table());
     Table.Index index = request.indexName() == null ? null : table.index(request.indexName());
-    if (request.segment() != null || request.totalSegments() != null) {
-      throw StoreException.unsupported("Parallel Scan (Segment, TotalSegments)");
-    }
+    checkSegments(request.segment(), request.totalSegments());
     Expressions expressions = new Expressions(request.placeholders());
     Plan plan = plan(table, index, expressions, request.filterExpression(), request.projectionExpression(),
         request.attributesToGet(), request.select(), request.limit(), request.exclusiveStartKey(), request.consistentRead());
@@ -103,6 +101,7 @@ final class Pages {
     List<byte[]> args = new ArrayList<>();
     if (index == null) {
       sql.append("SELECT item FROM items WHERE t = ?");
+      segment(sql, "h", request);
       if (plan.startKey() != null) {
         Table.RowKey start = table.rowKeyOfKey(plan.startKey());
         sql.append(" AND (h, r) > (?, ?)");
@@ -113,6 +112,7 @@ final class Pages {
     } else {
       sql.append("SELECT i.item FROM entries e JOIN items i ON i.t = e.t AND i.h = e.th AND i.r = e.tr"
           + " WHERE e.t = ? AND e.i = ").append(index.id());
+      segment(sql, "e.h", request);
       if (plan.startKey() != null) {
         Table.RowKey start = table.rowKeyOfItem(plan.startKey());
         Table.RowKey indexStart = indexStart(table, index, plan.startKey());
@@ -125,6 +125,31 @@ final class Pages {
       sql.append(" ORDER BY e.h, e.r, e.th, e.tr");
     }
     return read(plan, sql, args);
+  }
+
+  private static void checkSegments(Integer segment, Integer total) {
+    if (segment != null && total == null) {
+      throw StoreException.validation("The TotalSegments parameter is required but was not present in the request when Segment parameter is present");
+    }
+    if (segment == null && total != null) {
+      throw StoreException.validation("The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
+    }
+    if (total != null && (total < 1 || total > 1_000_000)) {
+      throw StoreException.validation("1 validation error detected: Value '" + total
+          + "' at 'totalSegments' failed to satisfy constraint: Member must have value between 1 and 1000000");
+    }
+    if (segment != null && (segment < 0 || segment >= total)) {
+      throw StoreException.validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: "
+          + segment + " is not less than TotalSegments: " + total);
+    }
+  }
+
+  /** Keeps a parallel Scan to its segment: a hash of the hash key picks the segment, as in DynamoDB. */
+  private static void segment(StringBuilder sql, String hashColumn, Scan request) {
+    if (request.totalSegments() != null) {
+      sql.append(" AND ").append(Database.SEGMENT_FUNCTION).append('(').append(hashColumn).append(", ")
+          .append(request.totalSegments()).append(") = ").append(request.segment());
+    }
   }
 
   private static Table.RowKey indexStart(Table table, Table.Index index, Map<String, AttributeValue> startKey) {

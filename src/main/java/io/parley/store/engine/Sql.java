@@ -31,6 +31,11 @@ final class Sql implements AutoCloseable {
     }
   }
 
+  /** Runs {@code sql}, a statement without parameters run often, through its kept prepared form. */
+  void executePrepared(String sql) throws SQLException {
+    prepare(sql).execute();
+  }
+
   Connection connection() {
     return connection;
   }

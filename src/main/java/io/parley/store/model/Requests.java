@@ -7,9 +7,39 @@ import java.util.Map;
 public final class Requests {
   private Requests() {}
 
-  public enum ReturnValues { NONE, ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATED_NEW }
+  public enum ReturnValues {
+    NONE, ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATED_NEW;
 
-  public enum Select { ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES, SPECIFIC_ATTRIBUTES, COUNT }
+    /** The request's ReturnValues (NONE if absent), or DynamoDB's refusal of an unknown one. */
+    public static ReturnValues parse(String given) {
+      if (given == null) {
+        return NONE;
+      }
+      try {
+        return valueOf(given);
+      } catch (IllegalArgumentException unknown) {
+        throw StoreException.validation("1 validation error detected: Value '" + given
+            + "' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]");
+      }
+    }
+  }
+
+  public enum Select {
+    ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES, SPECIFIC_ATTRIBUTES, COUNT;
+
+    /** The request's Select (null if absent), or DynamoDB's refusal of an unknown one. */
+    public static Select parse(String given) {
+      if (given == null) {
+        return null;
+      }
+      try {
+        return valueOf(given);
+      } catch (IllegalArgumentException unknown) {
+        throw StoreException.validation("1 validation error detected: Value '" + given
+            + "' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]");
+      }
+    }
+  }
 
   /** The expression attribute names and values a request declares (either may be null). */
   public record Placeholders(Map<String, String> names, Map<String, AttributeValue> values) {

@@ -72,7 +72,7 @@ final class SdkV1Requests {
     refuseOnFailure(request.getReturnValuesOnConditionCheckFailure());
     return new Requests.PutItem(request.getTableName(), item(request.getItem()), request.getConditionExpression(),
         placeholders(request.getExpressionAttributeNames(), request.getExpressionAttributeValues()),
-        returnValues(request.getReturnValues()));
+        Requests.ReturnValues.parse(request.getReturnValues()));
   }
 
   static Requests.GetItem getItem(GetItemRequest request) {
@@ -88,7 +88,7 @@ final class SdkV1Requests {
     refuseOnFailure(request.getReturnValuesOnConditionCheckFailure());
     return new Requests.DeleteItem(request.getTableName(), item(request.getKey()), request.getConditionExpression(),
         placeholders(request.getExpressionAttributeNames(), request.getExpressionAttributeValues()),
-        returnValues(request.getReturnValues()));
+        Requests.ReturnValues.parse(request.getReturnValues()));
   }
 
   static Requests.UpdateItem updateItem(UpdateItemRequest request) {
@@ -100,7 +100,7 @@ final class SdkV1Requests {
     return new Requests.UpdateItem(request.getTableName(), item(request.getKey()), request.getUpdateExpression(),
         request.getConditionExpression(),
         placeholders(request.getExpressionAttributeNames(), request.getExpressionAttributeValues()),
-        returnValues(request.getReturnValues()));
+        Requests.ReturnValues.parse(request.getReturnValues()));
   }
 
   static Requests.Query query(QueryRequest request) {
@@ -110,7 +110,7 @@ final class SdkV1Requests {
     return new Requests.Query(request.getTableName(), request.getIndexName(), request.getKeyConditionExpression(),
         request.getFilterExpression(), request.getProjectionExpression(), request.getAttributesToGet(),
         placeholders(request.getExpressionAttributeNames(), request.getExpressionAttributeValues()),
-        select(request.getSelect()), request.getLimit(), item(request.getExclusiveStartKey()),
+        Requests.Select.parse(request.getSelect()), request.getLimit(), item(request.getExclusiveStartKey()),
         request.getScanIndexForward() == null || request.getScanIndexForward(),
         Boolean.TRUE.equals(request.getConsistentRead()));
   }
@@ -121,7 +121,7 @@ final class SdkV1Requests {
     return new Requests.Scan(request.getTableName(), request.getIndexName(), request.getFilterExpression(),
         request.getProjectionExpression(), request.getAttributesToGet(),
         placeholders(request.getExpressionAttributeNames(), request.getExpressionAttributeValues()),
-        select(request.getSelect()), request.getLimit(), item(request.getExclusiveStartKey()),
+        Requests.Select.parse(request.getSelect()), request.getLimit(), item(request.getExclusiveStartKey()),
         Boolean.TRUE.equals(request.getConsistentRead()), request.getSegment(), request.getTotalSegments());
   }
 
@@ -211,29 +211,7 @@ final class SdkV1Requests {
     return names == null && values == null ? Placeholders.NONE : new Placeholders(names, item(values));
   }
 
-  static Requests.ReturnValues returnValues(String given) {
-    if (given == null) {
-      return Requests.ReturnValues.NONE;
-    }
-    try {
-      return Requests.ReturnValues.valueOf(given);
-    } catch (IllegalArgumentException unknown) {
-      throw StoreException.validation("1 validation error detected: Value '" + given
-          + "' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]");
-    }
-  }
 
-  static Requests.Select select(String given) {
-    if (given == null) {
-      return null;
-    }
-    try {
-      return Requests.Select.valueOf(given);
-    } catch (IllegalArgumentException unknown) {
-      throw StoreException.validation("1 validation error detected: Value '" + given
-          + "' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]");
-    }
-  }
 
   private static void refuseMetrics(String metrics) {
     refuse(metrics != null && !metrics.equals("NONE"), "ReturnItemCollectionMetrics " + metrics);
