@@ -1,6 +1,7 @@
 package io.parley.storage;
 
 import io.parley.store.EmbeddedStore;
+import io.parley.store.http.HttpDoor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,10 +18,10 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
   static final String DYNAMODB_LOCAL_FILE = "shared-local-instance.db";
 
   private final EmbeddedStore store;
-  private final EmbeddedStore.HttpDoor http;
+  private final HttpDoor http;
   private boolean stopped;
 
-  private EmbeddedDynamoDb(EmbeddedStore store, EmbeddedStore.HttpDoor http) {
+  private EmbeddedDynamoDb(EmbeddedStore store, HttpDoor http) {
     this.store = store;
     this.http = http;
   }
@@ -34,7 +35,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
   public static EmbeddedDynamoDb start(Path dataDir, String host, int port) {
     refuseDynamoDbLocalData(dataDir);
     EmbeddedStore store = EmbeddedStore.open(dataDir);
-    EmbeddedStore.HttpDoor http;
+    HttpDoor http;
     try {
       http = store.serveHttp(host, port);
     } catch (RuntimeException cannotListen) {

@@ -23,7 +23,7 @@ class EmbeddedDynamoDbTest {
   }
 
   @Test
-  void bothDoorsSeeOneStoreAndItIsKeptAcrossStarts() {
+  void bothDoorsSeeOneStoreAndItIsKeptAcrossStarts() throws Exception {
     int port = ParleyProcess.freePort();
     try (EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(dir, port)) {
       AmazonDynamoDB inProcess = InProcessDynamoDb.at(dynamo.endpoint()).orElseThrow();
@@ -43,7 +43,7 @@ class EmbeddedDynamoDbTest {
   }
 
   @Test
-  void anOnlineBackupOpensAsAStoreWithEverythingInIt() {
+  void anOnlineBackupOpensAsAStoreWithEverythingInIt() throws Exception {
     Path backup = dir.resolve("backup").resolve(EmbeddedStore.DATABASE_FILE);
     try (EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(dir.resolve("live"), ParleyProcess.freePort())) {
       AmazonDynamoDB inProcess = InProcessDynamoDb.at(dynamo.endpoint()).orElseThrow();
