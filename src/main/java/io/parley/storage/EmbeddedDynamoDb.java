@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Parley's embedded store ({@link EmbeddedStore}) as this node's DynamoDB: its files under the
@@ -14,6 +17,8 @@ import java.nio.file.Path;
  * persistence plugin reach it without HTTP.
  */
 public final class EmbeddedDynamoDb implements AutoCloseable {
+  private static final Map<String, EmbeddedDynamoDb> RUNNING = new ConcurrentHashMap<>();
+
   /** The file an earlier Parley's DynamoDB Local kept every table in. */
   static final String DYNAMODB_LOCAL_FILE = "shared-local-instance.db";
 
@@ -44,7 +49,13 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     }
     EmbeddedDynamoDb embedded = new EmbeddedDynamoDb(store, http);
     InProcessDynamoDb.register(embedded.endpoint(), store.inProcessClient());
+    RUNNING.put(embedded.endpoint(), embedded);
     return embedded;
+  }
+
+  /** The store this JVM runs at {@code endpoint}, if any (for backups through the management port). */
+  static Optional<EmbeddedDynamoDb> running(String endpoint) {
+    return Optional.ofNullable(RUNNING.get(endpoint));
   }
 
   /**
@@ -82,6 +93,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     if (!stopped) {
       stopped = true;
       InProcessDynamoDb.unregister(endpoint());
+      RUNNING.remove(endpoint());
       http.close();
       store.close();
     }
