@@ -10,13 +10,8 @@ final class Targets {
   record Kind(String name, Supplier<Target> start) {}
 
   static final Kind DYNOXIDE = new Kind("dynoxide", DynoxideTarget::start);
-  /** A second, independent dynoxide process: the differential test's stand-in until the embedded store is here. */
-  static final Kind DYNOXIDE_TWIN = new Kind("dynoxide-twin", DynoxideTarget::start);
-
-  // EMBEDDED STORE (issue 40, point 6): when io.parley.store.EmbeddedStore is merged, add one small
-  // class per door (EmbeddedInProcessTarget: EmbeddedStore.open(tempDir).inProcessClient();
-  // EmbeddedHttpTarget: serveHttp("127.0.0.1", 0) and an SDK client on its endpoint()), a Kind for
-  // each below, add them to all(), and set DifferentialTest's pair to (DYNOXIDE, EMBEDDED_IN_PROCESS).
+  static final Kind EMBEDDED_IN_PROCESS = new Kind("embedded-in-process", EmbeddedTarget::inProcess);
+  static final Kind EMBEDDED_HTTP = new Kind("embedded-http", EmbeddedTarget::overHttp);
 
   private Targets() {}
 
@@ -24,6 +19,8 @@ final class Targets {
   static List<Kind> all() {
     List<Kind> kinds = new ArrayList<>();
     kinds.add(DYNOXIDE);
+    kinds.add(EMBEDDED_IN_PROCESS);
+    kinds.add(EMBEDDED_HTTP);
     if (RealDynamoDbTarget.configured()) {
       kinds.add(new Kind("dynamodb", RealDynamoDbTarget::connect));
     }
@@ -32,6 +29,6 @@ final class Targets {
 
   /** The two targets the differential test compares: the reference first. */
   static List<Kind> differentialPair() {
-    return List.of(DYNOXIDE, DYNOXIDE_TWIN);
+    return List.of(DYNOXIDE, EMBEDDED_IN_PROCESS);
   }
 }
