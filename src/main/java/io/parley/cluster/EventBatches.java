@@ -7,7 +7,7 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 
 /**
  * For entities that store each group-committed write as one event (one journal item, which is
- * what DynamoDB bills and DynamoDB Local serializes): the batch is built here and replayed as
+ * what DynamoDB bills): the batch is built here and replayed as
  * its events would be, one after the other.
  */
 public final class EventBatches {

@@ -19,7 +19,7 @@ import java.util.Map;
  * the endpoint, so all three sections are set explicitly here.
  */
 public final class ParleyConfig {
-  /** For the embedded stores (DynamoDB Local accepts only letters and digits); never for AWS. */
+  /** For the embedded stores (letters and digits, which every local store accepts); never for AWS. */
   public static final String EMBEDDED_ACCESS_KEY = "parleylocal";
 
   public static final String EMBEDDED_SECRET_KEY = "parleylocalsecret";

@@ -410,8 +410,8 @@ public final class ConversationActor
   public record JournalTrimmed(long throughSeqNr) implements Event {}
 
   /**
-   * The events of one group-committed write, stored as one journal item: DynamoDB bills, and
-   * DynamoDB Local serializes, per item, so a write costs one item however much it carries.
+   * The events of one group-committed write, stored as one journal item: DynamoDB bills per item,
+   * so a write costs one item however much it carries.
    */
   public record Batch(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) List<Event> events)
       implements Event, EventBatches.Batch<Event> {}

@@ -9,7 +9,7 @@ import org.apache.pekko.persistence.dynamodb.journal.DynamoDBJournal;
  * its newest partition made one ({@link RecoveryReads}) and its low marks read with its high marks
  * ({@link LowMarkReads}): on a busy node most entities
  * write once or twice a second each, and sending each of those writes alone costs a request
- * (and, on DynamoDB Local, a transaction on its single writer thread) per entity; a login storm
+ * (and, on the embedded store, a turn of its single writer) per entity; a login storm
  * recovers hundreds of entities at once, each reading its sequence numbers with a small
  * BatchGetItem of its own. Configured as {@code dynamodb-journal.class}.
  *

@@ -71,8 +71,8 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
   /**
    * The first retry's delay, doubled for each next one (about a second over all attempts, as the
    * plugin backs off for BatchWriteItem): DynamoDB throttles for a while, not for one request,
-   * and retrying at once used up every attempt within one hold (seen when a checkpoint from a
-   * second connection held DynamoDB Local's database), failing the entity's write.
+   * and retrying at once used up every attempt within one hold (seen when a checkpoint held an
+   * earlier embedded store's database), failing the entity's write.
    */
   static final long FIRST_RETRY_DELAY_MILLIS = 1;
 

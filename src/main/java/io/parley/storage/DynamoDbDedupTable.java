@@ -32,7 +32,7 @@ import java.util.concurrent.Executor;
  * Keys moved before generations have an item each ({@code k} = conversation id, '#', the key in
  * hex, with {@code seq} and {@code ts}). Every item has an expiry ({@code exp}, epoch seconds, the
  * table's TTL attribute); reads ignore expired items, so correctness does not wait for TTL
- * deletion (DynamoDB Local never deletes).
+ * deletion (DynamoDB takes up to days).
  */
 public final class DynamoDbDedupTable implements DedupSpill {
   static final int MAX_GET_KEYS = 100; // BatchGetItem's limit

@@ -18,13 +18,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The embedded DynamoDB Local, called from this JVM without HTTP. Through its HTTP endpoint every
- * request is marshalled to JSON by the SDK, sent over a socket, parsed by Jetty and DynamoDB
- * Local, and answered the same way back, with a hand-off between threads at each end: a profile
- * of the open loop (async-profiler, itimer) put about a third of the node's core there, beside
- * the SQLite work that stores the items. DynamoDB Local's own embedded client skips all of that
- * and runs the same request handling on the same database, so everything else (the HTTP endpoint
- * for tools and other nodes included) sees the same data.
+ * The embedded store, called from this JVM without HTTP. Through its HTTP door every request is
+ * marshalled to JSON by the SDK, sent over a socket, parsed and answered the same way back, with a
+ * hand-off between threads at each end; the store's in-process client skips all of that on the
+ * same database, so everything else (the HTTP door for tools and other nodes included) sees the
+ * same data.
  *
  * <p>Clients find the in-process client by the endpoint the configuration names, so nothing
  * changes for a node that uses a DynamoDB of another process. Requests are counted here, as
@@ -34,8 +32,8 @@ public final class InProcessDynamoDb {
   private static final Map<String, AmazonDynamoDB> BY_ENDPOINT = new ConcurrentHashMap<>();
 
   /**
-   * Runs the asynchronous calls. DynamoDB Local does the work of a call on the calling thread and
-   * then waits for its one SQLite thread, so a few threads keep that thread busy.
+   * Runs the asynchronous calls. The store does the work of a call on the calling thread and then
+   * waits for its writer's group commit, so a few threads keep that writer busy.
    */
   private static final ExecutorService CALLS = Executors.newFixedThreadPool(4, new DaemonThreads("dynamodb-in-process"));
 
@@ -61,8 +59,8 @@ public final class InProcessDynamoDb {
   /**
    * {@code client}, with every request counted (a convenience overload too, such as
    * {@code putItem(table, item)}). Its shutdown does nothing: the persistence plugins shut their
-   * client down when they stop, and DynamoDB Local's would shut the database down for everyone
-   * (its HTTP endpoint, and the next actor system of this JVM); {@link EmbeddedDynamoDb} closes it.
+   * client down when they stop, which must not close the store for everyone (its HTTP door, and the
+   * next actor system of this JVM); {@link EmbeddedDynamoDb} closes it.
    */
   private static AmazonDynamoDB counting(AmazonDynamoDB client) {
     return proxy(AmazonDynamoDB.class, (self, method, args) -> {

@@ -18,7 +18,7 @@ import java.util.Optional;
  * <p>The plugin keeps an entity's highest and lowest sequence numbers in {@code sequence-shards}
  * keys each (ten by default) and reads all of them at every recovery: ten keys for the highest
  * mark and, for an entity whose newest partition is empty (a new one among them), ten for the
- * lowest. On DynamoDB Local each key is one SQLite read and on DynamoDB one read unit, and these
+ * lowest. On the embedded store each key is one SQLite read and on DynamoDB one read unit, and these
  * reads held new users' logins back. A mark is written once per 100 events, so spreading it buys
  * nothing. A journal table that holds nothing yet gets one key per mark, whoever created it (Parley,
  * or an operator with {@code PARLEY_DYNAMODB_CREATE_TABLES=off}); one that holds data without a

@@ -21,7 +21,7 @@ import java.util.function.LongSupplier;
  * ({@code journal-SH-<id>-0..9} with ten shards), Queries the partition the highest mark points
  * to, and, when that partition is empty, reads its low-mark keys ({@code journal-SL-<id>-0..9}); the
  * replay that follows reads the low-mark keys again. A new entity takes all these steps: with ten
- * shards twenty keys, on DynamoDB Local one SQLite read each, which bounded new users' logins. Here
+ * shards twenty keys, on the embedded store one SQLite read each, which bounded new users' logins. Here
  * the high-mark read also fetches the low-mark keys such an entity can have (shards 0 and 1; with
  * one shard, its one key), and the low-mark reads that follow are answered from them.
  *

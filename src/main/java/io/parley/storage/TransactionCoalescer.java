@@ -12,9 +12,8 @@ import java.util.function.Consumer;
 
 /**
  * Group commit across entities as {@link WriteCoalescer}, each merged request a TransactWriteItems
- * of up to 100 items and 3.5 MB (DynamoDB's limits: 100 items, 4 MB). DynamoDB Local commits and
- * syncs a transaction once, where it commits and syncs every item of a BatchWriteItem; DynamoDB
- * bills two write units an item for it (see {@link RowWrites}). A transaction cancelled for a
+ * of up to 100 items and 3.5 MB (DynamoDB's limits: 100 items, 4 MB). Four times the items of a
+ * BatchWriteItem a request; DynamoDB bills two write units an item for it (see {@link RowWrites}). A transaction cancelled for a
  * conflict or throttling leaves every item it carried unprocessed, for its callers to send again.
  */
 final class TransactionCoalescer extends WriteCoalescer {
