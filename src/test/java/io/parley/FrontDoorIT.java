@@ -130,6 +130,14 @@ class FrontDoorIT {
     publicDevTokens.put("PARLEY_HTTP_HOST", "0.0.0.0");
     assertTrue(refusal(workDir, publicDevTokens).contains("insecure-public"));
 
+    Map<String, String> oldStore = ports();
+    Path oldDataDir = Files.createDirectories(workDir.resolve("old-data").resolve("dynamodb"));
+    Files.writeString(oldDataDir.resolve("shared-local-instance.db"), "SQLite format 3");
+    oldStore.put("PARLEY_DATA_DIR", oldDataDir.getParent().toString());
+    String old = refusal(workDir, oldStore);
+    assertTrue(old.contains("shared-local-instance.db") && old.contains("PARLEY_DATA_DIR"), old);
+    assertFalse(Files.exists(oldDataDir.resolve("parley-store.sqlite")), "nothing written beside it");
+
     Map<String, String> unguardedWrites = ports();
     unguardedWrites.put("PARLEY_MANAGEMENT_READ_ONLY", "false");
     assertTrue(refusal(workDir, unguardedWrites).contains("PARLEY_MANAGEMENT_ADMIN_TOKEN"));
@@ -137,6 +145,24 @@ class FrontDoorIT {
     Map<String, String> noSecret = ports();
     noSecret.put("PARLEY_DEV_TOKENS", "off");
     assertTrue(refusal(workDir, noSecret).contains("PARLEY_JWT_SECRET"));
+  }
+
+  @Test
+  void aSettingWidensTheEmbeddedStoresWithAWarning() throws Exception {
+    Map<String, String> env = ports();
+    env.put("PARLEY_EMBEDDED_STORES_HOST", "0.0.0.0");
+    try (ReadmeNode node = ReadmeNode.start(Files.createDirectory(temp.resolve("wide")), env)) {
+      node.awaitReady();
+      for (String port : List.of("PARLEY_DYNAMODB_EMBEDDED_PORT", "PARLEY_S3_EMBEDDED_PORT")) {
+        Set<String> addresses = ListeningSockets.addressesOf(Integer.parseInt(env.get(port)));
+        assertTrue(!addresses.isEmpty() && Set.of("0.0.0.0", "0:0:0:0:0:0:0:0").containsAll(addresses),
+            port + " on every interface (IPv4, or IPv6 dual-stack): " + addresses);
+      }
+      assertEquals(Set.of("127.0.0.1"), ListeningSockets.addressesOf(Integer.parseInt(env.get("PARLEY_HTTP_PORT"))),
+          "the API stays on loopback while dev tokens are on");
+      assertTrue(node.output().contains("WARN") && node.output().contains("The embedded stores listen on 0.0.0.0"),
+          node.output());
+    }
   }
 
   /** Starts a node that must refuse: its exit status and the one line it printed about it. */
