@@ -496,6 +496,9 @@ class ChatEndToEndIT {
     assertEquals(uploaded.body().get("size").asLong(), byType.get("media").get(0).get("size").asLong());
 
     assertEquals(401, api.getLines(null, "/v1/me/export").status());
+    // An export reads everything she ever stored: a second one soon after is fine, a third waits.
+    assertEquals(200, api.getLines(api.token(alice), "/v1/me/export").status());
+    assertEquals(429, api.getLines(api.token(alice), "/v1/me/export").status(), "exports are rate limited per user");
   }
 
   @Test

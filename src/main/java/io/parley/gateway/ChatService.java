@@ -293,6 +293,11 @@ public final class ChatService {
         .thenRun(() -> entities.conversation(conversationId).tell(new ConversationActor.Typing(userId)));
   }
 
+  /** Completes when {@code userId} may start an export; fails with {@code rate_limited} if not. */
+  public CompletionStage<Void> limitExport(String userId) {
+    return limits.acquire(AllowanceKind.EXPORTS, userId);
+  }
+
   /** Completes when a presence subscription or unsubscription of {@code userId}'s may go ahead. */
   public CompletionStage<Void> limitPresence(String userId) {
     return limits.acquire(AllowanceKind.PRESENCE, userId);

@@ -9,5 +9,7 @@ public enum AllowanceKind {
   MESSAGES,
   TYPING,
   GROUP_CHANGES,
-  PRESENCE
+  PRESENCE,
+  /** A copy of everything the user stored: it reads every conversation they were ever in. */
+  EXPORTS
 }
