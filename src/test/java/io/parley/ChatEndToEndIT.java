@@ -624,6 +624,28 @@ class ChatEndToEndIT {
   }
 
   @Test
+  void mentionsOfEveryoneAreRateLimitedPerSender() {
+    String alice = user("alice");
+    try (WsClient aliceWs = connect(alice, "phone")) {
+      JsonNode created = aliceWs.request(frame("conversation.create").put("title", "Announcements")
+          .set("members", ApiClient.JSON.createArrayNode().add(user("bob"))));
+      String group = created.get("conversation_id").asText();
+      java.util.function.IntFunction<JsonNode> everyone = i -> aliceWs.request((com.fasterxml.jackson.databind.node.ObjectNode)
+          frame("msg.send").put("conversation_id", group).put("client_msg_id", "all-" + i).put("content", "news " + i)
+          .set("mentions", ApiClient.JSON.createArrayNode().add("@all")));
+      for (int i = 1; i <= 3; i++) {
+        assertEquals("msg.ack", everyone.apply(i).get("type").asText(), "within the burst of three");
+      }
+      JsonNode refused = everyone.apply(4);
+      assertEquals("rate_limited", refused.get("code").asText(), refused.toString());
+      assertTrue(refused.get("retry_after_ms").asLong() > 0);
+      JsonNode plain = aliceWs.request(frame("msg.send").put("conversation_id", group).put("client_msg_id", "plain")
+          .put("content", "no mention"));
+      assertEquals("msg.ack", plain.get("type").asText(), "other messages are not held up");
+    }
+  }
+
+  @Test
   void groupsAreCreatedChangedAndLeftWithUpdatesToEveryMember() {
     String alice = user("alice");
     String bob = user("bob");

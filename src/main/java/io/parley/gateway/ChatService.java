@@ -130,7 +130,11 @@ public final class ChatService {
         : null;
     long started = System.nanoTime();
     // Media: the conversation is granted access before the message is sent (grant-then-send).
+    boolean mentionsEveryone = request.mentions() != null && request.mentions().contains(ConversationActor.MENTION_ALL);
     return limits.acquire(AllowanceKind.MESSAGES, userId)
+        .thenCompose(allowed -> mentionsEveryone
+            ? limits.acquire(AllowanceKind.EVERYONE_MENTIONS, userId)
+            : CompletableFuture.<Void>completedFuture(null))
         .thenCompose(allowed -> mediaId == null
             ? CompletableFuture.completedFuture(Done.INSTANCE)
             : media.shareBeforeSend(userId, mediaId, request.conversationId()).thenApply(ChatService::valueOrThrow))

@@ -11,5 +11,7 @@ public enum AllowanceKind {
   GROUP_CHANGES,
   PRESENCE,
   /** A copy of everything the user stored: it reads every conversation they were ever in. */
-  EXPORTS
+  EXPORTS,
+  /** Messages mentioning {@code @all}: each wakes every member of a large group. */
+  EVERYONE_MENTIONS
 }
