@@ -496,6 +496,9 @@ class ChatEndToEndIT {
     assertEquals(uploaded.body().get("size").asLong(), byType.get("media").get(0).get("size").asLong());
 
     assertEquals(401, api.getLines(null, "/v1/me/export").status());
+    // An export reads everything she ever stored: a second one soon after is fine, a third waits.
+    assertEquals(200, api.getLines(api.token(alice), "/v1/me/export").status());
+    assertEquals(429, api.getLines(api.token(alice), "/v1/me/export").status(), "exports are rate limited per user");
   }
 
   @Test
@@ -617,6 +620,28 @@ class ChatEndToEndIT {
       assertTrue(log.contains("audit actor=operator action=erase account target=sha256:"), "the audit trail");
       assertTrue(log.contains("audit actor=unauthenticated action=PUT /cluster/members/"), "refusals are audited");
       assertFalse(log.contains(alice), "no user ids in the log, the audit trail included");
+    }
+  }
+
+  @Test
+  void mentionsOfEveryoneAreRateLimitedPerSender() {
+    String alice = user("alice");
+    try (WsClient aliceWs = connect(alice, "phone")) {
+      JsonNode created = aliceWs.request(frame("conversation.create").put("title", "Announcements")
+          .set("members", ApiClient.JSON.createArrayNode().add(user("bob"))));
+      String group = created.get("conversation_id").asText();
+      java.util.function.IntFunction<JsonNode> everyone = i -> aliceWs.request((com.fasterxml.jackson.databind.node.ObjectNode)
+          frame("msg.send").put("conversation_id", group).put("client_msg_id", "all-" + i).put("content", "news " + i)
+          .set("mentions", ApiClient.JSON.createArrayNode().add("@all")));
+      for (int i = 1; i <= 3; i++) {
+        assertEquals("msg.ack", everyone.apply(i).get("type").asText(), "within the burst of three");
+      }
+      JsonNode refused = everyone.apply(4);
+      assertEquals("rate_limited", refused.get("code").asText(), refused.toString());
+      assertTrue(refused.get("retry_after_ms").asLong() > 0);
+      JsonNode plain = aliceWs.request(frame("msg.send").put("conversation_id", group).put("client_msg_id", "plain")
+          .put("content", "no mention"));
+      assertEquals("msg.ack", plain.get("type").asText(), "other messages are not held up");
     }
   }
 

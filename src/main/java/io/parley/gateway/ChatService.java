@@ -130,7 +130,11 @@ public final class ChatService {
         : null;
     long started = System.nanoTime();
     // Media: the conversation is granted access before the message is sent (grant-then-send).
+    boolean mentionsEveryone = request.mentions() != null && request.mentions().contains(ConversationActor.MENTION_ALL);
     return limits.acquire(AllowanceKind.MESSAGES, userId)
+        .thenCompose(allowed -> mentionsEveryone
+            ? limits.acquire(AllowanceKind.EVERYONE_MENTIONS, userId)
+            : CompletableFuture.<Void>completedFuture(null))
         .thenCompose(allowed -> mediaId == null
             ? CompletableFuture.completedFuture(Done.INSTANCE)
             : media.shareBeforeSend(userId, mediaId, request.conversationId()).thenApply(ChatService::valueOrThrow))
@@ -291,6 +295,11 @@ public final class ChatService {
     requireConversationId(conversationId);
     return limits.acquire(AllowanceKind.TYPING, userId)
         .thenRun(() -> entities.conversation(conversationId).tell(new ConversationActor.Typing(userId)));
+  }
+
+  /** Completes when {@code userId} may start an export; fails with {@code rate_limited} if not. */
+  public CompletionStage<Void> limitExport(String userId) {
+    return limits.acquire(AllowanceKind.EXPORTS, userId);
   }
 
   /** Completes when a presence subscription or unsubscription of {@code userId}'s may go ahead. */

@@ -70,8 +70,11 @@ public final class HttpApi extends AllDirectives {
         pathPrefix("v1", () -> concat(
             path("ws", () -> get(this::webSocketRoute)),
             path("inbox", () -> get(() -> authenticated(this::inbox))),
-            path(segment("me").slash("export"), () -> get(() -> authenticated(user ->
-                complete(HttpEntities.createChunked(NDJSON, export.lines(user)))))),
+            path(segment("me").slash("export"), () -> get(() -> authenticated(user -> completeWithFuture(
+                ChatService.guarded(() -> chat.limitExport(user))
+                    .thenApply(allowed -> HttpResponse.create()
+                        .withEntity(HttpEntities.createChunked(NDJSON, export.lines(user))))
+                    .exceptionally(failure -> errorResponse(ApiError.from(failure))))))),
             path("me", () -> delete(() -> authenticated(user -> completeWithFuture(
                 ChatService.guarded(() -> erasure.erase(user))
                     .exceptionally(failure -> errorResponse(ApiError.from(failure)))

@@ -52,6 +52,8 @@ public final class RateLimits {
       case TYPING -> new Named("typing-per-minute", "typing-burst", "typing notices");
       case GROUP_CHANGES -> new Named("group-changes-per-minute", "group-changes-burst", "group changes");
       case PRESENCE -> new Named("presence-per-minute", "presence-burst", "presence changes");
+      case EXPORTS -> new Named("exports-per-minute", "exports-burst", "exports");
+      case EVERYONE_MENTIONS -> new Named("everyone-mentions-per-minute", "everyone-mentions-burst", "@all mentions");
     };
   }
 }

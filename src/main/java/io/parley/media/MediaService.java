@@ -58,6 +58,8 @@ public final class MediaService {
   private final ActorSystem<?> system;
   private final MediaObjects objects;
   private final AtomicInteger uploading = new AtomicInteger();
+  private final java.util.concurrent.ConcurrentHashMap<String, Integer> uploadsByUser =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public MediaService(
       Function<String, RecipientRef<MediaActor.Command>> mediaEntities,
@@ -98,8 +100,13 @@ public final class MediaService {
           .runWith(Sink.ignore(), system)
           .handle((drained, failure) -> tooLarge());
     }
+    if (!takeUserSlot(uploaderId)) {
+      return done(Outcome.rejected(Reason.UNAVAILABLE, "you have " + settings.maxUploadsPerUser()
+          + " uploads in progress on this node; finish one first"));
+    }
     if (uploading.incrementAndGet() > settings.maxConcurrentUploads()) {
       uploading.decrementAndGet();
+      releaseUserSlot(uploaderId);
       return done(Outcome.rejected(Reason.UNAVAILABLE, "too many uploads in progress; retry later"));
     }
     String mediaId = MediaUrls.newId();
@@ -131,7 +138,25 @@ public final class MediaService {
               });
         })
         .thenCompose(Function.identity());
-    return result.whenComplete((outcome, failure) -> uploading.decrementAndGet());
+    return result.whenComplete((outcome, failure) -> {
+      uploading.decrementAndGet();
+      releaseUserSlot(uploaderId);
+    });
+  }
+
+  /** One of the uploader's slots on this node: the node's slots are not one user's to take. */
+  private boolean takeUserSlot(String uploaderId) {
+    boolean[] taken = {false};
+    uploadsByUser.compute(uploaderId, (user, running) -> {
+      int now = running == null ? 0 : running;
+      taken[0] = now < settings.maxUploadsPerUser();
+      return taken[0] ? now + 1 : running;
+    });
+    return taken[0];
+  }
+
+  private void releaseUserSlot(String uploaderId) {
+    uploadsByUser.computeIfPresent(uploaderId, (user, running) -> running <= 1 ? null : running - 1);
   }
 
   private CompletionStage<Outcome<Stored>> register(

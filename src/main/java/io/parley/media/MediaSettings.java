@@ -7,6 +7,7 @@ import java.time.Duration;
 public record MediaSettings(
     long maxBytes,
     int maxConcurrentUploads,
+    int maxUploadsPerUser,
     int maxConversations,
     Duration passivateAfterIdle,
     int snapshotEvery,
@@ -17,6 +18,7 @@ public record MediaSettings(
     return new MediaSettings(
         c.getBytes("max-bytes"),
         c.getInt("max-concurrent-uploads"),
+        c.getInt("max-uploads-per-user"),
         c.getInt("max-conversations"),
         c.getDuration("passivate-after-idle"),
         c.getInt("snapshot-every"),

@@ -9,5 +9,9 @@ public enum AllowanceKind {
   MESSAGES,
   TYPING,
   GROUP_CHANGES,
-  PRESENCE
+  PRESENCE,
+  /** A copy of everything the user stored: it reads every conversation they were ever in. */
+  EXPORTS,
+  /** Messages mentioning {@code @all}: each wakes every member of a large group. */
+  EVERYONE_MENTIONS
 }

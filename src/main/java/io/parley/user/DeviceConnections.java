@@ -55,6 +55,12 @@ final class DeviceConnections {
       write.then(newState -> cmd.replyTo().tell(connected(newState, cmd.deviceId(), incarnation, true)));
       return;
     }
+    if (!byDevice.containsKey(cmd.deviceId()) && byDevice.size() >= settings.maxConnectedDevices()) {
+      // Each connected device is a socket and a queue kept for it: one client inventing device
+      // ids must not hold more of either than a user's devices would.
+      cmd.connection().tell(new DeviceEvent.TooManyDevices(settings.maxConnectedDevices()));
+      return;
+    }
     boolean wasOffline = !online();
     if (wasOffline) {
       backOnline.run();

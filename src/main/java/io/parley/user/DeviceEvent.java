@@ -71,4 +71,7 @@ public sealed interface DeviceEvent extends JsonSerializable {
 
   /** Another connection took over this device id; this one must close. */
   record Replaced() implements DeviceEvent {}
+
+  /** The user has {@code max} devices connected already; this new one is refused and must close. */
+  record TooManyDevices(int max) implements DeviceEvent {}
 }

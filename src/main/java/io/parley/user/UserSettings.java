@@ -16,7 +16,19 @@ public record UserSettings(
     Duration lazyAckDelay,
     Duration ackSyncWait,
     Duration pushGatherDelay,
-    Duration pushCoalesceWindow) {
+    Duration pushCoalesceWindow,
+    int maxConnectedDevices) {
+
+  /** The default of {@code max-connected-devices}, for settings made in code. */
+  static final int MAX_CONNECTED_DEVICES = 10;
+
+  public UserSettings(int pendingMaxItems, int pendingIdBytes, Duration deviceInactiveAfter, int maxDevices,
+      int inboxMaxEntries, int inboxMemberBytes, Duration passivateAfterIdle, int snapshotEvery,
+      Duration lazyAckDelay, Duration ackSyncWait, Duration pushGatherDelay, Duration pushCoalesceWindow) {
+    this(pendingMaxItems, pendingIdBytes, deviceInactiveAfter, maxDevices, inboxMaxEntries, inboxMemberBytes,
+        passivateAfterIdle, snapshotEvery, lazyAckDelay, ackSyncWait, pushGatherDelay, pushCoalesceWindow,
+        MAX_CONNECTED_DEVICES);
+  }
 
   /** Devices not seen since this time no longer hold items back, as of {@code now}. */
   public long inactiveBefore(long now) {
@@ -37,6 +49,7 @@ public record UserSettings(
         c.getDuration("lazy-ack-delay"),
         c.getDuration("ack-sync-wait"),
         config.getDuration("parley.push.gather-delay"),
-        config.getDuration("parley.push.coalesce-window"));
+        config.getDuration("parley.push.coalesce-window"),
+        c.getInt("max-connected-devices"));
   }
 }

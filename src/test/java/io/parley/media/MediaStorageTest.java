@@ -19,16 +19,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.japi.Pair;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -210,6 +214,31 @@ class MediaStorageTest {
     }
   }
 
+
+  @Test
+  void oneUserHoldsAtMostTheirOwnUploadSlotsOfTheNode() throws Exception {
+    int perUser = MediaSettings.from(harness.config).maxUploadsPerUser();
+    List<CompletableFuture<Optional<ByteString>>> unfinished = new ArrayList<>();
+    List<CompletionStage<Outcome<MediaService.Stored>>> running = new ArrayList<>();
+    for (int i = 0; i < perUser; i++) {
+      // A body that has not ended: the upload holds its slot until it does.
+      Pair<CompletableFuture<Optional<ByteString>>, Source<ByteString, org.apache.pekko.NotUsed>> body =
+          Source.<ByteString>maybe().preMaterialize(harness.testKit.system());
+      unfinished.add(body.first());
+      running.add(media.upload("mallory", ContentTypes.APPLICATION_OCTET_STREAM, OptionalLong.empty(), false,
+          body.second()));
+    }
+    Outcome<MediaService.Stored> refused = media.upload("mallory", ContentTypes.APPLICATION_OCTET_STREAM,
+            OptionalLong.of(1), false, Source.single(ByteString.fromArray(bytes("x"))))
+        .toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(Outcome.Reason.UNAVAILABLE, refused.reason(), "a further upload of the same user waits its turn");
+    assertTrue(refused.message().contains("finish one first"), refused.message());
+    upload("alice", bytes("another user is not held up")); // the node's other slots are free
+    unfinished.get(0).complete(Optional.of(ByteString.fromArray(bytes("done"))));
+    assertTrue(running.get(0).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS).isOk());
+    upload("mallory", bytes("a slot came back"));
+    unfinished.forEach(body -> body.complete(Optional.empty()));
+  }
 
   private static byte[] bytes(String content) {
     return content.getBytes(StandardCharsets.UTF_8);

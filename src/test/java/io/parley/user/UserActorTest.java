@@ -181,6 +181,29 @@ class UserActorTest {
   }
 
   @Test
+  void aUserConnectsAtMostMaxDevicesDevicesAtOnce() {
+    var bob = spawn();
+    int max = settings.maxConnectedDevices();
+    List<TestProbe<DeviceEvent>> devices = new java.util.ArrayList<>();
+    for (int i = 0; i < max; i++) {
+      devices.add(connect(bob, "device-" + i, 0));
+    }
+    TestProbe<DeviceEvent> oneTooMany = harness.testKit.createTestProbe();
+    TestProbe<UserActor.Connected> connected = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.Connect("device-" + max, oneTooMany.ref(), connected.ref()));
+    assertEquals(new DeviceEvent.TooManyDevices(max), oneTooMany.receiveMessage());
+    connected.expectNoMessage(java.time.Duration.ofMillis(200));
+    // A device already connected may connect again (a new socket replaces its old one)...
+    TestProbe<DeviceEvent> again = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.Connect("device-0", again.ref(), connected.ref()));
+    connected.receiveMessage();
+    assertEquals(new DeviceEvent.Replaced(), devices.get(0).receiveMessage());
+    // ...and once one leaves, another device may come.
+    bob.tell(new UserActor.Disconnect("device-1", devices.get(1).ref()));
+    connect(bob, "device-" + max, 0);
+  }
+
+  @Test
   void aRepeatedHandOffIsDroppedAndAGapIsNotStored() {
     var bob = spawn();
     bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 3, "alice")));
