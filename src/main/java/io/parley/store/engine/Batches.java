@@ -24,6 +24,9 @@ import java.util.Set;
 
 /** BatchWriteItem and TransactWriteItems: several writes committed together. */
 final class Batches {
+  /** TransactWriteItems: the items of one transaction total at most 4 MB. */
+  private static final long TRANSACTION_BYTES = 4L * 1024 * 1024;
+
   private final Catalog catalog;
   private final GroupCommit writer;
 
@@ -86,7 +89,7 @@ final class Batches {
 
   /** One transaction action, checked and parsed before it reaches the writer. */
   private record Action(Table table, Table.RowKey key, Ast.Condition condition, Map<String, AttributeValue> item,
-      Ast.Update update, Map<String, AttributeValue> keyValues, boolean delete) {}
+      Ast.Update update, Map<String, AttributeValue> keyValues, boolean delete, boolean oldOnFailure) {}
 
   void transactWrite(TransactWriteItems request) {
     List<TransactAction> given = request.actions();
@@ -120,17 +123,22 @@ final class Batches {
         Map<String, AttributeValue> next = null;
         CancellationReason reason = CancellationReason.NONE;
         if (action.condition() != null && !Conditions.holds(action.condition(), old)) {
-          reason = new CancellationReason("ConditionalCheckFailed", "The conditional request failed");
+          reason = new CancellationReason("ConditionalCheckFailed", "The conditional request failed",
+              action.oldOnFailure() ? old : null);
         } else {
           try {
             next = outcome(action, old);
           } catch (StoreException invalid) {
-            reason = new CancellationReason("ValidationError", invalid.getMessage());
+            reason = new CancellationReason("ValidationError", invalid.getMessage(), null);
           }
         }
         news.add(next);
         reasons.add(reason);
         cancelled |= reason != CancellationReason.NONE;
+      }
+      long size = news.stream().filter(java.util.Objects::nonNull).mapToLong(ItemSize::of).sum();
+      if (size > TRANSACTION_BYTES) {
+        throw StoreException.validation("Transaction size has exceeded the maximum allowed size of 4 MB");
       }
       if (cancelled) {
         throw new StoreException.TransactionCanceled(reasons);
@@ -164,6 +172,7 @@ final class Batches {
 
   private Action parse(TransactAction action) {
     Table table = catalog.table(action.table());
+    boolean oldOnFailure = action.onConditionFailure() == io.parley.store.model.Requests.OnConditionFailure.ALL_OLD;
     if (action instanceof TransactPut put) {
       if (put.item() == null) {
         throw StoreException.validation("1 validation error detected: Value null at 'transactItems.1.member.put.item' failed to satisfy constraint: Member must not be null");
@@ -171,7 +180,7 @@ final class Batches {
       Table.RowKey key = table.rowKeyOfItem(put.item());
       Items.check(put.item());
       Rows.checkIndexable(table, put.item());
-      return new Action(table, key, condition(put.conditionExpression(), put.placeholders()), put.item(), null, null, false);
+      return new Action(table, key, condition(put.conditionExpression(), put.placeholders()), put.item(), null, null, false, oldOnFailure);
     }
     if (action instanceof TransactUpdate update) {
       Table.RowKey key = table.rowKeyOfKey(update.key());
@@ -183,18 +192,20 @@ final class Batches {
       Ast.Condition condition = expressions.condition("ConditionExpression", update.conditionExpression());
       expressions.finish(true);
       ItemWrites.checkNoKeyChange(table, parsed);
-      return new Action(table, key, condition, null, parsed, update.key(), false);
+      return new Action(table, key, condition, null, parsed, update.key(), false, oldOnFailure);
     }
     if (action instanceof TransactDelete delete) {
       Table.RowKey key = table.rowKeyOfKey(delete.key());
-      return new Action(table, key, condition(delete.conditionExpression(), delete.placeholders()), null, null, null, true);
+      return new Action(table, key, condition(delete.conditionExpression(), delete.placeholders()), null, null, null, true,
+          oldOnFailure);
     }
     ConditionCheck check = (ConditionCheck) action;
     Table.RowKey key = table.rowKeyOfKey(check.key());
     if (check.conditionExpression() == null) {
       throw StoreException.validation("1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null");
     }
-    return new Action(table, key, condition(check.conditionExpression(), check.placeholders()), null, null, null, false);
+    return new Action(table, key, condition(check.conditionExpression(), check.placeholders()), null, null, null, false,
+        oldOnFailure);
   }
 
   private static Ast.Condition condition(String text, io.parley.store.model.Requests.Placeholders placeholders) {

@@ -8,6 +8,7 @@ import io.parley.store.expr.Path;
 import io.parley.store.expr.Updates;
 import io.parley.store.model.AttributeValue;
 import io.parley.store.model.Requests.DeleteItem;
+import io.parley.store.model.Requests.OnConditionFailure;
 import io.parley.store.model.Requests.PutItem;
 import io.parley.store.model.Requests.ReturnValues;
 import io.parley.store.model.Requests.UpdateItem;
@@ -46,9 +47,7 @@ final class ItemWrites {
     return writer.submit((sql, afterCommit) -> {
       checkStillThere(table);
       Map<String, AttributeValue> old = needsOld ? Rows.get(sql, table, key) : null;
-      if (condition != null && !Conditions.holds(condition, old)) {
-        throw StoreException.conditionFailed();
-      }
+      checkCondition(condition, old, request.onConditionFailure());
       Rows.put(sql, table, key, item, old);
       return returnValues == ReturnValues.ALL_OLD ? old : null;
     });
@@ -64,9 +63,7 @@ final class ItemWrites {
     return writer.submit((sql, afterCommit) -> {
       checkStillThere(table);
       Map<String, AttributeValue> old = Rows.get(sql, table, key);
-      if (condition != null && !Conditions.holds(condition, old)) {
-        throw StoreException.conditionFailed();
-      }
+      checkCondition(condition, old, request.onConditionFailure());
       if (old != null) {
         Rows.delete(sql, table, key, old);
       }
@@ -89,9 +86,7 @@ final class ItemWrites {
     return writer.submit((sql, afterCommit) -> {
       checkStillThere(table);
       Map<String, AttributeValue> old = Rows.get(sql, table, key);
-      if (condition != null && !Conditions.holds(condition, old)) {
-        throw StoreException.conditionFailed();
-      }
+      checkCondition(condition, old, request.onConditionFailure());
       Map<String, AttributeValue> base = old != null ? old : keyValues;
       Map<String, AttributeValue> item = update == null ? base : Updates.apply(update, base);
       Items.check(item);
@@ -113,6 +108,14 @@ final class ItemWrites {
       case UPDATED_NEW -> Documents.project(item, paths);
     };
     return result == null || result.isEmpty() ? null : result;
+  }
+
+  /** Refuses the write if its condition does not hold for {@code old}, with the item if asked for. */
+  private static void checkCondition(Ast.Condition condition, Map<String, AttributeValue> old,
+      OnConditionFailure onFailure) {
+    if (condition != null && !Conditions.holds(condition, old)) {
+      throw StoreException.conditionFailed(onFailure == OnConditionFailure.ALL_OLD ? old : null);
+    }
   }
 
   static void checkNoKeyChange(Table table, Ast.Update update) {

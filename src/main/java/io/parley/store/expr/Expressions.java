@@ -34,21 +34,30 @@ public final class Expressions {
       return null;
     }
     Ast.Update update = new Parser("UpdateExpression", text, placeholders).wholeUpdate();
-    List<Path> paths = update.paths();
+    refuseOverlaps("UpdateExpression", update.paths());
+    return update;
+  }
+
+  /** A ProjectionExpression's paths, none of which may overlap another, or null if absent. */
+  public List<Path> projection(String text) {
+    if (text == null) {
+      return null;
+    }
+    List<Path> paths = new Parser("ProjectionExpression", text, placeholders).wholeProjection();
+    refuseOverlaps("ProjectionExpression", paths);
+    return paths;
+  }
+
+  private static void refuseOverlaps(String kind, List<Path> paths) {
     for (int i = 0; i < paths.size(); i++) {
       for (int j = i + 1; j < paths.size(); j++) {
         if (paths.get(i).overlaps(paths.get(j))) {
-          throw StoreException.validation("Invalid UpdateExpression: Two document paths overlap with each other;"
+          throw StoreException.validation("Invalid " + kind + ": Two document paths overlap with each other;"
               + " must remove or rewrite one of these paths; path one: [" + paths.get(i) + "], path two: ["
               + paths.get(j) + "]");
         }
       }
     }
-    return update;
-  }
-
-  public List<Path> projection(String text) {
-    return text == null ? null : new Parser("ProjectionExpression", text, placeholders).wholeProjection();
   }
 
   /** Refuses placeholders declared without any expression, or declared and not used. */

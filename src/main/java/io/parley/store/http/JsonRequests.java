@@ -35,14 +35,10 @@ final class JsonRequests {
     if (metrics != null && !metrics.equals("NONE")) {
       throw StoreException.unsupported("ReturnItemCollectionMetrics " + metrics);
     }
-    refuseOnFailure(body);
   }
 
-  private static void refuseOnFailure(JsonNode node) {
-    String onFailure = text(node, "ReturnValuesOnConditionCheckFailure");
-    if (onFailure != null && !onFailure.equals("NONE")) {
-      throw StoreException.unsupported("ReturnValuesOnConditionCheckFailure " + onFailure);
-    }
+  private static Requests.OnConditionFailure onConditionFailure(JsonNode node) {
+    return Requests.OnConditionFailure.parse(text(node, "ReturnValuesOnConditionCheckFailure"));
   }
 
   static String text(JsonNode node, String field) {
@@ -110,7 +106,7 @@ final class JsonRequests {
 
   static Requests.PutItem putItem(JsonNode body) {
     return new Requests.PutItem(text(body, "TableName"), item(body.get("Item")), text(body, "ConditionExpression"),
-        placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")));
+        placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")), onConditionFailure(body));
   }
 
   static Requests.GetItem getItem(JsonNode body) {
@@ -120,12 +116,13 @@ final class JsonRequests {
 
   static Requests.DeleteItem deleteItem(JsonNode body) {
     return new Requests.DeleteItem(text(body, "TableName"), item(body.get("Key")), text(body, "ConditionExpression"),
-        placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")));
+        placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")), onConditionFailure(body));
   }
 
   static Requests.UpdateItem updateItem(JsonNode body) {
     return new Requests.UpdateItem(text(body, "TableName"), item(body.get("Key")), text(body, "UpdateExpression"),
-        text(body, "ConditionExpression"), placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")));
+        text(body, "ConditionExpression"), placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")),
+        onConditionFailure(body));
   }
 
   static Requests.Query query(JsonNode body) {
@@ -181,16 +178,15 @@ final class JsonRequests {
       }
       String kind = action.fieldNames().next();
       JsonNode it = action.get(kind);
-      refuseOnFailure(it);
       actions.add(switch (kind) {
         case "Put" -> new Requests.TransactPut(text(it, "TableName"), item(it.get("Item")), text(it, "ConditionExpression"),
-            placeholders(it));
+            placeholders(it), onConditionFailure(it));
         case "Update" -> new Requests.TransactUpdate(text(it, "TableName"), item(it.get("Key")), text(it, "UpdateExpression"),
-            text(it, "ConditionExpression"), placeholders(it));
+            text(it, "ConditionExpression"), placeholders(it), onConditionFailure(it));
         case "Delete" -> new Requests.TransactDelete(text(it, "TableName"), item(it.get("Key")), text(it, "ConditionExpression"),
-            placeholders(it));
+            placeholders(it), onConditionFailure(it));
         case "ConditionCheck" -> new Requests.ConditionCheck(text(it, "TableName"), item(it.get("Key")),
-            text(it, "ConditionExpression"), placeholders(it));
+            text(it, "ConditionExpression"), placeholders(it), onConditionFailure(it));
         default -> throw StoreException.validation("TransactItems can only contain one of Check, Put, Update or Delete");
       });
     }

@@ -24,6 +24,24 @@ public final class Requests {
     }
   }
 
+  /** What a write whose condition fails returns with its refusal: nothing, or the item as it is. */
+  public enum OnConditionFailure {
+    NONE, ALL_OLD;
+
+    /** The request's ReturnValuesOnConditionCheckFailure (NONE if absent), or DynamoDB's refusal of an unknown one. */
+    public static OnConditionFailure parse(String given) {
+      if (given == null) {
+        return NONE;
+      }
+      try {
+        return valueOf(given);
+      } catch (IllegalArgumentException unknown) {
+        throw StoreException.validation("1 validation error detected: Value '" + given
+            + "' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]");
+      }
+    }
+  }
+
   public enum Select {
     ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES, SPECIFIC_ATTRIBUTES, COUNT;
 
@@ -47,16 +65,17 @@ public final class Requests {
   }
 
   public record PutItem(String table, Map<String, AttributeValue> item, String conditionExpression,
-      Placeholders placeholders, ReturnValues returnValues) {}
+      Placeholders placeholders, ReturnValues returnValues, OnConditionFailure onConditionFailure) {}
 
   public record GetItem(String table, Map<String, AttributeValue> key, boolean consistentRead,
       String projectionExpression, List<String> attributesToGet, Placeholders placeholders) {}
 
   public record DeleteItem(String table, Map<String, AttributeValue> key, String conditionExpression,
-      Placeholders placeholders, ReturnValues returnValues) {}
+      Placeholders placeholders, ReturnValues returnValues, OnConditionFailure onConditionFailure) {}
 
   public record UpdateItem(String table, Map<String, AttributeValue> key, String updateExpression,
-      String conditionExpression, Placeholders placeholders, ReturnValues returnValues) {}
+      String conditionExpression, Placeholders placeholders, ReturnValues returnValues,
+      OnConditionFailure onConditionFailure) {}
 
   public record Query(String table, String indexName, String keyConditionExpression, String filterExpression,
       String projectionExpression, List<String> attributesToGet, Placeholders placeholders, Select select,
@@ -90,19 +109,23 @@ public final class Requests {
   /** One action of a TransactWriteItems. */
   public sealed interface TransactAction {
     String table();
+
+    /** Whether the action's cancellation reason carries the item when its condition fails. */
+    OnConditionFailure onConditionFailure();
   }
 
   public record TransactPut(String table, Map<String, AttributeValue> item, String conditionExpression,
-      Placeholders placeholders) implements TransactAction {}
+      Placeholders placeholders, OnConditionFailure onConditionFailure) implements TransactAction {}
 
   public record TransactUpdate(String table, Map<String, AttributeValue> key, String updateExpression,
-      String conditionExpression, Placeholders placeholders) implements TransactAction {}
+      String conditionExpression, Placeholders placeholders, OnConditionFailure onConditionFailure)
+      implements TransactAction {}
 
   public record TransactDelete(String table, Map<String, AttributeValue> key, String conditionExpression,
-      Placeholders placeholders) implements TransactAction {}
+      Placeholders placeholders, OnConditionFailure onConditionFailure) implements TransactAction {}
 
   public record ConditionCheck(String table, Map<String, AttributeValue> key, String conditionExpression,
-      Placeholders placeholders) implements TransactAction {}
+      Placeholders placeholders, OnConditionFailure onConditionFailure) implements TransactAction {}
 
   public record TransactWriteItems(List<TransactAction> actions, String clientRequestToken) {}
 }

@@ -1,6 +1,7 @@
 package io.parley.store.model;
 
 import java.util.List;
+import java.util.Map;
 
 /** A request the store refuses, with DynamoDB's name for the reason. */
 public class StoreException extends RuntimeException {
@@ -9,6 +10,7 @@ public class StoreException extends RuntimeException {
     ValidationException,
     ConditionalCheckFailedException,
     TransactionCanceledException,
+    IdempotentParameterMismatchException,
     ResourceNotFoundException,
     ResourceInUseException,
     InternalServerError,
@@ -37,7 +39,27 @@ public class StoreException extends RuntimeException {
   }
 
   public static StoreException conditionFailed() {
-    return new StoreException(Code.ConditionalCheckFailedException, "The conditional request failed");
+    return new ConditionFailed(null);
+  }
+
+  /** A failed condition; {@code item} is the item as it is, when the request asked for it (or null). */
+  public static StoreException conditionFailed(Map<String, AttributeValue> item) {
+    return new ConditionFailed(item);
+  }
+
+  /** A write refused because its condition does not hold, with the item if the request asked for it. */
+  public static final class ConditionFailed extends StoreException {
+    private final Map<String, AttributeValue> item;
+
+    private ConditionFailed(Map<String, AttributeValue> item) {
+      super(Code.ConditionalCheckFailedException, "The conditional request failed");
+      this.item = item;
+    }
+
+    /** The item as it is (null: not asked for, or there is none). */
+    public Map<String, AttributeValue> item() {
+      return item;
+    }
   }
 
   public static StoreException notFound(String message) {
@@ -53,9 +75,12 @@ public class StoreException extends RuntimeException {
     return validation(what + " is not supported by this store");
   }
 
-  /** One action's outcome in a cancelled transaction: code "None" where the action did not fail. */
-  public record CancellationReason(String code, String message) {
-    public static final CancellationReason NONE = new CancellationReason("None", null);
+  /**
+   * One action's outcome in a cancelled transaction: code "None" where the action did not fail;
+   * {@code item} the item as it is where a condition failed and the action asked for it (else null).
+   */
+  public record CancellationReason(String code, String message, Map<String, AttributeValue> item) {
+    public static final CancellationReason NONE = new CancellationReason("None", null, null);
   }
 
   /** A cancelled TransactWriteItems, with one reason per action in the order of the request. */

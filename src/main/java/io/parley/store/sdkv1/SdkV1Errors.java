@@ -4,6 +4,7 @@ import com.amazonaws.AmazonServiceException;
 import com.amazonaws.services.dynamodbv2.model.AmazonDynamoDBException;
 import com.amazonaws.services.dynamodbv2.model.CancellationReason;
 import com.amazonaws.services.dynamodbv2.model.ConditionalCheckFailedException;
+import com.amazonaws.services.dynamodbv2.model.IdempotentParameterMismatchException;
 import com.amazonaws.services.dynamodbv2.model.InternalServerErrorException;
 import com.amazonaws.services.dynamodbv2.model.ResourceInUseException;
 import com.amazonaws.services.dynamodbv2.model.ResourceNotFoundException;
@@ -19,11 +20,12 @@ final class SdkV1Errors {
 
   static AmazonServiceException of(StoreException failure) {
     AmazonDynamoDBException exception = switch (failure.code()) {
-      case ConditionalCheckFailedException -> new ConditionalCheckFailedException(failure.getMessage());
+      case ConditionalCheckFailedException -> conditionFailed((StoreException.ConditionFailed) failure);
       case ResourceNotFoundException -> new ResourceNotFoundException(failure.getMessage());
       case ResourceInUseException -> new ResourceInUseException(failure.getMessage());
       case InternalServerError -> new InternalServerErrorException(failure.getMessage());
       case TransactionCanceledException -> canceled((StoreException.TransactionCanceled) failure);
+      case IdempotentParameterMismatchException -> new IdempotentParameterMismatchException(failure.getMessage());
       default -> new AmazonDynamoDBException(failure.getMessage());
     };
     exception.setErrorCode(failure.code().name());
@@ -35,11 +37,18 @@ final class SdkV1Errors {
     return exception;
   }
 
+  private static ConditionalCheckFailedException conditionFailed(StoreException.ConditionFailed failure) {
+    ConditionalCheckFailedException exception = new ConditionalCheckFailedException(failure.getMessage());
+    exception.setItem(SdkV1Values.sdkItem(failure.item()));
+    return exception;
+  }
+
   private static TransactionCanceledException canceled(StoreException.TransactionCanceled failure) {
     TransactionCanceledException exception = new TransactionCanceledException(failure.getMessage());
     List<CancellationReason> reasons = new ArrayList<>();
     for (StoreException.CancellationReason reason : failure.reasons()) {
-      reasons.add(new CancellationReason().withCode(reason.code()).withMessage(reason.message()));
+      reasons.add(new CancellationReason().withCode(reason.code()).withMessage(reason.message())
+          .withItem(SdkV1Values.sdkItem(reason.item())));
     }
     exception.setCancellationReasons(reasons);
     return exception;
