@@ -29,10 +29,12 @@ final class Batches {
 
   private final Catalog catalog;
   private final GroupCommit writer;
+  private final RequestTokens tokens;
 
-  Batches(Catalog catalog, GroupCommit writer) {
+  Batches(Catalog catalog, GroupCommit writer, RequestTokens tokens) {
     this.catalog = catalog;
     this.writer = writer;
+    this.tokens = tokens;
   }
 
   private record Write(Table table, Table.RowKey key, Map<String, AttributeValue> item) {}
@@ -108,7 +110,17 @@ final class Batches {
       }
       actions.add(parsed);
     }
+    String token = request.clientRequestToken();
+    if (token != null && (token.isEmpty() || token.length() > 36)) {
+      throw StoreException.validation("1 validation error detected: Value '" + token
+          + "' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36");
+    }
+    byte[] digest = token == null ? null : RequestTokens.digest(given);
     writer.submit((sql, afterCommit) -> {
+      long now = System.currentTimeMillis();
+      if (token != null && tokens.seen(sql, token, digest, now)) {
+        return null;
+      }
       List<Map<String, AttributeValue>> olds = new ArrayList<>();
       List<Map<String, AttributeValue>> news = new ArrayList<>();
       List<CancellationReason> reasons = new ArrayList<>();
@@ -150,6 +162,9 @@ final class Batches {
         } else if (news.get(i) != null) {
           Rows.put(sql, action.table(), action.key(), news.get(i), olds.get(i));
         }
+      }
+      if (token != null) {
+        tokens.remember(sql, token, digest, now);
       }
       return null;
     });

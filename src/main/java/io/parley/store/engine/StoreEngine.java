@@ -29,10 +29,11 @@ public final class StoreEngine implements AutoCloseable {
   private StoreEngine(Path dir, long ttlSweepMillis) throws SQLException {
     this.database = new Database(dir);
     this.catalog = new Catalog(database.writer());
+    RequestTokens tokens = new RequestTokens(database.writer());
     this.writer = new GroupCommit(database.writer());
     this.writes = new ItemWrites(catalog, writer);
     this.reads = new ItemReads(catalog, database);
-    this.batches = new Batches(catalog, writer);
+    this.batches = new Batches(catalog, writer, tokens);
     this.pages = new Pages(catalog, database);
     this.sweeper = new TtlSweeper(catalog, writer, ttlSweepMillis);
   }
