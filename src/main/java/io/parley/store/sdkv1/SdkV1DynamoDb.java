@@ -41,7 +41,11 @@ import com.amazonaws.services.dynamodbv2.model.UpdateTableResult;
 import com.amazonaws.services.dynamodbv2.model.UpdateTimeToLiveRequest;
 import com.amazonaws.services.dynamodbv2.model.UpdateTimeToLiveResult;
 import com.amazonaws.services.dynamodbv2.model.WriteRequest;
+import com.amazonaws.services.dynamodbv2.model.ConsumedCapacity;
+import io.parley.store.engine.BatchCapacity;
+import io.parley.store.engine.Capacity;
 import io.parley.store.engine.StoreEngine;
+import io.parley.store.model.Requests;
 import io.parley.store.model.Responses;
 import io.parley.store.model.StoreException;
 import io.parley.store.model.TableInfo;
@@ -172,7 +176,12 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
 
   @Override
   public PutItemResult putItem(PutItemRequest request) {
-    return call(() -> new PutItemResult().withAttributes(sdkItem(engine.putItem(SdkV1Requests.putItem(request)))));
+    return call(() -> {
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.PutItem put = SdkV1Requests.putItem(request);
+      return new PutItemResult().withAttributes(sdkItem(engine.putItem(put)))
+          .withConsumedCapacity(capacity(wanted, put.table(), Capacity.write(put.item())));
+    });
   }
 
   @Override
@@ -187,7 +196,13 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
 
   @Override
   public GetItemResult getItem(GetItemRequest request) {
-    return call(() -> new GetItemResult().withItem(sdkItem(engine.getItem(SdkV1Requests.getItem(request)))));
+    return call(() -> {
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.GetItem get = SdkV1Requests.getItem(request);
+      Map<String, io.parley.store.model.AttributeValue> item = engine.getItem(get);
+      return new GetItemResult().withItem(sdkItem(item))
+          .withConsumedCapacity(capacity(wanted, get.table(), Capacity.read(item, get.consistentRead())));
+    });
   }
 
   @Override
@@ -202,7 +217,13 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
 
   @Override
   public DeleteItemResult deleteItem(DeleteItemRequest request) {
-    return call(() -> new DeleteItemResult().withAttributes(sdkItem(engine.deleteItem(SdkV1Requests.deleteItem(request)))));
+    return call(() -> {
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.DeleteItem delete = SdkV1Requests.deleteItem(request);
+      Map<String, io.parley.store.model.AttributeValue> old = engine.deleteItem(delete);
+      return new DeleteItemResult().withAttributes(sdkItem(old))
+          .withConsumedCapacity(capacity(wanted, delete.table(), Capacity.write(old)));
+    });
   }
 
   @Override
@@ -217,24 +238,36 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
 
   @Override
   public UpdateItemResult updateItem(UpdateItemRequest request) {
-    return call(() -> new UpdateItemResult().withAttributes(sdkItem(engine.updateItem(SdkV1Requests.updateItem(request)))));
+    return call(() -> {
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.UpdateItem update = SdkV1Requests.updateItem(request);
+      Map<String, io.parley.store.model.AttributeValue> returned = engine.updateItem(update);
+      return new UpdateItemResult().withAttributes(sdkItem(returned))
+          .withConsumedCapacity(capacity(wanted, update.table(), Capacity.write(returned)));
+    });
   }
 
   @Override
   public QueryResult query(QueryRequest request) {
     return call(() -> {
-      Responses.Page page = engine.query(SdkV1Requests.query(request));
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.Query query = SdkV1Requests.query(request);
+      Responses.Page page = engine.query(query);
       return new QueryResult().withItems(sdkItems(page.items())).withCount(page.count())
-          .withScannedCount(page.scannedCount()).withLastEvaluatedKey(sdkItem(page.lastEvaluatedKey()));
+          .withScannedCount(page.scannedCount()).withLastEvaluatedKey(sdkItem(page.lastEvaluatedKey()))
+          .withConsumedCapacity(capacity(wanted, query.table(), Capacity.page(page.items(), query.consistentRead())));
     });
   }
 
   @Override
   public ScanResult scan(ScanRequest request) {
     return call(() -> {
-      Responses.Page page = engine.scan(SdkV1Requests.scan(request));
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.Scan scan = SdkV1Requests.scan(request);
+      Responses.Page page = engine.scan(scan);
       return new ScanResult().withItems(sdkItems(page.items())).withCount(page.count())
-          .withScannedCount(page.scannedCount()).withLastEvaluatedKey(sdkItem(page.lastEvaluatedKey()));
+          .withScannedCount(page.scannedCount()).withLastEvaluatedKey(sdkItem(page.lastEvaluatedKey()))
+          .withConsumedCapacity(capacity(wanted, scan.table(), Capacity.page(page.items(), scan.consistentRead())));
     });
   }
 
@@ -246,7 +279,9 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
   @Override
   public BatchGetItemResult batchGetItem(BatchGetItemRequest request) {
     return call(() -> {
-      Responses.BatchGetResult result = engine.batchGetItem(SdkV1Requests.batchGetItem(request));
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.BatchGetItem batch = SdkV1Requests.batchGetItem(request);
+      Responses.BatchGetResult result = engine.batchGetItem(batch);
       Map<String, List<Map<String, AttributeValue>>> responses = new LinkedHashMap<>();
       result.responses().forEach((table, items) -> responses.put(table, sdkItems(items)));
       Map<String, KeysAndAttributes> unprocessed = new LinkedHashMap<>();
@@ -256,7 +291,8 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
         keys.keys().forEach(key -> sdkKeys.add(sdkItem(key)));
         unprocessed.put(table, original.clone().withKeys(sdkKeys));
       });
-      return new BatchGetItemResult().withResponses(responses).withUnprocessedKeys(unprocessed);
+      return new BatchGetItemResult().withResponses(responses).withUnprocessedKeys(unprocessed)
+          .withConsumedCapacity(capacities(wanted, BatchCapacity.read(batch, result)));
     });
   }
 
@@ -273,8 +309,11 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
   @Override
   public BatchWriteItemResult batchWriteItem(BatchWriteItemRequest request) {
     return call(() -> {
-      engine.batchWriteItem(SdkV1Requests.batchWriteItem(request));
-      return new BatchWriteItemResult().withUnprocessedItems(new LinkedHashMap<String, List<WriteRequest>>());
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.BatchWriteItem batch = SdkV1Requests.batchWriteItem(request);
+      engine.batchWriteItem(batch);
+      return new BatchWriteItemResult().withUnprocessedItems(new LinkedHashMap<String, List<WriteRequest>>())
+          .withConsumedCapacity(capacities(wanted, BatchCapacity.write(batch)));
     });
   }
 
@@ -286,9 +325,24 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
   @Override
   public TransactWriteItemsResult transactWriteItems(TransactWriteItemsRequest request) {
     return call(() -> {
-      engine.transactWriteItems(SdkV1Requests.transactWriteItems(request));
-      return new TransactWriteItemsResult();
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.TransactWriteItems transaction = SdkV1Requests.transactWriteItems(request);
+      engine.transactWriteItems(transaction);
+      return new TransactWriteItemsResult().withConsumedCapacity(capacities(wanted, BatchCapacity.transact(transaction)));
     });
+  }
+
+  private static ConsumedCapacity capacity(Capacity.Wanted wanted, String table, double units) {
+    return wanted == Capacity.Wanted.NONE ? null : new ConsumedCapacity().withTableName(table).withCapacityUnits(units);
+  }
+
+  private static List<ConsumedCapacity> capacities(Capacity.Wanted wanted, Map<String, Double> byTable) {
+    if (wanted == Capacity.Wanted.NONE) {
+      return null;
+    }
+    List<ConsumedCapacity> capacities = new ArrayList<>();
+    byTable.forEach((table, units) -> capacities.add(capacity(wanted, table, units)));
+    return capacities;
   }
 
   /** The store outlives its clients: the owner of the store closes it. */
