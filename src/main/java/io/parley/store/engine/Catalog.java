@@ -179,7 +179,7 @@ final class Catalog {
     insert.setString(1, table.name());
     insert.setLong(2, id);
     insert.setString(3, write(table));
-    insert.executeUpdate();
+    sql.update(insert);
     afterCommit.add(() -> tables.put(table.name(), table));
     return table;
   }
@@ -189,7 +189,7 @@ final class Catalog {
         "DELETE FROM entries WHERE t = ?")) {
       var delete = sql.prepare(statement);
       delete.setLong(1, table.id());
-      delete.executeUpdate();
+      sql.update(delete);
     }
     afterCommit.add(() -> tables.remove(table.name(), table));
   }
@@ -198,7 +198,7 @@ final class Catalog {
     var update = sql.prepare("UPDATE tables SET definition = ? WHERE id = ?");
     update.setString(1, write(changed));
     update.setLong(2, changed.id());
-    update.executeUpdate();
+    sql.update(update);
     afterCommit.add(() -> tables.put(changed.name(), changed));
   }
 

@@ -116,7 +116,7 @@ public final class StoreEngine implements AutoCloseable {
         update.setLong(2, table.id());
         update.setBytes(3, rows.getBytes(1));
         update.setBytes(4, rows.getBytes(2));
-        update.executeUpdate();
+        sql.update(update);
       }
     }
   }
