@@ -1,6 +1,7 @@
 package io.parley.store;
 
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsync;
 import io.parley.store.engine.StoreEngine;
 import io.parley.store.http.HttpDoor;
 import java.io.IOException;
@@ -40,6 +41,15 @@ public final class EmbeddedStore implements AutoCloseable {
 
   /** The store as the AWS SDK v1 client interface, without HTTP; its shutdown does nothing. */
   public AmazonDynamoDB inProcessClient() {
+    return inProcess;
+  }
+
+  /**
+   * The store as the AWS SDK v1 asynchronous client interface, without HTTP and without a thread
+   * of its own: writes are answered on the store's writer thread once committed, reads on the
+   * calling thread. Its shutdown does nothing.
+   */
+  public AmazonDynamoDBAsync inProcessAsyncClient() {
     return inProcess;
   }
 

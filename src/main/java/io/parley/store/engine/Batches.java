@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /** BatchWriteItem and TransactWriteItems: several writes committed together. */
 final class Batches {
@@ -35,7 +36,7 @@ final class Batches {
   private record Write(Table table, Table.RowKey key, Map<String, AttributeValue> item) {}
 
   /** Writes every request; nothing is left unprocessed, since the store has no throughput limit. */
-  void batchWrite(BatchWriteItem request) {
+  CompletableFuture<Void> batchWrite(BatchWriteItem request) {
     Map<String, List<WriteRequest>> byTable = request.requestItems();
     if (byTable == null || byTable.isEmpty()) {
       throw StoreException.validation("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
@@ -68,7 +69,7 @@ final class Batches {
     if (writes.size() > 25) {
       throw StoreException.validation("Too many items requested for the BatchWriteItem call");
     }
-    writer.submit((sql, afterCommit) -> {
+    return writer.enqueue((sql, afterCommit) -> {
       for (Write write : writes) {
         if (!catalog.exists(write.table())) {
           throw StoreException.notFound("Requested resource not found: Table: " + write.table().name() + " not found");
@@ -88,7 +89,7 @@ final class Batches {
   private record Action(Table table, Table.RowKey key, Ast.Condition condition, Map<String, AttributeValue> item,
       Ast.Update update, Map<String, AttributeValue> keyValues, boolean delete) {}
 
-  void transactWrite(TransactWriteItems request) {
+  CompletableFuture<Void> transactWrite(TransactWriteItems request) {
     List<TransactAction> given = request.actions();
     if (given == null || given.isEmpty()) {
       throw StoreException.validation("1 validation error detected: Value null at 'transactItems' failed to satisfy constraint: Member must not be null");
@@ -105,7 +106,7 @@ final class Batches {
       }
       actions.add(parsed);
     }
-    writer.submit((sql, afterCommit) -> {
+    return writer.enqueue((sql, afterCommit) -> {
       List<Map<String, AttributeValue>> olds = new ArrayList<>();
       List<Map<String, AttributeValue>> news = new ArrayList<>();
       List<CancellationReason> reasons = new ArrayList<>();

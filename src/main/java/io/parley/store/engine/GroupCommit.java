@@ -39,20 +39,35 @@ final class GroupCommit implements AutoCloseable {
     thread.start();
   }
 
-  /** Runs {@code write} in the next group; returns once it is committed, or throws its refusal. */
-  <T> T submit(Write<T> write) {
+  /**
+   * Queues {@code write} for the next group. The answer completes on the writer's thread once the
+   * group is committed (or with the write's refusal): keep what depends on it short.
+   */
+  <T> CompletableFuture<T> enqueue(Write<T> write) {
     if (closing) {
-      throw new StoreException(StoreException.Code.InternalServerError, "The store is closed");
+      return CompletableFuture.failedFuture(new StoreException(StoreException.Code.InternalServerError, "The store is closed"));
     }
     CompletableFuture<T> answer = new CompletableFuture<>();
     waiting.add(new Pending<>(write, answer));
+    return answer;
+  }
+
+  /** Runs {@code write} in the next group; returns once it is committed, or throws its refusal. */
+  <T> T submit(Write<T> write) {
+    return await(enqueue(write));
+  }
+
+  /**
+   * The answer of {@code write}, waited for. An interrupt does not stop the wait (the write may be
+   * committed already); it is passed on afterwards.
+   */
+  static <T> T await(CompletableFuture<T> answer) {
     boolean interrupted = false;
     try {
       while (true) {
         try {
           return answer.get();
         } catch (InterruptedException interruption) {
-          // The write may already be committed: wait for its answer, then pass the interrupt on.
           interrupted = true;
         } catch (ExecutionException failed) {
           Throwable cause = failed.getCause();

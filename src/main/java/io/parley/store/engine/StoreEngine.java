@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /** The store's operations on its own model; the doors translate to and from it. */
 public final class StoreEngine implements AutoCloseable {
@@ -126,6 +127,14 @@ public final class StoreEngine implements AutoCloseable {
   }
 
   public Map<String, AttributeValue> putItem(Requests.PutItem request) {
+    return GroupCommit.await(writes.put(request));
+  }
+
+  /**
+   * PutItem without waiting: the request is checked on this thread (a refusal is thrown), the
+   * answer completes on the writer's thread after the commit.
+   */
+  public CompletableFuture<Map<String, AttributeValue>> putItemAsync(Requests.PutItem request) {
     return writes.put(request);
   }
 
@@ -134,10 +143,18 @@ public final class StoreEngine implements AutoCloseable {
   }
 
   public Map<String, AttributeValue> deleteItem(Requests.DeleteItem request) {
+    return GroupCommit.await(writes.delete(request));
+  }
+
+  public CompletableFuture<Map<String, AttributeValue>> deleteItemAsync(Requests.DeleteItem request) {
     return writes.delete(request);
   }
 
   public Map<String, AttributeValue> updateItem(Requests.UpdateItem request) {
+    return GroupCommit.await(writes.update(request));
+  }
+
+  public CompletableFuture<Map<String, AttributeValue>> updateItemAsync(Requests.UpdateItem request) {
     return writes.update(request);
   }
 
@@ -154,11 +171,19 @@ public final class StoreEngine implements AutoCloseable {
   }
 
   public void batchWriteItem(Requests.BatchWriteItem request) {
-    batches.batchWrite(request);
+    GroupCommit.await(batches.batchWrite(request));
+  }
+
+  public CompletableFuture<Void> batchWriteItemAsync(Requests.BatchWriteItem request) {
+    return batches.batchWrite(request);
   }
 
   public void transactWriteItems(Requests.TransactWriteItems request) {
-    batches.transactWrite(request);
+    GroupCommit.await(batches.transactWrite(request));
+  }
+
+  public CompletableFuture<Void> transactWriteItemsAsync(Requests.TransactWriteItems request) {
+    return batches.transactWrite(request);
   }
 
   /** Deletes expired items now rather than at the next sweep; returns how many. */

@@ -3,7 +3,9 @@ package io.parley.store.sdkv1;
 import static io.parley.store.sdkv1.SdkV1Values.sdkItem;
 import static io.parley.store.sdkv1.SdkV1Values.sdkItems;
 
-import com.amazonaws.services.dynamodbv2.AbstractAmazonDynamoDB;
+import com.amazonaws.AmazonWebServiceRequest;
+import com.amazonaws.handlers.AsyncHandler;
+import com.amazonaws.services.dynamodbv2.AbstractAmazonDynamoDBAsync;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemRequest;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemResult;
@@ -49,16 +51,22 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
- * The store behind the AWS SDK v1 {@code AmazonDynamoDB} interface, in-process: requests are
- * converted to the store's model and run on the calling thread (writes wait for the group
- * commit), answers and refusals come back as the SDK's HTTP client would give them. Operations
- * the store does not implement throw {@link UnsupportedOperationException}, as the SDK's
- * abstract class does.
+ * The store behind the AWS SDK v1 {@code AmazonDynamoDB} and {@code AmazonDynamoDBAsync}
+ * interfaces, in-process: requests are converted to the store's model and run on the calling
+ * thread; answers and refusals come back as the SDK's HTTP client would give them. A synchronous
+ * write waits for its group commit; an asynchronous one returns at once and is answered (handler,
+ * then future) on the writer's thread after the commit, so no other thread is involved. An
+ * asynchronous read runs on the calling thread and returns a completed future. Operations the
+ * store does not implement throw {@link UnsupportedOperationException}, as the SDK's abstract
+ * classes do.
  */
-public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
+public final class SdkV1DynamoDb extends AbstractAmazonDynamoDBAsync {
   private final StoreEngine engine;
 
   public SdkV1DynamoDb(StoreEngine engine) {
@@ -289,6 +297,140 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
       engine.transactWriteItems(SdkV1Requests.transactWriteItems(request));
       return new TransactWriteItemsResult();
     });
+  }
+
+  /**
+   * {@code call}'s answer as the SDK's asynchronous client gives it: the handler first, then the
+   * future; a refusal as the SDK's exception.
+   */
+  private static <Q extends AmazonWebServiceRequest, R> Future<R> async(Q request, AsyncHandler<Q, R> handler,
+      Supplier<CompletableFuture<R>> call) {
+    CompletableFuture<R> started;
+    try {
+      started = call.get();
+    } catch (RuntimeException refused) {
+      started = CompletableFuture.failedFuture(refused);
+    }
+    CompletableFuture<R> answer = new CompletableFuture<>();
+    started.whenComplete((result, failure) -> {
+      if (failure == null) {
+        if (handler != null) {
+          handler.onSuccess(request, result);
+        }
+        answer.complete(result);
+        return;
+      }
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      Exception exception = cause instanceof StoreException refused ? SdkV1Errors.of(refused)
+          : cause instanceof Exception other ? other : new RuntimeException(cause);
+      if (handler != null) {
+        handler.onError(exception);
+      }
+      answer.completeExceptionally(exception);
+    });
+    return answer;
+  }
+
+  /** A read (or a table operation) on the calling thread, as an already completed future. */
+  private static <R> CompletableFuture<R> now(Supplier<R> call) {
+    return CompletableFuture.completedFuture(call.get());
+  }
+
+  @Override
+  public Future<PutItemResult> putItemAsync(PutItemRequest request, AsyncHandler<PutItemRequest, PutItemResult> handler) {
+    return async(request, handler, () -> engine.putItemAsync(SdkV1Requests.putItem(request))
+        .thenApply(old -> new PutItemResult().withAttributes(sdkItem(old))));
+  }
+
+  @Override
+  public Future<DeleteItemResult> deleteItemAsync(DeleteItemRequest request,
+      AsyncHandler<DeleteItemRequest, DeleteItemResult> handler) {
+    return async(request, handler, () -> engine.deleteItemAsync(SdkV1Requests.deleteItem(request))
+        .thenApply(old -> new DeleteItemResult().withAttributes(sdkItem(old))));
+  }
+
+  @Override
+  public Future<UpdateItemResult> updateItemAsync(UpdateItemRequest request,
+      AsyncHandler<UpdateItemRequest, UpdateItemResult> handler) {
+    return async(request, handler, () -> engine.updateItemAsync(SdkV1Requests.updateItem(request))
+        .thenApply(returned -> new UpdateItemResult().withAttributes(sdkItem(returned))));
+  }
+
+  @Override
+  public Future<BatchWriteItemResult> batchWriteItemAsync(BatchWriteItemRequest request,
+      AsyncHandler<BatchWriteItemRequest, BatchWriteItemResult> handler) {
+    return async(request, handler, () -> engine.batchWriteItemAsync(SdkV1Requests.batchWriteItem(request))
+        .thenApply(done -> new BatchWriteItemResult().withUnprocessedItems(new LinkedHashMap<String, List<WriteRequest>>())));
+  }
+
+  @Override
+  public Future<TransactWriteItemsResult> transactWriteItemsAsync(TransactWriteItemsRequest request,
+      AsyncHandler<TransactWriteItemsRequest, TransactWriteItemsResult> handler) {
+    return async(request, handler, () -> engine.transactWriteItemsAsync(SdkV1Requests.transactWriteItems(request))
+        .thenApply(done -> new TransactWriteItemsResult()));
+  }
+
+  @Override
+  public Future<GetItemResult> getItemAsync(GetItemRequest request, AsyncHandler<GetItemRequest, GetItemResult> handler) {
+    return async(request, handler, () -> now(() -> getItem(request)));
+  }
+
+  @Override
+  public Future<QueryResult> queryAsync(QueryRequest request, AsyncHandler<QueryRequest, QueryResult> handler) {
+    return async(request, handler, () -> now(() -> query(request)));
+  }
+
+  @Override
+  public Future<ScanResult> scanAsync(ScanRequest request, AsyncHandler<ScanRequest, ScanResult> handler) {
+    return async(request, handler, () -> now(() -> scan(request)));
+  }
+
+  @Override
+  public Future<BatchGetItemResult> batchGetItemAsync(BatchGetItemRequest request,
+      AsyncHandler<BatchGetItemRequest, BatchGetItemResult> handler) {
+    return async(request, handler, () -> now(() -> batchGetItem(request)));
+  }
+
+  @Override
+  public Future<DescribeTableResult> describeTableAsync(DescribeTableRequest request,
+      AsyncHandler<DescribeTableRequest, DescribeTableResult> handler) {
+    return async(request, handler, () -> now(() -> describeTable(request)));
+  }
+
+  @Override
+  public Future<CreateTableResult> createTableAsync(CreateTableRequest request,
+      AsyncHandler<CreateTableRequest, CreateTableResult> handler) {
+    return async(request, handler, () -> now(() -> createTable(request)));
+  }
+
+  @Override
+  public Future<DeleteTableResult> deleteTableAsync(DeleteTableRequest request,
+      AsyncHandler<DeleteTableRequest, DeleteTableResult> handler) {
+    return async(request, handler, () -> now(() -> deleteTable(request)));
+  }
+
+  @Override
+  public Future<ListTablesResult> listTablesAsync(ListTablesRequest request,
+      AsyncHandler<ListTablesRequest, ListTablesResult> handler) {
+    return async(request, handler, () -> now(() -> listTables(request)));
+  }
+
+  @Override
+  public Future<UpdateTimeToLiveResult> updateTimeToLiveAsync(UpdateTimeToLiveRequest request,
+      AsyncHandler<UpdateTimeToLiveRequest, UpdateTimeToLiveResult> handler) {
+    return async(request, handler, () -> now(() -> updateTimeToLive(request)));
+  }
+
+  @Override
+  public Future<DescribeTimeToLiveResult> describeTimeToLiveAsync(DescribeTimeToLiveRequest request,
+      AsyncHandler<DescribeTimeToLiveRequest, DescribeTimeToLiveResult> handler) {
+    return async(request, handler, () -> now(() -> describeTimeToLive(request)));
+  }
+
+  @Override
+  public Future<UpdateTableResult> updateTableAsync(UpdateTableRequest request,
+      AsyncHandler<UpdateTableRequest, UpdateTableResult> handler) {
+    return async(request, handler, () -> now(() -> updateTable(request)));
   }
 
   /** The store outlives its clients: the owner of the store closes it. */
