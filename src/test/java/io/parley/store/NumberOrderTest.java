@@ -8,7 +8,6 @@ import io.parley.store.engine.KeyBytes;
 import io.parley.store.model.Numbers;
 import io.parley.store.model.StoreException;
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;

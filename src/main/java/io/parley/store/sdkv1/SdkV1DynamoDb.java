@@ -3,7 +3,6 @@ package io.parley.store.sdkv1;
 import static io.parley.store.sdkv1.SdkV1Values.sdkItem;
 import static io.parley.store.sdkv1.SdkV1Values.sdkItems;
 
-import com.amazonaws.AmazonWebServiceRequest;
 import com.amazonaws.handlers.AsyncHandler;
 import com.amazonaws.services.dynamodbv2.AbstractAmazonDynamoDBAsync;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
@@ -51,8 +50,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
@@ -110,21 +107,7 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDBAsync {
 
   @Override
   public ListTablesResult listTables(ListTablesRequest request) {
-    return call(() -> {
-      List<String> names = engine.listTables();
-      int limit = request.getLimit() == null ? 100 : request.getLimit();
-      if (limit < 1 || limit > 100) {
-        throw StoreException.validation("1 validation error detected: Value '" + limit
-            + "' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100");
-      }
-      String start = request.getExclusiveStartTableName();
-      List<String> page = names.stream().filter(name -> start == null || name.compareTo(start) > 0).limit(limit).toList();
-      ListTablesResult result = new ListTablesResult().withTableNames(page);
-      if (page.size() == limit && !page.isEmpty() && names.indexOf(page.get(page.size() - 1)) < names.size() - 1) {
-        result.setLastEvaluatedTableName(page.get(page.size() - 1));
-      }
-      return result;
-    });
+    return call(() -> SdkV1Tables.page(engine.listTables(), request));
   }
 
   @Override
@@ -299,138 +282,101 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDBAsync {
     });
   }
 
-  /**
-   * {@code call}'s answer as the SDK's asynchronous client gives it: the handler first, then the
-   * future; a refusal as the SDK's exception.
-   */
-  private static <Q extends AmazonWebServiceRequest, R> Future<R> async(Q request, AsyncHandler<Q, R> handler,
-      Supplier<CompletableFuture<R>> call) {
-    CompletableFuture<R> started;
-    try {
-      started = call.get();
-    } catch (RuntimeException refused) {
-      started = CompletableFuture.failedFuture(refused);
-    }
-    CompletableFuture<R> answer = new CompletableFuture<>();
-    started.whenComplete((result, failure) -> {
-      if (failure == null) {
-        if (handler != null) {
-          handler.onSuccess(request, result);
-        }
-        answer.complete(result);
-        return;
-      }
-      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-      Exception exception = cause instanceof StoreException refused ? SdkV1Errors.of(refused)
-          : cause instanceof Exception other ? other : new RuntimeException(cause);
-      if (handler != null) {
-        handler.onError(exception);
-      }
-      answer.completeExceptionally(exception);
-    });
-    return answer;
-  }
-
-  /** A read (or a table operation) on the calling thread, as an already completed future. */
-  private static <R> CompletableFuture<R> now(Supplier<R> call) {
-    return CompletableFuture.completedFuture(call.get());
-  }
-
   @Override
   public Future<PutItemResult> putItemAsync(PutItemRequest request, AsyncHandler<PutItemRequest, PutItemResult> handler) {
-    return async(request, handler, () -> engine.putItemAsync(SdkV1Requests.putItem(request))
+    return SdkV1Async.answer(request, handler, () -> engine.putItemAsync(SdkV1Requests.putItem(request))
         .thenApply(old -> new PutItemResult().withAttributes(sdkItem(old))));
   }
 
   @Override
   public Future<DeleteItemResult> deleteItemAsync(DeleteItemRequest request,
       AsyncHandler<DeleteItemRequest, DeleteItemResult> handler) {
-    return async(request, handler, () -> engine.deleteItemAsync(SdkV1Requests.deleteItem(request))
+    return SdkV1Async.answer(request, handler, () -> engine.deleteItemAsync(SdkV1Requests.deleteItem(request))
         .thenApply(old -> new DeleteItemResult().withAttributes(sdkItem(old))));
   }
 
   @Override
   public Future<UpdateItemResult> updateItemAsync(UpdateItemRequest request,
       AsyncHandler<UpdateItemRequest, UpdateItemResult> handler) {
-    return async(request, handler, () -> engine.updateItemAsync(SdkV1Requests.updateItem(request))
+    return SdkV1Async.answer(request, handler, () -> engine.updateItemAsync(SdkV1Requests.updateItem(request))
         .thenApply(returned -> new UpdateItemResult().withAttributes(sdkItem(returned))));
   }
 
   @Override
   public Future<BatchWriteItemResult> batchWriteItemAsync(BatchWriteItemRequest request,
       AsyncHandler<BatchWriteItemRequest, BatchWriteItemResult> handler) {
-    return async(request, handler, () -> engine.batchWriteItemAsync(SdkV1Requests.batchWriteItem(request))
+    return SdkV1Async.answer(request, handler, () -> engine.batchWriteItemAsync(SdkV1Requests.batchWriteItem(request))
         .thenApply(done -> new BatchWriteItemResult().withUnprocessedItems(new LinkedHashMap<String, List<WriteRequest>>())));
   }
 
   @Override
   public Future<TransactWriteItemsResult> transactWriteItemsAsync(TransactWriteItemsRequest request,
       AsyncHandler<TransactWriteItemsRequest, TransactWriteItemsResult> handler) {
-    return async(request, handler, () -> engine.transactWriteItemsAsync(SdkV1Requests.transactWriteItems(request))
+    return SdkV1Async.answer(request, handler, () -> engine.transactWriteItemsAsync(SdkV1Requests.transactWriteItems(request))
         .thenApply(done -> new TransactWriteItemsResult()));
   }
 
   @Override
   public Future<GetItemResult> getItemAsync(GetItemRequest request, AsyncHandler<GetItemRequest, GetItemResult> handler) {
-    return async(request, handler, () -> now(() -> getItem(request)));
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> getItem(request)));
   }
 
   @Override
   public Future<QueryResult> queryAsync(QueryRequest request, AsyncHandler<QueryRequest, QueryResult> handler) {
-    return async(request, handler, () -> now(() -> query(request)));
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> query(request)));
   }
 
   @Override
   public Future<ScanResult> scanAsync(ScanRequest request, AsyncHandler<ScanRequest, ScanResult> handler) {
-    return async(request, handler, () -> now(() -> scan(request)));
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> scan(request)));
   }
 
   @Override
   public Future<BatchGetItemResult> batchGetItemAsync(BatchGetItemRequest request,
       AsyncHandler<BatchGetItemRequest, BatchGetItemResult> handler) {
-    return async(request, handler, () -> now(() -> batchGetItem(request)));
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> batchGetItem(request)));
   }
 
   @Override
   public Future<DescribeTableResult> describeTableAsync(DescribeTableRequest request,
       AsyncHandler<DescribeTableRequest, DescribeTableResult> handler) {
-    return async(request, handler, () -> now(() -> describeTable(request)));
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> describeTable(request)));
   }
 
   @Override
   public Future<CreateTableResult> createTableAsync(CreateTableRequest request,
       AsyncHandler<CreateTableRequest, CreateTableResult> handler) {
-    return async(request, handler, () -> now(() -> createTable(request)));
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> createTable(request)));
   }
 
   @Override
   public Future<DeleteTableResult> deleteTableAsync(DeleteTableRequest request,
       AsyncHandler<DeleteTableRequest, DeleteTableResult> handler) {
-    return async(request, handler, () -> now(() -> deleteTable(request)));
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> deleteTable(request)));
   }
 
   @Override
   public Future<ListTablesResult> listTablesAsync(ListTablesRequest request,
       AsyncHandler<ListTablesRequest, ListTablesResult> handler) {
-    return async(request, handler, () -> now(() -> listTables(request)));
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> listTables(request)));
   }
 
   @Override
   public Future<UpdateTimeToLiveResult> updateTimeToLiveAsync(UpdateTimeToLiveRequest request,
       AsyncHandler<UpdateTimeToLiveRequest, UpdateTimeToLiveResult> handler) {
-    return async(request, handler, () -> now(() -> updateTimeToLive(request)));
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> updateTimeToLive(request)));
   }
 
   @Override
   public Future<DescribeTimeToLiveResult> describeTimeToLiveAsync(DescribeTimeToLiveRequest request,
       AsyncHandler<DescribeTimeToLiveRequest, DescribeTimeToLiveResult> handler) {
-    return async(request, handler, () -> now(() -> describeTimeToLive(request)));
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> describeTimeToLive(request)));
   }
 
   @Override
   public Future<UpdateTableResult> updateTableAsync(UpdateTableRequest request,
       AsyncHandler<UpdateTableRequest, UpdateTableResult> handler) {
-    return async(request, handler, () -> now(() -> updateTable(request)));
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> updateTable(request)));
   }
 
   /** The store outlives its clients: the owner of the store closes it. */
