@@ -15,6 +15,7 @@ import com.amazonaws.services.dynamodbv2.model.PutItemRequest;
 import com.amazonaws.services.dynamodbv2.model.PutItemResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -54,7 +55,9 @@ class AsyncDoorTest extends InProcessStoreTest {
     ExecutionException failed = assertThrows(ExecutionException.class, refused::get);
     assertInstanceOf(ConditionalCheckFailedException.class, failed.getCause());
     assertInstanceOf(ConditionalCheckFailedException.class, refusal.get());
-    assertEquals("parley-store-writer", answeredOn.get());
+    // Answered by the writer, or by this thread when the answer was in before the SDK's future was
+    // built: no third thread either way.
+    assertTrue(Set.of("parley-store-writer", Thread.currentThread().getName()).contains(answeredOn.get()), answeredOn.get());
   }
 
   @Test
