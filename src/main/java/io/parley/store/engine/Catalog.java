@@ -48,6 +48,7 @@ final class Catalog {
     }
     Table table = tables.get(name);
     if (table == null) {
+      checkName("TableName", name);
       throw StoreException.notFound("Requested resource not found: Table: " + name + " not found");
     }
     return table;

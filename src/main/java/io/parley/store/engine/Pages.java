@@ -45,7 +45,7 @@ final class Pages {
       throw StoreException.validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
     }
     Ast.Condition keyCondition = expressions.condition("KeyConditionExpression", request.keyConditionExpression());
-    Plan plan = plan(table, index, expressions, request.filterExpression(), request.projectionExpression(),
+    Plan plan = plan(table, index, expressions, true, request.filterExpression(), request.projectionExpression(),
         request.attributesToGet(), request.select(), request.limit(), request.exclusiveStartKey(), request.consistentRead());
     Table.KeyDef key = index == null ? table.key() : index.key();
     KeyCondition bounds = KeyCondition.of(keyCondition, key);
@@ -93,7 +93,7 @@ final class Pages {
     Table.Index index = request.indexName() == null ? null : table.index(request.indexName());
     checkSegments(request.segment(), request.totalSegments());
     Expressions expressions = new Expressions(request.placeholders());
-    Plan plan = plan(table, index, expressions, request.filterExpression(), request.projectionExpression(),
+    Plan plan = plan(table, index, expressions, false, request.filterExpression(), request.projectionExpression(),
         request.attributesToGet(), request.select(), request.limit(), request.exclusiveStartKey(), request.consistentRead());
     StringBuilder sql = new StringBuilder();
     List<byte[]> args = new ArrayList<>();
@@ -169,7 +169,8 @@ final class Pages {
     }
   }
 
-  private Plan plan(Table table, Table.Index index, Expressions expressions, String filterText, String projectionText,
+  private Plan plan(Table table, Table.Index index, Expressions expressions, boolean keyCondition, String filterText,
+      String projectionText,
       List<String> attributesToGet, Select requested, Integer limit, Map<String, AttributeValue> startKey,
       boolean consistentRead) {
     if (index != null && index.global() && consistentRead) {
@@ -177,7 +178,7 @@ final class Pages {
     }
     Ast.Condition filter = expressions.condition("FilterExpression", filterText);
     List<Path> projectionPaths = expressions.projection(projectionText);
-    expressions.finish(true);
+    expressions.finish(keyCondition || filter != null || projectionPaths != null);
     Projection projection = Projection.of(projectionPaths, attributesToGet);
     Select select = requested;
     if (select == null) {
