@@ -10,6 +10,8 @@ import io.parley.store.sdkv1.SdkV1DynamoDb;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Parley's embedded DynamoDB-compatible store: a subset of DynamoDB's API with DynamoDB's
@@ -23,6 +25,7 @@ public final class EmbeddedStore implements AutoCloseable {
 
   private final StoreEngine engine;
   private final SdkV1DynamoDb inProcess;
+  private final List<HttpDoor> doors = new CopyOnWriteArrayList<>();
 
   private EmbeddedStore(StoreEngine engine) {
     this.engine = engine;
@@ -59,7 +62,9 @@ public final class EmbeddedStore implements AutoCloseable {
    */
   public HttpDoor serveHttp(String host, int port) {
     try {
-      return HttpDoor.serve(engine, host, port);
+      HttpDoor door = HttpDoor.serve(engine, host, port);
+      doors.add(door);
+      return door;
     } catch (IOException failed) {
       throw new UncheckedIOException("Cannot serve the store on " + host + ":" + port, failed);
     }
@@ -89,9 +94,10 @@ public final class EmbeddedStore implements AutoCloseable {
   /** The name of the database file inside the store's directory. */
   public static final String DATABASE_FILE = "parley-store.sqlite";
 
-  /** Answers every write already submitted, then closes the database. */
+  /** Closes the HTTP doors, answers every write already submitted, then closes the database. */
   @Override
   public void close() {
+    doors.forEach(HttpDoor::close);
     engine.close();
   }
 }

@@ -174,6 +174,12 @@ class ItemOperationsTest extends InProcessStoreTest {
   }
 
   @Test
+  void aStoreDirectoryServesOneStoreAtATime() {
+    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> EmbeddedStore.open(dir));
+    assertTrue(refused.getMessage().contains("open already"), refused.getMessage());
+  }
+
+  @Test
   void legacyParametersAreRefusedNotIgnored() {
     assertValidation(() -> dynamo.putItem(new PutItemRequest("tbl", item("k", "a")).addExpectedEntry("k",
         new com.amazonaws.services.dynamodbv2.model.ExpectedAttributeValue(false))), "not supported");
