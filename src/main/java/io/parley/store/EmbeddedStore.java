@@ -4,9 +4,9 @@ import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsync;
 import io.parley.store.engine.StoreEngine;
 import io.parley.store.http.HttpDoor;
+import io.parley.store.sdkv1.SdkV1DynamoDb;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import io.parley.store.sdkv1.SdkV1DynamoDb;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +22,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class EmbeddedStore implements AutoCloseable {
   /** How often expired items (TTL) are looked for. */
   public static final Duration TTL_SWEEP = Duration.ofSeconds(30);
+
+  /** The name of the database file inside the store's directory. */
+  public static final String DATABASE_FILE = StoreEngine.DATABASE_FILE;
 
   private final StoreEngine engine;
   private final SdkV1DynamoDb inProcess;
@@ -90,9 +93,6 @@ public final class EmbeddedStore implements AutoCloseable {
     }
     engine.backupTo(target);
   }
-
-  /** The name of the database file inside the store's directory. */
-  public static final String DATABASE_FILE = "parley-store.sqlite";
 
   /** Closes the HTTP doors, answers every write already submitted, then closes the database. */
   @Override

@@ -18,6 +18,9 @@ import java.util.concurrent.CompletableFuture;
 
 /** The store's operations on its own model; the doors translate to and from it. */
 public final class StoreEngine implements AutoCloseable {
+  /** The name of the database file inside the store's directory. */
+  public static final String DATABASE_FILE = Database.FILE_NAME;
+
   private final Database database;
   private final GroupCommit writer;
   private final Catalog catalog;
