@@ -45,6 +45,18 @@ class NumberOrderTest {
   }
 
   @Test
+  void encodedNumbersDecodeToTheirValue() {
+    Random random = new Random(41);
+    for (int i = 0; i < 5_000; i++) {
+      BigDecimal number = randomNumber(random);
+      assertEquals(0, number.compareTo(KeyBytes.number(KeyBytes.number(number))), number.toString());
+    }
+    for (String edge : List.of("0", "1E-130", "-1E-130", "9.9999999999999999999999999999999999999E+125", "-100", "0.5")) {
+      assertEquals(0, new BigDecimal(edge).compareTo(KeyBytes.number(KeyBytes.number(new BigDecimal(edge)))), edge);
+    }
+  }
+
+  @Test
   void equalValuesEncodeAlike() {
     assertTrue(Arrays.equals(KeyBytes.number(new BigDecimal("1.50")), KeyBytes.number(new BigDecimal("1.5"))));
     assertTrue(Arrays.equals(KeyBytes.number(new BigDecimal("100")), KeyBytes.number(new BigDecimal("1E+2"))));

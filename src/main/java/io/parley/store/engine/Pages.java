@@ -61,7 +61,7 @@ final class Pages {
     List<byte[]> args = new ArrayList<>();
     String order = forward ? "" : " DESC";
     if (index == null) {
-      sql.append("SELECT item FROM items WHERE t = ? AND h = ?");
+      sql.append("SELECT h, r, item FROM items WHERE t = ? AND h = ?");
       args.add(bounds.hash());
       range(sql, args, "r", bounds);
       if (plan.startKey() != null) {
@@ -71,7 +71,7 @@ final class Pages {
       }
       sql.append(" ORDER BY r").append(order);
     } else {
-      sql.append("SELECT i.item FROM entries e JOIN items i ON i.t = e.t AND i.h = e.th AND i.r = e.tr"
+      sql.append("SELECT i.h, i.r, i.item FROM entries e JOIN items i ON i.t = e.t AND i.h = e.th AND i.r = e.tr"
           + " WHERE e.t = ? AND e.i = ").append(index.id()).append(" AND e.h = ?");
       args.add(bounds.hash());
       range(sql, args, "e.r", bounds);
@@ -98,7 +98,7 @@ final class Pages {
     StringBuilder sql = new StringBuilder();
     List<byte[]> args = new ArrayList<>();
     if (index == null) {
-      sql.append("SELECT item FROM items WHERE t = ?");
+      sql.append("SELECT h, r, item FROM items WHERE t = ?");
       segment(sql, "h", request);
       if (plan.startKey() != null) {
         Table.RowKey start = table.rowKeyOfKey(plan.startKey());
@@ -108,7 +108,7 @@ final class Pages {
       }
       sql.append(" ORDER BY h, r");
     } else {
-      sql.append("SELECT i.item FROM entries e JOIN items i ON i.t = e.t AND i.h = e.th AND i.r = e.tr"
+      sql.append("SELECT i.h, i.r, i.item FROM entries e JOIN items i ON i.t = e.t AND i.h = e.th AND i.r = e.tr"
           + " WHERE e.t = ? AND e.i = ").append(index.id());
       segment(sql, "e.h", request);
       if (plan.startKey() != null) {
@@ -229,7 +229,7 @@ final class Pages {
           if (full) {
             return page(plan, items, matched, scanned, last);
           }
-          Map<String, AttributeValue> item = ItemCodec.decode(rows.getBytes(1));
+          Map<String, AttributeValue> item = plan.table().decode(rows.getBytes(1), rows.getBytes(2), rows.getBytes(3));
           Map<String, AttributeValue> visible = plan.index() != null && plan.index().global()
               ? plan.index().project(item, plan.table().key()) : item;
           scanned++;

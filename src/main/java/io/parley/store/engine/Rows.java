@@ -18,7 +18,7 @@ final class Rows {
     select.setBytes(2, key.hash());
     select.setBytes(3, key.range());
     try (ResultSet row = select.executeQuery()) {
-      return row.next() ? ItemCodec.decode(row.getBytes(1)) : null;
+      return row.next() ? table.decode(key.hash(), key.range(), row.getBytes(1)) : null;
     }
   }
 
@@ -29,7 +29,7 @@ final class Rows {
     upsert.setLong(1, table.id());
     upsert.setBytes(2, key.hash());
     upsert.setBytes(3, key.range());
-    upsert.setBytes(4, ItemCodec.encode(item));
+    upsert.setBytes(4, table.encode(item));
     Long expires = table.expiry(item);
     if (expires == null) {
       upsert.setNull(5, Types.INTEGER);

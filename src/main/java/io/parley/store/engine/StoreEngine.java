@@ -111,7 +111,7 @@ public final class StoreEngine implements AutoCloseable {
     PreparedStatement update = sql.prepare("UPDATE items SET expires = ? WHERE t = ? AND h = ? AND r = ?");
     try (ResultSet rows = select.executeQuery()) {
       while (rows.next()) {
-        Long expires = table.expiry(ItemCodec.decode(rows.getBytes(3)));
+        Long expires = table.expiry(table.decode(rows.getBytes(1), rows.getBytes(2), rows.getBytes(3)));
         if (expires == null) {
           update.setNull(1, Types.INTEGER);
         } else {
