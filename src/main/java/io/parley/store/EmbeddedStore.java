@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Parley's embedded DynamoDB-compatible store: a subset of DynamoDB's API with DynamoDB's
@@ -29,6 +30,7 @@ public final class EmbeddedStore implements AutoCloseable {
   private final StoreEngine engine;
   private final SdkV1DynamoDb inProcess;
   private final List<HttpDoor> doors = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private EmbeddedStore(StoreEngine engine) {
     this.engine = engine;
@@ -94,9 +96,15 @@ public final class EmbeddedStore implements AutoCloseable {
     engine.backupTo(target);
   }
 
-  /** Closes the HTTP doors, answers every write already submitted, then closes the database. */
+  /**
+   * Closes the HTTP doors, answers every write already submitted, then closes the database. A
+   * second close does nothing.
+   */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     doors.forEach(HttpDoor::close);
     engine.close();
   }
