@@ -196,5 +196,10 @@ final class GroupCommit implements AutoCloseable {
   public void close() throws InterruptedException {
     closing = true;
     thread.join();
+    // A write queued while the writer was stopping is refused rather than left unanswered.
+    StoreException closed = new StoreException(StoreException.Code.InternalServerError, "The store is closed");
+    for (Pending<?> late = waiting.poll(); late != null; late = waiting.poll()) {
+      late.answer().completeExceptionally(closed);
+    }
   }
 }
