@@ -118,6 +118,22 @@ class BatchAndTransactionTest extends InProcessStoreTest {
   }
 
   @Test
+  void aRetriedTransactionWithItsTokenIsNotAppliedTwice() {
+    dynamo.putItem("tbl", item("k", "counter", "n", 0));
+    TransactWriteItemsRequest increment = new TransactWriteItemsRequest().withClientRequestToken("token-1").withTransactItems(
+        new TransactWriteItem().withUpdate(new Update().withTableName("tbl").withKey(item("k", "counter"))
+            .withUpdateExpression("ADD n :one").withExpressionAttributeValues(item(":one", 1))));
+    dynamo.transactWriteItems(increment);
+    dynamo.transactWriteItems(increment.clone());
+    assertEquals(item("k", "counter", "n", 1), dynamo.getItem("tbl", item("k", "counter")).getItem());
+    var other = new TransactWriteItemsRequest().withClientRequestToken("token-1").withTransactItems(
+        new TransactWriteItem().withDelete(new Delete().withTableName("tbl").withKey(item("k", "counter"))));
+    var mismatch = assertThrows(com.amazonaws.services.dynamodbv2.model.IdempotentParameterMismatchException.class,
+        () -> dynamo.transactWriteItems(other));
+    assertEquals("IdempotentParameterMismatchException", mismatch.getErrorCode());
+  }
+
+  @Test
   void transactionsRefuseTwoActionsOnOneItemAndMoreThanAHundred() {
     assertValidation(() -> dynamo.transactWriteItems(new TransactWriteItemsRequest().withTransactItems(
         new TransactWriteItem().withPut(new Put().withTableName("tbl").withItem(item("k", "a"))),

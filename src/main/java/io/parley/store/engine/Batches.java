@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 final class Batches {
   private final Catalog catalog;
   private final GroupCommit writer;
+  private final TransactionTokens tokens = new TransactionTokens();
 
   Batches(Catalog catalog, GroupCommit writer) {
     this.catalog = catalog;
@@ -97,6 +98,9 @@ final class Batches {
     if (given.size() > 100) {
       throw StoreException.validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100");
     }
+    if (tokens.done(request)) {
+      return CompletableFuture.completedFuture(null);
+    }
     List<Action> actions = new ArrayList<>();
     Set<ByteBuffer> seen = new HashSet<>();
     for (TransactAction action : given) {
@@ -144,6 +148,7 @@ final class Batches {
           Rows.put(sql, action.table(), action.key(), news.get(i), olds.get(i));
         }
       }
+      afterCommit.add(() -> tokens.committed(request));
       return null;
     });
   }

@@ -9,6 +9,7 @@ public class StoreException extends RuntimeException {
     ValidationException,
     ConditionalCheckFailedException,
     TransactionCanceledException,
+    IdempotentParameterMismatchException,
     ResourceNotFoundException,
     ResourceInUseException,
     InternalServerError,

@@ -4,6 +4,7 @@ import com.amazonaws.AmazonServiceException;
 import com.amazonaws.services.dynamodbv2.model.AmazonDynamoDBException;
 import com.amazonaws.services.dynamodbv2.model.CancellationReason;
 import com.amazonaws.services.dynamodbv2.model.ConditionalCheckFailedException;
+import com.amazonaws.services.dynamodbv2.model.IdempotentParameterMismatchException;
 import com.amazonaws.services.dynamodbv2.model.InternalServerErrorException;
 import com.amazonaws.services.dynamodbv2.model.ResourceInUseException;
 import com.amazonaws.services.dynamodbv2.model.ResourceNotFoundException;
@@ -22,6 +23,7 @@ final class SdkV1Errors {
       case ConditionalCheckFailedException -> new ConditionalCheckFailedException(failure.getMessage());
       case ResourceNotFoundException -> new ResourceNotFoundException(failure.getMessage());
       case ResourceInUseException -> new ResourceInUseException(failure.getMessage());
+      case IdempotentParameterMismatchException -> new IdempotentParameterMismatchException(failure.getMessage());
       case InternalServerError -> new InternalServerErrorException(failure.getMessage());
       case TransactionCanceledException -> canceled((StoreException.TransactionCanceled) failure);
       default -> new AmazonDynamoDBException(failure.getMessage());
