@@ -75,6 +75,8 @@ final class Batches {
         if (!catalog.exists(write.table())) {
           throw StoreException.notFound("Requested resource not found: Table: " + write.table().name() + " not found");
         }
+      }
+      for (Write write : writes) {
         Map<String, AttributeValue> old = write.table().indexes().isEmpty() ? null : Rows.get(sql, write.table(), write.key());
         if (write.item() != null) {
           Rows.put(sql, write.table(), write.key(), write.item(), old);

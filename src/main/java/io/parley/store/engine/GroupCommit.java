@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The one writer. It takes every write waiting, runs them in one SQLite transaction (a refused
  * write leaves the others alone, see {@link #runGroup}), commits once (one sync), and only then
- * answers them all. The caller's thread waits for its answer; that wait is the only
- * hand-off a write makes.
+ * answers them all. A synchronous caller waits for its answer; an asynchronous one is answered
+ * on the writer's thread. Either way that is the only hand-off a write makes.
  */
 final class GroupCommit implements AutoCloseable {
   /** A write, run on the writer's connection inside a transaction. */
