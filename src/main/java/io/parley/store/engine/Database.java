@@ -63,6 +63,7 @@ final class Database implements AutoCloseable {
     writer.execute("PRAGMA page_size=8192"); // items up to ~2 KB stay inline in the WITHOUT ROWID b-tree
     writer.execute("PRAGMA journal_mode=WAL");
     writer.execute("PRAGMA synchronous=FULL");
+    writer.execute("PRAGMA journal_size_limit=16777216"); // the WAL shrinks back after a checkpoint
     writer.execute("PRAGMA busy_timeout=10000");
     writer.execute("CREATE TABLE IF NOT EXISTS tables(name TEXT PRIMARY KEY, id INTEGER NOT NULL UNIQUE,"
         + " definition TEXT NOT NULL)");
