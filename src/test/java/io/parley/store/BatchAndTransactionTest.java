@@ -97,13 +97,16 @@ class BatchAndTransactionTest extends InProcessStoreTest {
     TransactWriteItemsRequest failing = new TransactWriteItemsRequest().withTransactItems(
         new TransactWriteItem().withPut(new Put().withTableName("tbl").withItem(item("k", "new"))),
         new TransactWriteItem().withConditionCheck(new ConditionCheck().withTableName("tbl").withKey(item("k", "exists"))
-            .withConditionExpression("v = :two").withExpressionAttributeValues(item(":two", 2))),
+            .withConditionExpression("v = :two").withExpressionAttributeValues(item(":two", 2))
+            .withReturnValuesOnConditionCheckFailure("ALL_OLD")),
         new TransactWriteItem().withDelete(new Delete().withTableName("tbl").withKey(item("k", "other"))));
     dynamo.putItem("tbl", item("k", "other"));
     TransactionCanceledException canceled = assertThrows(TransactionCanceledException.class, () -> dynamo.transactWriteItems(failing));
     assertEquals("TransactionCanceledException", canceled.getErrorCode());
     assertEquals(List.of("None", "ConditionalCheckFailed", "None"),
         canceled.getCancellationReasons().stream().map(reason -> reason.getCode()).toList());
+    assertEquals(item("k", "exists", "v", 1), canceled.getCancellationReasons().get(1).getItem());
+    assertNull(canceled.getCancellationReasons().get(0).getItem());
     assertNull(dynamo.getItem("tbl", item("k", "new")).getItem());
     assertEquals(item("k", "exists", "v", 1), dynamo.getItem("tbl", item("k", "exists")).getItem());
     assertEquals(item("k", "other"), dynamo.getItem("tbl", item("k", "other")).getItem());

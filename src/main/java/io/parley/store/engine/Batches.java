@@ -90,7 +90,7 @@ final class Batches {
 
   /** One transaction action, checked and parsed before it reaches the writer. */
   private record Action(Table table, Table.RowKey key, Ast.Condition condition, Map<String, AttributeValue> item,
-      Ast.Update update, Map<String, AttributeValue> keyValues, boolean delete) {}
+      Ast.Update update, Map<String, AttributeValue> keyValues, boolean delete, boolean oldOnConditionFailure) {}
 
   CompletableFuture<Void> transactWrite(TransactWriteItems request) {
     List<TransactAction> given = request.actions();
@@ -127,12 +127,13 @@ final class Batches {
         Map<String, AttributeValue> next = null;
         CancellationReason reason = CancellationReason.NONE;
         if (action.condition() != null && !Conditions.holds(action.condition(), old)) {
-          reason = new CancellationReason("ConditionalCheckFailed", "The conditional request failed");
+          reason = new CancellationReason("ConditionalCheckFailed", "The conditional request failed",
+              action.oldOnConditionFailure() ? old : null);
         } else {
           try {
             next = outcome(action, old);
           } catch (StoreException invalid) {
-            reason = new CancellationReason("ValidationError", invalid.getMessage());
+            reason = new CancellationReason("ValidationError", invalid.getMessage(), null);
           }
         }
         news.add(next);
@@ -179,7 +180,8 @@ final class Batches {
       Table.RowKey key = table.rowKeyOfItem(put.item());
       Items.check(put.item());
       Rows.checkIndexable(table, put.item());
-      return new Action(table, key, condition(put.conditionExpression(), put.placeholders()), put.item(), null, null, false);
+      return new Action(table, key, condition(put.conditionExpression(), put.placeholders()), put.item(), null, null, false,
+          put.oldOnConditionFailure());
     }
     if (action instanceof TransactUpdate update) {
       Table.RowKey key = table.rowKeyOfKey(update.key());
@@ -191,18 +193,20 @@ final class Batches {
       Ast.Condition condition = expressions.condition("ConditionExpression", update.conditionExpression());
       expressions.finish(true);
       ItemWrites.checkNoKeyChange(table, parsed);
-      return new Action(table, key, condition, null, parsed, update.key(), false);
+      return new Action(table, key, condition, null, parsed, update.key(), false, update.oldOnConditionFailure());
     }
     if (action instanceof TransactDelete delete) {
       Table.RowKey key = table.rowKeyOfKey(delete.key());
-      return new Action(table, key, condition(delete.conditionExpression(), delete.placeholders()), null, null, null, true);
+      return new Action(table, key, condition(delete.conditionExpression(), delete.placeholders()), null, null, null, true,
+          delete.oldOnConditionFailure());
     }
     ConditionCheck check = (ConditionCheck) action;
     Table.RowKey key = table.rowKeyOfKey(check.key());
     if (check.conditionExpression() == null) {
       throw StoreException.validation("1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null");
     }
-    return new Action(table, key, condition(check.conditionExpression(), check.placeholders()), null, null, null, false);
+    return new Action(table, key, condition(check.conditionExpression(), check.placeholders()), null, null, null, false,
+        check.oldOnConditionFailure());
   }
 
   private static Ast.Condition condition(String text, io.parley.store.model.Requests.Placeholders placeholders) {

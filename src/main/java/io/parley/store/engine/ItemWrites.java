@@ -48,7 +48,7 @@ final class ItemWrites {
       checkStillThere(table);
       Map<String, AttributeValue> old = needsOld ? Rows.get(sql, table, key) : null;
       if (condition != null && !Conditions.holds(condition, old)) {
-        throw StoreException.conditionFailed();
+        throw StoreException.conditionFailed(request.oldOnConditionFailure() ? old : null);
       }
       Rows.put(sql, table, key, item, old);
       return returnValues == ReturnValues.ALL_OLD ? old : null;
@@ -66,7 +66,7 @@ final class ItemWrites {
       checkStillThere(table);
       Map<String, AttributeValue> old = Rows.get(sql, table, key);
       if (condition != null && !Conditions.holds(condition, old)) {
-        throw StoreException.conditionFailed();
+        throw StoreException.conditionFailed(request.oldOnConditionFailure() ? old : null);
       }
       if (old != null) {
         Rows.delete(sql, table, key, old);
@@ -91,7 +91,7 @@ final class ItemWrites {
       checkStillThere(table);
       Map<String, AttributeValue> old = Rows.get(sql, table, key);
       if (condition != null && !Conditions.holds(condition, old)) {
-        throw StoreException.conditionFailed();
+        throw StoreException.conditionFailed(request.oldOnConditionFailure() ? old : null);
       }
       Map<String, AttributeValue> base = old != null ? old : keyValues;
       Map<String, AttributeValue> item = update == null ? base : Updates.apply(update, base);

@@ -109,7 +109,13 @@ public final class HttpDoor implements AutoCloseable {
         if (reason.message() != null) {
           one.put("Message", reason.message());
         }
+        if (reason.item() != null) {
+          one.set("Item", JsonValues.json(reason.item()));
+        }
       });
+    }
+    if (refused instanceof StoreException.ConditionFailed failed && failed.item() != null) {
+      node.set("Item", JsonValues.json(failed.item()));
     }
     return node;
   }

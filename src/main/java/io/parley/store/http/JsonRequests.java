@@ -35,14 +35,10 @@ final class JsonRequests {
     if (metrics != null && !metrics.equals("NONE")) {
       throw StoreException.unsupported("ReturnItemCollectionMetrics " + metrics);
     }
-    refuseOnFailure(body);
   }
 
-  private static void refuseOnFailure(JsonNode node) {
-    String onFailure = text(node, "ReturnValuesOnConditionCheckFailure");
-    if (onFailure != null && !onFailure.equals("NONE")) {
-      throw StoreException.unsupported("ReturnValuesOnConditionCheckFailure " + onFailure);
-    }
+  private static boolean oldOnFailure(JsonNode node) {
+    return Requests.oldOnConditionFailure(text(node, "ReturnValuesOnConditionCheckFailure"));
   }
 
   static String text(JsonNode node, String field) {
@@ -110,7 +106,8 @@ final class JsonRequests {
 
   static Requests.PutItem putItem(JsonNode body) {
     return new Requests.PutItem(text(body, "TableName"), item(body.get("Item")), text(body, "ConditionExpression"),
-        placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")));
+        placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")),
+        oldOnFailure(body));
   }
 
   static Requests.GetItem getItem(JsonNode body) {
@@ -120,12 +117,14 @@ final class JsonRequests {
 
   static Requests.DeleteItem deleteItem(JsonNode body) {
     return new Requests.DeleteItem(text(body, "TableName"), item(body.get("Key")), text(body, "ConditionExpression"),
-        placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")));
+        placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")),
+        oldOnFailure(body));
   }
 
   static Requests.UpdateItem updateItem(JsonNode body) {
     return new Requests.UpdateItem(text(body, "TableName"), item(body.get("Key")), text(body, "UpdateExpression"),
-        text(body, "ConditionExpression"), placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")));
+        text(body, "ConditionExpression"), placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")),
+        oldOnFailure(body));
   }
 
   static Requests.Query query(JsonNode body) {
@@ -181,16 +180,15 @@ final class JsonRequests {
       }
       String kind = action.fieldNames().next();
       JsonNode it = action.get(kind);
-      refuseOnFailure(it);
       actions.add(switch (kind) {
         case "Put" -> new Requests.TransactPut(text(it, "TableName"), item(it.get("Item")), text(it, "ConditionExpression"),
-            placeholders(it));
+            placeholders(it), oldOnFailure(it));
         case "Update" -> new Requests.TransactUpdate(text(it, "TableName"), item(it.get("Key")), text(it, "UpdateExpression"),
-            text(it, "ConditionExpression"), placeholders(it));
+            text(it, "ConditionExpression"), placeholders(it), oldOnFailure(it));
         case "Delete" -> new Requests.TransactDelete(text(it, "TableName"), item(it.get("Key")), text(it, "ConditionExpression"),
-            placeholders(it));
+            placeholders(it), oldOnFailure(it));
         case "ConditionCheck" -> new Requests.ConditionCheck(text(it, "TableName"), item(it.get("Key")),
-            text(it, "ConditionExpression"), placeholders(it));
+            text(it, "ConditionExpression"), placeholders(it), oldOnFailure(it));
         default -> throw StoreException.validation("TransactItems can only contain one of Check, Put, Update or Delete");
       });
     }

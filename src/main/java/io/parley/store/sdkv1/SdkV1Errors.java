@@ -20,7 +20,8 @@ final class SdkV1Errors {
 
   static AmazonServiceException of(StoreException failure) {
     AmazonDynamoDBException exception = switch (failure.code()) {
-      case ConditionalCheckFailedException -> new ConditionalCheckFailedException(failure.getMessage());
+      case ConditionalCheckFailedException -> new ConditionalCheckFailedException(failure.getMessage())
+          .withItem(failure instanceof StoreException.ConditionFailed failed ? SdkV1Values.sdkItem(failed.item()) : null);
       case ResourceNotFoundException -> new ResourceNotFoundException(failure.getMessage());
       case ResourceInUseException -> new ResourceInUseException(failure.getMessage());
       case IdempotentParameterMismatchException -> new IdempotentParameterMismatchException(failure.getMessage());
@@ -41,7 +42,8 @@ final class SdkV1Errors {
     TransactionCanceledException exception = new TransactionCanceledException(failure.getMessage());
     List<CancellationReason> reasons = new ArrayList<>();
     for (StoreException.CancellationReason reason : failure.reasons()) {
-      reasons.add(new CancellationReason().withCode(reason.code()).withMessage(reason.message()));
+      reasons.add(new CancellationReason().withCode(reason.code()).withMessage(reason.message())
+          .withItem(SdkV1Values.sdkItem(reason.item())));
     }
     exception.setCancellationReasons(reasons);
     return exception;

@@ -26,8 +26,7 @@ import java.util.Map;
 /**
  * AWS SDK v1 requests as the store's requests. Parameters the store does not implement (the
  * legacy Expected, AttributeUpdates, KeyConditions, QueryFilter, ScanFilter, ConditionalOperator;
- * ReturnItemCollectionMetrics SIZE; ReturnValuesOnConditionCheckFailure ALL_OLD) are refused with
- * a ValidationException rather than ignored.
+ * ReturnItemCollectionMetrics SIZE) are refused with a ValidationException rather than ignored.
  */
 final class SdkV1Requests {
   private SdkV1Requests() {}
@@ -69,10 +68,10 @@ final class SdkV1Requests {
     refuse(request.getExpected() != null, "Expected");
     refuse(request.getConditionalOperator() != null, "ConditionalOperator");
     refuseMetrics(request.getReturnItemCollectionMetrics());
-    refuseOnFailure(request.getReturnValuesOnConditionCheckFailure());
     return new Requests.PutItem(request.getTableName(), item(request.getItem()), request.getConditionExpression(),
         placeholders(request.getExpressionAttributeNames(), request.getExpressionAttributeValues()),
-        Requests.ReturnValues.parse(request.getReturnValues()));
+        Requests.ReturnValues.parse(request.getReturnValues()),
+        Requests.oldOnConditionFailure(request.getReturnValuesOnConditionCheckFailure()));
   }
 
   static Requests.GetItem getItem(GetItemRequest request) {
@@ -85,10 +84,10 @@ final class SdkV1Requests {
     refuse(request.getExpected() != null, "Expected");
     refuse(request.getConditionalOperator() != null, "ConditionalOperator");
     refuseMetrics(request.getReturnItemCollectionMetrics());
-    refuseOnFailure(request.getReturnValuesOnConditionCheckFailure());
     return new Requests.DeleteItem(request.getTableName(), item(request.getKey()), request.getConditionExpression(),
         placeholders(request.getExpressionAttributeNames(), request.getExpressionAttributeValues()),
-        Requests.ReturnValues.parse(request.getReturnValues()));
+        Requests.ReturnValues.parse(request.getReturnValues()),
+        Requests.oldOnConditionFailure(request.getReturnValuesOnConditionCheckFailure()));
   }
 
   static Requests.UpdateItem updateItem(UpdateItemRequest request) {
@@ -96,11 +95,11 @@ final class SdkV1Requests {
     refuse(request.getAttributeUpdates() != null, "AttributeUpdates");
     refuse(request.getConditionalOperator() != null, "ConditionalOperator");
     refuseMetrics(request.getReturnItemCollectionMetrics());
-    refuseOnFailure(request.getReturnValuesOnConditionCheckFailure());
     return new Requests.UpdateItem(request.getTableName(), item(request.getKey()), request.getUpdateExpression(),
         request.getConditionExpression(),
         placeholders(request.getExpressionAttributeNames(), request.getExpressionAttributeValues()),
-        Requests.ReturnValues.parse(request.getReturnValues()));
+        Requests.ReturnValues.parse(request.getReturnValues()),
+        Requests.oldOnConditionFailure(request.getReturnValuesOnConditionCheckFailure()));
   }
 
   static Requests.Query query(QueryRequest request) {
@@ -183,27 +182,27 @@ final class SdkV1Requests {
     }
     if (item.getPut() != null) {
       var put = item.getPut();
-      refuseOnFailure(put.getReturnValuesOnConditionCheckFailure());
-      return new Requests.TransactPut(put.getTableName(), item(put.getItem()), put.getConditionExpression(),
-          placeholders(put.getExpressionAttributeNames(), put.getExpressionAttributeValues()));
+        return new Requests.TransactPut(put.getTableName(), item(put.getItem()), put.getConditionExpression(),
+          placeholders(put.getExpressionAttributeNames(), put.getExpressionAttributeValues()),
+          Requests.oldOnConditionFailure(put.getReturnValuesOnConditionCheckFailure()));
     }
     if (item.getUpdate() != null) {
       var update = item.getUpdate();
-      refuseOnFailure(update.getReturnValuesOnConditionCheckFailure());
-      return new Requests.TransactUpdate(update.getTableName(), item(update.getKey()), update.getUpdateExpression(),
+        return new Requests.TransactUpdate(update.getTableName(), item(update.getKey()), update.getUpdateExpression(),
           update.getConditionExpression(),
-          placeholders(update.getExpressionAttributeNames(), update.getExpressionAttributeValues()));
+          placeholders(update.getExpressionAttributeNames(), update.getExpressionAttributeValues()),
+          Requests.oldOnConditionFailure(update.getReturnValuesOnConditionCheckFailure()));
     }
     if (item.getDelete() != null) {
       var delete = item.getDelete();
-      refuseOnFailure(delete.getReturnValuesOnConditionCheckFailure());
-      return new Requests.TransactDelete(delete.getTableName(), item(delete.getKey()), delete.getConditionExpression(),
-          placeholders(delete.getExpressionAttributeNames(), delete.getExpressionAttributeValues()));
+        return new Requests.TransactDelete(delete.getTableName(), item(delete.getKey()), delete.getConditionExpression(),
+          placeholders(delete.getExpressionAttributeNames(), delete.getExpressionAttributeValues()),
+          Requests.oldOnConditionFailure(delete.getReturnValuesOnConditionCheckFailure()));
     }
     var check = item.getConditionCheck();
-    refuseOnFailure(check.getReturnValuesOnConditionCheckFailure());
     return new Requests.ConditionCheck(check.getTableName(), item(check.getKey()), check.getConditionExpression(),
-        placeholders(check.getExpressionAttributeNames(), check.getExpressionAttributeValues()));
+        placeholders(check.getExpressionAttributeNames(), check.getExpressionAttributeValues()),
+        Requests.oldOnConditionFailure(check.getReturnValuesOnConditionCheckFailure()));
   }
 
   private static Placeholders placeholders(Map<String, String> names,
@@ -217,9 +216,6 @@ final class SdkV1Requests {
     refuse(metrics != null && !metrics.equals("NONE"), "ReturnItemCollectionMetrics " + metrics);
   }
 
-  private static void refuseOnFailure(String onFailure) {
-    refuse(onFailure != null && !onFailure.equals("NONE"), "ReturnValuesOnConditionCheckFailure " + onFailure);
-  }
 
   private static void refuse(boolean given, String what) {
     if (given) {
