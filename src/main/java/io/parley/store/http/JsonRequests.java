@@ -84,6 +84,12 @@ final class JsonRequests {
   }
 
   static TableSchema createTable(JsonNode body) {
+    if (body.path("StreamSpecification").path("StreamEnabled").asBoolean(false)) {
+      throw StoreException.unsupported("StreamSpecification");
+    }
+    if (body.path("SSESpecification").path("Enabled").asBoolean(false)) {
+      throw StoreException.unsupported("SSESpecification");
+    }
     List<TableSchema.AttributeDefinition> definitions = new ArrayList<>();
     body.path("AttributeDefinitions").forEach(definition -> definitions.add(new TableSchema.AttributeDefinition(
         text(definition, "AttributeName"), text(definition, "AttributeType"))));
