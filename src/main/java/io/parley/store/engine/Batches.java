@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /** BatchWriteItem and TransactWriteItems: several writes committed together. */
 final class Batches {
@@ -32,15 +33,15 @@ final class Batches {
   private final RequestTokens tokens;
 
   Batches(Catalog catalog, GroupCommit writer, RequestTokens tokens) {
+    this.tokens = tokens;
     this.catalog = catalog;
     this.writer = writer;
-    this.tokens = tokens;
   }
 
   private record Write(Table table, Table.RowKey key, Map<String, AttributeValue> item) {}
 
   /** Writes every request; nothing is left unprocessed, since the store has no throughput limit. */
-  void batchWrite(BatchWriteItem request) {
+  CompletableFuture<Void> batchWrite(BatchWriteItem request) {
     Map<String, List<WriteRequest>> byTable = request.requestItems();
     if (byTable == null || byTable.isEmpty()) {
       throw StoreException.validation("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
@@ -73,11 +74,13 @@ final class Batches {
     if (writes.size() > 25) {
       throw StoreException.validation("Too many items requested for the BatchWriteItem call");
     }
-    writer.submit((sql, afterCommit) -> {
+    return writer.enqueue((sql, afterCommit) -> {
       for (Write write : writes) {
         if (!catalog.exists(write.table())) {
           throw StoreException.notFound("Requested resource not found: Table: " + write.table().name() + " not found");
         }
+      }
+      for (Write write : writes) {
         Map<String, AttributeValue> old = write.table().indexes().isEmpty() ? null : Rows.get(sql, write.table(), write.key());
         if (write.item() != null) {
           Rows.put(sql, write.table(), write.key(), write.item(), old);
@@ -91,9 +94,9 @@ final class Batches {
 
   /** One transaction action, checked and parsed before it reaches the writer. */
   private record Action(Table table, Table.RowKey key, Ast.Condition condition, Map<String, AttributeValue> item,
-      Ast.Update update, Map<String, AttributeValue> keyValues, boolean delete, boolean oldOnFailure) {}
+      Ast.Update update, Map<String, AttributeValue> keyValues, boolean delete, boolean oldOnConditionFailure) {}
 
-  void transactWrite(TransactWriteItems request) {
+  CompletableFuture<Void> transactWrite(TransactWriteItems request) {
     List<TransactAction> given = request.actions();
     if (given == null || given.isEmpty()) {
       throw StoreException.validation("1 validation error detected: Value null at 'transactItems' failed to satisfy constraint: Member must not be null");
@@ -101,6 +104,12 @@ final class Batches {
     if (given.size() > 100) {
       throw StoreException.validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100");
     }
+    String token = request.clientRequestToken();
+    if (token != null && (token.isEmpty() || token.length() > 36)) {
+      throw StoreException.validation("1 validation error detected: Value '" + token
+          + "' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36");
+    }
+    byte[] digest = token == null ? null : RequestTokens.digest(given);
     List<Action> actions = new ArrayList<>();
     Set<ByteBuffer> seen = new HashSet<>();
     for (TransactAction action : given) {
@@ -110,13 +119,8 @@ final class Batches {
       }
       actions.add(parsed);
     }
-    String token = request.clientRequestToken();
-    if (token != null && (token.isEmpty() || token.length() > 36)) {
-      throw StoreException.validation("1 validation error detected: Value '" + token
-          + "' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36");
-    }
-    byte[] digest = token == null ? null : RequestTokens.digest(given);
-    writer.submit((sql, afterCommit) -> {
+    return writer.enqueue((sql, afterCommit) -> {
+      // On the writer, in the transaction that writes: a retry queued behind its original sees its token.
       long now = System.currentTimeMillis();
       if (token != null && tokens.seen(sql, token, digest, now)) {
         return null;
@@ -136,7 +140,7 @@ final class Batches {
         CancellationReason reason = CancellationReason.NONE;
         if (action.condition() != null && !Conditions.holds(action.condition(), old)) {
           reason = new CancellationReason("ConditionalCheckFailed", "The conditional request failed",
-              action.oldOnFailure() ? old : null);
+              action.oldOnConditionFailure() ? old : null);
         } else {
           try {
             next = outcome(action, old);
@@ -187,7 +191,6 @@ final class Batches {
 
   private Action parse(TransactAction action) {
     Table table = catalog.table(action.table());
-    boolean oldOnFailure = action.onConditionFailure() == io.parley.store.model.Requests.OnConditionFailure.ALL_OLD;
     if (action instanceof TransactPut put) {
       if (put.item() == null) {
         throw StoreException.validation("1 validation error detected: Value null at 'transactItems.1.member.put.item' failed to satisfy constraint: Member must not be null");
@@ -195,7 +198,8 @@ final class Batches {
       Table.RowKey key = table.rowKeyOfItem(put.item());
       Items.check(put.item());
       Rows.checkIndexable(table, put.item());
-      return new Action(table, key, condition(put.conditionExpression(), put.placeholders()), put.item(), null, null, false, oldOnFailure);
+      return new Action(table, key, condition(put.conditionExpression(), put.placeholders()), put.item(), null, null, false,
+          put.oldOnConditionFailure());
     }
     if (action instanceof TransactUpdate update) {
       Table.RowKey key = table.rowKeyOfKey(update.key());
@@ -207,12 +211,12 @@ final class Batches {
       Ast.Condition condition = expressions.condition("ConditionExpression", update.conditionExpression());
       expressions.finish(true);
       ItemWrites.checkNoKeyChange(table, parsed);
-      return new Action(table, key, condition, null, parsed, update.key(), false, oldOnFailure);
+      return new Action(table, key, condition, null, parsed, update.key(), false, update.oldOnConditionFailure());
     }
     if (action instanceof TransactDelete delete) {
       Table.RowKey key = table.rowKeyOfKey(delete.key());
       return new Action(table, key, condition(delete.conditionExpression(), delete.placeholders()), null, null, null, true,
-          oldOnFailure);
+          delete.oldOnConditionFailure());
     }
     ConditionCheck check = (ConditionCheck) action;
     Table.RowKey key = table.rowKeyOfKey(check.key());
@@ -220,7 +224,7 @@ final class Batches {
       throw StoreException.validation("1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null");
     }
     return new Action(table, key, condition(check.conditionExpression(), check.placeholders()), null, null, null, false,
-        oldOnFailure);
+        check.oldOnConditionFailure());
   }
 
   private static Ast.Condition condition(String text, io.parley.store.model.Requests.Placeholders placeholders) {

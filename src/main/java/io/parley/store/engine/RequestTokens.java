@@ -80,7 +80,7 @@ final class RequestTokens {
         canonical(text, check.key()).append('|').append(check.conditionExpression()).append('|');
         canonical(text, check.placeholders());
       }
-      text.append('|').append(action.onConditionFailure()).append('\n');
+      text.append('|').append(action.oldOnConditionFailure()).append('\n');
     }
     try {
       return MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));

@@ -14,9 +14,13 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /** The store's operations on its own model; the doors translate to and from it. */
 public final class StoreEngine implements AutoCloseable {
+  /** The name of the database file inside the store's directory. */
+  public static final String DATABASE_FILE = Database.FILE_NAME;
+
   private final Database database;
   private final GroupCommit writer;
   private final Catalog catalog;
@@ -108,7 +112,7 @@ public final class StoreEngine implements AutoCloseable {
     PreparedStatement update = sql.prepare("UPDATE items SET expires = ? WHERE t = ? AND h = ? AND r = ?");
     try (ResultSet rows = select.executeQuery()) {
       while (rows.next()) {
-        Long expires = table.expiry(ItemCodec.decode(rows.getBytes(3)));
+        Long expires = table.expiry(table.decode(rows.getBytes(1), rows.getBytes(2), rows.getBytes(3)));
         if (expires == null) {
           update.setNull(1, Types.INTEGER);
         } else {
@@ -117,7 +121,7 @@ public final class StoreEngine implements AutoCloseable {
         update.setLong(2, table.id());
         update.setBytes(3, rows.getBytes(1));
         update.setBytes(4, rows.getBytes(2));
-        update.executeUpdate();
+        sql.update(update);
       }
     }
   }
@@ -127,6 +131,14 @@ public final class StoreEngine implements AutoCloseable {
   }
 
   public Map<String, AttributeValue> putItem(Requests.PutItem request) {
+    return GroupCommit.await(writes.put(request));
+  }
+
+  /**
+   * PutItem without waiting: the request is checked on this thread (a refusal is thrown), the
+   * answer completes on the writer's thread after the commit.
+   */
+  public CompletableFuture<Map<String, AttributeValue>> putItemAsync(Requests.PutItem request) {
     return writes.put(request);
   }
 
@@ -135,10 +147,18 @@ public final class StoreEngine implements AutoCloseable {
   }
 
   public Map<String, AttributeValue> deleteItem(Requests.DeleteItem request) {
+    return GroupCommit.await(writes.delete(request));
+  }
+
+  public CompletableFuture<Map<String, AttributeValue>> deleteItemAsync(Requests.DeleteItem request) {
     return writes.delete(request);
   }
 
   public Map<String, AttributeValue> updateItem(Requests.UpdateItem request) {
+    return GroupCommit.await(writes.update(request));
+  }
+
+  public CompletableFuture<Map<String, AttributeValue>> updateItemAsync(Requests.UpdateItem request) {
     return writes.update(request);
   }
 
@@ -155,11 +175,19 @@ public final class StoreEngine implements AutoCloseable {
   }
 
   public void batchWriteItem(Requests.BatchWriteItem request) {
-    batches.batchWrite(request);
+    GroupCommit.await(batches.batchWrite(request));
+  }
+
+  public CompletableFuture<Void> batchWriteItemAsync(Requests.BatchWriteItem request) {
+    return batches.batchWrite(request);
   }
 
   public void transactWriteItems(Requests.TransactWriteItems request) {
-    batches.transactWrite(request);
+    GroupCommit.await(batches.transactWrite(request));
+  }
+
+  public CompletableFuture<Void> transactWriteItemsAsync(Requests.TransactWriteItems request) {
+    return batches.transactWrite(request);
   }
 
   /** Deletes expired items now rather than at the next sweep; returns how many. */

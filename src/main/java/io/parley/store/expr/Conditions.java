@@ -197,7 +197,8 @@ public final class Conditions {
     } else if (value instanceof M map) {
       size = map.values().size();
     } else {
-      return null;
+      throw StoreException.validation("Invalid ConditionExpression: Incorrect operand type for operator or function;"
+          + " operator or function: size, operand type: " + value.type());
     }
     return AttributeValue.n(size);
   }

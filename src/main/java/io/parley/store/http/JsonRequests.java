@@ -37,8 +37,8 @@ final class JsonRequests {
     }
   }
 
-  private static Requests.OnConditionFailure onConditionFailure(JsonNode node) {
-    return Requests.OnConditionFailure.parse(text(node, "ReturnValuesOnConditionCheckFailure"));
+  private static boolean oldOnFailure(JsonNode node) {
+    return Requests.oldOnConditionFailure(text(node, "ReturnValuesOnConditionCheckFailure"));
   }
 
   static String text(JsonNode node, String field) {
@@ -84,6 +84,12 @@ final class JsonRequests {
   }
 
   static TableSchema createTable(JsonNode body) {
+    if (body.path("StreamSpecification").path("StreamEnabled").asBoolean(false)) {
+      throw StoreException.unsupported("StreamSpecification");
+    }
+    if (body.path("SSESpecification").path("Enabled").asBoolean(false)) {
+      throw StoreException.unsupported("SSESpecification");
+    }
     List<TableSchema.AttributeDefinition> definitions = new ArrayList<>();
     body.path("AttributeDefinitions").forEach(definition -> definitions.add(new TableSchema.AttributeDefinition(
         text(definition, "AttributeName"), text(definition, "AttributeType"))));
@@ -106,7 +112,8 @@ final class JsonRequests {
 
   static Requests.PutItem putItem(JsonNode body) {
     return new Requests.PutItem(text(body, "TableName"), item(body.get("Item")), text(body, "ConditionExpression"),
-        placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")), onConditionFailure(body));
+        placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")),
+        oldOnFailure(body));
   }
 
   static Requests.GetItem getItem(JsonNode body) {
@@ -116,13 +123,14 @@ final class JsonRequests {
 
   static Requests.DeleteItem deleteItem(JsonNode body) {
     return new Requests.DeleteItem(text(body, "TableName"), item(body.get("Key")), text(body, "ConditionExpression"),
-        placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")), onConditionFailure(body));
+        placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")),
+        oldOnFailure(body));
   }
 
   static Requests.UpdateItem updateItem(JsonNode body) {
     return new Requests.UpdateItem(text(body, "TableName"), item(body.get("Key")), text(body, "UpdateExpression"),
         text(body, "ConditionExpression"), placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")),
-        onConditionFailure(body));
+        oldOnFailure(body));
   }
 
   static Requests.Query query(JsonNode body) {
@@ -180,13 +188,13 @@ final class JsonRequests {
       JsonNode it = action.get(kind);
       actions.add(switch (kind) {
         case "Put" -> new Requests.TransactPut(text(it, "TableName"), item(it.get("Item")), text(it, "ConditionExpression"),
-            placeholders(it), onConditionFailure(it));
+            placeholders(it), oldOnFailure(it));
         case "Update" -> new Requests.TransactUpdate(text(it, "TableName"), item(it.get("Key")), text(it, "UpdateExpression"),
-            text(it, "ConditionExpression"), placeholders(it), onConditionFailure(it));
+            text(it, "ConditionExpression"), placeholders(it), oldOnFailure(it));
         case "Delete" -> new Requests.TransactDelete(text(it, "TableName"), item(it.get("Key")), text(it, "ConditionExpression"),
-            placeholders(it), onConditionFailure(it));
+            placeholders(it), oldOnFailure(it));
         case "ConditionCheck" -> new Requests.ConditionCheck(text(it, "TableName"), item(it.get("Key")),
-            text(it, "ConditionExpression"), placeholders(it), onConditionFailure(it));
+            text(it, "ConditionExpression"), placeholders(it), oldOnFailure(it));
         default -> throw StoreException.validation("TransactItems can only contain one of Check, Put, Update or Delete");
       });
     }

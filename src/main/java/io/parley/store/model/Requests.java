@@ -24,24 +24,6 @@ public final class Requests {
     }
   }
 
-  /** What a write whose condition fails returns with its refusal: nothing, or the item as it is. */
-  public enum OnConditionFailure {
-    NONE, ALL_OLD;
-
-    /** The request's ReturnValuesOnConditionCheckFailure (NONE if absent), or DynamoDB's refusal of an unknown one. */
-    public static OnConditionFailure parse(String given) {
-      if (given == null) {
-        return NONE;
-      }
-      try {
-        return valueOf(given);
-      } catch (IllegalArgumentException unknown) {
-        throw StoreException.validation("1 validation error detected: Value '" + given
-            + "' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]");
-      }
-    }
-  }
-
   public enum Select {
     ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES, SPECIFIC_ATTRIBUTES, COUNT;
 
@@ -59,23 +41,38 @@ public final class Requests {
     }
   }
 
+  /** ReturnValuesOnConditionCheckFailure: true for ALL_OLD, false for NONE or absent. */
+  public static boolean oldOnConditionFailure(String given) {
+    if (given == null || given.equals("NONE")) {
+      return false;
+    }
+    if (given.equals("ALL_OLD")) {
+      return true;
+    }
+    throw StoreException.validation("1 validation error detected: Value '" + given
+        + "' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]");
+  }
+
   /** The expression attribute names and values a request declares (either may be null). */
   public record Placeholders(Map<String, String> names, Map<String, AttributeValue> values) {
     public static final Placeholders NONE = new Placeholders(null, null);
   }
 
+  /**
+   * {@code oldOnConditionFailure}: ReturnValuesOnConditionCheckFailure ALL_OLD, the current item
+   * goes with a failed condition's refusal.
+   */
   public record PutItem(String table, Map<String, AttributeValue> item, String conditionExpression,
-      Placeholders placeholders, ReturnValues returnValues, OnConditionFailure onConditionFailure) {}
+      Placeholders placeholders, ReturnValues returnValues, boolean oldOnConditionFailure) {}
 
   public record GetItem(String table, Map<String, AttributeValue> key, boolean consistentRead,
       String projectionExpression, List<String> attributesToGet, Placeholders placeholders) {}
 
   public record DeleteItem(String table, Map<String, AttributeValue> key, String conditionExpression,
-      Placeholders placeholders, ReturnValues returnValues, OnConditionFailure onConditionFailure) {}
+      Placeholders placeholders, ReturnValues returnValues, boolean oldOnConditionFailure) {}
 
   public record UpdateItem(String table, Map<String, AttributeValue> key, String updateExpression,
-      String conditionExpression, Placeholders placeholders, ReturnValues returnValues,
-      OnConditionFailure onConditionFailure) {}
+      String conditionExpression, Placeholders placeholders, ReturnValues returnValues, boolean oldOnConditionFailure) {}
 
   public record Query(String table, String indexName, String keyConditionExpression, String filterExpression,
       String projectionExpression, List<String> attributesToGet, Placeholders placeholders, Select select,
@@ -110,22 +107,21 @@ public final class Requests {
   public sealed interface TransactAction {
     String table();
 
-    /** Whether the action's cancellation reason carries the item when its condition fails. */
-    OnConditionFailure onConditionFailure();
+    /** ReturnValuesOnConditionCheckFailure ALL_OLD: the item goes with this action's cancellation reason. */
+    boolean oldOnConditionFailure();
   }
 
   public record TransactPut(String table, Map<String, AttributeValue> item, String conditionExpression,
-      Placeholders placeholders, OnConditionFailure onConditionFailure) implements TransactAction {}
+      Placeholders placeholders, boolean oldOnConditionFailure) implements TransactAction {}
 
   public record TransactUpdate(String table, Map<String, AttributeValue> key, String updateExpression,
-      String conditionExpression, Placeholders placeholders, OnConditionFailure onConditionFailure)
-      implements TransactAction {}
+      String conditionExpression, Placeholders placeholders, boolean oldOnConditionFailure) implements TransactAction {}
 
   public record TransactDelete(String table, Map<String, AttributeValue> key, String conditionExpression,
-      Placeholders placeholders, OnConditionFailure onConditionFailure) implements TransactAction {}
+      Placeholders placeholders, boolean oldOnConditionFailure) implements TransactAction {}
 
   public record ConditionCheck(String table, Map<String, AttributeValue> key, String conditionExpression,
-      Placeholders placeholders, OnConditionFailure onConditionFailure) implements TransactAction {}
+      Placeholders placeholders, boolean oldOnConditionFailure) implements TransactAction {}
 
   public record TransactWriteItems(List<TransactAction> actions, String clientRequestToken) {}
 }

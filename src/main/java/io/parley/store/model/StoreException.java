@@ -1,7 +1,6 @@
 package io.parley.store.model;
 
 import java.util.List;
-import java.util.Map;
 
 /** A request the store refuses, with DynamoDB's name for the reason. */
 public class StoreException extends RuntimeException {
@@ -39,25 +38,24 @@ public class StoreException extends RuntimeException {
   }
 
   public static StoreException conditionFailed() {
-    return new ConditionFailed(null);
+    return conditionFailed(null);
   }
 
-  /** A failed condition; {@code item} is the item as it is, when the request asked for it (or null). */
-  public static StoreException conditionFailed(Map<String, AttributeValue> item) {
+  /** A failed condition, with the item as it is ({@code null}: not asked for, or none). */
+  public static StoreException conditionFailed(java.util.Map<String, AttributeValue> item) {
     return new ConditionFailed(item);
   }
 
-  /** A write refused because its condition does not hold, with the item if the request asked for it. */
+  /** A ConditionalCheckFailedException, with the current item where the request asked for it. */
   public static final class ConditionFailed extends StoreException {
-    private final Map<String, AttributeValue> item;
+    private final java.util.Map<String, AttributeValue> item;
 
-    private ConditionFailed(Map<String, AttributeValue> item) {
+    ConditionFailed(java.util.Map<String, AttributeValue> item) {
       super(Code.ConditionalCheckFailedException, "The conditional request failed");
       this.item = item;
     }
 
-    /** The item as it is (null: not asked for, or there is none). */
-    public Map<String, AttributeValue> item() {
+    public java.util.Map<String, AttributeValue> item() {
       return item;
     }
   }
@@ -75,11 +73,8 @@ public class StoreException extends RuntimeException {
     return validation(what + " is not supported by this store");
   }
 
-  /**
-   * One action's outcome in a cancelled transaction: code "None" where the action did not fail;
-   * {@code item} the item as it is where a condition failed and the action asked for it (else null).
-   */
-  public record CancellationReason(String code, String message, Map<String, AttributeValue> item) {
+  /** One action's outcome in a cancelled transaction: code "None" where the action did not fail. */
+  public record CancellationReason(String code, String message, java.util.Map<String, AttributeValue> item) {
     public static final CancellationReason NONE = new CancellationReason("None", null, null);
   }
 

@@ -3,7 +3,8 @@ package io.parley.store.sdkv1;
 import static io.parley.store.sdkv1.SdkV1Values.sdkItem;
 import static io.parley.store.sdkv1.SdkV1Values.sdkItems;
 
-import com.amazonaws.services.dynamodbv2.AbstractAmazonDynamoDB;
+import com.amazonaws.handlers.AsyncHandler;
+import com.amazonaws.services.dynamodbv2.AbstractAmazonDynamoDBAsync;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemRequest;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemResult;
@@ -41,7 +42,6 @@ import com.amazonaws.services.dynamodbv2.model.UpdateTableResult;
 import com.amazonaws.services.dynamodbv2.model.UpdateTimeToLiveRequest;
 import com.amazonaws.services.dynamodbv2.model.UpdateTimeToLiveResult;
 import com.amazonaws.services.dynamodbv2.model.WriteRequest;
-import com.amazonaws.services.dynamodbv2.model.ConsumedCapacity;
 import io.parley.store.engine.BatchCapacity;
 import io.parley.store.engine.Capacity;
 import io.parley.store.engine.StoreEngine;
@@ -53,16 +53,20 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
- * The store behind the AWS SDK v1 {@code AmazonDynamoDB} interface, in-process: requests are
- * converted to the store's model and run on the calling thread (writes wait for the group
- * commit), answers and refusals come back as the SDK's HTTP client would give them. Operations
- * the store does not implement throw {@link UnsupportedOperationException}, as the SDK's
- * abstract class does.
+ * The store behind the AWS SDK v1 {@code AmazonDynamoDB} and {@code AmazonDynamoDBAsync}
+ * interfaces, in-process: requests are converted to the store's model and run on the calling
+ * thread; answers and refusals come back as the SDK's HTTP client would give them. A synchronous
+ * write waits for its group commit; an asynchronous one returns at once and is answered (handler,
+ * then future) on the writer's thread after the commit, so no other thread is involved. An
+ * asynchronous read runs on the calling thread and returns a completed future. Operations the
+ * store does not implement throw {@link UnsupportedOperationException}, as the SDK's abstract
+ * classes do.
  */
-public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
+public final class SdkV1DynamoDb extends AbstractAmazonDynamoDBAsync {
   private final StoreEngine engine;
 
   public SdkV1DynamoDb(StoreEngine engine) {
@@ -106,21 +110,7 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
 
   @Override
   public ListTablesResult listTables(ListTablesRequest request) {
-    return call(() -> {
-      List<String> names = engine.listTables();
-      int limit = request.getLimit() == null ? 100 : request.getLimit();
-      if (limit < 1 || limit > 100) {
-        throw StoreException.validation("1 validation error detected: Value '" + limit
-            + "' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100");
-      }
-      String start = request.getExclusiveStartTableName();
-      List<String> page = names.stream().filter(name -> start == null || name.compareTo(start) > 0).limit(limit).toList();
-      ListTablesResult result = new ListTablesResult().withTableNames(page);
-      if (page.size() == limit && !page.isEmpty() && names.indexOf(page.get(page.size() - 1)) < names.size() - 1) {
-        result.setLastEvaluatedTableName(page.get(page.size() - 1));
-      }
-      return result;
-    });
+    return call(() -> SdkV1Tables.page(engine.listTables(), request));
   }
 
   @Override
@@ -180,7 +170,7 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
       Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
       Requests.PutItem put = SdkV1Requests.putItem(request);
       return new PutItemResult().withAttributes(sdkItem(engine.putItem(put)))
-          .withConsumedCapacity(capacity(wanted, put.table(), Capacity.write(put.item())));
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, put.table(), Capacity.write(put.item())));
     });
   }
 
@@ -201,7 +191,7 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
       Requests.GetItem get = SdkV1Requests.getItem(request);
       Map<String, io.parley.store.model.AttributeValue> item = engine.getItem(get);
       return new GetItemResult().withItem(sdkItem(item))
-          .withConsumedCapacity(capacity(wanted, get.table(), Capacity.read(item, get.consistentRead())));
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, get.table(), Capacity.read(item, get.consistentRead())));
     });
   }
 
@@ -222,7 +212,7 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
       Requests.DeleteItem delete = SdkV1Requests.deleteItem(request);
       Map<String, io.parley.store.model.AttributeValue> old = engine.deleteItem(delete);
       return new DeleteItemResult().withAttributes(sdkItem(old))
-          .withConsumedCapacity(capacity(wanted, delete.table(), Capacity.write(old)));
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, delete.table(), Capacity.write(old)));
     });
   }
 
@@ -243,7 +233,7 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
       Requests.UpdateItem update = SdkV1Requests.updateItem(request);
       Map<String, io.parley.store.model.AttributeValue> returned = engine.updateItem(update);
       return new UpdateItemResult().withAttributes(sdkItem(returned))
-          .withConsumedCapacity(capacity(wanted, update.table(), Capacity.write(returned)));
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, update.table(), Capacity.write(returned)));
     });
   }
 
@@ -255,7 +245,7 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
       Responses.Page page = engine.query(query);
       return new QueryResult().withItems(sdkItems(page.items())).withCount(page.count())
           .withScannedCount(page.scannedCount()).withLastEvaluatedKey(sdkItem(page.lastEvaluatedKey()))
-          .withConsumedCapacity(capacity(wanted, query.table(), Capacity.page(page.items(), query.consistentRead())));
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, query.table(), Capacity.page(page.items(), query.consistentRead())));
     });
   }
 
@@ -267,7 +257,7 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
       Responses.Page page = engine.scan(scan);
       return new ScanResult().withItems(sdkItems(page.items())).withCount(page.count())
           .withScannedCount(page.scannedCount()).withLastEvaluatedKey(sdkItem(page.lastEvaluatedKey()))
-          .withConsumedCapacity(capacity(wanted, scan.table(), Capacity.page(page.items(), scan.consistentRead())));
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, scan.table(), Capacity.page(page.items(), scan.consistentRead())));
     });
   }
 
@@ -292,7 +282,7 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
         unprocessed.put(table, original.clone().withKeys(sdkKeys));
       });
       return new BatchGetItemResult().withResponses(responses).withUnprocessedKeys(unprocessed)
-          .withConsumedCapacity(capacities(wanted, BatchCapacity.read(batch, result)));
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, BatchCapacity.read(batch, result)));
     });
   }
 
@@ -313,7 +303,7 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
       Requests.BatchWriteItem batch = SdkV1Requests.batchWriteItem(request);
       engine.batchWriteItem(batch);
       return new BatchWriteItemResult().withUnprocessedItems(new LinkedHashMap<String, List<WriteRequest>>())
-          .withConsumedCapacity(capacities(wanted, BatchCapacity.write(batch)));
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, BatchCapacity.write(batch)));
     });
   }
 
@@ -328,21 +318,126 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
       Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
       Requests.TransactWriteItems transaction = SdkV1Requests.transactWriteItems(request);
       engine.transactWriteItems(transaction);
-      return new TransactWriteItemsResult().withConsumedCapacity(capacities(wanted, BatchCapacity.transact(transaction)));
+      return new TransactWriteItemsResult().withConsumedCapacity(SdkV1Capacity.of(wanted, BatchCapacity.transact(transaction)));
     });
   }
 
-  private static ConsumedCapacity capacity(Capacity.Wanted wanted, String table, double units) {
-    return wanted == Capacity.Wanted.NONE ? null : new ConsumedCapacity().withTableName(table).withCapacityUnits(units);
+  @Override
+  public Future<PutItemResult> putItemAsync(PutItemRequest request, AsyncHandler<PutItemRequest, PutItemResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> {
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.PutItem put = SdkV1Requests.putItem(request);
+      return engine.putItemAsync(put).thenApply(old -> new PutItemResult().withAttributes(sdkItem(old))
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, put.table(), Capacity.write(put.item()))));
+    });
   }
 
-  private static List<ConsumedCapacity> capacities(Capacity.Wanted wanted, Map<String, Double> byTable) {
-    if (wanted == Capacity.Wanted.NONE) {
-      return null;
-    }
-    List<ConsumedCapacity> capacities = new ArrayList<>();
-    byTable.forEach((table, units) -> capacities.add(capacity(wanted, table, units)));
-    return capacities;
+  @Override
+  public Future<DeleteItemResult> deleteItemAsync(DeleteItemRequest request,
+      AsyncHandler<DeleteItemRequest, DeleteItemResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> {
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.DeleteItem delete = SdkV1Requests.deleteItem(request);
+      return engine.deleteItemAsync(delete).thenApply(old -> new DeleteItemResult().withAttributes(sdkItem(old))
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, delete.table(), Capacity.write(old))));
+    });
+  }
+
+  @Override
+  public Future<UpdateItemResult> updateItemAsync(UpdateItemRequest request,
+      AsyncHandler<UpdateItemRequest, UpdateItemResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> {
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.UpdateItem update = SdkV1Requests.updateItem(request);
+      return engine.updateItemAsync(update).thenApply(returned -> new UpdateItemResult().withAttributes(sdkItem(returned))
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, update.table(), Capacity.write(returned))));
+    });
+  }
+
+  @Override
+  public Future<BatchWriteItemResult> batchWriteItemAsync(BatchWriteItemRequest request,
+      AsyncHandler<BatchWriteItemRequest, BatchWriteItemResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> {
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.BatchWriteItem batch = SdkV1Requests.batchWriteItem(request);
+      return engine.batchWriteItemAsync(batch).thenApply(done -> new BatchWriteItemResult()
+          .withUnprocessedItems(new LinkedHashMap<String, List<WriteRequest>>())
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, BatchCapacity.write(batch))));
+    });
+  }
+
+  @Override
+  public Future<TransactWriteItemsResult> transactWriteItemsAsync(TransactWriteItemsRequest request,
+      AsyncHandler<TransactWriteItemsRequest, TransactWriteItemsResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> {
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.TransactWriteItems transaction = SdkV1Requests.transactWriteItems(request);
+      return engine.transactWriteItemsAsync(transaction).thenApply(done -> new TransactWriteItemsResult()
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, BatchCapacity.transact(transaction))));
+    });
+  }
+
+  @Override
+  public Future<GetItemResult> getItemAsync(GetItemRequest request, AsyncHandler<GetItemRequest, GetItemResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> getItem(request)));
+  }
+
+  @Override
+  public Future<QueryResult> queryAsync(QueryRequest request, AsyncHandler<QueryRequest, QueryResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> query(request)));
+  }
+
+  @Override
+  public Future<ScanResult> scanAsync(ScanRequest request, AsyncHandler<ScanRequest, ScanResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> scan(request)));
+  }
+
+  @Override
+  public Future<BatchGetItemResult> batchGetItemAsync(BatchGetItemRequest request,
+      AsyncHandler<BatchGetItemRequest, BatchGetItemResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> batchGetItem(request)));
+  }
+
+  @Override
+  public Future<DescribeTableResult> describeTableAsync(DescribeTableRequest request,
+      AsyncHandler<DescribeTableRequest, DescribeTableResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> describeTable(request)));
+  }
+
+  @Override
+  public Future<CreateTableResult> createTableAsync(CreateTableRequest request,
+      AsyncHandler<CreateTableRequest, CreateTableResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> createTable(request)));
+  }
+
+  @Override
+  public Future<DeleteTableResult> deleteTableAsync(DeleteTableRequest request,
+      AsyncHandler<DeleteTableRequest, DeleteTableResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> deleteTable(request)));
+  }
+
+  @Override
+  public Future<ListTablesResult> listTablesAsync(ListTablesRequest request,
+      AsyncHandler<ListTablesRequest, ListTablesResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> listTables(request)));
+  }
+
+  @Override
+  public Future<UpdateTimeToLiveResult> updateTimeToLiveAsync(UpdateTimeToLiveRequest request,
+      AsyncHandler<UpdateTimeToLiveRequest, UpdateTimeToLiveResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> updateTimeToLive(request)));
+  }
+
+  @Override
+  public Future<DescribeTimeToLiveResult> describeTimeToLiveAsync(DescribeTimeToLiveRequest request,
+      AsyncHandler<DescribeTimeToLiveRequest, DescribeTimeToLiveResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> describeTimeToLive(request)));
+  }
+
+  @Override
+  public Future<UpdateTableResult> updateTableAsync(UpdateTableRequest request,
+      AsyncHandler<UpdateTableRequest, UpdateTableResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> updateTable(request)));
   }
 
   /** The store outlives its clients: the owner of the store closes it. */

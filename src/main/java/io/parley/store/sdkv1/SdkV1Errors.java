@@ -20,12 +20,13 @@ final class SdkV1Errors {
 
   static AmazonServiceException of(StoreException failure) {
     AmazonDynamoDBException exception = switch (failure.code()) {
-      case ConditionalCheckFailedException -> conditionFailed((StoreException.ConditionFailed) failure);
+      case ConditionalCheckFailedException -> new ConditionalCheckFailedException(failure.getMessage())
+          .withItem(failure instanceof StoreException.ConditionFailed failed ? SdkV1Values.sdkItem(failed.item()) : null);
       case ResourceNotFoundException -> new ResourceNotFoundException(failure.getMessage());
       case ResourceInUseException -> new ResourceInUseException(failure.getMessage());
+      case IdempotentParameterMismatchException -> new IdempotentParameterMismatchException(failure.getMessage());
       case InternalServerError -> new InternalServerErrorException(failure.getMessage());
       case TransactionCanceledException -> canceled((StoreException.TransactionCanceled) failure);
-      case IdempotentParameterMismatchException -> new IdempotentParameterMismatchException(failure.getMessage());
       default -> new AmazonDynamoDBException(failure.getMessage());
     };
     exception.setErrorCode(failure.code().name());
@@ -34,12 +35,6 @@ final class SdkV1Errors {
     exception.setStatusCode(failure.code() == StoreException.Code.InternalServerError ? 500 : 400);
     exception.setServiceName("AmazonDynamoDBv2");
     exception.setRequestId(UUID.randomUUID().toString());
-    return exception;
-  }
-
-  private static ConditionalCheckFailedException conditionFailed(StoreException.ConditionFailed failure) {
-    ConditionalCheckFailedException exception = new ConditionalCheckFailedException(failure.getMessage());
-    exception.setItem(SdkV1Values.sdkItem(failure.item()));
     return exception;
   }
 

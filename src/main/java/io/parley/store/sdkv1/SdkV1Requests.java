@@ -26,8 +26,7 @@ import java.util.Map;
 /**
  * AWS SDK v1 requests as the store's requests. Parameters the store does not implement (the
  * legacy Expected, AttributeUpdates, KeyConditions, QueryFilter, ScanFilter, ConditionalOperator;
- * ReturnItemCollectionMetrics SIZE) are refused with
- * a ValidationException rather than ignored.
+ * ReturnItemCollectionMetrics SIZE) are refused with a ValidationException rather than ignored.
  */
 final class SdkV1Requests {
   private SdkV1Requests() {}
@@ -72,7 +71,7 @@ final class SdkV1Requests {
     return new Requests.PutItem(request.getTableName(), item(request.getItem()), request.getConditionExpression(),
         placeholders(request.getExpressionAttributeNames(), request.getExpressionAttributeValues()),
         Requests.ReturnValues.parse(request.getReturnValues()),
-        Requests.OnConditionFailure.parse(request.getReturnValuesOnConditionCheckFailure()));
+        Requests.oldOnConditionFailure(request.getReturnValuesOnConditionCheckFailure()));
   }
 
   static Requests.GetItem getItem(GetItemRequest request) {
@@ -88,7 +87,7 @@ final class SdkV1Requests {
     return new Requests.DeleteItem(request.getTableName(), item(request.getKey()), request.getConditionExpression(),
         placeholders(request.getExpressionAttributeNames(), request.getExpressionAttributeValues()),
         Requests.ReturnValues.parse(request.getReturnValues()),
-        Requests.OnConditionFailure.parse(request.getReturnValuesOnConditionCheckFailure()));
+        Requests.oldOnConditionFailure(request.getReturnValuesOnConditionCheckFailure()));
   }
 
   static Requests.UpdateItem updateItem(UpdateItemRequest request) {
@@ -100,7 +99,7 @@ final class SdkV1Requests {
         request.getConditionExpression(),
         placeholders(request.getExpressionAttributeNames(), request.getExpressionAttributeValues()),
         Requests.ReturnValues.parse(request.getReturnValues()),
-        Requests.OnConditionFailure.parse(request.getReturnValuesOnConditionCheckFailure()));
+        Requests.oldOnConditionFailure(request.getReturnValuesOnConditionCheckFailure()));
   }
 
   static Requests.Query query(QueryRequest request) {
@@ -183,27 +182,27 @@ final class SdkV1Requests {
     }
     if (item.getPut() != null) {
       var put = item.getPut();
-      return new Requests.TransactPut(put.getTableName(), item(put.getItem()), put.getConditionExpression(),
+        return new Requests.TransactPut(put.getTableName(), item(put.getItem()), put.getConditionExpression(),
           placeholders(put.getExpressionAttributeNames(), put.getExpressionAttributeValues()),
-          Requests.OnConditionFailure.parse(put.getReturnValuesOnConditionCheckFailure()));
+          Requests.oldOnConditionFailure(put.getReturnValuesOnConditionCheckFailure()));
     }
     if (item.getUpdate() != null) {
       var update = item.getUpdate();
-      return new Requests.TransactUpdate(update.getTableName(), item(update.getKey()), update.getUpdateExpression(),
+        return new Requests.TransactUpdate(update.getTableName(), item(update.getKey()), update.getUpdateExpression(),
           update.getConditionExpression(),
           placeholders(update.getExpressionAttributeNames(), update.getExpressionAttributeValues()),
-          Requests.OnConditionFailure.parse(update.getReturnValuesOnConditionCheckFailure()));
+          Requests.oldOnConditionFailure(update.getReturnValuesOnConditionCheckFailure()));
     }
     if (item.getDelete() != null) {
       var delete = item.getDelete();
-      return new Requests.TransactDelete(delete.getTableName(), item(delete.getKey()), delete.getConditionExpression(),
+        return new Requests.TransactDelete(delete.getTableName(), item(delete.getKey()), delete.getConditionExpression(),
           placeholders(delete.getExpressionAttributeNames(), delete.getExpressionAttributeValues()),
-          Requests.OnConditionFailure.parse(delete.getReturnValuesOnConditionCheckFailure()));
+          Requests.oldOnConditionFailure(delete.getReturnValuesOnConditionCheckFailure()));
     }
     var check = item.getConditionCheck();
     return new Requests.ConditionCheck(check.getTableName(), item(check.getKey()), check.getConditionExpression(),
         placeholders(check.getExpressionAttributeNames(), check.getExpressionAttributeValues()),
-        Requests.OnConditionFailure.parse(check.getReturnValuesOnConditionCheckFailure()));
+        Requests.oldOnConditionFailure(check.getReturnValuesOnConditionCheckFailure()));
   }
 
   private static Placeholders placeholders(Map<String, String> names,
@@ -216,6 +215,7 @@ final class SdkV1Requests {
   private static void refuseMetrics(String metrics) {
     refuse(metrics != null && !metrics.equals("NONE"), "ReturnItemCollectionMetrics " + metrics);
   }
+
 
   private static void refuse(boolean given, String what) {
     if (given) {
