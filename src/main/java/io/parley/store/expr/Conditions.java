@@ -197,8 +197,9 @@ public final class Conditions {
     } else if (value instanceof M map) {
       size = map.values().size();
     } else {
-      throw StoreException.validation("Invalid ConditionExpression: Incorrect operand type for operator or function;"
-          + " operator or function: size, operand type: " + value.type());
+      // A stored number, boolean or null has no size: the comparison is false, not an error (the
+      // request is valid; only the data does not fit it).
+      return null;
     }
     return AttributeValue.n(size);
   }
