@@ -29,6 +29,7 @@ public final class StoreEngine implements AutoCloseable {
   private final Batches batches;
   private final Pages pages;
   private final TtlSweeper sweeper;
+  private final TableStats stats;
 
   private StoreEngine(Path dir, long ttlSweepMillis) throws SQLException {
     this.database = new Database(dir);
@@ -39,6 +40,7 @@ public final class StoreEngine implements AutoCloseable {
     this.batches = new Batches(catalog, writer);
     this.pages = new Pages(catalog, database);
     this.sweeper = new TtlSweeper(catalog, writer, ttlSweepMillis);
+    this.stats = new TableStats(database);
   }
 
   /** Opens (or creates) the store in {@code dir}; expired items are swept every {@code ttlSweepMillis}. */
@@ -56,16 +58,11 @@ public final class StoreEngine implements AutoCloseable {
     return info(created, 0, 0);
   }
 
+  /** DescribeTable; its item count and size are counted in the background (see {@link TableStats}). */
   public TableInfo describeTable(String name) {
     Table table = catalog.table(name);
-    return database.read(sql -> {
-      PreparedStatement count = sql.prepare("SELECT COUNT(*), COALESCE(SUM(LENGTH(item)), 0) FROM items WHERE t = ?");
-      count.setLong(1, table.id());
-      try (ResultSet row = count.executeQuery()) {
-        row.next();
-        return info(table, row.getLong(1), row.getLong(2));
-      }
-    });
+    TableStats.Counted counted = stats.of(table);
+    return info(table, counted.items(), counted.bytes());
   }
 
   public TableInfo deleteTable(String name) {
@@ -73,6 +70,7 @@ public final class StoreEngine implements AutoCloseable {
     TableInfo before = describeTable(name);
     writer.submit((sql, afterCommit) -> {
       catalog.delete(sql, table, afterCommit);
+      afterCommit.add(() -> stats.forget(table));
       return null;
     });
     return before;
@@ -212,6 +210,7 @@ public final class StoreEngine implements AutoCloseable {
   public void close() {
     sweeper.close();
     try {
+      stats.close();
       writer.close();
       database.close();
     } catch (InterruptedException interrupted) {
