@@ -22,11 +22,7 @@ final class TableStats implements AutoCloseable {
   private final Database database;
   private final Map<Long, Counted> counted = new ConcurrentHashMap<>();
   private final Map<Long, Boolean> counting = new ConcurrentHashMap<>();
-  private final ExecutorService counter = Executors.newSingleThreadExecutor(work -> {
-    Thread thread = new Thread(work, "parley-store-stats");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ExecutorService counter = Executors.newSingleThreadExecutor(new DaemonThreads("parley-store-stats"));
 
   TableStats(Database database) {
     this.database = database;
