@@ -76,6 +76,67 @@ public final class StoreEngine implements AutoCloseable {
     return before;
   }
 
+  /**
+   * UpdateTable's index changes: one global index created or deleted. The index is ACTIVE at once:
+   * the writer rebuilds the table's index entries from its items in the same transaction.
+   */
+  public TableInfo updateTable(String name, TableSchema.IndexChanges changes) {
+    Table table = catalog.table(name);
+    int count = changes.createGlobal().size() + changes.deleteGlobal().size();
+    if (count > 1) {
+      throw StoreException.validation("One or more parameter values were invalid: Only 1 online index can be created or deleted simultaneously per table");
+    }
+    TableSchema schema = table.schema();
+    List<TableSchema.SecondaryIndex> globals = new java.util.ArrayList<>(schema.globalIndexes());
+    for (String deleted : changes.deleteGlobal()) {
+      if (!globals.removeIf(index -> index.indexName().equals(deleted))) {
+        throw StoreException.notFound("Requested resource not found: Index: " + deleted + " not found for table " + name);
+      }
+    }
+    globals.addAll(changes.createGlobal());
+    java.util.Map<String, TableSchema.AttributeDefinition> definitions = new java.util.LinkedHashMap<>();
+    schema.attributeDefinitions().forEach(definition -> definitions.put(definition.attributeName(), definition));
+    changes.attributeDefinitions().forEach(definition -> definitions.putIfAbsent(definition.attributeName(), definition));
+    java.util.Set<String> keyNames = new java.util.HashSet<>();
+    schema.keySchema().forEach(element -> keyNames.add(element.attributeName()));
+    schema.localIndexes().forEach(index -> index.keySchema().forEach(element -> keyNames.add(element.attributeName())));
+    globals.forEach(index -> index.keySchema().forEach(element -> keyNames.add(element.attributeName())));
+    definitions.keySet().retainAll(keyNames);
+    TableSchema changedSchema = new TableSchema(schema.tableName(), schema.keySchema(),
+        List.copyOf(definitions.values()), schema.localIndexes(), globals);
+    Table validated = catalog.validate(changedSchema);
+    Table changed = new Table(table.id(), changedSchema, validated.key(), validated.indexes(), table.ttlAttribute(),
+        table.createdMillis());
+    if (count > 0) {
+      writer.submit((sql, afterCommit) -> {
+        catalog.update(sql, changed, afterCommit);
+        rebuildIndexes(sql, changed);
+        return null;
+      });
+    }
+    return info(changed, 0, 0);
+  }
+
+  /** Writes {@code table}'s index entries anew from its items (index numbers follow the schema's order). */
+  private static void rebuildIndexes(Sql sql, Table table) throws SQLException {
+    PreparedStatement clear = sql.prepare("DELETE FROM entries WHERE t = ?");
+    clear.setLong(1, table.id());
+    sql.update(clear);
+    PreparedStatement select = sql.prepare("SELECT h, r, item FROM items WHERE t = ?");
+    select.setLong(1, table.id());
+    List<Object[]> rows = new java.util.ArrayList<>();
+    try (ResultSet found = select.executeQuery()) {
+      while (found.next()) {
+        rows.add(new Object[] {found.getBytes(1), found.getBytes(2), found.getBytes(3)});
+      }
+    }
+    for (Object[] row : rows) {
+      Table.RowKey key = new Table.RowKey((byte[]) row[0], (byte[]) row[1]);
+      Map<String, AttributeValue> item = table.decode(key.hash(), key.range(), (byte[]) row[2]);
+      Rows.addEntries(sql, table, key, item);
+    }
+  }
+
   public List<String> listTables() {
     return catalog.names();
   }
