@@ -186,6 +186,21 @@ class ItemOperationsTest extends InProcessStoreTest {
   }
 
   @Test
+  void describeTableCountsItemsInTheBackground() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      dynamo.putItem("tbl", item("k", "k" + i, "v", "value"));
+    }
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+    long count = dynamo.describeTable("tbl").getTable().getItemCount();
+    while (count != 3 && System.nanoTime() < deadline) {
+      Thread.sleep(10); // polling the background count, bounded by the deadline
+      count = dynamo.describeTable("tbl").getTable().getItemCount();
+    }
+    assertEquals(3, count);
+    assertTrue(dynamo.describeTable("tbl").getTable().getTableSizeBytes() > 3 * "value".length());
+  }
+
+  @Test
   void aStoreDirectoryServesOneStoreAtATime() {
     IllegalStateException refused = assertThrows(IllegalStateException.class, () -> EmbeddedStore.open(dir));
     assertTrue(refused.getMessage().contains("open already"), refused.getMessage());

@@ -63,7 +63,7 @@ final class Rows {
     }
   }
 
-  private static void addEntries(Sql sql, Table table, Table.RowKey key, Map<String, AttributeValue> item)
+  static void addEntries(Sql sql, Table table, Table.RowKey key, Map<String, AttributeValue> item)
       throws SQLException {
     for (Table.Index index : table.indexes()) {
       Table.RowKey entry = table.indexKey(index, item);

@@ -4,14 +4,10 @@ import io.parley.store.model.AttributeValue;
 import io.parley.store.model.Requests;
 import io.parley.store.model.Responses.BatchGetResult;
 import io.parley.store.model.Responses.Page;
-import io.parley.store.model.StoreException;
 import io.parley.store.model.TableInfo;
 import io.parley.store.model.TableSchema;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +25,8 @@ public final class StoreEngine implements AutoCloseable {
   private final Batches batches;
   private final Pages pages;
   private final TtlSweeper sweeper;
+  private final TableStats stats;
+  private final TableOperations tables;
 
   private StoreEngine(Path dir, long ttlSweepMillis) throws SQLException {
     this.database = new Database(dir);
@@ -40,6 +38,8 @@ public final class StoreEngine implements AutoCloseable {
     this.batches = new Batches(catalog, writer, tokens);
     this.pages = new Pages(catalog, database);
     this.sweeper = new TtlSweeper(catalog, writer, ttlSweepMillis);
+    this.stats = new TableStats(database);
+    this.tables = new TableOperations(catalog, writer, stats);
   }
 
   /** Opens (or creates) the store in {@code dir}; expired items are swept every {@code ttlSweepMillis}. */
@@ -52,82 +52,34 @@ public final class StoreEngine implements AutoCloseable {
   }
 
   public TableInfo createTable(TableSchema schema) {
-    Table validated = catalog.validate(schema);
-    Table created = writer.submit((sql, afterCommit) -> catalog.insert(sql, validated, afterCommit));
-    return info(created, 0, 0);
+    return tables.create(schema);
   }
 
+  /** DescribeTable; its item count and size are counted in the background (see {@link TableStats}). */
   public TableInfo describeTable(String name) {
-    Table table = catalog.table(name);
-    return database.read(sql -> {
-      PreparedStatement count = sql.prepare("SELECT COUNT(*), COALESCE(SUM(LENGTH(item)), 0) FROM items WHERE t = ?");
-      count.setLong(1, table.id());
-      try (ResultSet row = count.executeQuery()) {
-        row.next();
-        return info(table, row.getLong(1), row.getLong(2));
-      }
-    });
+    return tables.describe(name);
   }
 
   public TableInfo deleteTable(String name) {
-    Table table = catalog.table(name);
-    TableInfo before = describeTable(name);
-    writer.submit((sql, afterCommit) -> {
-      catalog.delete(sql, table, afterCommit);
-      return null;
-    });
-    return before;
+    return tables.delete(name);
+  }
+
+  /** UpdateTable's index changes: one global index created or deleted. */
+  public TableInfo updateTable(String name, TableSchema.IndexChanges changes) {
+    return tables.update(name, changes);
   }
 
   public List<String> listTables() {
     return catalog.names();
   }
 
-  /** Enables ({@code attribute} non-null) or disables TTL, as UpdateTimeToLive does. */
+  /** Enables ({@code enabled}) or disables TTL on {@code attribute}, as UpdateTimeToLive does. */
   public void updateTimeToLive(String name, String attribute, boolean enabled) {
-    Table table = catalog.table(name);
-    if (attribute == null || attribute.isEmpty()) {
-      throw StoreException.validation("1 validation error detected: Value null at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must not be null");
-    }
-    if (enabled && table.ttlAttribute() != null) {
-      throw StoreException.validation("TimeToLive is already enabled");
-    }
-    if (!enabled && table.ttlAttribute() == null) {
-      throw StoreException.validation("TimeToLive is already disabled");
-    }
-    if (!enabled && !attribute.equals(table.ttlAttribute())) {
-      throw StoreException.validation("TimeToLive attribute name mismatch: " + attribute);
-    }
-    Table changed = table.withTtl(enabled ? attribute : null);
-    writer.submit((sql, afterCommit) -> {
-      catalog.update(sql, changed, afterCommit);
-      recomputeExpiry(sql, changed);
-      return null;
-    });
-  }
-
-  private static void recomputeExpiry(Sql sql, Table table) throws SQLException {
-    PreparedStatement select = sql.prepare("SELECT h, r, item FROM items WHERE t = ?");
-    select.setLong(1, table.id());
-    PreparedStatement update = sql.prepare("UPDATE items SET expires = ? WHERE t = ? AND h = ? AND r = ?");
-    try (ResultSet rows = select.executeQuery()) {
-      while (rows.next()) {
-        Long expires = table.expiry(table.decode(rows.getBytes(1), rows.getBytes(2), rows.getBytes(3)));
-        if (expires == null) {
-          update.setNull(1, Types.INTEGER);
-        } else {
-          update.setLong(1, expires);
-        }
-        update.setLong(2, table.id());
-        update.setBytes(3, rows.getBytes(1));
-        update.setBytes(4, rows.getBytes(2));
-        sql.update(update);
-      }
-    }
+    tables.updateTimeToLive(name, attribute, enabled);
   }
 
   public TableInfo describeTimeToLive(String name) {
-    return info(catalog.table(name), 0, 0);
+    return tables.describeTimeToLive(name);
   }
 
   public Map<String, AttributeValue> putItem(Requests.PutItem request) {
@@ -204,15 +156,12 @@ public final class StoreEngine implements AutoCloseable {
     database.backupTo(target.toAbsolutePath());
   }
 
-  private static TableInfo info(Table table, long items, long bytes) {
-    return new TableInfo(table.schema(), table.createdMillis(), items, bytes, table.ttlAttribute(),
-        table.ttlAttribute() != null);
-  }
 
   @Override
   public void close() {
     sweeper.close();
     try {
+      stats.close();
       writer.close();
       database.close();
     } catch (InterruptedException interrupted) {

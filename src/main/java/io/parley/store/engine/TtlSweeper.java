@@ -25,11 +25,7 @@ final class TtlSweeper implements AutoCloseable {
   TtlSweeper(Catalog catalog, GroupCommit writer, long intervalMillis) {
     this.catalog = catalog;
     this.writer = writer;
-    this.timer = Executors.newSingleThreadScheduledExecutor(work -> {
-      Thread thread = new Thread(work, "parley-store-ttl");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.timer = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("parley-store-ttl"));
     timer.scheduleWithFixedDelay(this::sweepQuietly, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
   }
 

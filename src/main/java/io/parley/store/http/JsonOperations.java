@@ -33,6 +33,8 @@ final class JsonOperations {
       case "DeleteTable" -> answer.set("TableDescription",
           JsonResponses.table(engine.deleteTable(JsonRequests.text(body, "TableName")), "DELETING"));
       case "ListTables" -> listTables(body, answer);
+      case "UpdateTable" -> answer.set("TableDescription", JsonResponses.table(
+          engine.updateTable(JsonRequests.text(body, "TableName"), JsonRequests.indexChanges(body)), "ACTIVE"));
       case "UpdateTimeToLive" -> {
         JsonNode specification = body.get("TimeToLiveSpecification");
         if (specification == null) {

@@ -97,6 +97,33 @@ final class JsonRequests {
         indexes(body.path("LocalSecondaryIndexes")), indexes(body.path("GlobalSecondaryIndexes")));
   }
 
+  /** UpdateTable's global index creations and deletions; see {@code SdkV1Requests.indexChanges}. */
+  static TableSchema.IndexChanges indexChanges(JsonNode body) {
+    for (String unsupported : List.of("StreamSpecification", "SSESpecification", "ReplicaUpdates", "TableClass")) {
+      if (body.has(unsupported) && !body.get(unsupported).isNull()) {
+        throw StoreException.unsupported("UpdateTable " + unsupported);
+      }
+    }
+    List<TableSchema.SecondaryIndex> created = new ArrayList<>();
+    List<String> deleted = new ArrayList<>();
+    for (JsonNode update : body.path("GlobalSecondaryIndexUpdates")) {
+      if (update.has("Create")) {
+        created.addAll(indexes(arrayOf(update.get("Create"))));
+      }
+      if (update.has("Delete")) {
+        deleted.add(text(update.get("Delete"), "IndexName"));
+      }
+    }
+    List<TableSchema.AttributeDefinition> definitions = new ArrayList<>();
+    body.path("AttributeDefinitions").forEach(definition -> definitions.add(new TableSchema.AttributeDefinition(
+        text(definition, "AttributeName"), text(definition, "AttributeType"))));
+    return new TableSchema.IndexChanges(definitions, created, deleted);
+  }
+
+  private static JsonNode arrayOf(JsonNode one) {
+    return JsonValues.NODES.arrayNode().add(one);
+  }
+
   private static List<TableSchema.KeyElement> keys(JsonNode node) {
     List<TableSchema.KeyElement> keys = new ArrayList<>();
     node.forEach(element -> keys.add(new TableSchema.KeyElement(text(element, "AttributeName"), text(element, "KeyType"))));

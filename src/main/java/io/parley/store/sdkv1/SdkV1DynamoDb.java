@@ -135,7 +135,8 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDBAsync {
 
   @Override
   public UpdateTableResult updateTable(UpdateTableRequest request) {
-    throw SdkV1Errors.of(StoreException.unsupported("UpdateTable"));
+    return call(() -> new UpdateTableResult().withTableDescription(SdkV1Tables.description(
+        engine.updateTable(request.getTableName(), SdkV1Requests.indexChanges(request)))));
   }
 
   @Override

@@ -56,6 +56,38 @@ final class SdkV1Requests {
     return new TableSchema(request.getTableName(), keys(request.getKeySchema()), definitions, locals, globals);
   }
 
+  /**
+   * UpdateTable's global index creations and deletions. Throughput and billing changes mean
+   * nothing to this store and are accepted; everything else UpdateTable can change is refused.
+   */
+  static TableSchema.IndexChanges indexChanges(com.amazonaws.services.dynamodbv2.model.UpdateTableRequest request) {
+    refuse(request.getStreamSpecification() != null, "UpdateTable StreamSpecification");
+    refuse(request.getSSESpecification() != null, "UpdateTable SSESpecification");
+    refuse(request.getReplicaUpdates() != null, "UpdateTable ReplicaUpdates");
+    refuse(request.getTableClass() != null, "UpdateTable TableClass");
+    List<TableSchema.SecondaryIndex> created = new ArrayList<>();
+    List<String> deleted = new ArrayList<>();
+    if (request.getGlobalSecondaryIndexUpdates() != null) {
+      for (var update : request.getGlobalSecondaryIndexUpdates()) {
+        if (update.getCreate() != null) {
+          var index = update.getCreate();
+          created.add(new TableSchema.SecondaryIndex(index.getIndexName(), keys(index.getKeySchema()),
+              index.getProjection() == null ? null : index.getProjection().getProjectionType(),
+              index.getProjection() == null ? null : index.getProjection().getNonKeyAttributes()));
+        }
+        if (update.getDelete() != null) {
+          deleted.add(update.getDelete().getIndexName());
+        }
+      }
+    }
+    List<TableSchema.AttributeDefinition> definitions = new ArrayList<>();
+    if (request.getAttributeDefinitions() != null) {
+      request.getAttributeDefinitions().forEach(definition -> definitions.add(
+          new TableSchema.AttributeDefinition(definition.getAttributeName(), definition.getAttributeType())));
+    }
+    return new TableSchema.IndexChanges(definitions, created, deleted);
+  }
+
   private static List<TableSchema.KeyElement> keys(List<com.amazonaws.services.dynamodbv2.model.KeySchemaElement> elements) {
     List<TableSchema.KeyElement> keys = new ArrayList<>();
     if (elements != null) {
