@@ -1,14 +1,18 @@
 package io.parley.store;
 
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsync;
 import io.parley.store.engine.StoreEngine;
 import io.parley.store.http.HttpDoor;
+import io.parley.store.sdkv1.SdkV1DynamoDb;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import io.parley.store.sdkv1.SdkV1DynamoDb;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Parley's embedded DynamoDB-compatible store: a subset of DynamoDB's API with DynamoDB's
@@ -20,8 +24,13 @@ public final class EmbeddedStore implements AutoCloseable {
   /** How often expired items (TTL) are looked for. */
   public static final Duration TTL_SWEEP = Duration.ofSeconds(30);
 
+  /** The name of the database file inside the store's directory. */
+  public static final String DATABASE_FILE = StoreEngine.DATABASE_FILE;
+
   private final StoreEngine engine;
   private final SdkV1DynamoDb inProcess;
+  private final List<HttpDoor> doors = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private EmbeddedStore(StoreEngine engine) {
     this.engine = engine;
@@ -44,12 +53,23 @@ public final class EmbeddedStore implements AutoCloseable {
   }
 
   /**
+   * The store as the AWS SDK v1 asynchronous client interface, without HTTP and without a thread
+   * of its own: writes are answered on the store's writer thread once committed, reads on the
+   * calling thread. Its shutdown does nothing.
+   */
+  public AmazonDynamoDBAsync inProcessAsyncClient() {
+    return inProcess;
+  }
+
+  /**
    * Serves the store over HTTP in DynamoDB's JSON protocol on {@code host}:{@code port} (port 0:
    * any free port; see {@link HttpDoor#endpoint()}) until the returned door is closed.
    */
   public HttpDoor serveHttp(String host, int port) {
     try {
-      return HttpDoor.serve(engine, host, port);
+      HttpDoor door = HttpDoor.serve(engine, host, port);
+      doors.add(door);
+      return door;
     } catch (IOException failed) {
       throw new UncheckedIOException("Cannot serve the store on " + host + ":" + port, failed);
     }
@@ -76,12 +96,16 @@ public final class EmbeddedStore implements AutoCloseable {
     engine.backupTo(target);
   }
 
-  /** The name of the database file inside the store's directory. */
-  public static final String DATABASE_FILE = "parley-store.sqlite";
-
-  /** Answers every write already submitted, then closes the database. */
+  /**
+   * Closes the HTTP doors, answers every write already submitted, then closes the database. A
+   * second close does nothing.
+   */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    doors.forEach(HttpDoor::close);
     engine.close();
   }
 }

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread pool, group-committed. Prints puts per second, commits, puts per commit, latency and
  * process CPU per put. Not a test: run it by hand, e.g. under {@code taskset -c 0}.
  *
- * <p>Arguments: [threads (32)] [seconds (10)] [directory (a new temporary one)].
+ * <p>Arguments: [threads (32)] [seconds (10)] [directory (a new temporary one, or "-")] [item
+ * payload bytes (1000)].
  */
 public final class StoreBench {
   private StoreBench() {}
@@ -30,13 +31,15 @@ public final class StoreBench {
   public static void main(String[] args) throws Exception {
     int threads = args.length > 0 ? Integer.parseInt(args[0]) : 32;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-    Path dir = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("parley-store-bench");
-    try (EmbeddedStore store = EmbeddedStore.open(dir)) {
+    Path dir = args.length > 2 && !args[2].equals("-") ? Path.of(args[2]) : Files.createTempDirectory("parley-store-bench");
+    int payloadBytes = args.length > 3 ? Integer.parseInt(args[3]) : 1000;
+    EmbeddedStore store = EmbeddedStore.open(dir);
+    try {
       AmazonDynamoDB dynamo = store.inProcessClient();
       dynamo.createTable(new CreateTableRequest().withTableName("bench")
           .withKeySchema(new KeySchemaElement("par", KeyType.HASH), new KeySchemaElement("num", KeyType.RANGE))
           .withAttributeDefinitions(new AttributeDefinition("par", "S"), new AttributeDefinition("num", "N")));
-      String payload = "x".repeat(1000);
+      String payload = "x".repeat(payloadBytes);
       AtomicLong puts = new AtomicLong();
       long[][] latencies = new long[threads][];
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -51,7 +54,7 @@ public final class StoreBench {
           int count = 0;
           for (long n = 0; System.nanoTime() < end; n++) {
             Map<String, AttributeValue> item = new HashMap<>();
-            item.put("par", new AttributeValue().withS("entity-" + thread));
+            item.put("par", new AttributeValue().withS("journal-P-conversation-" + thread + "-0123456789abcdef"));
             item.put("num", new AttributeValue().withN(Long.toString(n)));
             item.put("payload", new AttributeValue().withS(payload));
             long before = System.nanoTime();
@@ -75,8 +78,12 @@ public final class StoreBench {
       System.out.printf("latency p50 %.2f ms, p99 %.2f ms; process CPU %.1f µs per put (%.0f %% of one core)%n",
           all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6, cpu / 1e3 / Math.max(1, puts.get()),
           100.0 * cpu / 1e9 / elapsed);
-      System.out.printf("data: %s (%d bytes)%n", dir, Files.walk(dir).filter(Files::isRegularFile)
-          .mapToLong(file -> file.toFile().length()).sum());
+      store.close();
+      long bytes = Files.walk(dir).filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+      System.out.printf("data after close: %s, %d bytes, %.0f bytes per item of %d payload bytes%n", dir, bytes,
+          bytes / (double) Math.max(1, puts.get()), payloadBytes);
+    } finally {
+      store.close();
     }
   }
 

@@ -75,6 +75,15 @@ class ExpressionParserTest {
   }
 
   @Test
+  void orderingNeedsScalarOperandsAndSizeOfAnUnsizedValueIsFalse() {
+    StoreException list = assertThrows(StoreException.class,
+        () -> holds("a < :l", ":l", new AttributeValue.L(List.of())));
+    assertTrue(list.getMessage().contains("operand type: L"), list.getMessage());
+    assertFalse(holds("size(a) > :n", ":n", 1), "a stored number has no size: false, not an error");
+    assertFalse(holds("size(absent) > :n", ":n", 1));
+  }
+
+  @Test
   void reservedWordsNeedPlaceholders() {
     StoreException refused = assertThrows(StoreException.class, () -> holds("size > :x", ":x", 1));
     assertTrue(refused.getMessage().contains("reserved keyword: size"), refused.getMessage());

@@ -101,6 +101,9 @@ class HttpDoorTest {
                 .withConditionExpression("attribute_exists(k)")))));
     assertEquals(List.of("None", "ConditionalCheckFailed"),
         canceled.getCancellationReasons().stream().map(reason -> reason.getCode()).toList());
+    ConditionalCheckFailedException withItem = assertThrows(ConditionalCheckFailedException.class,
+        () -> dynamo.putItem(once.clone().withReturnValuesOnConditionCheckFailure("ALL_OLD")));
+    assertEquals(item("k", "a"), withItem.getItem());
   }
 
   @Test

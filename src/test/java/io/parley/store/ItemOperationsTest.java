@@ -78,6 +78,18 @@ class ItemOperationsTest extends InProcessStoreTest {
   }
 
   @Test
+  void aFailedConditionReturnsTheItemWhenAskedTo() {
+    dynamo.putItem("tbl", item("k", "a", "v", 1));
+    ConditionalCheckFailedException failed = assertThrows(ConditionalCheckFailedException.class, () -> dynamo.putItem(
+        new PutItemRequest("tbl", item("k", "a")).withConditionExpression("attribute_not_exists(k)")
+            .withReturnValuesOnConditionCheckFailure("ALL_OLD")));
+    assertEquals(item("k", "a", "v", 1), failed.getItem());
+    ConditionalCheckFailedException without = assertThrows(ConditionalCheckFailedException.class, () -> dynamo.deleteItem(
+        new DeleteItemRequest("tbl", item("k", "a")).withConditionExpression("v = :two").withExpressionAttributeValues(item(":two", 2))));
+    assertNull(without.getItem());
+  }
+
+  @Test
   void updateExpressionsSetRemoveAddAndDelete() {
     dynamo.putItem("tbl", item("k", "a", "count", 1, "gone", "x", "tags", new AttributeValue().withSS("p", "q"),
         "doc", new AttributeValue().addMEntry("xs", new AttributeValue().withL(n("1"), n("2")))));
@@ -171,6 +183,27 @@ class ItemOperationsTest extends InProcessStoreTest {
     assertEquals("ACTIVE", dynamo.describeTable("tbl").getTable().getTableStatus());
     dynamo.deleteTable("tbl");
     assertThrows(ResourceNotFoundException.class, () -> dynamo.describeTable("tbl"));
+  }
+
+  @Test
+  void describeTableCountsItemsInTheBackground() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      dynamo.putItem("tbl", item("k", "k" + i, "v", "value"));
+    }
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+    long count = dynamo.describeTable("tbl").getTable().getItemCount();
+    while (count != 3 && System.nanoTime() < deadline) {
+      Thread.sleep(10); // polling the background count, bounded by the deadline
+      count = dynamo.describeTable("tbl").getTable().getItemCount();
+    }
+    assertEquals(3, count);
+    assertTrue(dynamo.describeTable("tbl").getTable().getTableSizeBytes() > 3 * "value".length());
+  }
+
+  @Test
+  void aStoreDirectoryServesOneStoreAtATime() {
+    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> EmbeddedStore.open(dir));
+    assertTrue(refused.getMessage().contains("open already"), refused.getMessage());
   }
 
   @Test

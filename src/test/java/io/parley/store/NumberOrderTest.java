@@ -8,7 +8,6 @@ import io.parley.store.engine.KeyBytes;
 import io.parley.store.model.Numbers;
 import io.parley.store.model.StoreException;
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -43,6 +42,18 @@ class NumberOrderTest {
   private static BigDecimal randomNumber(Random random) {
     long unscaled = random.nextInt(5) == 0 ? random.nextInt(100) : random.nextLong() % 1_000_000_000_000L;
     return BigDecimal.valueOf(unscaled, random.nextInt(60) - 30);
+  }
+
+  @Test
+  void encodedNumbersDecodeToTheirValue() {
+    Random random = new Random(41);
+    for (int i = 0; i < 5_000; i++) {
+      BigDecimal number = randomNumber(random);
+      assertEquals(0, number.compareTo(KeyBytes.number(KeyBytes.number(number))), number.toString());
+    }
+    for (String edge : List.of("0", "1E-130", "-1E-130", "9.9999999999999999999999999999999999999E+125", "-100", "0.5")) {
+      assertEquals(0, new BigDecimal(edge).compareTo(KeyBytes.number(KeyBytes.number(new BigDecimal(edge)))), edge);
+    }
   }
 
   @Test

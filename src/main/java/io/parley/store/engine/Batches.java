@@ -21,13 +21,19 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /** BatchWriteItem and TransactWriteItems: several writes committed together. */
 final class Batches {
+  /** TransactWriteItems: the items of one transaction total at most 4 MB. */
+  private static final long TRANSACTION_BYTES = 4L * 1024 * 1024;
+
   private final Catalog catalog;
   private final GroupCommit writer;
+  private final RequestTokens tokens;
 
-  Batches(Catalog catalog, GroupCommit writer) {
+  Batches(Catalog catalog, GroupCommit writer, RequestTokens tokens) {
+    this.tokens = tokens;
     this.catalog = catalog;
     this.writer = writer;
   }
@@ -35,7 +41,7 @@ final class Batches {
   private record Write(Table table, Table.RowKey key, Map<String, AttributeValue> item) {}
 
   /** Writes every request; nothing is left unprocessed, since the store has no throughput limit. */
-  void batchWrite(BatchWriteItem request) {
+  CompletableFuture<Void> batchWrite(BatchWriteItem request) {
     Map<String, List<WriteRequest>> byTable = request.requestItems();
     if (byTable == null || byTable.isEmpty()) {
       throw StoreException.validation("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
@@ -68,11 +74,13 @@ final class Batches {
     if (writes.size() > 25) {
       throw StoreException.validation("Too many items requested for the BatchWriteItem call");
     }
-    writer.submit((sql, afterCommit) -> {
+    return writer.enqueue((sql, afterCommit) -> {
       for (Write write : writes) {
         if (!catalog.exists(write.table())) {
           throw StoreException.notFound("Requested resource not found: Table: " + write.table().name() + " not found");
         }
+      }
+      for (Write write : writes) {
         Map<String, AttributeValue> old = write.table().indexes().isEmpty() ? null : Rows.get(sql, write.table(), write.key());
         if (write.item() != null) {
           Rows.put(sql, write.table(), write.key(), write.item(), old);
@@ -86,9 +94,9 @@ final class Batches {
 
   /** One transaction action, checked and parsed before it reaches the writer. */
   private record Action(Table table, Table.RowKey key, Ast.Condition condition, Map<String, AttributeValue> item,
-      Ast.Update update, Map<String, AttributeValue> keyValues, boolean delete) {}
+      Ast.Update update, Map<String, AttributeValue> keyValues, boolean delete, boolean oldOnConditionFailure) {}
 
-  void transactWrite(TransactWriteItems request) {
+  CompletableFuture<Void> transactWrite(TransactWriteItems request) {
     List<TransactAction> given = request.actions();
     if (given == null || given.isEmpty()) {
       throw StoreException.validation("1 validation error detected: Value null at 'transactItems' failed to satisfy constraint: Member must not be null");
@@ -96,6 +104,12 @@ final class Batches {
     if (given.size() > 100) {
       throw StoreException.validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100");
     }
+    String token = request.clientRequestToken();
+    if (token != null && (token.isEmpty() || token.length() > 36)) {
+      throw StoreException.validation("1 validation error detected: Value '" + token
+          + "' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36");
+    }
+    byte[] digest = token == null ? null : RequestTokens.digest(given);
     List<Action> actions = new ArrayList<>();
     Set<ByteBuffer> seen = new HashSet<>();
     for (TransactAction action : given) {
@@ -105,7 +119,12 @@ final class Batches {
       }
       actions.add(parsed);
     }
-    writer.submit((sql, afterCommit) -> {
+    return writer.enqueue((sql, afterCommit) -> {
+      // On the writer, in the transaction that writes: a retry queued behind its original sees its token.
+      long now = System.currentTimeMillis();
+      if (token != null && tokens.seen(sql, token, digest, now)) {
+        return null;
+      }
       List<Map<String, AttributeValue>> olds = new ArrayList<>();
       List<Map<String, AttributeValue>> news = new ArrayList<>();
       List<CancellationReason> reasons = new ArrayList<>();
@@ -120,17 +139,22 @@ final class Batches {
         Map<String, AttributeValue> next = null;
         CancellationReason reason = CancellationReason.NONE;
         if (action.condition() != null && !Conditions.holds(action.condition(), old)) {
-          reason = new CancellationReason("ConditionalCheckFailed", "The conditional request failed");
+          reason = new CancellationReason("ConditionalCheckFailed", "The conditional request failed",
+              action.oldOnConditionFailure() ? old : null);
         } else {
           try {
             next = outcome(action, old);
           } catch (StoreException invalid) {
-            reason = new CancellationReason("ValidationError", invalid.getMessage());
+            reason = new CancellationReason("ValidationError", invalid.getMessage(), null);
           }
         }
         news.add(next);
         reasons.add(reason);
         cancelled |= reason != CancellationReason.NONE;
+      }
+      long size = news.stream().filter(java.util.Objects::nonNull).mapToLong(ItemSize::of).sum();
+      if (size > TRANSACTION_BYTES) {
+        throw StoreException.validation("Transaction size has exceeded the maximum allowed size of 4 MB");
       }
       if (cancelled) {
         throw new StoreException.TransactionCanceled(reasons);
@@ -142,6 +166,9 @@ final class Batches {
         } else if (news.get(i) != null) {
           Rows.put(sql, action.table(), action.key(), news.get(i), olds.get(i));
         }
+      }
+      if (token != null) {
+        tokens.remember(sql, token, digest, now);
       }
       return null;
     });
@@ -171,7 +198,8 @@ final class Batches {
       Table.RowKey key = table.rowKeyOfItem(put.item());
       Items.check(put.item());
       Rows.checkIndexable(table, put.item());
-      return new Action(table, key, condition(put.conditionExpression(), put.placeholders()), put.item(), null, null, false);
+      return new Action(table, key, condition(put.conditionExpression(), put.placeholders()), put.item(), null, null, false,
+          put.oldOnConditionFailure());
     }
     if (action instanceof TransactUpdate update) {
       Table.RowKey key = table.rowKeyOfKey(update.key());
@@ -183,18 +211,20 @@ final class Batches {
       Ast.Condition condition = expressions.condition("ConditionExpression", update.conditionExpression());
       expressions.finish(true);
       ItemWrites.checkNoKeyChange(table, parsed);
-      return new Action(table, key, condition, null, parsed, update.key(), false);
+      return new Action(table, key, condition, null, parsed, update.key(), false, update.oldOnConditionFailure());
     }
     if (action instanceof TransactDelete delete) {
       Table.RowKey key = table.rowKeyOfKey(delete.key());
-      return new Action(table, key, condition(delete.conditionExpression(), delete.placeholders()), null, null, null, true);
+      return new Action(table, key, condition(delete.conditionExpression(), delete.placeholders()), null, null, null, true,
+          delete.oldOnConditionFailure());
     }
     ConditionCheck check = (ConditionCheck) action;
     Table.RowKey key = table.rowKeyOfKey(check.key());
     if (check.conditionExpression() == null) {
       throw StoreException.validation("1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null");
     }
-    return new Action(table, key, condition(check.conditionExpression(), check.placeholders()), null, null, null, false);
+    return new Action(table, key, condition(check.conditionExpression(), check.placeholders()), null, null, null, false,
+        check.oldOnConditionFailure());
   }
 
   private static Ast.Condition condition(String text, io.parley.store.model.Requests.Placeholders placeholders) {

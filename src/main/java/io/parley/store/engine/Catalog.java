@@ -48,6 +48,7 @@ final class Catalog {
     }
     Table table = tables.get(name);
     if (table == null) {
+      checkName("TableName", name);
       throw StoreException.notFound("Requested resource not found: Table: " + name + " not found");
     }
     return table;
@@ -179,7 +180,7 @@ final class Catalog {
     insert.setString(1, table.name());
     insert.setLong(2, id);
     insert.setString(3, write(table));
-    insert.executeUpdate();
+    sql.update(insert);
     afterCommit.add(() -> tables.put(table.name(), table));
     return table;
   }
@@ -189,7 +190,7 @@ final class Catalog {
         "DELETE FROM entries WHERE t = ?")) {
       var delete = sql.prepare(statement);
       delete.setLong(1, table.id());
-      delete.executeUpdate();
+      sql.update(delete);
     }
     afterCommit.add(() -> tables.remove(table.name(), table));
   }
@@ -198,7 +199,7 @@ final class Catalog {
     var update = sql.prepare("UPDATE tables SET definition = ? WHERE id = ?");
     update.setString(1, write(changed));
     update.setLong(2, changed.id());
-    update.executeUpdate();
+    sql.update(update);
     afterCommit.add(() -> tables.put(changed.name(), changed));
   }
 

@@ -1,6 +1,10 @@
 package io.parley.store.engine;
 
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -22,6 +26,10 @@ final class Database implements AutoCloseable {
   static final String FILE_NAME = "parley-store.sqlite";
   private static final int READERS = 4;
 
+  static final String LOCK_FILE = "parley-store.lock";
+
+  private final FileChannel lockFile;
+  private final FileLock lock;
   private final String url;
   private final Sql writer;
   private final BlockingQueue<Sql> idleReaders = new ArrayBlockingQueue<>(READERS);
@@ -33,11 +41,29 @@ final class Database implements AutoCloseable {
     } catch (java.io.IOException unwritable) {
       throw new SQLException("Cannot create the store's directory " + dir, unwritable);
     }
+    try {
+      this.lockFile = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock held;
+      try {
+        held = lockFile.tryLock();
+      } catch (OverlappingFileLockException heldInThisJvm) {
+        held = null;
+      }
+      if (held == null) {
+        lockFile.close();
+        throw new SQLException("The store in " + dir + " is open already (in this or another process);"
+            + " one store directory serves one process");
+      }
+      this.lock = held;
+    } catch (java.io.IOException unlockable) {
+      throw new SQLException("Cannot lock the store's directory " + dir, unlockable);
+    }
     this.url = "jdbc:sqlite:" + dir.resolve(FILE_NAME);
     this.writer = new Sql(DriverManager.getConnection(url));
     writer.execute("PRAGMA page_size=8192"); // items up to ~2 KB stay inline in the WITHOUT ROWID b-tree
     writer.execute("PRAGMA journal_mode=WAL");
     writer.execute("PRAGMA synchronous=FULL");
+    writer.execute("PRAGMA journal_size_limit=16777216"); // the WAL shrinks back after a checkpoint
     writer.execute("PRAGMA busy_timeout=10000");
     writer.execute("CREATE TABLE IF NOT EXISTS tables(name TEXT PRIMARY KEY, id INTEGER NOT NULL UNIQUE,"
         + " definition TEXT NOT NULL)");
@@ -110,7 +136,16 @@ final class Database implements AutoCloseable {
     for (Sql reader : readers) {
       reader.close();
     }
-    writer.execute("PRAGMA wal_checkpoint(TRUNCATE)");
-    writer.close();
+    try {
+      writer.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+      writer.close();
+    } finally {
+      try {
+        lock.release();
+        lockFile.close();
+      } catch (java.io.IOException ignored) {
+        // The lock goes with the process anyway.
+      }
+    }
   }
 }

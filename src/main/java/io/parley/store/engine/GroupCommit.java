@@ -10,10 +10,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The one writer. It takes every write waiting, runs them in one SQLite transaction (each inside
- * its own SAVEPOINT, so a refused write leaves the others alone), commits once (one sync), and
- * only then answers them all. The caller's thread waits for its answer; that wait is the only
- * hand-off a write makes.
+ * The one writer. It takes every write waiting, runs them in one SQLite transaction (a refused
+ * write leaves the others alone, see {@link #runGroup}), commits once (one sync), and only then
+ * answers them all. A synchronous caller waits for its answer; an asynchronous one is answered
+ * on the writer's thread. Either way that is the only hand-off a write makes.
  */
 final class GroupCommit implements AutoCloseable {
   /** A write, run on the writer's connection inside a transaction. */
@@ -39,20 +39,35 @@ final class GroupCommit implements AutoCloseable {
     thread.start();
   }
 
-  /** Runs {@code write} in the next group; returns once it is committed, or throws its refusal. */
-  <T> T submit(Write<T> write) {
+  /**
+   * Queues {@code write} for the next group. The answer completes on the writer's thread once the
+   * group is committed (or with the write's refusal): keep what depends on it short.
+   */
+  <T> CompletableFuture<T> enqueue(Write<T> write) {
     if (closing) {
-      throw new StoreException(StoreException.Code.InternalServerError, "The store is closed");
+      return CompletableFuture.failedFuture(new StoreException(StoreException.Code.InternalServerError, "The store is closed"));
     }
     CompletableFuture<T> answer = new CompletableFuture<>();
     waiting.add(new Pending<>(write, answer));
+    return answer;
+  }
+
+  /** Runs {@code write} in the next group; returns once it is committed, or throws its refusal. */
+  <T> T submit(Write<T> write) {
+    return await(enqueue(write));
+  }
+
+  /**
+   * The answer of {@code write}, waited for. An interrupt does not stop the wait (the write may be
+   * committed already); it is passed on afterwards.
+   */
+  static <T> T await(CompletableFuture<T> answer) {
     boolean interrupted = false;
     try {
       while (true) {
         try {
           return answer.get();
         } catch (InterruptedException interruption) {
-          // The write may already be committed: wait for its answer, then pass the interrupt on.
           interrupted = true;
         } catch (ExecutionException failed) {
           Throwable cause = failed.getCause();
@@ -98,30 +113,22 @@ final class GroupCommit implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs and commits one group. Every write is meant to be refused (a failed condition, an
+   * invalid update) before it changes anything, so a refused write needs nothing undone and the
+   * group runs without savepoints. A write that fails after changing rows would leave them half
+   * done: then the whole group is rolled back and run again with a SAVEPOINT around each write.
+   */
   private void runGroup(List<Pending<?>> group) {
-    Object[] results = new Object[group.size()];
-    Throwable[] failures = new Throwable[group.size()];
-    List<Runnable> afterCommit = new ArrayList<>();
+    Outcome outcome;
     try {
-      sql.executePrepared("BEGIN IMMEDIATE");
-      for (int i = 0; i < group.size(); i++) {
-        List<Runnable> own = new ArrayList<>();
-        sql.executePrepared("SAVEPOINT w");
-        try {
-          results[i] = group.get(i).write().run(sql, own);
-          sql.executePrepared("RELEASE w");
-          afterCommit.addAll(own);
-        } catch (RuntimeException | SQLException refused) {
-          sql.executePrepared("ROLLBACK TO w");
-          sql.executePrepared("RELEASE w");
-          failures[i] = refused;
-        }
+      outcome = attempt(group, false);
+      if (outcome == null) {
+        outcome = attempt(group, true);
       }
-      sql.executePrepared("COMMIT");
-      commits.incrementAndGet();
     } catch (SQLException | RuntimeException commitFailed) {
       try {
-        sql.execute("ROLLBACK");
+        sql.executePrepared("ROLLBACK");
       } catch (SQLException ignored) {
         // No transaction left to roll back.
       }
@@ -130,10 +137,46 @@ final class GroupCommit implements AutoCloseable {
       group.forEach(pending -> pending.answer().completeExceptionally(failure));
       return;
     }
-    afterCommit.forEach(Runnable::run);
+    outcome.afterCommit().forEach(Runnable::run);
     for (int i = 0; i < group.size(); i++) {
-      answer(group.get(i), results[i], failures[i]);
+      answer(group.get(i), outcome.results()[i], outcome.failures()[i]);
     }
+  }
+
+  private record Outcome(Object[] results, Throwable[] failures, List<Runnable> afterCommit) {}
+
+  /** One committed run of {@code group}, or null if it was rolled back to run with savepoints. */
+  private Outcome attempt(List<Pending<?>> group, boolean savepoints) throws SQLException {
+    Object[] results = new Object[group.size()];
+    Throwable[] failures = new Throwable[group.size()];
+    List<Runnable> afterCommit = new ArrayList<>();
+    sql.executePrepared("BEGIN IMMEDIATE");
+    for (int i = 0; i < group.size(); i++) {
+      List<Runnable> own = new ArrayList<>();
+      if (savepoints) {
+        sql.executePrepared("SAVEPOINT w");
+      }
+      long updatesBefore = sql.updates();
+      try {
+        results[i] = group.get(i).write().run(sql, own);
+        if (savepoints) {
+          sql.executePrepared("RELEASE w");
+        }
+        afterCommit.addAll(own);
+      } catch (RuntimeException | SQLException refused) {
+        if (savepoints) {
+          sql.executePrepared("ROLLBACK TO w");
+          sql.executePrepared("RELEASE w");
+        } else if (sql.updates() != updatesBefore) {
+          sql.executePrepared("ROLLBACK");
+          return null;
+        }
+        failures[i] = refused;
+      }
+    }
+    sql.executePrepared("COMMIT");
+    commits.incrementAndGet();
+    return new Outcome(results, failures, afterCommit);
   }
 
   @SuppressWarnings("unchecked")
@@ -153,5 +196,10 @@ final class GroupCommit implements AutoCloseable {
   public void close() throws InterruptedException {
     closing = true;
     thread.join();
+    // A write queued while the writer was stopping is refused rather than left unanswered.
+    StoreException closed = new StoreException(StoreException.Code.InternalServerError, "The store is closed");
+    for (Pending<?> late = waiting.poll(); late != null; late = waiting.poll()) {
+      late.answer().completeExceptionally(closed);
+    }
   }
 }

@@ -77,14 +77,16 @@ final class ItemReads {
     byTable.keySet().forEach(name -> responses.put(name, new ArrayList<>()));
     database.read(sql -> {
       long size = 0;
+      boolean full = false;
       for (Wanted one : wanted) {
-        if (size > BATCH_GET_LIMIT) {
+        Map<String, AttributeValue> item = full ? null : Rows.get(sql, one.table(), one.rowKey());
+        long itemSize = item == null ? 0 : ItemSize.of(item);
+        full |= size + itemSize > BATCH_GET_LIMIT;
+        if (full) {
+          // The answer stops short of the limit; this key and the rest are for the caller to ask again.
           unprocessed.computeIfAbsent(one.tableName(), name -> new ArrayList<>()).add(one.key());
-          continue;
-        }
-        Map<String, AttributeValue> item = Rows.get(sql, one.table(), one.rowKey());
-        if (item != null) {
-          size += ItemSize.of(item);
+        } else if (item != null) {
+          size += itemSize;
           responses.get(one.tableName()).add(one.projection().apply(item));
         }
       }

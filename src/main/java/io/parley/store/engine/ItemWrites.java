@@ -14,6 +14,7 @@ import io.parley.store.model.Requests.UpdateItem;
 import io.parley.store.model.StoreException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * PutItem, DeleteItem and UpdateItem. Each request is checked and its expressions parsed on the
@@ -29,7 +30,7 @@ final class ItemWrites {
     this.writer = writer;
   }
 
-  Map<String, AttributeValue> put(PutItem request) {
+  CompletableFuture<Map<String, AttributeValue>> put(PutItem request) {
     Table table = catalog.table(request.table());
     Map<String, AttributeValue> item = request.item();
     if (item == null) {
@@ -43,29 +44,29 @@ final class ItemWrites {
     Ast.Condition condition = expressions.condition("ConditionExpression", request.conditionExpression());
     expressions.finish(condition != null);
     boolean needsOld = condition != null || returnValues == ReturnValues.ALL_OLD || !table.indexes().isEmpty();
-    return writer.submit((sql, afterCommit) -> {
+    return writer.enqueue((sql, afterCommit) -> {
       checkStillThere(table);
       Map<String, AttributeValue> old = needsOld ? Rows.get(sql, table, key) : null;
       if (condition != null && !Conditions.holds(condition, old)) {
-        throw StoreException.conditionFailed();
+        throw StoreException.conditionFailed(request.oldOnConditionFailure() ? old : null);
       }
       Rows.put(sql, table, key, item, old);
       return returnValues == ReturnValues.ALL_OLD ? old : null;
     });
   }
 
-  Map<String, AttributeValue> delete(DeleteItem request) {
+  CompletableFuture<Map<String, AttributeValue>> delete(DeleteItem request) {
     Table table = catalog.table(request.table());
     Table.RowKey key = table.rowKeyOfKey(request.key());
     ReturnValues returnValues = only(request.returnValues(), ReturnValues.ALL_OLD);
     Expressions expressions = new Expressions(request.placeholders());
     Ast.Condition condition = expressions.condition("ConditionExpression", request.conditionExpression());
     expressions.finish(condition != null);
-    return writer.submit((sql, afterCommit) -> {
+    return writer.enqueue((sql, afterCommit) -> {
       checkStillThere(table);
       Map<String, AttributeValue> old = Rows.get(sql, table, key);
       if (condition != null && !Conditions.holds(condition, old)) {
-        throw StoreException.conditionFailed();
+        throw StoreException.conditionFailed(request.oldOnConditionFailure() ? old : null);
       }
       if (old != null) {
         Rows.delete(sql, table, key, old);
@@ -74,7 +75,7 @@ final class ItemWrites {
     });
   }
 
-  Map<String, AttributeValue> update(UpdateItem request) {
+  CompletableFuture<Map<String, AttributeValue>> update(UpdateItem request) {
     Table table = catalog.table(request.table());
     Table.RowKey key = table.rowKeyOfKey(request.key());
     ReturnValues returnValues = request.returnValues() == null ? ReturnValues.NONE : request.returnValues();
@@ -86,11 +87,11 @@ final class ItemWrites {
       checkNoKeyChange(table, update);
     }
     Map<String, AttributeValue> keyValues = request.key();
-    return writer.submit((sql, afterCommit) -> {
+    return writer.enqueue((sql, afterCommit) -> {
       checkStillThere(table);
       Map<String, AttributeValue> old = Rows.get(sql, table, key);
       if (condition != null && !Conditions.holds(condition, old)) {
-        throw StoreException.conditionFailed();
+        throw StoreException.conditionFailed(request.oldOnConditionFailure() ? old : null);
       }
       Map<String, AttributeValue> base = old != null ? old : keyValues;
       Map<String, AttributeValue> item = update == null ? base : Updates.apply(update, base);

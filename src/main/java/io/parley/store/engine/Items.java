@@ -8,24 +8,31 @@ import java.util.Map;
 final class Items {
   private Items() {}
 
-  /** Refuses an item over DynamoDB's size limit or with an empty set. */
+  /** DynamoDB's deepest nesting of lists and maps in an item. */
+  static final int MAX_NESTING = 32;
+
+  /** Refuses an item over DynamoDB's size limit, nested too deep, or with an empty set. */
   static void check(Map<String, AttributeValue> item) {
     if (ItemSize.of(item) > ItemSize.LIMIT) {
       throw StoreException.validation("Item size has exceeded the maximum allowed size");
     }
-    item.values().forEach(Items::checkValue);
+    item.values().forEach(value -> checkValue(value, 1));
   }
 
-  private static void checkValue(AttributeValue value) {
+  private static void checkValue(AttributeValue value, int level) {
+    boolean document = value instanceof AttributeValue.L || value instanceof AttributeValue.M;
+    if (document && level > MAX_NESTING) {
+      throw StoreException.validation("Nesting Levels have exceeded supported limits");
+    }
     if (value instanceof AttributeValue.SS ss && ss.values().isEmpty()
         || value instanceof AttributeValue.NS ns && ns.values().isEmpty()
         || value instanceof AttributeValue.BS bs && bs.values().isEmpty()) {
       throw StoreException.validation("One or more parameter values were invalid: An " + value.type() + " set may not be empty");
     }
     if (value instanceof AttributeValue.L list) {
-      list.values().forEach(Items::checkValue);
+      list.values().forEach(element -> checkValue(element, level + 1));
     } else if (value instanceof AttributeValue.M map) {
-      map.values().values().forEach(Items::checkValue);
+      map.values().values().forEach(element -> checkValue(element, level + 1));
     }
   }
 }

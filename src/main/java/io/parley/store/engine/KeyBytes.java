@@ -58,6 +58,32 @@ public final class KeyBytes {
     return out.toByteArray();
   }
 
+  /** The value {@code bytes} encode, given its type (S, N or B): the inverse of {@link #of}. */
+  public static AttributeValue value(String type, byte[] bytes) {
+    return switch (type) {
+      case "S" -> new AttributeValue.S(new String(bytes, StandardCharsets.UTF_8));
+      case "B" -> new AttributeValue.B(io.parley.store.model.Bytes.wrap(bytes.clone()));
+      default -> AttributeValue.N.of(number(bytes));
+    };
+  }
+
+  /** The number {@code bytes} encode: the inverse of {@link #number(BigDecimal)}. */
+  public static BigDecimal number(byte[] bytes) {
+    if (bytes[0] == 2) {
+      return BigDecimal.ZERO;
+    }
+    boolean negative = bytes[0] == 1;
+    int stored = ((bytes[1] & 0xFF) << 8) | (bytes[2] & 0xFF);
+    int exponent = (negative ? 65535 - stored : stored) - 32768;
+    int end = negative ? bytes.length - 1 : bytes.length;
+    StringBuilder digits = new StringBuilder(end - 3);
+    for (int i = 3; i < end; i++) {
+      digits.append((char) ('0' + (negative ? 10 - bytes[i] : bytes[i] - 1)));
+    }
+    BigDecimal magnitude = new BigDecimal(new java.math.BigInteger(digits.toString()), digits.length() - exponent);
+    return negative ? magnitude.negate() : magnitude;
+  }
+
   /** The least byte string greater than every string that starts with {@code prefix}, or null. */
   static byte[] prefixEnd(byte[] prefix) {
     byte[] end = prefix.clone();

@@ -5,7 +5,6 @@ import io.parley.store.expr.Conditions;
 import io.parley.store.expr.Expressions;
 import io.parley.store.expr.Path;
 import io.parley.store.model.AttributeValue;
-import io.parley.store.model.Requests.Placeholders;
 import io.parley.store.model.Requests.Query;
 import io.parley.store.model.Requests.Scan;
 import io.parley.store.model.Requests.Select;
@@ -13,7 +12,6 @@ import io.parley.store.model.Responses.Page;
 import io.parley.store.model.StoreException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +45,7 @@ final class Pages {
       throw StoreException.validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
     }
     Ast.Condition keyCondition = expressions.condition("KeyConditionExpression", request.keyConditionExpression());
-    Plan plan = plan(table, index, expressions, request.filterExpression(), request.projectionExpression(),
+    Plan plan = plan(table, index, expressions, true, request.filterExpression(), request.projectionExpression(),
         request.attributesToGet(), request.select(), request.limit(), request.exclusiveStartKey(), request.consistentRead());
     Table.KeyDef key = index == null ? table.key() : index.key();
     KeyCondition bounds = KeyCondition.of(keyCondition, key);
@@ -63,7 +61,7 @@ final class Pages {
     List<byte[]> args = new ArrayList<>();
     String order = forward ? "" : " DESC";
     if (index == null) {
-      sql.append("SELECT item FROM items WHERE t = ? AND h = ?");
+      sql.append("SELECT h, r, item FROM items WHERE t = ? AND h = ?");
       args.add(bounds.hash());
       range(sql, args, "r", bounds);
       if (plan.startKey() != null) {
@@ -73,7 +71,7 @@ final class Pages {
       }
       sql.append(" ORDER BY r").append(order);
     } else {
-      sql.append("SELECT i.item FROM entries e JOIN items i ON i.t = e.t AND i.h = e.th AND i.r = e.tr"
+      sql.append("SELECT i.h, i.r, i.item FROM entries e JOIN items i ON i.t = e.t AND i.h = e.th AND i.r = e.tr"
           + " WHERE e.t = ? AND e.i = ").append(index.id()).append(" AND e.h = ?");
       args.add(bounds.hash());
       range(sql, args, "e.r", bounds);
@@ -95,12 +93,12 @@ final class Pages {
     Table.Index index = request.indexName() == null ? null : table.index(request.indexName());
     checkSegments(request.segment(), request.totalSegments());
     Expressions expressions = new Expressions(request.placeholders());
-    Plan plan = plan(table, index, expressions, request.filterExpression(), request.projectionExpression(),
+    Plan plan = plan(table, index, expressions, false, request.filterExpression(), request.projectionExpression(),
         request.attributesToGet(), request.select(), request.limit(), request.exclusiveStartKey(), request.consistentRead());
     StringBuilder sql = new StringBuilder();
     List<byte[]> args = new ArrayList<>();
     if (index == null) {
-      sql.append("SELECT item FROM items WHERE t = ?");
+      sql.append("SELECT h, r, item FROM items WHERE t = ?");
       segment(sql, "h", request);
       if (plan.startKey() != null) {
         Table.RowKey start = table.rowKeyOfKey(plan.startKey());
@@ -110,7 +108,7 @@ final class Pages {
       }
       sql.append(" ORDER BY h, r");
     } else {
-      sql.append("SELECT i.item FROM entries e JOIN items i ON i.t = e.t AND i.h = e.th AND i.r = e.tr"
+      sql.append("SELECT i.h, i.r, i.item FROM entries e JOIN items i ON i.t = e.t AND i.h = e.th AND i.r = e.tr"
           + " WHERE e.t = ? AND e.i = ").append(index.id());
       segment(sql, "e.h", request);
       if (plan.startKey() != null) {
@@ -171,7 +169,8 @@ final class Pages {
     }
   }
 
-  private Plan plan(Table table, Table.Index index, Expressions expressions, String filterText, String projectionText,
+  private Plan plan(Table table, Table.Index index, Expressions expressions, boolean keyCondition, String filterText,
+      String projectionText,
       List<String> attributesToGet, Select requested, Integer limit, Map<String, AttributeValue> startKey,
       boolean consistentRead) {
     if (index != null && index.global() && consistentRead) {
@@ -179,7 +178,7 @@ final class Pages {
     }
     Ast.Condition filter = expressions.condition("FilterExpression", filterText);
     List<Path> projectionPaths = expressions.projection(projectionText);
-    expressions.finish(true);
+    expressions.finish(keyCondition || filter != null || projectionPaths != null);
     Projection projection = Projection.of(projectionPaths, attributesToGet);
     Select select = requested;
     if (select == null) {
@@ -230,7 +229,7 @@ final class Pages {
           if (full) {
             return page(plan, items, matched, scanned, last);
           }
-          Map<String, AttributeValue> item = ItemCodec.decode(rows.getBytes(1));
+          Map<String, AttributeValue> item = plan.table().decode(rows.getBytes(1), rows.getBytes(2), rows.getBytes(3));
           Map<String, AttributeValue> visible = plan.index() != null && plan.index().global()
               ? plan.index().project(item, plan.table().key()) : item;
           scanned++;

@@ -18,7 +18,7 @@ final class Rows {
     select.setBytes(2, key.hash());
     select.setBytes(3, key.range());
     try (ResultSet row = select.executeQuery()) {
-      return row.next() ? ItemCodec.decode(row.getBytes(1)) : null;
+      return row.next() ? table.decode(key.hash(), key.range(), row.getBytes(1)) : null;
     }
   }
 
@@ -29,14 +29,14 @@ final class Rows {
     upsert.setLong(1, table.id());
     upsert.setBytes(2, key.hash());
     upsert.setBytes(3, key.range());
-    upsert.setBytes(4, ItemCodec.encode(item));
+    upsert.setBytes(4, table.encode(item));
     Long expires = table.expiry(item);
     if (expires == null) {
       upsert.setNull(5, Types.INTEGER);
     } else {
       upsert.setLong(5, expires);
     }
-    upsert.executeUpdate();
+    sql.update(upsert);
     if (!table.indexes().isEmpty()) {
       if (old != null) {
         removeEntries(sql, table, key, old);
@@ -50,7 +50,7 @@ final class Rows {
     delete.setLong(1, table.id());
     delete.setBytes(2, key.hash());
     delete.setBytes(3, key.range());
-    delete.executeUpdate();
+    sql.update(delete);
     if (old != null && !table.indexes().isEmpty()) {
       removeEntries(sql, table, key, old);
     }
@@ -63,14 +63,14 @@ final class Rows {
     }
   }
 
-  private static void addEntries(Sql sql, Table table, Table.RowKey key, Map<String, AttributeValue> item)
+  static void addEntries(Sql sql, Table table, Table.RowKey key, Map<String, AttributeValue> item)
       throws SQLException {
     for (Table.Index index : table.indexes()) {
       Table.RowKey entry = table.indexKey(index, item);
       if (entry != null) {
         PreparedStatement insert = sql.prepare("INSERT OR REPLACE INTO entries(t, i, h, r, th, tr) VALUES (?, ?, ?, ?, ?, ?)");
         bind(insert, table, index, entry, key);
-        insert.executeUpdate();
+        sql.update(insert);
       }
     }
   }
@@ -82,7 +82,7 @@ final class Rows {
       if (entry != null) {
         PreparedStatement delete = sql.prepare("DELETE FROM entries WHERE t = ? AND i = ? AND h = ? AND r = ? AND th = ? AND tr = ?");
         bind(delete, table, index, entry, key);
-        delete.executeUpdate();
+        sql.update(delete);
       }
     }
   }

@@ -11,6 +11,7 @@ import java.util.Map;
 final class Sql implements AutoCloseable {
   private final Connection connection;
   private final Map<String, PreparedStatement> prepared = new HashMap<>();
+  private long updates;
 
   Sql(Connection connection) {
     this.connection = connection;
@@ -29,6 +30,17 @@ final class Sql implements AutoCloseable {
     try (Statement statement = connection.createStatement()) {
       statement.execute(sql);
     }
+  }
+
+  /** Runs a statement that changes rows, counted in {@link #updates()}. */
+  int update(PreparedStatement statement) throws SQLException {
+    updates++;
+    return statement.executeUpdate();
+  }
+
+  /** How many changing statements this connection has run: a write that failed before any wrote nothing. */
+  long updates() {
+    return updates;
   }
 
   /** Runs {@code sql}, a statement without parameters run often, through its kept prepared form. */

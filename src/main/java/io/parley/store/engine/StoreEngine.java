@@ -4,19 +4,19 @@ import io.parley.store.model.AttributeValue;
 import io.parley.store.model.Requests;
 import io.parley.store.model.Responses.BatchGetResult;
 import io.parley.store.model.Responses.Page;
-import io.parley.store.model.StoreException;
 import io.parley.store.model.TableInfo;
 import io.parley.store.model.TableSchema;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /** The store's operations on its own model; the doors translate to and from it. */
 public final class StoreEngine implements AutoCloseable {
+  /** The name of the database file inside the store's directory. */
+  public static final String DATABASE_FILE = Database.FILE_NAME;
+
   private final Database database;
   private final GroupCommit writer;
   private final Catalog catalog;
@@ -25,16 +25,21 @@ public final class StoreEngine implements AutoCloseable {
   private final Batches batches;
   private final Pages pages;
   private final TtlSweeper sweeper;
+  private final TableStats stats;
+  private final TableOperations tables;
 
   private StoreEngine(Path dir, long ttlSweepMillis) throws SQLException {
     this.database = new Database(dir);
     this.catalog = new Catalog(database.writer());
+    RequestTokens tokens = new RequestTokens(database.writer());
     this.writer = new GroupCommit(database.writer());
     this.writes = new ItemWrites(catalog, writer);
     this.reads = new ItemReads(catalog, database);
-    this.batches = new Batches(catalog, writer);
+    this.batches = new Batches(catalog, writer, tokens);
     this.pages = new Pages(catalog, database);
     this.sweeper = new TtlSweeper(catalog, writer, ttlSweepMillis);
+    this.stats = new TableStats(database);
+    this.tables = new TableOperations(catalog, writer, stats);
   }
 
   /** Opens (or creates) the store in {@code dir}; expired items are swept every {@code ttlSweepMillis}. */
@@ -47,85 +52,45 @@ public final class StoreEngine implements AutoCloseable {
   }
 
   public TableInfo createTable(TableSchema schema) {
-    Table validated = catalog.validate(schema);
-    Table created = writer.submit((sql, afterCommit) -> catalog.insert(sql, validated, afterCommit));
-    return info(created, 0, 0);
+    return tables.create(schema);
   }
 
+  /** DescribeTable; its item count and size are counted in the background (see {@link TableStats}). */
   public TableInfo describeTable(String name) {
-    Table table = catalog.table(name);
-    return database.read(sql -> {
-      PreparedStatement count = sql.prepare("SELECT COUNT(*), COALESCE(SUM(LENGTH(item)), 0) FROM items WHERE t = ?");
-      count.setLong(1, table.id());
-      try (ResultSet row = count.executeQuery()) {
-        row.next();
-        return info(table, row.getLong(1), row.getLong(2));
-      }
-    });
+    return tables.describe(name);
   }
 
   public TableInfo deleteTable(String name) {
-    Table table = catalog.table(name);
-    TableInfo before = describeTable(name);
-    writer.submit((sql, afterCommit) -> {
-      catalog.delete(sql, table, afterCommit);
-      return null;
-    });
-    return before;
+    return tables.delete(name);
+  }
+
+  /** UpdateTable's index changes: one global index created or deleted. */
+  public TableInfo updateTable(String name, TableSchema.IndexChanges changes) {
+    return tables.update(name, changes);
   }
 
   public List<String> listTables() {
     return catalog.names();
   }
 
-  /** Enables ({@code attribute} non-null) or disables TTL, as UpdateTimeToLive does. */
+  /** Enables ({@code enabled}) or disables TTL on {@code attribute}, as UpdateTimeToLive does. */
   public void updateTimeToLive(String name, String attribute, boolean enabled) {
-    Table table = catalog.table(name);
-    if (attribute == null || attribute.isEmpty()) {
-      throw StoreException.validation("1 validation error detected: Value null at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must not be null");
-    }
-    if (enabled && table.ttlAttribute() != null) {
-      throw StoreException.validation("TimeToLive is already enabled");
-    }
-    if (!enabled && table.ttlAttribute() == null) {
-      throw StoreException.validation("TimeToLive is already disabled");
-    }
-    if (!enabled && !attribute.equals(table.ttlAttribute())) {
-      throw StoreException.validation("TimeToLive attribute name mismatch: " + attribute);
-    }
-    Table changed = table.withTtl(enabled ? attribute : null);
-    writer.submit((sql, afterCommit) -> {
-      catalog.update(sql, changed, afterCommit);
-      recomputeExpiry(sql, changed);
-      return null;
-    });
-  }
-
-  private static void recomputeExpiry(Sql sql, Table table) throws SQLException {
-    PreparedStatement select = sql.prepare("SELECT h, r, item FROM items WHERE t = ?");
-    select.setLong(1, table.id());
-    PreparedStatement update = sql.prepare("UPDATE items SET expires = ? WHERE t = ? AND h = ? AND r = ?");
-    try (ResultSet rows = select.executeQuery()) {
-      while (rows.next()) {
-        Long expires = table.expiry(ItemCodec.decode(rows.getBytes(3)));
-        if (expires == null) {
-          update.setNull(1, Types.INTEGER);
-        } else {
-          update.setLong(1, expires);
-        }
-        update.setLong(2, table.id());
-        update.setBytes(3, rows.getBytes(1));
-        update.setBytes(4, rows.getBytes(2));
-        update.executeUpdate();
-      }
-    }
+    tables.updateTimeToLive(name, attribute, enabled);
   }
 
   public TableInfo describeTimeToLive(String name) {
-    return info(catalog.table(name), 0, 0);
+    return tables.describeTimeToLive(name);
   }
 
   public Map<String, AttributeValue> putItem(Requests.PutItem request) {
+    return GroupCommit.await(writes.put(request));
+  }
+
+  /**
+   * PutItem without waiting: the request is checked on this thread (a refusal is thrown), the
+   * answer completes on the writer's thread after the commit.
+   */
+  public CompletableFuture<Map<String, AttributeValue>> putItemAsync(Requests.PutItem request) {
     return writes.put(request);
   }
 
@@ -134,10 +99,18 @@ public final class StoreEngine implements AutoCloseable {
   }
 
   public Map<String, AttributeValue> deleteItem(Requests.DeleteItem request) {
+    return GroupCommit.await(writes.delete(request));
+  }
+
+  public CompletableFuture<Map<String, AttributeValue>> deleteItemAsync(Requests.DeleteItem request) {
     return writes.delete(request);
   }
 
   public Map<String, AttributeValue> updateItem(Requests.UpdateItem request) {
+    return GroupCommit.await(writes.update(request));
+  }
+
+  public CompletableFuture<Map<String, AttributeValue>> updateItemAsync(Requests.UpdateItem request) {
     return writes.update(request);
   }
 
@@ -154,11 +127,19 @@ public final class StoreEngine implements AutoCloseable {
   }
 
   public void batchWriteItem(Requests.BatchWriteItem request) {
-    batches.batchWrite(request);
+    GroupCommit.await(batches.batchWrite(request));
+  }
+
+  public CompletableFuture<Void> batchWriteItemAsync(Requests.BatchWriteItem request) {
+    return batches.batchWrite(request);
   }
 
   public void transactWriteItems(Requests.TransactWriteItems request) {
-    batches.transactWrite(request);
+    GroupCommit.await(batches.transactWrite(request));
+  }
+
+  public CompletableFuture<Void> transactWriteItemsAsync(Requests.TransactWriteItems request) {
+    return batches.transactWrite(request);
   }
 
   /** Deletes expired items now rather than at the next sweep; returns how many. */
@@ -175,15 +156,12 @@ public final class StoreEngine implements AutoCloseable {
     database.backupTo(target.toAbsolutePath());
   }
 
-  private static TableInfo info(Table table, long items, long bytes) {
-    return new TableInfo(table.schema(), table.createdMillis(), items, bytes, table.ttlAttribute(),
-        table.ttlAttribute() != null);
-  }
 
   @Override
   public void close() {
     sweeper.close();
     try {
+      stats.close();
       writer.close();
       database.close();
     } catch (InterruptedException interrupted) {

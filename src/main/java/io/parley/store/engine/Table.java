@@ -138,6 +138,30 @@ public record Table(long id, TableSchema schema, KeyDef key, List<Index> indexes
     return bytes;
   }
 
+  /**
+   * {@code item} as its row stores it: without the key attributes, which the row's key columns
+   * hold already.
+   */
+  public byte[] encode(Map<String, AttributeValue> item) {
+    Map<String, AttributeValue> rest = new LinkedHashMap<>(item);
+    rest.remove(key.hashName());
+    if (key.hasRange()) {
+      rest.remove(key.rangeName());
+    }
+    return ItemCodec.encode(rest);
+  }
+
+  /** The item of a row: its key columns and its stored attributes. */
+  public Map<String, AttributeValue> decode(byte[] hash, byte[] range, byte[] stored) {
+    Map<String, AttributeValue> item = new LinkedHashMap<>();
+    item.put(key.hashName(), KeyBytes.value(key.hashType(), hash));
+    if (key.hasRange()) {
+      item.put(key.rangeName(), KeyBytes.value(key.rangeType(), range));
+    }
+    item.putAll(ItemCodec.decode(stored));
+    return item;
+  }
+
   /** The table's key attributes of {@code item}. */
   public Map<String, AttributeValue> keyOf(Map<String, AttributeValue> item) {
     Map<String, AttributeValue> keyValues = new LinkedHashMap<>();

@@ -25,11 +25,7 @@ final class TtlSweeper implements AutoCloseable {
   TtlSweeper(Catalog catalog, GroupCommit writer, long intervalMillis) {
     this.catalog = catalog;
     this.writer = writer;
-    this.timer = Executors.newSingleThreadScheduledExecutor(work -> {
-      Thread thread = new Thread(work, "parley-store-ttl");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.timer = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("parley-store-ttl"));
     timer.scheduleWithFixedDelay(this::sweepQuietly, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
   }
 
@@ -51,18 +47,20 @@ final class TtlSweeper implements AutoCloseable {
           + " AND expires <= ? AND expires >= ? LIMIT " + PER_SWEEP);
       select.setLong(1, now);
       select.setLong(2, now - FIVE_YEARS_SECONDS);
-      record Expired(long table, byte[] hash, byte[] range, Map<String, AttributeValue> item) {}
+      record Expired(Table table, byte[] hash, byte[] range, Map<String, AttributeValue> item) {}
       List<Expired> expired = new ArrayList<>();
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
-          expired.add(new Expired(rows.getLong(1), rows.getBytes(2), rows.getBytes(3), ItemCodec.decode(rows.getBytes(4))));
+          Table table = catalog.byId(rows.getLong(1));
+          if (table != null) {
+            byte[] hash = rows.getBytes(2);
+            byte[] range = rows.getBytes(3);
+            expired.add(new Expired(table, hash, range, table.decode(hash, range, rows.getBytes(4))));
+          }
         }
       }
       for (Expired item : expired) {
-        Table table = catalog.byId(item.table());
-        if (table != null) {
-          Rows.delete(sql, table, new Table.RowKey(item.hash(), item.range()), item.item());
-        }
+        Rows.delete(sql, item.table(), new Table.RowKey(item.hash(), item.range()), item.item());
       }
       return expired.size();
     });

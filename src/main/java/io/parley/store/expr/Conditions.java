@@ -197,6 +197,8 @@ public final class Conditions {
     } else if (value instanceof M map) {
       size = map.values().size();
     } else {
+      // A stored number, boolean or null has no size: the comparison is false, not an error (the
+      // request is valid; only the data does not fit it).
       return null;
     }
     return AttributeValue.n(size);

@@ -26,7 +26,42 @@ public final class Expressions {
 
   /** A ConditionExpression, FilterExpression or KeyConditionExpression, or null if absent. */
   public Ast.Condition condition(String kind, String text) {
-    return text == null ? null : new Parser(kind, text, placeholders).wholeCondition();
+    if (text == null) {
+      return null;
+    }
+    Ast.Condition condition = new Parser(kind, text, placeholders).wholeCondition();
+    checkOrderedOperands(kind, condition);
+    return condition;
+  }
+
+  private static final java.util.Set<String> ORDERED_TYPES = java.util.Set.of("S", "N", "B");
+
+  /** Ordering comparisons and BETWEEN take values of S, N or B only, as DynamoDB checks up front. */
+  private static void checkOrderedOperands(String kind, Ast.Condition condition) {
+    if (condition instanceof Ast.And and) {
+      checkOrderedOperands(kind, and.left());
+      checkOrderedOperands(kind, and.right());
+    } else if (condition instanceof Ast.Or or) {
+      checkOrderedOperands(kind, or.left());
+      checkOrderedOperands(kind, or.right());
+    } else if (condition instanceof Ast.Not not) {
+      checkOrderedOperands(kind, not.condition());
+    } else if (condition instanceof Ast.Compare compare && compare.comparator() != Ast.Comparator.EQ
+        && compare.comparator() != Ast.Comparator.NE) {
+      checkOrdered(kind, compare.comparator().symbol, compare.left());
+      checkOrdered(kind, compare.comparator().symbol, compare.right());
+    } else if (condition instanceof Ast.Between between) {
+      checkOrdered(kind, "BETWEEN", between.operand());
+      checkOrdered(kind, "BETWEEN", between.lower());
+      checkOrdered(kind, "BETWEEN", between.upper());
+    }
+  }
+
+  private static void checkOrdered(String kind, String operator, Ast.Operand operand) {
+    if (operand instanceof Ast.ValueOperand value && !ORDERED_TYPES.contains(value.value().type())) {
+      throw StoreException.validation("Invalid " + kind + ": Incorrect operand type for operator or function;"
+          + " operator: " + operator + ", operand type: " + value.value().type());
+    }
   }
 
   public Ast.Update update(String text) {
@@ -34,21 +69,30 @@ public final class Expressions {
       return null;
     }
     Ast.Update update = new Parser("UpdateExpression", text, placeholders).wholeUpdate();
-    List<Path> paths = update.paths();
+    refuseOverlaps("UpdateExpression", update.paths());
+    return update;
+  }
+
+  /** A ProjectionExpression's paths, none of which may overlap another, or null if absent. */
+  public List<Path> projection(String text) {
+    if (text == null) {
+      return null;
+    }
+    List<Path> paths = new Parser("ProjectionExpression", text, placeholders).wholeProjection();
+    refuseOverlaps("ProjectionExpression", paths);
+    return paths;
+  }
+
+  private static void refuseOverlaps(String kind, List<Path> paths) {
     for (int i = 0; i < paths.size(); i++) {
       for (int j = i + 1; j < paths.size(); j++) {
         if (paths.get(i).overlaps(paths.get(j))) {
-          throw StoreException.validation("Invalid UpdateExpression: Two document paths overlap with each other;"
+          throw StoreException.validation("Invalid " + kind + ": Two document paths overlap with each other;"
               + " must remove or rewrite one of these paths; path one: [" + paths.get(i) + "], path two: ["
               + paths.get(j) + "]");
         }
       }
     }
-    return update;
-  }
-
-  public List<Path> projection(String text) {
-    return text == null ? null : new Parser("ProjectionExpression", text, placeholders).wholeProjection();
   }
 
   /** Refuses placeholders declared without any expression, or declared and not used. */

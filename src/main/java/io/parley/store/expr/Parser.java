@@ -55,6 +55,9 @@ import java.util.Locale;
  * </pre>
  */
 final class Parser {
+  /** DynamoDB's limit on any one expression string, 4 KB. */
+  private static final int MAX_EXPRESSION_BYTES = 4096;
+
   private final String kind;
   private final String text;
   private final List<Token> tokens;
@@ -67,6 +70,11 @@ final class Parser {
     this.placeholders = placeholders;
     if (text.isBlank()) {
       throw StoreException.validation("Invalid " + kind + ": The expression can not be empty;");
+    }
+    int size = text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (size > MAX_EXPRESSION_BYTES) {
+      throw StoreException.validation("Invalid " + kind + ": Expression size has exceeded the maximum allowed size;"
+          + " expression size: " + size);
     }
     this.tokens = Tokenizer.tokens(kind, text);
   }

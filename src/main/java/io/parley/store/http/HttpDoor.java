@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.parley.store.engine.DaemonThreads;
 import io.parley.store.engine.StoreEngine;
 import io.parley.store.model.StoreException;
 import java.io.IOException;
@@ -41,11 +42,7 @@ public final class HttpDoor implements AutoCloseable {
   /** Serves {@code engine} on {@code host}:{@code port} (port 0: any free port). */
   public static HttpDoor serve(StoreEngine engine, String host, int port) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 256);
-    ExecutorService threads = Executors.newCachedThreadPool(work -> {
-      Thread thread = new Thread(work, "parley-store-http");
-      thread.setDaemon(true);
-      return thread;
-    });
+    ExecutorService threads = Executors.newCachedThreadPool(new DaemonThreads("parley-store-http"));
     HttpDoor door = new HttpDoor(server, threads, new JsonOperations(engine));
     server.createContext("/", door::handle);
     server.setExecutor(threads);
@@ -109,7 +106,13 @@ public final class HttpDoor implements AutoCloseable {
         if (reason.message() != null) {
           one.put("Message", reason.message());
         }
+        if (reason.item() != null) {
+          one.set("Item", JsonValues.json(reason.item()));
+        }
       });
+    }
+    if (refused instanceof StoreException.ConditionFailed failed && failed.item() != null) {
+      node.set("Item", JsonValues.json(failed.item()));
     }
     return node;
   }

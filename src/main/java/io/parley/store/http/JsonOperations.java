@@ -3,10 +3,16 @@ package io.parley.store.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.store.engine.BatchCapacity;
+import io.parley.store.engine.Capacity;
 import io.parley.store.engine.StoreEngine;
+import io.parley.store.model.AttributeValue;
+import io.parley.store.model.Requests;
+import io.parley.store.model.Responses;
 import io.parley.store.model.StoreException;
 import io.parley.store.model.TableInfo;
 import java.util.List;
+import java.util.Map;
 
 /** Runs one DynamoDB JSON operation on the engine: request body in, response body out. */
 final class JsonOperations {
@@ -18,6 +24,7 @@ final class JsonOperations {
 
   ObjectNode run(String operation, JsonNode body) {
     JsonRequests.refuseUnsupported(body);
+    Capacity.Wanted wanted = Capacity.Wanted.parse(JsonRequests.text(body, "ReturnConsumedCapacity"));
     ObjectNode answer = JsonValues.NODES.objectNode();
     switch (operation) {
       case "CreateTable" -> answer.set("TableDescription",
@@ -26,6 +33,8 @@ final class JsonOperations {
       case "DeleteTable" -> answer.set("TableDescription",
           JsonResponses.table(engine.deleteTable(JsonRequests.text(body, "TableName")), "DELETING"));
       case "ListTables" -> listTables(body, answer);
+      case "UpdateTable" -> answer.set("TableDescription", JsonResponses.table(
+          engine.updateTable(JsonRequests.text(body, "TableName"), JsonRequests.indexChanges(body)), "ACTIVE"));
       case "UpdateTimeToLive" -> {
         JsonNode specification = body.get("TimeToLiveSpecification");
         if (specification == null) {
@@ -43,22 +52,75 @@ final class JsonOperations {
           description.put("AttributeName", info.ttlAttribute());
         }
       }
-      case "PutItem" -> answer = JsonResponses.attributes(engine.putItem(JsonRequests.putItem(body)));
-      case "GetItem" -> answer = JsonResponses.item(engine.getItem(JsonRequests.getItem(body)));
-      case "DeleteItem" -> answer = JsonResponses.attributes(engine.deleteItem(JsonRequests.deleteItem(body)));
-      case "UpdateItem" -> answer = JsonResponses.attributes(engine.updateItem(JsonRequests.updateItem(body)));
-      case "Query" -> answer = JsonResponses.page(engine.query(JsonRequests.query(body)));
-      case "Scan" -> answer = JsonResponses.page(engine.scan(JsonRequests.scan(body)));
-      case "BatchGetItem" -> answer = JsonResponses.batchGet(engine.batchGetItem(JsonRequests.batchGetItem(body)), body);
-      case "BatchWriteItem" -> {
-        engine.batchWriteItem(JsonRequests.batchWriteItem(body));
-        answer.putObject("UnprocessedItems");
+      case "PutItem" -> {
+        Requests.PutItem put = JsonRequests.putItem(body);
+        answer = JsonResponses.attributes(engine.putItem(put));
+        capacity(wanted, answer, put.table(), Capacity.write(put.item()));
       }
-      case "TransactWriteItems" -> engine.transactWriteItems(JsonRequests.transactWriteItems(body));
+      case "GetItem" -> {
+        Requests.GetItem get = JsonRequests.getItem(body);
+        Map<String, AttributeValue> item = engine.getItem(get);
+        answer = JsonResponses.item(item);
+        capacity(wanted, answer, get.table(), Capacity.read(item, get.consistentRead()));
+      }
+      case "DeleteItem" -> {
+        Requests.DeleteItem delete = JsonRequests.deleteItem(body);
+        Map<String, AttributeValue> old = engine.deleteItem(delete);
+        answer = JsonResponses.attributes(old);
+        capacity(wanted, answer, delete.table(), Capacity.write(old));
+      }
+      case "UpdateItem" -> {
+        Requests.UpdateItem update = JsonRequests.updateItem(body);
+        Map<String, AttributeValue> returned = engine.updateItem(update);
+        answer = JsonResponses.attributes(returned);
+        capacity(wanted, answer, update.table(), Capacity.write(returned));
+      }
+      case "Query" -> {
+        Requests.Query query = JsonRequests.query(body);
+        Responses.Page page = engine.query(query);
+        answer = JsonResponses.page(page);
+        capacity(wanted, answer, query.table(), Capacity.page(page.items(), query.consistentRead()));
+      }
+      case "Scan" -> {
+        Requests.Scan scan = JsonRequests.scan(body);
+        Responses.Page page = engine.scan(scan);
+        answer = JsonResponses.page(page);
+        capacity(wanted, answer, scan.table(), Capacity.page(page.items(), scan.consistentRead()));
+      }
+      case "BatchGetItem" -> {
+        Requests.BatchGetItem batch = JsonRequests.batchGetItem(body);
+        Responses.BatchGetResult result = engine.batchGetItem(batch);
+        answer = JsonResponses.batchGet(result, body);
+        capacities(wanted, answer, BatchCapacity.read(batch, result));
+      }
+      case "BatchWriteItem" -> {
+        Requests.BatchWriteItem batch = JsonRequests.batchWriteItem(body);
+        engine.batchWriteItem(batch);
+        answer.putObject("UnprocessedItems");
+        capacities(wanted, answer, BatchCapacity.write(batch));
+      }
+      case "TransactWriteItems" -> {
+        Requests.TransactWriteItems transaction = JsonRequests.transactWriteItems(body);
+        engine.transactWriteItems(transaction);
+        capacities(wanted, answer, BatchCapacity.transact(transaction));
+      }
       default -> throw new StoreException(StoreException.Code.UnknownOperationException,
           "The operation " + operation + " is not supported by this store");
     }
     return answer;
+  }
+
+  private static void capacity(Capacity.Wanted wanted, ObjectNode answer, String table, double units) {
+    if (wanted != Capacity.Wanted.NONE) {
+      answer.putObject("ConsumedCapacity").put("TableName", table).put("CapacityUnits", units);
+    }
+  }
+
+  private static void capacities(Capacity.Wanted wanted, ObjectNode answer, Map<String, Double> byTable) {
+    if (wanted != Capacity.Wanted.NONE) {
+      ArrayNode capacities = answer.putArray("ConsumedCapacity");
+      byTable.forEach((table, units) -> capacities.addObject().put("TableName", table).put("CapacityUnits", units));
+    }
   }
 
   private void listTables(JsonNode body, ObjectNode answer) {

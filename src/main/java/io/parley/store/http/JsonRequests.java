@@ -35,14 +35,10 @@ final class JsonRequests {
     if (metrics != null && !metrics.equals("NONE")) {
       throw StoreException.unsupported("ReturnItemCollectionMetrics " + metrics);
     }
-    refuseOnFailure(body);
   }
 
-  private static void refuseOnFailure(JsonNode node) {
-    String onFailure = text(node, "ReturnValuesOnConditionCheckFailure");
-    if (onFailure != null && !onFailure.equals("NONE")) {
-      throw StoreException.unsupported("ReturnValuesOnConditionCheckFailure " + onFailure);
-    }
+  private static boolean oldOnFailure(JsonNode node) {
+    return Requests.oldOnConditionFailure(text(node, "ReturnValuesOnConditionCheckFailure"));
   }
 
   static String text(JsonNode node, String field) {
@@ -88,11 +84,44 @@ final class JsonRequests {
   }
 
   static TableSchema createTable(JsonNode body) {
+    if (body.path("StreamSpecification").path("StreamEnabled").asBoolean(false)) {
+      throw StoreException.unsupported("StreamSpecification");
+    }
+    if (body.path("SSESpecification").path("Enabled").asBoolean(false)) {
+      throw StoreException.unsupported("SSESpecification");
+    }
     List<TableSchema.AttributeDefinition> definitions = new ArrayList<>();
     body.path("AttributeDefinitions").forEach(definition -> definitions.add(new TableSchema.AttributeDefinition(
         text(definition, "AttributeName"), text(definition, "AttributeType"))));
     return new TableSchema(text(body, "TableName"), keys(body.path("KeySchema")), definitions,
         indexes(body.path("LocalSecondaryIndexes")), indexes(body.path("GlobalSecondaryIndexes")));
+  }
+
+  /** UpdateTable's global index creations and deletions; see {@code SdkV1Requests.indexChanges}. */
+  static TableSchema.IndexChanges indexChanges(JsonNode body) {
+    for (String unsupported : List.of("StreamSpecification", "SSESpecification", "ReplicaUpdates", "TableClass")) {
+      if (body.has(unsupported) && !body.get(unsupported).isNull()) {
+        throw StoreException.unsupported("UpdateTable " + unsupported);
+      }
+    }
+    List<TableSchema.SecondaryIndex> created = new ArrayList<>();
+    List<String> deleted = new ArrayList<>();
+    for (JsonNode update : body.path("GlobalSecondaryIndexUpdates")) {
+      if (update.has("Create")) {
+        created.addAll(indexes(arrayOf(update.get("Create"))));
+      }
+      if (update.has("Delete")) {
+        deleted.add(text(update.get("Delete"), "IndexName"));
+      }
+    }
+    List<TableSchema.AttributeDefinition> definitions = new ArrayList<>();
+    body.path("AttributeDefinitions").forEach(definition -> definitions.add(new TableSchema.AttributeDefinition(
+        text(definition, "AttributeName"), text(definition, "AttributeType"))));
+    return new TableSchema.IndexChanges(definitions, created, deleted);
+  }
+
+  private static JsonNode arrayOf(JsonNode one) {
+    return JsonValues.NODES.arrayNode().add(one);
   }
 
   private static List<TableSchema.KeyElement> keys(JsonNode node) {
@@ -110,7 +139,8 @@ final class JsonRequests {
 
   static Requests.PutItem putItem(JsonNode body) {
     return new Requests.PutItem(text(body, "TableName"), item(body.get("Item")), text(body, "ConditionExpression"),
-        placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")));
+        placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")),
+        oldOnFailure(body));
   }
 
   static Requests.GetItem getItem(JsonNode body) {
@@ -120,12 +150,14 @@ final class JsonRequests {
 
   static Requests.DeleteItem deleteItem(JsonNode body) {
     return new Requests.DeleteItem(text(body, "TableName"), item(body.get("Key")), text(body, "ConditionExpression"),
-        placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")));
+        placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")),
+        oldOnFailure(body));
   }
 
   static Requests.UpdateItem updateItem(JsonNode body) {
     return new Requests.UpdateItem(text(body, "TableName"), item(body.get("Key")), text(body, "UpdateExpression"),
-        text(body, "ConditionExpression"), placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")));
+        text(body, "ConditionExpression"), placeholders(body), Requests.ReturnValues.parse(text(body, "ReturnValues")),
+        oldOnFailure(body));
   }
 
   static Requests.Query query(JsonNode body) {
@@ -181,16 +213,15 @@ final class JsonRequests {
       }
       String kind = action.fieldNames().next();
       JsonNode it = action.get(kind);
-      refuseOnFailure(it);
       actions.add(switch (kind) {
         case "Put" -> new Requests.TransactPut(text(it, "TableName"), item(it.get("Item")), text(it, "ConditionExpression"),
-            placeholders(it));
+            placeholders(it), oldOnFailure(it));
         case "Update" -> new Requests.TransactUpdate(text(it, "TableName"), item(it.get("Key")), text(it, "UpdateExpression"),
-            text(it, "ConditionExpression"), placeholders(it));
+            text(it, "ConditionExpression"), placeholders(it), oldOnFailure(it));
         case "Delete" -> new Requests.TransactDelete(text(it, "TableName"), item(it.get("Key")), text(it, "ConditionExpression"),
-            placeholders(it));
+            placeholders(it), oldOnFailure(it));
         case "ConditionCheck" -> new Requests.ConditionCheck(text(it, "TableName"), item(it.get("Key")),
-            text(it, "ConditionExpression"), placeholders(it));
+            text(it, "ConditionExpression"), placeholders(it), oldOnFailure(it));
         default -> throw StoreException.validation("TransactItems can only contain one of Check, Put, Update or Delete");
       });
     }

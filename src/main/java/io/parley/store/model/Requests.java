@@ -41,22 +41,38 @@ public final class Requests {
     }
   }
 
+  /** ReturnValuesOnConditionCheckFailure: true for ALL_OLD, false for NONE or absent. */
+  public static boolean oldOnConditionFailure(String given) {
+    if (given == null || given.equals("NONE")) {
+      return false;
+    }
+    if (given.equals("ALL_OLD")) {
+      return true;
+    }
+    throw StoreException.validation("1 validation error detected: Value '" + given
+        + "' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]");
+  }
+
   /** The expression attribute names and values a request declares (either may be null). */
   public record Placeholders(Map<String, String> names, Map<String, AttributeValue> values) {
     public static final Placeholders NONE = new Placeholders(null, null);
   }
 
+  /**
+   * {@code oldOnConditionFailure}: ReturnValuesOnConditionCheckFailure ALL_OLD, the current item
+   * goes with a failed condition's refusal.
+   */
   public record PutItem(String table, Map<String, AttributeValue> item, String conditionExpression,
-      Placeholders placeholders, ReturnValues returnValues) {}
+      Placeholders placeholders, ReturnValues returnValues, boolean oldOnConditionFailure) {}
 
   public record GetItem(String table, Map<String, AttributeValue> key, boolean consistentRead,
       String projectionExpression, List<String> attributesToGet, Placeholders placeholders) {}
 
   public record DeleteItem(String table, Map<String, AttributeValue> key, String conditionExpression,
-      Placeholders placeholders, ReturnValues returnValues) {}
+      Placeholders placeholders, ReturnValues returnValues, boolean oldOnConditionFailure) {}
 
   public record UpdateItem(String table, Map<String, AttributeValue> key, String updateExpression,
-      String conditionExpression, Placeholders placeholders, ReturnValues returnValues) {}
+      String conditionExpression, Placeholders placeholders, ReturnValues returnValues, boolean oldOnConditionFailure) {}
 
   public record Query(String table, String indexName, String keyConditionExpression, String filterExpression,
       String projectionExpression, List<String> attributesToGet, Placeholders placeholders, Select select,
@@ -90,19 +106,22 @@ public final class Requests {
   /** One action of a TransactWriteItems. */
   public sealed interface TransactAction {
     String table();
+
+    /** ReturnValuesOnConditionCheckFailure ALL_OLD: the item goes with this action's cancellation reason. */
+    boolean oldOnConditionFailure();
   }
 
   public record TransactPut(String table, Map<String, AttributeValue> item, String conditionExpression,
-      Placeholders placeholders) implements TransactAction {}
+      Placeholders placeholders, boolean oldOnConditionFailure) implements TransactAction {}
 
   public record TransactUpdate(String table, Map<String, AttributeValue> key, String updateExpression,
-      String conditionExpression, Placeholders placeholders) implements TransactAction {}
+      String conditionExpression, Placeholders placeholders, boolean oldOnConditionFailure) implements TransactAction {}
 
   public record TransactDelete(String table, Map<String, AttributeValue> key, String conditionExpression,
-      Placeholders placeholders) implements TransactAction {}
+      Placeholders placeholders, boolean oldOnConditionFailure) implements TransactAction {}
 
   public record ConditionCheck(String table, Map<String, AttributeValue> key, String conditionExpression,
-      Placeholders placeholders) implements TransactAction {}
+      Placeholders placeholders, boolean oldOnConditionFailure) implements TransactAction {}
 
   public record TransactWriteItems(List<TransactAction> actions, String clientRequestToken) {}
 }

@@ -9,6 +9,7 @@ public class StoreException extends RuntimeException {
     ValidationException,
     ConditionalCheckFailedException,
     TransactionCanceledException,
+    IdempotentParameterMismatchException,
     ResourceNotFoundException,
     ResourceInUseException,
     InternalServerError,
@@ -37,7 +38,26 @@ public class StoreException extends RuntimeException {
   }
 
   public static StoreException conditionFailed() {
-    return new StoreException(Code.ConditionalCheckFailedException, "The conditional request failed");
+    return conditionFailed(null);
+  }
+
+  /** A failed condition, with the item as it is ({@code null}: not asked for, or none). */
+  public static StoreException conditionFailed(java.util.Map<String, AttributeValue> item) {
+    return new ConditionFailed(item);
+  }
+
+  /** A ConditionalCheckFailedException, with the current item where the request asked for it. */
+  public static final class ConditionFailed extends StoreException {
+    private final java.util.Map<String, AttributeValue> item;
+
+    ConditionFailed(java.util.Map<String, AttributeValue> item) {
+      super(Code.ConditionalCheckFailedException, "The conditional request failed");
+      this.item = item;
+    }
+
+    public java.util.Map<String, AttributeValue> item() {
+      return item;
+    }
   }
 
   public static StoreException notFound(String message) {
@@ -54,8 +74,8 @@ public class StoreException extends RuntimeException {
   }
 
   /** One action's outcome in a cancelled transaction: code "None" where the action did not fail. */
-  public record CancellationReason(String code, String message) {
-    public static final CancellationReason NONE = new CancellationReason("None", null);
+  public record CancellationReason(String code, String message, java.util.Map<String, AttributeValue> item) {
+    public static final CancellationReason NONE = new CancellationReason("None", null, null);
   }
 
   /** A cancelled TransactWriteItems, with one reason per action in the order of the request. */

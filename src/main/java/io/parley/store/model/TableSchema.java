@@ -17,6 +17,19 @@ public record TableSchema(
     globalIndexes = globalIndexes == null ? List.of() : List.copyOf(globalIndexes);
   }
 
+  /**
+   * UpdateTable's change to the secondary indexes: global indexes to create ({@code
+   * attributeDefinitions} declares their key attributes) and global indexes to delete, by name.
+   */
+  public record IndexChanges(List<AttributeDefinition> attributeDefinitions, List<SecondaryIndex> createGlobal,
+      List<String> deleteGlobal) {
+    public IndexChanges {
+      attributeDefinitions = attributeDefinitions == null ? List.of() : List.copyOf(attributeDefinitions);
+      createGlobal = createGlobal == null ? List.of() : List.copyOf(createGlobal);
+      deleteGlobal = deleteGlobal == null ? List.of() : List.copyOf(deleteGlobal);
+    }
+  }
+
   /** {@code keyType} is HASH or RANGE. */
   public record KeyElement(String attributeName, String keyType) {}
 

@@ -3,7 +3,8 @@ package io.parley.store.sdkv1;
 import static io.parley.store.sdkv1.SdkV1Values.sdkItem;
 import static io.parley.store.sdkv1.SdkV1Values.sdkItems;
 
-import com.amazonaws.services.dynamodbv2.AbstractAmazonDynamoDB;
+import com.amazonaws.handlers.AsyncHandler;
+import com.amazonaws.services.dynamodbv2.AbstractAmazonDynamoDBAsync;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemRequest;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemResult;
@@ -41,7 +42,10 @@ import com.amazonaws.services.dynamodbv2.model.UpdateTableResult;
 import com.amazonaws.services.dynamodbv2.model.UpdateTimeToLiveRequest;
 import com.amazonaws.services.dynamodbv2.model.UpdateTimeToLiveResult;
 import com.amazonaws.services.dynamodbv2.model.WriteRequest;
+import io.parley.store.engine.BatchCapacity;
+import io.parley.store.engine.Capacity;
 import io.parley.store.engine.StoreEngine;
+import io.parley.store.model.Requests;
 import io.parley.store.model.Responses;
 import io.parley.store.model.StoreException;
 import io.parley.store.model.TableInfo;
@@ -49,16 +53,20 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
- * The store behind the AWS SDK v1 {@code AmazonDynamoDB} interface, in-process: requests are
- * converted to the store's model and run on the calling thread (writes wait for the group
- * commit), answers and refusals come back as the SDK's HTTP client would give them. Operations
- * the store does not implement throw {@link UnsupportedOperationException}, as the SDK's
- * abstract class does.
+ * The store behind the AWS SDK v1 {@code AmazonDynamoDB} and {@code AmazonDynamoDBAsync}
+ * interfaces, in-process: requests are converted to the store's model and run on the calling
+ * thread; answers and refusals come back as the SDK's HTTP client would give them. A synchronous
+ * write waits for its group commit; an asynchronous one returns at once and is answered (handler,
+ * then future) on the writer's thread after the commit, so no other thread is involved. An
+ * asynchronous read runs on the calling thread and returns a completed future. Operations the
+ * store does not implement throw {@link UnsupportedOperationException}, as the SDK's abstract
+ * classes do.
  */
-public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
+public final class SdkV1DynamoDb extends AbstractAmazonDynamoDBAsync {
   private final StoreEngine engine;
 
   public SdkV1DynamoDb(StoreEngine engine) {
@@ -102,21 +110,7 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
 
   @Override
   public ListTablesResult listTables(ListTablesRequest request) {
-    return call(() -> {
-      List<String> names = engine.listTables();
-      int limit = request.getLimit() == null ? 100 : request.getLimit();
-      if (limit < 1 || limit > 100) {
-        throw StoreException.validation("1 validation error detected: Value '" + limit
-            + "' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100");
-      }
-      String start = request.getExclusiveStartTableName();
-      List<String> page = names.stream().filter(name -> start == null || name.compareTo(start) > 0).limit(limit).toList();
-      ListTablesResult result = new ListTablesResult().withTableNames(page);
-      if (page.size() == limit && !page.isEmpty() && names.indexOf(page.get(page.size() - 1)) < names.size() - 1) {
-        result.setLastEvaluatedTableName(page.get(page.size() - 1));
-      }
-      return result;
-    });
+    return call(() -> SdkV1Tables.page(engine.listTables(), request));
   }
 
   @Override
@@ -141,7 +135,8 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
 
   @Override
   public UpdateTableResult updateTable(UpdateTableRequest request) {
-    throw SdkV1Errors.of(StoreException.unsupported("UpdateTable"));
+    return call(() -> new UpdateTableResult().withTableDescription(SdkV1Tables.description(
+        engine.updateTable(request.getTableName(), SdkV1Requests.indexChanges(request)))));
   }
 
   @Override
@@ -172,7 +167,12 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
 
   @Override
   public PutItemResult putItem(PutItemRequest request) {
-    return call(() -> new PutItemResult().withAttributes(sdkItem(engine.putItem(SdkV1Requests.putItem(request)))));
+    return call(() -> {
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.PutItem put = SdkV1Requests.putItem(request);
+      return new PutItemResult().withAttributes(sdkItem(engine.putItem(put)))
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, put.table(), Capacity.write(put.item())));
+    });
   }
 
   @Override
@@ -187,7 +187,13 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
 
   @Override
   public GetItemResult getItem(GetItemRequest request) {
-    return call(() -> new GetItemResult().withItem(sdkItem(engine.getItem(SdkV1Requests.getItem(request)))));
+    return call(() -> {
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.GetItem get = SdkV1Requests.getItem(request);
+      Map<String, io.parley.store.model.AttributeValue> item = engine.getItem(get);
+      return new GetItemResult().withItem(sdkItem(item))
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, get.table(), Capacity.read(item, get.consistentRead())));
+    });
   }
 
   @Override
@@ -202,7 +208,13 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
 
   @Override
   public DeleteItemResult deleteItem(DeleteItemRequest request) {
-    return call(() -> new DeleteItemResult().withAttributes(sdkItem(engine.deleteItem(SdkV1Requests.deleteItem(request)))));
+    return call(() -> {
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.DeleteItem delete = SdkV1Requests.deleteItem(request);
+      Map<String, io.parley.store.model.AttributeValue> old = engine.deleteItem(delete);
+      return new DeleteItemResult().withAttributes(sdkItem(old))
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, delete.table(), Capacity.write(old)));
+    });
   }
 
   @Override
@@ -217,24 +229,36 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
 
   @Override
   public UpdateItemResult updateItem(UpdateItemRequest request) {
-    return call(() -> new UpdateItemResult().withAttributes(sdkItem(engine.updateItem(SdkV1Requests.updateItem(request)))));
+    return call(() -> {
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.UpdateItem update = SdkV1Requests.updateItem(request);
+      Map<String, io.parley.store.model.AttributeValue> returned = engine.updateItem(update);
+      return new UpdateItemResult().withAttributes(sdkItem(returned))
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, update.table(), Capacity.write(returned)));
+    });
   }
 
   @Override
   public QueryResult query(QueryRequest request) {
     return call(() -> {
-      Responses.Page page = engine.query(SdkV1Requests.query(request));
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.Query query = SdkV1Requests.query(request);
+      Responses.Page page = engine.query(query);
       return new QueryResult().withItems(sdkItems(page.items())).withCount(page.count())
-          .withScannedCount(page.scannedCount()).withLastEvaluatedKey(sdkItem(page.lastEvaluatedKey()));
+          .withScannedCount(page.scannedCount()).withLastEvaluatedKey(sdkItem(page.lastEvaluatedKey()))
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, query.table(), Capacity.page(page.items(), query.consistentRead())));
     });
   }
 
   @Override
   public ScanResult scan(ScanRequest request) {
     return call(() -> {
-      Responses.Page page = engine.scan(SdkV1Requests.scan(request));
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.Scan scan = SdkV1Requests.scan(request);
+      Responses.Page page = engine.scan(scan);
       return new ScanResult().withItems(sdkItems(page.items())).withCount(page.count())
-          .withScannedCount(page.scannedCount()).withLastEvaluatedKey(sdkItem(page.lastEvaluatedKey()));
+          .withScannedCount(page.scannedCount()).withLastEvaluatedKey(sdkItem(page.lastEvaluatedKey()))
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, scan.table(), Capacity.page(page.items(), scan.consistentRead())));
     });
   }
 
@@ -246,7 +270,9 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
   @Override
   public BatchGetItemResult batchGetItem(BatchGetItemRequest request) {
     return call(() -> {
-      Responses.BatchGetResult result = engine.batchGetItem(SdkV1Requests.batchGetItem(request));
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.BatchGetItem batch = SdkV1Requests.batchGetItem(request);
+      Responses.BatchGetResult result = engine.batchGetItem(batch);
       Map<String, List<Map<String, AttributeValue>>> responses = new LinkedHashMap<>();
       result.responses().forEach((table, items) -> responses.put(table, sdkItems(items)));
       Map<String, KeysAndAttributes> unprocessed = new LinkedHashMap<>();
@@ -256,7 +282,8 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
         keys.keys().forEach(key -> sdkKeys.add(sdkItem(key)));
         unprocessed.put(table, original.clone().withKeys(sdkKeys));
       });
-      return new BatchGetItemResult().withResponses(responses).withUnprocessedKeys(unprocessed);
+      return new BatchGetItemResult().withResponses(responses).withUnprocessedKeys(unprocessed)
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, BatchCapacity.read(batch, result)));
     });
   }
 
@@ -273,8 +300,11 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
   @Override
   public BatchWriteItemResult batchWriteItem(BatchWriteItemRequest request) {
     return call(() -> {
-      engine.batchWriteItem(SdkV1Requests.batchWriteItem(request));
-      return new BatchWriteItemResult().withUnprocessedItems(new LinkedHashMap<String, List<WriteRequest>>());
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.BatchWriteItem batch = SdkV1Requests.batchWriteItem(request);
+      engine.batchWriteItem(batch);
+      return new BatchWriteItemResult().withUnprocessedItems(new LinkedHashMap<String, List<WriteRequest>>())
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, BatchCapacity.write(batch)));
     });
   }
 
@@ -286,9 +316,129 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDB {
   @Override
   public TransactWriteItemsResult transactWriteItems(TransactWriteItemsRequest request) {
     return call(() -> {
-      engine.transactWriteItems(SdkV1Requests.transactWriteItems(request));
-      return new TransactWriteItemsResult();
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.TransactWriteItems transaction = SdkV1Requests.transactWriteItems(request);
+      engine.transactWriteItems(transaction);
+      return new TransactWriteItemsResult().withConsumedCapacity(SdkV1Capacity.of(wanted, BatchCapacity.transact(transaction)));
     });
+  }
+
+  @Override
+  public Future<PutItemResult> putItemAsync(PutItemRequest request, AsyncHandler<PutItemRequest, PutItemResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> {
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.PutItem put = SdkV1Requests.putItem(request);
+      return engine.putItemAsync(put).thenApply(old -> new PutItemResult().withAttributes(sdkItem(old))
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, put.table(), Capacity.write(put.item()))));
+    });
+  }
+
+  @Override
+  public Future<DeleteItemResult> deleteItemAsync(DeleteItemRequest request,
+      AsyncHandler<DeleteItemRequest, DeleteItemResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> {
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.DeleteItem delete = SdkV1Requests.deleteItem(request);
+      return engine.deleteItemAsync(delete).thenApply(old -> new DeleteItemResult().withAttributes(sdkItem(old))
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, delete.table(), Capacity.write(old))));
+    });
+  }
+
+  @Override
+  public Future<UpdateItemResult> updateItemAsync(UpdateItemRequest request,
+      AsyncHandler<UpdateItemRequest, UpdateItemResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> {
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.UpdateItem update = SdkV1Requests.updateItem(request);
+      return engine.updateItemAsync(update).thenApply(returned -> new UpdateItemResult().withAttributes(sdkItem(returned))
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, update.table(), Capacity.write(returned))));
+    });
+  }
+
+  @Override
+  public Future<BatchWriteItemResult> batchWriteItemAsync(BatchWriteItemRequest request,
+      AsyncHandler<BatchWriteItemRequest, BatchWriteItemResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> {
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.BatchWriteItem batch = SdkV1Requests.batchWriteItem(request);
+      return engine.batchWriteItemAsync(batch).thenApply(done -> new BatchWriteItemResult()
+          .withUnprocessedItems(new LinkedHashMap<String, List<WriteRequest>>())
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, BatchCapacity.write(batch))));
+    });
+  }
+
+  @Override
+  public Future<TransactWriteItemsResult> transactWriteItemsAsync(TransactWriteItemsRequest request,
+      AsyncHandler<TransactWriteItemsRequest, TransactWriteItemsResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> {
+      Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
+      Requests.TransactWriteItems transaction = SdkV1Requests.transactWriteItems(request);
+      return engine.transactWriteItemsAsync(transaction).thenApply(done -> new TransactWriteItemsResult()
+          .withConsumedCapacity(SdkV1Capacity.of(wanted, BatchCapacity.transact(transaction))));
+    });
+  }
+
+  @Override
+  public Future<GetItemResult> getItemAsync(GetItemRequest request, AsyncHandler<GetItemRequest, GetItemResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> getItem(request)));
+  }
+
+  @Override
+  public Future<QueryResult> queryAsync(QueryRequest request, AsyncHandler<QueryRequest, QueryResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> query(request)));
+  }
+
+  @Override
+  public Future<ScanResult> scanAsync(ScanRequest request, AsyncHandler<ScanRequest, ScanResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> scan(request)));
+  }
+
+  @Override
+  public Future<BatchGetItemResult> batchGetItemAsync(BatchGetItemRequest request,
+      AsyncHandler<BatchGetItemRequest, BatchGetItemResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> batchGetItem(request)));
+  }
+
+  @Override
+  public Future<DescribeTableResult> describeTableAsync(DescribeTableRequest request,
+      AsyncHandler<DescribeTableRequest, DescribeTableResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> describeTable(request)));
+  }
+
+  @Override
+  public Future<CreateTableResult> createTableAsync(CreateTableRequest request,
+      AsyncHandler<CreateTableRequest, CreateTableResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> createTable(request)));
+  }
+
+  @Override
+  public Future<DeleteTableResult> deleteTableAsync(DeleteTableRequest request,
+      AsyncHandler<DeleteTableRequest, DeleteTableResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> deleteTable(request)));
+  }
+
+  @Override
+  public Future<ListTablesResult> listTablesAsync(ListTablesRequest request,
+      AsyncHandler<ListTablesRequest, ListTablesResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> listTables(request)));
+  }
+
+  @Override
+  public Future<UpdateTimeToLiveResult> updateTimeToLiveAsync(UpdateTimeToLiveRequest request,
+      AsyncHandler<UpdateTimeToLiveRequest, UpdateTimeToLiveResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> updateTimeToLive(request)));
+  }
+
+  @Override
+  public Future<DescribeTimeToLiveResult> describeTimeToLiveAsync(DescribeTimeToLiveRequest request,
+      AsyncHandler<DescribeTimeToLiveRequest, DescribeTimeToLiveResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> describeTimeToLive(request)));
+  }
+
+  @Override
+  public Future<UpdateTableResult> updateTableAsync(UpdateTableRequest request,
+      AsyncHandler<UpdateTableRequest, UpdateTableResult> handler) {
+    return SdkV1Async.answer(request, handler, () -> SdkV1Async.now(() -> updateTable(request)));
   }
 
   /** The store outlives its clients: the owner of the store closes it. */

@@ -4,6 +4,7 @@ import com.amazonaws.AmazonServiceException;
 import com.amazonaws.services.dynamodbv2.model.AmazonDynamoDBException;
 import com.amazonaws.services.dynamodbv2.model.CancellationReason;
 import com.amazonaws.services.dynamodbv2.model.ConditionalCheckFailedException;
+import com.amazonaws.services.dynamodbv2.model.IdempotentParameterMismatchException;
 import com.amazonaws.services.dynamodbv2.model.InternalServerErrorException;
 import com.amazonaws.services.dynamodbv2.model.ResourceInUseException;
 import com.amazonaws.services.dynamodbv2.model.ResourceNotFoundException;
@@ -19,9 +20,11 @@ final class SdkV1Errors {
 
   static AmazonServiceException of(StoreException failure) {
     AmazonDynamoDBException exception = switch (failure.code()) {
-      case ConditionalCheckFailedException -> new ConditionalCheckFailedException(failure.getMessage());
+      case ConditionalCheckFailedException -> new ConditionalCheckFailedException(failure.getMessage())
+          .withItem(failure instanceof StoreException.ConditionFailed failed ? SdkV1Values.sdkItem(failed.item()) : null);
       case ResourceNotFoundException -> new ResourceNotFoundException(failure.getMessage());
       case ResourceInUseException -> new ResourceInUseException(failure.getMessage());
+      case IdempotentParameterMismatchException -> new IdempotentParameterMismatchException(failure.getMessage());
       case InternalServerError -> new InternalServerErrorException(failure.getMessage());
       case TransactionCanceledException -> canceled((StoreException.TransactionCanceled) failure);
       default -> new AmazonDynamoDBException(failure.getMessage());
@@ -39,7 +42,8 @@ final class SdkV1Errors {
     TransactionCanceledException exception = new TransactionCanceledException(failure.getMessage());
     List<CancellationReason> reasons = new ArrayList<>();
     for (StoreException.CancellationReason reason : failure.reasons()) {
-      reasons.add(new CancellationReason().withCode(reason.code()).withMessage(reason.message()));
+      reasons.add(new CancellationReason().withCode(reason.code()).withMessage(reason.message())
+          .withItem(SdkV1Values.sdkItem(reason.item())));
     }
     exception.setCancellationReasons(reasons);
     return exception;

@@ -26,8 +26,7 @@ import java.util.Map;
 /**
  * AWS SDK v1 requests as the store's requests. Parameters the store does not implement (the
  * legacy Expected, AttributeUpdates, KeyConditions, QueryFilter, ScanFilter, ConditionalOperator;
- * ReturnItemCollectionMetrics SIZE; ReturnValuesOnConditionCheckFailure ALL_OLD) are refused with
- * a ValidationException rather than ignored.
+ * ReturnItemCollectionMetrics SIZE) are refused with a ValidationException rather than ignored.
  */
 final class SdkV1Requests {
   private SdkV1Requests() {}
@@ -57,6 +56,38 @@ final class SdkV1Requests {
     return new TableSchema(request.getTableName(), keys(request.getKeySchema()), definitions, locals, globals);
   }
 
+  /**
+   * UpdateTable's global index creations and deletions. Throughput and billing changes mean
+   * nothing to this store and are accepted; everything else UpdateTable can change is refused.
+   */
+  static TableSchema.IndexChanges indexChanges(com.amazonaws.services.dynamodbv2.model.UpdateTableRequest request) {
+    refuse(request.getStreamSpecification() != null, "UpdateTable StreamSpecification");
+    refuse(request.getSSESpecification() != null, "UpdateTable SSESpecification");
+    refuse(request.getReplicaUpdates() != null, "UpdateTable ReplicaUpdates");
+    refuse(request.getTableClass() != null, "UpdateTable TableClass");
+    List<TableSchema.SecondaryIndex> created = new ArrayList<>();
+    List<String> deleted = new ArrayList<>();
+    if (request.getGlobalSecondaryIndexUpdates() != null) {
+      for (var update : request.getGlobalSecondaryIndexUpdates()) {
+        if (update.getCreate() != null) {
+          var index = update.getCreate();
+          created.add(new TableSchema.SecondaryIndex(index.getIndexName(), keys(index.getKeySchema()),
+              index.getProjection() == null ? null : index.getProjection().getProjectionType(),
+              index.getProjection() == null ? null : index.getProjection().getNonKeyAttributes()));
+        }
+        if (update.getDelete() != null) {
+          deleted.add(update.getDelete().getIndexName());
+        }
+      }
+    }
+    List<TableSchema.AttributeDefinition> definitions = new ArrayList<>();
+    if (request.getAttributeDefinitions() != null) {
+      request.getAttributeDefinitions().forEach(definition -> definitions.add(
+          new TableSchema.AttributeDefinition(definition.getAttributeName(), definition.getAttributeType())));
+    }
+    return new TableSchema.IndexChanges(definitions, created, deleted);
+  }
+
   private static List<TableSchema.KeyElement> keys(List<com.amazonaws.services.dynamodbv2.model.KeySchemaElement> elements) {
     List<TableSchema.KeyElement> keys = new ArrayList<>();
     if (elements != null) {
@@ -69,10 +100,10 @@ final class SdkV1Requests {
     refuse(request.getExpected() != null, "Expected");
     refuse(request.getConditionalOperator() != null, "ConditionalOperator");
     refuseMetrics(request.getReturnItemCollectionMetrics());
-    refuseOnFailure(request.getReturnValuesOnConditionCheckFailure());
     return new Requests.PutItem(request.getTableName(), item(request.getItem()), request.getConditionExpression(),
         placeholders(request.getExpressionAttributeNames(), request.getExpressionAttributeValues()),
-        Requests.ReturnValues.parse(request.getReturnValues()));
+        Requests.ReturnValues.parse(request.getReturnValues()),
+        Requests.oldOnConditionFailure(request.getReturnValuesOnConditionCheckFailure()));
   }
 
   static Requests.GetItem getItem(GetItemRequest request) {
@@ -85,10 +116,10 @@ final class SdkV1Requests {
     refuse(request.getExpected() != null, "Expected");
     refuse(request.getConditionalOperator() != null, "ConditionalOperator");
     refuseMetrics(request.getReturnItemCollectionMetrics());
-    refuseOnFailure(request.getReturnValuesOnConditionCheckFailure());
     return new Requests.DeleteItem(request.getTableName(), item(request.getKey()), request.getConditionExpression(),
         placeholders(request.getExpressionAttributeNames(), request.getExpressionAttributeValues()),
-        Requests.ReturnValues.parse(request.getReturnValues()));
+        Requests.ReturnValues.parse(request.getReturnValues()),
+        Requests.oldOnConditionFailure(request.getReturnValuesOnConditionCheckFailure()));
   }
 
   static Requests.UpdateItem updateItem(UpdateItemRequest request) {
@@ -96,11 +127,11 @@ final class SdkV1Requests {
     refuse(request.getAttributeUpdates() != null, "AttributeUpdates");
     refuse(request.getConditionalOperator() != null, "ConditionalOperator");
     refuseMetrics(request.getReturnItemCollectionMetrics());
-    refuseOnFailure(request.getReturnValuesOnConditionCheckFailure());
     return new Requests.UpdateItem(request.getTableName(), item(request.getKey()), request.getUpdateExpression(),
         request.getConditionExpression(),
         placeholders(request.getExpressionAttributeNames(), request.getExpressionAttributeValues()),
-        Requests.ReturnValues.parse(request.getReturnValues()));
+        Requests.ReturnValues.parse(request.getReturnValues()),
+        Requests.oldOnConditionFailure(request.getReturnValuesOnConditionCheckFailure()));
   }
 
   static Requests.Query query(QueryRequest request) {
@@ -183,27 +214,27 @@ final class SdkV1Requests {
     }
     if (item.getPut() != null) {
       var put = item.getPut();
-      refuseOnFailure(put.getReturnValuesOnConditionCheckFailure());
-      return new Requests.TransactPut(put.getTableName(), item(put.getItem()), put.getConditionExpression(),
-          placeholders(put.getExpressionAttributeNames(), put.getExpressionAttributeValues()));
+        return new Requests.TransactPut(put.getTableName(), item(put.getItem()), put.getConditionExpression(),
+          placeholders(put.getExpressionAttributeNames(), put.getExpressionAttributeValues()),
+          Requests.oldOnConditionFailure(put.getReturnValuesOnConditionCheckFailure()));
     }
     if (item.getUpdate() != null) {
       var update = item.getUpdate();
-      refuseOnFailure(update.getReturnValuesOnConditionCheckFailure());
-      return new Requests.TransactUpdate(update.getTableName(), item(update.getKey()), update.getUpdateExpression(),
+        return new Requests.TransactUpdate(update.getTableName(), item(update.getKey()), update.getUpdateExpression(),
           update.getConditionExpression(),
-          placeholders(update.getExpressionAttributeNames(), update.getExpressionAttributeValues()));
+          placeholders(update.getExpressionAttributeNames(), update.getExpressionAttributeValues()),
+          Requests.oldOnConditionFailure(update.getReturnValuesOnConditionCheckFailure()));
     }
     if (item.getDelete() != null) {
       var delete = item.getDelete();
-      refuseOnFailure(delete.getReturnValuesOnConditionCheckFailure());
-      return new Requests.TransactDelete(delete.getTableName(), item(delete.getKey()), delete.getConditionExpression(),
-          placeholders(delete.getExpressionAttributeNames(), delete.getExpressionAttributeValues()));
+        return new Requests.TransactDelete(delete.getTableName(), item(delete.getKey()), delete.getConditionExpression(),
+          placeholders(delete.getExpressionAttributeNames(), delete.getExpressionAttributeValues()),
+          Requests.oldOnConditionFailure(delete.getReturnValuesOnConditionCheckFailure()));
     }
     var check = item.getConditionCheck();
-    refuseOnFailure(check.getReturnValuesOnConditionCheckFailure());
     return new Requests.ConditionCheck(check.getTableName(), item(check.getKey()), check.getConditionExpression(),
-        placeholders(check.getExpressionAttributeNames(), check.getExpressionAttributeValues()));
+        placeholders(check.getExpressionAttributeNames(), check.getExpressionAttributeValues()),
+        Requests.oldOnConditionFailure(check.getReturnValuesOnConditionCheckFailure()));
   }
 
   private static Placeholders placeholders(Map<String, String> names,
@@ -217,9 +248,6 @@ final class SdkV1Requests {
     refuse(metrics != null && !metrics.equals("NONE"), "ReturnItemCollectionMetrics " + metrics);
   }
 
-  private static void refuseOnFailure(String onFailure) {
-    refuse(onFailure != null && !onFailure.equals("NONE"), "ReturnValuesOnConditionCheckFailure " + onFailure);
-  }
 
   private static void refuse(boolean given, String what) {
     if (given) {

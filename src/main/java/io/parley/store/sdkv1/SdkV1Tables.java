@@ -4,10 +4,13 @@ import com.amazonaws.services.dynamodbv2.model.AttributeDefinition;
 import com.amazonaws.services.dynamodbv2.model.BillingModeSummary;
 import com.amazonaws.services.dynamodbv2.model.GlobalSecondaryIndexDescription;
 import com.amazonaws.services.dynamodbv2.model.KeySchemaElement;
+import com.amazonaws.services.dynamodbv2.model.ListTablesRequest;
+import com.amazonaws.services.dynamodbv2.model.ListTablesResult;
 import com.amazonaws.services.dynamodbv2.model.LocalSecondaryIndexDescription;
 import com.amazonaws.services.dynamodbv2.model.Projection;
 import com.amazonaws.services.dynamodbv2.model.ProvisionedThroughputDescription;
 import com.amazonaws.services.dynamodbv2.model.TableDescription;
+import io.parley.store.model.StoreException;
 import io.parley.store.model.TableInfo;
 import io.parley.store.model.TableSchema;
 import java.util.ArrayList;
@@ -52,6 +55,22 @@ final class SdkV1Tables {
       description.setGlobalSecondaryIndexes(globals);
     }
     return description;
+  }
+
+  /** One page of ListTables over {@code names} (sorted), as DynamoDB pages them. */
+  static ListTablesResult page(List<String> names, ListTablesRequest request) {
+    int limit = request.getLimit() == null ? 100 : request.getLimit();
+    if (limit < 1 || limit > 100) {
+      throw StoreException.validation("1 validation error detected: Value '" + limit
+          + "' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100");
+    }
+    String start = request.getExclusiveStartTableName();
+    List<String> page = names.stream().filter(name -> start == null || name.compareTo(start) > 0).limit(limit).toList();
+    ListTablesResult result = new ListTablesResult().withTableNames(page);
+    if (page.size() == limit && !page.get(page.size() - 1).equals(names.get(names.size() - 1))) {
+      result.setLastEvaluatedTableName(page.get(page.size() - 1));
+    }
+    return result;
   }
 
   private static List<KeySchemaElement> keys(List<TableSchema.KeyElement> elements) {

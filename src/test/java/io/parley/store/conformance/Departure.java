@@ -41,5 +41,11 @@ public enum Departure {
    * {@code a IN (...)} with 101 values is evaluated. Developer guide, "Comparison operator and function
    * reference": "The list can contain up to 100 values, separated by commas."
    */
-  IN_TAKES_MORE_THAN_100_VALUES;
+  IN_TAKES_MORE_THAN_100_VALUES,
+  /**
+   * An UpdateItem with ReturnValues ALL_OLD that creates the item answers the item's key as its old
+   * attributes. API reference, UpdateItem, ReturnValues: "ALL_OLD - Returns all of the attributes of the
+   * item, as they appeared before the UpdateItem operation"; an item that did not exist had none.
+   */
+  ALL_OLD_OF_AN_UPDATE_THAT_CREATES_THE_ITEM_IS_ITS_KEY;
 }

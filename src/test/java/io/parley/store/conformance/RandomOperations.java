@@ -134,7 +134,14 @@ final class RandomOperations {
         .withUpdateExpression(expression).withExpressionAttributeValues(values.isEmpty() ? null : values)
         .withConditionExpression(condition == null ? null : condition.expression)
         .withReturnValues(RETURN_VALUES.get(random.nextInt(RETURN_VALUES.size())));
-    return answering("UpdateItem " + request, db -> Answers.item(db.updateItem(request.clone()).getAttributes()));
+    boolean allOld = ReturnValue.ALL_OLD.toString().equals(request.getReturnValues());
+    return answering("UpdateItem " + request, db -> {
+      // dynoxide answers ALL_OLD of an update that creates the item with the item's key
+      // (Departure.ALL_OLD_OF_AN_UPDATE_THAT_CREATES_THE_ITEM_IS_ITS_KEY): read as the documented none.
+      boolean created = allOld && db.getItem(new GetItemRequest(table, request.getKey()).withConsistentRead(true)).getItem() == null;
+      Map<String, AttributeValue> old = db.updateItem(request.clone()).getAttributes();
+      return Answers.item(created && request.getKey().equals(old) ? null : old);
+    });
   }
 
   private Operation delete() {

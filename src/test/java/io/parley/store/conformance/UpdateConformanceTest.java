@@ -103,6 +103,17 @@ class UpdateConformanceTest {
   }
 
   @ConformanceTest
+  void oldAttributesOfAnUpdateThatCreatesTheItemAreNone(Sandbox box) {
+    String table = box.table("pk", ScalarAttributeType.S);
+    UpdateItemRequest creating = update(table, "SET x = :v", ":v", n(1)).withReturnValues(ReturnValue.ALL_OLD);
+    box.documented(Departure.ALL_OLD_OF_AN_UPDATE_THAT_CREATES_THE_ITEM_IS_ITS_KEY,
+        () -> assertNull(box.db.updateItem(creating).getAttributes()),
+        () -> assertEquals(KEY, box.db.updateItem(creating).getAttributes()));
+    assertNull(box.db.updateItem(update(table, "SET y = :v", ":v", n(1)).withKey(item("pk", s("new")))
+        .withReturnValues(ReturnValue.UPDATED_OLD)).getAttributes());
+  }
+
+  @ConformanceTest
   void failedConditionChangesNothing(Sandbox box) {
     String table = box.table("pk", ScalarAttributeType.S);
     box.put(table, item("pk", s("a"), "version", n(1)));

@@ -83,7 +83,7 @@ class GroupCommitTest {
   private static int insert(Sql sql, int n) throws java.sql.SQLException {
     var insert = sql.prepare("INSERT INTO counted(n) VALUES (?)");
     insert.setInt(1, n);
-    insert.executeUpdate();
+    sql.update(insert);
     return n;
   }
 
