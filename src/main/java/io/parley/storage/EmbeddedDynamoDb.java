@@ -48,7 +48,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
       throw cannotListen;
     }
     EmbeddedDynamoDb embedded = new EmbeddedDynamoDb(store, http);
-    InProcessDynamoDb.register(embedded.endpoint(), store.inProcessClient());
+    InProcessDynamoDb.register(embedded.endpoint(), store.inProcessClient(), store.inProcessAsyncClient());
     RUNNING.put(embedded.endpoint(), embedded);
     return embedded;
   }

@@ -1,7 +1,6 @@
 package io.parley.storage;
 
 import com.amazonaws.AmazonWebServiceRequest;
-import com.amazonaws.handlers.AsyncHandler;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsync;
 import io.parley.metrics.ParleyMetrics;
@@ -12,10 +11,7 @@ import java.lang.reflect.Proxy;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * The embedded store, called from this JVM without HTTP. Through its HTTP door every request is
@@ -30,26 +26,33 @@ import java.util.concurrent.Executors;
  */
 public final class InProcessDynamoDb {
   private static final Map<String, AmazonDynamoDB> BY_ENDPOINT = new ConcurrentHashMap<>();
-
-  /**
-   * Runs the asynchronous calls. The store does the work of a call on the calling thread and then
-   * waits for its writer's group commit, so a few threads keep that writer busy.
-   */
-  private static final ExecutorService CALLS = Executors.newFixedThreadPool(4, new DaemonThreads("dynamodb-in-process"));
+  private static final Map<String, AmazonDynamoDBAsync> ASYNC_BY_ENDPOINT = new ConcurrentHashMap<>();
 
   private InProcessDynamoDb() {}
 
-  static void register(String endpoint, AmazonDynamoDB client) {
-    BY_ENDPOINT.put(endpoint, counting(client));
+  /**
+   * The store at {@code endpoint} runs in this JVM: {@code client} for calls that wait, and
+   * {@code async} for the persistence plugin's, which the store answers from its writer once
+   * committed, with no thread of its own waiting.
+   */
+  static void register(String endpoint, AmazonDynamoDB client, AmazonDynamoDBAsync async) {
+    BY_ENDPOINT.put(endpoint, counting(AmazonDynamoDB.class, client));
+    ASYNC_BY_ENDPOINT.put(endpoint, counting(AmazonDynamoDBAsync.class, async));
   }
 
   static void unregister(String endpoint) {
     BY_ENDPOINT.remove(endpoint);
+    ASYNC_BY_ENDPOINT.remove(endpoint);
   }
 
   /** The in-process client of the store at {@code endpoint}, if this JVM runs it. */
   static Optional<AmazonDynamoDB> at(String endpoint) {
     return Optional.ofNullable(BY_ENDPOINT.get(endpoint));
+  }
+
+  /** The asynchronous in-process client of the store at {@code endpoint}, if this JVM runs it. */
+  static Optional<AmazonDynamoDBAsync> asyncAt(String endpoint) {
+    return Optional.ofNullable(ASYNC_BY_ENDPOINT.get(endpoint));
   }
 
   /** What the client interface has besides requests. */
@@ -58,79 +61,28 @@ public final class InProcessDynamoDb {
 
   /**
    * {@code client}, with every request counted (a convenience overload too, such as
-   * {@code putItem(table, item)}). Its shutdown does nothing: the persistence plugins shut their
-   * client down when they stop, which must not close the store for everyone (its HTTP door, and the
-   * next actor system of this JVM); {@link EmbeddedDynamoDb} closes it.
+   * {@code putItem(table, item)}, and an {@code xAsync} call as {@code x}). Its shutdown does
+   * nothing: the persistence plugins shut their client down when they stop, which must not close
+   * the store for everyone (its HTTP door, and the next actor system of this JVM);
+   * {@link EmbeddedDynamoDb} closes it.
    */
-  private static AmazonDynamoDB counting(AmazonDynamoDB client) {
-    return proxy(AmazonDynamoDB.class, (self, method, args) -> {
+  private static <T extends AmazonDynamoDB> T counting(Class<T> type, T client) {
+    return proxy(type, (self, method, args) -> {
       String name = method.getName();
       if (name.equals("shutdown")) {
         return null;
       }
-      if (method.getDeclaringClass() == AmazonDynamoDB.class && !NOT_REQUESTS.contains(name)) {
+      Class<?> declared = method.getDeclaringClass();
+      boolean async = declared == AmazonDynamoDBAsync.class && name.endsWith("Async");
+      if ((declared == AmazonDynamoDB.class || async) && !NOT_REQUESTS.contains(name)) {
+        String operation = async ? name.substring(0, name.length() - "Async".length()) : name;
         int items = args != null && args[0] instanceof AmazonWebServiceRequest request
             ? DynamoDbRequestCounter.itemsWritten(request)
-            : name.equals("putItem") ? 1 : 0;
-        ParleyMetrics.dynamoDbRequest(Character.toUpperCase(name.charAt(0)) + name.substring(1), items);
+            : operation.equals("putItem") ? 1 : 0;
+        ParleyMetrics.dynamoDbRequest(Character.toUpperCase(operation.charAt(0)) + operation.substring(1), items);
       }
       return call(client, method, args);
     });
-  }
-
-  /**
-   * {@code client} as the SDK's asynchronous interface: each {@code xAsync} call runs {@code x}
-   * on {@link #CALLS} and answers its handler (if any), then its future, as the SDK's client does.
-   */
-  static AmazonDynamoDBAsync async(AmazonDynamoDB client) {
-    return proxy(AmazonDynamoDBAsync.class, (self, method, args) -> {
-      String name = method.getName();
-      if (!name.endsWith("Async") || method.getDeclaringClass() != AmazonDynamoDBAsync.class) {
-        return call(client, method, args);
-      }
-      if (!(args[0] instanceof AmazonWebServiceRequest)) {
-        throw new UnsupportedOperationException(name + " in-process takes a request object");
-      }
-      Method sync = SYNC_OF.computeIfAbsent(method, InProcessDynamoDb::syncOf);
-      AmazonWebServiceRequest request = (AmazonWebServiceRequest) args[0];
-      @SuppressWarnings("unchecked")
-      AsyncHandler<AmazonWebServiceRequest, Object> handler =
-          args.length > 1 ? (AsyncHandler<AmazonWebServiceRequest, Object>) args[1] : null;
-      CompletableFuture<Object> result = new CompletableFuture<>();
-      CALLS.execute(() -> {
-        Object answer;
-        try {
-          answer = call(client, sync, new Object[] {request});
-        } catch (Exception failure) {
-          if (handler != null) {
-            handler.onError(failure);
-          }
-          result.completeExceptionally(failure);
-          return;
-        } catch (Throwable fatal) {
-          result.completeExceptionally(fatal);
-          throw fatal;
-        }
-        if (handler != null) {
-          handler.onSuccess(request, answer);
-        }
-        result.complete(answer);
-      });
-      return result;
-    });
-  }
-
-  /** Each asynchronous method's synchronous twin, looked up once rather than on every call. */
-  private static final Map<Method, Method> SYNC_OF = new ConcurrentHashMap<>();
-
-  private static Method syncOf(Method async) {
-    String name = async.getName();
-    try {
-      return AmazonDynamoDB.class.getMethod(name.substring(0, name.length() - "Async".length()),
-          async.getParameterTypes()[0]);
-    } catch (NoSuchMethodException none) {
-      throw new UnsupportedOperationException(name + " has no synchronous twin", none);
-    }
   }
 
   /** Calls {@code method} on {@code target}, throwing what it throws rather than a wrapper. */

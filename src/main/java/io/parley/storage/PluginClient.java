@@ -53,8 +53,8 @@ public final class PluginClient {
     Field field = helper.getClass().getDeclaredField("dynamoDB");
     field.setAccessible(true);
     AmazonDynamoDBAsyncClient own = (AmazonDynamoDBAsyncClient) field.get(helper);
-    var inProcess = InProcessDynamoDb.at(endpoint);
-    field.set(helper, wrap.apply(inProcess.isPresent() ? InProcessDynamoDb.async(inProcess.get()) : own));
+    var inProcess = InProcessDynamoDb.asyncAt(endpoint);
+    field.set(helper, wrap.apply(inProcess.isPresent() ? inProcess.get() : own));
     if (inProcess.isPresent()) {
       retire(own);
     }

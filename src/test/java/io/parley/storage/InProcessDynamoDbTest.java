@@ -76,7 +76,7 @@ class InProcessDynamoDbTest {
 
     // The persistence plugins shut their client down when they stop; the store serves on, for
     // the HTTP endpoint and the next actor system of this JVM, until its owner closes it.
-    InProcessDynamoDb.async(inProcess).shutdown();
+    InProcessDynamoDb.asyncAt(dynamo.endpoint()).orElseThrow().shutdown();
     inProcess.shutdown();
     assertEquals("written over HTTP", http.getItem(TABLE, key("p-1", 2)).getItem().get("payload").getS());
     assertEquals("written in process", inProcess.getItem(TABLE, key("p-1", 1)).getItem().get("payload").getS());
@@ -110,7 +110,7 @@ class InProcessDynamoDbTest {
 
   @Test
   void asynchronousCallsAnswerTheirHandlerAndTheirFuture() throws Exception {
-    AmazonDynamoDBAsync async = InProcessDynamoDb.async(inProcess);
+    AmazonDynamoDBAsync async = InProcessDynamoDb.asyncAt(dynamo.endpoint()).orElseThrow();
     CompletableFuture<PutItemResult> heard = new CompletableFuture<>();
     async.putItemAsync(new PutItemRequest(TABLE, event("p-1", 1, "async")), handler(heard)).get(10, TimeUnit.SECONDS);
     assertTrue(heard.isDone() && !heard.isCompletedExceptionally(), "the handler heard of it first");
