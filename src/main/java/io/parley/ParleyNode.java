@@ -16,6 +16,7 @@ import io.parley.metrics.ParleyMetrics;
 import io.parley.privacy.ContentKeys;
 import io.parley.privacy.ErasedKeyNotices;
 import io.parley.storage.DynamoDbClients;
+import io.parley.storage.PluginClient;
 import io.parley.storage.DynamoDbKeyTable;
 import io.parley.storage.DynamoDbGroupMembers;
 import io.parley.storage.DynamoDbMemberIndex;
@@ -73,6 +74,7 @@ public final class ParleyNode {
     DynamoDBReadJournal readJournal =
         PersistenceQuery.get(system)
             .getReadJournalFor(DynamoDBReadJournal.class, "dynamodb-read-journal");
+    PluginClient.replaceReadJournalClient(readJournal, config.getString("dynamodb-read-journal.endpoint"));
     ConversationJournal journal = new ConversationJournal(readJournal, system);
     ColdTier cold = ColdTier.from(config, system);
     ShardedEntities entities = new ShardedEntities(system);

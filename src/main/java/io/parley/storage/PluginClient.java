@@ -30,9 +30,31 @@ public final class PluginClient {
           AmazonDynamoDBAsyncClient.class);
       requireField(org.apache.pekko.persistence.dynamodb.snapshot.DynamoDBSnapshotStore.class, "dynamo",
           DynamoDBHelper.class);
+      requireField(org.apache.pekko.persistence.dynamodb.query.javadsl.DynamoDBReadJournal.class, "scaladslReadJournal",
+          org.apache.pekko.persistence.dynamodb.query.scaladsl.DynamoDBReadJournal.class);
+      Class.forName("org.apache.pekko.persistence.dynamodb.query.scaladsl.internal.DynamoDBReadJournal")
+          .getMethod("dynamo");
     } catch (ReflectiveOperationException | RuntimeException changed) {
       throw new IllegalStateException("pekko-persistence-dynamodb is not the " + PINNED_VERSION + " Parley reaches "
           + "into (" + changed + "); see docs/storage.md on upgrading the plugin", changed);
+    }
+  }
+
+  /**
+   * The read journal's client, replaced as the journal's is: in-process when this JVM runs the
+   * store (history pages and re-deliveries read through it), its writes merged.
+   */
+  public static void replaceReadJournalClient(
+      org.apache.pekko.persistence.dynamodb.query.javadsl.DynamoDBReadJournal readJournal, String endpoint) {
+    try {
+      Field scaladsl = readJournal.getClass().getDeclaredField("scaladslReadJournal");
+      scaladsl.setAccessible(true);
+      Object reads = scaladsl.get(readJournal);
+      DynamoDBHelper helper = (DynamoDBHelper) reads.getClass().getMethod("dynamo").invoke(reads);
+      replace(helper, endpoint, client -> new CoalescingDynamoDbClient(client, RowWrites.BATCHES, 2, 2));
+    } catch (ReflectiveOperationException | RuntimeException unexpected) {
+      throw new IllegalStateException("the read journal cannot use Parley's DynamoDB client (plugin internals "
+          + "changed)", unexpected);
     }
   }
 
