@@ -45,7 +45,7 @@ class DocsTest {
   /** UpperCamelCase names the docs use that are not Parley's: libraries, DynamoDB and APNs terms. */
   static final Set<String> NAMED_ELSEWHERE = Set.of(
       // DynamoDB's API: request parameters, types and errors the store and the suite name
-      "AmazonDynamoDB", "AttributeUpdates", "KeyConditions", "QueryFilter", "ScanFilter", "ConditionalOperator",
+      "AmazonDynamoDB", "AmazonDynamoDBAsync", "AttributeUpdates", "KeyConditions", "QueryFilter", "ScanFilter", "ConditionalOperator",
       "ReturnItemCollectionMetrics", "ReturnValuesOnConditionCheckFailure", "AttributesToGet",
       "ReturnConsumedCapacity", "ConsumedCapacity", "ConditionalCheckFailedException",
       "TransactionCanceledException",
