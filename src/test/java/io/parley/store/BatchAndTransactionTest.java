@@ -138,6 +138,32 @@ class BatchAndTransactionTest extends InProcessStoreTest {
   }
 
   @Test
+  void aTransactionTokenOutlivesARestartOfTheStore() {
+    dynamo.putItem("tbl", item("k", "counter", "n", 0));
+    TransactWriteItemsRequest increment = new TransactWriteItemsRequest().withClientRequestToken("token-2").withTransactItems(
+        new TransactWriteItem().withUpdate(new Update().withTableName("tbl").withKey(item("k", "counter"))
+            .withUpdateExpression("ADD n :one").withExpressionAttributeValues(item(":one", 1))));
+    dynamo.transactWriteItems(increment);
+    store.close();
+    store = EmbeddedStore.open(dir);
+    dynamo = store.inProcessClient();
+    dynamo.transactWriteItems(increment.clone());
+    assertEquals(item("k", "counter", "n", 1), dynamo.getItem("tbl", item("k", "counter")).getItem(),
+        "a retry after a restart is answered, not applied again");
+  }
+
+  @Test
+  void aCancelledTransactionLeavesItsTokenFree() {
+    TransactWriteItemsRequest conditional = new TransactWriteItemsRequest().withClientRequestToken("token-3").withTransactItems(
+        new TransactWriteItem().withPut(new Put().withTableName("tbl").withItem(item("k", "a", "v", 1))
+            .withConditionExpression("attribute_exists(k)")));
+    assertThrows(TransactionCanceledException.class, () -> dynamo.transactWriteItems(conditional));
+    dynamo.putItem("tbl", item("k", "a"));
+    dynamo.transactWriteItems(conditional.clone());
+    assertEquals(item("k", "a", "v", 1), dynamo.getItem("tbl", item("k", "a")).getItem());
+  }
+
+  @Test
   void transactionsRefuseTwoActionsOnOneItemAndMoreThanAHundred() {
     assertValidation(() -> dynamo.transactWriteItems(new TransactWriteItemsRequest().withTransactItems(
         new TransactWriteItem().withPut(new Put().withTableName("tbl").withItem(item("k", "a"))),

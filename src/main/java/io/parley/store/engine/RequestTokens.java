@@ -26,6 +26,7 @@ final class RequestTokens {
   RequestTokens(Sql writer) throws SQLException {
     writer.execute("CREATE TABLE IF NOT EXISTS request_tokens(token TEXT PRIMARY KEY, digest BLOB NOT NULL,"
         + " used INTEGER NOT NULL)");
+    writer.execute("CREATE INDEX IF NOT EXISTS request_tokens_used ON request_tokens(used)");
   }
 
   /**
