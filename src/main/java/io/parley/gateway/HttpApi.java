@@ -1,6 +1,5 @@
 package io.parley.gateway;
 
-import io.parley.operations.Audit;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +9,7 @@ import io.parley.auth.JwtAuth;
 import io.parley.auth.UserIds;
 import io.parley.limits.AddressLimits;
 import io.parley.limits.ClientAddress;
+import io.parley.operations.Audit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -46,8 +46,6 @@ public final class HttpApi extends AllDirectives {
 
   HttpApi(JwtAuth auth, ChatService chat, WebSocketEndpoint webSocket, UserExport export, AccountErasure erasure,
       AuthSettings.DevTokens devTokens, Duration devTokenTtl, AddressLimits strangers, ClientAddress clientAddress) {
-    this.strangers = strangers;
-    this.clientAddress = clientAddress;
     this.auth = auth;
     this.chat = chat;
     this.webSocket = webSocket;
@@ -55,6 +53,8 @@ public final class HttpApi extends AllDirectives {
     this.erasure = erasure;
     this.devTokens = devTokens;
     this.devTokenTtl = devTokenTtl;
+    this.strangers = strangers;
+    this.clientAddress = clientAddress;
   }
 
   /** JSON lines: one object per line, streamed. */
