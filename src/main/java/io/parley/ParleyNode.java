@@ -60,7 +60,7 @@ public final class ParleyNode {
     Cluster cluster = Cluster.get(system);
     PekkoManagement.get(system).start().exceptionally(failure -> {
       StartupFailure.exit(new StartupFailure.Refusal("the management port "
-          + config.getInt("pekko.management.http.port") + " could not be bound (" + rootMessage(failure)
+          + config.getInt("pekko.management.http.port") + " could not be bound (" + StartupFailure.rootMessage(failure)
           + "): stop what uses it or set PARLEY_MANAGEMENT_PORT", failure));
       return null;
     });
@@ -119,19 +119,11 @@ public final class ParleyNode {
             failure -> {
               StartupFailure.exit(new StartupFailure.Refusal("the API could not listen on "
                   + config.getString("parley.http.host") + ":" + config.getInt("parley.http.port") + " ("
-                  + rootMessage(failure) + "): stop what uses the port or set PARLEY_HTTP_PORT "
+                  + StartupFailure.rootMessage(failure) + "): stop what uses the port or set PARLEY_HTTP_PORT "
                   + "(and PARLEY_HTTP_HOST)", failure));
               return null;
             });
     return system;
-  }
-
-  private static String rootMessage(Throwable failure) {
-    Throwable root = failure;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return String.valueOf(root.getMessage());
   }
 
   /**

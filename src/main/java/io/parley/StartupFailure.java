@@ -64,11 +64,16 @@ final class StartupFailure {
         return "the configuration is wrong: " + firstLine(cause);
       }
     }
+    return rootMessage(failure) + " (PARLEY_LOG_LEVEL=DEBUG shows where)";
+  }
+
+  /** The first line of what the innermost cause of {@code failure} says. */
+  static String rootMessage(Throwable failure) {
     Throwable root = failure;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    return firstLine(root) + " (PARLEY_LOG_LEVEL=DEBUG shows where)";
+    return firstLine(root);
   }
 
   private static String firstLine(Throwable failure) {
