@@ -88,7 +88,7 @@ public final class Parley {
     log.info("Journal sequence-number marks in {} key(s) each", shards);
     full = JournalLayout.apply(full, shards);
 
-    ParleyNode.start(full, Clock.systemUTC());
+    ParleyNode.start(full, dynamo, Clock.systemUTC());
   }
 
   /** An embedded store's start; a port in use or a store that will not open is told as such. */
