@@ -315,7 +315,8 @@ class UserActorTest {
         "g.large", List.of("bob", "carol-with-a-long-id", "dave-with-a-long-id")), members);
     harness.conversationProbe("g.small").expectNoMessage(Duration.ofMillis(100));
 
-    // Presence: carol shares only g.large, whose list is not kept: it is asked, and then she sees bob.
+    // Presence: carol shares only g.large, whose list is not kept, where bob wrote: it is asked, and then she sees bob.
+    bobWrites(bob, "g.large", "bob", "carol-with-a-long-id", "dave-with-a-long-id");
     TestProbe<DeviceEvent> carol = harness.testKit.createTestProbe();
     bob.tell(new UserActor.SubscribePresence("carol-with-a-long-id", carol.ref()));
     assertEquals(new DeviceEvent.PresenceHidden("bob"), carol.receiveMessage());
@@ -781,11 +782,22 @@ class UserActorTest {
         1_000_000, settings.lazyAckDelay(), settings.ackSyncWait(), settings.pushGatherDelay(), settings.pushCoalesceWindow());
   }
 
-  /** Bob and alice share a conversation, as bob's inbox records it. */
+  /** Bob has written to alice: she is his contact, as his inbox records it. */
   private void shareAConversationWithAlice(ActorRef<UserActor.Command> bob) {
-    bob.tell(new UserActor.ConversationChanged(INFO, harness.clock.millis()));
-    sync(bob);
+    bobWrites(bob, CONVERSATION, "alice", "bob");
   }
+
+  /** Bob's own message in {@code conversationId} is stored in his stream: its members become his contacts. */
+  private void bobWrites(ActorRef<UserActor.Command> bob, String conversationId, String... members) {
+    long ts = harness.clock.millis();
+    long seq = ++bobsMessages;
+    bob.tell(new UserActor.Deliver(new ConversationInfo(conversationId, conversationId, List.of(members), 0), seq - 1,
+        List.of(new ChatMessage(conversationId, seq, MessageIds.of(conversationId, seq, ts), "bob", "b" + seq,
+            "text " + seq, "text", ts))));
+    harness.conversationProbe(conversationId).expectMessageClass(ConversationActor.HandedOff.class);
+  }
+
+  private long bobsMessages;
 
   @Test
   void aRenewedPresenceSubscriptionSurvivesARestartAndRepeatsNothing() {
@@ -834,7 +846,7 @@ class UserActorTest {
     bob.tell(new UserActor.Disconnect("tablet", tablet.ref()));
     stranger.expectNoMessage(Duration.ofMillis(200));
     // A member of a group bob is in may watch; being named in the conversation id is not enough.
-    groupChanged(bob, "g.climbing", "bob", "carol");
+    bobWrites(bob, "g.climbing", "bob", "carol");
     TestProbe<DeviceEvent> carol = harness.testKit.createTestProbe();
     bob.tell(new UserActor.SubscribePresence("carol", carol.ref()));
     assertTrue(((DeviceEvent.Presence) carol.receiveMessage()).online());
@@ -853,8 +865,8 @@ class UserActorTest {
   @Test
   void aSubscriberWhoLeftTheLastSharedConversationSeesNoMoreOfThePresence() {
     var bob = spawn();
-    groupChanged(bob, "g.one", "alice", "bob");
-    groupChanged(bob, "g.two", "alice", "bob");
+    bobWrites(bob, "g.one", "alice", "bob");
+    bobWrites(bob, "g.two", "alice", "bob");
     TestProbe<DeviceEvent> alice = harness.testKit.createTestProbe();
     bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
     assertFalse(((DeviceEvent.Presence) alice.receiveMessage()).online());
@@ -873,7 +885,7 @@ class UserActorTest {
   @Test
   void aRenewalAfterARestartDecidesAgainFromTheStoredMembership() {
     var bob = spawn();
-    groupChanged(bob, "g.one", "alice", "bob");
+    bobWrites(bob, "g.one", "alice", "bob");
     TestProbe<DeviceEvent> alice = harness.testKit.createTestProbe();
     bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
     assertFalse(((DeviceEvent.Presence) alice.receiveMessage()).online());
@@ -886,14 +898,21 @@ class UserActorTest {
   }
 
   @Test
-  void aHiddenSubscriptionShowsThePresenceOnceAConversationIsShared() {
+  void aHiddenSubscriptionShowsThePresenceOnceTheWatchedUserAnswers() {
     var bob = spawn();
     connect(bob, "phone", 0);
     TestProbe<DeviceEvent> alice = harness.testKit.createTestProbe();
     bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
     assertEquals(new DeviceEvent.PresenceHidden("bob"), alice.receiveMessage());
-    // Alice's first message to bob stores the conversation, and its members, in his inbox.
+    // Alice's unsolicited message stores the conversation, and its members, in bob's inbox: still hidden.
     bob.tell(new UserActor.Deliver(INFO, 0, List.of(message(1, "alice"))));
+    harness.conversationProbe(CONVERSATION).expectMessageClass(ConversationActor.HandedOff.class);
+    bob.tell(new UserActor.RenewPresence("alice", alice.ref()));
+    bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
+    assertEquals(new DeviceEvent.PresenceHidden("bob"), alice.receiveMessage());
+    alice.expectNoMessage(Duration.ofMillis(200));
+    // Bob answers: from then on alice sees him.
+    bob.tell(new UserActor.Deliver(INFO, 1, List.of(message(2, "bob"))));
     assertTrue(((DeviceEvent.Presence) alice.receiveMessage()).online());
     bob.tell(new UserActor.RenewPresence("alice", alice.ref()));
     alice.expectNoMessage(Duration.ofMillis(200));
