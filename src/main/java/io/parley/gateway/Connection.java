@@ -276,6 +276,9 @@ public final class Connection {
           .on(DeviceEvent.TooManyDevices.class, (self, none, refused) -> same(() -> self.socket.emit(
               new SocketOutput.Close(FrameGuard.CLOSE_POLICY_VIOLATION,
                   "more than " + refused.max() + " devices of this user are connected"))))
+          .on(DeviceEvent.TooManyNewDevices.class, (self, none, refused) -> same(() -> self.socket.emit(
+              new SocketOutput.Close(FrameGuard.CLOSE_POLICY_VIOLATION,
+                  "more than " + refused.max() + " new devices of this user today"))))
           .on(DeviceEvent.class, (self, none, event) -> same(() -> self.stream.event(() -> self.send(event))))
           .on(Reply.class, (self, none, reply) ->
               same(() -> self.afterHello.send(() -> self.socket.emit(new SocketOutput.Text(reply.json())),

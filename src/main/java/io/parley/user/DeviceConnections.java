@@ -61,12 +61,16 @@ final class DeviceConnections {
       cmd.connection().tell(new DeviceEvent.TooManyDevices(settings.maxConnectedDevices()));
       return;
     }
+    long now = clock.millis();
+    if (newDeviceRefused(state, cmd.deviceId(), now)) {
+      cmd.connection().tell(new DeviceEvent.TooManyNewDevices(settings.maxNewDevicesPerDay()));
+      return;
+    }
     boolean wasOffline = !online();
     if (wasOffline) {
       backOnline.run();
     }
     register(cmd.deviceId(), cmd.connection());
-    long now = clock.millis();
     if (!activeLately(state, cmd.deviceId(), now)) {
       write.add(new UserActor.DeviceConnected(
           cmd.deviceId(), now, settings.pendingMaxItems(), settings.inactiveBefore(now), settings.maxDevices()));
@@ -78,6 +82,19 @@ final class DeviceConnections {
             publishPresence(newState);
           }
         });
+  }
+
+  /**
+   * A device id new to the user beyond the day's allowance: every new id is a device record kept
+   * for weeks and a pending queue held back, so one client inventing ids must not add them
+   * without bound. Connected devices not stored yet (this write's) count as new.
+   */
+  private boolean newDeviceRefused(UserState state, String deviceId, long now) {
+    if (state.devices.containsKey(deviceId) || byDevice.containsKey(deviceId)) {
+      return false;
+    }
+    long unstored = byDevice.keySet().stream().filter(id -> !state.devices.containsKey(id)).count();
+    return state.newDevicesSince(now) + unstored >= settings.maxNewDevicesPerDay();
   }
 
   /** The device is known and was stored active within the resolution: storing it again says nothing new. */

@@ -74,4 +74,7 @@ public sealed interface DeviceEvent extends JsonSerializable {
 
   /** The user has {@code max} devices connected already; this new one is refused and must close. */
   record TooManyDevices(int max) implements DeviceEvent {}
+
+  /** {@code max} device ids new to the user connected within a day already; this one is refused and must close. */
+  record TooManyNewDevices(int max) implements DeviceEvent {}
 }

@@ -17,10 +17,22 @@ public record UserSettings(
     Duration ackSyncWait,
     Duration pushGatherDelay,
     Duration pushCoalesceWindow,
-    int maxConnectedDevices) {
+    int maxConnectedDevices,
+    int maxNewDevicesPerDay) {
 
   /** The default of {@code max-connected-devices}, for settings made in code. */
   static final int MAX_CONNECTED_DEVICES = 10;
+  /** The default of {@code max-new-devices-per-day}, for settings made in code. */
+  static final int MAX_NEW_DEVICES_PER_DAY = 20;
+
+  public UserSettings(int pendingMaxItems, int pendingIdBytes, Duration deviceInactiveAfter, int maxDevices,
+      int inboxMaxEntries, int inboxMemberBytes, Duration passivateAfterIdle, int snapshotEvery,
+      Duration lazyAckDelay, Duration ackSyncWait, Duration pushGatherDelay, Duration pushCoalesceWindow,
+      int maxConnectedDevices) {
+    this(pendingMaxItems, pendingIdBytes, deviceInactiveAfter, maxDevices, inboxMaxEntries, inboxMemberBytes,
+        passivateAfterIdle, snapshotEvery, lazyAckDelay, ackSyncWait, pushGatherDelay, pushCoalesceWindow,
+        maxConnectedDevices, MAX_NEW_DEVICES_PER_DAY);
+  }
 
   public UserSettings(int pendingMaxItems, int pendingIdBytes, Duration deviceInactiveAfter, int maxDevices,
       int inboxMaxEntries, int inboxMemberBytes, Duration passivateAfterIdle, int snapshotEvery,
@@ -50,6 +62,7 @@ public record UserSettings(
         c.getDuration("ack-sync-wait"),
         config.getDuration("parley.push.gather-delay"),
         config.getDuration("parley.push.coalesce-window"),
-        c.getInt("max-connected-devices"));
+        c.getInt("max-connected-devices"),
+        c.getInt("max-new-devices-per-day"));
   }
 }

@@ -204,6 +204,37 @@ class UserActorTest {
   }
 
   @Test
+  void deviceIdsNewToTheUserAreCappedPerDayWhileKnownOnesKeepConnecting() {
+    int max = 3;
+    settings = new UserSettings(settings.pendingMaxItems(), settings.pendingIdBytes(), settings.deviceInactiveAfter(),
+        settings.maxDevices(), settings.inboxMaxEntries(), settings.inboxMemberBytes(), settings.passivateAfterIdle(),
+        settings.snapshotEvery(), settings.lazyAckDelay(), settings.ackSyncWait(), settings.pushGatherDelay(),
+        settings.pushCoalesceWindow(), settings.maxConnectedDevices(), max);
+    var bob = spawn();
+    for (int i = 0; i < max; i++) {
+      var device = connect(bob, "device-" + i, 0);
+      bob.tell(new UserActor.Disconnect("device-" + i, device.ref()));
+      harness.clock.advance(Duration.ofHours(2));
+    }
+    TestProbe<DeviceEvent> oneTooMany = harness.testKit.createTestProbe();
+    TestProbe<UserActor.Connected> connected = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.Connect("device-" + max, oneTooMany.ref(), connected.ref()));
+    assertEquals(new DeviceEvent.TooManyNewDevices(max), oneTooMany.receiveMessage());
+    connected.expectNoMessage(Duration.ofMillis(200));
+    // Known devices keep connecting, and the count survives a restart (it is stored).
+    connect(bob, "device-0", 0);
+    bob = restart(bob);
+    connect(bob, "device-1", 0);
+    bob.tell(new UserActor.Connect("device-" + max, oneTooMany.ref(), connected.ref()));
+    assertEquals(new DeviceEvent.TooManyNewDevices(max), oneTooMany.receiveMessage());
+    // A day after the first new device connected, there is room for one more.
+    harness.clock.advance(Duration.ofHours(24 - 2 * max).plusMinutes(1));
+    connect(bob, "device-" + max, 0);
+    bob.tell(new UserActor.Connect("device-" + (max + 1), oneTooMany.ref(), connected.ref()));
+    assertEquals(new DeviceEvent.TooManyNewDevices(max), oneTooMany.receiveMessage());
+  }
+
+  @Test
   void aRepeatedHandOffIsDroppedAndAGapIsNotStored() {
     var bob = spawn();
     bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 3, "alice")));
