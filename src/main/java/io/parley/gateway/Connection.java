@@ -8,6 +8,7 @@ import io.parley.conversation.MessageHistory;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.user.DeviceEvent;
 import io.parley.user.PendingReader;
+import io.parley.user.PresenceNotices;
 import io.parley.user.UserActor;
 import java.time.Clock;
 import java.time.Duration;
@@ -79,8 +80,8 @@ public final class Connection {
     INSTANCE
   }
 
-  /** The {@link Heartbeat}'s timer: every beat pings, registers again and renews the presence
-   *  subscriptions. */
+  /** The {@link Heartbeat}'s timer: every beat pings and registers again. Presence subscriptions
+   *  are not renewed here, which would wake every watched user: see {@link PresenceNotices}. */
   private enum Tick {
     INSTANCE
   }
@@ -290,7 +291,7 @@ public final class Connection {
             self.send(WireFormat.tokenExpired());
             self.socket.complete();
           }))
-          .on(PresenceWatched.class, (self, none, watched) -> same(() -> self.presenceWatched = watched.userIds()))
+          .on(PresenceWatched.class, (self, none, watched) -> same(() -> self.presenceWatched(watched.userIds())))
           .on(UserActorStopped.class, (self, none, stopped) -> same(() -> {
             self.watchedUser = null;
             self.register();
@@ -313,6 +314,7 @@ public final class Connection {
         (context, signal) -> {
           if (signal instanceof PostStop) {
             live.closed(ctx.getSelf());
+            presenceWatched(Set.of());
             return Behaviors.same();
           }
           return Behaviors.unhandled();
@@ -347,8 +349,6 @@ public final class Connection {
       // notification ever be missed.
       register();
       findLargeGroups(); // if the lookup at registration failed
-      // The watched users' entities hold these subscriptions only while they run.
-      presenceWatched.forEach(id -> entities.user(id).tell(new UserActor.RenewPresence(userId, self())));
     }
   }
 
@@ -356,11 +356,23 @@ public final class Connection {
     timers.startSingleTimer(Tick.INSTANCE, Duration.ofMillis(heartbeat.delayMillis()));
   }
 
+  /** This node's {@link PresenceNotices} renews the subscriptions to users who come online. */
+  private void presenceWatched(Set<String> userIds) {
+    PresenceNotices notices = PresenceNotices.get(ctx.getSystem());
+    notices.unwatch(userId, self(), presenceWatched.stream().filter(id -> !userIds.contains(id)).toList());
+    notices.watch(userId, self(), userIds.stream().filter(id -> !presenceWatched.contains(id)).toList());
+    presenceWatched = userIds;
+  }
+
   private Behavior<Object> onRegistered(UserActor.Connected connected) {
     // Only a re-registration with the very UserActor run that already had us registered has
     // missed nothing: its live items arrive in order, and a gap among them starts a replay.
     boolean missedNothing = connected.alreadyRegistered()
         && connected.user().equals(watchedUser) && connected.incarnation() == userIncarnation;
+    if (connected.incarnation() != userIncarnation && !presenceWatched.isEmpty()) {
+      // A new run of the user's entity: it counts this connection's subscriptions again.
+      connected.user().tell(new UserActor.WatchPresence(self(), presenceWatched, null));
+    }
     userIncarnation = connected.incarnation();
     if (!connected.user().equals(watchedUser)) {
       if (watchedUser != null) {

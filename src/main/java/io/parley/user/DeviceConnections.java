@@ -27,6 +27,7 @@ final class DeviceConnections {
   private final Runnable backOnline;
   private final Map<String, ActorRef<DeviceEvent>> byDevice = new HashMap<>();
   private final PresenceWatchers presence;
+  private final PresenceBudget watching;
   private final MemberLists memberLists;
 
   /**
@@ -46,6 +47,7 @@ final class DeviceConnections {
     this.backOnline = backOnline;
     this.memberLists = memberLists;
     this.presence = new PresenceWatchers(userId, ctx, memberLists);
+    this.watching = new PresenceBudget(settings.maxWatchedPresence());
   }
 
   /** {@code incarnation} is the UserActor's current run, see {@link UserActor.Connected}. */
@@ -80,6 +82,7 @@ final class DeviceConnections {
           cmd.replyTo().tell(connected(newState, cmd.deviceId(), incarnation, false));
           if (wasOffline) {
             publishPresence(newState);
+            PresenceNotices.get(ctx.getSystem()).online(userId, ctx.getSelf());
           }
         });
   }
@@ -111,6 +114,7 @@ final class DeviceConnections {
   }
 
   void disconnect(UserActor.Disconnect cmd, StagedWrite write) {
+    watching.closed(cmd.connection());
     if (!unregister(cmd.deviceId(), cmd.connection())) {
       return; // already replaced by a newer connection
     }
@@ -132,9 +136,13 @@ final class DeviceConnections {
     return byDevice.keySet().containsAll(devices);
   }
 
-  /** Nothing to serve: no device connected and nobody watching the presence. */
+  /**
+   * Nothing to serve: no device connected. Presence subscribers do not keep the entity: while no
+   * device is connected its presence cannot change, and the devices' next connection tells the
+   * subscribers' nodes to subscribe again ({@link PresenceNotices}).
+   */
   boolean idle() {
-    return byDevice.isEmpty() && presence.isEmpty();
+    return byDevice.isEmpty();
   }
 
   private boolean isRegistered(String deviceId, ActorRef<DeviceEvent> connection) {
@@ -147,6 +155,7 @@ final class DeviceConnections {
     if (previous != null) {
       previous.tell(new DeviceEvent.Replaced());
       ctx.unwatch(previous);
+      watching.closed(previous);
     }
     ctx.watchWith(connection, new UserActor.Disconnect(deviceId, connection));
   }
@@ -211,6 +220,14 @@ final class DeviceConnections {
 
   void unsubscribe(UserActor.UnsubscribePresence cmd) {
     presence.unsubscribe(cmd);
+  }
+
+  void watchPresence(UserActor.WatchPresence cmd) {
+    watching.watch(cmd);
+  }
+
+  void pruneWatching() {
+    watching.prune(Set.copyOf(byDevice.values()));
   }
 
   /** After every write: one that changed who shares a conversation changes who sees presence. */

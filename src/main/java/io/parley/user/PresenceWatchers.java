@@ -10,7 +10,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
  * The connections that watch a user's presence: plain actor refs, watched, held only while the
- * {@link UserActor} runs (their renewals bring them back after a restart or move).
+ * {@link UserActor} runs, which they do not keep running: {@link PresenceNotices} brings them
+ * back when the user's devices connect again, after a passivation, restart or move.
  *
  * <p>Only this user's contacts see its presence: those in a conversation where this user has sent
  * a message, as its inbox records it ({@link Inbox#hasTalkedTo}); writing to someone does not
@@ -42,10 +43,6 @@ final class PresenceWatchers {
     this.userId = userId;
     this.ctx = ctx;
     this.memberLists = memberLists;
-  }
-
-  boolean isEmpty() {
-    return watchers.isEmpty();
   }
 
   void subscribe(UserActor.SubscribePresence cmd, UserState state, boolean online) {

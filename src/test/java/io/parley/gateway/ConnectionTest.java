@@ -218,12 +218,23 @@ class ConnectionTest {
   }
 
   @Test
-  void presenceSubscriptionsAreRenewedEveryHeartbeat() {
+  void presenceSubscriptionsWakeNobodyAtHeartbeatsAndAreRenewedWhenTheWatchedUserComesOnline() {
     registerAndReplay(new Registration(false, 0), 0);
     connection.tell(new Connection.PresenceWatched(java.util.Set.of("carol")));
     time.timePasses(HEARTBEAT);
     answerRegistration(new Registration(true, 0));
-    assertEquals(UserActor.RenewPresence.class, harness.userProbe("carol").receiveMessage().getClass());
+    harness.userProbe("carol").expectNoMessage(Duration.ofMillis(200));
+    // Carol's entity (passivated meanwhile) comes back as a device of hers connects: it says so to every node.
+    TestProbe<UserActor.Command> carolsEntity = harness.testKit.createTestProbe();
+    io.parley.user.PresenceNotices notices = io.parley.user.PresenceNotices.get(harness.testKit.system());
+    notices.renew(new io.parley.user.PresenceNotices.Online("carol", carolsEntity.ref()));
+    var renewal = (UserActor.RenewPresence) carolsEntity.receiveMessage();
+    assertEquals("bob", renewal.subscriberUserId());
+    // Once the connection closes, a notice renews nothing.
+    connection.tell(new Connection.Closed());
+    harness.testKit.createTestProbe().expectTerminated(connection, Duration.ofSeconds(5));
+    notices.renew(new io.parley.user.PresenceNotices.Online("carol", carolsEntity.ref()));
+    carolsEntity.expectNoMessage(Duration.ofMillis(200));
   }
 
   @Test

@@ -209,7 +209,7 @@ class UserActorTest {
     settings = new UserSettings(settings.pendingMaxItems(), settings.pendingIdBytes(), settings.deviceInactiveAfter(),
         settings.maxDevices(), settings.inboxMaxEntries(), settings.inboxMemberBytes(), settings.passivateAfterIdle(),
         settings.snapshotEvery(), settings.lazyAckDelay(), settings.ackSyncWait(), settings.pushGatherDelay(),
-        settings.pushCoalesceWindow(), settings.maxConnectedDevices(), max);
+        settings.pushCoalesceWindow(), settings.maxConnectedDevices(), max, settings.maxWatchedPresence());
     var bob = spawn();
     for (int i = 0; i < max; i++) {
       var device = connect(bob, "device-" + i, 0);
@@ -947,6 +947,55 @@ class UserActorTest {
     assertTrue(((DeviceEvent.Presence) alice.receiveMessage()).online());
     bob.tell(new UserActor.RenewPresence("alice", alice.ref()));
     alice.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aWatchedUserPassivatesAndItsSubscribersAreBackWhenItsDevicesConnect() {
+    var bob = spawn();
+    shareAConversationWithAlice(bob);
+    TestProbe<DeviceEvent> alice = harness.testKit.createTestProbe();
+    PresenceNotices.get(harness.testKit.system()).watch("alice", alice.ref(), List.of("bob"));
+    bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
+    assertFalse(((DeviceEvent.Presence) alice.receiveMessage()).online());
+    // Watched, bob's entity still passivates once idle: the subscription does not pin it.
+    pass(settings.passivateAfterIdle().plusSeconds(1));
+    pass(settings.passivateAfterIdle().dividedBy(4));
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+    bob = restart(bob);
+    // His phone wakes it: every node hears, and alice's node renews her subscription.
+    connect(bob, "phone", 0);
+    assertTrue(((DeviceEvent.Presence) alice.receiveMessage()).online());
+    alice.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aUsersConnectionsWatchBoundedlyManyUsersInAll() {
+    settings = new UserSettings(settings.pendingMaxItems(), settings.pendingIdBytes(), settings.deviceInactiveAfter(),
+        settings.maxDevices(), settings.inboxMaxEntries(), settings.inboxMemberBytes(), settings.passivateAfterIdle(),
+        settings.snapshotEvery(), settings.lazyAckDelay(), settings.ackSyncWait(), settings.pushGatherDelay(),
+        settings.pushCoalesceWindow(), settings.maxConnectedDevices(), settings.maxNewDevicesPerDay(), 5);
+    var bob = spawn();
+    var phone = connect(bob, "phone", 0);
+    var laptop = connect(bob, "laptop", 0);
+    TestProbe<Outcome<Done>> answer = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.WatchPresence(phone.ref(), java.util.Set.of("a", "b", "c"), answer.ref()));
+    assertTrue(answer.receiveMessage().isOk());
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d"), answer.ref()));
+    assertTrue(answer.receiveMessage().isOk());
+    // Six users in all: refused whole, with the bound named; the laptop still watches c and d.
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e", "f"), answer.ref()));
+    Outcome<Done> refused = answer.receiveMessage();
+    assertEquals(Outcome.Reason.BAD_REQUEST, refused.reason());
+    assertTrue(refused.message().contains("at most 5 users"), refused.message());
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e"), answer.ref()));
+    assertTrue(answer.receiveMessage().isOk());
+    // The phone's subscriptions go with its connection.
+    bob.tell(new UserActor.Disconnect("phone", phone.ref()));
+    sync(bob);
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e", "f", "g"), answer.ref()));
+    assertTrue(answer.receiveMessage().isOk());
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e", "f", "g", "h"), answer.ref()));
+    assertFalse(answer.receiveMessage().isOk());
   }
 
   // ------------------------------------------------------------------------ rate allowances
