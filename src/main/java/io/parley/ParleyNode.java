@@ -22,6 +22,7 @@ import io.parley.storage.DynamoDbGroupMembers;
 import io.parley.storage.DynamoDbMemberIndex;
 import io.parley.storage.RowWrites;
 import io.parley.user.KeptElsewhere;
+import io.parley.user.PresenceNotices;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.dispatch.Dispatchers;
 import io.parley.push.ApnsProvider;
@@ -89,6 +90,7 @@ public final class ParleyNode {
         new DynamoDbKeyTable(dynamo, config.getString("parley.dynamodb.content-key-table"), blocking),
         config.getLong("parley.privacy.keys-cached"));
     ErasedKeyNotices.start(system, keys);
+    PresenceNotices.get(system); // subscribed from the start, so that no node misses a user coming online
     ErasureRegistry erasures = new DynamoDbErasureRegistry(
         dynamo, config.getString("parley.dynamodb.erasure-table"), blocking, clock);
     DynamoDbMemberIndex memberIndex =

@@ -13,7 +13,9 @@ import io.parley.user.UserActor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -89,6 +91,9 @@ public final class Connection {
   /** The UserActor we registered with stopped (passivated, moved or crashed). */
   private record UserActorStopped() {}
 
+  /** The entity of a watched user last said online, and stopped: its node failed, or it moved. */
+  private record WatchedUserStopped(String userId) {}
+
   /** A request to the UserActor got no answer in time: try again. */
   private record NoAnswer(Object retry) {}
 
@@ -160,6 +165,8 @@ public final class Connection {
   private final FrameGate afterHello = new FrameGate(REPLIES_BEFORE_HELLO, ClientSocketStage.MAX_PENDING_OUTPUT_BYTES,
       () -> socket.emit(new SocketOutput.Close(FrameGuard.CLOSE_POLICY_VIOLATION, "too many requests before hello")));
   private Set<String> presenceWatched = Set.of();
+  /** Entities of watched users that last said online, by user: see {@link #watchWhileOnline}. */
+  private final Map<String, ActorRef<UserActor.Command>> onlineWatched = new HashMap<>();
 
   private Connection(
       String userId,
@@ -280,6 +287,11 @@ public final class Connection {
           .on(DeviceEvent.TooManyNewDevices.class, (self, none, refused) -> same(() -> self.socket.emit(
               new SocketOutput.Close(FrameGuard.CLOSE_POLICY_VIOLATION,
                   "more than " + refused.max() + " new devices of this user today"))))
+          .on(DeviceEvent.Presence.class, (self, none, presence) -> same(() -> {
+            self.watchWhileOnline(presence);
+            self.stream.event(() -> self.send(presence));
+          }))
+          .on(WatchedUserStopped.class, (self, none, stopped) -> same(() -> self.watchedUserStopped(stopped.userId())))
           .on(DeviceEvent.class, (self, none, event) -> same(() -> self.stream.event(() -> self.send(event))))
           .on(Reply.class, (self, none, reply) ->
               same(() -> self.afterHello.send(() -> self.socket.emit(new SocketOutput.Text(reply.json())),
@@ -356,10 +368,44 @@ public final class Connection {
     timers.startSingleTimer(Tick.INSTANCE, Duration.ofMillis(heartbeat.delayMillis()));
   }
 
+  /**
+   * A watched user's entity stops only when idle, which it is not while the user is online: if
+   * it stops while it last said online, its node failed or it moved, and the offline it would
+   * have sent may never come. It is watched then, and asked again once if it stops.
+   */
+  private void watchWhileOnline(DeviceEvent.Presence presence) {
+    if (presence.user() == null || presence.userId().equals(userId)) {
+      return; // an older node's; or the user's own entity, watched already
+    }
+    ActorRef<UserActor.Command> before = presence.online()
+        ? onlineWatched.put(presence.userId(), presence.user())
+        : onlineWatched.remove(presence.userId());
+    if (before != null && !(presence.online() && before.equals(presence.user()))) {
+      ctx.unwatch(before);
+    }
+    if (presence.online() && !presence.user().equals(before)) {
+      ctx.watchWith(presence.user(), new WatchedUserStopped(presence.userId()));
+    }
+  }
+
+  private void watchedUserStopped(String watchedUserId) {
+    onlineWatched.remove(watchedUserId);
+    if (presenceWatched.contains(watchedUserId)) {
+      entities.user(watchedUserId).tell(new UserActor.RenewPresence(userId, self()));
+    }
+  }
+
   /** This node's {@link PresenceNotices} renews the subscriptions to users who come online. */
   private void presenceWatched(Set<String> userIds) {
     PresenceNotices notices = PresenceNotices.get(ctx.getSystem());
-    notices.unwatch(userId, self(), presenceWatched.stream().filter(id -> !userIds.contains(id)).toList());
+    List<String> dropped = presenceWatched.stream().filter(id -> !userIds.contains(id)).toList();
+    notices.unwatch(userId, self(), dropped);
+    dropped.forEach(id -> {
+      ActorRef<UserActor.Command> entity = onlineWatched.remove(id);
+      if (entity != null) {
+        ctx.unwatch(entity);
+      }
+    });
     notices.watch(userId, self(), userIds.stream().filter(id -> !presenceWatched.contains(id)).toList());
     presenceWatched = userIds;
   }

@@ -6,6 +6,7 @@ import io.parley.conversation.ChatMessage;
 import io.parley.conversation.GroupRoles;
 import io.parley.conversation.ReceiptStatus;
 import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What a connected device is told. The gateway renders each one as a protocol frame; actors never
@@ -59,7 +60,17 @@ public sealed interface DeviceEvent extends JsonSerializable {
   /** A large group's message, relayed live to a connected member: not an item of their stream, no cursor. */
   record GroupMessage(ChatMessage message) implements DeviceEvent {}
 
-  record Presence(String userId, boolean online, long lastSeen) implements DeviceEvent {}
+  /**
+   * {@code user}: the watched user's entity, which the subscriber watches while it says online
+   * (if it stops then, its node failed or it moved: {@code offline} may never come); null from
+   * older nodes.
+   */
+  record Presence(String userId, boolean online, long lastSeen, ActorRef<UserActor.Command> user)
+      implements DeviceEvent {
+    public Presence(String userId, boolean online, long lastSeen) {
+      this(userId, online, lastSeen, null);
+    }
+  }
 
   /**
    * The subscriber may not see {@code userId}'s presence (they share no conversation): the same

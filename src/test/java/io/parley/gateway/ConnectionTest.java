@@ -238,6 +238,24 @@ class ConnectionTest {
   }
 
   @Test
+  void aWatchedUserWhoseEntityStopsWhileOnlineIsAskedAgainOnce() {
+    registerAndReplay(new Registration(false, 0), 0);
+    connection.tell(new Connection.PresenceWatched(java.util.Set.of("carol", "dave")));
+    TestProbe<UserActor.Command> carolsEntity = harness.testKit.createTestProbe();
+    TestProbe<UserActor.Command> davesEntity = harness.testKit.createTestProbe();
+    connection.tell(new DeviceEvent.Presence("carol", true, 0, carolsEntity.ref()));
+    connection.tell(new DeviceEvent.Presence("dave", true, 0, davesEntity.ref()));
+    connection.tell(new DeviceEvent.Presence("dave", false, 5, davesEntity.ref()));
+    // Carol's entity stops while she is online (its node failed): her offline may never come.
+    carolsEntity.stop();
+    var renewal = (UserActor.RenewPresence) harness.userProbe("carol").receiveMessage();
+    assertEquals("bob", renewal.subscriberUserId());
+    // Dave's said offline: it may stop (passivate) without waking it again.
+    davesEntity.stop();
+    harness.userProbe("dave").expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
   void aConnectionWhoseTokenExpiresIsToldSoAndClosed() {
     registerAndReplay(new Registration(false, 0), 0);
     time.timePasses(TOKEN_LIFETIME);
