@@ -73,8 +73,9 @@ public sealed interface DeviceEvent extends JsonSerializable {
   }
 
   /**
-   * The subscriber may not see {@code userId}'s presence (they share no conversation): the same
-   * answer whether that user exists, is online or not, so that it tells nothing.
+   * The subscriber may not see {@code userId}'s presence (not a contact, see {@link
+   * PresenceWatchers}): the same answer whether that user exists, is online or not, so that it
+   * tells nothing.
    */
   record PresenceHidden(String userId) implements DeviceEvent {}
 

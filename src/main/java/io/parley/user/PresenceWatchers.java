@@ -17,9 +17,9 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * a message, as its inbox records it ({@link Inbox#hasTalkedTo}); writing to someone does not
  * make them show you their presence, answering does. Anyone else's subscription is held but
  * hidden: it is told {@link DeviceEvent.PresenceHidden} (the same whether this user exists, is
- * online or not) and hears nothing more until this user talks to them. Access is decided again on every renewal, every
- * change of presence and every write that changes the inbox, and each subscriber is told when
- * its access changes.
+ * online or not) and hears nothing more until this user talks to them. Access is decided again
+ * on every renewal, every change of presence and every write that changes the inbox, and each
+ * subscriber is told when its access changes.
  */
 final class PresenceWatchers {
   private final String userId;
@@ -103,9 +103,8 @@ final class PresenceWatchers {
 
   /**
    * Whether the subscriber is in a conversation where this user has sent and whose members the
-   * inbox does not keep. Until
-   * those conversations have answered it is not; their answer ({@link #checked}) tells the
-   * subscriber if that changes its access.
+   * inbox does not keep. Until those conversations have answered it is not; their answer
+   * ({@link #checked}) tells the subscriber if that changes its access.
    */
   private boolean sharesNotKept(String subscriberUserId, UserState state) {
     int changes = state.inbox.membershipChanges();
