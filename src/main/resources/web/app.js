@@ -367,7 +367,7 @@ function showPresence(frame) {
   if (!state.current || state.current.other !== frame.user_id) return;
   const presence = $("presence");
   presence.dataset.online = String(frame.status === "online");
-  // No last_seen: the server does not tell this user's presence (no shared conversation yet).
+  // No last_seen: the server does not tell this user's presence (they have not written to us yet).
   presence.textContent = frame.status === "online" ? "online"
     : frame.last_seen === undefined ? "" : `last seen ${formatTime(frame.last_seen)}`;
 }

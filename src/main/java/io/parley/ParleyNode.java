@@ -31,6 +31,7 @@ import io.parley.storage.RowWrites;
 import io.parley.storage.StoreClient;
 import io.parley.user.ErasureRegistry;
 import io.parley.user.KeptElsewhere;
+import io.parley.user.PresenceNotices;
 import io.parley.user.UserActor;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -91,6 +92,7 @@ public final class ParleyNode {
         new DynamoDbKeyTable(dynamo, config.getString("parley.dynamodb.content-key-table"), blocking),
         config.getLong("parley.privacy.keys-cached"));
     ErasedKeyNotices.start(system, keys);
+    PresenceNotices.get(system); // subscribed from the start, so that no node misses a user coming online
     ErasureRegistry erasures = new DynamoDbErasureRegistry(
         dynamo, config.getString("parley.dynamodb.erasure-table"), blocking, clock);
     DynamoDbMemberIndex memberIndex =

@@ -118,9 +118,14 @@ class PushIT {
 
   /**
    * Closes the user's only connection and waits until the server has them offline (a presence
-   * with last_seen: alice shares a conversation with them, so she is shown it).
+   * with last_seen: the user first writes to alice in their direct conversation, which makes her
+   * a contact who is shown it; alice, online and without push tokens, is pushed nothing).
    */
   void goOffline(WsClient client, String userId) {
+    String direct = ChatEndToEndIT.directId(aliceId, userId);
+    JsonNode written = client.request(frame("msg.send").put("conversation_id", direct)
+        .put("client_msg_id", UUID.randomUUID().toString()).put("content", "going offline"));
+    assertEquals("msg.ack", written.get("type").asText(), written.toString());
     client.close();
     alice.send(frame("presence.subscribe").set("user_ids", ApiClient.JSON.createArrayNode().add(userId)));
     alice.await(f -> type("presence").test(f) && f.get("user_id").asText().equals(userId)

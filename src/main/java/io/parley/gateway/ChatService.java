@@ -14,11 +14,13 @@ import io.parley.push.PushToken;
 import io.parley.user.InboxItem;
 import io.parley.push.PushTokenOwner;
 import io.parley.user.AllowanceKind;
+import io.parley.user.DeviceEvent;
 import io.parley.user.UserActor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -305,6 +307,11 @@ public final class ChatService {
   /** Completes when a presence subscription or unsubscription of {@code userId}'s may go ahead. */
   public CompletionStage<Void> limitPresence(String userId) {
     return limits.acquire(AllowanceKind.PRESENCE, userId);
+  }
+
+  /** Completes once {@code userId}'s entity counted {@code watched} for the connection; fails past its bound. */
+  public CompletionStage<Done> watchPresence(String userId, ActorRef<DeviceEvent> connection, Set<String> watched) {
+    return ask(entities.user(userId), replyTo -> new UserActor.WatchPresence(connection, watched, replyTo));
   }
 
   public CompletionStage<Done> registerPushToken(String userId, String platform, String token, boolean register) {

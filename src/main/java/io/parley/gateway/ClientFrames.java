@@ -29,6 +29,8 @@ final class ClientFrames {
   private final ActorRef<Object> connection;
   /** Whose presence this connection watches: each one wakes and is held by a user entity. */
   private final Set<String> presenceSubscriptions = new HashSet<>();
+  /** The latest presence change: each one waits for those before it, so that they apply in frame order. */
+  private CompletionStage<?> presenceChanges = CompletableFuture.completedFuture(null);
   /** An ack was accepted since the last sync: the next answer waits until it is stored. */
   private boolean ackNotSynced;
   /** The latest ack, done once the connection has been told of it (or it failed). */
@@ -173,11 +175,11 @@ final class ClientFrames {
       }
       case "presence.subscribe": {
         List<String> ids = presenceUsers(frame);
-        return noReply(chat.limitPresence(userId).thenRun(() -> subscribePresence(ids)));
+        return noReply(changePresence(() -> subscribePresence(ids)));
       }
       case "presence.unsubscribe": {
         List<String> ids = presenceUsers(frame);
-        return noReply(chat.limitPresence(userId).thenRun(() -> unsubscribePresence(ids)));
+        return noReply(changePresence(() -> unsubscribePresence(ids)));
       }
       case "auth.refresh": {
         // A newer token of the same user keeps the connection beyond the old one's expiry.
@@ -200,30 +202,52 @@ final class ClientFrames {
   }
 
   /**
-   * Runs once the user's presence limit allows, maybe on the thread that brought a lease: the lock
-   * makes each change seen by the next. Changes still come in frame order, since this node's share
-   * answers the requests waiting for a lease in the order they came.
+   * Runs {@code change} once the user's presence limit allows and every earlier change of this
+   * connection is done (a failed one included), maybe on the thread that brought a lease or an
+   * answer: the lock makes each change seen by the next.
    */
-  private void subscribePresence(List<String> ids) {
-    synchronized (presenceSubscriptions) {
-      Set<String> after = new HashSet<>(presenceSubscriptions);
-      after.addAll(ids);
-      if (after.size() > MAX_PRESENCE_SUBSCRIPTIONS) {
-        throw ApiError.badRequest("a connection may watch the presence of at most " + MAX_PRESENCE_SUBSCRIPTIONS
-            + " users; unsubscribe some first");
-      }
-      presenceSubscriptions.addAll(ids);
-      connection.tell(new Connection.PresenceWatched(Set.copyOf(presenceSubscriptions)));
-      ids.forEach(id -> entities.user(id).tell(new UserActor.SubscribePresence(userId, connection.narrow())));
-    }
+  private CompletionStage<Void> changePresence(java.util.function.Supplier<CompletionStage<Void>> change) {
+    CompletionStage<Void> leased = chat.limitPresence(userId);
+    CompletionStage<Void> changed = presenceChanges.handle((done, failure) -> null)
+        .thenCombine(leased, (before, lease) -> null)
+        .thenCompose(ready -> change.get());
+    presenceChanges = changed;
+    return changed;
   }
 
-  private void unsubscribePresence(List<String> ids) {
+  /**
+   * The user's entity first counts the subscriptions across all their connections ({@code
+   * parley.presence.max-watched-per-user}): past that bound the frame is refused whole.
+   */
+  private CompletionStage<Void> subscribePresence(List<String> ids) {
+    Set<String> after;
+    synchronized (presenceSubscriptions) {
+      after = new HashSet<>(presenceSubscriptions);
+    }
+    after.addAll(ids);
+    if (after.size() > MAX_PRESENCE_SUBSCRIPTIONS) {
+      throw ApiError.badRequest("a connection may watch the presence of at most " + MAX_PRESENCE_SUBSCRIPTIONS
+          + " users; unsubscribe some first");
+    }
+    return chat.watchPresence(userId, connection.narrow(), after).thenRun(() -> {
+      synchronized (presenceSubscriptions) {
+        presenceSubscriptions.addAll(ids);
+        connection.tell(new Connection.PresenceWatched(Set.copyOf(presenceSubscriptions)));
+        ids.forEach(id -> entities.user(id).tell(new UserActor.SubscribePresence(userId, connection.narrow())));
+      }
+    });
+  }
+
+  /** Fewer subscriptions are never refused: the user's entity is told, not asked. */
+  private CompletionStage<Void> unsubscribePresence(List<String> ids) {
     synchronized (presenceSubscriptions) {
       ids.forEach(presenceSubscriptions::remove);
-      connection.tell(new Connection.PresenceWatched(Set.copyOf(presenceSubscriptions)));
+      Set<String> after = Set.copyOf(presenceSubscriptions);
+      connection.tell(new Connection.PresenceWatched(after));
+      entities.user(userId).tell(new UserActor.WatchPresence(connection.narrow(), after, null));
       ids.forEach(id -> entities.user(id).tell(new UserActor.UnsubscribePresence(connection.narrow())));
     }
+    return CompletableFuture.completedFuture(null);
   }
 
   private static List<String> presenceUsers(ObjectNode frame) {

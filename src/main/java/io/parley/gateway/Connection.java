@@ -8,11 +8,14 @@ import io.parley.conversation.MessageHistory;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.user.DeviceEvent;
 import io.parley.user.PendingReader;
+import io.parley.user.PresenceNotices;
 import io.parley.user.UserActor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -79,14 +82,17 @@ public final class Connection {
     INSTANCE
   }
 
-  /** The {@link Heartbeat}'s timer: every beat pings, registers again and renews the presence
-   *  subscriptions. */
+  /** The {@link Heartbeat}'s timer: every beat pings and registers again. Presence subscriptions
+   *  are not renewed here, which would wake every watched user: see {@link PresenceNotices}. */
   private enum Tick {
     INSTANCE
   }
 
   /** The UserActor we registered with stopped (passivated, moved or crashed). */
   private record UserActorStopped() {}
+
+  /** The entity of a watched user last said online, and stopped: its node failed, or it moved. */
+  private record WatchedUserStopped(String userId) {}
 
   /** A request to the UserActor got no answer in time: try again. */
   private record NoAnswer(Object retry) {}
@@ -159,6 +165,8 @@ public final class Connection {
   private final FrameGate afterHello = new FrameGate(REPLIES_BEFORE_HELLO, ClientSocketStage.MAX_PENDING_OUTPUT_BYTES,
       () -> socket.emit(new SocketOutput.Close(FrameGuard.CLOSE_POLICY_VIOLATION, "too many requests before hello")));
   private Set<String> presenceWatched = Set.of();
+  /** Entities of watched users that last said online, by user: see {@link #watchWhileOnline}. */
+  private final Map<String, ActorRef<UserActor.Command>> onlineWatched = new HashMap<>();
 
   private Connection(
       String userId,
@@ -276,6 +284,14 @@ public final class Connection {
           .on(DeviceEvent.TooManyDevices.class, (self, none, refused) -> same(() -> self.socket.emit(
               new SocketOutput.Close(FrameGuard.CLOSE_POLICY_VIOLATION,
                   "more than " + refused.max() + " devices of this user are connected"))))
+          .on(DeviceEvent.TooManyNewDevices.class, (self, none, refused) -> same(() -> self.socket.emit(
+              new SocketOutput.Close(FrameGuard.CLOSE_POLICY_VIOLATION,
+                  "more than " + refused.max() + " new devices of this user today"))))
+          .on(DeviceEvent.Presence.class, (self, none, presence) -> same(() -> {
+            self.watchWhileOnline(presence);
+            self.stream.event(() -> self.send(presence));
+          }))
+          .on(WatchedUserStopped.class, (self, none, stopped) -> same(() -> self.watchedUserStopped(stopped.userId())))
           .on(DeviceEvent.class, (self, none, event) -> same(() -> self.stream.event(() -> self.send(event))))
           .on(Reply.class, (self, none, reply) ->
               same(() -> self.afterHello.send(() -> self.socket.emit(new SocketOutput.Text(reply.json())),
@@ -287,7 +303,7 @@ public final class Connection {
             self.send(WireFormat.tokenExpired());
             self.socket.complete();
           }))
-          .on(PresenceWatched.class, (self, none, watched) -> same(() -> self.presenceWatched = watched.userIds()))
+          .on(PresenceWatched.class, (self, none, watched) -> same(() -> self.presenceWatched(watched.userIds())))
           .on(UserActorStopped.class, (self, none, stopped) -> same(() -> {
             self.watchedUser = null;
             self.register();
@@ -310,6 +326,7 @@ public final class Connection {
         (context, signal) -> {
           if (signal instanceof PostStop) {
             live.closed(ctx.getSelf());
+            presenceWatched(Set.of());
             return Behaviors.same();
           }
           return Behaviors.unhandled();
@@ -344,8 +361,6 @@ public final class Connection {
       // notification ever be missed.
       register();
       findLargeGroups(); // if the lookup at registration failed
-      // The watched users' entities hold these subscriptions only while they run.
-      presenceWatched.forEach(id -> entities.user(id).tell(new UserActor.RenewPresence(userId, self())));
     }
   }
 
@@ -353,11 +368,57 @@ public final class Connection {
     timers.startSingleTimer(Tick.INSTANCE, Duration.ofMillis(heartbeat.delayMillis()));
   }
 
+  /**
+   * A watched user's entity stops only when idle, which it is not while the user is online: if
+   * it stops while it last said online, its node failed or it moved, and the offline it would
+   * have sent may never come. It is watched then, and asked again once if it stops.
+   */
+  private void watchWhileOnline(DeviceEvent.Presence presence) {
+    if (presence.user() == null || presence.userId().equals(userId)) {
+      return; // an older node's; or the user's own entity, watched already
+    }
+    ActorRef<UserActor.Command> before = presence.online()
+        ? onlineWatched.put(presence.userId(), presence.user())
+        : onlineWatched.remove(presence.userId());
+    if (before != null && !(presence.online() && before.equals(presence.user()))) {
+      ctx.unwatch(before);
+    }
+    if (presence.online() && !presence.user().equals(before)) {
+      ctx.watchWith(presence.user(), new WatchedUserStopped(presence.userId()));
+    }
+  }
+
+  private void watchedUserStopped(String watchedUserId) {
+    onlineWatched.remove(watchedUserId);
+    if (presenceWatched.contains(watchedUserId)) {
+      entities.user(watchedUserId).tell(new UserActor.RenewPresence(userId, self()));
+    }
+  }
+
+  /** This node's {@link PresenceNotices} renews the subscriptions to users who come online. */
+  private void presenceWatched(Set<String> userIds) {
+    PresenceNotices notices = PresenceNotices.get(ctx.getSystem());
+    List<String> dropped = presenceWatched.stream().filter(id -> !userIds.contains(id)).toList();
+    notices.unwatch(userId, self(), dropped);
+    dropped.forEach(id -> {
+      ActorRef<UserActor.Command> entity = onlineWatched.remove(id);
+      if (entity != null) {
+        ctx.unwatch(entity);
+      }
+    });
+    notices.watch(userId, self(), userIds.stream().filter(id -> !presenceWatched.contains(id)).toList());
+    presenceWatched = userIds;
+  }
+
   private Behavior<Object> onRegistered(UserActor.Connected connected) {
     // Only a re-registration with the very UserActor run that already had us registered has
     // missed nothing: its live items arrive in order, and a gap among them starts a replay.
     boolean missedNothing = connected.alreadyRegistered()
         && connected.user().equals(watchedUser) && connected.incarnation() == userIncarnation;
+    if (connected.incarnation() != userIncarnation && !presenceWatched.isEmpty()) {
+      // A new run of the user's entity: it counts this connection's subscriptions again.
+      connected.user().tell(new UserActor.WatchPresence(self(), presenceWatched, null));
+    }
     userIncarnation = connected.incarnation();
     if (!connected.user().equals(watchedUser)) {
       if (watchedUser != null) {

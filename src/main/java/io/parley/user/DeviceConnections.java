@@ -27,6 +27,7 @@ final class DeviceConnections {
   private final Runnable backOnline;
   private final Map<String, ActorRef<DeviceEvent>> byDevice = new HashMap<>();
   private final PresenceWatchers presence;
+  private final PresenceBudget watching;
   private final MemberLists memberLists;
 
   /**
@@ -46,6 +47,7 @@ final class DeviceConnections {
     this.backOnline = backOnline;
     this.memberLists = memberLists;
     this.presence = new PresenceWatchers(userId, ctx, memberLists);
+    this.watching = new PresenceBudget(settings.maxWatchedPresence());
   }
 
   /** {@code incarnation} is the UserActor's current run, see {@link UserActor.Connected}. */
@@ -61,12 +63,16 @@ final class DeviceConnections {
       cmd.connection().tell(new DeviceEvent.TooManyDevices(settings.maxConnectedDevices()));
       return;
     }
+    long now = clock.millis();
+    if (newDeviceRefused(state, cmd.deviceId(), now)) {
+      cmd.connection().tell(new DeviceEvent.TooManyNewDevices(settings.maxNewDevicesPerDay()));
+      return;
+    }
     boolean wasOffline = !online();
     if (wasOffline) {
       backOnline.run();
     }
     register(cmd.deviceId(), cmd.connection());
-    long now = clock.millis();
     if (!activeLately(state, cmd.deviceId(), now)) {
       write.add(new UserActor.DeviceConnected(
           cmd.deviceId(), now, settings.pendingMaxItems(), settings.inactiveBefore(now), settings.maxDevices()));
@@ -76,8 +82,22 @@ final class DeviceConnections {
           cmd.replyTo().tell(connected(newState, cmd.deviceId(), incarnation, false));
           if (wasOffline) {
             publishPresence(newState);
+            PresenceNotices.get(ctx.getSystem()).online(userId, ctx.getSelf());
           }
         });
+  }
+
+  /**
+   * A device id new to the user beyond the day's allowance: every new id is a device record kept
+   * for weeks and a pending queue held back, so one client inventing ids must not add them
+   * without bound. Connected devices not stored yet (this write's) count as new.
+   */
+  private boolean newDeviceRefused(UserState state, String deviceId, long now) {
+    if (state.devices.containsKey(deviceId) || byDevice.containsKey(deviceId)) {
+      return false;
+    }
+    long unstored = byDevice.keySet().stream().filter(id -> !state.devices.containsKey(id)).count();
+    return state.newDevicesSince(now) + unstored >= settings.maxNewDevicesPerDay();
   }
 
   /** The device is known and was stored active within the resolution: storing it again says nothing new. */
@@ -94,6 +114,7 @@ final class DeviceConnections {
   }
 
   void disconnect(UserActor.Disconnect cmd, StagedWrite write) {
+    watching.closed(cmd.connection());
     if (!unregister(cmd.deviceId(), cmd.connection())) {
       return; // already replaced by a newer connection
     }
@@ -115,9 +136,13 @@ final class DeviceConnections {
     return byDevice.keySet().containsAll(devices);
   }
 
-  /** Nothing to serve: no device connected and nobody watching the presence. */
+  /**
+   * Nothing to serve: no device connected. Presence subscribers do not keep the entity: while no
+   * device is connected its presence cannot change, and the devices' next connection tells the
+   * subscribers' nodes to subscribe again ({@link PresenceNotices}).
+   */
   boolean idle() {
-    return byDevice.isEmpty() && presence.isEmpty();
+    return byDevice.isEmpty();
   }
 
   private boolean isRegistered(String deviceId, ActorRef<DeviceEvent> connection) {
@@ -130,6 +155,7 @@ final class DeviceConnections {
     if (previous != null) {
       previous.tell(new DeviceEvent.Replaced());
       ctx.unwatch(previous);
+      watching.closed(previous);
     }
     ctx.watchWith(connection, new UserActor.Disconnect(deviceId, connection));
   }
@@ -195,6 +221,14 @@ final class DeviceConnections {
 
   void unsubscribe(UserActor.UnsubscribePresence cmd) {
     presence.unsubscribe(cmd);
+  }
+
+  void watchPresence(UserActor.WatchPresence cmd) {
+    watching.watch(cmd);
+  }
+
+  void pruneWatching() {
+    watching.prune(Set.copyOf(byDevice.values()));
   }
 
   /** After every write: one that changed who shares a conversation changes who sees presence. */

@@ -6,6 +6,7 @@ import io.parley.conversation.ChatMessage;
 import io.parley.conversation.GroupRoles;
 import io.parley.conversation.ReceiptStatus;
 import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What a connected device is told. The gateway renders each one as a protocol frame; actors never
@@ -59,11 +60,22 @@ public sealed interface DeviceEvent extends JsonSerializable {
   /** A large group's message, relayed live to a connected member: not an item of their stream, no cursor. */
   record GroupMessage(ChatMessage message) implements DeviceEvent {}
 
-  record Presence(String userId, boolean online, long lastSeen) implements DeviceEvent {}
+  /**
+   * {@code user}: the watched user's entity, which the subscriber watches while it says online
+   * (if it stops then, its node failed or it moved: {@code offline} may never come); null from
+   * older nodes.
+   */
+  record Presence(String userId, boolean online, long lastSeen, ActorRef<UserActor.Command> user)
+      implements DeviceEvent {
+    public Presence(String userId, boolean online, long lastSeen) {
+      this(userId, online, lastSeen, null);
+    }
+  }
 
   /**
-   * The subscriber may not see {@code userId}'s presence (they share no conversation): the same
-   * answer whether that user exists, is online or not, so that it tells nothing.
+   * The subscriber may not see {@code userId}'s presence (not a contact, see {@link
+   * PresenceWatchers}): the same answer whether that user exists, is online or not, so that it
+   * tells nothing.
    */
   record PresenceHidden(String userId) implements DeviceEvent {}
 
@@ -74,4 +86,7 @@ public sealed interface DeviceEvent extends JsonSerializable {
 
   /** The user has {@code max} devices connected already; this new one is refused and must close. */
   record TooManyDevices(int max) implements DeviceEvent {}
+
+  /** {@code max} device ids new to the user connected within a day already; this one is refused and must close. */
+  record TooManyNewDevices(int max) implements DeviceEvent {}
 }

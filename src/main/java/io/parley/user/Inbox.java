@@ -2,6 +2,7 @@ package io.parley.user;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.parley.cluster.JsonSerializable;
 import io.parley.conversation.ChatMessage;
@@ -41,7 +42,9 @@ public final class Inbox {
    * read from the conversation when a device is shown them ({@link MemberLists}).
    * {@code fingerprint} names the membership held ({@link ConversationInfo#fingerprint}); 0 in
    * entries stored before it was kept. {@code previewKeyId}: the key the preview is sealed with
-   * (the last sender's, see {@link ChatMessage}); null for a preview in plain text.
+   * (the last sender's, see {@link ChatMessage}); null for a preview in plain text. {@code sent}:
+   * the user has sent a message here since it was kept (left out when false, so entries stored
+   * before it was kept read as false); it makes the other members contacts ({@link #hasTalkedTo}).
    */
   public record Entry(
       String title,
@@ -55,7 +58,8 @@ public final class Inbox {
       int unreadNotKept,
       int memberCount,
       long fingerprint,
-      String previewKeyId)
+      String previewKeyId,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean sent)
       implements JsonSerializable {
 
     public Entry {
@@ -72,18 +76,23 @@ public final class Inbox {
 
     private Entry withMembership(String title, List<String> members, int memberCount, long fingerprint) {
       return new Entry(title, members, lastSeq, preview, lastSenderId, lastMessageTs, readSeq, unreadSeqs,
-          unreadNotKept, memberCount, fingerprint, previewKeyId);
+          unreadNotKept, memberCount, fingerprint, previewKeyId, sent);
     }
 
     private Entry withLast(long lastSeq, Preview preview, String lastSenderId, long lastMessageTs,
-        List<Long> unreadSeqs, int unreadNotKept) {
+        List<Long> unreadSeqs, int unreadNotKept, boolean sent) {
       return new Entry(title, members, lastSeq, preview.text(), lastSenderId, lastMessageTs, readSeq, unreadSeqs,
-          unreadNotKept, memberCount, fingerprint, preview.keyId());
+          unreadNotKept, memberCount, fingerprint, preview.keyId(), sent);
     }
 
     private Entry withRead(long readSeq, List<Long> unreadSeqs, int unreadNotKept) {
       return new Entry(title, members, lastSeq, preview, lastSenderId, lastMessageTs, readSeq, unreadSeqs,
-          unreadNotKept, memberCount, fingerprint, previewKeyId);
+          unreadNotKept, memberCount, fingerprint, previewKeyId, sent);
+    }
+
+    /** The user sent here (the last sender being the user counts too, for entries stored before {@code sent}). */
+    boolean sentBy(String userId) {
+      return sent || userId.equals(lastSenderId);
     }
   }
 
@@ -95,10 +104,16 @@ public final class Inbox {
   private final HashMap<String, Entry> entries;
   /**
    * Everyone who shares a conversation of the inbox, derived from the entries and dropped
-   * whenever a member list changes: presence is checked on every renewal and after every write,
-   * and rebuilding this is a scan of every member list. Never stored.
+   * whenever a member list changes. Never stored.
    */
   @JsonIgnore private transient Set<String> coMembers;
+  /**
+   * The user's contacts: everyone in a conversation of the inbox where the user has sent a
+   * message, derived like {@code coMembers} and dropped also when the user first sends
+   * somewhere: presence is checked on every renewal and after every write, and rebuilding this
+   * is a scan of every member list. Never stored.
+   */
+  @JsonIgnore private transient Set<String> contacts;
   /** The unread seqs the entries keep, derived (-1: not yet). */
   @JsonIgnore private transient long keptUnread = -1;
   /** The bytes the kept member lists take in the snapshot, derived like coMembers (-1: not yet). */
@@ -135,9 +150,32 @@ public final class Inbox {
     return coMembers.contains(otherUserId);
   }
 
+  /**
+   * Whether {@code otherUserId} is a member of one of the conversations this inbox shows with
+   * their members kept and where {@code userId} (the inbox's owner) has sent a message: someone
+   * who only wrote to the user is not a contact until the user answers. A conversation the inbox
+   * no longer keeps (beyond the newest 1,000) does not count; those whose members are not kept
+   * are asked ({@link #sentToMembersNotKept}).
+   */
+  public boolean hasTalkedTo(String userId, String otherUserId) {
+    if (contacts == null) {
+      Set<String> members = new HashSet<>();
+      entries.values().stream().filter(entry -> entry.membersKept() && entry.sentBy(userId))
+          .forEach(entry -> members.addAll(entry.members()));
+      contacts = members;
+    }
+    return contacts.contains(otherUserId);
+  }
+
   /** The conversations whose member lists this inbox does not keep. */
   List<String> membersNotKept() {
     return entries.entrySet().stream().filter(e -> !e.getValue().membersKept()).map(Map.Entry::getKey).toList();
+  }
+
+  /** Those of {@link #membersNotKept} where {@code userId} has sent a message. */
+  List<String> sentToMembersNotKept(String userId) {
+    return entries.entrySet().stream().filter(e -> !e.getValue().membersKept() && e.getValue().sentBy(userId))
+        .map(Map.Entry::getKey).toList();
   }
 
   int membershipChanges() {
@@ -146,6 +184,7 @@ public final class Inbox {
 
   private void membersChanged() {
     coMembers = null;
+    contacts = null;
     keptMemberBytes = -1;
     keptUnread = -1; // entries came or went
     membershipChanges++;
@@ -169,10 +208,12 @@ public final class Inbox {
     }
     List<Long> unread = new ArrayList<>(entry.unreadSeqs());
     int notKept = entry.unreadNotKept();
+    boolean sent = entry.sent();
     for (PendingQueue.Item m : messages) {
       if (!m.senderId().equals(userId) && m.seq() > entry.readSeq()) {
         unread.add(m.seq());
       }
+      sent |= m.senderId().equals(userId);
     }
     while (unread.size() > UNREAD_SEQS_KEPT) {
       unread.remove(0);
@@ -180,8 +221,11 @@ public final class Inbox {
     }
     long keptBefore = keptUnread();
     PendingQueue.Item last = messages.get(messages.size() - 1);
-    entries.put(conversationId, entry.withLast(last.seq(), preview, last.senderId(), last.serverTs(), unread, notKept));
+    entries.put(conversationId, entry.withLast(last.seq(), preview, last.senderId(), last.serverTs(), unread, notKept, sent));
     keptUnread = keptBefore - entry.unreadSeqs().size() + unread.size();
+    if (sent && !entry.sent()) {
+      membersChanged(); // the members became contacts
+    }
     keepUnreadWithinBudget();
   }
 
@@ -225,7 +269,7 @@ public final class Inbox {
     Entry entry = entries.get(info.conversationId());
     long fingerprint = info.fingerprint();
     if (entry == null) {
-      entry = new Entry(null, List.of(), 0, null, null, ts, 0, List.of(), 0, 0, 0, null);
+      entry = new Entry(null, List.of(), 0, null, null, ts, 0, List.of(), 0, 0, 0, null, false);
     } else if (entry.fingerprint() == fingerprint && entry.membersKept() && entry.members().equals(info.members())) {
       return entry;
     }
@@ -258,7 +302,7 @@ public final class Inbox {
     Entry entry = entries.get(conversationId);
     if (entry != null && entry.lastSeq() == seq) {
       entries.put(conversationId, entry.withLast(entry.lastSeq(), Preview.NONE, entry.lastSenderId(), entry.lastMessageTs(),
-          entry.unreadSeqs(), entry.unreadNotKept()));
+          entry.unreadSeqs(), entry.unreadNotKept(), entry.sent()));
     }
   }
 

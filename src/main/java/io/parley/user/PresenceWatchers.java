@@ -10,14 +10,16 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
  * The connections that watch a user's presence: plain actor refs, watched, held only while the
- * {@link UserActor} runs (their renewals bring them back after a restart or move).
+ * {@link UserActor} runs, which they do not keep running: {@link PresenceNotices} brings them
+ * back when the user's devices connect again, after a passivation, restart or move.
  *
- * <p>Only users who share a conversation with this one, as its inbox records it, see its
- * presence. Anyone else's subscription is held but hidden: it is told {@link
- * DeviceEvent.PresenceHidden} (the same whether this user exists, is online or not) and hears
- * nothing more until a conversation is shared. Access is decided again on every renewal, every
- * change of presence and every write that changes the inbox, and each subscriber is told when
- * its access changes.
+ * <p>Only this user's contacts see its presence: those in a conversation where this user has sent
+ * a message, as its inbox records it ({@link Inbox#hasTalkedTo}); writing to someone does not
+ * make them show you their presence, answering does. Anyone else's subscription is held but
+ * hidden: it is told {@link DeviceEvent.PresenceHidden} (the same whether this user exists, is
+ * online or not) and hears nothing more until this user talks to them. Access is decided again
+ * on every renewal, every change of presence and every write that changes the inbox, and each
+ * subscriber is told when its access changes.
  */
 final class PresenceWatchers {
   private final String userId;
@@ -41,10 +43,6 @@ final class PresenceWatchers {
     this.userId = userId;
     this.ctx = ctx;
     this.memberLists = memberLists;
-  }
-
-  boolean isEmpty() {
-    return watchers.isEmpty();
   }
 
   void subscribe(UserActor.SubscribePresence cmd, UserState state, boolean online) {
@@ -94,19 +92,19 @@ final class PresenceWatchers {
   private void tell(ActorRef<DeviceEvent> subscriber, String subscriberUserId, UserState state, boolean online) {
     boolean shown = mayWatch(subscriberUserId, state);
     watchers.put(subscriber, new Watcher(subscriberUserId, shown));
-    subscriber.tell(shown ? new DeviceEvent.Presence(userId, online, state.lastSeen) : new DeviceEvent.PresenceHidden(userId));
+    subscriber.tell(shown ? new DeviceEvent.Presence(userId, online, state.lastSeen, ctx.getSelf()) : new DeviceEvent.PresenceHidden(userId));
   }
 
   private boolean mayWatch(String subscriberUserId, UserState state) {
     return userId.equals(subscriberUserId)
-        || (subscriberUserId != null && (state.inbox.sharesConversationWith(subscriberUserId)
+        || (subscriberUserId != null && (state.inbox.hasTalkedTo(userId, subscriberUserId)
             || sharesNotKept(subscriberUserId, state)));
   }
 
   /**
-   * Whether the subscriber is in a conversation whose members the inbox does not keep. Until
-   * those conversations have answered it is not; their answer ({@link #checked}) tells the
-   * subscriber if that changes its access.
+   * Whether the subscriber is in a conversation where this user has sent and whose members the
+   * inbox does not keep. Until those conversations have answered it is not; their answer
+   * ({@link #checked}) tells the subscriber if that changes its access.
    */
   private boolean sharesNotKept(String subscriberUserId, UserState state) {
     int changes = state.inbox.membershipChanges();
@@ -119,7 +117,7 @@ final class PresenceWatchers {
     if (known != null) {
       return known;
     }
-    List<String> notKept = state.inbox.membersNotKept();
+    List<String> notKept = state.inbox.sentToMembersNotKept(userId);
     if (!notKept.isEmpty() && asking.add(subscriberUserId)) {
       ctx.pipeToSelf(memberLists.anyHasMember(notKept, subscriberUserId),
           (shares, failure) -> new UserActor.PresenceChecked(subscriberUserId, changes, failure == null && shares));

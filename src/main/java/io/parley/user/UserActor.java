@@ -20,6 +20,7 @@ import io.parley.conversation.ReceiptStatus;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -171,6 +172,14 @@ public final class UserActor
 
   /** The subscriber is done, or its actor stopped (it is watched). */
   public record UnsubscribePresence(ActorRef<DeviceEvent> subscriber) implements Command {}
+
+  /**
+   * One of this user's connections now watches the presence of {@code userIds} (its whole set):
+   * refused if the user's connections would then watch too many ({@link PresenceBudget});
+   * {@code replyTo} null restores what the connection already watches, never refused.
+   */
+  public record WatchPresence(ActorRef<DeviceEvent> connection, Set<String> userIds, ActorRef<Outcome<Done>> replyTo)
+      implements Command {}
 
   /** Up to {@code wanted} tokens from the user's bucket of {@code kind}, which this node then spends locally. */
   public record LeaseAllowance(AllowanceKind kind, int wanted, int perMinute, int burst, ActorRef<AllowanceLease> replyTo)
@@ -362,6 +371,8 @@ public final class UserActor
           .on(RenewPresence.class, (self, state, cmd) -> self.Effect().none().thenRun(s -> self.connections.renew(cmd, s)))
           .on(UnsubscribePresence.class, (self, state, cmd) ->
               self.Effect().none().thenRun(s -> self.connections.unsubscribe(cmd)))
+          .on(WatchPresence.class, (self, state, cmd) ->
+              self.Effect().none().thenRun(s -> self.connections.watchPresence(cmd)))
           .on(LeaseAllowance.class, (self, state, cmd) -> self.Effect().reply(cmd.replyTo(), self.allowances.lease(cmd)))
           .on(PushDue.class, UserActor::onPushDue)
           .on(Mentioned.class, UserActor::onMentioned)
@@ -478,6 +489,7 @@ public final class UserActor
   }
 
   private Effect<Event, UserState> onTick(UserState state, Tick tick) {
+    connections.pruneWatching();
     boolean idle = clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
     if (idle && writes.isEmpty() && !stream.acksWaiting() && connections.idle() && pushes.isEmpty() && allowances.full()
         && !Erasure.running(state)) {

@@ -3,7 +3,10 @@ package io.parley.user;
 import com.typesafe.config.Config;
 import java.time.Duration;
 
-/** The UserActor's limits, from {@code parley.user}, and push coalescing from {@code parley.push}. */
+/**
+ * The UserActor's limits, from {@code parley.user}, push coalescing from {@code parley.push}, and
+ * the presence a user's connections may watch from {@code parley.presence}.
+ */
 public record UserSettings(
     int pendingMaxItems,
     int pendingIdBytes,
@@ -17,10 +20,25 @@ public record UserSettings(
     Duration ackSyncWait,
     Duration pushGatherDelay,
     Duration pushCoalesceWindow,
-    int maxConnectedDevices) {
+    int maxConnectedDevices,
+    int maxNewDevicesPerDay,
+    int maxWatchedPresence) {
 
   /** The default of {@code max-connected-devices}, for settings made in code. */
   static final int MAX_CONNECTED_DEVICES = 10;
+  /** The default of {@code max-new-devices-per-day}, for settings made in code. */
+  static final int MAX_NEW_DEVICES_PER_DAY = 20;
+  /** The default of {@code parley.presence.max-watched-per-user}, for settings made in code. */
+  static final int MAX_WATCHED_PRESENCE = 1000;
+
+  public UserSettings(int pendingMaxItems, int pendingIdBytes, Duration deviceInactiveAfter, int maxDevices,
+      int inboxMaxEntries, int inboxMemberBytes, Duration passivateAfterIdle, int snapshotEvery,
+      Duration lazyAckDelay, Duration ackSyncWait, Duration pushGatherDelay, Duration pushCoalesceWindow,
+      int maxConnectedDevices) {
+    this(pendingMaxItems, pendingIdBytes, deviceInactiveAfter, maxDevices, inboxMaxEntries, inboxMemberBytes,
+        passivateAfterIdle, snapshotEvery, lazyAckDelay, ackSyncWait, pushGatherDelay, pushCoalesceWindow,
+        maxConnectedDevices, MAX_NEW_DEVICES_PER_DAY, MAX_WATCHED_PRESENCE);
+  }
 
   public UserSettings(int pendingMaxItems, int pendingIdBytes, Duration deviceInactiveAfter, int maxDevices,
       int inboxMaxEntries, int inboxMemberBytes, Duration passivateAfterIdle, int snapshotEvery,
@@ -50,6 +68,8 @@ public record UserSettings(
         c.getDuration("ack-sync-wait"),
         config.getDuration("parley.push.gather-delay"),
         config.getDuration("parley.push.coalesce-window"),
-        c.getInt("max-connected-devices"));
+        c.getInt("max-connected-devices"),
+        c.getInt("max-new-devices-per-day"),
+        config.getInt("parley.presence.max-watched-per-user"));
   }
 }

@@ -3,6 +3,7 @@ package io.parley.user;
 import io.parley.cluster.JsonSerializable;
 import io.parley.push.PushToken;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,6 +39,10 @@ public final class UserState implements JsonSerializable {
   public LinkedHashSet<PushToken> pushTokens = new LinkedHashSet<>();
   /** The account's erasure, under way or done; null if never asked for ({@link Erasure}). */
   public Erasure.Progress erasure;
+  /** When device ids new to the user first connected, within the last {@link #NEW_DEVICES_WINDOW}, oldest first. */
+  public ArrayList<Long> newDevices = new ArrayList<>();
+
+  static final Duration NEW_DEVICES_WINDOW = Duration.ofDays(1);
 
   long lastCursor() {
     return nextCursor - 1;
@@ -47,6 +52,12 @@ public final class UserState implements JsonSerializable {
   long ackedCursor(String deviceId) {
     Device device = devices.get(deviceId);
     return device == null ? pending.startCursor(nextCursor) : device.ackedCursor();
+  }
+
+  /** Device ids new to the user that connected within the window before {@code now}. */
+  int newDevicesSince(long now) {
+    long since = now - NEW_DEVICES_WINDOW.toMillis();
+    return (int) newDevices.stream().filter(ts -> ts > since).count();
   }
 
   /** Pending items after {@code afterCursor}, oldest first, at most {@code limit}. */
@@ -121,6 +132,10 @@ public final class UserState implements JsonSerializable {
     // (PROTOCOL), so it must not count as active while the trim decides that. It then starts,
     // like a new device, at the oldest item still held.
     trimPending(e.ts(), e.inactiveBefore(), e.pendingMaxItems(), 0);
+    if (!devices.containsKey(e.deviceId())) {
+      newDevices.removeIf(ts -> ts <= e.ts() - NEW_DEVICES_WINDOW.toMillis());
+      newDevices.add(e.ts());
+    }
     devices.put(e.deviceId(), new Device(ackedCursor(e.deviceId()), e.ts()));
     if (e.maxDevices() > 0 && devices.size() > e.maxDevices()) {
       // The least recently seen go first; what only they held back goes with them.
@@ -201,6 +216,7 @@ public final class UserState implements JsonSerializable {
     copy.lastSeen = lastSeen;
     copy.pushTokens = new LinkedHashSet<>(pushTokens);
     copy.erasure = erasure;
+    copy.newDevices = new ArrayList<>(newDevices);
     return copy;
   }
 }

@@ -261,19 +261,45 @@ class ClientFramesTest {
     var lease = bob.expectMessageClass(UserActor.LeaseAllowance.class);
     assertEquals(AllowanceKind.PRESENCE, lease.kind());
     lease.replyTo().tell(new UserActor.AllowanceLease(10, 0));
+    // The user's own entity counts what all their connections watch (see the next test).
+    assertEquals(ClientFrames.MAX_PRESENCE_SUBSCRIPTIONS, answerWatch(Outcome.ok(Done.INSTANCE)).userIds().size());
     assertEquals(Optional.empty(), join(subscribed));
     // The watched user's entity decides, so it is told whose connection asks.
     var subscribe = (UserActor.SubscribePresence) harness.userProbe("u0").receiveMessage();
     assertEquals("bob", subscribe.subscriberUserId());
     // Subscribing again to the same users adds none; one more user is one too many.
-    assertEquals(Optional.empty(), join(frames.handle(first)));
+    CompletionStage<Optional<String>> again = frames.handle(first);
+    answerWatch(Outcome.ok(Done.INSTANCE));
+    assertEquals(Optional.empty(), join(again));
     assertError(frames.handle("{\"type\": \"presence.subscribe\", \"req_id\": \"p\", \"user_ids\": [\"one-more\"]}"),
         "p", "bad_request");
     harness.userProbe("one-more").expectNoMessage(Duration.ofMillis(100));
     // Once one is dropped, another fits.
     join(frames.handle("{\"type\": \"presence.unsubscribe\", \"user_ids\": [\"u0\"]}"));
-    assertEquals(Optional.empty(), join(frames.handle("{\"type\": \"presence.subscribe\", \"user_ids\": [\"one-more\"]}")));
+    assertEquals(ClientFrames.MAX_PRESENCE_SUBSCRIPTIONS - 1, bob.expectMessageClass(UserActor.WatchPresence.class).userIds().size());
+    CompletionStage<Optional<String>> oneMore = frames.handle("{\"type\": \"presence.subscribe\", \"user_ids\": [\"one-more\"]}");
+    answerWatch(Outcome.ok(Done.INSTANCE));
+    assertEquals(Optional.empty(), join(oneMore));
     assertEquals(UserActor.SubscribePresence.class, harness.userProbe("one-more").receiveMessage().getClass());
+  }
+
+  @Test
+  void aSubscriptionPastWhatTheUsersConnectionsMayWatchInAllIsRefusedWhole() {
+    CompletionStage<Optional<String>> subscribed =
+        frames.handle("{\"type\": \"presence.subscribe\", \"req_id\": \"p\", \"user_ids\": [\"carol\", \"dave\"]}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(10, 0));
+    answerWatch(Outcome.rejected(Outcome.Reason.BAD_REQUEST, "at most 1000 users in all"));
+    assertError(subscribed, "p", "bad_request");
+    harness.userProbe("carol").expectNoMessage(Duration.ofMillis(100));
+    harness.userProbe("dave").expectNoMessage(Duration.ofMillis(1));
+    connection.expectNoMessage(Duration.ofMillis(1));
+  }
+
+  /** The user's entity answers the connection's count of watched users. */
+  private UserActor.WatchPresence answerWatch(Outcome<Done> answer) {
+    var watch = bob.expectMessageClass(UserActor.WatchPresence.class);
+    watch.replyTo().tell(answer);
+    return watch;
   }
 
   private static String ids(int from, int count) {

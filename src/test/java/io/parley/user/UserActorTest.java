@@ -204,6 +204,37 @@ class UserActorTest {
   }
 
   @Test
+  void deviceIdsNewToTheUserAreCappedPerDayWhileKnownOnesKeepConnecting() {
+    int max = 3;
+    settings = new UserSettings(settings.pendingMaxItems(), settings.pendingIdBytes(), settings.deviceInactiveAfter(),
+        settings.maxDevices(), settings.inboxMaxEntries(), settings.inboxMemberBytes(), settings.passivateAfterIdle(),
+        settings.snapshotEvery(), settings.lazyAckDelay(), settings.ackSyncWait(), settings.pushGatherDelay(),
+        settings.pushCoalesceWindow(), settings.maxConnectedDevices(), max, settings.maxWatchedPresence());
+    var bob = spawn();
+    for (int i = 0; i < max; i++) {
+      var device = connect(bob, "device-" + i, 0);
+      bob.tell(new UserActor.Disconnect("device-" + i, device.ref()));
+      harness.clock.advance(Duration.ofHours(2));
+    }
+    TestProbe<DeviceEvent> oneTooMany = harness.testKit.createTestProbe();
+    TestProbe<UserActor.Connected> connected = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.Connect("device-" + max, oneTooMany.ref(), connected.ref()));
+    assertEquals(new DeviceEvent.TooManyNewDevices(max), oneTooMany.receiveMessage());
+    connected.expectNoMessage(Duration.ofMillis(200));
+    // Known devices keep connecting, and the count survives a restart (it is stored).
+    connect(bob, "device-0", 0);
+    bob = restart(bob);
+    connect(bob, "device-1", 0);
+    bob.tell(new UserActor.Connect("device-" + max, oneTooMany.ref(), connected.ref()));
+    assertEquals(new DeviceEvent.TooManyNewDevices(max), oneTooMany.receiveMessage());
+    // A day after the first new device connected, there is room for one more.
+    harness.clock.advance(Duration.ofHours(24 - 2 * max).plusMinutes(1));
+    connect(bob, "device-" + max, 0);
+    bob.tell(new UserActor.Connect("device-" + (max + 1), oneTooMany.ref(), connected.ref()));
+    assertEquals(new DeviceEvent.TooManyNewDevices(max), oneTooMany.receiveMessage());
+  }
+
+  @Test
   void aRepeatedHandOffIsDroppedAndAGapIsNotStored() {
     var bob = spawn();
     bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 3, "alice")));
@@ -315,7 +346,8 @@ class UserActorTest {
         "g.large", List.of("bob", "carol-with-a-long-id", "dave-with-a-long-id")), members);
     harness.conversationProbe("g.small").expectNoMessage(Duration.ofMillis(100));
 
-    // Presence: carol shares only g.large, whose list is not kept: it is asked, and then she sees bob.
+    // Presence: carol shares only g.large, whose list is not kept, where bob wrote: it is asked, and then she sees bob.
+    bobWrites(bob, "g.large", "bob", "carol-with-a-long-id", "dave-with-a-long-id");
     TestProbe<DeviceEvent> carol = harness.testKit.createTestProbe();
     bob.tell(new UserActor.SubscribePresence("carol-with-a-long-id", carol.ref()));
     assertEquals(new DeviceEvent.PresenceHidden("bob"), carol.receiveMessage());
@@ -781,11 +813,22 @@ class UserActorTest {
         1_000_000, settings.lazyAckDelay(), settings.ackSyncWait(), settings.pushGatherDelay(), settings.pushCoalesceWindow());
   }
 
-  /** Bob and alice share a conversation, as bob's inbox records it. */
+  /** Bob has written to alice: she is his contact, as his inbox records it. */
   private void shareAConversationWithAlice(ActorRef<UserActor.Command> bob) {
-    bob.tell(new UserActor.ConversationChanged(INFO, harness.clock.millis()));
-    sync(bob);
+    bobWrites(bob, CONVERSATION, "alice", "bob");
   }
+
+  /** Bob's own message in {@code conversationId} is stored in his stream: its members become his contacts. */
+  private void bobWrites(ActorRef<UserActor.Command> bob, String conversationId, String... members) {
+    long ts = harness.clock.millis();
+    long seq = ++bobsMessages;
+    bob.tell(new UserActor.Deliver(new ConversationInfo(conversationId, conversationId, List.of(members), 0), seq - 1,
+        List.of(new ChatMessage(conversationId, seq, MessageIds.of(conversationId, seq, ts), "bob", "b" + seq,
+            "text " + seq, "text", ts))));
+    harness.conversationProbe(conversationId).expectMessageClass(ConversationActor.HandedOff.class);
+  }
+
+  private long bobsMessages;
 
   @Test
   void aRenewedPresenceSubscriptionSurvivesARestartAndRepeatsNothing() {
@@ -834,7 +877,7 @@ class UserActorTest {
     bob.tell(new UserActor.Disconnect("tablet", tablet.ref()));
     stranger.expectNoMessage(Duration.ofMillis(200));
     // A member of a group bob is in may watch; being named in the conversation id is not enough.
-    groupChanged(bob, "g.climbing", "bob", "carol");
+    bobWrites(bob, "g.climbing", "bob", "carol");
     TestProbe<DeviceEvent> carol = harness.testKit.createTestProbe();
     bob.tell(new UserActor.SubscribePresence("carol", carol.ref()));
     assertTrue(((DeviceEvent.Presence) carol.receiveMessage()).online());
@@ -853,8 +896,8 @@ class UserActorTest {
   @Test
   void aSubscriberWhoLeftTheLastSharedConversationSeesNoMoreOfThePresence() {
     var bob = spawn();
-    groupChanged(bob, "g.one", "alice", "bob");
-    groupChanged(bob, "g.two", "alice", "bob");
+    bobWrites(bob, "g.one", "alice", "bob");
+    bobWrites(bob, "g.two", "alice", "bob");
     TestProbe<DeviceEvent> alice = harness.testKit.createTestProbe();
     bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
     assertFalse(((DeviceEvent.Presence) alice.receiveMessage()).online());
@@ -873,7 +916,7 @@ class UserActorTest {
   @Test
   void aRenewalAfterARestartDecidesAgainFromTheStoredMembership() {
     var bob = spawn();
-    groupChanged(bob, "g.one", "alice", "bob");
+    bobWrites(bob, "g.one", "alice", "bob");
     TestProbe<DeviceEvent> alice = harness.testKit.createTestProbe();
     bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
     assertFalse(((DeviceEvent.Presence) alice.receiveMessage()).online());
@@ -886,17 +929,73 @@ class UserActorTest {
   }
 
   @Test
-  void aHiddenSubscriptionShowsThePresenceOnceAConversationIsShared() {
+  void aHiddenSubscriptionShowsThePresenceOnceTheWatchedUserAnswers() {
     var bob = spawn();
     connect(bob, "phone", 0);
     TestProbe<DeviceEvent> alice = harness.testKit.createTestProbe();
     bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
     assertEquals(new DeviceEvent.PresenceHidden("bob"), alice.receiveMessage());
-    // Alice's first message to bob stores the conversation, and its members, in his inbox.
+    // Alice's unsolicited message stores the conversation, and its members, in bob's inbox: still hidden.
     bob.tell(new UserActor.Deliver(INFO, 0, List.of(message(1, "alice"))));
+    harness.conversationProbe(CONVERSATION).expectMessageClass(ConversationActor.HandedOff.class);
+    bob.tell(new UserActor.RenewPresence("alice", alice.ref()));
+    bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
+    assertEquals(new DeviceEvent.PresenceHidden("bob"), alice.receiveMessage());
+    alice.expectNoMessage(Duration.ofMillis(200));
+    // Bob answers: from then on alice sees him.
+    bob.tell(new UserActor.Deliver(INFO, 1, List.of(message(2, "bob"))));
     assertTrue(((DeviceEvent.Presence) alice.receiveMessage()).online());
     bob.tell(new UserActor.RenewPresence("alice", alice.ref()));
     alice.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aWatchedUserPassivatesAndItsSubscribersAreBackWhenItsDevicesConnect() {
+    var bob = spawn();
+    shareAConversationWithAlice(bob);
+    TestProbe<DeviceEvent> alice = harness.testKit.createTestProbe();
+    PresenceNotices.get(harness.testKit.system()).watch("alice", alice.ref(), List.of("bob"));
+    bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
+    assertFalse(((DeviceEvent.Presence) alice.receiveMessage()).online());
+    // Watched, bob's entity still passivates once idle: the subscription does not pin it.
+    pass(settings.passivateAfterIdle().plusSeconds(1));
+    pass(settings.passivateAfterIdle().dividedBy(4));
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+    bob = restart(bob);
+    // His phone wakes it: every node hears, and alice's node renews her subscription.
+    connect(bob, "phone", 0);
+    assertTrue(((DeviceEvent.Presence) alice.receiveMessage()).online());
+    alice.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aUsersConnectionsWatchBoundedlyManyUsersInAll() {
+    settings = new UserSettings(settings.pendingMaxItems(), settings.pendingIdBytes(), settings.deviceInactiveAfter(),
+        settings.maxDevices(), settings.inboxMaxEntries(), settings.inboxMemberBytes(), settings.passivateAfterIdle(),
+        settings.snapshotEvery(), settings.lazyAckDelay(), settings.ackSyncWait(), settings.pushGatherDelay(),
+        settings.pushCoalesceWindow(), settings.maxConnectedDevices(), settings.maxNewDevicesPerDay(), 5);
+    var bob = spawn();
+    var phone = connect(bob, "phone", 0);
+    var laptop = connect(bob, "laptop", 0);
+    TestProbe<Outcome<Done>> answer = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.WatchPresence(phone.ref(), java.util.Set.of("a", "b", "c"), answer.ref()));
+    assertTrue(answer.receiveMessage().isOk());
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d"), answer.ref()));
+    assertTrue(answer.receiveMessage().isOk());
+    // Six users in all: refused whole, with the bound named; the laptop still watches c and d.
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e", "f"), answer.ref()));
+    Outcome<Done> refused = answer.receiveMessage();
+    assertEquals(Outcome.Reason.BAD_REQUEST, refused.reason());
+    assertTrue(refused.message().contains("at most 5 users"), refused.message());
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e"), answer.ref()));
+    assertTrue(answer.receiveMessage().isOk());
+    // The phone's subscriptions go with its connection.
+    bob.tell(new UserActor.Disconnect("phone", phone.ref()));
+    sync(bob);
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e", "f", "g"), answer.ref()));
+    assertTrue(answer.receiveMessage().isOk());
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e", "f", "g", "h"), answer.ref()));
+    assertFalse(answer.receiveMessage().isOk());
   }
 
   // ------------------------------------------------------------------------ rate allowances

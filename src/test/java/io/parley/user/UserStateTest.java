@@ -60,6 +60,27 @@ class UserStateTest {
   }
 
   @Test
+  void theUsersContactsAreThoseTheyWroteToAndTheSnapshotKeepsThem() {
+    UserState state = new UserState();
+    var direct = new ConversationInfo("d:bob:mallory", null, List.of("bob", "mallory"), 0);
+    var group = new ConversationInfo("g.1", "Climbing", List.of("alice", "bob", "carol"), 0);
+    state.inbox.addMessages("bob", direct, direct.conversationId(),
+        List.of(new PendingQueue.Item(direct.conversationId(), 1, "mallory", T0)), new Inbox.Preview("hi", null), 0);
+    state.inbox.addMessages("bob", group, group.conversationId(),
+        List.of(new PendingQueue.Item("g.1", 1, "bob", T0), new PendingQueue.Item("g.1", 2, "carol", T0 + 1)),
+        new Inbox.Preview("hey", null), 0);
+    String stored = harness.storedJson(state.copy());
+    assertEquals(1, stored.split("\"sent\"", -1).length - 1, "only where bob sent: " + stored);
+    var read = (UserState) read(UserState.class.getName(), stored);
+    for (UserState s : List.of(state, read)) {
+      assertFalse(s.inbox.hasTalkedTo("bob", "mallory"), "mallory only wrote to bob");
+      assertTrue(s.inbox.hasTalkedTo("bob", "alice"));
+      assertTrue(s.inbox.hasTalkedTo("bob", "carol"), "carol wrote last, but bob wrote before");
+      assertTrue(s.inbox.sharesConversationWith("mallory"));
+    }
+  }
+
+  @Test
   void eventsStoredWithoutTheirLimitsReadThemAsZero() {
     var stored = (UserActor.MessagesStored) read("io.parley.user.UserActor$MessagesStored", """
         {"info":{"conversationId":"d:alice:bob","title":null,"members":["alice","bob"],"lastSeq":0},

@@ -1,0 +1,84 @@
+package io.parley.user;
+
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Whose presence a user's connections watch, counted across all of them: each watched user may
+ * be woken by a subscription, so one user's many connections must not multiply the per-connection
+ * bound. Held in memory by the user's own entity, which its connections keep running; a
+ * connection tells it its whole set after each change, and again when it registers with a new
+ * run of the entity.
+ */
+final class PresenceBudget {
+  private final int maxWatched;
+  private final Map<ActorRef<DeviceEvent>, Set<String>> byConnection = new HashMap<>();
+  /** Connections that were not registered at the last prune: dropped at the next if still not. */
+  private final Set<ActorRef<DeviceEvent>> unregistered = new HashSet<>();
+
+  PresenceBudget(int maxWatched) {
+    this.maxWatched = maxWatched;
+  }
+
+  /**
+   * The connection now watches {@code cmd.userIds()}; refused whole if the user's connections
+   * would then watch more than the bound. A restore ({@code replyTo} null) is what the
+   * connection already watches: recorded, never refused.
+   */
+  void watch(UserActor.WatchPresence cmd) {
+    Set<String> before = byConnection.getOrDefault(cmd.connection(), Set.of());
+    int inAllBefore = watchedInAll();
+    put(cmd.connection(), Set.copyOf(cmd.userIds()));
+    if (cmd.replyTo() == null) {
+      return;
+    }
+    int inAll = watchedInAll();
+    if (inAll > maxWatched && inAll > inAllBefore) {
+      put(cmd.connection(), before);
+      cmd.replyTo().tell(Outcome.rejected(Outcome.Reason.BAD_REQUEST,
+          "a user's connections may watch the presence of at most " + maxWatched
+              + " users in all (parley.presence.max-watched-per-user); unsubscribe some first"));
+      return;
+    }
+    cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+  }
+
+  /** The connection closed, or another took over its device. */
+  void closed(ActorRef<DeviceEvent> connection) {
+    byConnection.remove(connection);
+    unregistered.remove(connection);
+  }
+
+  /**
+   * Drops the sets of connections not registered as a device twice in a row (one that watched
+   * before it registered and then vanished unseen, with its node).
+   */
+  void prune(Set<ActorRef<DeviceEvent>> registered) {
+    unregistered.removeIf(connection -> {
+      if (!registered.contains(connection)) {
+        byConnection.remove(connection);
+      }
+      return true;
+    });
+    byConnection.keySet().stream().filter(connection -> !registered.contains(connection)).forEach(unregistered::add);
+  }
+
+  int watchedInAll() {
+    Set<String> all = new HashSet<>();
+    byConnection.values().forEach(all::addAll);
+    return all.size();
+  }
+
+  private void put(ActorRef<DeviceEvent> connection, Set<String> watched) {
+    if (watched.isEmpty()) {
+      byConnection.remove(connection);
+    } else {
+      byConnection.put(connection, watched);
+    }
+  }
+}
