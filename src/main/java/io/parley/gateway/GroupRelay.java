@@ -34,12 +34,20 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
  * a large group while connected are told through cluster pubsub ({@link MembershipChange}), since
  * the group does not know where its members are connected. The same changes keep the node's
  * {@link KnownLargeGroups} current.
+ *
+ * <p>Those notices are at most once, so the relay also checks with each group that the users it
+ * relays it to are members ({@link RelayMemberChecks}): when a user is first relayed a group, and
+ * again every {@code parley.large-groups.relay-check-every}. A connection hears at most
+ * {@code parley.large-groups.max-live-per-user} large groups (see {@link KnownLargeGroups}).
  */
 public final class GroupRelay {
   static final Duration RENEW_EVERY = Duration.ofSeconds(10);
 
   /** A connection of {@code userId}, a member of these large groups, is open. */
   record Online(String userId, ActorRef<Object> connection, List<String> groups) {}
+
+  /** Told to a connection that stops hearing {@code conversationId} here: its user is not a member. */
+  record Dropped(String conversationId) {}
 
   /** Users joined or left a large group, or (neither) its title, roles or posting changed: published to every node. */
   public record MembershipChange(ConversationInfo info, List<String> joined, List<String> left)
@@ -49,17 +57,24 @@ public final class GroupRelay {
     INSTANCE
   }
 
+  private enum CheckMembers {
+    INSTANCE
+  }
+
   /** The relay of this node, how to reach it, and the large groups of users it keeps current. */
   public record Started(ActorRef<Object> relay, LiveGroups liveGroups, GroupMembers rows, KnownLargeGroups known) {}
 
   public static Started start(ActorSystem<?> system, Entities entities, GroupMembers rows) {
-    KnownLargeGroups known = KnownLargeGroups.over(rows);
+    var config = system.settings().config().getConfig("parley.large-groups");
+    KnownLargeGroups known = KnownLargeGroups.over(rows, config.getInt("max-live-per-user"));
+    Duration checkEvery = config.getDuration("relay-check-every");
     ActorRef<Topic.Command<MembershipChange>> topic = system.systemActorOf(
         Topic.create(MembershipChange.class, "large-group-members"), "large-group-members", Props.empty());
     ActorRef<Object> relay = system.systemActorOf(
         Behaviors.<Object>setup(ctx -> Behaviors.withTimers(timers -> {
           topic.tell(Topic.subscribe(ctx.getSelf().narrow()));
           timers.startTimerWithFixedDelay(Renew.INSTANCE, RENEW_EVERY);
+          timers.startTimerWithFixedDelay(CheckMembers.INSTANCE, checkEvery);
           // A message it cannot handle is skipped: the subscriptions it holds are not lost with it.
           return Behaviors.supervise(new GroupRelay(ctx, entities, known).behavior())
               .onFailure(SupervisorStrategy.resume());
@@ -75,6 +90,9 @@ public final class GroupRelay {
   private final Map<String, Set<ActorRef<Object>>> connectionsOfUser = new HashMap<>();
   private final Map<ActorRef<Object>, String> userOfConnection = new HashMap<>();
   private final Map<String, Set<ActorRef<Object>>> subscribers = new HashMap<>();
+  /** The reverse of {@link #subscribers}: what each connection hears, up to the cap. */
+  private final Map<ActorRef<Object>, Set<String>> groupsOfConnection = new HashMap<>();
+  private final RelayMemberChecks checks = new RelayMemberChecks();
   /** Per group, its newest seq as last heard: where a connection subscribing now starts. */
   private final Map<String, Long> lastSeq = new HashMap<>();
 
@@ -91,7 +109,11 @@ public final class GroupRelay {
             ctx.watch(online.connection());
           }
           connectionsOfUser.computeIfAbsent(online.userId(), id -> new HashSet<>()).add(online.connection());
-          online.groups().forEach(group -> subscribe(group, online.connection()));
+          online.groups().forEach(group -> {
+            if (subscribe(group, online.connection())) {
+              check(group, List.of(online.userId()));
+            }
+          });
           return Behaviors.same();
         })
         .onMessage(LiveEvent.Joined.class, joined -> {
@@ -114,6 +136,17 @@ public final class GroupRelay {
           forward(deleted.conversationId(), new DeviceEvent.MsgDeleted(deleted.conversationId(), deleted.seq()));
           return Behaviors.same();
         })
+        .onMessage(LiveEvent.NotMembers.class, notMembers -> {
+          for (String userId : checks.toDrop(notMembers)) {
+            List.copyOf(connectionsOfUser.getOrDefault(userId, Set.of()))
+                .forEach(connection -> drop(notMembers.conversationId(), connection));
+          }
+          return Behaviors.same();
+        })
+        .onMessage(CheckMembers.class, tick -> {
+          checks.all().forEach(this::check);
+          return Behaviors.same();
+        })
         .onMessage(MembershipChange.class, this::onMembershipChange)
         .onMessage(Renew.class, renew -> {
           subscribers.keySet().forEach(group -> entities.conversation(group).tell(new ConversationActor.RelayJoin(self())));
@@ -130,7 +163,16 @@ public final class GroupRelay {
     return ctx.getSelf().narrow();
   }
 
-  private void subscribe(String group, ActorRef<Object> connection) {
+  /**
+   * {@code connection} hears {@code group} from now on, unless it hears as many as it may already.
+   * True if its user was not relayed the group here before: then check they are a member.
+   */
+  private boolean subscribe(String group, ActorRef<Object> connection) {
+    Set<String> heard = groupsOfConnection.computeIfAbsent(connection, c -> new HashSet<>());
+    if (!heard.contains(group) && heard.size() >= known.maxPerUser()) {
+      return false;
+    }
+    heard.add(group);
     Set<ActorRef<Object>> here = subscribers.computeIfAbsent(group, id -> new HashSet<>());
     boolean first = here.isEmpty();
     here.add(connection);
@@ -139,9 +181,32 @@ public final class GroupRelay {
     } else if (lastSeq.containsKey(group)) {
       connection.tell(new LiveEvent.Joined(group, lastSeq.get(group)));
     } // else the group's answer to the first subscriber comes to all of them
+    String userId = userOfConnection.get(connection);
+    return userId != null && checks.subscribed(group, userId);
+  }
+
+  private void check(String group, List<String> userIds) {
+    checks.checks(group, userIds, self()).forEach(entities.conversation(group)::tell);
+  }
+
+  /** {@code connection} stops hearing {@code group}, and is told so. */
+  private void drop(String group, ActorRef<Object> connection) {
+    if (groupsOfConnection.getOrDefault(connection, Set.of()).contains(group)) {
+      unsubscribe(group, connection);
+      connection.tell(new Dropped(group));
+    }
   }
 
   private void unsubscribe(String group, ActorRef<Object> connection) {
+    Set<String> heard = groupsOfConnection.get(connection);
+    if (heard != null && heard.remove(group) && heard.isEmpty()) {
+      groupsOfConnection.remove(connection);
+    }
+    String userId = userOfConnection.get(connection);
+    if (userId != null && connectionsOfUser.getOrDefault(userId, Set.of()).stream()
+        .noneMatch(other -> !other.equals(connection) && groupsOfConnection.getOrDefault(other, Set.of()).contains(group))) {
+      checks.unsubscribed(group, userId);
+    }
     Set<ActorRef<Object>> here = subscribers.get(group);
     if (here != null && here.remove(connection) && here.isEmpty()) {
       subscribers.remove(group);
@@ -151,15 +216,16 @@ public final class GroupRelay {
   }
 
   private void offline(ActorRef<Object> connection) {
-    String userId = userOfConnection.remove(connection);
+    String userId = userOfConnection.get(connection);
     if (userId == null) {
       return;
     }
+    List.copyOf(groupsOfConnection.getOrDefault(connection, Set.of())).forEach(group -> unsubscribe(group, connection));
+    userOfConnection.remove(connection);
     Set<ActorRef<Object>> theirs = connectionsOfUser.get(userId);
     if (theirs != null && theirs.remove(connection) && theirs.isEmpty()) {
       connectionsOfUser.remove(userId);
     }
-    List.copyOf(subscribers.keySet()).forEach(group -> unsubscribe(group, connection));
   }
 
   /** How many members here each message reached, for the sender's counts (see ConversationActor.Relayed). */
@@ -186,15 +252,21 @@ public final class GroupRelay {
     if (change.joined().isEmpty() && change.left().isEmpty()) { // its title, roles or posting changed
       forward(group, updated);
     }
+    List<String> toCheck = new java.util.ArrayList<>();
     for (String userId : change.joined()) {
       for (ActorRef<Object> connection : connectionsOfUser.getOrDefault(userId, Set.of())) {
         connection.tell(new LiveEvent.Joined(group, info.lastSeq())); // what it hears starts after this
-        subscribe(group, connection);
+        if (subscribe(group, connection)) {
+          toCheck.add(userId);
+        }
         connection.tell(updated);
       }
     }
+    if (!toCheck.isEmpty()) {
+      check(group, toCheck);
+    }
     for (String userId : change.left()) { // their user entities tell their devices (see LargeMembers)
-      List.copyOf(connectionsOfUser.getOrDefault(userId, Set.of())).forEach(connection -> unsubscribe(group, connection));
+      List.copyOf(connectionsOfUser.getOrDefault(userId, Set.of())).forEach(connection -> drop(group, connection));
     }
     return Behaviors.same();
   }
