@@ -21,6 +21,7 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**
@@ -36,7 +37,7 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
  * {@link KnownLargeGroups} current.
  *
  * <p>Those notices are at most once, so the relay also checks with each group that the users it
- * relays it to are members ({@link RelayMemberChecks}): when a user is first relayed a group, and
+ * relays it to are members ({@link RelayMemberChecks}): within a second of a user first hearing a group here, and
  * again every {@code parley.large-groups.relay-check-every}. A connection hears at most
  * {@code parley.large-groups.max-live-per-user} large groups (see {@link KnownLargeGroups}).
  */
@@ -61,6 +62,14 @@ public final class GroupRelay {
     INSTANCE
   }
 
+  /** Checks the users who started hearing a group here since the last check, in one go per group. */
+  private enum CheckNewMembers {
+    INSTANCE
+  }
+
+  /** How soon a user who starts hearing a group here is checked: their connects batched meanwhile. */
+  static final Duration FIRST_CHECK_WITHIN = Duration.ofSeconds(1);
+
   /** The relay of this node, how to reach it, and the large groups of users it keeps current. */
   public record Started(ActorRef<Object> relay, LiveGroups liveGroups, GroupMembers rows, KnownLargeGroups known) {}
 
@@ -76,7 +85,7 @@ public final class GroupRelay {
           timers.startTimerWithFixedDelay(Renew.INSTANCE, RENEW_EVERY);
           timers.startTimerWithFixedDelay(CheckMembers.INSTANCE, checkEvery);
           // A message it cannot handle is skipped: the subscriptions it holds are not lost with it.
-          return Behaviors.supervise(new GroupRelay(ctx, entities, known).behavior())
+          return Behaviors.supervise(new GroupRelay(ctx, timers, entities, known).behavior())
               .onFailure(SupervisorStrategy.resume());
         })),
         "group-relay", Props.empty());
@@ -85,6 +94,7 @@ public final class GroupRelay {
   }
 
   private final ActorContext<Object> ctx;
+  private final TimerScheduler<Object> timers;
   private final Entities entities;
   private final KnownLargeGroups known;
   private final Map<String, Set<ActorRef<Object>>> connectionsOfUser = new HashMap<>();
@@ -96,8 +106,9 @@ public final class GroupRelay {
   /** Per group, its newest seq as last heard: where a connection subscribing now starts. */
   private final Map<String, Long> lastSeq = new HashMap<>();
 
-  private GroupRelay(ActorContext<Object> ctx, Entities entities, KnownLargeGroups known) {
+  private GroupRelay(ActorContext<Object> ctx, TimerScheduler<Object> timers, Entities entities, KnownLargeGroups known) {
     this.ctx = ctx;
+    this.timers = timers;
     this.entities = entities;
     this.known = known;
   }
@@ -109,11 +120,7 @@ public final class GroupRelay {
             ctx.watch(online.connection());
           }
           connectionsOfUser.computeIfAbsent(online.userId(), id -> new HashSet<>()).add(online.connection());
-          online.groups().forEach(group -> {
-            if (subscribe(group, online.connection())) {
-              check(group, List.of(online.userId()));
-            }
-          });
+          online.groups().forEach(group -> subscribe(group, online.connection()));
           return Behaviors.same();
         })
         .onMessage(LiveEvent.Joined.class, joined -> {
@@ -144,7 +151,12 @@ public final class GroupRelay {
           return Behaviors.same();
         })
         .onMessage(CheckMembers.class, tick -> {
+          checks.takeUnchecked(); // all are checked now
           checks.all().forEach(this::check);
+          return Behaviors.same();
+        })
+        .onMessage(CheckNewMembers.class, tick -> {
+          checks.takeUnchecked().forEach(this::check);
           return Behaviors.same();
         })
         .onMessage(MembershipChange.class, this::onMembershipChange)
@@ -165,12 +177,12 @@ public final class GroupRelay {
 
   /**
    * {@code connection} hears {@code group} from now on, unless it hears as many as it may already.
-   * True if its user was not relayed the group here before: then check they are a member.
+   * A user not relayed the group here before is checked within {@link #FIRST_CHECK_WITHIN}.
    */
-  private boolean subscribe(String group, ActorRef<Object> connection) {
+  private void subscribe(String group, ActorRef<Object> connection) {
     Set<String> heard = groupsOfConnection.computeIfAbsent(connection, c -> new HashSet<>());
     if (!heard.contains(group) && heard.size() >= known.maxPerUser()) {
-      return false;
+      return;
     }
     heard.add(group);
     Set<ActorRef<Object>> here = subscribers.computeIfAbsent(group, id -> new HashSet<>());
@@ -182,7 +194,9 @@ public final class GroupRelay {
       connection.tell(new LiveEvent.Joined(group, lastSeq.get(group)));
     } // else the group's answer to the first subscriber comes to all of them
     String userId = userOfConnection.get(connection);
-    return userId != null && checks.subscribed(group, userId);
+    if (userId != null && checks.subscribed(group, userId) && !timers.isTimerActive(CheckNewMembers.INSTANCE)) {
+      timers.startSingleTimer(CheckNewMembers.INSTANCE, FIRST_CHECK_WITHIN);
+    }
   }
 
   private void check(String group, List<String> userIds) {
@@ -252,18 +266,12 @@ public final class GroupRelay {
     if (change.joined().isEmpty() && change.left().isEmpty()) { // its title, roles or posting changed
       forward(group, updated);
     }
-    List<String> toCheck = new java.util.ArrayList<>();
     for (String userId : change.joined()) {
       for (ActorRef<Object> connection : connectionsOfUser.getOrDefault(userId, Set.of())) {
         connection.tell(new LiveEvent.Joined(group, info.lastSeq())); // what it hears starts after this
-        if (subscribe(group, connection)) {
-          toCheck.add(userId);
-        }
+        subscribe(group, connection);
         connection.tell(updated);
       }
-    }
-    if (!toCheck.isEmpty()) {
-      check(group, toCheck);
     }
     for (String userId : change.left()) { // their user entities tell their devices (see LargeMembers)
       List.copyOf(connectionsOfUser.getOrDefault(userId, Set.of())).forEach(connection -> drop(group, connection));

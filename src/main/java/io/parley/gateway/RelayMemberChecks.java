@@ -5,14 +5,16 @@ import io.parley.conversation.LiveEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * Which users {@link GroupRelay} relays each large group to, so that their membership is checked
- * with the group itself: when a user is first relayed a group, and again every
- * {@code parley.large-groups.relay-check-every}. The "left" notice a group publishes is at most
+ * with the group itself: soon after a user is first relayed a group (those of a second are asked
+ * about together), and again every {@code parley.large-groups.relay-check-every}. The "left" notice a group publishes is at most
  * once (cluster pubsub), and a node may subscribe a connection from large groups it looked up a
  * while ago (see {@link KnownLargeGroups}); the check bounds either: a user who is not a member is
  * relayed a group at most until the next check answers.
@@ -27,6 +29,8 @@ final class RelayMemberChecks {
 
   /** Per group, its users relayed here, with the number their subscription took. */
   private final Map<String, Map<String, Long>> usersOf = new HashMap<>();
+  /** Per group, users subscribed since the last check. */
+  private final Map<String, Set<String>> unchecked = new LinkedHashMap<>();
   private long counter;
 
   /** {@code userId} is relayed {@code group} now; true if they were not yet (then check them). */
@@ -36,7 +40,22 @@ final class RelayMemberChecks {
       return false;
     }
     users.put(userId, ++counter);
+    unchecked.computeIfAbsent(group, g -> new LinkedHashSet<>()).add(userId);
     return true;
+  }
+
+  /** The users subscribed since this was last asked (or {@link #all()} was checked), by group. */
+  Map<String, List<String>> takeUnchecked() {
+    Map<String, List<String>> taken = new LinkedHashMap<>();
+    unchecked.forEach((group, users) -> {
+      Map<String, Long> still = usersOf.getOrDefault(group, Map.of());
+      List<String> subscribed = users.stream().filter(still::containsKey).toList();
+      if (!subscribed.isEmpty()) {
+        taken.put(group, subscribed);
+      }
+    });
+    unchecked.clear();
+    return taken;
   }
 
   /** {@code userId}'s last connection here stopped hearing {@code group}. */

@@ -26,6 +26,17 @@ class RelayMemberChecksTest {
   }
 
   @Test
+  void usersNewlySubscribedAreCheckedTogetherOnce() {
+    checks.subscribed("g", "bob");
+    checks.subscribed("g", "carol");
+    checks.subscribed("h", "bob");
+    checks.subscribed("h", "dave");
+    checks.unsubscribed("h", "dave");
+    assertEquals(java.util.Map.of("g", List.of("bob", "carol"), "h", List.of("bob")), checks.takeUnchecked());
+    assertEquals(java.util.Map.of(), checks.takeUnchecked(), "asked about once");
+  }
+
+  @Test
   void aUserWhoJoinedAgainAfterTheCheckWasAskedIsNotDropped() {
     checks.subscribed("g", "bob");
     ConversationActor.CheckRelayMembers asked = check("g", List.of("bob"));
