@@ -37,9 +37,10 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
  * {@link KnownLargeGroups} current.
  *
  * <p>Those notices are at most once, so the relay also checks with each group that the users it
- * relays it to are members ({@link RelayMemberChecks}): within a second of a user first hearing a group here, and
- * again every {@code parley.large-groups.relay-check-every}. A connection hears at most
- * {@code parley.large-groups.max-live-per-user} large groups (see {@link KnownLargeGroups}).
+ * relays it to are members ({@link RelayMemberChecks}): within {@link #FIRST_CHECK_WITHIN} of a
+ * user first hearing a group here, and again every {@code parley.large-groups.relay-check-every}.
+ * A connection hears at most {@code parley.large-groups.max-live-per-user} large groups (see
+ * {@link KnownLargeGroups}).
  */
 public final class GroupRelay {
   static final Duration RENEW_EVERY = Duration.ofSeconds(10);
@@ -217,8 +218,7 @@ public final class GroupRelay {
       groupsOfConnection.remove(connection);
     }
     String userId = userOfConnection.get(connection);
-    if (userId != null && connectionsOfUser.getOrDefault(userId, Set.of()).stream()
-        .noneMatch(other -> !other.equals(connection) && groupsOfConnection.getOrDefault(other, Set.of()).contains(group))) {
+    if (userId != null && !heardByAnother(userId, group, connection)) {
       checks.unsubscribed(group, userId);
     }
     Set<ActorRef<Object>> here = subscribers.get(group);
@@ -227,6 +227,12 @@ public final class GroupRelay {
       lastSeq.remove(group);
       entities.conversation(group).tell(new ConversationActor.RelayLeave(self()));
     }
+  }
+
+  /** Whether another connection of {@code userId} here hears {@code group}. */
+  private boolean heardByAnother(String userId, String group, ActorRef<Object> connection) {
+    return connectionsOfUser.getOrDefault(userId, Set.of()).stream()
+        .anyMatch(other -> !other.equals(connection) && groupsOfConnection.getOrDefault(other, Set.of()).contains(group));
   }
 
   private void offline(ActorRef<Object> connection) {

@@ -111,7 +111,6 @@ final class KnownLargeGroups {
     return groups.stream().sorted().limit(maxPerUser).toList();
   }
 
-
   /** Users joined or left {@code group}: what is kept of them follows. */
   synchronized void changed(String group, List<String> joined, List<String> left) {
     long now = millis.getAsLong();

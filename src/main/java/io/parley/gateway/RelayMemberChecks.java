@@ -14,10 +14,11 @@ import org.apache.pekko.actor.typed.ActorRef;
 /**
  * Which users {@link GroupRelay} relays each large group to, so that their membership is checked
  * with the group itself: soon after a user is first relayed a group (those of a second are asked
- * about together), and again every {@code parley.large-groups.relay-check-every}. The "left" notice a group publishes is at most
- * once (cluster pubsub), and a node may subscribe a connection from large groups it looked up a
- * while ago (see {@link KnownLargeGroups}); the check bounds either: a user who is not a member is
- * relayed a group at most until the next check answers.
+ * about together), and again every {@code parley.large-groups.relay-check-every}. The "left"
+ * notice a group publishes is at most once (cluster pubsub), and a node may subscribe a
+ * connection from large groups it looked up a while ago (see {@link KnownLargeGroups}); the check
+ * bounds either: a user who is not a member is relayed a group at most until the next check
+ * answers.
  *
  * <p>Every subscription and check takes the next number of a counter. An answer that a user is not
  * a member drops them only if they were subscribed before the check was asked: one who joined
@@ -67,8 +68,7 @@ final class RelayMemberChecks {
   }
 
   /** The checks of these users of {@code group}, at most {@link #USERS_PER_CHECK} users each. */
-  List<ConversationActor.CheckRelayMembers> checks(String group, List<String> userIds,
-      ActorRef<LiveEvent> relay) {
+  List<ConversationActor.CheckRelayMembers> checks(String group, List<String> userIds, ActorRef<LiveEvent> relay) {
     long asked = ++counter;
     List<ConversationActor.CheckRelayMembers> checks = new ArrayList<>();
     for (int from = 0; from < userIds.size(); from += USERS_PER_CHECK) {
