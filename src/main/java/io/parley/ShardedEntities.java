@@ -17,6 +17,8 @@ import io.parley.conversation.MessageReader;
 import io.parley.gateway.Entities;
 import io.parley.media.MediaActor;
 import io.parley.media.MediaSettings;
+import io.parley.media.UnsentMediaSettings;
+import io.parley.media.UnsentMediaSweep;
 import io.parley.push.PushNotifier;
 import io.parley.push.PushToken;
 import io.parley.push.PushTokenOwner;
@@ -111,6 +113,12 @@ public final class ShardedEntities implements Entities, ArchiveCalendars {
                     .withPassivationStrategy(
                         ClusterShardingSettings.create(system).passivationStrategySettings()
                             .withIdleEntityPassivation(mediaSettings.passivateAfterIdle()))));
+    ClusterSingleton.get(system).init(SingletonActor.of(
+        Behaviors.supervise(UnsentMediaSweep.create(this::media, mediaSettings,
+                UnsentMediaSettings.from(system.settings().config()),
+                system.settings().config().getDuration("parley.gateway.ask-timeout"), clock))
+            .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
+        "unsent-media-sweep"));
   }
 
   @Override

@@ -253,6 +253,13 @@ public final class ConversationActor
 
   public record RelayLeave(ActorRef<LiveEvent> relay) implements Command {}
 
+  /**
+   * A relay asks which of the users it relays this large group to are not members (any more):
+   * answered with {@link LiveEvent.NotMembers} if any are, which the relay then stops telling.
+   * {@code asked} is the relay's own mark, given back with the answer.
+   */
+  public record CheckRelayMembers(ActorRef<LiveEvent> relay, List<String> userIds, long asked) implements Command {}
+
   /** A relay handed messages live to connected members: to {@code users} distinct ones for each {@code seq}. */
   public record Relayed(List<CountAdded> delivered) implements Command {}
 
@@ -578,6 +585,7 @@ public final class ConversationActor
           .on(MarkRead.class, (self, state, cmd) ->
               self.Effect().reply(cmd.replyTo(), notMember(self.conversationId, cmd.userId())))
           .on(GetSummary.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
+          .on(CheckRelayMembers.class, (self, state, cmd) -> self.none(() -> GroupRelays.noneAreMembers(cmd, self.conversationId)))
           .on(EraseMember.class, (self, state, cmd) -> self.Effect().reply(cmd.replyTo(), Outcome.ok(Done.INSTANCE)))
           .otherwise(IN_ANY_STATE)
           .build();
@@ -601,6 +609,7 @@ public final class ConversationActor
           .on(RelayJoin.class, touching((self, state, join) -> self.none(() -> self.relays.join(state, join))))
           .on(Relayed.class, (self, state, relayed) -> self.none(() -> self.tally.relayed(state, relayed.delivered())))
           .on(RelayLeave.class, (self, state, leave) -> self.none(() -> self.relays.leave(leave.relay())))
+          .on(CheckRelayMembers.class, gated((self, state, check) -> self.none(() -> self.relays.check(state, check))))
           .on(MembersLookedUp.class, (self, state, answer) -> self.none(() -> self.large.lookedUp(state, answer)))
           .on(MembersChecked.class, (self, state, cmd) -> self.large.checked(state, cmd))
           .on(MemberRowsStored.class, (self, state, cmd) -> self.large.rowsStored(state, cmd))

@@ -37,6 +37,21 @@ final class GroupRelays {
     renewedAt.remove(relay);
   }
 
+  /** Tells the relay which of the users it asks about are not members (it stops relaying to them). */
+  void check(Active state, ConversationActor.CheckRelayMembers check) {
+    List<String> notMembers = check.userIds().stream().filter(id -> !state.isMember(id)).toList();
+    if (!notMembers.isEmpty()) {
+      check.relay().tell(new LiveEvent.NotMembers(conversationId, notMembers, check.asked()));
+    }
+  }
+
+  /** A conversation with nothing stored has no members. */
+  static void noneAreMembers(ConversationActor.CheckRelayMembers check, String conversationId) {
+    if (!check.userIds().isEmpty()) {
+      check.relay().tell(new LiveEvent.NotMembers(conversationId, check.userIds(), check.asked()));
+    }
+  }
+
   boolean any() {
     return !renewedAt.isEmpty();
   }

@@ -148,6 +148,9 @@ final class LargeMembers {
     if (cmd instanceof ConversationActor.ForUser forUser) {
       ids.add(forUser.userId());
     }
+    if (cmd instanceof ConversationActor.CheckRelayMembers check) {
+      ids.addAll(check.userIds());
+    }
     return ids;
   }
 

@@ -18,4 +18,7 @@ public sealed interface LiveEvent extends JsonSerializable {
 
   /** Message {@code seq} was deleted for everyone. */
   record Deleted(String conversationId, long seq) implements LiveEvent {}
+
+  /** The answer to {@link ConversationActor.CheckRelayMembers}: these users are not members. */
+  record NotMembers(String conversationId, List<String> userIds, long asked) implements LiveEvent {}
 }

@@ -197,8 +197,10 @@ public final class Connection {
 
       @Override
       public void readGap(String group, long fromSeq, long toSeq) {
-        ctx.pipeToSelf(history.messages(group, fromSeq, toSeq),
-            (read, failure) -> new GapRead(group, toSeq, read == null ? List.of() : read));
+        // Read as the user: nothing of a group they are not in (any more), nothing before they joined.
+        ctx.pipeToSelf(history.page(userId, group, toSeq + 1, (int) Math.min(Integer.MAX_VALUE, toSeq - fromSeq + 1)),
+            (read, failure) -> new GapRead(group, toSeq,
+                read == null || !read.isOk() ? List.of() : read.value().messages()));
       }
     });
     this.liveness = liveness;
@@ -275,6 +277,7 @@ public final class Connection {
           .on(LiveEvent.Messages.class, (self, none, messages) ->
               same(() -> self.feeds.messages(messages.conversationId(), messages.messages())))
           .on(GapRead.class, (self, none, gap) -> same(() -> self.feeds.gapRead(gap.group(), gap.toSeq(), gap.messages())))
+          .on(GroupRelay.Dropped.class, (self, none, dropped) -> same(() -> self.feeds.forget(dropped.conversationId())))
           .on(LiveEvent.Typing.class, (self, none, typing) -> same(() -> {
             if (!typing.typistId().equals(self.userId)) {
               self.stream.event(() -> self.send(new DeviceEvent.Typing(typing.conversationId(), typing.typistId())));

@@ -2,6 +2,7 @@ package io.parley.gateway;
 
 import io.parley.conversation.GroupMembers;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -30,18 +31,27 @@ import java.util.function.ToLongFunction;
  *       node does not hear (cluster pubsub delivers at most once) is wrong here no longer than
  *       that.
  * </ul>
+ *
+ * <p>A user may be a member of any number of large groups, but what a node does for each of them
+ * (an inbox read per group at every {@code inbox.get}, a relay subscription renewed every
+ * {@link GroupRelay#RENEW_EVERY}) is bounded: {@link #of} answers at most {@link #maxPerUser()} of them,
+ * the first by conversation id ({@code parley.large-groups.max-live-per-user}). The others are
+ * read from history and sent to as usual; they are not in the inbox nor heard live.
  */
 final class KnownLargeGroups {
   static final Duration KEEP_FOR = Duration.ofMinutes(5);
   static final Duration INDEX_LAG = Duration.ofSeconds(10);
   /** About 200 bytes each: a few MB of heap on a node that serves tens of thousands of users. */
   static final int MAX_USERS = 50_000;
+  /** Without a setting (tests of other things): as many as the default setting. */
+  static final int DEFAULT_MAX_PER_USER = 200;
 
   private record Known(Set<String> groups, long keptAt) {}
 
   private final GroupMembers rows;
   private final LongSupplier millis;
   private final int maxUsers;
+  private final int maxPerUser;
   /** Oldest first. */
   private final LinkedHashMap<String, Known> known = new LinkedHashMap<>();
   /** When a change for the user was last heard, oldest first; only the last {@link #INDEX_LAG}. */
@@ -50,22 +60,36 @@ final class KnownLargeGroups {
   private final Map<String, Boolean> lookingUp = new HashMap<>();
 
   KnownLargeGroups(GroupMembers rows, LongSupplier millis, int maxUsers) {
+    this(rows, millis, maxUsers, DEFAULT_MAX_PER_USER);
+  }
+
+  KnownLargeGroups(GroupMembers rows, LongSupplier millis, int maxUsers, int maxPerUser) {
     this.rows = rows;
     this.millis = millis;
     this.maxUsers = maxUsers;
+    this.maxPerUser = maxPerUser;
   }
 
   static KnownLargeGroups over(GroupMembers rows) {
-    return new KnownLargeGroups(rows, () -> System.nanoTime() / 1_000_000, MAX_USERS); // not moved by clock changes
+    return over(rows, DEFAULT_MAX_PER_USER);
   }
 
-  /** The large groups {@code userId} is a member of now, as kept or looked up. */
+  static KnownLargeGroups over(GroupMembers rows, int maxPerUser) {
+    return new KnownLargeGroups(rows, () -> System.nanoTime() / 1_000_000, MAX_USERS, maxPerUser); // not moved by clock changes
+  }
+
+  /** Large groups one user's connection hears, and their inbox reads. */
+  int maxPerUser() {
+    return maxPerUser;
+  }
+
+  /** The large groups {@code userId} is a member of now, as kept or looked up: at most {@link #maxPerUser()}. */
   CompletionStage<List<String>> of(String userId) {
     synchronized (this) {
       forgetOld(millis.getAsLong());
       Known kept = known.get(userId);
       if (kept != null) {
-        return CompletableFuture.completedFuture(List.copyOf(kept.groups()));
+        return CompletableFuture.completedFuture(firstOf(kept.groups()));
       }
       lookingUp.putIfAbsent(userId, changedAt.containsKey(userId));
     }
@@ -80,7 +104,11 @@ final class KnownLargeGroups {
           }
         }
       }
-    });
+    }).thenApply(this::firstOf);
+  }
+
+  private List<String> firstOf(Collection<String> groups) {
+    return groups.stream().sorted().limit(maxPerUser).toList();
   }
 
   /** Users joined or left {@code group}: what is kept of them follows. */

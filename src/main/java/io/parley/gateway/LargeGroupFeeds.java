@@ -63,8 +63,17 @@ final class LargeGroupFeeds {
     lastSent.put(group, last);
   }
 
+  /** The relay no longer relays {@code group} here: a gap read under way sends nothing either. */
+  void forget(String group) {
+    lastSent.remove(group);
+    heldWhileReading.remove(group);
+  }
+
   /** The gap came back (what history could not give is gone: deleted, or the read failed). */
   void gapRead(String group, long toSeq, List<ChatMessage> read) {
+    if (!heldWhileReading.containsKey(group)) {
+      return; // forgotten meanwhile
+    }
     long last = lastSent.getOrDefault(group, 0L);
     for (ChatMessage m : read) {
       if (m.seq() > last && m.seq() <= toSeq) {

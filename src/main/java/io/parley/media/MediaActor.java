@@ -1,5 +1,6 @@
 package io.parley.media;
 
+import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
 import io.parley.cluster.JsonSerializable;
@@ -26,6 +27,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * <p>A conversation is granted here <em>before</em> the message carrying the URL is sent
  * (grant-then-send): a crash in between leaves at most a grant to members of a conversation the
  * sender chose, never a member who received the URL unable to fetch it.
+ *
+ * <p>An upload never shared is expired by the {@link UnsentMediaSweep}: from then on it is not
+ * found, and cannot be shared, so that no message is sent with media whose object is deleted.
  */
 public final class MediaActor
     extends EventSourcedBehavior<MediaActor.Command, MediaActor.Event, MediaActor.State> {
@@ -54,6 +58,13 @@ public final class MediaActor
 
   public record Get(ActorRef<Outcome<Media>> replyTo) implements Command {}
 
+  /**
+   * The object is about to be deleted unless it was shared: OK if it was not (it is expired from
+   * now on, and its object may go), refused if it was. Also OK for an id with no record, whose
+   * object nobody could ever fetch.
+   */
+  public record ExpireIfUnsent(ActorRef<Outcome<Done>> replyTo) implements Command {}
+
   enum Stop implements Command {
     INSTANCE
   }
@@ -72,6 +83,9 @@ public final class MediaActor
       implements Event {}
 
   public record SharedIn(String conversationId) implements Event {}
+
+  /** Never shared, and kept too long so: gone. */
+  public record UnsentExpired() implements Event {}
 
   // ------------------------------------------------------------------------------------- state
 
@@ -96,6 +110,9 @@ public final class MediaActor
       return new Media(uploaderId, contentType, size, uploadedTs, List.copyOf(shared), objectKey);
     }
   }
+
+  /** Expired unsent ({@link UnsentExpired}): its object is deleted, or about to be. */
+  public record Expired() implements State {}
 
   // ------------------------------------------------------------------------------------ wiring
 
@@ -140,12 +157,22 @@ public final class MediaActor
         .forStateType(NotUploaded.class)
         .onCommand(Register.class, this::onRegister)
         .onCommand(Share.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
-        .onCommand(Get.class, (state, cmd) -> replyNotFound(cmd.replyTo()));
+        .onCommand(Get.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
+        .onCommand(ExpireIfUnsent.class, (state, cmd) -> expire(cmd));
     builder
         .forStateType(Media.class)
         .onCommand(Register.class, this::onRegisterAgain)
         .onCommand(Share.class, this::onShare)
-        .onCommand(Get.class, (state, cmd) -> reply(cmd.replyTo(), Outcome.ok(state)));
+        .onCommand(Get.class, (state, cmd) -> reply(cmd.replyTo(), Outcome.ok(state)))
+        .onCommand(ExpireIfUnsent.class, (state, cmd) -> state.conversations().isEmpty()
+            ? expire(cmd)
+            : reply(cmd.replyTo(), Outcome.rejected(Reason.BAD_REQUEST, "media " + mediaId + " was sent")));
+    builder
+        .forStateType(Expired.class)
+        .onCommand(Register.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
+        .onCommand(Share.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
+        .onCommand(Get.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
+        .onCommand(ExpireIfUnsent.class, (state, cmd) -> reply(cmd.replyTo(), Outcome.ok(Done.INSTANCE)));
     builder.forAnyState().onCommand(Stop.class, (state, cmd) -> Effect().stop());
     return builder.build();
   }
@@ -180,6 +207,10 @@ public final class MediaActor
         .thenRun((State newState) -> cmd.replyTo().tell(Outcome.ok((Media) newState)));
   }
 
+  private Effect<Event, State> expire(ExpireIfUnsent cmd) {
+    return Effect().persist(new UnsentExpired()).thenRun((State newState) -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
+  }
+
   private Effect<Event, State> replyNotFound(ActorRef<Outcome<Media>> replyTo) {
     return reply(replyTo, Outcome.rejected(Reason.NOT_FOUND, "no media " + mediaId));
   }
@@ -197,10 +228,12 @@ public final class MediaActor
     builder
         .forStateType(NotUploaded.class)
         .onEvent(Uploaded.class, (state, e) ->
-            new Media(e.uploaderId(), e.contentType(), e.size(), e.ts(), List.of(), e.objectKey()));
+            new Media(e.uploaderId(), e.contentType(), e.size(), e.ts(), List.of(), e.objectKey()))
+        .onEvent(UnsentExpired.class, (state, e) -> new Expired());
     builder
         .forStateType(Media.class)
-        .onEvent(SharedIn.class, (state, e) -> state.sharedIn(e.conversationId()));
+        .onEvent(SharedIn.class, (state, e) -> state.sharedIn(e.conversationId()))
+        .onEvent(UnsentExpired.class, (state, e) -> new Expired());
     builder.forAnyState().onAnyEvent((state, e) -> state);
     return builder.build();
   }

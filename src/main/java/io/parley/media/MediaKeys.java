@@ -20,7 +20,7 @@ import java.util.List;
  * objects carry the uploader id in their metadata anyway.
  */
 final class MediaKeys {
-  private static final String ROOT = "media/";
+  static final String ROOT = "media/";
   private static final String BY_UPLOADER = ROOT + "u/";
 
   private MediaKeys() {}

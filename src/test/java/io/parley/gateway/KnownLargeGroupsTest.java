@@ -23,6 +23,15 @@ class KnownLargeGroupsTest {
   private final KnownLargeGroups known = new KnownLargeGroups(lookups, now::get, 3);
 
   @Test
+  void atMostTheCapOfAUsersLargeGroupsIsAnswered() throws Exception {
+    KnownLargeGroups capped = new KnownLargeGroups(lookups, now::get, 3, 2);
+    List.of("g3", "g1", "g4", "g2").forEach(group -> member(group, "alice"));
+    assertEquals(List.of("g1", "g2"), capped.of("alice").toCompletableFuture().get(), "looked up");
+    capped.changed("g0", List.of("alice"), List.of());
+    assertEquals(List.of("g0", "g1"), capped.of("alice").toCompletableFuture().get(), "kept");
+  }
+
+  @Test
   void aReconnectWithinTheKeepingTimeReadsNothingAndLaterReadsAgain() throws Exception {
     member("g1", "alice");
     assertEquals(List.of("g1"), groupsOf("alice"));

@@ -127,4 +127,31 @@ class MediaActorTest {
     stopAndAwait(media);
     assertEquals(shared, ask(spawn("m3"), MediaActor.Get::new).value());
   }
+
+  private Outcome<io.parley.cluster.Done> expire(ActorRef<MediaActor.Command> media) {
+    TestProbe<Outcome<io.parley.cluster.Done>> reply = harness.testKit.createTestProbe();
+    media.tell(new MediaActor.ExpireIfUnsent(reply.ref()));
+    return reply.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void sentMediaNeverExpiresAndExpiredMediaCanNeitherBeSentNorFoundAfterARestart() {
+    var sent = spawn("sent");
+    ask(sent, r -> new MediaActor.Register("alice", "image/png", 42, KEY, r));
+    assertTrue(ask(sent, r -> new MediaActor.Share("d:alice:bob", r)).isOk());
+    assertEquals(Outcome.Reason.BAD_REQUEST, expire(sent).reason(), "sent: kept");
+    assertTrue(ask(sent, MediaActor.Get::new).isOk());
+
+    var unsent = spawn("unsent");
+    ask(unsent, r -> new MediaActor.Register("alice", "image/png", 42, KEY, r));
+    assertTrue(expire(unsent).isOk());
+    assertTrue(expire(unsent).isOk(), "again: still expired");
+    stopAndAwait(unsent);
+    var again = spawn("unsent");
+    assertEquals(Outcome.Reason.NOT_FOUND, ask(again, MediaActor.Get::new).reason());
+    assertEquals(Outcome.Reason.NOT_FOUND, ask(again, r -> new MediaActor.Share("d:alice:bob", r)).reason());
+    assertEquals(Outcome.Reason.NOT_FOUND,
+        ask(again, r -> new MediaActor.Register("alice", "image/png", 42, KEY, r)).reason(),
+        "its object is deleted: it cannot be recorded again");
+  }
 }

@@ -2,6 +2,7 @@ package io.parley.media;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -178,7 +179,43 @@ class MediaStorageTest {
     assertTrue(failure.getCause().toString().contains("NoSuchBucket"), failure.getCause().toString());
   }
 
+  @Test
+  void anUploadNeverSentIsDeletedByTheSweepAndOneSentIsKept() throws Exception {
+    String unsent = upload("alice", bytes("never sent"));
+    String sent = upload("alice", bytes("sent"));
+    assertTrue(share("alice", sent).isOk());
+    String unsentKey = keyEndingWith(unsent);
+    String sentKey = keyEndingWith(sent);
+
+    harness.testKit.spawn(UnsentMediaSweep.create(this::entity, MediaSettings.from(harness.config),
+        new UnsentMediaSettings(Duration.ofSeconds(1), Duration.ofMillis(200)), Duration.ofSeconds(5),
+        java.time.Clock.systemUTC())); // S3's clock: the objects' times are real
+    harness.testKit.createTestProbe().awaitAssert(WAIT, () -> {
+      assertFalse(objectKeys().contains(unsentKey), "deleted from the bucket");
+      return null;
+    });
+    assertTrue(objectKeys().contains(sentKey), "a sent upload stays");
+    assertArrayEquals(bytes("sent"), download("alice", sent).value());
+    assertEquals(Outcome.Reason.NOT_FOUND, download("alice", unsent).reason());
+    assertEquals(Outcome.Reason.NOT_FOUND, share("alice", unsent).reason(), "too late to send it");
+  }
+
   // ----------------------------------------------------------------------------------- helpers
+
+  /** Grant-then-send to alice and bob's chat, the chat saying the sender is a member. */
+  private Outcome<io.parley.cluster.Done> share(String senderId, String mediaId) throws Exception {
+    String chat = "d:alice:bob";
+    CompletionStage<Outcome<io.parley.cluster.Done>> shared = media.shareBeforeSend(senderId, mediaId, chat);
+    var asked = harness.conversationProbe(chat).expectMessageClass(io.parley.conversation.ConversationActor.GetInfo.class);
+    asked.replyTo().tell(Outcome.ok(new io.parley.conversation.ConversationInfo(chat, null, List.of("alice", "bob"), 0,
+        null)));
+    return shared.toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  private ActorRef<MediaActor.Command> entity(String mediaId) {
+    return entities.computeIfAbsent(mediaId, id -> harness.testKit.spawn(
+        MediaActor.create(id, MediaSettings.from(harness.config), harness.clock)));
+  }
 
   private static byte[] secret(int n) {
     return bytes(SECRET_MARK + n);
@@ -255,9 +292,7 @@ class MediaStorageTest {
   /** Records media as MediaService would, with the object put there by the test. */
   private void register(String mediaId, String uploaderId, long size, String objectKey) {
     TestProbe<Outcome<MediaActor.Media>> reply = harness.testKit.createTestProbe();
-    entities.computeIfAbsent(mediaId, id -> harness.testKit.spawn(
-            MediaActor.create(id, MediaSettings.from(harness.config), harness.clock)))
-        .tell(new MediaActor.Register(uploaderId, "application/octet-stream", size, objectKey, reply.ref()));
+    entity(mediaId).tell(new MediaActor.Register(uploaderId, "application/octet-stream", size, objectKey, reply.ref()));
     assertTrue(reply.receiveMessage(WAIT).isOk());
   }
 
