@@ -112,6 +112,10 @@ class StrangerIdsIT {
         add(requests, expected, "o" + i, frame("conversation.members").put("conversation_id", mine),
             f -> f.path("type").asText().equals("members") && f.get("members").size() == 2);
         add(requests, expected, "t" + i, frame("history.get").put("conversation_id", strangers), error("not_member"));
+        add(requests, expected, "u" + i, send(strangers, "u" + i), error("not_member"));
+        add(requests, expected, "v" + i, frame("msg.delete").put("conversation_id", mine).put("seq", 1),
+            error("not_found"));
+        add(requests, expected, "w" + i, frame("conversation.leave").put("conversation_id", mine), error("not_found"));
       }
       requests.values().forEach(ws::send);
       Map<String, JsonNode> replies = replies(ws, requests.keySet());

@@ -6,18 +6,24 @@ import java.util.List;
 
 /**
  * What a conversation that has stored nothing answers, without its entity: the answers its empty
- * state gives (see {@link Membership}), so a client cannot tell whether the gateway or the entity
- * answered. A direct conversation's two members read an empty one; anyone else is not a member of
- * a direct conversation, and finds no group.
+ * state gives (see {@link Membership} and {@code ConversationActor.WHEN_EMPTY}), so a client cannot
+ * tell whether the gateway or the entity answered. A direct conversation's two members read an
+ * empty one; anyone else is not a member of a direct conversation, and finds no group; a change
+ * or deletion finds no conversation at all.
  */
 public final class NeverStored {
   private NeverStored() {}
 
-  /** A request that needs the conversation to exist (a deletion, a group change, a leave). */
+  /** A change that needs the conversation to exist: a deletion, a group change, a leave. */
+  public static <T> Outcome<T> notFound(String conversationId) {
+    return Outcome.rejected(Reason.NOT_FOUND, "no conversation " + conversationId);
+  }
+
+  /** A read, or a send, by someone who is not one of a direct conversation's two members. */
   public static <T> Outcome<T> refusal(String conversationId, String userId) {
     return ConversationIds.isDirect(conversationId)
         ? ConversationActor.notMember(conversationId, userId)
-        : Outcome.rejected(Reason.NOT_FOUND, "no conversation " + conversationId);
+        : notFound(conversationId);
   }
 
   /** A history page: empty for a direct conversation's member. */

@@ -264,14 +264,14 @@ public final class ChatService {
     return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
         .thenCompose(allowed -> ifStored(conversationId,
             () -> ask(entities.conversation(conversationId), command::apply),
-            () -> NeverStored.refusal(conversationId, userId)));
+            () -> NeverStored.notFound(conversationId)));
   }
 
   public CompletionStage<Done> leave(String userId, String conversationId) {
     requireConversationId(conversationId);
     return lookUpAllowed(userId, conversationId).thenCompose(allowed -> ifStored(conversationId,
         () -> ask(entities.conversation(conversationId), replyTo -> new ConversationActor.Leave(userId, replyTo)),
-        () -> NeverStored.refusal(conversationId, userId)));
+        () -> NeverStored.notFound(conversationId)));
   }
 
   /** Deletes one of the user's messages for everyone. */
@@ -279,7 +279,7 @@ public final class ChatService {
     requireConversationId(conversationId);
     return lookUpAllowed(userId, conversationId).thenCompose(allowed -> ifStored(conversationId,
         () -> ask(entities.conversation(conversationId), replyTo -> new ConversationActor.Delete(userId, seq, replyTo)),
-        () -> NeverStored.refusal(conversationId, userId)));
+        () -> NeverStored.notFound(conversationId)));
   }
 
   public CompletionStage<MessageHistory.Page> history(
