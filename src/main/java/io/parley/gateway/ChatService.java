@@ -154,7 +154,7 @@ public final class ChatService {
         .thenCompose(allowed -> mentionsEveryone
             ? limits.acquire(AllowanceKind.EVERYONE_MENTIONS, userId)
             : CompletableFuture.<Void>completedFuture(null))
-        .thenCompose(allowed -> sendable(userId, request.conversationId()))
+        .thenCompose(allowed -> gate.sendable(userId, request.conversationId()))
         .thenCompose(allowed -> mediaId == null
             ? CompletableFuture.completedFuture(Done.INSTANCE)
             : media.shareBeforeSend(userId, mediaId, request.conversationId()).thenApply(ChatService::valueOrThrow))
@@ -168,21 +168,6 @@ public final class ChatService {
           gate.remember(request.conversationId());
           return ack;
         });
-  }
-
-  /**
-   * A send may start a direct conversation of the sender's; to any other it goes only if the
-   * conversation exists, else it is refused as the conversation's empty entity would refuse it.
-   */
-  private CompletionStage<Void> sendable(String userId, String conversationId) {
-    if (ConversationIds.directMembers(conversationId, userId).isPresent()) {
-      return CompletableFuture.completedFuture(null);
-    }
-    return gate.exists(conversationId).thenAccept(exists -> {
-      if (!exists) {
-        valueOrThrow(NeverStored.refusal(conversationId, userId));
-      }
-    });
   }
 
   /** Streams an upload to object storage; see {@link MediaService#upload}. */
@@ -206,9 +191,10 @@ public final class ChatService {
       throw ApiError.badRequest("title must be 1–200 characters");
     }
     requireUserIds(members);
-    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId).thenCompose(allowed -> this.<ConversationActor.Command, ConversationInfo>ask(
-        entities.conversation(ConversationIds.newGroupId()),
-        replyTo -> new ConversationActor.Create(userId, title, members, replyTo)))
+    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
+        .thenCompose(allowed -> this.<ConversationActor.Command, ConversationInfo>ask(
+            entities.conversation(ConversationIds.newGroupId()),
+            replyTo -> new ConversationActor.Create(userId, title, members, replyTo)))
         .thenApply(info -> {
           gate.remember(info.conversationId());
           return info;
@@ -225,7 +211,7 @@ public final class ChatService {
       String userId, String conversationId, String after, Integer limit) {
     requireConversationId(conversationId);
     int n = limit(limit, DEFAULT_MEMBERS_LIMIT, MAX_MEMBERS_LIMIT);
-    return limits.acquire(AllowanceKind.READS, userId).thenCompose(allowed -> ifStored(conversationId,
+    return limits.acquire(AllowanceKind.READS, userId).thenCompose(allowed -> gate.ifStored(conversationId,
         () -> ask(entities.conversation(conversationId),
             replyTo -> new ConversationActor.GetMembers(userId, after, n, replyTo)),
         () -> NeverStored.members(conversationId, userId, after, n)));
@@ -262,14 +248,14 @@ public final class ChatService {
       java.util.function.Function<ActorRef<Outcome<Done>>, ConversationActor.Command> command) {
     requireConversationId(conversationId);
     return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
-        .thenCompose(allowed -> ifStored(conversationId,
+        .thenCompose(allowed -> gate.ifStored(conversationId,
             () -> ask(entities.conversation(conversationId), command::apply),
             () -> NeverStored.notFound(conversationId)));
   }
 
   public CompletionStage<Done> leave(String userId, String conversationId) {
     requireConversationId(conversationId);
-    return lookUpAllowed(userId, conversationId).thenCompose(allowed -> ifStored(conversationId,
+    return lookUpAllowed(userId, conversationId).thenCompose(allowed -> gate.ifStored(conversationId,
         () -> ask(entities.conversation(conversationId), replyTo -> new ConversationActor.Leave(userId, replyTo)),
         () -> NeverStored.notFound(conversationId)));
   }
@@ -277,7 +263,7 @@ public final class ChatService {
   /** Deletes one of the user's messages for everyone. */
   public CompletionStage<Done> delete(String userId, String conversationId, long seq) {
     requireConversationId(conversationId);
-    return lookUpAllowed(userId, conversationId).thenCompose(allowed -> ifStored(conversationId,
+    return lookUpAllowed(userId, conversationId).thenCompose(allowed -> gate.ifStored(conversationId,
         () -> ask(entities.conversation(conversationId), replyTo -> new ConversationActor.Delete(userId, seq, replyTo)),
         () -> NeverStored.notFound(conversationId)));
   }
@@ -290,7 +276,7 @@ public final class ChatService {
     }
     int n = limit(limit, DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT);
     return limits.acquire(AllowanceKind.READS, userId)
-        .thenCompose(allowed -> ifStored(conversationId,
+        .thenCompose(allowed -> gate.ifStored(conversationId,
             () -> history.page(userId, conversationId, beforeSeq == null ? Long.MAX_VALUE : beforeSeq, n)
                 .thenApply(ChatService::valueOrThrow),
             () -> NeverStored.history(conversationId, userId)))
@@ -335,7 +321,7 @@ public final class ChatService {
             replyTo -> new UserActor.MarkRead(deviceId, conversationId, seq, replyTo))
         .handle((done, failure) -> failure == null ? CompletableFuture.completedFuture(done)
             : ApiError.from(failure).code == ErrorCode.NOT_MEMBER
-                ? lookUpAllowed(userId, conversationId).thenCompose(allowed -> ifStored(conversationId,
+                ? lookUpAllowed(userId, conversationId).thenCompose(allowed -> gate.ifStored(conversationId,
                     () -> largeGroups.markRead(userId, conversationId, seq),
                     () -> NeverStored.<Done>read(conversationId, userId)))
                 : CompletableFuture.<Done>failedFuture(failure))
@@ -380,17 +366,6 @@ public final class ChatService {
             entities.pushTokenOwner(pushToken), replyTo -> new PushTokenOwner.Claim(userId, pushToken, replyTo))
         .thenCompose(claimed ->
             ask(entities.user(userId), replyTo -> new UserActor.RegisterPushToken(pushToken, replyTo)));
-  }
-
-  /**
-   * {@code entity} asks the conversation's entity, if the conversation exists; one that never
-   * stored anything answers {@code never} instead, without starting an entity (see {@link ConversationGate}).
-   */
-  private <T> CompletionStage<T> ifStored(
-      String conversationId, java.util.function.Supplier<CompletionStage<T>> entity, java.util.function.Supplier<Outcome<T>> never) {
-    return gate.exists(conversationId).thenCompose(exists -> exists
-        ? entity.get()
-        : CompletableFuture.completedFuture(valueOrThrow(never.get())));
   }
 
   /**
@@ -442,7 +417,7 @@ public final class ChatService {
         .thenApply(ChatService::valueOrThrow);
   }
 
-  private static <T> T valueOrThrow(Outcome<T> outcome) {
+  static <T> T valueOrThrow(Outcome<T> outcome) {
     if (!outcome.isOk()) {
       throw new ApiError(ErrorCode.of(outcome.reason()), outcome.message());
     }

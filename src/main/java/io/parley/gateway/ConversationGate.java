@@ -1,11 +1,15 @@
 package io.parley.gateway;
 
+import io.parley.cluster.Outcome;
+import io.parley.conversation.ConversationIds;
+import io.parley.conversation.NeverStored;
 import io.parley.conversation.StoredConversations;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Keeps requests about conversations that never stored anything away from their entities. Any
@@ -68,6 +72,32 @@ final class ConversationGate {
       }
     });
     return mine;
+  }
+
+  /**
+   * {@code entity} asks the conversation's entity, if the conversation exists; one that never
+   * stored anything answers {@code never} instead (see {@link NeverStored}), and no entity starts.
+   */
+  <T> CompletionStage<T> ifStored(
+      String conversationId, Supplier<CompletionStage<T>> entity, Supplier<Outcome<T>> never) {
+    return exists(conversationId).thenCompose(exists -> exists
+        ? entity.get()
+        : CompletableFuture.completedFuture(ChatService.valueOrThrow(never.get())));
+  }
+
+  /**
+   * A send may start a direct conversation of the sender's; to any other it goes only if the
+   * conversation exists, else it is refused as the conversation's empty entity would refuse it.
+   */
+  CompletionStage<Void> sendable(String userId, String conversationId) {
+    if (ConversationIds.directMembers(conversationId, userId).isPresent()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return exists(conversationId).thenAccept(exists -> {
+      if (!exists) {
+        ChatService.valueOrThrow(NeverStored.refusal(conversationId, userId));
+      }
+    });
   }
 
   /** The conversation was just stored (a group created, a direct conversation's first message). */
