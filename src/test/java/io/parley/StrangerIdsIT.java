@@ -10,8 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.testing.ApiClient;
 import io.parley.testing.ParleyProcess;
 import io.parley.testing.WsClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -85,7 +83,7 @@ class StrangerIdsIT {
           ApiClient.JSON.createArrayNode().add(bob))).get("conversation_id").asText();
       assertEquals("msg.ack", ws.request(send(group, "g1")).get("type").asText());
       assertEquals("msg.ack", ws.request(send(direct, "d1")).get("type").asText());
-      double before = runningConversations(open);
+      double before = ColdTierIT.runningConversations(open);
 
       Map<String, ObjectNode> requests = new LinkedHashMap<>();
       Map<String, Predicate<JsonNode>> expected = new HashMap<>();
@@ -128,8 +126,8 @@ class StrangerIdsIT {
       assertEquals(404, api.get(aliceToken, "/v1/conversations/" + id + "/members").status());
       assertEquals(404, api.delete(aliceToken, "/v1/conversations/" + id + "/messages/1", "").status());
 
-      assertTrue(runningConversations(open) <= before,
-          "conversation entities before " + before + ", after " + runningConversations(open));
+      assertTrue(ColdTierIT.runningConversations(open) <= before,
+          "conversation entities before " + before + ", after " + ColdTierIT.runningConversations(open));
       // The conversations that exist still answer from their entities.
       JsonNode history = ws.request(frame("history.get").put("conversation_id", group));
       assertEquals(1, history.get("messages").size(), history.toString());
@@ -198,19 +196,5 @@ class StrangerIdsIT {
       }
     }
     return replies;
-  }
-
-  private static double runningConversations(ParleyProcess node) {
-    try {
-      return node.managementBody("/metrics").lines()
-          .filter(line -> line.startsWith("parley_entities{region=\"conversation\"}"))
-          .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-          .findFirst().orElseThrow(() -> new AssertionError("no parley_entities gauge for conversations"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
   }
 }
