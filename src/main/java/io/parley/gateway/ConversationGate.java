@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * cannot tell instead: its inbox keeps 1,000 conversations, no large group, and learns of a new
  * one only after the creation or the first message is answered. The journal can: a conversation
  * exists once its first event is stored, before any answer says so. So an id this node has not
- * seen exist is looked up there ({@link StoredConversations}, two small reads, the start of what a
+ * seen exist is looked up there ({@link StoredConversations}: a few small reads, the start of what a
  * recovery reads), and one that exists is remembered here, as it never stops existing.
  */
 final class ConversationGate {

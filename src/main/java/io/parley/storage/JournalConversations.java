@@ -11,10 +11,10 @@ import scala.jdk.javaapi.FutureConverters;
 
 /**
  * Whether a conversation exists, read from the journal: its highest sequence number, as a
- * recovery reads it first (the high mark's item and the partition it points to), which is above
- * zero from the conversation's first event on, also once archiving deleted old events. This is
- * the start of what its entity's recovery would read, without the entity: no remembered start,
- * no snapshot read, no replay, nothing that stays.
+ * recovery reads it first (the high marks, the partition they point to, the low marks if that one
+ * is empty), which is above zero from the conversation's first event on, also once archiving
+ * deleted old events. This is the start of what its entity's recovery would read, without the
+ * entity: no remembered start, no snapshot read, no replay, nothing that stays.
  */
 public final class JournalConversations implements StoredConversations {
   private final DynamoDBRecovery journal;
