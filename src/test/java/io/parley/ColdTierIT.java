@@ -145,7 +145,7 @@ class ColdTierIT {
     }
   }
 
-  private static double runningConversations(ParleyProcess node) {
+  static double runningConversations(ParleyProcess node) {
     try {
       return node.managementBody("/metrics").lines()
           .filter(line -> line.startsWith("parley_entities{region=\"conversation\"}"))

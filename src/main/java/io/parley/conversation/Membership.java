@@ -142,7 +142,7 @@ final class Membership {
   }
 
   /** Members in user id order, so that pages stay put while members join and leave. */
-  private static ConversationActor.MemberPage page(
+  static ConversationActor.MemberPage page(
       java.util.Collection<String> members, ConversationActor.GetMembers cmd, Function<String, String> role) {
     List<String> after = members.stream()
         .filter(m -> cmd.after() == null || m.compareTo(cmd.after()) > 0)

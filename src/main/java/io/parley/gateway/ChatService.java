@@ -7,6 +7,7 @@ import io.parley.conversation.ConversationIds;
 import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
+import io.parley.conversation.NeverStored;
 import io.parley.media.MediaService;
 import io.parley.media.MediaUrls;
 import io.parley.metrics.ParleyMetrics;
@@ -63,6 +64,7 @@ public final class ChatService {
   private final ContentSealing sealing;
   private final LargeGroupInbox largeGroups;
   private final ActorSystem<?> system;
+  private final ConversationGate gate;
 
   public ChatService(
       Entities entities,
@@ -74,6 +76,23 @@ public final class ChatService {
       ContentSealing sealing,
       LargeGroupInbox largeGroups,
       ActorSystem<?> system) {
+    this(entities, history, media, limits, conversationSettings, timeouts, sealing, largeGroups, system,
+        ConversationGate.open());
+  }
+
+  /** {@code gate}: which conversations exist, so that requests about others start no entity. */
+  ChatService(
+      Entities entities,
+      MessageHistory history,
+      MediaService media,
+      RateLimits limits,
+      ConversationSettings conversationSettings,
+      RequestTimeouts timeouts,
+      ContentSealing sealing,
+      LargeGroupInbox largeGroups,
+      ActorSystem<?> system,
+      ConversationGate gate) {
+    this.gate = gate;
     this.entities = entities;
     this.history = history;
     this.media = media;
@@ -137,6 +156,7 @@ public final class ChatService {
         .thenCompose(allowed -> mentionsEveryone
             ? limits.acquire(AllowanceKind.EVERYONE_MENTIONS, userId)
             : CompletableFuture.<Void>completedFuture(null))
+        .thenCompose(allowed -> gate.sendable(userId, request.conversationId()))
         .thenCompose(allowed -> mediaId == null
             ? CompletableFuture.completedFuture(Done.INSTANCE)
             : media.shareBeforeSend(userId, mediaId, request.conversationId()).thenApply(ChatService::valueOrThrow))
@@ -147,6 +167,7 @@ public final class ChatService {
                 sealed.keyId(), sealed.preview(), request.mentions(), replyTo))))
         .thenApply(ack -> {
           ParleyMetrics.sendAcked(Duration.ofNanos(System.nanoTime() - started));
+          gate.remember(request.conversationId());
           return ack;
         });
   }
@@ -172,9 +193,14 @@ public final class ChatService {
       throw ApiError.badRequest("title must be 1–200 characters");
     }
     requireUserIds(members);
-    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId).thenCompose(allowed -> ask(
-        entities.conversation(ConversationIds.newGroupId()),
-        replyTo -> new ConversationActor.Create(userId, title, members, replyTo)));
+    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
+        .thenCompose(allowed -> this.<ConversationActor.Command, ConversationInfo>ask(
+            entities.conversation(ConversationIds.newGroupId()),
+            replyTo -> new ConversationActor.Create(userId, title, members, replyTo)))
+        .thenApply(info -> {
+          gate.remember(info.conversationId());
+          return info;
+        });
   }
 
   public CompletionStage<Done> addMembers(String userId, String conversationId, List<String> members) {
@@ -187,8 +213,10 @@ public final class ChatService {
       String userId, String conversationId, String after, Integer limit) {
     requireConversationId(conversationId);
     int n = limit(limit, DEFAULT_MEMBERS_LIMIT, MAX_MEMBERS_LIMIT);
-    return ask(entities.conversation(conversationId),
-        replyTo -> new ConversationActor.GetMembers(userId, after, n, replyTo));
+    return limits.acquire(AllowanceKind.READS, userId).thenCompose(allowed -> gate.ifStored(conversationId,
+        () -> ask(entities.conversation(conversationId),
+            replyTo -> new ConversationActor.GetMembers(userId, after, n, replyTo)),
+        () -> NeverStored.members(conversationId, userId, after, n)));
   }
 
   /** An owner or admin removes members (an extension of PROTOCOL.md, see README). */
@@ -222,18 +250,24 @@ public final class ChatService {
       java.util.function.Function<ActorRef<Outcome<Done>>, ConversationActor.Command> command) {
     requireConversationId(conversationId);
     return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
-        .thenCompose(allowed -> ask(entities.conversation(conversationId), command::apply));
+        .thenCompose(allowed -> gate.ifStored(conversationId,
+            () -> ask(entities.conversation(conversationId), command::apply),
+            () -> NeverStored.notFound(conversationId)));
   }
 
   public CompletionStage<Done> leave(String userId, String conversationId) {
     requireConversationId(conversationId);
-    return ask(entities.conversation(conversationId), replyTo -> new ConversationActor.Leave(userId, replyTo));
+    return lookUpAllowed(userId, conversationId).thenCompose(allowed -> gate.ifStored(conversationId,
+        () -> ask(entities.conversation(conversationId), replyTo -> new ConversationActor.Leave(userId, replyTo)),
+        () -> NeverStored.notFound(conversationId)));
   }
 
   /** Deletes one of the user's messages for everyone. */
   public CompletionStage<Done> delete(String userId, String conversationId, long seq) {
     requireConversationId(conversationId);
-    return ask(entities.conversation(conversationId), replyTo -> new ConversationActor.Delete(userId, seq, replyTo));
+    return lookUpAllowed(userId, conversationId).thenCompose(allowed -> gate.ifStored(conversationId,
+        () -> ask(entities.conversation(conversationId), replyTo -> new ConversationActor.Delete(userId, seq, replyTo)),
+        () -> NeverStored.notFound(conversationId)));
   }
 
   public CompletionStage<MessageHistory.Page> history(
@@ -243,9 +277,11 @@ public final class ChatService {
       throw ApiError.badRequest("before_seq must be a positive integer");
     }
     int n = limit(limit, DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT);
-    return history
-        .page(userId, conversationId, beforeSeq == null ? Long.MAX_VALUE : beforeSeq, n)
-        .thenApply(ChatService::valueOrThrow)
+    return limits.acquire(AllowanceKind.READS, userId)
+        .thenCompose(allowed -> gate.ifStored(conversationId,
+            () -> history.page(userId, conversationId, beforeSeq == null ? Long.MAX_VALUE : beforeSeq, n)
+                .thenApply(ChatService::valueOrThrow),
+            () -> NeverStored.history(conversationId, userId)))
         .thenCompose(sealing::open);
   }
 
@@ -287,7 +323,9 @@ public final class ChatService {
             replyTo -> new UserActor.MarkRead(deviceId, conversationId, seq, replyTo))
         .handle((done, failure) -> failure == null ? CompletableFuture.completedFuture(done)
             : ApiError.from(failure).code == ErrorCode.NOT_MEMBER
-                ? largeGroups.markRead(userId, conversationId, seq)
+                ? lookUpAllowed(userId, conversationId).thenCompose(allowed -> gate.ifStored(conversationId,
+                    () -> largeGroups.markRead(userId, conversationId, seq),
+                    () -> NeverStored.<Done>read(conversationId, userId)))
                 : CompletableFuture.<Done>failedFuture(failure))
         .thenCompose(stage -> stage);
   }
@@ -296,7 +334,12 @@ public final class ChatService {
   public CompletionStage<Void> typing(String userId, String conversationId) {
     requireConversationId(conversationId);
     return limits.acquire(AllowanceKind.TYPING, userId)
-        .thenRun(() -> entities.conversation(conversationId).tell(new ConversationActor.Typing(userId)));
+        .thenCompose(allowed -> gate.exists(conversationId))
+        .thenAccept(exists -> {
+          if (exists) { // a conversation that holds nothing has no one to tell
+            entities.conversation(conversationId).tell(new ConversationActor.Typing(userId));
+          }
+        });
   }
 
   /** Completes when {@code userId} may start an export; fails with {@code rate_limited} if not. */
@@ -330,6 +373,16 @@ public final class ChatService {
             entities.pushTokenOwner(pushToken), replyTo -> new PushTokenOwner.Claim(userId, pushToken, replyTo))
         .thenCompose(claimed ->
             ask(entities.user(userId), replyTo -> new UserActor.RegisterPushToken(pushToken, replyTo)));
+  }
+
+  /**
+   * A request no other limit counts may look a conversation up in the store: each look-up counts
+   * as a read, so that naming ids this node does not know stays within the user's read limit.
+   */
+  private CompletionStage<Void> lookUpAllowed(String userId, String conversationId) {
+    return gate.knows(conversationId)
+        ? CompletableFuture.completedFuture(null)
+        : limits.acquire(AllowanceKind.READS, userId);
   }
 
   static void requireConversationId(String conversationId) {
@@ -371,7 +424,7 @@ public final class ChatService {
         .thenApply(ChatService::valueOrThrow);
   }
 
-  private static <T> T valueOrThrow(Outcome<T> outcome) {
+  static <T> T valueOrThrow(Outcome<T> outcome) {
     if (!outcome.isOk()) {
       throw new ApiError(ErrorCode.of(outcome.reason()), outcome.message());
     }

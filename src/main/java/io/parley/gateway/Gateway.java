@@ -11,6 +11,7 @@ import io.parley.media.MediaService;
 import io.parley.privacy.ContentKeys;
 import io.parley.user.KeptElsewhere;
 import io.parley.metrics.ParleyMetrics;
+import io.parley.storage.JournalConversations;
 import io.parley.user.ErasureRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,7 +51,9 @@ public final class Gateway {
     RateLimits limits = RateLimits.from(gateway.getConfig("rate-limit"), clock, entities, timeouts, system.scheduler());
     ContentSealing sealing = new ContentSealing(keys);
     ChatService chat = new ChatService(entities, history, media, limits, conversationSettings, timeouts, sealing,
-        new LargeGroupInbox(entities, largeGroups.known(), askTimeout, system), system);
+        new LargeGroupInbox(entities, largeGroups.known(), askTimeout, system), system,
+        new ConversationGate(JournalConversations.of(system, "dynamodb-read-journal"),
+            gateway.getInt("known-conversations")));
     WebSocketEndpoint webSocket =
         new WebSocketEndpoint(
             system, entities, history, chat, sealing, auth, gateway.getDuration("heartbeat"),

@@ -27,7 +27,14 @@ public final class RateLimits {
     Map<AllowanceKind, AllowanceShares> shares = new EnumMap<>(AllowanceKind.class);
     for (AllowanceKind kind : AllowanceKind.values()) {
       Named named = named(kind);
-      shares.put(kind, new AllowanceShares(kind, rateLimit.getInt(named.perMinute()), rateLimit.getInt(named.burst()),
+      int perMinute = rateLimit.getInt(named.perMinute());
+      int burst = rateLimit.getInt(named.burst());
+      if (kind == AllowanceKind.READS) {
+        // Never below sends: raising the send limit (as the benchmark does) raises reads with it.
+        perMinute = Math.max(perMinute, rateLimit.getInt("messages-per-minute"));
+        burst = Math.max(burst, rateLimit.getInt("burst"));
+      }
+      shares.put(kind, new AllowanceShares(kind, perMinute, burst,
           clock, users, kind == AllowanceKind.MESSAGES ? timeouts.send() : timeouts.ask(), scheduler));
     }
     return new RateLimits(shares);
@@ -54,6 +61,7 @@ public final class RateLimits {
       case PRESENCE -> new Named("presence-per-minute", "presence-burst", "presence changes");
       case EXPORTS -> new Named("exports-per-minute", "exports-burst", "exports");
       case EVERYONE_MENTIONS -> new Named("everyone-mentions-per-minute", "everyone-mentions-burst", "@all mentions");
+      case READS -> new Named("reads-per-minute", "reads-burst", "reads");
     };
   }
 }

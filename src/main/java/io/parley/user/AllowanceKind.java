@@ -13,5 +13,7 @@ public enum AllowanceKind {
   /** A copy of everything the user stored: it reads every conversation they were ever in. */
   EXPORTS,
   /** Messages mentioning {@code @all}: each wakes every member of a large group. */
-  EVERYONE_MENTIONS
+  EVERYONE_MENTIONS,
+  /** History pages, member lists, and look-ups of conversations a node does not know: each reads the store. */
+  READS
 }
