@@ -12,10 +12,21 @@ import java.util.concurrent.CompletionStage;
  */
 @FunctionalInterface
 public interface KeptElsewhere {
+  /** Conversation ids in order, and whether more follow the last of them. */
+  record Page(List<String> conversations, boolean more) {}
+
   CompletionStage<?> erase(String userId);
 
   /** Every conversation the user was ever a member of, as far as the index knows. */
   default CompletionStage<List<String>> conversations(String userId) {
     return CompletableFuture.completedFuture(List.of());
+  }
+
+  /**
+   * Up to {@code limit} of {@link #conversations} after {@code after} (null: from the first), in
+   * id order: an erasure records them a page at a time, so that none of its events outgrows an item.
+   */
+  default CompletionStage<Page> conversations(String userId, String after, int limit) {
+    return conversations(userId).thenApply(all -> KnownConversations.page(all, after, limit));
   }
 }
