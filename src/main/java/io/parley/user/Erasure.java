@@ -8,6 +8,7 @@ import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.Conversations;
 import io.parley.push.OfflinePushes;
+import io.parley.push.PushToken;
 import io.parley.user.UserActor.EraseFinished;
 import io.parley.user.UserActor.EraseRequested;
 import io.parley.user.UserActor.ElsewhereErased;
@@ -156,7 +157,7 @@ public final class Erasure {
       } else if (!progress.indexConsulted()) {
         consultIndex(progress.indexAfter());
       } else {
-        eraseElsewhere();
+        eraseElsewhere(state);
       }
       return effects.none();
     }
@@ -226,12 +227,13 @@ public final class Erasure {
         .thenRun(this::advance);
   }
 
-  private void eraseElsewhere() {
+  private void eraseElsewhere(UserState state) {
     if (erasingElsewhere) {
       return;
     }
     erasingElsewhere = true;
-    ctx.pipeToSelf(elsewhere.erase(userId),
+    List<PushToken> tokens = List.copyOf(state.pushTokens);
+    ctx.pipeToSelf(elsewhere.forgetPushTokens(userId, tokens).thenCompose(forgotten -> elsewhere.erase(userId)),
         (done, failure) -> new ElsewhereErased(failure == null ? null : failure.toString()));
   }
 

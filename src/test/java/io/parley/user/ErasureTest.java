@@ -72,7 +72,15 @@ class ErasureTest {
     public CompletableFuture<List<String>> conversations(String userId) {
       return CompletableFuture.completedFuture(indexed);
     }
+
+    @Override
+    public CompletableFuture<Object> forgetPushTokens(String userId, java.util.Collection<PushToken> tokens) {
+      tokensForgotten.addAll(tokens);
+      return CompletableFuture.completedFuture(null);
+    }
   };
+  /** The push tokens whose owner records were told to forget the user. */
+  final List<PushToken> tokensForgotten = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void setUp() {
@@ -373,6 +381,7 @@ class ErasureTest {
       assertTrue(event instanceof UserActor.EraseFinished || event instanceof UserActor.JournalErased,
           "only the erasure record is left: " + stillStored());
     }
+    assertEquals(List.of(new PushToken("fcm", "push-token-of-bob")), tokensForgotten, "its owner record forgets bob");
     String left = storedText();
     for (String trace : List.of("push-token-of-bob", "former-token-of-bob", "phone-of-bob", "alice", "carol", "secret text", GROUP, DIRECT)) {
       assertFalse(left.contains(trace), trace + " is still stored: " + left);
