@@ -18,6 +18,7 @@ import io.parley.conversation.Segment;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.LongSupplier;
+import io.parley.operations.Audit;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
@@ -243,8 +244,9 @@ public final class ConversationArchiving implements ArchiveRuns {
         .thenRun(newState -> {
           archive.crashHook().after(CrashHook.Step.PERSISTED, conversationId);
           archiveInFlight = false;
-          ctx.getLog().info("Archived messages {}..{} of {} to {}", segment.fromSeq(), segment.toSeq(),
-              conversationId, written.key());
+          // A digest, not the id: a direct conversation's id names its two users (no user ids in logs).
+          ctx.getLog().info("Archived messages {}..{} of {}", segment.fromSeq(), segment.toSeq(),
+              Audit.digest(conversationId));
           // A run cut short may have left an object for a shorter range from the same start.
           cold.removeStrays(conversationId, segment).whenComplete((removed, failure) -> {
             if (failure != null) {

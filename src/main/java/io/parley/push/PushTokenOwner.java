@@ -102,6 +102,8 @@ public final class PushTokenOwner
   private final ActorContext<Command> ctx;
   private final EntityLifecycle<State> lifecycle;
   private final TokenHolders holders;
+  /** A {@link JournalEraser} is under way (memory only). */
+  private boolean erasingJournal;
 
   private PushTokenOwner(
       String entityId, ActorContext<Command> ctx, ActorRef<ClusterSharding.ShardCommand> shard, TokenHolders holders) {
@@ -135,9 +137,10 @@ public final class PushTokenOwner
         .onCommand(Claim.class, this::onClaim)
         .onCommand(Forget.class, this::onForget)
         .onCommand(JournalErased.class, (state, cmd) -> {
+          erasingJournal = false;
           cmd.replyTo().tell(cmd.deleted() ? Outcome.ok(Done.INSTANCE)
               : Outcome.rejected(Outcome.Reason.UNAVAILABLE, "the push token record could not be deleted"));
-          return Effect().none();
+          return Effect().unstashAll();
         })
         .onCommand(Released.class, (state, cmd) ->
             Effect().persist(new OwnerReleased(cmd.userId())).thenRun(this::releaseOrPassivate))
@@ -145,7 +148,8 @@ public final class PushTokenOwner
           release(state.token(), cmd.userId());
           return Effect().none();
         })
-        .onCommand(Stop.class, (state, cmd) -> Effect().stop())
+        // Passivating (it does right after a recovery) waits for a deletion under way, which answers the erasure.
+        .onCommand(Stop.class, (state, cmd) -> erasingJournal ? Effect().stash() : Effect().stop())
         .build();
   }
 
@@ -177,6 +181,7 @@ public final class PushTokenOwner
       replyTo.tell(Outcome.ok(Done.INSTANCE));
       return;
     }
+    erasingJournal = true;
     Adapter.actorOf(ctx, JournalEraser.props(persistenceId().id(), through, Adapter.toClassic(ctx.getSelf()),
         new JournalErased(through, true, replyTo), new JournalErased(through, false, replyTo)));
   }
