@@ -321,9 +321,10 @@ public final class Erasure {
       state.erasure = new Progress(progress.requestedTs(), union(progress.remaining(), e.conversations()), 0,
           progress.indexConsulted(), e.knownAfter(), progress.indexAfter(), 0, false);
     } else if (event instanceof UserActor.ConversationsFound e && progress != null) {
-      String indexAfter = e.more() ? e.conversations().get(e.conversations().size() - 1) : null;
+      boolean more = e.more() && !e.conversations().isEmpty(); // an empty page has nothing to go on from
+      String indexAfter = more ? e.conversations().get(e.conversations().size() - 1) : null;
       state.erasure = new Progress(progress.requestedTs(), union(progress.remaining(), e.conversations()), 0,
-          !e.more(), progress.knownAfter(), indexAfter, 0, false);
+          !more, progress.knownAfter(), indexAfter, 0, false);
     } else if (event instanceof EraseFinished e) {
       // Cursors never go back, so a device that connects later cannot mistake new items for old.
       UserState erased = new UserState();
