@@ -12,7 +12,11 @@ import io.parley.storage.PluginClient;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.time.Clock;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +92,22 @@ public final class Parley {
     log.info("Journal sequence-number marks in {} key(s) each", shards);
     full = JournalLayout.apply(full, shards);
 
-    ParleyNode.start(full, Clock.systemUTC());
+    ActorSystem<Void> system = ParleyNode.start(full, dynamo, Clock.systemUTC());
+    if (embeddedDynamo != null) {
+      closeWhenTheNodeStops(system, embeddedDynamo);
+    }
+  }
+
+  /**
+   * The embedded store closes after the node's entities and journal have stopped, so a stopped
+   * node leaves its data in one file (the write-ahead log folded in) rather than only on disk.
+   */
+  private static void closeWhenTheNodeStops(ActorSystem<Void> system, EmbeddedDynamoDb store) {
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "close-embedded-store", () -> {
+          store.close();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
   }
 
   /** An embedded store's start; a port in use or a store that will not open is told as such. */

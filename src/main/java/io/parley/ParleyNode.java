@@ -1,5 +1,6 @@
 package io.parley;
 
+import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.typesafe.config.Config;
 import io.parley.archive.ColdTier;
 import io.parley.auth.JwtAuth;
@@ -17,15 +18,6 @@ import io.parley.media.MediaSettings;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.privacy.ContentKeys;
 import io.parley.privacy.ErasedKeyNotices;
-import io.parley.storage.DynamoDbClients;
-import io.parley.storage.PluginClient;
-import io.parley.storage.DynamoDbKeyTable;
-import io.parley.storage.DynamoDbGroupMembers;
-import io.parley.storage.DynamoDbMemberIndex;
-import io.parley.storage.RowWrites;
-import io.parley.user.KeptElsewhere;
-import java.util.concurrent.CompletionStage;
-import org.apache.pekko.dispatch.Dispatchers;
 import io.parley.push.ApnsProvider;
 import io.parley.push.FcmProvider;
 import io.parley.push.PushDispatcher;
@@ -33,14 +25,23 @@ import io.parley.push.PushProvider;
 import io.parley.push.PushSettings;
 import io.parley.push.PushToken;
 import io.parley.push.PushTokenOwner;
+import io.parley.storage.DynamoDbDedupTable;
 import io.parley.storage.DynamoDbErasureRegistry;
+import io.parley.storage.DynamoDbGroupMembers;
+import io.parley.storage.DynamoDbKeyTable;
+import io.parley.storage.DynamoDbMemberIndex;
+import io.parley.storage.PluginClient;
+import io.parley.storage.RowWrites;
+import io.parley.storage.StoreClient;
 import io.parley.user.ErasureRegistry;
+import io.parley.user.KeptElsewhere;
 import io.parley.user.UserActor;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -62,9 +63,11 @@ public final class ParleyNode {
 
   private ParleyNode() {}
 
-  public static ActorSystem<Void> start(Config config, Clock clock) {
+  /** {@code dynamo}: the one client of Parley's own tables, the one the start-up created them with. */
+  public static ActorSystem<Void> start(Config config, AmazonDynamoDB dynamo, Clock clock) {
     ParleyMetrics.installPrometheus();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "parley", config);
+    StoreClient.get(system.classicSystem()).use(dynamo);
     Cluster cluster = Cluster.get(system);
     PekkoManagement.get(system).start().exceptionally(failure -> {
       StartupFailure.exit(new StartupFailure.Refusal("the management port "
@@ -90,7 +93,6 @@ public final class ParleyNode {
     java.time.Duration askTimeout = config.getDuration("parley.gateway.ask-timeout");
     MediaService media = new MediaService(entities::media, entities, MediaSettings.from(config), askTimeout, system);
     // Parley's own small tables share one client (one connection pool) and the blocking pool.
-    var dynamo = DynamoDbClients.fromJournalConfig(config);
     var blocking = system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId());
     RowWrites rowWrites = RowWrites.from(config);
     ContentKeys keys = new ContentKeys(
@@ -106,8 +108,10 @@ public final class ParleyNode {
         config.getString("parley.dynamodb.member-index-table"), rowWrites, blocking));
     KeptElsewhere elsewhere = keptElsewhere(keys, media, memberIndex, largeGroups.rows(),
         tokenOwnerForgetting(entities, askTimeout, system));
+    DynamoDbDedupTable dedupSpill = new DynamoDbDedupTable(dynamo, config.getString("parley.dynamodb.dedup-table"),
+        blocking, clock);
     entities.start(journal, cold, pushes, erasures, memberIndex, largeGroups.rows(), largeGroups.liveGroups(),
-        elsewhere, clock);
+        dedupSpill, elsewhere, clock);
     MessageHistory history = new MessageHistory(entities, new MessageReader(journal, cold), askTimeout, system);
     JwtAuth auth = JwtAuth.from(config.getConfig("parley.auth"), clock);
 

@@ -7,19 +7,17 @@ import io.parley.archive.ArchiveSettings;
 import io.parley.archive.ColdTier;
 import io.parley.archive.ConversationArchiving;
 import io.parley.conversation.ConversationActor;
-import io.parley.conversation.GroupMembers;
-import io.parley.conversation.LiveGroups;
-import io.parley.conversation.MemberIndex;
 import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.DedupSpill;
+import io.parley.conversation.GroupMembers;
+import io.parley.conversation.LiveGroups;
+import io.parley.conversation.MemberIndex;
 import io.parley.conversation.MessageReader;
 import io.parley.gateway.Entities;
 import io.parley.media.MediaActor;
 import io.parley.media.MediaSettings;
 import io.parley.push.PushNotifier;
-import io.parley.storage.DynamoDbClients;
-import io.parley.storage.DynamoDbDedupTable;
 import io.parley.push.PushToken;
 import io.parley.push.PushTokenOwner;
 import io.parley.user.ErasureRegistry;
@@ -32,7 +30,6 @@ import io.parley.user.UserTokenHolders;
 import java.time.Clock;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.dispatch.Dispatchers;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -59,8 +56,8 @@ public final class ShardedEntities implements Entities, ArchiveCalendars {
   }
 
   public void start(ConversationJournal journal, ColdTier cold, PushNotifier pushes, ErasureRegistry erasures,
-      MemberIndex memberIndex, GroupMembers groupMembers, LiveGroups liveGroups, KeptElsewhere elsewhere,
-      Clock clock) {
+      MemberIndex memberIndex, GroupMembers groupMembers, LiveGroups liveGroups, DedupSpill dedupSpill,
+      KeptElsewhere elsewhere, Clock clock) {
     ConversationSettings conversationSettings = ConversationSettings.from(system.settings().config());
     ArchiveSettings archiveSettings = ArchiveSettings.from(system.settings().config());
     UserSettings userSettings = UserSettings.from(system.settings().config());
@@ -68,11 +65,6 @@ public final class ShardedEntities implements Entities, ArchiveCalendars {
     MessageReader reader = new MessageReader(journal, cold);
     UserTokenHolders tokenHolders = new UserTokenHolders(this, system);
     var archiveRuns = ConversationArchiving.factory(journal, cold, this, archiveSettings, clock);
-    DedupSpill dedupSpill = new DynamoDbDedupTable(
-        DynamoDbClients.fromJournalConfig(system.settings().config()),
-        system.settings().config().getString("parley.dynamodb.dedup-table"),
-        system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId()),
-        clock);
     sharding.init(
         Entity.of(
                 ConversationActor.TYPE_KEY,

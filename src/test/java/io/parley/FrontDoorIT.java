@@ -142,6 +142,11 @@ class FrontDoorIT {
     unguardedWrites.put("PARLEY_MANAGEMENT_READ_ONLY", "false");
     assertTrue(refusal(workDir, unguardedWrites).contains("PARLEY_MANAGEMENT_ADMIN_TOKEN"));
 
+    Map<String, String> noNativeSqlite = ports();
+    noNativeSqlite.put("JAVA_TOOL_OPTIONS", "-Dos.arch=riscv64"); // a platform the jar carries no SQLite for
+    String platform = refusal(workDir, noNativeSqlite);
+    assertTrue(platform.contains("SQLite has no native library") && platform.contains("riscv64"), platform);
+
     Map<String, String> noSecret = ports();
     noSecret.put("PARLEY_DEV_TOKENS", "off");
     assertTrue(refusal(workDir, noSecret).contains("PARLEY_JWT_SECRET"));
@@ -172,6 +177,7 @@ class FrontDoorIT {
       assertEquals(1, node.process.exitValue(), node.output());
       List<String> lines = node.output().lines().filter(l -> l.startsWith("Parley could not start: ")).toList();
       assertEquals(1, lines.size(), node.output());
+      assertTrue(node.output().lines().noneMatch(l -> l.startsWith("\tat ")), "no stack trace: " + node.output());
       return lines.get(0);
     }
   }

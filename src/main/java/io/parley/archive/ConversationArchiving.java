@@ -248,9 +248,10 @@ public final class ConversationArchiving implements ArchiveRuns {
           ctx.getLog().info("Archived messages {}..{} of {}", segment.fromSeq(), segment.toSeq(),
               Audit.digest(conversationId));
           // A run cut short may have left an object for a shorter range from the same start.
+          org.slf4j.Logger log = ctx.getLog(); // the context is the actor's own: not asked off its thread
           cold.removeStrays(conversationId, segment).whenComplete((removed, failure) -> {
             if (failure != null) {
-              ctx.getLog().warn("Could not remove stray segments of {} from {}: {}",
+              log.warn("Could not remove stray segments of {} from {}: {}",
                   conversationId, segment.fromSeq(), failure.toString());
             }
           });

@@ -5,6 +5,7 @@ import io.parley.operations.AdminCredential;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.parley.storage.DynamoDbErasureRegistry;
+import io.parley.storage.StoreClient;
 import io.parley.user.ErasureRegistry;
 import io.parley.user.UserActor;
 import java.time.Clock;
@@ -32,8 +33,9 @@ public final class AdminRoute extends AllDirectives implements ManagementRoutePr
     var system = Adapter.toTyped(classic);
     ClusterSharding sharding = ClusterSharding.get(system);
     Duration askTimeout = system.settings().config().getDuration("parley.gateway.ask-timeout");
-    // Pekko Management builds this route from the actor system alone, so it has a client of its own.
+    // Pekko Management builds this route from the actor system alone: the node's client through it.
     ErasureRegistry erasures = DynamoDbErasureRegistry.fromConfig(system.settings().config(),
+        StoreClient.get(classic).dynamo(),
         system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId()), Clock.systemUTC());
     this.credential = AdminCredential.from(system.settings().config());
     this.erasure = new AccountErasure(

@@ -45,9 +45,9 @@ public final class DynamoDbErasureRegistry implements ErasureRegistry {
     this.scanPageItems = scanPageItems;
   }
 
-  /** The table the node's configuration names, through a client configured like the journal's. */
-  public static DynamoDbErasureRegistry fromConfig(Config config, Executor blocking, Clock clock) {
-    return new DynamoDbErasureRegistry(DynamoDbClients.fromJournalConfig(config),
+  /** The table the node's configuration names, through the node's client. */
+  public static DynamoDbErasureRegistry fromConfig(Config config, AmazonDynamoDB dynamo, Executor blocking, Clock clock) {
+    return new DynamoDbErasureRegistry(dynamo,
         config.getString("parley.dynamodb.erasure-table"), blocking, clock);
   }
 

@@ -18,7 +18,7 @@ public final class StorageHealthCheck implements Supplier<CompletionStage<Boolea
   private final Executor blocking;
 
   public StorageHealthCheck(ActorSystem system) {
-    this.dynamo = DynamoDbClients.fromJournalConfig(system.settings().config());
+    this.dynamo = StoreClient.get(system).dynamo();
     this.journalTable = system.settings().config().getString("dynamodb-journal.journal-table");
     // A blocking SDK call: on the pool made for that, not the common pool the node's futures share.
     this.blocking = system.dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId());

@@ -166,9 +166,10 @@ final class DeviceConnections {
           exceptDeviceId);
     } else if (online()) {
       Map<String, ActorRef<DeviceEvent>> devices = Map.copyOf(byDevice);
+      org.slf4j.Logger log = ctx.getLog(); // the context is the actor's own: not asked off its thread
       memberLists.complete(item).whenComplete((completed, failure) -> {
         if (failure != null) {
-          ctx.getLog().debug("No inbox.update for {}: reading its members failed: {}", item.conversationId(), failure.toString());
+          log.debug("No inbox.update for {}: reading its members failed: {}", item.conversationId(), failure.toString());
           return;
         }
         devices.forEach((deviceId, connection) -> {

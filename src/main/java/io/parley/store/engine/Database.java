@@ -58,6 +58,7 @@ final class Database implements AutoCloseable {
     } catch (java.io.IOException unlockable) {
       throw new SQLException("Cannot lock the store's directory " + dir, unlockable);
     }
+    requireNativeLibrary();
     this.url = "jdbc:sqlite:" + dir.resolve(FILE_NAME);
     this.writer = new Sql(DriverManager.getConnection(url));
     writer.execute("PRAGMA page_size=8192"); // items up to ~2 KB stay inline in the WITHOUT ROWID b-tree
@@ -79,6 +80,20 @@ final class Database implements AutoCloseable {
       org.sqlite.Function.create(reader.connection(), SEGMENT_FUNCTION, new Segment());
       readers.add(reader);
       idleReaders.add(reader);
+    }
+  }
+
+  /** SQLite's driver says only "Error opening connection" when it has no library for this platform. */
+  private static void requireNativeLibrary() throws SQLException {
+    boolean loaded;
+    try {
+      loaded = org.sqlite.SQLiteJDBCLoader.initialize();
+    } catch (Exception | LinkageError missing) {
+      loaded = false;
+    }
+    if (!loaded) {
+      throw new SQLException("SQLite has no native library for " + System.getProperty("os.name") + " on "
+          + System.getProperty("os.arch") + " in this build (it carries Linux, macOS and Windows on x86-64 and ARM64)");
     }
   }
 

@@ -148,7 +148,7 @@ public record Table(long id, TableSchema schema, KeyDef key, List<Index> indexes
     if (key.hasRange()) {
       rest.remove(key.rangeName());
     }
-    return ItemCodec.encode(rest);
+    return ItemCompression.pack(ItemCodec.encode(rest));
   }
 
   /** The item of a row: its key columns and its stored attributes. */
@@ -158,7 +158,7 @@ public record Table(long id, TableSchema schema, KeyDef key, List<Index> indexes
     if (key.hasRange()) {
       item.put(key.rangeName(), KeyBytes.value(key.rangeType(), range));
     }
-    item.putAll(ItemCodec.decode(stored));
+    item.putAll(ItemCodec.decode(ItemCompression.unpack(stored)));
     return item;
   }
 
