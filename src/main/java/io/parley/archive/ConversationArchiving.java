@@ -18,6 +18,7 @@ import io.parley.conversation.Segment;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.LongSupplier;
+import io.parley.cluster.JournalEraser;
 import io.parley.operations.Audit;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -263,7 +264,7 @@ public final class ConversationArchiving implements ArchiveRuns {
     archive.crashHook().after(CrashHook.Step.SNAPSHOTTED, conversationId);
     trimInFlight = true;
     long through = state.trimThrough;
-    Adapter.actorOf(ctx, JournalTrimmer.props(
+    Adapter.actorOf(ctx, JournalEraser.events(
         ConversationActor.persistenceId(conversationId).id(), through, Adapter.toClassic(ctx.getSelf()),
         new TrimFinished(through, true), new TrimFinished(through, false)));
   }

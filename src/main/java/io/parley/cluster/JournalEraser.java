@@ -12,32 +12,45 @@ import org.apache.pekko.persistence.RecoveryCompleted;
 import org.apache.pekko.persistence.SnapshotSelectionCriteria;
 
 /**
- * Deletes a persistent entity's journal events and snapshots up to a sequence number, then stops.
+ * Deletes a persistent entity's journal events (and, if asked, its snapshots) up to a sequence
+ * number, then stops.
  *
  * <p>Typed persistence deletes events and snapshots only as a side effect of its count-based
- * retention, which always keeps the latest few: an erased account must keep nothing from before
- * its erasure, so its entity deletes exactly that prefix through this classic helper (public API,
- * no plugin internals). It replays nothing ({@link Recovery#none()}) and writes nothing, so it
- * never competes with the entity, which stays the only writer of its persistence id. It answers
- * {@code replyTo} with {@code onSuccess} once both are deleted, or {@code onFailure}.
+ * retention, which deletes everything before a snapshot and keeps the latest few: a conversation
+ * must keep its hot messages, so it deletes exactly the archived prefix of its events
+ * ({@link #events}); an erased account must keep nothing from before its erasure record
+ * ({@link #eventsAndSnapshots}). This classic helper does it through the public persistence API,
+ * no plugin internals. It replays nothing ({@link Recovery#none()}) and writes nothing, so it never
+ * competes with the entity, which stays the only writer of its persistence id. It answers
+ * {@code replyTo} with {@code onSuccess} once all is deleted, or {@code onFailure}.
  */
 public final class JournalEraser extends AbstractPersistentActor {
   private final String persistenceId;
   private final long throughSequenceNr;
+  private final boolean snapshotsToo;
   private final ActorRef replyTo;
   private final Object onSuccess;
   private final Object onFailure;
 
-  public static Props props(
+  /** The events through {@code throughSequenceNr}; snapshots stay. */
+  public static Props events(
       String persistenceId, long throughSequenceNr, ActorRef replyTo, Object onSuccess, Object onFailure) {
     return Props.create(JournalEraser.class,
-        () -> new JournalEraser(persistenceId, throughSequenceNr, replyTo, onSuccess, onFailure));
+        () -> new JournalEraser(persistenceId, throughSequenceNr, false, replyTo, onSuccess, onFailure));
   }
 
-  private JournalEraser(
+  /** The events and the snapshots through {@code throughSequenceNr}. */
+  public static Props eventsAndSnapshots(
       String persistenceId, long throughSequenceNr, ActorRef replyTo, Object onSuccess, Object onFailure) {
+    return Props.create(JournalEraser.class,
+        () -> new JournalEraser(persistenceId, throughSequenceNr, true, replyTo, onSuccess, onFailure));
+  }
+
+  private JournalEraser(String persistenceId, long throughSequenceNr, boolean snapshotsToo, ActorRef replyTo,
+      Object onSuccess, Object onFailure) {
     this.persistenceId = persistenceId;
     this.throughSequenceNr = throughSequenceNr;
+    this.snapshotsToo = snapshotsToo;
     this.replyTo = replyTo;
     this.onSuccess = onSuccess;
     this.onFailure = onFailure;
@@ -64,8 +77,13 @@ public final class JournalEraser extends AbstractPersistentActor {
   @Override
   public Receive createReceive() {
     return receiveBuilder()
-        .match(DeleteMessagesSuccess.class, ok ->
-            deleteSnapshots(SnapshotSelectionCriteria.create(throughSequenceNr, Long.MAX_VALUE)))
+        .match(DeleteMessagesSuccess.class, ok -> {
+          if (snapshotsToo) {
+            deleteSnapshots(SnapshotSelectionCriteria.create(throughSequenceNr, Long.MAX_VALUE));
+          } else {
+            finish(onSuccess);
+          }
+        })
         .match(DeleteSnapshotsSuccess.class, ok -> finish(onSuccess))
         .match(DeleteMessagesFailure.class, failed -> failed("events", failed.cause()))
         .match(DeleteSnapshotsFailure.class, failed -> failed("snapshots", failed.cause()))
@@ -78,8 +96,8 @@ public final class JournalEraser extends AbstractPersistentActor {
   }
 
   private void failed(String what, Throwable cause) {
-    // No persistence id in the log: it names the (erased) user. The entity retries.
-    getContext().getSystem().log().warning("Deleting an erased entity's {} failed: {}", what, cause);
+    // No persistence id in the log: it may name a user (an erased one). The entity retries.
+    getContext().getSystem().log().warning("Deleting {} through {} failed: {}", what, throughSequenceNr, cause);
     finish(onFailure);
   }
 

@@ -182,7 +182,7 @@ public final class PushTokenOwner
       return;
     }
     erasingJournal = true;
-    Adapter.actorOf(ctx, JournalEraser.props(persistenceId().id(), through, Adapter.toClassic(ctx.getSelf()),
+    Adapter.actorOf(ctx, JournalEraser.eventsAndSnapshots(persistenceId().id(), through, Adapter.toClassic(ctx.getSelf()),
         new JournalErased(through, true, replyTo), new JournalErased(through, false, replyTo)));
   }
 

@@ -266,7 +266,7 @@ public final class Erasure {
       return;
     }
     erasingJournal = true;
-    Adapter.actorOf(ctx, JournalEraser.props(UserActor.persistenceId(userId).id(), progress.journalThrough(),
+    Adapter.actorOf(ctx, JournalEraser.eventsAndSnapshots(UserActor.persistenceId(userId).id(), progress.journalThrough(),
         Adapter.toClassic(ctx.getSelf()), new UserActor.OwnJournalErased(true), new UserActor.OwnJournalErased(false)));
   }
 
