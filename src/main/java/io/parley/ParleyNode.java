@@ -4,6 +4,8 @@ import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.typesafe.config.Config;
 import io.parley.archive.ColdTier;
 import io.parley.auth.JwtAuth;
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.GroupMembers;
@@ -21,6 +23,8 @@ import io.parley.push.FcmProvider;
 import io.parley.push.PushDispatcher;
 import io.parley.push.PushProvider;
 import io.parley.push.PushSettings;
+import io.parley.push.PushToken;
+import io.parley.push.PushTokenOwner;
 import io.parley.storage.DynamoDbDedupTable;
 import io.parley.storage.DynamoDbErasureRegistry;
 import io.parley.storage.DynamoDbGroupMembers;
@@ -35,10 +39,14 @@ import io.parley.user.PresenceNotices;
 import io.parley.user.UserActor;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -100,7 +108,8 @@ public final class ParleyNode {
     GroupRelay.Started largeGroups = GroupRelay.start(system, entities, new DynamoDbGroupMembers(dynamo,
         config.getString("parley.dynamodb.group-members-table"),
         config.getString("parley.dynamodb.member-index-table"), rowWrites, blocking));
-    KeptElsewhere elsewhere = keptElsewhere(keys, media, memberIndex, largeGroups.rows());
+    KeptElsewhere elsewhere = keptElsewhere(keys, media, memberIndex, largeGroups.rows(),
+        tokenOwnerForgetting(entities, askTimeout, system));
     DynamoDbDedupTable dedupSpill = new DynamoDbDedupTable(dynamo, config.getString("parley.dynamodb.dedup-table"),
         blocking, clock);
     entities.start(journal, cold, pushes, erasures, memberIndex, largeGroups.rows(), largeGroups.liveGroups(),
@@ -138,8 +147,15 @@ public final class ParleyNode {
    * media, and last the index rows.
    */
   private static KeptElsewhere keptElsewhere(ContentKeys keys, MediaService media, DynamoDbMemberIndex index,
-      GroupMembers groups) {
+      GroupMembers groups, BiFunction<String, PushToken, CompletionStage<?>> forgetTokenOwner) {
     return new KeptElsewhere() {
+      @Override
+      public CompletionStage<?> forgetPushTokens(String userId, Collection<PushToken> tokens) {
+        return CompletableFuture.allOf(tokens.stream()
+            .map(token -> forgetTokenOwner.apply(userId, token).toCompletableFuture())
+            .toArray(CompletableFuture[]::new));
+      }
+
       @Override
       public CompletionStage<?> erase(String userId) {
         return keys.erase(userId)
@@ -152,7 +168,33 @@ public final class ParleyNode {
         return index.conversationsOf(userId).thenCombine(groups.largeGroupsOf(userId), (ever, large) ->
             java.util.stream.Stream.concat(ever.stream(), large.stream()).distinct().toList());
       }
+
+      /** The index read a page at a time; the large groups the user is in now are fewer, read whole. */
+      @Override
+      public CompletionStage<KeptElsewhere.Page> conversations(String userId, String after, int limit) {
+        return index.conversationsOf(userId, after, limit).thenCombine(groups.largeGroupsOf(userId), (indexed, large) -> {
+          String last = indexed.more() ? indexed.conversations().get(indexed.conversations().size() - 1) : null;
+          List<String> both = new ArrayList<>(indexed.conversations());
+          // Beyond the index's page, a large group waits for the page of the index it falls in.
+          large.stream().filter(id -> last == null || id.compareTo(last) <= 0).forEach(both::add);
+          KeptElsewhere.Page page = KeptElsewhere.Page.of(both, after, limit);
+          return new KeptElsewhere.Page(page.conversations(), page.more() || indexed.more());
+        });
+      }
     };
+  }
+
+  /** Each push token's owner record forgets an erased user; fails unless it answers that it did. */
+  private static BiFunction<String, PushToken, CompletionStage<?>> tokenOwnerForgetting(
+      ShardedEntities entities, java.time.Duration askTimeout, ActorSystem<Void> system) {
+    return (userId, token) -> AskPattern.<PushTokenOwner.Command, Outcome<Done>>ask(entities.pushTokenOwner(token),
+            replyTo -> new PushTokenOwner.Forget(userId, replyTo), askTimeout, system.scheduler())
+        .thenApply(outcome -> {
+          if (!outcome.isOk()) {
+            throw new IllegalStateException(outcome.message());
+          }
+          return outcome.value();
+        });
   }
 
   /** Push through whichever providers have credentials; their connections close on shutdown. */

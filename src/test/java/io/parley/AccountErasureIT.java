@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.conversation.Segment;
 import io.parley.testing.ApiClient;
 import io.parley.testing.ParleyProcess;
 import io.parley.testing.Poll;
 import io.parley.testing.StoredContent;
+import io.parley.testing.WsClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
@@ -21,8 +23,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +70,13 @@ class AccountErasureIT {
       byte[] mediaBytes = ("alice's photo bytes " + run).getBytes(StandardCharsets.UTF_8);
       String mediaUrl = upload(node, aliceToken, mediaBytes);
       send(api, aliceToken, group, "g3", mediaUrl, "media");
+      String pushToken = "fcm-token-of-" + run;
+      String device = "phone-of-" + run;
+      assertEquals(200, api.post(aliceToken, "/v1/devices",
+          "{\"platform\":\"fcm\",\"token\":\"" + pushToken + "\"}").status());
+      try (WsClient phone = WsClient.connect(node, aliceToken, device)) {
+        phone.await(WsClient.type("hello"));
+      }
 
       String before = stored.everything();
       for (String secret : hers) {
@@ -73,8 +84,9 @@ class AccountErasureIT {
       }
       assertTrue(before.contains("alice's secret number 3 of " + run + ", long"), "and a preview of it");
       assertTrue(before.contains(new String(mediaBytes, StandardCharsets.UTF_8)), "and her media");
+      assertTrue(before.contains(pushToken) && before.contains(device), "and her push token and device");
 
-      awaitErased(api, aliceToken);
+      awaitErased(node, api, aliceToken);
 
       String after = stored.everything();
       for (String secret : hers) {
@@ -83,6 +95,28 @@ class AccountErasureIT {
       assertFalse(after.contains("alice's secret"), "no part of any of them, previews included");
       assertFalse(after.contains(new String(mediaBytes, StandardCharsets.UTF_8)), "her media bytes");
       assertTrue(after.contains(bobsOld) && after.contains(bobsNew), "bob's content is untouched");
+      assertFalse(after.contains(pushToken), "her push token (her entity's and its owner record's journals)");
+      assertFalse(after.contains(device), "her device");
+
+      // Her own entity keeps the erasure record alone; its key names her, which keeps the account erased.
+      List<String> own = new ArrayList<>();
+      for (String table : List.of("parley-journal", "parley-snapshots")) {
+        for (Map<String, AttributeValue> item : stored.items(table, null)) {
+          if (item.get("par").getS().contains("User|" + alice + "-") || item.get("par").getS().endsWith("User|" + alice)) {
+            own.add(table + ": " + stored.readable(item, List.of()));
+          }
+        }
+      }
+      assertFalse(own.isEmpty(), "the erasure record is kept");
+      for (String item : own) {
+        for (String trace : List.of(direct, group, bob, carol, "Climbing", pushToken, device, mediaUrl)) {
+          assertFalse(item.contains(trace), trace + " is still in her entity's journal or snapshots: " + item);
+        }
+      }
+      String log = Files.readString(node.logFile());
+      for (String trace : List.of(alice, pushToken, device)) {
+        assertFalse(log.contains(trace), trace + " is in the node's log");
+      }
 
       // What bob sees: her messages as tombstones in place, his own as they were, cold and hot.
       JsonNode history = api.get(bobToken, "/v1/conversations/" + direct + "/messages?limit=100").body().get("messages");
@@ -94,6 +128,33 @@ class AccountErasureIT {
       }
       ApiClient.Response photo = api.get(bobToken, mediaUrl);
       assertEquals(404, photo.status(), photo.toString());
+    }
+  }
+
+  /**
+   * Group titles the erased user set: readable in storage until they are sealed with the setter's
+   * key (issue 39, another change); enable this once they are.
+   */
+  @Test
+  @Disabled("enable once group titles are sealed with the setter's key (issue 39, h-keys)")
+  void groupTitlesTheErasedUserSetAreNotReadableInStorageAfterwards() throws Exception {
+    try (ParleyProcess node = ParleyProcess.start(temp);
+        StoredContent stored = new StoredContent(node)) {
+      ApiClient api = new ApiClient(node);
+      String run = UUID.randomUUID().toString().substring(0, 8);
+      String alice = "alice-" + run;
+      String bob = "bob-" + run;
+      String aliceToken = api.token(alice);
+      api.token(bob);
+      String title = "alice's secret title of " + run;
+      String group = api.post(aliceToken, "/v1/groups",
+          "{\"title\":\"" + title + "\",\"members\":[\"" + bob + "\"]}").body().get("conversation_id").asText();
+      send(api, aliceToken, group, "t1", "hello " + run);
+      assertTrue(stored.everything().contains(title), "the scan reads the title before the erasure");
+
+      awaitErased(node, api, aliceToken);
+
+      assertFalse(stored.everything().contains(title), "the title she set is still readable");
     }
   }
 
@@ -137,12 +198,16 @@ class AccountErasureIT {
     });
   }
 
-  private static void awaitErased(ApiClient api, String token) {
-    Poll.until(Duration.ofSeconds(30), () -> {
-      ApiClient.Response erased = api.delete(token, "/v1/me", "");
-      assertTrue(erased.status() == 202 || erased.status() == 200, erased.toString());
-      return erased.status() == 200;
-    });
+  private static void awaitErased(ParleyProcess node, ApiClient api, String token) {
+    try {
+      Poll.until(Duration.ofSeconds(30), () -> {
+        ApiClient.Response erased = api.delete(token, "/v1/me", "");
+        assertTrue(erased.status() == 202 || erased.status() == 200, erased.toString());
+        return erased.status() == 200;
+      });
+    } catch (AssertionError notDone) {
+      throw new AssertionError("the erasure did not finish; the node warned:\n" + node.recentWarnings(), notDone);
+    }
   }
 
 }

@@ -18,6 +18,8 @@ import io.parley.conversation.Segment;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.LongSupplier;
+import io.parley.cluster.JournalEraser;
+import io.parley.operations.Audit;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
@@ -243,8 +245,9 @@ public final class ConversationArchiving implements ArchiveRuns {
         .thenRun(newState -> {
           archive.crashHook().after(CrashHook.Step.PERSISTED, conversationId);
           archiveInFlight = false;
-          ctx.getLog().info("Archived messages {}..{} of {} to {}", segment.fromSeq(), segment.toSeq(),
-              conversationId, written.key());
+          // A digest, not the id: a direct conversation's id names its two users (no user ids in logs).
+          ctx.getLog().info("Archived messages {}..{} of {}", segment.fromSeq(), segment.toSeq(),
+              Audit.digest(conversationId));
           // A run cut short may have left an object for a shorter range from the same start.
           org.slf4j.Logger log = ctx.getLog(); // the context is the actor's own: not asked off its thread
           cold.removeStrays(conversationId, segment).whenComplete((removed, failure) -> {
@@ -261,7 +264,7 @@ public final class ConversationArchiving implements ArchiveRuns {
     archive.crashHook().after(CrashHook.Step.SNAPSHOTTED, conversationId);
     trimInFlight = true;
     long through = state.trimThrough;
-    Adapter.actorOf(ctx, JournalTrimmer.props(
+    Adapter.actorOf(ctx, JournalEraser.events(
         ConversationActor.persistenceId(conversationId).id(), through, Adapter.toClassic(ctx.getSelf()),
         new TrimFinished(through, true), new TrimFinished(through, false)));
   }

@@ -2,6 +2,7 @@ package io.parley.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.cluster.Done;
+import io.parley.operations.Audit;
 import io.parley.user.Erasure;
 import io.parley.user.ErasureRegistry;
 import io.parley.user.UserActor;
@@ -54,7 +55,9 @@ final class AccountErasure {
   /** A record left behind costs the resumer one question later: no reason to fail the answer. */
   private CompletionStage<Done> forget(ErasureRegistry.Unfinished recorded) {
     return registry.finished(recorded).exceptionally(failure -> {
-      log.warn("Could not forget the finished erasure of {}; the resumer will: {}", recorded.userId(), failure.toString());
+      // A digest, not the id: the log keeps no id of an erased account.
+      log.warn("Could not forget the finished erasure of {}; the resumer will: {}", Audit.digest(recorded.userId()),
+          failure.toString());
       return Done.INSTANCE;
     });
   }

@@ -114,14 +114,17 @@ final class UserExport {
         .put("uploaded_ts", upload.uploadedTs());
   }
 
-  /** The user's messages in one conversation, newest page first, each page ascending. */
+  /**
+   * The user's messages in one conversation, newest page first, each page ascending. Other
+   * members' messages are skipped before anything is opened: an export opens only what it exports.
+   */
   private Source<ObjectNode, NotUsed> sentMessages(String userId, String conversationId) {
     return Source.unfoldAsync(Long.MAX_VALUE, beforeSeq -> beforeSeq <= 1
             ? CompletableFuture.completedFuture(Optional.empty())
             : history.page(null, conversationId, beforeSeq, PAGE).thenApply(outcome -> next(outcome)))
+        .map(messages -> messages.stream().filter(message -> message.senderId().equals(userId)).toList())
         .mapAsync(1, sealing::openMessages)
         .mapConcat(messages -> messages)
-        .filter(message -> message.senderId().equals(userId))
         .map(message -> {
           ObjectNode line = WireFormat.message(message);
           line.put("type", "message");

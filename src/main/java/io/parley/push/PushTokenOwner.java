@@ -4,6 +4,7 @@ import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.EntityLifecycle;
+import io.parley.cluster.JournalEraser;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -12,6 +13,7 @@ import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -53,6 +55,15 @@ public final class PushTokenOwner
   /** {@code userId} registers the token; the reply comes once that is stored. */
   public record Claim(String userId, PushToken token, ActorRef<Outcome<Done>> replyTo) implements Command {}
 
+  /**
+   * {@code userId}'s account is erased: if the token is still theirs, the record forgets them and
+   * its journal and snapshots are deleted; answered once that is done.
+   */
+  public record Forget(String userId, ActorRef<Outcome<Done>> replyTo) implements Command {}
+
+  /** The journal's events and snapshots through {@code throughSeqNr} were deleted, or not. */
+  record JournalErased(long throughSeqNr, boolean deleted, ActorRef<Outcome<Done>> replyTo) implements Command {}
+
   record Released(String userId) implements Command {}
 
   record ReleaseFailed(String userId) implements Command {}
@@ -73,6 +84,9 @@ public final class PushTokenOwner
 
   public record OwnerReleased(String userId) implements Event {}
 
+  /** The owner's account was erased: no owner (the token is kept only while earlier owners are being released). */
+  public record OwnerForgotten() implements Event {}
+
   // ------------------------------------------------------------------------------------- state
 
   /** {@code releasing}: earlier owners that have not yet confirmed they dropped the token. */
@@ -88,6 +102,8 @@ public final class PushTokenOwner
   private final ActorContext<Command> ctx;
   private final EntityLifecycle<State> lifecycle;
   private final TokenHolders holders;
+  /** A {@link JournalEraser} is under way (memory only). */
+  private boolean erasingJournal;
 
   private PushTokenOwner(
       String entityId, ActorContext<Command> ctx, ActorRef<ClusterSharding.ShardCommand> shard, TokenHolders holders) {
@@ -119,13 +135,21 @@ public final class PushTokenOwner
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(Claim.class, this::onClaim)
+        .onCommand(Forget.class, this::onForget)
+        .onCommand(JournalErased.class, (state, cmd) -> {
+          erasingJournal = false;
+          cmd.replyTo().tell(cmd.deleted() ? Outcome.ok(Done.INSTANCE)
+              : Outcome.rejected(Outcome.Reason.UNAVAILABLE, "the push token record could not be deleted"));
+          return Effect().unstashAll();
+        })
         .onCommand(Released.class, (state, cmd) ->
             Effect().persist(new OwnerReleased(cmd.userId())).thenRun(this::releaseOrPassivate))
         .onCommand(ReleaseFailed.class, (state, cmd) -> {
           release(state.token(), cmd.userId());
           return Effect().none();
         })
-        .onCommand(Stop.class, (state, cmd) -> Effect().stop())
+        // Passivating (it does right after a recovery) waits for a deletion under way, which answers the erasure.
+        .onCommand(Stop.class, (state, cmd) -> erasingJournal ? Effect().stash() : Effect().stop())
         .build();
   }
 
@@ -140,6 +164,26 @@ public final class PushTokenOwner
           cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
           releaseOrPassivate(newState);
         });
+  }
+
+  private Effect<Event, State> onForget(State state, Forget cmd) {
+    if (cmd.userId().equals(state.owner())) {
+      return Effect().persist(new OwnerForgotten()).thenRun(forgotten -> eraseJournalOrAnswer(forgotten, cmd.replyTo()));
+    }
+    // Forgotten before, and its journal perhaps not deleted yet: deleting again is harmless.
+    return Effect().none().thenRun(unchanged -> eraseJournalOrAnswer(unchanged, cmd.replyTo()));
+  }
+
+  /** With no owner and nobody to release, the record is empty: nothing of it needs keeping. */
+  private void eraseJournalOrAnswer(State state, ActorRef<Outcome<Done>> replyTo) {
+    long through = lastSequenceNumber(ctx);
+    if (state.owner() != null || !state.releasing().isEmpty() || through == 0) {
+      replyTo.tell(Outcome.ok(Done.INSTANCE));
+      return;
+    }
+    erasingJournal = true;
+    Adapter.actorOf(ctx, JournalEraser.eventsAndSnapshots(persistenceId().id(), through, Adapter.toClassic(ctx.getSelf()),
+        new JournalErased(through, true, replyTo), new JournalErased(through, false, replyTo)));
   }
 
   private void releaseOrPassivate(State state) {
@@ -170,6 +214,8 @@ public final class PushTokenOwner
           releasing.remove(e.owner());
           return new State(e.owner(), e.token(), releasing);
         })
+        .onEvent(OwnerForgotten.class, (state, e) ->
+            new State(null, state.releasing().isEmpty() ? null : state.token(), state.releasing()))
         .onEvent(OwnerReleased.class, (state, e) -> {
           TreeSet<String> releasing = new TreeSet<>(state.releasing());
           releasing.remove(e.userId());

@@ -8,6 +8,7 @@ import com.amazonaws.services.dynamodbv2.model.QueryRequest;
 import com.amazonaws.services.dynamodbv2.model.QueryResult;
 import com.amazonaws.services.dynamodbv2.model.WriteRequest;
 import io.parley.conversation.MemberIndex;
+import io.parley.user.KeptElsewhere;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +58,29 @@ public final class DynamoDbMemberIndex implements MemberIndex {
         start = page.getLastEvaluatedKey();
       } while (start != null && !start.isEmpty());
       return conversations;
+    }, blocking);
+  }
+
+  /**
+   * Up to {@code limit} of {@link #conversationsOf} after {@code after} (null: from the first), in id
+   * order, and whether more follow: an erasure reads the index a page at a time.
+   */
+  public CompletionStage<KeptElsewhere.Page> conversationsOf(String userId, String after, int limit) {
+    return CompletableFuture.supplyAsync(() -> {
+      List<String> conversations = new ArrayList<>();
+      Map<String, AttributeValue> start = after == null ? null : key(userId, after);
+      do {
+        QueryResult page = dynamo.query(new QueryRequest(table)
+            .withKeyConditionExpression("u = :u")
+            .withExpressionAttributeValues(Map.of(":u", new AttributeValue(userId)))
+            .withConsistentRead(true)
+            .withLimit(limit + 1 - conversations.size())
+            .withExclusiveStartKey(start));
+        page.getItems().forEach(item -> conversations.add(item.get("c").getS()));
+        start = page.getLastEvaluatedKey();
+      } while (conversations.size() <= limit && start != null && !start.isEmpty());
+      boolean more = conversations.size() > limit;
+      return new KeptElsewhere.Page(List.copyOf(more ? conversations.subList(0, limit) : conversations), more);
     }, blocking);
   }
 

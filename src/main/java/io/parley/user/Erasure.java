@@ -2,11 +2,13 @@ package io.parley.user;
 
 import io.parley.operations.Audit;
 import io.parley.cluster.Done;
+import io.parley.cluster.JournalEraser;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.Conversations;
 import io.parley.push.OfflinePushes;
+import io.parley.push.PushToken;
 import io.parley.user.UserActor.EraseFinished;
 import io.parley.user.UserActor.EraseRequested;
 import io.parley.user.UserActor.ElsewhereErased;
@@ -20,31 +22,45 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 
 /**
  * Erasing the account ({@code DELETE /v1/me}): a durable process of the {@link UserActor}.
- * {@link EraseRequested} records the conversations to leave (those the entity knows of); each
+ * {@link EraseRequested} records the conversations to leave, a page at a time
+ * ({@link KnownConversations}: those the entity knows of, then those the member index lists); each
  * conversation's {@link ConversationActor.EraseMember} is asked (a few at a time, retried until it
  * answers) and its answer recorded ({@link ConversationErased}); what the account keeps outside
  * the entities is deleted ({@link KeptElsewhere}: its content key, which leaves every copy of its
  * messages unreadable, and its media); {@link EraseFinished} then leaves
  * the state empty (inbox, pending items, devices, push tokens, last seen) but for the record that
- * it was erased. A restart half-way resumes at the conversations not yet recorded. Asking again
- * while it runs, or once it is done with nothing stored since, changes nothing.
+ * it was erased; last, the entity's own events and snapshots from before that record are deleted
+ * ({@link JournalEraser}, then {@link UserActor.JournalErased}): only then is it done. A restart
+ * half-way resumes at the step not yet recorded. Asking again while it runs, or once it is done
+ * with nothing stored since, changes nothing.
  */
 public final class Erasure {
   /**
-   * {@code remaining}: conversations not yet erased; {@code finishedTs} 0 while under way;
-   * {@code indexConsulted}: the member index's conversations were added to {@code remaining}.
+   * {@code remaining}: conversations of the current page not yet erased; {@code finishedTs} 0 until
+   * the state is emptied; {@code indexConsulted}: the member index's last page was added to
+   * {@code remaining}. {@code knownAfter}, {@code indexAfter}: where the next page of the entity's
+   * own conversations, of the index's, starts (null: none, not yet). {@code journalThrough}: the
+   * events and snapshots to delete once the state is emptied, {@code journalErased} once they are
+   * (0 and false in erasures that finished before the journal was erased too).
    */
-  public record Progress(long requestedTs, List<String> remaining, long finishedTs, boolean indexConsulted)
-      implements JsonSerializable {
+  public record Progress(long requestedTs, List<String> remaining, long finishedTs, boolean indexConsulted,
+      String knownAfter, String indexAfter, long journalThrough, boolean journalErased) implements JsonSerializable {
     boolean done() {
-      return finishedTs != 0;
+      return finishedTs != 0 && (journalErased || journalThrough == 0);
+    }
+
+    Progress withRemaining(List<String> conversations) {
+      return new Progress(requestedTs, conversations, finishedTs, indexConsulted, knownAfter, indexAfter,
+          journalThrough, journalErased);
     }
   }
 
@@ -74,16 +90,21 @@ public final class Erasure {
   private final DeviceConnections connections;
   private final OfflinePushes<UserActor.Command> pushes;
   private final Clock clock;
+  private final LongSupplier lastSequenceNr;
+  /** Conversations recorded per page ({@value KnownConversations#PAGE_SIZE_SETTING}). */
+  private final int pageSize;
   /** Conversations asked and not answered yet (memory only: a restart asks again). */
   private final Set<String> asking = new HashSet<>();
   /** Whether {@link KeptElsewhere#erase} is under way (memory only: a restart runs it again). */
   private boolean erasingElsewhere;
   private boolean consultingIndex;
+  /** Whether a {@link JournalEraser} is under way (memory only: a restart starts another). */
+  private boolean erasingJournal;
 
   Erasure(String userId, ActorContext<UserActor.Command> ctx, TimerScheduler<UserActor.Command> timers,
       EffectFactories<Event, UserState> effects, Conversations conversations, KeptElsewhere elsewhere,
       DeviceConnections connections,
-      OfflinePushes<UserActor.Command> pushes, Clock clock) {
+      OfflinePushes<UserActor.Command> pushes, Clock clock, LongSupplier lastSequenceNr) {
     this.userId = userId;
     this.ctx = ctx;
     this.timers = timers;
@@ -93,6 +114,10 @@ public final class Erasure {
     this.connections = connections;
     this.pushes = pushes;
     this.clock = clock;
+    this.lastSequenceNr = lastSequenceNr;
+    var config = ctx.getSystem().settings().config();
+    this.pageSize = Math.max(1, config.hasPath(KnownConversations.PAGE_SIZE_SETTING)
+        ? config.getInt(KnownConversations.PAGE_SIZE_SETTING) : KnownConversations.DEFAULT_PAGE_SIZE);
   }
 
   static boolean running(UserState state) {
@@ -104,9 +129,8 @@ public final class Erasure {
     if (progress != null && (!progress.done() || nothingStoredSince(state))) {
       return effects.none().thenRun(s -> cmd.replyTo().tell(status(progress)));
     }
-    TreeSet<String> toLeave = new TreeSet<>(state.storedThrough.keySet());
-    toLeave.addAll(state.inbox.entries().keySet());
-    return effects.persist(new EraseRequested(clock.millis(), List.copyOf(toLeave)))
+    KeptElsewhere.Page known = KnownConversations.ofState(state, null, pageSize);
+    return effects.persist(new EraseRequested(clock.millis(), known.conversations(), KnownConversations.after(known)))
         .thenRun(stored -> {
           cmd.replyTo().tell(status(stored.erasure));
           closeConnections();
@@ -120,19 +144,27 @@ public final class Erasure {
       return effects.none();
     }
     if (step.conversationId() == null) {
-      if (state.erasure.remaining().isEmpty()) {
-        if (state.erasure.indexConsulted()) {
-          eraseElsewhere();
-        } else {
-          consultIndex();
-        }
-        return effects.none();
+      Progress progress = state.erasure;
+      if (!progress.remaining().isEmpty()) {
+        return effects.none().thenRun(this::advance);
       }
-      return effects.none().thenRun(this::advance);
+      if (progress.finishedTs() != 0) {
+        eraseJournal(progress);
+      } else if (progress.knownAfter() != null) {
+        KeptElsewhere.Page known = KnownConversations.ofState(state, progress.knownAfter(), pageSize);
+        return effects.persist(new UserActor.MoreConversationsKnown(known.conversations(), KnownConversations.after(known)))
+            .thenRun(this::advance);
+      } else if (!progress.indexConsulted()) {
+        consultIndex(progress.indexAfter());
+      } else {
+        eraseElsewhere(state);
+      }
+      return effects.none();
     }
     asking.remove(step.conversationId());
     if (step.failure() != null) {
-      ctx.getLog().warn("Erasing {} from {} failed, retrying: {}", userId, step.conversationId(), step.failure());
+      // Neither id in the log: a direct conversation's names the user.
+      ctx.getLog().warn("Erasing {} from a conversation failed, retrying: {}", Audit.digest(userId), step.failure());
       timers.startSingleTimer(RETRY_TIMER, new EraseStep(null, null), RETRY_AFTER);
       return effects.none();
     }
@@ -170,42 +202,44 @@ public final class Erasure {
             failure != null ? failure.toString() : outcome.isOk() ? null : outcome.message()));
   }
 
-  private void consultIndex() {
+  private void consultIndex(String after) {
     if (consultingIndex) {
       return;
     }
     consultingIndex = true;
-    ctx.pipeToSelf(elsewhere.conversations(userId), (found, failure) ->
+    ctx.pipeToSelf(elsewhere.conversations(userId, after, pageSize), (found, failure) ->
         new UserActor.IndexConsulted(found, failure == null ? null : failure.toString()));
   }
 
-  /** The conversations the index lists go on the list; those already erased answer at once. */
+  /** A page of the conversations the index lists goes on the list; those already erased answer at once. */
   Effect<Event, UserState> indexConsulted(UserState state, UserActor.IndexConsulted consulted) {
     consultingIndex = false;
     if (!running(state) || state.erasure.indexConsulted()) {
       return effects.none();
     }
     if (consulted.failure() != null) {
-      ctx.getLog().warn("Reading the member index of {} failed, retrying: {}", userId, consulted.failure());
+      ctx.getLog().warn("Reading the member index of {} failed, retrying: {}", Audit.digest(userId),
+          consulted.failure());
       timers.startSingleTimer(RETRY_TIMER, new EraseStep(null, null), RETRY_AFTER);
       return effects.none();
     }
-    return effects.persist(new UserActor.ConversationsFound(List.copyOf(consulted.conversations())))
+    return effects.persist(new UserActor.ConversationsFound(consulted.page().conversations(), consulted.page().more()))
         .thenRun(this::advance);
   }
 
-  private void eraseElsewhere() {
+  private void eraseElsewhere(UserState state) {
     if (erasingElsewhere) {
       return;
     }
     erasingElsewhere = true;
-    ctx.pipeToSelf(elsewhere.erase(userId),
+    List<PushToken> tokens = List.copyOf(state.pushTokens);
+    ctx.pipeToSelf(elsewhere.forgetPushTokens(userId, tokens).thenCompose(forgotten -> elsewhere.erase(userId)),
         (done, failure) -> new ElsewhereErased(failure == null ? null : failure.toString()));
   }
 
   Effect<Event, UserState> elsewhereErased(UserState state, ElsewhereErased erased) {
     erasingElsewhere = false;
-    if (!running(state)) {
+    if (!running(state) || state.erasure.finishedTs() != 0) {
       return effects.none();
     }
     if (erased.failure() != null) {
@@ -213,15 +247,40 @@ public final class Erasure {
       timers.startSingleTimer(RETRY_TIMER, new EraseStep(null, null), RETRY_AFTER);
       return effects.none();
     }
-    return finish();
+    return finish(state);
   }
 
-  private Effect<Event, UserState> finish() {
-    return effects.persist(new EraseFinished(clock.millis())).thenRun(stored -> {
-      pushes.cancelAll();
-      closeConnections(); // any that connected while it ran
-      Audit.record("parley", "erasure finished", Audit.digest(userId), "done");
-    });
+  private Effect<Event, UserState> finish(UserState state) {
+    return effects.persist(new EraseFinished(clock.millis(), state.erasure.requestedTs(), state.nextCursor,
+            lastSequenceNr.getAsLong()))
+        .thenRun(stored -> {
+          pushes.cancelAll();
+          closeConnections(); // any that connected while it ran
+          eraseJournal(stored.erasure);
+        });
+  }
+
+  /** Deletes the events and snapshots from before {@link EraseFinished}: it alone rebuilds the state. */
+  private void eraseJournal(Progress progress) {
+    if (erasingJournal) {
+      return;
+    }
+    erasingJournal = true;
+    Adapter.actorOf(ctx, JournalEraser.eventsAndSnapshots(UserActor.persistenceId(userId).id(), progress.journalThrough(),
+        Adapter.toClassic(ctx.getSelf()), new UserActor.OwnJournalErased(true), new UserActor.OwnJournalErased(false)));
+  }
+
+  Effect<Event, UserState> journalErased(UserState state, UserActor.OwnJournalErased erased) {
+    erasingJournal = false;
+    if (!running(state) || state.erasure.finishedTs() == 0) {
+      return effects.none();
+    }
+    if (!erased.deleted()) {
+      timers.startSingleTimer(RETRY_TIMER, new EraseStep(null, null), RETRY_AFTER);
+      return effects.none();
+    }
+    return effects.persist(new UserActor.JournalErased(state.erasure.journalThrough()))
+        .thenRun(stored -> Audit.record("parley", "erasure finished", Audit.digest(userId), "done"));
   }
 
   /** Every device's connection closes (as if replaced); a device that connects again starts afresh. */
@@ -238,6 +297,12 @@ public final class Erasure {
     return new Resumed(state.erasure == null ? null : status(state.erasure));
   }
 
+  private static List<String> union(List<String> a, List<String> b) {
+    TreeSet<String> all = new TreeSet<>(a);
+    all.addAll(b);
+    return List.copyOf(all);
+  }
+
   static Status status(Progress progress) {
     return new Status(progress.done(), progress.requestedTs(), progress.finishedTs());
   }
@@ -245,24 +310,32 @@ public final class Erasure {
   // ------------------------------------------------------------------------------ event handler
 
   static UserState apply(UserState state, UserActor.Erasing event) {
+    Progress progress = state.erasure;
     if (event instanceof EraseRequested e) {
-      state.erasure = new Progress(e.ts(), e.conversations(), 0, false);
-    } else if (event instanceof ConversationErased e && state.erasure != null) {
-      List<String> remaining = new ArrayList<>(state.erasure.remaining());
+      state.erasure = new Progress(e.ts(), e.conversations(), 0, false, e.knownAfter(), null, 0, false);
+    } else if (event instanceof ConversationErased e && progress != null) {
+      List<String> remaining = new ArrayList<>(progress.remaining());
       remaining.remove(e.conversationId());
-      state.erasure = new Progress(state.erasure.requestedTs(), List.copyOf(remaining), 0,
-          state.erasure.indexConsulted());
-    } else if (event instanceof UserActor.ConversationsFound e && state.erasure != null) {
-      TreeSet<String> remaining = new TreeSet<>(state.erasure.remaining());
-      remaining.addAll(e.conversations());
-      state.erasure = new Progress(state.erasure.requestedTs(), List.copyOf(remaining), 0, true);
+      state.erasure = progress.withRemaining(List.copyOf(remaining));
+    } else if (event instanceof UserActor.MoreConversationsKnown e && progress != null) {
+      state.erasure = new Progress(progress.requestedTs(), union(progress.remaining(), e.conversations()), 0,
+          progress.indexConsulted(), e.knownAfter(), progress.indexAfter(), 0, false);
+    } else if (event instanceof UserActor.ConversationsFound e && progress != null) {
+      boolean more = e.more() && !e.conversations().isEmpty(); // an empty page has nothing to go on from
+      String indexAfter = more ? e.conversations().get(e.conversations().size() - 1) : null;
+      state.erasure = new Progress(progress.requestedTs(), union(progress.remaining(), e.conversations()), 0,
+          !more, progress.knownAfter(), indexAfter, 0, false);
     } else if (event instanceof EraseFinished e) {
       // Cursors never go back, so a device that connects later cannot mistake new items for old.
       UserState erased = new UserState();
-      erased.nextCursor = state.nextCursor;
-      erased.erasure = new Progress(state.erasure == null ? e.ts() : state.erasure.requestedTs(), List.of(), e.ts(),
-          true);
+      erased.nextCursor = Math.max(state.nextCursor, e.nextCursor());
+      long requestedTs = e.requestedTs() != 0 ? e.requestedTs() : progress == null ? e.ts() : progress.requestedTs();
+      erased.erasure = new Progress(requestedTs, List.of(), e.ts(), true, null, null, e.journalThrough(), false);
       return erased;
+    } else if (event instanceof UserActor.JournalErased e && progress != null
+        && e.throughSeqNr() >= progress.journalThrough()) {
+      state.erasure = new Progress(progress.requestedTs(), List.of(), progress.finishedTs(), true, null, null,
+          progress.journalThrough(), true);
     }
     return state;
   }

@@ -1,5 +1,7 @@
 package io.parley.user;
 
+import io.parley.push.PushToken;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -12,10 +14,34 @@ import java.util.concurrent.CompletionStage;
  */
 @FunctionalInterface
 public interface KeptElsewhere {
+  /** Conversation ids in order, and whether more follow the last of them. */
+  record Page(List<String> conversations, boolean more) {
+    /** Up to {@code limit} of {@code ids} after {@code after} (null: from the first), in id order. */
+    public static Page of(Collection<String> ids, String after, int limit) {
+      return KnownConversations.page(ids, after, limit);
+    }
+  }
+
   CompletionStage<?> erase(String userId);
+
+  /**
+   * The owner records of the user's push tokens forget the user (done before {@link #erase}, while
+   * the entity still holds the tokens); repeating it must be harmless.
+   */
+  default CompletionStage<?> forgetPushTokens(String userId, Collection<PushToken> tokens) {
+    return CompletableFuture.completedFuture(null);
+  }
 
   /** Every conversation the user was ever a member of, as far as the index knows. */
   default CompletionStage<List<String>> conversations(String userId) {
     return CompletableFuture.completedFuture(List.of());
+  }
+
+  /**
+   * Up to {@code limit} of {@link #conversations} after {@code after} (null: from the first), in
+   * id order: an erasure records them a page at a time, so that none of its events outgrows an item.
+   */
+  default CompletionStage<Page> conversations(String userId, String after, int limit) {
+    return conversations(userId).thenApply(all -> KnownConversations.page(all, after, limit));
   }
 }

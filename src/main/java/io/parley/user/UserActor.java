@@ -158,8 +158,11 @@ public final class UserActor
   /** What the account kept outside the entities is deleted ({@link KeptElsewhere}), or {@code failure}. */
   record ElsewhereErased(String failure) implements Command {}
 
-  /** The member index's conversations of the user ({@link KeptElsewhere#conversations}), or {@code failure}. */
-  record IndexConsulted(List<String> conversations, String failure) implements Command {}
+  /** A page of the member index's conversations of the user ({@link KeptElsewhere#conversations}), or {@code failure}. */
+  record IndexConsulted(KeptElsewhere.Page page, String failure) implements Command {}
+
+  /** The journal's events and snapshots from before the erasure were deleted ({@link io.parley.cluster.JournalEraser}), or not. */
+  record OwnJournalErased(boolean deleted) implements Command {}
 
   /** An erased member's messages in one of the user's conversations, through {@code throughSeq}, are tombstones. */
   public record SenderErased(String conversationId, String senderId, long throughSeq) implements Writes {}
@@ -258,12 +261,32 @@ public final class UserActor
 
   /** The account's erasure, step by step ({@link Erasure}). */
   public sealed interface Erasing extends Event {}
-  public record EraseRequested(long ts, List<String> conversations) implements Erasing {}
+  /**
+   * {@code conversations}: the first page of those the entity knows; {@code knownAfter}: the last of
+   * them if more follow ({@link KnownConversations}), null if none do (and in events stored before pages).
+   */
+  public record EraseRequested(long ts, List<String> conversations, String knownAfter) implements Erasing {}
   public record ConversationErased(String conversationId) implements Erasing {}
-  public record EraseFinished(long ts) implements Erasing {}
 
-  /** The member index named these conversations too (groups left, or beyond the inbox): they are asked as well. */
-  public record ConversationsFound(List<String> conversations) implements Erasing {}
+  /**
+   * The state is emptied but for this record, which alone rebuilds it once the events before it
+   * are deleted: {@code nextCursor}, {@code requestedTs}, and {@code journalThrough}, the last
+   * sequence number before it (the events and snapshots to delete). All three are 0 in events
+   * stored before the journal was erased too.
+   */
+  public record EraseFinished(long ts, long requestedTs, long nextCursor, long journalThrough) implements Erasing {}
+
+  /** The events and snapshots through {@code throughSeqNr} (all from before the erasure) are deleted. */
+  public record JournalErased(long throughSeqNr) implements Erasing {}
+
+  /**
+   * A page of the conversations the member index names too (groups left, or beyond the inbox):
+   * they are asked as well; {@code more}: further pages follow (false in events stored before pages).
+   */
+  public record ConversationsFound(List<String> conversations, boolean more) implements Erasing {}
+
+  /** The next page of the conversations the entity knows; {@code knownAfter} as in {@link EraseRequested}. */
+  public record MoreConversationsKnown(List<String> conversations, String knownAfter) implements Erasing {}
 
   /**
    * The events of one group-committed write, stored as one journal item: DynamoDB bills per item,
@@ -316,7 +339,8 @@ public final class UserActor
     this.stream = new DeliveryStream(userId, conversations, settings, clock, timers, connections, pushes);
     this.inbox = new InboxCommands(userId, conversations, settings, connections, memberLists);
     this.allowances = new Allowances(clock);
-    this.erasure = new Erasure(userId, ctx, timers, Effect(), conversations, elsewhere, connections, pushes, clock);
+    this.erasure = new Erasure(userId, ctx, timers, Effect(), conversations, elsewhere, connections, pushes, clock,
+        () -> lastSequenceNumber(ctx));
     this.lastActivityMillis = clock.millis();
   }
 
@@ -363,6 +387,7 @@ public final class UserActor
           .on(EraseStep.class, (self, state, cmd) -> self.erasure.step(state, cmd))
           .on(ElsewhereErased.class, (self, state, cmd) -> self.erasure.elsewhereErased(state, cmd))
           .on(IndexConsulted.class, (self, state, cmd) -> self.erasure.indexConsulted(state, cmd))
+          .on(OwnJournalErased.class, (self, state, cmd) -> self.erasure.journalErased(state, cmd))
           .on(ResumeErasure.class, (self, state, cmd) -> self.Effect().reply(cmd.replyTo(), Erasure.resumed(state)))
           .on(GetExport.class, (self, state, cmd) -> self.Effect().none().thenRun(s -> self.inbox.export(s, cmd)))
           .on(PresenceChecked.class, (self, state, cmd) ->

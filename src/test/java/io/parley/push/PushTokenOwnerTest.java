@@ -8,8 +8,11 @@ import io.parley.cluster.Outcome;
 import io.parley.testing.EntityHarness;
 import io.parley.user.UserActor;
 import java.time.Duration;
+import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,5 +56,34 @@ class PushTokenOwnerTest {
     // Released: nothing is left to do, so it passivates.
     restartedShard.expectMessageClass(ClusterSharding.Passivate.class);
     harness.userProbe("bob").expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void anErasedOwnerIsForgottenWithTheRecordsJournalAndSnapshotsButAnotherOwnerIsKept() {
+    PersistenceTestKit journal = PersistenceTestKit.create(harness.testKit.system());
+    SnapshotTestKit snapshots = SnapshotTestKit.create(harness.testKit.system());
+    String pid = "PushToken|" + PushTokenOwner.entityId(IPHONE);
+    TestProbe<ClusterSharding.ShardCommand> tokenShard = harness.testKit.createTestProbe();
+    var owner = harness.testKit.spawn(PushTokenOwner.create(PushTokenOwner.entityId(IPHONE), tokenShard.ref(), harness.tokenHolders()));
+    TestProbe<Outcome<Done>> answered = harness.testKit.createTestProbe();
+    owner.tell(new PushTokenOwner.Claim("alice", IPHONE, answered.ref()));
+    assertTrue(answered.receiveMessage().isOk());
+    assertEquals(1, journal.persistedInStorage(pid).size());
+
+    owner.tell(new PushTokenOwner.Forget("someone-else", answered.ref()));
+    assertTrue(answered.receiveMessage().isOk());
+    assertEquals(1, journal.persistedInStorage(pid).size(), "another user's erasure changes nothing");
+
+    owner.tell(new PushTokenOwner.Forget("alice", answered.ref()));
+    assertTrue(answered.receiveMessage(Duration.ofSeconds(5)).isOk());
+    assertEquals(List.of(), journal.persistedInStorage(pid), "neither the id nor the token is stored");
+    assertEquals(List.of(), snapshots.persistedInStorage(pid));
+
+    owner.tell(new PushTokenOwner.Claim("bob", IPHONE, answered.ref()));
+    assertTrue(answered.receiveMessage().isOk());
+    harness.userProbe("alice").expectNoMessage(Duration.ofMillis(200)); // nobody left to release
+    owner.tell(new PushTokenOwner.Forget("alice", answered.ref()));
+    assertTrue(answered.receiveMessage().isOk());
+    assertEquals(1, journal.persistedInStorage(pid).size(), "bob's claim stays");
   }
 }

@@ -1,7 +1,9 @@
 package io.parley.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parley.user.KeptElsewhere;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -50,5 +52,27 @@ class DynamoDbMemberIndexTest {
     join(index.forget("member-7"));
     assertEquals(List.of(), join(index.conversationsOf("member-7")));
     assertEquals(List.of("g.one", "g.two"), join(index.conversationsOf("member-8")), "others keep theirs");
+  }
+
+  @Test
+  void anErasureReadsAUsersConversationsAPageAtATimeInIdOrder() {
+    List<String> groups = IntStream.range(0, 7).mapToObj(i -> "g.page-" + i).toList();
+    for (String group : groups) {
+      join(index.joined(group, List.of("pager", "other")));
+    }
+    List<String> read = new java.util.ArrayList<>();
+    String after = null;
+    KeptElsewhere.Page page;
+    int pages = 0;
+    do {
+      page = join(index.conversationsOf("pager", after, 3));
+      assertTrue(page.conversations().size() <= 3, page.toString());
+      read.addAll(page.conversations());
+      after = page.conversations().isEmpty() ? after : page.conversations().get(page.conversations().size() - 1);
+      pages++;
+    } while (page.more());
+    assertEquals(groups, read);
+    assertEquals(3, pages);
+    assertEquals(new KeptElsewhere.Page(List.of("g.page-6"), false), join(index.conversationsOf("pager", "g.page-5", 1)));
   }
 }

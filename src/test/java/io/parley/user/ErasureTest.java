@@ -25,7 +25,15 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.testkit.DeleteEvents;
+import org.apache.pekko.persistence.testkit.JournalOperation;
+import org.apache.pekko.persistence.testkit.ProcessingPolicy;
+import org.apache.pekko.persistence.testkit.ProcessingResult;
+import org.apache.pekko.persistence.testkit.ProcessingSuccess$;
+import org.apache.pekko.persistence.testkit.StorageFailure;
+import org.apache.pekko.persistence.testkit.WriteEvents;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +46,11 @@ class ErasureTest {
   EntityHarness harness;
   UserSettings settings;
   PersistenceTestKit journal;
+  SnapshotTestKit snapshots;
+  /** Every event the entity wrote, whether or not it is still stored (an erasure deletes them). */
+  final List<Object> written = new CopyOnWriteArrayList<>();
+  /** Deleting events fails while set, as a store that is down would. */
+  volatile boolean deletesFail;
   TestProbe<ClusterSharding.ShardCommand> shard;
   /** The erasures of what the account keeps elsewhere, as asked; completed at once unless held. */
   final List<CompletableFuture<Object>> elsewhereErasures = new CopyOnWriteArrayList<>();
@@ -59,14 +72,39 @@ class ErasureTest {
     public CompletableFuture<List<String>> conversations(String userId) {
       return CompletableFuture.completedFuture(indexed);
     }
+
+    @Override
+    public CompletableFuture<Object> forgetPushTokens(String userId, java.util.Collection<PushToken> tokens) {
+      tokensForgotten.addAll(tokens);
+      return CompletableFuture.completedFuture(null);
+    }
   };
+  /** The push tokens whose owner records were told to forget the user. */
+  final List<PushToken> tokensForgotten = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void setUp() {
-    harness = new EntityHarness(ConfigFactory.parseString("parley.user.snapshot-every = 5")
+    start("");
+  }
+
+  private void start(String overrides) {
+    harness = new EntityHarness(ConfigFactory.parseString(overrides + "\nparley.user.snapshot-every = 5")
         .withFallback(ManualTime.config()).root().render());
     settings = UserSettings.from(harness.config);
     journal = PersistenceTestKit.create(harness.testKit.system());
+    journal.withPolicy(new ProcessingPolicy<JournalOperation>() {
+      @Override
+      public ProcessingResult tryProcess(String persistenceId, JournalOperation operation) {
+        if (operation instanceof WriteEvents write) {
+          written.addAll(write.getBatch());
+        }
+        if (operation instanceof DeleteEvents && deletesFail) {
+          return new StorageFailure(new IllegalStateException("the store is down"));
+        }
+        return ProcessingSuccess$.MODULE$;
+      }
+    });
+    snapshots = SnapshotTestKit.create(harness.testKit.system());
     shard = harness.testKit.createTestProbe();
   }
 
@@ -115,21 +153,30 @@ class ErasureTest {
 
   /** Everything the probe receives until it has been quiet for a while. */
   private static <T> List<T> received(TestProbe<T> probe) {
+    return receivedWithin(probe, Duration.ofMillis(300));
+  }
+
+  private static <T> List<T> receivedWithin(TestProbe<T> probe, Duration quiet) {
     List<T> messages = new ArrayList<>();
     while (true) {
       try {
-        messages.add(probe.receiveMessage(Duration.ofMillis(300)));
+        messages.add(probe.receiveMessage(quiet));
       } catch (AssertionError nothingMore) {
         return messages;
       }
     }
   }
 
+  /** Events of {@code type} the entity stored, counting those its erasure deleted since. */
   private long persisted(Class<?> type) {
-    return journal.persistedInStorage(UserActor.persistenceId("bob").id()).stream()
+    return written.stream()
         .flatMap(e -> EventBatches.unbatched(e).stream())
         .filter(type::isInstance)
         .count();
+  }
+
+  private List<Object> stillStored() {
+    return journal.persistedInStorage(UserActor.persistenceId("bob").id());
   }
 
   private UserActor.ExportData export(ActorRef<UserActor.Command> user) {
@@ -305,6 +352,132 @@ class ErasureTest {
     sync(bob);
     assertEquals("", inbox(bob).get(0).lastMessagePreview());
     assertEquals("", inbox(restart(bob)).get(0).lastMessagePreview(), "stored");
+  }
+
+  @Test
+  void onceDoneTheEntitysJournalAndSnapshotsHoldNothingOfTheAccountButTheErasureRecord() {
+    var bob = spawn();
+    deliver(bob, DIRECT, List.of("alice", "bob"), "alice");
+    deliver(bob, GROUP, List.of("alice", "bob", "carol"), "carol");
+    TestProbe<Outcome<Done>> registered = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.RegisterPushToken(new PushToken("fcm", "push-token-of-bob"), registered.ref()));
+    assertTrue(registered.receiveMessage().isOk());
+    bob.tell(new UserActor.RegisterPushToken(new PushToken("fcm", "former-token-of-bob"), registered.ref()));
+    assertTrue(registered.receiveMessage().isOk());
+    bob.tell(new UserActor.UnregisterPushToken(new PushToken("fcm", "former-token-of-bob"), registered.ref()));
+    assertTrue(registered.receiveMessage().isOk());
+    long lastCursor = connect(bob, "phone-of-bob").lastCursor();
+    String pid = UserActor.persistenceId("bob").id();
+    eventually(() -> assertFalse(snapshots.persistedInStorage(pid).isEmpty(), "a snapshot holds the account"));
+    assertTrue(storedText().contains("push-token-of-bob"), "the scan finds the token before: " + storedText());
+
+    Erasure.Status started = erase(bob);
+    eraseAsked(DIRECT).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    eraseAsked(GROUP).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    var erasing = bob;
+    eventually(() -> assertTrue(erase(erasing).done()));
+
+    for (Object event : stillStored()) {
+      assertTrue(event instanceof UserActor.EraseFinished || event instanceof UserActor.JournalErased,
+          "only the erasure record is left: " + stillStored());
+    }
+    assertEquals(List.of(new PushToken("fcm", "push-token-of-bob")), tokensForgotten, "its owner record forgets bob");
+    String left = storedText();
+    for (String trace : List.of("push-token-of-bob", "former-token-of-bob", "phone-of-bob", "alice", "carol", "secret text", GROUP, DIRECT)) {
+      assertFalse(left.contains(trace), trace + " is still stored: " + left);
+    }
+
+    bob = restart(bob); // recovered from the erasure record alone
+    Erasure.Status done = erase(bob);
+    assertTrue(done.done());
+    assertEquals(started.requestedTs(), done.requestedTs());
+    assertTrue(connect(bob, "new-phone").lastCursor() >= lastCursor, "cursors never go back");
+    assertEquals(1, persisted(UserActor.EraseRequested.class));
+  }
+
+  @Test
+  void theJournalIsErasedAgainAfterARestartIfItWasNotYet() {
+    var bob = spawn();
+    deliver(bob, DIRECT, List.of("alice", "bob"), "alice");
+    deletesFail = true;
+    erase(bob);
+    eraseAsked(DIRECT).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    eventually(() -> assertEquals(1, persisted(UserActor.EraseFinished.class)));
+    var failing = bob;
+    harness.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertFalse(erase(failing).done(), "not done while its journal is not erased");
+      assertTrue(stillStored().stream().anyMatch(UserActor.EraseRequested.class::isInstance));
+      return null;
+    });
+    deletesFail = false;
+    bob = restart(bob);
+    var resumed = bob;
+    eventually(() -> assertTrue(erase(resumed).done()));
+    assertTrue(stillStored().stream().allMatch(event -> event instanceof UserActor.EraseFinished
+        || event instanceof UserActor.JournalErased), stillStored().toString());
+  }
+
+  @Test
+  void theConversationsToLeaveAreRecordedInPagesOfTheSetSize() {
+    harness.shutdown();
+    start("parley.user.erasure-page-size = 2");
+    List<String> known = List.of("g.k1", "g.k2", "g.k3", "g.k4", "g.k5");
+    indexed = List.of("g.i1", "g.i2", "g.k3", "g.i3", "g.i4");
+    var bob = spawn();
+    for (String group : known) {
+      deliver(bob, group, List.of("alice", "bob"), "alice");
+    }
+    erase(bob);
+    java.util.TreeSet<String> expected = new java.util.TreeSet<>(known);
+    expected.addAll(indexed);
+    java.util.Set<String> answered = new java.util.HashSet<>();
+    int answers = 0;
+    boolean restarted = false;
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!answered.containsAll(expected)) {
+      assertTrue(System.nanoTime() < deadline, "asked so far: " + answered);
+      for (String id : expected) {
+        for (ConversationActor.Command asked : receivedWithin(harness.conversationProbe(id), Duration.ofMillis(20))) {
+          if (asked instanceof ConversationActor.EraseMember erase) {
+            erase.replyTo().tell(Outcome.ok(Done.INSTANCE));
+            answered.add(id);
+            answers++;
+          }
+        }
+      }
+      if (!restarted && answers >= 3) {
+        bob = restart(bob); // half-way through the pages: it goes on where it was
+        restarted = true;
+      }
+    }
+    var erasing = bob;
+    eventually(() -> assertTrue(erase(erasing).done()));
+    for (Object stored : written) {
+      for (Object event : EventBatches.unbatched(stored)) {
+        List<String> conversations = event instanceof UserActor.EraseRequested e ? e.conversations()
+            : event instanceof UserActor.MoreConversationsKnown e ? e.conversations()
+            : event instanceof UserActor.ConversationsFound e ? e.conversations() : List.of();
+        assertTrue(conversations.size() <= 2, "a page holds at most 2: " + event);
+      }
+    }
+    assertEquals(3, persisted(UserActor.ConversationsFound.class), "the index is read in 3 pages");
+    assertEquals(2, persisted(UserActor.MoreConversationsKnown.class), "the entity's own in 3, the first one requested");
+  }
+
+  private UserActor.Connected connect(ActorRef<UserActor.Command> user, String deviceId) {
+    TestProbe<DeviceEvent> device = harness.testKit.createTestProbe();
+    TestProbe<UserActor.Connected> connected = harness.testKit.createTestProbe();
+    user.tell(new UserActor.Connect(deviceId, device.ref(), connected.ref()));
+    return connected.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  /** The stored events and snapshots of the user, as stored (JSON). */
+  private String storedText() {
+    String pid = UserActor.persistenceId("bob").id();
+    StringBuilder text = new StringBuilder();
+    stillStored().forEach(event -> text.append(harness.storedJson(event)).append('\n'));
+    snapshots.persistedInStorage(pid).forEach(snapshot -> text.append(harness.storedJson(snapshot.second())).append('\n'));
+    return text.toString();
   }
 
   private void sync(ActorRef<UserActor.Command> user) {
