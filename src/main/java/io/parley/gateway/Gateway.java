@@ -2,6 +2,7 @@ package io.parley.gateway;
 
 import com.typesafe.config.Config;
 import io.parley.auth.AuthSettings;
+import io.parley.user.GroupConsentSettings;
 import io.parley.auth.JwtAuth;
 import io.parley.conversation.ConversationSettings;
 import io.parley.limits.AddressLimits;
@@ -50,7 +51,8 @@ public final class Gateway {
     RateLimits limits = RateLimits.from(gateway.getConfig("rate-limit"), clock, entities, timeouts, system.scheduler());
     ContentSealing sealing = new ContentSealing(keys);
     ChatService chat = new ChatService(entities, history, media, limits, conversationSettings, timeouts, sealing,
-        new LargeGroupInbox(entities, largeGroups.known(), askTimeout, system), system);
+        new LargeGroupInbox(entities, largeGroups.known(), askTimeout, system), system,
+        GroupConsentSettings.from(config, AuthSettings.from(config.getConfig("parley.auth")).devTokens().issued()), clock);
     WebSocketEndpoint webSocket =
         new WebSocketEndpoint(
             system, entities, history, chat, sealing, auth, gateway.getDuration("heartbeat"),

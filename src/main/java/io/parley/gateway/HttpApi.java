@@ -213,22 +213,25 @@ public final class HttpApi extends AllDirectives {
     return body(request -> chat.createGroup(userId,
             WireFormat.requiredString(request, "title"),
             WireFormat.requiredStrings(request, "members"))
-        .thenApply(info -> WireFormat.conversationCreated(null, info).without("type")));
+        .thenApply(created -> WireFormat.conversationCreated(null, created.value(), created.invited()).without("type")));
   }
 
   /**
    * As {@code conversation.add_members} / {@code conversation.remove_members}: {@code {members}},
-   * up to 1,000 ids a request; answers {@code {conversation_id, added|removed}}.
+   * up to 1,000 ids a request; answers {@code {conversation_id, added, invited}} or {@code {conversation_id, removed}}.
    */
   private Route changeMembers(String userId, String conversationId, boolean add) {
     return body(request -> {
       List<String> members = WireFormat.requiredStrings(request, "members");
-      return (add ? chat.addMembers(userId, conversationId, members) : chat.removeMembers(userId, conversationId, members))
-          .thenApply(done -> {
-            ObjectNode answer = WireFormat.JSON.createObjectNode().put("conversation_id", conversationId);
-            answer.set(add ? "added" : "removed", WireFormat.JSON.valueToTree(members));
-            return answer;
-          });
+      if (add) {
+        return chat.addMembers(userId, conversationId, members)
+            .thenApply(added -> WireFormat.membersAdded(null, conversationId, members, added.invited()).without("type"));
+      }
+      return chat.removeMembers(userId, conversationId, members).thenApply(done -> {
+        ObjectNode answer = WireFormat.JSON.createObjectNode().put("conversation_id", conversationId);
+        answer.set("removed", WireFormat.JSON.valueToTree(members));
+        return answer;
+      });
     });
   }
 

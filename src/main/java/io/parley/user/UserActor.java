@@ -188,6 +188,9 @@ public final class UserActor
   /** The coalesced push for a conversation is due. */
   record PushDue(String conversationId) implements Command {}
 
+  /** Consent to groups: who may add the user, their invites, their daily quota ({@link GroupConsent}). */
+  public non-sealed interface ConsentCommand extends Command {}
+
   enum Flush implements Command { INSTANCE }
 
   /** Acks accepted a while ago, or a sync that waited in vain, are stored even if nothing else writes. */
@@ -256,6 +259,9 @@ public final class UserActor
   /** The member index named these conversations too (groups left, or beyond the inbox): they are asked as well. */
   public record ConversationsFound(List<String> conversations) implements Erasing {}
 
+  /** Consent to groups ({@link GroupConsent}). */
+  public non-sealed interface ConsentEvent extends Event {}
+
   /**
    * The events of one group-committed write, stored as one journal item: DynamoDB bills per item,
    * so a write costs one item however much it carries.
@@ -283,6 +289,7 @@ public final class UserActor
   private final InboxCommands inbox;
   private final Allowances allowances;
   private final Erasure erasure;
+  private final GroupConsent consent;
   private final WriteBatch<Writes> writes = new WriteBatch<>();
   private static final AtomicLong INCARNATIONS = new AtomicLong(System.nanoTime());
   private long incarnation;
@@ -308,6 +315,7 @@ public final class UserActor
     this.inbox = new InboxCommands(userId, conversations, settings, connections, memberLists);
     this.allowances = new Allowances(clock);
     this.erasure = new Erasure(userId, ctx, timers, Effect(), conversations, elsewhere, connections, pushes, clock);
+    this.consent = new GroupConsent(userId, Effect(), connections, memberLists, clock);
     this.lastActivityMillis = clock.millis();
   }
 
@@ -363,6 +371,7 @@ public final class UserActor
           .on(UnsubscribePresence.class, (self, state, cmd) ->
               self.Effect().none().thenRun(s -> self.connections.unsubscribe(cmd)))
           .on(LeaseAllowance.class, (self, state, cmd) -> self.Effect().reply(cmd.replyTo(), self.allowances.lease(cmd)))
+          .on(ConsentCommand.class, (self, state, cmd) -> self.consent.handle(state, cmd))
           .on(PushDue.class, UserActor::onPushDue)
           .on(Mentioned.class, UserActor::onMentioned)
           .on(Tick.class, UserActor::onTick)
@@ -458,6 +467,7 @@ public final class UserActor
     } else if (command instanceof Connect cmd) {
       touch();
       connections.connect(state, cmd, write, incarnation);
+      write.then(stored -> consent.showInvites(stored, cmd.connection()));
     } else if (command instanceof Disconnect cmd) {
       touch();
       connections.disconnect(cmd, write);
@@ -514,6 +524,7 @@ public final class UserActor
           .on(PushTokenAdded.class, (self, state, e) -> state.apply(e))
           .on(PushTokenRemoved.class, (self, state, e) -> state.apply(e))
           .on(Erasing.class, (self, state, e) -> Erasure.apply(state, e))
+          .on(ConsentEvent.class, (self, state, e) -> GroupConsent.apply(state, e))
           .build();
 
   @Override

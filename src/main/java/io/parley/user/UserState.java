@@ -38,6 +38,8 @@ public final class UserState implements JsonSerializable {
   public LinkedHashSet<PushToken> pushTokens = new LinkedHashSet<>();
   /** The account's erasure, under way or done; null if never asked for ({@link Erasure}). */
   public Erasure.Progress erasure;
+  /** Who may add the user to groups, their invites, their daily quota ({@link GroupConsent}). */
+  public ConsentState consent = new ConsentState();
 
   long lastCursor() {
     return nextCursor - 1;
@@ -201,6 +203,7 @@ public final class UserState implements JsonSerializable {
     copy.lastSeen = lastSeen;
     copy.pushTokens = new LinkedHashSet<>(pushTokens);
     copy.erasure = erasure;
+    copy.consent = consent.copy();
     return copy;
   }
 }
