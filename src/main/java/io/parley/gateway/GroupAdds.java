@@ -11,7 +11,7 @@ import io.parley.user.UserActor;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -91,7 +91,7 @@ final class GroupAdds {
     }
   }
 
-  /** The ids that may not be added directly: each user's entity decides. */
+  /** The ids that may not be added directly, in the request's order: each user's entity decides. */
   private CompletionStage<Set<String>> invitedOf(String requesterId, List<String> others) {
     List<CompletableFuture<Boolean>> answers = others.stream()
         .map(id -> AskPattern.<UserActor.Command, GroupConsent.AddAnswer>ask(entities.user(id),
@@ -101,7 +101,7 @@ final class GroupAdds {
             .toCompletableFuture())
         .toList();
     return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(all -> {
-      Set<String> invited = new HashSet<>();
+      Set<String> invited = new LinkedHashSet<>();
       for (int i = 0; i < others.size(); i++) {
         if (!answers.get(i).join()) {
           invited.add(others.get(i));
