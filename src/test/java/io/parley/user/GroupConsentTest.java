@@ -79,6 +79,8 @@ class GroupConsentTest {
   private void shareAGroupWith(ActorRef<UserActor.Command> bob, String other) {
     bob.tell(new UserActor.ConversationChanged(
         new ConversationInfo("g.shared", "shared", List.of(other, "bob"), 0), harness.clock.millis()));
+    // Stored with the next write: the sync is answered once that write is.
+    assertEquals(Done.INSTANCE, this.<Done>ask(bob, replyTo -> new UserActor.Sync(null, 0, replyTo)));
   }
 
   @Test
