@@ -165,6 +165,12 @@ class GroupConsentIT {
       assertEquals(List.of(alice, erin), strings(created.get("members")), created.toString());
       assertEquals(List.of(frank), strings(created.get("invited")));
       assertEquals("Picnic", frankWs.await(type("conversation.invited")).get("title").asText());
+      // Both are his data: his export holds them.
+      List<JsonNode> exported = api.getLines(api.token(frank), "/v1/me/export").lines();
+      assertTrue(exported.stream().anyMatch(line -> "settings".equals(line.path("type").asText())
+          && "nobody".equals(line.path("group_adds").asText())), exported.toString());
+      assertTrue(exported.stream().anyMatch(line -> "invite".equals(line.path("type").asText())
+          && alice.equals(line.path("inviter_id").asText())), exported.toString());
     }
   }
 
