@@ -171,6 +171,21 @@ class GroupConsentIT {
           && "nobody".equals(line.path("group_adds").asText())), exported.toString());
       assertTrue(exported.stream().anyMatch(line -> "invite".equals(line.path("type").asText())
           && alice.equals(line.path("inviter_id").asText())), exported.toString());
+
+      // The same over HTTP.
+      String token = api.token(frank);
+      assertEquals("nobody", api.get(token, "/v1/me/settings").body().get("group_adds").asText());
+      assertEquals("contacts", api.put(token, "/v1/me/settings", "{\"group_adds\":\"contacts\"}").body()
+          .get("group_adds").asText());
+      assertEquals(400, api.put(token, "/v1/me/settings", "{\"group_adds\":\"friends\"}").status());
+      String group = created.get("conversation_id").asText();
+      JsonNode listed = api.get(token, "/v1/invites").body();
+      assertEquals(group, listed.get("invites").get(0).get("conversation_id").asText(), listed.toString());
+      ApiClient.Response declined = api.post(token, "/v1/invites/" + group + "/decline", "");
+      assertEquals(200, declined.status(), declined.toString());
+      assertFalse(declined.body().get("accepted").asBoolean());
+      assertEquals(0, api.get(token, "/v1/invites").body().get("invites").size());
+      assertEquals(404, api.post(token, "/v1/invites/" + group + "/accept", "").status(), "answered already");
     }
   }
 

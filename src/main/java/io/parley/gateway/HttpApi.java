@@ -75,6 +75,15 @@ public final class HttpApi extends AllDirectives {
                     .thenApply(allowed -> HttpResponse.create()
                         .withEntity(HttpEntities.createChunked(NDJSON, export.lines(user))))
                     .exceptionally(failure -> errorResponse(ApiError.from(failure))))))),
+            path(segment("me").slash("settings"), () -> concat(
+                get(() -> authenticated(user -> respond(() -> settings(user, null)))),
+                put(() -> authenticated(user -> body(request ->
+                    settings(user, WireFormat.requiredString(request, "group_adds"))))))),
+            path("invites", () -> get(() -> authenticated(user -> respond(() -> chat.invites(user)
+                .thenApply(invites -> WireFormat.invites(null, invites).without("type")))))),
+            pathPrefix("invites", () -> pathPrefix(segment(), conversationId -> concat(
+                path("accept", () -> post(() -> authenticated(user -> answerInvite(user, conversationId, true)))),
+                path("decline", () -> post(() -> authenticated(user -> answerInvite(user, conversationId, false))))))),
             path("me", () -> delete(() -> authenticated(user -> completeWithFuture(
                 ChatService.guarded(() -> erasure.erase(user))
                     .exceptionally(failure -> errorResponse(ApiError.from(failure)))
@@ -233,6 +242,17 @@ public final class HttpApi extends AllDirectives {
         return answer;
       });
     });
+  }
+
+  /** As {@code settings.get} ({@code groupAdds} null) and {@code settings.set}. */
+  private CompletionStage<JsonNode> settings(String userId, String groupAdds) {
+    return chat.groupAddPolicy(userId, groupAdds).thenApply(policy -> WireFormat.settings(null, policy).without("type"));
+  }
+
+  /** As {@code conversation.accept_invite} / {@code conversation.decline_invite}. */
+  private Route answerInvite(String userId, String conversationId, boolean accept) {
+    return respond(() -> chat.answerInvite(userId, conversationId, accept)
+        .thenApply(invite -> WireFormat.inviteAnswered(null, conversationId, accept).without("type")));
   }
 
   /** As {@code device.register} / {@code device.unregister}: {@code {platform, token}}. */
