@@ -189,7 +189,8 @@ public final class ChatService {
   }
 
   /** Creates a group with the members who may be added directly; the others are invited ({@link GroupAdds}). */
-  public CompletionStage<GroupAdds.Added<ConversationInfo>> createGroup(String userId, String title, List<String> members) {
+  public CompletionStage<GroupAdds.Added<ConversationInfo>> createGroup(
+      String userId, String title, List<String> members) {
     if (title == null || title.isBlank() || title.length() > 200) {
       throw ApiError.badRequest("title must be 1–200 characters");
     }
@@ -197,8 +198,8 @@ public final class ChatService {
     String conversationId = ConversationIds.newGroupId();
     return limits.acquire(AllowanceKind.GROUP_CHANGES, userId).thenCompose(allowed -> groupAdds.add(
         userId, conversationId, true, members,
-        direct -> ask(entities.conversation(conversationId),
-            (ActorRef<Outcome<ConversationInfo>> replyTo) -> new ConversationActor.Create(userId, title, direct, replyTo)),
+        direct -> ask(entities.conversation(conversationId), (ActorRef<Outcome<ConversationInfo>> replyTo) ->
+            new ConversationActor.Create(userId, title, direct, replyTo)),
         ConversationInfo::title));
   }
 

@@ -3,6 +3,7 @@ package io.parley.gateway;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.auth.JwtAuth;
 import io.parley.auth.UserIds;
+import io.parley.cluster.Done;
 import io.parley.conversation.ConversationActor;
 import io.parley.user.UserActor;
 import java.util.HashSet;
@@ -141,14 +142,15 @@ final class ClientFrames {
       case "conversation.create":
         return chat.createGroup(userId, WireFormat.requiredString(frame, "title"),
                 WireFormat.requiredStrings(frame, "members"))
-            .thenApply(created -> Optional.of(WireFormat.conversationCreated(reqId, created.value(), created.invited())));
+            .thenApply(created ->
+                Optional.of(WireFormat.conversationCreated(reqId, created.value(), created.invited())));
       case "conversation.add_members": {
         // Answered only when asked with a req_id: PROTOCOL.md gives add_members no reply.
         String conversationId = WireFormat.requiredString(frame, "conversation_id");
         List<String> members = WireFormat.requiredStrings(frame, "members");
-        CompletionStage<GroupAdds.Added<io.parley.cluster.Done>> added = chat.addMembers(userId, conversationId, members);
-        return reqId == null ? noReply(added)
-            : added.thenApply(done -> Optional.of(WireFormat.membersAdded(reqId, conversationId, members, done.invited())));
+        CompletionStage<GroupAdds.Added<Done>> added = chat.addMembers(userId, conversationId, members);
+        return reqId == null ? noReply(added) : added.thenApply(done ->
+            Optional.of(WireFormat.membersAdded(reqId, conversationId, members, done.invited())));
       }
       case "invites.get":
         return chat.invites(userId).thenApply(invites -> Optional.of(WireFormat.invites(reqId, invites)));
@@ -160,9 +162,11 @@ final class ClientFrames {
             .thenApply(invite -> Optional.of(WireFormat.inviteAnswered(reqId, conversationId, accept)));
       }
       case "settings.get":
-      case "settings.set":
-        return chat.groupAddPolicy(userId, type.equals("settings.set") ? WireFormat.requiredString(frame, "group_adds") : null)
+      case "settings.set": {
+        String groupAdds = type.equals("settings.set") ? WireFormat.requiredString(frame, "group_adds") : null;
+        return chat.groupAddPolicy(userId, groupAdds)
             .thenApply(policy -> Optional.of(WireFormat.settings(reqId, policy)));
+      }
       case "conversation.remove_members":
         return noReply(chat.removeMembers(userId, WireFormat.requiredString(frame, "conversation_id"),
             WireFormat.requiredStrings(frame, "members")));

@@ -2,7 +2,6 @@ package io.parley.gateway;
 
 import com.typesafe.config.Config;
 import io.parley.auth.AuthSettings;
-import io.parley.user.GroupConsentSettings;
 import io.parley.auth.JwtAuth;
 import io.parley.conversation.ConversationSettings;
 import io.parley.limits.AddressLimits;
@@ -13,6 +12,7 @@ import io.parley.privacy.ContentKeys;
 import io.parley.user.KeptElsewhere;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.user.ErasureRegistry;
+import io.parley.user.GroupConsentSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -50,9 +50,10 @@ public final class Gateway {
     Duration askTimeout = timeouts.ask();
     RateLimits limits = RateLimits.from(gateway.getConfig("rate-limit"), clock, entities, timeouts, system.scheduler());
     ContentSealing sealing = new ContentSealing(keys);
+    boolean devTokens = AuthSettings.from(config.getConfig("parley.auth")).devTokens().issued();
     ChatService chat = new ChatService(entities, history, media, limits, conversationSettings, timeouts, sealing,
         new LargeGroupInbox(entities, largeGroups.known(), askTimeout, system), system,
-        GroupConsentSettings.from(config, AuthSettings.from(config.getConfig("parley.auth")).devTokens().issued()), clock);
+        GroupConsentSettings.from(config, devTokens), clock);
     WebSocketEndpoint webSocket =
         new WebSocketEndpoint(
             system, entities, history, chat, sealing, auth, gateway.getDuration("heartbeat"),

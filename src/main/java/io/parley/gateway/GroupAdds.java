@@ -60,15 +60,16 @@ final class GroupAdds {
   <T> CompletionStage<Added<T>> add(String requesterId, String conversationId, boolean creates, List<String> ids,
       Function<List<String>, CompletionStage<T>> change, Function<T, String> title) {
     List<String> others = ids.stream().distinct().filter(id -> !id.equals(requesterId)).toList();
-    return spend(requesterId, creates ? 1 : 0, others.size()).thenCompose(day -> invitedOf(requesterId, others)
+    int groups = creates ? 1 : 0;
+    return spend(requesterId, groups, others.size()).thenCompose(day -> invitedOf(requesterId, others)
         .thenCompose(invited -> change.apply(ids.stream().filter(id -> !invited.contains(id)).toList())
+            .whenComplete((value, refused) -> {
+              if (refused != null) {
+                giveBack(requesterId, groups, others.size(), day);
+              }
+            })
             .thenCompose(value -> invite(requesterId, conversationId, invited, title.apply(value))
-                .thenApply(done -> new Added<>(value, List.copyOf(invited)))))
-        .whenComplete((added, failure) -> {
-          if (failure != null) {
-            giveBack(requesterId, creates ? 1 : 0, others.size(), day);
-          }
-        }));
+                .thenApply(done -> new Added<>(value, List.copyOf(invited))))));
   }
 
   /** Spends from the quota; fails with {@code rate_limited} (until the next UTC day) if it would pass it. */
@@ -154,7 +155,8 @@ final class GroupAdds {
               if (error.code == ErrorCode.UNAVAILABLE || error.code == ErrorCode.INTERNAL) {
                 throw error;
               }
-              throw new ApiError(error.code, "the invite to " + conversationId + " no longer holds: " + error.getMessage());
+              throw new ApiError(error.code,
+                  "the invite to " + conversationId + " no longer holds: " + error.getMessage());
             })
             .thenCompose(joined -> findInvite(userId, conversationId, true)));
   }

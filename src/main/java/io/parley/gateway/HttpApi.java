@@ -222,7 +222,8 @@ public final class HttpApi extends AllDirectives {
     return body(request -> chat.createGroup(userId,
             WireFormat.requiredString(request, "title"),
             WireFormat.requiredStrings(request, "members"))
-        .thenApply(created -> WireFormat.conversationCreated(null, created.value(), created.invited()).without("type")));
+        .thenApply(created ->
+            WireFormat.conversationCreated(null, created.value(), created.invited()).without("type")));
   }
 
   /**
@@ -234,7 +235,8 @@ public final class HttpApi extends AllDirectives {
       List<String> members = WireFormat.requiredStrings(request, "members");
       if (add) {
         return chat.addMembers(userId, conversationId, members)
-            .thenApply(added -> WireFormat.membersAdded(null, conversationId, members, added.invited()).without("type"));
+            .thenApply(added ->
+                WireFormat.membersAdded(null, conversationId, members, added.invited()).without("type"));
       }
       return chat.removeMembers(userId, conversationId, members).thenApply(done -> {
         ObjectNode answer = WireFormat.JSON.createObjectNode().put("conversation_id", conversationId);
@@ -246,7 +248,8 @@ public final class HttpApi extends AllDirectives {
 
   /** As {@code settings.get} ({@code groupAdds} null) and {@code settings.set}. */
   private CompletionStage<JsonNode> settings(String userId, String groupAdds) {
-    return chat.groupAddPolicy(userId, groupAdds).thenApply(policy -> WireFormat.settings(null, policy).without("type"));
+    return chat.groupAddPolicy(userId, groupAdds)
+        .thenApply(policy -> WireFormat.settings(null, policy).without("type"));
   }
 
   /** As {@code conversation.accept_invite} / {@code conversation.decline_invite}. */

@@ -137,7 +137,9 @@ public final class WireFormat {
   }
 
   static ObjectNode inviteAnswered(String reqId, String conversationId, boolean accepted) {
-    return frame("conversation.invite_answered", reqId).put("conversation_id", conversationId).put("accepted", accepted);
+    return frame("conversation.invite_answered", reqId)
+        .put("conversation_id", conversationId)
+        .put("accepted", accepted);
   }
 
   static ObjectNode settings(String reqId, GroupAddPolicy groupAdds) {

@@ -18,7 +18,7 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
  * a group ({@code gateway.GroupAdds}).
  */
 public final class GroupConsent {
-  /** Invites kept per user; beyond it the oldest goes. With titles of at most {@link #TITLE_CHARS} it keeps the snapshot small. */
+  /** Invites kept per user (the oldest goes beyond it): with {@link #TITLE_CHARS} they keep the snapshot small. */
   public static final int MAX_INVITES = 50;
   /** An invite keeps the start of the group's title, like an inbox preview. */
   public static final int TITLE_CHARS = 100;
@@ -26,7 +26,7 @@ public final class GroupConsent {
 
   // ---------------------------------------------------------------------------------- commands
 
-  /** May {@code requesterId} add this user to a group directly? {@code byDefault}: the node's policy if the user chose none. */
+  /** May {@code requesterId} add this user to a group directly? {@code byDefault}: the node's, if the user chose none. */
   public record MayAdd(String requesterId, GroupAddPolicy byDefault, ActorRef<AddAnswer> replyTo)
       implements UserActor.ConsentCommand {}
 

@@ -122,14 +122,17 @@ class GroupConsentTest {
     bob = restart(bob);
     assertEquals(List.of(invite), invites(bob), "kept across a restart");
     TestProbe<DeviceEvent> laptop = harness.testKit.createTestProbe();
-    bob.tell(new UserActor.Connect("laptop", laptop.ref(), harness.testKit.<UserActor.Connected>createTestProbe().ref()));
+    bob.tell(new UserActor.Connect("laptop", laptop.ref(),
+        harness.testKit.<UserActor.Connected>createTestProbe().ref()));
     assertEquals(new DeviceEvent.Invited(invite), laptop.expectMessageClass(DeviceEvent.Invited.class),
         "a device that connects is shown the invites waiting");
 
-    Outcome<GroupConsent.Invite> peeked = ask(bob, replyTo -> new GroupConsent.FindInvite("g.climbing", false, replyTo));
+    Outcome<GroupConsent.Invite> peeked =
+        ask(bob, replyTo -> new GroupConsent.FindInvite("g.climbing", false, replyTo));
     assertEquals(invite, peeked.value());
     assertEquals(List.of(invite), invites(bob), "found, not answered yet");
-    Outcome<GroupConsent.Invite> answered = ask(bob, replyTo -> new GroupConsent.FindInvite("g.climbing", true, replyTo));
+    Outcome<GroupConsent.Invite> answered =
+        ask(bob, replyTo -> new GroupConsent.FindInvite("g.climbing", true, replyTo));
     assertEquals(invite, answered.value());
     assertEquals(List.of(), invites(bob));
     Outcome<GroupConsent.Invite> again = ask(bob, replyTo -> new GroupConsent.FindInvite("g.climbing", true, replyTo));
@@ -169,7 +172,8 @@ class GroupConsentTest {
     assertFalse(spend(bob, 1, 0).granted(), "the day's count is stored");
     // What a refused change gave back can be spent again.
     long today = third.day();
-    bob.tell(new GroupConsent.SpendGroupQuota(-1, -2, 2, 5, today, harness.testKit.<GroupConsent.QuotaAnswer>createTestProbe().ref()));
+    bob.tell(new GroupConsent.SpendGroupQuota(-1, -2, 2, 5, today,
+        harness.testKit.<GroupConsent.QuotaAnswer>createTestProbe().ref()));
     assertTrue(spend(bob, 1, 2).granted());
 
     harness.clock.advance(Duration.ofMillis(third.retryAfterMs()));
