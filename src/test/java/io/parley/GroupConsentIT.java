@@ -129,6 +129,12 @@ class GroupConsentIT {
       }
       assertEquals(List.of(alice, bob, carol).stream().sorted().toList(), members(aliceWs, group), "not the ghost");
 
+      // A plain member may not add anyone: refused before anyone is asked or invited.
+      JsonNode refused = bobWs.request(frame("conversation.add_members").put("conversation_id", group)
+          .set("members", ids(dave)));
+      assertEquals("forbidden", refused.get("code").asText(), refused.toString());
+      assertEquals(0, daveWs.request(frame("invites.get")).get("invites").size(), "no invite from a refused request");
+
       // Adding a stranger to the group: the adder is told, the stranger's connected device is shown it.
       JsonNode added = aliceWs.request(frame("conversation.add_members").put("conversation_id", group)
           .set("members", ids(dave)));

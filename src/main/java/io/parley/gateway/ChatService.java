@@ -207,11 +207,16 @@ public final class ChatService {
   public CompletionStage<GroupAdds.Added<Done>> addMembers(String userId, String conversationId, List<String> members) {
     requireUserIds(members);
     requireConversationId(conversationId);
-    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId).thenCompose(allowed -> groupAdds.add(
-        userId, conversationId, false, members,
-        direct -> ask(entities.conversation(conversationId),
-            (ActorRef<Outcome<Done>> replyTo) -> new ConversationActor.AddMembers(userId, direct, replyTo)),
-        done -> null));
+    // An addition of no one first: it is refused (not_member, forbidden, not_found) as the real one
+    // would be, before the quota is spent or anyone's entity is asked.
+    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
+        .thenCompose(allowed -> ask(entities.conversation(conversationId),
+            (ActorRef<Outcome<Done>> replyTo) -> new ConversationActor.AddMembers(userId, List.of(), replyTo)))
+        .thenCompose(mayAdd -> groupAdds.add(
+            userId, conversationId, false, members,
+            direct -> ask(entities.conversation(conversationId),
+                (ActorRef<Outcome<Done>> replyTo) -> new ConversationActor.AddMembers(userId, direct, replyTo)),
+            done -> null));
   }
 
   /** The user's invites to groups, oldest first. */
