@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -27,8 +28,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * groups created and members added is spent, the whole request or nothing; then each id's user
  * entity says whether the requester may add them directly ({@link GroupAddPolicy}); the group is
  * changed with those, and the others are invited. An id no one uses answers like any other, so
- * the requester learns only who was added and who invited, never which ids exist. A group that
- * refuses the change gets the quota back and nobody is invited.
+ * the requester learns only who was added and who invited, never which ids exist. A request that
+ * fails before the group changed gives the quota back, and nobody is invited.
  */
 final class GroupAdds {
   /** What the group answered, and who was invited rather than added. */
@@ -48,10 +49,6 @@ final class GroupAdds {
     this.clock = clock;
   }
 
-  GroupConsentSettings settings() {
-    return settings;
-  }
-
   /**
    * {@code change} gets the ids that may be added directly (in the request's order) and changes
    * the group {@code conversationId}; {@code title} names the group for the invites (null: asked
@@ -61,15 +58,19 @@ final class GroupAdds {
       Function<List<String>, CompletionStage<T>> change, Function<T, String> title) {
     List<String> others = ids.stream().distinct().filter(id -> !id.equals(requesterId)).toList();
     int groups = creates ? 1 : 0;
+    AtomicBoolean changed = new AtomicBoolean();
     return spend(requesterId, groups, others.size()).thenCompose(day -> invitedOf(requesterId, others)
         .thenCompose(invited -> change.apply(ids.stream().filter(id -> !invited.contains(id)).toList())
-            .whenComplete((value, refused) -> {
-              if (refused != null) {
-                giveBack(requesterId, groups, others.size(), day);
-              }
-            })
-            .thenCompose(value -> invite(requesterId, conversationId, invited, title.apply(value))
-                .thenApply(done -> new Added<>(value, List.copyOf(invited))))));
+            .thenCompose(value -> {
+              changed.set(true);
+              return invite(requesterId, conversationId, invited, title.apply(value))
+                  .thenApply(done -> new Added<>(value, List.copyOf(invited)));
+            }))
+        .whenComplete((added, failure) -> {
+          if (failure != null && !changed.get()) {
+            giveBack(requesterId, groups, others.size(), day);
+          }
+        }));
   }
 
   /** Spends from the quota; fails with {@code rate_limited} (until the next UTC day) if it would pass it. */
@@ -88,7 +89,7 @@ final class GroupAdds {
   private void giveBack(String requesterId, int groups, int members, long day) {
     if (groups > 0 || members > 0) {
       entities.user(requesterId).tell(new GroupConsent.SpendGroupQuota(-groups, -members, settings.groupsPerDay(),
-          settings.membersPerDay(), day, system.ignoreRef()));
+          settings.membersPerDay(), day, null));
     }
   }
 

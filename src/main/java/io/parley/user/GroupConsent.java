@@ -54,7 +54,8 @@ public final class GroupConsent {
 
   /**
    * Spends {@code groups} groups created and {@code members} members added from today's quota, all
-   * or nothing. Negative counts give back what was spent on {@code day} (never refused).
+   * or nothing. Negative counts give back what was spent on {@code day}: never refused, no reply
+   * ({@code replyTo} may be null).
    */
   public record SpendGroupQuota(int groups, int members, int groupsPerDay, int membersPerDay, long day,
       ActorRef<QuotaAnswer> replyTo) implements UserActor.ConsentCommand {}
