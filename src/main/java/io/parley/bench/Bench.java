@@ -35,7 +35,8 @@ public final class Bench {
                  the first and the last online receiver (first_delivery_ms, last_delivery_ms),
                  incomplete, and dynamodb_requests_per_sent_msg. The node needs
                  PARLEY_MAX_GROUP_MEMBERS >= M and, beyond ten or so pages, a raised group-change limit
-                 (PARLEY_RATE_LIMIT_GROUP_CHANGES_PER_MINUTE, _BURST) or refused pages are retried.
+                 (PARLEY_RATE_LIMIT_GROUP_CHANGES_PER_MINUTE, _BURST) or refused pages are retried;
+                 PARLEY_MEMBERS_ADDED_PER_DAY >= M, and dev tokens on (else the ids are only invited).
                  e.g. group --members 100000 --online 1000 --rate 10 --duration-s 60
         idle     --conns N idle connections (ramped, --in-flight at once), --hold-s, --ping-sample 100
 

@@ -16,7 +16,11 @@ import io.parley.user.InboxItem;
 import io.parley.push.PushTokenOwner;
 import io.parley.user.AllowanceKind;
 import io.parley.user.DeviceEvent;
+import io.parley.user.GroupAddPolicy;
+import io.parley.user.GroupConsent;
+import io.parley.user.GroupConsentSettings;
 import io.parley.user.UserActor;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -65,7 +69,9 @@ public final class ChatService {
   private final LargeGroupInbox largeGroups;
   private final ActorSystem<?> system;
   private final ConversationGate gate;
+  private final GroupAdds groupAdds;
 
+  /** With the group consent settings of a production node ({@link GroupConsentSettings#DEFAULT}). */
   public ChatService(
       Entities entities,
       MessageHistory history,
@@ -77,10 +83,13 @@ public final class ChatService {
       LargeGroupInbox largeGroups,
       ActorSystem<?> system) {
     this(entities, history, media, limits, conversationSettings, timeouts, sealing, largeGroups, system,
-        ConversationGate.open());
+        ConversationGate.open(), GroupConsentSettings.DEFAULT, Clock.systemUTC());
   }
 
-  /** {@code gate}: which conversations exist, so that requests about others start no entity. */
+  /**
+   * {@code gate}: which conversations exist, so that requests about others start no entity;
+   * {@code groupConsent}: who may add whom to groups.
+   */
   ChatService(
       Entities entities,
       MessageHistory history,
@@ -91,7 +100,9 @@ public final class ChatService {
       ContentSealing sealing,
       LargeGroupInbox largeGroups,
       ActorSystem<?> system,
-      ConversationGate gate) {
+      ConversationGate gate,
+      GroupConsentSettings groupConsent,
+      Clock clock) {
     this.gate = gate;
     this.entities = entities;
     this.history = history;
@@ -102,6 +113,7 @@ public final class ChatService {
     this.sealing = sealing;
     this.largeGroups = largeGroups;
     this.system = system;
+    this.groupAdds = new GroupAdds(entities, groupConsent, timeouts.ask(), system, clock);
   }
 
   public CompletionStage<ConversationActor.SendAck> send(String userId, SendRequest request) {
@@ -188,24 +200,59 @@ public final class ChatService {
     return media.open(userId, mediaId).thenApply(ChatService::valueOrThrow);
   }
 
-  public CompletionStage<ConversationInfo> createGroup(String userId, String title, List<String> members) {
+  /** Creates a group with the members who may be added directly; the others are invited ({@link GroupAdds}). */
+  public CompletionStage<GroupAdds.Added<ConversationInfo>> createGroup(
+      String userId, String title, List<String> members) {
     if (title == null || title.isBlank() || title.length() > 200) {
       throw ApiError.badRequest("title must be 1–200 characters");
     }
     requireUserIds(members);
-    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
-        .thenCompose(allowed -> this.<ConversationActor.Command, ConversationInfo>ask(
-            entities.conversation(ConversationIds.newGroupId()),
-            replyTo -> new ConversationActor.Create(userId, title, members, replyTo)))
-        .thenApply(info -> {
-          gate.remember(info.conversationId());
-          return info;
-        });
+    String conversationId = ConversationIds.newGroupId();
+    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId).thenCompose(allowed -> groupAdds.add(
+        userId, conversationId, true, members,
+        direct -> ask(entities.conversation(conversationId), (ActorRef<Outcome<ConversationInfo>> replyTo) ->
+            new ConversationActor.Create(userId, title, direct, replyTo)).thenApply(info -> {
+              gate.remember(info.conversationId());
+              return info;
+            }),
+        ConversationInfo::title));
   }
 
-  public CompletionStage<Done> addMembers(String userId, String conversationId, List<String> members) {
+  /** Adds the members who may be added directly; the others are invited ({@link GroupAdds}). */
+  public CompletionStage<GroupAdds.Added<Done>> addMembers(String userId, String conversationId, List<String> members) {
     requireUserIds(members);
-    return groupChange(userId, conversationId, replyTo -> new ConversationActor.AddMembers(userId, members, replyTo));
+    requireConversationId(conversationId);
+    // An addition of no one first: it is refused (not_member, forbidden, not_found) as the real one
+    // would be, before the quota is spent or anyone's entity is asked.
+    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
+        .thenCompose(allowed -> gate.ifStored(conversationId,
+            () -> ask(entities.conversation(conversationId),
+                (ActorRef<Outcome<Done>> replyTo) -> new ConversationActor.AddMembers(userId, List.of(), replyTo)),
+            () -> NeverStored.<Done>notFound(conversationId)))
+        .thenCompose(mayAdd -> groupAdds.add(
+            userId, conversationId, false, members,
+            direct -> ask(entities.conversation(conversationId),
+                (ActorRef<Outcome<Done>> replyTo) -> new ConversationActor.AddMembers(userId, direct, replyTo)),
+            done -> null));
+  }
+
+  /** The user's invites to groups, oldest first. */
+  public CompletionStage<List<GroupConsent.Invite>> invites(String userId) {
+    return groupAdds.invites(userId);
+  }
+
+  /** Accepts (joins the group) or declines the user's invite to {@code conversationId}. */
+  public CompletionStage<GroupConsent.Invite> answerInvite(String userId, String conversationId, boolean accept) {
+    requireConversationId(conversationId);
+    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
+        .thenCompose(allowed -> groupAdds.answer(userId, conversationId, accept));
+  }
+
+  /** Who may add the user to groups: {@code groupAdds} chooses (null only asks); answers the policy in force. */
+  public CompletionStage<GroupAddPolicy> groupAddPolicy(String userId, String groupAdds) {
+    GroupAddPolicy chosen = groupAdds == null ? null : GroupAddPolicy.parse(groupAdds)
+        .orElseThrow(() -> ApiError.badRequest("group_adds must be \"everyone\", \"contacts\" or \"nobody\""));
+    return this.groupAdds.choose(userId, chosen);
   }
 
   /** A page of the members with their roles, for a member (an extension of PROTOCOL.md, see README). */

@@ -3,6 +3,7 @@ package io.parley.gateway;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.auth.JwtAuth;
 import io.parley.auth.UserIds;
+import io.parley.cluster.Done;
 import io.parley.conversation.ConversationActor;
 import io.parley.user.UserActor;
 import java.util.HashSet;
@@ -143,10 +144,31 @@ final class ClientFrames {
       case "conversation.create":
         return chat.createGroup(userId, WireFormat.requiredString(frame, "title"),
                 WireFormat.requiredStrings(frame, "members"))
-            .thenApply(info -> Optional.of(WireFormat.conversationCreated(reqId, info)));
-      case "conversation.add_members":
-        return noReply(chat.addMembers(userId, WireFormat.requiredString(frame, "conversation_id"),
-            WireFormat.requiredStrings(frame, "members")));
+            .thenApply(created ->
+                Optional.of(WireFormat.conversationCreated(reqId, created.value(), created.invited())));
+      case "conversation.add_members": {
+        // Answered only when asked with a req_id: PROTOCOL.md gives add_members no reply.
+        String conversationId = WireFormat.requiredString(frame, "conversation_id");
+        List<String> members = WireFormat.requiredStrings(frame, "members");
+        CompletionStage<GroupAdds.Added<Done>> added = chat.addMembers(userId, conversationId, members);
+        return reqId == null ? noReply(added) : added.thenApply(done ->
+            Optional.of(WireFormat.membersAdded(reqId, conversationId, members, done.invited())));
+      }
+      case "invites.get":
+        return chat.invites(userId).thenApply(invites -> Optional.of(WireFormat.invites(reqId, invites)));
+      case "conversation.accept_invite":
+      case "conversation.decline_invite": {
+        boolean accept = type.equals("conversation.accept_invite");
+        String conversationId = WireFormat.requiredString(frame, "conversation_id");
+        return chat.answerInvite(userId, conversationId, accept)
+            .thenApply(invite -> Optional.of(WireFormat.inviteAnswered(reqId, conversationId, accept)));
+      }
+      case "settings.get":
+      case "settings.set": {
+        String groupAdds = type.equals("settings.set") ? WireFormat.requiredString(frame, "group_adds") : null;
+        return chat.groupAddPolicy(userId, groupAdds)
+            .thenApply(policy -> Optional.of(WireFormat.settings(reqId, policy)));
+      }
       case "conversation.remove_members":
         return noReply(chat.removeMembers(userId, WireFormat.requiredString(frame, "conversation_id"),
             WireFormat.requiredStrings(frame, "members")));

@@ -13,6 +13,7 @@ import io.parley.user.KeptElsewhere;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.storage.JournalConversations;
 import io.parley.user.ErasureRegistry;
+import io.parley.user.GroupConsentSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -50,10 +51,12 @@ public final class Gateway {
     Duration askTimeout = timeouts.ask();
     RateLimits limits = RateLimits.from(gateway.getConfig("rate-limit"), clock, entities, timeouts, system.scheduler());
     ContentSealing sealing = new ContentSealing(keys);
+    boolean devTokens = AuthSettings.from(config.getConfig("parley.auth")).devTokens().issued();
     ChatService chat = new ChatService(entities, history, media, limits, conversationSettings, timeouts, sealing,
         new LargeGroupInbox(entities, largeGroups.known(), askTimeout, system), system,
         new ConversationGate(JournalConversations.of(system, "dynamodb-read-journal"),
-            gateway.getInt("known-conversations")));
+            gateway.getInt("known-conversations")),
+        GroupConsentSettings.from(config, devTokens), clock);
     WebSocketEndpoint webSocket =
         new WebSocketEndpoint(
             system, entities, history, chat, sealing, auth, gateway.getDuration("heartbeat"),

@@ -75,6 +75,15 @@ public final class HttpApi extends AllDirectives {
                     .thenApply(allowed -> HttpResponse.create()
                         .withEntity(HttpEntities.createChunked(NDJSON, export.lines(user))))
                     .exceptionally(failure -> errorResponse(ApiError.from(failure))))))),
+            path(segment("me").slash("settings"), () -> concat(
+                get(() -> authenticated(user -> respond(() -> settings(user, null)))),
+                put(() -> authenticated(user -> body(request ->
+                    settings(user, WireFormat.requiredString(request, "group_adds"))))))),
+            path("invites", () -> get(() -> authenticated(user -> respond(() -> chat.invites(user)
+                .thenApply(invites -> WireFormat.invites(null, invites).without("type")))))),
+            pathPrefix("invites", () -> pathPrefix(segment(), conversationId -> concat(
+                path("accept", () -> post(() -> authenticated(user -> answerInvite(user, conversationId, true)))),
+                path("decline", () -> post(() -> authenticated(user -> answerInvite(user, conversationId, false))))))),
             path("me", () -> delete(() -> authenticated(user -> completeWithFuture(
                 ChatService.guarded(() -> erasure.erase(user))
                     .exceptionally(failure -> errorResponse(ApiError.from(failure)))
@@ -213,23 +222,40 @@ public final class HttpApi extends AllDirectives {
     return body(request -> chat.createGroup(userId,
             WireFormat.requiredString(request, "title"),
             WireFormat.requiredStrings(request, "members"))
-        .thenApply(info -> WireFormat.conversationCreated(null, info).without("type")));
+        .thenApply(created ->
+            WireFormat.conversationCreated(null, created.value(), created.invited()).without("type")));
   }
 
   /**
    * As {@code conversation.add_members} / {@code conversation.remove_members}: {@code {members}},
-   * up to 1,000 ids a request; answers {@code {conversation_id, added|removed}}.
+   * up to 1,000 ids a request; answers {@code {conversation_id, added, invited}} or {@code {conversation_id, removed}}.
    */
   private Route changeMembers(String userId, String conversationId, boolean add) {
     return body(request -> {
       List<String> members = WireFormat.requiredStrings(request, "members");
-      return (add ? chat.addMembers(userId, conversationId, members) : chat.removeMembers(userId, conversationId, members))
-          .thenApply(done -> {
-            ObjectNode answer = WireFormat.JSON.createObjectNode().put("conversation_id", conversationId);
-            answer.set(add ? "added" : "removed", WireFormat.JSON.valueToTree(members));
-            return answer;
-          });
+      if (add) {
+        return chat.addMembers(userId, conversationId, members)
+            .thenApply(added ->
+                WireFormat.membersAdded(null, conversationId, members, added.invited()).without("type"));
+      }
+      return chat.removeMembers(userId, conversationId, members).thenApply(done -> {
+        ObjectNode answer = WireFormat.JSON.createObjectNode().put("conversation_id", conversationId);
+        answer.set("removed", WireFormat.JSON.valueToTree(members));
+        return answer;
+      });
     });
+  }
+
+  /** As {@code settings.get} ({@code groupAdds} null) and {@code settings.set}. */
+  private CompletionStage<JsonNode> settings(String userId, String groupAdds) {
+    return chat.groupAddPolicy(userId, groupAdds)
+        .thenApply(policy -> WireFormat.settings(null, policy).without("type"));
+  }
+
+  /** As {@code conversation.accept_invite} / {@code conversation.decline_invite}. */
+  private Route answerInvite(String userId, String conversationId, boolean accept) {
+    return respond(() -> chat.answerInvite(userId, conversationId, accept)
+        .thenApply(invite -> WireFormat.inviteAnswered(null, conversationId, accept).without("type")));
   }
 
   /** As {@code device.register} / {@code device.unregister}: {@code {platform, token}}. */

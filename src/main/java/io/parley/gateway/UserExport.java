@@ -6,6 +6,7 @@ import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
 import io.parley.media.MediaService;
 import io.parley.conversation.MessageHistory;
+import io.parley.user.GroupConsent;
 import io.parley.user.InboxItem;
 import io.parley.user.KeptElsewhere;
 import io.parley.user.UserActor;
@@ -26,7 +27,8 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * {@code GET /v1/me/export}: everything Parley holds about the caller, as JSON lines. The user's
- * entity gives devices, push tokens, inbox entries and conversations; then each conversation
+ * entity gives devices, push tokens, inbox entries, conversations, and the group invites and
+ * setting of who may add them; then each conversation
  * gives the receipts the user gave there and every message the user sent, read page by page from
  * its history (hot and cold tiers alike), so memory stays bounded by one page however many
  * messages there are; last, the media objects the user uploaded.
@@ -60,6 +62,7 @@ final class UserExport {
     return Source.completionStage(AskPattern.ask(entities.user(userId), UserActor.GetExport::new, askTimeout, system.scheduler())
             .thenCompose(data -> sealing.openItems(data.inbox()).thenApply(data::withInbox)))
         .flatMapConcat(data -> Source.from(aboutTheUser(userId, data))
+            .concat(groupConsent(userId))
             .concat(Source.completionStage(everIn(userId, data)).mapConcat(ids -> ids)
                 .flatMapConcat(id -> receiptsGiven(userId, id).concat(sentMessages(userId, id))))
             .concat(media.uploads(userId).map(UserExport::upload)))
@@ -81,6 +84,22 @@ final class UserExport {
     }
     data.conversations().forEach(id -> lines.add(line("membership").put("conversation_id", id)));
     return lines;
+  }
+
+  /** Who may add the user to groups, if they chose, and the invites waiting for their answer. */
+  private Source<ObjectNode, NotUsed> groupConsent(String userId) {
+    CompletionStage<GroupConsent.GroupAddsChoice> chosen = AskPattern.ask(entities.user(userId),
+        replyTo -> new GroupConsent.ChooseGroupAdds(null, null, replyTo), askTimeout, system.scheduler());
+    CompletionStage<GroupConsent.Invites> invites =
+        AskPattern.ask(entities.user(userId), GroupConsent.GetInvites::new, askTimeout, system.scheduler());
+    return Source.completionStage(chosen.thenCombine(invites, (choice, waiting) -> {
+      List<ObjectNode> lines = new ArrayList<>();
+      if (choice.policy() != null) {
+        lines.add(line("settings").put("group_adds", choice.policy().wire()));
+      }
+      waiting.invites().forEach(invite -> lines.add(line("invite").setAll(WireFormat.invite(invite))));
+      return lines;
+    })).mapConcat(lines -> lines);
   }
 
   /** The conversations the user's entity knows, and those the member index adds (groups left long ago). */

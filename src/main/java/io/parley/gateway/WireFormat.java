@@ -14,6 +14,8 @@ import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.MessageHistory;
 import io.parley.media.MediaService;
 import io.parley.user.DeviceEvent;
+import io.parley.user.GroupAddPolicy;
+import io.parley.user.GroupConsent;
 import io.parley.user.InboxItem;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,6 +102,48 @@ public final class WireFormat {
         .put("conversation_id", info.conversationId())
         .put("title", info.title());
     return withRoles(withMembers(node, info.members(), info.memberCount()), info.roles());
+  }
+
+  /** {@code invited}: ids invited rather than added (an extension, see {@link GroupAdds}); left out when none. */
+  static ObjectNode conversationCreated(String reqId, ConversationInfo info, List<String> invited) {
+    ObjectNode node = conversationCreated(reqId, info);
+    if (!invited.isEmpty()) {
+      node.set("invited", strings(invited));
+    }
+    return node;
+  }
+
+  /** The answer to an add_members with a req_id: the ids asked for less those invited, and those invited. */
+  static ObjectNode membersAdded(String reqId, String conversationId, List<String> members, List<String> invited) {
+    ObjectNode node = frame("conversation.members_added", reqId).put("conversation_id", conversationId);
+    node.set("added", strings(members.stream().filter(id -> !invited.contains(id)).toList()));
+    node.set("invited", strings(invited));
+    return node;
+  }
+
+  static ObjectNode invite(GroupConsent.Invite invite) {
+    return JSON.createObjectNode()
+        .put("conversation_id", invite.conversationId())
+        .put("title", invite.title())
+        .put("inviter_id", invite.inviterId())
+        .put("invited_ts", invite.ts());
+  }
+
+  static ObjectNode invites(String reqId, List<GroupConsent.Invite> invites) {
+    ObjectNode node = frame("invites", reqId);
+    ArrayNode items = node.putArray("invites");
+    invites.forEach(invite -> items.add(invite(invite)));
+    return node;
+  }
+
+  static ObjectNode inviteAnswered(String reqId, String conversationId, boolean accepted) {
+    return frame("conversation.invite_answered", reqId)
+        .put("conversation_id", conversationId)
+        .put("accepted", accepted);
+  }
+
+  static ObjectNode settings(String reqId, GroupAddPolicy groupAdds) {
+    return frame("settings", reqId).put("group_adds", groupAdds.wire());
   }
 
   /**
@@ -203,6 +247,9 @@ public final class WireFormat {
     if (event instanceof DeviceEvent.PresenceHidden h) {
       // No last_seen: a user the subscriber may not watch looks like one never seen.
       return frame("presence", null).put("user_id", h.userId()).put("status", "offline");
+    }
+    if (event instanceof DeviceEvent.Invited i) {
+      return frame("conversation.invited", null).setAll(invite(i.invite()));
     }
     if (event instanceof DeviceEvent.InboxUpdate u) {
       ObjectNode node = frame("inbox.update", null);

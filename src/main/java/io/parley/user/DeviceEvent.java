@@ -81,6 +81,9 @@ public sealed interface DeviceEvent extends JsonSerializable {
 
   record InboxUpdate(InboxItem item) implements DeviceEvent {}
 
+  /** The user was invited to a group (they may not be added directly): see {@link GroupConsent}. */
+  record Invited(GroupConsent.Invite invite) implements DeviceEvent {}
+
   /** Another connection took over this device id; this one must close. */
   record Replaced() implements DeviceEvent {}
 

@@ -200,6 +200,9 @@ public final class UserActor
   /** The coalesced push for a conversation is due. */
   record PushDue(String conversationId) implements Command {}
 
+  /** Consent to groups: who may add the user, their invites, their daily quota ({@link GroupConsent}). */
+  public non-sealed interface ConsentCommand extends Command {}
+
   enum Flush implements Command { INSTANCE }
 
   /** Acks accepted a while ago, or a sync that waited in vain, are stored even if nothing else writes. */
@@ -288,6 +291,9 @@ public final class UserActor
   /** The next page of the conversations the entity knows; {@code knownAfter} as in {@link EraseRequested}. */
   public record MoreConversationsKnown(List<String> conversations, String knownAfter) implements Erasing {}
 
+  /** Consent to groups ({@link GroupConsent}). */
+  public non-sealed interface ConsentEvent extends Event {}
+
   /**
    * The events of one group-committed write, stored as one journal item: DynamoDB bills per item,
    * so a write costs one item however much it carries.
@@ -315,6 +321,7 @@ public final class UserActor
   private final InboxCommands inbox;
   private final Allowances allowances;
   private final Erasure erasure;
+  private final GroupConsent consent;
   private final WriteBatch<Writes> writes = new WriteBatch<>();
   private static final AtomicLong INCARNATIONS = new AtomicLong(System.nanoTime());
   private long incarnation;
@@ -341,6 +348,7 @@ public final class UserActor
     this.allowances = new Allowances(clock);
     this.erasure = new Erasure(userId, ctx, timers, Effect(), conversations, elsewhere, connections, pushes, clock,
         () -> lastSequenceNumber(ctx));
+    this.consent = new GroupConsent(userId, Effect(), connections, memberLists, clock);
     this.lastActivityMillis = clock.millis();
   }
 
@@ -399,6 +407,7 @@ public final class UserActor
           .on(WatchPresence.class, (self, state, cmd) ->
               self.Effect().none().thenRun(s -> self.connections.watchPresence(cmd)))
           .on(LeaseAllowance.class, (self, state, cmd) -> self.Effect().reply(cmd.replyTo(), self.allowances.lease(cmd)))
+          .on(ConsentCommand.class, (self, state, cmd) -> self.consent.handle(state, cmd))
           .on(PushDue.class, UserActor::onPushDue)
           .on(Mentioned.class, UserActor::onMentioned)
           .on(Tick.class, UserActor::onTick)
@@ -494,6 +503,7 @@ public final class UserActor
     } else if (command instanceof Connect cmd) {
       touch();
       connections.connect(state, cmd, write, incarnation);
+      write.then(stored -> consent.showInvites(stored, cmd.connection()));
     } else if (command instanceof Disconnect cmd) {
       touch();
       connections.disconnect(cmd, write);
@@ -551,6 +561,7 @@ public final class UserActor
           .on(PushTokenAdded.class, (self, state, e) -> state.apply(e))
           .on(PushTokenRemoved.class, (self, state, e) -> state.apply(e))
           .on(Erasing.class, (self, state, e) -> Erasure.apply(state, e))
+          .on(ConsentEvent.class, (self, state, e) -> GroupConsent.apply(state, e))
           .build();
 
   @Override

@@ -44,6 +44,9 @@ public final class UserState implements JsonSerializable {
 
   static final Duration NEW_DEVICES_WINDOW = Duration.ofDays(1);
 
+  /** Who may add the user to groups, their invites, their daily quota ({@link GroupConsent}). */
+  public ConsentState consent = new ConsentState();
+
   long lastCursor() {
     return nextCursor - 1;
   }
@@ -217,6 +220,7 @@ public final class UserState implements JsonSerializable {
     copy.pushTokens = new LinkedHashSet<>(pushTokens);
     copy.erasure = erasure;
     copy.newDevices = new ArrayList<>(newDevices);
+    copy.consent = consent.copy();
     return copy;
   }
 }

@@ -40,6 +40,12 @@ public final class ApiClient {
         .POST(HttpRequest.BodyPublishers.ofString(body)).build());
   }
 
+  public Response put(String token, String path, String body) {
+    return send(request(token, node.http(path))
+        .header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
   public Response delete(String token, String path, String body) {
     return send(request(token, node.http(path))
         .header("Content-Type", "application/json")

@@ -1,0 +1,190 @@
+package io.parley.gateway;
+
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
+import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationInfo;
+import io.parley.user.GroupAddPolicy;
+import io.parley.user.GroupConsent;
+import io.parley.user.GroupConsentSettings;
+import io.parley.user.UserActor;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * Adds members to a group with their consent (issue 39). First the requester's daily quota of
+ * groups created and members added is spent, the whole request or nothing; then each id's user
+ * entity says whether the requester may add them directly ({@link GroupAddPolicy}); the group is
+ * changed with those, and the others are invited. An id no one uses answers like any other, so
+ * the requester learns only who was added and who invited, never which ids exist. A request that
+ * fails before the group changed gives the quota back, and nobody is invited.
+ */
+final class GroupAdds {
+  /** What the group answered, and who was invited rather than added. */
+  record Added<T>(T value, List<String> invited) {}
+
+  private final Entities entities;
+  private final GroupConsentSettings settings;
+  private final Duration timeout;
+  private final ActorSystem<?> system;
+  private final Clock clock;
+
+  GroupAdds(Entities entities, GroupConsentSettings settings, Duration timeout, ActorSystem<?> system, Clock clock) {
+    this.entities = entities;
+    this.settings = settings;
+    this.timeout = timeout;
+    this.system = system;
+    this.clock = clock;
+  }
+
+  /**
+   * {@code change} gets the ids that may be added directly (in the request's order) and changes
+   * the group {@code conversationId}; {@code title} names the group for the invites (null: asked
+   * of the group).
+   */
+  <T> CompletionStage<Added<T>> add(String requesterId, String conversationId, boolean creates, List<String> ids,
+      Function<List<String>, CompletionStage<T>> change, Function<T, String> title) {
+    List<String> others = ids.stream().distinct().filter(id -> !id.equals(requesterId)).toList();
+    int groups = creates ? 1 : 0;
+    AtomicBoolean changed = new AtomicBoolean();
+    return spend(requesterId, groups, others.size()).thenCompose(day -> invitedOf(requesterId, others)
+        .thenCompose(invited -> change.apply(ids.stream().filter(id -> !invited.contains(id)).toList())
+            .thenCompose(value -> {
+              changed.set(true);
+              return invite(requesterId, conversationId, invited, title.apply(value))
+                  .thenApply(done -> new Added<>(value, List.copyOf(invited)));
+            }))
+        .whenComplete((added, failure) -> {
+          if (failure != null && !changed.get()) {
+            giveBack(requesterId, groups, others.size(), day);
+          }
+        }));
+  }
+
+  /** Spends from the quota; fails with {@code rate_limited} (until the next UTC day) if it would pass it. */
+  private CompletionStage<Long> spend(String requesterId, int groups, int members) {
+    return AskPattern.<UserActor.Command, GroupConsent.QuotaAnswer>ask(entities.user(requesterId),
+            replyTo -> new GroupConsent.SpendGroupQuota(groups, members, settings.groupsPerDay(),
+                settings.membersPerDay(), 0, replyTo), timeout, system.scheduler())
+        .thenApply(answer -> {
+          if (!answer.granted()) {
+            throw new ApiError(ErrorCode.RATE_LIMITED, answer.refusal(), answer.retryAfterMs());
+          }
+          return answer.day();
+        });
+  }
+
+  private void giveBack(String requesterId, int groups, int members, long day) {
+    if (groups > 0 || members > 0) {
+      entities.user(requesterId).tell(new GroupConsent.SpendGroupQuota(-groups, -members, settings.groupsPerDay(),
+          settings.membersPerDay(), day, null));
+    }
+  }
+
+  /** The ids that may not be added directly, in the request's order: each user's entity decides. */
+  private CompletionStage<Set<String>> invitedOf(String requesterId, List<String> others) {
+    List<CompletableFuture<Boolean>> answers = others.stream()
+        .map(id -> AskPattern.<UserActor.Command, GroupConsent.AddAnswer>ask(entities.user(id),
+                replyTo -> new GroupConsent.MayAdd(requesterId, settings.byDefault(), replyTo), timeout,
+                system.scheduler())
+            .thenApply(GroupConsent.AddAnswer::direct)
+            .toCompletableFuture())
+        .toList();
+    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(all -> {
+      Set<String> invited = new LinkedHashSet<>();
+      for (int i = 0; i < others.size(); i++) {
+        if (!answers.get(i).join()) {
+          invited.add(others.get(i));
+        }
+      }
+      return invited;
+    });
+  }
+
+  private CompletionStage<Done> invite(String requesterId, String conversationId, Set<String> invited, String title) {
+    if (invited.isEmpty()) {
+      return CompletableFuture.completedFuture(Done.INSTANCE);
+    }
+    CompletionStage<String> named = title != null ? CompletableFuture.completedFuture(title)
+        : this.<ConversationActor.Command, ConversationInfo>ask(entities.conversation(conversationId),
+            replyTo -> new ConversationActor.GetInfo(requesterId, replyTo)).thenApply(ConversationInfo::title);
+    return named.thenCompose(groupTitle -> {
+      GroupConsent.Invite invite = new GroupConsent.Invite(conversationId, start(groupTitle), requesterId,
+          clock.millis());
+      List<CompletableFuture<Done>> stored = new ArrayList<>();
+      for (String id : invited) {
+        stored.add(AskPattern.<UserActor.Command, Done>ask(entities.user(id),
+            replyTo -> new GroupConsent.ReceiveInvite(invite, replyTo), timeout, system.scheduler())
+            .toCompletableFuture());
+      }
+      return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new)).thenApply(all -> Done.INSTANCE);
+    });
+  }
+
+  private static String start(String title) {
+    if (title == null || title.codePointCount(0, title.length()) <= GroupConsent.TITLE_CHARS) {
+      return title;
+    }
+    return title.substring(0, title.offsetByCodePoints(0, GroupConsent.TITLE_CHARS - 1)) + "…";
+  }
+
+  /**
+   * Answers the user's invite to {@code conversationId}: accepting adds them to the group as their
+   * inviter (who must still be allowed to add members), then the invite goes; declining drops it.
+   */
+  CompletionStage<GroupConsent.Invite> answer(String userId, String conversationId, boolean accept) {
+    if (!accept) {
+      return findInvite(userId, conversationId, true);
+    }
+    return findInvite(userId, conversationId, false)
+        .thenCompose(invite -> this.<ConversationActor.Command, Done>ask(entities.conversation(conversationId),
+                replyTo -> new ConversationActor.AddMembers(invite.inviterId(), List.of(userId), replyTo))
+            .exceptionally(refused -> {
+              ApiError error = ApiError.from(refused);
+              if (error.code == ErrorCode.UNAVAILABLE || error.code == ErrorCode.INTERNAL) {
+                throw error;
+              }
+              throw new ApiError(error.code,
+                  "the invite to " + conversationId + " no longer holds: " + error.getMessage());
+            })
+            .thenCompose(joined -> findInvite(userId, conversationId, true)));
+  }
+
+  private CompletionStage<GroupConsent.Invite> findInvite(String userId, String conversationId, boolean drop) {
+    return ask(entities.user(userId), replyTo -> new GroupConsent.FindInvite(conversationId, drop, replyTo));
+  }
+
+  CompletionStage<List<GroupConsent.Invite>> invites(String userId) {
+    return AskPattern.<UserActor.Command, GroupConsent.Invites>ask(entities.user(userId),
+        GroupConsent.GetInvites::new, timeout, system.scheduler()).thenApply(GroupConsent.Invites::invites);
+  }
+
+  /** Chooses who may add the user ({@code policy} null: only asks); answers the policy in force. */
+  CompletionStage<GroupAddPolicy> choose(String userId, GroupAddPolicy policy) {
+    return AskPattern.<UserActor.Command, GroupConsent.GroupAddsChoice>ask(entities.user(userId),
+            replyTo -> new GroupConsent.ChooseGroupAdds(policy, settings.byDefault(), replyTo), timeout,
+            system.scheduler())
+        .thenApply(GroupConsent.GroupAddsChoice::policy);
+  }
+
+  private <C, T> CompletionStage<T> ask(RecipientRef<C> entity, Function<ActorRef<Outcome<T>>, C> command) {
+    return AskPattern.ask(entity, command::apply, timeout, system.scheduler()).thenApply(outcome -> {
+      if (!outcome.isOk()) {
+        throw new ApiError(ErrorCode.of(outcome.reason()), outcome.message());
+      }
+      return outcome.value();
+    });
+  }
+}

@@ -1,0 +1,192 @@
+package io.parley.user;
+
+import io.parley.cluster.Done;
+import io.parley.cluster.JsonSerializable;
+import io.parley.cluster.Outcome;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
+
+/**
+ * Consent to groups, decided in the user's entity (issue 39): whether someone may add the user to
+ * a group directly ({@link GroupAddPolicy}), the invites of those who may not (kept until answered,
+ * shown to every device when they arrive and again whenever a device connects), and the user's
+ * own daily quota of groups created and members added. The gateway asks these before it changes
+ * a group ({@code gateway.GroupAdds}).
+ */
+public final class GroupConsent {
+  /** Invites kept per user (the oldest goes beyond it): with {@link #TITLE_CHARS} they keep the snapshot small. */
+  public static final int MAX_INVITES = 50;
+  /** An invite keeps the start of the group's title, like an inbox preview. */
+  public static final int TITLE_CHARS = 100;
+  static final long DAY_MS = Duration.ofDays(1).toMillis();
+
+  // ---------------------------------------------------------------------------------- commands
+
+  /** May {@code requesterId} add this user to a group directly? {@code byDefault}: the node's, if the user chose none. */
+  public record MayAdd(String requesterId, GroupAddPolicy byDefault, ActorRef<AddAnswer> replyTo)
+      implements UserActor.ConsentCommand {}
+
+  /** {@code direct}: added at once; otherwise invited. */
+  public record AddAnswer(boolean direct) implements JsonSerializable {}
+
+  /** {@code inviterId} asked to add the user to {@code conversationId}: kept until answered. */
+  public record Invite(String conversationId, String title, String inviterId, long ts) implements JsonSerializable {}
+
+  public record ReceiveInvite(Invite invite, ActorRef<Done> replyTo) implements UserActor.ConsentCommand {}
+
+  /** The invite to {@code conversationId} (not_found if none); {@code drop}: it is answered and goes. */
+  public record FindInvite(String conversationId, boolean drop, ActorRef<Outcome<Invite>> replyTo)
+      implements UserActor.ConsentCommand {}
+
+  public record GetInvites(ActorRef<Invites> replyTo) implements UserActor.ConsentCommand {}
+
+  public record Invites(List<Invite> invites) implements JsonSerializable {}
+
+  /** Chooses who may add the user ({@code policy} null: only asks), answered with the policy in force. */
+  public record ChooseGroupAdds(GroupAddPolicy policy, GroupAddPolicy byDefault, ActorRef<GroupAddsChoice> replyTo)
+      implements UserActor.ConsentCommand {}
+
+  public record GroupAddsChoice(GroupAddPolicy policy) implements JsonSerializable {}
+
+  /**
+   * Spends {@code groups} groups created and {@code members} members added from today's quota, all
+   * or nothing. Negative counts give back what was spent on {@code day}: never refused, no reply
+   * ({@code replyTo} may be null).
+   */
+  public record SpendGroupQuota(int groups, int members, int groupsPerDay, int membersPerDay, long day,
+      ActorRef<QuotaAnswer> replyTo) implements UserActor.ConsentCommand {}
+
+  /** {@code granted} on {@code day}; if not, why, and in how long the next day starts. */
+  public record QuotaAnswer(boolean granted, long day, String refusal, long retryAfterMs) implements JsonSerializable {}
+
+  // ------------------------------------------------------------------------------------ events
+
+  /** {@code maxInvites}: the bound it was kept under (events carry their limits, see {@link UserState}). */
+  public record InviteReceived(Invite invite, int maxInvites) implements UserActor.ConsentEvent {}
+
+  public record InviteAnswered(String conversationId) implements UserActor.ConsentEvent {}
+
+  public record GroupAddsChosen(GroupAddPolicy policy) implements UserActor.ConsentEvent {}
+
+  public record GroupQuotaSpent(long day, int groups, int members) implements UserActor.ConsentEvent {}
+
+  // ------------------------------------------------------------------------------------ handling
+
+  private final String userId;
+  private final EffectFactories<UserActor.Event, UserState> effects;
+  private final DeviceConnections connections;
+  private final MemberLists memberLists;
+  private final Clock clock;
+
+  GroupConsent(String userId, EffectFactories<UserActor.Event, UserState> effects, DeviceConnections connections,
+      MemberLists memberLists, Clock clock) {
+    this.userId = userId;
+    this.effects = effects;
+    this.connections = connections;
+    this.memberLists = memberLists;
+    this.clock = clock;
+  }
+
+  Effect<UserActor.Event, UserState> handle(UserState state, UserActor.ConsentCommand command) {
+    if (command instanceof MayAdd cmd) {
+      mayAdd(state, cmd);
+    } else if (command instanceof ReceiveInvite cmd) {
+      return effects.persist(new InviteReceived(cmd.invite(), MAX_INVITES)).thenRun((UserState stored) -> {
+        connections.broadcast(new DeviceEvent.Invited(cmd.invite()), null);
+        cmd.replyTo().tell(Done.INSTANCE);
+      });
+    } else if (command instanceof FindInvite cmd) {
+      Invite invite = state.consent.invites.get(cmd.conversationId());
+      if (invite == null) {
+        cmd.replyTo().tell(Outcome.rejected(Outcome.Reason.NOT_FOUND, "no invite to " + cmd.conversationId()));
+      } else if (cmd.drop()) {
+        return effects.persist(new InviteAnswered(cmd.conversationId()))
+            .thenRun((UserState stored) -> cmd.replyTo().tell(Outcome.ok(invite)));
+      } else {
+        cmd.replyTo().tell(Outcome.ok(invite));
+      }
+    } else if (command instanceof GetInvites cmd) {
+      cmd.replyTo().tell(new Invites(List.copyOf(state.consent.invites.values())));
+    } else if (command instanceof ChooseGroupAdds cmd) {
+      if (cmd.policy() != null && cmd.policy() != state.consent.policy) {
+        return effects.persist(new GroupAddsChosen(cmd.policy()))
+            .thenRun((UserState stored) -> cmd.replyTo().tell(new GroupAddsChoice(cmd.policy())));
+      }
+      cmd.replyTo().tell(new GroupAddsChoice(policy(state, cmd.byDefault())));
+    } else if (command instanceof SpendGroupQuota cmd) {
+      return spend(state, cmd);
+    }
+    return effects.none();
+  }
+
+  private static GroupAddPolicy policy(UserState state, GroupAddPolicy byDefault) {
+    return state.consent.policy != null ? state.consent.policy : byDefault;
+  }
+
+  /** Contacts are decided as for presence: the members the inbox keeps, then the conversations it does not. */
+  private void mayAdd(UserState state, MayAdd cmd) {
+    GroupAddPolicy policy = policy(state, cmd.byDefault());
+    if (cmd.requesterId().equals(userId) || policy == GroupAddPolicy.EVERYONE) {
+      cmd.replyTo().tell(new AddAnswer(true));
+    } else if (policy == GroupAddPolicy.NOBODY) {
+      cmd.replyTo().tell(new AddAnswer(false));
+    } else if (state.inbox.sharesConversationWith(cmd.requesterId())) {
+      cmd.replyTo().tell(new AddAnswer(true));
+    } else {
+      memberLists.anyHasMember(state.inbox.membersNotKept(), cmd.requesterId())
+          .whenComplete((shares, failure) -> cmd.replyTo().tell(new AddAnswer(failure == null && shares)));
+    }
+  }
+
+  private Effect<UserActor.Event, UserState> spend(UserState state, SpendGroupQuota cmd) {
+    long now = clock.millis();
+    long today = Math.floorDiv(now, DAY_MS);
+    if (cmd.groups() < 0 || cmd.members() < 0) {
+      if (cmd.day() != state.consent.quotaDay) {
+        return effects.none(); // a day gone by: nothing of it is left to give back
+      }
+      return effects.persist(new GroupQuotaSpent(cmd.day(), cmd.groups(), cmd.members()));
+    }
+    long retryAfterMs = (today + 1) * DAY_MS - now;
+    String refusal = null;
+    if (cmd.groups() > 0 && state.consent.groupsCreatedOn(today) + cmd.groups() > cmd.groupsPerDay()) {
+      refusal = "at most " + cmd.groupsPerDay() + " groups created a day; try again tomorrow (UTC)";
+    } else if (cmd.members() > 0 && state.consent.membersAddedOn(today) + cmd.members() > cmd.membersPerDay()) {
+      int left = Math.max(0, cmd.membersPerDay() - state.consent.membersAddedOn(today));
+      refusal = "at most " + cmd.membersPerDay() + " members added or invited a day; " + left
+          + " left today (UTC), this request names " + cmd.members();
+    }
+    if (refusal != null) {
+      cmd.replyTo().tell(new QuotaAnswer(false, today, refusal, retryAfterMs));
+      return effects.none();
+    }
+    if (cmd.groups() == 0 && cmd.members() == 0) {
+      cmd.replyTo().tell(new QuotaAnswer(true, today, null, 0));
+      return effects.none();
+    }
+    return effects.persist(new GroupQuotaSpent(today, cmd.groups(), cmd.members()))
+        .thenRun((UserState stored) -> cmd.replyTo().tell(new QuotaAnswer(true, today, null, 0)));
+  }
+
+  /** A device connected: it is shown the invites waiting (after the items it is owed). */
+  void showInvites(UserState state, ActorRef<DeviceEvent> connection) {
+    state.consent.invites.values().forEach(invite -> connection.tell(new DeviceEvent.Invited(invite)));
+  }
+
+  static UserState apply(UserState state, UserActor.ConsentEvent event) {
+    if (event instanceof InviteReceived e) {
+      state.consent.apply(e);
+    } else if (event instanceof InviteAnswered e) {
+      state.consent.apply(e);
+    } else if (event instanceof GroupAddsChosen e) {
+      state.consent.apply(e);
+    } else if (event instanceof GroupQuotaSpent e) {
+      state.consent.apply(e);
+    }
+    return state;
+  }
+}

@@ -1,0 +1,182 @@
+package io.parley.user;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
+import io.parley.conversation.ConversationInfo;
+import io.parley.testing.EntityHarness;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Bob's consent to groups ({@link GroupConsent}) in his entity, on Pekko's persistence testkit. */
+class GroupConsentTest {
+  EntityHarness harness;
+  UserSettings settings;
+  TestProbe<ClusterSharding.ShardCommand> shard;
+
+  @BeforeEach
+  void setUp() {
+    harness = new EntityHarness(ConfigFactory.parseString("parley.user.snapshot-every = 3")
+        .withFallback(ManualTime.config()).root().render());
+    settings = UserSettings.from(harness.config);
+    shard = harness.testKit.createTestProbe();
+  }
+
+  @AfterEach
+  void tearDown() {
+    harness.shutdown();
+  }
+
+  private ActorRef<UserActor.Command> spawn() {
+    return harness.testKit.spawn(UserActor.create("bob", shard.ref(), harness, settings, push -> {},
+        userId -> CompletableFuture.completedFuture(null), harness.clock));
+  }
+
+  /** Stops the entity and starts it again from what it stored. */
+  private ActorRef<UserActor.Command> restart(ActorRef<UserActor.Command> user) {
+    user.tell(UserActor.stopMessage());
+    harness.testKit.createTestProbe().expectTerminated(user, Duration.ofSeconds(5));
+    return spawn();
+  }
+
+  private <T> T ask(ActorRef<UserActor.Command> user, Function<ActorRef<T>, UserActor.Command> command) {
+    TestProbe<T> probe = harness.testKit.createTestProbe();
+    user.tell(command.apply(probe.ref()));
+    return probe.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  private boolean mayAdd(ActorRef<UserActor.Command> bob, String requesterId, GroupAddPolicy byDefault) {
+    return this.<GroupConsent.AddAnswer>ask(bob, replyTo -> new GroupConsent.MayAdd(requesterId, byDefault, replyTo))
+        .direct();
+  }
+
+  private GroupAddPolicy choose(ActorRef<UserActor.Command> bob, GroupAddPolicy policy) {
+    return this.<GroupConsent.GroupAddsChoice>ask(bob,
+        replyTo -> new GroupConsent.ChooseGroupAdds(policy, GroupAddPolicy.CONTACTS, replyTo)).policy();
+  }
+
+  private GroupConsent.QuotaAnswer spend(ActorRef<UserActor.Command> bob, int groups, int members) {
+    return ask(bob, replyTo -> new GroupConsent.SpendGroupQuota(groups, members, 2, 5, 0, replyTo));
+  }
+
+  private List<GroupConsent.Invite> invites(ActorRef<UserActor.Command> bob) {
+    return this.<GroupConsent.Invites>ask(bob, GroupConsent.GetInvites::new).invites();
+  }
+
+  private void shareAGroupWith(ActorRef<UserActor.Command> bob, String other) {
+    bob.tell(new UserActor.ConversationChanged(
+        new ConversationInfo("g.shared", "shared", List.of(other, "bob"), 0), harness.clock.millis()));
+    // Stored with the next write: the sync is answered once that write is.
+    assertEquals(Done.INSTANCE, this.<Done>ask(bob, replyTo -> new UserActor.Sync(null, 0, replyTo)));
+  }
+
+  @Test
+  void byDefaultOnlyThoseWhoShareAConversationAddDirectlyAndStrangersInvite() {
+    var bob = spawn();
+    assertFalse(mayAdd(bob, "mallory", GroupAddPolicy.CONTACTS), "a stranger invites");
+    assertFalse(mayAdd(bob, "alice", GroupAddPolicy.CONTACTS), "alice too, until they share a conversation");
+    shareAGroupWith(bob, "alice");
+    assertTrue(mayAdd(bob, "alice", GroupAddPolicy.CONTACTS), "a contact adds");
+    assertFalse(mayAdd(bob, "mallory", GroupAddPolicy.CONTACTS));
+    assertTrue(mayAdd(bob, "mallory", GroupAddPolicy.EVERYONE), "a node whose default is everyone");
+    assertEquals(GroupAddPolicy.CONTACTS, choose(bob, null), "nothing chosen: the node's default");
+  }
+
+  @Test
+  void whatTheUserChoosesHoldsOverTheDefaultAndAcrossRestarts() {
+    var bob = spawn();
+    shareAGroupWith(bob, "alice");
+    assertEquals(GroupAddPolicy.NOBODY, choose(bob, GroupAddPolicy.NOBODY));
+    assertFalse(mayAdd(bob, "alice", GroupAddPolicy.EVERYONE), "nobody: a contact invites too");
+    bob = restart(bob);
+    assertEquals(GroupAddPolicy.NOBODY, choose(bob, null));
+    assertFalse(mayAdd(bob, "alice", GroupAddPolicy.EVERYONE));
+    assertEquals(GroupAddPolicy.EVERYONE, choose(bob, GroupAddPolicy.EVERYONE));
+    assertTrue(mayAdd(bob, "mallory", GroupAddPolicy.CONTACTS), "everyone: a stranger adds");
+    assertTrue(mayAdd(bob, "bob", GroupAddPolicy.CONTACTS), "himself, whatever the policy");
+  }
+
+  @Test
+  void anInviteIsShownToEveryDeviceKeptUntilAnsweredAndShownAgainOnConnect() {
+    var bob = spawn();
+    TestProbe<DeviceEvent> phone = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.Connect("phone", phone.ref(), harness.testKit.<UserActor.Connected>createTestProbe().ref()));
+    var invite = new GroupConsent.Invite("g.climbing", "Climbing", "mallory", harness.clock.millis());
+    assertEquals(Done.INSTANCE, this.<Done>ask(bob, replyTo -> new GroupConsent.ReceiveInvite(invite, replyTo)));
+    assertEquals(new DeviceEvent.Invited(invite), phone.expectMessageClass(DeviceEvent.Invited.class));
+    assertEquals(List.of(invite), invites(bob));
+
+    bob = restart(bob);
+    assertEquals(List.of(invite), invites(bob), "kept across a restart");
+    TestProbe<DeviceEvent> laptop = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.Connect("laptop", laptop.ref(),
+        harness.testKit.<UserActor.Connected>createTestProbe().ref()));
+    assertEquals(new DeviceEvent.Invited(invite), laptop.expectMessageClass(DeviceEvent.Invited.class),
+        "a device that connects is shown the invites waiting");
+
+    Outcome<GroupConsent.Invite> peeked =
+        ask(bob, replyTo -> new GroupConsent.FindInvite("g.climbing", false, replyTo));
+    assertEquals(invite, peeked.value());
+    assertEquals(List.of(invite), invites(bob), "found, not answered yet");
+    Outcome<GroupConsent.Invite> answered =
+        ask(bob, replyTo -> new GroupConsent.FindInvite("g.climbing", true, replyTo));
+    assertEquals(invite, answered.value());
+    assertEquals(List.of(), invites(bob));
+    Outcome<GroupConsent.Invite> again = ask(bob, replyTo -> new GroupConsent.FindInvite("g.climbing", true, replyTo));
+    assertEquals(Outcome.Reason.NOT_FOUND, again.reason());
+    assertEquals(List.of(), invites(restart(bob)), "the answer is stored");
+  }
+
+  @Test
+  void invitesBeyondTheBoundDropTheOldest() {
+    var bob = spawn();
+    for (int i = 0; i <= GroupConsent.MAX_INVITES; i++) {
+      var invite = new GroupConsent.Invite("g." + i, "t" + i, "mallory", i);
+      assertEquals(Done.INSTANCE, this.<Done>ask(bob, replyTo -> new GroupConsent.ReceiveInvite(invite, replyTo)));
+    }
+    List<GroupConsent.Invite> kept = invites(bob);
+    assertEquals(GroupConsent.MAX_INVITES, kept.size());
+    assertEquals("g.1", kept.get(0).conversationId(), "the oldest went");
+  }
+
+  @Test
+  void theDailyQuotaIsSpentWholeOrNotAtAllAndRenewsTheNextDay() {
+    var bob = spawn();
+    // At most 2 groups and 5 members a day here.
+    assertTrue(spend(bob, 1, 3).granted());
+    GroupConsent.QuotaAnswer tooMany = spend(bob, 1, 3);
+    assertFalse(tooMany.granted(), "3 more members would make 6");
+    assertTrue(tooMany.refusal().contains("at most 5 members"), tooMany.refusal());
+    assertTrue(tooMany.retryAfterMs() > 0 && tooMany.retryAfterMs() <= Duration.ofDays(1).toMillis());
+    assertTrue(spend(bob, 0, 2).granted(), "the refused request spent nothing: 2 members are left");
+    assertFalse(spend(bob, 0, 1).granted());
+    assertTrue(spend(bob, 1, 0).granted(), "a second group, with no one else");
+    GroupConsent.QuotaAnswer third = spend(bob, 1, 0);
+    assertFalse(third.granted());
+    assertTrue(third.refusal().contains("at most 2 groups"), third.refusal());
+
+    bob = restart(bob);
+    assertFalse(spend(bob, 1, 0).granted(), "the day's count is stored");
+    // What a refused change gave back can be spent again.
+    long today = third.day();
+    bob.tell(new GroupConsent.SpendGroupQuota(-1, -2, 2, 5, today,
+        harness.testKit.<GroupConsent.QuotaAnswer>createTestProbe().ref()));
+    assertTrue(spend(bob, 1, 2).granted());
+
+    harness.clock.advance(Duration.ofMillis(third.retryAfterMs()));
+    assertTrue(spend(bob, 2, 5).granted(), "a new day");
+  }
+}
