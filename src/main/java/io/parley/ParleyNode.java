@@ -87,7 +87,8 @@ public final class ParleyNode {
     RowWrites rowWrites = RowWrites.from(config);
     ContentKeys keys = new ContentKeys(
         new DynamoDbKeyTable(dynamo, config.getString("parley.dynamodb.content-key-table"), blocking),
-        config.getLong("parley.privacy.keys-cached"));
+        config.getLong("parley.privacy.keys-cached"), config.getDuration("parley.privacy.key-cache-ttl"),
+        com.github.benmanes.caffeine.cache.Ticker.systemTicker(), clock);
     ErasedKeyNotices.start(system, keys);
     ErasureRegistry erasures = new DynamoDbErasureRegistry(
         dynamo, config.getString("parley.dynamodb.erasure-table"), blocking, clock);
@@ -139,6 +140,11 @@ public final class ParleyNode {
         return keys.erase(userId)
             .thenCompose(erased -> media.eraseUploads(userId))
             .thenCompose(deleted -> index.forget(userId));
+      }
+
+      @Override
+      public CompletionStage<?> markErasing(String userId) {
+        return keys.markErasing(userId);
       }
 
       @Override

@@ -138,7 +138,8 @@ public final class ChatService {
         .thenCompose(allowed -> mediaId == null
             ? CompletableFuture.completedFuture(Done.INSTANCE)
             : media.shareBeforeSend(userId, mediaId, request.conversationId()).thenApply(ChatService::valueOrThrow))
-        .thenCompose(done -> sealing.seal(userId, request.content(), contentType))
+        .thenCompose(done -> sealing.seal(userId, request.conversationId(), request.clientMsgId(), request.content(),
+            contentType))
         .thenCompose(sealed -> turn.go(() -> this.<ConversationActor.Command, ConversationActor.SendAck>ask(
             entities.conversation(request.conversationId()), timeouts.send(),
             replyTo -> new ConversationActor.Send(userId, request.clientMsgId(), sealed.content(), contentType,

@@ -27,7 +27,9 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 
 /**
  * Erasing the account ({@code DELETE /v1/me}): a durable process of the {@link UserActor}.
- * {@link EraseRequested} records the conversations to leave (those the entity knows of); each
+ * {@link EraseRequested} records the conversations to leave (those the entity knows of); the
+ * account is marked as erasing where keys are kept ({@link KeptElsewhere#markErasing}: sends are
+ * refused from then on, and no new content key is made) before anything else is done; each
  * conversation's {@link ConversationActor.EraseMember} is asked (a few at a time, retried until it
  * answers) and its answer recorded ({@link ConversationErased}); what the account keeps outside
  * the entities is deleted ({@link KeptElsewhere}: its content key, which leaves every copy of its
@@ -79,6 +81,9 @@ public final class Erasure {
   /** Whether {@link KeptElsewhere#erase} is under way (memory only: a restart runs it again). */
   private boolean erasingElsewhere;
   private boolean consultingIndex;
+  /** Whether {@link KeptElsewhere#markErasing} succeeded in this incarnation (memory only: a restart marks again). */
+  private boolean marked;
+  private boolean marking;
 
   Erasure(String userId, ActorContext<UserActor.Command> ctx, TimerScheduler<UserActor.Command> timers,
       EffectFactories<Event, UserState> effects, Conversations conversations, KeptElsewhere elsewhere,
@@ -119,6 +124,10 @@ public final class Erasure {
     if (!running(state)) {
       return effects.none();
     }
+    if (!marked) {
+      markErasing();
+      return effects.none();
+    }
     if (step.conversationId() == null) {
       if (state.erasure.remaining().isEmpty()) {
         if (state.erasure.indexConsulted()) {
@@ -147,6 +156,10 @@ public final class Erasure {
     if (!running(state)) {
       return;
     }
+    if (!marked) {
+      markErasing();
+      return;
+    }
     List<String> remaining = state.erasure.remaining();
     if (remaining.isEmpty()) {
       ctx.getSelf().tell(new EraseStep(null, null));
@@ -168,6 +181,30 @@ public final class Erasure {
         replyTo -> new ConversationActor.EraseMember(userId, replyTo),
         (outcome, failure) -> new EraseStep(conversationId,
             failure != null ? failure.toString() : outcome.isOk() ? null : outcome.message()));
+  }
+
+  /** First of all, whatever else the erasure has done: sends are refused and no new key is made from now on. */
+  private void markErasing() {
+    if (marking) {
+      return;
+    }
+    marking = true;
+    ctx.pipeToSelf(elsewhere.markErasing(userId),
+        (done, failure) -> new UserActor.ErasingMarked(failure == null ? null : failure.toString()));
+  }
+
+  Effect<Event, UserState> erasingMarked(UserState state, UserActor.ErasingMarked erasingMarked) {
+    marking = false;
+    if (!running(state)) {
+      return effects.none();
+    }
+    if (erasingMarked.failure() != null) {
+      ctx.getLog().warn("Marking {} as erasing failed, retrying: {}", Audit.digest(userId), erasingMarked.failure());
+      timers.startSingleTimer(RETRY_TIMER, new EraseStep(null, null), RETRY_AFTER);
+      return effects.none();
+    }
+    marked = true;
+    return effects.none().thenRun(this::advance);
   }
 
   private void consultIndex() {
