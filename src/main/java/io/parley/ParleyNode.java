@@ -12,6 +12,7 @@ import io.parley.gateway.Gateway;
 import io.parley.gateway.GroupRelay;
 import io.parley.media.MediaService;
 import io.parley.media.MediaSettings;
+import io.parley.media.VersionedBucket;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.privacy.ContentKeys;
 import io.parley.privacy.ErasedKeyNotices;
@@ -81,6 +82,7 @@ public final class ParleyNode {
     PushDispatcher pushes = startPush(system, config, entities, clock);
     java.time.Duration askTimeout = config.getDuration("parley.gateway.ask-timeout");
     MediaService media = new MediaService(entities::media, entities, MediaSettings.from(config), askTimeout, system);
+    refuseAVersionedBucket(system, config);
     // Parley's own small tables share one client (one connection pool) and the blocking pool.
     var dynamo = DynamoDbClients.fromJournalConfig(config);
     var blocking = system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId());
@@ -153,6 +155,20 @@ public final class ParleyNode {
             java.util.stream.Stream.concat(ever.stream(), large.stream()).distinct().toList());
       }
     };
+  }
+
+  /** Erased media must not stay behind as old versions (see {@link VersionedBucket}). */
+  private static void refuseAVersionedBucket(ActorSystem<Void> system, Config config) {
+    String bucket = MediaSettings.from(config).bucket();
+    VersionedBucket.refusal(system, bucket, "allow".equals(config.getString("parley.media.versioned-bucket")))
+        .whenComplete((refusal, failure) -> {
+          if (failure != null) {
+            log.warn("Could not learn whether the bucket {} keeps old versions of objects: {}", bucket,
+                StartupFailure.rootMessage(failure));
+          } else {
+            refusal.ifPresent(why -> StartupFailure.exit(new StartupFailure.Refusal(why)));
+          }
+        });
   }
 
   /** Push through whichever providers have credentials; their connections close on shutdown. */
