@@ -23,7 +23,7 @@ import java.util.function.Function;
  * gone (its sender's account was erased) reads as deleted, and a preview of it as none.
  */
 final class ContentSealing {
-  /** A message's content and inbox preview sealed under {@code keyId}; no preview when it needs none. */
+  /** A message's content and inbox preview sealed under {@code keyId}; no preview for media (it shows "[media]"). */
   record Sealed(String content, String keyId, String preview) {}
 
   /** Sealed content under a key at its place: what {@link #recentlyOpened} is keyed by. */

@@ -124,11 +124,11 @@ public final class Erasure {
     if (!running(state)) {
       return effects.none();
     }
-    if (!marked) {
-      markErasing();
-      return effects.none();
-    }
     if (step.conversationId() == null) {
+      if (!marked) { // conversations are asked only once it is marked, so nothing else waits on it
+        markErasing();
+        return effects.none();
+      }
       if (state.erasure.remaining().isEmpty()) {
         if (state.erasure.indexConsulted()) {
           eraseElsewhere();
