@@ -141,7 +141,8 @@ public final class Erasure {
     }
     asking.remove(step.conversationId());
     if (step.failure() != null) {
-      ctx.getLog().warn("Erasing {} from {} failed, retrying: {}", userId, step.conversationId(), step.failure());
+      ctx.getLog().warn("Erasing {} from {} failed, retrying: {}", Audit.digest(userId), step.conversationId(),
+          step.failure());
       timers.startSingleTimer(RETRY_TIMER, new EraseStep(null, null), RETRY_AFTER);
       return effects.none();
     }
