@@ -125,6 +125,11 @@ class AccountErasureIT {
       ApiClient.Response refusedAgain = api.post(aliceToken, "/v1/messages",
           message(direct, "during-refused", "sent during the erasure " + run));
       assertTrue(refused(refusedAgain), "refused from then on: " + refusedAgain);
+      HttpResponse<String> upload = HttpClient.newHttpClient().send(HttpRequest.newBuilder(node.http("/v1/media"))
+              .header("Authorization", "Bearer " + aliceToken).header("Content-Type", "image/jpeg")
+              .POST(HttpRequest.BodyPublishers.ofString("uploaded during the erasure " + run)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(409, upload.statusCode(), "media is not stored either: " + upload.body());
 
       awaitErased(api, aliceToken);
       String after = stored.everything();

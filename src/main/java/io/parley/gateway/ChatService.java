@@ -157,7 +157,9 @@ public final class ChatService {
       OptionalLong declaredLength,
       boolean awaitsContinue,
       Source<ByteString, ?> body) {
-    return media.upload(userId, contentType, declaredLength, awaitsContinue, body)
+    // Media is not sealed: what an erasure is to delete must not be stored after it listed it.
+    return sealing.requireNotErasing(userId)
+        .thenCompose(allowed -> media.upload(userId, contentType, declaredLength, awaitsContinue, body))
         .thenApply(ChatService::valueOrThrow);
   }
 

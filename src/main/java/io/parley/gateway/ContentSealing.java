@@ -62,7 +62,7 @@ final class ContentSealing {
    */
   CompletionStage<Sealed> seal(String senderId, String conversationId, String clientMsgId, String content,
       String contentType) {
-    return keys.forSending(senderId).exceptionallyCompose(ContentSealing::refusal).thenApply(key -> {
+    return keys.forSending(senderId).exceptionallyCompose(ContentSealing::<ContentKey>refusal).thenApply(key -> {
       String place = ContentKey.messagePlace(conversationId, clientMsgId);
       String preview = "media".equals(contentType) ? null
           : key.seal(Inbox.preview(content, contentType), ContentKey.previewPlace(conversationId));
@@ -73,8 +73,13 @@ final class ContentSealing {
     });
   }
 
+  /** Fails with {@code account_erasing} while {@code userId}'s account is being erased (see {@link ContentKeys#forSending}). */
+  CompletionStage<Void> requireNotErasing(String userId) {
+    return keys.requireNotErasing(userId).exceptionallyCompose(ContentSealing::refusal);
+  }
+
   /** A send of an account being erased gets {@code account_erasing}; other failures stay as they are. */
-  private static CompletionStage<ContentKey> refusal(Throwable failure) {
+  private static <T> CompletionStage<T> refusal(Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     if (cause instanceof ContentKeys.AccountErasing) {
       return CompletableFuture.failedFuture(new ApiError(ErrorCode.ACCOUNT_ERASING,

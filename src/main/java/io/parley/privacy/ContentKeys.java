@@ -78,7 +78,7 @@ public final class ContentKeys {
       if (row.key().isPresent() && !row.erasing()) {
         return CompletableFuture.completedFuture(row.key().get());
       }
-      if (row.erasing() && (row.key().isPresent() || !settled(row))) {
+      if (refused(row)) {
         return CompletableFuture.failedFuture(new AccountErasing());
       }
       long erasedBefore = clock.millis() - cacheFor.toMillis();
@@ -90,6 +90,16 @@ public final class ContentKeys {
         return now.key().get();
       });
     });
+  }
+
+  /**
+   * Fails with {@link AccountErasing} when {@link #forSending} would; makes no key. For what a user
+   * stores that is not sealed (media), so that an erasure finds it.
+   */
+  public CompletionStage<Void> requireNotErasing(String userId) {
+    return load(userId).thenCompose(loaded -> refused(loaded.row())
+        ? CompletableFuture.failedFuture(new AccountErasing())
+        : CompletableFuture.completedFuture(null));
   }
 
   /** The key that sealed content of {@code userId} under {@code keyId}; empty once it is erased. */
@@ -139,6 +149,11 @@ public final class ContentKeys {
   /** Another node marked or erased the user's key. */
   public void forget(String userId) {
     cache.synchronous().invalidate(userId);
+  }
+
+  /** The user is being erased, or their erasure's mark is too recent for a new key. */
+  private boolean refused(KeyTable.Row row) {
+    return row.erasing() && (row.key().isPresent() || !settled(row));
   }
 
   /** An erased account's mark is old enough that no node still holds the key read before it. */

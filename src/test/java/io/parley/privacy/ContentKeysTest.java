@@ -108,6 +108,19 @@ class ContentKeysTest {
     assertFalse(join(table.read("alice")).erasing());
   }
 
+  @Test
+  void whatIsNotSealedIsRefusedAsSendsAreAndAsksForNoKey() {
+    join(erasing.requireNotErasing("dora"));
+    assertEquals(KeyTable.Row.NONE, join(table.read("dora")), "no key made for asking");
+
+    join(missedTheNotices.forSending("dora"));
+    join(erasing.markErasing("dora"));
+    CompletionException refused = assertThrows(CompletionException.class, () -> join(erasing.requireNotErasing("dora")));
+    assertInstanceOf(ContentKeys.AccountErasing.class, refused.getCause());
+    clock.advance(CACHE_FOR);
+    assertThrows(CompletionException.class, () -> join(missedTheNotices.requireNotErasing("dora")));
+  }
+
   private static void assertRefused(CompletionStage<ContentKey> sending) {
     CompletionException refused = assertThrows(CompletionException.class, () -> join(sending));
     assertInstanceOf(ContentKeys.AccountErasing.class, refused.getCause());
