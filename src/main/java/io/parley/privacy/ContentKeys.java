@@ -62,11 +62,6 @@ public final class ContentKeys {
     this.erasedEverywhere = tellEveryNode;
   }
 
-  /** How long a node may go on using what it read of a key: the bound on a missed notice. */
-  public Duration cacheFor() {
-    return cacheFor;
-  }
-
   /**
    * The key {@code userId}'s new content is sealed with; created on first use. Fails with
    * {@link AccountErasing} while the user's account is being erased, and for {@link #cacheFor}
