@@ -15,6 +15,7 @@ import io.parley.gateway.Gateway;
 import io.parley.gateway.GroupRelay;
 import io.parley.media.MediaService;
 import io.parley.media.MediaSettings;
+import io.parley.media.VersionedBucket;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.privacy.ContentKeys;
 import io.parley.privacy.ErasedKeyNotices;
@@ -93,12 +94,14 @@ public final class ParleyNode {
     PushDispatcher pushes = startPush(system, config, entities, clock);
     java.time.Duration askTimeout = config.getDuration("parley.gateway.ask-timeout");
     MediaService media = new MediaService(entities::media, entities, MediaSettings.from(config), askTimeout, system);
+    refuseAVersionedBucket(system, config);
     // Parley's own small tables share one client (one connection pool) and the blocking pool.
     var blocking = system.classicSystem().dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId());
     RowWrites rowWrites = RowWrites.from(config);
     ContentKeys keys = new ContentKeys(
         new DynamoDbKeyTable(dynamo, config.getString("parley.dynamodb.content-key-table"), blocking),
-        config.getLong("parley.privacy.keys-cached"));
+        config.getLong("parley.privacy.keys-cached"), config.getDuration("parley.privacy.key-cache-ttl"),
+        com.github.benmanes.caffeine.cache.Ticker.systemTicker(), clock);
     ErasedKeyNotices.start(system, keys);
     PresenceNotices.get(system); // subscribed from the start, so that no node misses a user coming online
     ErasureRegistry erasures = new DynamoDbErasureRegistry(
@@ -164,6 +167,11 @@ public final class ParleyNode {
       }
 
       @Override
+      public CompletionStage<?> markErasing(String userId) {
+        return keys.markErasing(userId);
+      }
+
+      @Override
       public CompletionStage<List<String>> conversations(String userId) {
         return index.conversationsOf(userId).thenCombine(groups.largeGroupsOf(userId), (ever, large) ->
             java.util.stream.Stream.concat(ever.stream(), large.stream()).distinct().toList());
@@ -194,6 +202,20 @@ public final class ParleyNode {
             throw new IllegalStateException(outcome.message());
           }
           return outcome.value();
+        });
+  }
+
+  /** Erased media must not stay behind as old versions (see {@link VersionedBucket}). */
+  private static void refuseAVersionedBucket(ActorSystem<Void> system, Config config) {
+    String bucket = MediaSettings.from(config).bucket();
+    VersionedBucket.refusal(system, bucket, "allow".equals(config.getString("parley.media.versioned-bucket")))
+        .whenComplete((refusal, failure) -> {
+          if (failure != null) {
+            log.warn("Could not learn whether the bucket {} keeps old versions of objects: {}", bucket,
+                StartupFailure.rootMessage(failure));
+          } else {
+            refusal.ifPresent(why -> StartupFailure.exit(new StartupFailure.Refusal(why)));
+          }
         });
   }
 

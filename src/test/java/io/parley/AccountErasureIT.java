@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
@@ -156,6 +157,65 @@ class AccountErasureIT {
 
       assertFalse(stored.everything().contains(title), "the title she set is still readable");
     }
+  }
+
+  /**
+   * Sends are refused from the start of the erasure (409 {@code account_erasing}), so nothing the
+   * user sends meanwhile is stored, under a new key or the old; once it is done and the key cache
+   * time has passed, the same id sends again, under a new key.
+   */
+  @Test
+  void aSendDuringTheErasureIsRefusedAndTheSameIdSendsAgainOnceItIsOver() throws Exception {
+    try (ParleyProcess node = ParleyProcess.start(temp, Map.of("PARLEY_PRIVACY_KEY_CACHE_TTL", "3s"));
+        StoredContent stored = new StoredContent(node)) {
+      ApiClient api = new ApiClient(node);
+      String run = UUID.randomUUID().toString().substring(0, 8);
+      String alice = "alice-" + run;
+      String bob = "bob-" + run;
+      String direct = "d:" + alice + ":" + bob;
+      String aliceToken = api.token(alice);
+      String bobToken = api.token(bob);
+      send(api, aliceToken, direct, "before", "said before the erasure " + run);
+
+      ApiClient.Response erasing = api.delete(aliceToken, "/v1/me", "");
+      assertTrue(erasing.status() == 202 || erasing.status() == 200, erasing.toString());
+      AtomicInteger attempt = new AtomicInteger();
+      Poll.until(Duration.ofSeconds(10), () -> refused(api.post(aliceToken, "/v1/messages", message(direct,
+          "during-" + attempt.incrementAndGet(), "sent during the erasure " + run))));
+      ApiClient.Response refusedAgain = api.post(aliceToken, "/v1/messages",
+          message(direct, "during-refused", "sent during the erasure " + run));
+      assertTrue(refused(refusedAgain), "refused from then on: " + refusedAgain);
+      HttpResponse<String> upload = HttpClient.newHttpClient().send(HttpRequest.newBuilder(node.http("/v1/media"))
+              .header("Authorization", "Bearer " + aliceToken).header("Content-Type", "image/jpeg")
+              .POST(HttpRequest.BodyPublishers.ofString("uploaded during the erasure " + run)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(409, upload.statusCode(), "media is not stored either: " + upload.body());
+
+      awaitErased(node, api, aliceToken);
+      String after = stored.everything();
+      assertFalse(after.contains("during-refused"), "a refused send leaves nothing in storage");
+      assertFalse(after.contains("sent during the erasure"), "nor anything readable");
+
+      // The same id, moments later: refused until no node can hold the deleted key, then a new one.
+      Poll.until(Duration.ofSeconds(20), () -> {
+        ApiClient.Response again = api.post(aliceToken, "/v1/messages", message(direct, "again", "back again " + run));
+        assertTrue(again.status() == 200 || refused(again), again.toString());
+        return again.status() == 200;
+      });
+      JsonNode history = api.get(bobToken, "/v1/conversations/" + direct + "/messages").body().get("messages");
+      JsonNode last = history.get(history.size() - 1);
+      assertEquals("back again " + run, last.get("content").asText(), history.toString());
+      assertEquals("deleted", history.get(0).get("content_type").asText(), "what she said before is gone");
+    }
+  }
+
+  private static boolean refused(ApiClient.Response sent) {
+    return sent.status() == 409 && "account_erasing".equals(sent.body().path("code").asText());
+  }
+
+  private static String message(String conversationId, String clientMsgId, String content) {
+    return ApiClient.JSON.createObjectNode().put("conversation_id", conversationId).put("client_msg_id", clientMsgId)
+        .put("content", content).toString();
   }
 
   private static String send(ApiClient api, String token, String conversationId, String clientMsgId, String content) {

@@ -281,7 +281,8 @@ class ColdTierIT {
       }
       for (ChatMessage m : messages) {
         // Stored sealed with the sender's key, as in the journal.
-        if (m.seq() != next++ || !StoredContent.open(m.content(), keys).equals(Optional.of(chat.content((int) m.seq())))) {
+        if (m.seq() != next++ || !StoredContent.open(m.content(), keys,
+            List.of(ContentKey.messagePlace(chat.id(), m.clientMsgId()))).equals(Optional.of(chat.content((int) m.seq())))) {
           return false;
         }
       }

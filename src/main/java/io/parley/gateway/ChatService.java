@@ -172,7 +172,8 @@ public final class ChatService {
         .thenCompose(allowed -> mediaId == null
             ? CompletableFuture.completedFuture(Done.INSTANCE)
             : media.shareBeforeSend(userId, mediaId, request.conversationId()).thenApply(ChatService::valueOrThrow))
-        .thenCompose(done -> sealing.seal(userId, request.content(), contentType))
+        .thenCompose(done -> sealing.seal(userId, request.conversationId(), request.clientMsgId(), request.content(),
+            contentType))
         .thenCompose(sealed -> turn.go(() -> this.<ConversationActor.Command, ConversationActor.SendAck>ask(
             entities.conversation(request.conversationId()), timeouts.send(),
             replyTo -> new ConversationActor.Send(userId, request.clientMsgId(), sealed.content(), contentType,
@@ -191,7 +192,9 @@ public final class ChatService {
       OptionalLong declaredLength,
       boolean awaitsContinue,
       Source<ByteString, ?> body) {
-    return media.upload(userId, contentType, declaredLength, awaitsContinue, body)
+    // Media is not sealed: what an erasure is to delete must not be stored after it listed it.
+    return sealing.requireNotErasing(userId)
+        .thenCompose(allowed -> media.upload(userId, contentType, declaredLength, awaitsContinue, body))
         .thenApply(ChatService::valueOrThrow);
   }
 

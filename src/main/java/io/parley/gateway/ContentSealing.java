@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -22,11 +23,11 @@ import java.util.function.Function;
  * gone (its sender's account was erased) reads as deleted, and a preview of it as none.
  */
 final class ContentSealing {
-  /** A message's content and inbox preview sealed under {@code keyId}; no preview when it needs none. */
+  /** A message's content and inbox preview sealed under {@code keyId}; no preview for media (it shows "[media]"). */
   record Sealed(String content, String keyId, String preview) {}
 
-  /** Sealed content under a key: what {@link #recentlyOpened} is keyed by. */
-  private record Opening(String userId, String keyId, String sealed) {}
+  /** Sealed content under a key at its place: what {@link #recentlyOpened} is keyed by. */
+  private record Opening(String userId, String keyId, String place, String sealed) {}
 
   /** Characters of sealed and opened content {@link #recentlyOpened} holds at most (about 8 MiB). */
   static final long RECENTLY_OPENED_CHARS = 4L << 20;
@@ -47,21 +48,44 @@ final class ContentSealing {
     this.keys = keys;
   }
 
-  /** {@code sealed} opened with {@code key}; empty if it was not sealed with it. */
-  private Optional<String> open(ContentKey key, String sealed) {
-    return Optional.ofNullable(recentlyOpened.get(new Opening(key.userId(), key.keyId(), sealed),
-        opening -> key.open(sealed).orElse(null)));
+  /** {@code sealed} opened with {@code key} at {@code place}; empty if it was not sealed with it for there. */
+  private Optional<String> open(ContentKey key, String place, String sealed) {
+    return Optional.ofNullable(recentlyOpened.get(new Opening(key.userId(), key.keyId(), place, sealed),
+        opening -> key.open(sealed, place).orElse(null)));
   }
 
-  CompletionStage<Sealed> seal(String senderId, String content, String contentType) {
-    return keys.forSending(senderId).thenApply(key -> {
-      String preview = Inbox.preview(content, contentType);
-      boolean ownPreview = preview.equals(content) || "media".equals(contentType);
-      Sealed sealed = new Sealed(key.seal(content), key.keyId(), ownPreview ? null : key.seal(preview));
+  /**
+   * The content sealed for its place in the conversation (its sender's {@code clientMsgId} there:
+   * its seq is not known before the conversation stores it), and a text's inbox preview for the
+   * conversation's inbox entry. The preview is sealed apart even when it is the whole text, so
+   * that the inbox, which does not keep the message's id, can open it.
+   */
+  CompletionStage<Sealed> seal(String senderId, String conversationId, String clientMsgId, String content,
+      String contentType) {
+    return keys.forSending(senderId).exceptionallyCompose(ContentSealing::<ContentKey>refusal).thenApply(key -> {
+      String place = ContentKey.messagePlace(conversationId, clientMsgId);
+      String preview = "media".equals(contentType) ? null
+          : key.seal(Inbox.preview(content, contentType), ContentKey.previewPlace(conversationId));
+      Sealed sealed = new Sealed(key.seal(content, place), key.keyId(), preview);
       // Its receivers' devices mostly connect to this node too: they read it without opening it.
-      recentlyOpened.put(new Opening(key.userId(), key.keyId(), sealed.content()), content);
+      recentlyOpened.put(new Opening(key.userId(), key.keyId(), place, sealed.content()), content);
       return sealed;
     });
+  }
+
+  /** Fails with {@code account_erasing} while {@code userId}'s account is being erased (see {@link ContentKeys#forSending}). */
+  CompletionStage<Void> requireNotErasing(String userId) {
+    return keys.requireNotErasing(userId).exceptionallyCompose(ContentSealing::refusal);
+  }
+
+  /** A send of an account being erased gets {@code account_erasing}; other failures stay as they are. */
+  private static <T> CompletionStage<T> refusal(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (cause instanceof ContentKeys.AccountErasing) {
+      return CompletableFuture.failedFuture(new ApiError(ErrorCode.ACCOUNT_ERASING,
+          "this account is being erased: nothing it sends is stored"));
+    }
+    return CompletableFuture.failedFuture(failure);
   }
 
   CompletionStage<ChatMessage> open(ChatMessage message) {
@@ -69,7 +93,8 @@ final class ContentSealing {
       return CompletableFuture.completedFuture(message);
     }
     return keys.forReading(message.senderId(), message.keyId()).thenApply(key -> key
-        .flatMap(k -> open(k, message.content()))
+        .flatMap(k -> open(k, ContentKey.messagePlace(message.conversationId(), message.clientMsgId()),
+            message.content()))
         .map(message::opened)
         .orElseGet(message::tombstone));
   }
@@ -88,7 +113,8 @@ final class ContentSealing {
     }
     return keys.forReading(item.lastSenderId(), item.previewKeyId()).thenApply(key -> new InboxItem(
         item.conversationId(), item.title(), item.members(), item.lastSeq(),
-        key.flatMap(k -> open(k, item.lastMessagePreview())).orElse(""),
+        key.flatMap(k -> open(k, ContentKey.previewPlace(item.conversationId()), item.lastMessagePreview()))
+            .orElse(""),
         item.lastSenderId(), item.lastMessageTs(), item.unreadCount(), null));
   }
 

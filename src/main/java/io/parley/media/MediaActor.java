@@ -4,6 +4,7 @@ import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
 import io.parley.cluster.JsonSerializable;
+import io.parley.cluster.Done;
 import io.parley.cluster.EntityLifecycle;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -11,6 +12,8 @@ import java.util.List;
 import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
@@ -65,6 +68,15 @@ public final class MediaActor
    */
   public record ExpireIfUnsent(ActorRef<Outcome<Done>> replyTo) implements Command {}
 
+  /**
+   * Its uploader's account is erased: the record goes (uploader, conversations), events and
+   * snapshots included, and the media is not found from then on. Repeating it is harmless.
+   */
+  public record Erase(ActorRef<Outcome<Done>> replyTo) implements Command {}
+
+  /** The stored record was deleted ({@link MediaRecordDeletion}), or {@code failure}. */
+  record RecordDeleted(ActorRef<Outcome<Done>> replyTo, String failure) implements Command {}
+
   enum Stop implements Command {
     INSTANCE
   }
@@ -86,6 +98,9 @@ public final class MediaActor
 
   /** Never shared, and kept too long so: gone. */
   public record UnsentExpired() implements Event {}
+
+  /** Erased with its uploader's account; the events and snapshots before it are deleted next. */
+  public record Erased() implements Event {}
 
   // ------------------------------------------------------------------------------------- state
 
@@ -117,19 +132,21 @@ public final class MediaActor
   // ------------------------------------------------------------------------------------ wiring
 
   public static Behavior<Command> create(String mediaId, MediaSettings settings, Clock clock) {
-    return new MediaActor(mediaId, settings, clock);
+    return Behaviors.setup(ctx -> new MediaActor(mediaId, settings, clock, ctx));
   }
 
   private final String mediaId;
   private final MediaSettings settings;
   private final Clock clock;
+  private final ActorContext<Command> ctx;
   private final EntityLifecycle<State> lifecycle = new EntityLifecycle<>(TYPE_KEY.name());
 
-  private MediaActor(String mediaId, MediaSettings settings, Clock clock) {
+  private MediaActor(String mediaId, MediaSettings settings, Clock clock, ActorContext<Command> ctx) {
     super(persistenceId(mediaId), EntityLifecycle.onPersistenceFailure());
     this.mediaId = mediaId;
     this.settings = settings;
     this.clock = clock;
+    this.ctx = ctx;
   }
 
   @Override
@@ -158,7 +175,9 @@ public final class MediaActor
         .onCommand(Register.class, this::onRegister)
         .onCommand(Share.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
         .onCommand(Get.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
-        .onCommand(ExpireIfUnsent.class, (state, cmd) -> expire(cmd));
+        .onCommand(ExpireIfUnsent.class, (state, cmd) -> expire(cmd))
+        // Again, or after a crash half-way: whatever is still stored goes.
+        .onCommand(Erase.class, (state, cmd) -> Effect().none().thenRun(erased -> deleteRecord(cmd.replyTo())));
     builder
         .forStateType(Media.class)
         .onCommand(Register.class, this::onRegisterAgain)
@@ -166,13 +185,18 @@ public final class MediaActor
         .onCommand(Get.class, (state, cmd) -> reply(cmd.replyTo(), Outcome.ok(state)))
         .onCommand(ExpireIfUnsent.class, (state, cmd) -> state.conversations().isEmpty()
             ? expire(cmd)
-            : reply(cmd.replyTo(), Outcome.rejected(Reason.BAD_REQUEST, "media " + mediaId + " was sent")));
+            : reply(cmd.replyTo(), Outcome.rejected(Reason.BAD_REQUEST, "media " + mediaId + " was sent")))
+        .onCommand(Erase.class, (state, cmd) -> erase(cmd));
     builder
         .forStateType(Expired.class)
         .onCommand(Register.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
         .onCommand(Share.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
         .onCommand(Get.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
-        .onCommand(ExpireIfUnsent.class, (state, cmd) -> reply(cmd.replyTo(), Outcome.ok(Done.INSTANCE)));
+        .onCommand(ExpireIfUnsent.class, (state, cmd) -> reply(cmd.replyTo(), Outcome.ok(Done.INSTANCE)))
+        // Its events still name the uploader.
+        .onCommand(Erase.class, (state, cmd) -> erase(cmd));
+    builder.forAnyState().onCommand(RecordDeleted.class, (state, cmd) -> reply(cmd.replyTo(),
+        cmd.failure() == null ? Outcome.ok(Done.INSTANCE) : Outcome.rejected(Reason.UNAVAILABLE, cmd.failure())));
     builder.forAnyState().onCommand(Stop.class, (state, cmd) -> Effect().stop());
     return builder.build();
   }
@@ -211,6 +235,15 @@ public final class MediaActor
     return Effect().persist(new UnsentExpired()).thenRun((State newState) -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
   }
 
+  private Effect<Event, State> erase(Erase cmd) {
+    return Effect().persist(new Erased()).thenRun(erased -> deleteRecord(cmd.replyTo()));
+  }
+
+  private void deleteRecord(ActorRef<Outcome<Done>> replyTo) {
+    ctx.pipeToSelf(MediaRecordDeletion.run(ctx, persistenceId().id()),
+        (deleted, failure) -> new RecordDeleted(replyTo, failure == null ? null : failure.toString()));
+  }
+
   private Effect<Event, State> replyNotFound(ActorRef<Outcome<Media>> replyTo) {
     return reply(replyTo, Outcome.rejected(Reason.NOT_FOUND, "no media " + mediaId));
   }
@@ -233,7 +266,11 @@ public final class MediaActor
     builder
         .forStateType(Media.class)
         .onEvent(SharedIn.class, (state, e) -> state.sharedIn(e.conversationId()))
-        .onEvent(UnsentExpired.class, (state, e) -> new Expired());
+        .onEvent(UnsentExpired.class, (state, e) -> new Expired())
+        .onEvent(Erased.class, (state, e) -> new NotUploaded());
+    builder
+        .forStateType(Expired.class)
+        .onEvent(Erased.class, (state, e) -> new NotUploaded());
     builder.forAnyState().onAnyEvent((state, e) -> state);
     return builder.build();
   }

@@ -235,6 +235,9 @@ public final class MediaService {
   /** An object a user uploaded, for their export. */
   public record Upload(String mediaUrl, long size, long uploadedTs) {}
 
+  /** Media records an erasure deletes at once. */
+  static final int RECORDS_ERASED_AT_ONCE = 8;
+
   /**
    * Every object {@code uploaderId} uploaded (and not erased), whether or not it was ever sent.
    * Objects stored before uploads were kept by uploader are not found (see {@link MediaKeys}).
@@ -246,10 +249,25 @@ public final class MediaService {
         object.getLastModified().toEpochMilli()));
   }
 
+  /**
+   * Deletes every object {@code uploaderId} uploaded and, first, each one's record (its uploader
+   * and conversations; see {@link MediaActor.Erase}), so that a failure half-way leaves the
+   * objects to be listed again. Answers how many objects were deleted.
+   */
   public CompletionStage<Integer> eraseUploads(String uploaderId) {
     String prefix = MediaKeys.uploaderPrefix(uploaderId);
     // The prefix goes to the log, not the id: the log keeps no id of an erased account.
-    return objects.deleteAll(prefix)
+    return objects.list(prefix)
+        .mapAsyncUnordered(RECORDS_ERASED_AT_ONCE, object -> this.<MediaActor.Command, Done>ask(
+                mediaEntities.apply(object.getKey().substring(prefix.length())), MediaActor.Erase::new)
+            .thenApply(erased -> {
+              if (!erased.isOk()) {
+                throw new IllegalStateException("a media record could not be erased: " + erased.message());
+              }
+              return erased;
+            }))
+        .runWith(Sink.ignore(), system)
+        .thenCompose(recordsErased -> objects.deleteAll(prefix))
         .whenComplete((deleted, failure) -> log.info("Erasure of the media under {}: {}",
             prefix, failure == null ? deleted + " objects deleted" : "failed, " + failure));
   }

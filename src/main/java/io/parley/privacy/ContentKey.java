@@ -41,14 +41,37 @@ public record ContentKey(String userId, String keyId, SecretKey secret) {
     return secret.getEncoded();
   }
 
-  /** {@code plaintext} sealed: base64url of a random IV, the ciphertext and the tag. */
-  public String seal(String plaintext) {
+  /**
+   * {@code plaintext} sealed for one place ({@code place}, e.g. a conversation and a message in it):
+   * {@value #PLACED} then base64url of a random IV, the ciphertext and the tag. It opens only
+   * when asked for at that same place, so that a blob copied to another message reads as gone.
+   */
+  public String seal(String plaintext, String place) {
+    return PLACED + seal(plaintext, placed(place));
+  }
+
+  /** The plaintext; empty if {@code sealed} was not sealed with this key for {@code place} (or was altered). */
+  public Optional<String> open(String sealed, String place) {
+    if (sealed.startsWith(PLACED)) {
+      return open(sealed.substring(PLACED.length()), placed(place));
+    }
+    // Sealed before content was bound to its place: it carries no marker and opens as it did.
+    return open(sealed, boundTo());
+  }
+
+  /**
+   * Marks content sealed for a place. Not a base64url character, so content sealed before it
+   * never starts with it; removing it does not help either, as the tag covers the place.
+   */
+  static final String PLACED = "2.";
+
+  private String seal(String plaintext, byte[] aad) {
     byte[] iv = new byte[IV_BYTES];
     RANDOM.nextBytes(iv);
     try {
       Cipher cipher = Cipher.getInstance(CIPHER);
       cipher.init(Cipher.ENCRYPT_MODE, secret, new GCMParameterSpec(TAG_BITS, iv));
-      cipher.updateAAD(boundTo());
+      cipher.updateAAD(aad);
       byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
       return Base64.getUrlEncoder().withoutPadding()
           .encodeToString(ByteBuffer.allocate(IV_BYTES + sealed.length).put(iv).put(sealed).array());
@@ -57,8 +80,7 @@ public record ContentKey(String userId, String keyId, SecretKey secret) {
     }
   }
 
-  /** The plaintext; empty if {@code sealed} was not sealed with this key (or was altered). */
-  public Optional<String> open(String sealed) {
+  private Optional<String> open(String sealed, byte[] aad) {
     byte[] bytes;
     try {
       bytes = Base64.getUrlDecoder().decode(sealed);
@@ -71,7 +93,7 @@ public record ContentKey(String userId, String keyId, SecretKey secret) {
     try {
       Cipher cipher = Cipher.getInstance(CIPHER);
       cipher.init(Cipher.DECRYPT_MODE, secret, new GCMParameterSpec(TAG_BITS, bytes, 0, IV_BYTES));
-      cipher.updateAAD(boundTo());
+      cipher.updateAAD(aad);
       byte[] plain = cipher.doFinal(bytes, IV_BYTES, bytes.length - IV_BYTES);
       return Optional.of(new String(plain, StandardCharsets.UTF_8));
     } catch (AEADBadTagException wrongKey) {
@@ -84,6 +106,21 @@ public record ContentKey(String userId, String keyId, SecretKey secret) {
   /** Sealed content opens only under its sender's key of that id, not under another user's. */
   private byte[] boundTo() {
     return (userId + "\n" + keyId).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** As {@link #boundTo}, and to one place; the leading marker keeps it apart from the unplaced form. */
+  private byte[] placed(String place) {
+    return (PLACED + "\n" + userId + "\n" + keyId + "\n" + place).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Where a message's content is: its conversation and its sender's id for it. */
+  public static String messagePlace(String conversationId, String clientMsgId) {
+    return "m\n" + conversationId + "\n" + clientMsgId;
+  }
+
+  /** Where an inbox preview is: its conversation. */
+  public static String previewPlace(String conversationId) {
+    return "p\n" + conversationId;
   }
 
   @Override

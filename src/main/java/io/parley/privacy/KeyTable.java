@@ -3,13 +3,38 @@ package io.parley.privacy;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
-/** Where content keys are stored: one per user at most. */
+/**
+ * Where content keys are stored: one row per user at most, holding their key and, while their
+ * account is being erased and for a while after, when that erasure began.
+ */
 public interface KeyTable {
-  CompletionStage<Optional<ContentKey>> read(String userId);
+  /**
+   * A user's row: their key (empty once erased, or before their first send) and the time their
+   * erasure began ({@code erasingSince}, epoch millis; 0 when none is under way or recent).
+   */
+  record Row(Optional<ContentKey> key, long erasingSince) {
+    public static final Row NONE = new Row(Optional.empty(), 0);
 
-  /** Stores {@code key} unless its user has one already; answers the key the user has now. */
-  CompletionStage<ContentKey> storeIfAbsent(ContentKey key);
+    public static Row of(ContentKey key) {
+      return new Row(Optional.of(key), 0);
+    }
 
-  /** Deletes the user's key, if any. */
+    public boolean erasing() {
+      return erasingSince != 0;
+    }
+  }
+
+  CompletionStage<Row> read(String userId);
+
+  /**
+   * Stores {@code key} unless its user has a row: a key, or the mark of an erasure that began at
+   * {@code erasedBefore} or later (an older mark without a key is replaced). Answers the row now.
+   */
+  CompletionStage<Row> storeIfAbsent(ContentKey key, long erasedBefore);
+
+  /** From {@code since} on, the user gets no new key and sends nothing; their key, if any, stays. */
+  CompletionStage<Void> markErasing(String userId, long since);
+
+  /** Deletes the user's key, if any; the mark of their erasure stays. */
   CompletionStage<Void> delete(String userId);
 }

@@ -6,6 +6,7 @@ import com.amazonaws.services.dynamodbv2.model.ConditionalCheckFailedException;
 import com.amazonaws.services.dynamodbv2.model.DeleteItemRequest;
 import com.amazonaws.services.dynamodbv2.model.GetItemRequest;
 import com.amazonaws.services.dynamodbv2.model.PutItemRequest;
+import com.amazonaws.services.dynamodbv2.model.UpdateItemRequest;
 import io.parley.privacy.ContentKey;
 import io.parley.privacy.KeyTable;
 import java.nio.ByteBuffer;
@@ -17,7 +18,9 @@ import java.util.concurrent.Executor;
 
 /**
  * The content-key table: one item per user ({@code u}), with the key's id ({@code kid}) and its
- * 256 bits ({@code k}). Deleting the item is what makes an erased user's content unreadable.
+ * 256 bits ({@code k}), and while the user's account is being erased the time it began ({@code e},
+ * epoch millis). Deleting {@code kid} and {@code k} is what makes an erased user's content
+ * unreadable; an item with {@code e} stays without them until the same id gets a new key.
  */
 public final class DynamoDbKeyTable implements KeyTable {
   private final AmazonDynamoDB dynamo;
@@ -31,12 +34,12 @@ public final class DynamoDbKeyTable implements KeyTable {
   }
 
   @Override
-  public CompletionStage<Optional<ContentKey>> read(String userId) {
+  public CompletionStage<Row> read(String userId) {
     return CompletableFuture.supplyAsync(() -> readNow(userId), blocking);
   }
 
   @Override
-  public CompletionStage<ContentKey> storeIfAbsent(ContentKey key) {
+  public CompletionStage<Row> storeIfAbsent(ContentKey key, long erasedBefore) {
     return CompletableFuture.supplyAsync(() -> {
       try {
         dynamo.putItem(new PutItemRequest()
@@ -45,31 +48,53 @@ public final class DynamoDbKeyTable implements KeyTable {
                 "u", new AttributeValue(key.userId()),
                 "kid", new AttributeValue(key.keyId()),
                 "k", new AttributeValue().withB(ByteBuffer.wrap(key.secretBytes()))))
-            .withConditionExpression("attribute_not_exists(u)"));
-        return key;
-      } catch (ConditionalCheckFailedException anotherNodeWasFirst) {
-        return readNow(key.userId()).orElseThrow(() ->
-            new IllegalStateException("the content key of " + key.userId() + " was deleted while being created"));
+            .withConditionExpression("attribute_not_exists(u) OR (attribute_not_exists(k) AND e < :before)")
+            .withExpressionAttributeValues(Map.of(":before", new AttributeValue().withN(Long.toString(erasedBefore)))));
+        return Row.of(key);
+      } catch (ConditionalCheckFailedException anotherNodeWasFirstOrErasing) {
+        return readNow(key.userId());
       }
     }, blocking);
   }
 
   @Override
-  public CompletionStage<Void> delete(String userId) {
-    return CompletableFuture.runAsync(
-        () -> dynamo.deleteItem(new DeleteItemRequest().withTableName(table).withKey(key(userId))), blocking);
+  public CompletionStage<Void> markErasing(String userId, long since) {
+    return CompletableFuture.runAsync(() -> dynamo.updateItem(new UpdateItemRequest()
+        .withTableName(table)
+        .withKey(key(userId))
+        .withUpdateExpression("SET e = :since")
+        .withExpressionAttributeValues(Map.of(":since", new AttributeValue().withN(Long.toString(since))))), blocking);
   }
 
-  private Optional<ContentKey> readNow(String userId) {
+  @Override
+  public CompletionStage<Void> delete(String userId) {
+    return CompletableFuture.runAsync(() -> {
+      try {
+        dynamo.deleteItem(new DeleteItemRequest().withTableName(table).withKey(key(userId))
+            .withConditionExpression("attribute_not_exists(e)"));
+      } catch (ConditionalCheckFailedException marked) {
+        dynamo.updateItem(new UpdateItemRequest()
+            .withTableName(table)
+            .withKey(key(userId))
+            .withUpdateExpression("REMOVE k, kid"));
+      }
+    }, blocking);
+  }
+
+  private Row readNow(String userId) {
     Map<String, AttributeValue> item = dynamo.getItem(
         new GetItemRequest().withTableName(table).withKey(key(userId)).withConsistentRead(true)).getItem();
     if (item == null || item.isEmpty()) {
-      return Optional.empty();
+      return Row.NONE;
+    }
+    long erasingSince = item.containsKey("e") ? Long.parseLong(item.get("e").getN()) : 0;
+    if (!item.containsKey("k")) {
+      return new Row(Optional.empty(), erasingSince);
     }
     ByteBuffer secret = item.get("k").getB();
     byte[] bytes = new byte[secret.remaining()];
     secret.duplicate().get(bytes);
-    return Optional.of(ContentKey.of(userId, item.get("kid").getS(), bytes));
+    return new Row(Optional.of(ContentKey.of(userId, item.get("kid").getS(), bytes)), erasingSince);
   }
 
   private static Map<String, AttributeValue> key(String userId) {

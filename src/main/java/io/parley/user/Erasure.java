@@ -32,7 +32,9 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 /**
  * Erasing the account ({@code DELETE /v1/me}): a durable process of the {@link UserActor}.
  * {@link EraseRequested} records the conversations to leave, a page at a time
- * ({@link KnownConversations}: those the entity knows of, then those the member index lists); each
+ * ({@link KnownConversations}: those the entity knows of, then those the member index lists); the
+ * account is marked as erasing where keys are kept ({@link KeptElsewhere#markErasing}: sends are
+ * refused from then on, and no new content key is made) before anything else is done; each
  * conversation's {@link ConversationActor.EraseMember} is asked (a few at a time, retried until it
  * answers) and its answer recorded ({@link ConversationErased}); what the account keeps outside
  * the entities is deleted ({@link KeptElsewhere}: its content key, which leaves every copy of its
@@ -100,6 +102,9 @@ public final class Erasure {
   private boolean consultingIndex;
   /** Whether a {@link JournalEraser} is under way (memory only: a restart starts another). */
   private boolean erasingJournal;
+  /** Whether {@link KeptElsewhere#markErasing} succeeded in this incarnation (memory only: a restart marks again). */
+  private boolean marked;
+  private boolean marking;
 
   Erasure(String userId, ActorContext<UserActor.Command> ctx, TimerScheduler<UserActor.Command> timers,
       EffectFactories<Event, UserState> effects, Conversations conversations, KeptElsewhere elsewhere,
@@ -145,6 +150,10 @@ public final class Erasure {
     }
     if (step.conversationId() == null) {
       Progress progress = state.erasure;
+      if (!marked && progress.finishedTs() == 0) { // conversations are asked only once it is marked
+        markErasing();
+        return effects.none();
+      }
       if (!progress.remaining().isEmpty()) {
         return effects.none().thenRun(this::advance);
       }
@@ -179,6 +188,10 @@ public final class Erasure {
     if (!running(state)) {
       return;
     }
+    if (!marked && state.erasure.finishedTs() == 0) { // once finished, the key is gone: nothing to mark
+      markErasing();
+      return;
+    }
     List<String> remaining = state.erasure.remaining();
     if (remaining.isEmpty()) {
       ctx.getSelf().tell(new EraseStep(null, null));
@@ -200,6 +213,30 @@ public final class Erasure {
         replyTo -> new ConversationActor.EraseMember(userId, replyTo),
         (outcome, failure) -> new EraseStep(conversationId,
             failure != null ? failure.toString() : outcome.isOk() ? null : outcome.message()));
+  }
+
+  /** First of all, whatever else the erasure has done: sends are refused and no new key is made from now on. */
+  private void markErasing() {
+    if (marking) {
+      return;
+    }
+    marking = true;
+    ctx.pipeToSelf(elsewhere.markErasing(userId),
+        (done, failure) -> new UserActor.ErasingMarked(failure == null ? null : failure.toString()));
+  }
+
+  Effect<Event, UserState> erasingMarked(UserState state, UserActor.ErasingMarked erasingMarked) {
+    marking = false;
+    if (!running(state)) {
+      return effects.none();
+    }
+    if (erasingMarked.failure() != null) {
+      ctx.getLog().warn("Marking {} as erasing failed, retrying: {}", Audit.digest(userId), erasingMarked.failure());
+      timers.startSingleTimer(RETRY_TIMER, new EraseStep(null, null), RETRY_AFTER);
+      return effects.none();
+    }
+    marked = true;
+    return effects.none().thenRun(this::advance);
   }
 
   private void consultIndex(String after) {

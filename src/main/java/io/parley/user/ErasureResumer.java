@@ -104,19 +104,19 @@ public final class ErasureResumer {
   }
 
   private void settle(Answered answered) {
-    String userId = answered.erasure().userId();
+    // Logs name the account by its digest, never its id (an erased account leaves none behind).
+    String account = Audit.digest(answered.erasure().userId());
     if (answered.failure() != null) {
       log.warn("The entity of {} did not answer; its erasure is asked after again next round: {}",
-          Audit.digest(userId), answered.failure().toString());
+          account, answered.failure().toString());
     } else if (answered.reply().settled()) {
       registry.finished(answered.erasure()).whenComplete((done, failure) -> {
         if (failure != null) {
-          log.warn("Could not forget the settled erasure of {}; trying again next round: {}", Audit.digest(userId),
-              failure.toString());
+          log.warn("Could not forget the settled erasure of {}; trying again next round: {}", account, failure.toString());
         }
       });
     } else {
-      log.info("Erasure of {} (requested at {}) is under way: its entity is running", Audit.digest(userId),
+      log.info("Erasure of {} (requested at {}) is under way: its entity is running", account,
           answered.reply().status().requestedTs());
     }
   }

@@ -8,7 +8,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * What an account keeps outside the entities: the key its content is sealed with, the media it
- * uploaded, and the index of the conversations it was ever in. An erasure asks the index for
+ * uploaded, and the index of the conversations it was ever in. An erasure marks the account first
+ * ({@link #markErasing}), asks the index for
  * conversations its entity no longer knows, and deletes all of it last, once every conversation
  * has dropped the user, finishing only when that succeeded; repeating it must be harmless.
  */
@@ -29,6 +30,14 @@ public interface KeptElsewhere {
    * the entity still holds the tokens); repeating it must be harmless.
    */
   default CompletionStage<?> forgetPushTokens(String userId, Collection<PushToken> tokens) {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /**
+   * The erasure's first step: nothing new is stored for the user outside the entities (no new
+   * content key, no content sealed) until the same id starts afresh; repeating it is harmless.
+   */
+  default CompletionStage<?> markErasing(String userId) {
     return CompletableFuture.completedFuture(null);
   }
 

@@ -164,6 +164,9 @@ public final class UserActor
   /** The journal's events and snapshots from before the erasure were deleted ({@link io.parley.cluster.JournalEraser}), or not. */
   record OwnJournalErased(boolean deleted) implements Command {}
 
+  /** The account was marked as erasing where content keys are kept ({@link Erasure}): null failure if it was. */
+  record ErasingMarked(String failure) implements Command {}
+
   /** An erased member's messages in one of the user's conversations, through {@code throughSeq}, are tombstones. */
   public record SenderErased(String conversationId, String senderId, long throughSeq) implements Writes {}
 
@@ -396,6 +399,7 @@ public final class UserActor
           .on(ElsewhereErased.class, (self, state, cmd) -> self.erasure.elsewhereErased(state, cmd))
           .on(IndexConsulted.class, (self, state, cmd) -> self.erasure.indexConsulted(state, cmd))
           .on(OwnJournalErased.class, (self, state, cmd) -> self.erasure.journalErased(state, cmd))
+          .on(ErasingMarked.class, (self, state, cmd) -> self.erasure.erasingMarked(state, cmd))
           .on(ResumeErasure.class, (self, state, cmd) -> self.Effect().reply(cmd.replyTo(), Erasure.resumed(state)))
           .on(GetExport.class, (self, state, cmd) -> self.Effect().none().thenRun(s -> self.inbox.export(s, cmd)))
           .on(PresenceChecked.class, (self, state, cmd) ->

@@ -109,7 +109,7 @@ class ClientFramesTest {
     // The content reaches the conversation sealed with the sender's key, and opens with it.
     assertNotEquals("hi", send.content());
     ContentKey key = harness.contentKeys.forReading("bob", send.keyId()).toCompletableFuture().join().orElseThrow();
-    assertEquals(Optional.of("hi"), key.open(send.content()));
+    assertEquals(Optional.of("hi"), key.open(send.content(), ContentKey.messagePlace("d:alice:bob", "c1")));
     assertFalse(answer.toCompletableFuture().isDone(), "no ack before the conversation answers");
     send.replyTo().tell(Outcome.ok(new ConversationActor.SendAck("c1", "m-7", 7, 1234, true)));
     JsonNode ack = json(answer);
@@ -130,13 +130,19 @@ class ClientFramesTest {
     MemoryKeyTable table = new MemoryKeyTable();
     frames = framesWith(new ContentKeys(new KeyTable() {
       @Override
-      public CompletionStage<Optional<ContentKey>> read(String userId) {
+      public CompletionStage<Row> read(String userId) {
         return table.read(userId);
       }
 
       @Override
-      public CompletionStage<ContentKey> storeIfAbsent(ContentKey key) {
-        return keyStored.thenCompose(stored -> table.storeIfAbsent(key)); // a new account's key, slow to store
+      public CompletionStage<Row> storeIfAbsent(ContentKey key, long erasedBefore) {
+        // a new account's key, slow to store
+        return keyStored.thenCompose(stored -> table.storeIfAbsent(key, erasedBefore));
+      }
+
+      @Override
+      public CompletionStage<Void> markErasing(String userId, long since) {
+        return table.markErasing(userId, since);
       }
 
       @Override

@@ -1,11 +1,22 @@
 package io.parley.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.conversation.ChatMessage;
 import io.parley.privacy.ContentKey;
 import io.parley.privacy.ContentKeys;
 import io.parley.testing.MemoryKeyTable;
+import io.parley.user.InboxItem;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
 import org.junit.jupiter.api.Test;
 
 class ContentSealingTest {
@@ -44,16 +55,97 @@ class ContentSealingTest {
     // the device is shown can only be what this node sealed.
     String keyId = sent.keyId();
     table.delete("alice").toCompletableFuture().join();
-    table.storeIfAbsent(ContentKey.of("alice", keyId, new byte[32])).toCompletableFuture().join();
+    table.storeIfAbsent(ContentKey.of("alice", keyId, new byte[32]), 0).toCompletableFuture().join();
     keys.forget("alice");
 
     assertEquals("sealed here, shown here", open(sent).content());
   }
 
+  @Test
+  void contentMovedToAnotherSeqOfTheSameSenderDoesNotOpen() {
+    ChatMessage first = sealed("alice", "first, at seq 1");
+    ChatMessage second = sealed("d:alice:bob", 2, "c-2", "alice", "second, at seq 2");
+    assertEquals("first, at seq 1", open(first).content(), "opened where it was sent (and kept as opened)");
+
+    ChatMessage moved = new ChatMessage(second.conversationId(), second.seq(), second.messageId(), "alice",
+        second.clientMsgId(), first.content(), "text", 0, first.keyId(), null);
+
+    assertEquals(ChatMessage.DELETED, open(moved).contentType(), "the first message's content at seq 2");
+    assertEquals("second, at seq 2", open(second).content());
+  }
+
+  @Test
+  void contentMovedToAnotherConversationDoesNotOpen() {
+    ChatMessage sent = sealed("alice", "for bob only");
+    ChatMessage moved = new ChatMessage("d:alice:carol", sent.seq(), sent.messageId(), "alice", sent.clientMsgId(),
+        sent.content(), "text", 0, sent.keyId(), null);
+
+    assertEquals(ChatMessage.DELETED, open(moved).contentType());
+  }
+
+  @Test
+  void aPreviewOpensInItsConversationsInboxEntryOnly() {
+    ChatMessage sent = sealed("alice", "short");
+    assertTrue(sent.preview() != null && !sent.preview().contains("short"), "sealed apart: " + sent.preview());
+
+    assertEquals("short", openPreview("d:alice:bob", sent).lastMessagePreview());
+    assertEquals("", openPreview("d:alice:carol", sent).lastMessagePreview(), "moved to another inbox entry");
+  }
+
+  @Test
+  void contentSealedBeforeItWasBoundToItsPlaceStillOpens() {
+    ContentKey key = keys.forSending("alice").toCompletableFuture().join();
+    String old = sealedTheOldWay(key, "stored by an earlier version");
+    ChatMessage stored = new ChatMessage("d:alice:bob", 7, "m-7", "alice", "c-7", old, "text", 0, key.keyId(), null);
+
+    assertEquals("stored by an earlier version", open(stored).content());
+    InboxItem item = new InboxItem("d:alice:bob", null, List.of(), 7, sealedTheOldWay(key, "stored by an"), "alice",
+        0, 1, key.keyId());
+    assertEquals("stored by an", sealing.open(item).toCompletableFuture().join().lastMessagePreview());
+    assertFalse(key.open(old.substring(1), ContentKey.messagePlace("d:alice:bob", "c-7")).isPresent(), "altered");
+  }
+
+  @Test
+  void anAccountBeingErasedSendsNothing() {
+    sealed("alice", "before the erasure");
+    keys.markErasing("alice").toCompletableFuture().join();
+
+    CompletionException refused = assertThrows(CompletionException.class,
+        () -> sealing.seal("alice", "d:alice:bob", "c-9", "during the erasure", "text").toCompletableFuture().join());
+    assertEquals(ErrorCode.ACCOUNT_ERASING, ((ApiError) refused.getCause()).code);
+  }
+
+  /** As versions before content was bound to its place sealed it: AAD of user and key id only. */
+  private static String sealedTheOldWay(ContentKey key, String text) {
+    try {
+      byte[] iv = new byte[12];
+      new java.security.SecureRandom().nextBytes(iv);
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(Cipher.ENCRYPT_MODE, key.secret(), new GCMParameterSpec(128, iv));
+      cipher.updateAAD((key.userId() + "\n" + key.keyId()).getBytes(StandardCharsets.UTF_8));
+      byte[] sealed = cipher.doFinal(text.getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding()
+          .encodeToString(ByteBuffer.allocate(12 + sealed.length).put(iv).put(sealed).array());
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private ChatMessage sealed(String sender, String text) {
-    ContentSealing.Sealed sealed = sealing.seal(sender, text, "text").toCompletableFuture().join();
-    return new ChatMessage("d.alice.bob", 1, "m-1", sender, "c-1", sealed.content(), "text", 0, sealed.keyId(),
-        sealed.preview());
+    return sealed("d:alice:bob", 1, "c-1", sender, text);
+  }
+
+  private ChatMessage sealed(String conversationId, long seq, String clientMsgId, String sender, String text) {
+    ContentSealing.Sealed sealed =
+        sealing.seal(sender, conversationId, clientMsgId, text, "text").toCompletableFuture().join();
+    return new ChatMessage(conversationId, seq, "m-" + seq, sender, clientMsgId, sealed.content(), "text", 0,
+        sealed.keyId(), sealed.preview());
+  }
+
+  private InboxItem openPreview(String conversationId, ChatMessage message) {
+    InboxItem item = new InboxItem(conversationId, null, List.of(), message.seq(), message.preview(),
+        message.senderId(), 0, 1, message.keyId());
+    return sealing.open(item).toCompletableFuture().join();
   }
 
   private ChatMessage open(ChatMessage message) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.storage.EmbeddedObjectStore;
 import io.parley.storage.S3ConnectorSettings;
@@ -34,6 +35,8 @@ import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -169,6 +172,60 @@ class MediaStorageTest {
     for (String mediaId : erasedMedia) {
       assertEquals(Outcome.Reason.NOT_FOUND, download(erased, mediaId).reason());
     }
+  }
+
+  @Test
+  void erasingAnUploadersMediaDeletesTheirRecordsEventsAndSnapshotsIncluded() throws Exception {
+    String erased = "alice";
+    // Recorded by an entity that snapshots every two events, so that the record is in a snapshot too.
+    MediaSettings settings = MediaSettings.from(harness.config);
+    MediaSettings snapshotting = new MediaSettings(settings.maxBytes(), settings.maxConcurrentUploads(),
+        settings.maxUploadsPerUser(), settings.maxConversations(), settings.passivateAfterIdle(), 2, settings.bucket());
+    String shared = MediaUrls.newId();
+    entities.put(shared, harness.testKit.spawn(MediaActor.create(shared, snapshotting, harness.clock)));
+    bucket.putObject(b -> b.bucket(BUCKET).key(MediaKeys.objectKey(erased, shared)), RequestBody.fromBytes(secret(1)));
+    register(shared, erased, secret(1).length, MediaKeys.objectKey(erased, shared));
+    for (String conversationId : List.of("d:alice:bob", "g.climbing")) {
+      TestProbe<Outcome<MediaActor.Media>> reply = harness.testKit.createTestProbe();
+      entities.get(shared).tell(new MediaActor.Share(conversationId, reply.ref()));
+      assertTrue(reply.receiveMessage(WAIT).isOk());
+    }
+    String unsent = upload(erased, secret(2));
+    String others = upload("bob", bytes("bob's"));
+    PersistenceTestKit journal = PersistenceTestKit.create(harness.testKit.system());
+    SnapshotTestKit snapshots = SnapshotTestKit.create(harness.testKit.system());
+    String sharedRecord = MediaActor.persistenceId(shared).id();
+    assertEquals(3, journal.persistedInStorage(sharedRecord).size());
+    assertFalse(snapshots.persistedInStorage(sharedRecord).isEmpty(), "the test snapshots the record");
+
+    assertEquals(2, media.eraseUploads(erased).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS));
+
+    for (String mediaId : List.of(shared, unsent)) {
+      String record = MediaActor.persistenceId(mediaId).id();
+      assertEquals(List.of(), journal.persistedInStorage(record), "no event names her or where it was sent");
+      assertEquals(List.of(), snapshots.persistedInStorage(record), "nor any snapshot");
+      assertEquals(Outcome.Reason.NOT_FOUND, record(mediaId).reason(), "the entity forgot it too");
+    }
+    assertEquals("bob", record(others).value().uploaderId());
+    assertFalse(journal.persistedInStorage(MediaActor.persistenceId(others).id()).isEmpty());
+
+    // Restarted, the erased record stays erased; asked again, it is harmless.
+    ActorRef<MediaActor.Command> old = entities.remove(shared);
+    old.tell(MediaActor.stopMessage());
+    harness.testKit.createTestProbe().expectTerminated(old, WAIT);
+    assertEquals(Outcome.Reason.NOT_FOUND, record(shared).reason());
+    TestProbe<Outcome<Done>> again = harness.testKit.createTestProbe();
+    entities.get(shared).tell(new MediaActor.Erase(again.ref()));
+    assertTrue(again.receiveMessage(WAIT).isOk());
+  }
+
+  /** The record of {@code mediaId} as its entity holds it now. */
+  private Outcome<MediaActor.Media> record(String mediaId) {
+    TestProbe<Outcome<MediaActor.Media>> reply = harness.testKit.createTestProbe();
+    entities.computeIfAbsent(mediaId, id -> harness.testKit.spawn(
+            MediaActor.create(id, MediaSettings.from(harness.config), harness.clock)))
+        .tell(new MediaActor.Get(reply.ref()));
+    return reply.receiveMessage(WAIT);
   }
 
   @Test

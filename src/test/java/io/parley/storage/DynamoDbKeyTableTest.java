@@ -9,6 +9,7 @@ import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.GetItemRequest;
 import io.parley.privacy.ContentKey;
 import io.parley.privacy.ContentKeys;
+import io.parley.privacy.KeyTable;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DynamoDbKeyTableTest {
   static final String TABLE = "keys-test";
+  static final String PLACE = ContentKey.messagePlace("d:bob:dave", "c-1");
   @TempDir static Path dir;
   static LocalDynamoDb local;
   static ExecutorService blocking;
@@ -71,13 +73,13 @@ class DynamoDbKeyTableTest {
   @Test
   void contentSealedOnOneNodeOpensOnAnother() {
     ContentKey key = join(node().forSending("bob"));
-    String sealed = key.seal("see you at 8 — 🧗");
+    String sealed = key.seal("see you at 8 — 🧗", PLACE);
     assertNotEquals("see you at 8 — 🧗", sealed);
     assertTrue(!sealed.contains("see you"), sealed);
     ContentKey read = join(node().forReading("bob", key.keyId())).orElseThrow();
-    assertEquals(Optional.of("see you at 8 — 🧗"), read.open(sealed));
+    assertEquals(Optional.of("see you at 8 — 🧗"), read.open(sealed, PLACE));
     ContentKey carols = join(node().forSending("carol"));
-    assertEquals(Optional.empty(), ContentKey.of("bob", carols.keyId(), carols.secretBytes()).open(sealed),
+    assertEquals(Optional.empty(), ContentKey.of("bob", carols.keyId(), carols.secretBytes()).open(sealed, PLACE),
         "another user's key does not open it");
   }
 
@@ -86,7 +88,7 @@ class DynamoDbKeyTableTest {
     ContentKeys node = node();
     ContentKeys other = node();
     ContentKey key = join(node.forSending("dave"));
-    String sealed = key.seal("a secret");
+    String sealed = key.seal("a secret", PLACE);
     assertTrue(join(other.forReading("dave", key.keyId())).isPresent());
 
     join(node.erase("dave"));
@@ -97,8 +99,31 @@ class DynamoDbKeyTableTest {
 
     ContentKey next = join(other.forSending("dave"));
     assertNotEquals(key.keyId(), next.keyId());
-    assertEquals(Optional.empty(), ContentKey.of("dave", key.keyId(), next.secretBytes()).open(sealed));
+    assertEquals(Optional.empty(), ContentKey.of("dave", key.keyId(), next.secretBytes()).open(sealed, PLACE));
     join(node.erase("dave"));
     join(node.erase("dave")); // erasing again is harmless
+  }
+
+  @Test
+  void anErasingMarkRefusesNewKeysKeepsTheOldOneUntilDeletedAndIsReplacedOnceOldEnough() {
+    DynamoDbKeyTable table = new DynamoDbKeyTable(local.sync, TABLE, blocking);
+    ContentKey key = join(node().forSending("erin"));
+    join(table.markErasing("erin", 1_000));
+    assertEquals(new KeyTable.Row(Optional.of(key), 1_000), join(table.read("erin")));
+    ContentKey other = ContentKey.generate("erin");
+    assertEquals(Optional.of(key), join(table.storeIfAbsent(other, 5_000)).key(), "a key is never replaced");
+
+    join(table.delete("erin"));
+    assertEquals(new KeyTable.Row(Optional.empty(), 1_000), join(table.read("erin")));
+    assertNull(item("erin").get("k"), "no trace of the key");
+    assertNull(item("erin").get("kid"));
+    assertEquals(new KeyTable.Row(Optional.empty(), 1_000), join(table.storeIfAbsent(other, 1_000)),
+        "the mark of an erasure that began at the bound or later stays");
+    assertEquals(KeyTable.Row.of(other), join(table.storeIfAbsent(other, 1_001)));
+    assertEquals(KeyTable.Row.of(other), join(table.read("erin")));
+
+    join(table.markErasing("frank", 2_000)); // never sent: the mark alone keeps a key from being made
+    assertEquals(new KeyTable.Row(Optional.empty(), 2_000),
+        join(table.storeIfAbsent(ContentKey.generate("frank"), 2_000)));
   }
 }

@@ -13,21 +13,28 @@ import java.util.concurrent.ConcurrentHashMap;
  * about storage; the DynamoDB table itself is tested against the embedded store.
  */
 public final class MemoryKeyTable implements KeyTable {
-  private final Map<String, ContentKey> keys = new ConcurrentHashMap<>();
+  private final Map<String, Row> rows = new ConcurrentHashMap<>();
 
   @Override
-  public CompletionStage<Optional<ContentKey>> read(String userId) {
-    return CompletableFuture.completedFuture(Optional.ofNullable(keys.get(userId)));
+  public CompletionStage<Row> read(String userId) {
+    return CompletableFuture.completedFuture(rows.getOrDefault(userId, Row.NONE));
   }
 
   @Override
-  public CompletionStage<ContentKey> storeIfAbsent(ContentKey key) {
-    return CompletableFuture.completedFuture(keys.computeIfAbsent(key.userId(), id -> key));
+  public CompletionStage<Row> storeIfAbsent(ContentKey key, long erasedBefore) {
+    return CompletableFuture.completedFuture(rows.compute(key.userId(), (id, row) ->
+        row == null || row.key().isEmpty() && row.erasingSince() < erasedBefore ? Row.of(key) : row));
+  }
+
+  @Override
+  public CompletionStage<Void> markErasing(String userId, long since) {
+    rows.compute(userId, (id, row) -> new Row(row == null ? Optional.empty() : row.key(), since));
+    return CompletableFuture.completedFuture(null);
   }
 
   @Override
   public CompletionStage<Void> delete(String userId) {
-    keys.remove(userId);
+    rows.computeIfPresent(userId, (id, row) -> row.erasing() ? new Row(Optional.empty(), row.erasingSince()) : null);
     return CompletableFuture.completedFuture(null);
   }
 }

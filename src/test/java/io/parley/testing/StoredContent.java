@@ -16,7 +16,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.URLDecoder;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,8 +36,12 @@ import java.util.zip.GZIPInputStream;
  * is erased when none of it can be read this way.
  */
 public final class StoredContent implements AutoCloseable {
-  private static final Pattern SEALED = Pattern.compile("[A-Za-z0-9_-]{40,}");
+  private static final Pattern SEALED = Pattern.compile("(?:2\\.)?[A-Za-z0-9_-]{40,}");
+  /** A sender's id of a message, as events and segments store it. */
+  private static final Pattern CLIENT_MSG_ID = Pattern.compile("\"(?:clientMsgId|client_msg_id)\"\\s*:\\s*\"([^\"]+)\"");
+  private static final Pattern CONVERSATION_ID = Pattern.compile("(?:d:|d%3A|g\\.)[A-Za-z0-9_.:%-]+");
   public static final String KEY_TABLE = "parley-content-keys";
+  public static final String MEMBER_INDEX_TABLE = "parley-member-index";
 
   private final ParleyProcess node;
   private final AmazonDynamoDB dynamo;
@@ -68,32 +76,55 @@ public final class StoredContent implements AutoCloseable {
     return items;
   }
 
-  /** The content keys the key table holds now. */
+  /** The content keys the key table holds now (an erased user's item keeps no key). */
   public List<ContentKey> keys() {
     return items(KEY_TABLE, null).stream()
+        .filter(item -> item.containsKey("k"))
         .map(item -> ContentKey.of(item.get("u").getS(), item.get("kid").getS(), bytes(item.get("k").getB())))
         .toList();
   }
 
-  /** An item's attributes as text, binary ones unzipped, with every sealed string opened. */
+  /**
+   * An item's attributes as text, binary ones unzipped, with every sealed string opened. Content is
+   * sealed for its place (conversation and sender's message id, see {@link ContentKey#seal}), both
+   * stored in plain beside it: it is tried at every place the item and the member index name.
+   */
   public String readable(Map<String, AttributeValue> item, List<ContentKey> keys) {
     StringBuilder text = new StringBuilder();
     item.forEach((name, value) -> text.append(name).append('=').append(text(value)).append('\n'));
-    return withOpened(text.toString(), keys);
+    return withOpened(text.toString(), keys, knownConversations());
+  }
+
+  /** The conversations the member index names. */
+  private Set<String> knownConversations() {
+    if (!dynamo.listTables().getTableNames().contains(MEMBER_INDEX_TABLE)) {
+      return Set.of();
+    }
+    Set<String> conversations = new HashSet<>();
+    for (Map<String, AttributeValue> item : items(MEMBER_INDEX_TABLE, null)) {
+      if (item.containsKey("c")) {
+        conversations.add(item.get("c").getS());
+      }
+    }
+    return conversations;
   }
 
   /** Everything stored: every table's items and every S3 object, readable as above. */
   public String everything() {
     List<ContentKey> keys = keys();
+    Set<String> conversations = knownConversations();
     StringBuilder all = new StringBuilder();
     for (String table : dynamo.listTables().getTableNames()) {
       for (Map<String, AttributeValue> item : items(table, null)) {
-        all.append(table).append(": ").append(readable(item, keys)).append('\n');
+        StringBuilder text = new StringBuilder();
+        item.forEach((name, value) -> text.append(name).append('=').append(text(value)).append('\n'));
+        all.append(table).append(": ").append(withOpened(text.toString(), keys, conversations)).append('\n');
       }
     }
     try (Stream<Path> files = Files.walk(node.dataDir.resolve("s3"))) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
-        all.append(file).append(": ").append(withOpened(decoded(Files.readAllBytes(file)), keys)).append('\n');
+        all.append(file).append(": ")
+            .append(withOpened(file + "\n" + decoded(Files.readAllBytes(file)), keys, conversations)).append('\n');
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -101,18 +132,67 @@ public final class StoredContent implements AutoCloseable {
     return all.toString();
   }
 
-  /** {@code sealed} opened with one of {@code keys}. */
-  public static Optional<String> open(String sealed, List<ContentKey> keys) {
-    return keys.stream().map(key -> key.open(sealed)).flatMap(Optional::stream).findFirst();
+  /** {@code sealed} opened with one of {@code keys} at one of {@code places}. */
+  public static Optional<String> open(String sealed, List<ContentKey> keys, Collection<String> places) {
+    for (ContentKey key : keys) {
+      for (String place : places) {
+        Optional<String> plain = key.open(sealed, place);
+        if (plain.isPresent()) {
+          return plain;
+        }
+      }
+    }
+    return Optional.empty();
   }
 
-  private static String withOpened(String text, List<ContentKey> keys) {
+  private static String withOpened(String text, List<ContentKey> keys, Set<String> knownConversations) {
+    Set<String> conversations = conversations(text);
+    if (conversations.isEmpty()) {
+      conversations = knownConversations;
+    }
+    List<int[]> messageAt = new ArrayList<>(); // start, end of each message id in the text
+    Matcher clientMsgId = CLIENT_MSG_ID.matcher(text);
+    while (clientMsgId.find()) {
+      messageAt.add(new int[] {clientMsgId.start(1), clientMsgId.end(1)});
+    }
     StringBuilder opened = new StringBuilder(text);
     Matcher sealed = SEALED.matcher(text);
     while (sealed.find()) {
-      open(sealed.group(), keys).ifPresent(plain -> opened.append("\nopened: ").append(plain).append('\n'));
+      int at = sealed.start();
+      // A message's id is stored next to its content: the nearest are tried first.
+      List<String> messages = messageAt.stream()
+          .sorted(java.util.Comparator.comparingInt((int[] m) -> Math.abs(m[0] - at)))
+          .map(m -> text.substring(m[0], m[1])).distinct().toList();
+      List<String> places = new ArrayList<>();
+      for (String conversation : conversations) {
+        places.add(ContentKey.previewPlace(conversation));
+      }
+      for (String message : messages) {
+        for (String conversation : conversations) {
+          places.add(ContentKey.messagePlace(conversation, message));
+        }
+      }
+      places.add(""); // content sealed before content had a place opens anywhere
+      open(sealed.group(), keys, places).ifPresent(plain -> opened.append("\nopened: ").append(plain).append('\n'));
     }
     return opened.toString();
+  }
+
+  /**
+   * The conversations {@code text} names. An id found may run on into what follows it (a journal
+   * item's partition ends in {@code -<n>}), so every prefix of it ending before a '-' is one too.
+   */
+  private static Set<String> conversations(String text) {
+    Set<String> conversations = new HashSet<>();
+    Matcher id = CONVERSATION_ID.matcher(text);
+    while (id.find()) {
+      String found = URLDecoder.decode(id.group(), StandardCharsets.UTF_8);
+      conversations.add(found);
+      for (int dash = found.indexOf('-'); dash > 0; dash = found.indexOf('-', dash + 1)) {
+        conversations.add(found.substring(0, dash));
+      }
+    }
+    return conversations;
   }
 
   private static String text(AttributeValue value) {

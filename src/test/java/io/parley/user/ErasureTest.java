@@ -78,9 +78,21 @@ class ErasureTest {
       tokensForgotten.addAll(tokens);
       return CompletableFuture.completedFuture(null);
     }
+
+    public CompletableFuture<Object> markErasing(String userId) {
+      CompletableFuture<Object> marking = new CompletableFuture<>();
+      markings.add(marking);
+      if (!holdMarking) {
+        marking.complete(userId);
+      }
+      return marking;
+    }
   };
   /** The push tokens whose owner records were told to forget the user. */
   final List<PushToken> tokensForgotten = new CopyOnWriteArrayList<>();
+  /** The account's marks as erasing, as asked; completed at once unless held. */
+  final List<CompletableFuture<Object>> markings = new CopyOnWriteArrayList<>();
+  volatile boolean holdMarking;
 
   @BeforeEach
   void setUp() {
@@ -226,6 +238,33 @@ class ErasureTest {
     assertEquals(1, persisted(UserActor.EraseRequested.class));
     assertEquals(1, persisted(UserActor.EraseFinished.class));
     assertEquals(1, elsewhereErasures.size(), "the key and media are erased once, before finishing");
+  }
+
+  @Test
+  void theAccountIsMarkedErasingBeforeAnythingElseAgainAfterARestartAndItsKeyGoesLast() {
+    holdMarking = true;
+    var bob = spawn();
+    deliver(bob, GROUP, List.of("alice", "bob"), "alice");
+    erase(bob);
+    eventually(() -> assertEquals(1, markings.size()));
+    assertFalse(received(harness.conversationProbe(GROUP)).stream()
+        .anyMatch(ConversationActor.EraseMember.class::isInstance), "no conversation is asked before the mark");
+
+    markings.get(0).completeExceptionally(new IllegalStateException("DynamoDB is down"));
+    ManualTime time = ManualTime.get(harness.testKit.system());
+    eventually(() -> {
+      time.timePasses(Erasure.RETRY_AFTER);
+      assertEquals(2, markings.size());
+    });
+    holdMarking = false;
+    markings.get(1).complete("bob");
+    eraseAsked(GROUP); // not answered: the entity stops before it is
+    bob = restart(bob);
+    eventually(() -> assertEquals(3, markings.size(), "a restart marks again before going on"));
+    eraseAsked(GROUP).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    var resumed = bob;
+    eventually(() -> assertTrue(erase(resumed).done()));
+    assertEquals(1, elsewhereErasures.size(), "the key last, once");
   }
 
   @Test
