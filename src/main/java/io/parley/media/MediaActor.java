@@ -1,11 +1,11 @@
 package io.parley.media;
 
 import io.parley.cluster.Done;
-import io.parley.cluster.Outcome;
-import io.parley.cluster.Outcome.Reason;
-import io.parley.cluster.JsonSerializable;
-import io.parley.cluster.Done;
 import io.parley.cluster.EntityLifecycle;
+import io.parley.cluster.JournalEraser;
+import io.parley.cluster.JsonSerializable;
+import io.parley.cluster.Outcome.Reason;
+import io.parley.cluster.Outcome;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +13,7 @@ import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -74,7 +75,7 @@ public final class MediaActor
    */
   public record Erase(ActorRef<Outcome<Done>> replyTo) implements Command {}
 
-  /** The stored record was deleted ({@link MediaRecordDeletion}), or {@code failure}. */
+  /** The stored record was deleted ({@link JournalEraser}), or {@code failure}. */
   record RecordDeleted(ActorRef<Outcome<Done>> replyTo, String failure) implements Command {}
 
   enum Stop implements Command {
@@ -239,9 +240,11 @@ public final class MediaActor
     return Effect().persist(new Erased()).thenRun(erased -> deleteRecord(cmd.replyTo()));
   }
 
+  /** All of the record's events and snapshots go, the erasure's own included: nothing is left to read. */
   private void deleteRecord(ActorRef<Outcome<Done>> replyTo) {
-    ctx.pipeToSelf(MediaRecordDeletion.run(ctx, persistenceId().id()),
-        (deleted, failure) -> new RecordDeleted(replyTo, failure == null ? null : failure.toString()));
+    Adapter.actorOf(ctx, JournalEraser.eventsAndSnapshots(persistenceId().id(), Long.MAX_VALUE,
+        Adapter.toClassic(ctx.getSelf()), new RecordDeleted(replyTo, null),
+        new RecordDeleted(replyTo, "deleting the record's events or snapshots failed")));
   }
 
   private Effect<Event, State> replyNotFound(ActorRef<Outcome<Media>> replyTo) {
