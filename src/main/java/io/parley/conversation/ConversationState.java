@@ -264,8 +264,9 @@ public final class ConversationState {
       return membershipChanged();
     }
 
+    /** A large group's members are rows: its command side checked that one named admin is a member. */
     Active roleChanged(String userId, boolean admin) {
-      if (admin && members.containsKey(userId) && !userId.equals(owner)) {
+      if (admin && (large || members.containsKey(userId)) && !userId.equals(owner)) {
         admins.add(userId);
       } else if (!admin) {
         admins.remove(userId);

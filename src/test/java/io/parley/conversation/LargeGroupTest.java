@@ -250,6 +250,41 @@ class LargeGroupTest {
     assertEquals(7, info(group, "alice").memberCount());
   }
 
+  private Outcome<Done> setRole(ActorRef<ConversationActor.Command> group, String userId, boolean admin) {
+    return ask(group, replyTo -> new ConversationActor.SetRole("alice", userId, admin, replyTo));
+  }
+
+  private String roleOf(ActorRef<ConversationActor.Command> group, String userId) {
+    return this.<ConversationActor.MemberPage>ask(group,
+            replyTo -> new ConversationActor.GetMembers("alice", null, 100, replyTo)).value()
+        .members().stream().filter(m -> m.userId().equals(userId)).findFirst().orElseThrow().role();
+  }
+
+  @Test
+  void anAdminNamedInAGroupAlreadyLargeIsAnAdminAndTheMembersAreToldSo() {
+    List<ConversationInfo> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+    conversations.harness.liveGroups = (info, joined, left) -> told.add(info);
+    var group = conversations.spawn(groupId);
+    this.<ConversationInfo>ask(group, replyTo -> new ConversationActor.Create("alice", "Crag", List.of("bob", "carol"), replyTo));
+    assertTrue(setRole(group, "bob", true).isOk(), "named while the group is small");
+    assertTrue(add(group, "alice", users("m", 0, 3)).isOk());
+    assertTrue(info(group, "alice").large());
+    assertTrue(setRole(group, "m1", true).isOk());
+    assertEquals(List.of("bob", "m1"), info(group, "alice").roles().admins());
+    assertEquals("admin", roleOf(group, "m1"));
+    conversations.eventually(() -> assertEquals(List.of("bob", "m1"), told.get(told.size() - 1).roles().admins(),
+        "the members' conversation.updated names the new admin"));
+    assertTrue(ask(group, (ActorRef<Outcome<Done>> replyTo) ->
+        new ConversationActor.RemoveMembers("m1", List.of("m4"), replyTo)).isOk(), "an admin may remove members");
+
+    conversations.stop(group);
+    var again = conversations.spawn(groupId);
+    assertEquals("admin", roleOf(again, "m1"), "the role is stored");
+    assertTrue(setRole(again, "m1", false).isOk());
+    assertEquals("member", roleOf(again, "m1"));
+    assertEquals(List.of("bob"), info(again, "alice").roles().admins());
+  }
+
   @Test
   void aReadOrSummaryOfAConversationThatHoldsNothingIsAnsweredNotLeftToTimeOut() {
     var nothing = conversations.spawn("g.nothing-" + UUID.randomUUID());
