@@ -172,8 +172,8 @@ final class LargeMembers {
       cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
       // Their user entities drop the group from their inboxes: a large group's entry is read from it.
       notices.announce((Active) newState, before);
-      live.membershipChanged(((Active) newState).info(conversationId),
-          all.stream().map(GroupMembers.Row::userId).toList(), List.of());
+      live.becameLarge(((Active) newState).info(conversationId), all.stream().map(GroupMembers.Row::userId).toList(),
+          before);
       changeDone();
     }));
   }
