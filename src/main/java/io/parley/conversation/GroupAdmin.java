@@ -38,17 +38,8 @@ final class GroupAdmin {
   }
 
   Effect<Event, State> removeMembers(Active state, RemoveMembers cmd) {
-    Outcome<Done> refused = refusal(state, cmd.requesterId(), state.mayManage(cmd.requesterId()), "remove members");
-    if (refused != null) {
-      cmd.replyTo().tell(refused);
+    if (refusedToRemove(state, cmd)) {
       return effects.none();
-    }
-    if (state.rolesOn && cmd.members().contains(state.owner)) {
-      cmd.replyTo().tell(Outcome.rejected(Reason.FORBIDDEN, "the owner of " + conversationId + " cannot be removed"));
-      return effects.none();
-    }
-    if (state.large) {
-      return large.change(state, cmd);
     }
     List<String> removed = cmd.members().stream().distinct().filter(state::isMember).toList();
     if (removed.isEmpty()) {
@@ -59,6 +50,23 @@ final class GroupAdmin {
       cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
       notices.announce((Active) newState, removed);
     });
+  }
+
+  /** A large group's members are rows: {@link LargeMembers} removes them. */
+  Effect<Event, State> removeMembersFromLarge(Active state, RemoveMembers cmd) {
+    return refusedToRemove(state, cmd) ? effects.none() : large.change(state, cmd);
+  }
+
+  /** Whether {@code cmd} was refused (and answered so). */
+  private boolean refusedToRemove(Active state, RemoveMembers cmd) {
+    Outcome<Done> refused = refusal(state, cmd.requesterId(), state.mayManage(cmd.requesterId()), "remove members");
+    if (refused == null && state.rolesOn && cmd.members().contains(state.owner)) {
+      refused = Outcome.rejected(Reason.FORBIDDEN, "the owner of " + conversationId + " cannot be removed");
+    }
+    if (refused != null) {
+      cmd.replyTo().tell(refused);
+    }
+    return refused != null;
   }
 
   Effect<Event, State> setRole(Active state, SetRole cmd) {

@@ -80,9 +80,6 @@ final class LargeMembers {
 
   /** Whether {@code cmd} must wait until the users it names are looked up (it is then handled again). */
   boolean waitsForLookup(Active state, Command cmd) {
-    if (!state.large) {
-      return false;
-    }
     boolean unknown = named(cmd).stream().anyMatch(id -> !known(state, id));
     if (!unknown) {
       return false;

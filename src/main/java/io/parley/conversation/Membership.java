@@ -122,7 +122,17 @@ final class Membership {
   Effect<Event, State> members(Active state, ConversationActor.GetMembers cmd) {
     if (!state.isMember(cmd.userId())) {
       cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
-    } else if (state.large) {
+    } else {
+      cmd.replyTo().tell(Outcome.ok(page(state.members.keySet(), cmd, state::roleOf)));
+    }
+    return effects.none();
+  }
+
+  /** A large group's members are its rows. */
+  Effect<Event, State> membersOfLarge(Active state, ConversationActor.GetMembers cmd) {
+    if (!state.isMember(cmd.userId())) {
+      cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
+    } else {
       // Rows come in user id order already, one more than asked to tell whether a page follows.
       String owner = state.owner;
       java.util.Set<String> admins = java.util.Set.copyOf(state.admins);
@@ -131,8 +141,6 @@ final class Membership {
               ? Outcome.rejected(Reason.UNAVAILABLE, "could not read the members of " + conversationId + "; retry")
               : Outcome.ok(page(page.stream().map(GroupMembers.Row::userId).toList(), cmd,
                   m -> m.equals(owner) ? "owner" : admins.contains(m) ? "admin" : "member"))));
-    } else {
-      cmd.replyTo().tell(Outcome.ok(page(state.members.keySet(), cmd, state::roleOf)));
     }
     return effects.none();
   }
@@ -182,21 +190,8 @@ final class Membership {
   }
 
   Effect<Event, State> addMembers(Active state, AddMembers cmd) {
-    if (!state.isMember(cmd.requesterId())) {
-      cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.requesterId()));
+    if (refusedToAdd(state, cmd)) {
       return effects.none();
-    }
-    if (state.title == null) {
-      cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST, "a direct conversation has fixed members"));
-      return effects.none();
-    }
-    if (!state.mayManage(cmd.requesterId())) {
-      cmd.replyTo().tell(Outcome.rejected(Reason.FORBIDDEN,
-          "only the owner or an admin of " + conversationId + " may add members"));
-      return effects.none();
-    }
-    if (state.large) {
-      return large.change(state, cmd);
     }
     List<String> added = cmd.members().stream().distinct().filter(m -> !state.isMember(m)).toList();
     if (state.members.size() + added.size() > settings.maxGroupMembers()) {
@@ -218,17 +213,32 @@ final class Membership {
         });
   }
 
-  Effect<Event, State> leave(Active state, Leave cmd) {
-    if (!state.isMember(cmd.userId())) {
-      cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
-      return effects.none();
+  /** A large group's members are rows: {@link LargeMembers} changes them. */
+  Effect<Event, State> addMembersToLarge(Active state, AddMembers cmd) {
+    return refusedToAdd(state, cmd) ? effects.none() : large.change(state, cmd);
+  }
+
+  /** Whether {@code cmd} was refused (and answered so). */
+  private boolean refusedToAdd(Active state, AddMembers cmd) {
+    if (!state.isMember(cmd.requesterId())) {
+      cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.requesterId()));
+      return true;
     }
     if (state.title == null) {
-      cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST, "cannot leave a direct conversation"));
-      return effects.none();
+      cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST, "a direct conversation has fixed members"));
+      return true;
     }
-    if (state.large) {
-      return large.change(state, cmd);
+    if (!state.mayManage(cmd.requesterId())) {
+      cmd.replyTo().tell(Outcome.rejected(Reason.FORBIDDEN,
+          "only the owner or an admin of " + conversationId + " may add members"));
+      return true;
+    }
+    return false;
+  }
+
+  Effect<Event, State> leave(Active state, Leave cmd) {
+    if (refusedToLeave(state, cmd)) {
+      return effects.none();
     }
     return effects
         .persist(new MemberLeft(cmd.userId()))
@@ -236,6 +246,22 @@ final class Membership {
           cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
           announceMembership((Active) newState, List.of(cmd.userId()));
         });
+  }
+
+  Effect<Event, State> leaveLarge(Active state, Leave cmd) {
+    return refusedToLeave(state, cmd) ? effects.none() : large.change(state, cmd);
+  }
+
+  private boolean refusedToLeave(Active state, Leave cmd) {
+    if (!state.isMember(cmd.userId())) {
+      cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
+      return true;
+    }
+    if (state.title == null) {
+      cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST, "cannot leave a direct conversation"));
+      return true;
+    }
+    return false;
   }
 
   /** Tells current members (and those who just left) the conversation's new membership, until they hold it. */

@@ -22,14 +22,19 @@ final class TypingRelay {
     this.relays = relays;
   }
 
-  /** In a large group, to the connected members only: through the relays of their nodes. */
   Effect<Event, State> typing(Active state, Typing cmd) {
-    if (state.large && state.isMember(cmd.userId())) {
-      relays.typing(cmd.userId());
-    } else if (state.isMember(cmd.userId())) {
+    if (state.isMember(cmd.userId())) {
       state.members.keySet().stream()
           .filter(member -> !member.equals(cmd.userId()))
           .forEach(member -> recipients.typing(member, conversationId, cmd.userId()));
+    }
+    return effects.none();
+  }
+
+  /** In a large group, to the connected members only: through the relays of their nodes. */
+  Effect<Event, State> typingInLarge(Active state, Typing cmd) {
+    if (state.isMember(cmd.userId())) {
+      relays.typing(cmd.userId());
     }
     return effects.none();
   }
