@@ -465,6 +465,8 @@ public final class ConversationActor
   private final ReceiptTally tally;
   private final MentionPushes mentions;
   private final EntityLifecycle<State> lifecycle;
+  /** A large group's members as far as looked up in its rows: not state, so not rebuilt by replay. */
+  private final KnownMembers known = new KnownMembers();
 
   private ConversationActor(
       String conversationId,
@@ -487,24 +489,26 @@ public final class ConversationActor
     this.lifecycle = new EntityLifecycle<>(TYPE_KEY.name(), ctx, shard);
     this.settings = settings;
     this.memberships = new MembershipNotices(conversationId, recipients, memberIndex, ctx,
-        settings.handoffRetryInterval(), clock);
+        settings.handoffRetryInterval(), clock, known);
     this.handoffs = new MemberHandoffs(conversationId, ctx, recipients, memberships, reader, this::locate,
         settings.handoffRetryInterval(), clock);
     this.archiving = archiveRuns.create(conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx));
     this.dedupOverflow = new DedupOverflow(
-        conversationId, ctx, dedupSpill, settings.dedupWindow().toMillis(), settings.dedupMaxEntries());
-    this.relays = new GroupRelays(conversationId, clock);
+        conversationId, ctx, dedupSpill, settings.dedupWindow().toMillis(), settings.dedupMaxEntries(), known);
+    this.relays = new GroupRelays(conversationId, clock, known);
     this.tally = new ReceiptTally(conversationId, Effect(), recipients);
-    this.deletion = new MessageDeletion(conversationId, ctx, Effect(), reader, this::locate, recipients, relays, clock);
-    this.large = new LargeMembers(conversationId, ctx, Effect(), groupMembers, liveGroups, memberships, tally, settings);
-    this.erasure = new MemberErasure(conversationId, Effect(), recipients, memberships, large);
-    this.mentions = new MentionPushes(conversationId, groupMembers, recipients);
+    this.deletion = new MessageDeletion(conversationId, ctx, Effect(), reader, this::locate, recipients, relays, clock,
+        known);
+    this.large = new LargeMembers(conversationId, ctx, Effect(), groupMembers, liveGroups, memberships, tally, settings,
+        known);
+    this.erasure = new MemberErasure(conversationId, Effect(), recipients, memberships, large, known);
+    this.mentions = new MentionPushes(conversationId, groupMembers, recipients, known);
     this.membership = new Membership(conversationId, Effect(), memberships, this::locate, large, groupMembers,
-        settings, clock);
-    this.admin = new GroupAdmin(conversationId, Effect(), memberships, large);
+        settings, clock, known);
+    this.admin = new GroupAdmin(conversationId, Effect(), memberships, large, known);
     this.writes = new ConversationWrites(conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx), recipients,
-        handoffs, this::fanOut, dedupOverflow, membership, settings, clock);
-    this.typing = new TypingRelay(conversationId, Effect(), recipients, relays);
+        handoffs, this::fanOut, dedupOverflow, membership, settings, clock, known);
+    this.typing = new TypingRelay(conversationId, Effect(), recipients, relays, known);
     this.upkeep = new Upkeep(
         Effect(), writes, handoffs, memberships, archiving, dedupOverflow, large, relays, tally, lifecycle, settings,
         clock);
@@ -542,7 +546,6 @@ public final class ConversationActor
             memberships.announce(active, List.copyOf(active.formerMembersOwed)); // a crash cut the telling short
           } // a direct conversation tells no one: the tick writes the member index (Upkeep)
           if (state instanceof Active active) {
-            active.known.clear(); // what replayed events said of members is older than their rows
             large.writeNext(active); // member rows a crash left owed
           }
           archiving.recovered();

@@ -28,20 +28,22 @@ final class GroupAdmin {
   private final EffectFactories<Event, State> effects;
   private final MembershipNotices notices;
   private final LargeMembers large;
+  private final KnownMembers known;
 
   GroupAdmin(String conversationId, EffectFactories<Event, State> effects, MembershipNotices notices,
-      LargeMembers large) {
+      LargeMembers large, KnownMembers known) {
     this.conversationId = conversationId;
     this.effects = effects;
     this.notices = notices;
     this.large = large;
+    this.known = known;
   }
 
   Effect<Event, State> removeMembers(Active state, RemoveMembers cmd) {
     if (refusedToRemove(state, cmd)) {
       return effects.none();
     }
-    List<String> removed = cmd.members().stream().distinct().filter(state::isMember).toList();
+    List<String> removed = cmd.members().stream().distinct().filter(id -> state.isMember(id, known)).toList();
     if (removed.isEmpty()) {
       cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
       return effects.none();
@@ -59,7 +61,8 @@ final class GroupAdmin {
 
   /** Whether {@code cmd} was refused (and answered so). */
   private boolean refusedToRemove(Active state, RemoveMembers cmd) {
-    Outcome<Done> refused = refusal(state, cmd.requesterId(), state.mayManage(cmd.requesterId()), "remove members");
+    Outcome<Done> refused =
+        refusal(state, cmd.requesterId(), state.mayManage(cmd.requesterId(), known), "remove members");
     if (refused == null && state.rolesOn && cmd.members().contains(state.owner)) {
       refused = Outcome.rejected(Reason.FORBIDDEN, "the owner of " + conversationId + " cannot be removed");
     }
@@ -72,7 +75,7 @@ final class GroupAdmin {
   Effect<Event, State> setRole(Active state, SetRole cmd) {
     boolean owner = state.rolesOn && cmd.requesterId().equals(state.owner);
     Outcome<Done> refused = refusal(state, cmd.requesterId(), owner, "name admins");
-    if (refused == null && !state.isMember(cmd.userId())) {
+    if (refused == null && !state.isMember(cmd.userId(), known)) {
       refused = ConversationActor.notMember(conversationId, cmd.userId());
     }
     if (refused == null && cmd.userId().equals(state.owner)) {
@@ -91,8 +94,8 @@ final class GroupAdmin {
   }
 
   Effect<Event, State> setPosting(Active state, SetPosting cmd) {
-    Outcome<Done> refused = refusal(state, cmd.requesterId(), state.rolesOn && state.mayManage(cmd.requesterId()),
-        "choose who posts");
+    Outcome<Done> refused = refusal(state, cmd.requesterId(),
+        state.rolesOn && state.mayManage(cmd.requesterId(), known), "choose who posts");
     Audit.record(Audit.digest(cmd.requesterId()), "set posting " + (cmd.adminsOnly() ? "admins" : "everyone"),
         Audit.digest(conversationId), refused == null ? "ok" : "refused");
     if (refused != null) {
@@ -122,7 +125,7 @@ final class GroupAdmin {
 
   /** Null when {@code requesterId} may: a member of a group whose roles allow {@code doing}. */
   private Outcome<Done> refusal(Active state, String requesterId, boolean allowed, String doing) {
-    if (!state.isMember(requesterId)) {
+    if (!state.isMember(requesterId, known)) {
       return ConversationActor.notMember(conversationId, requesterId);
     }
     if (state.title == null) {

@@ -25,21 +25,23 @@ final class MemberErasure {
   private final Recipients recipients;
   private final MembershipNotices notices;
   private final LargeMembers large;
+  private final KnownMembers known;
 
   MemberErasure(String conversationId, EffectFactories<Event, State> effects, Recipients recipients,
-      MembershipNotices notices, LargeMembers large) {
+      MembershipNotices notices, LargeMembers large, KnownMembers known) {
     this.conversationId = conversationId;
     this.effects = effects;
     this.recipients = recipients;
     this.notices = notices;
     this.large = large;
+    this.known = known;
   }
 
   Effect<Event, State> erase(Active state, EraseMember cmd) {
     String userId = cmd.userId();
     long through = state.lastSeq;
     // A direct conversation's members are its id: the member stays, with nothing before now.
-    boolean leaves = ConversationIds.isGroup(conversationId) && state.isMember(userId);
+    boolean leaves = ConversationIds.isGroup(conversationId) && state.isMember(userId, known);
     if (!leaves && state.erasedSenders.getOrDefault(userId, 0L) >= through) {
       cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
       return effects.none();
@@ -54,6 +56,7 @@ final class MemberErasure {
             notices.announce(active, List.of());
           }
           if (active.large && leaves) {
+            large.left(active, List.of(userId));
             // Answered once their row is gone: the erasure deletes what is left of them after this.
             large.writeRows(active, () -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
           } else {

@@ -42,10 +42,11 @@ final class Membership {
   private final GroupMembers rows;
   private final ConversationSettings settings;
   private final Clock clock;
+  private final KnownMembers known;
 
   Membership(String conversationId, EffectFactories<Event, State> effects, MembershipNotices notices,
       MemberHandoffs.Locator locator, LargeMembers large, GroupMembers rows, ConversationSettings settings,
-      Clock clock) {
+      Clock clock, KnownMembers known) {
     this.conversationId = conversationId;
     this.effects = effects;
     this.notices = notices;
@@ -54,6 +55,7 @@ final class Membership {
     this.rows = rows;
     this.settings = settings;
     this.clock = clock;
+    this.known = known;
   }
 
   Effect<Event, State> create(Empty state, Create cmd) {
@@ -92,7 +94,7 @@ final class Membership {
   }
 
   Effect<Event, State> getInfo(Active state, GetInfo cmd) {
-    if (cmd.userId() != null && !state.isMember(cmd.userId())) {
+    if (cmd.userId() != null && !state.isMember(cmd.userId(), known)) {
       cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
     } else {
       cmd.replyTo().tell(Outcome.ok(state.info(conversationId)));
@@ -102,12 +104,12 @@ final class Membership {
 
   /** Where a member's reader finds the newest {@code limit} messages before {@code beforeSeq}. */
   Effect<Event, State> locate(Active state, LocateMessages cmd) {
-    if (cmd.userId() != null && !state.isMember(cmd.userId())) {
+    if (cmd.userId() != null && !state.isMember(cmd.userId(), known)) {
       cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
     } else {
       // A member reads what came after they joined: not what the same id read in an earlier
       // membership (an erased account's id that returns), nor a group's past before they came.
-      long first = cmd.userId() == null ? 1 : state.sinceOf(cmd.userId()) + 1;
+      long first = cmd.userId() == null ? 1 : state.sinceOf(cmd.userId(), known) + 1;
       long to = Math.min(cmd.beforeSeq() - 1, state.lastSeq);
       long from = Math.max(first, to - cmd.limit() + 1);
       Location at = to < from
@@ -120,7 +122,7 @@ final class Membership {
   }
 
   Effect<Event, State> members(Active state, ConversationActor.GetMembers cmd) {
-    if (!state.isMember(cmd.userId())) {
+    if (!state.isMember(cmd.userId(), known)) {
       cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
     } else {
       cmd.replyTo().tell(Outcome.ok(page(state.members.keySet(), cmd, state::roleOf)));
@@ -130,7 +132,7 @@ final class Membership {
 
   /** A large group's members are its rows. */
   Effect<Event, State> membersOfLarge(Active state, ConversationActor.GetMembers cmd) {
-    if (!state.isMember(cmd.userId())) {
+    if (!state.isMember(cmd.userId(), known)) {
       cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
     } else {
       // Rows come in user id order already, one more than asked to tell whether a page follows.
@@ -166,11 +168,11 @@ final class Membership {
 
   /** What the member's inbox shows of a large group: its newest message and how far they read. */
   Effect<Event, State> summary(Active state, ConversationActor.GetSummary cmd) {
-    if (!state.isMember(cmd.userId())) {
+    if (!state.isMember(cmd.userId(), known)) {
       cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
       return effects.none();
     }
-    long readSeq = state.known.row(cmd.userId()).map(GroupMembers.Row::readThrough)
+    long readSeq = known.row(cmd.userId()).map(GroupMembers.Row::readThrough)
         .orElseGet(() -> Optional.ofNullable(state.members.get(cmd.userId())).map(m -> m.read()).orElse(state.lastSeq));
     ChatMessage last = state.lastMessage == null ? null : state.lastMessage.toChatMessage(conversationId);
     if (last != null && (state.deleted.contains(last.seq())
@@ -193,7 +195,7 @@ final class Membership {
     if (refusedToAdd(state, cmd)) {
       return effects.none();
     }
-    List<String> added = cmd.members().stream().distinct().filter(m -> !state.isMember(m)).toList();
+    List<String> added = cmd.members().stream().distinct().filter(m -> !state.isMember(m, known)).toList();
     if (state.members.size() + added.size() > settings.maxGroupMembers()) {
       cmd.replyTo().tell(tooMany(settings));
       return effects.none();
@@ -220,7 +222,7 @@ final class Membership {
 
   /** Whether {@code cmd} was refused (and answered so). */
   private boolean refusedToAdd(Active state, AddMembers cmd) {
-    if (!state.isMember(cmd.requesterId())) {
+    if (!state.isMember(cmd.requesterId(), known)) {
       cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.requesterId()));
       return true;
     }
@@ -228,7 +230,7 @@ final class Membership {
       cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST, "a direct conversation has fixed members"));
       return true;
     }
-    if (!state.mayManage(cmd.requesterId())) {
+    if (!state.mayManage(cmd.requesterId(), known)) {
       cmd.replyTo().tell(Outcome.rejected(Reason.FORBIDDEN,
           "only the owner or an admin of " + conversationId + " may add members"));
       return true;
@@ -253,7 +255,7 @@ final class Membership {
   }
 
   private boolean refusedToLeave(Active state, Leave cmd) {
-    if (!state.isMember(cmd.userId())) {
+    if (!state.isMember(cmd.userId(), known)) {
       cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
       return true;
     }
