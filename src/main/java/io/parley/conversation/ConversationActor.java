@@ -601,8 +601,6 @@ public final class ConversationActor
           .on(GetInfo.class, touching((self, state, cmd) -> self.membership.getInfo(state, cmd)))
           .on(GetReceiptsGiven.class, touching((self, state, cmd) -> self.membership.receiptsGiven(state, cmd)))
           .on(LocateMessages.class, touching((self, state, cmd) -> self.membership.locate(state, cmd)))
-          .on(SetRole.class, touching((self, state, cmd) -> self.admin.setRole(state, cmd)))
-          .on(SetPosting.class, touching((self, state, cmd) -> self.admin.setPosting(state, cmd)))
           .on(GetSummary.class, touching((self, state, cmd) -> self.membership.summary(state, cmd)))
           .on(RelayJoin.class, touching((self, state, join) -> self.none(() -> self.relays.join(state, join))))
           .on(Relayed.class, (self, state, relayed) -> self.none(() -> self.tally.relayed(state, relayed.delivered())))
@@ -620,7 +618,6 @@ public final class ConversationActor
           .on(RetryLoaded.class, (self, state, loaded) -> self.none(() -> self.handoffs.onRetryLoaded(state, loaded)))
           .on(Delete.class, touching((self, state, cmd) -> self.deletion.request(state, cmd)))
           .on(DeleteChecked.class, (self, state, cmd) -> self.deletion.checked(state, cmd))
-          .on(EraseMember.class, touching((self, state, cmd) -> self.erasure.erase(state, cmd)))
           .on(DedupLookedUp.class, (self, state, cmd) -> self.writes.lookedUp(state, cmd))
           .on(DedupSpillStored.class, (self, state, cmd) -> self.writes.spillStored(state, cmd))
           .on(DedupSpillFailed.class, (self, state, cmd) -> self.writes.spillFailed(state, cmd))
@@ -645,6 +642,9 @@ public final class ConversationActor
           .on(MarkRead.class, touching((self, state, cmd) ->
               self.Effect().reply(cmd.replyTo(), notMember(self.conversationId, cmd.userId()))))
           .on(Typing.class, touching((self, state, cmd) -> self.typing.typing(state, cmd)))
+          .on(SetRole.class, touching((self, state, cmd) -> self.admin.setRole(state, cmd, told -> {})))
+          .on(EraseMember.class, touching((self, state, cmd) -> self.erasure.erase(state, cmd)))
+          .on(SetPosting.class, touching((self, state, cmd) -> self.admin.setPosting(state, cmd, told -> {})))
           .otherwise(WHEN_ACTIVE)
           .build();
 
@@ -664,6 +664,9 @@ public final class ConversationActor
           .on(MarkRead.class, gated((self, state, cmd) -> self.none(() ->
               self.large.read(state, cmd.userId(), cmd.seq(), cmd.replyTo()))))
           .on(Typing.class, gated((self, state, cmd) -> self.typing.typingInLarge(state, cmd)))
+          .on(SetRole.class, gated((self, state, cmd) -> self.admin.setRole(state, cmd, self.large::infoChanged)))
+          .on(EraseMember.class, gated((self, state, cmd) -> self.erasure.eraseInLarge(state, cmd)))
+          .on(SetPosting.class, gated((self, state, cmd) -> self.admin.setPosting(state, cmd, self.large::infoChanged)))
           .on(Command.class, (self, state, cmd) ->
               self.large.waitsForLookup(state, cmd) ? self.Effect().none() : WHEN_ACTIVE.apply(self, state, cmd))
           .build();

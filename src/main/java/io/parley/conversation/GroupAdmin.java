@@ -14,6 +14,7 @@ import io.parley.conversation.ConversationActor.SetRole;
 import io.parley.conversation.ConversationState.Active;
 import io.parley.conversation.ConversationState.State;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
@@ -72,7 +73,11 @@ final class GroupAdmin {
     return refused != null;
   }
 
-  Effect<Event, State> setRole(Active state, SetRole cmd) {
+  /**
+   * {@code alsoTold}: how the members hear of a change besides their user entities' notices (a
+   * large group's connected members, through the relays).
+   */
+  Effect<Event, State> setRole(Active state, SetRole cmd, Consumer<Active> alsoTold) {
     boolean owner = state.rolesOn && cmd.requesterId().equals(state.owner);
     Outcome<Done> refused = refusal(state, cmd.requesterId(), owner, "name admins");
     if (refused == null && !state.isMember(cmd.userId(), known)) {
@@ -90,10 +95,10 @@ final class GroupAdmin {
     if (state.admins.contains(cmd.userId()) == cmd.admin()) {
       return reply(cmd.replyTo());
     }
-    return changed(new RoleChanged(cmd.userId(), cmd.admin()), cmd.replyTo());
+    return changed(new RoleChanged(cmd.userId(), cmd.admin()), cmd.replyTo(), alsoTold);
   }
 
-  Effect<Event, State> setPosting(Active state, SetPosting cmd) {
+  Effect<Event, State> setPosting(Active state, SetPosting cmd, Consumer<Active> alsoTold) {
     Outcome<Done> refused = refusal(state, cmd.requesterId(),
         state.rolesOn && state.mayManage(cmd.requesterId(), known), "choose who posts");
     Audit.record(Audit.digest(cmd.requesterId()), "set posting " + (cmd.adminsOnly() ? "admins" : "everyone"),
@@ -105,16 +110,14 @@ final class GroupAdmin {
     if (state.adminsOnlyPosting == cmd.adminsOnly()) {
       return reply(cmd.replyTo());
     }
-    return changed(new PostingChanged(cmd.adminsOnly()), cmd.replyTo());
+    return changed(new PostingChanged(cmd.adminsOnly()), cmd.replyTo(), alsoTold);
   }
 
-  private Effect<Event, State> changed(Event event, ActorRef<Outcome<Done>> replyTo) {
+  private Effect<Event, State> changed(Event event, ActorRef<Outcome<Done>> replyTo, Consumer<Active> alsoTold) {
     return effects.persist(event).thenRun((State newState) -> {
       replyTo.tell(Outcome.ok(Done.INSTANCE));
       notices.announce((Active) newState, List.of());
-      if (((Active) newState).large) {
-        large.infoChanged((Active) newState);
-      }
+      alsoTold.accept((Active) newState);
     });
   }
 
