@@ -56,9 +56,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *   <li>{@link MessageDeletion}: messages deleted for everyone by their sender ({@link DeletedMessages}).
  *   <li>{@link MemberErasure}: an erased account's messages read as tombstones.
  *   <li>Large groups (from {@code large-group-from} members, after {@link BecameLarge}: a state of
- *       their own, with its own command table): {@link LargeMembers} keeps their members as rows, {@link ReadMarks} their read marks, {@link GroupRelays} tells the nodes where
- *       members are connected, {@link ReceiptTally} counts receipts, {@link MentionPushes} pushes
- *       those mentioned.
+ *       their own, with its own command table): {@link LargeMembers} keeps their members as rows,
+ *       {@link ReadMarks} their read marks, {@link GroupRelays} tells the nodes where members are
+ *       connected, {@link ReceiptTally} counts receipts, {@link MentionPushes} pushes those mentioned.
  *   <li>{@link ConversationState}: the state, built only by the pure event handler at the end.
  * </ul>
  */
