@@ -643,8 +643,8 @@ public final class ConversationActor
               self.Effect().reply(cmd.replyTo(), notMember(self.conversationId, cmd.userId()))))
           .on(Typing.class, touching((self, state, cmd) -> self.typing.typing(state, cmd)))
           .on(SetRole.class, touching((self, state, cmd) -> self.admin.setRole(state, cmd, told -> {})))
-          .on(EraseMember.class, touching((self, state, cmd) -> self.erasure.erase(state, cmd)))
           .on(SetPosting.class, touching((self, state, cmd) -> self.admin.setPosting(state, cmd, told -> {})))
+          .on(EraseMember.class, touching((self, state, cmd) -> self.erasure.erase(state, cmd)))
           .otherwise(WHEN_ACTIVE)
           .build();
 
@@ -660,13 +660,16 @@ public final class ConversationActor
           .on(RemoveMembers.class, gated((self, state, cmd) -> self.admin.removeMembersFromLarge(state, cmd)))
           // Its receipts are its members' read marks.
           .on(Delivered.class, gated((self, state, cmd) -> self.Effect().none()))
-          .on(Read.class, gated((self, state, cmd) -> self.none(() -> self.large.read(state, cmd.userId(), cmd.seq(), null))))
+          .on(Read.class, gated((self, state, cmd) -> self.none(() ->
+              self.large.read(state, cmd.userId(), cmd.seq(), null))))
           .on(MarkRead.class, gated((self, state, cmd) -> self.none(() ->
               self.large.read(state, cmd.userId(), cmd.seq(), cmd.replyTo()))))
           .on(Typing.class, gated((self, state, cmd) -> self.typing.typingInLarge(state, cmd)))
+          // Its connected members hear of these through the relays.
           .on(SetRole.class, gated((self, state, cmd) -> self.admin.setRole(state, cmd, self.large::infoChanged)))
+          .on(SetPosting.class, gated((self, state, cmd) ->
+              self.admin.setPosting(state, cmd, self.large::infoChanged)))
           .on(EraseMember.class, gated((self, state, cmd) -> self.erasure.eraseInLarge(state, cmd)))
-          .on(SetPosting.class, gated((self, state, cmd) -> self.admin.setPosting(state, cmd, self.large::infoChanged)))
           .on(Command.class, (self, state, cmd) ->
               self.large.waitsForLookup(state, cmd) ? self.Effect().none() : WHEN_ACTIVE.apply(self, state, cmd))
           .build();
