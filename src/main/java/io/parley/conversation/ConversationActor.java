@@ -55,10 +55,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *   <li>{@link DedupOverflow}: idempotency keys beyond what the state holds, in the dedup table.
  *   <li>{@link MessageDeletion}: messages deleted for everyone by their sender ({@link DeletedMessages}).
  *   <li>{@link MemberErasure}: an erased account's messages read as tombstones.
- *   <li>Large groups (from {@code large-group-from} members): {@link LargeMembers} keeps their
- *       members as rows, {@link ReadMarks} their read marks, {@link GroupRelays} tells the nodes where
- *       members are connected, {@link ReceiptTally} counts receipts, {@link MentionPushes} pushes
- *       those mentioned.
+ *   <li>Large groups (from {@code large-group-from} members, after {@link BecameLarge}: a state of
+ *       their own, with its own command table): {@link LargeMembers} keeps their members as rows,
+ *       {@link ReadMarks} their read marks, {@link GroupRelays} tells the nodes where members are
+ *       connected, {@link ReceiptTally} counts receipts, {@link MentionPushes} pushes those mentioned.
  *   <li>{@link ConversationState}: the state, built only by the pure event handler at the end.
  * </ul>
  */
@@ -465,6 +465,8 @@ public final class ConversationActor
   private final ReceiptTally tally;
   private final MentionPushes mentions;
   private final EntityLifecycle<State> lifecycle;
+  /** A large group's members as far as looked up in its rows: not state, so not rebuilt by replay. */
+  private final KnownMembers known = new KnownMembers();
 
   private ConversationActor(
       String conversationId,
@@ -487,24 +489,26 @@ public final class ConversationActor
     this.lifecycle = new EntityLifecycle<>(TYPE_KEY.name(), ctx, shard);
     this.settings = settings;
     this.memberships = new MembershipNotices(conversationId, recipients, memberIndex, ctx,
-        settings.handoffRetryInterval(), clock);
+        settings.handoffRetryInterval(), clock, known);
     this.handoffs = new MemberHandoffs(conversationId, ctx, recipients, memberships, reader, this::locate,
         settings.handoffRetryInterval(), clock);
     this.archiving = archiveRuns.create(conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx));
     this.dedupOverflow = new DedupOverflow(
-        conversationId, ctx, dedupSpill, settings.dedupWindow().toMillis(), settings.dedupMaxEntries());
-    this.relays = new GroupRelays(conversationId, clock);
+        conversationId, ctx, dedupSpill, settings.dedupWindow().toMillis(), settings.dedupMaxEntries(), known);
+    this.relays = new GroupRelays(conversationId, clock, known);
     this.tally = new ReceiptTally(conversationId, Effect(), recipients);
-    this.deletion = new MessageDeletion(conversationId, ctx, Effect(), reader, this::locate, recipients, relays, clock);
-    this.large = new LargeMembers(conversationId, ctx, Effect(), groupMembers, liveGroups, memberships, tally, settings);
-    this.erasure = new MemberErasure(conversationId, Effect(), recipients, memberships, large);
-    this.mentions = new MentionPushes(conversationId, groupMembers, recipients);
+    this.deletion = new MessageDeletion(conversationId, ctx, Effect(), reader, this::locate, recipients, relays, clock,
+        known);
+    this.large = new LargeMembers(conversationId, ctx, Effect(), groupMembers, liveGroups, memberships, tally, settings,
+        known);
+    this.erasure = new MemberErasure(conversationId, Effect(), recipients, memberships, large, known);
+    this.mentions = new MentionPushes(conversationId, groupMembers, recipients, known);
     this.membership = new Membership(conversationId, Effect(), memberships, this::locate, large, groupMembers,
-        settings, clock);
-    this.admin = new GroupAdmin(conversationId, Effect(), memberships, large);
+        settings, clock, known);
+    this.admin = new GroupAdmin(conversationId, Effect(), memberships, large, known);
     this.writes = new ConversationWrites(conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx), recipients,
-        handoffs, this::fanOut, dedupOverflow, membership, settings, clock);
-    this.typing = new TypingRelay(conversationId, Effect(), recipients, relays);
+        handoffs, this::fanOut, dedupOverflow, membership, settings, clock, known);
+    this.typing = new TypingRelay(conversationId, Effect(), recipients, relays, known);
     this.upkeep = new Upkeep(
         Effect(), writes, handoffs, memberships, archiving, dedupOverflow, large, relays, tally, lifecycle, settings,
         clock);
@@ -542,7 +546,6 @@ public final class ConversationActor
             memberships.announce(active, List.copyOf(active.formerMembersOwed)); // a crash cut the telling short
           } // a direct conversation tells no one: the tick writes the member index (Upkeep)
           if (state instanceof Active active) {
-            active.known.clear(); // what replayed events said of members is older than their rows
             large.writeNext(active); // member rows a crash left owed
           }
           archiving.recovered();
@@ -590,26 +593,19 @@ public final class ConversationActor
           .otherwise(IN_ANY_STATE)
           .build();
 
+  /** What a small group and a large one handle alike (each state's own table comes first). */
   private static final HandlerTable<ConversationActor, Active, Command, Effect<Event, State>> WHEN_ACTIVE =
       HandlerTable.<ConversationActor, Active, Command, Effect<Event, State>>builder()
           .on(Create.class, (self, state, cmd) -> self.membership.createExisting(state, cmd))
-          .on(Send.class, gated((self, state, cmd) -> self.writes.send(state, cmd)))
-          .on(GetInfo.class, gated((self, state, cmd) -> self.membership.getInfo(state, cmd)))
-          .on(GetReceiptsGiven.class, gated((self, state, cmd) -> self.membership.receiptsGiven(state, cmd)))
-          .on(GetMembers.class, gated((self, state, cmd) -> self.membership.members(state, cmd)))
-          .on(LocateMessages.class, gated((self, state, cmd) -> self.membership.locate(state, cmd)))
-          .on(AddMembers.class, gated((self, state, cmd) -> self.membership.addMembers(state, cmd)))
-          .on(Leave.class, gated((self, state, cmd) -> self.membership.leave(state, cmd)))
-          .on(RemoveMembers.class, gated((self, state, cmd) -> self.admin.removeMembers(state, cmd)))
-          .on(SetRole.class, gated((self, state, cmd) -> self.admin.setRole(state, cmd)))
-          .on(SetPosting.class, gated((self, state, cmd) -> self.admin.setPosting(state, cmd)))
-          .on(MarkRead.class, gated((self, state, cmd) -> self.none(() ->
-              self.large.read(state, cmd.userId(), cmd.seq(), cmd.replyTo()))))
-          .on(GetSummary.class, gated((self, state, cmd) -> self.membership.summary(state, cmd)))
+          .on(Send.class, touching((self, state, cmd) -> self.writes.send(state, cmd)))
+          .on(GetInfo.class, touching((self, state, cmd) -> self.membership.getInfo(state, cmd)))
+          .on(GetReceiptsGiven.class, touching((self, state, cmd) -> self.membership.receiptsGiven(state, cmd)))
+          .on(LocateMessages.class, touching((self, state, cmd) -> self.membership.locate(state, cmd)))
+          .on(GetSummary.class, touching((self, state, cmd) -> self.membership.summary(state, cmd)))
           .on(RelayJoin.class, touching((self, state, join) -> self.none(() -> self.relays.join(state, join))))
           .on(Relayed.class, (self, state, relayed) -> self.none(() -> self.tally.relayed(state, relayed.delivered())))
           .on(RelayLeave.class, (self, state, leave) -> self.none(() -> self.relays.leave(leave.relay())))
-          .on(CheckRelayMembers.class, gated((self, state, check) -> self.none(() -> self.relays.check(state, check))))
+          .on(CheckRelayMembers.class, touching((self, state, check) -> self.none(() -> self.relays.check(state, check))))
           .on(MembersLookedUp.class, (self, state, answer) -> self.none(() -> self.large.lookedUp(state, answer)))
           .on(MembersChecked.class, (self, state, cmd) -> self.large.checked(state, cmd))
           .on(MemberRowsStored.class, (self, state, cmd) -> self.large.rowsStored(state, cmd))
@@ -619,17 +615,9 @@ public final class ConversationActor
               self.Effect().none().thenRun(s -> self.memberships.onHeld(state, cmd)))
           .on(MembersIndexed.class, (self, state, cmd) ->
               self.Effect().none().thenRun(s -> self.memberships.onIndexed(state, cmd)))
-          .on(Delivered.class, gated((self, state, cmd) -> state.large
-              ? self.Effect().none() // a large group's receipts are its members' read marks
-              : self.writes.receipt(state, cmd.userId(), ReceiptStatus.DELIVERED, cmd.seq())))
-          .on(Read.class, gated((self, state, cmd) -> state.large
-              ? self.none(() -> self.large.read(state, cmd.userId(), cmd.seq(), null))
-              : self.writes.receipt(state, cmd.userId(), ReceiptStatus.READ, cmd.seq())))
-          .on(Typing.class, gated((self, state, cmd) -> self.typing.typing(state, cmd)))
           .on(RetryLoaded.class, (self, state, loaded) -> self.none(() -> self.handoffs.onRetryLoaded(state, loaded)))
-          .on(Delete.class, gated((self, state, cmd) -> self.deletion.request(state, cmd)))
+          .on(Delete.class, touching((self, state, cmd) -> self.deletion.request(state, cmd)))
           .on(DeleteChecked.class, (self, state, cmd) -> self.deletion.checked(state, cmd))
-          .on(EraseMember.class, gated((self, state, cmd) -> self.erasure.erase(state, cmd)))
           .on(DedupLookedUp.class, (self, state, cmd) -> self.writes.lookedUp(state, cmd))
           .on(DedupSpillStored.class, (self, state, cmd) -> self.writes.spillStored(state, cmd))
           .on(DedupSpillFailed.class, (self, state, cmd) -> self.writes.spillFailed(state, cmd))
@@ -639,13 +627,62 @@ public final class ConversationActor
           .otherwise(IN_ANY_STATE)
           .build();
 
+  /** A small group: its members are in the state, each told of every message and receipt. */
+  private static final HandlerTable<ConversationActor, Active, Command, Effect<Event, State>> WHEN_SMALL =
+      HandlerTable.<ConversationActor, Active, Command, Effect<Event, State>>builder()
+          .on(GetMembers.class, touching((self, state, cmd) -> self.membership.members(state, cmd)))
+          .on(AddMembers.class, touching((self, state, cmd) -> self.membership.addMembers(state, cmd)))
+          .on(Leave.class, touching((self, state, cmd) -> self.membership.leave(state, cmd)))
+          .on(RemoveMembers.class, touching((self, state, cmd) -> self.admin.removeMembers(state, cmd)))
+          .on(Delivered.class, touching((self, state, cmd) ->
+              self.writes.receipt(state, cmd.userId(), ReceiptStatus.DELIVERED, cmd.seq())))
+          .on(Read.class, touching((self, state, cmd) ->
+              self.writes.receipt(state, cmd.userId(), ReceiptStatus.READ, cmd.seq())))
+          // Read marks are a large group's: a small one has none of its members.
+          .on(MarkRead.class, touching((self, state, cmd) ->
+              self.Effect().reply(cmd.replyTo(), notMember(self.conversationId, cmd.userId()))))
+          .on(Typing.class, touching((self, state, cmd) -> self.typing.typing(state, cmd)))
+          .on(SetRole.class, touching((self, state, cmd) -> self.admin.setRole(state, cmd, told -> {})))
+          .on(SetPosting.class, touching((self, state, cmd) -> self.admin.setPosting(state, cmd, told -> {})))
+          .on(EraseMember.class, touching((self, state, cmd) -> self.erasure.erase(state, cmd)))
+          .otherwise(WHEN_ACTIVE)
+          .build();
+
+  /**
+   * A large group (after {@link BecameLarge}): its members are rows, looked up before a command
+   * naming users is handled (see {@link LargeMembers}), and changed one change at a time.
+   */
+  private static final HandlerTable<ConversationActor, Active, Command, Effect<Event, State>> WHEN_LARGE =
+      HandlerTable.<ConversationActor, Active, Command, Effect<Event, State>>builder()
+          .on(GetMembers.class, gated((self, state, cmd) -> self.membership.membersOfLarge(state, cmd)))
+          .on(AddMembers.class, gated((self, state, cmd) -> self.membership.addMembersToLarge(state, cmd)))
+          .on(Leave.class, gated((self, state, cmd) -> self.membership.leaveLarge(state, cmd)))
+          .on(RemoveMembers.class, gated((self, state, cmd) -> self.admin.removeMembersFromLarge(state, cmd)))
+          // Its receipts are its members' read marks.
+          .on(Delivered.class, gated((self, state, cmd) -> self.Effect().none()))
+          .on(Read.class, gated((self, state, cmd) -> self.none(() ->
+              self.large.read(state, cmd.userId(), cmd.seq(), null))))
+          .on(MarkRead.class, gated((self, state, cmd) -> self.none(() ->
+              self.large.read(state, cmd.userId(), cmd.seq(), cmd.replyTo()))))
+          .on(Typing.class, gated((self, state, cmd) -> self.typing.typingInLarge(state, cmd)))
+          // Its connected members hear of these through the relays.
+          .on(SetRole.class, gated((self, state, cmd) -> self.admin.setRole(state, cmd, self.large::infoChanged)))
+          .on(SetPosting.class, gated((self, state, cmd) ->
+              self.admin.setPosting(state, cmd, self.large::infoChanged)))
+          .on(EraseMember.class, gated((self, state, cmd) -> self.erasure.eraseInLarge(state, cmd)))
+          .on(Command.class, (self, state, cmd) ->
+              self.large.waitsForLookup(state, cmd) ? self.Effect().none() : WHEN_ACTIVE.apply(self, state, cmd))
+          .build();
 
   /** A command handler per state: the state's own table, then the common one. */
   @Override
   public CommandHandler<Command, Event, State> commandHandler() {
-    return (state, command) -> state instanceof Active active
-        ? WHEN_ACTIVE.apply(this, active, command)
-        : WHEN_EMPTY.apply(this, (Empty) state, command);
+    return (state, command) -> {
+      if (!(state instanceof Active active)) {
+        return WHEN_EMPTY.apply(this, (Empty) state, command);
+      }
+      return active.large ? WHEN_LARGE.apply(this, active, command) : WHEN_SMALL.apply(this, active, command);
+    };
   }
 
   /** A handler that answers later, or only tells others: it stores nothing now. */
@@ -664,8 +701,8 @@ public final class ConversationActor
   }
 
   /**
-   * {@link #touching}, and in a large group only once the users the command names are known to be
-   * members or not (see {@link LargeMembers}): until then it waits, and is handled again.
+   * For a large group: {@link #touching}, once the users the command names are known to be
+   * members or not (see {@link LargeMembers}); until then it waits, and is handled again.
    */
   private static <C extends Command> Handler<ConversationActor, Active, C, Effect<Event, State>> gated(
       Handler<ConversationActor, Active, C, Effect<Event, State>> handler) {

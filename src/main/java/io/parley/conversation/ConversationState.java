@@ -1,6 +1,5 @@
 package io.parley.conversation;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.parley.cluster.JsonSerializable;
 import io.parley.conversation.ConversationActor.MessagesAccepted;
 import io.parley.conversation.ConversationActor.Receipt;
@@ -96,9 +95,6 @@ public final class ConversationState {
     public TreeMap<Long, ReceiptCount> counted = new TreeMap<>();
     /** A large group's newest message: the inbox of each member shows it without being told. */
     public StoredMessage lastMessage;
-    /** Which users a large group's rows say are members, as far as looked up: not state, not stored. */
-    @JsonIgnore
-    public final transient KnownMembers known = new KnownMembers();
     /** serverTs of the oldest hot message; 0 when none is hot or it is unknown. */
     public long oldestHotTs;
     /** Journal events through this may be deleted; through trimmedThrough they are. */
@@ -116,9 +112,11 @@ public final class ConversationState {
       this.senders = new SenderRuns();
     }
 
-    /** In a large group: as far as {@link #known} says, which {@link LargeMembers} fills before asking. */
-    /** The seq after which messages are {@code userId}'s (0 when all are, or when unknown). */
-    long sinceOf(String userId) {
+    /**
+     * The seq after which messages are {@code userId}'s (0 when all are, or when unknown). In a large
+     * group, as far as {@code known} says (not state: {@link LargeMembers} fills it before asking).
+     */
+    long sinceOf(String userId, KnownMembers known) {
       if (!large) {
         Member member = members.get(userId);
         return member == null ? 0 : member.since();
@@ -126,7 +124,7 @@ public final class ConversationState {
       return known.row(userId).map(GroupMembers.Row::since).orElse(0L);
     }
 
-    boolean isMember(String userId) {
+    boolean isMember(String userId, KnownMembers known) {
       if (!large) {
         return members.containsKey(userId);
       }
@@ -142,16 +140,16 @@ public final class ConversationState {
     }
 
     /** Adds and removes members, changes posting: an owner or admin, or any member without roles. */
-    boolean mayManage(String userId) {
-      return isMember(userId) && (!rolesOn || userId.equals(owner) || admins.contains(userId));
+    boolean mayManage(String userId, KnownMembers known) {
+      return isMember(userId, known) && (!rolesOn || userId.equals(owner) || admins.contains(userId));
     }
 
     String roleOf(String userId) {
       return userId.equals(owner) ? "owner" : admins.contains(userId) ? "admin" : "member";
     }
 
-    boolean mayPost(String userId) {
-      return !adminsOnlyPosting || mayManage(userId);
+    boolean mayPost(String userId, KnownMembers known) {
+      return !adminsOnlyPosting || mayManage(userId, known);
     }
 
     ConversationInfo info(String conversationId) {
@@ -242,7 +240,6 @@ public final class ConversationState {
       membershipChanged();
       admins.removeAll(removed);
       if (large) {
-        removed.forEach(known::left);
         if (rolesOn && (owner == null || removed.contains(owner))) {
           owner = admins.isEmpty() ? null : admins.first(); // its members are rows: an admin, else no one
           admins.remove(owner);
@@ -264,8 +261,9 @@ public final class ConversationState {
       return membershipChanged();
     }
 
+    /** A large group's members are rows: its command side checked that one named admin is a member. */
     Active roleChanged(String userId, boolean admin) {
-      if (admin && members.containsKey(userId) && !userId.equals(owner)) {
+      if (admin && (large || members.containsKey(userId)) && !userId.equals(owner)) {
         admins.add(userId);
       } else if (!admin) {
         admins.remove(userId);
@@ -284,7 +282,6 @@ public final class ConversationState {
       largeMemberCount = rows.size();
       formerMembersOwed.addAll(members.keySet()); // their user entities drop it from their inboxes
       members.clear();
-      rows.forEach(row -> known.joined(row));
       rowsToAdd.addAll(rows);
       lastMessage = null;
       return membershipChanged();
@@ -292,7 +289,6 @@ public final class ConversationState {
 
     Active largeMembersChanged(List<GroupMembers.Row> added, List<String> removed) {
       largeMemberCount += added.size() - removed.size();
-      added.forEach(known::joined);
       // A row owed both ways goes the way of the newest change.
       List<String> addedIds = added.stream().map(GroupMembers.Row::userId).toList();
       rowsToRemove.removeAll(addedIds);

@@ -57,11 +57,12 @@ final class ConversationWrites {
   private final SendBatch sends;
   private final ReceiptsWaiting receipts;
   private boolean flushScheduled;
+  private final KnownMembers known;
 
   ConversationWrites(String conversationId, ActorContext<Command> ctx, EffectFactories<Event, State> effects,
       LongSupplier lastSequenceNr, Recipients recipients, MemberHandoffs handoffs,
       FanOut fanOut, DedupOverflow dedupOverflow,
-      Membership membership, ConversationSettings settings, Clock clock) {
+      Membership membership, ConversationSettings settings, Clock clock, KnownMembers known) {
     this.conversationId = conversationId;
     this.ctx = ctx;
     this.effects = effects;
@@ -74,6 +75,7 @@ final class ConversationWrites {
     this.membership = membership;
     this.settings = settings;
     this.clock = clock;
+    this.known = known;
   }
 
   Effect<Event, State> send(State state, Send cmd) {
@@ -181,7 +183,7 @@ final class ConversationWrites {
       events.add(started.get());
       active = new Active(null, started.get().members());
     }
-    SendBatch.Numbered numbered = SendBatch.number(conversationId, active, taken, spilled, clock.millis());
+    SendBatch.Numbered numbered = SendBatch.number(conversationId, active, known, taken, spilled, clock.millis());
     List<StoredMessage> stored = numbered.stored();
     if (!stored.isEmpty()) {
       events.add(new MessagesAccepted(stored, lastSequenceNr.getAsLong() + 1,

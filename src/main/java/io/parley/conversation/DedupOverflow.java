@@ -32,13 +32,16 @@ final class DedupOverflow {
   private boolean spillInFlight;
   private boolean lookupInFlight;
   private DedupSpillStored storedDuringLookup;
+  private final KnownMembers known;
 
-  DedupOverflow(String conversationId, ActorContext<Command> ctx, DedupSpill spill, long windowMillis, int maxEntries) {
+  DedupOverflow(String conversationId, ActorContext<Command> ctx, DedupSpill spill, long windowMillis, int maxEntries,
+      KnownMembers known) {
     this.conversationId = conversationId;
     this.ctx = ctx;
     this.spill = spill;
     this.windowMillis = windowMillis;
     this.maxEntries = maxEntries;
+    this.known = known;
   }
 
   /** The conversation recovered: whatever was in flight is forgotten (and asked again). */
@@ -70,7 +73,7 @@ final class DedupOverflow {
     }
     for (Send send : sends) {
       long key = DedupWindow.key(send.senderId(), send.clientMsgId());
-      if (state.isMember(send.senderId()) && state.dedup.find(key).isEmpty()) {
+      if (state.isMember(send.senderId(), known) && state.dedup.find(key).isEmpty()) {
         SpilledKeys.Whereabouts where = state.dedup.whereSpilled(key, now, windowMillis);
         if (!where.nowhere()) {
           keys.put(key, where);

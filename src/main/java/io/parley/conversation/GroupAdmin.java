@@ -14,6 +14,7 @@ import io.parley.conversation.ConversationActor.SetRole;
 import io.parley.conversation.ConversationState.Active;
 import io.parley.conversation.ConversationState.State;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
@@ -28,29 +29,22 @@ final class GroupAdmin {
   private final EffectFactories<Event, State> effects;
   private final MembershipNotices notices;
   private final LargeMembers large;
+  private final KnownMembers known;
 
   GroupAdmin(String conversationId, EffectFactories<Event, State> effects, MembershipNotices notices,
-      LargeMembers large) {
+      LargeMembers large, KnownMembers known) {
     this.conversationId = conversationId;
     this.effects = effects;
     this.notices = notices;
     this.large = large;
+    this.known = known;
   }
 
   Effect<Event, State> removeMembers(Active state, RemoveMembers cmd) {
-    Outcome<Done> refused = refusal(state, cmd.requesterId(), state.mayManage(cmd.requesterId()), "remove members");
-    if (refused != null) {
-      cmd.replyTo().tell(refused);
+    if (refusedToRemove(state, cmd)) {
       return effects.none();
     }
-    if (state.rolesOn && cmd.members().contains(state.owner)) {
-      cmd.replyTo().tell(Outcome.rejected(Reason.FORBIDDEN, "the owner of " + conversationId + " cannot be removed"));
-      return effects.none();
-    }
-    if (state.large) {
-      return large.change(state, cmd);
-    }
-    List<String> removed = cmd.members().stream().distinct().filter(state::isMember).toList();
+    List<String> removed = cmd.members().stream().distinct().filter(id -> state.isMember(id, known)).toList();
     if (removed.isEmpty()) {
       cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
       return effects.none();
@@ -61,10 +55,32 @@ final class GroupAdmin {
     });
   }
 
-  Effect<Event, State> setRole(Active state, SetRole cmd) {
+  /** A large group's members are rows: {@link LargeMembers} removes them. */
+  Effect<Event, State> removeMembersFromLarge(Active state, RemoveMembers cmd) {
+    return refusedToRemove(state, cmd) ? effects.none() : large.change(state, cmd);
+  }
+
+  /** Whether {@code cmd} was refused (and answered so). */
+  private boolean refusedToRemove(Active state, RemoveMembers cmd) {
+    Outcome<Done> refused =
+        refusal(state, cmd.requesterId(), state.mayManage(cmd.requesterId(), known), "remove members");
+    if (refused == null && state.rolesOn && cmd.members().contains(state.owner)) {
+      refused = Outcome.rejected(Reason.FORBIDDEN, "the owner of " + conversationId + " cannot be removed");
+    }
+    if (refused != null) {
+      cmd.replyTo().tell(refused);
+    }
+    return refused != null;
+  }
+
+  /**
+   * {@code alsoTold}: how the members hear of a change besides their user entities' notices (a
+   * large group's connected members, through the relays).
+   */
+  Effect<Event, State> setRole(Active state, SetRole cmd, Consumer<Active> alsoTold) {
     boolean owner = state.rolesOn && cmd.requesterId().equals(state.owner);
     Outcome<Done> refused = refusal(state, cmd.requesterId(), owner, "name admins");
-    if (refused == null && !state.isMember(cmd.userId())) {
+    if (refused == null && !state.isMember(cmd.userId(), known)) {
       refused = ConversationActor.notMember(conversationId, cmd.userId());
     }
     if (refused == null && cmd.userId().equals(state.owner)) {
@@ -79,12 +95,12 @@ final class GroupAdmin {
     if (state.admins.contains(cmd.userId()) == cmd.admin()) {
       return reply(cmd.replyTo());
     }
-    return changed(new RoleChanged(cmd.userId(), cmd.admin()), cmd.replyTo());
+    return changed(new RoleChanged(cmd.userId(), cmd.admin()), cmd.replyTo(), alsoTold);
   }
 
-  Effect<Event, State> setPosting(Active state, SetPosting cmd) {
-    Outcome<Done> refused = refusal(state, cmd.requesterId(), state.rolesOn && state.mayManage(cmd.requesterId()),
-        "choose who posts");
+  Effect<Event, State> setPosting(Active state, SetPosting cmd, Consumer<Active> alsoTold) {
+    Outcome<Done> refused = refusal(state, cmd.requesterId(),
+        state.rolesOn && state.mayManage(cmd.requesterId(), known), "choose who posts");
     Audit.record(Audit.digest(cmd.requesterId()), "set posting " + (cmd.adminsOnly() ? "admins" : "everyone"),
         Audit.digest(conversationId), refused == null ? "ok" : "refused");
     if (refused != null) {
@@ -94,16 +110,14 @@ final class GroupAdmin {
     if (state.adminsOnlyPosting == cmd.adminsOnly()) {
       return reply(cmd.replyTo());
     }
-    return changed(new PostingChanged(cmd.adminsOnly()), cmd.replyTo());
+    return changed(new PostingChanged(cmd.adminsOnly()), cmd.replyTo(), alsoTold);
   }
 
-  private Effect<Event, State> changed(Event event, ActorRef<Outcome<Done>> replyTo) {
+  private Effect<Event, State> changed(Event event, ActorRef<Outcome<Done>> replyTo, Consumer<Active> alsoTold) {
     return effects.persist(event).thenRun((State newState) -> {
       replyTo.tell(Outcome.ok(Done.INSTANCE));
       notices.announce((Active) newState, List.of());
-      if (((Active) newState).large) {
-        large.infoChanged((Active) newState);
-      }
+      alsoTold.accept((Active) newState);
     });
   }
 
@@ -114,7 +128,7 @@ final class GroupAdmin {
 
   /** Null when {@code requesterId} may: a member of a group whose roles allow {@code doing}. */
   private Outcome<Done> refusal(Active state, String requesterId, boolean allowed, String doing) {
-    if (!state.isMember(requesterId)) {
+    if (!state.isMember(requesterId, known)) {
       return ConversationActor.notMember(conversationId, requesterId);
     }
     if (state.title == null) {

@@ -22,10 +22,12 @@ final class GroupRelays {
   private final String conversationId;
   private final Clock clock;
   private final Map<ActorRef<LiveEvent>, Long> renewedAt = new HashMap<>();
+  private final KnownMembers known;
 
-  GroupRelays(String conversationId, Clock clock) {
+  GroupRelays(String conversationId, Clock clock, KnownMembers known) {
     this.conversationId = conversationId;
     this.clock = clock;
+    this.known = known;
   }
 
   void join(Active state, RelayJoin join) {
@@ -39,7 +41,7 @@ final class GroupRelays {
 
   /** Tells the relay which of the users it asks about are not members (it stops relaying to them). */
   void check(Active state, ConversationActor.CheckRelayMembers check) {
-    List<String> notMembers = check.userIds().stream().filter(id -> !state.isMember(id)).toList();
+    List<String> notMembers = check.userIds().stream().filter(id -> !state.isMember(id, known)).toList();
     if (!notMembers.isEmpty()) {
       check.relay().tell(new LiveEvent.NotMembers(conversationId, notMembers, check.asked()));
     }

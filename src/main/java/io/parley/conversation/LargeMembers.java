@@ -62,10 +62,11 @@ final class LargeMembers {
   private boolean writing;
   private final List<Runnable> afterRowsWritten = new ArrayList<>();
   private final ReadMarks reads;
+  private final KnownMembers known;
 
   LargeMembers(String conversationId, ActorContext<Command> ctx, EffectFactories<Event, State> effects,
       GroupMembers rows, LiveGroups live, MembershipNotices notices, ReceiptTally tally,
-      ConversationSettings settings) {
+      ConversationSettings settings, KnownMembers known) {
     this.conversationId = conversationId;
     this.ctx = ctx;
     this.effects = effects;
@@ -73,17 +74,15 @@ final class LargeMembers {
     this.live = live;
     this.notices = notices;
     this.settings = settings;
-    this.reads = new ReadMarks(conversationId, ctx, tally);
+    this.reads = new ReadMarks(conversationId, ctx, tally, known);
+    this.known = known;
   }
 
   // ------------------------------------------------------------------------- knowing the members
 
   /** Whether {@code cmd} must wait until the users it names are looked up (it is then handled again). */
   boolean waitsForLookup(Active state, Command cmd) {
-    if (!state.large) {
-      return false;
-    }
-    boolean unknown = named(cmd).stream().anyMatch(id -> !known(state, id));
+    boolean unknown = named(cmd).stream().anyMatch(id -> !knows(id));
     if (!unknown) {
       return false;
     }
@@ -93,8 +92,8 @@ final class LargeMembers {
   }
 
   /** Known with their row: the owner and admins are members anyway, but their read marks are in rows too. */
-  static boolean known(Active state, String userId) {
-    return userId == null || state.known.knows(userId);
+  private boolean knows(String userId) {
+    return userId == null || known.knows(userId);
   }
 
   private void lookUp(Active state) {
@@ -102,7 +101,7 @@ final class LargeMembers {
       return;
     }
     Set<String> ids = new LinkedHashSet<>();
-    waitingForLookup.forEach(cmd -> named(cmd).stream().filter(id -> !known(state, id)).forEach(ids::add));
+    waitingForLookup.forEach(cmd -> named(cmd).stream().filter(id -> !knows(id)).forEach(ids::add));
     List<String> asked = List.copyOf(ids);
     lookingUp = true;
     ctx.pipeToSelf(rows.find(conversationId, asked), (found, failure) ->
@@ -121,13 +120,13 @@ final class LargeMembers {
       waitingForLookup.forEach(cmd -> Refusals.refuse(cmd, Outcome.rejected(Reason.UNAVAILABLE,
           "could not check the members of " + conversationId + "; retry")));
     } else {
-      // Whatever an event said meanwhile is newer than the rows' answer.
-      answer.asked().stream().filter(id -> !state.known.knows(id)).forEach(id -> {
+      // Whatever a stored change said meanwhile is newer than the rows' answer.
+      answer.asked().stream().filter(id -> !known.knows(id)).forEach(id -> {
         GroupMembers.Row row = answer.found().get(id);
         if (row != null) {
-          state.known.joined(row);
+          known.joined(row);
         } else {
-          state.known.left(id);
+          known.left(id);
         }
       });
       waitingForLookup.forEach(ctx.getSelf()::tell);
@@ -168,14 +167,16 @@ final class LargeMembers {
     added.forEach(id -> all.add(new GroupMembers.Row(id, state.lastSeq, state.lastSeq)));
     List<String> before = List.copyOf(state.members.keySet());
     changing = true;
-    return effects.persist(new BecameLarge(all)).thenRun((State newState) -> writeRows((Active) newState, () -> {
-      cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
-      // Their user entities drop the group from their inboxes: a large group's entry is read from it.
-      notices.announce((Active) newState, before);
-      live.membershipChanged(((Active) newState).info(conversationId),
-          all.stream().map(GroupMembers.Row::userId).toList(), List.of());
-      changeDone();
-    }));
+    return effects.persist(new BecameLarge(all)).thenRun((State newState) -> {
+      Active large = joined((Active) newState, all);
+      writeRows(large, () -> {
+        cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+        // Their user entities drop the group from their inboxes: a large group's entry is read from it.
+        notices.announce(large, before);
+        live.becameLarge(large.info(conversationId), all.stream().map(GroupMembers.Row::userId).toList(), before);
+        changeDone();
+      });
+    });
   }
 
   /** A group created with {@code largeGroupFrom} members or more is large from the start. */
@@ -183,7 +184,7 @@ final class LargeMembers {
       ActorRef<Outcome<ConversationInfo>> replyTo) {
     changing = true;
     return effects.persist(List.of(created, new BecameLarge(all))).thenRun((State newState) -> {
-      Active active = (Active) newState;
+      Active active = joined((Active) newState, all);
       writeRows(active, () -> {
         replyTo.tell(Outcome.ok(active.info(conversationId)));
         live.membershipChanged(active.info(conversationId), all.stream().map(GroupMembers.Row::userId).toList(),
@@ -200,7 +201,7 @@ final class LargeMembers {
       return effects.none();
     }
     if (cmd instanceof Leave leave) {
-      if (!state.isMember(leave.userId())) {
+      if (!state.isMember(leave.userId(), known)) {
         leave.replyTo().tell(ConversationActor.notMember(conversationId, leave.userId()));
         return effects.none();
       }
@@ -229,8 +230,10 @@ final class LargeMembers {
         changeDone();
         return effects.none();
       }
-      return effects.persist(new LargeMembersChanged(added, state.lastSeq, List.of()))
-          .thenRun((State newState) -> writeRows((Active) newState, () -> {
+      long since = state.lastSeq;
+      return effects.persist(new LargeMembersChanged(added, since, List.of()))
+          .thenRun((State newState) -> writeRows(joined((Active) newState,
+              added.stream().map(id -> new GroupMembers.Row(id, since, since)).toList()), () -> {
             add.replyTo().tell(Outcome.ok(Done.INSTANCE));
             live.membershipChanged(((Active) newState).info(conversationId), added, List.of());
             changeDone();
@@ -249,12 +252,25 @@ final class LargeMembers {
   private Effect<Event, State> removed(List<String> gone, ActorRef<Outcome<Done>> replyTo) {
     reads.forget(gone);
     return effects.persist(new LargeMembersChanged(List.of(), 0, gone))
-        .thenRun((State newState) -> writeRows((Active) newState, () -> {
+        .thenRun((State newState) -> writeRows(left((Active) newState, gone), () -> {
           replyTo.tell(Outcome.ok(Done.INSTANCE));
           notices.announce((Active) newState, gone); // their user entities drop the group
           live.membershipChanged(((Active) newState).info(conversationId), List.of(), gone);
           changeDone();
         }));
+  }
+
+  // The lookup cache follows each stored change: commands after it find the members it changed.
+
+  private Active joined(Active state, List<GroupMembers.Row> added) {
+    added.forEach(known::joined);
+    return state;
+  }
+
+  /** Members who left or were removed (or erased) are known not to be members. */
+  Active left(Active state, List<String> gone) {
+    gone.forEach(known::left);
+    return state;
   }
 
   /** Its title, roles or posting changed: the members connected are told through their relays. */

@@ -10,6 +10,15 @@ import java.util.List;
 public interface LiveGroups {
   void membershipChanged(ConversationInfo info, List<String> joined, List<String> left);
 
+  /**
+   * The group became large: all its {@code members} start hearing it live. Those in
+   * {@code toldByUserEntities} (its members from before) hear of the change from their user
+   * entities, so their devices are not told it again here.
+   */
+  default void becameLarge(ConversationInfo info, List<String> members, List<String> toldByUserEntities) {
+    membershipChanged(info, members, List.of());
+  }
+
   /** Tells no one: for tests of other things. */
   LiveGroups NONE = (info, joined, left) -> {};
 }

@@ -8,6 +8,7 @@ import io.parley.conversation.ConversationActor.MemberErased;
 import io.parley.conversation.ConversationState.Active;
 import io.parley.conversation.ConversationState.State;
 import java.util.List;
+import java.util.function.BiConsumer;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 
@@ -25,21 +26,43 @@ final class MemberErasure {
   private final Recipients recipients;
   private final MembershipNotices notices;
   private final LargeMembers large;
+  private final KnownMembers known;
 
   MemberErasure(String conversationId, EffectFactories<Event, State> effects, Recipients recipients,
-      MembershipNotices notices, LargeMembers large) {
+      MembershipNotices notices, LargeMembers large, KnownMembers known) {
     this.conversationId = conversationId;
     this.effects = effects;
     this.recipients = recipients;
     this.notices = notices;
     this.large = large;
+    this.known = known;
   }
 
   Effect<Event, State> erase(Active state, EraseMember cmd) {
+    return erase(state, cmd, (active, leaves) -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
+  }
+
+  /**
+   * In a large group, one who leaves is answered once their row is gone: the erasure deletes
+   * what is left of them after this.
+   */
+  Effect<Event, State> eraseInLarge(Active state, EraseMember cmd) {
+    Runnable answer = () -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+    return erase(state, cmd, (active, leaves) -> {
+      if (leaves) {
+        large.writeRows(large.left(active, List.of(cmd.userId())), answer);
+      } else {
+        answer.run();
+      }
+    });
+  }
+
+  /** {@code answer}: once stored, given the new state and whether the user left. */
+  private Effect<Event, State> erase(Active state, EraseMember cmd, BiConsumer<Active, Boolean> answer) {
     String userId = cmd.userId();
     long through = state.lastSeq;
     // A direct conversation's members are its id: the member stays, with nothing before now.
-    boolean leaves = ConversationIds.isGroup(conversationId) && state.isMember(userId);
+    boolean leaves = ConversationIds.isGroup(conversationId) && state.isMember(userId, known);
     if (!leaves && state.erasedSenders.getOrDefault(userId, 0L) >= through) {
       cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
       return effects.none();
@@ -53,12 +76,7 @@ final class MemberErasure {
           if (leaves) {
             notices.announce(active, List.of());
           }
-          if (active.large && leaves) {
-            // Answered once their row is gone: the erasure deletes what is left of them after this.
-            large.writeRows(active, () -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
-          } else {
-            cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
-          }
+          answer.accept(active, leaves);
         });
   }
 }

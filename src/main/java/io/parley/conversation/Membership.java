@@ -42,10 +42,11 @@ final class Membership {
   private final GroupMembers rows;
   private final ConversationSettings settings;
   private final Clock clock;
+  private final KnownMembers known;
 
   Membership(String conversationId, EffectFactories<Event, State> effects, MembershipNotices notices,
       MemberHandoffs.Locator locator, LargeMembers large, GroupMembers rows, ConversationSettings settings,
-      Clock clock) {
+      Clock clock, KnownMembers known) {
     this.conversationId = conversationId;
     this.effects = effects;
     this.notices = notices;
@@ -54,6 +55,7 @@ final class Membership {
     this.rows = rows;
     this.settings = settings;
     this.clock = clock;
+    this.known = known;
   }
 
   Effect<Event, State> create(Empty state, Create cmd) {
@@ -92,7 +94,7 @@ final class Membership {
   }
 
   Effect<Event, State> getInfo(Active state, GetInfo cmd) {
-    if (cmd.userId() != null && !state.isMember(cmd.userId())) {
+    if (cmd.userId() != null && !state.isMember(cmd.userId(), known)) {
       cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
     } else {
       cmd.replyTo().tell(Outcome.ok(state.info(conversationId)));
@@ -102,12 +104,12 @@ final class Membership {
 
   /** Where a member's reader finds the newest {@code limit} messages before {@code beforeSeq}. */
   Effect<Event, State> locate(Active state, LocateMessages cmd) {
-    if (cmd.userId() != null && !state.isMember(cmd.userId())) {
+    if (cmd.userId() != null && !state.isMember(cmd.userId(), known)) {
       cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
     } else {
       // A member reads what came after they joined: not what the same id read in an earlier
       // membership (an erased account's id that returns), nor a group's past before they came.
-      long first = cmd.userId() == null ? 1 : state.sinceOf(cmd.userId()) + 1;
+      long first = cmd.userId() == null ? 1 : state.sinceOf(cmd.userId(), known) + 1;
       long to = Math.min(cmd.beforeSeq() - 1, state.lastSeq);
       long from = Math.max(first, to - cmd.limit() + 1);
       Location at = to < from
@@ -120,9 +122,19 @@ final class Membership {
   }
 
   Effect<Event, State> members(Active state, ConversationActor.GetMembers cmd) {
-    if (!state.isMember(cmd.userId())) {
+    if (!state.isMember(cmd.userId(), known)) {
       cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
-    } else if (state.large) {
+    } else {
+      cmd.replyTo().tell(Outcome.ok(page(state.members.keySet(), cmd, state::roleOf)));
+    }
+    return effects.none();
+  }
+
+  /** A large group's members are its rows. */
+  Effect<Event, State> membersOfLarge(Active state, ConversationActor.GetMembers cmd) {
+    if (!state.isMember(cmd.userId(), known)) {
+      cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
+    } else {
       // Rows come in user id order already, one more than asked to tell whether a page follows.
       String owner = state.owner;
       java.util.Set<String> admins = java.util.Set.copyOf(state.admins);
@@ -131,8 +143,6 @@ final class Membership {
               ? Outcome.rejected(Reason.UNAVAILABLE, "could not read the members of " + conversationId + "; retry")
               : Outcome.ok(page(page.stream().map(GroupMembers.Row::userId).toList(), cmd,
                   m -> m.equals(owner) ? "owner" : admins.contains(m) ? "admin" : "member"))));
-    } else {
-      cmd.replyTo().tell(Outcome.ok(page(state.members.keySet(), cmd, state::roleOf)));
     }
     return effects.none();
   }
@@ -158,11 +168,11 @@ final class Membership {
 
   /** What the member's inbox shows of a large group: its newest message and how far they read. */
   Effect<Event, State> summary(Active state, ConversationActor.GetSummary cmd) {
-    if (!state.isMember(cmd.userId())) {
+    if (!state.isMember(cmd.userId(), known)) {
       cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
       return effects.none();
     }
-    long readSeq = state.known.row(cmd.userId()).map(GroupMembers.Row::readThrough)
+    long readSeq = known.row(cmd.userId()).map(GroupMembers.Row::readThrough)
         .orElseGet(() -> Optional.ofNullable(state.members.get(cmd.userId())).map(m -> m.read()).orElse(state.lastSeq));
     ChatMessage last = state.lastMessage == null ? null : state.lastMessage.toChatMessage(conversationId);
     if (last != null && (state.deleted.contains(last.seq())
@@ -182,23 +192,10 @@ final class Membership {
   }
 
   Effect<Event, State> addMembers(Active state, AddMembers cmd) {
-    if (!state.isMember(cmd.requesterId())) {
-      cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.requesterId()));
+    if (refusedToAdd(state, cmd)) {
       return effects.none();
     }
-    if (state.title == null) {
-      cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST, "a direct conversation has fixed members"));
-      return effects.none();
-    }
-    if (!state.mayManage(cmd.requesterId())) {
-      cmd.replyTo().tell(Outcome.rejected(Reason.FORBIDDEN,
-          "only the owner or an admin of " + conversationId + " may add members"));
-      return effects.none();
-    }
-    if (state.large) {
-      return large.change(state, cmd);
-    }
-    List<String> added = cmd.members().stream().distinct().filter(m -> !state.isMember(m)).toList();
+    List<String> added = cmd.members().stream().distinct().filter(m -> !state.isMember(m, known)).toList();
     if (state.members.size() + added.size() > settings.maxGroupMembers()) {
       cmd.replyTo().tell(tooMany(settings));
       return effects.none();
@@ -218,17 +215,32 @@ final class Membership {
         });
   }
 
-  Effect<Event, State> leave(Active state, Leave cmd) {
-    if (!state.isMember(cmd.userId())) {
-      cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
-      return effects.none();
+  /** A large group's members are rows: {@link LargeMembers} changes them. */
+  Effect<Event, State> addMembersToLarge(Active state, AddMembers cmd) {
+    return refusedToAdd(state, cmd) ? effects.none() : large.change(state, cmd);
+  }
+
+  /** Whether {@code cmd} was refused (and answered so). */
+  private boolean refusedToAdd(Active state, AddMembers cmd) {
+    if (!state.isMember(cmd.requesterId(), known)) {
+      cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.requesterId()));
+      return true;
     }
     if (state.title == null) {
-      cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST, "cannot leave a direct conversation"));
-      return effects.none();
+      cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST, "a direct conversation has fixed members"));
+      return true;
     }
-    if (state.large) {
-      return large.change(state, cmd);
+    if (!state.mayManage(cmd.requesterId(), known)) {
+      cmd.replyTo().tell(Outcome.rejected(Reason.FORBIDDEN,
+          "only the owner or an admin of " + conversationId + " may add members"));
+      return true;
+    }
+    return false;
+  }
+
+  Effect<Event, State> leave(Active state, Leave cmd) {
+    if (refusedToLeave(state, cmd)) {
+      return effects.none();
     }
     return effects
         .persist(new MemberLeft(cmd.userId()))
@@ -236,6 +248,22 @@ final class Membership {
           cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
           announceMembership((Active) newState, List.of(cmd.userId()));
         });
+  }
+
+  Effect<Event, State> leaveLarge(Active state, Leave cmd) {
+    return refusedToLeave(state, cmd) ? effects.none() : large.change(state, cmd);
+  }
+
+  private boolean refusedToLeave(Active state, Leave cmd) {
+    if (!state.isMember(cmd.userId(), known)) {
+      cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
+      return true;
+    }
+    if (state.title == null) {
+      cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST, "cannot leave a direct conversation"));
+      return true;
+    }
+    return false;
   }
 
   /** Tells current members (and those who just left) the conversation's new membership, until they hold it. */

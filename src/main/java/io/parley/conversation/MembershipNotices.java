@@ -46,15 +46,17 @@ final class MembershipNotices {
   private long current;
 
   private record Owed(long toldAtMillis, long delayMillis, int tells) {}
+  private final KnownMembers known;
 
   MembershipNotices(String conversationId, Recipients recipients, MemberIndex index,
-      ActorContext<ConversationActor.Command> ctx, Duration retryInterval, Clock clock) {
+      ActorContext<ConversationActor.Command> ctx, Duration retryInterval, Clock clock, KnownMembers known) {
     this.conversationId = conversationId;
     this.recipients = recipients;
     this.index = index;
     this.ctx = ctx;
     this.retryInterval = retryInterval;
     this.clock = clock;
+    this.known = known;
   }
 
   /** The current members go into the member index (a direct conversation's start, any change). */
@@ -121,7 +123,7 @@ final class MembershipNotices {
     if (fingerprint == 0) {
       return;
     }
-    if (state.isMember(userId)) {
+    if (state.isMember(userId, known)) {
       held.put(userId, fingerprint);
     }
     if (fingerprint == fingerprint(state)) {

@@ -14,15 +14,17 @@ final class MentionPushes {
   private final String conversationId;
   private final GroupMembers rows;
   private final Recipients recipients;
+  private final KnownMembers known;
 
-  MentionPushes(String conversationId, GroupMembers rows, Recipients recipients) {
+  MentionPushes(String conversationId, GroupMembers rows, Recipients recipients, KnownMembers known) {
     this.conversationId = conversationId;
     this.rows = rows;
     this.recipients = recipients;
+    this.known = known;
   }
 
   void mentioned(Active state, SendBatch.Mentions mentions) {
-    if (mentions.userIds().contains(ConversationActor.MENTION_ALL) && state.mayManage(mentions.senderId())) {
+    if (mentions.userIds().contains(ConversationActor.MENTION_ALL) && state.mayManage(mentions.senderId(), known)) {
       everyone(mentions, null);
       return;
     }
@@ -30,8 +32,8 @@ final class MentionPushes {
         .filter(id -> !id.equals(mentions.senderId()) && !id.equals(ConversationActor.MENTION_ALL))
         .distinct()
         .toList();
-    named.stream().filter(state::isMember).forEach(id -> push(id, mentions));
-    List<String> unknown = named.stream().filter(id -> !state.isMember(id) && !LargeMembers.known(state, id)).toList();
+    named.stream().filter(id -> state.isMember(id, known)).forEach(id -> push(id, mentions));
+    List<String> unknown = named.stream().filter(id -> !state.isMember(id, known) && !known.knows(id)).toList();
     if (!unknown.isEmpty()) {
       rows.find(conversationId, unknown).thenAccept(found -> found.keySet().forEach(id -> push(id, mentions)));
     }

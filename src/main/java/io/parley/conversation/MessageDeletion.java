@@ -29,10 +29,11 @@ final class MessageDeletion {
   private final Recipients recipients;
   private final GroupRelays relays;
   private final Clock clock;
+  private final KnownMembers known;
 
   MessageDeletion(String conversationId, ActorContext<Command> ctx, EffectFactories<Event, State> effects,
       MessageReader reader, MemberHandoffs.Locator locator, Recipients recipients, GroupRelays relays,
-      Clock clock) {
+      Clock clock, KnownMembers known) {
     this.conversationId = conversationId;
     this.ctx = ctx;
     this.effects = effects;
@@ -41,11 +42,12 @@ final class MessageDeletion {
     this.recipients = recipients;
     this.relays = relays;
     this.clock = clock;
+    this.known = known;
   }
 
   /** Reads the message first: only its sender may delete it. */
   Effect<Event, State> request(Active state, Delete cmd) {
-    if (!state.isMember(cmd.userId())) {
+    if (!state.isMember(cmd.userId(), known)) {
       cmd.replyTo().tell(ConversationActor.notMember(conversationId, cmd.userId()));
     } else if (cmd.seq() < 1 || cmd.seq() > state.lastSeq) {
       cmd.replyTo().tell(Outcome.rejected(Reason.NOT_FOUND, conversationId + " has no message " + cmd.seq()));
@@ -65,7 +67,7 @@ final class MessageDeletion {
       cmd.replyTo().tell(Outcome.rejected(Reason.UNAVAILABLE, "could not delete message " + cmd.seq() + " now; retry"));
       return effects.none();
     }
-    if (!checked.message().senderId().equals(cmd.userId()) || !state.isMember(cmd.userId())) {
+    if (!checked.message().senderId().equals(cmd.userId()) || !state.isMember(cmd.userId(), known)) {
       cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST,
           "only its sender, while a member, may delete message " + cmd.seq() + " of " + conversationId));
       return effects.none();

@@ -27,16 +27,18 @@ final class ReadMarks {
   private final List<ActorRef<Outcome<Done>>> waitingReplies = new ArrayList<>();
 
   private final ReceiptTally tally;
+  private final KnownMembers known;
 
-  ReadMarks(String conversationId, ActorContext<Command> ctx, ReceiptTally tally) {
+  ReadMarks(String conversationId, ActorContext<Command> ctx, ReceiptTally tally, KnownMembers known) {
     this.tally = tally;
     this.conversationId = conversationId;
     this.ctx = ctx;
+    this.known = known;
   }
 
-  /** A member (known to the state) read through {@code seq}; {@code replyTo} may be null. */
+  /** A member (known from the rows) read through {@code seq}; {@code replyTo} may be null. */
   void read(Active state, String userId, long seq, ActorRef<Outcome<Done>> replyTo) {
-    GroupMembers.Row row = state.known.row(userId).orElse(null);
+    GroupMembers.Row row = known.row(userId).orElse(null);
     if (row == null) {
       if (replyTo != null) {
         replyTo.tell(ConversationActor.notMember(conversationId, userId));
@@ -47,7 +49,7 @@ final class ReadMarks {
     if (through > row.readThrough()) {
       tally.read(state, userId, row.readThrough(), through);
       GroupMembers.Row moved = new GroupMembers.Row(userId, row.since(), through);
-      state.known.joined(moved);
+      known.joined(moved);
       waiting.put(userId, moved);
     }
     if (replyTo != null) {

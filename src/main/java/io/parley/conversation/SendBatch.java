@@ -80,7 +80,8 @@ final class SendBatch {
    * or among {@code spilled}, the keys found in the dedup table) get their first ack.
    */
   static Numbered number(
-      String conversationId, Active active, List<Send> sends, Map<Long, DedupWindow.Entry> spilled, long now) {
+      String conversationId, Active active, KnownMembers known, List<Send> sends, Map<Long, DedupWindow.Entry> spilled,
+      long now) {
     long seq = active.lastSeq;
     long ts = Math.max(now, active.lastMessageTs);
     Map<Long, SendAck> acceptedNow = new HashMap<>();
@@ -88,11 +89,11 @@ final class SendBatch {
     List<Runnable> replies = new ArrayList<>();
     List<Mentions> mentions = new ArrayList<>();
     for (Send send : sends) {
-      if (!active.isMember(send.senderId())) {
+      if (!active.isMember(send.senderId(), known)) {
         replies.add(() -> send.replyTo().tell(ConversationActor.notMember(conversationId, send.senderId())));
         continue;
       }
-      if (!active.mayPost(send.senderId())) {
+      if (!active.mayPost(send.senderId(), known)) {
         replies.add(() -> send.replyTo().tell(Outcome.rejected(Outcome.Reason.FORBIDDEN,
             "only the owner and admins of " + conversationId + " may post in it")));
         continue;

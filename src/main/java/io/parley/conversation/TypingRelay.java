@@ -13,23 +13,30 @@ final class TypingRelay {
   private final EffectFactories<Event, State> effects;
   private final Recipients recipients;
   private final GroupRelays relays;
+  private final KnownMembers known;
 
   TypingRelay(String conversationId, EffectFactories<Event, State> effects, Recipients recipients,
-      GroupRelays relays) {
+      GroupRelays relays, KnownMembers known) {
     this.conversationId = conversationId;
     this.effects = effects;
     this.recipients = recipients;
     this.relays = relays;
+    this.known = known;
   }
 
-  /** In a large group, to the connected members only: through the relays of their nodes. */
   Effect<Event, State> typing(Active state, Typing cmd) {
-    if (state.large && state.isMember(cmd.userId())) {
-      relays.typing(cmd.userId());
-    } else if (state.isMember(cmd.userId())) {
+    if (state.isMember(cmd.userId(), known)) {
       state.members.keySet().stream()
           .filter(member -> !member.equals(cmd.userId()))
           .forEach(member -> recipients.typing(member, conversationId, cmd.userId()));
+    }
+    return effects.none();
+  }
+
+  /** In a large group, to the connected members only: through the relays of their nodes. */
+  Effect<Event, State> typingInLarge(Active state, Typing cmd) {
+    if (state.isMember(cmd.userId(), known)) {
+      relays.typing(cmd.userId());
     }
     return effects.none();
   }

@@ -51,9 +51,21 @@ public final class GroupRelay {
   /** Told to a connection that stops hearing {@code conversationId} here: its user is not a member. */
   record Dropped(String conversationId) {}
 
-  /** Users joined or left a large group, or (neither) its title, roles or posting changed: published to every node. */
-  public record MembershipChange(ConversationInfo info, List<String> joined, List<String> left)
-      implements JsonSerializable {}
+  /**
+   * Users joined or left a large group, or (neither) its title, roles or posting changed: published to every node.
+   * {@code toldByUserEntities}: those joined whose devices their user entities tell (the members of a group
+   * that just became large); null from nodes that predate it.
+   */
+  public record MembershipChange(ConversationInfo info, List<String> joined, List<String> left,
+      List<String> toldByUserEntities) implements JsonSerializable {
+    public MembershipChange {
+      toldByUserEntities = toldByUserEntities == null ? List.of() : toldByUserEntities;
+    }
+
+    public MembershipChange(ConversationInfo info, List<String> joined, List<String> left) {
+      this(info, joined, left, List.of());
+    }
+  }
 
   private enum Renew {
     INSTANCE
@@ -90,7 +102,17 @@ public final class GroupRelay {
               .onFailure(SupervisorStrategy.resume());
         })),
         "group-relay", Props.empty());
-    LiveGroups live = (info, joined, left) -> topic.tell(Topic.publish(new MembershipChange(info, joined, left)));
+    LiveGroups live = new LiveGroups() {
+      @Override
+      public void membershipChanged(ConversationInfo info, List<String> joined, List<String> left) {
+        topic.tell(Topic.publish(new MembershipChange(info, joined, left)));
+      }
+
+      @Override
+      public void becameLarge(ConversationInfo info, List<String> members, List<String> toldByUserEntities) {
+        topic.tell(Topic.publish(new MembershipChange(info, members, List.of(), toldByUserEntities)));
+      }
+    };
     return new Started(relay, live, rows, known);
   }
 
@@ -272,11 +294,14 @@ public final class GroupRelay {
     if (change.joined().isEmpty() && change.left().isEmpty()) { // its title, roles or posting changed
       forward(group, updated);
     }
+    Set<String> toldByUserEntities = Set.copyOf(change.toldByUserEntities());
     for (String userId : change.joined()) {
       for (ActorRef<Object> connection : connectionsOfUser.getOrDefault(userId, Set.of())) {
         connection.tell(new LiveEvent.Joined(group, info.lastSeq())); // what it hears starts after this
         subscribe(group, connection);
-        connection.tell(updated);
+        if (!toldByUserEntities.contains(userId)) {
+          connection.tell(updated);
+        }
       }
     }
     for (String userId : change.left()) { // their user entities tell their devices (see LargeMembers)

@@ -250,6 +250,68 @@ class LargeGroupTest {
     assertEquals(7, info(group, "alice").memberCount());
   }
 
+  private Outcome<Done> setRole(ActorRef<ConversationActor.Command> group, String userId, boolean admin) {
+    return ask(group, replyTo -> new ConversationActor.SetRole("alice", userId, admin, replyTo));
+  }
+
+  private String roleOf(ActorRef<ConversationActor.Command> group, String userId) {
+    return this.<ConversationActor.MemberPage>ask(group,
+            replyTo -> new ConversationActor.GetMembers("alice", null, 100, replyTo)).value()
+        .members().stream().filter(m -> m.userId().equals(userId)).findFirst().orElseThrow().role();
+  }
+
+  @Test
+  void anAdminNamedInAGroupAlreadyLargeIsAnAdminAndTheMembersAreToldSo() {
+    List<ConversationInfo> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+    conversations.harness.liveGroups = (info, joined, left) -> told.add(info);
+    var group = conversations.spawn(groupId);
+    this.<ConversationInfo>ask(group, replyTo -> new ConversationActor.Create("alice", "Crag", List.of("bob", "carol"), replyTo));
+    assertTrue(setRole(group, "bob", true).isOk(), "named while the group is small");
+    assertTrue(add(group, "alice", users("m", 0, 3)).isOk());
+    assertTrue(info(group, "alice").large());
+    assertTrue(setRole(group, "m1", true).isOk());
+    assertEquals(List.of("bob", "m1"), info(group, "alice").roles().admins());
+    assertEquals("admin", roleOf(group, "m1"));
+    conversations.eventually(() -> assertEquals(List.of("bob", "m1"), told.get(told.size() - 1).roles().admins(),
+        "the members' conversation.updated names the new admin"));
+    assertTrue(ask(group, (ActorRef<Outcome<Done>> replyTo) ->
+        new ConversationActor.RemoveMembers("m1", List.of("m2"), replyTo)).isOk(), "an admin may remove members");
+    assertEquals(5, info(group, "alice").memberCount());
+
+    conversations.stop(group);
+    var again = conversations.spawn(groupId);
+    assertEquals("admin", roleOf(again, "m1"), "the role is stored");
+    assertTrue(setRole(again, "m1", false).isOk());
+    assertEquals("member", roleOf(again, "m1"));
+    assertEquals(List.of("bob"), info(again, "alice").roles().admins());
+  }
+
+  @Test
+  void aLargeGroupRecoveredFromASnapshotIsLargeAndLooksItsMembersUpAgain() {
+    conversations.close();
+    conversations = new ConversationFixture("parley.conversation { large-group-from = 5, max-group-members = 40, "
+        + "handoff-retry-interval = 100ms, snapshot-every = 2 }");
+    var group = grownTo(6);
+    assertTrue(setRole(group, "m1", true).isOk());
+    for (int i = 0; i < 4; i++) {
+      assertTrue(send(group, "m0", "after-" + i).isOk());
+    }
+    var snapshots = org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit.create(
+        conversations.harness.testKit.system());
+    conversations.eventually(() -> assertTrue(snapshots.persistedInStorage(
+            ConversationActor.persistenceId(groupId).id()).stream()
+        .anyMatch(taken -> taken.second() instanceof ConversationState.Active active && active.large),
+        "a snapshot holds the large state"));
+    conversations.stop(group);
+
+    var again = conversations.spawn(groupId);
+    assertEquals("admin", roleOf(again, "m1"));
+    assertEquals(Reason.NOT_MEMBER, send(again, "mallory", "nope").reason(), "looked up in the rows, not a member");
+    assertTrue(ask(again, (ActorRef<Outcome<Done>> replyTo) ->
+        new ConversationActor.RemoveMembers("m1", List.of("m2"), replyTo)).isOk(), "m1 is an admin and m2 a member");
+    assertEquals(5, info(again, "alice").memberCount());
+  }
+
   @Test
   void aReadOrSummaryOfAConversationThatHoldsNothingIsAnsweredNotLeftToTimeOut() {
     var nothing = conversations.spawn("g.nothing-" + UUID.randomUUID());
