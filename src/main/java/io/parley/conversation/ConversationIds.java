@@ -1,24 +1,23 @@
 package io.parley.conversation;
 
+import io.parley.auth.UserIds;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Conversation and user identifiers as PROTOCOL.md defines them. A direct conversation's id is
  * {@code d:} + the two user ids sorted and joined by {@code :}; groups get {@code g.} + random hex.
  */
 public final class ConversationIds {
-  /** The grammar of user ids too (auth.UserIds), so a direct id's parts are user ids. */
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private ConversationIds() {}
 
+  /** The grammar of user ids ({@link UserIds}), so a direct id's parts are user ids. */
   public static boolean isValidId(String id) {
-    return id != null && ID.matcher(id).matches();
+    return UserIds.isValid(id);
   }
 
   public static boolean isDirect(String conversationId) {

@@ -1,10 +1,10 @@
 package io.parley.gateway;
 
+import io.parley.auth.UserIds;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationIds;
-import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
 import io.parley.conversation.NeverStored;
@@ -12,13 +12,11 @@ import io.parley.media.MediaService;
 import io.parley.media.MediaUrls;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.push.PushToken;
-import io.parley.user.InboxItem;
 import io.parley.push.PushTokenOwner;
 import io.parley.user.AllowanceKind;
 import io.parley.user.DeviceEvent;
-import io.parley.user.GroupAddPolicy;
-import io.parley.user.GroupConsent;
 import io.parley.user.GroupConsentSettings;
+import io.parley.user.InboxItem;
 import io.parley.user.UserActor;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,8 +44,6 @@ public final class ChatService {
   public static final int DEFAULT_HISTORY_LIMIT = 50;
   public static final int MAX_INBOX_LIMIT = 200;
   public static final int DEFAULT_INBOX_LIMIT = 20;
-  public static final int DEFAULT_MEMBERS_LIMIT = 100;
-  public static final int MAX_MEMBERS_LIMIT = 1000;
 
   /** {@code mentions}: user ids (or {@value ConversationActor#MENTION_ALL}) a large group pushes; may be empty. */
   public record SendRequest(
@@ -69,7 +65,7 @@ public final class ChatService {
   private final LargeGroupInbox largeGroups;
   private final ActorSystem<?> system;
   private final ConversationGate gate;
-  private final GroupAdds groupAdds;
+  private final GroupRequests groups;
 
   /** With the group consent settings of a production node ({@link GroupConsentSettings#DEFAULT}). */
   public ChatService(
@@ -113,7 +109,13 @@ public final class ChatService {
     this.sealing = sealing;
     this.largeGroups = largeGroups;
     this.system = system;
-    this.groupAdds = new GroupAdds(entities, groupConsent, timeouts.ask(), system, clock);
+    this.groups = new GroupRequests(this, entities, limits, gate,
+        new GroupAdds(entities, groupConsent, timeouts.ask(), system, clock));
+  }
+
+  /** Creating groups, their members and roles, and invites to them. */
+  public GroupRequests groups() {
+    return groups;
   }
 
   public CompletionStage<ConversationActor.SendAck> send(String userId, SendRequest request) {
@@ -149,8 +151,9 @@ public final class ChatService {
       throw ApiError.badRequest("content must be a non-empty string");
     }
     if (request.mentions().size() > MAX_MENTIONS
-        || request.mentions().stream().anyMatch(id -> id.isEmpty() || id.length() > 128)) {
-      throw ApiError.badRequest("mentions must be at most " + MAX_MENTIONS + " user ids");
+        || !request.mentions().stream().allMatch(id -> id.equals(ConversationActor.MENTION_ALL) || UserIds.isValid(id))) {
+      throw ApiError.badRequest("mentions must be at most " + MAX_MENTIONS + " user ids (or \"" + ConversationActor.MENTION_ALL
+          + "\")");
     }
     int chars = request.content().codePointCount(0, request.content().length());
     if (chars > conversationSettings.maxContentChars()) {
@@ -201,108 +204,6 @@ public final class ChatService {
   /** The media's bytes if {@code userId} may see it; {@code not_found} otherwise. */
   public CompletionStage<MediaService.Download> openMedia(String userId, String mediaId) {
     return media.open(userId, mediaId).thenApply(ChatService::valueOrThrow);
-  }
-
-  /** Creates a group with the members who may be added directly; the others are invited ({@link GroupAdds}). */
-  public CompletionStage<GroupAdds.Added<ConversationInfo>> createGroup(
-      String userId, String title, List<String> members) {
-    if (title == null || title.isBlank() || title.length() > 200) {
-      throw ApiError.badRequest("title must be 1–200 characters");
-    }
-    requireUserIds(members);
-    String conversationId = ConversationIds.newGroupId();
-    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId).thenCompose(allowed -> groupAdds.add(
-        userId, conversationId, true, members,
-        direct -> ask(entities.conversation(conversationId), (ActorRef<Outcome<ConversationInfo>> replyTo) ->
-            new ConversationActor.Create(userId, title, direct, replyTo)).thenApply(info -> {
-              gate.remember(info.conversationId());
-              return info;
-            }),
-        ConversationInfo::title));
-  }
-
-  /** Adds the members who may be added directly; the others are invited ({@link GroupAdds}). */
-  public CompletionStage<GroupAdds.Added<Done>> addMembers(String userId, String conversationId, List<String> members) {
-    requireUserIds(members);
-    requireConversationId(conversationId);
-    // An addition of no one first: it is refused (not_member, forbidden, not_found) as the real one
-    // would be, before the quota is spent or anyone's entity is asked.
-    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
-        .thenCompose(allowed -> gate.ifStored(conversationId,
-            () -> ask(entities.conversation(conversationId),
-                (ActorRef<Outcome<Done>> replyTo) -> new ConversationActor.AddMembers(userId, List.of(), replyTo)),
-            () -> NeverStored.<Done>notFound(conversationId)))
-        .thenCompose(mayAdd -> groupAdds.add(
-            userId, conversationId, false, members,
-            direct -> ask(entities.conversation(conversationId),
-                (ActorRef<Outcome<Done>> replyTo) -> new ConversationActor.AddMembers(userId, direct, replyTo)),
-            done -> null));
-  }
-
-  /** The user's invites to groups, oldest first. */
-  public CompletionStage<List<GroupConsent.Invite>> invites(String userId) {
-    return groupAdds.invites(userId);
-  }
-
-  /** Accepts (joins the group) or declines the user's invite to {@code conversationId}. */
-  public CompletionStage<GroupConsent.Invite> answerInvite(String userId, String conversationId, boolean accept) {
-    requireConversationId(conversationId);
-    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
-        .thenCompose(allowed -> groupAdds.answer(userId, conversationId, accept));
-  }
-
-  /** Who may add the user to groups: {@code groupAdds} chooses (null only asks); answers the policy in force. */
-  public CompletionStage<GroupAddPolicy> groupAddPolicy(String userId, String groupAdds) {
-    GroupAddPolicy chosen = groupAdds == null ? null : GroupAddPolicy.parse(groupAdds)
-        .orElseThrow(() -> ApiError.badRequest("group_adds must be \"everyone\", \"contacts\" or \"nobody\""));
-    return this.groupAdds.choose(userId, chosen);
-  }
-
-  /** A page of the members with their roles, for a member (an extension of PROTOCOL.md, see README). */
-  public CompletionStage<ConversationActor.MemberPage> members(
-      String userId, String conversationId, String after, Integer limit) {
-    requireConversationId(conversationId);
-    int n = limit(limit, DEFAULT_MEMBERS_LIMIT, MAX_MEMBERS_LIMIT);
-    return limits.acquire(AllowanceKind.READS, userId).thenCompose(allowed -> gate.ifStored(conversationId,
-        () -> ask(entities.conversation(conversationId),
-            replyTo -> new ConversationActor.GetMembers(userId, after, n, replyTo)),
-        () -> NeverStored.members(conversationId, userId, after, n)));
-  }
-
-  /** An owner or admin removes members (an extension of PROTOCOL.md, see README). */
-  public CompletionStage<Done> removeMembers(String userId, String conversationId, List<String> members) {
-    requireUserIds(members);
-    return groupChange(userId, conversationId,
-        replyTo -> new ConversationActor.RemoveMembers(userId, members, replyTo));
-  }
-
-  /** The owner names an admin ({@code role} "admin") or takes it back ("member"). */
-  public CompletionStage<Done> setRole(String userId, String conversationId, String memberId, String role) {
-    requireUserIds(List.of(memberId));
-    if (!role.equals("admin") && !role.equals("member")) {
-      throw ApiError.badRequest("role must be \"admin\" or \"member\"");
-    }
-    return groupChange(userId, conversationId,
-        replyTo -> new ConversationActor.SetRole(userId, memberId, role.equals("admin"), replyTo));
-  }
-
-  /** Who may post: "admins" (an announcement channel) or "everyone". */
-  public CompletionStage<Done> setPosting(String userId, String conversationId, String posting) {
-    if (!posting.equals("admins") && !posting.equals("everyone")) {
-      throw ApiError.badRequest("posting must be \"admins\" or \"everyone\"");
-    }
-    return groupChange(userId, conversationId,
-        replyTo -> new ConversationActor.SetPosting(userId, posting.equals("admins"), replyTo));
-  }
-
-  /** A change to a group: counted against the user's group-change allowance, then asked of the group. */
-  private CompletionStage<Done> groupChange(String userId, String conversationId,
-      java.util.function.Function<ActorRef<Outcome<Done>>, ConversationActor.Command> command) {
-    requireConversationId(conversationId);
-    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
-        .thenCompose(allowed -> gate.ifStored(conversationId,
-            () -> ask(entities.conversation(conversationId), command::apply),
-            () -> NeverStored.notFound(conversationId)));
   }
 
   public CompletionStage<Done> leave(String userId, String conversationId) {
@@ -437,23 +338,11 @@ public final class ChatService {
 
   static void requireConversationId(String conversationId) {
     if (!ConversationIds.isValidId(conversationId)) {
-      throw ApiError.badRequest("conversation_id must be 1–64 characters of [A-Za-z0-9_.:-]");
+      throw ApiError.badRequest("conversation_id must be " + UserIds.GRAMMAR);
     }
   }
 
-  /** At most this many user ids in one membership request. */
-  static final int MAX_IDS_PER_REQUEST = 1000;
-
-  private static void requireUserIds(List<String> userIds) {
-    if (userIds == null || !userIds.stream().allMatch(ConversationIds::isValidId)) {
-      throw ApiError.badRequest("members must be a list of user ids (1–64 characters of [A-Za-z0-9_.:-])");
-    }
-    if (userIds.size() > MAX_IDS_PER_REQUEST) {
-      throw ApiError.badRequest("at most " + MAX_IDS_PER_REQUEST + " members per request; send the rest in another");
-    }
-  }
-
-  private static int limit(Integer limit, int defaultLimit, int maxLimit) {
+  static int limit(Integer limit, int defaultLimit, int maxLimit) {
     if (limit == null) {
       return defaultLimit;
     }
@@ -463,7 +352,7 @@ public final class ChatService {
     return Math.min(limit, maxLimit);
   }
 
-  private <C, T> CompletionStage<T> ask(
+  <C, T> CompletionStage<T> ask(
       RecipientRef<C> entity, Function<ActorRef<Outcome<T>>, C> command) {
     return ask(entity, timeouts.ask(), command);
   }

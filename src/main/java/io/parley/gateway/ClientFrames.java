@@ -142,7 +142,7 @@ final class ClientFrames {
       case "typing":
         return noReply(chat.typing(userId, WireFormat.requiredString(frame, "conversation_id")));
       case "conversation.create":
-        return chat.createGroup(userId, WireFormat.requiredString(frame, "title"),
+        return chat.groups().createGroup(userId, WireFormat.requiredString(frame, "title"),
                 WireFormat.requiredStrings(frame, "members"))
             .thenApply(created ->
                 Optional.of(WireFormat.conversationCreated(reqId, created.value(), created.invited())));
@@ -150,37 +150,37 @@ final class ClientFrames {
         // Answered only when asked with a req_id: PROTOCOL.md gives add_members no reply.
         String conversationId = WireFormat.requiredString(frame, "conversation_id");
         List<String> members = WireFormat.requiredStrings(frame, "members");
-        CompletionStage<GroupAdds.Added<Done>> added = chat.addMembers(userId, conversationId, members);
+        CompletionStage<GroupAdds.Added<Done>> added = chat.groups().addMembers(userId, conversationId, members);
         return reqId == null ? noReply(added) : added.thenApply(done ->
             Optional.of(WireFormat.membersAdded(reqId, conversationId, members, done.invited())));
       }
       case "invites.get":
-        return chat.invites(userId).thenApply(invites -> Optional.of(WireFormat.invites(reqId, invites)));
+        return chat.groups().invites(userId).thenApply(invites -> Optional.of(WireFormat.invites(reqId, invites)));
       case "conversation.accept_invite":
       case "conversation.decline_invite": {
         boolean accept = type.equals("conversation.accept_invite");
         String conversationId = WireFormat.requiredString(frame, "conversation_id");
-        return chat.answerInvite(userId, conversationId, accept)
+        return chat.groups().answerInvite(userId, conversationId, accept)
             .thenApply(invite -> Optional.of(WireFormat.inviteAnswered(reqId, conversationId, accept)));
       }
       case "settings.get":
       case "settings.set": {
         String groupAdds = type.equals("settings.set") ? WireFormat.requiredString(frame, "group_adds") : null;
-        return chat.groupAddPolicy(userId, groupAdds)
+        return chat.groups().groupAddPolicy(userId, groupAdds)
             .thenApply(policy -> Optional.of(WireFormat.settings(reqId, policy)));
       }
       case "conversation.remove_members":
-        return noReply(chat.removeMembers(userId, WireFormat.requiredString(frame, "conversation_id"),
+        return noReply(chat.groups().removeMembers(userId, WireFormat.requiredString(frame, "conversation_id"),
             WireFormat.requiredStrings(frame, "members")));
       case "conversation.set_role":
-        return noReply(chat.setRole(userId, WireFormat.requiredString(frame, "conversation_id"),
+        return noReply(chat.groups().setRole(userId, WireFormat.requiredString(frame, "conversation_id"),
             WireFormat.requiredString(frame, "user_id"), WireFormat.requiredString(frame, "role")));
       case "conversation.set_posting":
-        return noReply(chat.setPosting(userId, WireFormat.requiredString(frame, "conversation_id"),
+        return noReply(chat.groups().setPosting(userId, WireFormat.requiredString(frame, "conversation_id"),
             WireFormat.requiredString(frame, "posting")));
       case "conversation.members": {
         String conversationId = WireFormat.requiredString(frame, "conversation_id");
-        return chat.members(userId, conversationId, WireFormat.optionalString(frame, "after"),
+        return chat.groups().members(userId, conversationId, WireFormat.optionalString(frame, "after"),
                 WireFormat.optionalInt(frame, "limit"))
             .thenApply(page -> Optional.of(WireFormat.members(reqId, conversationId, page)));
       }

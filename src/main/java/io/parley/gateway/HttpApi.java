@@ -79,7 +79,7 @@ public final class HttpApi extends AllDirectives {
                 get(() -> authenticated(user -> respond(() -> settings(user, null)))),
                 put(() -> authenticated(user -> body(request ->
                     settings(user, WireFormat.requiredString(request, "group_adds"))))))),
-            path("invites", () -> get(() -> authenticated(user -> respond(() -> chat.invites(user)
+            path("invites", () -> get(() -> authenticated(user -> respond(() -> chat.groups().invites(user)
                 .thenApply(invites -> WireFormat.invites(null, invites).without("type")))))),
             pathPrefix("invites", () -> pathPrefix(segment(), conversationId -> concat(
                 path("accept", () -> post(() -> authenticated(user -> answerInvite(user, conversationId, true)))),
@@ -156,7 +156,7 @@ public final class HttpApi extends AllDirectives {
 
   private Route members(String userId, String conversationId) {
     return parameterOptional("after", after -> parameterOptional("limit", limit ->
-        respond(() -> chat.members(userId, conversationId, after.orElse(null), intParam("limit", limit))
+        respond(() -> chat.groups().members(userId, conversationId, after.orElse(null), intParam("limit", limit))
             .thenApply(page -> (JsonNode) WireFormat.members(null, conversationId, page).without("type")))));
   }
 
@@ -219,7 +219,7 @@ public final class HttpApi extends AllDirectives {
   }
 
   private Route createGroup(String userId) {
-    return body(request -> chat.createGroup(userId,
+    return body(request -> chat.groups().createGroup(userId,
             WireFormat.requiredString(request, "title"),
             WireFormat.requiredStrings(request, "members"))
         .thenApply(created ->
@@ -234,11 +234,11 @@ public final class HttpApi extends AllDirectives {
     return body(request -> {
       List<String> members = WireFormat.requiredStrings(request, "members");
       if (add) {
-        return chat.addMembers(userId, conversationId, members)
+        return chat.groups().addMembers(userId, conversationId, members)
             .thenApply(added ->
                 WireFormat.membersAdded(null, conversationId, members, added.invited()).without("type"));
       }
-      return chat.removeMembers(userId, conversationId, members).thenApply(done -> {
+      return chat.groups().removeMembers(userId, conversationId, members).thenApply(done -> {
         ObjectNode answer = WireFormat.JSON.createObjectNode().put("conversation_id", conversationId);
         answer.set("removed", WireFormat.JSON.valueToTree(members));
         return answer;
@@ -248,13 +248,13 @@ public final class HttpApi extends AllDirectives {
 
   /** As {@code settings.get} ({@code groupAdds} null) and {@code settings.set}. */
   private CompletionStage<JsonNode> settings(String userId, String groupAdds) {
-    return chat.groupAddPolicy(userId, groupAdds)
+    return chat.groups().groupAddPolicy(userId, groupAdds)
         .thenApply(policy -> WireFormat.settings(null, policy).without("type"));
   }
 
   /** As {@code conversation.accept_invite} / {@code conversation.decline_invite}. */
   private Route answerInvite(String userId, String conversationId, boolean accept) {
-    return respond(() -> chat.answerInvite(userId, conversationId, accept)
+    return respond(() -> chat.groups().answerInvite(userId, conversationId, accept)
         .thenApply(invite -> WireFormat.inviteAnswered(null, conversationId, accept).without("type")));
   }
 
@@ -286,7 +286,7 @@ public final class HttpApi extends AllDirectives {
     return body(request -> {
       String userId = WireFormat.requiredString(request, "user_id");
       if (!UserIds.isValid(userId)) {
-        throw ApiError.badRequest("user_id must be 1–64 characters of [A-Za-z0-9_.:-]");
+        throw ApiError.badRequest("user_id must be " + UserIds.GRAMMAR);
       }
       ObjectNode token = WireFormat.JSON.createObjectNode().put("token", auth.issue(userId, devTokenTtl));
       return java.util.concurrent.CompletableFuture.completedFuture(token);

@@ -84,6 +84,11 @@ class ClientFramesTest {
         null, "bad_request");
     assertError(reply("{\"type\": \"msg.send\", \"req_id\": \"r3\", \"conversation_id\": \"d:alice:bob\", "
         + "\"client_msg_id\": \"c1\"}"), "r3", "bad_request");
+    // One id rule (auth.UserIds): a mention is a user id or "@all", and a member list holds user ids.
+    assertError(reply("{\"type\": \"msg.send\", \"req_id\": \"r6\", \"conversation_id\": \"d:alice:bob\", "
+        + "\"client_msg_id\": \"c6\", \"content\": \"hi\", \"mentions\": [\"bob smith\"]}"), "r6", "bad_request");
+    assertError(reply("{\"type\": \"conversation.add_members\", \"req_id\": \"r7\", \"conversation_id\": \"g.1\", "
+        + "\"members\": [\"a/b\"]}"), "r7", "bad_request");
     // PROTOCOL.md: invalid JSON gets bad_request and is not acted on; text after the object is invalid JSON.
     assertError(reply("{\"type\":\"ping\"} trailing"), null, "bad_request");
     assertError(reply("{\"type\":\"ping\"}{\"type\":\"ping\"}"), null, "bad_request");

@@ -1,0 +1,155 @@
+package io.parley.gateway;
+
+import io.parley.auth.UserIds;
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
+import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationIds;
+import io.parley.conversation.ConversationInfo;
+import io.parley.conversation.NeverStored;
+import io.parley.user.AllowanceKind;
+import io.parley.user.GroupAddPolicy;
+import io.parley.user.GroupConsent;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * A client's requests about groups: creating one, adding (or inviting) and removing members,
+ * roles and posting, member lists, invites and who may add the user. Validated here, counted
+ * against the user's allowances, asked of the group only if it was ever stored
+ * ({@link ConversationGate}).
+ */
+public final class GroupRequests {
+  public static final int DEFAULT_MEMBERS_LIMIT = 100;
+  public static final int MAX_MEMBERS_LIMIT = 1000;
+
+  private final ChatService chat;
+  private final Entities entities;
+  private final RateLimits limits;
+  private final ConversationGate gate;
+  private final GroupAdds groupAdds;
+
+  GroupRequests(ChatService chat, Entities entities, RateLimits limits, ConversationGate gate, GroupAdds groupAdds) {
+    this.chat = chat;
+    this.entities = entities;
+    this.limits = limits;
+    this.gate = gate;
+    this.groupAdds = groupAdds;
+  }
+
+  /** Creates a group with the members who may be added directly; the others are invited ({@link GroupAdds}). */
+  public CompletionStage<GroupAdds.Added<ConversationInfo>> createGroup(
+      String userId, String title, List<String> members) {
+    if (title == null || title.isBlank() || title.length() > 200) {
+      throw ApiError.badRequest("title must be 1–200 characters");
+    }
+    requireUserIds(members);
+    String conversationId = ConversationIds.newGroupId();
+    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId).thenCompose(allowed -> groupAdds.add(
+        userId, conversationId, true, members,
+        direct -> chat.ask(entities.conversation(conversationId), (ActorRef<Outcome<ConversationInfo>> replyTo) ->
+            new ConversationActor.Create(userId, title, direct, replyTo)).thenApply(info -> {
+              gate.remember(info.conversationId());
+              return info;
+            }),
+        ConversationInfo::title));
+  }
+
+  /** Adds the members who may be added directly; the others are invited ({@link GroupAdds}). */
+  public CompletionStage<GroupAdds.Added<Done>> addMembers(String userId, String conversationId, List<String> members) {
+    requireUserIds(members);
+    ChatService.requireConversationId(conversationId);
+    // An addition of no one first: it is refused (not_member, forbidden, not_found) as the real one
+    // would be, before the quota is spent or anyone's entity is asked.
+    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
+        .thenCompose(allowed -> gate.ifStored(conversationId,
+            () -> chat.ask(entities.conversation(conversationId),
+                (ActorRef<Outcome<Done>> replyTo) -> new ConversationActor.AddMembers(userId, List.of(), replyTo)),
+            () -> NeverStored.<Done>notFound(conversationId)))
+        .thenCompose(mayAdd -> groupAdds.add(
+            userId, conversationId, false, members,
+            direct -> chat.ask(entities.conversation(conversationId),
+                (ActorRef<Outcome<Done>> replyTo) -> new ConversationActor.AddMembers(userId, direct, replyTo)),
+            done -> null));
+  }
+
+  /** The user's invites to groups, oldest first. */
+  public CompletionStage<List<GroupConsent.Invite>> invites(String userId) {
+    return groupAdds.invites(userId);
+  }
+
+  /** Accepts (joins the group) or declines the user's invite to {@code conversationId}. */
+  public CompletionStage<GroupConsent.Invite> answerInvite(String userId, String conversationId, boolean accept) {
+    ChatService.requireConversationId(conversationId);
+    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
+        .thenCompose(allowed -> groupAdds.answer(userId, conversationId, accept));
+  }
+
+  /** Who may add the user to groups: {@code groupAdds} chooses (null only asks); answers the policy in force. */
+  public CompletionStage<GroupAddPolicy> groupAddPolicy(String userId, String groupAdds) {
+    GroupAddPolicy chosen = groupAdds == null ? null : GroupAddPolicy.parse(groupAdds)
+        .orElseThrow(() -> ApiError.badRequest("group_adds must be \"everyone\", \"contacts\" or \"nobody\""));
+    return this.groupAdds.choose(userId, chosen);
+  }
+
+  /** A page of the members with their roles, for a member (an extension of PROTOCOL.md, see README). */
+  public CompletionStage<ConversationActor.MemberPage> members(
+      String userId, String conversationId, String after, Integer limit) {
+    ChatService.requireConversationId(conversationId);
+    int n = ChatService.limit(limit, DEFAULT_MEMBERS_LIMIT, MAX_MEMBERS_LIMIT);
+    return limits.acquire(AllowanceKind.READS, userId).thenCompose(allowed -> gate.ifStored(conversationId,
+        () -> chat.ask(entities.conversation(conversationId),
+            replyTo -> new ConversationActor.GetMembers(userId, after, n, replyTo)),
+        () -> NeverStored.members(conversationId, userId, after, n)));
+  }
+
+  /** An owner or admin removes members (an extension of PROTOCOL.md, see README). */
+  public CompletionStage<Done> removeMembers(String userId, String conversationId, List<String> members) {
+    requireUserIds(members);
+    return groupChange(userId, conversationId,
+        replyTo -> new ConversationActor.RemoveMembers(userId, members, replyTo));
+  }
+
+  /** The owner names an admin ({@code role} "admin") or takes it back ("member"). */
+  public CompletionStage<Done> setRole(String userId, String conversationId, String memberId, String role) {
+    requireUserIds(List.of(memberId));
+    if (!role.equals("admin") && !role.equals("member")) {
+      throw ApiError.badRequest("role must be \"admin\" or \"member\"");
+    }
+    return groupChange(userId, conversationId,
+        replyTo -> new ConversationActor.SetRole(userId, memberId, role.equals("admin"), replyTo));
+  }
+
+  /** Who may post: "admins" (an announcement channel) or "everyone". */
+  public CompletionStage<Done> setPosting(String userId, String conversationId, String posting) {
+    if (!posting.equals("admins") && !posting.equals("everyone")) {
+      throw ApiError.badRequest("posting must be \"admins\" or \"everyone\"");
+    }
+    return groupChange(userId, conversationId,
+        replyTo -> new ConversationActor.SetPosting(userId, posting.equals("admins"), replyTo));
+  }
+
+  /** A change to a group: counted against the user's group-change allowance, then asked of the group. */
+  private CompletionStage<Done> groupChange(String userId, String conversationId,
+      java.util.function.Function<ActorRef<Outcome<Done>>, ConversationActor.Command> command) {
+    ChatService.requireConversationId(conversationId);
+    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
+        .thenCompose(allowed -> gate.ifStored(conversationId,
+            () -> chat.ask(entities.conversation(conversationId), command::apply),
+            () -> NeverStored.notFound(conversationId)));
+  }
+
+
+  /** At most this many user ids in one membership request. */
+  static final int MAX_IDS_PER_REQUEST = 1000;
+
+  private static void requireUserIds(List<String> userIds) {
+    if (userIds == null || !userIds.stream().allMatch(UserIds::isValid)) {
+      throw ApiError.badRequest("members must be a list of user ids (" + UserIds.GRAMMAR + ")");
+    }
+    if (userIds.size() > MAX_IDS_PER_REQUEST) {
+      throw ApiError.badRequest("at most " + MAX_IDS_PER_REQUEST + " members per request; send the rest in another");
+    }
+  }
+}
