@@ -29,23 +29,19 @@ final class StartupFailure {
     }
   }
 
-  /** Prints the one line for {@code failure} and ends the JVM, halting it if shutdown hangs. */
+  /**
+   * Prints the one line for {@code failure} and halts the JVM. Not a graceful exit: a node that did
+   * not start has no clients to drain, every write it made is committed or not answered, and a
+   * coordinated shutdown of a half-started node only prints its own noise (requests cut short,
+   * their stack traces) after the line that matters, or hangs.
+   */
   static void exit(Throwable failure) {
     String line = "Parley could not start: " + explain(failure);
     log.debug(line, failure);
+    System.out.flush();
     System.err.println(line);
     System.err.flush();
-    Thread halt = new Thread(() -> {
-      try {
-        Thread.sleep(10_000);
-      } catch (InterruptedException ignored) {
-        // exiting anyway
-      }
-      Runtime.getRuntime().halt(STATUS);
-    }, "parley-startup-halt");
-    halt.setDaemon(true);
-    halt.start();
-    System.exit(STATUS);
+    Runtime.getRuntime().halt(STATUS);
   }
 
   static String explain(Throwable failure) {
