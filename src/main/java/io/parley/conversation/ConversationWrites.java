@@ -1,6 +1,7 @@
 package io.parley.conversation;
 
 import io.parley.cluster.EventBatches;
+import io.parley.cluster.FlushTrigger;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
 import io.parley.conversation.ConversationActor.Batch;
@@ -56,7 +57,7 @@ final class ConversationWrites {
   // Not state: what waits for the next write.
   private final SendBatch sends;
   private final ReceiptsWaiting receipts;
-  private boolean flushScheduled;
+  private final FlushTrigger flushTrigger = new FlushTrigger();
   private final KnownMembers known;
 
   ConversationWrites(String conversationId, ActorContext<Command> ctx, EffectFactories<Event, State> effects,
@@ -105,8 +106,7 @@ final class ConversationWrites {
   }
 
   void scheduleFlush() {
-    if (!flushScheduled) {
-      flushScheduled = true;
+    if (flushTrigger.schedule()) {
       ctx.getSelf().tell(Flush.INSTANCE);
     }
   }
@@ -116,7 +116,7 @@ final class ConversationWrites {
    * are acked, and receipts sent, once it is stored.
    */
   Effect<Event, State> flush(State state, Flush flush) {
-    flushScheduled = false;
+    flushTrigger.flushing();
     if (dedupOverflow.lookingUp()) {
       return effects.none(); // the lookup's answer flushes again
     }
