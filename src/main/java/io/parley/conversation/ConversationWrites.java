@@ -6,19 +6,18 @@ import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
 import io.parley.conversation.ConversationActor.Batch;
 import io.parley.conversation.ConversationActor.Command;
-import io.parley.conversation.ConversationActor.DedupLookedUp;
-import io.parley.conversation.ConversationActor.DedupSpillFailed;
-import io.parley.conversation.ConversationActor.DedupSpillStored;
 import io.parley.conversation.ConversationActor.DedupSpilled;
 import io.parley.conversation.ConversationActor.DirectStarted;
 import io.parley.conversation.ConversationActor.Event;
-import io.parley.conversation.ConversationActor.Flush;
 import io.parley.conversation.ConversationActor.HandoffsConfirmed;
 import io.parley.conversation.ConversationActor.MessagesAccepted;
 import io.parley.conversation.ConversationActor.ReceiptsRecorded;
 import io.parley.conversation.ConversationActor.Send;
 import io.parley.conversation.ConversationState.Active;
 import io.parley.conversation.ConversationState.State;
+import io.parley.conversation.DedupOverflow.DedupLookedUp;
+import io.parley.conversation.DedupOverflow.DedupSpillFailed;
+import io.parley.conversation.DedupOverflow.DedupSpillStored;
 import io.parley.metrics.ParleyMetrics;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +37,12 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
  * the state no longer holds. Sends are acked, and receipts sent, once the write is stored.
  */
 final class ConversationWrites {
-  /** Where freshly stored messages go: to the members (see ConversationActor#fanOut). */
+  /** Sent to itself: the waiting sends and receipts go in the next write. */
+  enum Flush implements Command {
+    INSTANCE
+  }
+
+  /** Where freshly stored messages go: to the members (see ConversationJobs#fanOut). */
   interface FanOut {
     void stored(Active state, List<StoredMessage> stored, List<SendBatch.Mentions> mentions);
   }
