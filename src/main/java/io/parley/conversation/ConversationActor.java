@@ -1,13 +1,13 @@
 package io.parley.conversation;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import io.parley.cluster.CopyingSnapshotAdapter;
 import io.parley.cluster.Done;
-import io.parley.cluster.EntityLifecycle;
-import io.parley.cluster.EventBatches;
-import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
+import io.parley.cluster.CopyingSnapshotAdapter;
+import io.parley.cluster.EventBatches;
+import io.parley.cluster.JsonSerializable;
+import io.parley.cluster.EntityLifecycle;
 import io.parley.conversation.ConversationState.Active;
 import io.parley.conversation.ConversationState.Empty;
 import io.parley.conversation.ConversationState.State;
