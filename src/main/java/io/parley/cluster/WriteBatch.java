@@ -14,31 +14,23 @@ import java.util.Deque;
  */
 public final class WriteBatch<C> {
   private final Deque<C> waiting = new ArrayDeque<>();
-  private boolean flushScheduled;
+  private final FlushTrigger flush = new FlushTrigger();
 
   /** Queues a command; true when no flush is scheduled yet and the caller must schedule one. */
   public boolean add(C command) {
     waiting.add(command);
-    if (flushScheduled) {
-      return false;
-    }
-    flushScheduled = true;
-    return true;
+    return flush.schedule();
   }
 
   /** The oldest waiting command, or null. A flush polls until its write is full or none wait. */
   public C poll() {
-    flushScheduled = false;
+    flush.flushing();
     return waiting.isEmpty() ? null : waiting.pollFirst();
   }
 
   /** True when commands wait and the caller must schedule a flush for them. */
   public boolean needsFlush() {
-    if (waiting.isEmpty() || flushScheduled) {
-      return false;
-    }
-    flushScheduled = true;
-    return true;
+    return !waiting.isEmpty() && flush.schedule();
   }
 
   public boolean isEmpty() {

@@ -6,8 +6,6 @@ import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
 import io.parley.cluster.CopyingSnapshotAdapter;
 import io.parley.cluster.EventBatches;
-import io.parley.cluster.HandlerTable;
-import io.parley.cluster.HandlerTable.Handler;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.EntityLifecycle;
 import io.parley.conversation.ConversationState.Active;
@@ -16,11 +14,10 @@ import io.parley.conversation.ConversationState.State;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -28,7 +25,6 @@ import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.SnapshotFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
-import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
@@ -36,31 +32,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One conversation: membership, the gapless {@code seq}, idempotent sends, receipts and fan-out.
- * This file is its protocol (commands, events), its command and event handler tables and the
- * wiring, as in Pekko's ShoppingCart sample; the handlers' logic lives in the jobs. The protocol
- * alone runs to some 300 lines and cannot move: journals and other nodes name its classes
- * {@code ConversationActor$X}, and its sealed interfaces admit only records of this file. That is
- * why the file runs past 400 lines. The jobs:
- *
- * <ul>
- *   <li>{@link ConversationWrites}: the send path. Sends, receipts and confirmations wait while a write
- *       is in flight; the next {@link Flush} stores them in one write, acked once it is stored.
- *   <li>{@link SendBatch}: the sends waiting, and their numbering; {@link ReceiptsWaiting}: receipts.
- *   <li>{@link MemberHandoffs}: at-least-once fan-out to members' UserActors, re-sent until they
- *       confirm storing it.
- *   <li>{@link Membership}: groups, members, and who may see what.
- *   <li>{@link Upkeep}: the periodic {@link Tick}'s work, and sleeping once idle.
- *   <li>{@link TypingRelay}: typing, told to the other members and never stored.
- *   <li>{@link ArchiveRuns}: runs that move old messages to the cold tier (S3), from the archive package.
- *   <li>{@link DedupOverflow}: idempotency keys beyond what the state holds, in the dedup table.
- *   <li>{@link MessageDeletion}: messages deleted for everyone by their sender ({@link DeletedMessages}).
- *   <li>{@link MemberErasure}: an erased account's messages read as tombstones.
- *   <li>Large groups (from {@code large-group-from} members, after {@link BecameLarge}: a state of
- *       their own, with its own command table): {@link LargeMembers} keeps their members as rows,
- *       {@link ReadMarks} their read marks, {@link GroupRelays} tells the nodes where members are
- *       connected, {@link ReceiptTally} counts receipts, {@link MentionPushes} pushes those mentioned.
- *   <li>{@link ConversationState}: the state, built only by the pure event handler at the end.
- * </ul>
+ * This file is its protocol (commands, events) and the entity's wiring, as in Pekko's
+ * ShoppingCart sample. {@link ConversationCommands} holds the command handlers, a table per state,
+ * each handing a command to one of the {@link ConversationJobs}; {@link ConversationEvents} is the
+ * pure event handler that builds the {@link ConversationState}. The protocol cannot move:
+ * journals and other nodes name its classes {@code ConversationActor$X}.
  */
 public final class ConversationActor
     extends EventSourcedBehavior<
@@ -75,7 +51,20 @@ public final class ConversationActor
 
   // ---------------------------------------------------------------------------------- commands
 
-  public sealed interface Command extends JsonSerializable {}
+  /**
+   * Those declared here come from other packages and other nodes, which name them
+   * {@code ConversationActor$X}. The others are results the jobs pipe to the entity, declared
+   * beside the job that sends them: never stored, never sent to another node.
+   */
+  public sealed interface Command extends JsonSerializable
+      permits Send, Create, AddMembers, Leave, RemoveMembers, SetRole, SetPosting, GetInfo, GetMembers,
+          GetReceiptsGiven, LocateMessages, Delete, EraseMember, HandedOff, MembershipHeld, Delivered, Read, Typing,
+          MarkRead, GetSummary, RelayJoin, RelayLeave, CheckRelayMembers, Relayed, WakeUp, Stop,
+          ArchiveLoaded, SegmentWritten, ArchiveFailed, TrimFinished,
+          ConversationWrites.Flush, Upkeep.Tick, MemberHandoffs.RetryLoaded, MessageDeletion.DeleteChecked,
+          DedupOverflow.DedupLookedUp, DedupOverflow.DedupSpillStored, DedupOverflow.DedupSpillFailed,
+          LargeMembers.MembersLookedUp, LargeMembers.MembersChecked, LargeMembers.MemberRowsStored,
+          LargeMembers.ReadMarksStored, MembershipNotices.MembersIndexed {}
 
   /** A command answered with an {@link Outcome}: it can be refused whatever it asked (see {@link Refusals}). */
   interface Answered {
@@ -266,14 +255,6 @@ public final class ConversationActor
   /** Wakes a sleeping conversation (for the archive calendar): being started is the point. */
   public record WakeUp(String reason) implements Command {}
 
-  enum Flush implements Command {
-    INSTANCE
-  }
-
-  enum Tick implements Command {
-    INSTANCE
-  }
-
   enum Stop implements Command {
     INSTANCE
   }
@@ -282,18 +263,6 @@ public final class ConversationActor
   public static Command stopMessage() {
     return Stop.INSTANCE;
   }
-
-  record RetryLoaded(String userId, List<ChatMessage> messages) implements Command {}
-
-  /** The message a {@link Delete} names, read to check who sent it (null: the read failed). */
-  record DeleteChecked(Delete delete, ChatMessage message, String failure) implements Command {}
-
-  // Idempotency beyond the state (see DedupOverflow).
-  record DedupLookedUp(List<Send> sends, Map<Long, DedupWindow.Entry> found, String failure) implements Command {}
-
-  record DedupSpillStored(long throughSeq, long untilTs, long generation) implements Command {}
-
-  record DedupSpillFailed(String cause) implements Command {}
 
   // Archive runs (see ArchiveRuns): each step's result comes back as a command, so the
   // state is only ever changed by this actor, in order. `run` tells results of the current run
@@ -306,19 +275,6 @@ public final class ConversationActor
   public record ArchiveFailed(long run, String step, String cause) implements Command {}
 
   public record TrimFinished(long throughSeqNr, boolean deleted) implements Command {}
-
-  // A large group's members (see LargeMembers): lookups, checks and writes of their rows.
-  record MembersLookedUp(List<String> asked, Map<String, GroupMembers.Row> found, String failure) implements Command {}
-
-  record MembersChecked(Command change, Map<String, GroupMembers.Row> found, String failure) implements Command {}
-
-  record MemberRowsStored(int added, int removed, String failure) implements Command {}
-
-  record ReadMarksStored(List<GroupMembers.Row> marks, List<ActorRef<Outcome<Done>>> replies, String failure)
-      implements Command {}
-
-  /** The member index holds the members as of index request {@code asked}, or {@code failure}. */
-  record MembersIndexed(long asked, String failure) implements Command {}
 
   // ------------------------------------------------------------------------------------ events
 
@@ -437,81 +393,20 @@ public final class ConversationActor
       LiveGroups liveGroups,
       ConversationSettings settings,
       Clock clock) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ConversationActor(
-        conversationId, ctx, timers, shard, recipients, reader, archiveRuns, dedupSpill, memberIndex, groupMembers,
-        liveGroups, settings, clock)));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ConversationActor(conversationId, settings,
+        self -> new ConversationJobs(conversationId, ctx, timers, shard, self.Effect(),
+            () -> self.lastSequenceNumber(ctx), recipients, reader, archiveRuns, dedupSpill, memberIndex, groupMembers,
+            liveGroups, settings, clock))));
   }
 
-  private final String conversationId;
-  private final ActorContext<Command> ctx;
-  private final TimerScheduler<Command> timers;
   private final ConversationSettings settings;
-
-  // Not state: the jobs, holding what waits for the next write and fan-out bookkeeping that is
-  // rebuilt (or safely repeated) after a restart.
-  private final MemberHandoffs handoffs;
-  private final MembershipNotices memberships;
-  private final ArchiveRuns archiving;
-  private final MessageDeletion deletion;
-  private final MemberErasure erasure;
-  private final DedupOverflow dedupOverflow;
-  private final Membership membership;
-  private final GroupAdmin admin;
-  private final ConversationWrites writes;
-  private final TypingRelay typing;
-  private final Upkeep upkeep;
-  private final LargeMembers large;
-  private final GroupRelays relays;
-  private final ReceiptTally tally;
-  private final MentionPushes mentions;
-  private final EntityLifecycle<State> lifecycle;
-  /** A large group's members as far as looked up in its rows: not state, so not rebuilt by replay. */
-  private final KnownMembers known = new KnownMembers();
+  private final ConversationJobs jobs;
 
   private ConversationActor(
-      String conversationId,
-      ActorContext<Command> ctx,
-      TimerScheduler<Command> timers,
-      ActorRef<ClusterSharding.ShardCommand> shard,
-      Recipients recipients,
-      MessageReader reader,
-      ArchiveRuns.Factory archiveRuns,
-      DedupSpill dedupSpill,
-      MemberIndex memberIndex,
-      GroupMembers groupMembers,
-      LiveGroups liveGroups,
-      ConversationSettings settings,
-      Clock clock) {
+      String conversationId, ConversationSettings settings, Function<ConversationActor, ConversationJobs> jobs) {
     super(persistenceId(conversationId), EntityLifecycle.onPersistenceFailure());
-    this.conversationId = conversationId;
-    this.ctx = ctx;
-    this.timers = timers;
-    this.lifecycle = new EntityLifecycle<>(TYPE_KEY.name(), ctx, shard);
     this.settings = settings;
-    this.memberships = new MembershipNotices(conversationId, recipients, memberIndex, ctx,
-        settings.handoffRetryInterval(), clock, known);
-    this.handoffs = new MemberHandoffs(conversationId, ctx, recipients, memberships, reader, this::locate,
-        settings.handoffRetryInterval(), clock);
-    this.archiving = archiveRuns.create(conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx));
-    this.dedupOverflow = new DedupOverflow(
-        conversationId, ctx, dedupSpill, settings.dedupWindow().toMillis(), settings.dedupMaxEntries(), known);
-    this.relays = new GroupRelays(conversationId, clock, known);
-    this.tally = new ReceiptTally(conversationId, Effect(), recipients);
-    this.deletion = new MessageDeletion(conversationId, ctx, Effect(), reader, this::locate, recipients, relays, clock,
-        known);
-    this.large = new LargeMembers(conversationId, ctx, Effect(), groupMembers, liveGroups, memberships, tally, settings,
-        known);
-    this.erasure = new MemberErasure(conversationId, Effect(), recipients, memberships, large, known);
-    this.mentions = new MentionPushes(conversationId, groupMembers, recipients, known);
-    this.membership = new Membership(conversationId, Effect(), memberships, this::locate, large, groupMembers,
-        settings, clock, known);
-    this.admin = new GroupAdmin(conversationId, Effect(), memberships, large, known);
-    this.writes = new ConversationWrites(conversationId, ctx, Effect(), () -> lastSequenceNumber(ctx), recipients,
-        handoffs, this::fanOut, dedupOverflow, membership, settings, clock, known);
-    this.typing = new TypingRelay(conversationId, Effect(), recipients, relays, known);
-    this.upkeep = new Upkeep(
-        Effect(), writes, handoffs, memberships, archiving, dedupOverflow, large, relays, tally, lifecycle, settings,
-        clock);
+    this.jobs = jobs.apply(this); // they work with this entity's effects and sequence numbers
   }
 
   @Override
@@ -539,244 +434,25 @@ public final class ConversationActor
 
   @Override
   public SignalHandler<State> signalHandler() {
-    return lifecycle.signals(newSignalHandlerBuilder(),
-        state -> {
-          timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.handoffRetryInterval());
-          if (state instanceof Active active && active.membershipUnsettled && active.title != null) {
-            memberships.announce(active, List.copyOf(active.formerMembersOwed)); // a crash cut the telling short
-          } // a direct conversation tells no one: the tick writes the member index (Upkeep)
-          if (state instanceof Active active) {
-            large.writeNext(active); // member rows a crash left owed
-          }
-          archiving.recovered();
-          dedupOverflow.recovered();
-        },
+    return jobs.lifecycle.signals(newSignalHandlerBuilder(),
+        jobs::recovered,
         builder -> builder
-            .onSignal(SnapshotCompleted.class, (state, done) -> archiving.snapshotted(state, done.metadata().sequenceNr()))
-            .onSignal(SnapshotFailed.class, (state, failed) -> archiving.snapshotFailed(failed.getFailure())));
+            .onSignal(SnapshotCompleted.class, (state, done) ->
+                jobs.archiving.snapshotted(state, done.metadata().sequenceNr()))
+            .onSignal(SnapshotFailed.class, (state, failed) -> jobs.archiving.snapshotFailed(failed.getFailure())));
   }
 
-  // ---------------------------------------------------------------------------- command handler
-
-  /** What neither state's own table takes. */
-  private static final HandlerTable<ConversationActor, State, Command, Effect<Event, State>> IN_ANY_STATE =
-      HandlerTable.<ConversationActor, State, Command, Effect<Event, State>>builder()
-          .on(Send.class, touching((self, state, cmd) -> self.writes.send(state, cmd)))
-          .on(Flush.class, (self, state, cmd) -> self.writes.flush(state, cmd))
-          .on(Tick.class, (self, state, cmd) -> self.upkeep.tick(state, cmd))
-          .on(Stop.class, (self, state, cmd) -> self.Effect().stop())
-          .on(ArchiveFailed.class, (self, state, failed) -> self.archiving.onFailed(failed))
-          // Receipts, hand-offs and typing for a conversation that has nothing stored are stale;
-          // a WakeUp only starts the entity.
-          .on(Command.class, (self, state, cmd) -> self.Effect().none())
-          .build();
-
-  private static final HandlerTable<ConversationActor, Empty, Command, Effect<Event, State>> WHEN_EMPTY =
-      HandlerTable.<ConversationActor, Empty, Command, Effect<Event, State>>builder()
-          .on(Create.class, touching((self, state, cmd) -> self.membership.create(state, cmd)))
-          .on(GetInfo.class, touching((self, state, cmd) -> self.membership.getInfoBeforeStart(state, cmd)))
-          .on(LocateMessages.class, touching((self, state, cmd) -> self.membership.locateBeforeStart(state, cmd)))
-          .on(AddMembers.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
-          .on(Leave.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
-          .on(RemoveMembers.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
-          .on(SetRole.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
-          .on(SetPosting.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
-          .on(GetReceiptsGiven.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
-          .on(GetMembers.class, touching((self, state, cmd) -> self.membership.membersBeforeStart(state, cmd)))
-          .on(Delete.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
-          // A read of a conversation that holds nothing: as the user entity answered, not a member.
-          .on(MarkRead.class, (self, state, cmd) ->
-              self.Effect().reply(cmd.replyTo(), notMember(self.conversationId, cmd.userId())))
-          .on(GetSummary.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
-          .on(CheckRelayMembers.class, (self, state, cmd) -> self.none(() -> GroupRelays.noneAreMembers(cmd, self.conversationId)))
-          .on(EraseMember.class, (self, state, cmd) -> self.Effect().reply(cmd.replyTo(), Outcome.ok(Done.INSTANCE)))
-          .otherwise(IN_ANY_STATE)
-          .build();
-
-  /** What a small group and a large one handle alike (each state's own table comes first). */
-  private static final HandlerTable<ConversationActor, Active, Command, Effect<Event, State>> WHEN_ACTIVE =
-      HandlerTable.<ConversationActor, Active, Command, Effect<Event, State>>builder()
-          .on(Create.class, (self, state, cmd) -> self.membership.createExisting(state, cmd))
-          .on(Send.class, touching((self, state, cmd) -> self.writes.send(state, cmd)))
-          .on(GetInfo.class, touching((self, state, cmd) -> self.membership.getInfo(state, cmd)))
-          .on(GetReceiptsGiven.class, touching((self, state, cmd) -> self.membership.receiptsGiven(state, cmd)))
-          .on(LocateMessages.class, touching((self, state, cmd) -> self.membership.locate(state, cmd)))
-          .on(GetSummary.class, touching((self, state, cmd) -> self.membership.summary(state, cmd)))
-          .on(RelayJoin.class, touching((self, state, join) -> self.none(() -> self.relays.join(state, join))))
-          .on(Relayed.class, (self, state, relayed) -> self.none(() -> self.tally.relayed(state, relayed.delivered())))
-          .on(RelayLeave.class, (self, state, leave) -> self.none(() -> self.relays.leave(leave.relay())))
-          .on(CheckRelayMembers.class, touching((self, state, check) -> self.none(() -> self.relays.check(state, check))))
-          .on(MembersLookedUp.class, (self, state, answer) -> self.none(() -> self.large.lookedUp(state, answer)))
-          .on(MembersChecked.class, (self, state, cmd) -> self.large.checked(state, cmd))
-          .on(MemberRowsStored.class, (self, state, cmd) -> self.large.rowsStored(state, cmd))
-          .on(ReadMarksStored.class, (self, state, cmd) -> self.large.readsStored(state, cmd))
-          .on(HandedOff.class, (self, state, cmd) -> self.none(() -> self.handoffs.onHandedOff(state, cmd)))
-          .on(MembershipHeld.class, (self, state, cmd) ->
-              self.Effect().none().thenRun(s -> self.memberships.onHeld(state, cmd)))
-          .on(MembersIndexed.class, (self, state, cmd) ->
-              self.Effect().none().thenRun(s -> self.memberships.onIndexed(state, cmd)))
-          .on(RetryLoaded.class, (self, state, loaded) -> self.none(() -> self.handoffs.onRetryLoaded(state, loaded)))
-          .on(Delete.class, touching((self, state, cmd) -> self.deletion.request(state, cmd)))
-          .on(DeleteChecked.class, (self, state, cmd) -> self.deletion.checked(state, cmd))
-          .on(DedupLookedUp.class, (self, state, cmd) -> self.writes.lookedUp(state, cmd))
-          .on(DedupSpillStored.class, (self, state, cmd) -> self.writes.spillStored(state, cmd))
-          .on(DedupSpillFailed.class, (self, state, cmd) -> self.writes.spillFailed(state, cmd))
-          .on(ArchiveLoaded.class, (self, state, loaded) -> self.archiving.onLoaded(state, loaded))
-          .on(SegmentWritten.class, (self, state, written) -> self.archiving.onSegmentWritten(state, written))
-          .on(TrimFinished.class, (self, state, trimmed) -> self.archiving.onTrimFinished(trimmed))
-          .otherwise(IN_ANY_STATE)
-          .build();
-
-  /** A small group: its members are in the state, each told of every message and receipt. */
-  private static final HandlerTable<ConversationActor, Active, Command, Effect<Event, State>> WHEN_SMALL =
-      HandlerTable.<ConversationActor, Active, Command, Effect<Event, State>>builder()
-          .on(GetMembers.class, touching((self, state, cmd) -> self.membership.members(state, cmd)))
-          .on(AddMembers.class, touching((self, state, cmd) -> self.membership.addMembers(state, cmd)))
-          .on(Leave.class, touching((self, state, cmd) -> self.membership.leave(state, cmd)))
-          .on(RemoveMembers.class, touching((self, state, cmd) -> self.admin.removeMembers(state, cmd)))
-          .on(Delivered.class, touching((self, state, cmd) ->
-              self.writes.receipt(state, cmd.userId(), ReceiptStatus.DELIVERED, cmd.seq())))
-          .on(Read.class, touching((self, state, cmd) ->
-              self.writes.receipt(state, cmd.userId(), ReceiptStatus.READ, cmd.seq())))
-          // Read marks are a large group's: a small one has none of its members.
-          .on(MarkRead.class, touching((self, state, cmd) ->
-              self.Effect().reply(cmd.replyTo(), notMember(self.conversationId, cmd.userId()))))
-          .on(Typing.class, touching((self, state, cmd) -> self.typing.typing(state, cmd)))
-          .on(SetRole.class, touching((self, state, cmd) -> self.admin.setRole(state, cmd, told -> {})))
-          .on(SetPosting.class, touching((self, state, cmd) -> self.admin.setPosting(state, cmd, told -> {})))
-          .on(EraseMember.class, touching((self, state, cmd) -> self.erasure.erase(state, cmd)))
-          .otherwise(WHEN_ACTIVE)
-          .build();
-
-  /**
-   * A large group (after {@link BecameLarge}): its members are rows, looked up before a command
-   * naming users is handled (see {@link LargeMembers}), and changed one change at a time.
-   */
-  private static final HandlerTable<ConversationActor, Active, Command, Effect<Event, State>> WHEN_LARGE =
-      HandlerTable.<ConversationActor, Active, Command, Effect<Event, State>>builder()
-          .on(GetMembers.class, gated((self, state, cmd) -> self.membership.membersOfLarge(state, cmd)))
-          .on(AddMembers.class, gated((self, state, cmd) -> self.membership.addMembersToLarge(state, cmd)))
-          .on(Leave.class, gated((self, state, cmd) -> self.membership.leaveLarge(state, cmd)))
-          .on(RemoveMembers.class, gated((self, state, cmd) -> self.admin.removeMembersFromLarge(state, cmd)))
-          // Its receipts are its members' read marks.
-          .on(Delivered.class, gated((self, state, cmd) -> self.Effect().none()))
-          .on(Read.class, gated((self, state, cmd) -> self.none(() ->
-              self.large.read(state, cmd.userId(), cmd.seq(), null))))
-          .on(MarkRead.class, gated((self, state, cmd) -> self.none(() ->
-              self.large.read(state, cmd.userId(), cmd.seq(), cmd.replyTo()))))
-          .on(Typing.class, gated((self, state, cmd) -> self.typing.typingInLarge(state, cmd)))
-          // Its connected members hear of these through the relays.
-          .on(SetRole.class, gated((self, state, cmd) -> self.admin.setRole(state, cmd, self.large::infoChanged)))
-          .on(SetPosting.class, gated((self, state, cmd) ->
-              self.admin.setPosting(state, cmd, self.large::infoChanged)))
-          .on(EraseMember.class, gated((self, state, cmd) -> self.erasure.eraseInLarge(state, cmd)))
-          .on(Command.class, (self, state, cmd) ->
-              self.large.waitsForLookup(state, cmd) ? self.Effect().none() : WHEN_ACTIVE.apply(self, state, cmd))
-          .build();
-
-  /** A command handler per state: the state's own table, then the common one. */
   @Override
   public CommandHandler<Command, Event, State> commandHandler() {
-    return (state, command) -> {
-      if (!(state instanceof Active active)) {
-        return WHEN_EMPTY.apply(this, (Empty) state, command);
-      }
-      return active.large ? WHEN_LARGE.apply(this, active, command) : WHEN_SMALL.apply(this, active, command);
-    };
+    return (state, command) -> ConversationCommands.handle(jobs, state, command);
   }
 
-  /** A handler that answers later, or only tells others: it stores nothing now. */
-  private Effect<Event, State> none(Runnable handle) {
-    handle.run();
-    return Effect().none();
-  }
-
-  /** Commands a member or client sent count as activity: the conversation stays awake. */
-  private static <S extends State, C extends Command> Handler<ConversationActor, S, C, Effect<Event, State>> touching(
-      Handler<ConversationActor, S, C, Effect<Event, State>> handler) {
-    return (self, state, cmd) -> {
-      self.upkeep.touch();
-      return handler.apply(self, state, cmd);
-    };
-  }
-
-  /**
-   * For a large group: {@link #touching}, once the users the command names are known to be
-   * members or not (see {@link LargeMembers}); until then it waits, and is handled again.
-   */
-  private static <C extends Command> Handler<ConversationActor, Active, C, Effect<Event, State>> gated(
-      Handler<ConversationActor, Active, C, Effect<Event, State>> handler) {
-    Handler<ConversationActor, Active, C, Effect<Event, State>> touched = touching(handler);
-    return (self, state, cmd) -> self.large.waitsForLookup(state, cmd) ? self.Effect().none() : touched.apply(self, state, cmd);
-  }
-
-  /** Freshly stored messages go to every member, or in a large group to the relays of those connected. */
-  private void fanOut(Active state, List<StoredMessage> stored, List<SendBatch.Mentions> mentioned) {
-    if (!state.large) {
-      handoffs.fanOut(state, stored); // every member is pushed when offline: mentions add nothing
-      return;
-    }
-    relays.messages(stored.stream().map(m -> m.toChatMessage(conversationId)).toList());
-    stored.forEach(m -> large.read(state, m.senderId(), m.seq(), null)); // one's own message is read
-    mentioned.forEach(m -> mentions.mentioned(state, m)); // no one else is pushed
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return ConversationEvents::apply;
   }
 
   static <T> Outcome<T> notMember(String conversationId, String userId) {
     return Outcome.rejected(Reason.NOT_MEMBER, userId + " is not a member of " + conversationId);
-  }
-
-  /** Where messages {@code from..to} are: cold segments, then a range of this journal. */
-  private Location locate(Active state, long from, long to) {
-    return state.locate(from, to, lastSequenceNumber(ctx));
-  }
-
-  // ------------------------------------------------------------------------------ event handler
-
-  /** Pure: the state's own methods build the new state from the event alone. */
-  private static final HandlerTable<ConversationActor, Empty, Event, State> EVENTS_WHEN_EMPTY =
-      HandlerTable.<ConversationActor, Empty, Event, State>builder()
-          .on(DirectStarted.class, (self, state, e) -> new Active(null, e.members()).membershipChanged())
-          .on(GroupCreated.class, (self, state, e) ->
-              new Active(e.title(), e.members()).groupCreated(e.creatorId(), e.roles()))
-          .build();
-
-  private static final HandlerTable<ConversationActor, Active, Event, State> EVENTS_WHEN_ACTIVE =
-      HandlerTable.<ConversationActor, Active, Event, State>builder()
-          .on(MembersAdded.class, (self, state, e) -> state.membersAdded(e.members()))
-          .on(MemberLeft.class, (self, state, e) -> state.memberLeft(e.userId()))
-          .on(MembersRemoved.class, (self, state, e) -> state.membersRemoved(e.members()))
-          .on(RoleChanged.class, (self, state, e) -> state.roleChanged(e.userId(), e.admin()))
-          .on(PostingChanged.class, (self, state, e) -> state.postingChanged(e.adminsOnly()))
-          .on(MembershipSettled.class, (self, state, e) -> state.membershipSettled())
-          .on(BecameLarge.class, (self, state, e) -> state.becameLarge(e.rows()))
-          .on(LargeMembersChanged.class, (self, state, e) -> state.largeMembersChanged(
-              e.added().stream().map(id -> new GroupMembers.Row(id, e.since(), e.since())).toList(), e.removed()))
-          .on(MemberRowsWritten.class, (self, state, e) -> state.memberRowsWritten(e.added(), e.removed()))
-          .on(ReceiptsCounted.class, (self, state, e) -> state.receiptsCounted(e.added()))
-          .on(MessagesAccepted.class, (self, state, e) -> state.messagesAccepted(e))
-          .on(DedupSpilled.class, (self, state, e) -> state.dedupSpilled(e))
-          .on(MessageDeleted.class, (self, state, e) -> state.messageDeleted(e.seq()))
-          .on(MemberErased.class, (self, state, e) -> state.memberErased(e))
-          .on(SegmentArchived.class, (self, state, e) -> state.segmentArchived(e))
-          .on(JournalTrimmed.class, (self, state, e) -> state.journalTrimmed(e.throughSeqNr()))
-          .on(HandoffsConfirmed.class, (self, state, e) -> state.handoffsConfirmed(e.storedThrough()))
-          .on(ReceiptRecorded.class, (self, state, e) ->
-              state.receiptsRecorded(List.of(new Receipt(e.userId(), e.status(), e.seq()))))
-          .on(ReceiptsRecorded.class, (self, state, e) -> state.receiptsRecorded(e.receipts()))
-          // Events of the Empty state never repeat on an Active one.
-          .on(Event.class, (self, state, e) -> state)
-          .build();
-
-  @Override
-  public EventHandler<State, Event> eventHandler() {
-    return (state, event) -> {
-      if (event instanceof Batch batch) {
-        return EventBatches.applyAll(eventHandler(), state, batch.events());
-      }
-      if (state instanceof Active active) {
-        return EVENTS_WHEN_ACTIVE.apply(this, active, event);
-      }
-      return EVENTS_WHEN_EMPTY.apply(this, (Empty) state, event);
-    };
   }
 }

@@ -1,23 +1,23 @@
 package io.parley.conversation;
 
 import io.parley.cluster.EventBatches;
+import io.parley.cluster.FlushTrigger;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
 import io.parley.conversation.ConversationActor.Batch;
 import io.parley.conversation.ConversationActor.Command;
-import io.parley.conversation.ConversationActor.DedupLookedUp;
-import io.parley.conversation.ConversationActor.DedupSpillFailed;
-import io.parley.conversation.ConversationActor.DedupSpillStored;
 import io.parley.conversation.ConversationActor.DedupSpilled;
 import io.parley.conversation.ConversationActor.DirectStarted;
 import io.parley.conversation.ConversationActor.Event;
-import io.parley.conversation.ConversationActor.Flush;
 import io.parley.conversation.ConversationActor.HandoffsConfirmed;
 import io.parley.conversation.ConversationActor.MessagesAccepted;
 import io.parley.conversation.ConversationActor.ReceiptsRecorded;
 import io.parley.conversation.ConversationActor.Send;
 import io.parley.conversation.ConversationState.Active;
 import io.parley.conversation.ConversationState.State;
+import io.parley.conversation.DedupOverflow.DedupLookedUp;
+import io.parley.conversation.DedupOverflow.DedupSpillFailed;
+import io.parley.conversation.DedupOverflow.DedupSpillStored;
 import io.parley.metrics.ParleyMetrics;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,7 +37,12 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
  * the state no longer holds. Sends are acked, and receipts sent, once the write is stored.
  */
 final class ConversationWrites {
-  /** Where freshly stored messages go: to the members (see ConversationActor#fanOut). */
+  /** Sent to itself: the waiting sends and receipts go in the next write. */
+  enum Flush implements Command {
+    INSTANCE
+  }
+
+  /** Where freshly stored messages go: to the members (see ConversationJobs#fanOut). */
   interface FanOut {
     void stored(Active state, List<StoredMessage> stored, List<SendBatch.Mentions> mentions);
   }
@@ -56,7 +61,7 @@ final class ConversationWrites {
   // Not state: what waits for the next write.
   private final SendBatch sends;
   private final ReceiptsWaiting receipts;
-  private boolean flushScheduled;
+  private final FlushTrigger flushTrigger = new FlushTrigger();
   private final KnownMembers known;
 
   ConversationWrites(String conversationId, ActorContext<Command> ctx, EffectFactories<Event, State> effects,
@@ -105,8 +110,7 @@ final class ConversationWrites {
   }
 
   void scheduleFlush() {
-    if (!flushScheduled) {
-      flushScheduled = true;
+    if (flushTrigger.schedule()) {
       ctx.getSelf().tell(Flush.INSTANCE);
     }
   }
@@ -116,7 +120,7 @@ final class ConversationWrites {
    * are acked, and receipts sent, once it is stored.
    */
   Effect<Event, State> flush(State state, Flush flush) {
-    flushScheduled = false;
+    flushTrigger.flushing();
     if (dedupOverflow.lookingUp()) {
       return effects.none(); // the lookup's answer flushes again
     }

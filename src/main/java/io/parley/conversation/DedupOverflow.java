@@ -1,9 +1,6 @@
 package io.parley.conversation;
 
 import io.parley.conversation.ConversationActor.Command;
-import io.parley.conversation.ConversationActor.DedupLookedUp;
-import io.parley.conversation.ConversationActor.DedupSpillFailed;
-import io.parley.conversation.ConversationActor.DedupSpillStored;
 import io.parley.conversation.ConversationActor.Send;
 import io.parley.conversation.ConversationState.Active;
 import java.util.LinkedHashMap;
@@ -20,6 +17,13 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * {@link ConversationActor.DedupSpilled}.
  */
 final class DedupOverflow {
+  // Results of the dedup table's lookups and moves, piped to the entity: never stored.
+  record DedupLookedUp(List<Send> sends, Map<Long, DedupWindow.Entry> found, String failure) implements Command {}
+
+  record DedupSpillStored(long throughSeq, long untilTs, long generation) implements Command {}
+
+  record DedupSpillFailed(String cause) implements Command {}
+
   /** Keys moved in one go: they are stored together, and their items must stay far below 400 KB. */
   static final int MOST_KEYS_MOVED = 10_000;
 

@@ -9,11 +9,7 @@ import io.parley.conversation.ConversationActor.Command;
 import io.parley.conversation.ConversationActor.Event;
 import io.parley.conversation.ConversationActor.LargeMembersChanged;
 import io.parley.conversation.ConversationActor.Leave;
-import io.parley.conversation.ConversationActor.MemberRowsStored;
 import io.parley.conversation.ConversationActor.MemberRowsWritten;
-import io.parley.conversation.ConversationActor.MembersChecked;
-import io.parley.conversation.ConversationActor.MembersLookedUp;
-import io.parley.conversation.ConversationActor.ReadMarksStored;
 import io.parley.conversation.ConversationActor.RemoveMembers;
 import io.parley.conversation.ConversationState.Active;
 import io.parley.conversation.ConversationState.State;
@@ -43,6 +39,16 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
  * </ul>
  */
 final class LargeMembers {
+  // Results of lookups, checks and writes of the rows, piped to the entity: never stored.
+  record MembersLookedUp(List<String> asked, Map<String, GroupMembers.Row> found, String failure) implements Command {}
+
+  record MembersChecked(Command change, Map<String, GroupMembers.Row> found, String failure) implements Command {}
+
+  record MemberRowsStored(int added, int removed, String failure) implements Command {}
+
+  record ReadMarksStored(List<GroupMembers.Row> marks, List<ActorRef<Outcome<Done>>> replies, String failure)
+      implements Command {}
+
   private static final int MAX_LOOKUP_ATTEMPTS = 3;
 
   private final String conversationId;

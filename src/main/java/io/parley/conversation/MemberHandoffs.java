@@ -3,7 +3,6 @@ package io.parley.conversation;
 import io.parley.conversation.ConversationActor.Command;
 import io.parley.conversation.ConversationActor.HandedOff;
 import io.parley.conversation.ConversationActor.Location;
-import io.parley.conversation.ConversationActor.RetryLoaded;
 import io.parley.conversation.ConversationState.Active;
 import io.parley.conversation.ConversationState.Member;
 import java.time.Clock;
@@ -23,6 +22,9 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * watermarks say where re-sending starts.
  */
 final class MemberHandoffs {
+  /** What a re-send read from the journal or the cold tier for {@code userId}. */
+  record RetryLoaded(String userId, List<ChatMessage> messages) implements Command {}
+
   private static final int RETRY_BATCH = 200;
   static final long MAX_RETRY_DELAY_MILLIS = 30_000;
 

@@ -1,5 +1,6 @@
 package io.parley.conversation;
 
+import io.parley.conversation.ConversationActor.Command;
 import io.parley.conversation.ConversationActor.MembershipHeld;
 import io.parley.conversation.ConversationState.Active;
 import java.time.Clock;
@@ -26,6 +27,9 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * is written): the membership is not settled before that.
  */
 final class MembershipNotices {
+  /** The member index holds the members as of index request {@code asked}, or {@code failure}. */
+  record MembersIndexed(long asked, String failure) implements Command {}
+
   static final int MAX_TELLS = 8;
 
   private final String conversationId;
@@ -77,10 +81,10 @@ final class MembershipNotices {
     indexing = true;
     long asked = indexAsked;
     ctx.pipeToSelf(index.joined(conversationId, List.copyOf(state.members.keySet())),
-        (written, failure) -> new ConversationActor.MembersIndexed(asked, failure == null ? null : failure.toString()));
+        (written, failure) -> new MembersIndexed(asked, failure == null ? null : failure.toString()));
   }
 
-  void onIndexed(Active state, ConversationActor.MembersIndexed indexed) {
+  void onIndexed(Active state, MembersIndexed indexed) {
     indexing = false;
     if (indexed.failure() != null) {
       ctx.getLog().warn("Writing the member index of {} failed, retrying: {}", conversationId, indexed.failure());

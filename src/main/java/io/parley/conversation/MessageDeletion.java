@@ -5,7 +5,6 @@ import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
 import io.parley.conversation.ConversationActor.Command;
 import io.parley.conversation.ConversationActor.Delete;
-import io.parley.conversation.ConversationActor.DeleteChecked;
 import io.parley.conversation.ConversationActor.Event;
 import io.parley.conversation.ConversationActor.MessageDeleted;
 import io.parley.conversation.ConversationState.Active;
@@ -21,6 +20,9 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
  * a tombstone from then on, and every member is told.
  */
 final class MessageDeletion {
+  /** The message a {@link Delete} names, read to check who sent it (null: the read failed). */
+  record DeleteChecked(Delete delete, ChatMessage message, String failure) implements Command {}
+
   private final String conversationId;
   private final ActorContext<Command> ctx;
   private final EffectFactories<Event, State> effects;

@@ -1,10 +1,10 @@
 package io.parley.conversation;
 
 import io.parley.cluster.EntityLifecycle;
+import io.parley.conversation.ConversationActor.Command;
 import io.parley.conversation.ConversationActor.Event;
 import io.parley.conversation.ConversationActor.HandoffsConfirmed;
 import io.parley.conversation.ConversationActor.MembershipSettled;
-import io.parley.conversation.ConversationActor.Tick;
 import io.parley.conversation.ConversationState.Active;
 import io.parley.conversation.ConversationState.State;
 import java.time.Clock;
@@ -18,6 +18,11 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
  * cold tier), and the conversation goes to sleep once idle with nothing left owed.
  */
 final class Upkeep {
+  /** Sent by the entity's timer. */
+  enum Tick implements Command {
+    INSTANCE
+  }
+
   private final EffectFactories<Event, State> effects;
   private final ConversationWrites writes;
   private final MemberHandoffs handoffs;
