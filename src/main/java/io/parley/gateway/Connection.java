@@ -111,7 +111,6 @@ public final class Connection {
   /** A gap in a large group's live feed, read from history. */
   private record GapRead(String group, long toSeq, List<ChatMessage> messages) {}
 
-  static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
   static final Duration RETRY_AFTER = Duration.ofMillis(500);
   static final int REPLIES_BEFORE_HELLO = 4 * ClientSocketStage.REQUESTS_IN_FLIGHT;
 
@@ -126,6 +125,7 @@ public final class Connection {
       GroupRelay.Started largeGroups,
       Heartbeat.Liveness liveness,
       Duration heartbeat,
+      Duration askTimeout,
       Clock clock) {
     return Behaviors.setup(
         ctx -> {
@@ -133,7 +133,7 @@ public final class Connection {
           return Behaviors.withTimers(
               timers ->
                   new Connection(userId, deviceId, entities, history, sealing, live, largeGroups, liveness,
-                      heartbeat, clock, ctx, timers)
+                      heartbeat, askTimeout, clock, ctx, timers)
                       .awaitingAttach(tokenExpiresAt));
         });
   }
@@ -149,6 +149,8 @@ public final class Connection {
   private boolean largeGroupsKnown;
   private final Heartbeat.Liveness liveness;
   private final Heartbeat heartbeat;
+  /** How long the UserActor may take to answer (parley.gateway.ask-timeout) before it is asked again. */
+  private final Duration askTimeout;
   private final Clock clock;
   private final ActorContext<Object> ctx;
   private final TimerScheduler<Object> timers;
@@ -178,6 +180,7 @@ public final class Connection {
       GroupRelay.Started largeGroups,
       Heartbeat.Liveness liveness,
       Duration heartbeat,
+      Duration askTimeout,
       Clock clock,
       ActorContext<Object> ctx,
       TimerScheduler<Object> timers) {
@@ -205,11 +208,12 @@ public final class Connection {
     });
     this.liveness = liveness;
     this.heartbeat = new Heartbeat(heartbeat);
+    this.askTimeout = askTimeout;
     this.clock = clock;
     this.ctx = ctx;
     this.timers = timers;
     PendingReplay replay = new PendingReplay(userId,
-        new PendingReader(entities, history, ASK_TIMEOUT, ctx.getSystem()), ctx, new NoAnswer(Replay.INSTANCE),
+        new PendingReader(entities, history, askTimeout, ctx.getSystem()), ctx, new NoAnswer(Replay.INSTANCE),
         socket::hasRoom);
     this.stream = new DeviceStream(userId, replay, new DeviceStream.Output() {
       @Override
@@ -246,7 +250,7 @@ public final class Connection {
   }
 
   private void register() {
-    ctx.ask(UserActor.Connected.class, entities.user(userId), ASK_TIMEOUT,
+    ctx.ask(UserActor.Connected.class, entities.user(userId), askTimeout,
         replyTo -> new UserActor.Connect(deviceId, self(), replyTo),
         (connected, failure) -> connected != null ? connected : new NoAnswer(ReRegister.INSTANCE));
   }

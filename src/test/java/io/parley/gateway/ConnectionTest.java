@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 class ConnectionTest {
   static final Duration HEARTBEAT = Duration.ofSeconds(30);
   static final Duration TOKEN_LIFETIME = Duration.ofHours(1);
+  static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
   static final ObjectMapper JSON = new ObjectMapper();
 
   EntityHarness harness;
@@ -62,7 +63,7 @@ class ConnectionTest {
             new ContentSealing(harness.contentKeys), new LiveConnections(),
             new GroupRelay.Started(harness.testKit.createTestProbe().ref().unsafeUpcast(), LiveGroups.NONE,
                 harness.groupMembers, KnownLargeGroups.over(harness.groupMembers)),
-            liveness, HEARTBEAT, harness.clock));
+            liveness, HEARTBEAT, ASK_TIMEOUT, harness.clock));
     connection.tell(new Connection.Attach(socket.ref()::tell));
   }
 
