@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -40,9 +41,6 @@ public final class Connection {
   /** The socket is ready to take frames (from any thread). */
   public record Attach(Consumer<SocketOutput.Outbound> outbound) {}
 
-  /** A reply to a client frame, in the order the frames arrived. */
-  public record Reply(String json) {}
-
   /** What waits for the socket went above its low-water mark (behind) or back below it. */
   public record Backlog(boolean behind) {}
 
@@ -53,9 +51,26 @@ public final class Connection {
 
   /**
    * The device acked through {@code cursor} (accepted by its UserActor): it has those items, from
-   * this connection or an earlier one, so none of them is sent on this one again.
+   * this connection or an earlier one, so none of them is sent on this one again. {@code taken},
+   * if given, completes once this connection knows: the answer that makes the ack durable waits
+   * for it (see {@link ClientFrames}), so that nothing acked follows that answer.
    */
-  public record Acked(long cursor) {}
+  public record Acked(long cursor, CompletableFuture<Void> taken) {
+    public Acked(long cursor) {
+      this(cursor, null);
+    }
+
+    /** The same ack, whoever waits for it to be taken. */
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Acked acked && acked.cursor == cursor;
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(cursor);
+    }
+  }
 
   /** The client sent a newer token (auth.refresh): the connection lives until it expires. */
   public record TokenRefreshed(Instant expiresAt) {}
@@ -112,7 +127,6 @@ public final class Connection {
   private record GapRead(String group, long toSeq, List<ChatMessage> messages) {}
 
   static final Duration RETRY_AFTER = Duration.ofMillis(500);
-  static final int REPLIES_BEFORE_HELLO = 4 * ClientSocketStage.REQUESTS_IN_FLIGHT;
 
   static Behavior<Object> create(
       String userId,
@@ -160,12 +174,6 @@ public final class Connection {
   private ActorRef<UserActor.Command> watchedUser;
   private long userIncarnation;
   private final DeviceStream stream;
-  /**
-   * Answers to the client's requests wait for hello only; events wait for the stream (see there).
-   * A client that keeps asking while hello is slow to come is closed rather than held.
-   */
-  private final FrameGate afterHello = new FrameGate(REPLIES_BEFORE_HELLO, ClientSocketStage.MAX_PENDING_OUTPUT_BYTES,
-      () -> socket.emit(new SocketOutput.Close(FrameGuard.CLOSE_POLICY_VIOLATION, "too many requests before hello")));
   private Set<String> presenceWatched = Set.of();
   /** Entities of watched users that last said online, by user: see {@link #watchWhileOnline}. */
   private final Map<String, ActorRef<UserActor.Command>> onlineWatched = new HashMap<>();
@@ -274,7 +282,12 @@ public final class Connection {
           .on(PendingReplay.PageArrived.class, (self, none, page) -> same(() -> self.stream.pageArrived(page)))
           .on(PendingReplay.PageLoaded.class, (self, none, page) -> same(() -> self.stream.pageLoaded(page)))
           .on(DeviceEvent.StreamItem.class, (self, none, item) -> same(() -> self.stream.item(item)))
-          .on(Acked.class, (self, none, acked) -> same(() -> self.stream.acked(acked.cursor())))
+          .on(Acked.class, (self, none, acked) -> same(() -> {
+            self.stream.acked(acked.cursor());
+            if (acked.taken() != null) {
+              acked.taken().complete(null);
+            }
+          }))
           .on(LargeGroupsFound.class, (self, none, found) -> self.onLargeGroupsFound(found))
           .on(LiveEvent.Joined.class, (self, none, joined) ->
               same(() -> self.feeds.joined(joined.conversationId(), joined.lastSeq())))
@@ -300,9 +313,6 @@ public final class Connection {
           }))
           .on(WatchedUserStopped.class, (self, none, stopped) -> same(() -> self.watchedUserStopped(stopped.userId())))
           .on(DeviceEvent.class, (self, none, event) -> same(() -> self.stream.event(() -> self.send(event))))
-          .on(Reply.class, (self, none, reply) ->
-              same(() -> self.afterHello.send(() -> self.socket.emit(new SocketOutput.Text(reply.json())),
-                  reply.json().length())))
           .on(ReRegister.class, (self, none, r) -> same(self::register))
           .on(Tick.class, (self, none, tick) -> same(self::onTick))
           .on(TokenRefreshed.class, (self, none, refreshed) -> same(() -> self.expireAt(refreshed.expiresAt())))
@@ -437,9 +447,9 @@ public final class Connection {
     findLargeGroups();
     if (!stream.started()) {
       // hello goes out once the device is registered: from then on its items are kept for it.
-      send(WireFormat.hello(userId, deviceId, clock.millis(), heartbeat.heartbeatMillis()));
+      // The socket holds the replies to the client's requests until it is out.
+      socket.hello(WireFormat.hello(userId, deviceId, clock.millis(), heartbeat.heartbeatMillis()));
       stream.start();
-      afterHello.open();
     }
     stream.registered(connected, missedNothing);
     return Behaviors.same();
