@@ -284,7 +284,8 @@ class ConnectionTest {
     assertEquals(0, expectPendingAsked());
     connection.tell(new DeviceEvent.Typing("d:alice:bob", "alice")); // while the pending items are read
     SocketOutput.Outbound hello = socket.receiveMessage();
-    assertTrue(hello instanceof SocketOutput.Text text && text.hello(), "hello, marked so for the replies waiting for it: " + hello);
+    assertTrue(hello instanceof SocketOutput.Text text && text.hello() && text.json().contains("\"type\":\"hello\""),
+        "hello, marked so for the replies waiting for it: " + hello);
     // Answers wait for hello only, in the socket (see ClientSocketStageTest); events wait for what was pending.
     socket.expectNoMessage(Duration.ofMillis(200));
     lastPendingAsk.replyTo().tell(new UserActor.PendingPage(List.of(pending(1, 1)), false));
