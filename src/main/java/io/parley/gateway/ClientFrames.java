@@ -36,6 +36,8 @@ final class ClientFrames {
   private boolean ackNotSynced;
   /** The latest ack, done once the connection has been told of it (or it failed). */
   private CompletionStage<?> lastAck = CompletableFuture.completedFuture(null);
+  /** The latest ack, done once the connection has taken it (or it failed). */
+  private CompletionStage<?> lastAckTaken = CompletableFuture.completedFuture(null);
   /** The message the frame being handled sends, once stored: set by {@link #dispatch}, taken by {@link #handle}. */
   private CompletionStage<Optional<ChatService.SentMessage>> sending;
   /** Keeps this connection's sends in the order it read them (see {@link SendOrder}). */
@@ -90,8 +92,10 @@ final class ClientFrames {
    */
   private CompletionStage<Optional<ObjectNode>> afterAcksStored(
       CompletionStage<Optional<ObjectNode>> reply, String reqId, CompletionStage<Optional<ChatService.SentMessage>> sent) {
-    // The connection hears of the ack before the answer that makes it durable: from then on it
-    // sends none of the acked items again.
+    // Replies go to the socket straight, not through the connection: it takes the ack (while the
+    // sync runs) before the answer that makes the ack durable, and from then on it sends none of
+    // the acked items again.
+    CompletionStage<?> taken = lastAckTaken.handle((done, ignored) -> done);
     CompletionStage<Optional<ApiError>> stored = lastAck.handle((told, ignored) -> told)
         .thenCompose(told -> sent.handle((message, failure) -> failure == null ? message : Optional.<ChatService.SentMessage>empty()))
         .thenCompose(message -> chat.syncAcks(userId, message))
@@ -100,7 +104,8 @@ final class ClientFrames {
         .exceptionally(failure -> Optional.of(WireFormat.error(reqId, ApiError.from(failure))))
         .thenCombine(stored, (answer, syncFailure) -> answer.isPresent() && syncFailure.isPresent()
             ? Optional.of(WireFormat.error(reqId, syncFailure.get()))
-            : answer);
+            : answer)
+        .thenCombine(taken, (answer, done) -> answer);
   }
 
   private CompletionStage<Optional<ObjectNode>> dispatch(String type, ObjectNode frame, String reqId) {
@@ -131,9 +136,11 @@ final class ClientFrames {
       }
       case "ack": {
         long cursor = WireFormat.requiredLong(frame, "cursor");
+        CompletableFuture<Void> taken = new CompletableFuture<>();
         CompletionStage<?> accepted = chat.ack(userId, deviceId, cursor)
-            .thenAccept(done -> connection.tell(new Connection.Acked(cursor)));
+            .thenAccept(done -> connection.tell(new Connection.Acked(cursor, taken)));
         lastAck = accepted;
+        lastAckTaken = accepted.thenCompose(told -> taken);
         return noReply(accepted);
       }
       case "msg.read":

@@ -35,8 +35,9 @@ import scala.Option;
  *   <li>Requests of one connection run concurrently (so pipelined sends share a write), at most
  *       {@link #REQUESTS_IN_FLIGHT}: past that, nothing more is read from the socket. Replies
  *       still leave in the order the messages came, which keeps acks and reads durable before any
- *       later frame is answered; they go through the connection actor, which orders them with
- *       its events.
+ *       later frame is answered. They go straight to the socket once the connection's hello is
+ *       out; before it they wait here, at most {@link #REPLIES_BEFORE_HELLO} of them and the byte
+ *       cap: a client that keeps asking while hello is slow to come is closed (1008), not held.
  *   <li>Frames of the connection wait here for the socket, at most {@link #OUTBOUND_BUFFER} of
  *       them and at most the stage's byte cap (one frame larger than the cap goes when nothing
  *       else waits): a client that reads slower than that is closed (1011 past the count, 1008
@@ -57,6 +58,8 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
   static final int REQUESTS_IN_FLIGHT = 64;
   /** Frames waiting for a slow socket; a replay stops adding pages well below it (see {@link SocketOutput#ROOM}). */
   static final int OUTBOUND_BUFFER = 4096;
+  /** Replies that may wait for the connection's hello. */
+  static final int REPLIES_BEFORE_HELLO = 4 * REQUESTS_IN_FLIGHT;
 
   private static final Logger LOG = LoggerFactory.getLogger(ClientSocketStage.class);
   private static final Protocol.Opcode TEXT = Protocol.Opcode$.MODULE$.forCode((byte) 0x1);
@@ -124,6 +127,9 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
     private FrameHandler.DirectAnswer pong;
     private boolean pingDue;
     private final WaitingFrames frames = new WaitingFrames(OUTBOUND_BUFFER, maxPendingOutputBytes);
+    /** Replies wait for the connection's hello (PROTOCOL.md puts it first); events wait in the connection. */
+    private final FrameGate afterHello = new FrameGate(REPLIES_BEFORE_HELLO, maxPendingOutputBytes,
+        () -> queueClose(FrameGuard.CLOSE_POLICY_VIOLATION, "too many requests before hello"));
     /** Output is behind (see {@link WaitingFrames#isBehind}): nothing more is read, and the connection knows. */
     private boolean behind;
     /** The frame at the head whose opening is awaited, so that it is awaited once. */
@@ -173,6 +179,9 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
     private void onEvent(Object event) {
       if (event instanceof SocketOutput.Outbound frame) {
         queue(frame);
+        if (frame instanceof SocketOutput.Text text && text.hello()) {
+          afterHello.open();
+        }
       } else if (event == Signal.READY) {
         passReplies();
         pushNext();
@@ -248,7 +257,7 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
           closeAfterFailure("A client request failed", reply);
           return;
         }
-        reply.join().ifPresent(json -> connection.tell(new Connection.Reply(json)));
+        reply.join().ifPresent(json -> afterHello.send(() -> queueReply(json), json.length()));
       }
       readMore();
     }
@@ -269,7 +278,17 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
         queueClose(close.code(), close.reason());
         return;
       }
-      switch (frames.add(frame)) {
+      added(frames.add(frame));
+    }
+
+    private void queueReply(String json) {
+      if (!closing) {
+        added(frames.addReply(json));
+      }
+    }
+
+    private void added(WaitingFrames.Added added) {
+      switch (added) {
         case TOO_MANY_FRAMES -> {
           LOG.info("Closing a connection whose client left {} frames unread", frames.size());
           queueClose(FrameGuard.CLOSE_INTERNAL_ERROR, "too many frames waiting for the client");
@@ -342,10 +361,12 @@ final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, 
       } else if (frame != null) {
         ByteString text = openedText(frame);
         if (text != null) {
-          frames.removeFirst();
+          boolean connections = frames.removeFirst();
           push(out, frame(TEXT, text));
-          // How far the socket has taken frames, so a replay adds pages only as it drains.
-          connection.tell(Connection.Written.INSTANCE);
+          if (connections) {
+            // How far the socket has taken the connection's frames, so a replay adds pages only as it drains.
+            connection.tell(Connection.Written.INSTANCE);
+          }
           updateBehind();
         }
       }

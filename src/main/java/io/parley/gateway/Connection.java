@@ -2,7 +2,6 @@ package io.parley.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.cluster.HandlerTable;
-import io.parley.conversation.ChatMessage;
 import io.parley.conversation.LiveEvent;
 import io.parley.conversation.MessageHistory;
 import io.parley.metrics.ParleyMetrics;
@@ -13,10 +12,8 @@ import io.parley.user.UserActor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -30,8 +27,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * heartbeat, and whenever that actor stops), sends {@code hello}, and passes the device's stream
  * items to its {@link DeviceStream}, which sends them in cursor order and never twice: pending
  * ones after hello, live ones as they come, and a re-delivery after a cursor gap (an item missed
- * while the UserActor moved or restarted). It also relays large groups' live feeds, answers the
- * client's frames in order, and ends with its token.
+ * while the UserActor moved or restarted). It also relays large groups' live feeds (see {@link
+ * LargeGroupFollowing}) and presence (see {@link PresenceWatching}), and ends with its token. The
+ * replies to the client's frames go to the socket without it (see {@link ClientSocketStage}).
  *
  * <p>Its protocol is {@code Object} so that the same ref can be handed to the UserActor as an
  * {@code ActorRef<DeviceEvent>} (and watched there) while it also receives its own messages.
@@ -39,9 +37,6 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class Connection {
   /** The socket is ready to take frames (from any thread). */
   public record Attach(Consumer<SocketOutput.Outbound> outbound) {}
-
-  /** A reply to a client frame, in the order the frames arrived. */
-  public record Reply(String json) {}
 
   /** What waits for the socket went above its low-water mark (behind) or back below it. */
   public record Backlog(boolean behind) {}
@@ -53,9 +48,26 @@ public final class Connection {
 
   /**
    * The device acked through {@code cursor} (accepted by its UserActor): it has those items, from
-   * this connection or an earlier one, so none of them is sent on this one again.
+   * this connection or an earlier one, so none of them is sent on this one again. {@code taken},
+   * if given, completes once this connection knows: the answer that makes the ack durable waits
+   * for it (see {@link ClientFrames}), so that nothing acked follows that answer.
    */
-  public record Acked(long cursor) {}
+  public record Acked(long cursor, CompletableFuture<Void> taken) {
+    public Acked(long cursor) {
+      this(cursor, null);
+    }
+
+    /** The same ack, whoever waits for it to be taken. */
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Acked acked && acked.cursor == cursor;
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(cursor);
+    }
+  }
 
   /** The client sent a newer token (auth.refresh): the connection lives until it expires. */
   public record TokenRefreshed(Instant expiresAt) {}
@@ -88,12 +100,6 @@ public final class Connection {
     INSTANCE
   }
 
-  /** The UserActor we registered with stopped (passivated, moved or crashed). */
-  private record UserActorStopped() {}
-
-  /** The entity of a watched user last said online, and stopped: its node failed, or it moved. */
-  private record WatchedUserStopped(String userId) {}
-
   /** A request to the UserActor got no answer in time: try again. */
   private record NoAnswer(Object retry) {}
 
@@ -105,15 +111,7 @@ public final class Connection {
     INSTANCE
   }
 
-  /** The large groups the user is in (see {@link GroupRelay}); null: the lookup failed. */
-  private record LargeGroupsFound(List<String> groups) {}
-
-  /** A gap in a large group's live feed, read from history. */
-  private record GapRead(String group, long toSeq, List<ChatMessage> messages) {}
-
-  static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
   static final Duration RETRY_AFTER = Duration.ofMillis(500);
-  static final int REPLIES_BEFORE_HELLO = 4 * ClientSocketStage.REQUESTS_IN_FLIGHT;
 
   static Behavior<Object> create(
       String userId,
@@ -126,6 +124,7 @@ public final class Connection {
       GroupRelay.Started largeGroups,
       Heartbeat.Liveness liveness,
       Duration heartbeat,
+      Duration askTimeout,
       Clock clock) {
     return Behaviors.setup(
         ctx -> {
@@ -133,7 +132,7 @@ public final class Connection {
           return Behaviors.withTimers(
               timers ->
                   new Connection(userId, deviceId, entities, history, sealing, live, largeGroups, liveness,
-                      heartbeat, clock, ctx, timers)
+                      heartbeat, askTimeout, clock, ctx, timers)
                       .awaitingAttach(tokenExpiresAt));
         });
   }
@@ -141,12 +140,10 @@ public final class Connection {
   private final String userId;
   private final String deviceId;
   private final Entities entities;
-  private final MessageHistory history;
   private final ContentSealing sealing;
   private final LiveConnections live;
-  private final GroupRelay.Started largeGroups;
-  private final LargeGroupFeeds feeds;
-  private boolean largeGroupsKnown;
+  private final LargeGroupFollowing largeGroups;
+  private final PresenceWatching presence;
   private final Heartbeat.Liveness liveness;
   private final Heartbeat heartbeat;
   private final Clock clock;
@@ -155,18 +152,8 @@ public final class Connection {
 
   private final SocketOutput socket = new SocketOutput();
   private boolean attached;
-  private ActorRef<UserActor.Command> watchedUser;
-  private long userIncarnation;
+  private final UserRegistration registration;
   private final DeviceStream stream;
-  /**
-   * Answers to the client's requests wait for hello only; events wait for the stream (see there).
-   * A client that keeps asking while hello is slow to come is closed rather than held.
-   */
-  private final FrameGate afterHello = new FrameGate(REPLIES_BEFORE_HELLO, ClientSocketStage.MAX_PENDING_OUTPUT_BYTES,
-      () -> socket.emit(new SocketOutput.Close(FrameGuard.CLOSE_POLICY_VIOLATION, "too many requests before hello")));
-  private Set<String> presenceWatched = Set.of();
-  /** Entities of watched users that last said online, by user: see {@link #watchWhileOnline}. */
-  private final Map<String, ActorRef<UserActor.Command>> onlineWatched = new HashMap<>();
 
   private Connection(
       String userId,
@@ -178,38 +165,28 @@ public final class Connection {
       GroupRelay.Started largeGroups,
       Heartbeat.Liveness liveness,
       Duration heartbeat,
+      Duration askTimeout,
       Clock clock,
       ActorContext<Object> ctx,
       TimerScheduler<Object> timers) {
     this.userId = userId;
     this.deviceId = deviceId;
     this.entities = entities;
-    this.history = history;
     this.sealing = sealing;
     this.live = live;
-    this.largeGroups = largeGroups;
-    this.feeds = new LargeGroupFeeds(new LargeGroupFeeds.Output() {
-      @Override
-      public void send(ChatMessage message) {
-        ParleyMetrics.messageDelivered(message.serverTs(), clock.millis());
-        stream.event(() -> Connection.this.send(new DeviceEvent.GroupMessage(message)));
-      }
-
-      @Override
-      public void readGap(String group, long fromSeq, long toSeq) {
-        // Read as the user: nothing of a group they are not in (any more), nothing before they joined.
-        ctx.pipeToSelf(history.page(userId, group, toSeq + 1, (int) Math.min(Integer.MAX_VALUE, toSeq - fromSeq + 1)),
-            (read, failure) -> new GapRead(group, toSeq,
-                read == null || !read.isOk() ? List.of() : read.value().messages()));
-      }
+    this.largeGroups = new LargeGroupFollowing(userId, history, largeGroups, ctx, message -> {
+      ParleyMetrics.messageDelivered(message.serverTs(), clock.millis());
+      deliver(new DeviceEvent.GroupMessage(message));
     });
+    this.presence = new PresenceWatching(userId, entities, ctx);
+    this.registration = new UserRegistration(userId, deviceId, entities, askTimeout, ctx, new NoAnswer(ReRegister.INSTANCE));
     this.liveness = liveness;
     this.heartbeat = new Heartbeat(heartbeat);
     this.clock = clock;
     this.ctx = ctx;
     this.timers = timers;
     PendingReplay replay = new PendingReplay(userId,
-        new PendingReader(entities, history, ASK_TIMEOUT, ctx.getSystem()), ctx, new NoAnswer(Replay.INSTANCE),
+        new PendingReader(entities, history, askTimeout, ctx.getSystem()), ctx, new NoAnswer(Replay.INSTANCE),
         socket::hasRoom);
     this.stream = new DeviceStream(userId, replay, new DeviceStream.Output() {
       @Override
@@ -234,7 +211,7 @@ public final class Connection {
   }
 
   private Behavior<Object> awaitingAttach(Instant tokenExpiresAt) {
-    register();
+    registration.register();
     expireAt(tokenExpiresAt);
     timers.startSingleTimer(AttachTimeout.INSTANCE, Duration.ofSeconds(30));
     return running();
@@ -243,12 +220,6 @@ public final class Connection {
   private void expireAt(Instant expiresAt) {
     Duration left = Duration.between(clock.instant(), expiresAt);
     timers.startSingleTimer(TokenExpired.INSTANCE, left.isNegative() ? Duration.ZERO : left);
-  }
-
-  private void register() {
-    ctx.ask(UserActor.Connected.class, entities.user(userId), ASK_TIMEOUT,
-        replyTo -> new UserActor.Connect(deviceId, self(), replyTo),
-        (connected, failure) -> connected != null ? connected : new NoAnswer(ReRegister.INSTANCE));
   }
 
   /** One table for every connection (see {@link HandlerTable}). */
@@ -270,17 +241,24 @@ public final class Connection {
           .on(PendingReplay.PageArrived.class, (self, none, page) -> same(() -> self.stream.pageArrived(page)))
           .on(PendingReplay.PageLoaded.class, (self, none, page) -> same(() -> self.stream.pageLoaded(page)))
           .on(DeviceEvent.StreamItem.class, (self, none, item) -> same(() -> self.stream.item(item)))
-          .on(Acked.class, (self, none, acked) -> same(() -> self.stream.acked(acked.cursor())))
-          .on(LargeGroupsFound.class, (self, none, found) -> self.onLargeGroupsFound(found))
+          .on(Acked.class, (self, none, acked) -> same(() -> {
+            self.stream.acked(acked.cursor());
+            if (acked.taken() != null) {
+              acked.taken().complete(null);
+            }
+          }))
+          .on(LargeGroupFollowing.Found.class, (self, none, found) -> same(() -> self.largeGroups.found(found)))
           .on(LiveEvent.Joined.class, (self, none, joined) ->
-              same(() -> self.feeds.joined(joined.conversationId(), joined.lastSeq())))
+              same(() -> self.largeGroups.feeds.joined(joined.conversationId(), joined.lastSeq())))
           .on(LiveEvent.Messages.class, (self, none, messages) ->
-              same(() -> self.feeds.messages(messages.conversationId(), messages.messages())))
-          .on(GapRead.class, (self, none, gap) -> same(() -> self.feeds.gapRead(gap.group(), gap.toSeq(), gap.messages())))
-          .on(GroupRelay.Dropped.class, (self, none, dropped) -> same(() -> self.feeds.forget(dropped.conversationId())))
+              same(() -> self.largeGroups.feeds.messages(messages.conversationId(), messages.messages())))
+          .on(LargeGroupFollowing.GapRead.class, (self, none, gap) ->
+              same(() -> self.largeGroups.feeds.gapRead(gap.group(), gap.toSeq(), gap.messages())))
+          .on(GroupRelay.Dropped.class, (self, none, dropped) ->
+              same(() -> self.largeGroups.feeds.forget(dropped.conversationId())))
           .on(LiveEvent.Typing.class, (self, none, typing) -> same(() -> {
             if (!typing.typistId().equals(self.userId)) {
-              self.stream.event(() -> self.send(new DeviceEvent.Typing(typing.conversationId(), typing.typistId())));
+              self.deliver(new DeviceEvent.Typing(typing.conversationId(), typing.typistId()));
             }
           }))
           .on(DeviceEvent.Replaced.class, (self, none, r) -> same(() -> self.socket.complete()))
@@ -291,26 +269,20 @@ public final class Connection {
               new SocketOutput.Close(FrameGuard.CLOSE_POLICY_VIOLATION,
                   "more than " + refused.max() + " new devices of this user today"))))
           .on(DeviceEvent.Presence.class, (self, none, presence) -> same(() -> {
-            self.watchWhileOnline(presence);
-            self.stream.event(() -> self.send(presence));
+            self.presence.presence(presence);
+            self.deliver(presence);
           }))
-          .on(WatchedUserStopped.class, (self, none, stopped) -> same(() -> self.watchedUserStopped(stopped.userId())))
-          .on(DeviceEvent.class, (self, none, event) -> same(() -> self.stream.event(() -> self.send(event))))
-          .on(Reply.class, (self, none, reply) ->
-              same(() -> self.afterHello.send(() -> self.socket.emit(new SocketOutput.Text(reply.json())),
-                  reply.json().length())))
-          .on(ReRegister.class, (self, none, r) -> same(self::register))
+          .on(PresenceWatching.WatchedUserStopped.class, (self, none, stopped) -> same(() -> self.presence.stopped(stopped)))
+          .on(DeviceEvent.class, (self, none, event) -> same(() -> self.deliver(event)))
+          .on(ReRegister.class, (self, none, r) -> same(self.registration::register))
           .on(Tick.class, (self, none, tick) -> same(self::onTick))
           .on(TokenRefreshed.class, (self, none, refreshed) -> same(() -> self.expireAt(refreshed.expiresAt())))
           .on(TokenExpired.class, (self, none, expired) -> same(() -> {
             self.send(WireFormat.tokenExpired());
             self.socket.complete();
           }))
-          .on(PresenceWatched.class, (self, none, watched) -> same(() -> self.presenceWatched(watched.userIds())))
-          .on(UserActorStopped.class, (self, none, stopped) -> same(() -> {
-            self.watchedUser = null;
-            self.register();
-          }))
+          .on(PresenceWatched.class, (self, none, watched) -> same(() -> self.presence.watch(watched.userIds())))
+          .on(UserRegistration.UserActorStopped.class, (self, none, stopped) -> same(self.registration::userActorStopped))
           .on(NoAnswer.class, (self, none, noAnswer) -> same(() -> {
             if (noAnswer.retry() == Replay.INSTANCE) {
               self.stream.noAnswer();
@@ -329,7 +301,7 @@ public final class Connection {
         (context, signal) -> {
           if (signal instanceof PostStop) {
             live.closed(ctx.getSelf());
-            presenceWatched(Set.of());
+            presence.watch(Set.of());
             return Behaviors.same();
           }
           return Behaviors.unhandled();
@@ -362,8 +334,8 @@ public final class Connection {
       liveness.ping();
       // Besides watching the UserActor, re-register now and then: a safety net should a watch
       // notification ever be missed.
-      register();
-      findLargeGroups(); // if the lookup at registration failed
+      registration.register();
+      largeGroups.find(); // if the lookup at registration failed
     }
   }
 
@@ -371,93 +343,25 @@ public final class Connection {
     timers.startSingleTimer(Tick.INSTANCE, Duration.ofMillis(heartbeat.delayMillis()));
   }
 
-  /**
-   * A watched user's entity stops only when idle, which it is not while the user is online: if
-   * it stops while it last said online, its node failed or it moved, and the offline it would
-   * have sent may never come. It is watched then, and asked again once if it stops.
-   */
-  private void watchWhileOnline(DeviceEvent.Presence presence) {
-    if (presence.user() == null || presence.userId().equals(userId)) {
-      return; // an older node's; or the user's own entity, watched already
-    }
-    ActorRef<UserActor.Command> before = presence.online()
-        ? onlineWatched.put(presence.userId(), presence.user())
-        : onlineWatched.remove(presence.userId());
-    if (before != null && !(presence.online() && before.equals(presence.user()))) {
-      ctx.unwatch(before);
-    }
-    if (presence.online() && !presence.user().equals(before)) {
-      ctx.watchWith(presence.user(), new WatchedUserStopped(presence.userId()));
-    }
-  }
-
-  private void watchedUserStopped(String watchedUserId) {
-    onlineWatched.remove(watchedUserId);
-    if (presenceWatched.contains(watchedUserId)) {
-      entities.user(watchedUserId).tell(new UserActor.RenewPresence(userId, self()));
-    }
-  }
-
-  /** This node's {@link PresenceNotices} renews the subscriptions to users who come online. */
-  private void presenceWatched(Set<String> userIds) {
-    PresenceNotices notices = PresenceNotices.get(ctx.getSystem());
-    List<String> dropped = presenceWatched.stream().filter(id -> !userIds.contains(id)).toList();
-    notices.unwatch(userId, self(), dropped);
-    dropped.forEach(id -> {
-      ActorRef<UserActor.Command> entity = onlineWatched.remove(id);
-      if (entity != null) {
-        ctx.unwatch(entity);
-      }
-    });
-    notices.watch(userId, self(), userIds.stream().filter(id -> !presenceWatched.contains(id)).toList());
-    presenceWatched = userIds;
-  }
-
   private Behavior<Object> onRegistered(UserActor.Connected connected) {
-    // Only a re-registration with the very UserActor run that already had us registered has
-    // missed nothing: its live items arrive in order, and a gap among them starts a replay.
-    boolean missedNothing = connected.alreadyRegistered()
-        && connected.user().equals(watchedUser) && connected.incarnation() == userIncarnation;
-    if (connected.incarnation() != userIncarnation && !presenceWatched.isEmpty()) {
-      // A new run of the user's entity: it counts this connection's subscriptions again.
-      connected.user().tell(new UserActor.WatchPresence(self(), presenceWatched, null));
+    UserRegistration.Registered registered = registration.registered(connected);
+    if (registered.newRun()) {
+      presence.ownEntityRestarted(connected.user());
     }
-    userIncarnation = connected.incarnation();
-    if (!connected.user().equals(watchedUser)) {
-      if (watchedUser != null) {
-        ctx.unwatch(watchedUser);
-      }
-      watchedUser = connected.user();
-      ctx.watchWith(watchedUser, new UserActorStopped());
-    }
-    findLargeGroups();
+    largeGroups.find();
     if (!stream.started()) {
       // hello goes out once the device is registered: from then on its items are kept for it.
-      send(WireFormat.hello(userId, deviceId, clock.millis(), heartbeat.heartbeatMillis()));
+      // The socket holds the replies to the client's requests until it is out.
+      socket.hello(WireFormat.hello(userId, deviceId, clock.millis(), heartbeat.heartbeatMillis()));
       stream.start();
-      afterHello.open();
     }
-    stream.registered(connected, missedNothing);
+    stream.registered(connected, registered.missedNothing());
     return Behaviors.same();
   }
 
-  /** Once per connection: its large groups' relay subscriptions (joins later come through the relay). */
-  private void findLargeGroups() {
-    if (largeGroupsKnown) {
-      return;
-    }
-    largeGroupsKnown = true;
-    ctx.pipeToSelf(largeGroups.known().of(userId),
-        (groups, failure) -> new LargeGroupsFound(failure == null ? groups : null));
-  }
-
-  private Behavior<Object> onLargeGroupsFound(LargeGroupsFound found) {
-    if (found.groups() == null) {
-      largeGroupsKnown = false; // asked again at the next heartbeat
-    } else {
-      largeGroups.relay().tell(new GroupRelay.Online(userId, ctx.getSelf(), found.groups()));
-    }
-    return Behaviors.same();
+  /** An event, in its turn in the device's stream (see {@link DeviceStream#event}). */
+  private void deliver(DeviceEvent event) {
+    stream.event(() -> send(event));
   }
 
   private void send(ObjectNode frame) {

@@ -59,7 +59,7 @@ public final class Gateway {
         GroupConsentSettings.from(config, devTokens), clock);
     WebSocketEndpoint webSocket =
         new WebSocketEndpoint(
-            system, entities, history, chat, sealing, auth, gateway.getDuration("heartbeat"),
+            system, entities, history, chat, sealing, auth, gateway.getDuration("heartbeat"), askTimeout,
             gateway.getInt("max-frame-bytes"), gateway.getBytes("max-pending-output-bytes"),
             gateway.getInt("max-connections"), largeGroups, clock);
     ParleyMetrics.gauge("parley.connections", "WebSocket connections open on this node", webSocket.live::size);

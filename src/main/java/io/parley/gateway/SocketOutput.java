@@ -9,7 +9,7 @@ import java.util.function.Consumer;
 
 /**
  * Where a {@link Connection} writes its frames: the socket's outbound buffer, once the socket is
- * attached (frames before that wait here). It counts the frames the socket has not taken yet, and
+ * attached (frames before that wait here). It counts its frames the socket has not taken yet, and
  * hears from the socket when their bytes are too many, so that a re-delivery reads more only
  * while the client keeps up.
  */
@@ -17,7 +17,15 @@ final class SocketOutput {
   /** What the outbound side of the socket is told: a frame to send, or to finish. */
   public sealed interface Outbound {}
 
-  public record Text(String json) implements Outbound {}
+  /**
+   * A text frame. {@code hello}: it is the connection's hello, which the replies to the client's
+   * requests wait for (the socket holds them until it comes; see {@link ClientSocketStage}).
+   */
+  public record Text(String json, boolean hello) implements Outbound {
+    public Text(String json) {
+      this(json, false);
+    }
+  }
 
   /** A frame whose content is being opened (its sender's key is being read); see {@link #send(CompletionStage)}. */
   public record Opening(CompletionStage<String> json) implements Outbound {}
@@ -46,6 +54,11 @@ final class SocketOutput {
 
   void send(ObjectNode frame) {
     emit(new Text(WireFormat.render(frame)));
+  }
+
+  /** The connection's hello: the replies held for it follow it. */
+  void hello(ObjectNode frame) {
+    emit(new Text(WireFormat.render(frame), true));
   }
 
   /** A frame still being made (its content opened): it goes out in its turn once made. */

@@ -26,33 +26,52 @@ final class WaitingFrames {
     this.maxBytes = maxBytes;
   }
 
-  /** Takes {@code frame} unless a bound would be passed (then nothing changes). */
+  /** A reply to one of the client's requests: it waits like a text, but is not the connection's frame. */
+  private record Reply(ByteString text) {}
+
+  /** Takes the connection's {@code frame} unless a bound would be passed (then nothing changes). */
   Added add(SocketOutput.Outbound frame) {
     if (frames.size() >= maxFrames) {
       return Added.TOO_MANY_FRAMES;
     }
     if (frame instanceof SocketOutput.Text text) {
-      ByteString encoded = ByteString.fromString(text.json());
-      if (bytes > 0 && bytes + encoded.length() > maxBytes) {
-        return Added.TOO_MANY_BYTES;
-      }
-      frames.add(encoded);
-      bytes += encoded.length();
-    } else {
-      frames.add(frame);
+      return addText(ByteString.fromString(text.json()), false);
     }
+    frames.add(frame);
+    return Added.ADDED;
+  }
+
+  /** Takes a reply to the client unless a bound would be passed (then nothing changes). */
+  Added addReply(String json) {
+    return frames.size() >= maxFrames ? Added.TOO_MANY_FRAMES : addText(ByteString.fromString(json), true);
+  }
+
+  private Added addText(ByteString encoded, boolean reply) {
+    if (bytes > 0 && bytes + encoded.length() > maxBytes) {
+      return Added.TOO_MANY_BYTES;
+    }
+    frames.add(reply ? new Reply(encoded) : encoded);
+    bytes += encoded.length();
     return Added.ADDED;
   }
 
   /** The first frame: a {@link ByteString} (an encoded text), an {@link SocketOutput.Opening} or a {@link SocketOutput.Complete}; null if none. */
   Object peek() {
-    return frames.peek();
+    Object first = frames.peek();
+    return first instanceof Reply reply ? reply.text() : first;
   }
 
-  void removeFirst() {
-    if (frames.poll() instanceof ByteString sent) {
-      bytes -= sent.length();
+  /** Removes the first frame: true if it was the connection's, false if a reply (or none). */
+  boolean removeFirst() {
+    Object sent = frames.poll();
+    if (sent instanceof Reply reply) {
+      bytes -= reply.text().length();
+      return false;
     }
+    if (sent instanceof ByteString text) {
+      bytes -= text.length();
+    }
+    return sent != null;
   }
 
   /** More than a quarter of the byte bound waits: the low-water mark. */

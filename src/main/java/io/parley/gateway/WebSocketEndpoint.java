@@ -38,6 +38,7 @@ final class WebSocketEndpoint {
   private final ContentSealing sealing;
   private final JwtAuth auth;
   private final Duration heartbeat;
+  private final Duration askTimeout;
   private final int maxFrameBytes;
   private final long maxPendingOutputBytes;
   final int maxConnections;
@@ -55,6 +56,7 @@ final class WebSocketEndpoint {
       ContentSealing sealing,
       JwtAuth auth,
       Duration heartbeat,
+      Duration askTimeout,
       int maxFrameBytes,
       long maxPendingOutputBytes,
       int maxConnections,
@@ -68,6 +70,7 @@ final class WebSocketEndpoint {
     this.sealing = sealing;
     this.auth = auth;
     this.heartbeat = heartbeat;
+    this.askTimeout = askTimeout;
     this.maxFrameBytes = maxFrameBytes;
     this.maxPendingOutputBytes = maxPendingOutputBytes;
     this.maxConnections = maxConnections;
@@ -104,7 +107,7 @@ final class WebSocketEndpoint {
     ActorRef<Object> connection =
         system.systemActorOf(
             Connection.create(userId, deviceId, token.expiresAt(), entities, history, sealing, live, largeGroups,
-                guard, heartbeat, clock),
+                guard, heartbeat, askTimeout, clock),
             "connection-" + UUID.randomUUID(),
             Props.empty());
     ClientFrames frames = new ClientFrames(userId, deviceId, chat, auth, entities, connection);

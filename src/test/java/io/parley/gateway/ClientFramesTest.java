@@ -213,7 +213,9 @@ class ClientFramesTest {
     accepted.replyTo().tell(Outcome.ok(Done.INSTANCE));
     assertEquals(Optional.empty(), join(ack), "an ack has no reply");
     // The connection learns of it, so that a replay under way skips what the device has.
-    assertEquals(new Connection.Acked(3), connection.receiveMessage());
+    Connection.Acked acked = (Connection.Acked) connection.receiveMessage();
+    assertEquals(new Connection.Acked(3), acked);
+    acked.taken().complete(null); // the connection took it
 
     CompletionStage<Optional<String>> pong = frames.handle("{\"type\": \"ping\", \"req_id\": \"p1\"}");
     var sync = bob.expectMessageClass(UserActor.Sync.class);
@@ -225,6 +227,21 @@ class ClientFramesTest {
     bob.expectNoMessage(Duration.ofMillis(100));
   }
 
+  /** Once its answer is out, nothing acked may follow it on the socket: the connection takes the ack first. */
+  @Test
+  void theFrameAfterAnAckWaitsUntilTheConnectionHasTakenTheAck() {
+    frames.handle("{\"type\": \"ack\", \"cursor\": 3}");
+    bob.expectMessageClass(UserActor.Ack.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    Connection.Acked acked = (Connection.Acked) connection.receiveMessage();
+    CompletionStage<Optional<String>> pong = frames.handle("{\"type\": \"ping\", \"req_id\": \"p1\"}");
+    // The ack is stored meanwhile: the connection takes it alongside.
+    bob.expectMessageClass(UserActor.Sync.class).replyTo().tell(Done.INSTANCE);
+    connection.expectNoMessage(Duration.ofMillis(100));
+    assertFalse(pong.toCompletableFuture().isDone(), "answered before the connection took the ack");
+    acked.taken().complete(null);
+    assertEquals("pong", json(pong).get("type").asText());
+  }
+
   /**
    * A send after an ack: the sync names the message once it is stored, so that the user's entity
    * stores the ack with the message's copy for the sender's stream; the ack to the send waits for it.
@@ -233,7 +250,7 @@ class ClientFramesTest {
   void aSendAfterAnAckIsAnsweredOnceTheAckIsStoredWithItsCopy() {
     frames.handle("{\"type\": \"ack\", \"cursor\": 3}");
     bob.expectMessageClass(UserActor.Ack.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
-    connection.receiveMessage();
+    ((Connection.Acked) connection.receiveMessage()).taken().complete(null);
 
     CompletionStage<Optional<String>> answer = frames.handle(
         "{\"type\": \"msg.send\", \"req_id\": \"s1\", \"conversation_id\": \"d:alice:bob\", "
@@ -252,7 +269,7 @@ class ClientFramesTest {
     // A repeat (or a large group's message) brings no copy: the sync stores the acks itself.
     frames.handle("{\"type\": \"ack\", \"cursor\": 4}");
     bob.expectMessageClass(UserActor.Ack.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
-    connection.receiveMessage();
+    ((Connection.Acked) connection.receiveMessage()).taken().complete(null);
     answer = frames.handle(
         "{\"type\": \"msg.send\", \"req_id\": \"s2\", \"conversation_id\": \"d:alice:bob\", "
             + "\"client_msg_id\": \"c1\", \"content\": \"hi\"}");

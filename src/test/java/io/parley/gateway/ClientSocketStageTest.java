@@ -144,17 +144,65 @@ class ClientSocketStageTest {
     return type.cast(message);
   }
 
+  /** The connection's hello goes out, and with it the replies that waited for it. */
+  private void helloIsOut() throws Exception {
+    frames.accept(new SocketOutput.Text("hello", true));
+    assertEquals("hello", text(written()));
+  }
+
+  /** The next reply the socket takes (replies go straight to the socket once hello is out). */
+  private String nextReply() throws Exception {
+    return text(written());
+  }
+
   @Test
   void repliesLeaveInTheOrderOfTheirMessagesWhateverOrderTheyAreAnsweredIn() throws Exception {
     start(1000);
+    helloIsOut();
     message("first");
     message("second");
     assertEquals("first", nextAsked());
     assertEquals("second", nextAsked()); // both are answered concurrently
     answers.get("second").complete(Optional.of("reply 2"));
     answers.get("first").complete(Optional.of("reply 1"));
-    assertEquals("reply 1", nextToConnection(Connection.Reply.class).json());
-    assertEquals("reply 2", nextToConnection(Connection.Reply.class).json());
+    assertEquals("reply 1", nextReply());
+    assertEquals("reply 2", nextReply());
+  }
+
+  @Test
+  void aReplyWaitsForHelloOnlyAndThenLeavesAheadOfLaterFrames() throws Exception {
+    start(1000);
+    answers.put("ping", CompletableFuture.completedFuture(Optional.of("pong")));
+    message("ping");
+    assertEquals("ping", nextAsked());
+    // A frame of the connection before hello (server.draining, say) does not let the reply go.
+    frames.accept(new SocketOutput.Text("draining"));
+    assertEquals("draining", text(written()));
+    CompletableFuture<Optional<Object>> next = socket.pull().toCompletableFuture();
+    nextToConnection(Connection.Written.class); // the draining frame's
+    connection.expectNoMessage(Duration.ofMillis(200)); // nor is the reply handed to the connection
+    assertTrue(!next.isDone(), "the reply waits for hello: " + next);
+    frames.accept(new SocketOutput.Text("hello", true));
+    frames.accept(new SocketOutput.Text("event"));
+    assertEquals("hello", text(next.get(5, TimeUnit.SECONDS)));
+    assertEquals("pong", text(written()));
+    assertEquals("event", text(written()));
+    // Once hello is out, a reply goes straight to the socket.
+    answers.put("ping 2", CompletableFuture.completedFuture(Optional.of("pong 2")));
+    message("ping 2");
+    assertEquals("pong 2", text(written()));
+  }
+
+  @Test
+  void aClientThatKeepsAskingBeforeHelloIsClosedRatherThanItsRepliesHeld() throws Exception {
+    start(1000);
+    for (int i = 0; i <= ClientSocketStage.REPLIES_BEFORE_HELLO; i++) {
+      answers.put("ping " + i, CompletableFuture.completedFuture(Optional.of("pong")));
+      message("ping " + i);
+    }
+    List<Object> taken = writtenUntilDone();
+    assertEquals(1, taken.size(), "a close, and no reply: " + taken);
+    assertEquals(FrameGuard.CLOSE_POLICY_VIOLATION, closeCode(Optional.of(taken.get(0))));
   }
 
   @Test
@@ -211,9 +259,10 @@ class ClientSocketStageTest {
   @Test
   void aBinaryMessageIsAnsweredWithAnErrorInItsTurn() throws Exception {
     start(1000);
+    helloIsOut();
     client.offer(new FrameHandler.BinaryMessagePart(ByteString.fromString("x"), true));
     client.offer(FrameHandler.MessageEnd$.MODULE$);
-    String reply = nextToConnection(Connection.Reply.class).json();
+    String reply = nextReply();
     assertTrue(reply.contains("bad_request") && reply.contains("binary"), reply);
   }
 

@@ -58,4 +58,19 @@ class WaitingFramesTest {
     waiting.removeFirst();
     assertInstanceOf(SocketOutput.Complete.class, waiting.peek());
   }
+
+  /** The connection counts its own frames the socket took (see SocketOutput#hasRoom), not the replies. */
+  @Test
+  void aReplyWaitsAndCountsLikeATextButIsNotTheConnections() {
+    WaitingFrames waiting = new WaitingFrames(3, 1000);
+    waiting.add(new SocketOutput.Text("event"));
+    assertEquals(WaitingFrames.Added.ADDED, waiting.addReply("pong"));
+    assertEquals(WaitingFrames.Added.TOO_MANY_BYTES, waiting.addReply("x".repeat(1000)));
+    assertEquals(9, waiting.bytes());
+    assertTrue(waiting.removeFirst(), "the event is the connection's");
+    assertEquals(ByteString.fromString("pong"), waiting.peek());
+    assertFalse(waiting.removeFirst(), "the reply is not");
+    assertEquals(0, waiting.bytes());
+    assertFalse(waiting.removeFirst(), "nothing was left");
+  }
 }
