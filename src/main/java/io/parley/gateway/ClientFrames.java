@@ -85,7 +85,7 @@ final class ClientFrames {
 
   /**
    * PROTOCOL.md: acks are durable once a later frame on the connection is answered. Acks are
-   * stored lazily (see {@code UserActor.onAck}), so the first frame after one is answered only
+   * stored lazily (the user's {@code DeliveryStream} keeps an ack until the next write), so the first frame after one is answered only
    * once they are stored; replies leave in frame order, so every later answer waits too. When
    * that frame sends a message, its copy for this user's stream is stored with the acks: the
    * sync asks for nothing more than that write.

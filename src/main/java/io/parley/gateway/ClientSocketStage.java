@@ -28,8 +28,8 @@ import scala.Option;
  * text messages in, each answered through {@link ClientFrames}, and the {@link Connection}'s
  * frames out. It takes the place of pekko-http's message layer and of the stages Parley ran on
  * top of it: that layer split every message into substreams of its own and kept a timer ticking
- * every 3 s on every socket, and an idle connection held 48 stage logics instead of 28, each with
- * a callback set and attribute lists (see the performance log).
+ * on every socket, and an idle connection held many more stage logics (docs/performance.md, the
+ * twelfth sitting).
  *
  * <ul>
  *   <li>Requests of one connection run concurrently (so pipelined sends share a write), at most
