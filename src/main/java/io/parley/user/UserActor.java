@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -470,7 +471,7 @@ public final class UserActor
     Writes command;
     int commands = 0;
     while (!write.full() && (command = writes.poll()) != null) {
-      decide(state, command, write);
+      WRITES.apply(this, state, command).accept(write);
       commands++;
     }
     ParleyMetrics.groupCommit(TYPE_KEY.name(), commands);
@@ -487,38 +488,40 @@ public final class UserActor
     });
   }
 
-  private void decide(UserState state, Writes command, StagedWrite write) {
-    if (command instanceof Deliver cmd) {
-      stream.deliver(cmd, write);
-    } else if (command instanceof DeliverReceipt cmd) {
-      stream.receipt(state, cmd, write);
-    } else if (command instanceof Sync cmd) {
-      write.then(stored -> cmd.replyTo().tell(Done.INSTANCE));
-    } else if (command instanceof ConversationChanged cmd) {
-      inbox.conversationChanged(cmd, write);
-    } else if (command instanceof MessageDeleted cmd) {
-      stream.deletion(cmd, write);
-      inbox.messageDeleted(state, cmd, write);
-    } else if (command instanceof SenderErased cmd) {
-      inbox.senderErased(state, cmd, write);
-    } else if (command instanceof MarkRead cmd) {
-      touch();
-      inbox.markRead(state, cmd, write);
-    } else if (command instanceof Connect cmd) {
-      touch();
-      connections.connect(state, cmd, write, incarnation);
-      write.then(stored -> consent.showInvites(stored, cmd.connection()));
-    } else if (command instanceof Disconnect cmd) {
-      touch();
-      connections.disconnect(cmd, write);
-    } else if (command instanceof RegisterPushToken cmd) {
-      write.registerPushToken(cmd.token());
-      write.then(stored -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
-    } else if (command instanceof UnregisterPushToken cmd) {
-      write.unregisterPushToken(cmd.token());
-      write.then(stored -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
-    }
-  }
+  /** What each write command adds to the write a flush decides (see {@link HandlerTable}). */
+  private static final HandlerTable<UserActor, UserState, Writes, Consumer<StagedWrite>> WRITES =
+      HandlerTable.<UserActor, UserState, Writes, Consumer<StagedWrite>>builder()
+          .on(Deliver.class, (self, state, cmd) -> write -> self.stream.deliver(cmd, write))
+          .on(DeliverReceipt.class, (self, state, cmd) -> write -> self.stream.receipt(state, cmd, write))
+          .on(Sync.class, (self, state, cmd) -> write -> write.then(stored -> cmd.replyTo().tell(Done.INSTANCE)))
+          .on(ConversationChanged.class, (self, state, cmd) -> write -> self.inbox.conversationChanged(cmd, write))
+          .on(MessageDeleted.class, (self, state, cmd) -> write -> {
+            self.stream.deletion(cmd, write);
+            self.inbox.messageDeleted(state, cmd, write);
+          })
+          .on(SenderErased.class, (self, state, cmd) -> write -> self.inbox.senderErased(state, cmd, write))
+          .on(MarkRead.class, (self, state, cmd) -> write -> {
+            self.touch();
+            self.inbox.markRead(state, cmd, write);
+          })
+          .on(Connect.class, (self, state, cmd) -> write -> {
+            self.touch();
+            self.connections.connect(state, cmd, write, self.incarnation);
+            write.then(stored -> self.consent.showInvites(stored, cmd.connection()));
+          })
+          .on(Disconnect.class, (self, state, cmd) -> write -> {
+            self.touch();
+            self.connections.disconnect(cmd, write);
+          })
+          .on(RegisterPushToken.class, (self, state, cmd) -> write -> {
+            write.registerPushToken(cmd.token());
+            write.then(stored -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
+          })
+          .on(UnregisterPushToken.class, (self, state, cmd) -> write -> {
+            write.unregisterPushToken(cmd.token());
+            write.then(stored -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
+          })
+          .build();
 
   private Effect<Event, UserState> onPushDue(UserState state, PushDue cmd) {
     if (!connections.online()) {
