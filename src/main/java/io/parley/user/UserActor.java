@@ -295,7 +295,6 @@ public final class UserActor
   }
 
   private final String userId;
-  private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final UserSettings settings;
 
@@ -318,7 +317,6 @@ public final class UserActor
       PushNotifier pushNotifier, KeptElsewhere elsewhere, Clock clock) {
     super(persistenceId(userId), EntityLifecycle.onPersistenceFailure());
     this.userId = userId;
-    this.ctx = ctx;
     this.timers = timers;
     this.lifecycle = new EntityLifecycle<>(TYPE_KEY.name(), ctx, shard);
     this.settings = settings;
