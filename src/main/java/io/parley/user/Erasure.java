@@ -77,7 +77,7 @@ public final class Erasure {
 
   // What the erasure's steps send the entity: never journaled (see UserActor.Internal).
 
-  /** A conversation answered ({@code failure} null if it erased the user), or, with no conversation, time to go on. */
+  /** A conversation answered ({@code failure} null if it erased the user), or (no conversation) time to go on. */
   record EraseStep(String conversationId, String failure) implements UserActor.Internal {}
 
   /** What the account kept outside the entities is deleted ({@link KeptElsewhere}), or {@code failure}. */

@@ -40,7 +40,8 @@ final class PresenceWatchers {
   private record Watcher(String userId, boolean shown) {}
 
   /** Whether a presence subscriber is in a conversation whose members the inbox does not keep. */
-  record PresenceChecked(String subscriberUserId, int membershipChanges, boolean shares) implements UserActor.Internal {}
+  record PresenceChecked(String subscriberUserId, int membershipChanges, boolean shares)
+      implements UserActor.Internal {}
 
   PresenceWatchers(String userId, ActorContext<UserActor.Command> ctx, MemberLists memberLists) {
     this.userId = userId;

@@ -41,10 +41,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * and push tokens. The state and how events change it are {@link UserState}; the commands of each
  * job are decided by {@link UserWrites} (the group commit), {@link DeliveryStream},
  * {@link DeviceConnections} (live connections, held in memory only, with {@link PresenceWatchers}),
- * {@link InboxCommands}, {@link Allowances}, {@link Erasure}, {@link GroupConsent} and
- * {@link WakeUpPushes}. Its protocol (the commands other classes send, the events) is declared
- * here, beside the handlers, as in Pekko's ShoppingCart sample; what it sends itself
- * ({@link Internal}) is declared beside the job that sends it.
+ * {@link InboxCommands}, {@link Allowances}, {@link Erasure}, {@link GroupConsent},
+ * {@link WakeUpPushes} and {@link Passivation}. Its protocol (the commands others send, their
+ * replies, the events) is declared here, beside the handlers, as in Pekko's ShoppingCart sample;
+ * what its jobs send it ({@link Internal}) is declared beside each job.
  */
 public final class UserActor
     extends EventSourcedBehavior<UserActor.Command, UserActor.Event, UserState> {
@@ -63,12 +63,12 @@ public final class UserActor
   public sealed interface Writes extends Command {}
 
   /**
-   * What the entity sends itself (piped results, timers): never journaled, never sent to another
-   * node, so each is declared beside the job that sends it.
+   * What the entity's jobs send it (piped results, their timers): never journaled, never sent by
+   * another node, so each is declared beside the job that sends it.
    */
   sealed interface Internal extends Command permits UserWrites.Flush, UserWrites.FlushAcks, Erasure.EraseStep,
       Erasure.ElsewhereErased, Erasure.IndexConsulted, Erasure.OwnJournalErased, Erasure.ErasingMarked,
-      PresenceWatchers.PresenceChecked, WakeUpPushes.PushDue {}
+      PresenceWatchers.PresenceChecked, WakeUpPushes.PushDue, Passivation.Tick {}
 
   /** Messages after {@code since} are theirs; {@code info} is null if the membership {@code fingerprint} names is held. */
   public record Deliver(ConversationInfo info, long since, List<ChatMessage> messages, String conversationId,
@@ -193,8 +193,6 @@ public final class UserActor
   /** Consent to groups: who may add the user, their invites, their daily quota ({@link GroupConsent}). */
   public non-sealed interface ConsentCommand extends Command {}
 
-  enum Tick implements Command { INSTANCE }
-
   enum Stop implements Command { INSTANCE }
 
   /** What sharding sends to stop this entity when it passivates or its shard moves. */
@@ -295,7 +293,6 @@ public final class UserActor
   }
 
   private final String userId;
-  private final TimerScheduler<Command> timers;
   private final UserSettings settings;
 
   private final DeviceConnections connections;
@@ -307,7 +304,7 @@ public final class UserActor
   private final Erasure erasure;
   private final GroupConsent consent;
   private final UserWrites writes;
-  private final DeviceActivity activity;
+  private final Passivation passivation;
   private static final AtomicLong INCARNATIONS = new AtomicLong(System.nanoTime());
   private long incarnation;
   private final EntityLifecycle<UserState> lifecycle;
@@ -317,11 +314,10 @@ public final class UserActor
       PushNotifier pushNotifier, KeptElsewhere elsewhere, Clock clock) {
     super(persistenceId(userId), EntityLifecycle.onPersistenceFailure());
     this.userId = userId;
-    this.timers = timers;
     this.lifecycle = new EntityLifecycle<>(TYPE_KEY.name(), ctx, shard);
     this.settings = settings;
-    this.pushes = new OfflinePushes<>(
-        userId, settings.pushGatherDelay(), settings.pushCoalesceWindow(), pushNotifier, timers, WakeUpPushes.PushDue::new, clock);
+    this.pushes = new OfflinePushes<>(userId, settings.pushGatherDelay(), settings.pushCoalesceWindow(), pushNotifier,
+        timers, WakeUpPushes.PushDue::new, clock);
     MemberLists memberLists = new MemberLists(conversations, ctx.getSystem());
     // A device back online fetches what is pending: nothing waiting is pushed any more.
     this.connections = new DeviceConnections(userId, ctx, settings, clock, memberLists, pushes::cancelAll);
@@ -332,8 +328,8 @@ public final class UserActor
     this.erasure = new Erasure(userId, ctx, timers, Effect(), conversations, elsewhere, connections, pushes, clock,
         () -> lastSequenceNumber(ctx));
     this.consent = new GroupConsent(userId, Effect(), connections, memberLists, clock);
-    this.activity = new DeviceActivity(clock, settings.passivateAfterIdle());
-    this.writes = new UserWrites(ctx, Effect(), stream, inbox, connections, consent, activity, () -> incarnation);
+    this.passivation = new Passivation(clock, settings.passivateAfterIdle(), timers, lifecycle);
+    this.writes = new UserWrites(ctx, Effect(), stream, inbox, connections, consent, passivation, () -> incarnation);
   }
 
   @Override
@@ -356,7 +352,7 @@ public final class UserActor
   public SignalHandler<UserState> signalHandler() {
     return lifecycle.signals(newSignalHandlerBuilder(), state -> {
       incarnation = INCARNATIONS.incrementAndGet();
-      timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.passivateAfterIdle().dividedBy(4));
+      passivation.start();
       erasure.advance(state);
     });
   }
@@ -395,7 +391,7 @@ public final class UserActor
           .on(ConsentCommand.class, (self, state, cmd) -> self.consent.handle(state, cmd))
           .on(WakeUpPushes.PushDue.class, (self, state, cmd) -> self.wakeUps.due(state, cmd))
           .on(Mentioned.class, (self, state, cmd) -> self.wakeUps.mentioned(state, cmd))
-          .on(Tick.class, UserActor::onTick)
+          .on(Passivation.Tick.class, (self, state, cmd) -> self.onTick(state))
           .on(Stop.class, (self, state, cmd) -> self.writes.stopOnceStored())
           .build();
 
@@ -404,18 +400,16 @@ public final class UserActor
     return (state, command) -> COMMANDS.apply(this, state, command);
   }
 
-  private Effect<Event, UserState> onTick(UserState state, Tick tick) {
+  private Effect<Event, UserState> onTick(UserState state) {
     connections.pruneWatching();
-    if (activity.idle() && writes.idle() && connections.idle() && pushes.isEmpty() && allowances.full()
-        && !Erasure.running(state)) {
-      lifecycle.passivate();
-    }
+    passivation.check(() -> writes.idle() && connections.idle() && pushes.isEmpty() && allowances.full()
+        && !Erasure.running(state));
     return Effect().none();
   }
 
   /** A device's command that stores nothing: it counts as activity, then {@code handle} runs. */
   private Effect<Event, UserState> touched(Runnable handle) {
-    activity.touch();
+    passivation.touch();
     handle.run();
     return Effect().none();
   }

@@ -46,12 +46,12 @@ final class UserWrites {
   private final InboxCommands inbox;
   private final DeviceConnections connections;
   private final GroupConsent consent;
-  private final DeviceActivity activity;
+  private final Passivation passivation;
   private final LongSupplier incarnation;
   private final WriteBatch<Writes> waiting = new WriteBatch<>();
 
   UserWrites(ActorContext<Command> ctx, EffectFactories<Event, UserState> effects, DeliveryStream stream,
-      InboxCommands inbox, DeviceConnections connections, GroupConsent consent, DeviceActivity activity,
+      InboxCommands inbox, DeviceConnections connections, GroupConsent consent, Passivation passivation,
       LongSupplier incarnation) {
     this.ctx = ctx;
     this.effects = effects;
@@ -59,7 +59,7 @@ final class UserWrites {
     this.inbox = inbox;
     this.connections = connections;
     this.consent = consent;
-    this.activity = activity;
+    this.passivation = passivation;
     this.incarnation = incarnation;
   }
 
@@ -138,16 +138,16 @@ final class UserWrites {
           })
           .on(SenderErased.class, (self, state, cmd) -> write -> self.inbox.senderErased(state, cmd, write))
           .on(MarkRead.class, (self, state, cmd) -> write -> {
-            self.activity.touch();
+            self.passivation.touch();
             self.inbox.markRead(state, cmd, write);
           })
           .on(Connect.class, (self, state, cmd) -> write -> {
-            self.activity.touch();
+            self.passivation.touch();
             self.connections.connect(state, cmd, write, self.incarnation.getAsLong());
             write.then(stored -> self.consent.showInvites(stored, cmd.connection()));
           })
           .on(Disconnect.class, (self, state, cmd) -> write -> {
-            self.activity.touch();
+            self.passivation.touch();
             self.connections.disconnect(cmd, write);
           })
           .on(RegisterPushToken.class, (self, state, cmd) -> write -> {

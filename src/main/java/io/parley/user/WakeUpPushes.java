@@ -16,7 +16,8 @@ final class WakeUpPushes {
   private final BooleanSupplier online;
   private final EffectFactories<Event, UserState> effects;
 
-  WakeUpPushes(OfflinePushes<UserActor.Command> pushes, BooleanSupplier online, EffectFactories<Event, UserState> effects) {
+  WakeUpPushes(OfflinePushes<UserActor.Command> pushes, BooleanSupplier online,
+      EffectFactories<Event, UserState> effects) {
     this.pushes = pushes;
     this.online = online;
     this.effects = effects;
