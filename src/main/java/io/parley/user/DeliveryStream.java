@@ -164,8 +164,8 @@ final class DeliveryStream {
       long now = clock.millis();
       acksAccepted.put(cmd.deviceId(), new UserActor.DeviceAcked(
           cmd.deviceId(), cmd.cursor(), now, settings.pendingMaxItems(), settings.inactiveBefore(now)));
-      if (!timers.isTimerActive(UserActor.FlushAcks.INSTANCE)) {
-        timers.startSingleTimer(UserActor.FlushAcks.INSTANCE, settings.lazyAckDelay());
+      if (!timers.isTimerActive(UserWrites.FlushAcks.INSTANCE)) {
+        timers.startSingleTimer(UserWrites.FlushAcks.INSTANCE, settings.lazyAckDelay());
       }
     }
     cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
@@ -183,7 +183,7 @@ final class DeliveryStream {
   void syncWithNextWrite(ActorRef<Done> replyTo) {
     syncsWaiting.add(replyTo);
     if (syncsWaiting.size() == 1) {
-      timers.startSingleTimer(UserActor.FlushAcks.INSTANCE, settings.ackSyncWait());
+      timers.startSingleTimer(UserWrites.FlushAcks.INSTANCE, settings.ackSyncWait());
     }
   }
 
@@ -191,7 +191,7 @@ final class DeliveryStream {
   void storeAcks(StagedWrite write) {
     acksAccepted.values().forEach(write::add);
     acksAccepted.clear();
-    timers.cancel(UserActor.FlushAcks.INSTANCE);
+    timers.cancel(UserWrites.FlushAcks.INSTANCE);
     syncsWaiting.forEach(replyTo -> write.then(stored -> replyTo.tell(Done.INSTANCE)));
     syncsWaiting.clear();
   }

@@ -207,7 +207,7 @@ final class DeviceConnections {
     }
   }
 
-  void presenceChecked(UserActor.PresenceChecked cmd, UserState state) {
+  void presenceChecked(PresenceWatchers.PresenceChecked cmd, UserState state) {
     presence.checked(cmd, state, online());
   }
 

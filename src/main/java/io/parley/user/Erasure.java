@@ -11,8 +11,6 @@ import io.parley.push.OfflinePushes;
 import io.parley.push.PushToken;
 import io.parley.user.UserActor.EraseFinished;
 import io.parley.user.UserActor.EraseRequested;
-import io.parley.user.UserActor.ElsewhereErased;
-import io.parley.user.UserActor.EraseStep;
 import io.parley.user.UserActor.Event;
 import io.parley.user.UserActor.ConversationErased;
 import java.time.Clock;
@@ -76,6 +74,23 @@ public final class Erasure {
       return status == null || status.done();
     }
   }
+
+  // What the erasure's steps send the entity: never journaled (see UserActor.Internal).
+
+  /** A conversation answered ({@code failure} null if it erased the user), or (no conversation) time to go on. */
+  record EraseStep(String conversationId, String failure) implements UserActor.Internal {}
+
+  /** What the account kept outside the entities is deleted ({@link KeptElsewhere}), or {@code failure}. */
+  record ElsewhereErased(String failure) implements UserActor.Internal {}
+
+  /** A page of the member index's conversations of the user ({@link KeptElsewhere#conversations}), or {@code failure}. */
+  record IndexConsulted(KeptElsewhere.Page page, String failure) implements UserActor.Internal {}
+
+  /** The journal's events and snapshots from before the erasure were deleted ({@link JournalEraser}), or not. */
+  record OwnJournalErased(boolean deleted) implements UserActor.Internal {}
+
+  /** The account was marked as erasing where content keys are kept: null failure if it was. */
+  record ErasingMarked(String failure) implements UserActor.Internal {}
 
   static final int CONVERSATIONS_AT_ONCE = 16;
   static final Duration RETRY_AFTER = Duration.ofSeconds(2);
@@ -222,10 +237,10 @@ public final class Erasure {
     }
     marking = true;
     ctx.pipeToSelf(elsewhere.markErasing(userId),
-        (done, failure) -> new UserActor.ErasingMarked(failure == null ? null : failure.toString()));
+        (done, failure) -> new ErasingMarked(failure == null ? null : failure.toString()));
   }
 
-  Effect<Event, UserState> erasingMarked(UserState state, UserActor.ErasingMarked erasingMarked) {
+  Effect<Event, UserState> erasingMarked(UserState state, ErasingMarked erasingMarked) {
     marking = false;
     if (!running(state)) {
       return effects.none();
@@ -245,11 +260,11 @@ public final class Erasure {
     }
     consultingIndex = true;
     ctx.pipeToSelf(elsewhere.conversations(userId, after, pageSize), (found, failure) ->
-        new UserActor.IndexConsulted(found, failure == null ? null : failure.toString()));
+        new IndexConsulted(found, failure == null ? null : failure.toString()));
   }
 
   /** A page of the conversations the index lists goes on the list; those already erased answer at once. */
-  Effect<Event, UserState> indexConsulted(UserState state, UserActor.IndexConsulted consulted) {
+  Effect<Event, UserState> indexConsulted(UserState state, IndexConsulted consulted) {
     consultingIndex = false;
     if (!running(state) || state.erasure.indexConsulted()) {
       return effects.none();
@@ -304,10 +319,10 @@ public final class Erasure {
     }
     erasingJournal = true;
     Adapter.actorOf(ctx, JournalEraser.eventsAndSnapshots(UserActor.persistenceId(userId).id(), progress.journalThrough(),
-        Adapter.toClassic(ctx.getSelf()), new UserActor.OwnJournalErased(true), new UserActor.OwnJournalErased(false)));
+        Adapter.toClassic(ctx.getSelf()), new OwnJournalErased(true), new OwnJournalErased(false)));
   }
 
-  Effect<Event, UserState> journalErased(UserState state, UserActor.OwnJournalErased erased) {
+  Effect<Event, UserState> journalErased(UserState state, OwnJournalErased erased) {
     erasingJournal = false;
     if (!running(state) || state.erasure.finishedTs() == 0) {
       return effects.none();

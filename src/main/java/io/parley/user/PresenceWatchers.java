@@ -39,6 +39,10 @@ final class PresenceWatchers {
 
   private record Watcher(String userId, boolean shown) {}
 
+  /** Whether a presence subscriber is in a conversation whose members the inbox does not keep. */
+  record PresenceChecked(String subscriberUserId, int membershipChanges, boolean shares)
+      implements UserActor.Internal {}
+
   PresenceWatchers(String userId, ActorContext<UserActor.Command> ctx, MemberLists memberLists) {
     this.userId = userId;
     this.ctx = ctx;
@@ -120,13 +124,13 @@ final class PresenceWatchers {
     List<String> notKept = state.inbox.sentToMembersNotKept(userId);
     if (!notKept.isEmpty() && asking.add(subscriberUserId)) {
       ctx.pipeToSelf(memberLists.anyHasMember(notKept, subscriberUserId),
-          (shares, failure) -> new UserActor.PresenceChecked(subscriberUserId, changes, failure == null && shares));
+          (shares, failure) -> new PresenceChecked(subscriberUserId, changes, failure == null && shares));
     }
     return false;
   }
 
   /** The conversations answered: subscribers whose access this changes are told. */
-  void checked(UserActor.PresenceChecked cmd, UserState state, boolean online) {
+  void checked(PresenceChecked cmd, UserState state, boolean online) {
     if (cmd.membershipChanges() != answersOf || !asking.remove(cmd.subscriberUserId())) {
       return; // the member lists changed since: asked again when needed
     }

@@ -8,8 +8,6 @@ import io.parley.cluster.EventBatches;
 import io.parley.cluster.HandlerTable;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.EntityLifecycle;
-import io.parley.cluster.WriteBatch;
-import io.parley.metrics.ParleyMetrics;
 import io.parley.push.OfflinePushes;
 import io.parley.push.PushNotifier;
 import io.parley.push.PushToken;
@@ -41,11 +39,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 /**
  * One user: the delivery stream (cursor, pending items, each device's ack), the inbox, presence
  * and push tokens. The state and how events change it are {@link UserState}; the commands of each
- * job are decided by {@link DeliveryStream}, {@link DeviceConnections} (live connections, held in
- * memory only, with {@link PresenceWatchers}), {@link InboxCommands}, {@link Allowances} and
- * {@link OfflinePushes}. Its protocol (commands, events) is declared here, beside the handlers, as
- * in Pekko's ShoppingCart sample (the sealed interfaces keep their records in this file); that is
- * why the file runs past 400 lines.
+ * job are decided by {@link UserWrites} (the group commit), {@link DeliveryStream},
+ * {@link DeviceConnections} (live connections, held in memory only, with {@link PresenceWatchers}),
+ * {@link InboxCommands}, {@link Allowances}, {@link Erasure}, {@link GroupConsent},
+ * {@link WakeUpPushes} and {@link Passivation}. Its protocol (the commands others send, their
+ * replies, the events) is declared here, beside the handlers, as in Pekko's ShoppingCart sample;
+ * what its jobs send it ({@link Internal}) is declared beside each job.
  */
 public final class UserActor
     extends EventSourcedBehavior<UserActor.Command, UserActor.Event, UserState> {
@@ -60,8 +59,16 @@ public final class UserActor
 
   public sealed interface Command extends JsonSerializable {}
 
-  /** Commands that change the state: they are group-committed, see {@link #onFlush}. */
+  /** Commands that change the state: they are group-committed, see {@link UserWrites}. */
   public sealed interface Writes extends Command {}
+
+  /**
+   * What the entity's jobs send it (piped results, their timers): never journaled, never sent by
+   * another node, so each is declared beside the job that sends it.
+   */
+  sealed interface Internal extends Command permits UserWrites.Flush, UserWrites.FlushAcks, Erasure.EraseStep,
+      Erasure.ElsewhereErased, Erasure.IndexConsulted, Erasure.OwnJournalErased, Erasure.ErasingMarked,
+      PresenceWatchers.PresenceChecked, WakeUpPushes.PushDue, Passivation.Tick {}
 
   /** Messages after {@code since} are theirs; {@code info} is null if the membership {@code fingerprint} names is held. */
   public record Deliver(ConversationInfo info, long since, List<ChatMessage> messages, String conversationId,
@@ -153,20 +160,6 @@ public final class UserActor
   public record Erase(ActorRef<Erasure.Status> replyTo) implements Command {}
   /** Starts nothing: waking the entity resumes an unfinished erasure (its recovery does); answers how it stands. */
   public record ResumeErasure(ActorRef<Erasure.Resumed> replyTo) implements Command {}
-  record EraseStep(String conversationId, String failure) implements Command {}
-
-  /** What the account kept outside the entities is deleted ({@link KeptElsewhere}), or {@code failure}. */
-  record ElsewhereErased(String failure) implements Command {}
-
-  /** A page of the member index's conversations of the user ({@link KeptElsewhere#conversations}), or {@code failure}. */
-  record IndexConsulted(KeptElsewhere.Page page, String failure) implements Command {}
-
-  /** The journal's events and snapshots from before the erasure were deleted ({@link io.parley.cluster.JournalEraser}), or not. */
-  record OwnJournalErased(boolean deleted) implements Command {}
-
-  /** The account was marked as erasing where content keys are kept ({@link Erasure}): null failure if it was. */
-  record ErasingMarked(String failure) implements Command {}
-
   /** An erased member's messages in one of the user's conversations, through {@code throughSeq}, are tombstones. */
   public record SenderErased(String conversationId, String senderId, long throughSeq) implements Writes {}
 
@@ -194,24 +187,11 @@ public final class UserActor
   /** {@code granted} tokens; if none, {@code retryAfterMs} until the bucket holds one. */
   public record AllowanceLease(int granted, long retryAfterMs) implements JsonSerializable {}
 
-  /** Whether a presence subscriber is in a conversation whose members the inbox does not keep. */
-  record PresenceChecked(String subscriberUserId, int membershipChanges, boolean shares) implements Command {}
-
   /** A large group's message mentions the user: a push if no device is online (nothing is stored). */
   public record Mentioned(String conversationId, long seq, String senderId) implements Command {}
 
-  /** The coalesced push for a conversation is due. */
-  record PushDue(String conversationId) implements Command {}
-
   /** Consent to groups: who may add the user, their invites, their daily quota ({@link GroupConsent}). */
   public non-sealed interface ConsentCommand extends Command {}
-
-  enum Flush implements Command { INSTANCE }
-
-  /** Acks accepted a while ago, or a sync that waited in vain, are stored even if nothing else writes. */
-  enum FlushAcks implements Command { INSTANCE }
-
-  enum Tick implements Command { INSTANCE }
 
   enum Stop implements Command { INSTANCE }
 
@@ -313,22 +293,20 @@ public final class UserActor
   }
 
   private final String userId;
-  private final ActorContext<Command> ctx;
-  private final TimerScheduler<Command> timers;
   private final UserSettings settings;
-  private final Clock clock;
 
   private final DeviceConnections connections;
   private final OfflinePushes<Command> pushes;
+  private final WakeUpPushes wakeUps;
   private final DeliveryStream stream;
   private final InboxCommands inbox;
   private final Allowances allowances;
   private final Erasure erasure;
   private final GroupConsent consent;
-  private final WriteBatch<Writes> writes = new WriteBatch<>();
+  private final UserWrites writes;
+  private final Passivation passivation;
   private static final AtomicLong INCARNATIONS = new AtomicLong(System.nanoTime());
   private long incarnation;
-  private long lastActivityMillis;
   private final EntityLifecycle<UserState> lifecycle;
 
   private UserActor(String userId, ActorContext<Command> ctx, TimerScheduler<Command> timers,
@@ -336,23 +314,22 @@ public final class UserActor
       PushNotifier pushNotifier, KeptElsewhere elsewhere, Clock clock) {
     super(persistenceId(userId), EntityLifecycle.onPersistenceFailure());
     this.userId = userId;
-    this.ctx = ctx;
-    this.timers = timers;
     this.lifecycle = new EntityLifecycle<>(TYPE_KEY.name(), ctx, shard);
     this.settings = settings;
-    this.clock = clock;
-    this.pushes = new OfflinePushes<>(
-        userId, settings.pushGatherDelay(), settings.pushCoalesceWindow(), pushNotifier, timers, PushDue::new, clock);
+    this.pushes = new OfflinePushes<>(userId, settings.pushGatherDelay(), settings.pushCoalesceWindow(), pushNotifier,
+        timers, WakeUpPushes.PushDue::new, clock);
     MemberLists memberLists = new MemberLists(conversations, ctx.getSystem());
     // A device back online fetches what is pending: nothing waiting is pushed any more.
     this.connections = new DeviceConnections(userId, ctx, settings, clock, memberLists, pushes::cancelAll);
+    this.wakeUps = new WakeUpPushes(pushes, connections::online, Effect());
     this.stream = new DeliveryStream(userId, conversations, settings, clock, timers, connections, pushes);
     this.inbox = new InboxCommands(userId, conversations, settings, connections, memberLists);
     this.allowances = new Allowances(clock);
     this.erasure = new Erasure(userId, ctx, timers, Effect(), conversations, elsewhere, connections, pushes, clock,
         () -> lastSequenceNumber(ctx));
     this.consent = new GroupConsent(userId, Effect(), connections, memberLists, clock);
-    this.lastActivityMillis = clock.millis();
+    this.passivation = new Passivation(clock, settings.passivateAfterIdle(), timers, lifecycle);
+    this.writes = new UserWrites(ctx, Effect(), stream, inbox, connections, consent, passivation, () -> incarnation);
   }
 
   @Override
@@ -375,7 +352,7 @@ public final class UserActor
   public SignalHandler<UserState> signalHandler() {
     return lifecycle.signals(newSignalHandlerBuilder(), state -> {
       incarnation = INCARNATIONS.incrementAndGet();
-      timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.passivateAfterIdle().dividedBy(4));
+      passivation.start();
       erasure.advance(state);
     });
   }
@@ -385,24 +362,24 @@ public final class UserActor
   /** One table for every user entity (see {@link HandlerTable}). */
   private static final HandlerTable<UserActor, UserState, Command, Effect<Event, UserState>> COMMANDS =
       HandlerTable.<UserActor, UserState, Command, Effect<Event, UserState>>builder()
-          .on(Sync.class, UserActor::onSync)
-          .on(Writes.class, (self, state, cmd) -> self.stage(cmd))
-          .on(Flush.class, (self, state, cmd) -> self.onFlush(state))
-          .on(FlushAcks.class, (self, state, cmd) -> self.onFlush(state))
+          .on(Sync.class, (self, state, cmd) -> self.writes.sync(state, cmd))
+          .on(Writes.class, (self, state, cmd) -> self.writes.stage(cmd))
+          .on(UserWrites.Flush.class, (self, state, cmd) -> self.writes.flush(state))
+          .on(UserWrites.FlushAcks.class, (self, state, cmd) -> self.writes.flush(state))
           .on(Ack.class, (self, state, cmd) -> self.touched(() -> self.stream.ack(state, cmd)))
           .on(Notify.class, (self, state, cmd) ->
               self.Effect().none().thenRun(s -> self.connections.broadcast(cmd.event(), null)))
           .on(GetPending.class, (self, state, cmd) -> self.Effect().reply(cmd.replyTo(), self.stream.pending(state, cmd)))
           .on(GetInbox.class, (self, state, cmd) -> self.touched(() -> self.inbox.page(state, cmd)))
           .on(Erase.class, (self, state, cmd) -> self.erasure.request(state, cmd))
-          .on(EraseStep.class, (self, state, cmd) -> self.erasure.step(state, cmd))
-          .on(ElsewhereErased.class, (self, state, cmd) -> self.erasure.elsewhereErased(state, cmd))
-          .on(IndexConsulted.class, (self, state, cmd) -> self.erasure.indexConsulted(state, cmd))
-          .on(OwnJournalErased.class, (self, state, cmd) -> self.erasure.journalErased(state, cmd))
-          .on(ErasingMarked.class, (self, state, cmd) -> self.erasure.erasingMarked(state, cmd))
+          .on(Erasure.EraseStep.class, (self, state, cmd) -> self.erasure.step(state, cmd))
+          .on(Erasure.ElsewhereErased.class, (self, state, cmd) -> self.erasure.elsewhereErased(state, cmd))
+          .on(Erasure.IndexConsulted.class, (self, state, cmd) -> self.erasure.indexConsulted(state, cmd))
+          .on(Erasure.OwnJournalErased.class, (self, state, cmd) -> self.erasure.journalErased(state, cmd))
+          .on(Erasure.ErasingMarked.class, (self, state, cmd) -> self.erasure.erasingMarked(state, cmd))
           .on(ResumeErasure.class, (self, state, cmd) -> self.Effect().reply(cmd.replyTo(), Erasure.resumed(state)))
           .on(GetExport.class, (self, state, cmd) -> self.Effect().none().thenRun(s -> self.inbox.export(s, cmd)))
-          .on(PresenceChecked.class, (self, state, cmd) ->
+          .on(PresenceWatchers.PresenceChecked.class, (self, state, cmd) ->
               self.Effect().none().thenRun(s -> self.connections.presenceChecked(cmd, s)))
           .on(SubscribePresence.class, (self, state, cmd) -> self.touched(() -> self.connections.subscribe(cmd, state)))
           .on(RenewPresence.class, (self, state, cmd) -> self.Effect().none().thenRun(s -> self.connections.renew(cmd, s)))
@@ -412,10 +389,10 @@ public final class UserActor
               self.Effect().none().thenRun(s -> self.connections.watchPresence(cmd)))
           .on(LeaseAllowance.class, (self, state, cmd) -> self.Effect().reply(cmd.replyTo(), self.allowances.lease(cmd)))
           .on(ConsentCommand.class, (self, state, cmd) -> self.consent.handle(state, cmd))
-          .on(PushDue.class, UserActor::onPushDue)
-          .on(Mentioned.class, UserActor::onMentioned)
-          .on(Tick.class, UserActor::onTick)
-          .on(Stop.class, (self, state, cmd) -> self.onStop())
+          .on(WakeUpPushes.PushDue.class, (self, state, cmd) -> self.wakeUps.due(state, cmd))
+          .on(Mentioned.class, (self, state, cmd) -> self.wakeUps.mentioned(state, cmd))
+          .on(Passivation.Tick.class, (self, state, cmd) -> self.onTick(state))
+          .on(Stop.class, (self, state, cmd) -> self.writes.stopOnceStored())
           .build();
 
   @Override
@@ -423,128 +400,16 @@ public final class UserActor
     return (state, command) -> COMMANDS.apply(this, state, command);
   }
 
-  private Effect<Event, UserState> onMentioned(UserState state, Mentioned cmd) {
-    if (!connections.online() && !state.pushTokens.isEmpty()) {
-      pushes.mentioned(cmd.conversationId(), cmd.seq(), cmd.senderId());
-    }
-    return Effect().none();
-  }
-
-  /** Stops once what waits to be written is stored (its flush is already on its way). */
-  private Effect<Event, UserState> onStop() {
-    if (!writes.isEmpty() || stream.acksWaiting()) {
-      if (stream.acksWaiting()) {
-        ctx.getSelf().tell(Flush.INSTANCE);
-      }
-      ctx.getSelf().tell(Stop.INSTANCE);
-      return Effect().none();
-    }
-    return Effect().stop();
-  }
-
-  /** See {@link Sync}: one that names a copy not stored yet waits for its write. */
-  private Effect<Event, UserState> onSync(UserState state, Sync cmd) {
-    if (cmd.conversationId() != null && stream.acksWaiting()
-        && state.storedThrough.getOrDefault(cmd.conversationId(), 0L) < cmd.seq()) {
-      stream.syncWithNextWrite(cmd.replyTo());
-      return Effect().none();
-    }
-    return stage(cmd);
-  }
-
-  /** Commands that write wait for the next flush, which stores all of them in one write. */
-  private Effect<Event, UserState> stage(Writes command) {
-    if (writes.add(command)) {
-      ctx.getSelf().tell(Flush.INSTANCE);
-    }
-    return Effect().none();
-  }
-
-  /**
-   * Decides every waiting write command in arrival order (each against what the earlier ones
-   * staged) and stores their events in one write; replies and deliveries follow once it is stored.
-   */
-  private Effect<Event, UserState> onFlush(UserState state) {
-    StagedWrite write = new StagedWrite(state);
-    stream.storeAcks(write);
-    Writes command;
-    int commands = 0;
-    while (!write.full() && (command = writes.poll()) != null) {
-      decide(state, command, write);
-      commands++;
-    }
-    ParleyMetrics.groupCommit(TYPE_KEY.name(), commands);
-    if (writes.needsFlush()) {
-      ctx.getSelf().tell(Flush.INSTANCE);
-    }
-    if (write.events().isEmpty()) {
-      write.runAfterWrite(state);
-      return Effect().none();
-    }
-    return Effect().persist(EventBatches.persistable(write.events(), Batch::new)).thenRun(stored -> {
-      write.runAfterWrite(stored);
-      connections.inboxChanged(stored);
-    });
-  }
-
-  private void decide(UserState state, Writes command, StagedWrite write) {
-    if (command instanceof Deliver cmd) {
-      stream.deliver(cmd, write);
-    } else if (command instanceof DeliverReceipt cmd) {
-      stream.receipt(state, cmd, write);
-    } else if (command instanceof Sync cmd) {
-      write.then(stored -> cmd.replyTo().tell(Done.INSTANCE));
-    } else if (command instanceof ConversationChanged cmd) {
-      inbox.conversationChanged(cmd, write);
-    } else if (command instanceof MessageDeleted cmd) {
-      stream.deletion(cmd, write);
-      inbox.messageDeleted(state, cmd, write);
-    } else if (command instanceof SenderErased cmd) {
-      inbox.senderErased(state, cmd, write);
-    } else if (command instanceof MarkRead cmd) {
-      touch();
-      inbox.markRead(state, cmd, write);
-    } else if (command instanceof Connect cmd) {
-      touch();
-      connections.connect(state, cmd, write, incarnation);
-      write.then(stored -> consent.showInvites(stored, cmd.connection()));
-    } else if (command instanceof Disconnect cmd) {
-      touch();
-      connections.disconnect(cmd, write);
-    } else if (command instanceof RegisterPushToken cmd) {
-      write.registerPushToken(cmd.token());
-      write.then(stored -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
-    } else if (command instanceof UnregisterPushToken cmd) {
-      write.unregisterPushToken(cmd.token());
-      write.then(stored -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
-    }
-  }
-
-  private Effect<Event, UserState> onPushDue(UserState state, PushDue cmd) {
-    if (!connections.online()) {
-      pushes.due(cmd.conversationId(), state.pushTokens, state.inbox::totalUnread);
-    }
-    return Effect().none();
-  }
-
-  private Effect<Event, UserState> onTick(UserState state, Tick tick) {
+  private Effect<Event, UserState> onTick(UserState state) {
     connections.pruneWatching();
-    boolean idle = clock.millis() - lastActivityMillis >= settings.passivateAfterIdle().toMillis();
-    if (idle && writes.isEmpty() && !stream.acksWaiting() && connections.idle() && pushes.isEmpty() && allowances.full()
-        && !Erasure.running(state)) {
-      lifecycle.passivate();
-    }
+    passivation.check(() -> writes.idle() && connections.idle() && pushes.isEmpty() && allowances.full()
+        && !Erasure.running(state));
     return Effect().none();
-  }
-
-  /** A device did something: the user passivates once no device has for passivateAfterIdle. */
-  private void touch() {
-    lastActivityMillis = clock.millis();
   }
 
   /** A device's command that stores nothing: it counts as activity, then {@code handle} runs. */
   private Effect<Event, UserState> touched(Runnable handle) {
-    touch();
+    passivation.touch();
     handle.run();
     return Effect().none();
   }
