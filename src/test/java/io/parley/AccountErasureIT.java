@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -133,11 +132,11 @@ class AccountErasureIT {
   }
 
   /**
-   * Group titles the erased user set: readable in storage until they are sealed with the setter's
-   * key (issue 39, another change); enable this once they are.
+   * A group's title is sealed with the key of the user who set it, wherever it is kept (the
+   * group's events and snapshots, every member's inbox, invites): members and the invited read
+   * it; once its setter is erased, no copy of it is readable, and the group goes on untitled.
    */
   @Test
-  @Disabled("enable once group titles are sealed with the setter's key (issue 39, h-keys)")
   void groupTitlesTheErasedUserSetAreNotReadableInStorageAfterwards() throws Exception {
     try (ParleyProcess node = ParleyProcess.start(temp);
         StoredContent stored = new StoredContent(node)) {
@@ -145,18 +144,42 @@ class AccountErasureIT {
       String run = UUID.randomUUID().toString().substring(0, 8);
       String alice = "alice-" + run;
       String bob = "bob-" + run;
+      String carol = "carol-" + run;
       String aliceToken = api.token(alice);
-      api.token(bob);
+      String bobToken = api.token(bob);
+      String carolToken = api.token(carol);
+      assertEquals(200, api.put(carolToken, "/v1/me/settings", "{\"group_adds\":\"nobody\"}").status());
       String title = "alice's secret title of " + run;
-      String group = api.post(aliceToken, "/v1/groups",
-          "{\"title\":\"" + title + "\",\"members\":[\"" + bob + "\"]}").body().get("conversation_id").asText();
+      ApiClient.Response created = api.post(aliceToken, "/v1/groups",
+          "{\"title\":\"" + title + "\",\"members\":[\"" + bob + "\",\"" + carol + "\"]}");
+      assertEquals(title, created.body().get("title").asText(), created.toString());
+      assertEquals(carol, created.body().get("invited").get(0).asText(), "carol is invited: " + created);
+      String group = created.body().get("conversation_id").asText();
       send(api, aliceToken, group, "t1", "hello " + run);
-      assertTrue(stored.everything().contains(title), "the scan reads the title before the erasure");
+      assertEquals(title, inboxTitle(api, bobToken, group), "a member reads the title");
+      assertEquals(title, api.get(carolToken, "/v1/invites").body().get("invites").get(0).get("title").asText(),
+          "the invited read it");
+      String everything = stored.everything();
+      assertTrue(everything.contains("opened: " + title), "the scan reads the title, sealed, before the erasure");
+      assertFalse(everything.replace("opened: " + title, "").contains(title), "and nowhere in plain text");
 
       awaitErased(node, api, aliceToken);
 
       assertFalse(stored.everything().contains(title), "the title she set is still readable");
+      assertEquals("", inboxTitle(api, bobToken, group), "the group goes on untitled");
+      assertEquals("", api.get(carolToken, "/v1/invites").body().get("invites").get(0).get("title").asText());
+      assertEquals(200, api.post(bobToken, "/v1/messages", message(group, "after", "still here " + run)).status(),
+          "and working");
     }
+  }
+
+  private static String inboxTitle(ApiClient api, String token, String conversationId) {
+    for (JsonNode item : api.get(token, "/v1/inbox").body().get("items")) {
+      if (item.get("conversation_id").asText().equals(conversationId)) {
+        return item.get("title").asText();
+      }
+    }
+    throw new AssertionError(conversationId + " is not in the inbox");
   }
 
   /**

@@ -29,6 +29,11 @@ public record ConversationInfo(String conversationId, String title, List<String>
     return memberCount > members.size();
   }
 
+  /** The same with {@code title} (the gateway opens a sealed one). */
+  public ConversationInfo withTitle(String title) {
+    return new ConversationInfo(conversationId, title, members, lastSeq, roles, memberCount);
+  }
+
   /** A conversation without roles: a direct one, or a group created before roles existed. */
   public ConversationInfo(String conversationId, String title, List<String> members, long lastSeq) {
     this(conversationId, title, members, lastSeq, null);

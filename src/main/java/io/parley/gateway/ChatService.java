@@ -109,8 +109,8 @@ public final class ChatService {
     this.sealing = sealing;
     this.largeGroups = largeGroups;
     this.system = system;
-    this.groups = new GroupRequests(this, entities, limits, gate,
-        new GroupAdds(entities, groupConsent, timeouts.ask(), system, clock));
+    this.groups = new GroupRequests(this, entities, limits, gate, sealing,
+        new GroupAdds(entities, groupConsent, sealing, timeouts.ask(), system, clock));
   }
 
   /** Creating groups, their members and roles, and invites to them. */

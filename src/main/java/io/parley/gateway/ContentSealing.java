@@ -3,10 +3,13 @@ package io.parley.gateway;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.MessageHistory;
 import io.parley.privacy.ContentKey;
 import io.parley.privacy.ContentKeys;
+import io.parley.privacy.SealedText;
 import io.parley.user.DeviceEvent;
+import io.parley.user.GroupConsent;
 import io.parley.user.Inbox;
 import io.parley.user.InboxItem;
 import java.util.ArrayList;
@@ -54,6 +57,12 @@ final class ContentSealing {
         opening -> key.open(sealed, place).orElse(null)));
   }
 
+  /** {@code text} opened with {@code key} at {@code place}; empty if it was not sealed with it for there. */
+  private Optional<String> open(ContentKey key, String place, SealedText text) {
+    return text.userId().equals(key.userId()) && text.keyId().equals(key.keyId())
+        ? open(key, place, text.sealed()) : Optional.empty();
+  }
+
   /**
    * The content sealed for its place in the conversation (its sender's {@code clientMsgId} there:
    * its seq is not known before the conversation stores it), and a text's inbox preview for the
@@ -71,6 +80,52 @@ final class ContentSealing {
       recentlyOpened.put(new Opening(key.userId(), key.keyId(), place, sealed.content()), content);
       return sealed;
     });
+  }
+
+  /**
+   * A group's title sealed with its setter's key, as the conversation keeps it: erasing the
+   * setter leaves the group without a title, and its members' inboxes with nothing to read.
+   */
+  CompletionStage<String> sealTitle(String setterId, String conversationId, String title) {
+    return keys.forSending(setterId).exceptionallyCompose(ContentSealing::<ContentKey>refusal)
+        .thenApply(key -> SealedText.seal(key, title, ContentKey.titlePlace(conversationId)));
+  }
+
+  /**
+   * What an invite keeps of the group's stored {@code title}: its start ({@link GroupConsent#startOfTitle}),
+   * sealed again with the same key (none if that key is gone).
+   */
+  CompletionStage<String> inviteTitle(String conversationId, String title) {
+    Optional<SealedText> sealed = SealedText.parse(title);
+    if (sealed.isEmpty()) {
+      return CompletableFuture.completedFuture(GroupConsent.startOfTitle(title));
+    }
+    return keys.forReading(sealed.get().userId(), sealed.get().keyId()).thenApply(key -> key
+        .flatMap(k -> sealed.get().open(k, ContentKey.titlePlace(conversationId))
+            .map(plain -> SealedText.seal(k, GroupConsent.startOfTitle(plain), ContentKey.invitePlace(conversationId))))
+        .orElse(""));
+  }
+
+  /** A stored text opened: itself if plain, empty if its key is gone. */
+  private CompletionStage<String> openText(String stored, String place) {
+    Optional<SealedText> sealed = SealedText.parse(stored);
+    if (sealed.isEmpty()) {
+      return CompletableFuture.completedFuture(stored);
+    }
+    return keys.forReading(sealed.get().userId(), sealed.get().keyId())
+        .thenApply(key -> key.flatMap(k -> open(k, place, sealed.get())).orElse(""));
+  }
+
+  CompletionStage<ConversationInfo> open(ConversationInfo info) {
+    return openText(info.title(), ContentKey.titlePlace(info.conversationId())).thenApply(info::withTitle);
+  }
+
+  CompletionStage<GroupConsent.Invite> open(GroupConsent.Invite invite) {
+    return openText(invite.title(), ContentKey.invitePlace(invite.conversationId())).thenApply(invite::withTitle);
+  }
+
+  CompletionStage<List<GroupConsent.Invite>> openInvites(List<GroupConsent.Invite> invites) {
+    return all(invites, this::open);
   }
 
   /** Fails with {@code account_erasing} while {@code userId}'s account is being erased (see {@link ContentKeys#forSending}). */
@@ -108,14 +163,17 @@ final class ContentSealing {
   }
 
   CompletionStage<InboxItem> open(InboxItem item) {
-    if (item.previewKeyId() == null) {
+    if (item.previewKeyId() == null && !SealedText.isSealed(item.title())) {
       return CompletableFuture.completedFuture(item);
     }
-    return keys.forReading(item.lastSenderId(), item.previewKeyId()).thenApply(key -> new InboxItem(
-        item.conversationId(), item.title(), item.members(), item.lastSeq(),
-        key.flatMap(k -> open(k, ContentKey.previewPlace(item.conversationId()), item.lastMessagePreview()))
-            .orElse(""),
-        item.lastSenderId(), item.lastMessageTs(), item.unreadCount(), null));
+    CompletionStage<String> preview = item.previewKeyId() == null
+        ? CompletableFuture.completedFuture(item.lastMessagePreview())
+        : keys.forReading(item.lastSenderId(), item.previewKeyId()).thenApply(key -> key
+            .flatMap(k -> open(k, ContentKey.previewPlace(item.conversationId()), item.lastMessagePreview()))
+            .orElse(""));
+    return openText(item.title(), ContentKey.titlePlace(item.conversationId())).thenCombine(preview,
+        (title, opened) -> new InboxItem(item.conversationId(), title, item.members(), item.lastSeq(), opened,
+            item.lastSenderId(), item.lastMessageTs(), item.unreadCount(), null));
   }
 
   CompletionStage<List<InboxItem>> openItems(List<InboxItem> items) {
@@ -130,8 +188,14 @@ final class ContentSealing {
     if (event instanceof DeviceEvent.GroupMessage m && m.message().sealed()) {
       return open(m.message()).thenApply(DeviceEvent.GroupMessage::new);
     }
-    if (event instanceof DeviceEvent.InboxUpdate u && u.item().previewKeyId() != null) {
+    if (event instanceof DeviceEvent.InboxUpdate u) {
       return open(u.item()).thenApply(DeviceEvent.InboxUpdate::new);
+    }
+    if (event instanceof DeviceEvent.ConversationUpdated u && SealedText.isSealed(u.title())) {
+      return openText(u.title(), ContentKey.titlePlace(u.conversationId())).thenApply(u::withTitle);
+    }
+    if (event instanceof DeviceEvent.Invited i && SealedText.isSealed(i.invite().title())) {
+      return open(i.invite()).thenApply(DeviceEvent.Invited::new);
     }
     return CompletableFuture.completedFuture(event);
   }

@@ -37,13 +37,16 @@ final class GroupAdds {
 
   private final Entities entities;
   private final GroupConsentSettings settings;
+  private final ContentSealing sealing;
   private final Duration timeout;
   private final ActorSystem<?> system;
   private final Clock clock;
 
-  GroupAdds(Entities entities, GroupConsentSettings settings, Duration timeout, ActorSystem<?> system, Clock clock) {
+  GroupAdds(Entities entities, GroupConsentSettings settings, ContentSealing sealing, Duration timeout,
+      ActorSystem<?> system, Clock clock) {
     this.entities = entities;
     this.settings = settings;
+    this.sealing = sealing;
     this.timeout = timeout;
     this.system = system;
     this.clock = clock;
@@ -51,8 +54,8 @@ final class GroupAdds {
 
   /**
    * {@code change} gets the ids that may be added directly (in the request's order) and changes
-   * the group {@code conversationId}; {@code title} names the group for the invites (null: asked
-   * of the group).
+   * the group {@code conversationId}; {@code title} names the group for the invites, as the group
+   * keeps it (null: asked of the group).
    */
   <T> CompletionStage<Added<T>> add(String requesterId, String conversationId, boolean creates, List<String> ids,
       Function<List<String>, CompletionStage<T>> change, Function<T, String> title) {
@@ -120,9 +123,8 @@ final class GroupAdds {
     CompletionStage<String> named = title != null ? CompletableFuture.completedFuture(title)
         : this.<ConversationActor.Command, ConversationInfo>ask(entities.conversation(conversationId),
             replyTo -> new ConversationActor.GetInfo(requesterId, replyTo)).thenApply(ConversationInfo::title);
-    return named.thenCompose(groupTitle -> {
-      GroupConsent.Invite invite = new GroupConsent.Invite(conversationId, start(groupTitle), requesterId,
-          clock.millis());
+    return named.thenCompose(groupTitle -> sealing.inviteTitle(conversationId, groupTitle)).thenCompose(inviteTitle -> {
+      GroupConsent.Invite invite = new GroupConsent.Invite(conversationId, inviteTitle, requesterId, clock.millis());
       List<CompletableFuture<Done>> stored = new ArrayList<>();
       for (String id : invited) {
         stored.add(AskPattern.<UserActor.Command, Done>ask(entities.user(id),
@@ -133,12 +135,7 @@ final class GroupAdds {
     });
   }
 
-  private static String start(String title) {
-    if (title == null || title.codePointCount(0, title.length()) <= GroupConsent.TITLE_CHARS) {
-      return title;
-    }
-    return title.substring(0, title.offsetByCodePoints(0, GroupConsent.TITLE_CHARS - 1)) + "…";
-  }
+
 
   /**
    * Answers the user's invite to {@code conversationId}: accepting adds them to the group as their

@@ -28,32 +28,43 @@ public final class GroupRequests {
   private final Entities entities;
   private final RateLimits limits;
   private final ConversationGate gate;
+  private final ContentSealing sealing;
   private final GroupAdds groupAdds;
 
-  GroupRequests(ChatService chat, Entities entities, RateLimits limits, ConversationGate gate, GroupAdds groupAdds) {
+  GroupRequests(ChatService chat, Entities entities, RateLimits limits, ConversationGate gate, ContentSealing sealing,
+      GroupAdds groupAdds) {
     this.chat = chat;
     this.entities = entities;
     this.limits = limits;
     this.gate = gate;
+    this.sealing = sealing;
     this.groupAdds = groupAdds;
   }
 
-  /** Creates a group with the members who may be added directly; the others are invited ({@link GroupAdds}). */
+  /**
+   * Creates a group with the members who may be added directly; the others are invited
+   * ({@link GroupAdds}). The group keeps its title sealed with the creator's key ({@link ContentSealing#sealTitle}).
+   */
   public CompletionStage<GroupAdds.Added<ConversationInfo>> createGroup(
       String userId, String title, List<String> members) {
     if (title == null || title.isBlank() || title.length() > 200) {
       throw ApiError.badRequest("title must be 1–200 characters");
     }
+    if (title.chars().anyMatch(Character::isISOControl)) {
+      throw ApiError.badRequest("title must not hold control characters");
+    }
     requireUserIds(members);
     String conversationId = ConversationIds.newGroupId();
-    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId).thenCompose(allowed -> groupAdds.add(
-        userId, conversationId, true, members,
-        direct -> chat.ask(entities.conversation(conversationId), (ActorRef<Outcome<ConversationInfo>> replyTo) ->
-            new ConversationActor.Create(userId, title, direct, replyTo)).thenApply(info -> {
-              gate.remember(info.conversationId());
-              return info;
-            }),
-        ConversationInfo::title));
+    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
+        .thenCompose(allowed -> sealing.sealTitle(userId, conversationId, title))
+        .thenCompose(sealedTitle -> groupAdds.add(userId, conversationId, true, members,
+            direct -> chat.ask(entities.conversation(conversationId), (ActorRef<Outcome<ConversationInfo>> replyTo) ->
+                new ConversationActor.Create(userId, sealedTitle, direct, replyTo)).thenApply(info -> {
+                  gate.remember(info.conversationId());
+                  return info;
+                }),
+            ConversationInfo::title))
+        .thenApply(added -> new GroupAdds.Added<>(added.value().withTitle(title), added.invited()));
   }
 
   /** Adds the members who may be added directly; the others are invited ({@link GroupAdds}). */
@@ -76,14 +87,15 @@ public final class GroupRequests {
 
   /** The user's invites to groups, oldest first. */
   public CompletionStage<List<GroupConsent.Invite>> invites(String userId) {
-    return groupAdds.invites(userId);
+    return groupAdds.invites(userId).thenCompose(sealing::openInvites);
   }
 
   /** Accepts (joins the group) or declines the user's invite to {@code conversationId}. */
   public CompletionStage<GroupConsent.Invite> answerInvite(String userId, String conversationId, boolean accept) {
     ChatService.requireConversationId(conversationId);
     return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
-        .thenCompose(allowed -> groupAdds.answer(userId, conversationId, accept));
+        .thenCompose(allowed -> groupAdds.answer(userId, conversationId, accept))
+        .thenCompose(sealing::open);
   }
 
   /** Who may add the user to groups: {@code groupAdds} chooses (null only asks); answers the policy in force. */

@@ -90,14 +90,15 @@ final class UserExport {
   private Source<ObjectNode, NotUsed> groupConsent(String userId) {
     CompletionStage<GroupConsent.GroupAddsChoice> chosen = AskPattern.ask(entities.user(userId),
         replyTo -> new GroupConsent.ChooseGroupAdds(null, null, replyTo), askTimeout, system.scheduler());
-    CompletionStage<GroupConsent.Invites> invites =
-        AskPattern.ask(entities.user(userId), GroupConsent.GetInvites::new, askTimeout, system.scheduler());
+    CompletionStage<List<GroupConsent.Invite>> invites =
+        AskPattern.ask(entities.user(userId), GroupConsent.GetInvites::new, askTimeout, system.scheduler())
+            .thenCompose(waiting -> sealing.openInvites(waiting.invites()));
     return Source.completionStage(chosen.thenCombine(invites, (choice, waiting) -> {
       List<ObjectNode> lines = new ArrayList<>();
       if (choice.policy() != null) {
         lines.add(line("settings").put("group_adds", choice.policy().wire()));
       }
-      waiting.invites().forEach(invite -> lines.add(line("invite").setAll(WireFormat.invite(invite))));
+      waiting.forEach(invite -> lines.add(line("invite").setAll(WireFormat.invite(invite))));
       return lines;
     })).mapConcat(lines -> lines);
   }

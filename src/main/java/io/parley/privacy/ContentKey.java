@@ -123,6 +123,16 @@ public record ContentKey(String userId, String keyId, SecretKey secret) {
     return "p\n" + conversationId;
   }
 
+  /** Where a group's title is: its conversation. */
+  public static String titlePlace(String conversationId) {
+    return "t\n" + conversationId;
+  }
+
+  /** Where an invite's start of a group's title is: the group (each invite to it holds the same). */
+  public static String invitePlace(String conversationId) {
+    return "i\n" + conversationId;
+  }
+
   @Override
   public String toString() {
     return "ContentKey[" + userId + ", " + keyId + "]"; // never the secret, not even in logs

@@ -52,6 +52,10 @@ public sealed interface DeviceEvent extends JsonSerializable {
     public ConversationUpdated(String conversationId, String title, List<String> members, GroupRoles roles) {
       this(conversationId, title, members, roles, members.size());
     }
+
+    public ConversationUpdated withTitle(String title) {
+      return new ConversationUpdated(conversationId, title, members, roles, memberCount);
+    }
   }
 
   /** A large group's receipts of message {@code seq}, as counts (never stored: connected devices only). */

@@ -18,10 +18,11 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
  * a group ({@code gateway.GroupAdds}).
  */
 public final class GroupConsent {
-  /** Invites kept per user (the oldest goes beyond it): with {@link #TITLE_CHARS} they keep the snapshot small. */
-  public static final int MAX_INVITES = 50;
-  /** An invite keeps the start of the group's title, like an inbox preview. */
-  public static final int TITLE_CHARS = 100;
+  /**
+   * Invites kept per user (the oldest goes beyond it): with the start of the title each keeps
+   * ({@link #startOfTitle}) they keep the snapshot small.
+   */
+  public static final int MAX_INVITES = 20;
   static final long DAY_MS = Duration.ofDays(1).toMillis();
 
   // ---------------------------------------------------------------------------------- commands
@@ -34,7 +35,17 @@ public final class GroupConsent {
   public record AddAnswer(boolean direct) implements JsonSerializable {}
 
   /** {@code inviterId} asked to add the user to {@code conversationId}: kept until answered. */
-  public record Invite(String conversationId, String title, String inviterId, long ts) implements JsonSerializable {}
+  public record Invite(String conversationId, String title, String inviterId, long ts) implements JsonSerializable {
+    public Invite withTitle(String title) {
+      return new Invite(conversationId, title, inviterId, ts);
+    }
+  }
+
+  /** What an invite keeps of a group's title: its start, cut as an inbox preview is ({@link Inbox#preview}). */
+  public static String startOfTitle(String title) {
+    return title == null ? null : Inbox.preview(title, "text");
+  }
+
 
   public record ReceiveInvite(Invite invite, ActorRef<Done> replyTo) implements UserActor.ConsentCommand {}
 

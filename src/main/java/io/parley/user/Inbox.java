@@ -38,8 +38,11 @@ public final class Inbox {
 
   /**
    * {@code members} is null when the entry keeps only their number ({@code memberCount}): the
-   * inbox keeps member lists within a budget (see {@link #keptMemberBytes}), and the others are
-   * read from the conversation when a device is shown them ({@link MemberLists}).
+   * inbox keeps member lists, with group titles, within a budget (see {@link #keptMemberBytes}),
+   * and the others are read from the conversation when a device is shown them ({@link MemberLists}).
+   * A group's {@code title} is kept sealed ({@code SealedText}), and only with its member list:
+   * sealed, a title takes several times its length. A direct conversation's (the other member's
+   * id) is always kept.
    * {@code fingerprint} names the membership held ({@link ConversationInfo#fingerprint}); 0 in
    * entries stored before it was kept. {@code previewKeyId}: the key the preview is sealed with
    * (the last sender's, see {@link ChatMessage}); null for a preview in plain text. {@code sent}:
@@ -273,24 +276,34 @@ public final class Inbox {
     } else if (entry.fingerprint() == fingerprint && entry.membersKept() && entry.members().equals(info.members())) {
       return entry;
     }
-    long others = keptMemberBytes() - (entry.membersKept() ? bytes(entry.members()) : 0);
-    boolean keep = memberBytes <= 0 || others + bytes(info.members()) <= memberBytes;
-    entry = entry.withMembership(info.titleFor(userId), keep ? info.members() : null, info.members().size(), fingerprint);
+    long others = keptMemberBytes() - (entry.membersKept() ? bytes(entry) : 0);
+    boolean keep = memberBytes <= 0 || others + bytes(info.members()) + bytes(info.title()) <= memberBytes;
+    String title = keep || info.title() == null ? info.titleFor(userId) : null;
+    entry = entry.withMembership(title, keep ? info.members() : null, info.members().size(), fingerprint);
     entries.put(info.conversationId(), entry);
     membersChanged();
     return entry;
   }
 
   /**
-   * What the kept member lists take in the snapshot's JSON: each id (ASCII by the id grammar)
-   * with its quotes and comma. The budget is checked against this, so it bounds bytes, however
-   * long the ids are.
+   * What the kept member lists and titles take in the snapshot's JSON: each id (ASCII by the id
+   * grammar) with its quotes and comma, and each title (sealed: ASCII too). The budget is checked
+   * against this, so it bounds bytes, however long the ids are.
    */
   long keptMemberBytes() {
     if (keptMemberBytes < 0) {
-      keptMemberBytes = entries.values().stream().filter(Entry::membersKept).mapToLong(e -> bytes(e.members())).sum();
+      keptMemberBytes = entries.values().stream().filter(Entry::membersKept).mapToLong(Inbox::bytes).sum();
     }
     return keptMemberBytes;
+  }
+
+  private static long bytes(Entry entry) {
+    return bytes(entry.members()) + bytes(entry.title());
+  }
+
+  /** A title with its quotes and comma, and the escapes of a sealed one's three marks. */
+  private static long bytes(String title) {
+    return title == null ? 0 : title.length() + 18L;
   }
 
   static long bytes(List<String> members) {

@@ -53,8 +53,10 @@ final class MemberLists {
         : Outcome.rejected(Outcome.Reason.UNAVAILABLE, "could not read the inbox's member lists; retry")));
   }
 
+  /** A group's title is kept with its members, or else read with them (see {@link Inbox.Entry}). */
   static InboxItem withMembers(InboxItem item, ConversationInfo info) {
-    return new InboxItem(item.conversationId(), item.title(), info.members(), item.lastSeq(),
+    return new InboxItem(item.conversationId(), item.title() != null ? item.title() : info.title(), info.members(),
+        item.lastSeq(),
         item.lastMessagePreview(), item.lastSenderId(), item.lastMessageTs(), item.unreadCount(), item.previewKeyId());
   }
 

@@ -89,6 +89,11 @@ class ClientFramesTest {
         + "\"client_msg_id\": \"c6\", \"content\": \"hi\", \"mentions\": [\"bob smith\"]}"), "r6", "bad_request");
     assertError(reply("{\"type\": \"conversation.add_members\", \"req_id\": \"r7\", \"conversation_id\": \"g.1\", "
         + "\"members\": [\"a/b\"]}"), "r7", "bad_request");
+    // A title is 1-200 characters without control characters (a sealed title starts with one).
+    assertError(reply("{\"type\": \"conversation.create\", \"req_id\": \"r8\", \"title\": \"\\u0001bob\", "
+        + "\"members\": [\"carol\"]}"), "r8", "bad_request");
+    assertError(reply("{\"type\": \"conversation.create\", \"req_id\": \"r9\", \"title\": \"" + "x".repeat(201)
+        + "\", \"members\": [\"carol\"]}"), "r9", "bad_request");
     // PROTOCOL.md: invalid JSON gets bad_request and is not acted on; text after the object is invalid JSON.
     assertError(reply("{\"type\":\"ping\"} trailing"), null, "bad_request");
     assertError(reply("{\"type\":\"ping\"}{\"type\":\"ping\"}"), null, "bad_request");

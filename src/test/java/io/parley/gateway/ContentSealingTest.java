@@ -6,9 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ConversationInfo;
+import io.parley.conversation.GroupRoles;
 import io.parley.privacy.ContentKey;
 import io.parley.privacy.ContentKeys;
+import io.parley.privacy.SealedText;
 import io.parley.testing.MemoryKeyTable;
+import io.parley.user.DeviceEvent;
+import io.parley.user.GroupConsent;
 import io.parley.user.InboxItem;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +40,57 @@ class ContentSealingTest {
     ChatMessage afterErasure = open(sent);
     assertEquals(ChatMessage.DELETED, afterErasure.contentType(), "what was opened before is not kept past the key");
     assertEquals("", afterErasure.content());
+  }
+
+  @Test
+  void aGroupTitleIsKeptSealedWithItsSettersKeyAndShownOpenedUntilTheSetterIsErased() {
+    String title = sealing.sealTitle("alice", "g.1", "Climbing").toCompletableFuture().join();
+    assertFalse(title.contains("Climbing"), title);
+    assertEquals("alice", SealedText.parse(title).orElseThrow().userId());
+    ConversationInfo info = new ConversationInfo("g.1", title, List.of("alice", "bob"), 3,
+        new GroupRoles("alice", List.of(), false));
+    InboxItem item = new InboxItem("g.1", title, List.of("alice", "bob"), 3, "", null, 0, 0, null);
+    DeviceEvent.ConversationUpdated updated = new DeviceEvent.ConversationUpdated("g.1", title, info.members(), info.roles());
+
+    assertEquals("Climbing", sealing.open(info).toCompletableFuture().join().title());
+    assertEquals("Climbing", sealing.open(item).toCompletableFuture().join().title());
+    assertEquals("Climbing", ((DeviceEvent.ConversationUpdated) sealing.open(updated).toCompletableFuture().join()).title());
+    InboxItem elsewhere = new InboxItem("g.2", title, List.of("alice", "bob"), 3, "", null, 0, 0, null);
+    assertEquals("", sealing.open(elsewhere).toCompletableFuture().join().title(), "another group's title copied here");
+
+    keys.erase("alice").toCompletableFuture().join();
+    assertEquals("", sealing.open(info).toCompletableFuture().join().title());
+    assertEquals("", sealing.open(item).toCompletableFuture().join().title());
+    assertEquals("", ((DeviceEvent.ConversationUpdated) sealing.open(updated).toCompletableFuture().join()).title());
+  }
+
+  @Test
+  void anInviteKeepsTheStartOfTheTitleSealedWithTheSettersKey() {
+    String longTitle = "x".repeat(150);
+    String title = sealing.sealTitle("alice", "g.1", longTitle).toCompletableFuture().join();
+    String inviteTitle = sealing.inviteTitle("g.1", title).toCompletableFuture().join();
+    assertTrue(SealedText.isSealed(inviteTitle), inviteTitle);
+    GroupConsent.Invite invite = new GroupConsent.Invite("g.1", inviteTitle, "bob", 1);
+
+    String shown = sealing.open(invite).toCompletableFuture().join().title();
+    assertEquals(GroupConsent.startOfTitle(longTitle), shown);
+    assertTrue(shown.length() < longTitle.length() && shown.endsWith("\u2026"), shown);
+    assertEquals(shown, ((DeviceEvent.Invited) sealing.open(new DeviceEvent.Invited(invite))
+        .toCompletableFuture().join()).invite().title());
+    assertEquals("Old", sealing.open(new GroupConsent.Invite("g.1", "Old", "bob", 1)).toCompletableFuture().join().title(),
+        "an invite stored before titles were sealed reads as it was");
+
+    keys.erase("alice").toCompletableFuture().join();
+    assertEquals("", sealing.open(invite).toCompletableFuture().join().title());
+    assertEquals("", sealing.inviteTitle("g.1", title).toCompletableFuture().join(), "an invite made after the erasure");
+  }
+
+  @Test
+  void aTitleIsNotSealedForAnAccountBeingErased() {
+    keys.markErasing("alice").toCompletableFuture().join();
+    CompletionException refused = assertThrows(CompletionException.class,
+        () -> sealing.sealTitle("alice", "g.1", "Climbing").toCompletableFuture().join());
+    assertEquals(ErrorCode.ACCOUNT_ERASING, ((ApiError) refused.getCause()).code);
   }
 
   @Test

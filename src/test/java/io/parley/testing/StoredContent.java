@@ -87,7 +87,8 @@ public final class StoredContent implements AutoCloseable {
   /**
    * An item's attributes as text, binary ones unzipped, with every sealed string opened. Content is
    * sealed for its place (conversation and sender's message id, see {@link ContentKey#seal}), both
-   * stored in plain beside it: it is tried at every place the item and the member index name.
+   * stored in plain beside it: it is tried at every place the item and the member index name
+   * (previews, group titles and invites are at their conversation).
    */
   public String readable(Map<String, AttributeValue> item, List<ContentKey> keys) {
     StringBuilder text = new StringBuilder();
@@ -166,6 +167,8 @@ public final class StoredContent implements AutoCloseable {
       List<String> places = new ArrayList<>();
       for (String conversation : conversations) {
         places.add(ContentKey.previewPlace(conversation));
+        places.add(ContentKey.titlePlace(conversation));
+        places.add(ContentKey.invitePlace(conversation));
       }
       for (String message : messages) {
         for (String conversation : conversations) {

@@ -1,6 +1,7 @@
 package io.parley.user;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.conversation.ChatMessage;
@@ -96,5 +97,27 @@ class InboxTest {
     assertEquals("Climbing", inbox.item("g.1").title());
     inbox.update("bob", new ConversationInfo("g.1", "Climbing", List.of("alice", "carol"), 0), 300, 0);
     assertEquals(1, inbox.page(20, null).size());
+  }
+  @Test
+  void aGroupsTitleIsKeptWithItsMembersWithinTheBudgetAndADirectOnesAlways() {
+    String sealedTitle = "\u0001alice\u0001k1\u00012." + "A".repeat(80);
+    ConversationInfo first = new ConversationInfo("g.1", sealedTitle, List.of("alice", "bob", "carol"), 0);
+    ConversationInfo second = new ConversationInfo("g.2", sealedTitle, List.of("alice", "bob", "dave"), 0);
+    Inbox inbox = new Inbox();
+    int budget = (int) (Inbox.bytes(first.members()) + sealedTitle.length() + 18);
+    inbox.update("bob", first, 100, budget);
+    inbox.update("bob", second, 200, budget);
+    inbox.addMessages("bob", DIRECT, "d:alice:bob", List.of(item("d:alice:bob", 1, "alice", 300)), plain("hi"), budget);
+
+    assertEquals(sealedTitle, inbox.item("g.1").title(), "kept with its members");
+    assertEquals(first.members(), inbox.item("g.1").members());
+    assertNull(inbox.item("g.2").title(), "beyond the budget, read with the members from the group");
+    assertNull(inbox.item("g.2").members());
+    assertEquals("alice", inbox.item("d:alice:bob").title(), "a direct conversation's title is the other member's id");
+    assertTrue(inbox.keptMemberBytes() <= budget, inbox.keptMemberBytes() + " bytes kept");
+
+    InboxItem completed = MemberLists.withMembers(inbox.item("g.2"), second);
+    assertEquals(sealedTitle, completed.title());
+    assertEquals(second.members(), completed.members());
   }
 }

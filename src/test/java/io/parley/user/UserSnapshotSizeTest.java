@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.conversation.ConversationInfo;
 import io.parley.privacy.ContentKey;
+import io.parley.privacy.SealedText;
 import io.parley.push.PushToken;
 import io.parley.testing.EntityHarness;
 import java.util.ArrayList;
@@ -73,7 +74,7 @@ class UserSnapshotSizeTest {
         members.add(id(64));
       }
       String groupId = "g." + id(24);
-      ConversationInfo info = new ConversationInfo(groupId, "group " + g, members, 0);
+      ConversationInfo info = new ConversationInfo(groupId, sealedTitle(members.get(1), groupId), members, 0);
       state.apply("bob", new UserActor.MembershipChanged(info, now, settings.inboxMaxEntries(),
           settings.inboxMemberBytes()));
       // More unread messages than an entry keeps seqs of.
@@ -94,6 +95,13 @@ class UserSnapshotSizeTest {
       state.apply(new UserActor.DeviceConnected(id(64), now, settings.pendingMaxItems(),
           settings.inactiveBefore(now), settings.maxDevices()));
     }
+    for (int i = 0; i < GroupConsent.MAX_INVITES; i++) {
+      String groupId = "g." + id(24);
+      ContentKey setterKey = ContentKey.generate(id(64));
+      String start = GroupConsent.startOfTitle(LONGEST_TITLE);
+      GroupConsent.apply(state, new GroupConsent.InviteReceived(new GroupConsent.Invite(groupId,
+          SealedText.seal(setterKey, start, ContentKey.invitePlace(groupId)), id(64), now), GroupConsent.MAX_INVITES));
+    }
     for (int t = 0; t < UserState.MAX_PUSH_TOKENS; t++) {
       state.apply(new UserActor.PushTokenAdded(new PushToken("fcm", id(180))));
     }
@@ -101,6 +109,14 @@ class UserSnapshotSizeTest {
     assertEquals(Inbox.UNREAD_SEQS_KEPT + 10, state.inbox.item(state.inbox.membersNotKept().get(0)).unreadCount());
     assertTrue(state.inbox.keptMemberBytes() <= settings.inboxMemberBytes());
     return state;
+  }
+
+  /** The longest title a group may have, of characters that take 3 bytes each: sealed, the longest kept. */
+  static final String LONGEST_TITLE = "\u20ac".repeat(200);
+
+  /** A group's title as the group keeps it: sealed with its setter's key (random bytes that do not compress). */
+  private String sealedTitle(String setterId, String groupId) {
+    return SealedText.seal(ContentKey.generate(setterId), LONGEST_TITLE, ContentKey.titlePlace(groupId));
   }
 
   private void assertWithinTheBounds(UserState state) {
