@@ -59,8 +59,7 @@ final class ContentSealing {
 
   /** {@code text} opened with {@code key} at {@code place}; empty if it was not sealed with it for there. */
   private Optional<String> open(ContentKey key, String place, SealedText text) {
-    return text.userId().equals(key.userId()) && text.keyId().equals(key.keyId())
-        ? open(key, place, text.sealed()) : Optional.empty();
+    return text.sealedWith(key) ? open(key, place, text.sealed()) : Optional.empty();
   }
 
   /**

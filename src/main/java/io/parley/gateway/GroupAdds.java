@@ -135,8 +135,6 @@ final class GroupAdds {
     });
   }
 
-
-
   /**
    * Answers the user's invite to {@code conversationId}: accepting adds them to the group as their
    * inviter (who must still be allowed to add members), then the invite goes; declining drops it.

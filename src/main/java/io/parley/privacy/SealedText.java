@@ -35,8 +35,13 @@ public record SealedText(String userId, String keyId, String sealed) {
     return parse(stored).isPresent();
   }
 
+  /** Whether {@code key} is the key it names. */
+  public boolean sealedWith(ContentKey key) {
+    return key.userId().equals(userId) && key.keyId().equals(keyId);
+  }
+
   /** The plain text, if {@code key} is the one it was sealed with for {@code place}. */
   public Optional<String> open(ContentKey key, String place) {
-    return key.userId().equals(userId) && key.keyId().equals(keyId) ? key.open(sealed, place) : Optional.empty();
+    return sealedWith(key) ? key.open(sealed, place) : Optional.empty();
   }
 }
