@@ -60,7 +60,7 @@ class PackageDependenciesTest {
   void theArchiveDoesNotReachIntoTheConversationEntity() {
     noClasses().that().resideInAPackage("io.parley.archive..")
         .should().dependOnClassesThat(DescribedPredicate.describe(
-            "the conversation entity's state, events, journal or archive runs",
+            "are the conversation entity's state, events, journal or archive runs",
             (JavaClass type) -> type.isAssignableTo(ConversationActor.Event.class)
                 || type.getName().startsWith(ConversationState.class.getName())
                 || type.isEquivalentTo(ConversationJournal.class)

@@ -56,7 +56,7 @@ final class ArchiveRuns {
   private final EffectFactories<Event, State> effects;
   private final LongSupplier lastSequenceNr;
   private final ConversationJournal journal;
-  private final ColdArchive cold;
+  private final ColdArchive archive;
   private final ColdArchive.Rules rules;
   private final Clock clock;
 
@@ -75,15 +75,15 @@ final class ArchiveRuns {
       EffectFactories<Event, State> effects,
       LongSupplier lastSequenceNr,
       ConversationJournal journal,
-      ColdArchive cold,
+      ColdArchive archive,
       Clock clock) {
     this.conversationId = conversationId;
     this.ctx = ctx;
     this.effects = effects;
     this.lastSequenceNr = lastSequenceNr;
     this.journal = journal;
-    this.cold = cold;
-    this.rules = cold.rules();
+    this.archive = archive;
+    this.rules = archive.rules();
     this.clock = clock;
   }
 
@@ -195,7 +195,7 @@ final class ArchiveRuns {
     ArchivePlan p = plan.get();
     planInFlight = p;
     ctx.pipeToSelf(
-        cold.write(conversationId, p.segment(), p.messages()),
+        archive.write(conversationId, p.segment(), p.messages()),
         (key, failure) -> failure == null
             ? new SegmentWritten(loaded.run(), key)
             : new ArchiveFailed(loaded.run(), "writing the segment to S3", failure.toString()));
@@ -204,7 +204,7 @@ final class ArchiveRuns {
 
   /** Step 2: record the segment; from now on reads take its seqs from S3. */
   Effect<Event, State> onSegmentWritten(Active state, SegmentWritten written) {
-    cold.reached(Step.S3_WRITTEN, conversationId);
+    archive.reached(Step.S3_WRITTEN, conversationId);
     ArchivePlan p = planInFlight;
     if (written.run() != archiveRun || p == null || p.segment().fromSeq() != state.cold.archivedThrough() + 1) {
       return effects.none(); // a late result: recording it would not continue the archive
@@ -231,14 +231,14 @@ final class ArchiveRuns {
     return effects
         .persist(new SegmentArchived(segment.fromSeq(), segment.toSeq(), written.key(), nextHotTs, keepFromSeqNr))
         .thenRun(newState -> {
-          cold.reached(Step.PERSISTED, conversationId);
+          archive.reached(Step.PERSISTED, conversationId);
           archiveInFlight = false;
           // A digest, not the id: a direct conversation's id names its two users (no user ids in logs).
           ctx.getLog().info("Archived messages {}..{} of {}", segment.fromSeq(), segment.toSeq(),
               Audit.digest(conversationId));
           // A run cut short may have left an object for a shorter range from the same start.
           org.slf4j.Logger log = ctx.getLog(); // the context is the actor's own: not asked off its thread
-          cold.removeStrays(conversationId, segment).whenComplete((removed, failure) -> {
+          archive.removeStrays(conversationId, segment).whenComplete((removed, failure) -> {
             if (failure != null) {
               log.warn("Could not remove stray segments of {} from {}: {}",
                   conversationId, segment.fromSeq(), failure.toString());
@@ -249,7 +249,7 @@ final class ArchiveRuns {
 
   /** Step 3 (after the snapshot): delete the archived prefix of the journal. */
   private void startTrim(Active state) {
-    cold.reached(Step.SNAPSHOTTED, conversationId);
+    archive.reached(Step.SNAPSHOTTED, conversationId);
     trimInFlight = true;
     long through = state.trimThrough;
     Adapter.actorOf(ctx, JournalEraser.events(
@@ -263,7 +263,7 @@ final class ArchiveRuns {
     if (!trimmed.deleted()) {
       return effects.none(); // the next tick tries again
     }
-    cold.reached(Step.DELETED, conversationId);
+    archive.reached(Step.DELETED, conversationId);
     return effects.persist(new JournalTrimmed(trimmed.throughSeqNr()));
   }
 
@@ -282,7 +282,7 @@ final class ArchiveRuns {
    * but not yet due, after a run that failed, sleeps a slot before it is woken again).
    */
   private void remindToArchive(Active state) {
-    cold.remindAt(conversationId, dueAt(state.oldestHotTs));
+    archive.remindAt(conversationId, dueAt(state.oldestHotTs));
   }
 
   /** When a run is due whose oldest message was sent at {@code oldestTs}. */
