@@ -3,9 +3,9 @@ package io.parley;
 import io.parley.archive.ArchiveCalendar;
 import io.parley.archive.ArchiveCalendars;
 import io.parley.archive.ArchiveClock;
+import io.parley.archive.ArchiveIo;
 import io.parley.archive.ArchiveSettings;
 import io.parley.archive.ColdTier;
-import io.parley.archive.ConversationArchiving;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
@@ -66,12 +66,12 @@ public final class ShardedEntities implements Entities, ArchiveCalendars {
     UserRecipients recipients = new UserRecipients(this);
     MessageReader reader = new MessageReader(journal, cold);
     UserTokenHolders tokenHolders = new UserTokenHolders(this, system);
-    var archiveRuns = ConversationArchiving.factory(journal, cold, this, archiveSettings, clock);
+    ArchiveIo archive = new ArchiveIo(cold, this, archiveSettings, clock);
     sharding.init(
         Entity.of(
                 ConversationActor.TYPE_KEY,
                 ctx ->
-                    ConversationActor.create(ctx.getEntityId(), ctx.getShard(), recipients, reader, archiveRuns,
+                    ConversationActor.create(ctx.getEntityId(), ctx.getShard(), recipients, reader, archive,
                         dedupSpill, memberIndex, groupMembers, liveGroups, conversationSettings, clock))
             .withStopMessage(ConversationActor.stopMessage()));
     sharding.init(

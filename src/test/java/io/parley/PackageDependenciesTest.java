@@ -8,6 +8,9 @@ import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationJournal;
+import io.parley.conversation.ConversationState;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * Capabilities depend on each other in one direction only, so each can be read (and changed)
  * without the ones above it: gateway → user → push → conversation → cluster, archive →
  * conversation. Where a lower package must reach a higher one, it declares a small interface
- * ({@code Recipients}, {@code TokenHolders}, {@code ArchiveRuns}, ...) that the node wires.
+ * ({@code Recipients}, {@code TokenHolders}, {@code ColdArchive}, ...) that the node wires.
  */
 class PackageDependenciesTest {
   static JavaClasses main;
@@ -44,6 +47,24 @@ class PackageDependenciesTest {
     noClasses().that().resideInAnyPackage("io.parley.conversation..", "io.parley.user..", "io.parley.push..",
             "io.parley.archive..", "io.parley.media..", "io.parley.cluster..", "io.parley.storage..")
         .should().dependOnClassesThat().resideInAPackage("io.parley.gateway..")
+        .check(main);
+  }
+
+  /**
+   * The archive is the cold tier's I/O (S3, the calendar, the clock); what to archive and when is
+   * the conversation's own decision ({@code conversation.ArchiveRuns}), made on its state and
+   * persisted as its events. So the archive sees neither, and reaches a conversation only through
+   * the ports it implements and the commands it sends.
+   */
+  @Test
+  void theArchiveDoesNotReachIntoTheConversationEntity() {
+    noClasses().that().resideInAPackage("io.parley.archive..")
+        .should().dependOnClassesThat(DescribedPredicate.describe(
+            "are the conversation entity's state, events, journal or archive runs",
+            (JavaClass type) -> type.isAssignableTo(ConversationActor.Event.class)
+                || type.getName().startsWith(ConversationState.class.getName())
+                || type.isEquivalentTo(ConversationJournal.class)
+                || type.getName().startsWith("io.parley.conversation.ArchiveRuns")))
         .check(main);
   }
 

@@ -1,5 +1,6 @@
 package io.parley.archive;
 
+import io.parley.conversation.ColdArchive.Step;
 import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,24 +16,6 @@ public final class CrashHook {
   private static final Logger log = LoggerFactory.getLogger(CrashHook.class);
 
   public static final CrashHook NONE = new CrashHook(null, null);
-
-  /** The steps of an archive run, in order. */
-  public enum Step {
-    /** The segment object is in S3; the conversation has not recorded it. */
-    S3_WRITTEN("s3-written"),
-    /** {@code SegmentArchived} is in the journal; no snapshot holds it yet. */
-    PERSISTED("persisted"),
-    /** A snapshot holds the archived range; the journal events are not deleted yet. */
-    SNAPSHOTTED("snapshotted"),
-    /** The journal events are deleted; {@code JournalTrimmed} is not recorded yet. */
-    DELETED("deleted");
-
-    public final String configName;
-
-    Step(String configName) {
-      this.configName = configName;
-    }
-  }
 
   private final Step step;
   private final String conversationId; // null: any conversation

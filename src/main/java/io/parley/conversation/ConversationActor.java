@@ -60,7 +60,7 @@ public final class ConversationActor
       permits Send, Create, AddMembers, Leave, RemoveMembers, SetRole, SetPosting, GetInfo, GetMembers,
           GetReceiptsGiven, LocateMessages, Delete, EraseMember, HandedOff, MembershipHeld, Delivered, Read, Typing,
           MarkRead, GetSummary, RelayJoin, RelayLeave, CheckRelayMembers, Relayed, WakeUp, Stop,
-          ArchiveLoaded, SegmentWritten, ArchiveFailed, TrimFinished,
+          ArchiveRuns.ArchiveLoaded, ArchiveRuns.SegmentWritten, ArchiveRuns.ArchiveFailed, ArchiveRuns.TrimFinished,
           ConversationWrites.Flush, Upkeep.Tick, MemberHandoffs.RetryLoaded, MessageDeletion.DeleteChecked,
           DedupOverflow.DedupLookedUp, DedupOverflow.DedupSpillStored, DedupOverflow.DedupSpillFailed,
           LargeMembers.MembersLookedUp, LargeMembers.MembersChecked, LargeMembers.MemberRowsStored,
@@ -264,18 +264,6 @@ public final class ConversationActor
     return Stop.INSTANCE;
   }
 
-  // Archive runs (see ArchiveRuns): each step's result comes back as a command, so the
-  // state is only ever changed by this actor, in order. `run` tells results of the current run
-  // from late ones of a run cut short by a restart.
-  public record ArchiveLoaded(long run, long fromSeq, long cutoffTs, List<ConversationJournal.Written> loaded)
-      implements Command {}
-
-  public record SegmentWritten(long run, String key) implements Command {}
-
-  public record ArchiveFailed(long run, String step, String cause) implements Command {}
-
-  public record TrimFinished(long throughSeqNr, boolean deleted) implements Command {}
-
   // ------------------------------------------------------------------------------------ events
 
   public sealed interface Event extends JsonSerializable {}
@@ -386,7 +374,7 @@ public final class ConversationActor
       ActorRef<ClusterSharding.ShardCommand> shard,
       Recipients recipients,
       MessageReader reader,
-      ArchiveRuns.Factory archiveRuns,
+      ColdArchive archive,
       DedupSpill dedupSpill,
       MemberIndex memberIndex,
       GroupMembers groupMembers,
@@ -395,7 +383,7 @@ public final class ConversationActor
       Clock clock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ConversationActor(conversationId, settings,
         self -> new ConversationJobs(conversationId, ctx, timers, shard, self.Effect(),
-            () -> self.lastSequenceNumber(ctx), recipients, reader, archiveRuns, dedupSpill, memberIndex, groupMembers,
+            () -> self.lastSequenceNumber(ctx), recipients, reader, archive, dedupSpill, memberIndex, groupMembers,
             liveGroups, settings, clock))));
   }
 

@@ -32,7 +32,7 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
  *   <li>{@link Membership}: groups, members, and who may see what.
  *   <li>{@link Upkeep}: the periodic {@link Upkeep.Tick}'s work, and sleeping once idle.
  *   <li>{@link TypingRelay}: typing, told to the other members and never stored.
- *   <li>{@link ArchiveRuns}: runs that move old messages to the cold tier (S3), from the archive package.
+ *   <li>{@link ArchiveRuns}: runs that move old messages to the cold tier (S3) through the {@link ColdArchive}.
  *   <li>{@link DedupOverflow}: idempotency keys beyond what the state holds, in the dedup table.
  *   <li>{@link MessageDeletion}: messages deleted for everyone by their sender ({@link DeletedMessages}).
  *   <li>{@link MemberErasure}: an erased account's messages read as tombstones.
@@ -81,7 +81,7 @@ final class ConversationJobs {
       LongSupplier lastSequenceNr,
       Recipients recipients,
       MessageReader reader,
-      ArchiveRuns.Factory archiveRuns,
+      ColdArchive archive,
       DedupSpill dedupSpill,
       MemberIndex memberIndex,
       GroupMembers groupMembers,
@@ -98,7 +98,7 @@ final class ConversationJobs {
         settings.handoffRetryInterval(), clock, known);
     this.handoffs = new MemberHandoffs(conversationId, ctx, recipients, memberships, reader, this::locate,
         settings.handoffRetryInterval(), clock);
-    this.archiving = archiveRuns.create(conversationId, ctx, effects, lastSequenceNr);
+    this.archiving = new ArchiveRuns(conversationId, ctx, effects, lastSequenceNr, reader.journal(), archive, clock);
     this.dedupOverflow = new DedupOverflow(
         conversationId, ctx, dedupSpill, settings.dedupWindow().toMillis(), settings.dedupMaxEntries(), known);
     this.relays = new GroupRelays(conversationId, clock, known);

@@ -30,6 +30,11 @@ public final class MessageReader {
     this.cold = cold;
   }
 
+  /** The hot tier it reads, which archive runs read too. */
+  ConversationJournal journal() {
+    return journal;
+  }
+
   public CompletionStage<List<ChatMessage>> read(String conversationId, ConversationActor.Location at) {
     if (at.fromSeq() > at.toSeq()) {
       return CompletableFuture.completedFuture(List.of());

@@ -6,16 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ColdSegments;
-import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.Segment;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
-/** The cold tier's pure parts: the segment list, the run planner, the format and the cache. */
+/** The cold tier's pure parts: the segment list, the format and the cache (the run planner: ArchivePlanTest). */
 class ColdSegmentsTest {
   static ChatMessage message(long seq, long ts) {
     return new ChatMessage("g.x", seq, "m" + seq, "alice", "c" + seq, "hé \"quoted\"\nline " + seq, "text", ts);
@@ -39,27 +37,6 @@ class ColdSegmentsTest {
     String stored = json.writeValueAsString(cold);
     assertEquals("{\"ends\":[4,9,10]}", stored, "one number per segment in the snapshot");
     assertEquals(cold.overlapping(1, 10), json.readValue(stored, ColdSegments.class).overlapping(1, 10));
-  }
-
-  @Test
-  void aRunTakesTheOldPrefixAtMostASegmentAndRemembersTheFirstHotMessage() {
-    List<ConversationJournal.Written> loaded = LongStream.rangeClosed(5, 10)
-        .mapToObj(seq -> new ConversationJournal.Written(message(seq, 100 + seq), 1000 + seq / 2))
-        .toList();
-    ArchivePlan byAge = ArchivePlan.of(loaded, 5, 108, 100).orElseThrow();
-    assertEquals(new Segment(5, 7), byAge.segment());
-    assertEquals(108, byAge.nextHotTs());
-    assertEquals(1004, byAge.nextHotWriteSeqNr(), "where the write holding seq 8 starts");
-
-    ArchivePlan bySize = ArchivePlan.of(loaded, 5, 1_000, 2).orElseThrow();
-    assertEquals(new Segment(5, 6), bySize.segment());
-
-    ArchivePlan all = ArchivePlan.of(loaded, 5, 1_000, 100).orElseThrow();
-    assertEquals(new Segment(5, 10), all.segment());
-    assertEquals(0, all.nextHotWriteSeqNr(), "no hot message was read");
-
-    assertEquals(java.util.Optional.empty(), ArchivePlan.of(loaded, 5, 105, 100), "nothing old enough");
-    assertThrows(IllegalStateException.class, () -> ArchivePlan.of(loaded, 4, 1_000, 100), "a read with a hole");
   }
 
   @Test

@@ -9,7 +9,7 @@ import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.archive.ColdTier;
 import io.parley.archive.ArchiveSettings;
-import io.parley.archive.ConversationArchiving;
+import io.parley.archive.ArchiveIo;
 import io.parley.user.UserRecipients;
 import io.parley.storage.DynamoDbDedupTable;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
@@ -60,7 +60,7 @@ class ConversationJournalIT {
   AmazonDynamoDB dynamoClient;
   String dedupTable;
   MessageReader reader;
-  ArchiveRuns.Factory archiveRuns;
+  ColdArchive archive;
   DedupSpill dedupSpill;
   MessageHistory history;
 
@@ -80,8 +80,7 @@ class ConversationJournalIT {
     ConversationJournal journal = new ConversationJournal(readJournal, testKit.system());
     ColdTier cold = ColdTier.from(config, testKit.system());
     reader = new MessageReader(journal, cold);
-    archiveRuns =
-        ConversationArchiving.factory(journal, cold, page -> ignored(), ArchiveSettings.from(config), Clock.systemUTC());
+    archive = new ArchiveIo(cold, page -> ignored(), ArchiveSettings.from(config), Clock.systemUTC());
     dedupSpill = new DynamoDbDedupTable(dynamoClient, dedupTable, Executors.newCachedThreadPool(), Clock.systemUTC());
     conversation = spawn(CONVERSATION, ConversationSettings.from(config));
     history = new MessageHistory(id -> conversation, reader, Duration.ofSeconds(10), testKit.system());
@@ -95,7 +94,7 @@ class ConversationJournalIT {
       String conversationId, ConversationSettings settings, DedupSpill spill) {
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
     return testKit.spawn(ConversationActor.create(conversationId, shard.ref(), new UserRecipients(user -> ignored()),
-        reader, archiveRuns, spill, MemberIndex.NONE, new MemoryGroupMembers(), LiveGroups.NONE, settings,
+        reader, archive, spill, MemberIndex.NONE, new MemoryGroupMembers(), LiveGroups.NONE, settings,
         Clock.systemUTC()));
   }
 

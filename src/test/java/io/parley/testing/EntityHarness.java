@@ -10,9 +10,9 @@ import io.parley.archive.ColdTier;
 import io.parley.cluster.Done;
 import io.parley.archive.ArchiveCalendar;
 import io.parley.archive.ArchiveCalendars;
+import io.parley.archive.ArchiveIo;
 import io.parley.archive.ArchiveSettings;
-import io.parley.archive.ConversationArchiving;
-import io.parley.conversation.ArchiveRuns;
+import io.parley.conversation.ColdArchive;
 import io.parley.conversation.DedupSpill;
 import io.parley.conversation.MessageReader;
 import io.parley.conversation.Recipients;
@@ -116,16 +116,16 @@ public final class EntityHarness implements Entities, ArchiveCalendars {
     return new UserTokenHolders(this, testKit.system());
   }
 
-  /** Archive runs as the server wires them, on this harness's journal, cold tier and calendar probe. */
-  public ArchiveRuns.Factory archiveRuns() {
-    return ConversationArchiving.factory(journal(), coldTier(), this, ArchiveSettings.from(config), clock);
+  /** The archive's I/O as the server wires it, on this harness's cold tier and calendar probe. */
+  public ColdArchive coldArchive() {
+    return new ArchiveIo(coldTier(), this, ArchiveSettings.from(config), clock);
   }
 
   /** A ConversationActor wired as in the server, with probes for the other entities. */
   public org.apache.pekko.actor.typed.Behavior<ConversationActor.Command> conversationActor(
       String conversationId, ActorRef<ClusterSharding.ShardCommand> shard, ConversationSettings settings) {
     return ConversationActor.create(conversationId, shard, recipients(),
-        new MessageReader(journal(), coldTier()), archiveRuns(), DedupSpill.NONE, memberIndex, groupMembers,
+        new MessageReader(journal(), coldTier()), coldArchive(), DedupSpill.NONE, memberIndex, groupMembers,
         liveGroups, settings, clock);
   }
 

@@ -1,8 +1,5 @@
-package io.parley.archive;
+package io.parley.conversation;
 
-import io.parley.conversation.Segment;
-import io.parley.conversation.ChatMessage;
-import io.parley.conversation.ConversationJournal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,13 +14,13 @@ import java.util.Optional;
  * @param nextHotWriteSeqNr the journal sequence number where the write holding it starts, 0 if
  *     it was not read
  */
-public record ArchivePlan(
+record ArchivePlan(
     Segment segment, List<ChatMessage> messages, long nextHotTs, long nextHotWriteSeqNr) {
 
   /**
    * @param loaded messages from {@code fromSeq} on, ascending, with where their writes start
    */
-  public static Optional<ArchivePlan> of(
+  static Optional<ArchivePlan> of(
       List<ConversationJournal.Written> loaded, long fromSeq, long cutoffTs, int maxMessages) {
     List<ChatMessage> old = new ArrayList<>();
     for (ConversationJournal.Written written : loaded) {
@@ -46,11 +43,11 @@ public record ArchivePlan(
   }
 
   /** The timestamp of the first hot message, when nothing was old enough to move. */
-  public static long firstTs(List<ConversationJournal.Written> loaded) {
+  static long firstTs(List<ConversationJournal.Written> loaded) {
     return loaded.isEmpty() ? 0 : loaded.get(0).message().serverTs();
   }
 
-  public long lastArchivedTs() {
+  long lastArchivedTs() {
     return messages.get(messages.size() - 1).serverTs();
   }
 }
