@@ -1,5 +1,7 @@
 package io.parley.gateway;
 
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
 import io.parley.auth.UserIds;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;

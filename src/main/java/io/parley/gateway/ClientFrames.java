@@ -1,6 +1,8 @@
 package io.parley.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
 import io.parley.auth.JwtAuth;
 import io.parley.auth.UserIds;
 import io.parley.cluster.Done;

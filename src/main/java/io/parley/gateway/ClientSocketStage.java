@@ -1,5 +1,6 @@
 package io.parley.gateway;
 
+import io.parley.api.ApiError;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

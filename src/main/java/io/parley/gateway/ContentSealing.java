@@ -2,6 +2,8 @@ package io.parley.gateway;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.MessageHistory;
 import io.parley.privacy.ContentKey;

@@ -1,5 +1,6 @@
 package io.parley.gateway;
 
+import io.parley.api.ApiError;
 import io.parley.auth.UserIds;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;

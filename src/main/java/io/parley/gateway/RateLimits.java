@@ -1,6 +1,8 @@
 package io.parley.gateway;
 
 import com.typesafe.config.Config;
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
 import io.parley.user.AllowanceKind;
 import io.parley.user.Users;
 import java.time.Clock;

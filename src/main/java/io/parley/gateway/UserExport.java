@@ -1,6 +1,8 @@
 package io.parley.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
 import io.parley.testing.EntityHarness;
 import io.parley.user.AllowanceKind;
 import io.parley.user.UserActor;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
 import io.parley.conversation.ChatMessage;
 import io.parley.privacy.ContentKey;
 import io.parley.privacy.ContentKeys;

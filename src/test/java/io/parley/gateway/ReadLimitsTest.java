@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
 import io.parley.testing.EntityHarness;
 import io.parley.user.AllowanceKind;
 import io.parley.user.UserActor;

@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.api;
 
 import io.parley.metrics.ParleyMetrics;
 import java.util.concurrent.CompletionException;
@@ -20,7 +20,7 @@ public final class ApiError extends RuntimeException {
   }
 
   /** Counts this refusal by code; called where it is rendered for the client. */
-  ApiError counted() {
+  public ApiError counted() {
     ParleyMetrics.rejected(code.wire);
     return this;
   }

@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.api;
 
 import io.parley.cluster.Outcome;
 
@@ -26,7 +26,7 @@ public enum ErrorCode {
     this.httpStatus = httpStatus;
   }
 
-  static ErrorCode of(Outcome.Reason reason) {
+  public static ErrorCode of(Outcome.Reason reason) {
     return switch (reason) {
       case BAD_REQUEST -> BAD_REQUEST;
       case NOT_MEMBER -> NOT_MEMBER;
