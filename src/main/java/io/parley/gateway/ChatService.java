@@ -10,6 +10,8 @@ import io.parley.conversation.ConversationIds;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
 import io.parley.conversation.NeverStored;
+import io.parley.limits.RateLimits;
+import io.parley.limits.RequestTimeouts;
 import io.parley.media.MediaService;
 import io.parley.media.MediaUrls;
 import io.parley.metrics.ParleyMetrics;

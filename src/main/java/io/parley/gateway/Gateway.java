@@ -7,6 +7,8 @@ import io.parley.conversation.ConversationSettings;
 import io.parley.limits.AddressLimits;
 import io.parley.limits.ClientAddress;
 import io.parley.conversation.MessageHistory;
+import io.parley.limits.RateLimits;
+import io.parley.limits.RequestTimeouts;
 import io.parley.media.MediaService;
 import io.parley.privacy.ContentKeys;
 import io.parley.user.KeptElsewhere;

@@ -8,6 +8,7 @@ import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationIds;
 import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.NeverStored;
+import io.parley.limits.RateLimits;
 import io.parley.user.AllowanceKind;
 import io.parley.user.GroupAddPolicy;
 import io.parley.user.GroupConsent;

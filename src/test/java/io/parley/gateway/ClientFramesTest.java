@@ -1,5 +1,7 @@
 package io.parley.gateway;
 
+import io.parley.limits.RateLimits;
+import io.parley.limits.RequestTimeouts;
 import io.parley.testing.MemoryKeyTable;
 import io.parley.privacy.KeyTable;
 import io.parley.privacy.ContentKeys;

@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.limits;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
@@ -10,8 +10,8 @@ import java.time.Duration;
  * retry is stored once, but costs a second trip and a dedup lookup). Overload thus shows as
  * latency, and {@code unavailable} means the wait really ran out: a node gone, a store failing.
  */
-record RequestTimeouts(Duration ask, Duration send) {
-  static RequestTimeouts from(Config gateway) {
+public record RequestTimeouts(Duration ask, Duration send) {
+  public static RequestTimeouts from(Config gateway) {
     return new RequestTimeouts(gateway.getDuration("ask-timeout"), gateway.getDuration("send-timeout"));
   }
 }

@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.limits;
 
 import io.parley.user.AllowanceKind;
 import io.parley.user.UserActor;

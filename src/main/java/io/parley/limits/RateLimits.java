@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.limits;
 
 import com.typesafe.config.Config;
 import io.parley.api.ApiError;
@@ -25,7 +25,7 @@ public final class RateLimits {
     this.shares = shares;
   }
 
-  static RateLimits from(Config rateLimit, Clock clock, Users users, RequestTimeouts timeouts, Scheduler scheduler) {
+  public static RateLimits from(Config rateLimit, Clock clock, Users users, RequestTimeouts timeouts, Scheduler scheduler) {
     Map<AllowanceKind, AllowanceShares> shares = new EnumMap<>(AllowanceKind.class);
     for (AllowanceKind kind : AllowanceKind.values()) {
       Named named = named(kind);
@@ -43,7 +43,7 @@ public final class RateLimits {
   }
 
   /** Completes once one of {@code userId}'s tokens of {@code kind} is taken; fails with {@code rate_limited} if none is left. */
-  CompletionStage<Void> acquire(AllowanceKind kind, String userId) {
+  public CompletionStage<Void> acquire(AllowanceKind kind, String userId) {
     return shares.get(kind).tryAcquire(userId).thenAccept(retryAfter -> {
       if (retryAfter.isPresent()) {
         throw new ApiError(ErrorCode.RATE_LIMITED, "too many " + named(kind).what() + "; slow down",
