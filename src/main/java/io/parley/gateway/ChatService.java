@@ -15,6 +15,7 @@ import io.parley.limits.RequestTimeouts;
 import io.parley.media.MediaService;
 import io.parley.media.MediaUrls;
 import io.parley.metrics.ParleyMetrics;
+import io.parley.privacy.ContentSealing;
 import io.parley.push.PushToken;
 import io.parley.push.PushTokenOwner;
 import io.parley.user.AllowanceKind;

@@ -5,6 +5,7 @@ import io.parley.cluster.HandlerTable;
 import io.parley.conversation.LiveEvent;
 import io.parley.conversation.MessageHistory;
 import io.parley.metrics.ParleyMetrics;
+import io.parley.privacy.ContentSealing;
 import io.parley.user.DeviceEvent;
 import io.parley.user.PendingReader;
 import io.parley.user.PresenceNotices;

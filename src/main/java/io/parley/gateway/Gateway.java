@@ -11,6 +11,7 @@ import io.parley.limits.RateLimits;
 import io.parley.limits.RequestTimeouts;
 import io.parley.media.MediaService;
 import io.parley.privacy.ContentKeys;
+import io.parley.privacy.ContentSealing;
 import io.parley.user.KeptElsewhere;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.storage.JournalConversations;

@@ -8,6 +8,7 @@ import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
 import io.parley.media.MediaService;
 import io.parley.conversation.MessageHistory;
+import io.parley.privacy.ContentSealing;
 import io.parley.user.GroupConsent;
 import io.parley.user.InboxItem;
 import io.parley.user.KeptElsewhere;

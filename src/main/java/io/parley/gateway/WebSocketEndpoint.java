@@ -2,6 +2,7 @@ package io.parley.gateway;
 
 import io.parley.auth.JwtAuth;
 import io.parley.conversation.MessageHistory;
+import io.parley.privacy.ContentSealing;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

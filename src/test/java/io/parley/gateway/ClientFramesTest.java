@@ -2,6 +2,7 @@ package io.parley.gateway;
 
 import io.parley.limits.RateLimits;
 import io.parley.limits.RequestTimeouts;
+import io.parley.privacy.ContentSealing;
 import io.parley.testing.MemoryKeyTable;
 import io.parley.privacy.KeyTable;
 import io.parley.privacy.ContentKeys;

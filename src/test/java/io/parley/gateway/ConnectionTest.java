@@ -11,6 +11,7 @@ import io.parley.gateway.Entities;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.MessageReader;
 import io.parley.conversation.ReceiptStatus;
+import io.parley.privacy.ContentSealing;
 import io.parley.user.PendingQueue;
 import org.apache.pekko.actor.typed.RecipientRef;
 import io.parley.conversation.LiveGroups;

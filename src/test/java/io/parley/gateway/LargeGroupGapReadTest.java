@@ -13,6 +13,7 @@ import io.parley.conversation.LiveEvent;
 import io.parley.conversation.LiveGroups;
 import io.parley.conversation.MessageHistory;
 import io.parley.conversation.MessageReader;
+import io.parley.privacy.ContentSealing;
 import io.parley.testing.EntityHarness;
 import io.parley.user.UserActor;
 import java.time.Duration;

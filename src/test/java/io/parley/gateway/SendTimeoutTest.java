@@ -12,6 +12,7 @@ import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
 import io.parley.limits.RateLimits;
 import io.parley.limits.RequestTimeouts;
+import io.parley.privacy.ContentSealing;
 import io.parley.testing.EntityHarness;
 import io.parley.user.UserActor;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.privacy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.parley.api.ApiError;
 import io.parley.api.ErrorCode;
 import io.parley.conversation.ChatMessage;
-import io.parley.privacy.ContentKey;
-import io.parley.privacy.ContentKeys;
 import io.parley.testing.MemoryKeyTable;
 import io.parley.user.InboxItem;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.privacy;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -6,8 +6,6 @@ import io.parley.api.ApiError;
 import io.parley.api.ErrorCode;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.MessageHistory;
-import io.parley.privacy.ContentKey;
-import io.parley.privacy.ContentKeys;
 import io.parley.user.DeviceEvent;
 import io.parley.user.Inbox;
 import io.parley.user.InboxItem;
@@ -24,9 +22,9 @@ import java.util.function.Function;
  * entities, their storage and the cold tier only ever hold sealed content. Content whose key is
  * gone (its sender's account was erased) reads as deleted, and a preview of it as none.
  */
-final class ContentSealing {
+public final class ContentSealing {
   /** A message's content and inbox preview sealed under {@code keyId}; no preview for media (it shows "[media]"). */
-  record Sealed(String content, String keyId, String preview) {}
+  public record Sealed(String content, String keyId, String preview) {}
 
   /** Sealed content under a key at its place: what {@link #recentlyOpened} is keyed by. */
   private record Opening(String userId, String keyId, String place, String sealed) {}
@@ -46,7 +44,7 @@ final class ContentSealing {
       .weigher((Opening opening, String plain) -> opening.sealed().length() + plain.length())
       .build();
 
-  ContentSealing(ContentKeys keys) {
+  public ContentSealing(ContentKeys keys) {
     this.keys = keys;
   }
 
@@ -62,7 +60,7 @@ final class ContentSealing {
    * conversation's inbox entry. The preview is sealed apart even when it is the whole text, so
    * that the inbox, which does not keep the message's id, can open it.
    */
-  CompletionStage<Sealed> seal(String senderId, String conversationId, String clientMsgId, String content,
+  public CompletionStage<Sealed> seal(String senderId, String conversationId, String clientMsgId, String content,
       String contentType) {
     return keys.forSending(senderId).exceptionallyCompose(ContentSealing::<ContentKey>refusal).thenApply(key -> {
       String place = ContentKey.messagePlace(conversationId, clientMsgId);
@@ -76,7 +74,7 @@ final class ContentSealing {
   }
 
   /** Fails with {@code account_erasing} while {@code userId}'s account is being erased (see {@link ContentKeys#forSending}). */
-  CompletionStage<Void> requireNotErasing(String userId) {
+  public CompletionStage<Void> requireNotErasing(String userId) {
     return keys.requireNotErasing(userId).exceptionallyCompose(ContentSealing::refusal);
   }
 
@@ -101,11 +99,11 @@ final class ContentSealing {
         .orElseGet(message::tombstone));
   }
 
-  CompletionStage<MessageHistory.Page> open(MessageHistory.Page page) {
+  public CompletionStage<MessageHistory.Page> open(MessageHistory.Page page) {
     return all(page.messages(), this::open).thenApply(messages -> new MessageHistory.Page(messages, page.hasMore()));
   }
 
-  CompletionStage<List<ChatMessage>> openMessages(List<ChatMessage> messages) {
+  public CompletionStage<List<ChatMessage>> openMessages(List<ChatMessage> messages) {
     return all(messages, this::open);
   }
 
@@ -120,12 +118,12 @@ final class ContentSealing {
         item.lastSenderId(), item.lastMessageTs(), item.unreadCount(), null));
   }
 
-  CompletionStage<List<InboxItem>> openItems(List<InboxItem> items) {
+  public CompletionStage<List<InboxItem>> openItems(List<InboxItem> items) {
     return all(items, this::open);
   }
 
   /** A device event with its content opened; most events carry none. */
-  CompletionStage<DeviceEvent> open(DeviceEvent event) {
+  public CompletionStage<DeviceEvent> open(DeviceEvent event) {
     if (event instanceof DeviceEvent.MsgNew m && m.message().sealed()) {
       return open(m.message()).thenApply(opened -> new DeviceEvent.MsgNew(m.cursor(), opened));
     }
