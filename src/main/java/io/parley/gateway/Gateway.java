@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import io.parley.auth.AuthSettings;
 import io.parley.auth.JwtAuth;
 import io.parley.conversation.ConversationSettings;
+import io.parley.gateway.account.AccountErasure;
+import io.parley.gateway.account.UserExport;
 import io.parley.limits.AddressLimits;
 import io.parley.limits.ClientAddress;
 import io.parley.conversation.MessageHistory;

@@ -9,6 +9,8 @@ import io.parley.api.ErrorCode;
 import io.parley.auth.AuthSettings;
 import io.parley.auth.JwtAuth;
 import io.parley.auth.UserIds;
+import io.parley.gateway.account.AccountErasure;
+import io.parley.gateway.account.UserExport;
 import io.parley.limits.AddressLimits;
 import io.parley.limits.ClientAddress;
 import io.parley.operations.Audit;

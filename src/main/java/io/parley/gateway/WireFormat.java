@@ -25,13 +25,13 @@ import java.util.List;
 /** The JSON of PROTOCOL.md: server frames and bodies rendered, client frames' fields read. */
 public final class WireFormat {
   /** Text after the one JSON value of a frame or body makes it invalid JSON, not ignored. */
-  static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  public static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private WireFormat() {}
 
   // ------------------------------------------------------------------------------ server frames
 
-  static ObjectNode frame(String type, String reqId) {
+  public static ObjectNode frame(String type, String reqId) {
     ObjectNode node = JSON.createObjectNode().put("type", type);
     if (reqId != null) {
       node.put("req_id", reqId);
@@ -123,7 +123,7 @@ public final class WireFormat {
     return node;
   }
 
-  static ObjectNode invite(GroupConsent.Invite invite) {
+  public static ObjectNode invite(GroupConsent.Invite invite) {
     return JSON.createObjectNode()
         .put("conversation_id", invite.conversationId())
         .put("title", invite.title())
@@ -261,7 +261,7 @@ public final class WireFormat {
     throw new IllegalArgumentException("not a frame: " + event);
   }
 
-  static ObjectNode message(ChatMessage m) {
+  public static ObjectNode message(ChatMessage m) {
     return frame("msg.new", null)
         .put("conversation_id", m.conversationId())
         .put("seq", m.seq())
@@ -273,7 +273,7 @@ public final class WireFormat {
         .put("server_ts", m.serverTs());
   }
 
-  static ObjectNode inboxItem(InboxItem item) {
+  public static ObjectNode inboxItem(InboxItem item) {
     ObjectNode node = JSON.createObjectNode()
         .put("conversation_id", item.conversationId())
         .put("title", item.title());
@@ -291,7 +291,7 @@ public final class WireFormat {
     return array;
   }
 
-  static String render(JsonNode node) {
+  public static String render(JsonNode node) {
     try {
       return JSON.writeValueAsString(node);
     } catch (JsonProcessingException e) {

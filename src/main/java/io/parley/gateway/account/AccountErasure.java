@@ -1,7 +1,8 @@
-package io.parley.gateway;
+package io.parley.gateway.account;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.cluster.Done;
+import io.parley.gateway.WireFormat;
 import io.parley.operations.Audit;
 import io.parley.user.Erasure;
 import io.parley.user.ErasureRegistry;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * (and forgotten there once the entity answers done), so that an erasure cut short by a crash is
  * resumed even if nobody asks again.
  */
-final class AccountErasure {
+public final class AccountErasure {
   private static final Logger log = LoggerFactory.getLogger(AccountErasure.class);
 
   private final Users users;
@@ -34,14 +35,14 @@ final class AccountErasure {
   private final Duration askTimeout;
   private final ActorSystem<?> system;
 
-  AccountErasure(Users users, ErasureRegistry registry, Duration askTimeout, ActorSystem<?> system) {
+  public AccountErasure(Users users, ErasureRegistry registry, Duration askTimeout, ActorSystem<?> system) {
     this.users = users;
     this.registry = registry;
     this.askTimeout = askTimeout;
     this.system = system;
   }
 
-  CompletionStage<HttpResponse> erase(String userId) {
+  public CompletionStage<HttpResponse> erase(String userId) {
     // Recorded before the entity is asked: a crash right after the entity stored the request
     // still leaves a trace for the ErasureResumer.
     return registry.started(userId).thenCompose(recorded ->

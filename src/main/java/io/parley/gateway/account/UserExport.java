@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.gateway.account;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.api.ApiError;
@@ -6,6 +6,8 @@ import io.parley.api.ErrorCode;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
+import io.parley.gateway.Entities;
+import io.parley.gateway.WireFormat;
 import io.parley.media.MediaService;
 import io.parley.conversation.MessageHistory;
 import io.parley.privacy.ContentSealing;
@@ -36,7 +38,7 @@ import org.apache.pekko.util.ByteString;
  * its history (hot and cold tiers alike), so memory stays bounded by one page however many
  * messages there are; last, the media objects the user uploaded.
  */
-final class UserExport {
+public final class UserExport {
   /** Messages read per history page. */
   static final int PAGE = 200;
 
@@ -49,7 +51,7 @@ final class UserExport {
   private final ActorSystem<?> system;
   private final Clock clock;
 
-  UserExport(Entities entities, MessageHistory history, MediaService media, KeptElsewhere index,
+  public UserExport(Entities entities, MessageHistory history, MediaService media, KeptElsewhere index,
       ContentSealing sealing, Duration askTimeout, ActorSystem<?> system, Clock clock) {
     this.entities = entities;
     this.media = media;
@@ -61,7 +63,7 @@ final class UserExport {
     this.clock = clock;
   }
 
-  Source<ByteString, NotUsed> lines(String userId) {
+  public Source<ByteString, NotUsed> lines(String userId) {
     return Source.completionStage(AskPattern.ask(entities.user(userId), UserActor.GetExport::new, askTimeout, system.scheduler())
             .thenCompose(data -> sealing.openItems(data.inbox()).thenApply(data::withInbox)))
         .flatMapConcat(data -> Source.from(aboutTheUser(userId, data))
