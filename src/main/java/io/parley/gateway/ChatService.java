@@ -10,6 +10,7 @@ import io.parley.conversation.ConversationIds;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
 import io.parley.conversation.NeverStored;
+import io.parley.gateway.relay.LargeGroupInbox;
 import io.parley.limits.RateLimits;
 import io.parley.limits.RequestTimeouts;
 import io.parley.media.MediaService;

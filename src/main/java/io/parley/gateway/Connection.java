@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.cluster.HandlerTable;
 import io.parley.conversation.LiveEvent;
 import io.parley.conversation.MessageHistory;
+import io.parley.gateway.relay.GroupRelay;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.privacy.ContentSealing;
 import io.parley.user.DeviceEvent;

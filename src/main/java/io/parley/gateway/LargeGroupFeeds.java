@@ -1,6 +1,7 @@
 package io.parley.gateway;
 
 import io.parley.conversation.ChatMessage;
+import io.parley.gateway.relay.GroupRelay;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

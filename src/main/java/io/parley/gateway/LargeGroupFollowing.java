@@ -2,6 +2,7 @@ package io.parley.gateway;
 
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.MessageHistory;
+import io.parley.gateway.relay.GroupRelay;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;

@@ -2,6 +2,7 @@ package io.parley.gateway;
 
 import io.parley.auth.JwtAuth;
 import io.parley.conversation.MessageHistory;
+import io.parley.gateway.relay.GroupRelay;
 import io.parley.privacy.ContentSealing;
 import java.time.Clock;
 import java.time.Duration;

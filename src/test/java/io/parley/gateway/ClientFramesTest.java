@@ -1,5 +1,7 @@
 package io.parley.gateway;
 
+import io.parley.gateway.relay.KnownLargeGroups;
+import io.parley.gateway.relay.LargeGroupInbox;
 import io.parley.limits.RateLimits;
 import io.parley.limits.RequestTimeouts;
 import io.parley.privacy.ContentSealing;

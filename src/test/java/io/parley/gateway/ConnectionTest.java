@@ -11,6 +11,8 @@ import io.parley.gateway.Entities;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.MessageReader;
 import io.parley.conversation.ReceiptStatus;
+import io.parley.gateway.relay.GroupRelay;
+import io.parley.gateway.relay.KnownLargeGroups;
 import io.parley.privacy.ContentSealing;
 import io.parley.user.PendingQueue;
 import org.apache.pekko.actor.typed.RecipientRef;

@@ -13,6 +13,8 @@ import io.parley.conversation.LiveEvent;
 import io.parley.conversation.LiveGroups;
 import io.parley.conversation.MessageHistory;
 import io.parley.conversation.MessageReader;
+import io.parley.gateway.relay.GroupRelay;
+import io.parley.gateway.relay.KnownLargeGroups;
 import io.parley.privacy.ContentSealing;
 import io.parley.testing.EntityHarness;
 import io.parley.user.UserActor;

@@ -10,6 +10,8 @@ import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
+import io.parley.gateway.relay.KnownLargeGroups;
+import io.parley.gateway.relay.LargeGroupInbox;
 import io.parley.limits.RateLimits;
 import io.parley.limits.RequestTimeouts;
 import io.parley.privacy.ContentSealing;

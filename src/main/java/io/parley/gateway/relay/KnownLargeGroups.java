@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.gateway.relay;
 
 import io.parley.conversation.GroupMembers;
 import java.time.Duration;
@@ -38,7 +38,7 @@ import java.util.function.ToLongFunction;
  * the first by conversation id ({@code parley.large-groups.max-live-per-user}). The others are
  * read from history and sent to as usual; they are not in the inbox nor heard live.
  */
-final class KnownLargeGroups {
+public final class KnownLargeGroups {
   static final Duration KEEP_FOR = Duration.ofMinutes(5);
   static final Duration INDEX_LAG = Duration.ofSeconds(10);
   /** About 200 bytes each: a few MB of heap on a node that serves tens of thousands of users. */
@@ -70,7 +70,7 @@ final class KnownLargeGroups {
     this.maxPerUser = maxPerUser;
   }
 
-  static KnownLargeGroups over(GroupMembers rows) {
+  public static KnownLargeGroups over(GroupMembers rows) {
     return over(rows, DEFAULT_MAX_PER_USER);
   }
 
@@ -84,7 +84,7 @@ final class KnownLargeGroups {
   }
 
   /** The large groups {@code userId} is a member of now, as kept or looked up: at most {@link #maxPerUser()}. */
-  CompletionStage<List<String>> of(String userId) {
+  public CompletionStage<List<String>> of(String userId) {
     synchronized (this) {
       forgetOld(millis.getAsLong());
       Known kept = known.get(userId);

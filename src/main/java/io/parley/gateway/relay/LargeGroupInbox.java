@@ -1,10 +1,11 @@
-package io.parley.gateway;
+package io.parley.gateway.relay;
 
 import io.parley.api.ApiError;
 import io.parley.api.ErrorCode;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
+import io.parley.gateway.Entities;
 import io.parley.user.Inbox;
 import io.parley.user.InboxItem;
 import java.time.Duration;
@@ -23,13 +24,13 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * entry is read from its group when shown: the newest message, and as unread every seq after the
  * member's read mark (their own messages move it, so they never count).
  */
-final class LargeGroupInbox {
+public final class LargeGroupInbox {
   private final Entities entities;
   private final KnownLargeGroups known;
   private final Duration timeout;
   private final ActorSystem<?> system;
 
-  LargeGroupInbox(Entities entities, KnownLargeGroups known, Duration timeout, ActorSystem<?> system) {
+  public LargeGroupInbox(Entities entities, KnownLargeGroups known, Duration timeout, ActorSystem<?> system) {
     this.entities = entities;
     this.known = known;
     this.timeout = timeout;
@@ -37,7 +38,7 @@ final class LargeGroupInbox {
   }
 
   /** The user entity's page with the large groups merged in: newest first, a large group's own entry winning. */
-  CompletionStage<List<InboxItem>> merge(String userId, List<InboxItem> kept, int limit, Long beforeTs) {
+  public CompletionStage<List<InboxItem>> merge(String userId, List<InboxItem> kept, int limit, Long beforeTs) {
     return items(userId).thenApply(large -> {
       Map<String, InboxItem> byId = new LinkedHashMap<>();
       kept.forEach(item -> byId.put(item.conversationId(), item));
@@ -81,7 +82,7 @@ final class LargeGroupInbox {
   }
 
   /** A read in a large group: its member's row holds the mark. Answered once stored. */
-  CompletionStage<Done> markRead(String userId, String conversationId, long seq) {
+  public CompletionStage<Done> markRead(String userId, String conversationId, long seq) {
     return AskPattern.<ConversationActor.Command, Outcome<Done>>ask(entities.conversation(conversationId),
             replyTo -> new ConversationActor.MarkRead(userId, seq, replyTo), timeout, system.scheduler())
         .thenApply(outcome -> {

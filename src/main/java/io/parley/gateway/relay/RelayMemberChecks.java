@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.gateway.relay;
 
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.LiveEvent;

@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.gateway.relay;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +8,7 @@ import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.LiveEvent;
 import io.parley.conversation.LiveGroups;
+import io.parley.gateway.Entities;
 import io.parley.testing.EntityHarness;
 import io.parley.user.DeviceEvent;
 import io.parley.user.UserActor;

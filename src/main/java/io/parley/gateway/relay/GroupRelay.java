@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.gateway.relay;
 
 import io.parley.cluster.JsonSerializable;
 import io.parley.conversation.ConversationActor;
@@ -6,6 +6,7 @@ import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.GroupMembers;
 import io.parley.conversation.LiveEvent;
 import io.parley.conversation.LiveGroups;
+import io.parley.gateway.Entities;
 import io.parley.user.DeviceEvent;
 import java.time.Duration;
 import java.util.HashMap;
@@ -46,10 +47,10 @@ public final class GroupRelay {
   static final Duration RENEW_EVERY = Duration.ofSeconds(10);
 
   /** A connection of {@code userId}, a member of these large groups, is open. */
-  record Online(String userId, ActorRef<Object> connection, List<String> groups) {}
+  public record Online(String userId, ActorRef<Object> connection, List<String> groups) {}
 
   /** Told to a connection that stops hearing {@code conversationId} here: its user is not a member. */
-  record Dropped(String conversationId) {}
+  public record Dropped(String conversationId) {}
 
   /**
    * Users joined or left a large group, or (neither) its title, roles or posting changed: published to every node.
