@@ -129,7 +129,7 @@ public final class ChatService {
   }
 
   /** A send that goes to its conversation in {@code turn} (see {@link SendOrder}). */
-  CompletionStage<ConversationActor.SendAck> send(String userId, SendRequest request, SendOrder.Turn turn) {
+  public CompletionStage<ConversationActor.SendAck> send(String userId, SendRequest request, SendOrder.Turn turn) {
     CompletionStage<ConversationActor.SendAck> acked;
     try {
       acked = prepareAndSend(userId, request, turn);

@@ -1,6 +1,10 @@
 package io.parley.gateway;
 
 import io.parley.api.ApiError;
+import io.parley.gateway.session.ClientFrames;
+import io.parley.gateway.session.Connection;
+import io.parley.gateway.session.FrameGate;
+import io.parley.gateway.session.SocketOutput;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -54,11 +58,11 @@ import scala.Option;
  *       the server's pings waiting are one too.
  * </ul>
  */
-final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, Object>> {
+public final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.Output, Object>> {
   /** Requests of one connection answered concurrently before its socket is no longer read. */
   static final int REQUESTS_IN_FLIGHT = 64;
   /** Frames waiting for a slow socket; a replay stops adding pages well below it (see {@link SocketOutput#ROOM}). */
-  static final int OUTBOUND_BUFFER = 4096;
+  public static final int OUTBOUND_BUFFER = 4096;
   /** Replies that may wait for the connection's hello. */
   static final int REPLIES_BEFORE_HELLO = 4 * REQUESTS_IN_FLIGHT;
 

@@ -1,5 +1,7 @@
 package io.parley.gateway;
 
+import io.parley.gateway.session.Connection;
+import io.parley.gateway.session.Heartbeat;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.impl.engine.ws.FrameEvent;

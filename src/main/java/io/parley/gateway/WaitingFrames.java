@@ -1,5 +1,6 @@
 package io.parley.gateway;
 
+import io.parley.gateway.session.SocketOutput;
 import java.util.ArrayDeque;
 import org.apache.pekko.util.ByteString;
 

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parley.gateway.session.Connection;
+import io.parley.gateway.session.SocketOutput;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

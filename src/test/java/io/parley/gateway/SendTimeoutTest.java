@@ -12,6 +12,7 @@ import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
 import io.parley.gateway.relay.KnownLargeGroups;
 import io.parley.gateway.relay.LargeGroupInbox;
+import io.parley.gateway.session.ClientFrames;
 import io.parley.limits.RateLimits;
 import io.parley.limits.RequestTimeouts;
 import io.parley.privacy.ContentSealing;

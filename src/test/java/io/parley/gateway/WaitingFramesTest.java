@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parley.gateway.session.SocketOutput;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.gateway.session;
 
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.MessageHistory;

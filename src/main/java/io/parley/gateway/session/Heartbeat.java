@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.gateway.session;
 
 import java.time.Duration;
 
@@ -9,9 +9,9 @@ import java.time.Duration;
  * client would turn idle. Each tick decides on one reading of the client's silence, and the next
  * delay follows from that same reading, so that the deadline agrees with the decision.
  */
-final class Heartbeat {
+public final class Heartbeat {
   /** The socket's side of the heartbeat. */
-  interface Liveness {
+  public interface Liveness {
     void ping();
 
     /** How long since the client last sent a frame of any kind. */

@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.gateway.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +13,7 @@ import io.parley.conversation.LiveEvent;
 import io.parley.conversation.LiveGroups;
 import io.parley.conversation.MessageHistory;
 import io.parley.conversation.MessageReader;
+import io.parley.gateway.Entities;
 import io.parley.gateway.relay.GroupRelay;
 import io.parley.gateway.relay.KnownLargeGroups;
 import io.parley.privacy.ContentSealing;

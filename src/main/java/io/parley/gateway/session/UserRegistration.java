@@ -1,5 +1,6 @@
-package io.parley.gateway;
+package io.parley.gateway.session;
 
+import io.parley.gateway.Entities;
 import io.parley.user.UserActor;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;

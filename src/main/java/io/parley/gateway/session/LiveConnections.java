@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.gateway.session;
 
 import java.time.Duration;
 import java.util.Set;
@@ -8,12 +8,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /** The WebSocket connections open on this node, so a shutdown can drain them. */
-final class LiveConnections {
+public final class LiveConnections {
   private final Set<ActorRef<Object>> open = ConcurrentHashMap.newKeySet();
   private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
   private volatile boolean draining;
 
-  int size() {
+  public int size() {
     return open.size();
   }
 
@@ -33,7 +33,7 @@ final class LiveConnections {
    * (so clients do not all return at once) and closes at a random moment within the grace
    * period. Completes when all are closed.
    */
-  CompletableFuture<Void> drain(Duration grace, Duration reconnectSpread) {
+  public CompletableFuture<Void> drain(Duration grace, Duration reconnectSpread) {
     draining = true;
     if (open.isEmpty()) {
       allClosed.complete(null);

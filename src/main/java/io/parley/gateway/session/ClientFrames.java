@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.gateway.session;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.api.ApiError;
@@ -7,6 +7,11 @@ import io.parley.auth.JwtAuth;
 import io.parley.auth.UserIds;
 import io.parley.cluster.Done;
 import io.parley.conversation.ConversationActor;
+import io.parley.gateway.ChatService;
+import io.parley.gateway.Entities;
+import io.parley.gateway.GroupAdds;
+import io.parley.gateway.SendOrder;
+import io.parley.gateway.WireFormat;
 import io.parley.user.UserActor;
 import java.util.HashSet;
 import java.util.List;
@@ -20,7 +25,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * Handles the client frames of one WebSocket connection: each text frame in, at most one reply
  * frame out (an error carries the frame's {@code req_id}).
  */
-final class ClientFrames {
+public final class ClientFrames {
   static final int MAX_REQ_ID = 64;
   static final int MAX_PRESENCE_SUBSCRIPTIONS = 500;
 
@@ -45,7 +50,7 @@ final class ClientFrames {
   /** Keeps this connection's sends in the order it read them (see {@link SendOrder}). */
   private final SendOrder sends = new SendOrder();
 
-  ClientFrames(String userId, String deviceId, ChatService chat, JwtAuth auth, Entities entities,
+  public ClientFrames(String userId, String deviceId, ChatService chat, JwtAuth auth, Entities entities,
       ActorRef<Object> connection) {
     this.auth = auth;
     this.userId = userId;
@@ -55,7 +60,7 @@ final class ClientFrames {
     this.connection = connection;
   }
 
-  CompletionStage<Optional<String>> handle(String text) {
+  public CompletionStage<Optional<String>> handle(String text) {
     String[] reqId = {null};
     boolean[] isAck = {false};
     CompletionStage<Optional<ObjectNode>> reply =

@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.gateway.session;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +9,7 @@ import java.util.List;
  * change, say, in the same write that registers it, before hello may go out, and while the
  * pending items are still being read. What arrives before the gate opens follows in order.
  */
-final class FrameGate {
+public final class FrameGate {
   private final int max;
   private final long maxSize;
   /** Run once when the gate is full; null: a full gate opens by itself. */
@@ -28,7 +28,7 @@ final class FrameGate {
    * waiting, {@code whenFull} runs, once, and what waited and what comes until the gate opens is
    * dropped: for frames that may not go out of order, where the connection is then closed.
    */
-  FrameGate(int max, long maxSize, Runnable whenFull) {
+  public FrameGate(int max, long maxSize, Runnable whenFull) {
     this.max = max;
     this.maxSize = maxSize;
     this.whenFull = whenFull;
@@ -38,7 +38,7 @@ final class FrameGate {
     send(sending, 0);
   }
 
-  void send(Runnable sending, long frameSize) {
+  public void send(Runnable sending, long frameSize) {
     if (full && waiting != null) {
       return;
     }
@@ -68,7 +68,7 @@ final class FrameGate {
   }
 
   /** What waited goes out, and what comes later goes out at once. */
-  void open() {
+  public void open() {
     if (waiting != null) {
       List<Runnable> queued = waiting;
       waiting = null;

@@ -1,9 +1,13 @@
-package io.parley.gateway;
+package io.parley.gateway.session;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.cluster.HandlerTable;
 import io.parley.conversation.LiveEvent;
 import io.parley.conversation.MessageHistory;
+import io.parley.gateway.ClientSocketStage;
+import io.parley.gateway.Entities;
+import io.parley.gateway.FrameGuard;
+import io.parley.gateway.WireFormat;
 import io.parley.gateway.relay.GroupRelay;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.privacy.ContentSealing;
@@ -44,7 +48,7 @@ public final class Connection {
   public record Backlog(boolean behind) {}
 
   /** The socket took one more text frame off the outbound buffer. */
-  enum Written {
+  public enum Written {
     INSTANCE
   }
 
@@ -115,7 +119,7 @@ public final class Connection {
 
   static final Duration RETRY_AFTER = Duration.ofMillis(500);
 
-  static Behavior<Object> create(
+  public static Behavior<Object> create(
       String userId,
       String deviceId,
       Instant tokenExpiresAt,

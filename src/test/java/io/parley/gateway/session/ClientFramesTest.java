@@ -1,5 +1,7 @@
-package io.parley.gateway;
+package io.parley.gateway.session;
 
+import io.parley.gateway.ChatService;
+import io.parley.gateway.WireFormat;
 import io.parley.gateway.relay.KnownLargeGroups;
 import io.parley.gateway.relay.LargeGroupInbox;
 import io.parley.limits.RateLimits;

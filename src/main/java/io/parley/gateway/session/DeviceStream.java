@@ -1,6 +1,7 @@
-package io.parley.gateway;
+package io.parley.gateway.session;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.gateway.WireFormat;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.user.DeviceEvent;
 import io.parley.user.UserActor;

@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.gateway.session;
 
 import io.parley.user.DeviceEvent;
 import io.parley.user.PendingReader;

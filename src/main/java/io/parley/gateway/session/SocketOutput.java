@@ -1,6 +1,8 @@
-package io.parley.gateway;
+package io.parley.gateway.session;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.gateway.ClientSocketStage;
+import io.parley.gateway.WireFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,7 +15,7 @@ import java.util.function.Consumer;
  * hears from the socket when their bytes are too many, so that a re-delivery reads more only
  * while the client keeps up.
  */
-final class SocketOutput {
+public final class SocketOutput {
   /** What the outbound side of the socket is told: a frame to send, or to finish. */
   public sealed interface Outbound {}
 

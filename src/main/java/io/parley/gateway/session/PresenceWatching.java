@@ -1,5 +1,6 @@
-package io.parley.gateway;
+package io.parley.gateway.session;
 
+import io.parley.gateway.Entities;
 import io.parley.user.DeviceEvent;
 import io.parley.user.PresenceNotices;
 import io.parley.user.UserActor;

@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.gateway.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

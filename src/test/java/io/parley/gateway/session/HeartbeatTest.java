@@ -1,8 +1,8 @@
-package io.parley.gateway;
+package io.parley.gateway.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.parley.gateway.Heartbeat.Decision;
+import io.parley.gateway.session.Heartbeat.Decision;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
