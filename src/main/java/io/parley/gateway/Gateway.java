@@ -9,6 +9,7 @@ import io.parley.gateway.account.UserExport;
 import io.parley.gateway.relay.GroupRelay;
 import io.parley.gateway.relay.LargeGroupInbox;
 import io.parley.gateway.session.LiveConnections;
+import io.parley.gateway.socket.WebSocketEndpoint;
 import io.parley.limits.AddressLimits;
 import io.parley.limits.ClientAddress;
 import io.parley.conversation.MessageHistory;

@@ -11,6 +11,7 @@ import io.parley.auth.JwtAuth;
 import io.parley.auth.UserIds;
 import io.parley.gateway.account.AccountErasure;
 import io.parley.gateway.account.UserExport;
+import io.parley.gateway.socket.WebSocketEndpoint;
 import io.parley.limits.AddressLimits;
 import io.parley.limits.ClientAddress;
 import io.parley.operations.Audit;

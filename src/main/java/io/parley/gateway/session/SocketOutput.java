@@ -1,7 +1,7 @@
 package io.parley.gateway.session;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.parley.gateway.ClientSocketStage;
+import io.parley.gateway.socket.ClientSocketStage;
 import io.parley.gateway.WireFormat;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.gateway.socket;
 
 import io.parley.gateway.session.Connection;
 import io.parley.gateway.session.Heartbeat;

@@ -1,6 +1,7 @@
-package io.parley.gateway;
+package io.parley.gateway.socket;
 
 import io.parley.api.ApiError;
+import io.parley.gateway.WireFormat;
 import io.parley.gateway.session.ClientFrames;
 import io.parley.gateway.session.Connection;
 import io.parley.gateway.session.FrameGate;

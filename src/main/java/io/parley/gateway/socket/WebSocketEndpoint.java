@@ -1,7 +1,9 @@
-package io.parley.gateway;
+package io.parley.gateway.socket;
 
 import io.parley.auth.JwtAuth;
 import io.parley.conversation.MessageHistory;
+import io.parley.gateway.ChatService;
+import io.parley.gateway.Entities;
 import io.parley.gateway.relay.GroupRelay;
 import io.parley.gateway.session.ClientFrames;
 import io.parley.gateway.session.Connection;
@@ -30,7 +32,7 @@ import scala.Option;
 import scala.concurrent.duration.FiniteDuration;
 
 /** Upgrades an authenticated request to a WebSocket served by a {@link Connection}. */
-final class WebSocketEndpoint {
+public final class WebSocketEndpoint {
   private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
   /** pekko-http's default; see FrameGuard#frameHandling for why it is never waited for. */
@@ -46,14 +48,14 @@ final class WebSocketEndpoint {
   private final Duration askTimeout;
   private final int maxFrameBytes;
   private final long maxPendingOutputBytes;
-  final int maxConnections;
+  public final int maxConnections;
   private final Clock clock;
   private final GroupRelay.Started largeGroups;
-  final LiveConnections live = new LiveConnections();
+  public final LiveConnections live = new LiveConnections();
   /** Built once (see FrameGuard#frameHandling); its settings parsed once too (2 % of a login's CPU). */
   private final BidiFlow<FrameEvent, FrameHandler.Output, Object, FrameEvent, NotUsed> frameHandling;
 
-  WebSocketEndpoint(
+  public WebSocketEndpoint(
       ActorSystem<?> system,
       Entities entities,
       MessageHistory history,
@@ -89,15 +91,15 @@ final class WebSocketEndpoint {
         Logging.getLogger(system.classicSystem(), WebSocketEndpoint.class));
   }
 
-  boolean isFull() {
+  public boolean isFull() {
     return live.size() >= maxConnections;
   }
 
-  static boolean isValidDeviceId(String deviceId) {
+  public static boolean isValidDeviceId(String deviceId) {
     return deviceId != null && DEVICE_ID.matcher(deviceId).matches();
   }
 
-  HttpResponse upgrade(WebSocketUpgrade upgrade, JwtAuth.Verified token, String deviceId) {
+  public HttpResponse upgrade(WebSocketUpgrade upgrade, JwtAuth.Verified token, String deviceId) {
     // pekko-http keeps the handler it was given for as long as the socket is open, so the handler
     // is a small factory: the connection's own stages are built when it starts, and the blueprint
     // they were built from (its traversal: 3.6 KiB of heap per idle connection) is garbage once they run.

@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.gateway.socket;
 
 import org.apache.pekko.http.impl.engine.ws.FrameHandler;
 

@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.gateway.socket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
