@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationState;
+import io.parley.gateway.relay.GroupRelay;
 import io.parley.push.PushTokenOwner;
 import io.parley.user.UserState;
 import java.util.Map;
@@ -21,6 +22,7 @@ public final class MovedClasses extends JacksonMigration {
       "io.parley.Outcome", Outcome.class,
       "io.parley.conversation.ConversationActor$Active", ConversationState.Active.class,
       "io.parley.conversation.ConversationActor$Empty", ConversationState.Empty.class,
+      "io.parley.gateway.GroupRelay$MembershipChange", GroupRelay.MembershipChange.class,
       "io.parley.user.PushTokenOwner$Claim", PushTokenOwner.Claim.class,
       "io.parley.user.PushTokenOwner$OwnerChanged", PushTokenOwner.OwnerChanged.class,
       "io.parley.user.PushTokenOwner$OwnerReleased", PushTokenOwner.OwnerReleased.class,

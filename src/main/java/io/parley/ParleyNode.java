@@ -12,7 +12,7 @@ import io.parley.conversation.GroupMembers;
 import io.parley.conversation.MessageHistory;
 import io.parley.conversation.MessageReader;
 import io.parley.gateway.Gateway;
-import io.parley.gateway.GroupRelay;
+import io.parley.gateway.relay.GroupRelay;
 import io.parley.media.MediaService;
 import io.parley.media.MediaSettings;
 import io.parley.media.VersionedBucket;

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
+import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.ConversationState;
+import io.parley.gateway.relay.GroupRelay;
 import io.parley.push.PushToken;
 import io.parley.push.PushTokenOwner;
 import io.parley.testing.EntityHarness;
@@ -51,7 +53,9 @@ class MovedClassesTest {
         new PushTokenOwner.State("alice", TOKEN, new TreeSet<>(List.of("bob"))),
         userState(),
         new ConversationState.Active("team", List.of("alice", "bob")),
-        new ConversationState.Empty());
+        new ConversationState.Empty(),
+        new GroupRelay.MembershipChange(new ConversationInfo("g.big", "Big", List.of("alice", "bob"), 7),
+            List.of("carol"), List.of("bob"), List.of("alice")));
     assertEquals(MovedClasses.BY_FORMER_NAME.keySet().stream().sorted().toList(),
         formerNames(samples), "a sample of every moved class");
     for (Object sample : samples) {

@@ -68,6 +68,39 @@ class PackageDependenciesTest {
         .check(main);
   }
 
+  /**
+   * The gateway's parts: the WebSocket transport ({@code socket}) above the connection of one
+   * device ({@code session}), above the large-group relay ({@code relay}); account requests apart.
+   * The gateway's own package wires them and holds what they share (ChatService, WireFormat).
+   */
+  @Test
+  void theGatewaysPartsDependOnEachOtherInOneDirection() {
+    slices().matching("io.parley.gateway.(*)..").should().beFreeOfCycles().check(main);
+  }
+
+  @Test
+  void theLargeGroupRelayAndAccountRequestsKnowNoConnection() {
+    noClasses().that().resideInAnyPackage("io.parley.gateway.relay..", "io.parley.gateway.account..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.parley.gateway.session..", "io.parley.gateway.socket..")
+        .check(main);
+  }
+
+  /** pekko-http's WebSocket internals ({@code @InternalApi}, may change in any release) stay in one package. */
+  @Test
+  void onlyTheSocketUsesPekkoHttpInternals() {
+    noClasses().that().resideOutsideOfPackage("io.parley.gateway.socket..")
+        .should().dependOnClassesThat().resideInAPackage("org.apache.pekko.http.impl..")
+        .check(main);
+  }
+
+  /** What the gateway uses to refuse, limit and seal lies below it, so the gateway can be split without circles. */
+  @Test
+  void errorsLimitsAndSealingDoNotReachUpIntoTheGateway() {
+    noClasses().that().resideInAnyPackage("io.parley.api..", "io.parley.limits..", "io.parley.privacy..")
+        .should().dependOnClassesThat().resideInAPackage("io.parley.gateway..")
+        .check(main);
+  }
+
   /** The embedded store imports nothing else of Parley, so it can be read, tested and released alone. */
   @Test
   void theStoreIsAComponentOfItsOwn() {

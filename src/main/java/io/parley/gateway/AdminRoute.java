@@ -1,5 +1,6 @@
 package io.parley.gateway;
 
+import io.parley.gateway.account.AccountErasure;
 import io.parley.operations.Audit;
 import io.parley.operations.AdminCredential;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;

@@ -1,5 +1,7 @@
 package io.parley.gateway;
 
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
 import io.parley.auth.UserIds;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
@@ -8,9 +10,13 @@ import io.parley.conversation.ConversationIds;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.MessageHistory;
 import io.parley.conversation.NeverStored;
+import io.parley.gateway.relay.LargeGroupInbox;
+import io.parley.limits.RateLimits;
+import io.parley.limits.RequestTimeouts;
 import io.parley.media.MediaService;
 import io.parley.media.MediaUrls;
 import io.parley.metrics.ParleyMetrics;
+import io.parley.privacy.ContentSealing;
 import io.parley.push.PushToken;
 import io.parley.push.PushTokenOwner;
 import io.parley.user.AllowanceKind;
@@ -123,7 +129,7 @@ public final class ChatService {
   }
 
   /** A send that goes to its conversation in {@code turn} (see {@link SendOrder}). */
-  CompletionStage<ConversationActor.SendAck> send(String userId, SendRequest request, SendOrder.Turn turn) {
+  public CompletionStage<ConversationActor.SendAck> send(String userId, SendRequest request, SendOrder.Turn turn) {
     CompletionStage<ConversationActor.SendAck> acked;
     try {
       acked = prepareAndSend(userId, request, turn);

@@ -1,5 +1,7 @@
 package io.parley.gateway;
 
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationIds;
 import io.parley.conversation.NeverStored;

@@ -1,9 +1,12 @@
 package io.parley.gateway;
 
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
+import io.parley.privacy.ContentSealing;
 import io.parley.user.GroupAddPolicy;
 import io.parley.user.GroupConsent;
 import io.parley.user.GroupConsentSettings;
@@ -31,9 +34,9 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * the requester learns only who was added and who invited, never which ids exist. A request that
  * fails before the group changed gives the quota back, and nobody is invited.
  */
-final class GroupAdds {
+public final class GroupAdds {
   /** What the group answered, and who was invited rather than added. */
-  record Added<T>(T value, List<String> invited) {}
+  public record Added<T>(T value, List<String> invited) {}
 
   private final Entities entities;
   private final GroupConsentSettings settings;

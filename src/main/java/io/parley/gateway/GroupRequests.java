@@ -1,12 +1,15 @@
 package io.parley.gateway;
 
+import io.parley.api.ApiError;
 import io.parley.auth.UserIds;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationIds;
 import io.parley.conversation.ConversationInfo;
+import io.parley.privacy.ContentSealing;
 import io.parley.conversation.NeverStored;
+import io.parley.limits.RateLimits;
 import io.parley.user.AllowanceKind;
 import io.parley.user.GroupAddPolicy;
 import io.parley.user.GroupConsent;

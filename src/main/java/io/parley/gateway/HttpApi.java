@@ -4,9 +4,14 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
 import io.parley.auth.AuthSettings;
 import io.parley.auth.JwtAuth;
 import io.parley.auth.UserIds;
+import io.parley.gateway.account.AccountErasure;
+import io.parley.gateway.account.UserExport;
+import io.parley.gateway.socket.WebSocketEndpoint;
 import io.parley.limits.AddressLimits;
 import io.parley.limits.ClientAddress;
 import io.parley.operations.Audit;

@@ -11,11 +11,11 @@ import java.util.function.Supplier;
  * finish out of order: the sends of a new account all wait for its content key, and a completed
  * future resumes its waiters last first, which stored a device's first messages in reverse.
  */
-final class SendOrder {
+public final class SendOrder {
   private CompletionStage<Void> last = CompletableFuture.completedFuture(null);
 
   /** The next send's turn; taken as frames are read, so in their order. */
-  synchronized Turn next() {
+  public synchronized Turn next() {
     Turn turn = new Turn(last);
     last = turn.gone;
     return turn;

@@ -1,5 +1,7 @@
 package io.parley.gateway;
 
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
 import io.parley.conversation.ReceiptStatus;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -23,13 +25,13 @@ import java.util.List;
 /** The JSON of PROTOCOL.md: server frames and bodies rendered, client frames' fields read. */
 public final class WireFormat {
   /** Text after the one JSON value of a frame or body makes it invalid JSON, not ignored. */
-  static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  public static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private WireFormat() {}
 
   // ------------------------------------------------------------------------------ server frames
 
-  static ObjectNode frame(String type, String reqId) {
+  public static ObjectNode frame(String type, String reqId) {
     ObjectNode node = JSON.createObjectNode().put("type", type);
     if (reqId != null) {
       node.put("req_id", reqId);
@@ -37,7 +39,7 @@ public final class WireFormat {
     return node;
   }
 
-  static ObjectNode hello(String userId, String deviceId, long serverTime, long heartbeatMs) {
+  public static ObjectNode hello(String userId, String deviceId, long serverTime, long heartbeatMs) {
     return frame("hello", null)
         .put("user_id", userId)
         .put("device_id", deviceId)
@@ -45,7 +47,7 @@ public final class WireFormat {
         .put("heartbeat_ms", heartbeatMs);
   }
 
-  static ObjectNode error(String reqId, ApiError error) {
+  public static ObjectNode error(String reqId, ApiError error) {
     error.counted();
     ObjectNode node = frame("error", reqId).put("code", error.code.wire).put("message", error.getMessage());
     if (error.retryAfterMs != null) {
@@ -55,7 +57,7 @@ public final class WireFormat {
   }
 
   /** Items skipped by a re-delivery because the queue no longer holds them (README). */
-  static ObjectNode pendingDropped(long fromCursor, long toCursor) {
+  public static ObjectNode pendingDropped(long fromCursor, long toCursor) {
     return frame("error", null)
         .put("code", "pending_dropped")
         .put("message", "items " + fromCursor + ".." + toCursor
@@ -64,7 +66,7 @@ public final class WireFormat {
         .put("to_cursor", toCursor);
   }
 
-  static ObjectNode tokenExpired() {
+  public static ObjectNode tokenExpired() {
     return error(null, new ApiError(ErrorCode.UNAUTHORIZED,
         "the token expired; send auth.refresh with a new one before it does, or connect again"));
   }
@@ -79,7 +81,7 @@ public final class WireFormat {
     return node;
   }
 
-  static ObjectNode sendAck(String reqId, String conversationId, ConversationActor.SendAck ack) {
+  public static ObjectNode sendAck(String reqId, String conversationId, ConversationActor.SendAck ack) {
     return frame("msg.ack", reqId)
         .put("conversation_id", conversationId)
         .put("client_msg_id", ack.clientMsgId())
@@ -105,7 +107,7 @@ public final class WireFormat {
   }
 
   /** {@code invited}: ids invited rather than added (an extension, see {@link GroupAdds}); left out when none. */
-  static ObjectNode conversationCreated(String reqId, ConversationInfo info, List<String> invited) {
+  public static ObjectNode conversationCreated(String reqId, ConversationInfo info, List<String> invited) {
     ObjectNode node = conversationCreated(reqId, info);
     if (!invited.isEmpty()) {
       node.set("invited", strings(invited));
@@ -114,14 +116,14 @@ public final class WireFormat {
   }
 
   /** The answer to an add_members with a req_id: the ids asked for less those invited, and those invited. */
-  static ObjectNode membersAdded(String reqId, String conversationId, List<String> members, List<String> invited) {
+  public static ObjectNode membersAdded(String reqId, String conversationId, List<String> members, List<String> invited) {
     ObjectNode node = frame("conversation.members_added", reqId).put("conversation_id", conversationId);
     node.set("added", strings(members.stream().filter(id -> !invited.contains(id)).toList()));
     node.set("invited", strings(invited));
     return node;
   }
 
-  static ObjectNode invite(GroupConsent.Invite invite) {
+  public static ObjectNode invite(GroupConsent.Invite invite) {
     return JSON.createObjectNode()
         .put("conversation_id", invite.conversationId())
         .put("title", invite.title())
@@ -129,20 +131,20 @@ public final class WireFormat {
         .put("invited_ts", invite.ts());
   }
 
-  static ObjectNode invites(String reqId, List<GroupConsent.Invite> invites) {
+  public static ObjectNode invites(String reqId, List<GroupConsent.Invite> invites) {
     ObjectNode node = frame("invites", reqId);
     ArrayNode items = node.putArray("invites");
     invites.forEach(invite -> items.add(invite(invite)));
     return node;
   }
 
-  static ObjectNode inviteAnswered(String reqId, String conversationId, boolean accepted) {
+  public static ObjectNode inviteAnswered(String reqId, String conversationId, boolean accepted) {
     return frame("conversation.invite_answered", reqId)
         .put("conversation_id", conversationId)
         .put("accepted", accepted);
   }
 
-  static ObjectNode settings(String reqId, GroupAddPolicy groupAdds) {
+  public static ObjectNode settings(String reqId, GroupAddPolicy groupAdds) {
     return frame("settings", reqId).put("group_adds", groupAdds.wire());
   }
 
@@ -172,21 +174,21 @@ public final class WireFormat {
     return node;
   }
 
-  static ObjectNode members(String reqId, String conversationId, ConversationActor.MemberPage page) {
+  public static ObjectNode members(String reqId, String conversationId, ConversationActor.MemberPage page) {
     ObjectNode node = frame("members", reqId).put("conversation_id", conversationId);
     ArrayNode array = node.putArray("members");
     page.members().forEach(m -> array.addObject().put("user_id", m.userId()).put("role", m.role()));
     return node.put("next_after", page.nextAfter());
   }
 
-  static ObjectNode inbox(String reqId, List<InboxItem> items) {
+  public static ObjectNode inbox(String reqId, List<InboxItem> items) {
     ObjectNode node = frame("inbox", reqId);
     ArrayNode array = node.putArray("items");
     items.forEach(item -> array.add(inboxItem(item)));
     return node;
   }
 
-  static ObjectNode history(String reqId, String conversationId, MessageHistory.Page page) {
+  public static ObjectNode history(String reqId, String conversationId, MessageHistory.Page page) {
     ObjectNode node = frame("history", reqId).put("conversation_id", conversationId);
     ArrayNode array = node.putArray("messages");
     page.messages().forEach(m -> array.add(message(m)));
@@ -195,11 +197,11 @@ public final class WireFormat {
   }
 
   /** A message deleted for everyone: the reply to msg.delete, and what every member's devices get. */
-  static ObjectNode msgDeleted(String reqId, String conversationId, long seq) {
+  public static ObjectNode msgDeleted(String reqId, String conversationId, long seq) {
     return frame("msg.deleted", reqId).put("conversation_id", conversationId).put("seq", seq);
   }
 
-  static ObjectNode event(DeviceEvent event, long now) {
+  public static ObjectNode event(DeviceEvent event, long now) {
     if (event instanceof DeviceEvent.MsgNew m) {
       return message(m.message()).put("cursor", m.cursor());
     }
@@ -259,7 +261,7 @@ public final class WireFormat {
     throw new IllegalArgumentException("not a frame: " + event);
   }
 
-  static ObjectNode message(ChatMessage m) {
+  public static ObjectNode message(ChatMessage m) {
     return frame("msg.new", null)
         .put("conversation_id", m.conversationId())
         .put("seq", m.seq())
@@ -271,7 +273,7 @@ public final class WireFormat {
         .put("server_ts", m.serverTs());
   }
 
-  static ObjectNode inboxItem(InboxItem item) {
+  public static ObjectNode inboxItem(InboxItem item) {
     ObjectNode node = JSON.createObjectNode()
         .put("conversation_id", item.conversationId())
         .put("title", item.title());
@@ -289,7 +291,7 @@ public final class WireFormat {
     return array;
   }
 
-  static String render(JsonNode node) {
+  public static String render(JsonNode node) {
     try {
       return JSON.writeValueAsString(node);
     } catch (JsonProcessingException e) {
@@ -300,7 +302,7 @@ public final class WireFormat {
   // ------------------------------------------------------------------------------ client frames
 
   /** Parses one client frame or body: a JSON object, else {@code bad_request}. */
-  static ObjectNode parseObject(String text) {
+  public static ObjectNode parseObject(String text) {
     JsonNode node;
     try {
       node = JSON.readTree(text);
@@ -313,7 +315,7 @@ public final class WireFormat {
     return (ObjectNode) node;
   }
 
-  static String optionalString(ObjectNode node, String field) {
+  public static String optionalString(ObjectNode node, String field) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
       return null;
@@ -324,7 +326,7 @@ public final class WireFormat {
     return value.textValue();
   }
 
-  static String requiredString(ObjectNode node, String field) {
+  public static String requiredString(ObjectNode node, String field) {
     String value = optionalString(node, field);
     if (value == null) {
       throw ApiError.badRequest(field + " is required");
@@ -332,7 +334,7 @@ public final class WireFormat {
     return value;
   }
 
-  static Long optionalLong(ObjectNode node, String field) {
+  public static Long optionalLong(ObjectNode node, String field) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
       return null;
@@ -343,7 +345,7 @@ public final class WireFormat {
     return value.longValue();
   }
 
-  static long requiredLong(ObjectNode node, String field) {
+  public static long requiredLong(ObjectNode node, String field) {
     Long value = optionalLong(node, field);
     if (value == null) {
       throw ApiError.badRequest(field + " is required");
@@ -351,7 +353,7 @@ public final class WireFormat {
     return value;
   }
 
-  static Integer optionalInt(ObjectNode node, String field) {
+  public static Integer optionalInt(ObjectNode node, String field) {
     Long value = optionalLong(node, field);
     if (value == null) {
       return null;
@@ -363,12 +365,12 @@ public final class WireFormat {
   }
 
   /** An absent field is an empty list. */
-  static List<String> optionalStrings(ObjectNode node, String field) {
+  public static List<String> optionalStrings(ObjectNode node, String field) {
     JsonNode value = node.get(field);
     return value == null || value.isNull() ? List.of() : requiredStrings(node, field);
   }
 
-  static List<String> requiredStrings(ObjectNode node, String field) {
+  public static List<String> requiredStrings(ObjectNode node, String field) {
     JsonNode value = node.get(field);
     if (value == null || !value.isArray()) {
       throw ApiError.badRequest(field + " must be a list of strings");

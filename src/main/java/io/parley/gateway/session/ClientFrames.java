@@ -1,0 +1,308 @@
+package io.parley.gateway.session;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
+import io.parley.auth.JwtAuth;
+import io.parley.auth.UserIds;
+import io.parley.cluster.Done;
+import io.parley.conversation.ConversationActor;
+import io.parley.gateway.ChatService;
+import io.parley.gateway.Entities;
+import io.parley.gateway.GroupAdds;
+import io.parley.gateway.SendOrder;
+import io.parley.gateway.WireFormat;
+import io.parley.user.UserActor;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Handles the client frames of one WebSocket connection: each text frame in, at most one reply
+ * frame out (an error carries the frame's {@code req_id}).
+ */
+public final class ClientFrames {
+  static final int MAX_REQ_ID = 64;
+  static final int MAX_PRESENCE_SUBSCRIPTIONS = 500;
+
+  private final String userId;
+  private final String deviceId;
+  private final ChatService chat;
+  private final JwtAuth auth;
+  private final Entities entities;
+  private final ActorRef<Object> connection;
+  /** Whose presence this connection watches: each one wakes and is held by a user entity. */
+  private final Set<String> presenceSubscriptions = new HashSet<>();
+  /** The latest presence change: each one waits for those before it, so that they apply in frame order. */
+  private CompletionStage<?> presenceChanges = CompletableFuture.completedFuture(null);
+  /** An ack was accepted since the last sync: the next answer waits until it is stored. */
+  private boolean ackNotSynced;
+  /** The latest ack, done once the connection has been told of it (or it failed). */
+  private CompletionStage<?> lastAck = CompletableFuture.completedFuture(null);
+  /** The latest ack, done once the connection has taken it (or it failed). */
+  private CompletionStage<?> lastAckTaken = CompletableFuture.completedFuture(null);
+  /** The message the frame being handled sends, once stored: set by {@link #dispatch}, taken by {@link #handle}. */
+  private CompletionStage<Optional<ChatService.SentMessage>> sending;
+  /** Keeps this connection's sends in the order it read them (see {@link SendOrder}). */
+  private final SendOrder sends = new SendOrder();
+
+  public ClientFrames(String userId, String deviceId, ChatService chat, JwtAuth auth, Entities entities,
+      ActorRef<Object> connection) {
+    this.auth = auth;
+    this.userId = userId;
+    this.deviceId = deviceId;
+    this.chat = chat;
+    this.entities = entities;
+    this.connection = connection;
+  }
+
+  public CompletionStage<Optional<String>> handle(String text) {
+    String[] reqId = {null};
+    boolean[] isAck = {false};
+    CompletionStage<Optional<ObjectNode>> reply =
+        ChatService.guarded(
+            () -> {
+              ObjectNode frame = WireFormat.parseObject(text);
+              String id = WireFormat.optionalString(frame, "req_id");
+              if (id != null && id.length() > MAX_REQ_ID) {
+                throw ApiError.badRequest("req_id must be at most " + MAX_REQ_ID + " characters");
+              }
+              reqId[0] = id;
+              String type = WireFormat.requiredString(frame, "type");
+              isAck[0] = type.equals("ack");
+              return dispatch(type, frame, id);
+            });
+    CompletionStage<Optional<ChatService.SentMessage>> sent =
+        sending != null ? sending : CompletableFuture.completedFuture(Optional.empty());
+    sending = null;
+    if (isAck[0]) {
+      ackNotSynced = true;
+    } else if (ackNotSynced) {
+      ackNotSynced = false;
+      reply = afterAcksStored(reply, reqId[0], sent);
+    }
+    return reply
+        .exceptionally(failure -> Optional.of(WireFormat.error(reqId[0], ApiError.from(failure))))
+        .thenApply(node -> node.map(WireFormat::render));
+  }
+
+  /**
+   * PROTOCOL.md: acks are durable once a later frame on the connection is answered. Acks are
+   * stored lazily (the user's {@code DeliveryStream} keeps an ack until the next write), so the first frame after one is answered only
+   * once they are stored; replies leave in frame order, so every later answer waits too. When
+   * that frame sends a message, its copy for this user's stream is stored with the acks: the
+   * sync asks for nothing more than that write.
+   */
+  private CompletionStage<Optional<ObjectNode>> afterAcksStored(
+      CompletionStage<Optional<ObjectNode>> reply, String reqId, CompletionStage<Optional<ChatService.SentMessage>> sent) {
+    // Replies go to the socket straight, not through the connection: it takes the ack (while the
+    // sync runs) before the answer that makes the ack durable, and from then on it sends none of
+    // the acked items again.
+    CompletionStage<?> taken = lastAckTaken.handle((done, ignored) -> done);
+    CompletionStage<Optional<ApiError>> stored = lastAck.handle((told, ignored) -> told)
+        .thenCompose(told -> sent.handle((message, failure) -> failure == null ? message : Optional.<ChatService.SentMessage>empty()))
+        .thenCompose(message -> chat.syncAcks(userId, message))
+        .handle((done, failure) -> failure == null ? Optional.empty() : Optional.of(ApiError.from(failure)));
+    return reply
+        .exceptionally(failure -> Optional.of(WireFormat.error(reqId, ApiError.from(failure))))
+        .thenCombine(stored, (answer, syncFailure) -> answer.isPresent() && syncFailure.isPresent()
+            ? Optional.of(WireFormat.error(reqId, syncFailure.get()))
+            : answer)
+        .thenCombine(taken, (answer, done) -> answer);
+  }
+
+  private CompletionStage<Optional<ObjectNode>> dispatch(String type, ObjectNode frame, String reqId) {
+    switch (type) {
+      case "ping":
+        return reply(WireFormat.frame("pong", reqId));
+      case "msg.send": {
+        String conversationId = WireFormat.requiredString(frame, "conversation_id");
+        CompletionStage<ConversationActor.SendAck> acked = chat.send(
+            userId,
+            new ChatService.SendRequest(
+                conversationId,
+                WireFormat.requiredString(frame, "client_msg_id"),
+                WireFormat.requiredString(frame, "content"),
+                WireFormat.optionalString(frame, "content_type"),
+                WireFormat.optionalStrings(frame, "mentions")),
+            sends.next());
+        sending = acked.thenApply(ack -> ack.toSenderStream()
+            ? Optional.of(new ChatService.SentMessage(conversationId, ack.seq()))
+            : Optional.empty());
+        return acked.thenApply(ack -> Optional.of(WireFormat.sendAck(reqId, conversationId, ack)));
+      }
+      case "msg.delete": {
+        String conversationId = WireFormat.requiredString(frame, "conversation_id");
+        long seq = WireFormat.requiredLong(frame, "seq");
+        return chat.delete(userId, conversationId, seq)
+            .thenApply(done -> Optional.of(WireFormat.msgDeleted(reqId, conversationId, seq)));
+      }
+      case "ack": {
+        long cursor = WireFormat.requiredLong(frame, "cursor");
+        CompletableFuture<Void> taken = new CompletableFuture<>();
+        CompletionStage<?> accepted = chat.ack(userId, deviceId, cursor)
+            .thenAccept(done -> connection.tell(new Connection.Acked(cursor, taken)));
+        lastAck = accepted;
+        lastAckTaken = accepted.thenCompose(told -> taken);
+        return noReply(accepted);
+      }
+      case "msg.read":
+        return noReply(chat.markRead(userId, deviceId,
+            WireFormat.requiredString(frame, "conversation_id"), WireFormat.requiredLong(frame, "seq")));
+      case "typing":
+        return noReply(chat.typing(userId, WireFormat.requiredString(frame, "conversation_id")));
+      case "conversation.create":
+        return chat.groups().createGroup(userId, WireFormat.requiredString(frame, "title"),
+                WireFormat.requiredStrings(frame, "members"))
+            .thenApply(created ->
+                Optional.of(WireFormat.conversationCreated(reqId, created.value(), created.invited())));
+      case "conversation.add_members": {
+        // Answered only when asked with a req_id: PROTOCOL.md gives add_members no reply.
+        String conversationId = WireFormat.requiredString(frame, "conversation_id");
+        List<String> members = WireFormat.requiredStrings(frame, "members");
+        CompletionStage<GroupAdds.Added<Done>> added = chat.groups().addMembers(userId, conversationId, members);
+        return reqId == null ? noReply(added) : added.thenApply(done ->
+            Optional.of(WireFormat.membersAdded(reqId, conversationId, members, done.invited())));
+      }
+      case "invites.get":
+        return chat.groups().invites(userId).thenApply(invites -> Optional.of(WireFormat.invites(reqId, invites)));
+      case "conversation.accept_invite":
+      case "conversation.decline_invite": {
+        boolean accept = type.equals("conversation.accept_invite");
+        String conversationId = WireFormat.requiredString(frame, "conversation_id");
+        return chat.groups().answerInvite(userId, conversationId, accept)
+            .thenApply(invite -> Optional.of(WireFormat.inviteAnswered(reqId, conversationId, accept)));
+      }
+      case "settings.get":
+      case "settings.set": {
+        String groupAdds = type.equals("settings.set") ? WireFormat.requiredString(frame, "group_adds") : null;
+        return chat.groups().groupAddPolicy(userId, groupAdds)
+            .thenApply(policy -> Optional.of(WireFormat.settings(reqId, policy)));
+      }
+      case "conversation.remove_members":
+        return noReply(chat.groups().removeMembers(userId, WireFormat.requiredString(frame, "conversation_id"),
+            WireFormat.requiredStrings(frame, "members")));
+      case "conversation.set_role":
+        return noReply(chat.groups().setRole(userId, WireFormat.requiredString(frame, "conversation_id"),
+            WireFormat.requiredString(frame, "user_id"), WireFormat.requiredString(frame, "role")));
+      case "conversation.set_posting":
+        return noReply(chat.groups().setPosting(userId, WireFormat.requiredString(frame, "conversation_id"),
+            WireFormat.requiredString(frame, "posting")));
+      case "conversation.members": {
+        String conversationId = WireFormat.requiredString(frame, "conversation_id");
+        return chat.groups().members(userId, conversationId, WireFormat.optionalString(frame, "after"),
+                WireFormat.optionalInt(frame, "limit"))
+            .thenApply(page -> Optional.of(WireFormat.members(reqId, conversationId, page)));
+      }
+      case "conversation.leave":
+        return noReply(chat.leave(userId, WireFormat.requiredString(frame, "conversation_id")));
+      case "inbox.get":
+        return chat.inbox(userId, WireFormat.optionalInt(frame, "limit"), WireFormat.optionalLong(frame, "before_ts"))
+            .thenApply(items -> Optional.of(WireFormat.inbox(reqId, items)));
+      case "history.get": {
+        String conversationId = WireFormat.requiredString(frame, "conversation_id");
+        return chat.history(userId, conversationId, WireFormat.optionalLong(frame, "before_seq"),
+                WireFormat.optionalInt(frame, "limit"))
+            .thenApply(page -> Optional.of(WireFormat.history(reqId, conversationId, page)));
+      }
+      case "presence.subscribe": {
+        List<String> ids = presenceUsers(frame);
+        return noReply(changePresence(() -> subscribePresence(ids)));
+      }
+      case "presence.unsubscribe": {
+        List<String> ids = presenceUsers(frame);
+        return noReply(changePresence(() -> unsubscribePresence(ids)));
+      }
+      case "auth.refresh": {
+        // A newer token of the same user keeps the connection beyond the old one's expiry.
+        JwtAuth.Verified token = auth.check(WireFormat.requiredString(frame, "token"))
+            .filter(verified -> verified.userId().equals(userId))
+            .orElseThrow(() -> new ApiError(ErrorCode.UNAUTHORIZED, "not a valid token of " + userId));
+        connection.tell(new Connection.TokenRefreshed(token.expiresAt()));
+        return reply(WireFormat.frame("auth.refreshed", reqId).put("expires_at", token.expiresAt().toEpochMilli()));
+      }
+      case "device.register":
+        return chat.registerPushToken(userId, WireFormat.requiredString(frame, "platform"),
+                WireFormat.requiredString(frame, "token"), true)
+            .thenApply(done -> Optional.of(WireFormat.frame("device.registered", reqId)));
+      case "device.unregister":
+        return noReply(chat.registerPushToken(userId, WireFormat.requiredString(frame, "platform"),
+            WireFormat.requiredString(frame, "token"), false));
+      default:
+        throw new ApiError(ErrorCode.UNKNOWN_TYPE, "unknown frame type \"" + type + "\"");
+    }
+  }
+
+  /**
+   * Runs {@code change} once the user's presence limit allows and every earlier change of this
+   * connection is done (a failed one included), maybe on the thread that brought a lease or an
+   * answer: the lock makes each change seen by the next.
+   */
+  private CompletionStage<Void> changePresence(java.util.function.Supplier<CompletionStage<Void>> change) {
+    CompletionStage<Void> leased = chat.limitPresence(userId);
+    CompletionStage<Void> changed = presenceChanges.handle((done, failure) -> null)
+        .thenCombine(leased, (before, lease) -> null)
+        .thenCompose(ready -> change.get());
+    presenceChanges = changed;
+    return changed;
+  }
+
+  /**
+   * The user's entity first counts the subscriptions across all their connections ({@code
+   * parley.presence.max-watched-per-user}): past that bound the frame is refused whole.
+   */
+  private CompletionStage<Void> subscribePresence(List<String> ids) {
+    Set<String> after;
+    synchronized (presenceSubscriptions) {
+      after = new HashSet<>(presenceSubscriptions);
+    }
+    after.addAll(ids);
+    if (after.size() > MAX_PRESENCE_SUBSCRIPTIONS) {
+      throw ApiError.badRequest("a connection may watch the presence of at most " + MAX_PRESENCE_SUBSCRIPTIONS
+          + " users; unsubscribe some first");
+    }
+    return chat.watchPresence(userId, connection.narrow(), after).thenRun(() -> {
+      synchronized (presenceSubscriptions) {
+        presenceSubscriptions.addAll(ids);
+        connection.tell(new Connection.PresenceWatched(Set.copyOf(presenceSubscriptions)));
+        ids.forEach(id -> entities.user(id).tell(new UserActor.SubscribePresence(userId, connection.narrow())));
+      }
+    });
+  }
+
+  /** Fewer subscriptions are never refused: the user's entity is told, not asked. */
+  private CompletionStage<Void> unsubscribePresence(List<String> ids) {
+    synchronized (presenceSubscriptions) {
+      ids.forEach(presenceSubscriptions::remove);
+      Set<String> after = Set.copyOf(presenceSubscriptions);
+      connection.tell(new Connection.PresenceWatched(after));
+      entities.user(userId).tell(new UserActor.WatchPresence(connection.narrow(), after, null));
+      ids.forEach(id -> entities.user(id).tell(new UserActor.UnsubscribePresence(connection.narrow())));
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private static List<String> presenceUsers(ObjectNode frame) {
+    List<String> ids = WireFormat.requiredStrings(frame, "user_ids");
+    if (ids.size() > MAX_PRESENCE_SUBSCRIPTIONS || !ids.stream().allMatch(UserIds::isValid)) {
+      throw ApiError.badRequest("user_ids must be at most " + MAX_PRESENCE_SUBSCRIPTIONS + " valid user ids");
+    }
+    return ids;
+  }
+
+  private static CompletionStage<Optional<ObjectNode>> reply(ObjectNode frame) {
+    return CompletableFuture.completedFuture(Optional.of(frame));
+  }
+
+  private static CompletionStage<Optional<ObjectNode>> none() {
+    return CompletableFuture.completedFuture(Optional.empty());
+  }
+
+  private static CompletionStage<Optional<ObjectNode>> noReply(CompletionStage<?> operation) {
+    return operation.thenApply(done -> Optional.empty());
+  }
+}

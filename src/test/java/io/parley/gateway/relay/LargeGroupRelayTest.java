@@ -1,0 +1,161 @@
+package io.parley.gateway.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
+import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationInfo;
+import io.parley.conversation.LiveEvent;
+import io.parley.gateway.Entities;
+import io.parley.testing.EntityHarness;
+import io.parley.user.InboxItem;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The node's relay of large groups ({@link GroupRelay}) with a real large group, connections as
+ * probes. The group publishes no membership notices here ({@code LiveGroups.NONE}): every "left"
+ * notice is lost, so what stops a former member hearing the group is the relay's own check.
+ */
+class LargeGroupRelayTest {
+  static final String GROUP = "g.relayed";
+  static final Duration CHECK_EVERY = Duration.ofMillis(300);
+
+  EntityHarness harness;
+  Entities entities;
+  RecipientRef<ConversationActor.Command> group;
+  GroupRelay.Started relay;
+
+  @BeforeEach
+  void start() {
+    harness = new EntityHarness("parley.conversation { large-group-from = 5, max-group-members = 40 }\n"
+        + "parley.large-groups { relay-check-every = " + CHECK_EVERY.toMillis() + "ms, max-live-per-user = 3 }");
+    entities = harness.withRealConversation(GROUP);
+    group = entities.conversation(GROUP);
+    relay = GroupRelay.start(harness.testKit.system(), entities, harness.groupMembers);
+    ConversationInfo created = this.<ConversationInfo>ask(replyTo ->
+        new ConversationActor.Create("alice", "Crag", List.of("bob", "carol", "m0", "m1"), replyTo)).value();
+    assertTrue(created.large(), "large from 5 members");
+  }
+
+  @AfterEach
+  void stop() {
+    harness.shutdown();
+  }
+
+  private <T> Outcome<T> ask(Function<ActorRef<Outcome<T>>, ConversationActor.Command> command) {
+    TestProbe<Outcome<T>> reply = harness.testKit.createTestProbe();
+    group.tell(command.apply(reply.ref()));
+    return reply.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  private long send(String sender, String id) {
+    return this.<ConversationActor.SendAck>ask(replyTo ->
+        new ConversationActor.Send(sender, id, "text of " + id, "text", replyTo)).value().seq();
+  }
+
+  private TestProbe<Object> online(String userId, List<String> groups) {
+    TestProbe<Object> connection = harness.testKit.createTestProbe();
+    relay.relay().tell(new GroupRelay.Online(userId, connection.ref(), groups));
+    return connection;
+  }
+
+  /** {@code userId} connects, and its relay is registered with the group: what is sent from now on is relayed. */
+  private TestProbe<Object> hearing(String userId) {
+    TestProbe<Object> connection = online(userId, List.of(GROUP));
+    connection.fishForMessage(Duration.ofSeconds(5), event -> event instanceof LiveEvent.Joined
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+    return connection;
+  }
+
+  /** Waits for the live copy of message {@code seq}, skipping anything else. */
+  private static void hears(TestProbe<Object> connection, long seq) {
+    connection.fishForMessage(Duration.ofSeconds(5), event ->
+        event instanceof LiveEvent.Messages messages && messages.messages().get(0).seq() == seq
+            ? FishingOutcomes.complete()
+            : FishingOutcomes.continueAndIgnore());
+  }
+
+  private static void isDropped(TestProbe<Object> connection) {
+    connection.fishForMessage(Duration.ofSeconds(5), event ->
+        event instanceof LiveEvent.Messages
+            ? FishingOutcomes.fail("a message before the relay dropped it: " + event)
+            : event.equals(new GroupRelay.Dropped(GROUP)) ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+  }
+
+  /** Once dropped, a connection hears nothing more of the group. */
+  private static void hearsNoMessage(TestProbe<Object> connection) {
+    connection.expectNoMessage(Duration.ofMillis(3 * CHECK_EVERY.toMillis()));
+  }
+
+  @Test
+  void aFormerMemberWhoseLeftNoticeIsLostStopsHearingTheGroup() {
+    TestProbe<Object> bob = hearing("bob");
+    TestProbe<Object> carol = hearing("carol");
+    long before = send("alice", "before");
+    hears(bob, before);
+    hears(carol, before);
+
+    assertTrue(this.<Done>ask(replyTo -> new ConversationActor.RemoveMembers("alice", List.of("bob"), replyTo)).isOk());
+    isDropped(bob); // within a check, though no notice came
+
+    long after = send("alice", "after");
+    hears(carol, after);
+    hearsNoMessage(bob);
+  }
+
+  @Test
+  void aConnectionSubscribedFromAStaleListIsDroppedAtItsFirstCheck() {
+    TestProbe<Object> mallory = online("mallory", List.of(GROUP)); // never a member, but on a stale list
+    isDropped(mallory);
+    send("alice", "hello");
+    hearsNoMessage(mallory);
+  }
+
+  @Test
+  void aConnectionHearsAtMostTheCapOfLargeGroups() {
+    List<String> groups = IntStream.range(0, 5).mapToObj(i -> "g.probed-" + i).toList();
+    online("dave", groups);
+    for (String heard : groups.subList(0, 3)) {
+      List<ConversationActor.Command> told = harness.conversationProbe(heard).receiveSeveralMessages(2);
+      assertTrue(told.stream().anyMatch(ConversationActor.RelayJoin.class::isInstance), "registered: " + told);
+    }
+    for (String notHeard : groups.subList(3, 5)) {
+      harness.conversationProbe(notHeard).expectNoMessage(Duration.ofMillis(2 * CHECK_EVERY.toMillis()));
+    }
+  }
+
+  @Test
+  void theInboxOfAUserInManyLargeGroupsReadsAtMostTheCap() {
+    List<String> groups = IntStream.range(0, 5).mapToObj(i -> "g.inbox-" + i).toList();
+    for (String g : groups) {
+      harness.groupMembers.add(g, List.of(new io.parley.conversation.GroupMembers.Row("erin", 0, 0)))
+          .toCompletableFuture().join();
+    }
+    LargeGroupInbox inbox = new LargeGroupInbox(harness, relay.known(), Duration.ofSeconds(2), harness.testKit.system());
+    var merged = inbox.merge("erin", List.of(), 50, null).toCompletableFuture();
+    for (String g : groups.subList(0, 3)) {
+      ConversationActor.GetSummary asked = harness.conversationProbe(g).expectMessageClass(ConversationActor.GetSummary.class);
+      asked.replyTo().tell(Outcome.ok(new ConversationActor.Summary(
+          new ConversationInfo(g, "title " + g, List.of(), 0), null, 0)));
+    }
+    for (String g : groups.subList(3, 5)) {
+      harness.conversationProbe(g).expectNoMessage(Duration.ofMillis(300));
+    }
+    Set<String> shown = merged.join().stream().map(InboxItem::conversationId).collect(Collectors.toSet());
+    assertEquals(Set.copyOf(groups.subList(0, 3)), shown);
+  }
+}
