@@ -85,6 +85,14 @@ class PackageDependenciesTest {
         .check(main);
   }
 
+  /** The session tells its socket what to send through {@code SocketOutput}; only the socket knows the session. */
+  @Test
+  void theSessionKnowsNoSocket() {
+    noClasses().that().resideInAPackage("io.parley.gateway.session..")
+        .should().dependOnClassesThat().resideInAPackage("io.parley.gateway.socket..")
+        .check(main);
+  }
+
   /** pekko-http's WebSocket internals ({@code @InternalApi}, may change in any release) stay in one package. */
   @Test
   void onlyTheSocketUsesPekkoHttpInternals() {

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.cluster.HandlerTable;
 import io.parley.conversation.LiveEvent;
 import io.parley.conversation.MessageHistory;
-import io.parley.gateway.socket.ClientSocketStage;
 import io.parley.gateway.Entities;
-import io.parley.gateway.socket.FrameGuard;
 import io.parley.gateway.WireFormat;
 import io.parley.gateway.relay.GroupRelay;
 import io.parley.metrics.ParleyMetrics;
@@ -35,7 +33,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * ones after hello, live ones as they come, and a re-delivery after a cursor gap (an item missed
  * while the UserActor moved or restarted). It also relays large groups' live feeds (see {@link
  * LargeGroupFollowing}) and presence (see {@link PresenceWatching}), and ends with its token. The
- * replies to the client's frames go to the socket without it (see {@link ClientSocketStage}).
+ * replies to the client's frames go to the socket without it (the socket's stage holds them until hello).
  *
  * <p>Its protocol is {@code Object} so that the same ref can be handed to the UserActor as an
  * {@code ActorRef<DeviceEvent>} (and watched there) while it also receives its own messages.
@@ -269,10 +267,10 @@ public final class Connection {
           }))
           .on(DeviceEvent.Replaced.class, (self, none, r) -> same(() -> self.socket.complete()))
           .on(DeviceEvent.TooManyDevices.class, (self, none, refused) -> same(() -> self.socket.emit(
-              new SocketOutput.Close(FrameGuard.CLOSE_POLICY_VIOLATION,
+              new SocketOutput.Close(SocketOutput.Close.POLICY_VIOLATION,
                   "more than " + refused.max() + " devices of this user are connected"))))
           .on(DeviceEvent.TooManyNewDevices.class, (self, none, refused) -> same(() -> self.socket.emit(
-              new SocketOutput.Close(FrameGuard.CLOSE_POLICY_VIOLATION,
+              new SocketOutput.Close(SocketOutput.Close.POLICY_VIOLATION,
                   "more than " + refused.max() + " new devices of this user today"))))
           .on(DeviceEvent.Presence.class, (self, none, presence) -> same(() -> {
             self.presence.presence(presence);

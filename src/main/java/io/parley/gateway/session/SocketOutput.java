@@ -1,7 +1,6 @@
 package io.parley.gateway.session;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.parley.gateway.socket.ClientSocketStage;
 import io.parley.gateway.WireFormat;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +20,7 @@ public final class SocketOutput {
 
   /**
    * A text frame. {@code hello}: it is the connection's hello, which the replies to the client's
-   * requests wait for (the socket holds them until it comes; see {@link ClientSocketStage}).
+   * requests wait for (the socket holds them until it comes).
    */
   public record Text(String json, boolean hello) implements Outbound {
     public Text(String json) {
@@ -35,10 +34,16 @@ public final class SocketOutput {
   public record Complete() implements Outbound {}
 
   /** Closes the socket now with {@code code}, ahead of the frames waiting. */
-  public record Close(int code, String reason) implements Outbound {}
+  public record Close(int code, String reason) implements Outbound {
+    /** RFC 6455's close code for a peer that broke the server's policy. */
+    public static final int POLICY_VIOLATION = 1008;
+  }
+
+  /** Frames that wait for a slow socket at most (the socket's bound, told here so the session sees it). */
+  public static final int OUTBOUND_BUFFER = 4096;
 
   /** A replay reads more pages only while fewer frames than this wait for the socket. */
-  static final int ROOM = ClientSocketStage.OUTBOUND_BUFFER / 4;
+  static final int ROOM = OUTBOUND_BUFFER / 4;
 
   private final List<Outbound> beforeAttach = new ArrayList<>();
   private Consumer<Outbound> outbound;

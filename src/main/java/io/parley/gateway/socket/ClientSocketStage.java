@@ -63,7 +63,7 @@ public final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.O
   /** Requests of one connection answered concurrently before its socket is no longer read. */
   static final int REQUESTS_IN_FLIGHT = 64;
   /** Frames waiting for a slow socket; a replay stops adding pages well below it (see {@link SocketOutput#ROOM}). */
-  public static final int OUTBOUND_BUFFER = 4096;
+  public static final int OUTBOUND_BUFFER = SocketOutput.OUTBOUND_BUFFER;
   /** Replies that may wait for the connection's hello. */
   static final int REPLIES_BEFORE_HELLO = 4 * REQUESTS_IN_FLIGHT;
 

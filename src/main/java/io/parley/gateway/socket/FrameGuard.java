@@ -2,6 +2,7 @@ package io.parley.gateway.socket;
 
 import io.parley.gateway.session.Connection;
 import io.parley.gateway.session.Heartbeat;
+import io.parley.gateway.session.SocketOutput;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.impl.engine.ws.FrameEvent;
@@ -33,7 +34,7 @@ import scala.concurrent.duration.FiniteDuration;
 public final class FrameGuard implements Heartbeat.Liveness {
   public static final int CLOSE_NORMAL = 1000;
   public static final int CLOSE_GOING_AWAY = 1001;
-  public static final int CLOSE_POLICY_VIOLATION = 1008;
+  public static final int CLOSE_POLICY_VIOLATION = SocketOutput.Close.POLICY_VIOLATION;
   public static final int CLOSE_TOO_BIG = 1009;
   public static final int CLOSE_INTERNAL_ERROR = 1011;
 
