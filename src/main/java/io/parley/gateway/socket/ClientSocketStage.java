@@ -1,7 +1,5 @@
 package io.parley.gateway.socket;
 
-import io.parley.api.ApiError;
-import io.parley.gateway.WireFormat;
 import io.parley.gateway.session.ClientFrames;
 import io.parley.gateway.session.Connection;
 import io.parley.gateway.session.FrameGate;
@@ -125,8 +123,8 @@ public final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.O
   private final class Logic extends GraphStageLogic implements FrameGuard.ControlFrames {
     private final AsyncCallback<Object> events = createAsyncCallback(this::onEvent);
     private final MessageAssembly message = new MessageAssembly(maxMessageBytes);
-    /** Requests of the client, oldest first, each with its reply (if any) once answered. */
-    private final ArrayDeque<CompletableFuture<Optional<String>>> answering = new ArrayDeque<>(4);
+    /** Requests of the client under way; a reply that comes wakes the stage. */
+    private final RepliesInOrder answering = new RepliesInOrder(requests, () -> events.invoke(Signal.READY));
     /** The close and what pekko-http's frame handling is told of it; before anything else. */
     private final ArrayDeque<Object> control = new ArrayDeque<>(2);
     /** The answer to the client's latest ping not yet sent; then the server's ping, if one is due. */
@@ -231,46 +229,21 @@ public final class ClientSocketStage extends GraphStage<FlowShape<FrameHandler.O
 
     /** A whole client message: answered in its turn, unless the connection is closing. */
     private void answer(MessageAssembly.Message whole) {
-      if (whole == null || guard.isClosing()) {
-        return;
-      }
-      CompletableFuture<Optional<String>> reply = whole.text() == null
-          ? CompletableFuture.completedFuture(Optional.of(WireFormat.render(WireFormat.error(null,
-              ApiError.badRequest("binary frames are not supported; send JSON text")))))
-          : handle(whole.text());
-      answering.add(reply);
-      if (reply.isDone()) {
+      if (whole != null && !guard.isClosing() && answering.add(whole.text())) {
         passReplies();
-      } else {
-        reply.whenComplete((answered, failure) -> events.invoke(Signal.READY));
       }
     }
 
-    /** A request that throws fails like one whose answer failed: the connection closes with 1011. */
-    private CompletableFuture<Optional<String>> handle(String text) {
-      try {
-        return requests.handle(text).toCompletableFuture();
-      } catch (RuntimeException failure) {
-        return CompletableFuture.failedFuture(failure);
-      }
-    }
-
-    /** Replies leave in the order their messages came. */
+    /** Replies leave in the order their messages came; a request that failed closes the connection with 1011. */
     private void passReplies() {
-      while (!answering.isEmpty() && answering.peek().isDone()) {
-        CompletableFuture<Optional<String>> reply = answering.poll();
-        if (reply.isCompletedExceptionally()) {
-          closeAfterFailure("A client request failed", reply);
-          return;
-        }
-        reply.join().ifPresent(json -> afterHello.send(() -> queueReply(json), json.length()));
-      }
+      answering.takeAnswered(json -> afterHello.send(() -> queueReply(json), json.length()),
+          failed -> closeAfterFailure("A client request failed", failed));
       readMore();
     }
 
     /** Reads the client's next item unless output is behind, a pong waits, or enough of its requests are under way. */
     private void readMore() {
-      if (!closing && answering.size() < REQUESTS_IN_FLIGHT && !behind && pong == null
+      if (!closing && answering.underWay() < REQUESTS_IN_FLIGHT && !behind && pong == null
           && !hasBeenPulled(in) && !isClosed(in)) {
         pull(in);
       }
