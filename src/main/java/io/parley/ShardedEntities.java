@@ -67,12 +67,13 @@ public final class ShardedEntities implements Entities, ArchiveCalendars {
     MessageReader reader = new MessageReader(journal, cold);
     UserTokenHolders tokenHolders = new UserTokenHolders(this, system);
     ArchiveIo archive = new ArchiveIo(cold, this, archiveSettings, clock);
+    ConversationActor.Wiring wiring = new ConversationActor.Wiring(recipients, reader, archive, dedupSpill, memberIndex,
+        groupMembers, liveGroups, conversationSettings, clock);
     sharding.init(
         Entity.of(
                 ConversationActor.TYPE_KEY,
                 ctx ->
-                    ConversationActor.create(ctx.getEntityId(), ctx.getShard(), recipients, reader, archive,
-                        dedupSpill, memberIndex, groupMembers, liveGroups, conversationSettings, clock))
+                    ConversationActor.create(ctx.getEntityId(), ctx.getShard(), wiring))
             .withStopMessage(ConversationActor.stopMessage()));
     sharding.init(
         Entity.of(

@@ -369,9 +369,8 @@ public final class ConversationActor
 
   // ------------------------------------------------------------------------------------ wiring
 
-  public static Behavior<Command> create(
-      String conversationId,
-      ActorRef<ClusterSharding.ShardCommand> shard,
+  /** What every conversation of a node is wired to: the ports it tells, reads and writes through, its settings and clock. */
+  public record Wiring(
       Recipients recipients,
       MessageReader reader,
       ColdArchive archive,
@@ -380,11 +379,13 @@ public final class ConversationActor
       GroupMembers groupMembers,
       LiveGroups liveGroups,
       ConversationSettings settings,
-      Clock clock) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ConversationActor(conversationId, settings,
-        self -> new ConversationJobs(conversationId, ctx, timers, shard, self.Effect(),
-            () -> self.lastSequenceNumber(ctx), recipients, reader, archive, dedupSpill, memberIndex, groupMembers,
-            liveGroups, settings, clock))));
+      Clock clock) {}
+
+  public static Behavior<Command> create(String conversationId, ActorRef<ClusterSharding.ShardCommand> shard,
+      Wiring wiring) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ConversationActor(conversationId,
+        wiring.settings(), self -> new ConversationJobs(conversationId, ctx, timers, shard, self.Effect(),
+            () -> self.lastSequenceNumber(ctx), wiring))));
   }
 
   private final ConversationSettings settings;

@@ -79,33 +79,30 @@ final class ConversationJobs {
       ActorRef<ClusterSharding.ShardCommand> shard,
       EffectFactories<Event, State> effects,
       LongSupplier lastSequenceNr,
-      Recipients recipients,
-      MessageReader reader,
-      ColdArchive archive,
-      DedupSpill dedupSpill,
-      MemberIndex memberIndex,
-      GroupMembers groupMembers,
-      LiveGroups liveGroups,
-      ConversationSettings settings,
-      Clock clock) {
+      ConversationActor.Wiring wiring) {
+    Recipients recipients = wiring.recipients();
+    MessageReader reader = wiring.reader();
+    GroupMembers groupMembers = wiring.groupMembers();
+    ConversationSettings settings = wiring.settings();
+    Clock clock = wiring.clock();
     this.conversationId = conversationId;
     this.effects = effects;
     this.lastSequenceNr = lastSequenceNr;
     this.timers = timers;
     this.lifecycle = new EntityLifecycle<>(ConversationActor.TYPE_KEY.name(), ctx, shard);
     this.settings = settings;
-    this.memberships = new MembershipNotices(conversationId, recipients, memberIndex, ctx,
+    this.memberships = new MembershipNotices(conversationId, recipients, wiring.memberIndex(), ctx,
         settings.handoffRetryInterval(), clock, known);
     this.handoffs = new MemberHandoffs(conversationId, ctx, recipients, memberships, reader, this::locate,
         settings.handoffRetryInterval(), clock);
-    this.archiving = new ArchiveRuns(conversationId, ctx, effects, lastSequenceNr, reader.journal(), archive, clock);
+    this.archiving = new ArchiveRuns(conversationId, ctx, effects, lastSequenceNr, reader.journal(), wiring.archive(), clock);
     this.dedupOverflow = new DedupOverflow(
-        conversationId, ctx, dedupSpill, settings.dedupWindow().toMillis(), settings.dedupMaxEntries(), known);
+        conversationId, ctx, wiring.dedupSpill(), settings.dedupWindow().toMillis(), settings.dedupMaxEntries(), known);
     this.relays = new GroupRelays(conversationId, clock, known);
     this.tally = new ReceiptTally(conversationId, effects, recipients);
     this.deletion = new MessageDeletion(conversationId, ctx, effects, reader, this::locate, recipients, relays, clock,
         known);
-    this.large = new LargeMembers(conversationId, ctx, effects, groupMembers, liveGroups, memberships, tally, settings,
+    this.large = new LargeMembers(conversationId, ctx, effects, groupMembers, wiring.liveGroups(), memberships, tally, settings,
         known);
     this.erasure = new MemberErasure(conversationId, effects, recipients, memberships, large, known);
     this.mentions = new MentionPushes(conversationId, groupMembers, recipients, known);

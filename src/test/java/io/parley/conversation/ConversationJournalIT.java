@@ -93,9 +93,9 @@ class ConversationJournalIT {
   private ActorRef<ConversationActor.Command> spawn(
       String conversationId, ConversationSettings settings, DedupSpill spill) {
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
-    return testKit.spawn(ConversationActor.create(conversationId, shard.ref(), new UserRecipients(user -> ignored()),
-        reader, archive, spill, MemberIndex.NONE, new MemoryGroupMembers(), LiveGroups.NONE, settings,
-        Clock.systemUTC()));
+    return testKit.spawn(ConversationActor.create(conversationId, shard.ref(), new ConversationActor.Wiring(
+        new UserRecipients(user -> ignored()), reader, archive, spill, MemberIndex.NONE, new MemoryGroupMembers(),
+        LiveGroups.NONE, settings, Clock.systemUTC())));
   }
 
   /** The dedup table, counting the keys looked up in it. */

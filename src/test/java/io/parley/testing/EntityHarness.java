@@ -124,9 +124,9 @@ public final class EntityHarness implements Entities, ArchiveCalendars {
   /** A ConversationActor wired as in the server, with probes for the other entities. */
   public org.apache.pekko.actor.typed.Behavior<ConversationActor.Command> conversationActor(
       String conversationId, ActorRef<ClusterSharding.ShardCommand> shard, ConversationSettings settings) {
-    return ConversationActor.create(conversationId, shard, recipients(),
+    return ConversationActor.create(conversationId, shard, new ConversationActor.Wiring(recipients(),
         new MessageReader(journal(), coldTier()), coldArchive(), DedupSpill.NONE, memberIndex, groupMembers,
-        liveGroups, settings, clock);
+        liveGroups, settings, clock));
   }
 
   public TestProbe<UserActor.Command> userProbe(String userId) {
