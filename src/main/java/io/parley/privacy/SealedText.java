@@ -18,21 +18,27 @@ public record SealedText(String userId, String keyId, String sealed) {
 
   /** The parts of a stored text; empty for one in plain text. */
   public static Optional<SealedText> parse(String stored) {
-    if (stored == null || stored.isEmpty() || stored.charAt(0) != MARK) {
-      return Optional.empty();
-    }
-    int user = stored.indexOf(MARK, 1);
-    int key = user < 0 ? -1 : stored.indexOf(MARK, user + 1);
+    int key = keyMark(stored);
     if (key < 0) {
       return Optional.empty();
     }
+    int user = stored.indexOf(MARK, 1);
     return Optional.of(new SealedText(stored.substring(1, user), stored.substring(user + 1, key),
         stored.substring(key + 1)));
   }
 
-  /** Whether {@code stored} is sealed (else it is plain text, or null). */
+  /** Whether {@code stored} is sealed (else it is plain text, or null); asked of every title shown, so it copies nothing. */
   public static boolean isSealed(String stored) {
-    return parse(stored).isPresent();
+    return keyMark(stored) >= 0;
+  }
+
+  /** Where the mark before the sealed text is; -1 for plain text. */
+  private static int keyMark(String stored) {
+    if (stored == null || stored.isEmpty() || stored.charAt(0) != MARK) {
+      return -1;
+    }
+    int user = stored.indexOf(MARK, 1);
+    return user < 0 ? -1 : stored.indexOf(MARK, user + 1);
   }
 
   /** Whether {@code key} is the key it names. */
