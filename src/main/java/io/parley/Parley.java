@@ -1,6 +1,7 @@
 package io.parley;
 
 import com.typesafe.config.Config;
+import io.parley.config.ActorThreads;
 import io.parley.config.ParleyConfig;
 import io.parley.storage.DynamoDbClients;
 import io.parley.storage.DynamoDbGroupMembers;
@@ -73,6 +74,7 @@ public final class Parley {
       log.info("Embedded S3 (s3proxy) at {} (data in {})", s3Endpoint, dataDir.resolve("s3"));
     }
     Config full = ParleyConfig.complete(config, dynamoEndpoint, s3Endpoint).resolve();
+    log.info("Actors run on {}", ActorThreads.describe(full));
 
     var dynamo = DynamoDbClients.fromJournalConfig(full);
     boolean journalCreated = false;

@@ -118,6 +118,7 @@ public final class ParleyConfig {
     // The WebSockets beyond parley.gateway.max-connections are refused by Parley itself, with a
     // clear answer; pekko-http's own limit (which just stops accepting) leaves room for HTTP calls.
     overrides.put("pekko.http.server.max-connections", config.getInt("parley.gateway.max-connections") + 1024);
+    overrides.putAll(ActorThreads.settings(config, Runtime.getRuntime().availableProcessors()));
     overrides.put("parley.s3.resolved-endpoint", s3Endpoint);
     overrides.put("parley.s3.access-key-id", key);
     overrides.put("parley.s3.secret-access-key", secret);

@@ -25,7 +25,9 @@ public final class AddressLimits {
     this.burst = burst;
     this.clock = clock;
     Duration refill = Duration.ofMillis((long) Math.ceil(burst / perSecond * 1000)).plusSeconds(1);
-    this.buckets = Caffeine.newBuilder().maximumSize(tracked).expireAfterAccess(refill).build();
+    this.buckets = Caffeine.newBuilder().maximumSize(tracked).expireAfterAccess(refill)
+        .executor(Runnable::run) // upkeep on the caller: handing it to another pool wakes a thread per request
+        .build();
   }
 
   /**

@@ -54,6 +54,7 @@ public final class ContentKeys {
         .maximumSize(maxKeysCached)
         .expireAfterWrite(cacheFor)
         .ticker(ticker)
+        .executor(Runnable::run) // upkeep on the caller: handing it to another pool wakes a thread per message
         .buildAsync();
   }
 

@@ -44,6 +44,7 @@ public final class ContentSealing {
   private final Cache<Opening, String> recentlyOpened = Caffeine.newBuilder()
       .maximumWeight(RECENTLY_OPENED_CHARS)
       .weigher((Opening opening, String plain) -> opening.sealed().length() + plain.length())
+      .executor(Runnable::run) // upkeep on the caller: handing it to another pool wakes a thread per message
       .build();
 
   public ContentSealing(ContentKeys keys) {

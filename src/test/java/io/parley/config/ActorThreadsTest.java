@@ -1,0 +1,70 @@
+package io.parley.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.util.Map;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.dispatch.Dispatchers;
+import org.junit.jupiter.api.Test;
+
+class ActorThreadsTest {
+  private static Config setting(String onePool) {
+    return ConfigFactory.parseString("parley.actor-threads.one-pool = " + onePool).withFallback(ConfigFactory.load());
+  }
+
+  @Test
+  void autoMeansOnePoolOnlyOnANodeWithOneCore() {
+    assertTrue(ActorThreads.onePool(setting("auto"), 1));
+    assertEquals(Map.of(), ActorThreads.settings(setting("auto"), 2));
+    assertEquals(Map.of(), ActorThreads.settings(setting("off"), 1));
+    Map<String, Object> four = ActorThreads.settings(setting("on"), 4);
+    assertEquals(4, four.get("pekko.actor.default-dispatcher.fork-join-executor.parallelism-max"));
+    assertEquals(4, four.get("pekko.actor.default-dispatcher.fork-join-executor.parallelism-min"));
+    assertThrows(IllegalArgumentException.class, () -> ActorThreads.onePool(setting("yes"), 1));
+  }
+
+  @Test
+  void onOnePoolNodeEveryDispatcherParleyUsesIsTheDefaultOne() {
+    Config completed = ConfigFactory.parseMap(ActorThreads.settings(setting("auto"), 1))
+        .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
+        .withFallback(ConfigFactory.load())
+        .resolve();
+    assertEquals("one pool of 1 thread(s)", ActorThreads.describe(completed));
+    ActorSystem system = ActorSystem.create("one-pool", completed);
+    try {
+      var dispatchers = system.dispatchers();
+      var shared = dispatchers.lookup(Dispatchers.DefaultDispatcherId());
+      assertSame(shared, dispatchers.lookup("pekko.actor.internal-dispatcher"));
+      for (String plugin : new String[] {"dynamodb-journal", "dynamodb-snapshot-store"}) {
+        for (String role : new String[] {"plugin-dispatcher", "client-dispatcher"}) {
+          assertSame(shared, dispatchers.lookup(completed.getString(plugin + "." + role)), plugin + "." + role);
+        }
+      }
+      assertSame(shared, dispatchers.lookup(completed.getString("dynamodb-journal.replay-dispatcher")));
+    } finally {
+      system.terminate();
+    }
+  }
+
+  @Test
+  void withMoreCoresPekkosPoolsStand() {
+    Config completed = ConfigFactory.parseMap(ActorThreads.settings(setting("auto"), 2))
+        .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
+        .withFallback(ConfigFactory.load())
+        .resolve();
+    assertEquals("Pekko's own pools", ActorThreads.describe(completed));
+    ActorSystem system = ActorSystem.create("pools", completed);
+    try {
+      assertNotSame(system.dispatchers().lookup(Dispatchers.DefaultDispatcherId()),
+          system.dispatchers().lookup("pekko.actor.internal-dispatcher"));
+    } finally {
+      system.terminate();
+    }
+  }
+}
