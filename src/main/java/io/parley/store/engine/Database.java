@@ -6,12 +6,14 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import org.sqlite.SQLiteConfig;
 
 /**
  * The store's SQLite database: one file in WAL mode with synchronous=FULL, so a committed
@@ -60,7 +62,7 @@ final class Database implements AutoCloseable {
     }
     requireNativeLibrary();
     this.url = "jdbc:sqlite:" + dir.resolve(FILE_NAME);
-    this.writer = new Sql(DriverManager.getConnection(url));
+    this.writer = new Sql(connect(url));
     writer.execute("PRAGMA page_size=8192"); // items up to ~2 KB stay inline in the WITHOUT ROWID b-tree
     writer.execute("PRAGMA journal_mode=WAL");
     writer.execute("PRAGMA synchronous=FULL");
@@ -75,12 +77,22 @@ final class Database implements AutoCloseable {
         + " r BLOB NOT NULL, th BLOB NOT NULL, tr BLOB NOT NULL, PRIMARY KEY(t, i, h, r, th, tr)) WITHOUT ROWID");
     writer.connection().setAutoCommit(true);
     for (int i = 0; i < READERS; i++) {
-      Sql reader = new Sql(DriverManager.getConnection(url));
+      Sql reader = new Sql(connect(url));
       reader.execute("PRAGMA busy_timeout=10000");
       org.sqlite.Function.create(reader.connection(), SEGMENT_FUNCTION, new Segment());
       readers.add(reader);
       idleReaders.add(reader);
     }
+  }
+
+  /**
+   * A connection to the store's file. The driver's default reads {@code last_insert_rowid()} with
+   * a query of its own after every INSERT, for JDBC's generated keys: the store has no rowids.
+   */
+  private static Connection connect(String url) throws SQLException {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setGetGeneratedKeys(false);
+    return DriverManager.getConnection(url, config.toProperties());
   }
 
   /** SQLite's driver says only "Error opening connection" when it has no library for this platform. */
