@@ -4,6 +4,7 @@ import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.typesafe.config.Config;
 import io.parley.archive.ColdTier;
 import io.parley.auth.JwtAuth;
+import io.parley.cluster.Asks;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationJournal;
@@ -47,7 +48,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -195,7 +195,7 @@ public final class ParleyNode {
   /** Each push token's owner record forgets an erased user; fails unless it answers that it did. */
   private static BiFunction<String, PushToken, CompletionStage<?>> tokenOwnerForgetting(
       ShardedEntities entities, java.time.Duration askTimeout, ActorSystem<Void> system) {
-    return (userId, token) -> AskPattern.<PushTokenOwner.Command, Outcome<Done>>ask(entities.pushTokenOwner(token),
+    return (userId, token) -> Asks.<PushTokenOwner.Command, Outcome<Done>>ask(entities.pushTokenOwner(token),
             replyTo -> new PushTokenOwner.Forget(userId, replyTo), askTimeout, system.scheduler())
         .thenApply(outcome -> {
           if (!outcome.isOk()) {

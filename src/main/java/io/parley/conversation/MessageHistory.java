@@ -1,5 +1,6 @@
 package io.parley.conversation;
 
+import io.parley.cluster.Asks;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.JsonSerializable;
 import java.time.Duration;
@@ -8,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * Reads a conversation's messages: the ConversationActor says where they are (cold segments in
@@ -51,7 +51,7 @@ public final class MessageHistory {
 
   private CompletionStage<Outcome<Read>> locateAndRead(
       String userId, String conversationId, long beforeSeq, int limit, int attempt) {
-    return AskPattern.<ConversationActor.Command, Outcome<ConversationActor.Location>>ask(
+    return Asks.<ConversationActor.Command, Outcome<ConversationActor.Location>>ask(
             conversations.conversation(conversationId),
             replyTo -> new ConversationActor.LocateMessages(userId, beforeSeq, limit, replyTo),
             timeout,

@@ -3,6 +3,7 @@ package io.parley.gateway;
 import io.parley.api.ApiError;
 import io.parley.api.ErrorCode;
 import io.parley.auth.UserIds;
+import io.parley.cluster.Asks;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
@@ -36,7 +37,6 @@ import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
@@ -263,7 +263,7 @@ public final class ChatService {
   public CompletionStage<Done> syncAcks(String userId, Optional<SentMessage> sent) {
     String conversationId = sent.map(SentMessage::conversationId).orElse(null);
     long seq = sent.map(SentMessage::seq).orElse(0L);
-    return AskPattern.<UserActor.Command, Done>ask(entities.user(userId),
+    return Asks.<UserActor.Command, Done>ask(entities.user(userId),
         replyTo -> new UserActor.Sync(conversationId, seq, replyTo), timeouts.ask(), system.scheduler());
   }
 
@@ -365,7 +365,7 @@ public final class ChatService {
 
   private <C, T> CompletionStage<T> ask(
       RecipientRef<C> entity, Duration timeout, Function<ActorRef<Outcome<T>>, C> command) {
-    return AskPattern.ask(entity, command::apply, timeout, system.scheduler())
+    return Asks.ask(entity, command::apply, timeout, system.scheduler())
         .thenApply(ChatService::valueOrThrow);
   }
 

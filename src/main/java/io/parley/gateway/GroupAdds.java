@@ -2,6 +2,7 @@ package io.parley.gateway;
 
 import io.parley.api.ApiError;
 import io.parley.api.ErrorCode;
+import io.parley.cluster.Asks;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
@@ -24,7 +25,6 @@ import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * Adds members to a group with their consent (issue 39). First the requester's daily quota of
@@ -81,7 +81,7 @@ public final class GroupAdds {
 
   /** Spends from the quota; fails with {@code rate_limited} (until the next UTC day) if it would pass it. */
   private CompletionStage<Long> spend(String requesterId, int groups, int members) {
-    return AskPattern.<UserActor.Command, GroupConsent.QuotaAnswer>ask(entities.user(requesterId),
+    return Asks.<UserActor.Command, GroupConsent.QuotaAnswer>ask(entities.user(requesterId),
             replyTo -> new GroupConsent.SpendGroupQuota(groups, members, settings.groupsPerDay(),
                 settings.membersPerDay(), 0, replyTo), timeout, system.scheduler())
         .thenApply(answer -> {
@@ -102,7 +102,7 @@ public final class GroupAdds {
   /** The ids that may not be added directly, in the request's order: each user's entity decides. */
   private CompletionStage<Set<String>> invitedOf(String requesterId, List<String> others) {
     List<CompletableFuture<Boolean>> answers = others.stream()
-        .map(id -> AskPattern.<UserActor.Command, GroupConsent.AddAnswer>ask(entities.user(id),
+        .map(id -> Asks.<UserActor.Command, GroupConsent.AddAnswer>ask(entities.user(id),
                 replyTo -> new GroupConsent.MayAdd(requesterId, settings.byDefault(), replyTo), timeout,
                 system.scheduler())
             .thenApply(GroupConsent.AddAnswer::direct)
@@ -130,7 +130,7 @@ public final class GroupAdds {
       GroupConsent.Invite invite = new GroupConsent.Invite(conversationId, inviteTitle, requesterId, clock.millis());
       List<CompletableFuture<Done>> stored = new ArrayList<>();
       for (String id : invited) {
-        stored.add(AskPattern.<UserActor.Command, Done>ask(entities.user(id),
+        stored.add(Asks.<UserActor.Command, Done>ask(entities.user(id),
             replyTo -> new GroupConsent.ReceiveInvite(invite, replyTo), timeout, system.scheduler())
             .toCompletableFuture());
       }
@@ -165,20 +165,20 @@ public final class GroupAdds {
   }
 
   CompletionStage<List<GroupConsent.Invite>> invites(String userId) {
-    return AskPattern.<UserActor.Command, GroupConsent.Invites>ask(entities.user(userId),
+    return Asks.<UserActor.Command, GroupConsent.Invites>ask(entities.user(userId),
         GroupConsent.GetInvites::new, timeout, system.scheduler()).thenApply(GroupConsent.Invites::invites);
   }
 
   /** Chooses who may add the user ({@code policy} null: only asks); answers the policy in force. */
   CompletionStage<GroupAddPolicy> choose(String userId, GroupAddPolicy policy) {
-    return AskPattern.<UserActor.Command, GroupConsent.GroupAddsChoice>ask(entities.user(userId),
+    return Asks.<UserActor.Command, GroupConsent.GroupAddsChoice>ask(entities.user(userId),
             replyTo -> new GroupConsent.ChooseGroupAdds(policy, settings.byDefault(), replyTo), timeout,
             system.scheduler())
         .thenApply(GroupConsent.GroupAddsChoice::policy);
   }
 
   private <C, T> CompletionStage<T> ask(RecipientRef<C> entity, Function<ActorRef<Outcome<T>>, C> command) {
-    return AskPattern.ask(entity, command::apply, timeout, system.scheduler()).thenApply(outcome -> {
+    return Asks.ask(entity, command::apply, timeout, system.scheduler()).thenApply(outcome -> {
       if (!outcome.isOk()) {
         throw new ApiError(ErrorCode.of(outcome.reason()), outcome.message());
       }

@@ -1,5 +1,6 @@
 package io.parley.limits;
 
+import io.parley.cluster.Asks;
 import io.parley.user.AllowanceKind;
 import io.parley.user.UserActor;
 import io.parley.user.Users;
@@ -11,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.Scheduler;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * This node's shares of its users' buckets of one {@link AllowanceKind}. The bucket is the user
@@ -116,7 +116,7 @@ final class AllowanceShares {
     if (shares.size() > 10_000) {
       forgetIdleShares();
     }
-    AskPattern.<UserActor.Command, UserActor.AllowanceLease>ask(users.user(userId),
+    Asks.<UserActor.Command, UserActor.AllowanceLease>ask(users.user(userId),
             replyTo -> new UserActor.LeaseAllowance(kind, leaseSize, perMinute, burst, replyTo), askTimeout, scheduler)
         .whenComplete((leased, failure) -> leased(userId, share, leased, failure));
   }

@@ -1,5 +1,6 @@
 package io.parley.media;
 
+import io.parley.cluster.Asks;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
@@ -20,7 +21,6 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.stream.connectors.s3.MultipartUploadResult;
 import org.apache.pekko.japi.Pair;
@@ -374,7 +374,7 @@ public final class MediaService {
 
   private <C, T> CompletionStage<Outcome<T>> ask(
       RecipientRef<C> entity, Function<ActorRef<Outcome<T>>, C> command) {
-    return AskPattern.ask(entity, command::apply, askTimeout, system.scheduler());
+    return Asks.ask(entity, command::apply, askTimeout, system.scheduler());
   }
 
   private static <T> CompletionStage<T> done(T value) {

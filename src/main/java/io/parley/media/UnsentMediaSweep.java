@@ -1,5 +1,6 @@
 package io.parley.media;
 
+import io.parley.cluster.Asks;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import java.time.Clock;
@@ -10,7 +11,6 @@ import java.util.function.Function;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.stream.javadsl.Sink;
 
@@ -107,7 +107,7 @@ public final class UnsentMediaSweep {
     if (!MediaUrls.isValidId(mediaId)) {
       return CompletableFuture.completedFuture(false); // not an object Parley names: not ours to delete
     }
-    return AskPattern.<MediaActor.Command, Outcome<Done>>ask(media.apply(mediaId), MediaActor.ExpireIfUnsent::new,
+    return Asks.<MediaActor.Command, Outcome<Done>>ask(media.apply(mediaId), MediaActor.ExpireIfUnsent::new,
             askTimeout, ctx.getSystem().scheduler())
         .thenCompose(outcome -> outcome.isOk()
             ? objects.delete(key).thenApply(done -> true)

@@ -1,5 +1,6 @@
 package io.parley.user;
 
+import io.parley.cluster.Asks;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
@@ -11,7 +12,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * Member lists the inbox does not keep (beyond its budget, see {@link Inbox}), read from their
@@ -85,7 +85,7 @@ final class MemberLists {
 
   /** The conversation's info; {@code userId} non-null must be a member (else it fails). */
   private CompletionStage<ConversationInfo> info(String conversationId, String userId) {
-    CompletionStage<Outcome<ConversationInfo>> answer = AskPattern.ask(conversations.conversation(conversationId),
+    CompletionStage<Outcome<ConversationInfo>> answer = Asks.ask(conversations.conversation(conversationId),
         replyTo -> new ConversationActor.GetInfo(userId, replyTo), TIMEOUT, system.scheduler());
     return answer.thenApply(outcome -> {
       if (!outcome.isOk()) {

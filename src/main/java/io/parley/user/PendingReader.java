@@ -1,5 +1,6 @@
 package io.parley.user;
 
+import io.parley.cluster.Asks;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.MessageHistory;
 import io.parley.conversation.ReceiptStatus;
@@ -16,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * Reads a user's pending items for re-delivery, a page at a time: the page's references (cursor,
@@ -61,7 +61,7 @@ public final class PendingReader {
 
   /** The user's pending references after {@code afterCursor}; fails if the user does not answer. */
   public CompletionStage<Page> page(String userId, long afterCursor, int limit) {
-    return AskPattern.<UserActor.Command, UserActor.PendingPage>ask(
+    return Asks.<UserActor.Command, UserActor.PendingPage>ask(
             users.user(userId),
             replyTo -> new UserActor.GetPending(afterCursor, limit, replyTo),
             askTimeout,

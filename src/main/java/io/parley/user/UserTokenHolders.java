@@ -1,5 +1,6 @@
 package io.parley.user;
 
+import io.parley.cluster.Asks;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.push.PushToken;
@@ -7,7 +8,6 @@ import io.parley.push.TokenHolders;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /** Takes a push token from a user entity, for the token's owner record when the token moves on. */
 public final class UserTokenHolders implements TokenHolders {
@@ -23,7 +23,7 @@ public final class UserTokenHolders implements TokenHolders {
 
   @Override
   public CompletionStage<Done> unregister(String userId, PushToken token) {
-    return AskPattern.<UserActor.Command, Outcome<Done>>ask(
+    return Asks.<UserActor.Command, Outcome<Done>>ask(
             users.user(userId), replyTo -> new UserActor.UnregisterPushToken(token, replyTo), TIMEOUT, system.scheduler())
         .thenApply(reply -> Done.INSTANCE);
   }

@@ -1,6 +1,7 @@
 package io.parley.gateway.account;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.cluster.Asks;
 import io.parley.cluster.Done;
 import io.parley.gateway.WireFormat;
 import io.parley.operations.Audit;
@@ -12,7 +13,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -46,7 +46,7 @@ public final class AccountErasure {
     // Recorded before the entity is asked: a crash right after the entity stored the request
     // still leaves a trace for the ErasureResumer.
     return registry.started(userId).thenCompose(recorded ->
-        AskPattern.<UserActor.Command, Erasure.Status>ask(
+        Asks.<UserActor.Command, Erasure.Status>ask(
                 users.user(userId), UserActor.Erase::new, askTimeout, system.scheduler())
             .thenCompose(status -> status.done() ? forget(recorded).thenApply(forgotten -> status)
                 : CompletableFuture.completedFuture(status)))

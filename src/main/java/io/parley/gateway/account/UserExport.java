@@ -3,6 +3,7 @@ package io.parley.gateway.account;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.api.ApiError;
 import io.parley.api.ErrorCode;
+import io.parley.cluster.Asks;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
@@ -25,7 +26,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
@@ -64,7 +64,7 @@ public final class UserExport {
   }
 
   public Source<ByteString, NotUsed> lines(String userId) {
-    return Source.completionStage(AskPattern.ask(entities.user(userId), UserActor.GetExport::new, askTimeout, system.scheduler())
+    return Source.completionStage(Asks.ask(entities.user(userId), UserActor.GetExport::new, askTimeout, system.scheduler())
             .thenCompose(data -> sealing.openItems(data.inbox()).thenApply(data::withInbox)))
         .flatMapConcat(data -> Source.from(aboutTheUser(userId, data))
             .concat(groupConsent(userId))
@@ -93,10 +93,10 @@ public final class UserExport {
 
   /** Who may add the user to groups, if they chose, and the invites waiting for their answer. */
   private Source<ObjectNode, NotUsed> groupConsent(String userId) {
-    CompletionStage<GroupConsent.GroupAddsChoice> chosen = AskPattern.ask(entities.user(userId),
+    CompletionStage<GroupConsent.GroupAddsChoice> chosen = Asks.ask(entities.user(userId),
         replyTo -> new GroupConsent.ChooseGroupAdds(null, null, replyTo), askTimeout, system.scheduler());
     CompletionStage<List<GroupConsent.Invite>> invites =
-        AskPattern.ask(entities.user(userId), GroupConsent.GetInvites::new, askTimeout, system.scheduler())
+        Asks.ask(entities.user(userId), GroupConsent.GetInvites::new, askTimeout, system.scheduler())
             .thenCompose(waiting -> sealing.openInvites(waiting.invites()));
     return Source.completionStage(chosen.thenCombine(invites, (choice, waiting) -> {
       List<ObjectNode> lines = new ArrayList<>();
@@ -119,7 +119,7 @@ public final class UserExport {
 
   /** How far the user acked and read in the conversation; nothing if they are no longer a member. */
   private Source<ObjectNode, NotUsed> receiptsGiven(String userId, String conversationId) {
-    return Source.completionStage(AskPattern.<ConversationActor.Command, Outcome<ConversationActor.ReceiptsGiven>>ask(
+    return Source.completionStage(Asks.<ConversationActor.Command, Outcome<ConversationActor.ReceiptsGiven>>ask(
             entities.conversation(conversationId), replyTo -> new ConversationActor.GetReceiptsGiven(userId, replyTo),
             askTimeout, system.scheduler()))
         .mapConcat(outcome -> {

@@ -2,6 +2,7 @@ package io.parley.gateway.relay;
 
 import io.parley.api.ApiError;
 import io.parley.api.ErrorCode;
+import io.parley.cluster.Asks;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * The large groups of a user's inbox. Their user entity is told nothing per message, so each
@@ -60,7 +60,7 @@ public final class LargeGroupInbox {
     return known.of(userId).thenCompose(groups -> {
       List<CompletableFuture<Outcome<ConversationActor.Summary>>> asked = new ArrayList<>();
       for (String group : groups) {
-        asked.add(AskPattern.<ConversationActor.Command, Outcome<ConversationActor.Summary>>ask(
+        asked.add(Asks.<ConversationActor.Command, Outcome<ConversationActor.Summary>>ask(
             entities.conversation(group), replyTo -> new ConversationActor.GetSummary(userId, replyTo),
             timeout, system.scheduler()).toCompletableFuture());
       }
@@ -83,7 +83,7 @@ public final class LargeGroupInbox {
 
   /** A read in a large group: its member's row holds the mark. Answered once stored. */
   public CompletionStage<Done> markRead(String userId, String conversationId, long seq) {
-    return AskPattern.<ConversationActor.Command, Outcome<Done>>ask(entities.conversation(conversationId),
+    return Asks.<ConversationActor.Command, Outcome<Done>>ask(entities.conversation(conversationId),
             replyTo -> new ConversationActor.MarkRead(userId, seq, replyTo), timeout, system.scheduler())
         .thenApply(outcome -> {
           if (!outcome.isOk()) {
