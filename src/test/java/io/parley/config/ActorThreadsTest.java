@@ -18,6 +18,14 @@ class ActorThreadsTest {
     return ConfigFactory.parseString("parley.actor-threads.one-pool = " + onePool).withFallback(ConfigFactory.load());
   }
 
+  /** A local actor system's configuration, completed for a node that sees {@code processors} cores. */
+  private static Config completedFor(int processors) {
+    return ConfigFactory.parseMap(ActorThreads.settings(setting("auto"), processors))
+        .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
+        .withFallback(ConfigFactory.load())
+        .resolve();
+  }
+
   @Test
   void autoMeansOnePoolOnlyOnANodeWithOneCore() {
     assertTrue(ActorThreads.onePool(setting("auto"), 1));
@@ -31,10 +39,7 @@ class ActorThreadsTest {
 
   @Test
   void onOnePoolNodeEveryDispatcherParleyUsesIsTheDefaultOne() {
-    Config completed = ConfigFactory.parseMap(ActorThreads.settings(setting("auto"), 1))
-        .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
-        .withFallback(ConfigFactory.load())
-        .resolve();
+    Config completed = completedFor(1);
     assertEquals("one pool of 1 thread(s)", ActorThreads.describe(completed));
     ActorSystem system = ActorSystem.create("one-pool", completed);
     try {
@@ -54,10 +59,7 @@ class ActorThreadsTest {
 
   @Test
   void withMoreCoresPekkosPoolsStand() {
-    Config completed = ConfigFactory.parseMap(ActorThreads.settings(setting("auto"), 2))
-        .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
-        .withFallback(ConfigFactory.load())
-        .resolve();
+    Config completed = completedFor(2);
     assertEquals("Pekko's own pools", ActorThreads.describe(completed));
     ActorSystem system = ActorSystem.create("pools", completed);
     try {
