@@ -1,9 +1,9 @@
 package io.parley.privacy;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
 import javax.crypto.AEADBadTagException;
@@ -24,6 +24,20 @@ public record ContentKey(String userId, String keyId, SecretKey secret) {
   private static final int IV_BYTES = 12;
   private static final int TAG_BITS = 128;
   private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * A cipher per thread, initialised anew for every seal and open (a fresh IV each time): looking
+   * one up by name for each message walks the security providers and allocates as much again as
+   * the sealing itself.
+   */
+  private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(ContentKey::newCipher);
+
+  private static Cipher newCipher() {
+    try {
+      return Cipher.getInstance(CIPHER);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM is part of every JDK", e);
+    }
+  }
 
   public static ContentKey generate(String userId) {
     byte[] secret = new byte[32];
@@ -69,12 +83,15 @@ public record ContentKey(String userId, String keyId, SecretKey secret) {
     byte[] iv = new byte[IV_BYTES];
     RANDOM.nextBytes(iv);
     try {
-      Cipher cipher = Cipher.getInstance(CIPHER);
+      Cipher cipher = CIPHERS.get();
       cipher.init(Cipher.ENCRYPT_MODE, secret, new GCMParameterSpec(TAG_BITS, iv));
       cipher.updateAAD(aad);
-      byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
+      byte[] plain = plaintext.getBytes(StandardCharsets.UTF_8);
+      byte[] sealed = new byte[IV_BYTES + cipher.getOutputSize(plain.length)];
+      System.arraycopy(iv, 0, sealed, 0, IV_BYTES);
+      int length = IV_BYTES + cipher.doFinal(plain, 0, plain.length, sealed, IV_BYTES);
       return Base64.getUrlEncoder().withoutPadding()
-          .encodeToString(ByteBuffer.allocate(IV_BYTES + sealed.length).put(iv).put(sealed).array());
+          .encodeToString(length == sealed.length ? sealed : Arrays.copyOf(sealed, length));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM is part of every JDK", e);
     }
@@ -91,7 +108,7 @@ public record ContentKey(String userId, String keyId, SecretKey secret) {
       return Optional.empty();
     }
     try {
-      Cipher cipher = Cipher.getInstance(CIPHER);
+      Cipher cipher = CIPHERS.get();
       cipher.init(Cipher.DECRYPT_MODE, secret, new GCMParameterSpec(TAG_BITS, bytes, 0, IV_BYTES));
       cipher.updateAAD(aad);
       byte[] plain = cipher.doFinal(bytes, IV_BYTES, bytes.length - IV_BYTES);
