@@ -2,8 +2,8 @@ package io.parley.storage;
 
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.WriteRequest;
+import io.parley.store.model.Utf8;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -55,7 +55,7 @@ final class ItemSize {
   }
 
   private static long utf8(String text) {
-    return text.getBytes(StandardCharsets.UTF_8).length;
+    return Utf8.length(text);
   }
 
   private static long bytes(ByteBuffer buffer) {

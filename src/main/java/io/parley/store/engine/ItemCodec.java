@@ -2,9 +2,9 @@ package io.parley.store.engine;
 
 import io.parley.store.model.AttributeValue;
 import io.parley.store.model.Bytes;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,9 +21,28 @@ public final class ItemCodec {
   private static final int S = 1, N = 2, B = 3, SS = 4, NS = 5, BS = 6, TRUE = 7, FALSE = 8, NULL = 9, L = 10, M = 11;
 
   public static byte[] encode(Map<String, AttributeValue> item) {
-    Out out = new Out();
+    Out out = Out.reused();
     writeMap(out, item);
     return out.toByteArray();
+  }
+
+  /**
+   * {@code item} as its row keeps it: without its key attributes ({@code rangeName} may be null),
+   * which the row's key columns hold, and deflated where that saves room ({@link ItemCompression}).
+   */
+  static byte[] encodeForRow(Map<String, AttributeValue> item, String hashName, String rangeName) {
+    Out out = Out.reused();
+    boolean hasHash = item.containsKey(hashName);
+    boolean hasRange = rangeName != null && item.containsKey(rangeName);
+    out.varint(item.size() - (hasHash ? 1 : 0) - (hasRange ? 1 : 0));
+    for (Map.Entry<String, AttributeValue> entry : item.entrySet()) {
+      String name = entry.getKey();
+      if (!name.equals(hashName) && !name.equals(rangeName)) {
+        out.text(name);
+        write(out, entry.getValue());
+      }
+    }
+    return ItemCompression.packCopy(out.buffer(), out.size());
   }
 
   public static Map<String, AttributeValue> decode(byte[] bytes) {
@@ -131,26 +150,74 @@ public final class ItemCodec {
     }
   }
 
-  private static final class Out extends ByteArrayOutputStream {
-    Out() {
-      super(256);
+  /**
+   * A growable byte buffer, one per thread and reused: items are encoded on the store's writer
+   * for every write, and a fresh, growing stream per item was most of what the writer allocated.
+   */
+  private static final class Out {
+    private static final ThreadLocal<Out> REUSED = ThreadLocal.withInitial(Out::new);
+
+    private byte[] buffer = new byte[1024];
+    private int count;
+
+    static Out reused() {
+      Out out = REUSED.get();
+      out.count = 0;
+      return out;
+    }
+
+    byte[] buffer() {
+      return buffer;
+    }
+
+    int size() {
+      return count;
+    }
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(buffer, count);
+    }
+
+    private void room(int more) {
+      if (count + more > buffer.length) {
+        buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, count + more));
+      }
+    }
+
+    void write(int b) {
+      room(1);
+      buffer[count++] = (byte) b;
     }
 
     void varint(int value) {
+      room(5);
       while ((value & ~0x7F) != 0) {
-        write((value & 0x7F) | 0x80);
+        buffer[count++] = (byte) ((value & 0x7F) | 0x80);
         value >>>= 7;
       }
-      write(value);
+      buffer[count++] = (byte) value;
     }
 
     void bytes(byte[] bytes) {
       varint(bytes.length);
-      write(bytes, 0, bytes.length);
+      room(bytes.length);
+      System.arraycopy(bytes, 0, buffer, count, bytes.length);
+      count += bytes.length;
     }
 
     void text(String text) {
-      bytes(text.getBytes(StandardCharsets.UTF_8));
+      int length = text.length();
+      for (int i = 0; i < length; i++) {
+        if (text.charAt(i) >= 0x80) {
+          bytes(text.getBytes(StandardCharsets.UTF_8));
+          return;
+        }
+      }
+      varint(length); // ASCII: one byte a character, as the encoder would write it
+      room(length);
+      for (int i = 0; i < length; i++) {
+        buffer[count++] = (byte) text.charAt(i);
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package io.parley.store.engine;
 
 import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -23,27 +24,46 @@ final class ItemCompression {
   private static final byte MARK_0 = (byte) 0x80, MARK_1 = 0x00;
 
   private static final ThreadLocal<Deflater> DEFLATERS = ThreadLocal.withInitial(() -> new Deflater(Deflater.BEST_SPEED, true));
+  /** Where a thread deflates into before the result is copied out at its length. */
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[4096]);
   private static final ThreadLocal<Inflater> INFLATERS = ThreadLocal.withInitial(() -> new Inflater(true));
 
+  /** The deflated value of {@code encoded} where that is smaller, else {@code encoded} itself. */
   static byte[] pack(byte[] encoded) {
-    if (encoded.length < COMPRESS_FROM) {
-      return encoded;
+    byte[] deflated = deflated(encoded, encoded.length);
+    return deflated != null ? deflated : encoded;
+  }
+
+  /** As {@link #pack}, of the first {@code length} bytes of a buffer its caller reuses: always a new array. */
+  static byte[] packCopy(byte[] buffer, int length) {
+    byte[] deflated = deflated(buffer, length);
+    return deflated != null ? deflated : Arrays.copyOf(buffer, length);
+  }
+
+  /** Null where deflating would not save room. */
+  private static byte[] deflated(byte[] encoded, int length) {
+    if (length < COMPRESS_FROM) {
+      return null;
     }
     Deflater deflater = DEFLATERS.get();
     deflater.reset();
-    deflater.setInput(encoded);
+    deflater.setInput(encoded, 0, length);
     deflater.finish();
-    byte[] out = new byte[encoded.length];
+    byte[] out = SCRATCH.get();
+    if (out.length < length) {
+      out = new byte[length];
+      SCRATCH.set(out);
+    }
     out[0] = MARK_0;
     out[1] = MARK_1;
-    int length = 2;
+    int written = 2;
     while (!deflater.finished()) {
-      if (length == out.length) {
-        return encoded; // no smaller
+      if (written >= length) {
+        return null; // no smaller
       }
-      length += deflater.deflate(out, length, out.length - length);
+      written += deflater.deflate(out, written, length - written);
     }
-    return length < encoded.length ? java.util.Arrays.copyOf(out, length) : encoded;
+    return written < length ? Arrays.copyOf(out, written) : null;
   }
 
   static byte[] unpack(byte[] stored) {

@@ -1,7 +1,7 @@
 package io.parley.store.engine;
 
 import io.parley.store.model.AttributeValue;
-import java.nio.charset.StandardCharsets;
+import io.parley.store.model.Utf8;
 import java.util.Map;
 
 /**
@@ -68,6 +68,6 @@ public final class ItemSize {
   }
 
   private static long utf8(String text) {
-    return text.getBytes(StandardCharsets.UTF_8).length;
+    return Utf8.length(text);
   }
 }

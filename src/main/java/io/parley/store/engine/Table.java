@@ -143,12 +143,7 @@ public record Table(long id, TableSchema schema, KeyDef key, List<Index> indexes
    * hold already.
    */
   public byte[] encode(Map<String, AttributeValue> item) {
-    Map<String, AttributeValue> rest = new LinkedHashMap<>(item);
-    rest.remove(key.hashName());
-    if (key.hasRange()) {
-      rest.remove(key.rangeName());
-    }
-    return ItemCompression.pack(ItemCodec.encode(rest));
+    return ItemCodec.encodeForRow(item, key.hashName(), key.hasRange() ? key.rangeName() : null);
   }
 
   /** The item of a row: its key columns and its stored attributes. */
