@@ -11,9 +11,12 @@ import com.typesafe.config.ConfigFactory;
 import java.util.Map;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.dispatch.Dispatchers;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ActorThreadsTest {
+  private ActorSystem system;
+
   private static Config setting(String onePool) {
     return ConfigFactory.parseString("parley.actor-threads.one-pool = " + onePool).withFallback(ConfigFactory.load());
   }
@@ -41,31 +44,35 @@ class ActorThreadsTest {
   void onOnePoolNodeEveryDispatcherParleyUsesIsTheDefaultOne() {
     Config completed = completedFor(1);
     assertEquals("one pool of 1 thread(s)", ActorThreads.describe(completed));
-    ActorSystem system = ActorSystem.create("one-pool", completed);
-    try {
-      var dispatchers = system.dispatchers();
-      var shared = dispatchers.lookup(Dispatchers.DefaultDispatcherId());
-      assertSame(shared, dispatchers.lookup("pekko.actor.internal-dispatcher"));
-      for (String plugin : new String[] {"dynamodb-journal", "dynamodb-snapshot-store"}) {
-        for (String role : new String[] {"plugin-dispatcher", "client-dispatcher"}) {
-          assertSame(shared, dispatchers.lookup(completed.getString(plugin + "." + role)), plugin + "." + role);
-        }
+    Dispatchers dispatchers = dispatchersOf(completed);
+    var shared = dispatchers.lookup(Dispatchers.DefaultDispatcherId());
+    assertSame(shared, dispatchers.lookup("pekko.actor.internal-dispatcher"));
+    for (String plugin : new String[] {"dynamodb-journal", "dynamodb-snapshot-store"}) {
+      for (String role : new String[] {"plugin-dispatcher", "client-dispatcher"}) {
+        assertSame(shared, dispatchers.lookup(completed.getString(plugin + "." + role)), plugin + "." + role);
       }
-      assertSame(shared, dispatchers.lookup(completed.getString("dynamodb-journal.replay-dispatcher")));
-    } finally {
-      system.terminate();
     }
+    assertSame(shared, dispatchers.lookup(completed.getString("dynamodb-journal.replay-dispatcher")));
   }
 
   @Test
   void withMoreCoresPekkosPoolsStand() {
     Config completed = completedFor(2);
     assertEquals("Pekko's own pools", ActorThreads.describe(completed));
-    ActorSystem system = ActorSystem.create("pools", completed);
-    try {
-      assertNotSame(system.dispatchers().lookup(Dispatchers.DefaultDispatcherId()),
-          system.dispatchers().lookup("pekko.actor.internal-dispatcher"));
-    } finally {
+    Dispatchers dispatchers = dispatchersOf(completed);
+    assertNotSame(dispatchers.lookup(Dispatchers.DefaultDispatcherId()),
+        dispatchers.lookup("pekko.actor.internal-dispatcher"));
+  }
+
+  /** The dispatchers of a real actor system on {@code config}, stopped once the test is done. */
+  private Dispatchers dispatchersOf(Config config) {
+    system = ActorSystem.create("actor-threads", config);
+    return system.dispatchers();
+  }
+
+  @AfterEach
+  void stopTheSystem() {
+    if (system != null) {
       system.terminate();
     }
   }
