@@ -32,16 +32,7 @@ public final class ItemCodec {
    */
   static byte[] encodeForRow(Map<String, AttributeValue> item, String hashName, String rangeName) {
     Out out = Out.reused();
-    boolean hasHash = item.containsKey(hashName);
-    boolean hasRange = rangeName != null && item.containsKey(rangeName);
-    out.varint(item.size() - (hasHash ? 1 : 0) - (hasRange ? 1 : 0));
-    for (Map.Entry<String, AttributeValue> entry : item.entrySet()) {
-      String name = entry.getKey();
-      if (!name.equals(hashName) && !name.equals(rangeName)) {
-        out.text(name);
-        write(out, entry.getValue());
-      }
-    }
+    writeMap(out, item, hashName, rangeName);
     return ItemCompression.packCopy(out.buffer(), out.size());
   }
 
@@ -51,10 +42,20 @@ public final class ItemCodec {
   }
 
   private static void writeMap(Out out, Map<String, AttributeValue> map) {
-    out.varint(map.size());
+    writeMap(out, map, null, null);
+  }
+
+  /** {@code map} without the attributes named {@code leftOut} and {@code alsoLeftOut} (either may be null). */
+  private static void writeMap(Out out, Map<String, AttributeValue> map, String leftOut, String alsoLeftOut) {
+    int left = (leftOut != null && map.containsKey(leftOut) ? 1 : 0)
+        + (alsoLeftOut != null && map.containsKey(alsoLeftOut) ? 1 : 0);
+    out.varint(map.size() - left);
     for (Map.Entry<String, AttributeValue> entry : map.entrySet()) {
-      out.text(entry.getKey());
-      write(out, entry.getValue());
+      String name = entry.getKey();
+      if (!name.equals(leftOut) && !name.equals(alsoLeftOut)) {
+        out.text(name);
+        write(out, entry.getValue());
+      }
     }
   }
 
