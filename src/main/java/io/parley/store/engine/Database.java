@@ -20,9 +20,9 @@ import org.sqlite.SQLiteConfig;
  * transaction is on disk before it is answered. One connection writes (see {@link GroupCommit});
  * a small pool of connections reads beside it, as WAL allows.
  *
- * <p>Rows: {@code tables} (a table's schema), {@code items} (table id, hash key bytes, range key
- * bytes, the item in {@link ItemCodec}'s form, its TTL expiry) and {@code entries} (one per item
- * in each secondary index that holds it, by index key then table key).
+ * <p>Rows ({@link Schema}): {@code tables} (a table's schema), {@code items} (table id, hash key
+ * bytes, range key bytes, the item in {@link ItemCodec}'s form, its TTL expiry) and {@code entries}
+ * (one per item in each secondary index that holds it, by index key then table key).
  */
 final class Database implements AutoCloseable {
   static final String FILE_NAME = "parley-store.sqlite";
@@ -60,34 +60,58 @@ final class Database implements AutoCloseable {
     } catch (java.io.IOException unlockable) {
       throw new SQLException("Cannot lock the store's directory " + dir, unlockable);
     }
-    requireNativeLibrary();
     this.url = "jdbc:sqlite:" + dir.resolve(FILE_NAME);
-    this.writer = new Sql(connect(url));
-    writer.execute("PRAGMA page_size=8192"); // items up to ~2 KB stay inline in the WITHOUT ROWID b-tree
-    writer.execute("PRAGMA journal_mode=WAL");
-    writer.execute("PRAGMA synchronous=FULL");
-    writer.execute("PRAGMA journal_size_limit=16777216"); // the WAL shrinks back after a checkpoint
-    writer.execute("PRAGMA busy_timeout=10000");
-    writer.execute("CREATE TABLE IF NOT EXISTS tables(name TEXT PRIMARY KEY, id INTEGER NOT NULL UNIQUE,"
-        + " definition TEXT NOT NULL)");
-    writer.execute("CREATE TABLE IF NOT EXISTS items(t INTEGER NOT NULL, h BLOB NOT NULL, r BLOB NOT NULL,"
-        + " item BLOB NOT NULL, expires INTEGER, PRIMARY KEY(t, h, r)) WITHOUT ROWID");
-    writer.execute("CREATE INDEX IF NOT EXISTS items_expiry ON items(expires) WHERE expires IS NOT NULL");
-    writer.execute("CREATE TABLE IF NOT EXISTS entries(t INTEGER NOT NULL, i INTEGER NOT NULL, h BLOB NOT NULL,"
-        + " r BLOB NOT NULL, th BLOB NOT NULL, tr BLOB NOT NULL, PRIMARY KEY(t, i, h, r, th, tr)) WITHOUT ROWID");
-    writer.connection().setAutoCommit(true);
-    for (int i = 0; i < READERS; i++) {
-      Sql reader = new Sql(connect(url));
-      reader.execute("PRAGMA busy_timeout=10000");
-      org.sqlite.Function.create(reader.connection(), SEGMENT_FUNCTION, new Segment());
-      readers.add(reader);
-      idleReaders.add(reader);
+    Sql opened = null;
+    try {
+      requireNativeLibrary();
+      opened = new Sql(connect(url));
+      opened.execute("PRAGMA page_size=4096"); // a new file's pages (SQLite's default); a row up to ~4 KB stays on one
+      opened.execute("PRAGMA journal_mode=WAL");
+      opened.execute("PRAGMA synchronous=FULL");
+      opened.execute("PRAGMA journal_size_limit=16777216"); // the WAL shrinks back after a checkpoint
+      opened.execute("PRAGMA busy_timeout=10000");
+      Schema.prepare(opened, dir.resolve(FILE_NAME));
+      for (int i = 0; i < READERS; i++) {
+        Sql reader = new Sql(connect(url));
+        readers.add(reader);
+        reader.execute("PRAGMA busy_timeout=10000");
+        org.sqlite.Function.create(reader.connection(), SEGMENT_FUNCTION, new Segment());
+        idleReaders.add(reader);
+      }
+    } catch (SQLException | RuntimeException failed) {
+      // A store that cannot open lets go of its directory, so that it can be opened once fixed.
+      for (Sql reader : readers) {
+        closeQuietly(reader);
+      }
+      closeQuietly(opened);
+      releaseLock();
+      throw failed;
+    }
+    this.writer = opened;
+  }
+
+  private static void closeQuietly(Sql sql) {
+    if (sql != null) {
+      try {
+        sql.close();
+      } catch (SQLException ignored) {
+        // Closing after a failure: the failure is what is reported.
+      }
+    }
+  }
+
+  private void releaseLock() {
+    try {
+      lock.release();
+      lockFile.close();
+    } catch (java.io.IOException ignored) {
+      // The lock goes with the process anyway.
     }
   }
 
   /**
    * A connection to the store's file. The driver's default reads {@code last_insert_rowid()} with
-   * a query of its own after every INSERT, for JDBC's generated keys: the store has no rowids.
+   * a query of its own after every INSERT, for JDBC's generated keys: the store never asks for them.
    */
   private static Connection connect(String url) throws SQLException {
     SQLiteConfig config = new SQLiteConfig();
@@ -167,12 +191,7 @@ final class Database implements AutoCloseable {
       writer.execute("PRAGMA wal_checkpoint(TRUNCATE)");
       writer.close();
     } finally {
-      try {
-        lock.release();
-        lockFile.close();
-      } catch (java.io.IOException ignored) {
-        // The lock goes with the process anyway.
-      }
+      releaseLock();
     }
   }
 }
