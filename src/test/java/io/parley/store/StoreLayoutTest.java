@@ -96,7 +96,11 @@ class StoreLayoutTest {
   }
 
   private static int layout(Connection connection) throws Exception {
-    try (Statement statement = connection.createStatement(); ResultSet row = statement.executeQuery("PRAGMA user_version")) {
+    return intValue(connection, "PRAGMA user_version");
+  }
+
+  private static int intValue(Connection connection, String query) throws Exception {
+    try (Statement statement = connection.createStatement(); ResultSet row = statement.executeQuery(query)) {
       row.next();
       return row.getInt(1);
     }
@@ -155,8 +159,15 @@ class StoreLayoutTest {
       statement.execute("INSERT INTO items SELECT t, h, r, item, expires FROM items_new");
       statement.execute("DROP TABLE items_new");
       statement.execute("PRAGMA user_version=0");
+      // That layout's files had 8 KB pages.
+      statement.execute("PRAGMA journal_mode=DELETE");
+      statement.execute("PRAGMA page_size=8192");
+      statement.execute("VACUUM");
+      statement.execute("PRAGMA journal_mode=WAL");
       assertTrue(itemsTable(connection).contains("WITHOUT ROWID"));
+      assertEquals(8192, intValue(connection, "PRAGMA page_size"));
     }
+    long earlierLayout = java.nio.file.Files.size(file());
     try (EmbeddedStore store = EmbeddedStore.open(dir, Duration.ofMillis(100))) {
       AmazonDynamoDB dynamo = store.inProcessClient();
       assertEquals(before, everything(dynamo));
@@ -177,7 +188,11 @@ class StoreLayoutTest {
     try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file())) {
       assertFalse(itemsTable(connection).contains("WITHOUT ROWID"));
       assertEquals(1, layout(connection));
+      assertEquals(4096, intValue(connection, "PRAGMA page_size"), "compacted into new files' pages");
+      assertEquals(0, intValue(connection, "PRAGMA freelist_count"));
     }
+    long rewritten = java.nio.file.Files.size(file());
+    assertTrue(rewritten < earlierLayout, rewritten + " bytes now, " + earlierLayout + " in the earlier layout");
   }
 
   @Test

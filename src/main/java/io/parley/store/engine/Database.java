@@ -27,6 +27,8 @@ import org.sqlite.SQLiteConfig;
 final class Database implements AutoCloseable {
   static final String FILE_NAME = "parley-store.sqlite";
   private static final int READERS = 4;
+  /** A new file's pages (SQLite's default): a row up to ~4 KB stays on one ({@link Schema}). */
+  static final int PAGE_SIZE = 4096;
 
   static final String LOCK_FILE = "parley-store.lock";
 
@@ -65,7 +67,7 @@ final class Database implements AutoCloseable {
     try {
       requireNativeLibrary();
       opened = new Sql(connect(url));
-      opened.execute("PRAGMA page_size=4096"); // a new file's pages (SQLite's default); a row up to ~4 KB stays on one
+      opened.execute("PRAGMA page_size=" + PAGE_SIZE);
       opened.execute("PRAGMA journal_mode=WAL");
       opened.execute("PRAGMA synchronous=FULL");
       opened.execute("PRAGMA journal_size_limit=16777216"); // the WAL shrinks back after a checkpoint

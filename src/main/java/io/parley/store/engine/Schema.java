@@ -15,9 +15,9 @@ import java.sql.Statement;
  * each overflow chain leaves half a page empty on average: most of a journal's batched events did.
  * Layout 1 keeps items in a rowid table, whose rows take up to a whole page and are appended in
  * the order they are written, so pages fill; a unique index finds them by key. A data dir in
- * layout 0 is rewritten into layout 1 when it is opened, in one transaction; the pages it frees
- * are reused by later writes. A layout newer than this build's is refused: the rows may not mean
- * what this build would read.
+ * layout 0 is rewritten into layout 1 when it is opened, in one transaction, then compacted into
+ * 4 KB pages (the copy leaves the old rows' pages free, nearly doubling the file). A layout newer
+ * than this build's is refused: the rows may not mean what this build would read.
  */
 final class Schema {
   private Schema() {}
@@ -30,7 +30,10 @@ final class Schema {
   private static final String ITEMS_EXPIRY = "CREATE INDEX IF NOT EXISTS items_expiry ON items(expires)"
       + " WHERE expires IS NOT NULL";
 
-  /** Creates the tables of an empty database, or brings an older layout up to {@link #LAYOUT}. */
+  /**
+   * Creates the tables of an empty database, or brings an older layout up to {@link #LAYOUT}.
+   * Runs before any other connection to the file is open (compacting needs it to itself).
+   */
   static void prepare(Sql writer, Path file) throws SQLException {
     int layout = intValue(writer, "PRAGMA user_version");
     if (layout > LAYOUT) {
@@ -38,6 +41,7 @@ final class Schema {
           + "; this build reads up to " + LAYOUT + "): start that version, or restore a backup this version took");
     }
     Connection connection = writer.connection();
+    boolean rewritten = false;
     connection.setAutoCommit(false);
     try {
       writer.execute("CREATE TABLE IF NOT EXISTS tables(name TEXT PRIMARY KEY, id INTEGER NOT NULL UNIQUE,"
@@ -49,6 +53,7 @@ final class Schema {
         writer.execute(ITEMS);
       } else if (items.toUpperCase(java.util.Locale.ROOT).contains("WITHOUT ROWID")) {
         itemsIntoRowidTable(writer);
+        rewritten = true;
       }
       writer.execute(ITEMS_KEY);
       writer.execute(ITEMS_EXPIRY);
@@ -60,6 +65,20 @@ final class Schema {
     } finally {
       connection.setAutoCommit(true);
     }
+    if (rewritten) {
+      compact(writer);
+    }
+  }
+
+  /**
+   * Rewrites the file without its free pages, in new files' page size. A crash in it leaves the
+   * file as it was (VACUUM is one transaction); the page size changes only outside WAL mode.
+   */
+  private static void compact(Sql writer) throws SQLException {
+    writer.execute("PRAGMA journal_mode=DELETE");
+    writer.execute("PRAGMA page_size=" + Database.PAGE_SIZE);
+    writer.execute("VACUUM");
+    writer.execute("PRAGMA journal_mode=WAL");
   }
 
   /** Layout 0 to 1: the rows copied in key order, so one key's items start out side by side. */
