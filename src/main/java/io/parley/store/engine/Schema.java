@@ -5,6 +5,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The store's tables in SQLite, and which layout of them a data dir holds ({@code PRAGMA
@@ -21,6 +23,8 @@ import java.sql.Statement;
  */
 final class Schema {
   private Schema() {}
+
+  private static final Logger log = LoggerFactory.getLogger(Schema.class);
 
   static final int LAYOUT = 1;
 
@@ -52,6 +56,8 @@ final class Schema {
       if (items == null) {
         writer.execute(ITEMS);
       } else if (items.toUpperCase(java.util.Locale.ROOT).contains("WITHOUT ROWID")) {
+        // Said, so that a long start (a large store takes a while) is not taken for a hang.
+        log.info("Rewriting the store {} into layout {}, once; a large store takes a while", file, LAYOUT);
         itemsIntoRowidTable(writer);
         rewritten = true;
       }
@@ -67,12 +73,14 @@ final class Schema {
     }
     if (rewritten) {
       compact(writer);
+      log.info("The store {} is in layout {}", file, LAYOUT);
     }
   }
 
   /**
    * Rewrites the file without its free pages, in new files' page size. A crash in it leaves the
-   * file as it was (VACUUM is one transaction); the page size changes only outside WAL mode.
+   * file as it was (VACUUM is one transaction), its free pages then reused by later writes; the
+   * page size changes only outside WAL mode.
    */
   private static void compact(Sql writer) throws SQLException {
     writer.execute("PRAGMA journal_mode=DELETE");
