@@ -35,7 +35,8 @@ final class Schema {
       + " WHERE expires IS NOT NULL";
 
   /**
-   * Creates the tables of an empty database, or brings an older layout up to {@link #LAYOUT}.
+   * Creates the tables of an empty database (user_version 0 as well), or brings an older layout up
+   * to {@link #LAYOUT}.
    * Runs before any other connection to the file is open (compacting needs it to itself).
    */
   static void prepare(Sql writer, Path file) throws SQLException {
@@ -43,6 +44,9 @@ final class Schema {
     if (layout > LAYOUT) {
       throw new SQLException("The store " + file + " was written by a newer Parley (layout " + layout
           + "; this build reads up to " + LAYOUT + "): start that version, or restore a backup this version took");
+    }
+    if (layout == LAYOUT) {
+      return; // its tables were created in the transaction that recorded the layout: no write at every start
     }
     Connection connection = writer.connection();
     boolean rewritten = false;
