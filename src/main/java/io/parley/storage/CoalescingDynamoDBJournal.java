@@ -27,8 +27,10 @@ public final class CoalescingDynamoDBJournal extends DynamoDBJournal {
     LowMarkReads lowMarks = new LowMarkReads(config.getString("journal-table"), config.getString("journal-name"),
         config.getInt("sequence-shards"), System::nanoTime);
     try {
+      // Writes go out after the journal's turn on its dispatcher (GroupCommit).
       PluginClient.replace(dynamo(), config.getString("endpoint"),
-          client -> new CoalescingDynamoDbClient(client, writeAs, maxWritesInFlight, maxReadsInFlight, recoveries, lowMarks));
+          client -> new CoalescingDynamoDbClient(client, writeAs, maxWritesInFlight, maxReadsInFlight, recoveries, lowMarks,
+              context().dispatcher()));
     } catch (ReflectiveOperationException | RuntimeException unexpected) {
       // Never the plugin's own client: it acks batches with unprocessed items (PluginClient).
       throw new IllegalStateException("the journal cannot use Parley's DynamoDB client (plugin internals changed)",

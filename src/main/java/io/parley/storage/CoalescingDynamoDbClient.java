@@ -42,6 +42,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -90,17 +91,18 @@ final class CoalescingDynamoDbClient extends AmazonDynamoDBAsyncClient {
 
   CoalescingDynamoDbClient(
       AmazonDynamoDBAsync client, RowWrites writeAs, int maxWritesInFlight, int maxReadsInFlight) {
-    this(client, writeAs, maxWritesInFlight, maxReadsInFlight, null, null);
+    this(client, writeAs, maxWritesInFlight, maxReadsInFlight, null, null, null);
   }
 
+  /** {@code writesAfterTurn}: where a write that could go out at once is sent from (see {@link GroupCommit}); null: at once. */
   @SuppressWarnings("deprecation")
   CoalescingDynamoDbClient(AmazonDynamoDBAsync client, RowWrites writeAs, int maxWritesInFlight,
-      int maxReadsInFlight, RecoveryReads recoveries, LowMarkReads lowMarks) {
+      int maxReadsInFlight, RecoveryReads recoveries, LowMarkReads lowMarks, Executor writesAfterTurn) {
     super(new AWSStaticCredentialsProvider(new AnonymousAWSCredentials()), Executors.newSingleThreadExecutor());
     this.client = client;
     this.writes = writeAs == RowWrites.TRANSACTIONS
-        ? new TransactionCoalescer(client::transactWriteItemsAsync, maxWritesInFlight)
-        : new WriteCoalescer(client::batchWriteItemAsync, maxWritesInFlight);
+        ? new TransactionCoalescer(client::transactWriteItemsAsync, maxWritesInFlight, writesAfterTurn)
+        : new WriteCoalescer(client::batchWriteItemAsync, maxWritesInFlight, writesAfterTurn);
     this.reads = new ReadCoalescer(client::batchGetItemAsync, maxReadsInFlight);
     this.recoveries = recoveries;
     this.lowMarks = lowMarks;

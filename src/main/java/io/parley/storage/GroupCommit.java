@@ -6,6 +6,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -16,6 +18,12 @@ import java.util.function.Function;
  * with fewer under way a part goes out at once, so nothing waits for company. Each caller is
  * answered once all its parts are, or when the first request carrying one of them fails.
  * Subclasses decide what one merged request may hold and what each part's answer is.
+ *
+ * <p>"At once" can mean after the submitting thread's turn: given an executor, the request goes
+ * out from a task queued there, so callers that one event set going on that thread (a message's
+ * copies written by each member's entity, the journal taking their writes one after another)
+ * are in it too. Without one, the first caller's part goes out alone and the next ones wait for
+ * its answer: one request (and, on the embedded store, one sync) more for each such burst.
  */
 abstract class GroupCommit<P extends GroupCommit.Part> {
   /** Sends one merged request. */
@@ -56,11 +64,19 @@ abstract class GroupCommit<P extends GroupCommit.Part> {
   }
 
   private final int maxInFlight;
+  /** Where a request that could go out at once is sent from; null: from the submitting thread. */
+  private final Executor afterTurn;
   private final ArrayDeque<P> waiting = new ArrayDeque<>();
   private int inFlight;
+  private boolean sendQueued;
 
   GroupCommit(int maxInFlight) {
+    this(maxInFlight, null);
+  }
+
+  GroupCommit(int maxInFlight, Executor afterTurn) {
     this.maxInFlight = maxInFlight;
+    this.afterTurn = afterTurn;
   }
 
   /** Takes the parts of the next merged request out of {@code waiting} (the first one at least); called under the lock. */
@@ -78,6 +94,27 @@ abstract class GroupCommit<P extends GroupCommit.Part> {
     synchronized (this) {
       caller.unanswered = parts.size();
       waiting.addAll(parts);
+      if (afterTurn != null) {
+        if (sendQueued || inFlight >= maxInFlight) {
+          return; // the queued task, or the answer of a request under way, sends these
+        }
+        sendQueued = true;
+      }
+    }
+    if (afterTurn == null) {
+      sendWhatFits();
+      return;
+    }
+    try {
+      afterTurn.execute(this::sendQueued);
+    } catch (RejectedExecutionException shuttingDown) {
+      sendQueued();
+    }
+  }
+
+  private void sendQueued() {
+    synchronized (this) {
+      sendQueued = false;
     }
     sendWhatFits();
   }

@@ -8,6 +8,7 @@ import com.amazonaws.services.dynamodbv2.model.TransactionCanceledException;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -26,7 +27,12 @@ final class TransactionCoalescer extends WriteCoalescer {
   private final Sender sender;
 
   TransactionCoalescer(Sender sender, int maxInFlight) {
-    super(maxInFlight);
+    this(sender, maxInFlight, null);
+  }
+
+  /** {@code afterTurn}: see {@link GroupCommit}. */
+  TransactionCoalescer(Sender sender, int maxInFlight, Executor afterTurn) {
+    super(maxInFlight, afterTurn);
     this.sender = sender;
   }
 

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -40,13 +41,18 @@ class WriteCoalescer extends GroupCommit<WriteCoalescer.Part> {
   private final Sender sender;
 
   WriteCoalescer(Sender sender, int maxInFlight) {
-    super(maxInFlight);
+    this(sender, maxInFlight, null);
+  }
+
+  /** {@code afterTurn}: see {@link GroupCommit}. */
+  WriteCoalescer(Sender sender, int maxInFlight, Executor afterTurn) {
+    super(maxInFlight, afterTurn);
     this.sender = sender;
   }
 
   /** For a subclass that sends its batches otherwise. */
-  WriteCoalescer(int maxInFlight) {
-    this(null, maxInFlight);
+  WriteCoalescer(int maxInFlight, Executor afterTurn) {
+    this(null, maxInFlight, afterTurn);
   }
 
   /**

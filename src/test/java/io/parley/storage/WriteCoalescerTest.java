@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -119,6 +121,61 @@ class WriteCoalescerTest {
     // The first alone (sent at once), then the rest in transactions of 100.
     assertEquals(List.of(2, 100, 98), sent.stream().map(request -> request.getTransactItems().size()).toList());
     assertEquals(200, stored("t"));
+  }
+
+  @Test
+  void writesSubmittedInOneTurnOfAThreadGoOutAsOneTransaction() throws Exception {
+    List<TransactWriteItemsRequest> sent = new CopyOnWriteArrayList<>();
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try {
+      TransactionCoalescer coalescer = new TransactionCoalescer((request, handler) -> {
+        sent.add(request);
+        local.async.transactWriteItemsAsync(request, handler);
+      }, 1, thread);
+      // As the journal takes a message's copies from each member's entity, one after another.
+      List<CompletableFuture<Map<String, List<WriteRequest>>>> answers = thread.submit(() -> List.of(
+          submit(coalescer, List.of(put("turn-a", 1), put("turn-a", 2))),
+          submit(coalescer, List.of(put("turn-b", 1))),
+          submit(coalescer, List.of(put("turn-c", 1), put("turn-c", 2))))).get(10, TimeUnit.SECONDS);
+      for (var answer : answers) {
+        assertEquals(Map.of(), answer.get(10, TimeUnit.SECONDS));
+      }
+      assertEquals(List.of(5), sent.stream().map(request -> request.getTransactItems().size()).toList(),
+          "the first caller's write waited for the thread's turn to end, not for the request before it");
+      assertEquals(5, stored("turn-"));
+
+      // Alone, a write still goes out without waiting for company.
+      sent.clear();
+      assertEquals(Map.of(), submit(coalescer, List.of(put("alone", 1))).get(10, TimeUnit.SECONDS));
+      assertEquals(1, sent.size());
+    } finally {
+      thread.shutdownNow();
+    }
+  }
+
+  @Test
+  void afterTheThreadsTurnWritesArrivingWhileOneIsUnderWayWaitForItsAnswer() throws Exception {
+    List<TransactWriteItemsRequest> sent = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> firstHeld = new CompletableFuture<>();
+    GroupCommit.Sender<TransactWriteItemsRequest, TransactWriteItemsResult> sender =
+        LocalDynamoDb.holdingTheFirst(sent, firstHeld, local.async::transactWriteItemsAsync);
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try {
+      TransactionCoalescer coalescer = new TransactionCoalescer(sender::send, 1, thread);
+      var first = submit(coalescer, List.of(put("held-a", 1)));
+      thread.submit(() -> null).get(10, TimeUnit.SECONDS); // the thread's turn is over: the first is sent
+      assertEquals(1, sent.size());
+      var second = submit(coalescer, List.of(put("held-b", 1)));
+      var third = submit(coalescer, List.of(put("held-c", 1)));
+      assertEquals(1, thread.submit(sent::size).get(10, TimeUnit.SECONDS), "nothing more goes out while one is under way");
+      firstHeld.complete(null);
+      for (var answer : List.of(first, second, third)) {
+        assertEquals(Map.of(), answer.get(10, TimeUnit.SECONDS));
+      }
+      assertEquals(List.of(1, 2), sent.stream().map(request -> request.getTransactItems().size()).toList());
+    } finally {
+      thread.shutdownNow();
+    }
   }
 
   @Test
