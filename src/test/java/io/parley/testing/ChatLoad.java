@@ -159,6 +159,8 @@ public final class ChatLoad implements AutoCloseable {
         if (reply.isPresent() && "msg.ack".equals(reply.get().path("type").asText())) {
           acks.put(clientMsgId, reply.get());
           acked.incrementAndGet();
+        } else if (reply.isPresent() && "rate_limited".equals(reply.get().path("code").asText())) {
+          pause(reply.get().path("retry_after_ms").asLong(100)); // as the server asks; the connection is fine
         } else if (reply.isPresent()) {
           // `unavailable` while entities recover or move: retry, as the protocol promises.
           ws.close();
@@ -258,8 +260,12 @@ public final class ChatLoad implements AutoCloseable {
   }
 
   private static void backoff() {
+    pause(250); // the node is down; there is nothing to await but another try
+  }
+
+  private static void pause(long millis) {
     try {
-      Thread.sleep(250); // the node is down; there is nothing to await but another try
+      Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
