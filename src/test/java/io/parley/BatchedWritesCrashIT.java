@@ -46,8 +46,7 @@ class BatchedWritesCrashIT {
           + metric(metrics, "parley_dynamodb_requests_total\\{operation=\"PutItem\"[^}]*}");
       double accepted = metric(metrics, "parley_messages_accepted_total");
       assertTrue(requests < accepted, requests + " write requests for " + accepted + " messages");
-      // More kills, more chances to catch a write between its answer and its commit (one was
-      // answered before DynamoDB Local had committed it; see CommittedTransactions).
+      // More kills, more chances to catch a write between its answer and its commit.
       for (int acked = 350; acked <= 800; acked += 150) {
         node.kill();
         node.launch();

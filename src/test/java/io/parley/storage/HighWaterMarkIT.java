@@ -47,8 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The persistence plugin writes the event that opens a journal partition (sequence number 100,
  * 200, …) together with the partition's high-water mark, in one BatchWriteItem whose unprocessed
  * items it ignores; a write of several events goes another way (BatchWriteItems whose answers it
- * reads), which must work through the coalescing client too. With DynamoDB leaving the mark unprocessed once (as DynamoDB Local does while
- * a checkpoint holds its database), every event the entity persisted must still be found, by
+ * reads), which must work through the coalescing client too. With DynamoDB leaving the mark unprocessed once (as it may when it
+ * throttles), every event the entity persisted must still be found, by
  * history reads (the read journal) and by recovery. The plugin's own safeguard (high-distrust) is
  * off here, so the mark itself has to be stored.
  */

@@ -59,7 +59,7 @@ class ReadCoalescerTest {
     }
     for (int from = 0; from < items.size(); from += WriteCoalescer.MAX_ITEMS) {
       Map<String, List<WriteRequest>> left = Map.of(TABLE, items.subList(from, from + WriteCoalescer.MAX_ITEMS));
-      while (!left.isEmpty()) { // DynamoDB Local leaves items unprocessed while its database is busy
+      while (!left.isEmpty()) { // DynamoDB may leave items unprocessed (throttling)
         left = local.sync.batchWriteItem(left).getUnprocessedItems();
       }
     }
@@ -205,7 +205,7 @@ class ReadCoalescerTest {
         KeysAndAttributes read = sent.getRequestItems().get(TABLE);
         List<Map<String, AttributeValue>> left = new ArrayList<>(read.getKeys().stream().filter(key -> entity(key) % 3 == 0).toList());
         result.getResponses().get(TABLE).removeIf(item -> entity(item) % 3 == 0);
-        if (result.getUnprocessedKeys().containsKey(TABLE)) { // what DynamoDB Local itself left (a busy database)
+        if (result.getUnprocessedKeys().containsKey(TABLE)) { // what the store itself left (DynamoDB does when it throttles)
           result.getUnprocessedKeys().get(TABLE).getKeys().stream().filter(key -> !left.contains(key)).forEach(left::add);
         }
         if (!left.isEmpty()) {
@@ -260,7 +260,7 @@ class ReadCoalescerTest {
 
   /**
    * The caller of {@code keys} got the stored items among them and no others (missing keys are
-   * absent). DynamoDB Local leaves keys unprocessed while its database is busy (a checkpoint):
+   * absent). DynamoDB may leave keys unprocessed (throttling):
    * those must be the caller's own, and make up for the items it did not get.
    */
   private static void assertItsOwn(List<Map<String, AttributeValue>> keys, BatchGetItemResult answer) {

@@ -71,8 +71,8 @@ class WriteCoalescerTest {
       }
     }
     assertTrue(sent.size() <= 5, "80 items from 40 callers in " + sent.size() + " requests");
-    // DynamoDB Local leaves an item unprocessed now and then (its database busy with a
-    // checkpoint); the journal retries those, and so does this.
+    // DynamoDB may leave an item unprocessed (throttling); the journal retries those, and so
+    // does this.
     for (int attempt = 0; attempt < 10 && !left.isEmpty(); attempt++) {
       left = new ArrayList<>(submit(coalescer, left).get(10, TimeUnit.SECONDS).getOrDefault(TABLE, List.of()));
     }
@@ -188,7 +188,7 @@ class WriteCoalescerTest {
         "eight items of 390 KB: 3.1 MB; a ninth would pass 3.5 MB");
     assertEquals(2, WriteCoalescer.take(waiting, TransactionCoalescer.MAX_ITEMS, TransactionCoalescer.MAX_BYTES).size());
 
-    // And DynamoDB Local takes such a transaction (it refuses one over 4 MB).
+    // And the embedded store takes such a transaction (DynamoDB refuses one over 4 MB).
     TransactionCoalescer coalescer = new TransactionCoalescer(local.async::transactWriteItemsAsync, 1);
     List<WriteRequest> big = new ArrayList<>();
     for (int i = 0; i < 10; i++) {

@@ -26,8 +26,8 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
- * A write that DynamoDB leaves unprocessed (DynamoDB Local does while a checkpoint holds its
- * database) is retried with growing delays, so that the retries outlast a short hold instead of
+ * A write that DynamoDB leaves unprocessed (when it throttles, or while an earlier embedded
+ * store's checkpoint held its database) is retried with growing delays, so that the retries outlast a short hold instead of
  * all landing inside it and failing the entity's write; and a caller is never answered with items
  * left unprocessed, since the persistence plugin ignores them where it writes an event together
  * with its partition's high-water mark.
