@@ -106,13 +106,13 @@ abstract class GroupCommit<P extends GroupCommit.Part> {
       return;
     }
     try {
-      afterTurn.execute(this::sendQueued);
+      afterTurn.execute(this::sendAfterTurn);
     } catch (RejectedExecutionException shuttingDown) {
-      sendQueued();
+      sendAfterTurn();
     }
   }
 
-  private void sendQueued() {
+  private void sendAfterTurn() {
     synchronized (this) {
       sendQueued = false;
     }

@@ -159,7 +159,7 @@ public final class ChatLoad implements AutoCloseable {
         if (reply.isPresent() && "msg.ack".equals(reply.get().path("type").asText())) {
           acks.put(clientMsgId, reply.get());
           acked.incrementAndGet();
-        } else if (reply.isPresent() && "rate_limited".equals(reply.get().path("code").asText())) {
+        } else if (reply.isPresent() && rateLimited(reply.get())) {
           pause(reply.get().path("retry_after_ms").asLong(100)); // as the server asks; the connection is fine
         } else if (reply.isPresent()) {
           // `unavailable` while entities recover or move: retry, as the protocol promises.
@@ -206,6 +206,8 @@ public final class ChatLoad implements AutoCloseable {
           if (acks.putIfAbsent(user + "-" + index, reply.get()) == null) {
             acked.incrementAndGet();
           }
+        } else if (rateLimited(reply.get())) {
+          pause(reply.get().path("retry_after_ms").asLong(100)); // sent again on a later pass, once allowed
         }
       } else if (System.nanoTime() - lastProgress > Duration.ofSeconds(15).toNanos()) {
         ws.close(); // no answer for long: the node is gone
@@ -257,6 +259,10 @@ public final class ChatLoad implements AutoCloseable {
         backoff();
       }
     }
+  }
+
+  private static boolean rateLimited(JsonNode reply) {
+    return "rate_limited".equals(reply.path("code").asText());
   }
 
   private static void backoff() {
