@@ -132,6 +132,9 @@ public final class ParleyNode {
                               + config.getInt("pekko.management.http.port") + ")";
                           log.info(line);
                           System.out.println(line);
+                          if (config.getBoolean("parley.exit-when-ready")) {
+                            exitNow(system);
+                          }
                         }))
         .exceptionally(
             failure -> {
@@ -142,6 +145,22 @@ public final class ParleyNode {
               return null;
             });
     return system;
+  }
+
+  /** PARLEY_EXIT_WHEN_READY: the node stops as a SIGTERM would stop it, and the JVM exits with 0. */
+  private static void exitNow(ActorSystem<Void> system) {
+    System.out.println("Parley stops: PARLEY_EXIT_WHEN_READY is on");
+    CoordinatedShutdown.get(system).runAll(ExitWhenReady.INSTANCE).whenComplete((done, failure) -> {
+      if (failure != null) {
+        log.error("The node did not stop cleanly", failure);
+      }
+      System.exit(failure == null ? 0 : 1);
+    });
+  }
+
+  /** The reason coordinated shutdown is given when PARLEY_EXIT_WHEN_READY stops the node. */
+  private enum ExitWhenReady implements CoordinatedShutdown.Reason {
+    INSTANCE
   }
 
   /**

@@ -26,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -182,7 +181,8 @@ class FrontDoorIT {
     }
   }
 
-  private static Map<String, String> ports() {
+  /** Free ports for every listener of a node, as environment overrides. */
+  static Map<String, String> ports() {
     Map<String, String> env = new HashMap<>();
     for (String name : List.of("PARLEY_HTTP_PORT", "PARLEY_MANAGEMENT_PORT", "PARLEY_CLUSTER_PORT",
         "PARLEY_DYNAMODB_EMBEDDED_PORT", "PARLEY_S3_EMBEDDED_PORT")) {
@@ -235,14 +235,26 @@ class FrontDoorIT {
     }
 
     static ReadmeNode start(Path workDir, Map<String, String> env) throws IOException {
-      Path jar = Path.of(System.getProperty("parley.jar", "target/parley.jar")).toAbsolutePath();
-      List<String> command = new ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
+      return run(workDir, env, List.of(java().toString(), "-jar", jar().toString()));
+    }
+
+    /** {@code command} in {@code workDir}, with no PARLEY_ or JVM setting in its environment but {@code env}. */
+    static ReadmeNode run(Path workDir, Map<String, String> env, List<String> command) throws IOException {
       ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
       builder.environment().keySet().removeIf(name -> name.startsWith("PARLEY_") || name.startsWith("JAVA_")
           || name.startsWith("JDK_"));
       builder.environment().putAll(env);
       return new ReadmeNode(builder.start(), env);
+    }
+
+    /** The packaged jar. */
+    static Path jar() {
+      return Path.of(System.getProperty("parley.jar", "target/parley.jar")).toAbsolutePath();
+    }
+
+    /** The JVM the tests run on. */
+    static Path java() {
+      return Path.of(System.getProperty("java.home"), "bin", "java");
     }
 
     void awaitReady() throws InterruptedException {
