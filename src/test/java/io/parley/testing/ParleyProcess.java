@@ -114,9 +114,11 @@ public final class ParleyProcess implements AutoCloseable {
     String jar = System.getProperty("parley.jar", "target/parley.jar");
     // C1 only: a test node lives a minute or two, far less than C2 needs to pay back its
     // compiling, which on two cores took CPU from the other nodes and the test itself.
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-XX:TieredStopAtLevel=1", "-Daws.java.v1.disableDeprecationAnnouncement=true"));
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    List<String> flags = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-Daws.java.v1.disableDeprecationAnnouncement=true");
+    List<String> command = new ArrayList<>(List.of(java.toString()));
+    command.addAll(flags);
+    command.addAll(NodeClassArchive.options(java, flags, Path.of(jar).toAbsolutePath()));
     command.addAll(jvmOptions);
     command.addAll(List.of("-jar", jar));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
