@@ -43,7 +43,7 @@ class ContainerImageIT {
         IMAGE_TRAINING_DIR, trainingDir.toString());
     Path workDir = Files.createDirectory(temp.resolve("app"));
 
-    String build = here(instruction(dockerfile, "RUN"), inImage);
+    String build = here(instruction(dockerfile, "RUN", "-XX:ArchiveClassesAtExit="), inImage);
     Map<String, String> buildEnv = new HashMap<>(FrontDoorIT.ports());
     buildEnv.put("PATH", ReadmeNode.java().getParent() + ":" + System.getenv("PATH"));
     try (ReadmeNode training = ReadmeNode.run(workDir, buildEnv, List.of("sh", "-c", build))) {
@@ -56,7 +56,7 @@ class ContainerImageIT {
     assertFalse(Files.exists(trainingDir), "the build keeps no data of its start");
 
     List<String> entryPoint = new ArrayList<>();
-    for (String part : new ObjectMapper().readValue(instruction(dockerfile, "ENTRYPOINT"),
+    for (String part : new ObjectMapper().readValue(instruction(dockerfile, "ENTRYPOINT", ""),
         new TypeReference<List<String>>() {})) {
       entryPoint.add(here(part, inImage));
     }
@@ -75,10 +75,26 @@ class ContainerImageIT {
     }
   }
 
-  /** The text after {@code keyword} on its one line of the Dockerfile. */
-  private static String instruction(List<String> dockerfile, String keyword) {
-    List<String> lines = dockerfile.stream().filter(line -> line.startsWith(keyword + " ")).toList();
-    assertEquals(1, lines.size(), "one " + keyword + " in the Dockerfile: " + lines);
+  /**
+   * The image runs as a user of its own, in /app, which that user may not write: the default data
+   * dir (./data) must be made for it, or every start of the image is refused. Without a Docker
+   * engine the ownership itself is not exercised here, only that the Dockerfile gives it.
+   */
+  @Test
+  void theImageUserOwnsTheDefaultDataDir() throws Exception {
+    List<String> dockerfile = Files.readAllLines(Path.of("Dockerfile"));
+    assertEquals("/app", instruction(dockerfile, "WORKDIR", ""));
+    String user = instruction(dockerfile, "USER", "");
+    String dataDir = instruction(dockerfile, "RUN", "/app/data");
+    assertTrue(dataDir.matches("mkdir /app/data && chown " + user + "(:" + user + ")? /app/data"), dataDir);
+    assertTrue(dockerfile.indexOf("RUN " + dataDir) < dockerfile.indexOf("USER " + user), "made before USER");
+  }
+
+  /** The text after {@code keyword} on the one line of the Dockerfile with that keyword and {@code holding}. */
+  private static String instruction(List<String> dockerfile, String keyword, String holding) {
+    List<String> lines = dockerfile.stream()
+        .filter(line -> line.startsWith(keyword + " ") && line.contains(holding)).toList();
+    assertEquals(1, lines.size(), "one " + keyword + " with " + holding + " in the Dockerfile: " + lines);
     return lines.get(0).substring(keyword.length() + 1).trim();
   }
 
