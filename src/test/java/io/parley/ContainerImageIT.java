@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.FrontDoorIT.ReadmeNode;
+import io.parley.testing.ParleyProcess;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +44,7 @@ class ContainerImageIT {
     Path workDir = Files.createDirectory(temp.resolve("app"));
 
     String build = here(instruction(dockerfile, "RUN", "-XX:ArchiveClassesAtExit="), inImage);
-    Map<String, String> buildEnv = new HashMap<>(FrontDoorIT.ports());
+    Map<String, String> buildEnv = ParleyProcess.freePorts();
     buildEnv.put("PATH", ReadmeNode.java().getParent() + ":" + System.getenv("PATH"));
     try (ReadmeNode training = ReadmeNode.run(workDir, buildEnv, List.of("sh", "-c", build))) {
       assertTrue(training.process.waitFor(START_SECONDS, TimeUnit.SECONDS), "still running: " + training.output());
@@ -64,7 +64,7 @@ class ContainerImageIT {
     entryPoint.set(0, ReadmeNode.java().toString());
     entryPoint.add(1, "-Xshare:on");
     assertTrue(entryPoint.contains("-XX:SharedArchiveFile=" + archive), entryPoint.toString());
-    try (ReadmeNode node = ReadmeNode.run(workDir, FrontDoorIT.ports(), entryPoint)) {
+    try (ReadmeNode node = ReadmeNode.run(workDir, ParleyProcess.freePorts(), entryPoint)) {
       node.awaitReady();
       String alice = node.devToken("alice");
       HttpResponse<String> sent = node.post(alice, "/v1/messages",

@@ -52,7 +52,7 @@ class FrontDoorIT {
   @Test
   void theReadmeCommandStartsFromAnEmptyDirectoryAndKeepsWhatWasStored() throws Exception {
     Path workDir = Files.createDirectory(temp.resolve("fresh"));
-    Map<String, String> ports = ports();
+    Map<String, String> ports = ParleyProcess.freePorts();
     String content = "hello from a first session";
     try (ReadmeNode node = ReadmeNode.start(workDir, ports)) {
       node.awaitReady();
@@ -114,22 +114,22 @@ class FrontDoorIT {
   void aNodeThatCannotStartExitsWithOneClearLine() throws Exception {
     Path workDir = Files.createDirectory(temp.resolve("refusals"));
 
-    Map<String, String> blocked = ports();
+    Map<String, String> blocked = ParleyProcess.freePorts();
     try (ServerSocket taken = new ServerSocket(Integer.parseInt(blocked.get("PARLEY_HTTP_PORT")))) {
       String line = refusal(workDir, blocked);
       assertTrue(line.contains(blocked.get("PARLEY_HTTP_PORT")) && line.contains("PARLEY_HTTP_PORT"), line);
     }
 
-    Map<String, String> unwritable = ports();
+    Map<String, String> unwritable = ParleyProcess.freePorts();
     Path aFile = Files.writeString(workDir.resolve("not-a-dir"), "a file where the data dir should be");
     unwritable.put("PARLEY_DATA_DIR", aFile.resolve("data").toString());
     assertTrue(refusal(workDir, unwritable).contains("PARLEY_DATA_DIR"));
 
-    Map<String, String> publicDevTokens = ports();
+    Map<String, String> publicDevTokens = ParleyProcess.freePorts();
     publicDevTokens.put("PARLEY_HTTP_HOST", "0.0.0.0");
     assertTrue(refusal(workDir, publicDevTokens).contains("insecure-public"));
 
-    Map<String, String> oldStore = ports();
+    Map<String, String> oldStore = ParleyProcess.freePorts();
     Path oldDataDir = Files.createDirectories(workDir.resolve("old-data").resolve("dynamodb"));
     Files.writeString(oldDataDir.resolve("shared-local-instance.db"), "SQLite format 3");
     oldStore.put("PARLEY_DATA_DIR", oldDataDir.getParent().toString());
@@ -137,23 +137,23 @@ class FrontDoorIT {
     assertTrue(old.contains("shared-local-instance.db") && old.contains("PARLEY_DATA_DIR"), old);
     assertFalse(Files.exists(oldDataDir.resolve("parley-store.sqlite")), "nothing written beside it");
 
-    Map<String, String> unguardedWrites = ports();
+    Map<String, String> unguardedWrites = ParleyProcess.freePorts();
     unguardedWrites.put("PARLEY_MANAGEMENT_READ_ONLY", "false");
     assertTrue(refusal(workDir, unguardedWrites).contains("PARLEY_MANAGEMENT_ADMIN_TOKEN"));
 
-    Map<String, String> noNativeSqlite = ports();
+    Map<String, String> noNativeSqlite = ParleyProcess.freePorts();
     noNativeSqlite.put("JAVA_TOOL_OPTIONS", "-Dos.arch=riscv64"); // a platform the jar carries no SQLite for
     String platform = refusal(workDir, noNativeSqlite);
     assertTrue(platform.contains("SQLite has no native library") && platform.contains("riscv64"), platform);
 
-    Map<String, String> noSecret = ports();
+    Map<String, String> noSecret = ParleyProcess.freePorts();
     noSecret.put("PARLEY_DEV_TOKENS", "off");
     assertTrue(refusal(workDir, noSecret).contains("PARLEY_JWT_SECRET"));
   }
 
   @Test
   void aSettingWidensTheEmbeddedStoresWithAWarning() throws Exception {
-    Map<String, String> env = ports();
+    Map<String, String> env = ParleyProcess.freePorts();
     env.put("PARLEY_EMBEDDED_STORES_HOST", "0.0.0.0");
     try (ReadmeNode node = ReadmeNode.start(Files.createDirectory(temp.resolve("wide")), env)) {
       node.awaitReady();
@@ -179,16 +179,6 @@ class FrontDoorIT {
       assertTrue(node.output().lines().noneMatch(l -> l.startsWith("\tat ")), "no stack trace: " + node.output());
       return lines.get(0);
     }
-  }
-
-  /** Free ports for every listener of a node, as environment overrides. */
-  static Map<String, String> ports() {
-    Map<String, String> env = new HashMap<>();
-    for (String name : List.of("PARLEY_HTTP_PORT", "PARLEY_MANAGEMENT_PORT", "PARLEY_CLUSTER_PORT",
-        "PARLEY_DYNAMODB_EMBEDDED_PORT", "PARLEY_S3_EMBEDDED_PORT")) {
-      env.put(name, Integer.toString(ParleyProcess.freePort()));
-    }
-    return env;
   }
 
   private static long inAnHour() {

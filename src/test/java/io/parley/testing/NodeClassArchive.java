@@ -68,14 +68,8 @@ final class NodeClassArchive {
     command.addAll(List.of("-XX:ArchiveClassesAtExit=" + partial, "-jar", jar.toString()));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(output.toFile());
-    builder.environment().putAll(Map.of(
-        "PARLEY_EXIT_WHEN_READY", "on",
-        "PARLEY_DATA_DIR", dataDir.resolve("data").toString(),
-        "PARLEY_HTTP_PORT", Integer.toString(ParleyProcess.freePort()),
-        "PARLEY_MANAGEMENT_PORT", Integer.toString(ParleyProcess.freePort()),
-        "PARLEY_CLUSTER_PORT", Integer.toString(ParleyProcess.freePort()),
-        "PARLEY_DYNAMODB_EMBEDDED_PORT", Integer.toString(ParleyProcess.freePort()),
-        "PARLEY_S3_EMBEDDED_PORT", Integer.toString(ParleyProcess.freePort())));
+    builder.environment().putAll(ParleyProcess.freePorts());
+    builder.environment().putAll(Map.of("PARLEY_EXIT_WHEN_READY", "on", "PARLEY_DATA_DIR", dataDir.resolve("data").toString()));
     Process start = builder.start();
     try {
       if (!start.waitFor(MAKE_SECONDS, TimeUnit.SECONDS)) {

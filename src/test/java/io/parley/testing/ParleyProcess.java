@@ -292,6 +292,16 @@ public final class ParleyProcess implements AutoCloseable {
    * taken, between this check and the node's bind, as the source port of any process's outgoing
    * connection, and the node's listener then fails to bind or another socket answers in its place.
    */
+  /** Every listener's port setting of a node (the PARLEY_*_PORT variables), each on a free port; the map may be added to. */
+  public static Map<String, String> freePorts() {
+    Map<String, String> env = new HashMap<>();
+    for (String name : List.of("PARLEY_HTTP_PORT", "PARLEY_MANAGEMENT_PORT", "PARLEY_CLUSTER_PORT",
+        "PARLEY_DYNAMODB_EMBEDDED_PORT", "PARLEY_S3_EMBEDDED_PORT")) {
+      env.put(name, Integer.toString(freePort()));
+    }
+    return env;
+  }
+
   public static int freePort() {
     java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 1000; attempt++) {
