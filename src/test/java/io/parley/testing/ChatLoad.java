@@ -160,7 +160,7 @@ public final class ChatLoad implements AutoCloseable {
           acks.put(clientMsgId, reply.get());
           acked.incrementAndGet();
         } else if (reply.isPresent() && rateLimited(reply.get())) {
-          pause(reply.get().path("retry_after_ms").asLong(100)); // as the server asks; the connection is fine
+          waitAsAsked(reply.get()); // the connection is fine
         } else if (reply.isPresent()) {
           // `unavailable` while entities recover or move: retry, as the protocol promises.
           ws.close();
@@ -207,7 +207,7 @@ public final class ChatLoad implements AutoCloseable {
             acked.incrementAndGet();
           }
         } else if (rateLimited(reply.get())) {
-          pause(reply.get().path("retry_after_ms").asLong(100)); // sent again on a later pass, once allowed
+          waitAsAsked(reply.get()); // sent again on a later pass, once allowed
         }
       } else if (System.nanoTime() - lastProgress > Duration.ofSeconds(15).toNanos()) {
         ws.close(); // no answer for long: the node is gone
@@ -263,6 +263,11 @@ public final class ChatLoad implements AutoCloseable {
 
   private static boolean rateLimited(JsonNode reply) {
     return "rate_limited".equals(reply.path("code").asText());
+  }
+
+  /** A {@code rate_limited} answer's wait, as the server asks. */
+  private static void waitAsAsked(JsonNode rateLimited) {
+    pause(rateLimited.path("retry_after_ms").asLong(100));
   }
 
   private static void backoff() {
