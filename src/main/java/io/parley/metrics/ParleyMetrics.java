@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -40,63 +41,81 @@ public final class ParleyMetrics {
     Gauge.builder(name, value).description(description).register(Metrics.globalRegistry);
   }
 
+  // Meters are built and registered once: building one (its id, its histogram's configuration) costs
+  // more than recording a value, and these are recorded for every message. Meters registered on the
+  // global registry before a node installs its Prometheus registry join it when it is added.
+  private static final Counter MESSAGES_ACCEPTED = Counter.builder("parley.messages.accepted")
+      .description("Messages stored and acked as sent").register(Metrics.globalRegistry);
+  private static final Counter MESSAGES_DELIVERED = Counter.builder("parley.messages.delivered")
+      .description("msg.new frames sent to devices").register(Metrics.globalRegistry);
+  private static final Timer SEND_DELIVER =
+      latency("parley.send.deliver", "From a message's server time to its delivery to a device");
+  private static final Timer SEND_ACK = latency("parley.send.ack", "From a msg.send arriving to its msg.ack");
+  private static final Timer CHECKPOINT =
+      latency("parley.dynamodb.checkpoint", "The embedded store's checkpoint of its write-ahead log");
+  private static final Timer PERSIST = latency("parley.persist", "Writing a batch of messages to the journal");
+  private static final Counter ITEMS_WRITTEN = Counter.builder("parley.dynamodb.items.written")
+      .description("Items put by DynamoDB requests").register(Metrics.globalRegistry);
+  private static final DistributionSummary PENDING_ITEMS = DistributionSummary.builder("parley.pending.items")
+      .description("A user's pending items after a store").publishPercentileHistogram().register(Metrics.globalRegistry);
+  private static final ConcurrentHashMap<String, Counter> requests = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, DistributionSummary> groupCommits = new ConcurrentHashMap<>();
+
   public static void messagesAccepted(int count) {
-    Counter.builder("parley.messages.accepted").description("Messages stored and acked as sent")
-        .register(Metrics.globalRegistry).increment(count);
+    MESSAGES_ACCEPTED.increment(count);
   }
 
   public static void messageDelivered(long serverTs, long now) {
-    Counter.builder("parley.messages.delivered").description("msg.new frames sent to devices")
-        .register(Metrics.globalRegistry).increment();
-    latency("parley.send.deliver", "From a message's server time to its delivery to a device", Duration.ofMillis(Math.max(0, now - serverTs)));
+    MESSAGES_DELIVERED.increment();
+    SEND_DELIVER.record(Math.max(0, now - serverTs), TimeUnit.MILLISECONDS);
   }
 
   public static void sendAcked(Duration took) {
-    latency("parley.send.ack", "From a msg.send arriving to its msg.ack", took);
+    SEND_ACK.record(took);
   }
 
   public static void checkpointed(Duration took) {
-    latency("parley.dynamodb.checkpoint", "The embedded store's checkpoint of its write-ahead log", took);
+    CHECKPOINT.record(took);
   }
 
   public static void persisted(Duration took) {
-    latency("parley.persist", "Writing a batch of messages to the journal", took);
+    PERSIST.record(took);
   }
 
   /** One DynamoDB request, by operation (PutItem, BatchWriteItem, Query, …), and the items it writes. */
   public static void dynamoDbRequest(String operation, int itemsWritten) {
-    Counter.builder("parley.dynamodb.requests").description("DynamoDB requests sent, by operation")
-        .tag("operation", operation).register(Metrics.globalRegistry).increment();
+    requests.computeIfAbsent(operation, op -> Counter.builder("parley.dynamodb.requests")
+        .description("DynamoDB requests sent, by operation").tag("operation", op).register(Metrics.globalRegistry))
+        .increment();
     if (itemsWritten > 0) {
-      Counter.builder("parley.dynamodb.items.written").description("Items put by DynamoDB requests")
-          .register(Metrics.globalRegistry).increment(itemsWritten);
+      ITEMS_WRITTEN.increment(itemsWritten);
     }
   }
 
   /** How many commands one group-committed write of an entity carried. */
   public static void groupCommit(String entityType, int commands) {
-    DistributionSummary.builder("parley.group.commit.commands")
+    groupCommits.computeIfAbsent(entityType, type -> DistributionSummary.builder("parley.group.commit.commands")
         .description("Commands stored by one write of an entity (group commit)")
-        .tag("entity", entityType).register(Metrics.globalRegistry).record(commands);
+        .tag("entity", type).register(Metrics.globalRegistry)).record(commands);
   }
 
   public static void pendingItems(int count) {
-    DistributionSummary.builder("parley.pending.items").description("A user's pending items after a store")
-        .publishPercentileHistogram().register(Metrics.globalRegistry).record(count);
+    PENDING_ITEMS.record(count);
   }
 
+  // Rare: built on each call.
   public static void rejected(String code) {
     Counter.builder("parley.rejected").description("Requests refused, by protocol error code")
         .tag("code", code).register(Metrics.globalRegistry).increment();
   }
 
-  /** One entity's contribution to the running-entities gauge of its type. */
   /** One push's outcome: accepted, token_invalid, rejected, gave_up, dropped or provider_off. */
   public static void push(String platform, String outcome) {
     Counter.builder("parley.push").description("Push notifications, by provider and outcome")
         .tag("platform", platform).tag("outcome", outcome).register(Metrics.globalRegistry).increment();
   }
 
+  /** One entity's contribution to the running-entities gauge of its type. */
   public static final class RunningEntity {
     private final String type;
     private boolean counted;
@@ -129,8 +148,7 @@ public final class ParleyMetrics {
     }).addAndGet(delta);
   }
 
-  private static void latency(String name, String description, Duration took) {
-    Timer.builder(name).description(description).publishPercentileHistogram()
-        .register(Metrics.globalRegistry).record(took);
+  private static Timer latency(String name, String description) {
+    return Timer.builder(name).description(description).publishPercentileHistogram().register(Metrics.globalRegistry);
   }
 }

@@ -1,0 +1,41 @@
+package io.parley.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Meters are made once, when the class loads; a registry added later (a node's Prometheus) still gets every value. */
+class ParleyMetricsTest {
+  @Test
+  void metersMadeBeforeARegistryIsAddedRecordIntoIt() {
+    ParleyMetrics.messagesAccepted(1); // the meters exist now, with no registry but this JVM's others
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Metrics.addRegistry(meters);
+    try {
+      ParleyMetrics.messagesAccepted(3);
+      ParleyMetrics.messageDelivered(1_000, 1_250);
+      ParleyMetrics.sendAcked(Duration.ofMillis(7));
+      ParleyMetrics.dynamoDbRequest("Query", 0);
+      ParleyMetrics.dynamoDbRequest("TransactWriteItems", 5);
+      ParleyMetrics.dynamoDbRequest("TransactWriteItems", 2);
+      ParleyMetrics.groupCommit("User", 4);
+      ParleyMetrics.pendingItems(9);
+
+      assertEquals(3.0, meters.get("parley.messages.accepted").counter().count());
+      assertEquals(1.0, meters.get("parley.messages.delivered").counter().count());
+      assertEquals(250.0, meters.get("parley.send.deliver").timer().totalTime(TimeUnit.MILLISECONDS));
+      assertEquals(7.0, meters.get("parley.send.ack").timer().totalTime(TimeUnit.MILLISECONDS));
+      assertEquals(1.0, meters.get("parley.dynamodb.requests").tag("operation", "Query").counter().count());
+      assertEquals(2.0, meters.get("parley.dynamodb.requests").tag("operation", "TransactWriteItems").counter().count());
+      assertEquals(7.0, meters.get("parley.dynamodb.items.written").counter().count());
+      assertEquals(4.0, meters.get("parley.group.commit.commands").tag("entity", "User").summary().totalAmount());
+      assertEquals(9.0, meters.get("parley.pending.items").summary().totalAmount());
+    } finally {
+      Metrics.removeRegistry(meters);
+    }
+  }
+}
