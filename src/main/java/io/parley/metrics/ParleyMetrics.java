@@ -103,7 +103,7 @@ public final class ParleyMetrics {
     PENDING_ITEMS.record(count);
   }
 
-  // Rare: built on each call.
+  // Refusals and pushes are rare: their meters are built on each call.
   public static void rejected(String code) {
     Counter.builder("parley.rejected").description("Requests refused, by protocol error code")
         .tag("code", code).register(Metrics.globalRegistry).increment();

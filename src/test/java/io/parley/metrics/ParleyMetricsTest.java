@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class ParleyMetricsTest {
   @Test
   void metersMadeBeforeARegistryIsAddedRecordIntoIt() {
-    ParleyMetrics.messagesAccepted(1); // the meters exist now, with no registry but this JVM's others
+    ParleyMetrics.messagesAccepted(1); // the meters exist from here on, made before this test's registry
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     Metrics.addRegistry(meters);
     try {
