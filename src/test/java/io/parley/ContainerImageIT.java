@@ -39,13 +39,13 @@ class ContainerImageIT {
     List<String> dockerfile = Files.readAllLines(Path.of("Dockerfile"));
     Path archive = temp.resolve("parley.jsa");
     Path trainingDir = temp.resolve("training");
-    Map<String, String> inImage = Map.of(IMAGE_JAR, ReadmeNode.jar().toString(), IMAGE_ARCHIVE, archive.toString(),
+    Map<String, String> inImage = Map.of(IMAGE_JAR, ParleyProcess.jar().toString(), IMAGE_ARCHIVE, archive.toString(),
         IMAGE_TRAINING_DIR, trainingDir.toString());
     Path workDir = Files.createDirectory(temp.resolve("app"));
 
     String build = here(instruction(dockerfile, "RUN", "-XX:ArchiveClassesAtExit="), inImage);
     Map<String, String> buildEnv = ParleyProcess.freePorts();
-    buildEnv.put("PATH", ReadmeNode.java().getParent() + ":" + System.getenv("PATH"));
+    buildEnv.put("PATH", ParleyProcess.java().getParent() + ":" + System.getenv("PATH"));
     try (ReadmeNode training = ReadmeNode.run(workDir, buildEnv, List.of("sh", "-c", build))) {
       assertTrue(training.process.waitFor(START_SECONDS, TimeUnit.SECONDS), "still running: " + training.output());
       assertEquals(0, training.process.exitValue(), training.output());
@@ -61,7 +61,7 @@ class ContainerImageIT {
       entryPoint.add(here(part, inImage));
     }
     assertEquals("java", entryPoint.get(0));
-    entryPoint.set(0, ReadmeNode.java().toString());
+    entryPoint.set(0, ParleyProcess.java().toString());
     entryPoint.add(1, "-Xshare:on");
     assertTrue(entryPoint.contains("-XX:SharedArchiveFile=" + archive), entryPoint.toString());
     try (ReadmeNode node = ReadmeNode.run(workDir, ParleyProcess.freePorts(), entryPoint)) {

@@ -225,7 +225,7 @@ class FrontDoorIT {
     }
 
     static ReadmeNode start(Path workDir, Map<String, String> env) throws IOException {
-      return run(workDir, env, List.of(java().toString(), "-jar", jar().toString()));
+      return run(workDir, env, List.of(ParleyProcess.java().toString(), "-jar", ParleyProcess.jar().toString()));
     }
 
     /** {@code command} in {@code workDir}, with no PARLEY_ or JVM setting in its environment but {@code env}. */
@@ -235,16 +235,6 @@ class FrontDoorIT {
           || name.startsWith("JDK_"));
       builder.environment().putAll(env);
       return new ReadmeNode(builder.start(), env);
-    }
-
-    /** The packaged jar. */
-    static Path jar() {
-      return Path.of(System.getProperty("parley.jar", "target/parley.jar")).toAbsolutePath();
-    }
-
-    /** The JVM the tests run on. */
-    static Path java() {
-      return Path.of(System.getProperty("java.home"), "bin", "java");
     }
 
     void awaitReady() throws InterruptedException {

@@ -111,16 +111,14 @@ public final class ParleyProcess implements AutoCloseable {
 
   /** Starts (again) on the same data dir and ports and waits until it is ready. */
   public void launch() {
-    String jar = System.getProperty("parley.jar", "target/parley.jar");
     // C1 only: a test node lives a minute or two, far less than C2 needs to pay back its
     // compiling, which on two cores took CPU from the other nodes and the test itself.
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> flags = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-Daws.java.v1.disableDeprecationAnnouncement=true");
-    List<String> command = new ArrayList<>(List.of(java.toString()));
+    List<String> command = new ArrayList<>(List.of(java().toString()));
     command.addAll(flags);
-    command.addAll(NodeClassArchive.options(java, flags, Path.of(jar).toAbsolutePath()));
+    command.addAll(NodeClassArchive.options(java(), flags, jar()));
     command.addAll(jvmOptions);
-    command.addAll(List.of("-jar", jar));
+    command.addAll(List.of("-jar", jar().toString()));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(env);
     try {
@@ -287,11 +285,6 @@ public final class ParleyProcess implements AutoCloseable {
   /** Ports handed out in this JVM: a node's several ports, and other nodes', never coincide. */
   private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  /**
-   * A port free now, below Linux's ephemeral range (32768 and up): a port from that range can be
-   * taken, between this check and the node's bind, as the source port of any process's outgoing
-   * connection, and the node's listener then fails to bind or another socket answers in its place.
-   */
   /** Every listener's port setting of a node (the PARLEY_*_PORT variables), each on a free port; the map may be added to. */
   public static Map<String, String> freePorts() {
     Map<String, String> env = new HashMap<>();
@@ -302,6 +295,21 @@ public final class ParleyProcess implements AutoCloseable {
     return env;
   }
 
+  /** The packaged jar the nodes run ({@code -Dparley.jar}, else target/parley.jar). */
+  public static Path jar() {
+    return Path.of(System.getProperty("parley.jar", "target/parley.jar")).toAbsolutePath();
+  }
+
+  /** The JVM the tests run on, which starts the nodes too. */
+  public static Path java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java");
+  }
+
+  /**
+   * A port free now, below Linux's ephemeral range (32768 and up): a port from that range can be
+   * taken, between this check and the node's bind, as the source port of any process's outgoing
+   * connection, and the node's listener then fails to bind or another socket answers in its place.
+   */
   public static int freePort() {
     java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 1000; attempt++) {
