@@ -1,7 +1,5 @@
 package io.parley.privacy;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.parley.api.ApiError;
 import io.parley.api.ErrorCode;
 import io.parley.conversation.ChatMessage;
@@ -28,24 +26,8 @@ public final class ContentSealing {
   /** A message's content and inbox preview sealed under {@code keyId}; no preview for media (it shows "[media]"). */
   public record Sealed(String content, String keyId, String preview) {}
 
-  /** Sealed content under a key at its place: what {@link #recentlyOpened} is keyed by. */
-  private record Opening(String userId, String keyId, String place, String sealed) {}
-
-  /** Characters of sealed and opened content {@link #recentlyOpened} holds at most (about 8 MiB). */
-  static final long RECENTLY_OPENED_CHARS = 4L << 20;
-
   private final ContentKeys keys;
-  /**
-   * Content this node sealed or opened lately. A message of a large group reaches every
-   * connection of its members here, and each opened it again: AES key setup per copy was 14 % of
-   * the node's core while it relayed 10 messages a second to 1,000 connections. Looked up only
-   * once the key is known to be there, so content of an erased key is never read from it.
-   */
-  private final Cache<Opening, String> recentlyOpened = Caffeine.newBuilder()
-      .maximumWeight(RECENTLY_OPENED_CHARS)
-      .weigher((Opening opening, String plain) -> opening.sealed().length() + plain.length())
-      .executor(Runnable::run) // upkeep on the caller: handing it to another pool wakes a thread per message
-      .build();
+  private final OpenedContent recentlyOpened = new OpenedContent();
 
   public ContentSealing(ContentKeys keys) {
     this.keys = keys;
@@ -53,8 +35,13 @@ public final class ContentSealing {
 
   /** {@code sealed} opened with {@code key} at {@code place}; empty if it was not sealed with it for there. */
   private Optional<String> open(ContentKey key, String place, String sealed) {
-    return Optional.ofNullable(recentlyOpened.get(new Opening(key.userId(), key.keyId(), place, sealed),
-        opening -> key.open(sealed, place).orElse(null)));
+    String known = recentlyOpened.get(key, place, sealed);
+    if (known != null) {
+      return Optional.of(known);
+    }
+    Optional<String> opened = key.open(sealed, place);
+    opened.ifPresent(plain -> recentlyOpened.put(key, place, sealed, plain));
+    return opened;
   }
 
   /** {@code text} opened with {@code key} at {@code place}; empty if it was not sealed with it for there. */
@@ -76,7 +63,7 @@ public final class ContentSealing {
           : key.seal(Inbox.preview(content, contentType), ContentKey.previewPlace(conversationId));
       Sealed sealed = new Sealed(key.seal(content, place), key.keyId(), preview);
       // Its receivers' devices mostly connect to this node too: they read it without opening it.
-      recentlyOpened.put(new Opening(key.userId(), key.keyId(), place, sealed.content()), content);
+      recentlyOpened.put(key, place, sealed.content(), content);
       return sealed;
     });
   }
