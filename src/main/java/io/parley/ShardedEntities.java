@@ -50,11 +50,16 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 public final class ShardedEntities implements Entities, ArchiveCalendars {
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
+  private final EntityRefTable<UserActor.Command> users;
+  private final EntityRefTable<ConversationActor.Command> conversations;
 
   /** Refs work at once; messages wait until {@link #start} has run on some node. */
   public ShardedEntities(ActorSystem<?> system) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
+    this.users = new EntityRefTable<>(userId -> sharding.entityRefFor(UserActor.TYPE_KEY, userId));
+    this.conversations = new EntityRefTable<>(
+        conversationId -> sharding.entityRefFor(ConversationActor.TYPE_KEY, conversationId));
   }
 
   public void start(ConversationJournal journal, ColdTier cold, PushNotifier pushes, ErasureRegistry erasures,
@@ -124,12 +129,12 @@ public final class ShardedEntities implements Entities, ArchiveCalendars {
 
   @Override
   public RecipientRef<UserActor.Command> user(String userId) {
-    return sharding.entityRefFor(UserActor.TYPE_KEY, userId);
+    return users.ref(userId);
   }
 
   @Override
   public RecipientRef<ConversationActor.Command> conversation(String conversationId) {
-    return sharding.entityRefFor(ConversationActor.TYPE_KEY, conversationId);
+    return conversations.ref(conversationId);
   }
 
   @Override
