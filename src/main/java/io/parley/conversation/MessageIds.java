@@ -11,6 +11,14 @@ import java.security.NoSuchAlgorithmException;
  */
 public final class MessageIds {
   private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+  /** A digest per thread: looking one up by name for each message walks the security providers. */
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every JVM", e);
+    }
+  });
 
   private MessageIds() {}
 
@@ -36,10 +44,6 @@ public final class MessageIds {
   }
 
   static byte[] sha256(String text) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every JVM", e);
-    }
+    return SHA_256.get().digest(text.getBytes(StandardCharsets.UTF_8)); // digest() resets it for the next
   }
 }
