@@ -1,6 +1,7 @@
 package io.parley.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -36,6 +37,22 @@ class ParleyMetricsTest {
       assertEquals(9.0, meters.get("parley.pending.items").summary().totalAmount());
     } finally {
       Metrics.removeRegistry(meters);
+    }
+  }
+
+  @Test
+  void prometheusScrapesTextWithCountersAndHistograms() {
+    ParleyMetrics.installPrometheus();
+    ParleyMetrics.messagesAccepted(2);
+    ParleyMetrics.sendAcked(Duration.ofMillis(3));
+    ParleyMetrics.rejected("unknown_type");
+
+    String text = ParleyMetrics.scrape();
+
+    for (String line : new String[] {"# TYPE parley_messages_accepted_total counter",
+        "# TYPE parley_send_ack_seconds histogram", "parley_send_ack_seconds_bucket{le=\"+Inf\"}",
+        "parley_send_ack_seconds_count", "parley_rejected_total{code=\"unknown_type\"}"}) {
+      assertTrue(text.contains(line), line + " in\n" + text);
     }
   }
 }
