@@ -35,7 +35,7 @@ class PackagedJarIT {
   @Test
   void librariesLoggingThroughCommonsLoggingReachSlf4j() throws Exception {
     // The AWS SDK v1 (the journal plugin's) and Apache HttpClient 4 log through commons-logging's
-    // API; in the jar it must be SLF4J's bridge, not commons-logging's own discovery.
+    // API: in the jar it must hand their logs to SLF4J, and so to Parley's logback.
     try (URLClassLoader jar = new URLClassLoader(new URL[] {ParleyProcess.jar().toUri().toURL()},
         ClassLoader.getPlatformClassLoader())) {
       Class<?> logFactory = Class.forName("org.apache.commons.logging.LogFactory", true, jar);
