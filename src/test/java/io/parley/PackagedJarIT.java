@@ -1,5 +1,7 @@
 package io.parley;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.testing.ParleyProcess;
@@ -43,14 +45,14 @@ class PackagedJarIT {
       assertTrue(log.getClass().getName().startsWith("org.apache.commons.logging.impl.SLF4J"),
           "commons-logging in the jar gives " + log.getClass().getName());
       Object factory = logFactory.getMethod("getFactory").invoke(null);
-      assertTrue(factory.getClass().getName().equals("org.apache.commons.logging.impl.SLF4JLogFactory"),
-          "commons-logging's factory in the jar is " + factory.getClass().getName());
+      assertEquals("org.apache.commons.logging.impl.SLF4JLogFactory", factory.getClass().getName(),
+          "commons-logging's factory in the jar");
     }
   }
 
   private static String text(JarFile jar, String name) throws IOException {
     ZipEntry entry = jar.getEntry(name);
-    assertTrue(entry != null, name + " in " + jar.getName());
+    assertNotNull(entry, name + " in " + jar.getName());
     try (InputStream in = jar.getInputStream(entry)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
