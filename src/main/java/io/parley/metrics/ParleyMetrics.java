@@ -60,6 +60,7 @@ public final class ParleyMetrics {
       .description("A user's pending items after a store").publishPercentileHistogram().register(Metrics.globalRegistry);
   private static final ConcurrentHashMap<String, Counter> requests = new ConcurrentHashMap<>();
   private static final ConcurrentHashMap<String, DistributionSummary> groupCommits = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, Counter> refusals = new ConcurrentHashMap<>();
 
   public static void messagesAccepted(int count) {
     MESSAGES_ACCEPTED.increment(count);
@@ -103,13 +104,17 @@ public final class ParleyMetrics {
     PENDING_ITEMS.record(count);
   }
 
-  // Refusals and pushes are rare: their meters are built on each call.
+  /** One refusal, by protocol error code: one per frame while a client floods a node with bad or excess frames. */
   public static void rejected(String code) {
-    Counter.builder("parley.rejected").description("Requests refused, by protocol error code")
-        .tag("code", code).register(Metrics.globalRegistry).increment();
+    refusals.computeIfAbsent(code, c -> Counter.builder("parley.rejected")
+        .description("Requests refused, by protocol error code").tag("code", c).register(Metrics.globalRegistry))
+        .increment();
   }
 
-  /** One push's outcome: accepted, token_invalid, rejected, gave_up, dropped or provider_off. */
+  /**
+   * One push's outcome: accepted, token_invalid, rejected, gave_up, dropped or provider_off. Pushes
+   * are bounded by the push rate, so the meter is built on each call.
+   */
   public static void push(String platform, String outcome) {
     Counter.builder("parley.push").description("Push notifications, by provider and outcome")
         .tag("platform", platform).tag("outcome", outcome).register(Metrics.globalRegistry).increment();

@@ -14,6 +14,7 @@ class ParleyMetricsTest {
   @Test
   void metersMadeBeforeARegistryIsAddedRecordIntoIt() {
     ParleyMetrics.messagesAccepted(1); // the meters exist from here on, made before this test's registry
+    ParleyMetrics.rejected("bad_request");
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     Metrics.addRegistry(meters);
     try {
@@ -25,6 +26,8 @@ class ParleyMetricsTest {
       ParleyMetrics.dynamoDbRequest("TransactWriteItems", 2);
       ParleyMetrics.groupCommit("User", 4);
       ParleyMetrics.pendingItems(9);
+      ParleyMetrics.rejected("bad_request");
+      ParleyMetrics.rejected("bad_request");
 
       assertEquals(3.0, meters.get("parley.messages.accepted").counter().count());
       assertEquals(1.0, meters.get("parley.messages.delivered").counter().count());
@@ -35,6 +38,7 @@ class ParleyMetricsTest {
       assertEquals(7.0, meters.get("parley.dynamodb.items.written").counter().count());
       assertEquals(4.0, meters.get("parley.group.commit.commands").tag("entity", "User").summary().totalAmount());
       assertEquals(9.0, meters.get("parley.pending.items").summary().totalAmount());
+      assertEquals(2.0, meters.get("parley.rejected").tag("code", "bad_request").counter().count());
     } finally {
       Metrics.removeRegistry(meters);
     }
