@@ -4,7 +4,6 @@ import io.parley.cluster.JsonSerializable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 
 /**
@@ -53,20 +52,16 @@ public record ConversationInfo(String conversationId, String title, List<String>
    * stands for "not known". SHA-256, so that equal fingerprints are equal memberships.
    */
   public long fingerprint() {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      digest.update((title == null ? "\u0000" : title + "\n").getBytes(StandardCharsets.UTF_8));
-      for (String member : members) {
-        digest.update((member + "\n").getBytes(StandardCharsets.UTF_8));
-      }
-      if (roles != null) { // only then: fingerprints of groups without roles stay as they were
-        digest.update(("\u0001" + roles.owner() + "\n" + String.join("\n", roles.admins())
-            + (roles.adminsOnlyPosting() ? "\n\u0002" : "")).getBytes(StandardCharsets.UTF_8));
-      }
-      long fingerprint = ByteBuffer.wrap(digest.digest()).getLong();
-      return fingerprint == 0 ? 1 : fingerprint;
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+    MessageDigest digest = Sha256.digest();
+    digest.update((title == null ? "\u0000" : title + "\n").getBytes(StandardCharsets.UTF_8));
+    for (String member : members) {
+      digest.update((member + "\n").getBytes(StandardCharsets.UTF_8));
     }
+    if (roles != null) { // only then: fingerprints of groups without roles stay as they were
+      digest.update(("\u0001" + roles.owner() + "\n" + String.join("\n", roles.admins())
+          + (roles.adminsOnlyPosting() ? "\n\u0002" : "")).getBytes(StandardCharsets.UTF_8));
+    }
+    long fingerprint = ByteBuffer.wrap(digest.digest()).getLong();
+    return fingerprint == 0 ? 1 : fingerprint;
   }
 }

@@ -1,8 +1,6 @@
 package io.parley.conversation;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * Message ids are ULIDs (26 chars of Crockford base32: 48 bits of time, 80 bits of entropy). The
@@ -11,14 +9,6 @@ import java.security.NoSuchAlgorithmException;
  */
 public final class MessageIds {
   private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
-  /** A digest per thread: looking one up by name for each message walks the security providers. */
-  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every JVM", e);
-    }
-  });
 
   private MessageIds() {}
 
@@ -44,6 +34,6 @@ public final class MessageIds {
   }
 
   static byte[] sha256(String text) {
-    return SHA_256.get().digest(text.getBytes(StandardCharsets.UTF_8)); // digest() resets it for the next
+    return Sha256.digest().digest(text.getBytes(StandardCharsets.UTF_8));
   }
 }
