@@ -82,6 +82,16 @@ public final class ParleyConfig {
     return writes;
   }
 
+  /** {@code parley.gateway.accept-backlog}: the listen queue of the HTTP port. */
+  static int acceptBacklog(Config config) {
+    int backlog = config.getInt("parley.gateway.accept-backlog");
+    if (backlog < 1) {
+      throw new IllegalArgumentException(
+          "parley.gateway.accept-backlog (PARLEY_ACCEPT_BACKLOG) must be at least 1: " + backlog);
+    }
+    return backlog;
+  }
+
   /** {@code parley.cluster.seed-nodes} ("host:port,…") as Pekko addresses of this system. */
   static List<String> seedNodes(Config config) {
     return Arrays.stream(config.getString("parley.cluster.seed-nodes").split(","))
@@ -118,6 +128,7 @@ public final class ParleyConfig {
     // The WebSockets beyond parley.gateway.max-connections are refused by Parley itself, with a
     // clear answer; pekko-http's own limit (which just stops accepting) leaves room for HTTP calls.
     overrides.put("pekko.http.server.max-connections", config.getInt("parley.gateway.max-connections") + 1024);
+    overrides.put("pekko.http.server.backlog", acceptBacklog(config));
     overrides.putAll(ActorThreads.settings(config, Runtime.getRuntime().availableProcessors()));
     overrides.put("parley.s3.resolved-endpoint", s3Endpoint);
     overrides.put("parley.s3.access-key-id", key);

@@ -119,6 +119,13 @@ class ParleyConfigTest {
   }
 
   @Test
+  void theHttpPortQueuesAReconnectStormRatherThanPekkoHttpsHundred() {
+    assertEquals(4096, complete("").getInt("pekko.http.server.backlog"));
+    assertEquals(50, complete("parley.gateway.accept-backlog = 50").getInt("pekko.http.server.backlog"));
+    assertThrows(IllegalArgumentException.class, () -> complete("parley.gateway.accept-backlog = 0"));
+  }
+
+  @Test
   void theMediaLimitIsABytesSettingDefaulting25MiB() {
     assertEquals(25L * 1024 * 1024, complete("").getBytes("parley.media.max-bytes"));
     assertEquals(1000L, complete("parley.media.max-bytes = 1000").getBytes("parley.media.max-bytes"));

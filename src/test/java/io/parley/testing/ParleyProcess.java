@@ -179,6 +179,33 @@ public final class ParleyProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * SIGSTOP: the process takes nothing from its sockets until {@link #resume()}; the OS still
+   * completes handshakes into the accept queue.
+   */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause()}. */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      int status = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+      if (status != 0) {
+        throw new IllegalStateException("kill -" + name + " exited with " + status);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** SIGKILL: no shutdown hooks, no flushing. */
   public void kill() {
     process.destroyForcibly();
