@@ -74,22 +74,21 @@ public final class ParleyConfig {
     if (setting.isEmpty()) {
       return dynamoEmbedded(config) ? 1 : 2;
     }
-    int writes = config.getInt("dynamodb-journal.max-writes-in-flight");
-    if (writes < 1) {
-      throw new IllegalArgumentException(
-          "dynamodb-journal.max-writes-in-flight (PARLEY_DYNAMODB_MAX_WRITES_IN_FLIGHT) must be at least 1: " + writes);
-    }
-    return writes;
+    return atLeastOne(config, "dynamodb-journal.max-writes-in-flight", "PARLEY_DYNAMODB_MAX_WRITES_IN_FLIGHT");
   }
 
   /** {@code parley.gateway.accept-backlog}: the listen queue of the HTTP port. */
   static int acceptBacklog(Config config) {
-    int backlog = config.getInt("parley.gateway.accept-backlog");
-    if (backlog < 1) {
-      throw new IllegalArgumentException(
-          "parley.gateway.accept-backlog (PARLEY_ACCEPT_BACKLOG) must be at least 1: " + backlog);
+    return atLeastOne(config, "parley.gateway.accept-backlog", "PARLEY_ACCEPT_BACKLOG");
+  }
+
+  /** The integer setting at {@code path} (set by {@code variable}), refused below 1. */
+  private static int atLeastOne(Config config, String path, String variable) {
+    int value = config.getInt(path);
+    if (value < 1) {
+      throw new IllegalArgumentException(path + " (" + variable + ") must be at least 1: " + value);
     }
-    return backlog;
+    return value;
   }
 
   /** {@code parley.cluster.seed-nodes} ("host:port,…") as Pekko addresses of this system. */
