@@ -8,6 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one writer. It takes every write waiting, runs them in one SQLite transaction (a refused
@@ -16,6 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * on the writer's thread. Either way that is the only hand-off a write makes.
  */
 final class GroupCommit implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
+
   /** A write, run on the writer's connection inside a transaction. */
   @FunctionalInterface
   interface Write<T> {
@@ -114,7 +118,9 @@ final class GroupCommit implements AutoCloseable {
   }
 
   /**
-   * Runs and commits one group. Every write is meant to be refused (a failed condition, an
+   * Runs and commits one group, and answers every write in it whatever happens: a throwable that
+   * escaped here would end the writer's thread, and every write after it would wait for ever.
+   * Every write is meant to be refused (a failed condition, an
    * invalid update) before it changes anything, so a refused write needs nothing undone and the
    * group runs without savepoints. A write that fails after changing rows would leave them half
    * done: then the whole group is rolled back and run again with a SAVEPOINT around each write.
@@ -126,7 +132,7 @@ final class GroupCommit implements AutoCloseable {
       if (outcome == null) {
         outcome = attempt(group, true);
       }
-    } catch (SQLException | RuntimeException commitFailed) {
+    } catch (Throwable commitFailed) {
       try {
         sql.executePrepared("ROLLBACK");
       } catch (SQLException ignored) {
@@ -137,7 +143,14 @@ final class GroupCommit implements AutoCloseable {
       group.forEach(pending -> pending.answer().completeExceptionally(failure));
       return;
     }
-    outcome.afterCommit().forEach(Runnable::run);
+    for (Runnable after : outcome.afterCommit()) {
+      try {
+        after.run();
+      } catch (RuntimeException failed) {
+        // The writes are committed, so they are answered as such.
+        log.error("The store committed a group but could not update what it keeps in memory", failed);
+      }
+    }
     for (int i = 0; i < group.size(); i++) {
       answer(group.get(i), outcome.results()[i], outcome.failures()[i]);
     }
@@ -163,7 +176,7 @@ final class GroupCommit implements AutoCloseable {
           sql.executePrepared("RELEASE w");
         }
         afterCommit.addAll(own);
-      } catch (RuntimeException | SQLException refused) {
+      } catch (Exception | Error refused) {
         if (savepoints) {
           sql.executePrepared("ROLLBACK TO w");
           sql.executePrepared("RELEASE w");
@@ -183,11 +196,11 @@ final class GroupCommit implements AutoCloseable {
   private static <T> void answer(Pending<T> pending, Object result, Throwable failure) {
     if (failure == null) {
       pending.answer().complete((T) result);
-    } else if (failure instanceof SQLException sqlFailure) {
-      pending.answer().completeExceptionally(new StoreException(StoreException.Code.InternalServerError,
-          "Store write failed: " + sqlFailure.getMessage(), sqlFailure));
+    } else if (failure instanceof RuntimeException refusal) {
+      pending.answer().completeExceptionally(refusal);
     } else {
-      pending.answer().completeExceptionally(failure);
+      pending.answer().completeExceptionally(new StoreException(StoreException.Code.InternalServerError,
+          "Store write failed: " + (failure.getMessage() == null ? failure : failure.getMessage()), failure));
     }
   }
 

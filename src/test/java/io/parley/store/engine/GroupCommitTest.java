@@ -11,9 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,6 +87,45 @@ class GroupCommitTest {
     insert.setInt(1, n);
     sql.update(insert);
     return n;
+  }
+
+  /**
+   * An Error inside a write (a class missing from the jar, a stack overflow) or a failing step
+   * after the commit once ended the writer's thread: that write and every later one waited for
+   * ever, and the node hung instead of failing.
+   */
+  @Test
+  void aWriteThatThrowsAnErrorIsRefusedAloneAndTheWriterGoesOn() throws Exception {
+    try (Database database = new Database(dir)) {
+      database.writer().execute("CREATE TABLE counted(n INTEGER PRIMARY KEY)");
+      GroupCommit writer = new GroupCommit(database.writer());
+      try {
+        CompletableFuture<Integer> broken = writer.enqueue((sql, after) -> {
+          insert(sql, 1);
+          throw new AssertionError("a class the write needs is missing");
+        });
+        var failure = assertThrows(ExecutionException.class, () -> broken.get(30, TimeUnit.SECONDS));
+        assertTrue(failure.getCause() instanceof StoreException, failure.getCause().toString());
+        assertTrue(failure.getCause().getMessage().contains("a class the write needs is missing"));
+
+        CompletableFuture<Integer> committed = writer.enqueue((sql, after) -> {
+          after.add(() -> {
+            throw new IllegalStateException("an in-memory view could not be updated");
+          });
+          return insert(sql, 2);
+        });
+        assertEquals(2, committed.get(30, TimeUnit.SECONDS), "committed, so answered as committed");
+        int third = writer.submit((sql, after) -> insert(sql, 3));
+        assertEquals(3, third, "the writer still runs");
+        try (ResultSet rows = database.writer().prepare("SELECT COUNT(*), MIN(n) FROM counted").executeQuery()) {
+          rows.next();
+          assertEquals(2, rows.getInt(1), "the refused write left nothing behind");
+          assertEquals(2, rows.getInt(2));
+        }
+      } finally {
+        writer.close();
+      }
+    }
   }
 
   @Test
