@@ -3,6 +3,11 @@ package io.parley;
 import com.typesafe.config.Config;
 import io.parley.config.ActorThreads;
 import io.parley.config.ParleyConfig;
+import io.parley.config.SettingsCheck;
+import io.parley.auth.AuthSettings;
+import io.parley.gateway.Gateway;
+import io.parley.storage.RowWrites;
+import io.parley.user.GroupConsentSettings;
 import io.parley.storage.DynamoDbClients;
 import io.parley.storage.DynamoDbGroupMembers;
 import io.parley.storage.DynamoDbTables;
@@ -12,6 +17,7 @@ import io.parley.storage.JournalLayout;
 import io.parley.storage.PluginClient;
 import java.net.BindException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.time.Clock;
@@ -41,6 +47,7 @@ public final class Parley {
     System.setProperty("aws.java.v1.disableDeprecationAnnouncement", "true");
     PluginClient.checkPluginShape();
     Config loaded = ParleyConfig.load();
+    refuseWrongSettings(loaded);
     Path dataDir = DataDir.prepare(Path.of(loaded.getString("parley.data-dir")));
     Config config = StartupSecurity.check(loaded, dataDir);
     String storesHost = config.getString("parley.embedded-stores.host");
@@ -97,6 +104,21 @@ public final class Parley {
     ActorSystem<Void> system = ParleyNode.start(full, dynamo, Clock.systemUTC());
     if (embeddedDynamo != null) {
       closeWhenTheNodeStops(system, embeddedDynamo);
+    }
+  }
+
+  /**
+   * Before anything is created or started: a wrong setting leaves no data dir, store or cluster
+   * member behind. The parts named here parse settings of their own.
+   */
+  private static void refuseWrongSettings(Config config) {
+    List<String> problems = SettingsCheck.problems(config, List.of(
+        RowWrites::from,
+        Gateway::checkTimeouts,
+        settings -> GroupConsentSettings.from(settings,
+            AuthSettings.from(settings.getConfig("parley.auth")).devTokens().issued())));
+    if (!problems.isEmpty()) {
+      throw new StartupFailure.Refusal(String.join("; ", problems));
     }
   }
 

@@ -149,6 +149,19 @@ class FrontDoorIT {
     Map<String, String> noSecret = ParleyProcess.freePorts();
     noSecret.put("PARLEY_DEV_TOKENS", "off");
     assertTrue(refusal(workDir, noSecret).contains("PARLEY_JWT_SECRET"));
+
+    // Once taken (a zero heartbeat, a host name no peer address equals) or refused only after the
+    // stores had started, in a library's words.
+    Map<String, String> wrongSettings = ParleyProcess.freePorts();
+    Path untouched = workDir.resolve("wrong-settings-data");
+    wrongSettings.put("PARLEY_DATA_DIR", untouched.toString());
+    wrongSettings.put("PARLEY_HEARTBEAT", "0s");
+    wrongSettings.put("PARLEY_TRUSTED_PROXIES", "proxy.internal");
+    wrongSettings.put("PARLEY_RATE_LIMIT_PER_MINUTE", "fifty");
+    String wrong = refusal(workDir, wrongSettings);
+    assertTrue(wrong.contains("PARLEY_HEARTBEAT (parley.gateway.heartbeat) must be a duration above 0")
+        && wrong.contains("PARLEY_TRUSTED_PROXIES") && wrong.contains("PARLEY_RATE_LIMIT_PER_MINUTE"), wrong);
+    assertFalse(Files.exists(untouched), "checked before the data dir, the stores or the cluster started");
   }
 
   @Test

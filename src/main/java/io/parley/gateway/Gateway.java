@@ -51,11 +51,8 @@ public final class Gateway {
       KeptElsewhere elsewhere,
       GroupRelay.Started largeGroups,
       Clock clock) {
+    checkTimeouts(config);
     Config gateway = config.getConfig("parley.gateway");
-    if (gateway.getDuration("idle-timeout").compareTo(gateway.getDuration("heartbeat")) <= 0) {
-      throw new IllegalArgumentException("parley.gateway.idle-timeout (PARLEY_HTTP_IDLE_TIMEOUT) must exceed "
-          + "the heartbeat (PARLEY_HEARTBEAT), or open WebSockets would be closed as idle");
-    }
     RequestTimeouts timeouts = RequestTimeouts.from(gateway);
     Duration askTimeout = timeouts.ask();
     RateLimits limits = RateLimits.from(gateway.getConfig("rate-limit"), clock, entities, timeouts, system.scheduler());
@@ -110,5 +107,14 @@ public final class Gateway {
             .thenApply(drained -> Done.done()));
     shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "parley-close-http",
         () -> binding.terminate(Duration.ofSeconds(1)).thenApply(terminated -> Done.done()));
+  }
+
+  /** Refuses an idle timeout that would close open WebSockets between two heartbeats. */
+  public static void checkTimeouts(Config config) {
+    Config gateway = config.getConfig("parley.gateway");
+    if (gateway.getDuration("idle-timeout").compareTo(gateway.getDuration("heartbeat")) <= 0) {
+      throw new IllegalArgumentException("parley.gateway.idle-timeout (PARLEY_HTTP_IDLE_TIMEOUT) must exceed "
+          + "the heartbeat (PARLEY_HEARTBEAT), or open WebSockets would be closed as idle");
+    }
   }
 }

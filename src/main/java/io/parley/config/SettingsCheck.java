@@ -1,0 +1,255 @@
+package io.parley.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigUtil;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The settings an operator sets, checked before anything starts (the data dir, the stores, the
+ * cluster). Each wrong value is named by its variable in one line. Left to the parts that read
+ * them, some failed only after the stores had started, in a library's words ("port has type
+ * STRING rather than NUMBER"), and some were taken: a negative limit, a zero interval, a host name
+ * where only an address can match.
+ */
+public final class SettingsCheck {
+  private static final Pattern VARIABLE = Pattern.compile("\\$\\{\\?(PARLEY_[A-Z0-9_]+)}");
+
+  private SettingsCheck() {}
+
+  /** What one setting must be. */
+  private interface Rule {
+    /** Whether the value at {@code path} is fine; a value not even of the rule's kind throws. */
+    boolean fine(Config config, String path);
+
+    /** What the value must be, in words. */
+    String expected();
+  }
+
+  private record Checked(String path, Rule rule) {}
+
+  private static final List<Checked> CHECKED = Stream.of(
+      each(new Port(), "parley.http.port", "parley.dynamodb.embedded-port", "parley.s3.embedded-port",
+          "pekko.remote.artery.canonical.port", "pekko.management.http.port"),
+      each(new Flag(), "parley.exit-when-ready", "parley.auth.hs256", "parley.dynamodb.embedded",
+          "parley.dynamodb.create-tables", "parley.s3.embedded", "parley.archive.enabled",
+          "pekko.management.http.route-providers-read-only"),
+      each(new Choice(List.of("seed-nodes", "kubernetes")), "parley.cluster.bootstrap"),
+      each(new Choice(List.of("refuse", "allow")), "parley.media.versioned-bucket"),
+      each(new Count(1), "parley.gateway.max-connections", "parley.gateway.accept-backlog", "parley.gateway.edge-limit.burst",
+          "parley.gateway.rate-limit.messages-per-minute", "parley.gateway.rate-limit.burst",
+          "parley.gateway.rate-limit.group-changes-per-minute", "parley.gateway.rate-limit.group-changes-burst",
+          "parley.gateway.rate-limit.reads-per-minute", "parley.gateway.rate-limit.reads-burst",
+          "parley.media.max-concurrent-uploads", "parley.media.max-uploads-per-user",
+          "parley.archive.segment-max-messages", "parley.conversation.max-group-members",
+          "parley.conversation.large-group-from", "parley.large-groups.max-live-per-user",
+          "parley.push.max-attempts", "parley.push.breaker.max-failures", "parley.user.max-devices",
+          "parley.user.max-connected-devices", "parley.user.max-new-devices-per-day",
+          "parley.groups.created-per-day", "parley.groups.members-added-per-day",
+          "dynamodb-journal.max-reads-in-flight",
+          "pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr"),
+      each(new CountOrUnset(1), "dynamodb-journal.max-writes-in-flight"),
+      each(new Count(0), "parley.privacy.keys-cached", "parley.archive.cache-segments",
+          "parley.presence.max-watched-per-user"),
+      each(new Rate(), "parley.gateway.edge-limit.per-second"),
+      each(new Size(false), "parley.media.max-bytes", "parley.gateway.max-pending-output-bytes"),
+      each(new Size(true), "parley.archive.cache-bytes"),
+      each(new Span(false), "parley.auth.max-token-lifetime", "parley.archive.after", "parley.archive.calendar-slot",
+          "parley.media.unsent.expire-after", "parley.media.unsent.sweep-every", "parley.gateway.heartbeat",
+          "parley.gateway.idle-timeout", "parley.gateway.send-timeout", "parley.conversation.passivate-after-idle",
+          "parley.push.min-backoff", "parley.push.call-timeout", "parley.push.breaker.reset-timeout",
+          "parley.user.erasure-resume-interval", "pekko.cluster.split-brain-resolver.stable-after"),
+      each(new Span(true), "parley.privacy.key-cache-ttl", "parley.archive.batch-window", "parley.gateway.drain-grace",
+          "parley.push.gather-delay", "parley.push.coalesce-window"),
+      each(new Addresses(), "parley.gateway.trusted-proxies"))
+      .flatMap(List::stream)
+      .toList();
+
+  /**
+   * Every setting above that is wrong, each named by its variable; if none is, what {@code owners}
+   * (the parts that parse settings of their own: words to choose from, settings that must agree)
+   * refuse. Empty if all is well.
+   */
+  public static List<String> problems(Config config, List<Consumer<Config>> owners) {
+    Map<String, String> variables = variables();
+    List<String> problems = new ArrayList<>();
+    for (Checked checked : CHECKED) {
+      String path = checked.path();
+      boolean fine;
+      try {
+        fine = checked.rule().fine(config, path);
+      } catch (ConfigException.WrongType | ConfigException.BadValue wrongKind) {
+        fine = false;
+      }
+      if (!fine) {
+        problems.add(name(path, variables) + " " + checked.rule().expected() + ", not \"" + given(config, path) + "\"");
+      }
+    }
+    if (!problems.isEmpty()) {
+      return problems; // the owners would only repeat them in other words
+    }
+    List<Consumer<Config>> all = new ArrayList<>(owners);
+    all.add(settings -> ActorThreads.settings(settings, 1));
+    for (Consumer<Config> owner : all) {
+      try {
+        owner.accept(config);
+      } catch (IllegalArgumentException | ConfigException refused) {
+        problems.add(refused.getMessage());
+      }
+    }
+    return problems;
+  }
+
+  /** The settings the rules above check. */
+  static Set<String> checkedPaths() {
+    return CHECKED.stream().map(Checked::path).collect(Collectors.toSet());
+  }
+
+  /** Which variable sets which setting, read from application.conf's own {@code ${?PARLEY_…}}s. */
+  static Map<String, String> variables() {
+    Map<String, String> variables = new HashMap<>();
+    collect(ConfigFactory.parseResources("application.conf").root(), "", variables);
+    return variables;
+  }
+
+  private static void collect(ConfigObject object, String prefix, Map<String, String> variables) {
+    object.forEach((key, value) -> {
+      String path = (prefix.isEmpty() ? "" : prefix + ".") + ConfigUtil.joinPath(key);
+      if (value instanceof ConfigObject child) {
+        collect(child, path, variables);
+        return;
+      }
+      Matcher matcher = VARIABLE.matcher(value.render(ConfigRenderOptions.concise()));
+      while (matcher.find()) {
+        variables.put(path, matcher.group(1)); // the last one set wins, as in the file
+      }
+    });
+  }
+
+  private static String name(String path, Map<String, String> variables) {
+    String variable = variables.get(path);
+    return variable == null ? path : variable + " (" + path + ")";
+  }
+
+  private static String given(Config config, String path) {
+    return String.valueOf(config.getValue(path).unwrapped());
+  }
+
+  private static List<Checked> each(Rule rule, String... paths) {
+    return Arrays.stream(paths).map(path -> new Checked(path, rule)).toList();
+  }
+
+  private record Port() implements Rule {
+    public boolean fine(Config config, String path) {
+      int port = config.getInt(path);
+      return port >= 1 && port <= 65535;
+    }
+
+    public String expected() {
+      return "must be a port number from 1 to 65535";
+    }
+  }
+
+  private record Flag() implements Rule {
+    public boolean fine(Config config, String path) {
+      config.getBoolean(path);
+      return true;
+    }
+
+    public String expected() {
+      return "must be on or off";
+    }
+  }
+
+  private record Choice(List<String> words) implements Rule {
+    public boolean fine(Config config, String path) {
+      return words.contains(config.getString(path).strip());
+    }
+
+    public String expected() {
+      return "must be " + String.join(" or ", words);
+    }
+  }
+
+  private record Count(long least) implements Rule {
+    public boolean fine(Config config, String path) {
+      return config.getLong(path) >= least;
+    }
+
+    public String expected() {
+      return "must be a whole number of at least " + least;
+    }
+  }
+
+  /** A count, or empty for the default the node decides at start. */
+  private record CountOrUnset(long least) implements Rule {
+    public boolean fine(Config config, String path) {
+      return config.getString(path).isBlank() || config.getLong(path) >= least;
+    }
+
+    public String expected() {
+      return "must be empty or a whole number of at least " + least;
+    }
+  }
+
+  private record Rate() implements Rule {
+    public boolean fine(Config config, String path) {
+      return config.getDouble(path) > 0;
+    }
+
+    public String expected() {
+      return "must be a number above 0";
+    }
+  }
+
+  private record Size(boolean zeroAllowed) implements Rule {
+    public boolean fine(Config config, String path) {
+      long bytes = config.getBytes(path);
+      return bytes > 0 || zeroAllowed && bytes == 0;
+    }
+
+    public String expected() {
+      return "must be a size" + (zeroAllowed ? " of 0 or more" : " above 0") + ", such as 4MiB";
+    }
+  }
+
+  private record Span(boolean zeroAllowed) implements Rule {
+    public boolean fine(Config config, String path) {
+      Duration span = config.getDuration(path);
+      return !span.isNegative() && (zeroAllowed || !span.isZero());
+    }
+
+    public String expected() {
+      return "must be a duration" + (zeroAllowed ? " of 0 or more" : " above 0") + ", such as 30s or 2m";
+    }
+  }
+
+  /** Proxies are matched against a connection's peer address, which a host name never equals. */
+  private record Addresses() implements Rule {
+    public boolean fine(Config config, String path) {
+      return Arrays.stream(config.getString(path).split(","))
+          .map(String::strip)
+          .filter(address -> !address.isEmpty())
+          .allMatch(address -> (address.contains(".") || address.contains(":"))
+              && address.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':'));
+    }
+
+    public String expected() {
+      return "must list IP addresses separated by commas (a host name never matches a connection)";
+    }
+  }
+}

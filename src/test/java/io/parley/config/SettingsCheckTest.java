@@ -1,0 +1,103 @@
+package io.parley.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/** Every setting an operator sets is checked before the node starts anything, and named by its variable. */
+class SettingsCheckTest {
+  /** Settings whose value is free text: names, hosts, endpoints, files, secrets, lists the node parses itself. */
+  private static final Set<String> FREE_TEXT = Set.of(
+      "parley.http.host", "parley.data-dir", "parley.embedded-stores.host", "parley.auth.jwt-secret",
+      "parley.auth.jwks-url", "parley.auth.issuer", "parley.auth.audience", "parley.auth.dev-tokens",
+      "parley.actor-threads.one-pool", "parley.dynamodb.endpoint", "parley.dynamodb.region", "parley.s3.region",
+      "parley.dynamodb.journal-table", "parley.dynamodb.snapshot-table", "parley.dynamodb.dedup-table",
+      "parley.dynamodb.content-key-table", "parley.dynamodb.erasure-table", "parley.dynamodb.member-index-table",
+      "parley.dynamodb.group-members-table", "parley.dynamodb.row-writes", "parley.s3.endpoint", "parley.s3.bucket",
+      "parley.archive.crash-after", "parley.management.admin-token", "parley.aws-access-key-id",
+      "parley.aws-secret-access-key", "parley.cluster.seed-nodes", "parley.push.apns.key-file",
+      "parley.push.apns.key-id", "parley.push.apns.team-id", "parley.push.apns.topic", "parley.push.apns.endpoint",
+      "parley.push.apns.trust-cert", "parley.push.fcm.credentials-file", "parley.push.fcm.project-id",
+      "parley.push.fcm.endpoint", "parley.groups.adds-by-default", "pekko.management.http.hostname",
+      "pekko.remote.artery.canonical.hostname");
+
+  private static List<String> problems(Map<String, String> set) {
+    Config config = ConfigFactory.parseMap(set).withFallback(ConfigFactory.load());
+    return SettingsCheck.problems(config, List.of());
+  }
+
+  @Test
+  void theDefaultsPass() {
+    assertEquals(List.of(), problems(Map.of()));
+  }
+
+  @Test
+  void everyVariableOfApplicationConfIsCheckedOrFreeText() {
+    Set<String> unchecked = new TreeSet<>(SettingsCheck.variables().keySet());
+    unchecked.removeAll(SettingsCheck.checkedPaths());
+    unchecked.removeAll(FREE_TEXT);
+    assertEquals(Set.of(), unchecked, "a setting with a variable and no rule: give it one in SettingsCheck");
+    assertTrue(SettingsCheck.variables().size() > 90, "the variables are read from application.conf");
+  }
+
+  @Test
+  void aValueOfTheWrongKindIsNamedByItsVariable() {
+    assertEquals(List.of("PARLEY_HTTP_PORT (parley.http.port) must be a port number from 1 to 65535, not \"abc\""),
+        problems(Map.of("parley.http.port", "abc")));
+    assertEquals(List.of("PARLEY_ARCHIVE_ENABLED (parley.archive.enabled) must be on or off, not \"maybe\""),
+        problems(Map.of("parley.archive.enabled", "maybe")));
+    assertEquals(List.of("PARLEY_SEND_TIMEOUT (parley.gateway.send-timeout) must be a duration above 0, such as 30s "
+        + "or 2m, not \"soon\""), problems(Map.of("parley.gateway.send-timeout", "soon")));
+    assertEquals(List.of("PARLEY_MEDIA_MAX_BYTES (parley.media.max-bytes) must be a size above 0, such as 4MiB"
+        + ", not \"big\""), problems(Map.of("parley.media.max-bytes", "big")));
+  }
+
+  /** Each of these was taken by the node before: it started and was ready. */
+  @Test
+  void valuesOutOfRangeAreRefused() {
+    assertEquals(List.of("PARLEY_HTTP_PORT (parley.http.port) must be a port number from 1 to 65535, not \"-1\""),
+        problems(Map.of("parley.http.port", "-1")));
+    assertEquals(List.of("PARLEY_MAX_CONNECTIONS (parley.gateway.max-connections) must be a whole number of at "
+        + "least 1, not \"-1\""), problems(Map.of("parley.gateway.max-connections", "-1")));
+    assertEquals(List.of("PARLEY_HEARTBEAT (parley.gateway.heartbeat) must be a duration above 0, such as 30s or "
+        + "2m, not \"0s\""), problems(Map.of("parley.gateway.heartbeat", "0s")));
+    assertEquals(List.of("PARLEY_DRAIN_GRACE (parley.gateway.drain-grace) must be a duration of 0 or more, such as "
+        + "30s or 2m, not \"-1s\""), problems(Map.of("parley.gateway.drain-grace", "-1s")));
+    assertEquals(List.of("PARLEY_MEDIA_VERSIONED_BUCKET (parley.media.versioned-bucket) must be refuse or allow, "
+        + "not \"abc\""), problems(Map.of("parley.media.versioned-bucket", "abc")));
+    assertEquals(List.of("PARLEY_CLUSTER_BOOTSTRAP (parley.cluster.bootstrap) must be seed-nodes or kubernetes, "
+        + "not \"k8s\""), problems(Map.of("parley.cluster.bootstrap", "k8s")));
+    assertEquals(1, problems(Map.of("parley.gateway.trusted-proxies", "10.0.0.1, proxy.internal")).size(),
+        "a host name in the proxies never equals a connection's address");
+    assertEquals(List.of(), problems(Map.of("parley.gateway.trusted-proxies", "10.0.0.1, ::1")));
+    assertEquals(List.of(), problems(Map.of("parley.archive.batch-window", "0s", "parley.privacy.keys-cached", "0")),
+        "zero where zero means something");
+    assertEquals(List.of(), problems(Map.of("dynamodb-journal.max-writes-in-flight", "")), "unset: the node decides");
+  }
+
+  @Test
+  void everyWrongSettingIsListedAndTheOwnersAskedOnlyOnceTheyAreRight() {
+    List<String> two = problems(Map.of("parley.http.port", "0", "parley.push.max-attempts", "0"));
+    assertEquals(2, two.size(), two.toString());
+
+    Config onePool = ConfigFactory.parseMap(Map.of("parley.actor-threads.one-pool", "maybe"))
+        .withFallback(ConfigFactory.load());
+    List<String> owner = SettingsCheck.problems(onePool, List.of());
+    assertEquals(1, owner.size(), owner.toString());
+    assertTrue(owner.get(0).contains("PARLEY_ONE_POOL"), owner.toString());
+
+    Config both = ConfigFactory.parseMap(Map.of("parley.actor-threads.one-pool", "maybe", "parley.http.port", "0"))
+        .withFallback(ConfigFactory.load());
+    List<String> first = SettingsCheck.problems(both, List.of(config -> {
+      throw new AssertionError("an owner asked while a setting it may read is of the wrong kind");
+    }));
+    assertEquals(1, first.size(), first.toString());
+  }
+}
