@@ -46,8 +46,9 @@ public final class Parley {
     // pekko-persistence-dynamodb uses AWS SDK v1, which otherwise prints a deprecation banner.
     System.setProperty("aws.java.v1.disableDeprecationAnnouncement", "true");
     PluginClient.checkPluginShape();
-    Config loaded = ParleyConfig.load();
-    refuseWrongSettings(loaded);
+    Config raw = ParleyConfig.load();
+    refuseWrongSettings(raw);
+    Config loaded = ParleyConfig.normalise(raw);
     Path dataDir = DataDir.prepare(Path.of(loaded.getString("parley.data-dir")));
     Config config = StartupSecurity.check(loaded, dataDir);
     String storesHost = config.getString("parley.embedded-stores.host");

@@ -26,8 +26,9 @@ public final class ParleyConfig {
 
   private ParleyConfig() {}
 
+  /** The configuration as loaded, unchecked: see {@link SettingsCheck}, then {@link #normalise}. */
   public static Config load() {
-    return normalise(ConfigFactory.load());
+    return ConfigFactory.load();
   }
 
   /**
@@ -35,7 +36,7 @@ public final class ParleyConfig {
    * the working directory, and some stores refuse paths with "." in them), and the API's
    * interface when none is set (loopback while dev tokens are on).
    */
-  static Config normalise(Config config) {
+  public static Config normalise(Config config) {
     Path dataDir = Path.of(config.getString("parley.data-dir")).toAbsolutePath().normalize();
     String host = config.getString("parley.http.host");
     if (host.isBlank()) {

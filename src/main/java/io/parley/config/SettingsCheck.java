@@ -85,23 +85,14 @@ public final class SettingsCheck {
    * refuse. Empty if all is well.
    */
   public static List<String> problems(Config config, List<Consumer<Config>> owners) {
-    Map<String, String> variables = variables();
+    List<Checked> wrong = CHECKED.stream().filter(checked -> !fine(config, checked)).toList();
+    if (!wrong.isEmpty()) {
+      Map<String, String> variables = variables();
+      // The owners are not asked: they would only say the same in other words.
+      return wrong.stream().map(checked -> name(checked.path(), variables) + " " + checked.rule().expected()
+          + ", not \"" + config.getValue(checked.path()).unwrapped() + "\"").toList();
+    }
     List<String> problems = new ArrayList<>();
-    for (Checked checked : CHECKED) {
-      String path = checked.path();
-      boolean fine;
-      try {
-        fine = checked.rule().fine(config, path);
-      } catch (ConfigException.WrongType | ConfigException.BadValue wrongKind) {
-        fine = false;
-      }
-      if (!fine) {
-        problems.add(name(path, variables) + " " + checked.rule().expected() + ", not \"" + given(config, path) + "\"");
-      }
-    }
-    if (!problems.isEmpty()) {
-      return problems; // the owners would only repeat them in other words
-    }
     List<Consumer<Config>> all = new ArrayList<>(owners);
     all.add(settings -> ActorThreads.settings(settings, 1));
     for (Consumer<Config> owner : all) {
@@ -112,6 +103,14 @@ public final class SettingsCheck {
       }
     }
     return problems;
+  }
+
+  private static boolean fine(Config config, Checked checked) {
+    try {
+      return checked.rule().fine(config, checked.path());
+    } catch (ConfigException.WrongType | ConfigException.BadValue wrongKind) {
+      return false;
+    }
   }
 
   /** The settings the rules above check. */
@@ -143,10 +142,6 @@ public final class SettingsCheck {
   private static String name(String path, Map<String, String> variables) {
     String variable = variables.get(path);
     return variable == null ? path : variable + " (" + path + ")";
-  }
-
-  private static String given(Config config, String path) {
-    return String.valueOf(config.getValue(path).unwrapped());
   }
 
   private static List<Checked> each(Rule rule, String... paths) {
