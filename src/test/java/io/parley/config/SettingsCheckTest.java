@@ -33,6 +33,11 @@ class SettingsCheckTest {
     return SettingsCheck.problems(config, List.of());
   }
 
+  /** {@code value} at {@code path} is refused with {@code line}, and nothing else is. */
+  private static void refused(String path, String value, String line) {
+    assertEquals(List.of(line), problems(Map.of(path, value)));
+  }
+
   @Test
   void theDefaultsPass() {
     assertEquals(List.of(), problems(Map.of()));
@@ -49,31 +54,38 @@ class SettingsCheckTest {
 
   @Test
   void aValueOfTheWrongKindIsNamedByItsVariable() {
-    assertEquals(List.of("PARLEY_HTTP_PORT (parley.http.port) must be a port number from 1 to 65535, not \"abc\""),
-        problems(Map.of("parley.http.port", "abc")));
-    assertEquals(List.of("PARLEY_ARCHIVE_ENABLED (parley.archive.enabled) must be on or off, not \"maybe\""),
-        problems(Map.of("parley.archive.enabled", "maybe")));
-    assertEquals(List.of("PARLEY_SEND_TIMEOUT (parley.gateway.send-timeout) must be a duration above 0, such as 30s "
-        + "or 2m, not \"soon\""), problems(Map.of("parley.gateway.send-timeout", "soon")));
-    assertEquals(List.of("PARLEY_MEDIA_MAX_BYTES (parley.media.max-bytes) must be a size above 0, such as 4MiB"
-        + ", not \"big\""), problems(Map.of("parley.media.max-bytes", "big")));
+    refused("parley.http.port", "abc",
+        "PARLEY_HTTP_PORT (parley.http.port) must be a port number from 1 to 65535, not \"abc\"");
+    refused("parley.archive.enabled", "maybe",
+        "PARLEY_ARCHIVE_ENABLED (parley.archive.enabled) must be on or off, not \"maybe\"");
+    refused("parley.gateway.send-timeout", "soon",
+        "PARLEY_SEND_TIMEOUT (parley.gateway.send-timeout) must be a duration above 0, such as 30s "
+        + "or 2m, not \"soon\"");
+    refused("parley.media.max-bytes", "big",
+        "PARLEY_MEDIA_MAX_BYTES (parley.media.max-bytes) must be a size above 0, such as 4MiB"
+        + ", not \"big\"");
   }
 
   /** Each of these was taken by the node before: it started and was ready. */
   @Test
   void valuesOutOfRangeAreRefused() {
-    assertEquals(List.of("PARLEY_HTTP_PORT (parley.http.port) must be a port number from 1 to 65535, not \"-1\""),
-        problems(Map.of("parley.http.port", "-1")));
-    assertEquals(List.of("PARLEY_MAX_CONNECTIONS (parley.gateway.max-connections) must be a whole number of at "
-        + "least 1, not \"-1\""), problems(Map.of("parley.gateway.max-connections", "-1")));
-    assertEquals(List.of("PARLEY_HEARTBEAT (parley.gateway.heartbeat) must be a duration above 0, such as 30s or "
-        + "2m, not \"0s\""), problems(Map.of("parley.gateway.heartbeat", "0s")));
-    assertEquals(List.of("PARLEY_DRAIN_GRACE (parley.gateway.drain-grace) must be a duration of 0 or more, such as "
-        + "30s or 2m, not \"-1s\""), problems(Map.of("parley.gateway.drain-grace", "-1s")));
-    assertEquals(List.of("PARLEY_MEDIA_VERSIONED_BUCKET (parley.media.versioned-bucket) must be refuse or allow, "
-        + "not \"abc\""), problems(Map.of("parley.media.versioned-bucket", "abc")));
-    assertEquals(List.of("PARLEY_CLUSTER_BOOTSTRAP (parley.cluster.bootstrap) must be seed-nodes or kubernetes, "
-        + "not \"k8s\""), problems(Map.of("parley.cluster.bootstrap", "k8s")));
+    refused("parley.http.port", "-1",
+        "PARLEY_HTTP_PORT (parley.http.port) must be a port number from 1 to 65535, not \"-1\"");
+    refused("parley.gateway.max-connections", "-1",
+        "PARLEY_MAX_CONNECTIONS (parley.gateway.max-connections) must be a whole number of at "
+        + "least 1, not \"-1\"");
+    refused("parley.gateway.heartbeat", "0s",
+        "PARLEY_HEARTBEAT (parley.gateway.heartbeat) must be a duration above 0, such as 30s or "
+        + "2m, not \"0s\"");
+    refused("parley.gateway.drain-grace", "-1s",
+        "PARLEY_DRAIN_GRACE (parley.gateway.drain-grace) must be a duration of 0 or more, such as "
+        + "30s or 2m, not \"-1s\"");
+    refused("parley.media.versioned-bucket", "abc",
+        "PARLEY_MEDIA_VERSIONED_BUCKET (parley.media.versioned-bucket) must be refuse or allow, "
+        + "not \"abc\"");
+    refused("parley.cluster.bootstrap", "k8s",
+        "PARLEY_CLUSTER_BOOTSTRAP (parley.cluster.bootstrap) must be seed-nodes or kubernetes, "
+        + "not \"k8s\"");
     assertEquals(1, problems(Map.of("parley.gateway.trusted-proxies", "10.0.0.1, proxy.internal")).size(),
         "a host name in the proxies never equals a connection's address");
     assertEquals(List.of(), problems(Map.of("parley.gateway.trusted-proxies", "10.0.0.1, ::1")));
