@@ -74,6 +74,48 @@ class ExpressionParserTest {
     }
   }
 
+  /**
+   * Within the 4 KB limit, 2,000 nested parentheses once overflowed the parser's stack: a
+   * StackOverflowError on the caller's thread instead of an answer. Run on a thread with a small
+   * stack, so that the test does not depend on the one it is given.
+   */
+  @Test
+  void deepNestingIsAValidationErrorNotAStackOverflow() throws Exception {
+    String wrapped = "(".repeat(2040) + "a = :five" + ")".repeat(2040);
+    String negated = "NOT ".repeat(1000) + "a = :five";
+    for (String deep : List.of(wrapped, negated)) {
+      Object answer = onASmallStack(() -> holds(deep, ":five", 5));
+      assertTrue(answer instanceof StoreException refused && refused.code() == StoreException.Code.ValidationException
+          && refused.getMessage().contains("more than 300 deep"), String.valueOf(answer));
+    }
+
+    // As boto3 writes a chain of ANDs: ((c AND c) AND c) AND c … 250 groups deep, within 4 KB.
+    String chained = "a = :five";
+    for (int i = 0; i < 250; i++) {
+      chained = "(" + chained + " AND a<s)";
+    }
+    String boto3 = chained;
+    assertTrue(boto3.length() < 4096);
+    assertEquals(false, onASmallStack(() -> holds(boto3, ":five", 5)), "a number is not less than a string");
+
+    String nots = "NOT ".repeat(200) + "a = :five";
+    assertEquals(true, onASmallStack(() -> holds(nots, ":five", 5)), "an even number of NOTs");
+  }
+
+  private static Object onASmallStack(java.util.function.Supplier<Object> work) throws InterruptedException {
+    Object[] answer = new Object[1];
+    Thread thread = new Thread(null, () -> {
+      try {
+        answer[0] = work.get();
+      } catch (Throwable thrown) {
+        answer[0] = thrown;
+      }
+    }, "small-stack", 256 * 1024);
+    thread.start();
+    thread.join();
+    return answer[0];
+  }
+
   @Test
   void orderingNeedsScalarOperandsAndSizeOfAnUnsizedValueIsFalse() {
     StoreException list = assertThrows(StoreException.class,

@@ -58,11 +58,20 @@ final class Parser {
   /** DynamoDB's limit on any one expression string, 4 KB. */
   private static final int MAX_EXPRESSION_BYTES = 4096;
 
+  /**
+   * Parenthesised groups and NOTs one inside another, at most. 4 KB of them would nest 1,000 to
+   * 2,000 deep and overflow the stack of the parser or of what walks the tree; DynamoDB refuses
+   * such parentheses as redundant, and each NOT or needed group is an operator, of which
+   * DynamoDB allows 300 (developer guide, "Service quotas", expression parameters).
+   */
+  static final int MAX_DEPTH = 300;
+
   private final String kind;
   private final String text;
   private final List<Token> tokens;
   private final Placeholders placeholders;
   private int next;
+  private int depth;
 
   Parser(String kind, String text, Placeholders placeholders) {
     this.kind = kind;
@@ -148,15 +157,27 @@ final class Parser {
   private Condition not() {
     if (peek().isKeyword("NOT")) {
       take();
-      return new Not(not());
+      deeper();
+      Condition negated = new Not(not());
+      depth--;
+      return negated;
     }
     return primary();
   }
 
+  private void deeper() {
+    if (++depth > MAX_DEPTH) {
+      throw StoreException.validation("Invalid " + kind + ": The expression nests NOTs and parentheses more than "
+          + MAX_DEPTH + " deep;");
+    }
+  }
+
   private Condition primary() {
     if (acceptSymbol("(")) {
+      deeper();
       Condition inner = or();
       expectSymbol(")");
+      depth--;
       return inner;
     }
     Token first = peek();

@@ -69,6 +69,19 @@ class LimitsConformanceTest {
     validation(() -> box.db.putItem(new PutItemRequest(table, item("pk", s("a"))).withConditionExpression(longCondition)));
   }
 
+  /**
+   * Within 4 KB, parentheses nest 2,000 deep: DynamoDB refuses them (redundant parentheses), and a
+   * store must answer so rather than overflow its parser's stack. Nothing is written.
+   */
+  @ConformanceTest
+  void parenthesesNestedThousandsDeepAreRefused(Sandbox box) {
+    String table = box.table("pk", ScalarAttributeType.S);
+    String deep = "(".repeat(2000) + "attribute_not_exists(a)" + ")".repeat(2000);
+    assertTrue(deep.length() < 4096);
+    validation(() -> box.db.putItem(new PutItemRequest(table, item("pk", s("a"))).withConditionExpression(deep)));
+    assertEquals(0, box.db.scan(new ScanRequest(table).withConsistentRead(true)).getCount());
+  }
+
   @ConformanceTest
   void tableNamesAreThreeTo255OfLettersDigitsUnderscoreDashDot(Sandbox box) {
     for (String name : List.of("ab", "has space", "slash/", "x".repeat(256))) {
