@@ -174,5 +174,14 @@ class HttpDoorTest {
         .POST(HttpRequest.BodyPublishers.ofString("{not json")).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(400, broken.statusCode());
     assertTrue(broken.body().contains("SerializationException"), broken.body());
+
+    // Read whole before, whatever its size: one request could take the heap.
+    byte[] tooLarge = new byte[HttpDoor.MAX_REQUEST_BYTES + 1];
+    java.util.Arrays.fill(tooLarge, (byte) ' ');
+    HttpResponse<String> large = http.send(HttpRequest.newBuilder(URI.create(door.endpoint() + "/"))
+        .header("X-Amz-Target", "DynamoDB_20120810.ListTables")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(tooLarge)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(413, large.statusCode(), large.body());
+    assertTrue(large.body().contains("ValidationException"), large.body());
   }
 }

@@ -29,6 +29,13 @@ public final class HttpDoor implements AutoCloseable {
   private static final String TARGET_PREFIX = "DynamoDB_20120810.";
   private static final String CONTENT_TYPE = "application/x-amz-json-1.0";
 
+  /**
+   * The largest request read: DynamoDB's largest (BatchWriteItem, "up to 16 MB of data over the
+   * network", API reference). A body is read whole, so without a bound one request could take the
+   * heap.
+   */
+  public static final int MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
   private final HttpServer server;
   private final ExecutorService threads;
   private final JsonOperations operations;
@@ -77,7 +84,12 @@ public final class HttpDoor implements AutoCloseable {
       String operation = target.substring(TARGET_PREFIX.length());
       JsonNode body;
       try (InputStream in = exchange.getRequestBody()) {
-        byte[] bytes = in.readAllBytes();
+        byte[] bytes = in.readNBytes(MAX_REQUEST_BYTES + 1);
+        if (bytes.length > MAX_REQUEST_BYTES) {
+          send(exchange, 413, error(StoreException.Code.ValidationException,
+              "The request is larger than " + MAX_REQUEST_BYTES + " bytes"));
+          return;
+        }
         body = bytes.length == 0 ? JSON.createObjectNode() : JSON.readTree(bytes);
       } catch (IOException unreadable) {
         send(exchange, 400, error(StoreException.Code.SerializationException, "The request body is not JSON"));
@@ -91,8 +103,9 @@ public final class HttpDoor implements AutoCloseable {
         send(exchange, 200, operations.run(operation, body));
       } catch (StoreException refused) {
         send(exchange, refused.code() == StoreException.Code.InternalServerError ? 500 : 400, error(refused));
-      } catch (RuntimeException failed) {
-        send(exchange, 500, error(StoreException.Code.InternalServerError, String.valueOf(failed.getMessage())));
+      } catch (RuntimeException | Error failed) {
+        // An Error too: left to the server, it drops the connection without an answer.
+        send(exchange, 500, error(StoreException.Code.InternalServerError, String.valueOf(failed)));
       }
     }
   }
