@@ -1,13 +1,11 @@
 package io.parley;
 
 import com.typesafe.config.Config;
+import io.parley.auth.AuthSettings;
 import io.parley.config.ActorThreads;
 import io.parley.config.ParleyConfig;
 import io.parley.config.SettingsCheck;
-import io.parley.auth.AuthSettings;
 import io.parley.gateway.Gateway;
-import io.parley.storage.RowWrites;
-import io.parley.user.GroupConsentSettings;
 import io.parley.storage.DynamoDbClients;
 import io.parley.storage.DynamoDbGroupMembers;
 import io.parley.storage.DynamoDbTables;
@@ -15,6 +13,8 @@ import io.parley.storage.EmbeddedDynamoDb;
 import io.parley.storage.EmbeddedObjectStore;
 import io.parley.storage.JournalLayout;
 import io.parley.storage.PluginClient;
+import io.parley.storage.RowWrites;
+import io.parley.user.GroupConsentSettings;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.util.List;

@@ -39,7 +39,8 @@ public enum RowWrites {
       case "batches" -> BATCHES;
       case "transactions" -> TRANSACTIONS;
       default -> throw new IllegalArgumentException(
-          "PARLEY_DYNAMODB_ROW_WRITES (parley.dynamodb.row-writes) must be batches or transactions, not \"" + setting + "\"");
+          "PARLEY_DYNAMODB_ROW_WRITES (parley.dynamodb.row-writes) must be batches or transactions, not \""
+              + setting + "\"");
     };
   }
 }
