@@ -120,10 +120,10 @@ final class GroupCommit implements AutoCloseable {
   /**
    * Runs and commits one group, and answers every write in it whatever happens: a throwable that
    * escaped here would end the writer's thread, and every write after it would wait for ever.
-   * Every write is meant to be refused (a failed condition, an
-   * invalid update) before it changes anything, so a refused write needs nothing undone and the
-   * group runs without savepoints. A write that fails after changing rows would leave them half
-   * done: then the whole group is rolled back and run again with a SAVEPOINT around each write.
+   * Every write is meant to be refused (a failed condition, an invalid update) before it changes
+   * anything, so a refused write needs nothing undone and the group runs without savepoints. A
+   * write that fails after changing rows would leave them half done: then the whole group is
+   * rolled back and run again with a SAVEPOINT around each write.
    */
   private void runGroup(List<Pending<?>> group) {
     Outcome outcome;

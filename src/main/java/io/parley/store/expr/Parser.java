@@ -64,7 +64,7 @@ final class Parser {
    * such parentheses as redundant, and each NOT or needed group is an operator, of which
    * DynamoDB allows 300 (developer guide, "Service quotas", expression parameters).
    */
-  static final int MAX_DEPTH = 300;
+  private static final int MAX_DEPTH = 300;
 
   private final String kind;
   private final String text;
