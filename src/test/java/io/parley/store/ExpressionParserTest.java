@@ -76,8 +76,8 @@ class ExpressionParserTest {
 
   /**
    * Within the 4 KB limit, 2,000 nested parentheses once overflowed the parser's stack: a
-   * StackOverflowError on the caller's thread instead of an answer. Run on a thread with a small
-   * stack, so that the test does not depend on the one it is given.
+   * StackOverflowError on the caller's thread instead of an answer. Run on a thread with half the
+   * usual stack (1 MB), so that the test does not depend on the one it is given.
    */
   @Test
   void deepNestingIsAValidationErrorNotAStackOverflow() throws Exception {
@@ -110,7 +110,7 @@ class ExpressionParserTest {
       } catch (Throwable thrown) {
         answer[0] = thrown;
       }
-    }, "small-stack", 256 * 1024);
+    }, "small-stack", 512 * 1024);
     thread.start();
     thread.join();
     return answer[0];
