@@ -307,7 +307,8 @@ public final class WireFormat {
     try {
       node = JSON.readTree(text);
     } catch (JsonProcessingException e) {
-      throw ApiError.badRequest("invalid JSON: " + e.getOriginalMessage());
+      // Jackson's limits name the method that sets them; the client needs only the limit.
+      throw ApiError.badRequest("invalid JSON: " + e.getOriginalMessage().replaceAll(", from `[^`]*`", ""));
     }
     if (node == null || !node.isObject()) {
       throw ApiError.badRequest("a frame must be a JSON object");
