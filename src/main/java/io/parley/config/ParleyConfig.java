@@ -75,21 +75,14 @@ public final class ParleyConfig {
     if (setting.isEmpty()) {
       return dynamoEmbedded(config) ? 1 : 2;
     }
-    return atLeastOne(config, "dynamodb-journal.max-writes-in-flight", "PARLEY_DYNAMODB_MAX_WRITES_IN_FLIGHT");
+    SettingsCheck.require(config, "dynamodb-journal.max-writes-in-flight");
+    return config.getInt("dynamodb-journal.max-writes-in-flight");
   }
 
   /** {@code parley.gateway.accept-backlog}: the listen queue of the HTTP port. */
   static int acceptBacklog(Config config) {
-    return atLeastOne(config, "parley.gateway.accept-backlog", "PARLEY_ACCEPT_BACKLOG");
-  }
-
-  /** The integer setting at {@code path} (set by {@code variable}), refused below 1. */
-  private static int atLeastOne(Config config, String path, String variable) {
-    int value = config.getInt(path);
-    if (value < 1) {
-      throw new IllegalArgumentException(path + " (" + variable + ") must be at least 1: " + value);
-    }
-    return value;
+    SettingsCheck.require(config, "parley.gateway.accept-backlog");
+    return config.getInt("parley.gateway.accept-backlog");
   }
 
   /** {@code parley.cluster.seed-nodes} ("host:port,…") as Pekko addresses of this system. */

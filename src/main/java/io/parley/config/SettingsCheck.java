@@ -90,8 +90,7 @@ public final class SettingsCheck {
     if (!wrong.isEmpty()) {
       Map<String, String> variables = variables();
       // The owners are not asked: they would only say the same in other words.
-      return wrong.stream().map(checked -> name(checked.path(), variables) + " " + checked.rule().expected()
-          + ", not \"" + config.getValue(checked.path()).unwrapped() + "\"").toList();
+      return wrong.stream().map(checked -> line(config, checked, variables)).toList();
     }
     List<String> problems = new ArrayList<>();
     List<Consumer<Config>> all = new ArrayList<>(owners);
@@ -104,6 +103,25 @@ public final class SettingsCheck {
       }
     }
     return problems;
+  }
+
+  /**
+   * Refuses the setting at {@code path} (an IllegalArgumentException with the line the start-up
+   * check gives) if it breaks its rule above: for the parts that read a setting after that check,
+   * and for configurations made in code.
+   */
+  static void require(Config config, String path) {
+    CHECKED.stream()
+        .filter(checked -> checked.path().equals(path) && !fine(config, checked))
+        .findFirst()
+        .ifPresent(wrong -> {
+          throw new IllegalArgumentException(line(config, wrong, variables()));
+        });
+  }
+
+  private static String line(Config config, Checked wrong, Map<String, String> variables) {
+    return name(wrong.path(), variables) + " " + wrong.rule().expected() + ", not \""
+        + config.getValue(wrong.path()).unwrapped() + "\"";
   }
 
   private static boolean fine(Config config, Checked checked) {
