@@ -1,8 +1,6 @@
 package io.parley.storage;
 
 import com.typesafe.config.Config;
-import java.lang.reflect.Field;
-import org.apache.pekko.persistence.dynamodb.journal.DynamoDBHelper;
 import org.apache.pekko.persistence.dynamodb.snapshot.DynamoDBSnapshotStore;
 
 /**
@@ -14,14 +12,6 @@ import org.apache.pekko.persistence.dynamodb.snapshot.DynamoDBSnapshotStore;
 public final class InProcessSnapshotStore extends DynamoDBSnapshotStore {
   public InProcessSnapshotStore(Config config) {
     super(config);
-    try {
-      Field helperField = DynamoDBSnapshotStore.class.getDeclaredField("dynamo");
-      helperField.setAccessible(true);
-      PluginClient.replace((DynamoDBHelper) helperField.get(this), config.getString("endpoint"),
-          client -> new CoalescingDynamoDbClient(client, RowWrites.BATCHES, 2, 2));
-    } catch (ReflectiveOperationException | RuntimeException unexpected) {
-      throw new IllegalStateException("the snapshot store cannot use Parley's DynamoDB client (plugin internals "
-          + "changed)", unexpected);
-    }
+    PluginClient.replaceSnapshotStoreClient(this, config.getString("endpoint"));
   }
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.pekko.persistence.dynamodb.journal.DynamoDBHelper;
+import org.apache.pekko.persistence.dynamodb.snapshot.DynamoDBSnapshotStore;
 
 /**
  * The persistence plugin's DynamoDB client, replaced. The plugin builds its client internally and
@@ -28,7 +29,7 @@ public final class PluginClient {
       // The helper the plugin's dynamoClient(...) makes: an anonymous class holding the client.
       requireField(Class.forName("org.apache.pekko.persistence.dynamodb.package$DynamoDBClient$1"), "dynamoDB",
           AmazonDynamoDBAsyncClient.class);
-      requireField(org.apache.pekko.persistence.dynamodb.snapshot.DynamoDBSnapshotStore.class, "dynamo",
+      requireField(DynamoDBSnapshotStore.class, "dynamo",
           DynamoDBHelper.class);
       requireField(org.apache.pekko.persistence.dynamodb.query.javadsl.DynamoDBReadJournal.class, "scaladslReadJournal",
           org.apache.pekko.persistence.dynamodb.query.scaladsl.DynamoDBReadJournal.class);
@@ -37,6 +38,19 @@ public final class PluginClient {
     } catch (ReflectiveOperationException | RuntimeException changed) {
       throw new IllegalStateException("pekko-persistence-dynamodb is not the " + PINNED_VERSION + " Parley reaches "
           + "into (" + changed + "); see docs/storage.md on upgrading the plugin", changed);
+    }
+  }
+
+  /** The snapshot store's client, replaced as the journal's is: in-process when this JVM runs the store. */
+  static void replaceSnapshotStoreClient(DynamoDBSnapshotStore store, String endpoint) {
+    try {
+      Field helper = DynamoDBSnapshotStore.class.getDeclaredField("dynamo");
+      helper.setAccessible(true);
+      replace((DynamoDBHelper) helper.get(store), endpoint,
+          client -> new CoalescingDynamoDbClient(client, RowWrites.BATCHES, 2, 2));
+    } catch (ReflectiveOperationException | RuntimeException unexpected) {
+      throw new IllegalStateException("the snapshot store cannot use Parley's DynamoDB client (plugin internals "
+          + "changed)", unexpected);
     }
   }
 
