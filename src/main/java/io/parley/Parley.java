@@ -6,6 +6,7 @@ import io.parley.config.ActorThreads;
 import io.parley.config.ParleyConfig;
 import io.parley.config.SettingsCheck;
 import io.parley.gateway.Gateway;
+import io.parley.gateway.socket.PekkoHttpInternals;
 import io.parley.storage.DynamoDbClients;
 import io.parley.storage.DynamoDbGroupMembers;
 import io.parley.storage.DynamoDbTables;
@@ -46,6 +47,7 @@ public final class Parley {
     // pekko-persistence-dynamodb uses AWS SDK v1, which otherwise prints a deprecation banner.
     System.setProperty("aws.java.v1.disableDeprecationAnnouncement", "true");
     PluginClient.checkPluginShape();
+    PekkoHttpInternals.check();
     Config raw = ParleyConfig.load();
     refuseWrongSettings(raw);
     Config loaded = ParleyConfig.normalise(raw);
