@@ -24,14 +24,18 @@ import com.amazonaws.services.dynamodbv2.model.TransactWriteItemsRequest;
 import com.amazonaws.services.dynamodbv2.model.TransactionCanceledException;
 import com.amazonaws.services.dynamodbv2.model.UpdateItemRequest;
 import io.parley.store.http.HttpDoor;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -183,5 +187,45 @@ class HttpDoorTest {
         .POST(HttpRequest.BodyPublishers.ofByteArray(tooLarge)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(413, large.statusCode(), large.body());
     assertTrue(large.body().contains("ValidationException"), large.body());
+  }
+
+  /** Clients that hold their bodies back take at most MAX_REQUESTS_AT_ONCE threads, and each is answered in turn. */
+  @Test
+  void stalledRequestsTakeABoundedNumberOfThreads() throws Exception {
+    int port = door.endpointUri().getPort();
+    byte[] headers = ("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"
+        + "Content-Type: application/x-amz-json-1.0\r\nContent-Length: 2\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    List<Socket> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i < HttpDoor.MAX_REQUESTS_AT_ONCE + 36; i++) {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(30_000);
+        socket.getOutputStream().write(headers);
+        stalled.add(socket);
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (doorThreads(port) < HttpDoor.MAX_REQUESTS_AT_ONCE && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      int most = doorThreads(port);
+      assertEquals(HttpDoor.MAX_REQUESTS_AT_ONCE, most, "every thread waits for a body");
+      // In the order sent: a request past the bound runs once one before it is answered.
+      for (Socket socket : stalled) {
+        socket.getOutputStream().write("{}".getBytes(StandardCharsets.US_ASCII));
+        String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+        assertEquals("HTTP/1.1 200", status);
+        most = Math.max(most, doorThreads(port));
+      }
+      assertEquals(HttpDoor.MAX_REQUESTS_AT_ONCE, most);
+    } finally {
+      for (Socket socket : stalled) {
+        socket.close();
+      }
+    }
+  }
+
+  private static int doorThreads(int port) {
+    String name = "parley-store-http-" + port;
+    return (int) Thread.getAllStackTraces().keySet().stream().filter(thread -> thread.getName().equals(name)).count();
   }
 }

@@ -16,7 +16,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
 /**
@@ -36,6 +38,13 @@ public final class HttpDoor implements AutoCloseable {
    */
   public static final int MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
+  /**
+   * Requests run at once; later ones wait their turn. With a thread per request, clients that open
+   * many connections and hold their bodies back started a thread each, without bound. An AWS SDK
+   * client opens at most 50 connections by default.
+   */
+  public static final int MAX_REQUESTS_AT_ONCE = 64;
+
   private final HttpServer server;
   private final ExecutorService threads;
   private final JsonOperations operations;
@@ -49,7 +58,9 @@ public final class HttpDoor implements AutoCloseable {
   /** Serves {@code engine} on {@code host}:{@code port} (port 0: any free port). */
   public static HttpDoor serve(StoreEngine engine, String host, int port) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 256);
-    ExecutorService threads = Executors.newCachedThreadPool(new DaemonThreads("parley-store-http"));
+    ThreadPoolExecutor threads = new ThreadPoolExecutor(MAX_REQUESTS_AT_ONCE, MAX_REQUESTS_AT_ONCE, 60, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), new DaemonThreads("parley-store-http-" + server.getAddress().getPort()));
+    threads.allowCoreThreadTimeOut(true);
     HttpDoor door = new HttpDoor(server, threads, new JsonOperations(engine));
     server.createContext("/", door::handle);
     server.setExecutor(threads);
