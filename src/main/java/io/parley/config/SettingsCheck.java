@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 
 /**
  * The settings an operator sets, checked before anything starts (the data dir, the stores, the
- * cluster). Each wrong value is named by its variable in one line. Left to the parts that read
+ * cluster). Each wrong value is named by its variable (or by its path, for a setting that has
+ * none and is set with {@code -D} or a file) in one line. Left to the parts that read
  * them, some failed only after the stores had started, in a library's words ("port has type
  * STRING rather than NUMBER"), and some were taken: a negative limit, a zero interval, a host name
  * where only an address can match.
@@ -50,6 +51,16 @@ public final class SettingsCheck {
           "pekko.management.http.route-providers-read-only"),
       each(new Choice(List.of("seed-nodes", "kubernetes")), "parley.cluster.bootstrap"),
       each(new Choice(List.of("refuse", "allow")), "parley.media.versioned-bucket"),
+      each(new Count(1), "parley.archive.calendar-buckets", "parley.conversation.dedup-max-entries",
+          "parley.conversation.max-buffered-sends", "parley.conversation.max-content-chars",
+          "parley.conversation.snapshot-every", "parley.gateway.edge-limit.addresses-tracked",
+          "parley.gateway.max-frame-bytes", "parley.gateway.rate-limit.everyone-mentions-per-minute",
+          "parley.gateway.rate-limit.everyone-mentions-burst", "parley.gateway.rate-limit.exports-per-minute",
+          "parley.gateway.rate-limit.exports-burst", "parley.gateway.rate-limit.presence-per-minute",
+          "parley.gateway.rate-limit.presence-burst", "parley.gateway.rate-limit.typing-per-minute",
+          "parley.gateway.rate-limit.typing-burst", "parley.media.max-conversations", "parley.media.snapshot-every",
+          "parley.push.parallelism", "parley.push.queue-size", "parley.user.erasure-page-size",
+          "parley.user.inbox-max-entries", "parley.user.pending-max-items", "parley.user.snapshot-every"),
       each(new Count(1), "parley.gateway.max-connections", "parley.gateway.accept-backlog",
           "parley.gateway.edge-limit.burst",
           "parley.gateway.rate-limit.messages-per-minute", "parley.gateway.rate-limit.burst",
@@ -64,16 +75,25 @@ public final class SettingsCheck {
           "dynamodb-journal.max-reads-in-flight",
           "pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr"),
       each(new CountOrUnset(1), "dynamodb-journal.max-writes-in-flight"),
+      each(new Count(0), "parley.gateway.known-conversations"),
       each(new Count(0), "parley.privacy.keys-cached", "parley.archive.cache-segments",
           "parley.presence.max-watched-per-user"),
       each(new Rate(), "parley.gateway.edge-limit.per-second"),
       each(new Size(false), "parley.media.max-bytes", "parley.gateway.max-pending-output-bytes"),
-      each(new Size(true), "parley.archive.cache-bytes"),
+      each(new Size(false), "parley.user.pending-id-bytes"),
+      each(new Size(true), "parley.archive.cache-bytes", "parley.user.inbox-member-bytes"),
+      each(new Fraction(), "parley.push.backoff-jitter"),
       each(new Span(false), "parley.auth.max-token-lifetime", "parley.archive.after", "parley.archive.calendar-slot",
           "parley.media.unsent.expire-after", "parley.media.unsent.sweep-every", "parley.gateway.heartbeat",
           "parley.gateway.idle-timeout", "parley.gateway.send-timeout", "parley.conversation.passivate-after-idle",
           "parley.push.min-backoff", "parley.push.call-timeout", "parley.push.breaker.reset-timeout",
           "parley.user.erasure-resume-interval", "pekko.cluster.split-brain-resolver.stable-after"),
+      each(new Span(false), "parley.auth.dev-token-ttl", "parley.auth.jwks-cache-for",
+          "parley.conversation.dedup-window", "parley.conversation.handoff-retry-interval", "parley.gateway.ask-timeout",
+          "parley.large-groups.relay-check-every", "parley.media.passivate-after-idle", "parley.push.max-backoff",
+          "parley.user.device-inactive-after", "parley.user.passivate-after-idle"),
+      each(new Span(true), "parley.auth.jwks-min-refresh-interval", "parley.gateway.reconnect-spread",
+          "parley.user.ack-sync-wait", "parley.user.lazy-ack-delay"),
       each(new Span(true), "parley.privacy.key-cache-ttl", "parley.archive.batch-window", "parley.gateway.drain-grace",
           "parley.push.gather-delay", "parley.push.coalesce-window"),
       each(new Addresses(), "parley.gateway.trusted-proxies"))
@@ -81,7 +101,7 @@ public final class SettingsCheck {
       .toList();
 
   /**
-   * Every setting above that is wrong, each named by its variable; if none is, what {@code owners}
+   * Every setting above that is wrong, each named by its variable or path; if none is, what {@code owners}
    * (the parts that parse settings of their own: words to choose from, settings that must agree)
    * refuse. Empty if all is well.
    */
@@ -227,6 +247,18 @@ public final class SettingsCheck {
 
     public String expected() {
       return "must be a number above 0";
+    }
+  }
+
+  /** A share of something, such as a backoff's jitter. */
+  private record Fraction() implements Rule {
+    public boolean fine(Config config, String path) {
+      double share = config.getDouble(path);
+      return share >= 0 && share <= 1;
+    }
+
+    public String expected() {
+      return "must be a number from 0 to 1";
     }
   }
 

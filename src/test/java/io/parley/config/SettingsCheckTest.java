@@ -52,6 +52,29 @@ class SettingsCheckTest {
     assertTrue(SettingsCheck.variables().size() > 90, "the variables are read from application.conf");
   }
 
+  /** Settings without a variable are set with -D or a file (docs/configuration.md); they are checked too. */
+  @Test
+  void everyParleySettingIsCheckedOrFreeText() {
+    Set<String> unchecked = new TreeSet<>();
+    ConfigFactory.parseResources("application.conf").getConfig("parley").entrySet()
+        .forEach(setting -> unchecked.add("parley." + setting.getKey()));
+    assertTrue(unchecked.size() > 130, unchecked.toString());
+    unchecked.removeAll(SettingsCheck.checkedPaths());
+    unchecked.removeAll(FREE_TEXT);
+    assertEquals(Set.of(), unchecked, "a setting with no rule: give it one in SettingsCheck");
+  }
+
+  @Test
+  void aSettingWithoutAVariableIsNamedByItsPath() {
+    refused("parley.gateway.max-frame-bytes", "0",
+        "parley.gateway.max-frame-bytes must be a whole number of at least 1, not \"0\"");
+    refused("parley.user.lazy-ack-delay", "-5s",
+        "parley.user.lazy-ack-delay must be a duration of 0 or more, such as 30s or 2m, not \"-5s\"");
+    refused("parley.push.backoff-jitter", "1.5", "parley.push.backoff-jitter must be a number from 0 to 1, not \"1.5\"");
+    assertEquals(List.of(), problems(Map.of("parley.push.backoff-jitter", "0", "parley.user.ack-sync-wait", "0s")),
+        "zero where zero means something");
+  }
+
   @Test
   void aValueOfTheWrongKindIsNamedByItsVariable() {
     refused("parley.http.port", "abc",
