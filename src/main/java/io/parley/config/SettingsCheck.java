@@ -219,24 +219,26 @@ public final class SettingsCheck {
     }
   }
 
+  /** Most counts are read as an int, so a larger one was refused only after the stores had started. */
   private record Count(long least) implements Rule {
     public boolean fine(Config config, String path) {
-      return config.getLong(path) >= least;
+      long count = config.getLong(path);
+      return count >= least && count <= Integer.MAX_VALUE;
     }
 
     public String expected() {
-      return "must be a whole number of at least " + least;
+      return "must be a whole number from " + least + " to " + Integer.MAX_VALUE;
     }
   }
 
   /** A count, or empty for the default the node decides at start. */
   private record CountOrUnset(long least) implements Rule {
     public boolean fine(Config config, String path) {
-      return config.getString(path).isBlank() || config.getLong(path) >= least;
+      return config.getString(path).isBlank() || new Count(least).fine(config, path);
     }
 
     public String expected() {
-      return "must be empty or a whole number of at least " + least;
+      return "must be empty or a whole number from " + least + " to " + Integer.MAX_VALUE;
     }
   }
 

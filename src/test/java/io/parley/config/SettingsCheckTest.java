@@ -67,7 +67,7 @@ class SettingsCheckTest {
   @Test
   void aSettingWithoutAVariableIsNamedByItsPath() {
     refused("parley.gateway.max-frame-bytes", "0",
-        "parley.gateway.max-frame-bytes must be a whole number of at least 1, not \"0\"");
+        "parley.gateway.max-frame-bytes must be a whole number from 1 to 2147483647, not \"0\"");
     refused("parley.user.lazy-ack-delay", "-5s",
         "parley.user.lazy-ack-delay must be a duration of 0 or more, such as 30s or 2m, not \"-5s\"");
     refused("parley.push.backoff-jitter", "1.5", "parley.push.backoff-jitter must be a number from 0 to 1, not \"1.5\"");
@@ -95,8 +95,12 @@ class SettingsCheckTest {
     refused("parley.http.port", "-1",
         "PARLEY_HTTP_PORT (parley.http.port) must be a port number from 1 to 65535, not \"-1\"");
     refused("parley.gateway.max-connections", "-1",
-        "PARLEY_MAX_CONNECTIONS (parley.gateway.max-connections) must be a whole number of at "
-        + "least 1, not \"-1\"");
+        "PARLEY_MAX_CONNECTIONS (parley.gateway.max-connections) must be a whole number from 1 to "
+        + "2147483647, not \"-1\"");
+    // Read as an int: refused only once the stores had started, in the library's words.
+    refused("parley.gateway.max-connections", "3000000000",
+        "PARLEY_MAX_CONNECTIONS (parley.gateway.max-connections) must be a whole number from 1 to "
+        + "2147483647, not \"3000000000\"");
     refused("parley.gateway.heartbeat", "0s",
         "PARLEY_HEARTBEAT (parley.gateway.heartbeat) must be a duration above 0, such as 30s or "
         + "2m, not \"0s\"");
