@@ -834,6 +834,9 @@ class ChatEndToEndIT {
     assertEquals(400, invalid.status());
     assertEquals("bad_request", invalid.body().get("code").asText());
     assertNotNull(invalid.body().get("message").asText());
+    ApiClient.Response list = api.post(alice, "/v1/messages", "[]");
+    assertEquals(400, list.status());
+    assertEquals("the body must be a JSON object", list.body().get("message").asText());
     assertEquals(400, api.get(alice, "/v1/inbox?limit=abc").status());
     assertEquals(404, api.get(alice, "/v1/conversations/g.none/messages").status());
   }

@@ -339,7 +339,7 @@ public final class HttpApi extends AllDirectives {
 
   private Route body(Function<ObjectNode, CompletionStage<? extends JsonNode>> handler) {
     return entity(Unmarshaller.entityToString(), text ->
-        respond(() -> handler.apply(WireFormat.parseObject(text))));
+        respond(() -> handler.apply(WireFormat.parseObject(text, "the body"))));
   }
 
   private Route respond(Supplier<CompletionStage<? extends JsonNode>> operation) {

@@ -301,19 +301,36 @@ public final class WireFormat {
 
   // ------------------------------------------------------------------------------ client frames
 
-  /** Parses one client frame or body: a JSON object, else {@code bad_request}. */
+  /** Parses one client frame: a JSON object, else {@code bad_request}. */
   public static ObjectNode parseObject(String text) {
+    return parseObject(text, "a frame");
+  }
+
+  /** Parses {@code what} (a frame, an HTTP body): a JSON object, else {@code bad_request} that names it. */
+  public static ObjectNode parseObject(String text, String what) {
     JsonNode node;
     try {
       node = JSON.readTree(text);
     } catch (JsonProcessingException e) {
-      // Jackson's limits name the method that sets them; the client needs only the limit.
-      throw ApiError.badRequest("invalid JSON: " + e.getOriginalMessage().replaceAll(", from `[^`]*`", ""));
+      throw ApiError.badRequest("invalid JSON" + where(e) + ": " + inClientTerms(e.getOriginalMessage()));
     }
     if (node == null || !node.isObject()) {
-      throw ApiError.badRequest("a frame must be a JSON object");
+      throw ApiError.badRequest(what + " must be a JSON object");
     }
     return (ObjectNode) node;
+  }
+
+  private static String where(JsonProcessingException e) {
+    var at = e.getLocation();
+    return at == null || at.getLineNr() < 1 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+  }
+
+  /**
+   * Jackson's words without its internals: limits name the method that sets them, and a location
+   * inside the message names the source Jackson was told not to include.
+   */
+  private static String inClientTerms(String message) {
+    return message.replaceAll(", from `[^`]*`", "").replaceAll("\\[Source: [^;]*; ", "[");
   }
 
   public static String optionalString(ObjectNode node, String field) {
