@@ -1,6 +1,8 @@
 package io.parley.gateway;
 
 import com.typesafe.config.Config;
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
 import io.parley.auth.AuthSettings;
 import io.parley.auth.JwtAuth;
 import io.parley.conversation.ConversationSettings;
@@ -9,9 +11,11 @@ import io.parley.gateway.account.UserExport;
 import io.parley.gateway.relay.GroupRelay;
 import io.parley.gateway.relay.LargeGroupInbox;
 import io.parley.gateway.session.LiveConnections;
+import io.parley.gateway.socket.ConnectionGuard;
 import io.parley.gateway.socket.WebSocketEndpoint;
 import io.parley.limits.AddressLimits;
 import io.parley.limits.ClientAddress;
+import io.parley.limits.OpenConnections;
 import io.parley.conversation.MessageHistory;
 import io.parley.limits.RateLimits;
 import io.parley.limits.RequestTimeouts;
@@ -28,10 +32,16 @@ import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.Connection;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.stream.javadsl.Flow;
 
 /** Binds the client-facing HTTP and WebSocket server. */
 public final class Gateway {
@@ -69,6 +79,7 @@ public final class Gateway {
             gateway.getInt("max-frame-bytes"), gateway.getBytes("max-pending-output-bytes"),
             gateway.getInt("max-connections"), largeGroups, clock);
     ParleyMetrics.gauge("parley.connections", "WebSocket connections open on this node", webSocket.live::size);
+    ClientAddress proxies = ClientAddress.trusting(gateway.getString("trusted-proxies"));
     HttpApi api =
         new HttpApi(
             auth, chat, webSocket, new UserExport(entities, history, media, elsewhere, sealing, askTimeout, system, clock),
@@ -77,14 +88,21 @@ public final class Gateway {
             config.getDuration("parley.auth.dev-token-ttl"),
             new AddressLimits(gateway.getDouble("edge-limit.per-second"), gateway.getInt("edge-limit.burst"),
                 gateway.getLong("edge-limit.addresses-tracked"), clock),
-            ClientAddress.trusting(gateway.getString("trusted-proxies")));
+            proxies);
     String host = config.getString("parley.http.host");
     int port = config.getInt("parley.http.port");
     Duration grace = gateway.getDuration("drain-grace");
     Duration reconnectSpread = gateway.getDuration("reconnect-spread");
+    OpenConnections open = new OpenConnections(gateway.getInt("max-connections-per-address"), proxies::isTrustedProxy);
+    // As pekko-http binds a route (bind(route)), with each connection counted for its address.
+    Flow<HttpRequest, HttpResponse, NotUsed> handler = Flow.<HttpRequest>create()
+        .mapAsync(ServerSettings.create(system.classicSystem()).getPipeliningLimit(), api.route().handler(system)::apply);
+    HttpResponse refusal = HttpApi.errorResponse(new ApiError(ErrorCode.RATE_LIMITED,
+        "too many connections from this address; close some or retry later", 1000L))
+        .addHeader(Connection.create("close"));
     return Http.get(system)
         .newServerAt(host, port)
-        .bind(api.route())
+        .bindFlow(ConnectionGuard.perAddress(handler, open, refusal))
         .thenApply(binding -> {
           drainOnShutdown(system, binding, webSocket.live, grace, reconnectSpread);
           boolean local = "0.0.0.0".equals(host) || "127.0.0.1".equals(host);

@@ -354,7 +354,7 @@ public final class HttpApi extends AllDirectives {
     return complete(errorResponse(error));
   }
 
-  private static HttpResponse errorResponse(ApiError error) {
+  static HttpResponse errorResponse(ApiError error) {
     HttpResponse response = response(error.code.httpStatus, WireFormat.errorBody(error));
     return error.retryAfterMs == null
         ? response

@@ -45,6 +45,11 @@ public final class ClientAddress {
     return direct;
   }
 
+  /** Whether {@code peer} is one of the configured reverse proxies. */
+  public boolean isTrustedProxy(InetAddress peer) {
+    return trustedProxies.contains(peer.getHostAddress());
+  }
+
   /** The address as {@link InetAddress} prints it, for a literal; anything else as given. */
   private static String canonical(String address) {
     boolean literal = address.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':');
