@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigUtil;
+import io.parley.limits.ClientAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -293,8 +294,7 @@ public final class SettingsCheck {
       return Arrays.stream(config.getString(path).split(","))
           .map(String::strip)
           .filter(address -> !address.isEmpty())
-          .allMatch(address -> (address.contains(".") || address.contains(":"))
-              && address.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':'));
+          .allMatch(ClientAddress::isLiteral);
     }
 
     public String expected() {

@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.OptionalLong;
 
 /**
- * A token bucket per client address for what arrives before anyone is known: token requests,
- * and requests whose token failed. Buckets of addresses not heard from for a while are dropped,
+ * A token bucket per client address ({@link ClientAddress#share}: an IPv6 client per /64) for
+ * what arrives before anyone is known: token requests, and requests whose token failed. Buckets of addresses not heard from for a while are dropped,
  * and at most {@code tracked} are kept, so a spray of addresses cannot grow the heap.
  */
 public final class AddressLimits {
@@ -35,7 +35,7 @@ public final class AddressLimits {
    * many seconds until there is (for {@code Retry-After}).
    */
   public OptionalLong take(String address) {
-    return bucket(address).take(clock.millis());
+    return bucket(ClientAddress.share(address)).take(clock.millis());
   }
 
   private Bucket bucket(String address) {

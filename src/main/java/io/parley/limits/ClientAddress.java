@@ -1,5 +1,6 @@
 package io.parley.limits;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
@@ -45,6 +46,49 @@ public final class ClientAddress {
     return direct;
   }
 
+  /**
+   * What a limit per client address counts {@code address} as: an IPv4 address itself, an IPv6
+   * address its /64, since one host is given a whole /64 and could otherwise take 2^64 shares.
+   */
+  public static String share(InetAddress address) {
+    if (address instanceof Inet6Address) {
+      byte[] bytes = address.getAddress();
+      StringBuilder prefix = new StringBuilder();
+      for (int i = 0; i < 8; i += 2) {
+        prefix.append(Integer.toHexString((bytes[i] & 0xff) << 8 | bytes[i + 1] & 0xff)).append(':');
+      }
+      return prefix.append(":/64").toString();
+    }
+    return address.getHostAddress();
+  }
+
+  /** {@link #share(InetAddress)} of an address as {@link #of} gives it; anything but a literal as given. */
+  public static String share(String address) {
+    if (!address.contains(":") || !isLiteral(address)) {
+      return address;
+    }
+    try {
+      return share(InetAddress.getByName(address)); // a literal: no lookup is made
+    } catch (java.net.UnknownHostException malformed) {
+      return address;
+    }
+  }
+
+  /**
+   * Whether {@code address} is an IP address written out: a dotted quad, or an IPv6 address.
+   * {@link InetAddress#getByName} looks up anything else in DNS, and a forwarded hop is whatever
+   * the client wrote: {@code cafe.bad}, all hex digits and dots, was looked up on the request's
+   * thread.
+   */
+  public static boolean isLiteral(String address) {
+    if (address.contains(":")) {
+      return address.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':');
+    }
+    String[] parts = address.split("\\.", -1);
+    return parts.length == 4
+        && Arrays.stream(parts).allMatch(part -> part.matches("[0-9]{1,3}") && Integer.parseInt(part) <= 255);
+  }
+
   /** Whether {@code peer} is one of the configured reverse proxies. */
   public boolean isTrustedProxy(InetAddress peer) {
     return trustedProxies.contains(peer.getHostAddress());
@@ -52,8 +96,7 @@ public final class ClientAddress {
 
   /** The address as {@link InetAddress} prints it, for a literal; anything else as given. */
   private static String canonical(String address) {
-    boolean literal = address.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':');
-    if (!literal) {
+    if (!isLiteral(address)) {
       return address;
     }
     try {

@@ -1,6 +1,5 @@
 package io.parley.limits;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,9 +10,8 @@ import java.util.function.Predicate;
  * HTTP connections open at once per client address, from accept until they close or become a
  * WebSocket (which its token's user is then counted for). The node's connection limit is one pool
  * for everyone: without a share per address, one client holding thousands of connections that
- * never finish a request took every place and no one else got in. An IPv6 client is counted per
- * /64, as one host is given a whole /64. Trusted proxies are not counted: everyone comes through
- * them.
+ * never finish a request took every place and no one else got in. Counted per
+ * {@link ClientAddress#share}; trusted proxies are not counted: everyone comes through them.
  */
 public final class OpenConnections {
   private final int perAddress;
@@ -36,7 +34,7 @@ public final class OpenConnections {
     if (uncounted.test(peer)) {
       return Optional.of(() -> {});
     }
-    String key = key(peer);
+    String key = ClientAddress.share(peer);
     boolean[] admitted = {false};
     open.compute(key, (address, count) -> {
       int now = count == null ? 0 : count;
@@ -56,18 +54,8 @@ public final class OpenConnections {
 
   /** Connections counted for {@code peer}'s address (its /64 for IPv6). */
   public int count(InetAddress peer) {
-    return open.getOrDefault(key(peer), 0);
+    return open.getOrDefault(ClientAddress.share(peer), 0);
   }
 
-  static String key(InetAddress peer) {
-    if (peer instanceof Inet6Address) {
-      byte[] bytes = peer.getAddress();
-      StringBuilder prefix = new StringBuilder();
-      for (int i = 0; i < 8; i += 2) {
-        prefix.append(Integer.toHexString((bytes[i] & 0xff) << 8 | bytes[i + 1] & 0xff)).append(':');
-      }
-      return prefix.append(":/64").toString();
-    }
-    return peer.getHostAddress();
-  }
+
 }

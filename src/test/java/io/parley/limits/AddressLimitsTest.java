@@ -1,6 +1,7 @@
 package io.parley.limits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.testing.EntityHarness;
@@ -24,6 +25,30 @@ class AddressLimitsTest {
     clock.advance(Duration.ofMillis(500));
     assertEquals(OptionalLong.empty(), limits.take("198.51.100.7"), "2 a second: one more after half a second");
     assertTrue(limits.take("198.51.100.7").isPresent());
+  }
+
+  @Test
+  void anIpv6ClientHasOneBucketForItsSlash64() {
+    AddressLimits limits = new AddressLimits(1, 2, 1000, new EntityHarness.ManualClock());
+    assertEquals(OptionalLong.empty(), limits.take("2001:db8:1:2::1"));
+    assertEquals(OptionalLong.empty(), limits.take("2001:db8:1:2:0:0:0:2"));
+    assertTrue(limits.take("2001:db8:1:2:ffff::3").isPresent(),
+        "one host is given a whole /64: a new address from it is not a new bucket");
+    assertEquals(OptionalLong.empty(), limits.take("2001:db8:1:3::1"), "the next /64 is someone else");
+    assertEquals(OptionalLong.empty(), limits.take("198.51.100.7"));
+  }
+
+  /** Anything else InetAddress.getByName looks up in DNS, on the request's thread for a forwarded hop. */
+  @Test
+  void onlyAddressesWrittenOutAreTakenAsAddresses() throws Exception {
+    for (String literal : new String[] {"10.0.0.1", "255.255.255.255", "::1", "2001:db8::1", "::ffff:10.0.0.1"}) {
+      assertTrue(ClientAddress.isLiteral(literal), literal);
+    }
+    for (String name : new String[] {"cafe.bad", "cafe", "1.2.3.999", "1.2.3", "1234", "proxy.internal", ""}) {
+      assertFalse(ClientAddress.isLiteral(name), name);
+    }
+    assertEquals("cafe.bad", ClientAddress.trusting("10.0.0.5")
+        .of(Optional.of(InetAddress.getByName("10.0.0.5")), Optional.of("cafe.bad")), "a name is kept as written");
   }
 
   @Test
