@@ -55,7 +55,8 @@ class ConnectionsPerAddressIT {
     try {
       for (int i = 0; i < SHARE; i++) {
         Socket socket = new Socket(ONE, node.httpPort);
-        socket.getOutputStream().write("GET /v1/inbox HTTP/1.1\r\nHost: parley\r\n".getBytes(StandardCharsets.US_ASCII));
+        byte[] begunNeverFinished = "GET /v1/inbox HTTP/1.1\r\nHost: parley\r\n".getBytes(StandardCharsets.US_ASCII);
+        socket.getOutputStream().write(begunNeverFinished);
         held.add(socket);
       }
       String refused = answer(ONE);

@@ -23,10 +23,10 @@ import java.util.stream.Stream;
 /**
  * The settings an operator sets, checked before anything starts (the data dir, the stores, the
  * cluster). Each wrong value is named by its variable (or by its path, for a setting that has
- * none and is set with {@code -D} or a file) in one line. Left to the parts that read
- * them, some failed only after the stores had started, in a library's words ("port has type
- * STRING rather than NUMBER"), and some were taken: a negative limit, a zero interval, a host name
- * where only an address can match.
+ * none and is set with {@code -D} or a file) in one line. Left to the parts that read them, some
+ * failed only after the stores had started, in a library's words ("port has type STRING rather
+ * than NUMBER"), and some were taken: a negative limit, a zero interval, a host name where only an
+ * address can match.
  */
 public final class SettingsCheck {
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{\\?(PARLEY_[A-Z0-9_]+)}");
@@ -91,9 +91,9 @@ public final class SettingsCheck {
           "parley.push.min-backoff", "parley.push.call-timeout", "parley.push.breaker.reset-timeout",
           "parley.user.erasure-resume-interval", "pekko.cluster.split-brain-resolver.stable-after"),
       each(new Span(false), "parley.auth.dev-token-ttl", "parley.auth.jwks-cache-for",
-          "parley.conversation.dedup-window", "parley.conversation.handoff-retry-interval", "parley.gateway.ask-timeout",
-          "parley.large-groups.relay-check-every", "parley.media.passivate-after-idle", "parley.push.max-backoff",
-          "parley.user.device-inactive-after", "parley.user.passivate-after-idle"),
+          "parley.conversation.dedup-window", "parley.conversation.handoff-retry-interval",
+          "parley.gateway.ask-timeout", "parley.large-groups.relay-check-every", "parley.media.passivate-after-idle",
+          "parley.push.max-backoff", "parley.user.device-inactive-after", "parley.user.passivate-after-idle"),
       each(new Span(true), "parley.auth.jwks-min-refresh-interval", "parley.gateway.reconnect-spread",
           "parley.user.ack-sync-wait", "parley.user.lazy-ack-delay"),
       each(new Span(true), "parley.privacy.key-cache-ttl", "parley.archive.batch-window", "parley.gateway.drain-grace",
@@ -103,9 +103,9 @@ public final class SettingsCheck {
       .toList();
 
   /**
-   * Every setting above that is wrong, each named by its variable or path; if none is, what {@code owners}
-   * (the parts that parse settings of their own: words to choose from, settings that must agree)
-   * refuse. Empty if all is well.
+   * Every setting above that is wrong, each named by its variable or path; if none is, what
+   * {@code owners} (the parts that parse settings of their own: words to choose from, settings that
+   * must agree) refuse. Empty if all is well.
    */
   public static List<String> problems(Config config, List<Consumer<Config>> owners) {
     List<Checked> wrong = CHECKED.stream().filter(checked -> !fine(config, checked)).toList();

@@ -95,8 +95,9 @@ public final class Gateway {
     Duration reconnectSpread = gateway.getDuration("reconnect-spread");
     OpenConnections open = new OpenConnections(gateway.getInt("max-connections-per-address"), proxies::isTrustedProxy);
     // As pekko-http binds a route (bind(route)), with each connection counted for its address.
-    Flow<HttpRequest, HttpResponse, NotUsed> handler = Flow.<HttpRequest>create()
-        .mapAsync(ServerSettings.create(system.classicSystem()).getPipeliningLimit(), api.route().handler(system)::apply);
+    int pipelining = ServerSettings.create(system.classicSystem()).getPipeliningLimit();
+    Flow<HttpRequest, HttpResponse, NotUsed> handler =
+        Flow.<HttpRequest>create().mapAsync(pipelining, api.route().handler(system)::apply);
     HttpResponse refusal = HttpApi.errorResponse(new ApiError(ErrorCode.RATE_LIMITED,
         "too many connections from this address; close some or retry later", 1000L))
         .addHeader(Connection.create("close"));

@@ -8,8 +8,9 @@ import java.util.OptionalLong;
 
 /**
  * A token bucket per client address ({@link ClientAddress#share}: an IPv6 client per /64) for
- * what arrives before anyone is known: token requests, and requests whose token failed. Buckets of addresses not heard from for a while are dropped,
- * and at most {@code tracked} are kept, so a spray of addresses cannot grow the heap.
+ * what arrives before anyone is known: token requests, and requests whose token failed. Buckets
+ * of addresses not heard from for a while are dropped, and at most {@code tracked} are kept, so a
+ * spray of addresses cannot grow the heap.
  */
 public final class AddressLimits {
   private final double perSecond;

@@ -56,6 +56,4 @@ public final class OpenConnections {
   public int count(InetAddress peer) {
     return open.getOrDefault(ClientAddress.share(peer), 0);
   }
-
-
 }

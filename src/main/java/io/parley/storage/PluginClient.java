@@ -29,8 +29,7 @@ public final class PluginClient {
       // The helper the plugin's dynamoClient(...) makes: an anonymous class holding the client.
       requireField(Class.forName("org.apache.pekko.persistence.dynamodb.package$DynamoDBClient$1"), "dynamoDB",
           AmazonDynamoDBAsyncClient.class);
-      requireField(DynamoDBSnapshotStore.class, "dynamo",
-          DynamoDBHelper.class);
+      requireField(DynamoDBSnapshotStore.class, "dynamo", DynamoDBHelper.class);
       requireField(org.apache.pekko.persistence.dynamodb.query.javadsl.DynamoDBReadJournal.class, "scaladslReadJournal",
           org.apache.pekko.persistence.dynamodb.query.scaladsl.DynamoDBReadJournal.class);
       Class.forName("org.apache.pekko.persistence.dynamodb.query.scaladsl.internal.DynamoDBReadJournal")

@@ -70,7 +70,8 @@ class SettingsCheckTest {
         "parley.gateway.max-frame-bytes must be a whole number from 1 to 2147483647, not \"0\"");
     refused("parley.user.lazy-ack-delay", "-5s",
         "parley.user.lazy-ack-delay must be a duration of 0 or more, such as 30s or 2m, not \"-5s\"");
-    refused("parley.push.backoff-jitter", "1.5", "parley.push.backoff-jitter must be a number from 0 to 1, not \"1.5\"");
+    refused("parley.push.backoff-jitter", "1.5",
+        "parley.push.backoff-jitter must be a number from 0 to 1, not \"1.5\"");
     assertEquals(List.of(), problems(Map.of("parley.push.backoff-jitter", "0", "parley.user.ack-sync-wait", "0s")),
         "zero where zero means something");
   }

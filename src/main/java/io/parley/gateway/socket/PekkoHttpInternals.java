@@ -31,7 +31,7 @@ public final class PekkoHttpInternals {
 
   private PekkoHttpInternals() {}
 
-  /** Fails, at start, when the pekko-http on the class path is not the pinned one or lacks what the socket calls. */
+  /** Fails, at start, when the pekko-http on the class path is not the pinned one or lacks what this package calls. */
   public static void check() {
     check(Version.current());
   }
@@ -63,9 +63,9 @@ public final class PekkoHttpInternals {
       FrameHandler.UserHandlerCompleted$.class.getField("MODULE$");
       HttpAttributes.RemoteAddress.class.getMethod("address");
     } catch (ReflectiveOperationException | RuntimeException | LinkageError changed) {
-      throw new IllegalStateException("pekko-http is not the " + PINNED_VERSION + " whose internal WebSocket "
-          + "classes Parley's socket is built on (" + changed.getMessage() + "); see docs/operations.md on "
-          + "upgrading pekko-http", changed);
+      throw new IllegalStateException("pekko-http is not the " + PINNED_VERSION + " whose internals Parley's "
+          + "socket is built on (" + changed.getMessage() + "); see docs/operations.md on upgrading pekko-http",
+          changed);
     }
   }
 }

@@ -58,8 +58,9 @@ public final class HttpDoor implements AutoCloseable {
   /** Serves {@code engine} on {@code host}:{@code port} (port 0: any free port). */
   public static HttpDoor serve(StoreEngine engine, String host, int port) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 256);
-    ThreadPoolExecutor threads = new ThreadPoolExecutor(MAX_REQUESTS_AT_ONCE, MAX_REQUESTS_AT_ONCE, 60, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), new DaemonThreads("parley-store-http-" + server.getAddress().getPort()));
+    ThreadPoolExecutor threads = new ThreadPoolExecutor(MAX_REQUESTS_AT_ONCE, MAX_REQUESTS_AT_ONCE, 60,
+        TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        new DaemonThreads("parley-store-http-" + server.getAddress().getPort()));
     threads.allowCoreThreadTimeOut(true);
     HttpDoor door = new HttpDoor(server, threads, new JsonOperations(engine));
     server.createContext("/", door::handle);

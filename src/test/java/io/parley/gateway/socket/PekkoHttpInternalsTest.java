@@ -21,8 +21,8 @@ class PekkoHttpInternalsTest {
   @Test
   void anotherReleaseIsRefusedInOneLineThatSaysWhereToRead() {
     IllegalStateException refused = assertThrows(IllegalStateException.class, () -> PekkoHttpInternals.check("1.3.1"));
-    assertEquals("pekko-http is not the 1.3.0 whose internal WebSocket classes Parley's socket is built on (it is "
-        + "1.3.1); see docs/operations.md on upgrading pekko-http", refused.getMessage());
+    assertEquals("pekko-http is not the 1.3.0 whose internals Parley's socket is built on (it is 1.3.1); see "
+        + "docs/operations.md on upgrading pekko-http", refused.getMessage());
   }
 
   /** Bumping pekko-http in the pom fails here first: read the socket against the new release, then move the pin. */
