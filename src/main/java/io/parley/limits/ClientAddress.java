@@ -32,7 +32,7 @@ public final class ClientAddress {
   /** The client's address, given the connection's {@code peer} and the request's forwarded-for list. */
   public String of(Optional<InetAddress> peer, Optional<String> forwardedFor) {
     String direct = peer.map(InetAddress::getHostAddress).orElse("unknown");
-    if (!trustedProxies.contains(direct) || forwardedFor.isEmpty()) {
+    if (peer.isEmpty() || !isTrustedProxy(peer.get()) || forwardedFor.isEmpty()) {
       return direct;
     }
     List<String> hops = Arrays.stream(forwardedFor.get().split(",")).map(String::strip)
@@ -64,14 +64,7 @@ public final class ClientAddress {
 
   /** {@link #share(InetAddress)} of an address as {@link #of} gives it; anything but a literal as given. */
   public static String share(String address) {
-    if (!address.contains(":") || !isLiteral(address)) {
-      return address;
-    }
-    try {
-      return share(InetAddress.getByName(address)); // a literal: no lookup is made
-    } catch (java.net.UnknownHostException malformed) {
-      return address;
-    }
+    return address.contains(":") ? literal(address).map(ClientAddress::share).orElse(address) : address;
   }
 
   /**
@@ -96,13 +89,18 @@ public final class ClientAddress {
 
   /** The address as {@link InetAddress} prints it, for a literal; anything else as given. */
   private static String canonical(String address) {
+    return literal(address).map(InetAddress::getHostAddress).orElse(address);
+  }
+
+  /** {@code address} parsed, if it is a literal (no lookup is made); else empty. */
+  private static Optional<InetAddress> literal(String address) {
     if (!isLiteral(address)) {
-      return address;
+      return Optional.empty();
     }
     try {
-      return InetAddress.getByName(address).getHostAddress(); // a literal: no lookup is made
+      return Optional.of(InetAddress.getByName(address));
     } catch (java.net.UnknownHostException malformed) {
-      return address;
+      return Optional.empty();
     }
   }
 }
