@@ -818,6 +818,10 @@ class ChatEndToEndIT {
       assertError(ws.await(WsClient.reply("e10")), "not_member", "e10");
       ws.send(frame("history.get").put("req_id", "e11").put("conversation_id", "g.nope"));
       assertError(ws.await(WsClient.reply("e11")), "not_found", "e11");
+      // A field given twice is refused, not read as either copy; the error still carries the req_id.
+      ws.send("{\"type\":\"msg.send\",\"req_id\":\"e12\",\"conversation_id\":\"" + conversation
+          + "\",\"client_msg_id\":\"e12\",\"content\":\"one\",\"content\":\"two\"}");
+      assertError(ws.await(WsClient.reply("e12")), "bad_request", "e12");
 
       // Nothing was stored by any of that: the next message is seq 1.
       JsonNode ack = ws.request(send(conversation, "ok", "finally"));
@@ -837,6 +841,10 @@ class ChatEndToEndIT {
     ApiClient.Response list = api.post(alice, "/v1/messages", "[]");
     assertEquals(400, list.status());
     assertEquals("the body must be a JSON object", list.body().get("message").asText());
+    ApiClient.Response twice = api.post(alice, "/v1/messages",
+        "{\"conversation_id\":\"d:a:b\",\"client_msg_id\":\"t\",\"content\":\"x\",\"content\":\"y\"}");
+    assertEquals(400, twice.status());
+    assertTrue(twice.body().get("message").asText().startsWith("the field \"content\" is given twice"), twice.body().toString());
     assertEquals(400, api.get(alice, "/v1/inbox?limit=abc").status());
     assertEquals(404, api.get(alice, "/v1/conversations/g.none/messages").status());
   }

@@ -83,7 +83,7 @@ public final class HttpApi extends AllDirectives {
             path(segment("me").slash("settings"), () -> concat(
                 get(() -> authenticated(user -> respond(() -> settings(user, null)))),
                 put(() -> authenticated(user -> body(request ->
-                    settings(user, WireFormat.requiredString(request, "group_adds"))))))),
+                    settings(user, ClientJson.requiredString(request, "group_adds"))))))),
             path("invites", () -> get(() -> authenticated(user -> respond(() -> chat.groups().invites(user)
                 .thenApply(invites -> WireFormat.invites(null, invites).without("type")))))),
             pathPrefix("invites", () -> pathPrefix(segment(), conversationId -> concat(
@@ -172,11 +172,11 @@ public final class HttpApi extends AllDirectives {
 
   private Route send(String userId) {
     return body(request -> chat.send(userId, new ChatService.SendRequest(
-            WireFormat.requiredString(request, "conversation_id"),
-            WireFormat.requiredString(request, "client_msg_id"),
-            WireFormat.requiredString(request, "content"),
-            WireFormat.optionalString(request, "content_type"),
-                    WireFormat.optionalStrings(request, "mentions")))
+            ClientJson.requiredString(request, "conversation_id"),
+            ClientJson.requiredString(request, "client_msg_id"),
+            ClientJson.requiredString(request, "content"),
+            ClientJson.optionalString(request, "content_type"),
+                    ClientJson.optionalStrings(request, "mentions")))
         .thenApply(ack -> WireFormat.sendAck(null, request.get("conversation_id").textValue(), ack)));
   }
 
@@ -225,8 +225,8 @@ public final class HttpApi extends AllDirectives {
 
   private Route createGroup(String userId) {
     return body(request -> chat.groups().createGroup(userId,
-            WireFormat.requiredString(request, "title"),
-            WireFormat.requiredStrings(request, "members"))
+            ClientJson.requiredString(request, "title"),
+            ClientJson.requiredStrings(request, "members"))
         .thenApply(created ->
             WireFormat.conversationCreated(null, created.value(), created.invited()).without("type")));
   }
@@ -237,7 +237,7 @@ public final class HttpApi extends AllDirectives {
    */
   private Route changeMembers(String userId, String conversationId, boolean add) {
     return body(request -> {
-      List<String> members = WireFormat.requiredStrings(request, "members");
+      List<String> members = ClientJson.requiredStrings(request, "members");
       if (add) {
         return chat.groups().addMembers(userId, conversationId, members)
             .thenApply(added ->
@@ -266,8 +266,8 @@ public final class HttpApi extends AllDirectives {
   /** As {@code device.register} / {@code device.unregister}: {@code {platform, token}}. */
   private Route pushDevice(String userId, boolean register) {
     return body(request -> chat.registerPushToken(userId,
-            WireFormat.requiredString(request, "platform"),
-            WireFormat.requiredString(request, "token"),
+            ClientJson.requiredString(request, "platform"),
+            ClientJson.requiredString(request, "token"),
             register)
         .thenApply(done -> WireFormat.JSON.createObjectNode()
             .put("platform", request.get("platform").textValue())
@@ -289,7 +289,7 @@ public final class HttpApi extends AllDirectives {
 
   private Route issueDevToken() {
     return body(request -> {
-      String userId = WireFormat.requiredString(request, "user_id");
+      String userId = ClientJson.requiredString(request, "user_id");
       if (!UserIds.isValid(userId)) {
         throw ApiError.badRequest("user_id must be " + UserIds.GRAMMAR);
       }
@@ -339,7 +339,7 @@ public final class HttpApi extends AllDirectives {
 
   private Route body(Function<ObjectNode, CompletionStage<? extends JsonNode>> handler) {
     return entity(Unmarshaller.entityToString(), text ->
-        respond(() -> handler.apply(WireFormat.parseObject(text, "the body"))));
+        respond(() -> handler.apply(ClientJson.parseObject(text, "the body"))));
   }
 
   private Route respond(Supplier<CompletionStage<? extends JsonNode>> operation) {

@@ -22,7 +22,7 @@ import io.parley.user.InboxItem;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The JSON of PROTOCOL.md: server frames and bodies rendered, client frames' fields read. */
+/** The JSON of PROTOCOL.md's server frames and bodies; {@link ClientJson} reads the client's. */
 public final class WireFormat {
   /** Text after the one JSON value of a frame or body makes it invalid JSON, not ignored. */
   public static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -297,109 +297,5 @@ public final class WireFormat {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot render JSON", e);
     }
-  }
-
-  // ------------------------------------------------------------------------------ client frames
-
-  /** Parses one client frame: a JSON object, else {@code bad_request}. */
-  public static ObjectNode parseObject(String text) {
-    return parseObject(text, "a frame");
-  }
-
-  /** Parses {@code what} (a frame, an HTTP body): a JSON object, else {@code bad_request} that names it. */
-  public static ObjectNode parseObject(String text, String what) {
-    JsonNode node;
-    try {
-      node = JSON.readTree(text);
-    } catch (JsonProcessingException e) {
-      throw ApiError.badRequest("invalid JSON" + where(e) + ": " + inClientTerms(e.getOriginalMessage()));
-    }
-    if (node == null || !node.isObject()) {
-      throw ApiError.badRequest(what + " must be a JSON object");
-    }
-    return (ObjectNode) node;
-  }
-
-  private static String where(JsonProcessingException e) {
-    var at = e.getLocation();
-    return at == null || at.getLineNr() < 1 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-  }
-
-  /**
-   * Jackson's words without its internals: limits name the method that sets them, and a location
-   * inside the message names the source Jackson was told not to include.
-   */
-  private static String inClientTerms(String message) {
-    return message.replaceAll(", from `[^`]*`", "").replaceAll("\\[Source: [^;]*; ", "[");
-  }
-
-  public static String optionalString(ObjectNode node, String field) {
-    JsonNode value = node.get(field);
-    if (value == null || value.isNull()) {
-      return null;
-    }
-    if (!value.isTextual()) {
-      throw ApiError.badRequest(field + " must be a string");
-    }
-    return value.textValue();
-  }
-
-  public static String requiredString(ObjectNode node, String field) {
-    String value = optionalString(node, field);
-    if (value == null) {
-      throw ApiError.badRequest(field + " is required");
-    }
-    return value;
-  }
-
-  public static Long optionalLong(ObjectNode node, String field) {
-    JsonNode value = node.get(field);
-    if (value == null || value.isNull()) {
-      return null;
-    }
-    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-      throw ApiError.badRequest(field + " must be an integer");
-    }
-    return value.longValue();
-  }
-
-  public static long requiredLong(ObjectNode node, String field) {
-    Long value = optionalLong(node, field);
-    if (value == null) {
-      throw ApiError.badRequest(field + " is required");
-    }
-    return value;
-  }
-
-  public static Integer optionalInt(ObjectNode node, String field) {
-    Long value = optionalLong(node, field);
-    if (value == null) {
-      return null;
-    }
-    if (value > Integer.MAX_VALUE || value < Integer.MIN_VALUE) {
-      throw ApiError.badRequest(field + " is out of range");
-    }
-    return value.intValue();
-  }
-
-  /** An absent field is an empty list. */
-  public static List<String> optionalStrings(ObjectNode node, String field) {
-    JsonNode value = node.get(field);
-    return value == null || value.isNull() ? List.of() : requiredStrings(node, field);
-  }
-
-  public static List<String> requiredStrings(ObjectNode node, String field) {
-    JsonNode value = node.get(field);
-    if (value == null || !value.isArray()) {
-      throw ApiError.badRequest(field + " must be a list of strings");
-    }
-    List<String> values = new ArrayList<>();
-    for (JsonNode element : value) {
-      if (!element.isTextual()) {
-        throw ApiError.badRequest(field + " must be a list of strings");
-      }
-      values.add(element.textValue());
-    }
-    return values;
   }
 }

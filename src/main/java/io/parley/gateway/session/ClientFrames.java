@@ -8,6 +8,7 @@ import io.parley.auth.UserIds;
 import io.parley.cluster.Done;
 import io.parley.conversation.ConversationActor;
 import io.parley.gateway.ChatService;
+import io.parley.gateway.ClientJson;
 import io.parley.gateway.Entities;
 import io.parley.gateway.GroupAdds;
 import io.parley.gateway.SendOrder;
@@ -66,13 +67,13 @@ public final class ClientFrames {
     CompletionStage<Optional<ObjectNode>> reply =
         ChatService.guarded(
             () -> {
-              ObjectNode frame = WireFormat.parseObject(text);
-              String id = WireFormat.optionalString(frame, "req_id");
+              ObjectNode frame = ClientJson.parseObject(text);
+              String id = ClientJson.optionalString(frame, "req_id");
               if (id != null && id.length() > MAX_REQ_ID) {
                 throw ApiError.badRequest("req_id must be at most " + MAX_REQ_ID + " characters");
               }
               reqId[0] = id;
-              String type = WireFormat.requiredString(frame, "type");
+              String type = ClientJson.requiredString(frame, "type");
               isAck[0] = type.equals("ack");
               return dispatch(type, frame, id);
             });
@@ -86,8 +87,15 @@ public final class ClientFrames {
       reply = afterAcksStored(reply, reqId[0], sent);
     }
     return reply
-        .exceptionally(failure -> Optional.of(WireFormat.error(reqId[0], ApiError.from(failure))))
+        .exceptionally(failure -> Optional.of(WireFormat.error(
+            reqId[0] != null ? reqId[0] : refusedReqId(text), ApiError.from(failure))))
         .thenApply(node -> node.map(WireFormat::render));
+  }
+
+  /** The req_id of a frame refused before it was read, if it has one within the limit. */
+  private static String refusedReqId(String text) {
+    String id = ClientJson.reqIdOfRefused(text);
+    return id != null && id.length() <= MAX_REQ_ID ? id : null;
   }
 
   /**
@@ -120,15 +128,15 @@ public final class ClientFrames {
       case "ping":
         return reply(WireFormat.frame("pong", reqId));
       case "msg.send": {
-        String conversationId = WireFormat.requiredString(frame, "conversation_id");
+        String conversationId = ClientJson.requiredString(frame, "conversation_id");
         CompletionStage<ConversationActor.SendAck> acked = chat.send(
             userId,
             new ChatService.SendRequest(
                 conversationId,
-                WireFormat.requiredString(frame, "client_msg_id"),
-                WireFormat.requiredString(frame, "content"),
-                WireFormat.optionalString(frame, "content_type"),
-                WireFormat.optionalStrings(frame, "mentions")),
+                ClientJson.requiredString(frame, "client_msg_id"),
+                ClientJson.requiredString(frame, "content"),
+                ClientJson.optionalString(frame, "content_type"),
+                ClientJson.optionalStrings(frame, "mentions")),
             sends.next());
         sending = acked.thenApply(ack -> ack.toSenderStream()
             ? Optional.of(new ChatService.SentMessage(conversationId, ack.seq()))
@@ -136,13 +144,13 @@ public final class ClientFrames {
         return acked.thenApply(ack -> Optional.of(WireFormat.sendAck(reqId, conversationId, ack)));
       }
       case "msg.delete": {
-        String conversationId = WireFormat.requiredString(frame, "conversation_id");
-        long seq = WireFormat.requiredLong(frame, "seq");
+        String conversationId = ClientJson.requiredString(frame, "conversation_id");
+        long seq = ClientJson.requiredLong(frame, "seq");
         return chat.delete(userId, conversationId, seq)
             .thenApply(done -> Optional.of(WireFormat.msgDeleted(reqId, conversationId, seq)));
       }
       case "ack": {
-        long cursor = WireFormat.requiredLong(frame, "cursor");
+        long cursor = ClientJson.requiredLong(frame, "cursor");
         CompletableFuture<Void> taken = new CompletableFuture<>();
         CompletionStage<?> accepted = chat.ack(userId, deviceId, cursor)
             .thenAccept(done -> connection.tell(new Connection.Acked(cursor, taken)));
@@ -152,18 +160,18 @@ public final class ClientFrames {
       }
       case "msg.read":
         return noReply(chat.markRead(userId, deviceId,
-            WireFormat.requiredString(frame, "conversation_id"), WireFormat.requiredLong(frame, "seq")));
+            ClientJson.requiredString(frame, "conversation_id"), ClientJson.requiredLong(frame, "seq")));
       case "typing":
-        return noReply(chat.typing(userId, WireFormat.requiredString(frame, "conversation_id")));
+        return noReply(chat.typing(userId, ClientJson.requiredString(frame, "conversation_id")));
       case "conversation.create":
-        return chat.groups().createGroup(userId, WireFormat.requiredString(frame, "title"),
-                WireFormat.requiredStrings(frame, "members"))
+        return chat.groups().createGroup(userId, ClientJson.requiredString(frame, "title"),
+                ClientJson.requiredStrings(frame, "members"))
             .thenApply(created ->
                 Optional.of(WireFormat.conversationCreated(reqId, created.value(), created.invited())));
       case "conversation.add_members": {
         // Answered only when asked with a req_id: PROTOCOL.md gives add_members no reply.
-        String conversationId = WireFormat.requiredString(frame, "conversation_id");
-        List<String> members = WireFormat.requiredStrings(frame, "members");
+        String conversationId = ClientJson.requiredString(frame, "conversation_id");
+        List<String> members = ClientJson.requiredStrings(frame, "members");
         CompletionStage<GroupAdds.Added<Done>> added = chat.groups().addMembers(userId, conversationId, members);
         return reqId == null ? noReply(added) : added.thenApply(done ->
             Optional.of(WireFormat.membersAdded(reqId, conversationId, members, done.invited())));
@@ -173,40 +181,40 @@ public final class ClientFrames {
       case "conversation.accept_invite":
       case "conversation.decline_invite": {
         boolean accept = type.equals("conversation.accept_invite");
-        String conversationId = WireFormat.requiredString(frame, "conversation_id");
+        String conversationId = ClientJson.requiredString(frame, "conversation_id");
         return chat.groups().answerInvite(userId, conversationId, accept)
             .thenApply(invite -> Optional.of(WireFormat.inviteAnswered(reqId, conversationId, accept)));
       }
       case "settings.get":
       case "settings.set": {
-        String groupAdds = type.equals("settings.set") ? WireFormat.requiredString(frame, "group_adds") : null;
+        String groupAdds = type.equals("settings.set") ? ClientJson.requiredString(frame, "group_adds") : null;
         return chat.groups().groupAddPolicy(userId, groupAdds)
             .thenApply(policy -> Optional.of(WireFormat.settings(reqId, policy)));
       }
       case "conversation.remove_members":
-        return noReply(chat.groups().removeMembers(userId, WireFormat.requiredString(frame, "conversation_id"),
-            WireFormat.requiredStrings(frame, "members")));
+        return noReply(chat.groups().removeMembers(userId, ClientJson.requiredString(frame, "conversation_id"),
+            ClientJson.requiredStrings(frame, "members")));
       case "conversation.set_role":
-        return noReply(chat.groups().setRole(userId, WireFormat.requiredString(frame, "conversation_id"),
-            WireFormat.requiredString(frame, "user_id"), WireFormat.requiredString(frame, "role")));
+        return noReply(chat.groups().setRole(userId, ClientJson.requiredString(frame, "conversation_id"),
+            ClientJson.requiredString(frame, "user_id"), ClientJson.requiredString(frame, "role")));
       case "conversation.set_posting":
-        return noReply(chat.groups().setPosting(userId, WireFormat.requiredString(frame, "conversation_id"),
-            WireFormat.requiredString(frame, "posting")));
+        return noReply(chat.groups().setPosting(userId, ClientJson.requiredString(frame, "conversation_id"),
+            ClientJson.requiredString(frame, "posting")));
       case "conversation.members": {
-        String conversationId = WireFormat.requiredString(frame, "conversation_id");
-        return chat.groups().members(userId, conversationId, WireFormat.optionalString(frame, "after"),
-                WireFormat.optionalInt(frame, "limit"))
+        String conversationId = ClientJson.requiredString(frame, "conversation_id");
+        return chat.groups().members(userId, conversationId, ClientJson.optionalString(frame, "after"),
+                ClientJson.optionalInt(frame, "limit"))
             .thenApply(page -> Optional.of(WireFormat.members(reqId, conversationId, page)));
       }
       case "conversation.leave":
-        return noReply(chat.leave(userId, WireFormat.requiredString(frame, "conversation_id")));
+        return noReply(chat.leave(userId, ClientJson.requiredString(frame, "conversation_id")));
       case "inbox.get":
-        return chat.inbox(userId, WireFormat.optionalInt(frame, "limit"), WireFormat.optionalLong(frame, "before_ts"))
+        return chat.inbox(userId, ClientJson.optionalInt(frame, "limit"), ClientJson.optionalLong(frame, "before_ts"))
             .thenApply(items -> Optional.of(WireFormat.inbox(reqId, items)));
       case "history.get": {
-        String conversationId = WireFormat.requiredString(frame, "conversation_id");
-        return chat.history(userId, conversationId, WireFormat.optionalLong(frame, "before_seq"),
-                WireFormat.optionalInt(frame, "limit"))
+        String conversationId = ClientJson.requiredString(frame, "conversation_id");
+        return chat.history(userId, conversationId, ClientJson.optionalLong(frame, "before_seq"),
+                ClientJson.optionalInt(frame, "limit"))
             .thenApply(page -> Optional.of(WireFormat.history(reqId, conversationId, page)));
       }
       case "presence.subscribe": {
@@ -219,19 +227,19 @@ public final class ClientFrames {
       }
       case "auth.refresh": {
         // A newer token of the same user keeps the connection beyond the old one's expiry.
-        JwtAuth.Verified token = auth.check(WireFormat.requiredString(frame, "token"))
+        JwtAuth.Verified token = auth.check(ClientJson.requiredString(frame, "token"))
             .filter(verified -> verified.userId().equals(userId))
             .orElseThrow(() -> new ApiError(ErrorCode.UNAUTHORIZED, "not a valid token of " + userId));
         connection.tell(new Connection.TokenRefreshed(token.expiresAt()));
         return reply(WireFormat.frame("auth.refreshed", reqId).put("expires_at", token.expiresAt().toEpochMilli()));
       }
       case "device.register":
-        return chat.registerPushToken(userId, WireFormat.requiredString(frame, "platform"),
-                WireFormat.requiredString(frame, "token"), true)
+        return chat.registerPushToken(userId, ClientJson.requiredString(frame, "platform"),
+                ClientJson.requiredString(frame, "token"), true)
             .thenApply(done -> Optional.of(WireFormat.frame("device.registered", reqId)));
       case "device.unregister":
-        return noReply(chat.registerPushToken(userId, WireFormat.requiredString(frame, "platform"),
-            WireFormat.requiredString(frame, "token"), false));
+        return noReply(chat.registerPushToken(userId, ClientJson.requiredString(frame, "platform"),
+            ClientJson.requiredString(frame, "token"), false));
       default:
         throw new ApiError(ErrorCode.UNKNOWN_TYPE, "unknown frame type \"" + type + "\"");
     }
@@ -287,7 +295,7 @@ public final class ClientFrames {
   }
 
   private static List<String> presenceUsers(ObjectNode frame) {
-    List<String> ids = WireFormat.requiredStrings(frame, "user_ids");
+    List<String> ids = ClientJson.requiredStrings(frame, "user_ids");
     if (ids.size() > MAX_PRESENCE_SUBSCRIPTIONS || !ids.stream().allMatch(UserIds::isValid)) {
       throw ApiError.badRequest("user_ids must be at most " + MAX_PRESENCE_SUBSCRIPTIONS + " valid user ids");
     }

@@ -8,25 +8,25 @@ import io.parley.api.ErrorCode;
 import org.junit.jupiter.api.Test;
 
 /** Client frames and bodies over the JSON parser's limits are refused in the client's terms. */
-class WireFormatTest {
+class ClientJsonTest {
   @Test
   void framesOverTheParsersLimitsAreRefusedWithoutNamingItsInternals() {
     ApiError deep = assertThrows(ApiError.class,
-        () -> WireFormat.parseObject("{\"content\":" + "[".repeat(1500) + "]".repeat(1500) + "}"));
+        () -> ClientJson.parseObject("{\"content\":" + "[".repeat(1500) + "]".repeat(1500) + "}"));
     assertEquals(ErrorCode.BAD_REQUEST, deep.code);
     assertEquals("invalid JSON: Document nesting depth (1001) exceeds the maximum allowed (1000)", deep.getMessage());
 
     ApiError longNumber = assertThrows(ApiError.class,
-        () -> WireFormat.parseObject("{\"seq\":1" + "0".repeat(2000) + "}"));
+        () -> ClientJson.parseObject("{\"seq\":1" + "0".repeat(2000) + "}"));
     assertEquals("invalid JSON: Number value length (2001) exceeds the maximum allowed (1000)", longNumber.getMessage());
   }
 
   @Test
   void invalidJsonSaysWhereWithoutNamingTheParsersInternals() {
-    ApiError unfinished = assertThrows(ApiError.class, () -> WireFormat.parseObject("{\"type\":\"ping\""));
+    ApiError unfinished = assertThrows(ApiError.class, () -> ClientJson.parseObject("{\"type\":\"ping\""));
     assertEquals("invalid JSON at line 1, column 15: Unexpected end-of-input: expected close marker for Object "
         + "(start marker at [line: 1, column: 1])", unfinished.getMessage());
-    ApiError control = assertThrows(ApiError.class, () -> WireFormat.parseObject("{\"a\":\"\u0000\"}"));
+    ApiError control = assertThrows(ApiError.class, () -> ClientJson.parseObject("{\"a\":\"\u0000\"}"));
     assertEquals("invalid JSON at line 1, column 7: Illegal unquoted character ((CTRL-CHAR, code 0)): has to be "
         + "escaped using backslash to be included in string value", control.getMessage());
   }
@@ -34,8 +34,20 @@ class WireFormatTest {
   @Test
   void aValueThatIsNotAnObjectIsNamedAsWhatItIs() {
     assertEquals("a frame must be a JSON object",
-        assertThrows(ApiError.class, () -> WireFormat.parseObject("[]")).getMessage());
+        assertThrows(ApiError.class, () -> ClientJson.parseObject("[]")).getMessage());
     assertEquals("the body must be a JSON object",
-        assertThrows(ApiError.class, () -> WireFormat.parseObject("null", "the body")).getMessage());
+        assertThrows(ApiError.class, () -> ClientJson.parseObject("null", "the body")).getMessage());
+  }
+
+  @Test
+  void aFieldGivenTwiceIsRefusedRatherThanOneCopyChosen() {
+    ApiError twice = assertThrows(ApiError.class,
+        () -> ClientJson.parseObject("{\"type\":\"msg.send\",\"content\":\"a\",\"content\":\"b\"}"));
+    assertEquals(ErrorCode.BAD_REQUEST, twice.code);
+    assertEquals("the field \"content\" is given twice at line 1, column 43", twice.getMessage());
+    // The same name in different objects is two fields.
+    assertEquals("b", ClientJson.parseObject("{\"a\":{\"x\":1},\"b\":{\"x\":\"b\"}}").at("/b/x").asText());
+    assertEquals("r9", ClientJson.reqIdOfRefused("{\"req_id\":\"r9\",\"a\":1,\"a\":2}"));
+    assertEquals(null, ClientJson.reqIdOfRefused("{not json"));
   }
 }
