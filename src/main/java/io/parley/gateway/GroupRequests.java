@@ -72,7 +72,7 @@ public final class GroupRequests {
 
   /** Adds the members who may be added directly; the others are invited ({@link GroupAdds}). */
   public CompletionStage<GroupAdds.Added<Done>> addMembers(String userId, String conversationId, List<String> members) {
-    requireUserIds(members);
+    requireSomeone(members);
     ChatService.requireConversationId(conversationId);
     // An addition of no one first: it is refused (not_member, forbidden, not_found) as the real one
     // would be, before the quota is spent or anyone's entity is asked.
@@ -121,7 +121,7 @@ public final class GroupRequests {
 
   /** An owner or admin removes members (an extension of PROTOCOL.md, see README). */
   public CompletionStage<Done> removeMembers(String userId, String conversationId, List<String> members) {
-    requireUserIds(members);
+    requireSomeone(members);
     return groupChange(userId, conversationId,
         replyTo -> new ConversationActor.RemoveMembers(userId, members, replyTo));
   }
@@ -158,6 +158,14 @@ public final class GroupRequests {
 
   /** At most this many user ids in one membership request. */
   static final int MAX_IDS_PER_REQUEST = 1000;
+
+  /** A change of members names at least one: an empty list is a client's mistake, not a no-op. */
+  private static void requireSomeone(List<String> userIds) {
+    requireUserIds(userIds);
+    if (userIds.isEmpty()) {
+      throw ApiError.badRequest("members must name at least one user");
+    }
+  }
 
   private static void requireUserIds(List<String> userIds) {
     if (userIds == null || !userIds.stream().allMatch(UserIds::isValid)) {

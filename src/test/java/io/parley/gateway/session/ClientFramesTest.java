@@ -96,6 +96,13 @@ class ClientFramesTest {
         + "\"client_msg_id\": \"c6\", \"content\": \"hi\", \"mentions\": [\"bob smith\"]}"), "r6", "bad_request");
     assertError(reply("{\"type\": \"conversation.add_members\", \"req_id\": \"r7\", \"conversation_id\": \"g.1\", "
         + "\"members\": [\"a/b\"]}"), "r7", "bad_request");
+    // Adding or removing no one is a mistake the client hears of, not a change that succeeds.
+    assertError(reply("{\"type\": \"conversation.add_members\", \"req_id\": \"r10\", \"conversation_id\": \"g.1\", "
+        + "\"members\": []}"), "r10", "bad_request");
+    assertError(reply("{\"type\": \"conversation.remove_members\", \"req_id\": \"r11\", \"conversation_id\": \"g.1\", "
+        + "\"members\": []}"), "r11", "bad_request");
+    // A field given twice: refused, with the frame's req_id.
+    assertError(reply("{\"type\": \"ping\", \"req_id\": \"r12\", \"type\": \"ping\"}"), "r12", "bad_request");
     // A title is 1-200 characters without control characters (a sealed title starts with one).
     assertError(reply("{\"type\": \"conversation.create\", \"req_id\": \"r8\", \"title\": \"\\u0001bob\", "
         + "\"members\": [\"carol\"]}"), "r8", "bad_request");
