@@ -180,6 +180,23 @@ class MediaIT {
   }
 
   @Test
+  void anEmptyUploadIsRefusedWith400AndLeavesNothingInTheBucket() throws Exception {
+    String token = api.token(user("alice"));
+    List<String> before = objectKeys();
+    // Content-Length: 0, and a chunked body that ends before its first byte.
+    for (HttpRequest.BodyPublisher nothing : List.of(HttpRequest.BodyPublishers.noBody(),
+        HttpRequest.BodyPublishers.ofInputStream(InputStream::nullInputStream))) {
+      HttpResponse<String> refused = http.send(upload(token, "image/png", nothing), HttpResponse.BodyHandlers.ofString());
+      assertEquals(400, refused.statusCode(), refused.body());
+      JsonNode error = ApiClient.JSON.readTree(refused.body());
+      assertEquals("bad_request", error.get("code").asText());
+      assertEquals("the body is empty: an upload carries the media's bytes", error.get("message").asText());
+    }
+    assertEquals(before, objectKeys(), "no empty object");
+    assertTrue(unfinishedUploads().isEmpty(), "no upload left open: " + unfinishedUploads());
+  }
+
+  @Test
   void onlyTheUploaderAndMembersOfAConversationWhereItWasSentMayFetchIt() throws Exception {
     String alice = user("alice");
     String bob = user("bob");

@@ -91,6 +91,9 @@ public final class MediaService {
       OptionalLong declaredLength,
       boolean awaitsContinue,
       Source<ByteString, ?> body) {
+    if (declaredLength.isPresent() && declaredLength.getAsLong() == 0) {
+      return done(empty());
+    }
     if (declaredLength.isPresent() && declaredLength.getAsLong() > settings.maxBytes()) {
       if (awaitsContinue || declaredLength.getAsLong() > settings.maxBytes() + DRAIN_BYTES) {
         return done(tooLarge());
@@ -123,6 +126,11 @@ public final class MediaService {
     CompletionStage<Boolean> bodyRead = running.first();
     CompletionStage<Outcome<Stored>> result = running.second()
         .<CompletionStage<Outcome<Stored>>>handle((uploaded, failure) -> {
+          if (size.get() == 0) {
+            // A body without a length that held nothing: no empty object is kept.
+            CompletionStage<?> cleared = failure == null ? objects.delete(key) : objects.abortUploads(key);
+            return cleared.<Outcome<Stored>>handle((done, ignored) -> empty());
+          }
           if (failure == null) {
             return register(mediaId, key, uploaderId, contentType, size.get());
           }
@@ -173,6 +181,11 @@ public final class MediaService {
             log.debug("Media {} stored: {} bytes", mediaId, size);
           }
         });
+  }
+
+  /** An upload without bytes is a client's mistake (a file not read), not media to send. */
+  private static <T> Outcome<T> empty() {
+    return Outcome.rejected(Reason.BAD_REQUEST, "the body is empty: an upload carries the media's bytes");
   }
 
   private <T> Outcome<T> tooLarge() {
