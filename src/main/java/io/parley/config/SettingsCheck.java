@@ -87,7 +87,7 @@ public final class SettingsCheck {
       each(new Fraction(), "parley.push.backoff-jitter"),
       each(new Span(false), "parley.auth.max-token-lifetime", "parley.archive.after", "parley.archive.calendar-slot",
           "parley.media.unsent.expire-after", "parley.media.unsent.sweep-every", "parley.gateway.heartbeat",
-          "parley.gateway.idle-timeout", "parley.gateway.send-timeout", "parley.conversation.passivate-after-idle",
+          "parley.gateway.idle-timeout", "parley.gateway.request-head-timeout", "parley.gateway.send-timeout", "parley.conversation.passivate-after-idle",
           "parley.push.min-backoff", "parley.push.call-timeout", "parley.push.breaker.reset-timeout",
           "parley.user.erasure-resume-interval", "pekko.cluster.split-brain-resolver.stable-after"),
       each(new Span(false), "parley.auth.dev-token-ttl", "parley.auth.jwks-cache-for",

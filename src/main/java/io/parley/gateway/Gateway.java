@@ -12,6 +12,7 @@ import io.parley.gateway.relay.GroupRelay;
 import io.parley.gateway.relay.LargeGroupInbox;
 import io.parley.gateway.session.LiveConnections;
 import io.parley.gateway.socket.ConnectionGuard;
+import io.parley.gateway.socket.RequestDeadlines;
 import io.parley.gateway.socket.WebSocketEndpoint;
 import io.parley.limits.AddressLimits;
 import io.parley.limits.ClientAddress;
@@ -103,7 +104,8 @@ public final class Gateway {
         .addHeader(Connection.create("close"));
     return Http.get(system)
         .newServerAt(host, port)
-        .bindFlow(ConnectionGuard.perAddress(handler, open, refusal))
+        .bindFlow(ConnectionGuard.perAddress(RequestDeadlines.around(handler,
+            gateway.getDuration("request-head-timeout"), gateway.getDuration("idle-timeout")), open, refusal))
         .thenApply(binding -> {
           drainOnShutdown(system, binding, webSocket.live, grace, reconnectSpread);
           boolean local = "0.0.0.0".equals(host) || "127.0.0.1".equals(host);
