@@ -35,7 +35,6 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /** The HTTP API of PROTOCOL.md, the WebSocket upgrade, and dev tokens when switched on. */
 public final class HttpApi extends AllDirectives {
@@ -48,9 +47,11 @@ public final class HttpApi extends AllDirectives {
   private final Duration devTokenTtl;
   private final AddressLimits strangers;
   private final ClientAddress clientAddress;
+  private final RequestBodies bodies;
 
   HttpApi(JwtAuth auth, ChatService chat, WebSocketEndpoint webSocket, UserExport export, AccountErasure erasure,
-      AuthSettings.DevTokens devTokens, Duration devTokenTtl, AddressLimits strangers, ClientAddress clientAddress) {
+      AuthSettings.DevTokens devTokens, Duration devTokenTtl, AddressLimits strangers, ClientAddress clientAddress,
+      RequestBodies bodies) {
     this.auth = auth;
     this.chat = chat;
     this.webSocket = webSocket;
@@ -60,6 +61,7 @@ public final class HttpApi extends AllDirectives {
     this.devTokenTtl = devTokenTtl;
     this.strangers = strangers;
     this.clientAddress = clientAddress;
+    this.bodies = bodies;
   }
 
   /** JSON lines: one object per line, streamed. */
@@ -338,8 +340,9 @@ public final class HttpApi extends AllDirectives {
   }
 
   private Route body(Function<ObjectNode, CompletionStage<? extends JsonNode>> handler) {
-    return entity(Unmarshaller.entityToString(), text ->
-        respond(() -> handler.apply(ClientJson.parseObject(text, "the body"))));
+    return extractRequestEntity(entity -> extractMaterializer(materializer ->
+        respond(() -> bodies.read(entity, materializer)
+            .thenCompose(body -> handler.apply(body).thenApply(node -> (JsonNode) node)))));
   }
 
   private Route respond(Supplier<CompletionStage<? extends JsonNode>> operation) {

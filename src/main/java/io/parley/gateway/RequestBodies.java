@@ -1,0 +1,76 @@
+package io.parley.gateway;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.StreamLimitReachedException;
+import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
+
+/**
+ * The JSON bodies of the HTTP API, held to a frame's size: pekko-http would read up to 8 MiB of
+ * each into memory and parse it, a node's core busy for seconds on a few hundred such requests.
+ * A body a little over the limit is read to its end (and dropped) so that the client, still
+ * sending, gets the 413 rather than a reset connection.
+ */
+final class RequestBodies {
+  /** How long a body may take to arrive: its bytes trickling in do not hold a connection longer. */
+  static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
+  /** How much of a body over the limit is still read, and dropped, for the client to hear why. */
+  static final long DRAIN_BYTES = 1 << 20;
+
+  private final long maxBytes;
+
+  RequestBodies(long maxBytes) {
+    this.maxBytes = maxBytes;
+  }
+
+  /** The body as one JSON object; {@code too_large} past the limit, {@code bad_request} if not an object. */
+  CompletionStage<ObjectNode> read(HttpEntity entity, Materializer materializer) {
+    var declared = entity.getContentLengthOption();
+    if (declared.isPresent() && declared.getAsLong() > maxBytes + DRAIN_BYTES) {
+      // Not read at all (pekko-http closes the connection after the answer); a client that sent
+      // Expect: 100-continue is answered before it sends the body.
+      return CompletableFuture.failedFuture(tooLarge());
+    }
+    return entity.withoutSizeLimit().getDataBytes()
+        .completionTimeout(READ_TIMEOUT)
+        .limitWeighted(maxBytes + DRAIN_BYTES, bytes -> (long) bytes.size())
+        .runFold(new Body(), Body::add, materializer)
+        .handle((body, failure) -> {
+          if (failure != null) {
+            // Past the drain, or too slow: the connection closes with the answer.
+            throw new CompletionException(failure instanceof StreamLimitReachedException
+                ? tooLarge() : failure);
+          }
+          if (body.size > maxBytes) {
+            throw tooLarge();
+          }
+          return ClientJson.parseObject(body.kept.result().utf8String(), "the body");
+        });
+  }
+
+  private ApiError tooLarge() {
+    return new ApiError(ErrorCode.TOO_LARGE, "a request body is at most " + maxBytes + " bytes");
+  }
+
+  /** The bytes read: kept while within the limit, only counted past it. */
+  private final class Body {
+    final ByteStringBuilder kept = new ByteStringBuilder();
+    long size;
+
+    Body add(ByteString bytes) {
+      size += bytes.size();
+      if (size <= maxBytes) {
+        kept.append(bytes);
+      }
+      return this;
+    }
+  }
+}

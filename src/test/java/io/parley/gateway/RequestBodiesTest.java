@@ -1,0 +1,74 @@
+package io.parley.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
+import java.util.concurrent.CompletionException;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** A JSON body is read whole only up to the limit, whether its length is declared or not. */
+class RequestBodiesTest {
+  static final ActorTestKit testKit = ActorTestKit.create();
+  static final Materializer materializer = Materializer.matFromSystem(testKit.system());
+  final RequestBodies bodies = new RequestBodies(100);
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void aBodyWithinTheLimitIsReadAsOneObject() {
+    String json = "{\"content\":\"" + "x".repeat(100 - 14) + "\"}";
+    assertEquals(100, json.length());
+    assertEquals("x".repeat(86), read(HttpEntities.create(ContentTypes.APPLICATION_JSON, json)).get("content").asText());
+  }
+
+  @Test
+  void aBodyPastTheLimitIsTooLargeWithItsLengthDeclaredOrNot() {
+    String json = "{\"content\":\"" + "x".repeat(100) + "\"}";
+    HttpEntity declared = HttpEntities.create(ContentTypes.APPLICATION_JSON, json);
+    HttpEntity chunked = HttpEntities.createChunked(ContentTypes.APPLICATION_JSON,
+        Source.from(java.util.List.of(ByteString.fromString(json.substring(0, 60)), ByteString.fromString(json.substring(60)))));
+    for (HttpEntity entity : new HttpEntity[] {declared, chunked}) {
+      ApiError refused = refusal(entity);
+      assertEquals(ErrorCode.TOO_LARGE, refused.code);
+      assertEquals("a request body is at most 100 bytes", refused.getMessage());
+    }
+  }
+
+  @Test
+  void aBodyFarPastTheLimitIsRefusedByItsDeclaredLengthOrOnceTheDrainIsRead() {
+    byte[] far = new byte[(int) (100 + RequestBodies.DRAIN_BYTES + 1)];
+    HttpEntity declared = HttpEntities.create(ContentTypes.APPLICATION_JSON, far);
+    HttpEntity chunked = HttpEntities.createChunked(ContentTypes.APPLICATION_JSON, Source.single(ByteString.fromArray(far)));
+    for (HttpEntity entity : new HttpEntity[] {declared, chunked}) {
+      assertEquals(ErrorCode.TOO_LARGE, refusal(entity).code);
+    }
+  }
+
+  @Test
+  void aBodyThatIsNotAnObjectIsABadRequest() {
+    assertEquals(ErrorCode.BAD_REQUEST, refusal(HttpEntities.create(ContentTypes.APPLICATION_JSON, "[1]")).code);
+  }
+
+  private com.fasterxml.jackson.databind.node.ObjectNode read(HttpEntity entity) {
+    return bodies.read(entity, materializer).toCompletableFuture().join();
+  }
+
+  private ApiError refusal(HttpEntity entity) {
+    CompletionException failed = assertThrows(CompletionException.class, () -> read(entity));
+    return assertInstanceOf(ApiError.class, failed.getCause());
+  }
+}
