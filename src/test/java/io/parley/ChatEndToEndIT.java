@@ -845,12 +845,12 @@ class ChatEndToEndIT {
         "{\"conversation_id\":\"d:a:b\",\"client_msg_id\":\"t\",\"content\":\"x\",\"content\":\"y\"}");
     assertEquals(400, twice.status());
     assertTrue(twice.body().get("message").asText().startsWith("the field \"content\" is given twice"), twice.body().toString());
-    // A body is held to a frame's size, not read into memory up to pekko-http's 8 MiB.
+    // A body is held to what the largest request needs, not read into memory up to pekko-http's 8 MiB.
     ApiClient.Response huge = api.post(alice, "/v1/messages",
-        "{\"conversation_id\":\"d:a:b\",\"client_msg_id\":\"h\",\"content\":\"" + "x".repeat(65_536) + "\"}");
+        "{\"conversation_id\":\"d:a:b\",\"client_msg_id\":\"h\",\"content\":\"" + "x".repeat(131_072) + "\"}");
     assertEquals(413, huge.status());
     assertEquals("too_large", huge.body().get("code").asText());
-    assertEquals("a request body is at most 65536 bytes", huge.body().get("message").asText());
+    assertEquals("a request body is at most 131072 bytes", huge.body().get("message").asText());
     assertEquals(400, api.get(alice, "/v1/inbox?limit=abc").status());
     assertEquals(404, api.get(alice, "/v1/conversations/g.none/messages").status());
   }

@@ -14,8 +14,8 @@ import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
 
 /**
- * The JSON bodies of the HTTP API, held to a frame's size: pekko-http would read up to 8 MiB of
- * each into memory and parse it, a node's core busy for seconds on a few hundred such requests.
+ * The JSON bodies of the HTTP API, held to what the largest request needs: pekko-http would read
+ * up to 8 MiB of each into memory and parse it, a node's core busy for seconds on a few hundred.
  * A body a little over the limit is read to its end (and dropped) so that the client, still
  * sending, gets the 413 rather than a reset connection.
  */

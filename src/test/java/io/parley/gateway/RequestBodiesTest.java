@@ -59,6 +59,17 @@ class RequestBodiesTest {
   }
 
   @Test
+  void theLargestRequestFitsTheDefaultLimit() {
+    // PROTOCOL.md: a membership request names up to 1,000 ids; an id is up to 64 characters.
+    String ids = java.util.stream.IntStream.range(0, 1000)
+        .mapToObj(i -> "\"" + String.format("%064d", i) + "\"").collect(java.util.stream.Collectors.joining(","));
+    String json = "{\"title\":\"" + "t".repeat(200) + "\",\"members\":[" + ids + "]}";
+    long limit = com.typesafe.config.ConfigFactory.load().getBytes("parley.gateway.max-body-bytes");
+    assertEquals(1000, new RequestBodies(limit).read(HttpEntities.create(ContentTypes.APPLICATION_JSON, json), materializer)
+        .toCompletableFuture().join().get("members").size());
+  }
+
+  @Test
   void aBodyThatIsNotAnObjectIsABadRequest() {
     assertEquals(ErrorCode.BAD_REQUEST, refusal(HttpEntities.create(ContentTypes.APPLICATION_JSON, "[1]")).code);
   }
