@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.StreamLimitReachedException;
@@ -26,9 +27,15 @@ final class RequestBodies {
   static final long DRAIN_BYTES = 1 << 20;
 
   private final long maxBytes;
+  private final Duration readTimeout;
 
   RequestBodies(long maxBytes) {
+    this(maxBytes, READ_TIMEOUT);
+  }
+
+  RequestBodies(long maxBytes, Duration readTimeout) {
     this.maxBytes = maxBytes;
+    this.readTimeout = readTimeout;
   }
 
   /** The body as one JSON object; {@code too_large} past the limit, {@code bad_request} if not an object. */
@@ -40,14 +47,18 @@ final class RequestBodies {
       return CompletableFuture.failedFuture(tooLarge());
     }
     return entity.withoutSizeLimit().getDataBytes()
-        .completionTimeout(READ_TIMEOUT)
+        .completionTimeout(readTimeout)
         .limitWeighted(maxBytes + DRAIN_BYTES, bytes -> (long) bytes.size())
         .runFold(new Body(), Body::add, materializer)
         .handle((body, failure) -> {
+          if (failure instanceof StreamLimitReachedException) {
+            throw tooLarge(); // past the drain: the connection closes with the answer
+          }
+          if (failure instanceof TimeoutException) {
+            throw ApiError.badRequest("the body did not arrive within " + readTimeout.toSeconds() + " s");
+          }
           if (failure != null) {
-            // Past the drain, or too slow: the connection closes with the answer.
-            throw new CompletionException(failure instanceof StreamLimitReachedException
-                ? tooLarge() : failure);
+            throw new CompletionException(failure);
           }
           if (body.size > maxBytes) {
             throw tooLarge();

@@ -70,6 +70,17 @@ class RequestBodiesTest {
   }
 
   @Test
+  void aBodyThatDoesNotArriveInTimeIsABadRequest() {
+    HttpEntity stalled = HttpEntities.createChunked(ContentTypes.APPLICATION_JSON,
+        Source.single(ByteString.fromString("{\"content\":")).concat(Source.never()));
+    CompletionException failed = assertThrows(CompletionException.class,
+        () -> new RequestBodies(100, java.time.Duration.ofSeconds(1)).read(stalled, materializer).toCompletableFuture().join());
+    ApiError refused = assertInstanceOf(ApiError.class, failed.getCause());
+    assertEquals(ErrorCode.BAD_REQUEST, refused.code);
+    assertEquals("the body did not arrive within 1 s", refused.getMessage());
+  }
+
+  @Test
   void aBodyThatIsNotAnObjectIsABadRequest() {
     assertEquals(ErrorCode.BAD_REQUEST, refusal(HttpEntities.create(ContentTypes.APPLICATION_JSON, "[1]")).code);
   }
