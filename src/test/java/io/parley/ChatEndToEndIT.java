@@ -844,7 +844,8 @@ class ChatEndToEndIT {
     ApiClient.Response twice = api.post(alice, "/v1/messages",
         "{\"conversation_id\":\"d:a:b\",\"client_msg_id\":\"t\",\"content\":\"x\",\"content\":\"y\"}");
     assertEquals(400, twice.status());
-    assertTrue(twice.body().get("message").asText().startsWith("the field \"content\" is given twice"), twice.body().toString());
+    assertTrue(twice.body().get("message").asText().startsWith("the field \"content\" is given twice"),
+        twice.body().toString());
     // A body is held to what the largest request needs, not read into memory up to pekko-http's 8 MiB.
     ApiClient.Response huge = api.post(alice, "/v1/messages",
         "{\"conversation_id\":\"d:a:b\",\"client_msg_id\":\"h\",\"content\":\"" + "x".repeat(131_072) + "\"}");

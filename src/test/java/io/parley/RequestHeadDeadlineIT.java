@@ -91,7 +91,8 @@ class RequestHeadDeadlineIT {
       BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
       assertEquals("HTTP/1.1 401 Unauthorized", in.readLine());
       long tookMs = trickleUntilClosed(socket, "GET /v1/inbox HTTP/1.1\r\nHost: parley\r\nX-Slow: ", asked);
-      assertTrue(tookMs >= IDLE_TIMEOUT.toMillis(), "closed " + tookMs + " ms after the first request, before its deadline");
+      assertTrue(tookMs >= IDLE_TIMEOUT.toMillis(),
+          "closed " + tookMs + " ms after the first request, before its deadline");
     }
   }
 

@@ -4,9 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
 import io.parley.api.ApiError;
 import io.parley.api.ErrorCode;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -40,7 +46,8 @@ class RequestBodiesTest {
     String json = "{\"content\":\"" + "x".repeat(100) + "\"}";
     HttpEntity declared = HttpEntities.create(ContentTypes.APPLICATION_JSON, json);
     HttpEntity chunked = HttpEntities.createChunked(ContentTypes.APPLICATION_JSON,
-        Source.from(java.util.List.of(ByteString.fromString(json.substring(0, 60)), ByteString.fromString(json.substring(60)))));
+        Source.from(List.of(
+            ByteString.fromString(json.substring(0, 60)), ByteString.fromString(json.substring(60)))));
     for (HttpEntity entity : new HttpEntity[] {declared, chunked}) {
       ApiError refused = refusal(entity);
       assertEquals(ErrorCode.TOO_LARGE, refused.code);
@@ -52,7 +59,8 @@ class RequestBodiesTest {
   void aBodyFarPastTheLimitIsRefusedByItsDeclaredLengthOrOnceTheDrainIsRead() {
     byte[] far = new byte[(int) (100 + RequestBodies.DRAIN_BYTES + 1)];
     HttpEntity declared = HttpEntities.create(ContentTypes.APPLICATION_JSON, far);
-    HttpEntity chunked = HttpEntities.createChunked(ContentTypes.APPLICATION_JSON, Source.single(ByteString.fromArray(far)));
+    HttpEntity chunked =
+        HttpEntities.createChunked(ContentTypes.APPLICATION_JSON, Source.single(ByteString.fromArray(far)));
     for (HttpEntity entity : new HttpEntity[] {declared, chunked}) {
       assertEquals(ErrorCode.TOO_LARGE, refusal(entity).code);
     }
@@ -61,10 +69,10 @@ class RequestBodiesTest {
   @Test
   void theLargestRequestFitsTheDefaultLimit() {
     // PROTOCOL.md: a membership request names up to 1,000 ids; an id is up to 64 characters.
-    String ids = java.util.stream.IntStream.range(0, 1000)
-        .mapToObj(i -> "\"" + String.format("%064d", i) + "\"").collect(java.util.stream.Collectors.joining(","));
+    String ids = IntStream.range(0, 1000)
+        .mapToObj(i -> "\"" + String.format("%064d", i) + "\"").collect(Collectors.joining(","));
     String json = "{\"title\":\"" + "t".repeat(200) + "\",\"members\":[" + ids + "]}";
-    long limit = com.typesafe.config.ConfigFactory.load().getBytes("parley.gateway.max-body-bytes");
+    long limit = ConfigFactory.load().getBytes("parley.gateway.max-body-bytes");
     assertEquals(1000, new RequestBodies(limit).read(HttpEntities.create(ContentTypes.APPLICATION_JSON, json), materializer)
         .toCompletableFuture().join().get("members").size());
   }
@@ -74,7 +82,8 @@ class RequestBodiesTest {
     HttpEntity stalled = HttpEntities.createChunked(ContentTypes.APPLICATION_JSON,
         Source.single(ByteString.fromString("{\"content\":")).concat(Source.never()));
     CompletionException failed = assertThrows(CompletionException.class,
-        () -> new RequestBodies(100, java.time.Duration.ofSeconds(1)).read(stalled, materializer).toCompletableFuture().join());
+        () -> new RequestBodies(100, Duration.ofSeconds(1)).read(stalled, materializer)
+            .toCompletableFuture().join());
     ApiError refused = assertInstanceOf(ApiError.class, failed.getCause());
     assertEquals(ErrorCode.BAD_REQUEST, refused.code);
     assertEquals("the body did not arrive within 1 s", refused.getMessage());
@@ -85,7 +94,7 @@ class RequestBodiesTest {
     assertEquals(ErrorCode.BAD_REQUEST, refusal(HttpEntities.create(ContentTypes.APPLICATION_JSON, "[1]")).code);
   }
 
-  private com.fasterxml.jackson.databind.node.ObjectNode read(HttpEntity entity) {
+  private ObjectNode read(HttpEntity entity) {
     return bodies.read(entity, materializer).toCompletableFuture().join();
   }
 

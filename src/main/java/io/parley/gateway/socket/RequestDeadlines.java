@@ -24,6 +24,7 @@ import org.apache.pekko.stream.stage.TimerGraphStageLogic;
  */
 public final class RequestDeadlines
     extends GraphStage<BidiShape<HttpRequest, HttpRequest, HttpResponse, HttpResponse>> {
+  private static final String DEADLINE = "request-head";
   private final Inlet<HttpRequest> requestsIn = Inlet.create("RequestDeadlines.requestsIn");
   private final Outlet<HttpRequest> requestsOut = Outlet.create("RequestDeadlines.requestsOut");
   private final Inlet<HttpResponse> responsesIn = Inlet.create("RequestDeadlines.responsesIn");
@@ -110,6 +111,4 @@ public final class RequestDeadlines
       }
     };
   }
-
-  private static final String DEADLINE = "request-head";
 }
