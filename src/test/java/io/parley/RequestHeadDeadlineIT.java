@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RequestHeadDeadlineIT {
-  static final Duration HEAD_TIMEOUT = Duration.ofSeconds(1);
+  static final Duration HEAD_TIMEOUT = Duration.ofSeconds(2);
   static final Duration IDLE_TIMEOUT = Duration.ofSeconds(3);
   /** Far past both deadlines: a connection still open then was not closed by them. */
   static final Duration GIVE_UP = Duration.ofSeconds(15);
