@@ -3,16 +3,18 @@ package io.parley.gateway;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.api.ApiError;
 import io.parley.api.ErrorCode;
+import io.parley.limits.SizeLimit;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.StreamLimitReachedException;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.util.ByteString;
-import org.apache.pekko.util.ByteStringBuilder;
 
 /**
  * The JSON bodies of the HTTP API, held to what the largest request needs: pekko-http would read
@@ -46,42 +48,31 @@ final class RequestBodies {
       // Expect: 100-continue is answered before it sends the body.
       return CompletableFuture.failedFuture(tooLarge());
     }
-    return entity.withoutSizeLimit().getDataBytes()
+    // The same limit and drain as media uploads (SizeLimit): the fold fails at the limit while the
+    // body is still read to its end, or to the drain's, before the 413 goes.
+    Pair<CompletionStage<Boolean>, CompletionStage<ByteString>> reading = entity.withoutSizeLimit().getDataBytes()
         .completionTimeout(readTimeout)
-        .limitWeighted(maxBytes + DRAIN_BYTES, bytes -> (long) bytes.size())
-        .runFold(new Body(), Body::add, materializer)
-        .handle((body, failure) -> {
-          if (failure instanceof StreamLimitReachedException) {
-            throw tooLarge(); // past the drain: the connection closes with the answer
+        .viaMat(new SizeLimit(maxBytes, DRAIN_BYTES), Keep.right())
+        .toMat(Sink.fold(ByteString.emptyByteString(), ByteString::concat), Keep.both())
+        .run(materializer);
+    return reading.second()
+        .thenApply(body -> ClientJson.parseObject(body.utf8String(), "the body"))
+        .exceptionallyCompose(failure -> {
+          Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+              ? failure.getCause() : failure;
+          if (cause instanceof SizeLimit.TooLarge) {
+            return reading.first().thenApply(drained -> {
+              throw tooLarge();
+            });
           }
-          if (failure instanceof TimeoutException) {
+          if (cause instanceof TimeoutException) {
             throw ApiError.badRequest("the body did not arrive within " + readTimeout.toSeconds() + " s");
           }
-          if (failure != null) {
-            throw new CompletionException(failure);
-          }
-          if (body.size > maxBytes) {
-            throw tooLarge();
-          }
-          return ClientJson.parseObject(body.kept.result().utf8String(), "the body");
+          return CompletableFuture.failedFuture(cause);
         });
   }
 
   private ApiError tooLarge() {
     return new ApiError(ErrorCode.TOO_LARGE, "a request body is at most " + maxBytes + " bytes");
-  }
-
-  /** The bytes read: kept while within the limit, only counted past it. */
-  private final class Body {
-    final ByteStringBuilder kept = new ByteStringBuilder();
-    long size;
-
-    Body add(ByteString bytes) {
-      size += bytes.size();
-      if (size <= maxBytes) {
-        kept.append(bytes);
-      }
-      return this;
-    }
   }
 }

@@ -7,6 +7,7 @@ import io.parley.cluster.Outcome.Reason;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.Conversations;
+import io.parley.limits.SizeLimit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.parley.media;
+package io.parley.limits;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -14,16 +14,16 @@ import org.apache.pekko.stream.stage.AbstractGraphStageWithMaterializedValue;
 import org.apache.pekko.util.ByteString;
 
 /**
- * Passes at most {@code maxBytes} of a request body. Beyond that it fails its downstream with
+ * Passes at most {@code maxBytes} of a request body (a media upload, a JSON body of the API). Beyond that it fails its downstream with
  * {@link TooLarge} (so the S3 upload is not completed) but goes on reading and discarding up to
  * {@code drainBytes} more: a server that stops reading and closes while the client is still
  * sending makes the client see a connection reset instead of the 413 (the lingering close of
  * other servers). Materializes a stage that completes once the body is read to its end, or
  * abandoned, with whether it was over the limit.
  */
-final class SizeLimit extends AbstractGraphStageWithMaterializedValue<FlowShape<ByteString, ByteString>, CompletionStage<Boolean>> {
+public final class SizeLimit extends AbstractGraphStageWithMaterializedValue<FlowShape<ByteString, ByteString>, CompletionStage<Boolean>> {
 
-  static final class TooLarge extends RuntimeException {
+  public static final class TooLarge extends RuntimeException {
     TooLarge(long maxBytes) {
       super("body over " + maxBytes + " bytes", null, false, false);
     }
@@ -35,7 +35,7 @@ final class SizeLimit extends AbstractGraphStageWithMaterializedValue<FlowShape<
   private final Outlet<ByteString> out = Outlet.create("SizeLimit.out");
   private final FlowShape<ByteString, ByteString> shape = FlowShape.of(in, out);
 
-  SizeLimit(long maxBytes, long drainBytes) {
+  public SizeLimit(long maxBytes, long drainBytes) {
     this.maxBytes = maxBytes;
     this.drainBytes = drainBytes;
   }
