@@ -2,8 +2,6 @@ package io.parley.limits;
 
 import java.net.InetAddress;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 /**
@@ -14,16 +12,12 @@ import java.util.function.Predicate;
  * {@link ClientAddress#share}; trusted proxies are not counted: everyone comes through them.
  */
 public final class OpenConnections {
-  private final int perAddress;
   private final Predicate<InetAddress> uncounted;
-  private final ConcurrentHashMap<String, Integer> open = new ConcurrentHashMap<>();
+  private final PlacesPerKey<String> open;
 
   public OpenConnections(int perAddress, Predicate<InetAddress> uncounted) {
-    if (perAddress < 1) {
-      throw new IllegalArgumentException("connections per address must be at least 1");
-    }
-    this.perAddress = perAddress;
     this.uncounted = uncounted;
+    this.open = new PlacesPerKey<>(perAddress);
   }
 
   /**
@@ -31,29 +25,11 @@ public final class OpenConnections {
    * nothing); empty if {@code peer} has all its places.
    */
   public Optional<Runnable> admit(InetAddress peer) {
-    if (uncounted.test(peer)) {
-      return Optional.of(() -> {});
-    }
-    String key = ClientAddress.share(peer);
-    boolean[] admitted = {false};
-    open.compute(key, (address, count) -> {
-      int now = count == null ? 0 : count;
-      admitted[0] = now < perAddress;
-      return admitted[0] ? now + 1 : count;
-    });
-    if (!admitted[0]) {
-      return Optional.empty();
-    }
-    AtomicBoolean given = new AtomicBoolean();
-    return Optional.of(() -> {
-      if (given.compareAndSet(false, true)) {
-        open.computeIfPresent(key, (address, count) -> count > 1 ? count - 1 : null);
-      }
-    });
+    return uncounted.test(peer) ? Optional.of(() -> {}) : open.take(ClientAddress.share(peer));
   }
 
   /** Connections counted for {@code peer}'s address (its /64 for IPv6). */
   public int count(InetAddress peer) {
-    return open.getOrDefault(ClientAddress.share(peer), 0);
+    return open.held(ClientAddress.share(peer));
   }
 }

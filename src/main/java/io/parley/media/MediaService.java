@@ -7,6 +7,7 @@ import io.parley.cluster.Outcome.Reason;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.Conversations;
+import io.parley.limits.PlacesPerKey;
 import io.parley.limits.SizeLimit;
 import java.time.Duration;
 import java.util.List;
@@ -59,8 +60,8 @@ public final class MediaService {
   private final ActorSystem<?> system;
   private final MediaObjects objects;
   private final AtomicInteger uploading = new AtomicInteger();
-  private final java.util.concurrent.ConcurrentHashMap<String, Integer> uploadsByUser =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  /** Of the node's uploads, at most this many one user's: one client cannot hold the node's slots. */
+  private final PlacesPerKey<String> uploadsByUser;
 
   public MediaService(
       Function<String, RecipientRef<MediaActor.Command>> mediaEntities,
@@ -74,6 +75,7 @@ public final class MediaService {
     this.askTimeout = askTimeout;
     this.system = system;
     this.objects = new MediaObjects(settings.bucket(), system);
+    this.uploadsByUser = new PlacesPerKey<>(settings.maxUploadsPerUser());
   }
 
   // ------------------------------------------------------------------------------------ upload
@@ -104,13 +106,14 @@ public final class MediaService {
           .runWith(Sink.ignore(), system)
           .handle((drained, failure) -> tooLarge());
     }
-    if (!takeUserSlot(uploaderId)) {
+    Optional<Runnable> userSlot = uploadsByUser.take(uploaderId);
+    if (userSlot.isEmpty()) {
       return done(Outcome.rejected(Reason.UNAVAILABLE, "you have " + settings.maxUploadsPerUser()
           + " uploads in progress on this node; finish one first"));
     }
     if (uploading.incrementAndGet() > settings.maxConcurrentUploads()) {
       uploading.decrementAndGet();
-      releaseUserSlot(uploaderId);
+      userSlot.get().run();
       return done(Outcome.rejected(Reason.UNAVAILABLE, "too many uploads in progress; retry later"));
     }
     String mediaId = MediaUrls.newId();
@@ -149,23 +152,8 @@ public final class MediaService {
         .thenCompose(Function.identity());
     return result.whenComplete((outcome, failure) -> {
       uploading.decrementAndGet();
-      releaseUserSlot(uploaderId);
+      userSlot.get().run();
     });
-  }
-
-  /** One of the uploader's slots on this node: the node's slots are not one user's to take. */
-  private boolean takeUserSlot(String uploaderId) {
-    boolean[] taken = {false};
-    uploadsByUser.compute(uploaderId, (user, running) -> {
-      int now = running == null ? 0 : running;
-      taken[0] = now < settings.maxUploadsPerUser();
-      return taken[0] ? now + 1 : running;
-    });
-    return taken[0];
-  }
-
-  private void releaseUserSlot(String uploaderId) {
-    uploadsByUser.computeIfPresent(uploaderId, (user, running) -> running <= 1 ? null : running - 1);
   }
 
   private CompletionStage<Outcome<Stored>> register(
