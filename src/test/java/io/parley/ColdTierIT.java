@@ -190,8 +190,9 @@ class ColdTierIT {
           Poll.until(Duration.ofSeconds(30), () -> segmentsTile(node, chat, 15)
               && journalItemsHolding(node, chat, 1, 15).isEmpty());
         } catch (AssertionError notResumed) {
-          throw new AssertionError("the run cut short after " + steps.get(i) + " did not finish; recent warnings:\n"
-              + node.recentWarnings(), notResumed);
+          throw new AssertionError("the run cut short after " + steps.get(i) + " did not finish; segments "
+              + segmentFiles(node, chat) + ", journal items holding 1..15: " + journalItemsHolding(node, chat, 1, 15)
+              + "; the node's last lines:\n" + node.recentLines(80), notResumed);
         }
         assertEquals(before, httpPages(api, token, chat.id()), "history whole after the run, after " + steps.get(i));
       }

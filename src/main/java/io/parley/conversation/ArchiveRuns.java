@@ -113,6 +113,7 @@ final class ArchiveRuns {
         startTrim(active);
       } else {
         // Recovered with a segment recorded but its events not deleted: snapshot first.
+        ctx.getLog().info("Resuming the trim of {} through event {}", Audit.digest(conversationId), active.trimThrough);
         awaitingSnapshot = true;
         return Optional.of(effects.persist(new TrimResumed(active.trimThrough)));
       }
@@ -263,6 +264,8 @@ final class ArchiveRuns {
     if (!trimmed.deleted()) {
       return effects.none(); // the next tick tries again
     }
+    ctx.getLog().info("Deleted the archived events of {} through {}", Audit.digest(conversationId),
+        trimmed.throughSeqNr());
     archive.reached(Step.DELETED, conversationId);
     return effects.persist(new JournalTrimmed(trimmed.throughSeqNr()));
   }

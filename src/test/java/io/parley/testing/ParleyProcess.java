@@ -239,6 +239,16 @@ public final class ParleyProcess implements AutoCloseable {
 
   private static final int RECENT_WARNINGS = 40;
 
+  /** The last {@code count} lines the node printed, for a failing test whose cause no warning shows. */
+  public String recentLines(int count) {
+    try {
+      List<String> lines = Files.readAllLines(logFile);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
+    } catch (IOException unreadable) {
+      return "(log unreadable: " + unreadable + ")";
+    }
+  }
+
   public URI http(String path) {
     return URI.create("http://127.0.0.1:" + httpPort + path);
   }
