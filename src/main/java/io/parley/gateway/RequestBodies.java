@@ -23,18 +23,13 @@ import org.apache.pekko.util.ByteString;
  * sending, gets the 413 rather than a reset connection.
  */
 final class RequestBodies {
-  /** How long a body may take to arrive: its bytes trickling in do not hold a connection longer. */
-  static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
   /** How much of a body over the limit is still read, and dropped, for the client to hear why. */
   static final long DRAIN_BYTES = 1 << 20;
 
   private final long maxBytes;
   private final Duration readTimeout;
 
-  RequestBodies(long maxBytes) {
-    this(maxBytes, READ_TIMEOUT);
-  }
-
+  /** @param readTimeout how long a body may take to arrive: bytes trickling in do not hold it longer */
   RequestBodies(long maxBytes, Duration readTimeout) {
     this.maxBytes = maxBytes;
     this.readTimeout = readTimeout;

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class RequestBodiesTest {
   static final ActorTestKit testKit = ActorTestKit.create();
   static final Materializer materializer = Materializer.matFromSystem(testKit.system());
-  final RequestBodies bodies = new RequestBodies(100);
+  final RequestBodies bodies = new RequestBodies(100, Duration.ofSeconds(20));
 
   @AfterAll
   static void stop() {
@@ -73,7 +73,7 @@ class RequestBodiesTest {
         .mapToObj(i -> "\"" + String.format("%064d", i) + "\"").collect(Collectors.joining(","));
     String json = "{\"title\":\"" + "t".repeat(200) + "\",\"members\":[" + ids + "]}";
     long limit = ConfigFactory.load().getBytes("parley.gateway.max-body-bytes");
-    assertEquals(1000, new RequestBodies(limit).read(HttpEntities.create(ContentTypes.APPLICATION_JSON, json), materializer)
+    assertEquals(1000, new RequestBodies(limit, Duration.ofSeconds(20)).read(HttpEntities.create(ContentTypes.APPLICATION_JSON, json), materializer)
         .toCompletableFuture().join().get("members").size());
   }
 
