@@ -18,6 +18,8 @@ import java.io.InputStreamReader;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -36,6 +38,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,6 +62,8 @@ class MediaIT {
   static final int MiB = 1024 * 1024;
   static final long DEFAULT_LIMIT = 25L * MiB;
   static final String NODE_HEAP = "-Xmx128m";
+  /** A grace far shorter than the default (20 s) and a rate of 1 KiB/s, for the trickled upload. */
+  static final Duration UPLOAD_GRACE = Duration.ofSeconds(2);
   static final String BUCKET = "parley-media";
   static final String KEY = "mediakey";
   static final String SECRET = "mediasecret";
@@ -81,7 +86,9 @@ class MediaIT {
             "PARLEY_S3_ENDPOINT", s3.endpoint(),
             "PARLEY_S3_BUCKET", BUCKET,
             "PARLEY_AWS_ACCESS_KEY_ID", KEY,
-            "PARLEY_AWS_SECRET_ACCESS_KEY", SECRET),
+            "PARLEY_AWS_SECRET_ACCESS_KEY", SECRET,
+            "PARLEY_MEDIA_UPLOAD_GRACE", UPLOAD_GRACE.toSeconds() + "s",
+            "PARLEY_MEDIA_MIN_UPLOAD_RATE", "1KiB"),
         List.of(NODE_HEAP, "-Xlog:gc:file=" + gcLog));
     api = new ApiClient(node);
     bucket = TestS3.client(s3.endpoint(), KEY, SECRET);
@@ -194,6 +201,92 @@ class MediaIT {
     }
     assertEquals(before, objectKeys(), "no empty object");
     assertTrue(unfinishedUploads().isEmpty(), "no upload left open: " + unfinishedUploads());
+  }
+
+  @Test
+  void anUploadTrickledBelowTheMinimumRateIsRefusedWith400LeavesNothingAndFreesItsSlot() throws Exception {
+    String token = api.token(user("alice"));
+    List<String> before = objectKeys();
+    // Both of the user's slots, each held by a body of 100 bytes every 250 ms: 400 bytes a second.
+    try (Socket first = startChunkedUpload(token); Socket second = startChunkedUpload(token)) {
+      long started = System.nanoTime();
+      HttpResponse<String> third = http.send(upload(token, "image/png", HttpRequest.BodyPublishers.ofByteArray(
+          new Body(1000, -1).readAll())), HttpResponse.BodyHandlers.ofString());
+      assertEquals(503, third.statusCode(), "both slots are held while the trickles go on: " + third.body());
+
+      for (Socket trickle : List.of(first, second)) {
+        List<String> answer = trickleUntilAnswered(trickle);
+        assertEquals("HTTP/1.1 400 Bad Request", answer.get(0), answer.toString());
+        JsonNode error = ApiClient.JSON.readTree(answer.get(answer.size() - 1));
+        assertEquals("bad_request", error.get("code").asText());
+        assertEquals("the upload arrived slower than 1 KiB a second after its first 2 s; nothing was kept",
+            error.get("message").asText());
+      }
+      long tookMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
+      assertTrue(tookMs >= UPLOAD_GRACE.toMillis(), "refused after " + tookMs + " ms, within its grace");
+    }
+    assertEquals(before, objectKeys(), "no object");
+    assertTrue(unfinishedUploads().isEmpty(), "no upload left open: " + unfinishedUploads());
+    // The slots were given back: the same user uploads at once.
+    String url = uploadBytes(token, "image/png", new Body(1000, -1).readAll());
+    assertTrue(MEDIA_URL.matcher(url).find(), url);
+  }
+
+  /** A chunked upload whose head and first chunk are sent, and whose request is then counted. */
+  private Socket startChunkedUpload(String token) throws Exception {
+    int unfinishedBefore = unfinishedUploads().size();
+    Socket socket = new Socket("127.0.0.1", node.httpPort);
+    socket.getOutputStream().write(("POST /v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + "Authorization: Bearer " + token + "\r\nContent-Type: image/png\r\n"
+        + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    sendChunk(socket);
+    // Its multipart upload begun in S3 shows that the node took it, and gave it a slot.
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (unfinishedUploads().size() <= unfinishedBefore) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the trickled upload never began in S3");
+      }
+      sendChunk(socket);
+    }
+    return socket;
+  }
+
+  private static void sendChunk(Socket socket) throws IOException {
+    byte[] chunk = new byte[100];
+    socket.getOutputStream().write(("64\r\n").getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().write(chunk);
+    socket.getOutputStream().write("\r\n".getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+    try {
+      Thread.sleep(250); // the client's pace: 400 bytes a second
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Sends a chunk every 250 ms until the node answers; the answer's lines (status first, body last). */
+  private static List<String> trickleUntilAnswered(Socket socket) throws IOException {
+    socket.setSoTimeout(1);
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        int first = socket.getInputStream().read();
+        if (first == -1) {
+          throw new AssertionError("closed without an answer");
+        }
+        socket.setSoTimeout(10_000);
+        BufferedReader rest = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+        return Stream.concat(Stream.of((char) first + rest.readLine()),
+            rest.lines()).filter(line -> !line.isEmpty()).toList();
+      } catch (SocketTimeoutException noAnswerYet) {
+        try {
+          sendChunk(socket);
+        } catch (SocketException closedWhileSending) {
+          // the node answered and closed while this chunk was on its way: the answer is read next
+        }
+      }
+    }
+    throw new AssertionError("a body of 400 bytes a second was still taken after 60 s");
   }
 
   @Test

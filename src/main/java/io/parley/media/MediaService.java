@@ -7,8 +7,6 @@ import io.parley.cluster.Outcome.Reason;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.Conversations;
-import io.parley.limits.PlacesPerKey;
-import io.parley.limits.SizeLimit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -16,7 +14,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.pekko.NotUsed;
@@ -24,9 +21,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.http.javadsl.model.ContentType;
-import org.apache.pekko.stream.connectors.s3.MultipartUploadResult;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
@@ -42,9 +36,6 @@ import org.slf4j.LoggerFactory;
 public final class MediaService {
   private static final Logger log = LoggerFactory.getLogger(MediaService.class);
 
-  /** How much of a refused body is still read, so that the client gets the 413 (see SizeLimit). */
-  static final long DRAIN_BYTES = 8L * 1024 * 1024;
-
   public record Stored(String mediaId, MediaActor.Media media) {
     public String url() {
       return MediaUrls.url(mediaId);
@@ -59,9 +50,7 @@ public final class MediaService {
   private final Duration askTimeout;
   private final ActorSystem<?> system;
   private final MediaObjects objects;
-  private final AtomicInteger uploading = new AtomicInteger();
-  /** Of the node's uploads, at most this many one user's: one client cannot hold the node's slots. */
-  private final PlacesPerKey<String> uploadsByUser;
+  private final MediaUploads uploads;
 
   public MediaService(
       Function<String, RecipientRef<MediaActor.Command>> mediaEntities,
@@ -75,121 +64,17 @@ public final class MediaService {
     this.askTimeout = askTimeout;
     this.system = system;
     this.objects = new MediaObjects(settings.bucket(), system);
-    this.uploadsByUser = new PlacesPerKey<>(settings.maxUploadsPerUser());
+    this.uploads = new MediaUploads(mediaEntities, settings, objects, askTimeout, system);
   }
 
-  // ------------------------------------------------------------------------------------ upload
-
-  /**
-   * Streams {@code body} into the bucket as a multipart upload, then records it. A body over the
-   * limit (declared, or counted while streaming) is refused with {@code TOO_LARGE}; the multipart
-   * upload is aborted so that no object and no parts are left behind.
-   *
-   * @param awaitsContinue the client sent {@code Expect: 100-continue}, so a body refused on its
-   *     declared length is never sent and need not be read
-   */
+  /** See {@link MediaUploads#upload}. */
   public CompletionStage<Outcome<Stored>> upload(
       String uploaderId,
       ContentType contentType,
       OptionalLong declaredLength,
       boolean awaitsContinue,
       Source<ByteString, ?> body) {
-    if (declaredLength.isPresent() && declaredLength.getAsLong() == 0) {
-      return done(empty());
-    }
-    if (declaredLength.isPresent() && declaredLength.getAsLong() > settings.maxBytes()) {
-      if (awaitsContinue || declaredLength.getAsLong() > settings.maxBytes() + DRAIN_BYTES) {
-        return done(tooLarge());
-      }
-      // Read it (nowhere) so that the client, still sending, gets the answer.
-      return body.limitWeighted(DRAIN_BYTES, bytes -> (long) bytes.size())
-          .runWith(Sink.ignore(), system)
-          .handle((drained, failure) -> tooLarge());
-    }
-    Optional<Runnable> userSlot = uploadsByUser.take(uploaderId);
-    if (userSlot.isEmpty()) {
-      return done(Outcome.rejected(Reason.UNAVAILABLE, "you have " + settings.maxUploadsPerUser()
-          + " uploads in progress on this node; finish one first"));
-    }
-    if (uploading.incrementAndGet() > settings.maxConcurrentUploads()) {
-      uploading.decrementAndGet();
-      userSlot.get().run();
-      return done(Outcome.rejected(Reason.UNAVAILABLE, "too many uploads in progress; retry later"));
-    }
-    String mediaId = MediaUrls.newId();
-    String key = MediaKeys.objectKey(uploaderId, mediaId);
-    AtomicLong size = new AtomicLong();
-    Pair<CompletionStage<Boolean>, CompletionStage<MultipartUploadResult>> running =
-        body.map(bytes -> {
-              size.addAndGet(bytes.size());
-              return bytes;
-            })
-            .viaMat(new SizeLimit(settings.maxBytes(), DRAIN_BYTES), Keep.right())
-            .toMat(objects.upload(key, contentType, uploaderId), Keep.both())
-            .run(system);
-    CompletionStage<Boolean> bodyRead = running.first();
-    CompletionStage<Outcome<Stored>> result = running.second()
-        .<CompletionStage<Outcome<Stored>>>handle((uploaded, failure) -> {
-          if (size.get() == 0) {
-            // A body without a length that held nothing: no empty object is kept.
-            CompletionStage<?> cleared = failure == null ? objects.delete(key) : objects.abortUploads(key);
-            return cleared.<Outcome<Stored>>handle((done, ignored) -> empty());
-          }
-          if (failure == null) {
-            return register(mediaId, key, uploaderId, contentType, size.get());
-          }
-          return objects.abortUploads(key)
-              .thenCompose(aborted -> bodyRead)
-              .<Outcome<Stored>>thenApply(overLimit -> {
-                if (overLimit) {
-                  return tooLarge();
-                }
-                // Object storage failed, or the client went away (then nobody reads this).
-                log.warn("Upload of {} failed: {}", key, failure.toString());
-                return Outcome.rejected(Reason.UNAVAILABLE, "the media could not be stored; retry");
-              });
-        })
-        .thenCompose(Function.identity());
-    return result.whenComplete((outcome, failure) -> {
-      uploading.decrementAndGet();
-      userSlot.get().run();
-    });
-  }
-
-  private CompletionStage<Outcome<Stored>> register(
-      String mediaId, String key, String uploaderId, ContentType contentType, long size) {
-    CompletionStage<Outcome<MediaActor.Media>> registered = ask(mediaEntities.apply(mediaId),
-        replyTo -> new MediaActor.Register(uploaderId, contentType.toString(), size, key, replyTo));
-    return registered
-        .thenApply(outcome -> outcome.map(media -> new Stored(mediaId, media)))
-        .whenComplete((outcome, failure) -> {
-          if (failure != null || !outcome.isOk()) {
-            // Not recorded, so nobody could ever fetch it: do not keep the object.
-            objects.delete(key);
-          } else {
-            log.debug("Media {} stored: {} bytes", mediaId, size);
-          }
-        });
-  }
-
-  /** An upload without bytes is a client's mistake (a file not read), not media to send. */
-  private static <T> Outcome<T> empty() {
-    return Outcome.rejected(Reason.BAD_REQUEST, "the body is empty: an upload carries the media's bytes");
-  }
-
-  private <T> Outcome<T> tooLarge() {
-    return Outcome.rejected(Reason.TOO_LARGE,
-        "media is at most " + settings.maxBytes() + " bytes (" + humanSize(settings.maxBytes()) + ")");
-  }
-
-  static String humanSize(long bytes) {
-    if (bytes % (1024 * 1024) == 0) {
-      return bytes / (1024 * 1024) + " MiB";
-    }
-    if (bytes % 1024 == 0) {
-      return bytes / 1024 + " KiB";
-    }
-    return bytes + " bytes";
+    return uploads.upload(uploaderId, contentType, declaredLength, awaitsContinue, body);
   }
 
   // ---------------------------------------------------------------------------------- download

@@ -180,7 +180,7 @@ class MediaStorageTest {
     // Recorded by an entity that snapshots every two events, so that the record is in a snapshot too.
     MediaSettings settings = MediaSettings.from(harness.config);
     MediaSettings snapshotting = new MediaSettings(settings.maxBytes(), settings.maxConcurrentUploads(),
-        settings.maxUploadsPerUser(), settings.maxConversations(), settings.passivateAfterIdle(), 2, settings.bucket());
+        settings.maxUploadsPerUser(), settings.uploadGrace(), settings.minUploadRate(), settings.maxConversations(), settings.passivateAfterIdle(), 2, settings.bucket());
     String shared = MediaUrls.newId();
     entities.put(shared, harness.testKit.spawn(MediaActor.create(shared, snapshotting, harness.clock)));
     bucket.putObject(b -> b.bucket(BUCKET).key(MediaKeys.objectKey(erased, shared)), RequestBody.fromBytes(secret(1)));

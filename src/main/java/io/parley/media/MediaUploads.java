@@ -1,0 +1,188 @@
+package io.parley.media;
+
+import io.parley.cluster.Asks;
+import io.parley.cluster.Outcome;
+import io.parley.cluster.Outcome.Reason;
+import io.parley.limits.MinimumRate;
+import io.parley.limits.PlacesPerKey;
+import io.parley.limits.SizeLimit;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.connectors.s3.MultipartUploadResult;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Uploads streamed into the bucket within the node's limits: the size of one, how many stream
+ * through this node at once and how many of them one user's, and the rate a body must keep up.
+ */
+final class MediaUploads {
+  private static final Logger log = LoggerFactory.getLogger(MediaUploads.class);
+
+  /** How much of a refused body is still read, so that the client gets the 413 (see SizeLimit). */
+  static final long DRAIN_BYTES = 8L * 1024 * 1024;
+
+  private final Function<String, RecipientRef<MediaActor.Command>> mediaEntities;
+  private final MediaSettings settings;
+  private final MediaObjects objects;
+  private final Duration askTimeout;
+  private final ActorSystem<?> system;
+  private final AtomicInteger uploading = new AtomicInteger();
+  /** Of the node's uploads, at most this many one user's: one client cannot hold the node's slots. */
+  private final PlacesPerKey<String> uploadsByUser;
+
+  MediaUploads(Function<String, RecipientRef<MediaActor.Command>> mediaEntities, MediaSettings settings,
+      MediaObjects objects, Duration askTimeout, ActorSystem<?> system) {
+    this.mediaEntities = mediaEntities;
+    this.settings = settings;
+    this.objects = objects;
+    this.askTimeout = askTimeout;
+    this.system = system;
+    this.uploadsByUser = new PlacesPerKey<>(settings.maxUploadsPerUser());
+  }
+
+  /**
+   * Streams {@code body} into the bucket as a multipart upload, then records it. A body over the
+   * limit (declared, or counted while streaming) is refused with {@code TOO_LARGE}; the multipart
+   * upload is aborted so that no object and no parts are left behind. So is a body that falls
+   * behind the minimum rate ({@link MinimumRate}), with {@code BAD_REQUEST}.
+   *
+   * @param awaitsContinue the client sent {@code Expect: 100-continue}, so a body refused on its
+   *     declared length is never sent and need not be read
+   */
+  CompletionStage<Outcome<MediaService.Stored>> upload(
+      String uploaderId,
+      ContentType contentType,
+      OptionalLong declaredLength,
+      boolean awaitsContinue,
+      Source<ByteString, ?> body) {
+    if (declaredLength.isPresent() && declaredLength.getAsLong() == 0) {
+      return done(empty());
+    }
+    if (declaredLength.isPresent() && declaredLength.getAsLong() > settings.maxBytes()) {
+      if (awaitsContinue || declaredLength.getAsLong() > settings.maxBytes() + DRAIN_BYTES) {
+        return done(tooLarge());
+      }
+      // Read it (nowhere) so that the client, still sending, gets the answer.
+      return body.limitWeighted(DRAIN_BYTES, bytes -> (long) bytes.size())
+          .runWith(Sink.ignore(), system)
+          .handle((drained, failure) -> tooLarge());
+    }
+    Optional<Runnable> userSlot = uploadsByUser.take(uploaderId);
+    if (userSlot.isEmpty()) {
+      return done(Outcome.rejected(Reason.UNAVAILABLE, "you have " + settings.maxUploadsPerUser()
+          + " uploads in progress on this node; finish one first"));
+    }
+    if (uploading.incrementAndGet() > settings.maxConcurrentUploads()) {
+      uploading.decrementAndGet();
+      userSlot.get().run();
+      return done(Outcome.rejected(Reason.UNAVAILABLE, "too many uploads in progress; retry later"));
+    }
+    String mediaId = MediaUrls.newId();
+    String key = MediaKeys.objectKey(uploaderId, mediaId);
+    AtomicLong size = new AtomicLong();
+    Pair<CompletionStage<Boolean>, CompletionStage<MultipartUploadResult>> running =
+        body.map(bytes -> {
+              size.addAndGet(bytes.size());
+              return bytes;
+            })
+            .via(new MinimumRate(settings.uploadGrace(), settings.minUploadRate()))
+            .viaMat(new SizeLimit(settings.maxBytes(), DRAIN_BYTES), Keep.right())
+            .toMat(objects.upload(key, contentType, uploaderId), Keep.both())
+            .run(system);
+    CompletionStage<Boolean> bodyRead = running.first();
+    CompletionStage<Outcome<MediaService.Stored>> result = running.second()
+        .<CompletionStage<Outcome<MediaService.Stored>>>handle((uploaded, failure) -> {
+          if (size.get() == 0) {
+            // A body without a length that held nothing: no empty object is kept.
+            CompletionStage<?> cleared = failure == null ? objects.delete(key) : objects.abortUploads(key);
+            return cleared.<Outcome<MediaService.Stored>>handle((done, ignored) -> empty());
+          }
+          if (failure == null) {
+            return register(mediaId, key, uploaderId, contentType, size.get());
+          }
+          return objects.abortUploads(key)
+              .thenCompose(aborted -> bodyRead)
+              .<Outcome<MediaService.Stored>>thenApply(overLimit -> {
+                if (overLimit) {
+                  return tooLarge();
+                }
+                if (causeOf(failure) instanceof MinimumRate.TooSlow) {
+                  return tooSlow();
+                }
+                // Object storage failed, or the client went away (then nobody reads this).
+                log.warn("Upload of {} failed: {}", key, failure.toString());
+                return Outcome.rejected(Reason.UNAVAILABLE, "the media could not be stored; retry");
+              });
+        })
+        .thenCompose(Function.identity());
+    return result.whenComplete((outcome, failure) -> {
+      uploading.decrementAndGet();
+      userSlot.get().run();
+    });
+  }
+
+  private CompletionStage<Outcome<MediaService.Stored>> register(
+      String mediaId, String key, String uploaderId, ContentType contentType, long size) {
+    CompletionStage<Outcome<MediaActor.Media>> registered = Asks.ask(mediaEntities.apply(mediaId),
+        replyTo -> new MediaActor.Register(uploaderId, contentType.toString(), size, key, replyTo), askTimeout, system.scheduler());
+    return registered
+        .thenApply(outcome -> outcome.map(media -> new MediaService.Stored(mediaId, media)))
+        .whenComplete((outcome, failure) -> {
+          if (failure != null || !outcome.isOk()) {
+            // Not recorded, so nobody could ever fetch it: do not keep the object.
+            objects.delete(key);
+          } else {
+            log.debug("Media {} stored: {} bytes", mediaId, size);
+          }
+        });
+  }
+
+  /** An upload without bytes is a client's mistake (a file not read), not media to send. */
+  private static <T> Outcome<T> empty() {
+    return Outcome.rejected(Reason.BAD_REQUEST, "the body is empty: an upload carries the media's bytes");
+  }
+
+  private <T> Outcome<T> tooSlow() {
+    return Outcome.rejected(Reason.BAD_REQUEST, "the upload arrived slower than " + humanSize(settings.minUploadRate())
+        + " a second after its first " + settings.uploadGrace().toSeconds() + " s; nothing was kept");
+  }
+
+  private static Throwable causeOf(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+  }
+
+  private <T> Outcome<T> tooLarge() {
+    return Outcome.rejected(Reason.TOO_LARGE,
+        "media is at most " + settings.maxBytes() + " bytes (" + humanSize(settings.maxBytes()) + ")");
+  }
+
+  static String humanSize(long bytes) {
+    if (bytes % (1024 * 1024) == 0) {
+      return bytes / (1024 * 1024) + " MiB";
+    }
+    if (bytes % 1024 == 0) {
+      return bytes / 1024 + " KiB";
+    }
+    return bytes + " bytes";
+  }
+
+  private static <T> CompletionStage<T> done(T value) {
+    return CompletableFuture.completedFuture(value);
+  }
+}
