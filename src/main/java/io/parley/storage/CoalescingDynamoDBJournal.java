@@ -1,7 +1,18 @@
 package io.parley.storage;
 
+import com.amazonaws.services.dynamodbv2.model.AttributeValue;
+import com.amazonaws.services.dynamodbv2.model.BatchWriteItemRequest;
+import com.amazonaws.services.dynamodbv2.model.DeleteItemRequest;
+import com.amazonaws.services.dynamodbv2.model.GetItemRequest;
+import com.amazonaws.services.dynamodbv2.model.GetItemResult;
+import com.amazonaws.services.dynamodbv2.model.PutItemRequest;
 import com.typesafe.config.Config;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.persistence.dynamodb.journal.DynamoDBJournal;
+import scala.concurrent.Future;
+import scala.jdk.javaapi.FutureConverters;
+import scala.runtime.BoxedUnit;
 
 /**
  * pekko-persistence-dynamodb's journal, with its writes and its recoveries' BatchGetItems
@@ -18,6 +29,8 @@ import org.apache.pekko.persistence.dynamodb.journal.DynamoDBJournal;
  * start ({@link PluginClient#checkPluginShape} says so before the node starts).
  */
 public final class CoalescingDynamoDBJournal extends DynamoDBJournal {
+  private final JournalDeletion deletion;
+
   public CoalescingDynamoDBJournal(Config config) {
     super(config);
     int maxWritesInFlight = config.getInt("max-writes-in-flight");
@@ -35,6 +48,51 @@ public final class CoalescingDynamoDBJournal extends DynamoDBJournal {
       // Never the plugin's own client: it acks batches with unprocessed items (PluginClient).
       throw new IllegalStateException("the journal cannot use Parley's DynamoDB client (plugin internals changed)",
           unexpected);
+    }
+    this.deletion = new JournalDeletion(new PluginMarks(), new PluginTable(), config.getString("journal-table"),
+        context().dispatcher());
+  }
+
+  /** Resumable where the plugin's is not: see {@link JournalDeletion}. */
+  @Override
+  public Future<BoxedUnit> asyncDeleteMessagesTo(String persistenceId, long toSequenceNr) {
+    return FutureConverters.asScala(deletion.deleteTo(persistenceId, toSequenceNr).thenApply(done -> BoxedUnit.UNIT));
+  }
+
+  private final class PluginMarks implements JournalDeletion.Plugin {
+    public CompletionStage<Long> lowest(String persistenceId) {
+      return FutureConverters.asJava(readSequenceNr(persistenceId, false)).thenApply(Long.class::cast);
+    }
+
+    public CompletionStage<Long> highest(String persistenceId) {
+      return FutureConverters.asJava(readSequenceNr(persistenceId, true)).thenApply(Long.class::cast);
+    }
+
+    public CompletionStage<?> setLowest(String persistenceId, long lowest) {
+      return FutureConverters.asJava(setLS(persistenceId, lowest));
+    }
+
+    public Map<String, AttributeValue> eventKey(String persistenceId, long sequenceNr) {
+      return messageKey(persistenceId, sequenceNr);
+    }
+  }
+
+  /** Through the plugin's helper: its retries, and Parley's client under it. */
+  private final class PluginTable implements JournalDeletion.Table {
+    public CompletionStage<Map<String, AttributeValue>> get(GetItemRequest request) {
+      return FutureConverters.asJava(dynamo().getItem(request)).thenApply(GetItemResult::getItem);
+    }
+
+    public CompletionStage<?> put(PutItemRequest request) {
+      return FutureConverters.asJava(dynamo().putItem(request));
+    }
+
+    public CompletionStage<?> delete(DeleteItemRequest request) {
+      return FutureConverters.asJava(dynamo().deleteItem(request));
+    }
+
+    public CompletionStage<?> write(BatchWriteItemRequest request) {
+      return FutureConverters.asJava(dynamo().batchWriteItem(request));
     }
   }
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.pekko.persistence.dynamodb.journal.DynamoDBHelper;
+import org.apache.pekko.persistence.dynamodb.journal.DynamoDBJournal;
 import org.apache.pekko.persistence.dynamodb.snapshot.DynamoDBSnapshotStore;
 
 /**
@@ -34,6 +35,10 @@ public final class PluginClient {
           org.apache.pekko.persistence.dynamodb.query.scaladsl.DynamoDBReadJournal.class);
       Class.forName("org.apache.pekko.persistence.dynamodb.query.scaladsl.internal.DynamoDBReadJournal")
           .getMethod("dynamo");
+      // The journal's marks and event keys, which JournalDeletion uses as they are.
+      DynamoDBJournal.class.getMethod("readSequenceNr", String.class, boolean.class);
+      DynamoDBJournal.class.getMethod("setLS", String.class, long.class);
+      DynamoDBJournal.class.getMethod("messageKey", String.class, long.class);
     } catch (ReflectiveOperationException | RuntimeException changed) {
       throw new IllegalStateException("pekko-persistence-dynamodb is not the " + PINNED_VERSION + " Parley reaches "
           + "into (" + changed + "); see docs/storage.md on upgrading the plugin", changed);
