@@ -105,6 +105,39 @@ class JournalDeletionIT {
     assertEquals(LongStream.rangeClosed(101, 120).boxed().toList(), replayed(id));
   }
 
+  @Test
+  void anEraserRightAfterARestartAndASnapshotDeletesWhatItIsAsked() throws Exception {
+    String id = "restarted";
+    // The node before the crash: events, the last one snapshotted (as a recorded archive segment is).
+    TestProbe<Long> snapshots = node.createTestProbe();
+    TestProbe<Long> replies = node.createTestProbe();
+    ActorRef<RecoveryReadsIT.Command> before = node.spawn(RecoveryReadsIT.entity(id, 4, snapshots.ref()));
+    for (int value = 1; value <= 4; value++) {
+      before.tell(new RecoveryReadsIT.Append(value, replies.ref()));
+      replies.receiveMessage(Duration.ofSeconds(10));
+    }
+    assertEquals(4L, snapshots.receiveMessage(Duration.ofSeconds(10)));
+    node.stop(before);
+    // A fresh node on the same store: the entity recovers from its snapshot, writes and snapshots
+    // again, and an eraser deletes the first events, as a conversation resuming its trim does.
+    ActorTestKit restarted = ActorTestKit.create("journal-deletion-restarted", config);
+    try {
+      TestProbe<Long> snapshotsAfter = restarted.createTestProbe();
+      TestProbe<Long> repliesAfter = restarted.createTestProbe();
+      ActorRef<RecoveryReadsIT.Command> after = restarted.spawn(RecoveryReadsIT.entity(id, 5, snapshotsAfter.ref()));
+      after.tell(new RecoveryReadsIT.Append(5, repliesAfter.ref()));
+      repliesAfter.receiveMessage(Duration.ofSeconds(10));
+      assertEquals(5L, snapshotsAfter.receiveMessage(Duration.ofSeconds(10)));
+      TestProbe<Object> erased = restarted.createTestProbe();
+      ((org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(restarted.system())).systemActorOf(
+          io.parley.cluster.JournalEraser.events(id, 2, Adapter.toClassic(erased.ref()), "deleted", "failed"), "eraser");
+      assertEquals("deleted", erased.receiveMessage(Duration.ofSeconds(10)));
+      assertEquals(List.of(3L, 4L, 5L), storedEvents(id, 5));
+    } finally {
+      restarted.shutdownTestKit();
+    }
+  }
+
   /** The sequence numbers of the entity's event items in the table, read from its partitions. */
   private List<Long> storedEvents(String persistenceId, long highest) {
     List<Long> found = new ArrayList<>();
