@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Deletes an entity's journal events up to a sequence number so that the next attempt finishes
@@ -28,6 +30,7 @@ import java.util.concurrent.Executor;
  * keys are used as they are ({@link Plugin}).
  */
 final class JournalDeletion {
+  private static final Logger log = LoggerFactory.getLogger(JournalDeletion.class);
   /** No event or mark key starts this way (theirs start with the journal's name). */
   static final String RECORD_PREFIX = "parley-deleting-";
   /** DynamoDB's most writes in one BatchWriteItem. */
@@ -80,6 +83,9 @@ final class JournalDeletion {
       Range range = record
           .map(left -> new Range(Math.min(left.from(), low), Math.max(left.to(), upTo)))
           .orElse(new Range(low, upTo));
+      // No persistence id: it may name a user (an erased one). The entity logs which one it asked for.
+      log.info("Deleting journal events {}..{} (asked through {}; low mark {}, highest {}{})", range.from(), range.to(),
+          toSequenceNr, low, high, record.isPresent() ? ", finishing a deletion cut short" : "");
       if (range.from() > range.to()) {
         return CompletableFuture.completedFuture(null);
       }

@@ -1,21 +1,13 @@
 package io.parley.storage;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.conversation.ConversationActor;
 import io.parley.testing.ParleyProcess;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.persistence.DeleteMessagesSuccess;
-import org.apache.pekko.persistence.JournalProtocol;
-import org.apache.pekko.persistence.Persistence;
 import org.apache.pekko.persistence.dynamodb.query.javadsl.DynamoDBReadJournal;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.junit.jupiter.api.AfterAll;
@@ -76,21 +68,10 @@ class JournalConversationsIT {
   }
 
   private void write(String conversationId, int events) {
-    TestProbe<Long> probe = node.createTestProbe();
-    ActorRef<RecoveryReadsIT.Command> entity = node.spawn(RecoveryReadsIT.entity(persistenceId(conversationId)));
-    for (int value = 1; value <= events; value++) {
-      entity.tell(new RecoveryReadsIT.Append(value, probe.ref()));
-      probe.receiveMessage(Duration.ofSeconds(10));
-    }
-    node.stop(entity);
+    JournalRequests.write(node, persistenceId(conversationId), events);
   }
 
   private void deleteTo(String conversationId, long toSequenceNr) {
-    TestProbe<Object> probe = node.createTestProbe();
-    org.apache.pekko.actor.ActorRef journal =
-        Persistence.get(Adapter.toClassic(node.system())).journalFor("", com.typesafe.config.ConfigFactory.empty());
-    journal.tell(new JournalProtocol.DeleteMessagesTo(persistenceId(conversationId), toSequenceNr,
-        Adapter.toClassic(probe.ref())), org.apache.pekko.actor.ActorRef.noSender());
-    assertEquals(new DeleteMessagesSuccess(toSequenceNr), probe.receiveMessage(Duration.ofSeconds(10)));
+    JournalRequests.deleteTo(node, persistenceId(conversationId), toSequenceNr);
   }
 }

@@ -21,7 +21,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.persistence.DeleteMessagesSuccess;
 import org.apache.pekko.persistence.JournalProtocol;
 import org.apache.pekko.persistence.Persistence;
 import org.apache.pekko.persistence.PersistentRepr;
@@ -172,19 +171,10 @@ class JournalDeletionIT {
   }
 
   private void write(String persistenceId, int events) {
-    TestProbe<Long> probe = node.createTestProbe();
-    ActorRef<RecoveryReadsIT.Command> entity = node.spawn(RecoveryReadsIT.entity(persistenceId));
-    for (int value = 1; value <= events; value++) {
-      entity.tell(new RecoveryReadsIT.Append(value, probe.ref()));
-      probe.receiveMessage(Duration.ofSeconds(10));
-    }
-    node.stop(entity);
+    JournalRequests.write(node, persistenceId, events);
   }
 
   private void deleteTo(String persistenceId, long toSequenceNr) {
-    TestProbe<Object> probe = node.createTestProbe();
-    journal.tell(new JournalProtocol.DeleteMessagesTo(persistenceId, toSequenceNr, Adapter.toClassic(probe.ref())),
-        org.apache.pekko.actor.ActorRef.noSender());
-    assertEquals(new DeleteMessagesSuccess(toSequenceNr), probe.receiveMessage(Duration.ofSeconds(20)));
+    JournalRequests.deleteTo(node, persistenceId, toSequenceNr);
   }
 }
