@@ -35,12 +35,13 @@ import org.junit.jupiter.api.io.TempDir;
  * store: every event through the number goes, the later ones stay and replay, and a deletion cut
  * short after its low mark moved is finished by the next attempt. With the plugin's own deletion
  * that attempt found nothing below the moved mark and the events stayed in the table for good.
+ * The same against dynoxide: {@link JournalDeletionOnDynoxideIT}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class JournalDeletionIT {
   static final String JOURNAL = "journal";
 
-  EmbeddedDynamoDb dynamo;
+  AutoCloseable store;
   AmazonDynamoDB client;
   ActorTestKit node;
   Config config;
@@ -50,18 +51,25 @@ class JournalDeletionIT {
   @BeforeAll
   void start(@TempDir Path dir) throws Exception {
     ParleyMetrics.installPrometheus();
-    dynamo = EmbeddedDynamoDb.start(dir, ParleyProcess.freePort());
-    config = JournalLayout.apply(LocalPersistence.config(dynamo, ""), 1);
+    String endpoint = startStore(dir);
+    config = JournalLayout.apply(LocalPersistence.config(endpoint, ""), 1);
     node = ActorTestKit.create("journal-deletion-it", config);
     journal = Persistence.get(Adapter.toClassic(node.system())).journalFor("", com.typesafe.config.ConfigFactory.empty());
-    client = DynamoDbClients.local(dynamo.endpoint());
+    client = DynamoDbClients.local(endpoint);
     table = config.getString("parley.dynamodb.journal-table");
   }
 
   @AfterAll
   void stop() throws Exception {
     node.shutdownTestKit();
-    dynamo.close();
+    store.close();
+  }
+
+  /** The store the journal writes to, its endpoint: the embedded store here. */
+  String startStore(Path dir) throws Exception {
+    EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(dir, ParleyProcess.freePort());
+    store = dynamo;
+    return dynamo.endpoint();
   }
 
   @Test
