@@ -129,8 +129,12 @@ final class MediaObjects {
 
   /** Whether a request failed with S3's error {@code code} (NoSuchKey, NoSuchUpload, ...). */
   static boolean isS3Error(Throwable failure, String code) {
-    Throwable cause = failure instanceof CompletionException wrapped ? wrapped.getCause() : failure;
-    return cause instanceof S3Exception s3 && code.equals(s3.code());
+    return causeOf(failure) instanceof S3Exception s3 && code.equals(s3.code());
+  }
+
+  /** What failed a stage: the cause a dependent stage wraps in a {@link CompletionException}. */
+  static Throwable causeOf(Throwable failure) {
+    return failure instanceof CompletionException wrapped && wrapped.getCause() != null ? wrapped.getCause() : failure;
   }
 
   private static CompletionException rethrown(Throwable failure) {

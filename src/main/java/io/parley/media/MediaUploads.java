@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -122,7 +121,7 @@ final class MediaUploads {
                 if (overLimit) {
                   return tooLarge();
                 }
-                if (causeOf(failure) instanceof MinimumRate.TooSlow) {
+                if (MediaObjects.causeOf(failure) instanceof MinimumRate.TooSlow) {
                   return tooSlow();
                 }
                 // Object storage failed, or the client went away (then nobody reads this).
@@ -140,7 +139,8 @@ final class MediaUploads {
   private CompletionStage<Outcome<MediaService.Stored>> register(
       String mediaId, String key, String uploaderId, ContentType contentType, long size) {
     CompletionStage<Outcome<MediaActor.Media>> registered = Asks.ask(mediaEntities.apply(mediaId),
-        replyTo -> new MediaActor.Register(uploaderId, contentType.toString(), size, key, replyTo), askTimeout, system.scheduler());
+        replyTo -> new MediaActor.Register(uploaderId, contentType.toString(), size, key, replyTo),
+        askTimeout, system.scheduler());
     return registered
         .thenApply(outcome -> outcome.map(media -> new MediaService.Stored(mediaId, media)))
         .whenComplete((outcome, failure) -> {
@@ -159,12 +159,9 @@ final class MediaUploads {
   }
 
   private <T> Outcome<T> tooSlow() {
-    return Outcome.rejected(Reason.BAD_REQUEST, "the upload arrived slower than " + humanSize(settings.minUploadRate())
-        + " a second after its first " + settings.uploadGrace().toSeconds() + " s; nothing was kept");
-  }
-
-  private static Throwable causeOf(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    return Outcome.rejected(Reason.BAD_REQUEST, "the upload arrived slower than "
+        + humanSize(settings.minUploadRate()) + " a second after its first " + settings.uploadGrace().toSeconds()
+        + " s; nothing was kept");
   }
 
   private <T> Outcome<T> tooLarge() {

@@ -73,7 +73,8 @@ class RequestBodiesTest {
         .mapToObj(i -> "\"" + String.format("%064d", i) + "\"").collect(Collectors.joining(","));
     String json = "{\"title\":\"" + "t".repeat(200) + "\",\"members\":[" + ids + "]}";
     long limit = ConfigFactory.load().getBytes("parley.gateway.max-body-bytes");
-    assertEquals(1000, new RequestBodies(limit, Duration.ofSeconds(20)).read(HttpEntities.create(ContentTypes.APPLICATION_JSON, json), materializer)
+    RequestBodies defaults = new RequestBodies(limit, Duration.ofSeconds(20));
+    assertEquals(1000, defaults.read(HttpEntities.create(ContentTypes.APPLICATION_JSON, json), materializer)
         .toCompletableFuture().join().get("members").size());
   }
 
