@@ -7,8 +7,8 @@ import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.MessageHistory;
 import io.parley.user.DeviceEvent;
 import io.parley.user.GroupConsent;
-import io.parley.user.Inbox;
 import io.parley.user.InboxItem;
+import io.parley.user.InboxPreview;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -60,7 +60,7 @@ public final class ContentSealing {
     return keys.forSending(senderId).exceptionallyCompose(ContentSealing::<ContentKey>refusal).thenApply(key -> {
       String place = ContentKey.messagePlace(conversationId, clientMsgId);
       String preview = "media".equals(contentType) ? null
-          : key.seal(Inbox.preview(content, contentType), ContentKey.previewPlace(conversationId));
+          : key.seal(InboxPreview.ofPlain(content, contentType), ContentKey.previewPlace(conversationId));
       Sealed sealed = new Sealed(key.seal(content, place), key.keyId(), preview);
       // Its receivers' devices mostly connect to this node too: they read it without opening it.
       recentlyOpened.put(key, place, sealed.content(), content);

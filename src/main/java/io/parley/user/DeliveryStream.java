@@ -73,7 +73,7 @@ final class DeliveryStream {
     // A group's member list is stored once per change, not with every message.
     ConversationInfo changed = cmd.info() == null || write.inboxHolds(conversationId, cmd.info().fingerprint())
         ? null : cmd.info();
-    Inbox.Preview preview = Inbox.preview(last);
+    InboxPreview preview = InboxPreview.of(last);
     long firstCursor = write.addItems(new UserActor.MessagesStored(changed, items, preview.text(),
         settings.inboxMaxEntries(), settings.pendingMaxItems(), settings.inactiveBefore(last.serverTs()),
         settings.inboxMemberBytes(), settings.pendingIdBytes(), preview.keyId()));

@@ -43,7 +43,7 @@ public final class GroupConsent {
 
   /** What an invite keeps of a group's title: its start, cut as an inbox preview is ({@link Inbox#preview}). */
   public static String startOfTitle(String title) {
-    return title == null ? null : Inbox.preview(title, "text");
+    return title == null ? null : InboxPreview.ofPlain(title, "text");
   }
 
 

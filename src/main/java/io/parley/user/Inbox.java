@@ -22,12 +22,6 @@ import java.util.Set;
  * to any seq gives an exact count.
  */
 public final class Inbox {
-  static final int PREVIEW_CHARS = 100;
-  /**
-   * A preview is stored sealed in every member's inbox, and sealed bytes do not compress: within
-   * this many UTF-8 bytes, the largest inbox still fits its snapshot (UserSnapshotSizeTest).
-   */
-  static final int PREVIEW_BYTES = 48;
   static final int UNREAD_SEQS_KEPT = 500;
   /**
    * Unread seqs kept across the whole inbox: each costs about 2 bytes of the snapshot, so 1,000
@@ -82,7 +76,7 @@ public final class Inbox {
           unreadNotKept, memberCount, fingerprint, previewKeyId, sent);
     }
 
-    private Entry withLast(long lastSeq, Preview preview, String lastSenderId, long lastMessageTs,
+    private Entry withLast(long lastSeq, InboxPreview preview, String lastSenderId, long lastMessageTs,
         List<Long> unreadSeqs, int unreadNotKept, boolean sent) {
       return new Entry(title, members, lastSeq, preview.text(), lastSenderId, lastMessageTs, readSeq, unreadSeqs,
           unreadNotKept, memberCount, fingerprint, preview.keyId(), sent);
@@ -97,11 +91,6 @@ public final class Inbox {
     boolean sentBy(String userId) {
       return sent || userId.equals(lastSenderId);
     }
-  }
-
-  /** What the inbox shows of a conversation's last message; {@code keyId} as in {@link Entry}. */
-  public record Preview(String text, String keyId) {
-    public static final Preview NONE = new Preview("", null);
   }
 
   private final HashMap<String, Entry> entries;
@@ -204,7 +193,7 @@ public final class Inbox {
    * {@link #keptMemberBytes} (0: none).
    */
   public void addMessages(String userId, ConversationInfo info, String conversationId,
-      List<PendingQueue.Item> messages, Preview preview, int memberBytes) {
+      List<PendingQueue.Item> messages, InboxPreview preview, int memberBytes) {
     Entry entry = info != null ? withMembership(userId, info, 0, memberBytes) : entries.get(conversationId);
     if (entry == null) {
       return;
@@ -314,7 +303,7 @@ public final class Inbox {
   public void previewDeleted(String conversationId, long seq) {
     Entry entry = entries.get(conversationId);
     if (entry != null && entry.lastSeq() == seq) {
-      entries.put(conversationId, entry.withLast(entry.lastSeq(), Preview.NONE, entry.lastSenderId(), entry.lastMessageTs(),
+      entries.put(conversationId, entry.withLast(entry.lastSeq(), InboxPreview.NONE, entry.lastSenderId(), entry.lastMessageTs(),
           entry.unreadSeqs(), entry.unreadNotKept(), entry.sent()));
     }
   }
@@ -368,40 +357,6 @@ public final class Inbox {
         .limit(limit)
         .map(e -> item(e.getKey()))
         .toList();
-  }
-
-  /** A sealed message's preview is sealed too: the gateway made it when it sealed the content. */
-  public static Preview preview(ChatMessage message) {
-    if ("media".equals(message.contentType()) || !message.sealed()) {
-      return new Preview(preview(message.content(), message.contentType()), null);
-    }
-    return new Preview(message.preview() != null ? message.preview() : message.content(), message.keyId());
-  }
-
-  /** The preview of plain {@code content}; the content itself when short enough. */
-  public static String preview(String content, String contentType) {
-    if ("media".equals(contentType)) {
-      return "[media]";
-    }
-    int chars = content.codePointCount(0, content.length());
-    if (chars <= PREVIEW_CHARS && utf8Bytes(content, content.length()) <= PREVIEW_BYTES) {
-      return content;
-    }
-    // Room for the ellipsis: one character, three bytes.
-    int end = chars < PREVIEW_CHARS ? content.length() : content.offsetByCodePoints(0, PREVIEW_CHARS - 1);
-    while (utf8Bytes(content, end) > PREVIEW_BYTES - 3) {
-      end = content.offsetByCodePoints(end, -1);
-    }
-    return content.substring(0, end) + "…";
-  }
-
-  private static int utf8Bytes(String s, int end) {
-    int bytes = 0;
-    for (int i = 0; i < end; i++) {
-      char c = s.charAt(i);
-      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3; // a surrogate pair: 4
-    }
-    return bytes;
   }
 
   Inbox copy() {

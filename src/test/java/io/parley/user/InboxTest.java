@@ -13,8 +13,8 @@ class InboxTest {
   static final ConversationInfo DIRECT = new ConversationInfo("d:alice:bob", null, List.of("alice", "bob"), 0);
   static final ConversationInfo GROUP = new ConversationInfo("g.1", "Climbing", List.of("alice", "bob", "carol"), 0);
 
-  private static Inbox.Preview plain(String text) {
-    return new Inbox.Preview(text, null);
+  private static InboxPreview plain(String text) {
+    return new InboxPreview(text, null);
   }
 
   private static PendingQueue.Item item(String conversation, long seq, String sender, long ts) {
@@ -24,15 +24,15 @@ class InboxTest {
   @Test
   void previewsAreAtMostAHundredCharactersAndFortyEightBytesAndSayWhenCut() {
     ChatMessage longText = new ChatMessage("c", 1, "id", "a", "cm", "é".repeat(150), "text", 0);
-    String preview = Inbox.preview(longText).text();
+    String preview = InboxPreview.of(longText).text();
     assertEquals(23, preview.codePointCount(0, preview.length()), "22 two-byte characters and the ellipsis");
     assertTrue(preview.endsWith("…"));
-    String emoji = Inbox.preview("😀".repeat(20), "text");
+    String emoji = InboxPreview.ofPlain("😀".repeat(20), "text");
     assertEquals("😀".repeat(11) + "…", emoji, "a character is never cut in two");
-    assertEquals(48, Inbox.preview("x".repeat(48), "text").length(), "48 ASCII characters are their own preview");
-    assertEquals("x".repeat(45) + "…", Inbox.preview("x".repeat(49), "text"));
-    assertEquals("short", Inbox.preview(new ChatMessage("c", 1, "id", "a", "cm", "short", "text", 0)).text());
-    assertEquals("[media]", Inbox.preview(new ChatMessage("c", 1, "id", "a", "cm", "https://x", "media", 0)).text());
+    assertEquals(48, InboxPreview.ofPlain("x".repeat(48), "text").length(), "48 ASCII characters are their own preview");
+    assertEquals("x".repeat(45) + "…", InboxPreview.ofPlain("x".repeat(49), "text"));
+    assertEquals("short", InboxPreview.of(new ChatMessage("c", 1, "id", "a", "cm", "short", "text", 0)).text());
+    assertEquals("[media]", InboxPreview.of(new ChatMessage("c", 1, "id", "a", "cm", "https://x", "media", 0)).text());
   }
 
   @Test

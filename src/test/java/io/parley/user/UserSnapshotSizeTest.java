@@ -87,7 +87,7 @@ class UserSnapshotSizeTest {
       }
       // Previews are sealed with the sender's key: random bytes, which do not compress.
       ContentKey senderKey = ContentKey.generate(members.get(1));
-      state.apply("bob", new UserActor.MessagesStored(null, items, senderKey.seal(id(Inbox.PREVIEW_BYTES), ContentKey.previewPlace(groupId)),
+      state.apply("bob", new UserActor.MessagesStored(null, items, senderKey.seal(id(InboxPreview.MAX_BYTES), ContentKey.previewPlace(groupId)),
           settings.inboxMaxEntries(), settings.pendingMaxItems(), settings.inactiveBefore(now),
           settings.inboxMemberBytes(), settings.pendingIdBytes(), senderKey.keyId()));
     }

@@ -65,10 +65,10 @@ class UserStateTest {
     var direct = new ConversationInfo("d:bob:mallory", null, List.of("bob", "mallory"), 0);
     var group = new ConversationInfo("g.1", "Climbing", List.of("alice", "bob", "carol"), 0);
     state.inbox.addMessages("bob", direct, direct.conversationId(),
-        List.of(new PendingQueue.Item(direct.conversationId(), 1, "mallory", T0)), new Inbox.Preview("hi", null), 0);
+        List.of(new PendingQueue.Item(direct.conversationId(), 1, "mallory", T0)), new InboxPreview("hi", null), 0);
     state.inbox.addMessages("bob", group, group.conversationId(),
         List.of(new PendingQueue.Item("g.1", 1, "bob", T0), new PendingQueue.Item("g.1", 2, "carol", T0 + 1)),
-        new Inbox.Preview("hey", null), 0);
+        new InboxPreview("hey", null), 0);
     String stored = harness.storedJson(state.copy());
     assertEquals(1, stored.split("\"sent\"", -1).length - 1, "only where bob sent: " + stored);
     var read = (UserState) read(UserState.class.getName(), stored);

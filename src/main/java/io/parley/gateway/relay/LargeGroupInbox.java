@@ -7,8 +7,8 @@ import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
 import io.parley.gateway.Entities;
-import io.parley.user.Inbox;
 import io.parley.user.InboxItem;
+import io.parley.user.InboxPreview;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -75,7 +75,7 @@ public final class LargeGroupInbox {
   private static InboxItem item(String userId, ConversationActor.Summary summary) {
     var info = summary.info();
     var last = summary.lastMessage();
-    Inbox.Preview preview = last == null ? Inbox.Preview.NONE : Inbox.preview(last);
+    InboxPreview preview = last == null ? InboxPreview.NONE : InboxPreview.of(last);
     int unread = (int) Math.min(Integer.MAX_VALUE, Math.max(0, info.lastSeq() - summary.readSeq()));
     return new InboxItem(info.conversationId(), info.titleFor(userId), List.of(), info.lastSeq(), preview.text(),
         last == null ? null : last.senderId(), last == null ? 0 : last.serverTs(), unread, preview.keyId());

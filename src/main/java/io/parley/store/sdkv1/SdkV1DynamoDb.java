@@ -4,7 +4,6 @@ import static io.parley.store.sdkv1.SdkV1Values.sdkItem;
 import static io.parley.store.sdkv1.SdkV1Values.sdkItems;
 
 import com.amazonaws.handlers.AsyncHandler;
-import com.amazonaws.services.dynamodbv2.AbstractAmazonDynamoDBAsync;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemRequest;
 import com.amazonaws.services.dynamodbv2.model.BatchGetItemResult;
@@ -66,7 +65,7 @@ import java.util.function.Supplier;
  * store does not implement throw {@link UnsupportedOperationException}, as the SDK's abstract
  * classes do.
  */
-public final class SdkV1DynamoDb extends AbstractAmazonDynamoDBAsync {
+public final class SdkV1DynamoDb extends SdkV1ShortForms {
   private final StoreEngine engine;
 
   public SdkV1DynamoDb(StoreEngine engine) {
@@ -93,44 +92,14 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDBAsync {
   }
 
   @Override
-  public DescribeTableResult describeTable(String tableName) {
-    return describeTable(new DescribeTableRequest(tableName));
-  }
-
-  @Override
   public DeleteTableResult deleteTable(DeleteTableRequest request) {
     return call(() -> new DeleteTableResult().withTableDescription(
         SdkV1Tables.description(engine.deleteTable(request.getTableName())).withTableStatus("DELETING")));
   }
 
   @Override
-  public DeleteTableResult deleteTable(String tableName) {
-    return deleteTable(new DeleteTableRequest(tableName));
-  }
-
-  @Override
   public ListTablesResult listTables(ListTablesRequest request) {
     return call(() -> SdkV1Tables.page(engine.listTables(), request));
-  }
-
-  @Override
-  public ListTablesResult listTables() {
-    return listTables(new ListTablesRequest());
-  }
-
-  @Override
-  public ListTablesResult listTables(String exclusiveStartTableName) {
-    return listTables(new ListTablesRequest().withExclusiveStartTableName(exclusiveStartTableName));
-  }
-
-  @Override
-  public ListTablesResult listTables(Integer limit) {
-    return listTables(new ListTablesRequest().withLimit(limit));
-  }
-
-  @Override
-  public ListTablesResult listTables(String exclusiveStartTableName, Integer limit) {
-    return listTables(new ListTablesRequest().withExclusiveStartTableName(exclusiveStartTableName).withLimit(limit));
   }
 
   @Override
@@ -176,16 +145,6 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDBAsync {
   }
 
   @Override
-  public PutItemResult putItem(String tableName, Map<String, AttributeValue> item) {
-    return putItem(new PutItemRequest(tableName, item));
-  }
-
-  @Override
-  public PutItemResult putItem(String tableName, Map<String, AttributeValue> item, String returnValues) {
-    return putItem(new PutItemRequest(tableName, item, returnValues));
-  }
-
-  @Override
   public GetItemResult getItem(GetItemRequest request) {
     return call(() -> {
       Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
@@ -197,16 +156,6 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDBAsync {
   }
 
   @Override
-  public GetItemResult getItem(String tableName, Map<String, AttributeValue> key) {
-    return getItem(new GetItemRequest(tableName, key));
-  }
-
-  @Override
-  public GetItemResult getItem(String tableName, Map<String, AttributeValue> key, Boolean consistentRead) {
-    return getItem(new GetItemRequest(tableName, key, consistentRead));
-  }
-
-  @Override
   public DeleteItemResult deleteItem(DeleteItemRequest request) {
     return call(() -> {
       Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
@@ -215,16 +164,6 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDBAsync {
       return new DeleteItemResult().withAttributes(sdkItem(old))
           .withConsumedCapacity(SdkV1Capacity.of(wanted, delete.table(), Capacity.write(old)));
     });
-  }
-
-  @Override
-  public DeleteItemResult deleteItem(String tableName, Map<String, AttributeValue> key) {
-    return deleteItem(new DeleteItemRequest(tableName, key));
-  }
-
-  @Override
-  public DeleteItemResult deleteItem(String tableName, Map<String, AttributeValue> key, String returnValues) {
-    return deleteItem(new DeleteItemRequest(tableName, key, returnValues));
   }
 
   @Override
@@ -263,11 +202,6 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDBAsync {
   }
 
   @Override
-  public ScanResult scan(String tableName, List<String> attributesToGet) {
-    return scan(new ScanRequest(tableName).withAttributesToGet(attributesToGet));
-  }
-
-  @Override
   public BatchGetItemResult batchGetItem(BatchGetItemRequest request) {
     return call(() -> {
       Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
@@ -288,16 +222,6 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDBAsync {
   }
 
   @Override
-  public BatchGetItemResult batchGetItem(Map<String, KeysAndAttributes> requestItems) {
-    return batchGetItem(new BatchGetItemRequest(requestItems));
-  }
-
-  @Override
-  public BatchGetItemResult batchGetItem(Map<String, KeysAndAttributes> requestItems, String returnConsumedCapacity) {
-    return batchGetItem(new BatchGetItemRequest(requestItems, returnConsumedCapacity));
-  }
-
-  @Override
   public BatchWriteItemResult batchWriteItem(BatchWriteItemRequest request) {
     return call(() -> {
       Capacity.Wanted wanted = Capacity.Wanted.parse(request.getReturnConsumedCapacity());
@@ -306,11 +230,6 @@ public final class SdkV1DynamoDb extends AbstractAmazonDynamoDBAsync {
       return new BatchWriteItemResult().withUnprocessedItems(new LinkedHashMap<String, List<WriteRequest>>())
           .withConsumedCapacity(SdkV1Capacity.of(wanted, BatchCapacity.write(batch)));
     });
-  }
-
-  @Override
-  public BatchWriteItemResult batchWriteItem(Map<String, List<WriteRequest>> requestItems) {
-    return batchWriteItem(new BatchWriteItemRequest(requestItems));
   }
 
   @Override
