@@ -108,19 +108,20 @@ class MediaIT {
   // ------------------------------------------------------------------------------------- tests
 
   @Test
-  void aTwentyMiBUploadStreamsIntoS3AndBackWithASmallHeap() throws Exception {
+  void aTwentyMiBUploadArrivesOnDiskThenGoesIntoS3AndBackWithASmallHeap() throws Exception {
     String alice = user("alice");
     String token = api.token(alice);
-    // The client stops after 12 MiB until the test has seen parts of it arrive in S3: a server
-    // that read the whole body before writing it out would never get there.
+    // The client stops after 12 MiB until the test has seen them in the node's upload file: a
+    // server that held the body in memory (it runs with a 128 MiB heap) would never write it there.
     Body body = new Body(20L * MiB, 12L * MiB);
     CompletableFuture<HttpResponse<String>> uploaded = http.sendAsync(
         upload(token, "video/mp4", HttpRequest.BodyPublishers.ofInputStream(() -> body)),
         HttpResponse.BodyHandlers.ofString());
-    List<software.amazon.awssdk.services.s3.model.Part> parts = awaitPartsInS3(2);
+    long onDisk = awaitUploadFileOf(10L * MiB);
     assertTrue(body.sent() <= 12L * MiB, "the client is still holding back the rest");
+    assertTrue(onDisk <= body.sent(), onDisk + " bytes on disk of " + body.sent() + " sent");
     assertFalse(uploaded.isDone(), "no answer before the body has ended");
-    assertTrue(parts.stream().allMatch(p -> p.size() == 5L * MiB), "5 MiB parts: " + parts);
+    assertTrue(unfinishedUploads().isEmpty(), "nothing goes to the bucket before the body is whole");
     body.resume();
 
     HttpResponse<String> response = uploaded.get(60, TimeUnit.SECONDS);
@@ -137,6 +138,7 @@ class MediaIT {
     assertEquals(20L * MiB, head.contentLength());
     assertEquals(alice, head.metadata().get("uploader"));
     assertTrue(unfinishedUploads().isEmpty());
+    assertEquals(List.of(), uploadFiles(), "the upload's file is gone once it is stored");
 
     Download download = download(token, url);
     assertEquals(200, download.status());
@@ -156,15 +158,16 @@ class MediaIT {
     String token = api.token(user("alice"));
     List<String> before = objectKeys();
 
-    // No length declared: the node counts while streaming, after several parts went to S3.
+    // No length declared: the node counts while it arrives, and refuses it on the byte past the limit.
     Body overLimit = new Body(DEFAULT_LIMIT + 1, -1);
     HttpResponse<String> refused = http.send(
         upload(token, "application/zip", HttpRequest.BodyPublishers.ofInputStream(() -> overLimit)),
         HttpResponse.BodyHandlers.ofString());
     assertTooLarge(refused);
-    assertTrue(overLimit.sent() > 5L * MiB, "parts were written before the limit was hit");
+    assertTrue(overLimit.sent() > DEFAULT_LIMIT, "the body was read up to the limit: " + overLimit.sent());
     assertEquals(before, objectKeys(), "no object, partial or whole");
-    assertTrue(unfinishedUploads().isEmpty(), "the multipart upload was aborted: " + unfinishedUploads());
+    assertTrue(unfinishedUploads().isEmpty(), "no multipart upload: " + unfinishedUploads());
+    assertEquals(List.of(), uploadFiles(), "the refused upload's file is gone");
 
     // A declared length over the limit is refused before the body is sent (Expect: 100-continue).
     // A raw socket, because java.net.http waits forever for a 100 that rightly never comes.
@@ -227,6 +230,7 @@ class MediaIT {
     }
     assertEquals(before, objectKeys(), "no object");
     assertTrue(unfinishedUploads().isEmpty(), "no upload left open: " + unfinishedUploads());
+    assertEquals(List.of(), uploadFiles(), "the refused uploads' files are gone");
     // The slots were given back: the same user uploads at once.
     String url = uploadBytes(token, "image/png", new Body(1000, -1).readAll());
     assertTrue(MEDIA_URL.matcher(url).find(), url);
@@ -234,17 +238,17 @@ class MediaIT {
 
   /** A chunked upload whose head and first chunk are sent, and whose request is then counted. */
   private Socket startChunkedUpload(String token) throws Exception {
-    int unfinishedBefore = unfinishedUploads().size();
+    int filesBefore = uploadFiles().size();
     Socket socket = new Socket("127.0.0.1", node.httpPort);
     socket.getOutputStream().write(("POST /v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         + "Authorization: Bearer " + token + "\r\nContent-Type: image/png\r\n"
         + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
     sendChunk(socket);
-    // Its multipart upload begun in S3 shows that the node took it, and gave it a slot.
+    // Its file begun in the node's data dir shows that the node took it, and gave it a slot.
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (unfinishedUploads().size() <= unfinishedBefore) {
+    while (uploadFiles().size() <= filesBefore) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("the trickled upload never began in S3");
+        throw new AssertionError("the trickled upload's file never appeared in " + node.dataDir.resolve("uploads"));
       }
       sendChunk(socket);
     }
@@ -472,20 +476,31 @@ class MediaIT {
     return bucket.listMultipartUploads(b -> b.bucket(BUCKET).prefix("media/")).uploads();
   }
 
-  /** Waits until one unfinished multipart upload has at least {@code count} parts stored. */
-  private List<software.amazon.awssdk.services.s3.model.Part> awaitPartsInS3(int count) throws InterruptedException {
+  /** The files of uploads in progress on the node. */
+  private List<Path> uploadFiles() throws IOException {
+    Path dir = node.dataDir.resolve("uploads");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.sorted().toList();
+    }
+  }
+
+  /** Waits until an upload's file on the node holds at least {@code bytes}; its size. */
+  private long awaitUploadFileOf(long bytes) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (true) {
-      for (MultipartUpload upload : unfinishedUploads()) {
-        var parts = bucket.listParts(b -> b.bucket(BUCKET).key(upload.key()).uploadId(upload.uploadId())).parts();
-        if (parts.size() >= count) {
-          return parts;
+      for (Path file : uploadFiles()) {
+        long size = Files.exists(file) ? Files.size(file) : 0;
+        if (size >= bytes) {
+          return size;
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("no upload reached " + count + " parts in S3 while the client held back");
+        throw new AssertionError("no upload file reached " + bytes + " bytes while the client held back: " + uploadFiles());
       }
-      Thread.sleep(50); // S3 is polled: there is nothing to subscribe to
+      Thread.sleep(50); // the file is polled: there is nothing to subscribe to
     }
   }
 

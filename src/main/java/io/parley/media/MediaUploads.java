@@ -6,6 +6,8 @@ import io.parley.cluster.Outcome.Reason;
 import io.parley.limits.MinimumRate;
 import io.parley.limits.PlacesPerKey;
 import io.parley.limits.SizeLimit;
+import io.parley.limits.Turns;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -18,7 +20,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.IOResult;
 import org.apache.pekko.stream.connectors.s3.MultipartUploadResult;
+import org.apache.pekko.stream.javadsl.FileIO;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -27,8 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Uploads streamed into the bucket within the node's limits: the size of one, how many stream
- * through this node at once and how many of them one user's, and the rate a body must keep up.
+ * Uploads received into a file and then stored in the bucket, within the node's limits: the size
+ * of one, how many are in progress on this node at once and how many of them one user's, how many
+ * are written to the bucket at once (the heap they take), and the rate a body must keep up.
  */
 final class MediaUploads {
   private static final Logger log = LoggerFactory.getLogger(MediaUploads.class);
@@ -41,7 +46,11 @@ final class MediaUploads {
   private final MediaObjects objects;
   private final Duration askTimeout;
   private final ActorSystem<?> system;
+  private final UploadFiles files;
+  /** Uploads in progress, received or being stored: each holds a file of up to maxBytes. */
   private final AtomicInteger uploading = new AtomicInteger();
+  /** Uploads being written to the bucket: each holds about three parts of heap. */
+  private final Turns storing;
   /** Of the node's uploads, at most this many one user's: one client cannot hold the node's slots. */
   private final PlacesPerKey<String> uploadsByUser;
 
@@ -53,13 +62,15 @@ final class MediaUploads {
     this.askTimeout = askTimeout;
     this.system = system;
     this.uploadsByUser = new PlacesPerKey<>(settings.maxUploadsPerUser());
+    this.files = UploadFiles.in(settings.uploadDir());
+    this.storing = new Turns(settings.maxStoringUploads(), settings.maxConcurrentUploads(), system);
   }
 
   /**
-   * Streams {@code body} into the bucket as a multipart upload, then records it. A body over the
-   * limit (declared, or counted while streaming) is refused with {@code TOO_LARGE}; the multipart
-   * upload is aborted so that no object and no parts are left behind. So is a body that falls
-   * behind the minimum rate ({@link MinimumRate}), with {@code BAD_REQUEST}.
+   * Receives {@code body} into a file, stores it in the bucket as a multipart upload when its turn
+   * comes, then records it; the file goes in every case. A body over the limit (declared, or
+   * counted while it arrives) is refused with {@code TOO_LARGE} and nothing reaches the bucket. So
+   * is a body that falls behind the minimum rate ({@link MinimumRate}), with {@code BAD_REQUEST}.
    *
    * @param awaitsContinue the client sent {@code Expect: 100-continue}, so a body refused on its
    *     declared length is never sent and need not be read
@@ -94,46 +105,65 @@ final class MediaUploads {
     }
     String mediaId = MediaUrls.newId();
     String key = MediaKeys.objectKey(uploaderId, mediaId);
+    Path file = files.of(mediaId);
     AtomicLong size = new AtomicLong();
-    Pair<CompletionStage<Boolean>, CompletionStage<MultipartUploadResult>> running =
+    Pair<CompletionStage<Boolean>, CompletionStage<IOResult>> receiving =
         body.map(bytes -> {
               size.addAndGet(bytes.size());
               return bytes;
             })
             .via(new MinimumRate(settings.uploadGrace(), settings.minUploadRate()))
             .viaMat(new SizeLimit(settings.maxBytes(), DRAIN_BYTES), Keep.right())
-            .toMat(objects.upload(key, contentType, uploaderId), Keep.both())
+            .toMat(FileIO.toPath(file), Keep.both())
             .run(system);
-    CompletionStage<Boolean> bodyRead = running.first();
-    CompletionStage<Outcome<MediaService.Stored>> result = running.second()
-        .<CompletionStage<Outcome<MediaService.Stored>>>handle((uploaded, failure) -> {
+    CompletionStage<Boolean> bodyRead = receiving.first();
+    CompletionStage<Outcome<MediaService.Stored>> result = receiving.second()
+        .<CompletionStage<Outcome<MediaService.Stored>>>handle((written, failure) -> {
+          if (failure != null) {
+            return bodyRead.thenApply(overLimit -> notReceived(key, overLimit, failure));
+          }
           if (size.get() == 0) {
             // A body without a length that held nothing: no empty object is kept.
-            CompletionStage<?> cleared = failure == null ? objects.delete(key) : objects.abortUploads(key);
-            return cleared.<Outcome<MediaService.Stored>>handle((done, ignored) -> empty());
+            return done(empty());
           }
-          if (failure == null) {
-            return register(mediaId, key, uploaderId, contentType, size.get());
-          }
-          return objects.abortUploads(key)
-              .thenCompose(aborted -> bodyRead)
-              .<Outcome<MediaService.Stored>>thenApply(overLimit -> {
-                if (overLimit) {
-                  return tooLarge();
-                }
-                if (MediaObjects.causeOf(failure) instanceof MinimumRate.TooSlow) {
-                  return tooSlow();
-                }
-                // Object storage failed, or the client went away (then nobody reads this).
-                log.warn("Upload of {} failed: {}", key, failure.toString());
+          return storing.run(() -> store(file, key, contentType, uploaderId))
+              .thenCompose(stored -> register(mediaId, key, uploaderId, contentType, size.get()))
+              .exceptionally(storeFailure -> {
+                log.warn("Upload of {} failed: {}", key, MediaObjects.causeOf(storeFailure).toString());
                 return Outcome.rejected(Reason.UNAVAILABLE, "the media could not be stored; retry");
               });
         })
         .thenCompose(Function.identity());
     return result.whenComplete((outcome, failure) -> {
+      files.delete(file);
       uploading.decrementAndGet();
       userSlot.get().run();
     });
+  }
+
+  /** The body, whole on disk, into the bucket; an unfinished multipart upload is aborted. */
+  private CompletionStage<MultipartUploadResult> store(Path file, String key, ContentType contentType, String uploaderId) {
+    return FileIO.fromPath(file).runWith(objects.upload(key, contentType, uploaderId), system)
+        .whenComplete((uploaded, failure) -> {
+          if (failure != null) {
+            objects.abortUploads(key);
+          }
+        });
+  }
+
+  /** Why a body did not arrive whole: too large, too slow, or the client or the disk failed. */
+  private Outcome<MediaService.Stored> notReceived(String key, boolean overLimit, Throwable failure) {
+    if (overLimit) {
+      return tooLarge();
+    }
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof MinimumRate.TooSlow) {
+        return tooSlow();
+      }
+    }
+    // The client went away (then nobody reads this), or the upload's file could not be written.
+    log.warn("Upload of {} was not received: {}", key, MediaObjects.causeOf(failure).toString());
+    return Outcome.rejected(Reason.UNAVAILABLE, "the media could not be stored; retry");
   }
 
   private CompletionStage<Outcome<MediaService.Stored>> register(

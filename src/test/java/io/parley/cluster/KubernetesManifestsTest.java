@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -158,6 +159,15 @@ class KubernetesManifestsTest {
     assertTrue(env.get("PARLEY_FCM_CREDENTIALS_FILE").startsWith(pushDir + "/"), "so does the FCM service account");
     assertEquals("parley-push", statefulSet.getSpec().getTemplate().getSpec().getVolumes().stream()
         .filter(v -> v.getName().equals("push-credentials")).findFirst().orElseThrow().getSecret().getSecretName());
+
+    String dataDir = container.getVolumeMounts().stream().filter(m -> m.getName().equals("data"))
+        .findFirst().orElseThrow().getMountPath();
+    assertEquals("/app/data", dataDir, "the image's data dir (WORKDIR /app, ./data)");
+    Quantity dataLimit = statefulSet.getSpec().getTemplate().getSpec().getVolumes().stream()
+        .filter(v -> v.getName().equals("data")).findFirst().orElseThrow().getEmptyDir().getSizeLimit();
+    long uploadsAtMost = defaults.getInt("parley.media.max-concurrent-uploads") * defaults.getBytes("parley.media.max-bytes");
+    assertTrue(Quantity.getAmountInBytes(dataLimit).longValueExact() > uploadsAtMost,
+        "room for every upload a node may have in progress: " + dataLimit + " against " + uploadsAtMost + " bytes");
 
     assertEquals("parley", statefulSet.getSpec().getTemplate().getSpec().getServiceAccountName());
     Role role = only(resources, Role.class);

@@ -79,6 +79,7 @@ class MediaStorageTest {
     S3ConnectorSettings.connectorConfig(s3.endpoint(), KEY, SECRET, "us-east-1")
         .forEach((name, value) -> overrides.put("pekko.connectors.s3." + name, value));
     overrides.put("parley.s3.bucket", BUCKET);
+    overrides.put("parley.data-dir", temp.resolve("data").toString());
     harness = new EntityHarness(ConfigFactory.parseMap(overrides).root().render());
     MediaSettings settings = MediaSettings.from(harness.config);
     media = new MediaService(
@@ -180,7 +181,8 @@ class MediaStorageTest {
     // Recorded by an entity that snapshots every two events, so that the record is in a snapshot too.
     MediaSettings settings = MediaSettings.from(harness.config);
     MediaSettings snapshotting = new MediaSettings(settings.maxBytes(), settings.maxConcurrentUploads(),
-        settings.maxUploadsPerUser(), settings.uploadGrace(), settings.minUploadRate(), settings.maxConversations(), settings.passivateAfterIdle(), 2, settings.bucket());
+        settings.maxStoringUploads(), settings.maxUploadsPerUser(), settings.uploadGrace(), settings.minUploadRate(), settings.maxConversations(), settings.passivateAfterIdle(), 2, settings.bucket(),
+        settings.uploadDir());
     String shared = MediaUrls.newId();
     entities.put(shared, harness.testKit.spawn(MediaActor.create(shared, snapshotting, harness.clock)));
     bucket.putObject(b -> b.bucket(BUCKET).key(MediaKeys.objectKey(erased, shared)), RequestBody.fromBytes(secret(1)));
@@ -332,6 +334,74 @@ class MediaStorageTest {
     assertTrue(running.get(0).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS).isOk());
     upload("mallory", bytes("a slot came back"));
     unfinished.forEach(body -> body.complete(Optional.empty()));
+  }
+
+  @Test
+  void slowUploadsOfManyUsersHoldFilesNotTheNodesTurnsToStore() throws Exception {
+    MediaSettings settings = MediaSettings.from(harness.config);
+    // More users than the uploads written to the bucket at once, each with a body not yet ended.
+    int slow = settings.maxStoringUploads() + 4;
+    List<CompletableFuture<Optional<ByteString>>> unfinished = new ArrayList<>();
+    List<CompletionStage<Outcome<MediaService.Stored>>> running = new ArrayList<>();
+    for (int i = 0; i < slow; i++) {
+      Pair<CompletableFuture<Optional<ByteString>>, Source<ByteString, org.apache.pekko.NotUsed>> body =
+          Source.<ByteString>maybe().preMaterialize(harness.testKit.system());
+      unfinished.add(body.first());
+      running.add(media.upload("slow-" + i, ContentTypes.APPLICATION_OCTET_STREAM, OptionalLong.empty(), false,
+          body.second()));
+    }
+    awaitUploadFiles(settings, slow);
+    assertTrue(running.stream().noneMatch(upload -> upload.toCompletableFuture().isDone()),
+        "every slow upload was taken: " + running);
+    upload("alice", bytes("not held up by the slow ones"));
+
+    for (int i = 0; i < slow; i++) {
+      unfinished.get(i).complete(Optional.of(ByteString.fromArray(bytes("body " + i))));
+    }
+    for (int i = 0; i < slow; i++) {
+      Outcome<MediaService.Stored> stored = running.get(i).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertTrue(stored.isOk(), stored.toString());
+      assertArrayEquals(bytes("body " + i), download("slow-" + i, stored.value().mediaId()).value(), "upload " + i);
+    }
+    awaitUploadFiles(settings, 0);
+  }
+
+  @Test
+  void anUploadsFileGoesWhetherItIsStoredRefusedOrAbandoned() throws Exception {
+    MediaSettings settings = MediaSettings.from(harness.config);
+    String stored = upload("alice", bytes("stored"));
+    assertEquals(List.of(), uploadFiles(settings), "stored");
+
+    Outcome<MediaService.Stored> tooLarge = media.upload("alice", ContentTypes.APPLICATION_OCTET_STREAM,
+            OptionalLong.empty(), false, Source.single(ByteString.fromArray(new byte[(int) settings.maxBytes() + 1])))
+        .toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(Outcome.Reason.TOO_LARGE, tooLarge.reason(), tooLarge.toString());
+    assertEquals(List.of(), uploadFiles(settings), "refused");
+
+    Outcome<MediaService.Stored> abandoned = media.upload("alice", ContentTypes.APPLICATION_OCTET_STREAM,
+            OptionalLong.empty(), false, Source.<ByteString>single(ByteString.fromArray(bytes("half")))
+                .concat(Source.failed(new IllegalStateException("the client went away"))))
+        .toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(Outcome.Reason.UNAVAILABLE, abandoned.reason(), abandoned.toString());
+    assertEquals(List.of(), uploadFiles(settings), "abandoned");
+    assertEquals(List.of(keyEndingWith(stored)), objectKeys(), "of the three, only the stored one is in the bucket");
+    assertEquals(List.of(), unfinishedUploadKeys());
+  }
+
+  private List<Path> uploadFiles(MediaSettings settings) throws IOException {
+    try (Stream<Path> files = Files.list(settings.uploadDir())) {
+      return files.toList();
+    }
+  }
+
+  private void awaitUploadFiles(MediaSettings settings, int count) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (uploadFiles(settings).size() != count) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("expected " + count + " upload files: " + uploadFiles(settings));
+      }
+      Thread.sleep(20); // the directory is polled: there is nothing to subscribe to
+    }
   }
 
   private static byte[] bytes(String content) {
