@@ -314,15 +314,9 @@ class MediaStorageTest {
   @Test
   void oneUserHoldsAtMostTheirOwnUploadSlotsOfTheNode() throws Exception {
     int perUser = MediaSettings.from(harness.config).maxUploadsPerUser();
-    List<CompletableFuture<Optional<ByteString>>> unfinished = new ArrayList<>();
-    List<CompletionStage<Outcome<MediaService.Stored>>> running = new ArrayList<>();
+    List<UnfinishedUpload> running = new ArrayList<>();
     for (int i = 0; i < perUser; i++) {
-      // A body that has not ended: the upload holds its slot until it does.
-      Pair<CompletableFuture<Optional<ByteString>>, Source<ByteString, org.apache.pekko.NotUsed>> body =
-          Source.<ByteString>maybe().preMaterialize(harness.testKit.system());
-      unfinished.add(body.first());
-      running.add(media.upload("mallory", ContentTypes.APPLICATION_OCTET_STREAM, OptionalLong.empty(), false,
-          body.second()));
+      running.add(beginUpload("mallory")); // holds its slot until its body ends
     }
     Outcome<MediaService.Stored> refused = media.upload("mallory", ContentTypes.APPLICATION_OCTET_STREAM,
             OptionalLong.of(1), false, Source.single(ByteString.fromArray(bytes("x"))))
@@ -330,10 +324,9 @@ class MediaStorageTest {
     assertEquals(Outcome.Reason.UNAVAILABLE, refused.reason(), "a further upload of the same user waits its turn");
     assertTrue(refused.message().contains("finish one first"), refused.message());
     upload("alice", bytes("another user is not held up")); // the node's other slots are free
-    unfinished.get(0).complete(Optional.of(ByteString.fromArray(bytes("done"))));
-    assertTrue(running.get(0).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS).isOk());
+    assertTrue(running.get(0).end(bytes("done")).isOk());
     upload("mallory", bytes("a slot came back"));
-    unfinished.forEach(body -> body.complete(Optional.empty()));
+    running.forEach(upload -> upload.body().complete(Optional.empty()));
   }
 
   @Test
@@ -341,25 +334,17 @@ class MediaStorageTest {
     MediaSettings settings = MediaSettings.from(harness.config);
     // More users than the uploads written to the bucket at once, each with a body not yet ended.
     int slow = settings.maxStoringUploads() + 4;
-    List<CompletableFuture<Optional<ByteString>>> unfinished = new ArrayList<>();
-    List<CompletionStage<Outcome<MediaService.Stored>>> running = new ArrayList<>();
+    List<UnfinishedUpload> running = new ArrayList<>();
     for (int i = 0; i < slow; i++) {
-      Pair<CompletableFuture<Optional<ByteString>>, Source<ByteString, org.apache.pekko.NotUsed>> body =
-          Source.<ByteString>maybe().preMaterialize(harness.testKit.system());
-      unfinished.add(body.first());
-      running.add(media.upload("slow-" + i, ContentTypes.APPLICATION_OCTET_STREAM, OptionalLong.empty(), false,
-          body.second()));
+      running.add(beginUpload("slow-" + i));
     }
     awaitUploadFiles(settings, slow);
-    assertTrue(running.stream().noneMatch(upload -> upload.toCompletableFuture().isDone()),
+    assertTrue(running.stream().noneMatch(upload -> upload.outcome().toCompletableFuture().isDone()),
         "every slow upload was taken: " + running);
     upload("alice", bytes("not held up by the slow ones"));
 
     for (int i = 0; i < slow; i++) {
-      unfinished.get(i).complete(Optional.of(ByteString.fromArray(bytes("body " + i))));
-    }
-    for (int i = 0; i < slow; i++) {
-      Outcome<MediaService.Stored> stored = running.get(i).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      Outcome<MediaService.Stored> stored = running.get(i).end(bytes("body " + i));
       assertTrue(stored.isOk(), stored.toString());
       assertArrayEquals(bytes("body " + i), download("slow-" + i, stored.value().mediaId()).value(), "upload " + i);
     }
@@ -386,6 +371,22 @@ class MediaStorageTest {
     assertEquals(List.of(), uploadFiles(settings), "abandoned");
     assertEquals(List.of(keyEndingWith(stored)), objectKeys(), "of the three, only the stored one is in the bucket");
     assertEquals(List.of(), unfinishedUploadKeys());
+  }
+
+  /** An upload whose body has not ended; {@link #end} sends its last bytes and waits for its outcome. */
+  private record UnfinishedUpload(
+      CompletableFuture<Optional<ByteString>> body, CompletionStage<Outcome<MediaService.Stored>> outcome) {
+    Outcome<MediaService.Stored> end(byte[] content) throws Exception {
+      body.complete(Optional.of(ByteString.fromArray(content)));
+      return outcome.toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+  }
+
+  private UnfinishedUpload beginUpload(String uploaderId) {
+    Pair<CompletableFuture<Optional<ByteString>>, Source<ByteString, org.apache.pekko.NotUsed>> body =
+        Source.<ByteString>maybe().preMaterialize(harness.testKit.system());
+    return new UnfinishedUpload(body.first(), media.upload(uploaderId, ContentTypes.APPLICATION_OCTET_STREAM,
+        OptionalLong.empty(), false, body.second()));
   }
 
   private List<Path> uploadFiles(MediaSettings settings) throws IOException {
