@@ -43,7 +43,8 @@ final class UploadFiles {
     } catch (IOException e) {
       // The root cause is what a failed start prints: say there what the directory is for.
       throw new UncheckedIOException(new IOException("uploads are kept in " + dir
-          + " while they arrive, and it cannot be made or emptied (" + e.getMessage() + ")"));
+          + " while they arrive, and it cannot be made or emptied (" + e.getClass().getSimpleName() + ": "
+          + e.getMessage() + ")"));
     }
   }
 

@@ -42,7 +42,8 @@ class UploadFilesTest {
     UncheckedIOException failure = assertThrows(UncheckedIOException.class,
         () -> UploadFiles.in(notADirectory.resolve("uploads")));
     assertTrue(failure.getCause().getMessage().startsWith(
-        "uploads are kept in " + notADirectory.resolve("uploads") + " while they arrive, and it cannot be made"),
+        "uploads are kept in " + notADirectory.resolve("uploads") + " while they arrive, and it cannot be made or"
+            + " emptied (FileSystemException: "),
         failure.getCause().getMessage());
     assertEquals(null, failure.getCause().getCause(), "the line a failed start prints is this one");
   }
