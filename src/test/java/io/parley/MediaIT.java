@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -62,6 +63,8 @@ class MediaIT {
   static final int MiB = 1024 * 1024;
   static final long DEFAULT_LIMIT = 25L * MiB;
   static final String NODE_HEAP = "-Xmx128m";
+  /** parley.media.max-downloads-per-user's default. */
+  static final int DOWNLOADS_PER_USER = 8;
   /** A grace far shorter than the default (20 s) and a rate of 1 KiB/s, for the trickled upload. */
   static final Duration UPLOAD_GRACE = Duration.ofSeconds(2);
   static final String BUCKET = "parley-media";
@@ -234,6 +237,67 @@ class MediaIT {
     // The slots were given back: the same user uploads at once.
     String url = uploadBytes(token, "image/png", new Body(1000, -1).readAll());
     assertTrue(MEDIA_URL.matcher(url).find(), url);
+  }
+
+  @Test
+  void slowReadersHoldNeitherTheNodesStorageConnectionsNorMoreThanTheirOwnDownloads() throws Exception {
+    String reader = api.token(user("reader"));
+    // Larger than what the sockets on the way can hold, so that a reader who stops reading stops
+    // the node's reading too.
+    String video = uploadBytes(reader, "video/mp4", new Body(20L * MiB, -1).readAll());
+    List<Socket> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i < DOWNLOADS_PER_USER; i++) {
+        stalled.add(stalledDownload(reader, video));
+      }
+      HttpResponse<String> another = http.send(getWithin20s(reader, video), HttpResponse.BodyHandlers.ofString());
+      assertEquals(503, another.statusCode(), another.body());
+      assertEquals("you have 8 downloads in progress on this node; finish one first",
+          ApiClient.JSON.readTree(another.body()).get("message").asText());
+
+      // Everyone else's traffic to object storage goes on: an upload and a download, at once.
+      String other = api.token(user("other"));
+      HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(node.http("/v1/media"))
+              .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + other)
+              .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofString("a small picture")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, uploaded.statusCode(), uploaded.body());
+      String picture = ApiClient.JSON.readTree(uploaded.body()).get("media_url").asText();
+      HttpResponse<String> fetched = http.send(getWithin20s(other, picture), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, fetched.statusCode());
+      assertEquals("a small picture", fetched.body());
+    } finally {
+      for (Socket socket : stalled) {
+        socket.close();
+      }
+    }
+    // The readers gone, their places come back: the same user downloads the video whole.
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    Download again;
+    while ((again = download(reader, video)).status() == 503 && System.nanoTime() < deadline) {
+      Thread.sleep(100); // polled: the node notices the closed sockets on its own time
+    }
+    assertEquals(200, again.status());
+    assertEquals(20L * MiB, again.bytes());
+  }
+
+  /** A GET of {@code url} answered 200, whose body its client then stops reading. */
+  private Socket stalledDownload(String token, String url) throws IOException {
+    Socket socket = new Socket();
+    socket.setReceiveBufferSize(4096);
+    socket.connect(new java.net.InetSocketAddress("127.0.0.1", node.httpPort));
+    socket.setSoTimeout(20_000);
+    socket.getOutputStream().write(("GET " + url + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+    byte[] status = socket.getInputStream().readNBytes("HTTP/1.1 200".length());
+    assertEquals("HTTP/1.1 200", new String(status, StandardCharsets.US_ASCII));
+    return socket;
+  }
+
+  private HttpRequest getWithin20s(String token, String url) {
+    return HttpRequest.newBuilder(node.http(url)).timeout(Duration.ofSeconds(20))
+        .header("Authorization", "Bearer " + token).build();
   }
 
   /** A chunked upload whose head and first chunk are sent, and whose request is then counted. */

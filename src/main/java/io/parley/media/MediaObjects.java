@@ -8,6 +8,8 @@ import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.headers.ByteRange;
+import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.connectors.s3.ListBucketResultContents;
 import org.apache.pekko.stream.connectors.s3.MetaHeaders;
@@ -31,6 +33,9 @@ final class MediaObjects {
 
   /** Deletions in flight at once when deleting by prefix: fast enough, and gentle on S3. */
   static final int DELETE_PARALLELISM = 4;
+
+  /** How much of an object a download reads from the bucket at once. */
+  static final int CHUNK_BYTES = 256 * 1024;
 
   private final String bucket;
   private final ActorSystem<?> system;
@@ -107,24 +112,35 @@ final class MediaObjects {
   }
 
   /**
-   * The object's bytes, or empty if there is no such object (never stored, or erased). The first
-   * bytes are awaited so that a storage failure fails this stage, and is an error response, not
-   * a response cut short.
+   * The object's {@code size} bytes, or empty if there is no such object (never stored, or
+   * erased). They are read from the bucket {@link #CHUNK_BYTES} at a time, each range read whole
+   * and its connection given back before it is sent on, the next read when it is wanted: a client
+   * reading slowly holds a chunk or two of memory, never one of the connections every node's S3
+   * traffic shares. The first chunk is awaited so that a storage failure fails this stage, and is
+   * an error response, not a response cut short.
    */
-  CompletionStage<Optional<Source<ByteString, NotUsed>>> open(String key) {
-    return S3.getObject(bucket, key)
-        .prefixAndTail(1)
-        .runWith(Sink.head(), system)
-        .handle((firstAndRest, failure) -> {
-          if (failure == null) {
-            return Optional.of(Source.from(firstAndRest.first()).concat(firstAndRest.second()));
-          }
-          // Only NoSuchKey: a missing bucket is a broken store, not media that is gone.
-          if (isS3Error(failure, "NoSuchKey")) {
-            return Optional.empty();
-          }
-          throw rethrown(failure);
-        });
+  CompletionStage<Optional<Source<ByteString, NotUsed>>> open(String key, long size) {
+    return chunk(key, 0, size).handle((first, failure) -> {
+      if (failure == null) {
+        Source<ByteString, NotUsed> rest = Source.unfold((long) first.size(),
+                from -> from < size ? Optional.of(Pair.create(Math.min(from + CHUNK_BYTES, size), from)) : Optional.empty())
+            .mapAsync(1, from -> chunk(key, from, size));
+        return Optional.of(Source.single(first).concat(rest));
+      }
+      // Only NoSuchKey: a missing bucket is a broken store, not media that is gone.
+      if (isS3Error(failure, "NoSuchKey")) {
+        return Optional.empty();
+      }
+      throw rethrown(failure);
+    });
+  }
+
+  /** The bytes from {@code from} up to the next chunk's start or {@code size}, read whole. */
+  private CompletionStage<ByteString> chunk(String key, long from, long size) {
+    Source<ByteString, ?> bytes = size <= 0
+        ? S3.getObject(bucket, key) // a record without a size: the whole object, as it is
+        : S3.getObject(bucket, key, ByteRange.createSlice(from, Math.min(from + CHUNK_BYTES, size) - 1));
+    return bytes.runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), system);
   }
 
   /** Whether a request failed with S3's error {@code code} (NoSuchKey, NoSuchUpload, ...). */

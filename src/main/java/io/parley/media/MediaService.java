@@ -28,7 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Media: uploads streamed into the bucket ({@link MediaObjects}), downloads streamed out of it,
+ * Media: uploads stored in the bucket ({@link MediaUploads}), downloads read out of it a chunk at
+ * a time ({@link MediaObjects}) within the node's limits ({@link MediaDownloads}),
  * and who may see what. A media object may be fetched by its uploader and by the current members
  * of every conversation it was sent in; to anyone else it does not exist (404), whatever URL they
  * hold.
@@ -51,6 +52,7 @@ public final class MediaService {
   private final ActorSystem<?> system;
   private final MediaObjects objects;
   private final MediaUploads uploads;
+  private final MediaDownloads downloads;
 
   public MediaService(
       Function<String, RecipientRef<MediaActor.Command>> mediaEntities,
@@ -65,6 +67,8 @@ public final class MediaService {
     this.system = system;
     this.objects = new MediaObjects(settings.bucket(), system);
     this.uploads = new MediaUploads(mediaEntities, settings, objects, askTimeout, system);
+    this.downloads = new MediaDownloads(settings.maxConcurrentDownloads(), settings.maxDownloadsPerUser(),
+        MediaDownloads.UNCLAIMED_AFTER, system);
   }
 
   /** See {@link MediaUploads#upload}. */
@@ -89,20 +93,30 @@ public final class MediaService {
         return done(Outcome.rejected(outcome.reason(), outcome.message()));
       }
       MediaActor.Media media = outcome.value();
+      Outcome<Runnable> place = downloads.take(userId);
+      if (!place.isOk()) {
+        return done(Outcome.rejected(place.reason(), place.message()));
+      }
       // No object behind the record (its uploader's media were erased): gone, for everyone.
-      return firstStored(MediaKeys.storedKeys(mediaId, media)).thenApply(bytes -> bytes
-          .<Outcome<Download>>map(found -> Outcome.ok(new Download(media, found)))
-          .orElseGet(() -> notFound(mediaId)));
+      return firstStored(MediaKeys.storedKeys(mediaId, media), media.size())
+          .whenComplete((bytes, failure) -> {
+            if (failure != null || bytes.isEmpty()) {
+              place.value().run();
+            }
+          })
+          .thenApply(bytes -> bytes
+              .<Outcome<Download>>map(found -> Outcome.ok(new Download(media, downloads.holding(found, place.value()))))
+              .orElseGet(() -> notFound(mediaId)));
     });
   }
 
   /** The bytes of the first of {@code keys} that is in the bucket; empty if none is. */
-  private CompletionStage<Optional<Source<ByteString, NotUsed>>> firstStored(List<String> keys) {
+  private CompletionStage<Optional<Source<ByteString, NotUsed>>> firstStored(List<String> keys, long size) {
     if (keys.isEmpty()) {
       return done(Optional.empty());
     }
-    return objects.open(keys.get(0)).thenCompose(bytes ->
-        bytes.isPresent() ? done(bytes) : firstStored(keys.subList(1, keys.size())));
+    return objects.open(keys.get(0), size).thenCompose(bytes ->
+        bytes.isPresent() ? done(bytes) : firstStored(keys.subList(1, keys.size()), size));
   }
 
   // ----------------------------------------------------------------------------------- erasure

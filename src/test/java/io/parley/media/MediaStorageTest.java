@@ -181,7 +181,8 @@ class MediaStorageTest {
     // Recorded by an entity that snapshots every two events, so that the record is in a snapshot too.
     MediaSettings settings = MediaSettings.from(harness.config);
     MediaSettings snapshotting = new MediaSettings(settings.maxBytes(), settings.maxConcurrentUploads(),
-        settings.maxStoringUploads(), settings.maxUploadsPerUser(), settings.uploadGrace(), settings.minUploadRate(), settings.maxConversations(), settings.passivateAfterIdle(), 2, settings.bucket(),
+        settings.maxStoringUploads(), settings.maxUploadsPerUser(), settings.maxConcurrentDownloads(),
+        settings.maxDownloadsPerUser(), settings.uploadGrace(), settings.minUploadRate(), settings.maxConversations(), settings.passivateAfterIdle(), 2, settings.bucket(),
         settings.uploadDir());
     String shared = MediaUrls.newId();
     entities.put(shared, harness.testKit.spawn(MediaActor.create(shared, snapshotting, harness.clock)));
@@ -310,6 +311,19 @@ class MediaStorageTest {
     }
   }
 
+
+  @Test
+  void aDownloadReadInChunksComesBackWholeAtEveryChunkBoundary() throws Exception {
+    int chunk = MediaObjects.CHUNK_BYTES;
+    for (int size : new int[] {1, chunk - 1, chunk, chunk + 1, 3 * chunk + 7}) {
+      byte[] content = new byte[size];
+      new java.util.Random(size).nextBytes(content);
+      String mediaId = upload("alice", content);
+      Outcome<byte[]> downloaded = download("alice", mediaId);
+      assertTrue(downloaded.isOk(), downloaded.toString());
+      assertArrayEquals(content, downloaded.value(), size + " bytes");
+    }
+  }
 
   @Test
   void oneUserHoldsAtMostTheirOwnUploadSlotsOfTheNode() throws Exception {
