@@ -14,7 +14,7 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * Downloads within the node's limits: how many are in progress on this node at once, and how many
- * of them one user's (each holds up to a chunk or two of memory, see {@link MediaObjects#open}).
+ * of them one user's (each holds a few chunks of memory, see {@link MediaObjects#open}).
  * A place is given back when its bytes end, fail or are cancelled, or, if they are never streamed
  * (the response never went out), after a while ({@link #UNCLAIMED_AFTER} on a node).
  */

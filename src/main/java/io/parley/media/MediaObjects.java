@@ -115,7 +115,7 @@ final class MediaObjects {
    * The object's {@code size} bytes, or empty if there is no such object (never stored, or
    * erased). They are read from the bucket {@link #CHUNK_BYTES} at a time, each range read whole
    * and its connection given back before it is sent on, the next read when it is wanted: a client
-   * reading slowly holds a chunk or two of memory, never one of the connections every node's S3
+   * reading slowly holds a few chunks of memory, never one of the connections every node's S3
    * traffic shares. The first chunk is awaited so that a storage failure fails this stage, and is
    * an error response, not a response cut short.
    */
