@@ -40,6 +40,7 @@ final class MediaUploads {
 
   /** How much of a refused body is still read, so that the client gets the 413 (see SizeLimit). */
   static final long DRAIN_BYTES = 8L * 1024 * 1024;
+  private static final long SHORT_OF_DISK_LOG_EVERY_NANOS = 60_000_000_000L;
 
   private final Function<String, RecipientRef<MediaActor.Command>> mediaEntities;
   private final MediaSettings settings;
@@ -49,6 +50,8 @@ final class MediaUploads {
   private final UploadFiles files;
   /** Uploads in progress, received or being stored: each holds a file of up to maxBytes. */
   private final AtomicInteger uploading = new AtomicInteger();
+  /** When uploads were last refused for want of disk, logged once a minute at most. */
+  private final AtomicLong lastShortOfDiskLog = new AtomicLong(System.nanoTime() - SHORT_OF_DISK_LOG_EVERY_NANOS);
   /** Uploads being written to the bucket: each holds about three parts of heap. */
   private final Turns storing;
   /** Of the node's uploads, at most this many one user's: one client cannot hold the node's slots. */
@@ -92,6 +95,9 @@ final class MediaUploads {
       return body.limitWeighted(DRAIN_BYTES, bytes -> (long) bytes.size())
           .runWith(Sink.ignore(), system)
           .handle((drained, failure) -> tooLarge());
+    }
+    if (!roomOnDisk()) {
+      return done(Outcome.rejected(Reason.UNAVAILABLE, "this node is short of disk space for uploads; retry later"));
     }
     Optional<Runnable> userSlot = uploadsByUser.take(uploaderId);
     if (userSlot.isEmpty()) {
@@ -139,6 +145,25 @@ final class MediaUploads {
       uploading.decrementAndGet();
       userSlot.get().run();
     });
+  }
+
+  /**
+   * Whether one more upload leaves the disk reserve free, counting every upload in progress at its
+   * largest: files of uploads must never fill the disk the embedded store writes to.
+   */
+  private boolean roomOnDisk() {
+    long needed = settings.diskReserve() + (uploading.get() + 1L) * settings.maxBytes();
+    long usable = files.usableBytes();
+    if (usable >= needed) {
+      return true;
+    }
+    long now = System.nanoTime();
+    long last = lastShortOfDiskLog.get();
+    if (now - last > SHORT_OF_DISK_LOG_EVERY_NANOS && lastShortOfDiskLog.compareAndSet(last, now)) {
+      log.warn("Uploads refused: {} bytes free in {}, and {} needed (PARLEY_MEDIA_DISK_RESERVE plus "
+          + "PARLEY_MEDIA_MAX_BYTES for each upload in progress and the new one)", usable, settings.uploadDir(), needed);
+    }
+    return false;
   }
 
   /** The body, whole on disk, into the bucket; an unfinished multipart upload is aborted. */

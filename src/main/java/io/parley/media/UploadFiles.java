@@ -53,6 +53,16 @@ final class UploadFiles {
     return dir.resolve(mediaId + SUFFIX);
   }
 
+  /** Bytes the directory's file system has free for this JVM; 0 if it cannot be read. */
+  long usableBytes() {
+    try {
+      return Files.getFileStore(dir).getUsableSpace();
+    } catch (IOException e) {
+      log.warn("Could not read the free space of {}: {}", dir, e.toString());
+      return 0;
+    }
+  }
+
   /** Deletes {@code file} if it is there; a failure is logged (the next start deletes it). */
   void delete(Path file) {
     try {

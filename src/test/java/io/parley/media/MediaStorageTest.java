@@ -181,7 +181,7 @@ class MediaStorageTest {
     // Recorded by an entity that snapshots every two events, so that the record is in a snapshot too.
     MediaSettings settings = MediaSettings.from(harness.config);
     MediaSettings snapshotting = new MediaSettings(settings.maxBytes(), settings.maxConcurrentUploads(),
-        settings.maxStoringUploads(), settings.maxUploadsPerUser(), settings.maxConcurrentDownloads(),
+        settings.maxStoringUploads(), settings.diskReserve(), settings.maxUploadsPerUser(), settings.maxConcurrentDownloads(),
         settings.maxDownloadsPerUser(), settings.uploadGrace(), settings.minUploadRate(), settings.maxConversations(), settings.passivateAfterIdle(), 2, settings.bucket(),
         settings.uploadDir());
     String shared = MediaUrls.newId();
@@ -323,6 +323,29 @@ class MediaStorageTest {
       assertTrue(downloaded.isOk(), downloaded.toString());
       assertArrayEquals(content, downloaded.value(), size + " bytes");
     }
+  }
+
+  @Test
+  void anUploadThatCouldEatIntoTheDiskReserveIsRefusedCountingThoseInProgressAtTheirLargest() throws Exception {
+    long maxBytes = 64L * 1024 * 1024;
+    Path dir = MediaSettings.from(harness.config).uploadDir();
+    Files.createDirectories(dir);
+    long usable = Files.getFileStore(dir).getUsableSpace();
+    // Room for one upload at its largest, with 32 MiB to spare either way (the disk is shared).
+    long reserve = usable - maxBytes * 3 / 2;
+    MediaSettings tight = MediaSettings.from(ConfigFactory.parseString(
+        "parley.media { max-bytes = " + maxBytes + ", disk-reserve = " + reserve + " }").withFallback(harness.config));
+    media = new MediaService(this::entity, harness, tight, Duration.ofSeconds(5), harness.testKit.system());
+
+    UnfinishedUpload first = beginUpload("alice");
+    Outcome<MediaService.Stored> second = media.upload("bob", ContentTypes.APPLICATION_OCTET_STREAM,
+            OptionalLong.of(3), false, Source.single(ByteString.fromArray(bytes("abc"))))
+        .toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(Outcome.Reason.UNAVAILABLE, second.reason(), second.toString());
+    assertEquals("this node is short of disk space for uploads; retry later", second.message());
+    assertTrue(first.end(bytes("the first had room")).isOk(), "the one in progress goes on");
+    assertEquals(1, objectKeys().size(), "only the first is stored: " + objectKeys());
+    assertEquals(List.of(), uploadFiles(tight));
   }
 
   @Test
