@@ -215,6 +215,7 @@ class MediaIT {
     List<String> before = objectKeys();
     // Both of the user's slots, each held by a body of 100 bytes every 250 ms: 400 bytes a second.
     try (Socket first = startChunkedUpload(token); Socket second = startChunkedUpload(token)) {
+      awaitMetric("parley_media_uploads", 2); // what operators see
       long started = System.nanoTime();
       HttpResponse<String> third = http.send(upload(token, "image/png", HttpRequest.BodyPublishers.ofByteArray(
           new Body(1000, -1).readAll())), HttpResponse.BodyHandlers.ofString());
@@ -250,6 +251,7 @@ class MediaIT {
       for (int i = 0; i < DOWNLOADS_PER_USER; i++) {
         stalled.add(stalledDownload(reader, video));
       }
+      awaitMetric("parley_media_downloads", DOWNLOADS_PER_USER); // what operators see
       HttpResponse<String> another = http.send(getWithin20s(reader, video), HttpResponse.BodyHandlers.ofString());
       assertEquals(503, another.statusCode(), another.body());
       assertEquals("you have 8 downloads in progress on this node; finish one first",
@@ -279,6 +281,25 @@ class MediaIT {
     }
     assertEquals(200, again.status());
     assertEquals(20L * MiB, again.bytes());
+    awaitMetric("parley_media_downloads", 0);
+  }
+
+  /** Waits until the gauge {@code name} of the node's /metrics reads {@code value}. */
+  private void awaitMetric(String name, double value) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    double read;
+    while ((read = metric(name)) != value) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(name + " read " + read + ", not " + value);
+      }
+      Thread.sleep(50); // /metrics is polled: there is nothing to subscribe to
+    }
+  }
+
+  private double metric(String name) throws Exception {
+    Matcher sample = Pattern.compile("(?m)^" + name + " (\\S+)").matcher(node.managementBody("/metrics"));
+    assertTrue(sample.find(), name + " is not in /metrics");
+    return Double.parseDouble(sample.group(1));
   }
 
   /** A GET of {@code url} answered 200, whose body its client then stops reading. */

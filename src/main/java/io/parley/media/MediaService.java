@@ -7,6 +7,7 @@ import io.parley.cluster.Outcome.Reason;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.Conversations;
+import io.parley.metrics.ParleyMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -69,6 +70,8 @@ public final class MediaService {
     this.uploads = new MediaUploads(mediaEntities, settings, objects, askTimeout, system);
     this.downloads = new MediaDownloads(settings.maxConcurrentDownloads(), settings.maxDownloadsPerUser(),
         MediaDownloads.UNCLAIMED_AFTER, system);
+    ParleyMetrics.gauge("parley.media.uploads", "Media uploads in progress on this node", uploads::inProgress);
+    ParleyMetrics.gauge("parley.media.downloads", "Media downloads in progress on this node", downloads::inProgress);
   }
 
   /** See {@link MediaUploads#upload}. */

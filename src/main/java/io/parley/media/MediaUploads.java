@@ -166,6 +166,11 @@ final class MediaUploads {
     return false;
   }
 
+  /** Uploads in progress on this node: being received, waiting their turn or being stored. */
+  int inProgress() {
+    return uploading.get();
+  }
+
   /** The body, whole on disk, into the bucket; an unfinished multipart upload is aborted. */
   private CompletionStage<MultipartUploadResult> store(Path file, String key, ContentType contentType, String uploaderId) {
     return FileIO.fromPath(file).runWith(objects.upload(key, contentType, uploaderId), system)
