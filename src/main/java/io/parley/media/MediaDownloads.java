@@ -2,11 +2,9 @@ package io.parley.media;
 
 import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
-import io.parley.limits.PlacesPerKey;
+import io.parley.limits.Places;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.Source;
@@ -22,39 +20,26 @@ final class MediaDownloads {
   static final Duration UNCLAIMED_AFTER = Duration.ofSeconds(30);
 
   private final Duration unclaimedAfter;
-  private final int maxConcurrent;
   private final int perUser;
-  private final AtomicInteger downloading = new AtomicInteger();
-  private final PlacesPerKey<String> byUser;
+  private final Places<String> places;
   private final ActorSystem<?> system;
 
   MediaDownloads(int maxConcurrent, int perUser, Duration unclaimedAfter, ActorSystem<?> system) {
     this.unclaimedAfter = unclaimedAfter;
-    this.maxConcurrent = maxConcurrent;
     this.perUser = perUser;
-    this.byUser = new PlacesPerKey<>(perUser);
+    this.places = new Places<>(maxConcurrent, perUser);
     this.system = system;
   }
 
   /** A place for a download of {@code userId}'s, to be given back once; UNAVAILABLE if none is free. */
   Outcome<Runnable> take(String userId) {
-    Optional<Runnable> userPlace = byUser.take(userId);
-    if (userPlace.isEmpty()) {
-      return Outcome.rejected(Reason.UNAVAILABLE,
-          "you have " + perUser + " downloads in progress on this node; finish one first");
+    Places.Place place = places.take(userId);
+    if (place instanceof Places.Held held) {
+      return Outcome.ok(held.giveBack());
     }
-    if (downloading.incrementAndGet() > maxConcurrent) {
-      downloading.decrementAndGet();
-      userPlace.get().run();
-      return Outcome.rejected(Reason.UNAVAILABLE, "too many downloads in progress; retry later");
-    }
-    AtomicBoolean given = new AtomicBoolean();
-    return Outcome.ok(() -> {
-      if (given.compareAndSet(false, true)) {
-        downloading.decrementAndGet();
-        userPlace.get().run();
-      }
-    });
+    return Outcome.rejected(Reason.UNAVAILABLE, place instanceof Places.KeyFull
+        ? "you have " + perUser + " downloads in progress on this node; finish one first"
+        : "too many downloads in progress; retry later");
   }
 
   /** {@code bytes}, giving {@code place} back once they end, fail or are cancelled, or are never streamed. */
@@ -77,6 +62,6 @@ final class MediaDownloads {
 
   /** Downloads in progress on this node. */
   int inProgress() {
-    return downloading.get();
+    return places.held();
   }
 }

@@ -4,16 +4,14 @@ import io.parley.cluster.Asks;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
 import io.parley.limits.MinimumRate;
-import io.parley.limits.PlacesPerKey;
+import io.parley.limits.Places;
 import io.parley.limits.SizeLimit;
 import io.parley.limits.Turns;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -48,14 +46,15 @@ final class MediaUploads {
   private final Duration askTimeout;
   private final ActorSystem<?> system;
   private final UploadFiles files;
-  /** Uploads in progress, received or being stored: each holds a file of up to maxBytes. */
-  private final AtomicInteger uploading = new AtomicInteger();
+  /**
+   * Uploads in progress, received or being stored, each holding a file of up to maxBytes; of those
+   * at most maxUploadsPerUser one user's: one client cannot hold the node's places.
+   */
+  private final Places<String> uploading;
   /** When uploads were last refused for want of disk, logged once a minute at most. */
   private final AtomicLong lastShortOfDiskLog = new AtomicLong(System.nanoTime() - SHORT_OF_DISK_LOG_EVERY_NANOS);
   /** Uploads being written to the bucket: each holds about three parts of heap. */
   private final Turns storing;
-  /** Of the node's uploads, at most this many one user's: one client cannot hold the node's slots. */
-  private final PlacesPerKey<String> uploadsByUser;
 
   MediaUploads(Function<String, RecipientRef<MediaActor.Command>> mediaEntities, MediaSettings settings,
       MediaObjects objects, Duration askTimeout, ActorSystem<?> system) {
@@ -64,7 +63,7 @@ final class MediaUploads {
     this.objects = objects;
     this.askTimeout = askTimeout;
     this.system = system;
-    this.uploadsByUser = new PlacesPerKey<>(settings.maxUploadsPerUser());
+    this.uploading = new Places<>(settings.maxConcurrentUploads(), settings.maxUploadsPerUser());
     this.files = UploadFiles.in(settings.uploadDir());
     this.storing = new Turns(settings.maxStoringUploads(), settings.maxConcurrentUploads(), system);
   }
@@ -99,15 +98,11 @@ final class MediaUploads {
     if (!roomOnDisk()) {
       return done(Outcome.rejected(Reason.UNAVAILABLE, "this node is short of disk space for uploads; retry later"));
     }
-    Optional<Runnable> userSlot = uploadsByUser.take(uploaderId);
-    if (userSlot.isEmpty()) {
-      return done(Outcome.rejected(Reason.UNAVAILABLE, "you have " + settings.maxUploadsPerUser()
-          + " uploads in progress on this node; finish one first"));
-    }
-    if (uploading.incrementAndGet() > settings.maxConcurrentUploads()) {
-      uploading.decrementAndGet();
-      userSlot.get().run();
-      return done(Outcome.rejected(Reason.UNAVAILABLE, "too many uploads in progress; retry later"));
+    Places.Place place = uploading.take(uploaderId);
+    if (!(place instanceof Places.Held held)) {
+      return done(Outcome.rejected(Reason.UNAVAILABLE, place instanceof Places.KeyFull
+          ? "you have " + settings.maxUploadsPerUser() + " uploads in progress on this node; finish one first"
+          : "too many uploads in progress; retry later"));
     }
     String mediaId = MediaUrls.newId();
     String key = MediaKeys.objectKey(uploaderId, mediaId);
@@ -142,8 +137,7 @@ final class MediaUploads {
         .thenCompose(Function.identity());
     return result.whenComplete((outcome, failure) -> {
       files.delete(file);
-      uploading.decrementAndGet();
-      userSlot.get().run();
+      held.giveBack().run();
     });
   }
 
@@ -152,7 +146,7 @@ final class MediaUploads {
    * largest: files of uploads must never fill the disk the embedded store writes to.
    */
   private boolean roomOnDisk() {
-    long needed = settings.diskReserve() + (uploading.get() + 1L) * settings.maxBytes();
+    long needed = settings.diskReserve() + (uploading.held() + 1L) * settings.maxBytes();
     long usable = files.usableBytes();
     if (usable >= needed) {
       return true;
@@ -168,7 +162,7 @@ final class MediaUploads {
 
   /** Uploads in progress on this node: being received, waiting their turn or being stored. */
   int inProgress() {
-    return uploading.get();
+    return uploading.held();
   }
 
   /** The body, whole on disk, into the bucket; an unfinished multipart upload is aborted. */
