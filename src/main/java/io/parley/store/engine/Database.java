@@ -151,6 +151,7 @@ final class Database implements AutoCloseable {
     try {
       return read.run(reader);
     } catch (SQLException failed) {
+      reader.forgetPrepared();
       throw new IllegalStateException("Store read failed: " + failed.getMessage(), failed);
     } finally {
       idleReaders.add(reader);

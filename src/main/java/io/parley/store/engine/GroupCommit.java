@@ -34,6 +34,7 @@ final class GroupCommit implements AutoCloseable {
   private final LinkedBlockingQueue<Pending<?>> waiting = new LinkedBlockingQueue<>();
   private final Thread thread;
   private final AtomicLong commits = new AtomicLong();
+  private final CommitFailures failures = new CommitFailures();
   private volatile boolean closing;
 
   GroupCommit(Sql sql) {
@@ -133,16 +134,19 @@ final class GroupCommit implements AutoCloseable {
         outcome = attempt(group, true);
       }
     } catch (Throwable commitFailed) {
+      sql.forgetPrepared();
       try {
-        sql.executePrepared("ROLLBACK");
+        sql.execute("ROLLBACK");
       } catch (SQLException ignored) {
-        // No transaction left to roll back.
+        // No transaction left to roll back (SQLite rolls back by itself on some failures).
       }
+      failures.failed(group.size(), commitFailed);
       StoreException failure = new StoreException(StoreException.Code.InternalServerError,
           "The store could not commit: " + commitFailed.getMessage(), commitFailed);
       group.forEach(pending -> pending.answer().completeExceptionally(failure));
       return;
     }
+    failures.committed();
     for (Runnable after : outcome.afterCommit()) {
       try {
         after.run();
@@ -176,7 +180,11 @@ final class GroupCommit implements AutoCloseable {
           sql.executePrepared("RELEASE w");
         }
         afterCommit.addAll(own);
-      } catch (Exception | Error refused) {
+      } catch (SQLException engineFailed) {
+        // Not a refusal of this write: on a full disk or an I/O error SQLite may already have
+        // rolled the whole transaction back, so the group fails as one (see runGroup).
+        throw engineFailed;
+      } catch (RuntimeException | Error refused) {
         if (savepoints) {
           sql.executePrepared("ROLLBACK TO w");
           sql.executePrepared("RELEASE w");

@@ -48,6 +48,22 @@ final class Sql implements AutoCloseable {
     prepare(sql).execute();
   }
 
+  /**
+   * Closes every kept prepared statement, to be prepared afresh when next used. After a failed
+   * step (a full disk, an I/O error) the driver can leave a statement mid-run: reused, it fails
+   * ("statement is not executing"), and while it is open SQLite keeps its table locked.
+   */
+  void forgetPrepared() {
+    for (PreparedStatement statement : prepared.values()) {
+      try {
+        statement.close();
+      } catch (SQLException ignored) {
+        // Closing is all that is asked of it.
+      }
+    }
+    prepared.clear();
+  }
+
   Connection connection() {
     return connection;
   }

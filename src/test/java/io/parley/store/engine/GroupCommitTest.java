@@ -150,4 +150,67 @@ class GroupCommitTest {
       }
     }
   }
+
+  /**
+   * A full disk (SQLite's SQLITE_FULL; here the file's own page limit stands in for it) once left
+   * the writer's connection unable to commit anything, ever: every later write got "statement is
+   * not executing", even with space back, and the node stayed up writing nothing.
+   */
+  @Test
+  void aFullDiskRefusesTheWritesThatDoNotFitAndWritesGoOnOnceThereIsSpace() throws Exception {
+    try (Database database = new Database(dir)) {
+      database.writer().execute("CREATE TABLE blobs(n INTEGER PRIMARY KEY, b BLOB)");
+      GroupCommit writer = new GroupCommit(database.writer());
+      try {
+        writer.submit((sql, after) -> insertBlob(sql, 0));
+        long pages = pageCount(database);
+        database.writer().execute("PRAGMA max_page_count=" + (pages + 8));
+        StoreException full = null;
+        int n = 1;
+        for (; n < 100 && full == null; n++) {
+          int row = n;
+          try {
+            writer.submit((sql, after) -> insertBlob(sql, row));
+          } catch (StoreException refused) {
+            full = refused;
+          }
+        }
+        assertTrue(full != null, "the page limit was never reached");
+        assertTrue(full.getMessage().contains("full"), full.getMessage());
+        int refusedRow = n - 1;
+        StoreException stillFull = assertThrows(StoreException.class,
+            () -> writer.submit((sql, after) -> insertBlob(sql, 1000)));
+        assertTrue(stillFull.getMessage().contains("full"), stillFull.getMessage());
+
+        database.writer().execute("PRAGMA max_page_count=1073741823");
+        assertEquals(2000, (int) writer.submit((sql, after) -> insertBlob(sql, 2000)), "written once there is space");
+        assertEquals(2001, (int) writer.submit((sql, after) -> insertBlob(sql, 2001)));
+        assertEquals(refusedRow + 2, count(database), "every answered write kept, the refused ones not");
+      } finally {
+        writer.close();
+      }
+    }
+  }
+
+  private static int insertBlob(Sql sql, int n) throws java.sql.SQLException {
+    var insert = sql.prepare("INSERT INTO blobs(n, b) VALUES (?, ?)");
+    insert.setInt(1, n);
+    insert.setBytes(2, new byte[6000]);
+    sql.update(insert);
+    return n;
+  }
+
+  private static long pageCount(Database database) throws java.sql.SQLException {
+    try (ResultSet rows = database.writer().prepare("PRAGMA page_count").executeQuery()) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  private static long count(Database database) throws java.sql.SQLException {
+    try (ResultSet rows = database.writer().prepare("SELECT COUNT(*) FROM blobs").executeQuery()) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
 }
