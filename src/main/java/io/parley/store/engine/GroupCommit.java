@@ -180,11 +180,10 @@ final class GroupCommit implements AutoCloseable {
           sql.executePrepared("RELEASE w");
         }
         afterCommit.addAll(own);
-      } catch (SQLException engineFailed) {
-        // Not a refusal of this write: on a full disk or an I/O error SQLite may already have
-        // rolled the whole transaction back, so the group fails as one (see runGroup).
-        throw engineFailed;
-      } catch (RuntimeException | Error refused) {
+      } catch (Exception | Error refused) {
+        if (refused instanceof SQLException failed && Sql.mayEndTransaction(failed)) {
+          throw failed; // not this write's refusal: the group fails as one (see runGroup)
+        }
         if (savepoints) {
           sql.executePrepared("ROLLBACK TO w");
           sql.executePrepared("RELEASE w");

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
+import org.sqlite.SQLiteException;
 
 /** One SQLite connection with its prepared statements kept, used by one thread at a time. */
 final class Sql implements AutoCloseable {
@@ -46,6 +47,23 @@ final class Sql implements AutoCloseable {
   /** Runs {@code sql}, a statement without parameters run often, through its kept prepared form. */
   void executePrepared(String sql) throws SQLException {
     prepare(sql).execute();
+  }
+
+  /**
+   * Whether SQLite may have rolled back the whole transaction on {@code failure} ("If certain
+   * kinds of errors occur on a statement within a multi-statement transaction, the transaction may
+   * be rolled back automatically": a full disk, I/O, busy, out of memory), or the file itself is
+   * at fault. An error SQLite does not describe is taken to be one.
+   */
+  static boolean mayEndTransaction(SQLException failure) {
+    if (!(failure instanceof SQLiteException sqlite)) {
+      return true;
+    }
+    int primary = sqlite.getResultCode().code & 0xff;
+    return switch (primary) {
+      case 5, 7, 8, 9, 10, 11, 13, 14, 26 -> true; // BUSY, NOMEM, READONLY, INTERRUPT, IOERR, CORRUPT, FULL, CANTOPEN, NOTADB
+      default -> false;
+    };
   }
 
   /**

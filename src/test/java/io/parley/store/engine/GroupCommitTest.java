@@ -1,6 +1,7 @@
 package io.parley.store.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -149,6 +150,59 @@ class GroupCommitTest {
         writer.close();
       }
     }
+  }
+
+  /** An error SQLite raises for one statement alone (a broken constraint) refuses only that write, as before. */
+  @Test
+  void aStatementsOwnErrorRefusesItsWriteAloneAndTheGroupCommits() throws Exception {
+    try (Database database = new Database(dir)) {
+      database.writer().execute("CREATE TABLE counted(n INTEGER PRIMARY KEY)");
+      GroupCommit writer = new GroupCommit(database.writer());
+      try {
+        writer.submit((sql, after) -> insert(sql, 1));
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Integer> holding = writer.enqueue((sql, after) -> {
+          running.countDown();
+          awaitQuietly(release);
+          return insert(sql, 2);
+        });
+        running.await();
+        CompletableFuture<Integer> duplicate = writer.enqueue((sql, after) -> insert(sql, 1));
+        CompletableFuture<Integer> next = writer.enqueue((sql, after) -> insert(sql, 3));
+        release.countDown();
+        assertEquals(2, holding.get(30, TimeUnit.SECONDS));
+        var refused = assertThrows(ExecutionException.class, () -> duplicate.get(30, TimeUnit.SECONDS));
+        assertTrue(refused.getCause().getMessage().contains("CONSTRAINT"), refused.getCause().getMessage());
+        assertEquals(3, next.get(30, TimeUnit.SECONDS));
+        try (ResultSet rows = database.writer().prepare("SELECT COUNT(*) FROM counted").executeQuery()) {
+          rows.next();
+          assertEquals(3, rows.getInt(1));
+        }
+      } finally {
+        writer.close();
+      }
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException stopped) {
+      throw new IllegalStateException(stopped);
+    }
+  }
+
+  @Test
+  void onlyFailuresThatMayEndTheTransactionFailTheGroup() {
+    assertTrue(Sql.mayEndTransaction(new org.sqlite.SQLiteException("full", org.sqlite.SQLiteErrorCode.SQLITE_FULL)));
+    assertTrue(Sql.mayEndTransaction(
+        new org.sqlite.SQLiteException("fsync", org.sqlite.SQLiteErrorCode.SQLITE_IOERR_FSYNC)));
+    assertTrue(Sql.mayEndTransaction(new org.sqlite.SQLiteException("busy", org.sqlite.SQLiteErrorCode.SQLITE_BUSY)));
+    assertTrue(Sql.mayEndTransaction(new java.sql.SQLException("not SQLite's own")));
+    assertFalse(Sql.mayEndTransaction(
+        new org.sqlite.SQLiteException("dup", org.sqlite.SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY)));
+    assertFalse(Sql.mayEndTransaction(new org.sqlite.SQLiteException("big", org.sqlite.SQLiteErrorCode.SQLITE_TOOBIG)));
   }
 
   /**
