@@ -53,11 +53,15 @@ public final class BackupRoute extends AllDirectives implements ManagementRouteP
             .supplyAsync(() -> EmbeddedBackup.take(system.settings().config(), Clock.systemUTC()), blocking)
             .handle((Path taken, Throwable failure) -> {
               Audit.record("operator", "backup", "embedded stores", failure == null ? "done" : "failed");
-              return failure == null
-                  ? HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
-                      "{\"backup\":\"" + taken.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"}"))
-                  : HttpResponse.create().withStatus(StatusCodes.INTERNAL_SERVER_ERROR)
-                      .withEntity("the backup failed: " + (failure.getCause() != null ? failure.getCause() : failure));
+              if (failure == null) {
+                return HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
+                    "{\"backup\":\"" + taken.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"}"));
+              }
+              Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+              return HttpResponse.create()
+                  .withStatus(cause instanceof EmbeddedBackup.NoRoom
+                      ? StatusCodes.INSUFFICIENT_STORAGE : StatusCodes.INTERNAL_SERVER_ERROR)
+                  .withEntity(cause.getMessage());
             }));
       });
     }));

@@ -10,17 +10,27 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
  * An online copy of a node's embedded stores, in {@code <data dir>/backups/<time>/}: the embedded
  * store's database (consistent, taken while it serves) and then the embedded S3's files. In that
  * order every object the database copy refers to is in the files copy: objects are written once,
- * before the rows that name them.
+ * before the rows that name them. The copy is made under {@code <time>.partial} and gets its name
+ * only once whole; a copy that fails is deleted. One that would leave less free disk than
+ * {@code parley.media.disk-reserve} is not begun: the data dir's disk is the live store's.
  */
 public final class EmbeddedBackup {
   private static final DateTimeFormatter NAME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+  /** A backup not begun because the data dir's disk has no room for it beside the reserve. */
+  public static final class NoRoom extends IllegalStateException {
+    NoRoom(String message) {
+      super(message);
+    }
+  }
 
   private EmbeddedBackup() {}
 
@@ -32,16 +42,60 @@ public final class EmbeddedBackup {
     if (!dynamo && !s3) {
       throw new IllegalStateException("this node runs no embedded store: back up DynamoDB and S3 with their own tools");
     }
-    Path target = dataDir.resolve("backups").resolve(NAME.format(clock.instant()));
-    if (dynamo) {
-      EmbeddedDynamoDb store = EmbeddedDynamoDb.running(config.getString("dynamodb-journal.endpoint"))
-          .orElseThrow(() -> new IllegalStateException("the embedded store is not running in this JVM"));
-      store.backupTo(target.resolve("dynamodb").resolve(EmbeddedStore.DATABASE_FILE));
-    }
-    if (s3) {
-      copyTree(dataDir.resolve("s3"), target.resolve("s3"));
+    Path backups = dataDir.resolve("backups");
+    String name = NAME.format(clock.instant());
+    Path partial = backups.resolve(name + ".partial");
+    Path target = backups.resolve(name);
+    requireRoom(dataDir, (dynamo ? bytesOf(dataDir.resolve("dynamodb")) : 0) + (s3 ? bytesOf(dataDir.resolve("s3")) : 0),
+        config.getBytes("parley.media.disk-reserve"));
+    try {
+      if (dynamo) {
+        EmbeddedDynamoDb store = EmbeddedDynamoDb.running(config.getString("dynamodb-journal.endpoint"))
+            .orElseThrow(() -> new IllegalStateException("the embedded store is not running in this JVM"));
+        store.backupTo(partial.resolve("dynamodb").resolve(EmbeddedStore.DATABASE_FILE));
+      }
+      if (s3) {
+        copyTree(dataDir.resolve("s3"), partial.resolve("s3"));
+      }
+      Files.createDirectories(partial);
+      Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException failed) {
+      deleteTree(partial, failed);
+      throw new IllegalStateException("the backup failed and nothing of it was kept (" + failed.getMessage() + ")", failed);
     }
     return target;
+  }
+
+  private static void requireRoom(Path dataDir, long needed, long reserve) {
+    long usable;
+    try {
+      usable = Files.getFileStore(dataDir).getUsableSpace();
+    } catch (IOException unreadable) {
+      throw new UncheckedIOException("cannot tell the free disk of " + dataDir, unreadable);
+    }
+    if (usable - needed < reserve) {
+      throw new NoRoom("a backup of the embedded stores needs about " + needed + " bytes, and " + usable
+          + " are free in " + dataDir + ": it would leave less than the " + reserve
+          + " bytes kept free for the live store (PARLEY_MEDIA_DISK_RESERVE); free disk space first");
+    }
+  }
+
+  /** The bytes of the files under {@code dir} (none if it does not exist): at most what their copy takes. */
+  private static long bytesOf(Path dir) {
+    if (!Files.exists(dir)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(file -> {
+        try {
+          return Files.size(file);
+        } catch (IOException gone) {
+          return 0; // deleted meanwhile
+        }
+      }).sum();
+    } catch (IOException | UncheckedIOException unreadable) {
+      throw new IllegalStateException("cannot tell the size of " + dir + ": " + unreadable.getMessage(), unreadable);
+    }
   }
 
   private static void copyTree(Path from, Path to) {
@@ -56,6 +110,19 @@ public final class EmbeddedBackup {
       }
     } catch (IOException failed) {
       throw new UncheckedIOException("copying the embedded S3's files failed", failed);
+    }
+  }
+
+  private static void deleteTree(Path dir, Exception reported) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path file : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException | UncheckedIOException undeletable) {
+      reported.addSuppressed(undeletable);
     }
   }
 }

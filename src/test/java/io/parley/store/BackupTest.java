@@ -3,7 +3,10 @@ package io.parley.store;
 import static io.parley.store.StoreFixture.item;
 import static io.parley.store.StoreFixture.table;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import java.nio.file.Files;
@@ -58,6 +61,28 @@ class BackupTest {
       }
       dynamo.putItem("tbl", item("k", "after-restore"));
       assertEquals(item("k", "after-restore"), dynamo.getItem("tbl", item("k", "after-restore")).getItem());
+    }
+  }
+
+  /**
+   * A backup that fails part way (here its rollback journal cannot be made; a full disk does the
+   * same) leaves no file behind: a partial copy looked like a backup, and held disk the store needs.
+   */
+  @Test
+  void aBackupThatFailsLeavesNoFile() throws Exception {
+    Path backup = elsewhere.resolve("backup.sqlite");
+    Files.createDirectories(elsewhere.resolve("backup.sqlite-journal"));
+    try (EmbeddedStore store = EmbeddedStore.open(dir)) {
+      AmazonDynamoDB dynamo = store.inProcessClient();
+      dynamo.createTable(table("tbl", "k", null));
+      for (int i = 0; i < 100; i++) {
+        dynamo.putItem("tbl", item("k", "before-" + i));
+      }
+      RuntimeException failed = assertThrows(RuntimeException.class, () -> store.backupTo(backup));
+      assertFalse(Files.exists(backup), "no partial copy");
+      assertTrue(failed.getMessage().contains("backup"), failed.getMessage());
+      dynamo.putItem("tbl", item("k", "after"));
+      assertNotNull(dynamo.getItem("tbl", item("k", "after")).getItem(), "the store goes on");
     }
   }
 }

@@ -158,15 +158,33 @@ final class Database implements AutoCloseable {
     }
   }
 
-  /** Copies the database, consistent as of one instant, to {@code target} (which must not exist). */
+  /**
+   * Copies the database, consistent as of one instant, to {@code target} (which must not exist).
+   * A copy that fails part way (a full disk) is deleted: it would look like a backup.
+   */
   void backupTo(Path target) {
-    read(reader -> {
-      try (var statement = reader.connection().prepareStatement("VACUUM INTO ?")) {
-        statement.setString(1, target.toString());
-        statement.execute();
+    Path journal = target.resolveSibling(target.getFileName() + "-journal");
+    try {
+      read(reader -> {
+        try (var statement = reader.connection().prepareStatement("VACUUM INTO ?")) {
+          statement.setString(1, target.toString());
+          statement.execute();
+        }
+        return null;
+      });
+    } catch (RuntimeException failed) {
+      try {
+        Files.deleteIfExists(target);
+        if (Files.isRegularFile(journal)) {
+          Files.delete(journal);
+        }
+      } catch (java.io.IOException undeletable) {
+        failed.addSuppressed(undeletable);
       }
-      return null;
-    });
+      Throwable cause = failed.getCause() != null ? failed.getCause() : failed;
+      throw new IllegalStateException("The backup to " + target + " failed, its partial copy deleted: "
+          + cause.getMessage(), failed);
+    }
   }
 
   /** The SQL function that puts a hash key into one of a parallel Scan's segments. */
