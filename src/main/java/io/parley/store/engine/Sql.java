@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
+import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 /** One SQLite connection with its prepared statements kept, used by one thread at a time. */
@@ -59,9 +60,9 @@ final class Sql implements AutoCloseable {
     if (!(failure instanceof SQLiteException sqlite)) {
       return true;
     }
-    int primary = sqlite.getResultCode().code & 0xff;
-    return switch (primary) {
-      case 5, 7, 8, 9, 10, 11, 13, 14, 26 -> true; // BUSY, NOMEM, READONLY, INTERRUPT, IOERR, CORRUPT, FULL, CANTOPEN, NOTADB
+    return switch (SQLiteErrorCode.getErrorCode(sqlite.getResultCode().code & 0xff)) { // the primary code
+      case SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY, SQLITE_NOMEM, SQLITE_INTERRUPT, SQLITE_READONLY,
+          SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_CANTOPEN -> true;
       default -> false;
     };
   }
