@@ -332,9 +332,13 @@ public final class UserActor
     this.writes = new UserWrites(ctx, Effect(), stream, inbox, connections, consent, passivation, () -> incarnation);
   }
 
+  /** The state {@link #emptyState} gave Pekko, which starts every rebuild of this entity from it. */
+  private UserState pristine;
+
   @Override
   public UserState emptyState() {
-    return new UserState();
+    pristine = new UserState();
+    return pristine;
   }
 
   @Override
@@ -435,6 +439,9 @@ public final class UserActor
 
   @Override
   public EventHandler<UserState, Event> eventHandler() {
-    return (state, event) -> EVENTS.apply(this, state, event);
+    // Events change the state in place, and Pekko starts a rebuild after a failed write (a
+    // restart) from the one object emptyState gave it: that object must stay empty, or the
+    // rebuild applies every event again on top of the events of before, unstored ones included.
+    return (state, event) -> EVENTS.apply(this, state == pristine ? new UserState() : state, event);
   }
 }

@@ -271,6 +271,40 @@ class UserActorTest {
     connect(bob, "tablet", 2);
   }
 
+  /**
+   * A failed write restarts the entity, which rebuilds its state from the journal. Pekko keeps the
+   * state {@code emptyState()} gave it and starts every rebuild from that one object, and the
+   * event handler changes the state in place: the rebuild began from the state of before the
+   * restart and applied every event again, so a device got the user's messages a second time
+   * under new cursors (found with the data dir's disk full; any failed write did it).
+   */
+  @Test
+  void aRestartAfterAFailedWriteRebuildsTheStreamWithEachMessageOnce() {
+    PersistenceTestKit journal = PersistenceTestKit.create(harness.testKit.system());
+    var bob = spawn();
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 3, "alice")));
+    assertEquals(3, handedOff());
+    journal.failNextPersisted();
+    bob.tell(new UserActor.Deliver(INFO, 3, messages(4, 5, "alice")));
+    // The failed write restarts the entity (after a back-off, dropping what it is sent meanwhile);
+    // its rebuilt stream answers once recovered.
+    TestProbe<UserActor.PendingPage> page = harness.testKit.createTestProbe();
+    ActorRef<UserActor.Command> restarting = bob;
+    UserActor.PendingPage rebuilt = page.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(100), () -> {
+      time.timePasses(Duration.ofSeconds(1)); // the back-off's timer runs on the test's clock
+      restarting.tell(new UserActor.GetPending(0, 100, page.ref()));
+      return page.receiveMessage(Duration.ofMillis(300));
+    });
+    assertEquals(List.of(1L, 2L, 3L), rebuilt.items().stream().map(UserActor.PendingDelivery::cursor).toList(),
+        "each message once, under its own cursor");
+    assertEquals(List.of(1L, 2L, 3L), rebuilt.items().stream().map(item -> item.item().seq()).toList());
+    bob.tell(new UserActor.Deliver(INFO, 3, messages(4, 5, "alice")));
+    assertEquals(5, handedOff());
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L), pendingCursors(bob, 0));
+    bob = restart(bob);
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L), pendingCursors(bob, 0), "and so after a stop and a recovery");
+  }
+
   @Test
   void aGroupsMemberListIsStoredWithItsFirstMessageNotWithEveryMessage() {
     PersistenceTestKit journal = PersistenceTestKit.create(harness.testKit.system());
