@@ -1,5 +1,7 @@
 package io.parley.limits;
 
+import io.parley.cluster.Outcome;
+import io.parley.cluster.Outcome.Reason;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,11 +24,13 @@ public final class Places<K> {
   public record AllFull() implements Place {}
 
   private final int total;
+  private final int perKey;
   private final AtomicInteger held = new AtomicInteger();
   private final PlacesPerKey<K> byKey;
 
   public Places(int total, int perKey) {
     this.total = total;
+    this.perKey = perKey;
     this.byKey = new PlacesPerKey<>(perKey);
   }
 
@@ -48,6 +52,20 @@ public final class Places<K> {
         keyPlace.get().run();
       }
     });
+  }
+
+  /**
+   * A place for {@code key} as an outcome: its give-back, or {@code UNAVAILABLE} saying which limit
+   * refused it, in words about {@code what} the places hold ("uploads", "downloads").
+   */
+  public Outcome<Runnable> takeOrRefuse(K key, String what) {
+    Place place = take(key);
+    if (place instanceof Held held) {
+      return Outcome.ok(held.giveBack());
+    }
+    return Outcome.rejected(Reason.UNAVAILABLE, place instanceof KeyFull
+        ? "you have " + perKey + " " + what + " in progress on this node; finish one first"
+        : "too many " + what + " in progress; retry later");
   }
 
   /** Places held now, of every key. */

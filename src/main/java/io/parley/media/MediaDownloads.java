@@ -1,7 +1,6 @@
 package io.parley.media;
 
 import io.parley.cluster.Outcome;
-import io.parley.cluster.Outcome.Reason;
 import io.parley.limits.Places;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,26 +19,18 @@ final class MediaDownloads {
   static final Duration UNCLAIMED_AFTER = Duration.ofSeconds(30);
 
   private final Duration unclaimedAfter;
-  private final int perUser;
   private final Places<String> places;
   private final ActorSystem<?> system;
 
   MediaDownloads(int maxConcurrent, int perUser, Duration unclaimedAfter, ActorSystem<?> system) {
     this.unclaimedAfter = unclaimedAfter;
-    this.perUser = perUser;
     this.places = new Places<>(maxConcurrent, perUser);
     this.system = system;
   }
 
   /** A place for a download of {@code userId}'s, to be given back once; UNAVAILABLE if none is free. */
   Outcome<Runnable> take(String userId) {
-    Places.Place place = places.take(userId);
-    if (place instanceof Places.Held held) {
-      return Outcome.ok(held.giveBack());
-    }
-    return Outcome.rejected(Reason.UNAVAILABLE, place instanceof Places.KeyFull
-        ? "you have " + perUser + " downloads in progress on this node; finish one first"
-        : "too many downloads in progress; retry later");
+    return places.takeOrRefuse(userId, "downloads");
   }
 
   /** {@code bytes}, giving {@code place} back once they end, fail or are cancelled, or are never streamed. */

@@ -98,11 +98,9 @@ final class MediaUploads {
     if (!roomOnDisk()) {
       return done(Outcome.rejected(Reason.UNAVAILABLE, "this node is short of disk space for uploads; retry later"));
     }
-    Places.Place place = uploading.take(uploaderId);
-    if (!(place instanceof Places.Held held)) {
-      return done(Outcome.rejected(Reason.UNAVAILABLE, place instanceof Places.KeyFull
-          ? "you have " + settings.maxUploadsPerUser() + " uploads in progress on this node; finish one first"
-          : "too many uploads in progress; retry later"));
+    Outcome<Runnable> place = uploading.takeOrRefuse(uploaderId, "uploads");
+    if (!place.isOk()) {
+      return done(Outcome.rejected(place.reason(), place.message()));
     }
     String mediaId = MediaUrls.newId();
     String key = MediaKeys.objectKey(uploaderId, mediaId);
@@ -137,7 +135,7 @@ final class MediaUploads {
         .thenCompose(Function.identity());
     return result.whenComplete((outcome, failure) -> {
       files.delete(file);
-      held.giveBack().run();
+      place.value().run();
     });
   }
 
