@@ -59,6 +59,7 @@ public final class ParleyMetrics {
   private static final DistributionSummary PENDING_ITEMS = DistributionSummary.builder("parley.pending.items")
       .description("A user's pending items after a store").publishPercentileHistogram().register(Metrics.globalRegistry);
   private static final ConcurrentHashMap<String, Counter> requests = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, Counter> requestErrors = new ConcurrentHashMap<>();
   private static final ConcurrentHashMap<String, DistributionSummary> groupCommits = new ConcurrentHashMap<>();
   private static final ConcurrentHashMap<String, Counter> refusals = new ConcurrentHashMap<>();
 
@@ -91,6 +92,17 @@ public final class ParleyMetrics {
     if (itemsWritten > 0) {
       ITEMS_WRITTEN.increment(itemsWritten);
     }
+  }
+
+  /**
+   * One DynamoDB request that failed, by operation and DynamoDB's error code (or, when no answer
+   * came, the client's exception): a refused condition is an answer Parley expects (a repeated
+   * send); an InternalServerError or a throttle is the store failing.
+   */
+  public static void dynamoDbError(String operation, String code) {
+    requestErrors.computeIfAbsent(operation + ' ' + code, key -> Counter.builder("parley.dynamodb.errors")
+        .description("DynamoDB requests that failed, by operation and error code").tag("operation", operation)
+        .tag("code", code).register(Metrics.globalRegistry)).increment();
   }
 
   /** How many commands one group-committed write of an entity carried. */

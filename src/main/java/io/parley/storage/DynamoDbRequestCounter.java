@@ -1,7 +1,9 @@
 package io.parley.storage;
 
+import com.amazonaws.AmazonServiceException;
 import com.amazonaws.AmazonWebServiceRequest;
 import com.amazonaws.Request;
+import com.amazonaws.Response;
 import com.amazonaws.handlers.RequestHandler2;
 import com.amazonaws.services.dynamodbv2.model.BatchWriteItemRequest;
 import com.amazonaws.services.dynamodbv2.model.PutItemRequest;
@@ -12,7 +14,8 @@ import java.util.List;
 
 /**
  * Counts every DynamoDB request that leaves this JVM, by operation, and the items it writes:
- * storage requests per message are both the latency and the bill. Registered for every AWS SDK v1
+ * storage requests per message are both the latency and the bill; and those that fail, by error
+ * code, once the SDK has given up retrying them. Registered for every AWS SDK v1
  * client (the persistence plugin's included) through the SDK's global handler list,
  * {@code com/amazonaws/global/handlers/request.handler2s}.
  */
@@ -21,13 +24,32 @@ public final class DynamoDbRequestCounter extends RequestHandler2 {
 
   @Override
   public void beforeRequest(Request<?> request) {
-    AmazonWebServiceRequest original = request.getOriginalRequest();
-    String type = original.getClass().getName();
-    if (!type.startsWith(DYNAMODB_MODEL)) {
-      return;
+    String operation = operation(request.getOriginalRequest());
+    if (operation != null) {
+      ParleyMetrics.dynamoDbRequest(operation, itemsWritten(request.getOriginalRequest()));
     }
-    String operation = original.getClass().getSimpleName().replaceFirst("Request$", "");
-    ParleyMetrics.dynamoDbRequest(operation, itemsWritten(original));
+  }
+
+  @Override
+  public void afterError(Request<?> request, Response<?> response, Exception failure) {
+    String operation = operation(request.getOriginalRequest());
+    if (operation != null) {
+      ParleyMetrics.dynamoDbError(operation, errorCode(failure));
+    }
+  }
+
+  /** The DynamoDB operation {@code request} is (PutItem, Query, …), or null for another service's request. */
+  static String operation(AmazonWebServiceRequest request) {
+    String type = request.getClass().getName();
+    return type.startsWith(DYNAMODB_MODEL) ? request.getClass().getSimpleName().replaceFirst("Request$", "") : null;
+  }
+
+  /** DynamoDB's error code of {@code failure}, or the client's exception when no answer came (a timeout, a refused connection). */
+  static String errorCode(Throwable failure) {
+    if (failure instanceof AmazonServiceException answered && answered.getErrorCode() != null) {
+      return answered.getErrorCode();
+    }
+    return failure.getClass().getSimpleName();
   }
 
   static int itemsWritten(AmazonWebServiceRequest request) {

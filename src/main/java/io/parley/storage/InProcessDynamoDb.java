@@ -11,6 +11,8 @@ import java.lang.reflect.Proxy;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -21,8 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * same data.
  *
  * <p>Clients find the in-process client by the endpoint the configuration names, so nothing
- * changes for a node that uses a DynamoDB of another process. Requests are counted here, as
- * {@link DynamoDbRequestCounter} counts those that leave through the SDK.
+ * changes for a node that uses a DynamoDB of another process. Requests and their failures are
+ * counted here, as {@link DynamoDbRequestCounter} counts those that leave through the SDK.
  */
 public final class InProcessDynamoDb {
   private static final Map<String, AmazonDynamoDB> BY_ENDPOINT = new ConcurrentHashMap<>();
@@ -79,10 +81,32 @@ public final class InProcessDynamoDb {
         int items = args != null && args[0] instanceof AmazonWebServiceRequest request
             ? DynamoDbRequestCounter.itemsWritten(request)
             : operation.equals("putItem") ? 1 : 0;
-        ParleyMetrics.dynamoDbRequest(Character.toUpperCase(operation.charAt(0)) + operation.substring(1), items);
+        String counted = Character.toUpperCase(operation.charAt(0)) + operation.substring(1);
+        ParleyMetrics.dynamoDbRequest(counted, items);
+        return countingErrors(counted, client, method, args);
       }
       return call(client, method, args);
     });
+  }
+
+  /** Calls {@code method}, counting its failure, thrown or (asynchronous calls) completing the future. */
+  private static Object countingErrors(String operation, Object client, Method method, Object[] args) throws Exception {
+    Object answer;
+    try {
+      answer = call(client, method, args);
+    } catch (Exception failed) {
+      ParleyMetrics.dynamoDbError(operation, DynamoDbRequestCounter.errorCode(failed));
+      throw failed;
+    }
+    if (answer instanceof CompletionStage<?> pending) {
+      pending.whenComplete((result, failure) -> {
+        if (failure != null) {
+          Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+          ParleyMetrics.dynamoDbError(operation, DynamoDbRequestCounter.errorCode(cause));
+        }
+      });
+    }
+    return answer;
   }
 
   /** Calls {@code method} on {@code target}, throwing what it throws rather than a wrapper. */

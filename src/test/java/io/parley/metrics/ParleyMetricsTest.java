@@ -50,12 +50,14 @@ class ParleyMetricsTest {
     ParleyMetrics.messagesAccepted(2);
     ParleyMetrics.sendAcked(Duration.ofMillis(3));
     ParleyMetrics.rejected("unknown_type");
+    ParleyMetrics.dynamoDbError("PutItem", "InternalServerError");
 
     String text = ParleyMetrics.scrape();
 
     for (String line : new String[] {"# TYPE parley_messages_accepted_total counter",
         "# TYPE parley_send_ack_seconds histogram", "parley_send_ack_seconds_bucket{le=\"+Inf\"}",
-        "parley_send_ack_seconds_count", "parley_rejected_total{code=\"unknown_type\"}"}) {
+        "parley_send_ack_seconds_count", "parley_rejected_total{code=\"unknown_type\"}",
+        "parley_dynamodb_errors_total{code=\"InternalServerError\",operation=\"PutItem\"}"}) {
       assertTrue(text.contains(line), line + " in\n" + text);
     }
   }

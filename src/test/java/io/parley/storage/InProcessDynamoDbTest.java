@@ -138,6 +138,38 @@ class InProcessDynamoDbTest {
     assertEquals(1, count("parley.dynamodb.requests", "GetItem") - gets);
   }
 
+  @Test
+  void failedRequestsAreCountedByOperationAndErrorCode() throws Exception {
+    inProcess.putItem(TABLE, event("p-1", 1, "first"));
+    PutItemRequest again = new PutItemRequest(TABLE, event("p-1", 1, "second"))
+        .withConditionExpression("attribute_not_exists(par)");
+    double refused = errors("PutItem", "ConditionalCheckFailedException");
+    double invalid = errors("GetItem", "ValidationException");
+
+    assertThrows(ConditionalCheckFailedException.class, () -> inProcess.putItem(again));
+    assertEquals(1, errors("PutItem", "ConditionalCheckFailedException") - refused, "a call that waits");
+    AmazonDynamoDBAsync async = InProcessDynamoDb.asyncAt(dynamo.endpoint()).orElseThrow();
+    assertThrows(ExecutionException.class, () -> async.putItemAsync(again).get(10, TimeUnit.SECONDS));
+    assertEquals(2, errors("PutItem", "ConditionalCheckFailedException") - refused, "an asynchronous call");
+    // A request that leaves through the SDK is counted by the SDK's handler (DynamoDbRequestCounter).
+    assertThrows(ConditionalCheckFailedException.class, () -> http.putItem(again));
+    assertEquals(3, errors("PutItem", "ConditionalCheckFailedException") - refused, "over HTTP");
+    assertThrows(AmazonDynamoDBException.class, () -> http.getItem(TABLE, Map.of("par", new AttributeValue("p-1"))));
+    assertEquals(1, errors("GetItem", "ValidationException") - invalid);
+
+    double putErrors = errors("PutItem", null);
+    inProcess.putItem(TABLE, event("p-1", 3, "fine"));
+    async.putItemAsync(new PutItemRequest(TABLE, event("p-1", 4, "fine"))).get(10, TimeUnit.SECONDS);
+    http.putItem(TABLE, event("p-1", 5, "fine"));
+    assertEquals(putErrors, errors("PutItem", null), "a request answered is not an error");
+  }
+
+  /** Failed {@code operation} requests with {@code code} (null: any). */
+  private static double errors(String operation, String code) {
+    var search = Metrics.globalRegistry.find("parley.dynamodb.errors").tag("operation", operation);
+    return (code == null ? search : search.tag("code", code)).counters().stream().mapToDouble(Counter::count).sum();
+  }
+
   private static <Q extends com.amazonaws.AmazonWebServiceRequest, S> AsyncHandler<Q, S> handler(CompletableFuture<S> heard) {
     return new AsyncHandler<>() {
       @Override
