@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -34,6 +35,7 @@ public final class ContentKeys {
 
   private final KeyTable table;
   private final AsyncCache<String, Loaded> cache;
+  private final ConcurrentHashMap<String, CompletableFuture<KeyTable.Row>> creating = new ConcurrentHashMap<>();
   private final Duration cacheFor;
   private final Ticker ticker;
   private final Clock clock;
@@ -77,15 +79,39 @@ public final class ContentKeys {
       if (refused(row)) {
         return CompletableFuture.failedFuture(new AccountErasing());
       }
-      long erasedBefore = clock.millis() - cacheFor.toMillis();
-      return table.storeIfAbsent(ContentKey.generate(userId), erasedBefore).thenApply(now -> {
-        cache.put(userId, CompletableFuture.completedFuture(new Loaded(now, ticker.read())));
+      return create(userId).thenApply(now -> {
         if (now.key().isEmpty() || now.erasing()) {
           throw new AccountErasing();
         }
         return now.key().get();
       });
     });
+  }
+
+  /**
+   * Stores a new key for {@code userId} unless the table has one, once at a time per user: a new
+   * account's first sends (ten at once from a busy client) all found no key, and each raced a key of
+   * its own into the table, the losers refused and reading the winner's back.
+   */
+  private CompletionStage<KeyTable.Row> create(String userId) {
+    CompletableFuture<KeyTable.Row> mine = new CompletableFuture<>();
+    CompletableFuture<KeyTable.Row> running = creating.putIfAbsent(userId, mine);
+    if (running != null) {
+      return running;
+    }
+    long erasedBefore = clock.millis() - cacheFor.toMillis();
+    table.storeIfAbsent(ContentKey.generate(userId), erasedBefore).whenComplete((now, failure) -> {
+      if (failure == null) {
+        cache.put(userId, CompletableFuture.completedFuture(new Loaded(now, ticker.read())));
+      }
+      creating.remove(userId, mine); // after the cache holds it, so that no send finds neither
+      if (failure == null) {
+        mine.complete(now);
+      } else {
+        mine.completeExceptionally(failure);
+      }
+    });
+    return mine;
   }
 
   /**

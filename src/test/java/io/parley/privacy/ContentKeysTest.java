@@ -10,10 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.parley.testing.EntityHarness.ManualClock;
 import io.parley.testing.MemoryKeyTable;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +34,77 @@ class ContentKeysTest {
 
   private ContentKeys node(Duration cacheFor) {
     return new ContentKeys(table, 100, cacheFor, () -> clock.millis() * 1_000_000L, clock);
+  }
+
+  /** A new account's first sends (ten at once from a busy client) all find no key. */
+  @Test
+  void sendsThatFindNoKeyShareOneCreationRatherThanEachRacingItsOwn() {
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    AtomicInteger stores = new AtomicInteger();
+    KeyTable held = new KeyTable() {
+      @Override
+      public CompletionStage<Row> read(String userId) {
+        return table.read(userId);
+      }
+
+      @Override
+      public CompletionStage<Row> storeIfAbsent(ContentKey key, long erasedBefore) {
+        stores.incrementAndGet();
+        return release.thenCompose(go -> table.storeIfAbsent(key, erasedBefore));
+      }
+
+      @Override
+      public CompletionStage<Void> markErasing(String userId, long since) {
+        return table.markErasing(userId, since);
+      }
+
+      @Override
+      public CompletionStage<Void> delete(String userId) {
+        return table.delete(userId);
+      }
+    };
+    ContentKeys node = new ContentKeys(held, 100, CACHE_FOR, () -> clock.millis() * 1_000_000L, clock);
+    List<CompletableFuture<ContentKey>> sends = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      sends.add(node.forSending("alice").toCompletableFuture());
+    }
+    assertEquals(1, stores.get(), "one key offered to the table");
+    release.complete(null);
+    ContentKey key = join(table.read("alice")).key().orElseThrow();
+    sends.forEach(send -> assertEquals(key, join(send)));
+    assertEquals(key, join(node.forSending("alice")));
+    assertEquals(1, stores.get(), "and the next send finds it");
+
+    CompletableFuture<Void> failing = new CompletableFuture<>();
+    KeyTable unreachable = new KeyTable() {
+      @Override
+      public CompletionStage<Row> read(String userId) {
+        return CompletableFuture.completedFuture(Row.NONE);
+      }
+
+      @Override
+      public CompletionStage<Row> storeIfAbsent(ContentKey k, long erasedBefore) {
+        stores.incrementAndGet();
+        return failing.thenApply(never -> Row.NONE);
+      }
+
+      @Override
+      public CompletionStage<Void> markErasing(String userId, long since) {
+        return failing;
+      }
+
+      @Override
+      public CompletionStage<Void> delete(String userId) {
+        return failing;
+      }
+    };
+    ContentKeys cut = new ContentKeys(unreachable, 100, CACHE_FOR, () -> clock.millis() * 1_000_000L, clock);
+    stores.set(0);
+    CompletableFuture<ContentKey> first = cut.forSending("bob").toCompletableFuture();
+    failing.completeExceptionally(new IllegalStateException("the table is unreachable"));
+    assertThrows(CompletionException.class, first::join);
+    assertThrows(CompletionException.class, () -> join(cut.forSending("bob")));
+    assertEquals(2, stores.get(), "a failed creation is tried again by the next send");
   }
 
   @Test
