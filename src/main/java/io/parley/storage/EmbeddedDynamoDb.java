@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,6 +74,11 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
 
   public String endpoint() {
     return http.endpoint();
+  }
+
+  /** How long ago the store last failed to commit; empty if it never has (see {@link StorageHealthCheck}). */
+  public Optional<Duration> sinceCommitFailed() {
+    return store.engine().sinceCommitFailed();
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.parley.store.engine;
 
+import java.util.OptionalLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -7,7 +8,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Tells the operator when the writer cannot commit (a full disk, an I/O error) and when it
  * commits again. Every write is refused while it lasts, and clients retry them, so one line a
- * minute says it rather than one per write.
+ * minute says it rather than one per write; on a nearly full disk small groups commit between
+ * refused ones, so a commit does not restart that minute. Kept on the writer's thread; how long
+ * ago the last failure was is read from any.
  */
 final class CommitFailures {
   private static final Logger log = LoggerFactory.getLogger(CommitFailures.class);
@@ -17,7 +20,10 @@ final class CommitFailures {
   private long failedGroups;
   private long failedWrites;
   private long lastToldNanos;
-  private boolean told;
+  private boolean toldFailing;
+  private boolean everTold;
+  private volatile long lastFailedNanos;
+  private volatile boolean everFailed;
 
   CommitFailures() {
     this(System::nanoTime);
@@ -32,25 +38,34 @@ final class CommitFailures {
     failedGroups++;
     failedWrites += writes;
     long now = nanoTime.getAsLong();
-    if (!told || now - lastToldNanos >= EVERY_NANOS) {
+    lastFailedNanos = now;
+    everFailed = true;
+    if (!everTold || now - lastToldNanos >= EVERY_NANOS) {
       log.error("The store cannot commit, so it refuses every write until it can (refused so far: {};"
           + " after a full disk, writes go on once space is freed): {}", failedWrites, cause.getMessage());
-      told = true;
+      toldFailing = true;
+      everTold = true;
       lastToldNanos = now;
       return true;
     }
     return false;
   }
 
-  /** A group was committed; whether that ended a run of failures (and was told). */
+  /** A group was committed; whether that ended told failures (and was told). */
   boolean committed() {
-    if (failedGroups > 0) {
+    if (toldFailing) {
       log.info("The store commits again (writes refused meanwhile: {}, in {} transactions)", failedWrites, failedGroups);
       failedGroups = 0;
       failedWrites = 0;
-      told = false;
+      toldFailing = false;
       return true;
     }
     return false;
+  }
+
+  /** How long ago (nanoseconds) the last group failed; empty if none has. */
+  OptionalLong sinceLastFailure() {
+    long failedAt = lastFailedNanos;
+    return everFailed ? OptionalLong.of(nanoTime.getAsLong() - failedAt) : OptionalLong.empty();
   }
 }

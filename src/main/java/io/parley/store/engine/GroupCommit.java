@@ -4,6 +4,7 @@ import io.parley.store.model.StoreException;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -92,6 +93,11 @@ final class GroupCommit implements AutoCloseable {
   /** How many writes wait for the writer now. */
   int waiting() {
     return waiting.size();
+  }
+
+  /** How long ago (nanoseconds) the writer last failed to commit; empty if it never has. */
+  OptionalLong sinceCommitFailed() {
+    return failures.sinceLastFailure();
   }
 
   /** How many transactions the writer has committed. */

@@ -8,8 +8,11 @@ import io.parley.store.model.TableInfo;
 import io.parley.store.model.TableSchema;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 
 /** The store's operations on its own model; the doors translate to and from it. */
@@ -150,6 +153,16 @@ public final class StoreEngine implements AutoCloseable {
   /** How many transactions the writer has committed (each one sync), for tests and measurements. */
   public long commits() {
     return writer.commits();
+  }
+
+  /**
+   * How long ago the writer last failed to commit (a full disk, an I/O error: every write of that
+   * transaction was refused); empty if it never has. On a nearly full disk small transactions
+   * commit between refused ones, so a commit since does not say the failures are over.
+   */
+  public Optional<Duration> sinceCommitFailed() {
+    OptionalLong nanos = writer.sinceCommitFailed();
+    return nanos.isPresent() ? Optional.of(Duration.ofNanos(nanos.getAsLong())) : Optional.empty();
   }
 
   public void backupTo(Path target) {

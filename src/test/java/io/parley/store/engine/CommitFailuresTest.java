@@ -1,9 +1,11 @@
 package io.parley.store.engine;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.SQLException;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +25,31 @@ class CommitFailuresTest {
     assertTrue(failures.failed(1, full), "again a minute after");
     assertTrue(failures.committed(), "the recovery is told");
     assertFalse(failures.committed(), "once");
+  }
+
+  /** On a nearly full disk small groups commit between refused ones: two lines a minute at most, not two per group. */
+  @Test
+  void failuresBetweenCommitsAreToldOnceAMinute() {
+    assertTrue(failures.failed(1, full));
+    assertTrue(failures.committed());
+    now += TimeUnit.MILLISECONDS.toNanos(10);
+    assertFalse(failures.failed(1, full), "a failure right after a commit, within the minute");
+    assertFalse(failures.committed(), "and the commit after it");
+    now += TimeUnit.SECONDS.toNanos(60);
+    assertTrue(failures.failed(1, full), "a minute after the last told");
+    assertTrue(failures.committed());
+  }
+
+  @Test
+  void howLongAgoTheLastFailureWasIsKnownCommitsOrNot() {
+    assertEquals(OptionalLong.empty(), failures.sinceLastFailure(), "none yet");
+    failures.failed(1, full);
+    now += TimeUnit.SECONDS.toNanos(3);
+    failures.failed(1, full);
+    now += TimeUnit.SECONDS.toNanos(2);
+    assertEquals(OptionalLong.of(TimeUnit.SECONDS.toNanos(2)), failures.sinceLastFailure(), "from the last one");
+    failures.committed();
     now += TimeUnit.SECONDS.toNanos(1);
-    assertTrue(failures.failed(2, full), "a new run of failures is told at once");
+    assertEquals(OptionalLong.of(TimeUnit.SECONDS.toNanos(3)), failures.sinceLastFailure(), "a commit since does not end it");
   }
 }

@@ -231,6 +231,8 @@ class GroupCommitTest {
         }
         assertTrue(full != null, "the page limit was never reached");
         assertTrue(full.getMessage().contains("full"), full.getMessage());
+        assertTrue(writer.sinceCommitFailed().isPresent(), "the failure is known (to the node's readiness)");
+        assertTrue(writer.sinceCommitFailed().getAsLong() < java.util.concurrent.TimeUnit.SECONDS.toNanos(10));
         int refusedRow = n - 1;
         StoreException stillFull = assertThrows(StoreException.class,
             () -> writer.submit((sql, after) -> insertBlob(sql, 1000)));
