@@ -5,10 +5,8 @@ import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.CopyingSnapshotAdapter;
 import io.parley.cluster.EventBatches;
-import io.parley.cluster.HandlerTable;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.EntityLifecycle;
-import io.parley.push.OfflinePushes;
 import io.parley.push.PushNotifier;
 import io.parley.push.PushToken;
 import io.parley.conversation.Conversations;
@@ -19,18 +17,15 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
-import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
@@ -38,13 +33,15 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One user: the delivery stream (cursor, pending items, each device's ack), the inbox, presence
- * and push tokens. The state and how events change it are {@link UserState}; the commands of each
- * job are decided by {@link UserWrites} (the group commit), {@link DeliveryStream},
+ * and push tokens. This file is its protocol (the commands others send, their replies, the events)
+ * and the entity's wiring, as in Pekko's ShoppingCart sample; what its jobs send it
+ * ({@link Internal}) is declared beside each job. {@link UserCommands} hands each command to one of
+ * the {@link UserJobs}: {@link UserWrites} (the group commit), {@link DeliveryStream},
  * {@link DeviceConnections} (live connections, held in memory only, with {@link PresenceWatchers}),
  * {@link InboxCommands}, {@link Allowances}, {@link Erasure}, {@link GroupConsent},
- * {@link WakeUpPushes} and {@link Passivation}. Its protocol (the commands others send, their
- * replies, the events) is declared here, beside the handlers, as in Pekko's ShoppingCart sample;
- * what its jobs send it ({@link Internal}) is declared beside each job.
+ * {@link WakeUpPushes} and {@link Passivation}; {@link UserEvents} is the pure event handler that
+ * builds the {@link UserState}. The protocol cannot move: journals and other nodes name its
+ * classes {@code UserActor$X}.
  */
 public final class UserActor
     extends EventSourcedBehavior<UserActor.Command, UserActor.Event, UserState> {
@@ -288,48 +285,20 @@ public final class UserActor
 
   public static Behavior<Command> create(String userId, ActorRef<ClusterSharding.ShardCommand> shard,
       Conversations conversations, UserSettings settings, PushNotifier pushes, KeptElsewhere elsewhere, Clock clock) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(
-        timers -> new UserActor(userId, ctx, timers, shard, conversations, settings, pushes, elsewhere, clock)));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new UserActor(userId, settings,
+        self -> new UserJobs(userId, ctx, timers, shard, conversations, settings, pushes, elsewhere, clock,
+            self.Effect(), () -> self.lastSequenceNumber(ctx)))));
   }
 
   private final String userId;
   private final UserSettings settings;
+  private final UserJobs jobs;
 
-  private final DeviceConnections connections;
-  private final OfflinePushes<Command> pushes;
-  private final WakeUpPushes wakeUps;
-  private final DeliveryStream stream;
-  private final InboxCommands inbox;
-  private final Allowances allowances;
-  private final Erasure erasure;
-  private final GroupConsent consent;
-  private final UserWrites writes;
-  private final Passivation passivation;
-  private static final AtomicLong INCARNATIONS = new AtomicLong(System.nanoTime());
-  private long incarnation;
-  private final EntityLifecycle<UserState> lifecycle;
-
-  private UserActor(String userId, ActorContext<Command> ctx, TimerScheduler<Command> timers,
-      ActorRef<ClusterSharding.ShardCommand> shard, Conversations conversations, UserSettings settings,
-      PushNotifier pushNotifier, KeptElsewhere elsewhere, Clock clock) {
+  private UserActor(String userId, UserSettings settings, Function<UserActor, UserJobs> jobs) {
     super(persistenceId(userId), EntityLifecycle.onPersistenceFailure());
     this.userId = userId;
-    this.lifecycle = new EntityLifecycle<>(TYPE_KEY.name(), ctx, shard);
     this.settings = settings;
-    this.pushes = new OfflinePushes<>(userId, settings.pushGatherDelay(), settings.pushCoalesceWindow(), pushNotifier,
-        timers, WakeUpPushes.PushDue::new, clock);
-    MemberLists memberLists = new MemberLists(conversations, ctx.getSystem());
-    // A device back online fetches what is pending: nothing waiting is pushed any more.
-    this.connections = new DeviceConnections(userId, ctx, settings, clock, memberLists, pushes::cancelAll);
-    this.wakeUps = new WakeUpPushes(pushes, connections::online, Effect());
-    this.stream = new DeliveryStream(userId, conversations, settings, clock, timers, connections, pushes);
-    this.inbox = new InboxCommands(userId, conversations, settings, connections, memberLists);
-    this.allowances = new Allowances(clock);
-    this.erasure = new Erasure(userId, ctx, timers, Effect(), conversations, elsewhere, connections, pushes, clock,
-        () -> lastSequenceNumber(ctx));
-    this.consent = new GroupConsent(userId, Effect(), connections, memberLists, clock);
-    this.passivation = new Passivation(clock, settings.passivateAfterIdle(), timers, lifecycle);
-    this.writes = new UserWrites(ctx, Effect(), stream, inbox, connections, consent, passivation, () -> incarnation);
+    this.jobs = jobs.apply(this); // they work with this entity's effects and sequence numbers
   }
 
   /** The state {@link #emptyState} gave Pekko, which starts every rebuild of this entity from it. */
@@ -354,94 +323,19 @@ public final class UserActor
 
   @Override
   public SignalHandler<UserState> signalHandler() {
-    return lifecycle.signals(newSignalHandlerBuilder(), state -> {
-      incarnation = INCARNATIONS.incrementAndGet();
-      passivation.start();
-      erasure.advance(state);
-    });
+    return jobs.lifecycle.signals(newSignalHandlerBuilder(), jobs::recovered);
   }
-
-  // ---------------------------------------------------------------------------- command handler
-
-  /** One table for every user entity (see {@link HandlerTable}). */
-  private static final HandlerTable<UserActor, UserState, Command, Effect<Event, UserState>> COMMANDS =
-      HandlerTable.<UserActor, UserState, Command, Effect<Event, UserState>>builder()
-          .on(Sync.class, (self, state, cmd) -> self.writes.sync(state, cmd))
-          .on(Writes.class, (self, state, cmd) -> self.writes.stage(cmd))
-          .on(UserWrites.Flush.class, (self, state, cmd) -> self.writes.flush(state))
-          .on(UserWrites.FlushAcks.class, (self, state, cmd) -> self.writes.flush(state))
-          .on(Ack.class, (self, state, cmd) -> self.touched(() -> self.stream.ack(state, cmd)))
-          .on(Notify.class, (self, state, cmd) ->
-              self.Effect().none().thenRun(s -> self.connections.broadcast(cmd.event(), null)))
-          .on(GetPending.class, (self, state, cmd) -> self.Effect().reply(cmd.replyTo(), self.stream.pending(state, cmd)))
-          .on(GetInbox.class, (self, state, cmd) -> self.touched(() -> self.inbox.page(state, cmd)))
-          .on(Erase.class, (self, state, cmd) -> self.erasure.request(state, cmd))
-          .on(Erasure.EraseStep.class, (self, state, cmd) -> self.erasure.step(state, cmd))
-          .on(Erasure.ElsewhereErased.class, (self, state, cmd) -> self.erasure.elsewhereErased(state, cmd))
-          .on(Erasure.IndexConsulted.class, (self, state, cmd) -> self.erasure.indexConsulted(state, cmd))
-          .on(Erasure.OwnJournalErased.class, (self, state, cmd) -> self.erasure.journalErased(state, cmd))
-          .on(Erasure.ErasingMarked.class, (self, state, cmd) -> self.erasure.erasingMarked(state, cmd))
-          .on(ResumeErasure.class, (self, state, cmd) -> self.Effect().reply(cmd.replyTo(), Erasure.resumed(state)))
-          .on(GetExport.class, (self, state, cmd) -> self.Effect().none().thenRun(s -> self.inbox.export(s, cmd)))
-          .on(PresenceWatchers.PresenceChecked.class, (self, state, cmd) ->
-              self.Effect().none().thenRun(s -> self.connections.presenceChecked(cmd, s)))
-          .on(SubscribePresence.class, (self, state, cmd) -> self.touched(() -> self.connections.subscribe(cmd, state)))
-          .on(RenewPresence.class, (self, state, cmd) -> self.Effect().none().thenRun(s -> self.connections.renew(cmd, s)))
-          .on(UnsubscribePresence.class, (self, state, cmd) ->
-              self.Effect().none().thenRun(s -> self.connections.unsubscribe(cmd)))
-          .on(WatchPresence.class, (self, state, cmd) ->
-              self.Effect().none().thenRun(s -> self.connections.watchPresence(cmd)))
-          .on(LeaseAllowance.class, (self, state, cmd) -> self.Effect().reply(cmd.replyTo(), self.allowances.lease(cmd)))
-          .on(ConsentCommand.class, (self, state, cmd) -> self.consent.handle(state, cmd))
-          .on(WakeUpPushes.PushDue.class, (self, state, cmd) -> self.wakeUps.due(state, cmd))
-          .on(Mentioned.class, (self, state, cmd) -> self.wakeUps.mentioned(state, cmd))
-          .on(Passivation.Tick.class, (self, state, cmd) -> self.onTick(state))
-          .on(Stop.class, (self, state, cmd) -> self.writes.stopOnceStored())
-          .build();
 
   @Override
   public CommandHandler<Command, Event, UserState> commandHandler() {
-    return (state, command) -> COMMANDS.apply(this, state, command);
+    return (state, command) -> UserCommands.handle(jobs, state, command);
   }
-
-  private Effect<Event, UserState> onTick(UserState state) {
-    connections.pruneWatching();
-    passivation.check(() -> writes.idle() && connections.idle() && pushes.isEmpty() && allowances.full()
-        && !Erasure.running(state));
-    return Effect().none();
-  }
-
-  /** A device's command that stores nothing: it counts as activity, then {@code handle} runs. */
-  private Effect<Event, UserState> touched(Runnable handle) {
-    passivation.touch();
-    handle.run();
-    return Effect().none();
-  }
-
-  // ------------------------------------------------------------------------------ event handler
-
-  private static final HandlerTable<UserActor, UserState, Event, UserState> EVENTS =
-      HandlerTable.<UserActor, UserState, Event, UserState>builder()
-          .on(Batch.class, (self, state, batch) -> EventBatches.applyAll(self.eventHandler(), state, batch.events()))
-          .on(MessagesStored.class, (self, state, e) -> state.apply(self.userId, e))
-          .on(NoticeStored.class, (self, state, e) -> state.apply(e))
-          .on(MembershipChanged.class, (self, state, e) -> state.apply(self.userId, e))
-          .on(PreviewDeleted.class, (self, state, e) -> state.apply(e))
-          .on(DeviceConnected.class, (self, state, e) -> state.apply(e))
-          .on(DeviceDisconnected.class, (self, state, e) -> state.apply(e))
-          .on(DeviceAcked.class, (self, state, e) -> state.apply(e))
-          .on(ConversationRead.class, (self, state, e) -> state.apply(e))
-          .on(PushTokenAdded.class, (self, state, e) -> state.apply(e))
-          .on(PushTokenRemoved.class, (self, state, e) -> state.apply(e))
-          .on(Erasing.class, (self, state, e) -> Erasure.apply(state, e))
-          .on(ConsentEvent.class, (self, state, e) -> GroupConsent.apply(state, e))
-          .build();
 
   @Override
   public EventHandler<UserState, Event> eventHandler() {
     // Events change the state in place, and Pekko starts a rebuild after a failed write (a
     // restart) from the one object emptyState gave it: that object must stay empty, or the
     // rebuild applies every event again on top of the events of before, unstored ones included.
-    return (state, event) -> EVENTS.apply(this, state == pristine ? new UserState() : state, event);
+    return (state, event) -> UserEvents.apply(userId, state == pristine ? new UserState() : state, event);
   }
 }
