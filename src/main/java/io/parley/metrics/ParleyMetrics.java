@@ -96,8 +96,8 @@ public final class ParleyMetrics {
 
   /**
    * One DynamoDB request that failed, by operation and DynamoDB's error code (or, when no answer
-   * came, the client's exception): a refused condition is an answer Parley expects (a repeated
-   * send); an InternalServerError or a throttle is the store failing.
+   * came, the client's exception): a refused condition can be an answer Parley expects (two
+   * writers raced for one item); an InternalServerError or a throttle is the store failing.
    */
   public static void dynamoDbError(String operation, String code) {
     requestErrors.computeIfAbsent(operation + ' ' + code, key -> Counter.builder("parley.dynamodb.errors")

@@ -65,7 +65,9 @@ final class CommitFailures {
 
   /** How long ago (nanoseconds) the last group failed; empty if none has. */
   OptionalLong sinceLastFailure() {
-    long failedAt = lastFailedNanos;
-    return everFailed ? OptionalLong.of(nanoTime.getAsLong() - failedAt) : OptionalLong.empty();
+    if (!everFailed) { // read first: written after lastFailedNanos, so that one is current when this is set
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(nanoTime.getAsLong() - lastFailedNanos);
   }
 }
