@@ -24,6 +24,7 @@ public final class EntityLifecycle<S> {
   // null for an entity that never asks to passivate (a singleton, or one sharding passivates)
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorRef<?> self;
+  private Runnable onRestart = () -> {};
 
   public EntityLifecycle(String type, ActorContext<?> ctx, ActorRef<ClusterSharding.ShardCommand> shard) {
     this.running = new ParleyMetrics.RunningEntity(type);
@@ -50,10 +51,21 @@ public final class EntityLifecycle<S> {
           running.started();
           onRecovered.accept(state);
         })
-        .onSignal(PreRestart.instance(), state -> running.stopped())
+        .onSignal(PreRestart.instance(), state -> {
+          running.stopped();
+          onRestart.run();
+        })
         .onSignal(PostStop.instance(), state -> running.stopped());
     more.accept(builder);
     return builder.build();
+  }
+
+  /**
+   * What the entity does when a write failed and it restarts (its jobs outlive the restart, which
+   * rebuilds only its state): such as telling whoever waits for the failed write.
+   */
+  public void onRestart(Runnable restarting) {
+    this.onRestart = restarting;
   }
 
   public SignalHandler<S> signals(SignalHandlerBuilder<S> builder, Consumer<S> onRecovered) {

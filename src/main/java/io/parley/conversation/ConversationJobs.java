@@ -111,6 +111,7 @@ final class ConversationJobs {
     this.admin = new GroupAdmin(conversationId, effects, memberships, large, known);
     this.writes = new ConversationWrites(conversationId, ctx, effects, lastSequenceNr, recipients,
         handoffs, this::fanOut, dedupOverflow, membership, settings, clock, known);
+    lifecycle.onRestart(writes::writeFailed);
     this.typing = new TypingRelay(conversationId, effects, recipients, relays, known);
     this.upkeep = new Upkeep(
         effects, writes, handoffs, memberships, archiving, dedupOverflow, large, relays, tally, lifecycle, settings,

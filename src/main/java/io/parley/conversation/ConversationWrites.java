@@ -63,6 +63,7 @@ final class ConversationWrites {
   private final ReceiptsWaiting receipts;
   private final FlushTrigger flushTrigger = new FlushTrigger();
   private final KnownMembers known;
+  private List<Send> inFlight = List.of(); // the sends of the write being stored
 
   ConversationWrites(String conversationId, ActorContext<Command> ctx, EffectFactories<Event, State> effects,
       LongSupplier lastSequenceNr, Recipients recipients, MemberHandoffs handoffs,
@@ -98,6 +99,18 @@ final class ConversationWrites {
       scheduleFlush();
     }
     return effects.none();
+  }
+
+  /**
+   * The write being stored failed, and the entity restarts (Pekko keeps the commands that arrived
+   * meanwhile for the restarted entity): its sends are told at once, rather than left to the
+   * gateway's timeout. The client retries each under its id, and a write that was stored after all
+   * (a journal that timed out) answers the retry as a repeat.
+   */
+  void writeFailed() {
+    inFlight.forEach(send -> send.replyTo().tell(Outcome.rejected(Reason.UNAVAILABLE,
+        "could not store " + send.clientMsgId() + " in " + conversationId + " now; retry")));
+    inFlight = List.of();
   }
 
   /** Nothing waits for a write: no sends, no receipts. */
@@ -206,9 +219,11 @@ final class ConversationWrites {
       return effects.none();
     }
     long writeStarted = System.nanoTime();
+    inFlight = taken;
     return effects
         .persist(EventBatches.persistable(events, Batch::new))
         .thenRun((State newState) -> {
+          inFlight = List.of();
           numbered.replies().forEach(Runnable::run);
           // Persisted before it is sent: a crash in between loses a receipt rather than repeating one.
           receipted.notices().forEach(Runnable::run);
