@@ -59,8 +59,9 @@ public final class BackupRoute extends AllDirectives implements ManagementRouteP
               }
               Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
               return HttpResponse.create()
-                  .withStatus(cause instanceof EmbeddedBackup.NoRoom
-                      ? StatusCodes.INSUFFICIENT_STORAGE : StatusCodes.INTERNAL_SERVER_ERROR)
+                  .withStatus(cause instanceof EmbeddedBackup.NoRoom ? StatusCodes.INSUFFICIENT_STORAGE
+                      : cause instanceof EmbeddedBackup.InProgress ? StatusCodes.CONFLICT
+                      : StatusCodes.INTERNAL_SERVER_ERROR)
                   .withEntity(cause.getMessage());
             }));
       });

@@ -11,15 +11,21 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An online copy of a node's embedded stores, in {@code <data dir>/backups/<time>/}: the embedded
  * store's database (consistent, taken while it serves) and then the embedded S3's files. In that
  * order every object the database copy refers to is in the files copy: objects are written once,
  * before the rows that name them. The copy is made under {@code <time>.partial} and gets its name
- * only once whole; a copy that fails is deleted. One that would leave less free disk than
- * {@code parley.media.disk-reserve} is not begun: the data dir's disk is the live store's.
+ * only once whole; a copy that fails is deleted, and one a node left when it stopped during it is
+ * deleted by the next backup. One that would leave less free disk than
+ * {@code parley.media.disk-reserve} is not begun: the data dir's disk is the live store's. A node
+ * takes one at a time: two at once would each find room for one copy and together take it all.
  */
 public final class EmbeddedBackup {
   private static final DateTimeFormatter NAME =
@@ -32,23 +38,71 @@ public final class EmbeddedBackup {
     }
   }
 
+  /** A backup not begun because another of the same data dir is being taken. */
+  public static final class InProgress extends IllegalStateException {
+    InProgress(String message) {
+      super(message);
+    }
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedBackup.class);
+  private static final String PARTIAL = ".partial";
+  private static final Set<Path> TAKING = ConcurrentHashMap.newKeySet();
+
   private EmbeddedBackup() {}
 
   /** Takes the copy; the directory it is in. Nothing embedded to copy is an error. */
   public static Path take(Config config, Clock clock) {
+    return take(config, clock, () -> {});
+  }
+
+  /** {@link #take(Config, Clock)}, running {@code whileTaking} before the copy, once this backup holds the data dir. */
+  static Path take(Config config, Clock clock, Runnable whileTaking) {
     Path dataDir = Path.of(config.getString("parley.data-dir"));
     boolean dynamo = config.getBoolean("parley.dynamodb.embedded");
     boolean s3 = config.getBoolean("parley.s3.embedded");
     if (!dynamo && !s3) {
       throw new IllegalStateException("this node runs no embedded store: back up DynamoDB and S3 with their own tools");
     }
-    Path backups = dataDir.resolve("backups");
-    String name = NAME.format(clock.instant());
-    Path partial = backups.resolve(name + ".partial");
-    Path target = backups.resolve(name);
-    requireRoom(dataDir, (dynamo ? bytesOf(dataDir.resolve("dynamodb")) : 0) + (s3 ? bytesOf(dataDir.resolve("s3")) : 0),
-        config.getBytes("parley.media.disk-reserve"));
+    Path key = dataDir.toAbsolutePath().normalize();
+    if (!TAKING.add(key)) {
+      throw new InProgress("a backup of " + dataDir + " is being taken: wait for its answer, then ask again");
+    }
     try {
+      Path backups = dataDir.resolve("backups");
+      deleteLeftPartials(backups);
+      requireRoom(dataDir, (dynamo ? bytesOf(dataDir.resolve("dynamodb")) : 0) + (s3 ? bytesOf(dataDir.resolve("s3")) : 0),
+          config.getBytes("parley.media.disk-reserve"));
+      String name = NAME.format(clock.instant());
+      return copy(config, dataDir, dynamo, s3, backups.resolve(name + PARTIAL), backups.resolve(name), whileTaking);
+    } finally {
+      TAKING.remove(key);
+    }
+  }
+
+  /** What a node that stopped during a backup left: only this node takes its data dir's backups. */
+  private static void deleteLeftPartials(Path backups) {
+    if (!Files.isDirectory(backups)) {
+      return;
+    }
+    try (Stream<Path> entries = Files.list(backups)) {
+      for (Path left : (Iterable<Path>) entries.filter(entry -> entry.getFileName().toString().endsWith(PARTIAL))::iterator) {
+        IllegalStateException reported = new IllegalStateException("cannot delete " + left);
+        deleteTree(left, reported);
+        if (reported.getSuppressed().length > 0) {
+          throw reported;
+        }
+        log.info("Deleted {}, a backup left unfinished when the node stopped during it", left);
+      }
+    } catch (IOException unreadable) {
+      throw new UncheckedIOException("cannot list " + backups, unreadable);
+    }
+  }
+
+  private static Path copy(Config config, Path dataDir, boolean dynamo, boolean s3, Path partial, Path target,
+      Runnable whileTaking) {
+    try {
+      whileTaking.run();
       if (dynamo) {
         EmbeddedDynamoDb store = EmbeddedDynamoDb.running(config.getString("dynamodb-journal.endpoint"))
             .orElseThrow(() -> new IllegalStateException("the embedded store is not running in this JVM"));

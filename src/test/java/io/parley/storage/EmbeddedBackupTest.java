@@ -10,10 +10,12 @@ import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +69,30 @@ class EmbeddedBackupTest {
         () -> EmbeddedBackup.take(config(String.valueOf(free)), CLOCK));
     assertTrue(refused.getMessage().contains("PARLEY_MEDIA_DISK_RESERVE"), refused.getMessage());
     assertEquals(List.of(), backups());
+  }
+
+  /** Two at once would each find room for one copy beside the reserve, and together take it. */
+  @Test
+  void aSecondBackupWhileOneIsTakenIsRefusedAndTheFirstIsWhole() throws Exception {
+    objects();
+    AtomicReference<RuntimeException> second = new AtomicReference<>();
+    Path taken = EmbeddedBackup.take(config("0"), CLOCK, () -> second.set(assertThrows(EmbeddedBackup.InProgress.class,
+        () -> EmbeddedBackup.take(config("0"), Clock.offset(CLOCK, Duration.ofSeconds(1))))));
+    assertTrue(second.get().getMessage().contains("is being taken"), second.get().getMessage());
+    assertEquals(List.of(taken), backups(), "the first, whole; nothing of the second");
+    assertArrayEquals(new byte[] {4}, Files.readAllBytes(taken.resolve("s3/bucket/b")));
+    Path next = EmbeddedBackup.take(config("0"), Clock.offset(CLOCK, Duration.ofSeconds(2)));
+    assertEquals(2, backups().size(), "once the first is done, the next is taken: " + next);
+  }
+
+  @Test
+  void aPartialBackupLeftByANodeThatStoppedIsDeletedByTheNext() throws Exception {
+    objects();
+    Path left = dataDir.resolve("backups/20261127T120000.000Z.partial/s3/bucket");
+    Files.createDirectories(left);
+    Files.write(left.resolve("b"), new byte[1000]);
+    Path taken = EmbeddedBackup.take(config("0"), CLOCK);
+    assertEquals(List.of(taken), backups(), "the partial copy is gone");
   }
 
   private List<Path> backups() throws Exception {
