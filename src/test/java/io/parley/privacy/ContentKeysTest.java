@@ -41,29 +41,8 @@ class ContentKeysTest {
   void sendsThatFindNoKeyShareOneCreationRatherThanEachRacingItsOwn() {
     CompletableFuture<Void> release = new CompletableFuture<>();
     AtomicInteger stores = new AtomicInteger();
-    KeyTable held = new KeyTable() {
-      @Override
-      public CompletionStage<Row> read(String userId) {
-        return table.read(userId);
-      }
-
-      @Override
-      public CompletionStage<Row> storeIfAbsent(ContentKey key, long erasedBefore) {
-        stores.incrementAndGet();
-        return release.thenCompose(go -> table.storeIfAbsent(key, erasedBefore));
-      }
-
-      @Override
-      public CompletionStage<Void> markErasing(String userId, long since) {
-        return table.markErasing(userId, since);
-      }
-
-      @Override
-      public CompletionStage<Void> delete(String userId) {
-        return table.delete(userId);
-      }
-    };
-    ContentKeys node = new ContentKeys(held, 100, CACHE_FOR, () -> clock.millis() * 1_000_000L, clock);
+    ContentKeys node = new ContentKeys(table.storingAfter(release, stores::incrementAndGet), 100, CACHE_FOR,
+        () -> clock.millis() * 1_000_000L, clock);
     List<CompletableFuture<ContentKey>> sends = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       sends.add(node.forSending("alice").toCompletableFuture());
@@ -76,30 +55,9 @@ class ContentKeysTest {
     assertEquals(1, stores.get(), "and the next send finds it");
 
     CompletableFuture<Void> failing = new CompletableFuture<>();
-    KeyTable unreachable = new KeyTable() {
-      @Override
-      public CompletionStage<Row> read(String userId) {
-        return CompletableFuture.completedFuture(Row.NONE);
-      }
-
-      @Override
-      public CompletionStage<Row> storeIfAbsent(ContentKey k, long erasedBefore) {
-        stores.incrementAndGet();
-        return failing.thenApply(never -> Row.NONE);
-      }
-
-      @Override
-      public CompletionStage<Void> markErasing(String userId, long since) {
-        return failing;
-      }
-
-      @Override
-      public CompletionStage<Void> delete(String userId) {
-        return failing;
-      }
-    };
-    ContentKeys cut = new ContentKeys(unreachable, 100, CACHE_FOR, () -> clock.millis() * 1_000_000L, clock);
     stores.set(0);
+    ContentKeys cut = new ContentKeys(new MemoryKeyTable().storingAfter(failing, stores::incrementAndGet), 100,
+        CACHE_FOR, () -> clock.millis() * 1_000_000L, clock);
     CompletableFuture<ContentKey> first = cut.forSending("bob").toCompletableFuture();
     failing.completeExceptionally(new IllegalStateException("the table is unreachable"));
     assertThrows(CompletionException.class, first::join);

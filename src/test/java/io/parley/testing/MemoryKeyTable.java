@@ -37,4 +37,35 @@ public final class MemoryKeyTable implements KeyTable {
     rows.computeIfPresent(userId, (id, row) -> row.erasing() ? new Row(Optional.empty(), row.erasingSince()) : null);
     return CompletableFuture.completedFuture(null);
   }
+
+  /**
+   * This table, but each key it is asked to store is stored only once {@code release} completes
+   * (and is refused as it fails): a store that is slow, or down, for a new account's first key.
+   * {@code asked} runs as each is asked.
+   */
+  public KeyTable storingAfter(CompletionStage<?> release, Runnable asked) {
+    KeyTable table = this;
+    return new KeyTable() {
+      @Override
+      public CompletionStage<Row> read(String userId) {
+        return table.read(userId);
+      }
+
+      @Override
+      public CompletionStage<Row> storeIfAbsent(ContentKey key, long erasedBefore) {
+        asked.run();
+        return release.thenCompose(go -> table.storeIfAbsent(key, erasedBefore));
+      }
+
+      @Override
+      public CompletionStage<Void> markErasing(String userId, long since) {
+        return table.markErasing(userId, since);
+      }
+
+      @Override
+      public CompletionStage<Void> delete(String userId) {
+        return table.delete(userId);
+      }
+    };
+  }
 }

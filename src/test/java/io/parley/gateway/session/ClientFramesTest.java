@@ -8,7 +8,6 @@ import io.parley.limits.RateLimits;
 import io.parley.limits.RequestTimeouts;
 import io.parley.privacy.ContentSealing;
 import io.parley.testing.MemoryKeyTable;
-import io.parley.privacy.KeyTable;
 import io.parley.privacy.ContentKeys;
 import io.parley.conversation.ReceiptStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -152,28 +151,8 @@ class ClientFramesTest {
   void sendsReachTheConversationInTheOrderTheConnectionReadThem() {
     CompletableFuture<Void> keyStored = new CompletableFuture<>();
     MemoryKeyTable table = new MemoryKeyTable();
-    frames = framesWith(new ContentKeys(new KeyTable() {
-      @Override
-      public CompletionStage<Row> read(String userId) {
-        return table.read(userId);
-      }
-
-      @Override
-      public CompletionStage<Row> storeIfAbsent(ContentKey key, long erasedBefore) {
-        // a new account's key, slow to store
-        return keyStored.thenCompose(stored -> table.storeIfAbsent(key, erasedBefore));
-      }
-
-      @Override
-      public CompletionStage<Void> markErasing(String userId, long since) {
-        return table.markErasing(userId, since);
-      }
-
-      @Override
-      public CompletionStage<Void> delete(String userId) {
-        return table.delete(userId);
-      }
-    }, 10));
+    // a new account's key, slow to store
+    frames = framesWith(new ContentKeys(table.storingAfter(keyStored, () -> {}), 10));
     List<String> ids = List.of("s1", "s2", "s3", "s4", "s5");
     ids.forEach(this::send);
     var lease = bob.expectMessageClass(UserActor.LeaseAllowance.class);
