@@ -8,6 +8,7 @@ import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.InternalServerErrorException;
 import io.parley.store.EmbeddedStore;
+import io.parley.testing.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.sql.Connection;
@@ -68,11 +69,7 @@ class StorageHealthCheckTest {
         assertThrows(ExecutionException.class, this::ready, "not ready right after a commit");
       }
     }
-    long deadline = System.nanoTime() + HOLDS.toNanos() * 10;
-    while (!readyNow()) {
-      assertTrue(System.nanoTime() < deadline, "never ready again");
-      Thread.sleep(20); // polling, as a probe would
-    }
+    Poll.until(HOLDS.multipliedBy(10), this::readyNow); // polling, as a probe would
     assertEquals(1, inProcess.scan(new com.amazonaws.services.dynamodbv2.model.ScanRequest(TABLE)).getCount(),
         "the refused write was not stored");
   }

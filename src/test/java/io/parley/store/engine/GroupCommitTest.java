@@ -175,10 +175,7 @@ class GroupCommitTest {
         var refused = assertThrows(ExecutionException.class, () -> duplicate.get(30, TimeUnit.SECONDS));
         assertTrue(refused.getCause().getMessage().contains("CONSTRAINT"), refused.getCause().getMessage());
         assertEquals(3, next.get(30, TimeUnit.SECONDS));
-        try (ResultSet rows = database.writer().prepare("SELECT COUNT(*) FROM counted").executeQuery()) {
-          rows.next();
-          assertEquals(3, rows.getInt(1));
-        }
+        assertEquals(3, longValue(database, "SELECT COUNT(*) FROM counted"));
       } finally {
         writer.close();
       }
@@ -217,7 +214,7 @@ class GroupCommitTest {
       GroupCommit writer = new GroupCommit(database.writer());
       try {
         writer.submit((sql, after) -> insertBlob(sql, 0));
-        long pages = pageCount(database);
+        long pages = longValue(database, "PRAGMA page_count");
         database.writer().execute("PRAGMA max_page_count=" + (pages + 8));
         StoreException full = null;
         int n = 1;
@@ -241,7 +238,7 @@ class GroupCommitTest {
         database.writer().execute("PRAGMA max_page_count=1073741823");
         assertEquals(2000, (int) writer.submit((sql, after) -> insertBlob(sql, 2000)), "written once there is space");
         assertEquals(2001, (int) writer.submit((sql, after) -> insertBlob(sql, 2001)));
-        assertEquals(refusedRow + 2, count(database), "every answered write kept, the refused ones not");
+        assertEquals(refusedRow + 2, longValue(database, "SELECT COUNT(*) FROM blobs"), "every answered write kept, the refused ones not");
       } finally {
         writer.close();
       }
@@ -256,15 +253,9 @@ class GroupCommitTest {
     return n;
   }
 
-  private static long pageCount(Database database) throws java.sql.SQLException {
-    try (ResultSet rows = database.writer().prepare("PRAGMA page_count").executeQuery()) {
-      rows.next();
-      return rows.getLong(1);
-    }
-  }
-
-  private static long count(Database database) throws java.sql.SQLException {
-    try (ResultSet rows = database.writer().prepare("SELECT COUNT(*) FROM blobs").executeQuery()) {
+  /** The one value {@code query} answers, read on the writer's connection. */
+  private static long longValue(Database database, String query) throws java.sql.SQLException {
+    try (ResultSet rows = database.writer().prepare(query).executeQuery()) {
       rows.next();
       return rows.getLong(1);
     }
