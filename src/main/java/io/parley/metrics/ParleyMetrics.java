@@ -60,6 +60,7 @@ public final class ParleyMetrics {
       .description("A user's pending items after a store").publishPercentileHistogram().register(Metrics.globalRegistry);
   private static final ConcurrentHashMap<String, Counter> requests = new ConcurrentHashMap<>();
   private static final ConcurrentHashMap<String, Counter> requestErrors = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, Counter> journalFailures = new ConcurrentHashMap<>();
   private static final ConcurrentHashMap<String, DistributionSummary> groupCommits = new ConcurrentHashMap<>();
   private static final ConcurrentHashMap<String, Counter> refusals = new ConcurrentHashMap<>();
 
@@ -103,6 +104,13 @@ public final class ParleyMetrics {
     requestErrors.computeIfAbsent(operation + ' ' + code, key -> Counter.builder("parley.dynamodb.errors")
         .description("DynamoDB requests that failed, by operation and error code").tag("operation", operation)
         .tag("code", code).register(Metrics.globalRegistry)).increment();
+  }
+
+  /** An entity's journal write or recovery that failed (after the journal plugin's retries): {@code kind} write or recovery. */
+  public static void journalFailure(String entityType, String kind) {
+    journalFailures.computeIfAbsent(entityType + ' ' + kind, key -> Counter.builder("parley.journal.failures")
+        .description("Entity writes and recoveries the journal failed").tag("entity", entityType).tag("kind", kind)
+        .register(Metrics.globalRegistry)).increment();
   }
 
   /** How many commands one group-committed write of an entity carried. */
