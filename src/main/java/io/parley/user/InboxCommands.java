@@ -1,6 +1,5 @@
 package io.parley.user;
 
-import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
 import io.parley.conversation.ConversationActor;
@@ -91,7 +90,7 @@ final class InboxCommands {
     }
     long seq = Math.min(cmd.seq(), entry.get().lastSeq());
     if (seq <= write.readSeq(cmd.conversationId(), entry.get().readSeq())) {
-      write.then(newState -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
+      write.answer(cmd.replyTo(), "the read mark of " + cmd.conversationId());
       return;
     }
     write.read(new UserActor.ConversationRead(cmd.conversationId(), seq));
@@ -100,7 +99,7 @@ final class InboxCommands {
           connections.inboxUpdate(newState.inbox.item(cmd.conversationId()), null, cmd.deviceId());
           conversations.conversation(cmd.conversationId())
               .tell(new ConversationActor.Read(userId, seq));
-          cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
         });
+    write.answer(cmd.replyTo(), "the read mark of " + cmd.conversationId());
   }
 }

@@ -1,5 +1,7 @@
 package io.parley.user;
 
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationInfo;
 import io.parley.push.PushToken;
 import java.util.ArrayList;
@@ -8,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * One group-committed write of a {@link UserActor}: the events its commands decided, in order,
@@ -23,6 +26,7 @@ final class StagedWrite {
   private final UserState state;
   private final List<UserActor.Event> events = new ArrayList<>();
   private final List<Consumer<UserState>> afterWrite = new ArrayList<>();
+  private final List<Runnable> ifRefused = new ArrayList<>();
   private final Map<String, Long> storedThrough = new HashMap<>();
   private final Map<String, Integer> readEventAt = new HashMap<>();
   private long bytes;
@@ -101,6 +105,20 @@ final class StagedWrite {
 
   void runAfterWrite(UserState stored) {
     afterWrite.forEach(action -> action.accept(stored));
+  }
+
+  /**
+   * {@code replyTo} is told ok once the write is stored, or unavailable at once if the journal
+   * refuses it (then the entity restarts, and the client retries {@code what}).
+   */
+  void answer(ActorRef<Outcome<Done>> replyTo, String what) {
+    then(stored -> replyTo.tell(Outcome.ok(Done.INSTANCE)));
+    ifRefused.add(() -> replyTo.tell(Outcome.rejected(Outcome.Reason.UNAVAILABLE, "could not store " + what + " now; retry")));
+  }
+
+  /** The journal refused the write: tells whoever {@link #answer} waits. */
+  void refused() {
+    ifRefused.forEach(Runnable::run);
   }
 
   long storedThrough(String conversationId) {

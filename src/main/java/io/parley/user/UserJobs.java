@@ -57,6 +57,7 @@ final class UserJobs {
     this.consent = new GroupConsent(userId, effects, connections, memberLists, clock);
     this.passivation = new Passivation(clock, settings.passivateAfterIdle(), timers, lifecycle);
     this.writes = new UserWrites(ctx, effects, stream, inbox, connections, consent, passivation, () -> incarnation);
+    lifecycle.onRestart(writes::writeFailed);
   }
 
   /** The entity was rebuilt (started, or restarted after a failed write): its jobs start over. */

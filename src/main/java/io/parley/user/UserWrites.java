@@ -3,7 +3,6 @@ package io.parley.user;
 import io.parley.cluster.Done;
 import io.parley.cluster.EventBatches;
 import io.parley.cluster.HandlerTable;
-import io.parley.cluster.Outcome;
 import io.parley.cluster.WriteBatch;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.user.UserActor.Batch;
@@ -49,6 +48,7 @@ final class UserWrites {
   private final Passivation passivation;
   private final LongSupplier incarnation;
   private final WriteBatch<Writes> waiting = new WriteBatch<>();
+  private StagedWrite inFlight; // the write being stored
 
   UserWrites(ActorContext<Command> ctx, EffectFactories<Event, UserState> effects, DeliveryStream stream,
       InboxCommands inbox, DeviceConnections connections, GroupConsent consent, Passivation passivation,
@@ -119,10 +119,24 @@ final class UserWrites {
       write.runAfterWrite(state);
       return effects.none();
     }
+    inFlight = write;
     return effects.persist(EventBatches.persistable(write.events(), Batch::new)).thenRun(stored -> {
+      inFlight = null;
       write.runAfterWrite(stored);
       connections.inboxChanged(stored);
     });
+  }
+
+  /**
+   * The write being stored failed, and the entity restarts (Pekko keeps the commands that arrived
+   * meanwhile): those of its commands that have a refusal to give are told at once, rather than
+   * left to the gateway's timeout.
+   */
+  void writeFailed() {
+    if (inFlight != null) {
+      inFlight.refused();
+      inFlight = null;
+    }
   }
 
   /** What each write command adds to the write a flush decides (see {@link HandlerTable}). */
@@ -152,11 +166,11 @@ final class UserWrites {
           })
           .on(RegisterPushToken.class, (self, state, cmd) -> write -> {
             write.registerPushToken(cmd.token());
-            write.then(stored -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
+            write.answer(cmd.replyTo(), "the push token");
           })
           .on(UnregisterPushToken.class, (self, state, cmd) -> write -> {
             write.unregisterPushToken(cmd.token());
-            write.then(stored -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE)));
+            write.answer(cmd.replyTo(), "the push token's removal");
           })
           .build();
 }

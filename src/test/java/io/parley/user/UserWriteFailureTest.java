@@ -1,0 +1,82 @@
+package io.parley.user;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.cluster.Done;
+import io.parley.cluster.EventBatches;
+import io.parley.cluster.Outcome;
+import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationInfo;
+import io.parley.conversation.MessageIds;
+import io.parley.push.PushToken;
+import io.parley.testing.EntityHarness;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A user entity's write the journal refuses (a store that cannot commit): the commands it carried
+ * that answer with an outcome are told unavailable at once, rather than left to the gateway's
+ * timeout, and their retries are stored once.
+ */
+class UserWriteFailureTest {
+  static final String CONVERSATION = "d:alice:bob";
+  static final PushToken TOKEN = new PushToken("fcm", "token-1");
+  final EntityHarness harness = new EntityHarness("");
+  final PersistenceTestKit journal = PersistenceTestKit.create(harness.testKit.system());
+
+  @AfterEach
+  void close() {
+    harness.shutdown();
+  }
+
+  @Test
+  void aRefusedWritesPushTokenAndReadMarkAreToldUnavailableAndTheirRetriesAreStoredOnce() {
+    ActorRef<UserActor.Command> bob = harness.testKit.spawn(UserActor.create("bob",
+        harness.testKit.<ClusterSharding.ShardCommand>createTestProbe().ref(), harness, UserSettings.from(harness.config), push -> {},
+        userId -> CompletableFuture.completedFuture(null), harness.clock));
+    long ts = harness.clock.millis();
+    bob.tell(new UserActor.Deliver(new ConversationInfo(CONVERSATION, null, List.of("alice", "bob"), 0), 0,
+        List.of(new ChatMessage(CONVERSATION, 1, MessageIds.of(CONVERSATION, 1, ts), "alice", "c1", "text 1", "text", ts))));
+    harness.conversationProbe(CONVERSATION).expectMessageClass(ConversationActor.HandedOff.class);
+
+    journal.failNextPersisted(UserActor.persistenceId("bob").id(), new IllegalStateException("the store cannot commit"));
+    TestProbe<Outcome<Done>> replies = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.RegisterPushToken(TOKEN, replies.ref()));
+    bob.tell(new UserActor.MarkRead("phone", CONVERSATION, 1, replies.ref()));
+    List<Outcome<Done>> answered = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      answered.add(replies.receiveMessage(Duration.ofSeconds(5)));
+    }
+    assertTrue(answered.stream().anyMatch(outcome -> !outcome.isOk()), "the refused write's commands are told: " + answered);
+    for (Outcome<Done> outcome : answered) {
+      if (!outcome.isOk()) {
+        assertEquals(Outcome.Reason.UNAVAILABLE, outcome.reason(), outcome.toString());
+      }
+    }
+
+    // The client's retries, as unavailable asks.
+    bob.tell(new UserActor.RegisterPushToken(TOKEN, replies.ref()));
+    assertTrue(replies.receiveMessage(Duration.ofSeconds(10)).isOk());
+    bob.tell(new UserActor.MarkRead("phone", CONVERSATION, 1, replies.ref()));
+    assertTrue(replies.receiveMessage(Duration.ofSeconds(10)).isOk());
+    assertEquals(1, stored(UserActor.PushTokenAdded.class), "the token stored once");
+    assertEquals(1, stored(UserActor.ConversationRead.class), "the read mark stored once");
+  }
+
+  private long stored(Class<?> eventClass) {
+    return journal.persistedInStorage(UserActor.persistenceId("bob").id()).stream()
+        .flatMap(event -> EventBatches.unbatched(event).stream())
+        .filter(eventClass::isInstance)
+        .count();
+  }
+}
