@@ -1,11 +1,9 @@
 package io.parley.cluster;
 
+import io.parley.metrics.FailureLog;
 import io.parley.metrics.ParleyMetrics;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -17,23 +15,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class JournalFailures {
   /** The node's: every entity's lifecycle reports here. */
-  static final JournalFailures NODE = new JournalFailures(System::nanoTime, LoggerFactory.getLogger(JournalFailures.class));
+  static final JournalFailures NODE = new JournalFailures(LoggerFactory.getLogger(JournalFailures.class)::error);
 
-  private static final long EVERY_NANOS = 60_000_000_000L;
+  private final FailureLog log;
 
-  private final LongSupplier nanoTime;
-  private final Consumer<String> tell;
-  private final Map<String, Long> sinceTold = new TreeMap<>(); // "user write" -> failures since the last line
-  private long lastToldNanos;
-  private boolean everTold;
-
-  JournalFailures(LongSupplier nanoTime, Logger log) {
-    this(nanoTime, line -> log.error(line));
+  JournalFailures(Consumer<String> tell) {
+    this.log = new FailureLog(tell);
   }
 
   JournalFailures(LongSupplier nanoTime, Consumer<String> tell) {
-    this.nanoTime = nanoTime;
-    this.tell = tell;
+    this.log = new FailureLog(nanoTime, tell);
   }
 
   /** What failed: the entity's write, or its recovery. */
@@ -41,35 +32,11 @@ public final class JournalFailures {
 
   /** Entity {@code entity} (its id, if known) of {@code entityType} failed to write or recover. */
   void failed(String entityType, String entity, Kind kind, Throwable failure) {
-    ParleyMetrics.journalFailure(entityType, kind.name().toLowerCase());
-    String line;
-    synchronized (this) { // entities fail on any of the node's threads
-      sinceTold.merge(entityType + ' ' + kind.name().toLowerCase(), 1L, Long::sum);
-      long now = nanoTime.getAsLong();
-      if (everTold && now - lastToldNanos < EVERY_NANOS) {
-        return;
-      }
-      line = "Entities cannot use the journal, so each restarts, backing off, and its clients are told to retry"
-          + " (failed since the last such line: " + counts() + "). The last: " + entityType + ' ' + entity + ' '
-          + kind.name().toLowerCase() + ": " + rootCause(failure);
-      sinceTold.clear();
-      lastToldNanos = now;
-      everTold = true;
-    }
-    tell.accept(line);
-  }
-
-  private String counts() {
-    StringBuilder counts = new StringBuilder();
-    sinceTold.forEach((what, count) -> counts.append(counts.length() == 0 ? "" : ", ").append(what).append(' ').append(count));
-    return counts.toString();
-  }
-
-  private static String rootCause(Throwable failure) {
-    Throwable cause = failure;
-    while (cause.getCause() != null && cause.getCause() != cause) {
-      cause = cause.getCause();
-    }
-    return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    String what = kind.name().toLowerCase();
+    ParleyMetrics.journalFailure(entityType, what);
+    log.failed(entityType + ' ' + what, counts ->
+        "Entities cannot use the journal, so each restarts, backing off, and its clients are told to retry"
+            + " (failed since the last such line: " + counts + "). The last: " + entityType + ' ' + entity + ' '
+            + what + ": " + FailureLog.rootCause(failure));
   }
 }

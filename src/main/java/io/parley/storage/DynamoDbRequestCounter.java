@@ -1,6 +1,5 @@
 package io.parley.storage;
 
-import com.amazonaws.AmazonServiceException;
 import com.amazonaws.AmazonWebServiceRequest;
 import com.amazonaws.Request;
 import com.amazonaws.Response;
@@ -14,8 +13,8 @@ import java.util.List;
 
 /**
  * Counts every DynamoDB request that leaves this JVM, by operation, and the items it writes:
- * storage requests per message are both the latency and the bill; and those that fail, by error
- * code, once the SDK has given up retrying them. Registered for every AWS SDK v1
+ * storage requests per message are both the latency and the bill; and those that fail, once the
+ * SDK has given up retrying them ({@link DynamoDbFailures}). Registered for every AWS SDK v1
  * client (the persistence plugin's included) through the SDK's global handler list,
  * {@code com/amazonaws/global/handlers/request.handler2s}.
  */
@@ -34,7 +33,7 @@ public final class DynamoDbRequestCounter extends RequestHandler2 {
   public void afterError(Request<?> request, Response<?> response, Exception failure) {
     String operation = operation(request.getOriginalRequest());
     if (operation != null) {
-      ParleyMetrics.dynamoDbError(operation, errorCode(failure));
+      DynamoDbFailures.NODE.failed(operation, failure);
     }
   }
 
@@ -42,14 +41,6 @@ public final class DynamoDbRequestCounter extends RequestHandler2 {
   static String operation(AmazonWebServiceRequest request) {
     String type = request.getClass().getName();
     return type.startsWith(DYNAMODB_MODEL) ? request.getClass().getSimpleName().replaceFirst("Request$", "") : null;
-  }
-
-  /** DynamoDB's error code of {@code failure}, or the client's exception when no answer came (a timeout, a refused connection). */
-  static String errorCode(Throwable failure) {
-    if (failure instanceof AmazonServiceException answered && answered.getErrorCode() != null) {
-      return answered.getErrorCode();
-    }
-    return failure.getClass().getSimpleName();
   }
 
   static int itemsWritten(AmazonWebServiceRequest request) {

@@ -95,14 +95,14 @@ public final class InProcessDynamoDb {
     try {
       answer = call(client, method, args);
     } catch (Exception failed) {
-      ParleyMetrics.dynamoDbError(operation, DynamoDbRequestCounter.errorCode(failed));
+      DynamoDbFailures.NODE.failed(operation, failed);
       throw failed;
     }
     if (answer instanceof CompletionStage<?> pending) {
       pending.whenComplete((result, failure) -> {
         if (failure != null) {
           Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-          ParleyMetrics.dynamoDbError(operation, DynamoDbRequestCounter.errorCode(cause));
+          DynamoDbFailures.NODE.failed(operation, cause);
         }
       });
     }
