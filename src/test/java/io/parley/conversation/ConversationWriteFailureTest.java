@@ -1,11 +1,11 @@
 package io.parley.conversation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.cluster.EventBatches;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor.SendAck;
+import io.parley.testing.RefusedWrites;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,16 +39,7 @@ class ConversationWriteFailureTest {
     for (String id : List.of("c2", "c3", "c4")) {
       conversation.tell(new ConversationActor.Send("alice", id, "content of " + id, "text", replies.ref()));
     }
-    List<Outcome<SendAck>> answered = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      answered.add(replies.receiveMessage(Duration.ofSeconds(5)));
-    }
-    assertTrue(answered.stream().anyMatch(outcome -> !outcome.isOk()), "the refused write's sends are told: " + answered);
-    for (Outcome<SendAck> outcome : answered) {
-      if (!outcome.isOk()) {
-        assertEquals(Outcome.Reason.UNAVAILABLE, outcome.reason(), outcome.toString());
-      }
-    }
+    RefusedWrites.awaitToldUnavailable(replies, 3);
 
     List<Long> seqs = new ArrayList<>();
     for (String id : List.of("c2", "c3", "c4")) {

@@ -12,8 +12,8 @@ import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.MessageIds;
 import io.parley.push.PushToken;
 import io.parley.testing.EntityHarness;
+import io.parley.testing.RefusedWrites;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -53,16 +53,7 @@ class UserWriteFailureTest {
     TestProbe<Outcome<Done>> replies = harness.testKit.createTestProbe();
     bob.tell(new UserActor.RegisterPushToken(TOKEN, replies.ref()));
     bob.tell(new UserActor.MarkRead("phone", CONVERSATION, 1, replies.ref()));
-    List<Outcome<Done>> answered = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      answered.add(replies.receiveMessage(Duration.ofSeconds(5)));
-    }
-    assertTrue(answered.stream().anyMatch(outcome -> !outcome.isOk()), "the refused write's commands are told: " + answered);
-    for (Outcome<Done> outcome : answered) {
-      if (!outcome.isOk()) {
-        assertEquals(Outcome.Reason.UNAVAILABLE, outcome.reason(), outcome.toString());
-      }
-    }
+    RefusedWrites.awaitToldUnavailable(replies, 2);
 
     // The client's retries, as unavailable asks.
     bob.tell(new UserActor.RegisterPushToken(TOKEN, replies.ref()));
