@@ -57,9 +57,7 @@ class ChatEndToEndIT {
   }
 
   private WsClient connect(String userId, String deviceId) {
-    WsClient client = WsClient.connect(node, api.token(userId), deviceId);
-    client.await(type("hello"));
-    return client;
+    return WsClient.connectAndAwaitHello(node, api.token(userId), deviceId);
   }
 
   private static ObjectNode send(String conversationId, String clientMsgId, String content) {

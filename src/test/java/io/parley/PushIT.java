@@ -103,9 +103,7 @@ class PushIT {
   }
 
   WsClient connect(String userId, String deviceId) {
-    WsClient client = WsClient.connect(node, api.token(userId), deviceId);
-    client.await(type("hello"));
-    return client;
+    return WsClient.connectAndAwaitHello(node, api.token(userId), deviceId);
   }
 
   void register(WsClient client, String platform, String token) {

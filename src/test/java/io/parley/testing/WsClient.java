@@ -35,6 +35,13 @@ public final class WsClient implements AutoCloseable {
     return connect(node.ws("device_id=" + deviceId), token);
   }
 
+  /** As {@link #connect(ParleyProcess, String, String)}, returned once the node's hello has arrived. */
+  public static WsClient connectAndAwaitHello(ParleyProcess node, String token, String deviceId) {
+    WsClient client = connect(node, token, deviceId);
+    client.await(type("hello"));
+    return client;
+  }
+
   public static WsClient connect(URI uri, String token) {
     Listener listener = new Listener();
     WebSocket.Builder builder =
