@@ -87,7 +87,7 @@ class PresenceIT {
   void aStrangersMessageShowsThemNothingOfTheVictimUntilTheVictimAnswers() {
     String stranger = user("mallory");
     String victim = user("victim");
-    String direct = ChatEndToEndIT.directId(stranger, victim);
+    String direct = SharedChatNode.directId(stranger, victim);
     try (WsClient strangerWs = connect(stranger, "phone"); WsClient victimWs = connect(victim, "phone")) {
       assertEquals("msg.ack", strangerWs.request(send(direct, "m1", "hello")).get("type").asText());
       victimWs.await(f -> type("msg.new").test(f) && direct.equals(f.path("conversation_id").asText()));
@@ -139,7 +139,7 @@ class PresenceIT {
   void aWatchedUserIsNotKeptRunningAndItsSubscribersHearWhenItComesOnline() throws Exception {
     String alice = user("alice");
     String bob = user("bob");
-    String direct = ChatEndToEndIT.directId(alice, bob);
+    String direct = SharedChatNode.directId(alice, bob);
     // Bob writes to alice over HTTP, staying offline: she is his contact.
     ApiClient.Response written = api.post(api.token(bob), "/v1/messages",
         "{\"conversation_id\":\"" + direct + "\",\"client_msg_id\":\"b1\",\"content\":\"hi\"}");

@@ -120,7 +120,7 @@ class PushIT {
    * a contact who is shown it; alice, online and without push tokens, is pushed nothing).
    */
   void goOffline(WsClient client, String userId) {
-    String direct = ChatEndToEndIT.directId(aliceId, userId);
+    String direct = SharedChatNode.directId(aliceId, userId);
     JsonNode written = client.request(frame("msg.send").put("conversation_id", direct)
         .put("client_msg_id", UUID.randomUUID().toString()).put("content", "going offline"));
     assertEquals("msg.ack", written.get("type").asText(), written.toString());

@@ -68,7 +68,7 @@ class SocketExhaustionIT {
   @Test
   void aClientPipeliningLargeHistoryReadsItNeverReadsIsClosedWith1008AndTheNodeServesOn() throws Exception {
     String alice = user("alice");
-    String conversation = ChatEndToEndIT.directId(alice, user("bob"));
+    String conversation = SharedChatNode.directId(alice, user("bob"));
     // Control characters are written as 6-byte escapes: each message is some 24 KB of JSON.
     String heavy = "\u0001".repeat(4000);
     try (WsClient sender = WsClient.connect(node, api.token(alice), "phone")) {
@@ -132,7 +132,7 @@ class SocketExhaustionIT {
     String carol = user("carol");
     try (WsClient fresh = WsClient.connect(node, api.token(carol), "phone")) {
       fresh.await(type("hello"));
-      JsonNode ack = fresh.request(frame("msg.send").put("conversation_id", ChatEndToEndIT.directId(carol, user("dave")))
+      JsonNode ack = fresh.request(frame("msg.send").put("conversation_id", SharedChatNode.directId(carol, user("dave")))
           .put("client_msg_id", "after").put("content", "still here"));
       assertEquals("msg.ack", ack.get("type").asText(), ack.toString());
     }

@@ -75,7 +75,7 @@ class StrangerIdsIT {
     String alice = user("alice");
     String bob = user("bob");
     String aliceToken = api.token(alice);
-    String direct = ChatEndToEndIT.directId(alice, bob);
+    String direct = SharedChatNode.directId(alice, bob);
     try (WsClient ws = WsClient.connect(open, aliceToken, "phone")) {
       ws.await(type("hello"));
       // Two conversations that exist, so that the gauge of conversation entities is there.
@@ -89,8 +89,8 @@ class StrangerIdsIT {
       Map<String, Predicate<JsonNode>> expected = new HashMap<>();
       for (int i = 0; i < RANDOM_IDS; i++) {
         String id = randomGroup();
-        String mine = ChatEndToEndIT.directId(alice, "x" + HexFormat.of().toHexDigits(RANDOM.nextInt()));
-        String strangers = ChatEndToEndIT.directId("y" + i + "-" + bob, "z" + i + "-" + bob);
+        String mine = SharedChatNode.directId(alice, "x" + HexFormat.of().toHexDigits(RANDOM.nextInt()));
+        String strangers = SharedChatNode.directId("y" + i + "-" + bob, "z" + i + "-" + bob);
         add(requests, expected, "h" + i, frame("history.get").put("conversation_id", id), error("not_found"));
         add(requests, expected, "m" + i, frame("conversation.members").put("conversation_id", id), error("not_found"));
         add(requests, expected, "x" + i, frame("msg.delete").put("conversation_id", id).put("seq", 1),
@@ -141,7 +141,7 @@ class StrangerIdsIT {
     ApiClient api = new ApiClient(limited);
     String carol = user("carol");
     String token = api.token(carol);
-    String conversation = ChatEndToEndIT.directId(carol, user("dave"));
+    String conversation = SharedChatNode.directId(carol, user("dave"));
     try (WsClient ws = WsClient.connect(limited, token, "phone")) {
       ws.await(type("hello"));
       assertEquals("msg.ack", ws.request(send(conversation, "first")).get("type").asText());
