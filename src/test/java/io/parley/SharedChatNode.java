@@ -6,16 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.testing.ApiClient;
 import io.parley.testing.ParleyProcess;
+import io.parley.testing.RunFixture;
 import io.parley.testing.WsClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -38,37 +33,16 @@ abstract class SharedChatNode {
   ParleyProcess node;
   ApiClient api;
 
-  /** Hands each test instance the run's node, starting it for the first. */
+  /** Hands each test class the run's node, starting it for the first. */
   static final class Started implements TestInstancePostProcessor {
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SharedChatNode.class);
-
     @Override
     public void postProcessTestInstance(Object test, ExtensionContext context) {
-      Node shared = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Node.class, key -> Node.start(), Node.class);
-      ((SharedChatNode) test).node = shared.process();
-      ((SharedChatNode) test).api = new ApiClient(shared.process());
-    }
-  }
-
-  /** The node, and the directory of its data and log, deleted once it has stopped. */
-  private record Node(ParleyProcess process, Path dir) implements AutoCloseable {
-    static Node start() {
-      try {
-        Path dir = Files.createTempDirectory("parley-chat-it");
-        // A short heartbeat so the idle-close test needs seconds, not a minute; a small rate limit
-        // burst so the rate-limit test stays short.
-        return new Node(ParleyProcess.start(dir, Map.of("PARLEY_HEARTBEAT", "2s", "PARLEY_RATE_LIMIT_BURST", "20")), dir);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      process.close();
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-      }
+      // A short heartbeat so the idle-close test needs seconds, not a minute; a small rate limit
+      // burst so the rate-limit test stays short.
+      ParleyProcess node = RunFixture.get(context, SharedChatNode.class,
+          dir -> ParleyProcess.start(dir, Map.of("PARLEY_HEARTBEAT", "2s", "PARLEY_RATE_LIMIT_BURST", "20")));
+      ((SharedChatNode) test).node = node;
+      ((SharedChatNode) test).api = new ApiClient(node);
     }
   }
 
