@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * every device of every member, under one cursor only (and each cursor with one message only), in
  * seq order, with seqs gapless.
  */
+@Tag("on-dynoxide")
 class BatchedWritesCrashIT {
   static final int MESSAGES_PER_SENDER = 240;
   static final int WINDOW = 40;

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * every device: every message acked as sent arrived, under one cursor only, in seq order within
  * its conversation, with seqs gapless.
  */
+@Tag("on-dynoxide")
 class CrashRecoveryIT {
   static final int MESSAGES_PER_CONVERSATION = 60;
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -24,9 +25,10 @@ import org.junit.jupiter.api.extension.TestInstancePostProcessor;
  *
  * <p>They share one node: a start costs seconds, and each test uses its own users, so no test
  * sees another's data. It starts with the first of these classes to run and stops when the test
- * run ends (JUnit's root store closes it). Run on dynoxide too: each class is in pom.xml's
- * {@code on-dynoxide} includes.
+ * run ends (JUnit's root store closes it). Run on dynoxide too: the tag, which the classes
+ * inherit, selects them for pom.xml's {@code on-dynoxide} execution.
  */
+@Tag("on-dynoxide")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(SharedChatNode.Started.class)
 abstract class SharedChatNode {
