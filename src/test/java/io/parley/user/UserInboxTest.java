@@ -1,0 +1,137 @@
+package io.parley.user;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
+import io.parley.cluster.EventBatches;
+import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationInfo;
+import io.parley.conversation.MessageIds;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.Test;
+
+/** The inbox ({@link InboxCommands}, {@link MemberLists}): groups' member lists, unread counts and reading. */
+class UserInboxTest extends UserFixture {
+  @Test
+  void aGroupsMemberListIsStoredWithItsFirstMessageNotWithEveryMessage() {
+    PersistenceTestKit journal = PersistenceTestKit.create(harness.testKit.system());
+    var bob = spawn();
+    List<String> members = new java.util.ArrayList<>(List.of("alice", "bob"));
+    IntStream.range(0, 200).forEach(i -> members.add("member" + i));
+    var info = new ConversationInfo("g.big", "big", members, 0);
+    for (long seq = 1; seq <= 3; seq++) {
+      long ts = harness.clock.millis();
+      bob.tell(new UserActor.Deliver(info, seq - 1, List.of(
+          new ChatMessage("g.big", seq, MessageIds.of("g.big", seq, ts), "alice", "b" + seq, "hi", "text", ts))));
+      assertEquals(seq, ((ConversationActor.HandedOff) harness.conversationProbe("g.big").receiveMessage()).seq());
+    }
+    List<UserActor.MessagesStored> stored = journal.persistedInStorage(UserActor.persistenceId("bob").id()).stream()
+        .flatMap(e -> EventBatches.unbatched(e).stream())
+        .filter(UserActor.MessagesStored.class::isInstance)
+        .map(UserActor.MessagesStored.class::cast)
+        .toList();
+    assertEquals(List.of(true, false, false), stored.stream().map(e -> e.info() != null).toList());
+    // The inbox, rebuilt from those events, still knows the group.
+    bob = restart(bob);
+    InboxItem item = observe(bob).inbox().get(0);
+    assertEquals(members, item.members());
+    assertEquals("big", item.title());
+    assertEquals(3, item.lastSeq());
+    assertEquals(3, item.unreadCount());
+  }
+
+  @Test
+  void aMemberWhoMissedAMembershipChangeRefusesIdsOnlyAndStoresTheListItIsSentThen() {
+    var bob = spawn();
+    var before = new ConversationInfo("g.x", "x", List.of("alice", "bob"), 0);
+    bob.tell(new UserActor.ConversationChanged(before, harness.clock.millis()));
+    var conversation = harness.conversationProbe("g.x");
+    assertEquals(new ConversationActor.MembershipHeld("bob", before.fingerprint()), conversation.receiveMessage());
+    // Carol joined, and bob's notice was lost; the conversation takes him to hold the new membership.
+    var after = new ConversationInfo("g.x", "x", List.of("alice", "bob", "carol"), 0);
+    long ts = harness.clock.millis();
+    var m1 = new ChatMessage("g.x", 1, MessageIds.of("g.x", 1, ts), "carol", "c1", "hi", "text", ts);
+    bob.tell(new UserActor.Deliver(null, 0, List.of(m1), "g.x", after.fingerprint()));
+    assertEquals(new ConversationActor.HandedOff("bob", 0, before.fingerprint()), conversation.receiveMessage());
+    assertEquals(List.of(), pendingCursors(bob, 0), "nothing stored under a membership it does not hold");
+    // The conversation sends it again with the list: stored, and the inbox shows carol.
+    bob.tell(new UserActor.Deliver(after, 0, List.of(m1), "g.x", after.fingerprint()));
+    assertEquals(new ConversationActor.HandedOff("bob", 1, after.fingerprint()), conversation.receiveMessage());
+    var m2 = new ChatMessage("g.x", 2, MessageIds.of("g.x", 2, ts), "alice", "a2", "yo", "text", ts);
+    bob.tell(new UserActor.Deliver(null, 1, List.of(m2), "g.x", after.fingerprint()));
+    assertEquals(new ConversationActor.HandedOff("bob", 2, after.fingerprint()), conversation.receiveMessage());
+    InboxItem item = observe(restart(bob)).inbox().get(0);
+    assertEquals(List.of("alice", "bob", "carol"), item.members());
+    assertEquals(2, item.unreadCount());
+  }
+
+  @Test
+  void memberListsBeyondTheBudgetAreKeptAsACountAndReadWhenShown() {
+    settings = new UserSettings(settings.pendingMaxItems(), settings.pendingIdBytes(), settings.deviceInactiveAfter(), settings.maxDevices(),
+        settings.inboxMaxEntries(), 40, settings.passivateAfterIdle(), settings.snapshotEvery(),
+        settings.lazyAckDelay(), settings.ackSyncWait(), settings.pushGatherDelay(), settings.pushCoalesceWindow());
+    var bob = spawn();
+    // bob and alice take 14 of the 40 bytes (each id with quotes and comma); the second list, 51, does not fit.
+    groupChanged(bob, "g.small", "bob", "alice");
+    groupChanged(bob, "g.large", "bob", "carol-with-a-long-id", "dave-with-a-long-id");
+    harness.conversationProbe("g.small").receiveMessage();
+    harness.conversationProbe("g.large").receiveMessage();
+    TestProbe<Outcome<UserActor.InboxPage>> page = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.GetInbox(20, null, page.ref()));
+    var getInfo = (ConversationActor.GetInfo) harness.conversationProbe("g.large").receiveMessage();
+    getInfo.replyTo().tell(Outcome.ok(new ConversationInfo("g.large", "g.large",
+        List.of("bob", "carol-with-a-long-id", "dave-with-a-long-id"), 0)));
+    Map<String, List<String>> members = new HashMap<>();
+    page.receiveMessage().value().items().forEach(item -> members.put(item.conversationId(), item.members()));
+    assertEquals(Map.of("g.small", List.of("bob", "alice"),
+        "g.large", List.of("bob", "carol-with-a-long-id", "dave-with-a-long-id")), members);
+    harness.conversationProbe("g.small").expectNoMessage(Duration.ofMillis(100));
+
+    // Presence: carol shares only g.large, whose list is not kept, where bob wrote: it is asked, and then she sees bob.
+    bobWrites(bob, "g.large", "bob", "carol-with-a-long-id", "dave-with-a-long-id");
+    TestProbe<DeviceEvent> carol = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("carol-with-a-long-id", carol.ref()));
+    assertEquals(new DeviceEvent.PresenceHidden("bob"), carol.receiveMessage());
+    var asked = (ConversationActor.GetInfo) harness.conversationProbe("g.large").receiveMessage();
+    assertEquals("carol-with-a-long-id", asked.userId());
+    asked.replyTo().tell(Outcome.ok(new ConversationInfo("g.large", "g.large", List.of(), 0)));
+    assertFalse(((DeviceEvent.Presence) carol.receiveMessage()).online());
+  }
+
+  @Test
+  void readingUpdatesUnreadCountsOtherDevicesAndTheConversation() {
+    var bob = spawn();
+    connect(bob, "phone", 0);
+    var laptop = connect(bob, "laptop", 0);
+    bob.tell(new UserActor.Deliver(INFO, 0, List.of(message(1, "alice"), message(2, "bob"), message(3, "alice"))));
+    handedOff();
+    laptop.receiveSeveralMessages(4); // three msg.new and an inbox update
+
+    TestProbe<Outcome<Done>> done = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.MarkRead("phone", CONVERSATION, 1, done.ref()));
+    assertTrue(done.receiveMessage().isOk());
+    var update = (DeviceEvent.InboxUpdate) laptop.receiveMessage();
+    assertEquals(1, update.item().unreadCount(), "seq 3 is unread; bob's own seq 2 never counts");
+    assertEquals(new ConversationActor.Read("bob", 1), harness.conversationProbe(CONVERSATION).receiveMessage());
+
+    bob.tell(new UserActor.MarkRead("phone", "g.elsewhere", 1, done.ref()));
+    assertEquals(Outcome.Reason.NOT_MEMBER, done.receiveMessage().reason());
+
+    TestProbe<Outcome<UserActor.InboxPage>> inbox = harness.testKit.createTestProbe();
+    restart(bob).tell(new UserActor.GetInbox(20, null, inbox.ref()));
+    InboxItem item = inbox.receiveMessage().value().items().get(0);
+    assertEquals(1, item.unreadCount());
+    assertEquals(3, item.lastSeq());
+    assertEquals("text 3", item.lastMessagePreview());
+  }
+}

@@ -1,0 +1,185 @@
+package io.parley.user;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
+import io.parley.conversation.ConversationActor;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.junit.jupiter.api.Test;
+
+/** Presence ({@link PresenceWatchers}, {@link PresenceNotices}): who may watch a user and what subscribers hear. */
+class UserPresenceTest extends UserFixture {
+  /** Bob has written to alice: she is his contact, as his inbox records it. */
+  private void shareAConversationWithAlice(ActorRef<UserActor.Command> bob) {
+    bobWrites(bob, CONVERSATION, "alice", "bob");
+  }
+
+  @Test
+  void aRenewedPresenceSubscriptionSurvivesARestartAndRepeatsNothing() {
+    var bob = spawn();
+    shareAConversationWithAlice(bob);
+    TestProbe<DeviceEvent> subscriber = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("alice", subscriber.ref()));
+    assertFalse(((DeviceEvent.Presence) subscriber.receiveMessage()).online());
+    bob.tell(new UserActor.RenewPresence("alice", subscriber.ref()));
+    subscriber.expectNoMessage(Duration.ofMillis(200));
+    // The entity moved (or restarted): the renewal subscribes again, and the subscriber hears the news.
+    bob = restart(bob);
+    bob.tell(new UserActor.RenewPresence("alice", subscriber.ref()));
+    assertFalse(((DeviceEvent.Presence) subscriber.receiveMessage()).online());
+    connect(bob, "phone", 0);
+    assertTrue(((DeviceEvent.Presence) subscriber.receiveMessage()).online());
+  }
+
+  @Test
+  void presenceSubscribersHearOfEveryChange() {
+    var bob = spawn();
+    shareAConversationWithAlice(bob);
+    TestProbe<DeviceEvent> subscriber = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("alice", subscriber.ref()));
+    assertFalse(((DeviceEvent.Presence) subscriber.receiveMessage()).online());
+    var phone = connect(bob, "phone", 0);
+    assertTrue(((DeviceEvent.Presence) subscriber.receiveMessage()).online());
+    harness.clock.advance(Duration.ofMinutes(5));
+    bob.tell(new UserActor.Disconnect("phone", phone.ref()));
+    var offline = (DeviceEvent.Presence) subscriber.receiveMessage();
+    assertFalse(offline.online());
+    assertEquals(harness.clock.millis(), offline.lastSeen());
+  }
+
+  @Test
+  void aStrangerIsToldNothingOfThePresenceAndHearsNoChange() {
+    var bob = spawn();
+    shareAConversationWithAlice(bob);
+    connect(bob, "phone", 0);
+    TestProbe<DeviceEvent> stranger = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("mallory", stranger.ref()));
+    // The same answer as for a user who does not exist: no online status, no last seen.
+    assertEquals(new DeviceEvent.PresenceHidden("bob"), stranger.receiveMessage());
+    bob.tell(new UserActor.RenewPresence("mallory", stranger.ref()));
+    var tablet = connect(bob, "tablet", 0);
+    bob.tell(new UserActor.Disconnect("tablet", tablet.ref()));
+    stranger.expectNoMessage(Duration.ofMillis(200));
+    // A member of a group bob is in may watch; being named in the conversation id is not enough.
+    bobWrites(bob, "g.climbing", "bob", "carol");
+    TestProbe<DeviceEvent> carol = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("carol", carol.ref()));
+    assertTrue(((DeviceEvent.Presence) carol.receiveMessage()).online());
+    TestProbe<DeviceEvent> dave = harness.testKit.createTestProbe();
+    groupChanged(bob, "d:bob:dave", "bob");
+    bob.tell(new UserActor.SubscribePresence("dave", dave.ref()));
+    assertEquals(new DeviceEvent.PresenceHidden("bob"), dave.receiveMessage());
+  }
+
+  @Test
+  void aSubscriberWhoLeftTheLastSharedConversationSeesNoMoreOfThePresence() {
+    var bob = spawn();
+    bobWrites(bob, "g.one", "alice", "bob");
+    bobWrites(bob, "g.two", "alice", "bob");
+    TestProbe<DeviceEvent> alice = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
+    assertFalse(((DeviceEvent.Presence) alice.receiveMessage()).online());
+    groupChanged(bob, "g.one", "bob");
+    bob.tell(new UserActor.RenewPresence("alice", alice.ref()));
+    alice.expectNoMessage(Duration.ofMillis(200)); // g.two is still shared
+    // Alice leaves g.two too: told at once, and nothing after.
+    groupChanged(bob, "g.two", "bob");
+    assertEquals(new DeviceEvent.PresenceHidden("bob"), alice.receiveMessage());
+    bob.tell(new UserActor.RenewPresence("alice", alice.ref()));
+    var phone = connect(bob, "phone", 0);
+    bob.tell(new UserActor.Disconnect("phone", phone.ref()));
+    alice.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aRenewalAfterARestartDecidesAgainFromTheStoredMembership() {
+    var bob = spawn();
+    bobWrites(bob, "g.one", "alice", "bob");
+    TestProbe<DeviceEvent> alice = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
+    assertFalse(((DeviceEvent.Presence) alice.receiveMessage()).online());
+    bob = restart(bob);
+    groupChanged(bob, "g.one", "bob");
+    bob.tell(new UserActor.RenewPresence("alice", alice.ref()));
+    assertEquals(new DeviceEvent.PresenceHidden("bob"), alice.receiveMessage());
+    connect(bob, "phone", 0);
+    alice.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aHiddenSubscriptionShowsThePresenceOnceTheWatchedUserAnswers() {
+    var bob = spawn();
+    connect(bob, "phone", 0);
+    TestProbe<DeviceEvent> alice = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
+    assertEquals(new DeviceEvent.PresenceHidden("bob"), alice.receiveMessage());
+    // Alice's unsolicited message stores the conversation, and its members, in bob's inbox: still hidden.
+    bob.tell(new UserActor.Deliver(INFO, 0, List.of(message(1, "alice"))));
+    harness.conversationProbe(CONVERSATION).expectMessageClass(ConversationActor.HandedOff.class);
+    bob.tell(new UserActor.RenewPresence("alice", alice.ref()));
+    bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
+    assertEquals(new DeviceEvent.PresenceHidden("bob"), alice.receiveMessage());
+    alice.expectNoMessage(Duration.ofMillis(200));
+    // Bob answers: from then on alice sees him.
+    bob.tell(new UserActor.Deliver(INFO, 1, List.of(message(2, "bob"))));
+    assertTrue(((DeviceEvent.Presence) alice.receiveMessage()).online());
+    bob.tell(new UserActor.RenewPresence("alice", alice.ref()));
+    alice.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aWatchedUserPassivatesAndItsSubscribersAreBackWhenItsDevicesConnect() {
+    var bob = spawn();
+    shareAConversationWithAlice(bob);
+    TestProbe<DeviceEvent> alice = harness.testKit.createTestProbe();
+    PresenceNotices.get(harness.testKit.system()).watch("alice", alice.ref(), List.of("bob"));
+    bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
+    assertFalse(((DeviceEvent.Presence) alice.receiveMessage()).online());
+    // Watched, bob's entity still passivates once idle: the subscription does not pin it.
+    pass(settings.passivateAfterIdle().plusSeconds(1));
+    pass(settings.passivateAfterIdle().dividedBy(4));
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+    bob = restart(bob);
+    // His phone wakes it: every node hears, and alice's node renews her subscription.
+    connect(bob, "phone", 0);
+    assertTrue(((DeviceEvent.Presence) alice.receiveMessage()).online());
+    alice.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aUsersConnectionsWatchBoundedlyManyUsersInAll() {
+    settings = new UserSettings(settings.pendingMaxItems(), settings.pendingIdBytes(), settings.deviceInactiveAfter(),
+        settings.maxDevices(), settings.inboxMaxEntries(), settings.inboxMemberBytes(), settings.passivateAfterIdle(),
+        settings.snapshotEvery(), settings.lazyAckDelay(), settings.ackSyncWait(), settings.pushGatherDelay(),
+        settings.pushCoalesceWindow(), settings.maxConnectedDevices(), settings.maxNewDevicesPerDay(), 5);
+    var bob = spawn();
+    var phone = connect(bob, "phone", 0);
+    var laptop = connect(bob, "laptop", 0);
+    TestProbe<Outcome<Done>> answer = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.WatchPresence(phone.ref(), java.util.Set.of("a", "b", "c"), answer.ref()));
+    assertTrue(answer.receiveMessage().isOk());
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d"), answer.ref()));
+    assertTrue(answer.receiveMessage().isOk());
+    // Six users in all: refused whole, with the bound named; the laptop still watches c and d.
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e", "f"), answer.ref()));
+    Outcome<Done> refused = answer.receiveMessage();
+    assertEquals(Outcome.Reason.BAD_REQUEST, refused.reason());
+    assertTrue(refused.message().contains("at most 5 users"), refused.message());
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e"), answer.ref()));
+    assertTrue(answer.receiveMessage().isOk());
+    // The phone's subscriptions go with its connection.
+    bob.tell(new UserActor.Disconnect("phone", phone.ref()));
+    sync(bob);
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e", "f", "g"), answer.ref()));
+    assertTrue(answer.receiveMessage().isOk());
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e", "f", "g", "h"), answer.ref()));
+    assertFalse(answer.receiveMessage().isOk());
+  }
+}
