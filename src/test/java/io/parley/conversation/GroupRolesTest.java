@@ -80,7 +80,7 @@ class GroupRolesTest {
   }
 
   private void restart(ActorRef<ConversationActor.Command> group) {
-    conversations.stop(group);
+    conversations.stopAndAwait(group);
   }
 
   @Test

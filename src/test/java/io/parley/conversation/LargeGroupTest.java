@@ -121,7 +121,7 @@ class LargeGroupTest {
     var group = grownTo(6);
     Outcome<ConversationActor.SendAck> refused = send(group, "mallory", "nope");
     assertEquals(Reason.NOT_MEMBER, refused.reason());
-    conversations.stop(group);
+    conversations.stopAndAwait(group);
 
     var again = conversations.spawn(groupId);
     assertEquals(2, send(again, "m2", "after-restart").value().seq(), "m2's row says it is a member");
@@ -144,7 +144,7 @@ class LargeGroupTest {
     assertTrue(this.<Done>ask(group, replyTo -> new ConversationActor.MarkRead("m2", 3, replyTo)).isOk());
     assertEquals(3, conversations.harness.groupMembers.find(groupId, List.of("m2")).toCompletableFuture().join()
         .get("m2").read(), "answered once the row holds it");
-    conversations.stop(group);
+    conversations.stopAndAwait(group);
     var again = conversations.spawn(groupId);
     assertEquals(3, summary(again, "m2").readSeq());
     assertEquals(Reason.NOT_MEMBER, this.<Done>ask(again, replyTo -> new ConversationActor.MarkRead("zed", 3, replyTo))
@@ -278,7 +278,7 @@ class LargeGroupTest {
         new ConversationActor.RemoveMembers("m1", List.of("m2"), replyTo)).isOk(), "an admin may remove members");
     assertEquals(5, info(group, "alice").memberCount());
 
-    conversations.stop(group);
+    conversations.stopAndAwait(group);
     var again = conversations.spawn(groupId);
     assertEquals("admin", roleOf(again, "m1"), "the role is stored");
     assertTrue(setRole(again, "m1", false).isOk());
@@ -302,7 +302,7 @@ class LargeGroupTest {
             ConversationActor.persistenceId(groupId).id()).stream()
         .anyMatch(taken -> taken.second() instanceof ConversationState.Active active && active.large),
         "a snapshot holds the large state"));
-    conversations.stop(group);
+    conversations.stopAndAwait(group);
 
     var again = conversations.spawn(groupId);
     assertEquals("admin", roleOf(again, "m1"));

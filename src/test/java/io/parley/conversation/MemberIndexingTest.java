@@ -62,7 +62,7 @@ class MemberIndexingTest {
     var conversation = conversations.spawn(direct);
     assertTrue(conversations.<ConversationActor.SendAck>ask(conversation,
         replyTo -> new ConversationActor.Send("alice", "c1", "hi", "text", replyTo)).isOk());
-    conversations.stop(conversation);
+    conversations.stopAndAwait(conversation);
     failing.set(false);
     conversations.spawn(direct); // recovers with the membership not yet indexed: it writes it
     conversations.eventually(() -> assertEquals(Set.of("alice", "bob"), indexed.get(direct)));

@@ -28,8 +28,11 @@ import io.parley.push.PushTokenOwner;
 import io.parley.user.UserActor;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -200,6 +203,18 @@ public final class EntityHarness implements Entities, ArchiveCalendars {
   public Object readStored(String manifest, String json) {
     int serializerId = serialization().findSerializerFor(Done.INSTANCE).identifier();
     return serialization().deserialize(json.getBytes(StandardCharsets.UTF_8), serializerId, manifest).get();
+  }
+
+  /** Everything {@code probe} receives until it has been quiet for {@code quiet}. */
+  public static <T> List<T> received(TestProbe<T> probe, Duration quiet) {
+    List<T> messages = new ArrayList<>();
+    while (true) {
+      try {
+        messages.add(probe.receiveMessage(quiet));
+      } catch (AssertionError nothingMore) {
+        return messages;
+      }
+    }
   }
 
   public void shutdown() {

@@ -16,7 +16,6 @@ import io.parley.conversation.MessageIds;
 import io.parley.push.PushToken;
 import io.parley.testing.EntityHarness;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -169,14 +168,7 @@ class ErasureTest {
   }
 
   private static <T> List<T> receivedWithin(TestProbe<T> probe, Duration quiet) {
-    List<T> messages = new ArrayList<>();
-    while (true) {
-      try {
-        messages.add(probe.receiveMessage(quiet));
-      } catch (AssertionError nothingMore) {
-        return messages;
-      }
-    }
+    return EntityHarness.received(probe, quiet);
   }
 
   /** Events of {@code type} the entity stored, counting those its erasure deleted since. */

@@ -1,0 +1,139 @@
+package io.parley.conversation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
+import io.parley.cluster.EventBatches;
+import io.parley.user.UserActor;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.Test;
+
+/** Deleting a message and erasing a member ({@link MessageDeletion}, {@link MemberErasure}): tombstones. */
+class ConversationDeletionTest extends ConversationFixture {
+  private Outcome<Done> delete(ActorRef<ConversationActor.Command> conversation, String userId, long seq) {
+    TestProbe<Outcome<Done>> reply = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.Delete(userId, seq, reply.ref()));
+    return reply.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  /** Messages {@code from..to} as readers get them: located by the conversation, read from the journal. */
+  private List<ChatMessage> read(ActorRef<ConversationActor.Command> conversation, long from, long to) {
+    TestProbe<Outcome<ConversationActor.Location>> located = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.LocateMessages("alice", to + 1, (int) (to - from + 1), located.ref()));
+    return new MessageReader(harness.journal(), harness.coldTier())
+        .read("d:alice:bob", located.receiveMessage(Duration.ofSeconds(5)).value()).toCompletableFuture().join();
+  }
+
+  @Test
+  void aSenderDeletesTheirMessageForEveryoneAndItReadsAsATombstone() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "alice", "c1");
+    send(conversation, "bob", "c2");
+    assertEquals(Outcome.Reason.BAD_REQUEST, delete(conversation, "bob", 1).reason(), "only alice may delete hers");
+    assertEquals(Outcome.Reason.NOT_FOUND, delete(conversation, "alice", 3).reason());
+    assertEquals(Outcome.Reason.NOT_MEMBER, delete(conversation, "carol", 1).reason());
+    assertTrue(delete(conversation, "alice", 1).isOk());
+    for (String member : List.of("alice", "bob")) {
+      harness.userProbe(member).fishForMessage(Duration.ofSeconds(5), told ->
+          told.equals(new UserActor.MessageDeleted("d:alice:bob", 1, "alice"))
+              ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+    }
+    List<ChatMessage> read = read(conversation, 1, 2);
+    ChatMessage tombstone = read.get(0);
+    assertEquals(List.of(1L, "alice", "", ChatMessage.DELETED),
+        List.of(tombstone.seq(), tombstone.senderId(), tombstone.content(), tombstone.contentType()));
+    assertEquals("content of c2", read.get(1).content(), "the other message is untouched");
+
+    assertTrue(delete(conversation, "alice", 1).isOk(), "deleting again answers the same");
+    long deletions = journal.persistedInStorage(ConversationActor.persistenceId("d:alice:bob").id()).stream()
+        .flatMap(e -> EventBatches.unbatched(e).stream())
+        .filter(ConversationActor.MessageDeleted.class::isInstance)
+        .count();
+    assertEquals(1, deletions);
+    stopAndAwait(conversation);
+    assertEquals(ChatMessage.DELETED, read(spawn("d:alice:bob"), 1, 1).get(0).contentType(), "after recovery too");
+  }
+
+  private Outcome<Done> eraseMember(ActorRef<ConversationActor.Command> conversation, String userId) {
+    TestProbe<Outcome<Done>> reply = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.EraseMember(userId, reply.ref()));
+    return reply.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  private List<ChatMessage> readAs(
+      String reader, String conversationId, ActorRef<ConversationActor.Command> conversation, long from, long to) {
+    TestProbe<Outcome<ConversationActor.Location>> located = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.LocateMessages(reader, to + 1, (int) (to - from + 1), located.ref()));
+    return new MessageReader(harness.journal(), harness.coldTier())
+        .read(conversationId, located.receiveMessage(Duration.ofSeconds(5)).value()).toCompletableFuture().join();
+  }
+
+  @Test
+  void anErasedMemberLeavesAndEveryMessageTheySentReadsAsATombstone() {
+    String group = "g." + UUID.randomUUID();
+    var conversation = spawn(group);
+    TestProbe<Outcome<ConversationInfo>> created = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.Create("alice", "Climbing", List.of("bob", "carol"), created.ref()));
+    assertTrue(created.receiveMessage().isOk());
+    send(conversation, "alice", "a1");
+    send(conversation, "bob", "b1");
+    send(conversation, "alice", "a2");
+
+    assertTrue(eraseMember(conversation, "alice").isOk());
+    for (String member : List.of("bob", "carol")) {
+      assertEquals(new UserActor.SenderErased(group, "alice", 3), next(member, UserActor.SenderErased.class));
+    }
+    List<ChatMessage> read = readAs("bob", group, conversation, 1, 3);
+    assertEquals(List.of(1L, 2L, 3L), read.stream().map(ChatMessage::seq).toList(), "seq stays gapless");
+    assertEquals(List.of(ChatMessage.DELETED, "text", ChatMessage.DELETED),
+        read.stream().map(ChatMessage::contentType).toList());
+    assertEquals(List.of("", "content of b1", ""), read.stream().map(ChatMessage::content).toList());
+    TestProbe<Outcome<ConversationInfo>> info = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.GetInfo(null, info.ref()));
+    assertEquals(List.of("bob", "carol"), info.receiveMessage().value().members());
+    assertEquals(Outcome.Reason.NOT_MEMBER, send(conversation, "alice", "a3").reason(), "she left");
+
+    // Erasing again records nothing; a later message by another member is untouched.
+    assertTrue(eraseMember(conversation, "alice").isOk());
+    send(conversation, "bob", "b2");
+    assertEquals("content of b2", readAs("bob", group, conversation, 4, 4).get(0).content());
+    long erasures = journal.persistedInStorage(ConversationActor.persistenceId(group).id()).stream()
+        .flatMap(e -> EventBatches.unbatched(e).stream())
+        .filter(ConversationActor.MemberErased.class::isInstance)
+        .count();
+    assertEquals(1, erasures);
+    stopAndAwait(conversation);
+    assertEquals(ChatMessage.DELETED, readAs("carol", group, spawn(group), 1, 1).get(0).contentType(), "after recovery too");
+  }
+
+  @Test
+  void anErasedMemberOfADirectConversationStaysAMemberWithTheirMessagesTombstones() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "alice", "a1");
+    send(conversation, "bob", "b1");
+    assertTrue(eraseMember(conversation, "alice").isOk());
+    assertEquals(new UserActor.SenderErased("d:alice:bob", "alice", 2), next("bob", UserActor.SenderErased.class));
+    List<ChatMessage> read = readAs("bob", "d:alice:bob", conversation, 1, 2);
+    assertEquals(List.of(ChatMessage.DELETED, "text"), read.stream().map(ChatMessage::contentType).toList());
+    // The same id may talk again: what it sends from now on is not erased.
+    assertEquals(3, send(conversation, "alice", "a2").value().seq());
+    assertEquals("content of a2", readAs("bob", "d:alice:bob", conversation, 3, 3).get(0).content());
+    // ...and reads only what came after the erasure, not the old account's history with bob.
+    assertEquals(List.of(3L), readAs("alice", "d:alice:bob", conversation, 1, 3).stream().map(ChatMessage::seq).toList());
+    TestProbe<Outcome<ConversationActor.Location>> located = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.LocateMessages("alice", 3, 10, located.ref()));
+    ConversationActor.Location before = located.receiveMessage(Duration.ofSeconds(5)).value();
+    assertTrue(before.fromSeq() > before.toSeq(), "nothing before seq 3 is alice's now: " + before);
+    assertFalse(before.hasEarlier());
+    conversation.tell(new ConversationActor.LocateMessages("bob", 3, 10, located.ref()));
+    assertEquals(1, located.receiveMessage(Duration.ofSeconds(5)).value().fromSeq(), "bob still reads it all");
+  }
+}

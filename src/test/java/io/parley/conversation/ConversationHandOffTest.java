@@ -1,0 +1,112 @@
+package io.parley.conversation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.cluster.EventBatches;
+import io.parley.user.UserActor;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Hand-offs to the members' user entities ({@link MemberHandoffs}): sent again, backing off, until confirmed. */
+class ConversationHandOffTest extends ConversationFixture {
+  @Test
+  void messagesAreHandedToEveryMemberAndResentUntilConfirmed() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "alice", "c1");
+    var deliver = (UserActor.Deliver) harness.userProbe("bob").receiveMessage();
+    assertEquals(1, deliver.messages().size());
+    assertEquals("content of c1", deliver.messages().get(0).content());
+    assertEquals(0, deliver.since());
+    harness.userProbe("alice").expectMessageClass(UserActor.Deliver.class);
+
+    // Alice's UserActor confirms; bob's does not: only bob's is re-sent, read back from the journal.
+    conversation.tell(new ConversationActor.HandedOff("alice", 1, 0));
+    awaitProcessed(conversation);
+    harness.clock.advance(Duration.ofSeconds(1));
+    var resent = (UserActor.Deliver) harness.userProbe("bob").receiveMessage(Duration.ofSeconds(5));
+    assertEquals(deliver.messages(), resent.messages());
+    harness.userProbe("alice").expectNoMessage(Duration.ofMillis(300));
+
+    reportHandedOff(conversation, "bob", 1);
+    harness.clock.advance(Duration.ofSeconds(1));
+    harness.userProbe("bob").expectNoMessage(Duration.ofMillis(400));
+  }
+
+  @Test
+  void aMemberReportingLessThanItConfirmedGetsTheRestAgain() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "alice", "c1");
+    send(conversation, "alice", "c2");
+    for (String member : List.of("alice", "bob")) {
+      harness.userProbe(member).expectMessageClass(UserActor.Deliver.class);
+      harness.userProbe(member).expectMessageClass(UserActor.Deliver.class);
+    }
+    conversation.tell(new ConversationActor.HandedOff("alice", 2, 0));
+    reportHandedOff(conversation, "bob", 2);
+    harness.clock.advance(Duration.ofMillis(150));
+    harness.userProbe("bob").expectNoMessage(Duration.ofMillis(300));
+
+    // Bob's UserActor answers a hand-off with "stored through 1": it lost seq 2 after confirming it.
+    reportHandedOff(conversation, "bob", 1);
+    harness.clock.advance(Duration.ofMillis(150));
+    var resent = (UserActor.Deliver) harness.userProbe("bob").receiveMessage(Duration.ofSeconds(5));
+    assertEquals(List.of(2L), resent.messages().stream().map(ChatMessage::seq).toList());
+    harness.userProbe("alice").expectNoMessage(Duration.ofMillis(300));
+
+    reportHandedOff(conversation, "bob", 2);
+    harness.clock.advance(Duration.ofSeconds(1));
+    harness.userProbe("bob").expectNoMessage(Duration.ofMillis(400));
+  }
+
+  @Test
+  void retriesToAMemberThatDoesNotConfirmBackOff() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "alice", "c1");
+    harness.userProbe("bob").expectMessageClass(UserActor.Deliver.class);
+    conversation.tell(new ConversationActor.HandedOff("alice", 1, 0));
+    awaitProcessed(conversation);
+    // Retry interval 100 ms: the first retry is due 100 ms after the hand-off, the next 200 ms
+    // after that one, then 400 ms.
+    harness.clock.advance(Duration.ofMillis(150));
+    harness.userProbe("bob").expectMessageClass(UserActor.Deliver.class, Duration.ofSeconds(5));
+    harness.clock.advance(Duration.ofMillis(150));
+    harness.userProbe("bob").expectNoMessage(Duration.ofMillis(400));
+    harness.clock.advance(Duration.ofMillis(100));
+    harness.userProbe("bob").expectMessageClass(UserActor.Deliver.class, Duration.ofSeconds(5));
+    harness.clock.advance(Duration.ofMillis(300));
+    harness.userProbe("bob").expectNoMessage(Duration.ofMillis(400));
+    // A confirmation resets it: once bob falls behind again, the retry comes after 100 ms.
+    conversation.tell(new ConversationActor.HandedOff("bob", 1, 0));
+    send(conversation, "alice", "c2");
+    harness.userProbe("bob").expectMessageClass(UserActor.Deliver.class);
+    harness.clock.advance(Duration.ofMillis(150));
+    harness.userProbe("bob").expectMessageClass(UserActor.Deliver.class, Duration.ofSeconds(5));
+  }
+
+  @Test
+  void afterARestartUnconfirmedHandOffsAreResent() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "alice", "c1");
+    send(conversation, "alice", "c2");
+    conversation.tell(new ConversationActor.HandedOff("alice", 2, 0));
+    harness.clock.advance(Duration.ofSeconds(1));
+    // Wait until alice's confirmation is persisted (the tick writes it).
+    harness.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertTrue(journal.persistedInStorage(ConversationActor.persistenceId("d:alice:bob").id()).stream()
+          .flatMap(e -> EventBatches.unbatched(e).stream())
+          .anyMatch(e -> e instanceof ConversationActor.HandoffsConfirmed));
+      return null;
+    });
+    stopAndAwait(conversation);
+    drain(harness.userProbe("bob"));
+    drain(harness.userProbe("alice"));
+
+    spawn("d:alice:bob");
+    harness.clock.advance(Duration.ofSeconds(1));
+    var resent = (UserActor.Deliver) harness.userProbe("bob").receiveMessage(Duration.ofSeconds(5));
+    assertEquals(List.of(1L, 2L), resent.messages().stream().map(ChatMessage::seq).toList());
+    harness.userProbe("alice").expectNoMessage(Duration.ofMillis(400));
+  }
+}
