@@ -20,8 +20,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandlerBuilder;
 
 /**
  * What every event-sourced entity does alike: it restarts with back-off when the journal fails
- * (told by {@link JournalFailures}, not by the supervisor's stack trace per restart), counts itself in {@code parley_entities_running} from recovery until it stops (a restart counts
- * once), and asks its shard to passivate it.
+ * (told by {@link JournalFailures}, not by the supervisor's stack trace per restart), counts
+ * itself in {@code parley_entities_running} from recovery until it stops (a restart counts once),
+ * and asks its shard to passivate it.
  */
 public final class EntityLifecycle<S> {
   private final String type;

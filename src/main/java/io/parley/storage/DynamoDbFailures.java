@@ -10,9 +10,9 @@ import org.slf4j.LoggerFactory;
  * A DynamoDB request that failed, however it went (an SDK client, the embedded store's in-process
  * door): counted by operation and error code, and, unless it is an answer Parley expects (a
  * refused condition: two writers raced; no such table, to a start that creates the missing
- * ones), told in one WARN line a minute. Its callers retry (the
- * journal plugin a few times per write), so the line says the store is failing or throttling,
- * not that a write was lost: those are {@code JournalFailures}' line.
+ * ones), told in one WARN line a minute. Its callers retry (the journal plugin a few times per
+ * write), so the line says the store is failing or throttling, not that a write was lost: those
+ * are {@code JournalFailures}' line.
  */
 final class DynamoDbFailures {
   static final DynamoDbFailures NODE = new DynamoDbFailures(new FailureLog(LoggerFactory.getLogger(DynamoDbFailures.class)::warn));
