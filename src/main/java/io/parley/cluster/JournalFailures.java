@@ -2,8 +2,6 @@ package io.parley.cluster;
 
 import io.parley.metrics.FailureLog;
 import io.parley.metrics.ParleyMetrics;
-import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -15,16 +13,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class JournalFailures {
   /** The node's: every entity's lifecycle reports here. */
-  static final JournalFailures NODE = new JournalFailures(LoggerFactory.getLogger(JournalFailures.class)::error);
+  static final JournalFailures NODE = new JournalFailures(new FailureLog(LoggerFactory.getLogger(JournalFailures.class)::error));
 
   private final FailureLog log;
 
-  JournalFailures(Consumer<String> tell) {
-    this.log = new FailureLog(tell);
-  }
-
-  JournalFailures(LongSupplier nanoTime, Consumer<String> tell) {
-    this.log = new FailureLog(nanoTime, tell);
+  JournalFailures(FailureLog log) {
+    this.log = log;
   }
 
   /** What failed: the entity's write, or its recovery. */

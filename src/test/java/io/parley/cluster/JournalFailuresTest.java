@@ -3,6 +3,7 @@ package io.parley.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parley.metrics.FailureLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class JournalFailuresTest {
   final AtomicLong nanos = new AtomicLong(1_000);
   final List<String> lines = new ArrayList<>();
-  final JournalFailures failures = new JournalFailures(nanos::get, lines::add);
+  final JournalFailures failures = new JournalFailures(new FailureLog(nanos::get, lines::add));
 
   @Test
   void theFirstFailureIsToldAtOnceWithWhatFailedAndTheJournalsOwnCause() {
