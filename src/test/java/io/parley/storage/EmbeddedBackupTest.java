@@ -64,9 +64,13 @@ class EmbeddedBackupTest {
   @Test
   void aBackupThatWouldEatIntoTheReserveIsNotBegun() throws Exception {
     objects();
-    long free = Files.getFileStore(dataDir).getUsableSpace();
+    long size = 128L * 1024 * 1024;
+    Files.write(dataDir.resolve("s3/bucket/media/large"), new byte[(int) size]);
+    // Room beside the reserve for half the copy: 64 MiB to spare either way, as the disk is shared
+    // with other tests (a reserve of exactly the free space failed when another test freed some).
+    long reserve = Files.getFileStore(dataDir).getUsableSpace() - size / 2;
     EmbeddedBackup.NoRoom refused = assertThrows(EmbeddedBackup.NoRoom.class,
-        () -> EmbeddedBackup.take(config(String.valueOf(free)), CLOCK));
+        () -> EmbeddedBackup.take(config(String.valueOf(reserve)), CLOCK));
     assertTrue(refused.getMessage().contains("PARLEY_MEDIA_DISK_RESERVE"), refused.getMessage());
     assertEquals(List.of(), backups());
   }
