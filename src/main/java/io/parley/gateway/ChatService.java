@@ -263,8 +263,8 @@ public final class ChatService {
   public CompletionStage<Done> syncAcks(String userId, Optional<SentMessage> sent) {
     String conversationId = sent.map(SentMessage::conversationId).orElse(null);
     long seq = sent.map(SentMessage::seq).orElse(0L);
-    return Asks.<UserActor.Command, Done>ask(entities.user(userId),
-        replyTo -> new UserActor.Sync(conversationId, seq, replyTo), timeouts.ask(), system.scheduler());
+    return this.<UserActor.Command, Done>ask(entities.user(userId),
+        replyTo -> new UserActor.Sync(conversationId, seq, replyTo));
   }
 
   /** A message stored in {@code conversationId} at {@code seq}. */

@@ -35,7 +35,7 @@ final class DeliveryStream {
   /** Acks answered but not yet stored, the latest per device; see {@link #ack}. */
   private final Map<String, UserActor.DeviceAcked> acksAccepted = new HashMap<>();
   /** Syncs waiting for the next write, see {@link #syncWithNextWrite}. */
-  private final List<ActorRef<Done>> syncsWaiting = new ArrayList<>();
+  private final List<ActorRef<Outcome<Done>>> syncsWaiting = new ArrayList<>();
 
   DeliveryStream(String userId, Conversations conversations, UserSettings settings, Clock clock,
       TimerScheduler<UserActor.Command> timers, DeviceConnections connections,
@@ -180,7 +180,7 @@ final class DeliveryStream {
    * copy it waits for normally comes within a write or two; if it does not come (the conversation
    * became a large group, or its hand-off failed), the acks are stored after {@code ackSyncWait}.
    */
-  void syncWithNextWrite(ActorRef<Done> replyTo) {
+  void syncWithNextWrite(ActorRef<Outcome<Done>> replyTo) {
     syncsWaiting.add(replyTo);
     if (syncsWaiting.size() == 1) {
       timers.startSingleTimer(UserWrites.FlushAcks.INSTANCE, settings.ackSyncWait());
@@ -192,7 +192,7 @@ final class DeliveryStream {
     acksAccepted.values().forEach(write::add);
     acksAccepted.clear();
     timers.cancel(UserWrites.FlushAcks.INSTANCE);
-    syncsWaiting.forEach(replyTo -> write.then(stored -> replyTo.tell(Done.INSTANCE)));
+    syncsWaiting.forEach(replyTo -> write.answer(replyTo, "the acks"));
     syncsWaiting.clear();
   }
 }

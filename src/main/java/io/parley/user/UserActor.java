@@ -123,9 +123,9 @@ public final class UserActor
    * a later frame, which is when PROTOCOL.md makes acks durable. {@code conversationId} (or null)
    * and {@code seq} name a message whose copy is on its way into this user's stream (one the
    * connection just sent): the write that stores it stores the acks too, so the sync waits for
-   * that write rather than making one of its own.
+   * that write rather than making one of its own. Told unavailable at once if that write is refused.
    */
-  public record Sync(String conversationId, long seq, ActorRef<Done> replyTo) implements Writes {}
+  public record Sync(String conversationId, long seq, ActorRef<Outcome<Done>> replyTo) implements Writes {}
 
   public record MarkRead(
       String deviceId, String conversationId, long seq, ActorRef<Outcome<Done>> replyTo)

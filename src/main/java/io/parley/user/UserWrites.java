@@ -1,6 +1,5 @@
 package io.parley.user;
 
-import io.parley.cluster.Done;
 import io.parley.cluster.EventBatches;
 import io.parley.cluster.HandlerTable;
 import io.parley.cluster.WriteBatch;
@@ -144,7 +143,7 @@ final class UserWrites {
       HandlerTable.<UserWrites, UserState, Writes, Consumer<StagedWrite>>builder()
           .on(Deliver.class, (self, state, cmd) -> write -> self.stream.deliver(cmd, write))
           .on(DeliverReceipt.class, (self, state, cmd) -> write -> self.stream.receipt(state, cmd, write))
-          .on(Sync.class, (self, state, cmd) -> write -> write.then(stored -> cmd.replyTo().tell(Done.INSTANCE)))
+          .on(Sync.class, (self, state, cmd) -> write -> write.answer(cmd.replyTo(), "the acks"))
           .on(ConversationChanged.class, (self, state, cmd) -> write -> self.inbox.conversationChanged(cmd, write))
           .on(MessageDeleted.class, (self, state, cmd) -> write -> {
             self.stream.deletion(cmd, write);

@@ -524,9 +524,9 @@ class ErasureTest {
   }
 
   private void sync(ActorRef<UserActor.Command> user) {
-    TestProbe<Done> stored = harness.testKit.createTestProbe();
+    TestProbe<Outcome<Done>> stored = harness.testKit.createTestProbe();
     user.tell(new UserActor.Sync(null, 0, stored.ref()));
-    stored.expectMessage(Duration.ofSeconds(5), Done.INSTANCE);
+    stored.expectMessage(Duration.ofSeconds(5), Outcome.ok(Done.INSTANCE));
   }
 
   private List<InboxItem> inbox(ActorRef<UserActor.Command> user) {

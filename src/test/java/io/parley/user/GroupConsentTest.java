@@ -80,7 +80,7 @@ class GroupConsentTest {
     bob.tell(new UserActor.ConversationChanged(
         new ConversationInfo("g.shared", "shared", List.of(other, "bob"), 0), harness.clock.millis()));
     // Stored with the next write: the sync is answered once that write is.
-    assertEquals(Done.INSTANCE, this.<Done>ask(bob, replyTo -> new UserActor.Sync(null, 0, replyTo)));
+    assertEquals(Outcome.ok(Done.INSTANCE), this.<Outcome<Done>>ask(bob, replyTo -> new UserActor.Sync(null, 0, replyTo)));
   }
 
   @Test

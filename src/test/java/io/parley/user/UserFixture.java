@@ -115,9 +115,9 @@ abstract class UserFixture {
   }
 
   void sync(ActorRef<UserActor.Command> user) {
-    TestProbe<Done> stored = harness.testKit.createTestProbe();
+    TestProbe<Outcome<Done>> stored = harness.testKit.createTestProbe();
     user.tell(new UserActor.Sync(null, 0, stored.ref()));
-    stored.expectMessage(Done.INSTANCE);
+    stored.expectMessage(Outcome.ok(Done.INSTANCE));
   }
 
   long handedOff() {

@@ -25,12 +25,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A user entity's write the journal refuses (a store that cannot commit): the commands it carried
- * that answer with an outcome are told unavailable at once, rather than left to the gateway's
+ * that answer with an outcome (a sync of acks among them) are told unavailable at once, rather than left to the gateway's
  * timeout, and their retries are stored once.
  */
 class UserWriteFailureTest {
   static final String CONVERSATION = "d:alice:bob";
   static final PushToken TOKEN = new PushToken("fcm", "token-1");
+  static final ConversationInfo INFO = new ConversationInfo(CONVERSATION, null, List.of("alice", "bob"), 0);
   final EntityHarness harness = new EntityHarness("");
   final PersistenceTestKit journal = PersistenceTestKit.create(harness.testKit.system());
 
@@ -41,12 +42,8 @@ class UserWriteFailureTest {
 
   @Test
   void aRefusedWritesPushTokenAndReadMarkAreToldUnavailableAndTheirRetriesAreStoredOnce() {
-    ActorRef<UserActor.Command> bob = harness.testKit.spawn(UserActor.create("bob",
-        harness.testKit.<ClusterSharding.ShardCommand>createTestProbe().ref(), harness, UserSettings.from(harness.config), push -> {},
-        userId -> CompletableFuture.completedFuture(null), harness.clock));
-    long ts = harness.clock.millis();
-    bob.tell(new UserActor.Deliver(new ConversationInfo(CONVERSATION, null, List.of("alice", "bob"), 0), 0,
-        List.of(new ChatMessage(CONVERSATION, 1, MessageIds.of(CONVERSATION, 1, ts), "alice", "c1", "text 1", "text", ts))));
+    ActorRef<UserActor.Command> bob = spawnBob();
+    bob.tell(new UserActor.Deliver(INFO, 0, List.of(message(1))));
     harness.conversationProbe(CONVERSATION).expectMessageClass(ConversationActor.HandedOff.class);
 
     journal.failNextPersisted(UserActor.persistenceId("bob").id(), new IllegalStateException("the store cannot commit"));
@@ -62,6 +59,51 @@ class UserWriteFailureTest {
     assertTrue(replies.receiveMessage(Duration.ofSeconds(10)).isOk());
     assertEquals(1, stored(UserActor.PushTokenAdded.class), "the token stored once");
     assertEquals(1, stored(UserActor.ConversationRead.class), "the read mark stored once");
+  }
+
+  /**
+   * A frame's answer waits for the acks before it to be stored (PROTOCOL.md: acks are durable once a
+   * later frame is answered): when that write is refused, the frame is told unavailable at once,
+   * both when its sync staged a write of its own and when it waited for the write of a copy.
+   */
+  @Test
+  void aSyncWhoseWriteIsRefusedIsToldUnavailableAndItsRetryStoresTheAck() {
+    ActorRef<UserActor.Command> bob = spawnBob();
+    bob.tell(new UserActor.Deliver(INFO, 0, List.of(message(1))));
+    harness.conversationProbe(CONVERSATION).expectMessageClass(ConversationActor.HandedOff.class);
+    TestProbe<Outcome<Done>> acks = harness.testKit.createTestProbe();
+    TestProbe<Outcome<Done>> syncs = harness.testKit.createTestProbe();
+
+    bob.tell(new UserActor.Ack("phone", 1, acks.ref()));
+    assertTrue(acks.receiveMessage().isOk(), "accepted");
+    journal.failNextPersisted(UserActor.persistenceId("bob").id(), new IllegalStateException("the store cannot commit"));
+    bob.tell(new UserActor.Sync(null, 0, syncs.ref()));
+    RefusedWrites.awaitToldUnavailable(syncs, 1);
+
+    bob.tell(new UserActor.Ack("phone", 1, acks.ref()));
+    assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isOk(), "accepted by the restarted entity");
+    // A sync naming a copy on its way waits for that copy's write, which is refused.
+    bob.tell(new UserActor.Sync(CONVERSATION, 2, syncs.ref()));
+    journal.failNextPersisted(UserActor.persistenceId("bob").id(), new IllegalStateException("the store cannot commit"));
+    bob.tell(new UserActor.Deliver(INFO, 0, List.of(message(2))));
+    RefusedWrites.awaitToldUnavailable(syncs, 1);
+
+    bob.tell(new UserActor.Ack("phone", 1, acks.ref()));
+    assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isOk());
+    bob.tell(new UserActor.Sync(null, 0, syncs.ref()));
+    assertTrue(syncs.receiveMessage(Duration.ofSeconds(10)).isOk(), "the retry is stored");
+    assertEquals(1, stored(UserActor.DeviceAcked.class), "the ack stored once");
+  }
+
+  private ActorRef<UserActor.Command> spawnBob() {
+    return harness.testKit.spawn(UserActor.create("bob",
+        harness.testKit.<ClusterSharding.ShardCommand>createTestProbe().ref(), harness, UserSettings.from(harness.config), push -> {},
+        userId -> CompletableFuture.completedFuture(null), harness.clock));
+  }
+
+  private ChatMessage message(long seq) {
+    long ts = harness.clock.millis();
+    return new ChatMessage(CONVERSATION, seq, MessageIds.of(CONVERSATION, seq, ts), "alice", "c" + seq, "text " + seq, "text", ts);
   }
 
   private long stored(Class<?> eventClass) {

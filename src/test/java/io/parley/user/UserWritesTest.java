@@ -124,13 +124,13 @@ class UserWritesTest extends UserFixture {
     acceptAck(bob, "phone", 2);
     int writes = journal.persistedInStorage(UserActor.persistenceId("bob").id()).size();
 
-    TestProbe<Done> synced = harness.testKit.createTestProbe();
+    TestProbe<Outcome<Done>> synced = harness.testKit.createTestProbe();
     bob.tell(new UserActor.Sync(CONVERSATION, 3, synced.ref()));
     synced.expectNoMessage(Duration.ofMillis(200));
     assertEquals(writes, journal.persistedInStorage(UserActor.persistenceId("bob").id()).size(), "no write of the ack alone");
 
     bob.tell(new UserActor.Deliver(INFO, 0, messages(3, 3, "bob")));
-    synced.expectMessage(Done.INSTANCE);
+    synced.expectMessage(Outcome.ok(Done.INSTANCE));
     assertEquals(3, handedOff());
     List<Object> stored = journal.persistedInStorage(UserActor.persistenceId("bob").id());
     assertEquals(writes + 1, stored.size());
@@ -149,9 +149,9 @@ class UserWritesTest extends UserFixture {
     assertEquals(2, handedOff());
     acceptAck(bob, "phone", 1);
     // seq 2 is stored already: no write that would carry the ack is on its way.
-    TestProbe<Done> synced = harness.testKit.createTestProbe();
+    TestProbe<Outcome<Done>> synced = harness.testKit.createTestProbe();
     bob.tell(new UserActor.Sync(CONVERSATION, 2, synced.ref()));
-    synced.expectMessage(Done.INSTANCE);
+    synced.expectMessage(Outcome.ok(Done.INSTANCE));
     bob = restart(bob);
     connect(bob, "phone", 1);
 
@@ -159,7 +159,7 @@ class UserWritesTest extends UserFixture {
     bob.tell(new UserActor.Sync(CONVERSATION, 3, synced.ref()));
     synced.expectNoMessage(Duration.ofMillis(100));
     pass(settings.ackSyncWait());
-    synced.expectMessage(Done.INSTANCE);
+    synced.expectMessage(Outcome.ok(Done.INSTANCE));
     bob = restart(bob);
     assertEquals(List.of(), pendingCursors(bob, 0), "stored once the copy did not come in time");
   }

@@ -218,7 +218,7 @@ class ClientFramesTest {
     CompletionStage<Optional<String>> pong = frames.handle("{\"type\": \"ping\", \"req_id\": \"p1\"}");
     var sync = bob.expectMessageClass(UserActor.Sync.class);
     assertFalse(pong.toCompletableFuture().isDone(), "answered before the ack was stored");
-    sync.replyTo().tell(Done.INSTANCE);
+    sync.replyTo().tell(Outcome.ok(Done.INSTANCE));
     assertEquals("pong", json(pong).get("type").asText());
     // Nothing was acked since: the next frame is answered at once.
     assertEquals("pong", json(frames.handle("{\"type\": \"ping\"}")).get("type").asText());
@@ -233,7 +233,7 @@ class ClientFramesTest {
     Connection.Acked acked = (Connection.Acked) connection.receiveMessage();
     CompletionStage<Optional<String>> pong = frames.handle("{\"type\": \"ping\", \"req_id\": \"p1\"}");
     // The ack is stored meanwhile: the connection takes it alongside.
-    bob.expectMessageClass(UserActor.Sync.class).replyTo().tell(Done.INSTANCE);
+    bob.expectMessageClass(UserActor.Sync.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
     connection.expectNoMessage(Duration.ofMillis(100));
     assertFalse(pong.toCompletableFuture().isDone(), "answered before the connection took the ack");
     acked.taken().complete(null);
@@ -261,7 +261,7 @@ class ClientFramesTest {
     assertEquals("d:alice:bob", sync.conversationId());
     assertEquals(7, sync.seq());
     assertFalse(answer.toCompletableFuture().isDone(), "answered before the ack was stored");
-    sync.replyTo().tell(Done.INSTANCE);
+    sync.replyTo().tell(Outcome.ok(Done.INSTANCE));
     assertEquals(7, json(answer).get("seq").asLong());
 
     // A repeat (or a large group's message) brings no copy: the sync stores the acks itself.
@@ -275,7 +275,7 @@ class ClientFramesTest {
         .tell(Outcome.ok(new ConversationActor.SendAck("c1", "m-7", 7, 1234, false)));
     sync = bob.expectMessageClass(UserActor.Sync.class);
     assertNull(sync.conversationId());
-    sync.replyTo().tell(Done.INSTANCE);
+    sync.replyTo().tell(Outcome.ok(Done.INSTANCE));
     assertEquals("m-7", json(answer).get("message_id").asText());
   }
 
