@@ -7,7 +7,7 @@ import com.amazonaws.client.builder.AwsClientBuilder;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsyncClient;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsyncClientBuilder;
-import java.net.ServerSocket;
+import io.parley.testing.ParleyProcess;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -37,11 +37,7 @@ final class LocalDynamoDb implements AutoCloseable {
 
   /** The embedded store in this JVM, its data in {@code dir}, on a port nobody uses. */
   static EmbeddedDynamoDb onFreePort(Path dir) throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    return EmbeddedDynamoDb.start(dir, port);
+    return EmbeddedDynamoDb.start(dir, ParleyProcess.freePort());
   }
 
   /**

@@ -346,17 +346,24 @@ public final class ParleyProcess implements AutoCloseable {
    * A port free now, below Linux's ephemeral range (32768 and up): a port from that range can be
    * taken, between this check and the node's bind, as the source port of any process's outgoing
    * connection, and the node's listener then fails to bind or another socket answers in its place.
+   * Each of the build's test JVMs (its forks) hands out ports of its own part of the range, since
+   * another JVM's port may be handed out and not yet bound.
    */
   public static int freePort() {
     java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 1000; attempt++) {
-      int port = random.nextInt(20_000, 32_000);
+      int port = random.nextInt(PORTS_FROM, PORTS_FROM + PORTS_PER_FORK);
       if (!HANDED_OUT.contains(port) && bindable(port) && HANDED_OUT.add(port)) {
         return port;
       }
     }
-    throw new IllegalStateException("no free port found between 20000 and 32000");
+    throw new IllegalStateException("no free port found between " + PORTS_FROM + " and " + (PORTS_FROM + PORTS_PER_FORK));
   }
+
+  static final int FORKS = 2;
+  static final int PORTS_PER_FORK = 12_000 / FORKS;
+  /** {@code parley.test.fork}: 1 or 2, set by the pom from the fork's number (1 when run otherwise). */
+  static final int PORTS_FROM = 20_000 + PORTS_PER_FORK * Math.floorMod(Integer.getInteger("parley.test.fork", 1) - 1, FORKS);
 
   private static boolean bindable(int port) {
     try (ServerSocket socket = new ServerSocket(port)) {
