@@ -1,0 +1,116 @@
+package io.parley.gateway.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
+import io.parley.conversation.ConversationActor;
+import io.parley.user.AllowanceKind;
+import io.parley.user.UserActor;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a connection may ask for beyond its sends: presence subscriptions, typing notices and group
+ * changes, each within the user's bounds and limits, the excess refused and reaching no one.
+ */
+class ClientLimitsTest extends ClientFramesFixture {
+  @Test
+  void aConnectionWatchesThePresenceOfBoundedlyManyUsers() {
+    String first = "{\"type\": \"presence.subscribe\", \"user_ids\": " + ids(0, ClientFrames.MAX_PRESENCE_SUBSCRIPTIONS) + "}";
+    CompletionStage<Optional<String>> subscribed = frames.handle(first);
+    // Presence frames spend a lease of the user's presence bucket; this one covers all that follow.
+    var lease = bob.expectMessageClass(UserActor.LeaseAllowance.class);
+    assertEquals(AllowanceKind.PRESENCE, lease.kind());
+    lease.replyTo().tell(new UserActor.AllowanceLease(10, 0));
+    // The user's own entity counts what all their connections watch (see the next test).
+    assertEquals(ClientFrames.MAX_PRESENCE_SUBSCRIPTIONS, answerWatch(Outcome.ok(Done.INSTANCE)).userIds().size());
+    assertEquals(Optional.empty(), join(subscribed));
+    // The watched user's entity decides, so it is told whose connection asks.
+    var subscribe = (UserActor.SubscribePresence) harness.userProbe("u0").receiveMessage();
+    assertEquals("bob", subscribe.subscriberUserId());
+    // Subscribing again to the same users adds none; one more user is one too many.
+    CompletionStage<Optional<String>> again = frames.handle(first);
+    answerWatch(Outcome.ok(Done.INSTANCE));
+    assertEquals(Optional.empty(), join(again));
+    assertError(frames.handle("{\"type\": \"presence.subscribe\", \"req_id\": \"p\", \"user_ids\": [\"one-more\"]}"),
+        "p", "bad_request");
+    harness.userProbe("one-more").expectNoMessage(Duration.ofMillis(100));
+    // Once one is dropped, another fits.
+    join(frames.handle("{\"type\": \"presence.unsubscribe\", \"user_ids\": [\"u0\"]}"));
+    assertEquals(ClientFrames.MAX_PRESENCE_SUBSCRIPTIONS - 1, bob.expectMessageClass(UserActor.WatchPresence.class).userIds().size());
+    CompletionStage<Optional<String>> oneMore = frames.handle("{\"type\": \"presence.subscribe\", \"user_ids\": [\"one-more\"]}");
+    answerWatch(Outcome.ok(Done.INSTANCE));
+    assertEquals(Optional.empty(), join(oneMore));
+    assertEquals(UserActor.SubscribePresence.class, harness.userProbe("one-more").receiveMessage().getClass());
+  }
+
+  @Test
+  void aSubscriptionPastWhatTheUsersConnectionsMayWatchInAllIsRefusedWhole() {
+    CompletionStage<Optional<String>> subscribed =
+        frames.handle("{\"type\": \"presence.subscribe\", \"req_id\": \"p\", \"user_ids\": [\"carol\", \"dave\"]}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(10, 0));
+    answerWatch(Outcome.rejected(Outcome.Reason.BAD_REQUEST, "at most 1000 users in all"));
+    assertError(subscribed, "p", "bad_request");
+    harness.userProbe("carol").expectNoMessage(Duration.ofMillis(100));
+    harness.userProbe("dave").expectNoMessage(Duration.ofMillis(1));
+    connection.expectNoMessage(Duration.ofMillis(1));
+  }
+
+  /** The user's entity answers the connection's count of watched users. */
+  private UserActor.WatchPresence answerWatch(Outcome<Done> answer) {
+    var watch = bob.expectMessageClass(UserActor.WatchPresence.class);
+    watch.replyTo().tell(answer);
+    return watch;
+  }
+
+  private static String ids(int from, int count) {
+    return java.util.stream.IntStream.range(from, from + count).mapToObj(i -> "\"u" + i + "\"")
+        .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+  }
+
+  @Test
+  void typingNoticesBeyondTheUsersTypingLimitAreRefusedAndReachNoOne() {
+    String typing = "{\"type\": \"typing\", \"conversation_id\": \"d:alice:bob\"}";
+    CompletionStage<Optional<String>> firstNotice = frames.handle(typing);
+    var lease = bob.expectMessageClass(UserActor.LeaseAllowance.class);
+    assertEquals(AllowanceKind.TYPING, lease.kind());
+    assertEquals(harness.config.getInt("parley.gateway.rate-limit.typing-burst") / 2, lease.wanted());
+    conversation.expectNoMessage(Duration.ofMillis(50));
+    lease.replyTo().tell(new UserActor.AllowanceLease(2, 0));
+    assertEquals(Optional.empty(), join(firstNotice), "relayed, with no reply");
+    conversation.expectMessageClass(ConversationActor.Typing.class);
+    assertEquals(Optional.empty(), join(frames.handle(typing)));
+    conversation.expectMessageClass(ConversationActor.Typing.class);
+    // The lease is spent and the user's typing bucket is empty.
+    CompletionStage<Optional<String>> third = frames.handle(
+        "{\"type\": \"typing\", \"req_id\": \"t\", \"conversation_id\": \"d:alice:bob\"}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(0, 1500));
+    JsonNode limited = json(third);
+    assertEquals("rate_limited", limited.get("code").asText());
+    assertEquals("t", limited.get("req_id").asText());
+    assertEquals(1500, limited.get("retry_after_ms").asLong());
+    conversation.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void groupChangesBeyondTheUsersLimitAreRefusedAndChangeNothing() {
+    CompletionStage<Optional<String>> create = frames.handle(
+        "{\"type\": \"conversation.create\", \"req_id\": \"g\", \"title\": \"team\", \"members\": [\"alice\"]}");
+    var lease = bob.expectMessageClass(UserActor.LeaseAllowance.class);
+    assertEquals(AllowanceKind.GROUP_CHANGES, lease.kind());
+    lease.replyTo().tell(new UserActor.AllowanceLease(0, 3000));
+    JsonNode limited = json(create);
+    assertEquals("rate_limited", limited.get("code").asText());
+    assertEquals("g", limited.get("req_id").asText());
+    assertEquals(3000, limited.get("retry_after_ms").asLong());
+    // Until then the refusal is remembered here, for adding members too.
+    assertError(frames.handle("{\"type\": \"conversation.add_members\", \"req_id\": \"a\", "
+        + "\"conversation_id\": \"d:alice:bob\", \"members\": [\"carol\"]}"), "a", "rate_limited");
+    bob.expectNoMessage(Duration.ofMillis(50));
+    conversation.expectNoMessage(Duration.ofMillis(50));
+  }
+}
