@@ -259,12 +259,14 @@ public final class ChatService {
   /**
    * Completes once every ack this user's entity accepted so far is stored; {@code sent}, if any, is
    * a message the user just sent whose copy the entity will store anyway (see {@link UserActor.Sync}).
+   * An entity on a node of an earlier version (during a rolling update) answers a bare Done.
    */
   public CompletionStage<Done> syncAcks(String userId, Optional<SentMessage> sent) {
     String conversationId = sent.map(SentMessage::conversationId).orElse(null);
     long seq = sent.map(SentMessage::seq).orElse(0L);
-    return this.<UserActor.Command, Done>ask(entities.user(userId),
-        replyTo -> new UserActor.Sync(conversationId, seq, replyTo));
+    return Asks.<UserActor.Command, Object>ask(entities.user(userId),
+            replyTo -> new UserActor.Sync(conversationId, seq, replyTo.narrow()), timeouts.ask(), system.scheduler())
+        .thenApply(reply -> reply instanceof Outcome<?> outcome ? (Done) valueOrThrow(outcome) : Done.INSTANCE);
   }
 
   /** A message stored in {@code conversationId} at {@code seq}. */

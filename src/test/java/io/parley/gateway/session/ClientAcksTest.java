@@ -11,6 +11,7 @@ import io.parley.user.UserActor;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -92,5 +93,30 @@ class ClientAcksTest extends ClientFramesFixture {
     assertNull(sync.conversationId());
     sync.replyTo().tell(Outcome.ok(Done.INSTANCE));
     assertEquals("m-7", json(answer).get("message_id").asText());
+  }
+
+  /**
+   * The user's entity could not store the acks (its write refused): the frame after them is told
+   * unavailable, safe to retry, at once. An entity on a node of an earlier version (a rolling
+   * update) answers a sync with a bare Done, which still answers the frame.
+   */
+  @Test
+  void theFrameAfterAnAckIsToldUnavailableWhenTheAckCouldNotBeStored() {
+    frames.handle("{\"type\": \"ack\", \"cursor\": 3}");
+    bob.expectMessageClass(UserActor.Ack.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    ((Connection.Acked) connection.receiveMessage()).taken().complete(null);
+    CompletionStage<Optional<String>> pong = frames.handle("{\"type\": \"ping\", \"req_id\": \"p1\"}");
+    bob.expectMessageClass(UserActor.Sync.class).replyTo()
+        .tell(Outcome.rejected(Outcome.Reason.UNAVAILABLE, "could not store the acks now; retry"));
+    assertError(pong, "p1", "unavailable");
+
+    frames.handle("{\"type\": \"ack\", \"cursor\": 3}");
+    bob.expectMessageClass(UserActor.Ack.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    ((Connection.Acked) connection.receiveMessage()).taken().complete(null);
+    pong = frames.handle("{\"type\": \"ping\", \"req_id\": \"p2\"}");
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    ActorRef<Object> earlierVersion = (ActorRef) bob.expectMessageClass(UserActor.Sync.class).replyTo();
+    earlierVersion.tell(Done.INSTANCE);
+    assertEquals("pong", json(pong).get("type").asText());
   }
 }
