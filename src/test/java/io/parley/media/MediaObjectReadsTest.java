@@ -1,0 +1,75 @@
+package io.parley.media;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.cluster.Outcome;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/**
+ * How stored media is found and read back: where its object is looked for (keys of former versions
+ * included), that a missing object is not found while a broken store is a failure, and that a
+ * download comes back whole across the chunks it is read in.
+ */
+class MediaObjectReadsTest extends MediaStorageFixture {
+  @Test
+  void aDownloadOfMediaWhoseObjectIsGoneIsNotFound() throws Exception {
+    String kept = upload("alice", bytes("kept"));
+    String gone = upload("alice", bytes("gone"));
+    String goneKey = keyEndingWith(gone);
+    bucket.deleteObject(b -> b.bucket(BUCKET).key(goneKey));
+
+    Outcome<byte[]> refused = download("alice", gone);
+    assertEquals(Outcome.Reason.NOT_FOUND, refused.reason(), "not a failure, not unavailable");
+    assertArrayEquals(bytes("kept"), download("alice", kept).value());
+  }
+
+  @Test
+  void mediaRecordedWithoutAKeyIsFoundAtTheLegacyKeyOrElseUnderItsUploader() throws Exception {
+    // Stored by a version before the per-uploader layout.
+    String legacy = MediaUrls.newId();
+    bucket.putObject(b -> b.bucket(BUCKET).key("media/" + legacy), RequestBody.fromBytes(bytes("legacy")));
+    register(legacy, "alice", bytes("legacy").length, null);
+    assertArrayEquals(bytes("legacy"), download("alice", legacy).value());
+
+    // Stored by this version, recorded by an older node (which drops the key) in a rolling upgrade.
+    String upgrading = MediaUrls.newId();
+    bucket.putObject(b -> b.bucket(BUCKET).key(MediaKeys.objectKey("alice", upgrading)),
+        RequestBody.fromBytes(bytes("upgrading")));
+    register(upgrading, "alice", bytes("upgrading").length, null);
+    assertArrayEquals(bytes("upgrading"), download("alice", upgrading).value());
+
+    String neither = MediaUrls.newId();
+    register(neither, "alice", 1, null);
+    assertEquals(Outcome.Reason.NOT_FOUND, download("alice", neither).reason());
+  }
+
+  @Test
+  void aBrokenStoreIsAFailureNotAMissingObject() throws Exception {
+    String mediaId = upload("alice", bytes("picture"));
+    String key = keyEndingWith(mediaId);
+    bucket.deleteObject(b -> b.bucket(BUCKET).key(key));
+    bucket.deleteBucket(b -> b.bucket(BUCKET));
+    // S3 answers 404 here too (NoSuchBucket), but the store is broken, not the media gone: the
+    // gateway answers unavailable, and the client retries.
+    var failure = assertThrows(ExecutionException.class, () -> download("alice", mediaId));
+    assertTrue(failure.getCause().toString().contains("NoSuchBucket"), failure.getCause().toString());
+  }
+
+  @Test
+  void aDownloadReadInChunksComesBackWholeAtEveryChunkBoundary() throws Exception {
+    int chunk = MediaObjects.CHUNK_BYTES;
+    for (int size : new int[] {1, chunk - 1, chunk, chunk + 1, 3 * chunk + 7}) {
+      byte[] content = new byte[size];
+      new java.util.Random(size).nextBytes(content);
+      String mediaId = upload("alice", content);
+      Outcome<byte[]> downloaded = download("alice", mediaId);
+      assertTrue(downloaded.isOk(), downloaded.toString());
+      assertArrayEquals(content, downloaded.value(), size + " bytes");
+    }
+  }
+}
