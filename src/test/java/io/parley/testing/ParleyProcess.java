@@ -360,6 +360,7 @@ public final class ParleyProcess implements AutoCloseable {
     throw new IllegalStateException("no free port found between " + PORTS_FROM + " and " + (PORTS_FROM + PORTS_PER_FORK));
   }
 
+  /** The pom's forkCount, for unit tests and ITs alike. */
   static final int FORKS = 2;
   static final int PORTS_PER_FORK = 12_000 / FORKS;
   /** {@code parley.test.fork}: 1 or 2, set by the pom from the fork's number (1 when run otherwise). */

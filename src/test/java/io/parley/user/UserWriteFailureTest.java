@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A user entity's write the journal refuses (a store that cannot commit): the commands it carried
- * that answer with an outcome (a sync of acks among them) are told unavailable at once, rather than left to the gateway's
- * timeout, and their retries are stored once.
+ * that answer with an outcome (a sync of acks among them) are told unavailable at once, rather
+ * than left to the gateway's timeout, and their retries are stored once.
  */
 class UserWriteFailureTest {
   static final String CONVERSATION = "d:alice:bob";
