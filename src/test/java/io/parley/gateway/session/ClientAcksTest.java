@@ -62,9 +62,7 @@ class ClientAcksTest extends ClientFramesFixture {
    */
   @Test
   void aSendAfterAnAckIsAnsweredOnceTheAckIsStoredWithItsCopy() {
-    frames.handle("{\"type\": \"ack\", \"cursor\": 3}");
-    bob.expectMessageClass(UserActor.Ack.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
-    ((Connection.Acked) connection.receiveMessage()).taken().complete(null);
+    ackTaken(3);
 
     CompletionStage<Optional<String>> answer = frames.handle(
         "{\"type\": \"msg.send\", \"req_id\": \"s1\", \"conversation_id\": \"d:alice:bob\", "
@@ -81,9 +79,7 @@ class ClientAcksTest extends ClientFramesFixture {
     assertEquals(7, json(answer).get("seq").asLong());
 
     // A repeat (or a large group's message) brings no copy: the sync stores the acks itself.
-    frames.handle("{\"type\": \"ack\", \"cursor\": 4}");
-    bob.expectMessageClass(UserActor.Ack.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
-    ((Connection.Acked) connection.receiveMessage()).taken().complete(null);
+    ackTaken(4);
     answer = frames.handle(
         "{\"type\": \"msg.send\", \"req_id\": \"s2\", \"conversation_id\": \"d:alice:bob\", "
             + "\"client_msg_id\": \"c1\", \"content\": \"hi\"}");
@@ -102,21 +98,24 @@ class ClientAcksTest extends ClientFramesFixture {
    */
   @Test
   void theFrameAfterAnAckIsToldUnavailableWhenTheAckCouldNotBeStored() {
-    frames.handle("{\"type\": \"ack\", \"cursor\": 3}");
-    bob.expectMessageClass(UserActor.Ack.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
-    ((Connection.Acked) connection.receiveMessage()).taken().complete(null);
+    ackTaken(3);
     CompletionStage<Optional<String>> pong = frames.handle("{\"type\": \"ping\", \"req_id\": \"p1\"}");
     bob.expectMessageClass(UserActor.Sync.class).replyTo()
         .tell(Outcome.rejected(Outcome.Reason.UNAVAILABLE, "could not store the acks now; retry"));
     assertError(pong, "p1", "unavailable");
 
-    frames.handle("{\"type\": \"ack\", \"cursor\": 3}");
-    bob.expectMessageClass(UserActor.Ack.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
-    ((Connection.Acked) connection.receiveMessage()).taken().complete(null);
+    ackTaken(3);
     pong = frames.handle("{\"type\": \"ping\", \"req_id\": \"p2\"}");
     @SuppressWarnings({"unchecked", "rawtypes"})
     ActorRef<Object> earlierVersion = (ActorRef) bob.expectMessageClass(UserActor.Sync.class).replyTo();
     earlierVersion.tell(Done.INSTANCE);
     assertEquals("pong", json(pong).get("type").asText());
+  }
+
+  /** An ack sent, accepted by the user's entity and taken by the connection. */
+  private void ackTaken(long cursor) {
+    frames.handle("{\"type\": \"ack\", \"cursor\": " + cursor + "}");
+    bob.expectMessageClass(UserActor.Ack.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    ((Connection.Acked) connection.receiveMessage()).taken().complete(null);
   }
 }
