@@ -54,6 +54,7 @@ final class DeviceConnections {
   void connect(UserState state, UserActor.Connect cmd, StagedWrite write, long incarnation) {
     if (isRegistered(cmd.deviceId(), cmd.connection())) {
       // A periodic re-registration: nothing changed.
+      write.ifRefused(() -> cmd.connection().tell(new DeviceEvent.RegistrationRefused()));
       write.then(newState -> cmd.replyTo().tell(connected(newState, cmd.deviceId(), incarnation, true)));
       return;
     }
@@ -77,6 +78,11 @@ final class DeviceConnections {
       write.add(new UserActor.DeviceConnected(
           cmd.deviceId(), now, settings.pendingMaxItems(), settings.inactiveBefore(now), settings.maxDevices()));
     }
+    write.ifRefused(() -> {
+      // Registered only once stored: the connection's retry must store the device, not find it here.
+      unregister(cmd.deviceId(), cmd.connection());
+      cmd.connection().tell(new DeviceEvent.RegistrationRefused());
+    });
     write.then(
         newState -> {
           cmd.replyTo().tell(connected(newState, cmd.deviceId(), incarnation, false));

@@ -96,4 +96,10 @@ public sealed interface DeviceEvent extends JsonSerializable {
 
   /** {@code max} device ids new to the user connected within a day already; this one is refused and must close. */
   record TooManyNewDevices(int max) implements DeviceEvent {}
+
+  /**
+   * The user's entity could not store the device's registration now (its write refused): the
+   * connection registers again shortly, rather than when its ask times out.
+   */
+  record RegistrationRefused() implements DeviceEvent {}
 }

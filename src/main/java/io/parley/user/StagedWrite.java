@@ -113,10 +113,15 @@ final class StagedWrite {
    */
   void answer(ActorRef<Outcome<Done>> replyTo, String what) {
     then(stored -> replyTo.tell(Outcome.ok(Done.INSTANCE)));
-    ifRefused.add(() -> replyTo.tell(Outcome.rejected(Outcome.Reason.UNAVAILABLE, "could not store " + what + " now; retry")));
+    ifRefused(() -> replyTo.tell(Outcome.rejected(Outcome.Reason.UNAVAILABLE, "could not store " + what + " now; retry")));
   }
 
-  /** The journal refused the write: tells whoever {@link #answer} waits. */
+  /** What to do instead of the {@link #then} steps if the journal refuses the write. */
+  void ifRefused(Runnable action) {
+    ifRefused.add(action);
+  }
+
+  /** The journal refused the write: runs what {@link #ifRefused} and {@link #answer} left for it. */
   void refused() {
     ifRefused.forEach(Runnable::run);
   }

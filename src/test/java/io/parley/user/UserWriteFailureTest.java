@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A user entity's write the journal refuses (a store that cannot commit): the commands it carried
- * that answer with an outcome (a sync of acks among them) are told unavailable at once, rather
- * than left to the gateway's timeout, and their retries are stored once.
+ * that answer with an outcome (a sync of acks among them) are told unavailable at once, and a
+ * device's registration is told to retry, rather than left to the gateway's timeout; their retries
+ * are stored once.
  */
 class UserWriteFailureTest {
   static final String CONVERSATION = "d:alice:bob";
@@ -93,6 +94,24 @@ class UserWriteFailureTest {
     bob.tell(new UserActor.Sync(null, 0, syncs.ref()));
     assertTrue(syncs.receiveMessage(Duration.ofSeconds(10)).isOk(), "the retry is stored");
     assertEquals(1, stored(UserActor.DeviceAcked.class), "the ack stored once");
+  }
+
+  /**
+   * A device's registration whose write is refused: its connection is told at once, to register
+   * again, rather than left to wait for its ask to time out; the retry stores the device once.
+   */
+  @Test
+  void aRegistrationWhoseWriteIsRefusedTellsItsConnectionAndItsRetryIsStoredOnce() {
+    ActorRef<UserActor.Command> bob = spawnBob();
+    TestProbe<DeviceEvent> phone = harness.testKit.createTestProbe();
+    TestProbe<UserActor.Connected> registrations = harness.testKit.createTestProbe();
+    journal.failNextPersisted(UserActor.persistenceId("bob").id(), new IllegalStateException("the store cannot commit"));
+    bob.tell(new UserActor.Connect("phone", phone.ref(), registrations.ref()));
+    phone.expectMessageClass(DeviceEvent.RegistrationRefused.class, Duration.ofSeconds(5));
+
+    bob.tell(new UserActor.Connect("phone", phone.ref(), registrations.ref()));
+    assertEquals(bob, registrations.receiveMessage(Duration.ofSeconds(10)).user(), "registered with the restarted entity");
+    assertEquals(1, stored(UserActor.DeviceConnected.class), "the device stored once");
   }
 
   private ActorRef<UserActor.Command> spawnBob() {

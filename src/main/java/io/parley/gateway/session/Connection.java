@@ -272,6 +272,8 @@ public final class Connection {
           .on(DeviceEvent.TooManyNewDevices.class, (self, none, refused) -> same(() -> self.socket.emit(
               new SocketOutput.Close(SocketOutput.Close.POLICY_VIOLATION,
                   "more than " + refused.max() + " new devices of this user today"))))
+          .on(DeviceEvent.RegistrationRefused.class,
+              (self, none, refused) -> same(() -> self.timers.startSingleTimer(ReRegister.INSTANCE, RETRY_AFTER)))
           .on(DeviceEvent.Presence.class, (self, none, presence) -> same(() -> {
             self.presence.presence(presence);
             self.deliver(presence);

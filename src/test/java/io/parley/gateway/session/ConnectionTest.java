@@ -120,6 +120,14 @@ class ConnectionTest {
     user.expectNoMessage(Duration.ofMillis(200));
   }
 
+  /** The user's entity could not store the registration: it is asked again shortly, not after the ask's timeout. */
+  @Test
+  void aRegistrationTheUserActorCouldNotStoreIsAskedAgainShortly() {
+    user.expectMessageClass(UserActor.Connect.class).connection().tell(new DeviceEvent.RegistrationRefused());
+    time.timePasses(Connection.RETRY_AFTER);
+    registerAndReplay(new Registration(false, 0), 0);
+  }
+
   @Test
   void anItemStillNotSentAHeartbeatAfterItWasStoredIsReplayed() {
     registerAndReplay(new Registration(false, 0), 0);
