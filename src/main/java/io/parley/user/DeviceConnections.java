@@ -119,7 +119,7 @@ final class DeviceConnections {
         alreadyRegistered, state.lastCursor());
   }
 
-  void disconnect(UserActor.Disconnect cmd, StagedWrite write) {
+  void disconnect(UserState state, UserActor.Disconnect cmd, StagedWrite write) {
     watching.closed(cmd.connection());
     if (!unregister(cmd.deviceId(), cmd.connection())) {
       return; // already replaced by a newer connection
@@ -131,6 +131,12 @@ final class DeviceConnections {
             publishPresence(newState);
           }
         });
+    // The device is gone even if its last-seen time could not be stored: watchers must not see it online.
+    write.ifRefused(() -> {
+      if (!online()) {
+        publishPresence(state);
+      }
+    });
   }
 
   boolean online() {

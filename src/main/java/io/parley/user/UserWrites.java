@@ -161,7 +161,7 @@ final class UserWrites {
           })
           .on(Disconnect.class, (self, state, cmd) -> write -> {
             self.passivation.touch();
-            self.connections.disconnect(cmd, write);
+            self.connections.disconnect(state, cmd, write);
           })
           .on(RegisterPushToken.class, (self, state, cmd) -> write -> {
             write.registerPushToken(cmd.token());

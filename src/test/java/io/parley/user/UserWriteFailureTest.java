@@ -1,6 +1,7 @@
 package io.parley.user;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.cluster.Done;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * A user entity's write the journal refuses (a store that cannot commit): the commands it carried
  * that answer with an outcome (a sync of acks among them) are told unavailable at once, and a
  * device's registration is told to retry, rather than left to the gateway's timeout; their retries
- * are stored once.
+ * are stored once. What did happen all the same (a device went away) is still told to those who watch.
  */
 class UserWriteFailureTest {
   static final String CONVERSATION = "d:alice:bob";
@@ -112,6 +113,28 @@ class UserWriteFailureTest {
     bob.tell(new UserActor.Connect("phone", phone.ref(), registrations.ref()));
     assertEquals(bob, registrations.receiveMessage(Duration.ofSeconds(10)).user(), "registered with the restarted entity");
     assertEquals(1, stored(UserActor.DeviceConnected.class), "the device stored once");
+  }
+
+  /** A device's disconnection whose write is refused: the user's watchers still hear they went offline. */
+  @Test
+  void aDisconnectionWhoseWriteIsRefusedIsStillToldToPresenceWatchers() {
+    ActorRef<UserActor.Command> bob = spawnBob();
+    long ts = harness.clock.millis();
+    bob.tell(new UserActor.Deliver(INFO, 0, List.of(
+        new ChatMessage(CONVERSATION, 1, MessageIds.of(CONVERSATION, 1, ts), "bob", "b1", "hi", "text", ts))));
+    harness.conversationProbe(CONVERSATION).expectMessageClass(ConversationActor.HandedOff.class);
+    TestProbe<DeviceEvent> alice = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
+    assertFalse(((DeviceEvent.Presence) alice.receiveMessage()).online());
+    TestProbe<DeviceEvent> phone = harness.testKit.createTestProbe();
+    TestProbe<UserActor.Connected> registrations = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.Connect("phone", phone.ref(), registrations.ref()));
+    registrations.receiveMessage();
+    assertTrue(((DeviceEvent.Presence) alice.receiveMessage()).online());
+
+    journal.failNextPersisted(UserActor.persistenceId("bob").id(), new IllegalStateException("the store cannot commit"));
+    bob.tell(new UserActor.Disconnect("phone", phone.ref()));
+    assertFalse(((DeviceEvent.Presence) alice.receiveMessage(Duration.ofSeconds(5))).online());
   }
 
   private ActorRef<UserActor.Command> spawnBob() {
