@@ -4,102 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.parley.conversation.ChatMessage;
 import io.parley.cluster.Outcome;
-import io.parley.gateway.Entities;
 import io.parley.conversation.ConversationActor;
-import io.parley.conversation.MessageReader;
 import io.parley.conversation.ReceiptStatus;
-import io.parley.gateway.relay.GroupRelay;
-import io.parley.gateway.relay.KnownLargeGroups;
-import io.parley.privacy.ContentSealing;
-import io.parley.user.PendingQueue;
-import org.apache.pekko.actor.typed.RecipientRef;
-import io.parley.conversation.LiveGroups;
-import io.parley.conversation.MessageHistory;
-import io.parley.testing.EntityHarness;
 import io.parley.user.DeviceEvent;
+import io.parley.user.PendingQueue;
 import io.parley.user.UserActor;
 import java.time.Duration;
 import java.util.List;
-import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A connection's own bookkeeping, with a probe as its UserActor and time moved by hand: what it
- * sends the socket, and when it asks the UserActor to replay pending items.
+ * A connection's registration with its UserActor and the replays of pending items it asks for:
+ * when it registers again and replays, and in what order hello, pending items and live events go out.
  */
-class ConnectionTest {
-  static final Duration HEARTBEAT = Duration.ofSeconds(30);
-  static final Duration TOKEN_LIFETIME = Duration.ofHours(1);
-  static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
-  static final ObjectMapper JSON = new ObjectMapper();
-
-  EntityHarness harness;
-  ManualTime time;
-  TestProbe<UserActor.Command> user;
-  TestProbe<SocketOutput.Outbound> socket;
-  ActorRef<Object> connection;
-  ProbedLiveness liveness;
-  RecipientRef<ConversationActor.Command> conversation;
-  static final String CONVERSATION = "d:alice:carol"; // bob's probe hears nothing of its hand-offs
-
-  @BeforeEach
-  void start() {
-    harness = new EntityHarness(ManualTime.config().root().render());
-    time = ManualTime.get(harness.testKit.system());
-    user = harness.userProbe("bob");
-    socket = harness.testKit.createTestProbe();
-    liveness = new ProbedLiveness(harness.testKit.createTestProbe());
-    // A real conversation holds the messages a replay reads.
-    Entities entities = harness.withRealConversation(CONVERSATION);
-    conversation = entities.conversation(CONVERSATION);
-    MessageHistory history = new MessageHistory(entities, new MessageReader(harness.journal(), harness.coldTier()),
-        Duration.ofSeconds(5), harness.testKit.system());
-    connection = harness.testKit.spawn(
-        Connection.create("bob", "phone", harness.clock.instant().plus(TOKEN_LIFETIME), entities, history,
-            new ContentSealing(harness.contentKeys), new LiveConnections(),
-            new GroupRelay.Started(harness.testKit.createTestProbe().ref().unsafeUpcast(), LiveGroups.NONE,
-                harness.groupMembers, KnownLargeGroups.over(harness.groupMembers)),
-            liveness, HEARTBEAT, ASK_TIMEOUT, harness.clock));
-    connection.tell(new Connection.Attach(socket.ref()::tell));
-  }
-
-  /** The socket's side of the heartbeat: says how silent the client is, and tells a probe what it was asked. */
-  static final class ProbedLiveness implements Heartbeat.Liveness {
-    final TestProbe<String> asked;
-    volatile long silentMillis;
-
-    ProbedLiveness(TestProbe<String> asked) {
-      this.asked = asked;
-    }
-
-    @Override
-    public void ping() {
-      asked.ref().tell("ping");
-    }
-
-    @Override
-    public long silentMillis() {
-      return silentMillis;
-    }
-
-    @Override
-    public void closeIdle(long silentMillis) {
-      asked.ref().tell("close after " + silentMillis + " ms");
-    }
-  }
-
-  @AfterEach
-  void stop() {
-    harness.shutdown();
-  }
-
+class ConnectionTest extends ConnectionFixture {
   @Test
   void aReRegistrationTheUserActorHadLostReplaysWhatWasMissed() {
     registerAndReplay(new Registration(false, 2), 0);
@@ -194,97 +114,6 @@ class ConnectionTest {
     socket.expectNoMessage(Duration.ofMillis(200));
   }
 
-  private static UserActor.PendingDelivery receipt(long cursor, long seq, ReceiptStatus status) {
-    return new UserActor.PendingDelivery(cursor, new PendingQueue.Item(CONVERSATION, seq, "carol", 1L, status));
-  }
-
-  private static UserActor.PendingDelivery pending(long cursor, long seq) {
-    return new UserActor.PendingDelivery(cursor, new PendingQueue.Item(CONVERSATION, seq, "alice", 1L));
-  }
-
-  @Test
-  void theClientIsPingedEveryHeartbeatAndClosedOnceSilentForTwice() {
-    registerAndReplay(new Registration(false, 0), 0);
-    time.timePasses(HEARTBEAT);
-    assertEquals("ping", liveness.asked.receiveMessage());
-    // The client answers nothing from now on: at the next heartbeat it has been silent for 1.5 of them.
-    liveness.silentMillis = HEARTBEAT.toMillis() * 3 / 2;
-    time.timePasses(HEARTBEAT);
-    assertEquals("ping", liveness.asked.receiveMessage());
-    // Half a heartbeat later it is silent for two: closed then, not at the next heartbeat.
-    liveness.silentMillis = HEARTBEAT.toMillis() * 2;
-    time.timePasses(HEARTBEAT.dividedBy(2).minusMillis(1));
-    liveness.asked.expectNoMessage(Duration.ofMillis(100));
-    time.timePasses(Duration.ofMillis(1));
-    assertEquals("close after " + HEARTBEAT.toMillis() * 2 + " ms", liveness.asked.receiveMessage());
-  }
-
-  @Test
-  void aClientThatAnswersIsPingedButNeverClosed() {
-    registerAndReplay(new Registration(false, 0), 0);
-    for (int beat = 0; beat < 4; beat++) {
-      time.timePasses(HEARTBEAT);
-      assertEquals("ping", liveness.asked.receiveMessage());
-    }
-    liveness.asked.expectNoMessage(Duration.ofMillis(100));
-  }
-
-  @Test
-  void presenceSubscriptionsWakeNobodyAtHeartbeatsAndAreRenewedWhenTheWatchedUserComesOnline() {
-    registerAndReplay(new Registration(false, 0), 0);
-    connection.tell(new Connection.PresenceWatched(java.util.Set.of("carol")));
-    time.timePasses(HEARTBEAT);
-    answerRegistration(new Registration(true, 0));
-    harness.userProbe("carol").expectNoMessage(Duration.ofMillis(200));
-    // Carol's entity (passivated meanwhile) comes back as a device of hers connects: it says so to every node.
-    TestProbe<UserActor.Command> carolsEntity = harness.testKit.createTestProbe();
-    io.parley.user.PresenceNotices notices = io.parley.user.PresenceNotices.get(harness.testKit.system());
-    notices.renew(new io.parley.user.PresenceNotices.Online("carol", carolsEntity.ref()));
-    var renewal = (UserActor.RenewPresence) carolsEntity.receiveMessage();
-    assertEquals("bob", renewal.subscriberUserId());
-    // Once the connection closes, a notice renews nothing.
-    connection.tell(new Connection.Closed());
-    harness.testKit.createTestProbe().expectTerminated(connection, Duration.ofSeconds(5));
-    notices.renew(new io.parley.user.PresenceNotices.Online("carol", carolsEntity.ref()));
-    carolsEntity.expectNoMessage(Duration.ofMillis(200));
-  }
-
-  @Test
-  void aWatchedUserWhoseEntityStopsWhileOnlineIsAskedAgainOnce() {
-    registerAndReplay(new Registration(false, 0), 0);
-    connection.tell(new Connection.PresenceWatched(java.util.Set.of("carol", "dave")));
-    TestProbe<UserActor.Command> carolsEntity = harness.testKit.createTestProbe();
-    TestProbe<UserActor.Command> davesEntity = harness.testKit.createTestProbe();
-    connection.tell(new DeviceEvent.Presence("carol", true, 0, carolsEntity.ref()));
-    connection.tell(new DeviceEvent.Presence("dave", true, 0, davesEntity.ref()));
-    connection.tell(new DeviceEvent.Presence("dave", false, 5, davesEntity.ref()));
-    // Carol's entity stops while she is online (its node failed): her offline may never come.
-    carolsEntity.stop();
-    var renewal = (UserActor.RenewPresence) harness.userProbe("carol").receiveMessage();
-    assertEquals("bob", renewal.subscriberUserId());
-    // Dave's said offline: it may stop (passivate) without waking it again.
-    davesEntity.stop();
-    harness.userProbe("dave").expectNoMessage(Duration.ofMillis(200));
-  }
-
-  @Test
-  void aConnectionWhoseTokenExpiresIsToldSoAndClosed() {
-    registerAndReplay(new Registration(false, 0), 0);
-    time.timePasses(TOKEN_LIFETIME);
-    JsonNode expired = nextFrame();
-    assertEquals("error", expired.get("type").asText());
-    assertEquals("unauthorized", expired.get("code").asText());
-    assertTrue(socket.receiveMessage() instanceof SocketOutput.Complete);
-  }
-
-  @Test
-  void aRefreshedTokenKeepsTheConnectionPastTheFirstOnesExpiry() {
-    registerAndReplay(new Registration(false, 0), 0);
-    connection.tell(new Connection.TokenRefreshed(harness.clock.instant().plus(TOKEN_LIFETIME.multipliedBy(2))));
-    time.timePasses(TOKEN_LIFETIME.plusMinutes(1));
-    socket.expectNoMessage(Duration.ofMillis(200));
-  }
-
   @Test
   void helloComesFirstThenThePendingItemsAndOnlyThenTheEventsThatArrivedMeanwhile() {
     TestProbe<Outcome<ConversationActor.SendAck>> sent = harness.testKit.createTestProbe();
@@ -353,49 +182,11 @@ class ConnectionTest {
     assertEquals(1, expectPendingAsked());
   }
 
-  private record Registration(boolean alreadyRegistered, long lastCursor) {}
-
-  /** Answers the first registration, then the replay it starts (empty: nothing was pending). */
-  private void registerAndReplay(Registration registration, long acked) {
-    answerRegistration(registration);
-    assertEquals(acked, expectPendingAsked());
-    lastPendingAsk.replyTo().tell(new UserActor.PendingPage(List.of(), false));
-    assertEquals("hello", nextFrame().get("type").asText());
+  private static UserActor.PendingDelivery receipt(long cursor, long seq, ReceiptStatus status) {
+    return new UserActor.PendingDelivery(cursor, new PendingQueue.Item(CONVERSATION, seq, "carol", 1L, status));
   }
 
-  private UserActor.GetPending lastPendingAsk;
-
-  private long expectPendingAsked() {
-    lastPendingAsk = user.expectMessageClass(UserActor.GetPending.class);
-    return lastPendingAsk.afterCursor();
-  }
-
-  private void answerRegistration(Registration registration) {
-    UserActor.Connect connect = user.expectMessageClass(UserActor.Connect.class);
-    connect.replyTo().tell(new UserActor.Connected(
-        0, user.ref(), 1, registration.alreadyRegistered(), registration.lastCursor()));
-  }
-
-  private void deliverLive(long fromCursor, long toCursor) {
-    for (long cursor = fromCursor; cursor <= toCursor; cursor++) {
-      connection.tell(new DeviceEvent.MsgNew(cursor, message(cursor)));
-      JsonNode frame = nextFrame();
-      assertEquals("msg.new", frame.get("type").asText());
-      assertEquals(cursor, frame.get("cursor").asLong());
-    }
-  }
-
-  private static ChatMessage message(long seq) {
-    return new ChatMessage("d:alice:bob", seq, "m" + seq, "alice", "c" + seq, "hi", "text", 1L);
-  }
-
-  private JsonNode nextFrame() {
-    SocketOutput.Outbound out = socket.receiveMessage();
-    assertTrue(out instanceof SocketOutput.Text, "a text frame: " + out);
-    try {
-      return JSON.readTree(((SocketOutput.Text) out).json());
-    } catch (java.io.IOException e) {
-      throw new AssertionError(e);
-    }
+  private static UserActor.PendingDelivery pending(long cursor, long seq) {
+    return new UserActor.PendingDelivery(cursor, new PendingQueue.Item(CONVERSATION, seq, "alice", 1L));
   }
 }

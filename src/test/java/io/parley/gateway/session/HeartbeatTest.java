@@ -6,7 +6,7 @@ import io.parley.gateway.session.Heartbeat.Decision;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The tick arithmetic alone; {@link ConnectionTest} drives the same through the actor's timer. */
+/** The tick arithmetic alone; {@link ConnectionLivenessTest} drives the same through the actor's timer. */
 class HeartbeatTest {
   static final long BEAT = 30_000;
   final Heartbeat heartbeat = new Heartbeat(Duration.ofMillis(BEAT));

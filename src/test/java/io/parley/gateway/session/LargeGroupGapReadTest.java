@@ -83,8 +83,8 @@ class LargeGroupGapReadTest {
         new ContentSealing(harness.contentKeys), new LiveConnections(),
         new GroupRelay.Started(harness.testKit.createTestProbe().ref().unsafeUpcast(), LiveGroups.NONE,
             harness.groupMembers, KnownLargeGroups.over(harness.groupMembers)),
-        new ConnectionTest.ProbedLiveness(harness.testKit.createTestProbe()), Duration.ofSeconds(30),
-        ConnectionTest.ASK_TIMEOUT, harness.clock));
+        new ConnectionFixture.ProbedLiveness(harness.testKit.createTestProbe()), Duration.ofSeconds(30),
+        ConnectionFixture.ASK_TIMEOUT, harness.clock));
     connection.tell(new Connection.Attach(socket.ref()::tell));
     expect(user, UserActor.Connect.class).replyTo().tell(new UserActor.Connected(0, user.ref(), 1, false, 0));
     expect(user, UserActor.GetPending.class).replyTo().tell(new UserActor.PendingPage(List.of(), false));
@@ -118,7 +118,7 @@ class LargeGroupGapReadTest {
         ? opening.json().toCompletableFuture().join()
         : ((SocketOutput.Text) out).json();
     try {
-      return ConnectionTest.JSON.readTree(json);
+      return ConnectionFixture.JSON.readTree(json);
     } catch (java.io.IOException e) {
       throw new AssertionError(e);
     }

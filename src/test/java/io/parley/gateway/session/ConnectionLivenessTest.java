@@ -1,0 +1,59 @@
+package io.parley.gateway.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A connection's hold on a client that may be gone or no longer allowed: pinged every heartbeat
+ * and closed once silent for two, told and closed when its token expires unless it was refreshed.
+ */
+class ConnectionLivenessTest extends ConnectionFixture {
+  @Test
+  void theClientIsPingedEveryHeartbeatAndClosedOnceSilentForTwice() {
+    registerAndReplay(new Registration(false, 0), 0);
+    time.timePasses(HEARTBEAT);
+    assertEquals("ping", liveness.asked.receiveMessage());
+    // The client answers nothing from now on: at the next heartbeat it has been silent for 1.5 of them.
+    liveness.silentMillis = HEARTBEAT.toMillis() * 3 / 2;
+    time.timePasses(HEARTBEAT);
+    assertEquals("ping", liveness.asked.receiveMessage());
+    // Half a heartbeat later it is silent for two: closed then, not at the next heartbeat.
+    liveness.silentMillis = HEARTBEAT.toMillis() * 2;
+    time.timePasses(HEARTBEAT.dividedBy(2).minusMillis(1));
+    liveness.asked.expectNoMessage(Duration.ofMillis(100));
+    time.timePasses(Duration.ofMillis(1));
+    assertEquals("close after " + HEARTBEAT.toMillis() * 2 + " ms", liveness.asked.receiveMessage());
+  }
+
+  @Test
+  void aClientThatAnswersIsPingedButNeverClosed() {
+    registerAndReplay(new Registration(false, 0), 0);
+    for (int beat = 0; beat < 4; beat++) {
+      time.timePasses(HEARTBEAT);
+      assertEquals("ping", liveness.asked.receiveMessage());
+    }
+    liveness.asked.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aConnectionWhoseTokenExpiresIsToldSoAndClosed() {
+    registerAndReplay(new Registration(false, 0), 0);
+    time.timePasses(TOKEN_LIFETIME);
+    JsonNode expired = nextFrame();
+    assertEquals("error", expired.get("type").asText());
+    assertEquals("unauthorized", expired.get("code").asText());
+    assertTrue(socket.receiveMessage() instanceof SocketOutput.Complete);
+  }
+
+  @Test
+  void aRefreshedTokenKeepsTheConnectionPastTheFirstOnesExpiry() {
+    registerAndReplay(new Registration(false, 0), 0);
+    connection.tell(new Connection.TokenRefreshed(harness.clock.instant().plus(TOKEN_LIFETIME.multipliedBy(2))));
+    time.timePasses(TOKEN_LIFETIME.plusMinutes(1));
+    socket.expectNoMessage(Duration.ofMillis(200));
+  }
+}
