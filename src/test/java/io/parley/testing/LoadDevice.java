@@ -27,7 +27,6 @@ final class LoadDevice {
   final java.util.Queue<String> cursorReused = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   private final LoadClients clients;
-  private final List<ParleyProcess> nodes;
   /** Stops the device once the load is verified. */
   private final AtomicBoolean stop;
   /** What the load's senders were told: client_msg_id → msg.ack. */
@@ -37,7 +36,6 @@ final class LoadDevice {
     this.user = user;
     this.deviceId = deviceId;
     this.clients = clients;
-    this.nodes = clients.nodes();
     this.stop = stop;
     this.acks = acks;
   }
@@ -52,7 +50,7 @@ final class LoadDevice {
     long ackedBeforePing = 0;
     while (!stop.get()) {
       if (ws == null || ws.isClosed()) {
-        ws = connect(user, deviceId);
+        ws = clients.connect(user, deviceId);
       }
       Optional<JsonNode> frame = ws.poll(Duration.ofMillis(200));
       String type = frame.map(f -> f.path("type").asText()).orElse("");
@@ -110,7 +108,7 @@ final class LoadDevice {
   /** What is missing, whether history has it, and how far the user's inbox got. */
   String diagnose(List<String> conversations, Map<String, Long> lastSeq) {
     StringBuilder report = new StringBuilder();
-    ParleyProcess node = nodes.stream().filter(n -> n.isAlive()).findFirst().orElseThrow();
+    ParleyProcess node = clients.nodes().stream().filter(n -> n.isAlive()).findFirst().orElseThrow();
     ApiClient api = new ApiClient(node);
     String token = api.token(user);
     JsonNode inbox = api.get(token, "/v1/inbox?limit=200").body();
@@ -177,9 +175,5 @@ final class LoadDevice {
   @Override
   public String toString() {
     return user + "/" + deviceId;
-  }
-
-  private WsClient connect(String user, String deviceId) {
-    return clients.connect(user, deviceId);
   }
 }

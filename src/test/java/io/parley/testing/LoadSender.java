@@ -34,7 +34,7 @@ final class LoadSender {
       String clientMsgId = user + "-" + i;
       while (!acks.containsKey(clientMsgId)) {
         if (ws == null || ws.isClosed()) {
-          ws = connect(user, "sender");
+          ws = clients.connect(user, "sender");
         }
         String reqId = clientMsgId + "-" + System.nanoTime();
         if (!trySend(ws, frame("msg.send").put("req_id", reqId).put("conversation_id", conversation)
@@ -64,7 +64,7 @@ final class LoadSender {
     int nextUnsent = 0;
     while (acks.keySet().stream().filter(id -> id.startsWith(user + "-")).count() < count) {
       if (ws == null || ws.isClosed()) {
-        ws = connect(user, "sender");
+        ws = clients.connect(user, "sender");
         inFlight.clear();
         nextUnsent = 0; // what was in flight on the old connection is sent again, same ids
       }
@@ -126,9 +126,5 @@ final class LoadSender {
   /** A {@code rate_limited} answer's wait, as the server asks. */
   private static void waitAsAsked(JsonNode rateLimited) {
     pause(rateLimited.path("retry_after_ms").asLong(100));
-  }
-
-  private WsClient connect(String user, String deviceId) {
-    return clients.connect(user, deviceId);
   }
 }
