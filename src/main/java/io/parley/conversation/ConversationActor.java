@@ -4,43 +4,27 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
-import io.parley.cluster.CopyingSnapshotAdapter;
 import io.parley.cluster.EventBatches;
 import io.parley.cluster.JsonSerializable;
-import io.parley.cluster.EntityLifecycle;
-import io.parley.conversation.ConversationState.Active;
-import io.parley.conversation.ConversationState.Empty;
-import io.parley.conversation.ConversationState.State;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.SnapshotAdapter;
-import org.apache.pekko.persistence.typed.SnapshotCompleted;
-import org.apache.pekko.persistence.typed.SnapshotFailed;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
-import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One conversation: membership, the gapless {@code seq}, idempotent sends, receipts and fan-out.
- * This file is its protocol (commands, events) and the entity's wiring, as in Pekko's
- * ShoppingCart sample. {@link ConversationCommands} holds the command handlers, a table per state,
- * each handing a command to one of the {@link ConversationJobs}; {@link ConversationEvents} is the
- * pure event handler that builds the {@link ConversationState}. The protocol cannot move:
- * journals and other nodes name its classes {@code ConversationActor$X}.
+ * This file is its protocol (commands, events), which cannot move: journals and other nodes name
+ * its classes {@code ConversationActor$X}. {@link ConversationEntity} is the event-sourced entity
+ * itself; {@link ConversationCommands} holds the command handlers, a table per state, each handing
+ * a command to one of the {@link ConversationJobs}; {@link ConversationEvents} is the pure event
+ * handler that builds the {@link ConversationState}.
  */
-public final class ConversationActor
-    extends EventSourcedBehavior<
-        ConversationActor.Command, ConversationActor.Event, ConversationState.State> {
+public final class ConversationActor {
+  private ConversationActor() {}
 
   public static final EntityTypeKey<Command> TYPE_KEY =
       EntityTypeKey.create(Command.class, "conversation");
@@ -383,62 +367,7 @@ public final class ConversationActor
 
   public static Behavior<Command> create(String conversationId, ActorRef<ClusterSharding.ShardCommand> shard,
       Wiring wiring) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ConversationActor(conversationId,
-        wiring.settings(), self -> new ConversationJobs(conversationId, ctx, timers, shard, self.Effect(),
-            () -> self.lastSequenceNumber(ctx), wiring))));
-  }
-
-  private final ConversationSettings settings;
-  private final ConversationJobs jobs;
-
-  private ConversationActor(
-      String conversationId, ConversationSettings settings, Function<ConversationActor, ConversationJobs> jobs) {
-    super(persistenceId(conversationId), EntityLifecycle.onPersistenceFailure());
-    this.settings = settings;
-    this.jobs = jobs.apply(this); // they work with this entity's effects and sequence numbers
-  }
-
-  @Override
-  public State emptyState() {
-    return new Empty();
-  }
-
-  @Override
-  public RetentionCriteria retentionCriteria() {
-    // Events are the message history, so they are never deleted on snapshot (the cold tier moves
-    // old ones out); snapshots only make recovery fast.
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
-  }
-
-  @Override
-  public boolean shouldSnapshot(State state, Event event, long sequenceNr) {
-    // Archived events may be deleted only once a snapshot holds the state they built.
-    return event instanceof SegmentArchived || event instanceof TrimResumed;
-  }
-
-  @Override
-  public SnapshotAdapter<State> snapshotAdapter() {
-    return new CopyingSnapshotAdapter<>(state -> state instanceof Active active ? active.copy() : state);
-  }
-
-  @Override
-  public SignalHandler<State> signalHandler() {
-    return jobs.lifecycle.signals(newSignalHandlerBuilder(),
-        jobs::recovered,
-        builder -> builder
-            .onSignal(SnapshotCompleted.class, (state, done) ->
-                jobs.archiving.snapshotted(state, done.metadata().sequenceNr()))
-            .onSignal(SnapshotFailed.class, (state, failed) -> jobs.archiving.snapshotFailed(failed.getFailure())));
-  }
-
-  @Override
-  public CommandHandler<Command, Event, State> commandHandler() {
-    return (state, command) -> ConversationCommands.handle(jobs, state, command);
-  }
-
-  @Override
-  public EventHandler<State, Event> eventHandler() {
-    return ConversationEvents::apply;
+    return ConversationEntity.create(conversationId, shard, wiring);
   }
 
   static <T> Outcome<T> notMember(String conversationId, String userId) {
