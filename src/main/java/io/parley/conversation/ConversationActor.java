@@ -42,8 +42,8 @@ public final class ConversationActor {
    */
   public sealed interface Command extends JsonSerializable
       permits Send, Create, AddMembers, Leave, RemoveMembers, SetRole, SetPosting, GetInfo, GetMembers,
-          GetReceiptsGiven, LocateMessages, Delete, EraseMember, HandedOff, MembershipHeld, Delivered, Read, Typing,
-          MarkRead, GetSummary, RelayJoin, RelayLeave, CheckRelayMembers, Relayed, WakeUp, Stop,
+          GetReceiptsGiven, LocateMessages, Delete, EraseMember, HandedOff, MembershipHeld, DeletionNoticed, Delivered,
+          Read, Typing, MarkRead, GetSummary, RelayJoin, RelayLeave, CheckRelayMembers, Relayed, WakeUp, Stop,
           ArchiveRuns.ArchiveLoaded, ArchiveRuns.SegmentWritten, ArchiveRuns.ArchiveFailed, ArchiveRuns.TrimFinished,
           ConversationWrites.Flush, Upkeep.Tick, MemberHandoffs.RetryLoaded, MessageDeletion.DeleteChecked,
           DedupOverflow.DedupLookedUp, DedupOverflow.DedupSpillStored, DedupOverflow.DedupSpillFailed,
@@ -204,6 +204,9 @@ public final class ConversationActor {
   /** From a user's UserActor: it stored the membership {@code fingerprint} names (see {@link MembershipNotices}). */
   public record MembershipHeld(String userId, long fingerprint) implements Command {}
 
+  /** From a member's UserActor: it stored the notice that message {@code seq} was deleted (see {@link DeletionNotices}). */
+  public record DeletionNoticed(String userId, long seq) implements Command {}
+
   /** From a member's UserActor: one of the member's devices acked through {@code seq}. */
   public record Delivered(String userId, long seq) implements Command, ForUser {}
 
@@ -302,8 +305,15 @@ public final class ConversationActor {
 
   public record HandoffsConfirmed(Map<String, Long> storedThrough) implements Event {}
 
-  /** Message {@code seq} was deleted for everyone by its sender. */
-  public record MessageDeleted(long seq, long ts) implements Event {}
+  /**
+   * Message {@code seq} was deleted for everyone by its sender, {@code deletedBy} (null in events
+   * from before deletion notices were confirmed): each member is owed the notice until their
+   * UserActor confirms it (see {@link DeletionNotices}).
+   */
+  public record MessageDeleted(long seq, long ts, String deletedBy) implements Event {}
+
+  /** The members no longer owed the notice of each deleted seq: they stored it, or it was given up. */
+  public record DeletionNoticesSettled(Map<Long, List<String>> settled) implements Event {}
 
   /** {@code userId}'s messages through {@code throughSeq} read as tombstones; {@code leaves}: removed from the members. */
   public record MemberErased(String userId, long throughSeq, boolean leaves) implements Event {}

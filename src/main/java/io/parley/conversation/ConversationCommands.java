@@ -16,6 +16,7 @@ import io.parley.conversation.ConversationActor.CheckRelayMembers;
 import io.parley.conversation.ConversationActor.Command;
 import io.parley.conversation.ConversationActor.Create;
 import io.parley.conversation.ConversationActor.Delete;
+import io.parley.conversation.ConversationActor.DeletionNoticed;
 import io.parley.conversation.ConversationActor.Delivered;
 import io.parley.conversation.ConversationActor.EraseMember;
 import io.parley.conversation.ConversationActor.Event;
@@ -131,6 +132,7 @@ final class ConversationCommands {
               self.Effect().none().thenRun(s -> self.memberships.onIndexed(state, cmd)))
           .on(RetryLoaded.class, (self, state, loaded) -> self.none(() -> self.handoffs.onRetryLoaded(state, loaded)))
           .on(Delete.class, touching((self, state, cmd) -> self.deletion.request(state, cmd)))
+          .on(DeletionNoticed.class, (self, state, cmd) -> self.none(() -> self.deletionNotices.onNoticed(state, cmd)))
           .on(DeleteChecked.class, (self, state, cmd) -> self.deletion.checked(state, cmd))
           .on(DedupLookedUp.class, (self, state, cmd) -> self.writes.lookedUp(state, cmd))
           .on(DedupSpillStored.class, (self, state, cmd) -> self.writes.spillStored(state, cmd))

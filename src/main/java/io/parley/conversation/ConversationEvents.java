@@ -5,6 +5,7 @@ import io.parley.cluster.HandlerTable;
 import io.parley.conversation.ConversationActor.Batch;
 import io.parley.conversation.ConversationActor.BecameLarge;
 import io.parley.conversation.ConversationActor.DedupSpilled;
+import io.parley.conversation.ConversationActor.DeletionNoticesSettled;
 import io.parley.conversation.ConversationActor.DirectStarted;
 import io.parley.conversation.ConversationActor.Event;
 import io.parley.conversation.ConversationActor.GroupCreated;
@@ -71,7 +72,8 @@ final class ConversationEvents {
           .on(ReceiptsCounted.class, (self, state, e) -> state.receiptsCounted(e.added()))
           .on(MessagesAccepted.class, (self, state, e) -> state.messagesAccepted(e))
           .on(DedupSpilled.class, (self, state, e) -> state.dedupSpilled(e))
-          .on(MessageDeleted.class, (self, state, e) -> state.messageDeleted(e.seq()))
+          .on(MessageDeleted.class, (self, state, e) -> state.messageDeleted(e))
+          .on(DeletionNoticesSettled.class, (self, state, e) -> state.deletionNoticesSettled(e.settled()))
           .on(MemberErased.class, (self, state, e) -> state.memberErased(e))
           .on(SegmentArchived.class, (self, state, e) -> state.segmentArchived(e))
           .on(JournalTrimmed.class, (self, state, e) -> state.journalTrimmed(e.throughSeqNr()))

@@ -57,6 +57,7 @@ final class ConversationJobs {
   final MembershipNotices memberships;
   final ArchiveRuns archiving;
   final MessageDeletion deletion;
+  final DeletionNotices deletionNotices;
   final MemberErasure erasure;
   private final DedupOverflow dedupOverflow;
   final Membership membership;
@@ -100,8 +101,10 @@ final class ConversationJobs {
         conversationId, ctx, wiring.dedupSpill(), settings.dedupWindow().toMillis(), settings.dedupMaxEntries(), known);
     this.relays = new GroupRelays(conversationId, clock, known);
     this.tally = new ReceiptTally(conversationId, effects, recipients);
-    this.deletion = new MessageDeletion(conversationId, ctx, effects, reader, this::locate, recipients, relays, clock,
-        known);
+    this.deletionNotices = new DeletionNotices(conversationId, recipients, settings.handoffRetryInterval(), clock,
+        ctx.getLog());
+    this.deletion = new MessageDeletion(conversationId, ctx, effects, reader, this::locate, deletionNotices, relays,
+        clock, known);
     this.large = new LargeMembers(conversationId, ctx, effects, groupMembers, wiring.liveGroups(), memberships, tally, settings,
         known);
     this.erasure = new MemberErasure(conversationId, effects, recipients, memberships, large, known);
@@ -114,8 +117,8 @@ final class ConversationJobs {
     lifecycle.onRestart(writes::writeFailed);
     this.typing = new TypingRelay(conversationId, effects, recipients, relays, known);
     this.upkeep = new Upkeep(
-        effects, writes, handoffs, memberships, archiving, dedupOverflow, large, relays, tally, lifecycle, settings,
-        clock);
+        effects, writes, handoffs, deletionNotices, memberships, archiving, dedupOverflow, large, relays, tally,
+        lifecycle, settings, clock);
   }
 
   /** The effects, named as in the entity, so that a handler reads the same in either place. */

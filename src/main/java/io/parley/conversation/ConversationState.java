@@ -26,27 +26,6 @@ public final class ConversationState {
   /** Nothing stored yet: a group not created, or a direct conversation before its first send. */
   public record Empty() implements State {}
 
-  /**
-   * Per member: messages after {@code since} are theirs; {@code handedOff} is how far their
-   * UserActor confirmed storing; {@code delivered}/{@code read} are the receipt watermarks.
-   */
-  public record Member(long since, long handedOff, long delivered, long read)
-      implements JsonSerializable {
-    Member withHandedOff(long seq) {
-      return new Member(since, Math.max(handedOff, seq), delivered, read);
-    }
-
-    Member withReceipt(ReceiptStatus status, long seq) {
-      return status == ReceiptStatus.DELIVERED
-          ? new Member(since, handedOff, seq, read)
-          : new Member(since, handedOff, delivered, seq);
-    }
-
-    long watermark(ReceiptStatus status) {
-      return status == ReceiptStatus.DELIVERED ? delivered : read;
-    }
-  }
-
   /** How many members a large group's message reached live ({@code delivered}) and how many read it. */
   public record ReceiptCount(String senderId, long delivered, long read) implements JsonSerializable {}
 
@@ -70,6 +49,8 @@ public final class ConversationState {
     public ColdSegments cold = new ColdSegments();
     /** Messages deleted for everyone: they read as tombstones. */
     public DeletedMessages deleted = new DeletedMessages();
+    /** Deletion notices members have not confirmed storing: sent again until they do. */
+    public DeletionNoticesOwed deletionNoticesOwed = new DeletionNoticesOwed();
     /** Erased accounts: each sender's messages at or below its seq read as tombstones. */
     public HashMap<String, Long> erasedSenders = new HashMap<>();
     /** Whether the group has roles (see {@link GroupRoles}): false for groups created before them. */
@@ -182,6 +163,7 @@ public final class ConversationState {
       copy.senders = senders.copy();
       copy.cold = cold.copy();
       copy.deleted = deleted.copy();
+      copy.deletionNoticesOwed = deletionNoticesOwed.copy();
       copy.erasedSenders = new HashMap<>(erasedSenders);
       copy.rolesOn = rolesOn;
       copy.owner = owner;
@@ -353,8 +335,17 @@ public final class ConversationState {
       return this;
     }
 
-    Active messageDeleted(long seq) {
-      deleted.add(seq);
+    /** Deletions recorded before notices were confirmed name no one who deleted them: none is owed. */
+    Active messageDeleted(ConversationActor.MessageDeleted e) {
+      deleted.add(e.seq());
+      if (e.deletedBy() != null && !large) {
+        deletionNoticesOwed.owe(e.seq(), e.deletedBy(), e.ts());
+      }
+      return this;
+    }
+
+    Active deletionNoticesSettled(Map<Long, List<String>> settled) {
+      deletionNoticesOwed.settle(settled, members);
       return this;
     }
 

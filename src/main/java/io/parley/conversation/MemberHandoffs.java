@@ -4,7 +4,6 @@ import io.parley.conversation.ConversationActor.Command;
 import io.parley.conversation.ConversationActor.HandedOff;
 import io.parley.conversation.ConversationActor.Location;
 import io.parley.conversation.ConversationState.Active;
-import io.parley.conversation.ConversationState.Member;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

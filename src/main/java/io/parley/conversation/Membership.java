@@ -184,7 +184,7 @@ final class Membership {
   }
 
   Effect<Event, State> receiptsGiven(Active state, ConversationActor.GetReceiptsGiven cmd) {
-    ConversationState.Member member = state.members.get(cmd.userId());
+    Member member = state.members.get(cmd.userId());
     cmd.replyTo().tell(member == null
         ? ConversationActor.notMember(conversationId, cmd.userId())
         : Outcome.ok(new ConversationActor.ReceiptsGiven(member.delivered(), member.read())));

@@ -17,7 +17,7 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 /**
  * Deleting a message for everyone. Only its sender may, so the message is read first (it may be
  * in the journal or in S3); the deletion is then recorded ({@link MessageDeleted}), readers show
- * a tombstone from then on, and every member is told.
+ * a tombstone from then on, and every member is told until they confirm it ({@link DeletionNotices}).
  */
 final class MessageDeletion {
   /** The message a {@link Delete} names, read to check who sent it (null: the read failed). */
@@ -28,20 +28,20 @@ final class MessageDeletion {
   private final EffectFactories<Event, State> effects;
   private final MessageReader reader;
   private final MemberHandoffs.Locator locator;
-  private final Recipients recipients;
+  private final DeletionNotices notices;
   private final GroupRelays relays;
   private final Clock clock;
   private final KnownMembers known;
 
   MessageDeletion(String conversationId, ActorContext<Command> ctx, EffectFactories<Event, State> effects,
-      MessageReader reader, MemberHandoffs.Locator locator, Recipients recipients, GroupRelays relays,
+      MessageReader reader, MemberHandoffs.Locator locator, DeletionNotices notices, GroupRelays relays,
       Clock clock, KnownMembers known) {
     this.conversationId = conversationId;
     this.ctx = ctx;
     this.effects = effects;
     this.reader = reader;
     this.locator = locator;
-    this.recipients = recipients;
+    this.notices = notices;
     this.relays = relays;
     this.clock = clock;
     this.known = known;
@@ -83,11 +83,10 @@ final class MessageDeletion {
           conversationId + " has " + DeletedMessages.MAX + " deleted messages, the most it keeps"));
       return effects.none();
     }
-    return effects.persist(new MessageDeleted(cmd.seq(), clock.millis()))
+    return effects.persist(new MessageDeleted(cmd.seq(), clock.millis(), cmd.userId()))
         .thenRun(newState -> {
           cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
-          ((Active) newState).members.keySet()
-              .forEach(member -> recipients.deleted(member, conversationId, cmd.seq(), cmd.userId()));
+          notices.tell((Active) newState, cmd.seq()); // each member until they confirm it
           relays.deleted(cmd.seq()); // a large group's connected members (it has no members listed)
         });
   }

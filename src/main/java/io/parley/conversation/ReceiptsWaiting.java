@@ -2,7 +2,6 @@ package io.parley.conversation;
 
 import io.parley.conversation.ConversationActor.Receipt;
 import io.parley.conversation.ConversationState.Active;
-import io.parley.conversation.ConversationState.Member;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

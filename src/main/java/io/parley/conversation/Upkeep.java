@@ -14,8 +14,9 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 
 /**
  * The conversation's periodic {@link Tick}: what no command triggers is done here (persisting
- * hand-off confirmations, re-sending what members have not confirmed, moving old messages to the
- * cold tier), and the conversation goes to sleep once idle with nothing left owed.
+ * confirmations of hand-offs and deletion notices, re-sending what members have not confirmed,
+ * moving old messages to the cold tier), and the conversation goes to sleep once idle with
+ * nothing left owed.
  */
 final class Upkeep {
   /** Sent by the entity's timer. */
@@ -26,6 +27,7 @@ final class Upkeep {
   private final EffectFactories<Event, State> effects;
   private final ConversationWrites writes;
   private final MemberHandoffs handoffs;
+  private final DeletionNotices deletionNotices;
   private final MembershipNotices memberships;
   private final ArchiveRuns archiving;
   private final DedupOverflow dedupOverflow;
@@ -38,12 +40,13 @@ final class Upkeep {
   private long lastActivityMillis;
 
   Upkeep(EffectFactories<Event, State> effects, ConversationWrites writes, MemberHandoffs handoffs,
-      MembershipNotices memberships, ArchiveRuns archiving, DedupOverflow dedupOverflow, LargeMembers large,
-      GroupRelays relays, ReceiptTally tally, EntityLifecycle<State> lifecycle, ConversationSettings settings,
-      Clock clock) {
+      DeletionNotices deletionNotices, MembershipNotices memberships, ArchiveRuns archiving,
+      DedupOverflow dedupOverflow, LargeMembers large, GroupRelays relays, ReceiptTally tally,
+      EntityLifecycle<State> lifecycle, ConversationSettings settings, Clock clock) {
     this.effects = effects;
     this.writes = writes;
     this.handoffs = handoffs;
+    this.deletionNotices = deletionNotices;
     this.memberships = memberships;
     this.archiving = archiving;
     this.dedupOverflow = dedupOverflow;
@@ -73,8 +76,12 @@ final class Upkeep {
     } else if (archiveStep.isEmpty() && handoffs.hasConfirmationsToPersist()) {
       return effects.persist(new HandoffsConfirmed(handoffs.takeConfirmations()))
           .thenRun(newState -> handoffs.retry((Active) newState));
+    } else if (archiveStep.isEmpty() && deletionNotices.hasSettled(active)) {
+      return effects.persist(deletionNotices.takeSettled(active))
+          .thenRun(newState -> deletionNotices.retry((Active) newState));
     }
     handoffs.retry(active);
+    deletionNotices.retry(active);
     memberships.retry(active);
     large.writeNext(active);
     relays.tick();
@@ -91,8 +98,8 @@ final class Upkeep {
       return effects.persist(new MembershipSettled());
     }
     // A large group with members connected stays awake: their relays hear it live.
-    if (idle() && handoffs.allHandedOff(active) && memberships.settled() && archiving.idle() && large.idle()
-        && tally.idle()
+    if (idle() && handoffs.allHandedOff(active) && deletionNotices.settled(active) && memberships.settled()
+        && archiving.idle() && large.idle() && tally.idle()
         && !relays.any()) {
       return passivate(active);
     }

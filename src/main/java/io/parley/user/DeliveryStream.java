@@ -117,15 +117,29 @@ final class DeliveryStream {
 
   /**
    * A message deleted for everyone becomes an item of the stream, like a receipt, so that a
-   * device offline now drops its copy when it reconnects.
+   * device offline now drops its copy when it reconnects; the conversation is told once it is
+   * stored, and sends it again until then. One the stream already holds is only confirmed again
+   * (false): it was sent again because a confirmation was lost.
    */
-  void deletion(UserActor.MessageDeleted cmd, StagedWrite write) {
+  boolean deletion(UserState state, UserActor.MessageDeleted cmd, StagedWrite write) {
+    if (state.pending.holdsDeletion(cmd.conversationId(), cmd.seq())) {
+      confirmDeletion(cmd);
+      return false;
+    }
     long now = clock.millis();
     PendingQueue.Item item = new PendingQueue.Item(cmd.conversationId(), cmd.seq(), cmd.deletedBy(), now, null, true);
     long cursor = write.addNotice(new UserActor.NoticeStored(
         item, settings.pendingMaxItems(), settings.inactiveBefore(now), settings.pendingIdBytes()));
-    write.then(newState -> connections.broadcast(
-        new DeviceEvent.DeletionItem(cursor, new DeviceEvent.MsgDeleted(cmd.conversationId(), cmd.seq())), null));
+    write.then(newState -> {
+      confirmDeletion(cmd);
+      connections.broadcast(
+          new DeviceEvent.DeletionItem(cursor, new DeviceEvent.MsgDeleted(cmd.conversationId(), cmd.seq())), null);
+    });
+    return true;
+  }
+
+  private void confirmDeletion(UserActor.MessageDeleted cmd) {
+    conversations.conversation(cmd.conversationId()).tell(new ConversationActor.DeletionNoticed(userId, cmd.seq()));
   }
 
   private void confirmHandoff(UserState stored, String conversationId, long storedThroughSeq) {

@@ -71,6 +71,12 @@ public final class PendingQueue {
     return PackedPending.pack(items);
   }
 
+  /** Whether the notice that message {@code seq} of the conversation was deleted is held. */
+  public boolean holdsDeletion(String conversationId, long seq) {
+    return items.values().stream().anyMatch(item -> item.deleted() != null && item.seq() == seq
+        && item.conversationId().equals(conversationId));
+  }
+
   public void add(long cursor, Item item) {
     Item replaced = items.put(cursor, item);
     if (replaced != null) {

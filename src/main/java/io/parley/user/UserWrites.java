@@ -146,8 +146,9 @@ final class UserWrites {
           .on(Sync.class, (self, state, cmd) -> write -> write.answer(cmd.replyTo(), "the acks"))
           .on(ConversationChanged.class, (self, state, cmd) -> write -> self.inbox.conversationChanged(cmd, write))
           .on(MessageDeleted.class, (self, state, cmd) -> write -> {
-            self.stream.deletion(cmd, write);
-            self.inbox.messageDeleted(state, cmd, write);
+            if (self.stream.deletion(state, cmd, write)) {
+              self.inbox.messageDeleted(state, cmd, write);
+            }
           })
           .on(SenderErased.class, (self, state, cmd) -> write -> self.inbox.senderErased(state, cmd, write))
           .on(MarkRead.class, (self, state, cmd) -> write -> {

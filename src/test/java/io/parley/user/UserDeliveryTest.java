@@ -147,6 +147,21 @@ class UserDeliveryTest extends UserFixture {
     assertEquals(new DeviceEvent.MsgDeleted(CONVERSATION, 1), live.deleted());
   }
 
+  /** The conversation tells a notice until it is confirmed (see {@code conversation.DeletionNotices}). */
+  @Test
+  void aDeletionNoticeIsConfirmedOnceStoredAndOneToldAgainIsOnlyConfirmed() {
+    var bob = spawn();
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 2, "alice")));
+    assertEquals(2, handedOff());
+    var conversation = harness.conversationProbe(CONVERSATION);
+    bob.tell(new UserActor.MessageDeleted(CONVERSATION, 2, "alice"));
+    assertEquals(new ConversationActor.DeletionNoticed("bob", 2), conversation.receiveMessage());
+    // The confirmation was lost on its way: the conversation tells it again.
+    bob.tell(new UserActor.MessageDeleted(CONVERSATION, 2, "alice"));
+    assertEquals(new ConversationActor.DeletionNoticed("bob", 2), conversation.receiveMessage());
+    assertEquals(List.of(1L, 2L, 3L), pendingCursors(restart(bob), 0), "one deletion item, stored once");
+  }
+
   @Test
   void ackedReceiptItemsAreNotSentAgainAndReportNoDelivery() {
     var bob = spawn();

@@ -139,6 +139,32 @@ class UserWriteFailureTest {
     assertFalse(((DeviceEvent.Presence) alice.receiveMessage(Duration.ofSeconds(5))).online());
   }
 
+  /**
+   * A deletion notice whose write is refused is not confirmed, so its conversation tells it again
+   * (see {@code conversation.DeletionNotices}); the repeat is stored, and confirmed, once.
+   */
+  @Test
+  void aDeletionNoticeWhoseWriteIsRefusedIsNotConfirmedAndItsRepeatIsStoredOnce() {
+    ActorRef<UserActor.Command> bob = spawnBob();
+    var conversation = harness.conversationProbe(CONVERSATION);
+    bob.tell(new UserActor.Deliver(INFO, 0, List.of(message(1))));
+    conversation.expectMessageClass(ConversationActor.HandedOff.class);
+    UserActor.MessageDeleted notice = new UserActor.MessageDeleted(CONVERSATION, 1, "alice");
+
+    journal.failNextPersisted(UserActor.persistenceId("bob").id(), new IllegalStateException("the store cannot commit"));
+    bob.tell(notice);
+    bob.tell(new UserActor.Sync(null, 0, harness.testKit.<Outcome<Done>>createTestProbe().ref())); // after the refusal
+    assertFalse(EntityHarness.received(conversation, Duration.ofMillis(500)).stream()
+        .anyMatch(ConversationActor.DeletionNoticed.class::isInstance), "confirmed though not stored");
+
+    bob.tell(notice);
+    assertEquals(new ConversationActor.DeletionNoticed("bob", 1), conversation.receiveMessage(Duration.ofSeconds(10)));
+    bob.tell(notice);
+    assertEquals(new ConversationActor.DeletionNoticed("bob", 1), conversation.receiveMessage(Duration.ofSeconds(10)),
+        "a repeat of one stored is confirmed again");
+    assertEquals(1, stored(UserActor.NoticeStored.class), "the notice stored once");
+  }
+
   private ActorRef<UserActor.Command> spawnBob() {
     return harness.testKit.spawn(UserActor.create("bob",
         harness.testKit.<ClusterSharding.ShardCommand>createTestProbe().ref(), harness, UserSettings.from(harness.config), push -> {},
