@@ -289,6 +289,7 @@ public final class Connection {
           }))
           .on(PresenceWatched.class, (self, none, watched) -> same(() -> self.presence.watch(watched.userIds())))
           .on(UserRegistration.UserActorStopped.class, (self, none, stopped) -> same(self.registration::userActorStopped))
+          .on(UserRegistration.Superseded.class, (self, none, superseded) -> Behaviors.same())
           .on(NoAnswer.class, (self, none, noAnswer) -> same(() -> {
             if (noAnswer.retry() == Replay.INSTANCE) {
               self.stream.noAnswer();

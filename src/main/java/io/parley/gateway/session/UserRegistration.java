@@ -15,6 +15,9 @@ final class UserRegistration {
   /** The UserActor we registered with stopped. */
   record UserActorStopped() {}
 
+  /** A registration's ask timed out after a later one was asked (the entity refused it): the later one counts. */
+  record Superseded() {}
+
   /** What an answer means: whether the connection missed nothing, and whether the entity is a new run. */
   record Registered(boolean missedNothing, boolean newRun) {}
 
@@ -27,6 +30,8 @@ final class UserRegistration {
   private final Object noAnswer;
   private ActorRef<UserActor.Command> watchedUser;
   private long userIncarnation;
+  /** Registrations asked so far: only the latest one's timeout means no answer. */
+  private long asked;
 
   UserRegistration(String userId, String deviceId, Entities entities, Duration askTimeout,
       ActorContext<Object> ctx, Object noAnswer) {
@@ -39,9 +44,10 @@ final class UserRegistration {
   }
 
   void register() {
+    long attempt = ++asked;
     ctx.ask(UserActor.Connected.class, entities.user(userId), askTimeout,
         replyTo -> new UserActor.Connect(deviceId, ctx.getSelf().narrow(), replyTo),
-        (connected, failure) -> connected != null ? connected : noAnswer);
+        (connected, failure) -> connected != null ? connected : attempt == asked ? noAnswer : new Superseded());
   }
 
   void userActorStopped() {

@@ -40,12 +40,19 @@ class ConnectionTest extends ConnectionFixture {
     user.expectNoMessage(Duration.ofMillis(200));
   }
 
-  /** The user's entity could not store the registration: it is asked again shortly, not after the ask's timeout. */
+  /**
+   * The user's entity could not store the registration: it is asked again shortly, not after the
+   * ask's timeout, and the refused ask's timeout later asks nothing more.
+   */
   @Test
   void aRegistrationTheUserActorCouldNotStoreIsAskedAgainShortly() {
     user.expectMessageClass(UserActor.Connect.class).connection().tell(new DeviceEvent.RegistrationRefused());
     time.timePasses(Connection.RETRY_AFTER);
     registerAndReplay(new Registration(false, 0), 0);
+    time.timePasses(ASK_TIMEOUT); // the refused ask's timeout
+    user.expectNoMessage(Duration.ofMillis(200));
+    time.timePasses(Connection.RETRY_AFTER); // when a timeout's retry would ask
+    user.expectNoMessage(Duration.ofMillis(200));
   }
 
   @Test
