@@ -81,7 +81,7 @@ public final class GroupAdds {
 
   /** Spends from the quota; fails with {@code rate_limited} (until the next UTC day) if it would pass it. */
   private CompletionStage<Long> spend(String requesterId, int groups, int members) {
-    return Asks.<UserActor.Command, GroupConsent.QuotaAnswer>ask(entities.user(requesterId),
+    return OutcomeAsks.ask(entities.user(requesterId), GroupConsent.QuotaAnswer.class,
             replyTo -> new GroupConsent.SpendGroupQuota(groups, members, settings.groupsPerDay(),
                 settings.membersPerDay(), 0, replyTo), timeout, system.scheduler())
         .thenApply(answer -> {
@@ -130,9 +130,8 @@ public final class GroupAdds {
       GroupConsent.Invite invite = new GroupConsent.Invite(conversationId, inviteTitle, requesterId, clock.millis());
       List<CompletableFuture<Done>> stored = new ArrayList<>();
       for (String id : invited) {
-        stored.add(Asks.<UserActor.Command, Done>ask(entities.user(id),
-            replyTo -> new GroupConsent.ReceiveInvite(invite, replyTo), timeout, system.scheduler())
-            .toCompletableFuture());
+        stored.add(OutcomeAsks.ask(entities.user(id), Done.class,
+            replyTo -> new GroupConsent.ReceiveInvite(invite, replyTo), timeout, system.scheduler()));
       }
       return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new)).thenApply(all -> Done.INSTANCE);
     });
@@ -171,7 +170,7 @@ public final class GroupAdds {
 
   /** Chooses who may add the user ({@code policy} null: only asks); answers the policy in force. */
   CompletionStage<GroupAddPolicy> choose(String userId, GroupAddPolicy policy) {
-    return Asks.<UserActor.Command, GroupConsent.GroupAddsChoice>ask(entities.user(userId),
+    return OutcomeAsks.ask(entities.user(userId), GroupConsent.GroupAddsChoice.class,
             replyTo -> new GroupConsent.ChooseGroupAdds(policy, settings.byDefault(), replyTo), timeout,
             system.scheduler())
         .thenApply(GroupConsent.GroupAddsChoice::policy);

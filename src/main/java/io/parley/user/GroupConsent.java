@@ -47,7 +47,17 @@ public final class GroupConsent {
   }
 
 
-  public record ReceiveInvite(Invite invite, ActorRef<Done> replyTo) implements UserActor.ConsentCommand {}
+  /**
+   * Answered once the invite is stored, or unavailable at once if the journal refuses it.
+   * {@code readsOutcome}, here and below: the asker reads an {@link Outcome}; false from a node of
+   * an earlier version, whose {@code replyTo} reads the bare value (see {@code ConsentReply}).
+   */
+  public record ReceiveInvite(Invite invite, ActorRef<Outcome<Done>> replyTo, boolean readsOutcome)
+      implements UserActor.ConsentCommand {
+    public ReceiveInvite(Invite invite, ActorRef<Outcome<Done>> replyTo) {
+      this(invite, replyTo, true);
+    }
+  }
 
   /** The invite to {@code conversationId} (not_found if none); {@code drop}: it is answered and goes. */
   public record FindInvite(String conversationId, boolean drop, ActorRef<Outcome<Invite>> replyTo)
@@ -57,19 +67,32 @@ public final class GroupConsent {
 
   public record Invites(List<Invite> invites) implements JsonSerializable {}
 
-  /** Chooses who may add the user ({@code policy} null: only asks), answered with the policy in force. */
-  public record ChooseGroupAdds(GroupAddPolicy policy, GroupAddPolicy byDefault, ActorRef<GroupAddsChoice> replyTo)
-      implements UserActor.ConsentCommand {}
+  /**
+   * Chooses who may add the user ({@code policy} null: only asks), answered with the policy in
+   * force once stored, or unavailable at once if the journal refuses the choice.
+   */
+  public record ChooseGroupAdds(GroupAddPolicy policy, GroupAddPolicy byDefault,
+      ActorRef<Outcome<GroupAddsChoice>> replyTo, boolean readsOutcome) implements UserActor.ConsentCommand {
+    public ChooseGroupAdds(GroupAddPolicy policy, GroupAddPolicy byDefault, ActorRef<Outcome<GroupAddsChoice>> replyTo) {
+      this(policy, byDefault, replyTo, true);
+    }
+  }
 
   public record GroupAddsChoice(GroupAddPolicy policy) implements JsonSerializable {}
 
   /**
    * Spends {@code groups} groups created and {@code members} members added from today's quota, all
-   * or nothing. Negative counts give back what was spent on {@code day}: never refused, no reply
+   * or nothing; answered once stored, or unavailable at once if the journal refuses the write.
+   * Negative counts give back what was spent on {@code day}: never refused, no reply
    * ({@code replyTo} may be null).
    */
   public record SpendGroupQuota(int groups, int members, int groupsPerDay, int membersPerDay, long day,
-      ActorRef<QuotaAnswer> replyTo) implements UserActor.ConsentCommand {}
+      ActorRef<Outcome<QuotaAnswer>> replyTo, boolean readsOutcome) implements UserActor.ConsentCommand {
+    public SpendGroupQuota(int groups, int members, int groupsPerDay, int membersPerDay, long day,
+        ActorRef<Outcome<QuotaAnswer>> replyTo) {
+      this(groups, members, groupsPerDay, membersPerDay, day, replyTo, true);
+    }
+  }
 
   /** {@code granted} on {@code day}; if not, why, and in how long the next day starts. */
   public record QuotaAnswer(boolean granted, long day, String refusal, long retryAfterMs) implements JsonSerializable {}
@@ -89,6 +112,7 @@ public final class GroupConsent {
 
   private final String userId;
   private final EffectFactories<UserActor.Event, UserState> effects;
+  private final ConsentWrites writes;
   private final DeviceConnections connections;
   private final MemberLists memberLists;
   private final Clock clock;
@@ -97,6 +121,7 @@ public final class GroupConsent {
       MemberLists memberLists, Clock clock) {
     this.userId = userId;
     this.effects = effects;
+    this.writes = new ConsentWrites(effects);
     this.connections = connections;
     this.memberLists = memberLists;
     this.clock = clock;
@@ -106,10 +131,11 @@ public final class GroupConsent {
     if (command instanceof MayAdd cmd) {
       mayAdd(state, cmd);
     } else if (command instanceof ReceiveInvite cmd) {
-      return effects.persist(new InviteReceived(cmd.invite(), MAX_INVITES)).thenRun((UserState stored) -> {
+      ConsentReply<Done> reply = new ConsentReply<>(cmd.replyTo(), cmd.readsOutcome());
+      return writes.persist(new InviteReceived(cmd.invite(), MAX_INVITES), () -> {
         connections.broadcast(new DeviceEvent.Invited(cmd.invite()), null);
-        cmd.replyTo().tell(Done.INSTANCE);
-      });
+        reply.ok(Done.INSTANCE);
+      }, () -> reply.refused("the invite"));
     } else if (command instanceof FindInvite cmd) {
       Invite invite = state.consent.invites.get(cmd.conversationId());
       if (invite == null) {
@@ -123,11 +149,12 @@ public final class GroupConsent {
     } else if (command instanceof GetInvites cmd) {
       cmd.replyTo().tell(new Invites(List.copyOf(state.consent.invites.values())));
     } else if (command instanceof ChooseGroupAdds cmd) {
+      ConsentReply<GroupAddsChoice> reply = new ConsentReply<>(cmd.replyTo(), cmd.readsOutcome());
       if (cmd.policy() != null && cmd.policy() != state.consent.policy) {
-        return effects.persist(new GroupAddsChosen(cmd.policy()))
-            .thenRun((UserState stored) -> cmd.replyTo().tell(new GroupAddsChoice(cmd.policy())));
+        return writes.persist(new GroupAddsChosen(cmd.policy()),
+            () -> reply.ok(new GroupAddsChoice(cmd.policy())), () -> reply.refused("the choice of who may add you"));
       }
-      cmd.replyTo().tell(new GroupAddsChoice(policy(state, cmd.byDefault())));
+      reply.ok(new GroupAddsChoice(policy(state, cmd.byDefault())));
     } else if (command instanceof SpendGroupQuota cmd) {
       return spend(state, cmd);
     }
@@ -171,16 +198,22 @@ public final class GroupConsent {
       refusal = "at most " + cmd.membersPerDay() + " members added or invited a day; " + left
           + " left today (UTC), this request names " + cmd.members();
     }
+    ConsentReply<QuotaAnswer> reply = new ConsentReply<>(cmd.replyTo(), cmd.readsOutcome());
     if (refusal != null) {
-      cmd.replyTo().tell(new QuotaAnswer(false, today, refusal, retryAfterMs));
+      reply.ok(new QuotaAnswer(false, today, refusal, retryAfterMs));
       return effects.none();
     }
     if (cmd.groups() == 0 && cmd.members() == 0) {
-      cmd.replyTo().tell(new QuotaAnswer(true, today, null, 0));
+      reply.ok(new QuotaAnswer(true, today, null, 0));
       return effects.none();
     }
-    return effects.persist(new GroupQuotaSpent(today, cmd.groups(), cmd.members()))
-        .thenRun((UserState stored) -> cmd.replyTo().tell(new QuotaAnswer(true, today, null, 0)));
+    return writes.persist(new GroupQuotaSpent(today, cmd.groups(), cmd.members()),
+        () -> reply.ok(new QuotaAnswer(true, today, null, 0)), () -> reply.refused("the quota spent"));
+  }
+
+  /** The consent write in flight failed, and the entity restarts: its asker is told now. */
+  void writeFailed() {
+    writes.writeFailed();
   }
 
   /** A device connected: it is shown the invites waiting (after the items it is owed). */

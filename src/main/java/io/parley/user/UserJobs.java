@@ -57,7 +57,10 @@ final class UserJobs {
     this.consent = new GroupConsent(userId, effects, connections, memberLists, clock);
     this.passivation = new Passivation(clock, settings.passivateAfterIdle(), timers, lifecycle);
     this.writes = new UserWrites(ctx, effects, stream, inbox, connections, consent, passivation, () -> incarnation);
-    lifecycle.onRestart(writes::writeFailed);
+    lifecycle.onRestart(() -> { // one write is in flight at a time, a group commit's or a consent's
+      writes.writeFailed();
+      consent.writeFailed();
+    });
   }
 
   /** The entity was rebuilt (started, or restarted after a failed write): its jobs start over. */

@@ -64,12 +64,13 @@ class GroupConsentTest {
   }
 
   private GroupAddPolicy choose(ActorRef<UserActor.Command> bob, GroupAddPolicy policy) {
-    return this.<GroupConsent.GroupAddsChoice>ask(bob,
-        replyTo -> new GroupConsent.ChooseGroupAdds(policy, GroupAddPolicy.CONTACTS, replyTo)).policy();
+    return this.<Outcome<GroupConsent.GroupAddsChoice>>ask(bob,
+        replyTo -> new GroupConsent.ChooseGroupAdds(policy, GroupAddPolicy.CONTACTS, replyTo)).value().policy();
   }
 
   private GroupConsent.QuotaAnswer spend(ActorRef<UserActor.Command> bob, int groups, int members) {
-    return ask(bob, replyTo -> new GroupConsent.SpendGroupQuota(groups, members, 2, 5, 0, replyTo));
+    return this.<Outcome<GroupConsent.QuotaAnswer>>ask(bob,
+        replyTo -> new GroupConsent.SpendGroupQuota(groups, members, 2, 5, 0, replyTo)).value();
   }
 
   private List<GroupConsent.Invite> invites(ActorRef<UserActor.Command> bob) {
@@ -115,7 +116,8 @@ class GroupConsentTest {
     TestProbe<DeviceEvent> phone = harness.testKit.createTestProbe();
     bob.tell(new UserActor.Connect("phone", phone.ref(), harness.testKit.<UserActor.Connected>createTestProbe().ref()));
     var invite = new GroupConsent.Invite("g.climbing", "Climbing", "mallory", harness.clock.millis());
-    assertEquals(Done.INSTANCE, this.<Done>ask(bob, replyTo -> new GroupConsent.ReceiveInvite(invite, replyTo)));
+    assertEquals(Outcome.ok(Done.INSTANCE),
+        this.<Outcome<Done>>ask(bob, replyTo -> new GroupConsent.ReceiveInvite(invite, replyTo)));
     assertEquals(new DeviceEvent.Invited(invite), phone.expectMessageClass(DeviceEvent.Invited.class));
     assertEquals(List.of(invite), invites(bob));
 
@@ -145,7 +147,8 @@ class GroupConsentTest {
     var bob = spawn();
     for (int i = 0; i <= GroupConsent.MAX_INVITES; i++) {
       var invite = new GroupConsent.Invite("g." + i, "t" + i, "mallory", i);
-      assertEquals(Done.INSTANCE, this.<Done>ask(bob, replyTo -> new GroupConsent.ReceiveInvite(invite, replyTo)));
+      assertEquals(Outcome.ok(Done.INSTANCE),
+          this.<Outcome<Done>>ask(bob, replyTo -> new GroupConsent.ReceiveInvite(invite, replyTo)));
     }
     List<GroupConsent.Invite> kept = invites(bob);
     assertEquals(GroupConsent.MAX_INVITES, kept.size());
@@ -173,10 +176,45 @@ class GroupConsentTest {
     // What a refused change gave back can be spent again.
     long today = third.day();
     bob.tell(new GroupConsent.SpendGroupQuota(-1, -2, 2, 5, today,
-        harness.testKit.<GroupConsent.QuotaAnswer>createTestProbe().ref()));
+        harness.testKit.<Outcome<GroupConsent.QuotaAnswer>>createTestProbe().ref()));
     assertTrue(spend(bob, 1, 2).granted());
 
     harness.clock.advance(Duration.ofMillis(third.retryAfterMs()));
     assertTrue(spend(bob, 2, 5).granted(), "a new day");
   }
+
+  /**
+   * During a rolling update: a node of an earlier version asks without saying it reads an Outcome
+   * (its JSON has no readsOutcome) and is answered the bare value it reads, as before; and it
+   * reads this version's commands, leaving out what it does not know.
+   */
+  @Test
+  void anAskerOfAnEarlierVersionIsAnsweredTheBareValueItReads() {
+    var bob = spawn();
+    TestProbe<Object> earlier = harness.testKit.createTestProbe();
+    var invite = new GroupConsent.Invite("g.climbing", "Climbing", "mallory", harness.clock.millis());
+    bob.tell(asEarlierVersionSends(new GroupConsent.ReceiveInvite(invite, earlier.ref().narrow())));
+    assertEquals(Done.INSTANCE, earlier.receiveMessage(Duration.ofSeconds(5)));
+    bob.tell(asEarlierVersionSends(
+        new GroupConsent.ChooseGroupAdds(GroupAddPolicy.NOBODY, GroupAddPolicy.CONTACTS, earlier.ref().narrow())));
+    assertEquals(new GroupConsent.GroupAddsChoice(GroupAddPolicy.NOBODY), earlier.receiveMessage(Duration.ofSeconds(5)));
+    bob.tell(asEarlierVersionSends(new GroupConsent.SpendGroupQuota(1, 0, 2, 5, 0, earlier.ref().narrow())));
+    assertTrue(((GroupConsent.QuotaAnswer) earlier.receiveMessage(Duration.ofSeconds(5))).granted());
+
+    var read = (EarlierReceiveInvite) harness.readStored(EarlierReceiveInvite.class.getName(),
+        harness.storedJson(new GroupConsent.ReceiveInvite(invite, earlier.ref().narrow())));
+    assertEquals(invite, read.invite());
+  }
+
+  /** {@code command} as a node of an earlier version sends it: without readsOutcome. */
+  private UserActor.Command asEarlierVersionSends(UserActor.Command command) {
+    String json = harness.storedJson(command);
+    String earlier = json.replace(",\"readsOutcome\":true", "");
+    assertFalse(earlier.equals(json), json);
+    return (UserActor.Command) harness.readStored(command.getClass().getName(), earlier);
+  }
+
+  /** ReceiveInvite as a node of an earlier version reads it. */
+  record EarlierReceiveInvite(GroupConsent.Invite invite, ActorRef<Done> replyTo)
+      implements io.parley.cluster.JsonSerializable {}
 }

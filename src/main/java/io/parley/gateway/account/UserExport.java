@@ -8,6 +8,7 @@ import io.parley.cluster.Outcome;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
 import io.parley.gateway.Entities;
+import io.parley.gateway.OutcomeAsks;
 import io.parley.gateway.WireFormat;
 import io.parley.media.MediaService;
 import io.parley.conversation.MessageHistory;
@@ -93,8 +94,9 @@ public final class UserExport {
 
   /** Who may add the user to groups, if they chose, and the invites waiting for their answer. */
   private Source<ObjectNode, NotUsed> groupConsent(String userId) {
-    CompletionStage<GroupConsent.GroupAddsChoice> chosen = Asks.ask(entities.user(userId),
-        replyTo -> new GroupConsent.ChooseGroupAdds(null, null, replyTo), askTimeout, system.scheduler());
+    CompletionStage<GroupConsent.GroupAddsChoice> chosen = OutcomeAsks.ask(entities.user(userId),
+        GroupConsent.GroupAddsChoice.class, replyTo -> new GroupConsent.ChooseGroupAdds(null, null, replyTo),
+        askTimeout, system.scheduler());
     CompletionStage<List<GroupConsent.Invite>> invites =
         Asks.ask(entities.user(userId), GroupConsent.GetInvites::new, askTimeout, system.scheduler())
             .thenCompose(waiting -> sealing.openInvites(waiting.invites()));

@@ -1,0 +1,28 @@
+package io.parley.user;
+
+import io.parley.cluster.Outcome;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Whom a consent command answers, and in which form. Its asker says it reads an {@link Outcome}
+ * ({@code readsOutcome}); an asker on a node of an earlier version does not say so and reads the
+ * bare value, so it is answered that way. It would take an Outcome for an internal error (a
+ * choice, a quota) or, refused, for an invite stored, so a refusal is not sent to it: its ask
+ * times out, as before.
+ */
+record ConsentReply<T>(ActorRef<Outcome<T>> replyTo, boolean readsOutcome) {
+  void ok(T value) {
+    if (readsOutcome) {
+      replyTo.tell(Outcome.ok(value));
+    } else {
+      replyTo.<Object>unsafeUpcast().tell(value);
+    }
+  }
+
+  /** The journal refused the write of {@code what}: unavailable, which the client may retry. */
+  void refused(String what) {
+    if (readsOutcome) {
+      replyTo.tell(Outcome.rejected(Outcome.Reason.UNAVAILABLE, "could not store " + what + " now; retry"));
+    }
+  }
+}

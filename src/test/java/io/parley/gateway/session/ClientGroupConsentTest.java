@@ -1,0 +1,102 @@
+package io.parley.gateway.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
+import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationInfo;
+import io.parley.user.GroupAddPolicy;
+import io.parley.user.GroupConsent;
+import io.parley.user.UserActor;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Group consent written in a user's entity (who may add them, their quota, an invite they received):
+ * a write the entity could not store is told to the client as unavailable, safe to retry. An entity
+ * on a node of an earlier version (a rolling update) answers the bare value, which still answers.
+ */
+class ClientGroupConsentTest extends ClientFramesFixture {
+  static final String GROUP = "g.climbing";
+  static final Outcome<Object> REFUSED = Outcome.rejected(Outcome.Reason.UNAVAILABLE, "could not store it now; retry");
+
+  @Test
+  void aChoiceOfWhoMayAddThatCouldNotBeStoredIsToldUnavailable() {
+    CompletionStage<Optional<String>> answer = setGroupAdds("s1");
+    var choice = bob.expectMessageClass(GroupConsent.ChooseGroupAdds.class);
+    assertTrue(choice.readsOutcome());
+    replyTo(choice.replyTo()).tell(REFUSED);
+    assertError(answer, "s1", "unavailable");
+
+    answer = setGroupAdds("s2");
+    replyTo(bob.expectMessageClass(GroupConsent.ChooseGroupAdds.class).replyTo())
+        .tell(new GroupConsent.GroupAddsChoice(GroupAddPolicy.NOBODY));
+    assertEquals("nobody", json(answer).get("group_adds").asText(), "an earlier version's bare choice");
+  }
+
+  @Test
+  void anAdditionWhoseQuotaCouldNotBeStoredIsToldUnavailable() {
+    CompletionStage<Optional<String>> answer = addCarol("a1");
+    var spend = bob.expectMessageClass(GroupConsent.SpendGroupQuota.class);
+    assertTrue(spend.readsOutcome());
+    replyTo(spend.replyTo()).tell(REFUSED);
+    assertError(answer, "a1", "unavailable");
+  }
+
+  @Test
+  void anAdditionWhoseInviteCouldNotBeStoredIsToldUnavailable() {
+    TestProbe<UserActor.Command> carol = harness.userProbe("carol");
+    CompletionStage<Optional<String>> answer = addCarol("a1");
+    // An earlier version's bare quota answer, then carol's entity refuses the invite's write.
+    replyTo(bob.expectMessageClass(GroupConsent.SpendGroupQuota.class).replyTo())
+        .tell(new GroupConsent.QuotaAnswer(true, 0, null, 0));
+    var invite = carolIsInvited(carol);
+    assertTrue(invite.readsOutcome());
+    replyTo(invite.replyTo()).tell(REFUSED);
+    assertError(answer, "a1", "unavailable");
+
+    answer = addCarol("a2");
+    bob.expectMessageClass(GroupConsent.SpendGroupQuota.class).replyTo()
+        .tell(Outcome.ok(new GroupConsent.QuotaAnswer(true, 0, null, 0)));
+    replyTo(carolIsInvited(carol).replyTo()).tell(Done.INSTANCE);
+    assertEquals("carol", json(answer).get("invited").get(0).asText(), "an earlier version's bare Done");
+  }
+
+  private CompletionStage<Optional<String>> setGroupAdds(String reqId) {
+    return frames.handle("{\"type\": \"settings.set\", \"req_id\": \"" + reqId + "\", \"group_adds\": \"nobody\"}");
+  }
+
+  /** Bob adds carol to the group; his allowance and the group's check of him are granted. */
+  private CompletionStage<Optional<String>> addCarol(String reqId) {
+    CompletionStage<Optional<String>> answer = frames.handle("{\"type\": \"conversation.add_members\", \"req_id\": \""
+        + reqId + "\", \"conversation_id\": \"" + GROUP + "\", \"members\": [\"carol\"]}");
+    var lease = bob.expectMessageClass(UserActor.LeaseAllowance.class);
+    lease.replyTo().tell(new UserActor.AllowanceLease(1, 0));
+    var mayAdd = harness.conversationProbe(GROUP).expectMessageClass(ConversationActor.AddMembers.class);
+    assertEquals(List.of(), mayAdd.members());
+    mayAdd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+    return answer;
+  }
+
+  /** Carol may not be added directly: the group changes without her, and she is invited. */
+  private GroupConsent.ReceiveInvite carolIsInvited(TestProbe<UserActor.Command> carol) {
+    carol.expectMessageClass(GroupConsent.MayAdd.class).replyTo().tell(new GroupConsent.AddAnswer(false));
+    TestProbe<ConversationActor.Command> group = harness.conversationProbe(GROUP);
+    group.expectMessageClass(ConversationActor.AddMembers.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    group.expectMessageClass(ConversationActor.GetInfo.class).replyTo()
+        .tell(Outcome.ok(new ConversationInfo(GROUP, "Climbing", List.of("bob"), 0)));
+    return carol.expectMessageClass(GroupConsent.ReceiveInvite.class);
+  }
+
+  /** The asker's reference, for any answer: this version's Outcome or an earlier version's bare value. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static ActorRef<Object> replyTo(ActorRef<?> replyTo) {
+    return (ActorRef) replyTo;
+  }
+}
