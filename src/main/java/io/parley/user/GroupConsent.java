@@ -59,7 +59,10 @@ public final class GroupConsent {
     }
   }
 
-  /** The invite to {@code conversationId} (not_found if none); {@code drop}: it is answered and goes. */
+  /**
+   * The invite to {@code conversationId} (not_found if none); {@code drop}: it is answered and goes,
+   * and unavailable is answered at once if the journal refuses that write.
+   */
   public record FindInvite(String conversationId, boolean drop, ActorRef<Outcome<Invite>> replyTo)
       implements UserActor.ConsentCommand {}
 
@@ -141,8 +144,9 @@ public final class GroupConsent {
       if (invite == null) {
         cmd.replyTo().tell(Outcome.rejected(Outcome.Reason.NOT_FOUND, "no invite to " + cmd.conversationId()));
       } else if (cmd.drop()) {
-        return effects.persist(new InviteAnswered(cmd.conversationId()))
-            .thenRun((UserState stored) -> cmd.replyTo().tell(Outcome.ok(invite)));
+        ConsentReply<Invite> reply = new ConsentReply<>(cmd.replyTo(), true); // an Outcome in every version
+        return writes.persist(new InviteAnswered(cmd.conversationId()),
+            () -> reply.ok(invite), () -> reply.refused("the invite's answer"));
       } else {
         cmd.replyTo().tell(Outcome.ok(invite));
       }

@@ -76,6 +76,25 @@ class GroupConsentWriteFailureTest {
     assertEquals(1, stored(GroupConsent.GroupQuotaSpent.class), "the quota spent once");
   }
 
+  @Test
+  void anInviteAnswerWhoseWriteIsRefusedIsToldUnavailableAtOnceAndTheInviteStays() {
+    ActorRef<UserActor.Command> bob = spawnBob();
+    assertTrue(this.<Done>askOnce(bob, replyTo -> new GroupConsent.ReceiveInvite(INVITE, replyTo))
+        .receiveMessage(RESTARTED).isOk());
+    refuseNextWrite();
+    assertToldUnavailable(findAndDrop(bob));
+    assertEquals(List.of(INVITE), this.<GroupConsent.Invites>ask(bob, GroupConsent.GetInvites::new).invites(),
+        "not answered");
+
+    assertEquals(Outcome.ok(INVITE), findAndDrop(bob).receiveMessage(RESTARTED));
+    assertEquals(List.of(), this.<GroupConsent.Invites>ask(bob, GroupConsent.GetInvites::new).invites());
+    assertEquals(1, stored(GroupConsent.InviteAnswered.class), "the answer stored once");
+  }
+
+  private TestProbe<Outcome<GroupConsent.Invite>> findAndDrop(ActorRef<UserActor.Command> bob) {
+    return askOnce(bob, replyTo -> new GroupConsent.FindInvite(INVITE.conversationId(), true, replyTo));
+  }
+
   /** Time for an entity whose write was refused to restart (backing off) and answer. */
   static final Duration RESTARTED = Duration.ofSeconds(10);
 

@@ -18,9 +18,10 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.Test;
 
 /**
- * Group consent written in a user's entity (who may add them, their quota, an invite they received):
- * a write the entity could not store is told to the client as unavailable, safe to retry. An entity
- * on a node of an earlier version (a rolling update) answers the bare value, which still answers.
+ * Group consent written in a user's entity (who may add them, their quota, an invite they received
+ * or answered): a write the entity could not store is told to the client as unavailable, safe to
+ * retry. An entity on a node of an earlier version (a rolling update) answers the bare value, which
+ * still answers.
  */
 class ClientGroupConsentTest extends ClientFramesFixture {
   static final String GROUP = "g.climbing";
@@ -66,6 +67,17 @@ class ClientGroupConsentTest extends ClientFramesFixture {
         .tell(Outcome.ok(new GroupConsent.QuotaAnswer(true, 0, null, 0)));
     replyTo(carolIsInvited(carol).replyTo()).tell(Done.INSTANCE);
     assertEquals("carol", json(answer).get("invited").get(0).asText(), "an earlier version's bare Done");
+  }
+
+  @Test
+  void aDeclineThatCouldNotBeStoredIsToldUnavailable() {
+    CompletionStage<Optional<String>> answer = frames.handle(
+        "{\"type\": \"conversation.decline_invite\", \"req_id\": \"d1\", \"conversation_id\": \"" + GROUP + "\"}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(1, 0));
+    var find = bob.expectMessageClass(GroupConsent.FindInvite.class);
+    assertTrue(find.drop());
+    replyTo(find.replyTo()).tell(REFUSED);
+    assertError(answer, "d1", "unavailable");
   }
 
   private CompletionStage<Optional<String>> setGroupAdds(String reqId) {
