@@ -264,9 +264,8 @@ public final class ChatService {
   public CompletionStage<Done> syncAcks(String userId, Optional<SentMessage> sent) {
     String conversationId = sent.map(SentMessage::conversationId).orElse(null);
     long seq = sent.map(SentMessage::seq).orElse(0L);
-    return Asks.<UserActor.Command, Object>ask(entities.user(userId),
-            replyTo -> new UserActor.Sync(conversationId, seq, replyTo.narrow()), timeouts.ask(), system.scheduler())
-        .thenApply(reply -> reply instanceof Outcome<?> outcome ? (Done) valueOrThrow(outcome) : Done.INSTANCE);
+    return OutcomeAsks.ask(entities.user(userId), Done.class,
+        replyTo -> new UserActor.Sync(conversationId, seq, replyTo), timeouts.ask(), system.scheduler());
   }
 
   /** A message stored in {@code conversationId} at {@code seq}. */

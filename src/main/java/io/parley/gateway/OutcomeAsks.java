@@ -1,7 +1,5 @@
 package io.parley.gateway;
 
-import io.parley.api.ApiError;
-import io.parley.api.ErrorCode;
 import io.parley.cluster.Asks;
 import io.parley.cluster.Outcome;
 import java.time.Duration;
@@ -19,17 +17,10 @@ import org.apache.pekko.actor.typed.Scheduler;
 public final class OutcomeAsks {
   private OutcomeAsks() {}
 
-  /** The value, the bare one of an earlier version, or a refusal as an {@link ApiError} of its reason. */
+  /** The value, the bare one of an earlier version, or a refusal as an {@code ApiError} of its reason. */
   public static <C, T> CompletableFuture<T> ask(RecipientRef<C> entity, Class<T> bare,
       Function<ActorRef<Outcome<T>>, C> command, Duration timeout, Scheduler scheduler) {
     return Asks.<C, Object>ask(entity, replyTo -> command.apply(replyTo.narrow()), timeout, scheduler)
-        .thenApply(reply -> bare.cast(reply instanceof Outcome<?> outcome ? valueOrThrow(outcome) : reply));
-  }
-
-  private static Object valueOrThrow(Outcome<?> outcome) {
-    if (!outcome.isOk()) {
-      throw new ApiError(ErrorCode.of(outcome.reason()), outcome.message());
-    }
-    return outcome.value();
+        .thenApply(reply -> bare.cast(reply instanceof Outcome<?> outcome ? ChatService.valueOrThrow(outcome) : reply));
   }
 }
