@@ -54,7 +54,7 @@ final class DeletionNotices {
   }
 
   void onNoticed(Active state, DeletionNoticed cmd) {
-    if (state.deletionNoticesOwed.owedTo(cmd.seq(), state.members).contains(cmd.userId())) {
+    if (state.deletionNoticesOwed.isOwed(cmd.seq(), cmd.userId(), state.members)) {
       confirmed.computeIfAbsent(cmd.seq(), seq -> new HashSet<>()).add(cmd.userId());
     }
   }

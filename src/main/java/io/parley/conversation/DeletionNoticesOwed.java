@@ -50,10 +50,17 @@ public final class DeletionNoticesOwed {
     if (owed == null) {
       return List.of();
     }
-    if (owed.remaining() == null) {
-      return members.entrySet().stream().filter(m -> m.getValue().since() < seq).map(Map.Entry::getKey).toList();
-    }
-    return owed.remaining().stream().filter(id -> members.containsKey(id) && members.get(id).since() < seq).toList();
+    return (owed.remaining() == null ? members.keySet() : owed.remaining()).stream()
+        .filter(id -> isOwed(seq, id, members))
+        .toList();
+  }
+
+  /** Whether {@code userId} is owed the notice of {@code seq} now (see {@link #owedTo}). */
+  boolean isOwed(long seq, String userId, Map<String, Member> members) {
+    Owed owed = bySeq.get(seq);
+    Member member = members.get(userId);
+    return owed != null && member != null && member.since() < seq
+        && (owed.remaining() == null || owed.remaining().contains(userId));
   }
 
   void owe(long seq, String deletedBy, long ts) {
