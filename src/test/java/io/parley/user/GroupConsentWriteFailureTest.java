@@ -5,18 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.cluster.Done;
-import io.parley.cluster.EventBatches;
 import io.parley.cluster.Outcome;
-import io.parley.testing.EntityHarness;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,18 +18,10 @@ import org.junit.jupiter.api.Test;
  * unavailable at once, rather than left to the gateway's ask timeout; nothing of it is stored or
  * kept, and its retry is stored once.
  */
-class GroupConsentWriteFailureTest {
+class GroupConsentWriteFailureTest extends UserWriteFailureFixture {
   /** Well under the gateway's ask timeout (5 s), which is all an unanswered asker would get. */
   static final Duration AT_ONCE = Duration.ofSeconds(2);
   static final GroupConsent.Invite INVITE = new GroupConsent.Invite("g.climbing", "Climbing", "mallory", 1);
-  final EntityHarness harness = new EntityHarness("");
-  final PersistenceTestKit journal = PersistenceTestKit.create(harness.testKit.system());
-
-  @AfterEach
-  void close() {
-    harness.shutdown();
-  }
-
   @Test
   void aReceivedInviteWhoseWriteIsRefusedIsToldUnavailableAtOnceAndItsRetryIsStoredOnce() {
     ActorRef<UserActor.Command> bob = spawnBob();
@@ -98,10 +84,6 @@ class GroupConsentWriteFailureTest {
   /** Time for an entity whose write was refused to restart (backing off) and answer. */
   static final Duration RESTARTED = Duration.ofSeconds(10);
 
-  private void refuseNextWrite() {
-    journal.failNextPersisted(UserActor.persistenceId("bob").id(), new IllegalStateException("the store cannot commit"));
-  }
-
   private static <T> void assertToldUnavailable(TestProbe<Outcome<T>> replies) {
     Outcome<T> told = replies.receiveMessage(AT_ONCE);
     assertEquals(Outcome.Reason.UNAVAILABLE, told.reason(), told.toString());
@@ -127,18 +109,5 @@ class GroupConsentWriteFailureTest {
     TestProbe<T> probe = harness.testKit.createTestProbe();
     user.tell(command.apply(probe.ref()));
     return probe.receiveMessage(RESTARTED);
-  }
-
-  private ActorRef<UserActor.Command> spawnBob() {
-    return harness.testKit.spawn(UserActor.create("bob",
-        harness.testKit.<ClusterSharding.ShardCommand>createTestProbe().ref(), harness, UserSettings.from(harness.config),
-        push -> {}, userId -> CompletableFuture.completedFuture(null), harness.clock));
-  }
-
-  private long stored(Class<?> eventClass) {
-    return journal.persistedInStorage(UserActor.persistenceId("bob").id()).stream()
-        .flatMap(event -> EventBatches.unbatched(event).stream())
-        .filter(eventClass::isInstance)
-        .count();
   }
 }

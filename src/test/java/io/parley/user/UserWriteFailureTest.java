@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.cluster.Done;
-import io.parley.cluster.EventBatches;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
@@ -16,12 +15,8 @@ import io.parley.testing.EntityHarness;
 import io.parley.testing.RefusedWrites;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,25 +25,17 @@ import org.junit.jupiter.api.Test;
  * device's registration is told to retry, rather than left to the gateway's timeout; their retries
  * are stored once. What did happen all the same (a device went away) is still told to those who watch.
  */
-class UserWriteFailureTest {
+class UserWriteFailureTest extends UserWriteFailureFixture {
   static final String CONVERSATION = "d:alice:bob";
   static final PushToken TOKEN = new PushToken("fcm", "token-1");
   static final ConversationInfo INFO = new ConversationInfo(CONVERSATION, null, List.of("alice", "bob"), 0);
-  final EntityHarness harness = new EntityHarness("");
-  final PersistenceTestKit journal = PersistenceTestKit.create(harness.testKit.system());
-
-  @AfterEach
-  void close() {
-    harness.shutdown();
-  }
-
   @Test
   void aRefusedWritesPushTokenAndReadMarkAreToldUnavailableAndTheirRetriesAreStoredOnce() {
     ActorRef<UserActor.Command> bob = spawnBob();
     bob.tell(new UserActor.Deliver(INFO, 0, List.of(message(1))));
     harness.conversationProbe(CONVERSATION).expectMessageClass(ConversationActor.HandedOff.class);
 
-    journal.failNextPersisted(UserActor.persistenceId("bob").id(), new IllegalStateException("the store cannot commit"));
+    refuseNextWrite();
     TestProbe<Outcome<Done>> replies = harness.testKit.createTestProbe();
     bob.tell(new UserActor.RegisterPushToken(TOKEN, replies.ref()));
     bob.tell(new UserActor.MarkRead("phone", CONVERSATION, 1, replies.ref()));
@@ -78,7 +65,7 @@ class UserWriteFailureTest {
 
     bob.tell(new UserActor.Ack("phone", 1, acks.ref()));
     assertTrue(acks.receiveMessage().isOk(), "accepted");
-    journal.failNextPersisted(UserActor.persistenceId("bob").id(), new IllegalStateException("the store cannot commit"));
+    refuseNextWrite();
     bob.tell(new UserActor.Sync(null, 0, syncs.ref()));
     RefusedWrites.awaitToldUnavailable(syncs, 1);
 
@@ -86,7 +73,7 @@ class UserWriteFailureTest {
     assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isOk(), "accepted by the restarted entity");
     // A sync naming a copy on its way waits for that copy's write, which is refused.
     bob.tell(new UserActor.Sync(CONVERSATION, 2, syncs.ref()));
-    journal.failNextPersisted(UserActor.persistenceId("bob").id(), new IllegalStateException("the store cannot commit"));
+    refuseNextWrite();
     bob.tell(new UserActor.Deliver(INFO, 0, List.of(message(2))));
     RefusedWrites.awaitToldUnavailable(syncs, 1);
 
@@ -106,7 +93,7 @@ class UserWriteFailureTest {
     ActorRef<UserActor.Command> bob = spawnBob();
     TestProbe<DeviceEvent> phone = harness.testKit.createTestProbe();
     TestProbe<UserActor.Connected> registrations = harness.testKit.createTestProbe();
-    journal.failNextPersisted(UserActor.persistenceId("bob").id(), new IllegalStateException("the store cannot commit"));
+    refuseNextWrite();
     bob.tell(new UserActor.Connect("phone", phone.ref(), registrations.ref()));
     DeviceEvent refused = phone.expectMessageClass(DeviceEvent.RegistrationRefused.class, Duration.ofSeconds(5));
     // The connection may be on another node.
@@ -134,7 +121,7 @@ class UserWriteFailureTest {
     registrations.receiveMessage();
     assertTrue(((DeviceEvent.Presence) alice.receiveMessage()).online());
 
-    journal.failNextPersisted(UserActor.persistenceId("bob").id(), new IllegalStateException("the store cannot commit"));
+    refuseNextWrite();
     bob.tell(new UserActor.Disconnect("phone", phone.ref()));
     assertFalse(((DeviceEvent.Presence) alice.receiveMessage(Duration.ofSeconds(5))).online());
   }
@@ -151,7 +138,7 @@ class UserWriteFailureTest {
     conversation.expectMessageClass(ConversationActor.HandedOff.class);
     UserActor.MessageDeleted notice = new UserActor.MessageDeleted(CONVERSATION, 1, "alice");
 
-    journal.failNextPersisted(UserActor.persistenceId("bob").id(), new IllegalStateException("the store cannot commit"));
+    refuseNextWrite();
     bob.tell(notice);
     bob.tell(new UserActor.Sync(null, 0, harness.testKit.<Outcome<Done>>createTestProbe().ref())); // after the refusal
     assertFalse(EntityHarness.received(conversation, Duration.ofMillis(500)).stream()
@@ -165,21 +152,8 @@ class UserWriteFailureTest {
     assertEquals(1, stored(UserActor.NoticeStored.class), "the notice stored once");
   }
 
-  private ActorRef<UserActor.Command> spawnBob() {
-    return harness.testKit.spawn(UserActor.create("bob",
-        harness.testKit.<ClusterSharding.ShardCommand>createTestProbe().ref(), harness, UserSettings.from(harness.config), push -> {},
-        userId -> CompletableFuture.completedFuture(null), harness.clock));
-  }
-
   private ChatMessage message(long seq) {
     long ts = harness.clock.millis();
     return new ChatMessage(CONVERSATION, seq, MessageIds.of(CONVERSATION, seq, ts), "alice", "c" + seq, "text " + seq, "text", ts);
-  }
-
-  private long stored(Class<?> eventClass) {
-    return journal.persistedInStorage(UserActor.persistenceId("bob").id()).stream()
-        .flatMap(event -> EventBatches.unbatched(event).stream())
-        .filter(eventClass::isInstance)
-        .count();
   }
 }
