@@ -8,10 +8,14 @@ import org.apache.pekko.actor.typed.ActorRef;
  * ({@code readsOutcome}); an asker on a node of an earlier version does not say so and reads the
  * bare value, so it is answered that way. It would take an Outcome for an internal error (a
  * choice, a quota) or, refused, for an invite stored, so a refusal is not sent to it: its ask
- * times out, as before.
+ * times out, as before. A null {@code replyTo} (a give-back of quota from a gateway of an earlier
+ * version, which reads no answer) is answered nothing.
  */
 record ConsentReply<T>(ActorRef<Outcome<T>> replyTo, boolean readsOutcome) {
   void ok(T value) {
+    if (replyTo == null) {
+      return;
+    }
     if (readsOutcome) {
       replyTo.tell(Outcome.ok(value));
     } else {
@@ -21,7 +25,7 @@ record ConsentReply<T>(ActorRef<Outcome<T>> replyTo, boolean readsOutcome) {
 
   /** The journal refused the write of {@code what}: unavailable, which the client may retry. */
   void refused(String what) {
-    if (readsOutcome) {
+    if (replyTo != null && readsOutcome) {
       replyTo.tell(Outcome.rejected(Outcome.Reason.UNAVAILABLE, "could not store " + what + " now; retry"));
     }
   }

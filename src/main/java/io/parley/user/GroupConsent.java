@@ -86,8 +86,10 @@ public final class GroupConsent {
   /**
    * Spends {@code groups} groups created and {@code members} members added from today's quota, all
    * or nothing; answered once stored, or unavailable at once if the journal refuses the write.
-   * Negative counts give back what was spent on {@code day}: never refused, no reply
-   * ({@code replyTo} may be null).
+   * Negative counts give back what was spent on {@code day}, never refused for the quota: answered
+   * granted once stored (at once for a day gone by), or unavailable at once if the journal refuses
+   * it, so not stored and safe to send again. A gateway of an earlier version tells it with a null
+   * {@code replyTo} and reads no answer.
    */
   public record SpendGroupQuota(int groups, int members, int groupsPerDay, int membersPerDay, long day,
       ActorRef<Outcome<QuotaAnswer>> replyTo, boolean readsOutcome) implements UserActor.ConsentCommand {
@@ -188,10 +190,7 @@ public final class GroupConsent {
     long now = clock.millis();
     long today = Math.floorDiv(now, DAY_MS);
     if (cmd.groups() < 0 || cmd.members() < 0) {
-      if (cmd.day() != state.consent.quotaDay) {
-        return effects.none(); // a day gone by: nothing of it is left to give back
-      }
-      return effects.persist(new GroupQuotaSpent(cmd.day(), cmd.groups(), cmd.members()));
+      return giveBack(state, cmd);
     }
     long retryAfterMs = (today + 1) * DAY_MS - now;
     String refusal = null;
@@ -213,6 +212,17 @@ public final class GroupConsent {
     }
     return writes.persist(new GroupQuotaSpent(today, cmd.groups(), cmd.members()),
         () -> reply.ok(new QuotaAnswer(true, today, null, 0)), () -> reply.refused("the quota spent"));
+  }
+
+  private Effect<UserActor.Event, UserState> giveBack(UserState state, SpendGroupQuota cmd) {
+    ConsentReply<QuotaAnswer> reply = new ConsentReply<>(cmd.replyTo(), cmd.readsOutcome());
+    QuotaAnswer given = new QuotaAnswer(true, cmd.day(), null, 0);
+    if (cmd.day() != state.consent.quotaDay) {
+      reply.ok(given); // a day gone by: nothing of it is left to give back
+      return effects.none();
+    }
+    return writes.persist(new GroupQuotaSpent(cmd.day(), cmd.groups(), cmd.members()),
+        () -> reply.ok(given), () -> reply.refused("the quota given back"));
   }
 
   /** The consent write in flight failed, and the entity restarts: its asker is told now. */

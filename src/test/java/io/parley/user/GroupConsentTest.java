@@ -184,6 +184,44 @@ class GroupConsentTest {
   }
 
   /**
+   * What a refused change spent is given back once stored, and the gateway is told so; a gateway
+   * of an earlier version tells its give-back with no one to answer (a null replyTo, with or
+   * without readsOutcome), and it gives back all the same.
+   */
+  @Test
+  void aQuotaGivenBackIsAnsweredOnceStoredAndCanBeSpentAgainWhoeverGaveItBack() {
+    var bob = spawn();
+    // The whole day's quota: 2 groups, 5 members here.
+    long today = spend(bob, 2, 5).day();
+    assertEquals(Outcome.ok(new GroupConsent.QuotaAnswer(true, today, null, 0)), giveBack(bob, -1, -2, today));
+    assertTrue(spend(bob, 1, 2).granted(), "given back");
+
+    bob.tell(new GroupConsent.SpendGroupQuota(-1, -2, 2, 5, today, null));
+    assertTrue(spend(bob, 1, 2).granted(), "given back by an earlier gateway");
+    bob.tell(asEarlierVersionSends(new GroupConsent.SpendGroupQuota(-1, -2, 2, 5, today, null)));
+    assertTrue(spend(bob, 1, 2).granted(), "given back by a gateway of before readsOutcome");
+    assertFalse(spend(bob, 0, 1).granted(), "each given back once");
+  }
+
+  @Test
+  void aQuotaGivenBackForADayGoneByIsAnsweredAndGivesNothingBack() {
+    var bob = spawn();
+    GroupConsent.QuotaAnswer yesterday = spend(bob, 2, 5);
+    harness.clock.advance(Duration.ofDays(1));
+    assertTrue(spend(bob, 2, 5).granted(), "a new day's whole quota");
+
+    assertEquals(Outcome.ok(new GroupConsent.QuotaAnswer(true, yesterday.day(), null, 0)),
+        giveBack(bob, -2, -5, yesterday.day()));
+    assertFalse(spend(bob, 1, 0).granted(), "nothing of today's given back");
+    assertFalse(spend(bob, 0, 1).granted());
+  }
+
+  private Outcome<GroupConsent.QuotaAnswer> giveBack(ActorRef<UserActor.Command> bob, int groups, int members,
+      long day) {
+    return ask(bob, replyTo -> new GroupConsent.SpendGroupQuota(groups, members, 2, 5, day, replyTo));
+  }
+
+  /**
    * During a rolling update: a node of an earlier version asks without saying it reads an Outcome
    * (its JSON has no readsOutcome) and is answered the bare value it reads, as before; and it
    * reads this version's commands, leaving out what it does not know.

@@ -63,6 +63,21 @@ class GroupConsentWriteFailureTest extends UserWriteFailureFixture {
   }
 
   @Test
+  void aQuotaGivenBackWhoseWriteIsRefusedIsToldUnavailableAtOnceAndItsRetryGivesItBackOnce() {
+    ActorRef<UserActor.Command> bob = spawnBob();
+    long today = spend(bob, 1, 5).receiveMessage(RESTARTED).value().day();
+    refuseNextWrite();
+    assertToldUnavailable(giveBack(bob, today));
+    assertEquals(1, stored(GroupConsent.GroupQuotaSpent.class), "only the spend stored");
+    assertFalse(spend(bob, 0, 1).receiveMessage(RESTARTED).value().granted(), "the refused give-back gave nothing");
+
+    assertEquals(Outcome.ok(new GroupConsent.QuotaAnswer(true, today, null, 0)),
+        giveBack(bob, today).receiveMessage(RESTARTED));
+    assertEquals(2, stored(GroupConsent.GroupQuotaSpent.class), "the give-back stored once");
+    assertTrue(spend(bob, 1, 5).receiveMessage(RESTARTED).value().granted(), "the day's quota given back");
+  }
+
+  @Test
   void anInviteAnswerWhoseWriteIsRefusedIsToldUnavailableAtOnceAndTheInviteStays() {
     ActorRef<UserActor.Command> bob = spawnBob();
     assertTrue(this.<Done>askOnce(bob, replyTo -> new GroupConsent.ReceiveInvite(INVITE, replyTo))
@@ -95,6 +110,11 @@ class GroupConsentWriteFailureTest extends UserWriteFailureFixture {
 
   private TestProbe<Outcome<GroupConsent.QuotaAnswer>> spend(ActorRef<UserActor.Command> bob, int groups, int members) {
     return askOnce(bob, replyTo -> new GroupConsent.SpendGroupQuota(groups, members, 1, 5, 0, replyTo));
+  }
+
+  /** Gives back the whole day's quota spent by {@link #spend}. */
+  private TestProbe<Outcome<GroupConsent.QuotaAnswer>> giveBack(ActorRef<UserActor.Command> bob, long day) {
+    return askOnce(bob, replyTo -> new GroupConsent.SpendGroupQuota(-1, -5, 1, 5, day, replyTo));
   }
 
   /** The probe the answer comes to. */
