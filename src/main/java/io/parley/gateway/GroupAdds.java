@@ -7,6 +7,7 @@ import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
+import io.parley.operations.Audit;
 import io.parley.privacy.ContentSealing;
 import io.parley.user.GroupAddPolicy;
 import io.parley.user.GroupConsent;
@@ -25,6 +26,8 @@ import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Adds members to a group with their consent (issue 39). First the requester's daily quota of
@@ -32,9 +35,12 @@ import org.apache.pekko.actor.typed.RecipientRef;
  * entity says whether the requester may add them directly ({@link GroupAddPolicy}); the group is
  * changed with those, and the others are invited. An id no one uses answers like any other, so
  * the requester learns only who was added and who invited, never which ids exist. A request that
- * fails before the group changed gives the quota back, and nobody is invited.
+ * fails before the group changed gives the quota back (sent again while the journal refuses it),
+ * and nobody is invited.
  */
 public final class GroupAdds {
+  private static final Logger log = LoggerFactory.getLogger(GroupAdds.class);
+
   /** What the group answered, and who was invited rather than added. */
   public record Added<T>(T value, List<String> invited) {}
 
@@ -92,11 +98,42 @@ public final class GroupAdds {
         });
   }
 
+  /**
+   * Re-sends of a give-back the user's entity refused: the first 1 s after the refusal, each next
+   * one waiting twice as long, so 6 end about a minute after the first refusal. A refusal lasting
+   * that long is a full disk an operator must free, and what is lost then is at most this request's
+   * quota, until the next UTC day; re-sending longer would only add writes to a store refusing them.
+   */
+  private static final int RESENDS = 6;
+  private static final Duration FIRST_RESEND = Duration.ofSeconds(1);
+
   private void giveBack(String requesterId, int groups, int members, long day) {
     if (groups > 0 || members > 0) {
-      entities.user(requesterId).tell(new GroupConsent.SpendGroupQuota(-groups, -members, settings.groupsPerDay(),
-          settings.membersPerDay(), day, null));
+      giveBack(requesterId, groups, members, day, 0);
     }
+  }
+
+  /**
+   * Sent again only when the entity says the journal refused it, so it was not stored; no answer
+   * (a timeout, or an entity of an earlier version, which answers a give-back nothing) is taken as
+   * done, since it may have been stored and giving back twice would grant more than the day's quota.
+   */
+  private void giveBack(String requesterId, int groups, int members, long day, int resent) {
+    Asks.<UserActor.Command, Object>ask(entities.user(requesterId),
+            replyTo -> new GroupConsent.SpendGroupQuota(-groups, -members, settings.groupsPerDay(),
+                settings.membersPerDay(), day, replyTo.narrow()), timeout, system.scheduler())
+        .whenComplete((answer, failure) -> {
+          if (!(answer instanceof Outcome<?> outcome) || outcome.reason() != Outcome.Reason.UNAVAILABLE) {
+            return;
+          }
+          if (resent == RESENDS) {
+            log.warn("Gave up giving back the group quota of {} after {} refused writes: {}",
+                Audit.digest(requesterId), resent + 1, outcome.message());
+            return;
+          }
+          system.scheduler().scheduleOnce(FIRST_RESEND.multipliedBy(1L << resent),
+              () -> giveBack(requesterId, groups, members, day, resent + 1), system.executionContext());
+        });
   }
 
   /** The ids that may not be added directly, in the request's order: each user's entity decides. */

@@ -1,6 +1,7 @@
 package io.parley.gateway.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.cluster.Done;
@@ -10,6 +11,7 @@ import io.parley.conversation.ConversationInfo;
 import io.parley.user.GroupAddPolicy;
 import io.parley.user.GroupConsent;
 import io.parley.user.UserActor;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -25,6 +27,9 @@ import org.junit.jupiter.api.Test;
  */
 class ClientGroupConsentTest extends ClientFramesFixture {
   static final String GROUP = "g.climbing";
+  static final long DAY = 20_000;
+  /** Longer than the first re-send of a refused give-back waits (1 s), and the second (2 s). */
+  static final Duration RESENT = Duration.ofSeconds(3);
   static final Outcome<Object> REFUSED = Outcome.rejected(Outcome.Reason.UNAVAILABLE, "could not store it now; retry");
 
   @Test
@@ -69,6 +74,35 @@ class ClientGroupConsentTest extends ClientFramesFixture {
     assertEquals("carol", json(answer).get("invited").get(0).asText(), "an earlier version's bare Done");
   }
 
+  /**
+   * The group refuses the change, so bob's quota is given back: refused by his entity's journal,
+   * so not stored, it is sent again a moment later and stored once.
+   */
+  @Test
+  void aQuotaGivenBackThatCouldNotBeStoredIsSentAgainUntilStoredOnce() {
+    assertError(carolCannotBeAdded("a1"), "a1", "unavailable");
+    var giveBack = quotaGivenBack();
+    replyTo(giveBack.replyTo()).tell(Outcome.rejected(Outcome.Reason.UNAVAILABLE, "could not store it now; retry"));
+
+    var again = bob.expectMessageClass(GroupConsent.SpendGroupQuota.class, RESENT);
+    assertGivesBackCarol(again);
+    again.replyTo().tell(Outcome.ok(new GroupConsent.QuotaAnswer(true, DAY, null, 0)));
+    bob.expectNoMessage(RESENT);
+  }
+
+  /**
+   * A give-back with no answer may have been stored, so it is not sent again: giving it back twice
+   * would grant more than the day's quota. An entity of an earlier version (a rolling update)
+   * answers a give-back nothing, and it is done with the same way.
+   */
+  @Test
+  void aQuotaGivenBackThatGetsNoAnswerIsNotSentAgain() {
+    assertError(carolCannotBeAdded("a1"), "a1", "unavailable");
+    quotaGivenBack();
+    // The ask's timeout (5 s here), then longer than a re-send would wait.
+    bob.expectNoMessage(Duration.ofSeconds(5).plus(RESENT));
+  }
+
   @Test
   void aDeclineThatCouldNotBeStoredIsToldUnavailable() {
     CompletionStage<Optional<String>> answer = frames.handle(
@@ -94,6 +128,34 @@ class ClientGroupConsentTest extends ClientFramesFixture {
     assertEquals(List.of(), mayAdd.members());
     mayAdd.replyTo().tell(Outcome.ok(Done.INSTANCE));
     return answer;
+  }
+
+  /** Bob's quota is granted for carol, who may be added directly, and the group then refuses her. */
+  private CompletionStage<Optional<String>> carolCannotBeAdded(String reqId) {
+    TestProbe<UserActor.Command> carol = harness.userProbe("carol");
+    CompletionStage<Optional<String>> answer = addCarol(reqId);
+    bob.expectMessageClass(GroupConsent.SpendGroupQuota.class).replyTo()
+        .tell(Outcome.ok(new GroupConsent.QuotaAnswer(true, DAY, null, 0)));
+    carol.expectMessageClass(GroupConsent.MayAdd.class).replyTo().tell(new GroupConsent.AddAnswer(true));
+    var change = harness.conversationProbe(GROUP).expectMessageClass(ConversationActor.AddMembers.class);
+    assertEquals(List.of("carol"), change.members());
+    change.replyTo().tell(Outcome.rejected(Outcome.Reason.UNAVAILABLE, "the group could not store it now; retry"));
+    return answer;
+  }
+
+  /** What bob spent on carol, given back to his entity, which is asked to say whether it stored it. */
+  private GroupConsent.SpendGroupQuota quotaGivenBack() {
+    var giveBack = bob.expectMessageClass(GroupConsent.SpendGroupQuota.class);
+    assertGivesBackCarol(giveBack);
+    return giveBack;
+  }
+
+  private static void assertGivesBackCarol(GroupConsent.SpendGroupQuota giveBack) {
+    assertEquals(0, giveBack.groups(), giveBack.toString());
+    assertEquals(-1, giveBack.members(), giveBack.toString());
+    assertEquals(DAY, giveBack.day(), "what was spent on the day the quota was granted");
+    assertNotNull(giveBack.replyTo(), "asked");
+    assertTrue(giveBack.readsOutcome());
   }
 
   /** Carol may not be added directly: the group changes without her, and she is invited. */
