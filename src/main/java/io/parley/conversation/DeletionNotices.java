@@ -6,7 +6,6 @@ import io.parley.conversation.ConversationState.Active;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,27 +28,25 @@ final class DeletionNotices {
 
   private final String conversationId;
   private final Recipients recipients;
-  private final Duration retryInterval;
   private final Clock clock;
   private final Logger log;
 
   /** Confirmed by the members' UserActors, not yet persisted: by seq. */
   private final Map<Long, Set<String>> confirmed = new TreeMap<>();
-  /** Per seq, when it was last told and how long until it is told again (doubling). */
-  private final Map<Long, Long> lastSentMillis = new HashMap<>();
-  private final Map<Long, Long> retryDelayMillis = new HashMap<>();
+  /** Per seq, when it was last told and when again; a seq not recorded (a restart) is told at once. */
+  private final Backoff<Long> backoff;
 
   DeletionNotices(String conversationId, Recipients recipients, Duration retryInterval, Clock clock, Logger log) {
     this.conversationId = conversationId;
     this.recipients = recipients;
-    this.retryInterval = retryInterval;
+    this.backoff = new Backoff<>(retryInterval, MAX_RETRY_DELAY_MILLIS, Backoff.Unrecorded.NEVER_SENT);
     this.clock = clock;
     this.log = log;
   }
 
   /** Tells every member owed it that message {@code seq} was deleted, once it is recorded. */
   void tell(Active state, long seq) {
-    lastSentMillis.put(seq, clock.millis());
+    backoff.sent(seq, clock.millis());
     send(state, seq);
   }
 
@@ -75,10 +72,7 @@ final class DeletionNotices {
     });
     confirmed.forEach((seq, ids) -> settled.merge(seq, List.copyOf(ids), (a, b) -> a)); // given up covers all
     confirmed.clear();
-    settled.keySet().forEach(seq -> {
-      lastSentMillis.remove(seq);
-      retryDelayMillis.remove(seq);
-    });
+    settled.keySet().forEach(backoff::forget);
     return new DeletionNoticesSettled(settled);
   }
 
@@ -101,16 +95,10 @@ final class DeletionNotices {
   void retry(Active state) {
     long now = clock.millis();
     for (Long seq : state.deletionNoticesOwed.all().keySet()) {
-      long delay = retryDelayMillis.getOrDefault(seq, retryInterval.toMillis());
-      Long last = lastSentMillis.get(seq);
-      if (last != null && now - last < delay) {
-        continue;
+      if (backoff.isDue(seq, now)) {
+        backoff.resent(seq, now);
+        send(state, seq);
       }
-      lastSentMillis.put(seq, now);
-      if (last != null) {
-        retryDelayMillis.put(seq, Math.min(2 * delay, MAX_RETRY_DELAY_MILLIS));
-      }
-      send(state, seq);
     }
   }
 
