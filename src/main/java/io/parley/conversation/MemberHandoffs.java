@@ -34,16 +34,15 @@ final class MemberHandoffs {
   private final MessageReader reader;
   /** Where messages {@code from..to} of the state are (cold segments, then a journal range). */
   private final Locator locator;
-  private final Duration retryInterval;
   private final Clock clock;
 
   private final Map<String, Long> confirmedNotPersisted = new HashMap<>();
   /** Members whose UserActor reported less than it had confirmed: where re-sending starts. */
   private final Map<String, Long> reportedBehind = new HashMap<>();
-  private final Map<String, Long> lastAttemptMillis = new HashMap<>();
-  /** Per member still unconfirmed, how long until the next retry: doubled each time, so an
-   *  overloaded member is not buried under re-reads of the journal. */
-  private final Map<String, Long> retryDelayMillis = new HashMap<>();
+  /** Per member, when it was last handed messages and when again: the delay doubles with each
+   *  retry, so an overloaded member is not buried under re-reads of the journal. A member not
+   *  recorded (a restart, another membership held) was handed them before: its retry doubles. */
+  private final Backoff<String> backoff;
 
   interface Locator {
     Location locate(Active state, long from, long to);
@@ -57,7 +56,7 @@ final class MemberHandoffs {
     this.memberships = memberships;
     this.reader = reader;
     this.locator = locator;
-    this.retryInterval = retryInterval;
+    this.backoff = new Backoff<>(retryInterval, MAX_RETRY_DELAY_MILLIS, Backoff.Unrecorded.SENT_AT_ZERO);
     this.clock = clock;
   }
 
@@ -69,7 +68,7 @@ final class MemberHandoffs {
     state.members.forEach((userId, member) -> {
       List<ChatMessage> theirs = messages.stream().filter(m -> m.seq() > member.since()).toList();
       if (!theirs.isEmpty()) {
-        lastAttemptMillis.put(userId, now);
+        backoff.sent(userId, now);
         deliver(state, userId, info, member, theirs);
       }
     });
@@ -91,8 +90,7 @@ final class MemberHandoffs {
     if (cmd.fingerprint() != 0 && !memberships.holdsCurrent(state, cmd.userId())) {
       // It holds another membership (a hand-off without the list was refused, or a change is on
       // its way): what it has not confirmed goes again at the next tick, with the list.
-      lastAttemptMillis.remove(cmd.userId());
-      retryDelayMillis.remove(cmd.userId());
+      backoff.forget(cmd.userId());
     }
     long confirmed = confirmedThrough(cmd.userId(), member);
     if (cmd.seq() < confirmed) {
@@ -107,7 +105,7 @@ final class MemberHandoffs {
     reportedBehind.remove(cmd.userId());
     if (cmd.seq() > member.handedOff()) {
       confirmedNotPersisted.merge(cmd.userId(), cmd.seq(), Math::max);
-      retryDelayMillis.remove(cmd.userId());
+      backoff.resetDelay(cmd.userId());
     }
   }
 
@@ -132,13 +130,10 @@ final class MemberHandoffs {
     long now = clock.millis();
     state.members.forEach((userId, member) -> {
       long through = handedOffThrough(userId, member);
-      long lastAttempt = lastAttemptMillis.getOrDefault(userId, 0L);
-      long delay = retryDelayMillis.getOrDefault(userId, retryInterval.toMillis());
-      if (through >= state.lastSeq || now - lastAttempt < delay) {
+      if (through >= state.lastSeq || !backoff.isDue(userId, now)) {
         return;
       }
-      lastAttemptMillis.put(userId, now);
-      retryDelayMillis.put(userId, Math.min(2 * delay, MAX_RETRY_DELAY_MILLIS));
+      backoff.resent(userId, now);
       long from = through + 1;
       long to = Math.min(state.lastSeq, through + RETRY_BATCH);
       ctx.pipeToSelf(reader.read(conversationId, locator.locate(state, from, to)), (messages, failure) -> {
