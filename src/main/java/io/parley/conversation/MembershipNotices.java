@@ -34,7 +34,6 @@ final class MembershipNotices {
 
   private final String conversationId;
   private final Recipients recipients;
-  private final Duration retryInterval;
   private final Clock clock;
   private final MemberIndex index;
   private final ActorContext<ConversationActor.Command> ctx;
@@ -44,12 +43,10 @@ final class MembershipNotices {
   private boolean indexing;
   /** Per member, the fingerprint its user entity last reported holding. */
   private final Map<String, Long> held = new HashMap<>();
-  /** Those told of the current membership who have not reported holding it. */
-  private final Map<String, Owed> owed = new HashMap<>();
+  /** Those told of the current membership who have not reported holding it: when told, when again. */
+  private final Backoff<String> owed;
   /** The current membership's fingerprint, computed once per change (hashing 256 ids per hand-off would not be). */
   private long current;
-
-  private record Owed(long toldAtMillis, long delayMillis, int tells) {}
   private final KnownMembers known;
 
   MembershipNotices(String conversationId, Recipients recipients, MemberIndex index,
@@ -58,7 +55,7 @@ final class MembershipNotices {
     this.recipients = recipients;
     this.index = index;
     this.ctx = ctx;
-    this.retryInterval = retryInterval;
+    this.owed = new Backoff<>(retryInterval, MemberHandoffs.MAX_RETRY_DELAY_MILLIS, Backoff.Unrecorded.NEVER_SENT);
     this.clock = clock;
     this.known = known;
   }
@@ -114,11 +111,11 @@ final class MembershipNotices {
     long now = clock.millis();
     ConversationInfo info = state.info(conversationId);
     for (String member : state.members.keySet()) {
-      tell(member, info, state, new Owed(now, retryInterval.toMillis(), 1));
+      tellAfresh(member, info, state, now);
     }
     for (String former : formerMembers) {
       held.remove(former);
-      tell(former, info, state, new Owed(now, retryInterval.toMillis(), 1));
+      tellAfresh(former, info, state, now);
     }
   }
 
@@ -131,7 +128,7 @@ final class MembershipNotices {
       held.put(userId, fingerprint);
     }
     if (fingerprint == fingerprint(state)) {
-      owed.remove(userId);
+      owed.forget(userId);
     }
   }
 
@@ -147,19 +144,19 @@ final class MembershipNotices {
     }
     long now = clock.millis();
     ConversationInfo info = state.info(conversationId);
-    Map.copyOf(owed).forEach((userId, was) -> {
-      if (was.tells() >= MAX_TELLS) {
-        owed.remove(userId);
-      } else if (now - was.toldAtMillis() >= was.delayMillis()) {
-        tell(userId, info, state, new Owed(now, Math.min(2 * was.delayMillis(), MemberHandoffs.MAX_RETRY_DELAY_MILLIS),
-            was.tells() + 1));
+    for (String userId : owed.keys()) {
+      if (owed.sends(userId) >= MAX_TELLS) {
+        owed.forget(userId);
+      } else if (owed.isDue(userId, now)) {
+        owed.resent(userId, now);
+        recipients.conversationChanged(userId, info, state.lastMessageTs);
       }
-    });
+    }
   }
 
   /** An erased account is told nothing more: what it would store, its erasure just removed. */
   void forget(String userId) {
-    owed.remove(userId);
+    owed.forget(userId);
     held.remove(userId);
   }
 
@@ -168,8 +165,10 @@ final class MembershipNotices {
     return owed.isEmpty() && indexWritten == indexAsked;
   }
 
-  private void tell(String userId, ConversationInfo info, Active state, Owed next) {
-    owed.put(userId, next);
+  /** A new membership: whatever was owed before, its retries start over. */
+  private void tellAfresh(String userId, ConversationInfo info, Active state, long now) {
+    owed.forget(userId);
+    owed.sent(userId, now);
     recipients.conversationChanged(userId, info, state.lastMessageTs);
   }
 }
