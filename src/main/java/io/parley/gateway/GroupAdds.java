@@ -119,11 +119,11 @@ public final class GroupAdds {
    * done, since it may have been stored and giving back twice would grant more than the day's quota.
    */
   private void giveBack(String requesterId, int groups, int members, long day, int resent) {
-    Asks.<UserActor.Command, Object>ask(entities.user(requesterId),
+    Asks.<UserActor.Command, Outcome<GroupConsent.QuotaAnswer>>ask(entities.user(requesterId),
             replyTo -> new GroupConsent.SpendGroupQuota(-groups, -members, settings.groupsPerDay(),
-                settings.membersPerDay(), day, replyTo.narrow()), timeout, system.scheduler())
-        .whenComplete((answer, failure) -> {
-          if (!(answer instanceof Outcome<?> outcome) || outcome.reason() != Outcome.Reason.UNAVAILABLE) {
+                settings.membersPerDay(), day, replyTo), timeout, system.scheduler())
+        .whenComplete((outcome, failure) -> {
+          if (failure != null || outcome.reason() != Outcome.Reason.UNAVAILABLE) {
             return;
           }
           if (resent == RESENDS) {

@@ -82,7 +82,7 @@ class ClientGroupConsentTest extends ClientFramesFixture {
   void aQuotaGivenBackThatCouldNotBeStoredIsSentAgainUntilStoredOnce() {
     assertError(carolCannotBeAdded("a1"), "a1", "unavailable");
     var giveBack = quotaGivenBack();
-    replyTo(giveBack.replyTo()).tell(Outcome.rejected(Outcome.Reason.UNAVAILABLE, "could not store it now; retry"));
+    replyTo(giveBack.replyTo()).tell(REFUSED);
 
     var again = bob.expectMessageClass(GroupConsent.SpendGroupQuota.class, RESENT);
     assertGivesBackCarol(again);
