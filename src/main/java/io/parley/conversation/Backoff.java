@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Per key, when something was last sent and how long until it is due again: the schedule of a
@@ -82,6 +83,10 @@ final class Backoff<K> {
 
   void forget(K key) {
     entries.remove(key);
+  }
+
+  void forgetIf(Predicate<K> test) {
+    entries.keySet().removeIf(test);
   }
 
   /** The keys recorded, a copy: a caller may forget them as it goes. */

@@ -121,12 +121,13 @@ final class MemberHandoffs {
   }
 
   boolean allHandedOff(Active state) {
-    return reportedBehind.isEmpty() && state.members.values().stream()
+    return reportedBehind.keySet().stream().noneMatch(state.members::containsKey) && state.members.values().stream()
         .allMatch(m -> Math.max(m.handedOff(), m.since()) >= state.lastSeq);
   }
 
   /** Re-reads what each member has not confirmed once its retry is due. */
   void retry(Active state) {
+    forgetDeparted(state);
     long now = clock.millis();
     state.members.forEach((userId, member) -> {
       long through = handedOffThrough(userId, member);
@@ -144,6 +145,12 @@ final class MemberHandoffs {
         return new RetryLoaded(userId, failure == null ? messages : List.of());
       });
     });
+  }
+
+  /** A member who left is owed nothing: her re-send schedule and where it would start go. */
+  private void forgetDeparted(Active state) {
+    reportedBehind.keySet().removeIf(userId -> !state.members.containsKey(userId));
+    backoff.forgetIf(userId -> !state.members.containsKey(userId));
   }
 
   /** Sends re-read messages in hand-offs no larger than a write's, so each fits a remoting frame. */

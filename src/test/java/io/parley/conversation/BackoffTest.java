@@ -131,4 +131,14 @@ class BackoffTest {
     backoff.keys().forEach(backoff::forget);
     assertTrue(backoff.isEmpty());
   }
+
+  @Test
+  void forgettingTheKeysThatMatchLeavesTheOthers() {
+    Backoff<String> backoff = backoff(Unrecorded.NEVER_SENT);
+    backoff.sent("gone", T0);
+    backoff.sent("kept", T0);
+    backoff.forgetIf("gone"::equals);
+    assertEquals(List.of("kept"), backoff.keys());
+    assertEquals(0, backoff.sends("gone"));
+  }
 }

@@ -3,10 +3,15 @@ package io.parley.conversation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parley.cluster.Done;
 import io.parley.cluster.EventBatches;
+import io.parley.cluster.Outcome;
 import io.parley.user.UserActor;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.Test;
 
 /** Hand-offs to the members' user entities ({@link MemberHandoffs}): sent again, backing off, until confirmed. */
@@ -108,5 +113,39 @@ class ConversationHandOffTest extends ConversationFixture {
     var resent = (UserActor.Deliver) harness.userProbe("bob").receiveMessage(Duration.ofSeconds(5));
     assertEquals(List.of(1L, 2L), resent.messages().stream().map(ChatMessage::seq).toList());
     harness.userProbe("alice").expectNoMessage(Duration.ofMillis(400));
+  }
+
+  /**
+   * A member whose user entity reported less than it had confirmed, and who then left, is owed
+   * nothing more: the conversation, once idle, goes to sleep rather than staying awake for her.
+   */
+  @Test
+  void aMemberReportedBehindWhoLeavesNoLongerKeepsTheConversationAwake() {
+    String group = "g." + UUID.randomUUID();
+    var conversation = spawn(group);
+    TestProbe<Outcome<ConversationInfo>> created = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.Create("alice", "Climbing", List.of("bob", "carol"), created.ref()));
+    long fingerprint = created.receiveMessage().value().fingerprint();
+    for (String member : List.of("alice", "bob", "carol")) {
+      next(member, UserActor.ConversationChanged.class);
+      conversation.tell(new ConversationActor.MembershipHeld(member, fingerprint));
+    }
+    send(conversation, "alice", "m1");
+    for (String member : List.of("alice", "bob", "carol")) {
+      next(member, UserActor.Deliver.class);
+      conversation.tell(new ConversationActor.HandedOff(member, 1, fingerprint));
+    }
+    reportHandedOff(conversation, "carol", 0); // her entity lost m1 after confirming it
+
+    TestProbe<Outcome<Done>> left = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.Leave("carol", left.ref()));
+    assertTrue(left.receiveMessage().isOk());
+    for (String member : List.of("alice", "bob", "carol")) {
+      var changed = next(member, UserActor.ConversationChanged.class);
+      conversation.tell(new ConversationActor.MembershipHeld(member, changed.info().fingerprint()));
+    }
+    awaitProcessed(conversation);
+    harness.clock.advance(settings.passivateAfterIdle());
+    shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofSeconds(5));
   }
 }
