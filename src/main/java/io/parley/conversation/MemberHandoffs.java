@@ -25,7 +25,7 @@ final class MemberHandoffs {
   record RetryLoaded(String userId, List<ChatMessage> messages) implements Command {}
 
   private static final int RETRY_BATCH = 200;
-  static final long MAX_RETRY_DELAY_MILLIS = 30_000;
+  private static final long MAX_RETRY_DELAY_MILLIS = 30_000;
 
   private final String conversationId;
   private final ActorContext<Command> ctx;

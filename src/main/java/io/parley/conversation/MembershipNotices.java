@@ -31,6 +31,8 @@ final class MembershipNotices {
   record MembersIndexed(long asked, String failure) implements Command {}
 
   static final int MAX_TELLS = 8;
+  /** As a hand-off's: a member who missed a change hears of it again within half a minute. */
+  private static final long MAX_TELL_DELAY_MILLIS = 30_000;
 
   private final String conversationId;
   private final Recipients recipients;
@@ -55,7 +57,7 @@ final class MembershipNotices {
     this.recipients = recipients;
     this.index = index;
     this.ctx = ctx;
-    this.owed = new Backoff<>(retryInterval, MemberHandoffs.MAX_RETRY_DELAY_MILLIS, Backoff.Unrecorded.NEVER_SENT);
+    this.owed = new Backoff<>(retryInterval, MAX_TELL_DELAY_MILLIS, Backoff.Unrecorded.NEVER_SENT);
     this.clock = clock;
     this.known = known;
   }
