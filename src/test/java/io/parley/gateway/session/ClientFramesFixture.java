@@ -40,12 +40,17 @@ abstract class ClientFramesFixture {
 
   @BeforeEach
   void start() {
-    harness = new EntityHarness("");
+    harness = new EntityHarness(config());
     bob = harness.userProbe("bob");
     conversation = harness.conversationProbe("d:alice:bob");
     connection = harness.testKit.createTestProbe();
     auth = new JwtAuth("a-secret-of-at-least-thirty-two-bytes-0123", harness.clock);
     frames = framesWith(harness.contentKeys);
+  }
+
+  /** Overrides of the harness's configuration, for a test class that needs some. */
+  String config() {
+    return "";
   }
 
   ClientFrames framesWith(ContentKeys keys) {
