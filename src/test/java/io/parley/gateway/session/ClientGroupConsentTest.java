@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.Test;
@@ -28,9 +29,21 @@ import org.junit.jupiter.api.Test;
 class ClientGroupConsentTest extends ClientFramesFixture {
   static final String GROUP = "g.climbing";
   static final long DAY = 20_000;
-  /** Longer than the first re-send of a refused give-back waits (1 s), and the second (2 s). */
-  static final Duration RESENT = Duration.ofSeconds(3);
+  /** A refused give-back is sent again 1 s after the refusal, each next re-send waiting twice as long. */
+  static final Duration FIRST_RESEND = Duration.ofSeconds(1);
+  /** Past every point a re-send would be due: six of them, 1 + 2 + ... + 32 s. */
+  static final Duration EVERY_RESEND = Duration.ofSeconds(63);
+  /** The ask's timeout, as the fixture sets it. */
+  static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
+  /** Real time for a message already sent to reach its probe. */
+  static final Duration DELIVERED = Duration.ofMillis(200);
   static final Outcome<Object> REFUSED = Outcome.rejected(Outcome.Reason.UNAVAILABLE, "could not store it now; retry");
+
+  /** On ManualTime: the give-back's timeout and re-sends are due as the test moves the clock. */
+  @Override
+  String config() {
+    return ManualTime.config().root().render();
+  }
 
   @Test
   void aChoiceOfWhoMayAddThatCouldNotBeStoredIsToldUnavailable() {
@@ -84,10 +97,12 @@ class ClientGroupConsentTest extends ClientFramesFixture {
     var giveBack = quotaGivenBack();
     replyTo(giveBack.replyTo()).tell(REFUSED);
 
-    var again = bob.expectMessageClass(GroupConsent.SpendGroupQuota.class, RESENT);
+    time().timePasses(FIRST_RESEND);
+    var again = bob.expectMessageClass(GroupConsent.SpendGroupQuota.class);
     assertGivesBackCarol(again);
     again.replyTo().tell(Outcome.ok(new GroupConsent.QuotaAnswer(true, DAY, null, 0)));
-    bob.expectNoMessage(RESENT);
+    time().timePasses(EVERY_RESEND);
+    bob.expectNoMessage(DELIVERED);
   }
 
   /**
@@ -99,8 +114,9 @@ class ClientGroupConsentTest extends ClientFramesFixture {
   void aQuotaGivenBackThatGetsNoAnswerIsNotSentAgain() {
     assertError(carolCannotBeAdded("a1"), "a1", "unavailable");
     quotaGivenBack();
-    // The ask's timeout (5 s here), then longer than a re-send would wait.
-    bob.expectNoMessage(Duration.ofSeconds(5).plus(RESENT));
+    // The ask times out, then every point a re-send would be due passes.
+    time().timePasses(ASK_TIMEOUT.plus(EVERY_RESEND));
+    bob.expectNoMessage(DELIVERED);
   }
 
   @Test
@@ -166,6 +182,10 @@ class ClientGroupConsentTest extends ClientFramesFixture {
     group.expectMessageClass(ConversationActor.GetInfo.class).replyTo()
         .tell(Outcome.ok(new ConversationInfo(GROUP, "Climbing", List.of("bob"), 0)));
     return carol.expectMessageClass(GroupConsent.ReceiveInvite.class);
+  }
+
+  private ManualTime time() {
+    return ManualTime.get(harness.testKit.system());
   }
 
   /** The asker's reference, for any answer: this version's Outcome or an earlier version's bare value. */
