@@ -127,8 +127,15 @@ public final class EntityHarness implements Entities, ArchiveCalendars {
   /** A ConversationActor wired as in the server, with probes for the other entities. */
   public org.apache.pekko.actor.typed.Behavior<ConversationActor.Command> conversationActor(
       String conversationId, ActorRef<ClusterSharding.ShardCommand> shard, ConversationSettings settings) {
+    return conversationActor(conversationId, shard, settings, coldArchive());
+  }
+
+  /** The same, on {@code archive} (a test that watches the archive's I/O wraps {@link #coldArchive}). */
+  public org.apache.pekko.actor.typed.Behavior<ConversationActor.Command> conversationActor(
+      String conversationId, ActorRef<ClusterSharding.ShardCommand> shard, ConversationSettings settings,
+      ColdArchive archive) {
     return ConversationActor.create(conversationId, shard, new ConversationActor.Wiring(recipients(),
-        new MessageReader(journal(), coldTier()), coldArchive(), DedupSpill.NONE, memberIndex, groupMembers,
+        new MessageReader(journal(), coldTier()), archive, DedupSpill.NONE, memberIndex, groupMembers,
         liveGroups, settings, clock));
   }
 
