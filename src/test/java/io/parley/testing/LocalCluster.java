@@ -7,6 +7,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -38,21 +42,43 @@ public final class LocalCluster implements AutoCloseable {
         EmbeddedObjectStore.start(temp.resolve("s3"), ParleyProcess.freePort(), "parley", "clusterkey", "clustersecret"));
     List<Integer> clusterPorts = IntStream.range(0, size).mapToObj(i -> ParleyProcess.freePort()).toList();
     String seeds = clusterPorts.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
-    for (int port : clusterPorts) {
-      Map<String, String> nodeEnv = new HashMap<>(Map.of(
-          "PARLEY_DYNAMODB_EMBEDDED", "off",
-          "PARLEY_DYNAMODB_ENDPOINT", cluster.dynamo.endpoint(),
-          "PARLEY_S3_EMBEDDED", "off",
-          "PARLEY_S3_ENDPOINT", cluster.s3.endpoint(),
-          "PARLEY_AWS_ACCESS_KEY_ID", "clusterkey",
-          "PARLEY_AWS_SECRET_ACCESS_KEY", "clustersecret",
-          "PARLEY_HOST", "127.0.0.1",
-          "PARLEY_CLUSTER_PORT", Integer.toString(port),
-          "PARLEY_SEED_NODES", seeds));
-      // Each data dir would otherwise make a secret of its own: a token from one node must work on all.
-      nodeEnv.put("PARLEY_JWT_SECRET", CLUSTER_SECRET);
-      nodeEnv.putAll(env);
-      cluster.nodes.add(ParleyProcess.start(temp, nodeEnv, jvmOptions));
+    // The nodes start side by side: each waits mostly on the others (the first seed forms the
+    // cluster once the other seeds answer, or after its seed-node timeout; the others join it
+    // whenever it is up), and Pekko lets seed nodes start in any order. Each has ports and a data
+    // dir of its own; the list keeps the seed order.
+    ExecutorService starting = Executors.newFixedThreadPool(size);
+    try {
+      List<Future<ParleyProcess>> started = new ArrayList<>();
+      for (int port : clusterPorts) {
+        Map<String, String> nodeEnv = new HashMap<>(Map.of(
+            "PARLEY_DYNAMODB_EMBEDDED", "off",
+            "PARLEY_DYNAMODB_ENDPOINT", cluster.dynamo.endpoint(),
+            "PARLEY_S3_EMBEDDED", "off",
+            "PARLEY_S3_ENDPOINT", cluster.s3.endpoint(),
+            "PARLEY_AWS_ACCESS_KEY_ID", "clusterkey",
+            "PARLEY_AWS_SECRET_ACCESS_KEY", "clustersecret",
+            "PARLEY_HOST", "127.0.0.1",
+            "PARLEY_CLUSTER_PORT", Integer.toString(port),
+            "PARLEY_SEED_NODES", seeds));
+        // Each data dir would otherwise make a secret of its own: a token from one node must work on all.
+        nodeEnv.put("PARLEY_JWT_SECRET", CLUSTER_SECRET);
+        nodeEnv.putAll(env);
+        started.add(starting.submit(() -> ParleyProcess.start(temp, nodeEnv, jvmOptions)));
+      }
+      Exception failed = null;
+      for (Future<ParleyProcess> node : started) {
+        try {
+          cluster.nodes.add(node.get());
+        } catch (ExecutionException notReady) {
+          failed = failed == null ? notReady : failed;
+        }
+      }
+      if (failed != null) {
+        cluster.close(); // the nodes that did start, and the stores
+        throw failed;
+      }
+    } finally {
+      starting.shutdownNow();
     }
     return cluster;
   }
