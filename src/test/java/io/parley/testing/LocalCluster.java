@@ -50,6 +50,15 @@ public final class LocalCluster implements AutoCloseable {
     try {
       List<Future<ParleyProcess>> started = new ArrayList<>();
       for (int port : clusterPorts) {
+        List<String> nodeJvmOptions = new ArrayList<>(jvmOptions);
+        if (port != clusterPorts.get(0)) {
+          // Until the first seed is up, the others ask again every second rather than every 5 s;
+          // and one relaunched while its old self was still a member asks again after 2 s, not 10 s.
+          // The first seed keeps Pekko's timeouts: its seed-node timeout is how long it waits for
+          // the others' answer before it forms a cluster of its own.
+          nodeJvmOptions.addAll(0, List.of(
+              "-Dpekko.cluster.seed-node-timeout=1s", "-Dpekko.cluster.retry-unsuccessful-join-after=2s"));
+        }
         Map<String, String> nodeEnv = new HashMap<>(Map.of(
             "PARLEY_DYNAMODB_EMBEDDED", "off",
             "PARLEY_DYNAMODB_ENDPOINT", cluster.dynamo.endpoint(),
@@ -63,7 +72,7 @@ public final class LocalCluster implements AutoCloseable {
         // Each data dir would otherwise make a secret of its own: a token from one node must work on all.
         nodeEnv.put("PARLEY_JWT_SECRET", CLUSTER_SECRET);
         nodeEnv.putAll(env);
-        started.add(starting.submit(() -> ParleyProcess.start(temp, nodeEnv, jvmOptions)));
+        started.add(starting.submit(() -> ParleyProcess.start(temp, nodeEnv, nodeJvmOptions)));
       }
       Exception failed = null;
       for (Future<ParleyProcess> node : started) {
