@@ -48,6 +48,12 @@ class ColdTierIT {
 
   @TempDir Path temp;
 
+  /**
+   * Each step of an archive run starts on the conversation's tick (its hand-off retry interval):
+   * every 500 ms instead of 2 s, so that the waits below end soon after the run does.
+   */
+  static final List<String> NODE_OPTIONS = List.of("-Dparley.conversation.handoff-retry-interval=500ms");
+
   static Map<String, String> archiveEnv() {
     return new HashMap<>(Map.of(
         "PARLEY_ARCHIVE_AFTER", "4s",
@@ -71,7 +77,7 @@ class ColdTierIT {
 
   @Test
   void oldMessagesMoveToS3AndEveryPageReadsAsBefore() {
-    try (ParleyProcess node = ParleyProcess.start(temp, archiveEnv())) {
+    try (ParleyProcess node = ParleyProcess.start(temp, archiveEnv(), NODE_OPTIONS)) {
       ApiClient api = new ApiClient(node);
       Chat chat = Chat.fresh();
       String aliceToken = api.token(chat.alice());
@@ -131,7 +137,7 @@ class ColdTierIT {
     env.put("PARLEY_ARCHIVE_AFTER", "10s");
     env.put("PARLEY_CONVERSATION_PASSIVATE_AFTER_IDLE", "1s");
     env.put("PARLEY_ARCHIVE_CALENDAR_SLOT", "1s");
-    try (ParleyProcess node = ParleyProcess.start(temp, env)) {
+    try (ParleyProcess node = ParleyProcess.start(temp, env, NODE_OPTIONS)) {
       ApiClient api = new ApiClient(node);
       Chat chat = Chat.fresh();
       send(api, api.token(chat.alice()), chat, 1, 5);
@@ -165,7 +171,7 @@ class ColdTierIT {
     List<String> steps = List.of("s3-written", "persisted", "snapshotted", "deleted");
     List<Chat> chats = steps.stream().map(step -> Chat.fresh()).toList();
     env.put("PARLEY_ARCHIVE_CRASH_AFTER", steps.get(0) + ":" + chats.get(0).id());
-    try (ParleyProcess node = ParleyProcess.start(temp, env)) {
+    try (ParleyProcess node = ParleyProcess.start(temp, env, NODE_OPTIONS)) {
       ApiClient api = new ApiClient(node);
       for (int i = 0; i < steps.size(); i++) {
         Chat chat = chats.get(i);
