@@ -12,6 +12,8 @@ import com.eatthepath.pushy.apns.server.ValidatingPushNotificationHandlerFactory
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -55,6 +58,11 @@ public final class ApnsTestServer implements AutoCloseable {
   private final AtomicInteger failuresLeft = new AtomicInteger();
   private volatile RejectionReason failWith = RejectionReason.SERVICE_UNAVAILABLE;
   private final MockApnsServer server;
+  /**
+   * The server's own threads: a server that makes its own stops them with Netty's graceful
+   * shutdown, which waits a 2 s quiet period for tasks that never come once its channels are closed.
+   */
+  private final EventLoopGroup threads = new NioEventLoopGroup(1);
 
   public ApnsTestServer(Path dir) throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
@@ -81,6 +89,7 @@ public final class ApnsTestServer implements AutoCloseable {
       };
     };
     server = new MockApnsServerBuilder()
+        .setEventLoopGroup(threads)
         .setServerCredentials(certificate.certificate(), certificate.privateKey(), null)
         .setHandlerFactory(failing)
         .setListener(new MockApnsServerListener() {
@@ -153,5 +162,6 @@ public final class ApnsTestServer implements AutoCloseable {
   @Override
   public void close() throws Exception {
     server.shutdown().get();
+    threads.shutdownGracefully(0, 10, TimeUnit.SECONDS).get();
   }
 }
