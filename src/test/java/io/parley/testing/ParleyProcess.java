@@ -143,11 +143,20 @@ public final class ParleyProcess implements AutoCloseable {
     }, "parley-output-" + httpPort);
     pump.setDaemon(true);
     pump.start();
+    // A node that exits is not waited for, and one that never gets ready is not left running to
+    // hold its ports and the machine's cores through the rest of the run.
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     try {
-      if (!ready.await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        throw new IllegalStateException("Parley did not become ready; see " + logFile);
+      while (!ready.await(100, TimeUnit.MILLISECONDS)) {
+        if (!process.isAlive() || System.nanoTime() > deadline) {
+          String why = process.isAlive() ? "did not become ready within " + START_TIMEOUT.toSeconds() + " s"
+              : "exited with status " + process.exitValue() + " before it was ready";
+          process.destroyForcibly();
+          throw new IllegalStateException("Parley " + why + "; see " + logFile);
+        }
       }
     } catch (InterruptedException e) {
+      process.destroyForcibly();
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
