@@ -120,8 +120,9 @@ final class MemberHandoffs {
     return confirmed;
   }
 
+  /** Asked after {@link #retry} in the same tick, which has forgotten members who left. */
   boolean allHandedOff(Active state) {
-    return reportedBehind.keySet().stream().noneMatch(state.members::containsKey) && state.members.values().stream()
+    return reportedBehind.isEmpty() && state.members.values().stream()
         .allMatch(m -> Math.max(m.handedOff(), m.since()) >= state.lastSeq);
   }
 
