@@ -139,44 +139,50 @@ public final class Documents {
   }
 
   /**
-   * The parts of {@code item} at {@code paths}, nested as in the item (a projection); list
-   * elements keep their order, as DynamoDB returns them.
+   * The parts of {@code item} at {@code paths}, nested as in the item (a projection). Paths into
+   * one list element share that element, and projected elements keep the list's order.
    */
   public static Map<String, AttributeValue> project(Map<String, AttributeValue> item, List<Path> paths) {
-    Map<String, AttributeValue> result = new LinkedHashMap<>();
+    Map<String, Object> tree = new LinkedHashMap<>();
     for (Path path : paths) {
       AttributeValue value = get(item, path);
       if (value != null) {
-        merge(result, path, value, item);
+        place(tree, path, value);
       }
     }
+    Map<String, AttributeValue> result = new LinkedHashMap<>();
+    tree.forEach((name, node) -> result.put(name, built(node)));
     return result;
   }
 
-  private static void merge(Map<String, AttributeValue> result, Path path, AttributeValue value,
-      Map<String, AttributeValue> item) {
-    if (path.size() == 1) {
-      result.put(path.topName(), value);
-      return;
+  /**
+   * Puts {@code value} at {@code path} in a tree of maps (for M), sorted maps of indexes (for L)
+   * and values. Projected paths never overlap, so a value never lands on a container.
+   */
+  @SuppressWarnings("unchecked")
+  private static void place(Map<String, Object> tree, Path path, AttributeValue value) {
+    Map<Object, Object> container = (Map<Object, Object>) (Map<?, ?>) tree;
+    for (int i = 0; i < path.size() - 1; i++) {
+      Object element = path.at(i);
+      boolean listNext = path.at(i + 1) instanceof Integer;
+      container = (Map<Object, Object>) container.computeIfAbsent(element,
+          unused -> listNext ? new java.util.TreeMap<Integer, Object>() : new LinkedHashMap<String, Object>());
     }
-    AttributeValue existing = result.get(path.topName());
-    result.put(path.topName(), mergeIn(existing, path, 1, value));
+    container.put(path.at(path.size() - 1), value);
   }
 
-  private static AttributeValue mergeIn(AttributeValue existing, Path path, int depth, AttributeValue value) {
-    if (depth == path.size()) {
+  @SuppressWarnings("unchecked")
+  private static AttributeValue built(Object node) {
+    if (node instanceof AttributeValue value) {
       return value;
     }
-    Object element = path.at(depth);
-    if (element instanceof Integer) {
-      // Projected list elements are gathered in the order of their paths.
-      List<AttributeValue> values = existing instanceof L list ? new ArrayList<>(list.values()) : new ArrayList<>();
-      values.add(mergeIn(null, path, depth + 1, value));
+    if (node instanceof java.util.TreeMap<?, ?> elements) {
+      List<AttributeValue> values = new ArrayList<>();
+      elements.values().forEach(element -> values.add(built(element)));
       return new L(values);
     }
-    Map<String, AttributeValue> values = existing instanceof M map ? new LinkedHashMap<>(map.values()) : new LinkedHashMap<>();
-    String name = (String) element;
-    values.put(name, mergeIn(values.get(name), path, depth + 1, value));
+    Map<String, AttributeValue> values = new LinkedHashMap<>();
+    ((Map<String, Object>) node).forEach((name, child) -> values.put(name, built(child)));
     return new M(values);
   }
 

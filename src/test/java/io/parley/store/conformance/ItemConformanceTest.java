@@ -133,6 +133,24 @@ class ItemConformanceTest {
     assertEquals(item("m", map("y", n(2)), "l", list(s("l2")), "size", s("reserved")), projected);
   }
 
+  /**
+   * A projection is the item with only the named paths left in it (developer guide, "Projection
+   * expressions"): two paths into one list element give that one element with both parts, and
+   * elements stay in the list's order, whatever the order of their paths.
+   */
+  @ConformanceTest
+  void projectedListElementsStayOneElementEachInTheListsOrder(Sandbox box) {
+    String table = box.table("pk", ScalarAttributeType.S);
+    box.put(table, item("pk", s("a"), "l", list(map("a", n(1), "b", n(2), "c", n(3)), s("x1"), s("x2"), s("x3"))));
+    assertEquals(item("l", list(map("a", n(1), "b", n(2)))), project(box, table, "l[0].a, l[0].b"));
+    assertEquals(item("l", list(s("x1"), s("x3"))), project(box, table, "l[3], l[1]"));
+    assertEquals(item("l", list(map("c", n(3)), s("x2"))), project(box, table, "l[2], l[9], l[0].c"));
+  }
+
+  private static Map<String, AttributeValue> project(Sandbox box, String table, String projection) {
+    return box.db.getItem(new GetItemRequest(table, item("pk", s("a"))).withProjectionExpression(projection)).getItem();
+  }
+
   @ConformanceTest
   void aDotInAPathSeparatesMapKeysUnlessTheNameIsAPlaceholder(Sandbox box) {
     String table = box.table("pk", ScalarAttributeType.S);
