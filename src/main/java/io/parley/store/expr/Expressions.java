@@ -36,7 +36,10 @@ public final class Expressions {
 
   private static final java.util.Set<String> ORDERED_TYPES = java.util.Set.of("S", "N", "B");
 
-  /** Ordering comparisons and BETWEEN take values of S, N or B only, as DynamoDB checks up front. */
+  /**
+   * Ordering comparisons and BETWEEN take values of S, N or B only, and BETWEEN's two bounds one
+   * type, as DynamoDB checks up front.
+   */
   private static void checkOrderedOperands(String kind, Ast.Condition condition) {
     if (condition instanceof Ast.And and) {
       checkOrderedOperands(kind, and.left());
@@ -54,6 +57,12 @@ public final class Expressions {
       checkOrdered(kind, "BETWEEN", between.operand());
       checkOrdered(kind, "BETWEEN", between.lower());
       checkOrdered(kind, "BETWEEN", between.upper());
+      if (between.lower() instanceof Ast.ValueOperand lower && between.upper() instanceof Ast.ValueOperand upper
+          && !lower.value().type().equals(upper.value().type())) {
+        throw StoreException.validation("Invalid " + kind + ": The BETWEEN operator requires same data type for lower"
+            + " and upper bounds; lower bound operand: " + lower.value().type() + ", upper bound operand: "
+            + upper.value().type());
+      }
     }
   }
 

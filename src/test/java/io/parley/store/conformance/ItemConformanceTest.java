@@ -107,6 +107,11 @@ class ItemConformanceTest {
     // order as an invalid expression ("The BETWEEN operator requires upper bound to be greater than or
     // equal to lower bound") rather than evaluating the condition to false.
     validation(() -> box.db.putItem(conditional(table, "n BETWEEN :seven AND :three", values)));
+    // Bounds of two types bound nothing: "AttributeValueList must contain two AttributeValue elements of
+    // the same type" (API reference, Condition, BETWEEN); DynamoDB refuses them likewise in expressions
+    // ("The BETWEEN operator requires same data type for lower and upper bounds").
+    validation(() -> box.db.putItem(conditional(table, "n BETWEEN :s AND :seven", values)));
+    validation(() -> box.db.putItem(conditional(table, "n BETWEEN :three AND :s", values)));
   }
 
   /** A put that writes the same item again, under the condition, with only the values it uses. */
