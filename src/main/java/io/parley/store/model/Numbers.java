@@ -12,18 +12,26 @@ public final class Numbers {
   private static final BigDecimal SMALLEST = new BigDecimal("1E-130");
   private static final BigDecimal TOO_LARGE = new BigDecimal("1E+126");
 
+  /**
+   * A number's text: ASCII digits with an optional sign, point and exponent. DynamoDB refuses
+   * padding and other scripts' digits, which BigDecimal alone would read.
+   */
+  private static final java.util.regex.Pattern FORM =
+      java.util.regex.Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
+
   /** {@code text} as DynamoDB stores it, or a ValidationException saying what is wrong with it. */
   public static String canonical(String text) {
     if (text == null || text.isEmpty()) {
       throw StoreException.validation("The parameter cannot be converted to a numeric value");
     }
-    BigDecimal number;
-    try {
-      number = new BigDecimal(text.trim());
-    } catch (NumberFormatException notANumber) {
+    if (!FORM.matcher(text).matches()) {
       throw StoreException.validation("The parameter cannot be converted to a numeric value: " + text);
     }
-    return canonical(number);
+    try {
+      return canonical(new BigDecimal(text));
+    } catch (NumberFormatException exponentTooLarge) {
+      throw StoreException.validation("The parameter cannot be converted to a numeric value: " + text);
+    }
   }
 
   public static String canonical(BigDecimal number) {
