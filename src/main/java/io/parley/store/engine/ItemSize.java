@@ -52,19 +52,28 @@ public final class ItemSize {
     return 1;
   }
 
+  /**
+   * One byte per two significant digits, plus one; zeros before the first or after the last
+   * nonzero digit are not significant.
+   */
   private static long number(String canonical) {
+    int first = -1;
+    int last = -1;
     int digits = 0;
-    boolean leading = true;
     for (int i = 0; i < canonical.length(); i++) {
       char c = canonical.charAt(i);
-      if (c >= '0' && c <= '9') {
-        if (c != '0' || !leading) {
-          leading = false;
-          digits++;
+      if (c >= '1' && c <= '9') {
+        if (first < 0) {
+          first = digits;
         }
+        last = digits;
+      }
+      if (c >= '0' && c <= '9') {
+        digits++;
       }
     }
-    return (digits + 1) / 2 + 1;
+    int significant = first < 0 ? 0 : last - first + 1;
+    return (significant + 1) / 2 + 1;
   }
 
   private static long utf8(String text) {

@@ -43,6 +43,21 @@ class LimitsConformanceTest {
     assertEquals(1, box.db.scan(new ScanRequest(table).withConsistentRead(true)).getCount());
   }
 
+  /**
+   * A number's size is "approximately (length of attribute name) + (1 byte per two significant digits)
+   * + (1 byte)" (developer guide, "Item sizes and formats"): 1E+125 has one significant digit, not
+   * the 126 digits of its plain form. The item below is a few bytes within 400 KB by that rule.
+   */
+  @ConformanceTest
+  void aNumberWeighsItsSignificantDigitsOnly(Sandbox box) {
+    String table = box.table("pk", ScalarAttributeType.S);
+    // "pk" + "a" + "d" + the payload + "n" + 2 bytes for the number: 10 bytes to spare.
+    box.put(table, item("pk", s("a"), "d", s("x".repeat(400 * 1024 - 15)), "n", n("1E+125")));
+    assertEquals(0, new java.math.BigDecimal("1E+125").compareTo(new java.math.BigDecimal(
+        box.get(table, item("pk", s("a"))).get("n").getN())));
+    box.put(table, item("pk", s("b"), "d", s("x".repeat(400 * 1024 - 15)), "n", n("-1000000000000000000000000000")));
+  }
+
   @ConformanceTest
   void documentsNestUpTo32Levels(Sandbox box) {
     String table = box.table("pk", ScalarAttributeType.S);
