@@ -93,6 +93,18 @@ final class Catalog {
     if (schema.globalIndexes().size() > 20) {
       throw StoreException.validation("One or more parameter values were invalid: Number of GlobalSecondaryIndexes exceeds per-table limit of 20");
     }
+    int projected = 0;
+    for (SecondaryIndex index : schema.localIndexes()) {
+      projected += index.nonKeyAttributes().size();
+    }
+    for (SecondaryIndex index : schema.globalIndexes()) {
+      projected += index.nonKeyAttributes().size();
+    }
+    if (projected > 100) {
+      // Counted across all indexes, an attribute in two indexes twice (API reference, Projection).
+      throw StoreException.validation("One or more parameter values were invalid: Number of projected attributes in"
+          + " all indexes exceeds limit of 100, number of projected attributes: " + projected);
+    }
     List<Table.Index> indexes = new ArrayList<>();
     Set<String> indexNames = new HashSet<>();
     int id = 1;

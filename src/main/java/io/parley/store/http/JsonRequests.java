@@ -90,6 +90,11 @@ final class JsonRequests {
     if (body.path("SSESpecification").path("Enabled").asBoolean(false)) {
       throw StoreException.unsupported("SSESpecification");
     }
+    boolean indexThroughput = false;
+    for (JsonNode index : body.path("GlobalSecondaryIndexes")) {
+      indexThroughput |= index.hasNonNull("ProvisionedThroughput");
+    }
+    TableSchema.checkBilling(text(body, "BillingMode"), body.hasNonNull("ProvisionedThroughput") || indexThroughput);
     List<TableSchema.AttributeDefinition> definitions = new ArrayList<>();
     body.path("AttributeDefinitions").forEach(definition -> definitions.add(new TableSchema.AttributeDefinition(
         text(definition, "AttributeName"), text(definition, "AttributeType"))));
@@ -114,6 +119,11 @@ final class JsonRequests {
         deleted.add(text(update.get("Delete"), "IndexName"));
       }
     }
+    boolean indexThroughput = false;
+    for (JsonNode index : body.path("GlobalSecondaryIndexes")) {
+      indexThroughput |= index.hasNonNull("ProvisionedThroughput");
+    }
+    TableSchema.checkBilling(text(body, "BillingMode"), body.hasNonNull("ProvisionedThroughput") || indexThroughput);
     List<TableSchema.AttributeDefinition> definitions = new ArrayList<>();
     body.path("AttributeDefinitions").forEach(definition -> definitions.add(new TableSchema.AttributeDefinition(
         text(definition, "AttributeName"), text(definition, "AttributeType"))));

@@ -30,6 +30,17 @@ public record TableSchema(
     }
   }
 
+  /**
+   * Refuses throughput given for a table, or a global index, billed PAY_PER_REQUEST (API reference,
+   * CreateTable, ProvisionedThroughput). The store bills nothing either way.
+   */
+  public static void checkBilling(String billingMode, boolean throughputGiven) {
+    if ("PAY_PER_REQUEST".equals(billingMode) && throughputGiven) {
+      throw StoreException.validation("One or more parameter values were invalid: Neither ReadCapacityUnits nor"
+          + " WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+    }
+  }
+
   /** {@code keyType} is HASH or RANGE. */
   public record KeyElement(String attributeName, String keyType) {}
 

@@ -36,6 +36,9 @@ final class SdkV1Requests {
         "StreamSpecification");
     refuse(request.getSSESpecification() != null && Boolean.TRUE.equals(request.getSSESpecification().getEnabled()),
         "SSESpecification");
+    TableSchema.checkBilling(request.getBillingMode(), request.getProvisionedThroughput() != null
+        || request.getGlobalSecondaryIndexes() != null
+        && request.getGlobalSecondaryIndexes().stream().anyMatch(index -> index.getProvisionedThroughput() != null));
     List<TableSchema.SecondaryIndex> locals = new ArrayList<>();
     if (request.getLocalSecondaryIndexes() != null) {
       request.getLocalSecondaryIndexes().forEach(index -> locals.add(new TableSchema.SecondaryIndex(index.getIndexName(),

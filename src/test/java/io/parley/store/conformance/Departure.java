@@ -47,5 +47,11 @@ public enum Departure {
    * attributes. API reference, UpdateItem, ReturnValues: "ALL_OLD - Returns all of the attributes of the
    * item, as they appeared before the UpdateItem operation"; an item that did not exist had none.
    */
-  ALL_OLD_OF_AN_UPDATE_THAT_CREATES_THE_ITEM_IS_ITS_KEY;
+  ALL_OLD_OF_AN_UPDATE_THAT_CREATES_THE_ITEM_IS_ITS_KEY,
+  /**
+   * A CreateTable whose indexes name more than 100 NonKeyAttributes in all creates the table. API
+   * reference, Projection, NonKeyAttributes: "the total count of attributes provided in
+   * NonKeyAttributes, summed across all of the secondary indexes, must not exceed 100."
+   */
+  PROJECTED_ATTRIBUTES_PAST_A_HUNDRED_ACCEPTED;
 }

@@ -24,6 +24,7 @@ import com.amazonaws.services.dynamodbv2.model.LocalSecondaryIndex;
 import com.amazonaws.services.dynamodbv2.model.LocalSecondaryIndexDescription;
 import com.amazonaws.services.dynamodbv2.model.Projection;
 import com.amazonaws.services.dynamodbv2.model.ProjectionType;
+import com.amazonaws.services.dynamodbv2.model.ProvisionedThroughput;
 import com.amazonaws.services.dynamodbv2.model.ResourceNotFoundException;
 import com.amazonaws.services.dynamodbv2.model.ScalarAttributeType;
 import com.amazonaws.services.dynamodbv2.model.TableDescription;
@@ -115,6 +116,55 @@ class TableConformanceTest {
         .withBillingMode("PAY_PER_REQUEST")
         .withAttributeDefinitions(new AttributeDefinition("h", ScalarAttributeType.S), new AttributeDefinition("unused", ScalarAttributeType.S))
         .withKeySchema(new KeySchemaElement("h", KeyType.HASH))));
+  }
+
+  /**
+   * API reference, CreateTable, ProvisionedThroughput: "If you set BillingMode as PAY_PER_REQUEST, you
+   * cannot specify this property"; the same holds for a global secondary index's.
+   */
+  @ConformanceTest
+  void refusesThroughputForAPayPerRequestTable(Sandbox box) {
+    String table = Sandbox.freshName();
+    validation(() -> box.db.createTable(new CreateTableRequest().withTableName(table)
+        .withBillingMode("PAY_PER_REQUEST").withProvisionedThroughput(new ProvisionedThroughput(1L, 1L))
+        .withAttributeDefinitions(new AttributeDefinition("h", ScalarAttributeType.S))
+        .withKeySchema(new KeySchemaElement("h", KeyType.HASH))));
+    validation(() -> box.db.createTable(new CreateTableRequest().withTableName(table)
+        .withBillingMode("PAY_PER_REQUEST")
+        .withAttributeDefinitions(new AttributeDefinition("h", ScalarAttributeType.S), new AttributeDefinition("g", ScalarAttributeType.S))
+        .withKeySchema(new KeySchemaElement("h", KeyType.HASH))
+        .withGlobalSecondaryIndexes(new GlobalSecondaryIndex().withIndexName("by-g")
+            .withKeySchema(new KeySchemaElement("g", KeyType.HASH)).withProjection(new Projection().withProjectionType(ProjectionType.ALL))
+            .withProvisionedThroughput(new ProvisionedThroughput(1L, 1L)))));
+    assertThrows(ResourceNotFoundException.class, () -> box.db.describeTable(table));
+  }
+
+  /**
+   * API reference, Projection, NonKeyAttributes: "the total count of attributes provided in
+   * NonKeyAttributes, summed across all of the secondary indexes, must not exceed 100".
+   */
+  @ConformanceTest
+  void projectsAtMostAHundredNamedAttributesAcrossIndexes(Sandbox box) {
+    List<String> sixty = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      sixty.add("a" + i);
+    }
+    Function<List<String>, CreateTableRequest> twoIndexes = names -> new CreateTableRequest()
+        .withAttributeDefinitions(new AttributeDefinition("h", ScalarAttributeType.S), new AttributeDefinition("g", ScalarAttributeType.S))
+        .withKeySchema(new KeySchemaElement("h", KeyType.HASH))
+        .withGlobalSecondaryIndexes(
+            new GlobalSecondaryIndex().withIndexName("first").withKeySchema(new KeySchemaElement("g", KeyType.HASH))
+                .withProjection(new Projection().withProjectionType(ProjectionType.INCLUDE).withNonKeyAttributes(names)),
+            new GlobalSecondaryIndex().withIndexName("second").withKeySchema(new KeySchemaElement("g", KeyType.HASH))
+                .withProjection(new Projection().withProjectionType(ProjectionType.INCLUDE).withNonKeyAttributes(sixty)));
+    CreateTableRequest hundredAndTwenty = twoIndexes.apply(sixty).withTableName(Sandbox.freshName());
+    box.documented(Departure.PROJECTED_ATTRIBUTES_PAST_A_HUNDRED_ACCEPTED,
+        () -> validation(() -> box.db.createTable(hundredAndTwenty)),
+        () -> {
+          box.db.createTable(hundredAndTwenty);
+          box.db.deleteTable(hundredAndTwenty.getTableName());
+        });
+    box.create(twoIndexes.apply(sixty.subList(0, 40)));
   }
 
   @ConformanceTest
