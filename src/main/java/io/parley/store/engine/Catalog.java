@@ -141,6 +141,10 @@ final class Catalog {
       throw StoreException.validation("Both the Hash Key and the Range Key element in the KeySchema have the same name");
     }
     for (String name : range == null ? List.of(hash) : List.of(hash, range)) {
+      if (name == null || name.isEmpty() || name.length() > 255) {
+        throw StoreException.validation("1 validation error detected: Value '" + name + "' at 'keySchema.member.attributeName'"
+            + " failed to satisfy constraint: Member must have length between 1 and 255");
+      }
       if (!types.containsKey(name)) {
         throw StoreException.validation("One or more parameter values were invalid: Some index key attributes are not defined in"
             + " AttributeDefinitions. Keys: [" + name + "], AttributeDefinitions: " + types.keySet());

@@ -2,6 +2,7 @@ package io.parley.store.engine;
 
 import io.parley.store.model.AttributeValue;
 import io.parley.store.model.StoreException;
+import io.parley.store.model.Utf8;
 import java.util.Map;
 
 /** Checks on whole items that every write makes. */
@@ -11,10 +12,22 @@ final class Items {
   /** DynamoDB's deepest nesting of lists and maps in an item. */
   static final int MAX_NESTING = 32;
 
-  /** Refuses an item over DynamoDB's size limit, nested too deep, or with an empty set. */
+  /** DynamoDB's attribute names are shorter than 64 KB (developer guide, naming rules). */
+  static final int MAX_NAME_BYTES = 64 * 1024 - 1;
+
+  /**
+   * Refuses an item over DynamoDB's size limit, nested too deep, with an empty set, or with an
+   * attribute name empty or of 64 KB.
+   */
   static void check(Map<String, AttributeValue> item) {
     if (ItemSize.of(item) > ItemSize.LIMIT) {
       throw StoreException.validation("Item size has exceeded the maximum allowed size");
+    }
+    for (String name : item.keySet()) {
+      if (name.isEmpty() || Utf8.length(name) > MAX_NAME_BYTES) {
+        throw StoreException.validation("One or more parameter values were invalid: An attribute name must be at"
+            + " least 1 and less than 65536 bytes long; length: " + Utf8.length(name));
+      }
     }
     item.values().forEach(value -> checkValue(value, 1));
   }

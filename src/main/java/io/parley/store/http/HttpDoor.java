@@ -27,7 +27,6 @@ import java.util.zip.CRC32;
  * {@code x-amz-crc32} the AWS SDK v1 checks.
  */
 public final class HttpDoor implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String TARGET_PREFIX = "DynamoDB_20120810.";
   private static final String CONTENT_TYPE = "application/x-amz-json-1.0";
 
@@ -37,6 +36,15 @@ public final class HttpDoor implements AutoCloseable {
    * heap.
    */
   public static final int MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+  /**
+   * Jackson refuses JSON names past 50,000 characters by default, and an attribute name may be
+   * up to 64 KB: names are bounded by the request's size instead, and checked as DynamoDB does.
+   */
+  private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+      .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+          .maxNameLength(MAX_REQUEST_BYTES).build())
+      .build());
 
   /**
    * Requests run at once; later ones wait their turn. With a thread per request, clients that open

@@ -53,5 +53,12 @@ public enum Departure {
    * reference, Projection, NonKeyAttributes: "the total count of attributes provided in
    * NonKeyAttributes, summed across all of the secondary indexes, must not exceed 100."
    */
-  PROJECTED_ATTRIBUTES_PAST_A_HUNDRED_ACCEPTED;
+  PROJECTED_ATTRIBUTES_PAST_A_HUNDRED_ACCEPTED,
+  /**
+   * An attribute named "" or with a name of 64 KB is stored, and a key attribute named "" is created.
+   * Developer guide, "Supported data types and naming rules": "Attribute names must be at least one
+   * character long and less than 64 KB in size"; API reference, KeySchemaElement: AttributeName of
+   * length 1 to 255.
+   */
+  ATTRIBUTE_NAMES_OF_NO_OR_64_KB_BYTES_ACCEPTED;
 }

@@ -20,6 +20,7 @@ import com.amazonaws.services.dynamodbv2.model.KeysAndAttributes;
 import com.amazonaws.services.dynamodbv2.model.PutItemRequest;
 import com.amazonaws.services.dynamodbv2.model.ScalarAttributeType;
 import com.amazonaws.services.dynamodbv2.model.ScanRequest;
+import com.amazonaws.services.dynamodbv2.model.UpdateItemRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,6 +57,35 @@ class LimitsConformanceTest {
     assertEquals(0, new java.math.BigDecimal("1E+125").compareTo(new java.math.BigDecimal(
         box.get(table, item("pk", s("a"))).get("n").getN())));
     box.put(table, item("pk", s("b"), "d", s("x".repeat(400 * 1024 - 15)), "n", n("-1000000000000000000000000000")));
+  }
+
+  /**
+   * Developer guide, "Supported data types and naming rules": "Attribute names must be at least one
+   * character long and less than 64 KB in size"; key attributes' names (API reference,
+   * KeySchemaElement, AttributeName) from 1 to 255 characters.
+   */
+  @ConformanceTest
+  void attributeNamesAreOneByteToUnder64Kilobytes(Sandbox box) {
+    String table = box.table("pk", ScalarAttributeType.S);
+    box.put(table, item("pk", s("a"), "n".repeat(64 * 1024 - 1), s("x")));
+    box.documented(Departure.ATTRIBUTE_NAMES_OF_NO_OR_64_KB_BYTES_ACCEPTED, () -> {
+      validation(() -> box.put(table, item("pk", s("b"), "", s("x"))));
+      validation(() -> box.put(table, item("pk", s("c"), "n".repeat(64 * 1024), s("x"))));
+      validation(() -> box.db.updateItem(new UpdateItemRequest().withTableName(table)
+          .withKey(item("pk", s("a"))).withUpdateExpression("SET #e = :v")
+          .withExpressionAttributeNames(Map.of("#e", "")).withExpressionAttributeValues(item(":v", s("x")))));
+      assertEquals(null, box.get(table, item("pk", s("b"))));
+    }, () -> box.put(table, item("pk", s("b"), "", s("x"))));
+    for (String name : List.of("", "k".repeat(256))) {
+      CreateTableRequest request = new CreateTableRequest().withTableName(Sandbox.freshName()).withBillingMode("PAY_PER_REQUEST")
+          .withAttributeDefinitions(new AttributeDefinition(name, ScalarAttributeType.S))
+          .withKeySchema(new KeySchemaElement(name, KeyType.HASH));
+      box.documented(Departure.ATTRIBUTE_NAMES_OF_NO_OR_64_KB_BYTES_ACCEPTED,
+          () -> validation(() -> box.db.createTable(request), () -> name.length() + " characters"),
+          () -> box.create(request));
+    }
+    box.create(new CreateTableRequest().withAttributeDefinitions(new AttributeDefinition("k".repeat(255), ScalarAttributeType.S))
+        .withKeySchema(new KeySchemaElement("k".repeat(255), KeyType.HASH)));
   }
 
   @ConformanceTest
