@@ -30,7 +30,7 @@ final class Tokenizer {
         continue;
       }
       int start = i;
-      if (Character.isLetter(c) || c == '_') {
+      if (letter(c) || c == '_') {
         i = word(text, i + 1);
         tokens.add(new Token(Kind.NAME, text.substring(start, i), start));
       } else if (c == '#' || c == ':') {
@@ -39,8 +39,8 @@ final class Tokenizer {
           throw syntax(expressionKind, String.valueOf(c), text, start);
         }
         tokens.add(new Token(c == '#' ? Kind.HASH_NAME : Kind.VALUE, text.substring(start, i), start));
-      } else if (Character.isDigit(c)) {
-        while (i < text.length() && Character.isDigit(text.charAt(i))) {
+      } else if (digit(c)) {
+        while (i < text.length() && digit(text.charAt(i))) {
           i++;
         }
         tokens.add(new Token(Kind.NUMBER, text.substring(start, i), start));
@@ -63,10 +63,19 @@ final class Tokenizer {
   }
 
   private static int word(String text, int i) {
-    while (i < text.length() && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '_')) {
+    while (i < text.length() && (letter(text.charAt(i)) || digit(text.charAt(i)) || text.charAt(i) == '_')) {
       i++;
     }
     return i;
+  }
+
+  /** ASCII only: DynamoDB's names are of "alphanumeric characters", and a list index of digits 0-9. */
+  private static boolean letter(char c) {
+    return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+  }
+
+  private static boolean digit(char c) {
+    return c >= '0' && c <= '9';
   }
 
   static StoreException syntax(String expressionKind, String token, String text, int position) {

@@ -216,6 +216,13 @@ class ItemConformanceTest {
         () -> validation(() -> box.db.putItem(inHundredAndOne)),
         () -> assertThrows(ConditionalCheckFailedException.class, () -> box.db.putItem(inHundredAndOne)));
     validation(() -> box.db.getItem(new GetItemRequest(table, key).withProjectionExpression("m, m.x")));
+    // Names, placeholders and list indexes are ASCII letters, digits and underscores (developer guide,
+    // "Expression attribute names": "alphanumeric characters"): a name in another script, or an index
+    // in other digits ("\u0661" is ARABIC-INDIC DIGIT ONE), is not read as if it were ASCII.
+    validation(() -> box.db.getItem(new GetItemRequest(table, key).withProjectionExpression("l[\u0661]")));
+    validation(() -> box.db.getItem(new GetItemRequest(table, key).withProjectionExpression("caf\u00e9")));
+    validation(() -> box.db.getItem(new GetItemRequest(table, key).withProjectionExpression("#caf\u00e9")
+        .withExpressionAttributeNames(Map.of("#caf\u00e9", "x"))));
     validation(() -> box.db.putItem(new PutItemRequest(table, key).withConditionExpression("if_not_exists(pk, :v) = :v")
         .withExpressionAttributeValues(Map.of(":v", s("a")))));
     // Arithmetic belongs to update expressions' SET only (developer guide, condition expression syntax).
