@@ -93,18 +93,6 @@ final class Catalog {
     if (schema.globalIndexes().size() > 20) {
       throw StoreException.validation("One or more parameter values were invalid: Number of GlobalSecondaryIndexes exceeds per-table limit of 20");
     }
-    int projected = 0;
-    for (SecondaryIndex index : schema.localIndexes()) {
-      projected += index.nonKeyAttributes().size();
-    }
-    for (SecondaryIndex index : schema.globalIndexes()) {
-      projected += index.nonKeyAttributes().size();
-    }
-    if (projected > 100) {
-      // Counted across all indexes, an attribute in two indexes twice (API reference, Projection).
-      throw StoreException.validation("One or more parameter values were invalid: Number of projected attributes in"
-          + " all indexes exceeds limit of 100, number of projected attributes: " + projected);
-    }
     List<Table.Index> indexes = new ArrayList<>();
     Set<String> indexNames = new HashSet<>();
     int id = 1;
@@ -141,10 +129,6 @@ final class Catalog {
       throw StoreException.validation("Both the Hash Key and the Range Key element in the KeySchema have the same name");
     }
     for (String name : range == null ? List.of(hash) : List.of(hash, range)) {
-      if (name == null || name.isEmpty() || name.length() > 255) {
-        throw StoreException.validation("1 validation error detected: Value '" + name + "' at 'keySchema.member.attributeName'"
-            + " failed to satisfy constraint: Member must have length between 1 and 255");
-      }
       if (!types.containsKey(name)) {
         throw StoreException.validation("One or more parameter values were invalid: Some index key attributes are not defined in"
             + " AttributeDefinitions. Keys: [" + name + "], AttributeDefinitions: " + types.keySet());

@@ -24,6 +24,7 @@ final class TableOperations {
   }
 
   TableInfo create(TableSchema schema) {
+    SchemaLimits.check(schema);
     Table validated = catalog.validate(schema);
     Table created = writer.submit((sql, afterCommit) -> catalog.insert(sql, validated, afterCommit));
     return info(created, 0, 0);
@@ -74,6 +75,8 @@ final class TableOperations {
     definitions.keySet().retainAll(keyNames);
     TableSchema changedSchema = new TableSchema(schema.tableName(), schema.keySchema(),
         List.copyOf(definitions.values()), schema.localIndexes(), globals);
+    SchemaLimits.check(new TableSchema(schema.tableName(), List.of(), changes.attributeDefinitions(), schema.localIndexes(),
+        globals));
     Table validated = catalog.validate(changedSchema);
     Table changed = new Table(table.id(), changedSchema, validated.key(), validated.indexes(), table.ttlAttribute(),
         table.createdMillis());

@@ -49,11 +49,12 @@ public enum Departure {
    */
   ALL_OLD_OF_AN_UPDATE_THAT_CREATES_THE_ITEM_IS_ITS_KEY,
   /**
-   * A CreateTable whose indexes name more than 100 NonKeyAttributes in all creates the table. API
-   * reference, Projection, NonKeyAttributes: "the total count of attributes provided in
-   * NonKeyAttributes, summed across all of the secondary indexes, must not exceed 100."
+   * A CreateTable whose indexes project more than 20 NonKeyAttributes in one index, more than 100 in
+   * all, or one whose name is empty or longer than 255 characters, creates the table. API reference,
+   * Projection, NonKeyAttributes: "Maximum number of 20 items", "the total count of NonKeyAttributes
+   * summed across all of the secondary indexes, must not exceed 100", names of length 1 to 255.
    */
-  PROJECTED_ATTRIBUTES_PAST_A_HUNDRED_ACCEPTED,
+  PROJECTED_ATTRIBUTES_PAST_THE_LIMITS_ACCEPTED,
   /**
    * An attribute named "" or with a name of 64 KB is stored, and a key attribute named "" is created.
    * Developer guide, "Supported data types and naming rules": "Attribute names must be at least one
