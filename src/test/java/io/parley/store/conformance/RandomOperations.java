@@ -44,6 +44,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Random DynamoDB requests from a seed, over a small key space so that conditions both hold and fail,
@@ -57,9 +58,10 @@ final class RandomOperations {
 
   private static final List<String> PARTITIONS = List.of("a", "b", "c");
   private static final int SORT_KEYS = 12;
-  private static final List<String> CONDITIONS = List.of("attribute_not_exists(pk)", "attribute_exists(pk)", "v < :c",
-      "attribute_exists(t) AND begins_with(t, :p)", "size(s) >= :one OR attribute_not_exists(s)", "contains(s, :x)",
-      "NOT (v BETWEEN :c AND :c2)", "g IN (:g0, :g1)");
+  private static final List<String> CONDITIONS = Stream.concat(Stream.of("attribute_not_exists(pk)",
+      "attribute_exists(pk)", "v < :c", "attribute_exists(t) AND begins_with(t, :p)",
+      "size(s) >= :one OR attribute_not_exists(s)", "contains(s, :x)", "NOT (v BETWEEN :c AND :c2)", "g IN (:g0, :g1)"),
+      DocumentOperations.CONDITIONS.stream()).toList();
   private static final List<String> UPDATES = List.of("SET v = if_not_exists(v, :zero) + :d", "SET t = :t", "SET g = :g",
       "REMOVE g, t", "ADD s :set", "DELETE s :set", "SET l = list_append(if_not_exists(l, :empty), :l)", "ADD v :d",
       "SET v = :d, w = :t REMOVE l", "SET m = if_not_exists(m, :emptyMap)");
@@ -124,6 +126,10 @@ final class RandomOperations {
   }
 
   private Operation update() {
+    if (random.nextInt(3) == 0) {
+      UpdateItemRequest request = DocumentOperations.update(random, table, randomKey(), updateValues());
+      return answering("UpdateItem " + request, db -> Answers.item(db.updateItem(request.clone()).getAttributes()));
+    }
     String expression = UPDATES.get(random.nextInt(UPDATES.size()));
     Map<String, AttributeValue> values = usedValues(expression, updateValues());
     Condition condition = maybeCondition();
@@ -155,7 +161,8 @@ final class RandomOperations {
 
   private Operation get() {
     GetItemRequest request = new GetItemRequest(table, randomKey()).withConsistentRead(true)
-        .withProjectionExpression(random.nextBoolean() ? null : "v, t, s, l[0]");
+        .withProjectionExpression(random.nextBoolean() ? null
+        : DocumentOperations.PROJECTIONS.get(random.nextInt(DocumentOperations.PROJECTIONS.size())));
     return answering("GetItem " + request, db -> Answers.item(db.getItem(request.clone()).getItem()));
   }
 
@@ -183,7 +190,8 @@ final class RandomOperations {
     int k = random.nextInt(SORT_KEYS);
     values.put(":k", n(k));
     values.put(":k2", n(k + random.nextInt(6)));
-    String filter = random.nextInt(3) == 0 ? "v > :f" : null;
+    String filter = random.nextInt(3) == 0
+        ? DocumentOperations.FILTERS.get(random.nextInt(DocumentOperations.FILTERS.size())) : null;
     values.put(":f", n(random.nextInt(10)));
     QueryRequest request = new QueryRequest(table).withIndexName(index).withKeyConditionExpression(keyCondition)
         .withFilterExpression(filter).withExpressionAttributeValues(usedValues(keyCondition + " " + filter, values))
@@ -295,7 +303,7 @@ final class RandomOperations {
     String expression = CONDITIONS.get(random.nextInt(CONDITIONS.size()));
     int c = random.nextInt(10);
     Map<String, AttributeValue> values = usedValues(expression, new HashMap<>(Map.of(":c", n(c), ":c2", n(c + 3),
-        ":p", s("t1"), ":one", n(1), ":x", s("x"), ":g0", s("g0"), ":g1", s("g1"))));
+        ":p", s("t1"), ":one", n(1), ":x", s("x"), ":g0", s("g0"), ":g1", s("g1"), ":M", s("M"))));
     return new Condition(expression, values.isEmpty() ? null : values);
   }
 
@@ -313,7 +321,7 @@ final class RandomOperations {
   }
 
   /** The values an expression names (DynamoDB refuses unused ones). */
-  private static Map<String, AttributeValue> usedValues(String expression, Map<String, AttributeValue> values) {
+  static Map<String, AttributeValue> usedValues(String expression, Map<String, AttributeValue> values) {
     Map<String, AttributeValue> used = new HashMap<>();
     values.forEach((name, value) -> {
       if (expression.matches("(?s).*" + name + "\\b.*")) {
@@ -349,6 +357,9 @@ final class RandomOperations {
     }
     if (random.nextInt(4) == 0) {
       item.put("l", list(s("e"), n(random.nextInt(3))));
+    }
+    if (random.nextBoolean()) {
+      item.put("d", DocumentOperations.document(random));
     }
     return item;
   }
