@@ -61,5 +61,12 @@ public enum Departure {
    * character long and less than 64 KB in size"; API reference, KeySchemaElement: AttributeName of
    * length 1 to 255.
    */
-  ATTRIBUTE_NAMES_OF_NO_OR_64_KB_BYTES_ACCEPTED;
+  ATTRIBUTE_NAMES_OF_NO_OR_64_KB_BYTES_ACCEPTED,
+  /**
+   * ADD of NS ["1.0", "3"] to a set holding 1 is refused ("Input collection contains duplicates"),
+   * and DELETE of NS ["2.00"] leaves 2 in the set: set numbers are matched as text. Developer guide,
+   * "Supported data types": a number's leading and trailing zeroes are trimmed, and each value
+   * within a set must be unique, so 1.0 is the set's 1 and 2.00 its 2.
+   */
+  SET_NUMBERS_MATCHED_AS_TEXT;
 }

@@ -87,6 +87,28 @@ class UpdateConformanceTest {
     assertNull(deleted.get("nums"), "a set emptied by DELETE is removed, as no set may be empty");
   }
 
+  /**
+   * A number set holds numbers, equal by value ("1.0" is 1: developer guide, "Supported data types",
+   * leading and trailing zeroes trimmed; each value of a set unique): ADD of 1.0 to a set holding 1
+   * adds nothing new, DELETE of 2.00 takes 2 out.
+   */
+  @ConformanceTest
+  void addAndDeleteMatchSetNumbersByValue(Sandbox box) {
+    String table = box.table("pk", ScalarAttributeType.S);
+    box.put(table, item("pk", s("a"), "nums", ns("1", "2")));
+    UpdateItemRequest add = update(table, "ADD nums :more", ":more", ns("1.0", "3"));
+    UpdateItemRequest delete = update(table, "DELETE nums :gone", ":gone", ns("2.00"));
+    box.documented(Departure.SET_NUMBERS_MATCHED_AS_TEXT, () -> {
+      box.db.updateItem(add);
+      box.db.updateItem(delete);
+      assertEquals(Set.of("1", "3"), new HashSet<>(box.get(table, KEY).get("nums").getNS()));
+    }, () -> {
+      validation(() -> box.db.updateItem(add));
+      box.db.updateItem(delete);
+      assertEquals(Set.of("1", "2"), new HashSet<>(box.get(table, KEY).get("nums").getNS()));
+    });
+  }
+
   @ConformanceTest
   void returnValuesNameTheOldOrNewAttributes(Sandbox box) {
     String table = box.table("pk", ScalarAttributeType.S);
