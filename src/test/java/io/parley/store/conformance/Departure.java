@@ -68,5 +68,12 @@ public enum Departure {
    * "Supported data types": a number's leading and trailing zeroes are trimmed, and each value
    * within a set must be unique, so 1.0 is the set's 1 and 2.00 its 2.
    */
-  SET_NUMBERS_MATCHED_AS_TEXT;
+  SET_NUMBERS_MATCHED_AS_TEXT,
+  /**
+   * A Query of a KEYS_ONLY local secondary index that names an unprojected attribute in its
+   * ProjectionExpression answers without it. API reference, Query, Select: "If any of the requested
+   * attributes are not projected into the local secondary index, DynamoDB fetches each of these
+   * attributes from the parent table."
+   */
+  LOCAL_INDEX_LEAVES_OUT_UNPROJECTED_ATTRIBUTES;
 }

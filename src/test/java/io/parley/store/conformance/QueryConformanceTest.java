@@ -211,6 +211,26 @@ class QueryConformanceTest {
             .withExpressionAttributeValues(item(":g", s("x")))).getItems()));
   }
 
+  /**
+   * API reference, Query, Select: "If any of the requested attributes are not projected into the
+   * local secondary index, DynamoDB fetches each of these attributes from the parent table."
+   */
+  @ConformanceTest
+  void localIndexFetchesUnprojectedAttributesFromTheTable(Sandbox box) {
+    String table = box.create(new CreateTableRequest()
+        .withAttributeDefinitions(new AttributeDefinition("pk", ScalarAttributeType.S),
+            new AttributeDefinition("sk", ScalarAttributeType.N), new AttributeDefinition("tag", ScalarAttributeType.S))
+        .withKeySchema(new KeySchemaElement("pk", KeyType.HASH), new KeySchemaElement("sk", KeyType.RANGE))
+        .withLocalSecondaryIndexes(new LocalSecondaryIndex().withIndexName("by-tag")
+            .withKeySchema(new KeySchemaElement("pk", KeyType.HASH), new KeySchemaElement("tag", KeyType.RANGE))
+            .withProjection(new Projection().withProjectionType(ProjectionType.KEYS_ONLY))));
+    box.put(table, item("pk", s("p"), "sk", n(1), "tag", s("t"), "payload", s("x")));
+    QueryRequest unprojected = on(table, "pk = :p", ":p", s("p")).withIndexName("by-tag").withProjectionExpression("payload, tag");
+    box.documented(Departure.LOCAL_INDEX_LEAVES_OUT_UNPROJECTED_ATTRIBUTES,
+        () -> assertEquals(List.of(item("payload", s("x"), "tag", s("t"))), box.db.query(unprojected).getItems()),
+        () -> assertEquals(List.of(item("tag", s("t"))), box.db.query(unprojected).getItems()));
+  }
+
   @ConformanceTest
   void refusesMalformedQueries(Sandbox box) {
     String table = filled(box);
