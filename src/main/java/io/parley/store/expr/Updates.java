@@ -36,7 +36,7 @@ public final class Updates {
     for (SetAction set : update.sets()) {
       setValues.add(value(set.value(), old));
     }
-    for (int i = 0; i < update.sets().size(); i++) {
+    for (int i : setOrder(update.sets(), old)) {
       Documents.set(item, update.sets().get(i).path(), setValues.get(i));
     }
     for (Path remove : update.removes()) {
@@ -54,6 +54,30 @@ public final class Updates {
       }
     }
     return item;
+  }
+
+  /**
+   * The order the SET actions write in: as written, but elements past the end of a list last, in
+   * the order of their indexes, since "if you add multiple elements in a single SET operation, the
+   * elements are sorted in order by element number" (developer guide, update expressions).
+   */
+  private static List<Integer> setOrder(List<SetAction> sets, Map<String, AttributeValue> old) {
+    List<Integer> order = new ArrayList<>();
+    List<Integer> appends = new ArrayList<>();
+    for (int i = 0; i < sets.size(); i++) {
+      (appends(sets.get(i).path(), old) ? appends : order).add(i);
+    }
+    appends.sort(java.util.Comparator.comparingInt(i -> lastIndex(sets.get(i).path())));
+    order.addAll(appends);
+    return order;
+  }
+
+  private static boolean appends(Path path, Map<String, AttributeValue> old) {
+    return path.size() > 1 && path.at(path.size() - 1) instanceof Integer && Documents.get(old, path) == null;
+  }
+
+  private static int lastIndex(Path path) {
+    return (Integer) path.at(path.size() - 1);
   }
 
   private static AttributeValue value(SetValue value, Map<String, AttributeValue> item) {

@@ -60,6 +60,25 @@ class UpdateConformanceTest {
             box.get(table, KEY).get("l")));
   }
 
+  /**
+   * Developer guide, "Using update expressions", SET: an element past the end is appended, and "if
+   * you add multiple elements in a single SET operation, the elements are sorted in order by element
+   * number", whatever the order of the actions.
+   */
+  @ConformanceTest
+  void elementsAppendedByOneSetGoInTheOrderOfTheirIndexes(Sandbox box) {
+    String table = box.table("pk", ScalarAttributeType.S);
+    box.put(table, item("pk", s("a"), "l", list(n(0), n(1))));
+    box.db.updateItem(update(table, "SET l[3] = :three, l[2] = :two", ":three", s("3"), ":two", s("2")));
+    assertEquals(list(n(0), n(1), s("2"), s("3")), box.get(table, KEY).get("l"));
+    box.put(table, item("pk", s("a"), "l", list(n(0), n(1))));
+    box.db.updateItem(update(table, "SET l[9] = :nine, l[5] = :five", ":nine", s("9"), ":five", s("5")));
+    box.documented(Departure.LIST_SET_PAST_THE_END_PADS_WITH_NULLS,
+        () -> assertEquals(list(n(0), n(1), s("5"), s("9")), box.get(table, KEY).get("l")),
+        () -> assertEquals(list(n(0), n(1), nul(), nul(), nul(), s("5"), nul(), nul(), nul(), s("9")),
+            box.get(table, KEY).get("l")));
+  }
+
   @ConformanceTest
   void removeDropsAttributesElementsAndMapKeys(Sandbox box) {
     String table = box.table("pk", ScalarAttributeType.S);
