@@ -39,7 +39,9 @@ public final class Updates {
     for (int i : setOrder(update.sets(), old)) {
       Documents.set(item, update.sets().get(i).path(), setValues.get(i));
     }
-    for (Path remove : update.removes()) {
+    List<Path> removes = new ArrayList<>(update.removes());
+    removes.sort(Updates::laterFirst);
+    for (Path remove : removes) {
       Documents.remove(item, remove);
     }
     for (ValueAction add : update.adds()) {
@@ -70,6 +72,31 @@ public final class Updates {
     appends.sort(java.util.Comparator.comparingInt(i -> lastIndex(sets.get(i).path())));
     order.addAll(appends);
     return order;
+  }
+
+  /**
+   * An order of REMOVE's paths, element by element, in which a list's later elements come first:
+   * removed in it, each index names an element of the list as it was before the REMOVE ("REMOVE
+   * RelatedItems[1], RelatedItems[2]" removes both, developer guide, update expressions). Names
+   * are ordered only to make the order total.
+   */
+  private static int laterFirst(Path a, Path b) {
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+      Object x = a.at(i);
+      Object y = b.at(i);
+      int order;
+      if (x instanceof Integer xi && y instanceof Integer yi) {
+        order = Integer.compare(yi, xi);
+      } else if (x instanceof String xs && y instanceof String ys) {
+        order = xs.compareTo(ys);
+      } else {
+        order = x instanceof Integer ? -1 : 1;
+      }
+      if (order != 0) {
+        return order;
+      }
+    }
+    return Integer.compare(a.size(), b.size());
   }
 
   private static boolean appends(Path path, Map<String, AttributeValue> old) {

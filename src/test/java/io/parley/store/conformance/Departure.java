@@ -75,5 +75,11 @@ public enum Departure {
    * attributes are not projected into the local secondary index, DynamoDB fetches each of these
    * attributes from the parent table."
    */
-  LOCAL_INDEX_LEAVES_OUT_UNPROJECTED_ATTRIBUTES;
+  LOCAL_INDEX_LEAVES_OUT_UNPROJECTED_ATTRIBUTES,
+  /**
+   * {@code REMOVE l[1], l[2]} removes the elements at 1 and 3: each removal shifts the indexes the
+   * next one names. Developer guide, "Using update expressions", REMOVE: "REMOVE RelatedItems[1],
+   * RelatedItems[2]" removes the list's elements at 1 and 2.
+   */
+  REMOVED_LIST_ELEMENTS_SHIFT_THE_NEXT_INDEXES;
 }

@@ -33,7 +33,8 @@ final class DocumentOperations {
   private static final List<Shape> UPDATES = List.of(
       new Shape("SET d.x = d.x + :d", "attribute_exists(d.x)", false),
       new Shape("SET d.l[1] = :t", "attribute_exists(d.l[1])", true),
-      new Shape("REMOVE d.l[0], d.l[1]", null, true),
+      // Later index first: in the other order dynoxide departs (Departure.REMOVED_LIST_ELEMENTS_SHIFT_THE_NEXT_INDEXES).
+      new Shape("REMOVE d.l[2], d.l[0]", null, true),
       new Shape("REMOVE d.l[1]", null, true),
       new Shape("SET d.l = list_append(d.l, :l)", "attribute_exists(d.l)", false),
       new Shape("SET d.l[2].c = :d", "attribute_type(d.l[2], :M)", true),

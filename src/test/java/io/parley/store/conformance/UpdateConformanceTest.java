@@ -88,6 +88,24 @@ class UpdateConformanceTest {
         "removing a list element shifts the rest down");
   }
 
+  /**
+   * Developer guide, "Using update expressions", REMOVE, removing elements from a list: "REMOVE
+   * RelatedItems[1], RelatedItems[2]" removes the elements at 1 and 2 of the list as it is, not the
+   * element at 2 of the list left by the first removal.
+   */
+  @ConformanceTest
+  void removingSeveralElementsNamesThemInTheListAsItWas(Sandbox box) {
+    String table = box.table("pk", ScalarAttributeType.S);
+    box.put(table, item("pk", s("a"), "l", list(n(0), n(1), n(2), n(3)), "m", map("l", list(n(0), n(1), n(2)))));
+    box.db.updateItem(update(table, "REMOVE l[1], l[2], m.l[0], m.l[1]"));
+    box.documented(Departure.REMOVED_LIST_ELEMENTS_SHIFT_THE_NEXT_INDEXES,
+        () -> assertEquals(item("pk", s("a"), "l", list(n(0), n(3)), "m", map("l", list(n(2)))), box.get(table, KEY)),
+        () -> assertEquals(item("pk", s("a"), "l", list(n(0), n(2)), "m", map("l", list(n(1)))), box.get(table, KEY)));
+    box.put(table, item("pk", s("a"), "l", list(n(0), n(1), n(2), n(3))));
+    box.db.updateItem(update(table, "REMOVE l[2], l[0]"));
+    assertEquals(item("pk", s("a"), "l", list(n(1), n(3))), box.get(table, KEY));
+  }
+
   @ConformanceTest
   void addAndDeleteWorkOnNumbersAndSets(Sandbox box) {
     String table = box.table("pk", ScalarAttributeType.S);
