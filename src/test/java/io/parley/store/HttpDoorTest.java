@@ -1,5 +1,6 @@
 package io.parley.store;
 
+import static io.parley.store.ItemOperationsTest.assertValidation;
 import static io.parley.store.StoreFixture.item;
 import static io.parley.store.StoreFixture.table;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -85,6 +86,16 @@ class HttpDoorTest {
         .withReturnValues("ALL_NEW")).getAttributes());
     dynamo.deleteItem("journal", item("par", "p", "num", 2));
     assertNull(dynamo.getItem("journal", item("par", "p", "num", 2)).getItem());
+  }
+
+  @Test
+  void deletionProtectionIsRefusedRatherThanIgnored() {
+    assertValidation(() -> dynamo.createTable(table("guarded", "par", "num").withDeletionProtectionEnabled(true)),
+        "DeletionProtectionEnabled is not supported");
+    assertEquals(List.of(), dynamo.listTables().getTableNames());
+    dynamo.createTable(table("journal", "par", "num").withDeletionProtectionEnabled(false));
+    assertValidation(() -> dynamo.updateTable(new com.amazonaws.services.dynamodbv2.model.UpdateTableRequest()
+        .withTableName("journal").withDeletionProtectionEnabled(true)), "DeletionProtectionEnabled is not supported");
   }
 
   @Test

@@ -90,6 +90,9 @@ final class JsonRequests {
     if (body.path("SSESpecification").path("Enabled").asBoolean(false)) {
       throw StoreException.unsupported("SSESpecification");
     }
+    if (body.path("DeletionProtectionEnabled").asBoolean(false)) {
+      throw StoreException.unsupported("DeletionProtectionEnabled");
+    }
     boolean indexThroughput = false;
     for (JsonNode index : body.path("GlobalSecondaryIndexes")) {
       indexThroughput |= index.hasNonNull("ProvisionedThroughput");
@@ -109,6 +112,9 @@ final class JsonRequests {
         throw StoreException.unsupported("UpdateTable " + unsupported);
       }
     }
+    if (body.path("DeletionProtectionEnabled").asBoolean(false)) {
+      throw StoreException.unsupported("DeletionProtectionEnabled");
+    }
     List<TableSchema.SecondaryIndex> created = new ArrayList<>();
     List<String> deleted = new ArrayList<>();
     for (JsonNode update : body.path("GlobalSecondaryIndexUpdates")) {
@@ -119,11 +125,6 @@ final class JsonRequests {
         deleted.add(text(update.get("Delete"), "IndexName"));
       }
     }
-    boolean indexThroughput = false;
-    for (JsonNode index : body.path("GlobalSecondaryIndexes")) {
-      indexThroughput |= index.hasNonNull("ProvisionedThroughput");
-    }
-    TableSchema.checkBilling(text(body, "BillingMode"), body.hasNonNull("ProvisionedThroughput") || indexThroughput);
     List<TableSchema.AttributeDefinition> definitions = new ArrayList<>();
     body.path("AttributeDefinitions").forEach(definition -> definitions.add(new TableSchema.AttributeDefinition(
         text(definition, "AttributeName"), text(definition, "AttributeType"))));

@@ -36,6 +36,7 @@ final class SdkV1Requests {
         "StreamSpecification");
     refuse(request.getSSESpecification() != null && Boolean.TRUE.equals(request.getSSESpecification().getEnabled()),
         "SSESpecification");
+    refuse(Boolean.TRUE.equals(request.getDeletionProtectionEnabled()), "DeletionProtectionEnabled");
     TableSchema.checkBilling(request.getBillingMode(), request.getProvisionedThroughput() != null
         || request.getGlobalSecondaryIndexes() != null
         && request.getGlobalSecondaryIndexes().stream().anyMatch(index -> index.getProvisionedThroughput() != null));
@@ -68,6 +69,7 @@ final class SdkV1Requests {
     refuse(request.getSSESpecification() != null, "UpdateTable SSESpecification");
     refuse(request.getReplicaUpdates() != null, "UpdateTable ReplicaUpdates");
     refuse(request.getTableClass() != null, "UpdateTable TableClass");
+    refuse(Boolean.TRUE.equals(request.getDeletionProtectionEnabled()), "DeletionProtectionEnabled");
     List<TableSchema.SecondaryIndex> created = new ArrayList<>();
     List<String> deleted = new ArrayList<>();
     if (request.getGlobalSecondaryIndexUpdates() != null) {
