@@ -24,8 +24,8 @@ public enum Departure {
    */
   BEGINS_WITH_ON_A_NUMBER_SORT_KEY_ACCEPTED,
   /**
-   * A key condition comparing the partition key with a value of another type (N for an S key) matches
-   * nothing. Key values must have the key's type (AWS Knowledge Center, "provided key element does not
+   * A key condition comparing the partition or sort key with a value of another type (N for an S key)
+   * matches nothing. Key values must have the key's type (AWS Knowledge Center, "provided key element does not
    * match the schema"); DynamoDB refuses such a Query with a ValidationException ("Condition parameter
    * type does not match schema type").
    */
