@@ -49,7 +49,7 @@ public final class ClientJson {
   public static String reqIdOfRefused(String text) {
     try {
       JsonNode id = WireFormat.JSON.readTree(text).get("req_id");
-      return id != null && id.isTextual() ? id.textValue() : null;
+      return id != null && id.isTextual() && isUnicodeText(id.textValue()) ? id.textValue() : null;
     } catch (JsonProcessingException e) {
       return null;
     }
@@ -76,7 +76,30 @@ public final class ClientJson {
     if (!value.isTextual()) {
       throw ApiError.badRequest(field + " must be a string");
     }
-    return value.textValue();
+    return text(field, value.textValue());
+  }
+
+  /**
+   * JSON may escape half of a surrogate pair, but UTF-8 cannot hold it: stored or sent, each
+   * becomes '?', so distinct ids would be one (a send taken for another's retry, never stored).
+   */
+  private static String text(String field, String value) {
+    if (!isUnicodeText(value)) {
+      throw ApiError.badRequest(field + " must be Unicode text: it holds half of a surrogate pair");
+    }
+    return value;
+  }
+
+  private static boolean isUnicodeText(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public static String requiredString(ObjectNode node, String field) {
@@ -133,7 +156,7 @@ public final class ClientJson {
       if (!element.isTextual()) {
         throw ApiError.badRequest(field + " must be a list of strings");
       }
-      values.add(element.textValue());
+      values.add(text(field, element.textValue()));
     }
     return values;
   }

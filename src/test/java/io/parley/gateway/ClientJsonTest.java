@@ -50,4 +50,27 @@ class ClientJsonTest {
     assertEquals("r9", ClientJson.reqIdOfRefused("{\"req_id\":\"r9\",\"a\":1,\"a\":2}"));
     assertEquals(null, ClientJson.reqIdOfRefused("{not json"));
   }
+
+  /**
+   * JSON may escape half of a surrogate pair ("\ud800"), but such a string is no Unicode text: the
+   * UTF-8 the server stores and sends turns each one into '?', so two different client_msg_ids
+   * would be one id to the dedup window (the second message answered as the first's retry and
+   * never stored) and the content stored would not be the content acked.
+   */
+  @Test
+  void aStringHoldingHalfASurrogatePairIsRefused() {
+    for (String text : new String[] {"\\ud800", "a\\udc00b", "ok\\ud83d", "\\ude00\\ud83d"}) {
+      var frame = ClientJson.parseObject("{\"client_msg_id\":\"" + text + "\",\"members\":[\"" + text + "\"]}");
+      ApiError single = assertThrows(ApiError.class, () -> ClientJson.requiredString(frame, "client_msg_id"), text);
+      assertEquals(ErrorCode.BAD_REQUEST, single.code);
+      assertEquals("client_msg_id must be Unicode text: it holds half of a surrogate pair", single.getMessage());
+      ApiError inList = assertThrows(ApiError.class, () -> ClientJson.requiredStrings(frame, "members"), text);
+      assertEquals(ErrorCode.BAD_REQUEST, inList.code);
+    }
+    // A whole pair (an emoji) is text like any other.
+    var emoji = ClientJson.parseObject("{\"content\":\"hi \\ud83d\\ude00\"}");
+    assertEquals("hi \ud83d\ude00", ClientJson.requiredString(emoji, "content"));
+    // The req_id of a refused frame is echoed only if it is text.
+    assertEquals(null, ClientJson.reqIdOfRefused("{\"req_id\":\"r\\ud800\",\"a\":1,\"a\":2}"));
+  }
 }

@@ -52,6 +52,19 @@ class ClientFramesTest extends ClientFramesFixture {
     conversation.expectNoMessage(Duration.ofMillis(100));
   }
 
+  /** Half a surrogate pair is no text: refused before anything is stored (see ClientJsonTest). */
+  @Test
+  void aSendWhoseStringsAreNotUnicodeTextIsRefusedAndReachesNoEntity() {
+    assertError(reply("{\"type\": \"msg.send\", \"req_id\": \"u1\", \"conversation_id\": \"d:alice:bob\", "
+        + "\"client_msg_id\": \"c\\ud800\", \"content\": \"hi\"}"), "u1", "bad_request");
+    assertError(reply("{\"type\": \"msg.send\", \"req_id\": \"u2\", \"conversation_id\": \"d:alice:bob\", "
+        + "\"client_msg_id\": \"c2\", \"content\": \"hi \\ud83d\"}"), "u2", "bad_request");
+    // A req_id that is not text is not echoed.
+    assertError(reply("{\"type\": \"ping\", \"req_id\": \"r\\udc00\"}"), null, "bad_request");
+    bob.expectNoMessage(Duration.ofMillis(100));
+    conversation.expectNoMessage(Duration.ofMillis(100));
+  }
+
   @Test
   void aNewerTokenOfTheSameUserRefreshesTheConnection() {
     String newer = auth.issue("bob", Duration.ofHours(2));
