@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.api.ApiError;
 import io.parley.api.ErrorCode;
 import io.parley.limits.SizeLimit;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -51,7 +53,7 @@ final class RequestBodies {
         .toMat(Sink.fold(ByteString.emptyByteString(), ByteString::concat), Keep.both())
         .run(materializer);
     return reading.second()
-        .thenApply(body -> ClientJson.parseObject(body.utf8String(), "the body"))
+        .thenApply(body -> ClientJson.parseObject(utf8(body), "the body"))
         .exceptionallyCompose(failure -> {
           Throwable cause = failure instanceof CompletionException && failure.getCause() != null
               ? failure.getCause() : failure;
@@ -65,6 +67,15 @@ final class RequestBodies {
           }
           return CompletableFuture.failedFuture(cause);
         });
+  }
+
+  /** Strictly: bytes that are not UTF-8 would otherwise be read, and stored, as U+FFFD. */
+  private static String utf8(ByteString body) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().decode(body.asByteBuffer()).toString();
+    } catch (CharacterCodingException notUtf8) {
+      throw ApiError.badRequest("the body is not UTF-8 text, as JSON must be");
+    }
   }
 
   private ApiError tooLarge() {

@@ -95,6 +95,24 @@ class RequestBodiesTest {
     assertEquals(ErrorCode.BAD_REQUEST, refusal(HttpEntities.create(ContentTypes.APPLICATION_JSON, "[1]")).code);
   }
 
+  /**
+   * JSON is UTF-8: a body that is not (a client sending Latin-1, say) is refused, rather than its
+   * bytes stored as U+FFFD in place of what the client wrote.
+   */
+  @Test
+  void aBodyThatIsNotUtf8IsABadRequest() {
+    byte[] latin1 = "{\"content\":\"caf\u00e9\"}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    ApiError refused = refusal(HttpEntities.create(ContentTypes.APPLICATION_JSON, latin1));
+    assertEquals(ErrorCode.BAD_REQUEST, refused.code);
+    assertEquals("the body is not UTF-8 text, as JSON must be", refused.getMessage());
+    // A character split across two chunks is whole all the same.
+    byte[] utf8 = "{\"content\":\"caf\u00e9\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    HttpEntity split = HttpEntities.createChunked(ContentTypes.APPLICATION_JSON, Source.from(List.of(
+        ByteString.fromArray(java.util.Arrays.copyOfRange(utf8, 0, 16)),
+        ByteString.fromArray(java.util.Arrays.copyOfRange(utf8, 16, utf8.length)))));
+    assertEquals("caf\u00e9", read(split).get("content").asText());
+  }
+
   private ObjectNode read(HttpEntity entity) {
     return bodies.read(entity, materializer).toCompletableFuture().join();
   }
