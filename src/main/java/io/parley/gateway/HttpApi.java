@@ -102,7 +102,7 @@ public final class HttpApi extends AllDirectives {
             pathPrefix("conversations", () -> pathPrefix(segment(), conversationId -> concat(
                 pathPrefix("messages", () -> concat(
                     pathEnd(() -> get(() -> authenticated(user -> history(user, conversationId)))),
-                    path(PathMatchers.longSegment(), seq ->
+                    path(segment(), seq ->
                         delete(() -> authenticated(user -> deleteMessage(user, conversationId, seq)))))),
                 path("members", () -> concat(
                     get(() -> authenticated(user -> members(user, conversationId))),
@@ -144,8 +144,9 @@ public final class HttpApi extends AllDirectives {
             return json(new ApiError(ErrorCode.UNAVAILABLE,
                 "this node holds its maximum of " + webSocket.maxConnections + " connections; retry later", 1000L));
           }
-          return extractWebSocketUpgrade(upgrade ->
-              complete(webSocket.upgrade(upgrade, token, deviceId.get())));
+          // Not a 404: the endpoint is here, the request is not one for it.
+          return concat(extractWebSocketUpgrade(upgrade -> complete(webSocket.upgrade(upgrade, token, deviceId.get()))),
+              json(ApiError.badRequest("/v1/ws is a WebSocket: the request must ask to upgrade to it (Upgrade: websocket)")));
         }));
   }
 
@@ -167,9 +168,13 @@ public final class HttpApi extends AllDirectives {
             .thenApply(page -> (JsonNode) WireFormat.members(null, conversationId, page).without("type")))));
   }
 
-  private Route deleteMessage(String userId, String conversationId, long seq) {
-    return respond(() -> chat.delete(userId, conversationId, seq)
-        .thenApply(done -> (JsonNode) WireFormat.msgDeleted(null, conversationId, seq).without("type")));
+  /** {@code seqText}: the path's segment, so that one that is no integer is a bad request rather than no endpoint. */
+  private Route deleteMessage(String userId, String conversationId, String seqText) {
+    return respond(() -> {
+      long seq = longParam("seq", Optional.of(seqText));
+      return chat.delete(userId, conversationId, seq)
+          .thenApply(done -> (JsonNode) WireFormat.msgDeleted(null, conversationId, seq).without("type"));
+    });
   }
 
   private Route send(String userId) {

@@ -1,0 +1,76 @@
+package io.parley.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.auth.AuthSettings;
+import io.parley.auth.JwtAuth;
+import io.parley.gateway.socket.WebSocketEndpoint;
+import io.parley.limits.AddressLimits;
+import io.parley.limits.ClientAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.japi.function.Function;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.Authorization;
+import org.apache.pekko.stream.Materializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The HTTP API's routes for requests refused before any entity is asked: an endpoint that exists
+ * answers what is wrong with the request, never that there is no such endpoint.
+ */
+class HttpApiRoutesTest {
+  static final ActorTestKit testKit = ActorTestKit.create();
+  static final Clock clock = Clock.systemUTC();
+  static final JwtAuth auth = new JwtAuth("a-secret-of-at-least-thirty-two-bytes-0123", clock);
+  static final Function<HttpRequest, CompletionStage<HttpResponse>> api = new HttpApi(auth, null,
+      new WebSocketEndpoint(testKit.system(), null, null, null, null, auth, Duration.ofSeconds(30),
+          Duration.ofSeconds(5), 65536, 4 << 20, 10, null, clock),
+      null, null, AuthSettings.DevTokens.OFF, Duration.ofHours(1),
+      new AddressLimits(10, 20, 1000, clock), ClientAddress.trusting(""),
+      new RequestBodies(131072, Duration.ofSeconds(20))).route().handler(testKit.system());
+  final String alice = auth.issue("alice", Duration.ofHours(1));
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void theWebSocketEndpointAskedWithoutAnUpgradeIsABadRequest() {
+    JsonNode refused = answer(400, HttpRequest.GET("/v1/ws?device_id=phone"));
+    assertEquals("bad_request", refused.get("code").asText());
+    assertEquals("/v1/ws is a WebSocket: the request must ask to upgrade to it (Upgrade: websocket)",
+        refused.get("message").asText());
+  }
+
+  @Test
+  void aMessageWhoseSeqIsNoIntegerIsABadRequest() {
+    for (String seq : new String[] {"abc", "1.5", "99999999999999999999"}) {
+      JsonNode refused = answer(400,
+          HttpRequest.create("/v1/conversations/d:alice:bob/messages/" + seq).withMethod(HttpMethods.DELETE));
+      assertEquals("bad_request", refused.get("code").asText(), seq);
+      assertEquals("seq must be an integer", refused.get("message").asText(), seq);
+    }
+  }
+
+  private JsonNode answer(int status, HttpRequest request) {
+    try {
+      HttpResponse response = api.apply((HttpRequest) request.addHeader(Authorization.oauth2(alice)))
+          .toCompletableFuture().get(5, TimeUnit.SECONDS);
+      String body = response.entity().toStrict(5000, Materializer.matFromSystem(testKit.system()))
+          .toCompletableFuture().get(5, TimeUnit.SECONDS).getData().utf8String();
+      assertEquals(status, response.status().intValue(), body);
+      return WireFormat.JSON.readTree(body);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
