@@ -113,10 +113,16 @@ public final class GroupRequests {
       String userId, String conversationId, String after, Integer limit) {
     ChatService.requireConversationId(conversationId);
     int n = ChatService.limit(limit, DEFAULT_MEMBERS_LIMIT, MAX_MEMBERS_LIMIT);
+    // A large group's page is a store query keyed by it, which DynamoDB refuses for an empty key:
+    // that would be "unavailable; retry" for ever. Empty is no start (as ?after= reads).
+    String from = after == null || after.isEmpty() ? null : after;
+    if (from != null && !UserIds.isValid(from)) {
+      throw ApiError.badRequest("after must be a user id (" + UserIds.GRAMMAR + "), the next_after of the page before");
+    }
     return limits.acquire(AllowanceKind.READS, userId).thenCompose(allowed -> gate.ifStored(conversationId,
         () -> chat.ask(entities.conversation(conversationId),
-            replyTo -> new ConversationActor.GetMembers(userId, after, n, replyTo)),
-        () -> NeverStored.members(conversationId, userId, after, n)));
+            replyTo -> new ConversationActor.GetMembers(userId, from, n, replyTo)),
+        () -> NeverStored.members(conversationId, userId, from, n)));
   }
 
   /** An owner or admin removes members (an extension of PROTOCOL.md, see README). */

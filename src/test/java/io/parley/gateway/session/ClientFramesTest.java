@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ReceiptStatus;
 import io.parley.gateway.WireFormat;
 import io.parley.user.DeviceEvent;
+import io.parley.user.UserActor;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +65,27 @@ class ClientFramesTest extends ClientFramesFixture {
     assertError(reply("{\"type\": \"ping\", \"req_id\": \"r\\udc00\"}"), null, "bad_request");
     bob.expectNoMessage(Duration.ofMillis(100));
     conversation.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  /**
+   * A member page starts after a user id (the {@code next_after} of the page before): anything
+   * else is refused here, for a large group's page is read from the store by that key, where an
+   * empty or overlong one fails the read and would be answered "unavailable; retry" for ever. An
+   * empty one is no start at all: the first page, as {@code ?after=} reads over HTTP.
+   */
+  @Test
+  void aMemberPageStartsAfterAUserIdOrFromTheFirst() {
+    for (String after : new String[] {"x".repeat(65), "a b", "bob\\n"}) {
+      assertError(reply("{\"type\": \"conversation.members\", \"req_id\": \"m1\", "
+          + "\"conversation_id\": \"d:alice:bob\", \"after\": \"" + after + "\"}"), "m1", "bad_request");
+    }
+    bob.expectNoMessage(Duration.ofMillis(100));
+    conversation.expectNoMessage(Duration.ofMillis(100));
+
+    reply("{\"type\": \"conversation.members\", \"req_id\": \"m2\", \"conversation_id\": \"d:alice:bob\", "
+        + "\"after\": \"\"}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(2, 0));
+    assertEquals(null, conversation.expectMessageClass(ConversationActor.GetMembers.class).after());
   }
 
   @Test
