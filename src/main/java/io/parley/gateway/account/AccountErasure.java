@@ -1,6 +1,8 @@
 package io.parley.gateway.account;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.api.ErrorCode;
+import io.parley.auth.UserIds;
 import io.parley.cluster.Asks;
 import io.parley.cluster.Done;
 import io.parley.gateway.WireFormat;
@@ -43,6 +45,13 @@ public final class AccountErasure {
   }
 
   public CompletionStage<HttpResponse> erase(String userId) {
+    if (!UserIds.isValid(userId)) {
+      // The operator's route takes the id from the path as it comes: one no user can have is no erasure.
+      ObjectNode refused = WireFormat.JSON.createObjectNode().put("code", ErrorCode.BAD_REQUEST.wire)
+          .put("message", "a user id is " + UserIds.GRAMMAR);
+      return CompletableFuture.completedFuture(HttpResponse.create().withStatus(StatusCodes.BAD_REQUEST)
+          .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, WireFormat.render(refused))));
+    }
     // Recorded before the entity is asked: a crash right after the entity stored the request
     // still leaves a trace for the ErasureResumer.
     return registry.started(userId).thenCompose(recorded ->

@@ -101,4 +101,23 @@ class AccountErasureTest {
     assertTrue(response.isCompletedExceptionally(), "the client is told it failed, and asks again");
     assertFalse(registry.calls.stream().anyMatch(call -> call.startsWith("finished")));
   }
+
+  /**
+   * The operator's {@code DELETE /admin/users/{id}} takes the id from the path as it comes: one no
+   * user can have (a typo, a stray space) is refused, not recorded as an erasure and answered 202
+   * as if an account were being erased.
+   */
+  @Test
+  void anIdNoUserCanHaveIsABadRequestAndNothingIsRecorded() throws Exception {
+    registry.stored.complete(new ErasureRegistry.Unfinished("x", 1_700_000_000_000L));
+    for (String id : new String[] {"alice ", "", "a/b", "x".repeat(65)}) {
+      HttpResponse refused = await(erasure.erase(id));
+      assertEquals(400, refused.status().intValue(), id);
+      String body = refused.entity().toStrict(5000, harness.testKit.system()).toCompletableFuture()
+          .get(5, TimeUnit.SECONDS).getData().utf8String();
+      assertTrue(body.contains("\"code\":\"bad_request\""), body);
+    }
+    assertEquals(List.of(), List.copyOf(registry.calls));
+    alice.expectNoMessage(Duration.ofMillis(100));
+  }
 }
