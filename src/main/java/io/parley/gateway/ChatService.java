@@ -244,7 +244,10 @@ public final class ChatService {
 
   public CompletionStage<List<InboxItem>> inbox(String userId, Integer limit, Long beforeTs) {
     int n = limit(limit, DEFAULT_INBOX_LIMIT, MAX_INBOX_LIMIT);
-    return ask(entities.user(userId), (ActorRef<Outcome<UserActor.InboxPage>> replyTo) -> new UserActor.GetInbox(n, beforeTs, replyTo))
+    // A read: a page asks each large group of the user and the groups whose member lists it does not keep.
+    return limits.acquire(AllowanceKind.READS, userId)
+        .thenCompose(allowed -> ask(entities.user(userId),
+            (ActorRef<Outcome<UserActor.InboxPage>> replyTo) -> new UserActor.GetInbox(n, beforeTs, replyTo)))
         .thenCompose(page -> largeGroups.merge(userId, page.items(), n, beforeTs))
         .thenCompose(sealing::openItems);
   }

@@ -113,4 +113,22 @@ class ClientLimitsTest extends ClientFramesFixture {
     bob.expectNoMessage(Duration.ofMillis(50));
     conversation.expectNoMessage(Duration.ofMillis(50));
   }
+
+  /**
+   * An inbox page asks the user's entity, each large group the user is in and the conversations
+   * whose member lists the inbox does not keep: one of the reads the user's read limit counts,
+   * so that a client asking in a loop does not wake hundreds of entities a request without end.
+   */
+  @Test
+  void inboxPagesBeyondTheUsersReadLimitAreRefusedAndAskNoOne() {
+    CompletionStage<Optional<String>> page = frames.handle("{\"type\": \"inbox.get\", \"req_id\": \"i\"}");
+    var lease = bob.expectMessageClass(UserActor.LeaseAllowance.class);
+    assertEquals(AllowanceKind.READS, lease.kind());
+    lease.replyTo().tell(new UserActor.AllowanceLease(0, 2000));
+    JsonNode limited = json(page);
+    assertEquals("rate_limited", limited.get("code").asText());
+    assertEquals("i", limited.get("req_id").asText());
+    assertEquals(2000, limited.get("retry_after_ms").asLong());
+    bob.expectNoMessage(Duration.ofMillis(100));
+  }
 }
