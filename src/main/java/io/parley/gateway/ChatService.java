@@ -329,9 +329,11 @@ public final class ChatService {
     if (!register) {
       return ask(entities.user(userId), replyTo -> new UserActor.UnregisterPushToken(pushToken, replyTo));
     }
-    // Claimed first: from then on no earlier user of this device keeps the token.
-    return this.<PushTokenOwner.Command, Done>ask(
-            entities.pushTokenOwner(pushToken), replyTo -> new PushTokenOwner.Claim(userId, pushToken, replyTo))
+    // Claimed first: from then on no earlier user of this device keeps the token. Each claim is a
+    // record of its own, so registrations are counted.
+    return limits.acquire(AllowanceKind.PUSH_TOKENS, userId)
+        .thenCompose(allowed -> this.<PushTokenOwner.Command, Done>ask(
+            entities.pushTokenOwner(pushToken), replyTo -> new PushTokenOwner.Claim(userId, pushToken, replyTo)))
         .thenCompose(claimed ->
             ask(entities.user(userId), replyTo -> new UserActor.RegisterPushToken(pushToken, replyTo)));
   }

@@ -64,6 +64,7 @@ public final class RateLimits {
       case EXPORTS -> new Named("exports-per-minute", "exports-burst", "exports");
       case EVERYONE_MENTIONS -> new Named("everyone-mentions-per-minute", "everyone-mentions-burst", "@all mentions");
       case READS -> new Named("reads-per-minute", "reads-burst", "reads");
+      case PUSH_TOKENS -> new Named("push-tokens-per-minute", "push-tokens-burst", "push token registrations");
     };
   }
 }

@@ -15,5 +15,7 @@ public enum AllowanceKind {
   /** Messages mentioning {@code @all}: each wakes every member of a large group. */
   EVERYONE_MENTIONS,
   /** History pages, member lists, and look-ups of conversations a node does not know: each reads the store. */
-  READS
+  READS,
+  /** Push token registrations: each token is a record of its own ({@code PushTokenOwner}). */
+  PUSH_TOKENS
 }

@@ -131,4 +131,24 @@ class ClientLimitsTest extends ClientFramesFixture {
     assertEquals(2000, limited.get("retry_after_ms").asLong());
     bob.expectNoMessage(Duration.ofMillis(100));
   }
+
+  /**
+   * Each push token a user registers is a record of its own (its owner, kept while the account
+   * lives), not only one of the user's 20: a client registering made-up tokens in a loop would
+   * store records without end. Registrations are counted per user like group changes.
+   */
+  @Test
+  void pushTokenRegistrationsBeyondTheUsersLimitAreRefusedAndStoreNothing() {
+    CompletionStage<Optional<String>> registered = frames.handle(
+        "{\"type\": \"device.register\", \"req_id\": \"d\", \"platform\": \"fcm\", \"token\": \"made-up-1\"}");
+    var lease = bob.expectMessageClass(UserActor.LeaseAllowance.class);
+    assertEquals(AllowanceKind.PUSH_TOKENS, lease.kind());
+    lease.replyTo().tell(new UserActor.AllowanceLease(0, 4000));
+    JsonNode limited = json(registered);
+    assertEquals("rate_limited", limited.get("code").asText());
+    assertEquals("d", limited.get("req_id").asText());
+    assertEquals(4000, limited.get("retry_after_ms").asLong());
+    harness.pushTokenOwnerProbe.expectNoMessage(Duration.ofMillis(100));
+    bob.expectNoMessage(Duration.ofMillis(1));
+  }
 }
