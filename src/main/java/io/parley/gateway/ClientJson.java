@@ -115,8 +115,11 @@ public final class ClientJson {
     if (value == null || value.isNull()) {
       return null;
     }
-    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+    if (!value.isIntegralNumber()) {
       throw ApiError.badRequest(field + " must be an integer");
+    }
+    if (!value.canConvertToLong()) {
+      throw ApiError.badRequest(field + " is out of range");
     }
     return value.longValue();
   }

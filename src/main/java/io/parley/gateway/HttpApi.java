@@ -390,7 +390,7 @@ public final class HttpApi extends AllDirectives {
     try {
       return Long.parseLong(value.get());
     } catch (NumberFormatException e) {
-      throw ApiError.badRequest(name + " must be an integer");
+      throw ApiError.badRequest(name + (value.get().matches("[-+]?[0-9]+") ? " is out of range" : " must be an integer"));
     }
   }
 }

@@ -73,4 +73,17 @@ class ClientJsonTest {
     // The req_id of a refused frame is echoed only if it is text.
     assertEquals(null, ClientJson.reqIdOfRefused("{\"req_id\":\"r\\ud800\",\"a\":1,\"a\":2}"));
   }
+
+  /** An integer too large for the field is out of range: telling the client it is no integer misleads. */
+  @Test
+  void anIntegerBeyondALongIsOutOfRangeAndAFractionIsNoInteger() {
+    var frame = ClientJson.parseObject("{\"cursor\":9223372036854775808,\"seq\":-9223372036854775809,\"limit\":1.5}");
+    assertEquals("cursor is out of range", assertThrows(ApiError.class,
+        () -> ClientJson.optionalLong(frame, "cursor")).getMessage());
+    assertEquals("seq is out of range", assertThrows(ApiError.class,
+        () -> ClientJson.optionalLong(frame, "seq")).getMessage());
+    assertEquals("limit must be an integer", assertThrows(ApiError.class,
+        () -> ClientJson.optionalInt(frame, "limit")).getMessage());
+    assertEquals(Long.MAX_VALUE, ClientJson.requiredLong(ClientJson.parseObject("{\"cursor\":9223372036854775807}"), "cursor"));
+  }
 }

@@ -57,8 +57,17 @@ class HttpApiRoutesTest {
       JsonNode refused = answer(400,
           HttpRequest.create("/v1/conversations/d:alice:bob/messages/" + seq).withMethod(HttpMethods.DELETE));
       assertEquals("bad_request", refused.get("code").asText(), seq);
-      assertEquals("seq must be an integer", refused.get("message").asText(), seq);
+      assertEquals(seq.startsWith("9") ? "seq is out of range" : "seq must be an integer",
+          refused.get("message").asText(), seq);
     }
+  }
+
+  @Test
+  void aQueryIntegerBeyondALongIsOutOfRange() {
+    assertEquals("limit is out of range",
+        answer(400, HttpRequest.GET("/v1/inbox?limit=99999999999999999999")).get("message").asText());
+    assertEquals("before_ts must be an integer",
+        answer(400, HttpRequest.GET("/v1/inbox?before_ts=1e5")).get("message").asText());
   }
 
   private JsonNode answer(int status, HttpRequest request) {
