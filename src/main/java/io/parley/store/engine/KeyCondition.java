@@ -36,7 +36,7 @@ record KeyCondition(byte[] hash, byte[] lower, boolean lowerInclusive, byte[] up
         if (!(part instanceof Compare compare) || compare.comparator() != Comparator.EQ) {
           throw invalid("Query key condition not supported");
         }
-        hash = bytes(value(compare.right()), key.hashType());
+        hash = bytes(value(compare.right()), key.hashType(), name);
       } else if (key.hasRange() && name.equals(key.rangeName()) && onRange == null) {
         onRange = part;
       } else if (key.isKey(name)) {
@@ -52,11 +52,12 @@ record KeyCondition(byte[] hash, byte[] lower, boolean lowerInclusive, byte[] up
       return new KeyCondition(hash, null, false, null, false);
     }
     String type = key.rangeType();
+    String range = key.rangeName();
     if (onRange instanceof Between between) {
       AttributeValue low = value(between.lower());
       AttributeValue high = value(between.upper());
-      bytes(low, type);
-      bytes(high, type);
+      bytes(low, type, range);
+      bytes(high, type, range);
       if (Values.compare(low, high) > 0) {
         throw invalid("The BETWEEN operator requires upper bound to be greater than or equal to lower bound;"
             + " lower operand: " + low + ", upper operand: " + high);
@@ -67,13 +68,13 @@ record KeyCondition(byte[] hash, byte[] lower, boolean lowerInclusive, byte[] up
       if (type.equals("N")) {
         throw invalid("Invalid operand type for operator or function; operator or function: begins_with, operand type: N");
       }
-      byte[] prefix = bytes(value(beginsWith.prefix()), type);
+      byte[] prefix = bytes(value(beginsWith.prefix()), type, range);
       return new KeyCondition(hash, prefix, true, KeyBytes.prefixEnd(prefix), false);
     }
     if (!(onRange instanceof Compare compare) || compare.comparator() == Comparator.NE) {
       throw invalid("Unsupported operator on KeyConditionExpression");
     }
-    byte[] bound = bytes(value(compare.right()), type);
+    byte[] bound = bytes(value(compare.right()), type, range);
     return switch (compare.comparator()) {
       case EQ -> new KeyCondition(hash, bound, true, bound, true);
       case LT -> new KeyCondition(hash, null, false, bound, false);
@@ -116,11 +117,19 @@ record KeyCondition(byte[] hash, byte[] lower, boolean lowerInclusive, byte[] up
     return value.value();
   }
 
-  private static byte[] bytes(AttributeValue value, String type) {
+  /**
+   * A key condition's value as key bytes. It may not be an empty string or binary, as a key may not
+   * (a string may be empty only where it is no key): DynamoDB refuses it, even in begins_with.
+   */
+  private static byte[] bytes(AttributeValue value, String type, String name) {
     if (!value.type().equals(type)) {
       throw StoreException.validation("One or more parameter values were invalid: Condition parameter type does not match schema type");
     }
-    return KeyBytes.of(value);
+    byte[] bytes = KeyBytes.of(value);
+    if (!type.equals("N") && bytes.length == 0) {
+      throw Table.emptyKeyValue(type, name);
+    }
+    return bytes;
   }
 
   private static StoreException invalid(String why) {

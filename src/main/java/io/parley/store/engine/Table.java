@@ -87,6 +87,12 @@ public record Table(long id, TableSchema schema, KeyDef key, List<Index> indexes
     return new RowKey(hash, range);
   }
 
+  /** DynamoDB's refusal of an empty string or binary ({@code type} S or B) as the value of key {@code name}. */
+  static StoreException emptyKeyValue(String type, String name) {
+    return StoreException.validation("One or more parameter values are not valid. The AttributeValue for a key attribute"
+        + " cannot contain an empty " + (type.equals("S") ? "string" : "binary") + " value. Key: " + name);
+  }
+
   private static byte[] keyPart(Map<String, AttributeValue> item, String name, String type, int maxBytes) {
     AttributeValue value = item.get(name);
     if (value == null) {
@@ -98,8 +104,7 @@ public record Table(long id, TableSchema schema, KeyDef key, List<Index> indexes
     }
     byte[] bytes = KeyBytes.of(value);
     if (!type.equals("N") && bytes.length == 0) {
-      throw StoreException.validation("One or more parameter values are not valid. The AttributeValue for a key attribute"
-          + " cannot contain an empty " + (type.equals("S") ? "string" : "binary") + " value. Key: " + name);
+      throw emptyKeyValue(type, name);
     }
     if (bytes.length > maxBytes) {
       throw StoreException.validation("One or more parameter values were invalid: Size of " + (maxBytes == 2048 ? "hashkey" : "rangekey")

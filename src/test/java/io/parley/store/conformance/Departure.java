@@ -31,6 +31,15 @@ public enum Departure {
    */
   WRONG_KEY_TYPE_IN_A_KEY_CONDITION_MATCHES_NOTHING,
   /**
+   * A key condition with an empty string as a key's value ({@code pk = :empty}, or
+   * {@code begins_with(sk, :empty)}) is answered (nothing, or every item) instead of refused.
+   * Developer guide, "Supported data types and naming rules", String: "The minimum length of a string
+   * can be zero, if the attribute is not used as a key for an index or table"; DynamoDB answers such a
+   * Query with a ValidationException ("The AttributeValue for a key attribute cannot contain an empty
+   * string value").
+   */
+  EMPTY_KEY_VALUE_IN_A_KEY_CONDITION_ANSWERED,
+  /**
    * {@code attribute_type(path, :t)} with {@code :t} not a type name evaluates to false. The developer
    * guide ("Condition and filter expressions", functions) names the only values {@code :t} may take
    * (S, SS, N, NS, B, BS, BOOL, NULL, L, M); a parameter out of its range is a ValidationException

@@ -197,6 +197,23 @@ class QueryConformanceTest {
     assertNull(box.get(table, item("pk", s("q"), "sk", n(1))));
   }
 
+  /** A key condition's value may not be empty, as a key's may not (see the departure). */
+  @ConformanceTest
+  void keyConditionValuesMustNotBeEmpty(Sandbox box) {
+    String table = filled(box);
+    List<QueryRequest> emptyValues = List.of(
+        on(table, "pk = :p", ":p", s("")),
+        on(table, "pk = :p AND tag = :t", ":p", s("p"), ":t", s("")).withIndexName("by-tag"),
+        on(table, "pk = :p AND begins_with(tag, :t)", ":p", s("p"), ":t", s("")).withIndexName("by-tag"),
+        on(table, "g = :g", ":g", s("")).withIndexName("by-group").withConsistentRead(false));
+    for (QueryRequest query : emptyValues) {
+      box.documented(Departure.EMPTY_KEY_VALUE_IN_A_KEY_CONDITION_ANSWERED,
+          () -> assertTrue(validation(() -> box.db.query(query)).contains("cannot contain an empty string value"),
+              query::toString),
+          () -> box.db.query(query));
+    }
+  }
+
   @ConformanceTest
   void includeProjectionReturnsKeysAndTheNamedAttributes(Sandbox box) {
     String table = box.create(new CreateTableRequest()
