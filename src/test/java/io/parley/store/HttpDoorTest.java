@@ -200,6 +200,49 @@ class HttpDoorTest {
     assertTrue(large.body().contains("ValidationException"), large.body());
   }
 
+  /**
+   * A member of the wrong JSON type is a SerializationException, as DynamoDB's JSON protocol answers
+   * it: read leniently, "yes" was a false ConsistentRead, "no" a forward ScanIndexForward, 1.5 a Limit
+   * of 1 and a name placeholder of 5 the attribute "5", each a silently different answer.
+   */
+  @Test
+  void membersOfTheWrongJsonTypeAreRefused() throws Exception {
+    dynamo.createTable(table("typed", "pk", null));
+    String query = "\"TableName\":\"typed\",\"KeyConditionExpression\":\"pk = :p\","
+        + "\"ExpressionAttributeValues\":{\":p\":{\"S\":\"a\"}}";
+    List<String[]> wrong = List.of(
+        new String[] {"GetItem", "{\"TableName\":\"typed\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"ConsistentRead\":\"yes\"}"},
+        new String[] {"GetItem", "{\"TableName\":\"typed\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"ProjectionExpression\":[\"pk\"]}"},
+        new String[] {"GetItem", "{\"TableName\":5,\"Key\":{\"pk\":{\"S\":\"a\"}}}"},
+        new String[] {"Query", "{" + query + ",\"ScanIndexForward\":\"no\"}"},
+        new String[] {"Query", "{" + query + ",\"Limit\":1.5}"},
+        new String[] {"Query", "{" + query + ",\"Limit\":\"ten\"}"},
+        new String[] {"Query", "{" + query + ",\"Limit\":99999999999}"},
+        new String[] {"PutItem", "{\"TableName\":\"typed\",\"Item\":{\"pk\":{\"S\":\"a\"}},"
+            + "\"ConditionExpression\":\"attribute_not_exists(#n)\",\"ExpressionAttributeNames\":{\"#n\":5}}"},
+        new String[] {"UpdateTimeToLive", "{\"TableName\":\"typed\",\"TimeToLiveSpecification\":"
+            + "{\"Enabled\":\"yes\",\"AttributeName\":\"ttl\"}}"});
+    HttpClient http = HttpClient.newHttpClient();
+    for (String[] request : wrong) {
+      HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(door.endpoint() + "/"))
+          .header("X-Amz-Target", "DynamoDB_20120810." + request[0])
+          .header("Content-Type", "application/x-amz-json-1.0")
+          .POST(HttpRequest.BodyPublishers.ofString(request[1])).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(400, answer.statusCode(), request[1] + " -> " + answer.body());
+      assertTrue(answer.body().contains("SerializationException"), request[1] + " -> " + answer.body());
+    }
+    assertEquals(0, dynamo.scan(new com.amazonaws.services.dynamodbv2.model.ScanRequest("typed")).getCount(), "nothing was written");
+
+    // Enabled is required (API reference, TimeToLiveSpecification); a missing one was taken as false.
+    HttpResponse<String> noEnabled = http.send(HttpRequest.newBuilder(URI.create(door.endpoint() + "/"))
+        .header("X-Amz-Target", "DynamoDB_20120810.UpdateTimeToLive")
+        .header("Content-Type", "application/x-amz-json-1.0")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"TableName\":\"typed\",\"TimeToLiveSpecification\":"
+            + "{\"AttributeName\":\"ttl\"}}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(400, noEnabled.statusCode(), noEnabled.body());
+    assertTrue(noEnabled.body().contains("ValidationException") && noEnabled.body().contains("enabled"), noEnabled.body());
+  }
+
   /** Clients that hold their bodies back take at most MAX_REQUESTS_AT_ONCE threads, and each is answered in turn. */
   @Test
   void stalledRequestsTakeABoundedNumberOfThreads() throws Exception {

@@ -40,8 +40,11 @@ final class JsonOperations {
         if (specification == null) {
           throw StoreException.validation("1 validation error detected: Value null at 'timeToLiveSpecification' failed to satisfy constraint: Member must not be null");
         }
+        if (!specification.hasNonNull("Enabled")) {
+          throw StoreException.validation("1 validation error detected: Value null at 'timeToLiveSpecification.enabled' failed to satisfy constraint: Member must not be null");
+        }
         engine.updateTimeToLive(JsonRequests.text(body, "TableName"), JsonRequests.text(specification, "AttributeName"),
-            specification.path("Enabled").asBoolean(false));
+            JsonRequests.flag(specification, "Enabled", false));
         answer.set("TimeToLiveSpecification", specification);
       }
       case "DescribeTimeToLive" -> {
@@ -125,10 +128,11 @@ final class JsonOperations {
 
   private void listTables(JsonNode body, ObjectNode answer) {
     List<String> names = engine.listTables();
-    int limit = body.path("Limit").asInt(100);
+    Integer asked = JsonRequests.integer(body, "Limit");
+    int limit = asked == null ? 100 : asked;
     if (limit < 1 || limit > 100) {
-      throw StoreException.validation("1 validation error detected: Value '" + limit
-          + "' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100");
+      throw StoreException.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed to satisfy"
+          + " constraint: Member must have value " + (limit < 1 ? "greater than or equal to 1" : "less than or equal to 100"));
     }
     String start = JsonRequests.text(body, "ExclusiveStartTableName");
     List<String> page = names.stream().filter(name -> start == null || name.compareTo(start) > 0).limit(limit).toList();

@@ -41,19 +41,43 @@ final class JsonRequests {
     return Requests.oldOnConditionFailure(text(node, "ReturnValuesOnConditionCheckFailure"));
   }
 
+  /*
+   * Members are read strictly by their JSON type: read leniently, "yes" would be a false flag and 1.5
+   * a Limit of 1, a silently different answer. DynamoDB refuses them as the protocol's
+   * SerializationException.
+   */
+
   static String text(JsonNode node, String field) {
     JsonNode value = node.get(field);
-    return value == null || value.isNull() ? null : value.asText();
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw wrongType(field, "a string", value);
+    }
+    return value.textValue();
   }
 
-  private static boolean flag(JsonNode node, String field, boolean otherwise) {
+  static boolean flag(JsonNode node, String field, boolean otherwise) {
     JsonNode value = node.get(field);
-    return value == null || value.isNull() ? otherwise : value.asBoolean();
+    if (value == null || value.isNull()) {
+      return otherwise;
+    }
+    if (!value.isBoolean()) {
+      throw wrongType(field, "true or false", value);
+    }
+    return value.booleanValue();
   }
 
-  private static Integer integer(JsonNode node, String field) {
+  static Integer integer(JsonNode node, String field) {
     JsonNode value = node.get(field);
-    return value == null || value.isNull() ? null : value.asInt();
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+      throw wrongType(field, "an integer", value);
+    }
+    return value.intValue();
   }
 
   private static List<String> texts(JsonNode node, String field) {
@@ -61,9 +85,22 @@ final class JsonRequests {
     if (value == null || value.isNull()) {
       return null;
     }
+    if (!value.isArray()) {
+      throw wrongType(field, "a list of strings", value);
+    }
     List<String> texts = new ArrayList<>();
-    value.forEach(element -> texts.add(element.asText()));
+    value.forEach(element -> {
+      if (!element.isTextual()) {
+        throw wrongType(field, "a list of strings", value);
+      }
+      texts.add(element.textValue());
+    });
     return texts;
+  }
+
+  private static StoreException wrongType(String field, String expected, JsonNode found) {
+    return JsonValues.serialization(field + " must be " + expected + ", found " + found.getNodeType()
+        + (found.isValueNode() ? " " + found : ""));
   }
 
   private static Placeholders placeholders(JsonNode node) {
@@ -77,17 +114,20 @@ final class JsonRequests {
       nameMap = new LinkedHashMap<>();
       for (Iterator<Map.Entry<String, JsonNode>> fields = names.fields(); fields.hasNext(); ) {
         Map.Entry<String, JsonNode> field = fields.next();
-        nameMap.put(field.getKey(), field.getValue().asText());
+        if (!field.getValue().isTextual()) {
+          throw wrongType("ExpressionAttributeNames", "a map of strings", field.getValue());
+        }
+        nameMap.put(field.getKey(), field.getValue().textValue());
       }
     }
     return new Placeholders(nameMap, item(values));
   }
 
   static TableSchema createTable(JsonNode body) {
-    if (body.path("StreamSpecification").path("StreamEnabled").asBoolean(false)) {
+    if (flag(body.path("StreamSpecification"), "StreamEnabled", false)) {
       throw StoreException.unsupported("StreamSpecification");
     }
-    if (body.path("SSESpecification").path("Enabled").asBoolean(false)) {
+    if (flag(body.path("SSESpecification"), "Enabled", false)) {
       throw StoreException.unsupported("SSESpecification");
     }
     if (body.path("DeletionProtectionEnabled").asBoolean(false)) {
