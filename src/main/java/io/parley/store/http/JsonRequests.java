@@ -130,7 +130,7 @@ final class JsonRequests {
     if (flag(body.path("SSESpecification"), "Enabled", false)) {
       throw StoreException.unsupported("SSESpecification");
     }
-    if (body.path("DeletionProtectionEnabled").asBoolean(false)) {
+    if (flag(body, "DeletionProtectionEnabled", false)) {
       throw StoreException.unsupported("DeletionProtectionEnabled");
     }
     boolean indexThroughput = false;
@@ -152,7 +152,7 @@ final class JsonRequests {
         throw StoreException.unsupported("UpdateTable " + unsupported);
       }
     }
-    if (body.path("DeletionProtectionEnabled").asBoolean(false)) {
+    if (flag(body, "DeletionProtectionEnabled", false)) {
       throw StoreException.unsupported("DeletionProtectionEnabled");
     }
     List<TableSchema.SecondaryIndex> created = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.parley.store.model;
 
 import java.math.BigDecimal;
+import java.util.regex.Pattern;
 
 /**
  * DynamoDB's number rules: up to 38 significant digits, magnitude from 1E-130 to below 1E+126 (or
@@ -16,8 +17,8 @@ public final class Numbers {
    * A number's text: ASCII digits with an optional sign, point and exponent. DynamoDB refuses
    * padding and other scripts' digits, which BigDecimal alone would read.
    */
-  private static final java.util.regex.Pattern FORM =
-      java.util.regex.Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
+  private static final Pattern FORM =
+      Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
 
   /** {@code text} as DynamoDB stores it, or a ValidationException saying what is wrong with it. */
   public static String canonical(String text) {
