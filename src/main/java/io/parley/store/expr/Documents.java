@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Reading and copy-on-write changes of a document path in an item. */
 public final class Documents {
@@ -166,7 +167,7 @@ public final class Documents {
       Object element = path.at(i);
       boolean listNext = path.at(i + 1) instanceof Integer;
       container = (Map<Object, Object>) container.computeIfAbsent(element,
-          unused -> listNext ? new java.util.TreeMap<Integer, Object>() : new LinkedHashMap<String, Object>());
+          unused -> listNext ? new TreeMap<Integer, Object>() : new LinkedHashMap<String, Object>());
     }
     container.put(path.at(path.size() - 1), value);
   }
@@ -176,7 +177,7 @@ public final class Documents {
     if (node instanceof AttributeValue value) {
       return value;
     }
-    if (node instanceof java.util.TreeMap<?, ?> elements) {
+    if (node instanceof TreeMap<?, ?> elements) {
       List<AttributeValue> values = new ArrayList<>();
       elements.values().forEach(element -> values.add(built(element)));
       return new L(values);
