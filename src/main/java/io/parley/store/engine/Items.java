@@ -24,7 +24,8 @@ final class Items {
       throw StoreException.validation("Item size has exceeded the maximum allowed size");
     }
     for (String name : item.keySet()) {
-      if (name.isEmpty() || Utf8.length(name) > MAX_NAME_BYTES) {
+      // A char is at most three bytes of UTF-8: only a name that long needs its bytes counted.
+      if (name.isEmpty() || name.length() > MAX_NAME_BYTES / 3 && Utf8.length(name) > MAX_NAME_BYTES) {
         throw StoreException.validation("One or more parameter values were invalid: An attribute name must be at"
             + " least 1 and less than 65536 bytes long; length: " + Utf8.length(name));
       }
