@@ -164,7 +164,10 @@ class BatchAndTransactionTest extends InProcessStoreTest {
   }
 
   @Test
-  void transactionsRefuseTwoActionsOnOneItemAndMoreThanAHundred() {
+  void transactionsRefuseTwoActionsOnOneItemAndMoreThanAHundredOrNone() {
+    assertValidation(() -> dynamo.transactWriteItems(new TransactWriteItemsRequest()), "Member must not be null");
+    assertValidation(() -> dynamo.transactWriteItems(new TransactWriteItemsRequest().withTransactItems(List.of())),
+        "greater than or equal to 1");
     assertValidation(() -> dynamo.transactWriteItems(new TransactWriteItemsRequest().withTransactItems(
         new TransactWriteItem().withPut(new Put().withTableName("tbl").withItem(item("k", "a"))),
         new TransactWriteItem().withDelete(new Delete().withTableName("tbl").withKey(item("k", "a"))))), "multiple operations on one item");

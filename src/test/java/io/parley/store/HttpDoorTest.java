@@ -1,6 +1,5 @@
 package io.parley.store;
 
-import static io.parley.store.ItemOperationsTest.assertValidation;
 import static io.parley.store.StoreFixture.item;
 import static io.parley.store.StoreFixture.table;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -90,12 +89,7 @@ class HttpDoorTest {
 
   @Test
   void deletionProtectionIsRefusedRatherThanIgnored() {
-    assertValidation(() -> dynamo.createTable(table("guarded", "par", "num").withDeletionProtectionEnabled(true)),
-        "DeletionProtectionEnabled is not supported");
-    assertEquals(List.of(), dynamo.listTables().getTableNames());
-    dynamo.createTable(table("journal", "par", "num").withDeletionProtectionEnabled(false));
-    assertValidation(() -> dynamo.updateTable(new com.amazonaws.services.dynamodbv2.model.UpdateTableRequest()
-        .withTableName("journal").withDeletionProtectionEnabled(true)), "DeletionProtectionEnabled is not supported");
+    StoreFixture.assertDeletionProtectionRefused(dynamo);
   }
 
   @Test
@@ -221,7 +215,11 @@ class HttpDoorTest {
         new String[] {"PutItem", "{\"TableName\":\"typed\",\"Item\":{\"pk\":{\"S\":\"a\"}},"
             + "\"ConditionExpression\":\"attribute_not_exists(#n)\",\"ExpressionAttributeNames\":{\"#n\":5}}"},
         new String[] {"UpdateTimeToLive", "{\"TableName\":\"typed\",\"TimeToLiveSpecification\":"
-            + "{\"Enabled\":\"yes\",\"AttributeName\":\"ttl\"}}"});
+            + "{\"Enabled\":\"yes\",\"AttributeName\":\"ttl\"}}"},
+        new String[] {"PutItem", "{\"TableName\":\"typed\",\"Item\":{\"pk\":{\"S\":5}}}"},
+        new String[] {"PutItem", "{\"TableName\":\"typed\",\"Item\":{\"pk\":{\"S\":\"a\"},\"l\":{\"L\":\"x\"}}}"},
+        // A TransactItems that is no list was an empty transaction, refused as a null one.
+        new String[] {"TransactWriteItems", "{\"TransactItems\":\"all\"}"});
     HttpClient http = HttpClient.newHttpClient();
     for (String[] request : wrong) {
       HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(door.endpoint() + "/"))

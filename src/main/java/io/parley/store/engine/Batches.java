@@ -98,8 +98,11 @@ final class Batches {
 
   CompletableFuture<Void> transactWrite(TransactWriteItems request) {
     List<TransactAction> given = request.actions();
-    if (given == null || given.isEmpty()) {
+    if (given == null) {
       throw StoreException.validation("1 validation error detected: Value null at 'transactItems' failed to satisfy constraint: Member must not be null");
+    }
+    if (given.isEmpty()) {
+      throw StoreException.validation("1 validation error detected: Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
     }
     if (given.size() > 100) {
       throw StoreException.validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100");

@@ -1,6 +1,7 @@
 package io.parley.store.http;
 
 import static io.parley.store.http.JsonValues.item;
+import static io.parley.store.http.JsonValues.wrongType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.store.model.AttributeValue;
@@ -96,11 +97,6 @@ final class JsonRequests {
       texts.add(element.textValue());
     });
     return texts;
-  }
-
-  private static StoreException wrongType(String field, String expected, JsonNode found) {
-    return JsonValues.serialization(field + " must be " + expected + ", found " + found.getNodeType()
-        + (found.isValueNode() ? " " + found : ""));
   }
 
   private static Placeholders placeholders(JsonNode node) {
@@ -257,8 +253,15 @@ final class JsonRequests {
   }
 
   static Requests.TransactWriteItems transactWriteItems(JsonNode body) {
+    JsonNode items = body.get("TransactItems");
+    if (items == null || items.isNull()) {
+      return new Requests.TransactWriteItems(null, text(body, "ClientRequestToken"));
+    }
+    if (!items.isArray()) {
+      throw wrongType("TransactItems", "a list", items);
+    }
     List<Requests.TransactAction> actions = new ArrayList<>();
-    for (JsonNode action : body.path("TransactItems")) {
+    for (JsonNode action : items) {
       if (action.size() != 1) {
         throw StoreException.validation("TransactItems can only contain one of Check, Put, Update or Delete");
       }

@@ -78,7 +78,7 @@ final class JsonValues {
 
   private static String text(JsonNode node) {
     if (!node.isTextual()) {
-      throw serialization("expected a string, found " + node.getNodeType());
+      throw wrongType("An attribute value", "a string", node);
     }
     return node.textValue();
   }
@@ -91,7 +91,7 @@ final class JsonValues {
 
   private static ArrayNode array(JsonNode node) {
     if (!node.isArray()) {
-      throw serialization("expected a list, found " + node.getNodeType());
+      throw wrongType("An attribute value", "a list", node);
     }
     return (ArrayNode) node;
   }
@@ -102,6 +102,12 @@ final class JsonValues {
     } catch (IllegalArgumentException notBase64) {
       throw serialization("Base64 encoded length is expected a multiple of 4 bytes but found: " + text(node).length());
     }
+  }
+
+  /** A member of the wrong JSON type: DynamoDB's SerializationException. */
+  static StoreException wrongType(String member, String expected, JsonNode found) {
+    return serialization(member + " must be " + expected + ", found " + found.getNodeType()
+        + (found.isValueNode() ? " " + found : ""));
   }
 
   static StoreException serialization(String message) {

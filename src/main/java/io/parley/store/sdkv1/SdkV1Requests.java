@@ -202,11 +202,12 @@ final class SdkV1Requests {
 
   static Requests.TransactWriteItems transactWriteItems(TransactWriteItemsRequest request) {
     refuseMetrics(request.getReturnItemCollectionMetrics());
+    if (request.getTransactItems() == null) {
+      return new Requests.TransactWriteItems(null, request.getClientRequestToken());
+    }
     List<Requests.TransactAction> actions = new ArrayList<>();
-    if (request.getTransactItems() != null) {
-      for (TransactWriteItem item : request.getTransactItems()) {
-        actions.add(action(item));
-      }
+    for (TransactWriteItem item : request.getTransactItems()) {
+      actions.add(action(item));
     }
     return new Requests.TransactWriteItems(actions, request.getClientRequestToken());
   }
