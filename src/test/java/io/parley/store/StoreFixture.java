@@ -1,12 +1,17 @@
 package io.parley.store;
 
+import static io.parley.store.ItemOperationsTest.assertValidation;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.amazonaws.services.dynamodbv2.model.AttributeDefinition;
 import com.amazonaws.services.dynamodbv2.model.AttributeValue;
 import com.amazonaws.services.dynamodbv2.model.CreateTableRequest;
 import com.amazonaws.services.dynamodbv2.model.KeySchemaElement;
 import com.amazonaws.services.dynamodbv2.model.KeyType;
+import com.amazonaws.services.dynamodbv2.model.UpdateTableRequest;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Helpers shared by the store's tests: tables and items in the SDK's model. */
@@ -45,5 +50,18 @@ final class StoreFixture {
 
   static void create(AmazonDynamoDB dynamo, CreateTableRequest request) {
     dynamo.createTable(request);
+  }
+
+  /**
+   * The store has no deletion protection: a table asking for it is refused, not created to be
+   * deleted later by a DeleteTable that DynamoDB would refuse. Each door reads the flag itself.
+   */
+  static void assertDeletionProtectionRefused(AmazonDynamoDB dynamo) {
+    assertValidation(() -> dynamo.createTable(table("guarded", "par", "num").withDeletionProtectionEnabled(true)),
+        "DeletionProtectionEnabled is not supported");
+    assertEquals(List.of(), dynamo.listTables().getTableNames());
+    dynamo.createTable(table("journal", "par", "num").withDeletionProtectionEnabled(false));
+    assertValidation(() -> dynamo.updateTable(new UpdateTableRequest().withTableName("journal")
+        .withDeletionProtectionEnabled(true)), "DeletionProtectionEnabled is not supported");
   }
 }

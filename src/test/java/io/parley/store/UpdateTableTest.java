@@ -52,17 +52,8 @@ class UpdateTableTest extends InProcessStoreTest {
         .withStreamSpecification(new StreamSpecification().withStreamEnabled(true))), "not supported");
   }
 
-  /**
-   * The store has no deletion protection: a table asking for it is refused, not created to be
-   * deleted later by a DeleteTable that DynamoDB would refuse.
-   */
   @Test
   void deletionProtectionIsRefusedRatherThanIgnored() {
-    assertValidation(() -> dynamo.createTable(table("guarded", "par", "num").withDeletionProtectionEnabled(true)),
-        "DeletionProtectionEnabled is not supported");
-    assertEquals(List.of(), dynamo.listTables().getTableNames());
-    dynamo.createTable(table("journal", "par", "num").withDeletionProtectionEnabled(false));
-    assertValidation(() -> dynamo.updateTable(new UpdateTableRequest().withTableName("journal")
-        .withDeletionProtectionEnabled(true)), "DeletionProtectionEnabled is not supported");
+    StoreFixture.assertDeletionProtectionRefused(dynamo);
   }
 }
