@@ -107,4 +107,14 @@ class ConversationSendTest extends ConversationFixture {
     assertTrue(journal.persistedInStorage(ConversationActor.persistenceId("d:alice:bob").id()).isEmpty(),
         "a refused send stores nothing");
   }
+
+  /** User ids may contain ':': d:a:b:c names a with b:c and a:b with c; the first pair to store holds it. */
+  @Test
+  void aDirectIdThatNamesTwoPairsBelongsToThePairThatStoredFirst() {
+    var conversation = spawn("d:a:b:c");
+    assertEquals(1, send(conversation, "a", "m1").value().seq());
+    assertEquals(2, send(conversation, "b:c", "m2").value().seq());
+    assertEquals(Outcome.Reason.NOT_MEMBER, send(conversation, "a:b", "m3").reason());
+    assertEquals(Outcome.Reason.NOT_MEMBER, send(conversation, "c", "m4").reason());
+  }
 }
