@@ -152,26 +152,26 @@ public final class HttpApi extends AllDirectives {
 
   private Route inbox(String userId) {
     return parameterOptional("limit", limit -> parameterOptional("before_ts", beforeTs ->
-        respond(() -> chat.inbox(userId, intParam("limit", limit), longParam("before_ts", beforeTs))
+        respond(() -> chat.inbox(userId, QueryParameters.integer("limit", limit), QueryParameters.number("before_ts", beforeTs))
             .thenApply(items -> (JsonNode) WireFormat.inbox(null, items).without(java.util.List.of("type"))))));
   }
 
   private Route history(String userId, String conversationId) {
     return parameterOptional("before", before -> parameterOptional("limit", limit ->
-        respond(() -> chat.history(userId, conversationId, longParam("before", before), intParam("limit", limit))
+        respond(() -> chat.history(userId, conversationId, QueryParameters.positive("before", before), QueryParameters.integer("limit", limit))
             .thenApply(page -> (JsonNode) WireFormat.history(null, conversationId, page).without("type")))));
   }
 
   private Route members(String userId, String conversationId) {
     return parameterOptional("after", after -> parameterOptional("limit", limit ->
-        respond(() -> chat.groups().members(userId, conversationId, after.orElse(null), intParam("limit", limit))
+        respond(() -> chat.groups().members(userId, conversationId, after.orElse(null), QueryParameters.integer("limit", limit))
             .thenApply(page -> (JsonNode) WireFormat.members(null, conversationId, page).without("type")))));
   }
 
   /** {@code seqText}: the path's segment, so that one that is no integer is a bad request rather than no endpoint. */
   private Route deleteMessage(String userId, String conversationId, String seqText) {
     return respond(() -> {
-      long seq = longParam("seq", Optional.of(seqText));
+      long seq = QueryParameters.number("seq", Optional.of(seqText));
       return chat.delete(userId, conversationId, seq)
           .thenApply(done -> (JsonNode) WireFormat.msgDeleted(null, conversationId, seq).without("type"));
     });
@@ -373,24 +373,5 @@ public final class HttpApi extends AllDirectives {
     return HttpResponse.create()
         .withStatus(StatusCodes.get(status))
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, WireFormat.render(body)));
-  }
-
-  private static Integer intParam(String name, Optional<String> value) {
-    Long parsed = longParam(name, value);
-    if (parsed != null && (parsed > Integer.MAX_VALUE || parsed < Integer.MIN_VALUE)) {
-      throw ApiError.badRequest(name + " is out of range");
-    }
-    return parsed == null ? null : parsed.intValue();
-  }
-
-  private static Long longParam(String name, Optional<String> value) {
-    if (value.isEmpty()) {
-      return null;
-    }
-    try {
-      return Long.parseLong(value.get());
-    } catch (NumberFormatException e) {
-      throw ApiError.badRequest(name + (value.get().matches("[-+]?[0-9]+") ? " is out of range" : " must be an integer"));
-    }
   }
 }

@@ -70,6 +70,15 @@ class HttpApiRoutesTest {
         answer(400, HttpRequest.GET("/v1/inbox?before_ts=1e5")).get("message").asText());
   }
 
+  /** A REST client sends before, not the WebSocket's before_seq: the error names what it sent. */
+  @Test
+  void aHistoryPageBeforeSeqZeroNamesTheQueryParameter() {
+    for (String before : new String[] {"0", "-3"}) {
+      assertEquals("before must be a positive integer", answer(400,
+          HttpRequest.GET("/v1/conversations/d:alice:bob/messages?before=" + before)).get("message").asText(), before);
+    }
+  }
+
   private JsonNode answer(int status, HttpRequest request) {
     try {
       HttpResponse response = api.apply((HttpRequest) request.addHeader(Authorization.oauth2(alice)))
