@@ -21,7 +21,6 @@ import io.parley.privacy.ContentSealing;
 import io.parley.push.PushToken;
 import io.parley.push.PushTokenOwner;
 import io.parley.user.AllowanceKind;
-import io.parley.user.DeviceEvent;
 import io.parley.user.GroupConsentSettings;
 import io.parley.user.InboxItem;
 import io.parley.user.UserActor;
@@ -30,7 +29,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -72,6 +70,7 @@ public final class ChatService {
   private final ActorSystem<?> system;
   private final ConversationGate gate;
   private final GroupRequests groups;
+  private final PresenceAndTyping presenceAndTyping;
 
   /** With the group consent settings of a production node ({@link GroupConsentSettings#DEFAULT}). */
   public ChatService(
@@ -117,11 +116,17 @@ public final class ChatService {
     this.system = system;
     this.groups = new GroupRequests(this, entities, limits, gate, sealing,
         new GroupAdds(entities, groupConsent, sealing, timeouts.ask(), system, clock));
+    this.presenceAndTyping = new PresenceAndTyping(this, entities, limits, gate);
   }
 
   /** Creating groups, their members and roles, and invites to them. */
   public GroupRequests groups() {
     return groups;
+  }
+
+  /** Typing notices and presence subscriptions. */
+  public PresenceAndTyping presenceAndTyping() {
+    return presenceAndTyping;
   }
 
   public CompletionStage<ConversationActor.SendAck> send(String userId, SendRequest request) {
@@ -291,31 +296,9 @@ public final class ChatService {
         .thenCompose(stage -> stage);
   }
 
-  /** Relays a typing notice once the user's typing limit allows it. */
-  public CompletionStage<Void> typing(String userId, String conversationId) {
-    requireConversationId(conversationId);
-    return limits.acquire(AllowanceKind.TYPING, userId)
-        .thenCompose(allowed -> gate.exists(conversationId))
-        .thenAccept(exists -> {
-          if (exists) { // a conversation that holds nothing has no one to tell
-            entities.conversation(conversationId).tell(new ConversationActor.Typing(userId));
-          }
-        });
-  }
-
   /** Completes when {@code userId} may start an export; fails with {@code rate_limited} if not. */
   public CompletionStage<Void> limitExport(String userId) {
     return limits.acquire(AllowanceKind.EXPORTS, userId);
-  }
-
-  /** Completes when a presence subscription or unsubscription of {@code userId}'s may go ahead. */
-  public CompletionStage<Void> limitPresence(String userId) {
-    return limits.acquire(AllowanceKind.PRESENCE, userId);
-  }
-
-  /** Completes once {@code userId}'s entity counted {@code watched} for the connection; fails past its bound. */
-  public CompletionStage<Done> watchPresence(String userId, ActorRef<DeviceEvent> connection, Set<String> watched) {
-    return ask(entities.user(userId), replyTo -> new UserActor.WatchPresence(connection, watched, replyTo));
   }
 
   public CompletionStage<Done> registerPushToken(String userId, String platform, String token, boolean register) {

@@ -162,7 +162,7 @@ public final class ClientFrames {
         return noReply(chat.markRead(userId, deviceId,
             ClientJson.requiredString(frame, "conversation_id"), ClientJson.requiredLong(frame, "seq")));
       case "typing":
-        return noReply(chat.typing(userId, ClientJson.requiredString(frame, "conversation_id")));
+        return noReply(chat.presenceAndTyping().typing(userId, ClientJson.requiredString(frame, "conversation_id")));
       case "conversation.create":
         return chat.groups().createGroup(userId, ClientJson.requiredString(frame, "title"),
                 ClientJson.requiredStrings(frame, "members"))
@@ -251,7 +251,7 @@ public final class ClientFrames {
    * answer: the lock makes each change seen by the next.
    */
   private CompletionStage<Void> changePresence(java.util.function.Supplier<CompletionStage<Void>> change) {
-    CompletionStage<Void> leased = chat.limitPresence(userId);
+    CompletionStage<Void> leased = chat.presenceAndTyping().limitPresence(userId);
     CompletionStage<Void> changed = presenceChanges.handle((done, failure) -> null)
         .thenCombine(leased, (before, lease) -> null)
         .thenCompose(ready -> change.get());
@@ -273,7 +273,7 @@ public final class ClientFrames {
       throw ApiError.badRequest("a connection may watch the presence of at most " + MAX_PRESENCE_SUBSCRIPTIONS
           + " users; unsubscribe some first");
     }
-    return chat.watchPresence(userId, connection.narrow(), after).thenRun(() -> {
+    return chat.presenceAndTyping().watchPresence(userId, connection.narrow(), after).thenRun(() -> {
       synchronized (presenceSubscriptions) {
         presenceSubscriptions.addAll(ids);
         connection.tell(new Connection.PresenceWatched(Set.copyOf(presenceSubscriptions)));
