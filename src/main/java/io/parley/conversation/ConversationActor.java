@@ -213,7 +213,12 @@ public final class ConversationActor {
   /** From a member's UserActor: the member read through {@code seq}. */
   public record Read(String userId, long seq) implements Command, ForUser {}
 
-  public record Typing(String userId) implements Command, ForUser {}
+  /**
+   * {@code userId} is typing: relayed to the other members, answered (if {@code replyTo} is set)
+   * with nothing more than whether the user may type here. Nodes of an earlier version send none
+   * and expect no answer.
+   */
+  public record Typing(String userId, ActorRef<Outcome<Done>> replyTo) implements Command, ForUser, Answered {}
 
   /** A member of a large group read through {@code seq}: answered once stored (see {@link ReadMarks}). */
   public record MarkRead(String userId, long seq, ActorRef<Outcome<Done>> replyTo) implements Command, ForUser, Answered {}

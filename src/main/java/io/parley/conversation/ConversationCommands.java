@@ -81,7 +81,7 @@ final class ConversationCommands {
           .on(Tick.class, (self, state, cmd) -> self.upkeep.tick(state, cmd))
           .on(Stop.class, (self, state, cmd) -> self.Effect().stop())
           .on(ArchiveFailed.class, (self, state, failed) -> self.archiving.onFailed(failed))
-          // Receipts, hand-offs and typing for a conversation that has nothing stored are stale;
+          // Receipts and hand-offs for a conversation that has nothing stored are stale;
           // a WakeUp only starts the entity.
           .on(Command.class, (self, state, cmd) -> self.Effect().none())
           .build();
@@ -103,6 +103,7 @@ final class ConversationCommands {
           .on(MarkRead.class, (self, state, cmd) ->
               self.Effect().reply(cmd.replyTo(), notMember(self.conversationId, cmd.userId())))
           .on(GetSummary.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
+          .on(Typing.class, (self, state, cmd) -> self.typing.typingBeforeStart(cmd))
           .on(CheckRelayMembers.class, (self, state, cmd) -> self.none(() -> GroupRelays.noneAreMembers(cmd, self.conversationId)))
           .on(EraseMember.class, (self, state, cmd) -> self.Effect().reply(cmd.replyTo(), Outcome.ok(Done.INSTANCE)))
           .otherwise(IN_ANY_STATE)

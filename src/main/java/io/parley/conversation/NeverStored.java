@@ -1,5 +1,6 @@
 package io.parley.conversation;
 
+import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
 import java.util.List;
@@ -40,6 +41,13 @@ public final class NeverStored {
         .map(members -> Outcome.ok(Membership.page(members, new ConversationActor.GetMembers(userId, after, limit, null),
             member -> "member")))
         .orElseGet(() -> refusal(conversationId, userId));
+  }
+
+  /** Typing, told to no one: no refusal for a direct conversation's member, who may start it. */
+  public static Outcome<Done> typing(String conversationId, String userId) {
+    return ConversationIds.directMembers(conversationId, userId).isPresent()
+        ? Outcome.ok(Done.INSTANCE)
+        : refusal(conversationId, userId);
   }
 
   /** A read mark in a conversation that holds nothing: as the empty entity answers, not a member. */

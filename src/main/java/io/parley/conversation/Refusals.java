@@ -9,10 +9,10 @@ import org.apache.pekko.actor.typed.ActorRef;
 final class Refusals {
   private Refusals() {}
 
-  /** Commands that answer nobody (receipts, typing) are dropped. */
+  /** Commands that answer nobody (receipts, typing from a node of an earlier version) are dropped. */
   @SuppressWarnings({"unchecked", "rawtypes"})
   static void refuse(Command cmd, Outcome<?> refusal) {
-    if (cmd instanceof Answered answered) {
+    if (cmd instanceof Answered answered && answered.replyTo() != null) {
       ((ActorRef) answered.replyTo()).tell(refusal);
     }
   }

@@ -1,5 +1,7 @@
 package io.parley.conversation;
 
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor.Event;
 import io.parley.conversation.ConversationActor.Typing;
 import io.parley.conversation.ConversationState.Active;
@@ -7,8 +9,14 @@ import io.parley.conversation.ConversationState.State;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 
-/** A member typing is told to the other members at once, and never stored: it is stale in seconds. */
+/**
+ * A member typing is told to the other members at once, and never stored: it is stale in seconds.
+ * Anyone else's is told to no one and refused. The answer carries nothing more, as typing comes
+ * with each keystroke.
+ */
 final class TypingRelay {
+  private static final Outcome<Done> RELAYED = Outcome.ok(Done.INSTANCE);
+
   private final String conversationId;
   private final EffectFactories<Event, State> effects;
   private final Recipients recipients;
@@ -25,19 +33,39 @@ final class TypingRelay {
   }
 
   Effect<Event, State> typing(Active state, Typing cmd) {
-    if (state.isMember(cmd.userId(), known)) {
+    boolean member = state.isMember(cmd.userId(), known);
+    if (member) {
       state.members.keySet().stream()
-          .filter(member -> !member.equals(cmd.userId()))
-          .forEach(member -> recipients.typing(member, conversationId, cmd.userId()));
+          .filter(other -> !other.equals(cmd.userId()))
+          .forEach(other -> recipients.typing(other, conversationId, cmd.userId()));
     }
-    return effects.none();
+    return answered(cmd, member);
   }
 
   /** In a large group, to the connected members only: through the relays of their nodes. */
   Effect<Event, State> typingInLarge(Active state, Typing cmd) {
-    if (state.isMember(cmd.userId(), known)) {
+    boolean member = state.isMember(cmd.userId(), known);
+    if (member) {
       relays.typing(cmd.userId());
     }
+    return answered(cmd, member);
+  }
+
+  /** A conversation that holds nothing tells no one, and answers as the gateway does without it. */
+  Effect<Event, State> typingBeforeStart(Typing cmd) {
+    answer(cmd, NeverStored.typing(conversationId, cmd.userId()));
     return effects.none();
+  }
+
+  private Effect<Event, State> answered(Typing cmd, boolean member) {
+    answer(cmd, member ? RELAYED : ConversationActor.notMember(conversationId, cmd.userId()));
+    return effects.none();
+  }
+
+  /** A node of an earlier version asks for no answer. */
+  private static void answer(Typing cmd, Outcome<Done> outcome) {
+    if (cmd.replyTo() != null) {
+      cmd.replyTo().tell(outcome);
+    }
   }
 }

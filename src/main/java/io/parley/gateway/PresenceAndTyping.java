@@ -34,7 +34,7 @@ public final class PresenceAndTyping {
         .thenCompose(allowed -> gate.exists(conversationId))
         .thenAccept(exists -> {
           if (exists) { // a conversation that holds nothing has no one to tell
-            entities.conversation(conversationId).tell(new ConversationActor.Typing(userId));
+            entities.conversation(conversationId).tell(new ConversationActor.Typing(userId, null));
           }
         });
   }

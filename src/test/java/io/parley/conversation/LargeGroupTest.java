@@ -116,6 +116,28 @@ class LargeGroupTest {
     conversations.harness.userProbe("m2").expectNoMessage(Duration.ofMillis(300));
   }
 
+  /** Typing goes to the relays from members only; anyone else, found in no row, is refused. */
+  @Test
+  void typingReachesTheRelaysFromMembersOnlyAndAnyoneElsesIsRefused() {
+    var group = grownTo(6);
+    TestProbe<LiveEvent> relay = conversations.harness.testKit.createTestProbe();
+    group.tell(new ConversationActor.RelayJoin(relay.ref()));
+    assertEquals(new LiveEvent.Joined(groupId, 1), relay.receiveMessage());
+    assertTrue(ask(group, (ActorRef<Outcome<Done>> replyTo) ->
+        new ConversationActor.RemoveMembers("alice", List.of("m0"), replyTo)).isOk());
+
+    for (String notMember : List.of("mallory", "m0")) {
+      Outcome<Done> refused = this.<Done>ask(group, replyTo -> new ConversationActor.Typing(notMember, replyTo));
+      assertEquals(Reason.NOT_MEMBER, refused.reason(), notMember);
+    }
+    assertEquals(Outcome.ok(Done.INSTANCE), this.<Done>ask(group, replyTo -> new ConversationActor.Typing("m2", replyTo)));
+    // The relays hear typing in the order the group handles it: the first they hear is m2's.
+    assertEquals(new LiveEvent.Typing(groupId, "m2"), relay.fishForMessage(Duration.ofSeconds(5), event ->
+        event instanceof LiveEvent.Typing
+            ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+            : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()).get(0));
+  }
+
   @Test
   void aNonMemberIsRefusedAndAMemberIsFoundInTheRowsAfterARestart() {
     var group = grownTo(6);
