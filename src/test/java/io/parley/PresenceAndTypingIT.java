@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.testing.ApiClient;
 import io.parley.testing.WsClient;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Presence subscriptions (hidden from strangers) and typing indicators. */
@@ -27,6 +28,51 @@ class PresenceAndTypingIT extends SharedChatNode {
       aliceWs.request(frame("ping"));
       assertFalse(aliceWs.all().stream().anyMatch(type("typing")));
     }
+  }
+
+  /**
+   * PROTOCOL.md: a frame with no defined reply gets none when it succeeds, and an error when it
+   * fails. Typing from someone who is not a member is refused with its req_id and told to no one;
+   * a member's gets no frame at all (replies come in frame order, so none comes after the pong).
+   */
+  @Test
+  void typingFromSomeoneNotInTheConversationIsRefusedWithItsReqIdAndAMembersGetsNoReply() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String mallory = user("mallory");
+    String direct = directId(alice, bob);
+    try (WsClient aliceWs = connect(alice, "phone"); WsClient bobWs = connect(bob, "phone");
+        WsClient malloryWs = connect(mallory, "phone")) {
+      String group = aliceWs.request(frame("conversation.create").put("title", "Crag")
+          .set("members", ApiClient.JSON.createArrayNode().add(bob))).get("conversation_id").asText();
+      aliceWs.request(send(direct, "t0", "hello"));
+
+      malloryWs.send(typing("g", group));
+      malloryWs.send(typing("d", direct));
+      // Conversations that never stored anything, as docs/protocol.md answers their other frames.
+      malloryWs.send(typing("mine", directId(mallory, user("nobody"))));
+      malloryWs.send(typing("theirs", directId(user("someone"), user("else"))));
+      malloryWs.send(typing("none", user("g.never")));
+      malloryWs.request(frame("ping"));
+      for (String reqId : List.of("g", "d", "theirs", "none")) {
+        JsonNode refused = malloryWs.await(WsClient.reply(reqId));
+        assertEquals("error", refused.get("type").asText(), refused.toString());
+        assertEquals(reqId.equals("none") ? "not_found" : "not_member", refused.get("code").asText(), refused.toString());
+      }
+      assertTrue(malloryWs.all().stream().noneMatch(WsClient.reply("mine")), malloryWs.all().toString());
+
+      bobWs.send(typing("b", group));
+      bobWs.request(frame("ping"));
+      assertTrue(bobWs.all().stream().noneMatch(WsClient.reply("b")), bobWs.all().toString());
+      // Alice's first typing notice is bob's: none of mallory's reached her.
+      JsonNode told = aliceWs.await(type("typing"));
+      assertEquals(bob, told.get("user_id").asText());
+      assertEquals(group, told.get("conversation_id").asText());
+    }
+  }
+
+  private static com.fasterxml.jackson.databind.node.ObjectNode typing(String reqId, String conversationId) {
+    return frame("typing").put("req_id", reqId).put("conversation_id", conversationId);
   }
 
   @Test

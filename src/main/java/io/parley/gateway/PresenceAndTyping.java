@@ -1,7 +1,10 @@
 package io.parley.gateway;
 
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
 import io.parley.cluster.Done;
 import io.parley.conversation.ConversationActor;
+import io.parley.conversation.NeverStored;
 import io.parley.limits.RateLimits;
 import io.parley.user.AllowanceKind;
 import io.parley.user.DeviceEvent;
@@ -27,15 +30,31 @@ public final class PresenceAndTyping {
     this.gate = gate;
   }
 
-  /** Relays a typing notice once the user's typing limit allows it. */
-  public CompletionStage<Void> typing(String userId, String conversationId) {
+  /**
+   * Relays a typing notice once the user's typing limit allows it. Refused as the conversation
+   * refuses it ({@code not_member}); one that never stored anything answers as its entity would
+   * ({@link NeverStored#typing}), and no entity starts.
+   */
+  public CompletionStage<Done> typing(String userId, String conversationId) {
     ChatService.requireConversationId(conversationId);
     return limits.acquire(AllowanceKind.TYPING, userId)
-        .thenCompose(allowed -> gate.exists(conversationId))
-        .thenAccept(exists -> {
-          if (exists) { // a conversation that holds nothing has no one to tell
-            entities.conversation(conversationId).tell(new ConversationActor.Typing(userId, null));
+        .thenCompose(allowed -> gate.ifStored(conversationId, () -> askTyping(userId, conversationId),
+            () -> NeverStored.typing(conversationId, userId)));
+  }
+
+  /**
+   * The conversation answers whether the user may type there, and nothing more. One that could not
+   * answer in time, or now, gets the client no error: the notice is stale before a retry could go out.
+   */
+  private CompletionStage<Done> askTyping(String userId, String conversationId) {
+    return chat.<ConversationActor.Command, Done>ask(entities.conversation(conversationId),
+            replyTo -> new ConversationActor.Typing(userId, replyTo))
+        .exceptionally(failure -> {
+          ApiError refused = ApiError.from(failure);
+          if (refused.code != ErrorCode.UNAVAILABLE) {
+            throw refused;
           }
+          return Done.INSTANCE;
         });
   }
 

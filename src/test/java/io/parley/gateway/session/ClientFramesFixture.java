@@ -53,9 +53,14 @@ abstract class ClientFramesFixture {
     return "";
   }
 
+  /** How long a request waits on entities, for a test class that needs it shorter. */
+  RequestTimeouts timeouts() {
+    return new RequestTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5));
+  }
+
   ClientFrames framesWith(ContentKeys keys) {
     var settings = ConversationSettings.from(harness.config);
-    var timeouts = new RequestTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5));
+    var timeouts = timeouts();
     var chat = new ChatService(harness, new MessageHistory(harness, null, Duration.ofSeconds(5), harness.testKit.system()),
         null, RateLimits.from(harness.config.getConfig("parley.gateway.rate-limit"), harness.clock, harness,
             timeouts, harness.testKit.system().scheduler()), settings, timeouts,
