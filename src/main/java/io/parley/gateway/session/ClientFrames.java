@@ -162,7 +162,8 @@ public final class ClientFrames {
         return noReply(chat.markRead(userId, deviceId,
             ClientJson.requiredString(frame, "conversation_id"), ClientJson.requiredLong(frame, "seq")));
       case "typing":
-        return noReply(chat.presenceAndTyping().typing(userId, ClientJson.requiredString(frame, "conversation_id")));
+        return refusedApart(reqId,
+            chat.presenceAndTyping().typing(userId, ClientJson.requiredString(frame, "conversation_id")));
       case "conversation.create":
         return chat.groups().createGroup(userId, ClientJson.requiredString(frame, "title"),
                 ClientJson.requiredStrings(frame, "members"))
@@ -312,5 +313,20 @@ public final class ClientFrames {
 
   private static CompletionStage<Optional<ObjectNode>> noReply(CompletionStage<?> operation) {
     return operation.thenApply(done -> Optional.empty());
+  }
+
+  /**
+   * A frame that stores nothing and has no reply (typing) need not keep the replies' order, which
+   * is there to make acks and reads durable before later answers: it is done with at once, and a
+   * refusal reaches the client through the connection whenever it comes. So a conversation slow
+   * to answer (one on a node of an earlier version never does) holds up none of the later replies.
+   */
+  private CompletionStage<Optional<ObjectNode>> refusedApart(String reqId, CompletionStage<?> operation) {
+    operation.whenComplete((done, failure) -> {
+      if (failure != null) {
+        connection.tell(new Connection.Refusal(WireFormat.error(reqId, ApiError.from(failure))));
+      }
+    });
+    return CompletableFuture.completedFuture(Optional.empty());
   }
 }

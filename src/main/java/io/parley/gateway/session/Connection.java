@@ -86,6 +86,9 @@ public final class Connection {
   /** The socket is gone. */
   public record Closed() {}
 
+  /** An error for a frame answered apart from the replies' order (see {@link ClientFrames}). */
+  record Refusal(ObjectNode error) {}
+
   /** The node is shutting down: tell the client to reconnect elsewhere, then close. */
   public record Drain(long reconnectAfterMs, Duration closeAfter) {}
 
@@ -288,6 +291,7 @@ public final class Connection {
             self.socket.complete();
           }))
           .on(PresenceWatched.class, (self, none, watched) -> same(() -> self.presence.watch(watched.userIds())))
+          .on(Refusal.class, (self, none, refusal) -> same(() -> self.send(refusal.error())))
           .on(UserRegistration.UserActorStopped.class, (self, none, stopped) -> same(self.registration::userActorStopped))
           .on(UserRegistration.Superseded.class, (self, none, superseded) -> Behaviors.same())
           .on(NoAnswer.class, (self, none, noAnswer) -> same(() -> {
