@@ -30,16 +30,20 @@ public final class PresenceAndTyping {
     this.gate = gate;
   }
 
+  /** Completes once the user's typing limit allows one more notice; fails with {@code rate_limited} if not. */
+  public CompletionStage<Void> limitTyping(String userId, String conversationId) {
+    ChatService.requireConversationId(conversationId);
+    return limits.acquire(AllowanceKind.TYPING, userId);
+  }
+
   /**
-   * Relays a typing notice once the user's typing limit allows it. Refused as the conversation
+   * Relays a typing notice the limit allowed ({@link #limitTyping}). Refused as the conversation
    * refuses it ({@code not_member}); one that never stored anything answers as its entity would
    * ({@link NeverStored#typing}), and no entity starts.
    */
   public CompletionStage<Done> typing(String userId, String conversationId) {
-    ChatService.requireConversationId(conversationId);
-    return limits.acquire(AllowanceKind.TYPING, userId)
-        .thenCompose(allowed -> gate.ifStored(conversationId, () -> askTyping(userId, conversationId),
-            () -> NeverStored.typing(conversationId, userId)));
+    return gate.ifStored(conversationId, () -> askTyping(userId, conversationId),
+        () -> NeverStored.typing(conversationId, userId));
   }
 
   /**

@@ -11,6 +11,7 @@ import io.parley.gateway.ChatService;
 import io.parley.gateway.ClientJson;
 import io.parley.gateway.Entities;
 import io.parley.gateway.GroupAdds;
+import io.parley.gateway.PresenceAndTyping;
 import io.parley.gateway.SendOrder;
 import io.parley.gateway.WireFormat;
 import io.parley.user.UserActor;
@@ -162,8 +163,7 @@ public final class ClientFrames {
         return noReply(chat.markRead(userId, deviceId,
             ClientJson.requiredString(frame, "conversation_id"), ClientJson.requiredLong(frame, "seq")));
       case "typing":
-        return refusedApart(reqId,
-            chat.presenceAndTyping().typing(userId, ClientJson.requiredString(frame, "conversation_id")));
+        return typing(reqId, ClientJson.requiredString(frame, "conversation_id"));
       case "conversation.create":
         return chat.groups().createGroup(userId, ClientJson.requiredString(frame, "title"),
                 ClientJson.requiredStrings(frame, "members"))
@@ -316,17 +316,21 @@ public final class ClientFrames {
   }
 
   /**
-   * A frame that stores nothing and has no reply (typing) need not keep the replies' order, which
-   * is there to make acks and reads durable before later answers: it is done with at once, and a
-   * refusal reaches the client through the connection whenever it comes. So a conversation slow
-   * to answer (one on a node of an earlier version never does) holds up none of the later replies.
+   * Typing stores nothing, so the conversation's answer need not keep the replies' order, which
+   * is there to make acks and reads durable before later answers: the frame is done with once the
+   * typing limit allows it (a {@code rate_limited} keeps its place), and a refusal from the
+   * conversation reaches the client through the connection whenever it comes. So a conversation
+   * slow to answer (one on a node of an earlier version never does) holds up no later reply.
    */
-  private CompletionStage<Optional<ObjectNode>> refusedApart(String reqId, CompletionStage<?> operation) {
-    operation.whenComplete((done, failure) -> {
-      if (failure != null) {
-        connection.tell(new Connection.Refusal(WireFormat.error(reqId, ApiError.from(failure))));
-      }
+  private CompletionStage<Optional<ObjectNode>> typing(String reqId, String conversationId) {
+    PresenceAndTyping typing = chat.presenceAndTyping();
+    return typing.limitTyping(userId, conversationId).thenApply(allowed -> {
+      typing.typing(userId, conversationId).whenComplete((done, failure) -> {
+        if (failure != null) {
+          connection.tell(new Connection.Refusal(WireFormat.error(reqId, ApiError.from(failure))));
+        }
+      });
+      return Optional.empty();
     });
-    return CompletableFuture.completedFuture(Optional.empty());
   }
 }

@@ -1,7 +1,6 @@
 package io.parley.gateway.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.cluster.Done;
@@ -43,6 +42,15 @@ class ClientTypingTest extends ClientFramesFixture {
     return answer;
   }
 
+  /** Within {@code wait}, shorter than the ask's timeout: an answer that waited for the conversation would not come. */
+  private static <T> T join(CompletionStage<T> stage, Duration wait) {
+    try {
+      return stage.toCompletableFuture().get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (Exception failed) {
+      throw new AssertionError("no answer within " + wait, failed);
+    }
+  }
+
   private ObjectNode refusal() {
     return connection.expectMessageClass(Connection.Refusal.class).error();
   }
@@ -51,7 +59,7 @@ class ClientTypingTest extends ClientFramesFixture {
   void aRefusedTypingGetsAnErrorWithItsReqIdAndARelayedOneNoReply() {
     CompletionStage<Optional<String>> refused = typing("t");
     assertEquals("bob", asked.userId());
-    assertEquals(Optional.empty(), join(refused), "done with before the conversation answered");
+    assertEquals(Optional.empty(), join(refused, Duration.ofSeconds(1)), "done with before the conversation answered");
     asked.replyTo().tell(Outcome.rejected(Outcome.Reason.NOT_MEMBER, "bob is not a member of d:alice:bob"));
     ObjectNode error = refusal();
     assertEquals("error", error.get("type").asText());
@@ -72,7 +80,7 @@ class ClientTypingTest extends ClientFramesFixture {
   @Test
   void aTypingHoldsUpNoLaterReplyWhileItsConversationAnswers() {
     CompletionStage<Optional<String>> answer = typing("t");
-    assertTrue(answer.toCompletableFuture().isDone(), "done with while the conversation has not answered");
+    assertEquals(Optional.empty(), join(answer, Duration.ofSeconds(1)), "done with while the conversation has not answered");
     asked.replyTo().tell(Outcome.rejected(Outcome.Reason.NOT_MEMBER, "bob is not a member of d:alice:bob"));
     assertEquals("t", refusal().get("req_id").asText());
   }
