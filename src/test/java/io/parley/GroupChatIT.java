@@ -62,6 +62,13 @@ class GroupChatIT extends SharedChatNode {
       assertEquals(200, http.status());
       assertEquals("Books", http.body().get("title").asText());
       assertTrue(http.body().get("conversation_id").asText().startsWith("g."));
+
+      // 200 characters outside the BMP (400 UTF-16 units): a title as long as the contract allows.
+      String climbers = "\uD83E\uDDD7".repeat(200);
+      JsonNode longTitle = aliceWs.request(frame("conversation.create").put("title", climbers)
+          .set("members", ApiClient.JSON.createArrayNode().add(bob)));
+      assertEquals("conversation.created", longTitle.get("type").asText(), longTitle.toString());
+      assertEquals(climbers, longTitle.get("title").asText());
     }
   }
 

@@ -26,6 +26,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 public final class GroupRequests {
   public static final int DEFAULT_MEMBERS_LIMIT = 100;
   public static final int MAX_MEMBERS_LIMIT = 1000;
+  static final int MAX_TITLE_CHARS = 200;
 
   private final ChatService chat;
   private final Entities entities;
@@ -44,18 +45,23 @@ public final class GroupRequests {
     this.groupAdds = groupAdds;
   }
 
+  /** A title is 1–200 characters (code points: an emoji is one, as a user counts it), none a control character. */
+  static void checkTitle(String title) {
+    if (title == null || title.isBlank() || title.codePointCount(0, title.length()) > MAX_TITLE_CHARS) {
+      throw ApiError.badRequest("title must be 1–" + MAX_TITLE_CHARS + " characters");
+    }
+    if (title.chars().anyMatch(Character::isISOControl)) {
+      throw ApiError.badRequest("title must not hold control characters");
+    }
+  }
+
   /**
    * Creates a group with the members who may be added directly; the others are invited
    * ({@link GroupAdds}). The group keeps its title sealed with the creator's key ({@link ContentSealing#sealTitle}).
    */
   public CompletionStage<GroupAdds.Added<ConversationInfo>> createGroup(
       String userId, String title, List<String> members) {
-    if (title == null || title.isBlank() || title.length() > 200) {
-      throw ApiError.badRequest("title must be 1–200 characters");
-    }
-    if (title.chars().anyMatch(Character::isISOControl)) {
-      throw ApiError.badRequest("title must not hold control characters");
-    }
+    checkTitle(title);
     requireUserIds(members);
     String conversationId = ConversationIds.newGroupId();
     return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
