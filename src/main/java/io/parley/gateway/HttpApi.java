@@ -1,5 +1,8 @@
 package io.parley.gateway;
 
+import static io.parley.gateway.QueryParameters.integer;
+import static io.parley.gateway.QueryParameters.number;
+import static io.parley.gateway.QueryParameters.positive;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -152,26 +155,26 @@ public final class HttpApi extends AllDirectives {
 
   private Route inbox(String userId) {
     return parameterOptional("limit", limit -> parameterOptional("before_ts", beforeTs ->
-        respond(() -> chat.inbox(userId, QueryParameters.integer("limit", limit), QueryParameters.number("before_ts", beforeTs))
+        respond(() -> chat.inbox(userId, integer("limit", limit), number("before_ts", beforeTs))
             .thenApply(items -> (JsonNode) WireFormat.inbox(null, items).without(java.util.List.of("type"))))));
   }
 
   private Route history(String userId, String conversationId) {
     return parameterOptional("before", before -> parameterOptional("limit", limit ->
-        respond(() -> chat.history(userId, conversationId, QueryParameters.positive("before", before), QueryParameters.integer("limit", limit))
+        respond(() -> chat.history(userId, conversationId, positive("before", before), integer("limit", limit))
             .thenApply(page -> (JsonNode) WireFormat.history(null, conversationId, page).without("type")))));
   }
 
   private Route members(String userId, String conversationId) {
     return parameterOptional("after", after -> parameterOptional("limit", limit ->
-        respond(() -> chat.groups().members(userId, conversationId, after.orElse(null), QueryParameters.integer("limit", limit))
+        respond(() -> chat.groups().members(userId, conversationId, after.orElse(null), integer("limit", limit))
             .thenApply(page -> (JsonNode) WireFormat.members(null, conversationId, page).without("type")))));
   }
 
   /** {@code seqText}: the path's segment, so that one that is no integer is a bad request rather than no endpoint. */
   private Route deleteMessage(String userId, String conversationId, String seqText) {
     return respond(() -> {
-      long seq = QueryParameters.number("seq", Optional.of(seqText));
+      long seq = number("seq", Optional.of(seqText));
       return chat.delete(userId, conversationId, seq)
           .thenApply(done -> (JsonNode) WireFormat.msgDeleted(null, conversationId, seq).without("type"));
     });
