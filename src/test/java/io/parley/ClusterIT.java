@@ -141,6 +141,23 @@ class ClusterIT {
       assertEquals("across nodes", bobLaptop.await(WsClient.type("msg.new")).get("content").asText());
       bobLaptop.send(frame("ack").put("cursor", 1));
       assertEquals("delivered", alice.await(WsClient.type("receipt")).get("status").asText());
+
+      // Typing asks the conversation, wherever it runs: a stranger on each node (so on at least two
+      // that do not host it) is refused with the frame's req_id; bob's notice reaches alice's node.
+      String direct = "d:" + aliceId + ":" + bobId;
+      for (int i = 0; i < NODES; i++) {
+        try (WsClient stranger = WsClient.connect(nodes.get(i),
+            new ApiClient(nodes.get(i)).token(run + "mallory" + i), "phone")) {
+          stranger.send(frame("typing").put("req_id", "t" + i).put("conversation_id", direct));
+          JsonNode refused = stranger.await(WsClient.reply("t" + i));
+          assertEquals("not_member", refused.path("code").asText(), "node " + i + ": " + refused);
+        }
+      }
+      bobLaptop.send(frame("typing").put("req_id", "b").put("conversation_id", direct));
+      JsonNode typing = alice.await(WsClient.type("typing"));
+      assertEquals(bobId, typing.get("user_id").asText());
+      bobLaptop.request(frame("ping"));
+      assertTrue(bobLaptop.all().stream().noneMatch(WsClient.reply("b")), "a member's typing has no reply");
     }
   }
 
