@@ -149,9 +149,8 @@ public final class ChatService {
   private CompletionStage<ConversationActor.SendAck> prepareAndSend(
       String userId, SendRequest request, SendOrder.Turn turn) {
     requireConversationId(request.conversationId());
-    if (request.clientMsgId() == null
-        || request.clientMsgId().isEmpty()
-        || request.clientMsgId().length() > 64) {
+    String clientMsgId = request.clientMsgId();
+    if (clientMsgId == null || clientMsgId.isEmpty() || clientMsgId.codePointCount(0, clientMsgId.length()) > 64) {
       throw ApiError.badRequest("client_msg_id must be 1–64 characters");
     }
     String contentType = request.contentType() == null ? "text" : request.contentType();

@@ -70,7 +70,7 @@ public final class ClientFrames {
             () -> {
               ObjectNode frame = ClientJson.parseObject(text);
               String id = ClientJson.optionalString(frame, "req_id");
-              if (id != null && id.length() > MAX_REQ_ID) {
+              if (id != null && id.codePointCount(0, id.length()) > MAX_REQ_ID) {
                 throw ApiError.badRequest("req_id must be at most " + MAX_REQ_ID + " characters");
               }
               reqId[0] = id;

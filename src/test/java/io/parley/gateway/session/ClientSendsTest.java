@@ -51,6 +51,32 @@ class ClientSendsTest extends ClientFramesFixture {
   }
 
   /**
+   * A {@code req_id} and a {@code client_msg_id} are 1–64 characters as a user counts them
+   * (PROTOCOL.md), as titles and content are: an emoji outside the BMP is one, not two UTF-16 units.
+   */
+  @Test
+  void idsAreCountedInCharactersNotUtf16Units() {
+    String id = CLIMBER.repeat(64);
+    CompletionStage<Optional<String>> answer = frames.handle("{\"type\": \"msg.send\", \"req_id\": \"" + id
+        + "\", \"conversation_id\": \"d:alice:bob\", \"client_msg_id\": \"" + id + "\", \"content\": \"hi\"}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(2, 0));
+    var send = conversation.expectMessageClass(ConversationActor.Send.class);
+    assertEquals(id, send.clientMsgId());
+    send.replyTo().tell(Outcome.ok(new ConversationActor.SendAck(id, "m-1", 1, 1234, true)));
+    JsonNode ack = json(answer);
+    assertEquals("msg.ack", ack.get("type").asText());
+    assertEquals(id, ack.get("req_id").asText());
+
+    String tooLong = CLIMBER.repeat(65);
+    assertError(frames.handle("{\"type\": \"ping\", \"req_id\": \"" + tooLong + "\"}"), null, "bad_request");
+    assertError(frames.handle("{\"type\": \"msg.send\", \"req_id\": \"i2\", \"conversation_id\": \"d:alice:bob\", "
+        + "\"client_msg_id\": \"" + tooLong + "\", \"content\": \"hi\"}"), "i2", "bad_request");
+    conversation.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  private static final String CLIMBER = "\uD83E\uDDD7"; // U+1F9D7, outside the BMP
+
+  /**
    * A connection's sends reach their conversation in the order it read them, even when they all
    * waited on the same thing first (here the user's first allowance lease; on a new account also
    * the content key): a device's messages keep the order they were typed in.
