@@ -5,6 +5,7 @@ import io.parley.cluster.Outcome.Reason;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.Conversations;
 import io.parley.conversation.ConversationInfo;
+import java.time.Clock;
 
 /**
  * The {@link UserActor}'s inbox commands: a conversation the user is (or was) a member of
@@ -18,14 +19,16 @@ final class InboxCommands {
   private final UserSettings settings;
   private final DeviceConnections connections;
   private final MemberLists memberLists;
+  private final Clock clock;
 
   InboxCommands(String userId, Conversations conversations, UserSettings settings, DeviceConnections connections,
-      MemberLists memberLists) {
+      MemberLists memberLists, Clock clock) {
     this.userId = userId;
     this.conversations = conversations;
     this.settings = settings;
     this.connections = connections;
     this.memberLists = memberLists;
+    this.clock = clock;
   }
 
   /** Answered once the members the inbox does not keep are read (or that failed). */
@@ -43,10 +46,15 @@ final class InboxCommands {
         new UserActor.ExportData(data.devices(), data.pushTokens(), items, data.conversations(), data.lastSeen())));
   }
 
-  /** Stored, then confirmed to the conversation, which tells it again until it is. */
+  /**
+   * Stored, then confirmed to the conversation, which tells it again until it is. A conversation
+   * with no message yet (a group just made) takes its inbox place from now, not from the epoch,
+   * where it would be last on every page and the first entry a full inbox drops.
+   */
   void conversationChanged(UserActor.ConversationChanged cmd, StagedWrite write) {
     ConversationInfo info = cmd.info();
-    write.add(new UserActor.MembershipChanged(info, cmd.lastMessageTs(), settings.inboxMaxEntries(),
+    long placedAt = cmd.lastMessageTs() > 0 ? cmd.lastMessageTs() : clock.millis();
+    write.add(new UserActor.MembershipChanged(info, placedAt, settings.inboxMaxEntries(),
         settings.inboxMemberBytes()));
     write.then(
         newState -> {

@@ -108,6 +108,40 @@ class UserInboxTest extends UserFixture {
     assertFalse(((DeviceEvent.Presence) carol.receiveMessage()).online());
   }
 
+  /**
+   * A conversation the user joins takes its place in the inbox when they join, or at its last
+   * message if that is later. A new group with no message yet was placed at the epoch: last on
+   * every page, and dropped at once from a full inbox.
+   */
+  @Test
+  void aConversationJoinedBeforeItsFirstMessageIsTheNewestEntryAndKeptInAFullInbox() {
+    settings = new UserSettings(settings.pendingMaxItems(), settings.pendingIdBytes(), settings.deviceInactiveAfter(), settings.maxDevices(),
+        2, settings.inboxMemberBytes(), settings.passivateAfterIdle(), settings.snapshotEvery(),
+        settings.lazyAckDelay(), settings.ackSyncWait(), settings.pushGatherDelay(), settings.pushCoalesceWindow());
+    var bob = spawn();
+    deliver(bob, "d:alice:bob", 1);
+    pass(Duration.ofMinutes(1));
+    deliver(bob, "d:bob:carol", 1);
+    pass(Duration.ofMinutes(1));
+    long joined = harness.clock.millis();
+    var group = new ConversationInfo("g.new", "new", List.of("alice", "bob"), 0);
+    bob.tell(new UserActor.ConversationChanged(group, 0)); // the group has no message yet
+    harness.conversationProbe("g.new").receiveMessage();
+    List<InboxItem> inbox = observe(bob).inbox();
+    assertEquals(List.of("g.new", "d:bob:carol"), inbox.stream().map(InboxItem::conversationId).toList());
+    assertEquals(joined, inbox.get(0).lastMessageTs());
+    assertEquals(0, inbox.get(0).lastSeq());
+
+    // Later changes of its membership keep that place, and so does a restart.
+    pass(Duration.ofMinutes(1));
+    bob.tell(new UserActor.ConversationChanged(new ConversationInfo("g.new", "new", List.of("alice", "bob", "dave"), 0), 0));
+    harness.conversationProbe("g.new").receiveMessage();
+    inbox = observe(restart(bob)).inbox();
+    assertEquals(List.of("g.new", "d:bob:carol"), inbox.stream().map(InboxItem::conversationId).toList());
+    assertEquals(joined, inbox.get(0).lastMessageTs());
+    assertEquals(List.of("alice", "bob", "dave"), inbox.get(0).members());
+  }
+
   @Test
   void readingUpdatesUnreadCountsOtherDevicesAndTheConversation() {
     var bob = spawn();
