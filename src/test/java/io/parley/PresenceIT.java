@@ -157,6 +157,21 @@ class PresenceIT {
     }
   }
 
+  /** The user's entity watches a device's connection once: it crashed when the device watched its own user. */
+  @Test
+  void aUserMayWatchTheirOwnPresence() {
+    String carol = user("carol");
+    try (WsClient phone = connect(carol, "phone")) {
+      phone.send(subscribe("s", List.of(carol)));
+      JsonNode own = phone.await(presenceOf(carol));
+      assertEquals("online", own.get("status").asText(), own.toString());
+      try (WsClient laptop = connect(carol, "laptop")) {
+        assertEquals("pong", laptop.request(frame("ping")).get("type").asText());
+      }
+      assertEquals("pong", phone.request(frame("ping")).get("type").asText());
+    }
+  }
+
   /** User entities running on the node, from Pekko Management's shard statistics. */
   private int userEntities() {
     try {

@@ -121,6 +121,7 @@ final class DeviceConnections {
 
   void disconnect(UserState state, UserActor.Disconnect cmd, StagedWrite write) {
     watching.closed(cmd.connection());
+    presence.connectionClosed(cmd.connection());
     if (!unregister(cmd.deviceId(), cmd.connection())) {
       return; // already replaced by a newer connection
     }
@@ -168,6 +169,7 @@ final class DeviceConnections {
       previous.tell(new DeviceEvent.Replaced());
       ctx.unwatch(previous);
       watching.closed(previous);
+      presence.connectionClosed(previous);
     }
     ctx.watchWith(connection, new UserActor.Disconnect(deviceId, connection));
   }

@@ -50,10 +50,28 @@ final class PresenceWatchers {
   }
 
   void subscribe(UserActor.SubscribePresence cmd, UserState state, boolean online) {
-    if (!watchers.containsKey(cmd.subscriber())) {
+    if (!watchers.containsKey(cmd.subscriber()) && !ownConnection(cmd.subscriberUserId())) {
       ctx.watchWith(cmd.subscriber(), new UserActor.UnsubscribePresence(cmd.subscriber()));
     }
     tell(cmd.subscriber(), cmd.subscriberUserId(), state, online);
+  }
+
+  /**
+   * A connection of this user's own watches the user's presence (its other devices). Pekko
+   * watches an actor with one message only, and {@link DeviceConnections} watches such a
+   * connection as a device, with the message that disconnects it: so it is not watched here, and
+   * its subscription ends in {@link #connectionClosed}.
+   */
+  private boolean ownConnection(String subscriberUserId) {
+    return userId.equals(subscriberUserId);
+  }
+
+  /** One of this user's own connections ended or was replaced: so does its subscription, if any. */
+  void connectionClosed(ActorRef<DeviceEvent> connection) {
+    Watcher watcher = watchers.get(connection);
+    if (watcher != null && ownConnection(watcher.userId())) {
+      watchers.remove(connection);
+    }
   }
 
   /** Answered only if it brings the subscription back (after a move or restart) or changes access. */
@@ -67,7 +85,8 @@ final class PresenceWatchers {
   }
 
   void unsubscribe(UserActor.UnsubscribePresence cmd) {
-    if (watchers.remove(cmd.subscriber()) != null) {
+    Watcher watcher = watchers.remove(cmd.subscriber());
+    if (watcher != null && !ownConnection(watcher.userId())) {
       ctx.unwatch(cmd.subscriber());
     }
   }

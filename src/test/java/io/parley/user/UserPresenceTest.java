@@ -9,6 +9,7 @@ import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
 import java.time.Duration;
 import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -36,6 +37,38 @@ class UserPresenceTest extends UserFixture {
     assertFalse(((DeviceEvent.Presence) subscriber.receiveMessage()).online());
     connect(bob, "phone", 0);
     assertTrue(((DeviceEvent.Presence) subscriber.receiveMessage()).online());
+  }
+
+  /**
+   * A device may watch its own user's presence. Its connection is already watched as a device,
+   * with the message that disconnects it, and an actor is watched with one message only: the
+   * entity crashed when the subscription watched it again, and an unsubscription must not end the
+   * device's watch.
+   */
+  @Test
+  void aDeviceMayWatchItsOwnUsersPresenceAndIsStillDisconnectedWhenItsConnectionStops() {
+    var bob = spawn();
+    shareAConversationWithAlice(bob);
+    TestProbe<DeviceEvent> alice = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
+    assertFalse(((DeviceEvent.Presence) alice.receiveMessage()).online());
+
+    var phone = connect(bob, "phone", 0);
+    bob.tell(new UserActor.SubscribePresence("bob", phone.ref()));
+    assertTrue(phone.expectMessageClass(DeviceEvent.Presence.class).online());
+    // A connection may subscribe before its device is registered, too.
+    TestProbe<DeviceEvent> tablet = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("bob", tablet.ref()));
+    assertTrue(tablet.expectMessageClass(DeviceEvent.Presence.class).online());
+    TestProbe<UserActor.Connected> connected = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.Connect("tablet", tablet.ref(), connected.ref()));
+    connected.receiveMessage();
+    bob.tell(new UserActor.Disconnect("tablet", tablet.ref()));
+
+    bob.tell(new UserActor.UnsubscribePresence(phone.ref()));
+    phone.stop();
+    alice.fishForMessage(Duration.ofSeconds(3), event -> event instanceof DeviceEvent.Presence p && !p.online()
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
   }
 
   @Test
