@@ -1,5 +1,6 @@
 package io.parley.conversation;
 
+import io.parley.cluster.Done;
 import io.parley.conversation.ConversationActor.Command;
 import io.parley.conversation.ConversationActor.MembershipHeld;
 import io.parley.conversation.ConversationState.Active;
@@ -79,7 +80,7 @@ final class MembershipNotices {
     }
     indexing = true;
     long asked = indexAsked;
-    ctx.pipeToSelf(index.joined(conversationId, List.copyOf(state.members.keySet())),
+    ctx.pipeToSelf(Done.after(index.joined(conversationId, List.copyOf(state.members.keySet()))),
         (written, failure) -> new MembersIndexed(asked, failure == null ? null : failure.toString()));
   }
 

@@ -1,15 +1,20 @@
 package io.parley.conversation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.DeadLetter;
+import org.apache.pekko.actor.WrappedMessage;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,5 +72,27 @@ class MemberIndexingTest {
     conversations.spawn(direct); // recovers with the membership not yet indexed: it writes it
     conversations.eventually(() -> assertEquals(Set.of("alice", "bob"), indexed.get(direct)));
     conversations.eventually(() -> assertTrue(conversations.stored(direct, ConversationActor.MembershipSettled.class)));
+  }
+
+  @Test
+  void anIndexWriteThatEndsAfterTheConversationStoppedIsADeadLetterPekkoCanLog() {
+    CompletableFuture<Void> write = new CompletableFuture<>();
+    AtomicBoolean asked = new AtomicBoolean();
+    conversations.harness.memberIndex = (conversationId, userIds) -> {
+      asked.set(true);
+      return write;
+    };
+    var deadLetters = conversations.harness.testKit.createDeadLetterProbe();
+    var conversation = conversations.spawn("d:alice:bob");
+    assertTrue(conversations.<ConversationActor.SendAck>ask(conversation,
+        replyTo -> new ConversationActor.Send("alice", "c1", "hi", "text", replyTo)).isOk());
+    conversations.eventually(() -> assertTrue(asked.get()));
+    conversations.stopAndAwait(conversation);
+    write.complete(null);
+    DeadLetter late = (DeadLetter) deadLetters.fishForMessage(Duration.ofSeconds(5),
+        letter -> letter.recipient().path().equals(conversation.path())
+            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
+    // Pekko's DeadLetterListener logs the class of what the letter wraps: a null there throws instead.
+    assertNotNull(WrappedMessage.unwrap(late.message()), "the result the stopped conversation missed");
   }
 }
