@@ -236,7 +236,7 @@ public final class Erasure {
       return;
     }
     marking = true;
-    ctx.pipeToSelf(elsewhere.markErasing(userId),
+    ctx.pipeToSelf(Done.after(elsewhere.markErasing(userId)),
         (done, failure) -> new ErasingMarked(failure == null ? null : failure.toString()));
   }
 
@@ -285,7 +285,7 @@ public final class Erasure {
     }
     erasingElsewhere = true;
     List<PushToken> tokens = List.copyOf(state.pushTokens);
-    ctx.pipeToSelf(elsewhere.forgetPushTokens(userId, tokens).thenCompose(forgotten -> elsewhere.erase(userId)),
+    ctx.pipeToSelf(Done.after(elsewhere.forgetPushTokens(userId, tokens).thenCompose(forgotten -> elsewhere.erase(userId))),
         (done, failure) -> new ElsewhereErased(failure == null ? null : failure.toString()));
   }
 

@@ -2,6 +2,7 @@ package io.parley.user;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.cluster.Done;
@@ -11,9 +12,12 @@ import io.parley.conversation.ConversationActor;
 import io.parley.push.PushToken;
 import java.time.Duration;
 import java.util.List;
+import org.apache.pekko.actor.DeadLetter;
+import org.apache.pekko.actor.WrappedMessage;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -124,6 +128,46 @@ class ErasureStepsTest extends ErasureFixture {
     elsewhereErasures.get(1).complete("bob");
     eventually(() -> assertTrue(erase(bob).done()));
     assertEquals(1, persisted(UserActor.EraseFinished.class));
+  }
+
+  @Test
+  void aMarkThatEndsAfterTheEntityStoppedIsADeadLetterPekkoCanLog() {
+    holdMarking = true;
+    TestProbe<DeadLetter> deadLetters = harness.testKit.createDeadLetterProbe();
+    var bob = spawn();
+    erase(bob);
+    eventually(() -> assertEquals(1, markings.size()));
+    stop(bob);
+    markings.get(0).complete(null); // as ContentKeys.markErasing ends
+    assertLoggable(deadLetterTo(bob, deadLetters));
+  }
+
+  @Test
+  void aKeyErasureThatEndsAfterTheEntityStoppedIsADeadLetterPekkoCanLog() {
+    holdElsewhere = true;
+    TestProbe<DeadLetter> deadLetters = harness.testKit.createDeadLetterProbe();
+    var bob = spawn();
+    erase(bob);
+    eventually(() -> assertEquals(1, elsewhereErasures.size()));
+    stop(bob);
+    elsewhereErasures.get(0).complete(null); // as the node's erasure ends (DynamoDbMemberIndex.forget)
+    assertLoggable(deadLetterTo(bob, deadLetters));
+  }
+
+  private void stop(ActorRef<UserActor.Command> user) {
+    user.tell(UserActor.stopMessage());
+    harness.testKit.createTestProbe().expectTerminated(user, Duration.ofSeconds(5));
+  }
+
+  private static DeadLetter deadLetterTo(ActorRef<UserActor.Command> user, TestProbe<DeadLetter> deadLetters) {
+    return (DeadLetter) deadLetters.fishForMessage(Duration.ofSeconds(5),
+        letter -> letter.recipient().path().equals(user.path())
+            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
+  }
+
+  /** Pekko's DeadLetterListener logs the class of what the letter wraps: a null there throws instead. */
+  private static void assertLoggable(DeadLetter late) {
+    assertNotNull(WrappedMessage.unwrap(late.message()), "the result the stopped entity missed");
   }
 
   @Test
