@@ -319,14 +319,14 @@ final class LargeMembers {
       writing = true;
       List<GroupMembers.Row> adds = List.copyOf(state.rowsToAdd);
       List<String> removes = List.copyOf(state.rowsToRemove);
-      CompletionStage<Void> written = rows.remove(conversationId, removes)
-          .thenCompose(v -> rows.add(conversationId, adds));
+      CompletionStage<Done> written = Done.after(rows.remove(conversationId, removes)
+          .thenCompose(v -> rows.add(conversationId, adds)));
       ctx.pipeToSelf(written, (v, failure) ->
           new MemberRowsStored(adds.size(), removes.size(), failure == null ? null : failure.toString()));
     } else if (reads.anyWaiting()) {
       writing = true;
       ReadMarks.Batch batch = reads.take();
-      ctx.pipeToSelf(rows.update(conversationId, batch.marks()), (v, failure) ->
+      ctx.pipeToSelf(Done.after(rows.update(conversationId, batch.marks())), (v, failure) ->
           new ReadMarksStored(batch.marks(), batch.replies(), failure == null ? null : failure.toString()));
     }
   }

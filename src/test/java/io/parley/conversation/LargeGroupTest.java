@@ -2,6 +2,7 @@ package io.parley.conversation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.cluster.Done;
@@ -12,8 +13,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.stream.IntStream;
+import org.apache.pekko.actor.DeadLetter;
+import org.apache.pekko.actor.WrappedMessage;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterEach;
@@ -150,6 +155,48 @@ class LargeGroupTest {
     assertEquals(Reason.NOT_MEMBER, send(again, "mallory", "nope-2").reason());
     assertEquals(6, info(again, "m2").memberCount());
     assertEquals(2, summary(again, "m2").info().lastSeq(), "nothing stored for mallory");
+  }
+
+  @Test
+  void memberRowsWrittenAfterTheGroupStoppedAreADeadLetterPekkoCanLog() {
+    var rows = conversations.harness.groupMembers;
+    rows.writesEnd = new CompletableFuture<>();
+    TestProbe<DeadLetter> deadLetters = conversations.harness.testKit.createDeadLetterProbe();
+    var group = conversations.spawn(groupId);
+    TestProbe<Outcome<ConversationInfo>> created = conversations.harness.testKit.createTestProbe();
+    group.tell(new ConversationActor.Create("alice", "Crag", users("m", 0, 5), created.ref()));
+    conversations.eventually(() -> assertTrue(rows.writes.get() > 0));
+    conversations.stopAndAwait(group);
+    rows.writesEnd.complete(null);
+    assertLoggable(deadLetterTo(group, deadLetters));
+  }
+
+  @Test
+  void aReadMarkWrittenAfterTheGroupStoppedIsADeadLetterPekkoCanLog() {
+    var group = grownTo(6);
+    send(group, "m0", "a"); // seq 2
+    conversations.eventually(() -> assertEquals(2, summary(group, "m0").readSeq(), "m0's own mark is written"));
+    var rows = conversations.harness.groupMembers;
+    int before = rows.writes.get();
+    rows.writesEnd = new CompletableFuture<>();
+    TestProbe<DeadLetter> deadLetters = conversations.harness.testKit.createDeadLetterProbe();
+    TestProbe<Outcome<Done>> marked = conversations.harness.testKit.createTestProbe();
+    group.tell(new ConversationActor.MarkRead("m2", 2, marked.ref()));
+    conversations.eventually(() -> assertTrue(rows.writes.get() > before));
+    conversations.stopAndAwait(group);
+    rows.writesEnd.complete(null);
+    assertLoggable(deadLetterTo(group, deadLetters));
+  }
+
+  private static DeadLetter deadLetterTo(ActorRef<ConversationActor.Command> group, TestProbe<DeadLetter> deadLetters) {
+    return (DeadLetter) deadLetters.fishForMessage(Duration.ofSeconds(5),
+        letter -> letter.recipient().path().equals(group.path())
+            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
+  }
+
+  /** Pekko's DeadLetterListener logs the class of what the letter wraps: a null there throws instead. */
+  private static void assertLoggable(DeadLetter late) {
+    assertNotNull(WrappedMessage.unwrap(late.message()), "the result the stopped group missed");
   }
 
   @Test

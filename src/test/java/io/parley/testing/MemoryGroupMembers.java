@@ -21,6 +21,10 @@ import java.util.concurrent.CompletionStage;
 public final class MemoryGroupMembers implements GroupMembers {
   private final Map<String, NavigableMap<String, Row>> groups = new HashMap<>();
   private final Map<String, NavigableSet<String>> largeGroups = new HashMap<>();
+  /** While set, a write is applied at once but ends when this does, as a slow table's would. */
+  public volatile CompletableFuture<Void> writesEnd;
+  /** How many writes were asked for. */
+  public final java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
 
   @Override
   public synchronized CompletionStage<Void> add(String conversationId, List<Row> rows) {
@@ -28,14 +32,14 @@ public final class MemoryGroupMembers implements GroupMembers {
       groups.computeIfAbsent(conversationId, c -> new TreeMap<>()).put(row.userId(), row);
       largeGroups.computeIfAbsent(row.userId(), u -> new TreeSet<>()).add(conversationId);
     }
-    return CompletableFuture.completedFuture(null);
+    return written();
   }
 
   @Override
   public synchronized CompletionStage<Void> update(String conversationId, List<Row> rows) {
     NavigableMap<String, Row> members = groups.computeIfAbsent(conversationId, id -> new TreeMap<>());
     rows.forEach(row -> members.put(row.userId(), row));
-    return CompletableFuture.completedFuture(null);
+    return written();
   }
 
   @Override
@@ -48,7 +52,13 @@ public final class MemoryGroupMembers implements GroupMembers {
         ofUser.remove(conversationId);
       }
     }
-    return CompletableFuture.completedFuture(null);
+    return written();
+  }
+
+  private CompletionStage<Void> written() {
+    writes.incrementAndGet();
+    CompletableFuture<Void> end = writesEnd;
+    return end != null ? end : CompletableFuture.completedFuture(null);
   }
 
   @Override
