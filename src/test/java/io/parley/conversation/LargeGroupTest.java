@@ -2,7 +2,7 @@ package io.parley.conversation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static io.parley.testing.LateResults.assertLoggableDeadLetterTo;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.cluster.Done;
@@ -17,8 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.DeadLetter;
-import org.apache.pekko.actor.WrappedMessage;
-import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterEach;
@@ -168,7 +166,7 @@ class LargeGroupTest {
     conversations.eventually(() -> assertTrue(rows.writes.get() > 0));
     conversations.stopAndAwait(group);
     rows.writesEnd.complete(null);
-    assertLoggable(deadLetterTo(group, deadLetters));
+    assertLoggableDeadLetterTo(group, deadLetters);
   }
 
   @Test
@@ -185,18 +183,7 @@ class LargeGroupTest {
     conversations.eventually(() -> assertTrue(rows.writes.get() > before));
     conversations.stopAndAwait(group);
     rows.writesEnd.complete(null);
-    assertLoggable(deadLetterTo(group, deadLetters));
-  }
-
-  private static DeadLetter deadLetterTo(ActorRef<ConversationActor.Command> group, TestProbe<DeadLetter> deadLetters) {
-    return (DeadLetter) deadLetters.fishForMessage(Duration.ofSeconds(5),
-        letter -> letter.recipient().path().equals(group.path())
-            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
-  }
-
-  /** Pekko's DeadLetterListener logs the class of what the letter wraps: a null there throws instead. */
-  private static void assertLoggable(DeadLetter late) {
-    assertNotNull(WrappedMessage.unwrap(late.message()), "the result the stopped group missed");
+    assertLoggableDeadLetterTo(group, deadLetters);
   }
 
   @Test

@@ -1,20 +1,16 @@
 package io.parley.conversation;
 
+import static io.parley.testing.LateResults.assertLoggableDeadLetterTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.pekko.actor.DeadLetter;
-import org.apache.pekko.actor.WrappedMessage;
-import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,10 +85,6 @@ class MemberIndexingTest {
     conversations.eventually(() -> assertTrue(asked.get()));
     conversations.stopAndAwait(conversation);
     write.complete(null);
-    DeadLetter late = (DeadLetter) deadLetters.fishForMessage(Duration.ofSeconds(5),
-        letter -> letter.recipient().path().equals(conversation.path())
-            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
-    // Pekko's DeadLetterListener logs the class of what the letter wraps: a null there throws instead.
-    assertNotNull(WrappedMessage.unwrap(late.message()), "the result the stopped conversation missed");
+    assertLoggableDeadLetterTo(conversation, deadLetters);
   }
 }

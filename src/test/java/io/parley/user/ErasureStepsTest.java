@@ -1,8 +1,8 @@
 package io.parley.user;
 
+import static io.parley.testing.LateResults.assertLoggableDeadLetterTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.cluster.Done;
@@ -13,7 +13,6 @@ import io.parley.push.PushToken;
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.DeadLetter;
-import org.apache.pekko.actor.WrappedMessage;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -139,7 +138,7 @@ class ErasureStepsTest extends ErasureFixture {
     eventually(() -> assertEquals(1, markings.size()));
     stop(bob);
     markings.get(0).complete(null); // as ContentKeys.markErasing ends
-    assertLoggable(deadLetterTo(bob, deadLetters));
+    assertLoggableDeadLetterTo(bob, deadLetters);
   }
 
   @Test
@@ -151,23 +150,12 @@ class ErasureStepsTest extends ErasureFixture {
     eventually(() -> assertEquals(1, elsewhereErasures.size()));
     stop(bob);
     elsewhereErasures.get(0).complete(null); // as the node's erasure ends (DynamoDbMemberIndex.forget)
-    assertLoggable(deadLetterTo(bob, deadLetters));
+    assertLoggableDeadLetterTo(bob, deadLetters);
   }
 
   private void stop(ActorRef<UserActor.Command> user) {
     user.tell(UserActor.stopMessage());
     harness.testKit.createTestProbe().expectTerminated(user, Duration.ofSeconds(5));
-  }
-
-  private static DeadLetter deadLetterTo(ActorRef<UserActor.Command> user, TestProbe<DeadLetter> deadLetters) {
-    return (DeadLetter) deadLetters.fishForMessage(Duration.ofSeconds(5),
-        letter -> letter.recipient().path().equals(user.path())
-            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
-  }
-
-  /** Pekko's DeadLetterListener logs the class of what the letter wraps: a null there throws instead. */
-  private static void assertLoggable(DeadLetter late) {
-    assertNotNull(WrappedMessage.unwrap(late.message()), "the result the stopped entity missed");
   }
 
   @Test
