@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.TestInstancePostProcessor;
  *
  * <p>They share one node: a start costs seconds, and each test uses its own users, so no test
  * sees another's data. It starts with the first of these classes to run and stops when the test
- * run ends (JUnit's root store closes it). Run on dynoxide too: the tag, which the classes
+ * run ends (the launcher session's store closes it). Run on dynoxide too: the tag, which the classes
  * inherit, selects them for pom.xml's {@code on-dynoxide} execution.
  */
 @Tag("on-dynoxide")

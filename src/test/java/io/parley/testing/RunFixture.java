@@ -8,8 +8,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A fixture several test classes share, such as a node whose start costs seconds: made by the
- * first class that asks, in a temporary directory of its own, and kept in JUnit's root store, so
- * it is closed, and the directory deleted, when the test run ends.
+ * first class that asks, in a temporary directory of its own, and kept in the launcher session's
+ * store, so it is closed, and the directory deleted, when the session ends. Surefire and failsafe
+ * run each class of a fork as a request of its own, whose root store is closed with the class,
+ * but all of them in one session.
  */
 public final class RunFixture {
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(RunFixture.class);
@@ -24,7 +26,7 @@ public final class RunFixture {
   /** The run's fixture named by {@code owner} (the class that shares it), started by the first call. */
   public static <T extends AutoCloseable> T get(ExtensionContext context, Class<?> owner, Start<T> start) {
     @SuppressWarnings("unchecked")
-    Held<T> held = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(owner, key -> Held.start(start), Held.class);
+    Held<T> held = context.getStore(ExtensionContext.StoreScope.LAUNCHER_SESSION, NAMESPACE).getOrComputeIfAbsent(owner, key -> Held.start(start), Held.class);
     return held.fixture();
   }
 
