@@ -26,7 +26,8 @@ public final class RunFixture {
   /** The run's fixture named by {@code owner} (the class that shares it), started by the first call. */
   public static <T extends AutoCloseable> T get(ExtensionContext context, Class<?> owner, Start<T> start) {
     @SuppressWarnings("unchecked")
-    Held<T> held = context.getStore(ExtensionContext.StoreScope.LAUNCHER_SESSION, NAMESPACE).getOrComputeIfAbsent(owner, key -> Held.start(start), Held.class);
+    Held<T> held = context.getStore(ExtensionContext.StoreScope.LAUNCHER_SESSION, NAMESPACE)
+        .getOrComputeIfAbsent(owner, key -> Held.start(start), Held.class);
     return held.fixture();
   }
 
