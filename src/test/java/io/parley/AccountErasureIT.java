@@ -156,6 +156,9 @@ class AccountErasureIT {
       assertEquals(carol, created.body().get("invited").get(0).asText(), "carol is invited: " + created);
       String group = created.body().get("conversation_id").asText();
       send(api, aliceToken, group, "t1", "hello " + run);
+      // A group she is the only member of: her erasure leaves it with no one (it never finished).
+      ApiClient.Response alone = api.post(aliceToken, "/v1/groups", "{\"title\":\"notes\",\"members\":[]}");
+      assertEquals(200, alone.status(), alone.toString());
       assertEquals(title, inboxTitle(api, bobToken, group), "a member reads the title");
       assertEquals(title, api.get(carolToken, "/v1/invites").body().get("invites").get(0).get("title").asText(),
           "the invited read it");

@@ -215,7 +215,10 @@ public final class ConversationState {
       return membersRemoved(List.of(userId));
     }
 
-    /** A group's owner who leaves hands it on: to the longest-serving admin, else member. */
+    /**
+     * A group's owner who leaves hands it on: to the longest-serving admin, else member. A group
+     * whose last member went (or a large one with no admin left) has no owner.
+     */
     Active membersRemoved(List<String> removed) {
       removed.forEach(members::remove);
       formerMembersOwed.addAll(removed);
@@ -223,8 +226,7 @@ public final class ConversationState {
       admins.removeAll(removed);
       if (large) {
         if (rolesOn && (owner == null || removed.contains(owner))) {
-          owner = admins.isEmpty() ? null : admins.first(); // its members are rows: an admin, else no one
-          admins.remove(owner);
+          owner = admins.pollFirst(); // its members are rows: an admin, else no one
         }
         return this;
       }
@@ -232,7 +234,9 @@ public final class ConversationState {
         owner = members.keySet().stream().filter(admins::contains).findFirst()
             .or(() -> members.keySet().stream().findFirst())
             .orElse(null);
-        admins.remove(owner);
+        if (owner != null) {
+          admins.remove(owner);
+        }
       }
       return this;
     }

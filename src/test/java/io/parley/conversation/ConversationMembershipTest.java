@@ -49,6 +49,25 @@ class ConversationMembershipTest extends ConversationFixture {
     assertFalse(send(conversation, "alice", "x").isOk());
   }
 
+  /**
+   * The last member of a group may leave it: the event's handler threw as it handed the group on
+   * to no one, so the leave was never stored and the member was answered nothing.
+   */
+  @Test
+  void theLastMemberOfAGroupMayLeaveIt() {
+    String group = "g." + UUID.randomUUID();
+    var conversation = spawn(group);
+    TestProbe<Outcome<ConversationInfo>> created = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.Create("alice", "Notes", List.of(), created.ref()));
+    assertTrue(created.receiveMessage().isOk());
+    TestProbe<Outcome<Done>> done = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.Leave("alice", done.ref()));
+    assertTrue(done.receiveMessage().isOk());
+    assertTrue(stored(group, ConversationActor.MemberLeft.class));
+    stopAndAwait(conversation);
+    assertEquals(Outcome.Reason.NOT_MEMBER, send(spawn(group), "alice", "back?").reason());
+  }
+
   @Test
   void aHandOffCarriesTheMemberListOnlyToAMemberNotKnownToHoldIt() {
     String group = "g." + UUID.randomUUID();

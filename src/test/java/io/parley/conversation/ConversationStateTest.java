@@ -18,6 +18,26 @@ import org.junit.jupiter.api.Test;
 /** The ConversationActor's compact state parts and id rules. */
 class ConversationStateTest {
 
+  /**
+   * The last member of a group may go (leave, or an erased account), and so may a large group's
+   * owner with no admin: the group has no owner then. The hand-over removed a null owner from the
+   * admins, which threw, so the entity stopped before storing the event: such a member could never
+   * leave, and their erasure never finished.
+   */
+  @Test
+  void aGroupsLastMemberOrALargeGroupsOwnerWithNoAdminMayGo() {
+    ConversationState.Active group = new ConversationState.Active("Solo", List.of("alice")).groupCreated("alice", true);
+    group.memberLeft("alice");
+    assertTrue(group.members.isEmpty());
+    assertEquals(null, group.owner);
+
+    ConversationState.Active large = new ConversationState.Active("Big", List.of("alice", "bob")).groupCreated("alice", true);
+    large.becameLarge(List.of(new GroupMembers.Row("alice", 0, 0), new GroupMembers.Row("bob", 0, 0)));
+    large.largeMembersChanged(List.of(), List.of("alice"));
+    assertEquals(null, large.owner);
+    assertTrue(large.admins.isEmpty());
+  }
+
   @Test
   void journalIndexPointsReadersAtTheWriteHoldingTheirFirstMessage() {
     JournalIndex index = new JournalIndex();
