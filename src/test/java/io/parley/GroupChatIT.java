@@ -100,8 +100,9 @@ class GroupChatIT extends SharedChatNode {
       JsonNode posted = aliceWs.request(send(group, "a1", "welcome"));
       assertEquals(1, posted.get("seq").asLong(), "nothing of bob's was stored: " + posted);
 
-      // Members by HTTP, in bulk: a plain member may not, the owner may.
-      String members = "{\"members\":[\"" + carol + "\"]}";
+      // Members by HTTP, in bulk: a plain member may not, the owner may. An id named twice is
+      // answered once.
+      String members = "{\"members\":[\"" + carol + "\",\"" + carol + "\"]}";
       assertEquals(403, api.delete(api.token(bob), "/v1/conversations/" + group + "/members", members).status());
       ApiClient.Response removed = api.delete(api.token(alice), "/v1/conversations/" + group + "/members", members);
       assertEquals(200, removed.status(), removed.toString());
@@ -110,6 +111,7 @@ class GroupChatIT extends SharedChatNode {
           && !strings(f.get("members")).contains(carol));
       ApiClient.Response readded = api.post(api.token(alice), "/v1/conversations/" + group + "/members", members);
       assertEquals(200, readded.status(), readded.toString());
+      assertEquals(List.of(carol), strings(readded.body().get("added")));
       JsonNode page = bobWs.request(frame("conversation.members").put("conversation_id", group).put("limit", 2));
       assertEquals(2, page.get("members").size(), page.toString());
       ApiClient.Response rest = api.get(api.token(bob), "/v1/conversations/" + group + "/members?after="

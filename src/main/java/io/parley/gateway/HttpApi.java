@@ -253,11 +253,8 @@ public final class HttpApi extends AllDirectives {
             .thenApply(added ->
                 WireFormat.membersAdded(null, conversationId, members, added.invited()).without("type"));
       }
-      return chat.groups().removeMembers(userId, conversationId, members).thenApply(done -> {
-        ObjectNode answer = WireFormat.JSON.createObjectNode().put("conversation_id", conversationId);
-        answer.set("removed", WireFormat.JSON.valueToTree(members));
-        return answer;
-      });
+      return chat.groups().removeMembers(userId, conversationId, members)
+          .thenApply(done -> WireFormat.membersRemoved(conversationId, members));
     });
   }
 

@@ -115,11 +115,21 @@ public final class WireFormat {
     return node;
   }
 
-  /** The answer to an add_members with a req_id: the ids asked for less those invited, and those invited. */
+  /**
+   * The answer to an add_members with a req_id: the ids asked for less those invited, and those
+   * invited; each id once, however often it was asked for.
+   */
   public static ObjectNode membersAdded(String reqId, String conversationId, List<String> members, List<String> invited) {
     ObjectNode node = frame("conversation.members_added", reqId).put("conversation_id", conversationId);
-    node.set("added", strings(members.stream().filter(id -> !invited.contains(id)).toList()));
+    node.set("added", strings(members.stream().distinct().filter(id -> !invited.contains(id)).toList()));
     node.set("invited", strings(invited));
+    return node;
+  }
+
+  /** The answer to removing members over HTTP: each id once, however often it was asked for. */
+  public static ObjectNode membersRemoved(String conversationId, List<String> members) {
+    ObjectNode node = JSON.createObjectNode().put("conversation_id", conversationId);
+    node.set("removed", strings(members.stream().distinct().toList()));
     return node;
   }
 
