@@ -150,6 +150,31 @@ class GroupConsentIT {
     }
   }
 
+  /**
+   * An invite whose inviter may no longer add anyone (here: the inviter left the group) is refused
+   * when accepted, and dropped then: it stayed in the list, to be refused again at every try.
+   */
+  @Test
+  void anInviteThatNoLongerHoldsIsDroppedWhenAccepted() {
+    String alice = user("alice");
+    String gina = user("gina");
+    try (WsClient aliceWs = connect(alice, "phone"); WsClient ginaWs = connect(gina, "phone")) {
+      ginaWs.request(frame("settings.set").put("group_adds", "nobody"));
+      JsonNode created = aliceWs.request(frame("conversation.create").put("title", "Gone").set("members", ids(gina)));
+      assertEquals(List.of(gina), strings(created.get("invited")), created.toString());
+      String group = created.get("conversation_id").asText();
+      aliceWs.send(frame("conversation.leave").put("conversation_id", group));
+      assertEquals("pong", aliceWs.request(frame("ping")).get("type").asText());
+
+      JsonNode refused = ginaWs.request(frame("conversation.accept_invite").put("conversation_id", group));
+      assertEquals("not_member", refused.get("code").asText(), refused.toString());
+      assertTrue(refused.get("message").asText().contains("no longer holds"), refused.toString());
+      assertEquals(0, ginaWs.request(frame("invites.get")).get("invites").size(), "the dead invite is gone");
+      assertEquals("not_found", ginaWs.request(frame("conversation.accept_invite").put("conversation_id", group))
+          .get("code").asText());
+    }
+  }
+
   @Test
   void whoMayAddMeIsTheUsersOwnChoice() {
     String alice = user("alice");

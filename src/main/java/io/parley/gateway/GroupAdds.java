@@ -185,15 +185,29 @@ public final class GroupAdds {
     return findInvite(userId, conversationId, false)
         .thenCompose(invite -> this.<ConversationActor.Command, Done>ask(entities.conversation(conversationId),
                 replyTo -> new ConversationActor.AddMembers(invite.inviterId(), List.of(userId), replyTo))
-            .exceptionally(refused -> {
-              ApiError error = ApiError.from(refused);
-              if (error.code == ErrorCode.UNAVAILABLE || error.code == ErrorCode.INTERNAL) {
-                throw error;
-              }
-              throw new ApiError(error.code,
-                  "the invite to " + conversationId + " no longer holds: " + error.getMessage());
-            })
+            .handle((joined, refused) -> refused == null
+                ? CompletableFuture.completedFuture(joined)
+                : refusedToJoin(userId, conversationId, ApiError.from(refused)))
+            .thenCompose(Function.identity())
             .thenCompose(joined -> findInvite(userId, conversationId, true)));
+  }
+
+  /**
+   * The group refused the inviter's addition. An inviter who may no longer add anyone (a member
+   * no more, or no longer an admin) makes the invite dead: it is dropped, so it is not listed and
+   * refused again at every try. A full group keeps it; a failure to retry fails as it is.
+   */
+  private CompletionStage<Done> refusedToJoin(String userId, String conversationId, ApiError error) {
+    if (error.code == ErrorCode.UNAVAILABLE || error.code == ErrorCode.INTERNAL) {
+      return CompletableFuture.failedFuture(error);
+    }
+    ApiError noLonger = new ApiError(error.code,
+        "the invite to " + conversationId + " no longer holds: " + error.getMessage());
+    boolean dead = error.code == ErrorCode.NOT_MEMBER || error.code == ErrorCode.FORBIDDEN;
+    CompletionStage<?> dropped = dead ? findInvite(userId, conversationId, true) : CompletableFuture.completedFuture(null);
+    return dropped.<Done>handle((done, failure) -> {
+      throw noLonger;
+    });
   }
 
   private CompletionStage<GroupConsent.Invite> findInvite(String userId, String conversationId, boolean drop) {
