@@ -300,12 +300,23 @@ public final class ChatService {
     return limits.acquire(AllowanceKind.EXPORTS, userId);
   }
 
+  static final int MAX_PUSH_TOKEN_CHARS = 4096;
+
+  /** APNs tokens are hex and FCM's URL-safe text: a space or a line break is no provider's token. */
+  private static boolean isPushToken(String token) {
+    return token != null && !token.isEmpty() && token.length() <= MAX_PUSH_TOKEN_CHARS
+        && token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+  }
+
   public CompletionStage<Done> registerPushToken(String userId, String platform, String token, boolean register) {
     if (!"apns".equals(platform) && !"fcm".equals(platform)) {
       throw ApiError.badRequest("platform must be \"apns\" or \"fcm\"");
     }
-    if (token == null || token.isEmpty() || token.length() > 4096) {
-      throw ApiError.badRequest("token must be a non-empty string");
+    // One stored before tokens were checked so may still be removed.
+    boolean removable = !register && token != null && !token.isEmpty() && token.length() <= MAX_PUSH_TOKEN_CHARS;
+    if (!isPushToken(token) && !removable) {
+      throw ApiError.badRequest("token must be 1–" + MAX_PUSH_TOKEN_CHARS
+          + " printable ASCII characters (as APNs or FCM issued it)");
     }
     PushToken pushToken = new PushToken(platform, token);
     if (!register) {

@@ -11,6 +11,8 @@ import io.parley.gateway.WireFormat;
 import io.parley.user.DeviceEvent;
 import io.parley.user.UserActor;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,6 +67,26 @@ class ClientFramesTest extends ClientFramesFixture {
     assertError(reply("{\"type\": \"ping\", \"req_id\": \"r\\udc00\"}"), null, "bad_request");
     bob.expectNoMessage(Duration.ofMillis(100));
     conversation.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  /**
+   * A push token is what APNs or FCM issued: 1–4,096 printable ASCII characters. One with a space,
+   * a line break or beyond the bound is refused with a message naming the rule (a token of 5,000
+   * characters was told "token must be a non-empty string"), and reaches no entity.
+   */
+  @Test
+  void aPushTokenIsOneToFourThousandNinetySixPrintableAsciiCharacters() {
+    for (String token : new String[] {"", "x".repeat(4097), "ab cd", "ab\\ncd", "caf\u00e9"}) {
+      CompletionStage<Optional<String>> answer = reply("{\"type\": \"device.register\", \"req_id\": \"t1\", "
+          + "\"platform\": \"apns\", \"token\": \"" + token + "\"}");
+      assertError(answer, "t1", "bad_request");
+      assertEquals("token must be 1–4096 printable ASCII characters (as APNs or FCM issued it)",
+          json(answer).get("message").asText(), token);
+    }
+    bob.expectNoMessage(Duration.ofMillis(100));
+    // One stored before tokens were checked may still be removed.
+    reply("{\"type\": \"device.unregister\", \"req_id\": \"t2\", \"platform\": \"apns\", \"token\": \"ab cd\"}");
+    assertEquals("ab cd", bob.expectMessageClass(UserActor.UnregisterPushToken.class).token().token());
   }
 
   /**
