@@ -312,7 +312,7 @@ public final class ChatService {
     if (!"apns".equals(platform) && !"fcm".equals(platform)) {
       throw ApiError.badRequest("platform must be \"apns\" or \"fcm\"");
     }
-    // One stored before tokens were checked so may still be removed.
+    // A token stored before this check may still be removed.
     boolean removable = !register && token != null && !token.isEmpty() && token.length() <= MAX_PUSH_TOKEN_CHARS;
     if (!isPushToken(token) && !removable) {
       throw ApiError.badRequest("token must be 1–" + MAX_PUSH_TOKEN_CHARS
