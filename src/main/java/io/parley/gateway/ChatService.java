@@ -303,18 +303,17 @@ public final class ChatService {
   static final int MAX_PUSH_TOKEN_CHARS = 4096;
 
   /** APNs tokens are hex and FCM's URL-safe text: a space or a line break is no provider's token. */
-  private static boolean isPushToken(String token) {
-    return token != null && !token.isEmpty() && token.length() <= MAX_PUSH_TOKEN_CHARS
-        && token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+  private static boolean isPrintableAscii(String token) {
+    return token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
   }
 
   public CompletionStage<Done> registerPushToken(String userId, String platform, String token, boolean register) {
     if (!"apns".equals(platform) && !"fcm".equals(platform)) {
       throw ApiError.badRequest("platform must be \"apns\" or \"fcm\"");
     }
-    // A token stored before this check may still be removed.
-    boolean removable = !register && token != null && !token.isEmpty() && token.length() <= MAX_PUSH_TOKEN_CHARS;
-    if (!isPushToken(token) && !removable) {
+    // Only a registration is checked for its characters: a token stored before may still be removed.
+    if (token == null || token.isEmpty() || token.length() > MAX_PUSH_TOKEN_CHARS
+        || (register && !isPrintableAscii(token))) {
       throw ApiError.badRequest("token must be 1–" + MAX_PUSH_TOKEN_CHARS
           + " printable ASCII characters (as APNs or FCM issued it)");
     }
