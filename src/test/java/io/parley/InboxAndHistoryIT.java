@@ -54,6 +54,21 @@ class InboxAndHistoryIT extends SharedChatNode {
       ApiClient.Response http = api.get(api.token(alice), "/v1/inbox?limit=1");
       assertEquals(200, http.status());
       assertEquals(1, http.body().get("items").size());
+
+      // A page goes on from the last item's time and id: nothing of that time is skipped or repeated.
+      JsonNode first = aliceWs.request(frame("inbox.get").put("limit", 1));
+      JsonNode last = first.get("items").get(0);
+      JsonNode next = aliceWs.request(frame("inbox.get").put("limit", 1)
+          .put("before_ts", last.get("last_message_ts").asLong())
+          .put("after_conversation_id", last.get("conversation_id").asText()));
+      assertEquals(directId(alice, carol), next.get("items").get(0).get("conversation_id").asText());
+      ApiClient.Response nextOverHttp = api.get(api.token(alice), "/v1/inbox?limit=1&before_ts="
+          + last.get("last_message_ts").asLong() + "&after_conversation_id=" + last.get("conversation_id").asText());
+      assertEquals(200, nextOverHttp.status());
+      assertEquals(directId(alice, carol), nextOverHttp.body().get("items").get(0).get("conversation_id").asText());
+      ApiClient.Response withoutTime = api.get(api.token(alice), "/v1/inbox?after_conversation_id=g.a");
+      assertEquals(400, withoutTime.status());
+      assertEquals("bad_request", withoutTime.body().get("code").asText());
     }
   }
 

@@ -22,6 +22,7 @@ import io.parley.push.PushToken;
 import io.parley.push.PushTokenOwner;
 import io.parley.user.AllowanceKind;
 import io.parley.user.GroupConsentSettings;
+import io.parley.user.InboxCursor;
 import io.parley.user.InboxItem;
 import io.parley.user.UserActor;
 import java.time.Clock;
@@ -246,13 +247,22 @@ public final class ChatService {
         .thenCompose(sealing::open);
   }
 
-  public CompletionStage<List<InboxItem>> inbox(String userId, Integer limit, Long beforeTs) {
+  public CompletionStage<List<InboxItem>> inbox(String userId, Integer limit, Long beforeTs, String afterConversationId) {
     int n = limit(limit, DEFAULT_INBOX_LIMIT, MAX_INBOX_LIMIT);
+    if (afterConversationId != null) {
+      if (beforeTs == null) {
+        throw ApiError.badRequest("after_conversation_id goes with before_ts: a page's last conversation_id and last_message_ts");
+      }
+      if (!ConversationIds.isValidId(afterConversationId)) {
+        throw ApiError.badRequest("after_conversation_id must be " + UserIds.GRAMMAR);
+      }
+    }
+    InboxCursor cursor = new InboxCursor(beforeTs, afterConversationId);
     // A read: a page asks each large group of the user and the groups whose member lists it does not keep.
     return limits.acquire(AllowanceKind.READS, userId)
         .thenCompose(allowed -> ask(entities.user(userId),
-            (ActorRef<Outcome<UserActor.InboxPage>> replyTo) -> new UserActor.GetInbox(n, beforeTs, replyTo)))
-        .thenCompose(page -> largeGroups.merge(userId, page.items(), n, beforeTs))
+            (ActorRef<Outcome<UserActor.InboxPage>> replyTo) -> new UserActor.GetInbox(n, beforeTs, afterConversationId, replyTo)))
+        .thenCompose(page -> largeGroups.merge(userId, page.items(), n, cursor))
         .thenCompose(sealing::openItems);
   }
 

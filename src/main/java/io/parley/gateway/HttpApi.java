@@ -155,8 +155,9 @@ public final class HttpApi extends AllDirectives {
 
   private Route inbox(String userId) {
     return parameterOptional("limit", limit -> parameterOptional("before_ts", beforeTs ->
-        respond(() -> chat.inbox(userId, integer("limit", limit), number("before_ts", beforeTs))
-            .thenApply(items -> (JsonNode) WireFormat.inbox(null, items).without(java.util.List.of("type"))))));
+        parameterOptional("after_conversation_id", after ->
+            respond(() -> chat.inbox(userId, integer("limit", limit), number("before_ts", beforeTs), after.orElse(null))
+                .thenApply(items -> (JsonNode) WireFormat.inbox(null, items).without(java.util.List.of("type")))))));
   }
 
   private Route history(String userId, String conversationId) {

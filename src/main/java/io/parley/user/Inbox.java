@@ -347,10 +347,10 @@ public final class Inbox {
         e.lastSenderId(), e.lastMessageTs(), e.unreadCount(), e.previewKeyId());
   }
 
-  /** Newest first, strictly older than {@code beforeTs} when given. */
-  public List<InboxItem> page(int limit, Long beforeTs) {
+  /** Newest first, then by conversation id, from {@code cursor} on. */
+  public List<InboxItem> page(int limit, InboxCursor cursor) {
     return entries.entrySet().stream()
-        .filter(e -> beforeTs == null || e.getValue().lastMessageTs() < beforeTs)
+        .filter(e -> cursor.admits(e.getValue().lastMessageTs(), e.getKey()))
         .sorted(Comparator.comparingLong((Map.Entry<String, Entry> e) -> e.getValue().lastMessageTs())
             .reversed()
             .thenComparing(Map.Entry::getKey))

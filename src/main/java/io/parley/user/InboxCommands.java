@@ -33,7 +33,7 @@ final class InboxCommands {
 
   /** Answered once the members the inbox does not keep are read (or that failed). */
   void page(UserState state, UserActor.GetInbox cmd) {
-    memberLists.page(state.inbox.page(cmd.limit(), cmd.beforeTs()), cmd.replyTo());
+    memberLists.page(state.inbox.page(cmd.limit(), cmd.cursor()), cmd.replyTo());
   }
 
   /**

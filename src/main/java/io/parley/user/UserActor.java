@@ -131,8 +131,13 @@ public final class UserActor
       String deviceId, String conversationId, long seq, ActorRef<Outcome<Done>> replyTo)
       implements Writes {}
 
-  public record GetInbox(int limit, Long beforeTs, ActorRef<Outcome<InboxPage>> replyTo)
-      implements Command {}
+  /** The cursor's fields are the record's own, as nodes of the build before send them. */
+  public record GetInbox(int limit, Long beforeTs, String afterConversationId, ActorRef<Outcome<InboxPage>> replyTo)
+      implements Command {
+    public InboxCursor cursor() {
+      return new InboxCursor(beforeTs, afterConversationId);
+    }
+  }
 
   public record InboxPage(List<InboxItem> items) implements JsonSerializable {}
 

@@ -79,7 +79,7 @@ public final class UserState implements JsonSerializable {
    */
   UserActor.ExportData exportData() {
     TreeSet<String> conversations = new TreeSet<>(storedThrough.keySet());
-    List<InboxItem> entries = inbox.page(Integer.MAX_VALUE, null);
+    List<InboxItem> entries = inbox.page(Integer.MAX_VALUE, InboxCursor.NEWEST);
     entries.forEach(item -> conversations.add(item.conversationId()));
     return new UserActor.ExportData(
         Map.copyOf(devices), List.copyOf(pushTokens), entries, List.copyOf(conversations), lastSeen);

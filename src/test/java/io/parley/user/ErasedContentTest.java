@@ -123,7 +123,7 @@ class ErasedContentTest extends ErasureFixture {
 
   private List<InboxItem> inbox(ActorRef<UserActor.Command> user) {
     TestProbe<Outcome<UserActor.InboxPage>> inbox = harness.testKit.createTestProbe();
-    user.tell(new UserActor.GetInbox(20, null, inbox.ref()));
+    user.tell(new UserActor.GetInbox(20, null, null, inbox.ref()));
     return inbox.receiveMessage(Duration.ofSeconds(5)).value().items();
   }
 }

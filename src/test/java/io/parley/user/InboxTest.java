@@ -92,12 +92,34 @@ class InboxTest {
     Inbox inbox = new Inbox();
     inbox.addMessages("bob", DIRECT, "d:alice:bob", List.of(item("d:alice:bob", 1, "alice", 100)), plain("old"), 0);
     inbox.update("bob", GROUP, 200, 0);
-    assertEquals(List.of("g.1", "d:alice:bob"), inbox.page(20, null).stream().map(InboxItem::conversationId).toList());
-    assertEquals(List.of("d:alice:bob"), inbox.page(20, 200L).stream().map(InboxItem::conversationId).toList());
+    assertEquals(List.of("g.1", "d:alice:bob"), inbox.page(20, InboxCursor.NEWEST).stream().map(InboxItem::conversationId).toList());
+    assertEquals(List.of("d:alice:bob"), inbox.page(20, new InboxCursor(200L, null)).stream().map(InboxItem::conversationId).toList());
     assertEquals("Climbing", inbox.item("g.1").title());
     inbox.update("bob", new ConversationInfo("g.1", "Climbing", List.of("alice", "carol"), 0), 300, 0);
-    assertEquals(1, inbox.page(20, null).size());
+    assertEquals(1, inbox.page(20, InboxCursor.NEWEST).size());
   }
+  @Test
+  void pagingFromEachPagesLastItemVisitsEveryEntryOnceThoughTheyTieOnTheirTime() {
+    Inbox inbox = new Inbox();
+    inbox.update("bob", GROUP, 300, 0);
+    for (String id : List.of("g.c", "g.a", "g.d", "g.b")) {
+      inbox.update("bob", new ConversationInfo(id, "Tied", List.of("alice", "bob"), 0), 200, 0);
+    }
+    inbox.addMessages("bob", DIRECT, "d:alice:bob", List.of(item("d:alice:bob", 1, "alice", 100)), plain("old"), 0);
+
+    List<List<String>> pages = new java.util.ArrayList<>();
+    InboxCursor cursor = InboxCursor.NEWEST;
+    for (List<InboxItem> page = inbox.page(2, cursor); !page.isEmpty(); page = inbox.page(2, cursor)) {
+      pages.add(page.stream().map(InboxItem::conversationId).toList());
+      InboxItem last = page.get(page.size() - 1);
+      cursor = new InboxCursor(last.lastMessageTs(), last.conversationId());
+    }
+    assertEquals(List.of(List.of("g.1", "g.a"), List.of("g.b", "g.c"), List.of("g.d", "d:alice:bob")), pages,
+        "newest first, ties by conversation id, each on one page");
+    assertEquals(List.of("d:alice:bob"), inbox.page(20, new InboxCursor(200L, null)).stream()
+        .map(InboxItem::conversationId).toList(), "before_ts alone is strictly older, as the contract says");
+  }
+
   @Test
   void aGroupsTitleIsKeptWithItsMembersWithinTheBudgetAndADirectOnesAlways() {
     String sealedTitle = "\u0001alice\u0001k1\u00012." + "A".repeat(80);

@@ -142,7 +142,7 @@ abstract class UserFixture {
 
   Observed observe(ActorRef<UserActor.Command> user) {
     TestProbe<Outcome<UserActor.InboxPage>> inbox = harness.testKit.createTestProbe();
-    user.tell(new UserActor.GetInbox(200, null, inbox.ref()));
+    user.tell(new UserActor.GetInbox(200, null, null, inbox.ref()));
     return new Observed(inbox.receiveMessage().value().items(), pendingCursors(user, 0));
   }
 

@@ -87,7 +87,7 @@ class UserInboxTest extends UserFixture {
     harness.conversationProbe("g.small").receiveMessage();
     harness.conversationProbe("g.large").receiveMessage();
     TestProbe<Outcome<UserActor.InboxPage>> page = harness.testKit.createTestProbe();
-    bob.tell(new UserActor.GetInbox(20, null, page.ref()));
+    bob.tell(new UserActor.GetInbox(20, null, null, page.ref()));
     var getInfo = (ConversationActor.GetInfo) harness.conversationProbe("g.large").receiveMessage();
     getInfo.replyTo().tell(Outcome.ok(new ConversationInfo("g.large", "g.large",
         List.of("bob", "carol-with-a-long-id", "dave-with-a-long-id"), 0)));
@@ -162,10 +162,22 @@ class UserInboxTest extends UserFixture {
     assertEquals(Outcome.Reason.NOT_MEMBER, done.receiveMessage().reason());
 
     TestProbe<Outcome<UserActor.InboxPage>> inbox = harness.testKit.createTestProbe();
-    restart(bob).tell(new UserActor.GetInbox(20, null, inbox.ref()));
+    restart(bob).tell(new UserActor.GetInbox(20, null, null, inbox.ref()));
     InboxItem item = inbox.receiveMessage().value().items().get(0);
     assertEquals(1, item.unreadCount());
     assertEquals(3, item.lastSeq());
     assertEquals("text 3", item.lastMessagePreview());
+  }
+
+  /** During a rolling update a node of the build before asks without afterConversationId: strictly older, as before. */
+  @Test
+  void anInboxAskOfTheBuildBeforePagesStrictlyOlder() {
+    TestProbe<Outcome<UserActor.InboxPage>> page = harness.testKit.createTestProbe();
+    String json = harness.storedJson(new UserActor.GetInbox(20, 5L, "g.a", page.ref()));
+    assertFalse(json.contains("cursor"), "the cursor is read from the fields the build before sends: " + json);
+    String earlier = json.replace(",\"afterConversationId\":\"g.a\"", "");
+    assertFalse(earlier.equals(json), json);
+    var read = (UserActor.GetInbox) harness.readStored(UserActor.GetInbox.class.getName(), earlier);
+    assertEquals(new InboxCursor(5L, null), read.cursor());
   }
 }

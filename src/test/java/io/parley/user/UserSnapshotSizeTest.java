@@ -105,7 +105,7 @@ class UserSnapshotSizeTest {
     for (int t = 0; t < UserState.MAX_PUSH_TOKENS; t++) {
       state.apply(new UserActor.PushTokenAdded(new PushToken("fcm", id(180))));
     }
-    assertEquals(groups, state.inbox.page(Integer.MAX_VALUE, null).size());
+    assertEquals(groups, state.inbox.page(Integer.MAX_VALUE, InboxCursor.NEWEST).size());
     assertEquals(Inbox.UNREAD_SEQS_KEPT + 10, state.inbox.item(state.inbox.membersNotKept().get(0)).unreadCount());
     assertTrue(state.inbox.keptMemberBytes() <= settings.inboxMemberBytes());
     return state;

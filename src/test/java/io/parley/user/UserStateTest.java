@@ -141,7 +141,7 @@ class UserStateTest {
       var info = new ConversationInfo("g." + i, "group", List.of("alice", "bob"), 0);
       state.apply("bob", new UserActor.MembershipChanged(info, T0 + i, 0, 0));
     }
-    assertEquals(UserState.FORMER_INBOX_MAX_ENTRIES, state.inbox.page(Integer.MAX_VALUE, null).size());
+    assertEquals(UserState.FORMER_INBOX_MAX_ENTRIES, state.inbox.page(Integer.MAX_VALUE, InboxCursor.NEWEST).size());
 
     state.apply(new UserActor.DeviceConnected("tablet", T0, 0, 0, 0));
     List<PendingQueue.Item> items = LongStream.rangeClosed(1, UserState.FORMER_PENDING_MAX_ITEMS + 1)

@@ -7,6 +7,7 @@ import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
 import io.parley.gateway.Entities;
+import io.parley.user.InboxCursor;
 import io.parley.user.InboxItem;
 import io.parley.user.InboxPreview;
 import java.time.Duration;
@@ -38,12 +39,12 @@ public final class LargeGroupInbox {
   }
 
   /** The user entity's page with the large groups merged in: newest first, a large group's own entry winning. */
-  public CompletionStage<List<InboxItem>> merge(String userId, List<InboxItem> kept, int limit, Long beforeTs) {
+  public CompletionStage<List<InboxItem>> merge(String userId, List<InboxItem> kept, int limit, InboxCursor cursor) {
     return items(userId).thenApply(large -> {
       Map<String, InboxItem> byId = new LinkedHashMap<>();
       kept.forEach(item -> byId.put(item.conversationId(), item));
       large.stream()
-          .filter(item -> beforeTs == null || item.lastMessageTs() < beforeTs)
+          .filter(item -> cursor.admits(item.lastMessageTs(), item.conversationId()))
           .forEach(item -> byId.put(item.conversationId(), item));
       if (large.isEmpty()) {
         return kept;

@@ -210,7 +210,8 @@ public final class ClientFrames {
       case "conversation.leave":
         return noReply(chat.leave(userId, ClientJson.requiredString(frame, "conversation_id")));
       case "inbox.get":
-        return chat.inbox(userId, ClientJson.optionalInt(frame, "limit"), ClientJson.optionalLong(frame, "before_ts"))
+        return chat.inbox(userId, ClientJson.optionalInt(frame, "limit"), ClientJson.optionalLong(frame, "before_ts"),
+                ClientJson.optionalString(frame, "after_conversation_id"))
             .thenApply(items -> Optional.of(WireFormat.inbox(reqId, items)));
       case "history.get": {
         String conversationId = ClientJson.requiredString(frame, "conversation_id");

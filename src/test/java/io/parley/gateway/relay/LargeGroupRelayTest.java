@@ -10,6 +10,7 @@ import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.LiveEvent;
 import io.parley.gateway.Entities;
 import io.parley.testing.EntityHarness;
+import io.parley.user.InboxCursor;
 import io.parley.user.InboxItem;
 import java.time.Duration;
 import java.util.List;
@@ -146,7 +147,7 @@ class LargeGroupRelayTest {
           .toCompletableFuture().join();
     }
     LargeGroupInbox inbox = new LargeGroupInbox(harness, relay.known(), Duration.ofSeconds(2), harness.testKit.system());
-    var merged = inbox.merge("erin", List.of(), 50, null).toCompletableFuture();
+    var merged = inbox.merge("erin", List.of(), 50, InboxCursor.NEWEST).toCompletableFuture();
     for (String g : groups.subList(0, 3)) {
       ConversationActor.GetSummary asked = harness.conversationProbe(g).expectMessageClass(ConversationActor.GetSummary.class);
       asked.replyTo().tell(Outcome.ok(new ConversationActor.Summary(
@@ -157,5 +158,22 @@ class LargeGroupRelayTest {
     }
     Set<String> shown = merged.join().stream().map(InboxItem::conversationId).collect(Collectors.toSet());
     assertEquals(Set.copyOf(groups.subList(0, 3)), shown);
+  }
+
+  @Test
+  void aPageThatEndsAmongLargeGroupsOfOneTimeGoesOnWithTheOthersOfThatTime() {
+    List<String> groups = List.of("g.tie-a", "g.tie-b", "g.tie-c");
+    for (String g : groups) {
+      harness.groupMembers.add(g, List.of(new io.parley.conversation.GroupMembers.Row("frank", 0, 0)))
+          .toCompletableFuture().join();
+    }
+    LargeGroupInbox inbox = new LargeGroupInbox(harness, relay.known(), Duration.ofSeconds(2), harness.testKit.system());
+    // No message yet: each is at last_message_ts 0, the first page of one ended with g.tie-a.
+    var merged = inbox.merge("frank", List.of(), 50, new InboxCursor(0L, "g.tie-a")).toCompletableFuture();
+    for (String g : groups) {
+      ConversationActor.GetSummary asked = harness.conversationProbe(g).expectMessageClass(ConversationActor.GetSummary.class);
+      asked.replyTo().tell(Outcome.ok(new ConversationActor.Summary(new ConversationInfo(g, "title " + g, List.of(), 0), null, 0)));
+    }
+    assertEquals(List.of("g.tie-b", "g.tie-c"), merged.join().stream().map(InboxItem::conversationId).toList());
   }
 }

@@ -110,6 +110,23 @@ class ClientFramesTest extends ClientFramesFixture {
     assertEquals(null, conversation.expectMessageClass(ConversationActor.GetMembers.class).after());
   }
 
+  /** after_conversation_id names a page's last item, so it comes with that item's time. */
+  @Test
+  void anInboxPageAfterAConversationNeedsItsTimeAndAConversationId() {
+    assertError(reply("{\"type\": \"inbox.get\", \"req_id\": \"i1\", \"after_conversation_id\": \"g.a\"}"),
+        "i1", "bad_request");
+    for (String after : new String[] {"1", "\"\"", "\"a b\"", "\"" + "g".repeat(200) + "\""}) {
+      assertError(reply("{\"type\": \"inbox.get\", \"req_id\": \"i2\", \"before_ts\": 5, "
+          + "\"after_conversation_id\": " + after + "}"), "i2", "bad_request");
+    }
+    bob.expectNoMessage(Duration.ofMillis(100));
+
+    reply("{\"type\": \"inbox.get\", \"req_id\": \"i3\", \"before_ts\": 5, \"after_conversation_id\": \"g.a\"}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(2, 0));
+    UserActor.GetInbox asked = bob.expectMessageClass(UserActor.GetInbox.class);
+    assertEquals(new io.parley.user.InboxCursor(5L, "g.a"), asked.cursor());
+  }
+
   @Test
   void aNewerTokenOfTheSameUserRefreshesTheConnection() {
     String newer = auth.issue("bob", Duration.ofHours(2));
