@@ -115,7 +115,7 @@ final class PresenceWatchers {
   private void tell(ActorRef<DeviceEvent> subscriber, String subscriberUserId, UserState state, boolean online) {
     boolean shown = mayWatch(subscriberUserId, state);
     watchers.put(subscriber, new Watcher(subscriberUserId, shown));
-    subscriber.tell(shown ? new DeviceEvent.Presence(userId, online, state.lastSeen, ctx.getSelf()) : new DeviceEvent.PresenceHidden(userId));
+    subscriber.tell(shown ? new DeviceEvent.Presence(userId, online, state.lastSeenTs(), ctx.getSelf()) : new DeviceEvent.PresenceHidden(userId));
   }
 
   private boolean mayWatch(String subscriberUserId, UserState state) {

@@ -35,6 +35,7 @@ public final class UserState implements JsonSerializable {
   /** Per conversation, the highest seq stored: hand-offs at or below it are repeats. */
   public HashMap<String, Long> storedThrough = new HashMap<>();
   public Inbox inbox = new Inbox();
+  /** The last device's disconnect; see {@link #lastSeenTs()}. */
   public long lastSeen;
   public LinkedHashSet<PushToken> pushTokens = new LinkedHashSet<>();
   /** The account's erasure, under way or done; null if never asked for ({@link Erasure}). */
@@ -82,7 +83,19 @@ public final class UserState implements JsonSerializable {
     List<InboxItem> entries = inbox.page(Integer.MAX_VALUE, InboxCursor.NEWEST);
     entries.forEach(item -> conversations.add(item.conversationId()));
     return new UserActor.ExportData(
-        Map.copyOf(devices), List.copyOf(pushTokens), entries, List.copyOf(conversations), lastSeen);
+        Map.copyOf(devices), List.copyOf(pushTokens), entries, List.copyOf(conversations), lastSeenTs());
+  }
+
+  /**
+   * When the user was last seen: the last disconnect, or later what is stored of a device (its
+   * connection, an ack) when its node failed before a disconnect could be stored.
+   */
+  long lastSeenTs() {
+    long seen = lastSeen;
+    for (Device device : devices.values()) {
+      seen = Math.max(seen, device.lastActiveTs());
+    }
+    return seen;
   }
 
   /** Per conversation, the highest seq among the items after one cursor through another. */

@@ -87,6 +87,23 @@ class UserPresenceTest extends UserFixture {
     assertEquals(harness.clock.millis(), offline.lastSeen());
   }
 
+  /** A node that fails stores no disconnect: the user was last seen when a device was last stored. */
+  @Test
+  void aUserWhoseNodeFailedWasLastSeenAtTheirDevicesLastStoredActivity() {
+    var bob = spawn();
+    shareAConversationWithAlice(bob);
+    harness.clock.advance(Duration.ofMinutes(5));
+    connect(bob, "phone", 0);
+    long connectedAt = harness.clock.millis();
+    harness.clock.advance(Duration.ofMinutes(5));
+    bob = restart(bob); // the device's node is gone: no disconnect was stored
+    TestProbe<DeviceEvent> subscriber = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("alice", subscriber.ref()));
+    var offline = (DeviceEvent.Presence) subscriber.receiveMessage();
+    assertFalse(offline.online());
+    assertEquals(connectedAt, offline.lastSeen(), "not 0, which a client shows as 1970");
+  }
+
   @Test
   void aStrangerIsToldNothingOfThePresenceAndHearsNoChange() {
     var bob = spawn();
