@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -212,7 +213,7 @@ final class LargeMembers {
         return effects.none();
       }
       changing = true;
-      return removed(List.of(leave.userId()), leave.replyTo());
+      return removed(state, List.of(leave.userId()), leave.replyTo());
     }
     List<String> ids = cmd instanceof AddMembers add ? add.members() : ((RemoveMembers) cmd).members();
     changing = true;
@@ -252,16 +253,18 @@ final class LargeMembers {
       changeDone();
       return effects.none();
     }
-    return removed(gone, remove.replyTo());
+    return removed(state, gone, remove.replyTo());
   }
 
-  private Effect<Event, State> removed(List<String> gone, ActorRef<Outcome<Done>> replyTo) {
+  private Effect<Event, State> removed(Active state, List<String> gone, ActorRef<Outcome<Done>> replyTo) {
     reads.forget(gone);
+    GroupRoles rolesBefore = state.info(conversationId).roles();
     return effects.persist(new LargeMembersChanged(List.of(), 0, gone))
         .thenRun((State newState) -> writeRows(left((Active) newState, gone), () -> {
           replyTo.tell(Outcome.ok(Done.INSTANCE));
           notices.announce((Active) newState, gone); // their user entities drop the group
           live.membershipChanged(((Active) newState).info(conversationId), List.of(), gone);
+          rolesMayHaveChanged(rolesBefore, (Active) newState);
           changeDone();
         }));
   }
@@ -282,6 +285,16 @@ final class LargeMembers {
   /** Its title, roles or posting changed: the members connected are told through their relays. */
   void infoChanged(Active state) {
     live.membershipChanged(state.info(conversationId), List.of(), List.of());
+  }
+
+  /**
+   * Members went: an owner handed the group on, or an admin is one no more, is a change of roles
+   * the members connected are told of (a plain member's going is told only to them).
+   */
+  void rolesMayHaveChanged(GroupRoles before, Active state) {
+    if (!Objects.equals(before, state.info(conversationId).roles())) {
+      infoChanged(state);
+    }
   }
 
   /**

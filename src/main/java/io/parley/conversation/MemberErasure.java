@@ -48,9 +48,13 @@ final class MemberErasure {
    */
   Effect<Event, State> eraseInLarge(Active state, EraseMember cmd) {
     Runnable answer = () -> cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
+    GroupRoles rolesBefore = state.info(conversationId).roles();
     return erase(state, cmd, (active, leaves) -> {
       if (leaves) {
-        large.writeRows(large.left(active, List.of(cmd.userId())), answer);
+        large.writeRows(large.left(active, List.of(cmd.userId())), () -> {
+          answer.run();
+          large.rolesMayHaveChanged(rolesBefore, active); // an erased owner hands the group on
+        });
       } else {
         answer.run();
       }
