@@ -175,7 +175,9 @@ final class Membership {
     long readSeq = known.row(cmd.userId()).map(GroupMembers.Row::readThrough)
         .orElseGet(() -> Optional.ofNullable(state.members.get(cmd.userId())).map(m -> m.read()).orElse(state.lastSeq));
     ChatMessage last = state.lastMessage == null ? null : state.lastMessage.toChatMessage(conversationId);
-    if (last != null && (state.deleted.contains(last.seq())
+    if (last != null && last.seq() <= state.sinceOf(cmd.userId(), known)) {
+      last = null; // from before they joined: not theirs to read, so not to preview either
+    } else if (last != null && (state.deleted.contains(last.seq())
         || state.erasedSenders.getOrDefault(last.senderId(), 0L) >= last.seq())) {
       last = last.tombstone(); // deleted for everyone, or its sender's account erased
     }

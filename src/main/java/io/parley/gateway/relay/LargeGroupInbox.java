@@ -76,7 +76,8 @@ public final class LargeGroupInbox {
   private static InboxItem item(String userId, ConversationActor.Summary summary) {
     var info = summary.info();
     var last = summary.lastMessage();
-    InboxPreview preview = last == null ? InboxPreview.NONE : InboxPreview.of(last);
+    // No message the member may read (none yet, or all from before they joined): no preview, as in a small group.
+    InboxPreview preview = last == null ? new InboxPreview(null, null) : InboxPreview.of(last);
     int unread = (int) Math.min(Integer.MAX_VALUE, Math.max(0, info.lastSeq() - summary.readSeq()));
     return new InboxItem(info.conversationId(), info.titleFor(userId), List.of(), info.lastSeq(), preview.text(),
         last == null ? null : last.senderId(), last == null ? 0 : last.serverTs(), unread, preview.keyId());

@@ -176,4 +176,29 @@ class LargeGroupRelayTest {
     }
     assertEquals(List.of("g.tie-b", "g.tie-c"), merged.join().stream().map(InboxItem::conversationId).toList());
   }
+
+  /**
+   * A member added after a message reads nothing from before they joined, and their inbox does
+   * not show it either: the entry has no preview and no sender until a message they may read,
+   * as a small group's entry for a member who just joined.
+   */
+  @Test
+  void aMemberAddedAfterAMessageIsNotShownItInTheInbox() {
+    send("alice", "before-erin");
+    assertTrue(this.<Done>ask(replyTo -> new ConversationActor.AddMembers("alice", List.of("erin"), replyTo)).isOk());
+    LargeGroupInbox inbox = new LargeGroupInbox(entities, relay.known(), Duration.ofSeconds(2), harness.testKit.system());
+
+    InboxItem forErin = inbox.merge("erin", List.of(), 50, InboxCursor.NEWEST).toCompletableFuture().join().get(0);
+    assertEquals(null, forErin.lastMessagePreview(), "erin may not read it: " + forErin);
+    assertEquals(null, forErin.lastSenderId(), "erin may not read it: " + forErin);
+    assertEquals(0, forErin.unreadCount());
+    InboxItem forBob = inbox.merge("bob", List.of(), 50, InboxCursor.NEWEST).toCompletableFuture().join().get(0);
+    assertEquals("text of before-erin", forBob.lastMessagePreview(), "bob was a member then");
+
+    send("bob", "after-erin");
+    forErin = inbox.merge("erin", List.of(), 50, InboxCursor.NEWEST).toCompletableFuture().join().get(0);
+    assertEquals("text of after-erin", forErin.lastMessagePreview());
+    assertEquals("bob", forErin.lastSenderId());
+    assertEquals(1, forErin.unreadCount());
+  }
 }
