@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
@@ -76,7 +77,7 @@ public final class GroupAdds {
             .thenCompose(value -> {
               changed.set(true);
               return invite(requesterId, conversationId, invited, title.apply(value))
-                  .thenApply(done -> new Added<>(value, List.copyOf(invited)));
+                  .thenApply(invitedNow -> new Added<>(value, invitedNow));
             }))
         .whenComplete((added, failure) -> {
           if (failure != null && !changed.get()) {
@@ -156,22 +157,52 @@ public final class GroupAdds {
     });
   }
 
-  private CompletionStage<Done> invite(String requesterId, String conversationId, Set<String> invited, String title) {
+  /**
+   * Invites {@code invited} to the group, but not those already in it: the addition changes
+   * nothing for them, whoever may add them. Answers who was invited. {@code title} null: a group
+   * that was there before, asked for its title and members.
+   */
+  private CompletionStage<List<String>> invite(String requesterId, String conversationId, Set<String> invited,
+      String title) {
     if (invited.isEmpty()) {
-      return CompletableFuture.completedFuture(Done.INSTANCE);
+      return CompletableFuture.completedFuture(List.of());
     }
-    CompletionStage<String> named = title != null ? CompletableFuture.completedFuture(title)
+    CompletionStage<ConversationInfo> group = title != null
+        ? CompletableFuture.completedFuture(new ConversationInfo(conversationId, title, List.of(), 0))
         : this.<ConversationActor.Command, ConversationInfo>ask(entities.conversation(conversationId),
-            replyTo -> new ConversationActor.GetInfo(requesterId, replyTo)).thenApply(ConversationInfo::title);
-    return named.thenCompose(groupTitle -> sealing.inviteTitle(conversationId, groupTitle)).thenCompose(inviteTitle -> {
-      GroupConsent.Invite invite = new GroupConsent.Invite(conversationId, inviteTitle, requesterId, clock.millis());
-      List<CompletableFuture<Done>> stored = new ArrayList<>();
-      for (String id : invited) {
-        stored.add(OutcomeAsks.ask(entities.user(id), Done.class,
-            replyTo -> new GroupConsent.ReceiveInvite(invite, replyTo), timeout, system.scheduler()));
+            replyTo -> new ConversationActor.GetInfo(requesterId, replyTo));
+    return group.thenCompose(info -> notMembers(conversationId, info, invited).thenCompose(toInvite -> {
+      if (toInvite.isEmpty()) {
+        return CompletableFuture.completedFuture(toInvite);
       }
-      return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new)).thenApply(all -> Done.INSTANCE);
-    });
+      return sealing.inviteTitle(conversationId, info.title()).thenCompose(inviteTitle -> {
+        GroupConsent.Invite invite = new GroupConsent.Invite(conversationId, inviteTitle, requesterId, clock.millis());
+        List<CompletableFuture<Done>> stored = new ArrayList<>();
+        for (String id : toInvite) {
+          stored.add(OutcomeAsks.ask(entities.user(id), Done.class,
+              replyTo -> new GroupConsent.ReceiveInvite(invite, replyTo), timeout, system.scheduler()));
+        }
+        return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new)).thenApply(all -> toInvite);
+      });
+    }));
+  }
+
+  /**
+   * Those of {@code ids} not in the group: a small group lists its members; a large one lists none,
+   * so each is asked of it (answered for a member only). One that cannot be asked counts as not in it.
+   */
+  private CompletionStage<List<String>> notMembers(String conversationId, ConversationInfo info, Set<String> ids) {
+    if (!info.large()) {
+      return CompletableFuture.completedFuture(ids.stream().filter(id -> !info.members().contains(id)).toList());
+    }
+    List<CompletableFuture<Boolean>> member = ids.stream()
+        .map(id -> Asks.<ConversationActor.Command, Outcome<ConversationInfo>>ask(entities.conversation(conversationId),
+                replyTo -> new ConversationActor.GetInfo(id, replyTo), timeout, system.scheduler())
+            .thenApply(Outcome::isOk).exceptionally(failure -> false).toCompletableFuture())
+        .toList();
+    List<String> asked = List.copyOf(ids);
+    return CompletableFuture.allOf(member.toArray(CompletableFuture[]::new)).thenApply(all ->
+        IntStream.range(0, asked.size()).filter(i -> !member.get(i).join()).mapToObj(asked::get).toList());
   }
 
   /**
