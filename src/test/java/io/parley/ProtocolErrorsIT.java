@@ -85,6 +85,19 @@ class ProtocolErrorsIT extends SharedChatNode {
     assertEquals(404, api.get(alice, "/v1/conversations/g.none/messages").status());
   }
 
+  /**
+   * A request too malformed or too large to reach a route (pekko-http refuses it while parsing)
+   * still gets the JSON error body, with the status pekko-http chose.
+   */
+  @Test
+  void aRequestRefusedWhileParsedGetsTheCodeBodyToo() {
+    String alice = api.token(user("alice"));
+    ApiClient.Response longUri = api.get(alice, "/v1/inbox?before_ts=" + "1".repeat(9000));
+    assertEquals(414, longUri.status());
+    assertEquals("too_large", longUri.body().get("code").asText(), longUri.body().toString());
+    assertFalse(longUri.body().get("message").asText().isEmpty());
+  }
+
   private static void assertError(JsonNode error, String code, String reqId) {
     assertEquals("error", error.get("type").asText(), error.toString());
     assertEquals(code, error.get("code").asText(), error.toString());
