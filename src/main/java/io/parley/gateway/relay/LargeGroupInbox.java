@@ -7,9 +7,11 @@ import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
 import io.parley.gateway.Entities;
+import io.parley.user.DeviceEvent;
 import io.parley.user.InboxCursor;
 import io.parley.user.InboxItem;
 import io.parley.user.InboxPreview;
+import io.parley.user.UserActor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -83,7 +85,11 @@ public final class LargeGroupInbox {
         last == null ? null : last.senderId(), last == null ? 0 : last.serverTs(), unread, preview.keyId());
   }
 
-  /** A read in a large group: its member's row holds the mark. Answered once stored. */
+  /**
+   * A read in a large group: its member's row holds the mark. Answered once stored; then the
+   * member's devices are told the entry as it now reads (inbox.update), as a small group's read
+   * tells them, though no user entity keeps it.
+   */
   public CompletionStage<Done> markRead(String userId, String conversationId, long seq) {
     return Asks.<ConversationActor.Command, Outcome<Done>>ask(entities.conversation(conversationId),
             replyTo -> new ConversationActor.MarkRead(userId, seq, replyTo), timeout, system.scheduler())
@@ -91,7 +97,19 @@ public final class LargeGroupInbox {
           if (!outcome.isOk()) {
             throw new ApiError(ErrorCode.of(outcome.reason()), outcome.message());
           }
+          tellEntry(userId, conversationId);
           return outcome.value();
+        });
+  }
+
+  /** Tells the member's connected devices the group's entry; one that cannot be read now is not told. */
+  private void tellEntry(String userId, String conversationId) {
+    Asks.<ConversationActor.Command, Outcome<ConversationActor.Summary>>ask(entities.conversation(conversationId),
+            replyTo -> new ConversationActor.GetSummary(userId, replyTo), timeout, system.scheduler())
+        .thenAccept(summary -> {
+          if (summary.isOk()) {
+            entities.user(userId).tell(new UserActor.Notify(new DeviceEvent.InboxUpdate(item(userId, summary.value()))));
+          }
         });
   }
 }

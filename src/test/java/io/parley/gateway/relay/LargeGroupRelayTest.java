@@ -10,8 +10,10 @@ import io.parley.conversation.ConversationInfo;
 import io.parley.conversation.LiveEvent;
 import io.parley.gateway.Entities;
 import io.parley.testing.EntityHarness;
+import io.parley.user.DeviceEvent;
 import io.parley.user.InboxCursor;
 import io.parley.user.InboxItem;
+import io.parley.user.UserActor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -200,5 +202,26 @@ class LargeGroupRelayTest {
     assertEquals("text of after-erin", forErin.lastMessagePreview());
     assertEquals("bob", forErin.lastSenderId());
     assertEquals(1, forErin.unreadCount());
+  }
+
+  /**
+   * A read in a large group moves the member's mark in its rows, and the member's devices are told
+   * the entry's new unread count (inbox.update), as for a small group's read.
+   */
+  @Test
+  void aReadInALargeGroupTellsTheMembersDevicesTheEntry() {
+    send("alice", "one");
+    send("alice", "two");
+    LargeGroupInbox inbox = new LargeGroupInbox(entities, relay.known(), Duration.ofSeconds(2), harness.testKit.system());
+    assertEquals(2, inbox.merge("bob", List.of(), 50, InboxCursor.NEWEST).toCompletableFuture().join().get(0).unreadCount());
+
+    inbox.markRead("bob", GROUP, 1).toCompletableFuture().join();
+    UserActor.Notify told = (UserActor.Notify) harness.userProbe("bob").fishForMessage(Duration.ofSeconds(5),
+        command -> command instanceof UserActor.Notify notify && notify.event() instanceof DeviceEvent.InboxUpdate
+            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
+    InboxItem item = ((DeviceEvent.InboxUpdate) told.event()).item();
+    assertEquals(GROUP, item.conversationId());
+    assertEquals(1, item.unreadCount(), item.toString());
+    assertEquals("text of two", item.lastMessagePreview());
   }
 }
