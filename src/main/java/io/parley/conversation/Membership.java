@@ -185,7 +185,19 @@ final class Membership {
     return effects.none();
   }
 
+  /**
+   * How far the member acked and read. A large group's member is a row holding their read mark
+   * only (no deliveries are recorded per member), given as both.
+   */
   Effect<Event, State> receiptsGiven(Active state, ConversationActor.GetReceiptsGiven cmd) {
+    if (state.large) {
+      Optional<Long> read = state.isMember(cmd.userId(), known)
+          ? known.row(cmd.userId()).map(GroupMembers.Row::readThrough) : Optional.empty();
+      cmd.replyTo().tell(read.isEmpty()
+          ? ConversationActor.notMember(conversationId, cmd.userId())
+          : Outcome.ok(new ConversationActor.ReceiptsGiven(read.get(), read.get())));
+      return effects.none();
+    }
     Member member = state.members.get(cmd.userId());
     cmd.replyTo().tell(member == null
         ? ConversationActor.notMember(conversationId, cmd.userId())
