@@ -90,6 +90,38 @@ class AccountDataIT extends SharedChatNode {
     assertEquals(429, api.getLines(api.token(alice), "/v1/me/export").status(), "exports are rate limited per user");
   }
 
+  /**
+   * A large group's members are rows, not in their user entity: the export still names the group
+   * as a membership, with the read mark the member's row keeps.
+   */
+  @Test
+  void aLargeGroupsMemberExportsTheMembershipAndTheirReadMark() {
+    String alice = user("alice");
+    String bob = user("bob");
+    var members = ApiClient.JSON.createArrayNode().add(bob);
+    for (int i = 0; i < 999; i++) {
+      members.add(user("m" + i));
+    }
+    ApiClient.Response created = api.post(api.token(alice), "/v1/groups",
+        ApiClient.JSON.createObjectNode().put("title", "Crowd").set("members", members).toString());
+    assertEquals(200, created.status(), created.toString());
+    assertTrue(created.body().path("large").asBoolean(), "1,001 members: large");
+    String group = created.body().get("conversation_id").asText();
+    try (WsClient aliceWs = connect(alice, "phone"); WsClient bobWs = connect(bob, "laptop")) {
+      aliceWs.request(send(group, "c1", "hello crowd"));
+      bobWs.send(frame("msg.read").put("conversation_id", group).put("seq", 1));
+      bobWs.request(frame("ping")); // the read is stored once a later frame is answered
+    }
+    ApiClient.Lines export = api.getLines(api.token(bob), "/v1/me/export");
+    assertEquals(200, export.status());
+    List<JsonNode> ofGroup = export.lines().stream()
+        .filter(line -> group.equals(line.path("conversation_id").asText())).toList();
+    assertTrue(ofGroup.stream().anyMatch(line -> line.get("type").asText().equals("membership")), ofGroup.toString());
+    JsonNode receipts = ofGroup.stream().filter(line -> line.get("type").asText().equals("receipts")).findFirst()
+        .orElseThrow(() -> new AssertionError("no receipts line for the group: " + ofGroup));
+    assertEquals(1, receipts.get("read_seq").asLong(), receipts.toString());
+  }
+
   @Test
   void anErasedUsersMessagesBecomeTombstonesForTheOthersAndTheyLeaveTheirGroups() {
     String alice = user("alice");

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletableFuture;
@@ -67,12 +68,17 @@ public final class UserExport {
   public Source<ByteString, NotUsed> lines(String userId) {
     return Source.completionStage(Asks.ask(entities.user(userId), UserActor.GetExport::new, askTimeout, system.scheduler())
             .thenCompose(data -> sealing.openItems(data.inbox()).thenApply(data::withInbox)))
-        .flatMapConcat(data -> Source.from(aboutTheUser(userId, data))
-            .concat(groupConsent(userId))
-            .concat(Source.completionStage(everIn(userId, data)).mapConcat(ids -> ids)
-                .flatMapConcat(id -> receiptsGiven(userId, id).concat(sentMessages(userId, id))))
-            .concat(media.uploads(userId).map(UserExport::upload)))
+        .flatMapConcat(data -> everything(userId, data))
         .map(line -> ByteString.fromString(WireFormat.render(line) + "\n"));
+  }
+
+  private Source<ObjectNode, NotUsed> everything(String userId, UserActor.ExportData data) {
+    Set<String> listed = Set.copyOf(data.conversations());
+    return Source.from(aboutTheUser(userId, data))
+        .concat(groupConsent(userId))
+        .concat(Source.completionStage(everIn(userId, data)).mapConcat(ids -> ids)
+            .flatMapConcat(id -> receiptsGiven(userId, id, listed).concat(sentMessages(userId, id))))
+        .concat(media.uploads(userId).map(UserExport::upload));
   }
 
   private List<ObjectNode> aboutTheUser(String userId, UserActor.ExportData data) {
@@ -119,8 +125,12 @@ public final class UserExport {
     });
   }
 
-  /** How far the user acked and read in the conversation; nothing if they are no longer a member. */
-  private Source<ObjectNode, NotUsed> receiptsGiven(String userId, String conversationId) {
+  /**
+   * How far the user acked and read in the conversation; nothing if they are no longer a member.
+   * A member of a conversation their entity does not list ({@code listed}: a large group, whose
+   * members are rows) gets its membership line here.
+   */
+  private Source<ObjectNode, NotUsed> receiptsGiven(String userId, String conversationId, Set<String> listed) {
     return Source.completionStage(Asks.<ConversationActor.Command, Outcome<ConversationActor.ReceiptsGiven>>ask(
             entities.conversation(conversationId), replyTo -> new ConversationActor.GetReceiptsGiven(userId, replyTo),
             askTimeout, system.scheduler()))
@@ -129,10 +139,14 @@ public final class UserExport {
               && outcome.reason() != Outcome.Reason.NOT_MEMBER) {
             throw new ApiError(ErrorCode.of(outcome.reason()), outcome.message());
           }
-          return outcome.isOk()
-              ? List.of(line("receipts").put("conversation_id", conversationId)
-                  .put("delivered_seq", outcome.value().deliveredSeq()).put("read_seq", outcome.value().readSeq()))
-              : List.<ObjectNode>of();
+          if (!outcome.isOk()) {
+            return List.<ObjectNode>of();
+          }
+          ObjectNode receipts = line("receipts").put("conversation_id", conversationId)
+              .put("delivered_seq", outcome.value().deliveredSeq()).put("read_seq", outcome.value().readSeq());
+          return listed.contains(conversationId)
+              ? List.of(receipts)
+              : List.of(line("membership").put("conversation_id", conversationId), receipts);
         });
   }
 
