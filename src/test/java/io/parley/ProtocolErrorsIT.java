@@ -8,8 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.MACSigner;
 import io.parley.testing.ApiClient;
 import io.parley.testing.WsClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /** Bad input over WebSocket and HTTP: the protocol's error codes, and the connection keeps working. */
@@ -92,10 +100,30 @@ class ProtocolErrorsIT extends SharedChatNode {
   @Test
   void aRequestRefusedWhileParsedGetsTheCodeBodyToo() {
     String alice = api.token(user("alice"));
-    ApiClient.Response longUri = api.get(alice, "/v1/inbox?before_ts=" + "1".repeat(9000));
+    ApiClient.Response longUri = api.get(alice, "/v1/inbox?before_ts=" + "1".repeat(17_000));
     assertEquals(414, longUri.status());
     assertEquals("too_large", longUri.body().get("code").asText(), longUri.body().toString());
     assertFalse(longUri.body().get("message").asText().isEmpty());
+  }
+
+  /**
+   * A browser passes its token as {@code access_token}: one that fits the Authorization header (an
+   * identity provider's, with many claims) fits the URL too.
+   */
+  @Test
+  void aLongTokenIsAcceptedAsTheAccessTokenParameterAsInTheHeader() throws Exception {
+    String alice = user("alice");
+    String secret = Files.readString(node.dataDir.resolve("jwt-secret"), StandardCharsets.UTF_8).trim();
+    long now = Instant.now().getEpochSecond();
+    String claims = "{\"sub\":\"" + alice + "\",\"iat\":" + now + ",\"exp\":" + (now + 3600)
+        + ",\"groups\":\"" + "g".repeat(6000) + "\"}";
+    JWSObject jws = new JWSObject(new JWSHeader(JWSAlgorithm.HS256), new Payload(claims));
+    jws.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+    String token = jws.serialize();
+    assertTrue(token.length() > 8000, "longer than a URL of pekko-http's default limit: " + token.length());
+    assertEquals(200, api.get(token, "/v1/inbox").status(), "in the header");
+    ApiClient.Response inQuery = api.get(null, "/v1/inbox?access_token=" + token);
+    assertEquals(200, inQuery.status(), String.valueOf(inQuery.body()));
   }
 
   private static void assertError(JsonNode error, String code, String reqId) {
