@@ -206,38 +206,38 @@ public final class GroupAdds {
   }
 
   /**
-   * Answers the user's invite to {@code conversationId}: accepting adds them to the group as their
-   * inviter (who must still be allowed to add members), then the invite goes; declining drops it.
+   * Answers the user's invite to {@code conversationId}: accepting takes the invite, then adds them
+   * to the group as their inviter (who must still be allowed to add members); declining drops it.
+   * Taken first, so that an accept and a decline at once cannot both pass: the other finds none.
    */
   CompletionStage<GroupConsent.Invite> answer(String userId, String conversationId, boolean accept) {
     if (!accept) {
       return findInvite(userId, conversationId, true);
     }
-    return findInvite(userId, conversationId, false)
+    return findInvite(userId, conversationId, true)
         .thenCompose(invite -> this.<ConversationActor.Command, Done>ask(entities.conversation(conversationId),
                 replyTo -> new ConversationActor.AddMembers(invite.inviterId(), List.of(userId), replyTo))
             .handle((joined, refused) -> refused == null
-                ? CompletableFuture.completedFuture(joined)
-                : refusedToJoin(userId, conversationId, ApiError.from(refused)))
-            .thenCompose(Function.identity())
-            .thenCompose(joined -> findInvite(userId, conversationId, true)));
+                ? CompletableFuture.completedFuture(invite)
+                : refusedToJoin(userId, invite, ApiError.from(refused)))
+            .thenCompose(Function.identity()));
   }
 
   /**
    * The group refused the inviter's addition. An inviter who may no longer add anyone (a member
-   * no more, or no longer an admin) makes the invite dead: it is dropped, so it is not listed and
-   * refused again at every try. A full group keeps it; a failure to retry fails as it is.
+   * no more, or no longer an admin) makes the invite dead: it stays gone, so it is not listed and
+   * refused again at every try. Otherwise (a full group, a failure to retry) the invite is given
+   * back, and the refusal is told.
    */
-  private CompletionStage<Done> refusedToJoin(String userId, String conversationId, ApiError error) {
-    if (error.code == ErrorCode.UNAVAILABLE || error.code == ErrorCode.INTERNAL) {
-      return CompletableFuture.failedFuture(error);
-    }
-    ApiError noLonger = new ApiError(error.code,
-        "the invite to " + conversationId + " no longer holds: " + error.getMessage());
+  private CompletionStage<GroupConsent.Invite> refusedToJoin(String userId, GroupConsent.Invite invite, ApiError error) {
     boolean dead = error.code == ErrorCode.NOT_MEMBER || error.code == ErrorCode.FORBIDDEN;
-    CompletionStage<?> dropped = dead ? findInvite(userId, conversationId, true) : CompletableFuture.completedFuture(null);
-    return dropped.<Done>handle((done, failure) -> {
-      throw noLonger;
+    ApiError told = error.code == ErrorCode.UNAVAILABLE || error.code == ErrorCode.INTERNAL ? error
+        : new ApiError(error.code, "the invite to " + invite.conversationId() + " no longer holds: " + error.getMessage());
+    CompletionStage<?> kept = dead ? CompletableFuture.completedFuture(null)
+        : OutcomeAsks.ask(entities.user(userId), Done.class,
+            replyTo -> new GroupConsent.ReceiveInvite(invite, replyTo), timeout, system.scheduler());
+    return kept.<GroupConsent.Invite>handle((done, failure) -> {
+      throw told;
     });
   }
 

@@ -79,4 +79,58 @@ class ClientGroupInvitesTest extends ClientFramesFixture {
     assertEquals("[]", added.get("added").toString());
     assertEquals("[\"carol\"]", added.get("invited").toString());
   }
+
+  static final GroupConsent.Invite INVITE = new GroupConsent.Invite(GROUP, "Climbing", "alice", 1);
+
+  /** Bob accepts his invite: his allowance is granted, and the invite is taken, not only looked at. */
+  private CompletionStage<Optional<String>> bobAccepts() {
+    group = harness.conversationProbe(GROUP);
+    CompletionStage<Optional<String>> answer = frames.handle(
+        "{\"type\": \"conversation.accept_invite\", \"req_id\": \"i1\", \"conversation_id\": \"" + GROUP + "\"}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(1, 0));
+    var find = bob.expectMessageClass(GroupConsent.FindInvite.class);
+    assertEquals(true, find.drop(), "an accept takes the invite first, so a decline meanwhile finds none");
+    find.replyTo().tell(Outcome.ok(INVITE));
+    return answer;
+  }
+
+  /**
+   * An accept and a decline at once (two devices, or a change of mind): one of them answers, the
+   * other finds no invite. Before, both could pass, the user joining the group after the decline
+   * was answered {@code accepted: false}.
+   */
+  @Test
+  void anAcceptTakesTheInviteBeforeJoiningSoADeclineMeanwhileFindsNone() {
+    CompletionStage<Optional<String>> answer = bobAccepts();
+    var join = group.expectMessageClass(ConversationActor.AddMembers.class);
+    assertEquals("alice", join.requesterId());
+    assertEquals(List.of("bob"), join.members());
+    join.replyTo().tell(Outcome.ok(Done.INSTANCE));
+    JsonNode answered = json(answer);
+    assertEquals("conversation.invite_answered", answered.get("type").asText(), answered.toString());
+    assertEquals(true, answered.get("accepted").asBoolean());
+    bob.expectNoMessage(Duration.ofMillis(300)); // nothing more of the invite
+  }
+
+  /** A group that cannot take him now (a retry may pass; a full group may have room later) keeps the invite. */
+  @Test
+  void anAcceptTheGroupCouldNotTakeGivesTheInviteBack() {
+    CompletionStage<Optional<String>> answer = bobAccepts();
+    group.expectMessageClass(ConversationActor.AddMembers.class).replyTo()
+        .tell(Outcome.rejected(Outcome.Reason.UNAVAILABLE, "the group could not store it now; retry"));
+    var back = bob.expectMessageClass(GroupConsent.ReceiveInvite.class);
+    assertEquals(INVITE, back.invite());
+    back.replyTo().tell(Outcome.ok(Done.INSTANCE));
+    assertError(answer, "i1", "unavailable");
+  }
+
+  /** An inviter who may no longer add anyone makes the invite dead: it stays gone. */
+  @Test
+  void anAcceptThatNoLongerHoldsLeavesTheInviteGone() {
+    CompletionStage<Optional<String>> answer = bobAccepts();
+    group.expectMessageClass(ConversationActor.AddMembers.class).replyTo()
+        .tell(Outcome.rejected(Outcome.Reason.FORBIDDEN, "only the owner or an admin may add members"));
+    assertError(answer, "i1", "forbidden");
+    bob.expectNoMessage(Duration.ofMillis(300));
+  }
 }
