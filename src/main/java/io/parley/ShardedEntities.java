@@ -6,6 +6,7 @@ import io.parley.archive.ArchiveClock;
 import io.parley.archive.ArchiveIo;
 import io.parley.archive.ArchiveSettings;
 import io.parley.archive.ColdTier;
+import io.parley.cluster.StoppableSingleton;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
@@ -32,6 +33,7 @@ import io.parley.user.UserTokenHolders;
 import java.time.Clock;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -96,16 +98,10 @@ public final class ShardedEntities implements Entities, ArchiveCalendars {
         Entity.of(ArchiveCalendar.TYPE_KEY, ctx -> ArchiveCalendar.create(ctx.getEntityId(), ctx.getShard(), this))
             .withStopMessage(ArchiveCalendar.stopMessage()));
     // User entities are not remembered: this wakes those whose erasure a crash cut short.
-    ClusterSingleton.get(system).init(SingletonActor.of(
-        Behaviors.supervise(ErasureResumer.create(this, erasures,
-                system.settings().config().getDuration("parley.user.erasure-resume-interval")))
-            .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
-        "erasure-resumer"));
+    singleton("erasure-resumer", ErasureResumer.create(this, erasures,
+        system.settings().config().getDuration("parley.user.erasure-resume-interval")));
     if (archiveSettings.enabled()) {
-      ClusterSingleton.get(system).init(SingletonActor.of(
-          Behaviors.supervise(ArchiveClock.create(this, archiveSettings, clock))
-              .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
-          "archive-clock"));
+      singleton("archive-clock", ArchiveClock.create(this, archiveSettings, clock));
     }
     MediaSettings mediaSettings = MediaSettings.from(system.settings().config());
     // Media entities owe no work after a crash, so they are not remembered (there may be many),
@@ -119,12 +115,20 @@ public final class ShardedEntities implements Entities, ArchiveCalendars {
                     .withPassivationStrategy(
                         ClusterShardingSettings.create(system).passivationStrategySettings()
                             .withIdleEntityPassivation(mediaSettings.passivateAfterIdle()))));
-    ClusterSingleton.get(system).init(SingletonActor.of(
-        Behaviors.supervise(UnsentMediaSweep.create(this::media, mediaSettings,
-                UnsentMediaSettings.from(system.settings().config()),
-                system.settings().config().getDuration("parley.gateway.ask-timeout"), clock))
+    singleton("unsent-media-sweep", UnsentMediaSweep.create(this::media, mediaSettings,
+        UnsentMediaSettings.from(system.settings().config()),
+        system.settings().config().getDuration("parley.gateway.ask-timeout"), clock));
+  }
+
+  /**
+   * A cluster singleton restarted with back-off when it fails, and stopped at once when its node
+   * leaves or hands it over, even while it backs off or recovers (see {@link StoppableSingleton}).
+   */
+  private <T> void singleton(String name, Behavior<T> work) {
+    ClusterSingleton.get(system).init(SingletonActor.of(StoppableSingleton.of(
+        Behaviors.supervise(work)
             .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
-        "unsent-media-sweep"));
+        name), name));
   }
 
   @Override

@@ -164,7 +164,7 @@ public final class ParleyProcess implements AutoCloseable {
 
   /** SIGTERM, as Kubernetes sends it, and wait until the process has exited. */
   public void terminate() {
-    process.destroy();
+    sigterm();
     try {
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
         throw new IllegalStateException("Parley did not stop within 60 s of SIGTERM; see " + logFile);
@@ -172,6 +172,14 @@ public final class ParleyProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * SIGTERM without waiting. Unlike {@link Process#destroy()}, which also closes this side of the
+   * node's output, it leaves the output read to the end, so the log holds the node's shutdown.
+   */
+  public void sigterm() {
+    process.toHandle().destroy();
   }
 
   public boolean isAlive() {
