@@ -136,9 +136,12 @@ public final class JwtAuth {
         }
         claims = provided.get();
       }
+      // The claims check lets clocks differ by a minute, but a token at or past its exp is refused:
+      // a connection lives until then, so one accepted later would be closed as soon as opened.
+      Instant expiresAt = claims.getExpirationTime().toInstant();
       String subject = claims.getSubject();
-      return UserIds.isValid(subject)
-          ? Optional.of(new Verified(subject, claims.getExpirationTime().toInstant()))
+      return UserIds.isValid(subject) && expiresAt.isAfter(clock.instant())
+          ? Optional.of(new Verified(subject, expiresAt))
           : Optional.empty();
     } catch (Exception invalid) {
       return Optional.empty();

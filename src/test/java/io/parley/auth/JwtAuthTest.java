@@ -46,6 +46,25 @@ class JwtAuthTest {
     assertTrue(auth.verify(token).isEmpty(), "expired");
   }
 
+  /**
+   * PROTOCOL.md: an expired token is refused. A token seconds past its {@code exp} was accepted
+   * (the claims check allows clocks to differ by a minute), so a socket opened with it was
+   * upgraded and closed at once as expired, and an {@code auth.refresh} with it cut a live
+   * connection's life to nothing.
+   */
+  @Test
+  void aTokenPastItsExpiryIsRefusedAtOnce() throws Exception {
+    EntityHarness.ManualClock clock = new EntityHarness.ManualClock();
+    JwtAuth auth = new JwtAuth(SECRET, clock);
+    String token = auth.issue("alice", Duration.ofHours(1));
+    clock.advance(Duration.ofHours(1).minusSeconds(1));
+    assertEquals(Optional.of("alice"), auth.verify(token), "a second before its expiry");
+    clock.advance(Duration.ofSeconds(1));
+    assertTrue(auth.check(token).isEmpty(), "at its expiry");
+    clock.advance(Duration.ofSeconds(10));
+    assertTrue(auth.check(token).isEmpty(), "ten seconds past its expiry");
+  }
+
   /** An HS256 token whose payload is exactly {@code json}, as a client could send it. */
   static String signRaw(String json) throws Exception {
     JWSObject jws = new JWSObject(new JWSHeader(JWSAlgorithm.HS256), new Payload(json));

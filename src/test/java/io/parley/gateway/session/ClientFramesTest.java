@@ -144,6 +144,15 @@ class ClientFramesTest extends ClientFramesFixture {
   }
 
   @Test
+  void aTokenJustPastItsExpiryRefreshesNothing() {
+    String expiring = auth.issue("bob", Duration.ofMinutes(1));
+    harness.clock.advance(Duration.ofSeconds(70));
+    assertError(frames.handle("{\"type\": \"auth.refresh\", \"req_id\": \"a\", \"token\": \"" + expiring + "\"}"),
+        "a", "unauthorized");
+    connection.expectNoMessage(Duration.ofMillis(100)); // the connection keeps its old expiry
+  }
+
+  @Test
   void serverFramesCarryWhatTheProtocolNames() {
     var message = new ChatMessage("d:alice:bob", 5, "m-5", "alice", "c5", "hello", "text", 1000);
     JsonNode item = WireFormat.event(new DeviceEvent.MsgNew(12, message), 2000);
