@@ -155,9 +155,16 @@ final class ConversationCommands {
               self.writes.receipt(state, cmd.userId(), ReceiptStatus.DELIVERED, cmd.seq())))
           .on(Read.class, touching((self, state, cmd) ->
               self.writes.receipt(state, cmd.userId(), ReceiptStatus.READ, cmd.seq())))
-          // Read marks are a large group's: a small one has none of its members.
-          .on(MarkRead.class, touching((self, state, cmd) ->
-              self.Effect().reply(cmd.replyTo(), notMember(self.conversationId, cmd.userId()))))
+          // Read marks are a large group's: a small one keeps its members' in their inboxes. A
+          // member's read comes here when their inbox no longer holds the conversation (beyond its
+          // newest entries): nothing keeps the mark, but its senders get their receipts.
+          .on(MarkRead.class, touching((self, state, cmd) -> {
+            if (!state.members.containsKey(cmd.userId())) {
+              return self.Effect().reply(cmd.replyTo(), notMember(self.conversationId, cmd.userId()));
+            }
+            self.writes.receipt(state, cmd.userId(), ReceiptStatus.READ, cmd.seq());
+            return self.Effect().reply(cmd.replyTo(), Outcome.ok(Done.INSTANCE));
+          }))
           .on(Typing.class, touching((self, state, cmd) -> self.typing.typing(state, cmd)))
           .on(SetRole.class, touching((self, state, cmd) -> self.admin.setRole(state, cmd, told -> {})))
           .on(SetPosting.class, touching((self, state, cmd) -> self.admin.setPosting(state, cmd, told -> {})))

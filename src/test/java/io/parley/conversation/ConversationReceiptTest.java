@@ -4,7 +4,9 @@ import static io.parley.testing.EntityHarness.received;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parley.cluster.Done;
 import io.parley.cluster.EventBatches;
+import io.parley.cluster.Outcome;
 import io.parley.user.UserActor;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -75,5 +77,25 @@ class ConversationReceiptTest extends ConversationFixture {
     var receipt = (UserActor.DeliverReceipt) harness.userProbe("alice").receiveMessage(Duration.ofSeconds(5));
     assertEquals(new UserActor.DeliverReceipt("d:alice:bob", 1, "bob", ReceiptStatus.DELIVERED), receipt);
     assertEquals(writes + 3, journal.persistedInStorage(pid).size());
+  }
+
+  /**
+   * A user's inbox keeps their 1,000 newest conversations; a read in an older one comes to the
+   * conversation itself (ChatService asks it when the user entity has no entry). A member was
+   * answered not_member there, and its senders got no read receipt.
+   */
+  @Test
+  void aMembersReadThatNoInboxEntryHeldStillReachesTheSenders() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "alice", "c1");
+    send(conversation, "alice", "c2");
+    drain(harness.userProbe("alice"));
+    Outcome<Done> read = ask(conversation, replyTo -> new ConversationActor.MarkRead("bob", 5, replyTo));
+    assertTrue(read.isOk(), "bob is a member: " + read);
+    var receipt = (UserActor.DeliverReceipt) harness.userProbe("alice").receiveMessage(Duration.ofSeconds(5));
+    assertEquals(new UserActor.DeliverReceipt("d:alice:bob", 2, "bob", ReceiptStatus.READ), receipt);
+
+    Outcome<Done> stranger = ask(conversation, replyTo -> new ConversationActor.MarkRead("mallory", 1, replyTo));
+    assertEquals(Outcome.Reason.NOT_MEMBER, stranger.reason());
   }
 }

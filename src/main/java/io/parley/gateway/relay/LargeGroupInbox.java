@@ -88,7 +88,8 @@ public final class LargeGroupInbox {
   /**
    * A read in a large group: its member's row holds the mark. Answered once stored; then the
    * member's devices are told the entry as it now reads (inbox.update), as a small group's read
-   * tells them, though no user entity keeps it.
+   * tells them, though no user entity keeps it. A small conversation is asked here too when the
+   * user's inbox no longer keeps it: it sends the read receipts, and no entry is shown.
    */
   public CompletionStage<Done> markRead(String userId, String conversationId, long seq) {
     return Asks.<ConversationActor.Command, Outcome<Done>>ask(entities.conversation(conversationId),
@@ -107,7 +108,7 @@ public final class LargeGroupInbox {
     Asks.<ConversationActor.Command, Outcome<ConversationActor.Summary>>ask(entities.conversation(conversationId),
             replyTo -> new ConversationActor.GetSummary(userId, replyTo), timeout, system.scheduler())
         .thenAccept(summary -> {
-          if (summary.isOk()) {
+          if (summary.isOk() && summary.value().info().large()) { // a small group's entry is its user entity's
             entities.user(userId).tell(new UserActor.Notify(new DeviceEvent.InboxUpdate(item(userId, summary.value()))));
           }
         });
