@@ -5,6 +5,7 @@ import io.parley.push.PushToken;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,14 @@ public final class UserState implements JsonSerializable {
   public long nextCursor = 1;
   public PendingQueue pending = new PendingQueue();
   public HashMap<String, Device> devices = new HashMap<>();
+  /**
+   * Devices forgotten (beyond the device limit, or inactive), the latest last, at most
+   * {@link #MAX_FORGOTTEN_DEVICES}: one that comes back resumes after its own ack, so its
+   * re-delivery tells it what is gone ({@code pending_dropped}) rather than skip it unsaid.
+   */
+  public LinkedHashMap<String, Device> forgotten = new LinkedHashMap<>();
+
+  static final int MAX_FORGOTTEN_DEVICES = 20;
   /** Per conversation, the highest seq stored: hand-offs at or below it are repeats. */
   public HashMap<String, Long> storedThrough = new HashMap<>();
   public Inbox inbox = new Inbox();
@@ -52,10 +61,18 @@ public final class UserState implements JsonSerializable {
     return nextCursor - 1;
   }
 
-  /** How far the device has acked; a device not known (yet) starts at the oldest item held. */
+  /** How far the device has acked; a device never known starts at the oldest item held. */
   long ackedCursor(String deviceId) {
-    Device device = devices.get(deviceId);
+    Device device = devices.getOrDefault(deviceId, forgotten.get(deviceId));
     return device == null ? pending.startCursor(nextCursor) : device.ackedCursor();
+  }
+
+  private void forget(String deviceId) {
+    forgotten.remove(deviceId);
+    forgotten.put(deviceId, devices.remove(deviceId));
+    while (forgotten.size() > MAX_FORGOTTEN_DEVICES) {
+      forgotten.remove(forgotten.keySet().iterator().next());
+    }
   }
 
   /** Device ids new to the user that connected within the window before {@code now}. */
@@ -82,8 +99,10 @@ public final class UserState implements JsonSerializable {
     TreeSet<String> conversations = new TreeSet<>(storedThrough.keySet());
     List<InboxItem> entries = inbox.page(Integer.MAX_VALUE, InboxCursor.NEWEST);
     entries.forEach(item -> conversations.add(item.conversationId()));
+    Map<String, Device> known = new HashMap<>(forgotten); // held too: the export names them
+    known.putAll(devices);
     return new UserActor.ExportData(
-        Map.copyOf(devices), List.copyOf(pushTokens), entries, List.copyOf(conversations), lastSeenTs());
+        Map.copyOf(known), List.copyOf(pushTokens), entries, List.copyOf(conversations), lastSeenTs());
   }
 
   /**
@@ -145,14 +164,15 @@ public final class UserState implements JsonSerializable {
 
   UserState apply(UserActor.DeviceConnected e) {
     // Trim first: a device back after the inactivity window has lost its pending items
-    // (PROTOCOL), so it must not count as active while the trim decides that. It then starts,
-    // like a new device, at the oldest item still held.
+    // (PROTOCOL), so it must not count as active while the trim decides that. Forgotten, it then
+    // resumes after its own ack: its re-delivery skips what is gone, and says so.
     trimPending(e.ts(), e.inactiveBefore(), e.pendingMaxItems(), 0);
     if (!devices.containsKey(e.deviceId())) {
       newDevices.removeIf(ts -> ts <= e.ts() - NEW_DEVICES_WINDOW.toMillis());
       newDevices.add(e.ts());
     }
     devices.put(e.deviceId(), new Device(ackedCursor(e.deviceId()), e.ts()));
+    forgotten.remove(e.deviceId());
     if (e.maxDevices() > 0 && devices.size() > e.maxDevices()) {
       // The least recently seen go first; what only they held back goes with them.
       devices.entrySet().stream()
@@ -161,7 +181,7 @@ public final class UserState implements JsonSerializable {
           .limit(devices.size() - e.maxDevices())
           .map(java.util.Map.Entry::getKey)
           .toList()
-          .forEach(devices::remove);
+          .forEach(this::forget);
       trimPending(e.ts(), e.inactiveBefore(), e.pendingMaxItems(), 0);
     }
     return this;
@@ -178,6 +198,7 @@ public final class UserState implements JsonSerializable {
     Device device = devices.get(e.deviceId());
     long cursor = device == null ? e.cursor() : Math.max(device.ackedCursor(), e.cursor());
     devices.put(e.deviceId(), new Device(cursor, e.ts()));
+    forgotten.remove(e.deviceId()); // one forgotten while connected is known again
     trimPending(e.ts(), e.inactiveBefore(), e.pendingMaxItems(), 0);
     return this;
   }
@@ -209,7 +230,8 @@ public final class UserState implements JsonSerializable {
    */
   private void trimPending(long ts, long inactiveBefore, int maxItems, long maxIdBytes) {
     long cutoff = inactiveBefore == 0 ? ts - FORMER_DEVICE_INACTIVE_AFTER_MS : inactiveBefore;
-    devices.values().removeIf(device -> device.lastActiveTs() < cutoff);
+    devices.entrySet().stream().filter(device -> device.getValue().lastActiveTs() < cutoff)
+        .map(java.util.Map.Entry::getKey).toList().forEach(this::forget);
     if (devices.isEmpty()) {
       pending.dropOlderThan(cutoff);
     } else {
@@ -227,6 +249,7 @@ public final class UserState implements JsonSerializable {
     copy.nextCursor = nextCursor;
     copy.pending = pending.copy();
     copy.devices = new HashMap<>(devices);
+    copy.forgotten = new LinkedHashMap<>(forgotten);
     copy.storedThrough = new HashMap<>(storedThrough);
     copy.inbox = inbox.copy();
     copy.lastSeen = lastSeen;

@@ -163,9 +163,10 @@ class UserDevicesTest extends UserFixture {
 
     // No event has happened since the phone went quiet, so nothing was trimmed yet: its return
     // itself must not revive items it would have lost (PROTOCOL: pending items of a device gone
-    // 30 days are dropped; history keeps them).
+    // 30 days are dropped; history keeps them). It resumes after its own ack (none), so that its
+    // re-delivery, which starts at 3, tells it that 1 and 2 are gone (pending_dropped).
     harness.clock.advance(Duration.ofDays(11));
-    connect(bob, "phone", 2);
+    connect(bob, "phone", 0);
     assertEquals(List.of(3L), pendingCursors(bob, 0));
   }
 
@@ -187,5 +188,34 @@ class UserDevicesTest extends UserFixture {
     connect(bob, "laptop", 0);
     ack(bob, "laptop", 4);
     assertEquals(List.of(), pendingCursors(bob, 0));
+  }
+
+  /**
+   * PROTOCOL.md (pending_dropped): a device forgotten beyond the device limit or as inactive is told
+   * of the items it never acked that are gone. One forgotten while disconnected came back as a new
+   * device, at the oldest item held, and its re-delivery skipped what it missed without a word.
+   */
+  @Test
+  void aForgottenDeviceThatComesBackResumesAfterItsOwnAckSoItIsToldWhatItMissed() {
+    settings = new UserSettings(settings.pendingMaxItems(), settings.pendingIdBytes(), settings.deviceInactiveAfter(), 2,
+        settings.inboxMaxEntries(), settings.inboxMemberBytes(), settings.passivateAfterIdle(), settings.snapshotEvery(),
+        settings.lazyAckDelay(), settings.ackSyncWait(),
+        settings.pushGatherDelay(), settings.pushCoalesceWindow());
+    var bob = spawn();
+    var oldTab = connect(bob, "old-tab", 0);
+    bob.tell(new UserActor.Disconnect("old-tab", oldTab.ref()));
+    sync(bob);
+    harness.clock.advance(Duration.ofMinutes(1));
+    connect(bob, "phone", 0);
+    deliver(bob, "g.devices", 4);
+    ack(bob, "phone", 4);
+    harness.clock.advance(Duration.ofMinutes(1));
+    connect(bob, "laptop", 0); // the old tab is forgotten
+    ack(bob, "laptop", 4);
+    deliver(bob, "g.later", 1);
+    assertEquals(List.of(5L), pendingCursors(bob, 0));
+
+    // Its re-delivery starts after its own ack (none): item 5 comes after a gap, told as pending_dropped.
+    connect(bob, "old-tab", 0);
   }
 }
