@@ -97,10 +97,11 @@ final class DeliveryStream {
    * that a device offline now gets it when it reconnects. The conversation sends each watermark
    * once, so each is one item. It is not a message: no inbox preview, unread count or push. When
    * every device of the user is connected, each gets it now and none will need it again: it is
-   * sent without being stored, which saves a write for most receipts.
+   * sent without being stored, which saves a write for most receipts. A user with no device yet
+   * (who sent over HTTP) has it stored for their first one.
    */
   void receipt(UserState state, UserActor.DeliverReceipt cmd, StagedWrite write) {
-    if (connections.allConnected(state.devices.keySet())) {
+    if (!state.devices.isEmpty() && connections.allConnected(state.devices.keySet())) {
       connections.broadcast(new DeviceEvent.Receipt(cmd.conversationId(), cmd.seq(), cmd.readerId(), cmd.status()), null);
       return;
     }

@@ -188,6 +188,24 @@ class UserDeliveryTest extends UserFixture {
     assertEquals(List.of(), pendingCursors(bob, 0), "acked receipts are not replayed after a restart");
   }
 
+  /**
+   * PROTOCOL.md: a device connecting for the first time gets everything that arrived while the
+   * user had no device. A user with no device yet (one who sent over HTTP only) has none
+   * disconnected either: the receipt was taken as told to every device, stored for none, and
+   * their first device never got it.
+   */
+  @Test
+  void aReceiptForAUserWithNoDeviceYetWaitsForTheirFirstDevice() {
+    var bob = spawn();
+    bob.tell(new UserActor.DeliverReceipt(CONVERSATION, 2, "alice", ReceiptStatus.READ));
+    sync(bob);
+    connect(bob, "phone", 0);
+    TestProbe<UserActor.PendingPage> page = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.GetPending(0, 10, page.ref()));
+    assertEquals(List.of(new PendingQueue.Item(CONVERSATION, 2, "alice", harness.clock.millis(), ReceiptStatus.READ)),
+        page.receiveMessage().items().stream().map(UserActor.PendingDelivery::item).toList());
+  }
+
   @Test
   void aReceiptForAUserWhoseDevicesAreAllConnectedIsSentAndNotStored() {
     var bob = spawn();
