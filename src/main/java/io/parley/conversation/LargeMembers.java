@@ -176,11 +176,13 @@ final class LargeMembers {
     changing = true;
     return effects.persist(new BecameLarge(all)).thenRun((State newState) -> {
       Active large = joined((Active) newState, all);
+      // As of the change: the members' feeds start after its seq, and messages go on while rows are written.
+      ConversationInfo atChange = large.info(conversationId);
       writeRows(large, () -> {
         cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
         // Their user entities drop the group from their inboxes: a large group's entry is read from it.
         notices.announce(large, before);
-        live.becameLarge(large.info(conversationId), all.stream().map(GroupMembers.Row::userId).toList(), before);
+        live.becameLarge(atChange, all.stream().map(GroupMembers.Row::userId).toList(), before);
         changeDone();
       });
     });
@@ -238,13 +240,15 @@ final class LargeMembers {
         return effects.none();
       }
       long since = state.lastSeq;
-      return effects.persist(new LargeMembersChanged(added, since, List.of()))
-          .thenRun((State newState) -> writeRows(joined((Active) newState,
-              added.stream().map(id -> new GroupMembers.Row(id, since, since)).toList()), () -> {
-            add.replyTo().tell(Outcome.ok(Done.INSTANCE));
-            live.membershipChanged(((Active) newState).info(conversationId), added, List.of());
-            changeDone();
-          }));
+      return effects.persist(new LargeMembersChanged(added, since, List.of())).thenRun((State newState) -> {
+        ConversationInfo atChange = ((Active) newState).info(conversationId); // their feeds start after since
+        writeRows(joined((Active) newState,
+            added.stream().map(id -> new GroupMembers.Row(id, since, since)).toList()), () -> {
+          add.replyTo().tell(Outcome.ok(Done.INSTANCE));
+          live.membershipChanged(atChange, added, List.of());
+          changeDone();
+        });
+      });
     }
     RemoveMembers remove = (RemoveMembers) checked.change();
     List<String> gone = remove.members().stream().distinct().filter(checked.found()::containsKey).toList();

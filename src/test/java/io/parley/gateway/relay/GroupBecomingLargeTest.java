@@ -1,5 +1,6 @@
 package io.parley.gateway.relay;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.cluster.Done;
@@ -14,6 +15,7 @@ import io.parley.user.DeviceEvent;
 import io.parley.user.UserActor;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
@@ -109,5 +111,55 @@ class GroupBecomingLargeTest {
         new ConversationActor.Send("m0", "after", "hello", "text", replyTo)).value().seq();
     hearsWithoutAnUpdate(alice, seq);
     hearsWithoutAnUpdate(bob, seq);
+  }
+
+  private long send(String sender, String id) {
+    return this.<ConversationActor.SendAck>ask(replyTo ->
+        new ConversationActor.Send(sender, id, "text of " + id, "text", replyTo)).value().seq();
+  }
+
+  /** The seq the connection is first told it hears {@code GROUP} after. */
+  private static long hearsAfter(TestProbe<Object> connection) {
+    return ((LiveEvent.Joined) connection.fishForMessage(Duration.ofSeconds(5), event ->
+        event instanceof LiveEvent.Joined joined && joined.conversationId().equals(GROUP)
+            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0)).lastSeq();
+  }
+
+  /**
+   * A connection's feed of a large group starts after the seq it is told (LargeGroupFeeds); what
+   * came later is sent, or read from history. It was told the group's seq once the change's member
+   * rows were written, not at the change: a message stored meanwhile went to no member's device,
+   * neither as a stream item (the group was large) nor live (the feed started after it).
+   */
+  @Test
+  void messagesStoredWhileAChangesRowsAreWrittenAreInEveryMembersFeed() {
+    assertTrue(this.<ConversationInfo>ask(replyTo ->
+        new ConversationActor.Create("alice", "Crag", List.of("bob"), replyTo)).isOk());
+    TestProbe<Object> bob = online("bob");
+    TestProbe<Object> m0 = online("m0");
+    TestProbe<Object> m3 = online("m3");
+    long atChange = send("alice", "before");
+
+    CompletableFuture<Void> rowsWritten = new CompletableFuture<>();
+    harness.groupMembers.writesEnd = rowsWritten;
+    TestProbe<Outcome<Done>> added = harness.testKit.createTestProbe();
+    group.tell(new ConversationActor.AddMembers("alice", List.of("m0", "m1", "m2"), added.ref()));
+    send("alice", "while the rows are written");
+    harness.groupMembers.writesEnd = null;
+    rowsWritten.complete(null);
+    assertTrue(added.receiveMessage(Duration.ofSeconds(5)).isOk());
+    assertEquals(atChange, hearsAfter(bob), "bob, a member before, hears what came after the change");
+    assertEquals(atChange, hearsAfter(m0), "m0 joined after seq " + atChange);
+
+    // The same for a member added to the large group.
+    long atAdd = send("alice", "before m3");
+    CompletableFuture<Void> rowWritten = new CompletableFuture<>();
+    harness.groupMembers.writesEnd = rowWritten;
+    group.tell(new ConversationActor.AddMembers("alice", List.of("m3"), added.ref()));
+    send("alice", "while m3's row is written");
+    harness.groupMembers.writesEnd = null;
+    rowWritten.complete(null);
+    assertTrue(added.receiveMessage(Duration.ofSeconds(5)).isOk());
+    assertEquals(atAdd, hearsAfter(m3), "m3 joined after seq " + atAdd);
   }
 }
