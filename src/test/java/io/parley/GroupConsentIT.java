@@ -175,6 +175,32 @@ class GroupConsentIT {
     }
   }
 
+  /**
+   * An owner who removes someone only invited revokes the invite: before, `removed` answered but
+   * the invite stayed listed and an accept joined the group.
+   */
+  @Test
+  void removingAnInviteeRevokesTheInvite() {
+    String alice = user("alice");
+    String hank = user("hank");
+    try (WsClient aliceWs = connect(alice, "phone"); WsClient hankWs = connect(hank, "phone")) {
+      hankWs.request(frame("settings.set").put("group_adds", "nobody"));
+      JsonNode created = aliceWs.request(frame("conversation.create").put("title", "Revoked").set("members", ids(hank)));
+      assertEquals(List.of(hank), strings(created.get("invited")), created.toString());
+      String group = created.get("conversation_id").asText();
+      hankWs.await(type("conversation.invited"));
+
+      ApiClient.Response removed = api.delete(api.token(alice), "/v1/conversations/" + group + "/members",
+          "{\"members\":[\"" + hank + "\"]}");
+      assertEquals(200, removed.status(), String.valueOf(removed.body()));
+      assertEquals(List.of(hank), strings(removed.body().get("removed")));
+      assertEquals(0, hankWs.request(frame("invites.get")).get("invites").size(), "the invite is gone");
+      JsonNode accepted = hankWs.request(frame("conversation.accept_invite").put("conversation_id", group));
+      assertEquals("not_found", accepted.get("code").asText(), accepted.toString());
+      assertEquals(List.of(alice), members(aliceWs, group));
+    }
+  }
+
   @Test
   void whoMayAddMeIsTheUsersOwnChoice() {
     String alice = user("alice");

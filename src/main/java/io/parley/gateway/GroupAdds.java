@@ -241,6 +241,26 @@ public final class GroupAdds {
     });
   }
 
+  /**
+   * Drops each of {@code ids}' invite to {@code conversationId}, if they have one: an owner or admin
+   * removed them, so they may no longer join by it (a later accept is not_found). Done once every
+   * invite is gone; one of them that has none is done at once.
+   */
+  CompletionStage<Done> revoke(String conversationId, List<String> ids) {
+    List<CompletableFuture<Done>> dropped = ids.stream().distinct()
+        .map(id -> Asks.<UserActor.Command, Outcome<GroupConsent.Invite>>ask(entities.user(id),
+                replyTo -> new GroupConsent.FindInvite(conversationId, true, replyTo), timeout, system.scheduler())
+            .thenApply(outcome -> {
+              if (!outcome.isOk() && outcome.reason() != Outcome.Reason.NOT_FOUND) {
+                throw new ApiError(ErrorCode.of(outcome.reason()), outcome.message());
+              }
+              return Done.INSTANCE;
+            })
+            .toCompletableFuture())
+        .toList();
+    return CompletableFuture.allOf(dropped.toArray(CompletableFuture[]::new)).thenApply(all -> Done.INSTANCE);
+  }
+
   private CompletionStage<GroupConsent.Invite> findInvite(String userId, String conversationId, boolean drop) {
     return ask(entities.user(userId), replyTo -> new GroupConsent.FindInvite(conversationId, drop, replyTo));
   }

@@ -131,11 +131,15 @@ public final class GroupRequests {
         () -> NeverStored.members(conversationId, userId, from, n)));
   }
 
-  /** An owner or admin removes members (an extension of PROTOCOL.md, see README). */
+  /**
+   * An owner or admin removes members (an extension of PROTOCOL.md, see README), and revokes the
+   * invites to the group of those named: someone only invited can no longer join by it.
+   */
   public CompletionStage<Done> removeMembers(String userId, String conversationId, List<String> members) {
     requireSomeone(members);
     return groupChange(userId, conversationId,
-        replyTo -> new ConversationActor.RemoveMembers(userId, members, replyTo));
+        replyTo -> new ConversationActor.RemoveMembers(userId, members, replyTo))
+        .thenCompose(removed -> groupAdds.revoke(conversationId, members));
   }
 
   /** The owner names an admin ({@code role} "admin") or takes it back ("member"). */

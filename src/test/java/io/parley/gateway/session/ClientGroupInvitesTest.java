@@ -133,4 +133,37 @@ class ClientGroupInvitesTest extends ClientFramesFixture {
     assertError(answer, "i1", "forbidden");
     bob.expectNoMessage(Duration.ofMillis(300));
   }
+  /**
+   * Removing someone who is only invited revokes their invite: the group has no member to remove,
+   * so before, the invite stayed and carol could still accept it and join.
+   */
+  @Test
+  void removingAnInviteeDropsTheirInvite() {
+    carol = harness.userProbe("carol");
+    group = harness.conversationProbe(GROUP);
+    CompletionStage<Optional<String>> answer = frames.handle("{\"type\": \"conversation.remove_members\", "
+        + "\"conversation_id\": \"" + GROUP + "\", \"members\": [\"carol\"]}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(1, 0));
+    group.expectMessageClass(ConversationActor.RemoveMembers.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    var revoke = carol.expectMessageClass(GroupConsent.FindInvite.class);
+    assertEquals(GROUP, revoke.conversationId());
+    assertEquals(true, revoke.drop(), "the invite goes");
+    revoke.replyTo().tell(Outcome.ok(INVITE));
+    assertEquals(Optional.empty(), answer.toCompletableFuture().join());
+  }
+
+  /** A removed member has no invite to drop: the removal is done all the same. */
+  @Test
+  void removingSomeoneWithNoInviteIsDoneAllTheSame() {
+    carol = harness.userProbe("carol");
+    group = harness.conversationProbe(GROUP);
+    CompletionStage<Optional<String>> answer = frames.handle("{\"type\": \"conversation.remove_members\", "
+        + "\"conversation_id\": \"" + GROUP + "\", \"members\": [\"carol\", \"carol\"]}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(1, 0));
+    group.expectMessageClass(ConversationActor.RemoveMembers.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    carol.expectMessageClass(GroupConsent.FindInvite.class).replyTo()
+        .tell(Outcome.rejected(Outcome.Reason.NOT_FOUND, "no invite to " + GROUP));
+    assertEquals(Optional.empty(), answer.toCompletableFuture().join());
+    carol.expectNoMessage(Duration.ofMillis(300)); // asked once, however often named
+  }
 }
