@@ -93,6 +93,25 @@ class ProtocolErrorsIT extends SharedChatNode {
     assertEquals(404, api.get(alice, "/v1/conversations/g.none/messages").status());
   }
 
+  /** A method a real endpoint does not take is 405; a path no endpoint has is 404, named whole. */
+  @Test
+  void aWrongMethodIsNotAllowedAndAnUnknownPathNotFound() {
+    String alice = api.token(user("alice"));
+    ApiClient.Response put = api.put(alice, "/v1/inbox", "{}");
+    assertEquals(405, put.status(), String.valueOf(put.body()));
+    assertEquals("bad_request", put.body().get("code").asText());
+    assertEquals("PUT is not allowed on /v1/inbox; it takes GET", put.body().get("message").asText());
+    ApiClient.Response delete = api.delete(alice, "/v1/groups", "{}");
+    assertEquals(405, delete.status(), String.valueOf(delete.body()));
+    assertEquals("DELETE is not allowed on /v1/groups; it takes POST", delete.body().get("message").asText());
+    for (ApiClient.Response none : new ApiClient.Response[] {
+        api.get(alice, "/v1/nope"), api.post(alice, "/v1/nope", "{}")}) {
+      assertEquals(404, none.status(), String.valueOf(none.body()));
+      assertEquals("not_found", none.body().get("code").asText());
+      assertEquals("no such endpoint: /v1/nope", none.body().get("message").asText());
+    }
+  }
+
   /**
    * A request too malformed or too large to reach a route (pekko-http refuses it while parsing)
    * still gets the JSON error body, with the status pekko-http chose.

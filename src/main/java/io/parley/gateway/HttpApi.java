@@ -51,6 +51,7 @@ public final class HttpApi extends AllDirectives {
   private final AddressLimits strangers;
   private final ClientAddress clientAddress;
   private final RequestBodies bodies;
+  private final UnmatchedRequests unmatched = new UnmatchedRequests();
 
   HttpApi(JwtAuth auth, ChatService chat, WebSocketEndpoint webSocket, UserExport export, AccountErasure erasure,
       AuthSettings.DevTokens devTokens, Duration devTokenTtl, AddressLimits strangers, ClientAddress clientAddress,
@@ -77,7 +78,7 @@ public final class HttpApi extends AllDirectives {
             .build();
     return handleExceptions(internal, () -> concat(
         webClient(),
-        pathPrefix("v1", () -> concat(
+        pathPrefix("v1", () -> unmatched.around(() -> concat(
             path("ws", () -> get(this::webSocketRoute)),
             path("inbox", () -> get(() -> authenticated(this::inbox))),
             path(segment("me").slash("export"), () -> get(() -> authenticated(user -> completeWithFuture(
@@ -119,8 +120,8 @@ public final class HttpApi extends AllDirectives {
             path("media", () -> post(() -> authenticated(this::uploadMedia))),
             pathPrefix("media", () -> path(segment(), mediaId ->
                 get(() -> authenticated(user -> downloadMedia(user, mediaId))))),
-            path(segment("dev").slash("token"), () -> post(this::devToken)),
-            complete404()))));
+            // Off, it is no endpoint: 404 whatever the method.
+            path(segment("dev").slash("token"), () -> devTokens.issued() ? post(this::devToken) : reject()))))));
   }
 
   /** The browser client: the page at {@code /}, its files under {@code /app/}, never {@code /v1}. */
@@ -128,11 +129,6 @@ public final class HttpApi extends AllDirectives {
     return get(() -> concat(
         pathSingleSlash(() -> getFromResource("web/index.html", ContentTypes.TEXT_HTML_UTF8)),
         pathPrefix("app", () -> getFromResourceDirectory("web"))));
-  }
-
-  private Route complete404() {
-    return extractUnmatchedPath(path ->
-        json(new ApiError(ErrorCode.NOT_FOUND, "no such endpoint: " + path)));
   }
 
   // ------------------------------------------------------------------------------------ routes
@@ -283,9 +279,6 @@ public final class HttpApi extends AllDirectives {
   }
 
   private Route devToken() {
-    if (!devTokens.issued()) {
-      return complete404();
-    }
     // On loopback only this machine asks; on a public API a token is what every stranger wants.
     return devTokens == AuthSettings.DevTokens.INSECURE_PUBLIC
         ? fromAddress(address -> {

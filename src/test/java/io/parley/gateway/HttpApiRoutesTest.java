@@ -79,10 +79,57 @@ class HttpApiRoutesTest {
     }
   }
 
+  /**
+   * A method an endpoint does not take is 405 with the methods it does take (before: 404 "no such
+   * endpoint: /inbox", the path without its /v1).
+   */
+  @Test
+  void aMethodAnEndpointDoesNotTakeIsNotAllowed() {
+    String[][] cases = {
+        {"PUT", "/v1/inbox", "GET"},
+        {"DELETE", "/v1/groups", "POST"},
+        {"GET", "/v1/messages", "POST"},
+        {"POST", "/v1/conversations/d:alice:bob/messages", "GET"},
+        {"PUT", "/v1/conversations/d:alice:bob/members", "GET, POST, DELETE"},
+        {"GET", "/v1/invites/g.1/accept", "POST"},
+        {"DELETE", "/v1/me/settings", "GET, PUT"},
+        {"POST", "/v1/ws", "GET"}};
+    for (String[] c : cases) {
+      HttpResponse response = response(HttpRequest.create(c[1]).withMethod(HttpMethods.lookup(c[0]).get()));
+      JsonNode refused = body(405, response);
+      assertEquals("bad_request", refused.get("code").asText(), c[1]);
+      assertEquals(c[0] + " is not allowed on " + c[1] + "; it takes " + c[2], refused.get("message").asText());
+      assertEquals(c[2], response.getHeader("Allow").map(h -> h.value()).orElse(null), c[1]);
+    }
+  }
+
+  /** A path no endpoint has is 404 whatever the method, named whole (before: without its /v1). */
+  @Test
+  void aPathNoEndpointHasIsNotFoundNamedWhole() {
+    for (String method : new String[] {"GET", "POST", "DELETE"}) {
+      for (String path : new String[] {"/v1/nope", "/v1/inbox/x", "/v1/dev/token"}) {
+        JsonNode refused = answer(404, HttpRequest.create(path).withMethod(HttpMethods.lookup(method).get()));
+        assertEquals("not_found", refused.get("code").asText(), method + " " + path);
+        assertEquals("no such endpoint: " + path, refused.get("message").asText(), method + " " + path);
+      }
+    }
+  }
+
   private JsonNode answer(int status, HttpRequest request) {
+    return body(status, response(request));
+  }
+
+  private HttpResponse response(HttpRequest request) {
     try {
-      HttpResponse response = api.apply((HttpRequest) request.addHeader(Authorization.oauth2(alice)))
+      return api.apply((HttpRequest) request.addHeader(Authorization.oauth2(alice)))
           .toCompletableFuture().get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private JsonNode body(int status, HttpResponse response) {
+    try {
       String body = response.entity().toStrict(5000, Materializer.matFromSystem(testKit.system()))
           .toCompletableFuture().get(5, TimeUnit.SECONDS).getData().utf8String();
       assertEquals(status, response.status().intValue(), body);
