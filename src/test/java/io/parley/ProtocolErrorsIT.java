@@ -59,6 +59,11 @@ class ProtocolErrorsIT extends SharedChatNode {
       ws.send("{\"type\":\"msg.send\",\"req_id\":\"e12\",\"conversation_id\":\"" + conversation
           + "\",\"client_msg_id\":\"e12\",\"content\":\"one\",\"content\":\"two\"}");
       assertError(ws.await(WsClient.reply("e12")), "bad_request", "e12");
+      // A seq no message can have is bad input, not a message not found.
+      ws.send(frame("msg.delete").put("req_id", "e13").put("conversation_id", conversation).put("seq", 0));
+      JsonNode noSeq = ws.await(WsClient.reply("e13"));
+      assertError(noSeq, "bad_request", "e13");
+      assertEquals("seq must be a positive integer", noSeq.get("message").asText());
 
       // Nothing was stored by any of that: the next message is seq 1.
       JsonNode ack = ws.request(send(conversation, "ok", "finally"));
@@ -91,6 +96,9 @@ class ProtocolErrorsIT extends SharedChatNode {
     assertEquals("a request body is at most 131072 bytes", huge.body().get("message").asText());
     assertEquals(400, api.get(alice, "/v1/inbox?limit=abc").status());
     assertEquals(404, api.get(alice, "/v1/conversations/g.none/messages").status());
+    ApiClient.Response seqZero = api.delete(alice, "/v1/conversations/d:a:b/messages/0", "");
+    assertEquals(400, seqZero.status(), String.valueOf(seqZero.body()));
+    assertEquals("seq must be a positive integer", seqZero.body().get("message").asText());
   }
 
   /** A method a real endpoint does not take is 405; a path no endpoint has is 404, named whole. */

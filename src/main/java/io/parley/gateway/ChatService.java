@@ -227,6 +227,9 @@ public final class ChatService {
   /** Deletes one of the user's messages for everyone. */
   public CompletionStage<Done> delete(String userId, String conversationId, long seq) {
     requireConversationId(conversationId);
+    if (seq < 1) {
+      throw ApiError.badRequest("seq must be a positive integer"); // no message is ever there
+    }
     return lookUpAllowed(userId, conversationId).thenCompose(allowed -> gate.ifStored(conversationId,
         () -> ask(entities.conversation(conversationId), replyTo -> new ConversationActor.Delete(userId, seq, replyTo)),
         () -> NeverStored.notFound(conversationId)));

@@ -171,7 +171,7 @@ public final class HttpApi extends AllDirectives {
   /** {@code seqText}: the path's segment, so that one that is no integer is a bad request rather than no endpoint. */
   private Route deleteMessage(String userId, String conversationId, String seqText) {
     return respond(() -> {
-      long seq = number("seq", Optional.of(seqText));
+      long seq = positive("seq", Optional.of(seqText));
       return chat.delete(userId, conversationId, seq)
           .thenApply(done -> (JsonNode) WireFormat.msgDeleted(null, conversationId, seq).without("type"));
     });

@@ -62,6 +62,17 @@ class HttpApiRoutesTest {
     }
   }
 
+  /** A seq below 1 can never hold a message: bad_request, not the not_found of a message gone. */
+  @Test
+  void aMessageWhoseSeqIsBelowOneIsABadRequest() {
+    for (String seq : new String[] {"0", "-1"}) {
+      JsonNode refused = answer(400,
+          HttpRequest.create("/v1/conversations/d:alice:bob/messages/" + seq).withMethod(HttpMethods.DELETE));
+      assertEquals("bad_request", refused.get("code").asText(), seq);
+      assertEquals("seq must be a positive integer", refused.get("message").asText(), seq);
+    }
+  }
+
   @Test
   void aQueryIntegerBeyondALongIsOutOfRange() {
     assertEquals("limit is out of range",

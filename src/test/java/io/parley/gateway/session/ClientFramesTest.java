@@ -56,6 +56,22 @@ class ClientFramesTest extends ClientFramesFixture {
     conversation.expectNoMessage(Duration.ofMillis(100));
   }
 
+  /**
+   * A seq below 1 can never hold a message: ill-typed input, refused before any entity is asked
+   * (before, the conversation was asked and it answered not_found).
+   */
+  @Test
+  void aDeleteOfASeqBelowOneIsABadRequestAndReachesNoEntity() {
+    for (String seq : new String[] {"-1", "0"}) {
+      CompletionStage<Optional<String>> reply = reply("{\"type\": \"msg.delete\", \"req_id\": \"d" + seq
+          + "\", \"conversation_id\": \"d:alice:bob\", \"seq\": " + seq + "}");
+      assertError(reply, "d" + seq, "bad_request");
+      assertEquals("seq must be a positive integer", json(reply).get("message").asText());
+    }
+    bob.expectNoMessage(Duration.ofMillis(100));
+    conversation.expectNoMessage(Duration.ofMillis(100));
+  }
+
   /** Half a surrogate pair is no text: refused before anything is stored (see ClientJsonTest). */
   @Test
   void aSendWhoseStringsAreNotUnicodeTextIsRefusedAndReachesNoEntity() {
