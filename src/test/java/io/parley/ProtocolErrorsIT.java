@@ -96,6 +96,9 @@ class ProtocolErrorsIT extends SharedChatNode {
     assertEquals("a request body is at most 131072 bytes", huge.body().get("message").asText());
     assertEquals(400, api.get(alice, "/v1/inbox?limit=abc").status());
     assertEquals(404, api.get(alice, "/v1/conversations/g.none/messages").status());
+    ApiClient.Response limitTwice = api.get(alice, "/v1/conversations/d:a:b/messages?limit=1&limit=200");
+    assertEquals(400, limitTwice.status(), String.valueOf(limitTwice.body()));
+    assertEquals("the query parameter \"limit\" is given twice", limitTwice.body().get("message").asText());
     ApiClient.Response seqZero = api.delete(alice, "/v1/conversations/d:a:b/messages/0", "");
     assertEquals(400, seqZero.status(), String.valueOf(seqZero.body()));
     assertEquals("seq must be a positive integer", seqZero.body().get("message").asText());

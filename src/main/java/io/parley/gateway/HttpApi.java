@@ -2,6 +2,7 @@ package io.parley.gateway;
 
 import static io.parley.gateway.QueryParameters.integer;
 import static io.parley.gateway.QueryParameters.number;
+import static io.parley.gateway.QueryParameters.once;
 import static io.parley.gateway.QueryParameters.positive;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
@@ -135,7 +136,7 @@ public final class HttpApi extends AllDirectives {
 
   private Route webSocketRoute() {
     return authenticatedToken(token ->
-        parameterOptional("device_id", deviceId -> {
+        once("device_id", deviceId -> {
           if (deviceId.isEmpty() || !WebSocketEndpoint.isValidDeviceId(deviceId.get())) {
             return json(ApiError.badRequest("device_id must be 1–64 characters of [A-Za-z0-9_.-]"));
           }
@@ -150,20 +151,20 @@ public final class HttpApi extends AllDirectives {
   }
 
   private Route inbox(String userId) {
-    return parameterOptional("limit", limit -> parameterOptional("before_ts", beforeTs ->
-        parameterOptional("after_conversation_id", after ->
+    return once("limit", limit -> once("before_ts", beforeTs ->
+        once("after_conversation_id", after ->
             respond(() -> chat.inbox(userId, integer("limit", limit), number("before_ts", beforeTs), after.orElse(null))
                 .thenApply(items -> (JsonNode) WireFormat.inbox(null, items).without(java.util.List.of("type")))))));
   }
 
   private Route history(String userId, String conversationId) {
-    return parameterOptional("before", before -> parameterOptional("limit", limit ->
+    return once("before", before -> once("limit", limit ->
         respond(() -> chat.history(userId, conversationId, positive("before", before), integer("limit", limit))
             .thenApply(page -> (JsonNode) WireFormat.history(null, conversationId, page).without("type")))));
   }
 
   private Route members(String userId, String conversationId) {
-    return parameterOptional("after", after -> parameterOptional("limit", limit ->
+    return once("after", after -> once("limit", limit ->
         respond(() -> chat.groups().members(userId, conversationId, after.orElse(null), integer("limit", limit))
             .thenApply(page -> (JsonNode) WireFormat.members(null, conversationId, page).without("type")))));
   }
@@ -308,7 +309,7 @@ public final class HttpApi extends AllDirectives {
 
   private Route authenticatedToken(Function<JwtAuth.Verified, Route> inner) {
     return optionalHeaderValueByName("Authorization", header ->
-        parameterOptional("access_token", queryToken -> {
+        once("access_token", queryToken -> {
           Optional<String> token = header
               .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
               .map(h -> h.substring(7).trim())

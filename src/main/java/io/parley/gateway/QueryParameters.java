@@ -2,10 +2,24 @@ package io.parley.gateway;
 
 import io.parley.api.ApiError;
 import java.util.Optional;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.Route;
 
-/** The REST API's numeric query parameters, refused by their own names when malformed. */
+/** The REST API's query parameters, refused by their own names when malformed or given twice. */
 final class QueryParameters {
   private QueryParameters() {}
+
+  /**
+   * The query parameter {@code name}, if given; given twice it is refused, as a JSON field given
+   * twice is, rather than read as either copy.
+   */
+  static Route once(String name, Function<Optional<String>, Route> inner) {
+    return Directives.parameterList(name, values -> values.size() > 1
+        ? Directives.complete(HttpApi.errorResponse(
+            ApiError.badRequest("the query parameter \"" + name + "\" is given twice")))
+        : inner.apply(values.stream().findFirst()));
+  }
 
   static Integer integer(String name, Optional<String> value) {
     Long parsed = number(name, value);

@@ -91,6 +91,26 @@ class HttpApiRoutesTest {
   }
 
   /**
+   * A query parameter given twice is refused, naming it, as a JSON field given twice is (before,
+   * one of the copies was used without a word).
+   */
+  @Test
+  void aQueryParameterGivenTwiceIsABadRequest() {
+    String[][] cases = {
+        {"/v1/conversations/d:alice:bob/messages?before=3&before=5", "before"},
+        {"/v1/conversations/d:alice:bob/messages?limit=1&limit=200", "limit"},
+        {"/v1/conversations/d:alice:bob/messages?before=3&limit=1&limit=1", "limit"},
+        {"/v1/inbox?before_ts=1&before_ts=2", "before_ts"},
+        {"/v1/conversations/g.1/members?after=a&after=b", "after"},
+        {"/v1/ws?device_id=a&device_id=b", "device_id"}};
+    for (String[] c : cases) {
+      JsonNode refused = answer(400, HttpRequest.GET(c[0]));
+      assertEquals("bad_request", refused.get("code").asText(), c[0]);
+      assertEquals("the query parameter \"" + c[1] + "\" is given twice", refused.get("message").asText(), c[0]);
+    }
+  }
+
+  /**
    * A method an endpoint does not take is 405 with the methods it does take (before: 404 "no such
    * endpoint: /inbox", the path without its /v1).
    */
