@@ -177,4 +177,38 @@ class AccountDataIT extends SharedChatNode {
     ApiClient.Response inbox = api.get(api.token(alice), "/v1/inbox");
     assertEquals(0, inbox.body().get("items").size(), inbox.toString());
   }
+
+  /**
+   * The same id after an erasure starts afresh: its export holds what it sent since, none of the
+   * erased account's messages (not even as tombstones with their ids, times and client ids).
+   */
+  @Test
+  void anErasedIdThatComesBackExportsOnlyWhatItSentSince() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String direct = directId(alice, bob);
+    try (WsClient aliceWs = connect(alice, "phone"); WsClient bobWs = connect(bob, "phone")) {
+      aliceWs.request(send(direct, "old1", "before the erasure"));
+      bobWs.request(send(direct, "b1", "bob's"));
+    }
+    ApiClient.Response erasure = api.delete(api.token(alice), "/v1/me", "");
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (erasure.status() != 200 && System.nanoTime() < deadline) {
+      erasure = api.delete(api.token(alice), "/v1/me", "");
+    }
+    assertEquals(200, erasure.status(), erasure.toString());
+    String body = "{\"conversation_id\":\"" + direct + "\",\"client_msg_id\":\"new1\",\"content\":\"after it\"}";
+    ApiClient.Response sent = api.post(api.token(alice), "/v1/messages", body);
+    while (sent.status() == 409 && System.nanoTime() < deadline) { // account_erasing until the key cache time passed
+      sent = api.post(api.token(alice), "/v1/messages", body);
+    }
+    assertEquals(200, sent.status(), sent.toString());
+
+    ApiClient.Lines export = api.getLines(api.token(alice), "/v1/me/export");
+    assertEquals(200, export.status());
+    List<String> messages = export.lines().stream().filter(line -> line.get("type").asText().equals("message"))
+        .map(line -> line.get("seq").asLong() + ":" + line.get("client_msg_id").asText() + ":" + line.get("content").asText())
+        .toList();
+    assertEquals(List.of("3:new1:after it"), messages, "the erased account's messages are not the new one's");
+  }
 }

@@ -40,6 +40,28 @@ public final class MessageHistory {
         .thenApply(read -> read.map(r -> new Page(r.messages(), r.at().hasEarlier())));
   }
 
+  /**
+   * The messages of {@code senderId}'s among the newest {@code limit} before {@code beforeSeq},
+   * for their export: read without the membership check (a group they left is in it), and
+   * without the messages of an erased earlier account under the same id, which are not theirs.
+   */
+  public record Sent(List<ChatMessage> messages, long nextBefore) {
+    /** No page is left to read. */
+    public static final long NONE = 0;
+  }
+
+  public CompletionStage<Outcome<Sent>> sentBy(String senderId, String conversationId, long beforeSeq, int limit) {
+    return locateAndRead(null, conversationId, beforeSeq, limit, 1)
+        .thenApply(read -> read.map(r -> {
+          long erasedThrough = r.at().erased().getOrDefault(senderId, 0L);
+          List<ChatMessage> sent = r.messages().stream()
+              .filter(m -> m.senderId().equals(senderId) && m.seq() > erasedThrough)
+              .toList();
+          boolean more = !r.messages().isEmpty() && r.at().hasEarlier();
+          return new Sent(sent, more ? r.at().fromSeq() : Sent.NONE);
+        }));
+  }
+
   /** Messages {@code fromSeq..toSeq} for re-delivery to the user they were already handed to. */
   public CompletionStage<List<ChatMessage>> messages(String conversationId, long fromSeq, long toSeq) {
     int limit = (int) Math.min(Integer.MAX_VALUE, toSeq - fromSeq + 1);

@@ -158,12 +158,12 @@ public final class UserExport {
   /**
    * The user's messages in one conversation, newest page first, each page ascending. Other
    * members' messages are skipped before anything is opened: an export opens only what it exports.
+   * So are those of an erased account that had the same id: the user starts afresh.
    */
   private Source<ObjectNode, NotUsed> sentMessages(String userId, String conversationId) {
-    return Source.unfoldAsync(Long.MAX_VALUE, beforeSeq -> beforeSeq <= 1
+    return Source.unfoldAsync(Long.MAX_VALUE, beforeSeq -> beforeSeq == MessageHistory.Sent.NONE
             ? CompletableFuture.completedFuture(Optional.empty())
-            : history.page(null, conversationId, beforeSeq, PAGE).thenApply(outcome -> next(outcome)))
-        .map(messages -> messages.stream().filter(message -> message.senderId().equals(userId)).toList())
+            : history.sentBy(userId, conversationId, beforeSeq, PAGE).thenApply(outcome -> next(outcome)))
         .mapAsync(1, sealing::openMessages)
         .mapConcat(messages -> messages)
         .map(message -> {
@@ -173,17 +173,15 @@ public final class UserExport {
         });
   }
 
-  private static Optional<Pair<Long, List<ChatMessage>>> next(Outcome<MessageHistory.Page> outcome) {
+  private static Optional<Pair<Long, List<ChatMessage>>> next(Outcome<MessageHistory.Sent> outcome) {
     if (!outcome.isOk() && outcome.reason() != Outcome.Reason.NOT_FOUND) {
       // Cut the export short rather than leave messages out of it: the client retries.
       throw new ApiError(ErrorCode.of(outcome.reason()), outcome.message());
     }
-    if (!outcome.isOk() || outcome.value().messages().isEmpty()) {
+    if (!outcome.isOk()) {
       return Optional.empty(); // a conversation that was never started has no messages
     }
-    List<ChatMessage> messages = outcome.value().messages();
-    long nextBefore = outcome.value().hasMore() ? messages.get(0).seq() : 1;
-    return Optional.of(Pair.create(nextBefore, messages));
+    return Optional.of(Pair.create(outcome.value().nextBefore(), outcome.value().messages()));
   }
 
   private static ObjectNode line(String type) {
