@@ -136,4 +136,16 @@ class ConversationDeletionTest extends ConversationFixture {
     conversation.tell(new ConversationActor.LocateMessages("bob", 3, 10, located.ref()));
     assertEquals(1, located.receiveMessage(Duration.ofSeconds(5)).value().fromSeq(), "bob still reads it all");
   }
+
+  /** An erased account's messages are not the returning id's: it may not delete them, nor make the members be told. */
+  @Test
+  void anErasedIdThatComesBackCannotDeleteTheErasedAccountsMessages() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "alice", "a1");
+    assertTrue(eraseMember(conversation, "alice").isOk());
+    assertEquals(2, send(conversation, "alice", "a2").value().seq());
+    Outcome<Done> old = delete(conversation, "alice", 1);
+    assertEquals(Outcome.Reason.BAD_REQUEST, old.reason(), "seq 1 is the erased account's: " + old);
+    assertTrue(delete(conversation, "alice", 2).isOk(), "her own since then she may");
+  }
 }
