@@ -68,8 +68,13 @@ public final class UserState implements JsonSerializable {
   }
 
   private void forget(String deviceId) {
+    remember(deviceId, devices.remove(deviceId));
+  }
+
+  /** {@code device}, just removed from {@link #devices}, is kept among the forgotten. */
+  private void remember(String deviceId, Device device) {
     forgotten.remove(deviceId);
-    forgotten.put(deviceId, devices.remove(deviceId));
+    forgotten.put(deviceId, device);
     while (forgotten.size() > MAX_FORGOTTEN_DEVICES) {
       forgotten.remove(forgotten.keySet().iterator().next());
     }
@@ -230,8 +235,14 @@ public final class UserState implements JsonSerializable {
    */
   private void trimPending(long ts, long inactiveBefore, int maxItems, long maxIdBytes) {
     long cutoff = inactiveBefore == 0 ? ts - FORMER_DEVICE_INACTIVE_AFTER_MS : inactiveBefore;
-    devices.entrySet().stream().filter(device -> device.getValue().lastActiveTs() < cutoff)
-        .map(java.util.Map.Entry::getKey).toList().forEach(this::forget);
+    // Runs with every message and ack: removed in place, with nothing built for the devices kept.
+    for (var it = devices.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Device> device = it.next();
+      if (device.getValue().lastActiveTs() < cutoff) {
+        it.remove();
+        remember(device.getKey(), device.getValue());
+      }
+    }
     if (devices.isEmpty()) {
       pending.dropOlderThan(cutoff);
     } else {
