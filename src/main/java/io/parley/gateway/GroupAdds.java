@@ -179,8 +179,7 @@ public final class GroupAdds {
         GroupConsent.Invite invite = new GroupConsent.Invite(conversationId, inviteTitle, requesterId, clock.millis());
         List<CompletableFuture<Done>> stored = new ArrayList<>();
         for (String id : toInvite) {
-          stored.add(OutcomeAsks.ask(entities.user(id), Done.class,
-              replyTo -> new GroupConsent.ReceiveInvite(invite, replyTo), timeout, system.scheduler()));
+          stored.add(receiveInvite(id, invite).toCompletableFuture());
         }
         return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new)).thenApply(all -> toInvite);
       });
@@ -233,9 +232,7 @@ public final class GroupAdds {
     boolean dead = error.code == ErrorCode.NOT_MEMBER || error.code == ErrorCode.FORBIDDEN;
     ApiError told = error.code == ErrorCode.UNAVAILABLE || error.code == ErrorCode.INTERNAL ? error
         : new ApiError(error.code, "the invite to " + invite.conversationId() + " no longer holds: " + error.getMessage());
-    CompletionStage<?> kept = dead ? CompletableFuture.completedFuture(null)
-        : OutcomeAsks.ask(entities.user(userId), Done.class,
-            replyTo -> new GroupConsent.ReceiveInvite(invite, replyTo), timeout, system.scheduler());
+    CompletionStage<?> kept = dead ? CompletableFuture.completedFuture(null) : receiveInvite(userId, invite);
     return kept.<GroupConsent.Invite>handle((done, failure) -> {
       throw told;
     });
@@ -248,17 +245,21 @@ public final class GroupAdds {
    */
   CompletionStage<Done> revoke(String conversationId, List<String> ids) {
     List<CompletableFuture<Done>> dropped = ids.stream().distinct()
-        .map(id -> Asks.<UserActor.Command, Outcome<GroupConsent.Invite>>ask(entities.user(id),
-                replyTo -> new GroupConsent.FindInvite(conversationId, true, replyTo), timeout, system.scheduler())
-            .thenApply(outcome -> {
-              if (!outcome.isOk() && outcome.reason() != Outcome.Reason.NOT_FOUND) {
-                throw new ApiError(ErrorCode.of(outcome.reason()), outcome.message());
+        .map(id -> findInvite(id, conversationId, true).handle((invite, failure) -> {
+              if (failure != null && ApiError.from(failure).code != ErrorCode.NOT_FOUND) {
+                throw ApiError.from(failure);
               }
               return Done.INSTANCE;
             })
             .toCompletableFuture())
         .toList();
     return CompletableFuture.allOf(dropped.toArray(CompletableFuture[]::new)).thenApply(all -> Done.INSTANCE);
+  }
+
+  /** Stores {@code invite} for {@code userId}, shown to their devices. */
+  private CompletionStage<Done> receiveInvite(String userId, GroupConsent.Invite invite) {
+    return OutcomeAsks.ask(entities.user(userId), Done.class,
+        replyTo -> new GroupConsent.ReceiveInvite(invite, replyTo), timeout, system.scheduler());
   }
 
   private CompletionStage<GroupConsent.Invite> findInvite(String userId, String conversationId, boolean drop) {
