@@ -99,8 +99,11 @@ final class SendBatch {
         continue;
       }
       long key = DedupWindow.key(send.senderId(), send.clientMsgId());
+      // An erased account's client_msg_ids are not those of the same id come back (it starts afresh).
+      long erasedThrough = active.erasedSenders.getOrDefault(send.senderId(), 0L);
       SendAck earlier = Optional.ofNullable(acceptedNow.get(key)).map(SendAck::asRepeat)
           .or(() -> active.dedup.find(key).or(() -> Optional.ofNullable(spilled.get(key)))
+              .filter(e -> e.seq() > erasedThrough)
               .map(e -> ack(conversationId, send.clientMsgId(), e.seq(), e.serverTs(), false)))
           .orElse(null);
       if (earlier != null) {

@@ -62,12 +62,6 @@ class ConversationDeletionTest extends ConversationFixture {
     assertEquals(ChatMessage.DELETED, read(spawn("d:alice:bob"), 1, 1).get(0).contentType(), "after recovery too");
   }
 
-  private Outcome<Done> eraseMember(ActorRef<ConversationActor.Command> conversation, String userId) {
-    TestProbe<Outcome<Done>> reply = harness.testKit.createTestProbe();
-    conversation.tell(new ConversationActor.EraseMember(userId, reply.ref()));
-    return reply.receiveMessage(Duration.ofSeconds(5));
-  }
-
   private List<ChatMessage> readAs(
       String reader, String conversationId, ActorRef<ConversationActor.Command> conversation, long from, long to) {
     TestProbe<Outcome<ConversationActor.Location>> located = harness.testKit.createTestProbe();

@@ -2,6 +2,7 @@ package io.parley.conversation;
 
 import static io.parley.testing.EntityHarness.received;
 
+import io.parley.cluster.Done;
 import io.parley.cluster.EventBatches;
 import io.parley.cluster.Outcome;
 import io.parley.testing.EntityHarness;
@@ -58,6 +59,12 @@ class ConversationFixture implements AutoCloseable {
       ActorRef<ConversationActor.Command> conversation, String sender, String clientMsgId) {
     TestProbe<Outcome<ConversationActor.SendAck>> reply = harness.testKit.createTestProbe();
     conversation.tell(new ConversationActor.Send(sender, clientMsgId, "content of " + clientMsgId, "text", reply.ref()));
+    return reply.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  Outcome<Done> eraseMember(ActorRef<ConversationActor.Command> conversation, String userId) {
+    TestProbe<Outcome<Done>> reply = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.EraseMember(userId, reply.ref()));
     return reply.receiveMessage(Duration.ofSeconds(5));
   }
 

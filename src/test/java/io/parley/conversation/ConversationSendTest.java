@@ -28,6 +28,19 @@ class ConversationSendTest extends ConversationFixture {
     assertEquals(4, send(conversation, "bob", "c1").value().seq());
   }
 
+  /** A client that numbers its client_msg_ids afresh after the erasure must not get the erased account's acks. */
+  @Test
+  void anErasedIdThatComesBackIsNotAnsweredWithTheErasedAccountsMessages() {
+    var conversation = spawn("d:alice:bob");
+    assertEquals(1, send(conversation, "alice", "c1").value().seq());
+    assertTrue(eraseMember(conversation, "alice").isOk());
+    var again = send(conversation, "alice", "c1").value();
+    assertEquals(2, again.seq(), "a new message, stored: " + again);
+    assertEquals(again.asRepeat(), send(conversation, "alice", "c1").value(), "and its own retry is answered once");
+    stopAndAwait(conversation);
+    assertEquals(again.asRepeat(), send(spawn("d:alice:bob"), "alice", "c1").value(), "after recovery too");
+  }
+
   @Test
   void theIdempotencyWindowAndSeqSurviveARestart() {
     var conversation = spawn("d:alice:bob");
