@@ -45,14 +45,32 @@ public final class GroupRequests {
     this.groupAdds = groupAdds;
   }
 
-  /** A title is 1–200 characters (code points: an emoji is one, as a user counts it), none a control character. */
+  /**
+   * A title is 1–200 characters (code points: an emoji is one, as a user counts it), none that
+   * breaks a line or that no one sees ({@link #refusedInTitle}).
+   */
   static void checkTitle(String title) {
     if (title == null || title.isBlank() || title.codePointCount(0, title.length()) > MAX_TITLE_CHARS) {
       throw ApiError.badRequest("title must be 1–" + MAX_TITLE_CHARS + " characters");
     }
-    if (title.chars().anyMatch(Character::isISOControl)) {
-      throw ApiError.badRequest("title must not hold control characters");
-    }
+    title.codePoints().filter(GroupRequests::refusedInTitle).findFirst().ifPresent(c -> {
+      throw ApiError.badRequest(String.format("title must not hold U+%04X: no control, format (invisible) or"
+          + " line-breaking characters", c));
+    });
+  }
+
+  /**
+   * Control characters (Cc), line and paragraph separators (Zl, Zp) and format characters (Cf),
+   * which are invisible and can reorder what is shown around them (U+202E) or hide in it (U+200B):
+   * a title is one line every member reads alike. Kept are the format characters that emoji and
+   * scripts need: the joiners (U+200C, U+200D) and the tags of subdivision flags (U+E0020–U+E007F).
+   */
+  static boolean refusedInTitle(int c) {
+    return switch (Character.getType(c)) {
+      case Character.CONTROL, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> true;
+      case Character.FORMAT -> c != 0x200C && c != 0x200D && (c < 0xE0020 || c > 0xE007F);
+      default -> false;
+    };
   }
 
   /**

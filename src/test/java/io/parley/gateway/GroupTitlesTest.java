@@ -21,4 +21,30 @@ class GroupTitlesTest {
     assertThrows(ApiError.class, () -> GroupRequests.checkTitle(" "));
     assertThrows(ApiError.class, () -> GroupRequests.checkTitle("a\u0007b"));
   }
+
+  /**
+   * A line or paragraph separator, or an invisible format character (one that reorders text, as
+   * U+202E does, or hides in it), is refused as a control character is: before, only Cc was.
+   */
+  @Test
+  void aTitleWithASeparatorOrAnInvisibleFormatCharacterIsRefusedNamingIt() {
+    String[][] refused = {
+        {"Crag\u2028night", "U+2028"}, {"Crag\u2029", "U+2029"}, {"\u202Egnilbmic", "U+202E"},
+        {"Cr\u200Bag", "U+200B"}, {"\uFEFFCrag", "U+FEFF"}, {"Crag\u2066x\u2069", "U+2066"}, {"Crag\u0085", "U+0085"},
+        {"a\u0007b", "U+0007"}, {"Crag\uDB40\uDC01", "U+E0001"}};
+    for (String[] c : refused) {
+      assertEquals("title must not hold " + c[1] + ": no control, format (invisible) or line-breaking characters",
+          assertThrows(ApiError.class, () -> GroupRequests.checkTitle(c[0]), c[1]).getMessage(), c[1]);
+    }
+  }
+
+  /** What emoji and scripts need stays: joiners (ZWJ, ZWNJ) and the tags of a subdivision flag. */
+  @Test
+  void theJoinersAndFlagTagsThatEmojiAndScriptsNeedAreKept() {
+    assertDoesNotThrow(() -> GroupRequests.checkTitle("\uD83D\uDC69\u200D\uD83D\uDC67 family")); // ZWJ
+    assertDoesNotThrow(() -> GroupRequests.checkTitle("\u0645\u06CC\u200C\u062E\u0648\u0627\u0645")); // ZWNJ, Persian
+    assertDoesNotThrow(() -> GroupRequests.checkTitle( // Scotland: a black flag, the tags g b s c t, cancel tag
+        "\uD83C\uDFF4\uDB40\uDC67\uDB40\uDC62\uDB40\uDC73\uDB40\uDC63\uDB40\uDC74\uDB40\uDC7F"));
+    assertDoesNotThrow(() -> GroupRequests.checkTitle("Caf\u00E9 \u2764\uFE0F")); // a variation selector is no format character
+  }
 }
