@@ -62,8 +62,8 @@ final class GroupAdmin {
 
   /** Whether {@code cmd} was refused (and answered so). */
   private boolean refusedToRemove(Active state, RemoveMembers cmd) {
-    Outcome<Done> refused =
-        refusal(state, cmd.requesterId(), state.mayManage(cmd.requesterId(), known), "remove members");
+    Outcome<Done> refused = refusal(state, cmd.requesterId(), state.mayManage(cmd.requesterId(), known),
+        "remove members", "a direct conversation has fixed members: no one can be removed from it");
     if (refused == null && state.rolesOn && cmd.members().contains(state.owner)) {
       refused = Outcome.rejected(Reason.FORBIDDEN, "the owner of " + conversationId + " cannot be removed");
     }
@@ -79,7 +79,7 @@ final class GroupAdmin {
    */
   Effect<Event, State> setRole(Active state, SetRole cmd, Consumer<Active> alsoTold) {
     boolean owner = state.rolesOn && cmd.requesterId().equals(state.owner);
-    Outcome<Done> refused = refusal(state, cmd.requesterId(), owner, "name admins");
+    Outcome<Done> refused = refusal(state, cmd.requesterId(), owner, "name admins", "a direct conversation has no roles");
     if (refused == null && !state.isMember(cmd.userId(), known)) {
       refused = ConversationActor.notMember(conversationId, cmd.userId());
     }
@@ -100,7 +100,8 @@ final class GroupAdmin {
 
   Effect<Event, State> setPosting(Active state, SetPosting cmd, Consumer<Active> alsoTold) {
     Outcome<Done> refused = refusal(state, cmd.requesterId(),
-        state.rolesOn && state.mayManage(cmd.requesterId(), known), "choose who posts");
+        state.rolesOn && state.mayManage(cmd.requesterId(), known), "choose who posts",
+        "a direct conversation has no roles: both of its members always post");
     Audit.record(Audit.digest(cmd.requesterId()), "set posting " + (cmd.adminsOnly() ? "admins" : "everyone"),
         Audit.digest(conversationId), refused == null ? "ok" : "refused");
     if (refused != null) {
@@ -126,13 +127,16 @@ final class GroupAdmin {
     return effects.none();
   }
 
-  /** Null when {@code requesterId} may: a member of a group whose roles allow {@code doing}. */
-  private Outcome<Done> refusal(Active state, String requesterId, boolean allowed, String doing) {
+  /**
+   * Null when {@code requesterId} may: a member of a group whose roles allow {@code doing}. In a
+   * direct conversation no one may, for the reason {@code notInDirect} gives.
+   */
+  private Outcome<Done> refusal(Active state, String requesterId, boolean allowed, String doing, String notInDirect) {
     if (!state.isMember(requesterId, known)) {
       return ConversationActor.notMember(conversationId, requesterId);
     }
     if (state.title == null) {
-      return Outcome.rejected(Reason.BAD_REQUEST, "a direct conversation has no roles");
+      return Outcome.rejected(Reason.BAD_REQUEST, notInDirect);
     }
     if (!allowed) {
       return Outcome.rejected(Reason.FORBIDDEN, "only the owner" + (doing.equals("name admins") ? "" : " or an admin")

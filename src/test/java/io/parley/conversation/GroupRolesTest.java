@@ -197,4 +197,20 @@ class GroupRolesTest {
     assertTrue(add(group, "bob", "carol").isOk(), "any member adds, as before roles");
     assertTrue(send(group, "carol", "c1").isOk());
   }
+
+  /**
+   * A direct conversation's members are its id: a removal is refused as an addition is, saying so
+   * (before: "a direct conversation has no roles", as if a role were missing). Nothing is stored.
+   */
+  @Test
+  void aRemovalFromADirectConversationSaysItsMembersAreFixed() {
+    var direct = conversations.spawn("d:alice:bob");
+    assertTrue(conversations.send(direct, "alice", "a1").isOk());
+    Outcome<Done> removed = remove(direct, "alice", "bob");
+    assertEquals(Reason.BAD_REQUEST, removed.reason());
+    assertEquals("a direct conversation has fixed members: no one can be removed from it", removed.message());
+    assertEquals("a direct conversation has fixed members", add(direct, "alice", "carol").message(), "as an addition");
+    assertEquals("a direct conversation has no roles", setRole(direct, "alice", "bob", true).message());
+    assertFalse(conversations.stored("d:alice:bob", ConversationActor.MembersRemoved.class));
+  }
 }
