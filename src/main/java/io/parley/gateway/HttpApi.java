@@ -80,23 +80,24 @@ public final class HttpApi extends AllDirectives {
     return handleExceptions(internal, () -> concat(
         webClient(),
         pathPrefix("v1", () -> unmatched.around(() -> concat(
-            path("ws", () -> get(this::webSocketRoute)),
-            path("inbox", () -> get(() -> authenticated(this::inbox))),
-            path(segment("me").slash("export"), () -> get(() -> authenticated(user -> completeWithFuture(
+            // A route checks the token before the method: a caller without a valid one gets 401
+            // whatever the method, and only a caller it would serve learns (405) which it takes.
+            path("ws", () -> authenticatedToken(token -> get(() -> webSocketRoute(token)))),
+            path("inbox", () -> authenticated(user -> get(() -> inbox(user)))),
+            path(segment("me").slash("export"), () -> authenticated(user -> get(() -> completeWithFuture(
                 ChatService.guarded(() -> chat.limitExport(user))
                     .thenApply(allowed -> HttpResponse.create()
                         .withEntity(HttpEntities.createChunked(NDJSON, export.lines(user))))
                     .exceptionally(failure -> errorResponse(ApiError.from(failure))))))),
-            path(segment("me").slash("settings"), () -> concat(
-                get(() -> authenticated(user -> respond(() -> settings(user, null)))),
-                put(() -> authenticated(user -> body(request ->
-                    settings(user, ClientJson.requiredString(request, "group_adds"))))))),
-            path("invites", () -> get(() -> authenticated(user -> respond(() -> chat.groups().invites(user)
+            path(segment("me").slash("settings"), () -> authenticated(user -> concat(
+                get(() -> respond(() -> settings(user, null))),
+                put(() -> body(request -> settings(user, ClientJson.requiredString(request, "group_adds"))))))),
+            path("invites", () -> authenticated(user -> get(() -> respond(() -> chat.groups().invites(user)
                 .thenApply(invites -> WireFormat.invites(null, invites).without("type")))))),
             pathPrefix("invites", () -> pathPrefix(segment(), conversationId -> concat(
-                path("accept", () -> post(() -> authenticated(user -> answerInvite(user, conversationId, true)))),
-                path("decline", () -> post(() -> authenticated(user -> answerInvite(user, conversationId, false))))))),
-            path("me", () -> delete(() -> authenticated(user -> completeWithFuture(
+                path("accept", () -> authenticated(user -> post(() -> answerInvite(user, conversationId, true)))),
+                path("decline", () -> authenticated(user -> post(() -> answerInvite(user, conversationId, false))))))),
+            path("me", () -> authenticated(user -> delete(() -> completeWithFuture(
                 ChatService.guarded(() -> erasure.erase(user))
                     .exceptionally(failure -> errorResponse(ApiError.from(failure)))
                     .thenApply(response -> {
@@ -106,22 +107,22 @@ public final class HttpApi extends AllDirectives {
                     }))))),
             pathPrefix("conversations", () -> pathPrefix(segment(), conversationId -> concat(
                 pathPrefix("messages", () -> concat(
-                    pathEnd(() -> get(() -> authenticated(user -> history(user, conversationId)))),
+                    pathEnd(() -> authenticated(user -> get(() -> history(user, conversationId)))),
                     path(segment(), seq ->
-                        delete(() -> authenticated(user -> deleteMessage(user, conversationId, seq)))))),
-                path("members", () -> concat(
-                    get(() -> authenticated(user -> members(user, conversationId))),
-                    post(() -> authenticated(user -> changeMembers(user, conversationId, true))),
-                    delete(() -> authenticated(user -> changeMembers(user, conversationId, false)))))))),
-            path("messages", () -> post(() -> authenticated(this::send))),
-            path("groups", () -> post(() -> authenticated(this::createGroup))),
-            path("devices", () -> concat(
-                post(() -> authenticated(user -> pushDevice(user, true))),
-                delete(() -> authenticated(user -> pushDevice(user, false))))),
-            path("media", () -> post(() -> authenticated(this::uploadMedia))),
+                        authenticated(user -> delete(() -> deleteMessage(user, conversationId, seq)))))),
+                path("members", () -> authenticated(user -> concat(
+                    get(() -> members(user, conversationId)),
+                    post(() -> changeMembers(user, conversationId, true)),
+                    delete(() -> changeMembers(user, conversationId, false)))))))),
+            path("messages", () -> authenticated(user -> post(() -> send(user)))),
+            path("groups", () -> authenticated(user -> post(() -> createGroup(user)))),
+            path("devices", () -> authenticated(user -> concat(
+                post(() -> pushDevice(user, true)),
+                delete(() -> pushDevice(user, false))))),
+            path("media", () -> authenticated(user -> post(() -> uploadMedia(user)))),
             pathPrefix("media", () -> path(segment(), mediaId ->
-                get(() -> authenticated(user -> downloadMedia(user, mediaId))))),
-            // Off, it is no endpoint: 404 whatever the method.
+                authenticated(user -> get(() -> downloadMedia(user, mediaId))))),
+            // Off, it is no endpoint: 404 whatever the method. It takes no token.
             path(segment("dev").slash("token"), () -> devTokens.issued() ? post(this::devToken) : reject()))))));
   }
 
@@ -134,20 +135,19 @@ public final class HttpApi extends AllDirectives {
 
   // ------------------------------------------------------------------------------------ routes
 
-  private Route webSocketRoute() {
-    return authenticatedToken(token ->
-        once("device_id", deviceId -> {
-          if (deviceId.isEmpty() || !WebSocketEndpoint.isValidDeviceId(deviceId.get())) {
-            return json(ApiError.badRequest("device_id must be 1–64 characters of [A-Za-z0-9_.-]"));
-          }
-          if (webSocket.isFull()) {
-            return json(new ApiError(ErrorCode.UNAVAILABLE,
-                "this node holds its maximum of " + webSocket.maxConnections + " connections; retry later", 1000L));
-          }
-          // Not a 404: the endpoint is here, the request is not one for it.
-          return concat(extractWebSocketUpgrade(upgrade -> complete(webSocket.upgrade(upgrade, token, deviceId.get()))),
-              json(ApiError.badRequest("/v1/ws is a WebSocket: the request must ask to upgrade to it (Upgrade: websocket)")));
-        }));
+  private Route webSocketRoute(JwtAuth.Verified token) {
+    return once("device_id", deviceId -> {
+      if (deviceId.isEmpty() || !WebSocketEndpoint.isValidDeviceId(deviceId.get())) {
+        return json(ApiError.badRequest("device_id must be 1–64 characters of [A-Za-z0-9_.-]"));
+      }
+      if (webSocket.isFull()) {
+        return json(new ApiError(ErrorCode.UNAVAILABLE,
+            "this node holds its maximum of " + webSocket.maxConnections + " connections; retry later", 1000L));
+      }
+      // Not a 404: the endpoint is here, the request is not one for it.
+      return concat(extractWebSocketUpgrade(upgrade -> complete(webSocket.upgrade(upgrade, token, deviceId.get()))),
+          json(ApiError.badRequest("/v1/ws is a WebSocket: the request must ask to upgrade to it (Upgrade: websocket)")));
+    });
   }
 
   private Route inbox(String userId) {

@@ -15,8 +15,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * What the API answers a request none of its routes takes: a method an endpoint does not take is
- * 405 (code {@code bad_request}) with an {@code Allow} header naming those it does; any other
- * request, whatever its method, is 404 {@code not_found} naming its whole path.
+ * 405 (code {@code bad_request}) with an {@code Allow} header naming those it does (an endpoint
+ * that needs a token checks it first: without one, 401); any other request, whatever its method,
+ * is 404 {@code not_found} naming its whole path.
  */
 final class UnmatchedRequests extends AllDirectives {
   /** {@code routes} (the API's, each ending in a method directive), then these answers. */
