@@ -212,11 +212,6 @@ public final class ChatService {
         .thenApply(ChatService::valueOrThrow);
   }
 
-  /** The media's bytes if {@code userId} may see it; {@code not_found} otherwise. */
-  public CompletionStage<MediaService.Download> openMedia(String userId, String mediaId) {
-    return media.open(userId, mediaId).thenApply(ChatService::valueOrThrow);
-  }
-
   public CompletionStage<Done> leave(String userId, String conversationId) {
     requireConversationId(conversationId);
     return lookUpAllowed(userId, conversationId).thenCompose(allowed -> gate.ifStored(conversationId,

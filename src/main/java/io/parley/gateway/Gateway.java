@@ -89,7 +89,8 @@ public final class Gateway {
             config.getDuration("parley.auth.dev-token-ttl"),
             new AddressLimits(gateway.getDouble("edge-limit.per-second"), gateway.getInt("edge-limit.burst"),
                 gateway.getLong("edge-limit.addresses-tracked"), clock),
-            proxies, new RequestBodies(gateway.getBytes("max-body-bytes"), gateway.getDuration("body-timeout")));
+            proxies, new RequestBodies(gateway.getBytes("max-body-bytes"), gateway.getDuration("body-timeout")),
+            new MediaFetches(media));
     String host = config.getString("parley.http.host");
     int port = config.getInt("parley.http.port");
     Duration grace = gateway.getDuration("drain-grace");

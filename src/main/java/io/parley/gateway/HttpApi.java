@@ -31,9 +31,7 @@ import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.ResponseEntity;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
@@ -52,11 +50,12 @@ public final class HttpApi extends AllDirectives {
   private final AddressLimits strangers;
   private final ClientAddress clientAddress;
   private final RequestBodies bodies;
+  private final MediaFetches fetches;
   private final UnmatchedRequests unmatched = new UnmatchedRequests();
 
   HttpApi(JwtAuth auth, ChatService chat, WebSocketEndpoint webSocket, UserExport export, AccountErasure erasure,
       AuthSettings.DevTokens devTokens, Duration devTokenTtl, AddressLimits strangers, ClientAddress clientAddress,
-      RequestBodies bodies) {
+      RequestBodies bodies, MediaFetches fetches) {
     this.auth = auth;
     this.chat = chat;
     this.webSocket = webSocket;
@@ -67,6 +66,7 @@ public final class HttpApi extends AllDirectives {
     this.strangers = strangers;
     this.clientAddress = clientAddress;
     this.bodies = bodies;
+    this.fetches = fetches;
   }
 
   /** JSON lines: one object per line, streamed. */
@@ -121,7 +121,7 @@ public final class HttpApi extends AllDirectives {
                 delete(() -> pushDevice(user, false))))),
             path("media", () -> authenticated(user -> post(() -> uploadMedia(user)))),
             pathPrefix("media", () -> path(segment(), mediaId ->
-                authenticated(user -> get(() -> downloadMedia(user, mediaId))))),
+                authenticated(user -> fetches.route(user, mediaId)))),
             // Off, it is no endpoint: 404 whatever the method. It takes no token.
             path(segment("dev").slash("token"), () -> devTokens.issued() ? post(this::devToken) : reject()))))));
   }
@@ -198,37 +198,6 @@ public final class HttpApi extends AllDirectives {
                 expect.filter(value -> value.equalsIgnoreCase("100-continue")).isPresent(),
                 entity.withoutSizeLimit().getDataBytes())
             .thenApply(WireFormat::mediaStored))));
-  }
-
-  /**
-   * Streams the object from storage to a user who may see it. The headers keep a browser from
-   * running an uploaded page or script in Parley's origin.
-   */
-  private Route downloadMedia(String userId, String mediaId) {
-    CompletionStage<HttpResponse> response =
-        ChatService.guarded(() -> chat.openMedia(userId, mediaId))
-            .thenApply(download -> {
-              ContentType type = parseContentType(download.media().contentType());
-              long size = download.media().size();
-              ResponseEntity entity = size == 0
-                  ? HttpEntities.create(type, new byte[0])
-                  : HttpEntities.create(type, size, download.bytes());
-              return HttpResponse.create()
-                  .withEntity(entity)
-                  .addHeader(RawHeader.create("Cache-Control", "private, max-age=3600"))
-                  .addHeader(RawHeader.create("X-Content-Type-Options", "nosniff"))
-                  .addHeader(RawHeader.create("Content-Security-Policy", "sandbox; default-src 'none'"));
-            })
-            .exceptionally(failure -> errorResponse(ApiError.from(failure)));
-    return completeWithFuture(response);
-  }
-
-  private static ContentType parseContentType(String value) {
-    try {
-      return ContentTypes.parse(value);
-    } catch (RuntimeException unparseable) {
-      return ContentTypes.APPLICATION_OCTET_STREAM;
-    }
   }
 
   private Route createGroup(String userId) {

@@ -36,7 +36,7 @@ class HttpApiRoutesTest {
           Duration.ofSeconds(5), 65536, 4 << 20, 10, null, clock),
       null, null, AuthSettings.DevTokens.OFF, Duration.ofHours(1),
       new AddressLimits(10, 20, 1000, clock), ClientAddress.trusting(""),
-      new RequestBodies(131072, Duration.ofSeconds(20))).route().handler(testKit.system());
+      new RequestBodies(131072, Duration.ofSeconds(20)), new MediaFetches(null)).route().handler(testKit.system());
   final String alice = auth.issue("alice", Duration.ofHours(1));
 
   @AfterAll
