@@ -154,6 +154,37 @@ class MediaDownloadIT extends SharedMediaNode {
     assertNotFound(api.token(alice), url);
   }
 
+  /**
+   * HEAD is answered as GET, without the body: the same status, type, length and headers, under
+   * the same rules (before, it was refused as a method the route does not take).
+   */
+  @Test
+  void aHeadIsAnsweredAsAGetWithoutTheBody() throws Exception {
+    String alice = user("alice");
+    String url = uploadBytes(api.token(alice), "image/png", new Body(3000, -1).readAll());
+    HttpResponse<byte[]> head = head(api.token(alice), url);
+    assertEquals(200, head.statusCode(), new String(head.body(), StandardCharsets.UTF_8));
+    assertEquals("image/png", head.headers().firstValue("Content-Type").orElse(null));
+    assertEquals("3000", head.headers().firstValue("Content-Length").orElse(null));
+    assertEquals("nosniff", head.headers().firstValue("X-Content-Type-Options").orElse(null));
+    assertEquals(0, head.body().length);
+    assertEquals(404, head(api.token(user("bob")), url).statusCode(), "bob may not see it");
+    assertEquals(401, head(null, url).statusCode());
+    assertEquals(404, head(api.token(alice), "/v1/media/AAAAAAAAAAAAAAAAAAAAAA").statusCode());
+    bucket.deleteObject(b -> b.bucket(BUCKET).key(objectKey(alice, url)));
+    assertEquals(404, head(api.token(alice), url).statusCode(), "its object is gone");
+    assertEquals(404, download(api.token(alice), url).status(), "as for a GET");
+  }
+
+  private HttpResponse<byte[]> head(String token, String url) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(node.http(url)).timeout(Duration.ofSeconds(20))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody());
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   /** A GET of {@code url} answered 200, whose body its client then stops reading. */
   private Socket stalledDownload(String token, String url) throws IOException {
     Socket socket = new Socket();

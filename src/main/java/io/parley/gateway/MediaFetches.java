@@ -1,6 +1,7 @@
 package io.parley.gateway;
 
 import io.parley.api.ApiError;
+import io.parley.media.MediaActor;
 import io.parley.media.MediaService;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -11,10 +12,13 @@ import org.apache.pekko.http.javadsl.model.ResponseEntity;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 
 /**
- * {@code /v1/media/{id}}: the object streamed from storage to a user who may see it. The headers
- * keep a browser from running an uploaded page or script in Parley's origin.
+ * {@code /v1/media/{id}}: the object streamed from storage to a user who may see it ({@code GET}),
+ * or the same answer without its body ({@code HEAD}). The headers keep a browser from running an
+ * uploaded page or script in Parley's origin.
  */
 final class MediaFetches extends AllDirectives {
   private final MediaService media;
@@ -25,26 +29,39 @@ final class MediaFetches extends AllDirectives {
 
   /** The route of one media id, for a user with a valid token. */
   Route route(String userId, String mediaId) {
-    return get(() -> download(userId, mediaId));
+    return concat(get(() -> download(userId, mediaId)), head(() -> describe(userId, mediaId)));
   }
 
   private Route download(String userId, String mediaId) {
     CompletionStage<HttpResponse> response =
         ChatService.guarded(() -> media.open(userId, mediaId).thenApply(ChatService::valueOrThrow))
-            .thenApply(download -> {
-              ContentType type = parseContentType(download.media().contentType());
-              long size = download.media().size();
-              ResponseEntity entity = size == 0
-                  ? HttpEntities.create(type, new byte[0])
-                  : HttpEntities.create(type, size, download.bytes());
-              return HttpResponse.create()
-                  .withEntity(entity)
-                  .addHeader(RawHeader.create("Cache-Control", "private, max-age=3600"))
-                  .addHeader(RawHeader.create("X-Content-Type-Options", "nosniff"))
-                  .addHeader(RawHeader.create("Content-Security-Policy", "sandbox; default-src 'none'"));
-            })
+            .thenApply(download -> answer(download.media(), download.bytes()))
             .exceptionally(failure -> HttpApi.errorResponse(ApiError.from(failure)));
     return completeWithFuture(response);
+  }
+
+  /**
+   * As {@link #download}, under the same rules, without reading the bytes or taking a download's
+   * place: the server sends no body in answer to HEAD, only the length its entity declares.
+   */
+  private Route describe(String userId, String mediaId) {
+    CompletionStage<HttpResponse> response =
+        ChatService.guarded(() -> media.describe(userId, mediaId).thenApply(ChatService::valueOrThrow))
+            .thenApply(found -> answer(found, Source.empty()))
+            .exceptionally(failure -> HttpApi.errorResponse(ApiError.from(failure)));
+    return completeWithFuture(response);
+  }
+
+  private static HttpResponse answer(MediaActor.Media found, Source<ByteString, ?> bytes) {
+    ContentType type = parseContentType(found.contentType());
+    ResponseEntity entity = found.size() == 0
+        ? HttpEntities.create(type, new byte[0])
+        : HttpEntities.create(type, found.size(), bytes);
+    return HttpResponse.create()
+        .withEntity(entity)
+        .addHeader(RawHeader.create("Cache-Control", "private, max-age=3600"))
+        .addHeader(RawHeader.create("X-Content-Type-Options", "nosniff"))
+        .addHeader(RawHeader.create("Content-Security-Policy", "sandbox; default-src 'none'"));
   }
 
   private static ContentType parseContentType(String value) {

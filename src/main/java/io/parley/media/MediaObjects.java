@@ -135,6 +135,14 @@ final class MediaObjects {
     });
   }
 
+  /**
+   * Whether there is an object under {@code key}, asked with S3's HEAD (none of its bytes are
+   * read). A HEAD answer has no body to tell a missing bucket from a missing key: both are no.
+   */
+  CompletionStage<Boolean> exists(String key) {
+    return S3.getObjectMetadata(bucket, key).runWith(Sink.head(), system).thenApply(Optional::isPresent);
+  }
+
   /** The bytes from {@code from} up to the next chunk's start or {@code size}, read whole. */
   private CompletionStage<ByteString> chunk(String key, long from, long size) {
     Source<ByteString, ?> bytes = size <= 0

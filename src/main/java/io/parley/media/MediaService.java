@@ -113,6 +113,27 @@ public final class MediaService {
     });
   }
 
+  /**
+   * What {@link #open} answers, without the bytes (for HEAD): the media for a user who may see it,
+   * if its object is in the bucket; NOT_FOUND otherwise. It reads none of the object and takes no
+   * download's place.
+   */
+  public CompletionStage<Outcome<MediaActor.Media>> describe(String userId, String mediaId) {
+    if (!MediaUrls.isValidId(mediaId)) {
+      return done(notFound(mediaId));
+    }
+    return accessible(userId, mediaId).thenCompose(outcome -> !outcome.isOk() ? done(outcome)
+        : anyStored(MediaKeys.storedKeys(mediaId, outcome.value()))
+            .thenApply(stored -> stored ? outcome : notFound(mediaId)));
+  }
+
+  private CompletionStage<Boolean> anyStored(List<String> keys) {
+    if (keys.isEmpty()) {
+      return done(false);
+    }
+    return objects.exists(keys.get(0)).thenCompose(found -> found ? done(true) : anyStored(keys.subList(1, keys.size())));
+  }
+
   /** The bytes of the first of {@code keys} that is in the bucket; empty if none is. */
   private CompletionStage<Optional<Source<ByteString, NotUsed>>> firstStored(List<String> keys, long size) {
     if (keys.isEmpty()) {

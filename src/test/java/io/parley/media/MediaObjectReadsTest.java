@@ -26,6 +26,14 @@ class MediaObjectReadsTest extends MediaStorageFixture {
     Outcome<byte[]> refused = download("alice", gone);
     assertEquals(Outcome.Reason.NOT_FOUND, refused.reason(), "not a failure, not unavailable");
     assertArrayEquals(bytes("kept"), download("alice", kept).value());
+    // Described (HEAD) under the same rules, without reading the object.
+    assertEquals(Outcome.Reason.NOT_FOUND, describe("alice", gone).reason());
+    assertEquals(bytes("kept").length, describe("alice", kept).value().size());
+    assertEquals(Outcome.Reason.NOT_FOUND, describe("bob", kept).reason(), "bob may not see it");
+  }
+
+  private Outcome<MediaActor.Media> describe(String userId, String mediaId) throws Exception {
+    return media.describe(userId, mediaId).toCompletableFuture().get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
   }
 
   @Test
