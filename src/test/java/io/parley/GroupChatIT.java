@@ -124,4 +124,41 @@ class GroupChatIT extends SharedChatNode {
       assertEquals(List.of("member", "member", "owner"), roles.stream().sorted().toList());
     }
   }
+
+  /**
+   * The owner renames a group, over the WebSocket or HTTP: each member's devices get
+   * {@code conversation.updated} with the new title and their inbox shows it; a plain member may
+   * not, and a title is checked as at creation (before, {@code conversation.rename} was
+   * {@code unknown_type} and no route took it).
+   */
+  @Test
+  void theOwnerRenamesAGroupAndEveryMemberSeesTheNewTitle() {
+    String alice = user("alice");
+    String bob = user("bob");
+    try (WsClient aliceWs = connect(alice, "phone"); WsClient bobWs = connect(bob, "phone")) {
+      String group = aliceWs.request(frame("conversation.create").put("title", "Climbing")
+          .set("members", ApiClient.JSON.createArrayNode().add(bob))).get("conversation_id").asText();
+      // No reply when it is done, as for set_role: the change shows as conversation.updated.
+      aliceWs.send(frame("conversation.rename").put("req_id", "n1").put("conversation_id", group)
+          .put("title", "Bouldering"));
+      JsonNode renamed = aliceWs.await(f -> "n1".equals(f.path("req_id").asText())
+          || "conversation.updated".equals(f.path("type").asText()) && "Bouldering".equals(f.path("title").asText()));
+      assertEquals("conversation.updated", renamed.get("type").asText(), renamed.toString());
+      bobWs.await(f -> "conversation.updated".equals(f.path("type").asText())
+          && group.equals(f.path("conversation_id").asText()) && "Bouldering".equals(f.path("title").asText()));
+      JsonNode refused = bobWs.request(frame("conversation.rename").put("conversation_id", group).put("title", "Mine"));
+      assertEquals("forbidden", refused.path("code").asText(), refused.toString());
+
+      ApiClient.Response overHttp = api.put(api.token(alice), "/v1/conversations/" + group + "/title",
+          "{\"title\":\"Crags\"}");
+      assertEquals(200, overHttp.status(), overHttp.toString());
+      assertEquals("Crags", overHttp.body().get("title").asText());
+      bobWs.await(f -> "conversation.updated".equals(f.path("type").asText()) && "Crags".equals(f.path("title").asText()));
+      JsonNode inbox = api.get(api.token(bob), "/v1/inbox").body();
+      assertEquals("Crags", inbox.get("items").get(0).get("title").asText(), inbox.toString());
+      ApiClient.Response twoLines = api.put(api.token(alice), "/v1/conversations/" + group + "/title",
+          "{\"title\":\"Crags\\u2028at night\"}");
+      assertEquals(400, twoLines.status(), twoLines.toString());
+    }
+  }
 }

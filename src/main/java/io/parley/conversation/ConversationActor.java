@@ -41,7 +41,7 @@ public final class ConversationActor {
    * beside the job that sends them: never stored, never sent to another node.
    */
   public sealed interface Command extends JsonSerializable
-      permits Send, Create, AddMembers, Leave, RemoveMembers, SetRole, SetPosting, GetInfo, GetMembers,
+      permits Send, Create, AddMembers, Leave, RemoveMembers, SetRole, SetPosting, Rename, GetInfo, GetMembers,
           GetReceiptsGiven, LocateMessages, Delete, EraseMember, HandedOff, MembershipHeld, DeletionNoticed, Delivered,
           Read, Typing, MarkRead, GetSummary, RelayJoin, RelayLeave, CheckRelayMembers, Relayed, WakeUp, Stop,
           ArchiveRuns.ArchiveLoaded, ArchiveRuns.SegmentWritten, ArchiveRuns.ArchiveFailed, ArchiveRuns.TrimFinished,
@@ -133,6 +133,10 @@ public final class ConversationActor {
 
   /** An owner or admin lets only admins post (an announcement channel), or everyone again. */
   public record SetPosting(String requesterId, boolean adminsOnly, ActorRef<Outcome<Done>> replyTo)
+      implements Command, ByRequester, Answered {}
+
+  /** An owner or admin renames the group to {@code title}, sealed; null changes nothing but is checked as a rename. */
+  public record Rename(String requesterId, String title, ActorRef<Outcome<Done>> replyTo)
       implements Command, ByRequester, Answered {}
 
   /** Membership-checked info; {@code userId} null skips the check (internal callers). */
@@ -276,6 +280,9 @@ public final class ConversationActor {
   public record RoleChanged(String userId, boolean admin) implements Event {}
 
   public record PostingChanged(boolean adminsOnly) implements Event {}
+
+  /** The group's title from now on, sealed with the key of whoever set it. */
+  public record Renamed(String title) implements Event {}
 
   /** The group grew large: its members (all of them, with the ones just added) move to {@code rows}. */
   public record BecameLarge(List<GroupMembers.Row> rows) implements Event {}

@@ -34,6 +34,7 @@ import io.parley.conversation.ConversationActor.RelayJoin;
 import io.parley.conversation.ConversationActor.RelayLeave;
 import io.parley.conversation.ConversationActor.Relayed;
 import io.parley.conversation.ConversationActor.RemoveMembers;
+import io.parley.conversation.ConversationActor.Rename;
 import io.parley.conversation.ConversationActor.Send;
 import io.parley.conversation.ConversationActor.SetPosting;
 import io.parley.conversation.ConversationActor.SetRole;
@@ -96,6 +97,7 @@ final class ConversationCommands {
           .on(RemoveMembers.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
           .on(SetRole.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
           .on(SetPosting.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
+          .on(Rename.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
           .on(GetReceiptsGiven.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
           .on(GetMembers.class, touching((self, state, cmd) -> self.membership.membersBeforeStart(state, cmd)))
           .on(Delete.class, (self, state, cmd) -> self.membership.notFound(cmd.replyTo()))
@@ -168,6 +170,7 @@ final class ConversationCommands {
           .on(Typing.class, touching((self, state, cmd) -> self.typing.typing(state, cmd)))
           .on(SetRole.class, touching((self, state, cmd) -> self.admin.setRole(state, cmd, told -> {})))
           .on(SetPosting.class, touching((self, state, cmd) -> self.admin.setPosting(state, cmd, told -> {})))
+          .on(Rename.class, touching((self, state, cmd) -> self.admin.rename(state, cmd, told -> {})))
           .on(EraseMember.class, touching((self, state, cmd) -> self.erasure.erase(state, cmd)))
           .otherwise(WHEN_ACTIVE)
           .build();
@@ -193,6 +196,7 @@ final class ConversationCommands {
           .on(SetRole.class, gated((self, state, cmd) -> self.admin.setRole(state, cmd, self.large::infoChanged)))
           .on(SetPosting.class, gated((self, state, cmd) ->
               self.admin.setPosting(state, cmd, self.large::infoChanged)))
+          .on(Rename.class, gated((self, state, cmd) -> self.admin.rename(state, cmd, self.large::infoChanged)))
           .on(EraseMember.class, gated((self, state, cmd) -> self.erasure.eraseInLarge(state, cmd)))
           .on(Command.class, (self, state, cmd) ->
               self.large.waitsForLookup(state, cmd) ? self.Effect().none() : WHEN_ACTIVE.apply(self, state, cmd))

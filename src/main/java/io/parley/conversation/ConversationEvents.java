@@ -25,6 +25,7 @@ import io.parley.conversation.ConversationActor.Receipt;
 import io.parley.conversation.ConversationActor.ReceiptRecorded;
 import io.parley.conversation.ConversationActor.ReceiptsCounted;
 import io.parley.conversation.ConversationActor.ReceiptsRecorded;
+import io.parley.conversation.ConversationActor.Renamed;
 import io.parley.conversation.ConversationActor.RoleChanged;
 import io.parley.conversation.ConversationActor.SegmentArchived;
 import io.parley.conversation.ConversationState.Active;
@@ -64,6 +65,7 @@ final class ConversationEvents {
           .on(MembersRemoved.class, (self, state, e) -> state.membersRemoved(e.members()))
           .on(RoleChanged.class, (self, state, e) -> state.roleChanged(e.userId(), e.admin()))
           .on(PostingChanged.class, (self, state, e) -> state.postingChanged(e.adminsOnly()))
+          .on(Renamed.class, (self, state, e) -> state.renamed(e.title()))
           .on(MembershipSettled.class, (self, state, e) -> state.membershipSettled())
           .on(BecameLarge.class, (self, state, e) -> state.becameLarge(e.rows()))
           .on(LargeMembersChanged.class, (self, state, e) -> state.largeMembersChanged(

@@ -262,6 +262,11 @@ public final class ConversationState {
       return membershipChanged();
     }
 
+    Active renamed(String sealedTitle) {
+      title = sealedTitle;
+      return membershipChanged();
+    }
+
     /** Every member moves to a row: the group is large from now on. */
     Active becameLarge(List<GroupMembers.Row> rows) {
       large = true;

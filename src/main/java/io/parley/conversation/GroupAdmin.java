@@ -8,6 +8,8 @@ import io.parley.conversation.ConversationActor.Event;
 import io.parley.conversation.ConversationActor.MembersRemoved;
 import io.parley.conversation.ConversationActor.PostingChanged;
 import io.parley.conversation.ConversationActor.RemoveMembers;
+import io.parley.conversation.ConversationActor.Rename;
+import io.parley.conversation.ConversationActor.Renamed;
 import io.parley.conversation.ConversationActor.RoleChanged;
 import io.parley.conversation.ConversationActor.SetPosting;
 import io.parley.conversation.ConversationActor.SetRole;
@@ -21,8 +23,8 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 
 /**
  * What only those who run a group may do ({@link GroupRoles}): remove members, name admins, let
- * only admins post. Every change is announced to the members like a membership change, so their
- * devices learn it from {@code conversation.updated}.
+ * only admins post, rename it. Every change is announced to the members like a membership change,
+ * so their devices learn it from {@code conversation.updated}.
  */
 final class GroupAdmin {
   private final String conversationId;
@@ -112,6 +114,25 @@ final class GroupAdmin {
       return reply(cmd.replyTo());
     }
     return changed(new PostingChanged(cmd.adminsOnly()), cmd.replyTo(), alsoTold);
+  }
+
+  /**
+   * The title the group has already (its sealed text, as a retried command carries it) or none
+   * ({@code cmd.title()} null: the gateway found it is the title already) changes nothing and
+   * tells no one, but is refused to whoever may not rename the group, as a change would be.
+   */
+  Effect<Event, State> rename(Active state, Rename cmd, Consumer<Active> alsoTold) {
+    Outcome<Done> refused = refusal(state, cmd.requesterId(), state.mayManage(cmd.requesterId(), known),
+        "rename it", "a direct conversation has no title to rename: each of its members sees the other's id");
+    Audit.record(Audit.digest(cmd.requesterId()), "rename", Audit.digest(conversationId), refused == null ? "ok" : "refused");
+    if (refused != null) {
+      cmd.replyTo().tell(refused);
+      return effects.none();
+    }
+    if (cmd.title() == null || cmd.title().equals(state.title)) {
+      return reply(cmd.replyTo());
+    }
+    return changed(new Renamed(cmd.title()), cmd.replyTo(), alsoTold);
   }
 
   private Effect<Event, State> changed(Event event, ActorRef<Outcome<Done>> replyTo, Consumer<Active> alsoTold) {

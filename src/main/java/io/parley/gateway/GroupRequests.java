@@ -14,13 +14,14 @@ import io.parley.user.AllowanceKind;
 import io.parley.user.GroupAddPolicy;
 import io.parley.user.GroupConsent;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * A client's requests about groups: creating one, adding (or inviting) and removing members,
- * roles and posting, member lists, invites and who may add the user. Validated here, counted
- * against the user's allowances, asked of the group only if it was ever stored
+ * renaming it, roles and posting, member lists, invites and who may add the user. Validated here,
+ * counted against the user's allowances, asked of the group only if it was ever stored
  * ({@link ConversationGate}).
  */
 public final class GroupRequests {
@@ -158,6 +159,27 @@ public final class GroupRequests {
     return groupChange(userId, conversationId,
         replyTo -> new ConversationActor.RemoveMembers(userId, members, replyTo))
         .thenCompose(removed -> groupAdds.revoke(conversationId, members));
+  }
+
+  /**
+   * An owner or admin renames a group (an extension of PROTOCOL.md): the title is checked as at
+   * creation and sealed with the renamer's key. The title the group has already (a retry) is sealed
+   * anew by no one and changes nothing, but is refused to whoever may not rename it.
+   */
+  public CompletionStage<Done> rename(String userId, String conversationId, String title) {
+    ChatService.requireConversationId(conversationId);
+    checkTitle(title);
+    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
+        .thenCompose(allowed -> gate.ifStored(conversationId,
+            () -> chat.ask(entities.conversation(conversationId),
+                    (ActorRef<Outcome<ConversationInfo>> replyTo) -> new ConversationActor.GetInfo(userId, replyTo))
+                .thenCompose(sealing::open)
+                .thenCompose(info -> title.equals(info.title())
+                    ? CompletableFuture.<String>completedFuture(null)
+                    : sealing.sealTitle(userId, conversationId, title))
+                .thenCompose(sealed -> chat.ask(entities.conversation(conversationId),
+                    (ActorRef<Outcome<Done>> replyTo) -> new ConversationActor.Rename(userId, sealed, replyTo))),
+            () -> NeverStored.<Done>notFound(conversationId)));
   }
 
   /** The owner names an admin ({@code role} "admin") or takes it back ("member"). */

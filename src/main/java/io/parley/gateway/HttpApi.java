@@ -110,6 +110,7 @@ public final class HttpApi extends AllDirectives {
                     pathEnd(() -> authenticated(user -> get(() -> history(user, conversationId)))),
                     path(segment(), seq ->
                         authenticated(user -> delete(() -> deleteMessage(user, conversationId, seq)))))),
+                path("title", () -> authenticated(user -> put(() -> rename(user, conversationId)))),
                 path("members", () -> authenticated(user -> concat(
                     get(() -> members(user, conversationId)),
                     post(() -> changeMembers(user, conversationId, true)),
@@ -223,6 +224,13 @@ public final class HttpApi extends AllDirectives {
       return chat.groups().removeMembers(userId, conversationId, members)
           .thenApply(done -> WireFormat.membersRemoved(conversationId, members));
     });
+  }
+
+  /** As {@code conversation.rename}: {@code {title}}; answers {@code {conversation_id, title}}. */
+  private Route rename(String userId, String conversationId) {
+    return body(request -> chat.groups().rename(userId, conversationId, ClientJson.requiredString(request, "title"))
+        .thenApply(done -> WireFormat.JSON.createObjectNode().put("conversation_id", conversationId)
+            .put("title", request.get("title").textValue())));
   }
 
   /** As {@code settings.get} ({@code groupAdds} null) and {@code settings.set}. */

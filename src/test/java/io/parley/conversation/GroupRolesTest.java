@@ -213,4 +213,71 @@ class GroupRolesTest {
     assertEquals("a direct conversation has no roles", setRole(direct, "alice", "bob", true).message());
     assertFalse(conversations.stored("d:alice:bob", ConversationActor.MembersRemoved.class));
   }
+
+  private Outcome<Done> rename(ActorRef<ConversationActor.Command> group, String by, String title) {
+    return ask(group, replyTo -> new ConversationActor.Rename(by, title, replyTo));
+  }
+
+  /**
+   * The owner and admins rename a group: it is stored, every member is told the new title, and
+   * it survives a restart. A plain member and a stranger are refused and nothing is stored.
+   */
+  @Test
+  void theOwnerAndAdminsRenameAGroupAndEveryMemberIsToldTheNewTitle() {
+    var group = createdByAlice("bob", "carol");
+    for (String member : List.of("alice", "bob", "carol")) {
+      told(member); // of the creation
+    }
+    assertEquals(Reason.FORBIDDEN, rename(group, "bob", "Mine").reason());
+    assertEquals(Reason.NOT_MEMBER, rename(group, "mallory", "Mine").reason());
+    assertFalse(conversations.stored(groupId, ConversationActor.Renamed.class), "nothing of the refused ones");
+
+    assertTrue(rename(group, "alice", "Bouldering").isOk());
+    for (String member : List.of("alice", "bob", "carol")) {
+      assertEquals("Bouldering", told(member).title(), member);
+    }
+    assertTrue(setRole(group, "alice", "bob", true).isOk());
+    assertTrue(rename(group, "bob", "Crags").isOk(), "an admin renames too");
+    assertEquals("Crags", info(group).title());
+    restart(group);
+    assertEquals("Crags", info(spawn()).title(), "stored");
+  }
+
+  /**
+   * A rename to the title the group has (a retried command carries the same sealed text; the
+   * gateway sends none when the plain title is the same) stores nothing and tells no one, but a
+   * member who may not rename is refused all the same.
+   */
+  @Test
+  void aRenameToTheTitleItHasChangesNothingButIsRefusedToWhoeverMayNot() {
+    var group = createdByAlice("bob");
+    assertTrue(rename(group, "alice", "Bouldering").isOk());
+    told("bob");
+    told("bob");
+    assertTrue(rename(group, "alice", "Bouldering").isOk());
+    assertTrue(rename(group, "alice", null).isOk());
+    assertEquals(Reason.FORBIDDEN, rename(group, "bob", null).reason());
+    assertEquals(1, journal.persistedInStorage(ConversationActor.persistenceId(groupId).id()).stream()
+        .flatMap(e -> io.parley.cluster.EventBatches.unbatched(e).stream())
+        .filter(ConversationActor.Renamed.class::isInstance).count(), "one rename stored");
+    harness.userProbe("bob").expectNoMessage(Duration.ofMillis(300));
+  }
+
+  /** A direct conversation has no title; a group from before roles lets any member rename it, as any other change. */
+  @Test
+  void aDirectConversationHasNoTitleToRenameAndAGroupWithoutRolesLetsAnyMember() {
+    var direct = conversations.spawn("d:alice:bob");
+    assertTrue(conversations.send(direct, "alice", "a1").isOk());
+    Outcome<Done> refused = rename(direct, "alice", "Us");
+    assertEquals(Reason.BAD_REQUEST, refused.reason());
+    assertEquals("a direct conversation has no title to rename: each of its members sees the other's id",
+        refused.message());
+
+    Object stored = harness.readStored(ConversationActor.GroupCreated.class.getName(),
+        "{\"title\":\"Old\",\"members\":[\"alice\",\"bob\"],\"creatorId\":\"alice\",\"ts\":1}");
+    journal.persistForRecovery(ConversationActor.persistenceId(groupId).id(), List.of(stored));
+    var old = spawn();
+    assertTrue(rename(old, "bob", "New").isOk());
+    assertEquals("New", info(old).title());
+  }
 }

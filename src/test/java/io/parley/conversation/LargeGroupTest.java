@@ -306,6 +306,23 @@ class LargeGroupTest {
     assertEquals(7, info(group, "alice").memberCount());
   }
 
+  /**
+   * A large group's members are told of a rename through the relays (its connected ones), and each
+   * member's inbox entry, read from the group, shows it; a plain member may not rename it.
+   */
+  @Test
+  void aLargeGroupsRenameIsToldThroughTheRelaysAndShownInItsInboxEntries() {
+    List<ConversationInfo> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+    conversations.harness.liveGroups = (info, joined, left) -> told.add(info);
+    var group = grownTo(6);
+    assertTrue(info(group, "alice").large());
+    assertEquals(Reason.FORBIDDEN, this.<Done>ask(group,
+        replyTo -> new ConversationActor.Rename("m1", "Mine", replyTo)).reason());
+    assertTrue(this.<Done>ask(group, replyTo -> new ConversationActor.Rename("alice", "Bouldering", replyTo)).isOk());
+    conversations.eventually(() -> assertEquals("Bouldering", told.get(told.size() - 1).title()));
+    assertEquals("Bouldering", summary(group, "m2").info().title());
+  }
+
   private Outcome<Done> setRole(ActorRef<ConversationActor.Command> group, String userId, boolean admin) {
     return ask(group, replyTo -> new ConversationActor.SetRole("alice", userId, admin, replyTo));
   }

@@ -198,6 +198,9 @@ public final class ClientFrames {
       case "conversation.set_role":
         return noReply(chat.groups().setRole(userId, ClientJson.requiredString(frame, "conversation_id"),
             ClientJson.requiredString(frame, "user_id"), ClientJson.requiredString(frame, "role")));
+      case "conversation.rename":
+        return noReply(chat.groups().rename(userId, ClientJson.requiredString(frame, "conversation_id"),
+            ClientJson.requiredString(frame, "title")));
       case "conversation.set_posting":
         return noReply(chat.groups().setPosting(userId, ClientJson.requiredString(frame, "conversation_id"),
             ClientJson.requiredString(frame, "posting")));
