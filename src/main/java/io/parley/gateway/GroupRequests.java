@@ -64,12 +64,14 @@ public final class GroupRequests {
    * Control characters (Cc), line and paragraph separators (Zl, Zp) and format characters (Cf),
    * which are invisible and can reorder what is shown around them (U+202E) or hide in it (U+200B):
    * a title is one line every member reads alike. Kept are the format characters that emoji and
-   * scripts need: the joiners (U+200C, U+200D) and the tags of subdivision flags (U+E0020–U+E007F).
+   * scripts need: the joiners (U+200C, U+200D), the direction marks right-to-left keyboards type
+   * (U+200E, U+200F, U+061C: they order nothing but the neutral characters beside them) and the
+   * tags of subdivision flags (U+E0020–U+E007F).
    */
   static boolean refusedInTitle(int c) {
     return switch (Character.getType(c)) {
       case Character.CONTROL, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> true;
-      case Character.FORMAT -> c != 0x200C && c != 0x200D && (c < 0xE0020 || c > 0xE007F);
+      case Character.FORMAT -> !(c >= 0x200C && c <= 0x200F) && c != 0x061C && (c < 0xE0020 || c > 0xE007F);
       default -> false;
     };
   }

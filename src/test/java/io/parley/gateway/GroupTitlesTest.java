@@ -47,4 +47,12 @@ class GroupTitlesTest {
         "\uD83C\uDFF4\uDB40\uDC67\uDB40\uDC62\uDB40\uDC73\uDB40\uDC63\uDB40\uDC74\uDB40\uDC7F"));
     assertDoesNotThrow(() -> GroupRequests.checkTitle("Caf\u00E9 \u2764\uFE0F")); // a variation selector is no format character
   }
+
+  /** Right-to-left keyboards put the direction marks into text, around digits and Latin words. */
+  @Test
+  void theDirectionMarksOfRightToLeftTextAreKept() {
+    assertDoesNotThrow(() -> GroupRequests.checkTitle("\u05D7\u05D1\u05E8\u05D9\u05DD \u200F2024\u200F")); // RLM, Hebrew
+    assertDoesNotThrow(() -> GroupRequests.checkTitle("\u200EParley \u0641\u0631\u064A\u0642")); // LRM, Arabic
+    assertDoesNotThrow(() -> GroupRequests.checkTitle("\u0641\u0631\u064A\u0642 \u061C3")); // ALM
+  }
 }
