@@ -38,6 +38,14 @@ public record ConversationInfo(String conversationId, String title, List<String>
     this(conversationId, title, members, lastSeq, null);
   }
 
+  /**
+   * Whether member {@code userId} may post: in an announcement channel only its owner and admins
+   * may (as the conversation decides each send).
+   */
+  public boolean mayPost(String userId) {
+    return roles == null || !roles.adminsOnlyPosting() || userId.equals(roles.owner()) || roles.admins().contains(userId);
+  }
+
   /** The title shown to {@code userId}: a direct conversation is titled by the other member. */
   public String titleFor(String userId) {
     if (title != null) {

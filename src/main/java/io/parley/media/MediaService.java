@@ -202,11 +202,11 @@ public final class MediaService {
   /**
    * Grant-then-send: before {@code senderId} sends the media to {@code conversationId}, checks
    * that they are a member of it and may see the media themselves, and grants the conversation's
-   * members access. Refusals: the conversation's own (not a member, no such group), or NOT_FOUND
-   * for media the sender may not see.
+   * members access. Refusals: the conversation's own (not a member, no such group, FORBIDDEN to a
+   * plain member of an announcement channel), or NOT_FOUND for media the sender may not see.
    */
   public CompletionStage<Outcome<Done>> shareBeforeSend(String senderId, String mediaId, String conversationId) {
-    return membership(senderId, conversationId).thenCompose(member -> {
+    return mayPost(senderId, conversationId).thenCompose(member -> {
       if (!member.isOk()) {
         return done(member);
       }
@@ -229,6 +229,18 @@ public final class MediaService {
             });
           });
     });
+  }
+
+  /**
+   * OK when {@code senderId} may post in the conversation. A send the conversation will refuse
+   * must not grant its members the media (nor make it count as sent, kept for good).
+   */
+  private CompletionStage<Outcome<Done>> mayPost(String senderId, String conversationId) {
+    return this.<ConversationActor.Command, ConversationInfo>ask(
+            conversations.conversation(conversationId), replyTo -> new ConversationActor.GetInfo(senderId, replyTo))
+        .thenApply(info -> info.isOk() && !info.value().mayPost(senderId)
+            ? Outcome.<Done>rejected(Reason.FORBIDDEN, "only the owner and admins of " + conversationId + " may post in it")
+            : info.map(member -> Done.INSTANCE));
   }
 
   // ------------------------------------------------------------------------------------ access
