@@ -304,7 +304,7 @@ public final class ClientFrames {
     if (ids.size() > MAX_PRESENCE_SUBSCRIPTIONS || !ids.stream().allMatch(UserIds::isValid)) {
       throw ApiError.badRequest("user_ids must be at most " + MAX_PRESENCE_SUBSCRIPTIONS + " valid user ids");
     }
-    return ids;
+    return ids.stream().distinct().toList(); // each user once: a subscription is answered per user
   }
 
   private static CompletionStage<Optional<ObjectNode>> reply(ObjectNode frame) {

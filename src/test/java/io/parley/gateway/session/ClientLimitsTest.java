@@ -60,6 +60,18 @@ class ClientLimitsTest extends ClientFramesFixture {
     connection.expectNoMessage(Duration.ofMillis(1));
   }
 
+  @Test
+  void aUserNamedTwiceInOneSubscriptionIsWatchedOnce() {
+    CompletionStage<Optional<String>> subscribed =
+        frames.handle("{\"type\": \"presence.subscribe\", \"user_ids\": [\"carol\", \"carol\", \"carol\"]}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(10, 0));
+    answerWatch(Outcome.ok(Done.INSTANCE));
+    assertEquals(Optional.empty(), join(subscribed));
+    // Each subscription is answered with the presence now: one per user, not one per copy of its id.
+    harness.userProbe("carol").expectMessageClass(UserActor.SubscribePresence.class);
+    harness.userProbe("carol").expectNoMessage(Duration.ofMillis(200));
+  }
+
   /** The user's entity answers the connection's count of watched users. */
   private UserActor.WatchPresence answerWatch(Outcome<Done> answer) {
     var watch = bob.expectMessageClass(UserActor.WatchPresence.class);
