@@ -11,8 +11,10 @@ import io.parley.conversation.NeverStored;
 import io.parley.limits.RateLimits;
 import io.parley.privacy.ContentSealing;
 import io.parley.user.AllowanceKind;
+import io.parley.user.DeviceEvent;
 import io.parley.user.GroupAddPolicy;
 import io.parley.user.GroupConsent;
+import io.parley.user.UserActor;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -120,11 +122,18 @@ public final class GroupRequests {
     return groupAdds.invites(userId).thenCompose(sealing::openInvites);
   }
 
-  /** Accepts (joins the group) or declines the user's invite to {@code conversationId}. */
+  /**
+   * Accepts (joins the group) or declines the user's invite to {@code conversationId}. Every
+   * device of the user is told once it is answered: the others still show the invite.
+   */
   public CompletionStage<GroupConsent.Invite> answerInvite(String userId, String conversationId, boolean accept) {
     ChatService.requireConversationId(conversationId);
     return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
         .thenCompose(allowed -> groupAdds.answer(userId, conversationId, accept))
+        .thenApply(invite -> {
+          entities.user(userId).tell(new UserActor.Notify(new DeviceEvent.InviteAnswered(conversationId, accept)));
+          return invite;
+        })
         .thenCompose(sealing::open);
   }
 

@@ -263,6 +263,9 @@ public final class WireFormat {
     if (event instanceof DeviceEvent.Invited i) {
       return frame("conversation.invited", null).setAll(invite(i.invite()));
     }
+    if (event instanceof DeviceEvent.InviteAnswered a) { // to every device of the user (an extension)
+      return inviteAnswered(null, a.conversationId(), a.accepted());
+    }
     if (event instanceof DeviceEvent.InboxUpdate u) {
       ObjectNode node = frame("inbox.update", null);
       node.set("item", inboxItem(u.item()));

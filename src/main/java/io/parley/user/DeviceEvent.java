@@ -88,6 +88,13 @@ public sealed interface DeviceEvent extends JsonSerializable {
   /** The user was invited to a group (they may not be added directly): see {@link GroupConsent}. */
   record Invited(GroupConsent.Invite invite) implements DeviceEvent {}
 
+  /**
+   * The user answered their invite to a group on some device (or over HTTP): every device, which
+   * may show the invite, is told it is gone. Not stored: a device connecting later is shown only
+   * the invites still waiting.
+   */
+  record InviteAnswered(String conversationId, boolean accepted) implements DeviceEvent {}
+
   /** Another connection took over this device id; this one must close. */
   record Replaced() implements DeviceEvent {}
 

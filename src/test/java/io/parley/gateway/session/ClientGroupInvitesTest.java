@@ -7,6 +7,7 @@ import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
+import io.parley.user.DeviceEvent;
 import io.parley.user.GroupConsent;
 import io.parley.user.UserActor;
 import java.time.Duration;
@@ -109,7 +110,26 @@ class ClientGroupInvitesTest extends ClientFramesFixture {
     JsonNode answered = json(answer);
     assertEquals("conversation.invite_answered", answered.get("type").asText(), answered.toString());
     assertEquals(true, answered.get("accepted").asBoolean());
+    assertEquals(new DeviceEvent.InviteAnswered(GROUP, true), bob.expectMessageClass(UserActor.Notify.class).event(),
+        "his other devices are told the invite is answered");
     bob.expectNoMessage(Duration.ofMillis(300)); // nothing more of the invite
+  }
+
+  /**
+   * A decline on one device reaches the user's other devices, which showed the invite: before,
+   * they were told nothing and kept showing it until they reconnected.
+   */
+  @Test
+  void aDeclineIsToldToEveryDeviceOfTheUser() {
+    CompletionStage<Optional<String>> answer = frames.handle(
+        "{\"type\": \"conversation.decline_invite\", \"req_id\": \"i2\", \"conversation_id\": \"" + GROUP + "\"}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(1, 0));
+    bob.expectMessageClass(GroupConsent.FindInvite.class).replyTo().tell(Outcome.ok(INVITE));
+    assertEquals(false, json(answer).get("accepted").asBoolean());
+    var told = bob.expectMessageClass(UserActor.Notify.class);
+    assertEquals(new DeviceEvent.InviteAnswered(GROUP, false), told.event());
+    assertEquals("{\"type\":\"conversation.invite_answered\",\"conversation_id\":\"" + GROUP + "\",\"accepted\":false}",
+        io.parley.gateway.WireFormat.render(io.parley.gateway.WireFormat.event(told.event(), 0)));
   }
 
   /** A group that cannot take him now (a retry may pass; a full group may have room later) keeps the invite. */
