@@ -202,11 +202,11 @@ final class ConversationCommands {
               self.large.waitsForLookup(state, cmd) ? self.Effect().none() : WHEN_ACTIVE.apply(self, state, cmd))
           .build();
 
-  /** Commands a member or client sent count as activity: the conversation stays awake. */
+  /** Commands a member sent count as activity: the conversation stays awake ({@link ConversationJobs#touch}). */
   private static <S extends State, C extends Command> Handler<ConversationJobs, S, C, Effect<Event, State>> touching(
       Handler<ConversationJobs, S, C, Effect<Event, State>> handler) {
     return (self, state, cmd) -> {
-      self.upkeep.touch();
+      self.touch(state, cmd);
       return handler.apply(self, state, cmd);
     };
   }

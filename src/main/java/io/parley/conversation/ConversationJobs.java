@@ -145,6 +145,21 @@ final class ConversationJobs {
     dedupOverflow.recovered();
   }
 
+  /**
+   * A command counts as activity, keeping the conversation awake, unless a user who is not a
+   * member sent it: a refusal must not let a stranger hold the conversation in memory.
+   */
+  void touch(State state, Command command) {
+    String user = command instanceof ConversationActor.Send send ? send.senderId()
+        : command instanceof ConversationActor.Create create ? create.creatorId()
+        : command instanceof ConversationActor.ByRequester by ? by.requesterId()
+        : command instanceof ConversationActor.ForUser forUser ? forUser.userId()
+        : null; // internal: a relay, or a caller that checks no membership (userId null)
+    if (user == null || !(state instanceof Active active) || active.isMember(user, known)) {
+      upkeep.touch();
+    }
+  }
+
   /** Freshly stored messages go to every member, or in a large group to the relays of those connected. */
   private void fanOut(Active state, List<StoredMessage> stored, List<SendBatch.Mentions> mentioned) {
     if (!state.large) {

@@ -59,7 +59,7 @@ final class Upkeep {
     this.lastActivityMillis = clock.millis();
   }
 
-  /** A member or client sent a command: the conversation stays awake. */
+  /** A member sent a command (see {@code ConversationJobs.touch}): the conversation stays awake. */
   void touch() {
     lastActivityMillis = clock.millis();
   }
