@@ -214,7 +214,7 @@ public final class ChatService {
 
   public CompletionStage<Done> leave(String userId, String conversationId) {
     requireConversationId(conversationId);
-    return lookUpAllowed(userId, conversationId).thenCompose(allowed -> gate.ifStored(conversationId,
+    return lookUpAllowed(userId, conversationId).thenCompose(allowed -> gate.ifMember(userId, conversationId,
         () -> ask(entities.conversation(conversationId), replyTo -> new ConversationActor.Leave(userId, replyTo)),
         () -> NeverStored.notFound(conversationId)));
   }
@@ -225,7 +225,7 @@ public final class ChatService {
     if (seq < 1) {
       throw ApiError.badRequest("seq must be a positive integer"); // no message is ever there
     }
-    return lookUpAllowed(userId, conversationId).thenCompose(allowed -> gate.ifStored(conversationId,
+    return lookUpAllowed(userId, conversationId).thenCompose(allowed -> gate.ifMember(userId, conversationId,
         () -> ask(entities.conversation(conversationId), replyTo -> new ConversationActor.Delete(userId, seq, replyTo)),
         () -> NeverStored.notFound(conversationId)));
   }
@@ -238,7 +238,7 @@ public final class ChatService {
     }
     int n = limit(limit, DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT);
     return limits.acquire(AllowanceKind.READS, userId)
-        .thenCompose(allowed -> gate.ifStored(conversationId,
+        .thenCompose(allowed -> gate.ifMember(userId, conversationId,
             () -> history.page(userId, conversationId, beforeSeq == null ? Long.MAX_VALUE : beforeSeq, n)
                 .thenApply(ChatService::valueOrThrow),
             () -> NeverStored.history(conversationId, userId)))
@@ -296,7 +296,7 @@ public final class ChatService {
             replyTo -> new UserActor.MarkRead(deviceId, conversationId, seq, replyTo))
         .handle((done, failure) -> failure == null ? CompletableFuture.completedFuture(done)
             : ApiError.from(failure).code == ErrorCode.NOT_MEMBER
-                ? lookUpAllowed(userId, conversationId).thenCompose(allowed -> gate.ifStored(conversationId,
+                ? lookUpAllowed(userId, conversationId).thenCompose(allowed -> gate.ifMember(userId, conversationId,
                     () -> largeGroups.markRead(userId, conversationId, seq),
                     () -> NeverStored.<Done>read(conversationId, userId)))
                 : CompletableFuture.<Done>failedFuture(failure))

@@ -88,12 +88,38 @@ final class ConversationGate {
   }
 
   /**
+   * {@link #ifStored}, for a request only a member may make: a direct conversation whose id does
+   * not name {@code userId} is not theirs, stored or not, and they are refused {@code not_member}
+   * at once, with no look-up and no entity started. Any two user ids make a direct id, so a
+   * client could otherwise wake every stored direct conversation it can name, and keep them awake.
+   */
+  <T> CompletionStage<T> ifMember(
+      String userId, String conversationId, Supplier<CompletionStage<T>> entity, Supplier<Outcome<T>> never) {
+    return strangerToDirect(userId, conversationId)
+        ? refused(userId, conversationId)
+        : ifStored(conversationId, entity, never);
+  }
+
+  private static boolean strangerToDirect(String userId, String conversationId) {
+    return ConversationIds.isDirect(conversationId) && ConversationIds.directMembers(conversationId, userId).isEmpty();
+  }
+
+  private static <T> CompletionStage<T> refused(String userId, String conversationId) {
+    Outcome<T> refusal = NeverStored.refusal(conversationId, userId);
+    return CompletableFuture.failedFuture(new ApiError(ErrorCode.of(refusal.reason()), refusal.message()));
+  }
+
+  /**
    * A send may start a direct conversation of the sender's; to any other it goes only if the
-   * conversation exists, else it is refused as the conversation's empty entity would refuse it.
+   * conversation exists, else it is refused as the conversation's empty entity would refuse it
+   * (a direct one's stranger at once, see {@link #ifMember}).
    */
   CompletionStage<Void> sendable(String userId, String conversationId) {
     if (ConversationIds.directMembers(conversationId, userId).isPresent()) {
       return CompletableFuture.completedFuture(null);
+    }
+    if (strangerToDirect(userId, conversationId)) {
+      return refused(userId, conversationId);
     }
     return exists(conversationId).thenAccept(exists -> {
       if (!exists) {

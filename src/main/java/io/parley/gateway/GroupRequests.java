@@ -155,7 +155,7 @@ public final class GroupRequests {
     if (from != null && !UserIds.isValid(from)) {
       throw ApiError.badRequest("after must be a user id (" + UserIds.GRAMMAR + "), the next_after of the page before");
     }
-    return limits.acquire(AllowanceKind.READS, userId).thenCompose(allowed -> gate.ifStored(conversationId,
+    return limits.acquire(AllowanceKind.READS, userId).thenCompose(allowed -> gate.ifMember(userId, conversationId,
         () -> chat.ask(entities.conversation(conversationId),
             replyTo -> new ConversationActor.GetMembers(userId, from, n, replyTo)),
         () -> NeverStored.members(conversationId, userId, from, n)));

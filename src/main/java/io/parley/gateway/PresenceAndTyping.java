@@ -39,10 +39,11 @@ public final class PresenceAndTyping {
   /**
    * Relays a typing notice the limit allowed ({@link #limitTyping}). Refused as the conversation
    * refuses it ({@code not_member}); one that never stored anything answers as its entity would
-   * ({@link NeverStored#typing}), and no entity starts.
+   * ({@link NeverStored#typing}), and no entity starts, nor for a direct conversation whose id
+   * does not name the user ({@link ConversationGate#ifMember}).
    */
   public CompletionStage<Done> typing(String userId, String conversationId) {
-    return gate.ifStored(conversationId, () -> askTyping(userId, conversationId),
+    return gate.ifMember(userId, conversationId, () -> askTyping(userId, conversationId),
         () -> NeverStored.typing(conversationId, userId));
   }
 
