@@ -46,7 +46,7 @@ final class DeviceConnections {
     this.clock = clock;
     this.backOnline = backOnline;
     this.memberLists = memberLists;
-    this.presence = new PresenceWatchers(userId, ctx, memberLists);
+    this.presence = new PresenceWatchers(userId, ctx, memberLists, byDevice::containsValue);
     this.watching = new PresenceBudget(settings.maxWatchedPresence());
   }
 
@@ -171,6 +171,7 @@ final class DeviceConnections {
       watching.closed(previous);
       presence.connectionClosed(previous);
     }
+    presence.device(connection);
     ctx.watchWith(connection, new UserActor.Disconnect(deviceId, connection));
   }
 
@@ -181,6 +182,7 @@ final class DeviceConnections {
     }
     byDevice.remove(deviceId);
     ctx.unwatch(connection);
+    presence.notADevice(connection);
     return true;
   }
 

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
@@ -27,6 +28,8 @@ final class PresenceWatchers {
   /** Each subscriber's connection: whose it is, and whether it was last told the presence. */
   private final Map<ActorRef<DeviceEvent>, Watcher> watchers = new HashMap<>();
   private final MemberLists memberLists;
+  /** Whether a connection is one of this user's devices, watched already with the message that disconnects it. */
+  private final Predicate<ActorRef<DeviceEvent>> isDevice;
   /**
    * Per subscriber's user, whether they are in a conversation whose members the inbox does not
    * keep, as the conversations answered; valid while the inbox's member lists stay as they were
@@ -43,27 +46,44 @@ final class PresenceWatchers {
   record PresenceChecked(String subscriberUserId, int membershipChanges, boolean shares)
       implements UserActor.Internal {}
 
-  PresenceWatchers(String userId, ActorContext<UserActor.Command> ctx, MemberLists memberLists) {
+  PresenceWatchers(String userId, ActorContext<UserActor.Command> ctx, MemberLists memberLists,
+      Predicate<ActorRef<DeviceEvent>> isDevice) {
     this.userId = userId;
     this.ctx = ctx;
     this.memberLists = memberLists;
+    this.isDevice = isDevice;
   }
 
+  /**
+   * Every subscriber is watched, so that one that stops leaves. A connection of this user's own
+   * that is a device is watched as one already (Pekko watches an actor with one message only), and
+   * its subscription ends in {@link #connectionClosed}; one that is not (not registered yet, or
+   * its subscription came after its disconnect) is watched here until it registers
+   * ({@link #device}).
+   */
   void subscribe(UserActor.SubscribePresence cmd, UserState state, boolean online) {
-    if (!watchers.containsKey(cmd.subscriber()) && !ownConnection(cmd.subscriberUserId())) {
+    if (!watchers.containsKey(cmd.subscriber()) && !isDevice.test(cmd.subscriber())) {
       ctx.watchWith(cmd.subscriber(), new UserActor.UnsubscribePresence(cmd.subscriber()));
     }
     tell(cmd.subscriber(), cmd.subscriberUserId(), state, online);
   }
 
-  /**
-   * A connection of this user's own watches the user's presence (its other devices). Pekko
-   * watches an actor with one message only, and {@link DeviceConnections} watches such a
-   * connection as a device, with the message that disconnects it: so it is not watched here, and
-   * its subscription ends in {@link #connectionClosed}.
-   */
   private boolean ownConnection(String subscriberUserId) {
     return userId.equals(subscriberUserId);
+  }
+
+  /** One of this user's connections becomes a device, watched as one from now on: not here any more. */
+  void device(ActorRef<DeviceEvent> connection) {
+    if (watchers.containsKey(connection)) {
+      ctx.unwatch(connection);
+    }
+  }
+
+  /** One of this user's connections is no device any more (its registration was refused): watched here again. */
+  void notADevice(ActorRef<DeviceEvent> connection) {
+    if (watchers.containsKey(connection)) {
+      ctx.watchWith(connection, new UserActor.UnsubscribePresence(connection));
+    }
   }
 
   /** One of this user's own connections ended or was replaced: so does its subscription, if any. */
@@ -86,7 +106,7 @@ final class PresenceWatchers {
 
   void unsubscribe(UserActor.UnsubscribePresence cmd) {
     Watcher watcher = watchers.remove(cmd.subscriber());
-    if (watcher != null && !ownConnection(watcher.userId())) {
+    if (watcher != null && !isDevice.test(cmd.subscriber())) {
       ctx.unwatch(cmd.subscriber());
     }
   }

@@ -1,5 +1,6 @@
 package io.parley.user;
 
+import static io.parley.testing.EntityHarness.received;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,9 +10,11 @@ import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
 import java.time.Duration;
 import java.util.List;
+import org.apache.pekko.actor.DeadLetter;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.Test;
 
@@ -69,6 +72,42 @@ class UserPresenceTest extends UserFixture {
     phone.stop();
     alice.fishForMessage(Duration.ofSeconds(3), event -> event instanceof DeviceEvent.Presence p && !p.online()
         ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+  }
+
+  /**
+   * A connection of the user's own that watches their presence and stops as no device (never
+   * registered, or its subscription came after its disconnect) leaves the subscribers, as anyone
+   * else's does: it stayed, told every change, for as long as another device kept the entity
+   * running, so that a client reconnecting in a loop grew the entity without bound.
+   */
+  @Test
+  void aConnectionOfTheUsersOwnThatStopsAsNoDeviceStopsWatchingTheirPresence() {
+    var bob = spawn();
+    var phone = connect(bob, "phone", 0);
+    TestProbe<DeviceEvent> tablet = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("bob", tablet.ref()));
+    assertTrue(tablet.expectMessageClass(DeviceEvent.Presence.class).online());
+    var laptop = connect(bob, "laptop", 0);
+    bob.tell(new UserActor.Disconnect("laptop", laptop.ref()));
+    sync(bob);
+    bob.tell(new UserActor.SubscribePresence("bob", laptop.ref())); // sent before its disconnect, come after
+    assertTrue(laptop.expectMessageClass(DeviceEvent.Presence.class).online());
+    TestProbe<DeadLetter> deadLetters = harness.testKit.createTestProbe();
+    harness.testKit.system().eventStream().tell(new EventStream.Subscribe<>(DeadLetter.class, deadLetters.ref()));
+    for (TestProbe<DeviceEvent> stopped : List.of(tablet, laptop)) {
+      stopped.stop();
+      harness.testKit.createTestProbe().expectTerminated(stopped.ref());
+    }
+    sync(bob);
+    sync(bob); // the unsubscriptions their watches brought are handled
+
+    bob.tell(new UserActor.Disconnect("phone", phone.ref())); // bob goes offline: his subscribers are told
+    sync(bob);
+    List<String> toldWhenStopped = received(deadLetters, Duration.ofMillis(300)).stream()
+        .filter(letter -> letter.message() instanceof DeviceEvent.Presence)
+        .map(letter -> letter.recipient().path().name())
+        .toList();
+    assertEquals(List.of(), toldWhenStopped);
   }
 
   @Test
