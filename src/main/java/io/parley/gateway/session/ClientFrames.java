@@ -15,6 +15,7 @@ import io.parley.gateway.PresenceAndTyping;
 import io.parley.gateway.SendOrder;
 import io.parley.gateway.WireFormat;
 import io.parley.user.UserActor;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -287,14 +288,22 @@ public final class ClientFrames {
     });
   }
 
-  /** Fewer subscriptions are never refused: the user's entity is told, not asked. */
+  /**
+   * Fewer subscriptions are never refused: the user's entity is told, not asked. Only the users
+   * this connection watched are told: a message to another's entity would start it for nothing.
+   */
   private CompletionStage<Void> unsubscribePresence(List<String> ids) {
     synchronized (presenceSubscriptions) {
-      ids.forEach(presenceSubscriptions::remove);
+      List<String> watched = new ArrayList<>();
+      for (String id : ids) {
+        if (presenceSubscriptions.remove(id)) {
+          watched.add(id);
+        }
+      }
       Set<String> after = Set.copyOf(presenceSubscriptions);
       connection.tell(new Connection.PresenceWatched(after));
       entities.user(userId).tell(new UserActor.WatchPresence(connection.narrow(), after, null));
-      ids.forEach(id -> entities.user(id).tell(new UserActor.UnsubscribePresence(connection.narrow())));
+      watched.forEach(id -> entities.user(id).tell(new UserActor.UnsubscribePresence(connection.narrow())));
     }
     return CompletableFuture.completedFuture(null);
   }

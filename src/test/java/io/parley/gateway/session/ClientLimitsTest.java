@@ -10,6 +10,7 @@ import io.parley.user.AllowanceKind;
 import io.parley.user.UserActor;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +71,26 @@ class ClientLimitsTest extends ClientFramesFixture {
     // Each subscription is answered with the presence now: one per user, not one per copy of its id.
     harness.userProbe("carol").expectMessageClass(UserActor.SubscribePresence.class);
     harness.userProbe("carol").expectNoMessage(Duration.ofMillis(200));
+  }
+
+  /**
+   * An unsubscription tells only the users the connection watched: any other user's entity would
+   * be started by it for nothing, and one frame may name 500 of them.
+   */
+  @Test
+  void anUnsubscriptionTellsOnlyTheUsersTheConnectionWatched() {
+    CompletionStage<Optional<String>> subscribed =
+        frames.handle("{\"type\": \"presence.subscribe\", \"user_ids\": [\"carol\"]}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(10, 0));
+    answerWatch(Outcome.ok(Done.INSTANCE));
+    assertEquals(Optional.empty(), join(subscribed));
+    assertEquals(UserActor.SubscribePresence.class, harness.userProbe("carol").receiveMessage().getClass());
+
+    join(frames.handle("{\"type\": \"presence.unsubscribe\", \"user_ids\": [\"dave\", \"carol\", \"erin\"]}"));
+    assertEquals(Set.of(), bob.expectMessageClass(UserActor.WatchPresence.class).userIds());
+    assertEquals(UserActor.UnsubscribePresence.class, harness.userProbe("carol").receiveMessage().getClass());
+    harness.userProbe("dave").expectNoMessage(Duration.ofMillis(100));
+    harness.userProbe("erin").expectNoMessage(Duration.ofMillis(1));
   }
 
   /** The user's entity answers the connection's count of watched users. */
