@@ -32,6 +32,7 @@ import io.parley.storage.DynamoDbErasureRegistry;
 import io.parley.storage.DynamoDbGroupMembers;
 import io.parley.storage.DynamoDbKeyTable;
 import io.parley.storage.DynamoDbMemberIndex;
+import io.parley.storage.HttpClientPools;
 import io.parley.storage.PluginClient;
 import io.parley.storage.RowWrites;
 import io.parley.storage.StoreClient;
@@ -90,6 +91,7 @@ public final class ParleyNode {
     PluginClient.replaceReadJournalClient(readJournal, config.getString("dynamodb-read-journal.endpoint"));
     ConversationJournal journal = new ConversationJournal(readJournal, system);
     ColdTier cold = ColdTier.from(config, system);
+    HttpClientPools.closeWhenTheNodeStops(system);
     ShardedEntities entities = new ShardedEntities(system);
     PushDispatcher pushes = startPush(system, config, entities, clock);
     java.time.Duration askTimeout = config.getDuration("parley.gateway.ask-timeout");

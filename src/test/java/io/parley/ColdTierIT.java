@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -148,6 +149,15 @@ class ColdTierIT {
       // Nobody touches the conversation again: the calendar wakes it once the messages are old.
       Poll.until(Duration.ofSeconds(40), () -> segmentsTile(node, chat, 5)
           && journalItemsHolding(node, chat, 1, 5).isEmpty());
+
+      // A stop right after the archive wrote to S3 logs no error: the S3 client's connection pool
+      // closes with the node, where it was torn down with the actor system, which logged one.
+      int linesBefore = log(node).split("\n").length;
+      node.terminate();
+      List<String> errors = Arrays.stream(log(node).split("\n")).skip(linesBefore)
+          .filter(line -> line.contains(" ERROR ") || line.startsWith("[ERROR]"))
+          .toList();
+      assertEquals(List.of(), errors, "errors logged once SIGTERM came");
     }
   }
 

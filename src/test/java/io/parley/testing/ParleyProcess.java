@@ -46,6 +46,8 @@ public final class ParleyProcess implements AutoCloseable {
   /** The node's external DynamoDB when the ITs run on dynoxide ({@link #EXTERNAL_DYNAMODB}), else null. */
   private final Dynoxide dynoxide;
   private Process process;
+  /** Copies the node's output into its log, to the end of the output. */
+  private Thread pump;
 
   private ParleyProcess(Path dataDir, Map<String, String> extraEnv, List<String> jvmOptions) {
     this.dataDir = dataDir;
@@ -127,7 +129,7 @@ public final class ParleyProcess implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     CountDownLatch ready = new CountDownLatch(1);
-    Thread pump = new Thread(() -> {
+    pump = new Thread(() -> {
       try (BufferedReader out = new BufferedReader(
           new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
@@ -162,13 +164,14 @@ public final class ParleyProcess implements AutoCloseable {
     }
   }
 
-  /** SIGTERM, as Kubernetes sends it, and wait until the process has exited. */
+  /** SIGTERM, as Kubernetes sends it, and wait until the process has exited and its log holds all it printed. */
   public void terminate() {
     sigterm();
     try {
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
         throw new IllegalStateException("Parley did not stop within 60 s of SIGTERM; see " + logFile);
       }
+      pump.join(TimeUnit.SECONDS.toMillis(10));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
