@@ -39,8 +39,13 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
 
   /** The store in {@code dataDir}, its HTTP door on {@code host}:{@code port}. */
   public static EmbeddedDynamoDb start(Path dataDir, String host, int port) {
+    return start(dataDir, host, port, EmbeddedStore.BUSY_TIMEOUT);
+  }
+
+  /** {@link #start(Path, String, int)}, its writes failing after {@code busyTimeout} behind another's lock. */
+  static EmbeddedDynamoDb start(Path dataDir, String host, int port, Duration busyTimeout) {
     refuseDynamoDbLocalData(dataDir);
-    EmbeddedStore store = EmbeddedStore.open(dataDir);
+    EmbeddedStore store = EmbeddedStore.open(dataDir, EmbeddedStore.TTL_SWEEP, busyTimeout);
     HttpDoor http;
     try {
       http = store.serveHttp(host, port);

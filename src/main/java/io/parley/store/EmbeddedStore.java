@@ -24,6 +24,9 @@ public final class EmbeddedStore implements AutoCloseable {
   /** How often expired items (TTL) are looked for. */
   public static final Duration TTL_SWEEP = Duration.ofSeconds(30);
 
+  /** How long a write waits while another connection (a tool's) holds the file's write lock, before it fails. */
+  public static final Duration BUSY_TIMEOUT = StoreEngine.BUSY_TIMEOUT;
+
   /** The name of the database file inside the store's directory. */
   public static final String DATABASE_FILE = StoreEngine.DATABASE_FILE;
 
@@ -44,7 +47,12 @@ public final class EmbeddedStore implements AutoCloseable {
 
   /** {@link #open(Path)} with TTL sweeps every {@code ttlSweep}. */
   public static EmbeddedStore open(Path dir, Duration ttlSweep) {
-    return new EmbeddedStore(StoreEngine.open(dir, ttlSweep.toMillis()));
+    return open(dir, ttlSweep, BUSY_TIMEOUT);
+  }
+
+  /** {@link #open(Path, Duration)}, its writes failing after {@code busyTimeout} behind another's lock (tests of that). */
+  public static EmbeddedStore open(Path dir, Duration ttlSweep, Duration busyTimeout) {
+    return new EmbeddedStore(StoreEngine.open(dir, ttlSweep.toMillis(), busyTimeout.toMillis()));
   }
 
   /** The store as the AWS SDK v1 client interface, without HTTP; its shutdown does nothing. */

@@ -7,8 +7,10 @@ import com.amazonaws.client.builder.AwsClientBuilder;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDB;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsyncClient;
 import com.amazonaws.services.dynamodbv2.AmazonDynamoDBAsyncClientBuilder;
+import io.parley.store.EmbeddedStore;
 import io.parley.testing.ParleyProcess;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
@@ -30,7 +32,12 @@ final class LocalDynamoDb implements AutoCloseable {
 
   /** Starts the embedded store on a free port with the tables {@code journal}, its snapshot and dedup tables. */
   static LocalDynamoDb start(Path dir, String journal) throws Exception {
-    LocalDynamoDb local = new LocalDynamoDb(onFreePort(dir));
+    return start(dir, journal, EmbeddedStore.BUSY_TIMEOUT);
+  }
+
+  /** {@link #start(Path, String)}, its writes failing after {@code busyTimeout} behind another connection's lock. */
+  static LocalDynamoDb start(Path dir, String journal, Duration busyTimeout) throws Exception {
+    LocalDynamoDb local = new LocalDynamoDb(EmbeddedDynamoDb.start(dir, "127.0.0.1", ParleyProcess.freePort(), busyTimeout));
     DynamoDbTables.ensure(local.sync, journal, journal + "-snapshots", journal + "-dedup");
     return local;
   }

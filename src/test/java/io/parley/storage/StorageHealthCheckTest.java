@@ -26,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 class StorageHealthCheckTest {
   static final String TABLE = "journal-ready";
   static final Duration HOLDS = Duration.ofSeconds(3);
+  /** How long a write waits for the lock another connection holds: short, as the test waits it out. */
+  static final Duration BUSY_TIMEOUT = Duration.ofMillis(200);
 
   @TempDir Path dir;
   LocalDynamoDb local;
@@ -34,7 +36,7 @@ class StorageHealthCheckTest {
 
   @BeforeEach
   void start() throws Exception {
-    local = LocalDynamoDb.start(dir, TABLE);
+    local = LocalDynamoDb.start(dir, TABLE, BUSY_TIMEOUT);
     inProcess = InProcessDynamoDb.at(local.dynamo.endpoint()).orElseThrow();
     check = new StorageHealthCheck(local.sync, TABLE, local.dynamo.endpoint(), Runnable::run, HOLDS);
   }

@@ -40,6 +40,11 @@ final class Database implements AutoCloseable {
   private final List<Sql> readers = new ArrayList<>();
 
   Database(Path dir) throws SQLException {
+    this(dir, StoreEngine.BUSY_TIMEOUT.toMillis());
+  }
+
+  /** {@code busyTimeoutMillis}: how long a connection waits for another's lock on the file before it fails. */
+  Database(Path dir, long busyTimeoutMillis) throws SQLException {
     try {
       Files.createDirectories(dir);
     } catch (java.io.IOException unwritable) {
@@ -71,12 +76,12 @@ final class Database implements AutoCloseable {
       opened.execute("PRAGMA journal_mode=WAL");
       opened.execute("PRAGMA synchronous=FULL");
       opened.execute("PRAGMA journal_size_limit=16777216"); // the WAL shrinks back after a checkpoint
-      opened.execute("PRAGMA busy_timeout=10000");
+      opened.execute("PRAGMA busy_timeout=" + busyTimeoutMillis);
       Schema.prepare(opened, dir.resolve(FILE_NAME));
       for (int i = 0; i < READERS; i++) {
         Sql reader = new Sql(connect(url));
         readers.add(reader);
-        reader.execute("PRAGMA busy_timeout=10000");
+        reader.execute("PRAGMA busy_timeout=" + busyTimeoutMillis);
         org.sqlite.Function.create(reader.connection(), SEGMENT_FUNCTION, new Segment());
         idleReaders.add(reader);
       }

@@ -20,6 +20,9 @@ public final class StoreEngine implements AutoCloseable {
   /** The name of the database file inside the store's directory. */
   public static final String DATABASE_FILE = Database.FILE_NAME;
 
+  /** How long a write waits while another connection (a tool's) holds the file's write lock, before it fails. */
+  public static final Duration BUSY_TIMEOUT = Duration.ofSeconds(10);
+
   private final Database database;
   private final GroupCommit writer;
   private final Catalog catalog;
@@ -31,8 +34,8 @@ public final class StoreEngine implements AutoCloseable {
   private final TableStats stats;
   private final TableOperations tables;
 
-  private StoreEngine(Path dir, long ttlSweepMillis) throws SQLException {
-    this.database = new Database(dir);
+  private StoreEngine(Path dir, long ttlSweepMillis, long busyTimeoutMillis) throws SQLException {
+    this.database = new Database(dir, busyTimeoutMillis);
     this.catalog = new Catalog(database.writer());
     RequestTokens tokens = new RequestTokens(database.writer());
     this.writer = new GroupCommit(database.writer());
@@ -45,10 +48,13 @@ public final class StoreEngine implements AutoCloseable {
     this.tables = new TableOperations(catalog, writer, stats);
   }
 
-  /** Opens (or creates) the store in {@code dir}; expired items are swept every {@code ttlSweepMillis}. */
-  public static StoreEngine open(Path dir, long ttlSweepMillis) {
+  /**
+   * Opens (or creates) the store in {@code dir}; expired items are swept every {@code ttlSweepMillis},
+   * and a write waits up to {@code busyTimeoutMillis} for another connection's lock on the file.
+   */
+  public static StoreEngine open(Path dir, long ttlSweepMillis, long busyTimeoutMillis) {
     try {
-      return new StoreEngine(dir, ttlSweepMillis);
+      return new StoreEngine(dir, ttlSweepMillis, busyTimeoutMillis);
     } catch (SQLException failed) {
       throw new IllegalStateException("Cannot open the store in " + dir + ": " + failed.getMessage(), failed);
     }
