@@ -55,7 +55,9 @@ final class UserCommands {
           .on(GetExport.class, (self, state, cmd) -> self.effects.none().thenRun(s -> self.inbox.export(s, cmd)))
           .on(PresenceWatchers.PresenceChecked.class, (self, state, cmd) ->
               self.effects.none().thenRun(s -> self.connections.presenceChecked(cmd, s)))
-          .on(SubscribePresence.class, (self, state, cmd) -> self.touched(() -> self.connections.subscribe(cmd, state)))
+          // A watcher's, not the user's: it keeps the entity no longer (see PresenceNotices).
+          .on(SubscribePresence.class, (self, state, cmd) ->
+              self.effects.none().thenRun(s -> self.connections.subscribe(cmd, s)))
           .on(RenewPresence.class, (self, state, cmd) -> self.effects.none().thenRun(s -> self.connections.renew(cmd, s)))
           .on(UnsubscribePresence.class, (self, state, cmd) ->
               self.effects.none().thenRun(s -> self.connections.unsubscribe(cmd)))

@@ -242,6 +242,27 @@ class UserPresenceTest extends UserFixture {
     alice.expectNoMessage(Duration.ofMillis(200));
   }
 
+  /**
+   * A subscription repeated (a client subscribing again to whom it watches) is answered again,
+   * and keeps the watched user's entity no longer than the first: each one counted as activity
+   * of the user's, so that watchers kept entities running that no device of theirs used.
+   */
+  @Test
+  void aRepeatedSubscriptionDoesNotKeepTheWatchedUsersEntityRunning() {
+    var bob = spawn();
+    shareAConversationWithAlice(bob);
+    TestProbe<DeviceEvent> alice = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
+    assertFalse(((DeviceEvent.Presence) alice.receiveMessage()).online());
+    pass(settings.passivateAfterIdle().dividedBy(2));
+    bob.tell(new UserActor.SubscribePresence("alice", alice.ref()));
+    assertFalse(((DeviceEvent.Presence) alice.receiveMessage()).online());
+
+    pass(settings.passivateAfterIdle().dividedBy(2).plusSeconds(1));
+    pass(settings.passivateAfterIdle().dividedBy(4));
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+  }
+
   @Test
   void aUsersConnectionsWatchBoundedlyManyUsersInAll() {
     settings = new UserSettings(settings.pendingMaxItems(), settings.pendingIdBytes(), settings.deviceInactiveAfter(),
