@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Members' delivered and read receipts waiting for the conversation's next write. Receipts are
  * cumulative, so only the highest per member and status waits; once recorded, the senders of the
- * messages they cover are told.
+ * messages they cover are told. A read implies delivered: a delivered receipt at or below the
+ * member's read mark is recorded but told no one, as a sender would see it as a step back.
  */
 final class ReceiptsWaiting {
   private record Watermark(String userId, ReceiptStatus status) {}
@@ -47,7 +48,19 @@ final class ReceiptsWaiting {
       waitingSinceMillis = now;
     }
     waiting.merge(new Watermark(userId, status), seq, Math::max);
-    return state.senders.sendersBetween(previous, upTo).stream().anyMatch(sender -> !sender.equals(userId));
+    long told = told(state, userId, member, status);
+    return upTo > told
+        && state.senders.sendersBetween(told, upTo).stream().anyMatch(sender -> !sender.equals(userId));
+  }
+
+  /** How far the senders know of the member's receipts of {@code status}: a read, stored or waiting, covers delivered. */
+  private long told(Active state, String userId, Member member, ReceiptStatus status) {
+    long told = member.watermark(status);
+    if (status == ReceiptStatus.DELIVERED) {
+      long readWaiting = Math.min(waiting.getOrDefault(new Watermark(userId, ReceiptStatus.READ), 0L), state.lastSeq);
+      told = Math.max(told, Math.max(member.read(), readWaiting));
+    }
+    return told;
   }
 
   int size() {
@@ -81,7 +94,11 @@ final class ReceiptsWaiting {
         return;
       }
       receipts.add(new Receipt(watermark.userId(), watermark.status(), upTo));
-      var senders = state.senders.sendersBetween(previous, upTo);
+      long told = told(state, watermark.userId(), member, watermark.status());
+      if (upTo <= told) {
+        return;
+      }
+      var senders = state.senders.sendersBetween(told, upTo);
       notices.add(() -> senders.stream()
           .filter(sender -> !sender.equals(watermark.userId()))
           .forEach(sender -> recipients.receipt(sender, conversationId, upTo, watermark.userId(), watermark.status())));
