@@ -11,7 +11,8 @@ import java.util.Map;
  * Members' delivered and read receipts waiting for the conversation's next write. Receipts are
  * cumulative, so only the highest per member and status waits; once recorded, the senders of the
  * messages they cover are told. A read implies delivered: a delivered receipt at or below the
- * member's read mark is recorded but told no one, as a sender would see it as a step back.
+ * member's read mark is recorded but told no one, as a sender would see it as a step back. A
+ * sender who left the group is told no more receipts of it.
  */
 final class ReceiptsWaiting {
   private record Watermark(String userId, ReceiptStatus status) {}
@@ -49,8 +50,14 @@ final class ReceiptsWaiting {
     }
     waiting.merge(new Watermark(userId, status), seq, Math::max);
     long told = told(state, userId, member, status);
-    return upTo > told
-        && state.senders.sendersBetween(told, upTo).stream().anyMatch(sender -> !sender.equals(userId));
+    return upTo > told && !sendersToTell(state, userId, told, upTo).isEmpty();
+  }
+
+  /** The senders of messages in ({@code after}, {@code upTo}] who are still members, but the member whose receipt it is. */
+  private static List<String> sendersToTell(Active state, String userId, long after, long upTo) {
+    return state.senders.sendersBetween(after, upTo).stream()
+        .filter(sender -> !sender.equals(userId) && state.members.containsKey(sender))
+        .toList();
   }
 
   /** How far the senders know of the member's receipts of {@code status}: a read, stored or waiting, covers delivered. */
@@ -98,10 +105,9 @@ final class ReceiptsWaiting {
       if (upTo <= told) {
         return;
       }
-      var senders = state.senders.sendersBetween(told, upTo);
-      notices.add(() -> senders.stream()
-          .filter(sender -> !sender.equals(watermark.userId()))
-          .forEach(sender -> recipients.receipt(sender, conversationId, upTo, watermark.userId(), watermark.status())));
+      List<String> senders = sendersToTell(state, watermark.userId(), told, upTo);
+      notices.add(() -> senders.forEach(
+          sender -> recipients.receipt(sender, conversationId, upTo, watermark.userId(), watermark.status())));
     });
     waiting.clear();
     return new Taken(receipts, notices);

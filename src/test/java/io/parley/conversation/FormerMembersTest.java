@@ -1,0 +1,78 @@
+package io.parley.conversation;
+
+import static io.parley.testing.EntityHarness.received;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.cluster.Done;
+import io.parley.cluster.Outcome;
+import io.parley.user.UserActor;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a member who left or was removed is still told of the group, small or large (from 5
+ * members here): nothing of what others do there after they went.
+ */
+class FormerMembersTest {
+  ConversationFixture conversations;
+  String groupId = "g." + UUID.randomUUID();
+
+  @BeforeEach
+  void setUp() {
+    conversations = new ConversationFixture(
+        "parley.conversation { large-group-from = 5, max-group-members = 40, handoff-retry-interval = 100ms }");
+  }
+
+  @AfterEach
+  void tearDown() {
+    conversations.close();
+  }
+
+  private <T> Outcome<T> ask(ActorRef<ConversationActor.Command> group,
+      java.util.function.Function<ActorRef<Outcome<T>>, ConversationActor.Command> command) {
+    return conversations.ask(group, command);
+  }
+
+  private long send(ActorRef<ConversationActor.Command> group, String sender, String id) {
+    Outcome<ConversationActor.SendAck> sent = ask(group,
+        replyTo -> new ConversationActor.Send(sender, id, "text of " + id, "text", replyTo));
+    assertTrue(sent.isOk(), sender + ": " + sent);
+    return sent.value().seq();
+  }
+
+  private ActorRef<ConversationActor.Command> group(List<String> others) {
+    var group = conversations.spawn(groupId);
+    assertTrue(this.<ConversationInfo>ask(group,
+        replyTo -> new ConversationActor.Create("alice", "Crag", others, replyTo)).isOk());
+    return group;
+  }
+
+  private void leave(ActorRef<ConversationActor.Command> group, String userId) {
+    assertTrue(this.<Done>ask(group, replyTo -> new ConversationActor.Leave(userId, replyTo)).isOk());
+  }
+
+  /** A small group's sender who left got a `receipt` each time a member read or acked their old messages. */
+  @Test
+  void aSmallGroupsSenderWhoLeftGetsNoMoreReceipts() {
+    var group = group(List.of("bob", "carol"));
+    send(group, "bob", "before-leaving");
+    leave(group, "bob");
+    long seq = send(group, "alice", "after");
+    received(conversations.harness.userProbe("bob"), Duration.ofMillis(200));
+    group.tell(new ConversationActor.Delivered("carol", seq));
+    group.tell(new ConversationActor.Read("carol", seq));
+    assertEquals(new UserActor.DeliverReceipt(groupId, seq, "carol", ReceiptStatus.READ),
+        conversations.harness.userProbe("alice").fishForMessage(Duration.ofSeconds(5), told ->
+            told instanceof UserActor.DeliverReceipt r && r.status() == ReceiptStatus.READ
+                ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0));
+    assertTrue(received(conversations.harness.userProbe("bob"), Duration.ofMillis(300)).stream()
+        .noneMatch(told -> told instanceof UserActor.DeliverReceipt), "bob left: told no receipt");
+  }
+}
