@@ -287,10 +287,11 @@ public final class ConversationState {
       rowsToAdd.addAll(added);
       rowsToRemove.addAll(removed);
       formerMembersOwed.removeAll(addedIds);
+      // Counts are told their sender: one who went is told no more of the group's receipts.
+      counted.values().removeIf(count -> removed.contains(count.senderId()));
       return removed.isEmpty() ? membershipChanged() : membersRemoved(removed);
     }
 
-    /** The first rows owed are written (more may have come meanwhile). */
     /** Counts added to messages still counted; older ones keep what they had. */
     Active receiptsCounted(List<ConversationActor.CountAdded> added) {
       for (ConversationActor.CountAdded a : added) {
@@ -300,6 +301,7 @@ public final class ConversationState {
       return this;
     }
 
+    /** The first rows owed are written (more may have come meanwhile). */
     Active memberRowsWritten(int added, int removed) {
       rowsToAdd.subList(0, Math.min(added, rowsToAdd.size())).clear();
       rowsToRemove.subList(0, Math.min(removed, rowsToRemove.size())).clear();

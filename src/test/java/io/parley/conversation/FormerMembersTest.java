@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
+import io.parley.user.DeviceEvent;
 import io.parley.user.UserActor;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterEach;
@@ -74,5 +76,25 @@ class FormerMembersTest {
                 ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0));
     assertTrue(received(conversations.harness.userProbe("bob"), Duration.ofMillis(300)).stream()
         .noneMatch(told -> told instanceof UserActor.DeliverReceipt), "bob left: told no receipt");
+  }
+
+  /** A large group's sender who left went on getting `receipt.counts` of their old messages. */
+  @Test
+  void aLargeGroupsSenderWhoLeftGetsNoMoreReceiptCounts() {
+    var group = group(IntStream.range(0, 5).mapToObj(i -> "m" + i).toList());
+    long left = send(group, "m0", "m0-before-leaving");
+    long stays = send(group, "m1", "m1-staying");
+    leave(group, "m0");
+    received(conversations.harness.userProbe("m0"), Duration.ofMillis(200));
+    group.tell(new ConversationActor.Relayed(List.of(
+        new ConversationActor.CountAdded(left, 3, 0), new ConversationActor.CountAdded(stays, 3, 0))));
+    assertTrue(this.<Done>ask(group, replyTo -> new ConversationActor.MarkRead("m2", stays, replyTo)).isOk());
+    // Both messages' counts are told in one go, the one that left first: once m1 has its, m0 would have had one.
+    conversations.harness.userProbe("m1").fishForMessage(Duration.ofSeconds(5), told ->
+        told instanceof UserActor.Notify n && n.event() instanceof DeviceEvent.ReceiptCounts c && c.read() == 1
+            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+    assertTrue(received(conversations.harness.userProbe("m0"), Duration.ofMillis(300)).stream()
+        .noneMatch(told -> told instanceof UserActor.Notify n && n.event() instanceof DeviceEvent.ReceiptCounts),
+        "m0 left: told no counts");
   }
 }
