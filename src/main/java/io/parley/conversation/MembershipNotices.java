@@ -21,8 +21,9 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  *
  * <p>A change is told to the members and to those who just left, and told again (backing off)
  * until each reports holding it: cluster messages are at most once, and a member who left gets
- * no hand-off that would correct it. A user entity that never answers (a node of an older
- * version) is told {@link #MAX_TELLS} times.
+ * no hand-off that would correct it. One who left is told again the membership as they left it,
+ * never a later one: who came or went after them is none of theirs. A user entity that never
+ * answers (a node of an older version) is told {@link #MAX_TELLS} times.
  *
  * <p>Each change is also written to the {@link MemberIndex} (the current members, again until it
  * is written): the membership is not settled before that.
@@ -48,6 +49,8 @@ final class MembershipNotices {
   private final Map<String, Long> held = new HashMap<>();
   /** Those told of the current membership who have not reported holding it: when told, when again. */
   private final Backoff<String> owed;
+  /** Those of {@code owed} who left, with the membership as they left it: what they are told again. */
+  private final Map<String, ConversationInfo> leftWith = new HashMap<>();
   /** The current membership's fingerprint, computed once per change (hashing 256 ids per hand-off would not be). */
   private long current;
   private final KnownMembers known;
@@ -114,10 +117,12 @@ final class MembershipNotices {
     long now = clock.millis();
     ConversationInfo info = state.info(conversationId);
     for (String member : state.members.keySet()) {
+      leftWith.remove(member);
       tellAfresh(member, info, state, now);
     }
     for (String former : formerMembers) {
       held.remove(former);
+      leftWith.put(former, info);
       tellAfresh(former, info, state, now);
     }
   }
@@ -130,8 +135,9 @@ final class MembershipNotices {
     if (state.isMember(userId, known)) {
       held.put(userId, fingerprint);
     }
-    if (fingerprint == fingerprint(state)) {
-      owed.forget(userId);
+    ConversationInfo left = leftWith.get(userId);
+    if (fingerprint == (left == null ? fingerprint(state) : left.fingerprint())) {
+      forgetOwed(userId);
     }
   }
 
@@ -149,18 +155,23 @@ final class MembershipNotices {
     ConversationInfo info = state.info(conversationId);
     for (String userId : owed.keys()) {
       if (owed.sends(userId) >= MAX_TELLS) {
-        owed.forget(userId);
+        forgetOwed(userId);
       } else if (owed.isDue(userId, now)) {
         owed.resent(userId, now);
-        recipients.conversationChanged(userId, info, state.lastMessageTs);
+        recipients.conversationChanged(userId, leftWith.getOrDefault(userId, info), state.lastMessageTs);
       }
     }
   }
 
   /** An erased account is told nothing more: what it would store, its erasure just removed. */
   void forget(String userId) {
-    owed.forget(userId);
+    forgetOwed(userId);
     held.remove(userId);
+  }
+
+  private void forgetOwed(String userId) {
+    owed.forget(userId);
+    leftWith.remove(userId);
   }
 
   /** Nothing left to tell: the conversation may passivate. */

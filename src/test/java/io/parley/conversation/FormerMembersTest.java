@@ -97,4 +97,32 @@ class FormerMembersTest {
         .noneMatch(told -> told instanceof UserActor.Notify n && n.event() instanceof DeviceEvent.ReceiptCounts),
         "m0 left: told no counts");
   }
+
+  /**
+   * A member who left is told so again until their user entity says it holds it: the retries
+   * carried the membership of the moment, so one who left learned who joined after them.
+   */
+  @Test
+  void aFormerMemberToldAgainThatTheyLeftLearnsNothingNewer() {
+    var group = group(List.of("bob", "carol"));
+    leave(group, "bob"); // bob's user entity never says it holds it: told again
+    ConversationInfo leftWith = ((UserActor.ConversationChanged) conversations.harness.userProbe("bob")
+        .fishForMessage(Duration.ofSeconds(5), told -> told instanceof UserActor.ConversationChanged changed
+            && !changed.info().members().contains("bob")
+            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0)).info();
+    assertEquals(List.of("alice", "carol"), leftWith.members());
+    assertTrue(this.<Done>ask(group, replyTo -> new ConversationActor.AddMembers("alice", List.of("dave"), replyTo))
+        .isOk());
+    conversations.awaitProcessed(group);
+    received(conversations.harness.userProbe("bob"), Duration.ofMillis(0));
+    conversations.harness.clock.advance(Duration.ofMillis(150)); // the retry is due
+    ConversationInfo retold = conversations.next("bob", UserActor.ConversationChanged.class).info();
+    assertEquals(List.of("alice", "carol"), retold.members(), "told again as they left it, not with dave");
+    group.tell(new ConversationActor.MembershipHeld("bob", leftWith.fingerprint()));
+    conversations.awaitProcessed(group);
+    received(conversations.harness.userProbe("bob"), Duration.ofMillis(0));
+    conversations.harness.clock.advance(Duration.ofSeconds(60)); // any retry would be due
+    assertTrue(received(conversations.harness.userProbe("bob"), Duration.ofMillis(600)).stream()
+        .noneMatch(told -> told instanceof UserActor.ConversationChanged), "once held, not told again");
+  }
 }
