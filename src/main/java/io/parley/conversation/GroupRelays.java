@@ -4,6 +4,7 @@ import io.parley.conversation.ConversationActor.RelayJoin;
 import io.parley.conversation.ConversationState.Active;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,11 +40,23 @@ final class GroupRelays {
     renewedAt.remove(relay);
   }
 
-  /** Tells the relay which of the users it asks about are not members (it stops relaying to them). */
+  /**
+   * Tells the relay which of the users it asks about are not members (it stops relaying to them),
+   * and where those who are joined, if after the first message: a deletion of an earlier one is
+   * not relayed to them. Their rows were looked up for the check: it costs no read.
+   */
   void check(Active state, ConversationActor.CheckRelayMembers check) {
-    List<String> notMembers = check.userIds().stream().filter(id -> !state.isMember(id, known)).toList();
-    if (!notMembers.isEmpty()) {
-      check.relay().tell(new LiveEvent.NotMembers(conversationId, notMembers, check.asked()));
+    List<String> notMembers = new ArrayList<>();
+    Map<String, Long> joinedAfter = new HashMap<>();
+    for (String userId : check.userIds()) {
+      if (!state.isMember(userId, known)) {
+        notMembers.add(userId);
+      } else if (state.sinceOf(userId, known) > 0) {
+        joinedAfter.put(userId, state.sinceOf(userId, known));
+      }
+    }
+    if (!notMembers.isEmpty() || !joinedAfter.isEmpty()) {
+      check.relay().tell(new LiveEvent.NotMembers(conversationId, notMembers, check.asked(), joinedAfter));
     }
   }
 

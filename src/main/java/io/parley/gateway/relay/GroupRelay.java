@@ -127,6 +127,7 @@ public final class GroupRelay {
   /** The reverse of {@link #subscribers}: what each connection hears, up to the cap. */
   private final Map<ActorRef<Object>, Set<String>> groupsOfConnection = new HashMap<>();
   private final RelayMemberChecks checks = new RelayMemberChecks();
+  private final JoinPoints joinPoints = new JoinPoints();
   /** Per group, its newest seq as last heard: where a connection subscribing now starts. */
   private final Map<String, Long> lastSeq = new HashMap<>();
 
@@ -164,10 +165,15 @@ public final class GroupRelay {
           return Behaviors.same();
         })
         .onMessage(LiveEvent.Deleted.class, deleted -> {
-          forward(deleted.conversationId(), new DeviceEvent.MsgDeleted(deleted.conversationId(), deleted.seq()));
+          String group = deleted.conversationId();
+          DeviceEvent event = new DeviceEvent.MsgDeleted(group, deleted.seq());
+          subscribers.getOrDefault(group, Set.of()).stream()
+              .filter(connection -> joinPoints.hadMessage(group, userOfConnection.get(connection), deleted.seq()))
+              .forEach(connection -> connection.tell(event));
           return Behaviors.same();
         })
         .onMessage(LiveEvent.NotMembers.class, notMembers -> {
+          joinPoints.answered(notMembers, checks);
           for (String userId : checks.toDrop(notMembers)) {
             List.copyOf(connectionsOfUser.getOrDefault(userId, Set.of()))
                 .forEach(connection -> drop(notMembers.conversationId(), connection));
@@ -243,6 +249,7 @@ public final class GroupRelay {
     String userId = userOfConnection.get(connection);
     if (userId != null && !heardByAnother(userId, group, connection)) {
       checks.unsubscribed(group, userId);
+      joinPoints.forget(group, userId);
     }
     Set<ActorRef<Object>> here = subscribers.get(group);
     if (here != null && here.remove(connection) && here.isEmpty()) {

@@ -67,6 +67,11 @@ final class RelayMemberChecks {
     }
   }
 
+  /** Whether {@code userId} is relayed {@code group} here. */
+  boolean relays(String group, String userId) {
+    return usersOf.getOrDefault(group, Map.of()).containsKey(userId);
+  }
+
   /** The checks of these users of {@code group}, at most {@link #USERS_PER_CHECK} users each. */
   List<ConversationActor.CheckRelayMembers> checks(String group, List<String> userIds, ActorRef<LiveEvent> relay) {
     long asked = ++counter;

@@ -224,4 +224,30 @@ class LargeGroupRelayTest {
     assertEquals(1, item.unreadCount(), item.toString());
     assertEquals("text of two", item.lastMessagePreview());
   }
+
+  /**
+   * A member added after a message is not told of its deletion: the msg.deleted named by seq a
+   * message they could never read. The node learns where each member joined from the group's
+   * answer to its check; a stranger checked after dave shows when that answer came.
+   */
+  @Test
+  void aDeletionIsRelayedOnlyToMembersWhoJoinedBeforeTheMessage() {
+    long early = send("alice", "early");
+    assertTrue(this.<Done>ask(replyTo -> new ConversationActor.AddMembers("alice", List.of("dave"), replyTo)).isOk());
+    TestProbe<Object> bob = hearing("bob");
+    TestProbe<Object> dave = hearing("dave");
+    isDropped(online("mallory", List.of(GROUP))); // checked with dave or after him
+    long late = send("alice", "late");
+    hears(dave, late);
+
+    assertTrue(this.<Done>ask(replyTo -> new ConversationActor.Delete("alice", early, replyTo)).isOk());
+    assertEquals(new DeviceEvent.MsgDeleted(GROUP, early), deletionHeard(bob), "bob was a member then");
+    assertTrue(this.<Done>ask(replyTo -> new ConversationActor.Delete("alice", late, replyTo)).isOk());
+    assertEquals(new DeviceEvent.MsgDeleted(GROUP, late), deletionHeard(dave), "dave hears only the one after he joined");
+  }
+
+  private static Object deletionHeard(TestProbe<Object> connection) {
+    return connection.fishForMessage(Duration.ofSeconds(5), event -> event instanceof DeviceEvent.MsgDeleted
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
+  }
 }

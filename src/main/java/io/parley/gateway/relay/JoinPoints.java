@@ -1,0 +1,40 @@
+package io.parley.gateway.relay;
+
+import io.parley.conversation.LiveEvent;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Where the users {@link GroupRelay} relays each large group to joined it: the seq after which its
+ * messages are theirs. A {@code msg.deleted} of an earlier message names one they could never
+ * read, so it is not relayed to them. Learnt from the group's answers to the relay's member
+ * checks, which look each user's row up anyway ({@link LiveEvent.NotMembers#joinedAfter()}); a
+ * member from the group's first message on, or one not checked yet (within a second of their
+ * first hearing the group here), is told as any member.
+ */
+final class JoinPoints {
+  /** Per group, its users here who joined after its first message. */
+  private final Map<String, Map<String, Long>> joinedAfter = new HashMap<>();
+
+  /** The group answered a check: where those of its users that are still relayed here joined. */
+  void answered(LiveEvent.NotMembers answer, RelayMemberChecks relayed) {
+    answer.joinedAfter().forEach((userId, since) -> {
+      if (relayed.relays(answer.conversationId(), userId)) {
+        joinedAfter.computeIfAbsent(answer.conversationId(), g -> new HashMap<>()).put(userId, since);
+      }
+    });
+  }
+
+  /** {@code userId} no longer hears {@code group} here: what a later subscription learns again. */
+  void forget(String group, String userId) {
+    Map<String, Long> users = joinedAfter.get(group);
+    if (users != null && users.remove(userId) != null && users.isEmpty()) {
+      joinedAfter.remove(group);
+    }
+  }
+
+  /** Whether message {@code seq} of {@code group} is one {@code userId} may have read. */
+  boolean hadMessage(String group, String userId, long seq) {
+    return seq > joinedAfter.getOrDefault(group, Map.of()).getOrDefault(userId, 0L);
+  }
+}
