@@ -57,7 +57,14 @@ final class ReceiptsWaiting {
   private static List<String> sendersToTell(Active state, String userId, long after, long upTo) {
     return state.senders.sendersBetween(after, upTo).stream()
         .filter(sender -> !sender.equals(userId) && state.members.containsKey(sender))
+        .filter(sender -> sentSinceErased(state, sender, after, upTo))
         .toList();
+  }
+
+  /** An erased account's messages are not those of the same id come back: a receipt of only those tells it nothing. */
+  private static boolean sentSinceErased(Active state, String sender, long after, long upTo) {
+    long erased = state.erasedSenders.getOrDefault(sender, 0L);
+    return erased <= after || erased < upTo && state.senders.sendersBetween(erased, upTo).contains(sender);
   }
 
   /** How far the senders know of the member's receipts of {@code status}: a read, stored or waiting, covers delivered. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.EventBatches;
+import io.parley.testing.EntityHarness;
 import io.parley.user.UserActor;
 import java.time.Duration;
 import java.util.List;
@@ -141,5 +142,26 @@ class ConversationDeletionTest extends ConversationFixture {
     Outcome<Done> old = delete(conversation, "alice", 1);
     assertEquals(Outcome.Reason.BAD_REQUEST, old.reason(), "seq 1 is the erased account's: " + old);
     assertTrue(delete(conversation, "alice", 2).isOk(), "her own since then she may");
+  }
+
+  /**
+   * The erased account's messages are not the returning id's: a member's receipts of only those
+   * told the id come back how far its predecessor's messages were read.
+   */
+  @Test
+  void anErasedIdThatComesBackGetsNoReceiptsOfTheErasedAccountsMessages() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "alice", "a1");
+    send(conversation, "alice", "a2");
+    assertTrue(eraseMember(conversation, "alice").isOk());
+    EntityHarness.received(harness.userProbe("alice"), Duration.ofMillis(200));
+    conversation.tell(new ConversationActor.Read("bob", 2));
+    awaitProcessed(conversation);
+    assertTrue(EntityHarness.received(harness.userProbe("alice"), Duration.ofMillis(300)).stream()
+        .noneMatch(told -> told instanceof UserActor.DeliverReceipt), "seqs 1 and 2 are the erased account's");
+    long again = send(conversation, "alice", "a3").value().seq();
+    conversation.tell(new ConversationActor.Read("bob", again));
+    assertEquals(new UserActor.DeliverReceipt("d:alice:bob", again, "bob", ReceiptStatus.READ),
+        next("alice", UserActor.DeliverReceipt.class), "her own since then are hers");
   }
 }
