@@ -311,6 +311,10 @@ public final class GroupRelay {
           connection.tell(updated);
         }
       }
+      // Added now, after the group's newest seq; the members of a group becoming large joined earlier, each when.
+      if (!toldByUserEntities.contains(userId) && checks.relays(group, userId)) {
+        joinPoints.joined(group, userId, info.lastSeq());
+      }
     }
     for (String userId : change.left()) { // their user entities tell their devices (see LargeMembers)
       List.copyOf(connectionsOfUser.getOrDefault(userId, Set.of())).forEach(connection -> drop(group, connection));

@@ -7,10 +7,11 @@ import java.util.Map;
 /**
  * Where the users {@link GroupRelay} relays each large group to joined it: the seq after which its
  * messages are theirs. A {@code msg.deleted} of an earlier message names one they could never
- * read, so it is not relayed to them. Learnt from the group's answers to the relay's member
+ * read, so it is not relayed to them. Learnt from the joins the relay hears (a member added
+ * joins after the group's newest seq then) and from the group's answers to the relay's member
  * checks, which look each user's row up anyway ({@link LiveEvent.NotMembers#joinedAfter()}); a
  * member from the group's first message on, or one not checked yet (within a second of their
- * first hearing the group here), is told as any member.
+ * first hearing the group here after a reconnect), is told as any member.
  */
 final class JoinPoints {
   /** Per group, its users here who joined after its first message. */
@@ -23,6 +24,15 @@ final class JoinPoints {
         joinedAfter.computeIfAbsent(answer.conversationId(), g -> new HashMap<>()).put(userId, since);
       }
     });
+  }
+
+  /** {@code userId} joined {@code group} after its message {@code since}, and hears it here. */
+  void joined(String group, String userId, long since) {
+    if (since > 0) {
+      joinedAfter.computeIfAbsent(group, g -> new HashMap<>()).put(userId, since);
+    } else {
+      forget(group, userId);
+    }
   }
 
   /** {@code userId} no longer hears {@code group} here: what a later subscription learns again. */

@@ -246,6 +246,29 @@ class LargeGroupRelayTest {
     assertEquals(new DeviceEvent.MsgDeleted(GROUP, late), deletionHeard(dave), "dave hears only the one after he joined");
   }
 
+  /**
+   * A member added while connected hears the group from the join its node is told of, before any
+   * check: the join says where they joined, so a deletion of an earlier message is not theirs even
+   * then. The group here is a probe that never answers the checks.
+   */
+  @Test
+  void aMemberJoiningWhileConnectedIsNotToldOfEarlierDeletionsBeforeAnyCheck() {
+    String probed = "g.joined-live";
+    TestProbe<ConversationActor.Command> conversation = harness.conversationProbe(probed);
+    TestProbe<Object> bob = online("bob", List.of(probed));
+    conversation.expectMessageClass(ConversationActor.RelayJoin.class).relay().tell(new LiveEvent.Joined(probed, 3));
+    TestProbe<Object> erin = online("erin", List.of());
+    relay.liveGroups().membershipChanged(new ConversationInfo(probed, "Crag", List.of(), 3, null, 40), List.of("erin"),
+        List.of());
+    erin.fishForMessage(Duration.ofSeconds(5), event -> event.equals(new LiveEvent.Joined(probed, 3))
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+
+    relay.relay().tell(new LiveEvent.Deleted(probed, 3));
+    assertEquals(new DeviceEvent.MsgDeleted(probed, 3), deletionHeard(bob), "bob's join point is not known: told");
+    relay.relay().tell(new LiveEvent.Deleted(probed, 4));
+    assertEquals(new DeviceEvent.MsgDeleted(probed, 4), deletionHeard(erin), "erin joined after seq 3");
+  }
+
   private static Object deletionHeard(TestProbe<Object> connection) {
     return connection.fishForMessage(Duration.ofSeconds(5), event -> event instanceof DeviceEvent.MsgDeleted
         ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
