@@ -158,7 +158,7 @@ final class MembershipNotices {
         forgetOwed(userId);
       } else if (owed.isDue(userId, now)) {
         owed.resent(userId, now);
-        recipients.conversationChanged(userId, leftWith.getOrDefault(userId, info), state.lastMessageTs);
+        recipients.conversationChanged(userId, leftWith.getOrDefault(userId, info), lastMessageTsFor(state, userId));
       }
     }
   }
@@ -183,6 +183,14 @@ final class MembershipNotices {
   private void tellAfresh(String userId, ConversationInfo info, Active state, long now) {
     owed.forget(userId);
     owed.sent(userId, now);
-    recipients.conversationChanged(userId, info, state.lastMessageTs);
+    recipients.conversationChanged(userId, info, lastMessageTsFor(state, userId));
+  }
+
+  /**
+   * When the newest message was sent, for one who may read it. A member who joined after it is told
+   * 0 (their inbox places the entry from now): its time is no more theirs than its content.
+   */
+  private long lastMessageTsFor(Active state, String userId) {
+    return state.sinceOf(userId, known) < state.lastSeq ? state.lastMessageTs : 0;
   }
 }

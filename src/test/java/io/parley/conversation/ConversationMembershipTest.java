@@ -125,4 +125,26 @@ class ConversationMembershipTest extends ConversationFixture {
     assertEquals(List.of(3L), again.messages().stream().map(ChatMessage::seq).toList());
     assertEquals(List.of("alice", "bob", "carol", "dave"), again.info().members());
   }
+
+  /**
+   * A member added after the last message is told nothing of it: their new inbox entry took that
+   * message's time as its last_message_ts, when the group had last been active before they came.
+   */
+  @Test
+  void aMemberAddedAfterTheLastMessageIsNotToldItsTime() {
+    String group = "g." + UUID.randomUUID();
+    var conversation = spawn(group);
+    TestProbe<Outcome<ConversationInfo>> created = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.Create("alice", "Climbing", List.of("bob"), created.ref()));
+    assertTrue(created.receiveMessage().isOk());
+    long sentAt = send(conversation, "alice", "before-dave").value().serverTs();
+    harness.clock.advance(Duration.ofMinutes(5));
+    drain(harness.userProbe("bob"));
+    TestProbe<Outcome<Done>> done = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.AddMembers("alice", List.of("dave"), done.ref()));
+    assertTrue(done.receiveMessage().isOk());
+    assertEquals(0, next("dave", UserActor.ConversationChanged.class).lastMessageTs(),
+        "no message of the group is dave's yet: his entry takes its place from now");
+    assertEquals(sentAt, next("bob", UserActor.ConversationChanged.class).lastMessageTs(), "bob's is his");
+  }
 }
