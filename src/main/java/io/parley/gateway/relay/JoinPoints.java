@@ -11,7 +11,9 @@ import java.util.Map;
  * joins after the group's newest seq then) and from the group's answers to the relay's member
  * checks, which look each user's row up anyway ({@link LiveEvent.NotMembers#joinedAfter()}); a
  * member from the group's first message on, or one not checked yet (within a second of their
- * first hearing the group here after a reconnect), is told as any member.
+ * first hearing the group here after a reconnect), is told as any member. A member only ever
+ * joins later than before (one added again joins after the group's newest seq then), so what is
+ * learnt never moves a join point back: an answer to a check asked before a rejoin may come after it.
  */
 final class JoinPoints {
   /** Per group, its users here who joined after its first message. */
@@ -21,7 +23,7 @@ final class JoinPoints {
   void answered(LiveEvent.NotMembers answer, RelayMemberChecks relayed) {
     answer.joinedAfter().forEach((userId, since) -> {
       if (relayed.relays(answer.conversationId(), userId)) {
-        joinedAfter.computeIfAbsent(answer.conversationId(), g -> new HashMap<>()).put(userId, since);
+        learnt(answer.conversationId(), userId, since);
       }
     });
   }
@@ -29,10 +31,12 @@ final class JoinPoints {
   /** {@code userId} joined {@code group} after its message {@code since}, and hears it here. */
   void joined(String group, String userId, long since) {
     if (since > 0) {
-      joinedAfter.computeIfAbsent(group, g -> new HashMap<>()).put(userId, since);
-    } else {
-      forget(group, userId);
+      learnt(group, userId, since);
     }
+  }
+
+  private void learnt(String group, String userId, long since) {
+    joinedAfter.computeIfAbsent(group, g -> new HashMap<>()).merge(userId, since, Math::max);
   }
 
   /** {@code userId} no longer hears {@code group} here: what a later subscription learns again. */
