@@ -176,6 +176,55 @@ class MediaDownloadIT extends SharedMediaNode {
     assertEquals(404, download(api.token(alice), url).status(), "as for a GET");
   }
 
+  /**
+   * A video player asks for byte ranges: one range is answered 206 with its bytes alone and a
+   * Content-Range, a range past the end 416, several ranges or a malformed one the whole file
+   * (before, every Range was ignored: 200 and the whole file).
+   */
+  @Test
+  void aRangeIsAnsweredWithThoseBytesAlone() throws Exception {
+    String alice = user("alice");
+    byte[] content = new Body(1000, -1).readAll();
+    String url = uploadBytes(api.token(alice), "video/mp4", content);
+    String token = api.token(alice);
+
+    HttpResponse<byte[]> first = ranged(token, url, "bytes=0-1");
+    assertEquals(206, first.statusCode());
+    assertEquals("bytes 0-1/1000", first.headers().firstValue("Content-Range").orElse(null));
+    assertEquals("2", first.headers().firstValue("Content-Length").orElse(null));
+    assertEquals("bytes", first.headers().firstValue("Accept-Ranges").orElse(null));
+    assertEquals("video/mp4", first.headers().firstValue("Content-Type").orElse(null));
+    assertEquals("nosniff", first.headers().firstValue("X-Content-Type-Options").orElse(null));
+    assertArrayEquals(java.util.Arrays.copyOfRange(content, 0, 2), first.body());
+
+    HttpResponse<byte[]> suffix = ranged(token, url, "bytes=-10");
+    assertEquals(206, suffix.statusCode());
+    assertEquals("bytes 990-999/1000", suffix.headers().firstValue("Content-Range").orElse(null));
+    assertArrayEquals(java.util.Arrays.copyOfRange(content, 990, 1000), suffix.body());
+
+    HttpResponse<byte[]> open = ranged(token, url, "bytes=5-");
+    assertEquals(206, open.statusCode());
+    assertEquals("bytes 5-999/1000", open.headers().firstValue("Content-Range").orElse(null));
+    assertArrayEquals(java.util.Arrays.copyOfRange(content, 5, 1000), open.body());
+
+    HttpResponse<byte[]> pastTheEnd = ranged(token, url, "bytes=1000-");
+    assertEquals(416, pastTheEnd.statusCode());
+    assertEquals("bytes */1000", pastTheEnd.headers().firstValue("Content-Range").orElse(null));
+
+    for (String whole : new String[] {"bytes=0-1,5-6", "bytes=5-2", "pages=1-2"}) {
+      HttpResponse<byte[]> answered = ranged(token, url, whole);
+      assertEquals(200, answered.statusCode(), whole);
+      assertArrayEquals(content, answered.body(), whole);
+    }
+    assertEquals(404, ranged(api.token(user("bob")), url, "bytes=0-1").statusCode(), "bob may not see it");
+  }
+
+  private HttpResponse<byte[]> ranged(String token, String url, String range) throws Exception {
+    return http.send(HttpRequest.newBuilder(node.http(url)).timeout(Duration.ofSeconds(20))
+        .header("Authorization", "Bearer " + token).header("Range", range).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   private HttpResponse<byte[]> head(String token, String url) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(node.http(url)).timeout(Duration.ofSeconds(20))
         .method("HEAD", HttpRequest.BodyPublishers.noBody());

@@ -1,14 +1,18 @@
 package io.parley.gateway;
 
 import io.parley.api.ApiError;
+import io.parley.media.ByteSpan;
 import io.parley.media.MediaActor;
 import io.parley.media.MediaService;
+import io.parley.media.RangeRequest;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ResponseEntity;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -17,7 +21,8 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * {@code /v1/media/{id}}: the object streamed from storage to a user who may see it ({@code GET}),
- * or the same answer without its body ({@code HEAD}). The headers keep a browser from running an
+ * or the byte range a {@code Range} header asks for, or the whole answer without its body
+ * ({@code HEAD}, which takes no range). The headers keep a browser from running an
  * uploaded page or script in Parley's origin.
  */
 final class MediaFetches extends AllDirectives {
@@ -32,12 +37,36 @@ final class MediaFetches extends AllDirectives {
     return concat(get(() -> download(userId, mediaId)), head(() -> describe(userId, mediaId)));
   }
 
+  /**
+   * The whole object, or with a {@code Range} of one byte range the part it asks for (206), or
+   * 416 if it asks for none of the object's bytes. Only those bytes are read from the bucket.
+   */
   private Route download(String userId, String mediaId) {
-    CompletionStage<HttpResponse> response =
-        ChatService.guarded(() -> media.open(userId, mediaId).thenApply(ChatService::valueOrThrow))
-            .thenApply(download -> answer(download.media(), download.bytes()))
-            .exceptionally(failure -> HttpApi.errorResponse(ApiError.from(failure)));
-    return completeWithFuture(response);
+    return optionalHeaderValueByName("Range", header -> {
+      Optional<RangeRequest> range = RangeHeaders.parse(header);
+      CompletionStage<HttpResponse> response =
+          ChatService.guarded(() -> media.open(userId, mediaId, range).thenApply(ChatService::valueOrThrow))
+              .thenApply(MediaFetches::answer)
+              .exceptionally(failure -> HttpApi.errorResponse(ApiError.from(failure)));
+      return completeWithFuture(response);
+    });
+  }
+
+  private static HttpResponse answer(MediaService.Download download) {
+    MediaActor.Media found = download.media();
+    if (!download.satisfiable()) {
+      return headers(HttpResponse.create().withStatus(StatusCodes.RANGE_NOT_SATISFIABLE))
+          .addHeader(RawHeader.create("Content-Range", "bytes */" + found.size()));
+    }
+    if (download.part().isEmpty()) {
+      return answer(found, download.bytes());
+    }
+    ByteSpan part = download.part().get();
+    return headers(HttpResponse.create()
+            .withStatus(StatusCodes.PARTIAL_CONTENT)
+            .withEntity(HttpEntities.create(parseContentType(found.contentType()), part.length(), download.bytes())))
+        .addHeader(RawHeader.create("Content-Range",
+            "bytes " + part.first() + "-" + part.last() + "/" + found.size()));
   }
 
   /**
@@ -57,8 +86,13 @@ final class MediaFetches extends AllDirectives {
     ResponseEntity entity = found.size() == 0
         ? HttpEntities.create(type, new byte[0])
         : HttpEntities.create(type, found.size(), bytes);
-    return HttpResponse.create()
-        .withEntity(entity)
+    return headers(HttpResponse.create().withEntity(entity));
+  }
+
+  /** Every answer's headers: caching, ranges taken, and none of the body run as a page. */
+  private static HttpResponse headers(HttpResponse response) {
+    return response
+        .addHeader(RawHeader.create("Accept-Ranges", "bytes"))
         .addHeader(RawHeader.create("Cache-Control", "private, max-age=3600"))
         .addHeader(RawHeader.create("X-Content-Type-Options", "nosniff"))
         .addHeader(RawHeader.create("Content-Security-Policy", "sandbox; default-src 'none'"));

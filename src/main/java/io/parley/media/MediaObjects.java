@@ -120,11 +120,21 @@ final class MediaObjects {
    * an error response, not a response cut short.
    */
   CompletionStage<Optional<Source<ByteString, NotUsed>>> open(String key, long size) {
-    return chunk(key, 0, size).handle((first, failure) -> {
+    return read(key, size, 0, size);
+  }
+
+  /** As {@link #open(String, long)}, the bytes of {@code span} alone: none before or after it is read. */
+  CompletionStage<Optional<Source<ByteString, NotUsed>>> open(String key, long size, ByteSpan span) {
+    return read(key, size, span.first(), span.last() + 1);
+  }
+
+  /** The bytes from {@code start} up to {@code end} (exclusive) of an object of {@code size} bytes. */
+  private CompletionStage<Optional<Source<ByteString, NotUsed>>> read(String key, long size, long start, long end) {
+    return chunk(key, start, end, size).handle((first, failure) -> {
       if (failure == null) {
-        Source<ByteString, NotUsed> rest = Source.unfold((long) first.size(),
-                from -> from < size ? Optional.of(Pair.create(Math.min(from + CHUNK_BYTES, size), from)) : Optional.empty())
-            .mapAsync(1, from -> chunk(key, from, size));
+        Source<ByteString, NotUsed> rest = Source.unfold(start + first.size(),
+                from -> from < end ? Optional.of(Pair.create(Math.min(from + CHUNK_BYTES, end), from)) : Optional.empty())
+            .mapAsync(1, from -> chunk(key, from, end, size));
         return Optional.of(Source.single(first).concat(rest));
       }
       // Only NoSuchKey: a missing bucket is a broken store, not media that is gone.
@@ -143,11 +153,11 @@ final class MediaObjects {
     return S3.getObjectMetadata(bucket, key).runWith(Sink.head(), system).thenApply(Optional::isPresent);
   }
 
-  /** The bytes from {@code from} up to the next chunk's start or {@code size}, read whole. */
-  private CompletionStage<ByteString> chunk(String key, long from, long size) {
+  /** The bytes from {@code from} up to the next chunk's start or {@code end}, read whole. */
+  private CompletionStage<ByteString> chunk(String key, long from, long end, long size) {
     Source<ByteString, ?> bytes = size <= 0
         ? S3.getObject(bucket, key) // a record without a size: the whole object, as it is
-        : S3.getObject(bucket, key, ByteRange.createSlice(from, Math.min(from + CHUNK_BYTES, size) - 1));
+        : S3.getObject(bucket, key, ByteRange.createSlice(from, Math.min(from + CHUNK_BYTES, end) - 1));
     return bytes.runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), system);
   }
 

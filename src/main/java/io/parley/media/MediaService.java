@@ -44,7 +44,16 @@ public final class MediaService {
     }
   }
 
-  public record Download(MediaActor.Media media, Source<ByteString, NotUsed> bytes) {}
+  /**
+   * What a download answers: the whole object ({@code part} empty), the part of it a range asked
+   * for, or, when the range asked for none of its bytes, nothing ({@code satisfiable} false).
+   */
+  public record Download(MediaActor.Media media, Optional<ByteSpan> part, boolean satisfiable,
+      Source<ByteString, NotUsed> bytes) {
+    static Download unsatisfiable(MediaActor.Media media) {
+      return new Download(media, Optional.empty(), false, Source.empty());
+    }
+  }
 
   private final Function<String, RecipientRef<MediaActor.Command>> mediaEntities;
   private final Conversations conversations;
@@ -88,6 +97,15 @@ public final class MediaService {
 
   /** The object's bytes for a user who may see it; NOT_FOUND for anyone else. */
   public CompletionStage<Outcome<Download>> open(String userId, String mediaId) {
+    return open(userId, mediaId, Optional.empty());
+  }
+
+  /**
+   * As {@link #open(String, String)}, only the bytes {@code range} asks for if it is given: those
+   * alone are read from the bucket. A media record without a size (an old one) answers the whole
+   * object, as a server may ignore a range.
+   */
+  public CompletionStage<Outcome<Download>> open(String userId, String mediaId, Optional<RangeRequest> range) {
     if (!MediaUrls.isValidId(mediaId)) {
       return done(notFound(mediaId));
     }
@@ -96,19 +114,27 @@ public final class MediaService {
         return done(Outcome.rejected(outcome.reason(), outcome.message()));
       }
       MediaActor.Media media = outcome.value();
+      Optional<RangeRequest> asked = media.size() > 0 ? range : Optional.empty();
+      Optional<ByteSpan> part = asked.flatMap(wanted -> wanted.within(media.size()));
+      if (asked.isPresent() && part.isEmpty()) {
+        // Told as HEAD would tell it: not_found if the object is gone, nothing of it read.
+        return anyStored(MediaKeys.storedKeys(mediaId, media)).thenApply(stored -> stored
+            ? Outcome.ok(Download.unsatisfiable(media)) : notFound(mediaId));
+      }
       Outcome<Runnable> place = downloads.take(userId);
       if (!place.isOk()) {
         return done(Outcome.rejected(place.reason(), place.message()));
       }
       // No object behind the record (its uploader's media were erased): gone, for everyone.
-      return firstStored(MediaKeys.storedKeys(mediaId, media), media.size())
+      return firstStored(MediaKeys.storedKeys(mediaId, media), media.size(), part)
           .whenComplete((bytes, failure) -> {
             if (failure != null || bytes.isEmpty()) {
               place.value().run();
             }
           })
           .thenApply(bytes -> bytes
-              .<Outcome<Download>>map(found -> Outcome.ok(new Download(media, downloads.holding(found, place.value()))))
+              .<Outcome<Download>>map(found -> Outcome.ok(
+                  new Download(media, part, true, downloads.holding(found, place.value()))))
               .orElseGet(() -> notFound(mediaId)));
     });
   }
@@ -134,13 +160,17 @@ public final class MediaService {
     return objects.exists(keys.get(0)).thenCompose(found -> found ? done(true) : anyStored(keys.subList(1, keys.size())));
   }
 
-  /** The bytes of the first of {@code keys} that is in the bucket; empty if none is. */
-  private CompletionStage<Optional<Source<ByteString, NotUsed>>> firstStored(List<String> keys, long size) {
+  /** The bytes (of {@code part}, if given) of the first of {@code keys} that is in the bucket; empty if none is. */
+  private CompletionStage<Optional<Source<ByteString, NotUsed>>> firstStored(
+      List<String> keys, long size, Optional<ByteSpan> part) {
     if (keys.isEmpty()) {
       return done(Optional.empty());
     }
-    return objects.open(keys.get(0), size).thenCompose(bytes ->
-        bytes.isPresent() ? done(bytes) : firstStored(keys.subList(1, keys.size()), size));
+    CompletionStage<Optional<Source<ByteString, NotUsed>>> read = part.isPresent()
+        ? objects.open(keys.get(0), size, part.get())
+        : objects.open(keys.get(0), size);
+    return read.thenCompose(bytes ->
+        bytes.isPresent() ? done(bytes) : firstStored(keys.subList(1, keys.size()), size, part));
   }
 
   // ----------------------------------------------------------------------------------- erasure

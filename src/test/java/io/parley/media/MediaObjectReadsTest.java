@@ -80,4 +80,24 @@ class MediaObjectReadsTest extends MediaStorageFixture {
       assertArrayEquals(content, downloaded.value(), size + " bytes");
     }
   }
+
+  @Test
+  void aRangeIsReadAloneAcrossTheChunksItSpans() throws Exception {
+    int chunk = MediaObjects.CHUNK_BYTES;
+    byte[] content = new byte[3 * chunk + 7];
+    new java.util.Random(7).nextBytes(content);
+    String mediaId = upload("alice", content);
+    long[][] spans = {{0, 0}, {chunk - 1, chunk}, {5, 2 * chunk + 3}, {content.length - 10, content.length - 1}};
+    for (long[] span : spans) {
+      Outcome<byte[]> part = download("alice", mediaId,
+          RangeRequest.from(span[0], java.util.OptionalLong.of(span[1])));
+      assertTrue(part.isOk(), part.toString());
+      assertArrayEquals(java.util.Arrays.copyOfRange(content, (int) span[0], (int) span[1] + 1), part.value(),
+          span[0] + "-" + span[1]);
+    }
+    assertEquals(false, media.open("alice", mediaId, java.util.Optional.of(RangeRequest.suffix(0)))
+        .toCompletableFuture().get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).value().satisfiable());
+    assertEquals(Outcome.Reason.NOT_FOUND, download("bob", mediaId, RangeRequest.suffix(1)).reason(),
+        "bob may not see it");
+  }
 }

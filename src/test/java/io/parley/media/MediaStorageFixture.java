@@ -108,7 +108,12 @@ abstract class MediaStorageFixture {
 
   /** The media's bytes as {@code userId} downloads them, or the refusal. */
   Outcome<byte[]> download(String userId, String mediaId) throws Exception {
-    return media.open(userId, mediaId)
+    return download(userId, mediaId, null);
+  }
+
+  /** As {@link #download(String, String)}, the bytes {@code range} asks for if not null. */
+  Outcome<byte[]> download(String userId, String mediaId, RangeRequest range) throws Exception {
+    return media.open(userId, mediaId, java.util.Optional.ofNullable(range))
         .thenCompose(opened -> !opened.isOk()
             ? CompletableFuture.completedFuture(Outcome.<byte[]>rejected(opened.reason(), opened.message()))
             : opened.value().bytes()
