@@ -194,6 +194,8 @@ class GroupConsentIT {
           "{\"members\":[\"" + hank + "\"]}");
       assertEquals(200, removed.status(), String.valueOf(removed.body()));
       assertEquals(List.of(hank), strings(removed.body().get("removed")));
+      JsonNode revoked = hankWs.await(type("conversation.invite_revoked"));
+      assertEquals(group, revoked.get("conversation_id").asText(), "his devices are told it is gone");
       assertEquals(0, hankWs.request(frame("invites.get")).get("invites").size(), "the invite is gone");
       JsonNode accepted = hankWs.request(frame("conversation.accept_invite").put("conversation_id", group));
       assertEquals("not_found", accepted.get("code").asText(), accepted.toString());

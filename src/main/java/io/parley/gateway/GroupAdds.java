@@ -9,6 +9,7 @@ import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
 import io.parley.operations.Audit;
 import io.parley.privacy.ContentSealing;
+import io.parley.user.DeviceEvent;
 import io.parley.user.GroupAddPolicy;
 import io.parley.user.GroupConsent;
 import io.parley.user.GroupConsentSettings;
@@ -240,14 +241,18 @@ public final class GroupAdds {
 
   /**
    * Drops each of {@code ids}' invite to {@code conversationId}, if they have one: an owner or admin
-   * removed them, so they may no longer join by it (a later accept is not_found). Done once every
-   * invite is gone; one of them that has none is done at once.
+   * removed them, so they may no longer join by it (a later accept is not_found). Each one who had
+   * one is told on every device, which may show it. Done once every invite is gone; one of them
+   * that has none is done at once.
    */
   CompletionStage<Done> revoke(String conversationId, List<String> ids) {
     List<CompletableFuture<Done>> dropped = ids.stream().distinct()
         .map(id -> findInvite(id, conversationId, true).handle((invite, failure) -> {
               if (failure != null && ApiError.from(failure).code != ErrorCode.NOT_FOUND) {
                 throw ApiError.from(failure);
+              }
+              if (failure == null) {
+                entities.user(id).tell(new UserActor.Notify(new DeviceEvent.InviteRevoked(conversationId)));
               }
               return Done.INSTANCE;
             })

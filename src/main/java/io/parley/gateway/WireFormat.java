@@ -266,6 +266,9 @@ public final class WireFormat {
     if (event instanceof DeviceEvent.InviteAnswered a) { // to every device of the user (an extension)
       return inviteAnswered(null, a.conversationId(), a.accepted());
     }
+    if (event instanceof DeviceEvent.InviteRevoked r) { // to every device of the invitee (an extension)
+      return frame("conversation.invite_revoked", null).put("conversation_id", r.conversationId());
+    }
     if (event instanceof DeviceEvent.InboxUpdate u) {
       ObjectNode node = frame("inbox.update", null);
       node.set("item", inboxItem(u.item()));

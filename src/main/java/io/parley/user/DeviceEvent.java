@@ -95,6 +95,12 @@ public sealed interface DeviceEvent extends JsonSerializable {
    */
   record InviteAnswered(String conversationId, boolean accepted) implements DeviceEvent {}
 
+  /**
+   * The user's invite to a group was revoked (an owner or admin removed them): every device, which
+   * may show the invite, is told it is gone. Not stored, as {@link InviteAnswered}.
+   */
+  record InviteRevoked(String conversationId) implements DeviceEvent {}
+
   /** Another connection took over this device id; this one must close. */
   record Replaced() implements DeviceEvent {}
 

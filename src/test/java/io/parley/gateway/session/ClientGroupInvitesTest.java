@@ -172,6 +172,26 @@ class ClientGroupInvitesTest extends ClientFramesFixture {
     assertEquals(Optional.empty(), answer.toCompletableFuture().join());
   }
 
+  /**
+   * The invitee's devices, which show the invite, are told it was revoked: before, they were told
+   * nothing and kept offering an invite that answered not_found.
+   */
+  @Test
+  void aRevokedInviteIsToldToEveryDeviceOfTheInvitee() {
+    carol = harness.userProbe("carol");
+    group = harness.conversationProbe(GROUP);
+    CompletionStage<Optional<String>> answer = frames.handle("{\"type\": \"conversation.remove_members\", "
+        + "\"conversation_id\": \"" + GROUP + "\", \"members\": [\"carol\"]}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(1, 0));
+    group.expectMessageClass(ConversationActor.RemoveMembers.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    carol.expectMessageClass(GroupConsent.FindInvite.class).replyTo().tell(Outcome.ok(INVITE));
+    var told = carol.expectMessageClass(UserActor.Notify.class);
+    assertEquals(new DeviceEvent.InviteRevoked(GROUP), told.event());
+    assertEquals("{\"type\":\"conversation.invite_revoked\",\"conversation_id\":\"" + GROUP + "\"}",
+        io.parley.gateway.WireFormat.render(io.parley.gateway.WireFormat.event(told.event(), 0)));
+    assertEquals(Optional.empty(), answer.toCompletableFuture().join());
+  }
+
   /** A removed member has no invite to drop: the removal is done all the same. */
   @Test
   void removingSomeoneWithNoInviteIsDoneAllTheSame() {
