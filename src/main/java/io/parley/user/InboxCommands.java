@@ -102,9 +102,14 @@ final class InboxCommands {
       return;
     }
     write.read(new UserActor.ConversationRead(cmd.conversationId(), seq));
+    int unreadBefore = entry.get().unreadCount();
     write.then(
         newState -> {
-          connections.inboxUpdate(newState.inbox.item(cmd.conversationId()), null, cmd.deviceId());
+          // The mark itself is not shown: a read past only the user's own messages changes nothing seen.
+          InboxItem item = newState.inbox.item(cmd.conversationId());
+          if (item.unreadCount() != unreadBefore) {
+            connections.inboxUpdate(item, null, cmd.deviceId());
+          }
           conversations.conversation(cmd.conversationId())
               .tell(new ConversationActor.Read(userId, seq));
         });

@@ -169,6 +169,31 @@ class UserInboxTest extends UserFixture {
     assertEquals("text 3", item.lastMessagePreview());
   }
 
+  /**
+   * A read that changes nothing the entry shows (past only the user's own messages) tells the
+   * other devices nothing: it sent them the same entry again.
+   */
+  @Test
+  void aReadThatLeavesTheUnreadCountAsItWasSendsNoInboxUpdate() {
+    var bob = spawn();
+    connect(bob, "phone", 0);
+    var laptop = connect(bob, "laptop", 0);
+    bob.tell(new UserActor.Deliver(INFO, 0, List.of(message(1, "alice"), message(2, "bob"), message(3, "bob"))));
+    handedOff();
+    laptop.receiveSeveralMessages(4); // three msg.new and an inbox update
+
+    TestProbe<Outcome<Done>> done = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.MarkRead("phone", CONVERSATION, 1, done.ref()));
+    assertTrue(done.receiveMessage().isOk());
+    assertEquals(0, ((DeviceEvent.InboxUpdate) laptop.receiveMessage()).item().unreadCount());
+    assertEquals(new ConversationActor.Read("bob", 1), harness.conversationProbe(CONVERSATION).receiveMessage());
+
+    bob.tell(new UserActor.MarkRead("phone", CONVERSATION, 3, done.ref()));
+    assertTrue(done.receiveMessage().isOk());
+    assertEquals(new ConversationActor.Read("bob", 3), harness.conversationProbe(CONVERSATION).receiveMessage());
+    laptop.expectNoMessage(Duration.ofMillis(200));
+  }
+
   /** During a rolling update a node of the build before asks without afterConversationId: strictly older, as before. */
   @Test
   void anInboxAskOfTheBuildBeforePagesStrictlyOlder() {
