@@ -88,29 +88,41 @@ public final class LargeGroupInbox {
   /**
    * A read in a large group: its member's row holds the mark. Answered once stored; then the
    * member's devices are told the entry as it now reads (inbox.update), as a small group's read
-   * tells them, though no user entity keeps it. A small conversation is asked here too when the
-   * user's inbox no longer keeps it: it sends the read receipts, and no entry is shown.
+   * tells them, though no user entity keeps it, unless the read changed nothing the entry shows
+   * (the mark was already there): the entry is read before too. A small conversation is asked
+   * here too when the user's inbox no longer keeps it: it sends the read receipts, and no entry
+   * is shown.
    */
   public CompletionStage<Done> markRead(String userId, String conversationId, long seq) {
-    return Asks.<ConversationActor.Command, Outcome<Done>>ask(entities.conversation(conversationId),
-            replyTo -> new ConversationActor.MarkRead(userId, seq, replyTo), timeout, system.scheduler())
-        .thenApply(outcome -> {
-          if (!outcome.isOk()) {
-            throw new ApiError(ErrorCode.of(outcome.reason()), outcome.message());
-          }
-          tellEntry(userId, conversationId);
-          return outcome.value();
-        });
+    return summary(userId, conversationId)
+        .thenCompose(before -> Asks.<ConversationActor.Command, Outcome<Done>>ask(entities.conversation(conversationId),
+                replyTo -> new ConversationActor.MarkRead(userId, seq, replyTo), timeout, system.scheduler())
+            .thenApply(outcome -> {
+              if (!outcome.isOk()) {
+                throw new ApiError(ErrorCode.of(outcome.reason()), outcome.message());
+              }
+              tellEntry(userId, conversationId, before);
+              return outcome.value();
+            }));
   }
 
-  /** Tells the member's connected devices the group's entry; one that cannot be read now is not told. */
-  private void tellEntry(String userId, String conversationId) {
-    Asks.<ConversationActor.Command, Outcome<ConversationActor.Summary>>ask(entities.conversation(conversationId),
+  /** The entry a large group shows the user now; null if it is no large group of theirs (or cannot be read). */
+  private CompletionStage<InboxItem> summary(String userId, String conversationId) {
+    return Asks.<ConversationActor.Command, Outcome<ConversationActor.Summary>>ask(entities.conversation(conversationId),
             replyTo -> new ConversationActor.GetSummary(userId, replyTo), timeout, system.scheduler())
-        .thenAccept(summary -> {
-          if (summary.isOk() && summary.value().info().large()) { // a small group's entry is its user entity's
-            entities.user(userId).tell(new UserActor.Notify(new DeviceEvent.InboxUpdate(item(userId, summary.value()))));
-          }
-        });
+        .handle((summary, failure) -> failure == null && summary.isOk() && summary.value().info().large()
+            ? item(userId, summary.value()) : null); // a small group's entry is its user entity's
+  }
+
+  /**
+   * Tells the member's connected devices the group's entry if it differs from {@code before};
+   * one that cannot be read now is not told.
+   */
+  private void tellEntry(String userId, String conversationId, InboxItem before) {
+    summary(userId, conversationId).thenAccept(item -> {
+      if (item != null && !item.equals(before)) {
+        entities.user(userId).tell(new UserActor.Notify(new DeviceEvent.InboxUpdate(item)));
+      }
+    });
   }
 }

@@ -273,4 +273,26 @@ class LargeGroupRelayTest {
     return connection.fishForMessage(Duration.ofSeconds(5), event -> event instanceof DeviceEvent.MsgDeleted
         ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
   }
+
+  /** A read that does not move the mark tells the devices nothing: they got the same entry again. */
+  @Test
+  void aReadThatDoesNotMoveTheMarkTellsTheDevicesNothing() {
+    send("alice", "one");
+    send("alice", "two");
+    LargeGroupInbox inbox = new LargeGroupInbox(entities, relay.known(), Duration.ofSeconds(2), harness.testKit.system());
+    inbox.markRead("bob", GROUP, 1).toCompletableFuture().join();
+    assertEquals(1, toldUnread("bob"));
+
+    inbox.markRead("bob", GROUP, 1).toCompletableFuture().join(); // the mark is there already
+    inbox.markRead("bob", GROUP, 2).toCompletableFuture().join();
+    assertEquals(0, toldUnread("bob"), "the next entry told is the one the read of 2 changed");
+  }
+
+  /** The unread count of the next inbox.update {@code userId}'s devices are told. */
+  private int toldUnread(String userId) {
+    UserActor.Notify told = (UserActor.Notify) harness.userProbe(userId).fishForMessage(Duration.ofSeconds(5),
+        command -> command instanceof UserActor.Notify notify && notify.event() instanceof DeviceEvent.InboxUpdate
+            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
+    return ((DeviceEvent.InboxUpdate) told.event()).item().unreadCount();
+  }
 }
