@@ -299,12 +299,29 @@ public final class Inbox {
     return members.stream().mapToLong(member -> member.length() + 3L).sum();
   }
 
-  /** The last message, {@code seq}, was deleted for everyone: the entry shows no preview of it. */
-  public void previewDeleted(String conversationId, long seq) {
+  /**
+   * Messages of the conversation read as tombstones now (deleted for everyone, or their sender's
+   * account erased): {@code tombstones} ({@link SeqRanges}, other members' messages; null: none)
+   * no longer count as unread, and if the last message, {@code seq}, is one, the entry shows no
+   * preview of it. Unread seqs not kept are those after the read mark and before the oldest kept
+   * (or through the last, if none is kept), so a tombstone there takes one off their count.
+   */
+  public void messagesGone(String conversationId, long seq, List<Long> tombstones) {
     Entry entry = entries.get(conversationId);
-    if (entry != null && entry.lastSeq() == seq) {
-      entries.put(conversationId, entry.withLast(entry.lastSeq(), InboxPreview.NONE, entry.lastSenderId(), entry.lastMessageTs(),
-          entry.unreadSeqs(), entry.unreadNotKept(), entry.sent()));
+    if (entry == null) {
+      return;
+    }
+    if (tombstones != null && entry.unreadCount() > 0) {
+      List<Long> unread = entry.unreadSeqs().stream().filter(s -> !SeqRanges.covers(tombstones, s)).toList();
+      long notKeptThrough = entry.unreadSeqs().isEmpty() ? entry.lastSeq() : entry.unreadSeqs().get(0) - 1;
+      long notKeptGone = SeqRanges.countWithin(tombstones, entry.readSeq() + 1, notKeptThrough);
+      entry = entry.withRead(entry.readSeq(), unread, (int) Math.max(0, entry.unreadNotKept() - notKeptGone));
+      entries.put(conversationId, entry);
+      keptUnread = -1;
+    }
+    if (entry.lastSeq() == seq) {
+      entries.put(conversationId, entry.withLast(entry.lastSeq(), InboxPreview.NONE, entry.lastSenderId(),
+          entry.lastMessageTs(), entry.unreadSeqs(), entry.unreadNotKept(), entry.sent()));
     }
   }
 

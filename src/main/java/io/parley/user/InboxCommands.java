@@ -6,6 +6,7 @@ import io.parley.conversation.ConversationActor;
 import io.parley.conversation.Conversations;
 import io.parley.conversation.ConversationInfo;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * The {@link UserActor}'s inbox commands: a conversation the user is (or was) a member of
@@ -69,22 +70,34 @@ final class InboxCommands {
         });
   }
 
-  /** The inbox drops its preview if it shows that message (the stream tells the devices). */
+  /**
+   * Another member's message deleted for everyone no longer counts as unread, and the inbox drops
+   * its preview if it shows that message (the stream tells the devices of the deletion itself).
+   */
   void messageDeleted(UserState state, UserActor.MessageDeleted cmd, StagedWrite write) {
-    if (state.inbox.get(cmd.conversationId()).map(entry -> entry.lastSeq() == cmd.seq()).orElse(false)) {
-      previewGone(cmd.conversationId(), cmd.seq(), write);
-    }
+    state.inbox.get(cmd.conversationId()).ifPresent(entry -> {
+      boolean shown = entry.lastSeq() == cmd.seq();
+      // The user's own messages never counted; a notice of an old node may not name its sender.
+      boolean counted = cmd.deletedBy() != null && !cmd.deletedBy().equals(userId)
+          && cmd.seq() > entry.readSeq() && entry.unreadCount() > 0;
+      if (shown || counted) {
+        gone(cmd.conversationId(), shown ? cmd.seq() : NO_PREVIEW, counted ? SeqRanges.of(cmd.seq()) : null, write);
+      }
+    });
   }
 
   /** The inbox drops its preview if it shows a message of the erased sender (a tombstone now). */
   void senderErased(UserState state, UserActor.SenderErased cmd, StagedWrite write) {
     state.inbox.get(cmd.conversationId())
         .filter(entry -> cmd.senderId().equals(entry.lastSenderId()) && entry.lastSeq() <= cmd.throughSeq())
-        .ifPresent(entry -> previewGone(cmd.conversationId(), entry.lastSeq(), write));
+        .ifPresent(entry -> gone(cmd.conversationId(), entry.lastSeq(), null, write));
   }
 
-  private void previewGone(String conversationId, long seq, StagedWrite write) {
-    write.add(new UserActor.PreviewDeleted(conversationId, seq));
+  /** A seq no entry shows as its last message: the preview stays. */
+  private static final long NO_PREVIEW = -1;
+
+  private void gone(String conversationId, long seq, List<Long> tombstones, StagedWrite write) {
+    write.add(new UserActor.PreviewDeleted(conversationId, seq, tombstones));
     write.then(newState -> newState.inbox.get(conversationId).ifPresent(
         entry -> connections.inboxUpdate(newState.inbox.item(conversationId), null, null)));
   }

@@ -1,5 +1,6 @@
 package io.parley.user;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
@@ -240,8 +241,14 @@ public final class UserActor
 
   public record ConversationRead(String conversationId, long seq) implements Event {}
 
-  /** The inbox's last message was deleted for everyone: its preview goes. */
-  public record PreviewDeleted(String conversationId, long seq) implements Event {}
+  /**
+   * Messages of the conversation became tombstones: {@code tombstones} ({@link SeqRanges}, other
+   * members' messages) no longer count as unread, and if the inbox's last message is {@code seq},
+   * its preview goes. Named for what it did first; {@code tombstones} is null in events stored
+   * before deleted messages stopped counting (and a node of then reads only the preview's part).
+   */
+  public record PreviewDeleted(String conversationId, long seq,
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<Long> tombstones) implements Event {}
 
   public record PushTokenAdded(PushToken token) implements Event {}
 

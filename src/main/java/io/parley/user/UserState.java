@@ -147,7 +147,7 @@ public final class UserState implements JsonSerializable {
   }
 
   UserState apply(UserActor.PreviewDeleted e) {
-    inbox.previewDeleted(e.conversationId(), e.seq());
+    inbox.messagesGone(e.conversationId(), e.seq(), e.tombstones());
     return this;
   }
 

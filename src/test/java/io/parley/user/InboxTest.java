@@ -60,6 +60,29 @@ class InboxTest {
   }
 
   @Test
+  void aMessageDeletedForEveryoneNoLongerCountsAsUnreadWhetherItsSeqIsKeptOrNot() {
+    Inbox inbox = new Inbox();
+    String id = "d:alice:bob";
+    int messages = Inbox.UNREAD_SEQS_KEPT + 2; // seqs 1 and 2 are counted, not kept
+    for (int seq = 1; seq <= messages; seq++) {
+      inbox.addMessages("bob", DIRECT, id, List.of(item(id, seq, seq == 3 ? "bob" : "alice", seq)), plain("m"), 0);
+    }
+    assertEquals(messages - 1, inbox.item(id).unreadCount(), "bob's own seq 3 never counts");
+    inbox.messagesGone(id, -1, SeqRanges.of(2));
+    assertEquals(messages - 2, inbox.item(id).unreadCount(), "a seq not kept");
+    inbox.messagesGone(id, -1, SeqRanges.of(10));
+    assertEquals(messages - 3, inbox.item(id).unreadCount(), "a kept seq");
+    inbox.messagesGone(id, -1, SeqRanges.of(10));
+    assertEquals(messages - 3, inbox.item(id).unreadCount(), "told again: gone already");
+    assertEquals("m", inbox.item(id).lastMessagePreview(), "the last message is not one of them");
+    inbox.markRead(id, 20);
+    inbox.messagesGone(id, -1, SeqRanges.of(15));
+    assertEquals(messages - 20, inbox.item(id).unreadCount(), "one read already counts no more");
+    inbox.messagesGone(id, -1, List.of(21L, 30L, 40L, 40L));
+    assertEquals(messages - 31, inbox.item(id).unreadCount(), "ranges of them");
+  }
+
+  @Test
   void unreadCountsOthersMessagesAfterTheReadPosition() {
     Inbox inbox = new Inbox();
     inbox.addMessages("bob", DIRECT, "d:alice:bob", List.of(item("d:alice:bob", 1, "alice", 10),

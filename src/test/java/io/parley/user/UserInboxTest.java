@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.Test;
@@ -192,6 +193,34 @@ class UserInboxTest extends UserFixture {
     assertTrue(done.receiveMessage().isOk());
     assertEquals(new ConversationActor.Read("bob", 3), harness.conversationProbe(CONVERSATION).receiveMessage());
     laptop.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  /**
+   * A message deleted for everyone is not there to read: another member's no longer counts as
+   * unread, in the entry and in the push badge. The count stayed as if it could still be read.
+   */
+  @Test
+  void aMessageDeletedForEveryoneNoLongerCountsAsUnreadNorInTheBadge() throws Exception {
+    var bob = spawn();
+    registerTokens(bob, IPHONE);
+    bob.tell(new UserActor.Deliver(INFO, 0, List.of(message(1, "alice"), message(2, "alice"), message(3, "bob"),
+        message(4, "alice"))));
+    assertEquals(4, handedOff());
+    bob.tell(new UserActor.MessageDeleted(CONVERSATION, 2, "alice"));
+    bob.tell(new UserActor.MessageDeleted(CONVERSATION, 3, "bob")); // bob's own never counted
+    settled(bob);
+    pass(settings.pushGatherDelay());
+    assertEquals(2, pushes.poll(5, java.util.concurrent.TimeUnit.SECONDS).badge(), "the badge counts 1 and 4");
+    bob = restart(bob);
+    InboxItem item = observe(bob).inbox().get(0);
+    assertEquals(2, item.unreadCount());
+    assertEquals("text 4", item.lastMessagePreview());
+
+    var phone = connect(bob, "phone", 0);
+    bob.tell(new UserActor.MessageDeleted(CONVERSATION, 1, "alice"));
+    var update = (DeviceEvent.InboxUpdate) phone.fishForMessage(Duration.ofSeconds(5), event ->
+        event instanceof DeviceEvent.InboxUpdate ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
+    assertEquals(1, update.item().unreadCount());
   }
 
   /** During a rolling update a node of the build before asks without afterConversationId: strictly older, as before. */
