@@ -39,11 +39,11 @@ public final class OfflinePushes<T> {
     this.clock = clock;
   }
 
-  /** Messages of a conversation were stored for the offline user. */
+  /** Messages of a conversation were stored for the offline user; a tombstone is nothing to wake them for. */
   public void stored(String conversationId, List<ChatMessage> messages) {
     for (int i = messages.size() - 1; i >= 0; i--) {
       ChatMessage m = messages.get(i);
-      if (!m.senderId().equals(userId)) {
+      if (!m.senderId().equals(userId) && !ChatMessage.DELETED.equals(m.contentType())) {
         mentioned(conversationId, m.seq(), m.senderId());
         return;
       }

@@ -74,9 +74,13 @@ final class DeliveryStream {
     ConversationInfo changed = cmd.info() == null || write.inboxHolds(conversationId, cmd.info().fingerprint())
         ? null : cmd.info();
     InboxPreview preview = InboxPreview.of(last);
+    // A message deleted (or its sender erased) before its hand-off comes as a tombstone: not to read.
+    List<Long> tombstones = SeqRanges.from(fresh.stream()
+        .filter(m -> ChatMessage.DELETED.equals(m.contentType()) && !m.senderId().equals(userId))
+        .map(ChatMessage::seq).toList());
     long firstCursor = write.addItems(new UserActor.MessagesStored(changed, items, preview.text(),
         settings.inboxMaxEntries(), settings.pendingMaxItems(), settings.inactiveBefore(last.serverTs()),
-        settings.inboxMemberBytes(), settings.pendingIdBytes(), preview.keyId()));
+        settings.inboxMemberBytes(), settings.pendingIdBytes(), preview.keyId(), tombstones));
     write.then(
         newState -> {
           ParleyMetrics.pendingItems(newState.pending.size());

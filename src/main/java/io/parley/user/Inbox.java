@@ -190,10 +190,11 @@ public final class Inbox {
    * Records messages stored for {@code userId}; their own never count as unread. {@code info},
    * when given, is the membership they came with; without it, a conversation the inbox no longer
    * shows (the user left meanwhile) is not brought back. {@code memberBytes} is the budget of
-   * {@link #keptMemberBytes} (0: none).
+   * {@link #keptMemberBytes} (0: none). {@code tombstones} ({@link SeqRanges}; null: none) were
+   * deleted or erased before they came: not unread either.
    */
   public void addMessages(String userId, ConversationInfo info, String conversationId,
-      List<PendingQueue.Item> messages, InboxPreview preview, int memberBytes) {
+      List<PendingQueue.Item> messages, InboxPreview preview, int memberBytes, List<Long> tombstones) {
     Entry entry = info != null ? withMembership(userId, info, 0, memberBytes) : entries.get(conversationId);
     if (entry == null) {
       return;
@@ -202,7 +203,8 @@ public final class Inbox {
     int notKept = entry.unreadNotKept();
     boolean sent = entry.sent();
     for (PendingQueue.Item m : messages) {
-      if (!m.senderId().equals(userId) && m.seq() > entry.readSeq()) {
+      if (!m.senderId().equals(userId) && m.seq() > entry.readSeq()
+          && (tombstones == null || !SeqRanges.covers(tombstones, m.seq()))) {
         unread.add(m.seq());
       }
       sent |= m.senderId().equals(userId);
@@ -219,6 +221,12 @@ public final class Inbox {
       membersChanged(); // the members became contacts
     }
     keepUnreadWithinBudget();
+  }
+
+  /** {@link #addMessages} of messages none of which is a tombstone. */
+  void addMessages(String userId, ConversationInfo info, String conversationId, List<PendingQueue.Item> messages,
+      InboxPreview preview, int memberBytes) {
+    addMessages(userId, info, conversationId, messages, preview, memberBytes, null);
   }
 
   long keptUnread() {

@@ -1,5 +1,6 @@
 package io.parley.user;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,6 +13,23 @@ final class SeqRanges {
 
   static List<Long> of(long seq) {
     return List.of(seq, seq);
+  }
+
+  /** The ranges of ascending {@code seqs}; null if there are none (as events leave them out). */
+  static List<Long> from(List<Long> seqs) {
+    if (seqs.isEmpty()) {
+      return null;
+    }
+    List<Long> ranges = new ArrayList<>();
+    for (long seq : seqs) {
+      if (!ranges.isEmpty() && ranges.get(ranges.size() - 1) == seq - 1) {
+        ranges.set(ranges.size() - 1, seq);
+      } else {
+        ranges.add(seq);
+        ranges.add(seq);
+      }
+    }
+    return ranges;
   }
 
   static boolean covers(List<Long> ranges, long seq) {

@@ -215,12 +215,20 @@ public final class UserActor
    * {@code info} is null when the inbox already showed the conversation with these members and
    * title: a group's member list is not stored again with every message. {@code pendingIdBytes},
    * here and below: 0 in events stored before the pending queue's ids had a bound (none then).
-   * {@code previewKeyId}: see {@link Inbox.Entry}.
+   * {@code previewKeyId}: see {@link Inbox.Entry}. {@code tombstones} ({@link SeqRanges}): other
+   * members' messages deleted or erased before they came, which are not unread; left out when
+   * none, and null in events stored before they were told apart.
    */
   public record MessagesStored(ConversationInfo info, List<PendingQueue.Item> items, String preview,
       int inboxMaxEntries, int pendingMaxItems, long inactiveBefore, int inboxMemberBytes, int pendingIdBytes,
-      String previewKeyId)
-      implements Event {}
+      String previewKeyId, @JsonInclude(JsonInclude.Include.NON_NULL) List<Long> tombstones)
+      implements Event {
+    public MessagesStored(ConversationInfo info, List<PendingQueue.Item> items, String preview, int inboxMaxEntries,
+        int pendingMaxItems, long inactiveBefore, int inboxMemberBytes, int pendingIdBytes, String previewKeyId) {
+      this(info, items, preview, inboxMaxEntries, pendingMaxItems, inactiveBefore, inboxMemberBytes, pendingIdBytes,
+          previewKeyId, null);
+    }
+  }
 
   /** A receipt or a deletion added to the stream: not a message, so no inbox, unread count or push. */
   public record NoticeStored(PendingQueue.Item item, int pendingMaxItems, long inactiveBefore, int pendingIdBytes)

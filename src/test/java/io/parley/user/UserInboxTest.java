@@ -223,6 +223,24 @@ class UserInboxTest extends UserFixture {
     assertEquals(1, update.item().unreadCount());
   }
 
+  /**
+   * A message deleted before its hand-off reached the member comes as a tombstone: nothing to
+   * read, so not unread and no push. It counted, and the push named it.
+   */
+  @Test
+  void aMessageThatComesAsATombstoneIsNotUnreadAndWakesNoOne() throws Exception {
+    var bob = spawn();
+    registerTokens(bob, IPHONE);
+    bob.tell(new UserActor.Deliver(INFO, 0, List.of(message(1, "alice"), message(2, "alice").tombstone(),
+        message(3, "alice").tombstone())));
+    assertEquals(3, handedOff());
+    settled(bob);
+    pass(settings.pushGatherDelay());
+    assertEquals(new io.parley.push.PushNotification("bob", "apns", "a1b2", CONVERSATION, 1, "alice", 1),
+        pushes.poll(5, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(1, observe(restart(bob)).inbox().get(0).unreadCount());
+  }
+
   /** During a rolling update a node of the build before asks without afterConversationId: strictly older, as before. */
   @Test
   void anInboxAskOfTheBuildBeforePagesStrictlyOlder() {
