@@ -310,9 +310,10 @@ public final class Inbox {
   /**
    * Messages of the conversation read as tombstones now (deleted for everyone, or their sender's
    * account erased): {@code tombstones} ({@link SeqRanges}, other members' messages; null: none)
-   * no longer count as unread, and if the last message, {@code seq}, is one, the entry shows no
-   * preview of it. Unread seqs not kept are those after the read mark and before the oldest kept
-   * (or through the last, if none is kept), so a tombstone there takes one off their count.
+   * no longer count as unread, and if the last message, {@code seq}, is one, the entry shows
+   * {@link InboxPreview#DELETED} for it. Unread seqs not kept are those after the read mark and
+   * before the oldest kept (or through the last, if none is kept), so a tombstone there takes one
+   * off their count.
    */
   public void messagesGone(String conversationId, long seq, List<Long> tombstones) {
     Entry entry = entries.get(conversationId);
@@ -328,7 +329,7 @@ public final class Inbox {
       keptUnread = -1;
     }
     if (entry.lastSeq() == seq) {
-      entries.put(conversationId, entry.withLast(entry.lastSeq(), InboxPreview.NONE, entry.lastSenderId(),
+      entries.put(conversationId, entry.withLast(entry.lastSeq(), InboxPreview.DELETED, entry.lastSenderId(),
           entry.lastMessageTs(), entry.unreadSeqs(), entry.unreadNotKept(), entry.sent()));
     }
   }

@@ -8,7 +8,11 @@ import io.parley.conversation.ChatMessage;
  * {@link Inbox.Entry}; null for a preview in plain text).
  */
 public record InboxPreview(String text, String keyId) {
-  public static final InboxPreview NONE = new InboxPreview("", null);
+  /**
+   * What stands for a message deleted for everyone, or of an erased sender: plain, like
+   * {@code [media]}, so every client shows the entry's last message as gone rather than blank.
+   */
+  public static final InboxPreview DELETED = new InboxPreview("[deleted]", null);
 
   static final int MAX_CHARS = 100;
   /**
@@ -29,6 +33,9 @@ public record InboxPreview(String text, String keyId) {
   public static String ofPlain(String content, String contentType) {
     if ("media".equals(contentType)) {
       return "[media]";
+    }
+    if (ChatMessage.DELETED.equals(contentType)) {
+      return DELETED.text();
     }
     int chars = content.codePointCount(0, content.length());
     if (chars <= MAX_CHARS && utf8Bytes(content, content.length()) <= MAX_BYTES) {

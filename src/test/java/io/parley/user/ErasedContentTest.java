@@ -28,8 +28,8 @@ class ErasedContentTest extends ErasureFixture {
     assertEquals("secret text", inbox(bob).get(0).lastMessagePreview(), "another sender's erasure");
     bob.tell(new UserActor.SenderErased(DIRECT, "alice", 1));
     sync(bob);
-    assertEquals("", inbox(bob).get(0).lastMessagePreview());
-    assertEquals("", inbox(restart(bob)).get(0).lastMessagePreview(), "stored");
+    assertEquals("[deleted]", inbox(bob).get(0).lastMessagePreview());
+    assertEquals("[deleted]", inbox(restart(bob)).get(0).lastMessagePreview(), "stored");
   }
 
   @Test

@@ -33,6 +33,7 @@ class InboxTest {
     assertEquals("x".repeat(45) + "…", InboxPreview.ofPlain("x".repeat(49), "text"));
     assertEquals("short", InboxPreview.of(new ChatMessage("c", 1, "id", "a", "cm", "short", "text", 0)).text());
     assertEquals("[media]", InboxPreview.of(new ChatMessage("c", 1, "id", "a", "cm", "https://x", "media", 0)).text());
+    assertEquals("[deleted]", InboxPreview.of(new ChatMessage("c", 1, "id", "a", "cm", "gone", "text", 0).tombstone()).text());
   }
 
   @Test

@@ -136,7 +136,7 @@ class UserDeliveryTest extends UserFixture {
         List.of(deletion.conversationId(), deletion.seq(), deletion.senderId(), deletion.deleted()));
     assertFalse(deletion.isMessage());
     InboxItem entry = observe(bob).inbox().get(0);
-    assertEquals("", entry.lastMessagePreview(), "the preview showed the deleted message");
+    assertEquals("[deleted]", entry.lastMessagePreview(), "the preview showed the deleted message");
     assertEquals(1, entry.unreadCount(), "the deleted message is not there to read");
 
     // A connected device gets the next one at once, with its cursor.

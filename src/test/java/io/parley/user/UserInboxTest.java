@@ -241,6 +241,26 @@ class UserInboxTest extends UserFixture {
     assertEquals(1, observe(restart(bob)).inbox().get(0).unreadCount());
   }
 
+  /**
+   * The last message deleted for everyone: the entry keeps its place, seq and sender, and its
+   * preview says the message was deleted, alike in inbox.update and inbox.get. It was "", which
+   * a client shows as a blank line.
+   */
+  @Test
+  void theLastMessageDeletedShowsDeletedAsThePreviewInUpdatesAndPagesAlike() {
+    var bob = spawn();
+    var phone = connect(bob, "phone", 0);
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 2, "alice")));
+    assertEquals(2, handedOff());
+    bob.tell(new UserActor.MessageDeleted(CONVERSATION, 2, "alice"));
+    phone.fishForMessage(Duration.ofSeconds(5), event ->
+        event instanceof DeviceEvent.DeletionItem ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+    var update = (DeviceEvent.InboxUpdate) phone.receiveMessage();
+    assertEquals("[deleted]", update.item().lastMessagePreview());
+    assertEquals(List.of(2L, "alice"), List.of(update.item().lastSeq(), update.item().lastSenderId()));
+    assertEquals(update.item(), observe(bob).inbox().get(0));
+  }
+
   /** During a rolling update a node of the build before asks without afterConversationId: strictly older, as before. */
   @Test
   void anInboxAskOfTheBuildBeforePagesStrictlyOlder() {
