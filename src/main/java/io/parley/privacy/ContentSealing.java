@@ -156,7 +156,7 @@ public final class ContentSealing {
         ? CompletableFuture.completedFuture(item.lastMessagePreview())
         : keys.forReading(item.lastSenderId(), item.previewKeyId()).thenApply(key -> key
             .flatMap(k -> open(k, ContentKey.previewPlace(item.conversationId()), item.lastMessagePreview()))
-            .orElse(""));
+            .orElse(InboxPreview.DELETED.text())); // its message reads as a tombstone too
     return openText(item.title(), ContentKey.titlePlace(item.conversationId())).thenCombine(preview,
         (title, opened) -> new InboxItem(item.conversationId(), title, item.members(), item.lastSeq(), opened,
             item.lastSenderId(), item.lastMessageTs(), item.unreadCount(), null));

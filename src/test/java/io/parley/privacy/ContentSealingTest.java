@@ -144,7 +144,19 @@ class ContentSealingTest {
     assertTrue(sent.preview() != null && !sent.preview().contains("short"), "sealed apart: " + sent.preview());
 
     assertEquals("short", openPreview("d:alice:bob", sent).lastMessagePreview());
-    assertEquals("", openPreview("d:alice:carol", sent).lastMessagePreview(), "moved to another inbox entry");
+    assertEquals("[deleted]", openPreview("d:alice:carol", sent).lastMessagePreview(), "moved to another inbox entry");
+  }
+
+  /**
+   * A preview whose key is erased reads as its message does, deleted: before the inbox is told of
+   * the erasure (or if that notice is lost), inbox.get showed a blank preview.
+   */
+  @Test
+  void aPreviewWhoseKeyIsErasedReadsDeletedAsItsMessageDoes() {
+    ChatMessage sent = sealed("alice", "see you at 8");
+    keys.erase("alice").toCompletableFuture().join();
+    assertEquals(ChatMessage.DELETED, open(sent).contentType());
+    assertEquals("[deleted]", openPreview("d:alice:bob", sent).lastMessagePreview());
   }
 
   @Test
