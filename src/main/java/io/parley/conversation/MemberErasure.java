@@ -75,8 +75,14 @@ final class MemberErasure {
         .thenRun((State newState) -> {
           Active active = (Active) newState;
           notices.forget(userId);
-          active.members.keySet().stream().filter(member -> !member.equals(userId))
-              .forEach(member -> recipients.senderErased(member, conversationId, userId, through));
+          // Each member is told which of the sender's messages they may not have read yet (after
+          // their read receipt and their joining): those are not unread any more.
+          active.members.forEach((member, m) -> {
+            if (!member.equals(userId)) {
+              recipients.senderErased(member, conversationId, userId, through,
+                  active.senders.runsOf(userId, Math.max(m.read(), m.since()), through));
+            }
+          });
           if (leaves) {
             notices.announce(active, List.of());
           }

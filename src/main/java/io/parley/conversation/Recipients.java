@@ -31,8 +31,12 @@ public interface Recipients {
   /** Message {@code seq} was deleted for everyone by its sender, {@code deletedBy}. */
   void deleted(String userId, String conversationId, long seq, String deletedBy);
 
-  /** {@code senderId}'s account was erased: their messages through {@code throughSeq} read as tombstones. */
-  void senderErased(String userId, String conversationId, String senderId, long throughSeq);
+  /**
+   * {@code senderId}'s account was erased: their messages through {@code throughSeq} read as
+   * tombstones; {@code unread}, those of them after the member's read receipt, as from/to pairs
+   * ({@link SenderRuns#runsOf}).
+   */
+  void senderErased(String userId, String conversationId, String senderId, long throughSeq, List<Long> unread);
 
   /** Message {@code seq} of a large group mentions the member: pushed if they are offline, as any message in a small one. */
   void mentioned(String userId, String conversationId, long seq, String senderId);

@@ -2,7 +2,9 @@ package io.parley.conversation;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -53,6 +55,29 @@ public final class SenderRuns {
       senders.add(run.getValue());
     }
     return senders;
+  }
+
+  /**
+   * The seqs in (afterSeq, upToSeq] that {@code senderId} sent, as inclusive from/to pairs
+   * ({@code [from1, to1, from2, to2, …]}), ascending; the newest run runs through {@code upToSeq}.
+   * Runs already trimmed are not known: the pairs hold only what is kept.
+   */
+  public List<Long> runsOf(String senderId, long afterSeq, long upToSeq) {
+    List<Long> ranges = new ArrayList<>();
+    Long first = runStarts.floorKey(afterSeq + 1);
+    for (Map.Entry<Long, String> run :
+        runStarts.subMap(first == null ? Long.MIN_VALUE : first, true, upToSeq, true).entrySet()) {
+      if (run.getValue().equals(senderId)) {
+        Long next = runStarts.higherKey(run.getKey());
+        long from = Math.max(run.getKey(), afterSeq + 1);
+        long to = next == null ? upToSeq : Math.min(next - 1, upToSeq);
+        if (from <= to) {
+          ranges.add(from);
+          ranges.add(to);
+        }
+      }
+    }
+    return ranges;
   }
 
   /** Forgets runs that end at or before {@code seq}. */

@@ -6,6 +6,7 @@ import io.parley.conversation.ConversationActor;
 import io.parley.conversation.Conversations;
 import io.parley.conversation.ConversationInfo;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -86,11 +87,26 @@ final class InboxCommands {
     });
   }
 
-  /** The inbox drops its preview if it shows a message of the erased sender (a tombstone now). */
+  /**
+   * The erased sender's messages (tombstones now) no longer count as unread, and the inbox drops
+   * its preview if it shows one of them.
+   */
   void senderErased(UserState state, UserActor.SenderErased cmd, StagedWrite write) {
-    state.inbox.get(cmd.conversationId())
-        .filter(entry -> cmd.senderId().equals(entry.lastSenderId()) && entry.lastSeq() <= cmd.throughSeq())
-        .ifPresent(entry -> gone(cmd.conversationId(), entry.lastSeq(), null, write));
+    state.inbox.get(cmd.conversationId()).ifPresent(entry -> {
+      boolean shown = cmd.senderId().equals(entry.lastSenderId()) && entry.lastSeq() <= cmd.throughSeq();
+      // Only what is after the read mark may count; the rest is not stored.
+      List<Long> tombstones = new ArrayList<>();
+      List<Long> told = cmd.tombstones() == null || cmd.senderId().equals(userId) ? List.of() : cmd.tombstones();
+      for (int i = 0; i + 1 < told.size() && entry.unreadCount() > 0; i += 2) {
+        if (told.get(i + 1) > entry.readSeq()) {
+          tombstones.add(told.get(i));
+          tombstones.add(told.get(i + 1));
+        }
+      }
+      if (shown || !tombstones.isEmpty()) {
+        gone(cmd.conversationId(), shown ? entry.lastSeq() : NO_PREVIEW, tombstones.isEmpty() ? null : tombstones, write);
+      }
+    });
   }
 
   /** A seq no entry shows as its last message: the preview stays. */

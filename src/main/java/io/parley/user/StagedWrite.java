@@ -69,6 +69,9 @@ final class StagedWrite {
       PendingQueue.Item item = stored.item();
       return EVENT_OVERHEAD + 3L * (item.conversationId().length() + item.senderId().length()) + ITEM_OVERHEAD;
     }
+    if (event instanceof UserActor.PreviewDeleted gone && gone.tombstones() != null) {
+      return EVENT_OVERHEAD + 20L * gone.tombstones().size(); // a long in JSON, with its comma
+    }
     if (event instanceof UserActor.MembershipChanged changed) {
       return EVENT_OVERHEAD + bytes(changed.info());
     }

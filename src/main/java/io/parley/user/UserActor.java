@@ -163,8 +163,17 @@ public final class UserActor
   public record Erase(ActorRef<Erasure.Status> replyTo) implements Command {}
   /** Starts nothing: waking the entity resumes an unfinished erasure (its recovery does); answers how it stands. */
   public record ResumeErasure(ActorRef<Erasure.Resumed> replyTo) implements Command {}
-  /** An erased member's messages in one of the user's conversations, through {@code throughSeq}, are tombstones. */
-  public record SenderErased(String conversationId, String senderId, long throughSeq) implements Writes {}
+  /**
+   * An erased member's messages in one of the user's conversations, through {@code throughSeq}, are
+   * tombstones; {@code tombstones} ({@link SeqRanges}) are those of them the user may not have read
+   * yet, as far as the conversation knows who sent what (null from nodes that did not tell them).
+   */
+  public record SenderErased(String conversationId, String senderId, long throughSeq,
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<Long> tombstones) implements Writes {
+    public SenderErased(String conversationId, String senderId, long throughSeq) {
+      this(conversationId, senderId, throughSeq, null);
+    }
+  }
 
   /** {@code subscriberUserId} (the connection's user) must share a conversation with this user. */
   public record SubscribePresence(String subscriberUserId, ActorRef<DeviceEvent> subscriber) implements Command {}

@@ -46,8 +46,9 @@ public final class UserRecipients implements Recipients {
   }
 
   @Override
-  public void senderErased(String userId, String conversationId, String senderId, long throughSeq) {
-    users.user(userId).tell(new UserActor.SenderErased(conversationId, senderId, throughSeq));
+  public void senderErased(String userId, String conversationId, String senderId, long throughSeq,
+      List<Long> unread) {
+    users.user(userId).tell(new UserActor.SenderErased(conversationId, senderId, throughSeq, unread));
   }
 
   @Override

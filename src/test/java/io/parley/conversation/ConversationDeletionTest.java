@@ -84,7 +84,8 @@ class ConversationDeletionTest extends ConversationFixture {
 
     assertTrue(eraseMember(conversation, "alice").isOk());
     for (String member : List.of("bob", "carol")) {
-      assertEquals(new UserActor.SenderErased(group, "alice", 3), next(member, UserActor.SenderErased.class));
+      assertEquals(new UserActor.SenderErased(group, "alice", 3, List.of(1L, 1L, 3L, 3L)),
+          next(member, UserActor.SenderErased.class), "her messages that " + member + " has not read");
     }
     List<ChatMessage> read = readAs("bob", group, conversation, 1, 3);
     assertEquals(List.of(1L, 2L, 3L), read.stream().map(ChatMessage::seq).toList(), "seq stays gapless");
@@ -115,7 +116,8 @@ class ConversationDeletionTest extends ConversationFixture {
     send(conversation, "alice", "a1");
     send(conversation, "bob", "b1");
     assertTrue(eraseMember(conversation, "alice").isOk());
-    assertEquals(new UserActor.SenderErased("d:alice:bob", "alice", 2), next("bob", UserActor.SenderErased.class));
+    assertEquals(new UserActor.SenderErased("d:alice:bob", "alice", 2, List.of(1L, 1L)),
+        next("bob", UserActor.SenderErased.class));
     List<ChatMessage> read = readAs("bob", "d:alice:bob", conversation, 1, 2);
     assertEquals(List.of(ChatMessage.DELETED, "text"), read.stream().map(ChatMessage::contentType).toList());
     // The same id may talk again: what it sends from now on is not erased.

@@ -261,6 +261,28 @@ class UserInboxTest extends UserFixture {
     assertEquals(update.item(), observe(bob).inbox().get(0));
   }
 
+  /**
+   * An erased sender's messages are tombstones: those the member had not read no longer count as
+   * unread, and the preview of the last says it is deleted. They still counted.
+   */
+  @Test
+  void anErasedSendersMessagesNoLongerCountAsUnread() {
+    var bob = spawn();
+    var group = new ConversationInfo("g.x", "x", List.of("alice", "bob", "carol"), 0);
+    long ts = harness.clock.millis();
+    List<ChatMessage> sent = List.of(
+        new ChatMessage("g.x", 1, MessageIds.of("g.x", 1, ts), "alice", "a1", "one", "text", ts),
+        new ChatMessage("g.x", 2, MessageIds.of("g.x", 2, ts), "carol", "c2", "two", "text", ts),
+        new ChatMessage("g.x", 3, MessageIds.of("g.x", 3, ts), "alice", "a3", "three", "text", ts));
+    bob.tell(new UserActor.Deliver(group, 0, sent));
+    harness.conversationProbe("g.x").expectMessageClass(ConversationActor.HandedOff.class);
+    bob.tell(new UserActor.SenderErased("g.x", "alice", 3, List.of(1L, 1L, 3L, 3L)));
+    sync(bob);
+    InboxItem item = observe(restart(bob)).inbox().get(0);
+    assertEquals(1, item.unreadCount(), "carol's is left");
+    assertEquals("[deleted]", item.lastMessagePreview());
+  }
+
   /** During a rolling update a node of the build before asks without afterConversationId: strictly older, as before. */
   @Test
   void anInboxAskOfTheBuildBeforePagesStrictlyOlder() {
