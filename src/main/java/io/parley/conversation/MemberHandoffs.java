@@ -74,11 +74,17 @@ final class MemberHandoffs {
     });
   }
 
-  /** The member list goes only to a member not known to hold the current membership. */
+  /**
+   * The member list goes only to a member not known to hold the current membership; with it, how
+   * far they read and what they have not read before these ({@link EarlierUnread}), for an inbox
+   * that takes the conversation back.
+   */
   private void deliver(Active state, String userId, ConversationInfo info, Member member, List<ChatMessage> messages) {
     boolean held = memberships.holdsCurrent(state, userId);
+    long readThrough = held ? 0 : Math.max(member.read(), member.since());
+    int unreadBefore = held ? 0 : EarlierUnread.count(state, userId, readThrough, messages.get(0).seq() - 1);
     recipients.deliver(userId, conversationId, memberships.fingerprint(state), held ? null : info, member.since(),
-        messages);
+        messages, readThrough, unreadBefore);
   }
 
   void onHandedOff(Active state, HandedOff cmd) {

@@ -11,10 +11,12 @@ public interface Recipients {
    * Messages for the member's delivery stream, from after {@code memberSince}. The member's user
    * entity answers with {@link ConversationActor.HandedOff} once it has stored them.
    * {@code info} is null when the member's user entity reported holding the membership
-   * {@code fingerprint} names: a group's member list is not sent with every message.
+   * {@code fingerprint} names: a group's member list is not sent with every message. With the list,
+   * {@code readThrough} is how far the member read and {@code unreadBefore} how many messages of
+   * others after that come before these ({@link EarlierUnread}); 0 without it.
    */
   void deliver(String userId, String conversationId, long fingerprint, ConversationInfo info, long memberSince,
-      List<ChatMessage> messages);
+      List<ChatMessage> messages, long readThrough, int unreadBefore);
 
   /**
    * The conversation's title or members changed, or the member left it. The user entity answers

@@ -64,20 +64,38 @@ public final class SenderRuns {
    */
   public List<Long> runsOf(String senderId, long afterSeq, long upToSeq) {
     List<Long> ranges = new ArrayList<>();
+    forEachRun(afterSeq, upToSeq, (from, to, sender) -> {
+      if (sender.equals(senderId)) {
+        ranges.add(from);
+        ranges.add(to);
+      }
+    });
+    return ranges;
+  }
+
+  /** One sender's consecutive seqs {@code from..to}. */
+  interface RunVisitor {
+    void visit(long from, long to, String senderId);
+  }
+
+  /** The kept runs, cut to (afterSeq, upToSeq], oldest first; the newest runs through {@code upToSeq}. */
+  void forEachRun(long afterSeq, long upToSeq, RunVisitor visitor) {
     Long first = runStarts.floorKey(afterSeq + 1);
     for (Map.Entry<Long, String> run :
         runStarts.subMap(first == null ? Long.MIN_VALUE : first, true, upToSeq, true).entrySet()) {
-      if (run.getValue().equals(senderId)) {
-        Long next = runStarts.higherKey(run.getKey());
-        long from = Math.max(run.getKey(), afterSeq + 1);
-        long to = next == null ? upToSeq : Math.min(next - 1, upToSeq);
-        if (from <= to) {
-          ranges.add(from);
-          ranges.add(to);
-        }
+      Long next = runStarts.higherKey(run.getKey());
+      long from = Math.max(run.getKey(), afterSeq + 1);
+      long to = next == null ? upToSeq : Math.min(next - 1, upToSeq);
+      if (from <= to) {
+        visitor.visit(from, to, run.getValue());
       }
     }
-    return ranges;
+  }
+
+  /** Who sent {@code seq}; null if its run is no longer kept. */
+  String senderOf(long seq) {
+    Map.Entry<Long, String> run = runStarts.floorEntry(seq);
+    return run == null ? null : run.getValue();
   }
 
   /** Forgets runs that end at or before {@code seq}. */

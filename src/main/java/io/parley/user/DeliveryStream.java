@@ -78,9 +78,16 @@ final class DeliveryStream {
     List<Long> tombstones = SeqRanges.from(fresh.stream()
         .filter(m -> ChatMessage.DELETED.equals(m.contentType()) && !m.senderId().equals(userId))
         .map(ChatMessage::seq).toList());
+    // With the member list, an inbox that dropped the conversation takes it back: what the user had
+    // not read before counts, those stored already (re-sent here) too.
+    int unreadBefore = changed == null ? 0 : cmd.unreadBefore() + (int) cmd.messages().stream()
+        .filter(m -> m.seq() <= through && m.seq() > cmd.readThrough() && !m.senderId().equals(userId)
+            && !ChatMessage.DELETED.equals(m.contentType()))
+        .count();
     long firstCursor = write.addItems(new UserActor.MessagesStored(changed, items, preview.text(),
         settings.inboxMaxEntries(), settings.pendingMaxItems(), settings.inactiveBefore(last.serverTs()),
-        settings.inboxMemberBytes(), settings.pendingIdBytes(), preview.keyId(), tombstones));
+        settings.inboxMemberBytes(), settings.pendingIdBytes(), preview.keyId(), tombstones,
+        changed == null ? 0 : cmd.readThrough(), unreadBefore));
     write.then(
         newState -> {
           ParleyMetrics.pendingItems(newState.pending.size());

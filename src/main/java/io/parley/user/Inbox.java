@@ -191,13 +191,19 @@ public final class Inbox {
    * when given, is the membership they came with; without it, a conversation the inbox no longer
    * shows (the user left meanwhile) is not brought back. {@code memberBytes} is the budget of
    * {@link #keptMemberBytes} (0: none). {@code tombstones} ({@link SeqRanges}; null: none) were
-   * deleted or erased before they came: not unread either.
+   * deleted or erased before they came: not unread either. An entry made anew (the inbox had
+   * dropped it) reads through {@code readThrough}, with {@code unreadBefore} unread before these.
    */
   public void addMessages(String userId, ConversationInfo info, String conversationId,
-      List<PendingQueue.Item> messages, InboxPreview preview, int memberBytes, List<Long> tombstones) {
+      List<PendingQueue.Item> messages, InboxPreview preview, int memberBytes, List<Long> tombstones,
+      long readThrough, int unreadBefore) {
+    boolean anew = info != null && !entries.containsKey(conversationId);
     Entry entry = info != null ? withMembership(userId, info, 0, memberBytes) : entries.get(conversationId);
     if (entry == null) {
       return;
+    }
+    if (anew) {
+      entry = entry.withRead(readThrough, List.of(), unreadBefore); // older than these: counts, seqs not kept
     }
     List<Long> unread = new ArrayList<>(entry.unreadSeqs());
     int notKept = entry.unreadNotKept();
@@ -226,7 +232,7 @@ public final class Inbox {
   /** {@link #addMessages} of messages none of which is a tombstone. */
   void addMessages(String userId, ConversationInfo info, String conversationId, List<PendingQueue.Item> messages,
       InboxPreview preview, int memberBytes) {
-    addMessages(userId, info, conversationId, messages, preview, memberBytes, null);
+    addMessages(userId, info, conversationId, messages, preview, memberBytes, null, 0, 0);
   }
 
   long keptUnread() {

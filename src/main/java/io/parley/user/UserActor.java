@@ -68,11 +68,21 @@ public final class UserActor
       Erasure.ElsewhereErased, Erasure.IndexConsulted, Erasure.OwnJournalErased, Erasure.ErasingMarked,
       PresenceWatchers.PresenceChecked, WakeUpPushes.PushDue, Passivation.Tick {}
 
-  /** Messages after {@code since} are theirs; {@code info} is null if the membership {@code fingerprint} names is held. */
+  /**
+   * Messages after {@code since} are theirs; {@code info} is null if the membership {@code fingerprint}
+   * names is held. With {@code info}: {@code readThrough}, how far the user read, and
+   * {@code unreadBefore}, how many messages of others after that come before these (0 from older
+   * nodes): an inbox that takes the conversation back counts them.
+   */
   public record Deliver(ConversationInfo info, long since, List<ChatMessage> messages, String conversationId,
-      long fingerprint) implements Writes {
+      long fingerprint, long readThrough, int unreadBefore) implements Writes {
     public Deliver { // older nodes: no id or fingerprint (0), always info
       conversationId = conversationId != null ? conversationId : info.conversationId();
+    }
+
+    public Deliver(ConversationInfo info, long since, List<ChatMessage> messages, String conversationId,
+        long fingerprint) {
+      this(info, since, messages, conversationId, fingerprint, 0, 0);
     }
 
     public Deliver(ConversationInfo info, long since, List<ChatMessage> messages) {
@@ -226,16 +236,20 @@ public final class UserActor
    * here and below: 0 in events stored before the pending queue's ids had a bound (none then).
    * {@code previewKeyId}: see {@link Inbox.Entry}. {@code tombstones} ({@link SeqRanges}): other
    * members' messages deleted or erased before they came, which are not unread; left out when
-   * none, and null in events stored before they were told apart.
+   * none, and null in events stored before they were told apart. {@code readThrough} and
+   * {@code unreadBefore}: what an inbox entry made anew starts from (see {@link Deliver}); left out
+   * when 0, as in events stored before they were told.
    */
   public record MessagesStored(ConversationInfo info, List<PendingQueue.Item> items, String preview,
       int inboxMaxEntries, int pendingMaxItems, long inactiveBefore, int inboxMemberBytes, int pendingIdBytes,
-      String previewKeyId, @JsonInclude(JsonInclude.Include.NON_NULL) List<Long> tombstones)
+      String previewKeyId, @JsonInclude(JsonInclude.Include.NON_NULL) List<Long> tombstones,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long readThrough,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) int unreadBefore)
       implements Event {
     public MessagesStored(ConversationInfo info, List<PendingQueue.Item> items, String preview, int inboxMaxEntries,
         int pendingMaxItems, long inactiveBefore, int inboxMemberBytes, int pendingIdBytes, String previewKeyId) {
       this(info, items, preview, inboxMaxEntries, pendingMaxItems, inactiveBefore, inboxMemberBytes, pendingIdBytes,
-          previewKeyId, null);
+          previewKeyId, null, 0, 0);
     }
   }
 

@@ -16,8 +16,9 @@ public final class UserRecipients implements Recipients {
 
   @Override
   public void deliver(String userId, String conversationId, long fingerprint, ConversationInfo info, long memberSince,
-      List<ChatMessage> messages) {
-    users.user(userId).tell(new UserActor.Deliver(info, memberSince, messages, conversationId, fingerprint));
+      List<ChatMessage> messages, long readThrough, int unreadBefore) {
+    users.user(userId).tell(new UserActor.Deliver(info, memberSince, messages, conversationId, fingerprint,
+        readThrough, unreadBefore));
   }
 
   @Override

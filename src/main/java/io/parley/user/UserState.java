@@ -140,7 +140,8 @@ public final class UserState implements JsonSerializable {
     PendingQueue.Item last = e.items().get(e.items().size() - 1);
     storedThrough.put(last.conversationId(), last.seq());
     inbox.addMessages(userId, e.info(), last.conversationId(), e.items(),
-        new InboxPreview(e.preview(), e.previewKeyId()), e.inboxMemberBytes(), e.tombstones());
+        new InboxPreview(e.preview(), e.previewKeyId()), e.inboxMemberBytes(), e.tombstones(),
+        e.readThrough(), e.unreadBefore());
     inbox.dropOldestBeyond(orFormer(e.inboxMaxEntries(), FORMER_INBOX_MAX_ENTRIES));
     trimPending(last.serverTs(), e.inactiveBefore(), e.pendingMaxItems(), e.pendingIdBytes());
     return this;

@@ -10,6 +10,7 @@ import io.parley.user.UserActor;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.Test;
@@ -147,5 +148,38 @@ class ConversationHandOffTest extends ConversationFixture {
     awaitProcessed(conversation);
     harness.clock.advance(settings.passivateAfterIdle());
     shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofSeconds(5));
+  }
+
+  /**
+   * A member whose inbox dropped the conversation reports holding no membership; the next
+   * hand-off brings the member list, and with it how far the member read and how many messages
+   * of others after that it does not carry, so that the inbox taking it back counts them. The
+   * member's own messages, and deleted ones, are not counted.
+   */
+  @Test
+  void aHandOffWithTheMemberListSaysWhatTheMemberHadNotReadBeforeIt() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "alice", "c1");
+    send(conversation, "bob", "c2");
+    send(conversation, "alice", "c3");
+    send(conversation, "alice", "c4");
+    send(conversation, "alice", "c5");
+    assertTrue(this.<Done>ask(conversation, replyTo -> new ConversationActor.Delete("alice", 5, replyTo)).isOk());
+    assertTrue(this.<Done>ask(conversation, replyTo -> new ConversationActor.MarkRead("bob", 1, replyTo)).isOk());
+    harness.userProbe("alice").fishForMessage(Duration.ofSeconds(5), m -> m instanceof UserActor.DeliverReceipt
+        ? FishingOutcomes.complete()
+        : FishingOutcomes.continueAndIgnore()); // bob's read is stored
+    conversation.tell(new ConversationActor.HandedOff("bob", 5, Long.MIN_VALUE)); // no membership held
+    awaitProcessed(conversation);
+    drain(harness.userProbe("bob"));
+
+    send(conversation, "alice", "c6");
+    var deliver = (UserActor.Deliver) harness.userProbe("bob").fishForMessage(Duration.ofSeconds(5), m ->
+        m instanceof UserActor.Deliver d && d.messages().stream().anyMatch(c -> c.seq() == 6)
+            ? FishingOutcomes.complete()
+            : FishingOutcomes.continueAndIgnore()).get(0);
+    assertEquals(List.of("alice", "bob"), deliver.info().members());
+    assertEquals(1, deliver.readThrough());
+    assertEquals(2, deliver.unreadBefore(), "c3 and c4; c2 is bob's, c5 deleted");
   }
 }

@@ -283,6 +283,40 @@ class UserInboxTest extends UserFixture {
     assertEquals("[deleted]", item.lastMessagePreview());
   }
 
+  /**
+   * A conversation the inbox dropped (beyond its newest entries) comes back with its next message,
+   * whose hand-off brings the member list, how far bob read and how many messages he has not read
+   * before it: they count again. The count started over from the new message alone.
+   */
+  @Test
+  void aConversationTheInboxDroppedComesBackWithWhatWasUnreadBefore() {
+    settings = new UserSettings(settings.pendingMaxItems(), settings.pendingIdBytes(), settings.deviceInactiveAfter(), settings.maxDevices(),
+        2, settings.inboxMemberBytes(), settings.passivateAfterIdle(), settings.snapshotEvery(),
+        settings.lazyAckDelay(), settings.ackSyncWait(), settings.pushGatherDelay(), settings.pushCoalesceWindow());
+    var bob = spawn();
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 3, "alice")));
+    assertEquals(3, handedOff());
+    pass(Duration.ofMinutes(1));
+    deliver(bob, "d:bob:carol", 1);
+    pass(Duration.ofMinutes(1));
+    deliver(bob, "d:bob:dave", 1);
+    assertEquals(List.of("d:bob:dave", "d:bob:carol"),
+        observe(bob).inbox().stream().map(InboxItem::conversationId).toList(), "the oldest was dropped");
+
+    pass(Duration.ofMinutes(1));
+    bob.tell(new UserActor.Deliver(INFO, 0, List.of(message(4, "alice")), CONVERSATION, INFO.fingerprint(), 1, 2));
+    assertEquals(4, handedOff());
+    bob = restart(bob);
+    InboxItem back = observe(bob).inbox().get(0);
+    assertEquals(CONVERSATION, back.conversationId());
+    assertEquals(3, back.unreadCount(), "2 and 3 from before, and 4");
+
+    TestProbe<Outcome<Done>> done = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.MarkRead("phone", CONVERSATION, 4, done.ref()));
+    assertTrue(done.receiveMessage().isOk());
+    assertEquals(0, observe(bob).inbox().get(0).unreadCount(), "reading the newest reads them all");
+  }
+
   /** During a rolling update a node of the build before asks without afterConversationId: strictly older, as before. */
   @Test
   void anInboxAskOfTheBuildBeforePagesStrictlyOlder() {
