@@ -230,8 +230,13 @@ public final class ConversationActor {
   /** What a large group's inbox entry shows {@code userId} (see {@link Summary}). */
   public record GetSummary(String userId, ActorRef<Outcome<Summary>> replyTo) implements Command, ForUser, Answered {}
 
-  /** {@code lastMessage}: a large group's newest, null if none or not large; {@code readSeq}: the member's mark. */
-  public record Summary(ConversationInfo info, ChatMessage lastMessage, long readSeq) implements JsonSerializable {}
+  /**
+   * {@code lastMessage}: a large group's newest, null if none or not large; {@code readSeq}: the
+   * member's mark; {@code unread}: the messages after it the member may read, tombstones left out
+   * ({@link EarlierUnread}); null from nodes that did not count them (then every seq after the mark).
+   */
+  public record Summary(ConversationInfo info, ChatMessage lastMessage, long readSeq, Long unread)
+      implements JsonSerializable {}
 
   /** A node's relay registers (again) to hear this large group's messages live (see {@link GroupRelays}). */
   public record RelayJoin(ActorRef<LiveEvent> relay) implements Command {}

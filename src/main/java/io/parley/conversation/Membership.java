@@ -181,7 +181,8 @@ final class Membership {
         || state.erasedSenders.getOrDefault(last.senderId(), 0L) >= last.seq())) {
       last = last.tombstone(); // deleted for everyone, or its sender's account erased
     }
-    cmd.replyTo().tell(Outcome.ok(new ConversationActor.Summary(state.info(conversationId), last, readSeq)));
+    long unread = EarlierUnread.count(state, cmd.userId(), readSeq, state.lastSeq); // a deleted message is not to read
+    cmd.replyTo().tell(Outcome.ok(new ConversationActor.Summary(state.info(conversationId), last, readSeq, unread)));
     return effects.none();
   }
 

@@ -80,7 +80,8 @@ public final class LargeGroupInbox {
     var last = summary.lastMessage();
     // No message the member may read (none yet, or all from before they joined): no preview, as in a small group.
     InboxPreview preview = last == null ? new InboxPreview(null, null) : InboxPreview.of(last);
-    int unread = (int) Math.min(Integer.MAX_VALUE, Math.max(0, info.lastSeq() - summary.readSeq()));
+    long after = summary.unread() != null ? summary.unread() : info.lastSeq() - summary.readSeq();
+    int unread = (int) Math.min(Integer.MAX_VALUE, Math.max(0, after));
     return new InboxItem(info.conversationId(), info.titleFor(userId), List.of(), info.lastSeq(), preview.text(),
         last == null ? null : last.senderId(), last == null ? 0 : last.serverTs(), unread, preview.keyId());
   }

@@ -153,7 +153,7 @@ class LargeGroupRelayTest {
     for (String g : groups.subList(0, 3)) {
       ConversationActor.GetSummary asked = harness.conversationProbe(g).expectMessageClass(ConversationActor.GetSummary.class);
       asked.replyTo().tell(Outcome.ok(new ConversationActor.Summary(
-          new ConversationInfo(g, "title " + g, List.of(), 0), null, 0)));
+          new ConversationInfo(g, "title " + g, List.of(), 0), null, 0, null)));
     }
     for (String g : groups.subList(3, 5)) {
       harness.conversationProbe(g).expectNoMessage(Duration.ofMillis(300));
@@ -174,7 +174,7 @@ class LargeGroupRelayTest {
     var merged = inbox.merge("frank", List.of(), 50, new InboxCursor(0L, "g.tie-a")).toCompletableFuture();
     for (String g : groups) {
       ConversationActor.GetSummary asked = harness.conversationProbe(g).expectMessageClass(ConversationActor.GetSummary.class);
-      asked.replyTo().tell(Outcome.ok(new ConversationActor.Summary(new ConversationInfo(g, "title " + g, List.of(), 0), null, 0)));
+      asked.replyTo().tell(Outcome.ok(new ConversationActor.Summary(new ConversationInfo(g, "title " + g, List.of(), 0), null, 0, null)));
     }
     assertEquals(List.of("g.tie-b", "g.tie-c"), merged.join().stream().map(InboxItem::conversationId).toList());
   }
@@ -294,5 +294,17 @@ class LargeGroupRelayTest {
         command -> command instanceof UserActor.Notify notify && notify.event() instanceof DeviceEvent.InboxUpdate
             ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
     return ((DeviceEvent.InboxUpdate) told.event()).item().unreadCount();
+  }
+
+  /** A message deleted for everyone is not there to read: it does not count as unread. It did. */
+  @Test
+  void aDeletedMessageIsNotUnreadInALargeGroup() {
+    send("alice", "one");
+    long two = send("alice", "two");
+    send("carol", "three");
+    assertTrue(this.<Done>ask(replyTo -> new ConversationActor.Delete("alice", two, replyTo)).isOk());
+    LargeGroupInbox inbox = new LargeGroupInbox(entities, relay.known(), Duration.ofSeconds(2), harness.testKit.system());
+    InboxItem item = inbox.merge("bob", List.of(), 50, InboxCursor.NEWEST).toCompletableFuture().join().get(0);
+    assertEquals(2, item.unreadCount(), item.toString());
   }
 }
