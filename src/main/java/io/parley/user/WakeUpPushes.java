@@ -3,6 +3,7 @@ package io.parley.user;
 import io.parley.push.OfflinePushes;
 import io.parley.user.UserActor.Event;
 import io.parley.user.UserActor.Mentioned;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
@@ -30,9 +31,15 @@ final class WakeUpPushes {
     return effects.none();
   }
 
+  /**
+   * The push goes to every token, unless the conversation has nothing left to read (its new
+   * messages were deleted for everyone meanwhile, or read over HTTP): then it goes to none. A large
+   * group's mention has no inbox entry here, and goes.
+   */
   Effect<Event, UserState> due(UserState state, PushDue cmd) {
     if (!online.getAsBoolean()) {
-      pushes.due(cmd.conversationId(), state.pushTokens, state.inbox::totalUnread);
+      boolean nothingToRead = state.inbox.get(cmd.conversationId()).map(entry -> entry.unreadCount() == 0).orElse(false);
+      pushes.due(cmd.conversationId(), nothingToRead ? List.of() : state.pushTokens, state.inbox::totalUnread);
     }
     return effects.none();
   }

@@ -3,6 +3,7 @@ package io.parley.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import io.parley.conversation.ConversationActor;
 import io.parley.push.PushNotification;
 import io.parley.push.PushToken;
 import java.time.Duration;
@@ -85,5 +86,27 @@ class UserPushTest extends UserFixture {
     PushNotification second = nextPush();
     assertEquals(3, second.seq());
     assertEquals(3, second.badge());
+  }
+
+  /**
+   * A message deleted for everyone before its push was due leaves nothing to read: no push wakes
+   * the user for it. One went, naming the deleted message.
+   */
+  @Test
+  void aPushWhoseMessagesWereAllDeletedMeanwhileIsNotSent() throws Exception {
+    var bob = spawn();
+    registerTokens(bob, IPHONE);
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 1, "alice")));
+    assertEquals(1, handedOff());
+    bob.tell(new UserActor.MessageDeleted(CONVERSATION, 1, "alice"));
+    harness.conversationProbe(CONVERSATION).expectMessageClass(ConversationActor.DeletionNoticed.class);
+    noPushDuring(bob, Duration.ofMillis(600));
+
+    // The next message is pushed as usual.
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(2, 2, "alice")));
+    assertEquals(2, handedOff());
+    settled(bob);
+    pass(Duration.ofSeconds(1));
+    assertEquals(2, nextPush().seq());
   }
 }
