@@ -159,10 +159,16 @@ public final class UserState implements JsonSerializable {
   }
 
   UserState apply(String userId, UserActor.MembershipChanged e) {
-    inbox.update(userId, e.info(), e.lastMessageTs(), e.inboxMemberBytes());
+    String conversationId = e.info().conversationId();
+    // One the inbox dropped (messages stored, no entry) returns with its next message, whose
+    // hand-off brings what it shows and what is unread: made anew here, it would show neither.
+    boolean dropped = inbox.get(conversationId).isEmpty() && storedThrough.containsKey(conversationId);
+    if (!dropped) {
+      inbox.update(userId, e.info(), e.lastMessageTs(), e.inboxMemberBytes());
+    }
     if (!e.info().members().contains(userId)) {
       // A former member gets no hand-offs; one added again starts where the conversation says.
-      storedThrough.remove(e.info().conversationId());
+      storedThrough.remove(conversationId);
     }
     inbox.dropOldestBeyond(orFormer(e.inboxMaxEntries(), FORMER_INBOX_MAX_ENTRIES));
     return this;

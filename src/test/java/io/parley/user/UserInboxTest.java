@@ -317,6 +317,35 @@ class UserInboxTest extends UserFixture {
     assertEquals(0, observe(bob).inbox().get(0).unreadCount(), "reading the newest reads them all");
   }
 
+  /**
+   * A conversation the inbox dropped returns with its next message (whose hand-off brings what
+   * it had not read), not with a change of its members or title: that made it anew, empty (no
+   * last message, nothing unread) while it had messages, and its unread count started over.
+   */
+  @Test
+  void aConversationTheInboxDroppedDoesNotComeBackEmptyWithAMembershipChange() {
+    settings = new UserSettings(settings.pendingMaxItems(), settings.pendingIdBytes(), settings.deviceInactiveAfter(), settings.maxDevices(),
+        2, settings.inboxMemberBytes(), settings.passivateAfterIdle(), settings.snapshotEvery(),
+        settings.lazyAckDelay(), settings.ackSyncWait(), settings.pushGatherDelay(), settings.pushCoalesceWindow());
+    var bob = spawn();
+    var group = new ConversationInfo("g.old", "old", List.of("alice", "bob"), 0);
+    long ts = harness.clock.millis();
+    bob.tell(new UserActor.Deliver(group, 0, List.of(
+        new ChatMessage("g.old", 1, MessageIds.of("g.old", 1, ts), "alice", "a1", "hi", "text", ts))));
+    harness.conversationProbe("g.old").expectMessageClass(ConversationActor.HandedOff.class);
+    pass(Duration.ofMinutes(1));
+    deliver(bob, "d:bob:carol", 1);
+    pass(Duration.ofMinutes(1));
+    deliver(bob, "d:bob:dave", 1);
+    groupChanged(bob, "d:bob:dave", "alice", "carol"); // bob is out of it: one entry left
+    harness.conversationProbe("d:bob:dave").receiveMessage();
+
+    bob.tell(new UserActor.ConversationChanged(new ConversationInfo("g.old", "renamed", List.of("alice", "bob"), 0), ts));
+    harness.conversationProbe("g.old").expectMessageClass(ConversationActor.MembershipHeld.class);
+    assertEquals(List.of("d:bob:carol"), observe(bob).inbox().stream().map(InboxItem::conversationId).toList(),
+        "g.old returns with its next message");
+  }
+
   /** During a rolling update a node of the build before asks without afterConversationId: strictly older, as before. */
   @Test
   void anInboxAskOfTheBuildBeforePagesStrictlyOlder() {
