@@ -50,16 +50,34 @@ public final class GroupRequests {
 
   /**
    * A title is 1–200 characters (code points: an emoji is one, as a user counts it), none that
-   * breaks a line or that no one sees ({@link #refusedInTitle}).
+   * breaks a line or that no one sees ({@link #refusedInTitle}), and at least one that shows
+   * ({@link #blank}).
    */
   static void checkTitle(String title) {
-    if (title == null || title.isBlank() || title.codePointCount(0, title.length()) > MAX_TITLE_CHARS) {
+    if (title == null || title.isEmpty() || title.codePointCount(0, title.length()) > MAX_TITLE_CHARS) {
       throw ApiError.badRequest("title must be 1–" + MAX_TITLE_CHARS + " characters");
     }
     title.codePoints().filter(GroupRequests::refusedInTitle).findFirst().ifPresent(c -> {
       throw ApiError.badRequest(String.format("title must not hold U+%04X: no control, format (invisible) or"
           + " line-breaking characters", c));
     });
+    if (title.codePoints().allMatch(GroupRequests::blank)) {
+      throw ApiError.badRequest("title must hold a visible character");
+    }
+  }
+
+  /**
+   * Characters that show nothing by themselves: spaces of any kind (String.isBlank knows only
+   * Java's whitespace, not U+00A0, U+2007, U+202F), the format characters a title keeps, the
+   * variation selectors and the grapheme joiner, and the letters and symbols fonts draw empty
+   * (Hangul fillers, the braille blank, the musical null notehead), which pass for a space.
+   */
+  static boolean blank(int c) {
+    return Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.getType(c) == Character.FORMAT
+        || (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF) // variation selectors
+        || c == 0x034F || c == 0x17B4 || c == 0x17B5 || (c >= 0x180B && c <= 0x180F) // other ignorables
+        || c == 0x115F || c == 0x1160 || c == 0x3164 || c == 0xFFA0 // Hangul fillers
+        || c == 0x2800 || c == 0x1D159;
   }
 
   /**

@@ -55,4 +55,25 @@ class GroupTitlesTest {
     assertDoesNotThrow(() -> GroupRequests.checkTitle("\u200EParley \u0641\u0631\u064A\u0642")); // LRM, Arabic
     assertDoesNotThrow(() -> GroupRequests.checkTitle("\u0641\u0631\u064A\u0642 \u061C3")); // ALM
   }
+
+  /**
+   * A title made only of blanks that are not Java whitespace (no-break and other fixed spaces,
+   * Hangul fillers, the braille blank, variation selectors, joiners, direction marks) shows
+   * nothing: it is refused as a blank one is. Before, String.isBlank let them through.
+   */
+  @Test
+  void aTitleOfOnlyInvisibleBlanksIsRefused() {
+    String[] blank = {"\u00A0", "\u2007", "\u202F", "\u3000", "\u3164", "\u115F", "\u1160", "\uFFA0",
+        "\u2800", "\u3164\u3164\u3164", " \u00A0\u2800 ", "\u200D", "\u200E\u200F", "\uFE0F", "\u034F",
+        "\uDB40\uDC67", "\uD834\uDD59"};
+    for (String title : blank) {
+      String shown = title.codePoints().mapToObj(c -> String.format("U+%04X", c)).toList().toString();
+      assertEquals("title must hold a visible character",
+          assertThrows(ApiError.class, () -> GroupRequests.checkTitle(title), shown).getMessage(), shown);
+    }
+    assertDoesNotThrow(() -> GroupRequests.checkTitle("\u3164x"));
+    assertDoesNotThrow(() -> GroupRequests.checkTitle("\u00A0\u2764\uFE0F\u00A0"));
+    assertDoesNotThrow(() -> GroupRequests.checkTitle("\u0915\u094D\u200D")); // Devanagari, a joiner
+    assertDoesNotThrow(() -> GroupRequests.checkTitle("\u2801")); // a braille dot is seen
+  }
 }

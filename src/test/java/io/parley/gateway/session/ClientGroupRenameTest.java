@@ -74,7 +74,7 @@ class ClientGroupRenameTest extends ClientFramesFixture {
   @Test
   void aTitleRefusedAtCreationIsRefusedBeforeAnythingIsAsked() {
     var group = harness.conversationProbe(GROUP);
-    for (String title : List.of("", "Crags\\u2028at night", "x".repeat(201))) {
+    for (String title : List.of("", "Crags\\u2028at night", "x".repeat(201), "\\u3164\\u00A0")) {
       CompletionStage<Optional<String>> answer = rename(title);
       assertError(answer, "n1", "bad_request");
       assertTrue(json(rename(title)).get("message").asText().startsWith("title must"));
