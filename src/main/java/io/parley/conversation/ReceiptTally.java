@@ -8,7 +8,6 @@ import io.parley.conversation.ConversationState.ReceiptCount;
 import io.parley.conversation.ConversationState.State;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
@@ -62,10 +61,11 @@ final class ReceiptTally {
     waiting.forEach((seq, counts) -> added.add(new CountAdded(seq, counts[0], counts[1])));
     waiting.clear();
     return effects.persist(new ReceiptsCounted(added)).thenRun((State newState) -> {
-      Map<Long, ReceiptCount> counted = ((Active) newState).counted;
+      Active active = (Active) newState;
       for (CountAdded a : added) {
-        ReceiptCount count = counted.get(a.seq());
-        if (count != null) {
+        ReceiptCount count = active.counted.get(a.seq());
+        // An erased account's id come back is not told of the erased account's messages.
+        if (count != null && a.seq() > active.erasedSenders.getOrDefault(count.senderId(), 0L)) {
           recipients.receiptCounts(count.senderId(), conversationId, a.seq(), count.delivered(), count.read());
         }
       }
