@@ -18,7 +18,13 @@ public record Member(long since, long handedOff, long delivered, long read)
         : new Member(since, handedOff, delivered, seq);
   }
 
+  /**
+   * How far the member acked or read, as a receipt moves it and their export shows it. Never below
+   * {@code since}: what came before is not theirs. It matters only for an erased account's id come
+   * back to a direct conversation, whose stored marks are still the erased account's (a member
+   * added later starts with marks at {@code since}).
+   */
   long watermark(ReceiptStatus status) {
-    return status == ReceiptStatus.DELIVERED ? delivered : read;
+    return Math.max(since, status == ReceiptStatus.DELIVERED ? delivered : read);
   }
 }

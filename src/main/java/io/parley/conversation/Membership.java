@@ -173,7 +173,8 @@ final class Membership {
       return effects.none();
     }
     long readSeq = known.row(cmd.userId()).map(GroupMembers.Row::readThrough)
-        .orElseGet(() -> Optional.ofNullable(state.members.get(cmd.userId())).map(m -> m.read()).orElse(state.lastSeq));
+        .orElseGet(() -> Optional.ofNullable(state.members.get(cmd.userId()))
+            .map(m -> m.watermark(ReceiptStatus.READ)).orElse(state.lastSeq));
     ChatMessage last = state.lastMessage == null ? null : state.lastMessage.toChatMessage(conversationId);
     if (last != null && last.seq() <= state.sinceOf(cmd.userId(), known)) {
       last = null; // from before they joined: not theirs to read, so not to preview either
@@ -202,7 +203,8 @@ final class Membership {
     Member member = state.members.get(cmd.userId());
     cmd.replyTo().tell(member == null
         ? ConversationActor.notMember(conversationId, cmd.userId())
-        : Outcome.ok(new ConversationActor.ReceiptsGiven(member.delivered(), member.read())));
+        : Outcome.ok(new ConversationActor.ReceiptsGiven(member.watermark(ReceiptStatus.DELIVERED),
+            member.watermark(ReceiptStatus.READ))));
     return effects.none();
   }
 

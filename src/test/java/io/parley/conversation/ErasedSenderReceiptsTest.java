@@ -73,4 +73,33 @@ class ErasedSenderReceiptsTest extends ConversationFixture {
     assertEquals(new DeviceEvent.ReceiptCounts(group, own, 0, 1), ((UserActor.Notify) told).event(),
         "the first counts bob's new account gets are of its own message");
   }
+
+  /**
+   * The other way: the new account never had the erased account's conversation, so its devices'
+   * receipts do not reach back into it (the erased account's watermarks stay where they were).
+   */
+  @Test
+  void theReturningIdsReceiptsTellNoOneOfMessagesBeforeTheErasure() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "bob", "b1");
+    assertTrue(eraseMember(conversation, "alice").isOk());
+    conversation.tell(new ConversationActor.Read("alice", 1));
+    conversation.tell(new ConversationActor.Delivered("alice", 1));
+    assertEquals(2, send(conversation, "bob", "b2").value().seq());
+    conversation.tell(new ConversationActor.Read("alice", 2));
+    assertEquals(new UserActor.DeliverReceipt("d:alice:bob", 2, "alice", ReceiptStatus.READ),
+        next("bob", UserActor.DeliverReceipt.class), "the first receipt bob gets from alice is of what she had");
+  }
+
+  /** The new account's export holds no read position of the erased account's: it starts at the erasure. */
+  @Test
+  void theReturningIdsReceiptsGivenAreNotTheErasedAccounts() {
+    var conversation = spawn("d:alice:bob");
+    send(conversation, "bob", "b1");
+    send(conversation, "bob", "b2");
+    assertTrue(this.<Done>ask(conversation, replyTo -> new ConversationActor.MarkRead("alice", 1, replyTo)).isOk());
+    assertTrue(eraseMember(conversation, "alice").isOk());
+    assertEquals(new ConversationActor.ReceiptsGiven(2, 2), this.<ConversationActor.ReceiptsGiven>ask(conversation,
+        replyTo -> new ConversationActor.GetReceiptsGiven("alice", replyTo)).value());
+  }
 }
