@@ -34,8 +34,8 @@ import io.parley.conversation.ConversationState.State;
 import java.util.List;
 
 /**
- * The conversation's event handler. Pure: the state's own methods build the new state from the
- * event alone, on a write and on replay alike.
+ * The conversation's event handler. Pure: {@link ActiveMembership} and {@link ActiveMessages}
+ * build the new state from the state and the event alone, on a write and on replay alike.
  */
 final class ConversationEvents {
   private ConversationEvents() {}
@@ -53,36 +53,40 @@ final class ConversationEvents {
 
   private static final HandlerTable<Void, Empty, Event, State> EVENTS_WHEN_EMPTY =
       HandlerTable.<Void, Empty, Event, State>builder()
-          .on(DirectStarted.class, (self, state, e) -> new Active(null, e.members()).membershipChanged())
+          .on(DirectStarted.class, (self, state, e) ->
+              ActiveMembership.membershipChanged(new Active(null, e.members())))
           .on(GroupCreated.class, (self, state, e) ->
-              new Active(e.title(), e.members()).groupCreated(e.creatorId(), e.roles()))
+              ActiveMembership.groupCreated(new Active(e.title(), e.members()), e.creatorId(), e.roles()))
           .build();
 
   private static final HandlerTable<Void, Active, Event, State> EVENTS_WHEN_ACTIVE =
       HandlerTable.<Void, Active, Event, State>builder()
-          .on(MembersAdded.class, (self, state, e) -> state.membersAdded(e.members()))
-          .on(MemberLeft.class, (self, state, e) -> state.memberLeft(e.userId()))
-          .on(MembersRemoved.class, (self, state, e) -> state.membersRemoved(e.members()))
-          .on(RoleChanged.class, (self, state, e) -> state.roleChanged(e.userId(), e.admin()))
-          .on(PostingChanged.class, (self, state, e) -> state.postingChanged(e.adminsOnly()))
-          .on(Renamed.class, (self, state, e) -> state.renamed(e.title()))
-          .on(MembershipSettled.class, (self, state, e) -> state.membershipSettled())
-          .on(BecameLarge.class, (self, state, e) -> state.becameLarge(e.rows()))
-          .on(LargeMembersChanged.class, (self, state, e) -> state.largeMembersChanged(
+          .on(MembersAdded.class, (self, state, e) -> ActiveMembership.membersAdded(state, e.members()))
+          .on(MemberLeft.class, (self, state, e) -> ActiveMembership.memberLeft(state, e.userId()))
+          .on(MembersRemoved.class, (self, state, e) -> ActiveMembership.membersRemoved(state, e.members()))
+          .on(RoleChanged.class, (self, state, e) -> ActiveMembership.roleChanged(state, e.userId(), e.admin()))
+          .on(PostingChanged.class, (self, state, e) -> ActiveMembership.postingChanged(state, e.adminsOnly()))
+          .on(Renamed.class, (self, state, e) -> ActiveMembership.renamed(state, e.title()))
+          .on(MembershipSettled.class, (self, state, e) -> ActiveMembership.membershipSettled(state))
+          .on(BecameLarge.class, (self, state, e) -> ActiveMembership.becameLarge(state, e.rows()))
+          .on(LargeMembersChanged.class, (self, state, e) -> ActiveMembership.largeMembersChanged(state,
               e.added().stream().map(id -> new GroupMembers.Row(id, e.since(), e.since())).toList(), e.removed()))
-          .on(MemberRowsWritten.class, (self, state, e) -> state.memberRowsWritten(e.added(), e.removed()))
-          .on(ReceiptsCounted.class, (self, state, e) -> state.receiptsCounted(e.added()))
-          .on(MessagesAccepted.class, (self, state, e) -> state.messagesAccepted(e))
-          .on(DedupSpilled.class, (self, state, e) -> state.dedupSpilled(e))
-          .on(MessageDeleted.class, (self, state, e) -> state.messageDeleted(e))
-          .on(DeletionNoticesSettled.class, (self, state, e) -> state.deletionNoticesSettled(e.settled()))
-          .on(MemberErased.class, (self, state, e) -> state.memberErased(e))
-          .on(SegmentArchived.class, (self, state, e) -> state.segmentArchived(e))
-          .on(JournalTrimmed.class, (self, state, e) -> state.journalTrimmed(e.throughSeqNr()))
-          .on(HandoffsConfirmed.class, (self, state, e) -> state.handoffsConfirmed(e.storedThrough()))
+          .on(MemberRowsWritten.class, (self, state, e) ->
+              ActiveMembership.memberRowsWritten(state, e.added(), e.removed()))
+          .on(ReceiptsCounted.class, (self, state, e) -> ActiveMessages.receiptsCounted(state, e.added()))
+          .on(MessagesAccepted.class, (self, state, e) -> ActiveMessages.messagesAccepted(state, e))
+          .on(DedupSpilled.class, (self, state, e) -> ActiveMessages.dedupSpilled(state, e))
+          .on(MessageDeleted.class, (self, state, e) -> ActiveMessages.messageDeleted(state, e))
+          .on(DeletionNoticesSettled.class, (self, state, e) ->
+              ActiveMessages.deletionNoticesSettled(state, e.settled()))
+          .on(MemberErased.class, (self, state, e) -> ActiveMembership.memberErased(state, e))
+          .on(SegmentArchived.class, (self, state, e) -> ActiveMessages.segmentArchived(state, e))
+          .on(JournalTrimmed.class, (self, state, e) -> ActiveMessages.journalTrimmed(state, e.throughSeqNr()))
+          .on(HandoffsConfirmed.class, (self, state, e) ->
+              ActiveMessages.handoffsConfirmed(state, e.storedThrough()))
           .on(ReceiptRecorded.class, (self, state, e) ->
-              state.receiptsRecorded(List.of(new Receipt(e.userId(), e.status(), e.seq()))))
-          .on(ReceiptsRecorded.class, (self, state, e) -> state.receiptsRecorded(e.receipts()))
+              ActiveMessages.receiptsRecorded(state, List.of(new Receipt(e.userId(), e.status(), e.seq()))))
+          .on(ReceiptsRecorded.class, (self, state, e) -> ActiveMessages.receiptsRecorded(state, e.receipts()))
           // Events of the Empty state never repeat on an Active one.
           .on(Event.class, (self, state, e) -> state)
           .build();

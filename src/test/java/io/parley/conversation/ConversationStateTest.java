@@ -26,14 +26,16 @@ class ConversationStateTest {
    */
   @Test
   void aGroupsLastMemberOrALargeGroupsOwnerWithNoAdminMayGo() {
-    ConversationState.Active group = new ConversationState.Active("Solo", List.of("alice")).groupCreated("alice", true);
-    group.memberLeft("alice");
+    ConversationState.Active group =
+        ActiveMembership.groupCreated(new ConversationState.Active("Solo", List.of("alice")), "alice", true);
+    ActiveMembership.memberLeft(group, "alice");
     assertTrue(group.members.isEmpty());
     assertEquals(null, group.owner);
 
-    ConversationState.Active large = new ConversationState.Active("Big", List.of("alice", "bob")).groupCreated("alice", true);
-    large.becameLarge(List.of(new GroupMembers.Row("alice", 0, 0), new GroupMembers.Row("bob", 0, 0)));
-    large.largeMembersChanged(List.of(), List.of("alice"));
+    ConversationState.Active large =
+        ActiveMembership.groupCreated(new ConversationState.Active("Big", List.of("alice", "bob")), "alice", true);
+    ActiveMembership.becameLarge(large, List.of(new GroupMembers.Row("alice", 0, 0), new GroupMembers.Row("bob", 0, 0)));
+    ActiveMembership.largeMembersChanged(large, List.of(), List.of("alice"));
     assertEquals(null, large.owner);
     assertTrue(large.admins.isEmpty());
   }

@@ -133,18 +133,18 @@ class DeletionNoticesTest extends ConversationFixture {
         ConversationActor.MessageDeleted.class.getName(), "{\"seq\":3,\"ts\":5}");
     assertNull(legacy.deletedBy());
     var state = new ConversationState.Active(null, List.of("alice", "bob"));
-    state.messageDeleted(legacy);
+    ActiveMessages.messageDeleted(state, legacy);
     assertTrue(state.deleted.contains(3));
     assertTrue(state.deletionNoticesOwed.isEmpty(), "nothing owed on replaying an earlier version's event");
 
-    state.messageDeleted(new ConversationActor.MessageDeleted(4, 5, "alice"));
+    ActiveMessages.messageDeleted(state, new ConversationActor.MessageDeleted(4, 5, "alice"));
     assertEquals(List.of("alice", "bob"), state.deletionNoticesOwed.owedTo(4, state.members));
-    state.deletionNoticesSettled(Map.of(4L, List.of("alice")));
+    ActiveMessages.deletionNoticesSettled(state, Map.of(4L, List.of("alice")));
     assertEquals(List.of("bob"), state.deletionNoticesOwed.owedTo(4, state.members));
     var copy = (ConversationState.Active) harness.readStored(
         ConversationState.Active.class.getName(), harness.storedJson(state));
     assertEquals(List.of("bob"), copy.deletionNoticesOwed.owedTo(4, copy.members), "kept in the snapshot");
-    state.deletionNoticesSettled(Map.of(4L, List.of("bob")));
+    ActiveMessages.deletionNoticesSettled(state, Map.of(4L, List.of("bob")));
     assertTrue(state.deletionNoticesOwed.isEmpty());
 
     // The confirmation comes from another node; the settled event is read back on recovery.
