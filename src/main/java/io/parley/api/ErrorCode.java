@@ -34,6 +34,7 @@ public enum ErrorCode {
       case NOT_FOUND -> NOT_FOUND;
       case TOO_LARGE -> TOO_LARGE;
       case UNAVAILABLE -> UNAVAILABLE;
+      case RATE_LIMITED -> RATE_LIMITED;
     };
   }
 }

@@ -1,15 +1,18 @@
 package io.parley.cluster;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.function.Function;
 
 /**
  * The reply of an entity to a request: a value, or the reason it was refused. Refusals map
- * one-to-one onto the protocol's error codes, so the gateway never has to guess.
+ * one-to-one onto the protocol's error codes, so the gateway never has to guess. {@code
+ * retryAfterMs} goes with {@link Reason#RATE_LIMITED} only, and is absent from every other reply.
  */
 public record Outcome<T>(
-    @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) T value, Reason reason, String message)
+    @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) T value, Reason reason, String message,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Long retryAfterMs)
     implements JsonSerializable {
 
   public enum Reason {
@@ -19,15 +22,24 @@ public record Outcome<T>(
     FORBIDDEN,
     NOT_FOUND,
     TOO_LARGE,
-    UNAVAILABLE
+    UNAVAILABLE,
+    /**
+     * Over one of the user's limits, with the wait. A node of an earlier version cannot read it:
+     * an entity answers it only to a request that says its node counts that limit.
+     */
+    RATE_LIMITED
   }
 
   public static <T> Outcome<T> ok(T value) {
-    return new Outcome<>(value, null, null);
+    return new Outcome<>(value, null, null, null);
   }
 
   public static <T> Outcome<T> rejected(Reason reason, String message) {
-    return new Outcome<>(null, reason, message);
+    return new Outcome<>(null, reason, message, null);
+  }
+
+  public static <T> Outcome<T> rateLimited(String message, long retryAfterMs) {
+    return new Outcome<>(null, Reason.RATE_LIMITED, message, retryAfterMs);
   }
 
   @JsonIgnore
@@ -37,6 +49,6 @@ public record Outcome<T>(
 
   /** The value transformed, or the same refusal. */
   public <U> Outcome<U> map(Function<? super T, ? extends U> transform) {
-    return isOk() ? ok(transform.apply(value)) : rejected(reason, message);
+    return isOk() ? ok(transform.apply(value)) : new Outcome<>(null, reason, message, retryAfterMs);
   }
 }

@@ -69,6 +69,7 @@ public final class SettingsCheck {
           "parley.gateway.rate-limit.messages-per-minute", "parley.gateway.rate-limit.burst",
           "parley.gateway.rate-limit.group-changes-per-minute", "parley.gateway.rate-limit.group-changes-burst",
           "parley.gateway.rate-limit.reads-per-minute", "parley.gateway.rate-limit.reads-burst",
+          "parley.gateway.rate-limit.presence-subscriptions-per-minute",
           "parley.media.max-concurrent-uploads", "parley.media.max-storing-uploads",
           "parley.media.max-uploads-per-user", "parley.media.max-concurrent-downloads",
           "parley.media.max-downloads-per-user", "pekko.http.host-connection-pool.max-connections",
@@ -79,6 +80,8 @@ public final class SettingsCheck {
           "parley.groups.created-per-day", "parley.groups.members-added-per-day",
           "dynamodb-journal.max-reads-in-flight",
           "pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr"),
+      // A connection may name 500 new users in one frame: a smaller burst would refuse that for ever.
+      each(new Count(500), "parley.gateway.rate-limit.presence-subscriptions-burst"),
       each(new CountOrUnset(1), "dynamodb-journal.max-writes-in-flight"),
       each(new Count(0), "parley.gateway.known-conversations"),
       each(new Count(0), "parley.privacy.keys-cached", "parley.archive.cache-segments",

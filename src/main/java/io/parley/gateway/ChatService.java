@@ -377,7 +377,7 @@ public final class ChatService {
 
   static <T> T valueOrThrow(Outcome<T> outcome) {
     if (!outcome.isOk()) {
-      throw new ApiError(ErrorCode.of(outcome.reason()), outcome.message());
+      throw new ApiError(ErrorCode.of(outcome.reason()), outcome.message(), outcome.retryAfterMs());
     }
     return outcome.value();
   }

@@ -68,8 +68,13 @@ public final class PresenceAndTyping {
     return limits.acquire(AllowanceKind.PRESENCE, userId);
   }
 
-  /** Completes once {@code userId}'s entity counted {@code watched} for the connection; fails past its bound. */
+  /**
+   * Completes once {@code userId}'s entity counted {@code watched} for the connection; fails past
+   * its bound ({@code bad_request}), or with {@code rate_limited} if the users new to the
+   * connection are more than the user's allowance holds now.
+   */
   public CompletionStage<Done> watchPresence(String userId, ActorRef<DeviceEvent> connection, Set<String> watched) {
-    return chat.ask(entities.user(userId), replyTo -> new UserActor.WatchPresence(connection, watched, replyTo));
+    return chat.ask(entities.user(userId),
+        replyTo -> new UserActor.WatchPresence(connection, watched, replyTo, limits.newWatches()));
   }
 }

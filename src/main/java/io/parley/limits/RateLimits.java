@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.parley.api.ApiError;
 import io.parley.api.ErrorCode;
 import io.parley.user.AllowanceKind;
+import io.parley.user.UserActor;
 import io.parley.user.Users;
 import java.time.Clock;
 import java.util.EnumMap;
@@ -16,13 +17,16 @@ import org.apache.pekko.actor.typed.Scheduler;
  * (each fans out to every member), group changes and presence subscriptions (each wakes user
  * entities). Each holds for the user across the cluster: the user's entity owns one bucket per
  * kind, and this node spends its shares of them ({@link AllowanceShares}). The excess is answered
- * with {@code rate_limited} and its {@code retry_after_ms}.
+ * with {@code rate_limited} and its {@code retry_after_ms}. The users newly watched are counted by
+ * the user's entity itself, on the allowance named here ({@link #newWatches}).
  */
 public final class RateLimits {
   private final Map<AllowanceKind, AllowanceShares> shares;
+  private final UserActor.WatchAllowance newWatches;
 
-  private RateLimits(Map<AllowanceKind, AllowanceShares> shares) {
+  private RateLimits(Map<AllowanceKind, AllowanceShares> shares, UserActor.WatchAllowance newWatches) {
     this.shares = shares;
+    this.newWatches = newWatches;
   }
 
   public static RateLimits from(Config rateLimit, Clock clock, Users users, RequestTimeouts timeouts, Scheduler scheduler) {
@@ -39,7 +43,17 @@ public final class RateLimits {
       shares.put(kind, new AllowanceShares(kind, perMinute, burst,
           clock, users, kind == AllowanceKind.MESSAGES ? timeouts.send() : timeouts.ask(), scheduler));
     }
-    return new RateLimits(shares);
+    return new RateLimits(shares, new UserActor.WatchAllowance(rateLimit.getInt("presence-subscriptions-per-minute"),
+        rateLimit.getInt("presence-subscriptions-burst")));
+  }
+
+  /**
+   * How many users a user's connections may newly watch, which its entity counts as a presence
+   * subscription asks it ({@code user/PresenceBudget}): each wakes the watched user's entity
+   * however the frames batch them.
+   */
+  public UserActor.WatchAllowance newWatches() {
+    return newWatches;
   }
 
   /** Completes once one of {@code userId}'s tokens of {@code kind} is taken; fails with {@code rate_limited} if none is left. */

@@ -4,6 +4,11 @@ package io.parley.user;
  * What a user's rate limits count, one bucket each in the user's entity ({@link Allowances}):
  * messages, typing notices (each fans out to every member), group changes and presence
  * (un)subscriptions (each wakes user entities).
+ *
+ * <p>Leases name their kind, and a node of an earlier version cannot read a kind it does not
+ * know: the lease is lost there and its asker waits out the ask timeout. A new count that the
+ * user's entity can keep itself, from a request it is asked anyway, avoids that (the users newly
+ * watched, {@link Allowances#spendNewWatches}).
  */
 public enum AllowanceKind {
   MESSAGES,

@@ -239,8 +239,8 @@ final class DeviceConnections {
     presence.unsubscribe(cmd);
   }
 
-  void watchPresence(UserActor.WatchPresence cmd) {
-    watching.watch(cmd);
+  void watchPresence(UserActor.WatchPresence cmd, Allowances allowances) {
+    watching.watch(cmd, allowances);
   }
 
   void pruneWatching() {

@@ -27,10 +27,12 @@ final class PresenceBudget {
 
   /**
    * The connection now watches {@code cmd.userIds()}; refused whole if the user's connections
-   * would then watch more than the bound. A restore ({@code replyTo} null) is what the
-   * connection already watches: recorded, never refused.
+   * would then watch more than the bound, or if the users new to this connection are more than
+   * the allowance holds now (those it watches already cost nothing; one it dropped and watches
+   * again counts again, as its subscription wakes that user again). A restore ({@code replyTo}
+   * null) is what the connection already watches: recorded, never refused nor counted.
    */
-  void watch(UserActor.WatchPresence cmd) {
+  void watch(UserActor.WatchPresence cmd, Allowances allowances) {
     Set<String> before = byConnection.getOrDefault(cmd.connection(), Set.of());
     int inAllBefore = watchedInAll();
     put(cmd.connection(), Set.copyOf(cmd.userIds()));
@@ -44,6 +46,15 @@ final class PresenceBudget {
           "a user's connections may watch the presence of at most " + maxWatched
               + " users in all (parley.presence.max-watched-per-user); unsubscribe some first"));
       return;
+    }
+    if (cmd.allowance() != null) { // null: the asker's node is of an earlier version (see WatchPresence)
+      int newlyWatched = (int) cmd.userIds().stream().filter(id -> !before.contains(id)).count();
+      long retryAfterMs = newlyWatched == 0 ? 0 : allowances.spendNewWatches(newlyWatched, cmd.allowance());
+      if (retryAfterMs > 0) {
+        put(cmd.connection(), before);
+        cmd.replyTo().tell(Outcome.rateLimited("too many users newly watched; slow down", retryAfterMs));
+        return;
+      }
     }
     cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
   }

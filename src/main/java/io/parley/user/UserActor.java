@@ -196,11 +196,19 @@ public final class UserActor
 
   /**
    * One of this user's connections now watches the presence of {@code userIds} (its whole set):
-   * refused if the user's connections would then watch too many ({@link PresenceBudget});
-   * {@code replyTo} null restores what the connection already watches, never refused.
+   * refused if the user's connections would then watch too many, or if the users it newly watches
+   * are more than {@code allowance} holds now ({@link PresenceBudget}). {@code replyTo} null
+   * restores what the connection already watches, never refused. {@code allowance} is null from a
+   * node of an earlier version, whose gateway cannot read a {@code RATE_LIMITED} refusal.
    */
-  public record WatchPresence(ActorRef<DeviceEvent> connection, Set<String> userIds, ActorRef<Outcome<Done>> replyTo)
-      implements Command {}
+  public record WatchPresence(ActorRef<DeviceEvent> connection, Set<String> userIds, ActorRef<Outcome<Done>> replyTo,
+      WatchAllowance allowance) implements Command {}
+
+  /**
+   * How many users a user's connections may newly watch (each wakes that user's entity): a
+   * minute's rate and a burst. The gateway's settings; the user's entity spends the bucket ({@link Allowances}).
+   */
+  public record WatchAllowance(int perMinute, int burst) implements JsonSerializable {}
 
   /** Up to {@code wanted} tokens from the user's bucket of {@code kind}, which this node then spends locally. */
   public record LeaseAllowance(AllowanceKind kind, int wanted, int perMinute, int burst, ActorRef<AllowanceLease> replyTo)

@@ -62,7 +62,7 @@ final class UserCommands {
           .on(UnsubscribePresence.class, (self, state, cmd) ->
               self.effects.none().thenRun(s -> self.connections.unsubscribe(cmd)))
           .on(WatchPresence.class, (self, state, cmd) ->
-              self.effects.none().thenRun(s -> self.connections.watchPresence(cmd)))
+              self.effects.none().thenRun(s -> self.connections.watchPresence(cmd, self.allowances)))
           .on(LeaseAllowance.class, (self, state, cmd) -> self.effects.reply(cmd.replyTo(), self.allowances.lease(cmd)))
           .on(ConsentCommand.class, (self, state, cmd) -> self.consent.handle(state, cmd))
           .on(WakeUpPushes.PushDue.class, (self, state, cmd) -> self.wakeUps.due(state, cmd))

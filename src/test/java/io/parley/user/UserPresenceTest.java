@@ -273,23 +273,91 @@ class UserPresenceTest extends UserFixture {
     var phone = connect(bob, "phone", 0);
     var laptop = connect(bob, "laptop", 0);
     TestProbe<Outcome<Done>> answer = harness.testKit.createTestProbe();
-    bob.tell(new UserActor.WatchPresence(phone.ref(), java.util.Set.of("a", "b", "c"), answer.ref()));
+    bob.tell(new UserActor.WatchPresence(phone.ref(), java.util.Set.of("a", "b", "c"), answer.ref(), null));
     assertTrue(answer.receiveMessage().isOk());
-    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d"), answer.ref()));
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d"), answer.ref(), null));
     assertTrue(answer.receiveMessage().isOk());
     // Six users in all: refused whole, with the bound named; the laptop still watches c and d.
-    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e", "f"), answer.ref()));
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e", "f"), answer.ref(), null));
     Outcome<Done> refused = answer.receiveMessage();
     assertEquals(Outcome.Reason.BAD_REQUEST, refused.reason());
     assertTrue(refused.message().contains("at most 5 users"), refused.message());
-    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e"), answer.ref()));
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e"), answer.ref(), null));
     assertTrue(answer.receiveMessage().isOk());
     // The phone's subscriptions go with its connection.
     bob.tell(new UserActor.Disconnect("phone", phone.ref()));
     sync(bob);
-    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e", "f", "g"), answer.ref()));
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e", "f", "g"), answer.ref(), null));
     assertTrue(answer.receiveMessage().isOk());
-    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e", "f", "g", "h"), answer.ref()));
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("c", "d", "e", "f", "g", "h"), answer.ref(), null));
     assertFalse(answer.receiveMessage().isOk());
+  }
+
+  /**
+   * Users a connection newly watches are counted against the user's allowance, however they are
+   * batched into frames: a client unsubscribing and subscribing again (or to others) woke a
+   * user's entity with each id, bounded only by its frames.
+   */
+  @Test
+  void theUsersAConnectionNewlyWatchesAreCountedAndThosePastTheAllowanceRefusedWhole() {
+    var bob = spawn();
+    var phone = connect(bob, "phone", 0);
+    var laptop = connect(bob, "laptop", 0);
+    var allowance = new UserActor.WatchAllowance(60, 4); // a user a second
+    TestProbe<Outcome<Done>> answer = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.WatchPresence(phone.ref(), java.util.Set.of("a", "b", "c"), answer.ref(), allowance));
+    assertTrue(answer.receiveMessage().isOk());
+    // Users the connection watches already cost nothing again.
+    bob.tell(new UserActor.WatchPresence(phone.ref(), java.util.Set.of("a", "b", "c", "d"), answer.ref(), allowance));
+    assertTrue(answer.receiveMessage().isOk());
+    // The burst is spent: another connection's two new users are refused whole, with the wait for both.
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("a", "e"), answer.ref(), allowance));
+    Outcome<Done> refused = answer.receiveMessage();
+    assertEquals(Outcome.Reason.RATE_LIMITED, refused.reason());
+    assertEquals(2_000L, refused.retryAfterMs());
+    // Dropping users and watching them again counts them again.
+    bob.tell(new UserActor.WatchPresence(phone.ref(), java.util.Set.of(), null, null));
+    pass(Duration.ofSeconds(1));
+    bob.tell(new UserActor.WatchPresence(phone.ref(), java.util.Set.of("a"), answer.ref(), allowance));
+    assertTrue(answer.receiveMessage().isOk());
+    bob.tell(new UserActor.WatchPresence(phone.ref(), java.util.Set.of("a", "b"), answer.ref(), allowance));
+    assertEquals(1_000L, answer.receiveMessage().retryAfterMs());
+    // The refused frames changed nothing: all three of the laptop's users are new to it.
+    pass(Duration.ofSeconds(2));
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("a", "e", "f"), answer.ref(), allowance));
+    assertEquals(1_000L, answer.receiveMessage().retryAfterMs());
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("a", "e"), answer.ref(), allowance));
+    assertTrue(answer.receiveMessage().isOk());
+    // A restore (the connection's set after its own entity restarted) is not counted, nor what it restored.
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("a", "e", "f"), null, null));
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("a", "e", "f"), answer.ref(), allowance));
+    assertTrue(answer.receiveMessage().isOk());
+    // A node of an earlier version sends no allowance and reads no RATE_LIMITED: its frames are not counted.
+    bob.tell(new UserActor.WatchPresence(phone.ref(), java.util.Set.of("a", "g", "h"), answer.ref(), null));
+    assertTrue(answer.receiveMessage().isOk());
+  }
+
+  /**
+   * A rolling update: a subscription from a node of an earlier version (no allowance) reads, as
+   * not counted; an answer that is not a refusal for the limit is written as before.
+   */
+  @Test
+  void aSubscriptionAndAnAnswerReadAcrossVersions() {
+    TestProbe<Outcome<Done>> answer = harness.testKit.createTestProbe();
+    TestProbe<DeviceEvent> connection = harness.testKit.createTestProbe();
+    String now = harness.storedJson(new UserActor.WatchPresence(connection.ref(), java.util.Set.of("a"), answer.ref(),
+        new UserActor.WatchAllowance(300, 1000)));
+    String earlier = now.replaceAll(",?\"allowance\":\\{[^}]*}", "");
+    assertFalse(earlier.contains("allowance"), earlier);
+    var read = (UserActor.WatchPresence) harness.readStored(UserActor.WatchPresence.class.getName(), earlier);
+    assertEquals(java.util.Set.of("a"), read.userIds());
+    assertEquals(null, read.allowance());
+
+    String ok = harness.storedJson(Outcome.ok(Done.INSTANCE));
+    String refused = harness.storedJson(Outcome.rejected(Outcome.Reason.BAD_REQUEST, "at most 1000"));
+    assertFalse(ok.contains("retryAfterMs") || refused.contains("retryAfterMs"), ok + refused);
+    var limited = (Outcome<?>) harness.readStored(Outcome.class.getName(),
+        harness.storedJson(Outcome.rateLimited("slow down", 2500)));
+    assertEquals(2500L, limited.retryAfterMs());
   }
 }

@@ -302,7 +302,7 @@ public final class ClientFrames {
       }
       Set<String> after = Set.copyOf(presenceSubscriptions);
       connection.tell(new Connection.PresenceWatched(after));
-      entities.user(userId).tell(new UserActor.WatchPresence(connection.narrow(), after, null));
+      entities.user(userId).tell(new UserActor.WatchPresence(connection.narrow(), after, null, null));
       watched.forEach(id -> entities.user(id).tell(new UserActor.UnsubscribePresence(connection.narrow())));
     }
     return CompletableFuture.completedFuture(null);

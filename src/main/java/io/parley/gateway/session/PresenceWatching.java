@@ -40,7 +40,7 @@ final class PresenceWatching {
   /** A new run of the user's own entity counts this connection's subscriptions again. */
   void ownEntityRestarted(ActorRef<UserActor.Command> user) {
     if (!watched.isEmpty()) {
-      user.tell(new UserActor.WatchPresence(self(), watched, null));
+      user.tell(new UserActor.WatchPresence(self(), watched, null, null));
     }
   }
 

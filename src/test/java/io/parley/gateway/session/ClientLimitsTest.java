@@ -93,6 +93,33 @@ class ClientLimitsTest extends ClientFramesFixture {
     harness.userProbe("erin").expectNoMessage(Duration.ofMillis(1));
   }
 
+  /**
+   * The users a connection newly watches are counted by the user's entity against an allowance
+   * the gateway names: past it the frame is refused whole, with the wait, and no user is told.
+   */
+  @Test
+  void aSubscriptionPastTheUsersAllowanceOfNewlyWatchedUsersIsRefusedWhole() {
+    CompletionStage<Optional<String>> subscribed =
+        frames.handle("{\"type\": \"presence.subscribe\", \"req_id\": \"p\", \"user_ids\": [\"carol\", \"dave\"]}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(10, 0));
+    var watch = bob.expectMessageClass(UserActor.WatchPresence.class);
+    assertEquals(new UserActor.WatchAllowance(
+            harness.config.getInt("parley.gateway.rate-limit.presence-subscriptions-per-minute"),
+            harness.config.getInt("parley.gateway.rate-limit.presence-subscriptions-burst")),
+        watch.allowance());
+    watch.replyTo().tell(Outcome.rateLimited("too many users newly watched", 2500));
+    JsonNode limited = json(subscribed);
+    assertEquals("rate_limited", limited.get("code").asText());
+    assertEquals("p", limited.get("req_id").asText());
+    assertEquals(2500, limited.get("retry_after_ms").asLong());
+    harness.userProbe("carol").expectNoMessage(Duration.ofMillis(100));
+    harness.userProbe("dave").expectNoMessage(Duration.ofMillis(1));
+    // Nothing of it applied: an unsubscription finds no one to tell.
+    join(frames.handle("{\"type\": \"presence.unsubscribe\", \"user_ids\": [\"carol\"]}"));
+    assertEquals(Set.of(), bob.expectMessageClass(UserActor.WatchPresence.class).userIds());
+    harness.userProbe("carol").expectNoMessage(Duration.ofMillis(100));
+  }
+
   /** The user's entity answers the connection's count of watched users. */
   private UserActor.WatchPresence answerWatch(Outcome<Done> answer) {
     var watch = bob.expectMessageClass(UserActor.WatchPresence.class);
