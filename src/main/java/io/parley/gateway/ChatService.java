@@ -214,7 +214,7 @@ public final class ChatService {
 
   public CompletionStage<Done> leave(String userId, String conversationId) {
     requireConversationId(conversationId);
-    return lookUpAllowed(userId, conversationId).thenCompose(allowed -> gate.ifMember(userId, conversationId,
+    return countedAsRead(userId).thenCompose(allowed -> gate.ifMember(userId, conversationId,
         () -> ask(entities.conversation(conversationId), replyTo -> new ConversationActor.Leave(userId, replyTo)),
         () -> NeverStored.notFound(conversationId)));
   }
@@ -225,7 +225,7 @@ public final class ChatService {
     if (seq < 1) {
       throw ApiError.badRequest("seq must be a positive integer"); // no message is ever there
     }
-    return lookUpAllowed(userId, conversationId).thenCompose(allowed -> gate.ifMember(userId, conversationId,
+    return countedAsRead(userId).thenCompose(allowed -> gate.ifMember(userId, conversationId,
         () -> ask(entities.conversation(conversationId), replyTo -> new ConversationActor.Delete(userId, seq, replyTo)),
         () -> NeverStored.notFound(conversationId)));
   }
@@ -296,7 +296,7 @@ public final class ChatService {
             replyTo -> new UserActor.MarkRead(deviceId, conversationId, seq, replyTo))
         .handle((done, failure) -> failure == null ? CompletableFuture.completedFuture(done)
             : ApiError.from(failure).code == ErrorCode.NOT_MEMBER
-                ? lookUpAllowed(userId, conversationId).thenCompose(allowed -> gate.ifMember(userId, conversationId,
+                ? countedAsRead(userId).thenCompose(allowed -> gate.ifMember(userId, conversationId,
                     () -> largeGroups.markRead(userId, conversationId, seq),
                     () -> NeverStored.<Done>read(conversationId, userId)))
                 : CompletableFuture.<Done>failedFuture(failure))
@@ -339,13 +339,13 @@ public final class ChatService {
   }
 
   /**
-   * A request no other limit counts may look a conversation up in the store: each look-up counts
-   * as a read, so that naming ids this node does not know stays within the user's read limit.
+   * A request no other limit counts is counted as a read, whether this node knows the conversation
+   * or not: an id it does not know is looked up in the store, and a known one's entity is asked,
+   * which starts it if asleep. Only unknown ids were counted, so a former member (who knows a
+   * group's id) could wake the group with refused requests as fast as they could send them.
    */
-  private CompletionStage<Void> lookUpAllowed(String userId, String conversationId) {
-    return gate.knows(conversationId)
-        ? CompletableFuture.completedFuture(null)
-        : limits.acquire(AllowanceKind.READS, userId);
+  private CompletionStage<Void> countedAsRead(String userId) {
+    return limits.acquire(AllowanceKind.READS, userId);
   }
 
   static void requireConversationId(String conversationId) {

@@ -19,7 +19,10 @@ public enum AllowanceKind {
   EXPORTS,
   /** Messages mentioning {@code @all}: each wakes every member of a large group. */
   EVERYONE_MENTIONS,
-  /** History pages, member lists, and look-ups of conversations a node does not know: each reads the store. */
+  /**
+   * History pages, member lists, each reads the store; deletions, leaves and a large group's read
+   * marks, each asks the conversation (starting it) or looks an id the node does not know up.
+   */
   READS,
   /** Push token registrations: each token is a record of its own ({@code PushTokenOwner}). */
   PUSH_TOKENS
