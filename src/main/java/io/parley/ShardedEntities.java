@@ -8,6 +8,7 @@ import io.parley.archive.ArchiveSettings;
 import io.parley.archive.ColdTier;
 import io.parley.cluster.StoppableSingleton;
 import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationWiring;
 import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
 import io.parley.conversation.DedupSpill;
@@ -74,7 +75,7 @@ public final class ShardedEntities implements Entities, ArchiveCalendars {
     MessageReader reader = new MessageReader(journal, cold);
     UserTokenHolders tokenHolders = new UserTokenHolders(this, system);
     ArchiveIo archive = new ArchiveIo(cold, this, archiveSettings, clock);
-    ConversationActor.Wiring wiring = new ConversationActor.Wiring(recipients, reader, archive, dedupSpill, memberIndex,
+    ConversationWiring wiring = new ConversationWiring(recipients, reader, archive, dedupSpill, memberIndex,
         groupMembers, liveGroups, conversationSettings, clock);
     sharding.init(
         Entity.of(

@@ -6,7 +6,6 @@ import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
 import io.parley.cluster.EventBatches;
 import io.parley.cluster.JsonSerializable;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -378,22 +377,8 @@ public final class ConversationActor {
   public record Batch(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) List<Event> events)
       implements Event, EventBatches.Batch<Event> {}
 
-  // ------------------------------------------------------------------------------------ wiring
-
-  /** What every conversation of a node is wired to: the ports it tells, reads and writes through, its settings and clock. */
-  public record Wiring(
-      Recipients recipients,
-      MessageReader reader,
-      ColdArchive archive,
-      DedupSpill dedupSpill,
-      MemberIndex memberIndex,
-      GroupMembers groupMembers,
-      LiveGroups liveGroups,
-      ConversationSettings settings,
-      Clock clock) {}
-
   public static Behavior<Command> create(String conversationId, ActorRef<ClusterSharding.ShardCommand> shard,
-      Wiring wiring) {
+      ConversationWiring wiring) {
     return ConversationEntity.create(conversationId, shard, wiring);
   }
 

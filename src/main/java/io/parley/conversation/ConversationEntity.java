@@ -34,7 +34,7 @@ final class ConversationEntity extends EventSourcedBehavior<Command, Event, Stat
   private final ConversationJobs jobs;
 
   static Behavior<Command> create(String conversationId, ActorRef<ClusterSharding.ShardCommand> shard,
-      ConversationActor.Wiring wiring) {
+      ConversationWiring wiring) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ConversationEntity(conversationId,
         wiring.settings(), self -> new ConversationJobs(conversationId, ctx, timers, shard, self.Effect(),
             () -> self.lastSequenceNumber(ctx), wiring))));

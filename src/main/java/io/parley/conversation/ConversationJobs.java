@@ -80,7 +80,7 @@ final class ConversationJobs {
       ActorRef<ClusterSharding.ShardCommand> shard,
       EffectFactories<Event, State> effects,
       LongSupplier lastSequenceNr,
-      ConversationActor.Wiring wiring) {
+      ConversationWiring wiring) {
     Recipients recipients = wiring.recipients();
     MessageReader reader = wiring.reader();
     GroupMembers groupMembers = wiring.groupMembers();

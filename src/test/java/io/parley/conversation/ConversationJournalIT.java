@@ -93,7 +93,7 @@ class ConversationJournalIT {
   private ActorRef<ConversationActor.Command> spawn(
       String conversationId, ConversationSettings settings, DedupSpill spill) {
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
-    return testKit.spawn(ConversationActor.create(conversationId, shard.ref(), new ConversationActor.Wiring(
+    return testKit.spawn(ConversationActor.create(conversationId, shard.ref(), new ConversationWiring(
         new UserRecipients(user -> ignored()), reader, archive, spill, MemberIndex.NONE, new MemoryGroupMembers(),
         LiveGroups.NONE, settings, Clock.systemUTC())));
   }

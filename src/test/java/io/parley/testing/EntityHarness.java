@@ -21,6 +21,7 @@ import io.parley.push.TokenHolders;
 import io.parley.user.UserRecipients;
 import io.parley.user.UserTokenHolders;
 import io.parley.conversation.ConversationActor;
+import io.parley.conversation.ConversationWiring;
 import io.parley.conversation.ConversationJournal;
 import io.parley.conversation.ConversationSettings;
 import io.parley.push.PushToken;
@@ -134,7 +135,7 @@ public final class EntityHarness implements Entities, ArchiveCalendars {
   public org.apache.pekko.actor.typed.Behavior<ConversationActor.Command> conversationActor(
       String conversationId, ActorRef<ClusterSharding.ShardCommand> shard, ConversationSettings settings,
       ColdArchive archive) {
-    return ConversationActor.create(conversationId, shard, new ConversationActor.Wiring(recipients(),
+    return ConversationActor.create(conversationId, shard, new ConversationWiring(recipients(),
         new MessageReader(journal(), coldTier()), archive, DedupSpill.NONE, memberIndex, groupMembers,
         liveGroups, settings, clock));
   }
