@@ -10,9 +10,9 @@ import java.util.Map;
 /**
  * Members' delivered and read receipts waiting for the conversation's next write. Receipts are
  * cumulative, so only the highest per member and status waits; once recorded, the senders of the
- * messages they cover are told. A read implies delivered: a delivered receipt at or below the
- * member's read mark is recorded but told no one, as a sender would see it as a step back. A
- * sender who left the group is told no more receipts of it.
+ * messages they cover are told (a delivered one even below the member's read mark: PROTOCOL.md
+ * promises one per ack, and clients rank read above delivered). A sender who left the group is
+ * told no more receipts of it.
  */
 final class ReceiptsWaiting {
   private record Watermark(String userId, ReceiptStatus status) {}
@@ -49,8 +49,7 @@ final class ReceiptsWaiting {
       waitingSinceMillis = now;
     }
     waiting.merge(new Watermark(userId, status), seq, Math::max);
-    long told = told(state, userId, member, status);
-    return upTo > told && !sendersToTell(state, userId, told, upTo).isEmpty();
+    return !sendersToTell(state, userId, previous, upTo).isEmpty();
   }
 
   /** The senders of messages in ({@code after}, {@code upTo}] who are still members, but the member whose receipt it is. */
@@ -65,16 +64,6 @@ final class ReceiptsWaiting {
   private static boolean sentSinceErased(Active state, String sender, long after, long upTo) {
     long erased = state.erasedSenders.getOrDefault(sender, 0L);
     return erased <= after || erased < upTo && state.senders.sendersBetween(erased, upTo).contains(sender);
-  }
-
-  /** How far the senders know of the member's receipts of {@code status}: a read, stored or waiting, covers delivered. */
-  private long told(Active state, String userId, Member member, ReceiptStatus status) {
-    long told = member.watermark(status);
-    if (status == ReceiptStatus.DELIVERED) {
-      long readWaiting = Math.min(waiting.getOrDefault(new Watermark(userId, ReceiptStatus.READ), 0L), state.lastSeq);
-      told = Math.max(told, Math.max(member.read(), readWaiting));
-    }
-    return told;
   }
 
   int size() {
@@ -108,11 +97,7 @@ final class ReceiptsWaiting {
         return;
       }
       receipts.add(new Receipt(watermark.userId(), watermark.status(), upTo));
-      long told = told(state, watermark.userId(), member, watermark.status());
-      if (upTo <= told) {
-        return;
-      }
-      List<String> senders = sendersToTell(state, watermark.userId(), told, upTo);
+      List<String> senders = sendersToTell(state, watermark.userId(), previous, upTo);
       notices.add(() -> senders.forEach(
           sender -> recipients.receipt(sender, conversationId, upTo, watermark.userId(), watermark.status())));
     });
