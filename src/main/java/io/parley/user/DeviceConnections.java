@@ -47,7 +47,7 @@ final class DeviceConnections {
     this.backOnline = backOnline;
     this.memberLists = memberLists;
     this.presence = new PresenceWatchers(userId, ctx, memberLists, byDevice::containsValue);
-    this.watching = new PresenceBudget(settings.maxWatchedPresence());
+    this.watching = new PresenceBudget(settings.maxWatchedPresence(), clock);
   }
 
   /** {@code incarnation} is the UserActor's current run, see {@link UserActor.Connected}. */

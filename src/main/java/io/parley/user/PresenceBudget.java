@@ -2,6 +2,8 @@ package io.parley.user;
 
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -16,27 +18,45 @@ import org.apache.pekko.actor.typed.ActorRef;
  * run of the entity.
  */
 final class PresenceBudget {
+  /**
+   * How long after the user's connections stopped watching a user watching it again is not
+   * counted: longer than a flaky mobile network's reconnects take, short enough that a client
+   * cycling through users it watched once pays for them again.
+   */
+  static final Duration RECENTLY = Duration.ofMinutes(10);
+  /**
+   * Ids remembered as stopped lately, per user the connections may watch at once: room for what
+   * the allowance lets in over {@link #RECENTLY} at defaults and for ids watched uncounted
+   * ({@link RecentWatches}).
+   */
+  private static final int RECENT_PER_WATCHED = 10;
   private final int maxWatched;
+  private final RecentWatches recent;
   private final Map<ActorRef<DeviceEvent>, Set<String>> byConnection = new HashMap<>();
   /** Connections that were not registered at the last prune: dropped at the next if still not. */
   private final Set<ActorRef<DeviceEvent>> unregistered = new HashSet<>();
 
-  PresenceBudget(int maxWatched) {
+  PresenceBudget(int maxWatched, Clock clock) {
     this.maxWatched = maxWatched;
+    this.recent = new RecentWatches(clock, RECENTLY, RECENT_PER_WATCHED * maxWatched);
   }
 
   /**
    * The connection now watches {@code cmd.userIds()}; refused whole if the user's connections
    * would then watch more than the bound, or if the users new to this connection are more than
-   * the allowance holds now (those it watches already cost nothing; one it dropped and watches
-   * again counts again, as its subscription wakes that user again). A restore ({@code replyTo}
-   * null) is what the connection already watches: recorded, never refused nor counted.
+   * the allowance holds now. Cost nothing: those it watches already, those another connection
+   * of the user watches now, and those one stopped watching within {@link #RECENTLY} (a client
+   * reconnecting watches its contacts again; their entities were woken lately, or are awake). A
+   * restore ({@code replyTo} null) is what the connection already watches: recorded, never
+   * refused nor counted.
    */
   void watch(UserActor.WatchPresence cmd, Allowances allowances) {
     Set<String> before = byConnection.getOrDefault(cmd.connection(), Set.of());
+    Set<String> byOthers = watchedByOthers(cmd.connection());
     int inAllBefore = watchedInAll();
     put(cmd.connection(), Set.copyOf(cmd.userIds()));
     if (cmd.replyTo() == null) {
+      stopped(before, cmd.userIds());
       return;
     }
     int inAll = watchedInAll();
@@ -48,7 +68,9 @@ final class PresenceBudget {
       return;
     }
     if (cmd.allowance() != null) { // null: the asker's node is of an earlier version (see WatchPresence)
-      int newlyWatched = (int) cmd.userIds().stream().filter(id -> !before.contains(id)).count();
+      int newlyWatched = (int) cmd.userIds().stream()
+          .filter(id -> !before.contains(id) && !byOthers.contains(id) && !recent.recent(id))
+          .count();
       long retryAfterMs = newlyWatched == 0 ? 0 : allowances.spendNewWatches(newlyWatched, cmd.allowance());
       if (retryAfterMs > 0) {
         put(cmd.connection(), before);
@@ -56,12 +78,16 @@ final class PresenceBudget {
         return;
       }
     }
+    stopped(before, cmd.userIds());
     cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
   }
 
   /** The connection closed, or another took over its device. */
   void closed(ActorRef<DeviceEvent> connection) {
-    byConnection.remove(connection);
+    Set<String> watched = byConnection.remove(connection);
+    if (watched != null) {
+      recent.stopped(watched);
+    }
     unregistered.remove(connection);
   }
 
@@ -72,7 +98,10 @@ final class PresenceBudget {
   void prune(Set<ActorRef<DeviceEvent>> registered) {
     unregistered.removeIf(connection -> {
       if (!registered.contains(connection)) {
-        byConnection.remove(connection);
+        Set<String> watched = byConnection.remove(connection);
+        if (watched != null) {
+          recent.stopped(watched);
+        }
       }
       return true;
     });
@@ -83,6 +112,21 @@ final class PresenceBudget {
     Set<String> all = new HashSet<>();
     byConnection.values().forEach(all::addAll);
     return all.size();
+  }
+
+  private Set<String> watchedByOthers(ActorRef<DeviceEvent> connection) {
+    Set<String> others = new HashSet<>();
+    byConnection.forEach((other, watched) -> {
+      if (!other.equals(connection)) {
+        others.addAll(watched);
+      }
+    });
+    return others;
+  }
+
+  /** Of what a connection watched {@code before}, the users it no longer watches in {@code now}. */
+  private void stopped(Set<String> before, Set<String> now) {
+    recent.stopped(before.stream().filter(id -> !now.contains(id)).toList());
   }
 
   private void put(ActorRef<DeviceEvent> connection, Set<String> watched) {

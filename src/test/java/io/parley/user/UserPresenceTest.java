@@ -311,30 +311,82 @@ class UserPresenceTest extends UserFixture {
     bob.tell(new UserActor.WatchPresence(phone.ref(), java.util.Set.of("a", "b", "c", "d"), answer.ref(), allowance));
     assertTrue(answer.receiveMessage().isOk());
     // The burst is spent: another connection's two new users are refused whole, with the wait for both.
-    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("a", "e"), answer.ref(), allowance));
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("e", "f"), answer.ref(), allowance));
     Outcome<Done> refused = answer.receiveMessage();
     assertEquals(Outcome.Reason.RATE_LIMITED, refused.reason());
     assertEquals(2_000L, refused.retryAfterMs());
-    // Dropping users and watching them again counts them again.
+    // Users dropped and watched again lately cost nothing (see the test below); new ones still count.
     bob.tell(new UserActor.WatchPresence(phone.ref(), java.util.Set.of(), null, null));
     pass(Duration.ofSeconds(1));
-    bob.tell(new UserActor.WatchPresence(phone.ref(), java.util.Set.of("a"), answer.ref(), allowance));
+    bob.tell(new UserActor.WatchPresence(phone.ref(), java.util.Set.of("a", "b", "c", "d", "g"), answer.ref(), allowance));
     assertTrue(answer.receiveMessage().isOk());
-    bob.tell(new UserActor.WatchPresence(phone.ref(), java.util.Set.of("a", "b"), answer.ref(), allowance));
+    bob.tell(new UserActor.WatchPresence(phone.ref(), java.util.Set.of("a", "b", "c", "d", "g", "h"), answer.ref(), allowance));
     assertEquals(1_000L, answer.receiveMessage().retryAfterMs());
     // The refused frames changed nothing: all three of the laptop's users are new to it.
     pass(Duration.ofSeconds(2));
-    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("a", "e", "f"), answer.ref(), allowance));
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("e", "f", "i"), answer.ref(), allowance));
     assertEquals(1_000L, answer.receiveMessage().retryAfterMs());
-    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("a", "e"), answer.ref(), allowance));
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("e", "f"), answer.ref(), allowance));
     assertTrue(answer.receiveMessage().isOk());
     // A restore (the connection's set after its own entity restarted) is not counted, nor what it restored.
-    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("a", "e", "f"), null, null));
-    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("a", "e", "f"), answer.ref(), allowance));
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("e", "f", "i"), null, null));
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of("e", "f", "i"), answer.ref(), allowance));
     assertTrue(answer.receiveMessage().isOk());
     // A node of an earlier version sends no allowance and reads no RATE_LIMITED: its frames are not counted.
     bob.tell(new UserActor.WatchPresence(phone.ref(), java.util.Set.of("a", "g", "h"), answer.ref(), null));
     assertTrue(answer.receiveMessage().isOk());
+  }
+
+  /**
+   * A mobile client that reconnects watches its contacts again at once: users another connection
+   * of the user watches, or one watched within {@link PresenceBudget#RECENTLY}, cost nothing again.
+   * Each reconnect paid for the whole contact list, so two within minutes got presence refused.
+   */
+  @Test
+  void usersWatchedNowOrLatelyByTheUsersConnectionsAreNotCountedAgain() {
+    var bob = spawn();
+    var allowance = new UserActor.WatchAllowance(300, 1000);
+    java.util.Set<String> contacts = ids("contact", 1000);
+    TestProbe<Outcome<Done>> answer = harness.testKit.createTestProbe();
+    var phone = connect(bob, "phone", 0);
+    bob.tell(new UserActor.WatchPresence(phone.ref(), contacts, answer.ref(), allowance));
+    assertEquals(Outcome.ok(Done.INSTANCE), answer.receiveMessage()); // the burst is spent
+    // The network drops: the phone's next connection replaces the last and watches them all again.
+    var again = connect(bob, "phone", 0);
+    bob.tell(new UserActor.WatchPresence(again.ref(), contacts, answer.ref(), allowance));
+    assertEquals(Outcome.ok(Done.INSTANCE), answer.receiveMessage());
+    // A second device watching them too costs nothing while the phone watches them.
+    var laptop = connect(bob, "laptop", 0);
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), contacts, answer.ref(), allowance));
+    assertEquals(Outcome.ok(Done.INSTANCE), answer.receiveMessage());
+    // Both connections die, one after unsubscribing first; a minute later the phone is back.
+    bob.tell(new UserActor.WatchPresence(laptop.ref(), java.util.Set.of(), answer.ref(), allowance));
+    assertEquals(Outcome.ok(Done.INSTANCE), answer.receiveMessage());
+    bob.tell(new UserActor.Disconnect("laptop", laptop.ref()));
+    bob.tell(new UserActor.Disconnect("phone", again.ref()));
+    pass(Duration.ofMinutes(1));
+    var third = connect(bob, "phone", 0);
+    bob.tell(new UserActor.WatchPresence(third.ref(), contacts, answer.ref(), allowance));
+    assertEquals(Outcome.ok(Done.INSTANCE), answer.receiveMessage());
+    // Users new to all of them still count: the minute's 300 tokens hold 300 of them, not 301.
+    java.util.Set<String> more = new java.util.HashSet<>(contacts);
+    more.removeAll(ids("contact", 301));
+    more.addAll(ids("new", 301));
+    bob.tell(new UserActor.WatchPresence(third.ref(), more, answer.ref(), allowance));
+    assertEquals(Outcome.Reason.RATE_LIMITED, answer.receiveMessage().reason());
+    // Past the window, users no connection watched since count again (the bucket has refilled by then).
+    bob.tell(new UserActor.WatchPresence(third.ref(), ids("new", 250), answer.ref(), allowance));
+    assertEquals(Outcome.ok(Done.INSTANCE), answer.receiveMessage());
+    pass(PresenceBudget.RECENTLY.plusMinutes(1));
+    bob.tell(new UserActor.WatchPresence(third.ref(), ids("later", 1000), answer.ref(), allowance));
+    assertEquals(Outcome.ok(Done.INSTANCE), answer.receiveMessage());
+    bob.tell(new UserActor.WatchPresence(third.ref(), contacts, answer.ref(), allowance));
+    assertEquals(Outcome.Reason.RATE_LIMITED, answer.receiveMessage().reason());
+  }
+
+  private static java.util.Set<String> ids(String prefix, int count) {
+    return java.util.stream.IntStream.range(0, count).mapToObj(i -> prefix + i)
+        .collect(java.util.stream.Collectors.toSet());
   }
 
   /**
