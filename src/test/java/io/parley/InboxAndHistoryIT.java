@@ -120,10 +120,12 @@ class InboxAndHistoryIT extends SharedChatNode {
       assertEquals(2, deleted.get("seq").asLong());
       JsonNode told = bobWs.await(f -> "msg.deleted".equals(f.path("type").asText()));
       assertEquals(List.of(conversation, "2"), List.of(told.get("conversation_id").asText(), told.get("seq").asText()));
-      // The preview of a deleted message goes (the update that showed it came first).
+      // The preview of a deleted message reads [deleted] (the update that showed it came first),
+      // and it is no longer unread.
       bobWs.await(f -> "inbox.update".equals(f.path("type").asText())
           && f.path("item").path("last_seq").asLong() == 2
-          && f.path("item").path("last_message_preview").asText().isEmpty());
+          && f.path("item").path("last_message_preview").asText().equals("[deleted]")
+          && f.path("item").path("unread_count").asLong() == 1);
 
       JsonNode history = bobWs.request(frame("history.get").put("conversation_id", conversation));
       JsonNode tombstone = history.get("messages").get(1);
