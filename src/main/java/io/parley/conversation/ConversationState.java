@@ -124,6 +124,14 @@ public final class ConversationState {
       return userId.equals(owner) ? "owner" : admins.contains(userId) ? "admin" : "member";
     }
 
+    /**
+     * Through which seq {@code userId}'s messages are an erased account's (0: none): the same id
+     * come back starts afresh after it, and is neither their sender nor told of them.
+     */
+    long erasedThrough(String userId) {
+      return erasedSenders.getOrDefault(userId, 0L);
+    }
+
     boolean mayPost(String userId, KnownMembers known) {
       return !adminsOnlyPosting || mayManage(userId, known);
     }

@@ -32,6 +32,6 @@ final class EarlierUnread {
 
   /** Through which seq a sender's messages are no one's to read: the member's own all, an erased sender's to the erasure. */
   private static long goneThrough(Active state, String userId, String sender) {
-    return sender.equals(userId) ? Long.MAX_VALUE : state.erasedSenders.getOrDefault(sender, 0L);
+    return sender.equals(userId) ? Long.MAX_VALUE : state.erasedThrough(sender);
   }
 }

@@ -67,7 +67,7 @@ final class MemberErasure {
     long through = state.lastSeq;
     // A direct conversation's members are its id: the member stays, with nothing before now.
     boolean leaves = ConversationIds.isGroup(conversationId) && state.isMember(userId, known);
-    if (!leaves && state.erasedSenders.getOrDefault(userId, 0L) >= through) {
+    if (!leaves && state.erasedThrough(userId) >= through) {
       cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
       return effects.none();
     }

@@ -81,7 +81,7 @@ final class MemberHandoffs {
    */
   private void deliver(Active state, String userId, ConversationInfo info, Member member, List<ChatMessage> messages) {
     boolean held = memberships.holdsCurrent(state, userId);
-    long readThrough = held ? 0 : Math.max(member.read(), member.since());
+    long readThrough = held ? 0 : member.watermark(ReceiptStatus.READ);
     int unreadBefore = held ? 0 : EarlierUnread.count(state, userId, readThrough, messages.get(0).seq() - 1);
     recipients.deliver(userId, conversationId, memberships.fingerprint(state), held ? null : info, member.since(),
         messages, readThrough, unreadBefore);

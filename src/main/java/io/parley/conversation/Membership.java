@@ -179,7 +179,7 @@ final class Membership {
     if (last != null && last.seq() <= state.sinceOf(cmd.userId(), known)) {
       last = null; // from before they joined: not theirs to read, so not to preview either
     } else if (last != null && (state.deleted.contains(last.seq())
-        || state.erasedSenders.getOrDefault(last.senderId(), 0L) >= last.seq())) {
+        || state.erasedThrough(last.senderId()) >= last.seq())) {
       last = last.tombstone(); // deleted for everyone, or its sender's account erased
     }
     long unread = EarlierUnread.count(state, cmd.userId(), readSeq, state.lastSeq); // a deleted message is not to read

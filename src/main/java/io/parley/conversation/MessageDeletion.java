@@ -71,7 +71,7 @@ final class MessageDeletion {
     }
     // An erased account's messages are not those of the same id come back (it starts afresh).
     if (!checked.message().senderId().equals(cmd.userId()) || !state.isMember(cmd.userId(), known)
-        || cmd.seq() <= state.erasedSenders.getOrDefault(cmd.userId(), 0L)) {
+        || cmd.seq() <= state.erasedThrough(cmd.userId())) {
       cmd.replyTo().tell(Outcome.rejected(Reason.BAD_REQUEST,
           "only its sender, while a member, may delete message " + cmd.seq() + " of " + conversationId));
       return effects.none();

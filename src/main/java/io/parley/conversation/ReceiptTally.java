@@ -65,7 +65,7 @@ final class ReceiptTally {
       for (CountAdded a : added) {
         ReceiptCount count = active.counted.get(a.seq());
         // An erased account's id come back is not told of the erased account's messages.
-        if (count != null && a.seq() > active.erasedSenders.getOrDefault(count.senderId(), 0L)) {
+        if (count != null && a.seq() > active.erasedThrough(count.senderId())) {
           recipients.receiptCounts(count.senderId(), conversationId, a.seq(), count.delivered(), count.read());
         }
       }

@@ -62,7 +62,7 @@ final class ReceiptsWaiting {
 
   /** An erased account's messages are not those of the same id come back: a receipt of only those tells it nothing. */
   private static boolean sentSinceErased(Active state, String sender, long after, long upTo) {
-    long erased = state.erasedSenders.getOrDefault(sender, 0L);
+    long erased = state.erasedThrough(sender);
     return erased <= after || erased < upTo && state.senders.sendersBetween(erased, upTo).contains(sender);
   }
 

@@ -100,7 +100,7 @@ final class SendBatch {
       }
       long key = DedupWindow.key(send.senderId(), send.clientMsgId());
       // An erased account's client_msg_ids are not those of the same id come back (it starts afresh).
-      long erasedThrough = active.erasedSenders.getOrDefault(send.senderId(), 0L);
+      long erasedThrough = active.erasedThrough(send.senderId());
       SendAck earlier = Optional.ofNullable(acceptedNow.get(key)).map(SendAck::asRepeat)
           .or(() -> active.dedup.find(key).or(() -> Optional.ofNullable(spilled.get(key)))
               .filter(e -> e.seq() > erasedThrough)
