@@ -52,7 +52,6 @@ final class PresenceBudget {
    */
   void watch(UserActor.WatchPresence cmd, Allowances allowances) {
     Set<String> before = byConnection.getOrDefault(cmd.connection(), Set.of());
-    Set<String> byOthers = watchedByOthers(cmd.connection());
     int inAllBefore = watchedInAll();
     put(cmd.connection(), Set.copyOf(cmd.userIds()));
     if (cmd.replyTo() == null) {
@@ -68,6 +67,7 @@ final class PresenceBudget {
       return;
     }
     if (cmd.allowance() != null) { // null: the asker's node is of an earlier version (see WatchPresence)
+      Set<String> byOthers = watchedByOthers(cmd.connection());
       int newlyWatched = (int) cmd.userIds().stream()
           .filter(id -> !before.contains(id) && !byOthers.contains(id) && !recent.recent(id))
           .count();
@@ -84,10 +84,7 @@ final class PresenceBudget {
 
   /** The connection closed, or another took over its device. */
   void closed(ActorRef<DeviceEvent> connection) {
-    Set<String> watched = byConnection.remove(connection);
-    if (watched != null) {
-      recent.stopped(watched);
-    }
+    forget(connection);
     unregistered.remove(connection);
   }
 
@@ -98,10 +95,7 @@ final class PresenceBudget {
   void prune(Set<ActorRef<DeviceEvent>> registered) {
     unregistered.removeIf(connection -> {
       if (!registered.contains(connection)) {
-        Set<String> watched = byConnection.remove(connection);
-        if (watched != null) {
-          recent.stopped(watched);
-        }
+        forget(connection);
       }
       return true;
     });
@@ -112,6 +106,14 @@ final class PresenceBudget {
     Set<String> all = new HashSet<>();
     byConnection.values().forEach(all::addAll);
     return all.size();
+  }
+
+  /** The connection watches no one from now on: what it watched was stopped now. */
+  private void forget(ActorRef<DeviceEvent> connection) {
+    Set<String> watched = byConnection.remove(connection);
+    if (watched != null) {
+      recent.stopped(watched);
+    }
   }
 
   private Set<String> watchedByOthers(ActorRef<DeviceEvent> connection) {
