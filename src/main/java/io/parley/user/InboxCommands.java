@@ -1,13 +1,17 @@
 package io.parley.user;
 
+import io.parley.cluster.Asks;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.Conversations;
 import io.parley.conversation.ConversationInfo;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * The {@link UserActor}'s inbox commands: a conversation the user is (or was) a member of
@@ -22,9 +26,13 @@ final class InboxCommands {
   private final DeviceConnections connections;
   private final MemberLists memberLists;
   private final Clock clock;
+  private final ActorRef<UserActor.Command> self;
+  private final ActorSystem<?> system;
 
   InboxCommands(String userId, Conversations conversations, UserSettings settings, DeviceConnections connections,
-      MemberLists memberLists, Clock clock) {
+      MemberLists memberLists, Clock clock, ActorRef<UserActor.Command> self, ActorSystem<?> system) {
+    this.self = self;
+    this.system = system;
     this.userId = userId;
     this.conversations = conversations;
     this.settings = settings;
@@ -118,6 +126,13 @@ final class InboxCommands {
         entry -> connections.inboxUpdate(newState.inbox.item(conversationId), null, null)));
   }
 
+  /**
+   * A read is cut to what the conversation holds, so it never reads messages yet to come. A device
+   * may read in history what the conversation has not handed to the inbox yet: then the
+   * conversation is asked how far it goes, and the read, decided again with its answer, holds for
+   * those messages when they come. A conversation that cannot say (it refuses, or does not answer
+   * in time) leaves the read at what the inbox holds.
+   */
   void markRead(UserState state, UserActor.MarkRead cmd, StagedWrite write) {
     var entry = state.inbox.get(cmd.conversationId());
     if (entry.isEmpty()) {
@@ -125,8 +140,14 @@ final class InboxCommands {
           userId + " is not a member of " + cmd.conversationId()));
       return;
     }
-    long seq = Math.min(cmd.seq(), entry.get().lastSeq());
-    if (seq <= write.readSeq(cmd.conversationId(), entry.get().readSeq())) {
+    long held = Math.max(entry.get().lastSeq(), write.storedThrough(cmd.conversationId()));
+    long readSeq = write.readSeq(cmd.conversationId(), entry.get().readSeq());
+    if (cmd.lastSeq() == null && cmd.seq() > held && cmd.seq() > readSeq) {
+      askLastSeq(cmd, held);
+      return;
+    }
+    long seq = Math.min(cmd.seq(), cmd.lastSeq() == null ? held : Math.max(held, cmd.lastSeq()));
+    if (seq <= readSeq) {
       write.answer(cmd.replyTo(), "the read mark of " + cmd.conversationId());
       return;
     }
@@ -143,5 +164,17 @@ final class InboxCommands {
               .tell(new ConversationActor.Read(userId, seq));
         });
     write.answer(cmd.replyTo(), "the read mark of " + cmd.conversationId());
+  }
+
+  /** Well within the gateway's ask, which waits for the read to be stored after the answer. */
+  static final Duration LAST_SEQ_TIMEOUT = Duration.ofSeconds(2);
+
+  private void askLastSeq(UserActor.MarkRead cmd, long held) {
+    Asks.<ConversationActor.Command, Outcome<ConversationInfo>>ask(conversations.conversation(cmd.conversationId()),
+            replyTo -> new ConversationActor.GetInfo(userId, replyTo), LAST_SEQ_TIMEOUT, system.scheduler())
+        .whenComplete((info, failure) -> {
+          long lastSeq = failure == null && info.isOk() ? info.value().lastSeq() : held;
+          self.tell(new UserActor.MarkRead(cmd.deviceId(), cmd.conversationId(), cmd.seq(), cmd.replyTo(), lastSeq));
+        });
   }
 }

@@ -138,9 +138,16 @@ public final class UserActor
    */
   public record Sync(String conversationId, long seq, ActorRef<Outcome<Done>> replyTo) implements Writes {}
 
-  public record MarkRead(
-      String deviceId, String conversationId, long seq, ActorRef<Outcome<Done>> replyTo)
-      implements Writes {}
+  /**
+   * {@code lastSeq}: the conversation's, as the entity asked it of a read beyond its inbox
+   * ({@link InboxCommands#markRead}); null from a device, and never sent to another node.
+   */
+  public record MarkRead(String deviceId, String conversationId, long seq, ActorRef<Outcome<Done>> replyTo,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long lastSeq) implements Writes {
+    public MarkRead(String deviceId, String conversationId, long seq, ActorRef<Outcome<Done>> replyTo) {
+      this(deviceId, conversationId, seq, replyTo, null);
+    }
+  }
 
   /** The cursor's fields are the record's own, as nodes of the build before send them. */
   public record GetInbox(int limit, Long beforeTs, String afterConversationId, ActorRef<Outcome<InboxPage>> replyTo)
