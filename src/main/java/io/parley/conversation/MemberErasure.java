@@ -7,6 +7,7 @@ import io.parley.conversation.ConversationActor.Event;
 import io.parley.conversation.ConversationActor.MemberErased;
 import io.parley.conversation.ConversationState.Active;
 import io.parley.conversation.ConversationState.State;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
@@ -71,16 +72,20 @@ final class MemberErasure {
       cmd.replyTo().tell(Outcome.ok(Done.INSTANCE));
       return effects.none();
     }
+    long erasedBefore = state.erasedThrough(userId);
     return effects.persist(new MemberErased(userId, through, leaves))
         .thenRun((State newState) -> {
           Active active = (Active) newState;
           notices.forget(userId);
           // Each member is told which of the sender's messages they may not have read yet (after
-          // their read receipt and their joining): those are not unread any more.
+          // their read receipt and their joining) became tombstones now: those are not unread any
+          // more. Not those deleted before, nor an earlier erasure's: an inbox keeping only a
+          // count of old unread messages took those off it then.
           active.members.forEach((member, m) -> {
             if (!member.equals(userId)) {
+              long after = Math.max(m.watermark(ReceiptStatus.READ), erasedBefore);
               recipients.senderErased(member, conversationId, userId, through,
-                  active.senders.runsOf(userId, Math.max(m.read(), m.since()), through));
+                  withoutDeleted(active.senders.runsOf(userId, after, through), active.deleted));
             }
           });
           if (leaves) {
@@ -88,5 +93,25 @@ final class MemberErasure {
           }
           answer.accept(active, leaves);
         });
+  }
+
+  /** {@code runs} (from/to pairs, ascending) less the seqs deleted for everyone. */
+  static List<Long> withoutDeleted(List<Long> runs, DeletedMessages deleted) {
+    List<Long> left = new ArrayList<>();
+    for (int i = 0; i + 1 < runs.size(); i += 2) {
+      long from = runs.get(i);
+      for (long seq : deleted.between(from, runs.get(i + 1))) {
+        if (seq > from) {
+          left.add(from);
+          left.add(seq - 1);
+        }
+        from = seq + 1;
+      }
+      if (from <= runs.get(i + 1)) {
+        left.add(from);
+        left.add(runs.get(i + 1));
+      }
+    }
+    return left;
   }
 }

@@ -35,7 +35,8 @@ public interface Recipients {
 
   /**
    * {@code senderId}'s account was erased: their messages through {@code throughSeq} read as
-   * tombstones; {@code unread}, those of them after the member's read receipt, as from/to pairs
+   * tombstones; {@code unread}, those of them after the member's read receipt that became
+   * tombstones now (not deleted before, nor erased before under the same id), as from/to pairs
    * ({@link SenderRuns#runsOf}).
    */
   void senderErased(String userId, String conversationId, String senderId, long throughSeq, List<Long> unread);

@@ -166,4 +166,36 @@ class ConversationDeletionTest extends ConversationFixture {
     assertEquals(new UserActor.DeliverReceipt("d:alice:bob", again, "bob", ReceiptStatus.READ),
         next("alice", UserActor.DeliverReceipt.class), "her own since then are hers");
   }
+
+  /**
+   * The members are told which of an erased sender's messages became tombstones now: not those
+   * deleted for everyone before, nor an earlier erasure's (the id come back), which they were told
+   * of then. They were told again, and an inbox that keeps only a count of old unread messages
+   * took those off it twice.
+   */
+  @Test
+  void anErasureTellsTheMembersOnlyTheMessagesItMakesTombstones() {
+    String group = "g." + UUID.randomUUID();
+    var conversation = spawn(group);
+    TestProbe<Outcome<ConversationInfo>> created = harness.testKit.createTestProbe();
+    conversation.tell(new ConversationActor.Create("alice", "Climbing", List.of("bob"), created.ref()));
+    assertTrue(created.receiveMessage().isOk());
+    send(conversation, "alice", "a1");
+    send(conversation, "alice", "a2");
+    send(conversation, "alice", "a3");
+    assertTrue(delete(conversation, "alice", 2).isOk());
+    assertTrue(eraseMember(conversation, "alice").isOk());
+    assertEquals(new UserActor.SenderErased(group, "alice", 3, List.of(1L, 1L, 3L, 3L)),
+        next("bob", UserActor.SenderErased.class), "seq 2 was a tombstone already");
+
+    var direct = spawn("d:alice:bob");
+    send(direct, "alice", "a1");
+    assertTrue(eraseMember(direct, "alice").isOk());
+    assertEquals(new UserActor.SenderErased("d:alice:bob", "alice", 1, List.of(1L, 1L)),
+        next("bob", UserActor.SenderErased.class));
+    send(direct, "alice", "a2");
+    assertTrue(eraseMember(direct, "alice").isOk());
+    assertEquals(new UserActor.SenderErased("d:alice:bob", "alice", 2, List.of(2L, 2L)),
+        next("bob", UserActor.SenderErased.class), "seq 1 was the first erasure's");
+  }
 }
