@@ -1,6 +1,8 @@
 package io.parley.limits;
 
 import io.parley.cluster.Asks;
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
 import io.parley.user.AllowanceKind;
 import io.parley.user.UserActor;
 import io.parley.user.Users;
@@ -127,6 +129,15 @@ final class AllowanceShares {
       if (failure != null) {
         // The user's entity did not answer (moving, restarting): the waiting requests get unavailable.
         share.waiting.forEach(turn -> turn.completeExceptionally(failure));
+        share.waiting.clear();
+        return;
+      }
+      if (leased.unknownKind()) {
+        // The user's entity runs on a version that predates this kind (a rolling update): it
+        // counts none, so nothing goes ahead uncounted, and the client hears so now.
+        ApiError refused = new ApiError(ErrorCode.UNAVAILABLE, "the server is being updated and cannot count "
+            + "this request yet; try again shortly");
+        share.waiting.forEach(turn -> turn.completeExceptionally(refused));
         share.waiting.clear();
         return;
       }

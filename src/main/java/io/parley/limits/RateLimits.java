@@ -31,7 +31,7 @@ public final class RateLimits {
 
   public static RateLimits from(Config rateLimit, Clock clock, Users users, RequestTimeouts timeouts, Scheduler scheduler) {
     Map<AllowanceKind, AllowanceShares> shares = new EnumMap<>(AllowanceKind.class);
-    for (AllowanceKind kind : AllowanceKind.values()) {
+    for (AllowanceKind kind : AllowanceKind.counted()) {
       Named named = named(kind);
       int perMinute = rateLimit.getInt(named.perMinute());
       int burst = rateLimit.getInt(named.burst());
@@ -79,6 +79,7 @@ public final class RateLimits {
       case EVERYONE_MENTIONS -> new Named("everyone-mentions-per-minute", "everyone-mentions-burst", "@all mentions");
       case READS -> new Named("reads-per-minute", "reads-burst", "reads");
       case PUSH_TOKENS -> new Named("push-tokens-per-minute", "push-tokens-burst", "push token registrations");
+      case UNKNOWN -> throw new IllegalArgumentException("no settings for a kind of a later version");
     };
   }
 }

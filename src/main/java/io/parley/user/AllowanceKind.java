@@ -1,13 +1,17 @@
 package io.parley.user;
 
+import com.fasterxml.jackson.annotation.JsonEnumDefaultValue;
+
 /**
  * What a user's rate limits count, one bucket each in the user's entity ({@link Allowances}):
  * messages, typing notices (each fans out to every member), group changes and presence
  * (un)subscriptions (each wakes user entities).
  *
- * <p>Leases name their kind, and a node of an earlier version cannot read a kind it does not
- * know: the lease is lost there and its asker waits out the ask timeout. A new count that the
- * user's entity can keep itself, from a request it is asked anyway, avoids that (the users newly
+ * <p>Leases name their kind. A kind added after this one reads here as {@link #UNKNOWN}, whose
+ * lease the user's entity refuses at once ({@link UserActor.AllowanceLease#unknownKind}), so the
+ * asking node answers {@code unavailable} instead of waiting out the ask timeout. Versions before
+ * that lose such a lease (PUSH_TOKENS, to a node that predates it). A new count that the user's
+ * entity can keep itself, from a request it is asked anyway, avoids even that (the users newly
  * watched, {@link Allowances#spendNewWatches}).
  */
 public enum AllowanceKind {
@@ -25,5 +29,13 @@ public enum AllowanceKind {
    */
   READS,
   /** Push token registrations: each token is a record of its own ({@code PushTokenOwner}). */
-  PUSH_TOKENS
+  PUSH_TOKENS,
+  /** A kind of a later version, read here: never counted, never sent (see {@link #counted}). */
+  @JsonEnumDefaultValue
+  UNKNOWN;
+
+  /** The kinds this version counts: all but {@link #UNKNOWN}. */
+  public static java.util.List<AllowanceKind> counted() {
+    return java.util.Arrays.stream(values()).filter(kind -> kind != UNKNOWN).toList();
+  }
 }

@@ -30,8 +30,14 @@ final class Allowances {
     this.clock = clock;
   }
 
-  /** Up to {@code wanted} tokens of the kind; none when its bucket holds less than one, with the wait for one. */
+  /**
+   * Up to {@code wanted} tokens of the kind; none when its bucket holds less than one, with the wait
+   * for one; refused for a kind this version does not know.
+   */
   UserActor.AllowanceLease lease(UserActor.LeaseAllowance cmd) {
+    if (cmd.kind() == AllowanceKind.UNKNOWN) {
+      return UserActor.AllowanceLease.UNKNOWN_KIND; // a later version's kind: no bucket to count it in
+    }
     return buckets.computeIfAbsent(cmd.kind(), kind -> new Bucket()).lease(cmd, clock.millis());
   }
 

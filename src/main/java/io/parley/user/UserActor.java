@@ -221,8 +221,18 @@ public final class UserActor
   public record LeaseAllowance(AllowanceKind kind, int wanted, int perMinute, int burst, ActorRef<AllowanceLease> replyTo)
       implements Command {}
 
-  /** {@code granted} tokens; if none, {@code retryAfterMs} until the bucket holds one. */
-  public record AllowanceLease(int granted, long retryAfterMs) implements JsonSerializable {}
+  /**
+   * {@code granted} tokens; if none, {@code retryAfterMs} until the bucket holds one. {@code
+   * unknownKind}: the entity's node does not know the kind asked for (a rolling update), and counts
+   * nothing; absent (false) from earlier versions, which never answered such a lease.
+   */
+  public record AllowanceLease(int granted, long retryAfterMs, boolean unknownKind) implements JsonSerializable {
+    public static final AllowanceLease UNKNOWN_KIND = new AllowanceLease(0, 0, true);
+
+    public AllowanceLease(int granted, long retryAfterMs) {
+      this(granted, retryAfterMs, false);
+    }
+  }
 
   /** A large group's message mentions the user: a push if no device is online (nothing is stored). */
   public record Mentioned(String conversationId, long seq, String senderId) implements Command {}

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.parley.api.ApiError;
 import io.parley.api.ErrorCode;
 import io.parley.testing.EntityHarness;
+import io.parley.testing.LaterVersion;
 import io.parley.user.AllowanceKind;
 import io.parley.user.UserActor;
 import io.parley.user.UserSettings;
@@ -18,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -88,7 +90,7 @@ class AllowanceSharesTest {
 
   @Test
   void everyKindIsLimitedOnceAcrossNodesAndApartFromTheOthers() {
-    for (AllowanceKind kind : AllowanceKind.values()) {
+    for (AllowanceKind kind : AllowanceKind.counted()) {
       long[] taken = takeInTurn(30, node(kind), node(kind));
       assertEquals(BURST, taken[0], kind + ": one bucket, not one per node, and untouched by the kinds before");
       assertTrue(taken[1] > 0 && taken[1] <= 1000, kind + ": " + taken[1]);
@@ -102,6 +104,26 @@ class AllowanceSharesTest {
     assertEquals(5, AllowanceShares.leaseSize(AllowanceKind.GROUP_CHANGES, 10));
     assertEquals(1, AllowanceShares.leaseSize(AllowanceKind.PRESENCE, 1));
     assertEquals(AllowanceShares.MAX_LEASE, AllowanceShares.leaseSize(AllowanceKind.MESSAGES, 10_000_000));
+  }
+
+  /**
+   * A rolling update: this node counts a kind that the user's entity's node, of an earlier
+   * version, reads as one it does not know. The entity refuses the lease at once, and the request
+   * gets {@code unavailable} now rather than after the ask timeout.
+   */
+  @Test
+  void aLeaseOfAKindTheUsersNodeDoesNotKnowIsRefusedAtOnce() {
+    var earlierNode = harness.testKit.spawn(Behaviors.<UserActor.Command>receive((context, lease) -> {
+      bob.tell(LaterVersion.read(context.getSystem(), lease, "\"PUSH_TOKENS\"", "\"VOICE_NOTES\""));
+      return Behaviors.same();
+    }));
+    AllowanceShares node = new AllowanceShares(AllowanceKind.PUSH_TOKENS, PER_MINUTE, BURST, harness.clock,
+        userId -> earlierNode, Duration.ofSeconds(5), harness.testKit.system().scheduler());
+    ExecutionException failed = assertThrows(ExecutionException.class,
+        () -> node.tryAcquire("bob").toCompletableFuture().get(2, TimeUnit.SECONDS));
+    ApiError refused = ApiError.from(failed.getCause());
+    assertEquals(ErrorCode.UNAVAILABLE, refused.code);
+    assertTrue(refused.getMessage().contains("being updated"), refused.getMessage());
   }
 
   @Test
