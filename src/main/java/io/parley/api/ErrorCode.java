@@ -33,7 +33,7 @@ public enum ErrorCode {
       case FORBIDDEN -> FORBIDDEN;
       case NOT_FOUND -> NOT_FOUND;
       case TOO_LARGE -> TOO_LARGE;
-      case UNAVAILABLE -> UNAVAILABLE;
+      case UNAVAILABLE, UNKNOWN -> UNAVAILABLE;
       case RATE_LIMITED -> RATE_LIMITED;
     };
   }

@@ -1,5 +1,6 @@
 package io.parley.cluster;
 
+import com.fasterxml.jackson.annotation.JsonEnumDefaultValue;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -27,7 +28,13 @@ public record Outcome<T>(
      * Over one of the user's limits, with the wait. A node of an earlier version cannot read it:
      * an entity answers it only to a request that says its node counts that limit.
      */
-    RATE_LIMITED
+    RATE_LIMITED,
+    /**
+     * A reason of a later version, read here (a rolling update): the request was refused, for a
+     * reason this node cannot name. Told to the client as {@code unavailable}, with the message.
+     */
+    @JsonEnumDefaultValue
+    UNKNOWN
   }
 
   public static <T> Outcome<T> ok(T value) {

@@ -2,6 +2,7 @@ package io.parley.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.parley.api.ErrorCode;
 import io.parley.testing.EntityHarness;
 import io.parley.testing.LaterVersion;
 import io.parley.user.GroupConsent;
@@ -16,6 +17,20 @@ class LaterVersionReadsTest {
   @AfterEach
   void stop() {
     harness.shutdown();
+  }
+
+  /**
+   * A refusal for a reason a later version added is read here as one this node cannot name, and
+   * told to the client as {@code unavailable} with the later node's message; before, the reply was
+   * lost and the request waited out the ask timeout.
+   */
+  @Test
+  void aRefusalForAReasonAddedLaterIsUnavailable() {
+    Outcome<Done> refused = Outcome.rejected(Outcome.Reason.FORBIDDEN, "only admins may pin messages");
+    Outcome<Done> read = LaterVersion.read(harness.testKit.system(), refused, "\"FORBIDDEN\"", "\"PINS_FULL\"");
+    assertEquals(Outcome.Reason.UNKNOWN, read.reason());
+    assertEquals("only admins may pin messages", read.message());
+    assertEquals(ErrorCode.UNAVAILABLE, ErrorCode.of(read.reason()));
   }
 
   /** A field added to an event later is ignored here: the event replays as it was. */
