@@ -226,13 +226,17 @@ public final class GroupAdds {
   /**
    * The group refused the inviter's addition. An inviter who may no longer add anyone (a member
    * no more, or no longer an admin) makes the invite dead: it stays gone, so it is not listed and
-   * refused again at every try. Otherwise (a full group, a failure to retry) the invite is given
-   * back, and the refusal is told.
+   * refused again at every try, and every device of the user, which may show it, is told it was
+   * revoked. Otherwise (a full group, a failure to retry) the invite is given back (shown again),
+   * and the refusal is told.
    */
   private CompletionStage<GroupConsent.Invite> refusedToJoin(String userId, GroupConsent.Invite invite, ApiError error) {
     boolean dead = error.code == ErrorCode.NOT_MEMBER || error.code == ErrorCode.FORBIDDEN;
     ApiError told = error.code == ErrorCode.UNAVAILABLE || error.code == ErrorCode.INTERNAL ? error
         : new ApiError(error.code, "the invite to " + invite.conversationId() + " no longer holds: " + error.getMessage());
+    if (dead) {
+      entities.user(userId).tell(new UserActor.Notify(new DeviceEvent.InviteRevoked(invite.conversationId())));
+    }
     CompletionStage<?> kept = dead ? CompletableFuture.completedFuture(null) : receiveInvite(userId, invite);
     return kept.<GroupConsent.Invite>handle((done, failure) -> {
       throw told;

@@ -144,13 +144,29 @@ class ClientGroupInvitesTest extends ClientFramesFixture {
     assertError(answer, "i1", "unavailable");
   }
 
-  /** An inviter who may no longer add anyone makes the invite dead: it stays gone. */
+  /**
+   * An inviter who may no longer add anyone (demoted) makes the invite dead: it stays gone, and
+   * every device of the user, which may show it, is told it was revoked. Before, they were told
+   * nothing and kept offering an invite that answered not_found.
+   */
   @Test
-  void anAcceptThatNoLongerHoldsLeavesTheInviteGone() {
+  void anAcceptThatNoLongerHoldsLeavesTheInviteGoneAndTellsEveryDevice() {
     CompletionStage<Optional<String>> answer = bobAccepts();
     group.expectMessageClass(ConversationActor.AddMembers.class).replyTo()
         .tell(Outcome.rejected(Outcome.Reason.FORBIDDEN, "only the owner or an admin may add members"));
     assertError(answer, "i1", "forbidden");
+    assertEquals(new DeviceEvent.InviteRevoked(GROUP), bob.expectMessageClass(UserActor.Notify.class).event());
+    bob.expectNoMessage(Duration.ofMillis(300)); // the invite is not given back
+  }
+
+  /** An inviter who left the group makes the invite dead the same way. */
+  @Test
+  void anAcceptWhoseInviterLeftTellsEveryDeviceTheInviteIsGone() {
+    CompletionStage<Optional<String>> answer = bobAccepts();
+    group.expectMessageClass(ConversationActor.AddMembers.class).replyTo()
+        .tell(Outcome.rejected(Outcome.Reason.NOT_MEMBER, "alice is not a member of " + GROUP));
+    assertError(answer, "i1", "not_member");
+    assertEquals(new DeviceEvent.InviteRevoked(GROUP), bob.expectMessageClass(UserActor.Notify.class).event());
     bob.expectNoMessage(Duration.ofMillis(300));
   }
   /**
