@@ -68,14 +68,18 @@ public final class GroupRequests {
 
   /**
    * Characters that show nothing by themselves: spaces of any kind (String.isBlank knows only
-   * Java's whitespace, not U+00A0, U+2007, U+202F), the format characters a title keeps, the
-   * variation selectors and the grapheme joiner, and the letters and symbols fonts draw empty
-   * (Hangul fillers, the braille blank, the musical null notehead), which pass for a space.
+   * Java's whitespace, not U+00A0, U+2007, U+202F), the format characters a title keeps, combining
+   * marks (the variation selectors and the grapheme joiner among them), which show only on a
+   * character before them, code points not assigned (in the Unicode version of this Java), which
+   * fonts draw as nothing or a box, and the letters and symbols fonts draw empty (Hangul fillers,
+   * the braille blank, the musical null notehead), which pass for a space.
    */
   static boolean blank(int c) {
-    return Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.getType(c) == Character.FORMAT
-        || (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF) // variation selectors
-        || c == 0x034F || c == 0x17B4 || c == 0x17B5 || (c >= 0x180B && c <= 0x180F) // other ignorables
+    return Character.isWhitespace(c) || Character.isSpaceChar(c) || switch (Character.getType(c)) {
+      case Character.FORMAT, Character.NON_SPACING_MARK, Character.ENCLOSING_MARK,
+          Character.COMBINING_SPACING_MARK, Character.UNASSIGNED -> true;
+      default -> false;
+    }
         || c == 0x115F || c == 0x1160 || c == 0x3164 || c == 0xFFA0 // Hangul fillers
         || c == 0x2800 || c == 0x1D159;
   }
