@@ -23,6 +23,13 @@ public final class ConsentState implements JsonSerializable {
     return day == quotaDay ? membersAdded : 0;
   }
 
+  /** The invites that go to make room for {@code invite} under {@code maxInvites}, as {@link #apply} drops them. */
+  java.util.List<String> droppedFor(GroupConsent.Invite invite, int maxInvites) {
+    int over = invites.size() + (invites.containsKey(invite.conversationId()) ? 0 : 1) - maxInvites;
+    return invites.keySet().stream().filter(id -> !id.equals(invite.conversationId()))
+        .limit(Math.max(0, over)).toList();
+  }
+
   void apply(GroupConsent.InviteReceived e) {
     invites.remove(e.invite().conversationId());
     invites.put(e.invite().conversationId(), e.invite());

@@ -137,7 +137,10 @@ public final class GroupConsent {
       mayAdd(state, cmd);
     } else if (command instanceof ReceiveInvite cmd) {
       ConsentReply<Done> reply = new ConsentReply<>(cmd.replyTo(), cmd.readsOutcome());
+      // The devices showed the invites that go to make room: told, as for one a removal revokes.
+      List<String> dropped = state.consent.droppedFor(cmd.invite(), MAX_INVITES);
       return writes.persist(new InviteReceived(cmd.invite(), MAX_INVITES), () -> {
+        dropped.forEach(id -> connections.broadcast(new DeviceEvent.InviteRevoked(id), null));
         connections.broadcast(new DeviceEvent.Invited(cmd.invite()), null);
         reply.ok(Done.INSTANCE);
       }, () -> reply.refused("the invite"));

@@ -155,6 +155,37 @@ class GroupConsentTest {
     assertEquals("g.1", kept.get(0).conversationId(), "the oldest went");
   }
 
+  /**
+   * The invite that goes to make room was shown to the user's devices: each is told it was
+   * revoked, as for an invite a removal revokes. Before, they were told nothing and kept offering
+   * an invite that answered not_found. A new invite to a group already invited to drops none.
+   */
+  @Test
+  void theInviteDroppedBeyondTheBoundIsToldToEveryDeviceAsRevoked() {
+    var bob = spawn();
+    TestProbe<DeviceEvent> phone = harness.testKit.createTestProbe();
+    bob.tell(new UserActor.Connect("phone", phone.ref(), harness.testKit.<UserActor.Connected>createTestProbe().ref()));
+    for (int i = 0; i < GroupConsent.MAX_INVITES; i++) {
+      var invite = new GroupConsent.Invite("g." + i, "t" + i, "mallory", i);
+      assertEquals(Outcome.ok(Done.INSTANCE),
+          this.<Outcome<Done>>ask(bob, replyTo -> new GroupConsent.ReceiveInvite(invite, replyTo)));
+      assertEquals(new DeviceEvent.Invited(invite), phone.expectMessageClass(DeviceEvent.Invited.class));
+    }
+    var again = new GroupConsent.Invite("g.3", "t3", "trent", 99);
+    assertEquals(Outcome.ok(Done.INSTANCE),
+        this.<Outcome<Done>>ask(bob, replyTo -> new GroupConsent.ReceiveInvite(again, replyTo)));
+    assertEquals(new DeviceEvent.Invited(again), phone.expectMessageClass(DeviceEvent.Invited.class));
+    phone.expectNoMessage(Duration.ofMillis(200)); // the bound is not passed: nothing goes
+
+    var last = new GroupConsent.Invite("g.last", "last", "mallory", 100);
+    assertEquals(Outcome.ok(Done.INSTANCE),
+        this.<Outcome<Done>>ask(bob, replyTo -> new GroupConsent.ReceiveInvite(last, replyTo)));
+    assertEquals(new DeviceEvent.InviteRevoked("g.0"), phone.expectMessageClass(DeviceEvent.InviteRevoked.class),
+        "the oldest went");
+    assertEquals(new DeviceEvent.Invited(last), phone.expectMessageClass(DeviceEvent.Invited.class));
+    assertEquals("g.1", invites(bob).get(0).conversationId());
+  }
+
   @Test
   void theDailyQuotaIsSpentWholeOrNotAtAllAndRenewsTheNextDay() {
     var bob = spawn();
