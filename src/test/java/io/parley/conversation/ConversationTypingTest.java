@@ -66,6 +66,30 @@ class ConversationTypingTest extends ConversationFixture {
     assertEquals(new DeviceEvent.Typing(group, "alice"), nextTyping("bob"));
   }
 
+  /**
+   * In an announcement channel a plain member may not post, so has nothing to type: refused as
+   * their message is ({@code forbidden}) and told to no one. Before, every member was shown them
+   * typing a message they could not send.
+   */
+  @Test
+  void aPlainMembersTypingInAnAnnouncementChannelIsRefusedAndToldToNoOne() {
+    String group = "g." + UUID.randomUUID();
+    var conversation = spawn(group);
+    assertTrue(this.<ConversationInfo>ask(conversation,
+        replyTo -> new ConversationActor.Create("alice", "News", List.of("bob", "carol"), replyTo)).isOk());
+    assertTrue(this.<Done>ask(conversation, replyTo -> new ConversationActor.SetRole("alice", "carol", true, replyTo)).isOk());
+    assertTrue(this.<Done>ask(conversation, replyTo -> new ConversationActor.SetPosting("alice", true, replyTo)).isOk());
+
+    Outcome<Done> refused = typing(conversation, "bob");
+    assertEquals(Reason.FORBIDDEN, refused.reason());
+    assertEquals("only the owner and admins of " + group + " may post in it", refused.message());
+    assertTrue(typing(conversation, "carol").isOk(), "an admin posts, so types");
+    assertEquals(new DeviceEvent.Typing(group, "carol"), nextTyping("alice"), "the first alice hears is carol's");
+    assertTrue(this.<Done>ask(conversation, replyTo -> new ConversationActor.SetPosting("alice", false, replyTo)).isOk());
+    assertTrue(typing(conversation, "bob").isOk(), "everyone posts again");
+    assertEquals(new DeviceEvent.Typing(group, "bob"), nextTyping("alice"));
+  }
+
   @Test
   void aThirdUserTypingInADirectConversationIsRefused() {
     String direct = ConversationIds.direct("alice", "bob");

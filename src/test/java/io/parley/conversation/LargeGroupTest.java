@@ -141,6 +141,25 @@ class LargeGroupTest {
             : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()).get(0));
   }
 
+  /** A large announcement channel relays no typing of a plain member, who may not post: refused as their message is. */
+  @Test
+  void aPlainMembersTypingInALargeAnnouncementChannelReachesNoRelay() {
+    var group = grownTo(6);
+    TestProbe<LiveEvent> relay = conversations.harness.testKit.createTestProbe();
+    group.tell(new ConversationActor.RelayJoin(relay.ref()));
+    assertEquals(new LiveEvent.Joined(groupId, 1), relay.receiveMessage());
+    assertTrue(this.<Done>ask(group, replyTo -> new ConversationActor.SetPosting("alice", true, replyTo)).isOk());
+
+    Outcome<Done> refused = this.<Done>ask(group, replyTo -> new ConversationActor.Typing("m2", replyTo));
+    assertEquals(Reason.FORBIDDEN, refused.reason());
+    assertEquals(Outcome.ok(Done.INSTANCE), this.<Done>ask(group, replyTo -> new ConversationActor.Typing("alice", replyTo)));
+    assertEquals(new LiveEvent.Typing(groupId, "alice"), relay.fishForMessage(Duration.ofSeconds(5), event ->
+        event instanceof LiveEvent.Typing
+            ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+            : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()).get(0),
+        "the first typing the relays hear is the owner's");
+  }
+
   @Test
   void aNonMemberIsRefusedAndAMemberIsFoundInTheRowsAfterARestart() {
     var group = grownTo(6);
