@@ -77,14 +77,31 @@ public final class GroupAdds {
         .thenCompose(invited -> change.apply(ids.stream().filter(id -> !invited.contains(id)).toList())
             .thenCompose(value -> {
               changed.set(true);
+              List<String> joined = others.stream().filter(id -> !invited.contains(id)).toList();
               return invite(requesterId, conversationId, invited, title.apply(value))
-                  .thenApply(invitedNow -> new Added<>(value, invitedNow));
+                  .thenCompose(invitedNow -> (creates ? CompletableFuture.completedFuture(Done.INSTANCE)
+                          : dropInvitesOfJoined(conversationId, joined))
+                      .thenApply(dropped -> new Added<>(value, invitedNow)));
             }))
         .whenComplete((added, failure) -> {
           if (failure != null && !changed.get()) {
             giveBack(requesterId, groups, others.size(), day);
           }
         }));
+  }
+
+  /**
+   * Those added to a group that was there before are members now: an invite they had to it is
+   * dropped and their devices told ({@link #revoke}), so that none shows an invite to a group the
+   * user is in. A new group has no invites yet. One that cannot be dropped now stays (accepting it
+   * changes nothing): the addition is done all the same.
+   */
+  private CompletionStage<Done> dropInvitesOfJoined(String conversationId, List<String> joined) {
+    return revoke(conversationId, joined).exceptionally(failure -> {
+      log.warn("Could not drop the invites of members added to {}: {}", Audit.digest(conversationId),
+          failure.toString());
+      return Done.INSTANCE;
+    });
   }
 
   /** Spends from the quota; fails with {@code rate_limited} (until the next UTC day) if it would pass it. */
@@ -245,7 +262,8 @@ public final class GroupAdds {
 
   /**
    * Drops each of {@code ids}' invite to {@code conversationId}, if they have one: an owner or admin
-   * removed them, so they may no longer join by it (a later accept is not_found). Each one who had
+   * removed them, so they may no longer join by it (a later accept is not_found), or added them,
+   * so they are in it already. Each one who had
    * one is told on every device, which may show it. Done once every invite is gone; one of them
    * that has none is done at once.
    */

@@ -83,6 +83,35 @@ class ClientGroupInvitesTest extends ClientFramesFixture {
 
   static final GroupConsent.Invite INVITE = new GroupConsent.Invite(GROUP, "Climbing", "alice", 1);
 
+  /**
+   * Carol, invited earlier, now lets bob add her, and he does: she is a member, so her invite to
+   * the group goes and her devices, which show it, are told it no longer holds. Before, it stayed:
+   * listed by invites.get and shown at every connect for a group she was in already.
+   */
+  @Test
+  void addingSomeoneDirectlyDropsTheirInviteToTheGroup() {
+    carol = harness.userProbe("carol");
+    group = harness.conversationProbe(GROUP);
+    CompletionStage<Optional<String>> answer = frames.handle("{\"type\": \"conversation.add_members\", \"req_id\": "
+        + "\"a2\", \"conversation_id\": \"" + GROUP + "\", \"members\": [\"carol\"]}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(1, 0));
+    group.expectMessageClass(ConversationActor.AddMembers.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    bob.expectMessageClass(GroupConsent.SpendGroupQuota.class).replyTo()
+        .tell(Outcome.ok(new GroupConsent.QuotaAnswer(true, 0, null, 0)));
+    carol.expectMessageClass(GroupConsent.MayAdd.class).replyTo().tell(new GroupConsent.AddAnswer(true));
+    var change = group.expectMessageClass(ConversationActor.AddMembers.class);
+    assertEquals(List.of("carol"), change.members());
+    change.replyTo().tell(Outcome.ok(Done.INSTANCE));
+    var drop = carol.expectMessageClass(GroupConsent.FindInvite.class);
+    assertEquals(GROUP, drop.conversationId());
+    assertEquals(true, drop.drop());
+    drop.replyTo().tell(Outcome.ok(INVITE));
+    assertEquals(new DeviceEvent.InviteRevoked(GROUP), carol.expectMessageClass(UserActor.Notify.class).event());
+    JsonNode added = json(answer);
+    assertEquals("[\"carol\"]", added.get("added").toString());
+    assertEquals("[]", added.get("invited").toString());
+  }
+
   /** Bob accepts his invite: his allowance is granted, and the invite is taken, not only looked at. */
   private CompletionStage<Optional<String>> bobAccepts() {
     group = harness.conversationProbe(GROUP);
