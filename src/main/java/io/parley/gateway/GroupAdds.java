@@ -249,8 +249,11 @@ public final class GroupAdds {
    */
   private CompletionStage<GroupConsent.Invite> refusedToJoin(String userId, GroupConsent.Invite invite, ApiError error) {
     boolean dead = error.code == ErrorCode.NOT_MEMBER || error.code == ErrorCode.FORBIDDEN;
-    ApiError told = error.code == ErrorCode.UNAVAILABLE || error.code == ErrorCode.INTERNAL ? error
-        : new ApiError(error.code, "the invite to " + invite.conversationId() + " no longer holds: " + error.getMessage());
+    ApiError told = dead
+        ? new ApiError(error.code, "the invite to " + invite.conversationId() + " no longer holds: " + error.getMessage())
+        : error.code == ErrorCode.UNAVAILABLE || error.code == ErrorCode.INTERNAL ? error
+        : new ApiError(error.code, "the group " + invite.conversationId() + " cannot take you now, so your invite is kept: "
+            + error.getMessage());
     if (dead) {
       entities.user(userId).tell(new UserActor.Notify(new DeviceEvent.InviteRevoked(invite.conversationId())));
     }

@@ -174,6 +174,22 @@ class ClientGroupInvitesTest extends ClientFramesFixture {
   }
 
   /**
+   * A full group keeps the invite for later: the refusal says so, not that the invite no longer
+   * holds. Before, it said "no longer holds" while the invite was given back and shown again.
+   */
+  @Test
+  void anAcceptAFullGroupRefusesSaysTheInviteIsKept() {
+    CompletionStage<Optional<String>> answer = bobAccepts();
+    group.expectMessageClass(ConversationActor.AddMembers.class).replyTo()
+        .tell(Outcome.rejected(Outcome.Reason.BAD_REQUEST, "a group has at most 6 members"));
+    bob.expectMessageClass(GroupConsent.ReceiveInvite.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    JsonNode refused = json(answer);
+    assertEquals("bad_request", refused.get("code").asText(), refused.toString());
+    assertEquals("the group " + GROUP + " cannot take you now, so your invite is kept: a group has at most 6 members",
+        refused.get("message").asText());
+  }
+
+  /**
    * An inviter who may no longer add anyone (demoted) makes the invite dead: it stays gone, and
    * every device of the user, which may show it, is told it was revoked. Before, they were told
    * nothing and kept offering an invite that answered not_found.
