@@ -70,16 +70,18 @@ public final class GroupRequests {
    * Characters that show nothing by themselves: spaces of any kind (String.isBlank knows only
    * Java's whitespace, not U+00A0, U+2007, U+202F), the format characters a title keeps, combining
    * marks (the variation selectors and the grapheme joiner among them), which show only on a
-   * character before them, code points not assigned (in the Unicode version of this Java), which
-   * fonts draw as nothing or a box, and the letters and symbols fonts draw empty (Hangul fillers,
-   * the braille blank, the musical null notehead), which pass for a space.
+   * character before them, Unicode's noncharacters, which are never assigned, and the letters and
+   * symbols fonts draw empty (Hangul fillers, the braille blank, the musical null notehead), which
+   * pass for a space. Code points this Java's Unicode version has not assigned are not blank:
+   * clients know later versions, whose emoji among them.
    */
   static boolean blank(int c) {
     return Character.isWhitespace(c) || Character.isSpaceChar(c) || switch (Character.getType(c)) {
       case Character.FORMAT, Character.NON_SPACING_MARK, Character.ENCLOSING_MARK,
-          Character.COMBINING_SPACING_MARK, Character.UNASSIGNED -> true;
+          Character.COMBINING_SPACING_MARK -> true;
       default -> false;
     }
+        || (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE // noncharacters
         || c == 0x115F || c == 0x1160 || c == 0x3164 || c == 0xFFA0 // Hangul fillers
         || c == 0x2800 || c == 0x1D159;
   }
