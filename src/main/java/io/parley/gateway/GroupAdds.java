@@ -73,14 +73,13 @@ public final class GroupAdds {
     List<String> others = ids.stream().distinct().filter(id -> !id.equals(requesterId)).toList();
     int groups = creates ? 1 : 0;
     AtomicBoolean changed = new AtomicBoolean();
-    return spend(requesterId, groups, others.size()).thenCompose(day -> invitedOf(requesterId, others)
-        .thenCompose(invited -> change.apply(ids.stream().filter(id -> !invited.contains(id)).toList())
+    return spend(requesterId, groups, others.size())
+        .thenCompose(day -> answersOf(requesterId, creates ? null : conversationId, others)
+        .thenCompose(answers -> change.apply(ids.stream().filter(id -> !answers.invited().contains(id)).toList())
             .thenCompose(value -> {
               changed.set(true);
-              List<String> joined = others.stream().filter(id -> !invited.contains(id)).toList();
-              return invite(requesterId, conversationId, invited, title.apply(value))
-                  .thenCompose(invitedNow -> (creates ? CompletableFuture.completedFuture(Done.INSTANCE)
-                          : dropInvitesOfJoined(conversationId, joined))
+              return invite(requesterId, conversationId, answers.invited(), title.apply(value))
+                  .thenCompose(invitedNow -> dropInvitesOfJoined(conversationId, answers.holdingInvites())
                       .thenApply(dropped -> new Added<>(value, invitedNow)));
             }))
         .whenComplete((added, failure) -> {
@@ -91,13 +90,13 @@ public final class GroupAdds {
   }
 
   /**
-   * Those added to a group that was there before are members now: an invite they had to it is
-   * dropped and their devices told ({@link #revoke}), so that none shows an invite to a group the
-   * user is in. A new group has no invites yet. One that cannot be dropped now stays (accepting it
-   * changes nothing): the addition is done all the same.
+   * Those added directly who held an invite to the group are members now: the invite is dropped
+   * and their devices told ({@link #revoke}), so that none shows an invite to a group the user is
+   * in. Only they are asked (their entities said so), not everyone added. One that cannot be
+   * dropped now stays (accepting it changes nothing): the addition is done all the same.
    */
-  private CompletionStage<Done> dropInvitesOfJoined(String conversationId, List<String> joined) {
-    return revoke(conversationId, joined).exceptionally(failure -> {
+  private CompletionStage<Done> dropInvitesOfJoined(String conversationId, List<String> holding) {
+    return revoke(conversationId, holding).exceptionally(failure -> {
       log.warn("Could not drop the invites of members added to {}: {}", Audit.digest(conversationId),
           failure.toString());
       return Done.INSTANCE;
@@ -155,23 +154,33 @@ public final class GroupAdds {
         });
   }
 
-  /** The ids that may not be added directly, in the request's order: each user's entity decides. */
-  private CompletionStage<Set<String>> invitedOf(String requesterId, List<String> others) {
-    List<CompletableFuture<Boolean>> answers = others.stream()
+  /**
+   * What the users' entities answered: {@code invited}, the ids that may not be added directly (in
+   * the request's order); {@code holdingInvites}, those added directly who hold an invite to the
+   * group, which the addition makes moot.
+   */
+  private record Answers(Set<String> invited, List<String> holdingInvites) {}
+
+  /** Each user's entity decides; {@code conversationId} null: a new group, to which no one holds an invite. */
+  private CompletionStage<Answers> answersOf(String requesterId, String conversationId, List<String> others) {
+    List<CompletableFuture<GroupConsent.AddAnswer>> answers = others.stream()
         .map(id -> Asks.<UserActor.Command, GroupConsent.AddAnswer>ask(entities.user(id),
-                replyTo -> new GroupConsent.MayAdd(requesterId, settings.byDefault(), replyTo), timeout,
+                replyTo -> new GroupConsent.MayAdd(requesterId, settings.byDefault(), replyTo, conversationId), timeout,
                 system.scheduler())
-            .thenApply(GroupConsent.AddAnswer::direct)
             .toCompletableFuture())
         .toList();
     return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(all -> {
       Set<String> invited = new LinkedHashSet<>();
+      List<String> holdingInvites = new ArrayList<>();
       for (int i = 0; i < others.size(); i++) {
-        if (!answers.get(i).join()) {
+        GroupConsent.AddAnswer answer = answers.get(i).join();
+        if (!answer.direct()) {
           invited.add(others.get(i));
+        } else if (answer.holdsInvite()) {
+          holdingInvites.add(others.get(i));
         }
       }
-      return invited;
+      return new Answers(invited, holdingInvites);
     });
   }
 

@@ -1,5 +1,6 @@
 package io.parley.user;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.parley.cluster.Done;
 import io.parley.cluster.JsonSerializable;
 import io.parley.cluster.Outcome;
@@ -27,12 +28,28 @@ public final class GroupConsent {
 
   // ---------------------------------------------------------------------------------- commands
 
-  /** May {@code requesterId} add this user to a group directly? {@code byDefault}: the node's, if the user chose none. */
-  public record MayAdd(String requesterId, GroupAddPolicy byDefault, ActorRef<AddAnswer> replyTo)
-      implements UserActor.ConsentCommand {}
+  /**
+   * May {@code requesterId} add this user to a group directly? {@code byDefault}: the node's, if the
+   * user chose none. {@code conversationId}: the group, when it was there before (null for a new
+   * one), so the answer can say whether the user holds an invite to it.
+   */
+  public record MayAdd(String requesterId, GroupAddPolicy byDefault, ActorRef<AddAnswer> replyTo,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String conversationId) implements UserActor.ConsentCommand {
+    public MayAdd(String requesterId, GroupAddPolicy byDefault, ActorRef<AddAnswer> replyTo) {
+      this(requesterId, byDefault, replyTo, null);
+    }
+  }
 
-  /** {@code direct}: added at once; otherwise invited. */
-  public record AddAnswer(boolean direct) implements JsonSerializable {}
+  /**
+   * {@code direct}: added at once; otherwise invited. {@code holdsInvite}: the user holds an invite
+   * to the group asked about, which an addition makes moot (false from earlier versions, which do
+   * not say: their invite then stays).
+   */
+  public record AddAnswer(boolean direct, boolean holdsInvite) implements JsonSerializable {
+    public AddAnswer(boolean direct) {
+      this(direct, false);
+    }
+  }
 
   /** {@code inviterId} asked to add the user to {@code conversationId}: kept until answered. */
   public record Invite(String conversationId, String title, String inviterId, long ts) implements JsonSerializable {
@@ -177,15 +194,16 @@ public final class GroupConsent {
   /** Contacts are decided as for presence: the members the inbox keeps, then the conversations it does not. */
   private void mayAdd(UserState state, MayAdd cmd) {
     GroupAddPolicy policy = policy(state, cmd.byDefault());
+    boolean holdsInvite = cmd.conversationId() != null && state.consent.invites.containsKey(cmd.conversationId());
     if (cmd.requesterId().equals(userId) || policy == GroupAddPolicy.EVERYONE) {
-      cmd.replyTo().tell(new AddAnswer(true));
+      cmd.replyTo().tell(new AddAnswer(true, holdsInvite));
     } else if (policy == GroupAddPolicy.NOBODY) {
-      cmd.replyTo().tell(new AddAnswer(false));
+      cmd.replyTo().tell(new AddAnswer(false, holdsInvite));
     } else if (state.inbox.sharesConversationWith(cmd.requesterId())) {
-      cmd.replyTo().tell(new AddAnswer(true));
+      cmd.replyTo().tell(new AddAnswer(true, holdsInvite));
     } else {
       memberLists.anyHasMember(state.inbox.membersNotKept(), cmd.requesterId())
-          .whenComplete((shares, failure) -> cmd.replyTo().tell(new AddAnswer(failure == null && shares)));
+          .whenComplete((shares, failure) -> cmd.replyTo().tell(new AddAnswer(failure == null && shares, holdsInvite)));
     }
   }
 

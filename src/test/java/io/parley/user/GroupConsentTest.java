@@ -142,6 +142,25 @@ class GroupConsentTest {
     assertEquals(List.of(), invites(restart(bob)), "the answer is stored");
   }
 
+  /**
+   * Asked about a group that was there before, the entity says whether the user holds an invite to
+   * it, whatever the answer on adding, so that only those who do are asked to drop it.
+   */
+  @Test
+  void mayAddSaysWhetherTheUserHoldsAnInviteToTheGroup() {
+    var bob = spawn();
+    var invite = new GroupConsent.Invite("g.climbing", "Climbing", "mallory", harness.clock.millis());
+    assertEquals(Outcome.ok(Done.INSTANCE),
+        this.<Outcome<Done>>ask(bob, replyTo -> new GroupConsent.ReceiveInvite(invite, replyTo)));
+    assertEquals(GroupAddPolicy.EVERYONE, choose(bob, GroupAddPolicy.EVERYONE));
+    assertEquals(new GroupConsent.AddAnswer(true, true), this.<GroupConsent.AddAnswer>ask(bob,
+        replyTo -> new GroupConsent.MayAdd("mallory", GroupAddPolicy.CONTACTS, replyTo, "g.climbing")));
+    assertEquals(new GroupConsent.AddAnswer(true, false), this.<GroupConsent.AddAnswer>ask(bob,
+        replyTo -> new GroupConsent.MayAdd("mallory", GroupAddPolicy.CONTACTS, replyTo, "g.other")));
+    assertEquals(new GroupConsent.AddAnswer(true, false), this.<GroupConsent.AddAnswer>ask(bob,
+        replyTo -> new GroupConsent.MayAdd("mallory", GroupAddPolicy.CONTACTS, replyTo)), "a new group");
+  }
+
   @Test
   void invitesBeyondTheBoundDropTheOldest() {
     var bob = spawn();

@@ -98,7 +98,9 @@ class ClientGroupInvitesTest extends ClientFramesFixture {
     group.expectMessageClass(ConversationActor.AddMembers.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
     bob.expectMessageClass(GroupConsent.SpendGroupQuota.class).replyTo()
         .tell(Outcome.ok(new GroupConsent.QuotaAnswer(true, 0, null, 0)));
-    carol.expectMessageClass(GroupConsent.MayAdd.class).replyTo().tell(new GroupConsent.AddAnswer(true));
+    var asked = carol.expectMessageClass(GroupConsent.MayAdd.class);
+    assertEquals(GROUP, asked.conversationId(), "asked whether she holds an invite to it");
+    asked.replyTo().tell(new GroupConsent.AddAnswer(true, true));
     var change = group.expectMessageClass(ConversationActor.AddMembers.class);
     assertEquals(List.of("carol"), change.members());
     change.replyTo().tell(Outcome.ok(Done.INSTANCE));
@@ -110,6 +112,27 @@ class ClientGroupInvitesTest extends ClientFramesFixture {
     JsonNode added = json(answer);
     assertEquals("[\"carol\"]", added.get("added").toString());
     assertEquals("[]", added.get("invited").toString());
+  }
+
+  /**
+   * Carol, added directly, holds no invite to the group (her entity says so): she is not asked to
+   * drop one. Before, every user added to a group was asked again after the addition, doubling
+   * the asks of an addition of up to 1,000 users for the few who had an invite.
+   */
+  @Test
+  void someoneAddedDirectlyWithoutAnInviteIsNotAskedToDropOne() {
+    carol = harness.userProbe("carol");
+    group = harness.conversationProbe(GROUP);
+    CompletionStage<Optional<String>> answer = frames.handle("{\"type\": \"conversation.add_members\", \"req_id\": "
+        + "\"a3\", \"conversation_id\": \"" + GROUP + "\", \"members\": [\"carol\"]}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(1, 0));
+    group.expectMessageClass(ConversationActor.AddMembers.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    bob.expectMessageClass(GroupConsent.SpendGroupQuota.class).replyTo()
+        .tell(Outcome.ok(new GroupConsent.QuotaAnswer(true, 0, null, 0)));
+    carol.expectMessageClass(GroupConsent.MayAdd.class).replyTo().tell(new GroupConsent.AddAnswer(true, false));
+    group.expectMessageClass(ConversationActor.AddMembers.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    assertEquals("[\"carol\"]", json(answer).get("added").toString());
+    carol.expectNoMessage(Duration.ofMillis(300)); // the answer came after any drop would have been asked
   }
 
   /** Bob accepts his invite: his allowance is granted, and the invite is taken, not only looked at. */
