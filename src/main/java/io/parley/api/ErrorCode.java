@@ -12,6 +12,8 @@ public enum ErrorCode {
   FORBIDDEN("forbidden", 403),
   NOT_FOUND("not_found", 404),
   TOO_LARGE("too_large", 413),
+  /** An extension: a media download's Range asks for none of the object's bytes. */
+  RANGE_NOT_SATISFIABLE("range_not_satisfiable", 416),
   /** An extension: the sender's account is being erased (or was, moments ago); nothing is stored. */
   ACCOUNT_ERASING("account_erasing", 409),
   RATE_LIMITED("rate_limited", 429),

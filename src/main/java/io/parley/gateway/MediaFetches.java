@@ -1,6 +1,7 @@
 package io.parley.gateway;
 
 import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
 import io.parley.media.ByteSpan;
 import io.parley.media.MediaActor;
 import io.parley.media.MediaService;
@@ -46,16 +47,19 @@ final class MediaFetches extends AllDirectives {
       Optional<RangeRequest> range = RangeHeaders.parse(header);
       CompletionStage<HttpResponse> response =
           ChatService.guarded(() -> media.open(userId, mediaId, range).thenApply(ChatService::valueOrThrow))
-              .thenApply(MediaFetches::answer)
+              .thenApply(download -> answer(download, header))
               .exceptionally(failure -> HttpApi.errorResponse(ApiError.from(failure)));
       return completeWithFuture(response);
     });
   }
 
-  private static HttpResponse answer(MediaService.Download download) {
+  private static HttpResponse answer(MediaService.Download download, Optional<String> range) {
     MediaActor.Media found = download.media();
     if (!download.satisfiable()) {
-      return headers(HttpResponse.create().withStatus(StatusCodes.RANGE_NOT_SATISFIABLE))
+      // The size, so that the client can ask again; the error body, as every HTTP error has one.
+      ApiError refused = new ApiError(ErrorCode.RANGE_NOT_SATISFIABLE,
+          range.orElse("the range") + " asks for none of the " + found.size() + " bytes of this media");
+      return headers(HttpApi.errorResponse(refused))
           .addHeader(RawHeader.create("Content-Range", "bytes */" + found.size()));
     }
     if (download.part().isEmpty()) {
