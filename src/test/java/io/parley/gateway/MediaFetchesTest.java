@@ -86,6 +86,48 @@ class MediaFetchesTest {
     assertEquals("bytes=20- asks for none of the 20 bytes of this media", error.path("message").asText());
   }
 
+  /**
+   * Media never changes under its id: every answer carries a strong ETag, a Range is honoured
+   * under an If-Range of that ETag and ignored (the whole file, 200) under any other validator,
+   * and an If-None-Match of it is 304 for whoever may see the media.
+   */
+  @Test
+  void anIfRangeOtherThanTheMediasETagGetsTheWholeFile() throws Exception {
+    String mediaId = upload("alice");
+    HttpResponse whole = fetch("alice", mediaId);
+    assertEquals(200, whole.status().intValue());
+    String etag = header(whole, "ETag").orElseThrow(() -> new AssertionError("no ETag"));
+    assertEquals("\"" + mediaId + "\"", etag);
+    body(whole);
+
+    HttpResponse part = fetch("alice", mediaId, RawHeader.create("Range", "bytes=2-4"),
+        RawHeader.create("If-Range", etag));
+    assertEquals(206, part.status().intValue());
+    assertEquals("234", body(part));
+
+    for (String other : new String[] {"Wed, 21 Oct 2015 07:28:00 GMT", "\"another\"", "W/" + etag}) {
+      HttpResponse ignored = fetch("alice", mediaId, RawHeader.create("Range", "bytes=2-4"),
+          RawHeader.create("If-Range", other));
+      assertEquals(200, ignored.status().intValue(), other);
+      assertEquals(new String(CONTENT, StandardCharsets.UTF_8), body(ignored), other);
+    }
+  }
+
+  @Test
+  void anIfNoneMatchOfTheMediasETagIsNotModifiedForWhoeverMaySeeIt() throws Exception {
+    String mediaId = upload("alice");
+    String etag = "\"" + mediaId + "\"";
+    HttpResponse unchanged = fetch("alice", mediaId, RawHeader.create("If-None-Match", "\"x\", " + etag));
+    assertEquals(304, unchanged.status().intValue());
+    assertEquals(Optional.of(etag), header(unchanged, "ETag"));
+    assertEquals("", body(unchanged));
+    assertEquals(404, fetch("bob", mediaId, RawHeader.create("If-None-Match", etag)).status().intValue(),
+        "bob may not see it");
+    HttpResponse changed = fetch("alice", mediaId, RawHeader.create("If-None-Match", "\"x\""));
+    assertEquals(200, changed.status().intValue());
+    assertEquals(new String(CONTENT, StandardCharsets.UTF_8), body(changed));
+  }
+
   String upload(String uploaderId) throws Exception {
     Outcome<MediaService.Stored> stored = media.upload(uploaderId, ContentTypes.APPLICATION_OCTET_STREAM,
             OptionalLong.of(CONTENT.length), false, Source.single(ByteString.fromArray(CONTENT)))
