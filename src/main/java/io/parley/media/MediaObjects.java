@@ -2,6 +2,7 @@ package io.parley.media;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -11,6 +12,7 @@ import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.headers.ByteRange;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.connectors.s3.BucketAccess;
 import org.apache.pekko.stream.connectors.s3.ListBucketResultContents;
 import org.apache.pekko.stream.connectors.s3.MetaHeaders;
 import org.apache.pekko.stream.connectors.s3.MultipartUploadResult;
@@ -147,10 +149,19 @@ final class MediaObjects {
 
   /**
    * Whether there is an object under {@code key}, asked with S3's HEAD (none of its bytes are
-   * read). A HEAD answer has no body to tell a missing bucket from a missing key: both are no.
+   * read). A HEAD answer has no body to tell a missing bucket from a missing key, so a 404 is
+   * checked against the bucket: no bucket (or none we may see) is a broken store, a failure, as
+   * it is to {@link #open}.
    */
   CompletionStage<Boolean> exists(String key) {
-    return S3.getObjectMetadata(bucket, key).runWith(Sink.head(), system).thenApply(Optional::isPresent);
+    return S3.getObjectMetadata(bucket, key).runWith(Sink.head(), system).thenCompose(metadata -> metadata.isPresent()
+        ? CompletableFuture.completedFuture(true)
+        : S3.checkIfBucketExists(bucket, system).thenApply(access -> {
+          if (!access.equals(BucketAccess.accessGranted())) {
+            throw new IllegalStateException("the media bucket " + bucket + " is missing or refused: " + access);
+          }
+          return false;
+        }));
   }
 
   /** The bytes from {@code from} up to the next chunk's start or {@code end}, read whole. */

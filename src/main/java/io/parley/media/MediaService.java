@@ -118,15 +118,15 @@ public final class MediaService {
       Optional<ByteSpan> part = asked.flatMap(wanted -> wanted.within(media.size()));
       if (asked.isPresent() && part.isEmpty()) {
         // Told as HEAD would tell it: not_found if the object is gone, nothing of it read.
-        return anyStored(MediaKeys.storedKeys(mediaId, media)).thenApply(stored -> stored
-            ? Outcome.ok(Download.unsatisfiable(media)) : notFound(mediaId));
+        return unavailableIfFailed(mediaId, anyStored(MediaKeys.storedKeys(mediaId, media)).thenApply(stored -> stored
+            ? Outcome.ok(Download.unsatisfiable(media)) : notFound(mediaId)));
       }
       Outcome<Runnable> place = downloads.take(userId);
       if (!place.isOk()) {
         return done(Outcome.rejected(place.reason(), place.message()));
       }
       // No object behind the record (its uploader's media were erased): gone, for everyone.
-      return firstStored(MediaKeys.storedKeys(mediaId, media), media.size(), part)
+      return unavailableIfFailed(mediaId, firstStored(MediaKeys.storedKeys(mediaId, media), media.size(), part)
           .whenComplete((bytes, failure) -> {
             if (failure != null || bytes.isEmpty()) {
               place.value().run();
@@ -135,7 +135,7 @@ public final class MediaService {
           .thenApply(bytes -> bytes
               .<Outcome<Download>>map(found -> Outcome.ok(
                   new Download(media, part, true, downloads.holding(found, place.value()))))
-              .orElseGet(() -> notFound(mediaId)));
+              .orElseGet(() -> notFound(mediaId))));
     });
   }
 
@@ -149,8 +149,19 @@ public final class MediaService {
       return done(notFound(mediaId));
     }
     return accessible(userId, mediaId).thenCompose(outcome -> !outcome.isOk() ? done(outcome)
-        : anyStored(MediaKeys.storedKeys(mediaId, outcome.value()))
-            .thenApply(stored -> stored ? outcome : notFound(mediaId)));
+        : unavailableIfFailed(mediaId, anyStored(MediaKeys.storedKeys(mediaId, outcome.value()))
+            .thenApply(stored -> stored ? outcome : notFound(mediaId))));
+  }
+
+  /**
+   * A read of the bucket that failed (a missing bucket, S3 down or refusing): UNAVAILABLE, which
+   * the client may retry, for GET and HEAD alike; never not_found, which says the media is gone.
+   */
+  private <T> CompletionStage<Outcome<T>> unavailableIfFailed(String mediaId, CompletionStage<Outcome<T>> read) {
+    return read.exceptionally(failure -> {
+      log.warn("Reading media {} from the bucket failed: {}", mediaId, MediaObjects.causeOf(failure).toString());
+      return Outcome.rejected(Reason.UNAVAILABLE, "the media could not be read from storage now; retry");
+    });
   }
 
   private CompletionStage<Boolean> anyStored(List<String> keys) {

@@ -14,6 +14,7 @@ import io.parley.storage.EmbeddedObjectStore;
 import io.parley.storage.S3ConnectorSettings;
 import io.parley.testing.EntityHarness;
 import io.parley.testing.ParleyProcess;
+import io.parley.testing.TestS3;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * What {@code /v1/media/{id}} answers over HTTP (statuses, headers, bodies), with the media stored
@@ -128,6 +130,23 @@ class MediaFetchesTest {
     assertEquals(new String(CONTENT, StandardCharsets.UTF_8), body(changed));
   }
 
+  /** S3 tells a missing bucket from a missing key in a GET's body alone; a HEAD must not answer 404 for it. */
+  @Test
+  void aHeadOnABrokenStoreAnswersAsTheGetDoes() throws Exception {
+    String mediaId = upload("alice");
+    try (S3Client bucket = TestS3.client(s3.endpoint(), "mediakey", "mediasecret")) {
+      bucket.listObjectsV2Paginator(b -> b.bucket(BUCKET)).contents()
+          .forEach(object -> bucket.deleteObject(b -> b.bucket(BUCKET).key(object.key())));
+      bucket.deleteBucket(b -> b.bucket(BUCKET));
+    }
+    HttpResponse got = fetch("alice", mediaId);
+    assertEquals(503, got.status().intValue(), body(got));
+    HttpResponse head = fetch("alice", mediaId, HttpRequest.HEAD("/v1/media/" + mediaId));
+    assertEquals(503, head.status().intValue(), "HEAD as GET");
+    HttpResponse unsatisfiable = fetch("alice", mediaId, RawHeader.create("Range", "bytes=20-"));
+    assertEquals(503, unsatisfiable.status().intValue(), "a range past the end, as GET");
+  }
+
   String upload(String uploaderId) throws Exception {
     Outcome<MediaService.Stored> stored = media.upload(uploaderId, ContentTypes.APPLICATION_OCTET_STREAM,
             OptionalLong.of(CONTENT.length), false, Source.single(ByteString.fromArray(CONTENT)))
@@ -137,7 +156,10 @@ class MediaFetchesTest {
   }
 
   HttpResponse fetch(String userId, String mediaId, HttpHeader... headers) throws Exception {
-    HttpRequest request = HttpRequest.GET("/v1/media/" + mediaId);
+    return fetch(userId, mediaId, HttpRequest.GET("/v1/media/" + mediaId), headers);
+  }
+
+  HttpResponse fetch(String userId, String mediaId, HttpRequest request, HttpHeader... headers) throws Exception {
     for (HttpHeader header : headers) {
       request = request.addHeader(header);
     }
