@@ -147,20 +147,25 @@ final class MediaObjects {
     });
   }
 
-  /**
-   * Whether there is an object under {@code key}, asked with S3's HEAD (none of its bytes are
-   * read). A HEAD answer has no body to tell a missing bucket from a missing key, so a 404 is
-   * checked against the bucket: no bucket (or none we may see) is a broken store, a failure, as
-   * it is to {@link #open}.
-   */
+  /** Whether there is an object under {@code key}: see {@link #size}. */
   CompletionStage<Boolean> exists(String key) {
+    return size(key).thenApply(Optional::isPresent);
+  }
+
+  /**
+   * The size of the object under {@code key}, empty if there is none, asked with S3's HEAD (none
+   * of its bytes are read). A HEAD answer has no body to tell a missing bucket from a missing key,
+   * so a 404 is checked against the bucket: no bucket (or none we may see) is a broken store, a
+   * failure, as it is to {@link #open}.
+   */
+  CompletionStage<Optional<Long>> size(String key) {
     return S3.getObjectMetadata(bucket, key).runWith(Sink.head(), system).thenCompose(metadata -> metadata.isPresent()
-        ? CompletableFuture.completedFuture(true)
+        ? CompletableFuture.completedFuture(Optional.of(metadata.get().getContentLength()))
         : S3.checkIfBucketExists(bucket, system).thenApply(access -> {
           if (!access.equals(BucketAccess.accessGranted())) {
             throw new IllegalStateException("the media bucket " + bucket + " is missing or refused: " + access);
           }
-          return false;
+          return Optional.<Long>empty();
         }));
   }
 

@@ -102,8 +102,7 @@ public final class MediaService {
 
   /**
    * As {@link #open(String, String)}, only the bytes {@code range} asks for if it is given: those
-   * alone are read from the bucket. A media record without a size (an old one) answers the whole
-   * object, as a server may ignore a range.
+   * alone are read from the bucket.
    */
   public CompletionStage<Outcome<Download>> open(String userId, String mediaId, Optional<RangeRequest> range) {
     if (!MediaUrls.isValidId(mediaId)) {
@@ -113,30 +112,35 @@ public final class MediaService {
       if (!outcome.isOk()) {
         return done(Outcome.rejected(outcome.reason(), outcome.message()));
       }
-      MediaActor.Media media = outcome.value();
-      Optional<RangeRequest> asked = media.size() > 0 ? range : Optional.empty();
-      Optional<ByteSpan> part = asked.flatMap(wanted -> wanted.within(media.size()));
-      if (asked.isPresent() && part.isEmpty()) {
-        // Told as HEAD would tell it: not_found if the object is gone, nothing of it read.
-        return unavailableIfFailed(mediaId, anyStored(MediaKeys.storedKeys(mediaId, media)).thenApply(stored -> stored
-            ? Outcome.ok(Download.unsatisfiable(media)) : notFound(mediaId)));
-      }
-      Outcome<Runnable> place = downloads.take(userId);
-      if (!place.isOk()) {
-        return done(Outcome.rejected(place.reason(), place.message()));
-      }
-      // No object behind the record (its uploader's media were erased): gone, for everyone.
-      return unavailableIfFailed(mediaId, firstStored(MediaKeys.storedKeys(mediaId, media), media.size(), part)
-          .whenComplete((bytes, failure) -> {
-            if (failure != null || bytes.isEmpty()) {
-              place.value().run();
-            }
-          })
-          .thenApply(bytes -> bytes
-              .<Outcome<Download>>map(found -> Outcome.ok(
-                  new Download(media, part, true, downloads.holding(found, place.value()))))
-              .orElseGet(() -> notFound(mediaId))));
+      return unavailableIfFailed(mediaId, sized(mediaId, outcome.value())).thenCompose(sized -> !sized.isOk()
+          ? done(Outcome.rejected(sized.reason(), sized.message()))
+          : open(userId, mediaId, sized.value(), range));
     });
+  }
+
+  private CompletionStage<Outcome<Download>> open(
+      String userId, String mediaId, MediaActor.Media media, Optional<RangeRequest> range) {
+    Optional<ByteSpan> part = range.flatMap(wanted -> wanted.within(media.size()));
+    if (range.isPresent() && part.isEmpty()) {
+      // Told as HEAD would tell it: not_found if the object is gone, nothing of it read.
+      return unavailableIfFailed(mediaId, anyStored(MediaKeys.storedKeys(mediaId, media)).thenApply(stored -> stored
+          ? Outcome.ok(Download.unsatisfiable(media)) : notFound(mediaId)));
+    }
+    Outcome<Runnable> place = downloads.take(userId);
+    if (!place.isOk()) {
+      return done(Outcome.rejected(place.reason(), place.message()));
+    }
+    // No object behind the record (its uploader's media were erased): gone, for everyone.
+    return unavailableIfFailed(mediaId, firstStored(MediaKeys.storedKeys(mediaId, media), media.size(), part)
+        .whenComplete((bytes, failure) -> {
+          if (failure != null || bytes.isEmpty()) {
+            place.value().run();
+          }
+        })
+        .thenApply(bytes -> bytes
+            .<Outcome<Download>>map(found -> Outcome.ok(
+                new Download(media, part, true, downloads.holding(found, place.value()))))
+            .orElseGet(() -> notFound(mediaId))));
   }
 
   /**
@@ -149,8 +153,32 @@ public final class MediaService {
       return done(notFound(mediaId));
     }
     return accessible(userId, mediaId).thenCompose(outcome -> !outcome.isOk() ? done(outcome)
-        : unavailableIfFailed(mediaId, anyStored(MediaKeys.storedKeys(mediaId, outcome.value()))
-            .thenApply(stored -> stored ? outcome : notFound(mediaId))));
+        : outcome.value().size() <= 0
+            ? unavailableIfFailed(mediaId, sized(mediaId, outcome.value()))
+            : unavailableIfFailed(mediaId, anyStored(MediaKeys.storedKeys(mediaId, outcome.value()))
+                .thenApply(stored -> stored ? outcome : notFound(mediaId))));
+  }
+
+  /**
+   * {@code media} with its object's size: a record stored without one (size 0, by an old version)
+   * learns it from the bucket, so that the answer declares the right length and takes ranges.
+   * NOT_FOUND if no object is behind it.
+   */
+  private CompletionStage<Outcome<MediaActor.Media>> sized(String mediaId, MediaActor.Media media) {
+    if (media.size() > 0) {
+      return done(Outcome.ok(media));
+    }
+    return firstSize(MediaKeys.storedKeys(mediaId, media)).thenApply(size -> size
+        .map(bytes -> Outcome.ok(new MediaActor.Media(media.uploaderId(), media.contentType(), bytes,
+            media.uploadedTs(), media.conversations(), media.objectKey())))
+        .orElseGet(() -> notFound(mediaId)));
+  }
+
+  private CompletionStage<Optional<Long>> firstSize(List<String> keys) {
+    if (keys.isEmpty()) {
+      return done(Optional.empty());
+    }
+    return objects.size(keys.get(0)).thenCompose(size -> size.isPresent() ? done(size) : firstSize(keys.subList(1, keys.size())));
   }
 
   /**

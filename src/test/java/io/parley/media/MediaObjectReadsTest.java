@@ -54,6 +54,22 @@ class MediaObjectReadsTest extends MediaStorageFixture {
     assertEquals(Outcome.Reason.NOT_FOUND, download("alice", neither).reason());
   }
 
+  /** Records stored without a size (size 0) answer the object's real size, and ranges of it. */
+  @Test
+  void mediaRecordedWithoutASizeIsServedWithTheObjectsSize() throws Exception {
+    String mediaId = MediaUrls.newId();
+    bucket.putObject(b -> b.bucket(BUCKET).key(MediaKeys.objectKey("alice", mediaId)),
+        RequestBody.fromBytes(bytes("sizeless")));
+    register(mediaId, "alice", 0, MediaKeys.objectKey("alice", mediaId));
+
+    MediaService.Download whole = media.open("alice", mediaId, java.util.Optional.empty())
+        .toCompletableFuture().get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).value();
+    assertEquals(8, whole.media().size(), "the size the answer declares");
+    assertArrayEquals(bytes("sizeless"), download("alice", mediaId).value());
+    assertEquals(8, describe("alice", mediaId).value().size(), "HEAD's");
+    assertArrayEquals(bytes("less"), download("alice", mediaId, RangeRequest.suffix(4)).value());
+  }
+
   @Test
   void aBrokenStoreIsAFailureNotAMissingObject() throws Exception {
     String mediaId = upload("alice", bytes("picture"));
