@@ -251,10 +251,11 @@ public final class WireFormat {
       return withRoles(withMembers(node, u.members(), u.memberCount()), u.roles());
     }
     if (event instanceof DeviceEvent.Presence p) {
-      return frame("presence", null)
+      ObjectNode presence = frame("presence", null)
           .put("user_id", p.userId())
-          .put("status", p.online() ? "online" : "offline")
-          .put("last_seen", p.online() ? now : p.lastSeen());
+          .put("status", p.online() ? "online" : "offline");
+      // A user who never connected (only ever used HTTP) was never seen: no time, rather than the epoch.
+      return p.online() || p.lastSeen() > 0 ? presence.put("last_seen", p.online() ? now : p.lastSeen()) : presence;
     }
     if (event instanceof DeviceEvent.PresenceHidden h) {
       // No last_seen: a user the subscriber may not watch looks like one never seen.

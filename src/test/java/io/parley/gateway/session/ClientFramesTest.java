@@ -192,4 +192,12 @@ class ClientFramesTest extends ClientFramesFixture {
     assertEquals("offline", hidden.get("status").asText());
     assertFalse(hidden.has("last_seen"));
   }
+
+  @Test
+  void aContactNeverConnectedHasNoLastSeen() {
+    // Only over HTTP, say: presence follows connections, and none was ever seen, so not the epoch.
+    JsonNode never = WireFormat.event(new DeviceEvent.Presence("carol", false, 0), 2000);
+    assertEquals("offline", never.get("status").asText());
+    assertFalse(never.has("last_seen"), never.toString());
+  }
 }
