@@ -9,6 +9,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.net.MalformedURLException;
 import java.net.URI;
+import java.net.URL;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -23,16 +24,25 @@ final class JwksVerifier {
   private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
   JwksVerifier(String jwksUrl, ClaimsCheck claimsCheck, Duration cacheFor, Duration minRefreshInterval) {
-    JWKSource<SecurityContext> keys;
+    URL url;
     try {
-      keys = JWKSourceBuilder.<SecurityContext>create(URI.create(jwksUrl).toURL())
-          .cache(cacheFor.toMillis(), JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT)
-          .rateLimited(minRefreshInterval.toMillis())
-          .retrying(false)
-          .build();
+      url = URI.create(jwksUrl).toURL();
     } catch (MalformedURLException | IllegalArgumentException bad) {
       throw new IllegalArgumentException("parley.auth.jwks-url is not a URL: " + jwksUrl, bad);
     }
+    long cacheMillis = cacheFor.toMillis();
+    if (minRefreshInterval.toMillis() >= cacheMillis) {
+      throw new IllegalArgumentException("parley.auth.jwks-min-refresh-interval (" + minRefreshInterval
+          + ") must be shorter than parley.auth.jwks-cache-for (" + cacheFor + ")");
+    }
+    // Nimbus's refresh-ahead window and refresh timeout (30 s, 15 s) must fit in the cache's life:
+    // a shorter cache gets a third of its life for each.
+    JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(url)
+        .cache(cacheMillis, Math.min(JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT, cacheMillis / 3))
+        .refreshAheadCache(Math.min(JWKSourceBuilder.DEFAULT_REFRESH_AHEAD_TIME, cacheMillis / 3), false)
+        .rateLimited(minRefreshInterval.toMillis())
+        .retrying(false)
+        .build();
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256), keys));
     processor.setJWTClaimsSetVerifier(claimsCheck);
   }

@@ -1,6 +1,7 @@
 package io.parley.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.JWSAlgorithm;
@@ -56,10 +57,13 @@ class JwksAuthTest {
       exchange.close();
     });
     idp.start();
-    auth = JwtAuth.from(ConfigFactory.parseString(
+    auth = auth("jwks-cache-for = 5m\njwks-min-refresh-interval = 30s\n");
+  }
+
+  private JwtAuth auth(String settings) {
+    return JwtAuth.from(ConfigFactory.parseString(
             "jwks-url = \"http://127.0.0.1:" + idp.getAddress().getPort() + "/jwks.json\"\n"
-                + "issuer = \"" + ISSUER + "\"\naudience = \"" + AUDIENCE + "\"\n"
-                + "jwks-cache-for = 5m\njwks-min-refresh-interval = 30s\n"
+                + "issuer = \"" + ISSUER + "\"\naudience = \"" + AUDIENCE + "\"\n" + settings
                 + "jwt-secret = \"" + JwtAuthTest.SECRET + "\"\n")
         .withFallback(ConfigFactory.load().getConfig("parley.auth")), Clock.systemUTC());
   }
@@ -119,6 +123,22 @@ class JwksAuthTest {
     numeric.sign(new RSASSASigner(rsa));
     assertTrue(auth.verify(numeric.serialize()).isEmpty(), "{\"sub\":12345} is not user \"12345\"");
     assertEquals(Optional.of("12345"), auth.verify(token(rsa, "12345", ISSUER, AUDIENCE, 60)));
+  }
+
+  @Test
+  void aKeyCacheOfLessThanAMinuteWorks() throws Exception {
+    auth = auth("jwks-cache-for = 10s\njwks-min-refresh-interval = 1s\n");
+    RSAKey rsa = new RSAKeyGenerator(2048).keyID("r1").generate();
+    published.set(new JWKSet(rsa.toPublicJWK()));
+    assertEquals(Optional.of("alice"), auth.verify(token(rsa, "alice", ISSUER, AUDIENCE, 60)));
+  }
+
+  @Test
+  void aLeastRefreshIntervalNotBelowTheCachesLifeIsRefusedByName() {
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+        () -> auth("jwks-cache-for = 1m\njwks-min-refresh-interval = 1m\n"));
+    assertTrue(refused.getMessage().contains("jwks-min-refresh-interval"), refused.getMessage());
+    assertTrue(refused.getMessage().contains("jwks-cache-for"), refused.getMessage());
   }
 
   private static String token(JWK key, String subject, String issuer, String audience, long expiresInSeconds)
