@@ -18,12 +18,22 @@ import java.util.Set;
  * Verifies RS256 and ES256 tokens of an identity provider against the keys it publishes as a
  * JWKS, chosen by {@code kid}. Nimbus's JWK source fetches and caches the set; a token with an
  * unknown {@code kid} makes it fetch again (so keys rotate without a restart), at most once per
- * {@code minRefreshInterval}, so a flood of unknown ids is not a flood of fetches.
+ * {@code minRefreshInterval}, so a flood of unknown ids is not a flood of fetches. While the
+ * provider does not answer, the set it served last is used for a grace.
  */
 final class JwksVerifier {
   private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
-  JwksVerifier(String jwksUrl, ClaimsCheck claimsCheck, Duration cacheFor, Duration minRefreshInterval) {
+  /**
+   * How the set is kept: {@code cacheFor}, fetched again at most every {@code minRefreshInterval},
+   * and, while the provider fails to answer, the set it served last used for up to
+   * {@code outageGrace} (zero: not at all).
+   */
+  record Caching(Duration cacheFor, Duration minRefreshInterval, Duration outageGrace) {}
+
+  JwksVerifier(String jwksUrl, ClaimsCheck claimsCheck, Caching caching) {
+    Duration cacheFor = caching.cacheFor();
+    Duration minRefreshInterval = caching.minRefreshInterval();
     URL url;
     try {
       url = URI.create(jwksUrl).toURL();
@@ -35,14 +45,22 @@ final class JwksVerifier {
       throw new IllegalArgumentException("parley.auth.jwks-min-refresh-interval (" + minRefreshInterval
           + ") must be shorter than parley.auth.jwks-cache-for (" + cacheFor + ")");
     }
+    Duration outageGrace = caching.outageGrace();
+    if (!outageGrace.isZero() && outageGrace.compareTo(cacheFor) <= 0) {
+      throw new IllegalArgumentException("parley.auth.jwks-outage-grace (" + outageGrace
+          + ") must be 0 or longer than parley.auth.jwks-cache-for (" + cacheFor + ")");
+    }
     // Nimbus's refresh-ahead window and refresh timeout (30 s, 15 s) must fit in the cache's life:
     // a shorter cache gets a third of its life for each.
-    JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(url)
+    JWKSourceBuilder<SecurityContext> builder = JWKSourceBuilder.<SecurityContext>create(url)
         .cache(cacheMillis, Math.min(JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT, cacheMillis / 3))
         .refreshAheadCache(Math.min(JWKSourceBuilder.DEFAULT_REFRESH_AHEAD_TIME, cacheMillis / 3), false)
         .rateLimited(minRefreshInterval.toMillis())
-        .retrying(false)
-        .build();
+        .retrying(false);
+    // An identity provider down for a while must not refuse every token of it: clients would all
+    // be told to sign in again, against a provider that cannot answer them.
+    JWKSource<SecurityContext> keys = (outageGrace.isZero()
+        ? builder.outageTolerant(false) : builder.outageTolerant(outageGrace.toMillis())).build();
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256), keys));
     processor.setJWTClaimsSetVerifier(claimsCheck);
   }

@@ -42,8 +42,9 @@ public final class JwtAuth {
   public static JwtAuth from(Config auth, Clock clock) {
     AuthSettings settings = AuthSettings.from(auth);
     return new JwtAuth(settings.hs256() ? settings.secret() : Optional.empty(), settings.jwksUrl(),
-        auth.getDuration("jwks-cache-for"), auth.getDuration("jwks-min-refresh-interval"), settings.issuer(),
-        settings.audience(), settings.maxLifetime(), clock);
+        new JwksVerifier.Caching(auth.getDuration("jwks-cache-for"), auth.getDuration("jwks-min-refresh-interval"),
+            auth.getDuration("jwks-outage-grace")),
+        settings.issuer(), settings.audience(), settings.maxLifetime(), clock);
   }
 
   /** A valid token's user id, and when the token expires. */
@@ -51,10 +52,10 @@ public final class JwtAuth {
 
   /** HS256 with {@code secret} only, no issuer or audience, tokens of at most 24 hours. */
   public JwtAuth(String secret, Clock clock) {
-    this(Optional.of(secret), "", Duration.ZERO, Duration.ZERO, "", "", DEFAULT_MAX_LIFETIME, clock);
+    this(Optional.of(secret), "", null, "", "", DEFAULT_MAX_LIFETIME, clock);
   }
 
-  private JwtAuth(Optional<String> secret, String jwksUrl, Duration jwksCacheFor, Duration jwksMinRefresh,
+  private JwtAuth(Optional<String> secret, String jwksUrl, JwksVerifier.Caching jwksCaching,
       String issuer, String audience, Duration maxLifetime, Clock clock) {
     this.clock = clock;
     this.issuer = issuer;
@@ -63,7 +64,7 @@ public final class JwtAuth {
     this.claimsCheck = new ClaimsCheck(issuer, audience, clock);
     this.provider = jwksUrl.isEmpty()
         ? Optional.empty()
-        : Optional.of(new JwksVerifier(jwksUrl, claimsCheck, jwksCacheFor, jwksMinRefresh));
+        : Optional.of(new JwksVerifier(jwksUrl, claimsCheck, jwksCaching));
     if (secret.isEmpty()) {
       this.signer = Optional.empty();
       this.verifier = Optional.empty();

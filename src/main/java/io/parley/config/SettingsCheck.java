@@ -105,7 +105,7 @@ public final class SettingsCheck {
           "parley.gateway.ask-timeout", "parley.large-groups.relay-check-every", "parley.media.passivate-after-idle",
           "parley.media.upload-grace", "parley.push.max-backoff", "parley.user.device-inactive-after",
           "parley.user.passivate-after-idle"),
-      each(new Span(true), "parley.auth.jwks-min-refresh-interval", "parley.gateway.reconnect-spread",
+      each(new Span(true), "parley.auth.jwks-min-refresh-interval", "parley.auth.jwks-outage-grace", "parley.gateway.reconnect-spread",
           "parley.user.ack-sync-wait", "parley.user.lazy-ack-delay"),
       each(new Span(true), "parley.privacy.key-cache-ttl", "parley.archive.batch-window", "parley.gateway.drain-grace",
           "parley.push.gather-delay", "parley.push.coalesce-window"),

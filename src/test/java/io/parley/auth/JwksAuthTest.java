@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -43,6 +44,8 @@ class JwksAuthTest {
   HttpServer idp;
   final AtomicReference<JWKSet> published = new AtomicReference<>();
   final AtomicInteger fetches = new AtomicInteger();
+  final AtomicBoolean down = new AtomicBoolean();
+  final AtomicInteger failedFetches = new AtomicInteger();
   JwtAuth auth;
 
   @BeforeEach
@@ -50,6 +53,12 @@ class JwksAuthTest {
     idp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     idp.createContext("/jwks.json", exchange -> {
       fetches.incrementAndGet();
+      if (down.get()) {
+        failedFetches.incrementAndGet();
+        exchange.sendResponseHeaders(503, -1);
+        exchange.close();
+        return;
+      }
       byte[] body = published.get().toString(true).getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "application/json");
       exchange.sendResponseHeaders(200, body.length);
@@ -139,6 +148,37 @@ class JwksAuthTest {
         () -> auth("jwks-cache-for = 1m\njwks-min-refresh-interval = 1m\n"));
     assertTrue(refused.getMessage().contains("jwks-min-refresh-interval"), refused.getMessage());
     assertTrue(refused.getMessage().contains("jwks-cache-for"), refused.getMessage());
+  }
+
+  @Test
+  void anOutageGraceNotLongerThanTheCachesLifeIsRefusedByName() {
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+        () -> auth("jwks-cache-for = 5m\njwks-min-refresh-interval = 30s\njwks-outage-grace = 5m\n"));
+    assertTrue(refused.getMessage().contains("jwks-outage-grace"), refused.getMessage());
+  }
+
+  @Test
+  void theKeysLastFetchedStillVerifyWhileTheProviderIsDown() throws Exception {
+    // The cache lives a second here, so that it runs out while the provider is down.
+    auth = auth("jwks-cache-for = 1s\njwks-min-refresh-interval = 100ms\n");
+    RSAKey rsa = new RSAKeyGenerator(2048).keyID("r1").generate();
+    published.set(new JWKSet(rsa.toPublicJWK()));
+    String alice = token(rsa, "alice", ISSUER, AUDIENCE, 600);
+    assertEquals(Optional.of("alice"), auth.verify(alice));
+
+    down.set(true);
+    long downAt = System.nanoTime();
+    long deadline = downAt + Duration.ofSeconds(20).toNanos();
+    // Past the cache's life twice over, and the set asked for again meanwhile.
+    while (System.nanoTime() - downAt < Duration.ofMillis(2500).toNanos() || failedFetches.get() < 3) {
+      assertEquals(Optional.of("alice"), auth.verify(alice), "refused while the provider is down");
+      assertTrue(System.nanoTime() < deadline, "the set was never fetched again");
+      Thread.sleep(20); // polled, as an await does
+    }
+    assertEquals(Optional.of("alice"), auth.verify(alice), "refused once the provider failed to answer");
+    // A key the provider never published is refused all the same.
+    RSAKey forged = new RSAKeyGenerator(2048).keyID("r1").generate();
+    assertTrue(auth.verify(token(forged, "alice", ISSUER, AUDIENCE, 600)).isEmpty());
   }
 
   private static String token(JWK key, String subject, String issuer, String audience, long expiresInSeconds)
