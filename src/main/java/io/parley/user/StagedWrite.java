@@ -164,8 +164,12 @@ final class StagedWrite {
     }
   }
 
+  /** A token registered again becomes the newest, so that the limit drops the tokens not registered for longest. */
   void registerPushToken(PushToken token) {
-    if (pushTokens().add(token)) {
+    LinkedHashSet<PushToken> tokens = pushTokens();
+    if (tokens.isEmpty() || !token.equals(tokens.stream().reduce((first, second) -> second).orElseThrow())) {
+      tokens.remove(token);
+      tokens.add(token);
       add(new UserActor.PushTokenAdded(token));
     }
   }

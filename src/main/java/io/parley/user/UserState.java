@@ -221,6 +221,7 @@ public final class UserState implements JsonSerializable {
   }
 
   UserState apply(UserActor.PushTokenAdded e) {
+    pushTokens.remove(e.token()); // registered again: the newest now
     pushTokens.add(e.token());
     while (pushTokens.size() > MAX_PUSH_TOKENS) {
       pushTokens.remove(pushTokens.iterator().next());

@@ -1,7 +1,9 @@
 package io.parley.user;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.conversation.ConversationActor;
 import io.parley.push.PushNotification;
@@ -108,5 +110,30 @@ class UserPushTest extends UserFixture {
     settled(bob);
     pass(Duration.ofSeconds(1));
     assertEquals(2, nextPush().seq());
+  }
+  /**
+   * A user keeps the tokens registered most recently: an app registers its token again at each
+   * start, so that is the token of a device in use, kept over those registered since.
+   */
+  @Test
+  void aTokenRegisteredAgainIsKeptOverOlderOnesWhenTheLimitIsReached() throws Exception {
+    var bob = spawn();
+    PushToken[] tokens = new PushToken[UserState.MAX_PUSH_TOKENS + 1];
+    for (int t = 0; t < tokens.length; t++) {
+      tokens[t] = new PushToken("fcm", "token-" + t);
+    }
+    registerTokens(bob, java.util.Arrays.copyOf(tokens, UserState.MAX_PUSH_TOKENS));
+    registerTokens(bob, tokens[0]); // the phone in use starts its app again
+    registerTokens(bob, tokens[UserState.MAX_PUSH_TOKENS]); // one token more than are kept
+    bob.tell(new UserActor.Deliver(INFO, 0, messages(1, 1, "alice")));
+    assertEquals(1, handedOff());
+    settled(bob);
+    pass(Duration.ofSeconds(1));
+    java.util.Set<String> pushed = new java.util.TreeSet<>();
+    for (int i = 0; i < UserState.MAX_PUSH_TOKENS; i++) {
+      pushed.add(nextPush().token());
+    }
+    assertTrue(pushed.contains("token-0"), "the token registered again was dropped: " + pushed);
+    assertFalse(pushed.contains("token-1"), "the least recently registered was kept: " + pushed);
   }
 }
