@@ -76,10 +76,6 @@ public final class Connection {
   /** The client sent a newer token (auth.refresh): the connection lives until it expires. */
   public record TokenRefreshed(Instant expiresAt) {}
 
-  private enum TokenExpired {
-    INSTANCE
-  }
-
   /** Whose presence the client watches now, so that the subscriptions are renewed. */
   public record PresenceWatched(Set<String> userIds) {}
 
@@ -156,6 +152,7 @@ public final class Connection {
   private final Clock clock;
   private final ActorContext<Object> ctx;
   private final TimerScheduler<Object> timers;
+  private final TokenExpiry tokenExpiry;
 
   private final SocketOutput socket = new SocketOutput();
   private boolean attached;
@@ -192,6 +189,7 @@ public final class Connection {
     this.clock = clock;
     this.ctx = ctx;
     this.timers = timers;
+    this.tokenExpiry = new TokenExpiry(timers, clock);
     PendingReplay replay = new PendingReplay(userId,
         new PendingReader(entities, history, askTimeout, ctx.getSystem()), ctx, new NoAnswer(Replay.INSTANCE),
         socket::hasRoom);
@@ -219,14 +217,9 @@ public final class Connection {
 
   private Behavior<Object> awaitingAttach(Instant tokenExpiresAt) {
     registration.register();
-    expireAt(tokenExpiresAt);
+    tokenExpiry.expireAt(tokenExpiresAt);
     timers.startSingleTimer(AttachTimeout.INSTANCE, Duration.ofSeconds(30));
     return running();
-  }
-
-  private void expireAt(Instant expiresAt) {
-    Duration left = Duration.between(clock.instant(), expiresAt);
-    timers.startSingleTimer(TokenExpired.INSTANCE, left.isNegative() ? Duration.ZERO : left);
   }
 
   /** One table for every connection (see {@link HandlerTable}). */
@@ -285,10 +278,12 @@ public final class Connection {
           .on(DeviceEvent.class, (self, none, event) -> same(() -> self.deliver(event)))
           .on(ReRegister.class, (self, none, r) -> same(self.registration::register))
           .on(Tick.class, (self, none, tick) -> same(self::onTick))
-          .on(TokenRefreshed.class, (self, none, refreshed) -> same(() -> self.expireAt(refreshed.expiresAt())))
-          .on(TokenExpired.class, (self, none, expired) -> same(() -> {
-            self.send(WireFormat.tokenExpired());
-            self.socket.complete();
+          .on(TokenRefreshed.class, (self, none, refreshed) -> same(() -> self.tokenExpiry.expireAt(refreshed.expiresAt())))
+          .on(TokenExpiry.Due.class, (self, none, due) -> same(() -> {
+            if (self.tokenExpiry.expired(due)) {
+              self.send(WireFormat.tokenExpired());
+              self.socket.complete();
+            }
           }))
           .on(PresenceWatched.class, (self, none, watched) -> same(() -> self.presence.watch(watched.userIds())))
           .on(Refusal.class, (self, none, refusal) -> same(() -> self.send(refusal.error())))

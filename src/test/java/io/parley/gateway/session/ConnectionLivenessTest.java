@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.user.DeviceEvent;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,5 +57,20 @@ class ConnectionLivenessTest extends ConnectionFixture {
     connection.tell(new Connection.TokenRefreshed(harness.clock.instant().plus(TOKEN_LIFETIME.multipliedBy(2))));
     time.timePasses(TOKEN_LIFETIME.plusMinutes(1));
     socket.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aTokenLivingDaysIsWaitedForADayAtATimeAndExpiresOnItsDay() {
+    registerAndReplay(new Registration(false, 0), 0);
+    connection.tell(new Connection.TokenRefreshed(harness.clock.instant().plus(Duration.ofDays(3))));
+    for (Duration step : List.of(Duration.ofDays(1), Duration.ofDays(1), Duration.ofDays(1).minusMinutes(1))) {
+      time.timePasses(step);
+      // Served on; and answered after the timer's message, so the timer was set again.
+      connection.tell(new DeviceEvent.Typing("d:alice:bob", "alice"));
+      assertEquals("typing", nextFrame().get("type").asText());
+    }
+    time.timePasses(Duration.ofMinutes(1));
+    assertEquals("unauthorized", nextFrame().get("code").asText());
+    assertTrue(socket.receiveMessage() instanceof SocketOutput.Complete);
   }
 }
