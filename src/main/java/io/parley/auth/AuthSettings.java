@@ -85,9 +85,10 @@ public record AuthSettings(
       return Optional.of("no way to verify client tokens: set PARLEY_JWT_SECRET (at least 32 bytes, "
           + "the same on every node) or PARLEY_JWT_JWKS_URL");
     }
-    if (devTokenTtl.compareTo(maxLifetime) > 0) {
+    // Only tokens the node makes: with dev tokens off, their life (which no variable sets) is moot.
+    if (devTokens.issued() && devTokenTtl.compareTo(maxLifetime) > 0) {
       return Optional.of("dev tokens would live " + devTokenTtl + ", longer than PARLEY_JWT_MAX_LIFETIME ("
-          + maxLifetime + ")");
+          + maxLifetime + "), and be refused: set parley.auth.dev-token-ttl shorter, or turn dev tokens off");
     }
     return Optional.empty();
   }

@@ -48,6 +48,16 @@ class AuthSettingsTest {
   }
 
   @Test
+  void shortTokensNeedNoDevTokenSettingWhenDevTokensAreOff() {
+    // A deployment with its own HS256 issuer and short tokens: dev tokens, whose life it cannot
+    // set by a variable, do not exist there.
+    assertEquals(Optional.empty(), settings("dev-tokens = off\nmax-token-lifetime = 1h\njwt-secret = \""
+        + JwtAuthTest.SECRET + "\"").refusal("0.0.0.0"));
+    assertTrue(refusal("max-token-lifetime = 1h", "127.0.0.1").contains("PARLEY_JWT_MAX_LIFETIME"),
+        "dev tokens that would be refused as soon as made");
+  }
+
+  @Test
   void theGeneratedSecretIsRandomPerDataDirKeptAcrossStartsAndOwnerOnly() throws Exception {
     assertTrue(settings("").needsGeneratedSecret());
     assertTrue(!settings("jwt-secret = \"" + JwtAuthTest.SECRET + "\"").needsGeneratedSecret(), "a configured one wins");
