@@ -2,6 +2,7 @@ package io.parley;
 
 import com.typesafe.config.Config;
 import io.parley.auth.AuthSettings;
+import io.parley.auth.JwtAuth;
 import io.parley.config.ActorThreads;
 import io.parley.config.ParleyConfig;
 import io.parley.config.SettingsCheck;
@@ -114,10 +115,11 @@ public final class Parley {
    * Before anything is created or started: a wrong setting leaves no data dir, store or cluster
    * member behind. The parts named here parse settings of their own.
    */
-  private static void refuseWrongSettings(Config config) {
+  static void refuseWrongSettings(Config config) {
     List<String> problems = SettingsCheck.problems(config, List.of(
         RowWrites::from,
         Gateway::checkTimeouts,
+        settings -> JwtAuth.checkSettings(settings.getConfig("parley.auth")),
         settings -> GroupConsentSettings.from(settings,
             AuthSettings.from(settings.getConfig("parley.auth")).devTokens().issued())));
     if (!problems.isEmpty()) {

@@ -7,6 +7,7 @@ import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import com.typesafe.config.Config;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URL;
@@ -27,35 +28,45 @@ final class JwksVerifier {
   /**
    * How the set is kept: {@code cacheFor}, fetched again at most every {@code minRefreshInterval},
    * and, while the provider fails to answer, the set it served last used for up to
-   * {@code outageGrace} (zero: not at all).
+   * {@code outageGrace} (zero: not at all). Settings nimbus would refuse are refused by name.
    */
-  record Caching(Duration cacheFor, Duration minRefreshInterval, Duration outageGrace) {}
+  record Caching(Duration cacheFor, Duration minRefreshInterval, Duration outageGrace) {
+    Caching {
+      if (minRefreshInterval.compareTo(cacheFor) >= 0) {
+        throw new IllegalArgumentException("parley.auth.jwks-min-refresh-interval (" + minRefreshInterval
+            + ") must be shorter than parley.auth.jwks-cache-for (" + cacheFor + ")");
+      }
+      if (!outageGrace.isZero() && outageGrace.compareTo(cacheFor) <= 0) {
+        throw new IllegalArgumentException("parley.auth.jwks-outage-grace (" + outageGrace
+            + ") must be 0 or longer than parley.auth.jwks-cache-for (" + cacheFor + ")");
+      }
+    }
 
-  JwksVerifier(String jwksUrl, ClaimsCheck claimsCheck, Caching caching) {
-    Duration cacheFor = caching.cacheFor();
-    Duration minRefreshInterval = caching.minRefreshInterval();
-    URL url;
+    static Caching from(Config auth) {
+      return new Caching(auth.getDuration("jwks-cache-for"), auth.getDuration("jwks-min-refresh-interval"),
+          auth.getDuration("jwks-outage-grace"));
+    }
+  }
+
+  /** The JWKS URL, or an IllegalArgumentException that says it is none. */
+  static URL url(String jwksUrl) {
     try {
-      url = URI.create(jwksUrl).toURL();
+      return URI.create(jwksUrl).toURL();
     } catch (MalformedURLException | IllegalArgumentException bad) {
       throw new IllegalArgumentException("parley.auth.jwks-url is not a URL: " + jwksUrl, bad);
     }
-    long cacheMillis = cacheFor.toMillis();
-    if (minRefreshInterval.toMillis() >= cacheMillis) {
-      throw new IllegalArgumentException("parley.auth.jwks-min-refresh-interval (" + minRefreshInterval
-          + ") must be shorter than parley.auth.jwks-cache-for (" + cacheFor + ")");
-    }
+  }
+
+  JwksVerifier(String jwksUrl, ClaimsCheck claimsCheck, Caching caching) {
+    URL url = url(jwksUrl);
+    long cacheMillis = caching.cacheFor().toMillis();
     Duration outageGrace = caching.outageGrace();
-    if (!outageGrace.isZero() && outageGrace.compareTo(cacheFor) <= 0) {
-      throw new IllegalArgumentException("parley.auth.jwks-outage-grace (" + outageGrace
-          + ") must be 0 or longer than parley.auth.jwks-cache-for (" + cacheFor + ")");
-    }
     // Nimbus's refresh-ahead window and refresh timeout (30 s, 15 s) must fit in the cache's life:
     // a shorter cache gets a third of its life for each.
     JWKSourceBuilder<SecurityContext> builder = JWKSourceBuilder.<SecurityContext>create(url)
         .cache(cacheMillis, Math.min(JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT, cacheMillis / 3))
         .refreshAheadCache(Math.min(JWKSourceBuilder.DEFAULT_REFRESH_AHEAD_TIME, cacheMillis / 3), false)
-        .rateLimited(minRefreshInterval.toMillis())
+        .rateLimited(caching.minRefreshInterval().toMillis())
         .retrying(false);
     // An identity provider down for a while must not refuse every token of it: clients would all
     // be told to sign in again, against a provider that cannot answer them.

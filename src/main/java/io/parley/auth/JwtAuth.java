@@ -42,9 +42,20 @@ public final class JwtAuth {
   public static JwtAuth from(Config auth, Clock clock) {
     AuthSettings settings = AuthSettings.from(auth);
     return new JwtAuth(settings.hs256() ? settings.secret() : Optional.empty(), settings.jwksUrl(),
-        new JwksVerifier.Caching(auth.getDuration("jwks-cache-for"), auth.getDuration("jwks-min-refresh-interval"),
-            auth.getDuration("jwks-outage-grace")),
+        settings.jwksUrl().isEmpty() ? null : JwksVerifier.Caching.from(auth),
         settings.issuer(), settings.audience(), settings.maxLifetime(), clock);
+  }
+
+  /**
+   * Refuses (an IllegalArgumentException naming the setting) the identity provider's settings a
+   * node could not verify its tokens with: for the start-up check, before anything is created.
+   */
+  public static void checkSettings(Config auth) {
+    String jwksUrl = auth.getString("jwks-url");
+    if (!jwksUrl.isEmpty()) {
+      JwksVerifier.url(jwksUrl);
+      JwksVerifier.Caching.from(auth);
+    }
   }
 
   /** A valid token's user id, and when the token expires. */
