@@ -367,7 +367,8 @@ function showPresence(frame) {
   if (!state.current || state.current.other !== frame.user_id) return;
   const presence = $("presence");
   presence.dataset.online = String(frame.status === "online");
-  // No last_seen: the server does not tell this user's presence (they have not written to us yet).
+  // No last_seen: the server does not tell this user's presence (they have not written to us yet), or
+  // they never connected (only used the HTTP API): nothing to show either way.
   presence.textContent = frame.status === "online" ? "online"
     : frame.last_seen === undefined ? "" : `last seen ${formatTime(frame.last_seen)}`;
 }
