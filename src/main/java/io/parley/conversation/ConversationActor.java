@@ -101,14 +101,22 @@ public final class ConversationActor {
   /**
    * {@code toSenderStream}: the message is new and its copy is on its way into the sender's own
    * delivery stream (not so for a repeat, or in a large group), whose write the sender's
-   * connection may wait for (see {@code UserActor.Sync}).
+   * connection may wait for (see {@code UserActor.Sync}). {@code repeat}: the send was one
+   * already stored (its client_msg_id), answered as that message and storing nothing; false
+   * from nodes that predate it.
    */
-  public record SendAck(String clientMsgId, String messageId, long seq, long serverTs, boolean toSenderStream)
+  public record SendAck(String clientMsgId, String messageId, long seq, long serverTs, boolean toSenderStream,
+      boolean repeat)
       implements JsonSerializable {
+
+    /** A new message's ack. */
+    public SendAck(String clientMsgId, String messageId, long seq, long serverTs, boolean toSenderStream) {
+      this(clientMsgId, messageId, seq, serverTs, toSenderStream, false);
+    }
 
     /** How a repeat of this send is answered: the same message, and no copy on its way. */
     public SendAck asRepeat() {
-      return new SendAck(clientMsgId, messageId, seq, serverTs, false);
+      return new SendAck(clientMsgId, messageId, seq, serverTs, false, true);
     }
   }
 

@@ -104,7 +104,7 @@ final class SendBatch {
       SendAck earlier = Optional.ofNullable(acceptedNow.get(key)).map(SendAck::asRepeat)
           .or(() -> active.dedup.find(key).or(() -> Optional.ofNullable(spilled.get(key)))
               .filter(e -> e.seq() > erasedThrough)
-              .map(e -> ack(conversationId, send.clientMsgId(), e.seq(), e.serverTs(), false)))
+              .map(e -> ack(conversationId, send.clientMsgId(), e.seq(), e.serverTs(), false).asRepeat()))
           .orElse(null);
       if (earlier != null) {
         replies.add(() -> send.replyTo().tell(Outcome.ok(earlier)));

@@ -8,7 +8,9 @@ import io.parley.cluster.Outcome.Reason;
 import io.parley.cluster.Outcome;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -30,7 +32,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *
  * <p>A conversation is granted here <em>before</em> the message carrying the URL is sent
  * (grant-then-send): a crash in between leaves at most a grant to members of a conversation the
- * sender chose, never a member who received the URL unable to fetch it.
+ * sender chose, never a member who received the URL unable to fetch it. Such a grant is pending
+ * until its send is settled ({@link Settle}): kept if the message was stored, withdrawn if the
+ * send was a repeat of one stored before (its client_msg_id), which stored nothing.
  *
  * <p>An upload never shared is expired by the {@link UnsentMediaSweep}: from then on it is not
  * found, and cannot be shared, so that no message is sent with media whose object is deleted.
@@ -57,8 +61,18 @@ public final class MediaActor
       String uploaderId, String contentType, long size, String objectKey, ActorRef<Outcome<Media>> replyTo)
       implements Command {}
 
-  /** Grants the members of {@code conversationId} access (idempotent). */
+  /**
+   * Grants the members of {@code conversationId} access, pending the send that carries the media
+   * ({@link Settle}), unless they have it for good already. Each share of a pending grant counts.
+   */
   public record Share(String conversationId, ActorRef<Outcome<Media>> replyTo) implements Command {}
+
+  /**
+   * The send a {@link Share} was for is settled: {@code stored} (a new message carries the media:
+   * the grant is for good) or a repeat (nothing was stored: its share is withdrawn, and the grant
+   * with it if no other send of the media there is pending). Harmless for a grant not pending.
+   */
+  public record Settle(String conversationId, boolean stored, ActorRef<Outcome<Media>> replyTo) implements Command {}
 
   public record Get(ActorRef<Outcome<Media>> replyTo) implements Command {}
 
@@ -95,7 +109,15 @@ public final class MediaActor
   public record Uploaded(String uploaderId, String contentType, long size, long ts, String objectKey)
       implements Event {}
 
-  public record SharedIn(String conversationId) implements Event {}
+  /** {@code pending}: until its send is settled; null or false (as before it existed) for good. */
+  public record SharedIn(String conversationId, Boolean pending) implements Event {
+    public SharedIn(String conversationId) {
+      this(conversationId, null);
+    }
+  }
+
+  /** A pending share's send was settled: {@code stored} keeps the grant for good; else it is withdrawn. */
+  public record ShareSettled(String conversationId, boolean stored) implements Event {}
 
   /** Never shared, and kept too long so: gone. */
   public record UnsentExpired() implements Event {}
@@ -110,20 +132,56 @@ public final class MediaActor
   /** No object registered under this id (never uploaded, or the upload did not complete). */
   public record NotUploaded() implements State {}
 
-  /** {@code objectKey}: where the object is, or null for the legacy key (see {@link MediaKeys}). */
+  /**
+   * {@code objectKey}: where the object is, or null for the legacy key (see {@link MediaKeys}).
+   * {@code conversations}: every one granted, pending or for good; {@code pending}: those whose
+   * grant waits for its sends to be settled, with how many (empty in snapshots from before it).
+   */
   public record Media(
       String uploaderId, String contentType, long size, long uploadedTs, List<String> conversations,
-      String objectKey)
+      String objectKey, Map<String, Integer> pending)
       implements State {
+
+    public Media {
+      pending = pending == null ? Map.of() : pending;
+    }
+
+    public Media(String uploaderId, String contentType, long size, long uploadedTs, List<String> conversations,
+        String objectKey) {
+      this(uploaderId, contentType, size, uploadedTs, conversations, objectKey, Map.of());
+    }
 
     public boolean isSharedIn(String conversationId) {
       return conversations.contains(conversationId);
     }
 
-    Media sharedIn(String conversationId) {
+    /** Granted there for good: a message there carries it. */
+    public boolean isSentIn(String conversationId) {
+      return isSharedIn(conversationId) && !pending.containsKey(conversationId);
+    }
+
+    Media sharedIn(String conversationId, boolean pendingSend) {
       List<String> shared = new ArrayList<>(conversations);
-      shared.add(conversationId);
-      return new Media(uploaderId, contentType, size, uploadedTs, List.copyOf(shared), objectKey);
+      if (!shared.contains(conversationId)) {
+        shared.add(conversationId);
+      }
+      Map<String, Integer> waiting = new HashMap<>(pending);
+      if (pendingSend) {
+        waiting.merge(conversationId, 1, Integer::sum);
+      }
+      return new Media(uploaderId, contentType, size, uploadedTs, List.copyOf(shared), objectKey, Map.copyOf(waiting));
+    }
+
+    Media settled(String conversationId, boolean stored) {
+      Map<String, Integer> waiting = new HashMap<>(pending);
+      List<String> shared = new ArrayList<>(conversations);
+      if (stored) {
+        waiting.remove(conversationId);
+      } else if (waiting.merge(conversationId, -1, Integer::sum) <= 0) {
+        waiting.remove(conversationId);
+        shared.remove(conversationId);
+      }
+      return new Media(uploaderId, contentType, size, uploadedTs, List.copyOf(shared), objectKey, Map.copyOf(waiting));
     }
   }
 
@@ -175,6 +233,7 @@ public final class MediaActor
         .forStateType(NotUploaded.class)
         .onCommand(Register.class, this::onRegister)
         .onCommand(Share.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
+        .onCommand(Settle.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
         .onCommand(Get.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
         .onCommand(ExpireIfUnsent.class, (state, cmd) -> expire(cmd))
         // Again, or after a crash half-way: whatever is still stored goes.
@@ -183,6 +242,7 @@ public final class MediaActor
         .forStateType(Media.class)
         .onCommand(Register.class, this::onRegisterAgain)
         .onCommand(Share.class, this::onShare)
+        .onCommand(Settle.class, this::onSettle)
         .onCommand(Get.class, (state, cmd) -> reply(cmd.replyTo(), Outcome.ok(state)))
         .onCommand(ExpireIfUnsent.class, (state, cmd) -> state.conversations().isEmpty()
             ? expire(cmd)
@@ -192,6 +252,7 @@ public final class MediaActor
         .forStateType(Expired.class)
         .onCommand(Register.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
         .onCommand(Share.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
+        .onCommand(Settle.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
         .onCommand(Get.class, (state, cmd) -> replyNotFound(cmd.replyTo()))
         .onCommand(ExpireIfUnsent.class, (state, cmd) -> reply(cmd.replyTo(), Outcome.ok(Done.INSTANCE)))
         // Its events still name the uploader.
@@ -219,16 +280,25 @@ public final class MediaActor
   }
 
   private Effect<Event, State> onShare(Media state, Share cmd) {
-    if (state.isSharedIn(cmd.conversationId())) {
+    if (state.isSentIn(cmd.conversationId())) {
       return reply(cmd.replyTo(), Outcome.ok(state));
     }
-    if (state.conversations().size() >= settings.maxConversations()) {
+    if (!state.isSharedIn(cmd.conversationId()) && state.conversations().size() >= settings.maxConversations()) {
       return reply(cmd.replyTo(), Outcome.rejected(Reason.BAD_REQUEST,
           "this media was shared in " + settings.maxConversations()
               + " conversations already; upload it again to share it further"));
     }
     return Effect()
-        .persist(new SharedIn(cmd.conversationId()))
+        .persist(new SharedIn(cmd.conversationId(), true))
+        .thenRun((State newState) -> cmd.replyTo().tell(Outcome.ok((Media) newState)));
+  }
+
+  private Effect<Event, State> onSettle(Media state, Settle cmd) {
+    if (!state.pending().containsKey(cmd.conversationId())) {
+      return reply(cmd.replyTo(), Outcome.ok(state));
+    }
+    return Effect()
+        .persist(new ShareSettled(cmd.conversationId(), cmd.stored()))
         .thenRun((State newState) -> cmd.replyTo().tell(Outcome.ok((Media) newState)));
   }
 
@@ -268,7 +338,8 @@ public final class MediaActor
         .onEvent(UnsentExpired.class, (state, e) -> new Expired());
     builder
         .forStateType(Media.class)
-        .onEvent(SharedIn.class, (state, e) -> state.sharedIn(e.conversationId()))
+        .onEvent(SharedIn.class, (state, e) -> state.sharedIn(e.conversationId(), Boolean.TRUE.equals(e.pending())))
+        .onEvent(ShareSettled.class, (state, e) -> state.settled(e.conversationId(), e.stored()))
         .onEvent(UnsentExpired.class, (state, e) -> new Expired())
         .onEvent(Erased.class, (state, e) -> new NotUploaded());
     builder

@@ -63,6 +63,7 @@ public final class MediaService {
   private final MediaObjects objects;
   private final MediaUploads uploads;
   private final MediaDownloads downloads;
+  private final MediaGrants grants;
 
   public MediaService(
       Function<String, RecipientRef<MediaActor.Command>> mediaEntities,
@@ -77,6 +78,7 @@ public final class MediaService {
     this.system = system;
     this.objects = new MediaObjects(settings.bucket(), system);
     this.uploads = new MediaUploads(mediaEntities, settings, objects, askTimeout, system);
+    this.grants = new MediaGrants(mediaEntities, conversations, this::maySee, askTimeout, system);
     this.downloads = new MediaDownloads(settings.maxConcurrentDownloads(), settings.maxDownloadsPerUser(),
         MediaDownloads.UNCLAIMED_AFTER, system);
     ParleyMetrics.gauge("parley.media.uploads", "Media uploads in progress on this node", uploads::inProgress);
@@ -269,47 +271,33 @@ public final class MediaService {
   // ----------------------------------------------------------------------------------- sharing
 
   /**
-   * Grant-then-send: before {@code senderId} sends the media to {@code conversationId}, checks
-   * that they are a member of it and may see the media themselves, and grants the conversation's
-   * members access. Refusals: the conversation's own (not a member, no such group, FORBIDDEN to a
-   * plain member of an announcement channel), or NOT_FOUND for media the sender may not see.
+   * A conversation's grant of a media object, pending the send that carries it; {@link #none()}
+   * when there was nothing to grant (it was sent there before).
    */
-  public CompletionStage<Outcome<Done>> shareBeforeSend(String senderId, String mediaId, String conversationId) {
-    return mayPost(senderId, conversationId).thenCompose(member -> {
-      if (!member.isOk()) {
-        return done(member);
-      }
-      return this.<MediaActor.Command, MediaActor.Media>ask(mediaEntities.apply(mediaId), MediaActor.Get::new)
-          .thenCompose(found -> {
-            if (!found.isOk()) {
-              return done(notFound(mediaId));
-            }
-            MediaActor.Media media = found.value();
-            if (media.isSharedIn(conversationId)) {
-              return done(Outcome.ok(Done.INSTANCE));
-            }
-            return maySee(senderId, media).thenCompose(allowed -> {
-              if (!allowed) {
-                return done(notFound(mediaId));
-              }
-              return this.<MediaActor.Command, MediaActor.Media>ask(
-                      mediaEntities.apply(mediaId), replyTo -> new MediaActor.Share(conversationId, replyTo))
-                  .thenApply(shared -> shared.map(sharedMedia -> Done.INSTANCE));
-            });
-          });
-    });
+  public record Grant(String mediaId, String conversationId) {
+    public static Grant none() {
+      return new Grant(null, null);
+    }
   }
 
   /**
-   * OK when {@code senderId} may post in the conversation. A send the conversation will refuse
-   * must not grant its members the media (nor make it count as sent, kept for good).
+   * Grant-then-send: before {@code senderId} sends the media to {@code conversationId}, checks
+   * that they are a member of it and may see the media themselves, and grants the conversation's
+   * members access, pending the send ({@link #settle}). Refusals: the conversation's own (not a
+   * member, no such group, FORBIDDEN to a plain member of an announcement channel), or NOT_FOUND
+   * for media the sender may not see.
    */
-  private CompletionStage<Outcome<Done>> mayPost(String senderId, String conversationId) {
-    return this.<ConversationActor.Command, ConversationInfo>ask(
-            conversations.conversation(conversationId), replyTo -> new ConversationActor.GetInfo(senderId, replyTo))
-        .thenApply(info -> info.isOk() && !info.value().mayPost(senderId)
-            ? Outcome.<Done>rejected(Reason.FORBIDDEN, "only the owner and admins of " + conversationId + " may post in it")
-            : info.map(member -> Done.INSTANCE));
+  public CompletionStage<Outcome<Grant>> shareBeforeSend(String senderId, String mediaId, String conversationId) {
+    return grants.shareBeforeSend(senderId, mediaId, conversationId);
+  }
+
+  /**
+   * The send of {@code grant} was answered: {@code stored} a new message (the grant is kept for
+   * good), or not, a repeat of a client_msg_id stored before (the grant is withdrawn unless
+   * another send of the media there holds it). Never fails.
+   */
+  public CompletionStage<Void> settle(Grant grant, boolean stored) {
+    return grants.settle(grant, stored);
   }
 
   // ------------------------------------------------------------------------------------ access
@@ -372,7 +360,7 @@ public final class MediaService {
         .thenApply(info -> info.map(known -> Done.INSTANCE));
   }
 
-  private static <T> Outcome<T> notFound(String mediaId) {
+  static <T> Outcome<T> notFound(String mediaId) {
     return Outcome.rejected(Reason.NOT_FOUND,
         "no media " + mediaId + " that you may see: only its uploader and the members of a conversation"
             + " it was sent in may");

@@ -42,41 +42,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * What {@code /v1/media/{id}} answers over HTTP (statuses, headers, bodies), with the media stored
  * in a real S3 (s3proxy in this JVM) and recorded by real MediaActors.
  */
-class MediaFetchesTest {
-  static final String BUCKET = "parley-media";
-  static final Duration WAIT = Duration.ofSeconds(30);
-  static final byte[] CONTENT = "0123456789abcdefghij".getBytes(StandardCharsets.UTF_8);
-
-  @TempDir Path temp;
-  EmbeddedObjectStore s3;
-  EntityHarness harness;
-  MediaService media;
-  MediaFetches fetches;
-  final Map<String, ActorRef<MediaActor.Command>> entities = new ConcurrentHashMap<>();
-
-  @BeforeEach
-  void setUp() throws Exception {
-    s3 = EmbeddedObjectStore.start(temp.resolve("s3"), ParleyProcess.freePort(), BUCKET, "mediakey", "mediasecret");
-    Map<String, Object> overrides = new HashMap<>();
-    S3ConnectorSettings.connectorConfig(s3.endpoint(), "mediakey", "mediasecret", "us-east-1")
-        .forEach((name, value) -> overrides.put("pekko.connectors.s3." + name, value));
-    overrides.put("parley.s3.bucket", BUCKET);
-    overrides.put("parley.data-dir", temp.resolve("data").toString());
-    harness = new EntityHarness(ConfigFactory.parseMap(overrides).root().render());
-    MediaSettings settings = MediaSettings.from(harness.config);
-    media = new MediaService(
-        mediaId -> entities.computeIfAbsent(mediaId,
-            id -> harness.testKit.spawn(MediaActor.create(id, settings, harness.clock))),
-        harness, settings, Duration.ofSeconds(5), harness.testKit.system());
-    fetches = new MediaFetches(media);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    harness.shutdown();
-    s3.close();
-  }
-
+class MediaFetchesTest extends MediaGatewayFixture {
   @Test
   void aRangeWithNoneOfTheBytesIs416WithTheSizeAndAnErrorBody() throws Exception {
     String mediaId = upload("alice");
@@ -147,32 +113,4 @@ class MediaFetchesTest {
     assertEquals(503, unsatisfiable.status().intValue(), "a range past the end, as GET");
   }
 
-  String upload(String uploaderId) throws Exception {
-    Outcome<MediaService.Stored> stored = media.upload(uploaderId, ContentTypes.APPLICATION_OCTET_STREAM,
-            OptionalLong.of(CONTENT.length), false, Source.single(ByteString.fromArray(CONTENT)))
-        .toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    assertTrue(stored.isOk(), stored.toString());
-    return stored.value().mediaId();
-  }
-
-  HttpResponse fetch(String userId, String mediaId, HttpHeader... headers) throws Exception {
-    return fetch(userId, mediaId, HttpRequest.GET("/v1/media/" + mediaId), headers);
-  }
-
-  HttpResponse fetch(String userId, String mediaId, HttpRequest request, HttpHeader... headers) throws Exception {
-    for (HttpHeader header : headers) {
-      request = request.addHeader(header);
-    }
-    return fetches.route(userId, mediaId).handler(harness.testKit.system()).apply(request)
-        .toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-  }
-
-  String body(HttpResponse response) throws Exception {
-    return response.entity().toStrict(WAIT.toMillis(), harness.testKit.system()).toCompletableFuture()
-        .get(WAIT.toSeconds(), TimeUnit.SECONDS).getData().utf8String();
-  }
-
-  static Optional<String> header(HttpResponse response, String name) {
-    return response.getHeader(name).map(HttpHeader::value);
-  }
 }

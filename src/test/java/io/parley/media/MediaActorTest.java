@@ -81,11 +81,12 @@ class MediaActorTest {
     var media = spawn("m2");
     ask(media, r -> new MediaActor.Register("alice", "video/mp4", 7, KEY, r));
     ask(media, r -> new MediaActor.Share("d:alice:bob", r));
+    ask(media, r -> new MediaActor.Settle("d:alice:bob", true, r));
     ask(media, r -> new MediaActor.Share("d:alice:bob", r));
     var shared = ask(media, r -> new MediaActor.Share("g.1", r)).value();
     assertEquals(List.of("d:alice:bob", "g.1"), shared.conversations());
-    assertEquals(3, journal.persistedInStorage(MediaActor.persistenceId("m2").id()).size(),
-        "a repeated share stores nothing");
+    assertEquals(4, journal.persistedInStorage(MediaActor.persistenceId("m2").id()).size(),
+        "a repeated share of media sent there stores nothing");
 
     stopAndAwait(media);
     var restarted = spawn("m2");
@@ -95,6 +96,34 @@ class MediaActorTest {
     assertEquals(Outcome.Reason.BAD_REQUEST, beyond.reason());
     assertTrue(beyond.message().contains("upload it again"), beyond.message());
     assertTrue(ask(restarted, r -> new MediaActor.Share("g.1", r)).isOk(), "an existing share still answers");
+  }
+
+  /**
+   * A grant waits for its send: a repeat (nothing stored) withdraws its share, and the grant goes
+   * once no other send of the media there holds it; a stored message keeps it for good.
+   */
+  @Test
+  void aPendingGrantIsWithdrawnWithTheLastSendThatHeldIt() {
+    var media = spawn("m3");
+    ask(media, r -> new MediaActor.Register("alice", "image/png", 7, KEY, r));
+    ask(media, r -> new MediaActor.Share("d:alice:bob", r));
+    ask(media, r -> new MediaActor.Share("d:alice:bob", r));
+    assertTrue(ask(media, r -> new MediaActor.Settle("d:alice:bob", false, r)).value().isSharedIn("d:alice:bob"),
+        "the other send still holds it");
+    stopAndAwait(media);
+    var restarted = spawn("m3");
+    var withdrawn = ask(restarted, r -> new MediaActor.Settle("d:alice:bob", false, r)).value();
+    assertEquals(List.of(), withdrawn.conversations(), "no send holds it");
+
+    ask(restarted, r -> new MediaActor.Share("g.1", r));
+    var sent = ask(restarted, r -> new MediaActor.Settle("g.1", true, r)).value();
+    assertTrue(sent.isSentIn("g.1"));
+    assertEquals(sent, ask(restarted, r -> new MediaActor.Settle("g.1", false, r)).value(),
+        "a grant for good is not withdrawn");
+
+    var older = (MediaActor.Event) harness.readStored("io.parley.media.MediaActor$SharedIn", """
+        {"conversationId":"g.2"}""");
+    assertEquals(new MediaActor.SharedIn("g.2"), older, "a share stored before grants waited: for good");
   }
 
   @Test

@@ -155,9 +155,9 @@ class MediaDeletionTest extends MediaStorageFixture {
   }
 
   /** Grant-then-send to alice and bob's chat, the chat saying the sender is a member. */
-  private Outcome<io.parley.cluster.Done> share(String senderId, String mediaId) throws Exception {
+  private Outcome<MediaService.Grant> share(String senderId, String mediaId) throws Exception {
     String chat = "d:alice:bob";
-    CompletionStage<Outcome<io.parley.cluster.Done>> shared = media.shareBeforeSend(senderId, mediaId, chat);
+    CompletionStage<Outcome<MediaService.Grant>> shared = media.shareBeforeSend(senderId, mediaId, chat);
     var asked = harness.conversationProbe(chat).expectMessageClass(io.parley.conversation.ConversationActor.GetInfo.class);
     asked.replyTo().tell(Outcome.ok(new io.parley.conversation.ConversationInfo(chat, null, List.of("alice", "bob"), 0,
         null)));

@@ -3,7 +3,6 @@ package io.parley.media;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
@@ -25,7 +24,7 @@ class MediaSharingTest extends MediaStorageFixture {
   void aPlainMemberOfAnAnnouncementChannelSharesNothingThere() throws Exception {
     String draft = upload("alice", bytes("alice's draft"));
 
-    Outcome<Done> shared = share("alice", draft, ANNOUNCEMENTS);
+    Outcome<MediaService.Grant> shared = share("alice", draft, ANNOUNCEMENTS);
 
     assertEquals(Outcome.Reason.FORBIDDEN, shared.reason(), "the channel refuses her message: " + shared);
     assertEquals(Outcome.Reason.NOT_FOUND, download("carol", draft, ANNOUNCEMENTS).reason(),
@@ -43,7 +42,7 @@ class MediaSharingTest extends MediaStorageFixture {
   }
 
   /** Grant-then-send to the conversation of {@code info}, which answers as {@code info} says. */
-  private Outcome<Done> share(String senderId, String mediaId, ConversationInfo info) throws Exception {
+  private Outcome<MediaService.Grant> share(String senderId, String mediaId, ConversationInfo info) throws Exception {
     return answering(info, media.shareBeforeSend(senderId, mediaId, info.conversationId()).toCompletableFuture());
   }
 

@@ -1,0 +1,108 @@
+package io.parley.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import io.parley.cluster.Outcome;
+import io.parley.media.MediaActor;
+import io.parley.media.MediaService;
+import io.parley.media.MediaSettings;
+import io.parley.storage.EmbeddedObjectStore;
+import io.parley.storage.S3ConnectorSettings;
+import io.parley.testing.EntityHarness;
+import io.parley.testing.ParleyProcess;
+import io.parley.testing.TestS3;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * What the gateway's media tests share: a real MediaService, its media stored in a real S3
+ * (s3proxy in this JVM) and recorded by real MediaActors, and {@code /v1/media/{id}} over it.
+ */
+abstract class MediaGatewayFixture {
+  static final String BUCKET = "parley-media";
+  static final Duration WAIT = Duration.ofSeconds(30);
+  static final byte[] CONTENT = "0123456789abcdefghij".getBytes(StandardCharsets.UTF_8);
+
+  @TempDir Path temp;
+  EmbeddedObjectStore s3;
+  EntityHarness harness;
+  MediaService media;
+  MediaFetches fetches;
+  final Map<String, ActorRef<MediaActor.Command>> entities = new ConcurrentHashMap<>();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    s3 = EmbeddedObjectStore.start(temp.resolve("s3"), ParleyProcess.freePort(), BUCKET, "mediakey", "mediasecret");
+    Map<String, Object> overrides = new HashMap<>();
+    S3ConnectorSettings.connectorConfig(s3.endpoint(), "mediakey", "mediasecret", "us-east-1")
+        .forEach((name, value) -> overrides.put("pekko.connectors.s3." + name, value));
+    overrides.put("parley.s3.bucket", BUCKET);
+    overrides.put("parley.data-dir", temp.resolve("data").toString());
+    harness = new EntityHarness(ConfigFactory.parseMap(overrides).root().render());
+    MediaSettings settings = MediaSettings.from(harness.config);
+    media = new MediaService(
+        mediaId -> entities.computeIfAbsent(mediaId,
+            id -> harness.testKit.spawn(MediaActor.create(id, settings, harness.clock))),
+        harness, settings, Duration.ofSeconds(5), harness.testKit.system());
+    fetches = new MediaFetches(media);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    harness.shutdown();
+    s3.close();
+  }
+
+  String upload(String uploaderId) throws Exception {
+    Outcome<MediaService.Stored> stored = media.upload(uploaderId, ContentTypes.APPLICATION_OCTET_STREAM,
+            OptionalLong.of(CONTENT.length), false, Source.single(ByteString.fromArray(CONTENT)))
+        .toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertTrue(stored.isOk(), stored.toString());
+    return stored.value().mediaId();
+  }
+
+  HttpResponse fetch(String userId, String mediaId, HttpHeader... headers) throws Exception {
+    return fetch(userId, mediaId, HttpRequest.GET("/v1/media/" + mediaId), headers);
+  }
+
+  HttpResponse fetch(String userId, String mediaId, HttpRequest request, HttpHeader... headers) throws Exception {
+    for (HttpHeader header : headers) {
+      request = request.addHeader(header);
+    }
+    return fetches.route(userId, mediaId).handler(harness.testKit.system()).apply(request)
+        .toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  String body(HttpResponse response) throws Exception {
+    return response.entity().toStrict(WAIT.toMillis(), harness.testKit.system()).toCompletableFuture()
+        .get(WAIT.toSeconds(), TimeUnit.SECONDS).getData().utf8String();
+  }
+
+  static Optional<String> header(HttpResponse response, String name) {
+    return response.getHeader(name).map(HttpHeader::value);
+  }
+}
