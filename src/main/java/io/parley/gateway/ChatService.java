@@ -186,15 +186,12 @@ public final class ChatService {
         .thenCompose(allowed -> mediaId == null
             ? CompletableFuture.completedFuture(MediaService.Grant.none())
             : media.shareBeforeSend(userId, mediaId, request.conversationId()).thenApply(ChatService::valueOrThrow))
-        .thenCompose(grant -> sealing.seal(userId, request.conversationId(), request.clientMsgId(), request.content(),
-                contentType)
+        .thenCompose(grant -> MediaSendGrants.settled(media, grant, sealing.seal(userId, request.conversationId(),
+                request.clientMsgId(), request.content(), contentType)
             .thenCompose(sealed -> turn.go(() -> this.<ConversationActor.Command, ConversationActor.SendAck>ask(
                 entities.conversation(request.conversationId()), timeouts.send(),
                 replyTo -> new ConversationActor.Send(userId, request.clientMsgId(), sealed.content(), contentType,
-                    sealed.keyId(), sealed.preview(), request.mentions(), replyTo))))
-            // A repeat stored nothing: the media it carried must not stay granted (the ack is the earlier message's).
-            .thenCompose(ack -> media == null ? CompletableFuture.completedFuture(ack)
-                : media.settle(grant, !ack.repeat()).thenApply(settled -> ack)))
+                    sealed.keyId(), sealed.preview(), request.mentions(), replyTo))))))
         .thenApply(ack -> {
           ParleyMetrics.sendAcked(Duration.ofNanos(System.nanoTime() - started));
           gate.remember(request.conversationId());

@@ -1,7 +1,10 @@
 package io.parley.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.parley.api.ApiError;
+import io.parley.api.ErrorCode;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
@@ -17,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -72,7 +76,9 @@ class MediaSendsTest extends MediaGatewayFixture {
             : Outcome.rejected(Outcome.Reason.NOT_MEMBER, info.userId() + " is not a member"));
       } else if (asked instanceof ConversationActor.Send send) {
         ConversationActor.SendAck first = stored.get(send.clientMsgId());
-        if (first != null) {
+        if (send.clientMsgId().startsWith("refused")) {
+          send.replyTo().tell(Outcome.rejected(Outcome.Reason.NOT_MEMBER, "alice left " + CONVERSATION));
+        } else if (first != null) {
           send.replyTo().tell(Outcome.ok(first.asRepeat()));
         } else {
           long seq = stored.size() + 1;
@@ -92,6 +98,15 @@ class MediaSendsTest extends MediaGatewayFixture {
     return chat.send("alice", new ChatService.SendRequest(CONVERSATION, clientMsgId, "/v1/media/" + mediaId, "media",
             List.of()))
         .toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  /** Refused by the conversation after the grant (the sender left meanwhile): nothing was stored, so nothing is shared. */
+  @Test
+  void aSendTheConversationRefusesSharesNothing() throws Exception {
+    String picture = upload("alice");
+    var refused = assertThrows(ExecutionException.class, () -> send("refused1", picture));
+    assertEquals(ErrorCode.NOT_MEMBER, ApiError.from(refused.getCause()).code);
+    assertEquals(404, fetch("bob", picture).status().intValue(), "no message carries it: bob may not see it");
   }
 
   @Test
