@@ -126,9 +126,14 @@ public final class WireFormat {
     return node;
   }
 
-  /** The answer to removing members over HTTP: each id once, however often it was asked for. */
+  /** The answer to removing members over HTTP: as a remove_members with a req_id answers, without type. */
   public static ObjectNode membersRemoved(String conversationId, List<String> members) {
-    ObjectNode node = JSON.createObjectNode().put("conversation_id", conversationId);
+    return membersRemoved(null, conversationId, members).without("type");
+  }
+
+  /** The answer to a remove_members with a req_id: each id once, however often it was asked for. */
+  public static ObjectNode membersRemoved(String reqId, String conversationId, List<String> members) {
+    ObjectNode node = frame("conversation.members_removed", reqId).put("conversation_id", conversationId);
     node.set("removed", strings(members.stream().distinct().toList()));
     return node;
   }

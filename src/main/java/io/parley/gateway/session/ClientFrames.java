@@ -193,9 +193,14 @@ public final class ClientFrames {
         return chat.groups().groupAddPolicy(userId, groupAdds)
             .thenApply(policy -> Optional.of(WireFormat.settings(reqId, policy)));
       }
-      case "conversation.remove_members":
-        return noReply(chat.groups().removeMembers(userId, ClientJson.requiredString(frame, "conversation_id"),
-            ClientJson.requiredStrings(frame, "members")));
+      case "conversation.remove_members": {
+        // Answered only when asked with a req_id, as add_members: PROTOCOL.md gives it no reply.
+        String conversationId = ClientJson.requiredString(frame, "conversation_id");
+        List<String> members = ClientJson.requiredStrings(frame, "members");
+        CompletionStage<Done> removed = chat.groups().removeMembers(userId, conversationId, members);
+        return reqId == null ? noReply(removed) : removed.thenApply(done ->
+            Optional.of(WireFormat.membersRemoved(reqId, conversationId, members)));
+      }
       case "conversation.set_role":
         return noReply(chat.groups().setRole(userId, ClientJson.requiredString(frame, "conversation_id"),
             ClientJson.requiredString(frame, "user_id"), ClientJson.requiredString(frame, "role")));

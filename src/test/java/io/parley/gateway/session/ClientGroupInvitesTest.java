@@ -276,6 +276,25 @@ class ClientGroupInvitesTest extends ClientFramesFixture {
     assertEquals(Optional.empty(), answer.toCompletableFuture().join());
   }
 
+  /**
+   * A remove_members sent with a req_id is answered once done, as add_members is and as
+   * {@code DELETE …/members} answers: before, it had no reply, so a client removing someone only
+   * invited (which changes no member list, so shows no conversation.updated) never learnt it was done.
+   */
+  @Test
+  void aRemovalWithAReqIdIsAnsweredOnceDoneAsOverHttp() {
+    carol = harness.userProbe("carol");
+    group = harness.conversationProbe(GROUP);
+    CompletionStage<Optional<String>> answer = frames.handle("{\"type\": \"conversation.remove_members\", "
+        + "\"req_id\": \"x1\", \"conversation_id\": \"" + GROUP + "\", \"members\": [\"carol\", \"carol\"]}");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(1, 0));
+    group.expectMessageClass(ConversationActor.RemoveMembers.class).replyTo().tell(Outcome.ok(Done.INSTANCE));
+    carol.expectMessageClass(GroupConsent.FindInvite.class).replyTo().tell(Outcome.ok(INVITE));
+    JsonNode removed = json(answer);
+    assertEquals("{\"type\":\"conversation.members_removed\",\"req_id\":\"x1\",\"conversation_id\":\"" + GROUP
+        + "\",\"removed\":[\"carol\"]}", removed.toString());
+  }
+
   /** A removed member has no invite to drop: the removal is done all the same. */
   @Test
   void removingSomeoneWithNoInviteIsDoneAllTheSame() {
