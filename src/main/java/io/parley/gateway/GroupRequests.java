@@ -161,11 +161,18 @@ public final class GroupRequests {
         .thenCompose(sealing::open);
   }
 
-  /** Who may add the user to groups: {@code groupAdds} chooses (null only asks); answers the policy in force. */
+  /**
+   * Who may add the user to groups: {@code groupAdds} chooses (null only asks); answers the policy
+   * in force. A choice may be stored, so it counts as a group change; asking is not counted.
+   */
   public CompletionStage<GroupAddPolicy> groupAddPolicy(String userId, String groupAdds) {
     GroupAddPolicy chosen = groupAdds == null ? null : GroupAddPolicy.parse(groupAdds)
         .orElseThrow(() -> ApiError.badRequest("group_adds must be \"everyone\", \"contacts\" or \"nobody\""));
-    return this.groupAdds.choose(userId, chosen);
+    if (chosen == null) {
+      return this.groupAdds.choose(userId, null);
+    }
+    return limits.acquire(AllowanceKind.GROUP_CHANGES, userId)
+        .thenCompose(allowed -> this.groupAdds.choose(userId, chosen));
   }
 
   /** A page of the members with their roles, for a member (an extension of PROTOCOL.md, see README). */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationActor;
@@ -48,15 +49,39 @@ class ClientGroupConsentTest extends ClientFramesFixture {
   @Test
   void aChoiceOfWhoMayAddThatCouldNotBeStoredIsToldUnavailable() {
     CompletionStage<Optional<String>> answer = setGroupAdds("s1");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(1, 0));
     var choice = bob.expectMessageClass(GroupConsent.ChooseGroupAdds.class);
     assertTrue(choice.readsOutcome());
     replyTo(choice.replyTo()).tell(REFUSED);
     assertError(answer, "s1", "unavailable");
 
     answer = setGroupAdds("s2");
+    bob.expectMessageClass(UserActor.LeaseAllowance.class).replyTo().tell(new UserActor.AllowanceLease(1, 0));
     replyTo(bob.expectMessageClass(GroupConsent.ChooseGroupAdds.class).replyTo())
         .tell(new GroupConsent.GroupAddsChoice(GroupAddPolicy.NOBODY));
     assertEquals("nobody", json(answer).get("group_adds").asText(), "an earlier version's bare choice");
+  }
+
+  /**
+   * A choice of who may add the user is stored, so it counts as a group change for the rate limit:
+   * before, settings.set was never limited, and a client switching between two choices stored an
+   * event each time, as fast as it sent them. Asking (settings.get) stores nothing and is not counted.
+   */
+  @Test
+  void aChoiceOfWhoMayAddCountsAsAGroupChangeAndAskingDoesNot() {
+    CompletionStage<Optional<String>> answer = setGroupAdds("s3");
+    var lease = bob.expectMessageClass(UserActor.LeaseAllowance.class);
+    assertEquals(io.parley.user.AllowanceKind.GROUP_CHANGES, lease.kind());
+    lease.replyTo().tell(new UserActor.AllowanceLease(0, 1500));
+    JsonNode refused = json(answer);
+    assertEquals("rate_limited", refused.get("code").asText(), refused.toString());
+    bob.expectNoMessage(DELIVERED); // nothing asked of his entity, so nothing stored
+
+    answer = frames.handle("{\"type\": \"settings.get\", \"req_id\": \"s4\"}");
+    var ask = bob.expectMessageClass(GroupConsent.ChooseGroupAdds.class);
+    assertEquals(null, ask.policy());
+    replyTo(ask.replyTo()).tell(Outcome.ok(new GroupConsent.GroupAddsChoice(GroupAddPolicy.CONTACTS)));
+    assertEquals("contacts", json(answer).get("group_adds").asText());
   }
 
   @Test
