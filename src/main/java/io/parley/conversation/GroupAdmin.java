@@ -81,7 +81,8 @@ final class GroupAdmin {
    */
   Effect<Event, State> setRole(Active state, SetRole cmd, Consumer<Active> alsoTold) {
     boolean owner = state.rolesOn && cmd.requesterId().equals(state.owner);
-    Outcome<Done> refused = refusal(state, cmd.requesterId(), owner, "name admins", "a direct conversation has no roles");
+    Outcome<Done> refused = withoutRoles(state,
+        refusal(state, cmd.requesterId(), owner, "name admins", "a direct conversation has no roles"), "name admins");
     if (refused == null && !state.isMember(cmd.userId(), known)) {
       refused = ConversationActor.notMember(conversationId, cmd.userId());
     }
@@ -101,9 +102,9 @@ final class GroupAdmin {
   }
 
   Effect<Event, State> setPosting(Active state, SetPosting cmd, Consumer<Active> alsoTold) {
-    Outcome<Done> refused = refusal(state, cmd.requesterId(),
+    Outcome<Done> refused = withoutRoles(state, refusal(state, cmd.requesterId(),
         state.rolesOn && state.mayManage(cmd.requesterId(), known), "choose who posts",
-        "a direct conversation has no roles: both of its members always post");
+        "a direct conversation has no roles: both of its members always post"), "let only admins post");
     Audit.record(Audit.digest(cmd.requesterId()), "set posting " + (cmd.adminsOnly() ? "admins" : "everyone"),
         Audit.digest(conversationId), refused == null ? "ok" : "refused");
     if (refused != null) {
@@ -146,6 +147,19 @@ final class GroupAdmin {
   private Effect<Event, State> reply(ActorRef<Outcome<Done>> replyTo) {
     replyTo.tell(Outcome.ok(Done.INSTANCE));
     return effects.none();
+  }
+
+  /**
+   * A group from before roles has no owner or admins: what only they may do is no one's to do
+   * there, a request that cannot apply (as in a direct conversation) rather than one refused to
+   * this member, as every member manages such a group otherwise.
+   */
+  private Outcome<Done> withoutRoles(Active state, Outcome<Done> refused, String doing) {
+    if (refused != null && refused.reason() == Reason.FORBIDDEN && !state.rolesOn) {
+      return Outcome.rejected(Reason.BAD_REQUEST, conversationId + " was created before roles: it has no owner or"
+          + " admins, so no one may " + doing + "; every member adds, removes and renames");
+    }
+    return refused;
   }
 
   /**

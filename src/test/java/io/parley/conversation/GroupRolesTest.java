@@ -199,6 +199,29 @@ class GroupRolesTest {
   }
 
   /**
+   * A group from before roles has no owner and no admins: naming an admin, or letting only admins
+   * post, cannot apply there, and is refused as a direct conversation refuses it (bad_request,
+   * saying why). Before, it was forbidden to every member with "only the owner ... may", though
+   * there is no owner, while every other change is open to every member.
+   */
+  @Test
+  void aGroupCreatedBeforeRolesRefusesAdminsAndPostingAsHavingNoRoles() {
+    Object stored = harness.readStored(ConversationActor.GroupCreated.class.getName(),
+        "{\"title\":\"Old\",\"members\":[\"alice\",\"bob\"],\"creatorId\":\"alice\",\"ts\":1}");
+    journal.persistForRecovery(ConversationActor.persistenceId(groupId).id(), List.of(stored));
+    var group = spawn();
+    Outcome<Done> admin = setRole(group, "alice", "bob", true);
+    assertEquals(Reason.BAD_REQUEST, admin.reason(), admin.message());
+    assertEquals(groupId + " was created before roles: it has no owner or admins, so no one may name admins;"
+        + " every member adds, removes and renames", admin.message());
+    Outcome<Done> posting = this.<Done>ask(group, replyTo -> new ConversationActor.SetPosting("bob", true, replyTo));
+    assertEquals(Reason.BAD_REQUEST, posting.reason(), posting.message());
+    assertEquals(Reason.NOT_MEMBER,
+        this.<Done>ask(group, replyTo -> new ConversationActor.SetPosting("mallory", true, replyTo)).reason());
+    assertNull(info(group).roles(), "nothing stored");
+  }
+
+  /**
    * A direct conversation's members are its id: a removal is refused as an addition is, saying so
    * (before: "a direct conversation has no roles", as if a role were missing). Nothing is stored.
    */
