@@ -36,6 +36,7 @@ public final class Parley {
   private Parley() {}
 
   public static void main(String[] args) {
+    StopRequest.watch();
     try {
       start();
     } catch (Throwable failure) {

@@ -70,6 +70,12 @@ public final class ParleyNode {
   public static ActorSystem<Void> start(Config config, AmazonDynamoDB dynamo, Clock clock) {
     ParleyMetrics.installPrometheus();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "parley", config);
+    if (CoordinatedShutdown.get(system).getShutdownReason().isPresent()) {
+      // Stopped while the system started: the cluster node is leaving or gone, and what starts
+      // now on it (the receptionist of the first topic) would only log errors on the way out.
+      return system;
+    }
+    system.receptionist(); // now, while the cluster node is up, not on a stop's way out
     StoreClient.get(system.classicSystem()).use(dynamo);
     Cluster cluster = Cluster.get(system);
     PekkoManagement.get(system).start().exceptionally(failure -> {
@@ -231,7 +237,9 @@ public final class ParleyNode {
     String bucket = MediaSettings.from(config).bucket();
     VersionedBucket.refusal(system, bucket, "allow".equals(config.getString("parley.media.versioned-bucket")))
         .whenComplete((refusal, failure) -> {
-          if (failure != null) {
+          if (failure != null && StopRequest.requested()) {
+            log.debug("The check of the bucket {} was cut short by a stop", bucket, failure);
+          } else if (failure != null) {
             log.warn("Could not learn whether the bucket {} keeps old versions of objects: {}", bucket,
                 StartupFailure.rootMessage(failure));
           } else {

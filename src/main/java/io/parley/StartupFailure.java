@@ -30,12 +30,18 @@ final class StartupFailure {
   }
 
   /**
-   * Prints the one line for {@code failure} and halts the JVM. Not a graceful exit: a node that did
+   * Prints the one line for {@code failure} and halts the JVM; nothing if a stop was requested
+   * ({@link StopRequest}): the failure is the stop cutting the start short, not a failure to start. Not a graceful exit: a node that did
    * not start has no clients to drain, every write it made is committed or not answered, and a
    * coordinated shutdown of a half-started node only prints its own noise (requests cut short,
    * their stack traces) after the line that matters, or hangs.
    */
   static void exit(Throwable failure) {
+    if (StopRequest.requested()) {
+      // Stopped while starting: the JVM exits as for any stop, and this is only what cut it short.
+      log.debug("Start-up cut short by a stop", failure);
+      return;
+    }
     String line = "Parley could not start: " + explain(failure);
     log.debug(line, failure);
     System.out.flush();
