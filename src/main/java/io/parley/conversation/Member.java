@@ -13,9 +13,11 @@ public record Member(long since, long handedOff, long delivered, long read)
   }
 
   Member withReceipt(ReceiptStatus status, long seq) {
-    return status == ReceiptStatus.DELIVERED
-        ? new Member(since, handedOff, seq, read)
-        : new Member(since, handedOff, delivered, seq);
+    return switch (status) {
+      case DELIVERED -> new Member(since, handedOff, seq, read);
+      case READ -> new Member(since, handedOff, delivered, seq);
+      case UNKNOWN -> this; // a later version's status: no watermark of this one's
+    };
   }
 
   /**

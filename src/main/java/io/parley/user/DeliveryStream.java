@@ -6,6 +6,7 @@ import io.parley.cluster.Outcome.Reason;
 import io.parley.conversation.ChatMessage;
 import io.parley.conversation.ConversationActor;
 import io.parley.conversation.Conversations;
+import io.parley.conversation.ReceiptStatus;
 import io.parley.conversation.ConversationInfo;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.push.OfflinePushes;
@@ -112,6 +113,9 @@ final class DeliveryStream {
    * (who sent over HTTP) has it stored for their first one.
    */
   void receipt(UserState state, UserActor.DeliverReceipt cmd, StagedWrite write) {
+    if (cmd.status() == ReceiptStatus.UNKNOWN) {
+      return; // a later version's status, which no device of this version's protocol could be told
+    }
     if (!state.devices.isEmpty() && connections.allConnected(state.devices.keySet())) {
       connections.broadcast(new DeviceEvent.Receipt(cmd.conversationId(), cmd.seq(), cmd.readerId(), cmd.status()), null);
       return;
