@@ -23,6 +23,13 @@ record ConsentReply<T>(ActorRef<Outcome<T>> replyTo, boolean readsOutcome) {
     }
   }
 
+  /** A choice this version does not know: unavailable, which the client may retry once the update is done. */
+  void unknown(String message) {
+    if (replyTo != null && readsOutcome) {
+      replyTo.tell(Outcome.rejected(Outcome.Reason.UNAVAILABLE, message));
+    }
+  }
+
   /** The journal refused the write of {@code what}: unavailable, which the client may retry. */
   void refused(String what) {
     if (replyTo != null && readsOutcome) {

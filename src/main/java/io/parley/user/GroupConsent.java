@@ -176,6 +176,11 @@ public final class GroupConsent {
       cmd.replyTo().tell(new Invites(List.copyOf(state.consent.invites.values())));
     } else if (command instanceof ChooseGroupAdds cmd) {
       ConsentReply<GroupAddsChoice> reply = new ConsentReply<>(cmd.replyTo(), cmd.readsOutcome());
+      if (cmd.policy() == GroupAddPolicy.UNKNOWN) {
+        // A later version's choice, through a node of it: stored here it would read as nobody.
+        reply.unknown("who may add you: the server is being updated; try again shortly");
+        return effects.none();
+      }
       if (cmd.policy() != null && cmd.policy() != state.consent.policy) {
         return writes.persist(new GroupAddsChosen(cmd.policy()),
             () -> reply.ok(new GroupAddsChoice(cmd.policy())), () -> reply.refused("the choice of who may add you"));
@@ -193,7 +198,7 @@ public final class GroupConsent {
 
   /** Contacts are decided as for presence: the members the inbox keeps, then the conversations it does not. */
   private void mayAdd(UserState state, MayAdd cmd) {
-    GroupAddPolicy policy = policy(state, cmd.byDefault());
+    GroupAddPolicy policy = policy(state, cmd.byDefault()).enforced();
     boolean holdsInvite = cmd.conversationId() != null && state.consent.invites.containsKey(cmd.conversationId());
     if (cmd.requesterId().equals(userId) || policy == GroupAddPolicy.EVERYONE) {
       cmd.replyTo().tell(new AddAnswer(true, holdsInvite));

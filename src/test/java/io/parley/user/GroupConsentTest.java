@@ -9,6 +9,7 @@ import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
 import io.parley.conversation.ConversationInfo;
 import io.parley.testing.EntityHarness;
+import io.parley.testing.LaterVersion;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +18,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +110,33 @@ class GroupConsentTest {
     assertEquals(GroupAddPolicy.EVERYONE, choose(bob, GroupAddPolicy.EVERYONE));
     assertTrue(mayAdd(bob, "mallory", GroupAddPolicy.CONTACTS), "everyone: a stranger adds");
     assertTrue(mayAdd(bob, "bob", GroupAddPolicy.CONTACTS), "himself, whatever the policy");
+  }
+
+  /**
+   * A rolling update: a later version's policy (here FRIENDS) reaches this version as a default,
+   * a choice or a stored event. Held as nobody (no one is added without consent), a choice of it
+   * refused at once, and the user's events replay.
+   */
+  @Test
+  void aPolicyOfALaterVersionIsHeldAsNobodyAndNotChosenHere() {
+    var system = harness.testKit.system();
+    GroupAddPolicy later = LaterVersion.read(system,
+        new GroupConsent.GroupAddsChoice(GroupAddPolicy.EVERYONE), "\"EVERYONE\"", "\"FRIENDS\"").policy();
+    var bob = spawn();
+    assertFalse(mayAdd(bob, "mallory", later), "a later node's default: a stranger invites");
+    Outcome<GroupConsent.GroupAddsChoice> refused = this.<Outcome<GroupConsent.GroupAddsChoice>>ask(bob,
+        replyTo -> new GroupConsent.ChooseGroupAdds(later, GroupAddPolicy.EVERYONE, replyTo));
+    assertEquals(Outcome.Reason.UNAVAILABLE, refused.reason(), refused.toString());
+    assertEquals(GroupAddPolicy.CONTACTS, choose(bob, null), "nothing stored: the default");
+    bob.tell(UserActor.stopMessage());
+    harness.testKit.createTestProbe().expectTerminated(bob, Duration.ofSeconds(5));
+
+    PersistenceTestKit.create(system).persistForRecovery(UserActor.persistenceId("alice").id(),
+        List.of(harness.readStored(GroupConsent.GroupAddsChosen.class.getName(), "{\"policy\":\"FRIENDS\"}")));
+    var alice = harness.testKit.spawn(UserActor.create("alice", shard.ref(), harness, settings, push -> {},
+        userId -> CompletableFuture.completedFuture(null), harness.clock));
+    assertFalse(mayAdd(alice, "mallory", GroupAddPolicy.EVERYONE), "replayed: held as nobody");
+    assertEquals("nobody", choose(alice, null).wire());
   }
 
   @Test
