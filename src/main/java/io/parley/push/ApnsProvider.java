@@ -26,8 +26,7 @@ public final class ApnsProvider implements PushProvider {
   public static final String ALERT_KEY = "PARLEY_NEW_MESSAGE";
   static final Duration EXPIRY = Duration.ofDays(30);
   /** Answers meaning the token will never work for this app again. */
-  private static final Set<String> DEAD_TOKEN_REASONS =
-      Set.of("Unregistered", "BadDeviceToken", "ExpiredToken", "DeviceTokenNotForTopic");
+  private static final Set<String> DEAD_TOKEN_REASONS = Set.of("Unregistered", "ExpiredToken");
 
   private final ApnsClient client;
   private final String topic;
@@ -105,6 +104,14 @@ public final class ApnsProvider implements PushProvider {
     int status = response.getStatusCode();
     if (DEAD_TOKEN_REASONS.contains(reason)) {
       return Verdict.TOKEN_INVALID;
+    }
+    // A sandbox/production endpoint mix-up gets BadDeviceToken for every token, a wrong topic
+    // DeviceTokenNotForTopic: TokenRefusals keeps the tokens unless the settings are proven right.
+    if (reason.equals("BadDeviceToken")) {
+      return Verdict.TOKEN_REFUSED;
+    }
+    if (reason.equals("DeviceTokenNotForTopic")) {
+      return Verdict.WRONG_APP;
     }
     if (status == 429 || status >= 500) {
       throw new TransientFailure("APNs answered " + status + " " + reason);

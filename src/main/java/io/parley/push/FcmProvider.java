@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -35,9 +34,6 @@ public final class FcmProvider implements PushProvider {
   static final String DEFAULT_ENDPOINT = "https://fcm.googleapis.com";
   static final Duration TTL = Duration.ofDays(28);
   private static final int TIMEOUT_MILLIS = 10_000;
-  /** FCM's answers for a token that will never work again. */
-  private static final Set<MessagingErrorCode> DEAD_TOKEN_CODES =
-      Set.of(MessagingErrorCode.UNREGISTERED, MessagingErrorCode.INVALID_ARGUMENT, MessagingErrorCode.SENDER_ID_MISMATCH);
 
   private final FirebaseApp app;
   private final FirebaseMessaging messaging;
@@ -140,8 +136,18 @@ public final class FcmProvider implements PushProvider {
     if (!(failure instanceof FirebaseMessagingException fcm)) {
       throw new TransientFailure("FCM call failed: " + failure);
     }
-    if (DEAD_TOKEN_CODES.contains(fcm.getMessagingErrorCode())) {
+    // UNREGISTERED (404) is a token that will never work again. A wrong project gets
+    // SENDER_ID_MISMATCH or INVALID_ARGUMENT for every token: TokenRefusals keeps those tokens
+    // unless the settings are proven right.
+    MessagingErrorCode code = fcm.getMessagingErrorCode();
+    if (code == MessagingErrorCode.UNREGISTERED) {
       return Verdict.TOKEN_INVALID;
+    }
+    if (code == MessagingErrorCode.INVALID_ARGUMENT) {
+      return Verdict.TOKEN_REFUSED;
+    }
+    if (code == MessagingErrorCode.SENDER_ID_MISMATCH) {
+      return Verdict.WRONG_APP;
     }
     int status = fcm.getHttpResponse() == null ? 0 : fcm.getHttpResponse().getStatusCode();
     if (status == 0 || status == 429 || status >= 500) {

@@ -1,7 +1,7 @@
 package io.parley.push;
 
 import io.parley.metrics.ParleyMetrics;
-import io.parley.push.PushProvider.Verdict;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +35,7 @@ public final class PushDispatcher implements PushNotifier {
   private final PushSettings settings;
   private final ActorSystem<?> system;
   private final BoundedSourceQueue<PushNotification> queue;
+  private final TokenRefusals refusals;
 
   /**
    * @param removeToken told the user and token a provider called dead, to forget it
@@ -50,6 +51,7 @@ public final class PushDispatcher implements PushNotifier {
     this.removeToken = removeToken;
     this.settings = settings;
     this.system = system;
+    this.refusals = new TokenRefusals(settings.tokenEvidenceWindow(), Clock.systemUTC());
     this.queue = Source.<PushNotification>queue(settings.queueSize())
         .mapAsyncUnordered(settings.parallelism(), this::deliver)
         .to(Sink.ignore())
@@ -86,11 +88,12 @@ public final class PushDispatcher implements PushNotifier {
             log.warn("push to {} for {} given up after {} attempts: {}",
                 n.userId(), n.conversationId(), settings.maxAttempts(), rootMessage(failure));
           } else {
-            ParleyMetrics.push(n.platform(), verdict.name().toLowerCase());
-            if (verdict == Verdict.TOKEN_INVALID) {
+            TokenRefusals.Judgement judgement = refusals.judge(n.platform(), verdict);
+            if (judgement.remove()) {
               log.info("{} token of {} is no longer valid: removing it", n.platform(), n.userId());
               removeToken.accept(n.userId(), new PushToken(n.platform(), n.token()));
             }
+            ParleyMetrics.push(n.platform(), judgement.outcome());
           }
           return Done.getInstance();
         });

@@ -9,8 +9,15 @@ import java.util.concurrent.CompletionStage;
 public interface PushProvider {
   enum Verdict {
     ACCEPTED,
-    /** The token is dead (uninstalled app, expired or malformed token): drop it from the user. */
+    /** The token is gone for sure (app uninstalled, token expired): drop it from the user. */
     TOKEN_INVALID,
+    /**
+     * The token was refused as malformed or unknown: dead, or every token is refused because the
+     * provider's endpoint or project is wrong. {@link TokenRefusals} tells which.
+     */
+    TOKEN_REFUSED,
+    /** The token belongs to another app or sender: such a token, or a wrong topic or project setting. */
+    WRONG_APP,
     /** Refused for a reason retrying will not fix, such as a misconfigured key. */
     REJECTED
   }

@@ -15,7 +15,8 @@ public record PushSettings(
     double backoffJitter,
     Duration callTimeout,
     int breakerMaxFailures,
-    Duration breakerResetTimeout) {
+    Duration breakerResetTimeout,
+    Duration tokenEvidenceWindow) {
 
   public static PushSettings from(Config config) {
     Config c = config.getConfig("parley.push");
@@ -30,6 +31,7 @@ public record PushSettings(
         c.getDouble("backoff-jitter"),
         c.getDuration("call-timeout"),
         c.getInt("breaker.max-failures"),
-        c.getDuration("breaker.reset-timeout"));
+        c.getDuration("breaker.reset-timeout"),
+        c.getDuration("token-evidence-window"));
   }
 }

@@ -144,6 +144,61 @@ class PushDispatcherTest {
     assertEquals(1, apnsServer.rejected.stream().filter(p -> p.token().equals(token)).count(), "not retried");
   }
 
+  /** A fresh dispatcher has seen no push accepted; this one has, on both providers. */
+  PushNotifier dispatcherThatSawPushesAccepted() throws InterruptedException {
+    PushNotifier dispatcher = dispatcher("");
+    String apnsToken = ApnsTestServer.token("works");
+    apnsServer.addDeviceToken(apnsToken);
+    double apnsAccepted = count("apns", "accepted");
+    double fcmAccepted = count("fcm", "accepted");
+    dispatcher.notify(push("apns", apnsToken));
+    dispatcher.notify(push("fcm", "fcm-works"));
+    await(() -> count("apns", "accepted") == apnsAccepted + 1 && count("fcm", "accepted") == fcmAccepted + 1,
+        "a push accepted by each provider");
+    return dispatcher;
+  }
+
+  @Test
+  void aTokenOfAnotherAppIsNeverRemoved() throws Exception {
+    // What a wrong PARLEY_APNS_TOPIC or Firebase project answers for every token.
+    PushNotifier dispatcher = dispatcherThatSawPushesAccepted();
+    fcmServer.ofAnotherSender("fcm-other-app");
+    removed.clear();
+    double apnsWrongApp = count("apns", "wrong_app");
+    double fcmWrongApp = count("fcm", "wrong_app");
+    dispatcher.notify(push("apns", ApnsTestServer.token("other-app")));
+    dispatcher.notify(push("fcm", "fcm-other-app"));
+    await(() -> count("apns", "wrong_app") == apnsWrongApp + 1 && count("fcm", "wrong_app") == fcmWrongApp + 1,
+        "both refusals counted");
+    assertEquals(List.of(), List.copyOf(removed), "kept");
+  }
+
+  @Test
+  void aRefusedTokenIsKeptWhileItsProviderHasAcceptedNoPush() throws Exception {
+    // What a sandbox/production endpoint mix-up answers for every token.
+    PushNotifier dispatcher = dispatcher("");
+    fcmServer.malformed("fcm-refused-unproven");
+    removed.clear();
+    double apnsKept = count("apns", "token_unconfirmed");
+    double fcmKept = count("fcm", "token_unconfirmed");
+    dispatcher.notify(push("apns", "not-a-token"));
+    dispatcher.notify(push("fcm", "fcm-refused-unproven"));
+    await(() -> count("apns", "token_unconfirmed") == apnsKept + 1 && count("fcm", "token_unconfirmed") == fcmKept + 1,
+        "both refusals counted");
+    assertEquals(List.of(), List.copyOf(removed), "kept");
+  }
+
+  @Test
+  void aRefusedTokenIsRemovedOnceItsProviderAcceptsOthers() throws Exception {
+    PushNotifier dispatcher = dispatcherThatSawPushesAccepted();
+    fcmServer.malformed("fcm-refused-proven");
+    removed.clear();
+    dispatcher.notify(push("apns", "not-a-token"));
+    dispatcher.notify(push("fcm", "fcm-refused-proven"));
+    assertEquals(java.util.Set.of(new PushToken("apns", "not-a-token"), new PushToken("fcm", "fcm-refused-proven")),
+        java.util.Set.of(removed.poll(10, TimeUnit.SECONDS), removed.poll(10, TimeUnit.SECONDS)));
+  }
+
   @Test
   void anOpenBreakerStopsCallsToAFailingProvider() throws Exception {
     fcmServer.failNext(1000, 500);

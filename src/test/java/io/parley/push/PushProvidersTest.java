@@ -89,8 +89,9 @@ class PushProvidersTest {
 
   @Test
   void apnsDeadTokensAreReportedInvalid() throws Exception {
-    assertEquals(Verdict.TOKEN_INVALID, send(apns, push("apns", "not-a-token")), "BadDeviceToken");
-    assertEquals(Verdict.TOKEN_INVALID, send(apns, push("apns", ApnsTestServer.token("bb02"))), "DeviceTokenNotForTopic");
+    // A wrong endpoint or topic gets these two answers for every token: they only suggest a dead token.
+    assertEquals(Verdict.TOKEN_REFUSED, send(apns, push("apns", "not-a-token")), "BadDeviceToken");
+    assertEquals(Verdict.WRONG_APP, send(apns, push("apns", ApnsTestServer.token("bb02"))), "DeviceTokenNotForTopic");
     assertTrue(apnsServer.rejected.stream().map(ApnsTestServer.Push::rejection)
         .toList().containsAll(List.of(RejectionReason.BAD_DEVICE_TOKEN, RejectionReason.DEVICE_TOKEN_NOT_FOR_TOPIC)));
     apnsServer.addDeviceToken(ApnsTestServer.token("bb03"));
@@ -133,6 +134,10 @@ class PushProvidersTest {
   void fcmUnregisteredTokensAreReportedInvalidAndFailuresAreTransient() throws Exception {
     fcmServer.unregister("fcm-dead");
     assertEquals(Verdict.TOKEN_INVALID, send(fcm, push("fcm", "fcm-dead")));
+    fcmServer.malformed("fcm-cut-short");
+    assertEquals(Verdict.TOKEN_REFUSED, send(fcm, push("fcm", "fcm-cut-short")), "INVALID_ARGUMENT");
+    fcmServer.ofAnotherSender("fcm-other-project");
+    assertEquals(Verdict.WRONG_APP, send(fcm, push("fcm", "fcm-other-project")), "SENDER_ID_MISMATCH");
     for (int status : new int[] {500, 429}) {
       fcmServer.failNext(1, status);
       ExecutionException failure = assertThrows(ExecutionException.class, () -> send(fcm, push("fcm", "fcm-token-2")));

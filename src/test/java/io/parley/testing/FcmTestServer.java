@@ -45,6 +45,8 @@ public final class FcmTestServer implements AutoCloseable {
   public final BlockingQueue<Send> sends = new LinkedBlockingQueue<>();
   public final AtomicInteger tokenRequests = new AtomicInteger();
   private final Set<String> deadTokens = ConcurrentHashMap.newKeySet();
+  private final Set<String> malformedTokens = ConcurrentHashMap.newKeySet();
+  private final Set<String> otherSendersTokens = ConcurrentHashMap.newKeySet();
   private final AtomicInteger failuresLeft = new AtomicInteger();
   private volatile int failStatus = 500;
   private volatile CountDownLatch hang = new CountDownLatch(0);
@@ -92,6 +94,16 @@ public final class FcmTestServer implements AutoCloseable {
     deadTokens.add(token);
   }
 
+  /** FCM cannot read this token: 400 INVALID_ARGUMENT, as for a token cut short or from the wrong project. */
+  public void malformed(String token) {
+    malformedTokens.add(token);
+  }
+
+  /** The token was issued to another Firebase project's sender: 403 SENDER_ID_MISMATCH. */
+  public void ofAnotherSender(String token) {
+    otherSendersTokens.add(token);
+  }
+
   /** The next {@code count} sends get {@code status} (500, 503, 429, ...). */
   public void failNext(int count, int status) {
     failStatus = status;
@@ -134,6 +146,10 @@ public final class FcmTestServer implements AutoCloseable {
           : error(failStatus, "INTERNAL", "INTERNAL"));
     } else if (deadTokens.contains(body.path("message").path("token").asText())) {
       respond(exchange, 404, error(404, "NOT_FOUND", "UNREGISTERED"));
+    } else if (malformedTokens.contains(body.path("message").path("token").asText())) {
+      respond(exchange, 400, error(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT"));
+    } else if (otherSendersTokens.contains(body.path("message").path("token").asText())) {
+      respond(exchange, 403, error(403, "PERMISSION_DENIED", "SENDER_ID_MISMATCH"));
     } else {
       respond(exchange, 200, "{\"name\":\"projects/" + PROJECT_ID + "/messages/" + System.nanoTime() + "\"}");
     }
