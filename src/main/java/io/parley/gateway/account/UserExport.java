@@ -81,9 +81,14 @@ public final class UserExport {
         .concat(media.uploads(userId).map(UserExport::upload));
   }
 
-  private List<ObjectNode> aboutTheUser(String userId, UserActor.ExportData data) {
+  List<ObjectNode> aboutTheUser(String userId, UserActor.ExportData data) {
     List<ObjectNode> lines = new ArrayList<>();
-    lines.add(line("user").put("user_id", userId).put("exported_at", clock.millis()).put("last_seen", data.lastSeen()));
+    ObjectNode user = line("user").put("user_id", userId).put("exported_at", clock.millis());
+    // 0 is a user who never connected: never seen, as presence says it, not the epoch.
+    if (data.lastSeen() > 0) {
+      user.put("last_seen", data.lastSeen());
+    }
+    lines.add(user);
     data.devices().forEach((deviceId, device) ->
         lines.add(line("device").put("device_id", deviceId).put("last_active_ts", device.lastActiveTs())
             .put("acked_cursor", device.ackedCursor())));
