@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Consent to groups over real WebSockets (issue 39, "Fan-out without consent"), on a node with the
- * production default (only those who share a conversation add directly) and small daily limits.
+ * production default (only the user's contacts, those they wrote to, add directly) and small daily limits.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GroupConsentIT {
@@ -94,13 +94,17 @@ class GroupConsentIT {
     String ghost = user("ghost"); // an id no one ever used
     try (WsClient aliceWs = connect(alice, "phone"); WsClient bobWs = connect(bob, "phone");
         WsClient daveWs = connect(dave, "phone")) {
-      aliceWs.request(send("d:" + String.join(":", new java.util.TreeSet<>(List.of(alice, bob))), "hi", "hi bob"));
+      String direct = "d:" + String.join(":", new java.util.TreeSet<>(List.of(alice, bob)));
+      aliceWs.request(send(direct, "hi", "hi bob"));
+      // Her message alone would not make her bob's contact; his answer does, once stored in his inbox.
+      bobWs.request(send(direct, "re", "hi alice"));
+      bobWs.await(f -> "msg.new".equals(f.path("type").asText()) && "re".equals(f.path("client_msg_id").asText()));
 
       JsonNode created = aliceWs.request(frame("conversation.create").put("title", "Climbing")
           .set("members", ids(bob, carol, ghost)));
       assertEquals("conversation.created", created.get("type").asText(), created.toString());
       String group = created.get("conversation_id").asText();
-      assertEquals(List.of(alice, bob), strings(created.get("members")), "bob shares a conversation with alice");
+      assertEquals(List.of(alice, bob), strings(created.get("members")), "bob talked to alice");
       assertEquals(List.of(carol, ghost), strings(created.get("invited")),
           "a stranger and an unknown id look the same: both invited");
       bobWs.await(f -> "conversation.updated".equals(f.path("type").asText())

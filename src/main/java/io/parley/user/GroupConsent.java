@@ -196,7 +196,11 @@ public final class GroupConsent {
     return state.consent.policy != null ? state.consent.policy : byDefault;
   }
 
-  /** Contacts are decided as for presence: the members the inbox keeps, then the conversations it does not. */
+  /**
+   * Contacts are decided as for presence ({@link Inbox#hasTalkedTo}): the members of conversations
+   * where the user has sent, those the inbox keeps, then those it does not. Sharing a conversation
+   * is not enough: a stranger's one message would let them add the user anywhere.
+   */
   private void mayAdd(UserState state, MayAdd cmd) {
     GroupAddPolicy policy = policy(state, cmd.byDefault()).enforced();
     boolean holdsInvite = cmd.conversationId() != null && state.consent.invites.containsKey(cmd.conversationId());
@@ -204,10 +208,10 @@ public final class GroupConsent {
       cmd.replyTo().tell(new AddAnswer(true, holdsInvite));
     } else if (policy == GroupAddPolicy.NOBODY) {
       cmd.replyTo().tell(new AddAnswer(false, holdsInvite));
-    } else if (state.inbox.sharesConversationWith(cmd.requesterId())) {
+    } else if (state.inbox.hasTalkedTo(userId, cmd.requesterId())) {
       cmd.replyTo().tell(new AddAnswer(true, holdsInvite));
     } else {
-      memberLists.anyHasMember(state.inbox.membersNotKept(), cmd.requesterId())
+      memberLists.anyHasMember(state.inbox.sentToMembersNotKept(userId), cmd.requesterId())
           .whenComplete((shares, failure) -> cmd.replyTo().tell(new AddAnswer(failure == null && shares, holdsInvite)));
     }
   }

@@ -95,20 +95,15 @@ public final class Inbox {
 
   private final HashMap<String, Entry> entries;
   /**
-   * Everyone who shares a conversation of the inbox, derived from the entries and dropped
-   * whenever a member list changes. Never stored.
-   */
-  @JsonIgnore private transient Set<String> coMembers;
-  /**
    * The user's contacts: everyone in a conversation of the inbox where the user has sent a
-   * message, derived like {@code coMembers} and dropped also when the user first sends
-   * somewhere: presence is checked on every renewal and after every write, and rebuilding this
-   * is a scan of every member list. Never stored.
+   * message, derived from the entries and dropped whenever a member list changes or the user
+   * first sends somewhere: presence is checked on every renewal and after every write, and
+   * rebuilding this is a scan of every member list. Never stored.
    */
   @JsonIgnore private transient Set<String> contacts;
   /** The unread seqs the entries keep, derived (-1: not yet). */
   @JsonIgnore private transient long keptUnread = -1;
-  /** The bytes the kept member lists take in the snapshot, derived like coMembers (-1: not yet). */
+  /** The bytes the kept member lists take in the snapshot, derived, dropped with contacts (-1: not yet). */
   @JsonIgnore private transient long keptMemberBytes = -1;
   /** Counts changes of member lists, kept or not, while the entity runs: presence lookups of this
    *  inbox are valid while it stays. */
@@ -126,20 +121,6 @@ public final class Inbox {
   @JsonProperty("entries")
   Map<String, Entry> entries() {
     return entries;
-  }
-
-  /**
-   * Whether {@code otherUserId} is a member of one of the conversations this inbox shows with
-   * their members kept. A conversation the inbox no longer keeps (beyond the newest 1,000) does
-   * not count; those whose members are not kept are asked ({@link #membersNotKept}).
-   */
-  public boolean sharesConversationWith(String otherUserId) {
-    if (coMembers == null) {
-      Set<String> members = new HashSet<>();
-      entries.values().stream().filter(Entry::membersKept).forEach(entry -> members.addAll(entry.members()));
-      coMembers = members;
-    }
-    return coMembers.contains(otherUserId);
   }
 
   /**
@@ -175,7 +156,6 @@ public final class Inbox {
   }
 
   private void membersChanged() {
-    coMembers = null;
     contacts = null;
     keptMemberBytes = -1;
     keptUnread = -1; // entries came or went

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.parley.cluster.Done;
 import io.parley.cluster.Outcome;
+import io.parley.conversation.ChatMessage;
+import io.parley.conversation.ConversationActor;
 import io.parley.conversation.ConversationInfo;
+import io.parley.conversation.MessageIds;
 import io.parley.testing.EntityHarness;
 import io.parley.testing.LaterVersion;
 import java.time.Duration;
@@ -84,18 +87,87 @@ class GroupConsentTest {
         new ConversationInfo("g.shared", "shared", List.of(other, "bob"), 0), harness.clock.millis()));
     // Stored with the next write: the sync is answered once that write is.
     assertEquals(Outcome.ok(Done.INSTANCE), this.<Outcome<Done>>ask(bob, replyTo -> new UserActor.Sync(null, 0, replyTo)));
+    harness.conversationProbe("g.shared").expectMessageClass(ConversationActor.MembershipHeld.class);
   }
 
+  /** {@code sender}'s message in {@code info}'s conversation, stored in bob's stream as the conversation hands it off. */
+  private void deliver(ActorRef<UserActor.Command> bob, ConversationInfo info, long seq, String sender) {
+    String id = info.conversationId();
+    long ts = harness.clock.millis();
+    bob.tell(new UserActor.Deliver(info, seq - 1,
+        List.of(new ChatMessage(id, seq, MessageIds.of(id, seq, ts), sender, "c" + seq, "text " + seq, "text", ts))));
+    harness.conversationProbe(id).expectMessageClass(ConversationActor.HandedOff.class);
+  }
+
+  /**
+   * Contacts are those the user has talked to, as for presence: the members of a conversation
+   * where bob has sent a message. Sharing a group bob was put in, without posting there, made
+   * alice a contact before.
+   */
   @Test
   void byDefaultOnlyThoseWhoShareAConversationAddDirectlyAndStrangersInvite() {
     var bob = spawn();
     assertFalse(mayAdd(bob, "mallory", GroupAddPolicy.CONTACTS), "a stranger invites");
     assertFalse(mayAdd(bob, "alice", GroupAddPolicy.CONTACTS), "alice too, until they share a conversation");
     shareAGroupWith(bob, "alice");
+    assertFalse(mayAdd(bob, "alice", GroupAddPolicy.CONTACTS), "a group bob never posted in makes no contact");
+    deliver(bob, new ConversationInfo("g.shared", "shared", List.of("alice", "bob"), 0), 1, "bob");
     assertTrue(mayAdd(bob, "alice", GroupAddPolicy.CONTACTS), "a contact adds");
     assertFalse(mayAdd(bob, "mallory", GroupAddPolicy.CONTACTS));
     assertTrue(mayAdd(bob, "mallory", GroupAddPolicy.EVERYONE), "a node whose default is everyone");
     assertEquals(GroupAddPolicy.CONTACTS, choose(bob, null), "nothing chosen: the node's default");
+  }
+
+  /**
+   * The policy exists to stop strangers adding the user: one message to the user made the sender a
+   * contact, who could then add them to any group. Only the user's answer does now, as for presence.
+   */
+  @Test
+  void aStrangerWhoWroteToTheUserInvitesUntilTheUserAnswers() {
+    var bob = spawn();
+    var direct = new ConversationInfo("d:bob:mallory", null, List.of("bob", "mallory"), 0);
+    deliver(bob, direct, 1, "mallory");
+    assertFalse(mayAdd(bob, "mallory", GroupAddPolicy.CONTACTS), "mallory only wrote to bob");
+    deliver(bob, direct, 2, "bob");
+    assertTrue(mayAdd(bob, "mallory", GroupAddPolicy.CONTACTS), "bob answered");
+    assertTrue(mayAdd(restart(bob), "mallory", GroupAddPolicy.CONTACTS), "as stored");
+  }
+
+  @Test
+  void theMembersOfAGroupWhereTheUserPostedAddDirectly() {
+    var bob = spawn();
+    deliver(bob, new ConversationInfo("g.climbing", "Climbing", List.of("alice", "bob", "carol"), 0), 1, "bob");
+    deliver(bob, new ConversationInfo("g.climbing", "Climbing", List.of("alice", "bob", "carol"), 0), 2, "carol");
+    assertTrue(mayAdd(bob, "alice", GroupAddPolicy.CONTACTS));
+    assertTrue(mayAdd(bob, "carol", GroupAddPolicy.CONTACTS), "carol wrote last, but bob wrote before");
+    assertFalse(mayAdd(bob, "mallory", GroupAddPolicy.CONTACTS));
+  }
+
+  /**
+   * Conversations whose member lists the inbox does not keep (beyond its budget) are asked only
+   * where the user has sent, as presence asks them: all of them were asked before, so a member of
+   * a large group the user never posted in added them directly.
+   */
+  @Test
+  void aConversationWhoseMembersAreNotKeptIsAskedOnlyOnceTheUserPostedThere() {
+    settings = new UserSettings(settings.pendingMaxItems(), settings.pendingIdBytes(), settings.deviceInactiveAfter(),
+        settings.maxDevices(), settings.inboxMaxEntries(), 40, settings.passivateAfterIdle(), settings.snapshotEvery(),
+        settings.lazyAckDelay(), settings.ackSyncWait(), settings.pushGatherDelay(), settings.pushCoalesceWindow());
+    var bob = spawn();
+    // Its member list, 51 bytes of ids with their quotes and commas, does not fit the 40 kept.
+    var large = new ConversationInfo("g.large", "large", List.of("bob", "carol-with-a-long-id", "dave-with-a-long-id"), 0);
+    deliver(bob, large, 1, "carol-with-a-long-id");
+    TestProbe<GroupConsent.AddAnswer> answer = harness.testKit.createTestProbe();
+    bob.tell(new GroupConsent.MayAdd("carol-with-a-long-id", GroupAddPolicy.CONTACTS, answer.ref()));
+    harness.conversationProbe("g.large").expectNoMessage(Duration.ofMillis(200)); // not asked: bob never posted there
+    assertFalse(answer.receiveMessage(Duration.ofSeconds(5)).direct(), "carol only wrote to bob");
+
+    deliver(bob, large, 2, "bob");
+    bob.tell(new GroupConsent.MayAdd("carol-with-a-long-id", GroupAddPolicy.CONTACTS, answer.ref()));
+    var asked = harness.conversationProbe("g.large").expectMessageClass(ConversationActor.GetInfo.class);
+    assertEquals("carol-with-a-long-id", asked.userId());
+    asked.replyTo().tell(Outcome.ok(large));
+    assertTrue(answer.receiveMessage(Duration.ofSeconds(5)).direct(), "a member of a conversation bob posted in");
   }
 
   @Test
