@@ -10,11 +10,9 @@ import io.parley.conversation.ConversationInfo;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The user's conversations with their last message, read position and unread messages. Unread
@@ -94,20 +92,10 @@ public final class Inbox {
   }
 
   private final HashMap<String, Entry> entries;
-  /**
-   * The user's contacts: everyone in a conversation of the inbox where the user has sent a
-   * message, derived from the entries and dropped whenever a member list changes or the user
-   * first sends somewhere: presence is checked on every renewal and after every write, and
-   * rebuilding this is a scan of every member list. Never stored.
-   */
-  @JsonIgnore private transient Set<String> contacts;
   /** The unread seqs the entries keep, derived (-1: not yet). */
   @JsonIgnore private transient long keptUnread = -1;
-  /** The bytes the kept member lists take in the snapshot, derived, dropped with contacts (-1: not yet). */
-  @JsonIgnore private transient long keptMemberBytes = -1;
-  /** Counts changes of member lists, kept or not, while the entity runs: presence lookups of this
-   *  inbox are valid while it stays. */
-  @JsonIgnore private transient int membershipChanges;
+  /** Who the entries put the user with: derived, never stored. */
+  @JsonIgnore private final transient InboxCircles circles;
 
   public Inbox() {
     this(new HashMap<>());
@@ -116,6 +104,7 @@ public final class Inbox {
   @JsonCreator
   public Inbox(@JsonProperty("entries") HashMap<String, Entry> entries) {
     this.entries = entries;
+    this.circles = new InboxCircles(entries);
   }
 
   @JsonProperty("entries")
@@ -131,35 +120,26 @@ public final class Inbox {
    * are asked ({@link #sentToMembersNotKept}).
    */
   public boolean hasTalkedTo(String userId, String otherUserId) {
-    if (contacts == null) {
-      Set<String> members = new HashSet<>();
-      entries.values().stream().filter(entry -> entry.membersKept() && entry.sentBy(userId))
-          .forEach(entry -> members.addAll(entry.members()));
-      contacts = members;
-    }
-    return contacts.contains(otherUserId);
+    return circles.hasTalkedTo(userId, otherUserId);
   }
 
   /** The conversations whose member lists this inbox does not keep. */
   List<String> membersNotKept() {
-    return entries.entrySet().stream().filter(e -> !e.getValue().membersKept()).map(Map.Entry::getKey).toList();
+    return circles.membersNotKept();
   }
 
   /** Those of {@link #membersNotKept} where {@code userId} has sent a message. */
   List<String> sentToMembersNotKept(String userId) {
-    return entries.entrySet().stream().filter(e -> !e.getValue().membersKept() && e.getValue().sentBy(userId))
-        .map(Map.Entry::getKey).toList();
+    return circles.sentToMembersNotKept(userId);
   }
 
   int membershipChanges() {
-    return membershipChanges;
+    return circles.membershipChanges();
   }
 
   private void membersChanged() {
-    contacts = null;
-    keptMemberBytes = -1;
+    circles.membersChanged();
     keptUnread = -1; // entries came or went
-    membershipChanges++;
   }
 
   public Optional<Entry> get(String conversationId) {
@@ -259,8 +239,8 @@ public final class Inbox {
     } else if (entry.fingerprint() == fingerprint && entry.membersKept() && entry.members().equals(info.members())) {
       return entry;
     }
-    long others = keptMemberBytes() - (entry.membersKept() ? bytes(entry) : 0);
-    boolean keep = memberBytes <= 0 || others + bytes(info.members()) + bytes(info.title()) <= memberBytes;
+    long others = keptMemberBytes() - (entry.membersKept() ? InboxCircles.bytes(entry) : 0);
+    boolean keep = memberBytes <= 0 || others + InboxCircles.bytes(info.members()) + InboxCircles.bytes(info.title()) <= memberBytes;
     String title = keep || info.title() == null ? info.titleFor(userId) : null;
     entry = entry.withMembership(title, keep ? info.members() : null, info.members().size(), fingerprint);
     entries.put(info.conversationId(), entry);
@@ -268,29 +248,13 @@ public final class Inbox {
     return entry;
   }
 
-  /**
-   * What the kept member lists and titles take in the snapshot's JSON: each id (ASCII by the id
-   * grammar) with its quotes and comma, and each title (sealed: ASCII too). The budget is checked
-   * against this, so it bounds bytes, however long the ids are.
-   */
+  /** What the kept member lists and titles take in the snapshot ({@link InboxCircles#keptMemberBytes}). */
   long keptMemberBytes() {
-    if (keptMemberBytes < 0) {
-      keptMemberBytes = entries.values().stream().filter(Entry::membersKept).mapToLong(Inbox::bytes).sum();
-    }
-    return keptMemberBytes;
-  }
-
-  private static long bytes(Entry entry) {
-    return bytes(entry.members()) + bytes(entry.title());
-  }
-
-  /** A title with its quotes and comma, and the escapes of a sealed one's three marks. */
-  private static long bytes(String title) {
-    return title == null ? 0 : title.length() + 18L;
+    return circles.keptMemberBytes();
   }
 
   static long bytes(List<String> members) {
-    return members.stream().mapToLong(member -> member.length() + 3L).sum();
+    return InboxCircles.bytes(members);
   }
 
   /**

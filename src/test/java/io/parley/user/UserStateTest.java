@@ -60,6 +60,24 @@ class UserStateTest {
   }
 
   @Test
+  void anInboxIsStoredInTheShapeItAlwaysHad() {
+    UserState state = new UserState();
+    Inbox inbox = state.inbox;
+    var group = new ConversationInfo("g.1", "Climbing", List.of("alice", "bob", "carol"), 0);
+    inbox.addMessages("bob", group, "g.1", List.of(new PendingQueue.Item("g.1", 1, "bob", T0),
+        new PendingQueue.Item("g.1", 2, "carol", T0 + 1), new PendingQueue.Item("g.1", 3, "carol", T0 + 2)),
+        new InboxPreview("hey", "k1"), 0, null, 0, 0);
+    var grown = new ConversationInfo("g.1", "Climbing", List.of("alice", "bob", "carol", "dave"), 0);
+    inbox.update("bob", grown, T0, 1); // a budget too small: the members are not kept
+    inbox.messagesGone("g.1", 3, SeqRanges.of(3));
+    String stored = harness.storedJson(state.copy());
+    assertTrue(stored.contains("\"inbox\":{\"entries\":{\"g.1\":{\"title\":null,\"members\":null,\"lastSeq\":3,\"preview\":\"[deleted]\","
+        + "\"lastSenderId\":\"carol\",\"lastMessageTs\":1700000000002,\"readSeq\":0,\"unreadSeqs\":[2],"
+        + "\"unreadNotKept\":0,\"memberCount\":4,\"fingerprint\":" + grown.fingerprint()
+        + ",\"previewKeyId\":null,\"sent\":true}}}"), stored);
+  }
+
+  @Test
   void theUsersContactsAreThoseTheyWroteToAndTheSnapshotKeepsThem() {
     UserState state = new UserState();
     var direct = new ConversationInfo("d:bob:mallory", null, List.of("bob", "mallory"), 0);
