@@ -40,6 +40,9 @@ public final class Inbox {
    * (the last sender's, see {@link ChatMessage}); null for a preview in plain text. {@code sent}:
    * the user has sent a message here since it was kept (left out when false, so entries stored
    * before it was kept read as false); it makes the other members contacts ({@link #hasTalkedTo}).
+   * {@code gone} ({@link SeqRanges}; null: none, and left out so entries stored before it read so):
+   * the tombstones after the read mark already taken off the unread count, so that one told again
+   * (a deletion notice repeated) is not taken off the count of seqs not kept a second time.
    */
   public record Entry(
       String title,
@@ -54,7 +57,8 @@ public final class Inbox {
       int memberCount,
       long fingerprint,
       String previewKeyId,
-      @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean sent)
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean sent,
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<Long> gone)
       implements JsonSerializable {
 
     public Entry {
@@ -71,18 +75,18 @@ public final class Inbox {
 
     private Entry withMembership(String title, List<String> members, int memberCount, long fingerprint) {
       return new Entry(title, members, lastSeq, preview, lastSenderId, lastMessageTs, readSeq, unreadSeqs,
-          unreadNotKept, memberCount, fingerprint, previewKeyId, sent);
+          unreadNotKept, memberCount, fingerprint, previewKeyId, sent, gone);
     }
 
     private Entry withLast(long lastSeq, InboxPreview preview, String lastSenderId, long lastMessageTs,
         List<Long> unreadSeqs, int unreadNotKept, boolean sent) {
       return new Entry(title, members, lastSeq, preview.text(), lastSenderId, lastMessageTs, readSeq, unreadSeqs,
-          unreadNotKept, memberCount, fingerprint, preview.keyId(), sent);
+          unreadNotKept, memberCount, fingerprint, preview.keyId(), sent, gone);
     }
 
-    private Entry withRead(long readSeq, List<Long> unreadSeqs, int unreadNotKept) {
+    private Entry withRead(long readSeq, List<Long> unreadSeqs, int unreadNotKept, List<Long> gone) {
       return new Entry(title, members, lastSeq, preview, lastSenderId, lastMessageTs, readSeq, unreadSeqs,
-          unreadNotKept, memberCount, fingerprint, previewKeyId, sent);
+          unreadNotKept, memberCount, fingerprint, previewKeyId, sent, gone);
     }
 
     /** The user sent here (the last sender being the user counts too, for entries stored before {@code sent}). */
@@ -163,7 +167,7 @@ public final class Inbox {
       return;
     }
     if (anew) {
-      entry = entry.withRead(readThrough, List.of(), unreadBefore); // older than these: counts, seqs not kept
+      entry = entry.withRead(readThrough, List.of(), unreadBefore, null); // older than these: counts, seqs not kept
     }
     List<Long> unread = new ArrayList<>(entry.unreadSeqs());
     int notKept = entry.unreadNotKept();
@@ -211,7 +215,7 @@ public final class Inbox {
               .thenComparing(Map.Entry::getKey))
           .orElseThrow();
       Entry e = oldest.getValue();
-      entries.put(oldest.getKey(), e.withRead(e.readSeq(), List.of(), e.unreadNotKept() + e.unreadSeqs().size()));
+      entries.put(oldest.getKey(), e.withRead(e.readSeq(), List.of(), e.unreadNotKept() + e.unreadSeqs().size(), e.gone()));
       keptUnread -= e.unreadSeqs().size();
     }
   }
@@ -235,7 +239,7 @@ public final class Inbox {
     Entry entry = entries.get(info.conversationId());
     long fingerprint = info.fingerprint();
     if (entry == null) {
-      entry = new Entry(null, List.of(), 0, null, null, ts, 0, List.of(), 0, 0, 0, null, false);
+      entry = new Entry(null, List.of(), 0, null, null, ts, 0, List.of(), 0, 0, 0, null, false, null);
     } else if (entry.fingerprint() == fingerprint && entry.membersKept() && entry.members().equals(info.members())) {
       return entry;
     }
@@ -263,18 +267,21 @@ public final class Inbox {
    * no longer count as unread, and if the last message, {@code seq}, is one, the entry shows
    * {@link InboxPreview#DELETED} for it. Unread seqs not kept are those after the read mark and
    * before the oldest kept (or through the last, if none is kept), so a tombstone there takes one
-   * off their count.
+   * off their count: once, as the entry's {@code gone} remembers it until a read passes it.
    */
   public void messagesGone(String conversationId, long seq, List<Long> tombstones) {
     Entry entry = entries.get(conversationId);
     if (entry == null) {
       return;
     }
-    if (tombstones != null && entry.unreadCount() > 0) {
-      List<Long> unread = entry.unreadSeqs().stream().filter(s -> !SeqRanges.covers(tombstones, s)).toList();
+    List<Long> fresh = tombstones == null ? null
+        : SeqRanges.newWithin(tombstones, entry.gone(), entry.readSeq() + 1, entry.lastSeq());
+    if (fresh != null) {
+      List<Long> unread = entry.unreadSeqs().stream().filter(s -> !SeqRanges.covers(fresh, s)).toList();
       long notKeptThrough = entry.unreadSeqs().isEmpty() ? entry.lastSeq() : entry.unreadSeqs().get(0) - 1;
-      long notKeptGone = SeqRanges.countWithin(tombstones, entry.readSeq() + 1, notKeptThrough);
-      entry = entry.withRead(entry.readSeq(), unread, (int) Math.max(0, entry.unreadNotKept() - notKeptGone));
+      long notKeptGone = SeqRanges.countWithin(fresh, entry.readSeq() + 1, notKeptThrough);
+      entry = entry.withRead(entry.readSeq(), unread, (int) Math.max(0, entry.unreadNotKept() - notKeptGone),
+          SeqRanges.union(entry.gone(), fresh, UNREAD_SEQS_KEPT));
       entries.put(conversationId, entry);
       keptUnread = -1;
     }
@@ -295,7 +302,8 @@ public final class Inbox {
     boolean readPastNotKept = entry.unreadSeqs().isEmpty()
         ? seq >= entry.lastSeq()
         : seq >= entry.unreadSeqs().get(0);
-    entries.put(conversationId, entry.withRead(seq, unread, readPastNotKept ? 0 : entry.unreadNotKept()));
+    entries.put(conversationId, entry.withRead(seq, unread, readPastNotKept ? 0 : entry.unreadNotKept(),
+        SeqRanges.after(entry.gone(), seq)));
     keptUnread = -1;
   }
 

@@ -55,4 +55,66 @@ final class SeqRanges {
     }
     return count;
   }
+
+  /** The seqs of {@code ranges} within {@code from..to} that {@code known} (null: none) does not hold; null if none. */
+  static List<Long> newWithin(List<Long> ranges, List<Long> known, long from, long to) {
+    List<Long> fresh = new ArrayList<>();
+    for (int i = 0; i + 1 < ranges.size(); i += 2) {
+      long next = Math.max(from, ranges.get(i));
+      long end = Math.min(to, ranges.get(i + 1));
+      for (int k = 0; known != null && k + 1 < known.size() && next <= end; k += 2) {
+        if (known.get(k + 1) < next || known.get(k) > end) {
+          continue;
+        }
+        if (known.get(k) > next) {
+          fresh.add(next);
+          fresh.add(known.get(k) - 1);
+        }
+        next = known.get(k + 1) + 1;
+      }
+      if (next <= end) {
+        fresh.add(next);
+        fresh.add(end);
+      }
+    }
+    return fresh.isEmpty() ? null : fresh;
+  }
+
+  /** Both as ranges (either may be null), the oldest dropped beyond {@code maxRanges}; null if none. */
+  static List<Long> union(List<Long> a, List<Long> b, int maxRanges) {
+    List<long[]> all = new ArrayList<>();
+    for (List<Long> ranges : new List[] {a, b}) {
+      for (int i = 0; ranges != null && i + 1 < ranges.size(); i += 2) {
+        all.add(new long[] {ranges.get(i), ranges.get(i + 1)});
+      }
+    }
+    all.sort((x, y) -> Long.compare(x[0], y[0]));
+    List<Long> merged = new ArrayList<>();
+    for (long[] r : all) {
+      int last = merged.size() - 1;
+      if (last > 0 && r[0] <= merged.get(last) + 1) {
+        merged.set(last, Math.max(merged.get(last), r[1]));
+      } else {
+        merged.add(r[0]);
+        merged.add(r[1]);
+      }
+    }
+    int drop = Math.max(0, merged.size() / 2 - maxRanges);
+    return merged.size() == 2 * drop ? null : List.copyOf(merged.subList(2 * drop, merged.size()));
+  }
+
+  /** The seqs of {@code ranges} (null: none) after {@code seq}; null if none. */
+  static List<Long> after(List<Long> ranges, long seq) {
+    if (ranges == null) {
+      return null;
+    }
+    List<Long> kept = new ArrayList<>();
+    for (int i = 0; i + 1 < ranges.size(); i += 2) {
+      if (ranges.get(i + 1) > seq) {
+        kept.add(Math.max(seq + 1, ranges.get(i)));
+        kept.add(ranges.get(i + 1));
+      }
+    }
+    return kept.isEmpty() ? null : kept;
+  }
 }

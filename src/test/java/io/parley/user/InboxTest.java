@@ -84,6 +84,26 @@ class InboxTest {
   }
 
   @Test
+  void aDeletionToldAgainTakesNothingMoreOffTheUnreadNotKept() {
+    Inbox inbox = new Inbox();
+    String id = "d:alice:bob";
+    int messages = Inbox.UNREAD_SEQS_KEPT + 5; // seqs 1..5 are counted, not kept
+    for (int seq = 1; seq <= messages; seq++) {
+      inbox.addMessages("bob", DIRECT, id, List.of(item(id, seq, "alice", seq)), plain("m"), 0);
+    }
+    inbox.messagesGone(id, -1, SeqRanges.of(2));
+    assertEquals(messages - 1, inbox.item(id).unreadCount());
+    inbox.messagesGone(id, -1, SeqRanges.of(2));
+    assertEquals(messages - 1, inbox.item(id).unreadCount(), "told again after the devices acked: gone already");
+    inbox.messagesGone(id, -1, List.of(1L, 3L));
+    assertEquals(messages - 3, inbox.item(id).unreadCount(), "a run holding it takes off only the others");
+    String stored = inbox.entries().get(id).toString();
+    inbox.markRead(id, 3);
+    assertTrue(inbox.entries().get(id).gone() == null, "forgotten once read: " + stored);
+    assertEquals(messages - 3, inbox.item(id).unreadCount(), "a read short of the oldest kept leaves the count");
+  }
+
+  @Test
   void unreadCountsOthersMessagesAfterTheReadPosition() {
     Inbox inbox = new Inbox();
     inbox.addMessages("bob", DIRECT, "d:alice:bob", List.of(item("d:alice:bob", 1, "alice", 10),

@@ -74,7 +74,7 @@ class UserStateTest {
     assertTrue(stored.contains("\"inbox\":{\"entries\":{\"g.1\":{\"title\":null,\"members\":null,\"lastSeq\":3,\"preview\":\"[deleted]\","
         + "\"lastSenderId\":\"carol\",\"lastMessageTs\":1700000000002,\"readSeq\":0,\"unreadSeqs\":[2],"
         + "\"unreadNotKept\":0,\"memberCount\":4,\"fingerprint\":" + grown.fingerprint()
-        + ",\"previewKeyId\":null,\"sent\":true}}}"), stored);
+        + ",\"previewKeyId\":null,\"sent\":true,\"gone\":[3,3]}}}"), stored);
   }
 
   @Test
