@@ -27,6 +27,12 @@ public final class Inbox {
    * keep only their count (exact again once a read passes them, as below).
    */
   static final int UNREAD_SEQS_KEPT_IN_ALL = 2_000;
+  /**
+   * Ranges of tombstones an entry remembers having taken off its count ({@link Entry#gone}); they
+   * count towards {@link #UNREAD_SEQS_KEPT_IN_ALL} too, and an entry giving up its seqs to the
+   * budget forgets them (a repeat of one may then be taken off again: rare on rare).
+   */
+  static final int GONE_RANGES_KEPT = 64;
 
   /**
    * {@code members} is null when the entry keeps only their number ({@code memberCount}): the
@@ -67,6 +73,11 @@ public final class Inbox {
 
     int unreadCount() {
       return unreadSeqs.size() + unreadNotKept;
+    }
+
+    /** The seqs this entry keeps towards the inbox's budget: its unread and its gone ranges' bounds. */
+    int keptSeqs() {
+      return unreadSeqs.size() + (gone == null ? 0 : gone.size());
     }
 
     boolean membersKept() {
@@ -186,7 +197,7 @@ public final class Inbox {
     long keptBefore = keptUnread();
     PendingQueue.Item last = messages.get(messages.size() - 1);
     entries.put(conversationId, entry.withLast(last.seq(), preview, last.senderId(), last.serverTs(), unread, notKept, sent));
-    keptUnread = keptBefore - entry.unreadSeqs().size() + unread.size();
+    keptUnread = keptBefore - entry.keptSeqs() + entries.get(conversationId).keptSeqs();
     if (sent && !entry.sent()) {
       membersChanged(); // the members became contacts
     }
@@ -201,7 +212,7 @@ public final class Inbox {
 
   long keptUnread() {
     if (keptUnread < 0) {
-      keptUnread = entries.values().stream().mapToLong(e -> e.unreadSeqs().size()).sum();
+      keptUnread = entries.values().stream().mapToLong(Entry::keptSeqs).sum();
     }
     return keptUnread;
   }
@@ -210,13 +221,13 @@ public final class Inbox {
   private void keepUnreadWithinBudget() {
     while (keptUnread() > UNREAD_SEQS_KEPT_IN_ALL) {
       Map.Entry<String, Entry> oldest = entries.entrySet().stream()
-          .filter(e -> !e.getValue().unreadSeqs().isEmpty())
+          .filter(e -> e.getValue().keptSeqs() > 0)
           .min(Comparator.comparingLong((Map.Entry<String, Entry> e) -> e.getValue().lastMessageTs())
               .thenComparing(Map.Entry::getKey))
           .orElseThrow();
       Entry e = oldest.getValue();
-      entries.put(oldest.getKey(), e.withRead(e.readSeq(), List.of(), e.unreadNotKept() + e.unreadSeqs().size(), e.gone()));
-      keptUnread -= e.unreadSeqs().size();
+      entries.put(oldest.getKey(), e.withRead(e.readSeq(), List.of(), e.unreadNotKept() + e.unreadSeqs().size(), null));
+      keptUnread -= e.keptSeqs();
     }
   }
 
@@ -281,7 +292,7 @@ public final class Inbox {
       long notKeptThrough = entry.unreadSeqs().isEmpty() ? entry.lastSeq() : entry.unreadSeqs().get(0) - 1;
       long notKeptGone = SeqRanges.countWithin(fresh, entry.readSeq() + 1, notKeptThrough);
       entry = entry.withRead(entry.readSeq(), unread, (int) Math.max(0, entry.unreadNotKept() - notKeptGone),
-          SeqRanges.union(entry.gone(), fresh, UNREAD_SEQS_KEPT));
+          SeqRanges.union(entry.gone(), fresh, GONE_RANGES_KEPT));
       entries.put(conversationId, entry);
       keptUnread = -1;
     }
@@ -289,6 +300,7 @@ public final class Inbox {
       entries.put(conversationId, entry.withLast(entry.lastSeq(), InboxPreview.DELETED, entry.lastSenderId(),
           entry.lastMessageTs(), entry.unreadSeqs(), entry.unreadNotKept(), entry.sent()));
     }
+    keepUnreadWithinBudget(); // gone ranges count towards it
   }
 
   public void markRead(String conversationId, long seq) {

@@ -101,6 +101,11 @@ class InboxTest {
     inbox.markRead(id, 3);
     assertTrue(inbox.entries().get(id).gone() == null, "forgotten once read: " + stored);
     assertEquals(messages - 3, inbox.item(id).unreadCount(), "a read short of the oldest kept leaves the count");
+    for (long seq = 10; seq < 400; seq += 2) {
+      inbox.messagesGone(id, -1, SeqRanges.of(seq));
+    }
+    assertEquals(2 * Inbox.GONE_RANGES_KEPT, inbox.entries().get(id).gone().size(), "bounded, the oldest dropped");
+    assertEquals(messages - 3 - 195, inbox.item(id).unreadCount());
   }
 
   @Test
