@@ -194,8 +194,8 @@ public final class ParleyNode {
       }
 
       @Override
-      public CompletionStage<?> markErasing(String userId) {
-        return keys.markErasing(userId);
+      public CompletionStage<?> markErasing(String userId, long requestedTs) {
+        return keys.markErasing(userId, requestedTs);
       }
 
       @Override

@@ -144,7 +144,15 @@ public final class ContentKeys {
    * that missed the notice, once its entry expires). Repeating it is harmless.
    */
   public CompletionStage<Void> markErasing(String userId) {
-    return table.markErasing(userId, clock.millis()).thenRun(() -> {
+    return markErasing(userId, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@link #markErasing(String)} for the erasure requested at {@code requestedTs}: its own mark,
+   * written before a restart, is kept, so that the key waits out the cache time once, from then.
+   */
+  public CompletionStage<Void> markErasing(String userId, long requestedTs) {
+    return table.markErasing(userId, clock.millis(), requestedTs).thenRun(() -> {
       forget(userId);
       erasedEverywhere.accept(userId);
     });

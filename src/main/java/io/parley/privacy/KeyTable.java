@@ -33,7 +33,16 @@ public interface KeyTable {
   CompletionStage<Row> storeIfAbsent(ContentKey key, long erasedBefore);
 
   /** From {@code since} on, the user gets no new key and sends nothing; their key, if any, stays. */
-  CompletionStage<Void> markErasing(String userId, long since);
+  default CompletionStage<Void> markErasing(String userId, long since) {
+    return markErasing(userId, since, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@link #markErasing(String, long)}, but a mark written at {@code keepFrom} or later stays as
+   * it is: the erasure that began then marks again after a restart, and what waits for its mark
+   * counts from the first.
+   */
+  CompletionStage<Void> markErasing(String userId, long since, long keepFrom);
 
   /** Deletes the user's key, if any; the mark of their erasure stays. */
   CompletionStage<Void> delete(String userId);

@@ -58,12 +58,21 @@ public final class DynamoDbKeyTable implements KeyTable {
   }
 
   @Override
-  public CompletionStage<Void> markErasing(String userId, long since) {
-    return CompletableFuture.runAsync(() -> dynamo.updateItem(new UpdateItemRequest()
-        .withTableName(table)
-        .withKey(key(userId))
-        .withUpdateExpression("SET e = :since")
-        .withExpressionAttributeValues(Map.of(":since", new AttributeValue().withN(Long.toString(since))))), blocking);
+  public CompletionStage<Void> markErasing(String userId, long since, long keepFrom) {
+    return CompletableFuture.runAsync(() -> {
+      try {
+        dynamo.updateItem(new UpdateItemRequest()
+            .withTableName(table)
+            .withKey(key(userId))
+            .withUpdateExpression("SET e = :since")
+            .withConditionExpression("attribute_not_exists(e) OR e < :keepFrom")
+            .withExpressionAttributeValues(Map.of(
+                ":since", new AttributeValue().withN(Long.toString(since)),
+                ":keepFrom", new AttributeValue().withN(Long.toString(keepFrom)))));
+      } catch (ConditionalCheckFailedException markedByThisErasure) {
+        // kept as it is
+      }
+    }, blocking);
   }
 
   @Override

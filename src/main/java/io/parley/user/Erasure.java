@@ -166,7 +166,7 @@ public final class Erasure {
     if (step.conversationId() == null) {
       Progress progress = state.erasure;
       if (!marked && progress.finishedTs() == 0) { // conversations are asked only once it is marked
-        markErasing();
+        markErasing(progress);
         return effects.none();
       }
       if (!progress.remaining().isEmpty()) {
@@ -204,7 +204,7 @@ public final class Erasure {
       return;
     }
     if (!marked && state.erasure.finishedTs() == 0) { // once finished, the key is gone: nothing to mark
-      markErasing();
+      markErasing(state.erasure);
       return;
     }
     List<String> remaining = state.erasure.remaining();
@@ -231,12 +231,12 @@ public final class Erasure {
   }
 
   /** First of all, whatever else the erasure has done: sends are refused and no new key is made from now on. */
-  private void markErasing() {
+  private void markErasing(Progress progress) {
     if (marking) {
       return;
     }
     marking = true;
-    ctx.pipeToSelf(Done.after(elsewhere.markErasing(userId)),
+    ctx.pipeToSelf(Done.after(elsewhere.markErasing(userId, progress.requestedTs())),
         (done, failure) -> new ErasingMarked(failure == null ? null : failure.toString()));
   }
 

@@ -35,9 +35,10 @@ public interface KeptElsewhere {
 
   /**
    * The erasure's first step: nothing new is stored for the user outside the entities (no new
-   * content key, no content sealed) until the same id starts afresh; repeating it is harmless.
+   * content key, no content sealed) until the same id starts afresh; repeating it is harmless,
+   * and for the erasure requested at {@code requestedTs} keeps the time it was first marked.
    */
-  default CompletionStage<?> markErasing(String userId) {
+  default CompletionStage<?> markErasing(String userId, long requestedTs) {
     return CompletableFuture.completedFuture(null);
   }
 

@@ -125,6 +125,26 @@ class ContentKeysTest {
   }
 
   @Test
+  void anErasureMarkedAgainAfterARestartWaitsOutTheCacheTimeOnceFromItsFirstMark() {
+    join(erasing.forSending("alice"));
+    long requested = clock.millis();
+    join(erasing.markErasing("alice", requested));
+    clock.advance(CACHE_FOR);
+    join(erasing.markErasing("alice", requested)); // its entity started again: it marks again
+    assertEquals(requested, join(table.read("alice")).erasingSince(), "the first mark stands");
+    assertTrue(erasing.erase("alice").toCompletableFuture().isDone(),
+        "every entry read before the first mark has expired: nothing to wait for");
+    assertEquals(Optional.empty(), join(table.read("alice")).key());
+
+    // A later erasure of the id is marked afresh: until then nodes took her old mark as settled.
+    clock.advance(CACHE_FOR);
+    long later = clock.millis();
+    join(erasing.markErasing("alice", later));
+    assertEquals(later, join(table.read("alice")).erasingSince());
+    assertRefused(missedTheNotices.forSending("alice"));
+  }
+
+  @Test
   void theSameIdGetsANewKeyOnlyOnceNoNodeCanStillHoldTheOldOne() {
     ContentKey old = join(missedTheNotices.forSending("alice"));
     join(erasing.markErasing("alice"));

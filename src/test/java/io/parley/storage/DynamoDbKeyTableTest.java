@@ -126,4 +126,14 @@ class DynamoDbKeyTableTest {
     assertEquals(new KeyTable.Row(Optional.empty(), 2_000),
         join(table.storeIfAbsent(ContentKey.generate("frank"), 2_000)));
   }
+
+  @Test
+  void anErasureMarkedAgainKeepsItsFirstMarkAndALaterOneMarksAfresh() {
+    DynamoDbKeyTable table = new DynamoDbKeyTable(local.sync, TABLE, blocking);
+    join(table.markErasing("gina", 1_000, 900));
+    join(table.markErasing("gina", 3_000, 900)); // the erasure requested at 900, after a restart
+    assertEquals(new KeyTable.Row(Optional.empty(), 1_000), join(table.read("gina")));
+    join(table.markErasing("gina", 5_000, 4_000)); // another erasure, requested after that mark
+    assertEquals(new KeyTable.Row(Optional.empty(), 5_000), join(table.read("gina")));
+  }
 }

@@ -27,8 +27,9 @@ public final class MemoryKeyTable implements KeyTable {
   }
 
   @Override
-  public CompletionStage<Void> markErasing(String userId, long since) {
-    rows.compute(userId, (id, row) -> new Row(row == null ? Optional.empty() : row.key(), since));
+  public CompletionStage<Void> markErasing(String userId, long since, long keepFrom) {
+    rows.compute(userId, (id, row) -> row != null && row.erasing() && row.erasingSince() >= keepFrom ? row
+        : new Row(row == null ? Optional.empty() : row.key(), since));
     return CompletableFuture.completedFuture(null);
   }
 
@@ -58,8 +59,8 @@ public final class MemoryKeyTable implements KeyTable {
       }
 
       @Override
-      public CompletionStage<Void> markErasing(String userId, long since) {
-        return table.markErasing(userId, since);
+      public CompletionStage<Void> markErasing(String userId, long since, long keepFrom) {
+        return table.markErasing(userId, since, keepFrom);
       }
 
       @Override

@@ -75,7 +75,8 @@ abstract class ErasureFixture {
       return CompletableFuture.completedFuture(null);
     }
 
-    public CompletableFuture<Object> markErasing(String userId) {
+    public CompletableFuture<Object> markErasing(String userId, long requestedTs) {
+      markedFor.add(requestedTs);
       CompletableFuture<Object> marking = new CompletableFuture<>();
       markings.add(marking);
       if (!holdMarking) {
@@ -88,6 +89,8 @@ abstract class ErasureFixture {
   final List<PushToken> tokensForgotten = new CopyOnWriteArrayList<>();
   /** The account's marks as erasing, as asked; completed at once unless held. */
   final List<CompletableFuture<Object>> markings = new CopyOnWriteArrayList<>();
+  /** The time of the erasure each mark was asked for. */
+  final List<Long> markedFor = new CopyOnWriteArrayList<>();
   volatile boolean holdMarking;
 
   @BeforeEach

@@ -73,7 +73,7 @@ class ErasureStepsTest extends ErasureFixture {
     holdMarking = true;
     var bob = spawn();
     deliver(bob, GROUP, List.of("alice", "bob"), "alice");
-    erase(bob);
+    long requested = erase(bob).requestedTs();
     eventually(() -> assertEquals(1, markings.size()));
     assertFalse(received(harness.conversationProbe(GROUP)).stream()
         .anyMatch(ConversationActor.EraseMember.class::isInstance), "no conversation is asked before the mark");
@@ -89,6 +89,8 @@ class ErasureStepsTest extends ErasureFixture {
     eraseAsked(GROUP); // not answered: the entity stops before it is
     bob = restart(bob);
     eventually(() -> assertEquals(3, markings.size(), "a restart marks again before going on"));
+    assertEquals(List.of(requested, requested, requested), markedFor,
+        "each mark names the erasure's request, so that the first mark's time stands");
     eraseAsked(GROUP).replyTo().tell(Outcome.ok(Done.INSTANCE));
     var resumed = bob;
     eventually(() -> assertTrue(erase(resumed).done()));
