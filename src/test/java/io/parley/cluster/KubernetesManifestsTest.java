@@ -26,9 +26,11 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.parley.config.ParleyConfig;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -180,6 +182,27 @@ class KubernetesManifestsTest {
     assertTrue(headless.getSpec().getPublishNotReadyAddresses());
     assertEquals(statefulSet.getSpec().getServiceName(), headless.getMetadata().getName());
     assertEquals(1, only(resources, PodDisruptionBudget.class).getSpec().getMaxUnavailable().getIntVal());
+  }
+
+  @Test
+  void kubernetesWaitsOutTheLongestShutdownBeforeItKills() throws Exception {
+    List<KubernetesResource> resources = load();
+    StatefulSet statefulSet = only(resources, StatefulSet.class);
+    // The node's configuration as the ConfigMap's environment makes it, with the overrides the
+    // node applies at start (the drain's phase follows PARLEY_DRAIN_GRACE).
+    Config deployed = ParleyConfig.complete(ConfigFactory.parseMap(only(resources, ConfigMap.class).getData())
+        .withFallback(ConfigFactory.parseResourcesAnySyntax("application"))
+        .withFallback(ConfigFactory.defaultReference()).resolve(), "http://dynamodb:8000", "http://s3:9000");
+    Config shutdown = deployed.getConfig("pekko.coordinated-shutdown");
+    Duration phaseDefault = shutdown.getDuration("default-phase-timeout");
+    Config phases = shutdown.getConfig("phases");
+    // The phases run one after another; each may wait out its timeout before the next starts.
+    Duration worstCase = phases.root().keySet().stream()
+        .map(phase -> phases.getConfig(phase).hasPath("timeout") ? phases.getConfig(phase).getDuration("timeout") : phaseDefault)
+        .reduce(Duration.ZERO, Duration::plus);
+    long killAfter = statefulSet.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+    assertTrue(Duration.ofSeconds(killAfter).compareTo(worstCase) > 0,
+        "SIGKILL after " + killAfter + " s could cut short a shutdown whose phases may take " + worstCase.toSeconds() + " s");
   }
 
   private static List<KubernetesResource> load() throws Exception {
