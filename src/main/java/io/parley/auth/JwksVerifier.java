@@ -61,11 +61,13 @@ final class JwksVerifier {
     URL url = url(jwksUrl);
     long cacheMillis = caching.cacheFor().toMillis();
     Duration outageGrace = caching.outageGrace();
-    // Nimbus's refresh-ahead window and refresh timeout (30 s, 15 s) must fit in the cache's life:
-    // a shorter cache gets a third of its life for each.
+    // Nimbus's refresh timeout (15 s) must fit in the cache's life: a shorter cache gets a third of
+    // it. No refresh ahead of expiry: while the provider is down, each verification in that window
+    // asked again (a forced reload, which the outage tolerance does not answer), spending the rate
+    // limit, so the load at expiry was refused and tokens with it.
     JWKSourceBuilder<SecurityContext> builder = JWKSourceBuilder.<SecurityContext>create(url)
         .cache(cacheMillis, Math.min(JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT, cacheMillis / 3))
-        .refreshAheadCache(Math.min(JWKSourceBuilder.DEFAULT_REFRESH_AHEAD_TIME, cacheMillis / 3), false)
+        .refreshAheadCache(false)
         .rateLimited(caching.minRefreshInterval().toMillis())
         .retrying(false);
     // An identity provider down for a while must not refuse every token of it: clients would all

@@ -108,7 +108,7 @@ public final class SettingsCheck {
       each(new Span(true), "parley.auth.jwks-min-refresh-interval", "parley.auth.jwks-outage-grace", "parley.gateway.reconnect-spread",
           "parley.user.ack-sync-wait", "parley.user.lazy-ack-delay"),
       each(new Span(true), "parley.privacy.key-cache-ttl", "parley.archive.batch-window", "parley.gateway.drain-grace",
-          "parley.push.gather-delay", "parley.push.coalesce-window"),
+          "parley.push.gather-delay", "parley.push.coalesce-window", "parley.push.token-evidence-window"),
       each(new Addresses(), "parley.gateway.trusted-proxies"))
       .flatMap(List::stream)
       .toList();
