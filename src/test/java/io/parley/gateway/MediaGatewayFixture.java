@@ -2,23 +2,18 @@ package io.parley.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.parley.cluster.Outcome;
 import io.parley.media.MediaActor;
 import io.parley.media.MediaService;
-import io.parley.media.MediaSettings;
 import io.parley.storage.EmbeddedObjectStore;
-import io.parley.storage.S3ConnectorSettings;
 import io.parley.testing.EntityHarness;
-import io.parley.testing.ParleyProcess;
+import io.parley.testing.MediaOnS3;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -45,29 +40,22 @@ abstract class MediaGatewayFixture {
   EntityHarness harness;
   MediaService media;
   MediaFetches fetches;
-  final Map<String, ActorRef<MediaActor.Command>> entities = new ConcurrentHashMap<>();
+  Map<String, ActorRef<MediaActor.Command>> entities;
+  MediaOnS3 stack;
 
   @BeforeEach
   void setUp() throws Exception {
-    s3 = EmbeddedObjectStore.start(temp.resolve("s3"), ParleyProcess.freePort(), BUCKET, "mediakey", "mediasecret");
-    Map<String, Object> overrides = new HashMap<>();
-    S3ConnectorSettings.connectorConfig(s3.endpoint(), "mediakey", "mediasecret", "us-east-1")
-        .forEach((name, value) -> overrides.put("pekko.connectors.s3." + name, value));
-    overrides.put("parley.s3.bucket", BUCKET);
-    overrides.put("parley.data-dir", temp.resolve("data").toString());
-    harness = new EntityHarness(ConfigFactory.parseMap(overrides).root().render());
-    MediaSettings settings = MediaSettings.from(harness.config);
-    media = new MediaService(
-        mediaId -> entities.computeIfAbsent(mediaId,
-            id -> harness.testKit.spawn(MediaActor.create(id, settings, harness.clock))),
-        harness, settings, Duration.ofSeconds(5), harness.testKit.system());
+    stack = new MediaOnS3(temp, BUCKET, "mediakey", "mediasecret");
+    s3 = stack.s3;
+    harness = stack.harness;
+    media = stack.media;
+    entities = stack.entities;
     fetches = new MediaFetches(media);
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    harness.shutdown();
-    s3.close();
+    stack.close();
   }
 
   String upload(String uploaderId) throws Exception {

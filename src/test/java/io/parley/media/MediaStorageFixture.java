@@ -3,22 +3,18 @@ package io.parley.media;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.parley.cluster.Outcome;
 import io.parley.storage.EmbeddedObjectStore;
-import io.parley.storage.S3ConnectorSettings;
 import io.parley.testing.EntityHarness;
+import io.parley.testing.MediaOnS3;
 import io.parley.testing.TestS3;
-import io.parley.testing.ParleyProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -50,36 +46,27 @@ abstract class MediaStorageFixture {
   EntityHarness harness;
   MediaService media;
   S3Client bucket;
-  final Map<String, ActorRef<MediaActor.Command>> entities = new ConcurrentHashMap<>();
+  Map<String, ActorRef<MediaActor.Command>> entities;
+  MediaOnS3 stack;
 
   @BeforeEach
   void setUp() throws Exception {
-    s3 = EmbeddedObjectStore.start(temp.resolve("s3"), ParleyProcess.freePort(), BUCKET, KEY, SECRET);
-    // The connector's defaults, as ParleyConfig sets them for the media endpoint of a node.
-    Map<String, Object> overrides = new HashMap<>();
-    S3ConnectorSettings.connectorConfig(s3.endpoint(), KEY, SECRET, "us-east-1")
-        .forEach((name, value) -> overrides.put("pekko.connectors.s3." + name, value));
-    overrides.put("parley.s3.bucket", BUCKET);
-    overrides.put("parley.data-dir", temp.resolve("data").toString());
-    harness = new EntityHarness(ConfigFactory.parseMap(overrides).root().render());
-    MediaSettings settings = MediaSettings.from(harness.config);
-    media = new MediaService(
-        mediaId -> entities.computeIfAbsent(mediaId,
-            id -> harness.testKit.spawn(MediaActor.create(id, settings, harness.clock))),
-        harness, settings, Duration.ofSeconds(5), harness.testKit.system());
+    stack = new MediaOnS3(temp, BUCKET, KEY, SECRET);
+    s3 = stack.s3;
+    harness = stack.harness;
+    media = stack.media;
+    entities = stack.entities;
     bucket = TestS3.client(s3.endpoint(), KEY, SECRET);
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    harness.shutdown();
     bucket.close();
-    s3.close();
+    stack.close();
   }
 
   ActorRef<MediaActor.Command> entity(String mediaId) {
-    return entities.computeIfAbsent(mediaId, id -> harness.testKit.spawn(
-        MediaActor.create(id, MediaSettings.from(harness.config), harness.clock)));
+    return stack.entity(mediaId);
   }
 
   List<String> unfinishedUploadKeys() {
