@@ -23,7 +23,10 @@ public final class ConsentState implements JsonSerializable {
     return day == quotaDay ? membersAdded : 0;
   }
 
-  /** The invites that go to make room for {@code invite} under {@code maxInvites}, as {@link #apply} drops them. */
+  /**
+   * The invites that go to make room for {@code invite} under {@code maxInvites} (at least 1), the
+   * oldest first: what {@link #apply} drops, and what the devices are told was revoked.
+   */
   java.util.List<String> droppedFor(GroupConsent.Invite invite, int maxInvites) {
     int over = invites.size() + (invites.containsKey(invite.conversationId()) ? 0 : 1) - maxInvites;
     return invites.keySet().stream().filter(id -> !id.equals(invite.conversationId()))
@@ -31,11 +34,9 @@ public final class ConsentState implements JsonSerializable {
   }
 
   void apply(GroupConsent.InviteReceived e) {
+    droppedFor(e.invite(), e.maxInvites()).forEach(invites::remove);
     invites.remove(e.invite().conversationId());
     invites.put(e.invite().conversationId(), e.invite());
-    while (invites.size() > e.maxInvites()) {
-      invites.remove(invites.keySet().iterator().next());
-    }
   }
 
   void apply(GroupConsent.InviteAnswered e) {
