@@ -1,6 +1,5 @@
 package io.parley.user;
 
-import io.parley.cluster.Asks;
 import io.parley.cluster.Outcome;
 import io.parley.cluster.Outcome.Reason;
 import io.parley.conversation.ConversationActor;
@@ -11,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * The {@link UserActor}'s inbox commands: a conversation the user is (or was) a member of
@@ -27,12 +25,10 @@ final class InboxCommands {
   private final MemberLists memberLists;
   private final Clock clock;
   private final ActorRef<UserActor.Command> self;
-  private final ActorSystem<?> system;
 
   InboxCommands(String userId, Conversations conversations, UserSettings settings, DeviceConnections connections,
-      MemberLists memberLists, Clock clock, ActorRef<UserActor.Command> self, ActorSystem<?> system) {
+      MemberLists memberLists, Clock clock, ActorRef<UserActor.Command> self) {
     this.self = self;
-    this.system = system;
     this.userId = userId;
     this.conversations = conversations;
     this.settings = settings;
@@ -170,10 +166,9 @@ final class InboxCommands {
   static final Duration LAST_SEQ_TIMEOUT = Duration.ofSeconds(2);
 
   private void askLastSeq(UserActor.MarkRead cmd, long held) {
-    Asks.<ConversationActor.Command, Outcome<ConversationInfo>>ask(conversations.conversation(cmd.conversationId()),
-            replyTo -> new ConversationActor.GetInfo(userId, replyTo), LAST_SEQ_TIMEOUT, system.scheduler())
+    memberLists.info(cmd.conversationId(), userId, LAST_SEQ_TIMEOUT)
         .whenComplete((info, failure) -> {
-          long lastSeq = failure == null && info.isOk() ? info.value().lastSeq() : held;
+          long lastSeq = failure == null ? info.lastSeq() : held;
           self.tell(new UserActor.MarkRead(cmd.deviceId(), cmd.conversationId(), cmd.seq(), cmd.replyTo(), lastSeq));
         });
   }

@@ -85,8 +85,13 @@ final class MemberLists {
 
   /** The conversation's info; {@code userId} non-null must be a member (else it fails). */
   private CompletionStage<ConversationInfo> info(String conversationId, String userId) {
+    return info(conversationId, userId, TIMEOUT);
+  }
+
+  /** As {@link #info(String, String)}, failing if it does not come within {@code timeout}. */
+  CompletionStage<ConversationInfo> info(String conversationId, String userId, Duration timeout) {
     CompletionStage<Outcome<ConversationInfo>> answer = Asks.ask(conversations.conversation(conversationId),
-        replyTo -> new ConversationActor.GetInfo(userId, replyTo), TIMEOUT, system.scheduler());
+        replyTo -> new ConversationActor.GetInfo(userId, replyTo), timeout, system.scheduler());
     return answer.thenApply(outcome -> {
       if (!outcome.isOk()) {
         throw new IllegalStateException(conversationId + ": " + outcome);

@@ -50,8 +50,7 @@ final class UserJobs {
     this.connections = new DeviceConnections(userId, ctx, settings, clock, memberLists, pushes::cancelAll);
     this.wakeUps = new WakeUpPushes(pushes, connections::online, effects);
     this.stream = new DeliveryStream(userId, conversations, settings, clock, timers, connections, pushes);
-    this.inbox = new InboxCommands(userId, conversations, settings, connections, memberLists, clock, ctx.getSelf(),
-        ctx.getSystem());
+    this.inbox = new InboxCommands(userId, conversations, settings, connections, memberLists, clock, ctx.getSelf());
     this.allowances = new Allowances(clock);
     this.erasure = new Erasure(userId, ctx, timers, effects, conversations, elsewhere, connections, pushes, clock,
         lastSequenceNr);
